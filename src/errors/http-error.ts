@@ -1,0 +1,32 @@
+import { PictureBookError } from './picture-book-error.js';
+
+/** One entry of a registry's JSON error body: `{"errors":[{"code","message","detail"}]}`. */
+export interface RegistryErrorEntry {
+  code: string;
+  message: string;
+  detail?: unknown;
+}
+
+/**
+ * The registry answered with an HTTP status we did not expect. `registryCode` is the first code
+ * of the distribution error body (MANIFEST_UNKNOWN, BLOB_UNKNOWN, DENIED, ...) when there was one.
+ * `url` never carries credentials or tokens.
+ */
+export class HttpError extends PictureBookError {
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly registryCode: string | undefined;
+  readonly errors: RegistryErrorEntry[];
+
+  constructor(init: { status: number; method: string; url: string; errors: RegistryErrorEntry[]; summary?: string }) {
+    const first = init.errors[0];
+    const what = first ? `${first.code}: ${first.message}` : (init.summary ?? 'unexpected status');
+    super(init.status === 429 ? 'TOO_MANY_REQUESTS' : 'HTTP', `${init.method} ${init.url}: ${init.status} ${what}`);
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+    this.registryCode = first?.code;
+    this.errors = init.errors;
+  }
+}
