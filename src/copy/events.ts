@@ -1,0 +1,37 @@
+/**
+ * Typed progress events of the copy engine. The library logs nothing itself: the CLI, the live
+ * display, the JSON log and the server all consume these.
+ *
+ * `image` is the printed target-side task id "SOURCE -> TARGET"; `source`/`target` are the
+ * printed references. Byte counts are of compressed blob bytes on the wire.
+ */
+export type CopyEvent =
+  | { type: 'image-started'; source: string; target: string; time: number }
+  | { type: 'image-skipped'; source: string; target: string; digest: string; reason: 'up-to-date'; time: number }
+  | {
+      type: 'image-done';
+      source: string;
+      target: string;
+      digest: string;
+      /** Digest of the source manifest; differs from `digest` when a platform filter rewrote an index. */
+      sourceDigest: string;
+      bytes: number;
+      blobsCopied: number;
+      blobsSkipped: number;
+      blobsMounted: number;
+      durationMs: number;
+      time: number;
+    }
+  | { type: 'image-failed'; source: string; target: string; error: { code: string; message: string }; time: number }
+  | { type: 'manifest-written'; target: string; digest: string; mediaType: string; time: number }
+  | { type: 'blob-skipped'; target: string; digest: string; size: number; time: number }
+  | { type: 'blob-mounted'; target: string; digest: string; size: number; from: string; time: number }
+  | { type: 'blob-started'; target: string; digest: string; size: number; time: number }
+  | { type: 'blob-progress'; target: string; digest: string; size: number; transferred: number; time: number }
+  | { type: 'blob-done'; target: string; digest: string; size: number; durationMs: number; time: number }
+  | { type: 'retry'; method: string; url: string; attempt: number; delayMs: number; reason: string; time: number };
+
+export type CopyEventType = CopyEvent['type'];
+
+/** Receives events; must not throw (a throwing listener is the caller's bug, not a copy failure). */
+export type CopyEventListener = (event: CopyEvent) => void;
