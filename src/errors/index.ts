@@ -5,3 +5,4 @@ export { HttpError, type RegistryErrorEntry } from './http-error.js';
 export { AuthError } from './auth-error.js';
 export { ContentError } from './content-error.js';
 export { ConfigError, type ConfigProblem } from './config-error.js';
+export { ImageNotFoundError } from './image-not-found-error.js';

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, PictureBookError } from '../errors/index.js';
+import { registerCopyCommand } from './copy-command.js';
+
+/** Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('picture-book')
+    .description('Mirror container images between registries, daemonless: once (load) or on cron schedules (sync).')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCopyCommand(program);
+  return program;
+}
+
+/** One clear line (config errors: one line per problem), never a stack trace for expected failures. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof PictureBookError) {
+    process.stderr.write(`picture-book: error: ${error.message}\n`);
+    return error.code === 'INVALID_REFERENCE' || error.code === 'PLATFORM_INVALID' || error.code === 'CREDENTIALS_INVALID' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`picture-book: error: ${message}\n`);
+  if (process.env.PICTURE_BOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return report(error);
+  }
+}
+

@@ -1,0 +1,132 @@
+import { pipeline } from 'node:stream/promises';
+import { HttpError, NetworkError } from '../errors/index.js';
+import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
+import { isRetryableStatus } from '../transport/index.js';
+import { DigestVerifier } from './digest-verifier.js';
+import type { CopyEvent } from './events.js';
+import type { Limiter } from './limiter.js';
+
+export type BlobOutcome = { kind: 'skipped' } | { kind: 'mounted'; from: string } | { kind: 'copied'; bytes: number };
+
+export interface BlobCopierOptions {
+  limiter: Limiter;
+  emit: (event: CopyEvent) => void;
+  /** Whole-blob attempts when the stream breaks (each restarts from the source GET). */
+  attempts?: number;
+  /** Minimum bytes between two progress events of one blob. */
+  progressStepBytes?: number;
+}
+
+/**
+ * Copies blobs in the cheapest way available, in regclient's order: already there (HEAD) ->
+ * mount from another repository of the same registry -> stream source to target.
+ * Remembers where blobs live in each target registry and de-duplicates transfers in flight, so a
+ * layer shared by many images of a run crosses the network once.
+ */
+export class BlobCopier {
+  #options: Required<BlobCopierOptions>;
+  /** `registry|digest` -> repositories known to hold it. */
+  #locations = new Map<string, Set<string>>();
+  /** `registry|digest` -> the transfer under way. */
+  #inflight = new Map<string, Promise<BlobOutcome>>();
+
+  constructor(options: BlobCopierOptions) {
+    this.#options = { attempts: 3, progressStepBytes: 4 * 1024 * 1024, ...options };
+  }
+
+  async copy(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
+    const key = `${target.registry}|${blob.digest}`;
+    const running = this.#inflight.get(key);
+    if (running) {
+      // Someone is already moving these bytes to this registry: wait, then it is there or mountable.
+      await running.catch(() => undefined);
+    }
+    const work = this.#options.limiter.run(async () => {
+      const outcome = await this.#copyOnce(source, target, blob, targetName);
+      // Recorded before anyone waiting on this transfer resumes, so they can mount from here.
+      this.#remember(target.registry, blob.digest, target.name);
+      return outcome;
+    });
+    if (!running) {
+      this.#inflight.set(key, work);
+      work.then(
+        () => this.#inflight.delete(key),
+        () => this.#inflight.delete(key),
+      );
+    }
+    return work;
+  }
+
+  #remember(registry: string, digest: string, repository: string): void {
+    const key = `${registry}|${digest}`;
+    let set = this.#locations.get(key);
+    if (!set) this.#locations.set(key, (set = new Set()));
+    set.add(repository);
+  }
+
+  #mountCandidates(source: RepositoryClient, target: RepositoryClient, digest: string): string[] {
+    const known = [...(this.#locations.get(`${target.registry}|${digest}`) ?? [])].filter((r) => r !== target.name);
+    if (source.registry === target.registry && source.name !== target.name) known.unshift(source.name);
+    return [...new Set(known)];
+  }
+
+  async #copyOnce(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
+    const { emit } = this.#options;
+    const event = { target: targetName, digest: blob.digest, size: blob.size };
+    if ((await target.headBlob(blob.digest)) !== undefined) {
+      emit({ type: 'blob-skipped', ...event, time: Date.now() });
+      return { kind: 'skipped' };
+    }
+    let session: UploadSession | undefined;
+    for (const from of this.#mountCandidates(source, target, blob.digest)) {
+      const result = await target.mountBlob(blob.digest, from);
+      if (result === 'mounted') {
+        emit({ type: 'blob-mounted', ...event, from, time: Date.now() });
+        return { kind: 'mounted', from };
+      }
+      if (session) await target.cancelUpload(session);
+      session = result;
+    }
+    return this.#stream(source, target, blob, targetName, session);
+  }
+
+  async #stream(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string, firstSession: UploadSession | undefined): Promise<BlobOutcome> {
+    const { emit, attempts, progressStepBytes } = this.#options;
+    const event = { target: targetName, digest: blob.digest, size: blob.size };
+    const started = Date.now();
+    let session = firstSession;
+    for (let attempt = 1; ; attempt++) {
+      session ??= await target.startUpload();
+      emit({ type: 'blob-started', ...event, time: Date.now() });
+      let lastReported = 0;
+      try {
+        const { stream } = await source.getBlob(blob.digest, blob.size);
+        const verifier = new DigestVerifier(blob.digest, blob.size, (transferred) => {
+          if (transferred - lastReported >= progressStepBytes || transferred === blob.size) {
+            lastReported = transferred;
+            emit({ type: 'blob-progress', ...event, transferred, time: Date.now() });
+          }
+        });
+        // The upload consumes the verifier; pipeline propagates a source or hash failure to both ends.
+        await Promise.all([
+          pipeline(stream, verifier),
+          target.uploadBlob(session, blob.digest, blob.size, verifier),
+        ]);
+        emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
+        return { kind: 'copied', bytes: blob.size };
+      } catch (error) {
+        await target.cancelUpload(session);
+        session = undefined;
+        if (attempt >= attempts || !transient(error)) throw error;
+      }
+    }
+  }
+}
+
+/** Worth restarting a whole blob: the connection broke or the registry had a passing fault. */
+function transient(error: unknown): boolean {
+  if (error instanceof NetworkError) return true;
+  if (error instanceof HttpError) return isRetryableStatus(error.status);
+  const code = (error as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}

@@ -1,0 +1,128 @@
+import { PictureBookError } from '../errors/index.js';
+import { parseReference } from '../reference/index.js';
+import { parsePlatform, RegistryClients } from '../registry/index.js';
+import type { EndpointOptions } from '../transport/index.js';
+import { BlobCopier } from './blob-copier.js';
+import type { CopyEvent, CopyEventListener } from './events.js';
+import { copyImage, type CopyResult } from './image-copier.js';
+import { Limiter } from './limiter.js';
+
+/**
+ * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
+ * target as running it once, so tasks can be retried or handed to another worker.
+ */
+export interface CopyTask {
+  source: string;
+  target: string;
+  /** `os/arch[/variant]`; empty = every platform of an index. */
+  platforms?: readonly string[];
+  /** Copy even when the target already has the source digest. */
+  force?: boolean;
+  sourceEndpoint?: EndpointOptions;
+  targetEndpoint?: EndpointOptions;
+}
+
+export interface CopyEngineOptions {
+  /** Images copied at once, across all callers of this engine. */
+  imageConcurrency?: number;
+  /** Blob transfers at once, across all images. */
+  blobConcurrency?: number;
+  /** Default options for a registry host when a task does not bring its own. */
+  endpoint?: (registry: string) => EndpointOptions;
+}
+
+export interface CopyRunOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The copy engine: shared limits, a shared blob copier (in-flight de-duplication, known blob
+ * locations for mounts) and shared registry connections for every copy of the process.
+ * Reports progress only as typed events.
+ */
+export class CopyEngine {
+  #images: Limiter;
+  #blobs: BlobCopier;
+  #clients: RegistryClients;
+  #listeners = new Set<CopyEventListener>();
+
+  constructor(options: CopyEngineOptions = {}) {
+    this.#images = new Limiter(options.imageConcurrency ?? 4);
+    this.#clients = new RegistryClients({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      onRetry: (notice) => this.#emit({ type: 'retry', ...notice, time: Date.now() }),
+    });
+    this.#blobs = new BlobCopier({ limiter: new Limiter(options.blobConcurrency ?? 8), emit: (e) => this.#emit(e) });
+  }
+
+  get clients(): RegistryClients {
+    return this.#clients;
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: CopyEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: CopyEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  /** Copies one image; resolves with what was done, rejects with a typed error (and emits image-failed). */
+  async copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
+    const shownSource = task.source;
+    const shownTarget = task.target;
+    try {
+      const source = parseReference(task.source);
+      const target = parseReference(task.target);
+      const platforms = (task.platforms ?? []).map(parsePlatform);
+      return await this.#images.run(async () => {
+        run.signal?.throwIfAborted();
+        this.#emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
+        const result = await copyImage({
+          source,
+          target,
+          sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, run.signal),
+          targetRepo: this.#clients.repository(target.registry, target.repository, 'push', task.targetEndpoint, run.signal),
+          platforms,
+          force: task.force === true,
+          blobs: this.#blobs,
+          emit: (e) => this.#emit(e),
+        });
+        const time = Date.now();
+        if (result.status === 'skipped') {
+          this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
+        } else {
+          const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
+          this.#emit({ type: 'image-done', source: result.source, target: result.target, digest, sourceDigest, bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, time });
+        }
+        return result;
+      });
+    } catch (error) {
+      const code = error instanceof PictureBookError ? error.code : 'INTERNAL';
+      const message = error instanceof Error ? error.message : String(error);
+      this.#emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: { code, message }, time: Date.now() });
+      throw error;
+    }
+  }
+
+  /** Closes pooled connections. */
+  async close(): Promise<void> {
+    await this.#clients.close();
+  }
+}
+
+let defaultEngine: CopyEngine | undefined;
+
+/** The process-wide engine, so independent callers share limits and in-flight transfers. */
+export function sharedEngine(): CopyEngine {
+  defaultEngine ??= new CopyEngine();
+  return defaultEngine;
+}
+
+/** Copies `source` to `target` on the process-wide engine. */
+export function copy(source: string, target: string, options: Omit<CopyTask, 'source' | 'target'> & CopyRunOptions = {}): Promise<CopyResult> {
+  const { signal, ...rest } = options;
+  return sharedEngine().copy({ source, target, ...rest }, signal ? { signal } : {});
+}

@@ -1,0 +1,100 @@
+import { HttpError, ImageNotFoundError } from '../errors/index.js';
+import type { Reference } from '../reference/index.js';
+import { formatPlatform, type FetchedManifest, type Platform, type RepositoryClient } from '../registry/index.js';
+import type { BlobCopier } from './blob-copier.js';
+import { CopyStats, settleAll } from './copy-stats.js';
+import type { CopyEvent } from './events.js';
+import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
+import { selectPlatforms } from './platform-selection.js';
+
+export interface ImageCopyInput {
+  source: Reference;
+  target: Reference;
+  sourceRepo: RepositoryClient;
+  targetRepo: RepositoryClient;
+  platforms: readonly Platform[];
+  force: boolean;
+  blobs: BlobCopier;
+  emit: (event: CopyEvent) => void;
+}
+
+export interface CopyResult {
+  status: 'copied' | 'skipped';
+  source: string;
+  target: string;
+  /** Digest now at the target. */
+  digest: string;
+  /** Digest of the source manifest that was resolved. */
+  sourceDigest: string;
+  bytes: number;
+  blobsCopied: number;
+  blobsSkipped: number;
+  blobsMounted: number;
+  manifestsWritten: number;
+  durationMs: number;
+  /** Set when the target digest differs from the source on purpose (platform filter). */
+  note?: string;
+}
+
+/** Source manifest by reference, with 404s turned into a clear "image not found". */
+async function fetchSource(repo: RepositoryClient, reference: string, shown: string): Promise<FetchedManifest> {
+  try {
+    return await repo.getManifest(reference);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw new ImageNotFoundError(shown, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Copies one image reference. Order matters:
+ * 1. no-change check with HEADs only (no GET touches Hub pull limits or Harbor pull counters);
+ * 2. everything the manifest references (blobs, child manifests);
+ * 3. the manifest at the target tag, last.
+ */
+export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
+  const started = Date.now();
+  const { source, target, sourceRepo, targetRepo } = input;
+  const shownSource = source.toString();
+  const shownTarget = target.toString();
+  const stats = new CopyStats();
+  const result = (status: CopyResult['status'], digest: string, sourceDigest: string, note?: string): CopyResult => ({
+    status, source: shownSource, target: shownTarget, digest, sourceDigest,
+    bytes: stats.bytes, blobsCopied: stats.blobsCopied, blobsSkipped: stats.blobsSkipped, blobsMounted: stats.blobsMounted,
+    manifestsWritten: stats.manifestsWritten, durationMs: Date.now() - started, ...(note ? { note } : {}),
+  });
+
+  let sourceDigest = source.digest;
+  if (!sourceDigest) {
+    const head = await sourceRepo.headManifest(source.identifier);
+    if (!head) throw new ImageNotFoundError(shownSource);
+    sourceDigest = head.digest;
+  }
+  const unfiltered = input.platforms.length === 0;
+  if (!input.force && unfiltered && sourceDigest) {
+    const existing = await targetRepo.headManifest(target.tag ?? sourceDigest);
+    if (existing?.digest === sourceDigest) return result('skipped', sourceDigest, sourceDigest);
+  }
+
+  const manifest = await fetchSource(sourceRepo, sourceDigest ?? source.identifier, shownSource);
+  const ctx: TreeContext = { source: sourceRepo, target: targetRepo, targetName: shownTarget, blobs: input.blobs, stats, force: input.force, emit: input.emit };
+  const selection = manifest.parsed.kind === 'index' ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource) : { kind: 'whole' as const };
+
+  if (selection.kind === 'child') {
+    const digest = selection.descriptor.digest;
+    if (!input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest) return result('skipped', digest, manifest.digest);
+    const child = await fetchSource(sourceRepo, digest, `${shownSource}@${digest}`);
+    await copyReferenced(ctx, child);
+    await writeManifest(ctx, target.tag ?? digest, child.bytes, child.mediaType);
+    return result('copied', digest, manifest.digest, `platform filter: tagged the ${selection.descriptor.platform ? formatPlatform(selection.descriptor.platform) : ''} image ${digest} itself, not the index ${manifest.digest}`);
+  }
+  if (selection.kind === 'subset') {
+    if (!input.force && (await targetRepo.headManifest(target.tag ?? selection.digest))?.digest === selection.digest) return result('skipped', selection.digest, manifest.digest);
+    await settleAll(selection.children.map((c) => copyChild(ctx, c.digest)));
+    await writeManifest(ctx, target.tag ?? selection.digest, selection.bytes, selection.mediaType);
+    return result('copied', selection.digest, manifest.digest, `platform filter wrote a new index ${selection.digest} (source index is ${manifest.digest})`);
+  }
+  await copyReferenced(ctx, manifest);
+  await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
+  return result('copied', manifest.digest, manifest.digest);
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Limiter } from './limiter.js';
+
+test('never runs more than the limit at once, and runs everything', async () => {
+  const limiter = new Limiter(3);
+  let running = 0;
+  let peak = 0;
+  const gates: Array<() => void> = [];
+  const jobs = Array.from({ length: 10 }, (_, i) =>
+    limiter.run(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running--;
+      return i;
+    }),
+  );
+  // Release waiting jobs one at a time as they arrive: each release lets exactly one more start.
+  while (gates.length || limiter.active) {
+    await new Promise((r) => setImmediate(r));
+    gates.shift()?.();
+  }
+  assert.deepEqual(await Promise.all(jobs), [...Array(10).keys()]);
+  assert.equal(peak, 3);
+});
+
+test('a failing job frees its slot', async () => {
+  const limiter = new Limiter(1);
+  await assert.rejects(limiter.run(async () => { throw new Error('boom'); }), /boom/);
+  assert.equal(await limiter.run(async () => 'ok'), 'ok');
+  assert.throws(() => new Limiter(0), /positive integer/);
+});

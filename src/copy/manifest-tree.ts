@@ -1,0 +1,45 @@
+import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
+import type { BlobCopier } from './blob-copier.js';
+import { settleAll, type CopyStats } from './copy-stats.js';
+import type { CopyEvent } from './events.js';
+
+export interface TreeContext {
+  source: RepositoryClient;
+  target: RepositoryClient;
+  targetName: string;
+  blobs: BlobCopier;
+  stats: CopyStats;
+  force: boolean;
+  emit: (event: CopyEvent) => void;
+}
+
+/**
+ * Makes everything a manifest references present at the target: the blobs of an image, or each
+ * child manifest (pushed by digest) of an index, recursively. The manifest itself is not written
+ * here: the caller writes it last, so a tag never points at incomplete content.
+ */
+export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest): Promise<void> {
+  const parsed = manifest.parsed;
+  if (parsed.kind === 'image') {
+    await settleAll(referencedBlobs(parsed).map(async (blob) => ctx.stats.add(await ctx.blobs.copy(ctx.source, ctx.target, blob, ctx.targetName))));
+    return;
+  }
+  await settleAll(parsed.manifests.map((child) => copyChild(ctx, child.digest)));
+}
+
+/** One child of an index: skipped whole when the target already has it by digest. */
+export async function copyChild(ctx: TreeContext, digest: string): Promise<FetchedManifest | undefined> {
+  // A registry accepts a manifest only once all it references is present, so presence is proof.
+  if (!ctx.force && (await ctx.target.headManifest(digest))?.digest === digest) return undefined;
+  const child = await ctx.source.getManifest(digest);
+  await copyReferenced(ctx, child);
+  await writeManifest(ctx, digest, child.bytes, child.mediaType);
+  return child;
+}
+
+export async function writeManifest(ctx: TreeContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  const digest = await ctx.target.putManifest(reference, bytes, mediaType);
+  ctx.stats.manifestsWritten++;
+  ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest, mediaType, time: Date.now() });
+  return digest;
+}

@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+import { ContentError } from '../errors/index.js';
+import { discardBody, headerValue } from '../transport/index.js';
+import { repositoryPath, type RepositoryContext } from './repository-context.js';
+
+/** Size of a blob if the repository has it, else undefined. */
+export async function headBlob(ctx: RepositoryContext, digest: string): Promise<number | undefined> {
+  const response = await ctx.transport.request({
+    method: 'HEAD',
+    path: repositoryPath(ctx.name, `blobs/${digest}`),
+    scopes: ctx.scopes,
+    expect: [200, 404],
+    signal: ctx.signal,
+  });
+  await discardBody(response.body);
+  if (response.status === 404) return undefined;
+  const length = headerValue(response, 'content-length');
+  return length === undefined ? -1 : Number(length);
+}
+
+/**
+ * A blob as a stream (redirects to storage followed by the transport). The caller owns the stream
+ * and verifies its digest while it flows.
+ */
+export async function getBlob(ctx: RepositoryContext, digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {
+  const response = await ctx.transport.request({
+    method: 'GET',
+    path: repositoryPath(ctx.name, `blobs/${digest}`),
+    scopes: ctx.scopes,
+    expect: [200],
+    signal: ctx.signal,
+  });
+  const length = headerValue(response, 'content-length');
+  const size = length === undefined ? (expectedSize ?? -1) : Number(length);
+  if (expectedSize !== undefined && size >= 0 && size !== expectedSize) {
+    response.body.destroy();
+    throw new ContentError('SIZE_MISMATCH', `blob ${digest} in ${ctx.transport.registry}/${ctx.name}: registry says ${size} bytes, manifest says ${expectedSize}`);
+  }
+  return { stream: response.body, size };
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseManifest, parsePlatform, platformMatches, referencedBlobs } from './manifest.js';
+import { MediaType } from './media-types.js';
+
+const d = (n: number, mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip') => ({ mediaType, digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: n });
+
+test('an OCI image lists its config and layers; duplicates and foreign layers are not blobs to copy', () => {
+  const body = { schemaVersion: 2, mediaType: MediaType.ociManifest, config: d(1, 'application/vnd.oci.image.config.v1+json'), layers: [d(2), d(2), { ...d(3, 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'), urls: ['https://x'] }] };
+  const parsed = parseManifest(Buffer.from(JSON.stringify(body)), undefined);
+  assert.equal(parsed.kind, 'image');
+  if (parsed.kind !== 'image') return;
+  assert.deepEqual(referencedBlobs(parsed).map((b) => b.size), [1, 2]);
+});
+
+test('media type falls back to Content-Type when the body has none', () => {
+  const body = { schemaVersion: 2, manifests: [{ ...d(4, MediaType.ociManifest), platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }] };
+  const parsed = parseManifest(Buffer.from(JSON.stringify(body)), `${MediaType.ociIndex}; charset=utf-8`);
+  assert.equal(parsed.kind, 'index');
+  assert.equal(parsed.mediaType, MediaType.ociIndex);
+});
+
+test('schema 1, junk and unknown types are refused with a reason', () => {
+  assert.throws(() => parseManifest(Buffer.from('{"schemaVersion":1}'), undefined), /schema 1/);
+  assert.throws(() => parseManifest(Buffer.from('nope'), undefined), /not valid JSON/);
+  assert.throws(() => parseManifest(Buffer.from('{"mediaType":"text/plain"}'), undefined), /unsupported manifest media type "text\/plain"/);
+});
+
+test('platforms: parse, and a missing variant matches any variant', () => {
+  assert.deepEqual(parsePlatform('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v7' });
+  assert.throws(() => parsePlatform('linux'), /expected os\/arch/);
+  assert.equal(platformMatches(parsePlatform('linux/arm64'), { os: 'linux', architecture: 'arm64', variant: 'v8' }), true);
+  assert.equal(platformMatches(parsePlatform('linux/arm/v6'), { os: 'linux', architecture: 'arm', variant: 'v7' }), false);
+  assert.equal(platformMatches(parsePlatform('linux/amd64'), undefined), false);
+});

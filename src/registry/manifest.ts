@@ -1,0 +1,87 @@
+import { ContentError } from '../errors/index.js';
+import { isForeignLayer, isImageMediaType, isIndexMediaType } from './media-types.js';
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string | undefined;
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: Platform | undefined;
+  urls?: string[] | undefined;
+}
+
+export type ParsedManifest =
+  | { kind: 'index'; mediaType: string; manifests: Descriptor[] }
+  | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] };
+
+function descriptor(value: unknown, where: string): Descriptor {
+  const d = value as Partial<Descriptor> | null;
+  if (!d || typeof d.digest !== 'string' || typeof d.size !== 'number' || typeof d.mediaType !== 'string') {
+    throw new ContentError('MANIFEST_INVALID', `${where} is not a valid descriptor`);
+  }
+  return { mediaType: d.mediaType, digest: d.digest, size: d.size, platform: d.platform, urls: d.urls };
+}
+
+/**
+ * Reads what a copy needs from manifest bytes. The media type comes from the registry's
+ * `Content-Type` when the body omits it (both are allowed). The bytes themselves are never
+ * re-serialised: their digest is the manifest's identity.
+ */
+export function parseManifest(bytes: Buffer, contentType: string | undefined): ParsedManifest {
+  let doc: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown; config?: unknown; layers?: unknown };
+  try {
+    doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
+  } catch {
+    throw new ContentError('MANIFEST_INVALID', 'manifest is not valid JSON');
+  }
+  const declared = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
+  const mediaType = declared ?? contentType?.split(';')[0]?.trim() ?? '';
+  if (doc.schemaVersion === 1) throw new ContentError('UNSUPPORTED_MEDIA_TYPE', 'Docker schema 1 manifests are not supported (legacy format; re-push the image with a current client)');
+  if (isIndexMediaType(mediaType) || (!isImageMediaType(mediaType) && Array.isArray(doc.manifests))) {
+    if (!Array.isArray(doc.manifests)) throw new ContentError('MANIFEST_INVALID', 'index has no "manifests" list');
+    return { kind: 'index', mediaType, manifests: doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`)) };
+  }
+  if (isImageMediaType(mediaType) || doc.config !== undefined) {
+    const layers = Array.isArray(doc.layers) ? doc.layers : [];
+    return {
+      kind: 'image',
+      mediaType,
+      config: descriptor(doc.config, 'config'),
+      layers: layers.map((l, i) => descriptor(l, `layers[${i}]`)),
+    };
+  }
+  throw new ContentError('UNSUPPORTED_MEDIA_TYPE', `unsupported manifest media type "${mediaType || 'none'}"`);
+}
+
+/** The blobs a registry must hold before it accepts this image manifest. */
+export function referencedBlobs(manifest: ParsedManifest & { kind: 'image' }): Descriptor[] {
+  const all = [manifest.config, ...manifest.layers.filter((l) => !(isForeignLayer(l.mediaType) && l.urls?.length))];
+  const seen = new Set<string>();
+  return all.filter((d) => (seen.has(d.digest) ? false : (seen.add(d.digest), true)));
+}
+
+export function formatPlatform(p: Platform): string {
+  return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+}
+
+/** `os/arch[/variant]`, as docker and skopeo spell it. */
+export function parsePlatform(value: string): Platform {
+  const parts = value.split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/i.test(p))) {
+    throw new ContentError('PLATFORM_INVALID', `invalid platform "${value}": expected os/arch or os/arch/variant`);
+  }
+  const [os = '', architecture = '', variant] = parts;
+  return { os, architecture, variant };
+}
+
+/** A platform asked for without a variant matches any variant of that os/arch. */
+export function platformMatches(wanted: Platform, actual: Platform | undefined): boolean {
+  if (!actual) return false;
+  if (wanted.os !== actual.os || wanted.architecture !== actual.architecture) return false;
+  return wanted.variant === undefined || wanted.variant === actual.variant;
+}

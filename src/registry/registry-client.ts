@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { AgentPool, Transport, type EndpointOptions, type RetryNotice } from '../transport/index.js';
+import { collectPages } from './pagination.js';
+import { RepositoryClient, type Access } from './repository-client.js';
+
+export interface RegistryClientsOptions {
+  /** Options per registry host (credentials, TLS); called once per host. */
+  endpoint?: (registry: string) => EndpointOptions;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/**
+ * Hands out one Transport per registry host, so its keep-alive pool, auth challenge and token
+ * cache are shared by every repository and every copy in the process.
+ */
+export class RegistryClients {
+  #agents = new AgentPool();
+  #transports = new Map<string, Transport>();
+  #options: RegistryClientsOptions;
+
+  constructor(options: RegistryClientsOptions = {}) {
+    this.#options = options;
+  }
+
+  transport(registry: string, endpoint?: EndpointOptions): Transport {
+    const key = endpoint ? `${registry}|${endpointKey(endpoint)}` : registry;
+    let transport = this.#transports.get(key);
+    if (!transport) {
+      const options = endpoint ?? this.#options.endpoint?.(registry) ?? {};
+      transport = new Transport(registry, options, { agents: this.#agents, onRetry: this.#options.onRetry });
+      this.#transports.set(key, transport);
+    }
+    return transport;
+  }
+
+  repository(registry: string, name: string, access: Access, endpoint?: EndpointOptions, signal?: AbortSignal): RepositoryClient {
+    return new RepositoryClient(this.transport(registry, endpoint), name, access, signal);
+  }
+
+  /** Repository names of a registry (`_catalog`, paginated; needs `registry:catalog:*`). */
+  catalog(registry: string, endpoint?: EndpointOptions): Promise<string[]> {
+    return collectPages(this.transport(registry, endpoint), '/v2/_catalog?n=1000', 'repositories', ['registry:catalog:*']);
+  }
+
+  async ping(registry: string, endpoint?: EndpointOptions): Promise<void> {
+    await this.transport(registry, endpoint).ping();
+  }
+
+  async close(): Promise<void> {
+    await this.#agents.close();
+  }
+}
+
+/** Distinguishes transports of one host opened with different credentials or TLS settings. */
+function endpointKey(endpoint: EndpointOptions): string {
+  return JSON.stringify({
+    i: endpoint.insecure ?? false,
+    t: endpoint.tlsVerify ?? true,
+    c: endpoint.caFile ?? '',
+    // The username only: two transports for one user share nothing secret in the key.
+    u: endpoint.credentials?.username ?? '',
+    p: endpoint.credentials ? createHash('sha256').update(endpoint.credentials.password).digest('hex') : '',
+  });
+}

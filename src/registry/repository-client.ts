@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+import type { Transport } from '../transport/index.js';
+import { getBlob, headBlob } from './blobs.js';
+import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
+import { collectPages } from './pagination.js';
+import { repositoryPath, type RepositoryContext } from './repository-context.js';
+import { cancelUpload, mountBlob, startUpload, uploadBlob, type UploadSession } from './uploads.js';
+
+export type Access = 'pull' | 'push';
+
+/** One repository on one registry, with the access it was opened for. */
+export class RepositoryClient {
+  readonly name: string;
+  readonly transport: Transport;
+  #ctx: RepositoryContext;
+
+  constructor(transport: Transport, name: string, access: Access, signal?: AbortSignal) {
+    this.transport = transport;
+    this.name = name;
+    // A push client asks for pull,push once so every call shares one token.
+    const scope = `repository:${name}:${access === 'push' ? 'pull,push' : 'pull'}`;
+    this.#ctx = { transport, name, scopes: [scope], signal };
+  }
+
+  get registry(): string {
+    return this.transport.registry;
+  }
+
+  headManifest(reference: string): Promise<ManifestHead | undefined> {
+    return headManifest(this.#ctx, reference);
+  }
+
+  getManifest(reference: string): Promise<FetchedManifest> {
+    return getManifest(this.#ctx, reference);
+  }
+
+  putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    return putManifest(this.#ctx, reference, bytes, mediaType);
+  }
+
+  headBlob(digest: string): Promise<number | undefined> {
+    return headBlob(this.#ctx, digest);
+  }
+
+  getBlob(digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {
+    return getBlob(this.#ctx, digest, expectedSize);
+  }
+
+  startUpload(): Promise<UploadSession> {
+    return startUpload(this.#ctx);
+  }
+
+  mountBlob(digest: string, from: string): Promise<'mounted' | UploadSession> {
+    return mountBlob(this.#ctx, digest, from);
+  }
+
+  uploadBlob(session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
+    return uploadBlob(this.#ctx, session, digest, size, body);
+  }
+
+  cancelUpload(session: UploadSession): Promise<void> {
+    return cancelUpload(this.#ctx, session);
+  }
+
+  /** Every tag, following pagination. Order is the registry's (2.8 returns them unsorted). */
+  listTags(): Promise<string[]> {
+    return collectPages(this.transport, `${repositoryPath(this.name, 'tags/list')}?n=1000`, 'tags', this.#ctx.scopes, this.#ctx.signal);
+  }
+}

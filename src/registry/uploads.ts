@@ -1,0 +1,96 @@
+import type { Readable } from 'node:stream';
+import { PictureBookError } from '../errors/index.js';
+import { discardBody, headerValue, type TransportResponse } from '../transport/index.js';
+import { repositoryPath, type RepositoryContext } from './repository-context.js';
+
+/** An open upload session: only the newest `Location` the registry returned is valid. */
+export interface UploadSession {
+  location: URL;
+}
+
+function sessionFrom(response: TransportResponse, ctx: RepositoryContext): UploadSession {
+  const location = headerValue(response, 'location');
+  if (!location) throw new PictureBookError('PROTOCOL', `${ctx.transport.registry}/${ctx.name}: upload answer without Location header`);
+  // Location may be absolute or relative: resolve against the URL that answered, as the spec says.
+  return { location: new URL(location, response.url) };
+}
+
+/** Opens an upload session (POST .../blobs/uploads/). */
+export async function startUpload(ctx: RepositoryContext): Promise<UploadSession> {
+  const response = await ctx.transport.request({
+    method: 'POST',
+    path: repositoryPath(ctx.name, 'blobs/uploads/'),
+    headers: { 'content-length': '0' },
+    scopes: ctx.scopes,
+    expect: [202],
+    signal: ctx.signal,
+  });
+  await discardBody(response.body);
+  return sessionFrom(response, ctx);
+}
+
+/**
+ * Cross-repository mount: 201 means the registry linked the blob without a byte moving; 202
+ * means it could not (unknown blob, no pull right on `from`) and opened a normal upload session
+ * instead, which the caller uses rather than opening another.
+ */
+export async function mountBlob(ctx: RepositoryContext, digest: string, from: string): Promise<'mounted' | UploadSession> {
+  const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+  const response = await ctx.transport.request({
+    method: 'POST',
+    path: repositoryPath(ctx.name, `blobs/uploads/${query}`),
+    headers: { 'content-length': '0' },
+    scopes: [...ctx.scopes, `repository:${from}:pull`],
+    expect: [201, 202],
+    signal: ctx.signal,
+  });
+  await discardBody(response.body);
+  return response.status === 201 ? 'mounted' : sessionFrom(response, ctx);
+}
+
+/** Appends `digest=` to a Location without re-encoding its other parameters (`_state` is opaque). */
+function withDigest(location: URL, digest: string): URL {
+  const url = new URL(location);
+  url.search = `${url.search ? `${url.search}&` : '?'}digest=${encodeURIComponent(digest)}`;
+  return url;
+}
+
+/**
+ * Streams a whole blob in one PATCH, then closes the session with PUT ?digest=. The registry
+ * verifies the digest at PUT; a mismatch there fails the blob (400 DIGEST_INVALID).
+ * Not retried here: the stream is consumed, so a failure restarts the whole blob copy above.
+ */
+export async function uploadBlob(ctx: RepositoryContext, session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  if (size >= 0) headers['content-length'] = String(size);
+  const patched = await ctx.transport.request({
+    method: 'PATCH',
+    path: session.location,
+    headers,
+    body,
+    scopes: ctx.scopes,
+    expect: [202, 204],
+    signal: ctx.signal,
+  });
+  await discardBody(patched.body);
+  const next = sessionFrom(patched, ctx);
+  const put = await ctx.transport.request({
+    method: 'PUT',
+    path: withDigest(next.location, digest),
+    headers: { 'content-length': '0' },
+    scopes: ctx.scopes,
+    expect: [201, 204],
+    signal: ctx.signal,
+  });
+  await discardBody(put.body);
+}
+
+/** Abandons a session so the registry can free it; failures are irrelevant to the caller. */
+export async function cancelUpload(ctx: RepositoryContext, session: UploadSession): Promise<void> {
+  try {
+    const response = await ctx.transport.request({ method: 'DELETE', path: session.location, scopes: ctx.scopes, expect: [204, 202, 200, 404] });
+    await discardBody(response.body);
+  } catch {
+    // Best effort: the registry expires abandoned sessions on its own.
+  }
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'undici';
+
+export interface AgentSettings {
+  tlsVerify: boolean;
+  caFile: string | undefined;
+  maxConnections: number;
+}
+
+/**
+ * undici Agents shared per TLS setting: each Agent keeps a keep-alive pool per origin, so every
+ * request to one registry reuses warm connections whatever layer issued it.
+ */
+export class AgentPool {
+  #agents = new Map<string, Agent>();
+
+  get(settings: AgentSettings): Agent {
+    const key = `${settings.tlsVerify}|${settings.caFile ?? ''}|${settings.maxConnections}`;
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connections: settings.maxConnections,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connect: {
+          rejectUnauthorized: settings.tlsVerify,
+          // Read once per setting: a CA file is small and rarely changes during a run.
+          ...(settings.caFile ? { ca: readFileSync(settings.caFile) } : {}),
+        },
+      });
+      this.#agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.all(agents.map((a) => a.close()));
+  }
+}

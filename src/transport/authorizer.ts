@@ -1,0 +1,83 @@
+import type { Credentials } from '../auth/credentials.js';
+import { parseWwwAuthenticate } from '../auth/challenge.js';
+import { mergeScopes, scopeSetKey } from '../auth/scope.js';
+import { TokenCache } from '../auth/token-cache.js';
+import { fetchToken, type BearerChallenge, type TokenFetchContext } from './token-fetcher.js';
+
+type KnownChallenge = { scheme: 'basic' } | ({ scheme: 'bearer' } & BearerChallenge);
+
+/**
+ * Produces the Authorization header for a registry host. Learns the scheme from the first 401
+ * (there is no other way to know it), then pre-authorises every later request: Basic on each
+ * request, or a Bearer token per scope set, cached until it expires.
+ */
+export class Authorizer {
+  #credentials: Credentials | undefined;
+  #context: TokenFetchContext;
+  #challenge: KnownChallenge | undefined;
+  #tokens = new TokenCache();
+  #pending = new Map<string, Promise<string>>();
+
+  constructor(context: TokenFetchContext, credentials: Credentials | undefined) {
+    this.#context = context;
+    this.#credentials = credentials;
+  }
+
+  /** The header for a request needing `scopes`, or undefined while no challenge is known. */
+  async header(scopes: readonly string[]): Promise<string | undefined> {
+    const challenge = this.#challenge;
+    if (!challenge) return undefined;
+    if (challenge.scheme === 'basic') return this.#credentials?.basicHeader();
+    return `Bearer ${await this.#token(challenge, scopes)}`;
+  }
+
+  /**
+   * Learns from a 401. Returns the scopes to retry with, or undefined when retrying cannot help
+   * (unknown scheme, or Basic with no credentials to offer).
+   */
+  onUnauthorized(wwwAuthenticate: string | undefined, scopes: readonly string[]): string[] | undefined {
+    const challenges = wwwAuthenticate ? parseWwwAuthenticate(wwwAuthenticate) : [];
+    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+    const basic = challenges.find((c) => c.scheme === 'basic');
+    let retryScopes = [...scopes];
+    if (bearer) {
+      this.#challenge = { scheme: 'bearer', realm: bearer.params.realm ?? '', service: bearer.params.service };
+      // The registry may name the scope it wants (e.g. after insufficient_scope): ask for it too.
+      if (bearer.params.scope) retryScopes = mergeScopes([...scopes, ...bearer.params.scope.split(' ')]);
+      this.#tokens.delete(scopeSetKey(scopes));
+      return retryScopes;
+    }
+    if (basic && this.#credentials) {
+      this.#challenge = { scheme: 'basic' };
+      return retryScopes;
+    }
+    return undefined;
+  }
+
+  /** Forget the token for these scopes (it was refused although still valid by its clock). */
+  invalidate(scopes: readonly string[]): void {
+    this.#tokens.delete(scopeSetKey(scopes));
+  }
+
+  get knowsChallenge(): boolean {
+    return this.#challenge !== undefined;
+  }
+
+  async #token(challenge: BearerChallenge, scopes: readonly string[]): Promise<string> {
+    const key = scopeSetKey(scopes);
+    const cached = this.#tokens.get(key);
+    if (cached) return cached;
+    // Concurrent requests for the same scopes share one token fetch.
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = fetchToken(this.#context, challenge, mergeScopes(scopes), this.#credentials)
+        .then((reply) => {
+          this.#tokens.set(key, reply.token, reply.expiresIn);
+          return reply.token;
+        })
+        .finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    return pending;
+  }
+}

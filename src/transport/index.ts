@@ -1,0 +1,7 @@
+export { AgentPool } from './agent-pool.js';
+export { registryBaseUrl, type EndpointOptions } from './endpoint.js';
+export type { RetryNotice, RequestBody } from './http-send.js';
+export { readBodyLimited, discardBody } from './read-body.js';
+export { redactUrl } from './redact-url.js';
+export { DEFAULT_RETRY_POLICY, parseRetryAfter, isRetryableStatus, type RetryPolicy } from './retry-policy.js';
+export { Transport, headerValue, type TransportRequest, type TransportResponse, type TransportShared } from './transport.js';

@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+import { ContentError } from '../errors/index.js';
+
+/**
+ * Reads a small response body (manifests, JSON, error bodies) with a hard size cap so a hostile or
+ * broken server cannot make us buffer gigabytes. Blobs are never read through here.
+ */
+export async function readBodyLimited(body: Readable, limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > limit) {
+      body.destroy();
+      throw new ContentError('MANIFEST_INVALID', `${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Drains and discards a body so its connection goes back to the pool. */
+export async function discardBody(body: Readable): Promise<void> {
+  try {
+    for await (const _ of body) {
+      // discard
+    }
+  } catch {
+    // A body that fails while being thrown away changes nothing for the caller.
+  }
+}

@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+import { AuthError, HttpError, type RegistryErrorEntry } from '../errors/index.js';
+import { readBodyLimited } from './read-body.js';
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Parses distribution's `{"errors":[{code,message,detail}]}` body; tolerant of anything else. */
+export function parseRegistryErrors(text: string): RegistryErrorEntry[] {
+  try {
+    const doc = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(doc.errors)) return [];
+    return doc.errors
+      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      .map((e) => ({
+        code: typeof e.code === 'string' ? e.code : 'UNKNOWN',
+        message: typeof e.message === 'string' ? e.message : '',
+        ...(e.detail !== undefined ? { detail: e.detail } : {}),
+      }));
+  } catch {
+    return [];
+  }
+}
+
+const AUTH_CODES = new Set(['DENIED', 'UNAUTHORIZED']);
+
+/**
+ * The typed error for an unexpected response. 401/403 and the registry's DENIED/UNAUTHORIZED
+ * codes are auth problems; everything else is an HTTP problem carrying the registry's code.
+ */
+export async function responseError(init: {
+  status: number;
+  method: string;
+  url: string;
+  registry: string;
+  body: Readable;
+}): Promise<HttpError | AuthError> {
+  let text = '';
+  try {
+    text = (await readBodyLimited(init.body, ERROR_BODY_LIMIT, 'error body')).toString('utf8');
+  } catch {
+    // An unreadable error body still leaves the status to report.
+  }
+  const errors = parseRegistryErrors(text);
+  const httpError = new HttpError({
+    status: init.status,
+    method: init.method,
+    url: init.url,
+    errors,
+    summary: summarise(init.status, text),
+  });
+  const first = errors[0];
+  if (init.status === 401 || init.status === 403 || (first && AUTH_CODES.has(first.code))) {
+    const what = init.status === 401 ? 'authentication required or credentials rejected' : 'access denied';
+    const detail = first ? `${first.code}: ${first.message}` : `HTTP ${init.status}`;
+    return new AuthError(init.registry, `${what} (${init.method} ${init.url}: ${detail})`, init.status, { cause: httpError });
+  }
+  return httpError;
+}
+
+function summarise(status: number, text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return oneLine || `HTTP ${status}`;
+}

@@ -1,0 +1,77 @@
+import type { Dispatcher } from 'undici';
+import type { Credentials } from '../auth/credentials.js';
+import { AuthError } from '../errors/index.js';
+import { isLoopbackHost } from '../reference/index.js';
+import { readBodyLimited } from './read-body.js';
+import { responseError } from './response-error.js';
+import { sendWithRetry, type RetryNotice } from './http-send.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+export interface BearerChallenge {
+  realm: string;
+  service: string | undefined;
+}
+
+export interface TokenReply {
+  token: string;
+  expiresIn: number;
+}
+
+export interface TokenFetchContext {
+  registry: string;
+  dispatcherFor: (url: URL) => Dispatcher;
+  policy: RetryPolicy;
+  onRetry?: ((notice: RetryNotice) => void) | undefined;
+  allowInsecureRealm: boolean;
+}
+
+/**
+ * Credentials go to a token realm only over https, or to the registry's own host or loopback:
+ * a challenge must not be able to make us post passwords in clear text to some other machine.
+ */
+function mayReceiveCredentials(realm: URL, registry: string, allowInsecure: boolean): boolean {
+  if (realm.protocol === 'https:' || allowInsecure) return true;
+  return realm.host === registry || isLoopbackHost(realm.host);
+}
+
+/**
+ * Docker token-auth: GET <realm>?service=S&scope=A&scope=B (one `scope` parameter per scope),
+ * with Basic credentials when we have them, anonymous otherwise.
+ */
+export async function fetchToken(
+  context: TokenFetchContext,
+  challenge: BearerChallenge,
+  scopes: readonly string[],
+  credentials: Credentials | undefined,
+): Promise<TokenReply> {
+  let url: URL;
+  try {
+    url = new URL(challenge.realm);
+  } catch {
+    throw new AuthError(context.registry, `token realm "${challenge.realm}" is not a valid URL`);
+  }
+  if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
+  for (const scope of scopes) url.searchParams.append('scope', scope);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (credentials && mayReceiveCredentials(url, context.registry, context.allowInsecureRealm)) {
+    headers.authorization = credentials.basicHeader();
+  }
+  const shown = `${url.origin}${url.pathname}`;
+  const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers }, context.policy, context.onRetry);
+  if (response.statusCode !== 200) {
+    const error = await responseError({ status: response.statusCode, method: 'GET', url: shown, registry: context.registry, body: response.body });
+    const who = credentials ? `credentials for user "${credentials.username}" were rejected` : 'anonymous access was refused';
+    throw new AuthError(context.registry, `token service ${shown} answered ${response.statusCode}: ${who}`, response.statusCode, { cause: error });
+  }
+  const body = await readBodyLimited(response.body, 1024 * 1024, 'token reply');
+  let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  try {
+    doc = JSON.parse(body.toString('utf8')) as typeof doc;
+  } catch {
+    throw new AuthError(context.registry, `token service ${shown} did not answer JSON`);
+  }
+  // The spec allows either field; registries send one or both.
+  const token = typeof doc.token === 'string' && doc.token ? doc.token : doc.access_token;
+  if (typeof token !== 'string' || !token) throw new AuthError(context.registry, `token service ${shown} answered without a token`);
+  return { token, expiresIn: typeof doc.expires_in === 'number' ? doc.expires_in : 60 };
+}

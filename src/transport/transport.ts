@@ -1,0 +1,127 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { NetworkError } from '../errors/index.js';
+import { AgentPool } from './agent-pool.js';
+import { Authorizer } from './authorizer.js';
+import { registryBaseUrl, type EndpointOptions } from './endpoint.js';
+import { sendWithRetry, type RequestBody, type RetryNotice } from './http-send.js';
+import { discardBody } from './read-body.js';
+import { redactUrl } from './redact-url.js';
+import { responseError } from './response-error.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+
+export interface TransportRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path below the registry ('/v2/...'), or an absolute URL such as an upload `Location`. */
+  path: string | URL;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  /** Token scopes this request needs, e.g. `repository:library/app:pull`. */
+  scopes: readonly string[];
+  /** Statuses the caller handles; any other becomes a typed error. */
+  expect: readonly number[];
+  signal?: AbortSignal | undefined;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  body: Readable;
+  /** The URL that answered (after redirects). */
+  url: URL;
+}
+
+export interface TransportShared {
+  agents: AgentPool;
+  onRetry?: ((notice: RetryNotice) => void) | undefined;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** Reads one header as a string (undici gives arrays for repeated headers). */
+export function headerValue(response: { headers: Dispatcher.ResponseData['headers'] }, name: string): string | undefined {
+  const value = response.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * HTTP to one registry host: keep-alive pool, retries, auth challenges and redirects, stacked in
+ * that order. Everything above it speaks in registry paths and scopes, never in sockets.
+ */
+export class Transport {
+  readonly registry: string;
+  readonly baseUrl: URL;
+  #agent: Dispatcher;
+  #foreignAgent: Dispatcher;
+  #policy: RetryPolicy;
+  #authorizer: Authorizer;
+  #onRetry: ((notice: RetryNotice) => void) | undefined;
+
+  constructor(registry: string, options: EndpointOptions, shared: TransportShared) {
+    this.registry = registry;
+    this.baseUrl = new URL(registryBaseUrl(registry, options));
+    const tlsVerify = options.insecure === true ? false : options.tlsVerify !== false;
+    const maxConnections = options.maxConnections ?? 16;
+    this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections });
+    // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there.
+    this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, maxConnections });
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#onRetry = shared.onRetry;
+    const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.baseUrl.origin ? this.#agent : this.#foreignAgent);
+    this.#authorizer = new Authorizer(
+      { registry, dispatcherFor, policy: this.#policy, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
+      options.credentials,
+    );
+  }
+
+  async request(request: TransportRequest): Promise<TransportResponse> {
+    let url = typeof request.path === 'string' ? new URL(request.path, this.baseUrl) : request.path;
+    let scopes = request.scopes;
+    let authRetried = false;
+    for (let redirects = 0; ; ) {
+      const own = url.origin === this.baseUrl.origin;
+      const headers: Record<string, string> = { ...request.headers };
+      // Credentials and tokens go to the registry only, never along a redirect to storage.
+      const authorization = own ? await this.#authorizer.header(scopes) : undefined;
+      if (authorization) headers.authorization = authorization;
+      const response = await sendWithRetry(
+        own ? this.#agent : this.#foreignAgent,
+        { url, method: request.method, headers, body: request.body, signal: request.signal },
+        this.#policy,
+        this.#onRetry,
+      );
+      const status = response.statusCode;
+      if (status === 401 && own && !authRetried && replayable(request.body)) {
+        const retryScopes = this.#authorizer.onUnauthorized(headerValue(response, 'www-authenticate'), scopes);
+        if (retryScopes) {
+          await discardBody(response.body);
+          scopes = retryScopes;
+          authRetried = true;
+          continue;
+        }
+      }
+      const location = headerValue(response, 'location');
+      if (REDIRECTS.has(status) && location && (request.method === 'GET' || request.method === 'HEAD')) {
+        await discardBody(response.body);
+        if (++redirects > MAX_REDIRECTS) throw new NetworkError(request.method, redactUrl(url), 'too many redirects');
+        url = new URL(location, url);
+        continue;
+      }
+      if (request.expect.includes(status)) return { status, headers: response.headers, body: response.body, url };
+      if (status === 401 && own) this.#authorizer.invalidate(scopes);
+      throw await responseError({ status, method: request.method, url: redactUrl(url), registry: this.registry, body: response.body });
+    }
+  }
+
+  /** GET /v2/: proves the registry speaks the API and learns its auth scheme. */
+  async ping(signal?: AbortSignal): Promise<void> {
+    const response = await this.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200], signal });
+    await discardBody(response.body);
+  }
+}
+
+function replayable(body: RequestBody): boolean {
+  return body === undefined || typeof body === 'string' || Buffer.isBuffer(body);
+}
+
