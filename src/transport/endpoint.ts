@@ -4,9 +4,9 @@ import type { RetryPolicy } from './retry-policy.js';
 
 /** How to talk to one registry host. Everything a copy task needs to reach it. */
 export interface EndpointOptions {
-  /** Plain http (and, for https, no verification). Loopback hosts are plain http automatically. */
+  /** Do not verify TLS and allow plain http (Docker's "insecure registry"). */
   insecure?: boolean;
-  /** Verify the server certificate (default true). */
+  /** Verify the server certificate (default true; false also when `insecure`). */
   tlsVerify?: boolean;
   /** PEM file with extra CA certificates to trust. */
   caFile?: string;
@@ -18,12 +18,31 @@ export interface EndpointOptions {
   allowInsecureRealm?: boolean;
 }
 
+export interface SchemePlan {
+  /** The https base URL tried first. */
+  https: string;
+  /** The plain http base URL, when falling back to it is allowed. */
+  http: string | undefined;
+}
+
 /**
- * Base URL of a registry's API. Like Docker, loopback registries speak plain http unless told
- * otherwise; everything else is https unless marked insecure. Docker Hub's API lives on its own host.
+ * Like Docker: https first, always. Loopback registries and registries marked insecure may fall
+ * back to plain http when the server does not speak TLS. Docker Hub's API lives on its own host.
  */
-export function registryBaseUrl(registry: string, options: EndpointOptions = {}): string {
+export function schemePlan(registry: string, options: EndpointOptions = {}): SchemePlan {
   const host = registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
-  const plain = options.insecure === true || isLoopbackHost(registry);
-  return `${plain ? 'http' : 'https'}://${host}`;
+  const mayUseHttp = options.insecure === true || isLoopbackHost(registry);
+  return { https: `https://${host}`, http: mayUseHttp ? `http://${host}` : undefined };
+}
+
+/** TLS handshakes against a plain-http server fail like this: the peer answered with non-TLS bytes. */
+export function isNotTlsError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const e = current as { code?: unknown; message?: unknown };
+    if (e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || e.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || e.code === 'EPROTO') return true;
+    if (typeof e.message === 'string' && /wrong version number|packet length too long|http request/i.test(e.message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 export { AgentPool } from './agent-pool.js';
-export { registryBaseUrl, type EndpointOptions } from './endpoint.js';
+export { schemePlan, type EndpointOptions } from './endpoint.js';
 export type { RetryNotice, RequestBody } from './http-send.js';
 export { readBodyLimited, discardBody } from './read-body.js';
 export { redactUrl } from './redact-url.js';

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors/index.js';
 import { AgentPool } from './agent-pool.js';
 import { Authorizer } from './authorizer.js';
-import { registryBaseUrl, type EndpointOptions } from './endpoint.js';
+import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
 import { sendWithRetry, type RequestBody, type RetryNotice } from './http-send.js';
 import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
@@ -51,7 +51,9 @@ export function headerValue(response: { headers: Dispatcher.ResponseData['header
  */
 export class Transport {
   readonly registry: string;
-  readonly baseUrl: URL;
+  #baseUrl: URL;
+  #plan: SchemePlan;
+  #probe: Promise<void> | undefined;
   #agent: Dispatcher;
   #foreignAgent: Dispatcher;
   #policy: RetryPolicy;
@@ -60,27 +62,51 @@ export class Transport {
 
   constructor(registry: string, options: EndpointOptions, shared: TransportShared) {
     this.registry = registry;
-    this.baseUrl = new URL(registryBaseUrl(registry, options));
-    const tlsVerify = options.insecure === true ? false : options.tlsVerify !== false;
+    this.#plan = schemePlan(registry, options);
+    this.#baseUrl = new URL(this.#plan.https);
+    const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? 16;
     this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections });
     // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there.
     this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, maxConnections });
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = shared.onRetry;
-    const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.baseUrl.origin ? this.#agent : this.#foreignAgent);
+    const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#agent : this.#foreignAgent);
     this.#authorizer = new Authorizer(
       { registry, dispatcherFor, policy: this.#policy, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
       options.credentials,
     );
   }
 
+  /** The registry's base URL (https, or http once a fallback was detected). */
+  get baseUrl(): URL {
+    return this.#baseUrl;
+  }
+
+  /**
+   * Settles https vs http once per host before the first request, so that no request (and no
+   * streamed body) is ever sent twice just to discover the scheme.
+   */
+  #resolveScheme(signal?: AbortSignal): Promise<void> {
+    const fallback = this.#plan.http;
+    if (!fallback) return Promise.resolve();
+    this.#probe ??= this.#agent
+      .request({ origin: this.#plan.https, path: '/v2/', method: 'GET', signal })
+      .then((response) => discardBody(response.body))
+      .catch((error: unknown) => {
+        if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);
+        // Any other failure (refused, certificate) is left for the real request to report.
+      });
+    return this.#probe;
+  }
+
   async request(request: TransportRequest): Promise<TransportResponse> {
-    let url = typeof request.path === 'string' ? new URL(request.path, this.baseUrl) : request.path;
+    await this.#resolveScheme(request.signal);
+    let url = typeof request.path === 'string' ? new URL(request.path, this.#baseUrl) : request.path;
     let scopes = request.scopes;
     let authRetried = false;
     for (let redirects = 0; ; ) {
-      const own = url.origin === this.baseUrl.origin;
+      const own = url.origin === this.#baseUrl.origin;
       const headers: Record<string, string> = { ...request.headers };
       // Credentials and tokens go to the registry only, never along a redirect to storage.
       const authorization = own ? await this.#authorizer.header(scopes) : undefined;

@@ -1,0 +1,35 @@
+import type { CopyEvent } from '../copy/events.js';
+
+/**
+ * Events of a load or sync run, around the copy engine's own. `registry` is the configured
+ * target `hostname`. Consumers: the live display, plain and JSON logs, the server.
+ */
+export type RunEvent =
+  | { type: 'run-started'; registries: string[]; dryRun: boolean; time: number }
+  | { type: 'registry-started'; registry: string; time: number }
+  /** The syncer script (or `images:` list) produced this many images to mirror. */
+  | { type: 'registry-listed'; registry: string; images: number; time: number }
+  | { type: 'registry-script-failed'; registry: string; message: string; stderrTail: string[]; time: number }
+  | { type: 'registry-line-invalid'; registry: string; line: number; text: string; message: string; time: number }
+  /** Dry run only: what would happen to one image. */
+  | { type: 'image-planned'; registry: string; source: string; target: string; action: 'copy' | 'up-to-date' | 'error'; message?: string; time: number }
+  | {
+      type: 'registry-finished';
+      registry: string;
+      copied: number;
+      upToDate: number;
+      failed: number;
+      bytes: number;
+      durationMs: number;
+      ok: boolean;
+      time: number;
+    }
+  | { type: 'run-finished'; copied: number; upToDate: number; failed: number; bytes: number; durationMs: number; ok: boolean; time: number }
+  | { type: 'warning'; message: string; time: number };
+
+/** Copy events carry the configured registry they belong to once they pass through a run. */
+export type RegistryCopyEvent = CopyEvent & { registry: string };
+
+export type SyncEvent = RunEvent | RegistryCopyEvent;
+
+export type SyncEventListener = (event: SyncEvent) => void;

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { ociImage } from './fixtures.js';
+
+const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let source: TestRegistry;
+let target: TestRegistry;
+let built: BuiltImage;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
+  built = await pushImage(ociImage, source, 'library/app:v1');
+});
+
+after(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+test('copy prints what it did; a second copy says up to date', async () => {
+  const creds = `${target.username}:${target.password}`;
+  const first = await cli(['copy', `${source.host}/library/app:v1`, `${target.host}/mirror/app:v1`, '--dest-creds', creds]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, new RegExp(`^copied ${source.host}/library/app:v1 -> ${target.host}/mirror/app:v1`, 'm'));
+  assert.match(first.stdout, new RegExp(`digest ${built.digest}`));
+  assert.match(first.stdout, /blobs: \d+ copied, 0 already present, 0 mounted/);
+  assert.match(first.stdout, /\d+(\.\d+)? (KiB|MiB) in \d/);
+  assert.equal((await skopeoInspectRaw(`${target.host}/mirror/app:v1`, target)).digest, built.digest);
+
+  const second = await cli(['copy', `${source.host}/library/app:v1`, `${target.host}/mirror/app:v1`, '--dest-creds', creds]);
+  assert.equal(second.code, 0);
+  assert.match(second.stdout, /^up to date: .* already has sha256:[0-9a-f]{64}/);
+
+  const forced = await cli(['copy', `${source.host}/library/app:v1`, `${target.host}/mirror/app:v1`, '--dest-creds', creds, '--force']);
+  assert.equal(forced.code, 0);
+  assert.match(forced.stdout, /^copied /);
+});
+
+test('failures: one clear line and a non-zero exit code, never the password', async () => {
+  const wrong = `${target.username}:not-the-password`;
+  const denied = await cli(['copy', `${source.host}/library/app:v1`, `${target.host}/mirror/denied:v1`, '--dest-creds', wrong]);
+  assert.equal(denied.code, 1);
+  assert.equal(denied.stderr.trim().split('\n').length, 1);
+  assert.match(denied.stderr, /^picture-book: error: 127\.0\.0\.1:\d+: authentication required or credentials rejected/);
+  assert.equal(denied.stderr.includes('not-the-password'), false);
+
+  const missing = await cli(['copy', `${source.host}/library/app:nope`, `${target.host}/mirror/x:v1`]);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr.trim(), `picture-book: error: image ${source.host}/library/app:nope not found`);
+
+  const unreachable = await cli(['copy', '127.0.0.1:9/library/app:v1', `${target.host}/mirror/x:v1`]);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /^picture-book: error: .*127\.0\.0\.1:9.*ECONNREFUSED/);
+
+  const bad = await cli(['copy', 'Not/A:Valid:Ref', `${target.host}/mirror/x:v1`]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^picture-book: error: invalid reference "Not\/A:Valid:Ref"/);
+});

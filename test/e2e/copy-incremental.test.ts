@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
+import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { dockerImage, ociImage, ociIndex } from './fixtures.js';
+
+let source: TestRegistry;
+let target: TestRegistry;
+let sourceProxy: FaultProxy;
+let targetProxy: FaultProxy;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  [sourceProxy, targetProxy] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
+});
+
+after(async () => {
+  await Promise.all([sourceProxy?.close(), targetProxy?.close()]);
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+async function withEngine<T>(fn: (engine: CopyEngine, events: CopyEvent[]) => Promise<T>): Promise<T> {
+  const engine = new CopyEngine();
+  const events: CopyEvent[] = [];
+  engine.subscribe((e) => events.push(e));
+  try {
+    return await fn(engine, events);
+  } finally {
+    await engine.close();
+  }
+}
+
+test('into an empty registry every blob is streamed; a re-copy moves nothing and issues no GET', async () => {
+  const built = await pushImage(ociIndex, source, 'inc/multi:v1');
+  const src = `${sourceProxy.host}/inc/multi:v1`;
+  const dst = `${targetProxy.host}/inc/multi:v1`;
+  const first = await withEngine((engine) => engine.copy({ source: src, target: dst }));
+  assert.equal(first.status, 'copied');
+  assert.ok(first.blobsCopied > 0);
+  assert.ok(first.bytes > 0);
+
+  sourceProxy.clearRequests();
+  targetProxy.clearRequests();
+  const second = await withEngine(async (engine, events) => {
+    const result = await engine.copy({ source: src, target: dst });
+    assert.equal(events.filter((e) => e.type.startsWith('blob-')).length, 0, 'no blob event at all');
+    assert.ok(events.some((e) => e.type === 'image-skipped'));
+    return result;
+  });
+  assert.equal(second.status, 'skipped');
+  assert.equal(second.digest, built.digest);
+  assert.equal(second.bytes, 0);
+  const all = [...sourceProxy.requests, ...targetProxy.requests].filter((r) => r.path !== '/v2/');
+  assert.deepEqual([...new Set(all.map((r) => r.method))], ['HEAD'], `only HEADs, got ${JSON.stringify(all)}`);
+  assert.equal(sourceProxy.count('HEAD', /\/manifests\//), 1);
+  assert.equal(targetProxy.count('HEAD', /\/manifests\//), 1);
+});
+
+test('into a repository that already holds some blobs: those are skipped, the rest streamed', async () => {
+  await pushImage(dockerImage, target, 'partial/app:old');
+  const built = await pushImage(ociImage, source, 'partial/app:v1');
+  const result = await withEngine((engine) => engine.copy({ source: `${source.host}/partial/app:v1`, target: `${target.host}/partial/app:v1` }));
+  assert.equal(result.status, 'copied');
+  assert.equal(result.blobsSkipped, 1, 'the shared base layer was already there');
+  assert.equal(result.blobsCopied, built.blobs.length - 1);
+  assert.equal((await skopeoInspectRaw(`${target.host}/partial/app:v1`, target)).digest, built.digest);
+});
+
+test('a blob already in another repository of the target is mounted, not transferred', async () => {
+  const built = await pushImage(ociImage, source, 'mount/app:v1');
+  await withEngine(async (engine) => {
+    const first = await engine.copy({ source: `${source.host}/mount/app:v1`, target: `${targetProxy.host}/mount/first:v1` });
+    assert.equal(first.blobsCopied + first.blobsSkipped, built.blobs.length);
+    targetProxy.clearRequests();
+    const second = await engine.copy({ source: `${source.host}/mount/app:v1`, target: `${targetProxy.host}/mount/second:v1` });
+    assert.equal(second.blobsMounted, built.blobs.length);
+    assert.equal(second.bytes, 0);
+    assert.equal(targetProxy.count('PATCH'), 0, 'no upload body was sent');
+    assert.equal(targetProxy.count('POST', /mount=sha256/), built.blobs.length);
+  });
+  // Within one registry (source = target), a fresh process mounts from the source repository.
+  const same = await withEngine((engine) => engine.copy({ source: `${target.host}/mount/first:v1`, target: `${target.host}/mount/third:v1` }));
+  assert.equal(same.blobsMounted, built.blobs.length);
+  assert.equal((await skopeoInspectRaw(`${target.host}/mount/third:v1`, target)).digest, built.digest);
+});
+
+test('a layer shared by images copied concurrently crosses the network once', async () => {
+  const specs = ['a', 'b', 'c'].map((name) => ({ ...ociImage, layers: [...ociImage.layers, { seed: `own-${name}`, size: 4096 }] }));
+  await Promise.all(specs.map((spec, i) => pushImage(spec, source, `shared/img${i}:v1`)));
+  targetProxy.clearRequests();
+  sourceProxy.clearRequests();
+  await withEngine(async (engine) => {
+    const results = await Promise.all(specs.map((_, i) => engine.copy({ source: `${sourceProxy.host}/shared/img${i}:v1`, target: `${targetProxy.host}/shared/img${i}:v1` })));
+    assert.ok(results.every((r) => r.status === 'copied'));
+  });
+  const baseGets = sourceProxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/blobs/'));
+  const uniqueBlobGets = new Set(baseGets.map((r) => r.path.split('/blobs/')[1]));
+  assert.equal(baseGets.length, uniqueBlobGets.size, 'no blob was downloaded twice');
+});
