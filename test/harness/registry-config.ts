@@ -1,0 +1,35 @@
+import { stringify } from 'yaml';
+
+export interface RegistryConfigInput {
+  port: number;
+  rootDir: string;
+  httpSecret: string;
+  readonly: boolean;
+  tls?: { certificate: string; key: string };
+  htpasswd?: { path: string };
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+}
+
+/** The distribution 2.8.2 config file: quiet logs, deletes on, fixed secret (uploads survive restarts). */
+export function registryConfigYaml(input: RegistryConfigInput): string {
+  const maintenance = {
+    uploadpurging: { enabled: false },
+    readonly: { enabled: input.readonly },
+  };
+  const config: Record<string, unknown> = {
+    version: 0.1,
+    log: { level: 'error', accesslog: { disabled: true } },
+    storage: { filesystem: { rootdirectory: input.rootDir }, delete: { enabled: true }, maintenance },
+    http: {
+      addr: `127.0.0.1:${input.port}`,
+      secret: input.httpSecret,
+      ...(input.tls ? { tls: input.tls } : {}),
+    },
+  };
+  if (input.htpasswd) config.auth = { htpasswd: { realm: 'picture-book-test', path: input.htpasswd.path } };
+  if (input.token) {
+    const { realm, service, issuer, rootCertBundle } = input.token;
+    config.auth = { token: { realm, service, issuer, rootcertbundle: rootCertBundle } };
+  }
+  return stringify(config);
+}
