@@ -1,10 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, PictureBookError } from '../errors/index.js';
+import { registerConfigCommand } from './config-command.js';
 import { registerCopyCommand } from './copy-command.js';
+import { registerLoadCommand } from './load-command.js';
 
 /** Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration. */
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+/** Errors that mean the command line itself was wrong. */
+const USAGE_CODES = new Set(['INVALID_REFERENCE', 'PLATFORM_INVALID', 'CREDENTIALS_INVALID', 'USAGE']);
 
 export function buildProgram(): Command {
   const program = new Command('picture-book')
@@ -13,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCopyCommand(program);
+  registerLoadCommand(program);
+  registerConfigCommand(program);
   return program;
 }
 
@@ -25,7 +32,7 @@ function report(error: unknown): number {
   }
   if (error instanceof PictureBookError) {
     process.stderr.write(`picture-book: error: ${error.message}\n`);
-    return error.code === 'INVALID_REFERENCE' || error.code === 'PLATFORM_INVALID' || error.code === 'CREDENTIALS_INVALID' ? EXIT_USAGE : EXIT_FAILURE;
+    return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`picture-book: error: ${message}\n`);

@@ -6,6 +6,7 @@ import { BlobCopier } from './blob-copier.js';
 import type { CopyEvent, CopyEventListener } from './events.js';
 import { copyImage, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
+import { planImage, type PlanAction } from './plan.js';
 
 /**
  * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
@@ -105,6 +106,22 @@ export class CopyEngine {
       this.#emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: { code, message }, time: Date.now() });
       throw error;
     }
+  }
+
+  /** What `copy` would do (HEAD requests only; writes nothing). */
+  async plan(task: CopyTask): Promise<{ action: PlanAction; digest: string | undefined }> {
+    const source = parseReference(task.source);
+    const target = parseReference(task.target);
+    if (task.force) return { action: 'copy', digest: source.digest };
+    return this.#images.run(() =>
+      planImage(
+        source,
+        target,
+        this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint),
+        this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint),
+        (task.platforms ?? []).length > 0,
+      ),
+    );
   }
 
   /** Closes pooled connections. */

@@ -60,5 +60,6 @@ function endpointKey(endpoint: EndpointOptions): string {
     // The username only: two transports for one user share nothing secret in the key.
     u: endpoint.credentials?.username ?? '',
     p: endpoint.credentials ? createHash('sha256').update(endpoint.credentials.password).digest('hex') : '',
+    s: endpoint.staticToken ? createHash('sha256').update(endpoint.staticToken.token).digest('hex') : '',
   });
 }

@@ -18,13 +18,17 @@ export class Authorizer {
   #tokens = new TokenCache();
   #pending = new Map<string, Promise<string>>();
 
-  constructor(context: TokenFetchContext, credentials: Credentials | undefined) {
+  #staticHeader: string | undefined;
+
+  constructor(context: TokenFetchContext, credentials: Credentials | undefined, staticToken?: { token: string; type?: string }) {
     this.#context = context;
     this.#credentials = credentials;
+    this.#staticHeader = staticToken ? `${staticToken.type ?? 'Bearer'} ${staticToken.token}` : undefined;
   }
 
   /** The header for a request needing `scopes`, or undefined while no challenge is known. */
   async header(scopes: readonly string[]): Promise<string | undefined> {
+    if (this.#staticHeader) return this.#staticHeader;
     const challenge = this.#challenge;
     if (!challenge) return undefined;
     if (challenge.scheme === 'basic') return this.#credentials?.basicHeader();
@@ -36,6 +40,8 @@ export class Authorizer {
    * (unknown scheme, or Basic with no credentials to offer).
    */
   onUnauthorized(wwwAuthenticate: string | undefined, scopes: readonly string[]): string[] | undefined {
+    // A token given out of band cannot be renewed here: a 401 with it is final.
+    if (this.#staticHeader) return undefined;
     const challenges = wwwAuthenticate ? parseWwwAuthenticate(wwwAuthenticate) : [];
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     const basic = challenges.find((c) => c.scheme === 'basic');

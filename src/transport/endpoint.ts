@@ -11,6 +11,11 @@ export interface EndpointOptions {
   /** PEM file with extra CA certificates to trust. */
   caFile?: string;
   credentials?: Credentials | undefined;
+  /**
+   * A token obtained out of band (e.g. a distribute job's `auth.url`), sent as
+   * `Authorization: <tokenType> <token>` on every request instead of answering challenges.
+   */
+  staticToken?: { token: string; type?: 'Bearer' | 'JWT' } | undefined;
   /** Keep-alive connections per origin. */
   maxConnections?: number;
   retry?: Partial<RetryPolicy>;

@@ -75,6 +75,7 @@ export class Transport {
     this.#authorizer = new Authorizer(
       { registry, dispatcherFor, policy: this.#policy, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
       options.credentials,
+      options.staticToken,
     );
   }
 

@@ -1,0 +1,117 @@
+import type { CopyEngine, CopyTask } from '../copy/index.js';
+import type { RegistryConfig } from '../config/index.js';
+import { Limiter } from '../copy/index.js';
+import { PictureBookError } from '../errors/index.js';
+import type { SyncEventListener } from './events.js';
+import { listRegistryImages } from './registry-images.js';
+import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
+import { totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
+import { targetReference } from './target-reference.js';
+
+export interface LoadRunOptions {
+  registries: RegistryConfig[];
+  engine: CopyEngine;
+  emit: SyncEventListener;
+  dryRun?: boolean;
+  scriptTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+function errorInfo(error: unknown): { code: string; message: string } {
+  return {
+    code: error instanceof PictureBookError ? error.code : 'INTERNAL',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/**
+ * One load of several registries, all at once through one shared engine: each registry's image
+ * list is produced, mapped to target references and copied (or planned, on a dry run). A failing
+ * script or image is reported and the rest carries on.
+ */
+export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
+  const startedAt = Date.now();
+  const dryRun = options.dryRun === true;
+  const { emit, engine } = options;
+  const registryOfTarget = new Map<string, string>();
+  const unsubscribe = engine.subscribe((event) => {
+    const registry = 'target' in event ? (registryOfTarget.get(event.target) ?? '') : '';
+    emit({ ...event, registry });
+  });
+  try {
+    emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
+    const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, registryOfTarget)));
+    const run = totalOutcome(outcomes, startedAt, dryRun);
+    emit({ type: 'run-finished', copied: run.copied, upToDate: run.upToDate, failed: run.failed, bytes: run.bytes, durationMs: run.durationMs, ok: run.ok, time: Date.now() });
+    return run;
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, registryOfTarget: Map<string, string>): Promise<RegistryOutcome> {
+  const { emit, engine } = options;
+  const name = registry.hostname;
+  const startedAt = Date.now();
+  emit({ type: 'registry-started', registry: name, time: startedAt });
+  const outcome: RegistryOutcome = { registry: name, ok: true, copied: 0, upToDate: 0, failed: 0, bytes: 0, startedAt, durationMs: 0, invalidLines: [], images: [] };
+  const finish = (): RegistryOutcome => {
+    outcome.durationMs = Date.now() - startedAt;
+    outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0;
+    const { copied, upToDate, failed, bytes, durationMs, ok } = outcome;
+    emit({ type: 'registry-finished', registry: name, copied, upToDate, failed, bytes, durationMs, ok, time: Date.now() });
+    return outcome;
+  };
+
+  const listed = await listRegistryImages(registry, options.scriptTimeoutMs ?? 120_000);
+  if (listed.scriptError) {
+    outcome.scriptError = listed.scriptError.message;
+    emit({ type: 'registry-script-failed', registry: name, message: listed.scriptError.message, stderrTail: listed.scriptError.stderrTail, time: Date.now() });
+    return finish();
+  }
+  for (const bad of listed.invalidLines) emit({ type: 'registry-line-invalid', registry: name, ...bad, time: Date.now() });
+  outcome.invalidLines = listed.invalidLines;
+  emit({ type: 'registry-listed', registry: name, images: listed.images.length, time: Date.now() });
+
+  const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
+  const push = targetEndpoint(registry);
+  await Promise.all(
+    listed.images.map((source) =>
+      limiter.run(async () => {
+        const target = targetReference(source, registry.hostname, registry.repository);
+        const task: CopyTask = { source: source.toString(), target: target.toString(), sourceEndpoint: sourceEndpoint(registry, source.registry), targetEndpoint: push };
+        registryOfTarget.set(target.toString(), name);
+        outcome.images.push(await copyOrPlan(task, options, name));
+      }),
+    ),
+  );
+  for (const image of outcome.images) {
+    if (image.status === 'copied') outcome.copied++;
+    else if (image.status === 'up-to-date') outcome.upToDate++;
+    else if (image.status === 'failed') outcome.failed++;
+    outcome.bytes += image.bytes;
+  }
+  return finish();
+}
+
+async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {
+  const base = { source: task.source, target: task.target };
+  if (options.dryRun) {
+    try {
+      const plan = await options.engine.plan(task);
+      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, time: Date.now() });
+      return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
+    } catch (error) {
+      const info = errorInfo(error);
+      options.emit({ type: 'image-planned', registry, ...base, action: 'error', message: info.message, time: Date.now() });
+      return { ...base, status: 'failed', bytes: 0, error: info };
+    }
+  }
+  try {
+    const result = await options.engine.copy(task, options.signal ? { signal: options.signal } : {});
+    return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
+  } catch (error) {
+    // The engine already emitted image-failed with the reason.
+    return { ...base, status: 'failed', bytes: 0, error: errorInfo(error) };
+  }
+}

@@ -1,0 +1,52 @@
+/** What happened to one image in a run (kept for the summary and the run history). */
+export interface ImageOutcome {
+  source: string;
+  target: string;
+  status: 'copied' | 'up-to-date' | 'failed' | 'would-copy';
+  digest?: string | undefined;
+  bytes: number;
+  error?: { code: string; message: string } | undefined;
+}
+
+export interface RegistryOutcome {
+  registry: string;
+  ok: boolean;
+  copied: number;
+  upToDate: number;
+  failed: number;
+  bytes: number;
+  startedAt: number;
+  durationMs: number;
+  /** The syncer script failed: nothing was synced for this registry. */
+  scriptError?: string | undefined;
+  invalidLines: { line: number; text: string; message: string }[];
+  images: ImageOutcome[];
+}
+
+export interface RunOutcome {
+  ok: boolean;
+  dryRun: boolean;
+  copied: number;
+  upToDate: number;
+  failed: number;
+  bytes: number;
+  startedAt: number;
+  durationMs: number;
+  registries: RegistryOutcome[];
+}
+
+/** Adds up registry outcomes into the run's totals. */
+export function totalOutcome(registries: RegistryOutcome[], startedAt: number, dryRun: boolean): RunOutcome {
+  const sum = (pick: (r: RegistryOutcome) => number) => registries.reduce((n, r) => n + pick(r), 0);
+  return {
+    ok: registries.every((r) => r.ok),
+    dryRun,
+    copied: sum((r) => r.copied),
+    upToDate: sum((r) => r.upToDate),
+    failed: sum((r) => r.failed),
+    bytes: sum((r) => r.bytes),
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    registries,
+  };
+}

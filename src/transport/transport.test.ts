@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { after, test } from 'node:test';
+import { Credentials } from '../auth/credentials.js';
+import { AgentPool } from './agent-pool.js';
+import { discardBody } from './read-body.js';
+import { Transport } from './transport.js';
+
+/**
+ * Faults the real registry cannot produce (429, Retry-After, 5xx, redirects to another origin,
+ * hostile token realms), served by a scripted loopback server. Registry behaviour itself is
+ * tested against the real distribution registry in test/e2e.
+ */
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+async function serve(handler: Handler): Promise<{ host: string; seen: Array<{ method: string; url: string; auth: string | undefined }>; close: () => Promise<void> }> {
+  const seen: Array<{ method: string; url: string; auth: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { host, seen, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+const agents = new AgentPool();
+after(() => agents.close());
+const fast = { retry: { baseDelayMs: 5, maxDelayMs: 20 } };
+
+test('429 with Retry-After is retried after the delay the server asked for', async () => {
+  let calls = 0;
+  const server = await serve((_req, res) => {
+    calls++;
+    if (calls <= 2) res.writeHead(429, { 'retry-after': '1' }).end();
+    else res.writeHead(200).end('{}');
+  });
+  const notices: number[] = [];
+  const transport = new Transport(server.host, fast, { agents, onRetry: (n) => notices.push(n.delayMs) });
+  const started = Date.now();
+  const response = await transport.request({ method: 'GET', path: '/v2/x', scopes: [], expect: [200] });
+  await discardBody(response.body);
+  assert.equal(calls, 3, 'two 429s then success');
+  assert.deepEqual(notices, [1000, 1000]);
+  assert.ok(Date.now() - started >= 1900);
+  await server.close();
+});
+
+test('501 is not retried; 503 is retried up to the attempt bound, then reported', async () => {
+  const server = await serve((req, res) => {
+    res.writeHead(req.url === '/v2/not-implemented' ? 501 : 503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}');
+  });
+  const transport = new Transport(server.host, { retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 } }, { agents });
+  await assert.rejects(transport.request({ method: 'GET', path: '/v2/not-implemented', scopes: [], expect: [200] }), { name: 'HttpError', status: 501 });
+  assert.equal(server.seen.filter((s) => s.url === '/v2/not-implemented').length, 1);
+  await assert.rejects(transport.request({ method: 'GET', path: '/v2/busy', scopes: [], expect: [200] }), (e: Error & { status?: number }) => {
+    assert.equal(e.status, 503);
+    assert.match(e.message, /UNAVAILABLE: try later/);
+    return true;
+  });
+  assert.equal(server.seen.filter((s) => s.url === '/v2/busy').length, 3);
+  await server.close();
+});
+
+test('a streamed body is sent once and never replayed', async () => {
+  const server = await serve((_req, res) => res.writeHead(503).end());
+  const transport = new Transport(server.host, fast, { agents });
+  await assert.rejects(transport.request({ method: 'PATCH', path: '/v2/x/blobs/uploads/1', body: Readable.from([Buffer.from('abc')]), scopes: [], expect: [202] }), { status: 503 });
+  assert.equal(server.seen.filter((s) => s.method === 'PATCH').length, 1);
+  await server.close();
+});
+
+test('Basic credentials go to the registry but not along a redirect to another origin', async () => {
+  const storage = await serve((_req, res) => res.writeHead(200).end('blob-bytes'));
+  const registry = await serve((req, res) => {
+    if (!req.headers.authorization) res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+    else res.writeHead(307, { location: `http://${storage.host}/bucket/blob?sig=1` }).end();
+  });
+  const transport = new Transport(registry.host, { ...fast, credentials: new Credentials('u', 'p4ss') }, { agents });
+  const response = await transport.request({ method: 'GET', path: '/v2/x/blobs/sha256:aa', scopes: [], expect: [200] });
+  let text = '';
+  for await (const chunk of response.body) text += String(chunk);
+  assert.equal(text, 'blob-bytes');
+  assert.ok(registry.seen.some((s) => s.auth?.startsWith('Basic ')));
+  assert.deepEqual(storage.seen.filter((s) => s.url.startsWith('/bucket')).map((s) => s.auth), [undefined]);
+  await Promise.all([storage.close(), registry.close()]);
+});
+
+test('bearer: one token fetch with one scope parameter per scope, reused, and refused credentials are a clear AuthError', async () => {
+  const realm = await serve((req, res) => {
+    const url = new URL(req.url ?? '', 'http://x');
+    if (req.headers.authorization !== `Basic ${Buffer.from('u:right').toString('base64')}`) res.writeHead(401).end('{"details":"bad"}');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `tok-${url.searchParams.getAll('scope').join('+')}`, expires_in: 300 }));
+  });
+  const registry = await serve((req, res) => {
+    if (req.headers.authorization?.startsWith('Bearer tok-')) res.writeHead(200).end('{}');
+    else res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${realm.host}/token",service="svc",scope="repository:a/b:pull"` }).end();
+  });
+  const good = new Transport(registry.host, { ...fast, credentials: new Credentials('u', 'right') }, { agents });
+  for (let i = 0; i < 3; i++) {
+    await discardBody((await good.request({ method: 'GET', path: '/v2/a/b/tags/list', scopes: ['repository:a/b:pull', 'repository:c/d:pull'], expect: [200] })).body);
+  }
+  const fetches = realm.seen.filter((s) => s.url.startsWith('/token'));
+  assert.equal(fetches.length, 1, 'the token is cached per scope set');
+  assert.match(fetches[0]?.url ?? '', /service=svc&scope=repository%3Aa%2Fb%3Apull&scope=repository%3Ac%2Fd%3Apull/);
+
+  const bad = new Transport(registry.host, { ...fast, credentials: new Credentials('u', 'wrong-secret') }, { agents });
+  await assert.rejects(bad.request({ method: 'GET', path: '/v2/a/b/tags/list', scopes: ['repository:a/b:pull'], expect: [200] }), (e: Error) => {
+    assert.equal(e.name, 'AuthError');
+    assert.match(e.message, /credentials for user "u" were rejected/);
+    assert.equal(e.message.includes('wrong-secret'), false);
+    return true;
+  });
+  await Promise.all([realm.close(), registry.close()]);
+});
+
+test('credentials are not sent to a plain-http token realm on another host', async () => {
+  const registry = await serve((req, res) => {
+    res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://auth.invalid/token",service="svc"' }).end();
+    void req;
+  });
+  const { Authorizer } = await import('./authorizer.js');
+  let sentAuth: string | undefined = 'unset';
+  const authorizer = new Authorizer(
+    {
+      registry: registry.host,
+      dispatcherFor: () => ({ request: async (opts: { headers?: Record<string, string> }) => { sentAuth = opts.headers?.authorization; throw Object.assign(new Error('stop'), { code: 'EPERM' }); } }) as never,
+      policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxTotalMs: 1 },
+      allowInsecureRealm: false,
+    },
+    new Credentials('u', 'p'),
+  );
+  authorizer.onUnauthorized('Bearer realm="http://auth.invalid/token",service="svc"', ['repository:a:pull']);
+  await assert.rejects(authorizer.header(['repository:a:pull']));
+  assert.equal(sentAuth, undefined, 'no Authorization header went to the foreign http realm');
+  await registry.close();
+});
