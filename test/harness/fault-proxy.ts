@@ -1,0 +1,185 @@
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestRegistry } from './registry.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as the client sent them. */
+  path: string;
+  /** The status the client got; 0 when the connection was reset without an answer. */
+  status: number;
+}
+
+export type FaultAction =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Destroy the client socket without answering. */
+  | { kind: 'reset' }
+  /** Forward the status, headers and the first N body bytes, then destroy the socket. */
+  | { kind: 'truncate'; afterBytes: number };
+
+export interface FaultRule {
+  method?: string;
+  pathPattern?: RegExp;
+  /** How many matching requests this rule hits before it is used up. */
+  times: number;
+  action: FaultAction;
+}
+
+export interface FaultProxy {
+  readonly host: string;
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  clearRequests(): void;
+  count(method: string, pathPattern?: RegExp): number;
+  close(): Promise<void>;
+}
+
+// Hop-by-hop headers describe one connection, not the message; Node re-derives framing itself.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
+/** `search` ignores lastIndex, so a /g pattern behaves the same on every call. */
+const matches = (pattern: RegExp | undefined, path: string): boolean => !pattern || path.search(pattern) >= 0;
+
+/**
+ * An HTTP proxy in front of a plain-http registry that records every request and injects faults the
+ * registry cannot produce. Host is forwarded unchanged, so the registry's Location headers point back
+ * here. Bodies stream through both ways. If the registry itself is down or dies mid-answer, the
+ * client's connection is reset (the closest a proxy can get to the real failure).
+ */
+class Proxy implements FaultProxy {
+  readonly requests: RecordedRequest[] = [];
+  #faults: FaultRule[] = [];
+  #server: Server;
+  #agent = new Agent({ keepAlive: true });
+  #upstreamPort: number;
+  #port = 0;
+
+  constructor(upstreamPort: number) {
+    this.#upstreamPort = upstreamPort;
+    this.#server = createServer({ requestTimeout: 0 }, (req, res) => this.#handle(req, res));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.#port = (this.#server.address() as AddressInfo).port;
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.#port}`;
+  }
+
+  get url(): string {
+    return `http://${this.host}`;
+  }
+
+  addFault(rule: FaultRule): void {
+    this.#faults.push({ ...rule });
+  }
+
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  count(method: string, pathPattern?: RegExp): number {
+    return this.requests.filter((r) => r.method === method.toUpperCase() && matches(pathPattern, r.path)).length;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#agent.destroy();
+  }
+
+  #takeFault(method: string, path: string): FaultAction | undefined {
+    const rule = this.#faults.find((r) => r.times > 0 && (!r.method || r.method.toUpperCase() === method) && matches(r.pathPattern, path));
+    if (!rule) return undefined;
+    rule.times -= 1;
+    if (rule.times <= 0) this.#faults = this.#faults.filter((r) => r !== rule);
+    return rule.action;
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0 };
+    this.requests.push(record);
+    const fault = this.#takeFault(record.method, record.path);
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      req.resume(); // discard any upload body
+      record.status = fault.status;
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected HTTP ${fault.status}` }] }));
+      return;
+    }
+    this.#forward(req, res, record, fault?.kind === 'truncate' ? fault.afterBytes : undefined);
+  }
+
+  #forward(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, truncateAfter: number | undefined): void {
+    const upstream = request({
+      host: '127.0.0.1',
+      port: this.#upstreamPort,
+      method: req.method,
+      path: req.url,
+      headers: endToEnd(req.headers), // keeps Host: the client's view of where it is talking
+      agent: this.#agent,
+    });
+    const fail = (): void => {
+      record.status = 0;
+      upstream.destroy();
+      res.socket?.destroy();
+    };
+    upstream.once('error', fail);
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy(); // the client went away mid-exchange
+    });
+    upstream.once('response', (answer) => {
+      record.status = answer.statusCode ?? 0;
+      res.writeHead(record.status, answer.statusMessage, endToEnd(answer.headers));
+      answer.once('error', fail);
+      if (truncateAfter === undefined) {
+        answer.pipe(res);
+        return;
+      }
+      let sent = 0;
+      const cut = (): void => {
+        answer.destroy();
+        upstream.destroy();
+        // Destroy only once the kept bytes are flushed, so the client really receives N bytes.
+        res.write(Buffer.alloc(0), () => res.socket?.destroy());
+      };
+      if (truncateAfter === 0) return cut();
+      answer.on('data', (chunk: Buffer) => {
+        const room = truncateAfter - sent;
+        if (room <= 0) return;
+        sent += Math.min(room, chunk.length);
+        res.write(chunk.subarray(0, room));
+        if (sent >= truncateAfter) cut();
+      });
+      answer.once('end', () => res.end()); // the body was shorter than N: nothing to cut
+    });
+    req.pipe(upstream);
+  }
+}
+
+export async function startFaultProxy(upstream: TestRegistry): Promise<FaultProxy> {
+  if (upstream.tls) throw new Error('the fault proxy only fronts plain-http registries');
+  const port = Number(new URL(upstream.url).port);
+  const proxy = new Proxy(port);
+  await proxy.listen();
+  return proxy;
+}
