@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { request } from 'undici';
+import { ociImage } from './self-test-fixtures.js';
+import { pushImage, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from './index.js';
+
+const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
+let registry: TestRegistry;
+let proxy: FaultProxy;
+let built: BuiltImage;
+let biggest: { digest: string; size: number };
+
+before(async () => {
+  registry = await startRegistry();
+  proxy = await startFaultProxy(registry);
+  built = await pushImage(ociImage, registry, 'proxy/app:v1');
+  biggest = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+});
+
+after(async () => {
+  await proxy?.close();
+  await registry?.stop();
+});
+
+test('forwards and records requests, and counts them by method and path', async () => {
+  proxy.clearRequests();
+  const res = await request(`${proxy.url}/v2/proxy/app/manifests/v1`, { headers: { accept: ACCEPT } });
+  assert.equal(res.statusCode, 200);
+  assert.ok(Buffer.from(await res.body.arrayBuffer()).equals(built.manifest));
+  const head = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`, { method: 'HEAD' });
+  await head.body.dump();
+  assert.equal(head.headers['content-length'], String(biggest.size));
+  assert.deepEqual(proxy.requests, [
+    { method: 'GET', path: '/v2/proxy/app/manifests/v1', status: 200 },
+    { method: 'HEAD', path: `/v2/proxy/app/blobs/${biggest.digest}`, status: 200 },
+  ]);
+  assert.equal(proxy.count('get', /\/manifests\//), 1);
+  assert.equal(proxy.count('HEAD'), 1);
+});
+
+test('injects 429 with Retry-After the given number of times, then forwards again', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 2, action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await request(`${proxy.url}/v2/proxy/app/manifests/v1`, { headers: { accept: ACCEPT } });
+    await res.body.dump();
+    statuses.push(res.statusCode);
+    if (res.statusCode === 429) assert.equal(res.headers['retry-after'], '1');
+  }
+  assert.deepEqual(statuses, [429, 429, 200]);
+});
+
+test('keeps Host, so upload Locations point back at the proxy; streams an upload through', async () => {
+  const started = await request(`${proxy.url}/v2/proxy/up/blobs/uploads/`, { method: 'POST' });
+  await started.body.dump();
+  assert.equal(started.statusCode, 202);
+  const location = String(started.headers.location);
+  assert.ok(location.startsWith(proxy.url), location);
+  const body = Buffer.from('hello through the proxy');
+  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const url = new URL(location);
+  url.searchParams.set('digest', digest);
+  const put = await request(url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+  await put.body.dump();
+  assert.equal(put.statusCode, 201);
+});
+
+test('reset drops the connection without an answer', async () => {
+  proxy.addFault({ pathPattern: /\/v2\/$/, times: 1, action: { kind: 'reset' } });
+  await assert.rejects(request(`${proxy.url}/v2/`));
+  assert.equal(proxy.requests.at(-1)?.status, 0);
+  assert.equal((await request(`${proxy.url}/v2/`)).statusCode, 200);
+});
+
+test('truncate sends headers and exactly N body bytes, then cuts the connection', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: new RegExp(biggest.digest), times: 1, action: { kind: 'truncate', afterBytes: 1000 } });
+  const res = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`);
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['content-length'], String(biggest.size));
+  let received = 0;
+  await assert.rejects(async () => {
+    for await (const chunk of res.body) received += (chunk as Buffer).length;
+  });
+  assert.equal(received, 1000);
+  const whole = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`);
+  assert.equal(Buffer.from(await whole.body.arrayBuffer()).length, biggest.size);
+  assert.equal(proxy.count('GET', new RegExp(biggest.digest)), 2);
+});
+
+test('a registry that is down resets client connections', async () => {
+  await registry.kill();
+  try {
+    await assert.rejects(request(`${proxy.url}/v2/`));
+  } finally {
+    await registry.start();
+  }
+  assert.equal((await request(`${proxy.url}/v2/`)).statusCode, 200);
+});
