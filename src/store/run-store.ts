@@ -1,0 +1,93 @@
+import type { ImageOutcome } from '../sync/run-outcome.js';
+
+/** How a run ended. `interrupted`: the process died while it was going. */
+export type RunResult = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** What started a run: its cron tick, the first run at start-up, or `action=run`. */
+export type RunTrigger = 'schedule' | 'start' | 'manual';
+
+export interface RunSummary {
+  id: number;
+  registry: string;
+  trigger: RunTrigger;
+  startedAt: number;
+  endedAt: number | null;
+  result: RunResult;
+  copied: number;
+  upToDate: number;
+  failed: number;
+  bytes: number;
+  /** Why the whole run failed (e.g. the syncer script), when it did. */
+  error: string | null;
+}
+
+export interface RunRecord extends RunSummary {
+  images: ImageOutcome[];
+}
+
+export interface RunFinish {
+  endedAt: number;
+  result: Exclude<RunResult, 'running'>;
+  copied: number;
+  upToDate: number;
+  failed: number;
+  bytes: number;
+  error?: string | undefined;
+  images: ImageOutcome[];
+}
+
+export type JobState = 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED';
+export const JOB_STATES: readonly JobState[] = ['QUEUED', 'RUNNING', 'FINISHED', 'FAILED'];
+
+/** What happened to one target of a distribute job. */
+export interface JobTargetResult {
+  endpoint: string;
+  outcome: 'finished' | 'skipped' | 'failed';
+  error?: { code: string; message: string } | undefined;
+}
+
+export interface JobRecord {
+  id: string;
+  state: JobState;
+  /** The request as the store keeps it: opaque JSON, scrubbed of secrets once the job has ended. */
+  request: unknown;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  targets: JobTargetResult[];
+}
+
+/**
+ * Everything the sync server must not lose on a restart: run history per registry, distribute
+ * jobs, and which registries are paused. Asynchronous so an engine other than the embedded SQLite
+ * one (a networked database) can implement it unchanged.
+ */
+export interface RunStore {
+  startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number>;
+  finishRun(id: number, finish: RunFinish): Promise<void>;
+  /** Runs left `running` by a process that died become `interrupted`; returns how many. */
+  closeInterruptedRuns(endedAt: number): Promise<number>;
+  getRun(id: number): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(registry: string, limit: number): Promise<RunSummary[]>;
+  registrySummary(registry: string): Promise<{ runs: number; lastRun: RunSummary | undefined }>;
+
+  createJob(id: string, request: unknown, createdAt: number): Promise<void>;
+  startJob(id: string, startedAt: number): Promise<void>;
+  recordJobTarget(id: string, result: JobTargetResult): Promise<void>;
+  /** Ends a job; `request` replaces the stored one (callers pass it scrubbed of secrets). */
+  finishJob(id: string, state: 'FINISHED' | 'FAILED', finishedAt: number, request: unknown): Promise<void>;
+  /** Puts a RUNNING job back in the queue (its process is stopping); its recorded targets stay. */
+  requeueJob(id: string): Promise<void>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  /** Jobs that were QUEUED or RUNNING when the process last stopped, oldest first. */
+  recoverableJobs(): Promise<JobRecord[]>;
+  jobCounts(): Promise<Record<JobState, number>>;
+
+  setPaused(registry: string, paused: boolean, at: number): Promise<void>;
+  pausedRegistries(): Promise<string[]>;
+
+  /** Deletes ended runs and ended jobs that started / finished before `before`. */
+  prune(before: number): Promise<{ runs: number; jobs: number }>;
+  close(): Promise<void>;
+}

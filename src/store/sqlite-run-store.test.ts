@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { SqliteRunStore } from './sqlite-run-store.js';
+import { StoreError } from './store-error.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pb-store-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const image = { source: 'src.example/app:v1', target: 'mirror.example/m/app:v1', status: 'copied' as const, digest: 'sha256:aa', bytes: 10 };
+const failedImage = { source: 'src.example/app:v2', target: 'mirror.example/m/app:v2', status: 'failed' as const, bytes: 0, error: { code: 'NETWORK', message: 'refused' } };
+
+test('a run is recorded with its counts and per-image outcomes, newest first', async () => {
+  const store = SqliteRunStore.open(':memory:');
+  const first = await store.startRun('mirror.example', 'start', 1000);
+  await store.finishRun(first, { endedAt: 2000, result: 'failed', copied: 1, upToDate: 0, failed: 1, bytes: 10, images: [image, failedImage] });
+  const second = await store.startRun('mirror.example', 'schedule', 3000);
+  await store.startRun('other.example', 'manual', 3500);
+
+  const run = await store.getRun(first);
+  assert.equal(run?.result, 'failed');
+  assert.equal(run?.endedAt, 2000);
+  assert.deepEqual(run?.images, [
+    { ...image, error: undefined },
+    { ...failedImage, digest: undefined },
+  ]);
+  const listed = await store.listRuns('mirror.example', 10);
+  assert.deepEqual(listed.map((r) => [r.id, r.result, r.trigger]), [[second, 'running', 'schedule'], [first, 'failed', 'start']]);
+  const summary = await store.registrySummary('mirror.example');
+  assert.equal(summary.runs, 2);
+  assert.equal(summary.lastRun?.id, second);
+  assert.deepEqual(await store.registrySummary('unknown.example'), { runs: 0, lastRun: undefined });
+  await store.close();
+});
+
+test('everything survives reopening the file; runs left running become interrupted', async () => {
+  const file = join(dir, 'nested', 'state.db');
+  const store = SqliteRunStore.open(file);
+  const runId = await store.startRun('mirror.example', 'schedule', 1000);
+  await store.setPaused('paused.example', true, 1000);
+  await store.setPaused('paused.example', true, 2000);
+  await store.setPaused('resumed.example', true, 1000);
+  await store.setPaused('resumed.example', false, 1500);
+  await store.createJob('job-1', { secret: 'x' }, 1000);
+  await store.createJob('job-2', { n: 2 }, 1100);
+  await store.startJob('job-2', 1200);
+  await store.recordJobTarget('job-2', { endpoint: 'http://a/v2', outcome: 'finished' });
+  await store.createJob('job-3', { n: 3 }, 1300);
+  await store.startJob('job-3', 1300);
+  await store.finishJob('job-3', 'FINISHED', 1400, { n: 3, scrubbed: true });
+  await store.close();
+
+  assert.equal(statSync(file).mode & 0o777, 0o600, 'the database may hold job credentials: owner only');
+  const reopened = SqliteRunStore.open(file);
+  assert.equal(await reopened.closeInterruptedRuns(5000), 1);
+  const run = await reopened.getRun(runId);
+  assert.equal(run?.result, 'interrupted');
+  assert.equal(run?.endedAt, 5000);
+  assert.deepEqual(await reopened.pausedRegistries(), ['paused.example']);
+  const recoverable = await reopened.recoverableJobs();
+  assert.deepEqual(recoverable.map((j) => [j.id, j.state]), [['job-1', 'QUEUED'], ['job-2', 'RUNNING']]);
+  assert.deepEqual(recoverable[0]?.request, { secret: 'x' });
+  assert.deepEqual(recoverable[1]?.targets, [{ endpoint: 'http://a/v2', outcome: 'finished' }]);
+  assert.deepEqual((await reopened.getJob('job-3'))?.request, { n: 3, scrubbed: true });
+  await reopened.close();
+});
+
+test('job lifecycle: queued, running (start time kept on requeue), targets in order, finished', async () => {
+  const store = SqliteRunStore.open(':memory:');
+  await store.createJob('j', { any: 'thing' }, 100);
+  assert.equal((await store.getJob('j'))?.state, 'QUEUED');
+  await store.startJob('j', 200);
+  await store.requeueJob('j');
+  assert.equal((await store.getJob('j'))?.state, 'QUEUED');
+  await store.startJob('j', 300);
+  await store.recordJobTarget('j', { endpoint: 'http://b/v2', outcome: 'skipped' });
+  await store.recordJobTarget('j', { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
+  let job = await store.getJob('j');
+  assert.equal(job?.state, 'RUNNING');
+  assert.equal(job?.startedAt, 200);
+  assert.deepEqual(await store.jobCounts(), { QUEUED: 0, RUNNING: 1, FINISHED: 0, FAILED: 0 });
+  await store.finishJob('j', 'FAILED', 400, { redacted: true });
+  job = await store.getJob('j');
+  assert.equal(job?.state, 'FAILED');
+  assert.equal(job?.finishedAt, 400);
+  assert.deepEqual(job?.targets, [
+    { endpoint: 'http://b/v2', outcome: 'skipped' },
+    { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } },
+  ]);
+  await store.requeueJob('j');
+  assert.equal((await store.getJob('j'))?.state, 'FAILED', 'an ended job is never requeued');
+  assert.deepEqual(await store.jobCounts(), { QUEUED: 0, RUNNING: 0, FINISHED: 0, FAILED: 1 });
+  assert.equal(await store.getJob('nope'), undefined);
+  await assert.rejects(store.startJob('nope', 1), (e: unknown) => e instanceof StoreError && e.code === 'STORE_NOT_FOUND');
+  await store.close();
+});
+
+test('prune removes ended history older than the cutoff, never running work', async () => {
+  const store = SqliteRunStore.open(':memory:');
+  const old = await store.startRun('r', 'schedule', 100);
+  await store.finishRun(old, { endedAt: 150, result: 'succeeded', copied: 1, upToDate: 0, failed: 0, bytes: 1, images: [image] });
+  const oldRunning = await store.startRun('r', 'schedule', 120);
+  const recent = await store.startRun('r', 'schedule', 1000);
+  await store.finishRun(recent, { endedAt: 1100, result: 'succeeded', copied: 0, upToDate: 1, failed: 0, bytes: 0, images: [] });
+  await store.createJob('old-done', {}, 100);
+  await store.startJob('old-done', 100);
+  await store.finishJob('old-done', 'FINISHED', 200, {});
+  await store.createJob('old-queued', {}, 100);
+
+  assert.deepEqual(await store.prune(500), { runs: 1, jobs: 1 });
+  assert.equal(await store.getRun(old), undefined);
+  assert.ok(await store.getRun(oldRunning));
+  assert.ok(await store.getRun(recent));
+  assert.equal(await store.getJob('old-done'), undefined);
+  assert.ok(await store.getJob('old-queued'));
+  await store.close();
+});
+
+test('a database written by a newer schema is refused with a typed error', async () => {
+  const file = join(dir, 'future.db');
+  const raw = new Database(file);
+  raw.pragma('user_version = 99');
+  raw.close();
+  assert.throws(() => SqliteRunStore.open(file), (e: unknown) => e instanceof StoreError && e.code === 'STORE_SCHEMA_TOO_NEW' && e.message.includes('99'));
+  assert.throws(() => SqliteRunStore.open(join(dir, 'future.db', 'x.db')), (e: unknown) => e instanceof StoreError && e.code === 'STORE_OPEN_FAILED');
+});

@@ -1,0 +1,180 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
+import { JOB_STATES } from './run-store.js';
+import { migrate } from './sqlite-schema.js';
+import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
+import { StoreError } from './store-error.js';
+
+/** Prepared once per database: SQLite compiles each statement a single time. */
+function prepareStatements(db: Database.Database) {
+  return {
+    insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
+    finishRun: db.prepare(`UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, bytes = @bytes, error = @error WHERE id = @id`),
+    insertImage: db.prepare(`INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`),
+    interruptRuns: db.prepare<[number]>(`UPDATE runs SET result = 'interrupted', ended_at = ? WHERE result = 'running'`),
+    getRun: db.prepare<[number], RunRow>(`SELECT * FROM runs WHERE id = ?`),
+    runImages: db.prepare<[number], ImageRow>(`SELECT * FROM run_images WHERE run_id = ? ORDER BY rowid`),
+    listRuns: db.prepare<[string, number], RunRow>(`SELECT * FROM runs WHERE registry = ? ORDER BY started_at DESC, id DESC LIMIT ?`),
+    countRuns: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM runs WHERE registry = ?`),
+    insertJob: db.prepare<[string, string, number]>(`INSERT INTO jobs (id, state, request, created_at) VALUES (?, 'QUEUED', ?, ?)`),
+    startJob: db.prepare<[number, string]>(`UPDATE jobs SET state = 'RUNNING', started_at = coalesce(started_at, ?) WHERE id = ?`),
+    insertJobTarget: db.prepare(`INSERT INTO job_targets (job_id, position, endpoint, outcome, error_code, error_message)
+      VALUES (@jobId, (SELECT count(*) FROM job_targets WHERE job_id = @jobId), @endpoint, @outcome, @errorCode, @errorMessage)`),
+    finishJob: db.prepare<[string, number, string, string]>(`UPDATE jobs SET state = ?, finished_at = ?, request = ? WHERE id = ?`),
+    requeueJob: db.prepare<[string]>(`UPDATE jobs SET state = 'QUEUED' WHERE id = ? AND state = 'RUNNING'`),
+    getJob: db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`),
+    jobTargets: db.prepare<[string], JobTargetRow>(`SELECT * FROM job_targets WHERE job_id = ? ORDER BY position`),
+    recoverableJobs: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE state IN ('QUEUED', 'RUNNING') ORDER BY created_at, rowid`),
+    jobCounts: db.prepare<[], { state: string; n: number }>(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
+    pause: db.prepare<[string, number]>(`INSERT INTO paused_registries (registry, paused_at) VALUES (?, ?) ON CONFLICT (registry) DO NOTHING`),
+    unpause: db.prepare<[string]>(`DELETE FROM paused_registries WHERE registry = ?`),
+    paused: db.prepare<[], { registry: string }>(`SELECT registry FROM paused_registries ORDER BY registry`),
+    pruneRuns: db.prepare<[number]>(`DELETE FROM runs WHERE result != 'running' AND started_at < ?`),
+    pruneJobs: db.prepare<[number]>(`DELETE FROM jobs WHERE state IN ('FINISHED', 'FAILED') AND finished_at < ?`),
+  };
+}
+
+/**
+ * The run store in one SQLite file (better-sqlite3: synchronous, in-process). WAL lets the API
+ * read while a run writes. The file holds queued jobs' credentials until they end, so it is
+ * created readable by its owner only.
+ */
+export class SqliteRunStore implements RunStore {
+  #db: Database.Database;
+  #sql: ReturnType<typeof prepareStatements>;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#sql = prepareStatements(db);
+  }
+
+  /** Opens (creating it and its directory if needed) and migrates the database; `:memory:` for tests. */
+  static open(file: string): SqliteRunStore {
+    let db: Database.Database | undefined;
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      db = new Database(file);
+      if (file !== ':memory:') chmodSync(file, 0o600);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, file);
+      return new SqliteRunStore(db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('STORE_OPEN_FAILED', `cannot open the state database ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  async startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number> {
+    return Number(this.#sql.insertRun.run(registry, trigger, startedAt).lastInsertRowid);
+  }
+
+  async finishRun(id: number, finish: RunFinish): Promise<void> {
+    this.#db.transaction(() => {
+      const { endedAt, result, copied, upToDate, failed, bytes } = finish;
+      this.#sql.finishRun.run({ id, endedAt, result, copied, upToDate, failed, bytes, error: finish.error ?? null });
+      for (const image of finish.images) {
+        this.#sql.insertImage.run({
+          runId: id,
+          source: image.source,
+          target: image.target,
+          status: image.status,
+          digest: image.digest ?? null,
+          bytes: image.bytes,
+          errorCode: image.error?.code ?? null,
+          errorMessage: image.error?.message ?? null,
+        });
+      }
+    })();
+  }
+
+  async closeInterruptedRuns(endedAt: number): Promise<number> {
+    return this.#sql.interruptRuns.run(endedAt).changes;
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const row = this.#sql.getRun.get(id);
+    return row ? { ...runSummary(row), images: this.#sql.runImages.all(id).map(imageOutcome) } : undefined;
+  }
+
+  async listRuns(registry: string, limit: number): Promise<RunSummary[]> {
+    return this.#sql.listRuns.all(registry, limit).map(runSummary);
+  }
+
+  async registrySummary(registry: string): Promise<{ runs: number; lastRun: RunSummary | undefined }> {
+    const last = this.#sql.listRuns.get(registry, 1);
+    return { runs: this.#sql.countRuns.get(registry)?.n ?? 0, lastRun: last ? runSummary(last) : undefined };
+  }
+
+  async createJob(id: string, request: unknown, createdAt: number): Promise<void> {
+    this.#sql.insertJob.run(id, JSON.stringify(request), createdAt);
+  }
+
+  async startJob(id: string, startedAt: number): Promise<void> {
+    this.#mustChange(this.#sql.startJob.run(startedAt, id).changes, id);
+  }
+
+  async recordJobTarget(id: string, result: JobTargetResult): Promise<void> {
+    this.#sql.insertJobTarget.run({ jobId: id, endpoint: result.endpoint, outcome: result.outcome, errorCode: result.error?.code ?? null, errorMessage: result.error?.message ?? null });
+  }
+
+  async finishJob(id: string, state: 'FINISHED' | 'FAILED', finishedAt: number, request: unknown): Promise<void> {
+    this.#mustChange(this.#sql.finishJob.run(state, finishedAt, JSON.stringify(request), id).changes, id);
+  }
+
+  async requeueJob(id: string): Promise<void> {
+    this.#sql.requeueJob.run(id);
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    const row = this.#sql.getJob.get(id);
+    return row ? this.#jobRecord(row) : undefined;
+  }
+
+  async recoverableJobs(): Promise<JobRecord[]> {
+    return this.#sql.recoverableJobs.all().map((row) => this.#jobRecord(row));
+  }
+
+  async jobCounts(): Promise<Record<JobState, number>> {
+    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+    for (const { state, n } of this.#sql.jobCounts.all()) counts[state as JobState] = n;
+    return counts;
+  }
+
+  async setPaused(registry: string, paused: boolean, at: number): Promise<void> {
+    if (paused) this.#sql.pause.run(registry, at);
+    else this.#sql.unpause.run(registry);
+  }
+
+  async pausedRegistries(): Promise<string[]> {
+    return this.#sql.paused.all().map((row) => row.registry);
+  }
+
+  async prune(before: number): Promise<{ runs: number; jobs: number }> {
+    return this.#db.transaction(() => ({ runs: this.#sql.pruneRuns.run(before).changes, jobs: this.#sql.pruneJobs.run(before).changes }))();
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #jobRecord(row: JobRow): JobRecord {
+    return {
+      id: row.id,
+      state: row.state as JobState,
+      request: JSON.parse(row.request) as unknown,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      targets: this.#sql.jobTargets.all(row.id).map(jobTarget),
+    };
+  }
+
+  #mustChange(changes: number, id: string): void {
+    if (changes === 0) throw new StoreError('STORE_NOT_FOUND', `no distribute job ${id}`);
+  }
+}

@@ -1,0 +1,69 @@
+import type { Database } from 'better-sqlite3';
+import { StoreError } from './store-error.js';
+
+/**
+ * Schema versions, applied in order. A database records how many it has had in `user_version`;
+ * opening applies the missing ones in one transaction. Never edit a shipped entry: append one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     registry TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     ended_at INTEGER,
+     result TEXT NOT NULL,
+     copied INTEGER NOT NULL DEFAULT 0,
+     up_to_date INTEGER NOT NULL DEFAULT 0,
+     failed INTEGER NOT NULL DEFAULT 0,
+     bytes INTEGER NOT NULL DEFAULT 0,
+     error TEXT
+   );
+   CREATE INDEX runs_by_registry ON runs (registry, started_at);
+   CREATE TABLE run_images (
+     run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     source TEXT NOT NULL,
+     target TEXT NOT NULL,
+     status TEXT NOT NULL,
+     digest TEXT,
+     bytes INTEGER NOT NULL,
+     error_code TEXT,
+     error_message TEXT
+   );
+   CREATE INDEX run_images_by_run ON run_images (run_id);
+   CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     request TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     finished_at INTEGER
+   );
+   CREATE INDEX jobs_by_state ON jobs (state, created_at);
+   CREATE TABLE job_targets (
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     endpoint TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     error_code TEXT,
+     error_message TEXT,
+     PRIMARY KEY (job_id, position)
+   );
+   CREATE TABLE paused_registries (
+     registry TEXT PRIMARY KEY,
+     paused_at INTEGER NOT NULL
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new StoreError('STORE_SCHEMA_TOO_NEW', `${file} has schema version ${current}; this picture-book knows up to ${SCHEMA_VERSION} (was it written by a newer release?)`);
+  }
+  db.transaction(() => {
+    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
