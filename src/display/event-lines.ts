@@ -1,0 +1,71 @@
+import type { SyncEvent } from '../sync/events.js';
+import { formatBytes, formatDuration, shortDigest } from './units.js';
+
+const task = (e: { source: string; target: string }): string => `${e.source} -> ${e.target}`;
+
+/**
+ * The human text of one event, without time or registry prefix; several lines when the event
+ * carries a stderr tail. Undefined for events too noisy or too internal to print
+ * (blob-started, blob-progress).
+ */
+export function describeEvent(event: SyncEvent): string[] | undefined {
+  switch (event.type) {
+    case 'run-started':
+      return [`run started: ${event.registries.length} ${event.registries.length === 1 ? 'registry' : 'registries'} (${event.registries.join(', ')})${event.dryRun ? ', dry run' : ''}`];
+    case 'registry-started':
+      return ['started'];
+    case 'registry-listed':
+      return [`listed ${event.images} ${event.images === 1 ? 'image' : 'images'}`];
+    case 'registry-script-failed':
+      return [`syncer script FAILED: ${event.message}`, ...event.stderrTail.map((line) => `    | ${line}`)];
+    case 'registry-line-invalid':
+      return [invalidLineSubject(event) + `: ${event.message}`];
+    case 'image-planned':
+      if (event.action === 'copy') return [`would copy ${task(event)}`];
+      if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
+      return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
+    case 'registry-finished':
+      return [`finished ${event.ok ? 'ok' : 'with FAILURES'}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
+    case 'run-finished':
+      return [`run finished ${event.ok ? 'ok' : 'with FAILURES'}`];
+    case 'warning':
+      return [`warning: ${event.message}`];
+    case 'image-started':
+      return [`copying ${task(event)}`];
+    case 'image-skipped':
+      return [`up to date ${task(event)} (${shortDigest(event.digest)})`];
+    case 'image-done':
+      return [`copied ${task(event)} (${imageDoneDetails(event)})`];
+    case 'image-failed':
+      return [`FAILED ${task(event)}: ${event.error.message}`];
+    case 'manifest-written':
+      return [`wrote manifest ${shortDigest(event.digest)} to ${event.target} (${event.mediaType})`];
+    case 'blob-skipped':
+      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) already in ${event.target}`];
+    case 'blob-mounted':
+      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) mounted from ${event.from} into ${event.target}`];
+    case 'blob-done':
+      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) copied to ${event.target} in ${formatDuration(event.durationMs)}`];
+    case 'retry':
+      return [`retrying ${event.method} ${event.url} (attempt ${event.attempt}) in ${formatDuration(event.delayMs)}: ${event.reason}`];
+    case 'blob-started':
+    case 'blob-progress':
+      return undefined;
+  }
+}
+
+export function invalidLineSubject(event: { line: number; text: string }): string {
+  return `line ${event.line}: ${JSON.stringify(event.text)}`;
+}
+
+function imageDoneDetails(event: Extract<SyncEvent, { type: 'image-done' }>): string {
+  const parts = [`${event.blobsCopied} ${event.blobsCopied === 1 ? 'blob' : 'blobs'}`, formatBytes(event.bytes), formatDuration(event.durationMs)];
+  if (event.blobsSkipped > 0) parts.push(`${event.blobsSkipped} already present`);
+  if (event.blobsMounted > 0) parts.push(`${event.blobsMounted} mounted`);
+  return parts.join(', ');
+}
+
+/** The registry an event belongs to, if any ('' from the engine means "not known"). */
+export function registryOf(event: SyncEvent): string | undefined {
+  return 'registry' in event && event.registry ? event.registry : undefined;
+}

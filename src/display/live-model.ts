@@ -1,0 +1,197 @@
+import type { SyncEvent } from '../sync/events.js';
+
+/** One image being copied right now. */
+export interface ActiveImage {
+  registry: string;
+  source: string;
+  target: string;
+  startedAt: number;
+  /** Sizes of every blob seen so far (the total grows as the manifests are walked). */
+  totalBytes: number;
+  /** Bytes of blobs finished, already present or mounted, plus those streamed so far. */
+  doneBytes: number;
+  /** Bytes actually streamed, the basis of the rate. */
+  streamedBytes: number;
+}
+
+export interface RegistryState {
+  name: string;
+  status: 'pending' | 'active' | 'finished';
+  ok: boolean;
+  /** How many images the syncer listed; undefined until it has. */
+  listed: number | undefined;
+  copied: number;
+  upToDate: number;
+  failed: number;
+  wouldCopy: number;
+  /** Bytes moved for this registry: finished images plus what active ones streamed. */
+  bytes: number;
+  scriptError: string | undefined;
+}
+
+/** A snapshot to draw: plain data, so rendering is a pure function of it. */
+export interface LiveView {
+  now: number;
+  startedAt: number;
+  dryRun: boolean;
+  registries: RegistryState[];
+  /** Active images in start order; finished ones are gone. */
+  images: ActiveImage[];
+  totals: { done: number; listed: number; bytes: number };
+}
+
+interface BlobState {
+  size: number;
+  transferred: number;
+  /** Skipped, mounted or streamed to the end. */
+  done: boolean;
+  streamed: boolean;
+}
+
+interface ImageState {
+  registry: string;
+  source: string;
+  target: string;
+  startedAt: number;
+  blobs: Map<string, BlobState>;
+}
+
+/**
+ * The live display's state, fed event by event. Pure: no clock, no output. Images are keyed by
+ * registry and target because several registries copy at once and their events interleave.
+ */
+export class LiveModel {
+  #registries = new Map<string, RegistryState>();
+  #images = new Map<string, ImageState>();
+  /** Bytes of images that finished, per registry (active images add theirs at view time). */
+  #finishedBytes = new Map<string, number>();
+  #startedAt: number | undefined;
+  #dryRun = false;
+
+  apply(event: SyncEvent): void {
+    if (event.type === 'run-started') {
+      this.#reset();
+      this.#dryRun = event.dryRun;
+      for (const name of event.registries) this.#registries.set(name, newRegistry(name));
+    }
+    this.#startedAt ??= event.time;
+    if (event.type === 'run-started' || event.type === 'run-finished' || event.type === 'warning' || event.type === 'retry') return;
+
+    const registry = this.#registry(event.registry);
+    if (registry.status === 'pending') registry.status = 'active';
+    switch (event.type) {
+      case 'registry-listed':
+        registry.listed = event.images;
+        break;
+      case 'registry-script-failed':
+        registry.scriptError = event.message;
+        registry.ok = false;
+        break;
+      case 'registry-line-invalid':
+        registry.ok = false;
+        break;
+      case 'image-planned':
+        if (event.action === 'copy') registry.wouldCopy++;
+        else if (event.action === 'up-to-date') registry.upToDate++;
+        else registry.failed++;
+        break;
+      case 'registry-finished':
+        // The run's own counts are the truth; they also cover images whose events we missed.
+        registry.status = 'finished';
+        registry.ok = event.ok && registry.ok;
+        registry.copied = event.copied;
+        registry.upToDate = event.upToDate;
+        registry.failed = event.failed;
+        this.#finishedBytes.set(registry.name, event.bytes);
+        for (const [key, image] of this.#images) if (image.registry === registry.name) this.#images.delete(key);
+        break;
+      case 'image-started':
+        this.#images.set(imageKey(event.registry, event.target), { registry: event.registry, source: event.source, target: event.target, startedAt: event.time, blobs: new Map() });
+        break;
+      case 'image-done':
+        registry.copied++;
+        this.#finishedBytes.set(registry.name, (this.#finishedBytes.get(registry.name) ?? 0) + event.bytes);
+        this.#images.delete(imageKey(event.registry, event.target));
+        break;
+      case 'image-skipped':
+        registry.upToDate++;
+        this.#images.delete(imageKey(event.registry, event.target));
+        break;
+      case 'image-failed':
+        registry.failed++;
+        this.#images.delete(imageKey(event.registry, event.target));
+        break;
+      case 'blob-skipped':
+      case 'blob-mounted':
+        this.#blobs(event)?.set(event.digest, { size: event.size, transferred: 0, done: true, streamed: false });
+        break;
+      case 'blob-started':
+        // Also a restart after a broken stream: what was sent before is sent again.
+        this.#blobs(event)?.set(event.digest, { size: event.size, transferred: 0, done: false, streamed: true });
+        break;
+      case 'blob-progress':
+        this.#blobs(event)?.set(event.digest, { size: event.size, transferred: event.transferred, done: false, streamed: true });
+        break;
+      case 'blob-done':
+        this.#blobs(event)?.set(event.digest, { size: event.size, transferred: event.size, done: true, streamed: true });
+        break;
+      case 'manifest-written':
+        break;
+    }
+  }
+
+  view(now: number): LiveView {
+    const images = [...this.#images.values()].map(activeImage);
+    const registries = [...this.#registries.values()].map((r) => {
+      const streaming = images.filter((i) => i.registry === r.name).reduce((n, i) => n + i.streamedBytes, 0);
+      return { ...r, bytes: (this.#finishedBytes.get(r.name) ?? 0) + streaming };
+    });
+    const sum = (pick: (r: RegistryState) => number) => registries.reduce((n, r) => n + pick(r), 0);
+    return {
+      now,
+      startedAt: this.#startedAt ?? now,
+      dryRun: this.#dryRun,
+      registries,
+      images,
+      totals: { done: sum((r) => r.copied + r.upToDate + r.failed + r.wouldCopy), listed: sum((r) => r.listed ?? 0), bytes: sum((r) => r.bytes) },
+    };
+  }
+
+  #registry(name: string): RegistryState {
+    let registry = this.#registries.get(name);
+    if (!registry) this.#registries.set(name, (registry = newRegistry(name)));
+    return registry;
+  }
+
+  /** Blobs of the image an event belongs to; late events of a finished image are dropped. */
+  #blobs(event: { registry: string; target: string }): Map<string, BlobState> | undefined {
+    return this.#images.get(imageKey(event.registry, event.target))?.blobs;
+  }
+
+  #reset(): void {
+    this.#registries.clear();
+    this.#images.clear();
+    this.#finishedBytes.clear();
+    this.#startedAt = undefined;
+  }
+}
+
+function newRegistry(name: string): RegistryState {
+  return { name, status: 'pending', ok: true, listed: undefined, copied: 0, upToDate: 0, failed: 0, wouldCopy: 0, bytes: 0, scriptError: undefined };
+}
+
+function imageKey(registry: string, target: string): string {
+  return `${registry}\0${target}`;
+}
+
+function activeImage(image: ImageState): ActiveImage {
+  let totalBytes = 0;
+  let doneBytes = 0;
+  let streamedBytes = 0;
+  for (const blob of image.blobs.values()) {
+    totalBytes += blob.size;
+    doneBytes += blob.done ? blob.size : blob.transferred;
+    if (blob.streamed) streamedBytes += blob.transferred;
+  }
+  return { registry: image.registry, source: image.source, target: image.target, startedAt: image.startedAt, totalBytes, doneBytes, streamedBytes };
+}
