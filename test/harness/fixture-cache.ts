@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { trackTempDir, untrackTempDir } from './procs.js';
 
 export const FIXTURE_ROOT = join(tmpdir(), 'picture-book-fixtures');
 
@@ -25,11 +26,14 @@ async function buildOnce(finalDir: string, build: (dir: string) => Promise<void>
   if (await exists(finalDir)) return finalDir;
   const work = `${finalDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(work, { recursive: true });
+  trackTempDir(work);
   try {
     await build(work);
     await mkdir(dirname(finalDir), { recursive: true });
     await rename(work, finalDir);
+    untrackTempDir(work);
   } catch (error) {
+    untrackTempDir(work);
     await rm(work, { recursive: true, force: true });
     // Another process finished the same fixture first: theirs is identical, use it.
     const code = (error as NodeJS.ErrnoException).code;

@@ -46,6 +46,16 @@ export async function makeTempDir(prefix: string): Promise<string> {
   return dir;
 }
 
+/** Tracks a dir made elsewhere (e.g. a fixture being built) so a crash does not leave it behind. */
+export function trackTempDir(dir: string): void {
+  hookExit();
+  tempDirs.add(dir);
+}
+
+export function untrackTempDir(dir: string): void {
+  tempDirs.delete(dir);
+}
+
 export async function removeTempDir(dir: string): Promise<void> {
   tempDirs.delete(dir);
   await rm(dir, { recursive: true, force: true });
