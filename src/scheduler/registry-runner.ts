@@ -1,0 +1,27 @@
+import type { RegistryConfig } from '../config/index.js';
+import type { CopyEngine } from '../copy/index.js';
+import type { SyncEventListener } from '../sync/events.js';
+import { runLoad } from '../sync/load-run.js';
+import type { RegistryOutcome } from '../sync/run-outcome.js';
+
+/** One run of one registry; must stop soon after `signal` aborts. Injected so tests can fake it. */
+export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emit: SyncEventListener) => Promise<RegistryOutcome>;
+
+/**
+ * Runs a registry through the load orchestration on the process's shared engine. Several runs
+ * (and distribute jobs) share that engine and each load subscribes to all of its events, so only
+ * this registry's events are passed on.
+ */
+export function loadRunner(engine: CopyEngine): RegistryRunner {
+  return async (registry, signal, emit) => {
+    const own: SyncEventListener = (event) => {
+      // The scheduler reports runs itself (sync-run-started / -finished).
+      if (event.type === 'run-started' || event.type === 'run-finished') return;
+      if (!('registry' in event) || event.registry === registry.hostname) emit(event);
+    };
+    const outcome = await runLoad({ registries: [registry], engine, emit: own, signal });
+    const single = outcome.registries[0];
+    if (!single) throw new Error(`load of ${registry.hostname} returned no outcome`);
+    return single;
+  };
+}

@@ -1,0 +1,33 @@
+import type { RunResult, RunTrigger } from '../store/index.js';
+import type { SyncEvent } from '../sync/events.js';
+
+/**
+ * What the scheduler does, as typed events (it logs nothing itself). Run and copy events of each
+ * registry's runs pass through as well.
+ */
+export type SchedulerEvent =
+  | { type: 'sync-scheduled'; registry: string; schedule: string; nextRun: number | null; time: number }
+  | { type: 'sync-run-started'; registry: string; runId: number | undefined; trigger: RunTrigger; time: number }
+  | {
+      type: 'sync-run-finished';
+      registry: string;
+      runId: number | undefined;
+      trigger: RunTrigger;
+      result: Exclude<RunResult, 'running' | 'interrupted'>;
+      copied: number;
+      upToDate: number;
+      failed: number;
+      bytes: number;
+      durationMs: number;
+      error: string | undefined;
+      time: number;
+    }
+  /** A tick came while the previous run was still going: no second run was started. */
+  | { type: 'sync-tick-skipped'; registry: string; skippedTicks: number; time: number }
+  | { type: 'sync-paused'; registry: string; cancelledRun: boolean; time: number }
+  | { type: 'sync-resumed'; registry: string; nextRun: number | null; time: number }
+  | { type: 'sync-removed'; registry: string; time: number }
+  /** The history store failed; the run itself carries on. */
+  | { type: 'sync-store-failed'; registry: string; message: string; time: number };
+
+export type SchedulerEventListener = (event: SchedulerEvent | SyncEvent) => void;

@@ -1,0 +1,205 @@
+import type { RegistryConfig } from '../config/index.js';
+import type { RunStore, RunTrigger } from '../store/index.js';
+import { runError, thrownOutcome } from './outcome-summary.js';
+import type { RegistryRunner } from './registry-runner.js';
+import type { SchedulerEventListener } from './scheduler-events.js';
+import type { Ticker, TickerFactory } from './ticker.js';
+
+export type SynchronizerState = 'scheduled' | 'running' | 'paused' | 'stopped';
+
+export interface SynchronizerDeps {
+  store: RunStore;
+  runner: RegistryRunner;
+  tickers: TickerFactory;
+  emit: SchedulerEventListener;
+  now: () => number;
+}
+
+interface CurrentRun {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The continuous sync of one configured registry: runs it on every tick of its cron schedule,
+ * never two runs at once (an overlapping tick is skipped and counted), pauses by aborting the
+ * running run (the engine writes manifests last, so an aborted copy never tags missing content).
+ */
+export class Synchronizer {
+  #registry: RegistryConfig;
+  #timezone: string;
+  #deps: SynchronizerDeps;
+  #ticker: Ticker | undefined;
+  #paused: boolean;
+  #stopped = false;
+  #current: CurrentRun | undefined;
+  #skippedTicks = 0;
+
+  constructor(registry: RegistryConfig, timezone: string, paused: boolean, deps: SynchronizerDeps) {
+    this.#registry = registry;
+    this.#timezone = timezone;
+    this.#paused = paused;
+    this.#deps = deps;
+  }
+
+  get hostname(): string {
+    return this.#registry.hostname;
+  }
+
+  get registry(): RegistryConfig {
+    return this.#registry;
+  }
+
+  get timezone(): string {
+    return this.#timezone;
+  }
+
+  get state(): SynchronizerState {
+    if (this.#current) return 'running';
+    if (this.#stopped) return 'stopped';
+    return this.#paused ? 'paused' : 'scheduled';
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get skippedTicks(): number {
+    return this.#skippedTicks;
+  }
+
+  nextRun(): Date | null {
+    return this.#ticker?.nextRun() ?? null;
+  }
+
+  /** Starts ticking (unless paused) and, when asked, a first run at once. */
+  start(runOnStart: boolean): void {
+    if (this.#paused) return;
+    this.#schedule();
+    if (runOnStart) this.#begin('start');
+  }
+
+  /** A tick of the schedule (croner calls it; tests call it directly). */
+  tick(): void {
+    if (this.#paused || this.#stopped) return;
+    if (this.#current) {
+      this.#skippedTicks++;
+      this.#deps.emit({ type: 'sync-tick-skipped', registry: this.hostname, skippedTicks: this.#skippedTicks, time: this.#deps.now() });
+      return;
+    }
+    this.#begin('schedule');
+  }
+
+  /** Starts a run now, unless one is going or the registry is paused. */
+  runNow(): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
+    if (this.#stopped) return { started: false, reason: 'stopped' };
+    if (this.#current) return { started: false, reason: 'running' };
+    if (this.#paused) return { started: false, reason: 'paused' };
+    this.#begin('manual');
+    return { started: true };
+  }
+
+  /** Stops future runs and cancels a running one; resolves once it has ended. Persisted. */
+  async pause(): Promise<void> {
+    const wasPaused = this.#paused;
+    this.#paused = true;
+    this.#unschedule();
+    const running = this.#current;
+    running?.controller.abort();
+    if (!wasPaused) await this.#persistPause(true);
+    await running?.done;
+    if (!wasPaused) this.#deps.emit({ type: 'sync-paused', registry: this.hostname, cancelledRun: running !== undefined, time: this.#deps.now() });
+  }
+
+  /** Schedules again; answers the next run time. Persisted. */
+  async resume(): Promise<Date | null> {
+    if (this.#paused && !this.#stopped) {
+      this.#paused = false;
+      await this.#persistPause(false);
+      this.#schedule();
+      this.#deps.emit({ type: 'sync-resumed', registry: this.hostname, nextRun: this.nextRun()?.getTime() ?? null, time: this.#deps.now() });
+    }
+    return this.nextRun();
+  }
+
+  /** A reloaded configuration: later runs use it; the ticker is replaced when the timing changed. */
+  update(registry: RegistryConfig, timezone: string): void {
+    const timingChanged = registry.syncPeriod !== this.#registry.syncPeriod || timezone !== this.#timezone;
+    this.#registry = registry;
+    this.#timezone = timezone;
+    if (timingChanged && this.#ticker) this.#schedule();
+  }
+
+  /**
+   * No more runs; a running one gets `graceMs` to finish, then is aborted. Resolves once it has
+   * ended either way.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopped = true;
+    this.#unschedule();
+    const running = this.#current;
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    const finished = await Promise.race([running.done.then(() => true), grace.then(() => false)]);
+    clearTimeout(timer);
+    if (finished) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  /** Resolves when no run is going (immediately when idle). */
+  async idle(): Promise<void> {
+    while (this.#current) await this.#current.done;
+  }
+
+  #schedule(): void {
+    this.#unschedule();
+    this.#ticker = this.#deps.tickers(this.#registry.syncPeriod, this.#timezone, () => this.tick());
+    this.#deps.emit({ type: 'sync-scheduled', registry: this.hostname, schedule: this.#registry.syncPeriod, nextRun: this.nextRun()?.getTime() ?? null, time: this.#deps.now() });
+  }
+
+  #unschedule(): void {
+    this.#ticker?.stop();
+    this.#ticker = undefined;
+  }
+
+  /** Marks the run as going synchronously, so a tick right after it is already skipped. */
+  #begin(trigger: RunTrigger): void {
+    const controller = new AbortController();
+    const current: CurrentRun = { controller, done: Promise.resolve() };
+    this.#current = current;
+    current.done = this.#execute(trigger, controller.signal).finally(() => {
+      if (this.#current === current) this.#current = undefined;
+    });
+  }
+
+  async #execute(trigger: RunTrigger, signal: AbortSignal): Promise<void> {
+    const { store, runner, emit, now } = this.#deps;
+    const registry = this.#registry;
+    const startedAt = now();
+    const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
+    emit({ type: 'sync-run-started', registry: registry.hostname, runId, trigger, time: startedAt });
+    const outcome = await runner(registry, signal, emit).catch((error: unknown) => thrownOutcome(registry.hostname, startedAt, error));
+    const result = signal.aborted ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
+    const endedAt = now();
+    const { copied, upToDate, failed, bytes } = outcome;
+    const error = runError(outcome);
+    if (runId !== undefined) {
+      await store.finishRun(runId, { endedAt, result, copied, upToDate, failed, bytes, error, images: outcome.images }).catch((e: unknown) => this.#storeFailed(e));
+    }
+    emit({ type: 'sync-run-finished', registry: registry.hostname, runId, trigger, result, copied, upToDate, failed, bytes, durationMs: endedAt - startedAt, error, time: endedAt });
+  }
+
+  async #persistPause(paused: boolean): Promise<void> {
+    await this.#deps.store.setPaused(this.hostname, paused, this.#deps.now()).catch((error: unknown) => this.#storeFailed(error));
+  }
+
+  #storeFailed(error: unknown): undefined {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#deps.emit({ type: 'sync-store-failed', registry: this.hostname, message, time: this.#deps.now() });
+    return undefined;
+  }
+}

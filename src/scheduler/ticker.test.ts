@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cronTicker, scheduleProblem } from './ticker.js';
+
+test('5- and 6-field patterns are accepted, others explained', () => {
+  assert.equal(scheduleProblem('*/1 * * * *', 'UTC'), undefined);
+  assert.equal(scheduleProblem('*/2 * * * * *', 'UTC'), undefined);
+  assert.equal(scheduleProblem('@hourly', 'UTC'), undefined);
+  assert.match(scheduleProblem('* * * *', 'UTC') ?? '', /has 4 fields; expected 5/);
+  assert.match(scheduleProblem('0 0 0 * * * 2030', 'UTC') ?? '', /has 7 fields/);
+  assert.match(scheduleProblem('61 * * * *', 'UTC') ?? '', /not a valid schedule/);
+  assert.match(scheduleProblem('0 * * * *', 'Mars/Olympus') ?? '', /timezone Mars\/Olympus/);
+});
+
+test('the cron ticker reads patterns in the given timezone and fires', async () => {
+  const berlin = cronTicker('0 12 * * *', 'Europe/Berlin', () => undefined);
+  const utc = cronTicker('0 12 * * *', 'UTC', () => undefined);
+  try {
+    assert.equal(utc.nextRun()?.getUTCHours(), 12);
+    assert.ok([10, 11].includes(berlin.nextRun()?.getUTCHours() ?? -1), 'noon in Berlin is 10:00 or 11:00 UTC');
+  } finally {
+    berlin.stop();
+    utc.stop();
+  }
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error('no tick within 3s')), 3000);
+    const every = cronTicker('* * * * * *', 'UTC', () => {
+      clearTimeout(deadline);
+      every.stop();
+      resolve();
+    });
+  });
+});
