@@ -19,7 +19,7 @@ export class RunTally {
   #failures: Failure[] = [];
   #finished: Extract<SyncEvent, { type: 'run-finished' }> | undefined;
 
-  /** A run has begun (or events arrived) and has not finished yet. */
+  /** A run has begun (or its events arrived) and has not finished yet. */
   get active(): boolean {
     return this.#active;
   }
@@ -29,6 +29,8 @@ export class RunTally {
       this.#reset();
       this.#dryRun = event.dryRun;
     }
+    // A warning or retry between the runs of a sync does not make a run.
+    if (event.type === 'warning' || event.type === 'retry') return;
     this.#startedAt ??= event.time;
     this.#active = event.type !== 'run-finished';
     switch (event.type) {

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SyncEvent } from '../sync/events.js';
+import { REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
+import { PlainReporter } from './plain-reporter.js';
+
+const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
+const BAD = '127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9';
+
+function plain(now = T0) {
+  const chunks: string[] = [];
+  const reporter = new PlainReporter({ write: (s) => (chunks.push(s), true) }, { now: () => now });
+  const lines = () => chunks.join('').split('\n').slice(0, -1);
+  return { reporter, lines };
+}
+
+describe('PlainReporter', () => {
+  it('prints one timestamped line per meaningful event, with the registry', () => {
+    const { reporter, lines } = plain();
+    for (const e of twoRegistryRun(T0)) reporter.handle(e);
+    const out = lines();
+    assert.ok(out.includes(`2026-11-22T10:00:00.320Z [${REGISTRY_A}] copied 127.0.0.1:5001/library/app:v1 -> 127.0.0.1:5002/mirror/library/app:v1 (1 blob, 4.00 MiB, 290ms, 1 already present)`), out.join('\n'));
+    assert.ok(out.includes(`2026-11-22T10:00:00.250Z [${REGISTRY_B}] FAILED ${BAD}: manifest unknown: missing:v9`));
+    assert.ok(out.includes(`2026-11-22T10:00:00.300Z [${REGISTRY_A}] blob sha256:222222222222 (4.00 MiB) copied to 127.0.0.1:5002/mirror/library/app:v1 in 240ms`));
+    assert.ok(out.includes('2026-11-22T10:00:00.000Z run started: 2 registries (127.0.0.1:5002, 127.0.0.1:5003)'));
+    assert.equal(out.filter((l) => l.includes(' blob ')).length, 3, 'skipped + 2 done, no progress');
+  });
+
+  it('ends a run with the summary block listing the failures it saw', () => {
+    const { reporter, lines } = plain();
+    for (const e of twoRegistryRun(T0)) reporter.handle(e);
+    assert.deepEqual(lines().slice(-6), [
+      '2026-11-22T10:00:00.430Z run finished with FAILURES',
+      'images: 2 copied, 0 up to date, 1 failed',
+      'bytes moved: 12.0 MiB (27.9 MiB/s)',
+      'time: 430ms',
+      'failures:',
+      `  [${REGISTRY_B}] ${BAD}: manifest unknown: missing:v9`,
+    ]);
+  });
+
+  it('prints script failures with their stderr tail, invalid lines, warnings and retries', () => {
+    const { reporter, lines } = plain();
+    const events: SyncEvent[] = [
+      { type: 'registry-script-failed', registry: 'r', message: 'exit code 2', stderrTail: ['oops', 'fatal'], time: T0 },
+      { type: 'registry-line-invalid', registry: 'r', line: 7, text: 'Bad Ref', message: 'invalid reference format', time: T0 },
+      { type: 'warning', message: 'config reloaded', time: T0 },
+      { type: 'retry', method: 'GET', url: 'https://r/v2/', attempt: 2, delayMs: 500, reason: 'HTTP 503', time: T0, registry: '' },
+    ];
+    for (const e of events) reporter.handle(e);
+    assert.deepEqual(lines(), [
+      '2026-11-22T10:00:00.000Z [r] syncer script FAILED: exit code 2',
+      '    | oops',
+      '    | fatal',
+      '2026-11-22T10:00:00.000Z [r] line 7: "Bad Ref": invalid reference format',
+      '2026-11-22T10:00:00.000Z warning: config reloaded',
+      '2026-11-22T10:00:00.000Z retrying GET https://r/v2/ (attempt 2) in 500ms: HTTP 503',
+    ]);
+  });
+
+  it('prints dry-run plans and counts them in the summary', () => {
+    const { reporter, lines } = plain();
+    const plan = (action: 'copy' | 'up-to-date' | 'error', message?: string): SyncEvent => ({ type: 'image-planned', registry: 'r', source: 's/a', target: 'r/a', action, ...(message ? { message } : {}), time: T0 });
+    for (const e of [
+      { type: 'run-started', registries: ['r'], dryRun: true, time: T0 } as SyncEvent,
+      plan('copy'),
+      plan('up-to-date'),
+      plan('error', 'unauthorized'),
+      { type: 'run-finished', copied: 0, upToDate: 1, failed: 1, bytes: 0, durationMs: 50, ok: false, time: T0 + 50 } as SyncEvent,
+    ]) reporter.handle(e);
+    const out = lines();
+    assert.deepEqual(out.slice(1, 4), [
+      '2026-11-22T10:00:00.000Z [r] would copy s/a -> r/a',
+      '2026-11-22T10:00:00.000Z [r] up to date s/a -> r/a',
+      '2026-11-22T10:00:00.000Z [r] error s/a -> r/a: unauthorized',
+    ]);
+    assert.ok(out.includes('images: 1 would copy, 1 up to date, 1 failed (dry run)'), out.join('\n'));
+    assert.ok(out.includes('  [r] s/a -> r/a: unauthorized'));
+  });
+
+  it('prints a summary at close() only when a run was cut short', () => {
+    const finished = plain();
+    for (const e of twoRegistryRun(T0)) finished.reporter.handle(e);
+    const before = finished.lines().length;
+    finished.reporter.close();
+    assert.equal(finished.lines().length, before);
+
+    const cut = plain(T0 + 5000);
+    for (const e of twoRegistryRun(T0).slice(0, 14)) cut.reporter.handle(e);
+    cut.reporter.close();
+    assert.ok(cut.lines().includes('images: 0 copied, 0 up to date, 1 failed'), cut.lines().join('\n'));
+    assert.ok(cut.lines().includes('time: 5.0s'));
+  });
+});
