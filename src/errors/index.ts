@@ -6,3 +6,4 @@ export { AuthError } from './auth-error.js';
 export { ContentError } from './content-error.js';
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { ImageNotFoundError } from './image-not-found-error.js';
+export { CredentialsError } from './credentials-error.js';
