@@ -157,6 +157,15 @@ describe('LiveModel registries and totals', () => {
     assert.equal(view.totals.done, 4);
   });
 
+  it('starts a registry over when it runs again without a run-started (sync schedules)', () => {
+    const once: SyncEvent[] = [...start, { type: 'registry-finished', registry: r, copied: 2, upToDate: 1, failed: 0, bytes: 900, durationMs: 1, ok: true, time: T0 }];
+    const model = fed([...once, { type: 'registry-started', registry: 'other', time: T0 }]);
+    model.apply({ type: 'registry-started', registry: r, time: T0 + 60_000 });
+    const [registry, other] = model.view(T0 + 60_000).registries;
+    assert.deepEqual([registry?.name, registry?.status, registry?.copied, registry?.listed, registry?.bytes], [r, 'active', 0, undefined, 0]);
+    assert.deepEqual([other?.name, other?.status], ['other', 'active']);
+  });
+
   it('starts afresh on the next run-started', () => {
     const model = fed(twoRegistryRun(T0));
     model.apply({ type: 'run-started', registries: ['z'], dryRun: false, time: T0 + 5000 });

@@ -40,13 +40,8 @@ export interface LiveView {
   totals: { done: number; listed: number; bytes: number };
 }
 
-interface BlobState {
-  size: number;
-  transferred: number;
-  /** Skipped, mounted or streamed to the end. */
-  done: boolean;
-  streamed: boolean;
-}
+/** `done`: skipped, mounted or streamed to the end; `streamed`: sent by us, so it counts for rates. */
+type BlobState = { size: number; transferred: number; done: boolean; streamed: boolean };
 
 interface ImageState {
   registry: string;
@@ -77,6 +72,11 @@ export class LiveModel {
     this.#startedAt ??= event.time;
     if (event.type === 'run-started' || event.type === 'run-finished' || event.type === 'warning' || event.type === 'retry') return;
 
+    // In a sync, a registry runs again on its schedule with no run-started around it: start over.
+    if (event.type === 'registry-started' && this.#registries.get(event.registry)?.status === 'finished') {
+      this.#registries.set(event.registry, newRegistry(event.registry));
+      this.#finishedBytes.delete(event.registry);
+    }
     const registry = this.#registry(event.registry);
     if (registry.status === 'pending') registry.status = 'active';
     switch (event.type) {
@@ -134,8 +134,6 @@ export class LiveModel {
         break;
       case 'blob-done':
         this.#blobs(event)?.set(event.digest, { size: event.size, transferred: event.size, done: true, streamed: true });
-        break;
-      case 'manifest-written':
         break;
     }
   }
