@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
-import { HttpError, NetworkError } from '../errors/index.js';
+import { HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
-import { isRetryableStatus } from '../transport/index.js';
+import { isRetryableStatus, toNetworkError } from '../transport/index.js';
 import { DigestVerifier } from './digest-verifier.js';
 import type { CopyEvent } from './events.js';
 import type { Limiter } from './limiter.js';
@@ -117,7 +117,10 @@ export class BlobCopier {
       } catch (error) {
         await target.cancelUpload(session);
         session = undefined;
-        if (attempt >= attempts || !transient(error)) throw error;
+        if (attempt >= attempts || !transient(error)) {
+          // A connection that broke mid-body surfaces from the stream, not from a request: name it.
+          throw error instanceof PictureBookError ? error : toNetworkError('GET', `${source.registry}/${source.name} blob ${blob.digest}`, error);
+        }
       }
     }
   }

@@ -1,6 +1,6 @@
 export { AgentPool } from './agent-pool.js';
 export { schemePlan, type EndpointOptions } from './endpoint.js';
-export type { RetryNotice, RequestBody } from './http-send.js';
+export { toNetworkError, type RetryNotice, type RequestBody } from './http-send.js';
 export { readBodyLimited, discardBody } from './read-body.js';
 export { redactUrl } from './redact-url.js';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, isRetryableStatus, type RetryPolicy } from './retry-policy.js';

@@ -1,0 +1,20 @@
+import { parseUserPass } from '../auth/credentials.js';
+import { parseDockerConfig } from '../auth/docker-config.js';
+import type { AuthSetting } from './types.js';
+
+/**
+ * Reads an auth value in either seed form: a DockerConfigJSON document (raw JSON or base64, which
+ * the first seed uses) or `username:password` (the second). '' means anonymous.
+ * Throws CredentialsError whose message never contains the secret.
+ */
+export function parseAuthSetting(value: string): AuthSetting | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (text.startsWith('{') || looksLikeBase64Json(text)) return { kind: 'docker-config', auths: parseDockerConfig(text) };
+  return { kind: 'userpass', credentials: parseUserPass(value) };
+}
+
+function looksLikeBase64Json(text: string): boolean {
+  if (!/^[A-Za-z0-9+/=_-]{8,}$/.test(text)) return false;
+  return Buffer.from(text, 'base64').toString('utf8').trimStart().startsWith('{');
+}

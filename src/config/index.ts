@@ -1,0 +1,4 @@
+export { loadConfig, resolveConfigPath } from './load.js';
+export { redactConfig } from './redact.js';
+export { checkCron } from './semantic-checks.js';
+export type { AuthSetting, LoadedConfig, PictureBookConfig, RegistryConfig } from './types.js';

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** One target registry, with the seed's keys and their seed meaning, plus documented additions. */
+export const registrySchema = z
+  .object({
+    hostname: z.string(),
+    repository: z.string().default(''),
+    pullAuthConfig: z.string().default(''),
+    pushAuthConfig: z.string().default(''),
+    syncPeriod: z.string().optional(),
+    syncerScript: z.string().optional(),
+    syncerScriptArgs: z.string().default(''),
+    deleteLocalImages: z.boolean().default(false),
+    // Additions:
+    images: z.array(z.string()).default([]),
+    insecure: z.boolean().default(false),
+    tlsVerify: z.boolean().default(true),
+    caFile: z.string().optional(),
+    concurrency: z.number().int().positive().optional(),
+    syncerScriptTimeoutSeconds: z.number().positive().default(120),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    registries: z.array(registrySchema).min(1),
+    display: z.enum(['spinner', '']).nullable().default(''),
+    api: z
+      .object({
+        enabled: z.boolean().default(false),
+        port: z.number().int().min(1).max(65535).default(8001),
+        enableAuth: z.boolean().default(false),
+        authToken: z.string().default(''),
+        host: z.string().default('127.0.0.1'),
+      })
+      .strict()
+      .default({}),
+    state: z
+      .object({ path: z.string().default('./picture-book.db'), retentionDays: z.number().int().positive().default(30) })
+      .strict()
+      .default({}),
+    sync: z
+      .object({
+        runOnStart: z.boolean().default(true),
+        gracePeriodSeconds: z.number().min(0).default(30),
+        timezone: z.string().default('UTC'),
+      })
+      .strict()
+      .default({}),
+    concurrency: z
+      .object({ images: z.number().int().positive().default(4), blobs: z.number().int().positive().default(8) })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawRegistry = z.infer<typeof registrySchema>;
+
+/** Keys that hold secrets: their values are never quoted back in messages. */
+export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken']);

@@ -1,0 +1,135 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Cron } from 'croner';
+import { validateRepository } from '../reference/grammar.js';
+import { parseReference, parseRegistryHost } from '../reference/index.js';
+import { parseAuthSetting } from './auth-setting.js';
+import type { AuthSetting } from './types.js';
+import type { PathProblem } from './zod-problems.js';
+
+export interface CheckedRegistry {
+  hostname: string;
+  repository: string;
+  pullAuth: AuthSetting | undefined;
+  pushAuth: AuthSetting | undefined;
+  syncerScript: string | undefined;
+  caFile: string | undefined;
+}
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** `*\/5 * * * *` or with seconds; croner decides whether the fields themselves are valid. */
+export function checkCron(pattern: string, timezone: string): string | undefined {
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return `cron needs 5 fields (or 6 with seconds), got ${fields}: "${pattern}"`;
+  try {
+    new Cron(pattern, { paused: true, timezone }).stop();
+    return undefined;
+  } catch (error) {
+    return `invalid cron "${pattern}": ${reason(error)}`;
+  }
+}
+
+function checkFile(path: string, what: string, executable: boolean): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${what} is not a file: ${path}`;
+    accessSync(path, executable ? constants.X_OK : constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT') return `${what} not found: ${path}`;
+    if (code === 'EACCES') return `${what} is not ${executable ? 'executable' : 'readable'}: ${path}`;
+    return `${what} cannot be used: ${path}: ${reason(error)}`;
+  }
+}
+
+type Loose = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {});
+
+/**
+ * Everything the schema cannot say: hosts, duplicates, cron, files, references, auth forms.
+ * Works on the raw data with type guards, so it runs even when the schema found problems and
+ * every problem is reported at once. Returns the values resolved along the way.
+ */
+export function checkSemantics(data: unknown, file: string): { problems: PathProblem[]; registries: CheckedRegistry[] } {
+  const problems: PathProblem[] = [];
+  const add = (path: PathProblem['path'], message: string, at: PathProblem['at'] = 'value') => problems.push({ path, message, at });
+  const base = dirname(file);
+  const root = obj(data);
+  const timezone = str(obj(root.sync).timezone) ?? 'UTC';
+  const seen = new Map<string, number>();
+  const list = Array.isArray(root.registries) ? root.registries : [];
+  const registries = list.map((item, i): CheckedRegistry => {
+    const r = obj(item);
+    const at = (key: string) => ['registries', i, key];
+    const rawHost = str(r.hostname);
+    let hostname = rawHost ?? '';
+    if (rawHost !== undefined) {
+      try {
+        hostname = parseRegistryHost(rawHost);
+        const first = seen.get(hostname);
+        if (first !== undefined) add(at('hostname'), `duplicate hostname "${hostname}" (already used by registries[${first}])`);
+        else seen.set(hostname, i);
+      } catch (error) {
+        add(at('hostname'), reason(error));
+      }
+    }
+    const repository = (str(r.repository) ?? '').replace(/^\/+|\/+$/g, '');
+    if (repository) {
+      try {
+        validateRepository(repository, repository);
+      } catch (error) {
+        add(at('repository'), reason(error));
+      }
+    }
+    const auth = (key: 'pullAuthConfig' | 'pushAuthConfig'): AuthSetting | undefined => {
+      const value = str(r[key]);
+      if (value === undefined) return undefined;
+      try {
+        return parseAuthSetting(value);
+      } catch (error) {
+        add(at(key), reason(error));
+        return undefined;
+      }
+    };
+    const pullAuth = auth('pullAuthConfig');
+    const pushAuth = auth('pushAuthConfig');
+    const syncPeriod = str(r.syncPeriod);
+    if (syncPeriod !== undefined) {
+      const cron = checkCron(syncPeriod, timezone);
+      if (cron) add(at('syncPeriod'), cron);
+    }
+    const script = str(r.syncerScript);
+    const syncerScript = script ? (isAbsolute(script) ? script : resolve(base, script)) : undefined;
+    if (syncerScript) {
+      const problem = checkFile(syncerScript, 'syncer script', true);
+      if (problem) add(at('syncerScript'), problem);
+    }
+    const images = Array.isArray(r.images) ? r.images : [];
+    if (!script && images.length === 0) add(['registries', i], 'needs a "syncerScript" or an "images" list (or both)', 'key');
+    images.forEach((image, j) => {
+      if (typeof image !== 'string') return;
+      try {
+        parseReference(image);
+      } catch (error) {
+        add(['registries', i, 'images', j], reason(error));
+      }
+    });
+    const ca = str(r.caFile);
+    const caFile = ca ? (isAbsolute(ca) ? ca : resolve(base, ca)) : undefined;
+    if (caFile) {
+      const problem = checkFile(caFile, 'CA file', false);
+      if (problem) add(at('caFile'), problem);
+    }
+    return { hostname, repository, pullAuth, pushAuth, syncerScript, caFile };
+  });
+  const api = obj(root.api);
+  if (api.enableAuth === true && (str(api.authToken) ?? '').trim() === '') add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    add(['sync', 'timezone'], `unknown time zone "${timezone}"`);
+  }
+  return { problems, registries };
+}
