@@ -5,7 +5,7 @@ export class ScheduleError extends PictureBookError {
   readonly problems: { registry: string; message: string }[];
 
   constructor(problems: { registry: string; message: string }[]) {
-    super('SCHEDULE_INVALID', problems.map((p) => `${p.registry}: syncPeriod ${p.message}`).join('\n'));
+    super('SCHEDULE_INVALID', problems.map((p) => `${p.registry}: syncPeriod: ${p.message}`).join('\n'));
     this.problems = problems;
   }
 }

@@ -7,7 +7,10 @@ import type { TickerFactory } from './ticker.js';
 /** Fakes for scheduler tests: tickers fired by hand, runs finished by hand. Not used in production. */
 
 export function registryConfig(hostname: string, syncPeriod = '*/5 * * * *'): RegistryConfig {
-  return { hostname, repository: 'mirror', syncPeriod, syncerScript: '', syncerScriptArgs: '', images: [], line: 1 } as unknown as RegistryConfig;
+  return {
+    hostname, repository: 'mirror', pullAuth: undefined, pushAuth: undefined, syncPeriod, syncerScript: undefined, syncerScriptArgs: '',
+    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: false, tlsVerify: true, caFile: undefined, concurrency: undefined, line: 1,
+  };
 }
 
 export function outcome(registry: string, overrides: Partial<RegistryOutcome> = {}): RegistryOutcome {

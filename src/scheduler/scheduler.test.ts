@@ -137,7 +137,7 @@ test('reload keeps state of registries that stay, stops removed ones, starts add
 
   await assert.rejects(
     scheduler.reload([registryConfig('keep.example', 'not a cron'), registryConfig('x.example', '* * * *')], UTC),
-    (e: unknown) => e instanceof ScheduleError && e.problems.length === 2 && /x\.example: syncPeriod .* has 4 fields/.test(e.message),
+    (e: unknown) => e instanceof ScheduleError && e.problems.length === 2 && /x\.example: syncPeriod: cron needs 5 fields \(or 6 with seconds\), got 4/.test(e.message),
   );
   assert.deepEqual(scheduler.list().map((s) => s.hostname).sort(), ['keep.example', 'new.example'], 'a broken reload changes nothing');
   assert.equal(scheduler.get('keep.example')?.registry.syncPeriod, '30 * * * *');
@@ -159,4 +159,20 @@ test('stop lets a run finish within the grace period, aborts it after', async ()
   assert.equal((await store.listRuns('slow.example', 1))[0]?.result, 'cancelled');
   assert.deepEqual(scheduler.list().map((s) => s.state), ['stopped', 'stopped']);
   assert.deepEqual(scheduler.get('quick.example')?.runNow(), { started: false, reason: 'stopped' });
+});
+
+test('a registry without syncPeriod is unscheduled: it runs on start and on demand only', async () => {
+  const { runner, scheduler, tickers } = setup();
+  await scheduler.start([{ ...registryConfig('manual.example'), syncPeriod: undefined }], { timezone: 'UTC', runOnStart: true });
+  const sync = scheduler.get('manual.example');
+  await until(() => runner.runs.length === 1, 'the start run');
+  runner.runs[0]?.finish();
+  await sync?.idle();
+  assert.equal(sync?.state, 'unscheduled');
+  assert.equal(sync?.nextRun(), null);
+  assert.equal(tickers.made.length, 0);
+  assert.deepEqual(sync?.runNow(), { started: true });
+  await until(() => runner.runs.length === 2, 'the manual run');
+  runner.runs[1]?.finish();
+  await sync?.idle();
 });

@@ -1,10 +1,10 @@
-import type { RegistryConfig } from '../config/index.js';
+import { checkCron, type RegistryConfig } from '../config/index.js';
 import type { RunStore } from '../store/index.js';
 import type { RegistryRunner } from './registry-runner.js';
 import { ScheduleError } from './schedule-error.js';
 import type { SchedulerEventListener } from './scheduler-events.js';
 import { Synchronizer } from './synchronizer.js';
-import { cronTicker, scheduleProblem, type TickerFactory } from './ticker.js';
+import { cronTicker, type TickerFactory } from './ticker.js';
 
 export interface SchedulerOptions {
   store: RunStore;
@@ -48,10 +48,13 @@ export class Scheduler {
     for (const registry of registries) this.#add(registry, settings, paused.has(registry.hostname));
   }
 
-  /** Throws a ScheduleError naming every registry whose schedule croner cannot use. */
+  /**
+   * Throws a ScheduleError naming every registry whose schedule cannot be used (the config
+   * loader checks the same; this guards a scheduler handed registries from elsewhere).
+   */
   static validate(registries: readonly RegistryConfig[], timezone: string): void {
     const problems = registries.flatMap((r) => {
-      const message = scheduleProblem(r.syncPeriod, timezone);
+      const message = r.syncPeriod === undefined ? undefined : checkCron(r.syncPeriod, timezone);
       return message ? [{ registry: r.hostname, message }] : [];
     });
     if (problems.length > 0) throw new ScheduleError(problems);

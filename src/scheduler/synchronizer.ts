@@ -5,7 +5,8 @@ import type { RegistryRunner } from './registry-runner.js';
 import type { SchedulerEventListener } from './scheduler-events.js';
 import type { Ticker, TickerFactory } from './ticker.js';
 
-export type SynchronizerState = 'scheduled' | 'running' | 'paused' | 'stopped';
+/** `unscheduled`: the registry has no syncPeriod; it runs only on start and on demand. */
+export type SynchronizerState = 'scheduled' | 'unscheduled' | 'running' | 'paused' | 'stopped';
 
 export interface SynchronizerDeps {
   store: RunStore;
@@ -57,7 +58,8 @@ export class Synchronizer {
   get state(): SynchronizerState {
     if (this.#current) return 'running';
     if (this.#stopped) return 'stopped';
-    return this.#paused ? 'paused' : 'scheduled';
+    if (this.#paused) return 'paused';
+    return this.#registry.syncPeriod === undefined ? 'unscheduled' : 'scheduled';
   }
 
   get paused(): boolean {
@@ -127,7 +129,7 @@ export class Synchronizer {
     const timingChanged = registry.syncPeriod !== this.#registry.syncPeriod || timezone !== this.#timezone;
     this.#registry = registry;
     this.#timezone = timezone;
-    if (timingChanged && this.#ticker) this.#schedule();
+    if (timingChanged && !this.#paused && !this.#stopped) this.#schedule();
   }
 
   /**
@@ -157,8 +159,10 @@ export class Synchronizer {
 
   #schedule(): void {
     this.#unschedule();
-    this.#ticker = this.#deps.tickers(this.#registry.syncPeriod, this.#timezone, () => this.tick());
-    this.#deps.emit({ type: 'sync-scheduled', registry: this.hostname, schedule: this.#registry.syncPeriod, nextRun: this.nextRun()?.getTime() ?? null, time: this.#deps.now() });
+    const schedule = this.#registry.syncPeriod;
+    if (schedule === undefined) return;
+    this.#ticker = this.#deps.tickers(schedule, this.#timezone, () => this.tick());
+    this.#deps.emit({ type: 'sync-scheduled', registry: this.hostname, schedule, nextRun: this.nextRun()?.getTime() ?? null, time: this.#deps.now() });
   }
 
   #unschedule(): void {
