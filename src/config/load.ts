@@ -38,9 +38,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     return fail([{ line: 0, column: 0, path: '', message: code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${(error as Error).message}` }]);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return fail(doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? 0, column: e.linePos?.[0].col ?? 0, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` })));
+    return fail(doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? 0, column: e.linePos?.[0].col ?? 0, path: '', message: `YAML syntax: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}` })));
   }
   if (doc.contents === null) return fail([{ line: 1, column: 1, path: '', message: 'config is empty: expected a "registries" list' }]);
   const expansion = expandEnvironment(doc, lines, env);

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ConfigError } from '../errors/index.js';
+import { loadConfig, redactConfig, resolveConfigPath } from './index.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pb-config-'));
+  await writeFile(join(dir, 'list.sh'), '#!/bin/sh\necho nginx:1.25\n');
+  await chmod(join(dir, 'list.sh'), 0o755);
+  await writeFile(join(dir, 'not-exec.sh'), '#!/bin/sh\n');
+  await chmod(join(dir, 'not-exec.sh'), 0o644);
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+let counter = 0;
+async function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
+  const file = join(dir, `config-${++counter}.yaml`);
+  await writeFile(file, yaml);
+  return { file, result: loadConfig(file, env) };
+}
+
+/** Loads a config expected to be invalid and returns its problems as `line:col path: message`. */
+async function problems(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const { result } = await load(yaml, env);
+  try {
+    await result;
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.problems.map((p) => `${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`);
+  }
+  assert.fail('the config was accepted');
+}
+
+const reg = (extra = '') => `registries:\n  - hostname: reg.example\n    repository: mirror\n    syncerScript: ./list.sh\n${extra}`;
+
+const SEED = `# The seed's sample, as given
+registries:
+  -
+    hostname: 'my-registry.com'
+    repository: 'test-images'
+    pullAuthConfig: 'testuser:testpassword'
+    pushAuthConfig: '{"auths": {"my-registry.com": {"auth": "${Buffer.from('pusher:pw').toString('base64')}"}}}'
+    syncPeriod: '*/1 * * * *'
+    syncerScript: 'list.sh'
+    syncerScriptArgs: '--all "two words"'
+    deleteLocalImages: true
+display: "spinner"
+api:
+  enabled: true
+  port: 8001
+  enableAuth: true
+  authToken: this-is-a-token-lol
+`;
+
+test("the seed's sample config loads with its meaning", async () => {
+  const { file, result } = await load(SEED);
+  const { config, warnings } = await result;
+  const r = config.registries[0];
+  assert.ok(r);
+  assert.equal(config.file, file);
+  assert.equal(r.hostname, 'my-registry.com');
+  assert.equal(r.repository, 'test-images');
+  assert.equal(r.syncPeriod, '*/1 * * * *');
+  assert.equal(r.syncerScript, join(dir, 'list.sh'), 'resolved next to the config file');
+  assert.equal(r.syncerScriptArgs, '--all "two words"');
+  assert.equal(r.line, 4);
+  assert.equal(r.pullAuth?.kind, 'userpass');
+  assert.equal(r.pullAuth?.kind === 'userpass' && r.pullAuth.credentials.username, 'testuser');
+  assert.equal(r.pushAuth?.kind === 'docker-config' && r.pushAuth.auths.get('my-registry.com')?.username, 'pusher');
+  assert.equal(config.display, 'spinner');
+  assert.deepEqual(config.api, { enabled: true, port: 8001, enableAuth: true, authToken: 'this-is-a-token-lol', host: '127.0.0.1' });
+  assert.deepEqual(warnings, ['deleteLocalImages has no effect: picture-book is daemonless and keeps no local images to delete']);
+  const redacted = JSON.stringify(redactConfig(config));
+  for (const secret of ['testpassword', 'this-is-a-token-lol', 'pw', Buffer.from('pusher:pw').toString('base64')]) {
+    assert.equal(redacted.includes(`"${secret}"`) || redacted.includes(secret + '"'), false, `redacted view leaks ${secret}`);
+  }
+});
+
+test('a base64 DockerConfigJSON and ${VAR} expansion', async () => {
+  const doc = Buffer.from(JSON.stringify({ auths: { 'https://index.docker.io/v1/': { username: 'hub', password: 'hubpw' } } })).toString('base64');
+  const { result } = await load(`${reg()}    pullAuthConfig: '\${PULL}'\n    pushAuthConfig: '\${USER}:\${PASS}'\n    syncerScriptArgs: 'literal $\${NOT_EXPANDED}'\n`, { PULL: doc, USER: 'u', PASS: 'p:w' });
+  const { config } = await result;
+  const r = config.registries[0];
+  assert.equal(r?.pullAuth?.kind === 'docker-config' && r.pullAuth.auths.get('docker.io')?.password, 'hubpw');
+  assert.equal(r?.pushAuth?.kind === 'userpass' && r.pushAuth.credentials.password, 'p:w');
+  assert.equal(r?.syncerScriptArgs, 'literal ${NOT_EXPANDED}');
+});
+
+const INVALID: Array<[string, string, string[]]> = [
+  ['unknown top-level key', `${reg()}dispaly: spinner\n`, ['5:1 dispaly: unknown key "dispaly" (did you mean "display"?)']],
+  ['unknown registry key', reg('    hostnme: x\n'), ['5:5 registries[0].hostnme: unknown key "hostnme" (did you mean "hostname"?)']],
+  ['unknown key, nothing close', reg('    colour: blue\n'), ['5:5 registries[0].colour: unknown key "colour"']],
+  ['unknown api key', `${reg()}api:\n  prot: 80\n`, ['6:3 api.prot: unknown key "prot" (did you mean "port"?)']],
+  ['boolean as a string', reg('    deleteLocalImages: "yes"\n'), ['5:24 registries[0].deleteLocalImages: expected a boolean (true or false), got string "yes"']],
+  ['number as a string', `${reg()}api:\n  port: "8001"\n`, ['6:9 api.port: expected a number, got string "8001"']],
+  ['port out of range', `${reg()}api:\n  port: 70000\n`, ['6:9 api.port: must be at most 65535, got number 70000']],
+  ['fractional port', `${reg()}api:\n  port: 80.5\n`, ['6:9 api.port: expected a whole number, got number 80.5']],
+  ['bad cron', reg("    syncPeriod: '*/1 * * *'\n"), ['5:17 registries[0].syncPeriod: cron needs 5 fields (or 6 with seconds), got 4: "*/1 * * *"']],
+  ['7-field cron', reg("    syncPeriod: '0 0 * * * * 2026'\n"), ['5:17 registries[0].syncPeriod: cron needs 5 fields (or 6 with seconds), got 7: "0 0 * * * * 2026"']],
+  ['cron field out of range', reg("    syncPeriod: '61 * * * *'\n"), ['5:17 registries[0].syncPeriod: invalid cron "61 * * * *": CronPattern: Invalid value for minute: 61']],
+  ['bad hostname', "registries:\n  - hostname: 'https://reg.example'\n    images: [nginx]\n", ['2:15 registries[0].hostname: invalid reference "https://reg.example": registry host must not have a scheme (drop "http://" or "https://")']],
+  ['bad port in hostname', "registries:\n  - hostname: 'reg.example:0'\n    images: [nginx]\n", ['2:15 registries[0].hostname: invalid reference "reg.example:0": registry host port must be 1-65535']],
+  ['duplicate hostname', `${reg()}  - hostname: REG.example\n    images: [nginx]\n`, ['5:15 registries[1].hostname: duplicate hostname "reg.example" (already used by registries[0])']],
+  ['missing hostname', 'registries:\n  - repository: mirror\n    images: [nginx]\n', ['2:5 registries[0].hostname: missing required key "hostname"']],
+  ['missing script file', "registries:\n  - hostname: reg.example\n    syncerScript: ./nope.sh\n", [`3:19 registries[0].syncerScript: syncer script not found: ${'DIR'}/nope.sh`]],
+  ['script not executable', "registries:\n  - hostname: reg.example\n    syncerScript: not-exec.sh\n", [`3:19 registries[0].syncerScript: syncer script is not executable: ${'DIR'}/not-exec.sh`]],
+  ['bad image reference', "registries:\n  - hostname: reg.example\n    images:\n      - nginx:1.25\n      - 'quay.io/CoreOS/etcd'\n", ['5:9 registries[0].images[1]: invalid reference "quay.io/CoreOS/etcd": path component "CoreOS" must be lowercase']],
+  ['neither script nor images', 'registries:\n  - hostname: reg.example\n', ['2:5 registries[0]: needs a "syncerScript" or an "images" list (or both)']],
+  ['bad display', `${reg()}display: fancy\n`, ['5:10 display: must be "spinner" or empty, got "fancy"']],
+  ['enableAuth without a token', `${reg()}api:\n  enabled: true\n  enableAuth: true\n`, ['6:3 api.authToken: enableAuth is true but authToken is empty']],
+  ['negative concurrency', reg('    concurrency: -2\n'), ['5:18 registries[0].concurrency: must be greater than 0, got number -2']],
+  ['YAML syntax error', 'registries:\n  - hostname: [unclosed\n', ['3:1 YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+  ['empty file', '', ['1:1 config is empty: expected a "registries" list']],
+  ['registries not a list', 'registries: reg.example\n', ['1:13 registries: expected a list, got string "reg.example"']],
+  ['empty registries', 'registries: []\n', ['1:13 registries: must list at least 1 item']],
+  ['malformed base64 docker config', reg("    pullAuthConfig: 'eyJub3Rqc29u'\n"), ['5:21 registries[0].pullAuthConfig: DockerConfigJSON (base64-decoded) is not valid JSON']],
+  ['docker config without auths', reg('    pushAuthConfig: \'{"credHelpers": {}}\'\n'), ['5:21 registries[0].pushAuthConfig: DockerConfigJSON has no "auths" object']],
+  ['user:pass without colon', reg("    pushAuthConfig: 'justauser'\n"), ['5:21 registries[0].pushAuthConfig: credentials must be "username:password" (no ":" found)']],
+  ['unset environment variable', reg("    pushAuthConfig: 'bot:${REGISTRY_PASSWORD}'\n"), ['5:21 environment variable "REGISTRY_PASSWORD" is not set']],
+  ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: ${'DIR'}/ca.pem`]],
+  ['unknown time zone', `${reg()}sync:\n  timezone: Mars/Olympus\n`, ['6:13 sync.timezone: unknown time zone "Mars/Olympus"']],
+  ['repository with uppercase', "registries:\n  - hostname: reg.example\n    repository: Mirror\n    images: [nginx]\n", ['3:17 registries[0].repository: invalid reference "Mirror": path component "Mirror" must be lowercase']],
+  ['shell operator in script args', reg("    syncerScriptArgs: 5\n"), ['5:23 registries[0].syncerScriptArgs: expected a string, got number 5']],
+];
+
+for (const [title, yaml, expected] of INVALID) {
+  test(`invalid config: ${title}`, async () => {
+    const got = await problems(yaml);
+    assert.deepEqual(got, expected.map((e) => e.replace('DIR', dir)));
+  });
+}
+
+test('several problems are all reported at once, in file order, and no secret is quoted', async () => {
+  const yaml = "registries:\n  - hostname: 'bad host'\n    pushAuthConfig: 'secret-without-colon'\n    syncPeriod: nope\n    images: ['Bad']\napi:\n  authToken: 12345678\n";
+  const got = await problems(yaml);
+  assert.equal(got.length, 5, got.join('\n'));
+  assert.deepEqual(got.map((p) => p.split(' ')[0]), ['2:15', '3:21', '4:17', '5:14', '7:14']);
+  assert.match(got[4] ?? '', /api.authToken: expected a string, got number$/);
+  assert.equal(got.join('\n').includes('secret-without-colon'), false);
+  assert.equal(got.join('\n').includes('12345678'), false);
+});
+
+test('an unreadable file is a problem at 0:0 with the reason', async () => {
+  await assert.rejects(loadConfig(join(dir, 'does-not-exist.yaml')), (error: ConfigError) => {
+    assert.equal(error.message, `${join(dir, 'does-not-exist.yaml')}:0:0: config file not found`);
+    return true;
+  });
+});
+
+test('config path: flag, then $PICTURE_BOOK_CONFIG, then ./config.yaml', () => {
+  assert.equal(resolveConfigPath('x.yaml', { PICTURE_BOOK_CONFIG: '/etc/pb.yaml' }, '/work'), '/work/x.yaml');
+  assert.equal(resolveConfigPath(undefined, { PICTURE_BOOK_CONFIG: '/etc/pb.yaml' }, '/work'), '/etc/pb.yaml');
+  assert.equal(resolveConfigPath(undefined, {}, '/work'), '/work/config.yaml');
+});
