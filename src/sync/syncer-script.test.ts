@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { describeScriptFailure, runSyncerScript } from './syncer-script.js';
+import { splitArgs } from './split-args.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pb-script-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function script(name: string, body: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, `#!/bin/sh\n${body}\n`);
+  await chmod(path, 0o755);
+  return path;
+}
+
+test('one reference per line; blank lines and comments skipped; bad lines reported with their number', async () => {
+  const path = await script('list.sh', 'printf "# images\\nnginx:1.25\\n\\n  quay.io/coreos/etcd:v3.5  \\nBad/Ref\\n"');
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 10_000 });
+  assert.equal(result.ok, true);
+  assert.deepEqual(result.entries.map((e) => [e.line, e.kind, e.text]), [[2, 'image', 'nginx:1.25'], [4, 'image', 'quay.io/coreos/etcd:v3.5'], [5, 'invalid', 'Bad/Ref']]);
+  const bad = result.entries[2];
+  assert.match(bad?.kind === 'invalid' ? bad.error : '', /path component "Bad" must be lowercase/);
+});
+
+test('arguments are split like a shell would, without a shell', async () => {
+  const path = await script('args.sh', 'for a in "$@"; do echo "reg.example/arg/$a"; done');
+  const result = await runSyncerScript({ script: path, args: `one 'two words' "three" four\\ five`, timeoutMs: 10_000 });
+  assert.deepEqual(result.entries.map((e) => e.text), ['reg.example/arg/one', 'reg.example/arg/two words', 'reg.example/arg/three', 'reg.example/arg/four five']);
+  assert.deepEqual(splitArgs(`a "b c" d\\ e`), ['a', 'b c', 'd e']);
+  assert.throws(() => splitArgs('a; rm -rf /'), /shell operator ";" is not allowed/);
+  assert.throws(() => splitArgs('a | b'), /shell operator "\|" is not allowed/);
+});
+
+test('a non-zero exit fails with the exit code and the last stderr line', async () => {
+  const path = await script('fail.sh', 'echo nginx:1\necho "first problem" >&2\necho "registry catalog unavailable" >&2\nexit 3');
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 10_000 });
+  assert.equal(result.ok, false);
+  assert.equal(result.exitCode, 3);
+  assert.deepEqual(result.stderrTail, ['first problem', 'registry catalog unavailable']);
+  assert.equal(describeScriptFailure(result, path), `syncer script ${path} exited with code 3: registry catalog unavailable`);
+});
+
+test('a script that hangs is killed at the timeout, with its children', async () => {
+  const path = await script('hang.sh', 'echo nginx:1\nsleep 30 &\nsleep 30\n');
+  const started = Date.now();
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 300 });
+  assert.ok(Date.now() - started < 5000, 'ended long before the script would have');
+  assert.equal(result.ok, false);
+  assert.equal(result.timedOut, true);
+  assert.match(describeScriptFailure(result, path), /timed out after 0\.\ds and was killed/);
+});
+
+test('a missing or non-executable script is a clear failure', async () => {
+  const missing = await runSyncerScript({ script: join(dir, 'nope.sh'), args: '', timeoutMs: 1000 });
+  assert.equal(describeScriptFailure(missing, 'nope.sh'), 'syncer script nope.sh could not be run: not found');
+  const path = join(dir, 'plain.txt');
+  await writeFile(path, 'echo hi');
+  const denied = await runSyncerScript({ script: path, args: '', timeoutMs: 1000 });
+  assert.equal(describeScriptFailure(denied, 'plain.txt'), 'syncer script plain.txt could not be run: not executable (permission denied)');
+});
