@@ -1,12 +1,15 @@
 import { InvalidReferenceError } from '../errors/index.js';
-import { parseDigest } from './digest.js';
+import { digestProblem } from './digest.js';
 import { validateNameLength, validateRepository, validateTag } from './grammar.js';
-import { Reference } from './reference.js';
-import { DOCKER_HUB, parseRegistryHost } from './registry-host.js';
+import { Reference, withHubLibrary } from './reference.js';
+import { DOCKER_HUB, parseRegistryHost, registryHostProblem } from './registry-host.js';
+
+// Docker refuses a bare 64-hex name: it would be mistaken for an image ID.
+const IMAGE_ID = /^[a-f0-9]{64}$/;
 
 /** Docker's rule: the first component is a registry if it has a '.' or ':' or is `localhost`. */
 function looksLikeHost(component: string): boolean {
-  return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
+  return component.includes('.') || component.includes(':') || component === 'localhost';
 }
 
 /**
@@ -14,53 +17,40 @@ function looksLikeHost(component: string): boolean {
  * normalisation (`nginx` -> `docker.io/library/nginx`). Errors name the part that is wrong.
  */
 export function parseReference(input: string): Reference {
-  if (input.trim() === '') throw new InvalidReferenceError(input, 'reference', 'is empty');
+  if (input === '') throw new InvalidReferenceError(input, 'reference', 'is empty');
   if (/\s/.test(input)) throw new InvalidReferenceError(input, 'reference', 'contains whitespace');
+  if (IMAGE_ID.test(input)) {
+    throw new InvalidReferenceError(input, 'name', 'cannot be a 64-character hexadecimal string (that looks like an image ID)');
+  }
   let rest = input;
   let digest: string | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    parseDigestOf(input, digest);
+    const problem = digestProblem(digest);
+    if (problem !== undefined) throw new InvalidReferenceError(input, 'digest', problem);
   }
   let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
+  // A ':' after the last '/' starts the tag; one before it belongs to a registry port.
   const colon = rest.lastIndexOf(':');
-  // A ':' after the last '/' separates a tag; before it, it belongs to a registry port.
-  if (colon > lastSlash) {
+  if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     validateTag(input, tag);
   }
   const slash = rest.indexOf('/');
-  const first = slash < 0 ? rest : rest.slice(0, slash);
   let registry = DOCKER_HUB;
   let repository = rest;
-  if (slash >= 0 && looksLikeHost(first)) {
-    registry = parseRegistryHostOf(input, first);
+  if (slash >= 0 && looksLikeHost(rest.slice(0, slash))) {
+    const host = rest.slice(0, slash);
+    const problem = registryHostProblem(host);
+    if (problem !== undefined) throw new InvalidReferenceError(input, 'registry host', problem);
+    registry = parseRegistryHost(host);
     repository = rest.slice(slash + 1);
   }
-  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
+  repository = withHubLibrary(registry, repository);
   validateRepository(input, repository);
   validateNameLength(input, `${registry}/${repository}`);
   return new Reference(registry, repository, tag, digest);
-}
-
-function parseDigestOf(input: string, digest: string): void {
-  try {
-    parseDigest(digest);
-  } catch (error) {
-    const reason = error instanceof InvalidReferenceError ? error.message.replace(/^.*?: digest /, '') : 'is invalid';
-    throw new InvalidReferenceError(input, 'digest', reason);
-  }
-}
-
-function parseRegistryHostOf(input: string, host: string): string {
-  try {
-    return parseRegistryHost(host);
-  } catch (error) {
-    const reason = error instanceof InvalidReferenceError ? error.message.replace(/^.*?: registry host /, '') : 'is invalid';
-    throw new InvalidReferenceError(input, 'registry host', reason);
-  }
 }

@@ -1,8 +1,19 @@
-import { parseDigest } from './digest.js';
-import { DOCKER_HUB, DOCKER_HUB_API_HOST } from './registry-host.js';
-import { validateRepository, validateTag } from './grammar.js';
+import { InvalidReferenceError } from '../errors/index.js';
+import { digestProblem } from './digest.js';
+import { validateNameLength, validateRepository, validateTag } from './grammar.js';
+import { DOCKER_HUB, DOCKER_HUB_API_HOST, parseRegistryHost } from './registry-host.js';
 
-/** A fully qualified image reference: registry, repository, and a tag and/or digest. */
+const HUB_OFFICIAL = 'library/';
+
+/** Docker Hub keeps official images under `library/`: `nginx` there means `library/nginx`. */
+export function withHubLibrary(registry: string, repository: string): string {
+  return registry === DOCKER_HUB && repository !== '' && !repository.includes('/') ? `${HUB_OFFICIAL}${repository}` : repository;
+}
+
+/**
+ * A fully qualified image reference: registry, repository, and a tag and/or digest. Immutable.
+ * Build one with parseReference(); the constructor trusts its (already validated) arguments.
+ */
 export class Reference {
   readonly registry: string;
   readonly repository: string;
@@ -14,6 +25,7 @@ export class Reference {
     this.repository = repository;
     this.tag = tag;
     this.digest = digest;
+    Object.freeze(this);
   }
 
   /** Host the API is served from: Docker Hub's differs from its name. */
@@ -31,35 +43,46 @@ export class Reference {
   }
 
   toString(): string {
-    return `${this.name}${this.tag ? `:${this.tag}` : ''}${this.digest ? `@${this.digest}` : ''}`;
+    return `${this.name}${this.#suffix()}`;
   }
 
-  /** As docker prints it: Hub names without `docker.io/` and `library/`. */
+  /** As docker prints it: Hub names without `docker.io/`, official images without `library/`. */
   familiar(): string {
-    let name = this.name;
-    if (this.registry === DOCKER_HUB) {
-      name = this.repository.startsWith('library/') && this.repository.split('/').length === 2 ? this.repository.slice(8) : this.repository;
-    }
-    return `${name}${this.tag ? `:${this.tag}` : ''}${this.digest ? `@${this.digest}` : ''}`;
+    if (this.registry !== DOCKER_HUB) return this.toString();
+    const path = this.repository;
+    const official = path.startsWith(HUB_OFFICIAL) && !path.slice(HUB_OFFICIAL.length).includes('/');
+    return `${official ? path.slice(HUB_OFFICIAL.length) : path}${this.#suffix()}`;
   }
 
-  /** Token scope for this repository, e.g. `repository:library/nginx:pull`. */
+  /** Token scope for this repository, e.g. `repository:library/nginx:pull,push`. */
   scope(actions: string): string {
     return `repository:${this.repository}:${actions}`;
   }
 
+  /** Same repository under `tag`; the digest is dropped, since it belonged to the old tag. */
   withTag(tag: string): Reference {
-    validateTag(this.toString(), tag);
+    validateTag(`${this.name}:${tag}`, tag);
     return new Reference(this.registry, this.repository, tag, undefined);
   }
 
+  /** Pins this reference to `digest`, keeping the tag (`name:tag@digest`). */
   withDigest(digest: string): Reference {
-    parseDigest(digest);
+    const problem = digestProblem(digest);
+    if (problem !== undefined) throw new InvalidReferenceError(`${this.name}@${digest}`, 'digest', problem);
     return new Reference(this.registry, this.repository, this.tag, digest);
   }
 
+  /** Same tag and digest under another repository, optionally on another registry. */
   withRepository(repository: string, registry: string = this.registry): Reference {
-    validateRepository(`${registry}/${repository}`, repository);
-    return new Reference(registry, repository, this.tag, this.digest);
+    const host = parseRegistryHost(registry);
+    const path = withHubLibrary(host, repository);
+    const input = `${host}/${path}`;
+    validateRepository(input, path);
+    validateNameLength(input, input);
+    return new Reference(host, path, this.tag, this.digest);
+  }
+
+  #suffix(): string {
+    return `${this.tag !== undefined ? `:${this.tag}` : ''}${this.digest !== undefined ? `@${this.digest}` : ''}`;
   }
 }
