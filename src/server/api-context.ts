@@ -1,0 +1,16 @@
+import type { PictureBookConfig } from '../config/index.js';
+import type { Scheduler } from '../scheduler/index.js';
+import type { RunStore } from '../store/index.js';
+import type { DistributeJobs } from './distribute/distribute-jobs.js';
+import type { SyncMetrics } from './metrics/sync-metrics.js';
+import type { ServiceEvent } from './service-events.js';
+
+/** What the HTTP API reads and drives. The configuration is read per request: reloads apply at once. */
+export interface ApiContext {
+  config: () => PictureBookConfig;
+  scheduler: Scheduler;
+  store: RunStore;
+  jobs: Pick<DistributeJobs, 'submit'>;
+  metrics: SyncMetrics;
+  emit: (event: ServiceEvent) => void;
+}

@@ -1,0 +1,51 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { ApiError, errorBody } from './api-error.js';
+import type { ApiContext } from './api-context.js';
+import { bearerAuth } from './bearer-auth.js';
+import { distributeRoutes } from './routes/distribute-routes.js';
+import { serviceRoutes } from './routes/service-routes.js';
+import { syncRoutes } from './routes/sync-routes.js';
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** Fastify's own client errors get a stable code in our error shape. */
+function clientErrorCode(error: FastifyError): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'BODY_TOO_LARGE';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'UNSUPPORTED_MEDIA_TYPE';
+  return 'INVALID_BODY';
+}
+
+/**
+ * The sync server's HTTP API. JSON everywhere, errors as `{error: {code, message}}`; with
+ * `api.enableAuth` every route but /healthz needs the bearer token. Fastify logs nothing: each
+ * request becomes an `api-request` event (method, route, status; never headers or the query).
+ */
+export function buildApp(context: ApiContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  app.addHook('onRequest', bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken ?? '' })));
+  app.addHook('onResponse', async (request, reply) => {
+    context.emit({
+      type: 'api-request',
+      method: request.method,
+      route: request.routeOptions.url ?? 'unknown',
+      path: request.url.split('?')[0] ?? '',
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime),
+      time: Date.now(),
+    });
+  });
+
+  app.setErrorHandler(async (error: FastifyError, _request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send(errorBody(clientErrorCode(error), error.message));
+    context.emit({ type: 'server-warning', message: `API error: ${error.message}`, time: Date.now() });
+    return reply.code(500).send(errorBody('INTERNAL', 'internal error; see the server log'));
+  });
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(errorBody('NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
+
+  serviceRoutes(app, context);
+  syncRoutes(app, context);
+  distributeRoutes(app, context);
+  return app;
+}

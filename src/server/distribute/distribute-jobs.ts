@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { CopyEngine } from '../../copy/index.js';
+import { Limiter } from '../../copy/index.js';
+import { PictureBookError } from '../../errors/index.js';
+import type { JobRecord, JobTargetResult, RunStore } from '../../store/index.js';
+import type { ServiceEvent } from '../service-events.js';
+import { parseEndpoint } from './endpoint-address.js';
+import { endpointOptions } from './endpoint-options.js';
+import { distributeRequestSchema, imageReference, type DistributeRequest, type DistributeTarget } from './request-schema.js';
+import { scrubRequest } from './scrub-request.js';
+
+export interface DistributeJobsOptions {
+  store: RunStore;
+  engine: Pick<CopyEngine, 'copy'>;
+  emit: (event: ServiceEvent) => void;
+  /** Jobs running at once; each copies to its targets in parallel through the shared engine. */
+  concurrency?: number;
+  now?: () => number;
+}
+
+function errorInfo(error: unknown): { code: string; message: string } {
+  return { code: error instanceof PictureBookError ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Distribute jobs: one source image to several targets, tracked in the store from QUEUED to
+ * FINISHED or FAILED. A job interrupted by a stop goes back to the queue; `recover` runs what a
+ * previous process left QUEUED or RUNNING, skipping the targets it had already finished.
+ */
+export class DistributeJobs {
+  #options: DistributeJobsOptions;
+  #limiter: Limiter;
+  #stopping = new AbortController();
+  #running = new Set<Promise<void>>();
+
+  constructor(options: DistributeJobsOptions) {
+    this.#options = options;
+    this.#limiter = new Limiter(options.concurrency ?? 2);
+  }
+
+  /** Records a validated request as a QUEUED job and starts it when a slot is free. */
+  async submit(request: DistributeRequest): Promise<string> {
+    const id = randomUUID();
+    await this.#options.store.createJob(id, request, this.#now());
+    this.#options.emit({ type: 'job-queued', id, targets: request.targets.length, time: this.#now() });
+    this.#enqueue(id);
+    return id;
+  }
+
+  /** Queues again every job a previous process did not end. */
+  async recover(): Promise<string[]> {
+    const jobs = await this.#options.store.recoverableJobs();
+    for (const job of jobs) this.#enqueue(job.id);
+    if (jobs.length > 0) this.#options.emit({ type: 'jobs-recovered', ids: jobs.map((j) => j.id), time: this.#now() });
+    return jobs.map((j) => j.id);
+  }
+
+  /** Resolves when no job is running or waiting. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running);
+  }
+
+  /** Takes no more jobs; running ones get `graceMs`, then are aborted and put back in the queue. */
+  async stop(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    const stopping = this.#stopping;
+    // Waiting jobs must not start: abort at once if nothing runs, else after the grace period.
+    const idle = this.idle();
+    await Promise.race([idle, grace]);
+    clearTimeout(timer);
+    stopping.abort();
+    await idle;
+  }
+
+  #enqueue(id: string): void {
+    const work = this.#limiter.run(() => this.#run(id)).catch((error: unknown) => {
+      this.#options.emit({ type: 'server-warning', message: `distribute job ${id}: ${errorInfo(error).message}`, time: this.#now() });
+    });
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work));
+  }
+
+  async #run(id: string): Promise<void> {
+    const signal = this.#stopping.signal;
+    if (signal.aborted) return; // stays QUEUED in the store for the next start
+    const { store, emit } = this.#options;
+    const job = await store.getJob(id);
+    if (!job || (job.state !== 'QUEUED' && job.state !== 'RUNNING')) return;
+    const parsed = distributeRequestSchema.safeParse(job.request);
+    await store.startJob(id, this.#now());
+    if (!parsed.success) return this.#reject(id, `the stored request is no longer valid: ${parsed.error.message}`);
+    const request = parsed.data;
+    emit({ type: 'job-started', id, time: this.#now() });
+    const results = await this.#copyToTargets(job, request, signal);
+    if (signal.aborted) {
+      await store.requeueJob(id);
+      emit({ type: 'job-requeued', id, time: this.#now() });
+      return;
+    }
+    const state = [...job.targets, ...results].some((r) => r.outcome === 'failed') ? 'FAILED' : 'FINISHED';
+    await store.finishJob(id, state, this.#now(), scrubRequest(request));
+    emit({ type: 'job-finished', id, state, time: this.#now() });
+  }
+
+  /** A job that cannot run at all (a stored request this version cannot read) ends FAILED. */
+  async #reject(id: string, message: string): Promise<void> {
+    await this.#options.store.recordJobTarget(id, { endpoint: '', outcome: 'failed', error: { code: 'JOB_INVALID', message } });
+    await this.#options.store.finishJob(id, 'FAILED', this.#now(), '***');
+    this.#options.emit({ type: 'job-finished', id, state: 'FAILED', time: this.#now() });
+  }
+
+  /** Copies to the targets not yet done; results are recorded as each one ends. */
+  async #copyToTargets(job: JobRecord, request: DistributeRequest, signal: AbortSignal): Promise<JobTargetResult[]> {
+    const done = new Set(job.targets.map((t) => t.endpoint));
+    const pending = request.targets.filter((t) => !done.has(t.endpoint));
+    const sourceAddress = parseEndpoint(request.source.endpoint);
+    const source = imageReference(sourceAddress.host, request.source.image, request.source.ref);
+    const sourceEndpoint = endpointOptions(request.source, sourceAddress, signal);
+    sourceEndpoint.catch(() => undefined); // awaited per target below; one failure reported on each
+    const results = await Promise.all(
+      pending.map(async (target): Promise<JobTargetResult | undefined> => {
+        const result = await this.#copyTo(target, source, request, sourceEndpoint, signal);
+        if (signal.aborted && result.outcome === 'failed') return undefined; // interrupted, not failed: runs again
+        await this.#options.store.recordJobTarget(job.id, result);
+        this.#options.emit({ type: 'job-target-finished', id: job.id, ...result, time: this.#now() });
+        return result;
+      }),
+    );
+    return results.filter((r): r is JobTargetResult => r !== undefined);
+  }
+
+  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, signal: AbortSignal): Promise<JobTargetResult> {
+    try {
+      const address = parseEndpoint(target.endpoint);
+      const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, signal)]);
+      const copy = await this.#options.engine.copy(
+        { source, target: imageReference(address.host, request.source.image, request.source.ref), force: target.overwrite, sourceEndpoint: pull, targetEndpoint: push },
+        { signal },
+      );
+      return { endpoint: target.endpoint, outcome: copy.status === 'skipped' ? 'skipped' : 'finished' };
+    } catch (error) {
+      return { endpoint: target.endpoint, outcome: 'failed', error: errorInfo(error) };
+    }
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { testApi } from '../api-test-kit.js';
+
+const valid = {
+  source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'library/app', ref: 'v1', auth: { basicauth: { user: 'u', password: 'p' } } },
+  targets: [{ endpoint: 'https://mirror.example/v2', overwrite: 'true', verify_tls: 'false' }, { endpoint: 'mirror2.example:5000' }],
+};
+
+test('POST /api/distribute/image answers 201 as the transfer service does, with the request normalised', async () => {
+  const api = await testApi();
+  try {
+    const created = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: valid });
+    assert.equal(created.statusCode, 201);
+    assert.deepEqual(created.json(), { id: 'job-1', msg: 'Image sync started', status: 'success' });
+    assert.deepEqual(api.submitted[0]?.targets, [
+      { endpoint: 'https://mirror.example/v2', overwrite: true, verify_tls: false },
+      { endpoint: 'mirror2.example:5000', overwrite: false },
+    ]);
+  } finally {
+    await api.close();
+  }
+});
+
+test('invalid bodies get a 400 naming each problem', async () => {
+  const api = await testApi();
+  const post = (payload: unknown) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+  const cases: Array<[unknown, RegExp]> = [
+    [{}, /source: Required; targets: Required/],
+    [{ ...valid, targets: [] }, /^targets: needs at least one target$/],
+    [{ ...valid, targets: [{ endpoint: 'http://user:pw@mirror.example/v2' }] }, /^targets\[0\]\.endpoint: credentials do not belong in the endpoint URL/],
+    [{ ...valid, targets: [{ endpoint: 'ftp://mirror.example' }] }, /targets\[0\]\.endpoint: scheme ftp: is not supported/],
+    [{ ...valid, targets: [{ endpoint: 'https://mirror.example/v1/x' }] }, /path "\/v1\/x" is not a registry API root/],
+    [{ ...valid, targets: [{ endpoint: 'a.example' }, { endpoint: 'a.example' }] }, /targets\[1\]\.endpoint: a\.example is listed twice/],
+    [{ ...valid, source: { ...valid.source, image: 'Upper/Case' } }, /^source: image and ref: invalid reference .* must be lowercase/],
+    [{ ...valid, source: { ...valid.source, ref: 'sha256:short' } }, /^source: image and ref: invalid reference/],
+    [{ ...valid, source: { ...valid.source, auth: {} } }, /^source\.auth: needs basicauth \{user, password\} or a token url$/],
+    [{ ...valid, source: { ...valid.source, auth: { url: 'https://auth.example/token', json: '{not json' } } }, /^source\.auth\.json: is not valid JSON$/],
+    [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'maybe' }] }, /^targets\[0\]\.overwrite: /],
+    [{ ...valid, extra: 1 }, /Unrecognized key\(s\) in object: 'extra'/],
+  ];
+  try {
+    for (const [payload, expected] of cases) {
+      const response = await post(payload);
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.equal(response.json().error.code, 'INVALID_BODY');
+      assert.match(response.json().error.message, expected);
+    }
+    const notJson = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: '{"source":' });
+    assert.equal(notJson.statusCode, 400);
+    assert.equal(notJson.json().error.code, 'INVALID_BODY');
+    const noBody = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth });
+    assert.equal(noBody.statusCode, 400);
+    assert.match(noBody.json().error.message, /expected a JSON object body/);
+    assert.equal(api.submitted.length, 0);
+  } finally {
+    await api.close();
+  }
+});
+
+test('GET /api/distribute/image/:id shows the job in the transfer-service shape', async () => {
+  const api = await testApi();
+  try {
+    await api.store.createJob('abc', {}, Date.UTC(2026, 0, 2, 3, 4, 5));
+    const queued = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
+    assert.deepEqual(queued.json(), { value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [] });
+    await api.store.startJob('abc', Date.UTC(2026, 0, 2, 3, 4, 6));
+    await api.store.recordJobTarget('abc', { endpoint: 'http://a/v2', outcome: 'finished' });
+    await api.store.recordJobTarget('abc', { endpoint: 'http://b/v2', outcome: 'skipped' });
+    await api.store.recordJobTarget('abc', { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
+    await api.store.finishJob('abc', 'FAILED', Date.UTC(2026, 0, 2, 3, 4, 7, 500), '***');
+    const done = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
+    assert.deepEqual(done.json(), {
+      value: 'FAILED',
+      started_at: '2026-01-02T03:04:06.000+00:00',
+      finished_endpoints: ['http://a/v2'],
+      skipped_clusters: ['http://b/v2'],
+      finished_at: '2026-01-02T03:04:07.500+00:00',
+      errors: [{ endpoint: 'http://c/v2', code: 'NETWORK', message: 'refused' }],
+    });
+    const missing = await api.app.inject({ url: '/api/distribute/image/nope', headers: api.auth });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().error.code, 'JOB_NOT_FOUND');
+  } finally {
+    await api.close();
+  }
+});

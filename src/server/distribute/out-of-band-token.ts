@@ -1,0 +1,74 @@
+import { Agent, request } from 'undici';
+import { AuthError, NetworkError } from '../../errors/index.js';
+import type { DistributeAuth } from './request-schema.js';
+
+const MAX_TOKEN_REPLY = 64 * 1024;
+const TOKEN_TIMEOUT_MS = 30_000;
+
+/** `Name: value` lines (or an object) as request headers. */
+function headerLines(header: DistributeAuth['header']): Record<string, string> {
+  if (header === undefined) return {};
+  if (typeof header !== 'string') return { ...header };
+  const headers: Record<string, string> = {};
+  for (const line of header.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/** A token reply: JSON with `token` / `access_token` (as Docker token servers answer), or the bare token. */
+function tokenFrom(body: string): string | undefined {
+  const text = body.trim();
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'string') return parsed || undefined;
+    if (parsed && typeof parsed === 'object') {
+      const { token, access_token: accessToken } = parsed as { token?: unknown; access_token?: unknown };
+      const found = typeof token === 'string' && token ? token : accessToken;
+      return typeof found === 'string' && found ? found : undefined;
+    }
+    return undefined;
+  } catch {
+    return text && !/\s/.test(text) ? text : undefined;
+  }
+}
+
+/**
+ * Gets a token from a distribute job's `auth.url`: POST with the `json` body when one is given,
+ * GET otherwise, with the `header` lines.
+ */
+export async function fetchOutOfBandToken(auth: DistributeAuth & { url: string }, tlsVerify: boolean, signal: AbortSignal): Promise<string> {
+  const url = new URL(auth.url);
+  // The query may carry secrets (keys, passwords): errors show only where the endpoint is.
+  const shown = `${url.origin}${url.pathname}`;
+  const headers: Record<string, string> = { accept: 'application/json', ...headerLines(auth.header) };
+  const body = auth.json === undefined ? undefined : typeof auth.json === 'string' ? auth.json : JSON.stringify(auth.json);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const dispatcher = new Agent({ connect: { rejectUnauthorized: tlsVerify } });
+  try {
+    const response = await request(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      body,
+      dispatcher,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]),
+    }).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw new NetworkError(body === undefined ? 'GET' : 'POST', shown, error instanceof Error ? error.message : String(error), { cause: error });
+    });
+    let text = '';
+    for await (const chunk of response.body) {
+      text += String(chunk);
+      if (text.length > MAX_TOKEN_REPLY) throw new AuthError(url.host, `token endpoint ${shown} answered more than ${MAX_TOKEN_REPLY} bytes`);
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw new AuthError(url.host, `token endpoint ${shown} answered ${response.statusCode}`, response.statusCode);
+    }
+    const token = tokenFrom(text);
+    if (!token) throw new AuthError(url.host, `token endpoint ${shown} answered without a token`);
+    return token;
+  } finally {
+    await dispatcher.close();
+  }
+}

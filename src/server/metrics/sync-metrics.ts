@@ -1,0 +1,65 @@
+import type { SchedulerEvent } from '../../scheduler/index.js';
+import type { JobState } from '../../store/index.js';
+import type { ServiceEvent } from '../service-events.js';
+import { CollectedGauge, Counter, Histogram, renderMetrics, type Metric } from './prometheus.js';
+
+export interface MetricSources {
+  synchronizerStates: () => Array<{ registry: string; state: string }>;
+  jobCounts: () => Promise<Record<JobState, number>>;
+}
+
+/**
+ * The server's Prometheus metrics, fed by its own events (runs, ticks, jobs, requests) and by
+ * gauges read at scrape time from the scheduler and the store.
+ */
+export class SyncMetrics {
+  readonly runs = new Counter('picture_book_sync_runs_total', 'Finished sync runs by registry and result.');
+  readonly images = new Counter('picture_book_sync_images_total', 'Images handled by sync runs, by registry and status (copied, up_to_date, failed).');
+  readonly bytes = new Counter('picture_book_sync_bytes_total', 'Blob bytes copied by sync runs, by registry.');
+  readonly durations = new Histogram('picture_book_sync_run_duration_seconds', 'Duration of sync runs, by registry.', [1, 5, 15, 30, 60, 300, 900, 1800, 3600]);
+  readonly skippedTicks = new Counter('picture_book_sync_skipped_ticks_total', 'Schedule ticks skipped because the previous run was still going.');
+  readonly jobTargets = new Counter('picture_book_distribute_targets_total', 'Distribute job targets by outcome (finished, skipped, failed).');
+  readonly requests = new Counter('picture_book_http_requests_total', 'API requests by method, route and status code.');
+  #all: Metric[];
+
+  constructor(sources: MetricSources) {
+    const synchronizers = new CollectedGauge('picture_book_synchronizers', 'Synchronizers by registry and state (1 for the current state).', async () =>
+      sources.synchronizerStates().map(({ registry, state }) => ({ labels: { registry, state }, value: 1 })),
+    );
+    const jobs = new CollectedGauge('picture_book_distribute_jobs', 'Distribute jobs in the history by state.', async () =>
+      Object.entries(await sources.jobCounts()).map(([state, value]) => ({ labels: { state }, value })),
+    );
+    this.#all = [this.runs, this.images, this.bytes, this.durations, this.skippedTicks, synchronizers, jobs, this.jobTargets, this.requests];
+  }
+
+  observe(event: SchedulerEvent | ServiceEvent | { type: string }): void {
+    const e = event as SchedulerEvent | ServiceEvent;
+    switch (e.type) {
+      case 'sync-run-finished': {
+        const registry = e.registry;
+        this.runs.inc({ registry, result: e.result });
+        this.images.inc({ registry, status: 'copied' }, e.copied);
+        this.images.inc({ registry, status: 'up_to_date' }, e.upToDate);
+        this.images.inc({ registry, status: 'failed' }, e.failed);
+        this.bytes.inc({ registry }, e.bytes);
+        this.durations.observe({ registry }, e.durationMs / 1000);
+        break;
+      }
+      case 'sync-tick-skipped':
+        this.skippedTicks.inc({ registry: e.registry });
+        break;
+      case 'job-target-finished':
+        this.jobTargets.inc({ outcome: e.outcome });
+        break;
+      case 'api-request':
+        this.requests.inc({ method: e.method, route: e.route, status: String(e.status) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  render(): Promise<string> {
+    return renderMetrics(this.#all);
+  }
+}

@@ -1,0 +1,114 @@
+/** The OpenAPI 3.1 description of every endpoint, served at `/openapi.json`. */
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const answer = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
+const failures = {
+  '400': answer('Invalid query or body', error),
+  '401': answer('Missing or wrong bearer token (when auth is enabled)', error),
+};
+const opsParameters = [
+  { name: 'sync', in: 'query', required: true, description: 'Hostname of a configured registry', schema: { type: 'string' } },
+  { name: 'action', in: 'query', required: true, schema: { type: 'string', enum: ['details', 'pause', 'resume', 'run'] } },
+];
+const opsResponses = {
+  '200': answer('details: configuration (redacted), state and recent runs; pause: state; resume: state and nextRun'),
+  '202': answer('run: a run was started'),
+  ...failures,
+  '404': answer('Unknown registry', error),
+  '409': answer('run: a run is already going, or the synchronizer is paused', error),
+};
+const auth = {
+  type: 'object',
+  description: 'Basic auth wins over the token setup.',
+  properties: {
+    url: { type: 'string', description: 'Token endpoint; GET, or POST when json is given' },
+    token_type: { type: 'string', enum: ['JWT', 'Bearer'] },
+    header: { description: '"Name: value" lines, or an object', oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }] },
+    json: { description: 'JSON body for the token request', oneOf: [{ type: 'string' }, { type: 'object' }] },
+    basicauth: { type: 'object', required: ['user', 'password'], properties: { user: { type: 'string' }, password: { type: 'string' } } },
+  },
+};
+const booleanish = { oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] };
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: { title: 'picture-book sync server', version: '0.1.0', description: 'Continuous registry synchronization and image distribute jobs.' },
+  security: [{ bearer: [] }],
+  paths: {
+    '/healthz': { get: { summary: 'Liveness (never needs auth)', security: [], responses: { '200': answer('Alive', { type: 'object', properties: { status: { const: 'ok' } } }) } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': failures['401'] } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': answer('OpenAPI 3.1'), '401': failures['401'] } } },
+    '/list': {
+      get: {
+        summary: 'Configured registries (secrets redacted) or active synchronizers',
+        parameters: [{ name: 'type', in: 'query', required: true, schema: { type: 'string', enum: ['configured', 'active'] } }],
+        responses: {
+          '200': answer('configured: {file, registries}; active: {synchronizers: [{hostname, state, schedule, timezone, nextRun, runs, skippedTicks, lastRun}]}'),
+          ...failures,
+        },
+      },
+    },
+    '/ops': {
+      get: { summary: 'Details, pause, resume or run one synchronizer', parameters: opsParameters, responses: opsResponses },
+      post: { summary: 'Same as GET', parameters: opsParameters, responses: opsResponses },
+    },
+    '/api/distribute/image': {
+      post: {
+        summary: 'Start a job copying one image to several registries',
+        requestBody: { required: true, ...json({ $ref: '#/components/schemas/DistributeRequest' }) },
+        responses: {
+          '201': answer('Job queued', { type: 'object', properties: { id: { type: 'string' }, msg: { const: 'Image sync started' }, status: { const: 'success' } } }),
+          ...failures,
+        },
+      },
+    },
+    '/api/distribute/image/{id}': {
+      get: {
+        summary: 'State of a distribute job',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': answer('The job', { $ref: '#/components/schemas/Job' }), '401': failures['401'], '404': answer('Unknown job', error) },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'api.authToken, when api.enableAuth is true' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+      },
+      DistributeRequest: {
+        type: 'object',
+        required: ['source', 'targets'],
+        properties: {
+          source: {
+            type: 'object',
+            required: ['endpoint', 'image', 'ref'],
+            properties: { endpoint: { type: 'string', examples: ['http://127.0.0.1:5000/v2'] }, image: { type: 'string' }, ref: { type: 'string', description: 'Tag or digest' }, verify_tls: booleanish, auth },
+          },
+          targets: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['endpoint'],
+              properties: { endpoint: { type: 'string' }, overwrite: { ...booleanish, default: false }, verify_tls: { ...booleanish, description: 'Verify TLS certificates (default true)' }, auth },
+            },
+          },
+        },
+      },
+      Job: {
+        type: 'object',
+        properties: {
+          value: { type: 'string', enum: ['QUEUED', 'RUNNING', 'FINISHED', 'FAILED'] },
+          started_at: { type: ['string', 'null'], format: 'date-time' },
+          finished_endpoints: { type: 'array', items: { type: 'string' } },
+          skipped_clusters: { type: 'array', items: { type: 'string' }, description: 'Targets that already had the image' },
+          finished_at: { type: ['string', 'null'], format: 'date-time' },
+          errors: { type: 'array', items: { type: 'object', properties: { endpoint: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+} as const;

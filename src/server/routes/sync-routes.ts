@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ApiError } from '../api-error.js';
+import type { ApiContext } from '../api-context.js';
+import { apiTime } from '../distribute/job-view.js';
+import { describeIssues } from '../distribute/request-schema.js';
+import { redactedRegistries, runView, synchronizerView } from '../synchronizer-view.js';
+
+export const OPS_ACTIONS = ['details', 'pause', 'resume', 'run'] as const;
+const RECENT_RUNS = 10;
+
+const listQuery = z.object({ type: z.enum(['configured', 'active'], { errorMap: () => ({ message: 'type must be "configured" or "active"' }) }) });
+const opsQuery = z.object({
+  sync: z.string({ required_error: 'sync is required: the hostname of a configured registry' }).min(1, 'sync is required: the hostname of a configured registry'),
+  action: z.enum(OPS_ACTIONS, { errorMap: () => ({ message: `action must be one of: ${OPS_ACTIONS.join(', ')}` }) }),
+});
+
+function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+  const parsed = schema.safeParse(query ?? {});
+  if (!parsed.success) throw new ApiError(400, 'INVALID_QUERY', describeIssues(parsed.error).replace(/^(type|sync|action): /, ''));
+  return parsed.data;
+}
+
+/** The seed README's endpoints: `/list?type=configured|active` and `/ops?sync=HOST&action=...`. */
+export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
+  app.get('/list', async (request) => {
+    const { type } = parseQuery(listQuery, request.query);
+    if (type === 'configured') return { file: context.config().file, registries: redactedRegistries(context.config()) };
+    return { synchronizers: await Promise.all(context.scheduler.list().map((s) => synchronizerView(s, context.store))) };
+  });
+
+  const ops = async (request: { query: unknown }, reply: { code: (n: number) => unknown }) => {
+    const { sync: hostname, action } = parseQuery(opsQuery, request.query);
+    const sync = context.scheduler.get(hostname);
+    if (!sync) {
+      const known = context.scheduler.list().map((s) => s.hostname).join(', ') || 'none';
+      throw new ApiError(404, 'UNKNOWN_REGISTRY', `no synchronizer for "${hostname}" (configured: ${known})`);
+    }
+    switch (action) {
+      case 'details': {
+        const registry = redactedRegistries(context.config()).find((r) => r.hostname === hostname) ?? null;
+        const recentRuns = (await context.store.listRuns(hostname, RECENT_RUNS)).map(runView);
+        return { registry, synchronizer: await synchronizerView(sync, context.store), recentRuns };
+      }
+      case 'pause': {
+        const wasRunning = sync.state === 'running';
+        await sync.pause();
+        return { hostname, state: sync.state, cancelledRun: wasRunning };
+      }
+      case 'resume': {
+        const next = await sync.resume();
+        return { hostname, state: sync.state, nextRun: apiTime(next?.getTime() ?? null) };
+      }
+      case 'run': {
+        const started = sync.runNow();
+        if (!started.started) {
+          const why = { running: 'a run is already going', paused: 'the synchronizer is paused; resume it first', stopped: 'the server is stopping' }[started.reason];
+          throw new ApiError(409, 'CONFLICT', `${hostname}: ${why}`);
+        }
+        reply.code(202);
+        return { hostname, state: sync.state };
+      }
+    }
+  };
+  app.get('/ops', ops);
+  app.post('/ops', ops);
+}

@@ -1,0 +1,20 @@
+import type { ConfigProblem } from '../errors/index.js';
+
+/** Events of the sync server around the scheduler's: API, jobs, configuration reloads. */
+export type ServiceEvent =
+  | { type: 'api-listening'; url: string; auth: boolean; time: number }
+  | { type: 'api-request'; method: string; route: string; path: string; status: number; durationMs: number; time: number }
+  | { type: 'job-queued'; id: string; targets: number; time: number }
+  | { type: 'job-started'; id: string; time: number }
+  | { type: 'job-target-finished'; id: string; endpoint: string; outcome: 'finished' | 'skipped' | 'failed'; error?: { code: string; message: string } | undefined; time: number }
+  | { type: 'job-finished'; id: string; state: 'FINISHED' | 'FAILED'; time: number }
+  /** The process is stopping: the job goes back to the queue and runs again on the next start. */
+  | { type: 'job-requeued'; id: string; time: number }
+  | { type: 'jobs-recovered'; ids: string[]; time: number }
+  | { type: 'config-reloaded'; file: string; added: string[]; removed: string[]; kept: string[]; time: number }
+  | { type: 'config-rejected'; file: string; problems: Array<Pick<ConfigProblem, 'line' | 'path' | 'message'>>; time: number }
+  | { type: 'history-pruned'; runs: number; jobs: number; time: number }
+  | { type: 'interrupted-runs-closed'; runs: number; time: number }
+  | { type: 'server-warning'; message: string; time: number }
+  | { type: 'server-stopping'; graceMs: number; time: number }
+  | { type: 'server-stopped'; time: number };

@@ -1,0 +1,162 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type PictureBookConfig } from '../config/index.js';
+import { CopyEngine } from '../copy/index.js';
+import { ConfigError } from '../errors/index.js';
+import { isLoopbackHost } from '../reference/index.js';
+import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
+import { SqliteRunStore, type RunStore } from '../store/index.js';
+import type { SyncEvent } from '../sync/events.js';
+import { buildApp } from './app.js';
+import { DistributeJobs } from './distribute/distribute-jobs.js';
+import { SyncMetrics } from './metrics/sync-metrics.js';
+import type { ServiceEvent } from './service-events.js';
+import { settingsNeedingRestart } from './restart-settings.js';
+
+export type ServerEvent = ServiceEvent | SchedulerEvent | SyncEvent;
+
+export interface SyncServiceOptions {
+  emit: (event: ServerEvent) => void;
+  /** Tests replace the cron timing, the runs, or the store. */
+  tickers?: TickerFactory;
+  runner?: RegistryRunner;
+  store?: RunStore;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * `picture-book sync` as a library: the store, one copy engine, the scheduler, distribute jobs
+ * and (when enabled) the HTTP API, started and stopped together.
+ */
+export class SyncService {
+  #config: PictureBookConfig;
+  #emit: (event: ServerEvent) => void;
+  #store: RunStore;
+  #engine: CopyEngine;
+  #scheduler: Scheduler;
+  #jobs: DistributeJobs;
+  #metrics: SyncMetrics;
+  #app: FastifyInstance | undefined;
+  #url: string | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
+  #reloads: Promise<unknown> = Promise.resolve();
+
+  private constructor(config: PictureBookConfig, options: SyncServiceOptions) {
+    this.#config = config;
+    this.#store = options.store ?? SqliteRunStore.open(config.state.path);
+    this.#engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
+    this.#metrics = new SyncMetrics({
+      synchronizerStates: () => this.#scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })),
+      jobCounts: () => this.#store.jobCounts(),
+    });
+    this.#emit = (event) => {
+      this.#metrics.observe(event);
+      options.emit(event);
+    };
+    const runner = options.runner ?? loadRunner(this.#engine);
+    this.#scheduler = new Scheduler({ store: this.#store, runner, emit: this.#emit, ...(options.tickers ? { tickers: options.tickers } : {}) });
+    this.#jobs = new DistributeJobs({ store: this.#store, engine: this.#engine, emit: this.#emit });
+  }
+
+  /** Opens the history, closes runs a dead process left open, recovers jobs, schedules, listens. */
+  static async start(config: PictureBookConfig, options: SyncServiceOptions): Promise<SyncService> {
+    if (config.api.enabled && config.api.enableAuth && config.api.authToken.trim() === '') {
+      throw new ConfigError([{ file: config.file, line: 0, column: 0, path: 'api.authToken', message: 'enableAuth is true but authToken is empty' }]);
+    }
+    const service = new SyncService(config, options);
+    try {
+      await service.#startUp();
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+    return service;
+  }
+
+  get config(): PictureBookConfig {
+    return this.#config;
+  }
+
+  get scheduler(): Scheduler {
+    return this.#scheduler;
+  }
+
+  get store(): RunStore {
+    return this.#store;
+  }
+
+  /** Where the API listens (`http://host:port`), when it is enabled. */
+  get url(): string | undefined {
+    return this.#url;
+  }
+
+  async #startUp(): Promise<void> {
+    const now = Date.now();
+    const interrupted = await this.#store.closeInterruptedRuns(now);
+    if (interrupted > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted, time: now });
+    await this.#prune();
+    this.#pruneTimer = setInterval(() => void this.#prune(), PRUNE_EVERY_MS).unref();
+    await this.#scheduler.start(this.#config.registries, this.#config.sync);
+    await this.#jobs.recover();
+    const { api } = this.#config;
+    if (!api.enabled) return;
+    if (!api.enableAuth && !isLoopbackHost(api.host)) {
+      this.#emit({ type: 'server-warning', message: `API authentication is off and the API listens on ${api.host}, beyond this machine: set api.enableAuth and api.authToken`, time: Date.now() });
+    }
+    this.#app = buildApp({ config: () => this.#config, scheduler: this.#scheduler, store: this.#store, jobs: this.#jobs, metrics: this.#metrics, emit: this.#emit });
+    this.#url = await this.#app.listen({ host: api.host, port: api.port });
+    this.#emit({ type: 'api-listening', url: this.#url, auth: api.enableAuth, time: Date.now() });
+  }
+
+  /**
+   * Reads the config file again. A broken file is rejected with its problems and the running
+   * configuration stays; otherwise registries are added, removed or updated in place.
+   */
+  reload(): Promise<boolean> {
+    const next = this.#reloads.then(() => this.#reload());
+    this.#reloads = next.catch(() => undefined);
+    return next;
+  }
+
+  async #reload(): Promise<boolean> {
+    const file = this.#config.file;
+    try {
+      const { config } = await loadConfig(file);
+      const summary = await this.#scheduler.reload(config.registries, config.sync);
+      for (const setting of settingsNeedingRestart(this.#config, config)) {
+        this.#emit({ type: 'server-warning', message: `${setting} changed: it takes effect after a restart`, time: Date.now() });
+      }
+      this.#config = config;
+      this.#emit({ type: 'config-reloaded', file, ...summary, time: Date.now() });
+      return true;
+    } catch (error) {
+      const problems = error instanceof ConfigError
+        ? error.problems.map(({ line, path, message }) => ({ line, path, message }))
+        : [{ line: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
+      this.#emit({ type: 'config-rejected', file, problems, time: Date.now() });
+      return false;
+    }
+  }
+
+  /**
+   * Stops scheduling and listening; running runs and jobs get the grace period, then are
+   * aborted (interrupted jobs go back to the queue for the next start).
+   */
+  async stop(): Promise<void> {
+    const graceMs = this.#config.sync.gracePeriodSeconds * 1000;
+    this.#emit({ type: 'server-stopping', graceMs, time: Date.now() });
+    clearInterval(this.#pruneTimer);
+    await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs), this.#jobs.stop(graceMs)]);
+    await this.#reloads;
+    await this.#engine.close();
+    await this.#store.close();
+    this.#emit({ type: 'server-stopped', time: Date.now() });
+  }
+
+  async #prune(): Promise<void> {
+    const now = Date.now();
+    const pruned = await this.#store.prune(now - this.#config.state.retentionDays * DAY_MS);
+    if (pruned.runs + pruned.jobs > 0) this.#emit({ type: 'history-pruned', ...pruned, time: now });
+  }
+}
