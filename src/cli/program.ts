@@ -43,7 +43,8 @@ function report(error: unknown): number {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // Commands that finish with a failure (e.g. a load with failed images) set process.exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     return report(error);
   }

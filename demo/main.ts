@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildImage, skopeo } from '../test/harness/index.js';
+import { DEMO_IMAGES } from './images.js';
+import { ensureRegistry, hostOf, stopRegistry } from './registry-process.js';
+
+/**
+ * `npm run demo`: two local registries (they keep running afterwards so the result can be looked
+ * at), a source seeded with generated images, a config whose syncer script lists them, and
+ * `picture-book load --all` with the live display. Run it again: everything is up to date.
+ * `npm run demo -- stop` stops the registries.
+ */
+const ROOT = resolve('.demo');
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+async function seed(sourceHost: string): Promise<void> {
+  await Promise.all(
+    DEMO_IMAGES.map(async ({ path, spec }) => {
+      const ref = `docker://${sourceHost}/${path}`;
+      const present = await skopeo(['inspect', '--raw', '--tls-verify=false', ref]).then(() => true, () => false);
+      if (present) return;
+      const built = await buildImage(spec);
+      await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', built.layoutRef, ref]);
+    }),
+  );
+}
+
+async function writeConfig(sourceHost: string, targetHost: string): Promise<string> {
+  const script = join(ROOT, 'list-images.sh');
+  const lines = DEMO_IMAGES.map(({ path }) => `${sourceHost}/${path}`);
+  await writeFile(script, `#!/bin/sh\n# The syncer script: prints one image reference per line.\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n`);
+  await chmod(script, 0o755);
+  const config = join(ROOT, 'config.yaml');
+  await writeFile(
+    config,
+    [
+      '# Written by `npm run demo`. The seed config keys, pointing at two local registries.',
+      'registries:',
+      `  - hostname: '${targetHost}'`,
+      "    repository: 'mirror'",
+      "    pullAuthConfig: ''",
+      "    pushAuthConfig: ''",
+      "    syncPeriod: '*/5 * * * *'",
+      "    syncerScript: './list-images.sh'",
+      "    syncerScriptArgs: ''",
+      'display: "spinner"',
+      'api:',
+      '  enabled: false',
+      '  port: 8001',
+      '',
+    ].join('\n'),
+  );
+  return config;
+}
+
+function runLoad(config: string): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, 'load', '--config', config, '--all'], { stdio: 'inherit' });
+    child.on('exit', (code) => done(code ?? 1));
+  });
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes('stop')) {
+    for (const name of ['source', 'target']) process.stdout.write(`${name}: ${(await stopRegistry(ROOT, name)) ? 'stopped' : 'not running'}\n`);
+    return 0;
+  }
+  await mkdir(ROOT, { recursive: true });
+  const [source, target] = await Promise.all([ensureRegistry(ROOT, 'source', 5001), ensureRegistry(ROOT, 'target', 5002)]);
+  const sourceHost = hostOf(source);
+  const targetHost = hostOf(target);
+  process.stdout.write(`demo: source registry ${sourceHost}, target registry ${targetHost} (storage under .demo/)\n`);
+  await seed(sourceHost);
+  const config = await writeConfig(sourceHost, targetHost);
+  process.stdout.write(`demo: picture-book load --config ${config} --all\n\n`);
+  const code = await runLoad(config);
+  process.stdout.write(
+    [
+      '',
+      'Look at the result:',
+      `  curl -s http://${targetHost}/v2/_catalog`,
+      `  skopeo inspect --tls-verify=false docker://${targetHost}/mirror/library/nginx-demo:1.27`,
+      `  node dist/src/cli/main.js load --config ${config} --all --dry-run`,
+      'Run `npm run demo` again: every image is up to date. `npm run demo -- stop` stops the registries.',
+      '',
+    ].join('\n'),
+  );
+  return code;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Helpers for end-to-end tests that run the real `picture-book` CLI as a child process. */
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Runs the CLI under util-linux `script`, so its stdout is a real pseudo-terminal. */
+export function runCliInPty(args: string[], env: NodeJS.ProcessEnv = {}, columns = 110): Promise<CliResult> {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    execFile('script', ['-qfec', `stty cols ${columns} rows 40; ${quoted}`, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', TERM: 'xterm', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Writes an executable syncer script that prints `lines` (and optionally fails or hangs). */
+export async function writeScript(dir: string, name: string, lines: string[], tail = ''): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, `#!/bin/sh\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n${tail}\n`);
+  await chmod(path, 0o755);
+  return path;
+}
+
+/** Parses `--log-format json` output: every line must be one JSON object. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { VirtualScreen } from '../../src/display/virtual-screen.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { dockerImage, ociImage, ociIndex } from './fixtures.js';
+import { jsonLines, runCli, runCliInPty, tempDir, writeScript } from './load-harness.js';
+
+let source: TestRegistry;
+let first: TestRegistry;
+let second: TestRegistry;
+let dir: string;
+let config: string;
+let env: NodeJS.ProcessEnv;
+const built: Record<string, BuiltImage> = {};
+
+before(async () => {
+  [source, first, second] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' }), startRegistry({ auth: 'htpasswd' })]);
+  [built.app, built.multi, built.api] = await Promise.all([
+    pushImage(ociImage, source, 'library/app:v1'),
+    pushImage(ociIndex, source, 'multi/app:v1'),
+    pushImage(dockerImage, source, 'team/api:v2'),
+  ]);
+  dir = await tempDir('pb-load-');
+  await writeScript(dir, 'first.sh', [`# images for ${first.host}`, `${source.host}/library/app:v1`, '', `${source.host}/multi/app:v1`]);
+  await writeScript(dir, 'second.sh', [`${source.host}/team/api:v2`, 'Not A Reference', `${source.host}/library/app:v1`]);
+  // Both auth forms from the seeds: user:pass (from the environment) and a base64 DockerConfigJSON.
+  const dockerConfig = Buffer.from(JSON.stringify({ auths: { [second.host]: { auth: Buffer.from(`${second.username}:${second.password}`).toString('base64') } } })).toString('base64');
+  env = { PB_FIRST_PASSWORD: first.password ?? '', PB_SECOND_AUTH: dockerConfig };
+  config = join(dir, 'config.yaml');
+  await writeFile(
+    config,
+    [
+      'registries:',
+      `  - hostname: '${first.host}'`,
+      "    repository: 'mirror'",
+      `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+      "    syncPeriod: '*/5 * * * *'",
+      "    syncerScript: './first.sh'",
+      `  - hostname: '${second.host}'`,
+      "    repository: 'mirror'",
+      "    pushAuthConfig: '${PB_SECOND_AUTH}'",
+      "    syncerScript: './second.sh'",
+      'display: spinner',
+      '',
+    ].join('\n'),
+  );
+});
+
+after(async () => {
+  await Promise.all([source?.stop(), first?.stop(), second?.stop()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+function assertNoSecrets(text: string): void {
+  for (const secret of [first.password, second.password, env.PB_SECOND_AUTH]) assert.equal(text.includes(secret ?? '\u0000'), false, 'a secret leaked into the output');
+}
+
+const present = (registry: TestRegistry, path: string) => skopeoInspectRaw(`${registry.host}/${path}`, registry).then((r) => r.digest, () => undefined);
+
+test('dry run: prints the plan, writes nothing (checked on the registries)', async () => {
+  const result = await runCli(['load', '--config', config, '--all', '--dry-run', '--log-format', 'json'], env);
+  const events = jsonLines(result.stdout);
+  const planned = events.filter((e) => e.type === 'image-planned');
+  assert.equal(planned.length, 4);
+  assert.ok(planned.every((e) => e.action === 'copy'));
+  assert.equal(await present(first, 'mirror/library/app:v1'), undefined);
+  assert.equal(await present(second, 'mirror/team/api:v2'), undefined);
+  assertNoSecrets(result.stdout + result.stderr);
+});
+
+test('load --all: both registries mirrored; the bad line is reported with its number; JSON log parses line by line', async () => {
+  const result = await runCli(['load', '--config', config, '--all', '--log-format', 'json'], env);
+  assert.equal(result.code, 1, 'a bad syncer line makes the run fail');
+  const events = jsonLines(result.stdout);
+  const invalid = events.find((e) => e.type === 'registry-line-invalid');
+  assert.equal(invalid?.registry, second.host);
+  assert.equal(invalid?.line, 2);
+  assert.equal(invalid?.text, 'Not A Reference');
+  const done = events.filter((e) => e.type === 'image-done');
+  assert.equal(done.length, 4);
+  const finished = events.find((e) => e.type === 'run-finished');
+  assert.deepEqual([finished?.copied, finished?.upToDate, finished?.failed], [4, 0, 0]);
+  assert.equal(await present(first, 'mirror/library/app:v1'), built.app?.digest);
+  assert.equal(await present(first, 'mirror/multi/app:v1'), built.multi?.digest);
+  assert.equal(await present(second, 'mirror/team/api:v2'), built.api?.digest);
+  assert.equal(await present(second, 'mirror/library/app:v1'), built.app?.digest);
+  assertNoSecrets(result.stdout + result.stderr);
+});
+
+test('a second load copies nothing: every image is up to date', async () => {
+  const result = await runCli(['load', '--config', config, '--all', '--log-format', 'json'], env);
+  const events = jsonLines(result.stdout);
+  assert.equal(events.filter((e) => e.type === 'image-done').length, 0);
+  assert.equal(events.filter((e) => e.type === 'image-skipped').length, 4);
+  assert.equal(events.filter((e) => typeof e.type === 'string' && e.type.startsWith('blob-')).length, 0);
+});
+
+test('--registry loads only that registry; plain output ends with a summary', async () => {
+  const result = await runCli(['load', '--config', config, '--registry', first.host], env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /up to date/);
+  assert.equal(result.stdout.includes(second.host), false);
+  assert.match(result.stdout, /images: 0 copied, 2 up to date, 0 failed/);
+  const unknown = await runCli(['load', '--config', config, '--registry', 'nope.example'], env);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, new RegExp(`registry "nope.example" is not in .*config.yaml \\(configured: ${first.host}, ${second.host}\\)`));
+});
+
+test('a failing script and a hanging script: nothing synced for them, the other registry goes on', async () => {
+  const failing = await writeScript(dir, 'failing.sh', [`${source.host}/team/api:v2`], 'echo "catalog endpoint unreachable" >&2\nexit 4');
+  const hanging = await writeScript(dir, 'hanging.sh', [], 'sleep 30');
+  void failing;
+  void hanging;
+  const other = join(dir, 'faults.yaml');
+  await writeFile(
+    other,
+    [
+      'registries:',
+      `  - hostname: '${first.host}'`,
+      "    repository: 'faults'",
+      "    syncerScript: './failing.sh'",
+      `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+      `  - hostname: '${second.host}'`,
+      "    repository: 'faults'",
+      "    syncerScript: './hanging.sh'",
+      '    syncerScriptTimeoutSeconds: 0.5',
+      "    pushAuthConfig: '${PB_SECOND_AUTH}'",
+      '  - hostname: 127.0.0.1:1',
+      `    images: ['${source.host}/library/app:v1']`,
+      '',
+    ].join('\n'),
+  );
+  // The third registry is unreachable: its image fails, the run carries on and reports it.
+  const started = Date.now();
+  const result = await runCli(['load', '--config', other, '--all', '--log-format', 'json'], env);
+  assert.ok(Date.now() - started < 60_000);
+  assert.equal(result.code, 1);
+  const events = jsonLines(result.stdout);
+  const scriptFailures = events.filter((e) => e.type === 'registry-script-failed');
+  assert.equal(scriptFailures.length, 2);
+  assert.match(String(scriptFailures.find((e) => e.registry === first.host)?.message), /failing\.sh exited with code 4: catalog endpoint unreachable/);
+  assert.match(String(scriptFailures.find((e) => e.registry === second.host)?.message), /hanging\.sh timed out after 0\.\ds/);
+  const failed = events.find((e) => e.type === 'image-failed') as { error?: { message?: string } } | undefined;
+  assert.match(failed?.error?.message ?? '', /127\.0\.0\.1:1/);
+  assert.equal(await present(first, 'faults/team/api:v2'), undefined, 'nothing synced for a failed script');
+});
+
+test('the live display in a pseudo-terminal ends on a final screen with every registry and the summary', async () => {
+  const result = await runCliInPty(['load', '--config', config, '--all'], env);
+  const screen = new VirtualScreen();
+  screen.write(result.stdout);
+  const lines = screen.lines().join('\n');
+  assert.match(lines, new RegExp(`✔ ${first.host.replace(/\./g, '\\.')}`));
+  assert.match(lines, new RegExp(`✖ ${second.host.replace(/\./g, '\\.')}`), 'the registry with a bad line ends failed');
+  assert.match(lines, /line 2: "Not A Reference"/);
+  assert.match(lines, /images: 0 copied, 4 up to date, 0 failed/);
+  assertNoSecrets(result.stdout);
+});
