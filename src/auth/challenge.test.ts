@@ -10,17 +10,51 @@ test('bearer challenge with quoted commas, followed by a basic challenge', () =>
   ]);
 });
 
-test('tolerant of spacing, case, unquoted values and escapes', () => {
-  assert.deepEqual(parseWwwAuthenticate('basic  Realm = "with \\"quote\\""'), [{ scheme: 'basic', params: { realm: 'with "quote"' } }]);
-  assert.deepEqual(parseWwwAuthenticate('Bearer realm=http://127.0.0.1:1/t ,service=svc,error="insufficient_scope"'), [
-    { scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/t', service: 'svc', error: 'insufficient_scope' } },
+test("Docker Hub's challenge", () => {
+  const header = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"';
+  assert.deepEqual(parseWwwAuthenticate(header), [
+    { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
   ]);
 });
 
-test('token68 and bare schemes', () => {
+test('insufficient_scope with several space-separated scopes', () => {
+  const header = 'Bearer realm="https://r/t",service="r",scope="repository:a:pull repository:b:pull,push",error="insufficient_scope"';
+  const [challenge] = parseWwwAuthenticate(header);
+  assert.equal(challenge?.params.scope, 'repository:a:pull repository:b:pull,push');
+  assert.equal(challenge?.params.error, 'insufficient_scope');
+});
+
+test('RFC 7235 example: escapes in quoted strings and unquoted values', () => {
+  const header = 'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"';
+  assert.deepEqual(parseWwwAuthenticate(header), [
+    { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
+    { scheme: 'basic', params: { realm: 'simple' } },
+  ]);
+});
+
+test('tolerant of spacing, case, unquoted values and escapes', () => {
+  assert.deepEqual(parseWwwAuthenticate('basic  Realm = "with \\"quote\\""'), [{ scheme: 'basic', params: { realm: 'with "quote"' } }]);
+  assert.deepEqual(parseWwwAuthenticate('  BEARER   realm=http://127.0.0.1:1/t ,  service=svc ,error="insufficient_scope"  '), [
+    { scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/t', service: 'svc', error: 'insufficient_scope' } },
+  ]);
+  assert.deepEqual(parseWwwAuthenticate('Basic realm="back\\\\slash", charset="UTF-8"'), [{ scheme: 'basic', params: { realm: 'back\\slash', charset: 'UTF-8' } }]);
+});
+
+test('quoted values containing what looks like another challenge stay one value', () => {
+  assert.deepEqual(parseWwwAuthenticate('Bearer realm="a, Basic realm=b", service=""'), [
+    { scheme: 'bearer', params: { realm: 'a, Basic realm=b', service: '' } },
+  ]);
+});
+
+test('token68, bare schemes, empty list elements and empty headers', () => {
   assert.deepEqual(parseWwwAuthenticate('Negotiate abc123==, Basic'), [
     { scheme: 'negotiate', params: { token68: 'abc123==' } },
     { scheme: 'basic', params: {} },
   ]);
+  assert.deepEqual(parseWwwAuthenticate('Basic, , Bearer realm="r"'), [
+    { scheme: 'basic', params: {} },
+    { scheme: 'bearer', params: { realm: 'r' } },
+  ]);
   assert.deepEqual(parseWwwAuthenticate(''), []);
+  assert.deepEqual(parseWwwAuthenticate('   '), []);
 });

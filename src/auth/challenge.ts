@@ -34,6 +34,7 @@ function unquote(value: string): string {
 }
 
 const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*(.*)$/s;
+const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 const SCHEME_FIRST = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?:\s+(.*))?$/s;
 
 /**
@@ -46,7 +47,7 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
     const param = PARAM.exec(part);
     const current = challenges.at(-1);
     // `name=value` without a leading scheme continues the current challenge.
-    if (param && current && !/\s/.test(param[1] ?? '')) {
+    if (param && current) {
       current.params[(param[1] ?? '').toLowerCase()] = unquote(param[2] ?? '');
       continue;
     }
@@ -57,7 +58,8 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
     const rest = scheme[2]?.trim();
     if (!rest) continue;
     const first = PARAM.exec(rest);
-    if (first && !/^[A-Za-z0-9._~+/-]+=+$/.test(rest)) challenge.params[(first[1] ?? '').toLowerCase()] = unquote(first[2] ?? '');
+    // token68 (`abc123==`) also matches name=value; its '=' are only trailing padding.
+    if (first && !TOKEN68.test(rest)) challenge.params[(first[1] ?? '').toLowerCase()] = unquote(first[2] ?? '');
     else challenge.params.token68 = rest;
   }
   return challenges;

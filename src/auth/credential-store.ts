@@ -1,7 +1,12 @@
 import type { Credentials } from './credentials.js';
 import { normaliseAuthKey, type DockerAuths } from './docker-config.js';
 
-/** Credentials per registry host. The first source added for a host wins. */
+/**
+ * Credentials per registry host. The first entry added for a host wins, so callers add in order
+ * of precedence: explicit per-host credentials, then DockerConfigJSON documents, then the
+ * docker config file as the fallback. Hosts are keyed with normaliseAuthKey, so
+ * `https://index.docker.io/v1/` and `registry-1.docker.io` find the same entry.
+ */
 export class CredentialStore {
   #entries = new Map<string, Credentials>();
 

@@ -4,78 +4,112 @@ import { join } from 'node:path';
 import { CredentialsError } from '../errors/index.js';
 import { Credentials } from './credentials.js';
 
-/** Registry host (normalised) -> credentials, as a DockerConfigJSON `auths` object gives them. */
+/** Registry host (normalised with normaliseAuthKey) -> credentials, from a DockerConfigJSON `auths` object. */
 export type DockerAuths = Map<string, Credentials>;
 
 const HUB_KEYS = new Set(['index.docker.io', 'registry-1.docker.io', 'docker.io', 'registry.hub.docker.com']);
+// Docker's `auth` is base64.StdEncoding; be lenient only about missing padding.
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** `https://index.docker.io/v1/` -> `docker.io`; `http://127.0.0.1:5000/v2/` -> `127.0.0.1:5000`. */
+/** Host part of an auths key: drops a scheme and any path such as `/v1/`, `/v2/` or a podman-style namespace. */
 export function normaliseAuthKey(key: string): string {
-  const host = key.trim().replace(/^[a-z]+:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
+  const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
   return HUB_KEYS.has(host) ? 'docker.io' : host;
+}
+
+/** True when the key names a whole registry, not a namespace inside one (`quay.io/org`, which podman allows). */
+function isWholeRegistryKey(key: string): boolean {
+  const path = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/').slice(1).filter(Boolean);
+  return path.length === 0 || (path.length === 1 && /^v[12]$/.test(path[0] ?? ''));
 }
 
 function decodeDocument(doc: string): unknown {
   const text = doc.trim();
-  if (text.startsWith('{')) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new CredentialsError('DockerConfigJSON is not valid JSON');
-    }
-  }
-  const decoded = Buffer.from(text, 'base64').toString('utf8');
-  if (!/^[A-Za-z0-9+/=\s_-]+$/.test(text) || !decoded.trim().startsWith('{')) {
-    throw new CredentialsError('DockerConfigJSON is neither JSON nor base64-encoded JSON');
-  }
+  if (text.startsWith('{')) return parseJson(text, 'DockerConfigJSON is not valid JSON');
+  // Tools wrap base64 at 76 columns; the line breaks are not part of the data.
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) throw new CredentialsError('DockerConfigJSON is neither JSON nor base64-encoded JSON');
+  const decoded = Buffer.from(compact, 'base64').toString('utf8').trim();
+  if (!decoded.startsWith('{')) throw new CredentialsError('DockerConfigJSON is neither JSON nor base64-encoded JSON');
+  return parseJson(decoded, 'DockerConfigJSON (base64-decoded) is not valid JSON');
+}
+
+// JSON.parse's own message quotes the text around the error, which may be a secret: never pass it on.
+function parseJson(text: string, message: string): unknown {
   try {
-    return JSON.parse(decoded);
+    return JSON.parse(text) as unknown;
   } catch {
-    throw new CredentialsError('DockerConfigJSON (base64-decoded) is not valid JSON');
+    throw new CredentialsError(message);
   }
 }
 
-/** Parses a DockerConfigJSON document, raw or base64: `{"auths": {host: {auth} | {username, password}}}`. */
-export function parseDockerConfig(doc: string): DockerAuths {
-  const parsed = decodeDocument(doc) as { auths?: unknown };
-  if (typeof parsed !== 'object' || parsed === null || typeof parsed.auths !== 'object' || parsed.auths === null) {
-    throw new CredentialsError('DockerConfigJSON has no "auths" object');
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One `auths` entry; undefined when it holds nothing we can use (`{}` next to a credsStore, identitytoken only). */
+function entryCredentials(key: string, entry: unknown): Credentials | undefined {
+  const where = `DockerConfigJSON entry "${key}"`;
+  if (!isObject(entry)) throw new CredentialsError(`${where} is not an object`);
+  const { auth, username, password } = entry;
+  if (auth !== undefined && auth !== null && typeof auth !== 'string') throw new CredentialsError(`${where}: "auth" must be a string`);
+  if (typeof auth === 'string' && auth !== '') {
+    const compact = auth.trim();
+    if (!BASE64.test(compact) || compact.length % 4 === 1) throw new CredentialsError(`${where}: "auth" is not valid base64`);
+    const pair = Buffer.from(compact, 'base64').toString('utf8');
+    const colon = pair.indexOf(':');
+    if (colon < 0) throw new CredentialsError(`${where}: "auth" must be base64 of "username:password" (no ":" after decoding)`);
+    if (colon === 0) throw new CredentialsError(`${where}: "auth" has an empty username`);
+    return new Credentials(pair.slice(0, colon), pair.slice(colon + 1));
   }
+  const hasUser = typeof username === 'string' && username !== '';
+  const hasPassword = typeof password === 'string';
+  if (hasUser && hasPassword) return new Credentials(username, password);
+  if (hasUser) throw new CredentialsError(`${where} has "username" but no "password"`);
+  if (hasPassword && password !== '') throw new CredentialsError(`${where} has "password" but no "username"`);
+  return undefined;
+}
+
+function authsOf(document: unknown): DockerAuths {
+  if (!isObject(document) || !isObject(document.auths)) throw new CredentialsError('DockerConfigJSON has no "auths" object');
   const auths: DockerAuths = new Map();
-  for (const [key, value] of Object.entries(parsed.auths as Record<string, unknown>)) {
-    const entry = value as { auth?: unknown; username?: unknown; password?: unknown } | null;
-    if (typeof entry !== 'object' || entry === null) throw new CredentialsError(`DockerConfigJSON entry "${key}" is not an object`);
-    if (typeof entry.auth === 'string' && entry.auth !== '') {
-      const pair = Buffer.from(entry.auth, 'base64').toString('utf8');
-      const colon = pair.indexOf(':');
-      if (colon <= 0) throw new CredentialsError(`DockerConfigJSON entry "${key}": "auth" must be base64 of "username:password"`);
-      auths.set(normaliseAuthKey(key), new Credentials(pair.slice(0, colon), pair.slice(colon + 1)));
-    } else if (typeof entry.username === 'string' && typeof entry.password === 'string') {
-      auths.set(normaliseAuthKey(key), new Credentials(entry.username, entry.password));
-    } else if (Object.keys(entry).length > 0) {
-      throw new CredentialsError(`DockerConfigJSON entry "${key}" needs "auth" or "username" and "password"`);
-    }
+  const entries = Object.entries(document.auths);
+  // A whole-registry key wins over a namespace key of the same host, whatever the order in the file.
+  const ordered = [...entries.filter(([key]) => isWholeRegistryKey(key)), ...entries.filter(([key]) => !isWholeRegistryKey(key))];
+  for (const [key, entry] of ordered) {
+    const credentials = entryCredentials(key, entry);
+    const host = normaliseAuthKey(key);
+    if (credentials && host !== '' && !auths.has(host)) auths.set(host, credentials);
   }
   return auths;
 }
 
-/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; a missing file means no credentials. */
+/** Parses a DockerConfigJSON document, raw or base64: `{"auths": {KEY: {auth} | {username, password}}}`. */
+export function parseDockerConfig(doc: string): DockerAuths {
+  return authsOf(decodeDocument(doc));
+}
+
+/**
+ * Reads `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`. A missing file, or one
+ * without `auths` (only a credsStore, say), means no credentials.
+ */
 export async function readDockerConfigFile(env: NodeJS.ProcessEnv = process.env): Promise<DockerAuths> {
-  const dir = env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
+  // Docker treats an empty DOCKER_CONFIG as unset.
+  const dir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
   const file = join(dir, 'config.json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT' || (error as { code?: string }).code === 'ENOTDIR') return new Map();
-    throw new CredentialsError(`cannot read ${file}: ${(error as Error).message}`);
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return new Map();
+    throw new CredentialsError(`cannot read ${file}: ${typeof code === 'string' ? code : 'read failed'}`);
   }
   try {
-    const doc = JSON.parse(text) as { auths?: unknown };
-    // A config without auths (only credHelpers, say) is fine: nothing to use here.
-    if (!doc.auths) return new Map();
-    return parseDockerConfig(text);
+    const document = parseJson(text, 'is not valid JSON');
+    if (isObject(document) && document.auths === undefined) return new Map();
+    return authsOf(document);
   } catch (error) {
-    throw new CredentialsError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CredentialsError(`${file}: ${error instanceof Error ? error.message : 'is invalid'}`);
   }
 }
