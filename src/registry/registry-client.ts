@@ -37,9 +37,12 @@ export class RegistryClients {
     return new RepositoryClient(this.transport(registry, endpoint), name, access, signal);
   }
 
-  /** Repository names of a registry (`_catalog`, paginated; needs `registry:catalog:*`). */
-  catalog(registry: string, endpoint?: EndpointOptions): Promise<string[]> {
-    return collectPages(this.transport(registry, endpoint), '/v2/_catalog?n=1000', 'repositories', ['registry:catalog:*']);
+  /**
+   * Repository names of a registry (`_catalog`, paginated; needs `registry:catalog:*`).
+   * Pages above the registry's `maxentries` (1000 by default) are refused with 400.
+   */
+  catalog(registry: string, endpoint?: EndpointOptions, pageSize = 1000): Promise<string[]> {
+    return collectPages(this.transport(registry, endpoint), `/v2/_catalog?n=${pageSize}`, 'repositories', ['registry:catalog:*']);
   }
 
   async ping(registry: string, endpoint?: EndpointOptions): Promise<void> {
