@@ -1,0 +1,58 @@
+import { describeEvent } from '../display/event-lines.js';
+import type { ServerEvent } from './sync-service.js';
+
+const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString());
+
+/** The text of any event of the sync server, as its log's `msg`; run and copy events as the CLI prints them. */
+export function describeServerEvent(event: ServerEvent): string {
+  switch (event.type) {
+    case 'sync-scheduled':
+      return `scheduled "${event.schedule}", next run ${when(event.nextRun)}`;
+    case 'sync-run-started':
+      return `run started (${event.trigger})`;
+    case 'sync-run-finished':
+      return `run ${event.result}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${event.error ? `: ${event.error}` : ''}`;
+    case 'sync-tick-skipped':
+      return `tick skipped: the previous run is still going (${event.skippedTicks} skipped so far)`;
+    case 'sync-paused':
+      return event.cancelledRun ? 'paused; the running run was cancelled' : 'paused';
+    case 'sync-resumed':
+      return `resumed, next run ${when(event.nextRun)}`;
+    case 'sync-removed':
+      return 'no longer configured: stopped';
+    case 'sync-store-failed':
+      return `run history could not be written: ${event.message}`;
+    case 'api-listening':
+      return `API listening on ${event.url} (auth ${event.auth ? 'on' : 'off'})`;
+    case 'api-request':
+      return `${event.method} ${event.path} ${event.status}`;
+    case 'job-queued':
+      return `distribute job queued (${event.targets} targets)`;
+    case 'job-started':
+      return 'distribute job running';
+    case 'job-target-finished':
+      return `target ${event.endpoint}: ${event.outcome}${event.error ? `: ${event.error.message}` : ''}`;
+    case 'job-finished':
+      return `distribute job ${event.state}`;
+    case 'job-requeued':
+      return 'distribute job interrupted by the stop: queued for the next start';
+    case 'jobs-recovered':
+      return `${event.ids.length} distribute job(s) left by the previous process queued again`;
+    case 'config-reloaded':
+      return `configuration reloaded: ${event.added.length} added, ${event.removed.length} removed, ${event.kept.length} kept`;
+    case 'config-rejected':
+      return `configuration change rejected, the previous one keeps running: ${event.problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`;
+    case 'history-pruned':
+      return `history pruned: ${event.runs} runs, ${event.jobs} jobs`;
+    case 'interrupted-runs-closed':
+      return `${event.runs} run(s) interrupted by the previous process marked as such`;
+    case 'server-warning':
+      return event.message;
+    case 'server-stopping':
+      return `stopping: running work gets ${event.graceMs / 1000}s to finish`;
+    case 'server-stopped':
+      return 'stopped';
+    default:
+      return (describeEvent(event) ?? [event.type]).join('\n');
+  }
+}

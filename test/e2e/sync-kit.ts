@@ -1,0 +1,140 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { freePort } from '../harness/ports.js';
+import { trackChild } from '../harness/procs.js';
+
+/** Helpers for the `picture-book sync` end-to-end tests: the real server process, its log and API. */
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const STAND_IN = fileURLToPath(new URL('../../src/server/sync-main.js', import.meta.url));
+
+/** The real CLI once it knows `sync`; until then the stand-in entry that registers only `sync`. */
+function entryArgs(): string[] {
+  const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  return /^\s+sync\b/m.test(help) ? [CLI, 'sync'] : [STAND_IN, 'sync'];
+}
+const ENTRY = entryArgs();
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  event?: string;
+  registry?: string;
+  [key: string]: unknown;
+}
+
+/** Resolves once `check` returns a value other than undefined/false; fails at the deadline (no fixed sleeps). */
+export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function writeConfig(dir: string, config: object): Promise<string> {
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, stringify(config));
+  return file;
+}
+
+export async function apiPort(): Promise<number> {
+  return freePort();
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+export class SyncProcess {
+  readonly logs: LogLine[] = [];
+  readonly rawLines: string[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #child: ChildProcess;
+  #base: string;
+  #token: string | undefined;
+
+  constructor(configFile: string, base: string, token: string | undefined, cwd: string) {
+    this.#base = base;
+    this.#token = token;
+    this.#child = spawn(process.execPath, [...ENTRY, '--config', configFile], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(this.#child);
+    let pending = '';
+    this.#child.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        this.rawLines.push(line);
+        this.logs.push(JSON.parse(line) as LogLine);
+      }
+    });
+    this.#child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  /** The first log line (after `from`) that matches; waits for it. */
+  waitForLog(match: (line: LogLine) => boolean, what: string, from = 0, timeoutMs = 20_000): Promise<LogLine> {
+    return until(() => this.logs.slice(from).find(match), what, timeoutMs);
+  }
+
+  events(event: string, registry?: string): LogLine[] {
+    return this.logs.filter((l) => l.event === event && (registry === undefined || l.registry === registry));
+  }
+
+  async api(path: string, options: { method?: string; token?: string | null; body?: unknown } = {}): Promise<ApiAnswer> {
+    const token = options.token === undefined ? this.#token : options.token;
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.#base}${path}`, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
+  }
+
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.signal('SIGTERM');
+    return this.exited;
+  }
+
+  async kill(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Starts `picture-book sync`; resolves once the API listens (or, without API, once scheduled). */
+export async function startSync(configFile: string, options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing' }): Promise<SyncProcess> {
+  const server = new SyncProcess(configFile, `http://127.0.0.1:${options.port ?? 0}`, options.token, options.cwd);
+  if (options.waitFor === 'nothing') return server;
+  await Promise.race([
+    server.waitForLog((l) => l.event === 'api-listening', 'the API to listen'),
+    server.exited.then(({ code }) => {
+      throw new Error(`picture-book sync exited with ${code} before listening: ${server.stderr}`);
+    }),
+  ]);
+  return server;
+}
