@@ -3,6 +3,7 @@ import { ConfigError, PictureBookError } from '../errors/index.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerCopyCommand } from './copy-command.js';
 import { registerLoadCommand } from './load-command.js';
+import { registerSyncCommand } from './sync-command.js';
 
 /** Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration. */
 export const EXIT_FAILURE = 1;
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCopyCommand(program);
   registerLoadCommand(program);
+  registerSyncCommand(program);
   registerConfigCommand(program);
   return program;
 }

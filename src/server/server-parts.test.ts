@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { apiExposureWarning } from './api-exposure.js';
 import { tokenMatches } from './bearer-auth.js';
 import { parseEndpoint } from './distribute/endpoint-address.js';
 import { Counter, Histogram, renderMetrics } from './metrics/prometheus.js';
@@ -44,4 +45,14 @@ test('Prometheus text: escaped labels, cumulative histogram buckets, sum and cou
       '',
     ].join('\n'),
   );
+});
+
+test('auth off on a non-loopback address is warned about; loopback or auth on is not', () => {
+  const api = { enabled: true, port: 8001, enableAuth: false, authToken: '', host: '0.0.0.0' };
+  assert.match(apiExposureWarning(api) ?? '', /authentication is off and the API listens on 0\.0\.0\.0/);
+  assert.match(apiExposureWarning({ ...api, host: 'mirror.example.com' }) ?? '', /mirror\.example\.com/);
+  assert.equal(apiExposureWarning({ ...api, host: '127.0.0.1' }), undefined);
+  assert.equal(apiExposureWarning({ ...api, host: 'localhost' }), undefined);
+  assert.equal(apiExposureWarning({ ...api, enableAuth: true, authToken: 't' }), undefined);
+  assert.equal(apiExposureWarning({ ...api, enabled: false }), undefined);
 });

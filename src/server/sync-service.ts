@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { ConfigError } from '../errors/index.js';
-import { isLoopbackHost } from '../reference/index.js';
 import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { SyncEvent } from '../sync/events.js';
+import { apiExposureWarning } from './api-exposure.js';
 import { buildApp } from './app.js';
 import { DistributeJobs } from './distribute/distribute-jobs.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
@@ -101,9 +101,8 @@ export class SyncService {
     await this.#jobs.recover();
     const { api } = this.#config;
     if (!api.enabled) return;
-    if (!api.enableAuth && !isLoopbackHost(api.host)) {
-      this.#emit({ type: 'server-warning', message: `API authentication is off and the API listens on ${api.host}, beyond this machine: set api.enableAuth and api.authToken`, time: Date.now() });
-    }
+    const exposure = apiExposureWarning(api);
+    if (exposure) this.#emit({ type: 'server-warning', message: exposure, time: Date.now() });
     this.#app = buildApp({ config: () => this.#config, scheduler: this.#scheduler, store: this.#store, jobs: this.#jobs, metrics: this.#metrics, emit: this.#emit });
     this.#url = await this.#app.listen({ host: api.host, port: api.port });
     this.#emit({ type: 'api-listening', url: this.#url, auth: api.enableAuth, time: Date.now() });

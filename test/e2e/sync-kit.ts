@@ -82,6 +82,10 @@ export class SyncProcess {
     this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
+  get url(): string {
+    return this.#base;
+  }
+
   get pid(): number {
     return this.#child.pid ?? -1;
   }
