@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig, resolveConfigPath } from '../config/index.js';
 
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('inspect the configuration');
@@ -8,6 +7,7 @@ export function registerConfigCommand(program: Command): void {
     .description('validate the config file: print every problem with file:line:column, or "valid"')
     .option('-c, --config <file>', 'config file (default: $PICTURE_BOOK_CONFIG, else ./config.yaml)')
     .action(async (flags: { config?: string }) => {
+      const { loadConfig, resolveConfigPath } = await import('../config/index.js');
       const path = resolveConfigPath(flags.config, process.env, process.cwd());
       // A ConfigError propagates to main, which prints each problem and exits 2.
       const { warnings } = await loadConfig(path);

@@ -1,37 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
-import { CopyEngine } from '../copy/index.js';
-import { createReporter, type DisplayMode } from '../display/index.js';
-import { PictureBookError } from '../errors/index.js';
-import { runLoad } from '../sync/load-run.js';
-
-interface LoadFlags {
-  config?: string;
-  registry: string[];
-  all?: boolean;
-  dryRun?: boolean;
-  logFormat: 'text' | 'json';
-}
-
-/** The registries a load should cover, or a usage error naming the configured ones. */
-export function selectRegistries(config: PictureBookConfig, wanted: string[], all: boolean): RegistryConfig[] {
-  if (all) return config.registries;
-  if (wanted.length === 0) throw new PictureBookError('USAGE', 'say which registry to load: --registry HOST (repeatable) or --all');
-  return wanted.map((host) => {
-    const found = config.registries.find((r) => r.hostname === host);
-    if (!found) {
-      const known = config.registries.map((r) => r.hostname).join(', ');
-      throw new PictureBookError('USAGE', `registry "${host}" is not in ${config.file} (configured: ${known})`);
-    }
-    return found;
-  });
-}
-
-export function displayMode(config: PictureBookConfig, logFormat: string): DisplayMode {
-  if (logFormat === 'json') return 'json';
-  return config.display === 'spinner' ? 'spinner' : 'plain';
-}
+import type { LoadFlags } from './load-action.js';
 
 export function registerLoadCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
@@ -47,23 +16,7 @@ export function registerLoadCommand(program: Command): void {
       return v;
     }, 'text')
     .action(async (flags: LoadFlags) => {
-      const { config, warnings } = await loadConfig(resolveConfigPath(flags.config, process.env, process.cwd()));
-      const registries = selectRegistries(config, flags.registry, flags.all === true);
-      const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
-      const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        for (const message of warnings) reporter.handle({ type: 'warning', message, time: Date.now() });
-        const outcome = await runLoad({ registries, engine, emit: (e) => reporter.handle(e), dryRun: flags.dryRun === true, signal: abort.signal });
-        process.exitCode = outcome.ok ? 0 : 1;
-      } finally {
-        reporter.close();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        await engine.close();
-      }
+      const { runLoadCommand } = await import('./load-action.js');
+      await runLoadCommand(flags);
     });
 }
