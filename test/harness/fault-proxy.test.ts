@@ -11,6 +11,11 @@ let proxy: FaultProxy;
 let built: BuiltImage;
 let biggest: { digest: string; size: number };
 
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  assert.ok(check(), 'condition not reached within 5 s');
+}
+
 before(async () => {
   registry = await startRegistry();
   proxy = await startFaultProxy(registry);
@@ -86,6 +91,42 @@ test('truncate sends headers and exactly N body bytes, then cuts the connection'
   const whole = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`);
   assert.equal(Buffer.from(await whole.body.arrayBuffer()).length, biggest.size);
   assert.equal(proxy.count('GET', new RegExp(biggest.digest)), 2);
+});
+
+test('stall sends headers and N body bytes, holds the rest until release, then the body completes', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: new RegExp(biggest.digest), times: 1, action: { kind: 'stall', afterBytes: 1000 } });
+  const res = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`);
+  assert.equal(res.statusCode, 200);
+  const hash = createHash('sha256');
+  let received = 0;
+  let release: (() => void) | undefined;
+  const firstBytes = new Promise<void>((resolve) => (release = resolve));
+  const body = (async () => {
+    for await (const chunk of res.body) {
+      hash.update(chunk as Buffer);
+      received += (chunk as Buffer).length;
+      if (received >= 1000) release?.();
+    }
+  })();
+  await firstBytes;
+  assert.equal(received, 1000, 'exactly N bytes before the release');
+  assert.deepEqual(proxy.stalled.map((r) => r.path), [`/v2/proxy/app/blobs/${biggest.digest}`]);
+  proxy.release();
+  await body;
+  assert.equal(received, biggest.size);
+  assert.equal(`sha256:${hash.digest('hex')}`, biggest.digest);
+  assert.equal(proxy.stalled.length, 0);
+});
+
+test('a held answer whose client goes away is no longer listed as stalled', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: new RegExp(biggest.digest), times: 1, action: { kind: 'stall', afterBytes: 0 } });
+  const controller = new AbortController();
+  const res = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`, { signal: controller.signal });
+  assert.equal(res.statusCode, 200);
+  assert.equal(proxy.stalled.length, 1);
+  controller.abort();
+  await assert.rejects(res.body.arrayBuffer());
+  await until(() => proxy.stalled.length === 0);
 });
 
 test('a registry that is down resets client connections', async () => {

@@ -15,7 +15,9 @@ export type FaultAction =
   /** Destroy the client socket without answering. */
   | { kind: 'reset' }
   /** Forward the status, headers and the first N body bytes, then destroy the socket. */
-  | { kind: 'truncate'; afterBytes: number };
+  | { kind: 'truncate'; afterBytes: number }
+  /** Forward the status, headers and the first N body bytes, then hold the rest until `release()`. */
+  | { kind: 'stall'; afterBytes: number };
 
 export interface FaultRule {
   method?: string;
@@ -29,7 +31,11 @@ export interface FaultProxy {
   readonly host: string;
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
+  readonly stalled: readonly RecordedRequest[];
   addFault(rule: FaultRule): void;
+  /** Lets every held answer go on. Stall rules stay: clear them first so new requests pass too. */
+  release(): void;
   clearFaults(): void;
   clearRequests(): void;
   count(method: string, pathPattern?: RegExp): number;
@@ -55,6 +61,7 @@ const matches = (pattern: RegExp | undefined, path: string): boolean => !pattern
 class Proxy implements FaultProxy {
   readonly requests: RecordedRequest[] = [];
   #faults: FaultRule[] = [];
+  #held = new Map<RecordedRequest, () => void>();
   #server: Server;
   #agent = new Agent({ keepAlive: true });
   #upstreamPort: number;
@@ -83,6 +90,16 @@ class Proxy implements FaultProxy {
 
   addFault(rule: FaultRule): void {
     this.#faults.push({ ...rule });
+  }
+
+  get stalled(): readonly RecordedRequest[] {
+    return [...this.#held.keys()];
+  }
+
+  release(): void {
+    const held = [...this.#held.values()];
+    this.#held.clear();
+    for (const resume of held) resume();
   }
 
   clearFaults(): void {
@@ -126,10 +143,10 @@ class Proxy implements FaultProxy {
       res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected HTTP ${fault.status}` }] }));
       return;
     }
-    this.#forward(req, res, record, fault?.kind === 'truncate' ? fault.afterBytes : undefined);
+    this.#forward(req, res, record, fault?.kind === 'truncate' || fault?.kind === 'stall' ? fault : undefined);
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, truncateAfter: number | undefined): void {
+  #forward(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, cutOrStall: Extract<FaultAction, { afterBytes: number }> | undefined): void {
     const upstream = request({
       host: '127.0.0.1',
       port: this.#upstreamPort,
@@ -145,16 +162,22 @@ class Proxy implements FaultProxy {
     };
     upstream.once('error', fail);
     res.once('close', () => {
+      this.#held.delete(record);
       if (!res.writableFinished) upstream.destroy(); // the client went away mid-exchange
     });
     upstream.once('response', (answer) => {
       record.status = answer.statusCode ?? 0;
       res.writeHead(record.status, answer.statusMessage, endToEnd(answer.headers));
       answer.once('error', fail);
-      if (truncateAfter === undefined) {
+      if (cutOrStall === undefined) {
         answer.pipe(res);
         return;
       }
+      if (cutOrStall.kind === 'stall') {
+        this.#stall(answer, res, record, cutOrStall.afterBytes);
+        return;
+      }
+      const truncateAfter = cutOrStall.afterBytes;
       let sent = 0;
       const cut = (): void => {
         answer.destroy();
@@ -173,6 +196,33 @@ class Proxy implements FaultProxy {
       answer.once('end', () => res.end()); // the body was shorter than N: nothing to cut
     });
     req.pipe(upstream);
+  }
+
+  /** Sends the first `afterBytes` of the answer, then holds the rest until `release()`. */
+  #stall(answer: IncomingMessage, res: ServerResponse, record: RecordedRequest, afterBytes: number): void {
+    let sent = 0;
+    const hold = (rest: Buffer): void => {
+      answer.off('data', onData);
+      answer.off('end', onEnd);
+      answer.pause();
+      this.#held.set(record, () => {
+        if (rest.length > 0) res.write(rest);
+        answer.pipe(res);
+      });
+    };
+    const onData = (chunk: Buffer): void => {
+      const room = afterBytes - sent;
+      sent += Math.min(room, chunk.length);
+      res.write(chunk.subarray(0, room));
+      if (sent >= afterBytes) hold(chunk.subarray(room));
+    };
+    const onEnd = (): void => void res.end(); // the body was shorter than N: nothing to hold
+    if (afterBytes === 0) {
+      res.flushHeaders(); // nothing else would send them
+      return hold(Buffer.alloc(0));
+    }
+    answer.on('data', onData);
+    answer.once('end', onEnd);
   }
 }
 
