@@ -61,6 +61,9 @@ export async function sendWithRetry(
         headers: request.headers,
         body: request.body ?? null,
         signal: request.signal,
+        // undici closes the connection after every HEAD (for servers that wrongly send a body);
+        // registries don't, and a no-change run is all HEADs: keep the connection alive.
+        ...(request.method === 'HEAD' ? { reset: false } : {}),
       });
       if (!isRetryableStatus(response.statusCode) || !canRetry) return response;
       reason = `HTTP ${response.statusCode}`;
