@@ -126,10 +126,13 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
   });
   const api = obj(root.api);
   if (api.enableAuth === true && (str(api.authToken) ?? '').trim() === '') add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
-  } catch {
-    add(['sync', 'timezone'], `unknown time zone "${timezone}"`);
+  // Only a configured zone is checked: Intl's time-zone data costs every run ~8 MB and 0.1 s.
+  if (timezone !== 'UTC') {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: timezone });
+    } catch {
+      add(['sync', 'timezone'], `unknown time zone "${timezone}"`);
+    }
   }
   return { problems, registries };
 }
