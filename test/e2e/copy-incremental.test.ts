@@ -56,6 +56,22 @@ test('into an empty registry every blob is streamed; a re-copy moves nothing and
   assert.equal(targetProxy.count('HEAD', /\/manifests\//), 1);
 });
 
+test('a no-change re-copy of many images reuses keep-alive connections (HEADs included)', async () => {
+  const tags = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'];
+  for (const tag of tags) await pushImage(dockerImage, source, `keep/alive:${tag}`);
+  const tasks = tags.map((tag) => ({ source: `${sourceProxy.host}/keep/alive:${tag}`, target: `${targetProxy.host}/keep/alive:${tag}` }));
+  await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))));
+  sourceProxy.clearRequests();
+  targetProxy.clearRequests();
+  const results = await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))));
+  assert.deepEqual(results.map((r) => r.status), tags.map(() => 'skipped'));
+  assert.equal(targetProxy.count('HEAD', /\/manifests\//), tags.length);
+  // undici closes a connection after each HEAD unless told not to: that would be one per HEAD.
+  // At most one connection per image copied at once (engine default 4), plus the https probe.
+  assert.ok(sourceProxy.connections <= 5, `source: ${sourceProxy.connections} connections for ${sourceProxy.requests.length} requests`);
+  assert.ok(targetProxy.connections <= 5, `target: ${targetProxy.connections} connections for ${targetProxy.requests.length} requests`);
+});
+
 test('into a repository that already holds some blobs: those are skipped, the rest streamed', async () => {
   await pushImage(dockerImage, target, 'partial/app:old');
   const built = await pushImage(ociImage, source, 'partial/app:v1');

@@ -31,6 +31,8 @@ export interface FaultProxy {
   readonly host: string;
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** TCP connections clients opened to the proxy since it started or `clearRequests()`. */
+  readonly connections: number;
   /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
   readonly stalled: readonly RecordedRequest[];
   addFault(rule: FaultRule): void;
@@ -66,10 +68,16 @@ class Proxy implements FaultProxy {
   #agent = new Agent({ keepAlive: true });
   #upstreamPort: number;
   #port = 0;
+  #connections = 0;
 
   constructor(upstreamPort: number) {
     this.#upstreamPort = upstreamPort;
     this.#server = createServer({ requestTimeout: 0 }, (req, res) => this.#handle(req, res));
+    this.#server.on('connection', () => this.#connections++);
+  }
+
+  get connections(): number {
+    return this.#connections;
   }
 
   async listen(): Promise<void> {
@@ -108,6 +116,7 @@ class Proxy implements FaultProxy {
 
   clearRequests(): void {
     this.requests.length = 0;
+    this.#connections = 0;
   }
 
   count(method: string, pathPattern?: RegExp): number {
