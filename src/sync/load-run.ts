@@ -63,7 +63,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
     return outcome;
   };
 
-  const listed = await listRegistryImages(registry, options.scriptTimeoutMs ?? registry.syncerScriptTimeoutSeconds * 1000);
+  const listed = await listRegistryImages(registry, options.scriptTimeoutMs ?? registry.syncerScriptTimeoutSeconds * 1000, options.signal);
   if (listed.scriptError) {
     outcome.scriptError = listed.scriptError.message;
     emit({ type: 'registry-script-failed', registry: name, message: listed.scriptError.message, stderrTail: listed.scriptError.stderrTail, time: Date.now() });

@@ -13,11 +13,11 @@ export interface ListedImages {
  * The images to mirror into one registry: the syncer script's output, then the literal `images:`
  * list, de-duplicated. Invalid lines are reported and skipped; the valid ones still count.
  */
-export async function listRegistryImages(registry: RegistryConfig, timeoutMs: number): Promise<ListedImages> {
+export async function listRegistryImages(registry: RegistryConfig, timeoutMs: number, signal?: AbortSignal): Promise<ListedImages> {
   const images: Reference[] = [];
   const invalidLines: ListedImages['invalidLines'] = [];
   if (registry.syncerScript) {
-    const result = await runSyncerScript({ script: registry.syncerScript, args: registry.syncerScriptArgs, timeoutMs });
+    const result = await runSyncerScript({ script: registry.syncerScript, args: registry.syncerScriptArgs, timeoutMs, signal });
     if (!result.ok) {
       return { images: [], invalidLines: [], scriptError: { message: describeScriptFailure(result, registry.syncerScript), stderrTail: result.stderrTail } };
     }

@@ -64,3 +64,17 @@ test('a missing or non-executable script is a clear failure', async () => {
   const denied = await runSyncerScript({ script: path, args: '', timeoutMs: 1000 });
   assert.equal(describeScriptFailure(denied, 'plain.txt'), 'syncer script plain.txt could not be run: not executable (permission denied)');
 });
+
+test('aborting the signal kills a script that is still going, with its children, at once', async () => {
+  const path = await script('wait.sh', 'echo nginx:1\nsleep 30 &\nsleep 30\n');
+  const controller = new AbortController();
+  const started = Date.now();
+  const running = runSyncerScript({ script: path, args: '', timeoutMs: 60_000, signal: controller.signal });
+  setImmediate(() => controller.abort());
+  const result = await running;
+  assert.ok(Date.now() - started < 5000, 'ended long before the script or its timeout would have');
+  assert.deepEqual([result.ok, result.aborted, result.timedOut, result.signal], [false, true, false, 'SIGKILL']);
+  assert.equal(describeScriptFailure(result, path), `syncer script ${path} was stopped: the run was cancelled`);
+  const already = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000, signal: controller.signal });
+  assert.deepEqual([already.ok, already.aborted, already.exitCode], [false, true, null], 'an aborted signal does not start the script');
+});

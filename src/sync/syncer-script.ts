@@ -10,6 +10,8 @@ export interface SyncerScriptResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** Killed because `signal` aborted (the run was cancelled). */
+  aborted: boolean;
   durationMs: number;
   /** Why the script could not start (ENOENT, EACCES, bad args), if it did not. */
   startError?: string | undefined;
@@ -23,6 +25,8 @@ export interface SyncerScriptOptions {
   timeoutMs: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Aborting kills the script and its children at once (a paused or stopping run must not wait for it). */
+  signal?: AbortSignal | undefined;
 }
 
 const STDERR_LINES = 20;
@@ -39,8 +43,9 @@ export function parseScriptLine(text: string, line: number): ScriptLine | undefi
 }
 
 /**
- * Runs a registry's syncer script without a shell, with a timeout that kills its whole process
- * group (a script's children must not outlive it), reading one image reference per stdout line.
+ * Runs a registry's syncer script without a shell, with a timeout (or an abort) that kills its
+ * whole process group (a script's children must not outlive it), reading one image reference per
+ * stdout line.
  */
 export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScriptResult> {
   const started = Date.now();
@@ -50,20 +55,31 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
   try {
     args = splitArgs(options.args);
   } catch (error) {
-    return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, durationMs: 0, startError: (error as Error).message, stderrTail, entries });
+    return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: false, durationMs: 0, startError: (error as Error).message, stderrTail, entries });
   }
+  const { signal } = options;
+  if (signal?.aborted) return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: true, durationMs: 0, stderrTail, entries });
   return new Promise((resolve) => {
     const child = spawn(options.script, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let timedOut = false;
+    let aborted = false;
     let startError: string | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killGroup = (): void => {
       try {
         process.kill(-(child.pid ?? 0), 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, options.timeoutMs);
+    const onAbort = (): void => {
+      aborted = true;
+      killGroup();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     let lineNumber = 0;
     createInterface({ input: child.stdout }).on('line', (text) => {
       const entry = parseScriptLine(text, ++lineNumber);
@@ -76,10 +92,11 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
     child.on('error', (error: NodeJS.ErrnoException) => {
       startError = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable (permission denied)' : error.message;
     });
-    child.on('close', (exitCode, signal) => {
+    child.on('close', (exitCode, killedBy) => {
       clearTimeout(timer);
-      const ok = !timedOut && !startError && exitCode === 0;
-      resolve({ ok, exitCode, signal, timedOut, durationMs: Date.now() - started, startError, stderrTail, entries });
+      signal?.removeEventListener('abort', onAbort);
+      const ok = !timedOut && !aborted && !startError && exitCode === 0;
+      resolve({ ok, exitCode, signal: killedBy, timedOut, aborted, durationMs: Date.now() - started, startError, stderrTail, entries });
     });
   });
 }
@@ -87,6 +104,7 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
 /** One line saying why a script's output cannot be used. */
 export function describeScriptFailure(result: SyncerScriptResult, script: string): string {
   if (result.startError) return `syncer script ${script} could not be run: ${result.startError}`;
+  if (result.aborted) return `syncer script ${script} was stopped: the run was cancelled`;
   if (result.timedOut) return `syncer script ${script} timed out after ${(result.durationMs / 1000).toFixed(1)}s and was killed`;
   const last = result.stderrTail.at(-1);
   const how = result.exitCode !== null ? `exited with code ${result.exitCode}` : `was killed by ${result.signal}`;
