@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { skopeoInspectRaw, type TestRegistry } from '../harness/index.js';
 import { freePort } from '../harness/ports.js';
 import { trackChild } from '../harness/procs.js';
 
@@ -35,6 +36,11 @@ export async function until<T>(check: () => T | undefined | false | Promise<T | 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The digest a registry serves for `repo:tag` (checked with skopeo), or undefined when it has no such tag. */
+export async function digestAt(registry: TestRegistry, ref: string): Promise<string | undefined> {
+  return (await skopeoInspectRaw(`${registry.host}/${ref}`, registry).catch(() => undefined))?.digest;
 }
 
 export async function writeConfig(dir: string, config: object): Promise<string> {
@@ -141,4 +147,39 @@ export async function startSync(configFile: string, options: { port?: number; to
     }),
   ]);
   return server;
+}
+
+/** A registry that is never contacted (no run on start, a schedule once a year): for tests of the API and jobs. */
+export const idleRegistry = { hostname: '127.0.0.1:9', images: ['127.0.0.1:10/library/app:v1'], syncPeriod: '0 0 1 1 *' };
+
+/** GET /api/distribute/image/{id} as the transfer-service API answers it. */
+export interface JobAnswer {
+  value: 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED';
+  started_at: string | null;
+  finished_endpoints: string[];
+  skipped_clusters: string[];
+  finished_at: string | null;
+  errors: Array<{ endpoint: string; code: string; message: string }>;
+}
+
+/** POSTs a distribute job; fails unless the answer is 201. Returns its id. */
+export async function submitJob(server: SyncProcess, body: object): Promise<string> {
+  const answer = await server.api('/api/distribute/image', { method: 'POST', body });
+  if (answer.status !== 201) throw new Error(`POST /api/distribute/image answered ${answer.status}: ${answer.text}`);
+  return (answer.json as { id: string }).id;
+}
+
+export async function getJob(server: SyncProcess, id: string): Promise<JobAnswer> {
+  const answer = await server.api(`/api/distribute/image/${id}`);
+  if (answer.status !== 200) throw new Error(`GET job ${id} answered ${answer.status}: ${answer.text}`);
+  return answer.json as JobAnswer;
+}
+
+/** Polls the job until `accept` says yes; every distinct state seen on the way is pushed to `seen`. */
+export function jobWhen(server: SyncProcess, id: string, accept: (job: JobAnswer) => boolean, what: string, seen: string[] = [], timeoutMs = 30_000): Promise<JobAnswer> {
+  return until(async () => {
+    const job = await getJob(server, id);
+    if (seen.at(-1) !== job.value) seen.push(job.value);
+    return accept(job) ? job : undefined;
+  }, `job ${id}: ${what}`, timeoutMs);
 }
