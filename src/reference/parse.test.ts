@@ -135,3 +135,44 @@ for (const [input, part, reason] of bad) {
     });
   });
 }
+
+const useCreds = 'do not belong in a reference: use --src-creds/--dest-creds (copy) or pullAuthConfig/pushAuthConfig (config.yaml)';
+
+// Credentials and schemes are named for what they are, and the password never appears.
+// [input, password, quoted input, part, exact reason]
+const urlLike: Array<[string, string, string, string, string]> = [
+  ['https://tester:Pw1@127.0.0.1:5000/library/app:v1', 'Pw1', 'https://tester:***@127.0.0.1:5000/library/app:v1', 'credentials', `${useCreds}, and drop "https://"`],
+  ['tester:Pw1@127.0.0.1:5000/library/app:v1', 'Pw1', 'tester:***@127.0.0.1:5000/library/app:v1', 'credentials', useCreds],
+  ['tester:Pw1@127.0.0.1:5000', 'Pw1', 'tester:***@127.0.0.1:5000', 'credentials', useCreds],
+  ['http://u:p@ss/w0rd@reg.example/app', 'p@ss/w0rd', 'http://u:***@reg.example/app', 'credentials', `${useCreds}, and drop "http://"`],
+  ['u:s3cr@t@reg.example/app', 's3cr@t', 'u:***@reg.example/app', 'credentials', useCreds],
+  [`oci://u:Secret9@reg.example/app@sha256:${HEX}`, 'Secret9', `oci://u:***@reg.example/app@sha256:${HEX}`, 'credentials', `${useCreds}, and drop "oci://"`],
+  ['https://ghp_T0ken@reg.example/app', 'ghp_T0ken', 'https://***@reg.example/app', 'credentials', `${useCreds}, and drop "https://"`],
+  ['ghp_T0ken@reg.example/app', 'ghp_T0ken', '***@reg.example/app', 'credentials', useCreds],
+  ['tok3n@reg.example', 'tok3n', '***@reg.example', 'credentials', useCreds],
+  ['https://127.0.0.1:5000/library/app:v1', '', 'https://127.0.0.1:5000/library/app:v1', 'scheme "https://"', 'does not belong in a reference: drop it'],
+  ['HTTP://reg.example/app', '', 'HTTP://reg.example/app', 'scheme "HTTP://"', 'does not belong in a reference: drop it'],
+];
+
+for (const [input, password, shown, part, reason] of urlLike) {
+  test(`rejects ${shown}: ${part}`, () => {
+    assert.throws(() => parseReference(input), (error: unknown) => {
+      assert.ok(error instanceof InvalidReferenceError);
+      assert.equal(error.part, part);
+      assert.equal(error.input, shown);
+      assert.equal(error.message, `invalid reference "${shown}": ${part} ${reason}`);
+      if (password) assert.equal(error.message.includes(password), false, 'the password is quoted');
+      return true;
+    });
+  });
+}
+
+test('the @ of name@digest is not taken for credentials, even when the digest is wrong', () => {
+  for (const [input, reason] of [[`app:v1@sha256:abc`, sha256Hint], ['app:v1@SHA256:abc', sha256Hint], ['app@sha256', sha256Hint], [`reg.example:5000/app:v1@junk`, sha256Hint]]) {
+    assert.throws(() => parseReference(input ?? ''), (error: unknown) => {
+      assert.ok(error instanceof InvalidReferenceError);
+      assert.equal(error.message, `invalid reference "${input}": digest ${reason}`);
+      return true;
+    });
+  }
+});

@@ -1,4 +1,5 @@
 import { InvalidReferenceError } from '../errors/index.js';
+import { findUserinfo, SCHEME } from '../errors/mask-userinfo.js';
 import { digestProblem } from './digest.js';
 import { validateNameLength, validateRepository, validateTag } from './grammar.js';
 import { Reference, withHubLibrary } from './reference.js';
@@ -18,6 +19,14 @@ function looksLikeHost(component: string): boolean {
  */
 export function parseReference(input: string): Reference {
   if (input === '') throw new InvalidReferenceError(input, 'reference', 'is empty');
+  // Before anything splits at '@' or ':': a URL with credentials would otherwise be reported as a
+  // bad digest or tag, quoting the password.
+  const scheme = SCHEME.exec(input)?.[0];
+  if (findUserinfo(input)) {
+    const drop = scheme ? `, and drop "${scheme}"` : '';
+    throw new InvalidReferenceError(input, 'credentials', `do not belong in a reference: use --src-creds/--dest-creds (copy) or pullAuthConfig/pushAuthConfig (config.yaml)${drop}`);
+  }
+  if (scheme) throw new InvalidReferenceError(input, `scheme "${scheme}"`, 'does not belong in a reference: drop it');
   if (/\s/.test(input)) throw new InvalidReferenceError(input, 'reference', 'contains whitespace');
   if (IMAGE_ID.test(input)) {
     throw new InvalidReferenceError(input, 'name', 'cannot be a 64-character hexadecimal string (that looks like an image ID)');

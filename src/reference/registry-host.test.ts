@@ -34,7 +34,6 @@ const invalid: Array<[string, string]> = [
   ['', 'is empty'],
   ['https://reg.example', 'must not have a scheme (drop "http://" or "https://")'],
   ['reg.example/v2', 'must be a host name or IP with an optional port, without path'],
-  ['user@reg.example', 'must be a host name or IP with an optional port, without path'],
   ['reg example', 'must be a host name or IP with an optional port, without path'],
   ['reg.example:', 'port must be 1-65535'],
   ['reg.example:0', 'port must be 1-65535'],
@@ -68,4 +67,16 @@ test('isLoopbackHost: localhost, 127.0.0.0/8 and ::1, with or without port', () 
   for (const host of loopback) assert.equal(isLoopbackHost(host), true, host);
   const remote = ['10.0.0.1', '128.0.0.1', '127.256.0.1', '127.0.0', 'example.com', 'localhost.example.com:5000', '127.0.0.1.nip.io', '[::2]', '[1::1]', '1::', '::', '[::]:5000', 'docker.io'];
   for (const host of remote) assert.equal(isLoopbackHost(host), false, host);
+});
+
+test('a host with credentials is refused as such, and the password is masked in the quote', () => {
+  const reason = 'registry host must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
+  for (const [input, shown] of [['https://tester:Pw1@reg.example', 'https://tester:***@reg.example'], ['tester:Pw1@reg.example:5000', 'tester:***@reg.example:5000'], ['user@reg.example', '***@reg.example']]) {
+    assert.throws(() => parseRegistryHost(input ?? ''), (error: unknown) => {
+      assert.ok(error instanceof InvalidReferenceError);
+      assert.equal(error.message, `invalid reference "${shown}": ${reason}`);
+      assert.equal(error.message.includes('Pw1'), false);
+      return true;
+    });
+  }
 });

@@ -29,6 +29,7 @@ export function splitHostPort(value: string): { host: string; port: string | und
 /** Why `value` is not a registry host, or undefined when it is one. */
 export function registryHostProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
+  if (value.includes('@')) return 'must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'must not have a scheme (drop "http://" or "https://")';
   if (/[/\s@?#]/.test(value)) return 'must be a host name or IP with an optional port, without path';
   // An unbracketed IPv6 address would otherwise read as host '' and a strange port.

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { splitArgs } from './split-args.js';
 
@@ -38,7 +39,8 @@ export function parseScriptLine(text: string, line: number): ScriptLine | undefi
   try {
     return { line, text: trimmed, kind: 'image', reference: parseReference(trimmed) };
   } catch (error) {
-    return { line, text: trimmed, kind: 'invalid', error: error instanceof Error ? error.message : String(error) };
+    // The line is echoed in logs, the run summary and the server log: never with a password in it.
+    return { line, text: maskUserinfo(trimmed), kind: 'invalid', error: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -147,6 +147,23 @@ test('a failing script and a hanging script: nothing synced for them, the other 
   assert.equal(await present(first, 'faults/team/api:v2'), undefined, 'nothing synced for a failed script');
 });
 
+test('a syncer line with credentials in it: reported as such, the password never shown (JSON log, plain log, summary)', async () => {
+  const password = 'Line-Pw-7c1e';
+  await writeScript(dir, 'creds.sh', [`https://tester:${password}@${source.host}/library/app:v1`, `tester:${password}@${source.host}/team/api:v2`]);
+  const file = join(dir, 'creds.yaml');
+  await writeFile(file, ['registries:', `  - hostname: '${first.host}'`, "    repository: 'creds'", "    syncerScript: './creds.sh'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, ''].join('\n'));
+  const json = await runCli(['load', '--config', file, '--all', '--log-format', 'json'], env);
+  assert.equal(json.code, 1);
+  const invalid = jsonLines(json.stdout).filter((e) => e.type === 'registry-line-invalid');
+  assert.deepEqual(invalid.map((e) => e.text), [`https://tester:***@${source.host}/library/app:v1`, `tester:***@${source.host}/team/api:v2`]);
+  assert.ok(invalid.every((e) => /credentials do not belong in a reference/.test(String(e.message))));
+  const plain = await runCli(['load', '--config', file, '--all'], env);
+  assert.equal(plain.code, 1);
+  assert.match(plain.stdout, /line 1: "https:\/\/tester:\*\*\*@/);
+  for (const output of [json.stdout, json.stderr, plain.stdout, plain.stderr]) assert.equal(output.includes(password), false, 'the password leaked');
+  assertNoSecrets(json.stdout + plain.stdout);
+});
+
 test('the live display in a pseudo-terminal ends on a final screen with every registry and the summary', async () => {
   const result = await runCliInPty(['load', '--config', config, '--all'], env);
   const screen = new VirtualScreen();
