@@ -116,6 +116,8 @@ const INVALID: Array<[string, string, string[]]> = [
   ['enableAuth without a token', `${reg()}api:\n  enabled: true\n  enableAuth: true\n`, ['6:3 api.authToken: enableAuth is true but authToken is empty']],
   ['negative concurrency', reg('    concurrency: -2\n'), ['5:18 registries[0].concurrency: must be greater than 0, got number -2']],
   ['YAML syntax error', 'registries:\n  - hostname: [unclosed\n', ['3:1 YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+  ['alias to an undefined anchor', reg('    pushAuthConfig: *SecretAlias99\n'), ['5:21 registries[0].pushAuthConfig: YAML alias refers to no anchor defined before it (a value that starts with "*" must be quoted)']],
+  ['alias in a list, next to a good one', "registries:\n  - hostname: reg.example\n    images: [&first nginx, *first, *Pw-2b]\n", ['3:36 registries[0].images[2]: YAML alias refers to no anchor defined before it (a value that starts with "*" must be quoted)']],
   ['empty file', '', ['1:1 config is empty: expected a "registries" list']],
   ['registries not a list', 'registries: reg.example\n', ['1:13 registries: expected a list, got string "reg.example"']],
   ['empty registries', 'registries: []\n', ['1:13 registries: must list at least 1 item']],
@@ -133,6 +135,7 @@ for (const [title, yaml, expected] of INVALID) {
   test(`invalid config: ${title}`, async () => {
     const got = await problems(yaml);
     assert.deepEqual(got, expected.map((e) => e.replace('DIR', dir)));
+    for (const secret of ['SecretAlias99', 'Pw-2b', 'Pw1']) assert.equal(got.join('\n').includes(secret), false, `${secret} is quoted`);
   });
 }
 

@@ -7,6 +7,7 @@ import { configSchema } from './schema.js';
 import { checkSemantics } from './semantic-checks.js';
 import type { LoadedConfig, PictureBookConfig } from './types.js';
 import { YamlLocator, type Path } from './yaml-locator.js';
+import { unresolvedAliases } from './yaml-paths.js';
 import { formatPath, problemsFromIssues } from './zod-problems.js';
 
 /** `--config FILE`, else `$PICTURE_BOOK_CONFIG`, else `./config.yaml`. */
@@ -45,8 +46,17 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (doc.contents === null) return fail([{ line: 1, column: 1, path: '', message: 'config is empty: expected a "registries" list' }]);
   const expansion = expandEnvironment(doc, lines, env);
   const locator = new YamlLocator(doc, lines);
-  const data: unknown = doc.toJS();
   const problems: Omit<ConfigProblem, 'file'>[] = expansion.map((p) => ({ line: p.line, column: p.column, path: '', message: `environment variable "${p.variable}" is not set` }));
+  const aliases = unresolvedAliases(doc, lines);
+  if (aliases.length > 0) return fail(sortProblems([...problems, ...aliases.map((a) => ({ ...a, path: formatPath(a.path) }))]));
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // The yaml library's messages may quote the document (an alias name can be a password).
+    const why = /excessive alias count/i.test((error as Error).message) ? 'aliases expand too much (a resource exhaustion guard)' : 'the document cannot be turned into data';
+    return fail([...problems, { line: 1, column: 1, path: '', message: `YAML: ${why}` }]);
+  }
   const toProblem = (p: { path: Path; message: string; at: 'key' | 'value' }) => ({ ...locator.locate(p.path, p.at), path: formatPath(p.path), message: p.message });
 
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
