@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { HttpError, NetworkError, PictureBookError } from '../errors/index.js';
+import { CancelledError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
 import { isRetryableStatus, toNetworkError } from '../transport/index.js';
 import { DigestVerifier } from './digest-verifier.js';
@@ -117,6 +117,9 @@ export class BlobCopier {
       } catch (error) {
         await target.cancelUpload(session);
         session = undefined;
+        // A stopped run broke the stream on purpose: neither a network failure nor worth a retry.
+        const cancelled = CancelledError.ifAborted([source.signal, target.signal], `blob ${blob.digest} to ${targetName}`, error);
+        if (cancelled) throw cancelled;
         if (attempt >= attempts || !transient(error)) {
           // A connection that broke mid-body surfaces from the stream, not from a request: name it.
           throw error instanceof PictureBookError ? error : toNetworkError('GET', `${source.registry}/${source.name} blob ${blob.digest}`, error);

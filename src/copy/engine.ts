@@ -1,4 +1,4 @@
-import { PictureBookError } from '../errors/index.js';
+import { CancelledError, PictureBookError } from '../errors/index.js';
 import { parseReference } from '../reference/index.js';
 import { parsePlatform, RegistryClients } from '../registry/index.js';
 import type { EndpointOptions } from '../transport/index.js';
@@ -33,6 +33,7 @@ export interface CopyEngineOptions {
 }
 
 export interface CopyRunOptions {
+  /** Stops the copy where it is; the manifest is never written after it aborted. */
   signal?: AbortSignal;
 }
 
@@ -70,16 +71,22 @@ export class CopyEngine {
     for (const listener of this.#listeners) listener(event);
   }
 
-  /** Copies one image; resolves with what was done, rejects with a typed error (and emits image-failed). */
+  /**
+   * Copies one image; resolves with what was done, rejects with a typed error and emits
+   * image-failed, or, once `run.signal` aborted, rejects with a CancelledError and emits image-cancelled.
+   */
   async copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     const shownSource = task.source;
     const shownTarget = task.target;
+    let started = false;
     try {
       const source = parseReference(task.source);
       const target = parseReference(task.target);
       const platforms = (task.platforms ?? []).map(parsePlatform);
       return await this.#images.run(async () => {
-        run.signal?.throwIfAborted();
+        const notStarted = CancelledError.ifAborted([run.signal], shownTarget);
+        if (notStarted) throw notStarted;
+        started = true;
         this.#emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
         const result = await copyImage({
           source,
@@ -101,6 +108,12 @@ export class CopyEngine {
         return result;
       });
     } catch (error) {
+      // Whatever broke after the run was stopped (an aborted request, a reset stream) is the stop's doing.
+      const cancelled = CancelledError.ifAborted([run.signal], shownTarget, error);
+      if (cancelled) {
+        this.#emit({ type: 'image-cancelled', source: shownSource, target: shownTarget, started, time: Date.now() });
+        throw cancelled;
+      }
       const code = error instanceof PictureBookError ? error.code : 'INTERNAL';
       const message = error instanceof Error ? error.message : String(error);
       this.#emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: { code, message }, time: Date.now() });

@@ -23,6 +23,11 @@ export type CopyEvent =
       time: number;
     }
   | { type: 'image-failed'; source: string; target: string; error: { code: string; message: string }; time: number }
+  /**
+   * The run was stopped: `started` false means the copy never began (nothing was sent); true means
+   * it was aborted midway, before its manifest was written, so the target tag was not touched.
+   */
+  | { type: 'image-cancelled'; source: string; target: string; started: boolean; time: number }
   | { type: 'manifest-written'; target: string; digest: string; mediaType: string; time: number }
   | { type: 'blob-skipped'; target: string; digest: string; size: number; time: number }
   | { type: 'blob-mounted'; target: string; digest: string; size: number; from: string; time: number }

@@ -1,4 +1,5 @@
 import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
+import { CancelledError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { settleAll, type CopyStats } from './copy-stats.js';
 import type { CopyEvent } from './events.js';
@@ -37,7 +38,10 @@ export async function copyChild(ctx: TreeContext, digest: string): Promise<Fetch
   return child;
 }
 
+/** Refuses to start once the run was stopped: a tag is written only after a copy ran to its end. */
 export async function writeManifest(ctx: TreeContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
+  if (stopped) throw stopped;
   const digest = await ctx.target.putManifest(reference, bytes, mediaType);
   ctx.stats.manifestsWritten++;
   ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest, mediaType, time: Date.now() });

@@ -25,9 +25,9 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
       if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
-      return [`finished ${event.ok ? 'ok' : 'with FAILURES'}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
+      return [`${verdict(event)}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${cancelledCount(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
     case 'run-finished':
-      return [`run finished ${event.ok ? 'ok' : 'with FAILURES'}`];
+      return [`run ${verdict(event)}`];
     case 'warning':
       return [`warning: ${event.message}`];
     case 'image-started':
@@ -38,6 +38,8 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
       return [`copied ${task(event)} (${imageDoneDetails(event)})`];
     case 'image-failed':
       return [`FAILED ${task(event)}: ${event.error.message}`];
+    case 'image-cancelled':
+      return [`${event.started ? 'cancelled' : 'not started'} ${task(event)}: the run is stopping${event.started ? ', target tag left as it was' : ''}`];
     case 'manifest-written':
       return [`wrote manifest ${shortDigest(event.digest)} to ${event.target} (${event.mediaType})`];
     case 'blob-skipped':
@@ -52,6 +54,18 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
     case 'blob-progress':
       return undefined;
   }
+}
+
+/** How a registry or run ended: a stop that left images uncopied is not called a failure. */
+function verdict(event: { ok: boolean; cancelled: number }): string {
+  const stopped = event.cancelled > 0;
+  if (event.ok) return stopped ? 'stopped before the end' : 'finished ok';
+  return stopped ? 'stopped before the end, with FAILURES' : 'finished with FAILURES';
+}
+
+/** `, N cancelled`, only when a stop left some: a normal run's line stays as it was. */
+export function cancelledCount(counts: { cancelled: number }): string {
+  return counts.cancelled > 0 ? `, ${counts.cancelled} cancelled` : '';
 }
 
 export function invalidLineSubject(event: { line: number; text: string }): string {

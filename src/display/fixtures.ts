@@ -37,11 +37,11 @@ export function twoRegistryRun(t0: number): SyncEvent[] {
     { type: 'blob-done', registry: a, target: APP_TARGET, digest: digest('2'), size: 4 * MIB, durationMs: 240, time: t0 + 300 },
     { type: 'manifest-written', registry: a, target: APP_TARGET, digest: digest('4'), mediaType: 'application/vnd.oci.image.manifest.v1+json', time: t0 + 310 },
     { type: 'image-done', registry: a, source: APP_SOURCE, target: APP_TARGET, digest: digest('4'), sourceDigest: digest('4'), bytes: 4 * MIB, blobsCopied: 1, blobsSkipped: 1, blobsMounted: 0, durationMs: 290, time: t0 + 320 },
-    { type: 'registry-finished', registry: a, copied: 1, upToDate: 0, failed: 0, bytes: 4 * MIB, durationMs: 330, ok: true, time: t0 + 330 },
+    { type: 'registry-finished', registry: a, copied: 1, upToDate: 0, failed: 0, cancelled: 0, bytes: 4 * MIB, durationMs: 330, ok: true, time: t0 + 330 },
     { type: 'blob-progress', registry: b, target: DB_TARGET, digest: digest('3'), size: 8 * MIB, transferred: 8 * MIB, time: t0 + 400 },
     { type: 'blob-done', registry: b, target: DB_TARGET, digest: digest('3'), size: 8 * MIB, durationMs: 330, time: t0 + 400 },
     { type: 'image-done', registry: b, source: DB_SOURCE, target: DB_TARGET, digest: digest('5'), sourceDigest: digest('5'), bytes: 8 * MIB, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 370, time: t0 + 410 },
-    { type: 'registry-finished', registry: b, copied: 1, upToDate: 0, failed: 1, bytes: 8 * MIB, durationMs: 420, ok: false, time: t0 + 420 },
-    { type: 'run-finished', copied: 2, upToDate: 0, failed: 1, bytes: 12 * MIB, durationMs: 430, ok: false, time: t0 + 430 },
+    { type: 'registry-finished', registry: b, copied: 1, upToDate: 0, failed: 1, cancelled: 0, bytes: 8 * MIB, durationMs: 420, ok: false, time: t0 + 420 },
+    { type: 'run-finished', copied: 2, upToDate: 0, failed: 1, cancelled: 0, bytes: 12 * MIB, durationMs: 430, ok: false, time: t0 + 430 },
   ];
 }

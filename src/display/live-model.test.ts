@@ -134,7 +134,7 @@ describe('LiveModel registries and totals', () => {
   });
 
   it('drops images of a registry that finished without their own end event', () => {
-    const view = fed([...start, { type: 'registry-finished', registry: r, copied: 0, upToDate: 0, failed: 1, bytes: 0, durationMs: 1, ok: false, time: T0 }]).view(T0);
+    const view = fed([...start, { type: 'registry-finished', registry: r, copied: 0, upToDate: 0, failed: 1, cancelled: 0, bytes: 0, durationMs: 1, ok: false, time: T0 }]).view(T0);
     assert.equal(view.images.length, 0);
     assert.equal(view.registries[0]?.ok, false);
   });
@@ -143,7 +143,7 @@ describe('LiveModel registries and totals', () => {
     const view = fed([
       { type: 'registry-started', registry: r, time: T0 },
       { type: 'registry-script-failed', registry: r, message: 'exit code 2', stderrTail: ['boom'], time: T0 },
-      { type: 'registry-finished', registry: r, copied: 0, upToDate: 0, failed: 0, bytes: 0, durationMs: 1, ok: false, time: T0 },
+      { type: 'registry-finished', registry: r, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, durationMs: 1, ok: false, time: T0 },
     ]).view(T0);
     assert.deepEqual([view.registries[0]?.scriptError, view.registries[0]?.ok], ['exit code 2', false]);
   });
@@ -158,7 +158,7 @@ describe('LiveModel registries and totals', () => {
   });
 
   it('starts a registry over when it runs again without a run-started (sync schedules)', () => {
-    const once: SyncEvent[] = [...start, { type: 'registry-finished', registry: r, copied: 2, upToDate: 1, failed: 0, bytes: 900, durationMs: 1, ok: true, time: T0 }];
+    const once: SyncEvent[] = [...start, { type: 'registry-finished', registry: r, copied: 2, upToDate: 1, failed: 0, cancelled: 0, bytes: 900, durationMs: 1, ok: true, time: T0 }];
     const model = fed([...once, { type: 'registry-started', registry: 'other', time: T0 }]);
     model.apply({ type: 'registry-started', registry: r, time: T0 + 60_000 });
     const [registry, other] = model.view(T0 + 60_000).registries;

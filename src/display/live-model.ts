@@ -23,6 +23,8 @@ export interface RegistryState {
   copied: number;
   upToDate: number;
   failed: number;
+  /** Images a stop left uncopied. */
+  cancelled: number;
   wouldCopy: number;
   /** Bytes moved for this registry: finished images plus what active ones streamed. */
   bytes: number;
@@ -102,6 +104,7 @@ export class LiveModel {
         registry.copied = event.copied;
         registry.upToDate = event.upToDate;
         registry.failed = event.failed;
+        registry.cancelled = event.cancelled;
         this.#finishedBytes.set(registry.name, event.bytes);
         for (const [key, image] of this.#images) if (image.registry === registry.name) this.#images.delete(key);
         break;
@@ -119,6 +122,10 @@ export class LiveModel {
         break;
       case 'image-failed':
         registry.failed++;
+        this.#images.delete(imageKey(event.registry, event.target));
+        break;
+      case 'image-cancelled':
+        registry.cancelled++;
         this.#images.delete(imageKey(event.registry, event.target));
         break;
       case 'blob-skipped':
@@ -151,7 +158,7 @@ export class LiveModel {
       dryRun: this.#dryRun,
       registries,
       images,
-      totals: { done: sum((r) => r.copied + r.upToDate + r.failed + r.wouldCopy), listed: sum((r) => r.listed ?? 0), bytes: sum((r) => r.bytes) },
+      totals: { done: sum((r) => r.copied + r.upToDate + r.failed + r.cancelled + r.wouldCopy), listed: sum((r) => r.listed ?? 0), bytes: sum((r) => r.bytes) },
     };
   }
 
@@ -175,7 +182,7 @@ export class LiveModel {
 }
 
 function newRegistry(name: string): RegistryState {
-  return { name, status: 'pending', ok: true, listed: undefined, copied: 0, upToDate: 0, failed: 0, wouldCopy: 0, bytes: 0, scriptError: undefined };
+  return { name, status: 'pending', ok: true, listed: undefined, copied: 0, upToDate: 0, failed: 0, cancelled: 0, wouldCopy: 0, bytes: 0, scriptError: undefined };
 }
 
 function imageKey(registry: string, target: string): string {

@@ -5,7 +5,7 @@ import { renderLive } from './live-render.js';
 
 const MIB = 1024 * 1024;
 const registry = (over: Partial<RegistryState>): RegistryState => ({
-  name: 'reg', status: 'active', ok: true, listed: 4, copied: 0, upToDate: 0, failed: 0, wouldCopy: 0, bytes: 0, scriptError: undefined, ...over,
+  name: 'reg', status: 'active', ok: true, listed: 4, copied: 0, upToDate: 0, failed: 0, cancelled: 0, wouldCopy: 0, bytes: 0, scriptError: undefined, ...over,
 });
 const image = (over: Partial<ActiveImage>): ActiveImage => ({
   registry: 'a:5000', source: 'src/x', target: 'a:5000/m/x:v1', startedAt: 0, totalBytes: 10 * MIB, doneBytes: 5 * MIB, streamedBytes: 4 * MIB, ...over,

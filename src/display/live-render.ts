@@ -1,4 +1,5 @@
 import type { ActiveImage, LiveView, RegistryState } from './live-model.js';
+import { cancelledCount } from './event-lines.js';
 import { shortenStart, truncate } from './terminal.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
@@ -37,7 +38,7 @@ export function registryLine(registry: RegistryState, spinner: string): string {
   if (registry.listed === undefined && registry.status === 'active') return `${mark} ${name}  listing images…`;
   const first = registry.wouldCopy > 0 ? `${registry.wouldCopy} would copy` : `${registry.copied} copied`;
   const of = registry.listed === undefined ? '' : ` of ${registry.listed}`;
-  return `${mark} ${name}  ${first}, ${registry.upToDate} up to date, ${registry.failed} failed${of}  ${formatBytes(registry.bytes)}`;
+  return `${mark} ${name}  ${first}, ${registry.upToDate} up to date, ${registry.failed} failed${cancelledCount(registry)}${of}  ${formatBytes(registry.bytes)}`;
 }
 
 function imageLine(image: ActiveImage, now: number, width: number): string {

@@ -14,6 +14,7 @@ export class RunTally {
   #copied = 0;
   #upToDate = 0;
   #failed = 0;
+  #cancelled = 0;
   #wouldCopy = 0;
   #bytes = 0;
   #failures: Failure[] = [];
@@ -45,6 +46,10 @@ export class RunTally {
         this.#failed++;
         this.#failures.push({ registry: event.registry, subject: `${event.source} -> ${event.target}`, reason: event.error.message });
         break;
+      case 'image-cancelled':
+        // Not a failure: it is counted, not listed among the failures.
+        this.#cancelled++;
+        break;
       case 'image-planned':
         if (event.action === 'copy') this.#wouldCopy++;
         else if (event.action === 'up-to-date') this.#upToDate++;
@@ -71,6 +76,7 @@ export class RunTally {
       copied: f?.copied ?? this.#copied,
       upToDate: f?.upToDate ?? this.#upToDate,
       failed: f?.failed ?? this.#failed,
+      cancelled: f?.cancelled ?? this.#cancelled,
       bytes: f?.bytes ?? this.#bytes,
       durationMs: f?.durationMs ?? Math.max(0, now - (this.#startedAt ?? now)),
       dryRun: this.#dryRun,
@@ -81,7 +87,7 @@ export class RunTally {
 
   #reset(): void {
     this.#startedAt = undefined;
-    this.#copied = this.#upToDate = this.#failed = this.#wouldCopy = this.#bytes = 0;
+    this.#copied = this.#upToDate = this.#failed = this.#cancelled = this.#wouldCopy = this.#bytes = 0;
     this.#failures = [];
     this.#finished = undefined;
   }

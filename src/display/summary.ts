@@ -13,6 +13,8 @@ export interface SummaryStats {
   copied: number;
   upToDate: number;
   failed: number;
+  /** Images a stop left uncopied. */
+  cancelled?: number;
   bytes: number;
   durationMs: number;
   dryRun?: boolean;
@@ -25,7 +27,7 @@ export interface SummaryStats {
 export function summaryLines(stats: SummaryStats): string[] {
   const first = stats.dryRun ? `${stats.wouldCopy ?? 0} would copy` : `${stats.copied} copied`;
   const lines = [
-    `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.dryRun ? ' (dry run)' : ''}`,
+    `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
     `bytes moved: ${formatBytes(stats.bytes)}${stats.bytes > 0 ? ` (${formatRate(stats.bytes, stats.durationMs)})` : ''}`,
     `time: ${formatDuration(stats.durationMs)}`,
   ];

@@ -7,3 +7,4 @@ export { ContentError } from './content-error.js';
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { ImageNotFoundError } from './image-not-found-error.js';
 export { CredentialsError } from './credentials-error.js';
+export { CancelledError } from './cancelled-error.js';

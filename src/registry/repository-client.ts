@@ -26,6 +26,11 @@ export class RepositoryClient {
     return this.transport.registry;
   }
 
+  /** The signal every request of this client carries (the run's), so callers can tell an abort from a failure. */
+  get signal(): AbortSignal | undefined {
+    return this.#ctx.signal;
+  }
+
   headManifest(reference: string): Promise<ManifestHead | undefined> {
     return headManifest(this.#ctx, reference);
   }

@@ -17,6 +17,8 @@ export type SchedulerEvent =
       copied: number;
       upToDate: number;
       failed: number;
+      /** Images not copied because the run was paused or stopped (not failures). */
+      cancelled: number;
       bytes: number;
       durationMs: number;
       error: string | undefined;

@@ -14,7 +14,7 @@ export function registryConfig(hostname: string, syncPeriod = '*/5 * * * *'): Re
 }
 
 export function outcome(registry: string, overrides: Partial<RegistryOutcome> = {}): RegistryOutcome {
-  return { registry, ok: true, copied: 1, upToDate: 2, failed: 0, bytes: 100, startedAt: 0, durationMs: 1, invalidLines: [], images: [], ...overrides };
+  return { registry, ok: true, copied: 1, upToDate: 2, failed: 0, cancelled: 0, bytes: 100, startedAt: 0, durationMs: 1, invalidLines: [], images: [], ...overrides };
 }
 
 export interface ManualTicker {
@@ -52,7 +52,7 @@ export class ControlledRunner {
   readonly runner: RegistryRunner = (registry, signal) =>
     new Promise<RegistryOutcome>((resolve, reject) => {
       const finish = (result?: RegistryOutcome | Error) => (result instanceof Error ? reject(result) : resolve(result ?? outcome(registry.hostname)));
-      signal.addEventListener('abort', () => resolve(outcome(registry.hostname, { ok: false, copied: 0, failed: 1 })), { once: true });
+      signal.addEventListener('abort', () => resolve(outcome(registry.hostname, { copied: 0, cancelled: 1 })), { once: true });
       this.runs.push({ registry, signal, finish });
     });
 }

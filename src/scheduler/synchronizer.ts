@@ -187,14 +187,14 @@ export class Synchronizer {
     const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
     emit({ type: 'sync-run-started', registry: registry.hostname, runId, trigger, time: startedAt });
     const outcome = await runner(registry, signal, emit).catch((error: unknown) => thrownOutcome(registry.hostname, startedAt, error));
-    const result = signal.aborted ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
+    const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
     const endedAt = now();
-    const { copied, upToDate, failed, bytes } = outcome;
+    const { copied, upToDate, failed, cancelled, bytes } = outcome;
     const error = runError(outcome);
     if (runId !== undefined) {
-      await store.finishRun(runId, { endedAt, result, copied, upToDate, failed, bytes, error, images: outcome.images }).catch((e: unknown) => this.#storeFailed(e));
+      await store.finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, bytes, error, images: outcome.images }).catch((e: unknown) => this.#storeFailed(e));
     }
-    emit({ type: 'sync-run-finished', registry: registry.hostname, runId, trigger, result, copied, upToDate, failed, bytes, durationMs: endedAt - startedAt, error, time: endedAt });
+    emit({ type: 'sync-run-finished', registry: registry.hostname, runId, trigger, result, copied, upToDate, failed, cancelled, bytes, durationMs: endedAt - startedAt, error, time: endedAt });
   }
 
   async #persistPause(paused: boolean): Promise<void> {

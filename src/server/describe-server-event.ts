@@ -11,7 +11,7 @@ export function describeServerEvent(event: ServerEvent): string {
     case 'sync-run-started':
       return `run started (${event.trigger})`;
     case 'sync-run-finished':
-      return `run ${event.result}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${event.error ? `: ${event.error}` : ''}`;
+      return `run ${event.result}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${event.cancelled > 0 ? `, ${event.cancelled} cancelled` : ''}${event.error ? `: ${event.error}` : ''}`;
     case 'sync-tick-skipped':
       return `tick skipped: the previous run is still going (${event.skippedTicks} skipped so far)`;
     case 'sync-paused':

@@ -15,6 +15,7 @@ export function runView(run: RunSummary) {
     copied: run.copied,
     upToDate: run.upToDate,
     failed: run.failed,
+    cancelled: run.cancelled,
     bytes: run.bytes,
     error: run.error,
   };

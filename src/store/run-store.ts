@@ -16,6 +16,8 @@ export interface RunSummary {
   copied: number;
   upToDate: number;
   failed: number;
+  /** Images not copied because the run was paused or stopped (not failures). */
+  cancelled: number;
   bytes: number;
   /** Why the whole run failed (e.g. the syncer script), when it did. */
   error: string | null;
@@ -31,6 +33,8 @@ export interface RunFinish {
   copied: number;
   upToDate: number;
   failed: number;
+  /** Defaults to 0. */
+  cancelled?: number;
   bytes: number;
   error?: string | undefined;
   images: ImageOutcome[];

@@ -12,6 +12,7 @@ export interface RunRow {
   copied: number;
   up_to_date: number;
   failed: number;
+  cancelled: number;
   bytes: number;
   error: string | null;
 }
@@ -53,6 +54,7 @@ export function runSummary(row: RunRow): RunSummary {
     copied: row.copied,
     upToDate: row.up_to_date,
     failed: row.failed,
+    cancelled: row.cancelled,
     bytes: row.bytes,
     error: row.error,
   };

@@ -11,7 +11,7 @@ import { StoreError } from './store-error.js';
 function prepareStatements(db: Database.Database) {
   return {
     insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
-    finishRun: db.prepare(`UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, bytes = @bytes, error = @error WHERE id = @id`),
+    finishRun: db.prepare(`UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, bytes = @bytes, error = @error WHERE id = @id`),
     insertImage: db.prepare(`INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`),
     interruptRuns: db.prepare<[number]>(`UPDATE runs SET result = 'interrupted', ended_at = ? WHERE result = 'running'`),
     getRun: db.prepare<[number], RunRow>(`SELECT * FROM runs WHERE id = ?`),
@@ -76,7 +76,7 @@ export class SqliteRunStore implements RunStore {
   async finishRun(id: number, finish: RunFinish): Promise<void> {
     this.#db.transaction(() => {
       const { endedAt, result, copied, upToDate, failed, bytes } = finish;
-      this.#sql.finishRun.run({ id, endedAt, result, copied, upToDate, failed, bytes, error: finish.error ?? null });
+      this.#sql.finishRun.run({ id, endedAt, result, copied, upToDate, failed, cancelled: finish.cancelled ?? 0, bytes, error: finish.error ?? null });
       for (const image of finish.images) {
         this.#sql.insertImage.run({
           runId: id,

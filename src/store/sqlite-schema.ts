@@ -53,6 +53,8 @@ const MIGRATIONS: readonly string[] = [
      registry TEXT PRIMARY KEY,
      paused_at INTEGER NOT NULL
    );`,
+  // Images a stop or pause left uncopied, counted apart from failures.
+  `ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

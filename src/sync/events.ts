@@ -19,12 +19,14 @@ export type RunEvent =
       copied: number;
       upToDate: number;
       failed: number;
+      /** Images not copied because the run was stopped. */
+      cancelled: number;
       bytes: number;
       durationMs: number;
       ok: boolean;
       time: number;
     }
-  | { type: 'run-finished'; copied: number; upToDate: number; failed: number; bytes: number; durationMs: number; ok: boolean; time: number }
+  | { type: 'run-finished'; copied: number; upToDate: number; failed: number; cancelled: number; bytes: number; durationMs: number; ok: boolean; time: number }
   | { type: 'warning'; message: string; time: number };
 
 /** Copy events carry the configured registry they belong to once they pass through a run. */

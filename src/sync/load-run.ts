@@ -1,7 +1,7 @@
 import type { CopyEngine, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
-import { PictureBookError } from '../errors/index.js';
+import { CancelledError, PictureBookError } from '../errors/index.js';
 import type { SyncEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
@@ -42,7 +42,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
     const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, registryOfTarget)));
     const run = totalOutcome(outcomes, startedAt, dryRun);
-    emit({ type: 'run-finished', copied: run.copied, upToDate: run.upToDate, failed: run.failed, bytes: run.bytes, durationMs: run.durationMs, ok: run.ok, time: Date.now() });
+    emit({ type: 'run-finished', copied: run.copied, upToDate: run.upToDate, failed: run.failed, cancelled: run.cancelled, bytes: run.bytes, durationMs: run.durationMs, ok: run.ok, time: Date.now() });
     return run;
   } finally {
     unsubscribe();
@@ -54,12 +54,12 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
   const name = registry.hostname;
   const startedAt = Date.now();
   emit({ type: 'registry-started', registry: name, time: startedAt });
-  const outcome: RegistryOutcome = { registry: name, ok: true, copied: 0, upToDate: 0, failed: 0, bytes: 0, startedAt, durationMs: 0, invalidLines: [], images: [] };
+  const outcome: RegistryOutcome = { registry: name, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt, durationMs: 0, invalidLines: [], images: [] };
   const finish = (): RegistryOutcome => {
     outcome.durationMs = Date.now() - startedAt;
     outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0;
-    const { copied, upToDate, failed, bytes, durationMs, ok } = outcome;
-    emit({ type: 'registry-finished', registry: name, copied, upToDate, failed, bytes, durationMs, ok, time: Date.now() });
+    const { copied, upToDate, failed, cancelled, bytes, durationMs, ok } = outcome;
+    emit({ type: 'registry-finished', registry: name, copied, upToDate, failed, cancelled, bytes, durationMs, ok, time: Date.now() });
     return outcome;
   };
 
@@ -89,6 +89,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
     if (image.status === 'copied') outcome.copied++;
     else if (image.status === 'up-to-date') outcome.upToDate++;
     else if (image.status === 'failed') outcome.failed++;
+    else if (image.status === 'cancelled') outcome.cancelled++;
     outcome.bytes += image.bytes;
   }
   return finish();
@@ -111,7 +112,8 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
     const result = await options.engine.copy(task, options.signal ? { signal: options.signal } : {});
     return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
   } catch (error) {
-    // The engine already emitted image-failed with the reason.
+    // The engine already emitted image-failed (or image-cancelled) with the reason.
+    if (error instanceof CancelledError) return { ...base, status: 'cancelled', bytes: 0 };
     return { ...base, status: 'failed', bytes: 0, error: errorInfo(error) };
   }
 }

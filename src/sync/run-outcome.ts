@@ -2,7 +2,8 @@
 export interface ImageOutcome {
   source: string;
   target: string;
-  status: 'copied' | 'up-to-date' | 'failed' | 'would-copy';
+  /** `cancelled`: the run was stopped before this image was copied (not a failure). */
+  status: 'copied' | 'up-to-date' | 'failed' | 'cancelled' | 'would-copy';
   digest?: string | undefined;
   bytes: number;
   error?: { code: string; message: string } | undefined;
@@ -10,10 +11,12 @@ export interface ImageOutcome {
 
 export interface RegistryOutcome {
   registry: string;
+  /** Nothing failed (cancelled images are not failures). */
   ok: boolean;
   copied: number;
   upToDate: number;
   failed: number;
+  cancelled: number;
   bytes: number;
   startedAt: number;
   durationMs: number;
@@ -29,6 +32,7 @@ export interface RunOutcome {
   copied: number;
   upToDate: number;
   failed: number;
+  cancelled: number;
   bytes: number;
   startedAt: number;
   durationMs: number;
@@ -44,6 +48,7 @@ export function totalOutcome(registries: RegistryOutcome[], startedAt: number, d
     copied: sum((r) => r.copied),
     upToDate: sum((r) => r.upToDate),
     failed: sum((r) => r.failed),
+    cancelled: sum((r) => r.cancelled),
     bytes: sum((r) => r.bytes),
     startedAt,
     durationMs: Date.now() - startedAt,

@@ -14,7 +14,7 @@ export interface MetricSources {
  */
 export class SyncMetrics {
   readonly runs = new Counter('picture_book_sync_runs_total', 'Finished sync runs by registry and result.');
-  readonly images = new Counter('picture_book_sync_images_total', 'Images handled by sync runs, by registry and status (copied, up_to_date, failed).');
+  readonly images = new Counter('picture_book_sync_images_total', 'Images handled by sync runs, by registry and status (copied, up_to_date, failed, cancelled).');
   readonly bytes = new Counter('picture_book_sync_bytes_total', 'Blob bytes copied by sync runs, by registry.');
   readonly durations = new Histogram('picture_book_sync_run_duration_seconds', 'Duration of sync runs, by registry.', [1, 5, 15, 30, 60, 300, 900, 1800, 3600]);
   readonly skippedTicks = new Counter('picture_book_sync_skipped_ticks_total', 'Schedule ticks skipped because the previous run was still going.');
@@ -41,6 +41,8 @@ export class SyncMetrics {
         this.images.inc({ registry, status: 'copied' }, e.copied);
         this.images.inc({ registry, status: 'up_to_date' }, e.upToDate);
         this.images.inc({ registry, status: 'failed' }, e.failed);
+        // A pause or stop is not a failure: counted on its own so it does not inflate `failed`.
+        this.images.inc({ registry, status: 'cancelled' }, e.cancelled);
         this.bytes.inc({ registry }, e.bytes);
         this.durations.observe({ registry }, e.durationMs / 1000);
         break;

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
+import { CancelledError } from '../../src/errors/index.js';
+import { loadRunner, Scheduler } from '../../src/scheduler/index.js';
+import { registryConfig } from '../../src/scheduler/scheduler-test-kit.js';
+import { SyncMetrics } from '../../src/server/metrics/sync-metrics.js';
+import { SqliteRunStore } from '../../src/store/index.js';
+import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { ociImage } from './fixtures.js';
+import { largestBlob, waitFor } from './stop-kit.js';
+
+/** A stopped copy (abort, pause) is a cancellation: never a failure, never a tag written after it. */
+
+let source: TestRegistry;
+let target: TestRegistry;
+let sourceProxy: FaultProxy;
+let targetProxy: FaultProxy;
+let built: BuiltImage;
+
+before(async () => {
+  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  [sourceProxy, targetProxy] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
+  built = await pushImage(ociImage, source, 'cancel/app:v1');
+});
+
+after(async () => {
+  await Promise.all([sourceProxy?.close(), targetProxy?.close()]);
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+/** Holds the source's largest blob after 64 KiB until `letGo`, so a copy is caught mid-stream. */
+function holdLargestBlob(): string {
+  const path = `/v2/cancel/app/blobs/${largestBlob(built).digest}`;
+  sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(path), times: 1, action: { kind: 'stall', afterBytes: 64 * 1024 } });
+  return path;
+}
+
+function letGo(): void {
+  sourceProxy.clearFaults();
+  sourceProxy.release();
+}
+
+const tagsOf = (repo: string) => skopeoListTags(`${target.host}/${repo}`, target).catch(() => [] as string[]);
+
+test('abort mid-blob: CancelledError and image-cancelled, not a NETWORK failure; no retry, no manifest PUT, no tag', async () => {
+  const blobPath = holdLargestBlob();
+  targetProxy.clearRequests();
+  const engine = new CopyEngine();
+  const events: CopyEvent[] = [];
+  engine.subscribe((e) => events.push(e));
+  const controller = new AbortController();
+  try {
+    const copying = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${targetProxy.host}/aborted/app:v1` }, { signal: controller.signal });
+    await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
+    controller.abort();
+    await assert.rejects(copying, (error: unknown) => error instanceof CancelledError && error.code === 'CANCELLED');
+  } finally {
+    letGo();
+    await engine.close();
+  }
+  assert.deepEqual(events.filter((e) => e.type === 'image-failed'), []);
+  assert.deepEqual(events.filter((e) => e.type === 'retry'), [], 'a stop is not retried');
+  const cancelled = events.filter((e) => e.type === 'image-cancelled');
+  assert.deepEqual(cancelled.map((e) => [e.target, e.started]), [[`${targetProxy.host}/aborted/app:v1`, true]]);
+  assert.equal(sourceProxy.count('GET', new RegExp(blobPath)), 1, 'the blob was not restarted after the abort');
+  assert.equal(targetProxy.count('PUT', /\/manifests\//), 0);
+  assert.deepEqual(await tagsOf('aborted/app'), []);
+});
+
+test('abort right after the last blob arrived: the manifest PUT never starts', async () => {
+  targetProxy.clearRequests();
+  const engine = new CopyEngine();
+  const controller = new AbortController();
+  const blobs = new Set(built.blobs.map((b) => b.digest));
+  const events: CopyEvent[] = [];
+  // Synchronously on the event of the last blob: the next thing the copy would do is write the manifest.
+  engine.subscribe((e) => {
+    events.push(e);
+    if ((e.type === 'blob-done' || e.type === 'blob-skipped' || e.type === 'blob-mounted') && blobs.delete(e.digest) && blobs.size === 0) controller.abort();
+  });
+  try {
+    await assert.rejects(
+      engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${targetProxy.host}/late/app:v1` }, { signal: controller.signal }),
+      CancelledError,
+    );
+  } finally {
+    await engine.close();
+  }
+  assert.equal(blobs.size, 0, 'every blob was copied before the abort');
+  assert.equal(targetProxy.count('PUT', /\/manifests\//), 0);
+  assert.deepEqual(events.filter((e) => e.type === 'manifest-written' || e.type === 'image-failed'), []);
+  assert.deepEqual(await tagsOf('late/app'), []);
+});
+
+test('pause during a copy: the run is cancelled with 1 cancelled and 0 failed, in the store and the metrics', async () => {
+  const blobPath = holdLargestBlob();
+  const store = SqliteRunStore.open(':memory:');
+  const engine = new CopyEngine();
+  const events: Array<{ type: string }> = [];
+  const metrics = new SyncMetrics({ synchronizerStates: () => [], jobCounts: async () => ({ QUEUED: 0, RUNNING: 0, FINISHED: 0, FAILED: 0 }) });
+  const emit = (event: { type: string }) => {
+    events.push(event);
+    metrics.observe(event);
+  };
+  const scheduler = new Scheduler({ store, runner: loadRunner(engine), emit, tickers: () => ({ nextRun: () => null, stop: () => undefined }) });
+  const registry = { ...registryConfig(targetProxy.host), repository: 'paused', images: [`${sourceProxy.host}/cancel/app:v1`] };
+  try {
+    await scheduler.start([registry], { timezone: 'UTC', runOnStart: true });
+    await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
+    await scheduler.get(registry.hostname)?.pause();
+  } finally {
+    letGo();
+    await scheduler.stop(0);
+    await engine.close();
+  }
+  const [run] = await store.listRuns(registry.hostname, 1);
+  assert.deepEqual([run?.result, run?.failed, run?.cancelled, run?.copied], ['cancelled', 0, 1, 0]);
+  const record = run ? await store.getRun(run.id) : undefined;
+  assert.deepEqual(record?.images.map((i) => [i.status, i.error]), [['cancelled', undefined]]);
+  assert.equal(events.some((e) => e.type === 'image-failed'), false);
+  const text = await metrics.render();
+  assert.match(text, new RegExp(`picture_book_sync_images_total\\{registry="${registry.hostname}",status="cancelled"\\} 1\\n`));
+  assert.match(text, new RegExp(`picture_book_sync_images_total\\{registry="${registry.hostname}",status="failed"\\} 0\\n`));
+  await store.close();
+});
