@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+// Upper bounds keep every duration inside what a Node timer can hold (2^31-1 ms, ~24.8 days;
+// beyond it setTimeout fires at once) and reject YAML's .inf / 1e400 (Infinity).
+export const MAX_SCRIPT_TIMEOUT_SECONDS = 86_400;
+export const MAX_GRACE_PERIOD_SECONDS = 3_600;
+export const MAX_RETENTION_DAYS = 3_650;
+export const MAX_CONCURRENCY = 1_000;
+
 /** One target registry, with the seed's keys and their seed meaning, plus documented additions. */
 export const registrySchema = z
   .object({
@@ -16,8 +23,8 @@ export const registrySchema = z
     insecure: z.boolean().default(false),
     tlsVerify: z.boolean().default(true),
     caFile: z.string().optional(),
-    concurrency: z.number().int().positive().optional(),
-    syncerScriptTimeoutSeconds: z.number().positive().default(120),
+    concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional(),
+    syncerScriptTimeoutSeconds: z.number().positive().max(MAX_SCRIPT_TIMEOUT_SECONDS).default(120),
   })
   .strict();
 
@@ -36,19 +43,19 @@ export const configSchema = z
       .strict()
       .default({}),
     state: z
-      .object({ path: z.string().default('./picture-book.db'), retentionDays: z.number().int().positive().default(30) })
+      .object({ path: z.string().default('./picture-book.db'), retentionDays: z.number().int().positive().max(MAX_RETENTION_DAYS).default(30) })
       .strict()
       .default({}),
     sync: z
       .object({
         runOnStart: z.boolean().default(true),
-        gracePeriodSeconds: z.number().min(0).default(30),
+        gracePeriodSeconds: z.number().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(30),
         timezone: z.string().default('UTC'),
       })
       .strict()
       .default({}),
     concurrency: z
-      .object({ images: z.number().int().positive().default(4), blobs: z.number().int().positive().default(8) })
+      .object({ images: z.number().int().positive().max(MAX_CONCURRENCY).default(4), blobs: z.number().int().positive().max(MAX_CONCURRENCY).default(8) })
       .strict()
       .default({}),
   })

@@ -31,6 +31,8 @@ function describeValue(value: unknown, path: Path): string {
   if (value === null) return 'null (empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
+  // JSON.stringify would turn Infinity and NaN (YAML .inf, 1e400, .nan) into "null".
+  if (typeof value === 'number') return `number ${String(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
