@@ -110,6 +110,20 @@ test('stop puts a running job back in the queue; the next process finishes only 
   assert.equal((await store.getJob(waiting))?.state, 'FINISHED');
 });
 
+test('a job still waiting when the stop begins does not start in the grace period, even when a slot frees up', async () => {
+  const store = SqliteRunStore.open(':memory:');
+  const { engine, jobs } = setup(store);
+  const running = await jobs.submit({ ...request, targets: [{ endpoint: 'a.example:5000', overwrite: false }] });
+  const waiting = await jobs.submit({ ...request, targets: [{ endpoint: 'd.example', overwrite: false }] });
+  await until(() => engine.copies.length === 1, 'the first job copying');
+  const stopped = jobs.stop(60_000);
+  engine.to('a.example:5000').finish('copied'); // the running job ends within the grace period
+  await stopped;
+  assert.equal((await store.getJob(running))?.state, 'FINISHED');
+  assert.equal(engine.copies.length, 1, 'the waiting job never started');
+  assert.deepEqual([(await store.getJob(waiting))?.state, (await store.getJob(waiting))?.startedAt], ['QUEUED', null]);
+});
+
 test('a stored request this version cannot read fails its job instead of blocking the queue', async () => {
   const store = SqliteRunStore.open(':memory:');
   await store.createJob('old', { format: 'from the future' }, 1);

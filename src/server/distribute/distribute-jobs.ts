@@ -31,6 +31,8 @@ export class DistributeJobs {
   #options: DistributeJobsOptions;
   #limiter: Limiter;
   #stopping = new AbortController();
+  /** Set when the stop begins: from then on no waiting job starts, even if a slot frees up. */
+  #closing = false;
   #running = new Set<Promise<void>>();
 
   constructor(options: DistributeJobsOptions) {
@@ -62,12 +64,13 @@ export class DistributeJobs {
 
   /** Takes no more jobs; running ones get `graceMs`, then are aborted and put back in the queue. */
   async stop(graceMs: number): Promise<void> {
+    this.#closing = true;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
     });
     const stopping = this.#stopping;
-    // Waiting jobs must not start: abort at once if nothing runs, else after the grace period.
+    // Running jobs get the grace period (none: abort at once); waiting ones stay queued (#closing).
     const idle = this.idle();
     await Promise.race([idle, grace]);
     clearTimeout(timer);
@@ -85,7 +88,7 @@ export class DistributeJobs {
 
   async #run(id: string): Promise<void> {
     const signal = this.#stopping.signal;
-    if (signal.aborted) return; // stays QUEUED in the store for the next start
+    if (signal.aborted || this.#closing) return; // stays QUEUED in the store for the next start
     const { store, emit } = this.#options;
     const job = await store.getJob(id);
     if (!job || (job.state !== 'QUEUED' && job.state !== 'RUNNING')) return;
