@@ -12,13 +12,21 @@ function distance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-/** The closest known key when it is close enough to be a typo. */
+/**
+ * The closest known key when it is close enough to be a typo, else one the key is a shortened or
+ * lengthened form of (`gracePeriod` for `gracePeriodSeconds`: too far apart to count as a typo).
+ */
 export function didYouMean(unknown: string, known: Iterable<string>): string | undefined {
+  const keys = [...known];
   let best: { key: string; d: number } | undefined;
-  for (const key of known) {
+  for (const key of keys) {
     const d = distance(unknown, key);
     if (!best || d < best.d) best = { key, d };
   }
-  if (!best) return undefined;
-  return best.d <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
+  if (best && best.d <= Math.max(2, Math.floor(best.key.length / 3))) return best.key;
+  const lower = unknown.toLowerCase();
+  if (lower.length < 4) return undefined;
+  const byLength = (a: string, b: string) => a.length - b.length;
+  const longer = keys.filter((key) => key.toLowerCase().startsWith(lower)).sort(byLength)[0];
+  return longer ?? keys.filter((key) => lower.startsWith(key.toLowerCase())).sort(byLength).at(-1);
 }

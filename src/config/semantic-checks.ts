@@ -125,7 +125,9 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
     return { hostname, repository, pullAuth, pushAuth, syncerScript, caFile };
   });
   const api = obj(root.api);
-  if (api.enableAuth === true && (str(api.authToken) ?? '').trim() === '') add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
+  // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.
+  const token = api.authToken;
+  if (api.enableAuth === true && (token === undefined || (typeof token === 'string' && token.trim() === ''))) add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
   // Only a configured zone is checked: Intl's time-zone data costs every run ~8 MB and 0.1 s.
   if (timezone !== 'UTC') {
     try {

@@ -1,5 +1,5 @@
-import type { ZodIssue } from 'zod';
-import { configSchema, registrySchema, SECRET_KEYS } from './schema.js';
+import { z, ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, ZodRecord, type ZodIssue, type ZodTypeAny } from 'zod';
+import { configSchema, SECRET_KEYS } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import type { Path } from './yaml-locator.js';
 
@@ -14,13 +14,28 @@ export function formatPath(path: Path): string {
   return path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), '');
 }
 
-/** The keys allowed at an object path, for "did you mean". */
+/** Unwraps defaults, optionals, nullables and effects down to the schema that holds the shape. */
+function unwrap(schema: ZodTypeAny): ZodTypeAny {
+  let current = schema;
+  for (;;) {
+    if (current instanceof ZodDefault || current instanceof ZodOptional || current instanceof ZodNullable) current = current._def.innerType;
+    else if (current instanceof ZodEffects) current = current._def.schema;
+    else return current;
+  }
+}
+
+/** The keys allowed at an object path, for "did you mean": walks the schema, so nested keys work too. */
 function knownKeys(path: Path): string[] {
-  if (path.length === 0) return Object.keys(configSchema.shape);
-  if (path[0] === 'registries') return Object.keys(registrySchema.shape);
-  const sub = configSchema.shape[path[0] as keyof typeof configSchema.shape];
-  const inner = (sub as unknown as { _def?: { innerType?: { shape?: Record<string, unknown> } } })._def?.innerType?.shape;
-  return inner ? Object.keys(inner) : [];
+  let schema: ZodTypeAny = configSchema;
+  for (const segment of path) {
+    const inner = unwrap(schema);
+    if (inner instanceof ZodObject) schema = (inner.shape as Record<string, ZodTypeAny>)[String(segment)] ?? z.never();
+    else if (inner instanceof ZodArray) schema = inner.element;
+    else if (inner instanceof ZodRecord) schema = inner.valueSchema;
+    else return [];
+  }
+  const target = unwrap(schema);
+  return target instanceof ZodObject ? Object.keys(target.shape) : [];
 }
 
 const ARTICLE: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean (true or false)', array: 'a list', object: 'a mapping', integer: 'a whole number' };

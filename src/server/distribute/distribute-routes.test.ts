@@ -32,11 +32,14 @@ test('invalid bodies get a 400 naming each problem', async () => {
     [{ ...valid, targets: [{ endpoint: 'ftp://mirror.example' }] }, /targets\[0\]\.endpoint: scheme ftp: is not supported/],
     [{ ...valid, targets: [{ endpoint: 'https://mirror.example/v1/x' }] }, /path "\/v1\/x" is not a registry API root/],
     [{ ...valid, targets: [{ endpoint: 'a.example' }, { endpoint: 'a.example' }] }, /targets\[1\]\.endpoint: a\.example is listed twice/],
-    [{ ...valid, source: { ...valid.source, image: 'Upper/Case' } }, /^source: image and ref: invalid reference .* must be lowercase/],
-    [{ ...valid, source: { ...valid.source, ref: 'sha256:short' } }, /^source: image and ref: invalid reference/],
+    [{ ...valid, source: { ...valid.source, image: 'Upper/Case' } }, /^source\.image: invalid reference "Upper\/Case": path component "Upper" must be lowercase$/],
+    [{ ...valid, source: { ...valid.source, ref: 'sha256:short' } }, /^source\.ref: digest must look like sha256:<64 lowercase hex characters>$/],
+    [{ ...valid, source: { ...valid.source, ref: 'v1!' } }, /^source\.ref: invalid reference "v1!": tag "v1!" may contain only/],
+    [{ ...valid, source: { ...valid.source, image: 'a'.repeat(250) } }, /^source: image and ref: invalid reference .*: name is longer than 255 characters$/],
     [{ ...valid, source: { ...valid.source, auth: {} } }, /^source\.auth: needs basicauth \{user, password\} or a token url$/],
     [{ ...valid, source: { ...valid.source, auth: { url: 'https://auth.example/token', json: '{not json' } } }, /^source\.auth\.json: is not valid JSON$/],
-    [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'maybe' }] }, /^targets\[0\]\.overwrite: /],
+    [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'maybe' }] }, /^targets\[0\]\.overwrite: must be true or false \(a JSON boolean or the string "true" \/ "false"\)$/],
+    [{ ...valid, source: { ...valid.source, verify_tls: null } }, /^source\.verify_tls: must be true or false/],
     [{ ...valid, extra: 1 }, /Unrecognized key\(s\) in object: 'extra'/],
   ];
   try {
@@ -52,6 +55,29 @@ test('invalid bodies get a 400 naming each problem', async () => {
     const noBody = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth });
     assert.equal(noBody.statusCode, 400);
     assert.match(noBody.json().error.message, /expected a JSON object body/);
+    assert.equal(api.submitted.length, 0);
+  } finally {
+    await api.close();
+  }
+});
+
+test('every problem of a body is named at once: a bad image next to other bad fields, no auth value quoted', async () => {
+  const api = await testApi();
+  try {
+    const payload = {
+      source: { endpoint: '', image: 'A', ref: 'v1', auth: { url: 'https://auth.example/token', token_type: 'Tok-Secret-41' } },
+      targets: [{ endpoint: 'a.example', overwrite: 'maybe', auth: { basicauth: { user: 'u', password: 'Pw-Secret-42' }, token_type: 'Pw-Secret-43' } }],
+    };
+    const response = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json().error.message.split('; '), [
+      'source.endpoint: is empty',
+      'source.image: invalid reference "A": path component "A" must be lowercase',
+      'source.auth.token_type: must be "Bearer" or "JWT"',
+      'targets[0].overwrite: must be true or false (a JSON boolean or the string "true" / "false")',
+      'targets[0].auth.token_type: must be "Bearer" or "JWT"',
+    ]);
+    for (const secret of ['Tok-Secret-41', 'Pw-Secret-42', 'Pw-Secret-43']) assert.equal(response.body.includes(secret), false, `${secret} is quoted`);
     assert.equal(api.submitted.length, 0);
   } finally {
     await api.close();

@@ -1,9 +1,38 @@
 import { z } from 'zod';
+import { digestProblem } from '../../reference/digest.js';
+import { validateRepository, validateTag } from '../../reference/grammar.js';
 import { parseReference } from '../../reference/index.js';
 import { parseEndpoint } from './endpoint-address.js';
 
-/** The transfer-service API sends booleans as JSON booleans or as the strings "true" / "false". */
-const booleanish = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((v) => v.toLowerCase() === 'true')]);
+const BOOLEAN_STRINGS: Record<string, boolean> = { true: true, false: false, True: true, False: false };
+
+/**
+ * The transfer-service API sends booleans as JSON booleans or as the strings "true" / "false".
+ * One check with one message: a union would only say "Invalid input".
+ */
+const booleanish = z.unknown().transform((value, ctx): boolean => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && value in BOOLEAN_STRINGS) return BOOLEAN_STRINGS[value] ?? false;
+  ctx.addIssue({ code: 'custom', message: 'must be true or false (a JSON boolean or the string "true" / "false")' });
+  return z.NEVER;
+});
+
+/** Grammar errors as a field's message (each field is checked on its own, so all are reported). */
+const grammar = (check: (text: string) => void) => (text: string, ctx: z.RefinementCtx) => {
+  try {
+    check(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+  }
+};
+
+const imagePath = z.string().min(1, 'is empty').superRefine(grammar((image) => validateRepository(image, image)));
+/** A tag, or a digest when it has a ':'. */
+const imageRef = z.string().min(1, 'is empty').superRefine(grammar((ref) => {
+  if (!ref.includes(':')) return validateTag(ref, ref);
+  const problem = digestProblem(ref);
+  if (problem !== undefined) throw new Error(`digest ${problem}`);
+}));
 
 /** Empty strings in the seed's template mean "not given". */
 const optionalText = z.string().optional().transform((v) => (v === '' ? undefined : v));
@@ -11,7 +40,8 @@ const optionalText = z.string().optional().transform((v) => (v === '' ? undefine
 const authSchema = z
   .object({
     url: optionalText.pipe(z.string().url('must be a URL').optional()),
-    token_type: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['JWT', 'Bearer', 'jwt', 'bearer']).optional()),
+    // Auth values are never quoted back (zod's enum message would repeat the received value).
+    token_type: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['JWT', 'Bearer', 'jwt', 'bearer'], { errorMap: () => ({ message: 'must be "Bearer" or "JWT"' }) }).optional()),
     header: z.union([optionalText, z.record(z.string())]),
     json: z.union([optionalText, z.record(z.unknown())]),
     basicauth: z.object({ user: z.string().min(1, 'is empty'), password: z.string() }).strict().optional(),
@@ -29,6 +59,7 @@ const authSchema = z
   });
 
 const endpoint = z.string().min(1, 'is empty').superRefine((text, ctx) => {
+  if (text === '') return; // already "is empty"
   try {
     parseEndpoint(text);
   } catch (error) {
@@ -41,8 +72,8 @@ export const distributeRequestSchema = z
     source: z
       .object({
         endpoint,
-        image: z.string().min(1, 'is empty'),
-        ref: z.string().min(1, 'is empty'),
+        image: imagePath,
+        ref: imageRef,
         verify_tls: booleanish.optional(),
         auth: authSchema.optional(),
       })
@@ -68,8 +99,11 @@ export const distributeRequestSchema = z
       if (seen.has(target.endpoint)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'endpoint'], message: `${target.endpoint} is listed twice` });
       seen.add(target.endpoint);
     });
+    // Each part is reported on its own field; together they can still be too long a name.
+    const { image, ref } = request.source;
+    if (!imagePath.safeParse(image).success || !imageRef.safeParse(ref).success) return;
     try {
-      parseReference(imageReference('registry.invalid', request.source.image, request.source.ref));
+      parseReference(imageReference('registry.invalid', image, ref));
     } catch (error) {
       ctx.addIssue({ code: 'custom', path: ['source'], message: `image and ref: ${error instanceof Error ? error.message : String(error)}` });
     }
