@@ -20,39 +20,68 @@ export interface BlobCopierOptions {
 /**
  * Copies blobs in the cheapest way available, in regclient's order: already there (HEAD) ->
  * mount from another repository of the same registry -> stream source to target.
- * Remembers where blobs live in each target registry and de-duplicates transfers in flight, so a
+ * Remembers where blobs live in each target registry and de-duplicates work in flight, so a
  * layer shared by many images of a run crosses the network once.
  */
 export class BlobCopier {
   #options: Required<BlobCopierOptions>;
   /** `registry|digest` -> repositories known to hold it. */
   #locations = new Map<string, Set<string>>();
-  /** `registry|digest` -> the transfer under way. */
-  #inflight = new Map<string, Promise<BlobOutcome>>();
+  /** `registry|digest` -> the copy that may stream these bytes to that registry. */
+  #streaming = new Map<string, Promise<BlobOutcome>>();
+  /** `registry/repository|digest` -> the copy of that blob into that repository. */
+  #intoRepository = new Map<string, Promise<BlobOutcome>>();
 
   constructor(options: BlobCopierOptions) {
     this.#options = { attempts: 3, progressStepBytes: 4 * 1024 * 1024, ...options };
   }
 
-  async copy(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
-    const key = `${target.registry}|${blob.digest}`;
-    const running = this.#inflight.get(key);
-    if (running) {
-      // Someone is already moving these bytes to this registry: wait, then it is there or mountable.
-      await running.catch(() => undefined);
+  /**
+   * Makes `blob` present in `target`. Into one repository a blob goes once: a second caller shares
+   * the first one's work (distribution 2.8 rewrites a repository's blob link in place, and a
+   * manifest PUT reading it meanwhile fails with DIGEST_INVALID). If that work fails, the second
+   * caller tries on its own, so one run's cancellation never fails another's image.
+   */
+  copy(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
+    const key = `${target.registry}/${target.name}|${blob.digest}`;
+    const shared = this.#intoRepository.get(key);
+    if (shared) {
+      return shared.then(
+        () => {
+          this.#options.emit({ type: 'blob-skipped', target: targetName, digest: blob.digest, size: blob.size, time: Date.now() });
+          return { kind: 'skipped' } as const;
+        },
+        () => this.copy(source, target, blob, targetName),
+      );
     }
+    const work = this.#copyIntoRepository(source, target, blob, targetName);
+    this.#intoRepository.set(key, work);
+    const forget = () => this.#intoRepository.delete(key);
+    work.then(forget, forget);
+    return work;
+  }
+
+  /**
+   * Across repositories of one registry the bytes travel once: while one copy may be streaming
+   * them, the others wait, then find the blob (HEAD) or mount it from where it landed.
+   */
+  async #copyIntoRepository(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
+    const key = `${target.registry}|${blob.digest}`;
+    for (let running = this.#streaming.get(key); running; running = this.#streaming.get(key)) await running.catch(() => undefined);
+    // Biggest first: a large layer started late would run alone at the end of a run.
     const work = this.#options.limiter.run(async () => {
       const outcome = await this.#copyOnce(source, target, blob, targetName);
-      // Recorded before anyone waiting on this transfer resumes, so they can mount from here.
+      // Recorded before anyone waiting on this copy resumes, so they can mount from here.
       this.#remember(target.registry, blob.digest, target.name);
       return outcome;
-    });
-    if (!running) {
-      this.#inflight.set(key, work);
-      work.then(
-        () => this.#inflight.delete(key),
-        () => this.#inflight.delete(key),
-      );
+    }, blob.size);
+    if (!this.#locations.has(key)) {
+      // Nobody is known to hold it at this registry: this copy may stream, the others wait for it.
+      this.#streaming.set(key, work);
+      const done = () => {
+        if (this.#streaming.get(key) === work) this.#streaming.delete(key);
+      };
+      work.then(done, done);
     }
     return work;
   }

@@ -31,3 +31,23 @@ test('a failing job frees its slot', async () => {
   assert.equal(await limiter.run(async () => 'ok'), 'ok');
   assert.throws(() => new Limiter(0), /positive integer/);
 });
+
+test('waiters start highest priority first, in arrival order among equals', async () => {
+  const limiter = new Limiter(1);
+  const order: string[] = [];
+  let release!: () => void;
+  const first = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+  const queued = [
+    ['small-a', 1],
+    ['large', 400],
+    ['small-b', 1],
+    ['medium', 30],
+    ['default', 0],
+    ['large-2', 400],
+  ] as const;
+  const jobs = queued.map(([name, priority]) => limiter.run(async () => void order.push(name), priority));
+  assert.equal(limiter.waiting, queued.length);
+  release();
+  await Promise.all([first, ...jobs]);
+  assert.deepEqual(order, ['large', 'large-2', 'medium', 'small-a', 'small-b', 'default']);
+});

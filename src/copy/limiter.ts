@@ -1,11 +1,12 @@
 /**
- * A counting semaphore: at most `limit` functions run at once, the rest wait in FIFO order.
- * One instance per kind of work (images, blobs) is shared by every copy in the process.
+ * A counting semaphore: at most `limit` functions run at once; the rest wait, highest priority
+ * first and in arrival order among equals. One instance per kind of work (images, blobs) is
+ * shared by every copy in the process.
  */
 export class Limiter {
   #limit: number;
   #active = 0;
-  #queue: Array<() => void> = [];
+  #queue: Array<{ priority: number; start: () => void }> = [];
 
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
@@ -20,16 +21,28 @@ export class Limiter {
     return this.#queue.length;
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
+  async run<T>(fn: () => Promise<T>, priority = 0): Promise<T> {
+    if (this.#active >= this.#limit) await new Promise<void>((start) => this.#enqueue({ priority, start }));
     else this.#active++;
     try {
       return await fn();
     } finally {
       const next = this.#queue.shift();
       // Hand the slot straight to the next waiter so `active` never dips and lets a newcomer jump the queue.
-      if (next) next();
+      if (next) next.start();
       else this.#active--;
     }
+  }
+
+  /** Behind every waiter of the same or a higher priority (binary search: queues can be long). */
+  #enqueue(waiter: { priority: number; start: () => void }): void {
+    let low = 0;
+    let high = this.#queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.#queue[mid]?.priority ?? 0) >= waiter.priority) low = mid + 1;
+      else high = mid;
+    }
+    this.#queue.splice(low, 0, waiter);
   }
 }

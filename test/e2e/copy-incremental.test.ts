@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
 import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
-import { dockerImage, ociImage, ociIndex } from './fixtures.js';
+import { baseLayer, dockerImage, ociImage, ociIndex } from './fixtures.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -19,8 +19,8 @@ after(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
 });
 
-async function withEngine<T>(fn: (engine: CopyEngine, events: CopyEvent[]) => Promise<T>): Promise<T> {
-  const engine = new CopyEngine();
+async function withEngine<T>(fn: (engine: CopyEngine, events: CopyEvent[]) => Promise<T>, options: ConstructorParameters<typeof CopyEngine>[0] = {}): Promise<T> {
+  const engine = new CopyEngine(options);
   const events: CopyEvent[] = [];
   engine.subscribe((e) => events.push(e));
   try {
@@ -112,4 +112,36 @@ test('a layer shared by images copied concurrently crosses the network once', as
   const baseGets = sourceProxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/blobs/'));
   const uniqueBlobGets = new Set(baseGets.map((r) => r.path.split('/blobs/')[1]));
   assert.equal(baseGets.length, uniqueBlobGets.size, 'no blob was downloaded twice');
+});
+
+test('tags of several repositories copied at once: each blob is written into each repository once, streamed once', async () => {
+  // Three repositories x three tags; every image shares the base layer, tags of a repository share its layer.
+  const images = ['x', 'y', 'z'].flatMap((repo) =>
+    ['t1', 't2', 't3'].map((tag) => ({
+      path: `fan/${repo}:${tag}`,
+      spec: { ...dockerImage, layers: [baseLayer, { seed: `fan-${repo}`, size: 64 * 1024 }, { seed: `fan-${repo}-${tag}`, size: 4096 }] },
+    })),
+  );
+  for (const image of images) await pushImage(image.spec, source, image.path);
+  sourceProxy.clearRequests();
+  targetProxy.clearRequests();
+  await withEngine(async (engine) => {
+    const results = await Promise.all(images.map((i) => engine.copy({ source: `${sourceProxy.host}/${i.path}`, target: `${targetProxy.host}/${i.path}` })));
+    assert.deepEqual(results.map((r) => r.status), images.map(() => 'copied'));
+  }, { imageConcurrency: images.length }); // all at once: the tags of y and z wait together on x's transfer
+  // Two writes of one blob link into one repository race in distribution 2.8: a manifest PUT
+  // reading the link meanwhile failed with DIGEST_INVALID. Every POST (upload or mount) names its
+  // repository; a mount names the digest, an upload's digest is on the PUT that closes it.
+  const writes = new Map<string, number>();
+  for (const r of targetProxy.requests) {
+    const repo = r.path.match(/^\/v2\/(.+?)\/blobs\/uploads\//)?.[1];
+    const digest = r.method === 'POST' ? r.path.match(/mount=([^&]+)/)?.[1] : r.method === 'PUT' ? r.path.match(/digest=([^&]+)/)?.[1] : undefined;
+    if (repo && digest) writes.set(`${repo} ${decodeURIComponent(digest)}`, (writes.get(`${repo} ${decodeURIComponent(digest)}`) ?? 0) + 1);
+  }
+  const twice = [...writes].filter(([, n]) => n > 1);
+  assert.deepEqual(twice, [], 'no blob was mounted or uploaded twice into one repository');
+  const mounts = targetProxy.requests.filter((r) => r.method === 'POST' && r.path.includes('mount='));
+  assert.ok(mounts.length >= 2, `the base layer is mounted into the other repositories (${mounts.length} mounts)`);
+  const blobGets = sourceProxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/blobs/')).map((r) => r.path.split('/blobs/')[1]);
+  assert.equal(blobGets.length, new Set(blobGets).size, 'no blob was downloaded twice');
 });
