@@ -90,6 +90,15 @@ test('a base64 DockerConfigJSON and ${VAR} expansion', async () => {
   assert.equal(r?.syncerScriptArgs, 'literal ${NOT_EXPANDED}');
 });
 
+test('values from the environment are remembered as written, except identity fields; the redacted view shows ${VAR}', async () => {
+  const { result } = await load(`registries:\n  - hostname: '\${HOST}'\n    syncerScript: ./list.sh\n    syncerScriptArgs: '--key \${KEY} --team t'\n`, { HOST: 'reg.example', KEY: 'k3y-value' });
+  const { config } = await result;
+  assert.deepEqual(config.fromEnvironment, [{ path: 'registries[0].syncerScriptArgs', original: '--key ${KEY} --team t', values: ['k3y-value', '--key k3y-value --team t'] }]);
+  const view = redactConfig(config) as { registries: Array<{ hostname: string; syncerScriptArgs: string }> };
+  assert.equal(view.registries[0]?.hostname, 'reg.example');
+  assert.equal(view.registries[0]?.syncerScriptArgs, '--key ${KEY} --team t');
+});
+
 const INVALID: Array<[string, string, string[]]> = [
   ['unknown top-level key', `${reg()}dispaly: spinner\n`, ['5:1 dispaly: unknown key "dispaly" (did you mean "display"?)']],
   ['unknown registry key', reg('    hostnme: x\n'), ['5:5 registries[0].hostnme: unknown key "hostnme" (did you mean "hostname"?)']],

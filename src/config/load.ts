@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
-import { expandEnvironment } from './env-expand.js';
+import { envSourcedValues, expandEnvironment } from './env-expand.js';
 import { configSchema } from './schema.js';
 import { checkSemantics } from './semantic-checks.js';
 import type { LoadedConfig, PictureBookConfig } from './types.js';
@@ -46,7 +46,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (doc.contents === null) return fail([{ line: 1, column: 1, path: '', message: 'config is empty: expected a "registries" list' }]);
   const expansion = expandEnvironment(doc, lines, env);
   const locator = new YamlLocator(doc, lines);
-  const problems: Omit<ConfigProblem, 'file'>[] = expansion.map((p) => ({ line: p.line, column: p.column, path: '', message: `environment variable "${p.variable}" is not set` }));
+  const problems: Omit<ConfigProblem, 'file'>[] = expansion.problems.map((p) => ({ line: p.line, column: p.column, path: '', message: `environment variable "${p.variable}" is not set` }));
   const aliases = unresolvedAliases(doc, lines);
   if (aliases.length > 0) return fail(sortProblems([...problems, ...aliases.map((a) => ({ ...a, path: formatPath(a.path) }))]));
   let data: unknown;
@@ -100,6 +100,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     state: { ...raw.state, path: isAbsolute(raw.state.path) ? raw.state.path : resolve(process.cwd(), raw.state.path) },
     sync: raw.sync,
     concurrency: raw.concurrency,
+    fromEnvironment: envSourcedValues(expansion.expanded),
   };
   return { config, warnings };
 }

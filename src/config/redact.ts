@@ -1,6 +1,9 @@
+import { IDENTITY_KEYS } from './env-expand.js';
 import type { AuthSetting, PictureBookConfig } from './types.js';
 
 const REDACTED = '***';
+/** Shorter values would mask ordinary text everywhere (the server log uses the same floor). */
+export const MIN_SECRET_LENGTH = 4;
 
 function redactAuth(setting: AuthSetting | undefined): unknown {
   if (!setting) return '';
@@ -8,9 +11,35 @@ function redactAuth(setting: AuthSetting | undefined): unknown {
   return { kind: 'DockerConfigJSON', registries: [...setting.auths.keys()], credentials: REDACTED };
 }
 
+/** Every string a config took from the environment and may be a secret (see EnvSourcedValue). */
+export function environmentSecrets(config: PictureBookConfig): string[] {
+  return (config.fromEnvironment ?? []).flatMap((v) => v.values).filter((s) => s.length >= MIN_SECRET_LENGTH);
+}
+
+/**
+ * Values from the environment are shown as written (`--api-key ${SCRIPT_KEY}`), found by key path;
+ * any other string that still contains one of them (an alias, a path built from it) is masked.
+ */
+function withPlaceholders(view: unknown, config: PictureBookConfig): unknown {
+  const originals = new Map((config.fromEnvironment ?? []).map((v) => [v.path, v.original]));
+  const secrets = environmentSecrets(config);
+  const walk = (node: unknown, path: string, key: string): unknown => {
+    const original = originals.get(path);
+    if (original !== undefined) return typeof node === 'string' ? original : REDACTED;
+    // Identity fields stay as they are: the API finds registries by hostname.
+    if (typeof node === 'string') return IDENTITY_KEYS.has(key) ? node : secrets.reduce((text, secret) => text.split(secret).join(REDACTED), node);
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}[${i}]`, key));
+    if (typeof node === 'object' && node !== null) {
+      return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, walk(value, path ? `${path}.${name}` : name, name)]));
+    }
+    return node;
+  };
+  return walk(view, '', '');
+}
+
 /** A JSON-safe view of the configuration with every secret replaced, for the API and logs. */
 export function redactConfig(config: PictureBookConfig): unknown {
-  return {
+  const view = {
     file: config.file,
     registries: config.registries.map((r) => ({ ...r, pullAuth: redactAuth(r.pullAuth), pushAuth: redactAuth(r.pushAuth) })),
     display: config.display,
@@ -19,4 +48,5 @@ export function redactConfig(config: PictureBookConfig): unknown {
     sync: config.sync,
     concurrency: config.concurrency,
   };
+  return withPlaceholders(view, config);
 }

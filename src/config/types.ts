@@ -25,6 +25,20 @@ export interface RegistryConfig {
   line: number;
 }
 
+/**
+ * A value that took text from the environment (`${VAR}`), outside the identity fields that must be
+ * shown as they are (hostname, repository, images, syncPeriod, api.host, sync.timezone). It may
+ * hold a secret: the API shows `original` instead, and the server log scrubs `values`.
+ */
+export interface EnvSourcedValue {
+  /** Key path, e.g. `registries[0].syncerScriptArgs`. */
+  path: string;
+  /** As written in the file, e.g. `--api-key ${SCRIPT_KEY}`. */
+  original: string;
+  /** The variables' values and the expanded text. */
+  values: string[];
+}
+
 export interface PictureBookConfig {
   file: string;
   registries: RegistryConfig[];
@@ -33,6 +47,8 @@ export interface PictureBookConfig {
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };
+  /** Values that came from environment variables (optional: configs built in code have none). */
+  fromEnvironment?: EnvSourcedValue[];
 }
 
 export interface LoadedConfig {

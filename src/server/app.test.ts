@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadConfig } from '../config/index.js';
 import { until } from '../scheduler/scheduler-test-kit.js';
 import { API_TOKEN, PUSH_PASSWORD, testApi, testConfig } from './api-test-kit.js';
 import { openApiDocument } from './openapi.js';
@@ -64,6 +68,50 @@ test('/list: configured registries with secrets redacted; active synchronizers w
     }
   } finally {
     await api.close();
+  }
+});
+
+test('/list and /ops details show values taken from the environment as written (${VAR}), never their value', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-api-env-'));
+  const secret = 'script-key-9c3d';
+  try {
+    await writeFile(join(dir, 'list.sh'), '#!/bin/sh\n');
+    await chmod(join(dir, 'list.sh'), 0o755);
+    const yaml = [
+      'registries:',
+      '  - hostname: mirror.example:5000',
+      "    syncPeriod: '*/2 * * * * *'",
+      "    syncerScript: '${SCRIPTS}/list.sh'",
+      "    syncerScriptArgs: &args '--api-key ${SCRIPT_KEY}'",
+      '  - hostname: other.example',
+      '    syncerScript: ./list.sh',
+      '    syncerScriptArgs: *args',
+      '    images: [nginx]',
+      'api: {enableAuth: true, authToken: api-token-9d2e}',
+      'sync: {runOnStart: false}',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'config.yaml'), yaml);
+    const { config } = await loadConfig(join(dir, 'config.yaml'), { SCRIPT_KEY: secret, SCRIPTS: dir });
+    assert.equal(config.registries[0]?.syncerScriptArgs, `--api-key ${secret}`, 'the run itself gets the value');
+    const api = await testApi(config);
+    try {
+      const configured = await api.app.inject({ url: '/list?type=configured', headers: api.auth });
+      assert.equal(configured.statusCode, 200);
+      assert.equal(configured.body.includes(secret), false, 'the value is in /list');
+      const [mirror, other] = configured.json().registries;
+      assert.equal(mirror.syncerScriptArgs, '--api-key ${SCRIPT_KEY}');
+      assert.equal(mirror.syncerScript, '${SCRIPTS}/list.sh');
+      assert.equal(other.syncerScriptArgs, '--api-key ${SCRIPT_KEY}', 'also where an alias repeats it');
+      const details = await api.app.inject({ url: '/ops?sync=mirror.example:5000&action=details', headers: api.auth });
+      assert.equal(details.statusCode, 200);
+      assert.equal(details.body.includes(secret), false, 'the value is in /ops details');
+      assert.equal(details.json().registry.syncerScriptArgs, '--api-key ${SCRIPT_KEY}');
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { PictureBookConfig } from '../config/index.js';
+import { environmentSecrets, MIN_SECRET_LENGTH } from '../config/redact.js';
 import { describeServerEvent } from './describe-server-event.js';
 import type { ServerEvent } from './sync-service.js';
 
@@ -7,16 +8,19 @@ import type { ServerEvent } from './sync-service.js';
 const NOISY = new Set(['blob-started', 'blob-progress', 'blob-done', 'blob-skipped', 'blob-mounted', 'manifest-written']);
 const WARN = new Set(['sync-tick-skipped', 'sync-store-failed', 'config-rejected', 'server-warning', 'image-failed', 'registry-script-failed', 'registry-line-invalid', 'retry', 'warning']);
 
-/** Every secret string a configuration holds: the API token and registry passwords. */
+/**
+ * Every secret string a configuration holds: the API token, registry passwords, and every value
+ * taken from an environment variable outside the identity fields (e.g. a key in syncerScriptArgs).
+ */
 export function configSecrets(config: PictureBookConfig): string[] {
-  const secrets = [config.api.authToken];
+  const secrets = [config.api.authToken, ...environmentSecrets(config)];
   for (const registry of config.registries) {
     for (const auth of [registry.pullAuth, registry.pushAuth]) {
       if (auth?.kind === 'userpass') secrets.push(auth.credentials.password);
       if (auth?.kind === 'docker-config') for (const credentials of auth.auths.values()) secrets.push(credentials.password);
     }
   }
-  return secrets.filter((s) => s.length >= 4);
+  return secrets.filter((s) => s.length >= MIN_SECRET_LENGTH);
 }
 
 /**
