@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -34,6 +34,31 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
   assert.equal(summary.lastRun?.id, second);
   assert.deepEqual(await store.registrySummary('unknown.example'), { runs: 0, lastRun: undefined });
   await store.close();
+});
+
+const modes = (file: string) => ['', '-wal', '-shm'].map((suffix) => `${suffix || 'db'} ${(statSync(file + suffix).mode & 0o777).toString(8)}`);
+
+test('the database and its -wal and -shm files are owner-only after a write, also when a crash left them world-readable', async () => {
+  const fresh = join(dir, 'fresh', 'state.db');
+  const store = SqliteRunStore.open(fresh);
+  await store.createJob('job-1', { auth: { basicauth: { user: 'u', password: 'p' } } }, 1000);
+  assert.deepEqual(modes(fresh), ['db 600', '-wal 600', '-shm 600']);
+  await store.close();
+
+  // An open connection keeps -wal and -shm on disk, as a killed process leaves them.
+  const leftover = join(dir, 'leftover.db');
+  const other = new Database(leftover);
+  other.pragma('journal_mode = WAL');
+  other.exec('CREATE TABLE t (x)');
+  for (const suffix of ['', '-wal', '-shm']) chmodSync(leftover + suffix, 0o644);
+  try {
+    const reopened = SqliteRunStore.open(leftover);
+    await reopened.createJob('job-2', { auth: { basicauth: { user: 'u', password: 'p' } } }, 1000);
+    assert.deepEqual(modes(leftover), ['db 600', '-wal 600', '-shm 600']);
+    await reopened.close();
+  } finally {
+    other.close();
+  }
 });
 
 test('everything survives reopening the file; runs left running become interrupted', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
@@ -37,6 +37,17 @@ function prepareStatements(db: Database.Database) {
 }
 
 /**
+ * The WAL holds recent writes (queued jobs' auth blocks) until a checkpoint. SQLite creates the
+ * -wal and -shm files with the database file's mode, but ones left by a crash (or an older,
+ * world-readable database) keep theirs: they are tightened once the database is open.
+ */
+function restrictCompanions(file: string): void {
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
+  }
+}
+
+/**
  * The run store in one SQLite file (better-sqlite3: synchronous, in-process). WAL lets the API
  * read while a run writes. The file holds queued jobs' credentials until they end, so it is
  * created readable by its owner only.
@@ -54,13 +65,18 @@ export class SqliteRunStore implements RunStore {
   static open(file: string): SqliteRunStore {
     let db: Database.Database | undefined;
     try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      if (file !== ':memory:') {
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+        // Created owner-only before SQLite opens it: it never exists readable by others.
+        closeSync(openSync(file, 'a', 0o600));
+        chmodSync(file, 0o600);
+      }
       db = new Database(file);
-      if (file !== ':memory:') chmodSync(file, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       migrate(db, file);
+      if (file !== ':memory:') restrictCompanions(file);
       return new SqliteRunStore(db);
     } catch (error) {
       db?.close();
