@@ -1,0 +1,233 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { makeTempDir } from '../test/harness/procs.js';
+import { startRegistry, type TestRegistry } from '../test/harness/index.js';
+import { corpus, largeImage, type CorpusImage } from './corpus.js';
+import { formatProfile, newestProfile, summarizeProfile } from './cpu-profile.js';
+import { runFloorProcess } from './floor-run.js';
+import { describeMachine, machineInfo } from './machine.js';
+import { parseOptions, type BenchOptions } from './options.js';
+import { runPictureBookLoad, writePictureBookConfig } from './picture-book-run.js';
+import { formatResults, targets, type BenchResults } from './report.js';
+import { countedPass } from './counted-pass.js';
+import { seedSource, totalBytes, uniqueBlobs, type SeededImage } from './seed.js';
+import { interleave, Series } from './series.js';
+import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
+import { assertMirrored } from './target-check.js';
+import { wipeRegistry } from './target-reset.js';
+
+/**
+ * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries.
+ * See options.ts for the flags and the README for what each figure means.
+ */
+const began = performance.now();
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+};
+
+const paths = (images: readonly CorpusImage[]): string[] => images.map((i) => `${i.repo}:${i.tag}`);
+
+async function main(options: BenchOptions): Promise<void> {
+  const timeoutMs = options.timeoutS * 1000;
+  const machine = await machineInfo();
+  log(`machine: ${describeMachine(machine)}`);
+  const work = await makeTempDir('bench');
+  await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
+  const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
+  try {
+    const results = await measure(options, machine, work, source, target, timeoutMs);
+    const text = formatResults(results);
+    process.stdout.write(`\n${text}\n`);
+    if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
+    const out = resolve(options.out);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify({ ...results, targets: targets(results), table: text.split('\n') }, null, 2)}\n`);
+    log(`figures written to ${out}`);
+  } finally {
+    await Promise.all([source.stop(), target.stop()]);
+  }
+}
+
+async function measure(options: BenchOptions, machine: BenchResults['machine'], work: string, source: TestRegistry, target: TestRegistry, timeoutMs: number): Promise<BenchResults> {
+  // 1. Corpus and seeding (the 1x corpus is a prefix of the scaled one).
+  const images = corpus(options.repos, options.tags, options.largeMb);
+  log(`seeding the source with ${images.length} images (skopeo, ${options.seedConcurrency} at once)`);
+  const seeded = await seedSource(images, source, options.seedConcurrency, log);
+  const blobs = uniqueBlobs(seeded);
+  const bytes = totalBytes(blobs);
+  const imagePaths = paths(images);
+  log(`corpus: ${images.length} images, ${blobs.length} unique blobs, ${(bytes / 1e6).toFixed(0)} MB`);
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine,
+    options: { ...options },
+    corpus: {
+      images: images.length,
+      repositories: new Set(images.map((i) => i.repo)).size,
+      indexes: images.filter((i) => i.spec.kind === 'index').length,
+      blobs: blobs.length,
+      bytes,
+      largeLayerMiB: options.largeMb,
+    },
+    full: { pictureBook: new Series('picture-book full'), skopeo: new Series('skopeo full'), floor: new Series('raw floor') },
+    noChange: { pictureBook: new Series('picture-book no-change'), skopeo: new Series('skopeo no-change') },
+  };
+
+  // 2. Full mirror + no-change re-run, both tools, and the raw floor: interleaved rounds.
+  const concurrency = { images: options.pbImages, blobs: options.pbBlobs };
+  const pbConfig = await writePictureBookConfig(work, 'pb-full', { sourceHost: source.host, targetHost: target.host, images: imagePaths, concurrency });
+  const floorPlan = { sourceUrl: source.url, targetUrl: target.url, concurrency: options.floorConcurrency, blobs };
+  await interleave(
+    options.rounds,
+    [
+      {
+        name: 'picture-book',
+        run: async () => {
+          await wipeRegistry(target);
+          const full = results.full.pictureBook.add(await runPictureBookLoad(pbConfig, timeoutMs));
+          await assertMirrored(target.url, imagePaths, 'picture-book');
+          const again = results.noChange.pictureBook.add(await runPictureBookLoad(pbConfig, timeoutMs));
+          log(`  picture-book: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`);
+        },
+      },
+      {
+        name: 'skopeo',
+        run: async (round) => {
+          const home = await SkopeoHome.create(work, `skopeo-home-${round}`);
+          const file = await writeSkopeoSource(home.dir, 'source', { sourceHost: source.host, targetHost: target.host, images: imagePaths });
+          await wipeRegistry(target);
+          const full = results.full.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
+          await assertMirrored(target.url, imagePaths, 'skopeo');
+          const again = results.noChange.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
+          log(`  skopeo: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`);
+        },
+      },
+      {
+        name: 'floor',
+        run: async () => {
+          await wipeRegistry(target);
+          const floor = results.full.floor.add(await runFloorProcess(work, floorPlan, timeoutMs));
+          log(`  raw floor: ${(floor.wallMs / 1000).toFixed(2)} s`);
+        },
+      },
+    ],
+    log,
+  );
+
+  // 3. Counted requests: one more full + no-change pass per tool through counting proxies.
+  log('counting requests through proxies');
+  results.requests = await countedPass({ work, source, target, images: imagePaths, concurrency, timeoutMs });
+
+  // 4. CPU profile of picture-book's full mirror (optional: it slows the run it profiles).
+  if (options.profile) {
+    const dir = join(resolve('.bench'), 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+    await mkdir(dir, { recursive: true });
+    await wipeRegistry(target);
+    const profiled = await runPictureBookLoad(pbConfig, timeoutMs, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    const { file, profile } = await newestProfile(dir);
+    results.profile = summarizeProfile(profile, file);
+    log(`profiled full mirror: ${(profiled.wallMs / 1000).toFixed(2)} s, profile in ${file}`);
+  }
+
+  // 5. Peak RSS with one big layer (1 GiB by default): picture-book and skopeo, interleaved.
+  if (options.rssLayerMb > 0) {
+    const big = largeImage(options.rssLayerMb, 'bench-big');
+    log(`seeding an image with a ${options.rssLayerMb} MiB layer`);
+    const [seededBig] = await seedSource([big], source, 1, log);
+    const bigBytes = totalBytes(seededBig?.built.blobs ?? []);
+    const bigPaths = paths([big]);
+    const bigConfig = await writePictureBookConfig(work, 'pb-big', { sourceHost: source.host, targetHost: target.host, images: bigPaths, concurrency });
+    const bigLayer = { layerMiB: options.rssLayerMb, bytes: bigBytes, pictureBook: new Series('picture-book big layer'), skopeo: new Series('skopeo big layer') };
+    results.bigLayer = bigLayer;
+    await interleave(
+      options.rounds,
+      [
+        {
+          name: 'picture-book',
+          run: async () => {
+            await wipeRegistry(target);
+            const s = bigLayer.pictureBook.add(await runPictureBookLoad(bigConfig, timeoutMs));
+            log(`  picture-book: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+          },
+        },
+        {
+          name: 'skopeo',
+          run: async (round) => {
+            const home = await SkopeoHome.create(work, `skopeo-big-${round}`);
+            const file = await writeSkopeoSource(home.dir, 'source', { sourceHost: source.host, targetHost: target.host, images: bigPaths });
+            await wipeRegistry(target);
+            const s = bigLayer.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
+            log(`  skopeo: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+          },
+        },
+      ],
+      log,
+    );
+  }
+
+  // 6. Scaling: the corpus at 1x and Nx images (without the one large image, so that N times the
+  //    images is close to N times the bytes; shared base layers stay shared, as they would).
+  if (options.scale > 1) {
+    const scaled = corpus(options.repos * options.scale, options.tags, options.largeMb).filter((i) => !i.large);
+    const small = seeded.filter((i) => !i.large);
+    const extra = scaled.slice(small.length);
+    log(`seeding ${extra.length} more images for the ${options.scale}x corpus`);
+    const seededExtra = await seedSource(extra, source, options.seedConcurrency, log);
+    const all: SeededImage[] = [...small, ...seededExtra];
+    const config1 = await writePictureBookConfig(work, 'pb-1x', { sourceHost: source.host, targetHost: target.host, images: paths(small), concurrency });
+    const configN = await writePictureBookConfig(work, 'pb-nx', { sourceHost: source.host, targetHost: target.host, images: paths(all), concurrency });
+    const scaling = {
+      factor: options.scale,
+      images1x: small.length,
+      images4x: all.length,
+      bytes1x: totalBytes(uniqueBlobs(small)),
+      bytes4x: totalBytes(uniqueBlobs(all)),
+      pictureBook1x: new Series('picture-book 1x'),
+      pictureBook4x: new Series(`picture-book ${options.scale}x`),
+    };
+    results.scaling = scaling;
+    await interleave(
+      options.rounds,
+      [
+        {
+          name: '1x',
+          run: async () => {
+            await wipeRegistry(target);
+            const s = scaling.pictureBook1x.add(await runPictureBookLoad(config1, timeoutMs));
+            await assertMirrored(target.url, paths(small), 'picture-book 1x');
+            log(`  1x: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+          },
+        },
+        {
+          name: `${options.scale}x`,
+          run: async () => {
+            await wipeRegistry(target);
+            const s = scaling.pictureBook4x.add(await runPictureBookLoad(configN, timeoutMs));
+            await assertMirrored(target.url, paths(all), `picture-book ${options.scale}x`);
+            log(`  ${options.scale}x: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+          },
+        },
+      ],
+      log,
+    );
+  }
+  return results;
+}
+
+const options = parseOptions(process.argv.slice(2));
+// Every measured process has its own timeout; this bounds everything else (seeding, registries).
+const watchdog = setTimeout(() => {
+  log('giving up: the benchmark ran for more than 3 hours');
+  process.exit(1);
+}, 3 * 3600 * 1000);
+watchdog.unref();
+try {
+  await main(options);
+  log(`done in ${((performance.now() - began) / 1000).toFixed(0)} s`);
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+}

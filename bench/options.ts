@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+
+/** Everything a benchmark run can be told on its command line (`npm run bench -- --rounds 5`). */
+export interface BenchOptions {
+  /** Repositories in the 1x corpus. */
+  repos: number;
+  /** Tags per repository. */
+  tags: number;
+  /** Size of the corpus's one large layer, MiB. */
+  largeMb: number;
+  /** Corpus multiplier for the scaling run (1 = no scaling run). */
+  scale: number;
+  /** Interleaved rounds; medians are reported. */
+  rounds: number;
+  /** Layer size, MiB, of the extra run that records picture-book's peak RSS (0 = skip). */
+  rssLayerMb: number;
+  /** picture-book's `concurrency:` in the generated config. */
+  pbImages: number;
+  pbBlobs: number;
+  /** Concurrent blob streams of the raw floor. */
+  floorConcurrency: number;
+  /** Parallel skopeo pushes while seeding the source. */
+  seedConcurrency: number;
+  /** Also run picture-book once under `node --cpu-prof` and summarise the profile. */
+  profile: boolean;
+  /** Kill any single measured process after this many seconds (the run then fails). */
+  timeoutS: number;
+  /** Where the figures go. */
+  out: string;
+  quick: boolean;
+}
+
+const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
+
+  --repos N              repositories in the 1x corpus (default 25)
+  --tags N               tags per repository (default 3)
+  --large-mb N           size of the corpus's large layer in MiB (default 400; 1024+ works)
+  --scale N              corpus multiplier for the scaling run (default 4; 1 skips it)
+  --rounds N             interleaved rounds, medians reported (default 3)
+  --rss-layer-mb N       layer size of the peak-RSS run in MiB (default 1024; 0 skips it)
+  --pb-images N          picture-book concurrency.images (default 8)
+  --pb-blobs N           picture-book concurrency.blobs (default 8)
+  --floor-concurrency N  parallel blob streams of the raw floor (default 8)
+  --seed-concurrency N   parallel skopeo pushes while seeding (default 4)
+  --profile              also run picture-book under node --cpu-prof and summarise it
+  --timeout-s N          kill a measured process after N seconds (default 900)
+  --out FILE             where to write the figures (default bench/results/latest.json)
+  --quick                a small, fast variant to check that everything works
+                         (4 repos x 2 tags, 32 MiB large layer, 1 round, scale 2, 128 MiB RSS layer)
+`;
+
+function positive(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} wants an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+/** Parses argv; prints help and exits on --help. Quick mode changes the defaults, not explicit flags. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      repos: { type: 'string' },
+      tags: { type: 'string' },
+      'large-mb': { type: 'string' },
+      scale: { type: 'string' },
+      rounds: { type: 'string' },
+      'rss-layer-mb': { type: 'string' },
+      'pb-images': { type: 'string' },
+      'pb-blobs': { type: 'string' },
+      'floor-concurrency': { type: 'string' },
+      'seed-concurrency': { type: 'string' },
+      profile: { type: 'boolean' },
+      'timeout-s': { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  return {
+    repos: positive('repos', values.repos, quick ? 4 : 25),
+    tags: positive('tags', values.tags, quick ? 2 : 3),
+    largeMb: positive('large-mb', values['large-mb'], quick ? 32 : 400),
+    scale: positive('scale', values.scale, quick ? 2 : 4),
+    rounds: positive('rounds', values.rounds, quick ? 1 : 3),
+    rssLayerMb: positive('rss-layer-mb', values['rss-layer-mb'], quick ? 128 : 1024, 0),
+    pbImages: positive('pb-images', values['pb-images'], 8),
+    pbBlobs: positive('pb-blobs', values['pb-blobs'], 8),
+    floorConcurrency: positive('floor-concurrency', values['floor-concurrency'], 8),
+    seedConcurrency: positive('seed-concurrency', values['seed-concurrency'], 4),
+    profile: values.profile === true,
+    timeoutS: positive('timeout-s', values['timeout-s'], 900),
+    out: values.out ?? (quick ? '.bench/quick.json' : 'bench/results/latest.json'),
+    quick,
+  };
+}

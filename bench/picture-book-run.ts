@@ -1,0 +1,38 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { runTimed, type Measured } from './timed-process.js';
+
+export const PICTURE_BOOK_CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+export interface PictureBookJob {
+  /** Source registry host (or a counting proxy in front of it). */
+  sourceHost: string;
+  /** Target registry host; images land under `<targetHost>/mirror/...`. */
+  targetHost: string;
+  /** `repo:tag` paths on the source. */
+  images: readonly string[];
+  concurrency: { images: number; blobs: number };
+}
+
+/** The config.yaml `load --all` reads: one target registry listing every image literally. */
+export async function writePictureBookConfig(dir: string, name: string, job: PictureBookJob): Promise<string> {
+  const file = join(dir, `${name}.yaml`);
+  const config = {
+    registries: [{ hostname: job.targetHost, repository: 'mirror', images: job.images.map((path) => `${job.sourceHost}/${path}`) }],
+    concurrency: job.concurrency,
+  };
+  await writeFile(file, stringify(config));
+  return file;
+}
+
+/** `picture-book load --config FILE --all`, the way a user runs it (plain text output, not a TTY). */
+export function runPictureBookLoad(config: string, timeoutMs: number, nodeFlags: readonly string[] = []): Promise<Measured> {
+  return runTimed(process.execPath, [...nodeFlags, PICTURE_BOOK_CLI, 'load', '--config', config, '--all'], { timeoutMs, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } });
+}
+
+/** `picture-book copy SRC DST` for one image. */
+export function runPictureBookCopy(source: string, target: string, timeoutMs: number): Promise<Measured> {
+  return runTimed(process.execPath, [PICTURE_BOOK_CLI, 'copy', source, target], { timeoutMs, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } });
+}

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** What one measured process did. */
+export interface Measured {
+  /** Wall time from spawn to exit, as seen by the benchmark (process start-up included). */
+  wallMs: number;
+  /** Peak resident set size of the measured process (GNU time's %M), KiB. */
+  peakRssKiB: number;
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+export interface TimedOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}
+
+const TAIL = 16 * 1024;
+export const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs `cmd args` under GNU time, which reports the child's peak RSS; the wall time is taken here.
+ * The command runs in its own process group so a timeout kills all of it; a non-zero exit or a
+ * timeout rejects with the tail of its output, because a failed run must never count as a figure.
+ */
+export async function runTimed(cmd: string, args: readonly string[], options: TimedOptions): Promise<Measured> {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-bench-time-'));
+  const report = join(dir, 'time.txt');
+  try {
+    const started = performance.now();
+    const child = spawn(GNU_TIME, ['-f', '%M', '-o', report, cmd, ...args], {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout = (stdout + s).slice(-TAIL)));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-TAIL)));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, options.timeoutMs);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (exitCode) => resolve(exitCode));
+    });
+    const wallMs = performance.now() - started;
+    clearTimeout(timer);
+    const shown = `${cmd} ${args.join(' ')}`.slice(0, 400);
+    if (timedOut) throw new Error(`timed out after ${options.timeoutMs} ms: ${shown}\n${stderr.slice(-2000)}`);
+    if (code !== 0) throw new Error(`exit ${String(code)}: ${shown}\n${stderr.slice(-3000)}${stdout.slice(-1000)}`);
+    const text = await readFile(report, 'utf8');
+    const peakRssKiB = Number(text.trim().split('\n').pop());
+    if (!Number.isFinite(peakRssKiB)) throw new Error(`cannot read GNU time's report: ${text}`);
+    return { wallMs, peakRssKiB, stdoutTail: stdout, stderrTail: stderr };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
