@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { createReporter, type DisplayMode } from '../display/index.js';
@@ -31,24 +32,45 @@ export function displayMode(config: PictureBookConfig, logFormat: string): Displ
   return config.display === 'spinner' ? 'spinner' : 'plain';
 }
 
-/** `picture-book load`: loaded only when the command runs, so other commands start without it. */
+/**
+ * `picture-book load`: loaded only when the command runs, so other commands start without it.
+ * SIGINT/SIGTERM once: no further image starts, the copies under way finish. Twice: they are
+ * aborted (a manifest is written last, so no target tag points at missing content). A third
+ * signal gets the default action. Either way the exit code is 128 + the signal number (130, 143).
+ */
 export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   const { config, warnings } = await loadConfig(resolveConfigPath(flags.config, process.env, process.cwd()));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
   const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
+  const drain = new AbortController();
   const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const abortNow = drain.signal.aborted;
+    if (abortNow) {
+      abort.abort();
+      stopListening();
+    } else {
+      received = signal;
+      drain.abort();
+    }
+    reporter.handle({ type: 'run-stopping', signal, abortNow, time: Date.now() });
+  };
+  const stopListening = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     for (const message of warnings) reporter.handle({ type: 'warning', message, time: Date.now() });
-    const outcome = await runLoad({ registries, engine, emit: (e) => reporter.handle(e), dryRun: flags.dryRun === true, signal: abort.signal });
-    process.exitCode = outcome.ok ? 0 : 1;
+    const outcome = await runLoad({ registries, engine, emit: (e) => reporter.handle(e), dryRun: flags.dryRun === true, signal: abort.signal, drain: drain.signal });
+    // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
+    process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;
   } finally {
     reporter.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stopListening();
     await engine.close();
   }
 }

@@ -35,6 +35,11 @@ export interface CopyEngineOptions {
 export interface CopyRunOptions {
   /** Stops the copy where it is; the manifest is never written after it aborted. */
   signal?: AbortSignal;
+  /**
+   * A stop has begun: a copy that has not started yet (still waiting for a slot) does not start
+   * once this aborted; one under way goes on until it ends or `signal` aborts.
+   */
+  drain?: AbortSignal;
 }
 
 /**
@@ -84,7 +89,7 @@ export class CopyEngine {
       const target = parseReference(task.target);
       const platforms = (task.platforms ?? []).map(parsePlatform);
       return await this.#images.run(async () => {
-        const notStarted = CancelledError.ifAborted([run.signal], shownTarget);
+        const notStarted = CancelledError.ifAborted([run.signal, run.drain], shownTarget);
         if (notStarted) throw notStarted;
         started = true;
         this.#emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
@@ -153,6 +158,6 @@ export function sharedEngine(): CopyEngine {
 
 /** Copies `source` to `target` on the process-wide engine. */
 export function copy(source: string, target: string, options: Omit<CopyTask, 'source' | 'target'> & CopyRunOptions = {}): Promise<CopyResult> {
-  const { signal, ...rest } = options;
-  return sharedEngine().copy({ source, target, ...rest }, signal ? { signal } : {});
+  const { signal, drain, ...rest } = options;
+  return sharedEngine().copy({ source, target, ...rest }, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}) });
 }

@@ -32,6 +32,20 @@ describe('cancelled images', () => {
     assert.deepEqual(out.slice(-4), ['2026-11-22T10:00:00.120Z run stopped before the end', 'images: 0 copied, 0 up to date, 0 failed, 2 cancelled (stopped)', 'bytes moved: 0 B', 'time: 120ms']);
   });
 
+  it('a stop request is said on the display, first and second signal, and is no image of the run', () => {
+    const chunks: string[] = [];
+    const reporter = new PlainReporter({ write: (s) => (chunks.push(s), true) }, { now: () => T0 });
+    const [started, ...rest] = stoppedRun;
+    if (started) reporter.handle(started);
+    reporter.handle({ type: 'run-stopping', signal: 'SIGINT', abortNow: false, time: T0 + 50 });
+    reporter.handle({ type: 'run-stopping', signal: 'SIGINT', abortNow: true, time: T0 + 60 });
+    for (const e of rest) reporter.handle(e);
+    const out = chunks.join('').split('\n');
+    assert.ok(out.includes('2026-11-22T10:00:00.050Z SIGINT received: no further image starts; letting the running copies finish (SIGINT again aborts them)'), out.join('\n'));
+    assert.ok(out.includes('2026-11-22T10:00:00.060Z SIGINT again: aborting the copies under way (their target tags stay as they were)'));
+    assert.ok(out.includes('images: 0 copied, 0 up to date, 0 failed, 2 cancelled (stopped)'));
+  });
+
   it('live model: a cancelled image leaves the active list and counts as done, not failed', () => {
     const model = new LiveModel();
     for (const e of stoppedRun.slice(0, 5)) model.apply(e);

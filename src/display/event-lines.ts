@@ -30,6 +30,10 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
       return [`run ${verdict(event)}`];
     case 'warning':
       return [`warning: ${event.message}`];
+    case 'run-stopping':
+      return event.abortNow
+        ? [`${event.signal} again: aborting the copies under way (their target tags stay as they were)`]
+        : [`${event.signal} received: no further image starts; letting the running copies finish (${event.signal} again aborts them)`];
     case 'image-started':
       return [`copying ${task(event)}`];
     case 'image-skipped':

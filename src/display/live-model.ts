@@ -72,7 +72,7 @@ export class LiveModel {
       for (const name of event.registries) this.#registries.set(name, newRegistry(name));
     }
     this.#startedAt ??= event.time;
-    if (event.type === 'run-started' || event.type === 'run-finished' || event.type === 'warning' || event.type === 'retry') return;
+    if (event.type === 'run-started' || event.type === 'run-finished' || event.type === 'warning' || event.type === 'retry' || event.type === 'run-stopping') return;
 
     // In a sync, a registry runs again on its schedule with no run-started around it: start over.
     if (event.type === 'registry-started' && this.#registries.get(event.registry)?.status === 'finished') {

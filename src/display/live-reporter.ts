@@ -8,7 +8,7 @@ import { summaryLines } from './summary.js';
 import { CLEAR_DOWN, HIDE_CURSOR, SHOW_CURSOR, cursorUpLines } from './terminal.js';
 
 /** Events worth a permanent line above the live block: they would be lost when it redraws. */
-const PERMANENT = new Set<SyncEvent['type']>(['image-failed', 'registry-script-failed', 'registry-line-invalid', 'image-planned', 'warning']);
+const PERMANENT = new Set<SyncEvent['type']>(['image-failed', 'registry-script-failed', 'registry-line-invalid', 'image-planned', 'warning', 'run-stopping']);
 
 /**
  * The live TTY view: a block redrawn in place every `refreshMs` (erase the lines drawn last, draw
@@ -47,7 +47,7 @@ export class LiveReporter implements Reporter {
     this.#model.apply(event);
     this.#tally.handle(event);
     // Between the runs of a sync, a warning is just a line: no block to show yet.
-    const starting = !this.#live && event.type !== 'warning' && event.type !== 'retry';
+    const starting = !this.#live && event.type !== 'warning' && event.type !== 'retry' && event.type !== 'run-stopping';
     if (starting) this.#start();
     if (event.type === 'run-finished') this.#finish();
     else if (PERMANENT.has(event.type)) this.#permanent(event);

@@ -31,7 +31,7 @@ export class RunTally {
       this.#dryRun = event.dryRun;
     }
     // A warning or retry between the runs of a sync does not make a run.
-    if (event.type === 'warning' || event.type === 'retry') return;
+    if (event.type === 'warning' || event.type === 'retry' || event.type === 'run-stopping') return;
     this.#startedAt ??= event.time;
     this.#active = event.type !== 'run-finished';
     switch (event.type) {

@@ -4,8 +4,11 @@ import type { SyncEventListener } from '../sync/events.js';
 import { runLoad } from '../sync/load-run.js';
 import type { RegistryOutcome } from '../sync/run-outcome.js';
 
-/** One run of one registry; must stop soon after `signal` aborts. Injected so tests can fake it. */
-export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emit: SyncEventListener) => Promise<RegistryOutcome>;
+/**
+ * One run of one registry; must stop soon after `signal` aborts, and start no new image once
+ * `drain` aborted (a stop has begun; images under way may finish). Injected so tests can fake it.
+ */
+export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emit: SyncEventListener, drain?: AbortSignal) => Promise<RegistryOutcome>;
 
 /**
  * Runs a registry through the load orchestration on the process's shared engine. Several runs
@@ -13,13 +16,13 @@ export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emi
  * this registry's events are passed on.
  */
 export function loadRunner(engine: CopyEngine): RegistryRunner {
-  return async (registry, signal, emit) => {
+  return async (registry, signal, emit, drain) => {
     const own: SyncEventListener = (event) => {
       // The scheduler reports runs itself (sync-run-started / -finished).
       if (event.type === 'run-started' || event.type === 'run-finished') return;
       if (!('registry' in event) || event.registry === registry.hostname) emit(event);
     };
-    const outcome = await runLoad({ registries: [registry], engine, emit: own, signal });
+    const outcome = await runLoad({ registries: [registry], engine, emit: own, signal, ...(drain ? { drain } : {}) });
     const single = outcome.registries[0];
     if (!single) throw new Error(`load of ${registry.hostname} returned no outcome`);
     return single;

@@ -43,17 +43,18 @@ export class ManualTickers {
 export interface PendingRun {
   registry: RegistryConfig;
   signal: AbortSignal;
+  drain: AbortSignal | undefined;
   finish: (result?: RegistryOutcome | Error) => void;
 }
 
 /** A runner whose runs end when the test says so, or (like the engine) when aborted. */
 export class ControlledRunner {
   readonly runs: PendingRun[] = [];
-  readonly runner: RegistryRunner = (registry, signal) =>
+  readonly runner: RegistryRunner = (registry, signal, _emit, drain) =>
     new Promise<RegistryOutcome>((resolve, reject) => {
       const finish = (result?: RegistryOutcome | Error) => (result instanceof Error ? reject(result) : resolve(result ?? outcome(registry.hostname)));
       signal.addEventListener('abort', () => resolve(outcome(registry.hostname, { copied: 0, cancelled: 1 })), { once: true });
-      this.runs.push({ registry, signal, finish });
+      this.runs.push({ registry, signal, drain, finish });
     });
 }
 

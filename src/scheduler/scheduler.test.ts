@@ -161,6 +161,22 @@ test('stop lets a run finish within the grace period, aborts it after', async ()
   assert.deepEqual(scheduler.get('quick.example')?.runNow(), { started: false, reason: 'stopped' });
 });
 
+test('stop drains at once: the run is told to start no new image, and is aborted only if the grace runs out', async () => {
+  const { runner, scheduler, store } = setup();
+  await scheduler.start([registryConfig('a.example')], { timezone: 'UTC', runOnStart: true });
+  await until(() => runner.runs.length === 1, 'the start run');
+  const [run] = runner.runs;
+  assert.equal(run?.drain?.aborted, false);
+  const stopping = scheduler.stop(60_000);
+  assert.equal(run?.drain?.aborted, true, 'no new image starts during the grace period');
+  assert.equal(run?.signal.aborted, false, 'images under way may finish');
+  run?.finish(outcome('a.example', { copied: 1, cancelled: 2 }));
+  await stopping;
+  assert.equal(run?.signal.aborted, false);
+  const [stored] = await store.listRuns('a.example', 1);
+  assert.deepEqual([stored?.result, stored?.copied, stored?.failed, stored?.cancelled], ['cancelled', 1, 0, 2], 'images left unstarted make the run cancelled');
+});
+
 test('a registry without syncPeriod is unscheduled: it runs on start and on demand only', async () => {
   const { runner, scheduler, tickers } = setup();
   await scheduler.start([{ ...registryConfig('manual.example'), syncPeriod: undefined }], { timezone: 'UTC', runOnStart: true });

@@ -17,7 +17,10 @@ export interface SynchronizerDeps {
 }
 
 interface CurrentRun {
+  /** Aborts the copies under way. */
   controller: AbortController;
+  /** A stop has begun: no further image starts (those copying get the grace period). */
+  drain: AbortController;
   done: Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export class Synchronizer {
     this.#paused = true;
     this.#unschedule();
     const running = this.#current;
+    running?.drain.abort();
     running?.controller.abort();
     if (!wasPaused) await this.#persistPause(true);
     await running?.done;
@@ -133,14 +137,15 @@ export class Synchronizer {
   }
 
   /**
-   * No more runs; a running one gets `graceMs` to finish, then is aborted. Resolves once it has
-   * ended either way.
+   * No more runs. A running one starts no further image; the images it is copying get `graceMs`
+   * to finish, then are aborted. Resolves once the run has ended either way.
    */
   async stop(graceMs: number): Promise<void> {
     this.#stopped = true;
     this.#unschedule();
     const running = this.#current;
     if (!running) return;
+    running.drain.abort();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
@@ -173,20 +178,21 @@ export class Synchronizer {
   /** Marks the run as going synchronously, so a tick right after it is already skipped. */
   #begin(trigger: RunTrigger): void {
     const controller = new AbortController();
-    const current: CurrentRun = { controller, done: Promise.resolve() };
+    const drain = new AbortController();
+    const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    current.done = this.#execute(trigger, controller.signal).finally(() => {
+    current.done = this.#execute(trigger, controller.signal, drain.signal).finally(() => {
       if (this.#current === current) this.#current = undefined;
     });
   }
 
-  async #execute(trigger: RunTrigger, signal: AbortSignal): Promise<void> {
+  async #execute(trigger: RunTrigger, signal: AbortSignal, drain: AbortSignal): Promise<void> {
     const { store, runner, emit, now } = this.#deps;
     const registry = this.#registry;
     const startedAt = now();
     const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
     emit({ type: 'sync-run-started', registry: registry.hostname, runId, trigger, time: startedAt });
-    const outcome = await runner(registry, signal, emit).catch((error: unknown) => thrownOutcome(registry.hostname, startedAt, error));
+    const outcome = await runner(registry, signal, emit, drain).catch((error: unknown) => thrownOutcome(registry.hostname, startedAt, error));
     const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
     const endedAt = now();
     const { copied, upToDate, failed, cancelled, bytes } = outcome;

@@ -27,7 +27,12 @@ export type RunEvent =
       time: number;
     }
   | { type: 'run-finished'; copied: number; upToDate: number; failed: number; cancelled: number; bytes: number; durationMs: number; ok: boolean; time: number }
-  | { type: 'warning'; message: string; time: number };
+  | { type: 'warning'; message: string; time: number }
+  /**
+   * The user asked the load to stop (`signal`): first no further image starts and those copying
+   * finish (`abortNow` false); asked again, the copies under way are aborted (`abortNow` true).
+   */
+  | { type: 'run-stopping'; signal: string; abortNow: boolean; time: number };
 
 /** Copy events carry the configured registry they belong to once they pass through a run. */
 export type RegistryCopyEvent = CopyEvent & { registry: string };

@@ -14,7 +14,10 @@ export interface LoadRunOptions {
   emit: SyncEventListener;
   dryRun?: boolean;
   scriptTimeoutMs?: number;
+  /** Aborts the copies under way. */
   signal?: AbortSignal;
+  /** A stop has begun: images not started yet are not started (reported cancelled); running ones go on. */
+  drain?: AbortSignal;
 }
 
 function errorInfo(error: unknown): { code: string; message: string } {
@@ -97,6 +100,11 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
 
 async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {
   const base = { source: task.source, target: task.target };
+  if (options.signal?.aborted || options.drain?.aborted) {
+    // Its turn came after the stop began: it is not started at all.
+    options.emit({ type: 'image-cancelled', registry, ...base, started: false, time: Date.now() });
+    return { ...base, status: 'cancelled', bytes: 0 };
+  }
   if (options.dryRun) {
     try {
       const plan = await options.engine.plan(task);
@@ -109,7 +117,8 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
     }
   }
   try {
-    const result = await options.engine.copy(task, options.signal ? { signal: options.signal } : {});
+    const { signal, drain } = options;
+    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}) });
     return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.

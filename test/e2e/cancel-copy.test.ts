@@ -124,3 +124,27 @@ test('pause during a copy: the run is cancelled with 1 cancelled and 0 failed, i
   assert.match(text, new RegExp(`picture_book_sync_images_total\\{registry="${registry.hostname}",status="failed"\\} 0\\n`));
   await store.close();
 });
+
+test('drain: a copy waiting for an image slot does not start; the one under way finishes', async () => {
+  const blobPath = holdLargestBlob();
+  const engine = new CopyEngine({ imageConcurrency: 1 });
+  const events: CopyEvent[] = [];
+  engine.subscribe((e) => events.push(e));
+  const drain = new AbortController();
+  try {
+    const running = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/app:v1` }, { drain: drain.signal });
+    const waiting = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/other:v1` }, { drain: drain.signal });
+    await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the first copy to be held mid-stream');
+    drain.abort();
+    letGo();
+    assert.equal((await running).digest, built.digest);
+    await assert.rejects(waiting, CancelledError);
+  } finally {
+    letGo();
+    await engine.close();
+  }
+  assert.deepEqual(events.filter((e) => e.type === 'image-started').map((e) => e.target), [`${target.host}/drained/app:v1`]);
+  assert.deepEqual(events.filter((e) => e.type === 'image-cancelled').map((e) => [e.target, e.started]), [[`${target.host}/drained/other:v1`, false]]);
+  assert.deepEqual(await tagsOf('drained/app'), ['v1']);
+  assert.deepEqual(await tagsOf('drained/other'), []);
+});

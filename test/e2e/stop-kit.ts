@@ -1,3 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI } from './load-harness.js';
+
 /** Helpers shared by the stop/cancel end-to-end tests (cancel-copy, load-stop, load-listeners). */
 
 /** Resolves once `check` holds; a deadline, not a sleep: it fails loudly instead of waiting on. */
@@ -14,4 +17,39 @@ export function largestBlob(image: { blobs: { digest: string; size: number }[] }
   const [first, ...rest] = image.blobs;
   if (!first) throw new Error('image without blobs');
   return rest.reduce((a, b) => (b.size > a.size ? b : a), first);
+}
+
+/** `picture-book load --log-format json` as a child process, its events read as they come. */
+export class LoadProcess {
+  readonly events: Array<Record<string, unknown>> = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #child: ChildProcess;
+
+  constructor(args: string[], cwd: string) {
+    this.#child = spawn(process.execPath, [CLI, 'load', '--log-format', 'json', ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending = '';
+    this.#child.stdout?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) this.events.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    this.#child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Waits for the first event that matches (a deadline, not a sleep). */
+  async waitForEvent(match: (event: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+    await waitFor(() => this.events.some(match), what);
+    return this.events.find(match) as Record<string, unknown>;
+  }
+
+  ofType(type: string): Array<Record<string, unknown>> {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CopyEngine } from '../../copy/index.js';
 import { Limiter } from '../../copy/index.js';
-import { PictureBookError } from '../../errors/index.js';
+import { CancelledError, PictureBookError } from '../../errors/index.js';
 import type { JobRecord, JobTargetResult, RunStore } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
 import { parseEndpoint } from './endpoint-address.js';
@@ -31,8 +31,11 @@ export class DistributeJobs {
   #options: DistributeJobsOptions;
   #limiter: Limiter;
   #stopping = new AbortController();
-  /** Set when the stop begins: from then on no waiting job starts, even if a slot frees up. */
-  #closing = false;
+  /**
+   * Aborted when the stop begins: from then on no waiting job starts, even if a slot frees up,
+   * and no target copy of a running job starts (the engine is told through its `drain`).
+   */
+  #closing = new AbortController();
   #running = new Set<Promise<void>>();
 
   constructor(options: DistributeJobsOptions) {
@@ -64,7 +67,7 @@ export class DistributeJobs {
 
   /** Takes no more jobs; running ones get `graceMs`, then are aborted and put back in the queue. */
   async stop(graceMs: number): Promise<void> {
-    this.#closing = true;
+    this.#closing.abort();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
@@ -88,7 +91,7 @@ export class DistributeJobs {
 
   async #run(id: string): Promise<void> {
     const signal = this.#stopping.signal;
-    if (signal.aborted || this.#closing) return; // stays QUEUED in the store for the next start
+    if (signal.aborted || this.#closing.signal.aborted) return; // stays QUEUED in the store for the next start
     const { store, emit } = this.#options;
     const job = await store.getJob(id);
     if (!job || (job.state !== 'QUEUED' && job.state !== 'RUNNING')) return;
@@ -97,8 +100,8 @@ export class DistributeJobs {
     if (!parsed.success) return this.#reject(id, `the stored request is no longer valid: ${parsed.error.message}`);
     const request = parsed.data;
     emit({ type: 'job-started', id, time: this.#now() });
-    const results = await this.#copyToTargets(job, request, signal);
-    if (signal.aborted) {
+    const { results, interrupted } = await this.#copyToTargets(job, request, signal);
+    if (interrupted) {
       await store.requeueJob(id);
       emit({ type: 'job-requeued', id, time: this.#now() });
       return;
@@ -115,8 +118,11 @@ export class DistributeJobs {
     this.#options.emit({ type: 'job-finished', id, state: 'FAILED', time: this.#now() });
   }
 
-  /** Copies to the targets not yet done; results are recorded as each one ends. */
-  async #copyToTargets(job: JobRecord, request: DistributeRequest, signal: AbortSignal): Promise<JobTargetResult[]> {
+  /**
+   * Copies to the targets not yet done; results are recorded as each one ends. `interrupted`: a
+   * stop aborted a target or kept it from starting, so the job must run again, not end.
+   */
+  async #copyToTargets(job: JobRecord, request: DistributeRequest, signal: AbortSignal): Promise<{ results: JobTargetResult[]; interrupted: boolean }> {
     const done = new Set(job.targets.map((t) => t.endpoint));
     const pending = request.targets.filter((t) => !done.has(t.endpoint));
     const sourceAddress = parseEndpoint(request.source.endpoint);
@@ -126,25 +132,28 @@ export class DistributeJobs {
     const results = await Promise.all(
       pending.map(async (target): Promise<JobTargetResult | undefined> => {
         const result = await this.#copyTo(target, source, request, sourceEndpoint, signal);
-        if (signal.aborted && result.outcome === 'failed') return undefined; // interrupted, not failed: runs again
+        if (result === undefined || (signal.aborted && result.outcome === 'failed')) return undefined; // interrupted, not failed: runs again
         await this.#options.store.recordJobTarget(job.id, result);
         this.#options.emit({ type: 'job-target-finished', id: job.id, ...result, time: this.#now() });
         return result;
       }),
     );
-    return results.filter((r): r is JobTargetResult => r !== undefined);
+    const recorded = results.filter((r): r is JobTargetResult => r !== undefined);
+    return { results: recorded, interrupted: signal.aborted || recorded.length < results.length };
   }
 
-  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, signal: AbortSignal): Promise<JobTargetResult> {
+  /** The target's result; undefined when the stop cancelled it (it runs again with the job). */
+  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, signal: AbortSignal): Promise<JobTargetResult | undefined> {
     try {
       const address = parseEndpoint(target.endpoint);
       const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, signal)]);
       const copy = await this.#options.engine.copy(
         { source, target: imageReference(address.host, request.source.image, request.source.ref), force: target.overwrite, sourceEndpoint: pull, targetEndpoint: push },
-        { signal },
+        { signal, drain: this.#closing.signal },
       );
       return { endpoint: target.endpoint, outcome: copy.status === 'skipped' ? 'skipped' : 'finished' };
     } catch (error) {
+      if (error instanceof CancelledError) return undefined;
       return { endpoint: target.endpoint, outcome: 'failed', error: errorInfo(error) };
     }
   }
