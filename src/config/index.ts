@@ -1,4 +1,4 @@
 export { loadConfig, resolveConfigPath } from './load.js';
 export { redactConfig } from './redact.js';
 export { checkCron } from './semantic-checks.js';
-export type { AuthSetting, EnvSourcedValue, LoadedConfig, PictureBookConfig, RegistryConfig } from './types.js';
+export type { AuthSetting, EnvSourcedValue, LoadedConfig, PictureBookConfig, RegistryConfig, SourceMap, SourceSettings } from './types.js';

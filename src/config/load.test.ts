@@ -99,6 +99,22 @@ test('values from the environment are remembered as written, except identity fie
   assert.equal(view.registries[0]?.syncerScriptArgs, '--key ${KEY} --team t');
 });
 
+test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
+  await writeFile(join(dir, 'src-ca.pem'), 'not checked here\n');
+  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true}\n  quay.io: {caFile: ./src-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
+  const { result } = await load(yaml, { QUAY_PW: 'quay-pw-55' });
+  const { config } = await result;
+  assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
+  const quay = config.sources?.get('quay.io');
+  assert.equal(quay?.caFile, join(dir, 'src-ca.pem'));
+  assert.equal(quay?.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
+  assert.deepEqual(config.sources?.get('registry.internal:5000'), { insecure: true, tlsVerify: true, caFile: undefined, auth: undefined });
+  assert.ok(config.registries.every((r) => r.sources === config.sources));
+  const view = JSON.stringify(redactConfig(config));
+  assert.equal(view.includes('quay-pw-55'), false);
+  assert.match(view, /"quay.io":\{"insecure":false,"tlsVerify":true,"caFile":"[^"]*src-ca.pem","auth":\{"kind":"username:password","username":"puller","password":"\*\*\*"\}\}/);
+});
+
 const INVALID: Array<[string, string, string[]]> = [
   ['unknown top-level key', `${reg()}dispaly: spinner\n`, ['5:1 dispaly: unknown key "dispaly" (did you mean "display"?)']],
   ['unknown registry key', reg('    hostnme: x\n'), ['5:5 registries[0].hostnme: unknown key "hostnme" (did you mean "hostname"?)']],
@@ -140,6 +156,13 @@ const INVALID: Array<[string, string, string[]]> = [
   ['grace period .nan', `${reg()}sync:\n  gracePeriodSeconds: .nan\n`, ['6:23 sync.gracePeriodSeconds: expected a number, got number NaN']],
   ['retention beyond ten years', `${reg()}state:\n  retentionDays: 1e300\n`, ['6:18 state.retentionDays: must be at most 3650, got number 1e+300']],
   ['huge concurrency', `${reg()}concurrency:\n  blobs: 1e9\n`, ['6:10 concurrency.blobs: must be at most 1000, got number 1000000000']],
+  ['unknown key in a source', `${reg()}sources:\n  quay.io:\n    cafile: ./ca.pem\n`, ['7:5 sources["quay.io"].cafile: unknown key "cafile" (did you mean "caFile"?)']],
+  ['source host with a scheme', `${reg()}sources:\n  'https://quay.io':\n    insecure: true\n`, ['6:3 sources["https://quay.io"]: invalid reference "https://quay.io": registry host must not have a scheme (drop "http://" or "https://")']],
+  ['duplicate source host', `${reg()}sources:\n  quay.io: {insecure: true}\n  Quay.IO: {tlsVerify: false}\n`, ['7:3 sources["Quay.IO"]: duplicate source "quay.io" (already listed as "quay.io")']],
+  ['missing CA file of a source', `${reg()}sources:\n  'quay.io:5000':\n    caFile: ./nope.pem\n`, [`7:13 sources["quay.io:5000"].caFile: CA file not found: ${'DIR'}/nope.pem`]],
+  ['source auth without colon', `${reg()}sources:\n  quay.io:\n    auth: 'Pw1-no-colon'\n`, ['7:11 sources["quay.io"].auth: credentials must be "username:password" (no ":" found)']],
+  ['source setting of the wrong type', `${reg()}sources:\n  quay.io:\n    insecure: "yes"\n    auth: 1234\n`, ['7:15 sources["quay.io"].insecure: expected a boolean (true or false), got string "yes"', '8:11 sources["quay.io"].auth: expected a string, got number']],
+  ['sources as a list', `${reg()}sources: [quay.io]\n`, ['5:10 sources: expected a mapping, got a list']],
   ['empty file', '', ['1:1 config is empty: expected a "registries" list']],
   ['registries not a list', 'registries: reg.example\n', ['1:13 registries: expected a list, got string "reg.example"']],
   ['empty registries', 'registries: []\n', ['1:13 registries: must list at least 1 item']],
@@ -157,7 +180,7 @@ for (const [title, yaml, expected] of INVALID) {
   test(`invalid config: ${title}`, async () => {
     const got = await problems(yaml);
     assert.deepEqual(got, expected.map((e) => e.replace('DIR', dir)));
-    for (const secret of ['SecretAlias99', 'Pw-2b', 'Pw1']) assert.equal(got.join('\n').includes(secret), false, `${secret} is quoted`);
+    for (const secret of ['SecretAlias99', 'Pw-2b', 'Pw1', 'Pw1-no-colon']) assert.equal(got.join('\n').includes(secret), false, `${secret} is quoted`);
   });
 }
 

@@ -93,6 +93,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         caFile: c?.caFile,
         concurrency: r.concurrency,
         line: locator.locate(['registries', i]).line,
+        sources: checked.sources,
       };
     }),
     display: raw.display === 'spinner' ? 'spinner' : 'plain',
@@ -100,6 +101,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     state: { ...raw.state, path: isAbsolute(raw.state.path) ? raw.state.path : resolve(process.cwd(), raw.state.path) },
     sync: raw.sync,
     concurrency: raw.concurrency,
+    sources: checked.sources,
     fromEnvironment: envSourcedValues(expansion.expanded),
   };
   return { config, warnings };

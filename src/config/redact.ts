@@ -1,5 +1,7 @@
 import { IDENTITY_KEYS } from './env-expand.js';
 import type { AuthSetting, PictureBookConfig } from './types.js';
+import type { Path } from './yaml-locator.js';
+import { formatPath } from './zod-problems.js';
 
 const REDACTED = '***';
 /** Shorter values would mask ordinary text everywhere (the server log uses the same floor). */
@@ -23,25 +25,28 @@ export function environmentSecrets(config: PictureBookConfig): string[] {
 function withPlaceholders(view: unknown, config: PictureBookConfig): unknown {
   const originals = new Map((config.fromEnvironment ?? []).map((v) => [v.path, v.original]));
   const secrets = environmentSecrets(config);
-  const walk = (node: unknown, path: string, key: string): unknown => {
-    const original = originals.get(path);
-    if (original !== undefined) return typeof node === 'string' ? original : REDACTED;
+  const walk = (node: unknown, segments: Path, key: string): unknown => {
+    const original = originals.get(formatPath(segments));
+    // Auth settings are objects by now, already redacted: they are walked like the rest.
+    if (original !== undefined && typeof node === 'string') return original;
     // Identity fields stay as they are: the API finds registries by hostname.
     if (typeof node === 'string') return IDENTITY_KEYS.has(key) ? node : secrets.reduce((text, secret) => text.split(secret).join(REDACTED), node);
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}[${i}]`, key));
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...segments, i], key));
     if (typeof node === 'object' && node !== null) {
-      return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, walk(value, path ? `${path}.${name}` : name, name)]));
+      return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, walk(value, [...segments, name], name)]));
     }
     return node;
   };
-  return walk(view, '', '');
+  return walk(view, [], '');
 }
 
 /** A JSON-safe view of the configuration with every secret replaced, for the API and logs. */
 export function redactConfig(config: PictureBookConfig): unknown {
   const view = {
     file: config.file,
-    registries: config.registries.map((r) => ({ ...r, pullAuth: redactAuth(r.pullAuth), pushAuth: redactAuth(r.pushAuth) })),
+    // `sources` is the config's map, shown once at the top level.
+    registries: config.registries.map(({ sources: _sources, ...r }) => ({ ...r, pullAuth: redactAuth(r.pullAuth), pushAuth: redactAuth(r.pushAuth) })),
+    sources: Object.fromEntries([...(config.sources ?? [])].map(([host, source]) => [host, { ...source, auth: redactAuth(source.auth) }])),
     display: config.display,
     api: { ...config.api, authToken: config.api.authToken ? REDACTED : '' },
     state: config.state,

@@ -28,9 +28,21 @@ export const registrySchema = z
   })
   .strict();
 
+/** How to reach one source (pull) registry, keyed by its host in `sources:`. */
+export const sourceSchema = z
+  .object({
+    insecure: z.boolean().default(false),
+    tlsVerify: z.boolean().default(true),
+    caFile: z.string().optional(),
+    /** user:pass or DockerConfigJSON, sent only to this host (instead of a registry's pullAuthConfig). */
+    auth: z.string().default(''),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     registries: z.array(registrySchema).min(1),
+    sources: z.record(z.string(), sourceSchema).default({}),
     display: z.enum(['spinner', '']).nullable().default(''),
     api: z
       .object({
@@ -65,4 +77,4 @@ export type RawConfig = z.infer<typeof configSchema>;
 export type RawRegistry = z.infer<typeof registrySchema>;
 
 /** Keys that hold secrets: their values are never quoted back in messages. */
-export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken']);
+export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth']);

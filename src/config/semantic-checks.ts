@@ -1,10 +1,11 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Cron } from 'croner';
 import { validateRepository } from '../reference/grammar.js';
 import { parseReference, parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
-import type { AuthSetting } from './types.js';
+import { checkFile } from './file-check.js';
+import { checkSources } from './source-checks.js';
+import type { AuthSetting, SourceSettings } from './types.js';
 import type { PathProblem } from './zod-problems.js';
 
 export interface CheckedRegistry {
@@ -30,19 +31,6 @@ export function checkCron(pattern: string, timezone: string): string | undefined
   }
 }
 
-function checkFile(path: string, what: string, executable: boolean): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return `${what} is not a file: ${path}`;
-    accessSync(path, executable ? constants.X_OK : constants.R_OK);
-    return undefined;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') return `${what} not found: ${path}`;
-    if (code === 'EACCES') return `${what} is not ${executable ? 'executable' : 'readable'}: ${path}`;
-    return `${what} cannot be used: ${path}: ${reason(error)}`;
-  }
-}
-
 type Loose = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {});
@@ -52,7 +40,7 @@ const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Arra
  * Works on the raw data with type guards, so it runs even when the schema found problems and
  * every problem is reported at once. Returns the values resolved along the way.
  */
-export function checkSemantics(data: unknown, file: string): { problems: PathProblem[]; registries: CheckedRegistry[] } {
+export function checkSemantics(data: unknown, file: string): { problems: PathProblem[]; registries: CheckedRegistry[]; sources: Map<string, SourceSettings> } {
   const problems: PathProblem[] = [];
   const add = (path: PathProblem['path'], message: string, at: PathProblem['at'] = 'value') => problems.push({ path, message, at });
   const base = dirname(file);
@@ -136,5 +124,7 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
       add(['sync', 'timezone'], `unknown time zone "${timezone}"`);
     }
   }
-  return { problems, registries };
+  const sources = checkSources(root.sources, base);
+  problems.push(...sources.problems);
+  return { problems, registries, sources: sources.sources };
 }

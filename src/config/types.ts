@@ -3,6 +3,19 @@ import type { Credentials } from '../auth/credentials.js';
 /** Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by host. */
 export type AuthSetting = { kind: 'userpass'; credentials: Credentials } | { kind: 'docker-config'; auths: Map<string, Credentials> };
 
+/** Per source (pull) registry host, from the top-level `sources:` map. */
+export interface SourceSettings {
+  insecure: boolean;
+  tlsVerify: boolean;
+  /** Absolute path. */
+  caFile: string | undefined;
+  /** Used for this host instead of a registry's pullAuth. */
+  auth: AuthSetting | undefined;
+}
+
+/** Normalised source host (as in a parsed reference: lowercase, docker.io) -> its settings. */
+export type SourceMap = ReadonlyMap<string, SourceSettings>;
+
 export interface RegistryConfig {
   /** Target registry (normalised host[:port]). */
   hostname: string;
@@ -23,6 +36,8 @@ export interface RegistryConfig {
   concurrency: number | undefined;
   /** Line of the file where this registry starts. */
   line: number;
+  /** The config's `sources:` (the same map for every registry; optional: configs built in code). */
+  sources?: SourceMap;
 }
 
 /**
@@ -47,6 +62,7 @@ export interface PictureBookConfig {
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };
+  sources?: SourceMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];
 }

@@ -10,8 +10,13 @@ export interface PathProblem {
   at: 'key' | 'value';
 }
 
+/** `registries[0].hostname`; a key that is not a plain name (a `sources` host) as `sources["quay.io:5000"]`. */
 export function formatPath(path: Path): string {
-  return path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), '');
+  return path.reduce<string>((out, segment) => {
+    if (typeof segment === 'number') return `${out}[${segment}]`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) return `${out}[${JSON.stringify(segment)}]`;
+    return out ? `${out}.${segment}` : segment;
+  }, '');
 }
 
 /** Unwraps defaults, optionals, nullables and effects down to the schema that holds the shape. */

@@ -9,16 +9,15 @@ const NOISY = new Set(['blob-started', 'blob-progress', 'blob-done', 'blob-skipp
 const WARN = new Set(['sync-tick-skipped', 'sync-store-failed', 'config-rejected', 'server-warning', 'image-failed', 'registry-script-failed', 'registry-line-invalid', 'retry', 'warning']);
 
 /**
- * Every secret string a configuration holds: the API token, registry passwords, and every value
+ * Every secret string a configuration holds: the API token, registry and source passwords, and every value
  * taken from an environment variable outside the identity fields (e.g. a key in syncerScriptArgs).
  */
 export function configSecrets(config: PictureBookConfig): string[] {
   const secrets = [config.api.authToken, ...environmentSecrets(config)];
-  for (const registry of config.registries) {
-    for (const auth of [registry.pullAuth, registry.pushAuth]) {
-      if (auth?.kind === 'userpass') secrets.push(auth.credentials.password);
-      if (auth?.kind === 'docker-config') for (const credentials of auth.auths.values()) secrets.push(credentials.password);
-    }
+  const auths = [...config.registries.flatMap((r) => [r.pullAuth, r.pushAuth]), ...[...(config.sources?.values() ?? [])].map((s) => s.auth)];
+  for (const auth of auths) {
+    if (auth?.kind === 'userpass') secrets.push(auth.credentials.password);
+    if (auth?.kind === 'docker-config') for (const credentials of auth.auths.values()) secrets.push(credentials.password);
   }
   return secrets.filter((s) => s.length >= MIN_SECRET_LENGTH);
 }

@@ -19,7 +19,17 @@ export function targetEndpoint(registry: RegistryConfig): EndpointOptions {
   };
 }
 
-/** How to reach a source registry (pull side) for images mirrored into `registry`. */
+/**
+ * How to reach a source registry (pull side) for images mirrored into `registry`: TLS settings
+ * from the config's `sources:` entry for that host; its `auth` when it has credentials for the
+ * host, else the registry's pullAuthConfig (`user:pass` goes to every source, DockerConfigJSON by host).
+ */
 export function sourceEndpoint(registry: RegistryConfig, sourceHost: string): EndpointOptions {
-  return { credentials: credentialsFor(registry.pullAuth, sourceHost) };
+  const source = registry.sources?.get(sourceHost);
+  return {
+    credentials: credentialsFor(source?.auth, sourceHost) ?? credentialsFor(registry.pullAuth, sourceHost),
+    ...(source?.insecure ? { insecure: true } : {}),
+    ...(source?.tlsVerify === false ? { tlsVerify: false } : {}),
+    ...(source?.caFile ? { caFile: source.caFile } : {}),
+  };
 }
