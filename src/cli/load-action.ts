@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
@@ -45,6 +46,8 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
   const drain = new AbortController();
   const abort = new AbortController();
+  // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).
+  setMaxListeners(0, drain.signal, abort.signal);
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const abortNow = drain.signal.aborted;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { RegistryConfig } from '../config/index.js';
 import type { RunStore, RunTrigger } from '../store/index.js';
 import { runError, thrownOutcome } from './outcome-summary.js';
@@ -179,6 +180,8 @@ export class Synchronizer {
   #begin(trigger: RunTrigger): void {
     const controller = new AbortController();
     const drain = new AbortController();
+    // Every request of the run listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
+    setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
     current.done = this.#execute(trigger, controller.signal, drain.signal).finally(() => {

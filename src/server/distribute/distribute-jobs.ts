@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { CopyEngine } from '../../copy/index.js';
 import { Limiter } from '../../copy/index.js';
 import { CancelledError, PictureBookError } from '../../errors/index.js';
@@ -41,6 +42,8 @@ export class DistributeJobs {
   constructor(options: DistributeJobsOptions) {
     this.#options = options;
     this.#limiter = new Limiter(options.concurrency ?? 2);
+    // Every request of every job listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
+    setMaxListeners(0, this.#stopping.signal, this.#closing.signal);
   }
 
   /** Records a validated request as a QUEUED job and starts it when a slot is free. */
