@@ -4,9 +4,9 @@ import { parsePlatform, RegistryClients } from '../registry/index.js';
 import type { EndpointOptions } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEvent, CopyEventListener } from './events.js';
-import { copyImage, type CopyResult } from './image-copier.js';
+import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
-import { planImage, type PlanAction } from './plan.js';
+import { checkImage, type PlanAction } from './plan.js';
 
 /**
  * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
@@ -28,6 +28,8 @@ export interface CopyEngineOptions {
   imageConcurrency?: number;
   /** Blob transfers at once, across all images. */
   blobConcurrency?: number;
+  /** No-change checks (two HEADs each) at once; default 4x the images, at most 32. */
+  checkConcurrency?: number;
   /** Default options for a registry host when a task does not bring its own. */
   endpoint?: (registry: string) => EndpointOptions;
 }
@@ -49,12 +51,14 @@ export interface CopyRunOptions {
  */
 export class CopyEngine {
   #images: Limiter;
+  #checks: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
   #listeners = new Set<CopyEventListener>();
 
   constructor(options: CopyEngineOptions = {}) {
     this.#images = new Limiter(options.imageConcurrency ?? 4);
+    this.#checks = new Limiter(options.checkConcurrency ?? Math.min(32, 4 * (options.imageConcurrency ?? 4)));
     this.#clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       onRetry: (notice) => this.#emit({ type: 'retry', ...notice, time: Date.now() }),
@@ -88,21 +92,26 @@ export class CopyEngine {
       const source = parseReference(task.source);
       const target = parseReference(task.target);
       const platforms = (task.platforms ?? []).map(parsePlatform);
+      const force = task.force === true;
+      const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, run.signal);
+      const targetRepo = this.#clients.repository(target.registry, target.repository, 'push', task.targetEndpoint, run.signal);
+      const began = Date.now();
+      // The no-change check is two HEADs: cheap, so many run at once, outside the image slots that
+      // transfers hold. Up-to-date images never wait behind a copy.
+      const check = await this.#checks.run(() => {
+        throwIfStopping(run, shownTarget);
+        return checkImage(source, target, sourceRepo, targetRepo, { filtered: platforms.length > 0, force });
+      });
+      if (check.action === 'up-to-date') {
+        const result = upToDateResult(source, target, check.digest, began);
+        this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time: Date.now() });
+        return result;
+      }
       return await this.#images.run(async () => {
-        const notStarted = CancelledError.ifAborted([run.signal, run.drain], shownTarget);
-        if (notStarted) throw notStarted;
+        throwIfStopping(run, shownTarget);
         started = true;
         this.#emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({
-          source,
-          target,
-          sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, run.signal),
-          targetRepo: this.#clients.repository(target.registry, target.repository, 'push', task.targetEndpoint, run.signal),
-          platforms,
-          force: task.force === true,
-          blobs: this.#blobs,
-          emit: (e) => this.#emit(e),
-        });
+        const result = await copyImage({ source, target, sourceRepo, targetRepo, sourceDigest: check.digest, platforms, force, blobs: this.#blobs, emit: (e) => this.#emit(e) });
         const time = Date.now();
         if (result.status === 'skipped') {
           this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
@@ -127,19 +136,13 @@ export class CopyEngine {
   }
 
   /** What `copy` would do (HEAD requests only; writes nothing). */
-  async plan(task: CopyTask): Promise<{ action: PlanAction; digest: string | undefined }> {
+  async plan(task: CopyTask): Promise<{ action: PlanAction; digest: string }> {
     const source = parseReference(task.source);
     const target = parseReference(task.target);
-    if (task.force) return { action: 'copy', digest: source.digest };
-    return this.#images.run(() =>
-      planImage(
-        source,
-        target,
-        this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint),
-        this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint),
-        (task.platforms ?? []).length > 0,
-      ),
-    );
+    const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint);
+    const targetRepo = this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint);
+    const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true };
+    return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, options));
   }
 
   /** Closes pooled connections. */
@@ -160,4 +163,10 @@ export function sharedEngine(): CopyEngine {
 export function copy(source: string, target: string, options: Omit<CopyTask, 'source' | 'target'> & CopyRunOptions = {}): Promise<CopyResult> {
   const { signal, drain, ...rest } = options;
   return sharedEngine().copy({ source, target, ...rest }, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}) });
+}
+
+/** A copy still waiting for its turn does not start once its run is stopping or stopped. */
+function throwIfStopping(run: CopyRunOptions, shownTarget: string): void {
+  const stopped = CancelledError.ifAborted([run.signal, run.drain], shownTarget);
+  if (stopped) throw stopped;
 }

@@ -12,6 +12,8 @@ export interface ImageCopyInput {
   target: Reference;
   sourceRepo: RepositoryClient;
   targetRepo: RepositoryClient;
+  /** The source manifest digest the no-change check found (see plan.ts). */
+  sourceDigest: string;
   platforms: readonly Platform[];
   force: boolean;
   blobs: BlobCopier;
@@ -46,15 +48,22 @@ async function fetchSource(repo: RepositoryClient, reference: string, shown: str
   }
 }
 
+/** The result of an image the no-change check found up to date: nothing was read or written. */
+export function upToDateResult(source: Reference, target: Reference, digest: string, started: number): CopyResult {
+  return {
+    status: 'skipped', source: source.toString(), target: target.toString(), digest, sourceDigest: digest,
+    bytes: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 0, durationMs: Date.now() - started,
+  };
+}
+
 /**
- * Copies one image reference. Order matters:
- * 1. no-change check with HEADs only (no GET touches Hub pull limits or Harbor pull counters);
- * 2. everything the manifest references (blobs, child manifests);
- * 3. the manifest at the target tag, last.
+ * Copies one image reference the no-change check (plan.ts, HEADs only) found to need copying.
+ * Order matters: everything the manifest references (blobs, child manifests) first, the manifest
+ * at the target tag last, so a tag never points at incomplete content.
  */
 export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
   const started = Date.now();
-  const { source, target, sourceRepo, targetRepo } = input;
+  const { source, target, sourceRepo, targetRepo, sourceDigest } = input;
   const shownSource = source.toString();
   const shownTarget = target.toString();
   const stats = new CopyStats();
@@ -64,19 +73,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
     manifestsWritten: stats.manifestsWritten, durationMs: Date.now() - started, ...(note ? { note } : {}),
   });
 
-  let sourceDigest = source.digest;
-  if (!sourceDigest) {
-    const head = await sourceRepo.headManifest(source.identifier);
-    if (!head) throw new ImageNotFoundError(shownSource);
-    sourceDigest = head.digest;
-  }
-  const unfiltered = input.platforms.length === 0;
-  if (!input.force && unfiltered && sourceDigest) {
-    const existing = await targetRepo.headManifest(target.tag ?? sourceDigest);
-    if (existing?.digest === sourceDigest) return result('skipped', sourceDigest, sourceDigest);
-  }
-
-  const manifest = await fetchSource(sourceRepo, sourceDigest ?? source.identifier, shownSource);
+  const manifest = await fetchSource(sourceRepo, sourceDigest, shownSource);
   const ctx: TreeContext = { source: sourceRepo, target: targetRepo, targetName: shownTarget, blobs: input.blobs, stats, force: input.force, emit: input.emit };
   const selection = manifest.parsed.kind === 'index' ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource) : { kind: 'whole' as const };
 

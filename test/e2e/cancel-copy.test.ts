@@ -133,8 +133,9 @@ test('drain: a copy waiting for an image slot does not start; the one under way 
   const drain = new AbortController();
   try {
     const running = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/app:v1` }, { drain: drain.signal });
-    const waiting = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/other:v1` }, { drain: drain.signal });
     await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the first copy to be held mid-stream');
+    // The only image slot is taken: this one checks, then waits (start order is not submission order).
+    const waiting = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/other:v1` }, { drain: drain.signal });
     drain.abort();
     letGo();
     assert.equal((await running).digest, built.digest);
