@@ -6,6 +6,8 @@ import type { RetryPolicy } from './retry-policy.js';
 export interface EndpointOptions {
   /** Do not verify TLS and allow plain http (Docker's "insecure registry"). */
   insecure?: boolean;
+  /** The scheme is known (e.g. an endpoint URL said `http://`): use it, try nothing else first. */
+  scheme?: 'http' | 'https';
   /** Verify the server certificate (default true; false also when `insecure`). */
   tlsVerify?: boolean;
   /** PEM file with extra CA certificates to trust. */
@@ -24,20 +26,22 @@ export interface EndpointOptions {
 }
 
 export interface SchemePlan {
-  /** The https base URL tried first. */
-  https: string;
+  /** The base URL tried first. */
+  first: string;
   /** The plain http base URL, when falling back to it is allowed. */
-  http: string | undefined;
+  fallback: string | undefined;
 }
 
 /**
  * Like Docker: https first, always. Loopback registries and registries marked insecure may fall
- * back to plain http when the server does not speak TLS. Docker Hub's API lives on its own host.
+ * back to plain http when the server does not speak TLS. A scheme the caller knows is used as is.
+ * Docker Hub's API lives on its own host.
  */
 export function schemePlan(registry: string, options: EndpointOptions = {}): SchemePlan {
   const host = registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
+  if (options.scheme) return { first: `${options.scheme}://${host}`, fallback: undefined };
   const mayUseHttp = options.insecure === true || isLoopbackHost(registry);
-  return { https: `https://${host}`, http: mayUseHttp ? `http://${host}` : undefined };
+  return { first: `https://${host}`, fallback: mayUseHttp ? `http://${host}` : undefined };
 }
 
 /** TLS handshakes against a plain-http server fail like this: the peer answered with non-TLS bytes. */

@@ -63,7 +63,7 @@ export class Transport {
   constructor(registry: string, options: EndpointOptions, shared: TransportShared) {
     this.registry = registry;
     this.#plan = schemePlan(registry, options);
-    this.#baseUrl = new URL(this.#plan.https);
+    this.#baseUrl = new URL(this.#plan.first);
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? 16;
     this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections });
@@ -89,10 +89,10 @@ export class Transport {
    * streamed body) is ever sent twice just to discover the scheme.
    */
   #resolveScheme(signal?: AbortSignal): Promise<void> {
-    const fallback = this.#plan.http;
+    const fallback = this.#plan.fallback;
     if (!fallback) return Promise.resolve();
     this.#probe ??= this.#agent
-      .request({ origin: this.#plan.https, path: '/v2/', method: 'GET', signal })
+      .request({ origin: this.#plan.first, path: '/v2/', method: 'GET', signal })
       .then((response) => discardBody(response.body))
       .catch((error: unknown) => {
         if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);

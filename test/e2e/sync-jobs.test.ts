@@ -74,6 +74,9 @@ test('distribute job to a fresh, an up-to-date and an unreachable target: QUEUED
   assert.equal(running.errors[0]?.endpoint, deadEndpoint);
   assert.equal(running.errors[0]?.code, 'NETWORK');
   assert.match(running.errors[0]?.message ?? '', /ECONNREFUSED|refused/i);
+  // The endpoint said http://: plain http is used as said, never an https attempt first.
+  assert.match(running.errors[0]?.message ?? '', /http:\/\/127\.0\.0\.1:\d+\//);
+  assert.doesNotMatch(running.errors[0]?.message ?? '', /https:/);
   assert.equal(upToDateProxy.count('PUT') + upToDateProxy.count('POST') + upToDateProxy.count('PATCH'), 0, 'nothing written to the up-to-date target');
   assert.ok(upToDateProxy.count('HEAD', /\/manifests\/v1$/) >= 1, 'its tag was checked');
 

@@ -60,6 +60,7 @@ test('a job copies to every target: finished, skipped (already there) and failed
   assert.equal(toA.task.target, 'a.example:5000/team/app:v1');
   assert.equal(toA.task.force, false);
   assert.equal(toA.task.sourceEndpoint?.insecure, true);
+  assert.equal(toA.task.sourceEndpoint?.scheme, 'http', 'an http:// endpoint is used as said');
   assert.equal(toA.task.sourceEndpoint?.credentials?.password, 'source-pw');
   assert.equal(toA.task.targetEndpoint?.credentials?.username, 'writer');
   assert.equal(toB.task.force, true);

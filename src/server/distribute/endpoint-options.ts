@@ -15,7 +15,8 @@ export interface JobSide {
  */
 export async function endpointOptions(side: JobSide, address: RegistryAddress, signal: AbortSignal): Promise<EndpointOptions> {
   const options: EndpointOptions = {};
-  if (address.insecure) options.insecure = true;
+  // The endpoint URL names its scheme: no https attempt first, and errors name the right URL.
+  if (address.insecure) Object.assign(options, { insecure: true, scheme: 'http' });
   if (side.verify_tls === false) options.tlsVerify = false;
   const auth = side.auth;
   if (auth?.basicauth) {

@@ -73,7 +73,7 @@ test('endpoint options: basic auth wins over a token URL; a token URL becomes a 
   assert.equal(basic.staticToken, undefined);
   const before = seen.length;
   const token = await endpointOptions({ verify_tls: false, auth: { url: `${base}/json`, token_type: 'JWT', header: undefined, json: undefined, basicauth: undefined } }, { host: '127.0.0.1:5000', insecure: true }, never);
-  assert.deepEqual(token, { insecure: true, tlsVerify: false, staticToken: { token: 'tok-json', type: 'JWT' } });
+  assert.deepEqual(token, { insecure: true, scheme: 'http', tlsVerify: false, staticToken: { token: 'tok-json', type: 'JWT' } });
   assert.equal(seen.length, before + 1);
   assert.deepEqual(await endpointOptions({}, { host: 'r.example', insecure: false }, never), {});
 });
