@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,14 +10,7 @@ import { trackChild } from '../harness/procs.js';
 /** Helpers for the `picture-book sync` end-to-end tests: the real server process, its log and API. */
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const STAND_IN = fileURLToPath(new URL('../../src/server/sync-main.js', import.meta.url));
-
-/** The real CLI once it knows `sync`; until then the stand-in entry that registers only `sync`. */
-function entryArgs(): string[] {
-  const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
-  return /^\s+sync\b/m.test(help) ? [CLI, 'sync'] : [STAND_IN, 'sync'];
-}
-const ENTRY = entryArgs();
+const ENTRY = [CLI, 'sync'];
 
 export interface LogLine {
   level: string;
