@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { Agent } from './undici-agent.js';
 
 export interface AgentSettings {
   tlsVerify: boolean;
