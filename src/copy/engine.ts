@@ -57,13 +57,19 @@ export class CopyEngine {
   #listeners = new Set<CopyEventListener>();
 
   constructor(options: CopyEngineOptions = {}) {
-    this.#images = new Limiter(options.imageConcurrency ?? 4);
-    this.#checks = new Limiter(options.checkConcurrency ?? Math.min(32, 4 * (options.imageConcurrency ?? 4)));
+    const images = options.imageConcurrency ?? 4;
+    const blobs = options.blobConcurrency ?? 8;
+    const checks = options.checkConcurrency ?? Math.min(32, 4 * images);
+    this.#images = new Limiter(images);
+    this.#checks = new Limiter(checks);
     this.#clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      // Sized to what can be in flight at one registry, so no request queues behind a full pool:
+      // every check's HEAD, or every image's manifest requests beside every blob's two streams.
+      maxConnections: Math.max(checks, images + 2 * blobs),
       onRetry: (notice) => this.#emit({ type: 'retry', ...notice, time: Date.now() }),
     });
-    this.#blobs = new BlobCopier({ limiter: new Limiter(options.blobConcurrency ?? 8), emit: (e) => this.#emit(e) });
+    this.#blobs = new BlobCopier({ limiter: new Limiter(blobs), emit: (e) => this.#emit(e) });
   }
 
   get clients(): RegistryClients {

@@ -7,6 +7,8 @@ export interface RegistryClientsOptions {
   /** Options per registry host (credentials, TLS); called once per host. */
   endpoint?: (registry: string) => EndpointOptions;
   onRetry?: (notice: RetryNotice) => void;
+  /** Keep-alive connections per origin unless an endpoint says otherwise: the requests in flight at once. */
+  maxConnections?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export class RegistryClients {
     let transport = this.#transports.get(key);
     if (!transport) {
       const options = endpoint ?? this.#options.endpoint?.(registry) ?? {};
-      transport = new Transport(registry, options, { agents: this.#agents, onRetry: this.#options.onRetry });
+      transport = new Transport(registry, options, { agents: this.#agents, onRetry: this.#options.onRetry, maxConnections: this.#options.maxConnections });
       this.#transports.set(key, transport);
     }
     return transport;

@@ -33,6 +33,8 @@ export interface TransportResponse {
 
 export interface TransportShared {
   agents: AgentPool;
+  /** Pool size per origin when the endpoint does not set one (default 16). */
+  maxConnections?: number | undefined;
   onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
 
@@ -65,7 +67,7 @@ export class Transport {
     this.#plan = schemePlan(registry, options);
     this.#baseUrl = new URL(this.#plan.first);
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
-    const maxConnections = options.maxConnections ?? 16;
+    const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
     this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections });
     // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there.
     this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, maxConnections });
