@@ -10,7 +10,7 @@ export interface CountedPassInput {
   source: TestRegistry;
   target: TestRegistry;
   images: readonly string[];
-  concurrency: { images: number; blobs: number };
+  concurrency?: { images?: number | undefined; blobs?: number | undefined } | undefined;
   timeoutMs: number;
 }
 

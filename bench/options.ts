@@ -15,8 +15,8 @@ export interface BenchOptions {
   /** Layer size, MiB, of the extra run that records picture-book's peak RSS (0 = skip). */
   rssLayerMb: number;
   /** picture-book's `concurrency:` in the generated config. */
-  pbImages: number;
-  pbBlobs: number;
+  pbImages: number | undefined;
+  pbBlobs: number | undefined;
   /** Concurrent blob streams of the raw floor. */
   floorConcurrency: number;
   /** Parallel skopeo pushes while seeding the source. */
@@ -38,8 +38,8 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --scale N              corpus multiplier for the scaling run (default 4; 1 skips it)
   --rounds N             interleaved rounds, medians reported (default 3)
   --rss-layer-mb N       layer size of the peak-RSS run in MiB (default 1024; 0 skips it)
-  --pb-images N          picture-book concurrency.images (default 8)
-  --pb-blobs N           picture-book concurrency.blobs (default 8)
+  --pb-images N          picture-book concurrency.images (default: picture-book's own, 8)
+  --pb-blobs N           picture-book concurrency.blobs (default: picture-book's own, 16)
   --floor-concurrency N  parallel blob streams of the raw floor (default 8)
   --seed-concurrency N   parallel skopeo pushes while seeding (default 4)
   --profile              also run picture-book under node --cpu-prof and summarise it
@@ -91,8 +91,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     scale: positive('scale', values.scale, quick ? 2 : 4),
     rounds: positive('rounds', values.rounds, quick ? 1 : 3),
     rssLayerMb: positive('rss-layer-mb', values['rss-layer-mb'], quick ? 128 : 1024, 0),
-    pbImages: positive('pb-images', values['pb-images'], 8),
-    pbBlobs: positive('pb-blobs', values['pb-blobs'], 8),
+    pbImages: values['pb-images'] === undefined ? undefined : positive('pb-images', values['pb-images'], 0),
+    pbBlobs: values['pb-blobs'] === undefined ? undefined : positive('pb-blobs', values['pb-blobs'], 0),
     floorConcurrency: positive('floor-concurrency', values['floor-concurrency'], 8),
     seedConcurrency: positive('seed-concurrency', values['seed-concurrency'], 4),
     profile: values.profile === true,

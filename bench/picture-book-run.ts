@@ -13,7 +13,8 @@ export interface PictureBookJob {
   targetHost: string;
   /** `repo:tag` paths on the source. */
   images: readonly string[];
-  concurrency: { images: number; blobs: number };
+  /** `concurrency:` of the config; absent = picture-book's defaults, what a user gets. */
+  concurrency?: { images?: number | undefined; blobs?: number | undefined } | undefined;
 }
 
 /** The config.yaml `load --all` reads: one target registry listing every image literally. */
@@ -21,7 +22,7 @@ export async function writePictureBookConfig(dir: string, name: string, job: Pic
   const file = join(dir, `${name}.yaml`);
   const config = {
     registries: [{ hostname: job.targetHost, repository: 'mirror', images: job.images.map((path) => `${job.sourceHost}/${path}`) }],
-    concurrency: job.concurrency,
+    ...(job.concurrency?.images || job.concurrency?.blobs ? { concurrency: Object.fromEntries(Object.entries(job.concurrency).filter(([, v]) => v !== undefined)) } : {}),
   };
   await writeFile(file, stringify(config));
   return file;

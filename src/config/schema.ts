@@ -67,7 +67,7 @@ export const configSchema = z
       .strict()
       .default({}),
     concurrency: z
-      .object({ images: z.number().int().positive().max(MAX_CONCURRENCY).default(4), blobs: z.number().int().positive().max(MAX_CONCURRENCY).default(8) })
+      .object({ images: z.number().int().positive().max(MAX_CONCURRENCY).default(8), blobs: z.number().int().positive().max(MAX_CONCURRENCY).default(16) })
       .strict()
       .default({}),
   })
