@@ -40,7 +40,7 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --rss-layer-mb N       layer size of the peak-RSS run in MiB (default 1024; 0 skips it)
   --pb-images N          picture-book concurrency.images (default: picture-book's own, 8)
   --pb-blobs N           picture-book concurrency.blobs (default: picture-book's own, 16)
-  --floor-concurrency N  parallel blob streams of the raw floor (default 8)
+  --floor-concurrency N  parallel blob streams of the raw floor (default 16, as picture-book's blobs)
   --seed-concurrency N   parallel skopeo pushes while seeding (default 4)
   --profile              also run picture-book under node --cpu-prof and summarise it
   --timeout-s N          kill a measured process after N seconds (default 900)
@@ -93,7 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     rssLayerMb: positive('rss-layer-mb', values['rss-layer-mb'], quick ? 128 : 1024, 0),
     pbImages: values['pb-images'] === undefined ? undefined : positive('pb-images', values['pb-images'], 0),
     pbBlobs: values['pb-blobs'] === undefined ? undefined : positive('pb-blobs', values['pb-blobs'], 0),
-    floorConcurrency: positive('floor-concurrency', values['floor-concurrency'], 8),
+    floorConcurrency: positive('floor-concurrency', values['floor-concurrency'], 16),
     seedConcurrency: positive('seed-concurrency', values['seed-concurrency'], 4),
     profile: values.profile === true,
     timeoutS: positive('timeout-s', values['timeout-s'], 900),
