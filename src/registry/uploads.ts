@@ -56,28 +56,21 @@ function withDigest(location: URL, digest: string): URL {
 }
 
 /**
- * Streams a whole blob in one PATCH, then closes the session with PUT ?digest=. The registry
- * verifies the digest at PUT; a mismatch there fails the blob (400 DIGEST_INVALID).
+ * Sends a whole blob in the PUT that closes the session (the spec's monolithic upload: POST, then
+ * PUT ?digest= with the body). One request instead of PATCH + PUT, and distribution 2.8 then
+ * neither saves its hash state after a PATCH nor reads it back at the PUT. The registry verifies
+ * the digest before it commits; a mismatch is 400 DIGEST_INVALID and nothing lands.
  * Not retried here: the stream is consumed, so a failure restarts the whole blob copy above.
  */
 export async function uploadBlob(ctx: RepositoryContext, session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
+  // A body of unknown length goes chunked; the registry still checks it against the digest.
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (size >= 0) headers['content-length'] = String(size);
-  const patched = await ctx.transport.request({
-    method: 'PATCH',
-    path: session.location,
-    headers,
-    body,
-    scopes: ctx.scopes,
-    expect: [202, 204],
-    signal: ctx.signal,
-  });
-  await discardBody(patched.body);
-  const next = sessionFrom(patched, ctx);
   const put = await ctx.transport.request({
     method: 'PUT',
-    path: withDigest(next.location, digest),
-    headers: { 'content-length': '0' },
+    path: withDigest(session.location, digest),
+    headers,
+    body,
     scopes: ctx.scopes,
     expect: [201, 204],
     signal: ctx.signal,
