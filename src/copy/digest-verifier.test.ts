@@ -28,3 +28,17 @@ test('fails the stream as soon as there are more bytes than expected, and when t
   await assert.rejects(pipeline(Readable.from([data]), new DigestVerifier(digestOf(data), 5), sink()), { code: 'SIZE_MISMATCH' });
   await assert.rejects(pipeline(Readable.from([data]), new DigestVerifier(digestOf(data), 50), sink()), { code: 'SIZE_MISMATCH' });
 });
+
+test('on a mismatch the last chunk is never passed on, so the upload it feeds cannot complete', async () => {
+  const chunks = [Buffer.from('first-'), Buffer.from('second-'), Buffer.from('last')];
+  const whole = Buffer.concat(chunks);
+  const passed: Buffer[] = [];
+  const collect = new Writable({ write: (c: Buffer, _e, cb) => (passed.push(c), cb()) });
+  await assert.rejects(pipeline(Readable.from(chunks), new DigestVerifier(digestOf(Buffer.from('something else')), whole.length), collect), { code: 'DIGEST_MISMATCH' });
+  assert.ok(Buffer.concat(passed).length < whole.length, `only ${Buffer.concat(passed).length} of ${whole.length} bytes went on`);
+  assert.deepEqual(passed.map(String), ['first-', 'second-']);
+
+  const ok: Buffer[] = [];
+  await pipeline(Readable.from(chunks), new DigestVerifier(digestOf(whole), whole.length), new Writable({ write: (c: Buffer, _e, cb) => (ok.push(c), cb()) }));
+  assert.deepEqual(Buffer.concat(ok), whole, 'verified bytes all go on, in order');
+});
