@@ -56,7 +56,7 @@ export async function getManifest(ctx: RepositoryContext, reference: string): Pr
     expect: [200],
     signal: ctx.signal,
   });
-  const bytes = await readBodyLimited(response.body, MANIFEST_SIZE_LIMIT, `manifest ${ctx.name}:${reference}`);
+  const bytes = await readBodyLimited(response.body, MANIFEST_SIZE_LIMIT, `manifest ${ctx.name}:${reference}`, 'MANIFEST_INVALID');
   const digest = sha256Digest(bytes);
   const expected = reference.includes(':') ? reference : headerValue(response, 'docker-content-digest');
   if (expected && expected.startsWith('sha256:') && expected !== digest) {

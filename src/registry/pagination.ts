@@ -1,4 +1,5 @@
-import { headerValue, readBodyLimited, type Transport } from '../transport/index.js';
+import { PictureBookError } from '../errors/index.js';
+import { headerValue, readBodyLimited, redactUrl, type Transport } from '../transport/index.js';
 
 /** The `rel="next"` target of a `Link` header, resolved against the URL that sent it. */
 export function nextLink(link: string | undefined, base: URL): URL | undefined {
@@ -8,6 +9,18 @@ export function nextLink(link: string | undefined, base: URL): URL | undefined {
     if (match && /rel="?next"?/i.test(match[2] ?? '')) return new URL(match[1] ?? '', base);
   }
   return undefined;
+}
+
+/** A page's JSON object; anything else (an HTML error page from a proxy, say) is a protocol error. */
+function parsePage(body: Buffer, what: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new PictureBookError('PROTOCOL', `${what} is not JSON (${(error as Error).message})`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new PictureBookError('PROTOCOL', `${what} is not a JSON object`);
+  return doc as Record<string, unknown>;
 }
 
 /**
@@ -25,9 +38,9 @@ export async function collectPages(
   let path: string | URL | undefined = firstPath;
   for (let page = 0; path && page < 10_000; page++) {
     const response = await transport.request({ method: 'GET', path, scopes, expect: [200], signal });
-    const body = await readBodyLimited(response.body, 16 * 1024 * 1024, `${field} page`);
-    const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    const items = doc[field];
+    const what = `${transport.registry}: ${field} page ${redactUrl(response.url)}`;
+    const body = await readBodyLimited(response.body, 16 * 1024 * 1024, what);
+    const items = parsePage(body, what)[field];
     if (Array.isArray(items)) out.push(...items.filter((t): t is string => typeof t === 'string'));
     path = nextLink(headerValue(response, 'link'), response.url);
   }

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
-import { ContentError } from '../errors/index.js';
+import { PictureBookError } from '../errors/index.js';
 
 /**
  * Reads a small response body (manifests, JSON, error bodies) with a hard size cap so a hostile or
- * broken server cannot make us buffer gigabytes. Blobs are never read through here.
+ * broken server cannot make us buffer gigabytes. Blobs are never read through here. `code` names
+ * the failure for the caller's kind of body (a manifest over the limit is an invalid manifest).
  */
-export async function readBodyLimited(body: Readable, limit: number, what: string): Promise<Buffer> {
+export async function readBodyLimited(body: Readable, limit: number, what: string, code = 'RESPONSE_TOO_LARGE'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -13,7 +14,7 @@ export async function readBodyLimited(body: Readable, limit: number, what: strin
     total += buf.length;
     if (total > limit) {
       body.destroy();
-      throw new ContentError('MANIFEST_INVALID', `${what} is larger than ${limit} bytes`);
+      throw new PictureBookError(code, `${what} is larger than ${limit} bytes`);
     }
     chunks.push(buf);
   }
