@@ -7,6 +7,7 @@ import type { CopyEvent, CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './plan.js';
+import { resolveImage } from './resolve.js';
 
 /**
  * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
@@ -28,8 +29,10 @@ export interface CopyEngineOptions {
   imageConcurrency?: number;
   /** Blob transfers at once, across all images. */
   blobConcurrency?: number;
-  /** No-change checks (two HEADs each) at once; default 4x the images, at most 32. */
+  /** No-change checks (two HEADs each, then the manifests to copy) at once; default 4x the images, at most 32. */
   checkConcurrency?: number;
+  /** Images checked and resolved ahead of the transfers, so the biggest can go first; default 128. */
+  lookahead?: number;
   /** Default options for a registry host when a task does not bring its own. */
   endpoint?: (registry: string) => EndpointOptions;
 }
@@ -52,6 +55,7 @@ export interface CopyRunOptions {
 export class CopyEngine {
   #images: Limiter;
   #checks: Limiter;
+  #lookahead: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
   #listeners = new Set<CopyEventListener>();
@@ -63,6 +67,7 @@ export class CopyEngine {
     const checks = options.checkConcurrency ?? Math.min(32, 4 * images);
     this.#images = new Limiter(images);
     this.#checks = new Limiter(checks);
+    this.#lookahead = new Limiter(Math.max(options.lookahead ?? 128, checks));
     this.#clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
@@ -103,22 +108,31 @@ export class CopyEngine {
       const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, run.signal);
       const targetRepo = this.#clients.repository(target.registry, target.repository, 'push', task.targetEndpoint, run.signal);
       const began = Date.now();
-      // The no-change check is two HEADs: cheap, so many run at once, outside the image slots that
-      // transfers hold. Up-to-date images never wait behind a copy.
-      const check = await this.#checks.run(() => {
-        throwIfStopping(run, shownTarget);
-        return checkImage(source, target, sourceRepo, targetRepo, { filtered: platforms.length > 0, force });
-      });
-      if (check.action === 'up-to-date') {
-        const result = upToDateResult(source, target, check.digest, began);
-        this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time: Date.now() });
-        return result;
-      }
-      return await this.#images.run(async () => {
+      // Three stages. A window bounds how many images are checked and resolved ahead of the
+      // transfers (their manifests wait in memory). The no-change check is two HEADs, so many run
+      // at once outside the transfer slots: up-to-date images never wait behind a copy. An image to
+      // copy has its manifests read there too, and then waits for a transfer slot biggest first.
+      const leaveWindow = await this.#lookahead.acquire();
+      let transfer: () => void = () => {};
+      try {
+        const checked = await this.#checks.run(async () => {
+          throwIfStopping(run, shownTarget);
+          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered: platforms.length > 0, force });
+          if (check.action === 'up-to-date') return { check, resolved: undefined };
+          const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, shownSource: source.toString(), filtered: platforms.length > 0, force });
+          return { check, resolved };
+        });
+        if (!checked.resolved) {
+          const result = upToDateResult(source, target, checked.check.digest, began);
+          this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time: Date.now() });
+          return result;
+        }
+        transfer = await this.#images.acquire(checked.resolved.bytes);
+        leaveWindow();
         throwIfStopping(run, shownTarget);
         started = true;
         this.#emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({ source, target, sourceRepo, targetRepo, sourceDigest: check.digest, platforms, force, blobs: this.#blobs, emit: (e) => this.#emit(e) });
+        const result = await copyImage({ source, target, sourceRepo, targetRepo, resolved: checked.resolved, platforms, force, blobs: this.#blobs, emit: (e) => this.#emit(e) });
         const time = Date.now();
         if (result.status === 'skipped') {
           this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
@@ -127,7 +141,10 @@ export class CopyEngine {
           this.#emit({ type: 'image-done', source: result.source, target: result.target, digest, sourceDigest, bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, time });
         }
         return result;
-      });
+      } finally {
+        transfer();
+        leaveWindow();
+      }
     } catch (error) {
       // Whatever broke after the run was stopped (an aborted request, a reset stream) is the stop's doing.
       const cancelled = CancelledError.ifAborted([run.signal], shownTarget, error);

@@ -1,4 +1,3 @@
-import { HttpError, ImageNotFoundError } from '../errors/index.js';
 import type { Reference } from '../reference/index.js';
 import { formatPlatform, type FetchedManifest, type Platform, type RepositoryClient } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
@@ -6,14 +5,15 @@ import { CopyStats, settleAll } from './copy-stats.js';
 import type { CopyEvent } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { selectPlatforms } from './platform-selection.js';
+import { fetchSource, type ResolvedImage } from './resolve.js';
 
 export interface ImageCopyInput {
   source: Reference;
   target: Reference;
   sourceRepo: RepositoryClient;
   targetRepo: RepositoryClient;
-  /** The source manifest digest the no-change check found (see plan.ts). */
-  sourceDigest: string;
+  /** The manifests the resolve stage read (resolve.ts); nothing is read twice. */
+  resolved: ResolvedImage;
   platforms: readonly Platform[];
   force: boolean;
   blobs: BlobCopier;
@@ -38,16 +38,6 @@ export interface CopyResult {
   note?: string;
 }
 
-/** Source manifest by reference, with 404s turned into a clear "image not found". */
-async function fetchSource(repo: RepositoryClient, reference: string, shown: string): Promise<FetchedManifest> {
-  try {
-    return await repo.getManifest(reference);
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 404) throw new ImageNotFoundError(shown, { cause: error });
-    throw error;
-  }
-}
-
 /** The result of an image the no-change check found up to date: nothing was read or written. */
 export function upToDateResult(source: Reference, target: Reference, digest: string, started: number): CopyResult {
   return {
@@ -57,13 +47,14 @@ export function upToDateResult(source: Reference, target: Reference, digest: str
 }
 
 /**
- * Copies one image reference the no-change check (plan.ts, HEADs only) found to need copying.
+ * Copies one image reference the no-change check (plan.ts, HEADs only) found to need copying,
+ * from the manifests the resolve stage read (resolve.ts).
  * Order matters: everything the manifest references (blobs, child manifests) first, the manifest
  * at the target tag last, so a tag never points at incomplete content.
  */
 export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
   const started = Date.now();
-  const { source, target, sourceRepo, targetRepo, sourceDigest } = input;
+  const { source, target, sourceRepo, targetRepo, resolved } = input;
   const shownSource = source.toString();
   const shownTarget = target.toString();
   const stats = new CopyStats();
@@ -73,8 +64,8 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
     manifestsWritten: stats.manifestsWritten, durationMs: Date.now() - started, ...(note ? { note } : {}),
   });
 
-  const manifest = await fetchSource(sourceRepo, sourceDigest, shownSource);
-  const ctx: TreeContext = { source: sourceRepo, target: targetRepo, targetName: shownTarget, blobs: input.blobs, stats, force: input.force, emit: input.emit };
+  const manifest = resolved.manifest;
+  const ctx: TreeContext = { source: sourceRepo, target: targetRepo, targetName: shownTarget, blobs: input.blobs, stats, force: input.force, emit: input.emit, prefetched: resolved.children };
   const selection = manifest.parsed.kind === 'index' ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource) : { kind: 'whole' as const };
 
   if (selection.kind === 'child') {

@@ -35,7 +35,7 @@ test('a failing job frees its slot', async () => {
 test('waiters start highest priority first, in arrival order among equals', async () => {
   const limiter = new Limiter(1);
   const order: string[] = [];
-  let release!: () => void;
+  let release: (() => void) | undefined;
   const first = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
   const queued = [
     ['small-a', 1],
@@ -47,7 +47,29 @@ test('waiters start highest priority first, in arrival order among equals', asyn
   ] as const;
   const jobs = queued.map(([name, priority]) => limiter.run(async () => void order.push(name), priority));
   assert.equal(limiter.waiting, queued.length);
+  while (!release) await new Promise((r) => setImmediate(r)); // the first job has started
   release();
   await Promise.all([first, ...jobs]);
   assert.deepEqual(order, ['large', 'large-2', 'medium', 'small-a', 'small-b', 'default']);
+});
+
+test('acquire hands out a slot until its release is called, once', async () => {
+  const limiter = new Limiter(1);
+  const release = await limiter.acquire();
+  let second = false;
+  const next = limiter.acquire().then((r) => {
+    second = true;
+    return r;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(second, false, 'the only slot is taken');
+  release();
+  release(); // a second call must not free a slot it no longer holds
+  const releaseNext = await next;
+  assert.equal(limiter.active, 1);
+  let third = false;
+  void limiter.acquire().then(() => (third = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(third, false, 'the double release did not open a second slot');
+  releaseNext();
 });

@@ -22,16 +22,30 @@ export class Limiter {
   }
 
   async run<T>(fn: () => Promise<T>, priority = 0): Promise<T> {
-    if (this.#active >= this.#limit) await new Promise<void>((start) => this.#enqueue({ priority, start }));
-    else this.#active++;
+    const release = await this.acquire(priority);
     try {
       return await fn();
     } finally {
+      release();
+    }
+  }
+
+  /**
+   * Takes a slot for work that does not fit one function (it is handed on, say); the returned
+   * function gives it back, once: calling it again does nothing.
+   */
+  async acquire(priority = 0): Promise<() => void> {
+    if (this.#active >= this.#limit) await new Promise<void>((start) => this.#enqueue({ priority, start }));
+    else this.#active++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
       const next = this.#queue.shift();
       // Hand the slot straight to the next waiter so `active` never dips and lets a newcomer jump the queue.
       if (next) next.start();
       else this.#active--;
-    }
+    };
   }
 
   /** Behind every waiter of the same or a higher priority (binary search: queues can be long). */

@@ -3,6 +3,7 @@ import { CancelledError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { settleAll, type CopyStats } from './copy-stats.js';
 import type { CopyEvent } from './events.js';
+import type { PrefetchedChild } from './resolve.js';
 
 export interface TreeContext {
   source: RepositoryClient;
@@ -12,6 +13,8 @@ export interface TreeContext {
   stats: CopyStats;
   force: boolean;
   emit: (event: CopyEvent) => void;
+  /** Children an earlier stage already settled (see resolve.ts), by digest. */
+  prefetched?: ReadonlyMap<string, PrefetchedChild>;
 }
 
 /**
@@ -30,9 +33,11 @@ export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest
 
 /** One child of an index: skipped whole when the target already has it by digest. */
 export async function copyChild(ctx: TreeContext, digest: string): Promise<FetchedManifest | undefined> {
+  const known = ctx.prefetched?.get(digest);
+  if (known === 'present') return undefined;
   // A registry accepts a manifest only once all it references is present, so presence is proof.
-  if (!ctx.force && (await ctx.target.headManifest(digest))?.digest === digest) return undefined;
-  const child = await ctx.source.getManifest(digest);
+  if (!known && !ctx.force && (await ctx.target.headManifest(digest))?.digest === digest) return undefined;
+  const child = known ?? (await ctx.source.getManifest(digest));
   await copyReferenced(ctx, child);
   await writeManifest(ctx, digest, child.bytes, child.mediaType);
   return child;

@@ -1,0 +1,64 @@
+import { HttpError, ImageNotFoundError } from '../errors/index.js';
+import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
+import { settleAll } from './copy-stats.js';
+
+/** A child of an index, settled before the transfer: fetched, or already at the target by digest. */
+export type PrefetchedChild = FetchedManifest | 'present';
+
+/** What a copy knows before it takes a transfer slot. */
+export interface ResolvedImage {
+  manifest: FetchedManifest;
+  /** Children of an unfiltered index, by digest (other manifests: empty). */
+  children: Map<string, PrefetchedChild>;
+  /** Blob bytes the image references, its present children left out: its place in the transfer queue. */
+  bytes: number;
+}
+
+export interface ResolveInput {
+  sourceRepo: RepositoryClient;
+  targetRepo: RepositoryClient;
+  /** The digest the no-change check found: read by digest, so the tag cannot move in between. */
+  sourceDigest: string;
+  shownSource: string;
+  filtered: boolean;
+  force: boolean;
+}
+
+/** Source manifest by reference, with 404s turned into a clear "image not found". */
+export async function fetchSource(repo: RepositoryClient, reference: string, shown: string): Promise<FetchedManifest> {
+  try {
+    return await repo.getManifest(reference);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw new ImageNotFoundError(shown, { cause: error });
+    throw error;
+  }
+}
+
+const blobBytes = (manifest: FetchedManifest): number =>
+  manifest.parsed.kind === 'image' ? referencedBlobs(manifest.parsed).reduce((sum, b) => sum + Math.max(0, b.size), 0) : 0;
+
+/**
+ * Reads the manifests of an image that needs copying (each once: the transfer uses them as they
+ * are) and sums the bytes it references, so the biggest images can start first: a large image
+ * started last would stream alone at the end of a run. With a platform filter the children are
+ * chosen later; such an index counts as 0 bytes.
+ */
+export async function resolveImage(input: ResolveInput): Promise<ResolvedImage> {
+  const manifest = await fetchSource(input.sourceRepo, input.sourceDigest, input.shownSource);
+  const children = new Map<string, PrefetchedChild>();
+  if (manifest.parsed.kind === 'image' || input.filtered) return { manifest, children, bytes: blobBytes(manifest) };
+  let bytes = 0;
+  await settleAll(
+    manifest.parsed.manifests.map(async ({ digest }) => {
+      // A registry accepts a manifest only once all it references is present, so presence is proof.
+      if (!input.force && (await input.targetRepo.headManifest(digest))?.digest === digest) {
+        children.set(digest, 'present');
+        return;
+      }
+      const child = await input.sourceRepo.getManifest(digest);
+      children.set(digest, child);
+      bytes += blobBytes(child);
+    }),
+  );
+  return { manifest, children, bytes };
+}
