@@ -1,5 +1,5 @@
 import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
-import { CancelledError } from '../errors/index.js';
+import { CancelledError, HttpError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { settleAll, type CopyStats } from './copy-stats.js';
 import type { CopyEvent } from './events.js';
@@ -47,7 +47,14 @@ export async function copyChild(ctx: TreeContext, digest: string): Promise<Fetch
 export async function writeManifest(ctx: TreeContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
   const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
   if (stopped) throw stopped;
-  const digest = await ctx.target.putManifest(reference, bytes, mediaType);
+  let digest: string;
+  try {
+    digest = await ctx.target.putManifest(reference, bytes, mediaType);
+  } catch (error) {
+    // Someone deleted a blob we had seen there: the next copy asks the registry again.
+    if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN') ctx.blobs.forgetRepository(ctx.target.registry, ctx.target.name);
+    throw error;
+  }
   ctx.stats.manifestsWritten++;
   ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest, mediaType, time: Date.now() });
   return digest;
