@@ -1,58 +1,47 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
 import { CancelledError } from '../../src/errors/index.js';
 import { loadRunner, Scheduler } from '../../src/scheduler/index.js';
 import { registryConfig } from '../../src/scheduler/scheduler-test-kit.js';
 import { SyncMetrics } from '../../src/server/metrics/sync-metrics.js';
 import { SqliteRunStore } from '../../src/store/index.js';
-import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoListTags, type BuiltImage } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
+import { useProxiedPair } from './proxied-pair.js';
 import { largestBlob, waitFor } from './stop-kit.js';
 
 /** A stopped copy (abort, pause) is a cancellation: never a failure, never a tag written after it. */
 
-let source: TestRegistry;
-let target: TestRegistry;
-let sourceProxy: FaultProxy;
-let targetProxy: FaultProxy;
 let built: BuiltImage;
-
-before(async () => {
-  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
-  [sourceProxy, targetProxy] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
+const pair = useProxiedPair(async ({ source }) => {
   built = await pushImage(ociImage, source, 'cancel/app:v1');
-});
-
-after(async () => {
-  await Promise.all([sourceProxy?.close(), targetProxy?.close()]);
-  await Promise.all([source?.stop(), target?.stop()]);
 });
 
 /** Holds the source's largest blob after 64 KiB until `letGo`, so a copy is caught mid-stream. */
 function holdLargestBlob(): string {
   const path = `/v2/cancel/app/blobs/${largestBlob(built).digest}`;
-  sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(path), times: 1, action: { kind: 'stall', afterBytes: 64 * 1024 } });
+  pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(path), times: 1, action: { kind: 'stall', afterBytes: 64 * 1024 } });
   return path;
 }
 
 function letGo(): void {
-  sourceProxy.clearFaults();
-  sourceProxy.release();
+  pair.sourceProxy.clearFaults();
+  pair.sourceProxy.release();
 }
 
-const tagsOf = (repo: string) => skopeoListTags(`${target.host}/${repo}`, target).catch(() => [] as string[]);
+const tagsOf = (repo: string) => skopeoListTags(`${pair.target.host}/${repo}`, pair.target).catch(() => [] as string[]);
 
 test('abort mid-blob: CancelledError and image-cancelled, not a NETWORK failure; no retry, no manifest PUT, no tag', async () => {
   const blobPath = holdLargestBlob();
-  targetProxy.clearRequests();
+  pair.targetProxy.clearRequests();
   const engine = new CopyEngine();
   const events: CopyEvent[] = [];
   engine.subscribe((e) => events.push(e));
   const controller = new AbortController();
   try {
-    const copying = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${targetProxy.host}/aborted/app:v1` }, { signal: controller.signal });
-    await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
+    const copying = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/aborted/app:v1` }, { signal: controller.signal });
+    await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
     controller.abort();
     await assert.rejects(copying, (error: unknown) => error instanceof CancelledError && error.code === 'CANCELLED');
   } finally {
@@ -62,14 +51,14 @@ test('abort mid-blob: CancelledError and image-cancelled, not a NETWORK failure;
   assert.deepEqual(events.filter((e) => e.type === 'image-failed'), []);
   assert.deepEqual(events.filter((e) => e.type === 'retry'), [], 'a stop is not retried');
   const cancelled = events.filter((e) => e.type === 'image-cancelled');
-  assert.deepEqual(cancelled.map((e) => [e.target, e.started]), [[`${targetProxy.host}/aborted/app:v1`, true]]);
-  assert.equal(sourceProxy.count('GET', new RegExp(blobPath)), 1, 'the blob was not restarted after the abort');
-  assert.equal(targetProxy.count('PUT', /\/manifests\//), 0);
+  assert.deepEqual(cancelled.map((e) => [e.target, e.started]), [[`${pair.targetProxy.host}/aborted/app:v1`, true]]);
+  assert.equal(pair.sourceProxy.count('GET', new RegExp(blobPath)), 1, 'the blob was not restarted after the abort');
+  assert.equal(pair.targetProxy.count('PUT', /\/manifests\//), 0);
   assert.deepEqual(await tagsOf('aborted/app'), []);
 });
 
 test('abort right after the last blob arrived: the manifest PUT never starts', async () => {
-  targetProxy.clearRequests();
+  pair.targetProxy.clearRequests();
   const engine = new CopyEngine();
   const controller = new AbortController();
   const blobs = new Set(built.blobs.map((b) => b.digest));
@@ -81,14 +70,14 @@ test('abort right after the last blob arrived: the manifest PUT never starts', a
   });
   try {
     await assert.rejects(
-      engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${targetProxy.host}/late/app:v1` }, { signal: controller.signal }),
+      engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/late/app:v1` }, { signal: controller.signal }),
       CancelledError,
     );
   } finally {
     await engine.close();
   }
   assert.equal(blobs.size, 0, 'every blob was copied before the abort');
-  assert.equal(targetProxy.count('PUT', /\/manifests\//), 0);
+  assert.equal(pair.targetProxy.count('PUT', /\/manifests\//), 0);
   assert.deepEqual(events.filter((e) => e.type === 'manifest-written' || e.type === 'image-failed'), []);
   assert.deepEqual(await tagsOf('late/app'), []);
 });
@@ -104,10 +93,10 @@ test('pause during a copy: the run is cancelled with 1 cancelled and 0 failed, i
     metrics.observe(event);
   };
   const scheduler = new Scheduler({ store, runner: loadRunner(engine), emit, tickers: () => ({ nextRun: () => null, stop: () => undefined }) });
-  const registry = { ...registryConfig(targetProxy.host), repository: 'paused', images: [`${sourceProxy.host}/cancel/app:v1`] };
+  const registry = { ...registryConfig(pair.targetProxy.host), repository: 'paused', images: [`${pair.sourceProxy.host}/cancel/app:v1`] };
   try {
     await scheduler.start([registry], { timezone: 'UTC', runOnStart: true });
-    await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
+    await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
     await scheduler.get(registry.hostname)?.pause();
   } finally {
     letGo();
@@ -132,10 +121,10 @@ test('drain: a copy waiting for an image slot does not start; the one under way 
   engine.subscribe((e) => events.push(e));
   const drain = new AbortController();
   try {
-    const running = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/app:v1` }, { drain: drain.signal });
-    await waitFor(() => sourceProxy.stalled.some((r) => r.path === blobPath), 'the first copy to be held mid-stream');
+    const running = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/app:v1` }, { drain: drain.signal });
+    await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the first copy to be held mid-stream');
     // The only image slot is taken: this one checks, then waits (start order is not submission order).
-    const waiting = engine.copy({ source: `${sourceProxy.host}/cancel/app:v1`, target: `${target.host}/drained/other:v1` }, { drain: drain.signal });
+    const waiting = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/other:v1` }, { drain: drain.signal });
     const waitingRefused = assert.rejects(waiting, CancelledError); // may settle before `running` does
     drain.abort();
     letGo();
@@ -145,8 +134,8 @@ test('drain: a copy waiting for an image slot does not start; the one under way 
     letGo();
     await engine.close();
   }
-  assert.deepEqual(events.filter((e) => e.type === 'image-started').map((e) => e.target), [`${target.host}/drained/app:v1`]);
-  assert.deepEqual(events.filter((e) => e.type === 'image-cancelled').map((e) => [e.target, e.started]), [[`${target.host}/drained/other:v1`, false]]);
+  assert.deepEqual(events.filter((e) => e.type === 'image-started').map((e) => e.target), [`${pair.target.host}/drained/app:v1`]);
+  assert.deepEqual(events.filter((e) => e.type === 'image-cancelled').map((e) => [e.target, e.started]), [[`${pair.target.host}/drained/other:v1`, false]]);
   assert.deepEqual(await tagsOf('drained/app'), ['v1']);
   assert.deepEqual(await tagsOf('drained/other'), []);
 });

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
-import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, type BuiltImage } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
+import { useProxiedPair } from './proxied-pair.js';
 
-let source: TestRegistry;
-let target: TestRegistry;
-let sourceProxy: FaultProxy;
-let targetProxy: FaultProxy;
 let built: BuiltImage;
-
-before(async () => {
-  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
-  [sourceProxy, targetProxy] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
+const pair = useProxiedPair(async ({ source }) => {
   built = await pushImage(ociImage, source, 'faults/app:v1');
-});
-
-after(async () => {
-  await Promise.all([sourceProxy?.close(), targetProxy?.close()]);
-  await Promise.all([source?.stop(), target?.stop()]);
 });
 
 async function run(targetRepo: string, options: { source?: string } = {}) {
@@ -27,8 +16,8 @@ async function run(targetRepo: string, options: { source?: string } = {}) {
   engine.subscribe((e) => events.push(e));
   try {
     const result = await engine.copy({
-      source: options.source ?? `${sourceProxy.host}/faults/app:v1`,
-      target: `${targetProxy.host}/${targetRepo}:v1`,
+      source: options.source ?? `${pair.sourceProxy.host}/faults/app:v1`,
+      target: `${pair.targetProxy.host}/${targetRepo}:v1`,
       sourceEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
       targetEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
     });
@@ -39,7 +28,7 @@ async function run(targetRepo: string, options: { source?: string } = {}) {
 }
 
 test('429 with Retry-After is waited out and retried', async () => {
-  sourceProxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 2, action: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } });
+  pair.sourceProxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 2, action: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } });
   const { result, events } = await run('faults/ratelimited');
   assert.equal(result.digest, built.digest);
   const retries = events.filter((e) => e.type === 'retry');
@@ -48,42 +37,42 @@ test('429 with Retry-After is waited out and retried', async () => {
 });
 
 test('503 on a blob HEAD and a reset connection are retried', async () => {
-  targetProxy.addFault({ method: 'HEAD', pathPattern: /\/blobs\//, times: 1, action: { kind: 'status', status: 503 } });
-  sourceProxy.addFault({ method: 'HEAD', pathPattern: /\/manifests\//, times: 1, action: { kind: 'reset' } });
+  pair.targetProxy.addFault({ method: 'HEAD', pathPattern: /\/blobs\//, times: 1, action: { kind: 'status', status: 503 } });
+  pair.sourceProxy.addFault({ method: 'HEAD', pathPattern: /\/manifests\//, times: 1, action: { kind: 'reset' } });
   const { result } = await run('faults/flaky');
   assert.equal(result.digest, built.digest);
-  assert.equal((await skopeoInspectRaw(`${target.host}/faults/flaky:v1`, target)).digest, built.digest);
+  assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/flaky:v1`, pair.target)).digest, built.digest);
 });
 
 test('a blob download cut mid-stream is restarted from the start, never replayed half-read', async () => {
   const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 1, action: { kind: 'truncate', afterBytes: 100_000 } });
-  sourceProxy.clearRequests();
+  pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 1, action: { kind: 'truncate', afterBytes: 100_000 } });
+  pair.sourceProxy.clearRequests();
   const { result } = await run('faults/cut');
   assert.equal(result.digest, built.digest);
-  assert.equal(sourceProxy.count('GET', new RegExp(`/blobs/${big.digest}`)), 2, 'downloaded once cut, then once whole');
-  assert.equal((await skopeoInspectRaw(`${target.host}/faults/cut:v1`, target)).digest, built.digest);
+  assert.equal(pair.sourceProxy.count('GET', new RegExp(`/blobs/${big.digest}`)), 2, 'downloaded once cut, then once whole');
+  assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/cut:v1`, pair.target)).digest, built.digest);
 });
 
 test('a blob that keeps failing fails the image, and nothing is tagged at the target', async () => {
   const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 100, action: { kind: 'truncate', afterBytes: 1000 } });
+  pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 100, action: { kind: 'truncate', afterBytes: 1000 } });
   try {
     await assert.rejects(run('faults/broken'), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'NETWORK');
       return true;
     });
   } finally {
-    sourceProxy.clearFaults();
+    pair.sourceProxy.clearFaults();
   }
-  assert.equal(targetProxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/faults/broken/manifests/')), false, 'no manifest PUT');
-  await assert.rejects(skopeoInspectRaw(`${target.host}/faults/broken:v1`, target));
+  assert.equal(pair.targetProxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/faults/broken/manifests/')), false, 'no manifest PUT');
+  await assert.rejects(skopeoInspectRaw(`${pair.target.host}/faults/broken:v1`, pair.target));
 });
 
 test('a source tag that does not exist is a clear IMAGE_NOT_FOUND error', async () => {
-  await assert.rejects(run('faults/missing', { source: `${source.host}/faults/app:nope` }), (error: Error & { code?: string }) => {
+  await assert.rejects(run('faults/missing', { source: `${pair.source.host}/faults/app:nope` }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'IMAGE_NOT_FOUND');
-    assert.equal(error.message, `image ${source.host}/faults/app:nope not found`);
+    assert.equal(error.message, `image ${pair.source.host}/faults/app:nope not found`);
     return true;
   });
 });
@@ -92,7 +81,7 @@ test('an unreachable registry is a NETWORK error naming the address', async () =
   const engine = new CopyEngine();
   try {
     await assert.rejects(
-      engine.copy({ source: '127.0.0.1:9/faults/app:v1', target: `${target.host}/faults/unreachable:v1`, sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10 } } }),
+      engine.copy({ source: '127.0.0.1:9/faults/app:v1', target: `${pair.target.host}/faults/unreachable:v1`, sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10 } } }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, 'NETWORK');
         assert.match(error.message, /127\.0\.0\.1:9/);
