@@ -105,6 +105,7 @@ export class CopyEngine {
       const target = parseReference(task.target);
       const platforms = (task.platforms ?? []).map(parsePlatform);
       const force = task.force === true;
+      const filtered = platforms.length > 0;
       const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, run.signal);
       const targetRepo = this.#clients.repository(target.registry, target.repository, 'push', task.targetEndpoint, run.signal);
       const began = Date.now();
@@ -117,9 +118,9 @@ export class CopyEngine {
       try {
         const checked = await this.#checks.run(async () => {
           throwIfStopping(run, shownTarget);
-          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered: platforms.length > 0, force });
+          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force });
           if (check.action === 'up-to-date') return { check, resolved: undefined };
-          const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, shownSource: source.toString(), filtered: platforms.length > 0, force });
+          const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, shownSource: source.toString(), filtered, force });
           return { check, resolved };
         });
         if (!checked.resolved) {
@@ -186,7 +187,7 @@ export function sharedEngine(): CopyEngine {
 /** Copies `source` to `target` on the process-wide engine. */
 export function copy(source: string, target: string, options: Omit<CopyTask, 'source' | 'target'> & CopyRunOptions = {}): Promise<CopyResult> {
   const { signal, drain, ...rest } = options;
-  return sharedEngine().copy({ source, target, ...rest }, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}) });
+  return sharedEngine().copy({ source, target, ...rest }, { signal, drain });
 }
 
 /** A copy still waiting for its turn does not start once its run is stopping or stopped. */

@@ -31,12 +31,19 @@ export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest
   await settleAll(parsed.manifests.map((child) => copyChild(ctx, child.digest)));
 }
 
+/**
+ * Whether the target already holds the manifest `digest`, so nothing it references needs copying:
+ * a registry accepts a manifest only once all it references is present, so presence is proof.
+ * A forced copy never takes that shortcut.
+ */
+export async function presentAtTarget(target: RepositoryClient, digest: string, force: boolean): Promise<boolean> {
+  return !force && (await target.headManifest(digest))?.digest === digest;
+}
+
 /** One child of an index: skipped whole when the target already has it by digest. */
 export async function copyChild(ctx: TreeContext, digest: string): Promise<FetchedManifest | undefined> {
   const known = ctx.prefetched?.get(digest);
-  if (known === 'present') return undefined;
-  // A registry accepts a manifest only once all it references is present, so presence is proof.
-  if (!known && !ctx.force && (await ctx.target.headManifest(digest))?.digest === digest) return undefined;
+  if (known === 'present' || (!known && (await presentAtTarget(ctx.target, digest, ctx.force)))) return undefined;
   const child = known ?? (await ctx.source.getManifest(digest));
   await copyReferenced(ctx, child);
   await writeManifest(ctx, digest, child.bytes, child.mediaType);

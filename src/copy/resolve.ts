@@ -1,6 +1,7 @@
 import { HttpError, ImageNotFoundError } from '../errors/index.js';
 import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
 import { settleAll } from './copy-stats.js';
+import { presentAtTarget } from './manifest-tree.js';
 
 /** A child of an index, settled before the transfer: fetched, or already at the target by digest. */
 export type PrefetchedChild = FetchedManifest | 'present';
@@ -50,8 +51,7 @@ export async function resolveImage(input: ResolveInput): Promise<ResolvedImage> 
   let bytes = 0;
   await settleAll(
     manifest.parsed.manifests.map(async ({ digest }) => {
-      // A registry accepts a manifest only once all it references is present, so presence is proof.
-      if (!input.force && (await input.targetRepo.headManifest(digest))?.digest === digest) {
+      if (await presentAtTarget(input.targetRepo, digest, input.force)) {
         children.set(digest, 'present');
         return;
       }
