@@ -9,12 +9,12 @@ import { runFloorProcess } from './floor-run.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { runPictureBookLoad, writePictureBookConfig } from './picture-book-run.js';
+import { describeSample, measureMirror } from './measured-mirror.js';
 import { formatResults, targets, type BenchResults } from './report.js';
 import { countedPass } from './counted-pass.js';
 import { seedSource, totalBytes, uniqueBlobs, type SeededImage } from './seed.js';
 import { interleave, Series } from './series.js';
 import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
-import { assertMirrored } from './target-check.js';
 import { wipeRegistry } from './target-reset.js';
 
 /**
@@ -86,9 +86,7 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
       {
         name: 'picture-book',
         run: async () => {
-          await wipeRegistry(target);
-          const full = results.full.pictureBook.add(await runPictureBookLoad(pbConfig, timeoutMs));
-          await assertMirrored(target.url, imagePaths, 'picture-book');
+          const full = await measureMirror(target, imagePaths, 'picture-book', results.full.pictureBook, () => runPictureBookLoad(pbConfig, timeoutMs));
           const again = results.noChange.pictureBook.add(await runPictureBookLoad(pbConfig, timeoutMs));
           log(`  picture-book: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`);
         },
@@ -98,9 +96,7 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
         run: async (round) => {
           const home = await SkopeoHome.create(work, `skopeo-home-${round}`);
           const file = await writeSkopeoSource(home.dir, 'source', { sourceHost: source.host, targetHost: target.host, images: imagePaths });
-          await wipeRegistry(target);
-          const full = results.full.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
-          await assertMirrored(target.url, imagePaths, 'skopeo');
+          const full = await measureMirror(target, imagePaths, 'skopeo', results.full.skopeo, () => runSkopeoSync(home, file, target.host, timeoutMs));
           const again = results.noChange.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
           log(`  skopeo: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`);
         },
@@ -148,9 +144,8 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
         {
           name: 'picture-book',
           run: async () => {
-            await wipeRegistry(target);
-            const s = bigLayer.pictureBook.add(await runPictureBookLoad(bigConfig, timeoutMs));
-            log(`  picture-book: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+            const s = await measureMirror(target, bigPaths, 'picture-book big layer', bigLayer.pictureBook, () => runPictureBookLoad(bigConfig, timeoutMs));
+            log(`  picture-book: ${describeSample(s)}`);
           },
         },
         {
@@ -158,9 +153,8 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
           run: async (round) => {
             const home = await SkopeoHome.create(work, `skopeo-big-${round}`);
             const file = await writeSkopeoSource(home.dir, 'source', { sourceHost: source.host, targetHost: target.host, images: bigPaths });
-            await wipeRegistry(target);
-            const s = bigLayer.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
-            log(`  skopeo: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+            const s = await measureMirror(target, bigPaths, 'skopeo big layer', bigLayer.skopeo, () => runSkopeoSync(home, file, target.host, timeoutMs));
+            log(`  skopeo: ${describeSample(s)}`);
           },
         },
       ],
@@ -195,19 +189,15 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
         {
           name: '1x',
           run: async () => {
-            await wipeRegistry(target);
-            const s = scaling.pictureBook1x.add(await runPictureBookLoad(config1, timeoutMs));
-            await assertMirrored(target.url, paths(small), 'picture-book 1x');
-            log(`  1x: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+            const s = await measureMirror(target, paths(small), 'picture-book 1x', scaling.pictureBook1x, () => runPictureBookLoad(config1, timeoutMs));
+            log(`  1x: ${describeSample(s)}`);
           },
         },
         {
           name: `${options.scale}x`,
           run: async () => {
-            await wipeRegistry(target);
-            const s = scaling.pictureBook4x.add(await runPictureBookLoad(configN, timeoutMs));
-            await assertMirrored(target.url, paths(all), `picture-book ${options.scale}x`);
-            log(`  ${options.scale}x: ${(s.wallMs / 1000).toFixed(2)} s, peak RSS ${(s.peakRssKiB / 1024).toFixed(0)} MiB`);
+            const s = await measureMirror(target, paths(all), `picture-book ${options.scale}x`, scaling.pictureBook4x, () => runPictureBookLoad(configN, timeoutMs));
+            log(`  ${options.scale}x: ${describeSample(s)}`);
           },
         },
       ],
