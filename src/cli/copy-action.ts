@@ -2,6 +2,7 @@ import { CopyEngine, type CopyEvent } from '../copy/index.js';
 import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate, shortDigest } from '../display/units.js';
 import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
+import { tuneForOneShotRun } from './one-shot-runtime.js';
 
 export interface CopyFlags {
   srcCreds?: string;
@@ -43,6 +44,7 @@ function describe(event: CopyEvent): string | undefined {
 
 /** `picture-book copy`: loaded only when the command runs, so other commands start without the engine. */
 export async function runCopy(sourceArg: string, targetArg: string, flags: CopyFlags): Promise<void> {
+  tuneForOneShotRun();
   const source = parseReference(sourceArg);
   const target = parseReference(targetArg);
   const engine = new CopyEngine();

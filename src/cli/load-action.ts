@@ -5,6 +5,7 @@ import { CopyEngine } from '../copy/index.js';
 import { createReporter, type DisplayMode } from '../display/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { runLoad } from '../sync/load-run.js';
+import { tuneForOneShotRun } from './one-shot-runtime.js';
 
 export interface LoadFlags {
   config?: string;
@@ -40,6 +41,7 @@ export function displayMode(config: PictureBookConfig, logFormat: string): Displ
  * signal gets the default action. Either way the exit code is 128 + the signal number (130, 143).
  */
 export async function runLoadCommand(flags: LoadFlags): Promise<void> {
+  tuneForOneShotRun();
   const { config, warnings } = await loadConfig(resolveConfigPath(flags.config, process.env, process.cwd()));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
