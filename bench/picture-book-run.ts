@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { runTimed, type Measured } from './timed-process.js';
 
-export const PICTURE_BOOK_CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+export const PICTURE_BOOK_CLI = fileURLToPath(new URL('../bin/picture-book.js', import.meta.url));
 
 export interface PictureBookJob {
   /** Source registry host (or a counting proxy in front of it). */

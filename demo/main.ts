@@ -13,7 +13,7 @@ import { ensureRegistry, hostOf, stopRegistry } from './registry-process.js';
  * `npm run demo -- stop` stops the registries.
  */
 const ROOT = resolve('.demo');
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/picture-book.js', import.meta.url));
 
 async function seed(sourceHost: string): Promise<void> {
   await Promise.all(
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
       'Look at the result:',
       `  curl -s http://${targetHost}/v2/_catalog`,
       `  skopeo inspect --tls-verify=false docker://${targetHost}/mirror/library/nginx-demo:1.27`,
-      `  node dist/src/cli/main.js load --config ${config} --all --dry-run`,
+      `  node dist/bin/picture-book.js load --config ${config} --all --dry-run`,
       'Run `npm run demo` again: every image is up to date. `npm run demo -- stop` stops the registries.',
       '',
     ].join('\n'),

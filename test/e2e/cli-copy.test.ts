@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
-const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type ImageSpec, type TestRegistry } from '../harness/index.js';
 
-const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 const GNU_TIME = '/usr/bin/time'; // reports the child's peak resident set size (%M, KiB)
 const MiB = 1024 * 1024;
 

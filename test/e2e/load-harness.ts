@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Helpers for end-to-end tests that run the real `picture-book` CLI as a child process. */
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 
 export interface CliResult {
   code: number;

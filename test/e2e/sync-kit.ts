@@ -9,7 +9,7 @@ import { trackChild } from '../harness/procs.js';
 
 /** Helpers for the `picture-book sync` end-to-end tests: the real server process, its log and API. */
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 const ENTRY = [CLI, 'sync'];
 
 export interface LogLine {
