@@ -59,8 +59,9 @@ export function parseRegistryHost(value: string): string {
 
 /** True for localhost and loopback IPs, with or without port. Docker talks plain http to these by default. */
 export function isLoopbackHost(registry: string): boolean {
-  // A bare IPv6 address has colons that are not a port separator.
-  if (isIPv6(registry)) return isLoopbackIPv6(registry);
+  // A bare IPv6 address has colons that are not a port separator. Only strings with two colons can be
+  // one: Node's isIPv6 compiles a huge regex on first use (~15 ms), which `host:port` need not pay.
+  if (registry.indexOf(':') !== registry.lastIndexOf(':') && isIPv6(registry)) return isLoopbackIPv6(registry);
   const { host } = splitHostPort(registry);
   const inner = BRACKETED_IPV6.exec(host)?.[1];
   if (inner !== undefined) return isIPv6(inner) && isLoopbackIPv6(inner);
