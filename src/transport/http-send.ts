@@ -49,7 +49,8 @@ export async function sendWithRetry(
 ): Promise<Response> {
   const started = Date.now();
   const canRetry = replayable(request.body);
-  const shownUrl = redactUrl(request.url);
+  // Redacted only when a retry or an error must show it: parsing it again per request costs CPU.
+  const shownUrl = () => redactUrl(request.url);
   for (let attempt = 1; ; attempt++) {
     let reason: string;
     let retryAfterMs: number | undefined;
@@ -72,12 +73,12 @@ export async function sendWithRetry(
       await discardBody(response.body);
     } catch (error) {
       if (request.signal?.aborted) throw error;
-      const wrapped = toNetworkError(request.method, shownUrl, error);
+      const wrapped = toNetworkError(request.method, shownUrl(), error);
       if (!canRetry || !isRetryableNetworkError(error) || !shouldRetry(policy, attempt, started, undefined)) throw wrapped;
       reason = wrapped.message;
     }
     const delayMs = retryDelayMs(policy, attempt, retryAfterMs);
-    onRetry?.({ method: request.method, url: shownUrl, attempt, delayMs, reason });
+    onRetry?.({ method: request.method, url: shownUrl(), attempt, delayMs, reason });
     await delay(delayMs, undefined, request.signal ? { signal: request.signal } : undefined);
   }
 }

@@ -21,13 +21,15 @@ export async function readBodyLimited(body: Readable, limit: number, what: strin
   return Buffer.concat(chunks, total);
 }
 
-/** Drains and discards a body so its connection goes back to the pool. */
-export async function discardBody(body: Readable): Promise<void> {
-  try {
-    for await (const _ of body) {
-      // discard
-    }
-  } catch {
-    // A body that fails while being thrown away changes nothing for the caller.
-  }
+/**
+ * Drains and discards a body so its connection goes back to the pool. Events, not `for await`:
+ * a no-change run discards one empty HEAD body per request, and an async iterator per body was a
+ * tenth of a HEAD's CPU. An error while throwing a body away changes nothing for the caller.
+ */
+export function discardBody(body: Readable): Promise<void> {
+  if (body.readableEnded || body.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    body.on('error', () => resolve()).once('end', () => resolve()).once('close', () => resolve());
+    body.resume();
+  });
 }
