@@ -101,18 +101,18 @@ test('values from the environment are remembered as written, except identity fie
 
 test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
   await writeFile(join(dir, 'src-ca.pem'), 'not checked here\n');
-  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true}\n  quay.io: {caFile: ./src-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
+  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false}\n  quay.io: {caFile: ./src-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
   const { result } = await load(yaml, { QUAY_PW: 'quay-pw-55' });
   const { config } = await result;
   assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
   const quay = config.sources?.get('quay.io');
   assert.equal(quay?.caFile, join(dir, 'src-ca.pem'));
   assert.equal(quay?.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
-  assert.deepEqual(config.sources?.get('registry.internal:5000'), { insecure: true, tlsVerify: true, caFile: undefined, auth: undefined });
+  assert.deepEqual(config.sources?.get('registry.internal:5000'), { insecure: true, tlsVerify: true, caFile: undefined, auth: undefined, pipelining: false });
   assert.ok(config.registries.every((r) => r.sources === config.sources));
   const view = JSON.stringify(redactConfig(config));
   assert.equal(view.includes('quay-pw-55'), false);
-  assert.match(view, /"quay.io":\{"insecure":false,"tlsVerify":true,"caFile":"[^"]*src-ca.pem","auth":\{"kind":"username:password","username":"puller","password":"\*\*\*"\}\}/);
+  assert.match(view, /"quay.io":\{"insecure":false,"tlsVerify":true,"caFile":"[^"]*src-ca.pem","auth":\{"kind":"username:password","username":"puller","password":"\*\*\*"\},"pipelining":true\}/);
 });
 
 const INVALID: Array<[string, string, string[]]> = [

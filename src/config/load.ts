@@ -91,6 +91,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         insecure: r.insecure,
         tlsVerify: r.tlsVerify,
         caFile: c?.caFile,
+        pipelining: r.pipelining,
         concurrency: r.concurrency,
         line: locator.locate(['registries', i]).line,
         sources: checked.sources,

@@ -23,6 +23,7 @@ export const registrySchema = z
     insecure: z.boolean().default(false),
     tlsVerify: z.boolean().default(true),
     caFile: z.string().optional(),
+    pipelining: z.boolean().default(true),
     concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional(),
     syncerScriptTimeoutSeconds: z.number().positive().max(MAX_SCRIPT_TIMEOUT_SECONDS).default(120),
   })
@@ -34,6 +35,7 @@ export const sourceSchema = z
     insecure: z.boolean().default(false),
     tlsVerify: z.boolean().default(true),
     caFile: z.string().optional(),
+    pipelining: z.boolean().default(true),
     /** user:pass or DockerConfigJSON, sent only to this host (instead of a registry's pullAuthConfig). */
     auth: z.string().default(''),
   })

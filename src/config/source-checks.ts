@@ -44,7 +44,7 @@ export function checkSources(raw: unknown, base: string): { problems: PathProble
         problems.push({ path: at('auth'), at: 'value', message: reason(error) });
       }
     }
-    sources.set(host, { insecure: entry.insecure === true, tlsVerify: entry.tlsVerify !== false, caFile, auth });
+    sources.set(host, { insecure: entry.insecure === true, tlsVerify: entry.tlsVerify !== false, caFile, auth, pipelining: entry.pipelining !== false });
   }
   return { problems, sources };
 }

@@ -11,6 +11,8 @@ export interface SourceSettings {
   caFile: string | undefined;
   /** Used for this host instead of a registry's pullAuth. */
   auth: AuthSetting | undefined;
+  /** false: no HTTP/1.1 pipelining of HEADs to this host (absent = pipelined). */
+  pipelining?: boolean;
 }
 
 /** Normalised source host (as in a parsed reference: lowercase, docker.io) -> its settings. */
@@ -33,6 +35,8 @@ export interface RegistryConfig {
   insecure: boolean;
   tlsVerify: boolean;
   caFile: string | undefined;
+  /** false: no HTTP/1.1 pipelining of HEADs to this registry (absent = pipelined). */
+  pipelining?: boolean;
   concurrency: number | undefined;
   /** Line of the file where this registry starts. */
   line: number;

@@ -56,12 +56,13 @@ export class RegistryClients {
   }
 }
 
-/** Distinguishes transports of one host opened with different credentials or TLS settings. */
+/** Distinguishes transports of one host opened with different credentials, TLS or pipelining settings. */
 function endpointKey(endpoint: EndpointOptions): string {
   return JSON.stringify({
     i: endpoint.insecure ?? false,
     t: endpoint.tlsVerify ?? true,
     c: endpoint.caFile ?? '',
+    l: endpoint.pipelining ?? true,
     // The username only: two transports for one user share nothing secret in the key.
     u: endpoint.credentials?.username ?? '',
     p: endpoint.credentials ? createHash('sha256').update(endpoint.credentials.password).digest('hex') : '',

@@ -48,3 +48,13 @@ test('pull side: a sources entry gives its host TLS settings and its own auth; o
   assert.deepEqual(endpoint('selfsigned.internal'), { login: 'puller:pw', tlsVerify: false }, 'no entry for the host in its auth: pullAuthConfig');
   assert.deepEqual(endpoint('quay.io'), { login: 'puller:pw' });
 });
+
+test('pipelining: false on a registry or a sources entry turns HEAD pipelining off for that host only', () => {
+  const sources = new Map([['behind-proxy.example', source({ pipelining: false })], ['fine.example', source({ pipelining: true })]]);
+  const r = registry({ pipelining: false, sources });
+  assert.equal(targetEndpoint(r).pipelining, false);
+  assert.equal(targetEndpoint(registry()).pipelining, undefined, 'absent: the transport pipelines');
+  assert.equal(sourceEndpoint(r, 'behind-proxy.example').pipelining, false);
+  assert.equal(sourceEndpoint(r, 'fine.example').pipelining, undefined);
+  assert.equal(sourceEndpoint(r, 'quay.io').pipelining, undefined, 'the target setting stays on the push side');
+});

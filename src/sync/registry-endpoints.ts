@@ -16,6 +16,7 @@ export function targetEndpoint(registry: RegistryConfig): EndpointOptions {
     ...(registry.insecure ? { insecure: true } : {}),
     ...(registry.tlsVerify === false ? { tlsVerify: false } : {}),
     ...(registry.caFile ? { caFile: registry.caFile } : {}),
+    ...(registry.pipelining === false ? { pipelining: false } : {}),
   };
 }
 
@@ -31,5 +32,6 @@ export function sourceEndpoint(registry: RegistryConfig, sourceHost: string): En
     ...(source?.insecure ? { insecure: true } : {}),
     ...(source?.tlsVerify === false ? { tlsVerify: false } : {}),
     ...(source?.caFile ? { caFile: source.caFile } : {}),
+    ...(source?.pipelining === false ? { pipelining: false } : {}),
   };
 }

@@ -5,6 +5,8 @@ export interface AgentSettings {
   tlsVerify: boolean;
   caFile: string | undefined;
   maxConnections: number;
+  /** Requests sent on one connection before the first answer arrives (HTTP/1.1 pipelining); 1 = none. */
+  pipelining?: number;
 }
 
 /**
@@ -15,11 +17,12 @@ export class AgentPool {
   #agents = new Map<string, Agent>();
 
   get(settings: AgentSettings): Agent {
-    const key = `${settings.tlsVerify}|${settings.caFile ?? ''}|${settings.maxConnections}`;
+    const key = `${settings.tlsVerify}|${settings.caFile ?? ''}|${settings.maxConnections}|${settings.pipelining ?? 1}`;
     let agent = this.#agents.get(key);
     if (!agent) {
       agent = new Agent({
         connections: settings.maxConnections,
+        pipelining: settings.pipelining ?? 1,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
         connect: {

@@ -20,6 +20,11 @@ export interface EndpointOptions {
   staticToken?: { token: string; type?: 'Bearer' | 'JWT' } | undefined;
   /** Keep-alive connections per origin. */
   maxConnections?: number;
+  /**
+   * Pipeline HEAD requests (is this tag, manifest or blob there?) on a few connections (default
+   * true). false for a registry behind a proxy that mishandles HTTP/1.1 pipelining.
+   */
+  pipelining?: boolean;
   retry?: Partial<RetryPolicy>;
   /** Allow sending credentials to a token realm on another host over plain http. */
   allowInsecureRealm?: boolean;

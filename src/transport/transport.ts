@@ -38,6 +38,14 @@ export interface TransportShared {
   onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
 
+/**
+ * HEADs are pipelined this deep, on their own connections. A HEAD answer is headers only, so one
+ * never waits behind a blob: GETs and uploads keep the main pool. A no-change run is all HEADs;
+ * pipelined, the registry reads several per wakeup (about 15% less wall time against the real one).
+ * undici re-sends what was queued behind an answer that never came, and retries cover the rest.
+ */
+export const HEAD_PIPELINING = 8;
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -57,6 +65,7 @@ export class Transport {
   #plan: SchemePlan;
   #probe: Promise<void> | undefined;
   #agent: Dispatcher;
+  #headAgent: Dispatcher;
   #foreignAgent: Dispatcher;
   #policy: RetryPolicy;
   #authorizer: Authorizer;
@@ -69,6 +78,10 @@ export class Transport {
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
     this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections });
+    this.#headAgent =
+      options.pipelining === false
+        ? this.#agent
+        : shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING });
     // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there.
     this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, maxConnections });
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -115,7 +128,7 @@ export class Transport {
       const authorization = own ? await this.#authorizer.header(scopes) : undefined;
       if (authorization) headers.authorization = authorization;
       const response = await sendWithRetry(
-        own ? this.#agent : this.#foreignAgent,
+        own ? (request.method === 'HEAD' ? this.#headAgent : this.#agent) : this.#foreignAgent,
         { url, method: request.method, headers, body: request.body, signal: request.signal },
         this.#policy,
         this.#onRetry,

@@ -61,6 +61,48 @@ test('a no-change re-copy of many images reuses keep-alive connections (HEADs in
   assert.ok(pair.targetProxy.connections <= 3, `target: ${pair.targetProxy.connections} connections for ${pair.targetProxy.requests.length} requests`);
 });
 
+test('no-change HEADs are pipelined on a few connections; pipelining: false sends one at a time per connection', async () => {
+  const tags = Array.from({ length: 12 }, (_, i) => `p${i}`);
+  for (const tag of tags) await pushImage(dockerImage, pair.source, `pipe/line:${tag}`);
+  const tasks = tags.map((tag) => ({ source: `${pair.sourceProxy.host}/pipe/line:${tag}`, target: `${pair.targetProxy.host}/pipe/line:${tag}` }));
+  const copied = await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))));
+  const digests = copied.map((r) => r.digest);
+
+  pair.sourceProxy.clearRequests();
+  pair.targetProxy.clearRequests();
+  const pipelined = await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))), { checkConcurrency: tags.length });
+  assert.deepEqual(pipelined.map((r) => r.status), tags.map(() => 'skipped'));
+  assert.deepEqual(pipelined.map((r) => r.digest), digests, 'every answer went to its own request');
+  for (const proxy of [pair.sourceProxy, pair.targetProxy]) {
+    assert.equal(proxy.count('HEAD', /\/manifests\//), tags.length);
+    assert.ok(proxy.maxPipelined > 1, `HEADs waited on one connection together (most at once: ${proxy.maxPipelined})`);
+    // 12 HEADs at once, one per connection, would take 12 (plus the https probe's).
+    assert.ok(proxy.connections < tags.length, `${proxy.connections} connections for ${proxy.requests.length} requests`);
+  }
+
+  pair.sourceProxy.clearRequests();
+  pair.targetProxy.clearRequests();
+  const plain = await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))), { checkConcurrency: tags.length, endpoint: () => ({ pipelining: false }) });
+  assert.deepEqual(plain.map((r) => r.digest), digests);
+  for (const proxy of [pair.sourceProxy, pair.targetProxy]) {
+    assert.equal(proxy.maxPipelined, 1, 'one request per connection at a time');
+    assert.ok(proxy.connections >= tags.length, `${proxy.connections} connections: one per HEAD in flight`);
+  }
+});
+
+test('a connection dropped under pipelined HEADs: the HEADs queued behind it are sent again, every check completes', async () => {
+  const tags = Array.from({ length: 10 }, (_, i) => `d${i}`);
+  for (const tag of tags) await pushImage(dockerImage, pair.source, `pipe/drop:${tag}`);
+  const tasks = tags.map((tag) => ({ source: `${pair.sourceProxy.host}/pipe/drop:${tag}`, target: `${pair.targetProxy.host}/pipe/drop:${tag}` }));
+  await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))));
+  pair.targetProxy.clearRequests();
+  pair.targetProxy.addFault({ method: 'HEAD', pathPattern: /\/pipe\/drop\/manifests\/d3$/, times: 1, action: { kind: 'reset' } });
+  const results = await withEngine((engine) => Promise.all(tasks.map((t) => engine.copy(t))), { checkConcurrency: tags.length });
+  assert.deepEqual(results.map((r) => r.status), tags.map(() => 'skipped'));
+  assert.ok(pair.targetProxy.requests.some((r) => r.status === 0), 'the fault did drop a connection');
+  assert.equal(pair.targetProxy.requests.filter((r) => r.method !== 'HEAD' && r.path !== '/v2/').length, 0, 'and nothing was copied');
+});
+
 test('into a repository that already holds some blobs: those are skipped, the rest streamed', async () => {
   await pushImage(dockerImage, pair.target, 'partial/app:old');
   const built = await pushImage(ociImage, pair.source, 'partial/app:v1');

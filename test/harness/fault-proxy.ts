@@ -33,6 +33,8 @@ export interface FaultProxy {
   readonly requests: RecordedRequest[];
   /** TCP connections clients opened to the proxy since it started or `clearRequests()`. */
   readonly connections: number;
+  /** Most requests one client connection had waiting for their answers at once (over 1: pipelined). */
+  readonly maxPipelined: number;
   /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
   readonly stalled: readonly RecordedRequest[];
   addFault(rule: FaultRule): void;
@@ -69,15 +71,29 @@ class Proxy implements FaultProxy {
   #upstreamPort: number;
   #port = 0;
   #connections = 0;
+  #waiting = new WeakMap<object, number>();
+  #maxPipelined = 0;
 
   constructor(upstreamPort: number) {
     this.#upstreamPort = upstreamPort;
-    this.#server = createServer({ requestTimeout: 0 }, (req, res) => this.#handle(req, res));
+    this.#server = createServer({ requestTimeout: 0 }, (req, res) => {
+      // Node's server parses a pipelined request at once and queues its answer behind the earlier ones.
+      const socket = req.socket;
+      const waiting = (this.#waiting.get(socket) ?? 0) + 1;
+      this.#waiting.set(socket, waiting);
+      this.#maxPipelined = Math.max(this.#maxPipelined, waiting);
+      res.once('close', () => this.#waiting.set(socket, (this.#waiting.get(socket) ?? 1) - 1));
+      this.#handle(req, res);
+    });
     this.#server.on('connection', () => this.#connections++);
   }
 
   get connections(): number {
     return this.#connections;
+  }
+
+  get maxPipelined(): number {
+    return this.#maxPipelined;
   }
 
   async listen(): Promise<void> {
@@ -117,6 +133,7 @@ class Proxy implements FaultProxy {
   clearRequests(): void {
     this.requests.length = 0;
     this.#connections = 0;
+    this.#maxPipelined = 0;
   }
 
   count(method: string, pathPattern?: RegExp): number {
