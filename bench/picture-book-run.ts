@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -28,12 +29,23 @@ export async function writePictureBookConfig(dir: string, name: string, job: Pic
   return file;
 }
 
+/**
+ * What picture-book runs with: the few variables skopeo gets too (PATH, HOME, TMPDIR), and no
+ * credentials file. Not the caller's whole environment, which may hold settings that change a
+ * measurement: NODE_EXTRA_CA_CERTS (set on some build machines) makes every Node start parse that
+ * CA bundle, about 40 ms on the reference machine, which skopeo (started with this same minimal
+ * environment) never pays.
+ */
+function benchEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), TMPDIR: tmpdir(), DOCKER_CONFIG: '/nonexistent' };
+}
+
 /** `picture-book load --config FILE --all`, the way a user runs it (plain text output, not a TTY). */
 export function runPictureBookLoad(config: string, timeoutMs: number, nodeFlags: readonly string[] = []): Promise<Measured> {
-  return runTimed(process.execPath, [...nodeFlags, PICTURE_BOOK_CLI, 'load', '--config', config, '--all'], { timeoutMs, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } });
+  return runTimed(process.execPath, [...nodeFlags, PICTURE_BOOK_CLI, 'load', '--config', config, '--all'], { timeoutMs, env: benchEnv() });
 }
 
 /** `picture-book copy SRC DST` for one image. */
 export function runPictureBookCopy(source: string, target: string, timeoutMs: number): Promise<Measured> {
-  return runTimed(process.execPath, [PICTURE_BOOK_CLI, 'copy', source, target], { timeoutMs, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } });
+  return runTimed(process.execPath, [PICTURE_BOOK_CLI, 'copy', source, target], { timeoutMs, env: benchEnv() });
 }
