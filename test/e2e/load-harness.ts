@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string
     execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+  });
+}
+
+/** Runs the CLI with its stdout a pipe whose reader is gone from the start (`picture-book ... | head -0`). */
+export function runCliWithClosedStdout(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Omit<CliResult, 'stdout'>> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('close', (code, signal) => resolve({ code: code ?? 128, stderr: signal ? `${stderr}(killed by ${signal})` : stderr }));
   });
 }
 

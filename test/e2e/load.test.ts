@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { VirtualScreen } from '../../src/display/virtual-screen.js';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
 import { dockerImage, ociImage, ociIndex } from './fixtures.js';
-import { jsonLines, runCli, runCliInPty, tempDir, writeScript } from './load-harness.js';
+import { jsonLines, runCli, runCliInPty, runCliWithClosedStdout, tempDir, writeScript } from './load-harness.js';
 
 let source: TestRegistry;
 let first: TestRegistry;
@@ -106,6 +106,17 @@ test('--registry loads only that registry; plain output ends with a summary', as
   const unknown = await runCli(['load', '--config', config, '--registry', 'nope.example'], env);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, new RegExp(`registry "nope.example" is not in .*config.yaml \\(configured: ${first.host}, ${second.host}\\)`));
+});
+
+test('stdout closed by its reader (`| head`): the load still completes and exits 0, without an EPIPE crash', async () => {
+  const closed = join(dir, 'closed-stdout.yaml');
+  const lines = ['registries:', `  - hostname: '${first.host}'`, "    repository: 'epipe'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, `    images: ['${source.host}/library/app:v1', '${source.host}/team/api:v2']`, ''];
+  await writeFile(closed, lines.join('\n'));
+  const result = await runCliWithClosedStdout(['load', '--config', closed, '--all'], env);
+  assert.equal(result.stderr.includes('EPIPE'), false, result.stderr);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await present(first, 'epipe/library/app:v1'), built.app?.digest);
+  assert.equal(await present(first, 'epipe/team/api:v2'), built.api?.digest);
 });
 
 test('a failing script and a hanging script: nothing synced for them, the other registry goes on', async () => {
