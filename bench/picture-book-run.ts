@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { runTimed, type Measured } from './timed-process.js';
+import { minimalEnv, runTimed, type Measured } from './timed-process.js';
 
 export const PICTURE_BOOK_CLI = fileURLToPath(new URL('../bin/picture-book.js', import.meta.url));
 
@@ -29,15 +29,9 @@ export async function writePictureBookConfig(dir: string, name: string, job: Pic
   return file;
 }
 
-/**
- * What picture-book runs with: the few variables skopeo gets too (PATH, HOME, TMPDIR), and no
- * credentials file. Not the caller's whole environment, which may hold settings that change a
- * measurement: NODE_EXTRA_CA_CERTS (set on some build machines) makes every Node start parse that
- * CA bundle, about 40 ms on the reference machine, which skopeo (started with this same minimal
- * environment) never pays.
- */
+/** The benchmark's minimal environment (as skopeo's), and no credentials file. */
 function benchEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), TMPDIR: tmpdir(), DOCKER_CONFIG: '/nonexistent' };
+  return { ...minimalEnv(tmpdir()), DOCKER_CONFIG: '/nonexistent' };
 }
 
 /** `picture-book load --config FILE --all`, the way a user runs it (plain text output, not a TTY). */

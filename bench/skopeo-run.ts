@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runTimed, type Measured } from './timed-process.js';
+import { minimalEnv, runTimed, type Measured } from './timed-process.js';
 
 export interface SkopeoJob {
   sourceHost: string;
@@ -59,7 +59,7 @@ export class SkopeoHome {
   }
 
   command(args: readonly string[]): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, TMPDIR: this.dir };
+    const env = minimalEnv(this.dir);
     const asRoot = process.getuid?.() === 0;
     if (asRoot && existsSync('/usr/bin/setpriv')) {
       return { cmd: '/usr/bin/setpriv', args: ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'skopeo', ...args], env };

@@ -19,6 +19,16 @@ export interface TimedOptions {
   timeoutMs: number;
 }
 
+/**
+ * The environment a measured tool runs with: the same few variables for picture-book and skopeo,
+ * not the caller's whole environment, which may hold settings that change a measurement
+ * (NODE_EXTRA_CA_CERTS, set on some build machines, makes every Node start parse that CA bundle:
+ * about 40 ms on the reference machine, which skopeo never pays).
+ */
+export function minimalEnv(home: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home };
+}
+
 const TAIL = 16 * 1024;
 export const GNU_TIME = '/usr/bin/time';
 
