@@ -44,7 +44,7 @@ export interface TransportShared {
  * pipelined, the registry reads several per wakeup (about 15% less wall time against the real one).
  * undici re-sends what was queued behind an answer that never came, and retries cover the rest.
  */
-export const HEAD_PIPELINING = 8;
+const HEAD_PIPELINING = 8;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
