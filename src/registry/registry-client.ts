@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AgentPool, Transport, type EndpointOptions, type RetryNotice } from '../transport/index.js';
-import { collectPages } from './pagination.js';
+import { collectPages, type PageOptions } from './pagination.js';
 import { RepositoryClient, type Access } from './repository-client.js';
 
 export interface RegistryClientsOptions {
@@ -43,8 +43,9 @@ export class RegistryClients {
    * Repository names of a registry (`_catalog`, paginated; needs `registry:catalog:*`).
    * Pages above the registry's `maxentries` (1000 by default) are refused with 400.
    */
-  catalog(registry: string, endpoint?: EndpointOptions, pageSize = 1000): Promise<string[]> {
-    return collectPages(this.transport(registry, endpoint), `/v2/_catalog?n=${pageSize}`, 'repositories', ['registry:catalog:*']);
+  catalog(registry: string, endpoint?: EndpointOptions, pageSize = 1000, options: PageOptions & { signal?: AbortSignal } = {}): Promise<string[]> {
+    const transport = this.transport(registry, endpoint);
+    return collectPages(transport, `/v2/_catalog?n=${pageSize}`, 'repositories', ['registry:catalog:*'], options.signal, options);
   }
 
   async ping(registry: string, endpoint?: EndpointOptions): Promise<void> {

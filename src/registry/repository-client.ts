@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Transport } from '../transport/index.js';
 import { getBlob, headBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
-import { collectPages } from './pagination.js';
+import { collectPages, type PageOptions } from './pagination.js';
 import { repositoryPath, type RepositoryContext } from './repository-context.js';
 import { cancelUpload, mountBlob, startUpload, uploadBlob, type UploadSession } from './uploads.js';
 
@@ -67,8 +67,9 @@ export class RepositoryClient {
     return cancelUpload(this.#ctx, session);
   }
 
-  /** Every tag, following pagination. Order is the registry's (2.8 returns them unsorted). */
-  listTags(): Promise<string[]> {
-    return collectPages(this.transport, `${repositoryPath(this.name, 'tags/list')}?n=1000`, 'tags', this.#ctx.scopes, this.#ctx.signal);
+  /** Every tag, following pagination. Order is the registry's (2.8 returns them unsorted and ignores `n`). */
+  listTags(options: PageOptions & { pageSize?: number } = {}): Promise<string[]> {
+    const first = `${repositoryPath(this.name, 'tags/list')}?n=${options.pageSize ?? 1000}`;
+    return collectPages(this.transport, first, 'tags', this.#ctx.scopes, this.#ctx.signal, options);
   }
 }
