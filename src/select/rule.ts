@@ -1,5 +1,6 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
+import type { Reference } from '../reference/index.js';
 import { parsePlatform } from '../registry/index.js';
 import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSpec } from './repository-filter.js';
 import { RuleError } from './rule-error.js';
@@ -84,5 +85,23 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
     required: spec.required ?? false,
+  };
+}
+
+/**
+ * A one-image rule for an `images:` entry or a syncer-script line that names one image. Unlike a
+ * `source:` without a tag, a reference without one means `latest` here, as it always has.
+ */
+export function referenceRule(reference: Reference, label: string): SelectionRule {
+  return {
+    spec: { source: reference.toString() },
+    label,
+    source: { kind: 'reference', reference },
+    tags: compileTagFilter(),
+    repositories: compileRepositoryFilter(),
+    target: undefined,
+    platforms: undefined,
+    force: false,
+    required: false,
   };
 }
