@@ -138,3 +138,21 @@ test('a registry that is down resets client connections', async () => {
   }
   assert.equal((await request(`${proxy.url}/v2/`)).statusCode, 200);
 });
+
+test('link sets the Link header of a forwarded answer (a chain or loop of pages the registry would not send)', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: /\/tags\/list/, times: 1, action: { kind: 'link', link: (path) => `<${path}>; rel="next"` } });
+  const res = await request(`${proxy.url}/v2/proxy/app/tags/list?n=5`);
+  assert.equal(res.headers.link, '</v2/proxy/app/tags/list?n=5>; rel="next"');
+  assert.deepEqual(await res.body.json(), { name: 'proxy/app', tags: ['v1'] });
+});
+
+test('paginate serves the tags in pages of n with a relative Link, as a registry that honours n would', async () => {
+  for (const tag of ['v2', 'v3']) await pushImage(ociImage, registry, `proxy/app:${tag}`); // one repository: one push at a time
+  proxy.addFault({ method: 'GET', pathPattern: /\/tags\/list/, times: 2, action: { kind: 'paginate', field: 'tags', size: 2 } });
+  const first = await request(`${proxy.url}/v2/proxy/app/tags/list`);
+  assert.deepEqual(await first.body.json(), { name: 'proxy/app', tags: ['v1', 'v2'] });
+  assert.equal(first.headers.link, '</v2/proxy/app/tags/list?n=2&last=v2>; rel="next"');
+  const second = await request(`${proxy.url}/v2/proxy/app/tags/list?n=2&last=v2`);
+  assert.deepEqual(await second.body.json(), { name: 'proxy/app', tags: ['v3'] });
+  assert.equal(second.headers.link, undefined, 'no next page after the last');
+});

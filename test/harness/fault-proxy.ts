@@ -17,7 +17,17 @@ export type FaultAction =
   /** Forward the status, headers and the first N body bytes, then destroy the socket. */
   | { kind: 'truncate'; afterBytes: number }
   /** Forward the status, headers and the first N body bytes, then hold the rest until `release()`. */
-  | { kind: 'stall'; afterBytes: number };
+  | { kind: 'stall'; afterBytes: number }
+  /** Forward, but answer with `Link: link(requestPath)` (none when it gives undefined): a chain or a loop of pages. */
+  | { kind: 'link'; link: (path: string) => string | undefined }
+  /**
+   * Forward, then serve the JSON list `field` in pages of `size`, as a registry that honours `n` and
+   * `last` on it would (distribution 2.8 ignores them on tags): names in order, those after `last`,
+   * a relative `Link` to the next page while more remain.
+   */
+  | { kind: 'paginate'; field: 'tags' | 'repositories'; size: number };
+
+type RewriteAction = Extract<FaultAction, { kind: 'link' | 'paginate' }>;
 
 export interface FaultRule {
   method?: string;
@@ -169,10 +179,17 @@ class Proxy implements FaultProxy {
       res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected HTTP ${fault.status}` }] }));
       return;
     }
+    if (fault?.kind === 'link' || fault?.kind === 'paginate') return this.#forward(req, res, record, undefined, fault);
     this.#forward(req, res, record, fault?.kind === 'truncate' || fault?.kind === 'stall' ? fault : undefined);
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, cutOrStall: Extract<FaultAction, { afterBytes: number }> | undefined): void {
+  #forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    cutOrStall: Extract<FaultAction, { afterBytes: number }> | undefined,
+    rewrite?: RewriteAction,
+  ): void {
     const upstream = request({
       host: '127.0.0.1',
       port: this.#upstreamPort,
@@ -193,6 +210,7 @@ class Proxy implements FaultProxy {
     });
     upstream.once('response', (answer) => {
       record.status = answer.statusCode ?? 0;
+      if (rewrite) return this.#rewrite(answer, res, record.path, rewrite, fail);
       res.writeHead(record.status, answer.statusMessage, endToEnd(answer.headers));
       answer.once('error', fail);
       if (cutOrStall === undefined) {
@@ -224,6 +242,24 @@ class Proxy implements FaultProxy {
     req.pipe(upstream);
   }
 
+  /** Reads the (small, JSON) answer whole and sends it on with its Link header or its list rewritten. */
+  #rewrite(answer: IncomingMessage, res: ServerResponse, path: string, action: RewriteAction, fail: () => void): void {
+    const chunks: Buffer[] = [];
+    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    answer.once('error', fail);
+    answer.once('end', () => {
+      const headers = endToEnd(answer.headers);
+      delete headers.link;
+      delete headers['content-length'];
+      let body: Buffer = Buffer.concat(chunks);
+      let link: string | undefined;
+      if (action.kind === 'link') link = action.link(path);
+      else if ((answer.statusCode ?? 0) === 200) [body, link] = paginate(body, path, action);
+      res.writeHead(answer.statusCode ?? 0, answer.statusMessage, { ...headers, ...(link === undefined ? {} : { link }), 'content-length': String(body.length) });
+      res.end(body);
+    });
+  }
+
   /** Sends the first `afterBytes` of the answer, then holds the rest until `release()`. */
   #stall(answer: IncomingMessage, res: ServerResponse, record: RecordedRequest, afterBytes: number): void {
     let sent = 0;
@@ -250,6 +286,20 @@ class Proxy implements FaultProxy {
     answer.on('data', onData);
     answer.once('end', onEnd);
   }
+}
+
+/** One page of `field` after the request's `last`, and the relative Link to the next one (if any). */
+function paginate(body: Buffer, path: string, action: Extract<FaultAction, { kind: 'paginate' }>): [Buffer, string | undefined] {
+  const url = new URL(path, 'http://proxy');
+  const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  const all = Array.isArray(doc[action.field]) ? (doc[action.field] as string[]).slice().sort() : [];
+  const last = url.searchParams.get('last');
+  const after = last === null ? all : all.filter((name) => name > last);
+  const page = after.slice(0, action.size);
+  doc[action.field] = page;
+  const lastOfPage = page.at(-1);
+  const link = after.length > page.length && lastOfPage !== undefined ? `<${url.pathname}?n=${action.size}&last=${encodeURIComponent(lastOfPage)}>; rel="next"` : undefined;
+  return [Buffer.from(JSON.stringify(doc)), link];
 }
 
 export async function startFaultProxy(upstream: TestRegistry): Promise<FaultProxy> {
