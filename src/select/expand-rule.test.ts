@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CancelledError, NetworkError } from '../errors/index.js';
 import type { SelectionEvent } from './events.js';
 import { expandRule, type ExpandContext } from './expand-rule.js';
-import { FakeLister } from './fake-lister.js';
+import { FakeLister } from './lister-test-kit.js';
 import { compileRule, type RuleSpec } from './rule.js';
 
 const REG = 'src.example:5000';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseReference } from '../reference/index.js';
-import { FakeLister } from './fake-lister.js';
+import { FakeLister } from './lister-test-kit.js';
 import { hasErrors, planSelection } from './plan-selection.js';
 import { compileRule, referenceRule } from './rule.js';
 
