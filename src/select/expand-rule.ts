@@ -4,7 +4,7 @@ import { Reference } from '../reference/index.js';
 import type { SelectionEventListener } from './events.js';
 import type { DroppedImage, RepositoryOutcome, RuleExpansion, SelectedImage, SelectionProblem } from './expansion.js';
 import type { Lister } from './lister.js';
-import { listingProblem } from './problem-of.js';
+import { listingProblem } from './listing-problem.js';
 import { filterRepositories } from './repository-filter.js';
 import type { SelectionRule } from './rule.js';
 import { filterTags } from './tag-filter.js';
