@@ -42,10 +42,13 @@ export class Scheduler {
     this.#options = options;
   }
 
-  async start(registries: readonly RegistryConfig[], settings: ScheduleSettings): Promise<void> {
+  /** `noFirstRun`: registries that get no run at start even with `runOnStart` (their runs kept crashing the process). */
+  async start(registries: readonly RegistryConfig[], settings: ScheduleSettings, noFirstRun: ReadonlySet<string> = new Set()): Promise<void> {
     Scheduler.validate(registries, settings.timezone);
     const paused = new Set(await this.#options.store.pausedRegistries());
-    for (const registry of registries) this.#add(registry, settings, paused.has(registry.hostname));
+    for (const registry of registries) {
+      this.#add(registry, noFirstRun.has(registry.hostname) ? { ...settings, runOnStart: false } : settings, paused.has(registry.hostname));
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import { describeEvent } from '../display/event-lines.js';
+import { crashReason } from '../store/index.js';
 import type { ServerEvent } from './sync-service.js';
 
 const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString());
@@ -46,6 +47,8 @@ export function describeServerEvent(event: ServerEvent): string {
       return `history pruned: ${event.runs} runs, ${event.jobs} jobs`;
     case 'interrupted-runs-closed':
       return `${event.runs} run(s) interrupted by the previous process marked as such`;
+    case 'work-not-resumed':
+      return `${event.kind === 'run' ? `run ${event.runId}` : 'distribute job'} ${crashReason(event.crashes)} (it may be what kills the process); marked failed`;
     case 'server-warning':
       return event.message;
     case 'server-stopping':

@@ -15,6 +15,9 @@ export type ServiceEvent =
   | { type: 'config-rejected'; file: string; problems: Array<Pick<ConfigProblem, 'line' | 'path' | 'message'>>; time: number }
   | { type: 'history-pruned'; runs: number; jobs: number; time: number }
   | { type: 'interrupted-runs-closed'; runs: number; time: number }
+  /** A run or job was going when the process died CRASH_LIMIT times in a row: it is not started again. */
+  | { type: 'work-not-resumed'; kind: 'run'; registry: string; runId: number; crashes: number; time: number }
+  | { type: 'work-not-resumed'; kind: 'job'; id: string; crashes: number; time: number }
   | { type: 'server-warning'; message: string; time: number }
   | { type: 'server-stopping'; graceMs: number; time: number }
   | { type: 'server-stopped'; time: number };

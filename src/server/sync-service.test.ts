@@ -39,3 +39,38 @@ test('at start the service prunes ended runs and jobs older than state.retention
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a registry whose last two runs died with the process gets no run at start; the run is marked failed with the reason', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-crash-loop-'));
+  const store = SqliteRunStore.open(':memory:');
+  const events: ServerEvent[] = [];
+  let service: SyncService | undefined;
+  try {
+    // Two earlier processes died during a run of looping.example; steady.example's crash was once.
+    const now = Date.now();
+    await store.startRun('looping.example', 'start', now - 2000);
+    await store.closeInterruptedRuns(now - 1500);
+    const second = await store.startRun('looping.example', 'start', now - 1000);
+    await store.startRun('steady.example', 'start', now - 1000);
+    const file = join(dir, 'config.yaml');
+    const registry = (host: string) => [`  - hostname: ${host}`, '    images: [127.0.0.1:9/app:v1]'];
+    await writeFile(file, ['registries:', ...registry('looping.example'), ...registry('steady.example'), 'sync: {runOnStart: true}', ''].join('\n'));
+    const { config } = await loadConfig(file);
+    const started: string[] = [];
+    const runner = async (r: { hostname: string }) => {
+      started.push(r.hostname);
+      return { registry: r.hostname, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt: 0, durationMs: 0, invalidLines: [], images: [] };
+    };
+    service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner });
+    await service.scheduler.get('steady.example')?.idle();
+    assert.deepEqual(started, ['steady.example'], 'the crash-looping registry was not run at start');
+    const run = await store.getRun(second);
+    assert.deepEqual([run?.result, run?.error], ['failed', 'interrupted by a crash 2 times; not resumed']);
+    const notResumed = events.filter((e) => e.type === 'work-not-resumed');
+    assert.deepEqual(notResumed.map((e) => e.type === 'work-not-resumed' && e.kind === 'run' && [e.registry, e.runId]), [['looping.example', second]]);
+    assert.equal(service.scheduler.get('looping.example')?.state, 'unscheduled', 'still configured, runs on demand');
+  } finally {
+    await service?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

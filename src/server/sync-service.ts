@@ -94,10 +94,12 @@ export class SyncService {
   async #startUp(): Promise<void> {
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
-    if (interrupted > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted, time: now });
+    if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });
+    for (const { registry, runId, crashes } of interrupted.notResumed) this.#emit({ type: 'work-not-resumed', kind: 'run', registry, runId, crashes, time: now });
     await this.#prune();
     this.#pruneTimer = setInterval(() => void this.#prune(), PRUNE_EVERY_MS).unref();
-    await this.#scheduler.start(this.#config.registries, this.#config.sync);
+    // A registry whose runs keep dying with the process gets no run at start; its schedule goes on.
+    await this.#scheduler.start(this.#config.registries, this.#config.sync, new Set(interrupted.notResumed.map((r) => r.registry)));
     await this.#jobs.recover();
     const { api } = this.#config;
     if (!api.enabled) return;

@@ -40,6 +40,27 @@ export interface RunFinish {
   images: ImageOutcome[];
 }
 
+/**
+ * A run or job that was going when the process died this many times in a row is not started again
+ * at the next start: it may be what kills the process (a crash loop under a supervisor).
+ */
+export const CRASH_LIMIT = 2;
+
+export function crashReason(crashes: number): string {
+  return `interrupted by a crash ${crashes} times; not resumed`;
+}
+
+/** What closing the runs a dead process left open found. */
+export interface InterruptedRuns {
+  /** Runs marked `interrupted` (or `failed`, see below). */
+  runs: number;
+  /**
+   * Registries whose last CRASH_LIMIT runs were all interrupted by a crash: the newest of them is
+   * marked `failed` with the reason, and the registry gets no run at start.
+   */
+  notResumed: Array<{ registry: string; runId: number; crashes: number }>;
+}
+
 export type JobState = 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED';
 export const JOB_STATES: readonly JobState[] = ['QUEUED', 'RUNNING', 'FINISHED', 'FAILED'];
 
@@ -59,6 +80,8 @@ export interface JobRecord {
   startedAt: number | null;
   finishedAt: number | null;
   targets: JobTargetResult[];
+  /** How many times a process died while this job was running. */
+  crashes: number;
 }
 
 /**
@@ -69,8 +92,11 @@ export interface JobRecord {
 export interface RunStore {
   startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number>;
   finishRun(id: number, finish: RunFinish): Promise<void>;
-  /** Runs left `running` by a process that died become `interrupted`; returns how many. */
-  closeInterruptedRuns(endedAt: number): Promise<number>;
+  /**
+   * Runs left `running` by a process that died become `interrupted`; a registry whose last
+   * `crashLimit` runs were all interrupted is reported, its newest run marked `failed`.
+   */
+  closeInterruptedRuns(endedAt: number, crashLimit?: number): Promise<InterruptedRuns>;
   getRun(id: number): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(registry: string, limit: number): Promise<RunSummary[]>;
@@ -84,6 +110,11 @@ export interface RunStore {
   /** Puts a RUNNING job back in the queue (its process is stopping); its recorded targets stay. */
   requeueJob(id: string): Promise<void>;
   getJob(id: string): Promise<JobRecord | undefined>;
+  /**
+   * Jobs a dead process left RUNNING go back to QUEUED with one more crash counted; returns them
+   * with their count. Called once at start, before `recoverableJobs`.
+   */
+  countCrashedJobs(): Promise<Array<{ id: string; crashes: number }>>;
   /** Jobs that were QUEUED or RUNNING when the process last stopped, oldest first. */
   recoverableJobs(): Promise<JobRecord[]>;
   jobCounts(): Promise<Record<JobState, number>>;

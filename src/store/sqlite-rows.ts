@@ -34,6 +34,7 @@ export interface JobRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  crashes: number;
 }
 
 export interface JobTargetRow {

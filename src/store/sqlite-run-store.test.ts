@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteRunStore } from './sqlite-run-store.js';
+import { MIGRATIONS } from './sqlite-schema.js';
 import { StoreError } from './store-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-store-test-'));
@@ -80,7 +81,7 @@ test('everything survives reopening the file; runs left running become interrupt
 
   assert.equal(statSync(file).mode & 0o777, 0o600, 'the database may hold job credentials: owner only');
   const reopened = SqliteRunStore.open(file);
-  assert.equal(await reopened.closeInterruptedRuns(5000), 1);
+  assert.deepEqual(await reopened.closeInterruptedRuns(5000), { runs: 1, notResumed: [] });
   const run = await reopened.getRun(runId);
   assert.equal(run?.result, 'interrupted');
   assert.equal(run?.endedAt, 5000);
@@ -151,4 +152,47 @@ test('a database written by a newer schema is refused with a typed error', async
   raw.close();
   assert.throws(() => SqliteRunStore.open(file), (e: unknown) => e instanceof StoreError && e.code === 'STORE_SCHEMA_TOO_NEW' && e.message.includes('99'));
   assert.throws(() => SqliteRunStore.open(join(dir, 'future.db', 'x.db')), (e: unknown) => e instanceof StoreError && e.code === 'STORE_OPEN_FAILED');
+});
+
+test('runs: a registry whose last 2 runs died with the process is reported once, its newest run failed with the reason', async () => {
+  const store = SqliteRunStore.open(':memory:');
+  const done = { result: 'succeeded' as const, copied: 0, upToDate: 0, failed: 0, bytes: 0, images: [] };
+  const ok = await store.startRun('steady.example', 'start', 100);
+  await store.finishRun(ok, { ...done, endedAt: 150 });
+  await store.startRun('looping.example', 'start', 200);
+  assert.deepEqual(await store.closeInterruptedRuns(300), { runs: 1, notResumed: [] }, 'one crash: resumed');
+  const second = await store.startRun('looping.example', 'start', 400);
+  await store.startRun('steady.example', 'start', 400);
+  assert.deepEqual(await store.closeInterruptedRuns(500), { runs: 2, notResumed: [{ registry: 'looping.example', runId: second, crashes: 2 }] });
+  const failed = await store.getRun(second);
+  assert.deepEqual([failed?.result, failed?.error], ['failed', 'interrupted by a crash 2 times; not resumed']);
+  assert.deepEqual((await store.listRuns('steady.example', 5)).map((r) => r.result), ['interrupted', 'succeeded']);
+  // The streak was reported: the next crash starts counting again.
+  await store.startRun('looping.example', 'schedule', 600);
+  assert.deepEqual(await store.closeInterruptedRuns(700), { runs: 1, notResumed: [] });
+  await store.close();
+});
+
+test('jobs: each crash while RUNNING is counted in the store and the job goes back to QUEUED; a database of schema 2 gets the column', async () => {
+  const file = join(dir, 'schema-2.db');
+  const old = new Database(file);
+  old.pragma('journal_mode = WAL');
+  for (const sql of MIGRATIONS.slice(0, 2)) old.exec(sql);
+  old.pragma('user_version = 2');
+  old.prepare(`INSERT INTO jobs (id, state, request, created_at, started_at) VALUES ('old-running', 'RUNNING', '{}', 1, 2)`).run();
+  old.prepare(`INSERT INTO jobs (id, state, request, created_at) VALUES ('old-queued', 'QUEUED', '{}', 3)`).run();
+  old.close();
+
+  const store = SqliteRunStore.open(file);
+  assert.equal((await store.getJob('old-queued'))?.crashes, 0);
+  assert.deepEqual(await store.countCrashedJobs(), [{ id: 'old-running', crashes: 1 }]);
+  assert.deepEqual((await store.recoverableJobs()).map((j) => [j.id, j.state, j.crashes, j.startedAt]), [['old-running', 'QUEUED', 1, 2], ['old-queued', 'QUEUED', 0, null]]);
+  await store.startJob('old-running', 10);
+  await store.close();
+  const again = SqliteRunStore.open(file);
+  assert.deepEqual(await again.countCrashedJobs(), [{ id: 'old-running', crashes: 2 }]);
+  await again.startJob('old-running', 20);
+  await again.requeueJob('old-running');
+  assert.deepEqual(await again.countCrashedJobs(), [], 'a stop that put the job back is no crash');
+  await again.close();
 });

@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
-import { JOB_STATES } from './run-store.js';
+import type { InterruptedRuns, JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
+import { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 import { migrate } from './sqlite-schema.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
 import { StoreError } from './store-error.js';
@@ -13,7 +13,10 @@ function prepareStatements(db: Database.Database) {
     insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
     finishRun: db.prepare(`UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, bytes = @bytes, error = @error WHERE id = @id`),
     insertImage: db.prepare(`INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`),
+    runningRuns: db.prepare<[], { registry: string }>(`SELECT DISTINCT registry FROM runs WHERE result = 'running' ORDER BY registry`),
     interruptRuns: db.prepare<[number]>(`UPDATE runs SET result = 'interrupted', ended_at = ? WHERE result = 'running'`),
+    latestResults: db.prepare<[string, number], { id: number; result: string }>(`SELECT id, result FROM runs WHERE registry = ? ORDER BY started_at DESC, id DESC LIMIT ?`),
+    failRun: db.prepare<[string, number]>(`UPDATE runs SET result = 'failed', error = ? WHERE id = ?`),
     getRun: db.prepare<[number], RunRow>(`SELECT * FROM runs WHERE id = ?`),
     runImages: db.prepare<[number], ImageRow>(`SELECT * FROM run_images WHERE run_id = ? ORDER BY rowid`),
     listRuns: db.prepare<[string, number], RunRow>(`SELECT * FROM runs WHERE registry = ? ORDER BY started_at DESC, id DESC LIMIT ?`),
@@ -24,6 +27,7 @@ function prepareStatements(db: Database.Database) {
       VALUES (@jobId, (SELECT count(*) FROM job_targets WHERE job_id = @jobId), @endpoint, @outcome, @errorCode, @errorMessage)`),
     finishJob: db.prepare<[string, number, string, string]>(`UPDATE jobs SET state = ?, finished_at = ?, request = ? WHERE id = ?`),
     requeueJob: db.prepare<[string]>(`UPDATE jobs SET state = 'QUEUED' WHERE id = ? AND state = 'RUNNING'`),
+    crashedJobs: db.prepare<[], { id: string; crashes: number }>(`UPDATE jobs SET state = 'QUEUED', crashes = crashes + 1 WHERE state = 'RUNNING' RETURNING id, crashes`),
     getJob: db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`),
     jobTargets: db.prepare<[string], JobTargetRow>(`SELECT * FROM job_targets WHERE job_id = ? ORDER BY position`),
     recoverableJobs: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE state IN ('QUEUED', 'RUNNING') ORDER BY created_at, rowid`),
@@ -108,8 +112,21 @@ export class SqliteRunStore implements RunStore {
     })();
   }
 
-  async closeInterruptedRuns(endedAt: number): Promise<number> {
-    return this.#sql.interruptRuns.run(endedAt).changes;
+  async closeInterruptedRuns(endedAt: number, crashLimit = CRASH_LIMIT): Promise<InterruptedRuns> {
+    return this.#db.transaction((): InterruptedRuns => {
+      const registries = this.#sql.runningRuns.all().map((row) => row.registry);
+      const runs = this.#sql.interruptRuns.run(endedAt).changes;
+      const notResumed: InterruptedRuns['notResumed'] = [];
+      for (const registry of registries) {
+        // Only a registry whose run was just found interrupted: a streak already reported ended with a `failed` run.
+        const latest = this.#sql.latestResults.all(registry, crashLimit);
+        const newest = latest[0];
+        if (!newest || latest.length < crashLimit || latest.some((r) => r.result !== 'interrupted')) continue;
+        this.#sql.failRun.run(crashReason(crashLimit), newest.id);
+        notResumed.push({ registry, runId: newest.id, crashes: crashLimit });
+      }
+      return { runs, notResumed };
+    })();
   }
 
   async getRun(id: number): Promise<RunRecord | undefined> {
@@ -151,6 +168,10 @@ export class SqliteRunStore implements RunStore {
     return row ? this.#jobRecord(row) : undefined;
   }
 
+  async countCrashedJobs(): Promise<Array<{ id: string; crashes: number }>> {
+    return this.#sql.crashedJobs.all();
+  }
+
   async recoverableJobs(): Promise<JobRecord[]> {
     return this.#sql.recoverableJobs.all().map((row) => this.#jobRecord(row));
   }
@@ -187,6 +208,7 @@ export class SqliteRunStore implements RunStore {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       targets: this.#sql.jobTargets.all(row.id).map(jobTarget),
+      crashes: row.crashes,
     };
   }
 

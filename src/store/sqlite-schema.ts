@@ -5,7 +5,7 @@ import { StoreError } from './store-error.js';
  * Schema versions, applied in order. A database records how many it has had in `user_version`;
  * opening applies the missing ones in one transaction. Never edit a shipped entry: append one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE runs (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      registry TEXT NOT NULL,
@@ -55,6 +55,8 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // Images a stop or pause left uncopied, counted apart from failures.
   `ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;`,
+  // How many times a process died while the job was RUNNING: a job that keeps crashing it is not resumed forever.
+  `ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

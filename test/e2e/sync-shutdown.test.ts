@@ -167,3 +167,37 @@ test('SIGTERM with a grace period: the streaming copy finishes within it, exit 0
   assert.equal(await digestAt(target, 'graceful/library/large:v1'), large.digest);
   await skopeoCopyToLayout(`${target.host}/graceful/library/large:v1`, target, join(await makeTempDir('sync-shutdown-layout'), 'oci'));
 });
+
+test('a job and a run going when sync was killed twice are not resumed a third time: failed with the reason, and the server stays up', async () => {
+  holdBlobs(64 * 1024);
+  const config = { registries: [{ hostname: target.host, repository: 'crashing', images: [`${proxy.host}/library/app:v1`] }], sync: { runOnStart: true } };
+  const endpoint = `http://${target.host}/v2`;
+  const body = { source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint, overwrite: true }] };
+  let dir: string | undefined;
+  let job = '';
+  for (let crash = 1; crash <= 2; crash++) {
+    const started = await start(config, dir);
+    dir = started.dir;
+    if (crash === 1) job = await submitJob(started.server, body);
+    else assert.deepEqual((await started.server.waitForLog((l) => l.event === 'jobs-recovered', 'the job to be resumed')).ids, [job], 'one crash: resumed');
+    await jobWhen(started.server, job, (j) => j.value === 'RUNNING', 'to run');
+    await started.server.waitForLog((l) => l.event === 'sync-run-started', 'the run at start');
+    await until(() => proxy.stalled.length > 0, 'a blob to be held mid-stream');
+    await started.server.kill();
+    await until(() => proxy.stalled.length === 0, 'the held answers to lose their client');
+  }
+  const { server } = await start(config, dir);
+  const failed = await jobWhen(server, job, (j) => j.value === 'FAILED' || j.value === 'FINISHED', 'to end');
+  assert.deepEqual(failed.errors, [{ endpoint, code: 'CRASH_LOOP', message: 'interrupted by a crash 2 times; not resumed' }]);
+  const details = await server.api(`/ops?sync=${target.host}&action=details`);
+  assert.deepEqual(details.json.recentRuns.map((r: { result: string; error: string | null }) => [r.result, r.error]), [['failed', 'interrupted by a crash 2 times; not resumed'], ['interrupted', null]]);
+  assert.equal(server.events('sync-run-started').length, 0, 'no run at start for the registry whose runs kept dying with the process');
+  assert.deepEqual(server.events('work-not-resumed').map((l) => [l.kind, l.level]).sort(), [['job', 'warn'], ['run', 'warn']]);
+  assert.equal((await server.api('/healthz')).status, 200, 'the server is up');
+  letGo();
+  const run = await server.api(`/ops?sync=${target.host}&action=run`, { method: 'POST' });
+  assert.equal(run.status, 202, 'the registry still runs on demand');
+  await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run on demand to end');
+  assert.equal(server.events('sync-run-finished')[0]?.result, 'succeeded');
+  assert.equal((await server.stop()).code, 0);
+});

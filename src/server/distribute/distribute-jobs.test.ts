@@ -135,3 +135,35 @@ test('a stored request this version cannot read fails its job instead of blockin
   assert.equal(job?.state, 'FAILED');
   assert.equal(job?.targets[0]?.error?.code, 'JOB_INVALID');
 });
+
+test('a job running when the process died twice is not resumed a third time: its open targets fail with the reason', async () => {
+  const store = SqliteRunStore.open(':memory:');
+  for (let crash = 1; crash <= 2; crash++) {
+    const { engine, jobs, events } = setup(store);
+    if (crash === 1) await jobs.submit(request);
+    else assert.equal((await jobs.recover()).length, 1, 'after one crash the job is resumed');
+    await until(() => engine.copies.length === (crash === 1 ? 3 : 2), 'the job copying');
+    if (crash === 1) {
+      engine.to('b.example').finish('copied');
+      await until(() => events.some((e) => e.type === 'job-target-finished'), 'one target recorded');
+    }
+    // The process dies here: nothing is put back, the job stays RUNNING in the store.
+  }
+  const [job] = await store.recoverableJobs();
+  assert.equal(job?.state, 'RUNNING');
+  const third = setup(store);
+  assert.deepEqual(await third.jobs.recover(), []);
+  await third.jobs.idle();
+  assert.equal(third.engine.copies.length, 0, 'nothing started');
+  const failed = await store.getJob(job?.id ?? '');
+  assert.equal(failed?.state, 'FAILED');
+  assert.equal(failed?.crashes, 2);
+  const reason = { code: 'CRASH_LOOP', message: 'interrupted by a crash 2 times; not resumed' };
+  assert.deepEqual(failed?.targets, [
+    { endpoint: 'https://b.example/v2', outcome: 'finished' },
+    { endpoint: 'http://a.example:5000/v2', outcome: 'failed', error: reason },
+    { endpoint: 'c.example', outcome: 'failed', error: reason },
+  ]);
+  assert.equal(JSON.stringify(failed?.request).includes('-pw'), false, 'the ended job keeps no credentials');
+  assert.deepEqual(third.events.map((e) => e.type), ['work-not-resumed', 'job-finished']);
+});

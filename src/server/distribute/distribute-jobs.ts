@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { CopyEngine } from '../../copy/index.js';
 import { Limiter } from '../../copy/index.js';
 import { CancelledError, PictureBookError } from '../../errors/index.js';
-import type { JobRecord, JobTargetResult, RunStore } from '../../store/index.js';
+import { CRASH_LIMIT, crashReason, type JobRecord, type JobTargetResult, type RunStore } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
 import { parseEndpoint } from './endpoint-address.js';
 import { endpointOptions } from './endpoint-options.js';
@@ -55,8 +55,13 @@ export class DistributeJobs {
     return id;
   }
 
-  /** Queues again every job a previous process did not end. */
+  /**
+   * Queues again every job a previous process did not end, except those running when a process
+   * died CRASH_LIMIT times: they may be what kills it, so they end FAILED with the reason.
+   */
   async recover(): Promise<string[]> {
+    const crashed = await this.#options.store.countCrashedJobs();
+    for (const { id, crashes } of crashed) if (crashes >= CRASH_LIMIT) await this.#failCrashLoop(id, crashes);
     const jobs = await this.#options.store.recoverableJobs();
     for (const job of jobs) this.#enqueue(job.id);
     if (jobs.length > 0) this.#options.emit({ type: 'jobs-recovered', ids: jobs.map((j) => j.id), time: this.#now() });
@@ -112,6 +117,21 @@ export class DistributeJobs {
     const state = [...job.targets, ...results].some((r) => r.outcome === 'failed') ? 'FAILED' : 'FINISHED';
     await store.finishJob(id, state, this.#now(), scrubRequest(request));
     emit({ type: 'job-finished', id, state, time: this.#now() });
+  }
+
+  /** Every target not yet done fails with the reason; the job ends FAILED without its credentials. */
+  async #failCrashLoop(id: string, crashes: number): Promise<void> {
+    const { store, emit } = this.#options;
+    const job = await store.getJob(id);
+    if (!job) return;
+    const parsed = distributeRequestSchema.safeParse(job.request);
+    const done = new Set(job.targets.map((t) => t.endpoint));
+    const pending = parsed.success ? parsed.data.targets.filter((t) => !done.has(t.endpoint)).map((t) => t.endpoint) : [''];
+    const error = { code: 'CRASH_LOOP', message: crashReason(crashes) };
+    for (const endpoint of pending) await store.recordJobTarget(id, { endpoint, outcome: 'failed', error });
+    await store.finishJob(id, 'FAILED', this.#now(), parsed.success ? scrubRequest(parsed.data) : '***');
+    emit({ type: 'work-not-resumed', kind: 'job', id, crashes, time: this.#now() });
+    emit({ type: 'job-finished', id, state: 'FAILED', time: this.#now() });
   }
 
   /** A job that cannot run at all (a stored request this version cannot read) ends FAILED. */
