@@ -13,4 +13,6 @@ export interface ApiContext {
   jobs: Pick<DistributeJobs, 'submit'>;
   metrics: SyncMetrics;
   emit: (event: ServiceEvent) => void;
+  /** True while the server is still starting (recovering jobs, scheduling): requests get 503. */
+  starting?: () => boolean;
 }

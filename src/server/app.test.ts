@@ -15,7 +15,7 @@ test('auth: /healthz is open; everything else needs the bearer token, checked pe
     assert.equal(health.statusCode, 200);
     assert.deepEqual(health.json(), { status: 'ok' });
 
-    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${API_TOKEN}` }, { authorization: 'Bearer' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${API_TOKEN}` }, { authorization: 'Bearer' }, { authorization: '  ' }, { authorization: 'wrong-token' }, { authorization: `${API_TOKEN}x` }, { authorization: `Bearer ${API_TOKEN} extra` }]) {
       const denied = await api.app.inject({ url: '/list?type=active', headers });
       assert.equal(denied.statusCode, 401, JSON.stringify(headers));
       assert.match(String(denied.headers['www-authenticate']), /^Bearer realm="picture-book"/);
@@ -24,6 +24,9 @@ test('auth: /healthz is open; everything else needs the bearer token, checked pe
     const unknownRoute = await api.app.inject({ url: '/nothing-here' });
     assert.equal(unknownRoute.statusCode, 401, 'unknown paths do not tell strangers what exists');
     assert.equal((await api.app.inject({ url: '/metrics', headers: api.auth })).statusCode, 200);
+    for (const authorization of [API_TOKEN, ` ${API_TOKEN} `, `bearer ${API_TOKEN}`, `Bearer  ${API_TOKEN}`]) {
+      assert.equal((await api.app.inject({ url: '/list?type=active', headers: { authorization } })).statusCode, 200, `"Authorization: ${authorization}" is accepted`);
+    }
 
     api.setConfig(testConfig({ enableAuth: false }));
     assert.equal((await api.app.inject({ url: '/list?type=active' })).statusCode, 200, 'a reload turning auth off applies at once');

@@ -23,6 +23,10 @@ function clientErrorCode(error: FastifyError): string {
 export function buildApp(context: ApiContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
   app.addHook('onRequest', bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken ?? '' })));
+  app.addHook('onRequest', async (request, reply) => {
+    if (!context.starting?.() || request.url.split('?')[0] === '/healthz') return;
+    await reply.code(503).header('retry-after', '1').send(errorBody('STARTING', 'the server is starting (recovering jobs, scheduling); try again in a moment'));
+  });
   app.addHook('onResponse', async (request, reply) => {
     context.emit({
       type: 'api-request',

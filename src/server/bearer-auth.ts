@@ -20,19 +20,31 @@ export function tokenMatches(presented: string, expected: string): boolean {
 /** The current auth setting; read per request so a config reload applies at once. */
 export type AuthSetting = () => { enabled: boolean; token: string };
 
-/** onRequest hook: with auth on, every path but the public ones needs `Authorization: Bearer <token>`. */
+/**
+ * The token a request presents: `Authorization: Bearer <token>`, or the bare token (the seed says the
+ * token is "supplied in the Authorization header"). Undefined when the header is missing or empty.
+ */
+export function presentedToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const value = header.trim();
+  if (value === '') return undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(value);
+  // Anything else, "Basic ..." included, is compared whole: it matches only a token spelled that way.
+  return bearer?.[1] ?? value;
+}
+
+/** onRequest hook: with auth on, every path but the public ones needs the token in `Authorization`. */
 export function bearerAuth(setting: AuthSetting) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const { enabled, token } = setting();
     if (!enabled || PUBLIC_PATHS.has(request.url.split('?')[0] ?? '')) return;
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) {
-      await reply.code(401).header('www-authenticate', WWW_AUTHENTICATE).send(errorBody('UNAUTHORIZED', 'this API needs an "Authorization: Bearer <token>" header'));
+    const presented = presentedToken(request.headers.authorization);
+    if (presented === undefined) {
+      await reply.code(401).header('www-authenticate', WWW_AUTHENTICATE).send(errorBody('UNAUTHORIZED', 'this API needs the token in the Authorization header: "Authorization: Bearer <token>" (or the bare token)'));
       return;
     }
-    if (!tokenMatches(match[1], token)) {
-      await reply.code(401).header('www-authenticate', `${WWW_AUTHENTICATE}, error="invalid_token"`).send(errorBody('UNAUTHORIZED', 'the bearer token is not valid'));
+    if (!tokenMatches(presented, token)) {
+      await reply.code(401).header('www-authenticate', `${WWW_AUTHENTICATE}, error="invalid_token"`).send(errorBody('UNAUTHORIZED', 'the token is not valid'));
     }
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError, PictureBookError } from '../errors/index.js';
 import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { SyncEvent } from '../sync/events.js';
@@ -23,6 +23,20 @@ export interface SyncServiceOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the address is already in use (another picture-book sync, or another program, listens there)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine\'s',
+};
+
+/** Why the API could not bind, naming `host:port` and the keys that set them. */
+function listenError(error: unknown, api: PictureBookConfig['api'], file: string): PictureBookError {
+  const code = (error as { code?: unknown }).code;
+  const why = (typeof code === 'string' && LISTEN_PROBLEMS[code]) || (error instanceof Error ? error.message : String(error));
+  const where = api.host.includes(':') ? `[${api.host}]:${api.port}` : `${api.host}:${api.port}`;
+  return new PictureBookError('API_LISTEN_FAILED', `cannot listen on ${where}: ${why}; nothing was started (api.host / api.port in ${file})`, { cause: error });
+}
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
 /**
@@ -41,6 +55,7 @@ export class SyncService {
   #url: string | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
   #reloads: Promise<unknown> = Promise.resolve();
+  #ready = false;
 
   private constructor(config: PictureBookConfig, options: SyncServiceOptions) {
     this.#config = config;
@@ -92,6 +107,8 @@ export class SyncService {
   }
 
   async #startUp(): Promise<void> {
+    // The API's address first: a port already taken fails the start before any run, job or write.
+    await this.#listen();
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
     if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });
@@ -101,13 +118,22 @@ export class SyncService {
     // A registry whose runs keep dying with the process gets no run at start; its schedule goes on.
     await this.#scheduler.start(this.#config.registries, this.#config.sync, new Set(interrupted.notResumed.map((r) => r.registry)));
     await this.#jobs.recover();
+    this.#ready = true;
+    if (this.#url) this.#emit({ type: 'api-listening', url: this.#url, auth: this.#config.api.enableAuth, time: Date.now() });
+  }
+
+  /** Binds the API (when enabled); until the start-up is done it answers 503, /healthz aside. */
+  async #listen(): Promise<void> {
     const { api } = this.#config;
     if (!api.enabled) return;
     const exposure = apiExposureWarning(api);
     if (exposure) this.#emit({ type: 'server-warning', message: exposure, time: Date.now() });
-    this.#app = buildApp({ config: () => this.#config, scheduler: this.#scheduler, store: this.#store, jobs: this.#jobs, metrics: this.#metrics, emit: this.#emit });
-    this.#url = await this.#app.listen({ host: api.host, port: api.port });
-    this.#emit({ type: 'api-listening', url: this.#url, auth: api.enableAuth, time: Date.now() });
+    this.#app = buildApp({ config: () => this.#config, scheduler: this.#scheduler, store: this.#store, jobs: this.#jobs, metrics: this.#metrics, emit: this.#emit, starting: () => !this.#ready });
+    try {
+      this.#url = await this.#app.listen({ host: api.host, port: api.port });
+    } catch (error) {
+      throw listenError(error, api, this.#config.file);
+    }
   }
 
   /**

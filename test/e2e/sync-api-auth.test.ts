@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
 import { apiPort, startSync, writeConfig, type SyncProcess } from './sync-kit.js';
@@ -72,4 +76,39 @@ test('enableAuth with an empty token refuses to start, with a clear message', as
   assert.equal(code, 2);
   assert.match(server.stderr, /api\.authToken: enableAuth is true but authToken is empty/);
   assert.equal(server.logs.length, 0, 'nothing started');
+});
+
+test('the API port already taken: sync fails before any work, exit 1, naming host:port; no run is started or written', async (t) => {
+  const port = await apiPort();
+  const squatter: Server = createServer();
+  await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+  const sub = await makeTempDir('sync-port-taken');
+  const state = join(sub, 'state.db');
+  // runOnStart with a registry: without the fix a run starts (and is written) before the bind fails.
+  const busy = { registries: [{ hostname: '127.0.0.1:9', images: ['127.0.0.1:10/library/app:v1'] }], api: { enabled: true, port }, state: { path: state }, sync: { runOnStart: true } };
+  const server = await startSync(await writeConfig(sub, busy), { port, cwd: sub, waitFor: 'nothing' });
+  running.push(server);
+  const { code } = await server.exited;
+  assert.equal(code, 1);
+  assert.match(server.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use .*api\\.host / api\\.port in ${sub.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/config\\.yaml`));
+  assert.equal(server.events('sync-run-started').length + server.events('image-started').length, 0, 'no run started');
+  if (existsSync(state)) {
+    const db = new Database(state, { readonly: true });
+    try {
+      assert.equal((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n, 0, 'no run written to the history');
+    } finally {
+      db.close();
+    }
+  }
+});
+
+test('the token is accepted as "Authorization: Bearer TOKEN" and as the bare "Authorization: TOKEN"', async () => {
+  const server = await start({ enableAuth: true, authToken: TOKEN });
+  for (const authorization of [`Bearer ${TOKEN}`, TOKEN]) {
+    const answer = await fetch(`${server.url}/list?type=active`, { headers: { authorization } });
+    assert.equal(answer.status, 200, authorization);
+  }
+  const wrong = await fetch(`${server.url}/list?type=active`, { headers: { authorization: 'not-the-token' } });
+  assert.equal(wrong.status, 401);
 });
