@@ -72,7 +72,7 @@ test("the seed's sample config loads with its meaning", async () => {
   assert.equal(r.pullAuth?.kind === 'userpass' && r.pullAuth.credentials.username, 'testuser');
   assert.equal(r.pushAuth?.kind === 'docker-config' && r.pushAuth.auths.get('my-registry.com')?.username, 'pusher');
   assert.equal(config.display, 'spinner');
-  assert.deepEqual(config.api, { enabled: true, port: 8001, enableAuth: true, authToken: 'this-is-a-token-lol', host: '127.0.0.1' });
+  assert.deepEqual(config.api, { enabled: true, port: 8001, enableAuth: true, authToken: 'this-is-a-token-lol', host: '127.0.0.1', distributeAllowedNetworks: ['loopback'] });
   assert.deepEqual(warnings, ['deleteLocalImages has no effect: picture-book is daemonless and keeps no local images to delete']);
   const redacted = JSON.stringify(redactConfig(config));
   for (const secret of ['testpassword', 'this-is-a-token-lol', 'pw', Buffer.from('pusher:pw').toString('base64')]) {
@@ -205,4 +205,24 @@ test('config path: flag, then $PICTURE_BOOK_CONFIG, then ./config.yaml', () => {
   assert.equal(resolveConfigPath('x.yaml', { PICTURE_BOOK_CONFIG: '/etc/pb.yaml' }, '/work'), '/work/x.yaml');
   assert.equal(resolveConfigPath(undefined, { PICTURE_BOOK_CONFIG: '/etc/pb.yaml' }, '/work'), '/etc/pb.yaml');
   assert.equal(resolveConfigPath(undefined, {}, '/work'), '/work/config.yaml');
+});
+
+test('api.distributeAllowedNetworks takes CIDRs, addresses and the names loopback, private, link-local; anything else is named', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-networks-'));
+  try {
+    const file = join(dir, 'config.yaml');
+    await writeFile(file, ['registries: [{hostname: r.example, images: [nginx]}]', "api: {distributeAllowedNetworks: [private, '10.1.0.0/16', 'fd00::/8', '192.168.1.7', 'intranet', '10.0.0.0/33']}", ''].join('\n'));
+    await assert.rejects(loadConfig(file), (e: unknown) => {
+      const problems = (e as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+      assert.deepEqual(problems, [
+        'api.distributeAllowedNetworks[4]: "intranet" is not an IP address, a CIDR or one of: loopback, private, link-local',
+        'api.distributeAllowedNetworks[5]: "10.0.0.0/33": the prefix length must be 0-32',
+      ]);
+      return true;
+    });
+    await writeFile(file, ['registries: [{hostname: r.example, images: [nginx]}]', "api: {distributeAllowedNetworks: [private, '10.1.0.0/16', 'fd00::/8', '192.168.1.7']}", ''].join('\n'));
+    assert.deepEqual((await loadConfig(file)).config.api.distributeAllowedNetworks, ['private', '10.1.0.0/16', 'fd00::/8', '192.168.1.7']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

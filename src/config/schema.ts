@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
 
 // Upper bounds keep every duration inside what a Node timer can hold (2^31-1 ms, ~24.8 days;
 // beyond it setTimeout fires at once) and reject YAML's .inf / 1e400 (Infinity).
@@ -53,6 +54,13 @@ export const configSchema = z
         enableAuth: z.boolean().default(false),
         authToken: z.string().default(''),
         host: z.string().default('127.0.0.1'),
+        // Non-public networks distribute jobs may reach (the API must not be a request forger into them).
+        distributeAllowedNetworks: z
+          .array(z.string().superRefine((entry, ctx) => {
+            const problem = networkEntryProblem(entry);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }))
+          .default([...DEFAULT_ALLOWED_NETWORKS]),
       })
       .strict()
       .default({}),

@@ -62,7 +62,15 @@ export interface PictureBookConfig {
   file: string;
   registries: RegistryConfig[];
   display: 'spinner' | 'plain';
-  api: { enabled: boolean; port: number; enableAuth: boolean; authToken: string; host: string };
+  api: {
+    enabled: boolean;
+    port: number;
+    enableAuth: boolean;
+    authToken: string;
+    host: string;
+    /** Networks beyond the public internet distribute jobs may reach (absent: loopback only). */
+    distributeAllowedNetworks?: readonly string[];
+  };
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };

@@ -57,12 +57,27 @@ export class RegistryClients {
   }
 }
 
+const guardIds = new WeakMap<object, number>();
+let guards = 0;
+
+function guardId(guard: object | undefined): number {
+  if (!guard) return 0;
+  let id = guardIds.get(guard);
+  if (id === undefined) {
+    id = ++guards;
+    guardIds.set(guard, id);
+  }
+  return id;
+}
+
 /** Distinguishes transports of one host opened with different credentials, TLS or pipelining settings. */
 function endpointKey(endpoint: EndpointOptions): string {
   return JSON.stringify({
     i: endpoint.insecure ?? false,
     t: endpoint.tlsVerify ?? true,
     c: endpoint.caFile ?? '',
+    a: endpoint.ca ? createHash('sha256').update(endpoint.ca).digest('hex') : '',
+    g: guardId(endpoint.addressGuard),
     l: endpoint.pipelining ?? true,
     // The username only: two transports for one user share nothing secret in the key.
     u: endpoint.credentials?.username ?? '',

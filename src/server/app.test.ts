@@ -203,3 +203,46 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
     await api.close();
   }
 });
+
+test('CSRF: changes are refused from another origin or site, never made by HEAD, by GET only with auth on; reads stay', async () => {
+  const api = await testApi();
+  const state = () => api.scheduler.get('other.example')?.state;
+  const ops = (method: 'GET' | 'POST' | 'HEAD', action: string, headers: Record<string, string> = {}) =>
+    api.app.inject({ method, url: `/ops?sync=other.example&action=${action}`, headers: { ...api.auth, host: '127.0.0.1:8001', ...headers } });
+  try {
+    const foreign: Array<Record<string, string>> = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://127.0.0.1:8002' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    for (const headers of foreign) {
+      for (const method of ['GET', 'POST'] as const) {
+        const refused = await ops(method, 'pause', headers);
+        assert.equal(refused.statusCode, 403, `${method} ${JSON.stringify(headers)}`);
+        assert.equal(refused.json().error.code, 'CROSS_ORIGIN');
+      }
+      const job = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, host: '127.0.0.1:8001', ...headers }, payload: {} });
+      assert.equal(job.statusCode, 403, `distribute ${JSON.stringify(headers)}`);
+      assert.equal((await ops('GET', 'details', headers)).statusCode, 200, 'reads stay open');
+    }
+    assert.equal(state(), 'scheduled', 'nothing was paused');
+    const head = await ops('HEAD', 'pause');
+    assert.equal(head.statusCode, 405);
+    assert.equal(head.headers.allow, 'GET, POST');
+    assert.equal(state(), 'scheduled', 'HEAD paused the registry');
+    assert.equal((await ops('HEAD', 'details')).statusCode, 200);
+
+    assert.equal((await ops('POST', 'pause', { origin: 'http://127.0.0.1:8001', 'sec-fetch-site': 'same-origin' })).statusCode, 200, 'same origin may');
+    assert.equal(state(), 'paused');
+    assert.equal((await ops('GET', 'resume')).statusCode, 200, 'GET changes with the token (a browser cannot add it cross-origin)');
+    assert.equal(state(), 'scheduled');
+
+    api.setConfig(testConfig({ enableAuth: false }));
+    const get = await ops('GET', 'pause');
+    assert.equal(get.statusCode, 405);
+    assert.equal(get.headers.allow, 'POST');
+    assert.match(get.json().error.message, /use POST for action=pause \(GET may change state only when api\.enableAuth is on\)/);
+    assert.equal(state(), 'scheduled');
+    assert.equal((await ops('GET', 'details')).statusCode, 200);
+    assert.equal((await ops('POST', 'pause')).statusCode, 200);
+    assert.equal(state(), 'paused');
+  } finally {
+    await api.close();
+  }
+});

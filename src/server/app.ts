@@ -40,7 +40,7 @@ export function buildApp(context: ApiContext): FastifyInstance {
   });
 
   app.setErrorHandler(async (error: FastifyError, _request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
+    if (error instanceof ApiError) return reply.code(error.status).headers(error.headers).send(errorBody(error.code, error.message));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(errorBody(clientErrorCode(error), error.message));
     context.emit({ type: 'server-warning', message: `API error: ${error.message}`, time: Date.now() });

@@ -3,31 +3,35 @@ const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const answer = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
 const failures = {
-  '400': answer('Invalid query or body', error),
+  '400': answer('Invalid query or body (ADDRESS_REFUSED: an endpoint or token URL outside api.distributeAllowedNetworks)', error),
   '401': answer('Missing or wrong bearer token (when auth is enabled)', error),
 };
 const opsParameters = [
   { name: 'sync', in: 'query', required: true, description: 'Hostname of a configured registry', schema: { type: 'string' } },
   { name: 'action', in: 'query', required: true, schema: { type: 'string', enum: ['details', 'pause', 'resume', 'run'] } },
 ];
+const crossOrigin = { '403': answer('CROSS_ORIGIN: a change requested from another origin or site (Origin, Sec-Fetch-Site)', error) };
 const opsResponses = {
   '200': answer('details: configuration (redacted), state and recent runs; pause: state; resume: state and nextRun'),
   '202': answer('run: a run was started'),
   ...failures,
+  ...crossOrigin,
   '404': answer('Unknown registry', error),
+  '405': answer('pause/resume/run by HEAD, or by GET with auth off (Allow names the methods)', error),
   '409': answer('run: a run is already going, or the synchronizer is paused', error),
 };
 const auth = {
   type: 'object',
   description: 'Basic auth wins over the token setup.',
   properties: {
-    url: { type: 'string', description: 'Token endpoint; GET, or POST when json is given' },
+    url: { type: 'string', description: 'Token endpoint (http or https); GET, or POST when json is given' },
     token_type: { type: 'string', enum: ['JWT', 'Bearer'] },
-    header: { description: '"Name: value" lines, or an object', oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }] },
+    header: { description: '"Name: value" lines, or an object. Allowed: Authorization, Accept, Accept-Language, Content-Type, User-Agent, Cookie, X-* (not X-Forwarded-*, X-Real-IP, X-Original-*, X-Rewrite-*, X-HTTP-Method*, X-Host, metadata headers)', oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }] },
     json: { description: 'JSON body for the token request', oneOf: [{ type: 'string' }, { type: 'object' }] },
     basicauth: { type: 'object', required: ['user', 'password'], properties: { user: { type: 'string' }, password: { type: 'string' } } },
   },
 };
+const ca = { type: 'string', description: 'PEM CA certificate(s) trusted for this endpoint (and its token URL) only' };
 const booleanish = { oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] };
 
 export const openApiDocument = {
@@ -49,8 +53,8 @@ export const openApiDocument = {
       },
     },
     '/ops': {
-      get: { summary: 'Details, pause, resume or run one synchronizer', parameters: opsParameters, responses: opsResponses },
-      post: { summary: 'Same as GET', parameters: opsParameters, responses: opsResponses },
+      get: { summary: 'Details of one synchronizer; pause, resume or run only with auth on (else use POST)', parameters: opsParameters, responses: opsResponses },
+      post: { summary: 'Pause, resume or run one synchronizer (or its details)', parameters: opsParameters, responses: opsResponses },
     },
     '/api/distribute/image': {
       post: {
@@ -59,6 +63,7 @@ export const openApiDocument = {
         responses: {
           '201': answer('Job queued', { type: 'object', properties: { id: { type: 'string' }, msg: { const: 'Image sync started' }, status: { const: 'success' } } }),
           ...failures,
+          ...crossOrigin,
         },
       },
     },
@@ -85,7 +90,7 @@ export const openApiDocument = {
           source: {
             type: 'object',
             required: ['endpoint', 'image', 'ref'],
-            properties: { endpoint: { type: 'string', examples: ['http://127.0.0.1:5000/v2'] }, image: { type: 'string' }, ref: { type: 'string', description: 'Tag or digest' }, verify_tls: booleanish, auth },
+            properties: { endpoint: { type: 'string', examples: ['http://127.0.0.1:5000/v2'] }, image: { type: 'string' }, ref: { type: 'string', description: 'Tag or digest' }, verify_tls: booleanish, ca, auth },
           },
           targets: {
             type: 'array',
@@ -93,7 +98,7 @@ export const openApiDocument = {
             items: {
               type: 'object',
               required: ['endpoint'],
-              properties: { endpoint: { type: 'string' }, overwrite: { ...booleanish, default: false }, verify_tls: { ...booleanish, description: 'Verify TLS certificates (default true)' }, auth },
+              properties: { endpoint: { type: 'string' }, overwrite: { ...booleanish, default: false }, verify_tls: { ...booleanish, description: 'Verify TLS certificates (default true)' }, ca, auth },
             },
           },
         },

@@ -7,6 +7,7 @@ import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { SyncEvent } from '../sync/events.js';
 import { apiExposureWarning } from './api-exposure.js';
 import { buildApp } from './app.js';
+import { addressPolicy } from './distribute/address-policy.js';
 import { DistributeJobs } from './distribute/distribute-jobs.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
 import type { ServiceEvent } from './service-events.js';
@@ -71,7 +72,7 @@ export class SyncService {
     };
     const runner = options.runner ?? loadRunner(this.#engine);
     this.#scheduler = new Scheduler({ store: this.#store, runner, emit: this.#emit, ...(options.tickers ? { tickers: options.tickers } : {}) });
-    this.#jobs = new DistributeJobs({ store: this.#store, engine: this.#engine, emit: this.#emit });
+    this.#jobs = new DistributeJobs({ store: this.#store, engine: this.#engine, emit: this.#emit, addressPolicy: () => addressPolicy(this.#config.api.distributeAllowedNetworks) });
   }
 
   /** Opens the history, closes runs a dead process left open, recovers jobs, schedules, listens. */

@@ -1,5 +1,6 @@
 import type { Credentials } from '../auth/credentials.js';
 import { isLoopbackHost, DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/index.js';
+import type { AddressGuard } from './guarded-connect.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** How to talk to one registry host. Everything a copy task needs to reach it. */
@@ -12,6 +13,13 @@ export interface EndpointOptions {
   tlsVerify?: boolean;
   /** PEM file with extra CA certificates to trust. */
   caFile?: string;
+  /** PEM text of CA certificates to trust for this endpoint (a distribute job's `ca`). */
+  ca?: string | undefined;
+  /**
+   * Which addresses this endpoint's connections may reach, checked on the address connected to
+   * (token realms and redirects included). Absent: any.
+   */
+  addressGuard?: AddressGuard | undefined;
   credentials?: Credentials | undefined;
   /**
    * A token obtained out of band (e.g. a distribute job's `auth.url`), sent as

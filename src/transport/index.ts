@@ -1,5 +1,6 @@
 export { AgentPool } from './agent-pool.js';
 export { schemePlan, type EndpointOptions } from './endpoint.js';
+export { ADDRESS_REFUSED, guardedConnector, guardedLookup, type AddressGuard } from './guarded-connect.js';
 export { toNetworkError, type RetryNotice, type RequestBody } from './http-send.js';
 export { readBodyLimited, discardBody } from './read-body.js';
 export { redactUrl } from './redact-url.js';

@@ -77,13 +77,15 @@ export class Transport {
     this.#baseUrl = new URL(this.#plan.first);
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
-    this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections });
+    const guard = options.addressGuard;
+    this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections });
     this.#headAgent =
       options.pipelining === false
         ? this.#agent
-        : shared.agents.get({ tlsVerify, caFile: options.caFile, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING });
-    // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there.
-    this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, maxConnections });
+        : shared.agents.get({ tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING });
+    // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
+    // but the same address guard (a realm must not lead into a network the endpoint may not reach).
+    this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, guard, maxConnections });
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = shared.onRetry;
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#agent : this.#foreignAgent);

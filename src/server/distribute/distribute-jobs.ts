@@ -5,6 +5,7 @@ import { Limiter } from '../../copy/index.js';
 import { CancelledError, PictureBookError } from '../../errors/index.js';
 import { CRASH_LIMIT, crashReason, type JobRecord, type JobTargetResult, type RunStore } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
+import { addressPolicy, type AddressPolicy } from './address-policy.js';
 import { parseEndpoint } from './endpoint-address.js';
 import { endpointOptions } from './endpoint-options.js';
 import { distributeRequestSchema, imageReference, type DistributeRequest, type DistributeTarget } from './request-schema.js';
@@ -16,6 +17,8 @@ export interface DistributeJobsOptions {
   emit: (event: ServiceEvent) => void;
   /** Jobs running at once; each copies to its targets in parallel through the shared engine. */
   concurrency?: number;
+  /** Where jobs may connect (read when a job starts: a reload applies to the next one). Default: loopback and public addresses. */
+  addressPolicy?: () => AddressPolicy;
   now?: () => number;
 }
 
@@ -150,11 +153,12 @@ export class DistributeJobs {
     const pending = request.targets.filter((t) => !done.has(t.endpoint));
     const sourceAddress = parseEndpoint(request.source.endpoint);
     const source = imageReference(sourceAddress.host, request.source.image, request.source.ref);
-    const sourceEndpoint = endpointOptions(request.source, sourceAddress, signal);
+    const policy = this.#options.addressPolicy?.() ?? addressPolicy(undefined);
+    const sourceEndpoint = endpointOptions(request.source, sourceAddress, signal, policy);
     sourceEndpoint.catch(() => undefined); // awaited per target below; one failure reported on each
     const results = await Promise.all(
       pending.map(async (target): Promise<JobTargetResult | undefined> => {
-        const result = await this.#copyTo(target, source, request, sourceEndpoint, signal);
+        const result = await this.#copyTo(target, source, request, sourceEndpoint, signal, policy);
         if (result === undefined || (signal.aborted && result.outcome === 'failed')) return undefined; // interrupted, not failed: runs again
         await this.#options.store.recordJobTarget(job.id, result);
         this.#options.emit({ type: 'job-target-finished', id: job.id, ...result, time: this.#now() });
@@ -166,10 +170,10 @@ export class DistributeJobs {
   }
 
   /** The target's result; undefined when the stop cancelled it (it runs again with the job). */
-  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, signal: AbortSignal): Promise<JobTargetResult | undefined> {
+  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, signal: AbortSignal, policy: AddressPolicy): Promise<JobTargetResult | undefined> {
     try {
       const address = parseEndpoint(target.endpoint);
-      const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, signal)]);
+      const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, signal, policy)]);
       const copy = await this.#options.engine.copy(
         { source, target: imageReference(address.host, request.source.image, request.source.ref), force: target.overwrite, sourceEndpoint: pull, targetEndpoint: push },
         { signal, drain: this.#closing.signal },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testApi } from '../api-test-kit.js';
+import { testApi, testConfig } from '../api-test-kit.js';
 
 const valid = {
   source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'library/app', ref: 'v1', auth: { basicauth: { user: 'u', password: 'p' } } },
@@ -107,6 +107,54 @@ test('GET /api/distribute/image/:id shows the job in the transfer-service shape'
     const missing = await api.app.inject({ url: '/api/distribute/image/nope', headers: api.auth });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().error.code, 'JOB_NOT_FOUND');
+  } finally {
+    await api.close();
+  }
+});
+
+test('request forgery: token URLs only http(s), no metadata, odd, unspecified, link-local or private hosts, no steering headers', async () => {
+  const api = await testApi();
+  const post = (payload: unknown) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: payload as object });
+  const withTokenUrl = (auth: object) => ({ ...valid, source: { ...valid.source, auth } });
+  const cases: Array<[unknown, string, RegExp]> = [
+    [withTokenUrl({ url: 'file:///etc/passwd' }), 'INVALID_BODY', /^source\.auth\.url: must be an http:\/\/ or https:\/\/ URL \(scheme file: is refused\)$/],
+    [withTokenUrl({ url: 'gopher://127.0.0.1:6379/_x' }), 'INVALID_BODY', /scheme gopher: is refused/],
+    [withTokenUrl({ url: 'javascript:alert(1)' }), 'INVALID_BODY', /scheme javascript: is refused/],
+    [withTokenUrl({ url: 'http://user:pw@127.0.0.1/t' }), 'INVALID_BODY', /source\.auth\.url: must not contain credentials/],
+    [withTokenUrl({ url: 'http://0x7f000001/t' }), 'INVALID_BODY', /source\.auth\.url: "0x7f000001" is an IP address in an unusual form/],
+    [withTokenUrl({ url: 'http://127.0.0.1/t', header: 'Metadata-Flavor: Google' }), 'INVALID_BODY', /source\.auth\.header: header "Metadata-Flavor" may not be set \(allowed: Authorization, /],
+    [withTokenUrl({ url: 'http://127.0.0.1/t', header: { Host: 'metadata.google.internal' } }), 'INVALID_BODY', /header "Host" may not be set/],
+    [withTokenUrl({ url: 'http://127.0.0.1/t', header: { 'X-Forwarded-For': '1.2.3.4' } }), 'INVALID_BODY', /header "X-Forwarded-For" may not be set/],
+    [withTokenUrl({ url: 'http://127.0.0.1/t', header: { 'X-Api-Key': 'a\r\nHost: x' } }), 'INVALID_BODY', /must not contain line breaks/],
+    [withTokenUrl({ url: 'http://metadata.google.internal/computeMetadata/v1/token' }), 'ADDRESS_REFUSED', /^source\.auth\.url: metadata\.google\.internal is a cloud metadata service$/],
+    [withTokenUrl({ url: 'http://169.254.169.254/latest/meta-data' }), 'ADDRESS_REFUSED', /source\.auth\.url: 169\.254\.169\.254 is a cloud metadata service address/],
+    [{ ...valid, targets: [{ endpoint: 'http://169.254.169.254/v2' }] }, 'ADDRESS_REFUSED', /^targets\[0\]\.endpoint: 169\.254\.169\.254 is a cloud metadata service address$/],
+    [{ ...valid, targets: [{ endpoint: '[fd00:ec2::254]:80' }] }, 'ADDRESS_REFUSED', /targets\[0\]\.endpoint: fd00:ec2::254 is a cloud metadata/],
+    [{ ...valid, targets: [{ endpoint: 'metadata.google.internal' }] }, 'ADDRESS_REFUSED', /metadata\.google\.internal is a cloud metadata service/],
+    [{ ...valid, targets: [{ endpoint: 'http://0x7f000001:5000/v2' }] }, 'INVALID_BODY', /targets\[0\]\.endpoint: "0x7f000001" is an IP address in an unusual form/],
+    [{ ...valid, targets: [{ endpoint: 'http://2130706433:5000' }] }, 'INVALID_BODY', /unusual form/],
+    [{ ...valid, targets: [{ endpoint: 'http://0.0.0.0:5000' }] }, 'ADDRESS_REFUSED', /0\.0\.0\.0 is an unspecified address/],
+    [{ ...valid, targets: [{ endpoint: 'http://[::]:5000' }] }, 'ADDRESS_REFUSED', /:: is an unspecified address/],
+    [{ ...valid, targets: [{ endpoint: 'http://169.254.1.1:5000' }] }, 'ADDRESS_REFUSED', /169\.254\.1\.1 is a link-local address, not in api\.distributeAllowedNetworks \(loopback\)/],
+    [{ ...valid, targets: [{ endpoint: '10.0.0.8:5000' }] }, 'ADDRESS_REFUSED', /10\.0\.0\.8 is a private address/],
+  ];
+  try {
+    for (const [payload, code, message] of cases) {
+      const response = await post(payload);
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.equal(response.json().error.code, code, JSON.stringify(payload));
+      assert.match(response.json().error.message, message);
+    }
+    assert.equal(api.submitted.length, 0);
+    // Loopback (the default allow-list) and allowed headers pass.
+    const ok = await post(withTokenUrl({ url: 'http://127.0.0.1:9/token', header: 'X-Api-Key: k\nAccept: application/json' }));
+    assert.equal(ok.statusCode, 201, ok.body);
+    // An operator allows a private range; the reload applies at once.
+    const config = testConfig();
+    api.setConfig({ ...config, api: { ...config.api, distributeAllowedNetworks: ['loopback', '10.0.0.0/8'] } });
+    assert.equal((await post({ ...valid, targets: [{ endpoint: '10.0.0.8:5000' }] })).statusCode, 201);
+    api.setConfig({ ...config, api: { ...config.api, distributeAllowedNetworks: ['10.0.0.0/8'] } });
+    assert.equal((await post(valid)).json().error.code, 'ADDRESS_REFUSED', 'loopback is no longer in the list');
   } finally {
     await api.close();
   }

@@ -1,4 +1,6 @@
 import { parseRegistryHost } from '../../reference/index.js';
+import { splitHostPort } from '../../reference/registry-host.js';
+import { oddAddressProblem } from './address-policy.js';
 
 /** Where a registry of a distribute job is: the host for image references, and whether http is meant. */
 export interface RegistryAddress {
@@ -8,9 +10,21 @@ export interface RegistryAddress {
 }
 
 /**
+ * The host of a URL (or `host[:port]`) as written, before a URL parser rewrites it: `0x7f000001`
+ * stays itself here, where `new URL` would make it 127.0.0.1. IPv6 keeps its brackets.
+ */
+export function writtenHost(text: string): string {
+  const rest = text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  // WHATWG URLs read '\' as '/' in http(s) URLs.
+  const authority = rest.split(/[/\\?#]/)[0] ?? '';
+  return splitHostPort(authority.slice(authority.lastIndexOf('@') + 1)).host;
+}
+
+/**
  * Reads a Docker registry V2 endpoint as the transfer-service API gives it
  * (`http://127.0.0.1:5000/v2`, `https://registry.example`, `registry.example:5000`). Throws an Error
- * whose message says what is wrong; credentials in the URL are refused (they belong in `auth`).
+ * whose message says what is wrong; credentials in the URL are refused (they belong in `auth`), and
+ * so are IP addresses in unusual forms (see oddAddressProblem).
  */
 export function parseEndpoint(text: string): RegistryAddress {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
@@ -24,5 +38,7 @@ export function parseEndpoint(text: string): RegistryAddress {
   if (url.username || url.password) throw new Error('credentials do not belong in the endpoint URL; use the auth block');
   if (url.search || url.hash) throw new Error('the endpoint must not have a query or fragment');
   if (!/^\/?(v2\/?)?$/.test(url.pathname)) throw new Error(`path "${url.pathname}" is not a registry API root; expected nothing or /v2`);
+  const odd = oddAddressProblem(writtenHost(text));
+  if (odd) throw new Error(odd);
   return { host: parseRegistryHost(url.host), insecure: url.protocol === 'http:' };
 }

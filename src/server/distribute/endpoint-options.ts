@@ -1,28 +1,38 @@
 import { Credentials } from '../../auth/credentials.js';
+import { splitHostPort } from '../../reference/registry-host.js';
 import type { EndpointOptions } from '../../transport/index.js';
+import type { AddressPolicy } from './address-policy.js';
 import type { RegistryAddress } from './endpoint-address.js';
 import { fetchOutOfBandToken } from './out-of-band-token.js';
+import { checkHostAddresses } from './request-addresses.js';
 import type { DistributeAuth } from './request-schema.js';
 
 export interface JobSide {
+  endpoint: string;
   verify_tls?: boolean | undefined;
+  ca?: string | undefined;
   auth?: DistributeAuth | undefined;
 }
 
 /**
  * How the copy engine reaches one registry of a job. Basic auth wins over a token URL (as the
- * transfer-service API says); a token URL is asked for a token once, used as a static token.
+ * transfer-service API says); a token URL is asked for a token once, used as a static token. Every
+ * address involved is checked against the policy first, and every connection is guarded by it.
  */
-export async function endpointOptions(side: JobSide, address: RegistryAddress, signal: AbortSignal): Promise<EndpointOptions> {
-  const options: EndpointOptions = {};
+export async function endpointOptions(side: JobSide, address: RegistryAddress, signal: AbortSignal, policy: AddressPolicy): Promise<EndpointOptions> {
+  await checkHostAddresses(splitHostPort(address.host).host, policy, side.endpoint);
+  const options: EndpointOptions = { addressGuard: policy };
   // The endpoint URL names its scheme: no https attempt first, and errors name the right URL.
   if (address.insecure) Object.assign(options, { insecure: true, scheme: 'http' });
   if (side.verify_tls === false) options.tlsVerify = false;
+  if (side.ca) options.ca = side.ca;
   const auth = side.auth;
   if (auth?.basicauth) {
     options.credentials = new Credentials(auth.basicauth.user, auth.basicauth.password);
   } else if (auth?.url) {
-    const token = await fetchOutOfBandToken({ ...auth, url: auth.url }, side.verify_tls !== false, signal);
+    const tokenUrl = new URL(auth.url);
+    await checkHostAddresses(tokenUrl.hostname, policy, `token URL ${tokenUrl.origin}`);
+    const token = await fetchOutOfBandToken({ ...auth, url: auth.url }, { tlsVerify: side.verify_tls !== false, ca: side.ca, guard: policy }, signal);
     options.staticToken = { token, type: auth.token_type?.toLowerCase() === 'jwt' ? 'JWT' : 'Bearer' };
   }
   return options;

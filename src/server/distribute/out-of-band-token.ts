@@ -1,21 +1,19 @@
 import { Agent, request } from 'undici';
 import { AuthError, NetworkError } from '../../errors/index.js';
+import { guardedConnector, type AddressGuard } from '../../transport/index.js';
 import type { DistributeAuth } from './request-schema.js';
+import { tokenHeaders } from './token-headers.js';
+
+export interface TokenConnection {
+  tlsVerify: boolean;
+  /** PEM text of the CA to trust (the endpoint's `ca`). */
+  ca?: string | undefined;
+  /** Which addresses the request may reach. */
+  guard?: AddressGuard | undefined;
+}
 
 const MAX_TOKEN_REPLY = 64 * 1024;
 const TOKEN_TIMEOUT_MS = 30_000;
-
-/** `Name: value` lines (or an object) as request headers. */
-function headerLines(header: DistributeAuth['header']): Record<string, string> {
-  if (header === undefined) return {};
-  if (typeof header !== 'string') return { ...header };
-  const headers: Record<string, string> = {};
-  for (const line of header.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
 
 /** A token reply: JSON with `token` / `access_token` (as Docker token servers answer), or the bare token. */
 function tokenFrom(body: string): string | undefined {
@@ -38,14 +36,17 @@ function tokenFrom(body: string): string | undefined {
  * Gets a token from a distribute job's `auth.url`: POST with the `json` body when one is given,
  * GET otherwise, with the `header` lines.
  */
-export async function fetchOutOfBandToken(auth: DistributeAuth & { url: string }, tlsVerify: boolean, signal: AbortSignal): Promise<string> {
+export async function fetchOutOfBandToken(auth: DistributeAuth & { url: string }, connection: TokenConnection, signal: AbortSignal): Promise<string> {
   const url = new URL(auth.url);
   // The query may carry secrets (keys, passwords): errors show only where the endpoint is.
   const shown = `${url.origin}${url.pathname}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...headerLines(auth.header) };
+  // Refused headers were a 400 when the job was posted; a stored request is read the same way.
+  const headers: Record<string, string> = { accept: 'application/json', ...tokenHeaders(auth.header).headers };
   const body = auth.json === undefined ? undefined : typeof auth.json === 'string' ? auth.json : JSON.stringify(auth.json);
   if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const dispatcher = new Agent({ connect: { rejectUnauthorized: tlsVerify } });
+  const tls = { rejectUnauthorized: connection.tlsVerify, ...(connection.ca ? { ca: connection.ca } : {}) };
+  // undici's request() follows no redirects: the answer comes from the URL that was checked.
+  const dispatcher = new Agent({ connect: connection.guard ? guardedConnector(connection.guard, tls) : tls });
   try {
     const response = await request(url, {
       method: body === undefined ? 'GET' : 'POST',

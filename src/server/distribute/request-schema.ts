@@ -1,8 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { digestProblem } from '../../reference/digest.js';
 import { validateRepository, validateTag } from '../../reference/grammar.js';
 import { parseReference } from '../../reference/index.js';
-import { parseEndpoint } from './endpoint-address.js';
+import { oddAddressProblem } from './address-policy.js';
+import { parseEndpoint, writtenHost } from './endpoint-address.js';
+import { tokenHeaders } from './token-headers.js';
 
 const BOOLEAN_STRINGS: Record<string, boolean> = { true: true, false: false, True: true, False: false };
 
@@ -37,12 +40,52 @@ const imageRef = z.string().min(1, 'is empty').superRefine(grammar((ref) => {
 /** Empty strings in the seed's template mean "not given". */
 const optionalText = z.string().optional().transform((v) => (v === '' ? undefined : v));
 
+/**
+ * A token endpoint: http(s) only (never `file:`, `gopher:`, `javascript:`), no credentials in it
+ * (they belong in `header`), no IP in an unusual form. The URL itself is never quoted (its query
+ * may carry a key).
+ */
+const tokenUrl = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+    return;
+  }
+  const problem = url.protocol !== 'http:' && url.protocol !== 'https:'
+    ? `must be an http:// or https:// URL (scheme ${url.protocol.slice(0, 20)} is refused)`
+    : url.username || url.password ? 'must not contain credentials; send them in header' : oddAddressProblem(writtenHost(text));
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const headerSchema = z.union([optionalText, z.record(z.string())]).superRefine((header, ctx) => {
+  for (const problem of tokenHeaders(header).problems) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const MAX_CA_LENGTH = 64 * 1024;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** `ca`: PEM certificates trusted for this endpoint only. A key or anything else is refused, named as such. */
+const caSchema = z.string().max(MAX_CA_LENGTH, `is longer than ${MAX_CA_LENGTH} characters`).superRefine((pem, ctx) => {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return void ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) return void ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} of the PEM text cannot be read` });
+    }
+  });
+});
+
 const authSchema = z
   .object({
-    url: optionalText.pipe(z.string().url('must be a URL').optional()),
+    url: optionalText.pipe(tokenUrl.optional()),
     // Auth values are never quoted back (zod's enum message would repeat the received value).
     token_type: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['JWT', 'Bearer', 'jwt', 'bearer'], { errorMap: () => ({ message: 'must be "Bearer" or "JWT"' }) }).optional()),
-    header: z.union([optionalText, z.record(z.string())]),
+    header: headerSchema,
     json: z.union([optionalText, z.record(z.unknown())]),
     basicauth: z.object({ user: z.string().min(1, 'is empty'), password: z.string() }).strict().optional(),
   })
@@ -75,6 +118,7 @@ export const distributeRequestSchema = z
         image: imagePath,
         ref: imageRef,
         verify_tls: booleanish.optional(),
+        ca: caSchema.optional(),
         auth: authSchema.optional(),
       })
       .strict(),
@@ -85,6 +129,7 @@ export const distributeRequestSchema = z
             endpoint,
             overwrite: booleanish.default(false),
             verify_tls: booleanish.optional(),
+            ca: caSchema.optional(),
             auth: authSchema.optional(),
           })
           .strict(),

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../api-error.js';
+import { crossOriginProblem } from '../cross-origin.js';
 import type { ApiContext } from '../api-context.js';
 import { apiTime } from '../distribute/job-view.js';
 import { describeIssues } from '../distribute/request-schema.js';
@@ -21,6 +22,20 @@ function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
   return parsed.data;
 }
 
+/**
+ * pause, resume and run change state: never by HEAD; by GET only with auth on (a browser cannot
+ * add the token to a request another site makes it send); never from another origin.
+ */
+function refuseUnsafeChange(request: FastifyRequest, action: string, authEnabled: boolean): void {
+  const allow = authEnabled ? 'GET, POST' : 'POST';
+  if (request.method === 'HEAD') throw new ApiError(405, 'METHOD_NOT_ALLOWED', `HEAD never changes anything: use POST for action=${action}`, { allow });
+  if (request.method === 'GET' && !authEnabled) {
+    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `use POST for action=${action} (GET may change state only when api.enableAuth is on)`, { allow });
+  }
+  const problem = crossOriginProblem(request);
+  if (problem) throw new ApiError(403, 'CROSS_ORIGIN', problem);
+}
+
 /** The seed README's endpoints: `/list?type=configured|active` and `/ops?sync=HOST&action=...`. */
 export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
   app.get('/list', async (request) => {
@@ -29,8 +44,9 @@ export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
     return { synchronizers: await Promise.all(context.scheduler.list().map((s) => synchronizerView(s, context.store))) };
   });
 
-  const ops = async (request: { query: unknown }, reply: { code: (n: number) => unknown }) => {
+  const ops = async (request: FastifyRequest, reply: FastifyReply) => {
     const { sync: hostname, action } = parseQuery(opsQuery, request.query);
+    if (action !== 'details') refuseUnsafeChange(request, action, context.config().api.enableAuth);
     const sync = context.scheduler.get(hostname);
     if (!sync) {
       const known = context.scheduler.list().map((s) => s.hostname).join(', ') || 'none';
