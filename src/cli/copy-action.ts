@@ -3,6 +3,7 @@ import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate, shortDigest } from '../display/units.js';
 import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
+import { processScrubber } from '../errors/secret-scrubber.js';
 
 export interface CopyFlags {
   srcCreds?: string;
@@ -51,7 +52,7 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   if (flags.verbose) {
     engine.subscribe((event) => {
       const line = describe(event);
-      if (line) process.stderr.write(`${line}\n`);
+      if (line) process.stderr.write(processScrubber.scrub(`${line}\n`));
     });
   }
   try {

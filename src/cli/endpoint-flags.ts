@@ -5,6 +5,7 @@ import { CredentialStore } from '../auth/credential-store.js';
 import { parseDockerConfig, readDockerConfigFile } from '../auth/docker-config.js';
 import { readFile } from 'node:fs/promises';
 import type { EndpointOptions } from '../transport/index.js';
+import { processScrubber } from '../errors/secret-scrubber.js';
 
 /** The per-side flags of `copy` (`--src-…` / `--dest-…`), as commander hands them over. */
 export interface SideFlags {
@@ -35,6 +36,8 @@ export async function endpointFromFlags(registry: string, flags: SideFlags, env:
     store.addAll(await readDockerConfigFile(env));
     credentials = store.lookup(registry);
   }
+  // Known to the scrubber for the rest of the command: error output never quotes them.
+  if (credentials) processScrubber.addCredentials(credentials.username, credentials.password);
   return {
     credentials,
     ...(flags.tlsVerify === false ? { tlsVerify: false } : {}),

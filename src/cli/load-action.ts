@@ -1,9 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { constants as osConstants } from 'node:os';
-import { loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
+import { configSecrets, loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { createReporter, type DisplayMode } from '../display/index.js';
 import { PictureBookError } from '../errors/index.js';
+import { processScrubber } from '../errors/secret-scrubber.js';
+import type { SyncEvent } from '../sync/events.js';
 import { runLoad } from '../sync/load-run.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 
@@ -29,6 +31,13 @@ export function selectRegistries(config: PictureBookConfig, wanted: string[], al
   });
 }
 
+/** Events that carry a message (an error a registry may have filled with what it was sent). */
+const MESSAGE_EVENTS = new Set(['registry-script-failed', 'registry-line-invalid', 'image-planned', 'registry-finished', 'image-failed', 'warning', 'retry']);
+
+function scrubbed(event: SyncEvent): SyncEvent {
+  return MESSAGE_EVENTS.has(event.type) ? processScrubber.scrubDeep(event) : event;
+}
+
 export function displayMode(config: PictureBookConfig, logFormat: string): DisplayMode {
   if (logFormat === 'json') return 'json';
   return config.display === 'spinner' ? 'spinner' : 'plain';
@@ -43,6 +52,7 @@ export function displayMode(config: PictureBookConfig, logFormat: string): Displ
 export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   tuneForOneShotRun();
   const { config, warnings } = await loadConfig(resolveConfigPath(flags.config, process.env, process.cwd()));
+  processScrubber.addAll(configSecrets(config));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
   const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
@@ -70,7 +80,7 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   try {
     for (const message of warnings) reporter.handle({ type: 'warning', message, time: Date.now() });
-    const outcome = await runLoad({ registries, engine, emit: (e) => reporter.handle(e), dryRun: flags.dryRun === true, signal: abort.signal, drain: drain.signal });
+    const outcome = await runLoad({ registries, engine, emit: (e) => reporter.handle(scrubbed(e)), dryRun: flags.dryRun === true, signal: abort.signal, drain: drain.signal });
     // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
     process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;
   } finally {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, PictureBookError } from '../errors/index.js';
+import { processScrubber } from '../errors/secret-scrubber.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerCopyCommand } from './copy-command.js';
 import { registerLoadCommand } from './load-command.js';
@@ -25,20 +26,24 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** One clear line (config errors: one line per problem), never a stack trace for expected failures. */
+/**
+ * One clear line (config errors: one line per problem), never a stack trace for expected failures.
+ * Every line goes through the secret scrubber: a registry's error can quote the credentials it got.
+ */
 function report(error: unknown): number {
+  const write = (text: string) => process.stderr.write(processScrubber.scrub(text));
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
   if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
+    write(`${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof PictureBookError) {
-    process.stderr.write(`picture-book: error: ${error.message}\n`);
+    write(`picture-book: error: ${error.message}\n`);
     return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`picture-book: error: ${message}\n`);
-  if (process.env.PICTURE_BOOK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  write(`picture-book: error: ${message}\n`);
+  if (process.env.PICTURE_BOOK_DEBUG && error instanceof Error) write(`${error.stack}\n`);
   return EXIT_FAILURE;
 }
 

@@ -1,4 +1,5 @@
 import type { PictureBookConfig } from '../config/index.js';
+import type { SecretScrubber } from '../errors/secret-scrubber.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { RunStore } from '../store/index.js';
 import type { DistributeJobs } from './distribute/distribute-jobs.js';
@@ -13,6 +14,8 @@ export interface ApiContext {
   jobs: Pick<DistributeJobs, 'submit'>;
   metrics: SyncMetrics;
   emit: (event: ServiceEvent) => void;
+  /** Masks secrets in every response body (default: the process's scrubber). */
+  scrubber?: SecretScrubber;
   /** True while the server is still starting (recovering jobs, scheduling): requests get 503. */
   starting?: () => boolean;
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { processScrubber } from '../errors/secret-scrubber.js';
 import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
 import { bearerAuth } from './bearer-auth.js';
@@ -38,6 +39,10 @@ export function buildApp(context: ApiContext): FastifyInstance {
       time: Date.now(),
     });
   });
+
+  // Last line of defence: a registry's error body can echo credentials into a job's or run's error.
+  const scrubber = context.scrubber ?? processScrubber;
+  app.addHook('onSend', async (_request, _reply, payload) => (typeof payload === 'string' ? scrubber.scrub(payload) : payload));
 
   app.setErrorHandler(async (error: FastifyError, _request, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).headers(error.headers).send(errorBody(error.code, error.message));

@@ -6,6 +6,12 @@ import { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 import { migrate } from './sqlite-schema.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
 import { StoreError } from './store-error.js';
+import { processScrubber, type SecretScrubber } from '../errors/secret-scrubber.js';
+
+export interface SqliteRunStoreOptions {
+  /** Masks secrets in every message before it is written (a registry's error can echo credentials). */
+  scrubber?: SecretScrubber;
+}
 
 /** Prepared once per database: SQLite compiles each statement a single time. */
 function prepareStatements(db: Database.Database) {
@@ -59,14 +65,16 @@ function restrictCompanions(file: string): void {
 export class SqliteRunStore implements RunStore {
   #db: Database.Database;
   #sql: ReturnType<typeof prepareStatements>;
+  #scrubber: SecretScrubber;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, scrubber: SecretScrubber) {
     this.#db = db;
     this.#sql = prepareStatements(db);
+    this.#scrubber = scrubber;
   }
 
   /** Opens (creating it and its directory if needed) and migrates the database; `:memory:` for tests. */
-  static open(file: string): SqliteRunStore {
+  static open(file: string, options: SqliteRunStoreOptions = {}): SqliteRunStore {
     let db: Database.Database | undefined;
     try {
       if (file !== ':memory:') {
@@ -81,7 +89,7 @@ export class SqliteRunStore implements RunStore {
       db.pragma('busy_timeout = 5000');
       migrate(db, file);
       if (file !== ':memory:') restrictCompanions(file);
-      return new SqliteRunStore(db);
+      return new SqliteRunStore(db, options.scrubber ?? processScrubber);
     } catch (error) {
       db?.close();
       if (error instanceof StoreError) throw error;
@@ -96,7 +104,7 @@ export class SqliteRunStore implements RunStore {
   async finishRun(id: number, finish: RunFinish): Promise<void> {
     this.#db.transaction(() => {
       const { endedAt, result, copied, upToDate, failed, bytes } = finish;
-      this.#sql.finishRun.run({ id, endedAt, result, copied, upToDate, failed, cancelled: finish.cancelled ?? 0, bytes, error: finish.error ?? null });
+      this.#sql.finishRun.run({ id, endedAt, result, copied, upToDate, failed, cancelled: finish.cancelled ?? 0, bytes, error: this.#scrub(finish.error) });
       for (const image of finish.images) {
         this.#sql.insertImage.run({
           runId: id,
@@ -106,7 +114,7 @@ export class SqliteRunStore implements RunStore {
           digest: image.digest ?? null,
           bytes: image.bytes,
           errorCode: image.error?.code ?? null,
-          errorMessage: image.error?.message ?? null,
+          errorMessage: this.#scrub(image.error?.message),
         });
       }
     })();
@@ -152,7 +160,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async recordJobTarget(id: string, result: JobTargetResult): Promise<void> {
-    this.#sql.insertJobTarget.run({ jobId: id, endpoint: result.endpoint, outcome: result.outcome, errorCode: result.error?.code ?? null, errorMessage: result.error?.message ?? null });
+    this.#sql.insertJobTarget.run({ jobId: id, endpoint: result.endpoint, outcome: result.outcome, errorCode: result.error?.code ?? null, errorMessage: this.#scrub(result.error?.message) });
   }
 
   async finishJob(id: string, state: 'FINISHED' | 'FAILED', finishedAt: number, request: unknown): Promise<void> {
@@ -210,6 +218,10 @@ export class SqliteRunStore implements RunStore {
       targets: this.#sql.jobTargets.all(row.id).map(jobTarget),
       crashes: row.crashes,
     };
+  }
+
+  #scrub(message: string | undefined): string | null {
+    return message === undefined ? null : this.#scrubber.scrub(message);
   }
 
   #mustChange(changes: number, id: string): void {

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { DEFAULT_ALLOWED_NETWORKS, NETWORK_NAMES, networkRanges } from '../../config/network-list.js';
 import type { AddressGuard } from '../../transport/index.js';
@@ -55,12 +56,19 @@ export function embeddedIPv4(address: string): string | undefined {
   return undefined;
 }
 
+/** Every address a name resolves to (tests answer without DNS: network only to loopback). */
+export type ResolveHost = (host: string) => Promise<string[]>;
+
+const resolveWithDns: ResolveHost = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
+
 export class AddressPolicy implements AddressGuard {
   readonly allowed: readonly string[];
+  readonly resolve: ResolveHost;
   #allowed: BlockList;
 
-  constructor(allowed: readonly string[] = DEFAULT_ALLOWED_NETWORKS) {
+  constructor(allowed: readonly string[] = DEFAULT_ALLOWED_NETWORKS, resolve: ResolveHost = resolveWithDns) {
     this.allowed = allowed;
+    this.resolve = resolve;
     this.#allowed = blockList(allowed);
   }
 

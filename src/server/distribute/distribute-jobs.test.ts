@@ -5,8 +5,13 @@ import { NetworkError } from '../../errors/index.js';
 import { until } from '../../scheduler/scheduler-test-kit.js';
 import { SqliteRunStore } from '../../store/sqlite-run-store.js';
 import type { ServiceEvent } from '../service-events.js';
+import { AddressPolicy } from './address-policy.js';
 import { DistributeJobs } from './distribute-jobs.js';
 import { distributeRequestSchema } from './request-schema.js';
+
+/** Names resolve to a documentation address without DNS (network only to loopback in tests). */
+const offline = new AddressPolicy(['loopback'], async () => ['203.0.113.10']);
+const addressPolicy = () => offline;
 
 interface PendingCopy {
   task: CopyTask;
@@ -45,7 +50,7 @@ const request = distributeRequestSchema.parse({
 function setup(store = SqliteRunStore.open(':memory:')) {
   const engine = new FakeEngine();
   const events: ServiceEvent[] = [];
-  const jobs = new DistributeJobs({ store, engine, emit: (e) => events.push(e), concurrency: 1 });
+  const jobs = new DistributeJobs({ store, engine, emit: (e) => events.push(e), concurrency: 1, addressPolicy });
   return { store, engine, events, jobs };
 }
 

@@ -3,13 +3,14 @@ import { setMaxListeners } from 'node:events';
 import type { CopyEngine } from '../../copy/index.js';
 import { Limiter } from '../../copy/index.js';
 import { CancelledError, PictureBookError } from '../../errors/index.js';
+import { processScrubber, type SecretScrubber } from '../../errors/secret-scrubber.js';
 import { CRASH_LIMIT, crashReason, type JobRecord, type JobTargetResult, type RunStore } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
 import { addressPolicy, type AddressPolicy } from './address-policy.js';
 import { parseEndpoint } from './endpoint-address.js';
-import { endpointOptions } from './endpoint-options.js';
+import { endpointOptions, type EndpointContext } from './endpoint-options.js';
 import { distributeRequestSchema, imageReference, type DistributeRequest, type DistributeTarget } from './request-schema.js';
-import { scrubRequest } from './scrub-request.js';
+import { jobSecrets, scrubRequest } from './scrub-request.js';
 
 export interface DistributeJobsOptions {
   store: RunStore;
@@ -19,6 +20,8 @@ export interface DistributeJobsOptions {
   concurrency?: number;
   /** Where jobs may connect (read when a job starts: a reload applies to the next one). Default: loopback and public addresses. */
   addressPolicy?: () => AddressPolicy;
+  /** Knows a job's credentials while it runs, so that no message quotes them. Default: the process's. */
+  scrubber?: SecretScrubber;
   now?: () => number;
 }
 
@@ -103,15 +106,27 @@ export class DistributeJobs {
   async #run(id: string): Promise<void> {
     const signal = this.#stopping.signal;
     if (signal.aborted || this.#closing.signal.aborted) return; // stays QUEUED in the store for the next start
-    const { store, emit } = this.#options;
+    const { store } = this.#options;
     const job = await store.getJob(id);
     if (!job || (job.state !== 'QUEUED' && job.state !== 'RUNNING')) return;
     const parsed = distributeRequestSchema.safeParse(job.request);
     await store.startJob(id, this.#now());
     if (!parsed.success) return this.#reject(id, `the stored request is no longer valid: ${parsed.error.message}`);
     const request = parsed.data;
+    const scrubber = this.#options.scrubber ?? processScrubber;
+    const held = [scrubber.addAll(jobSecrets(request))];
+    try {
+      await this.#execute(job, request, signal, (secret) => held.push(scrubber.add(secret)));
+    } finally {
+      for (const release of held) release();
+    }
+  }
+
+  async #execute(job: JobRecord, request: DistributeRequest, signal: AbortSignal, keepSecret: (secret: string) => void): Promise<void> {
+    const { store, emit } = this.#options;
+    const id = job.id;
     emit({ type: 'job-started', id, time: this.#now() });
-    const { results, interrupted } = await this.#copyToTargets(job, request, signal);
+    const { results, interrupted } = await this.#copyToTargets(job, request, signal, keepSecret);
     if (interrupted) {
       await store.requeueJob(id);
       emit({ type: 'job-requeued', id, time: this.#now() });
@@ -148,17 +163,18 @@ export class DistributeJobs {
    * Copies to the targets not yet done; results are recorded as each one ends. `interrupted`: a
    * stop aborted a target or kept it from starting, so the job must run again, not end.
    */
-  async #copyToTargets(job: JobRecord, request: DistributeRequest, signal: AbortSignal): Promise<{ results: JobTargetResult[]; interrupted: boolean }> {
+  async #copyToTargets(job: JobRecord, request: DistributeRequest, signal: AbortSignal, keepSecret: (secret: string) => void): Promise<{ results: JobTargetResult[]; interrupted: boolean }> {
     const done = new Set(job.targets.map((t) => t.endpoint));
     const pending = request.targets.filter((t) => !done.has(t.endpoint));
     const sourceAddress = parseEndpoint(request.source.endpoint);
     const source = imageReference(sourceAddress.host, request.source.image, request.source.ref);
     const policy = this.#options.addressPolicy?.() ?? addressPolicy(undefined);
-    const sourceEndpoint = endpointOptions(request.source, sourceAddress, signal, policy);
+    const context = { signal, policy, keepSecret };
+    const sourceEndpoint = endpointOptions(request.source, sourceAddress, context);
     sourceEndpoint.catch(() => undefined); // awaited per target below; one failure reported on each
     const results = await Promise.all(
       pending.map(async (target): Promise<JobTargetResult | undefined> => {
-        const result = await this.#copyTo(target, source, request, sourceEndpoint, signal, policy);
+        const result = await this.#copyTo(target, source, request, sourceEndpoint, context);
         if (result === undefined || (signal.aborted && result.outcome === 'failed')) return undefined; // interrupted, not failed: runs again
         await this.#options.store.recordJobTarget(job.id, result);
         this.#options.emit({ type: 'job-target-finished', id: job.id, ...result, time: this.#now() });
@@ -170,10 +186,11 @@ export class DistributeJobs {
   }
 
   /** The target's result; undefined when the stop cancelled it (it runs again with the job). */
-  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, signal: AbortSignal, policy: AddressPolicy): Promise<JobTargetResult | undefined> {
+  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, context: EndpointContext): Promise<JobTargetResult | undefined> {
+    const signal = context.signal;
     try {
       const address = parseEndpoint(target.endpoint);
-      const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, signal, policy)]);
+      const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, context)]);
       const copy = await this.#options.engine.copy(
         { source, target: imageReference(address.host, request.source.image, request.source.ref), force: target.overwrite, sourceEndpoint: pull, targetEndpoint: push },
         { signal, drain: this.#closing.signal },

@@ -19,7 +19,14 @@ export interface JobSide {
  * transfer-service API says); a token URL is asked for a token once, used as a static token. Every
  * address involved is checked against the policy first, and every connection is guarded by it.
  */
-export async function endpointOptions(side: JobSide, address: RegistryAddress, signal: AbortSignal, policy: AddressPolicy): Promise<EndpointOptions> {
+export interface EndpointContext {
+  signal: AbortSignal;
+  policy: AddressPolicy;
+  /** Told every secret obtained on the way (a token from the token URL), for the scrubber. */
+  keepSecret?: (secret: string) => void;
+}
+
+export async function endpointOptions(side: JobSide, address: RegistryAddress, { signal, policy, keepSecret }: EndpointContext): Promise<EndpointOptions> {
   await checkHostAddresses(splitHostPort(address.host).host, policy, side.endpoint);
   const options: EndpointOptions = { addressGuard: policy };
   // The endpoint URL names its scheme: no https attempt first, and errors name the right URL.
@@ -33,6 +40,7 @@ export async function endpointOptions(side: JobSide, address: RegistryAddress, s
     const tokenUrl = new URL(auth.url);
     await checkHostAddresses(tokenUrl.hostname, policy, `token URL ${tokenUrl.origin}`);
     const token = await fetchOutOfBandToken({ ...auth, url: auth.url }, { tlsVerify: side.verify_tls !== false, ca: side.ca, guard: policy }, signal);
+    keepSecret?.(token);
     options.staticToken = { token, type: auth.token_type?.toLowerCase() === 'jwt' ? 'JWT' : 'Bearer' };
   }
   return options;

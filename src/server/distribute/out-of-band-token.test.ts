@@ -70,14 +70,14 @@ test('refusals and dead endpoints are typed errors that never show secret query 
 });
 
 test('endpoint options: basic auth wins over a token URL; a token URL becomes a static token of its type', async () => {
-  const basic = await endpointOptions({ endpoint: '127.0.0.1:5000', auth: { basicauth: { user: 'u', password: 'p' }, url: `${base}/json`, header: undefined, json: undefined, token_type: undefined } }, { host: '127.0.0.1:5000', insecure: false }, never, loopbackAllowed);
+  const basic = await endpointOptions({ endpoint: '127.0.0.1:5000', auth: { basicauth: { user: 'u', password: 'p' }, url: `${base}/json`, header: undefined, json: undefined, token_type: undefined } }, { host: '127.0.0.1:5000', insecure: false }, { signal: never, policy: loopbackAllowed });
   assert.equal(basic.credentials?.username, 'u');
   assert.equal(basic.staticToken, undefined);
   const before = seen.length;
-  const token = await endpointOptions({ endpoint: 'http://127.0.0.1:5000', verify_tls: false, auth: { url: `${base}/json`, token_type: 'JWT', header: undefined, json: undefined, basicauth: undefined } }, { host: '127.0.0.1:5000', insecure: true }, never, loopbackAllowed);
+  const token = await endpointOptions({ endpoint: 'http://127.0.0.1:5000', verify_tls: false, auth: { url: `${base}/json`, token_type: 'JWT', header: undefined, json: undefined, basicauth: undefined } }, { host: '127.0.0.1:5000', insecure: true }, { signal: never, policy: loopbackAllowed });
   assert.deepEqual(token, { addressGuard: loopbackAllowed, insecure: true, scheme: 'http', tlsVerify: false, staticToken: { token: 'tok-json', type: 'JWT' } });
   assert.equal(seen.length, before + 1);
-  assert.deepEqual(await endpointOptions({ endpoint: '127.0.0.1:5000' }, { host: '127.0.0.1:5000', insecure: false }, never, loopbackAllowed), { addressGuard: loopbackAllowed });
+  assert.deepEqual(await endpointOptions({ endpoint: '127.0.0.1:5000' }, { host: '127.0.0.1:5000', insecure: false }, { signal: never, policy: loopbackAllowed }), { addressGuard: loopbackAllowed });
 });
 
 test('a token URL the policy refuses is never asked, by name (after the lookup) or by address; refused headers are never sent', async () => {
@@ -86,7 +86,7 @@ test('a token URL the policy refuses is never asked, by name (after the lookup) 
   const auth = (url: string) => ({ url, token_type: undefined, header: undefined, json: undefined, basicauth: undefined });
   for (const url of [`${base}/json`, `${base.replace('127.0.0.1', 'localhost')}/json`]) {
     await assert.rejects(
-      endpointOptions({ endpoint: 'https://registry.example', auth: auth(url) }, { host: '203.0.113.9', insecure: false }, never, noLoopback),
+      endpointOptions({ endpoint: 'https://registry.example', auth: auth(url) }, { host: '203.0.113.9', insecure: false }, { signal: never, policy: noLoopback }),
       (e: unknown) => (e as { code?: string }).code === 'ADDRESS_REFUSED' && /loopback address, not in api\.distributeAllowedNetworks/.test((e as Error).message),
     );
     // The connection itself is guarded too (a name that resolved elsewhere at check time gains nothing).

@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { PictureBookError } from '../../errors/index.js';
 import { splitHostPort } from '../../reference/registry-host.js';
@@ -42,8 +41,8 @@ export async function checkHostAddresses(host: string, policy: AddressPolicy, wh
   const written = policy.hostProblem(bare);
   if (written) throw new AddressRefusedError(`${what}: ${written}`);
   if (isIP(bare) !== 0) return;
-  const addresses = await lookup(bare, { all: true }).catch(() => []); // an unknown name fails as the connection reports it
-  for (const { address } of addresses) {
+  const addresses = await policy.resolve(bare).catch(() => []); // an unknown name fails as the connection reports it
+  for (const address of addresses) {
     const why = policy.refuse(address);
     if (why) throw new AddressRefusedError(`${what}: ${bare} resolves to ${address}, which ${why}`);
   }

@@ -1,0 +1,20 @@
+import { environmentSecrets } from './redact.js';
+import type { AuthSetting, PictureBookConfig } from './types.js';
+
+/** A secret as the scrubber takes it: a string, or a username and password (masked also as Basic auth). */
+export type ConfigSecret = string | { username: string; password: string };
+
+function authSecrets(auth: AuthSetting | undefined): ConfigSecret[] {
+  if (auth?.kind === 'userpass') return [{ username: auth.credentials.username, password: auth.credentials.password }];
+  if (auth?.kind === 'docker-config') return [...auth.auths.values()].map((c) => ({ username: c.username, password: c.password }));
+  return [];
+}
+
+/**
+ * Every secret a configuration holds: the API token, registry and source credentials, and every
+ * value taken from an environment variable outside the identity fields (e.g. a key in syncerScriptArgs).
+ */
+export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
+  const auths = [...config.registries.flatMap((r) => [r.pullAuth, r.pushAuth]), ...[...(config.sources?.values() ?? [])].map((s) => s.auth)];
+  return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets)].filter((s) => s !== '');
+}
