@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -195,4 +195,46 @@ test('jobs: each crash while RUNNING is counted in the store and the job goes ba
   await again.requeueJob('old-running');
   assert.deepEqual(await again.countCrashedJobs(), [], 'a stop that put the job back is no crash');
   await again.close();
+});
+
+test('state.path that is not a database is refused before anything touches it: a directory, a text file, a path under /proc', async () => {
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'not a database\n');
+  chmodSync(text, 0o644);
+  const folder = join(dir, 'a-directory');
+  mkdirSync(folder);
+  const cases: Array<[string, RegExp]> = [
+    [text, /is an existing file that is not a SQLite database/],
+    [folder, /is a directory/],
+    ['/proc/self/status', /is under \/proc, a system directory/],
+    ['/proc/self/picture-book/state.db', /is under \/proc/],
+  ];
+  for (const [file, why] of cases) {
+    assert.throws(() => SqliteRunStore.open(file), (e: unknown) => e instanceof StoreError && e.code === 'STORE_PATH_INVALID' && e.message.startsWith(`state.path ${file} `) && why.test(e.message), file);
+  }
+  assert.equal(statSync(text).mode & 0o777, 0o644, 'the file was not chmodded');
+  assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
+  assert.equal(existsSync(`${text}-wal`), false);
+  // An empty file becomes a new database.
+  const empty = join(dir, 'empty.db');
+  writeFileSync(empty, '');
+  const store = SqliteRunStore.open(empty);
+  await store.close();
+  assert.equal(readFileSync(empty).subarray(0, 15).toString(), 'SQLite format 3');
+});
+
+test("a finished job's credentials are in none of the database, -wal and -shm files once it is scrubbed", async () => {
+  const file = join(dir, 'wal-scrub.db');
+  const password = 'wal-secret-pw-9931';
+  const store = SqliteRunStore.open(file);
+  try {
+    await store.createJob('j', { source: { auth: { basicauth: { user: 'u', password } } } }, 1);
+    await store.startJob('j', 2);
+    const files = () => ['', '-wal', '-shm'].filter((suffix) => existsSync(file + suffix)).map((suffix) => [suffix, readFileSync(file + suffix)] as const);
+    assert.ok(files().some(([, bytes]) => bytes.includes(password)), 'control: a queued job keeps its credentials');
+    await store.finishJob('j', 'FINISHED', 3, { source: { auth: '***' } });
+    for (const [suffix, bytes] of files()) assert.equal(bytes.includes(password), false, `the password is in ${file}${suffix}`);
+  } finally {
+    await store.close();
+  }
 });

@@ -1,10 +1,11 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { InterruptedRuns, JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
 import { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 import { migrate } from './sqlite-schema.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
+import { checkStateFile } from './state-file.js';
 import { StoreError } from './store-error.js';
 import { processScrubber, type SecretScrubber } from '../errors/secret-scrubber.js';
 
@@ -53,7 +54,8 @@ function prepareStatements(db: Database.Database) {
  */
 function restrictCompanions(file: string): void {
   for (const suffix of ['-wal', '-shm', '-journal']) {
-    if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
+    // Never through a link or onto anything but a plain file.
+    if (existsSync(file + suffix) && lstatSync(file + suffix).isFile()) chmodSync(file + suffix, 0o600);
   }
 }
 
@@ -78,6 +80,7 @@ export class SqliteRunStore implements RunStore {
     let db: Database.Database | undefined;
     try {
       if (file !== ':memory:') {
+        checkStateFile(file);
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         // Created owner-only before SQLite opens it: it never exists readable by others.
         closeSync(openSync(file, 'a', 0o600));
@@ -87,6 +90,8 @@ export class SqliteRunStore implements RunStore {
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      // Deleted and overwritten content is zeroed, not left in free pages (a finished job's credentials).
+      db.pragma('secure_delete = ON');
       migrate(db, file);
       if (file !== ':memory:') restrictCompanions(file);
       return new SqliteRunStore(db, options.scrubber ?? processScrubber);
@@ -165,6 +170,9 @@ export class SqliteRunStore implements RunStore {
 
   async finishJob(id: string, state: 'FINISHED' | 'FAILED', finishedAt: number, request: unknown): Promise<void> {
     this.#mustChange(this.#sql.finishJob.run(state, finishedAt, JSON.stringify(request), id).changes, id);
+    // The request with its credentials is still in the WAL until a checkpoint copies the scrubbed
+    // page over it; TRUNCATE also empties the WAL file.
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async requeueJob(id: string): Promise<void> {
