@@ -1,13 +1,33 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
 import { bearerAuth } from './bearer-auth.js';
+import { parseJsonBody } from './json-body.js';
 import { distributeRoutes } from './routes/distribute-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
 
 const BODY_LIMIT = 1024 * 1024;
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'the request headers are too large (at most 16 KiB)'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'the request did not arrive in time'],
+};
+
+/** Requests Node's HTTP parser refuses before Fastify sees them: answered in the API's error shape too. */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
+}
 
 /** Fastify's own client errors get a stable code in our error shape. */
 function clientErrorCode(error: FastifyError): string {
@@ -22,7 +42,15 @@ function clientErrorCode(error: FastifyError): string {
  * request becomes an `api-request` event (method, route, status; never headers or the query).
  */
 export function buildApp(context: ApiContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, clientErrorHandler });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.addHook('onRequest', bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken ?? '' })));
   app.addHook('onRequest', async (request, reply) => {
     if (!context.starting?.() || request.url.split('?')[0] === '/healthz') return;
@@ -51,7 +79,12 @@ export function buildApp(context: ApiContext): FastifyInstance {
     context.emit({ type: 'server-warning', message: `API error: ${error.message}`, time: Date.now() });
     return reply.code(500).send(errorBody('INTERNAL', 'internal error; see the server log'));
   });
-  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(errorBody('NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allowed.length === 0) return reply.code(404).send(errorBody('NOT_FOUND', `no endpoint ${request.method} ${path}`));
+    return reply.code(405).header('allow', allowed.join(', ')).send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
+  });
 
   serviceRoutes(app, context);
   syncRoutes(app, context);

@@ -159,3 +159,21 @@ test('request forgery: token URLs only http(s), no metadata, odd, unspecified, l
     await api.close();
   }
 });
+
+test('one target registry spelled two ways is refused, naming both entries', async () => {
+  const api = await testApi();
+  try {
+    const payload = { ...valid, targets: [{ endpoint: 'http://127.0.0.1:5000/v2' }, { endpoint: 'mirror.example' }, { endpoint: '127.0.0.1:5000' }, { endpoint: 'https://Mirror.Example/v2/' }] };
+    const answer = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
+    assert.equal(answer.statusCode, 400);
+    assert.deepEqual(answer.json().error.message.split('; '), [
+      'targets[2].endpoint: 127.0.0.1:5000 is the registry of targets[0] (http://127.0.0.1:5000/v2)',
+      'list each registry once',
+      'targets[3].endpoint: https://Mirror.Example/v2/ is the registry of targets[1] (mirror.example)',
+      'list each registry once',
+    ]);
+    assert.equal(api.submitted.length, 0);
+  } finally {
+    await api.close();
+  }
+});

@@ -139,10 +139,16 @@ export const distributeRequestSchema = z
   })
   .strict()
   .superRefine((request, ctx) => {
-    const seen = new Set<string>();
+    // One registry once, however it is spelled (`http://127.0.0.1:5000/v2` is `127.0.0.1:5000`):
+    // refused rather than merged, since the two entries may carry different auth or overwrite.
+    const seen = new Map<string, number>();
     request.targets.forEach((target, i) => {
-      if (seen.has(target.endpoint)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'endpoint'], message: `${target.endpoint} is listed twice` });
-      seen.add(target.endpoint);
+      const host = registryOf(target.endpoint);
+      if (host === undefined) return; // reported on the field
+      const first = seen.get(host);
+      if (first === undefined) return void seen.set(host, i);
+      const spelled = request.targets[first]?.endpoint === target.endpoint ? `${target.endpoint} is listed twice` : `${target.endpoint} is the registry of targets[${first}] (${request.targets[first]?.endpoint})`;
+      ctx.addIssue({ code: 'custom', path: ['targets', i, 'endpoint'], message: `${spelled}; list each registry once` });
     });
     // Each part is reported on its own field; together they can still be too long a name.
     const { image, ref } = request.source;
@@ -153,6 +159,14 @@ export const distributeRequestSchema = z
       ctx.addIssue({ code: 'custom', path: ['source'], message: `image and ref: ${error instanceof Error ? error.message : String(error)}` });
     }
   });
+
+function registryOf(endpoint: string): string | undefined {
+  try {
+    return parseEndpoint(endpoint).host;
+  } catch {
+    return undefined;
+  }
+}
 
 export type DistributeRequest = z.output<typeof distributeRequestSchema>;
 export type DistributeAuth = z.output<typeof authSchema>;
