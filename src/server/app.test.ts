@@ -198,7 +198,7 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
       const [method, url] = route.split(' ') as [string, string];
       assert.equal(api.app.hasRoute({ method: method as 'GET', url }), true, `${route} is documented but not served`);
     }
-    assert.deepEqual(documented.sort(), ['GET /api/distribute/image/:id', 'GET /healthz', 'GET /list', 'GET /metrics', 'GET /openapi.json', 'GET /ops', 'POST /api/distribute/image', 'POST /ops']);
+    assert.deepEqual(documented.sort(), ['GET /api/distribute/image', 'GET /api/distribute/image/:id', 'GET /healthz', 'GET /list', 'GET /metrics', 'GET /openapi.json', 'GET /ops', 'POST /api/distribute/image', 'POST /ops']);
   } finally {
     await api.close();
   }
@@ -252,7 +252,7 @@ test('HTTP details: 405 with Allow for a known path, 404 for an unknown one, bot
   try {
     const cases: Array<['DELETE' | 'PUT' | 'PATCH' | 'OPTIONS', string, string]> = [
       ['DELETE', '/ops?sync=other.example&action=pause', 'GET, HEAD, POST'],
-      ['PUT', '/api/distribute/image', 'POST'],
+      ['PUT', '/api/distribute/image', 'GET, HEAD, POST'],
       ['DELETE', '/api/distribute/image/some-id', 'GET, HEAD'],
       ['PATCH', '/healthz', 'GET, HEAD'],
       ['OPTIONS', '/list?type=active', 'GET, HEAD'],

@@ -57,6 +57,25 @@ export const openApiDocument = {
       post: { summary: 'Pause, resume or run one synchronizer (or its details)', parameters: opsParameters, responses: opsResponses },
     },
     '/api/distribute/image': {
+      get: {
+        summary: 'Distribute jobs, newest first, a page at a time',
+        parameters: [
+          { name: 'limit', in: 'query', required: false, description: 'Jobs per page', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'before', in: 'query', required: false, description: 'Cursor: the `next` of the previous page (jobs created before this job id)', schema: { type: 'string' } },
+          { name: 'state', in: 'query', required: false, description: 'Only jobs in this state', schema: { type: 'string', enum: ['QUEUED', 'RUNNING', 'FINISHED', 'FAILED'] } },
+        ],
+        responses: {
+          '200': answer('A page of jobs', {
+            type: 'object',
+            required: ['jobs', 'next'],
+            properties: {
+              jobs: { type: 'array', items: { $ref: '#/components/schemas/JobListItem' } },
+              next: { type: ['string', 'null'], description: 'Pass as `before` for the next page; null on the last page' },
+            },
+          }),
+          ...failures,
+        },
+      },
       post: {
         summary: 'Start a job copying one image to several registries',
         requestBody: { required: true, ...json({ $ref: '#/components/schemas/DistributeRequest' }) },
@@ -102,6 +121,21 @@ export const openApiDocument = {
             },
           },
         },
+      },
+      JobListItem: {
+        description: 'A job as listed: its id, when it was posted, what it copies (never its auth), and its state as in Job',
+        allOf: [
+          {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              created_at: { type: 'string', format: 'date-time' },
+              source: { type: ['object', 'null'], properties: { endpoint: { type: 'string' }, image: { type: 'string' }, ref: { type: 'string' } } },
+              targets: { type: 'array', items: { type: 'string' }, description: 'Target endpoints' },
+            },
+          },
+          { $ref: '#/components/schemas/Job' },
+        ],
       },
       Job: {
         type: 'object',

@@ -64,6 +64,12 @@ export interface InterruptedRuns {
 export type JobState = 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED';
 export const JOB_STATES: readonly JobState[] = ['QUEUED', 'RUNNING', 'FINISHED', 'FAILED'];
 
+export interface JobPage {
+  limit: number;
+  before?: string | undefined;
+  state?: JobState | undefined;
+}
+
 /** What happened to one target of a distribute job. */
 export interface JobTargetResult {
   endpoint: string;
@@ -115,6 +121,12 @@ export interface RunStore {
    * with their count. Called once at start, before `recoverableJobs`.
    */
   countCrashedJobs(): Promise<Array<{ id: string; crashes: number }>>;
+  /**
+   * A page of jobs, newest first: at most `limit`, created before the job `before` (a cursor: the
+   * last id of the previous page), of one state if given. `more`: older jobs remain. Undefined when
+   * `before` names no job.
+   */
+  listJobs(page: JobPage): Promise<{ jobs: JobRecord[]; more: boolean } | undefined>;
   /** Jobs that were QUEUED or RUNNING when the process last stopped, oldest first. */
   recoverableJobs(): Promise<JobRecord[]>;
   jobCounts(): Promise<Record<JobState, number>>;

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { InterruptedRuns, JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
+import type { InterruptedRuns, JobPage, JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
 import { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 import { migrate } from './sqlite-schema.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
@@ -37,6 +37,11 @@ function prepareStatements(db: Database.Database) {
     crashedJobs: db.prepare<[], { id: string; crashes: number }>(`UPDATE jobs SET state = 'QUEUED', crashes = crashes + 1 WHERE state = 'RUNNING' RETURNING id, crashes`),
     getJob: db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`),
     jobTargets: db.prepare<[string], JobTargetRow>(`SELECT * FROM job_targets WHERE job_id = ? ORDER BY position`),
+    jobPosition: db.prepare<[string], { created_at: number; rowid: number }>(`SELECT created_at, rowid FROM jobs WHERE id = ?`),
+    listJobs: db.prepare<{ createdAt: number | null; rowid: number | null; state: string | null; limit: number }, JobRow>(
+      `SELECT * FROM jobs WHERE (@createdAt IS NULL OR (created_at, rowid) < (@createdAt, @rowid)) AND (@state IS NULL OR state = @state)
+       ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+    ),
     recoverableJobs: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE state IN ('QUEUED', 'RUNNING') ORDER BY created_at, rowid`),
     jobCounts: db.prepare<[], { state: string; n: number }>(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
     pause: db.prepare<[string, number]>(`INSERT INTO paused_registries (registry, paused_at) VALUES (?, ?) ON CONFLICT (registry) DO NOTHING`),
@@ -186,6 +191,13 @@ export class SqliteRunStore implements RunStore {
 
   async countCrashedJobs(): Promise<Array<{ id: string; crashes: number }>> {
     return this.#sql.crashedJobs.all();
+  }
+
+  async listJobs(page: JobPage): Promise<{ jobs: JobRecord[]; more: boolean } | undefined> {
+    const from = page.before === undefined ? undefined : this.#sql.jobPosition.get(page.before);
+    if (page.before !== undefined && !from) return undefined;
+    const rows = this.#sql.listJobs.all({ createdAt: from?.created_at ?? null, rowid: from?.rowid ?? null, state: page.state ?? null, limit: page.limit + 1 });
+    return { jobs: rows.slice(0, page.limit).map((row) => this.#jobRecord(row)), more: rows.length > page.limit };
   }
 
   async recoverableJobs(): Promise<JobRecord[]> {

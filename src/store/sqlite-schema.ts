@@ -57,6 +57,8 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;`,
   // How many times a process died while the job was RUNNING: a job that keeps crashing it is not resumed forever.
   `ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;`,
+  // GET /api/distribute/image lists jobs newest first, page by page.
+  `CREATE INDEX jobs_by_created ON jobs (created_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -177,3 +177,64 @@ test('one target registry spelled two ways is refused, naming both entries', asy
     await api.close();
   }
 });
+
+test('GET /api/distribute/image lists jobs newest first, a page at a time, optionally by state, never their auth', async () => {
+  const api = await testApi();
+  const list = (query = '') => api.app.inject({ url: `/api/distribute/image${query}`, headers: api.auth });
+  try {
+    const request = { source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1', auth: { basicauth: { user: 'u', password: 'List-Secret-9' } } }, targets: [{ endpoint: 'a.example' }, { endpoint: 'b.example' }] };
+    for (let i = 1; i <= 5; i++) await api.store.createJob(`job-${i}`, request, Date.UTC(2026, 0, 1, 0, 0, i));
+    await api.store.createJob('job-6', request, Date.UTC(2026, 0, 1, 0, 0, 5)); // same time as job-5: posted after it
+    await api.store.startJob('job-2', Date.UTC(2026, 0, 1, 0, 1));
+    await api.store.recordJobTarget('job-2', { endpoint: 'a.example', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
+    await api.store.finishJob('job-2', 'FAILED', Date.UTC(2026, 0, 1, 0, 2), { source: { ...request.source, auth: '***' }, targets: request.targets });
+
+    const first = await list('?limit=4');
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.body.includes('List-Secret-9'), false, 'a queued job\'s auth is not listed');
+    const page = first.json();
+    assert.deepEqual(page.jobs.map((j: { id: string }) => j.id), ['job-6', 'job-5', 'job-4', 'job-3']);
+    assert.equal(page.next, 'job-3');
+    assert.deepEqual(page.jobs[0], {
+      id: 'job-6', created_at: '2026-01-01T00:00:05.000+00:00',
+      source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1' }, targets: ['a.example', 'b.example'],
+      value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [],
+    });
+    const second = (await list(`?limit=4&before=${page.next}`)).json();
+    assert.deepEqual([second.jobs.map((j: { id: string }) => j.id), second.next], [['job-2', 'job-1'], null]);
+    assert.deepEqual(second.jobs[0].errors, [{ endpoint: 'a.example', code: 'NETWORK', message: 'refused' }]);
+    const failed = (await list('?state=FAILED')).json();
+    assert.deepEqual([failed.jobs.map((j: { id: string }) => j.id), failed.next], [['job-2'], null]);
+    assert.equal((await list()).json().jobs.length, 6, 'default page: 20');
+
+    const bad: Array<[string, RegExp]> = [
+      ['?limit=0', /^limit: must be 1 or more$/],
+      ['?limit=101', /^limit: must be at most 100$/],
+      ['?limit=x', /^limit: must be a number$/],
+      ['?state=DONE', /^state: must be one of: QUEUED, RUNNING, FINISHED, FAILED$/],
+      ['?before=nope', /^before: no distribute job nope to page from$/],
+      ['?page=2', /Unrecognized key\(s\) in object: 'page'/],
+    ];
+    for (const [query, message] of bad) {
+      const answer = await list(query);
+      assert.equal(answer.statusCode, 400, query);
+      assert.equal(answer.json().error.code, 'INVALID_QUERY');
+      assert.match(answer.json().error.message, message, query);
+    }
+  } finally {
+    await api.close();
+  }
+});
+
+test('ca: PEM certificates only, a private key is named as such', async () => {
+  const api = await testApi();
+  const post = (ca: string) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: { ...valid, targets: [{ endpoint: 'https://127.0.0.1:5443', ca }] } });
+  try {
+    assert.match((await post('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')).json().error.message, /^targets\[0\]\.ca: is a private key, not a CA certificate/);
+    assert.match((await post('hello')).json().error.message, /^targets\[0\]\.ca: must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block$/);
+    assert.match((await post('-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n')).json().error.message, /^targets\[0\]\.ca: certificate 1 of the PEM text cannot be read$/);
+    assert.equal(api.submitted.length, 0);
+  } finally {
+    await api.close();
+  }
+});
