@@ -301,3 +301,34 @@ test('HTTP details: headers too large get 431 in the {error: {code, message}} sh
   assert.match(answer.headers.get('content-type') ?? '', /^application\/json/);
   assert.deepEqual(await answer.json(), { error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large (at most 16 KiB)' } });
 });
+
+test('/list?type=configured shows sources: too, their auth redacted', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-api-sources-'));
+  const secret = 'source-pw-4c1d';
+  try {
+    await writeFile(join(dir, 'config.yaml'), [
+      'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
+      'sources:',
+      "  'registry.internal:5000': {auth: 'puller:${SOURCE_PW}', tlsVerify: false}",
+      "  'build-cache.lan:5000': {insecure: true}",
+      '',
+    ].join('\n'));
+    const { config } = await loadConfig(join(dir, 'config.yaml'), { SOURCE_PW: secret });
+    const api = await testApi(config);
+    try {
+      const configured = await api.app.inject({ url: '/list?type=configured', headers: api.auth });
+      assert.equal(configured.body.includes(secret), false);
+      assert.equal(configured.body.includes(Buffer.from(`puller:${secret}`).toString('base64')), false);
+      const { sources } = configured.json();
+      assert.deepEqual(Object.keys(sources), ['registry.internal:5000', 'build-cache.lan:5000']);
+      assert.deepEqual(sources['registry.internal:5000'].auth, { kind: 'username:password', username: 'puller', password: '***' });
+      assert.equal(sources['registry.internal:5000'].tlsVerify, false);
+      assert.equal(sources['build-cache.lan:5000'].insecure, true);
+      assert.equal(sources['build-cache.lan:5000'].auth, '');
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

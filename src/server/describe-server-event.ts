@@ -1,5 +1,6 @@
 import { describeEvent } from '../display/event-lines.js';
 import { crashReason } from '../store/index.js';
+import { describeDiff } from './config-diff.js';
 import type { ServerEvent } from './sync-service.js';
 
 const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString());
@@ -40,7 +41,7 @@ export function describeServerEvent(event: ServerEvent): string {
     case 'jobs-recovered':
       return `${event.ids.length} distribute job(s) left by the previous process queued again`;
     case 'config-reloaded':
-      return `configuration reloaded: ${event.added.length} added, ${event.removed.length} removed, ${event.kept.length} kept`;
+      return `configuration reloaded: ${describeDiff(event)}`;
     case 'config-rejected':
       return `configuration change rejected, the previous one keeps running: ${event.problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`;
     case 'history-pruned':

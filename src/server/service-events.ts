@@ -1,4 +1,5 @@
 import type { ConfigProblem } from '../errors/index.js';
+import type { ConfigDiff } from './config-diff.js';
 
 /** Events of the sync server around the scheduler's: API, jobs, configuration reloads. */
 export type ServiceEvent =
@@ -11,7 +12,7 @@ export type ServiceEvent =
   /** The process is stopping: the job goes back to the queue and runs again on the next start. */
   | { type: 'job-requeued'; id: string; time: number }
   | { type: 'jobs-recovered'; ids: string[]; time: number }
-  | { type: 'config-reloaded'; file: string; added: string[]; removed: string[]; kept: string[]; time: number }
+  | ({ type: 'config-reloaded'; file: string; kept: string[]; time: number } & ConfigDiff)
   | { type: 'config-rejected'; file: string; problems: Array<Pick<ConfigProblem, 'line' | 'path' | 'message'>>; time: number }
   | { type: 'history-pruned'; runs: number; jobs: number; time: number }
   | { type: 'interrupted-runs-closed'; runs: number; time: number }

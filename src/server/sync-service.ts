@@ -7,6 +7,7 @@ import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { SyncEvent } from '../sync/events.js';
 import { apiExposureWarning } from './api-exposure.js';
 import { buildApp } from './app.js';
+import { diffConfig } from './config-diff.js';
 import { addressPolicy } from './distribute/address-policy.js';
 import { DistributeJobs } from './distribute/distribute-jobs.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
@@ -155,8 +156,9 @@ export class SyncService {
       for (const setting of settingsNeedingRestart(this.#config, config)) {
         this.#emit({ type: 'server-warning', message: `${setting} changed: it takes effect after a restart`, time: Date.now() });
       }
+      const diff = diffConfig(this.#config, config);
       this.#config = config;
-      this.#emit({ type: 'config-reloaded', file, ...summary, time: Date.now() });
+      this.#emit({ type: 'config-reloaded', file, kept: summary.kept, ...diff, time: Date.now() });
       return true;
     } catch (error) {
       const problems = error instanceof ConfigError

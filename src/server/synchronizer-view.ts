@@ -41,3 +41,8 @@ export function redactedRegistries(config: PictureBookConfig): Array<Record<stri
   const redacted = redactConfig(config) as { registries?: Array<Record<string, unknown> & { hostname: string }> };
   return redacted.registries ?? [];
 }
+
+/** The configuration's `sources:` (TLS settings and auth per source host), auth redacted. */
+export function redactedSources(config: PictureBookConfig): Record<string, unknown> {
+  return (redactConfig(config) as { sources?: Record<string, unknown> }).sources ?? {};
+}

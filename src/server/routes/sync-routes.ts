@@ -5,7 +5,7 @@ import { crossOriginProblem } from '../cross-origin.js';
 import type { ApiContext } from '../api-context.js';
 import { apiTime } from '../distribute/job-view.js';
 import { describeIssues } from '../distribute/request-schema.js';
-import { redactedRegistries, runView, synchronizerView } from '../synchronizer-view.js';
+import { redactedRegistries, redactedSources, runView, synchronizerView } from '../synchronizer-view.js';
 
 export const OPS_ACTIONS = ['details', 'pause', 'resume', 'run'] as const;
 const RECENT_RUNS = 10;
@@ -40,7 +40,7 @@ function refuseUnsafeChange(request: FastifyRequest, action: string, authEnabled
 export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
   app.get('/list', async (request) => {
     const { type } = parseQuery(listQuery, request.query);
-    if (type === 'configured') return { file: context.config().file, registries: redactedRegistries(context.config()) };
+    if (type === 'configured') return { file: context.config().file, registries: redactedRegistries(context.config()), sources: redactedSources(context.config()) };
     return { synchronizers: await Promise.all(context.scheduler.list().map((s) => synchronizerView(s, context.store))) };
   });
 
