@@ -168,10 +168,13 @@ test('SIGTERM with a grace period: the streaming copy finishes within it, exit 0
   await skopeoCopyToLayout(`${target.host}/graceful/library/large:v1`, target, join(await makeTempDir('sync-shutdown-layout'), 'oci'));
 });
 
-test('a job and a run going when sync was killed twice are not resumed a third time: failed with the reason, and the server stays up', async () => {
+test('a job and a run going when sync was killed twice are not resumed a third time: failed with the reason, and the server stays up', async (t) => {
+  // A registry of its own: the blobs must be copied (held mid-stream), not found or mounted.
+  const fresh = await startRegistry();
+  t.after(() => fresh.stop());
   holdBlobs(64 * 1024);
-  const config = { registries: [{ hostname: target.host, repository: 'crashing', images: [`${proxy.host}/library/app:v1`] }], sync: { runOnStart: true } };
-  const endpoint = `http://${target.host}/v2`;
+  const config = { registries: [{ hostname: fresh.host, repository: 'crashing', images: [`${proxy.host}/library/app:v1`] }], sync: { runOnStart: true } };
+  const endpoint = `http://${fresh.host}/v2`;
   const body = { source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint, overwrite: true }] };
   let dir: string | undefined;
   let job = '';
@@ -189,13 +192,13 @@ test('a job and a run going when sync was killed twice are not resumed a third t
   const { server } = await start(config, dir);
   const failed = await jobWhen(server, job, (j) => j.value === 'FAILED' || j.value === 'FINISHED', 'to end');
   assert.deepEqual(failed.errors, [{ endpoint, code: 'CRASH_LOOP', message: 'interrupted by a crash 2 times; not resumed' }]);
-  const details = await server.api(`/ops?sync=${target.host}&action=details`);
+  const details = await server.api(`/ops?sync=${fresh.host}&action=details`);
   assert.deepEqual(details.json.recentRuns.map((r: { result: string; error: string | null }) => [r.result, r.error]), [['failed', 'interrupted by a crash 2 times; not resumed'], ['interrupted', null]]);
   assert.equal(server.events('sync-run-started').length, 0, 'no run at start for the registry whose runs kept dying with the process');
   assert.deepEqual(server.events('work-not-resumed').map((l) => [l.kind, l.level]).sort(), [['job', 'warn'], ['run', 'warn']]);
   assert.equal((await server.api('/healthz')).status, 200, 'the server is up');
   letGo();
-  const run = await server.api(`/ops?sync=${target.host}&action=run`, { method: 'POST' });
+  const run = await server.api(`/ops?sync=${fresh.host}&action=run`, { method: 'POST' });
   assert.equal(run.status, 202, 'the registry still runs on demand');
   await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run on demand to end');
   assert.equal(server.events('sync-run-finished')[0]?.result, 'succeeded');
