@@ -173,7 +173,12 @@ const INVALID: Array<[string, string, string[]]> = [
   ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: ${'DIR'}/ca.pem`]],
   ['unknown time zone', `${reg()}sync:\n  timezone: Mars/Olympus\n`, ['6:13 sync.timezone: unknown time zone "Mars/Olympus"']],
   ['repository with uppercase', "registries:\n  - hostname: reg.example\n    repository: Mirror\n    images: [nginx]\n", ['3:17 registries[0].repository: invalid reference "Mirror": path component "Mirror" must be lowercase']],
-  ['shell operator in script args', reg("    syncerScriptArgs: 5\n"), ['5:23 registries[0].syncerScriptArgs: expected a string, got number 5']],
+  ['script args not a string', reg("    syncerScriptArgs: 5\n"), ['5:23 registries[0].syncerScriptArgs: expected a string, got number 5']],
+  ['shell operator in script args', reg("    syncerScriptArgs: '--team a; rm -rf /'\n"), ['5:23 registries[0].syncerScriptArgs: shell operator ";" at character 9 is not allowed: the script runs without a shell (quote it to pass it as text)']],
+  ['pipe in script args', reg("    syncerScriptArgs: '--all | tee log'\n"), ['5:23 registries[0].syncerScriptArgs: shell operator "|" at character 7 is not allowed: the script runs without a shell (quote it to pass it as text)']],
+  ['command substitution in script args', reg("    syncerScriptArgs: '--token $(cat /run/token)'\n"), ['5:23 registries[0].syncerScriptArgs: command substitution "$(" at character 9 is not allowed: the script runs without a shell (quote it to pass it as text)']],
+  ['backticks in script args', reg('    syncerScriptArgs: "--user `whoami`"\n'), ['5:23 registries[0].syncerScriptArgs: command substitution "`" at character 8 is not allowed: the script runs without a shell (quote it to pass it as text)']],
+  ['unterminated quote in script args', reg("    syncerScriptArgs: '--team \"platform tools'\n"), ['5:23 registries[0].syncerScriptArgs: unterminated double quote at character 8']],
 ];
 
 for (const [title, yaml, expected] of INVALID) {

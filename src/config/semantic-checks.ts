@@ -4,6 +4,7 @@ import { validateRepository } from '../reference/grammar.js';
 import { parseReference, parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { checkFile } from './file-check.js';
+import { splitScriptArgs } from './script-args.js';
 import { checkSources } from './source-checks.js';
 import type { AuthSetting, SourceSettings } from './types.js';
 import type { PathProblem } from './zod-problems.js';
@@ -93,6 +94,14 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
     if (syncerScript) {
       const problem = checkFile(syncerScript, 'syncer script', true);
       if (problem) add(at('syncerScript'), problem);
+    }
+    const args = str(r.syncerScriptArgs);
+    if (args !== undefined) {
+      try {
+        splitScriptArgs(args);
+      } catch (error) {
+        add(at('syncerScriptArgs'), reason(error));
+      }
     }
     const images = Array.isArray(r.images) ? r.images : [];
     if (!script && images.length === 0) add(['registries', i], 'needs a "syncerScript" or an "images" list (or both)', 'key');

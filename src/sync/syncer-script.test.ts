@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { describeScriptFailure, runSyncerScript } from './syncer-script.js';
-import { splitArgs } from './split-args.js';
 
 let dir: string;
 before(async () => {
@@ -32,9 +31,11 @@ test('arguments are split like a shell would, without a shell', async () => {
   const path = await script('args.sh', 'for a in "$@"; do echo "reg.example/arg/$a"; done');
   const result = await runSyncerScript({ script: path, args: `one 'two words' "three" four\\ five`, timeoutMs: 10_000 });
   assert.deepEqual(result.entries.map((e) => e.text), ['reg.example/arg/one', 'reg.example/arg/two words', 'reg.example/arg/three', 'reg.example/arg/four five']);
-  assert.deepEqual(splitArgs(`a "b c" d\\ e`), ['a', 'b c', 'd e']);
-  assert.throws(() => splitArgs('a; rm -rf /'), /shell operator ";" is not allowed/);
-  assert.throws(() => splitArgs('a | b'), /shell operator "\|" is not allowed/);
+  const literal = await runSyncerScript({ script: path, args: '--literal ${NOT_EXPANDED}', timeoutMs: 10_000 });
+  assert.deepEqual(literal.entries.map((e) => e.text), ['reg.example/arg/--literal', 'reg.example/arg/${NOT_EXPANDED}'], 'a literal ${ reaches the script as written');
+  const refused = await runSyncerScript({ script: path, args: 'a; rm -rf /', timeoutMs: 10_000 });
+  assert.equal(refused.ok, false);
+  assert.match(describeScriptFailure(refused, path), /could not be run: syncerScriptArgs: shell operator ";" at character 2 is not allowed/);
 });
 
 test('a non-zero exit fails with the exit code and the last stderr line', async () => {

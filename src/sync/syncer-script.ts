@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { splitArgs } from './split-args.js';
+import { splitScriptArgs } from '../config/script-args.js';
 
 export type ScriptLine = { line: number; text: string } & ({ kind: 'image'; reference: Reference } | { kind: 'invalid'; error: string });
 
@@ -55,9 +55,10 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
   const entries: ScriptLine[] = [];
   let args: string[];
   try {
-    args = splitArgs(options.args);
+    args = splitScriptArgs(options.args);
   } catch (error) {
-    return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: false, durationMs: 0, startError: (error as Error).message, stderrTail, entries });
+    const startError = `syncerScriptArgs: ${(error as Error).message}`;
+    return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: false, durationMs: 0, startError, stderrTail, entries });
   }
   const { signal } = options;
   if (signal?.aborted) return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: true, durationMs: 0, stderrTail, entries });

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { chmod, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli, tempDir } from './load-harness.js';
+
+// `picture-book config check` through the built CLI: what it refuses (exit 2, file:line:col and key
+// path) and what it only warns about (exit 0, "valid").
+let dir: string;
+before(async () => {
+  dir = await tempDir('pb-config-check-');
+  await writeFile(join(dir, 'list.sh'), '#!/bin/sh\necho nginx:1.25\n');
+  await chmod(join(dir, 'list.sh'), 0o755);
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+let counter = 0;
+async function check(lines: string[], env: NodeJS.ProcessEnv = {}) {
+  const file = join(dir, `config-${++counter}.yaml`);
+  await writeFile(file, [...lines, ''].join('\n'));
+  return { file, ...(await runCli(['config', 'check', '--config', file], env)) };
+}
+
+const registry = ['registries:', '  - hostname: reg.example', '    syncerScript: ./list.sh'];
+
+test('a shell operator in syncerScriptArgs is refused by config check, with file:line:col and key path', async () => {
+  const { file, code, stdout, stderr } = await check([...registry, "    syncerScriptArgs: '--team platform; rm -rf /'"]);
+  assert.equal(code, 2, stdout);
+  assert.equal(stderr, `${file}:4:23: registries[0].syncerScriptArgs: shell operator ";" at character 16 is not allowed: the script runs without a shell (quote it to pass it as text)\n`);
+  const substitution = await check([...registry, '    syncerScriptArgs: \'--key "$(cat /run/key)"\'']);
+  assert.equal(substitution.code, 2);
+  assert.match(substitution.stderr, /:4:23: registries\[0\]\.syncerScriptArgs: command substitution "\$\(" at character 8 is not allowed/);
+  const literal = await check([...registry, "    syncerScriptArgs: '--literal $${NOT_EXPANDED} \"a;b\"'"]);
+  assert.equal(literal.code, 0, literal.stderr);
+  assert.equal(literal.stdout, `${literal.file}: valid\n`);
+});
