@@ -189,6 +189,27 @@ for (const [title, yaml, expected] of INVALID) {
   });
 }
 
+const dockerConfigFor = (...hosts: string[]) => JSON.stringify({ auths: Object.fromEntries(hosts.map((h) => [h, { auth: Buffer.from('bot:Auth-Pw-9').toString('base64') }])) });
+
+test('a push DockerConfigJSON without an entry for the target host is an error naming the hosts it lists; never the password', async () => {
+  const got = await problems(`registries:\n  - hostname: 127.0.0.1:5002\n    images: [nginx]\n    pushAuthConfig: '${dockerConfigFor('localhost:5002', 'https://index.docker.io/v1/')}'\n`);
+  assert.deepEqual(got, ['4:21 registries[0].pushAuthConfig: DockerConfigJSON has no entry for the target registry "127.0.0.1:5002" (it lists "localhost:5002", "docker.io"): its credentials would never be sent there; add an entry for "127.0.0.1:5002"']);
+  assert.equal(got.join('').includes('Auth-Pw-9'), false);
+  const empty = await problems(`registries:\n  - hostname: reg.example\n    images: [nginx]\n    pushAuthConfig: '{"auths": {}}'\n`);
+  assert.match(empty[0] ?? '', /no entry for the target registry "reg.example" \(it lists no host with credentials\)/);
+});
+
+test('a pull DockerConfigJSON without an entry for a source host of images: is a warning with file:line:col; sources auth likewise', async () => {
+  const yaml = `registries:\n  - hostname: reg.example\n    images: ['127.0.0.1:5001/app:v1', '127.0.0.1:5001/db:v1', 'localhost:5001/ok:v1', 'quay.io/x/y:1']\n    pullAuthConfig: '${dockerConfigFor('localhost:5001')}'\n    pushAuthConfig: '${dockerConfigFor('reg.example')}'\nsources:\n  quay.io: {auth: 'q:qpw'}\n  ghcr.io:\n    auth: '${dockerConfigFor('ghcr.com')}'\n`;
+  const { file, result } = await load(yaml);
+  const { warnings } = await result;
+  assert.deepEqual(warnings, [
+    `${file}:4:21: registries[0].pullAuthConfig: DockerConfigJSON has no entry for the source registry "127.0.0.1:5001" of images[0] (it lists "localhost:5001"): images from "127.0.0.1:5001" are pulled without credentials`,
+    `${file}:9:11: sources["ghcr.io"].auth: DockerConfigJSON has no entry for "ghcr.io" (it lists "ghcr.com"): this auth is never used`,
+  ]);
+  assert.equal(warnings.join('').includes('Auth-Pw-9'), false);
+});
+
 test('several problems are all reported at once, in file order, and no secret is quoted', async () => {
   const yaml = "registries:\n  - hostname: 'bad host'\n    pushAuthConfig: 'secret-without-colon'\n    syncPeriod: nope\n    images: ['Bad']\napi:\n  authToken: 12345678\n";
   const got = await problems(yaml);

@@ -69,7 +69,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (!parsed.success || problems.length > 0) return fail(sortProblems(problems));
   const raw = parsed.data;
 
-  const warnings: string[] = [];
+  const warnings: string[] = sortProblems(checked.warnings.map(toProblem)).map((w) => `${file}:${w.line}:${w.column}: ${w.path}: ${w.message}`);
   if (raw.registries.some((r) => r.deleteLocalImages)) {
     warnings.push('deleteLocalImages has no effect: picture-book is daemonless and keeps no local images to delete');
   }

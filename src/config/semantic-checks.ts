@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { validateRepository } from '../reference/grammar.js';
 import { parseReference, parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
+import { checkAuthHosts } from './auth-hosts.js';
 import { checkFile } from './file-check.js';
 import { splitScriptArgs } from './script-args.js';
 import { checkSources } from './source-checks.js';
@@ -16,6 +17,8 @@ export interface CheckedRegistry {
   pushAuth: AuthSetting | undefined;
   syncerScript: string | undefined;
   caFile: string | undefined;
+  /** As written (unchecked types), for the auth host checks. */
+  images: unknown[];
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -41,8 +44,9 @@ const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Arra
  * Works on the raw data with type guards, so it runs even when the schema found problems and
  * every problem is reported at once. Returns the values resolved along the way.
  */
-export function checkSemantics(data: unknown, file: string): { problems: PathProblem[]; registries: CheckedRegistry[]; sources: Map<string, SourceSettings> } {
+export function checkSemantics(data: unknown, file: string): { problems: PathProblem[]; warnings: PathProblem[]; registries: CheckedRegistry[]; sources: Map<string, SourceSettings> } {
   const problems: PathProblem[] = [];
+  const warnings: PathProblem[] = [];
   const add = (path: PathProblem['path'], message: string, at: PathProblem['at'] = 'value') => problems.push({ path, message, at });
   const base = dirname(file);
   const root = obj(data);
@@ -119,7 +123,7 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
       const problem = checkFile(caFile, 'CA file', false);
       if (problem) add(at('caFile'), problem);
     }
-    return { hostname, repository, pullAuth, pushAuth, syncerScript, caFile };
+    return { hostname, repository, pullAuth, pushAuth, syncerScript, caFile, images };
   });
   const api = obj(root.api);
   // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.
@@ -135,5 +139,11 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
   }
   const sources = checkSources(root.sources, base);
   problems.push(...sources.problems);
-  return { problems, registries, sources: sources.sources };
+  warnings.push(...sources.warnings);
+  registries.forEach((r, index) => {
+    const found = checkAuthHosts({ index, hostname: r.hostname, pullAuth: r.pullAuth, pushAuth: r.pushAuth, images: r.images, sources: sources.sources });
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+  });
+  return { problems, warnings, registries, sources: sources.sources };
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseRegistryHost } from '../reference/index.js';
+import { listedHosts } from './auth-hosts.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { checkFile } from './file-check.js';
 import type { SourceSettings } from './types.js';
@@ -12,10 +13,11 @@ const reason = (error: unknown): string => (error instanceof Error ? error.messa
  * normalised like a reference's registry (so `Quay.io` and `quay.io` are one entry), CA files
  * resolved next to the config file, auth parsed. Works on raw data, like checkSemantics.
  */
-export function checkSources(raw: unknown, base: string): { problems: PathProblem[]; sources: Map<string, SourceSettings> } {
+export function checkSources(raw: unknown, base: string): { problems: PathProblem[]; warnings: PathProblem[]; sources: Map<string, SourceSettings> } {
   const problems: PathProblem[] = [];
+  const warnings: PathProblem[] = [];
   const sources = new Map<string, SourceSettings>();
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problems, sources };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problems, warnings, sources };
   const keyOf = new Map<string, string>();
   for (const [key, value] of Object.entries(raw)) {
     const at = (...rest: string[]) => ['sources', key, ...rest];
@@ -40,11 +42,15 @@ export function checkSources(raw: unknown, base: string): { problems: PathProble
     if (typeof entry.auth === 'string') {
       try {
         auth = parseAuthSetting(entry.auth);
+        // Pull side: a warning (the host's images are then pulled with pullAuthConfig, or anonymously).
+        if (auth?.kind === 'docker-config' && !auth.auths.has(host)) {
+          warnings.push({ path: at('auth'), at: 'value', message: `DockerConfigJSON has no entry for "${host}" (${listedHosts(auth.auths)}): this auth is never used` });
+        }
       } catch (error) {
         problems.push({ path: at('auth'), at: 'value', message: reason(error) });
       }
     }
     sources.set(host, { insecure: entry.insecure === true, tlsVerify: entry.tlsVerify !== false, caFile, auth, pipelining: entry.pipelining !== false });
   }
-  return { problems, sources };
+  return { problems, warnings, sources };
 }

@@ -108,6 +108,30 @@ test('--registry loads only that registry; plain output ends with a summary', as
   assert.match(unknown.stderr, new RegExp(`registry "nope.example" is not in .*config.yaml \\(configured: ${first.host}, ${second.host}\\)`));
 });
 
+test('DockerConfigJSON spelled for localhost while the registries are 127.0.0.1: push side refused before any work (exit 2), pull side a warning at start', async () => {
+  const entry = (host: string, user: string, password: string) => JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } });
+  const port = (registry: TestRegistry) => registry.host.split(':')[1] ?? '';
+  const push = join(dir, 'push-localhost.yaml');
+  const pushEnv = { ...env, PB_PUSH_LOCALHOST: entry(`localhost:${port(first)}`, first.username ?? '', first.password ?? '') };
+  await writeFile(push, ['registries:', `  - hostname: '${first.host}'`, "    repository: 'authhost'", "    pushAuthConfig: '${PB_PUSH_LOCALHOST}'", `    images: ['${source.host}/library/app:v1']`, ''].join('\n'));
+  const refused = await runCli(['load', '--config', push, '--all'], pushEnv);
+  assert.equal(refused.code, 2, refused.stdout);
+  assert.equal(refused.stderr, `${push}:4:21: registries[0].pushAuthConfig: DockerConfigJSON has no entry for the target registry "${first.host}" (it lists "localhost:${port(first)}"): its credentials would never be sent there; add an entry for "${first.host}"\n`);
+  assert.equal(await present(first, 'authhost/library/app:v1'), undefined, 'nothing was copied');
+  assert.equal(refused.stderr.includes(first.password ?? '\u0000'), false);
+
+  const pull = join(dir, 'pull-localhost.yaml');
+  const pullEnv = { ...env, PB_PULL_LOCALHOST: entry(`localhost:${port(source)}`, 'puller', 'Pull-Pw-3d') };
+  await writeFile(pull, ['registries:', `  - hostname: '${first.host}'`, "    repository: 'authhost'", "    pullAuthConfig: '${PB_PULL_LOCALHOST}'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, `    images: ['${source.host}/library/app:v1']`, ''].join('\n'));
+  const warned = await runCli(['load', '--config', pull, '--all'], pullEnv);
+  assert.equal(warned.code, 0, warned.stdout + warned.stderr);
+  const firstLine = warned.stdout.split('\n')[0] ?? '';
+  const expected = ` warning: ${pull}:4:21: registries[0].pullAuthConfig: DockerConfigJSON has no entry for the source registry "${source.host}" of images[0] (it lists "localhost:${port(source)}"): images from "${source.host}" are pulled without credentials`;
+  assert.ok(firstLine.endsWith(expected), `the warning comes first, at start: ${firstLine}`);
+  assert.equal(await present(first, 'authhost/library/app:v1'), built.app?.digest);
+  assert.equal(warned.stdout.includes('Pull-Pw-3d'), false);
+});
+
 test('stdout closed by its reader (`| head`): the load still completes and exits 0, without an EPIPE crash', async () => {
   const closed = join(dir, 'closed-stdout.yaml');
   const lines = ['registries:', `  - hostname: '${first.host}'`, "    repository: 'epipe'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, `    images: ['${source.host}/library/app:v1', '${source.host}/team/api:v2']`, ''];
