@@ -8,10 +8,11 @@ export function registerConfigCommand(program: Command): void {
     .option('-c, --config <file>', 'config file (default: $PICTURE_BOOK_CONFIG, else ./config.yaml)')
     .action(async (flags: { config?: string }) => {
       const { loadConfig, resolveConfigPath } = await import('../config/index.js');
+      const { escapeControl } = await import('../display/terminal.js');
       const path = resolveConfigPath(flags.config, process.env, process.cwd());
       // A ConfigError propagates to main, which prints each problem and exits 2.
       const { warnings } = await loadConfig(path);
-      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      for (const warning of warnings) process.stderr.write(`warning: ${escapeControl(warning)}\n`);
       process.stdout.write(`${path}: valid\n`);
     });
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { escapeControl } from '../display/terminal.js';
 import { ConfigError, PictureBookError } from '../errors/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { registerConfigCommand } from './config-command.js';
@@ -34,15 +35,15 @@ function report(error: unknown): number {
   const write = (text: string) => process.stderr.write(processScrubber.scrub(text));
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
   if (error instanceof ConfigError) {
-    write(`${error.message}\n`);
+    write(`${error.message.split('\n').map(escapeControl).join('\n')}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof PictureBookError) {
-    write(`picture-book: error: ${error.message}\n`);
+    write(`picture-book: error: ${escapeControl(error.message)}\n`);
     return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
-  write(`picture-book: error: ${message}\n`);
+  write(`picture-book: error: ${escapeControl(message)}\n`);
   if (process.env.PICTURE_BOOK_DEBUG && error instanceof Error) write(`${error.stack}\n`);
   return EXIT_FAILURE;
 }

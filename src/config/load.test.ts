@@ -68,6 +68,7 @@ test("the seed's sample config loads with its meaning", async () => {
   assert.equal(r.syncerScript, join(dir, 'list.sh'), 'resolved next to the config file');
   assert.equal(r.syncerScriptArgs, '--all "two words"');
   assert.equal(r.line, 4);
+  assert.deepEqual([r.syncerScriptMaxLineBytes, r.syncerScriptMaxLines], [8192, 100_000], 'documented defaults');
   assert.equal(r.pullAuth?.kind, 'userpass');
   assert.equal(r.pullAuth?.kind === 'userpass' && r.pullAuth.credentials.username, 'testuser');
   assert.equal(r.pushAuth?.kind === 'docker-config' && r.pushAuth.auths.get('my-registry.com')?.username, 'pusher');
@@ -151,6 +152,8 @@ const INVALID: Array<[string, string, string[]]> = [
   ['alias in a list, next to a good one', "registries:\n  - hostname: reg.example\n    images: [&first nginx, *first, *Pw-2b]\n", ['3:36 registries[0].images[2]: YAML alias refers to no anchor defined before it (a value that starts with "*" must be quoted)']],
   ['script timeout beyond a Node timer', reg('    syncerScriptTimeoutSeconds: 3000000\n'), ['5:33 registries[0].syncerScriptTimeoutSeconds: must be at most 86400, got number 3000000']],
   ['infinite script timeout', reg('    syncerScriptTimeoutSeconds: 1e400\n'), ['5:33 registries[0].syncerScriptTimeoutSeconds: must be at most 86400, got number Infinity']],
+  ['script line cap of zero', reg('    syncerScriptMaxLineBytes: 0\n'), ['5:31 registries[0].syncerScriptMaxLineBytes: must be greater than 0, got number 0']],
+  ['script line count cap too big', reg('    syncerScriptMaxLines: 2000000\n'), ['5:27 registries[0].syncerScriptMaxLines: must be at most 1000000, got number 2000000']],
   ['grace period beyond a Node timer', `${reg()}sync:\n  gracePeriodSeconds: 1e12\n`, ['6:23 sync.gracePeriodSeconds: must be at most 3600, got number 1000000000000']],
   ['grace period .inf', `${reg()}sync:\n  gracePeriodSeconds: .inf\n`, ['6:23 sync.gracePeriodSeconds: must be at most 3600, got number Infinity']],
   ['grace period .nan', `${reg()}sync:\n  gracePeriodSeconds: .nan\n`, ['6:23 sync.gracePeriodSeconds: expected a number, got number NaN']],

@@ -86,6 +86,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         syncerScript: c?.syncerScript,
         syncerScriptArgs: r.syncerScriptArgs,
         syncerScriptTimeoutSeconds: r.syncerScriptTimeoutSeconds,
+        syncerScriptMaxLineBytes: r.syncerScriptMaxLineBytes,
+        syncerScriptMaxLines: r.syncerScriptMaxLines,
         deleteLocalImages: r.deleteLocalImages,
         images: r.images,
         insecure: r.insecure,

@@ -7,6 +7,12 @@ export const MAX_SCRIPT_TIMEOUT_SECONDS = 86_400;
 export const MAX_GRACE_PERIOD_SECONDS = 3_600;
 export const MAX_RETENTION_DAYS = 3_650;
 export const MAX_CONCURRENCY = 1_000;
+// Syncer script output is read line by line and kept until the script ends: caps bound the memory
+// a runaway script can take (a reference is at most a few hundred bytes).
+export const DEFAULT_SCRIPT_MAX_LINE_BYTES = 8_192;
+export const MAX_SCRIPT_MAX_LINE_BYTES = 1_048_576;
+export const DEFAULT_SCRIPT_MAX_LINES = 100_000;
+export const MAX_SCRIPT_MAX_LINES = 1_000_000;
 
 /** One target registry, with the seed's keys and their seed meaning, plus documented additions. */
 export const registrySchema = z
@@ -27,6 +33,8 @@ export const registrySchema = z
     pipelining: z.boolean().default(true),
     concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional(),
     syncerScriptTimeoutSeconds: z.number().positive().max(MAX_SCRIPT_TIMEOUT_SECONDS).default(120),
+    syncerScriptMaxLineBytes: z.number().int().positive().max(MAX_SCRIPT_MAX_LINE_BYTES).default(DEFAULT_SCRIPT_MAX_LINE_BYTES),
+    syncerScriptMaxLines: z.number().int().positive().max(MAX_SCRIPT_MAX_LINES).default(DEFAULT_SCRIPT_MAX_LINES),
   })
   .strict();
 

@@ -30,6 +30,9 @@ export interface RegistryConfig {
   syncerScript: string | undefined;
   syncerScriptArgs: string;
   syncerScriptTimeoutSeconds: number;
+  /** Caps on the script's stdout (optional: configs built in code get the defaults). */
+  syncerScriptMaxLineBytes?: number;
+  syncerScriptMaxLines?: number;
   deleteLocalImages: boolean;
   images: string[];
   insecure: boolean;

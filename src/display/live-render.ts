@@ -1,6 +1,6 @@
 import type { ActiveImage, LiveView, RegistryState } from './live-model.js';
 import { cancelledCount } from './event-lines.js';
-import { shortenStart, truncate } from './terminal.js';
+import { escapeControl, shortenStart, truncate } from './terminal.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -26,7 +26,7 @@ export function renderLive(view: LiveView, width: number, frame: number, maxLine
     if (shown.length < images.length) lines.push(`    … and ${images.length - shown.length} more`);
   }
   lines.push(overallLine(view));
-  return lines.map((line) => truncate(line, width));
+  return lines.map((line) => truncate(escapeControl(line), width));
 }
 
 /** A registry's line: spinner while running, ✔ or ✖ once finished. */

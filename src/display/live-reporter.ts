@@ -5,7 +5,7 @@ import { registryLine, renderLive } from './live-render.js';
 import type { Reporter, ReporterOptions, ReporterOutput } from './reporter.js';
 import { RunTally } from './run-tally.js';
 import { summaryLines } from './summary.js';
-import { CLEAR_DOWN, HIDE_CURSOR, SHOW_CURSOR, cursorUpLines } from './terminal.js';
+import { CLEAR_DOWN, HIDE_CURSOR, SHOW_CURSOR, cursorUpLines, escapeControl } from './terminal.js';
 
 /** Events worth a permanent line above the live block: they would be lost when it redraws. */
 const PERMANENT = new Set<SyncEvent['type']>(['image-failed', 'registry-script-failed', 'registry-line-invalid', 'image-planned', 'warning', 'run-stopping']);
@@ -102,7 +102,7 @@ export class LiveReporter implements Reporter {
     const width = this.#width();
     let text = cursorUpLines(this.#drawn) + CLEAR_DOWN;
     // Lines above the block are never moved over again, so they may wrap: keep them whole.
-    for (const line of above) text += `${line}\n`;
+    for (const line of above) text += `${escapeControl(line)}\n`;
     this.#drawn = 0;
     if (this.#live) {
       const rows = this.#out.rows && this.#out.rows > 1 ? this.#out.rows - 1 : Infinity;

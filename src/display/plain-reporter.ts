@@ -3,6 +3,7 @@ import { describeEvent, registryOf } from './event-lines.js';
 import type { Reporter, ReporterOptions, ReporterOutput } from './reporter.js';
 import { RunTally } from './run-tally.js';
 import { summaryLines } from './summary.js';
+import { escapeControl } from './terminal.js';
 
 /** One timestamped line per meaningful event, and a summary block when a run finishes. */
 export class PlainReporter implements Reporter {
@@ -22,7 +23,7 @@ export class PlainReporter implements Reporter {
     const registry = registryOf(event);
     const prefix = `${new Date(event.time).toISOString()} ${registry ? `[${registry}] ` : ''}`;
     // Continuation lines (a script's stderr) are indented under the first, without a prefix.
-    let text = `${prefix}${lines[0]}\n` + lines.slice(1).map((l) => `${l}\n`).join('');
+    let text = `${prefix}${escapeControl(lines[0] ?? '')}\n` + lines.slice(1).map((l) => `${escapeControl(l)}\n`).join('');
     if (event.type === 'run-finished') {
       text += this.#summary(event.time);
       this.#tally = new RunTally();
@@ -36,6 +37,6 @@ export class PlainReporter implements Reporter {
   }
 
   #summary(now: number): string {
-    return summaryLines(this.#tally.stats(now)).map((l) => `${l}\n`).join('');
+    return summaryLines(this.#tally.stats(now)).map((l) => `${escapeControl(l)}\n`).join('');
   }
 }

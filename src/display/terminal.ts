@@ -25,3 +25,15 @@ export function shortenStart(text: string, width: number): string {
   if (text.length <= width) return text;
   return `…${text.slice(text.length - width + 1)}`;
 }
+
+// C0 controls (newline and tab too: a line must stay one line of known width), DEL and C1 (0x9b
+// is CSI on some terminals).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Shows control characters as `\xHH`: text from a syncer script or a registry must not move the
+ * cursor, clear the screen or retitle the terminal of whoever reads the output.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

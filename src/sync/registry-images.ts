@@ -17,7 +17,14 @@ export async function listRegistryImages(registry: RegistryConfig, timeoutMs: nu
   const images: Reference[] = [];
   const invalidLines: ListedImages['invalidLines'] = [];
   if (registry.syncerScript) {
-    const result = await runSyncerScript({ script: registry.syncerScript, args: registry.syncerScriptArgs, timeoutMs, signal });
+    const result = await runSyncerScript({
+      script: registry.syncerScript,
+      args: registry.syncerScriptArgs,
+      timeoutMs,
+      signal,
+      maxLineBytes: registry.syncerScriptMaxLineBytes,
+      maxLines: registry.syncerScriptMaxLines,
+    });
     if (!result.ok) {
       return { images: [], invalidLines: [], scriptError: { message: describeScriptFailure(result, registry.syncerScript), stderrTail: result.stderrTail } };
     }

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { describeScriptFailure, runSyncerScript } from './syncer-script.js';
+import { describeScriptFailure, parseScriptLine, runSyncerScript } from './syncer-script.js';
 
 let dir: string;
 before(async () => {
@@ -78,4 +78,47 @@ test('aborting the signal kills a script that is still going, with its children,
   assert.equal(describeScriptFailure(result, path), `syncer script ${path} was stopped: the run was cancelled`);
   const already = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000, signal: controller.signal });
   assert.deepEqual([already.ok, already.aborted, already.exitCode], [false, true, null], 'an aborted signal does not start the script');
+});
+
+test('a line longer than maxLineBytes stops the script at once, naming the line; nothing of it is kept', async () => {
+  // 20 MB in one line, then a clean exit: only the cap makes this a failure.
+  const path = await script('long-line.sh', 'echo nginx:1\nhead -c 20000000 /dev/zero | tr "\\0" a\necho\necho nginx:2');
+  const started = Date.now();
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000, maxLineBytes: 4096 });
+  assert.ok(Date.now() - started < 10_000, 'stopped at once');
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.limitHit, { what: 'line-length', line: 2, limit: 4096 });
+  assert.equal(describeScriptFailure(result, path), `syncer script ${path} printed a line longer than 4096 bytes (line 2; syncerScriptMaxLineBytes) and was stopped`);
+  assert.equal(result.entries.length, 1);
+});
+
+test('more lines than maxLines stop the script at the first line over; the default cap is 100000', async () => {
+  const path = await script('endless.sh', 'yes nginx:1 | head -n 150000');
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000, maxLines: 500 });
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.limitHit, { what: 'line-count', line: 501, limit: 500 });
+  assert.equal(result.entries.length, 500);
+  assert.equal(describeScriptFailure(result, path), `syncer script ${path} printed more than 500 lines (syncerScriptMaxLines) and was stopped at line 501`);
+  const byDefault = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000 });
+  assert.deepEqual(byDefault.limitHit, { what: 'line-count', line: 100_001, limit: 100_000 });
+});
+
+test('a huge stderr line is cut in the tail, not kept whole, and does not stop the script', async () => {
+  const path = await script('loud.sh', 'head -c 3000000 /dev/zero | tr "\\0" e >&2\necho >&2\necho last >&2\necho nginx:1');
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000 });
+  assert.equal(result.ok, true);
+  assert.deepEqual(result.stderrTail.map((l) => l.length), [1000 + '… (line cut at 1000 bytes)'.length, 4]);
+  assert.equal(result.stderrTail[1], 'last');
+});
+
+test('an invalid line is reported without repeating itself, and shown at most 200 characters long', async () => {
+  const long = `reg.example/app:v1 ${'word '.repeat(100)}`.trim();
+  const path = await script('invalid.sh', `echo 'Not A Reference'\necho '${long}'`);
+  const result = await runSyncerScript({ script: path, args: '', timeoutMs: 10_000 });
+  const [first, second] = result.entries;
+  assert.deepEqual([first?.text, first?.kind === 'invalid' ? first.error : ''], ['Not A Reference', 'invalid reference: reference contains whitespace']);
+  assert.equal(second?.text, `${long.slice(0, 200)}… (${long.length} characters)`);
+  assert.equal(second?.kind === 'invalid' && second.error, 'invalid reference: reference contains whitespace', 'the line is not quoted again');
+  const component = parseScriptLine(`reg.example/${'Upper'.repeat(100)}:v1`, 3);
+  assert.match(component?.kind === 'invalid' ? component.error : '', /^invalid reference: path component "(Upper)+… \(\d+ characters\)$/);
 });

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { InvalidReferenceError } from '../errors/index.js';
 import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { parseReference, type Reference } from '../reference/index.js';
+import { DEFAULT_SCRIPT_MAX_LINE_BYTES, DEFAULT_SCRIPT_MAX_LINES } from '../config/schema.js';
 import { splitScriptArgs } from '../config/script-args.js';
+import { BoundedLines } from './bounded-lines.js';
 
 export type ScriptLine = { line: number; text: string } & ({ kind: 'image'; reference: Reference } | { kind: 'invalid'; error: string });
 
@@ -18,6 +20,8 @@ export interface SyncerScriptResult {
   startError?: string | undefined;
   stderrTail: string[];
   entries: ScriptLine[];
+  /** The script was killed for printing more than a cap allows (`line`: the stdout line it broke on). */
+  limitHit?: { what: 'line-length' | 'line-count'; line: number; limit: number } | undefined;
 }
 
 export interface SyncerScriptOptions {
@@ -28,9 +32,21 @@ export interface SyncerScriptOptions {
   env?: NodeJS.ProcessEnv;
   /** Aborting kills the script and its children at once (a paused or stopping run must not wait for it). */
   signal?: AbortSignal | undefined;
+  /** Longest stdout line accepted, in bytes; a longer one stops the script. */
+  maxLineBytes?: number | undefined;
+  /** Most stdout lines accepted (blank lines and comments count); one more stops the script. */
+  maxLines?: number | undefined;
 }
 
 const STDERR_LINES = 20;
+/** An invalid line is shown (twice: as it happens and in the summary) up to this many characters. */
+const SHOWN_LINE_CHARS = 200;
+/** Stderr is only shown, never parsed: longer lines are cut, not a reason to stop the script. */
+const STDERR_LINE_BYTES = 1000;
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
 
 /** One line of script output: blank lines and `#` comments are skipped (undefined). */
 export function parseScriptLine(text: string, line: number): ScriptLine | undefined {
@@ -39,8 +55,12 @@ export function parseScriptLine(text: string, line: number): ScriptLine | undefi
   try {
     return { line, text: trimmed, kind: 'image', reference: parseReference(trimmed) };
   } catch (error) {
-    // The line is echoed in logs, the run summary and the server log: never with a password in it.
-    return { line, text: maskUserinfo(trimmed), kind: 'invalid', error: error instanceof Error ? error.message : String(error) };
+    // The line is echoed in logs, the run summary and the server log: never with a password in it,
+    // and once (the error would quote it again).
+    const shown = maskUserinfo(trimmed);
+    let reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof InvalidReferenceError) reason = `invalid reference: ${reason.replace(`invalid reference "${error.input}": `, '')}`;
+    return { line, text: shorten(shown, SHOWN_LINE_CHARS), kind: 'invalid', error: shorten(reason, SHOWN_LINE_CHARS + 100) };
   }
 }
 
@@ -83,23 +103,47 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
       killGroup();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const maxLines = options.maxLines ?? DEFAULT_SCRIPT_MAX_LINES;
+    const maxLineBytes = options.maxLineBytes ?? DEFAULT_SCRIPT_MAX_LINE_BYTES;
+    let limitHit: SyncerScriptResult['limitHit'];
+    // Nothing more is read or kept once a cap is hit: the script is killed and its output dropped.
+    const stop = (hit: NonNullable<SyncerScriptResult['limitHit']>): void => {
+      limitHit ??= hit;
+      child.stdout.destroy();
+      killGroup();
+    };
     let lineNumber = 0;
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      const entry = parseScriptLine(text, ++lineNumber);
-      if (entry) entries.push(entry);
+    const stdout = new BoundedLines(
+      maxLineBytes,
+      (text) => {
+        if (limitHit) return;
+        if (++lineNumber > maxLines) return stop({ what: 'line-count', line: lineNumber, limit: maxLines });
+        const entry = parseScriptLine(text, lineNumber);
+        if (entry) entries.push(entry);
+      },
+      () => {
+        if (!limitHit) stop({ what: 'line-length', line: lineNumber + 1, limit: maxLineBytes });
+      },
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!limitHit) stdout.push(chunk);
     });
-    createInterface({ input: child.stderr }).on('line', (text) => {
+    child.stdout.on('end', () => stdout.end());
+    const keepStderr = (text: string): void => {
       stderrTail.push(text);
       if (stderrTail.length > STDERR_LINES) stderrTail.shift();
-    });
+    };
+    const stderr = new BoundedLines(STDERR_LINE_BYTES, keepStderr, (kept) => keepStderr(`${kept}… (line cut at ${STDERR_LINE_BYTES} bytes)`));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr.on('end', () => stderr.end());
     child.on('error', (error: NodeJS.ErrnoException) => {
       startError = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable (permission denied)' : error.message;
     });
     child.on('close', (exitCode, killedBy) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      const ok = !timedOut && !aborted && !startError && exitCode === 0;
-      resolve({ ok, exitCode, signal: killedBy, timedOut, aborted, durationMs: Date.now() - started, startError, stderrTail, entries });
+      const ok = !timedOut && !aborted && !startError && !limitHit && exitCode === 0;
+      resolve({ ok, exitCode, signal: killedBy, timedOut, aborted, durationMs: Date.now() - started, startError, stderrTail, entries, limitHit });
     });
   });
 }
@@ -108,6 +152,8 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
 export function describeScriptFailure(result: SyncerScriptResult, script: string): string {
   if (result.startError) return `syncer script ${script} could not be run: ${result.startError}`;
   if (result.aborted) return `syncer script ${script} was stopped: the run was cancelled`;
+  if (result.limitHit?.what === 'line-length') return `syncer script ${script} printed a line longer than ${result.limitHit.limit} bytes (line ${result.limitHit.line}; syncerScriptMaxLineBytes) and was stopped`;
+  if (result.limitHit?.what === 'line-count') return `syncer script ${script} printed more than ${result.limitHit.limit} lines (syncerScriptMaxLines) and was stopped at line ${result.limitHit.line}`;
   if (result.timedOut) return `syncer script ${script} timed out after ${(result.durationMs / 1000).toFixed(1)}s and was killed`;
   const last = result.stderrTail.at(-1);
   const how = result.exitCode !== null ? `exited with code ${result.exitCode}` : `was killed by ${result.signal}`;
