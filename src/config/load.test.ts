@@ -174,6 +174,11 @@ const INVALID: Array<[string, string, string[]]> = [
   ['user:pass without colon', reg("    pushAuthConfig: 'justauser'\n"), ['5:21 registries[0].pushAuthConfig: credentials must be "username:password" (no ":" found)']],
   ['unset environment variable', reg("    pushAuthConfig: 'bot:${REGISTRY_PASSWORD}'\n"), ['5:21 environment variable "REGISTRY_PASSWORD" is not set']],
   ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: ${'DIR'}/ca.pem`]],
+  ['api.host with spaces', `${reg()}api:\n  host: 'not a host'\n`, ['6:9 api.host: "not a host" is neither an IP address nor a host name (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)']],
+  ['api.host with a port', `${reg()}api:\n  host: '127.0.0.1:8001'\n`, ['6:9 api.host: "127.0.0.1:8001": the port goes in api.port, not in api.host']],
+  ['api.host IPv6 in brackets', `${reg()}api:\n  host: '[::1]'\n`, ['6:9 api.host: "[::1]": write the IPv6 address without brackets ("::1")']],
+  ['api.host with a scheme', `${reg()}api:\n  host: 'http://0.0.0.0'\n`, ['6:9 api.host: "http://0.0.0.0": no scheme, only the address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)']],
+  ['api.host empty', `${reg()}api:\n  host: ''\n`, ['6:9 api.host: is empty: give an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)']],
   ['unknown time zone', `${reg()}sync:\n  timezone: Mars/Olympus\n`, ['6:13 sync.timezone: unknown time zone "Mars/Olympus"']],
   ['repository with uppercase', "registries:\n  - hostname: reg.example\n    repository: Mirror\n    images: [nginx]\n", ['3:17 registries[0].repository: invalid reference "Mirror": path component "Mirror" must be lowercase']],
   ['script args not a string', reg("    syncerScriptArgs: 5\n"), ['5:23 registries[0].syncerScriptArgs: expected a string, got number 5']],
@@ -211,6 +216,13 @@ test('a pull DockerConfigJSON without an entry for a source host of images: is a
     `${file}:9:11: sources["ghcr.io"].auth: DockerConfigJSON has no entry for "ghcr.io" (it lists "ghcr.com"): this auth is never used`,
   ]);
   assert.equal(warnings.join('').includes('Auth-Pw-9'), false);
+});
+
+test('api.host: IP addresses and host names are valid', async () => {
+  for (const host of ['127.0.0.1', '0.0.0.0', '::', '::1', 'fe80::1', 'localhost', 'pb-api.internal.example', 'host-1.']) {
+    const { result } = await load(`${reg()}api:\n  host: '${host}'\n`);
+    assert.equal((await result).config.api.host, host);
+  }
 });
 
 test('several problems are all reported at once, in file order, and no secret is quoted', async () => {

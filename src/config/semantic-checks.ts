@@ -5,6 +5,7 @@ import { parseReference, parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { checkAuthHosts } from './auth-hosts.js';
 import { checkFile } from './file-check.js';
+import { listenHostProblem } from './listen-host.js';
 import { splitScriptArgs } from './script-args.js';
 import { checkSources } from './source-checks.js';
 import type { AuthSetting, SourceSettings } from './types.js';
@@ -129,6 +130,10 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
   // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.
   const token = api.authToken;
   if (api.enableAuth === true && (token === undefined || (typeof token === 'string' && token.trim() === ''))) add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
+  if (typeof api.host === 'string') {
+    const problem = listenHostProblem(api.host);
+    if (problem) add(['api', 'host'], problem);
+  }
   // Only a configured zone is checked: Intl's time-zone data costs every run ~8 MB and 0.1 s.
   if (timezone !== 'UTC') {
     try {

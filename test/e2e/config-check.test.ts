@@ -46,3 +46,9 @@ test('config check: a push DockerConfigJSON without the target host is an error;
   assert.equal(pull.stderr, `warning: ${pull.file}:4:21: registries[0].pullAuthConfig: DockerConfigJSON has no entry for the source registry "127.0.0.1:5001" of images[0] (it lists "localhost:5001"): images from "127.0.0.1:5001" are pulled without credentials\n`);
   for (const output of [push.stderr, pull.stderr]) assert.equal(output.includes('Check-Pw-1'), false);
 });
+
+test('config check refuses an api.host that is not a host', async () => {
+  const result = await check([...registry, 'api:', "  host: 'not a host'"]);
+  assert.equal(result.code, 2, result.stdout);
+  assert.equal(result.stderr, `${result.file}:5:9: api.host: "not a host" is neither an IP address nor a host name (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)\n`);
+});
