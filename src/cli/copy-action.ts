@@ -61,8 +61,8 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       target: target.toString(),
       platforms: flags.platform,
       force: flags.force === true,
-      sourceEndpoint: await endpointFromFlags(source.registry, side(flags, 'src')),
-      targetEndpoint: await endpointFromFlags(target.registry, side(flags, 'dest')),
+      sourceEndpoint: await endpointFromFlags(source.registry, side(flags, 'src'), 'src'),
+      targetEndpoint: await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest'),
     });
     if (result.status === 'skipped') {
       process.stdout.write(`up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`);

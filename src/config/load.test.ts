@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ before(async () => {
   await chmod(join(dir, 'list.sh'), 0o755);
   await writeFile(join(dir, 'not-exec.sh'), '#!/bin/sh\n');
   await chmod(join(dir, 'not-exec.sh'), 0o644);
+  // A real certificate and its key: a CA file is checked for a PEM certificate.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'real-ca.pem'), '-days', '3', '-subj', '/CN=test-ca'], { stdio: 'ignore' });
+  await writeFile(join(dir, 'not-pem.txt'), 'just text\n');
+  await writeFile(join(dir, 'broken-cert.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -101,19 +106,18 @@ test('values from the environment are remembered as written, except identity fie
 });
 
 test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
-  await writeFile(join(dir, 'src-ca.pem'), 'not checked here\n');
-  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false}\n  quay.io: {caFile: ./src-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
+  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false}\n  quay.io: {caFile: ./real-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
   const { result } = await load(yaml, { QUAY_PW: 'quay-pw-55' });
   const { config } = await result;
   assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
   const quay = config.sources?.get('quay.io');
-  assert.equal(quay?.caFile, join(dir, 'src-ca.pem'));
+  assert.equal(quay?.caFile, join(dir, 'real-ca.pem'));
   assert.equal(quay?.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
   assert.deepEqual(config.sources?.get('registry.internal:5000'), { insecure: true, tlsVerify: true, caFile: undefined, auth: undefined, pipelining: false });
   assert.ok(config.registries.every((r) => r.sources === config.sources));
   const view = JSON.stringify(redactConfig(config));
   assert.equal(view.includes('quay-pw-55'), false);
-  assert.match(view, /"quay.io":\{"insecure":false,"tlsVerify":true,"caFile":"[^"]*src-ca.pem","auth":\{"kind":"username:password","username":"puller","password":"\*\*\*"\},"pipelining":true\}/);
+  assert.match(view, /"quay.io":\{"insecure":false,"tlsVerify":true,"caFile":"[^"]*real-ca.pem","auth":\{"kind":"username:password","username":"puller","password":"\*\*\*"\},"pipelining":true\}/);
 });
 
 const INVALID: Array<[string, string, string[]]> = [
@@ -179,6 +183,10 @@ const INVALID: Array<[string, string, string[]]> = [
   ['api.host IPv6 in brackets', `${reg()}api:\n  host: '[::1]'\n`, ['6:9 api.host: "[::1]": write the IPv6 address without brackets ("::1")']],
   ['api.host with a scheme', `${reg()}api:\n  host: 'http://0.0.0.0'\n`, ['6:9 api.host: "http://0.0.0.0": no scheme, only the address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)']],
   ['api.host empty', `${reg()}api:\n  host: ''\n`, ['6:9 api.host: is empty: give an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)']],
+  ['CA file that is a private key', reg('    caFile: ./key.pem\n'), [`5:13 registries[0].caFile: CA file is a private key, not a CA certificate: ${'DIR'}/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`]],
+  ['CA file that is not PEM', reg('    caFile: ./not-pem.txt\n'), [`5:13 registries[0].caFile: CA file is not a CA certificate: ${'DIR'}/not-pem.txt (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`]],
+  ['CA file with a broken certificate', reg('    caFile: ./broken-cert.pem\n'), [`5:13 registries[0].caFile: CA file has a certificate that cannot be read (PEM block 1): ${'DIR'}/broken-cert.pem`]],
+  ['source CA file that is a private key', `${reg()}sources:\n  quay.io: {caFile: ./key.pem}\n`, [`6:21 sources["quay.io"].caFile: CA file is a private key, not a CA certificate: ${'DIR'}/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`]],
   ['unknown time zone', `${reg()}sync:\n  timezone: Mars/Olympus\n`, ['6:13 sync.timezone: unknown time zone "Mars/Olympus"']],
   ['repository with uppercase', "registries:\n  - hostname: reg.example\n    repository: Mirror\n    images: [nginx]\n", ['3:17 registries[0].repository: invalid reference "Mirror": path component "Mirror" must be lowercase']],
   ['script args not a string', reg("    syncerScriptArgs: 5\n"), ['5:23 registries[0].syncerScriptArgs: expected a string, got number 5']],

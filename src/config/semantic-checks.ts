@@ -4,6 +4,7 @@ import { validateRepository } from '../reference/grammar.js';
 import { parseReference, parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { checkAuthHosts } from './auth-hosts.js';
+import { caFileProblem } from './ca-file.js';
 import { checkFile } from './file-check.js';
 import { listenHostProblem } from './listen-host.js';
 import { splitScriptArgs } from './script-args.js';
@@ -121,7 +122,7 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
     const ca = str(r.caFile);
     const caFile = ca ? (isAbsolute(ca) ? ca : resolve(base, ca)) : undefined;
     if (caFile) {
-      const problem = checkFile(caFile, 'CA file', false);
+      const problem = caFileProblem(caFile);
       if (problem) add(at('caFile'), problem);
     }
     return { hostname, repository, pullAuth, pushAuth, syncerScript, caFile, images };

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseRegistryHost } from '../reference/index.js';
 import { listedHosts } from './auth-hosts.js';
 import { parseAuthSetting } from './auth-setting.js';
-import { checkFile } from './file-check.js';
+import { caFileProblem } from './ca-file.js';
 import type { SourceSettings } from './types.js';
 import type { PathProblem } from './zod-problems.js';
 
@@ -35,7 +35,7 @@ export function checkSources(raw: unknown, base: string): { problems: PathProble
     let caFile: string | undefined;
     if (typeof entry.caFile === 'string' && entry.caFile !== '') {
       caFile = isAbsolute(entry.caFile) ? entry.caFile : resolve(base, entry.caFile);
-      const problem = checkFile(caFile, 'CA file', false);
+      const problem = caFileProblem(caFile);
       if (problem) problems.push({ path: at('caFile'), at: 'value', message: problem });
     }
     let auth: SourceSettings['auth'];

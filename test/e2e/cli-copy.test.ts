@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
@@ -66,4 +69,30 @@ test('failures: one clear line and a non-zero exit code, never the password', as
   const bad = await cli(['copy', 'Not/A:Valid:Ref', `${target.host}/mirror/x:v1`]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^picture-book: error: invalid reference "Not\/A:Valid:Ref"/);
+});
+
+test('flags naming files: a missing auth file or CA file, an auth file that is not JSON, a private key as CA: exit 2 naming the flag and the file, nothing copied', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-copy-flags-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const key = join(dir, 'registry.key');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', key], { stdio: 'ignore' });
+  const notJson = join(dir, 'auth.json');
+  await writeFile(notJson, '{"auths": {');
+  const src = `${source.host}/library/app:v1`;
+  const dst = `${target.host}/flags/app:v1`;
+  const creds = ['--dest-creds', `${target.username}:${target.password}`];
+  const cases: Array<[string[], string]> = [
+    [['--src-authfile', '/nonexistent/auth.json'], '--src-authfile: auth file not found: /nonexistent/auth.json'],
+    [['--dest-authfile', dir], `--dest-authfile: auth file is a directory, not a file: ${dir}`],
+    [['--dest-authfile', notJson], `--dest-authfile: auth file ${notJson}: DockerConfigJSON is not valid JSON`],
+    [['--src-ca-file', '/nonexistent/ca.pem', ...creds], '--src-ca-file: CA file not found: /nonexistent/ca.pem'],
+    [['--dest-ca-file', key, ...creds], `--dest-ca-file: CA file is a private key, not a CA certificate: ${key} (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`],
+    [['--dest-ca-file', notJson, ...creds], `--dest-ca-file: CA file is not a CA certificate: ${notJson} (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`],
+  ];
+  for (const [flags, message] of cases) {
+    const result = await cli(['copy', src, dst, ...flags]);
+    assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
+    assert.equal(result.stderr, `picture-book: error: ${message}\n`);
+  }
+  assert.equal(await skopeoInspectRaw(dst, target).then(() => 'present', () => 'absent'), 'absent');
 });
