@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -231,6 +231,28 @@ test('api.host: IP addresses and host names are valid', async () => {
     const { result } = await load(`${reg()}api:\n  host: '${host}'\n`);
     assert.equal((await result).config.api.host, host);
   }
+});
+
+test('syncerScript: a bare name is found on PATH (before a file next to the config), a path with "/" next to the config file', async () => {
+  const bin = join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  for (const name of ['lister', 'list.sh']) {
+    await writeFile(join(bin, name), '#!/bin/sh\necho nginx:1.25\n');
+    await chmod(join(bin, name), 0o755);
+  }
+  const script = async (written: string, env: NodeJS.ProcessEnv) => {
+    const { result } = await load(`registries:\n  - hostname: reg.example\n    syncerScript: '${written}'\n`, env);
+    const r = (await result).config.registries[0];
+    return [r?.syncerScript, r?.syncerScriptLookup?.via];
+  };
+  const PATH = `/nonexistent-dir:relative/dir:${bin}`;
+  assert.deepEqual(await script('lister', { PATH }), [join(bin, 'lister'), 'PATH']);
+  assert.deepEqual(await script('list.sh', { PATH }), [join(bin, 'list.sh'), 'PATH'], 'PATH wins over the file next to the config');
+  assert.deepEqual(await script('list.sh', { PATH: '/nonexistent-dir' }), [join(dir, 'list.sh'), 'config-fallback'], "the seed's bare name next to config.yaml still works");
+  assert.deepEqual(await script('./list.sh', { PATH }), [join(dir, 'list.sh'), 'config-relative']);
+  assert.deepEqual(await script('bin/lister', {}), [join(bin, 'lister'), 'config-relative'], 'relative to the config file, not the working directory');
+  assert.deepEqual(await script(join(bin, 'lister'), {}), [join(bin, 'lister'), 'absolute']);
+  assert.deepEqual(await problems("registries:\n  - hostname: reg.example\n    syncerScript: 'python9'\n", { PATH }), [`3:19 registries[0].syncerScript: syncer script "python9" not found on PATH nor next to the config file (${join(dir, 'python9')})`]);
 });
 
 test('several problems are all reported at once, in file order, and no secret is quoted', async () => {

@@ -64,7 +64,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) problems.push(...problemsFromIssues(parsed.error.issues, (path) => valueAtPath(data, path)).map(toProblem));
-  const checked = checkSemantics(data, file);
+  const checked = checkSemantics(data, file, env);
   problems.push(...checked.problems.map(toProblem));
   if (!parsed.success || problems.length > 0) return fail(sortProblems(problems));
   const raw = parsed.data;
@@ -84,6 +84,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         pushAuth: c?.pushAuth,
         syncPeriod: r.syncPeriod,
         syncerScript: c?.syncerScript,
+        ...(c?.syncerScriptLookup ? { syncerScriptLookup: c.syncerScriptLookup } : {}),
         syncerScriptArgs: r.syncerScriptArgs,
         syncerScriptTimeoutSeconds: r.syncerScriptTimeoutSeconds,
         syncerScriptMaxLineBytes: r.syncerScriptMaxLineBytes,

@@ -5,11 +5,11 @@ import { parseReference, parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { checkAuthHosts } from './auth-hosts.js';
 import { caFileProblem } from './ca-file.js';
-import { checkFile } from './file-check.js';
 import { listenHostProblem } from './listen-host.js';
 import { splitScriptArgs } from './script-args.js';
 import { checkSources } from './source-checks.js';
-import type { AuthSetting, SourceSettings } from './types.js';
+import { locateScript } from './script-path.js';
+import type { AuthSetting, ScriptLookup, SourceSettings } from './types.js';
 import type { PathProblem } from './zod-problems.js';
 
 export interface CheckedRegistry {
@@ -18,6 +18,7 @@ export interface CheckedRegistry {
   pullAuth: AuthSetting | undefined;
   pushAuth: AuthSetting | undefined;
   syncerScript: string | undefined;
+  syncerScriptLookup: ScriptLookup | undefined;
   caFile: string | undefined;
   /** As written (unchecked types), for the auth host checks. */
   images: unknown[];
@@ -46,7 +47,7 @@ const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Arra
  * Works on the raw data with type guards, so it runs even when the schema found problems and
  * every problem is reported at once. Returns the values resolved along the way.
  */
-export function checkSemantics(data: unknown, file: string): { problems: PathProblem[]; warnings: PathProblem[]; registries: CheckedRegistry[]; sources: Map<string, SourceSettings> } {
+export function checkSemantics(data: unknown, file: string, env: NodeJS.ProcessEnv = {}): { problems: PathProblem[]; warnings: PathProblem[]; registries: CheckedRegistry[]; sources: Map<string, SourceSettings> } {
   const problems: PathProblem[] = [];
   const warnings: PathProblem[] = [];
   const add = (path: PathProblem['path'], message: string, at: PathProblem['at'] = 'value') => problems.push({ path, message, at });
@@ -96,11 +97,9 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
       if (cron) add(at('syncPeriod'), cron);
     }
     const script = str(r.syncerScript);
-    const syncerScript = script ? (isAbsolute(script) ? script : resolve(base, script)) : undefined;
-    if (syncerScript) {
-      const problem = checkFile(syncerScript, 'syncer script', true);
-      if (problem) add(at('syncerScript'), problem);
-    }
+    const located = script ? locateScript(script, base, env.PATH) : undefined;
+    if (located?.problem) add(at('syncerScript'), located.problem);
+    const syncerScript = located?.lookup.path;
     const args = str(r.syncerScriptArgs);
     if (args !== undefined) {
       try {
@@ -125,7 +124,7 @@ export function checkSemantics(data: unknown, file: string): { problems: PathPro
       const problem = caFileProblem(caFile);
       if (problem) add(at('caFile'), problem);
     }
-    return { hostname, repository, pullAuth, pushAuth, syncerScript, caFile, images };
+    return { hostname, repository, pullAuth, pushAuth, syncerScript, syncerScriptLookup: located?.lookup, caFile, images };
   });
   const api = obj(root.api);
   // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.

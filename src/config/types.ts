@@ -18,6 +18,13 @@ export interface SourceSettings {
 /** Normalised source host (as in a parsed reference: lowercase, docker.io) -> its settings. */
 export type SourceMap = ReadonlyMap<string, SourceSettings>;
 
+/** How `syncerScript` was found: as written, where, and by which rule. */
+export interface ScriptLookup {
+  written: string;
+  path: string;
+  via: 'PATH' | 'absolute' | 'config-relative' | 'config-fallback';
+}
+
 export interface RegistryConfig {
   /** Target registry (normalised host[:port]). */
   hostname: string;
@@ -28,6 +35,8 @@ export interface RegistryConfig {
   syncPeriod: string | undefined;
   /** Absolute path. */
   syncerScript: string | undefined;
+  /** How syncerScript was found, for messages (optional: configs built in code give a path). */
+  syncerScriptLookup?: ScriptLookup;
   syncerScriptArgs: string;
   syncerScriptTimeoutSeconds: number;
   /** Caps on the script's stdout (optional: configs built in code get the defaults). */

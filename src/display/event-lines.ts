@@ -17,15 +17,16 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
     case 'registry-listed':
       return [`listed ${event.images} ${event.images === 1 ? 'image' : 'images'}`];
     case 'registry-script-failed':
-      return [`syncer script FAILED: ${event.message}`, ...event.stderrTail.map((line) => `    | ${line}`)];
+      // Its stderr once, under the line: the message itself does not repeat it.
+      return [`FAILED ${event.message}${event.stderrTail.length > 0 ? '; its stderr ended with:' : ''}`, ...event.stderrTail.map((line) => `    | ${line}`)];
     case 'registry-line-invalid':
-      return [invalidLineSubject(event) + `: ${event.message}`];
+      return [`${invalidLineSubject(event)}: ${event.message}`];
     case 'image-planned':
       if (event.action === 'copy') return [`would copy ${task(event)}`];
       if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
-      return [`${verdict(event)}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${cancelledCount(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
+      return [`${verdict(event)}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${cancelledCount(event)}${listProblems(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
     case 'run-finished':
       return [`run ${verdict(event)}`];
     case 'warning':
@@ -70,6 +71,21 @@ function verdict(event: { ok: boolean; cancelled: number }): string {
 /** `, N cancelled`, only when a stop left some: a normal run's line stays as it was. */
 export function cancelledCount(counts: { cancelled: number }): string {
   return counts.cancelled > 0 ? `, ${counts.cancelled} cancelled` : '';
+}
+
+/** `, 1 syncer script failed` / `, 2 invalid lines`, only when there are: counted apart from images. */
+export function listProblems(counts: { scriptFailures?: number | undefined; invalidLines?: number | undefined }): string {
+  const script = counts.scriptFailures ?? 0;
+  const lines = counts.invalidLines ?? 0;
+  return `${script > 0 ? `, ${scriptCount(script)}` : ''}${lines > 0 ? `, ${plural(lines, 'invalid line')}` : ''}`;
+}
+
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function scriptCount(n: number): string {
+  return `${plural(n, 'syncer script')} failed`;
 }
 
 export function invalidLineSubject(event: { line: number; text: string }): string {

@@ -142,10 +142,10 @@ describe('LiveModel registries and totals', () => {
   it('marks a failed syncer script and keeps it failed through registry-finished', () => {
     const view = fed([
       { type: 'registry-started', registry: r, time: T0 },
-      { type: 'registry-script-failed', registry: r, message: 'exit code 2', stderrTail: ['boom'], time: T0 },
+      { type: 'registry-script-failed', registry: r, message: 'syncer script "x" exited with code 2', stderrTail: ['oops', 'boom'], time: T0 },
       { type: 'registry-finished', registry: r, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, durationMs: 1, ok: false, time: T0 },
     ]).view(T0);
-    assert.deepEqual([view.registries[0]?.scriptError, view.registries[0]?.ok], ['exit code 2', false]);
+    assert.deepEqual([view.registries[0]?.scriptError, view.registries[0]?.ok], ['syncer script "x" exited with code 2: boom', false], 'the message with the last stderr line');
   });
 
   it('counts a dry run from its planned images', () => {

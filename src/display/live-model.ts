@@ -1,4 +1,5 @@
 import type { SyncEvent } from '../sync/events.js';
+import { scriptFailureSummary } from '../sync/run-outcome.js';
 
 /** One image being copied right now. */
 export interface ActiveImage {
@@ -25,6 +26,8 @@ export interface RegistryState {
   failed: number;
   /** Images a stop left uncopied. */
   cancelled: number;
+  /** Lines of the syncer script that were not references (counted apart from images). */
+  invalidLines: number;
   wouldCopy: number;
   /** Bytes moved for this registry: finished images plus what active ones streamed. */
   bytes: number;
@@ -86,10 +89,11 @@ export class LiveModel {
         registry.listed = event.images;
         break;
       case 'registry-script-failed':
-        registry.scriptError = event.message;
+        registry.scriptError = scriptFailureSummary(event);
         registry.ok = false;
         break;
       case 'registry-line-invalid':
+        registry.invalidLines++;
         registry.ok = false;
         break;
       case 'image-planned':
@@ -105,6 +109,7 @@ export class LiveModel {
         registry.upToDate = event.upToDate;
         registry.failed = event.failed;
         registry.cancelled = event.cancelled;
+        registry.invalidLines = event.invalidLines ?? registry.invalidLines;
         this.#finishedBytes.set(registry.name, event.bytes);
         for (const [key, image] of this.#images) if (image.registry === registry.name) this.#images.delete(key);
         break;
@@ -182,7 +187,7 @@ export class LiveModel {
 }
 
 function newRegistry(name: string): RegistryState {
-  return { name, status: 'pending', ok: true, listed: undefined, copied: 0, upToDate: 0, failed: 0, cancelled: 0, wouldCopy: 0, bytes: 0, scriptError: undefined };
+  return { name, status: 'pending', ok: true, listed: undefined, copied: 0, upToDate: 0, failed: 0, cancelled: 0, invalidLines: 0, wouldCopy: 0, bytes: 0, scriptError: undefined };
 }
 
 function imageKey(registry: string, target: string): string {

@@ -5,7 +5,7 @@ import { renderLive } from './live-render.js';
 
 const MIB = 1024 * 1024;
 const registry = (over: Partial<RegistryState>): RegistryState => ({
-  name: 'reg', status: 'active', ok: true, listed: 4, copied: 0, upToDate: 0, failed: 0, cancelled: 0, wouldCopy: 0, bytes: 0, scriptError: undefined, ...over,
+  name: 'reg', status: 'active', ok: true, listed: 4, copied: 0, upToDate: 0, failed: 0, cancelled: 0, invalidLines: 0, wouldCopy: 0, bytes: 0, scriptError: undefined, ...over,
 });
 const image = (over: Partial<ActiveImage>): ActiveImage => ({
   registry: 'a:5000', source: 'src/x', target: 'a:5000/m/x:v1', startedAt: 0, totalBytes: 10 * MIB, doneBytes: 5 * MIB, streamedBytes: 4 * MIB, ...over,
@@ -50,8 +50,8 @@ describe('renderLive', () => {
   });
 
   it('shows a failed syncer script on the registry line', () => {
-    const [line] = renderLive(view({ registries: [registry({ name: 'a', status: 'finished', ok: false, scriptError: 'exit code 3' })] }), 80, 0);
-    assert.equal(line, '✖ a  syncer script failed: exit code 3');
+    const [line] = renderLive(view({ registries: [registry({ name: 'a', status: 'finished', ok: false, scriptError: 'syncer script "x" exited with code 3: oops' })] }), 80, 0);
+    assert.equal(line, '✖ a  syncer script "x" exited with code 3: oops');
   });
 
   it('counts "would copy" on a dry run', () => {

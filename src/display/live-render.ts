@@ -1,5 +1,5 @@
 import type { ActiveImage, LiveView, RegistryState } from './live-model.js';
-import { cancelledCount } from './event-lines.js';
+import { cancelledCount, listProblems } from './event-lines.js';
 import { escapeControl, shortenStart, truncate } from './terminal.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
@@ -33,12 +33,12 @@ export function renderLive(view: LiveView, width: number, frame: number, maxLine
 export function registryLine(registry: RegistryState, spinner: string): string {
   const mark = registry.status === 'pending' ? '·' : registry.status === 'active' ? spinner : registry.ok ? '✔' : '✖';
   const name = registry.name || '(unknown registry)';
-  if (registry.scriptError !== undefined) return `${mark} ${name}  syncer script failed: ${registry.scriptError}`;
+  if (registry.scriptError !== undefined) return `${mark} ${name}  ${registry.scriptError}`;
   if (registry.status === 'pending') return `${mark} ${name}  waiting`;
   if (registry.listed === undefined && registry.status === 'active') return `${mark} ${name}  listing images…`;
   const first = registry.wouldCopy > 0 ? `${registry.wouldCopy} would copy` : `${registry.copied} copied`;
   const of = registry.listed === undefined ? '' : ` of ${registry.listed}`;
-  return `${mark} ${name}  ${first}, ${registry.upToDate} up to date, ${registry.failed} failed${cancelledCount(registry)}${of}  ${formatBytes(registry.bytes)}`;
+  return `${mark} ${name}  ${first}, ${registry.upToDate} up to date, ${registry.failed} failed${cancelledCount(registry)}${of}${listProblems(registry)}  ${formatBytes(registry.bytes)}`;
 }
 
 function imageLine(image: ActiveImage, now: number, width: number): string {

@@ -60,7 +60,7 @@ it('leaves the final screen on a real terminal', { skip: hasScript ? false : 'ut
       'images: 2 copied, 0 up to date, 1 failed',
       'bytes moved: 12.0 MiB (8.00 MiB/s)',
       'time: 1.5s',
-      'failures:',
+      'failed images (1):',
       '  [127.0.0.1:5003] 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9',
     ], shown);
     assert.equal(screen.cursorVisible, true, 'cursor restored');

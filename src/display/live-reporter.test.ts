@@ -61,7 +61,7 @@ describe('LiveReporter', () => {
       'images: 2 copied, 0 up to date, 1 failed',
       'bytes moved: 12.0 MiB (27.9 MiB/s)',
       'time: 430ms',
-      'failures:',
+      'failed images (1):',
       `  [${REGISTRY_B}] 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9`,
     ]);
     assert.equal(screen.cursorVisible, true);
@@ -82,10 +82,10 @@ describe('LiveReporter', () => {
   it('prints a syncer script failure with its stderr tail above the block', () => {
     const { reporter, screen } = live();
     reporter.handle({ type: 'registry-started', registry: 'r', time: T0 });
-    reporter.handle({ type: 'registry-script-failed', registry: 'r', message: 'exit code 1', stderrTail: ['line one', 'line two'], time: T0 });
+    reporter.handle({ type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 1', stderrTail: ['line one', 'line two'], time: T0 });
     const lines = screen.lines();
-    assert.deepEqual(lines.slice(0, 3), ['[r] syncer script FAILED: exit code 1', '    | line one', '    | line two']);
-    assert.match(lines[3] ?? '', /^⠙ r  syncer script failed: exit code 1$/);
+    assert.deepEqual(lines.slice(0, 3), ['[r] FAILED syncer script "x" exited with code 1; its stderr ended with:', '    | line one', '    | line two'], 'each stderr line once');
+    assert.match(lines[3] ?? '', /^⠙ r  syncer script "x" exited with code 1: line two$/);
   });
 
   it('truncates the block to the terminal width so lines never wrap', () => {

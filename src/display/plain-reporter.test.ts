@@ -34,7 +34,7 @@ describe('PlainReporter', () => {
       'images: 2 copied, 0 up to date, 1 failed',
       'bytes moved: 12.0 MiB (27.9 MiB/s)',
       'time: 430ms',
-      'failures:',
+      'failed images (1):',
       `  [${REGISTRY_B}] ${BAD}: manifest unknown: missing:v9`,
     ]);
   });
@@ -42,17 +42,17 @@ describe('PlainReporter', () => {
   it('prints script failures with their stderr tail, invalid lines, warnings and retries', () => {
     const { reporter, lines } = plain();
     const events: SyncEvent[] = [
-      { type: 'registry-script-failed', registry: 'r', message: 'exit code 2', stderrTail: ['oops', 'fatal'], time: T0 },
-      { type: 'registry-line-invalid', registry: 'r', line: 7, text: 'Bad Ref', message: 'invalid reference format', time: T0 },
+      { type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 2', stderrTail: ['oops', 'fatal'], time: T0 },
+      { type: 'registry-line-invalid', registry: 'r', line: 7, text: 'Bad Ref', message: 'invalid reference: reference contains whitespace', time: T0 },
       { type: 'warning', message: 'config reloaded', time: T0 },
       { type: 'retry', method: 'GET', url: 'https://r/v2/', attempt: 2, delayMs: 500, reason: 'HTTP 503', time: T0, registry: '' },
     ];
     for (const e of events) reporter.handle(e);
     assert.deepEqual(lines(), [
-      '2026-11-22T10:00:00.000Z [r] syncer script FAILED: exit code 2',
+      '2026-11-22T10:00:00.000Z [r] FAILED syncer script "x" exited with code 2; its stderr ended with:',
       '    | oops',
       '    | fatal',
-      '2026-11-22T10:00:00.000Z [r] line 7: "Bad Ref": invalid reference format',
+      '2026-11-22T10:00:00.000Z [r] line 7: "Bad Ref": invalid reference: reference contains whitespace',
       '2026-11-22T10:00:00.000Z warning: config reloaded',
       '2026-11-22T10:00:00.000Z retrying GET https://r/v2/ (attempt 2) in 500ms: HTTP 503',
     ]);
@@ -90,5 +90,36 @@ describe('PlainReporter', () => {
     cut.reporter.close();
     assert.ok(cut.lines().includes('images: 0 copied, 0 up to date, 1 failed'), cut.lines().join('\n'));
     assert.ok(cut.lines().includes('time: 5.0s'));
+  });
+
+  it('one count for one list: failed images, and script failures with invalid lines, each counted and listed apart', () => {
+    const { reporter, lines } = plain();
+    const events: SyncEvent[] = [
+      { type: 'run-started', registries: ['a', 'b'], dryRun: false, time: T0 },
+      { type: 'registry-script-failed', registry: 'a', message: 'syncer script "a.sh" exited with code 3', stderrTail: ['first', 'catalog down'], time: T0 },
+      { type: 'registry-finished', registry: 'a', copied: 0, upToDate: 0, failed: 0, cancelled: 0, scriptFailures: 1, invalidLines: 0, bytes: 0, durationMs: 5, ok: false, time: T0 },
+      { type: 'registry-line-invalid', registry: 'b', line: 2, text: 'Not A Ref', message: 'invalid reference: reference contains whitespace', time: T0 },
+      { type: 'registry-line-invalid', registry: 'b', line: 5, text: 'Bad', message: 'invalid reference: path component "Bad" must be lowercase', time: T0 },
+      { type: 'image-failed', registry: 'b', source: 's/x:1', target: 'b/x:1', error: { code: 'IMAGE_NOT_FOUND', message: 'not found' }, time: T0 },
+      { type: 'registry-finished', registry: 'b', copied: 1, upToDate: 0, failed: 1, cancelled: 0, scriptFailures: 0, invalidLines: 2, bytes: 10, durationMs: 5, ok: false, time: T0 },
+      { type: 'run-finished', copied: 1, upToDate: 0, failed: 1, cancelled: 0, scriptFailures: 1, invalidLines: 2, bytes: 10, durationMs: 10, ok: false, time: T0 + 10 },
+    ];
+    for (const e of events) reporter.handle(e);
+    const out = lines();
+    assert.ok(out.includes('2026-11-22T10:00:00.000Z [a] finished with FAILURES: 0 copied, 0 up to date, 0 failed, 1 syncer script failed, 0 B in 5ms'), out.join('\n'));
+    assert.ok(out.includes('2026-11-22T10:00:00.000Z [b] finished with FAILURES: 1 copied, 0 up to date, 1 failed, 2 invalid lines, 10 B in 5ms'), out.join('\n'));
+    assert.equal(out.filter((l) => l.endsWith('catalog down')).length, 2, 'the last stderr line: once under the failure, once in the summary');
+    assert.deepEqual(out.slice(-10), [
+      'images: 1 copied, 0 up to date, 1 failed',
+      'image lists: 1 syncer script failed, 2 invalid lines',
+      'bytes moved: 10 B (1000 B/s)',
+      'time: 10ms',
+      'failed images (1):',
+      '  [b] s/x:1 -> b/x:1: not found',
+      'image list problems (3):',
+      '  [a] syncer script "a.sh" exited with code 3: catalog down',
+      '  [b] line 2: "Not A Ref": invalid reference: reference contains whitespace',
+      '  [b] line 5: "Bad": invalid reference: path component "Bad" must be lowercase',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { SyncEvent } from '../sync/events.js';
+import { scriptFailureSummary } from '../sync/run-outcome.js';
 import { invalidLineSubject } from './event-lines.js';
 import type { Failure, SummaryStats } from './summary.js';
 
@@ -15,6 +16,8 @@ export class RunTally {
   #upToDate = 0;
   #failed = 0;
   #cancelled = 0;
+  #scriptFailures = 0;
+  #invalidLines = 0;
   #wouldCopy = 0;
   #bytes = 0;
   #failures: Failure[] = [];
@@ -44,7 +47,7 @@ export class RunTally {
         break;
       case 'image-failed':
         this.#failed++;
-        this.#failures.push({ registry: event.registry, subject: `${event.source} -> ${event.target}`, reason: event.error.message });
+        this.#failures.push({ registry: event.registry, kind: 'image', subject: `${event.source} -> ${event.target}`, reason: event.error.message });
         break;
       case 'image-cancelled':
         // Not a failure: it is counted, not listed among the failures.
@@ -55,14 +58,16 @@ export class RunTally {
         else if (event.action === 'up-to-date') this.#upToDate++;
         else {
           this.#failed++;
-          this.#failures.push({ registry: event.registry, subject: `${event.source} -> ${event.target}`, reason: event.message ?? 'unknown error' });
+          this.#failures.push({ registry: event.registry, kind: 'image', subject: `${event.source} -> ${event.target}`, reason: event.message ?? 'unknown error' });
         }
         break;
       case 'registry-script-failed':
-        this.#failures.push({ registry: event.registry, subject: 'syncer script', reason: event.message });
+        this.#scriptFailures++;
+        this.#failures.push({ registry: event.registry, kind: 'list', subject: scriptFailureSummary(event), reason: '' });
         break;
       case 'registry-line-invalid':
-        this.#failures.push({ registry: event.registry, subject: invalidLineSubject(event), reason: event.message });
+        this.#invalidLines++;
+        this.#failures.push({ registry: event.registry, kind: 'list', subject: invalidLineSubject(event), reason: event.message });
         break;
       case 'run-finished':
         this.#finished = event;
@@ -77,6 +82,8 @@ export class RunTally {
       upToDate: f?.upToDate ?? this.#upToDate,
       failed: f?.failed ?? this.#failed,
       cancelled: f?.cancelled ?? this.#cancelled,
+      scriptFailures: f?.scriptFailures ?? this.#scriptFailures,
+      invalidLines: f?.invalidLines ?? this.#invalidLines,
       bytes: f?.bytes ?? this.#bytes,
       durationMs: f?.durationMs ?? Math.max(0, now - (this.#startedAt ?? now)),
       dryRun: this.#dryRun,
@@ -87,7 +94,7 @@ export class RunTally {
 
   #reset(): void {
     this.#startedAt = undefined;
-    this.#copied = this.#upToDate = this.#failed = this.#cancelled = this.#wouldCopy = this.#bytes = 0;
+    this.#copied = this.#upToDate = this.#failed = this.#cancelled = this.#scriptFailures = this.#invalidLines = this.#wouldCopy = this.#bytes = 0;
     this.#failures = [];
     this.#finished = undefined;
   }

@@ -2,13 +2,31 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { summaryLines } from './summary.js';
 
-it('summarises counts, bytes, time and each failure', () => {
+it('summarises counts, bytes, time and each failure: images and image lists apart, each count heading its list', () => {
   assert.deepEqual(
     summaryLines({
-      copied: 3, upToDate: 1, failed: 2, bytes: 10 * 1024 * 1024, durationMs: 2000,
-      failures: [{ registry: 'r1', subject: 'a -> b', reason: 'denied' }, { registry: '', subject: 'syncer script', reason: 'exit code 1' }],
+      copied: 3, upToDate: 1, failed: 2, scriptFailures: 1, invalidLines: 2, bytes: 10 * 1024 * 1024, durationMs: 2000,
+      failures: [
+        { registry: 'r1', kind: 'image', subject: 'a -> b', reason: 'denied' },
+        { registry: 'r2', kind: 'list', subject: 'syncer script "x" exited with code 1: oops', reason: '' },
+        { registry: 'r1', kind: 'image', subject: 'c -> d', reason: 'not found' },
+        { registry: 'r1', kind: 'list', subject: 'line 3: "Bad"', reason: 'invalid reference: path component "Bad" must be lowercase' },
+        { registry: 'r1', kind: 'list', subject: 'line 4: "x y"', reason: 'invalid reference: reference contains whitespace' },
+      ],
     }),
-    ['images: 3 copied, 1 up to date, 2 failed', 'bytes moved: 10.0 MiB (5.00 MiB/s)', 'time: 2.0s', 'failures:', '  [r1] a -> b: denied', '  syncer script: exit code 1'],
+    [
+      'images: 3 copied, 1 up to date, 2 failed',
+      'image lists: 1 syncer script failed, 2 invalid lines',
+      'bytes moved: 10.0 MiB (5.00 MiB/s)',
+      'time: 2.0s',
+      'failed images (2):',
+      '  [r1] a -> b: denied',
+      '  [r1] c -> d: not found',
+      'image list problems (3):',
+      '  [r2] syncer script "x" exited with code 1: oops',
+      '  [r1] line 3: "Bad": invalid reference: path component "Bad" must be lowercase',
+      '  [r1] line 4: "x y": invalid reference: reference contains whitespace',
+    ],
   );
 });
 

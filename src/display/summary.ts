@@ -1,10 +1,14 @@
+import { plural, scriptCount } from './event-lines.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
 /** Something that went wrong in a run, kept to be listed again at its end. */
 export interface Failure {
   registry: string;
-  /** The image ("SOURCE -> TARGET"), `syncer script`, or an invalid line. */
+  /** `image`: one image failed; `list`: a syncer script failed or printed an invalid line. */
+  kind: 'image' | 'list';
+  /** The image ("SOURCE -> TARGET"), a script failure, or an invalid line. */
   subject: string;
+  /** Why; '' when the subject says it all. */
   reason: string;
 }
 
@@ -12,9 +16,13 @@ export interface Failure {
 export interface SummaryStats {
   copied: number;
   upToDate: number;
+  /** Images that failed: as many as the `image` failures listed. */
   failed: number;
   /** Images a stop left uncopied. */
   cancelled?: number;
+  /** Failed syncer scripts and invalid lines: together as many as the `list` failures listed. */
+  scriptFailures?: number;
+  invalidLines?: number;
   bytes: number;
   durationMs: number;
   dryRun?: boolean;
@@ -23,18 +31,24 @@ export interface SummaryStats {
   failures?: readonly Failure[];
 }
 
-/** The end-of-run block shared by the plain log, the live display and the CLI. */
+/**
+ * The end-of-run block shared by the plain log, the live display and the CLI. Images and image
+ * lists are counted apart, and each count heads its own list: "3 failed" lists three images.
+ */
 export function summaryLines(stats: SummaryStats): string[] {
   const first = stats.dryRun ? `${stats.wouldCopy ?? 0} would copy` : `${stats.copied} copied`;
-  const lines = [
-    `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
-    `bytes moved: ${formatBytes(stats.bytes)}${stats.bytes > 0 ? ` (${formatRate(stats.bytes, stats.durationMs)})` : ''}`,
-    `time: ${formatDuration(stats.durationMs)}`,
-  ];
+  const scripts = stats.scriptFailures ?? 0;
+  const lines = stats.invalidLines ?? 0;
+  const out = [`images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`];
+  if (scripts + lines > 0) out.push(`image lists: ${scriptCount(scripts)}, ${plural(lines, 'invalid line')}`);
+  out.push(`bytes moved: ${formatBytes(stats.bytes)}${stats.bytes > 0 ? ` (${formatRate(stats.bytes, stats.durationMs)})` : ''}`, `time: ${formatDuration(stats.durationMs)}`);
   const failures = stats.failures ?? [];
-  if (failures.length > 0) {
-    lines.push('failures:');
-    for (const f of failures) lines.push(`  ${f.registry ? `[${f.registry}] ` : ''}${f.subject}: ${f.reason}`);
-  }
-  return lines;
+  const section = (title: string, list: readonly Failure[]) => {
+    if (list.length === 0) return;
+    out.push(`${title} (${list.length}):`);
+    for (const f of list) out.push(`  ${f.registry ? `[${f.registry}] ` : ''}${f.subject}${f.reason ? `: ${f.reason}` : ''}`);
+  };
+  section('failed images', failures.filter((f) => f.kind === 'image'));
+  section('image list problems', failures.filter((f) => f.kind === 'list'));
+  return out;
 }

@@ -9,6 +9,11 @@ export type RunEvent =
   | { type: 'registry-started'; registry: string; time: number }
   /** The syncer script (or `images:` list) produced this many images to mirror. */
   | { type: 'registry-listed'; registry: string; images: number; time: number }
+  /**
+   * The script's output cannot be used: nothing of this registry is synced. `message` says what
+   * happened (`syncer script "x" (...) exited with code 3`), `stderrTail` what the script said last;
+   * scriptFailureSummary() joins them into one line.
+   */
   | { type: 'registry-script-failed'; registry: string; message: string; stderrTail: string[]; time: number }
   | { type: 'registry-line-invalid'; registry: string; line: number; text: string; message: string; time: number }
   /** Dry run only: what would happen to one image. */
@@ -24,9 +29,25 @@ export type RunEvent =
       bytes: number;
       durationMs: number;
       ok: boolean;
+      /** Problems of the image list, counted apart from images (optional: events built in code). */
+      scriptFailures?: number;
+      invalidLines?: number;
       time: number;
     }
-  | { type: 'run-finished'; copied: number; upToDate: number; failed: number; cancelled: number; bytes: number; durationMs: number; ok: boolean; time: number }
+  | {
+      type: 'run-finished';
+      copied: number;
+      upToDate: number;
+      failed: number;
+      cancelled: number;
+      bytes: number;
+      durationMs: number;
+      ok: boolean;
+      /** Registries whose syncer script failed, and invalid script lines, over all registries. */
+      scriptFailures?: number;
+      invalidLines?: number;
+      time: number;
+    }
   | { type: 'warning'; message: string; time: number }
   /**
    * The user asked the load to stop (`signal`): first no further image starts and those copying

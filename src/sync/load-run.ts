@@ -5,7 +5,7 @@ import { CancelledError, PictureBookError } from '../errors/index.js';
 import type { SyncEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
-import { totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
+import { scriptFailureSummary, totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
 import { targetReference } from './target-reference.js';
 
 export interface LoadRunOptions {
@@ -45,7 +45,8 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
     const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, registryOfTarget)));
     const run = totalOutcome(outcomes, startedAt, dryRun);
-    emit({ type: 'run-finished', copied: run.copied, upToDate: run.upToDate, failed: run.failed, cancelled: run.cancelled, bytes: run.bytes, durationMs: run.durationMs, ok: run.ok, time: Date.now() });
+    const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok } = run;
+    emit({ type: 'run-finished', copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok, time: Date.now() });
     return run;
   } finally {
     unsubscribe();
@@ -62,13 +63,15 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
     outcome.durationMs = Date.now() - startedAt;
     outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0;
     const { copied, upToDate, failed, cancelled, bytes, durationMs, ok } = outcome;
-    emit({ type: 'registry-finished', registry: name, copied, upToDate, failed, cancelled, bytes, durationMs, ok, time: Date.now() });
+    const counts = { scriptFailures: outcome.scriptError ? 1 : 0, invalidLines: outcome.invalidLines.length };
+    emit({ type: 'registry-finished', registry: name, copied, upToDate, failed, cancelled, ...counts, bytes, durationMs, ok, time: Date.now() });
     return outcome;
   };
 
   const listed = await listRegistryImages(registry, options.scriptTimeoutMs ?? registry.syncerScriptTimeoutSeconds * 1000, options.signal);
   if (listed.scriptError) {
-    outcome.scriptError = listed.scriptError.message;
+    // The outcome (run history, API, server log) keeps one line; the event keeps the stderr apart.
+    outcome.scriptError = scriptFailureSummary(listed.scriptError);
     emit({ type: 'registry-script-failed', registry: name, message: listed.scriptError.message, stderrTail: listed.scriptError.stderrTail, time: Date.now() });
     return finish();
   }

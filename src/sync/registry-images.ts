@@ -1,10 +1,11 @@
 import { parseReference, type Reference } from '../reference/index.js';
 import type { RegistryConfig } from '../config/index.js';
+import { describeScript } from '../config/script-path.js';
 import { describeScriptFailure, runSyncerScript } from './syncer-script.js';
 
 export interface ListedImages {
   images: Reference[];
-  /** Set when the script failed: nothing of this registry may be synced. */
+  /** Set when the script failed: nothing of this registry may be synced. `message` holds no stderr. */
   scriptError: { message: string; stderrTail: string[] } | undefined;
   invalidLines: { line: number; text: string; message: string }[];
 }
@@ -26,7 +27,8 @@ export async function listRegistryImages(registry: RegistryConfig, timeoutMs: nu
       maxLines: registry.syncerScriptMaxLines,
     });
     if (!result.ok) {
-      return { images: [], invalidLines: [], scriptError: { message: describeScriptFailure(result, registry.syncerScript), stderrTail: result.stderrTail } };
+      const label = describeScript(registry.syncerScriptLookup, registry.syncerScript);
+      return { images: [], invalidLines: [], scriptError: { message: describeScriptFailure(result, label), stderrTail: result.stderrTail } };
     }
     for (const entry of result.entries) {
       if (entry.kind === 'image') images.push(entry.reference);

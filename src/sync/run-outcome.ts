@@ -31,8 +31,13 @@ export interface RunOutcome {
   dryRun: boolean;
   copied: number;
   upToDate: number;
+  /** Images that failed; problems of the image lists are counted apart, below. */
   failed: number;
   cancelled: number;
+  /** Registries whose syncer script failed (none of their images were listed). */
+  scriptFailures: number;
+  /** Lines of syncer scripts that were not image references. */
+  invalidLines: number;
   bytes: number;
   startedAt: number;
   durationMs: number;
@@ -49,9 +54,17 @@ export function totalOutcome(registries: RegistryOutcome[], startedAt: number, d
     upToDate: sum((r) => r.upToDate),
     failed: sum((r) => r.failed),
     cancelled: sum((r) => r.cancelled),
+    scriptFailures: sum((r) => (r.scriptError ? 1 : 0)),
+    invalidLines: sum((r) => r.invalidLines.length),
     bytes: sum((r) => r.bytes),
     startedAt,
     durationMs: Date.now() - startedAt,
     registries,
   };
+}
+
+/** A script failure in one line: what happened, and the last thing the script said on stderr. */
+export function scriptFailureSummary(failure: { message: string; stderrTail: readonly string[] }): string {
+  const last = failure.stderrTail.at(-1);
+  return last ? `${failure.message}: ${last}` : failure.message;
 }

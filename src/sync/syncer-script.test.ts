@@ -44,7 +44,7 @@ test('a non-zero exit fails with the exit code and the last stderr line', async 
   assert.equal(result.ok, false);
   assert.equal(result.exitCode, 3);
   assert.deepEqual(result.stderrTail, ['first problem', 'registry catalog unavailable']);
-  assert.equal(describeScriptFailure(result, path), `syncer script ${path} exited with code 3: registry catalog unavailable`);
+  assert.equal(describeScriptFailure(result, 'syncer script "fail.sh"'), 'syncer script "fail.sh" exited with code 3', 'its stderr is not repeated in it');
 });
 
 test('a script that hangs is killed at the timeout, with its children', async () => {
@@ -59,11 +59,11 @@ test('a script that hangs is killed at the timeout, with its children', async ()
 
 test('a missing or non-executable script is a clear failure', async () => {
   const missing = await runSyncerScript({ script: join(dir, 'nope.sh'), args: '', timeoutMs: 1000 });
-  assert.equal(describeScriptFailure(missing, 'nope.sh'), 'syncer script nope.sh could not be run: not found');
+  assert.equal(describeScriptFailure(missing, 'syncer script "nope.sh"'), 'syncer script "nope.sh" could not be run: not found');
   const path = join(dir, 'plain.txt');
   await writeFile(path, 'echo hi');
   const denied = await runSyncerScript({ script: path, args: '', timeoutMs: 1000 });
-  assert.equal(describeScriptFailure(denied, 'plain.txt'), 'syncer script plain.txt could not be run: not executable (permission denied)');
+  assert.equal(describeScriptFailure(denied, 'syncer script "plain.txt"'), 'syncer script "plain.txt" could not be run: not executable (permission denied)');
 });
 
 test('aborting the signal kills a script that is still going, with its children, at once', async () => {
@@ -75,7 +75,7 @@ test('aborting the signal kills a script that is still going, with its children,
   const result = await running;
   assert.ok(Date.now() - started < 5000, 'ended long before the script or its timeout would have');
   assert.deepEqual([result.ok, result.aborted, result.timedOut, result.signal], [false, true, false, 'SIGKILL']);
-  assert.equal(describeScriptFailure(result, path), `syncer script ${path} was stopped: the run was cancelled`);
+  assert.equal(describeScriptFailure(result, 'syncer script "x"'), 'syncer script "x" was stopped: the run was cancelled');
   const already = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000, signal: controller.signal });
   assert.deepEqual([already.ok, already.aborted, already.exitCode], [false, true, null], 'an aborted signal does not start the script');
 });
@@ -88,7 +88,7 @@ test('a line longer than maxLineBytes stops the script at once, naming the line;
   assert.ok(Date.now() - started < 10_000, 'stopped at once');
   assert.equal(result.ok, false);
   assert.deepEqual(result.limitHit, { what: 'line-length', line: 2, limit: 4096 });
-  assert.equal(describeScriptFailure(result, path), `syncer script ${path} printed a line longer than 4096 bytes (line 2; syncerScriptMaxLineBytes) and was stopped`);
+  assert.equal(describeScriptFailure(result, 'syncer script "x"'), 'syncer script "x" printed a line longer than 4096 bytes (line 2; syncerScriptMaxLineBytes) and was stopped');
   assert.equal(result.entries.length, 1);
 });
 
@@ -98,7 +98,7 @@ test('more lines than maxLines stop the script at the first line over; the defau
   assert.equal(result.ok, false);
   assert.deepEqual(result.limitHit, { what: 'line-count', line: 501, limit: 500 });
   assert.equal(result.entries.length, 500);
-  assert.equal(describeScriptFailure(result, path), `syncer script ${path} printed more than 500 lines (syncerScriptMaxLines) and was stopped at line 501`);
+  assert.equal(describeScriptFailure(result, 'syncer script "x"'), 'syncer script "x" printed more than 500 lines (syncerScriptMaxLines) and was stopped at line 501');
   const byDefault = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000 });
   assert.deepEqual(byDefault.limitHit, { what: 'line-count', line: 100_001, limit: 100_000 });
 });

@@ -148,14 +148,16 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
   });
 }
 
-/** One line saying why a script's output cannot be used. */
+/**
+ * One line saying why a script's output cannot be used, starting with `script` (a description
+ * such as `syncer script "list.sh" (relative to the config file: /etc/pb/list.sh)`). Its stderr is
+ * not in it: the caller shows `stderrTail` (or its last line) beside it, once.
+ */
 export function describeScriptFailure(result: SyncerScriptResult, script: string): string {
-  if (result.startError) return `syncer script ${script} could not be run: ${result.startError}`;
-  if (result.aborted) return `syncer script ${script} was stopped: the run was cancelled`;
-  if (result.limitHit?.what === 'line-length') return `syncer script ${script} printed a line longer than ${result.limitHit.limit} bytes (line ${result.limitHit.line}; syncerScriptMaxLineBytes) and was stopped`;
-  if (result.limitHit?.what === 'line-count') return `syncer script ${script} printed more than ${result.limitHit.limit} lines (syncerScriptMaxLines) and was stopped at line ${result.limitHit.line}`;
-  if (result.timedOut) return `syncer script ${script} timed out after ${(result.durationMs / 1000).toFixed(1)}s and was killed`;
-  const last = result.stderrTail.at(-1);
-  const how = result.exitCode !== null ? `exited with code ${result.exitCode}` : `was killed by ${result.signal}`;
-  return `syncer script ${script} ${how}${last ? `: ${last}` : ''}`;
+  if (result.startError) return `${script} could not be run: ${result.startError}`;
+  if (result.aborted) return `${script} was stopped: the run was cancelled`;
+  if (result.limitHit?.what === 'line-length') return `${script} printed a line longer than ${result.limitHit.limit} bytes (line ${result.limitHit.line}; syncerScriptMaxLineBytes) and was stopped`;
+  if (result.limitHit?.what === 'line-count') return `${script} printed more than ${result.limitHit.limit} lines (syncerScriptMaxLines) and was stopped at line ${result.limitHit.line}`;
+  if (result.timedOut) return `${script} timed out after ${(result.durationMs / 1000).toFixed(1)}s and was killed`;
+  return result.exitCode !== null ? `${script} exited with code ${result.exitCode}` : `${script} was killed by ${result.signal}`;
 }

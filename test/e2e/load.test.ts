@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VirtualScreen } from '../../src/display/virtual-screen.js';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
@@ -13,6 +14,7 @@ let second: TestRegistry;
 let dir: string;
 let config: string;
 let env: NodeJS.ProcessEnv;
+const shPath = execFileSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).trim();
 const built: Record<string, BuiltImage> = {};
 
 before(async () => {
@@ -81,7 +83,9 @@ test('load --all: both registries mirrored; the bad line is reported with its nu
   const done = events.filter((e) => e.type === 'image-done');
   assert.equal(done.length, 4);
   const finished = events.find((e) => e.type === 'run-finished');
-  assert.deepEqual([finished?.copied, finished?.upToDate, finished?.failed], [4, 0, 0]);
+  assert.deepEqual([finished?.copied, finished?.upToDate, finished?.failed, finished?.scriptFailures, finished?.invalidLines], [4, 0, 0, 0, 1], 'the bad line is counted, apart from images');
+  const registryDone = events.find((e) => e.type === 'registry-finished' && e.registry === second.host);
+  assert.equal(registryDone?.invalidLines, 1);
   assert.equal(await present(first, 'mirror/library/app:v1'), built.app?.digest);
   assert.equal(await present(first, 'mirror/multi/app:v1'), built.multi?.digest);
   assert.equal(await present(second, 'mirror/team/api:v2'), built.api?.digest);
@@ -144,10 +148,8 @@ test('stdout closed by its reader (`| head`): the load still completes and exits
 });
 
 test('a failing script and a hanging script: nothing synced for them, the other registry goes on', async () => {
-  const failing = await writeScript(dir, 'failing.sh', [`${source.host}/team/api:v2`], 'echo "catalog endpoint unreachable" >&2\nexit 4');
-  const hanging = await writeScript(dir, 'hanging.sh', [], 'sleep 30');
-  void failing;
-  void hanging;
+  await writeScript(dir, 'failing.sh', [`${source.host}/team/api:v2`], 'echo "catalog endpoint unreachable" >&2\nexit 4');
+  await writeScript(dir, 'hanging.sh', [], 'sleep 30');
   const other = join(dir, 'faults.yaml');
   await writeFile(
     other,
@@ -175,11 +177,40 @@ test('a failing script and a hanging script: nothing synced for them, the other 
   const events = jsonLines(result.stdout);
   const scriptFailures = events.filter((e) => e.type === 'registry-script-failed');
   assert.equal(scriptFailures.length, 2);
-  assert.match(String(scriptFailures.find((e) => e.registry === first.host)?.message), /failing\.sh exited with code 4: catalog endpoint unreachable/);
-  assert.match(String(scriptFailures.find((e) => e.registry === second.host)?.message), /hanging\.sh timed out after 0\.\ds/);
+  const failing = scriptFailures.find((e) => e.registry === first.host);
+  assert.equal(failing?.message, `syncer script "./failing.sh" (relative to the config file: ${join(dir, 'failing.sh')}) exited with code 4`);
+  assert.deepEqual(failing?.stderrTail, ['catalog endpoint unreachable'], 'the stderr apart from the message, not repeated in it');
+  assert.match(String(scriptFailures.find((e) => e.registry === second.host)?.message), /^syncer script "\.\/hanging\.sh" \(relative to the config file: .*\) timed out after 0\.\ds/);
+  const finished = events.find((e) => e.type === 'run-finished');
+  assert.deepEqual([finished?.failed, finished?.scriptFailures, finished?.invalidLines], [1, 2, 0], 'script failures are counted apart from images');
   const failed = events.find((e) => e.type === 'image-failed') as { error?: { message?: string } } | undefined;
   assert.match(failed?.error?.message ?? '', /127\.0\.0\.1:1/);
   assert.equal(await present(first, 'faults/team/api:v2'), undefined, 'nothing synced for a failed script');
+});
+
+test('a bare syncerScript is found on PATH and the messages say so (sh -c as the script: it lists an image, then fails)', async () => {
+  const file = join(dir, 'on-path.yaml');
+  await writeFile(file, [
+    'registries:',
+    `  - hostname: '${first.host}'`,
+    "    repository: 'onpath'",
+    `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+    "    syncerScript: 'sh'",
+    `    syncerScriptArgs: '-c "echo ${source.host}/library/app:v1"'`,
+    `  - hostname: '${second.host}'`,
+    "    syncerScript: 'sh'",
+    `    syncerScriptArgs: '-c "echo no such catalog >&2; exit 2"'`,
+    '',
+  ].join('\n'));
+  const result = await runCli(['load', '--config', file, '--all'], { ...env, PATH: `/nonexistent:${dirname(shPath)}` });
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(await present(first, 'onpath/library/app:v1'), built.app?.digest, 'the script found on PATH listed the image');
+  const label = `syncer script "sh" (found on PATH at ${shPath})`;
+  const lines = result.stdout.split('\n');
+  assert.ok(lines.some((l) => l.endsWith(`[${second.host}] FAILED ${label} exited with code 2; its stderr ended with:`)), result.stdout);
+  assert.equal(lines.filter((l) => l.includes('no such catalog')).length, 2, 'the stderr line once as it happens, once in the summary');
+  assert.ok(lines.includes(`  [${second.host}] ${label} exited with code 2: no such catalog`), result.stdout);
+  assert.ok(lines.includes('image lists: 1 syncer script failed, 0 invalid lines'), result.stdout);
 });
 
 test('a syncer line with credentials in it: reported as such, the password never shown (JSON log, plain log, summary)', async () => {
@@ -208,5 +239,9 @@ test('the live display in a pseudo-terminal ends on a final screen with every re
   assert.match(lines, new RegExp(`✖ ${second.host.replace(/\./g, '\\.')}`), 'the registry with a bad line ends failed');
   assert.match(lines, /line 2: "Not A Reference"/);
   assert.match(lines, /images: 0 copied, 4 up to date, 0 failed/);
+  assert.match(lines, new RegExp(`✖ ${second.host.replace(/\./g, '\\.')}  0 copied, 2 up to date, 0 failed of 2, 1 invalid line `));
+  assert.match(lines, /image lists: 0 syncer scripts failed, 1 invalid line\n/);
+  assert.match(lines, /image list problems \(1\):\n {2}\[[^\]]+\] line 2: "Not A Reference": invalid reference: reference contains whitespace/);
+  assert.equal(lines.includes('failed images'), false, 'no image failed');
   assertNoSecrets(result.stdout);
 });
