@@ -4,6 +4,7 @@ import { Limiter } from '../copy/index.js';
 import { CancelledError, PictureBookError } from '../errors/index.js';
 import type { SyncEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
+import { RequestOwners } from './request-owners.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
 import { scriptFailureSummary, totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
 import { targetReference } from './target-reference.js';
@@ -37,13 +38,15 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const dryRun = options.dryRun === true;
   const { emit, engine } = options;
   const registryOfTarget = new Map<string, string>();
+  const owners = new RequestOwners();
   const unsubscribe = engine.subscribe((event) => {
-    const registry = 'target' in event ? (registryOfTarget.get(event.target) ?? '') : '';
+    // A retry names only its URL: its registry is found from the hosts and repositories of the run.
+    const registry = 'target' in event ? (registryOfTarget.get(event.target) ?? '') : event.type === 'retry' ? owners.ownerOf(event.url) : '';
     emit({ ...event, registry });
   });
   try {
     emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
-    const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, registryOfTarget)));
+    const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, registryOfTarget, owners)));
     const run = totalOutcome(outcomes, startedAt, dryRun);
     const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok } = run;
     emit({ type: 'run-finished', copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok, time: Date.now() });
@@ -53,7 +56,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   }
 }
 
-async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, registryOfTarget: Map<string, string>): Promise<RegistryOutcome> {
+async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, registryOfTarget: Map<string, string>, owners: RequestOwners): Promise<RegistryOutcome> {
   const { emit, engine } = options;
   const name = registry.hostname;
   const startedAt = Date.now();
@@ -87,6 +90,8 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
         const target = targetReference(source, registry.hostname, registry.repository);
         const task: CopyTask = { source: source.toString(), target: target.toString(), sourceEndpoint: sourceEndpoint(registry, source.registry), targetEndpoint: push };
         registryOfTarget.set(target.toString(), name);
+        owners.add(source, name);
+        owners.add(target, name);
         outcome.images.push(await copyOrPlan(task, options, name));
       }),
     ),
