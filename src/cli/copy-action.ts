@@ -1,6 +1,7 @@
-import { CopyEngine, type CopyEvent } from '../copy/index.js';
+import { CopyEngine } from '../copy/index.js';
+import { createCopyView } from '../display/copy-view.js';
 import { parseReference } from '../reference/index.js';
-import { formatBytes, formatDuration, formatRate, shortDigest } from '../display/units.js';
+import { formatBytes, formatDuration, formatRate } from '../display/units.js';
 import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
@@ -32,38 +33,22 @@ function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
   };
 }
 
-function describe(event: CopyEvent): string | undefined {
-  switch (event.type) {
-    case 'blob-skipped': return `  blob ${shortDigest(event.digest)} already present`;
-    case 'blob-mounted': return `  blob ${shortDigest(event.digest)} mounted from ${event.from}`;
-    case 'blob-done': return `  blob ${shortDigest(event.digest)} copied (${formatBytes(event.size)} in ${formatDuration(event.durationMs)})`;
-    case 'manifest-written': return `  manifest ${shortDigest(event.digest)} written`;
-    case 'retry': return `  retry ${event.attempt} of ${event.method} ${event.url} in ${formatDuration(event.delayMs)}: ${event.reason}`;
-    default: return undefined;
-  }
-}
-
 /** `picture-book copy`: loaded only when the command runs, so other commands start without the engine. */
 export async function runCopy(sourceArg: string, targetArg: string, flags: CopyFlags): Promise<void> {
   tuneForOneShotRun();
   const source = parseReference(sourceArg);
   const target = parseReference(targetArg);
+  // Files named by flags are checked before the engine opens any connection.
+  const sourceEndpoint = await endpointFromFlags(source.registry, side(flags, 'src'), 'src');
+  const targetEndpoint = await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest');
   const engine = new CopyEngine();
-  if (flags.verbose) {
-    engine.subscribe((event) => {
-      const line = describe(event);
-      if (line) process.stderr.write(processScrubber.scrub(`${line}\n`));
-    });
-  }
+  // -v lines can quote a registry's error text, which can quote the credentials it got.
+  const err = { write: (text: string) => process.stderr.write(processScrubber.scrub(text)) };
+  const view = createCopyView(process.stdout, { registry: target.registry, verbose: flags.verbose === true, err });
+  const unsubscribe = engine.subscribe((event) => view.handle(event));
   try {
-    const result = await engine.copy({
-      source: source.toString(),
-      target: target.toString(),
-      platforms: flags.platform,
-      force: flags.force === true,
-      sourceEndpoint: await endpointFromFlags(source.registry, side(flags, 'src'), 'src'),
-      targetEndpoint: await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest'),
-    });
+    const result = await engine.copy({ source: source.toString(), target: target.toString(), platforms: flags.platform, force: flags.force === true, sourceEndpoint, targetEndpoint });
+    view.close();
     if (result.status === 'skipped') {
       process.stdout.write(`up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`);
     } else {
@@ -72,6 +57,9 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       if (result.note) process.stdout.write(`  note: ${result.note}\n`);
     }
   } finally {
+    // Before the error line main prints: the live block is erased first.
+    view.close();
+    unsubscribe();
     await engine.close();
   }
 }

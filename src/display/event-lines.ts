@@ -6,7 +6,8 @@ const task = (e: { source: string; target: string }): string => `${e.source} -> 
 /**
  * The human text of one event, without time or registry prefix; several lines when the event
  * carries a stderr tail. Undefined for events too noisy or too internal to print
- * (blob-started, blob-progress).
+ * (blob-started, blob-progress). The one place events become text: the plain log, the live view's
+ * lines above its block and `copy -v` all print what this returns.
  */
 export function describeEvent(event: SyncEvent): string[] | undefined {
   switch (event.type) {
@@ -58,6 +59,13 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
     case 'blob-started':
     case 'blob-progress':
       return undefined;
+    default: {
+      // Every event type needs a decision here: a new engine event (a HEAD that fell back to GET,
+      // a mount that fell back to streaming, ...) gets its line above, and with it shows in plain
+      // and JSON logs, `copy -v` and the verbose live view. Until then TypeScript stops here.
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
 

@@ -128,4 +128,16 @@ describe('LiveReporter', () => {
       mock.timers.reset();
     }
   });
+
+  it('verbose: every event with a line goes above the block; without a final screen the block is erased and nothing stays', () => {
+    const term = terminal(120);
+    const reporter = new LiveReporter(term.out, { now: () => T0 + 500, refreshMs: 0, verbose: true, finalScreen: false });
+    for (const e of run) reporter.handle(e);
+    reporter.close();
+    const lines = term.screen.lines();
+    assert.ok(lines.includes(`[${REGISTRY_A}] blob sha256:222222222222 (4.00 MiB) copied to ${APP_TARGET} in 240ms`), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith(`[${REGISTRY_A}] wrote manifest sha256:444444444444 to ${APP_TARGET}`)));
+    assert.equal(lines.some((l) => l.includes('all registries') || l.startsWith('images:')), false, 'no block, no summary left');
+    assert.equal(term.screen.cursorVisible, true);
+  });
 });

@@ -26,6 +26,8 @@ export class LiveReporter implements Reporter {
   #frame = 0;
   #live = false;
   #closed = false;
+  #verbose: boolean;
+  #finalScreen: boolean;
   /** A process exiting mid-run must not leave the user's terminal without a cursor. */
   #restoreCursor = (): void => {
     this.#out.write(SHOW_CURSOR);
@@ -34,6 +36,8 @@ export class LiveReporter implements Reporter {
   constructor(out: ReporterOutput, options: ReporterOptions = {}) {
     this.#out = out;
     this.#now = options.now ?? Date.now;
+    this.#verbose = options.verbose === true;
+    this.#finalScreen = options.finalScreen !== false;
     const refreshMs = options.refreshMs ?? 100;
     if (refreshMs > 0) {
       this.#timer = setInterval(() => this.render(), refreshMs);
@@ -50,7 +54,7 @@ export class LiveReporter implements Reporter {
     const starting = !this.#live && event.type !== 'warning' && event.type !== 'retry' && event.type !== 'run-stopping';
     if (starting) this.#start();
     if (event.type === 'run-finished') this.#finish();
-    else if (PERMANENT.has(event.type)) this.#permanent(event);
+    else if (PERMANENT.has(event.type) || (this.#verbose && event.type !== 'blob-progress')) this.#permanent(event);
     // Show the block at once rather than a refresh later.
     else if (starting) this.render();
   }
@@ -76,6 +80,7 @@ export class LiveReporter implements Reporter {
 
   #permanent(event: SyncEvent): void {
     const lines = describeEvent(event) ?? [];
+    if (lines.length === 0) return;
     const registry = registryOf(event);
     const prefix = registry ? `[${registry}] ` : '';
     this.#write(lines.map((line, i) => (i === 0 ? prefix + line : line)));
@@ -84,7 +89,7 @@ export class LiveReporter implements Reporter {
   /** Replaces the live block with the final screen of the run, then stops being live. */
   #finish(): void {
     const view = this.#model.view(this.#now());
-    const final = [...view.registries.map((r) => registryLine(r, '-')), ...summaryLines(this.#tally.stats(this.#now()))];
+    const final = this.#finalScreen ? [...view.registries.map((r) => registryLine(r, '-')), ...summaryLines(this.#tally.stats(this.#now()))] : [];
     this.#live = false;
     this.#write(final);
     // The next run of a sync starts from a clean slate.
