@@ -16,7 +16,10 @@ export interface CorpusBlob {
 /**
  * Builds the images (cached on disk by the harness) and pushes them to the source with skopeo.
  * Layers are built one image at a time first, so parallel pushes never race to build the same layer;
- * then `concurrency` skopeo pushes run at once.
+ * then `concurrency` skopeo pushes run at once. The harness never pushes into one repository twice at
+ * once (distribution 2.8 answers 500 when two pushes write its links together), so the pushes go
+ * round the repositories (every repository's first tag, then every second tag, ...): a worker rarely
+ * waits on another's repository.
  */
 export async function seedSource(images: readonly CorpusImage[], source: TestRegistry, concurrency: number, log: (line: string) => void): Promise<SeededImage[]> {
   let built = 0;
@@ -25,27 +28,24 @@ export async function seedSource(images: readonly CorpusImage[], source: TestReg
     if (++built % 25 === 0 || built === images.length) log(`built ${built}/${images.length} images`);
   }
   let pushed = 0;
-  return mapPool(images, concurrency, async (image) => {
-    const result = await pushWithRetry(image, source, log);
+  const seeded = new Array<SeededImage>(images.length);
+  await mapPool(roundRobinByRepository(images), concurrency, async (index) => {
+    const image = images[index] as CorpusImage;
+    seeded[index] = { ...image, built: await pushImage(image.spec, source, `${image.repo}:${image.tag}`) };
     if (++pushed % 25 === 0 || pushed === images.length) log(`pushed ${pushed}/${images.length} images`);
-    return { ...image, built: result };
   });
+  return seeded;
 }
 
-/**
- * skopeo pushes racing on the same new blob into one registry occasionally fail (the registry
- * answers one of them with an error); the blob is there a moment later, so trying again suffices.
- */
-async function pushWithRetry(image: CorpusImage, source: TestRegistry, log: (line: string) => void): Promise<BuiltImage> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await pushImage(image.spec, source, `${image.repo}:${image.tag}`);
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      const reason = (error instanceof Error ? error.message : String(error)).split('\n').filter((l) => !l.includes('level=info')).join(' ').slice(0, 300);
-      log(`push of ${image.repo}:${image.tag} failed (attempt ${attempt}), trying again: ${reason}`);
-    }
-  }
+/** Indexes of `images`, the n-th image of each repository before any repository's (n+1)-th. */
+function roundRobinByRepository(images: readonly CorpusImage[]): number[] {
+  const seen = new Map<string, number>();
+  const rank = images.map((image) => {
+    const n = seen.get(image.repo) ?? 0;
+    seen.set(image.repo, n + 1);
+    return n;
+  });
+  return images.map((_, i) => i).sort((a, b) => (rank[a] as number) - (rank[b] as number) || a - b);
 }
 
 /** Every blob of these images once (configs and layers; manifests are not blobs). */

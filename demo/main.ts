@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildImage, skopeo } from '../test/harness/index.js';
+import { pushImage, skopeo, type PushTarget } from '../test/harness/index.js';
 import { DEMO_IMAGES } from './images.js';
 import { ensureRegistry, hostOf, stopRegistry } from './registry-process.js';
 
@@ -15,14 +15,13 @@ import { ensureRegistry, hostOf, stopRegistry } from './registry-process.js';
 const ROOT = resolve('.demo');
 const CLI = fileURLToPath(new URL('../bin/picture-book.js', import.meta.url));
 
+/** The harness's pushImage: never two pushes into one repository at once, the served digest checked. */
 async function seed(sourceHost: string): Promise<void> {
+  const source: PushTarget = { host: sourceHost, password: undefined, skopeoFlags: (side) => [side === 'plain' ? '--tls-verify=false' : `--${side}-tls-verify=false`] };
   await Promise.all(
     DEMO_IMAGES.map(async ({ path, spec }) => {
-      const ref = `docker://${sourceHost}/${path}`;
-      const present = await skopeo(['inspect', '--raw', '--tls-verify=false', ref]).then(() => true, () => false);
-      if (present) return;
-      const built = await buildImage(spec);
-      await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', built.layoutRef, ref]);
+      const present = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${sourceHost}/${path}`]).then(() => true, () => false);
+      if (!present) await pushImage(spec, source, path);
     }),
   );
 }

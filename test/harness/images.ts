@@ -5,6 +5,7 @@ import { cachedDir } from './fixture-cache.js';
 import { writeImage, writeIndex, type ImageSpec, type IndexSpec, type ManifestRecord } from './image-writer.js';
 import { DirLayoutWriter } from './dir-layout-writer.js';
 import { DIR_PLACEHOLDER, hexOf, OciLayoutWriter } from './layout-writer.js';
+import { serialisedPush } from './push-lock.js';
 import type { TestRegistry } from './registry.js';
 import { skopeo, skopeoInspectRaw } from './skopeo.js';
 
@@ -67,15 +68,21 @@ async function fromRecord(record: ManifestRecord, dir: string, blobDir: string):
   return built;
 }
 
+/** Where pushImage pushes: a TestRegistry, or any registry skopeo reaches with these flags. */
+export type PushTarget = Pick<TestRegistry, 'host' | 'password' | 'skopeoFlags'>;
+
 /**
  * Pushes with skopeo from the OCI layout. `--preserve-digests` makes skopeo refuse any conversion, and
  * `--all` pushes every child of an index; the served digest is then checked against the built one.
+ * Never two at once into one repository (see push-lock.ts), however many a caller starts together.
  */
-export async function pushImage(spec: ImageSpec | IndexSpec, registry: TestRegistry, repoAndTag: string): Promise<BuiltImage> {
+export async function pushImage(spec: ImageSpec | IndexSpec, registry: PushTarget, repoAndTag: string): Promise<BuiltImage> {
   const built = await buildImage(spec);
   const target = `${registry.host}/${repoAndTag}`;
-  await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...registry.skopeoFlags('dest'), built.layoutRef, `docker://${target}`], registry);
-  const served = await skopeoInspectRaw(target, registry);
-  if (served.digest !== built.digest) throw new Error(`pushed ${built.digest} to ${target}, but it serves ${served.digest}`);
+  await serialisedPush(registry.host, repoAndTag, async () => {
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...registry.skopeoFlags('dest'), built.layoutRef, `docker://${target}`], registry);
+    const served = await skopeoInspectRaw(target, registry);
+    if (served.digest !== built.digest) throw new Error(`pushed ${built.digest} to ${target}, but it serves ${served.digest}`);
+  });
   return built;
 }

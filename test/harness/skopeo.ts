@@ -20,7 +20,7 @@ function globalFlags(): Promise<string[]> {
 }
 
 /** Runs skopeo; the registry's password is redacted from any error. */
-export async function skopeo(args: string[], registry?: TestRegistry): Promise<RunResult> {
+export async function skopeo(args: string[], registry?: Pick<TestRegistry, 'password'>): Promise<RunResult> {
   return run('skopeo', [...(await globalFlags()), ...args], [registry?.password]);
 }
 
@@ -29,7 +29,7 @@ function dockerRef(ref: string): string {
 }
 
 /** The manifest exactly as served; the digest is computed from those bytes, not taken from skopeo. */
-export async function skopeoInspectRaw(ref: string, registry: TestRegistry): Promise<{ digest: string; raw: Buffer }> {
+export async function skopeoInspectRaw(ref: string, registry: Pick<TestRegistry, 'password' | 'skopeoFlags'>): Promise<{ digest: string; raw: Buffer }> {
   const { stdout } = await skopeo(['inspect', '--raw', ...registry.skopeoFlags('plain'), dockerRef(ref)], registry);
   return { digest: sha256(stdout), raw: stdout };
 }
