@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
 import { ociImage } from './self-test-fixtures.js';
@@ -116,6 +117,26 @@ test('stall sends headers and N body bytes, holds the rest until release, then t
   assert.equal(received, biggest.size);
   assert.equal(`sha256:${hash.digest('hex')}`, biggest.digest);
   assert.equal(proxy.stalled.length, 0);
+});
+
+test('release() also lets go an answer whose stall was picked before it but reached its N bytes after it', async () => {
+  // The manifest PUT's answer (an error with a JSON body) comes only once the body ends, so the test
+  // releases between the stall being picked (the request arrived) and the answer being held.
+  const path = '/v2/proxy/late/manifests/v1';
+  proxy.addFault({ method: 'PUT', pathPattern: new RegExp(path), times: 1, action: { kind: 'stall', afterBytes: 10 } });
+  const body = new PassThrough();
+  const answering = request(`${proxy.url}${path}`, { method: 'PUT', body, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  body.write('{');
+  await until(() => proxy.requests.some((r) => r.path === path));
+  proxy.release();
+  body.end('"not": "a manifest"}');
+  const res = await answering;
+  let done = false;
+  const text = res.body.text().then((t) => ((done = true), t));
+  await until(() => done || proxy.stalled.length > 0);
+  assert.deepEqual(proxy.stalled, [], 'held after the release that should have let it go');
+  assert.ok(res.statusCode >= 400, `refused: ${res.statusCode}`);
+  assert.match(await text, /^\{"errors":.{10,}/, 'an error body longer than the 10 bytes a stall would have let through');
 });
 
 test('a held answer whose client goes away is no longer listed as stalled', async () => {

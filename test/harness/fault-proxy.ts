@@ -48,7 +48,11 @@ export interface FaultProxy {
   /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
   readonly stalled: readonly RecordedRequest[];
   addFault(rule: FaultRule): void;
-  /** Lets every held answer go on. Stall rules stay: clear them first so new requests pass too. */
+  /**
+   * Lets every held answer go on, and every answer a stall already picked but has not reached its
+   * N bytes yet (the registry is still answering): those are not held at all. Stall rules stay:
+   * clear them first so new requests pass too.
+   */
   release(): void;
   clearFaults(): void;
   clearRequests(): void;
@@ -76,6 +80,8 @@ class Proxy implements FaultProxy {
   readonly requests: RecordedRequest[] = [];
   #faults: FaultRule[] = [];
   #held = new Map<RecordedRequest, () => void>();
+  /** Counts release() calls: a stall picked before the latest one must not hold its answer after it. */
+  #releases = 0;
   #server: Server;
   #agent = new Agent({ keepAlive: true });
   #upstreamPort: number;
@@ -131,6 +137,7 @@ class Proxy implements FaultProxy {
   }
 
   release(): void {
+    this.#releases++;
     const held = [...this.#held.values()];
     this.#held.clear();
     for (const resume of held) resume();
@@ -190,6 +197,7 @@ class Proxy implements FaultProxy {
     cutOrStall: Extract<FaultAction, { afterBytes: number }> | undefined,
     rewrite?: RewriteAction,
   ): void {
+    const releasesWhenPicked = this.#releases;
     const upstream = request({
       host: '127.0.0.1',
       port: this.#upstreamPort,
@@ -218,7 +226,7 @@ class Proxy implements FaultProxy {
         return;
       }
       if (cutOrStall.kind === 'stall') {
-        this.#stall(answer, res, record, cutOrStall.afterBytes);
+        this.#stall(answer, res, record, cutOrStall.afterBytes, releasesWhenPicked);
         return;
       }
       const truncateAfter = cutOrStall.afterBytes;
@@ -261,16 +269,19 @@ class Proxy implements FaultProxy {
   }
 
   /** Sends the first `afterBytes` of the answer, then holds the rest until `release()`. */
-  #stall(answer: IncomingMessage, res: ServerResponse, record: RecordedRequest, afterBytes: number): void {
+  #stall(answer: IncomingMessage, res: ServerResponse, record: RecordedRequest, afterBytes: number, releasesWhenPicked: number): void {
     let sent = 0;
     const hold = (rest: Buffer): void => {
       answer.off('data', onData);
       answer.off('end', onEnd);
       answer.pause();
-      this.#held.set(record, () => {
+      const resume = (): void => {
         if (rest.length > 0) res.write(rest);
         answer.pipe(res);
-      });
+      };
+      // Released while the registry was still answering: the test has let this one go already.
+      if (this.#releases !== releasesWhenPicked) return resume();
+      this.#held.set(record, resume);
     };
     const onData = (chunk: Buffer): void => {
       const room = afterBytes - sent;
