@@ -14,25 +14,24 @@ test('Link rel="next" is resolved against the request URL (relative on distribut
   assert.equal(nextLink(undefined, base), undefined);
 });
 
-test('a tags page that is not JSON (a proxy error page, say) is a PROTOCOL error naming the registry and page', async () => {
+test('a tags page that is not JSON (a proxy error page, say) is a PROTOCOL error naming the registry and page', async (t) => {
   // A malformed reply the real registry never sends: a local server stands in for a broken proxy.
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients = new RegistryClients({ endpoint: () => ({ scheme: 'http' }) });
-  try {
-    await assert.rejects(clients.repository(host, 'team/app', 'pull').listTags(), (error: unknown) => {
-      assert.ok(error instanceof PictureBookError);
-      assert.equal(error.code, 'PROTOCOL');
-      assert.match(error.message, new RegExp(`^${host}: tags page http://${host}/v2/team/app/tags/list\\S* is not JSON \\(`));
-      return true;
-    });
-  } finally {
-    await clients.close();
-    server.close();
-  }
+  t.after(async () => {
+    await clients.close(); // first: its keep-alive connection would hold server.close()
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await assert.rejects(clients.repository(host, 'team/app', 'pull').listTags(), (error: unknown) => {
+    assert.ok(error instanceof PictureBookError);
+    assert.equal(error.code, 'PROTOCOL');
+    assert.match(error.message, new RegExp(`^${host}: tags page http://${host}/v2/team/app/tags/list\\S* is not JSON \\(`));
+    return true;
+  });
 });
 
 /** A page server a real registry cannot be: it answers every tags page with `link(url)` as its Link. */

@@ -10,35 +10,34 @@ import { SyncService, type ServerEvent } from './sync-service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-test('at start the service prunes ended runs and jobs older than state.retentionDays, keeps the rest, and says so', async () => {
+test('at start the service prunes ended runs and jobs older than state.retentionDays, keeps the rest, and says so', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pb-retention-'));
   const store = SqliteRunStore.open(':memory:');
   const events: ServerEvent[] = [];
   let service: SyncService | undefined;
-  try {
-    const now = Date.now();
-    const ended = { result: 'succeeded' as const, copied: 0, upToDate: 1, failed: 0, bytes: 0, images: [] };
-    const old = await store.startRun('mirror.example', 'schedule', now - 40 * DAY_MS);
-    await store.finishRun(old, { ...ended, endedAt: now - 40 * DAY_MS + 1000 });
-    const recent = await store.startRun('mirror.example', 'schedule', now - 10 * DAY_MS);
-    await store.finishRun(recent, { ...ended, endedAt: now - 10 * DAY_MS + 1000 });
-    await store.createJob('old-job', { source: {} }, now - 40 * DAY_MS);
-    await store.startJob('old-job', now - 40 * DAY_MS);
-    await store.finishJob('old-job', 'FINISHED', now - 40 * DAY_MS + 1000, { source: {} });
-
-    const file = join(dir, 'config.yaml');
-    await writeFile(file, ['registries:', '  - hostname: mirror.example', '    images: [127.0.0.1:9/app:v1]', 'state: {retentionDays: 30}', 'sync: {runOnStart: false}', ''].join('\n'));
-    const { config } = await loadConfig(file);
-    service = await SyncService.start(config, { store, emit: (e) => events.push(e) });
-
-    assert.deepEqual((await store.listRuns('mirror.example', 10)).map((r) => r.id), [recent]);
-    assert.equal(await store.getJob('old-job'), undefined);
-    const pruned = events.find((e) => e.type === 'history-pruned');
-    assert.deepEqual(pruned && { runs: pruned.runs, jobs: pruned.jobs }, { runs: 1, jobs: 1 });
-  } finally {
+  t.after(async () => {
     await service?.stop();
     await rm(dir, { recursive: true, force: true });
-  }
+  });
+  const now = Date.now();
+  const ended = { result: 'succeeded' as const, copied: 0, upToDate: 1, failed: 0, bytes: 0, images: [] };
+  const old = await store.startRun('mirror.example', 'schedule', now - 40 * DAY_MS);
+  await store.finishRun(old, { ...ended, endedAt: now - 40 * DAY_MS + 1000 });
+  const recent = await store.startRun('mirror.example', 'schedule', now - 10 * DAY_MS);
+  await store.finishRun(recent, { ...ended, endedAt: now - 10 * DAY_MS + 1000 });
+  await store.createJob('old-job', { source: {} }, now - 40 * DAY_MS);
+  await store.startJob('old-job', now - 40 * DAY_MS);
+  await store.finishJob('old-job', 'FINISHED', now - 40 * DAY_MS + 1000, { source: {} });
+
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, ['registries:', '  - hostname: mirror.example', '    images: [127.0.0.1:9/app:v1]', 'state: {retentionDays: 30}', 'sync: {runOnStart: false}', ''].join('\n'));
+  const { config } = await loadConfig(file);
+  service = await SyncService.start(config, { store, emit: (e) => events.push(e) });
+
+  assert.deepEqual((await store.listRuns('mirror.example', 10)).map((r) => r.id), [recent]);
+  assert.equal(await store.getJob('old-job'), undefined);
+  const pruned = events.find((e) => e.type === 'history-pruned');
+  assert.deepEqual(pruned && { runs: pruned.runs, jobs: pruned.jobs }, { runs: 1, jobs: 1 });
 });
 
 test('a registry whose last two runs died with the process gets no run at start; the run is marked failed with the reason', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { after, test } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import { Credentials } from '../auth/credentials.js';
 import { AgentPool } from './agent-pool.js';
 import { discardBody } from './read-body.js';
@@ -15,7 +15,8 @@ import { Transport } from './transport.js';
  */
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-async function serve(handler: Handler): Promise<{ host: string; seen: Array<{ method: string; url: string; auth: string | undefined }>; close: () => Promise<void> }> {
+/** A scripted server for one test: closed by that test's after hook, whether it passes, fails or times out. */
+async function serve(t: TestContext, handler: Handler): Promise<{ host: string; seen: Array<{ method: string; url: string; auth: string | undefined }> }> {
   const seen: Array<{ method: string; url: string; auth: string | undefined }> = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -27,16 +28,17 @@ async function serve(handler: Handler): Promise<{ host: string; seen: Array<{ me
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { host, seen, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  return { host, seen };
 }
 
 const agents = new AgentPool();
 after(() => agents.close());
 const fast = { retry: { baseDelayMs: 5, maxDelayMs: 20 } };
 
-test('429 with Retry-After is retried after the delay the server asked for', async () => {
+test('429 with Retry-After is retried after the delay the server asked for', async (t) => {
   let calls = 0;
-  const server = await serve((_req, res) => {
+  const server = await serve(t, (_req, res) => {
     calls++;
     if (calls <= 2) res.writeHead(429, { 'retry-after': '1' }).end();
     else res.writeHead(200).end('{}');
@@ -49,11 +51,10 @@ test('429 with Retry-After is retried after the delay the server asked for', asy
   assert.equal(calls, 3, 'two 429s then success');
   assert.deepEqual(notices, [1000, 1000]);
   assert.ok(Date.now() - started >= 1900);
-  await server.close();
 });
 
-test('501 is not retried; 503 is retried up to the attempt bound, then reported', async () => {
-  const server = await serve((req, res) => {
+test('501 is not retried; 503 is retried up to the attempt bound, then reported', async (t) => {
+  const server = await serve(t, (req, res) => {
     res.writeHead(req.url === '/v2/not-implemented' ? 501 : 503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}');
   });
   const transport = new Transport(server.host, { retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 } }, { agents });
@@ -65,20 +66,18 @@ test('501 is not retried; 503 is retried up to the attempt bound, then reported'
     return true;
   });
   assert.equal(server.seen.filter((s) => s.url === '/v2/busy').length, 3);
-  await server.close();
 });
 
-test('a streamed body is sent once and never replayed', async () => {
-  const server = await serve((_req, res) => res.writeHead(503).end());
+test('a streamed body is sent once and never replayed', async (t) => {
+  const server = await serve(t, (_req, res) => res.writeHead(503).end());
   const transport = new Transport(server.host, fast, { agents });
   await assert.rejects(transport.request({ method: 'PATCH', path: '/v2/x/blobs/uploads/1', body: Readable.from([Buffer.from('abc')]), scopes: [], expect: [202] }), { status: 503 });
   assert.equal(server.seen.filter((s) => s.method === 'PATCH').length, 1);
-  await server.close();
 });
 
-test('Basic credentials go to the registry but not along a redirect to another origin', async () => {
-  const storage = await serve((_req, res) => res.writeHead(200).end('blob-bytes'));
-  const registry = await serve((req, res) => {
+test('Basic credentials go to the registry but not along a redirect to another origin', async (t) => {
+  const storage = await serve(t, (_req, res) => res.writeHead(200).end('blob-bytes'));
+  const registry = await serve(t, (req, res) => {
     if (!req.headers.authorization) res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
     else res.writeHead(307, { location: `http://${storage.host}/bucket/blob?sig=1` }).end();
   });
@@ -89,16 +88,15 @@ test('Basic credentials go to the registry but not along a redirect to another o
   assert.equal(text, 'blob-bytes');
   assert.ok(registry.seen.some((s) => s.auth?.startsWith('Basic ')));
   assert.deepEqual(storage.seen.filter((s) => s.url.startsWith('/bucket')).map((s) => s.auth), [undefined]);
-  await Promise.all([storage.close(), registry.close()]);
 });
 
-test('bearer: one token fetch with one scope parameter per scope, reused, and refused credentials are a clear AuthError', async () => {
-  const realm = await serve((req, res) => {
+test('bearer: one token fetch with one scope parameter per scope, reused, and refused credentials are a clear AuthError', async (t) => {
+  const realm = await serve(t, (req, res) => {
     const url = new URL(req.url ?? '', 'http://x');
     if (req.headers.authorization !== `Basic ${Buffer.from('u:right').toString('base64')}`) res.writeHead(401).end('{"details":"bad"}');
     else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `tok-${url.searchParams.getAll('scope').join('+')}`, expires_in: 300 }));
   });
-  const registry = await serve((req, res) => {
+  const registry = await serve(t, (req, res) => {
     if (req.headers.authorization?.startsWith('Bearer tok-')) res.writeHead(200).end('{}');
     else res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${realm.host}/token",service="svc",scope="repository:a/b:pull"` }).end();
   });
@@ -117,11 +115,10 @@ test('bearer: one token fetch with one scope parameter per scope, reused, and re
     assert.equal(e.message.includes('wrong-secret'), false);
     return true;
   });
-  await Promise.all([realm.close(), registry.close()]);
 });
 
-test('credentials are not sent to a plain-http token realm on another host', async () => {
-  const registry = await serve((req, res) => {
+test('credentials are not sent to a plain-http token realm on another host', async (t) => {
+  const registry = await serve(t, (req, res) => {
     res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://auth.invalid/token",service="svc"' }).end();
     void req;
   });
@@ -139,5 +136,4 @@ test('credentials are not sent to a plain-http token realm on another host', asy
   authorizer.onUnauthorized('Bearer realm="http://auth.invalid/token",service="svc"', ['repository:a:pull']);
   await assert.rejects(authorizer.header(['repository:a:pull']));
   assert.equal(sentAuth, undefined, 'no Authorization header went to the foreign http realm');
-  await registry.close();
 });

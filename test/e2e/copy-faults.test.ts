@@ -77,19 +77,16 @@ test('a source tag that does not exist is a clear IMAGE_NOT_FOUND error', async 
   });
 });
 
-test('an unreachable registry is a NETWORK error naming the address', async () => {
+test('an unreachable registry is a NETWORK error naming the address', async (t) => {
   const engine = new CopyEngine();
-  try {
-    await assert.rejects(
-      engine.copy({ source: '127.0.0.1:9/faults/app:v1', target: `${pair.target.host}/faults/unreachable:v1`, sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10 } } }),
-      (error: Error & { code?: string }) => {
-        assert.equal(error.code, 'NETWORK');
-        assert.match(error.message, /127\.0\.0\.1:9/);
-        assert.match(error.message, /ECONNREFUSED/);
-        return true;
-      },
-    );
-  } finally {
-    await engine.close();
-  }
+  t.after(() => engine.close());
+  await assert.rejects(
+    engine.copy({ source: '127.0.0.1:9/faults/app:v1', target: `${pair.target.host}/faults/unreachable:v1`, sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10 } } }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'NETWORK');
+      assert.match(error.message, /127\.0\.0\.1:9/);
+      assert.match(error.message, /ECONNREFUSED/);
+      return true;
+    },
+  );
 });

@@ -30,22 +30,19 @@ const cases = [
 ] as const;
 
 for (const [title, repo, spec] of cases) {
-  test(`copies an ${title} byte for byte, verified by skopeo`, async () => {
+  test(`copies an ${title} byte for byte, verified by skopeo`, async (t) => {
     const built = await pushImage(spec, source, `formats/${repo}:v1`);
     const engine = new CopyEngine();
-    try {
-      const result = await engine.copy({ source: `${source.host}/formats/${repo}:v1`, target: `${target.host}/mirror/${repo}:v1` });
-      assert.equal(result.status, 'copied');
-      assert.equal(result.digest, built.digest);
-      assert.equal(result.sourceDigest, built.digest);
-      // Each image of an index accounts for its own blobs; a layer shared by two children is
-      // transferred once and counted as already present for the second.
-      const perImage = (built.children ?? [built]).reduce((n, m) => n + m.blobs.length, 0);
-      assert.equal(result.blobsCopied + result.blobsMounted + result.blobsSkipped, perImage);
-      assert.equal(result.blobsCopied, new Set(built.blobs.map((b) => b.digest)).size, 'every unique blob streamed exactly once');
-    } finally {
-      await engine.close();
-    }
+    t.after(() => engine.close());
+    const result = await engine.copy({ source: `${source.host}/formats/${repo}:v1`, target: `${target.host}/mirror/${repo}:v1` });
+    assert.equal(result.status, 'copied');
+    assert.equal(result.digest, built.digest);
+    assert.equal(result.sourceDigest, built.digest);
+    // Each image of an index accounts for its own blobs; a layer shared by two children is
+    // transferred once and counted as already present for the second.
+    const perImage = (built.children ?? [built]).reduce((n, m) => n + m.blobs.length, 0);
+    assert.equal(result.blobsCopied + result.blobsMounted + result.blobsSkipped, perImage);
+    assert.equal(result.blobsCopied, new Set(built.blobs.map((b) => b.digest)).size, 'every unique blob streamed exactly once');
     const served = await skopeoInspectRaw(`${target.host}/mirror/${repo}:v1`, target);
     assert.equal(served.digest, built.digest, 'target serves the same manifest digest');
     for (const child of built.children ?? []) {
@@ -57,15 +54,12 @@ for (const [title, repo, spec] of cases) {
   });
 }
 
-test('copies by digest when the source reference has no tag', async () => {
+test('copies by digest when the source reference has no tag', async (t) => {
   const built = await pushImage(ociImage, source, 'formats/by-digest:v1');
   const engine = new CopyEngine();
-  try {
-    const result = await engine.copy({ source: `${source.host}/formats/by-digest@${built.digest}`, target: `${target.host}/mirror/by-digest@${built.digest}` });
-    assert.equal(result.digest, built.digest);
-  } finally {
-    await engine.close();
-  }
+  t.after(() => engine.close());
+  const result = await engine.copy({ source: `${source.host}/formats/by-digest@${built.digest}`, target: `${target.host}/mirror/by-digest@${built.digest}` });
+  assert.equal(result.digest, built.digest);
   const served = await skopeoInspectRaw(`${target.host}/mirror/by-digest@${built.digest}`, target);
   assert.equal(served.digest, built.digest);
 });

@@ -21,52 +21,46 @@ after(async () => {
 
 const withTopLayer = (seed: string): ImageSpec => ({ ...dockerImage, layers: [baseLayer, { seed, size: 32 * 1024 }] });
 
-test('blobs this process saw in a repository or its registry cost no HEAD: skipped outright, or mounted straight away', async () => {
+test('blobs this process saw in a repository or its registry cost no HEAD: skipped outright, or mounted straight away', async (t) => {
   const [v1, v2] = await Promise.all([pushImage(withTopLayer('loc-one'), source, 'loc/app:v1'), pushImage(withTopLayer('loc-two'), source, 'loc/app:v2')]);
   const engine = new CopyEngine();
-  try {
-    await engine.copy({ source: `${source.host}/loc/app:v1`, target: `${targetProxy.host}/loc/app:v1` });
-    targetProxy.clearRequests();
-    // Same repository: the shared base layer was put there by this process.
-    const second = await engine.copy({ source: `${source.host}/loc/app:v2`, target: `${targetProxy.host}/loc/app:v2` });
-    const shared = v1.blobs.filter((b) => v2.blobs.some((c) => c.digest === b.digest)).map((b) => b.digest);
-    assert.ok(shared.includes(v2.blobs.find((b) => b.size > 1024 * 1024)?.digest ?? ''), 'the base layer is shared');
-    for (const digest of shared) assert.equal(targetProxy.count('HEAD', new RegExp(`/blobs/${digest}`)), 0, `no HEAD for ${digest}`);
-    assert.equal(second.blobsSkipped, shared.length);
-    // Another repository of the same registry: mounted, with no HEAD before the mount.
-    targetProxy.clearRequests();
-    const third = await engine.copy({ source: `${source.host}/loc/app:v1`, target: `${targetProxy.host}/loc/other:v1` });
-    assert.equal(third.blobsMounted, v1.blobs.length);
-    assert.equal(targetProxy.count('HEAD', /\/blobs\//), 0);
-    assert.equal(targetProxy.count('POST', /mount=/), v1.blobs.length);
-  } finally {
-    await engine.close();
-  }
+  t.after(() => engine.close());
+  await engine.copy({ source: `${source.host}/loc/app:v1`, target: `${targetProxy.host}/loc/app:v1` });
+  targetProxy.clearRequests();
+  // Same repository: the shared base layer was put there by this process.
+  const second = await engine.copy({ source: `${source.host}/loc/app:v2`, target: `${targetProxy.host}/loc/app:v2` });
+  const shared = v1.blobs.filter((b) => v2.blobs.some((c) => c.digest === b.digest)).map((b) => b.digest);
+  assert.ok(shared.includes(v2.blobs.find((b) => b.size > 1024 * 1024)?.digest ?? ''), 'the base layer is shared');
+  for (const digest of shared) assert.equal(targetProxy.count('HEAD', new RegExp(`/blobs/${digest}`)), 0, `no HEAD for ${digest}`);
+  assert.equal(second.blobsSkipped, shared.length);
+  // Another repository of the same registry: mounted, with no HEAD before the mount.
+  targetProxy.clearRequests();
+  const third = await engine.copy({ source: `${source.host}/loc/app:v1`, target: `${targetProxy.host}/loc/other:v1` });
+  assert.equal(third.blobsMounted, v1.blobs.length);
+  assert.equal(targetProxy.count('HEAD', /\/blobs\//), 0);
+  assert.equal(targetProxy.count('POST', /mount=/), v1.blobs.length);
   assert.equal((await skopeoInspectRaw(`${target.host}/loc/app:v2`, target)).digest, v2.digest);
   assert.equal((await skopeoInspectRaw(`${target.host}/loc/other:v1`, target)).digest, v1.digest);
 });
 
-test('a blob deleted behind the engine fails one manifest PUT clearly; the engine forgets what it saw and the next copy heals', async () => {
+test('a blob deleted behind the engine fails one manifest PUT clearly; the engine forgets what it saw and the next copy heals', async (t) => {
   const [one, two] = await Promise.all([pushImage(withTopLayer('gone-one'), source, 'gone/app:v1'), pushImage(withTopLayer('gone-two'), source, 'gone/app:v2')]);
   const engine = new CopyEngine();
-  try {
-    await engine.copy({ source: `${source.host}/gone/app:v1`, target: `${target.host}/gone/app:v1` });
-    // Distribution lets a repository's blob link be deleted (storage.delete.enabled in the harness).
-    const base = one.blobs.find((b) => b.size > 1024 * 1024)?.digest ?? '';
-    const deleted = await fetch(`${target.url}/v2/gone/app/blobs/${base}`, { method: 'DELETE' });
-    assert.equal(deleted.status, 202);
-    const failed = await engine.copy({ source: `${source.host}/gone/app:v2`, target: `${target.host}/gone/app:v2` }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    assert.ok(failed instanceof HttpError, `a registry error, got ${String(failed)}`);
-    assert.equal(failed.registryCode, 'MANIFEST_BLOB_UNKNOWN');
-    await assert.rejects(skopeoInspectRaw(`${target.host}/gone/app:v2`, target), 'nothing was tagged');
-    const healed = await engine.copy({ source: `${source.host}/gone/app:v2`, target: `${target.host}/gone/app:v2` });
-    assert.equal(healed.status, 'copied');
-    assert.ok(healed.blobsCopied >= 1, 'the deleted base layer was sent again');
-  } finally {
-    await engine.close();
-  }
+  t.after(() => engine.close());
+  await engine.copy({ source: `${source.host}/gone/app:v1`, target: `${target.host}/gone/app:v1` });
+  // Distribution lets a repository's blob link be deleted (storage.delete.enabled in the harness).
+  const base = one.blobs.find((b) => b.size > 1024 * 1024)?.digest ?? '';
+  const deleted = await fetch(`${target.url}/v2/gone/app/blobs/${base}`, { method: 'DELETE' });
+  assert.equal(deleted.status, 202);
+  const failed = await engine.copy({ source: `${source.host}/gone/app:v2`, target: `${target.host}/gone/app:v2` }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(failed instanceof HttpError, `a registry error, got ${String(failed)}`);
+  assert.equal(failed.registryCode, 'MANIFEST_BLOB_UNKNOWN');
+  await assert.rejects(skopeoInspectRaw(`${target.host}/gone/app:v2`, target), 'nothing was tagged');
+  const healed = await engine.copy({ source: `${source.host}/gone/app:v2`, target: `${target.host}/gone/app:v2` });
+  assert.equal(healed.status, 'copied');
+  assert.ok(healed.blobsCopied >= 1, 'the deleted base layer was sent again');
   assert.equal((await skopeoInspectRaw(`${target.host}/gone/app:v2`, target)).digest, two.digest);
 });

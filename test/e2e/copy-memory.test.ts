@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type ImageSpec, type TestRegistry } from '../harness/index.js';
+import { trackChild } from '../harness/procs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 const GNU_TIME = '/usr/bin/time'; // reports the child's peak resident set size (%M, KiB)
@@ -37,10 +38,11 @@ function copyPeakMiB(name: string): Promise<number> {
   const report = join(work, `${name}.time`);
   const args = ['-f', '%M', '-o', report, process.execPath, BIN, 'copy', `${source.host}/mem/${name}:v1`, `${target.host}/mem/${name}:v1`];
   return new Promise((resolve, reject) => {
-    execFile(GNU_TIME, args, { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, _stdout, stderr) => {
+    const child = execFile(GNU_TIME, args, { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, _stdout, stderr) => {
       if (error) return reject(new Error(`copy of ${name} failed: ${stderr}`));
       readFile(report, 'utf8').then((text) => resolve(Number(text.trim().split('\n').pop()) / 1024), reject);
     });
+    trackChild(child); // killed with this test file if it is stopped
   });
 }
 

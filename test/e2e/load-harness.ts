@@ -3,8 +3,12 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from '../harness/procs.js';
 
-/** Helpers for end-to-end tests that run the real `picture-book` CLI as a child process. */
+/**
+ * Helpers for end-to-end tests that run the real `picture-book` CLI as a child process. Every child
+ * is tracked: if the test file is stopped (a timeout, a signal), it is killed with it.
+ */
 export const CLI = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 
 export interface CliResult {
@@ -15,9 +19,10 @@ export interface CliResult {
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    trackChild(child);
   });
 }
 
@@ -25,6 +30,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string
 export function runCliWithClosedStdout(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Omit<CliResult, 'stdout'>> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     child.stdout.destroy();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -36,9 +42,10 @@ export function runCliWithClosedStdout(args: string[], env: NodeJS.ProcessEnv = 
 export function runCliInPty(args: string[], env: NodeJS.ProcessEnv = {}, columns = 110): Promise<CliResult> {
   const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve) => {
-    execFile('script', ['-qfec', `stty cols ${columns} rows 40; ${quoted}`, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', TERM: 'xterm', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile('script', ['-qfec', `stty cols ${columns} rows 40; ${quoted}`, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', TERM: 'xterm', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    trackChild(child);
   });
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
 import { pushImage, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
@@ -34,8 +34,8 @@ after(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
 });
 
-/** Two images into `repository`, one at a time; the first one's largest blob is held after 64 KiB. */
-async function startHeldLoad(repository: string): Promise<{ load: LoadProcess; blobPath: string }> {
+/** Two images into `repository`, one at a time; the first one's largest blob is held after 64 KiB. Killed after the test. */
+async function startHeldLoad(t: TestContext, repository: string): Promise<{ load: LoadProcess; blobPath: string }> {
   const config = join(dir, `${repository}.yaml`);
   const images = [`${proxy.host}/stop/first:v1`, `${proxy.host}/stop/second:v1`];
   await writeFile(config, JSON.stringify({ registries: [{ hostname: target.host, repository, concurrency: 1, images }] }));
@@ -43,6 +43,11 @@ async function startHeldLoad(repository: string): Promise<{ load: LoadProcess; b
   const blobPath = `/v2/stop/first/blobs/${blob.digest}`;
   proxy.addFault({ method: 'GET', pathPattern: new RegExp(blobPath), times: 1, action: { kind: 'stall', afterBytes: 64 * 1024 } });
   const load = new LoadProcess(['--config', config, '--all'], dir);
+  t.after(async () => {
+    proxy.clearFaults();
+    proxy.release();
+    await load.kill();
+  });
   await load.waitForEvent((e) => e.type === 'blob-started' && e.digest === blob.digest, 'the first image to stream its largest blob');
   await waitFor(() => proxy.stalled.some((r) => r.path === blobPath), 'that blob to be held mid-stream');
   return { load, blobPath };
@@ -50,8 +55,8 @@ async function startHeldLoad(repository: string): Promise<{ load: LoadProcess; b
 
 const tagsOf = (repo: string) => skopeoListTags(`${target.host}/${repo}`, target).catch(() => [] as string[]);
 
-test('SIGTERM during the first of two images (concurrency 1): it finishes, the second never starts, exit 143', async () => {
-  const { load } = await startHeldLoad('drained');
+test('SIGTERM during the first of two images (concurrency 1): it finishes, the second never starts, exit 143', async (t) => {
+  const { load } = await startHeldLoad(t, 'drained');
   load.signal('SIGTERM');
   const stopping = await load.waitForEvent((e) => e.type === 'run-stopping', 'the load to say it is stopping');
   assert.deepEqual([stopping.signal, stopping.abortNow], ['SIGTERM', false]);
@@ -77,8 +82,8 @@ test('SIGTERM during the first of two images (concurrency 1): it finishes, the s
   assert.deepEqual(await tagsOf('drained/stop/second'), []);
 });
 
-test('a second SIGTERM aborts the running copy: no tag at all, nothing failed, exit 143', async () => {
-  const { load, blobPath } = await startHeldLoad('aborted');
+test('a second SIGTERM aborts the running copy: no tag at all, nothing failed, exit 143', async (t) => {
+  const { load, blobPath } = await startHeldLoad(t, 'aborted');
   load.signal('SIGTERM');
   await load.waitForEvent((e) => e.type === 'run-stopping' && e.abortNow === false, 'the first signal to be taken');
   load.signal('SIGTERM');

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from '../harness/procs.js';
 import { CLI } from './load-harness.js';
 
 /** Helpers shared by the stop/cancel end-to-end tests (cancel-copy, load-stop, load-listeners). */
@@ -28,6 +29,7 @@ export class LoadProcess {
 
   constructor(args: string[], cwd: string) {
     this.#child = spawn(process.execPath, [CLI, 'load', '--log-format', 'json', ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(this.#child);
     let pending = '';
     this.#child.stdout?.on('data', (chunk: Buffer) => {
       pending += chunk.toString('utf8');
@@ -51,5 +53,11 @@ export class LoadProcess {
 
   signal(signal: NodeJS.Signals): void {
     this.#child.kill(signal);
+  }
+
+  /** For after hooks: SIGKILL unless it already exited, then wait for it (its pipes keep a test file alive). */
+  async kill(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    await this.exited;
   }
 }

@@ -133,12 +133,17 @@ export class SyncProcess {
 export async function startSync(configFile: string, options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing' }): Promise<SyncProcess> {
   const server = new SyncProcess(configFile, `http://127.0.0.1:${options.port ?? 0}`, options.token, options.cwd);
   if (options.waitFor === 'nothing') return server;
-  await Promise.race([
-    server.waitForLog((l) => l.event === 'api-listening', 'the API to listen'),
-    server.exited.then(({ code }) => {
-      throw new Error(`picture-book sync exited with ${code} before listening: ${server.stderr}`);
-    }),
-  ]);
+  try {
+    await Promise.race([
+      server.waitForLog((l) => l.event === 'api-listening', 'the API to listen'),
+      server.exited.then(({ code }) => {
+        throw new Error(`picture-book sync exited with ${code} before listening: ${server.stderr}`);
+      }),
+    ]);
+  } catch (error) {
+    await server.kill(); // the caller never gets it to stop: its pipes would keep the test file alive
+    throw error;
+  }
   return server;
 }
 

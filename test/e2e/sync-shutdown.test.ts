@@ -89,35 +89,32 @@ test('distribute jobs survive SIGKILL: the next process on the same database run
   assert.equal(stopped.code, 0);
 });
 
-test('SIGTERM with jobs: the running ones finish within the grace period, a queued one does not start and runs after the restart', async () => {
+test('SIGTERM with jobs: the running ones finish within the grace period, a queued one does not start and runs after the restart', async (t) => {
   const fresh = await startRegistry();
-  try {
-    holdBlobs(64 * 1024);
-    const config = { registries: [idleRegistry], sync: { runOnStart: false, gracePeriodSeconds: 60 } };
-    const { server, dir } = await start(config);
-    const body = { source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint: `http://${fresh.host}/v2`, overwrite: true }] };
-    const running = [await submitJob(server, body), await submitJob(server, body)];
-    for (const id of running) await jobWhen(server, id, (j) => j.value === 'RUNNING', 'to run');
-    const queued = await submitJob(server, body);
-    await until(() => proxy.stalled.length > 0, 'a blob to be held mid-stream');
-    assert.equal((await getJob(server, queued)).value, 'QUEUED');
+  t.after(() => fresh.stop());
+  holdBlobs(64 * 1024);
+  const config = { registries: [idleRegistry], sync: { runOnStart: false, gracePeriodSeconds: 60 } };
+  const { server, dir } = await start(config);
+  const body = { source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint: `http://${fresh.host}/v2`, overwrite: true }] };
+  const running = [await submitJob(server, body), await submitJob(server, body)];
+  for (const id of running) await jobWhen(server, id, (j) => j.value === 'RUNNING', 'to run');
+  const queued = await submitJob(server, body);
+  await until(() => proxy.stalled.length > 0, 'a blob to be held mid-stream');
+  assert.equal((await getJob(server, queued)).value, 'QUEUED');
 
-    server.signal('SIGTERM');
-    await server.waitForLog((l) => l.event === 'server-stopping', 'the stop to begin');
-    letGo(); // the running jobs can finish now, within the grace period
-    assert.equal((await server.exited).code, 0, server.stderr);
-    assert.deepEqual(server.events('job-finished').map((l) => [l.id, l.state]).sort(), running.map((id) => [id, 'FINISHED']).sort());
-    assert.equal(server.logs.some((l) => l.id === queued && l.event !== 'job-queued'), false, 'the queued job was not started by a stopping server');
-    assert.equal(await digestAt(fresh, 'library/app:v1'), small.digest);
+  server.signal('SIGTERM');
+  await server.waitForLog((l) => l.event === 'server-stopping', 'the stop to begin');
+  letGo(); // the running jobs can finish now, within the grace period
+  assert.equal((await server.exited).code, 0, server.stderr);
+  assert.deepEqual(server.events('job-finished').map((l) => [l.id, l.state]).sort(), running.map((id) => [id, 'FINISHED']).sort());
+  assert.equal(server.logs.some((l) => l.id === queued && l.event !== 'job-queued'), false, 'the queued job was not started by a stopping server');
+  assert.equal(await digestAt(fresh, 'library/app:v1'), small.digest);
 
-    const { server: again } = await start(config, dir);
-    assert.deepEqual((await again.waitForLog((l) => l.event === 'jobs-recovered', 'the queued job to be recovered')).ids, [queued]);
-    const done = await jobWhen(again, queued, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
-    assert.deepEqual([done.value, done.finished_endpoints], ['FINISHED', [`http://${fresh.host}/v2`]]);
-    assert.equal((await again.stop()).code, 0);
-  } finally {
-    await fresh.stop();
-  }
+  const { server: again } = await start(config, dir);
+  assert.deepEqual((await again.waitForLog((l) => l.event === 'jobs-recovered', 'the queued job to be recovered')).ids, [queued]);
+  const done = await jobWhen(again, queued, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
+  assert.deepEqual([done.value, done.finished_endpoints], ['FINISHED', [`http://${fresh.host}/v2`]]);
+  assert.equal((await again.stop()).code, 0);
 });
 
 /** A sync registry mirroring the large image on start; its run holds once `afterBytes` of a blob went through. */

@@ -7,22 +7,19 @@ const valid = {
   targets: [{ endpoint: 'https://mirror.example/v2', overwrite: 'true', verify_tls: 'false' }, { endpoint: 'mirror2.example:5000' }],
 };
 
-test('POST /api/distribute/image answers 201 as the transfer service does, with the request normalised', async () => {
+test('POST /api/distribute/image answers 201 as the transfer service does, with the request normalised', async (t) => {
   const api = await testApi();
-  try {
-    const created = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: valid });
-    assert.equal(created.statusCode, 201);
-    assert.deepEqual(created.json(), { id: 'job-1', msg: 'Image sync started', status: 'success' });
-    assert.deepEqual(api.submitted[0]?.targets, [
-      { endpoint: 'https://mirror.example/v2', overwrite: true, verify_tls: false },
-      { endpoint: 'mirror2.example:5000', overwrite: false },
-    ]);
-  } finally {
-    await api.close();
-  }
+  t.after(() => api.close());
+  const created = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: valid });
+  assert.equal(created.statusCode, 201);
+  assert.deepEqual(created.json(), { id: 'job-1', msg: 'Image sync started', status: 'success' });
+  assert.deepEqual(api.submitted[0]?.targets, [
+    { endpoint: 'https://mirror.example/v2', overwrite: true, verify_tls: false },
+    { endpoint: 'mirror2.example:5000', overwrite: false },
+  ]);
 });
 
-test('invalid bodies get a 400 naming each problem', async () => {
+test('invalid bodies get a 400 naming each problem', async (t) => {
   const api = await testApi();
   const post = (payload: unknown) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
   const cases: Array<[unknown, RegExp]> = [
@@ -42,74 +39,65 @@ test('invalid bodies get a 400 naming each problem', async () => {
     [{ ...valid, source: { ...valid.source, verify_tls: null } }, /^source\.verify_tls: must be true or false/],
     [{ ...valid, extra: 1 }, /Unrecognized key\(s\) in object: 'extra'/],
   ];
-  try {
-    for (const [payload, expected] of cases) {
-      const response = await post(payload);
-      assert.equal(response.statusCode, 400, JSON.stringify(payload));
-      assert.equal(response.json().error.code, 'INVALID_BODY');
-      assert.match(response.json().error.message, expected);
-    }
-    const notJson = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: '{"source":' });
-    assert.equal(notJson.statusCode, 400);
-    assert.equal(notJson.json().error.code, 'INVALID_BODY');
-    const noBody = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth });
-    assert.equal(noBody.statusCode, 400);
-    assert.match(noBody.json().error.message, /expected a JSON object body/);
-    assert.equal(api.submitted.length, 0);
-  } finally {
-    await api.close();
+  t.after(() => api.close());
+  for (const [payload, expected] of cases) {
+    const response = await post(payload);
+    assert.equal(response.statusCode, 400, JSON.stringify(payload));
+    assert.equal(response.json().error.code, 'INVALID_BODY');
+    assert.match(response.json().error.message, expected);
   }
+  const notJson = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: '{"source":' });
+  assert.equal(notJson.statusCode, 400);
+  assert.equal(notJson.json().error.code, 'INVALID_BODY');
+  const noBody = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth });
+  assert.equal(noBody.statusCode, 400);
+  assert.match(noBody.json().error.message, /expected a JSON object body/);
+  assert.equal(api.submitted.length, 0);
 });
 
-test('every problem of a body is named at once: a bad image next to other bad fields, no auth value quoted', async () => {
+test('every problem of a body is named at once: a bad image next to other bad fields, no auth value quoted', async (t) => {
   const api = await testApi();
-  try {
-    const payload = {
-      source: { endpoint: '', image: 'A', ref: 'v1', auth: { url: 'https://auth.example/token', token_type: 'Tok-Secret-41' } },
-      targets: [{ endpoint: 'a.example', overwrite: 'maybe', auth: { basicauth: { user: 'u', password: 'Pw-Secret-42' }, token_type: 'Pw-Secret-43' } }],
-    };
-    const response = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
-    assert.equal(response.statusCode, 400);
-    assert.deepEqual(response.json().error.message.split('; '), [
-      'source.endpoint: is empty',
-      'source.image: invalid reference "A": path component "A" must be lowercase',
-      'source.auth.token_type: must be "Bearer" or "JWT"',
-      'targets[0].overwrite: must be true or false (a JSON boolean or the string "true" / "false")',
-      'targets[0].auth.token_type: must be "Bearer" or "JWT"',
-    ]);
-    for (const secret of ['Tok-Secret-41', 'Pw-Secret-42', 'Pw-Secret-43']) assert.equal(response.body.includes(secret), false, `${secret} is quoted`);
-    assert.equal(api.submitted.length, 0);
-  } finally {
-    await api.close();
-  }
+  t.after(() => api.close());
+  const payload = {
+    source: { endpoint: '', image: 'A', ref: 'v1', auth: { url: 'https://auth.example/token', token_type: 'Tok-Secret-41' } },
+    targets: [{ endpoint: 'a.example', overwrite: 'maybe', auth: { basicauth: { user: 'u', password: 'Pw-Secret-42' }, token_type: 'Pw-Secret-43' } }],
+  };
+  const response = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
+  assert.equal(response.statusCode, 400);
+  assert.deepEqual(response.json().error.message.split('; '), [
+    'source.endpoint: is empty',
+    'source.image: invalid reference "A": path component "A" must be lowercase',
+    'source.auth.token_type: must be "Bearer" or "JWT"',
+    'targets[0].overwrite: must be true or false (a JSON boolean or the string "true" / "false")',
+    'targets[0].auth.token_type: must be "Bearer" or "JWT"',
+  ]);
+  for (const secret of ['Tok-Secret-41', 'Pw-Secret-42', 'Pw-Secret-43']) assert.equal(response.body.includes(secret), false, `${secret} is quoted`);
+  assert.equal(api.submitted.length, 0);
 });
 
-test('GET /api/distribute/image/:id shows the job in the transfer-service shape', async () => {
+test('GET /api/distribute/image/:id shows the job in the transfer-service shape', async (t) => {
   const api = await testApi();
-  try {
-    await api.store.createJob('abc', {}, Date.UTC(2026, 0, 2, 3, 4, 5));
-    const queued = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
-    assert.deepEqual(queued.json(), { value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [] });
-    await api.store.startJob('abc', Date.UTC(2026, 0, 2, 3, 4, 6));
-    await api.store.recordJobTarget('abc', { endpoint: 'http://a/v2', outcome: 'finished' });
-    await api.store.recordJobTarget('abc', { endpoint: 'http://b/v2', outcome: 'skipped' });
-    await api.store.recordJobTarget('abc', { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
-    await api.store.finishJob('abc', 'FAILED', Date.UTC(2026, 0, 2, 3, 4, 7, 500), '***');
-    const done = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
-    assert.deepEqual(done.json(), {
-      value: 'FAILED',
-      started_at: '2026-01-02T03:04:06.000+00:00',
-      finished_endpoints: ['http://a/v2'],
-      skipped_clusters: ['http://b/v2'],
-      finished_at: '2026-01-02T03:04:07.500+00:00',
-      errors: [{ endpoint: 'http://c/v2', code: 'NETWORK', message: 'refused' }],
-    });
-    const missing = await api.app.inject({ url: '/api/distribute/image/nope', headers: api.auth });
-    assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().error.code, 'JOB_NOT_FOUND');
-  } finally {
-    await api.close();
-  }
+  t.after(() => api.close());
+  await api.store.createJob('abc', {}, Date.UTC(2026, 0, 2, 3, 4, 5));
+  const queued = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
+  assert.deepEqual(queued.json(), { value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [] });
+  await api.store.startJob('abc', Date.UTC(2026, 0, 2, 3, 4, 6));
+  await api.store.recordJobTarget('abc', { endpoint: 'http://a/v2', outcome: 'finished' });
+  await api.store.recordJobTarget('abc', { endpoint: 'http://b/v2', outcome: 'skipped' });
+  await api.store.recordJobTarget('abc', { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
+  await api.store.finishJob('abc', 'FAILED', Date.UTC(2026, 0, 2, 3, 4, 7, 500), '***');
+  const done = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
+  assert.deepEqual(done.json(), {
+    value: 'FAILED',
+    started_at: '2026-01-02T03:04:06.000+00:00',
+    finished_endpoints: ['http://a/v2'],
+    skipped_clusters: ['http://b/v2'],
+    finished_at: '2026-01-02T03:04:07.500+00:00',
+    errors: [{ endpoint: 'http://c/v2', code: 'NETWORK', message: 'refused' }],
+  });
+  const missing = await api.app.inject({ url: '/api/distribute/image/nope', headers: api.auth });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json().error.code, 'JOB_NOT_FOUND');
 });
 
 test('request forgery: token URLs only http(s), no metadata, odd, unspecified, link-local or private hosts, no steering headers', async () => {
