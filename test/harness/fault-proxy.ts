@@ -1,64 +1,9 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FaultAction, FaultProxy, FaultRule, RecordedRequest, RewriteAction } from './fault-types.js';
 import type { TestRegistry } from './registry.js';
 
-export interface RecordedRequest {
-  method: string;
-  /** Path and query, as the client sent them. */
-  path: string;
-  /** The status the client got; 0 when the connection was reset without an answer. */
-  status: number;
-}
-
-export type FaultAction =
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
-  /** Destroy the client socket without answering. */
-  | { kind: 'reset' }
-  /** Forward the status, headers and the first N body bytes, then destroy the socket. */
-  | { kind: 'truncate'; afterBytes: number }
-  /** Forward the status, headers and the first N body bytes, then hold the rest until `release()`. */
-  | { kind: 'stall'; afterBytes: number }
-  /** Forward, but answer with `Link: link(requestPath)` (none when it gives undefined): a chain or a loop of pages. */
-  | { kind: 'link'; link: (path: string) => string | undefined }
-  /**
-   * Forward, then serve the JSON list `field` in pages of `size`, as a registry that honours `n` and
-   * `last` on it would (distribution 2.8 ignores them on tags): names in order, those after `last`,
-   * a relative `Link` to the next page while more remain.
-   */
-  | { kind: 'paginate'; field: 'tags' | 'repositories'; size: number };
-
-type RewriteAction = Extract<FaultAction, { kind: 'link' | 'paginate' }>;
-
-export interface FaultRule {
-  method?: string;
-  pathPattern?: RegExp;
-  /** How many matching requests this rule hits before it is used up. */
-  times: number;
-  action: FaultAction;
-}
-
-export interface FaultProxy {
-  readonly host: string;
-  readonly url: string;
-  readonly requests: RecordedRequest[];
-  /** TCP connections clients opened to the proxy since it started or `clearRequests()`. */
-  readonly connections: number;
-  /** Most requests one client connection had waiting for their answers at once (over 1: pipelined). */
-  readonly maxPipelined: number;
-  /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
-  readonly stalled: readonly RecordedRequest[];
-  addFault(rule: FaultRule): void;
-  /**
-   * Lets every held answer go on, and every answer a stall already picked but has not reached its
-   * N bytes yet (the registry is still answering): those are not held at all. Stall rules stay:
-   * clear them first so new requests pass too.
-   */
-  release(): void;
-  clearFaults(): void;
-  clearRequests(): void;
-  count(method: string, pathPattern?: RegExp): number;
-  close(): Promise<void>;
-}
+export type { FaultAction, FaultProxy, FaultRule, RecordedRequest } from './fault-types.js';
 
 // Hop-by-hop headers describe one connection, not the message; Node re-derives framing itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'te', 'trailer', 'upgrade']);
