@@ -40,84 +40,82 @@ test('at start the service prunes ended runs and jobs older than state.retention
   assert.deepEqual(pruned && { runs: pruned.runs, jobs: pruned.jobs }, { runs: 1, jobs: 1 });
 });
 
-test('a registry whose last two runs died with the process gets no run at start; the run is marked failed with the reason', async () => {
+test('a registry whose last two runs died with the process gets no run at start; the run is marked failed with the reason', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pb-crash-loop-'));
   const store = SqliteRunStore.open(':memory:');
   const events: ServerEvent[] = [];
   let service: SyncService | undefined;
-  try {
-    // Two earlier processes died during a run of looping.example; steady.example's crash was once.
-    const now = Date.now();
-    await store.startRun('looping.example', 'start', now - 2000);
-    await store.closeInterruptedRuns(now - 1500);
-    const second = await store.startRun('looping.example', 'start', now - 1000);
-    await store.startRun('steady.example', 'start', now - 1000);
-    const file = join(dir, 'config.yaml');
-    const registry = (host: string) => [`  - hostname: ${host}`, '    images: [127.0.0.1:9/app:v1]'];
-    await writeFile(file, ['registries:', ...registry('looping.example'), ...registry('steady.example'), 'sync: {runOnStart: true}', ''].join('\n'));
-    const { config } = await loadConfig(file);
-    const started: string[] = [];
-    const runner = async (r: { hostname: string }) => {
-      started.push(r.hostname);
-      return { registry: r.hostname, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt: 0, durationMs: 0, invalidLines: [], images: [] };
-    };
-    service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner });
-    await service.scheduler.get('steady.example')?.idle();
-    assert.deepEqual(started, ['steady.example'], 'the crash-looping registry was not run at start');
-    const run = await store.getRun(second);
-    assert.deepEqual([run?.result, run?.error], ['failed', 'interrupted by a crash 2 times; not resumed']);
-    const notResumed = events.filter((e) => e.type === 'work-not-resumed');
-    assert.deepEqual(notResumed.map((e) => e.type === 'work-not-resumed' && e.kind === 'run' && [e.registry, e.runId]), [['looping.example', second]]);
-    assert.equal(service.scheduler.get('looping.example')?.state, 'unscheduled', 'still configured, runs on demand');
-  } finally {
+  t.after(async () => {
     await service?.stop();
     await rm(dir, { recursive: true, force: true });
-  }
+  });
+  // Two earlier processes died during a run of looping.example; steady.example's crash was once.
+  const now = Date.now();
+  await store.startRun('looping.example', 'start', now - 2000);
+  await store.closeInterruptedRuns(now - 1500);
+  const second = await store.startRun('looping.example', 'start', now - 1000);
+  await store.startRun('steady.example', 'start', now - 1000);
+  const file = join(dir, 'config.yaml');
+  const registry = (host: string) => [`  - hostname: ${host}`, '    images: [127.0.0.1:9/app:v1]'];
+  await writeFile(file, ['registries:', ...registry('looping.example'), ...registry('steady.example'), 'sync: {runOnStart: true}', ''].join('\n'));
+  const { config } = await loadConfig(file);
+  const started: string[] = [];
+  const runner = async (r: { hostname: string }) => {
+    started.push(r.hostname);
+    return { registry: r.hostname, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt: 0, durationMs: 0, invalidLines: [], images: [] };
+  };
+  service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner });
+  await service.scheduler.get('steady.example')?.idle();
+  assert.deepEqual(started, ['steady.example'], 'the crash-looping registry was not run at start');
+  const run = await store.getRun(second);
+  assert.deepEqual([run?.result, run?.error], ['failed', 'interrupted by a crash 2 times; not resumed']);
+  const notResumed = events.filter((e) => e.type === 'work-not-resumed');
+  assert.deepEqual(notResumed.map((e) => e.type === 'work-not-resumed' && e.kind === 'run' && [e.registry, e.runId]), [['looping.example', second]]);
+  assert.equal(service.scheduler.get('looping.example')?.state, 'unscheduled', 'still configured, runs on demand');
 });
 
-test('a reload says which registries were added, removed or changed (which keys) and which sources and settings changed, never a value', async () => {
+test('a reload says which registries were added, removed or changed (which keys) and which sources and settings changed, never a value', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pb-reload-diff-'));
   const events: ServerEvent[] = [];
   let service: SyncService | undefined;
   const env = { OLD_PW: 'old-push-pw-61a2', NEW_PW: 'new-push-pw-83b4' };
   Object.assign(process.env, env);
-  try {
-    const file = join(dir, 'config.yaml');
-    const write = (lines: string[]) => writeFile(file, [...lines, `state: {path: ${join(dir, 'state.db')}}`, 'sync: {runOnStart: false}', ''].join('\n'));
-    await write([
-      'registries:',
-      "  - {hostname: steady.example, images: ['127.0.0.1:9/app:v1']}",
-      "  - {hostname: retimed.example, images: ['127.0.0.1:9/app:v1'], syncPeriod: '0 * * * *'}",
-      "  - {hostname: repassed.example, images: ['127.0.0.1:9/app:v1'], pushAuthConfig: 'pusher:${OLD_PW}'}",
-      "  - {hostname: gone.example, images: ['127.0.0.1:9/app:v1']}",
-      "sources: {'src.example': {tlsVerify: false}}",
-      'api: {authToken: first-token-1234}',
-    ]);
-    const { config } = await loadConfig(file);
-    service = await SyncService.start(config, { emit: (e) => events.push(e) });
-    await write([
-      'registries:',
-      "  - {hostname: steady.example, images: ['127.0.0.1:9/app:v1']}",
-      "  - {hostname: retimed.example, images: ['127.0.0.1:9/app:v1', '127.0.0.1:9/other:v1'], syncPeriod: '30 * * * *'}",
-      "  - {hostname: repassed.example, images: ['127.0.0.1:9/app:v1'], pushAuthConfig: 'pusher:${NEW_PW}'}",
-      "  - {hostname: new.example, images: ['127.0.0.1:9/app:v1']}",
-      "sources: {'src.example': {tlsVerify: true}, 'added.example': {insecure: true}}",
-      'api: {authToken: second-token-5678}',
-    ]);
-    assert.equal(await service.reload(), true);
-    const reloaded = events.find((e) => e.type === 'config-reloaded');
-    assert.ok(reloaded && reloaded.type === 'config-reloaded');
-    assert.deepEqual(reloaded.changed, [{ registry: 'retimed.example', keys: ['syncPeriod', 'images'] }, { registry: 'repassed.example', keys: ['pushAuthConfig'] }]);
-    assert.deepEqual([reloaded.added, reloaded.removed, reloaded.unchanged], [['new.example'], ['gone.example'], ['steady.example']]);
-    assert.deepEqual(reloaded.sources, { added: ['added.example'], removed: [], changed: [{ host: 'src.example', keys: ['tlsVerify'] }] });
-    assert.deepEqual(reloaded.settings, ['api.authToken']);
-    const line = describeServerEvent(reloaded);
-    assert.equal(line, 'configuration reloaded: 1 added (new.example), 1 removed (gone.example), 2 changed (retimed.example: syncPeriod, images; repassed.example: pushAuthConfig), 1 unchanged; sources: 1 added (added.example), 0 removed, 1 changed (src.example: tlsVerify); settings changed: api.authToken');
-    const everything = JSON.stringify(reloaded) + line;
-    for (const secret of [...Object.values(env), 'first-token-1234', 'second-token-5678']) assert.equal(everything.includes(secret), false, secret);
-  } finally {
+  t.after(async () => {
     for (const name of Object.keys(env)) delete process.env[name];
     await service?.stop();
     await rm(dir, { recursive: true, force: true });
-  }
+  });
+  const file = join(dir, 'config.yaml');
+  const write = (lines: string[]) => writeFile(file, [...lines, `state: {path: ${join(dir, 'state.db')}}`, 'sync: {runOnStart: false}', ''].join('\n'));
+  await write([
+    'registries:',
+    "  - {hostname: steady.example, images: ['127.0.0.1:9/app:v1']}",
+    "  - {hostname: retimed.example, images: ['127.0.0.1:9/app:v1'], syncPeriod: '0 * * * *'}",
+    "  - {hostname: repassed.example, images: ['127.0.0.1:9/app:v1'], pushAuthConfig: 'pusher:${OLD_PW}'}",
+    "  - {hostname: gone.example, images: ['127.0.0.1:9/app:v1']}",
+    "sources: {'src.example': {tlsVerify: false}}",
+    'api: {authToken: first-token-1234}',
+  ]);
+  const { config } = await loadConfig(file);
+  service = await SyncService.start(config, { emit: (e) => events.push(e) });
+  await write([
+    'registries:',
+    "  - {hostname: steady.example, images: ['127.0.0.1:9/app:v1']}",
+    "  - {hostname: retimed.example, images: ['127.0.0.1:9/app:v1', '127.0.0.1:9/other:v1'], syncPeriod: '30 * * * *'}",
+    "  - {hostname: repassed.example, images: ['127.0.0.1:9/app:v1'], pushAuthConfig: 'pusher:${NEW_PW}'}",
+    "  - {hostname: new.example, images: ['127.0.0.1:9/app:v1']}",
+    "sources: {'src.example': {tlsVerify: true}, 'added.example': {insecure: true}}",
+    'api: {authToken: second-token-5678}',
+  ]);
+  assert.equal(await service.reload(), true);
+  const reloaded = events.find((e) => e.type === 'config-reloaded');
+  assert.ok(reloaded && reloaded.type === 'config-reloaded');
+  assert.deepEqual(reloaded.changed, [{ registry: 'retimed.example', keys: ['syncPeriod', 'images'] }, { registry: 'repassed.example', keys: ['pushAuthConfig'] }]);
+  assert.deepEqual([reloaded.added, reloaded.removed, reloaded.unchanged], [['new.example'], ['gone.example'], ['steady.example']]);
+  assert.deepEqual(reloaded.sources, { added: ['added.example'], removed: [], changed: [{ host: 'src.example', keys: ['tlsVerify'] }] });
+  assert.deepEqual(reloaded.settings, ['api.authToken']);
+  const line = describeServerEvent(reloaded);
+  assert.equal(line, 'configuration reloaded: 1 added (new.example), 1 removed (gone.example), 2 changed (retimed.example: syncPeriod, images; repassed.example: pushAuthConfig), 1 unchanged; sources: 1 added (added.example), 0 removed, 1 changed (src.example: tlsVerify); settings changed: api.authToken');
+  const everything = JSON.stringify(reloaded) + line;
+  for (const secret of [...Object.values(env), 'first-token-1234', 'second-token-5678']) assert.equal(everything.includes(secret), false, secret);
 });

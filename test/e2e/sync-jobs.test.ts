@@ -134,26 +134,23 @@ test('bad distribute requests are 400 with the problem named, and create no job;
   assert.deepEqual(unknown.json, { error: { code: 'JOB_NOT_FOUND', message: 'no distribute job 00000000-0000-4000-8000-000000000000' } });
 });
 
-test('ca per endpoint: a TLS target is trusted with its own CA; the CA of one target is not trusted for another', async () => {
+test('ca per endpoint: a TLS target is trusted with its own CA; the CA of one target is not trusted for another', async (t) => {
   const [tlsA, tlsB] = await Promise.all([startRegistry({ tls: true }), startRegistry({ tls: true })]);
-  try {
-    const [caA, caB] = await Promise.all([readFile(tlsA.caFile ?? '', 'utf8'), readFile(tlsB.caFile ?? '', 'utf8')]);
-    const sourceSide = { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' };
-    const [a, b] = [`https://${tlsA.host}/v2`, `https://${tlsB.host}/v2`];
-    const first = await submitJob(server, { source: sourceSide, targets: [{ endpoint: a, ca: caA }, { endpoint: b, ca: caA }] });
-    const done = await jobWhen(server, first, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
-    assert.deepEqual([done.value, done.finished_endpoints], ['FAILED', [a]]);
-    assert.equal(done.errors[0]?.endpoint, b);
-    assert.match(done.errors[0]?.message ?? '', /certificate/i, 'B is not trusted with A\'s CA');
-    assert.equal(await digestAt(tlsA, 'library/app:v1'), built.digest);
+  t.after(() => Promise.all([tlsA.stop(), tlsB.stop()]));
+  const [caA, caB] = await Promise.all([readFile(tlsA.caFile ?? '', 'utf8'), readFile(tlsB.caFile ?? '', 'utf8')]);
+  const sourceSide = { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' };
+  const [a, b] = [`https://${tlsA.host}/v2`, `https://${tlsB.host}/v2`];
+  const first = await submitJob(server, { source: sourceSide, targets: [{ endpoint: a, ca: caA }, { endpoint: b, ca: caA }] });
+  const done = await jobWhen(server, first, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
+  assert.deepEqual([done.value, done.finished_endpoints], ['FAILED', [a]]);
+  assert.equal(done.errors[0]?.endpoint, b);
+  assert.match(done.errors[0]?.message ?? '', /certificate/i, 'B is not trusted with A\'s CA');
+  assert.equal(await digestAt(tlsA, 'library/app:v1'), built.digest);
 
-    const second = await submitJob(server, { source: sourceSide, targets: [{ endpoint: b, ca: caB }] });
-    const ok = await jobWhen(server, second, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
-    assert.deepEqual([ok.value, ok.errors], ['FINISHED', []]);
-    assert.equal(await digestAt(tlsB, 'library/app:v1'), built.digest);
-    const listed = (await server.api('/api/distribute/image?limit=2')).json;
-    assert.deepEqual(listed.jobs.map((j: { id: string }) => j.id), [second, first], 'the newest first');
-  } finally {
-    await Promise.all([tlsA.stop(), tlsB.stop()]);
-  }
+  const second = await submitJob(server, { source: sourceSide, targets: [{ endpoint: b, ca: caB }] });
+  const ok = await jobWhen(server, second, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
+  assert.deepEqual([ok.value, ok.errors], ['FINISHED', []]);
+  assert.equal(await digestAt(tlsB, 'library/app:v1'), built.digest);
+  const listed = (await server.api('/api/distribute/image?limit=2')).json;
+  assert.deepEqual(listed.jobs.map((j: { id: string }) => j.id), [second, first], 'the newest first');
 });

@@ -100,7 +100,7 @@ test('GET /api/distribute/image/:id shows the job in the transfer-service shape'
   assert.equal(missing.json().error.code, 'JOB_NOT_FOUND');
 });
 
-test('request forgery: token URLs only http(s), no metadata, odd, unspecified, link-local or private hosts, no steering headers', async () => {
+test('request forgery: token URLs only http(s), no metadata, odd, unspecified, link-local or private hosts, no steering headers', async (t) => {
   const api = await testApi();
   const post = (payload: unknown) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: payload as object });
   const withTokenUrl = (auth: object) => ({ ...valid, source: { ...valid.source, auth } });
@@ -126,103 +126,91 @@ test('request forgery: token URLs only http(s), no metadata, odd, unspecified, l
     [{ ...valid, targets: [{ endpoint: 'http://169.254.1.1:5000' }] }, 'ADDRESS_REFUSED', /169\.254\.1\.1 is a link-local address, not in api\.distributeAllowedNetworks \(loopback\)/],
     [{ ...valid, targets: [{ endpoint: '10.0.0.8:5000' }] }, 'ADDRESS_REFUSED', /10\.0\.0\.8 is a private address/],
   ];
-  try {
-    for (const [payload, code, message] of cases) {
-      const response = await post(payload);
-      assert.equal(response.statusCode, 400, JSON.stringify(payload));
-      assert.equal(response.json().error.code, code, JSON.stringify(payload));
-      assert.match(response.json().error.message, message);
-    }
-    assert.equal(api.submitted.length, 0);
-    // Loopback (the default allow-list) and allowed headers pass.
-    const ok = await post(withTokenUrl({ url: 'http://127.0.0.1:9/token', header: 'X-Api-Key: k\nAccept: application/json' }));
-    assert.equal(ok.statusCode, 201, ok.body);
-    // An operator allows a private range; the reload applies at once.
-    const config = testConfig();
-    api.setConfig({ ...config, api: { ...config.api, distributeAllowedNetworks: ['loopback', '10.0.0.0/8'] } });
-    assert.equal((await post({ ...valid, targets: [{ endpoint: '10.0.0.8:5000' }] })).statusCode, 201);
-    api.setConfig({ ...config, api: { ...config.api, distributeAllowedNetworks: ['10.0.0.0/8'] } });
-    assert.equal((await post(valid)).json().error.code, 'ADDRESS_REFUSED', 'loopback is no longer in the list');
-  } finally {
-    await api.close();
+  t.after(() => api.close());
+  for (const [payload, code, message] of cases) {
+    const response = await post(payload);
+    assert.equal(response.statusCode, 400, JSON.stringify(payload));
+    assert.equal(response.json().error.code, code, JSON.stringify(payload));
+    assert.match(response.json().error.message, message);
   }
+  assert.equal(api.submitted.length, 0);
+  // Loopback (the default allow-list) and allowed headers pass.
+  const ok = await post(withTokenUrl({ url: 'http://127.0.0.1:9/token', header: 'X-Api-Key: k\nAccept: application/json' }));
+  assert.equal(ok.statusCode, 201, ok.body);
+  // An operator allows a private range; the reload applies at once.
+  const config = testConfig();
+  api.setConfig({ ...config, api: { ...config.api, distributeAllowedNetworks: ['loopback', '10.0.0.0/8'] } });
+  assert.equal((await post({ ...valid, targets: [{ endpoint: '10.0.0.8:5000' }] })).statusCode, 201);
+  api.setConfig({ ...config, api: { ...config.api, distributeAllowedNetworks: ['10.0.0.0/8'] } });
+  assert.equal((await post(valid)).json().error.code, 'ADDRESS_REFUSED', 'loopback is no longer in the list');
 });
 
-test('one target registry spelled two ways is refused, naming both entries', async () => {
+test('one target registry spelled two ways is refused, naming both entries', async (t) => {
   const api = await testApi();
-  try {
-    const payload = { ...valid, targets: [{ endpoint: 'http://127.0.0.1:5000/v2' }, { endpoint: 'mirror.example' }, { endpoint: '127.0.0.1:5000' }, { endpoint: 'https://Mirror.Example/v2/' }] };
-    const answer = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
-    assert.equal(answer.statusCode, 400);
-    assert.deepEqual(answer.json().error.message.split('; '), [
-      'targets[2].endpoint: 127.0.0.1:5000 is the registry of targets[0] (http://127.0.0.1:5000/v2)',
-      'list each registry once',
-      'targets[3].endpoint: https://Mirror.Example/v2/ is the registry of targets[1] (mirror.example)',
-      'list each registry once',
-    ]);
-    assert.equal(api.submitted.length, 0);
-  } finally {
-    await api.close();
-  }
+  t.after(() => api.close());
+  const payload = { ...valid, targets: [{ endpoint: 'http://127.0.0.1:5000/v2' }, { endpoint: 'mirror.example' }, { endpoint: '127.0.0.1:5000' }, { endpoint: 'https://Mirror.Example/v2/' }] };
+  const answer = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
+  assert.equal(answer.statusCode, 400);
+  assert.deepEqual(answer.json().error.message.split('; '), [
+    'targets[2].endpoint: 127.0.0.1:5000 is the registry of targets[0] (http://127.0.0.1:5000/v2)',
+    'list each registry once',
+    'targets[3].endpoint: https://Mirror.Example/v2/ is the registry of targets[1] (mirror.example)',
+    'list each registry once',
+  ]);
+  assert.equal(api.submitted.length, 0);
 });
 
-test('GET /api/distribute/image lists jobs newest first, a page at a time, optionally by state, never their auth', async () => {
+test('GET /api/distribute/image lists jobs newest first, a page at a time, optionally by state, never their auth', async (t) => {
   const api = await testApi();
   const list = (query = '') => api.app.inject({ url: `/api/distribute/image${query}`, headers: api.auth });
-  try {
-    const request = { source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1', auth: { basicauth: { user: 'u', password: 'List-Secret-9' } } }, targets: [{ endpoint: 'a.example' }, { endpoint: 'b.example' }] };
-    for (let i = 1; i <= 5; i++) await api.store.createJob(`job-${i}`, request, Date.UTC(2026, 0, 1, 0, 0, i));
-    await api.store.createJob('job-6', request, Date.UTC(2026, 0, 1, 0, 0, 5)); // same time as job-5: posted after it
-    await api.store.startJob('job-2', Date.UTC(2026, 0, 1, 0, 1));
-    await api.store.recordJobTarget('job-2', { endpoint: 'a.example', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
-    await api.store.finishJob('job-2', 'FAILED', Date.UTC(2026, 0, 1, 0, 2), { source: { ...request.source, auth: '***' }, targets: request.targets });
+  t.after(() => api.close());
+  const request = { source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1', auth: { basicauth: { user: 'u', password: 'List-Secret-9' } } }, targets: [{ endpoint: 'a.example' }, { endpoint: 'b.example' }] };
+  for (let i = 1; i <= 5; i++) await api.store.createJob(`job-${i}`, request, Date.UTC(2026, 0, 1, 0, 0, i));
+  await api.store.createJob('job-6', request, Date.UTC(2026, 0, 1, 0, 0, 5)); // same time as job-5: posted after it
+  await api.store.startJob('job-2', Date.UTC(2026, 0, 1, 0, 1));
+  await api.store.recordJobTarget('job-2', { endpoint: 'a.example', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
+  await api.store.finishJob('job-2', 'FAILED', Date.UTC(2026, 0, 1, 0, 2), { source: { ...request.source, auth: '***' }, targets: request.targets });
 
-    const first = await list('?limit=4');
-    assert.equal(first.statusCode, 200);
-    assert.equal(first.body.includes('List-Secret-9'), false, 'a queued job\'s auth is not listed');
-    const page = first.json();
-    assert.deepEqual(page.jobs.map((j: { id: string }) => j.id), ['job-6', 'job-5', 'job-4', 'job-3']);
-    assert.equal(page.next, 'job-3');
-    assert.deepEqual(page.jobs[0], {
-      id: 'job-6', created_at: '2026-01-01T00:00:05.000+00:00',
-      source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1' }, targets: ['a.example', 'b.example'],
-      value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [],
-    });
-    const second = (await list(`?limit=4&before=${page.next}`)).json();
-    assert.deepEqual([second.jobs.map((j: { id: string }) => j.id), second.next], [['job-2', 'job-1'], null]);
-    assert.deepEqual(second.jobs[0].errors, [{ endpoint: 'a.example', code: 'NETWORK', message: 'refused' }]);
-    const failed = (await list('?state=FAILED')).json();
-    assert.deepEqual([failed.jobs.map((j: { id: string }) => j.id), failed.next], [['job-2'], null]);
-    assert.equal((await list()).json().jobs.length, 6, 'default page: 20');
+  const first = await list('?limit=4');
+  assert.equal(first.statusCode, 200);
+  assert.equal(first.body.includes('List-Secret-9'), false, 'a queued job\'s auth is not listed');
+  const page = first.json();
+  assert.deepEqual(page.jobs.map((j: { id: string }) => j.id), ['job-6', 'job-5', 'job-4', 'job-3']);
+  assert.equal(page.next, 'job-3');
+  assert.deepEqual(page.jobs[0], {
+    id: 'job-6', created_at: '2026-01-01T00:00:05.000+00:00',
+    source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1' }, targets: ['a.example', 'b.example'],
+    value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [],
+  });
+  const second = (await list(`?limit=4&before=${page.next}`)).json();
+  assert.deepEqual([second.jobs.map((j: { id: string }) => j.id), second.next], [['job-2', 'job-1'], null]);
+  assert.deepEqual(second.jobs[0].errors, [{ endpoint: 'a.example', code: 'NETWORK', message: 'refused' }]);
+  const failed = (await list('?state=FAILED')).json();
+  assert.deepEqual([failed.jobs.map((j: { id: string }) => j.id), failed.next], [['job-2'], null]);
+  assert.equal((await list()).json().jobs.length, 6, 'default page: 20');
 
-    const bad: Array<[string, RegExp]> = [
-      ['?limit=0', /^limit: must be 1 or more$/],
-      ['?limit=101', /^limit: must be at most 100$/],
-      ['?limit=x', /^limit: must be a number$/],
-      ['?state=DONE', /^state: must be one of: QUEUED, RUNNING, FINISHED, FAILED$/],
-      ['?before=nope', /^before: no distribute job nope to page from$/],
-      ['?page=2', /Unrecognized key\(s\) in object: 'page'/],
-    ];
-    for (const [query, message] of bad) {
-      const answer = await list(query);
-      assert.equal(answer.statusCode, 400, query);
-      assert.equal(answer.json().error.code, 'INVALID_QUERY');
-      assert.match(answer.json().error.message, message, query);
-    }
-  } finally {
-    await api.close();
+  const bad: Array<[string, RegExp]> = [
+    ['?limit=0', /^limit: must be 1 or more$/],
+    ['?limit=101', /^limit: must be at most 100$/],
+    ['?limit=x', /^limit: must be a number$/],
+    ['?state=DONE', /^state: must be one of: QUEUED, RUNNING, FINISHED, FAILED$/],
+    ['?before=nope', /^before: no distribute job nope to page from$/],
+    ['?page=2', /Unrecognized key\(s\) in object: 'page'/],
+  ];
+  for (const [query, message] of bad) {
+    const answer = await list(query);
+    assert.equal(answer.statusCode, 400, query);
+    assert.equal(answer.json().error.code, 'INVALID_QUERY');
+    assert.match(answer.json().error.message, message, query);
   }
 });
 
-test('ca: PEM certificates only, a private key is named as such', async () => {
+test('ca: PEM certificates only, a private key is named as such', async (t) => {
   const api = await testApi();
   const post = (ca: string) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: { ...valid, targets: [{ endpoint: 'https://127.0.0.1:5443', ca }] } });
-  try {
-    assert.match((await post('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')).json().error.message, /^targets\[0\]\.ca: is a private key, not a CA certificate/);
-    assert.match((await post('hello')).json().error.message, /^targets\[0\]\.ca: must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block$/);
-    assert.match((await post('-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n')).json().error.message, /^targets\[0\]\.ca: certificate 1 of the PEM text cannot be read$/);
-    assert.equal(api.submitted.length, 0);
-  } finally {
-    await api.close();
-  }
+  t.after(() => api.close());
+  assert.match((await post('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')).json().error.message, /^targets\[0\]\.ca: is a private key, not a CA certificate/);
+  assert.match((await post('hello')).json().error.message, /^targets\[0\]\.ca: must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block$/);
+  assert.match((await post('-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n')).json().error.message, /^targets\[0\]\.ca: certificate 1 of the PEM text cannot be read$/);
+  assert.equal(api.submitted.length, 0);
 });
