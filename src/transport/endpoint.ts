@@ -5,7 +5,10 @@ import type { RetryPolicy } from './retry-policy.js';
 
 /** How to talk to one registry host. Everything a copy task needs to reach it. */
 export interface EndpointOptions {
-  /** Do not verify TLS and allow plain http (Docker's "insecure registry"). */
+  /**
+   * Plain http, with no https attempt first (Docker's "insecure registry"): a plain-http server
+   * may reset a TLS handshake instead of answering it, which no probe can tell from a broken link.
+   */
   insecure?: boolean;
   /** The scheme is known (e.g. an endpoint URL said `http://`): use it, try nothing else first. */
   scheme?: 'http' | 'https';
@@ -46,15 +49,15 @@ export interface SchemePlan {
 }
 
 /**
- * Like Docker: https first, always. Loopback registries and registries marked insecure may fall
- * back to plain http when the server does not speak TLS. A scheme the caller knows is used as is.
- * Docker Hub's API lives on its own host.
+ * A scheme the caller knows is used as is; `insecure` means plain http, nothing tried first.
+ * Otherwise like Docker: https first; loopback registries fall back to plain http when the server
+ * answers a TLS handshake with something that is not TLS. Docker Hub's API lives on its own host.
  */
 export function schemePlan(registry: string, options: EndpointOptions = {}): SchemePlan {
   const host = registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
   if (options.scheme) return { first: `${options.scheme}://${host}`, fallback: undefined };
-  const mayUseHttp = options.insecure === true || isLoopbackHost(registry);
-  return { first: `https://${host}`, fallback: mayUseHttp ? `http://${host}` : undefined };
+  if (options.insecure === true) return { first: `http://${host}`, fallback: undefined };
+  return { first: `https://${host}`, fallback: isLoopbackHost(registry) ? `http://${host}` : undefined };
 }
 
 /** TLS handshakes against a plain-http server fail like this: the peer answered with non-TLS bytes. */

@@ -7,3 +7,4 @@ export { pushRecords, serialisedPush, type PushRecord } from './push-lock.js';
 export { FIXTURE_ROOT } from './fixture-cache.js';
 export { skopeo, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags } from './skopeo.js';
 export { startFaultProxy, type FaultAction, type FaultProxy, type FaultRule, type RecordedRequest } from './fault-proxy.js';
+export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js';
