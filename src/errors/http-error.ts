@@ -19,10 +19,12 @@ export class HttpError extends PictureBookError {
   readonly registryCode: string | undefined;
   readonly errors: RegistryErrorEntry[];
 
-  constructor(init: { status: number; method: string; url: string; errors: RegistryErrorEntry[]; summary?: string }) {
+  /** `subject` says who answered when it is not the registry itself (e.g. `token service of HOST`). */
+  constructor(init: { status: number; method: string; url: string; errors: RegistryErrorEntry[]; summary?: string; subject?: string }) {
     const first = init.errors[0];
     const what = first ? `${first.code}: ${first.message}` : (init.summary ?? 'unexpected status');
-    super(init.status === 429 ? 'TOO_MANY_REQUESTS' : 'HTTP', `${init.method} ${init.url}: ${init.status} ${what}`);
+    const prefix = init.subject ? `${init.subject}: ` : '';
+    super(init.status === 429 ? 'TOO_MANY_REQUESTS' : 'HTTP', `${prefix}${init.method} ${init.url}: ${init.status} ${what}`);
     this.status = init.status;
     this.method = init.method;
     this.url = init.url;

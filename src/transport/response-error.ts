@@ -34,20 +34,8 @@ export async function responseError(init: {
   registry: string;
   body: Readable;
 }): Promise<HttpError | AuthError> {
-  let text = '';
-  try {
-    text = (await readBodyLimited(init.body, ERROR_BODY_LIMIT, 'error body')).toString('utf8');
-  } catch {
-    // An unreadable error body still leaves the status to report.
-  }
-  const errors = parseRegistryErrors(text);
-  const httpError = new HttpError({
-    status: init.status,
-    method: init.method,
-    url: init.url,
-    errors,
-    summary: summarise(init.status, text),
-  });
+  const httpError = await httpErrorOf(init);
+  const errors = httpError.errors;
   const first = errors[0];
   if (init.status === 401 || init.status === 403 || (first && AUTH_CODES.has(first.code))) {
     const what = init.status === 401 ? 'authentication required or credentials rejected' : 'access denied';
@@ -55,6 +43,24 @@ export async function responseError(init: {
     return new AuthError(init.registry, `${what} (${init.method} ${init.url}: ${detail})`, init.status, { cause: httpError });
   }
   return httpError;
+}
+
+/** The HttpError for an unexpected answer, its body read (bounded) for the server's own words. */
+export async function httpErrorOf(init: { status: number; method: string; url: string; body: Readable; subject?: string }): Promise<HttpError> {
+  let text = '';
+  try {
+    text = (await readBodyLimited(init.body, ERROR_BODY_LIMIT, 'error body')).toString('utf8');
+  } catch {
+    // An unreadable error body still leaves the status to report.
+  }
+  return new HttpError({
+    status: init.status,
+    method: init.method,
+    url: init.url,
+    errors: parseRegistryErrors(text),
+    summary: summarise(init.status, text),
+    ...(init.subject ? { subject: init.subject } : {}),
+  });
 }
 
 function summarise(status: number, text: string): string {

@@ -3,7 +3,7 @@ import type { Credentials } from '../auth/credentials.js';
 import { AuthError } from '../errors/index.js';
 import { isLoopbackHost } from '../reference/index.js';
 import { readBodyLimited } from './read-body.js';
-import { responseError } from './response-error.js';
+import { httpErrorOf } from './response-error.js';
 import { sendWithRetry, type RetryNotice } from './http-send.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -58,10 +58,15 @@ export async function fetchToken(
   }
   const shown = `${url.origin}${url.pathname}`;
   const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers }, context.policy, context.onRetry);
-  if (response.statusCode !== 200) {
-    const error = await responseError({ status: response.statusCode, method: 'GET', url: shown, registry: context.registry, body: response.body });
+  const status = response.statusCode;
+  if (status !== 200) {
+    // Only 401/403 say anything about the credentials. A 5xx or 429 that outlasted the retries is
+    // the token service's own trouble, whatever its body says.
+    const subject = `token service of ${context.registry}`;
+    const error = await httpErrorOf({ status, method: 'GET', url: shown, body: response.body, subject });
+    if (status !== 401 && status !== 403) throw error;
     const who = credentials ? `credentials for user "${credentials.username}" were rejected` : 'anonymous access was refused';
-    throw new AuthError(context.registry, `token service ${shown} answered ${response.statusCode}: ${who}`, response.statusCode, { cause: error });
+    throw new AuthError(context.registry, `token service ${shown} answered ${status}: ${who}`, status, { cause: error });
   }
   const body = await readBodyLimited(response.body, 1024 * 1024, 'token reply');
   let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseUserPass } from '../../src/auth/credentials.js';
 import { CopyEngine } from '../../src/copy/index.js';
+import type { RetryPolicy } from '../../src/transport/index.js';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
@@ -18,13 +19,14 @@ after(async () => {
   await source?.stop();
 });
 
-async function copyTo(target: TestRegistry, repo: string, options: { user?: string; password?: string; tlsVerify?: boolean; caFile?: string } = {}) {
+async function copyTo(target: TestRegistry, repo: string, options: { user?: string; password?: string; tlsVerify?: boolean; caFile?: string; retry?: Partial<RetryPolicy> } = {}) {
   const engine = new CopyEngine();
   try {
     return await engine.copy({
       source: `${source.host}/auth/app:v1`,
       target: `${target.host}/${repo}:v1`,
       targetEndpoint: {
+        ...(options.retry ? { retry: options.retry } : {}),
         ...(options.user !== undefined ? { credentials: parseUserPass(`${options.user}:${options.password ?? ''}`) } : {}),
         ...(options.tlsVerify === false ? { tlsVerify: false } : {}),
         ...(options.caFile ? { caFile: options.caFile } : {}),
@@ -78,6 +80,47 @@ for (const auth of ['htpasswd', 'token'] as const) {
     });
   });
 }
+
+describe('a token service with passing faults', () => {
+  let target: TestRegistry;
+  before(async () => {
+    target = await startRegistry({ auth: 'token' });
+  });
+  after(async () => {
+    await target?.stop();
+  });
+  const fast = { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 4 };
+
+  test('5xx and 429 from the token service are retried like any request, then the copy goes on', async () => {
+    const issuer = target.tokenIssuer!;
+    issuer.failNext(503, 1);
+    issuer.failNext(429, 1, { 'retry-after': '0' });
+    issuer.failNext(500, 1);
+    const result = await copyTo(target, 'flaky-token/app', { user: target.username, password: target.password, retry: fast });
+    assert.equal(result.digest, built.digest);
+    assert.deepEqual(issuer.requests.slice(0, 4).map((r) => r.status), [503, 429, 500, 200]);
+  });
+
+  test('a token service that keeps answering 5xx is an HTTP error naming it, not rejected credentials', async () => {
+    const issuer = target.tokenIssuer!;
+    issuer.requests.length = 0;
+    issuer.failNext(503, 100);
+    try {
+      await assert.rejects(copyTo(target, 'down-token/app', { user: target.username, password: target.password, retry: fast }), (error: Error & { code?: string; status?: number }) => {
+        assert.equal(error.name, 'HttpError', error.message);
+        assert.equal(error.code, 'HTTP');
+        assert.equal(error.status, 503);
+        assert.match(error.message, /token service/);
+        assert.match(error.message, new RegExp(issuer.realm.replace(/[.:/]/g, '\\$&')));
+        assert.doesNotMatch(error.message, /rejected|UNAUTHORIZED/);
+        return true;
+      });
+    } finally {
+      issuer.clearFailures();
+    }
+    assert.equal(issuer.requests.filter((r) => r.status === 503).length, fast.maxAttempts, 'every attempt of the policy was made');
+  });
+});
 
 describe('TLS with a self-signed certificate', () => {
   let target: TestRegistry;

@@ -40,6 +40,9 @@ export class TokenIssuer {
   pullOnly: string[];
   /** When false, OAuth2 POST is refused with 405 so clients must fall back to GET. */
   allowPost: boolean;
+  /** Headers of the token requests, in order (to check what clients send, e.g. User-Agent). */
+  readonly requestHeaders: IncomingMessage['headers'][] = [];
+  #failures: Array<{ status: number; headers: Record<string, string> }> = [];
   #server: Server;
   #signer: JwtSigner;
   #username: string;
@@ -82,6 +85,16 @@ export class TokenIssuer {
     return this.#signer.sign({ issuer: this.issuer, audience: this.service, subject, access, expiresIn: this.expiresIn });
   }
 
+  /** The next `times` token requests are answered `status` (a 5xx, 429, ...) before anything is checked. */
+  failNext(status: number, times: number, headers: Record<string, string> = {}): void {
+    for (let i = 0; i < times; i++) this.#failures.push({ status, headers });
+  }
+
+  /** Drops failures set with failNext that were not used. */
+  clearFailures(): void {
+    this.#failures = [];
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -90,6 +103,14 @@ export class TokenIssuer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/token') return reply(res, 404, { error: 'not found' });
+    this.requestHeaders.push(req.headers);
+    const failure = this.#failures.shift();
+    if (failure) {
+      this.requests.push({ method: req.method ?? 'GET', scopes: [], user: 'anonymous', status: failure.status });
+      res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
+      res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected HTTP ${failure.status}` }] }));
+      return;
+    }
     if (req.method === 'GET') {
       const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
       return this.#issue(res, 'GET', scopes, this.#basicCaller(req.headers.authorization));
