@@ -6,6 +6,7 @@ import { registerConfigCommand } from './config-command.js';
 import { registerCopyCommand } from './copy-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerSyncCommand } from './sync-command.js';
+import { PICTURE_BOOK_VERSION } from '../transport/user-agent.js';
 
 /** Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration. */
 export const EXIT_FAILURE = 1;
@@ -17,7 +18,7 @@ const USAGE_CODES = new Set(['INVALID_REFERENCE', 'PLATFORM_INVALID', 'CREDENTIA
 export function buildProgram(): Command {
   const program = new Command('picture-book')
     .description('Mirror container images between registries, daemonless: once (load) or on cron schedules (sync).')
-    .version('0.1.0')
+    .version(PICTURE_BOOK_VERSION)
     .showHelpAfterError()
     .exitOverride();
   registerCopyCommand(program);

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors/index.js';
 import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
+import { USER_AGENT } from './user-agent.js';
 import { isRetryableNetworkError, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 /** A body we can send again (bytes) or one we cannot (a stream, consumed by the first attempt). */
@@ -59,7 +60,7 @@ export async function sendWithRetry(
         origin: request.url.origin,
         path: request.url.pathname + request.url.search,
         method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers,
+        headers: { 'user-agent': USER_AGENT, ...request.headers },
         body: request.body ?? null,
         signal: request.signal,
         // undici closes the connection after every HEAD (for servers that wrongly send a body);

@@ -6,3 +6,4 @@ export { readBodyLimited, discardBody } from './read-body.js';
 export { redactUrl } from './redact-url.js';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, isRetryableStatus, type RetryPolicy } from './retry-policy.js';
 export { Transport, headerValue, type TransportRequest, type TransportResponse, type TransportShared } from './transport.js';
+export { PICTURE_BOOK_VERSION, USER_AGENT } from './user-agent.js';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -15,14 +16,16 @@ import { Transport } from './transport.js';
  */
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
+type Seen = { method: string; url: string; auth: string | undefined; userAgent: string | undefined };
+
 /** A scripted server for one test: closed by that test's after hook, whether it passes, fails or times out. */
-async function serve(t: TestContext, handler: Handler): Promise<{ host: string; seen: Array<{ method: string; url: string; auth: string | undefined }> }> {
-  const seen: Array<{ method: string; url: string; auth: string | undefined }> = [];
+async function serve(t: TestContext, handler: Handler): Promise<{ host: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization });
+      seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, userAgent: req.headers['user-agent'] });
       handler(req, res, body);
     });
   });
@@ -32,6 +35,7 @@ async function serve(t: TestContext, handler: Handler): Promise<{ host: string; 
   return { host, seen };
 }
 
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const agents = new AgentPool();
 after(() => agents.close());
 const fast = { retry: { baseDelayMs: 5, maxDelayMs: 20 } };
@@ -88,6 +92,7 @@ test('Basic credentials go to the registry but not along a redirect to another o
   assert.equal(text, 'blob-bytes');
   assert.ok(registry.seen.some((s) => s.auth?.startsWith('Basic ')));
   assert.deepEqual(storage.seen.filter((s) => s.url.startsWith('/bucket')).map((s) => s.auth), [undefined]);
+  assert.deepEqual(new Set([...registry.seen, ...storage.seen].map((s) => s.userAgent)), new Set([`picture-book/${version}`]), 'every request, the redirect too, says who we are');
 });
 
 test('bearer: one token fetch with one scope parameter per scope, reused, and refused credentials are a clear AuthError', async (t) => {

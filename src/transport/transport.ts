@@ -9,6 +9,7 @@ import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { responseError } from './response-error.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { USER_AGENT } from './user-agent.js';
 
 export interface TransportRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -109,7 +110,7 @@ export class Transport {
     const fallback = this.#plan.fallback;
     if (!fallback) return Promise.resolve();
     this.#probe ??= this.#agent
-      .request({ origin: this.#plan.first, path: '/v2/', method: 'GET', signal })
+      .request({ origin: this.#plan.first, path: '/v2/', method: 'GET', headers: { 'user-agent': USER_AGENT }, signal })
       .then((response) => discardBody(response.body))
       .catch((error: unknown) => {
         if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { parseUserPass } from '../../src/auth/credentials.js';
 import { CopyEngine } from '../../src/copy/index.js';
 import type { RetryPolicy } from '../../src/transport/index.js';
 import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Every auth and TLS variant as a target; the source is a plain registry. */
 let source: TestRegistry;
@@ -54,12 +57,14 @@ for (const auth of ['htpasswd', 'token'] as const) {
 
     test('right credentials: the image is copied', async () => {
       const result = await copyTo(target, 'good/app', { user: target.username, password: target.password });
+      const userAgents = new Set(target.tokenIssuer?.requestHeaders.map((h) => h['user-agent']));
       assert.equal(result.digest, built.digest);
       assert.equal((await skopeoInspectRaw(`${target.host}/good/app:v1`, target)).digest, built.digest);
       if (auth === 'token') {
         const fetches = target.tokenIssuer?.requests ?? [];
         assert.ok(fetches.length >= 1);
         assert.ok(fetches.length <= 3, `tokens are cached per scope set, got ${fetches.length} token requests`);
+        assert.deepEqual(userAgents, new Set([`picture-book/${version}`]), 'the token service sees the User-Agent');
       }
     });
 

@@ -117,7 +117,7 @@ class Proxy implements FaultProxy {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0 };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers };
     this.requests.push(record);
     const fault = this.#takeFault(record.method, record.path);
     if (fault?.kind === 'reset') {

@@ -1,4 +1,5 @@
 /** What a fault proxy records, the faults it injects, and its interface (see fault-proxy.ts). */
+import type { IncomingHttpHeaders } from 'node:http';
 
 export interface RecordedRequest {
   method: string;
@@ -6,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   /** The status the client got; 0 when the connection was reset without an answer. */
   status: number;
+  /** The request's headers as the client sent them. */
+  headers: IncomingHttpHeaders;
 }
 
 export type FaultAction =
