@@ -9,30 +9,80 @@ export interface RegistryClientsOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Keep-alive connections per origin unless an endpoint says otherwise: the requests in flight at once. */
   maxConnections?: number;
+  /** A transport with no request under way for this long is dropped (default 5 minutes). */
+  idleMs?: number;
+  /** At most this many transports are kept; the least recently used idle ones go first (default 64). */
+  maxTransports?: number;
+  /** The clock idleness is measured with (tests inject one). */
+  now?: () => number;
 }
 
+const DEFAULT_IDLE_MS = 5 * 60_000;
+const DEFAULT_MAX_TRANSPORTS = 64;
+
 /**
- * Hands out one Transport per registry host, so its keep-alive pool, auth challenge and token
- * cache are shared by every repository and every copy in the process.
+ * Hands out one Transport per registry host and credential, so its keep-alive pool, auth challenge
+ * and token cache are shared by every repository and every copy in the process. A long-running
+ * server sees new credentials with every distribute job: transports idle for `idleMs`, or beyond
+ * `maxTransports`, are dropped and give their connections back (closed once nobody else uses
+ * them). One with a request under way is never dropped; one dropped between two requests of a copy
+ * still works for whoever holds it (it takes connections again).
  */
 export class RegistryClients {
   #agents = new AgentPool();
   #transports = new Map<string, Transport>();
   #options: RegistryClientsOptions;
+  #now: () => number;
 
   constructor(options: RegistryClientsOptions = {}) {
     this.#options = options;
+    this.#now = options.now ?? Date.now;
   }
 
   transport(registry: string, endpoint?: EndpointOptions): Transport {
     const key = endpoint ? `${registry}|${endpointKey(endpoint)}` : registry;
     let transport = this.#transports.get(key);
-    if (!transport) {
+    if (transport) this.#transports.delete(key);
+    else {
       const options = endpoint ?? this.#options.endpoint?.(registry) ?? {};
-      transport = new Transport(registry, options, { agents: this.#agents, onRetry: this.#options.onRetry, maxConnections: this.#options.maxConnections });
-      this.#transports.set(key, transport);
+      transport = new Transport(registry, options, {
+        agents: this.#agents,
+        onRetry: this.#options.onRetry,
+        maxConnections: this.#options.maxConnections,
+        now: this.#now,
+      });
     }
+    // Handing it out is a use: the caller's first request may come a little later.
+    transport.touch();
+    this.#evictIdle();
+    this.#transports.set(key, transport);
     return transport;
+  }
+
+  /** Transports kept now. */
+  get size(): number {
+    return this.#transports.size;
+  }
+
+  /** Agents (connection pools) open now. */
+  get openAgents(): number {
+    return this.#agents.size;
+  }
+
+  #evictIdle(): void {
+    const idleMs = this.#options.idleMs ?? DEFAULT_IDLE_MS;
+    const now = this.#now();
+    for (const [key, transport] of this.#transports) {
+      if (now - transport.lastUsed >= idleMs && transport.release()) this.#transports.delete(key);
+    }
+    // One slot stays free for the transport being handed out; busy ones are kept whatever the count.
+    let excess = this.#transports.size + 1 - (this.#options.maxTransports ?? DEFAULT_MAX_TRANSPORTS);
+    if (excess <= 0) return;
+    const leastRecent = [...this.#transports].filter(([, t]) => t.inFlight === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    for (const [key, transport] of leastRecent.slice(0, excess)) {
+      transport.release();
+      this.#transports.delete(key);
+    }
   }
 
   repository(registry: string, name: string, access: Access, endpoint?: EndpointOptions, signal?: AbortSignal): RepositoryClient {

@@ -19,32 +19,61 @@ let guardCount = 0;
 
 /**
  * undici Agents shared per TLS setting: each Agent keeps a keep-alive pool per origin, so every
- * request to one registry reuses warm connections whatever layer issued it.
+ * request to one registry reuses warm connections whatever layer issued it. Counted per holder:
+ * when the last transport holding an Agent lets it go, its connections are closed.
  */
 export class AgentPool {
-  #agents = new Map<string, Agent>();
+  #agents = new Map<string, { agent: Agent; holders: number }>();
+  #keys = new Map<Agent, string>();
   #guardIds = new WeakMap<AddressGuard, number>();
+  #connectMs: number;
 
-  get(settings: AgentSettings): Agent {
+  /** `connectMs`: TCP connect and TLS handshake, per connection (undici's default is 10 s). */
+  constructor(options: { connectMs?: number } = {}) {
+    this.#connectMs = options.connectMs ?? 10_000;
+  }
+
+  /** An Agent for these settings; give it back with release() when done with it. */
+  acquire(settings: AgentSettings): Agent {
     const ca = settings.ca ? createHash('sha256').update(settings.ca).digest('hex') : '';
     const key = `${settings.tlsVerify}|${settings.caFile ?? ''}|${ca}|${this.#guardId(settings.guard)}|${settings.maxConnections}|${settings.pipelining ?? 1}`;
-    let agent = this.#agents.get(key);
-    if (!agent) {
+    let entry = this.#agents.get(key);
+    if (!entry) {
       const tls = {
+        timeout: this.#connectMs,
         rejectUnauthorized: settings.tlsVerify,
         // Read once per setting: a CA file is small and rarely changes during a run.
         ...(settings.caFile || settings.ca ? { ca: [...(settings.caFile ? [readFileSync(settings.caFile, 'utf8')] : []), ...(settings.ca ? [settings.ca] : [])] } : {}),
       };
-      agent = new Agent({
+      const agent = new Agent({
         connections: settings.maxConnections,
         pipelining: settings.pipelining ?? 1,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
         connect: settings.guard ? guardedConnector(settings.guard, tls) : tls,
       });
-      this.#agents.set(key, agent);
+      entry = { agent, holders: 0 };
+      this.#agents.set(key, entry);
+      this.#keys.set(agent, key);
     }
-    return agent;
+    entry.holders++;
+    return entry.agent;
+  }
+
+  /** Gives an Agent back; the last holder's release closes it (requests under way still finish). */
+  release(agent: Agent): void {
+    const key = this.#keys.get(agent);
+    const entry = key === undefined ? undefined : this.#agents.get(key);
+    if (!entry || key === undefined) return;
+    if (--entry.holders > 0) return;
+    this.#agents.delete(key);
+    this.#keys.delete(agent);
+    agent.close().catch(() => undefined);
+  }
+
+  /** Agents open now (for tests and metrics). */
+  get size(): number {
+    return this.#agents.size;
   }
 
   #guardId(guard: AddressGuard | undefined): number {
@@ -58,8 +87,9 @@ export class AgentPool {
   }
 
   async close(): Promise<void> {
-    const agents = [...this.#agents.values()];
+    const agents = [...this.#agents.values()].map((e) => e.agent);
     this.#agents.clear();
+    this.#keys.clear();
     await Promise.all(agents.map((a) => a.close()));
   }
 }

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { Agent } from './undici-agent.js';
 import { NetworkError } from '../errors/index.js';
-import { AgentPool } from './agent-pool.js';
+import type { AgentPool, AgentSettings } from './agent-pool.js';
 import { Authorizer } from './authorizer.js';
 import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
 import { sendWithRetry, type RequestBody, type RetryNotice } from './http-send.js';
@@ -37,6 +38,15 @@ export interface TransportShared {
   /** Pool size per origin when the endpoint does not set one (default 16). */
   maxConnections?: number | undefined;
   onRetry?: ((notice: RetryNotice) => void) | undefined;
+  /** The clock `lastUsed` is read from (tests inject one). */
+  now?: (() => number) | undefined;
+}
+
+/** The Agents one transport holds: its registry's pool, pipelined HEADs, and everything else (realms, storage). */
+interface HeldAgents {
+  main: Agent;
+  head: Agent;
+  foreign: Agent;
 }
 
 /**
@@ -65,9 +75,12 @@ export class Transport {
   #baseUrl: URL;
   #plan: SchemePlan;
   #probe: Promise<void> | undefined;
-  #agent: Dispatcher;
-  #headAgent: Dispatcher;
-  #foreignAgent: Dispatcher;
+  #agentSettings: { main: AgentSettings; head: AgentSettings; foreign: AgentSettings };
+  #agents: AgentPool;
+  #held: HeldAgents | undefined;
+  #inFlight = 0;
+  #lastUsed: number;
+  #now: () => number;
   #policy: RetryPolicy;
   #authorizer: Authorizer;
   #onRetry: ((notice: RetryNotice) => void) | undefined;
@@ -79,22 +92,73 @@ export class Transport {
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
     const guard = options.addressGuard;
-    this.#agent = shared.agents.get({ tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections });
-    this.#headAgent =
-      options.pipelining === false
-        ? this.#agent
-        : shared.agents.get({ tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING });
-    // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
-    // but the same address guard (a realm must not lead into a network the endpoint may not reach).
-    this.#foreignAgent = shared.agents.get({ tlsVerify: true, caFile: undefined, guard, maxConnections });
+    const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections };
+    this.#agentSettings = {
+      main,
+      head: options.pipelining === false ? main : { ...main, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING },
+      // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
+      // but the same address guard (a realm must not lead into a network the endpoint may not reach).
+      foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections },
+    };
+    this.#agents = shared.agents;
+    this.#now = shared.now ?? Date.now;
+    this.#lastUsed = this.#now();
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = shared.onRetry;
-    const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#agent : this.#foreignAgent);
+    const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
       { registry, dispatcherFor, policy: this.#policy, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
       options.credentials,
       options.staticToken,
     );
+  }
+
+  /** Requests under way, counted until their answer's body is read to the end or destroyed. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** When a request last started or ended (by the shared clock). */
+  get lastUsed(): number {
+    return this.#lastUsed;
+  }
+
+  /** The Agents, taken from the pool on first use (again after release()). */
+  #hold(): HeldAgents {
+    this.#held ??= {
+      main: this.#agents.acquire(this.#agentSettings.main),
+      head: this.#agents.acquire(this.#agentSettings.head),
+      foreign: this.#agents.acquire(this.#agentSettings.foreign),
+    };
+    return this.#held;
+  }
+
+  /**
+   * Gives the Agents back to the pool (the last holder's release closes their connections), unless
+   * a request is under way: then nothing happens and false is returned. The token cache stays; a
+   * later request takes Agents again, so whoever still holds this transport can go on using it.
+   */
+  release(): boolean {
+    if (this.#inFlight > 0) return false;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) for (const agent of [held.main, held.head, held.foreign]) this.#agents.release(agent);
+    return true;
+  }
+
+  /** Counts as a use now (for idleness), without a request. */
+  touch(): void {
+    this.#lastUsed = this.#now();
+  }
+
+  #begin(): void {
+    this.#inFlight++;
+    this.#lastUsed = this.#now();
+  }
+
+  #end(): void {
+    this.#inFlight--;
+    this.#lastUsed = this.#now();
   }
 
   /** The registry's base URL (https, or http once a fallback was detected). */
@@ -109,8 +173,8 @@ export class Transport {
   #resolveScheme(signal?: AbortSignal): Promise<void> {
     const fallback = this.#plan.fallback;
     if (!fallback) return Promise.resolve();
-    this.#probe ??= this.#agent
-      .request({ origin: this.#plan.first, path: '/v2/', method: 'GET', headers: { 'user-agent': USER_AGENT }, signal })
+    this.#probe ??= this.#hold()
+      .main.request({ origin: this.#plan.first, path: '/v2/', method: 'GET', headers: { 'user-agent': USER_AGENT }, signal })
       .then((response) => discardBody(response.body))
       .catch((error: unknown) => {
         if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);
@@ -119,7 +183,33 @@ export class Transport {
     return this.#probe;
   }
 
+  /** One request; it counts as under way until the answer's body is read to the end or destroyed. */
   async request(request: TransportRequest): Promise<TransportResponse> {
+    this.#begin();
+    let handedOver = false;
+    try {
+      const response = await this.#request(request);
+      handedOver = true;
+      const body = response.body;
+      if (body.destroyed || body.readableEnded) this.#end();
+      else {
+        // 'end' when read to the end, 'close' when destroyed early: whichever comes first.
+        let ended = false;
+        const end = (): void => {
+          if (ended) return;
+          ended = true;
+          body.off('end', end).off('close', end);
+          this.#end();
+        };
+        body.once('end', end).once('close', end);
+      }
+      return response;
+    } finally {
+      if (!handedOver) this.#end();
+    }
+  }
+
+  async #request(request: TransportRequest): Promise<TransportResponse> {
     await this.#resolveScheme(request.signal);
     let url = typeof request.path === 'string' ? new URL(request.path, this.#baseUrl) : request.path;
     let scopes = request.scopes;
@@ -130,8 +220,9 @@ export class Transport {
       // Credentials and tokens go to the registry only, never along a redirect to storage.
       const authorization = own ? await this.#authorizer.header(scopes) : undefined;
       if (authorization) headers.authorization = authorization;
+      const agents = this.#hold();
       const response = await sendWithRetry(
-        own ? (request.method === 'HEAD' ? this.#headAgent : this.#agent) : this.#foreignAgent,
+        own ? (request.method === 'HEAD' ? agents.head : agents.main) : agents.foreign,
         { url, method: request.method, headers, body: request.body, signal: request.signal },
         this.#policy,
         this.#onRetry,
