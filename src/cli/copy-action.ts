@@ -5,8 +5,10 @@ import { formatBytes, formatDuration, formatRate } from '../display/units.js';
 import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
+import { timeoutSettingsFromFlags, type TimeoutFlags } from './timeout-flags.js';
+import { timeoutsFromSettings } from '../transport/index.js';
 
-export interface CopyFlags {
+export interface CopyFlags extends TimeoutFlags {
   srcCreds?: string;
   destCreds?: string;
   srcAuthfile?: string;
@@ -41,7 +43,7 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   // Files named by flags are checked before the engine opens any connection.
   const sourceEndpoint = await endpointFromFlags(source.registry, side(flags, 'src'), 'src');
   const targetEndpoint = await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest');
-  const engine = new CopyEngine();
+  const engine = new CopyEngine({ timeouts: timeoutsFromSettings(timeoutSettingsFromFlags(flags)) });
   // -v lines can quote a registry's error text, which can quote the credentials it got.
   const err = { write: (text: string) => process.stderr.write(processScrubber.scrub(text)) };
   const view = createCopyView(process.stdout, { registry: target.registry, verbose: flags.verbose === true, err });

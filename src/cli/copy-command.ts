@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseBooleanFlag } from './endpoint-flags.js';
 import type { CopyFlags } from './copy-action.js';
+import { parseRate, parseSeconds } from './timeout-flags.js';
 
 export function registerCopyCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
@@ -19,6 +20,10 @@ export function registerCopyCommand(program: Command): void {
     .option('--dest-ca-file <pem>', 'extra CA certificate(s) to trust for the target')
     .option('--src-insecure', 'use plain http for the source, with no https attempt first')
     .option('--dest-insecure', 'use plain http for the target, with no https attempt first')
+    .option('--connect-timeout <seconds>', 'seconds to connect (TCP and TLS) to a registry (default 10)', parseSeconds)
+    .option('--response-timeout <seconds>', 'seconds to wait for an answer once a request is sent (default 120)', parseSeconds)
+    .option('--read-timeout <seconds>', 'seconds for the whole body of a manifest, token reply or listing (default 60)', parseSeconds)
+    .option('--blob-min-rate <bytes/seconds>', 'a blob moving fewer bytes than this per interval is stalled (default 65536/30)', parseRate)
     .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform image (repeatable)', collect, [])
     .option('--force', 'copy even if the target already has the same digest')
     .option('-v, --verbose', 'print every blob and manifest as it is handled')

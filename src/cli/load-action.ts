@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { configSecrets, loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
+import { timeoutsFromSettings } from '../transport/index.js';
 import { createReporter, type DisplayMode } from '../display/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
@@ -55,7 +56,7 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   processScrubber.addAll(configSecrets(config));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
-  const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
+  const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs, timeouts: timeoutsFromSettings(config.timeouts) });
   const drain = new AbortController();
   const abort = new AbortController();
   // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).

@@ -105,6 +105,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     state: { ...raw.state, path: isAbsolute(raw.state.path) ? raw.state.path : resolve(process.cwd(), raw.state.path) },
     sync: raw.sync,
     concurrency: raw.concurrency,
+    timeouts: raw.timeouts,
     sources: checked.sources,
     fromEnvironment: envSourcedValues(expansion.expanded),
   };

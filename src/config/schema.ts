@@ -13,6 +13,8 @@ export const DEFAULT_SCRIPT_MAX_LINE_BYTES = 8_192;
 export const MAX_SCRIPT_MAX_LINE_BYTES = 1_048_576;
 export const DEFAULT_SCRIPT_MAX_LINES = 100_000;
 export const MAX_SCRIPT_MAX_LINES = 1_000_000;
+export const MAX_TIMEOUT_SECONDS = 86_400;
+export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
 
 /** One target registry, with the seed's keys and their seed meaning, plus documented additions. */
 export const registrySchema = z
@@ -86,6 +88,17 @@ export const configSchema = z
       .default({}),
     concurrency: z
       .object({ images: z.number().int().positive().max(MAX_CONCURRENCY).default(8), blobs: z.number().int().positive().max(MAX_CONCURRENCY).default(16) })
+      .strict()
+      .default({}),
+    // How long a registry may take (README "Timeouts"); the defaults are the transport's.
+    timeouts: z
+      .object({
+        connectSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(10),
+        responseSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(120),
+        readSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(60),
+        blobMinBytes: z.number().int().min(0).max(MAX_BLOB_MIN_BYTES).default(65_536),
+        blobIntervalSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(30),
+      })
       .strict()
       .default({}),
   })

@@ -1,4 +1,5 @@
 import type { Credentials } from '../auth/credentials.js';
+import type { TimeoutSettings } from '../transport/timeouts.js';
 
 /** Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by host. */
 export type AuthSetting = { kind: 'userpass'; credentials: Credentials } | { kind: 'docker-config'; auths: Map<string, Credentials> };
@@ -86,6 +87,8 @@ export interface PictureBookConfig {
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };
+  /** The `timeouts:` block (optional: configs built in code use the transport's defaults). */
+  timeouts?: TimeoutSettings;
   sources?: SourceMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];

@@ -1,7 +1,7 @@
 import { CancelledError, PictureBookError } from '../errors/index.js';
 import { parseReference } from '../reference/index.js';
 import { parsePlatform, RegistryClients } from '../registry/index.js';
-import type { EndpointOptions } from '../transport/index.js';
+import type { EndpointOptions, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEvent, CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
@@ -35,6 +35,8 @@ export interface CopyEngineOptions {
   lookahead?: number;
   /** Default options for a registry host when a task does not bring its own. */
   endpoint?: (registry: string) => EndpointOptions;
+  /** Connect, answer and read deadlines and the blob rate (the transport's defaults where absent). */
+  timeouts?: Partial<Timeouts>;
 }
 
 export interface CopyRunOptions {
@@ -70,6 +72,7 @@ export class CopyEngine {
     this.#lookahead = new Limiter(Math.max(options.lookahead ?? 128, checks));
     this.#clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),

@@ -29,6 +29,7 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
     scopes: ctx.scopes,
     expect: [200],
     signal: ctx.signal,
+    blob: true,
   });
   const length = headerValue(response, 'content-length');
   const size = length === undefined ? (expectedSize ?? -1) : Number(length);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AgentPool, Transport, type EndpointOptions, type RetryNotice } from '../transport/index.js';
+import { AgentPool, resolveTimeouts, Transport, type EndpointOptions, type RetryNotice, type Timeouts } from '../transport/index.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { RepositoryClient, type Access } from './repository-client.js';
 
@@ -15,6 +15,8 @@ export interface RegistryClientsOptions {
   maxTransports?: number;
   /** The clock idleness is measured with (tests inject one). */
   now?: () => number;
+  /** Deadlines and the blob rate for every request (DEFAULT_TIMEOUTS where absent). */
+  timeouts?: Partial<Timeouts>;
 }
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
@@ -29,14 +31,17 @@ const DEFAULT_MAX_TRANSPORTS = 64;
  * still works for whoever holds it (it takes connections again).
  */
 export class RegistryClients {
-  #agents = new AgentPool();
+  #agents: AgentPool;
   #transports = new Map<string, Transport>();
   #options: RegistryClientsOptions;
   #now: () => number;
+  #timeouts: Timeouts;
 
   constructor(options: RegistryClientsOptions = {}) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#timeouts = resolveTimeouts(options.timeouts);
+    this.#agents = new AgentPool({ connectMs: this.#timeouts.connectMs });
   }
 
   transport(registry: string, endpoint?: EndpointOptions): Transport {
@@ -50,6 +55,7 @@ export class RegistryClients {
         onRetry: this.#options.onRetry,
         maxConnections: this.#options.maxConnections,
         now: this.#now,
+        timeouts: this.#timeouts,
       });
     }
     // Handing it out is a use: the caller's first request may come a little later.

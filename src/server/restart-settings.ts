@@ -9,5 +9,6 @@ export function settingsNeedingRestart(running: PictureBookConfig, next: Picture
   if (running.state.path !== next.state.path) changed.push('state.path');
   if (running.concurrency.images !== next.concurrency.images) changed.push('concurrency.images');
   if (running.concurrency.blobs !== next.concurrency.blobs) changed.push('concurrency.blobs');
+  if (JSON.stringify(running.timeouts ?? {}) !== JSON.stringify(next.timeouts ?? {})) changed.push('timeouts');
   return changed;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
+import { timeoutsFromSettings } from '../transport/index.js';
 import { ConfigError, PictureBookError } from '../errors/index.js';
 import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
@@ -62,7 +63,7 @@ export class SyncService {
   private constructor(config: PictureBookConfig, options: SyncServiceOptions) {
     this.#config = config;
     this.#store = options.store ?? SqliteRunStore.open(config.state.path);
-    this.#engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs });
+    this.#engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs, timeouts: timeoutsFromSettings(config.timeouts) });
     this.#metrics = new SyncMetrics({
       synchronizerStates: () => this.#scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })),
       jobCounts: () => this.#store.jobCounts(),

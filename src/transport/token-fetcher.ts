@@ -6,6 +6,7 @@ import { readBodyLimited } from './read-body.js';
 import { httpErrorOf } from './response-error.js';
 import { sendWithRetry, type RetryNotice } from './http-send.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { Timeouts } from './timeouts.js';
 
 export interface BearerChallenge {
   realm: string;
@@ -21,6 +22,7 @@ export interface TokenFetchContext {
   registry: string;
   dispatcherFor: (url: URL) => Dispatcher;
   policy: RetryPolicy;
+  timeouts?: Timeouts | undefined;
   onRetry?: ((notice: RetryNotice) => void) | undefined;
   allowInsecureRealm: boolean;
 }
@@ -57,7 +59,7 @@ export async function fetchToken(
     headers.authorization = credentials.basicHeader();
   }
   const shown = `${url.origin}${url.pathname}`;
-  const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers }, context.policy, context.onRetry);
+  const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers, timeouts: context.timeouts }, context.policy, context.onRetry);
   const status = response.statusCode;
   if (status !== 200) {
     // Only 401/403 say anything about the credentials. A 5xx or 429 that outlasted the retries is

@@ -10,6 +10,7 @@ import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { responseError } from './response-error.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_TIMEOUTS, type Timeouts } from './timeouts.js';
 import { USER_AGENT } from './user-agent.js';
 
 export interface TransportRequest {
@@ -23,6 +24,8 @@ export interface TransportRequest {
   /** Statuses the caller handles; any other becomes a typed error. */
   expect: readonly number[];
   signal?: AbortSignal | undefined;
+  /** The answer is a blob: its body is held to the minimum rate, not to the read deadline. */
+  blob?: boolean;
 }
 
 export interface TransportResponse {
@@ -40,6 +43,8 @@ export interface TransportShared {
   onRetry?: ((notice: RetryNotice) => void) | undefined;
   /** The clock `lastUsed` is read from (tests inject one). */
   now?: (() => number) | undefined;
+  /** Deadlines and the blob rate (DEFAULT_TIMEOUTS when absent). */
+  timeouts?: Timeouts | undefined;
 }
 
 /** The Agents one transport holds: its registry's pool, pipelined HEADs, and everything else (realms, storage). */
@@ -82,6 +87,7 @@ export class Transport {
   #lastUsed: number;
   #now: () => number;
   #policy: RetryPolicy;
+  #timeouts: Timeouts;
   #authorizer: Authorizer;
   #onRetry: ((notice: RetryNotice) => void) | undefined;
 
@@ -104,10 +110,11 @@ export class Transport {
     this.#now = shared.now ?? Date.now;
     this.#lastUsed = this.#now();
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#timeouts = shared.timeouts ?? DEFAULT_TIMEOUTS;
     this.#onRetry = shared.onRetry;
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
-      { registry, dispatcherFor, policy: this.#policy, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
+      { registry, dispatcherFor, policy: this.#policy, timeouts: this.#timeouts, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
       options.credentials,
       options.staticToken,
     );
@@ -174,7 +181,7 @@ export class Transport {
     const fallback = this.#plan.fallback;
     if (!fallback) return Promise.resolve();
     this.#probe ??= this.#hold()
-      .main.request({ origin: this.#plan.first, path: '/v2/', method: 'GET', headers: { 'user-agent': USER_AGENT }, signal })
+      .main.request({ origin: this.#plan.first, path: '/v2/', method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, headersTimeout: this.#timeouts.responseMs, bodyTimeout: this.#timeouts.readMs })
       .then((response) => discardBody(response.body))
       .catch((error: unknown) => {
         if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);
@@ -223,7 +230,7 @@ export class Transport {
       const agents = this.#hold();
       const response = await sendWithRetry(
         own ? (request.method === 'HEAD' ? agents.head : agents.main) : agents.foreign,
-        { url, method: request.method, headers, body: request.body, signal: request.signal },
+        { url, method: request.method, headers, body: request.body, signal: request.signal, timeouts: this.#timeouts, blob: request.blob },
         this.#policy,
         this.#onRetry,
       );

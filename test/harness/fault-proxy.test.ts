@@ -37,12 +37,21 @@ test('forwards and records requests, and counts them by method and path', async 
   const head = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`, { method: 'HEAD' });
   await head.body.dump();
   assert.equal(head.headers['content-length'], String(biggest.size));
-  assert.deepEqual(proxy.requests, [
+  assert.deepEqual(proxy.requests.map(({ method, path, status }) => ({ method, path, status })), [
     { method: 'GET', path: '/v2/proxy/app/manifests/v1', status: 200 },
     { method: 'HEAD', path: `/v2/proxy/app/blobs/${biggest.digest}`, status: 200 },
   ]);
+  assert.equal(proxy.requests[0]?.headers.accept, ACCEPT, 'request headers are recorded');
   assert.equal(proxy.count('get', /\/manifests\//), 1);
   assert.equal(proxy.count('HEAD'), 1);
+});
+
+test('trickle sends the first bytes at once, then a few bytes at a time, and the whole body arrives', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 1, action: { kind: 'trickle', afterBytes: built.manifest.length - 40, bytes: 10, everyMs: 20 } });
+  const started = Date.now();
+  const res = await request(`${proxy.url}/v2/proxy/app/manifests/v1`, { headers: { accept: ACCEPT } });
+  assert.ok(Buffer.from(await res.body.arrayBuffer()).equals(built.manifest));
+  assert.ok(Date.now() - started >= 4 * 20, 'the last 40 bytes took four steps');
 });
 
 test('injects 429 with Retry-After the given number of times, then forwards again', async () => {

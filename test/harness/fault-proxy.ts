@@ -132,17 +132,18 @@ class Proxy implements FaultProxy {
       return;
     }
     if (fault?.kind === 'link' || fault?.kind === 'paginate') return this.#forward(req, res, record, undefined, fault);
-    this.#forward(req, res, record, fault?.kind === 'truncate' || fault?.kind === 'stall' ? fault : undefined);
+    this.#forward(req, res, record, fault?.kind === 'truncate' || fault?.kind === 'stall' || fault?.kind === 'trickle' || fault?.kind === 'stallUpload' ? fault : undefined);
   }
 
   #forward(
     req: IncomingMessage,
     res: ServerResponse,
     record: RecordedRequest,
-    cutOrStall: Extract<FaultAction, { afterBytes: number }> | undefined,
+    fault: Extract<FaultAction, { afterBytes: number }> | undefined,
     rewrite?: RewriteAction,
   ): void {
     const releasesWhenPicked = this.#releases;
+    const cutOrStall = fault?.kind === 'stallUpload' || fault?.kind === 'trickle' ? undefined : fault;
     const upstream = request({
       host: '127.0.0.1',
       port: this.#upstreamPort,
@@ -166,6 +167,10 @@ class Proxy implements FaultProxy {
       if (rewrite) return this.#rewrite(answer, res, record.path, rewrite, fail);
       res.writeHead(record.status, answer.statusMessage, endToEnd(answer.headers));
       answer.once('error', fail);
+      if (fault?.kind === 'trickle') {
+        this.#trickle(answer, res, fault);
+        return;
+      }
       if (cutOrStall === undefined) {
         answer.pipe(res);
         return;
@@ -192,7 +197,69 @@ class Proxy implements FaultProxy {
       });
       answer.once('end', () => res.end()); // the body was shorter than N: nothing to cut
     });
-    req.pipe(upstream);
+    if (fault?.kind === 'stallUpload') this.#stallUpload(req, upstream, record, fault.afterBytes, releasesWhenPicked);
+    else req.pipe(upstream);
+  }
+
+  /** Passes the first `afterBytes` of the request body on, then stops reading it until `release()`. */
+  #stallUpload(req: IncomingMessage, upstream: ReturnType<typeof request>, record: RecordedRequest, afterBytes: number, releasesWhenPicked: number): void {
+    let passed = 0;
+    const onEnd = (): void => void upstream.end();
+    const onData = (chunk: Buffer): void => {
+      const room = afterBytes - passed;
+      passed += Math.min(room, chunk.length);
+      upstream.write(chunk.subarray(0, room));
+      if (passed < afterBytes) return;
+      // Not reading any more: the client's socket fills up and its upload stops.
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.pause();
+      const resume = (): void => {
+        if (chunk.length > room) upstream.write(chunk.subarray(room));
+        req.pipe(upstream);
+      };
+      // Released since this stall was picked: nothing is held after a release.
+      if (this.#releases !== releasesWhenPicked) return resume();
+      this.#held.set(record, resume);
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+  }
+
+  /** Sends the first `afterBytes` of the answer at once, then `bytes` bytes every `everyMs`. */
+  #trickle(answer: IncomingMessage, res: ServerResponse, action: { afterBytes: number; bytes: number; everyMs: number }): void {
+    const queue: Buffer[] = [];
+    let ended = false;
+    let sent = 0;
+    const send = (limit: number): void => {
+      let left = limit;
+      while (left > 0 && queue.length > 0) {
+        const head = queue[0] as Buffer;
+        const part = head.subarray(0, left);
+        res.write(part);
+        sent += part.length;
+        left -= part.length;
+        if (part.length === head.length) queue.shift();
+        else queue[0] = head.subarray(part.length);
+      }
+    };
+    res.flushHeaders();
+    answer.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      if (sent < action.afterBytes) send(action.afterBytes - sent);
+    });
+    answer.once('end', () => (ended = true));
+    const timer = setInterval(() => {
+      if (sent >= action.afterBytes) send(action.bytes);
+      if (ended && queue.length === 0) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, action.everyMs);
+    res.once('close', () => {
+      clearInterval(timer);
+      answer.destroy();
+    });
   }
 
   /** Reads the (small, JSON) answer whole and sends it on with its Link header or its list rewritten. */

@@ -26,7 +26,11 @@ export type FaultAction =
    * `last` on it would (distribution 2.8 ignores them on tags): names in order, those after `last`,
    * a relative `Link` to the next page while more remain.
    */
-  | { kind: 'paginate'; field: 'tags' | 'repositories'; size: number };
+  | { kind: 'paginate'; field: 'tags' | 'repositories'; size: number }
+  /** Forward the status, headers and the first N body bytes, then `bytes` bytes every `everyMs`. */
+  | { kind: 'trickle'; afterBytes: number; bytes: number; everyMs: number }
+  /** Pass the first N bytes of the request body on, then stop reading it until `release()`. */
+  | { kind: 'stallUpload'; afterBytes: number };
 
 export type RewriteAction = Extract<FaultAction, { kind: 'link' | 'paginate' }>;
 
