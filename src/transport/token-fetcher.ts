@@ -1,7 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Credentials } from '../auth/credentials.js';
 import { AuthError } from '../errors/index.js';
-import { isLoopbackHost } from '../reference/index.js';
 import { readBodyLimited } from './read-body.js';
 import { httpErrorOf } from './response-error.js';
 import { sendWithRetry, type RetryNotice } from './http-send.js';
@@ -20,6 +19,8 @@ export interface TokenReply {
 
 export interface TokenFetchContext {
   registry: string;
+  /** Where the registry is spoken to now (its scheme may be learnt late, by the https/http probe). */
+  registryUrl: () => URL;
   dispatcherFor: (url: URL) => Dispatcher;
   policy: RetryPolicy;
   timeouts?: Timeouts | undefined;
@@ -28,12 +29,14 @@ export interface TokenFetchContext {
 }
 
 /**
- * Credentials go to a token realm only over https, or to the registry's own host or loopback:
- * a challenge must not be able to make us post passwords in clear text to some other machine.
+ * Credentials go to a token realm over https, or over plain http only when the registry is itself
+ * spoken to in plain http on the same host (any port): a challenge must not be able to make us send
+ * passwords in clear text to another machine (a loopback port included), nor downgrade an https
+ * registry's credentials to plain http.
  */
-function mayReceiveCredentials(realm: URL, registry: string, allowInsecure: boolean): boolean {
+function mayReceiveCredentials(realm: URL, registryUrl: URL, allowInsecure: boolean): boolean {
   if (realm.protocol === 'https:' || allowInsecure) return true;
-  return realm.host === registry || isLoopbackHost(realm.host);
+  return realm.protocol === 'http:' && registryUrl.protocol === 'http:' && realm.hostname === registryUrl.hostname;
 }
 
 /**
@@ -55,10 +58,16 @@ export async function fetchToken(
   if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
   for (const scope of scopes) url.searchParams.append('scope', scope);
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (credentials && mayReceiveCredentials(url, context.registry, context.allowInsecureRealm)) {
+  const shown = `${url.origin}${url.pathname}`;
+  if (credentials) {
+    if (!mayReceiveCredentials(url, context.registryUrl(), context.allowInsecureRealm)) {
+      throw new AuthError(
+        context.registry,
+        `credentials for user "${credentials.username}" were not sent to the token service ${shown}: it is plain http and not the registry's own plain-http host`,
+      );
+    }
     headers.authorization = credentials.basicHeader();
   }
-  const shown = `${url.origin}${url.pathname}`;
   const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers, timeouts: context.timeouts }, context.policy, context.onRetry);
   const status = response.statusCode;
   if (status !== 200) {

@@ -122,23 +122,35 @@ test('bearer: one token fetch with one scope parameter per scope, reused, and re
   });
 });
 
-test('credentials are not sent to a plain-http token realm on another host', async (t) => {
-  const registry = await serve(t, (req, res) => {
-    res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://auth.invalid/token",service="svc"' }).end();
-    void req;
-  });
-  const { Authorizer } = await import('./authorizer.js');
-  let sentAuth: string | undefined = 'unset';
-  const authorizer = new Authorizer(
-    {
-      registry: registry.host,
+test('credentials go to a plain-http token realm only from a plain-http registry on the same host', async () => {
+  const { fetchToken } = await import('./token-fetcher.js');
+  const cases: Array<{ registry: string; realm: string; sent: boolean }> = [
+    { registry: 'http://127.0.0.1:5000', realm: 'http://127.0.0.1:5001/token', sent: true },
+    { registry: 'http://registry.lan:5000', realm: 'http://registry.lan/auth', sent: true },
+    { registry: 'http://registry.lan:5000', realm: 'https://auth.example/token', sent: true },
+    // A non-loopback registry naming a loopback port, another host, or a downgrade from https:
+    { registry: 'https://registry.example', realm: 'http://127.0.0.1:5001/token', sent: false },
+    { registry: 'http://registry.lan:5000', realm: 'http://127.0.0.1:5001/token', sent: false },
+    { registry: 'http://localhost:5000', realm: 'http://127.0.0.1:5001/token', sent: false },
+    { registry: 'https://127.0.0.1:5000', realm: 'http://127.0.0.1:5001/token', sent: false },
+  ];
+  for (const { registry, realm, sent } of cases) {
+    let sentAuth: string | undefined = 'no request';
+    const context = {
+      registry: new URL(registry).host,
+      registryUrl: () => new URL(registry),
       dispatcherFor: () => ({ request: async (opts: { headers?: Record<string, string> }) => { sentAuth = opts.headers?.authorization; throw Object.assign(new Error('stop'), { code: 'EPERM' }); } }) as never,
       policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxTotalMs: 1 },
       allowInsecureRealm: false,
-    },
-    new Credentials('u', 'p'),
-  );
-  authorizer.onUnauthorized('Bearer realm="http://auth.invalid/token",service="svc"', ['repository:a:pull']);
-  await assert.rejects(authorizer.header(['repository:a:pull']));
-  assert.equal(sentAuth, undefined, 'no Authorization header went to the foreign http realm');
+    };
+    await assert.rejects(fetchToken(context, { realm, service: 'svc' }, ['repository:a:pull'], new Credentials('u', 'p')), (error: Error) => {
+      if (!sent) {
+        assert.equal(error.name, 'AuthError');
+        assert.match(error.message, new RegExp(`credentials for user "u" were not sent to the token service ${realm.replace(/[.:/]/g, '\\$&')}: it is plain http`));
+      }
+      return true;
+    });
+    if (sent) assert.match(sentAuth ?? '', /^Basic /, `${registry} -> ${realm}: sent`);
+    else assert.equal(sentAuth, 'no request', `${registry} -> ${realm}: nothing sent, not even without credentials`);
+  }
 });

@@ -114,7 +114,7 @@ export class Transport {
     this.#onRetry = shared.onRetry;
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
-      { registry, dispatcherFor, policy: this.#policy, timeouts: this.#timeouts, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
+      { registry, registryUrl: () => this.#baseUrl, dispatcherFor, policy: this.#policy, timeouts: this.#timeouts, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
       options.credentials,
       options.staticToken,
     );

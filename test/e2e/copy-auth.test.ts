@@ -127,6 +127,41 @@ describe('a token service with passing faults', () => {
   });
 });
 
+describe('a plain-http token realm', () => {
+  let target: TestRegistry;
+  before(async () => {
+    target = await startRegistry({ auth: 'token' });
+  });
+  after(async () => {
+    await target?.stop();
+  });
+
+  test('is not sent credentials for a registry on another host (here: localhost, the realm on 127.0.0.1)', async () => {
+    const issuer = target.tokenIssuer!;
+    issuer.requests.length = 0;
+    const engine = new CopyEngine();
+    try {
+      const viaName = target.host.replace('127.0.0.1', 'localhost');
+      await assert.rejects(
+        engine.copy({
+          source: `${source.host}/auth/app:v1`,
+          target: `${viaName}/realm/app:v1`,
+          targetEndpoint: { credentials: parseUserPass(`${target.username}:${target.password}`) },
+        }),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.name, 'AuthError');
+          assert.match(error.message, new RegExp(`^${viaName}: credentials for user "tester" were not sent to the token service ${issuer.realm.replace(/[.:/]/g, '\\$&')}: it is plain http`));
+          assertNoSecret(error, target.password ?? '');
+          return true;
+        },
+      );
+    } finally {
+      await engine.close();
+    }
+    assert.deepEqual(issuer.requests, [], 'the token service heard nothing');
+  });
+});
+
 describe('TLS with a self-signed certificate', () => {
   let target: TestRegistry;
   before(async () => {
