@@ -1,4 +1,5 @@
 import { PictureBookError } from './picture-book-error.js';
+import { reasonPhrase } from './reason-phrase.js';
 
 /** One entry of a registry's JSON error body: `{"errors":[{"code","message","detail"}]}`. */
 export interface RegistryErrorEntry {
@@ -19,12 +20,19 @@ export class HttpError extends PictureBookError {
   readonly registryCode: string | undefined;
   readonly errors: RegistryErrorEntry[];
 
-  /** `subject` says who answered when it is not the registry itself (e.g. `token service of HOST`). */
+  /**
+   * Reads `METHOD URL: STATUS Reason phrase`, then the server's own words when it sent any: its
+   * first registry error (`MANIFEST_UNKNOWN: manifest unknown`), else `summary` (its body, on one
+   * line). A bodiless answer (every HEAD) says the status once. `subject` says who answered when it
+   * is not the registry itself (e.g. `token service of HOST`).
+   */
   constructor(init: { status: number; method: string; url: string; errors: RegistryErrorEntry[]; summary?: string; subject?: string }) {
     const first = init.errors[0];
-    const what = first ? `${first.code}: ${first.message}` : (init.summary ?? 'unexpected status');
+    const words = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : init.summary?.trim();
+    const phrase = reasonPhrase(init.status);
+    const detail = words && words.toLowerCase() !== phrase.toLowerCase() ? `: ${words}` : '';
     const prefix = init.subject ? `${init.subject}: ` : '';
-    super(init.status === 429 ? 'TOO_MANY_REQUESTS' : 'HTTP', `${prefix}${init.method} ${init.url}: ${init.status} ${what}`);
+    super(init.status === 429 ? 'TOO_MANY_REQUESTS' : 'HTTP', `${prefix}${init.method} ${init.url}: ${init.status} ${phrase}${detail}`);
     this.status = init.status;
     this.method = init.method;
     this.url = init.url;

@@ -39,8 +39,7 @@ export async function responseError(init: {
   const first = errors[0];
   if (init.status === 401 || init.status === 403 || (first && AUTH_CODES.has(first.code))) {
     const what = init.status === 401 ? 'authentication required or credentials rejected' : 'access denied';
-    const detail = first ? `${first.code}: ${first.message}` : `HTTP ${init.status}`;
-    return new AuthError(init.registry, `${what} (${init.method} ${init.url}: ${detail})`, init.status, { cause: httpError });
+    return new AuthError(init.registry, `${what} (${httpError.message})`, init.status, { cause: httpError });
   }
   return httpError;
 }
@@ -58,12 +57,12 @@ export async function httpErrorOf(init: { status: number; method: string; url: s
     method: init.method,
     url: init.url,
     errors: parseRegistryErrors(text),
-    summary: summarise(init.status, text),
+    summary: summarise(text),
     ...(init.subject ? { subject: init.subject } : {}),
   });
 }
 
-function summarise(status: number, text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-  return oneLine || `HTTP ${status}`;
+/** The body on one line, shortened; empty for a bodiless answer (the status says it all). */
+function summarise(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }

@@ -69,6 +69,19 @@ test('a blob that keeps failing fails the image, and nothing is tagged at the ta
   await assert.rejects(skopeoInspectRaw(`${pair.target.host}/faults/broken:v1`, pair.target));
 });
 
+test('an answer without a body (HEAD) reads as method, URL, status and reason phrase, once', async () => {
+  pair.sourceProxy.addFault({ method: 'HEAD', pathPattern: /\/manifests\//, times: 100, action: { kind: 'status', status: 429 } });
+  try {
+    await assert.rejects(run('faults/head429'), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'TOO_MANY_REQUESTS');
+      assert.equal(error.message, `HEAD http://${pair.sourceProxy.host}/v2/faults/app/manifests/v1: 429 Too Many Requests`);
+      return true;
+    });
+  } finally {
+    pair.sourceProxy.clearFaults();
+  }
+});
+
 test('a source tag that does not exist is a clear IMAGE_NOT_FOUND error', async () => {
   await assert.rejects(run('faults/missing', { source: `${pair.source.host}/faults/app:nope` }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'IMAGE_NOT_FOUND');
