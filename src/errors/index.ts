@@ -2,6 +2,7 @@ export { PictureBookError } from './picture-book-error.js';
 export { InvalidReferenceError } from './invalid-reference-error.js';
 export { NetworkError } from './network-error.js';
 export { TimeoutError } from './timeout-error.js';
+export { TlsError, type TlsProblem } from './tls-error.js';
 export { HttpError, type RegistryErrorEntry } from './http-error.js';
 export { AuthError } from './auth-error.js';
 export { ContentError } from './content-error.js';

@@ -7,6 +7,7 @@ import { redactUrl } from './redact-url.js';
 import { USER_AGENT } from './user-agent.js';
 import { isRetryableNetworkError, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { ThroughputWatch } from './throughput-watch.js';
+import { tlsFailure } from './tls-failure.js';
 import { applyReadDeadline, DEFAULT_TIMEOUTS, seconds, TIMEOUT_SETTINGS, type Timeouts } from './timeouts.js';
 
 /** A body we can send again (bytes) or one we cannot (a stream, consumed by the first attempt). */
@@ -151,6 +152,8 @@ export function toNetworkError(method: string, url: string, error: unknown, time
   if (error instanceof NetworkError) return error;
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code;
+  const tls = tlsFailure(method, url, error);
+  if (tls) return tls;
   const timeout = code === undefined ? undefined : UNDICI_TIMEOUTS[code];
   if (timeout) {
     // Without the timeouts in force (a stream failing outside a request), say what happened without a figure.

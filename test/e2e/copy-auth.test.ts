@@ -181,11 +181,30 @@ describe('TLS with a self-signed certificate', () => {
     assert.equal(result.digest, built.digest);
   });
 
-  test('refused when the certificate is not trusted, with the TLS reason', async () => {
-    await assert.rejects(copyTo(target, 'tls/untrusted'), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'NETWORK');
-      assert.match(error.message, /certificate/i);
+  test('refused when the certificate is not trusted: a TLS error saying why and what to do', async () => {
+    await assert.rejects(copyTo(target, 'tls/untrusted'), (error: Error & { code?: string; problem?: string }) => {
+      assert.equal(error.name, 'TlsError');
+      assert.equal(error.code, 'TLS');
+      assert.equal(error.problem, 'unknown-ca');
+      assert.match(error.message, /^HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/tls\/untrusted\/manifests\/v1: TLS: the server's certificate is not signed by a CA picture-book trusts \(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate\); trust its CA with caFile .*--dest-ca-file.*tlsVerify: false/);
       return true;
     });
+  });
+
+  test('https to a plain-http registry: a TLS error saying it does not speak TLS and how to say insecure', async () => {
+    const engine = new CopyEngine();
+    try {
+      await assert.rejects(
+        engine.copy({ source: `${source.host}/auth/app:v1`, target: `${source.host}/tls/plain:v1`, targetEndpoint: { scheme: 'https', retry: { maxAttempts: 1 } } }),
+        (error: Error & { code?: string; problem?: string }) => {
+          assert.equal(error.code, 'TLS');
+          assert.equal(error.problem, 'not-tls');
+          assert.match(error.message, /TLS: the server does not speak TLS here \(ERR_SSL_WRONG_VERSION_NUMBER: wrong version number\); if it is a plain-http registry, say so with insecure: true/);
+          return true;
+        },
+      );
+    } finally {
+      await engine.close();
+    }
   });
 });
