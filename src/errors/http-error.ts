@@ -19,6 +19,8 @@ export class HttpError extends PictureBookError {
   readonly url: string;
   readonly registryCode: string | undefined;
   readonly errors: RegistryErrorEntry[];
+  /** The body on one line when it was not a registry error document. */
+  readonly summary: string | undefined;
 
   /**
    * Reads `METHOD URL: STATUS Reason phrase`, then the server's own words when it sent any: its
@@ -38,5 +40,11 @@ export class HttpError extends PictureBookError {
     this.url = init.url;
     this.registryCode = first?.code;
     this.errors = init.errors;
+    this.summary = init.summary;
+  }
+
+  /** The same answer, said to come from `subject` (e.g. `token service of HOST`). */
+  about(subject: string): HttpError {
+    return new HttpError({ status: this.status, method: this.method, url: this.url, errors: this.errors, ...(this.summary !== undefined ? { summary: this.summary } : {}), subject });
   }
 }

@@ -60,6 +60,26 @@ export class Authorizer {
     return undefined;
   }
 
+  /**
+   * Why the registry still answered 401, in words that tell missing credentials from rejected
+   * ones (the AuthError's message names the registry before this).
+   */
+  refusal(wwwAuthenticate: string | undefined, scopes: readonly string[]): string {
+    if (this.#staticHeader) return 'the token given for this registry was rejected';
+    const challenges = wwwAuthenticate ? parseWwwAuthenticate(wwwAuthenticate) : [];
+    const bearer = challenges.find((c) => c.scheme === 'bearer') ?? (this.#challenge?.scheme === 'bearer' ? { params: {} as Record<string, string> } : undefined);
+    const wanted = bearer?.params.scope ?? scopes.join(' ');
+    const user = this.#credentials?.username;
+    if (user === undefined) {
+      return bearer
+        ? `no credentials were configured for this registry, and it refuses anonymous access${wanted ? ` to ${wanted}` : ''}`
+        : 'no credentials were configured for this registry, which asks for them';
+    }
+    if (bearer?.params.error === 'insufficient_scope') return `user "${user}" was not granted ${wanted || 'the access asked for'}`;
+    if (bearer) return `the token issued to user "${user}" was rejected by this registry`;
+    return `credentials for user "${user}" were rejected by this registry`;
+  }
+
   /** Forget the token for these scopes (it was refused although still valid by its clock). */
   invalidate(scopes: readonly string[]): void {
     this.#tokens.delete(scopeSetKey(scopes));

@@ -33,19 +33,21 @@ export async function responseError(init: {
   url: string;
   registry: string;
   body: Readable;
+  /** For a 401: what was refused (no credentials configured, or which ones were rejected). */
+  refusal?: string | undefined;
 }): Promise<HttpError | AuthError> {
   const httpError = await httpErrorOf(init);
   const errors = httpError.errors;
   const first = errors[0];
   if (init.status === 401 || init.status === 403 || (first && AUTH_CODES.has(first.code))) {
-    const what = init.status === 401 ? 'authentication required or credentials rejected' : 'access denied';
+    const what = init.status === 401 ? (init.refusal ?? 'authentication required or credentials rejected') : 'access denied';
     return new AuthError(init.registry, `${what} (${httpError.message})`, init.status, { cause: httpError });
   }
   return httpError;
 }
 
 /** The HttpError for an unexpected answer, its body read (bounded) for the server's own words. */
-export async function httpErrorOf(init: { status: number; method: string; url: string; body: Readable; subject?: string }): Promise<HttpError> {
+export async function httpErrorOf(init: { status: number; method: string; url: string; body: Readable }): Promise<HttpError> {
   let text = '';
   try {
     text = (await readBodyLimited(init.body, ERROR_BODY_LIMIT, 'error body')).toString('utf8');
@@ -58,7 +60,6 @@ export async function httpErrorOf(init: { status: number; method: string; url: s
     url: init.url,
     errors: parseRegistryErrors(text),
     summary: summarise(text),
-    ...(init.subject ? { subject: init.subject } : {}),
   });
 }
 

@@ -73,11 +73,12 @@ export async function fetchToken(
   if (status !== 200) {
     // Only 401/403 say anything about the credentials. A 5xx or 429 that outlasted the retries is
     // the token service's own trouble, whatever its body says.
-    const subject = `token service of ${context.registry}`;
-    const error = await httpErrorOf({ status, method: 'GET', url: shown, body: response.body, subject });
-    if (status !== 401 && status !== 403) throw error;
-    const who = credentials ? `credentials for user "${credentials.username}" were rejected` : 'anonymous access was refused';
-    throw new AuthError(context.registry, `token service ${shown} answered ${status}: ${who}`, status, { cause: error });
+    const error = await httpErrorOf({ status, method: 'GET', url: shown, body: response.body });
+    if (status !== 401 && status !== 403) throw error.about(`token service of ${context.registry}`);
+    const what = credentials
+      ? `credentials for user "${credentials.username}" were rejected by its token service ${shown}`
+      : `no credentials were configured for this registry, and its token service ${shown} refuses anonymous access`;
+    throw new AuthError(context.registry, `${what} (${error.message})`, status, { cause: error });
   }
   const body = await readBodyLimited(response.body, 1024 * 1024, 'token reply');
   let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };

@@ -154,3 +154,20 @@ test('credentials go to a plain-http token realm only from a plain-http registry
     else assert.equal(sentAuth, 'no request', `${registry} -> ${realm}: nothing sent, not even without credentials`);
   }
 });
+
+test('a 401 says whether credentials were missing or which were rejected', async (t) => {
+  const registry = await serve(t, (_req, res) => res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end());
+  const request = { method: 'HEAD' as const, path: '/v2/a/manifests/v1', scopes: ['repository:a:pull'], expect: [200] };
+  const cases: Array<[ConstructorParameters<typeof Transport>[1], string]> = [
+    [fast, `${registry.host}: no credentials were configured for this registry, which asks for them (HEAD http://${registry.host}/v2/a/manifests/v1: 401 Unauthorized)`],
+    [{ ...fast, credentials: new Credentials('u', 'pw') }, `${registry.host}: credentials for user "u" were rejected by this registry (HEAD http://${registry.host}/v2/a/manifests/v1: 401 Unauthorized)`],
+    [{ ...fast, staticToken: { token: 'tok' } }, `${registry.host}: the token given for this registry was rejected (HEAD http://${registry.host}/v2/a/manifests/v1: 401 Unauthorized)`],
+  ];
+  for (const [options, message] of cases) {
+    await assert.rejects(new Transport(registry.host, options, { agents }).request(request), (e: Error) => {
+      assert.equal(e.name, 'AuthError');
+      assert.equal(e.message, message);
+      return true;
+    });
+  }
+});

@@ -252,8 +252,12 @@ export class Transport {
         continue;
       }
       if (request.expect.includes(status)) return { status, headers: response.headers, body: response.body, url };
-      if (status === 401 && own) this.#authorizer.invalidate(scopes);
-      throw await responseError({ status, method: request.method, url: redactUrl(url), registry: this.registry, body: response.body });
+      let refusal: string | undefined;
+      if (status === 401 && own) {
+        this.#authorizer.invalidate(scopes);
+        refusal = this.#authorizer.refusal(headerValue(response, 'www-authenticate'), scopes);
+      }
+      throw await responseError({ status, method: request.method, url: redactUrl(url), registry: this.registry, body: response.body, refusal });
     }
   }
 

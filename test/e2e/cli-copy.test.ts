@@ -57,7 +57,7 @@ test('failures: one clear line and a non-zero exit code, never the password', as
   const denied = await cli(['copy', `${source.host}/library/app:v1`, `${target.host}/mirror/denied:v1`, '--dest-creds', wrong]);
   assert.equal(denied.code, 1);
   assert.equal(denied.stderr.trim().split('\n').length, 1);
-  assert.match(denied.stderr, /^picture-book: error: 127\.0\.0\.1:\d+: authentication required or credentials rejected/);
+  assert.match(denied.stderr, /^picture-book: error: 127\.0\.0\.1:\d+: credentials for user "tester" were rejected by this registry/);
   assert.equal(denied.stderr.includes('not-the-password'), false);
 
   const missing = await cli(['copy', `${source.host}/library/app:nope`, `${target.host}/mirror/x:v1`]);

@@ -74,15 +74,38 @@ for (const auth of ['htpasswd', 'token'] as const) {
         assert.equal(error.name, 'AuthError');
         assert.equal(error.code, 'UNAUTHORIZED');
         assert.match(error.message, new RegExp(target.host.replace(/\./g, '\\.')));
-        assert.match(error.message, auth === 'token' ? /credentials for user "tester" were rejected/ : /credentials rejected/);
+        const by = auth === 'token' ? `its token service ${target.tokenIssuer?.realm ?? ''}` : 'this registry';
+        assert.ok(error.message.startsWith(`${target.host}: credentials for user "tester" were rejected by ${by} (`), error.message);
         assertNoSecret(error, wrong);
         return true;
       });
     });
 
-    test('no credentials: refused with a clear auth error', async () => {
-      await assert.rejects(copyTo(target, 'anon/app'), { name: 'AuthError' });
+    test('no credentials: an auth error that says none were configured (not that they were rejected)', async () => {
+      await assert.rejects(copyTo(target, 'anon/app'), (error: Error & { code?: string }) => {
+        assert.equal(error.name, 'AuthError');
+        assert.equal(error.code, 'UNAUTHORIZED');
+        const why = auth === 'token' ? 'and it refuses anonymous access to repository:anon/app:[a-z,]+' : 'which asks for them';
+        assert.match(error.message, new RegExp(`^${target.host}: no credentials were configured for this registry, ${why} \\(`));
+        assert.doesNotMatch(error.message, /rejected/);
+        return true;
+      });
     });
+
+    if (auth === 'token') {
+      test('right credentials without push rights: the user was not granted the scope', async () => {
+        target.tokenIssuer!.pullOnly = ['readonly/app'];
+        try {
+          await assert.rejects(copyTo(target, 'readonly/app', { user: target.username, password: target.password }), (error: Error) => {
+            assert.equal(error.name, 'AuthError');
+            assert.match(error.message, new RegExp(`^${target.host}: user "tester" was not granted repository:readonly/app:(pull,push|push,pull) \\(`));
+            return true;
+          });
+        } finally {
+          target.tokenIssuer!.pullOnly = [];
+        }
+      });
+    }
   });
 }
 
