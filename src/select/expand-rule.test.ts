@@ -92,7 +92,7 @@ test('a repository deleted between catalog and tags is a warning; the others are
   assert.equal(result.problems.length, 1);
   assert.equal(result.problems[0]?.code, 'REPOSITORY_NOT_FOUND');
   assert.equal(result.problems[0]?.severity, 'warning');
-  assert.equal(result.problems[0]?.message, `rule-1: ${REG}/team/tool was in the catalog but is gone now (GET http://x/v2/team/tool/tags/list: 404 NAME_UNKNOWN: repository name not known to registry); skipped`);
+  assert.equal(result.problems[0]?.message, `rule-1: ${REG}/team/tool was in the catalog but is gone now (GET http://x/v2/team/tool/tags/list: 404 Not Found: NAME_UNKNOWN: repository name not known to registry); skipped`);
 });
 
 test('a repository rule naming a repository that does not exist is an error', async () => {

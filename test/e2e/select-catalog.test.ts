@@ -91,7 +91,7 @@ test('a registry that does not offer its catalog (404) fails the rule, saying to
   assert.equal(result.problems[0]?.severity, 'error');
   assert.equal(
     result.problems[0]?.message,
-    `mirrors[0]: ${proxy.host} does not let us list its repositories (GET http://${proxy.host}/v2/_catalog?n=1000: 404 404 page not found): list the repositories explicitly, one repository rule (or images: entry) each`,
+    `mirrors[0]: ${proxy.host} does not let us list its repositories (GET http://${proxy.host}/v2/_catalog?n=1000: 404 Not Found: 404 page not found): list the repositories explicitly, one repository rule (or images: entry) each`,
   );
 });
 
@@ -99,7 +99,7 @@ test('a registry whose token server grants no registry:catalog:* (anonymous) fai
   const result = await plan([{ source: anonymous.host }, { source: `${anonymous.host}/public/app` }]);
   assert.deepEqual(result.images.map((i) => i.source), [`${anonymous.host}/public/app:v1`]);
   assert.deepEqual(result.problems.map((p) => p.code), ['CATALOG_UNAVAILABLE']);
-  assert.match(result.problems[0]?.message ?? '', new RegExp(`^mirrors\\[0\\]: ${anonymous.host} does not let us list its repositories \\(GET http://${anonymous.host}/v2/_catalog\\?n=1000: 401 UNAUTHORIZED: .*\\): list the repositories explicitly`));
+  assert.match(result.problems[0]?.message ?? '', new RegExp(`^mirrors\\[0\\]: ${anonymous.host} does not let us list its repositories \\(GET http://${anonymous.host}/v2/_catalog\\?n=1000: 401 Unauthorized: UNAUTHORIZED: .*\\): list the repositories explicitly`));
 });
 
 test('a repository deleted between catalog and tags is reported and skipped; the rest is selected', async (t) => {
@@ -123,7 +123,7 @@ test('a repository deleted between catalog and tags is reported and skipped; the
   assert.equal(problem?.code, 'REPOSITORY_NOT_FOUND');
   assert.equal(problem?.severity, 'warning');
   assert.equal(problem?.repository, 'gone/app');
-  assert.match(problem?.message ?? '', new RegExp(`^mirrors\\[0\\]: ${doomed.host}/gone/app was in the catalog but is gone now \\(GET http://${doomed.host}/v2/gone/app/tags/list\\?n=1000: 404 NAME_UNKNOWN: .*\\); skipped$`));
+  assert.match(problem?.message ?? '', new RegExp(`^mirrors\\[0\\]: ${doomed.host}/gone/app was in the catalog but is gone now \\(GET http://${doomed.host}/v2/gone/app/tags/list\\?n=1000: 404 Not Found: NAME_UNKNOWN: .*\\); skipped$`));
 });
 
 test('an empty selection is reported with the registry and rule; an error only when required', async () => {
