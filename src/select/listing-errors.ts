@@ -21,7 +21,7 @@ export class CatalogUnavailableError extends PictureBookError {
 export class RepositoryNotFoundError extends PictureBookError {
   readonly registry: string;
   readonly repository: string;
-  /** The registry's answer: `GET <url>: 404 NAME_UNKNOWN: repository name not known to registry`. */
+  /** The registry's answer: `GET <url>: 404 Not Found: NAME_UNKNOWN: repository name not known to registry`. */
   readonly detail: string;
 
   constructor(registry: string, repository: string, detail: string, options?: { cause?: unknown }) {
