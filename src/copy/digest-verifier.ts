@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ContentError } from '../errors/index.js';
+import { verifiableAlgorithm } from '../registry/index.js';
 
 /**
  * Passes blob bytes through unchanged while hashing and counting them. The last chunk is held
@@ -20,11 +21,7 @@ export class DigestVerifier extends Transform {
     // Shallow buffers: chunks still queued when a scavenge runs are promoted, and their memory
     // then waits for a full GC. Sixteen streams with 1 MiB each side forced dozens per run.
     super({ highWaterMark: 64 * 1024 });
-    const algorithm = expectedDigest.split(':')[0] ?? '';
-    if (algorithm !== 'sha256' && algorithm !== 'sha512') {
-      throw new ContentError('DIGEST_MISMATCH', `unsupported digest algorithm in ${expectedDigest}`);
-    }
-    this.#hash = createHash(algorithm);
+    this.#hash = createHash(verifiableAlgorithm(expectedDigest, `blob ${expectedDigest}`));
     this.#expected = expectedDigest;
     this.#expectedSize = expectedSize;
     this.#onProgress = onProgress;

@@ -34,3 +34,12 @@ export function validateTag(input: string, tag: string): void {
 export function validateNameLength(input: string, name: string): void {
   if (name.length > NAME_MAX) throw new InvalidReferenceError(input, 'name', `is longer than ${NAME_MAX} characters`);
 }
+
+/** Whether `repository` is a repository path by the grammar (every component valid, not empty). */
+export function isRepositoryPath(repository: string): boolean {
+  return repository !== '' && repository.length <= NAME_MAX && repository.split('/').every((c) => COMPONENT.test(c));
+}
+
+export function isTag(tag: string): boolean {
+  return TAG.test(tag);
+}

@@ -1,4 +1,5 @@
 export { Reference } from './reference.js';
 export { parseReference } from './parse.js';
-export { isDigest, parseDigest } from './digest.js';
+export { digestProblem, isDigest, parseDigest } from './digest.js';
+export { isRepositoryPath, isTag } from './grammar.js';
 export { DOCKER_HUB, DOCKER_HUB_API_HOST, isLoopbackHost, parseRegistryHost } from './registry-host.js';

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import { ContentError } from '../errors/index.js';
 import { discardBody, headerValue } from '../transport/index.js';
-import { repositoryPath, type RepositoryContext } from './repository-context.js';
+import { blobPath, type RepositoryContext } from './repository-context.js';
 
 /** Size of a blob if the repository has it, else undefined. */
 export async function headBlob(ctx: RepositoryContext, digest: string): Promise<number | undefined> {
   const response = await ctx.transport.request({
     method: 'HEAD',
-    path: repositoryPath(ctx.name, `blobs/${digest}`),
+    path: blobPath(ctx.name, digest),
     scopes: ctx.scopes,
     expect: [200, 404],
     signal: ctx.signal,
@@ -25,7 +25,7 @@ export async function headBlob(ctx: RepositoryContext, digest: string): Promise<
 export async function getBlob(ctx: RepositoryContext, digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {
   const response = await ctx.transport.request({
     method: 'GET',
-    path: repositoryPath(ctx.name, `blobs/${digest}`),
+    path: blobPath(ctx.name, digest),
     scopes: ctx.scopes,
     expect: [200],
     signal: ctx.signal,

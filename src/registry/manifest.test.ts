@@ -33,3 +33,20 @@ test('platforms: parse, and a missing variant matches any variant', () => {
   assert.equal(platformMatches(parsePlatform('linux/arm/v6'), { os: 'linux', architecture: 'arm', variant: 'v7' }), false);
   assert.equal(platformMatches(parsePlatform('linux/amd64'), undefined), false);
 });
+
+test('a descriptor whose digest is not a digest is refused before anything can use it as a path', () => {
+  const hostile = `sha512:aa/../../../../../victim/app/manifests/prod`;
+  const index = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [d(1, MediaType.ociManifest), { ...d(2, MediaType.ociManifest), digest: hostile }] };
+  assert.throws(() => parseManifest(Buffer.from(JSON.stringify(index)), undefined), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'DIGEST_INVALID');
+    assert.match(error.message, /^manifests\[1\]: digest "sha512:aa\/\.\.\/.*" is not valid/);
+    return true;
+  });
+  const image = (layer: object) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: d(1), layers: [layer] }));
+  assert.throws(() => parseManifest(image({ ...d(2), digest: 'sha256:../x' }), undefined), /layers\[0\]: digest "sha256:\.\.\/x" is not valid/);
+  assert.throws(() => parseManifest(image({ ...d(2), digest: 42 }), undefined), /layers\[0\]: digest 42 is not valid \(is not a string\)/);
+  assert.throws(() => parseManifest(image({ ...d(2), size: -1 }), undefined), /layers\[0\]: size -1 is not a non-negative integer/);
+  assert.throws(() => parseManifest(image({ ...d(2), size: 1.5 }), undefined), /size 1.5/);
+  assert.throws(() => parseManifest(image({ ...d(2), urls: 'x' }), undefined), /urls is not a list/);
+  assert.throws(() => parseManifest(image({ ...d(2), platform: { os: 1 } }), undefined), /platform is not a valid platform/);
+});

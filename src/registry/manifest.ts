@@ -1,4 +1,5 @@
 import { ContentError } from '../errors/index.js';
+import { checkedDigest, quoted } from './content-digest.js';
 import { isForeignLayer, isImageMediaType, isIndexMediaType } from './media-types.js';
 
 export interface Platform {
@@ -19,12 +20,30 @@ export type ParsedManifest =
   | { kind: 'index'; mediaType: string; manifests: Descriptor[] }
   | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] };
 
+function platformOf(value: unknown, where: string): Platform | undefined {
+  if (value === undefined) return undefined;
+  const p = value as Partial<Platform> | null;
+  if (!p || typeof p.os !== 'string' || typeof p.architecture !== 'string' || (p.variant !== undefined && typeof p.variant !== 'string')) {
+    throw new ContentError('MANIFEST_INVALID', `${where}.platform is not a valid platform (os and architecture strings)`);
+  }
+  return { os: p.os, architecture: p.architecture, ...(p.variant !== undefined ? { variant: p.variant } : {}) };
+}
+
+/**
+ * A descriptor whose every field a copy uses is checked here: its digest becomes a URL path and
+ * its size a byte count, so a hostile manifest must not get either past us unchecked.
+ */
 function descriptor(value: unknown, where: string): Descriptor {
   const d = value as Partial<Descriptor> | null;
-  if (!d || typeof d.digest !== 'string' || typeof d.size !== 'number' || typeof d.mediaType !== 'string') {
-    throw new ContentError('MANIFEST_INVALID', `${where} is not a valid descriptor`);
+  if (!d || typeof d.mediaType !== 'string') throw new ContentError('MANIFEST_INVALID', `${where} is not a valid descriptor (no mediaType)`);
+  const digest = checkedDigest(d.digest, where);
+  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw new ContentError('MANIFEST_INVALID', `${where}: size ${quoted(d.size)} is not a non-negative integer`);
   }
-  return { mediaType: d.mediaType, digest: d.digest, size: d.size, platform: d.platform, urls: d.urls };
+  if (d.urls !== undefined && !(Array.isArray(d.urls) && d.urls.every((u) => typeof u === 'string'))) {
+    throw new ContentError('MANIFEST_INVALID', `${where}: urls is not a list of strings`);
+  }
+  return { mediaType: d.mediaType, digest, size: d.size, platform: platformOf(d.platform, where), urls: d.urls };
 }
 
 /**

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { ContentError } from '../errors/index.js';
-import { discardBody, headerValue, readBodyLimited } from '../transport/index.js';
+import { discardBody, headerValue, readBodyLimited, type TransportResponse } from '../transport/index.js';
+import { checkedDigest, digestOf, quoted, verifyBytes } from './content-digest.js';
 import { MANIFEST_ACCEPT, MANIFEST_SIZE_LIMIT } from './media-types.js';
 import { parseManifest, type ParsedManifest } from './manifest.js';
-import { repositoryPath, type RepositoryContext } from './repository-context.js';
+import { manifestPath, type RepositoryContext } from './repository-context.js';
 
 export interface ManifestHead {
-  /** From `Docker-Content-Digest`; undefined when the registry does not send it. */
+  /** From `Docker-Content-Digest` (checked against the digest grammar); undefined when the registry does not send it. */
   digest: string | undefined;
   mediaType: string | undefined;
   size: number | undefined;
@@ -20,14 +20,22 @@ export interface FetchedManifest {
 }
 
 export function sha256Digest(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return digestOf(bytes, 'sha256');
+}
+
+const isDigestReference = (reference: string): boolean => reference.includes(':');
+
+/** `Docker-Content-Digest`, checked before anything uses it (it names what we fetch next). */
+function contentDigestHeader(ctx: RepositoryContext, response: TransportResponse, reference: string): string | undefined {
+  const value = headerValue(response, 'docker-content-digest');
+  return value === undefined ? undefined : checkedDigest(value, `${ctx.transport.registry}/${ctx.name}:${reference}: Docker-Content-Digest header`);
 }
 
 /** HEAD a manifest: costs no pull on Docker Hub and no pull count on Harbor. Undefined if absent. */
 export async function headManifest(ctx: RepositoryContext, reference: string): Promise<ManifestHead | undefined> {
   const response = await ctx.transport.request({
     method: 'HEAD',
-    path: repositoryPath(ctx.name, `manifests/${reference}`),
+    path: manifestPath(ctx.name, reference),
     headers: { accept: MANIFEST_ACCEPT },
     scopes: ctx.scopes,
     expect: [200, 404],
@@ -37,41 +45,41 @@ export async function headManifest(ctx: RepositoryContext, reference: string): P
   if (response.status === 404) return undefined;
   const length = headerValue(response, 'content-length');
   return {
-    digest: headerValue(response, 'docker-content-digest'),
+    digest: contentDigestHeader(ctx, response, reference),
     mediaType: headerValue(response, 'content-type')?.split(';')[0]?.trim(),
     size: length === undefined ? undefined : Number(length),
   };
 }
 
 /**
- * GET a manifest and verify it: by digest, the bytes must hash to it; by tag, to the registry's
- * `Docker-Content-Digest` when sent. The bytes are returned untouched.
+ * GET a manifest and verify it with the algorithm of the digest it must match: by digest, the
+ * digest asked for; by tag, the registry's `Docker-Content-Digest` when sent. A digest we cannot
+ * verify (not sha256 or sha512) is refused. The bytes are returned untouched.
  */
 export async function getManifest(ctx: RepositoryContext, reference: string): Promise<FetchedManifest> {
+  const where = `manifest ${ctx.transport.registry}/${ctx.name}${isDigestReference(reference) ? '@' : ':'}${reference}`;
+  const byDigest = isDigestReference(reference) ? checkedDigest(reference, where) : undefined;
   const response = await ctx.transport.request({
     method: 'GET',
-    path: repositoryPath(ctx.name, `manifests/${reference}`),
+    path: manifestPath(ctx.name, reference),
     headers: { accept: MANIFEST_ACCEPT },
     scopes: ctx.scopes,
     expect: [200],
     signal: ctx.signal,
   });
-  const bytes = await readBodyLimited(response.body, MANIFEST_SIZE_LIMIT, `manifest ${ctx.name}:${reference}`, 'MANIFEST_INVALID');
-  const digest = sha256Digest(bytes);
-  const expected = reference.includes(':') ? reference : headerValue(response, 'docker-content-digest');
-  if (expected && expected.startsWith('sha256:') && expected !== digest) {
-    throw new ContentError('DIGEST_MISMATCH', `manifest ${ctx.transport.registry}/${ctx.name}@${expected}: received bytes hash to ${digest}`);
-  }
+  const bytes = await readBodyLimited(response.body, MANIFEST_SIZE_LIMIT, where, 'MANIFEST_INVALID');
+  const expected = byDigest ?? contentDigestHeader(ctx, response, reference);
+  if (expected) verifyBytes(bytes, expected, where);
   const contentType = headerValue(response, 'content-type');
   const parsed = parseManifest(bytes, contentType);
-  return { bytes, digest, mediaType: parsed.mediaType, parsed };
+  return { bytes, digest: byDigest ?? sha256Digest(bytes), mediaType: parsed.mediaType, parsed };
 }
 
 /** PUT manifest bytes as they are; `Content-Type` must equal the body's media type. */
 export async function putManifest(ctx: RepositoryContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
   const response = await ctx.transport.request({
     method: 'PUT',
-    path: repositoryPath(ctx.name, `manifests/${reference}`),
+    path: manifestPath(ctx.name, reference),
     headers: { 'content-type': mediaType },
     body: bytes,
     scopes: ctx.scopes,
@@ -81,8 +89,9 @@ export async function putManifest(ctx: RepositoryContext, reference: string, byt
   await discardBody(response.body);
   const digest = sha256Digest(bytes);
   const echoed = headerValue(response, 'docker-content-digest');
-  if (echoed && echoed !== digest) {
-    throw new ContentError('DIGEST_MISMATCH', `registry stored manifest ${ctx.name}:${reference} as ${echoed}, expected ${digest}`);
+  // Pushed by a (verified) sha512 digest, a registry may echo that digest rather than the sha256.
+  if (echoed && echoed !== digest && echoed !== reference) {
+    throw new ContentError('DIGEST_MISMATCH', `registry stored manifest ${ctx.name}:${reference} as ${quoted(echoed)}, expected ${digest}`);
   }
   return digest;
 }

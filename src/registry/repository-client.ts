@@ -3,7 +3,7 @@ import type { Transport } from '../transport/index.js';
 import { getBlob, headBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
 import { collectPages, type PageOptions } from './pagination.js';
-import { repositoryPath, type RepositoryContext } from './repository-context.js';
+import { tagsPath, type RepositoryContext } from './repository-context.js';
 import { cancelUpload, mountBlob, startUpload, uploadBlob, type UploadSession } from './uploads.js';
 
 export type Access = 'pull' | 'push';
@@ -69,7 +69,7 @@ export class RepositoryClient {
 
   /** Every tag, following pagination. Order is the registry's (2.8 returns them unsorted and ignores `n`). */
   listTags(options: PageOptions & { pageSize?: number } = {}): Promise<string[]> {
-    const first = `${repositoryPath(this.name, 'tags/list')}?n=${options.pageSize ?? 1000}`;
+    const first = `${tagsPath(this.name)}?n=${options.pageSize ?? 1000}`;
     return collectPages(this.transport, first, 'tags', this.#ctx.scopes, this.#ctx.signal, options);
   }
 }

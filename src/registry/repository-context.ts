@@ -1,3 +1,5 @@
+import { InvalidReferenceError } from '../errors/index.js';
+import { digestProblem, isRepositoryPath, isTag } from '../reference/index.js';
 import type { Transport } from '../transport/index.js';
 
 /** What every repository-level call needs: the host's transport, the repository and its scopes. */
@@ -10,7 +12,47 @@ export interface RepositoryContext {
   signal?: AbortSignal | undefined;
 }
 
-/** `/v2/<name>/<rest>`: repository names are path components and need no escaping. */
-export function repositoryPath(name: string, rest: string): string {
-  return `/v2/${name}/${rest}`;
+/*
+ * Every registry URL of a repository is built here, and only from grammatical parts: the path is
+ * resolved with `new URL`, so a `..` or `/` smuggled into a name, tag or digest (from a hostile
+ * manifest, header or listing) would move the request to another repository. Callers validate
+ * earlier with better messages; these checks are the last line, not the first.
+ */
+
+function assertRepository(name: string): void {
+  if (!isRepositoryPath(name)) throw new InvalidReferenceError(name, 'repository', 'is not a valid repository path: refusing to build a registry URL from it');
+}
+
+function assertDigest(name: string, digest: string): void {
+  const problem = digestProblem(digest);
+  if (problem !== undefined) throw new InvalidReferenceError(`${name}@${digest}`, 'digest', `${problem}: refusing to build a registry URL from it`);
+}
+
+/** `/v2/<name>/manifests/<tag or digest>`. */
+export function manifestPath(name: string, reference: string): string {
+  assertRepository(name);
+  if (!isTag(reference)) assertDigest(name, reference);
+  return `/v2/${name}/manifests/${reference}`;
+}
+
+/** `/v2/<name>/blobs/<digest>`. */
+export function blobPath(name: string, digest: string): string {
+  assertRepository(name);
+  assertDigest(name, digest);
+  return `/v2/${name}/blobs/${digest}`;
+}
+
+/** `/v2/<name>/blobs/uploads/`, optionally a cross-repository mount of `digest` from `from`. */
+export function uploadsPath(name: string, mount?: { digest: string; from: string }): string {
+  assertRepository(name);
+  if (!mount) return `/v2/${name}/blobs/uploads/`;
+  assertDigest(name, mount.digest);
+  assertRepository(mount.from);
+  return `/v2/${name}/blobs/uploads/?mount=${encodeURIComponent(mount.digest)}&from=${encodeURIComponent(mount.from)}`;
+}
+
+/** `/v2/<name>/tags/list`. */
+export function tagsPath(name: string): string {
+  assertRepository(name);
+  return `/v2/${name}/tags/list`;
 }

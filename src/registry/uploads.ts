@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { PictureBookError } from '../errors/index.js';
 import { discardBody, headerValue, type TransportResponse } from '../transport/index.js';
-import { repositoryPath, type RepositoryContext } from './repository-context.js';
+import { uploadsPath, type RepositoryContext } from './repository-context.js';
 
 /** An open upload session: only the newest `Location` the registry returned is valid. */
 export interface UploadSession {
@@ -19,7 +19,7 @@ function sessionFrom(response: TransportResponse, ctx: RepositoryContext): Uploa
 export async function startUpload(ctx: RepositoryContext): Promise<UploadSession> {
   const response = await ctx.transport.request({
     method: 'POST',
-    path: repositoryPath(ctx.name, 'blobs/uploads/'),
+    path: uploadsPath(ctx.name),
     headers: { 'content-length': '0' },
     scopes: ctx.scopes,
     expect: [202],
@@ -35,10 +35,9 @@ export async function startUpload(ctx: RepositoryContext): Promise<UploadSession
  * instead, which the caller uses rather than opening another.
  */
 export async function mountBlob(ctx: RepositoryContext, digest: string, from: string): Promise<'mounted' | UploadSession> {
-  const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
   const response = await ctx.transport.request({
     method: 'POST',
-    path: repositoryPath(ctx.name, `blobs/uploads/${query}`),
+    path: uploadsPath(ctx.name, { digest, from }),
     headers: { 'content-length': '0' },
     scopes: [...ctx.scopes, `repository:${from}:pull`],
     expect: [201, 202],
