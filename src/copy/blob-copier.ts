@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
@@ -130,14 +131,17 @@ export class BlobCopier {
       session ??= await target.startUpload();
       emit({ type: 'blob-started', ...event, time: Date.now() });
       let lastReported = 0;
+      let verifier: DigestVerifier | undefined;
+      let stream: Readable | undefined;
       try {
-        const { stream } = await source.getBlob(blob.digest, blob.size);
-        const verifier = new DigestVerifier(blob.digest, blob.size, (transferred) => {
+        // Made before the source answers: a body left unread while this throws would leak.
+        verifier = new DigestVerifier(blob.digest, blob.size, (transferred) => {
           if (transferred - lastReported >= progressStepBytes || transferred === blob.size) {
             lastReported = transferred;
             emit({ type: 'blob-progress', ...event, transferred, time: Date.now() });
           }
         });
+        ({ stream } = await source.getBlob(blob.digest, blob.size));
         // The upload consumes the verifier; pipeline propagates a source or hash failure to both ends.
         await Promise.all([
           pipeline(stream, verifier),
@@ -146,6 +150,9 @@ export class BlobCopier {
         emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
         return { kind: 'copied', bytes: blob.size };
       } catch (error) {
+        // An upload that failed without reading the source leaves it open: close both ends.
+        destroyQuietly(stream);
+        destroyQuietly(verifier);
         await target.cancelUpload(session);
         session = undefined;
         // A stopped run broke the stream on purpose: neither a network failure nor worth a retry.
@@ -158,6 +165,13 @@ export class BlobCopier {
       }
     }
   }
+}
+
+/** An undici body destroyed before its end emits 'error'; one with no listener kills the process. */
+function destroyQuietly(stream: Readable | DigestVerifier | undefined): void {
+  if (!stream || stream.destroyed) return;
+  stream.on('error', () => {});
+  stream.destroy();
 }
 
 /** Worth restarting a whole blob: the connection broke or the registry had a passing fault. */

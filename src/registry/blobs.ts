@@ -3,6 +3,15 @@ import { ContentError } from '../errors/index.js';
 import { discardBody, headerValue } from '../transport/index.js';
 import { blobPath, type RepositoryContext } from './repository-context.js';
 
+/**
+ * Drops a body we will not read. undici's body emits 'error' when destroyed before its end, and
+ * an 'error' with no listener kills the process: listen first.
+ */
+function abandon(body: Readable): void {
+  body.once('error', () => {});
+  body.destroy();
+}
+
 /** Size of a blob if the repository has it, else undefined. */
 export async function headBlob(ctx: RepositoryContext, digest: string): Promise<number | undefined> {
   const response = await ctx.transport.request({
@@ -34,7 +43,7 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
   const length = headerValue(response, 'content-length');
   const size = length === undefined ? (expectedSize ?? -1) : Number(length);
   if (expectedSize !== undefined && size >= 0 && size !== expectedSize) {
-    response.body.destroy();
+    abandon(response.body);
     throw new ContentError('SIZE_MISMATCH', `blob ${digest} in ${ctx.transport.registry}/${ctx.name}: registry says ${size} bytes, manifest says ${expectedSize}`);
   }
   return { stream: response.body, size };

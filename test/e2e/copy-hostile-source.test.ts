@@ -112,3 +112,24 @@ test('a child digest of an algorithm we cannot verify is refused with DIGEST_UNS
   assert.match(error.message, /digest algorithm "sha384" is not supported \(sha256 and sha512 are\)/);
   assert.deepEqual(writes(), []);
 });
+
+test('a manifest over the size limit is refused as MANIFEST_INVALID, and the process goes on', async () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  fake.route(`/v2/evil/huge/manifests/${digest}`, (_req, res) => {
+    res.writeHead(200, { 'content-type': OCI_MANIFEST });
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    let sent = 0;
+    const more = (): void => {
+      while (sent < 100 && res.write(chunk)) sent++;
+      if (sent >= 100) res.end();
+      else res.once('drain', more);
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    more();
+  });
+  targetProxy.clearRequests();
+  const error = (await copyFromFake(`evil/huge@${digest}`, 'mirror/huge:v1')) as Error & { code?: string };
+  assert.equal(error.code, 'MANIFEST_INVALID', String(error));
+  assert.match(error.message, /is larger than 4194304 bytes/);
+  assert.deepEqual(writes(), []);
+});

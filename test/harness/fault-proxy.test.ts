@@ -37,9 +37,9 @@ test('forwards and records requests, and counts them by method and path', async 
   const head = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`, { method: 'HEAD' });
   await head.body.dump();
   assert.equal(head.headers['content-length'], String(biggest.size));
-  assert.deepEqual(proxy.requests.map(({ method, path, status }) => ({ method, path, status })), [
-    { method: 'GET', path: '/v2/proxy/app/manifests/v1', status: 200 },
-    { method: 'HEAD', path: `/v2/proxy/app/blobs/${biggest.digest}`, status: 200 },
+  assert.deepEqual(proxy.requests.map(({ method, path, status, bytesIn, bytesOut }) => ({ method, path, status, bytesIn, bytesOut })), [
+    { method: 'GET', path: '/v2/proxy/app/manifests/v1', status: 200, bytesIn: 0, bytesOut: built.manifest.length },
+    { method: 'HEAD', path: `/v2/proxy/app/blobs/${biggest.digest}`, status: 200, bytesIn: 0, bytesOut: 0 },
   ]);
   assert.equal(proxy.requests[0]?.headers.accept, ACCEPT, 'request headers are recorded');
   assert.equal(proxy.count('get', /\/manifests\//), 1);

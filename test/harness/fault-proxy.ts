@@ -1,16 +1,10 @@
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cutRequest, endToEnd, rewrite as rewriteAnswer, trickle } from './fault-bodies.js';
 import type { FaultAction, FaultProxy, FaultRule, RecordedRequest, RewriteAction } from './fault-types.js';
 import type { TestRegistry } from './registry.js';
 
 export type { FaultAction, FaultProxy, FaultRule, RecordedRequest } from './fault-types.js';
-
-// Hop-by-hop headers describe one connection, not the message; Node re-derives framing itself.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'te', 'trailer', 'upgrade']);
-
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
-}
 
 /** `search` ignores lastIndex, so a /g pattern behaves the same on every call. */
 const matches = (pattern: RegExp | undefined, path: string): boolean => !pattern || path.search(pattern) >= 0;
@@ -117,7 +111,7 @@ class Proxy implements FaultProxy {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers, bytesIn: 0, bytesOut: 0 };
     this.requests.push(record);
     const fault = this.#takeFault(record.method, record.path);
     if (fault?.kind === 'reset') {
@@ -132,18 +126,18 @@ class Proxy implements FaultProxy {
       return;
     }
     if (fault?.kind === 'link' || fault?.kind === 'paginate') return this.#forward(req, res, record, undefined, fault);
-    this.#forward(req, res, record, fault?.kind === 'truncate' || fault?.kind === 'stall' || fault?.kind === 'trickle' || fault?.kind === 'stallUpload' ? fault : undefined);
+    this.#forward(req, res, record, fault);
   }
 
   #forward(
     req: IncomingMessage,
     res: ServerResponse,
     record: RecordedRequest,
-    fault: Extract<FaultAction, { afterBytes: number }> | undefined,
+    fault: Exclude<FaultAction, { kind: 'status' | 'reset' }> | undefined,
     rewrite?: RewriteAction,
   ): void {
     const releasesWhenPicked = this.#releases;
-    const cutOrStall = fault?.kind === 'stallUpload' || fault?.kind === 'trickle' ? undefined : fault;
+    const cutOrStall = fault?.kind === 'truncate' || fault?.kind === 'stall' ? fault : undefined;
     const upstream = request({
       host: '127.0.0.1',
       port: this.#upstreamPort,
@@ -164,14 +158,14 @@ class Proxy implements FaultProxy {
     });
     upstream.once('response', (answer) => {
       record.status = answer.statusCode ?? 0;
-      if (rewrite) return this.#rewrite(answer, res, record.path, rewrite, fail);
-      res.writeHead(record.status, answer.statusMessage, endToEnd(answer.headers));
+      if (rewrite) return rewriteAnswer(answer, res, record.path, rewrite, fail);
+      const headers = endToEnd(answer.headers);
+      if (fault?.kind === 'drop-headers') for (const name of fault.names) delete headers[name.toLowerCase()];
+      res.writeHead(record.status, answer.statusMessage, headers);
       answer.once('error', fail);
-      if (fault?.kind === 'trickle') {
-        this.#trickle(answer, res, fault);
-        return;
-      }
+      if (fault?.kind === 'trickle') return trickle(answer, res, fault);
       if (cutOrStall === undefined) {
+        answer.on('data', (chunk: Buffer) => (record.bytesOut += chunk.length));
         answer.pipe(res);
         return;
       }
@@ -192,13 +186,16 @@ class Proxy implements FaultProxy {
         const room = truncateAfter - sent;
         if (room <= 0) return;
         sent += Math.min(room, chunk.length);
+        record.bytesOut = sent;
         res.write(chunk.subarray(0, room));
         if (sent >= truncateAfter) cut();
       });
       answer.once('end', () => res.end()); // the body was shorter than N: nothing to cut
     });
-    if (fault?.kind === 'stallUpload') this.#stallUpload(req, upstream, record, fault.afterBytes, releasesWhenPicked);
-    else req.pipe(upstream);
+    if (fault?.kind === 'stallUpload') return this.#stallUpload(req, upstream, record, fault.afterBytes, releasesWhenPicked);
+    if (fault?.kind === 'cut-request') return cutRequest(req, upstream, record, fault.afterBytes);
+    req.on('data', (chunk: Buffer) => (record.bytesIn += chunk.length));
+    req.pipe(upstream);
   }
 
   /** Passes the first `afterBytes` of the request body on, then stops reading it until `release()`. */
@@ -226,60 +223,6 @@ class Proxy implements FaultProxy {
     req.once('end', onEnd);
   }
 
-  /** Sends the first `afterBytes` of the answer at once, then `bytes` bytes every `everyMs`. */
-  #trickle(answer: IncomingMessage, res: ServerResponse, action: { afterBytes: number; bytes: number; everyMs: number }): void {
-    const queue: Buffer[] = [];
-    let ended = false;
-    let sent = 0;
-    const send = (limit: number): void => {
-      let left = limit;
-      while (left > 0 && queue.length > 0) {
-        const head = queue[0] as Buffer;
-        const part = head.subarray(0, left);
-        res.write(part);
-        sent += part.length;
-        left -= part.length;
-        if (part.length === head.length) queue.shift();
-        else queue[0] = head.subarray(part.length);
-      }
-    };
-    res.flushHeaders();
-    answer.on('data', (chunk: Buffer) => {
-      queue.push(chunk);
-      if (sent < action.afterBytes) send(action.afterBytes - sent);
-    });
-    answer.once('end', () => (ended = true));
-    const timer = setInterval(() => {
-      if (sent >= action.afterBytes) send(action.bytes);
-      if (ended && queue.length === 0) {
-        clearInterval(timer);
-        res.end();
-      }
-    }, action.everyMs);
-    res.once('close', () => {
-      clearInterval(timer);
-      answer.destroy();
-    });
-  }
-
-  /** Reads the (small, JSON) answer whole and sends it on with its Link header or its list rewritten. */
-  #rewrite(answer: IncomingMessage, res: ServerResponse, path: string, action: RewriteAction, fail: () => void): void {
-    const chunks: Buffer[] = [];
-    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-    answer.once('error', fail);
-    answer.once('end', () => {
-      const headers = endToEnd(answer.headers);
-      delete headers.link;
-      delete headers['content-length'];
-      let body: Buffer = Buffer.concat(chunks);
-      let link: string | undefined;
-      if (action.kind === 'link') link = action.link(path);
-      else if ((answer.statusCode ?? 0) === 200) [body, link] = paginate(body, path, action);
-      res.writeHead(answer.statusCode ?? 0, answer.statusMessage, { ...headers, ...(link === undefined ? {} : { link }), 'content-length': String(body.length) });
-      res.end(body);
-    });
-  }
-
   /** Sends the first `afterBytes` of the answer, then holds the rest until `release()`. */
   #stall(answer: IncomingMessage, res: ServerResponse, record: RecordedRequest, afterBytes: number, releasesWhenPicked: number): void {
     let sent = 0;
@@ -288,7 +231,9 @@ class Proxy implements FaultProxy {
       answer.off('end', onEnd);
       answer.pause();
       const resume = (): void => {
+        record.bytesOut += rest.length;
         if (rest.length > 0) res.write(rest);
+        answer.on('data', (chunk: Buffer) => (record.bytesOut += chunk.length));
         answer.pipe(res);
       };
       // Released while the registry was still answering: the test has let this one go already.
@@ -298,6 +243,7 @@ class Proxy implements FaultProxy {
     const onData = (chunk: Buffer): void => {
       const room = afterBytes - sent;
       sent += Math.min(room, chunk.length);
+      record.bytesOut = sent;
       res.write(chunk.subarray(0, room));
       if (sent >= afterBytes) hold(chunk.subarray(room));
     };
@@ -311,21 +257,8 @@ class Proxy implements FaultProxy {
   }
 }
 
-/** One page of `field` after the request's `last`, and the relative Link to the next one (if any). */
-function paginate(body: Buffer, path: string, action: Extract<FaultAction, { kind: 'paginate' }>): [Buffer, string | undefined] {
-  const url = new URL(path, 'http://proxy');
-  const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  const all = Array.isArray(doc[action.field]) ? (doc[action.field] as string[]).slice().sort() : [];
-  const last = url.searchParams.get('last');
-  const after = last === null ? all : all.filter((name) => name > last);
-  const page = after.slice(0, action.size);
-  doc[action.field] = page;
-  const lastOfPage = page.at(-1);
-  const link = after.length > page.length && lastOfPage !== undefined ? `<${url.pathname}?n=${action.size}&last=${encodeURIComponent(lastOfPage)}>; rel="next"` : undefined;
-  return [Buffer.from(JSON.stringify(doc)), link];
-}
-
-export async function startFaultProxy(upstream: TestRegistry): Promise<FaultProxy> {
+/** Fronts a plain-http registry: a real one, or a hand-written one with the same `url`. */
+export async function startFaultProxy(upstream: Pick<TestRegistry, 'url' | 'tls'>): Promise<FaultProxy> {
   if (upstream.tls) throw new Error('the fault proxy only fronts plain-http registries');
   const port = Number(new URL(upstream.url).port);
   const proxy = new Proxy(port);

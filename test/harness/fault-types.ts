@@ -9,6 +9,10 @@ export interface RecordedRequest {
   status: number;
   /** The request's headers as the client sent them. */
   headers: IncomingHttpHeaders;
+  /** Request body bytes passed on to the registry. */
+  bytesIn: number;
+  /** Response body bytes passed on to the client. */
+  bytesOut: number;
 }
 
 export type FaultAction =
@@ -30,7 +34,14 @@ export type FaultAction =
   /** Forward the status, headers and the first N body bytes, then `bytes` bytes every `everyMs`. */
   | { kind: 'trickle'; afterBytes: number; bytes: number; everyMs: number }
   /** Pass the first N bytes of the request body on, then stop reading it until `release()`. */
-  | { kind: 'stallUpload'; afterBytes: number };
+  | { kind: 'stallUpload'; afterBytes: number }
+  /** Pass the first N bytes of the request body on, then break both connections (an upload cut mid-body). */
+  | { kind: 'cut-request'; afterBytes: number }
+  /**
+   * Forward the answer without the named headers, as some registries and CDNs send it: without
+   * `content-length` the body goes chunked; without `docker-content-digest` the client must hash.
+   */
+  | { kind: 'drop-headers'; names: readonly string[] };
 
 export type RewriteAction = Extract<FaultAction, { kind: 'link' | 'paginate' }>;
 

@@ -84,7 +84,7 @@ class Fake implements HostileRegistry {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers, bytesIn: 0, bytesOut: 0 };
     this.requests.push(record);
     res.once('finish', () => (record.status = res.statusCode));
     req.resume();

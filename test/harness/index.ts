@@ -9,3 +9,4 @@ export { skopeo, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags } from './
 export { startFaultProxy, type FaultAction, type FaultProxy, type FaultRule, type RecordedRequest } from './fault-proxy.js';
 export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js';
 export { startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
+export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
