@@ -91,6 +91,8 @@ export class CopyEngine {
     return () => this.#listeners.delete(listener);
   }
 
+  #digestFallback = (reference: string): void => this.#emit({ type: 'digest-fallback', reference, time: Date.now() });
+
   #emit(event: CopyEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
@@ -121,9 +123,9 @@ export class CopyEngine {
       try {
         const checked = await this.#checks.run(async () => {
           throwIfStopping(run, shownTarget);
-          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force });
+          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force, onDigestFallback: this.#digestFallback });
           if (check.action === 'up-to-date') return { check, resolved: undefined };
-          const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, shownSource: source.toString(), filtered, force });
+          const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, sourceManifest: check.manifest, shownSource: source.toString(), filtered, force });
           return { check, resolved };
         });
         if (!checked.resolved) {
@@ -169,7 +171,7 @@ export class CopyEngine {
     const target = parseReference(task.target);
     const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint);
     const targetRepo = this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint);
-    const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true };
+    const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: this.#digestFallback };
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, options));
   }
 

@@ -34,7 +34,12 @@ export type CopyEvent =
   | { type: 'blob-started'; target: string; digest: string; size: number; time: number }
   | { type: 'blob-progress'; target: string; digest: string; size: number; transferred: number; time: number }
   | { type: 'blob-done'; target: string; digest: string; size: number; durationMs: number; time: number }
-  | { type: 'retry'; method: string; url: string; attempt: number; delayMs: number; reason: string; time: number };
+  | { type: 'retry'; method: string; url: string; attempt: number; delayMs: number; reason: string; time: number }
+  /**
+   * The registry answered a manifest HEAD without `Docker-Content-Digest`, so the manifest of
+   * `reference` was read with a GET to learn its digest (one more request; a pull on Docker Hub).
+   */
+  | { type: 'digest-fallback'; reference: string; time: number };
 
 export type CopyEventType = CopyEvent['type'];
 

@@ -37,7 +37,10 @@ export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest
  * A forced copy never takes that shortcut.
  */
 export async function presentAtTarget(target: RepositoryClient, digest: string, force: boolean): Promise<boolean> {
-  return !force && (await target.headManifest(digest))?.digest === digest;
+  if (force) return false;
+  const head = await target.headManifest(digest);
+  // Asked by digest, a 200 is the answer: a registry that sends no Docker-Content-Digest has it too.
+  return head !== undefined && (head.digest === undefined || head.digest === digest);
 }
 
 /** One child of an index: skipped whole when the target already has it by digest. */

@@ -1,6 +1,7 @@
-import { ImageNotFoundError } from '../errors/index.js';
 import type { Reference } from '../reference/index.js';
-import type { RepositoryClient } from '../registry/index.js';
+import type { FetchedManifest, RepositoryClient } from '../registry/index.js';
+import { lookUpManifest } from './manifest-lookup.js';
+import { imageNotFound } from './not-found.js';
 
 export type PlanAction = 'copy' | 'up-to-date';
 
@@ -8,6 +9,15 @@ export interface ImageCheck {
   action: PlanAction;
   /** The source manifest's digest: what `copy` then reads, so the tag cannot move in between. */
   digest: string;
+  /** The source manifest, when the check had to read it (a HEAD without digest): not read twice. */
+  manifest?: FetchedManifest;
+}
+
+export interface CheckOptions {
+  filtered: boolean;
+  force: boolean;
+  /** A HEAD came back without `Docker-Content-Digest`, so a GET stood in for it (`reference` names which). */
+  onDigestFallback?: (reference: string) => void;
 }
 
 /**
@@ -16,20 +26,23 @@ export interface ImageCheck {
  * filter the target digest cannot be known without reading the index, so such images check as
  * `copy`; so does a forced copy.
  */
-export async function checkImage(source: Reference, target: Reference, sourceRepo: RepositoryClient, targetRepo: RepositoryClient, options: { filtered: boolean; force: boolean }): Promise<ImageCheck> {
+export async function checkImage(source: Reference, target: Reference, sourceRepo: RepositoryClient, targetRepo: RepositoryClient, options: CheckOptions): Promise<ImageCheck> {
   const compare = !options.filtered && !options.force;
+  const fallback = (reference: Reference | string) => () => options.onDigestFallback?.(reference.toString());
   // By tag, or by the source digest the reference itself names: known before the source answers.
   const early = target.tag ?? source.digest;
   const [sourceAnswer, targetAnswer] = await Promise.allSettled([
-    source.digest ? undefined : sourceRepo.headManifest(source.identifier),
-    compare && early ? targetRepo.headManifest(early) : undefined,
+    source.digest ? undefined : lookUpManifest(sourceRepo, source.identifier, fallback(source)),
+    compare && early ? lookUpManifest(targetRepo, early, fallback(target)) : undefined,
   ]);
   // The source speaks first: a missing image is the news, not what the target thinks of us.
   if (sourceAnswer.status === 'rejected') throw sourceAnswer.reason;
   const digest = source.digest ?? sourceAnswer.value?.digest;
-  if (!digest) throw new ImageNotFoundError(source.toString());
-  if (!compare) return { action: 'copy', digest };
+  if (!digest) throw await imageNotFound(sourceRepo, source);
+  const manifest = sourceAnswer.value?.manifest;
+  const check = (action: PlanAction): ImageCheck => ({ action, digest, ...(manifest ? { manifest } : {}) });
+  if (!compare) return check('copy');
   if (targetAnswer.status === 'rejected') throw targetAnswer.reason;
-  const existing = early ? targetAnswer.value : await targetRepo.headManifest(digest);
-  return { action: existing?.digest === digest ? 'up-to-date' : 'copy', digest };
+  const existing = early ? targetAnswer.value : await lookUpManifest(targetRepo, digest, fallback(`${target.name}@${digest}`));
+  return check(existing?.digest === digest ? 'up-to-date' : 'copy');
 }

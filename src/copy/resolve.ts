@@ -20,6 +20,8 @@ export interface ResolveInput {
   targetRepo: RepositoryClient;
   /** The digest the no-change check found: read by digest, so the tag cannot move in between. */
   sourceDigest: string;
+  /** The source manifest when the check already read it (see manifest-lookup.ts). */
+  sourceManifest?: FetchedManifest | undefined;
   shownSource: string;
   filtered: boolean;
   force: boolean;
@@ -45,7 +47,7 @@ const blobBytes = (manifest: FetchedManifest): number =>
  * chosen later; such an index counts as 0 bytes.
  */
 export async function resolveImage(input: ResolveInput): Promise<ResolvedImage> {
-  const manifest = await fetchSource(input.sourceRepo, input.sourceDigest, input.shownSource);
+  const manifest = input.sourceManifest ?? (await fetchSource(input.sourceRepo, input.sourceDigest, input.shownSource));
   const children = new Map<string, PrefetchedChild>();
   if (manifest.parsed.kind === 'image' || input.filtered) return { manifest, children, bytes: blobBytes(manifest) };
   let bytes = 0;

@@ -56,6 +56,8 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
       return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) copied to ${event.target} in ${formatDuration(event.durationMs)}`];
     case 'retry':
       return [`retrying ${event.method} ${event.url} (attempt ${event.attempt}) in ${formatDuration(event.delayMs)}: ${event.reason}`];
+    case 'digest-fallback':
+      return [`${event.reference}: the registry sent no Docker-Content-Digest on HEAD; read the manifest with GET instead`];
     case 'blob-started':
     case 'blob-progress':
       return undefined;
