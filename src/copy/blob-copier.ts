@@ -1,10 +1,9 @@
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { CancelledError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CancelledError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
-import { isRetryableStatus, toNetworkError } from '../transport/index.js';
+import { retryDelayMs } from '../transport/index.js';
 import { BlobLocations } from './blob-locations.js';
-import { DigestVerifier } from './digest-verifier.js';
+import { TransferFailure, transferBlob } from './blob-transfer.js';
 import type { CopyEvent } from './events.js';
 import type { Limiter } from './limiter.js';
 
@@ -131,53 +130,51 @@ export class BlobCopier {
       session ??= await target.startUpload();
       emit({ type: 'blob-started', ...event, time: Date.now() });
       let lastReported = 0;
-      let verifier: DigestVerifier | undefined;
-      let stream: Readable | undefined;
+      const onProgress = (transferred: number): void => {
+        if (transferred - lastReported >= progressStepBytes || transferred === blob.size) {
+          lastReported = transferred;
+          emit({ type: 'blob-progress', ...event, transferred, time: Date.now() });
+        }
+      };
       try {
-        // Made before the source answers: a body left unread while this throws would leak.
-        verifier = new DigestVerifier(blob.digest, blob.size, (transferred) => {
-          if (transferred - lastReported >= progressStepBytes || transferred === blob.size) {
-            lastReported = transferred;
-            emit({ type: 'blob-progress', ...event, transferred, time: Date.now() });
-          }
-        });
-        ({ stream } = await source.getBlob(blob.digest, blob.size));
-        // The upload consumes the verifier; pipeline propagates a source or hash failure to both ends.
-        await Promise.all([
-          pipeline(stream, verifier),
-          target.uploadBlob(session, blob.digest, blob.size, verifier),
-        ]);
+        await transferBlob(source, target, session, blob, onProgress);
         emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
         return { kind: 'copied', bytes: blob.size };
-      } catch (error) {
-        // An upload that failed without reading the source leaves it open: close both ends.
-        destroyQuietly(stream);
-        destroyQuietly(verifier);
+      } catch (thrown) {
         await target.cancelUpload(session);
         session = undefined;
+        const failed = thrown instanceof TransferFailure ? thrown : undefined;
+        const error = failed?.error ?? thrown;
         // A stopped run broke the stream on purpose: neither a network failure nor worth a retry.
         const cancelled = CancelledError.ifAborted([source.signal, target.signal], `blob ${blob.digest} to ${targetName}`, error);
         if (cancelled) throw cancelled;
-        if (attempt >= attempts || !transient(error)) {
-          // A connection that broke mid-body surfaces from the stream, not from a request: name it.
-          throw error instanceof PictureBookError ? error : toNetworkError('GET', `${source.registry}/${source.name} blob ${blob.digest}`, error);
-        }
+        if (!failed || attempt >= attempts || !failed.transient) throw error;
+        await this.#pause(failed, failed.side === 'source' ? source : target, blob, attempt, targetName);
       }
     }
   }
-}
 
-/** An undici body destroyed before its end emits 'error'; one with no listener kills the process. */
-function destroyQuietly(stream: Readable | DigestVerifier | undefined): void {
-  if (!stream || stream.destroyed) return;
-  stream.on('error', () => {});
-  stream.destroy();
-}
-
-/** Worth restarting a whole blob: the connection broke or the registry had a passing fault. */
-function transient(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
-  if (error instanceof HttpError) return isRetryableStatus(error.status);
-  const code = (error as { code?: unknown }).code;
-  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+  /**
+   * Waits before the next whole-blob attempt: the failing registry's `Retry-After` as given, else
+   * its retry policy's backoff. A wait longer than the policy allows for retries fails the blob.
+   */
+  async #pause(failed: TransferFailure, side: RepositoryClient, blob: Descriptor, attempt: number, targetName: string): Promise<void> {
+    const policy = side.transport.retryPolicy;
+    const delayMs = retryDelayMs(policy, attempt, failed.retryAfterMs);
+    if (delayMs > policy.maxTotalMs) throw failed.error;
+    this.#options.emit({
+      type: 'retry',
+      method: failed.side === 'source' ? 'GET' : 'PUT',
+      url: `${side.registry}/${side.name} blob ${blob.digest}`,
+      attempt,
+      delayMs,
+      reason: failed.error.message,
+      time: Date.now(),
+    });
+    try {
+      await delay(delayMs, undefined, side.signal ? { signal: side.signal } : undefined);
+    } catch (error) {
+      throw CancelledError.ifAborted([side.signal], `blob ${blob.digest} to ${targetName}`, error) ?? error;
+    }
+  }
 }

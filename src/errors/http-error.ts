@@ -21,6 +21,8 @@ export class HttpError extends PictureBookError {
   readonly errors: RegistryErrorEntry[];
   /** The body on one line when it was not a registry error document. */
   readonly summary: string | undefined;
+  /** The answer's `Retry-After`, in milliseconds from when it came, when it had one. */
+  retryAfterMs: number | undefined;
 
   /**
    * Reads `METHOD URL: STATUS Reason phrase`, then the server's own words when it sent any: its

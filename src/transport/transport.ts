@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Agent } from './undici-agent.js';
-import { NetworkError } from '../errors/index.js';
+import { HttpError, NetworkError } from '../errors/index.js';
 import type { AgentPool, AgentSettings } from './agent-pool.js';
 import { Authorizer } from './authorizer.js';
 import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
@@ -9,7 +9,7 @@ import { sendWithRetry, type RequestBody, type RetryNotice } from './http-send.j
 import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { responseError } from './response-error.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_TIMEOUTS, type Timeouts } from './timeouts.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -168,6 +168,11 @@ export class Transport {
     this.#lastUsed = this.#now();
   }
 
+  /** How hard this host is retried; callers that retry whole operations (blob copies) pace themselves by it. */
+  get retryPolicy(): Readonly<RetryPolicy> {
+    return this.#policy;
+  }
+
   /** The registry's base URL (https, or http once a fallback was detected). */
   get baseUrl(): URL {
     return this.#baseUrl;
@@ -257,7 +262,10 @@ export class Transport {
         this.#authorizer.invalidate(scopes);
         refusal = this.#authorizer.refusal(headerValue(response, 'www-authenticate'), scopes);
       }
-      throw await responseError({ status, method: request.method, url: redactUrl(url), registry: this.registry, body: response.body, refusal });
+      const error = await responseError({ status, method: request.method, url: redactUrl(url), registry: this.registry, body: response.body, refusal });
+      // Kept for callers that retry a whole operation themselves (a streamed upload cannot be replayed here).
+      if (error instanceof HttpError) error.retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
+      throw error;
     }
   }
 
