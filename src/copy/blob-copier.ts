@@ -110,7 +110,17 @@ export class BlobCopier {
     }
     let session: UploadSession | undefined;
     for (const from of candidates) {
-      const result = await target.mountBlob(blob.digest, from);
+      let result: Awaited<ReturnType<RepositoryClient['mountBlob']>>;
+      try {
+        result = await target.mountBlob(blob.digest, from);
+      } catch (error) {
+        // A mount is an optimisation: refused (no pull right on `from`, mounts disabled, a 404 or
+        // 5xx), the bytes are streamed instead, as go-containerregistry and regclient do.
+        const cancelled = CancelledError.ifAborted([target.signal], `blob ${blob.digest} to ${targetName}`, error);
+        if (cancelled) throw cancelled;
+        emit({ type: 'blob-mount-failed', ...event, from, reason: error instanceof Error ? error.message : String(error), time: Date.now() });
+        continue;
+      }
       if (result === 'mounted') {
         emit({ type: 'blob-mounted', ...event, from, time: Date.now() });
         return { kind: 'mounted', from };

@@ -31,6 +31,8 @@ export type CopyEvent =
   | { type: 'manifest-written'; target: string; digest: string; mediaType: string; time: number }
   | { type: 'blob-skipped'; target: string; digest: string; size: number; time: number }
   | { type: 'blob-mounted'; target: string; digest: string; size: number; from: string; time: number }
+  /** The target refused to mount the blob from `from` (anything but 201/202): it is streamed instead. */
+  | { type: 'blob-mount-failed'; target: string; digest: string; size: number; from: string; reason: string; time: number }
   | { type: 'blob-started'; target: string; digest: string; size: number; time: number }
   | { type: 'blob-progress'; target: string; digest: string; size: number; transferred: number; time: number }
   | { type: 'blob-done'; target: string; digest: string; size: number; durationMs: number; time: number }
