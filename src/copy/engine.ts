@@ -8,6 +8,7 @@ import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './plan.js';
 import { resolveImage } from './resolve.js';
+import { withSourceTag } from './target-defaults.js';
 
 /**
  * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
@@ -107,7 +108,7 @@ export class CopyEngine {
     let started = false;
     try {
       const source = parseReference(task.source);
-      const target = parseReference(task.target);
+      const target = withSourceTag(source, parseReference(task.target));
       const platforms = (task.platforms ?? []).map(parsePlatform);
       const force = task.force === true;
       const filtered = platforms.length > 0;
@@ -168,7 +169,7 @@ export class CopyEngine {
   /** What `copy` would do (HEAD requests only; writes nothing). */
   async plan(task: CopyTask): Promise<{ action: PlanAction; digest: string }> {
     const source = parseReference(task.source);
-    const target = parseReference(task.target);
+    const target = withSourceTag(source, parseReference(task.target));
     const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint);
     const targetRepo = this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint);
     const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: this.#digestFallback };

@@ -4,7 +4,7 @@ import type { BlobCopier } from './blob-copier.js';
 import { CopyStats, settleAll } from './copy-stats.js';
 import type { CopyEvent } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
-import { selectPlatforms } from './platform-selection.js';
+import { assertImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource, type ResolvedImage } from './resolve.js';
 
 export interface ImageCopyInput {
@@ -81,6 +81,9 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
     await settleAll(selection.children.map((c) => copyChild(ctx, c.digest)));
     await writeManifest(ctx, target.tag ?? selection.digest, selection.bytes, selection.mediaType);
     return result('copied', selection.digest, manifest.digest, `platform filter wrote a new index ${selection.digest} (source index is ${manifest.digest})`);
+  }
+  if (manifest.parsed.kind === 'image' && input.platforms.length > 0) {
+    assertImagePlatform(await sourceRepo.readBlob(manifest.parsed.config.digest, manifest.parsed.config.size), input.platforms, shownSource);
   }
   await copyReferenced(ctx, manifest);
   await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);

@@ -2,6 +2,7 @@ import type { Reference } from '../reference/index.js';
 import type { FetchedManifest, RepositoryClient } from '../registry/index.js';
 import { lookUpManifest } from './manifest-lookup.js';
 import { imageNotFound } from './not-found.js';
+import { assertTargetDigest } from './target-defaults.js';
 
 export type PlanAction = 'copy' | 'up-to-date';
 
@@ -39,6 +40,7 @@ export async function checkImage(source: Reference, target: Reference, sourceRep
   if (sourceAnswer.status === 'rejected') throw sourceAnswer.reason;
   const digest = source.digest ?? sourceAnswer.value?.digest;
   if (!digest) throw await imageNotFound(sourceRepo, source);
+  assertTargetDigest(source, target, digest);
   const manifest = sourceAnswer.value?.manifest;
   const check = (action: PlanAction): ImageCheck => ({ action, digest, ...(manifest ? { manifest } : {}) });
   if (!compare) return check('copy');

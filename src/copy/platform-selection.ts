@@ -33,3 +33,28 @@ export function selectPlatforms(index: FetchedManifest & { parsed: { kind: 'inde
   const bytes = Buffer.from(JSON.stringify(doc, null, 2));
   return { kind: 'subset', bytes, digest: sha256Digest(bytes), mediaType: index.mediaType, children: chosen };
 }
+
+/** The platform an image config declares (`os`, `architecture`, `variant`), if it declares one. */
+function configPlatform(config: Buffer): Platform | undefined {
+  try {
+    const doc = JSON.parse(config.toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
+    if (typeof doc.os !== 'string' || typeof doc.architecture !== 'string') return undefined;
+    return { os: doc.os, architecture: doc.architecture, ...(typeof doc.variant === 'string' ? { variant: doc.variant } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A platform filter on a single-platform image: the image is copied only when it is every platform
+ * asked for; otherwise it is the same error as for an index without that platform.
+ */
+export function assertImagePlatform(config: Buffer, wanted: readonly Platform[], reference: string): void {
+  const actual = configPlatform(config);
+  for (const platform of wanted) {
+    if (!platformMatches(platform, actual)) {
+      const is = actual ? `a single-platform ${formatPlatform(actual)} image` : 'an image whose config names no platform';
+      throw new ContentError('PLATFORM_NOT_FOUND', `${reference} has no ${formatPlatform(platform)} image (it is ${is})`);
+    }
+  }
+}

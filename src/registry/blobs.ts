@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { ContentError } from '../errors/index.js';
-import { discardBody, headerValue } from '../transport/index.js';
+import { discardBody, headerValue, readBodyLimited } from '../transport/index.js';
+import { verifyBytes } from './content-digest.js';
 import { blobPath, type RepositoryContext } from './repository-context.js';
 
 /**
@@ -47,4 +48,15 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
     throw new ContentError('SIZE_MISMATCH', `blob ${digest} in ${ctx.transport.registry}/${ctx.name}: registry says ${size} bytes, manifest says ${expectedSize}`);
   }
   return { stream: response.body, size };
+}
+
+/** A small blob (an image config) read whole, at most `limit` bytes, and verified against its digest. */
+export async function readBlob(ctx: RepositoryContext, digest: string, size: number, limit: number): Promise<Buffer> {
+  const where = `blob ${digest} in ${ctx.transport.registry}/${ctx.name}`;
+  if (size > limit) throw new ContentError('SIZE_MISMATCH', `${where}: ${size} bytes is more than the ${limit} read whole`);
+  const { stream } = await getBlob(ctx, digest, size);
+  const bytes = await readBodyLimited(stream, limit, where, 'SIZE_MISMATCH');
+  if (bytes.length !== size) throw new ContentError('SIZE_MISMATCH', `${where}: got ${bytes.length} bytes, manifest says ${size}`);
+  verifyBytes(bytes, digest, where);
+  return bytes;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Transport } from '../transport/index.js';
-import { getBlob, headBlob } from './blobs.js';
+import { getBlob, headBlob, readBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { tagsPath, type RepositoryContext } from './repository-context.js';
@@ -49,6 +49,11 @@ export class RepositoryClient {
 
   getBlob(digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {
     return getBlob(this.#ctx, digest, expectedSize);
+  }
+
+  /** A small blob (an image config) read whole and verified; refused above `limit` bytes. */
+  readBlob(digest: string, size: number, limit = 1024 * 1024): Promise<Buffer> {
+    return readBlob(this.#ctx, digest, size, limit);
   }
 
   startUpload(): Promise<UploadSession> {
