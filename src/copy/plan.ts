@@ -39,7 +39,7 @@ export async function checkImage(source: Reference, target: Reference, sourceRep
   // The source speaks first: a missing image is the news, not what the target thinks of us.
   if (sourceAnswer.status === 'rejected') throw sourceAnswer.reason;
   const digest = source.digest ?? sourceAnswer.value?.digest;
-  if (!digest) throw await imageNotFound(sourceRepo, source);
+  if (!digest) throw await imageNotFound(sourceRepo, source.toString(), source.identifier);
   assertTargetDigest(source, target, digest);
   const manifest = sourceAnswer.value?.manifest;
   const check = (action: PlanAction): ImageCheck => ({ action, digest, ...(manifest ? { manifest } : {}) });

@@ -1,7 +1,8 @@
-import { HttpError, ImageNotFoundError } from '../errors/index.js';
+import { HttpError } from '../errors/index.js';
 import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
 import { settleAll } from './copy-stats.js';
 import { presentAtTarget } from './manifest-tree.js';
+import { imageNotFound } from './not-found.js';
 
 /** A child of an index, settled before the transfer: fetched, or already at the target by digest. */
 export type PrefetchedChild = FetchedManifest | 'present';
@@ -32,7 +33,7 @@ export async function fetchSource(repo: RepositoryClient, reference: string, sho
   try {
     return await repo.getManifest(reference);
   } catch (error) {
-    if (error instanceof HttpError && error.status === 404) throw new ImageNotFoundError(shown, { cause: error });
+    if (error instanceof HttpError && error.status === 404) throw await imageNotFound(repo, shown, reference, error);
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import { discardBody, headerValue, readBodyLimited, type TransportResponse } fro
 import { checkedDigest, digestOf, quoted, verifyBytes } from './content-digest.js';
 import { MANIFEST_ACCEPT, MANIFEST_SIZE_LIMIT } from './media-types.js';
 import { parseManifest, type ParsedManifest } from './manifest.js';
+import { readOnlyError } from './read-only.js';
 import { manifestPath, type RepositoryContext } from './repository-context.js';
 
 export interface ManifestHead {
@@ -77,15 +78,19 @@ export async function getManifest(ctx: RepositoryContext, reference: string): Pr
 
 /** PUT manifest bytes as they are; `Content-Type` must equal the body's media type. */
 export async function putManifest(ctx: RepositoryContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-  const response = await ctx.transport.request({
-    method: 'PUT',
-    path: manifestPath(ctx.name, reference),
-    headers: { 'content-type': mediaType },
-    body: bytes,
-    scopes: ctx.scopes,
-    expect: [201, 200],
-    signal: ctx.signal,
-  });
+  const response = await ctx.transport
+    .request({
+      method: 'PUT',
+      path: manifestPath(ctx.name, reference),
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: ctx.scopes,
+      expect: [201, 200],
+      signal: ctx.signal,
+    })
+    .catch((error: unknown) => {
+      throw readOnlyError(ctx, error) ?? error;
+    });
   await discardBody(response.body);
   const digest = sha256Digest(bytes);
   const echoed = headerValue(response, 'docker-content-digest');

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Transport } from '../transport/index.js';
+import { discardBody, type Transport } from '../transport/index.js';
 import { getBlob, headBlob, readBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
 import { collectPages, type PageOptions } from './pagination.js';
@@ -70,6 +70,20 @@ export class RepositoryClient {
 
   cancelUpload(session: UploadSession): Promise<void> {
     return cancelUpload(this.#ctx, session);
+  }
+
+  /**
+   * Whether the repository exists, from its tag list (404 NAME_UNKNOWN when it does not);
+   * undefined when the registry will not say (denied, unreachable). Asked only to explain a 404.
+   */
+  async exists(): Promise<boolean | undefined> {
+    try {
+      const response = await this.transport.request({ method: 'GET', path: tagsPath(this.name), scopes: this.#ctx.scopes, expect: [200, 404], signal: this.#ctx.signal });
+      await discardBody(response.body);
+      return response.status === 200;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Every tag, following pagination. Order is the registry's (2.8 returns them unsorted and ignores `n`). */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { PictureBookError } from '../errors/index.js';
+import { readOnlyError } from './read-only.js';
 import { discardBody, headerValue, type TransportResponse } from '../transport/index.js';
 import { uploadsPath, type RepositoryContext } from './repository-context.js';
 
@@ -17,14 +18,18 @@ function sessionFrom(response: TransportResponse, ctx: RepositoryContext): Uploa
 
 /** Opens an upload session (POST .../blobs/uploads/). */
 export async function startUpload(ctx: RepositoryContext): Promise<UploadSession> {
-  const response = await ctx.transport.request({
-    method: 'POST',
-    path: uploadsPath(ctx.name),
-    headers: { 'content-length': '0' },
-    scopes: ctx.scopes,
-    expect: [202],
-    signal: ctx.signal,
-  });
+  const response = await ctx.transport
+    .request({
+      method: 'POST',
+      path: uploadsPath(ctx.name),
+      headers: { 'content-length': '0' },
+      scopes: ctx.scopes,
+      expect: [202],
+      signal: ctx.signal,
+    })
+    .catch((error: unknown) => {
+      throw readOnlyError(ctx, error) ?? error;
+    });
   await discardBody(response.body);
   return sessionFrom(response, ctx);
 }

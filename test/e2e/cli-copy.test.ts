@@ -62,7 +62,7 @@ test('failures: one clear line and a non-zero exit code, never the password', as
 
   const missing = await cli(['copy', `${source.host}/library/app:nope`, `${target.host}/mirror/x:v1`]);
   assert.equal(missing.code, 1);
-  assert.equal(missing.stderr.trim(), `picture-book: error: image ${source.host}/library/app:nope not found`);
+  assert.equal(missing.stderr.trim(), `picture-book: error: image ${source.host}/library/app:nope not found: repository ${source.host}/library/app has no tag "nope"`);
 
   const unreachable = await cli(['copy', '127.0.0.1:9/library/app:v1', `${target.host}/mirror/x:v1`]);
   assert.equal(unreachable.code, 1);

@@ -85,7 +85,7 @@ test('an answer without a body (HEAD) reads as method, URL, status and reason ph
 test('a source tag that does not exist is a clear IMAGE_NOT_FOUND error', async () => {
   await assert.rejects(run('faults/missing', { source: `${pair.source.host}/faults/app:nope` }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'IMAGE_NOT_FOUND');
-    assert.equal(error.message, `image ${pair.source.host}/faults/app:nope not found`);
+    assert.equal(error.message, `image ${pair.source.host}/faults/app:nope not found: repository ${pair.source.host}/faults/app has no tag "nope"`);
     return true;
   });
 });
