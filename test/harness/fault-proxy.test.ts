@@ -186,3 +186,23 @@ test('paginate serves the tags in pages of n with a relative Link, as a registry
   assert.deepEqual(await second.body.json(), { name: 'proxy/app', tags: ['v3'] });
   assert.equal(second.headers.link, undefined, 'no next page after the last');
 });
+
+test('drop-headers forwards the answer without the named headers', async () => {
+  proxy.addFault({ method: 'GET', pathPattern: /\/blobs\//, times: 1, action: { kind: 'drop-headers', names: ['content-length', 'Docker-Content-Digest'] } });
+  const res = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`);
+  const body = Buffer.from(await res.body.arrayBuffer());
+  assert.equal(res.headers['content-length'], undefined);
+  assert.equal(res.headers['docker-content-digest'], undefined);
+  assert.equal(body.length, biggest.size);
+});
+
+test('cut-request passes N request body bytes on, then breaks the connection; the bytes are counted', async () => {
+  const started = await request(`${proxy.url}/v2/proxy/cut/blobs/uploads/`, { method: 'POST' });
+  await started.body.dump();
+  const location = new URL(String(started.headers.location), proxy.url);
+  proxy.addFault({ method: 'PATCH', times: 1, action: { kind: 'cut-request', afterBytes: 100_000 } });
+  proxy.clearRequests();
+  await assert.rejects(request(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1_000_000, 1) }));
+  assert.equal(proxy.requests[0]?.bytesIn, 100_000);
+  assert.equal(proxy.requests[0]?.status, 0);
+});
