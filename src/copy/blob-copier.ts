@@ -3,7 +3,7 @@ import { CancelledError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
 import { retryDelayMs } from '../transport/index.js';
 import { BlobLocations } from './blob-locations.js';
-import { TransferFailure, transferBlob } from './blob-transfer.js';
+import { TransferFailure, transferBlob, type Side } from './blob-transfer.js';
 import type { CopyEvent } from './events.js';
 import type { Limiter } from './limiter.js';
 
@@ -147,7 +147,8 @@ export class BlobCopier {
         }
       };
       try {
-        await transferBlob(source, target, session, blob, onProgress);
+        const onResume = (side: Side, offset: number, reason: string): void => emit({ type: 'blob-resumed', ...event, side, offset, reason, time: Date.now() });
+        await transferBlob({ source, target, blob, onProgress, onResume }, session);
         emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
         return { kind: 'copied', bytes: blob.size };
       } catch (thrown) {

@@ -3,6 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
 import { isRetryableStatus, toNetworkError } from '../transport/index.js';
+import { openBlobSource } from './blob-source.js';
+import { destroyQuietly } from './destroy-quietly.js';
 import { DigestVerifier } from './digest-verifier.js';
 
 /** Which end of a blob transfer failed: the registry we read from, or the one we upload to. */
@@ -32,31 +34,69 @@ export class TransferFailure {
   }
 }
 
-/** An undici body destroyed before its end emits 'error'; one with no listener kills the process. */
-export function destroyQuietly(stream: Readable | DigestVerifier | undefined): void {
-  if (!stream || stream.destroyed) return;
-  stream.on('error', () => {});
-  stream.destroy();
+/** What one blob transfer needs, and whom it tells about resumes. */
+export interface TransferContext {
+  source: RepositoryClient;
+  target: RepositoryClient;
+  blob: Descriptor;
+  onProgress: (transferred: number) => void;
+  /** A broken connection was resumed at `offset` instead of starting over. */
+  onResume: (side: Side, offset: number, reason: string) => void;
+}
+
+/** Upload resumes within one session before its break counts as a failure of the whole blob. */
+const MAX_UPLOAD_RESUMES = 5;
+
+/**
+ * Streams `blob` from the source into an open upload `session` of the target, its digest verified
+ * on the way; resolves when the target committed it. The first try sends the whole blob in the PUT
+ * that closes the session. A source that breaks mid-body is resumed inside the stream (see
+ * blob-source.ts). An upload whose connection broke goes on in the same session where the registry
+ * kept it (asked with GET: it says how many bytes it holds), with one PATCH of the rest and a PUT;
+ * distribution 2.8 drops such a session, and then this rejects and the caller starts over.
+ * Rejects with a TransferFailure naming the side that failed.
+ */
+export async function transferBlob(ctx: TransferContext, session: UploadSession): Promise<void> {
+  const { source, target, blob } = ctx;
+  let verifier: DigestVerifier;
+  try {
+    verifier = new DigestVerifier(blob.digest, blob.size, ctx.onProgress);
+  } catch (error) {
+    throw failure('source', error, source, target, blob);
+  }
+  let readFrom = 0;
+  let send = (body: Readable): Promise<void> => target.uploadBlob(session, blob.digest, blob.size, body);
+  for (let resumes = 0; ; resumes++) {
+    try {
+      return await pump(ctx, readFrom, verifier, send);
+    } catch (thrown) {
+      const broken = thrown instanceof TransferFailure && thrown.side === 'target' && thrown.error instanceof NetworkError;
+      const status = broken && resumes < MAX_UPLOAD_RESUMES ? await target.uploadStatus(session).catch(() => undefined) : undefined;
+      if (!status) throw thrown;
+      ctx.onResume('target', status.offset, (thrown as TransferFailure).error.message);
+      ({ verifier, readFrom } = verifier.resumeAt(status.offset));
+      session = status.session;
+      send = async (body) => target.completeUpload(await target.appendUpload(status.session, status.offset, blob.size, body), blob.digest);
+    }
+  }
 }
 
 /**
- * One attempt at streaming `blob` from `source` into an open upload `session` of `target`, its
- * digest verified on the way. Resolves when the target committed it; otherwise rejects with a
- * TransferFailure naming the side that failed first. That matters: when one end breaks, the
- * other breaks too (a 503 on the PUT cuts the source read short), and the first break is the news.
+ * Source bytes from `readFrom`, through `verifier`, into `send`. When one end breaks the other
+ * breaks too (a 503 on the PUT cuts the source read short): the first break is the news, so the
+ * failure names the side that broke first.
  */
-export async function transferBlob(source: RepositoryClient, target: RepositoryClient, session: UploadSession, blob: Descriptor, onProgress: (transferred: number) => void): Promise<void> {
-  let stream: Readable | undefined;
-  let verifier: DigestVerifier | undefined;
-  let first: Side | undefined;
-  let sourceError: unknown;
+async function pump(ctx: TransferContext, readFrom: number, verifier: DigestVerifier, send: (body: Readable) => Promise<void>): Promise<void> {
+  const { source, target, blob } = ctx;
+  let stream: Readable;
   try {
-    verifier = new DigestVerifier(blob.digest, blob.size, onProgress);
-    ({ stream } = await source.getBlob(blob.digest, blob.size));
+    stream = await openBlobSource(source, blob, readFrom, (offset, reason) => ctx.onResume('source', offset, reason));
   } catch (error) {
     destroyQuietly(verifier);
     throw failure('source', error, source, target, blob);
   }
+  let first: Side | undefined;
+  let sourceError: unknown;
   // Listened to before pipeline listens, so these see each end's own failure first.
   stream.once('error', (error) => {
     first ??= 'source';
@@ -69,9 +109,9 @@ export async function transferBlob(source: RepositoryClient, target: RepositoryC
   });
   verifier.once('close', () => {
     // The upload dropped its body before the end: the target went away.
-    if (!verifier?.writableFinished) first ??= 'target';
+    if (!verifier.writableFinished) first ??= 'target';
   });
-  const upload = target.uploadBlob(session, blob.digest, blob.size, verifier).catch((error: unknown) => {
+  const upload = send(verifier).catch((error: unknown) => {
     first ??= 'target';
     // An upload that failed without reading its body leaves both streams open: close them.
     destroyQuietly(verifier);

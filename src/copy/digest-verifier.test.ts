@@ -42,3 +42,26 @@ test('on a mismatch the last chunk is never passed on, so the upload it feeds ca
   await pipeline(Readable.from(chunks), new DigestVerifier(digestOf(whole), whole.length), new Writable({ write: (c: Buffer, _e, cb) => (ok.push(c), cb()) }));
   assert.deepEqual(Buffer.concat(ok), whole, 'verified bytes all go on, in order');
 });
+
+test('resumeAt goes on from a checkpoint: its output starts at the offset, and the whole blob is verified', async () => {
+  const size = 40 * 1024 * 1024 + 123;
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4096) data[i] = (i / 4096) & 0xff;
+  const digest = digestOf(data);
+  const first = new DigestVerifier(digest, size);
+  // The first attempt got 35 MiB through before its upload broke; the target holds 33 MiB.
+  const chunks = (from: number, to: number) => Array.from({ length: Math.ceil((to - from) / 1048576) }, (_, i) => data.subarray(from + i * 1048576, Math.min(to, from + (i + 1) * 1048576)));
+  await pipeline(Readable.from(chunks(0, 35 * 1024 * 1024)), first, sink()).catch(() => undefined);
+  const offset = 33 * 1024 * 1024 + 7;
+  const { verifier, readFrom } = first.resumeAt(offset);
+  assert.equal(readFrom, 32 * 1024 * 1024, 'the last checkpoint at or before the offset (every 16 MiB)');
+  const out: Buffer[] = [];
+  const collect = new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) });
+  await pipeline(Readable.from(chunks(readFrom, size)), verifier, collect);
+  assert.ok(Buffer.concat(out).equals(data.subarray(offset)), 'exactly the bytes from the offset on');
+  // Resumed with the wrong bytes after the checkpoint: the whole-blob digest catches it.
+  const { verifier: wrong, readFrom: again } = first.resumeAt(offset);
+  const corrupt = Buffer.from(data.subarray(again));
+  corrupt.writeUInt8((corrupt.readUInt8(corrupt.length - 1) ^ 1) & 0xff, corrupt.length - 1);
+  await assert.rejects(pipeline(Readable.from([corrupt]), wrong, sink()), { code: 'DIGEST_MISMATCH' });
+});

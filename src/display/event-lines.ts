@@ -54,6 +54,8 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
       return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) mounted from ${event.from} into ${event.target}`];
     case 'blob-mount-failed':
       return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) could not be mounted from ${event.from} into ${event.target} (${event.reason}); streaming it instead`];
+    case 'blob-resumed':
+      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) to ${event.target}: ${event.side} connection broke (${event.reason}); resumed at ${formatBytes(event.offset)}`];
     case 'blob-done':
       return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) copied to ${event.target} in ${formatDuration(event.durationMs)}`];
     case 'retry':

@@ -50,6 +50,28 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
   return { stream: response.body, size };
 }
 
+/**
+ * The rest of a blob from byte `offset` (`Range: bytes=N-`), to resume a read that broke. Undefined
+ * when the registry (or the storage it redirects to) ignores the range and answers 200 with the
+ * whole blob, or answers a range that does not start at `offset`: then only a restart is possible.
+ */
+export async function getBlobFrom(ctx: RepositoryContext, digest: string, offset: number, size: number): Promise<Readable | undefined> {
+  const response = await ctx.transport.request({
+    method: 'GET',
+    path: blobPath(ctx.name, digest),
+    headers: { range: `bytes=${offset}-` },
+    scopes: ctx.scopes,
+    expect: [200, 206],
+    signal: ctx.signal,
+  });
+  const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(response, 'content-range') ?? '');
+  if (response.status !== 206 || Number(range?.[1]) !== offset || Number(range?.[2]) !== size - 1) {
+    abandon(response.body);
+    return undefined;
+  }
+  return response.body;
+}
+
 /** A small blob (an image config) read whole, at most `limit` bytes, and verified against its digest. */
 export async function readBlob(ctx: RepositoryContext, digest: string, size: number, limit: number): Promise<Buffer> {
   const where = `blob ${digest} in ${ctx.transport.registry}/${ctx.name}`;

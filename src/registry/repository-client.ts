@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import { discardBody, type Transport } from '../transport/index.js';
-import { getBlob, headBlob, readBlob } from './blobs.js';
+import { getBlob, getBlobFrom, headBlob, readBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { tagsPath, type RepositoryContext } from './repository-context.js';
-import { cancelUpload, mountBlob, startUpload, uploadBlob, type UploadSession } from './uploads.js';
+import { appendUpload, cancelUpload, completeUpload, mountBlob, startUpload, uploadBlob, uploadStatus, type UploadSession } from './uploads.js';
 
 export type Access = 'pull' | 'push';
 
@@ -51,6 +51,11 @@ export class RepositoryClient {
     return getBlob(this.#ctx, digest, expectedSize);
   }
 
+  /** The rest of a blob from byte `offset`; undefined when the registry does not serve ranges. */
+  getBlobFrom(digest: string, offset: number, size: number): Promise<Readable | undefined> {
+    return getBlobFrom(this.#ctx, digest, offset, size);
+  }
+
   /** A small blob (an image config) read whole and verified; refused above `limit` bytes. */
   readBlob(digest: string, size: number, limit = 1024 * 1024): Promise<Buffer> {
     return readBlob(this.#ctx, digest, size, limit);
@@ -66,6 +71,18 @@ export class RepositoryClient {
 
   uploadBlob(session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
     return uploadBlob(this.#ctx, session, digest, size, body);
+  }
+
+  uploadStatus(session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
+    return uploadStatus(this.#ctx, session);
+  }
+
+  appendUpload(session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
+    return appendUpload(this.#ctx, session, offset, size, body);
+  }
+
+  completeUpload(session: UploadSession, digest: string): Promise<void> {
+    return completeUpload(this.#ctx, session, digest);
   }
 
   cancelUpload(session: UploadSession): Promise<void> {

@@ -82,6 +82,53 @@ export async function uploadBlob(ctx: RepositoryContext, session: UploadSession,
   await discardBody(put.body);
 }
 
+/**
+ * Where an upload session stands (GET on its Location): the bytes the registry holds and the newest
+ * Location. Undefined when the registry no longer has the session: distribution 2.8 cancels one
+ * whose request broke mid-body (what it stored no longer matches the offset its `_state` carries).
+ */
+export async function uploadStatus(ctx: RepositoryContext, session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
+  const response = await ctx.transport.request({ method: 'GET', path: session.location, scopes: ctx.scopes, expect: [204, 200, 404], signal: ctx.signal });
+  await discardBody(response.body);
+  if (response.status === 404) return undefined;
+  // `Range: 0-<last byte>`; distribution also says 0-0 for an empty session: resend from 0 then.
+  const range = /^(?:bytes=)?0-(\d+)$/.exec(headerValue(response, 'range') ?? '');
+  if (!range) return undefined;
+  const last = Number(range[1]);
+  return { session: headerValue(response, 'location') ? sessionFrom(response, ctx) : session, offset: last === 0 ? 0 : last + 1 };
+}
+
+/**
+ * Appends the rest of a blob, from byte `offset` of `size`, to a session in one PATCH (the spec's
+ * chunked upload; `Content-Range` says where it goes). Returns the session's new Location.
+ */
+export async function appendUpload(ctx: RepositoryContext, session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
+  const response = await ctx.transport.request({
+    method: 'PATCH',
+    path: session.location,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size - offset), 'content-range': `${offset}-${size - 1}` },
+    body,
+    scopes: ctx.scopes,
+    expect: [202, 204],
+    signal: ctx.signal,
+  });
+  await discardBody(response.body);
+  return headerValue(response, 'location') ? sessionFrom(response, ctx) : session;
+}
+
+/** Closes a session whose bytes were all sent (PUT ?digest= with no body); the registry verifies the digest. */
+export async function completeUpload(ctx: RepositoryContext, session: UploadSession, digest: string): Promise<void> {
+  const response = await ctx.transport.request({
+    method: 'PUT',
+    path: withDigest(session.location, digest),
+    headers: { 'content-length': '0' },
+    scopes: ctx.scopes,
+    expect: [201, 204],
+    signal: ctx.signal,
+  });
+  await discardBody(response.body);
+}
+
 /** Abandons a session so the registry can free it; failures are irrelevant to the caller. */
 export async function cancelUpload(ctx: RepositoryContext, session: UploadSession): Promise<void> {
   try {

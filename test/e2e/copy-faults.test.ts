@@ -44,14 +44,30 @@ test('503 on a blob HEAD and a reset connection are retried', async () => {
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/flaky:v1`, pair.target)).digest, built.digest);
 });
 
-test('a blob download cut mid-stream is restarted from the start, never replayed half-read', async () => {
+test('a blob download cut mid-stream is resumed with a Range request from the byte it reached, never replayed half-read', async () => {
   const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
   pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 1, action: { kind: 'truncate', afterBytes: 100_000 } });
   pair.sourceProxy.clearRequests();
-  const { result } = await run('faults/cut');
+  const { result, events } = await run('faults/cut');
   assert.equal(result.digest, built.digest);
-  assert.equal(pair.sourceProxy.count('GET', new RegExp(`/blobs/${big.digest}`)), 2, 'downloaded once cut, then once whole');
+  const gets = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && r.path.includes(`/blobs/${big.digest}`));
+  assert.deepEqual(gets.map((r) => [r.headers.range, r.bytesOut]), [[undefined, 100_000], ['bytes=100000-', big.size - 100_000]], 'cut once, then the rest only');
+  assert.deepEqual(events.filter((e) => e.type === 'blob-resumed').map((e) => e.type === 'blob-resumed' && [e.side, e.offset]), [['source', 100_000]]);
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/cut:v1`, pair.target)).digest, built.digest);
+});
+
+test('a source that ignores Range (answers 200) is restarted from the start instead', async () => {
+  const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+  const blobGets = new RegExp(`/blobs/${big.digest}`);
+  pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobGets, times: 1, action: { kind: 'truncate', afterBytes: 100_000 } });
+  // The resumed GET gets the whole blob with 200, as from a server without range support.
+  pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobGets, times: 1, action: { kind: 'status', status: 200, headers: { 'content-type': 'application/octet-stream' }, body: 'not the range asked for' } });
+  pair.sourceProxy.clearRequests();
+  const { result } = await run('faults/norange');
+  assert.equal(result.digest, built.digest);
+  const gets = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && blobGets.test(r.path));
+  assert.deepEqual(gets.map((r) => r.headers.range), [undefined, 'bytes=100000-', undefined], 'cut, range refused, then the whole blob again');
+  assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/norange:v1`, pair.target)).digest, built.digest);
 });
 
 test('a blob that keeps failing fails the image, and nothing is tagged at the target', async () => {

@@ -10,3 +10,4 @@ export { startFaultProxy, type FaultAction, type FaultProxy, type FaultRule, typ
 export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js';
 export { startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
+export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
