@@ -1,5 +1,5 @@
 import { CancelledError, PictureBookError } from '../errors/index.js';
-import { parseReference } from '../reference/index.js';
+import { parseReference, type Reference } from '../reference/index.js';
 import { parsePlatform, RegistryClients } from '../registry/index.js';
 import type { EndpointOptions, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
@@ -92,7 +92,10 @@ export class CopyEngine {
     return () => this.#listeners.delete(listener);
   }
 
-  #digestFallback = (reference: string): void => this.#emit({ type: 'digest-fallback', reference, time: Date.now() });
+  /** Reports a GET that stood in for a HEAD without digest, as an event of the image `target`. */
+  #digestFallback(target: Reference): (reference: string) => void {
+    return (reference) => this.#emit({ type: 'digest-fallback', target: target.toString(), reference, time: Date.now() });
+  }
 
   #emit(event: CopyEvent): void {
     for (const listener of this.#listeners) listener(event);
@@ -124,7 +127,7 @@ export class CopyEngine {
       try {
         const checked = await this.#checks.run(async () => {
           throwIfStopping(run, shownTarget);
-          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force, onDigestFallback: this.#digestFallback });
+          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force, onDigestFallback: this.#digestFallback(target) });
           if (check.action === 'up-to-date') return { check, resolved: undefined };
           const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, sourceManifest: check.manifest, shownSource: source.toString(), filtered, force });
           return { check, resolved };
@@ -172,7 +175,7 @@ export class CopyEngine {
     const target = withSourceTag(source, parseReference(task.target));
     const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint);
     const targetRepo = this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint);
-    const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: this.#digestFallback };
+    const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: this.#digestFallback(target) };
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, options));
   }
 

@@ -45,8 +45,9 @@ export type CopyEvent =
   /**
    * The registry answered a manifest HEAD without `Docker-Content-Digest`, so the manifest of
    * `reference` was read with a GET to learn its digest (one more request; a pull on Docker Hub).
+   * `target` is the image being copied.
    */
-  | { type: 'digest-fallback'; reference: string; time: number };
+  | { type: 'digest-fallback'; target: string; reference: string; time: number };
 
 export type CopyEventType = CopyEvent['type'];
 
