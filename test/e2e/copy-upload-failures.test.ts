@@ -51,7 +51,7 @@ test('3x 503 on the upload PUT: the target is named with its own answer, not the
   assert.equal(error.code, 'HTTP', error.message);
   assert.equal(error.status, 503);
   assert.match(error.message, new RegExp(`^target ${pair.targetProxy.host}/upload/unavailable: upload of blob ${big.digest} failed: PUT `));
-  assert.match(error.message, /503 INJECTED: injected HTTP 503/);
+  assert.match(error.message, /503 Service Unavailable: INJECTED: injected HTTP 503/);
   assert.doesNotMatch(error.message, /GET|PREMATURE_CLOSE/);
   assert.equal(pair.targetProxy.count('PUT', bigPut()), 3, 'three whole-blob attempts');
   const retries = blobRetries(events);
@@ -72,7 +72,7 @@ test('429 with Retry-After: 1 on the upload PUT is waited out between whole-blob
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/upload/limited:v1`, pair.target)).digest, built.digest);
 });
 
-for (const [status, code, said] of [[403, 'DENIED', /access denied/], [413, 'HTTP', /413 INJECTED: injected HTTP 413/]] as const) {
+for (const [status, code, said] of [[403, 'DENIED', /access denied/], [413, 'HTTP', /413 Content Too Large: INJECTED: injected HTTP 413/]] as const) {
   test(`${status} on the upload PUT fails at once, saying what the target said`, async () => {
     pair.targetProxy.addFault({ method: 'PUT', pathPattern: bigPut(), times: 3, action: { kind: 'status', status } });
     pair.targetProxy.clearRequests();
