@@ -37,6 +37,9 @@ test('invalid bodies get a 400 naming each problem', async (t) => {
     [{ ...valid, source: { ...valid.source, auth: { url: 'https://auth.example/token', json: '{not json' } } }, /^source\.auth\.json: is not valid JSON$/],
     [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'maybe' }] }, /^targets\[0\]\.overwrite: must be true or false \(a JSON boolean or the string "true" \/ "false"\)$/],
     [{ ...valid, source: { ...valid.source, verify_tls: null } }, /^source\.verify_tls: must be true or false/],
+    // Names an object inherits are not booleans ("constructor" once passed as a truthy overwrite).
+    [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'constructor' }] }, /^targets\[0\]\.overwrite: must be true or false/],
+    [{ ...valid, source: { ...valid.source, verify_tls: 'toString' } }, /^source\.verify_tls: must be true or false/],
     [{ ...valid, extra: 1 }, /Unrecognized key\(s\) in object: 'extra'/],
   ];
   t.after(() => api.close());

@@ -7,18 +7,15 @@ import { oddAddressProblem } from './address-policy.js';
 import { parseEndpoint, writtenHost } from './endpoint-address.js';
 import { tokenHeaders } from './token-headers.js';
 
-const BOOLEAN_STRINGS: Record<string, boolean> = { true: true, false: false, True: true, False: false };
+const BOOLEAN_STRINGS = ['true', 'false', 'True', 'False'] as const;
 
 /**
  * The transfer-service API sends booleans as JSON booleans or as the strings "true" / "false".
- * One check with one message: a union would only say "Invalid input".
+ * One message for any other value (zod's own union message would only say "Invalid input").
  */
-const booleanish = z.unknown().transform((value, ctx): boolean => {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && value in BOOLEAN_STRINGS) return BOOLEAN_STRINGS[value] ?? false;
-  ctx.addIssue({ code: 'custom', message: 'must be true or false (a JSON boolean or the string "true" / "false")' });
-  return z.NEVER;
-});
+const booleanish = z
+  .union([z.boolean(), z.enum(BOOLEAN_STRINGS)], { errorMap: () => ({ message: 'must be true or false (a JSON boolean or the string "true" / "false")' }) })
+  .transform((value) => (typeof value === 'boolean' ? value : value.toLowerCase() === 'true'));
 
 /** Grammar errors as a field's message (each field is checked on its own, so all are reported). */
 const grammar = (check: (text: string) => void) => (text: string, ctx: z.RefinementCtx) => {
