@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import { loadConfig } from '../config/index.js';
 import { until } from '../scheduler/scheduler-test-kit.js';
 import { API_TOKEN, PUSH_PASSWORD, testApi, testConfig } from './api-test-kit.js';
-import { openApiDocument } from './openapi.js';
 
 test('auth: /healthz is open; everything else needs the bearer token, checked per request', async (t) => {
   const api = await testApi();
@@ -175,7 +174,7 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
   t.after(() => api.close());
   const served = await api.app.inject({ url: '/openapi.json', headers: api.auth });
   assert.equal(served.json().openapi, '3.1.0');
-  const documented = Object.entries(openApiDocument.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const documented = Object.entries(served.json().paths as Record<string, object>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
   for (const route of documented) {
     const [method, url] = route.split(' ') as [string, string];
     assert.equal(api.app.hasRoute({ method: method as 'GET', url }), true, `${route} is documented but not served`);

@@ -6,6 +6,8 @@ import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
 import { bearerAuth } from './bearer-auth.js';
 import { parseJsonBody } from './json-body.js';
+import { registerApiDocument } from './openapi/api-document.js';
+import { jsonSerializerCompiler, zodValidatorCompiler } from './openapi/zod-compilers.js';
 import { distributeRoutes } from './routes/distribute-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
@@ -40,6 +42,8 @@ function clientErrorCode(error: FastifyError): string {
  * The sync server's HTTP API. JSON everywhere, errors as `{error: {code, message}}`; with
  * `api.enableAuth` every route but /healthz needs the bearer token. Fastify logs nothing: each
  * request becomes an `api-request` event (method, route, status; never headers or the query).
+ * Routes are added when the app gets ready (`ready()`, `listen()`, `inject()`); their zod schemas
+ * validate requests and describe the API at /openapi.json.
  */
 export function buildApp(context: ApiContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, clientErrorHandler });
@@ -86,8 +90,14 @@ export function buildApp(context: ApiContext): FastifyInstance {
     return reply.code(405).header('allow', allowed.join(', ')).send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
   });
 
-  serviceRoutes(app, context);
-  syncRoutes(app, context);
-  distributeRoutes(app, context);
+  app.setValidatorCompiler(zodValidatorCompiler());
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  registerApiDocument(app);
+  // Plugins load in order at ready(): the routes come after the document, which learns them as they are added.
+  void app.register(async (scope) => {
+    serviceRoutes(scope, context);
+    syncRoutes(scope, context);
+    distributeRoutes(scope, context);
+  });
   return app;
 }

@@ -5,7 +5,7 @@ import { validateRepository, validateTag } from '../../reference/grammar.js';
 import { parseReference } from '../../reference/index.js';
 import { oddAddressProblem } from './address-policy.js';
 import { parseEndpoint, writtenHost } from './endpoint-address.js';
-import { tokenHeaders } from './token-headers.js';
+import { ALLOWED_TOKEN_HEADERS, tokenHeaders } from './token-headers.js';
 
 const BOOLEAN_STRINGS = ['true', 'false', 'True', 'False'] as const;
 
@@ -61,6 +61,7 @@ const headerSchema = z.union([optionalText, z.record(z.string())]).superRefine((
 });
 
 const MAX_CA_LENGTH = 64 * 1024;
+const CA = 'PEM CA certificate(s) trusted for this endpoint (and its token URL) only';
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** `ca`: PEM certificates trusted for this endpoint only. A key or anything else is refused, named as such. */
@@ -77,16 +78,17 @@ const caSchema = z.string().max(MAX_CA_LENGTH, `is longer than ${MAX_CA_LENGTH} 
   });
 });
 
-const authSchema = z
+export const authSchema = z
   .object({
-    url: optionalText.pipe(tokenUrl.optional()),
+    url: optionalText.pipe(tokenUrl.optional()).describe('Token endpoint (http or https); GET, or POST when json is given'),
     // Auth values are never quoted back (zod's enum message would repeat the received value).
     token_type: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['JWT', 'Bearer', 'jwt', 'bearer'], { errorMap: () => ({ message: 'must be "Bearer" or "JWT"' }) }).optional()),
-    header: headerSchema,
-    json: z.union([optionalText, z.record(z.unknown())]),
+    header: headerSchema.describe(`"Name: value" lines, or an object. Allowed: ${ALLOWED_TOKEN_HEADERS}`),
+    json: z.union([optionalText, z.record(z.unknown())]).describe('JSON body for the token request'),
     basicauth: z.object({ user: z.string().min(1, 'is empty'), password: z.string() }).strict().optional(),
   })
   .strict()
+  .describe('Basic auth wins over the token setup.')
   .superRefine((auth, ctx) => {
     if (!auth.basicauth && !auth.url) ctx.addIssue({ code: 'custom', message: 'needs basicauth {user, password} or a token url' });
     if (typeof auth.json === 'string') {
@@ -111,11 +113,11 @@ export const distributeRequestSchema = z
   .object({
     source: z
       .object({
-        endpoint,
-        image: imagePath,
-        ref: imageRef,
-        verify_tls: booleanish.optional(),
-        ca: caSchema.optional(),
+        endpoint: endpoint.describe('Registry endpoint: http(s)://host[:port] with or without /v2, or host[:port] for https (e.g. http://127.0.0.1:5000/v2)'),
+        image: imagePath.describe('Repository path, e.g. library/app'),
+        ref: imageRef.describe('Tag or digest'),
+        verify_tls: booleanish.optional().describe('Verify TLS certificates (default true)'),
+        ca: caSchema.optional().describe(CA),
         auth: authSchema.optional(),
       })
       .strict(),
@@ -123,10 +125,10 @@ export const distributeRequestSchema = z
       .array(
         z
           .object({
-            endpoint,
-            overwrite: booleanish.default(false),
-            verify_tls: booleanish.optional(),
-            ca: caSchema.optional(),
+            endpoint: endpoint.describe('Registry endpoint, as for the source'),
+            overwrite: booleanish.default(false).describe('Copy even when the target already has the tag'),
+            verify_tls: booleanish.optional().describe('Verify TLS certificates (default true)'),
+            ca: caSchema.optional().describe(CA),
             auth: authSchema.optional(),
           })
           .strict(),

@@ -1,26 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiError } from '../api-error.js';
 import { crossOriginProblem } from '../cross-origin.js';
 import type { ApiContext } from '../api-context.js';
 import { apiTime } from '../distribute/job-view.js';
 import { describeIssues } from '../distribute/request-schema.js';
+import { type ZodTypeProvider, zodValidatorCompiler } from '../openapi/zod-compilers.js';
 import { redactedRegistries, redactedSources, runView, synchronizerView } from '../synchronizer-view.js';
+import { listSchema, opsGetSchema, opsPostSchema, type opsQuery } from './sync-schemas.js';
 
-export const OPS_ACTIONS = ['details', 'pause', 'resume', 'run'] as const;
 const RECENT_RUNS = 10;
 
-const listQuery = z.object({ type: z.enum(['configured', 'active'], { errorMap: () => ({ message: 'type must be "configured" or "active"' }) }) });
-const opsQuery = z.object({
-  sync: z.string({ required_error: 'sync is required: the hostname of a configured registry' }).min(1, 'sync is required: the hostname of a configured registry'),
-  action: z.enum(OPS_ACTIONS, { errorMap: () => ({ message: `action must be one of: ${OPS_ACTIONS.join(', ')}` }) }),
-});
-
-function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
-  const parsed = schema.safeParse(query ?? {});
-  if (!parsed.success) throw new ApiError(400, 'INVALID_QUERY', describeIssues(parsed.error).replace(/^(type|sync|action): /, ''));
-  return parsed.data;
-}
+/** The seed's messages already name their field ("type must be ..."): the first is not prefixed again. */
+const queryValidator = zodValidatorCompiler((error) => describeIssues(error).replace(/^(type|sync|action): /, ''));
 
 /**
  * pause, resume and run change state: never by HEAD; by GET only with auth on (a browser cannot
@@ -36,48 +28,50 @@ function refuseUnsafeChange(request: FastifyRequest, action: string, authEnabled
   if (problem) throw new ApiError(403, 'CROSS_ORIGIN', problem);
 }
 
+/** `/ops?sync=HOST&action=...`, by GET or POST. */
+async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyReply, query: z.output<typeof opsQuery>) {
+  const { sync: hostname, action } = query;
+  if (action !== 'details') refuseUnsafeChange(request, action, context.config().api.enableAuth);
+  const sync = context.scheduler.get(hostname);
+  if (!sync) {
+    const known = context.scheduler.list().map((s) => s.hostname).join(', ') || 'none';
+    throw new ApiError(404, 'UNKNOWN_REGISTRY', `no synchronizer for "${hostname}" (configured: ${known})`);
+  }
+  switch (action) {
+    case 'details': {
+      const registry = redactedRegistries(context.config()).find((r) => r.hostname === hostname) ?? null;
+      const recentRuns = (await context.store.listRuns(hostname, RECENT_RUNS)).map(runView);
+      return { registry, synchronizer: await synchronizerView(sync, context.store), recentRuns };
+    }
+    case 'pause': {
+      const wasRunning = sync.state === 'running';
+      await sync.pause();
+      return { hostname, state: sync.state, cancelledRun: wasRunning };
+    }
+    case 'resume': {
+      const next = await sync.resume();
+      return { hostname, state: sync.state, nextRun: apiTime(next?.getTime() ?? null) };
+    }
+    case 'run': {
+      const started = sync.runNow();
+      if (!started.started) {
+        const why = { running: 'a run is already going', paused: 'the synchronizer is paused; resume it first', stopped: 'the server is stopping' }[started.reason];
+        throw new ApiError(409, 'CONFLICT', `${hostname}: ${why}`);
+      }
+      reply.code(202);
+      return { hostname, state: sync.state };
+    }
+  }
+}
+
 /** The seed README's endpoints: `/list?type=configured|active` and `/ops?sync=HOST&action=...`. */
 export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
-  app.get('/list', async (request) => {
-    const { type } = parseQuery(listQuery, request.query);
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  routes.get('/list', { schema: listSchema, validatorCompiler: queryValidator }, async (request) => {
+    const { type } = request.query;
     if (type === 'configured') return { file: context.config().file, registries: redactedRegistries(context.config()), sources: redactedSources(context.config()) };
     return { synchronizers: await Promise.all(context.scheduler.list().map((s) => synchronizerView(s, context.store))) };
   });
-
-  const ops = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { sync: hostname, action } = parseQuery(opsQuery, request.query);
-    if (action !== 'details') refuseUnsafeChange(request, action, context.config().api.enableAuth);
-    const sync = context.scheduler.get(hostname);
-    if (!sync) {
-      const known = context.scheduler.list().map((s) => s.hostname).join(', ') || 'none';
-      throw new ApiError(404, 'UNKNOWN_REGISTRY', `no synchronizer for "${hostname}" (configured: ${known})`);
-    }
-    switch (action) {
-      case 'details': {
-        const registry = redactedRegistries(context.config()).find((r) => r.hostname === hostname) ?? null;
-        const recentRuns = (await context.store.listRuns(hostname, RECENT_RUNS)).map(runView);
-        return { registry, synchronizer: await synchronizerView(sync, context.store), recentRuns };
-      }
-      case 'pause': {
-        const wasRunning = sync.state === 'running';
-        await sync.pause();
-        return { hostname, state: sync.state, cancelledRun: wasRunning };
-      }
-      case 'resume': {
-        const next = await sync.resume();
-        return { hostname, state: sync.state, nextRun: apiTime(next?.getTime() ?? null) };
-      }
-      case 'run': {
-        const started = sync.runNow();
-        if (!started.started) {
-          const why = { running: 'a run is already going', paused: 'the synchronizer is paused; resume it first', stopped: 'the server is stopping' }[started.reason];
-          throw new ApiError(409, 'CONFLICT', `${hostname}: ${why}`);
-        }
-        reply.code(202);
-        return { hostname, state: sync.state };
-      }
-    }
-  };
-  app.get('/ops', ops);
-  app.post('/ops', ops);
+  routes.get('/ops', { schema: opsGetSchema, validatorCompiler: queryValidator }, (request, reply) => ops(context, request, reply, request.query));
+  routes.post('/ops', { schema: opsPostSchema, validatorCompiler: queryValidator }, (request, reply) => ops(context, request, reply, request.query));
 }

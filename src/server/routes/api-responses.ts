@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Every refusal and failure of the API: `{error: {code, message}}`, the code stable, the message for people. */
+export const apiErrorSchema = z
+  .object({ error: z.object({ code: z.string().describe('Stable, e.g. INVALID_QUERY, UNAUTHORIZED, JOB_NOT_FOUND'), message: z.string() }).strict() })
+  .strict();
+
+/** What any route but /healthz may answer before its handler runs. */
+const GUARDED = {
+  401: 'UNAUTHORIZED: the token is missing or wrong (only when api.enableAuth is on)',
+  503: 'STARTING: the server is still starting (recovering jobs, scheduling); Retry-After says when to try again',
+} as const;
+
+/** Error answers of a route, status -> when: each one the API's error shape, described. */
+export function errorResponses<const T extends Record<number, string>>(answers: T): { [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema } {
+  const all: Record<number, string> = { ...GUARDED, ...answers };
+  return Object.fromEntries(Object.entries(all).map(([status, when]) => [status, apiErrorSchema.describe(when)])) as { [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema };
+}
+
+/** The answer of a body that does not arrive whole or as JSON. */
+export const BODY_REFUSALS = {
+  413: 'BODY_TOO_LARGE: the body is over 1 MiB',
+  415: 'UNSUPPORTED_MEDIA_TYPE: a body of a media type the API does not read (send application/json)',
+} as const;
+
+/** ISO 8601 time with an explicit offset, as the API prints its times (`2030-01-01T00:00:00.000+00:00`). */
+export const apiTimeSchema = z.string().datetime({ offset: true });
