@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -65,6 +66,12 @@ test('auth off on loopback: open API and no exposure warning', async () => {
   assert.equal(answer.status, 200);
   assert.equal(answer.json.synchronizers[0].state, 'scheduled');
   assert.equal(server.logs.some((l) => /authentication is off/.test(l.msg)), false);
+  // The bundled CLI has the version built in: the document says the package's.
+  const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const document = await server.api('/openapi.json', { token: null });
+  assert.equal(document.json.openapi, '3.1.0');
+  assert.equal(document.json.info.version, version);
+  assert.ok(document.json.paths['/api/distribute/image/{id}'].get, 'the document lists the routes');
 });
 
 test('enableAuth with an empty token refuses to start, with a clear message', async () => {
