@@ -1,6 +1,7 @@
-import { z, ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, ZodRecord, type ZodIssue, type ZodTypeAny } from 'zod';
+import type { ZodIssue } from 'zod';
 import { configSchema, SECRET_KEYS } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
+import { knownKeys } from './schema-walk.js';
 import type { Path } from './yaml-locator.js';
 
 export interface PathProblem {
@@ -17,30 +18,6 @@ export function formatPath(path: Path): string {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) return `${out}[${JSON.stringify(segment)}]`;
     return out ? `${out}.${segment}` : segment;
   }, '');
-}
-
-/** Unwraps defaults, optionals, nullables and effects down to the schema that holds the shape. */
-function unwrap(schema: ZodTypeAny): ZodTypeAny {
-  let current = schema;
-  for (;;) {
-    if (current instanceof ZodDefault || current instanceof ZodOptional || current instanceof ZodNullable) current = current._def.innerType;
-    else if (current instanceof ZodEffects) current = current._def.schema;
-    else return current;
-  }
-}
-
-/** The keys allowed at an object path, for "did you mean": walks the schema, so nested keys work too. */
-function knownKeys(path: Path): string[] {
-  let schema: ZodTypeAny = configSchema;
-  for (const segment of path) {
-    const inner = unwrap(schema);
-    if (inner instanceof ZodObject) schema = (inner.shape as Record<string, ZodTypeAny>)[String(segment)] ?? z.never();
-    else if (inner instanceof ZodArray) schema = inner.element;
-    else if (inner instanceof ZodRecord) schema = inner.valueSchema;
-    else return [];
-  }
-  const target = unwrap(schema);
-  return target instanceof ZodObject ? Object.keys(target.shape) : [];
 }
 
 const ARTICLE: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean (true or false)', array: 'a list', object: 'a mapping', integer: 'a whole number' };
@@ -64,7 +41,7 @@ export function problemsFromIssues(issues: ZodIssue[], valueAt: (path: Path) => 
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          const hint = didYouMean(key, knownKeys(path));
+          const hint = didYouMean(key, knownKeys(configSchema, path));
           out.push({ path: [...path, key], at: 'key', message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}` });
         }
         break;
