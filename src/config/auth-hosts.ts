@@ -1,5 +1,5 @@
 import { parseReference } from '../reference/index.js';
-import type { AuthSetting, SourceSettings } from './types.js';
+import type { AuthSetting } from './types.js';
 import type { PathProblem } from './zod-problems.js';
 
 /** The hosts a DockerConfigJSON has credentials for, for messages (host names are not secrets). */
@@ -13,8 +13,10 @@ export interface AuthHostInput {
   hostname: string;
   pullAuth: AuthSetting | undefined;
   pushAuth: AuthSetting | undefined;
+  /** As written (unchecked types). */
   images: unknown[];
-  sources: ReadonlyMap<string, SourceSettings>;
+  /** The auth of each `sources:` host. */
+  sourceAuths: ReadonlyMap<string, AuthSetting | undefined>;
 }
 
 /**
@@ -45,7 +47,7 @@ export function checkAuthHosts(input: AuthHostInput): { problems: PathProblem[];
         return; // reported as an invalid reference already
       }
       if (warned.has(host) || pullAuth.auths.has(host)) return;
-      const source = input.sources.get(host)?.auth;
+      const source = input.sourceAuths.get(host);
       if (source && (source.kind === 'userpass' || source.auths.has(host))) return;
       warned.add(host);
       warnings.push({

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { envSourcedValues, expandEnvironment } from './env-expand.js';
+import { checkAcrossKeys } from './cross-checks.js';
 import { configSchema } from './schema.js';
-import { checkSemantics } from './semantic-checks.js';
 import type { LoadedConfig, PictureBookConfig } from './types.js';
 import { YamlLocator, type Path } from './yaml-locator.js';
 import { unresolvedAliases } from './yaml-paths.js';
@@ -62,51 +62,25 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return fail([...problems, { line: 1, column: 1, path: '', message: 'expected a mapping with a "registries" list at the top level' }]);
   }
-  const parsed = configSchema.safeParse(data);
-  if (!parsed.success) problems.push(...problemsFromIssues(parsed.error.issues, (path) => valueAtPath(data, path)).map(toProblem));
-  const checked = checkSemantics(data, file, env);
+  // The schema reads every key on its own (types, defaults, hosts, auth, paths); checkAcrossKeys what
+  // only several keys together say. Both run whatever the other found: every problem at once.
+  const schema = configSchema({ configDir: dirname(file), PATH: env.PATH, cwd: process.cwd() });
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) problems.push(...problemsFromIssues(parsed.error.issues, schema, (path) => valueAtPath(data, path)).map(toProblem));
+  const checked = checkAcrossKeys(data);
   problems.push(...checked.problems.map(toProblem));
   if (!parsed.success || problems.length > 0) return fail(sortProblems(problems));
-  const raw = parsed.data;
+  const parsedConfig = parsed.data;
 
   const warnings: string[] = sortProblems(checked.warnings.map(toProblem)).map((w) => `${file}:${w.line}:${w.column}: ${w.path}: ${w.message}`);
-  if (raw.registries.some((r) => r.deleteLocalImages)) {
+  if (parsedConfig.registries.some((r) => r.deleteLocalImages)) {
     warnings.push('deleteLocalImages has no effect: picture-book is daemonless and keeps no local images to delete');
   }
   const config: PictureBookConfig = {
     file,
-    registries: raw.registries.map((r, i) => {
-      const c = checked.registries[i];
-      return {
-        hostname: c?.hostname ?? r.hostname,
-        repository: c?.repository ?? r.repository,
-        pullAuth: c?.pullAuth,
-        pushAuth: c?.pushAuth,
-        syncPeriod: r.syncPeriod,
-        syncerScript: c?.syncerScript,
-        ...(c?.syncerScriptLookup ? { syncerScriptLookup: c.syncerScriptLookup } : {}),
-        syncerScriptArgs: r.syncerScriptArgs,
-        syncerScriptTimeoutSeconds: r.syncerScriptTimeoutSeconds,
-        syncerScriptMaxLineBytes: r.syncerScriptMaxLineBytes,
-        syncerScriptMaxLines: r.syncerScriptMaxLines,
-        deleteLocalImages: r.deleteLocalImages,
-        images: r.images,
-        insecure: r.insecure,
-        tlsVerify: r.tlsVerify,
-        caFile: c?.caFile,
-        pipelining: r.pipelining,
-        concurrency: r.concurrency,
-        line: locator.locate(['registries', i]).line,
-        sources: checked.sources,
-      };
-    }),
-    display: raw.display === 'spinner' ? 'spinner' : 'plain',
-    api: raw.api,
-    state: { ...raw.state, path: isAbsolute(raw.state.path) ? raw.state.path : resolve(process.cwd(), raw.state.path) },
-    sync: raw.sync,
-    concurrency: raw.concurrency,
-    timeouts: raw.timeouts,
-    sources: checked.sources,
+    ...parsedConfig,
+    // The file line of each registry, for messages; `sources` on each, for its pull side.
+    registries: parsedConfig.registries.map((r, i) => ({ ...r, line: locator.locate(['registries', i]).line, sources: parsedConfig.sources })),
     fromEnvironment: envSourcedValues(expansion.expanded),
   };
   return { config, warnings };

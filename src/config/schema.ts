@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import { authSetting, checkedBy, imageReference, refusal, registryHost, registryHostKey, repositoryPrefix, scriptLookup, workingDirPath, type SchemaContext } from './fields.js';
+import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
+import { listenHostProblem } from './listen-host.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
+import { splitScriptArgs } from './script-args.js';
+import type { RegistryConfig, SourceMap, SourceSettings } from './types.js';
 
 // Upper bounds keep every duration inside what a Node timer can hold (2^31-1 ms, ~24.8 days;
 // beyond it setTimeout fires at once) and reject YAML's .inf / 1e400 (Infinity).
@@ -16,96 +21,152 @@ export const MAX_SCRIPT_MAX_LINES = 1_000_000;
 export const MAX_TIMEOUT_SECONDS = 86_400;
 export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
 
-/** One target registry, with the seed's keys and their seed meaning, plus documented additions. */
-export const registrySchema = z
-  .object({
-    hostname: z.string(),
-    repository: z.string().default(''),
-    pullAuthConfig: z.string().default(''),
-    pushAuthConfig: z.string().default(''),
-    syncPeriod: z.string().optional(),
-    syncerScript: z.string().optional(),
-    syncerScriptArgs: z.string().default(''),
-    deleteLocalImages: z.boolean().default(false),
-    // Additions:
-    images: z.array(z.string()).default([]),
-    insecure: z.boolean().default(false),
-    tlsVerify: z.boolean().default(true),
-    caFile: z.string().optional(),
-    pipelining: z.boolean().default(true),
-    concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional(),
-    syncerScriptTimeoutSeconds: z.number().positive().max(MAX_SCRIPT_TIMEOUT_SECONDS).default(120),
-    syncerScriptMaxLineBytes: z.number().int().positive().max(MAX_SCRIPT_MAX_LINE_BYTES).default(DEFAULT_SCRIPT_MAX_LINE_BYTES),
-    syncerScriptMaxLines: z.number().int().positive().max(MAX_SCRIPT_MAX_LINES).default(DEFAULT_SCRIPT_MAX_LINES),
-  })
-  .strict();
+/**
+ * One `registries` entry, with the seed's keys and their seed meaning, plus documented additions.
+ * Parsed, it is a RegistryConfig: host normalised, auth parsed, paths absolute and checked.
+ */
+function registrySchema(context: SchemaContext) {
+  return z
+    .object({
+      hostname: registryHost.describe('the target registry: name or IP, optional :port'),
+      repository: repositoryPrefix.describe('prefix of every target path'),
+      pullAuthConfig: authSetting.describe('credentials for the registries images are pulled from'),
+      pushAuthConfig: authSetting.describe('credentials for the target registry'),
+      syncPeriod: z.string().optional().describe('cron (5 fields, or 6 with seconds) for `sync`'),
+      syncerScript: scriptLookup(context).describe('prints the images to mirror (on PATH, or relative to config.yaml)'),
+      syncerScriptArgs: z.string().default('').superRefine(checkedBy(refusal(splitScriptArgs))).describe('arguments of the script, split like a shell would, without one'),
+      deleteLocalImages: z.boolean().default(false).describe('accepted; no effect (daemonless: nothing local to delete)'),
+      // Additions:
+      images: z.array(imageReference).default([]).describe('a literal list of references, instead of or with the script'),
+      ...hostSettingsShape(context),
+      concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
+      syncerScriptTimeoutSeconds: z.number().positive().max(MAX_SCRIPT_TIMEOUT_SECONDS).default(120).describe('how long the script may run'),
+      syncerScriptMaxLineBytes: z.number().int().positive().max(MAX_SCRIPT_MAX_LINE_BYTES).default(DEFAULT_SCRIPT_MAX_LINE_BYTES).describe('longest line the script may print'),
+      syncerScriptMaxLines: z.number().int().positive().max(MAX_SCRIPT_MAX_LINES).default(DEFAULT_SCRIPT_MAX_LINES).describe('most lines the script may print'),
+    })
+    .strict()
+    .transform(
+      (r): Omit<RegistryConfig, 'line' | 'sources'> => ({
+        hostname: r.hostname,
+        repository: r.repository,
+        pullAuth: r.pullAuthConfig,
+        pushAuth: r.pushAuthConfig,
+        syncPeriod: r.syncPeriod,
+        syncerScript: r.syncerScript?.path,
+        ...(r.syncerScript ? { syncerScriptLookup: r.syncerScript } : {}),
+        syncerScriptArgs: r.syncerScriptArgs,
+        syncerScriptTimeoutSeconds: r.syncerScriptTimeoutSeconds,
+        syncerScriptMaxLineBytes: r.syncerScriptMaxLineBytes,
+        syncerScriptMaxLines: r.syncerScriptMaxLines,
+        deleteLocalImages: r.deleteLocalImages,
+        images: r.images,
+        ...hostSettingsOf(r),
+        concurrency: r.concurrency,
+      }),
+    );
+}
 
 /** How to reach one source (pull) registry, keyed by its host in `sources:`. */
-export const sourceSchema = z
-  .object({
-    insecure: z.boolean().default(false),
-    tlsVerify: z.boolean().default(true),
-    caFile: z.string().optional(),
-    pipelining: z.boolean().default(true),
-    /** user:pass or DockerConfigJSON, sent only to this host (instead of a registry's pullAuthConfig). */
-    auth: z.string().default(''),
-  })
-  .strict();
+function sourceSchema(context: SchemaContext) {
+  // auth sits between the TLS keys and pipelining: the order the API has always shown them in.
+  const { pipelining, ...connection } = hostSettingsShape(context);
+  const shape = {
+    ...connection,
+    auth: authSetting.describe("user:pass or DockerConfigJSON, sent only to this host (instead of a registry's pullAuthConfig)"),
+    pipelining,
+  };
+  // zod leaves absent optional keys out; a parsed entry has every key (caFile: undefined).
+  return z
+    .object(shape)
+    .strict()
+    .transform((entry) => Object.fromEntries(Object.keys(shape).map((key) => [key, entry[key as keyof typeof entry]])) as unknown as SourceSettings);
+}
 
-export const configSchema = z
-  .object({
-    registries: z.array(registrySchema).min(1),
-    sources: z.record(z.string(), sourceSchema).default({}),
-    display: z.enum(['spinner', '']).nullable().default(''),
-    api: z
-      .object({
-        enabled: z.boolean().default(false),
-        port: z.number().int().min(1).max(65535).default(8001),
-        enableAuth: z.boolean().default(false),
-        authToken: z.string().default(''),
-        host: z.string().default('127.0.0.1'),
-        // Non-public networks distribute jobs may reach (the API must not be a request forger into them).
-        distributeAllowedNetworks: z
-          .array(z.string().superRefine((entry, ctx) => {
-            const problem = networkEntryProblem(entry);
-            if (problem) ctx.addIssue({ code: 'custom', message: problem });
-          }))
-          .default([...DEFAULT_ALLOWED_NETWORKS]),
-      })
-      .strict()
-      .default({}),
-    state: z
-      .object({ path: z.string().default('./picture-book.db'), retentionDays: z.number().int().positive().max(MAX_RETENTION_DAYS).default(30) })
-      .strict()
-      .default({}),
-    sync: z
-      .object({
-        runOnStart: z.boolean().default(true),
-        gracePeriodSeconds: z.number().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(30),
-        timezone: z.string().default('UTC'),
-      })
-      .strict()
-      .default({}),
-    concurrency: z
-      .object({ images: z.number().int().positive().max(MAX_CONCURRENCY).default(8), blobs: z.number().int().positive().max(MAX_CONCURRENCY).default(16) })
-      .strict()
-      .default({}),
-    // How long a registry may take (README "Timeouts"); the defaults are the transport's.
-    timeouts: z
-      .object({
-        connectSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(10),
-        responseSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(120),
-        readSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(60),
-        blobMinBytes: z.number().int().min(0).max(MAX_BLOB_MIN_BYTES).default(65_536),
-        blobIntervalSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(30),
-      })
-      .strict()
-      .default({}),
-  })
-  .strict();
+/** The whole file. `context` says what relative paths and bare script names are resolved against. */
+export function configSchema(context: SchemaContext) {
+  return z
+    .object({
+      registries: z.array(registrySchema(context)).min(1).describe('the target registries and what to mirror into each'),
+      sources: z
+        .record(registryHostKey, sourceSchema(context))
+        .default({})
+        .transform((entries): SourceMap => new Map(Object.entries(entries)))
+        .describe('TLS settings and auth per source registry host (written as in a reference)'),
+      display: z
+        .enum(['spinner', ''])
+        .nullable()
+        .default('')
+        .transform((display) => (display === 'spinner' ? 'spinner' : 'plain'))
+        .describe('"spinner": a live multi-line view; empty: one plain line per event'),
+      api: z
+        .object({
+          enabled: z.boolean().default(false).describe('serve the HTTP API'),
+          port: z.number().int().min(1).max(65535).default(8001).describe('the port it listens on'),
+          enableAuth: z.boolean().default(false).describe('require Authorization: Bearer <authToken>'),
+          authToken: z.string().default('').describe('the token enableAuth requires'),
+          host: z.string().default('127.0.0.1').superRefine(checkedBy(listenHostProblem)).describe('the address it listens on: an IP address or a host name'),
+          // Non-public networks distribute jobs may reach (the API must not be a request forger into them).
+          distributeAllowedNetworks: z
+            .array(z.string().superRefine(checkedBy(networkEntryProblem)))
+            .default([...DEFAULT_ALLOWED_NETWORKS])
+            .describe('the non-public networks distribute jobs may reach: CIDRs, addresses, loopback, private, link-local'),
+        })
+        .strict()
+        .default({})
+        .describe('the HTTP API of `sync`'),
+      state: z
+        .object({
+          path: workingDirPath(context, './picture-book.db').describe('the SQLite history, relative to the working directory'),
+          retentionDays: z.number().int().positive().max(MAX_RETENTION_DAYS).default(30).describe('ended runs and jobs older than this are deleted'),
+        })
+        .strict()
+        .default({})
+        .describe('the run and job history of `sync`'),
+      sync: z
+        .object({
+          runOnStart: z.boolean().default(true).describe("start each registry's first run at once"),
+          gracePeriodSeconds: z.number().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(30).describe('on SIGTERM/SIGINT, how long running copies may go on'),
+          // Only a configured zone is checked: Intl's time-zone data costs every run ~8 MB and 0.1 s.
+          timezone: z.string().default('UTC').superRefine(checkedBy(timeZoneProblem)).describe('IANA zone the syncPeriod patterns are read in'),
+        })
+        .strict()
+        .default({})
+        .describe('the schedule of `sync`'),
+      concurrency: z
+        .object({
+          images: z.number().int().positive().max(MAX_CONCURRENCY).default(8).describe('images copied at once, shared by every registry'),
+          blobs: z.number().int().positive().max(MAX_CONCURRENCY).default(16).describe('blobs copied at once, shared by every registry'),
+        })
+        .strict()
+        .default({})
+        .describe('how much is copied at once'),
+      // How long a registry may take (README "Timeouts"); the defaults are the transport's.
+      timeouts: z
+        .object({
+          connectSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(10).describe('TCP connect and TLS handshake'),
+          responseSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(120).describe("from a request sent to its answer's headers"),
+          readSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(60).describe('the whole body of a manifest, token reply, tag or catalog page'),
+          blobMinBytes: z.number().int().min(0).max(MAX_BLOB_MIN_BYTES).default(65_536).describe('a blob moving fewer bytes than this ...'),
+          blobIntervalSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(30).describe('... in this many seconds is stalled (blobMinBytes 0: never)'),
+        })
+        .strict()
+        .default({})
+        .describe('how long a registry may take'),
+    })
+    .strict();
+}
 
-export type RawConfig = z.infer<typeof configSchema>;
-export type RawRegistry = z.infer<typeof registrySchema>;
+export type ConfigSchema = ReturnType<typeof configSchema>;
+
+function timeZoneProblem(timezone: string): string | undefined {
+  if (timezone === 'UTC') return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+    return undefined;
+  } catch {
+    return `unknown time zone "${timezone}"`;
+  }
+}
 
 /** Keys that hold secrets: their values are never quoted back in messages. */
 export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth']);

@@ -1,19 +1,16 @@
 import type { Credentials } from '../auth/credentials.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
+import type { HostSettings } from './host-settings.js';
 
 /** Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by host. */
 export type AuthSetting = { kind: 'userpass'; credentials: Credentials } | { kind: 'docker-config'; auths: Map<string, Credentials> };
 
-/** Per source (pull) registry host, from the top-level `sources:` map. */
-export interface SourceSettings {
-  insecure: boolean;
-  tlsVerify: boolean;
-  /** Absolute path. */
-  caFile: string | undefined;
+export type { HostSettings } from './host-settings.js';
+
+/** Per source (pull) registry host, from the top-level `sources:` map (caFile absolute). */
+export interface SourceSettings extends HostSettings {
   /** Used for this host instead of a registry's pullAuth. */
   auth: AuthSetting | undefined;
-  /** false: no HTTP/1.1 pipelining of HEADs to this host (absent = pipelined). */
-  pipelining?: boolean;
 }
 
 /** Normalised source host (as in a parsed reference: lowercase, docker.io) -> its settings. */
@@ -26,7 +23,8 @@ export interface ScriptLookup {
   via: 'PATH' | 'absolute' | 'config-relative' | 'config-fallback';
 }
 
-export interface RegistryConfig {
+/** One `registries` entry; its host settings (insecure, tlsVerify, caFile absolute, pipelining) are its target's. */
+export interface RegistryConfig extends HostSettings {
   /** Target registry (normalised host[:port]). */
   hostname: string;
   /** Prefix of every target path ('' for none). */
@@ -45,11 +43,6 @@ export interface RegistryConfig {
   syncerScriptMaxLines?: number;
   deleteLocalImages: boolean;
   images: string[];
-  insecure: boolean;
-  tlsVerify: boolean;
-  caFile: string | undefined;
-  /** false: no HTTP/1.1 pipelining of HEADs to this registry (absent = pipelined). */
-  pipelining?: boolean;
   concurrency: number | undefined;
   /** Line of the file where this registry starts. */
   line: number;

@@ -1,5 +1,5 @@
-import type { ZodIssue } from 'zod';
-import { configSchema, SECRET_KEYS } from './schema.js';
+import type { ZodIssue, ZodTypeAny } from 'zod';
+import { SECRET_KEYS } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { knownKeys } from './schema-walk.js';
 import type { Path } from './yaml-locator.js';
@@ -33,15 +33,15 @@ function describeValue(value: unknown, path: Path): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-/** Turns zod's issues into messages a person can act on, with the key path they are about. */
-export function problemsFromIssues(issues: ZodIssue[], valueAt: (path: Path) => unknown): PathProblem[] {
+/** Turns zod's issues into messages a person can act on, with the key path they are about (`schema`: for "did you mean"). */
+export function problemsFromIssues(issues: ZodIssue[], schema: ZodTypeAny, valueAt: (path: Path) => unknown): PathProblem[] {
   const out: PathProblem[] = [];
   for (const issue of issues) {
     const path = issue.path;
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          const hint = didYouMean(key, knownKeys(configSchema, path));
+          const hint = didYouMean(key, knownKeys(schema, path));
           out.push({ path: [...path, key], at: 'key', message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}` });
         }
         break;
@@ -59,6 +59,10 @@ export function problemsFromIssues(issues: ZodIssue[], valueAt: (path: Path) => 
         break;
       case 'too_big':
         out.push({ path, at: 'value', message: `must be at most ${issue.maximum}, got ${describeValue(valueAt(path), path)}` });
+        break;
+      case 'custom':
+        // A record key's own problem (a `sources:` host) points at the key.
+        out.push({ path, at: issue.params?.at === 'key' ? 'key' : 'value', message: issue.message });
         break;
       default:
         out.push({ path, at: 'value', message: issue.message });

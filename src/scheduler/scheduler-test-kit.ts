@@ -9,7 +9,7 @@ import type { TickerFactory } from './ticker.js';
 export function registryConfig(hostname: string, syncPeriod = '*/5 * * * *'): RegistryConfig {
   return {
     hostname, repository: 'mirror', pullAuth: undefined, pushAuth: undefined, syncPeriod, syncerScript: undefined, syncerScriptArgs: '',
-    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: false, tlsVerify: true, caFile: undefined, concurrency: undefined, line: 1,
+    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: false, tlsVerify: true, caFile: undefined, pipelining: true, concurrency: undefined, line: 1,
   };
 }
 

@@ -13,12 +13,12 @@ const dockerConfig = (entries: Record<string, [string, string]>): AuthSetting =>
 function registry(overrides: Partial<RegistryConfig> = {}): RegistryConfig {
   return {
     hostname: 'mirror.example', repository: 'm', pullAuth: undefined, pushAuth: undefined, syncPeriod: undefined, syncerScript: undefined, syncerScriptArgs: '',
-    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: true, tlsVerify: false, caFile: '/target-ca.pem', concurrency: undefined, line: 1,
+    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: true, tlsVerify: false, caFile: '/target-ca.pem', pipelining: true, concurrency: undefined, line: 1,
     ...overrides,
   };
 }
 
-const source = (overrides: Partial<SourceSettings>): SourceSettings => ({ insecure: false, tlsVerify: true, caFile: undefined, auth: undefined, ...overrides });
+const source = (overrides: Partial<SourceSettings>): SourceSettings => ({ insecure: false, tlsVerify: true, caFile: undefined, auth: undefined, pipelining: true, ...overrides });
 
 test('pull side: user:pass goes to every source host, a DockerConfigJSON by host; the target TLS settings stay on the push side', () => {
   const everywhere = registry({ pullAuth: userpass('puller', 'pw') });

@@ -1,0 +1,104 @@
+import { Cron } from 'croner';
+import { parseRegistryHost } from '../reference/index.js';
+import { parseAuthSetting } from './auth-setting.js';
+import { checkAuthHosts, listedHosts } from './auth-hosts.js';
+import type { AuthSetting } from './types.js';
+import type { PathProblem } from './zod-problems.js';
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** `*\/5 * * * *` or with seconds; croner decides whether the fields themselves are valid. */
+export function checkCron(pattern: string, timezone: string): string | undefined {
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return `cron needs 5 fields (or 6 with seconds), got ${fields}: "${pattern}"`;
+  try {
+    new Cron(pattern, { paused: true, timezone }).stop();
+    return undefined;
+  } catch (error) {
+    return `invalid cron "${pattern}": ${reason(error)}`;
+  }
+}
+
+type Loose = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {});
+
+/** A value as the schema normalises it, or undefined when it cannot be (the schema reports why). */
+function quietly<T>(parse: (text: string) => T, value: unknown): T | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What no single key can say, so the schema cannot: duplicate hosts, a registry with nothing to
+ * mirror, cron in the configured zone, enableAuth without a token, DockerConfigJSONs without an
+ * entry for the hosts they are meant for. Runs on the data as written, with type guards, so it
+ * reports even where the schema found problems elsewhere (every problem at once); the values it
+ * compares are normalised with the schema's own functions.
+ */
+export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warnings: PathProblem[] } {
+  const problems: PathProblem[] = [];
+  const warnings: PathProblem[] = [];
+  const add = (path: PathProblem['path'], message: string, at: PathProblem['at'] = 'value') => problems.push({ path, message, at });
+  const root = obj(data);
+  const timezone = str(obj(root.sync).timezone) ?? 'UTC';
+  const sourceAuths = checkSources(root.sources, problems, warnings);
+  const seen = new Map<string, number>();
+  const list = Array.isArray(root.registries) ? root.registries : [];
+  list.forEach((item, index) => {
+    const r = obj(item);
+    const hostname = quietly(parseRegistryHost, r.hostname);
+    if (hostname !== undefined) {
+      const first = seen.get(hostname);
+      if (first !== undefined) add(['registries', index, 'hostname'], `duplicate hostname "${hostname}" (already used by registries[${first}])`);
+      else seen.set(hostname, index);
+    }
+    const syncPeriod = str(r.syncPeriod);
+    const cron = syncPeriod === undefined ? undefined : checkCron(syncPeriod, timezone);
+    if (cron) add(['registries', index, 'syncPeriod'], cron);
+    const images = Array.isArray(r.images) ? r.images : [];
+    if (!str(r.syncerScript) && images.length === 0) add(['registries', index], 'needs a "syncerScript" or an "images" list (or both)', 'key');
+    const found = checkAuthHosts({
+      index,
+      hostname: hostname ?? str(r.hostname) ?? '',
+      pullAuth: quietly(parseAuthSetting, r.pullAuthConfig),
+      pushAuth: quietly(parseAuthSetting, r.pushAuthConfig),
+      images,
+      sourceAuths,
+    });
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+  });
+  const api = obj(root.api);
+  // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.
+  const token = api.authToken;
+  if (api.enableAuth === true && (token === undefined || (typeof token === 'string' && token.trim() === ''))) add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
+  return { problems, warnings };
+}
+
+/**
+ * `sources:` hosts are normalised like a reference's registry, so `Quay.io` and `quay.io` would be
+ * one entry: the second is a problem. Returns each host's auth, for the pull-side checks.
+ */
+function checkSources(raw: unknown, problems: PathProblem[], warnings: PathProblem[]): Map<string, AuthSetting | undefined> {
+  const auths = new Map<string, AuthSetting | undefined>();
+  const keyOf = new Map<string, string>();
+  for (const [key, value] of Object.entries(obj(raw))) {
+    const host = quietly(parseRegistryHost, key);
+    if (host === undefined) continue;
+    const first = keyOf.get(host);
+    if (first !== undefined) problems.push({ path: ['sources', key], at: 'key', message: `duplicate source "${host}" (already listed as "${first}")` });
+    keyOf.set(host, key);
+    const auth = quietly(parseAuthSetting, obj(value).auth);
+    // Pull side: a warning (the host's images are then pulled with pullAuthConfig, or anonymously).
+    if (auth?.kind === 'docker-config' && !auth.auths.has(host)) {
+      warnings.push({ path: ['sources', key, 'auth'], at: 'value', message: `DockerConfigJSON has no entry for "${host}" (${listedHosts(auth.auths)}): this auth is never used` });
+    }
+    auths.set(host, auth);
+  }
+  return auths;
+}

@@ -1,0 +1,111 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { validateRepository } from '../reference/grammar.js';
+import { parseReference, parseRegistryHost } from '../reference/index.js';
+import { parseAuthSetting } from './auth-setting.js';
+import { caFileProblem } from './ca-file.js';
+import { locateScript } from './script-path.js';
+import type { ScriptLookup } from './types.js';
+
+/** What the schema resolves names in the file against. */
+export interface SchemaContext {
+  /** The directory of config.yaml: relative `caFile` and `syncerScript` paths start here. */
+  configDir: string;
+  /** Where a bare `syncerScript` name is looked up first. */
+  PATH: string | undefined;
+  /** The working directory: `state.path` is relative to it. */
+  cwd: string;
+}
+
+/** For reading the schema's structure and defaults: nothing is resolved against it. */
+export const NO_CONTEXT: SchemaContext = { configDir: '/', PATH: undefined, cwd: '/' };
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Why `parse` refuses a text (its error's message), or undefined when it takes it. */
+export function refusal(parse: (text: string) => unknown): (text: string) => string | undefined {
+  return (text) => {
+    try {
+      parse(text);
+      return undefined;
+    } catch (error) {
+      return reason(error);
+    }
+  };
+}
+
+/**
+ * A parser that throws on bad input, as a transform: its message becomes the value's problem (or the
+ * key's, for a record key: `at` tells the locator where to point).
+ */
+function parsedWith<T>(parse: (text: string) => T, at: 'key' | 'value' = 'value') {
+  return (text: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: reason(error), ...(at === 'key' ? { params: { at } } : {}) });
+      return z.NEVER;
+    }
+  };
+}
+
+/** A check that says why a value is wrong (or undefined), as a refinement. */
+export function checkedBy(problem: (text: string) => string | undefined) {
+  return (text: string, ctx: z.RefinementCtx): void => {
+    const found = problem(text);
+    if (found) ctx.addIssue({ code: 'custom', message: found });
+  };
+}
+
+/** A registry host as a reference has it (lowercase, `docker.io` for Docker Hub's other names). */
+export const registryHost = z.string().transform(parsedWith(parseRegistryHost));
+
+/** The same, as the key of a mapping (`sources:`): its problems point at the key. */
+export const registryHostKey = z.string().transform(parsedWith(parseRegistryHost, 'key'));
+
+/** `username:password` or a DockerConfigJSON (raw or base64); '' is anonymous. Messages never quote it. */
+export const authSetting = z.string().default('').transform(parsedWith(parseAuthSetting));
+
+/** A repository prefix: slashes around it dropped, then checked like a reference's path. */
+export const repositoryPrefix = z
+  .string()
+  .default('')
+  .transform((written) => written.replace(/^\/+|\/+$/g, ''))
+  .superRefine(checkedBy((repository) => (repository ? refusal((r) => validateRepository(r, r))(repository) : undefined)));
+
+/** An image reference as written (kept as text: the run parses it again with the script's lines). */
+export const imageReference = z.string().superRefine(checkedBy(refusal(parseReference)));
+
+/** A PEM file of CA certificates: absolute (relative to config.yaml), checked to hold a certificate. '' is none. */
+export function caFilePath(context: SchemaContext) {
+  return z
+    .string()
+    .optional()
+    .transform((written, ctx): string | undefined => {
+      if (!written) return undefined;
+      const path = isAbsolute(written) ? written : resolve(context.configDir, written);
+      checkedBy(caFileProblem)(path, ctx);
+      return path;
+    });
+}
+
+/** Where `syncerScript` is and how it was found (see locateScript). '' is none. */
+export function scriptLookup(context: SchemaContext) {
+  return z
+    .string()
+    .optional()
+    .transform((written, ctx): ScriptLookup | undefined => {
+      if (!written) return undefined;
+      const located = locateScript(written, context.configDir, context.PATH);
+      if (located.problem) ctx.addIssue({ code: 'custom', message: located.problem });
+      return located.lookup;
+    });
+}
+
+/** A path relative to the working directory, made absolute. */
+export function workingDirPath(context: SchemaContext, fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((written) => (isAbsolute(written) ? written : resolve(context.cwd, written)));
+}
