@@ -4,6 +4,7 @@ import { parseUserPass } from '../auth/credentials.js';
 import { CredentialStore } from '../auth/credential-store.js';
 import { parseDockerConfig, readDockerConfigFile, type DockerAuths } from '../auth/docker-config.js';
 import { caFileProblem } from '../config/ca-file.js';
+import { HOST_DEFAULTS, toEndpointOptions } from '../config/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { readFile } from 'node:fs/promises';
 import type { EndpointOptions } from '../transport/index.js';
@@ -75,10 +76,12 @@ export async function endpointFromFlags(registry: string, flags: SideFlags, side
     const problem = caFileProblem(flags.caFile);
     if (problem) throw flagError(`--${side}-ca-file`, problem);
   }
-  return {
+  // The CA file is used as given (relative to the working directory), like skopeo's flag.
+  return toEndpointOptions({
+    ...HOST_DEFAULTS,
+    insecure: flags.insecure ?? HOST_DEFAULTS.insecure,
+    tlsVerify: flags.tlsVerify ?? HOST_DEFAULTS.tlsVerify,
+    caFile: flags.caFile || undefined,
     credentials,
-    ...(flags.tlsVerify === false ? { tlsVerify: false } : {}),
-    ...(flags.caFile ? { caFile: flags.caFile } : {}),
-    ...(flags.insecure ? { insecure: true } : {}),
-  };
+  });
 }

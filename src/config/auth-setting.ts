@@ -1,4 +1,4 @@
-import { parseUserPass } from '../auth/credentials.js';
+import { parseUserPass, type Credentials } from '../auth/credentials.js';
 import { parseDockerConfig } from '../auth/docker-config.js';
 import type { AuthSetting } from './types.js';
 
@@ -17,4 +17,11 @@ export function parseAuthSetting(value: string): AuthSetting | undefined {
 function looksLikeBase64Json(text: string): boolean {
   if (!/^[A-Za-z0-9+/=_-]{8,}$/.test(text)) return false;
   return Buffer.from(text, 'base64').toString('utf8').trimStart().startsWith('{');
+}
+
+/** Credentials an auth setting gives for one host: `user:pass` applies anywhere, a DockerConfigJSON by host. */
+export function credentialsFor(setting: AuthSetting | undefined, host: string): Credentials | undefined {
+  if (!setting) return undefined;
+  if (setting.kind === 'userpass') return setting.credentials;
+  return setting.auths.get(host);
 }

@@ -1,4 +1,5 @@
 import { Credentials } from '../../auth/credentials.js';
+import { HOST_DEFAULTS, toEndpointOptions, type HostAccess } from '../../config/index.js';
 import { splitHostPort } from '../../reference/registry-host.js';
 import type { EndpointOptions } from '../../transport/index.js';
 import type { AddressPolicy } from './address-policy.js';
@@ -28,18 +29,21 @@ export interface EndpointContext {
 
 export async function endpointOptions(side: JobSide, address: RegistryAddress, { signal, policy, keepSecret }: EndpointContext): Promise<EndpointOptions> {
   await checkHostAddresses(splitHostPort(address.host).host, policy, side.endpoint);
-  const options: EndpointOptions = { addressGuard: policy };
-  // The endpoint URL names its scheme: no https attempt first, and errors name the right URL.
-  if (address.insecure) Object.assign(options, { insecure: true, scheme: 'http' });
-  if (side.verify_tls === false) options.tlsVerify = false;
-  if (side.ca) options.ca = side.ca;
   const auth = side.auth;
-  if (auth?.basicauth) {
-    options.credentials = new Credentials(auth.basicauth.user, auth.basicauth.password);
-  } else if (auth?.url) {
+  const settings: HostAccess = {
+    ...HOST_DEFAULTS,
+    // The endpoint URL names its scheme: no https attempt first, and errors name the right URL.
+    insecure: address.insecure,
+    ...(address.insecure ? { scheme: 'http' } : {}),
+    tlsVerify: side.verify_tls ?? HOST_DEFAULTS.tlsVerify,
+    ca: side.ca,
+    ...(auth?.basicauth ? { credentials: new Credentials(auth.basicauth.user, auth.basicauth.password) } : {}),
+  };
+  const options: EndpointOptions = { addressGuard: policy, ...toEndpointOptions(settings) };
+  if (!auth?.basicauth && auth?.url) {
     const tokenUrl = new URL(auth.url);
     await checkHostAddresses(tokenUrl.hostname, policy, `token URL ${tokenUrl.origin}`);
-    const token = await fetchOutOfBandToken({ ...auth, url: auth.url }, { tlsVerify: side.verify_tls !== false, ca: side.ca, guard: policy }, signal);
+    const token = await fetchOutOfBandToken({ ...auth, url: auth.url }, { tlsVerify: settings.tlsVerify, ca: settings.ca, guard: policy }, signal);
     keepSecret?.(token);
     options.staticToken = { token, type: auth.token_type?.toLowerCase() === 'jwt' ? 'JWT' : 'Bearer' };
   }
