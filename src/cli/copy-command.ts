@@ -1,25 +1,20 @@
 import type { Command } from 'commander';
-import { parseBooleanFlag } from './endpoint-flags.js';
+import { SIDE_FLAGS } from './endpoint-flags.js';
 import type { CopyFlags } from './copy-action.js';
 import { parseRate, parseSeconds } from './timeout-flags.js';
 
 export function registerCopyCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
-  program
+  const command = program
     .command('copy')
     .description('copy one image (manifest, index and every blob) from one registry to another')
     .argument('<source>', 'source image, e.g. 127.0.0.1:5001/library/app:v1 or quay.io/coreos/etcd@sha256:…')
-    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1')
-    .option('--src-creds <user:pass>', 'credentials for the source registry')
-    .option('--dest-creds <user:pass>', 'credentials for the target registry')
-    .option('--src-authfile <file>', 'DockerConfigJSON file with source credentials')
-    .option('--dest-authfile <file>', 'DockerConfigJSON file with target credentials')
-    .option('--src-tls-verify [bool]', 'verify the source TLS certificate (--src-tls-verify=false to skip)', parseBooleanFlag)
-    .option('--dest-tls-verify [bool]', 'verify the target TLS certificate (--dest-tls-verify=false to skip)', parseBooleanFlag)
-    .option('--src-ca-file <pem>', 'extra CA certificate(s) to trust for the source')
-    .option('--dest-ca-file <pem>', 'extra CA certificate(s) to trust for the target')
-    .option('--src-insecure', 'use plain http for the source, with no https attempt first')
-    .option('--dest-insecure', 'use plain http for the target, with no https attempt first')
+    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1');
+  for (const { flags, description, parse } of SIDE_FLAGS) {
+    if (parse) command.option(flags, description, parse);
+    else command.option(flags, description);
+  }
+  command
     .option('--connect-timeout <seconds>', 'seconds to connect (TCP and TLS) to a registry (default 10)', parseSeconds)
     .option('--response-timeout <seconds>', 'seconds to wait for an answer once a request is sent (default 120)', parseSeconds)
     .option('--read-timeout <seconds>', 'seconds for the whole body of a manifest, token reply or listing (default 60)', parseSeconds)

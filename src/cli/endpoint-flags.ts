@@ -26,6 +26,26 @@ export function parseBooleanFlag(value: string | undefined): boolean {
   throw new InvalidArgumentError(`expected true or false, got "${value}"`);
 }
 
+interface SideFlag {
+  flags: string;
+  description: string;
+  parse?: ((value: string | undefined) => boolean) | undefined;
+}
+
+/** Each host flag of `copy`, written once for both sides: `registry` is "source" or "target". */
+const HOST_FLAGS: ReadonlyArray<{ flag: string; help: (registry: string, side: string) => string; parse?: SideFlag['parse'] }> = [
+  { flag: 'creds <user:pass>', help: (registry) => `credentials for the ${registry} registry` },
+  { flag: 'authfile <file>', help: (registry) => `DockerConfigJSON file with ${registry} credentials` },
+  { flag: 'tls-verify [bool]', help: (registry, side) => `verify the ${registry} TLS certificate (--${side}-tls-verify=false to skip)`, parse: parseBooleanFlag },
+  { flag: 'ca-file <pem>', help: (registry) => `extra CA certificate(s) to trust for the ${registry}` },
+  { flag: 'insecure', help: (registry) => `use plain http for the ${registry}, with no https attempt first` },
+];
+
+/** `--src-creds`, `--dest-creds`, `--src-authfile`, ...: each host flag for the source, then the target. */
+export const SIDE_FLAGS: readonly SideFlag[] = HOST_FLAGS.flatMap(({ flag, help, parse }) =>
+  (['src', 'dest'] as const).map((side) => ({ flags: `--${side}-${flag}`, description: help(side === 'src' ? 'source' : 'target', side), parse })),
+);
+
 /** Why a file named by a flag cannot be read, as the flag's message says it. */
 function unreadable(error: unknown, what: string, path: string): string {
   const code = (error as { code?: string }).code;

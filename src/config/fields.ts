@@ -76,30 +76,30 @@ export const repositoryPrefix = z
 /** An image reference as written (kept as text: the run parses it again with the script's lines). */
 export const imageReference = z.string().superRefine(checkedBy(refusal(parseReference)));
 
-/** A PEM file of CA certificates: absolute (relative to config.yaml), checked to hold a certificate. '' is none. */
-export function caFilePath(context: SchemaContext) {
+/** An optional text turned into a value; '' means absent too (the seed's template leaves keys empty). */
+function unlessEmpty<T>(convert: (written: string, ctx: z.RefinementCtx) => T) {
   return z
     .string()
     .optional()
-    .transform((written, ctx): string | undefined => {
-      if (!written) return undefined;
-      const path = isAbsolute(written) ? written : resolve(context.configDir, written);
-      checkedBy(caFileProblem)(path, ctx);
-      return path;
-    });
+    .transform((written, ctx): T | undefined => (written ? convert(written, ctx) : undefined));
 }
 
-/** Where `syncerScript` is and how it was found (see locateScript). '' is none. */
+/** A PEM file of CA certificates: absolute (relative to config.yaml), checked to hold a certificate. */
+export function caFilePath(context: SchemaContext) {
+  return unlessEmpty((written, ctx) => {
+    const path = isAbsolute(written) ? written : resolve(context.configDir, written);
+    checkedBy(caFileProblem)(path, ctx);
+    return path;
+  });
+}
+
+/** Where `syncerScript` is and how it was found (see locateScript). */
 export function scriptLookup(context: SchemaContext) {
-  return z
-    .string()
-    .optional()
-    .transform((written, ctx): ScriptLookup | undefined => {
-      if (!written) return undefined;
-      const located = locateScript(written, context.configDir, context.PATH);
-      if (located.problem) ctx.addIssue({ code: 'custom', message: located.problem });
-      return located.lookup;
-    });
+  return unlessEmpty((written, ctx): ScriptLookup => {
+    const located = locateScript(written, context.configDir, context.PATH);
+    if (located.problem) ctx.addIssue({ code: 'custom', message: located.problem });
+    return located.lookup;
+  });
 }
 
 /** A path relative to the working directory, made absolute. */
