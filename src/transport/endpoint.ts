@@ -3,7 +3,11 @@ import { isLoopbackHost, DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/in
 import type { AddressGuard } from './guarded-connect.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-/** How to talk to one registry host. Everything a copy task needs to reach it. */
+/**
+ * How to talk to one registry host. Everything a copy task needs to reach it. Built from a host's
+ * settings by toEndpointOptions (config/host-settings.ts), for config.yaml, copy's flags and
+ * distribute jobs alike; an absent key means the default there (HOST_DEFAULTS).
+ */
 export interface EndpointOptions {
   /**
    * Plain http, with no https attempt first (Docker's "insecure registry"): a plain-http server
