@@ -47,9 +47,9 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   // -v lines can quote a registry's error text, which can quote the credentials it got.
   const err = { write: (text: string) => process.stderr.write(processScrubber.scrub(text)) };
   const view = createCopyView(process.stdout, { registry: target.registry, verbose: flags.verbose === true, err });
-  const unsubscribe = engine.subscribe((event) => view.handle(event));
   try {
-    const result = await engine.copy({ source: source.toString(), target: target.toString(), platforms: flags.platform, force: flags.force === true, sourceEndpoint, targetEndpoint });
+    const task = { source: source.toString(), target: target.toString(), platforms: flags.platform, force: flags.force === true, sourceEndpoint, targetEndpoint };
+    const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
     if (result.status === 'skipped') {
       process.stdout.write(`up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`);
@@ -61,7 +61,6 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   } finally {
     // Before the error line main prints: the live block is erased first.
     view.close();
-    unsubscribe();
     await engine.close();
   }
 }

@@ -4,14 +4,19 @@ import type { Descriptor, RepositoryClient, UploadSession } from '../registry/in
 import { retryDelayMs } from '../transport/index.js';
 import { BlobLocations } from './blob-locations.js';
 import { TransferFailure, transferBlob, type Side } from './blob-transfer.js';
-import type { CopyEvent } from './events.js';
+import type { CopyEventListener } from './events.js';
 import type { Limiter } from './limiter.js';
 
 export type BlobOutcome = { kind: 'skipped' } | { kind: 'mounted'; from: string } | { kind: 'copied'; bytes: number };
 
+/** The copy that needs a blob: its printed target names the blob's events, and `emit` hears them. */
+export interface BlobCaller {
+  targetName: string;
+  emit: CopyEventListener;
+}
+
 export interface BlobCopierOptions {
   limiter: Limiter;
-  emit: (event: CopyEvent) => void;
   /** Whole-blob attempts when the stream breaks (each restarts from the source GET). */
   attempts?: number;
   /** Minimum bytes between two progress events of one blob. */
@@ -23,6 +28,12 @@ export interface BlobCopierOptions {
  * mount from another repository of the same registry -> stream source to target.
  * Remembers where blobs live in each target registry and de-duplicates work in flight, so a
  * layer shared by many images of a run crosses the network once.
+ *
+ * Events go to the caller whose work it is. Shared work is reported once, to the caller that does
+ * it (started, progress, resumes, retries, mount failures, done); a caller that waited on it hears
+ * one blob-skipped when it is done (the blob is there; it moved nothing itself, so bytes are
+ * counted once, for the copy that moved them), or does the work itself if it failed. A caller
+ * that waited for another repository's stream then checks or mounts on its own, and hears that.
  */
 export class BlobCopier {
   #options: Required<BlobCopierOptions>;
@@ -42,19 +53,19 @@ export class BlobCopier {
    * manifest PUT reading it meanwhile fails with DIGEST_INVALID). If that work fails, the second
    * caller tries on its own, so one run's cancellation never fails another's image.
    */
-  copy(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
+  copy(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
     const key = `${target.registry}/${target.name}|${blob.digest}`;
     const shared = this.#intoRepository.get(key);
     if (shared) {
       return shared.then(
         () => {
-          this.#options.emit({ type: 'blob-skipped', target: targetName, digest: blob.digest, size: blob.size, time: Date.now() });
+          caller.emit({ type: 'blob-skipped', target: caller.targetName, digest: blob.digest, size: blob.size, time: Date.now() });
           return { kind: 'skipped' } as const;
         },
-        () => this.copy(source, target, blob, targetName),
+        () => this.copy(source, target, blob, caller),
       );
     }
-    const work = this.#copyIntoRepository(source, target, blob, targetName);
+    const work = this.#copyIntoRepository(source, target, blob, caller);
     this.#intoRepository.set(key, work);
     const forget = () => this.#intoRepository.delete(key);
     work.then(forget, forget);
@@ -70,12 +81,12 @@ export class BlobCopier {
    * Across repositories of one registry the bytes travel once: while one copy may be streaming
    * them, the others wait, then find the blob (HEAD) or mount it from where it landed.
    */
-  async #copyIntoRepository(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
+  async #copyIntoRepository(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
     const key = `${target.registry}|${blob.digest}`;
     for (let running = this.#streaming.get(key); running; running = this.#streaming.get(key)) await running.catch(() => undefined);
     // Biggest first: a large layer started late would run alone at the end of a run.
     const work = this.#options.limiter.run(async () => {
-      const outcome = await this.#copyOnce(source, target, blob, targetName);
+      const outcome = await this.#copyOnce(source, target, blob, caller);
       // Recorded before anyone waiting on this copy resumes, so they can mount from here.
       this.#locations.remember(target.registry, blob.digest, target.name);
       return outcome;
@@ -97,8 +108,8 @@ export class BlobCopier {
     return [...new Set(known)];
   }
 
-  async #copyOnce(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string): Promise<BlobOutcome> {
-    const { emit } = this.#options;
+  async #copyOnce(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
+    const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
     // Every request costs the registry too (a HEAD is ~3 ms of its CPU on a small machine): what
     // this process saw spares them. Known here: nothing to ask. Known elsewhere in this registry:
@@ -128,11 +139,12 @@ export class BlobCopier {
       if (session) await target.cancelUpload(session);
       session = result;
     }
-    return this.#stream(source, target, blob, targetName, session);
+    return this.#stream(source, target, blob, caller, session);
   }
 
-  async #stream(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, targetName: string, firstSession: UploadSession | undefined): Promise<BlobOutcome> {
-    const { emit, attempts, progressStepBytes } = this.#options;
+  async #stream(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller, firstSession: UploadSession | undefined): Promise<BlobOutcome> {
+    const { attempts, progressStepBytes } = this.#options;
+    const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
     const started = Date.now();
     let session = firstSession;
@@ -160,7 +172,7 @@ export class BlobCopier {
         const cancelled = CancelledError.ifAborted([source.signal, target.signal], `blob ${blob.digest} to ${targetName}`, error);
         if (cancelled) throw cancelled;
         if (!failed || attempt >= attempts || !failed.transient) throw error;
-        await this.#pause(failed, failed.side === 'source' ? source : target, blob, attempt, targetName);
+        await this.#pause(failed, failed.side === 'source' ? source : target, blob, attempt, caller);
       }
     }
   }
@@ -169,11 +181,11 @@ export class BlobCopier {
    * Waits before the next whole-blob attempt: the failing registry's `Retry-After` as given, else
    * its retry policy's backoff. A wait longer than the policy allows for retries fails the blob.
    */
-  async #pause(failed: TransferFailure, side: RepositoryClient, blob: Descriptor, attempt: number, targetName: string): Promise<void> {
+  async #pause(failed: TransferFailure, side: RepositoryClient, blob: Descriptor, attempt: number, caller: BlobCaller): Promise<void> {
     const policy = side.transport.retryPolicy;
     const delayMs = retryDelayMs(policy, attempt, failed.retryAfterMs);
     if (delayMs > policy.maxTotalMs) throw failed.error;
-    this.#options.emit({
+    caller.emit({
       type: 'retry',
       method: failed.side === 'source' ? 'GET' : 'PUT',
       url: `${side.registry}/${side.name} blob ${blob.digest}`,
@@ -185,7 +197,7 @@ export class BlobCopier {
     try {
       await delay(delayMs, undefined, side.signal ? { signal: side.signal } : undefined);
     } catch (error) {
-      throw CancelledError.ifAborted([side.signal], `blob ${blob.digest} to ${targetName}`, error) ?? error;
+      throw CancelledError.ifAborted([side.signal], `blob ${blob.digest} to ${caller.targetName}`, error) ?? error;
     }
   }
 }

@@ -1,9 +1,9 @@
 import { CancelledError, PictureBookError } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, RegistryClients } from '../registry/index.js';
-import type { EndpointOptions, Timeouts } from '../transport/index.js';
+import { parsePlatform, RegistryClients, type RepositoryClient } from '../registry/index.js';
+import type { EndpointOptions, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
-import type { CopyEvent, CopyEventListener } from './events.js';
+import type { CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './plan.js';
@@ -48,12 +48,23 @@ export interface CopyRunOptions {
    * once this aborted; one under way goes on until it ends or `signal` aborts.
    */
   drain?: AbortSignal;
+  /**
+   * Hears every event this copy causes, and only those: its image, blobs and manifests, the retries
+   * of its requests, its digest fallbacks. Work shared with another copy (a blob both need) is
+   * reported as blob-copier.ts says. A run files the events under its own name without guessing.
+   */
+  onEvent?: CopyEventListener;
+}
+
+/** What `plan` tells its caller about: digest fallbacks and the retries of its HEADs. */
+export interface PlanOptions {
+  onEvent?: CopyEventListener;
 }
 
 /**
  * The copy engine: shared limits, a shared blob copier (in-flight de-duplication, known blob
  * locations for mounts) and shared registry connections for every copy of the process.
- * Reports progress only as typed events.
+ * Reports progress only as typed events, each to the listener of the copy that caused it.
  */
 export class CopyEngine {
   #images: Limiter;
@@ -61,7 +72,6 @@ export class CopyEngine {
   #lookahead: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
-  #listeners = new Set<CopyEventListener>();
 
   constructor(options: CopyEngineOptions = {}) {
     // The config's defaults (measured with `npm run bench`: more blob streams help, more images barely).
@@ -77,28 +87,17 @@ export class CopyEngine {
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),
-      onRetry: (notice) => this.#emit({ type: 'retry', ...notice, time: Date.now() }),
     });
-    this.#blobs = new BlobCopier({ limiter: new Limiter(blobs), emit: (e) => this.#emit(e) });
+    this.#blobs = new BlobCopier({ limiter: new Limiter(blobs) });
   }
 
-  get clients(): RegistryClients {
-    return this.#clients;
-  }
-
-  /** Adds a listener; returns the function that removes it. */
-  subscribe(listener: CopyEventListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Reports a GET that stood in for a HEAD without digest, as an event of the image `target`. */
-  #digestFallback(target: Reference): (reference: string) => void {
-    return (reference) => this.#emit({ type: 'digest-fallback', target: target.toString(), reference, time: Date.now() });
-  }
-
-  #emit(event: CopyEvent): void {
-    for (const listener of this.#listeners) listener(event);
+  /** The source and target clients of one copy (or plan): their requests report retries to `emit`. */
+  #repositories(source: Reference, target: Reference, task: CopyTask, targetAccess: 'pull' | 'push', emit: CopyEventListener, signal?: AbortSignal): { sourceRepo: RepositoryClient; targetRepo: RepositoryClient } {
+    const onRetry = (notice: RetryNotice): void => emit({ type: 'retry', ...notice, time: Date.now() });
+    return {
+      sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, { signal, onRetry }),
+      targetRepo: this.#clients.repository(target.registry, target.repository, targetAccess, task.targetEndpoint, { signal, onRetry }),
+    };
   }
 
   /**
@@ -108,6 +107,7 @@ export class CopyEngine {
   async copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     const shownSource = task.source;
     const shownTarget = task.target;
+    const emit = run.onEvent ?? ignore;
     let started = false;
     try {
       const source = parseReference(task.source);
@@ -115,8 +115,7 @@ export class CopyEngine {
       const platforms = (task.platforms ?? []).map(parsePlatform);
       const force = task.force === true;
       const filtered = platforms.length > 0;
-      const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, run.signal);
-      const targetRepo = this.#clients.repository(target.registry, target.repository, 'push', task.targetEndpoint, run.signal);
+      const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'push', emit, run.signal);
       const began = Date.now();
       // Three stages. A window bounds how many images are checked and resolved ahead of the
       // transfers (their manifests wait in memory). The no-change check is two HEADs, so many run
@@ -127,28 +126,28 @@ export class CopyEngine {
       try {
         const checked = await this.#checks.run(async () => {
           throwIfStopping(run, shownTarget);
-          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force, onDigestFallback: this.#digestFallback(target) });
+          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force, onDigestFallback: digestFallback(target, emit) });
           if (check.action === 'up-to-date') return { check, resolved: undefined };
           const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, sourceManifest: check.manifest, shownSource: source.toString(), filtered, force });
           return { check, resolved };
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
-          this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time: Date.now() });
+          emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time: Date.now() });
           return result;
         }
         transfer = await this.#images.acquire(checked.resolved.bytes);
         leaveWindow();
         throwIfStopping(run, shownTarget);
         started = true;
-        this.#emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({ source, target, sourceRepo, targetRepo, resolved: checked.resolved, platforms, force, blobs: this.#blobs, emit: (e) => this.#emit(e) });
+        emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
+        const result = await copyImage({ source, target, sourceRepo, targetRepo, resolved: checked.resolved, platforms, force, blobs: this.#blobs, emit });
         const time = Date.now();
         if (result.status === 'skipped') {
-          this.#emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
+          emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
         } else {
           const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
-          this.#emit({ type: 'image-done', source: result.source, target: result.target, digest, sourceDigest, bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, time });
+          emit({ type: 'image-done', source: result.source, target: result.target, digest, sourceDigest, bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, time });
         }
         return result;
       } finally {
@@ -159,24 +158,24 @@ export class CopyEngine {
       // Whatever broke after the run was stopped (an aborted request, a reset stream) is the stop's doing.
       const cancelled = CancelledError.ifAborted([run.signal], shownTarget, error);
       if (cancelled) {
-        this.#emit({ type: 'image-cancelled', source: shownSource, target: shownTarget, started, time: Date.now() });
+        emit({ type: 'image-cancelled', source: shownSource, target: shownTarget, started, time: Date.now() });
         throw cancelled;
       }
       const code = error instanceof PictureBookError ? error.code : 'INTERNAL';
       const message = error instanceof Error ? error.message : String(error);
-      this.#emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: { code, message }, time: Date.now() });
+      emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: { code, message }, time: Date.now() });
       throw error;
     }
   }
 
   /** What `copy` would do (HEAD requests only; writes nothing). */
-  async plan(task: CopyTask): Promise<{ action: PlanAction; digest: string }> {
+  async plan(task: CopyTask, options: PlanOptions = {}): Promise<{ action: PlanAction; digest: string }> {
+    const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
-    const sourceRepo = this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint);
-    const targetRepo = this.#clients.repository(target.registry, target.repository, 'pull', task.targetEndpoint);
-    const options = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: this.#digestFallback(target) };
-    return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, options));
+    const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'pull', emit);
+    const check = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: digestFallback(target, emit) };
+    return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
   }
 
   /** Closes pooled connections. */
@@ -185,18 +184,11 @@ export class CopyEngine {
   }
 }
 
-let defaultEngine: CopyEngine | undefined;
+const ignore: CopyEventListener = () => {};
 
-/** The process-wide engine, so independent callers share limits and in-flight transfers. */
-export function sharedEngine(): CopyEngine {
-  defaultEngine ??= new CopyEngine();
-  return defaultEngine;
-}
-
-/** Copies `source` to `target` on the process-wide engine. */
-export function copy(source: string, target: string, options: Omit<CopyTask, 'source' | 'target'> & CopyRunOptions = {}): Promise<CopyResult> {
-  const { signal, drain, ...rest } = options;
-  return sharedEngine().copy({ source, target, ...rest }, { signal, drain });
+/** Reports a GET that stood in for a HEAD without digest, as an event of the image `target`. */
+function digestFallback(target: Reference, emit: CopyEventListener): (reference: string) => void {
+  return (reference) => emit({ type: 'digest-fallback', target: target.toString(), reference, time: Date.now() });
 }
 
 /** A copy still waiting for its turn does not start once its run is stopping or stopped. */

@@ -2,7 +2,7 @@ import type { Reference } from '../reference/index.js';
 import { formatPlatform, type FetchedManifest, type Platform, type RepositoryClient } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats, settleAll } from './copy-stats.js';
-import type { CopyEvent } from './events.js';
+import type { CopyEventListener } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { assertImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource, type ResolvedImage } from './resolve.js';
@@ -17,7 +17,7 @@ export interface ImageCopyInput {
   platforms: readonly Platform[];
   force: boolean;
   blobs: BlobCopier;
-  emit: (event: CopyEvent) => void;
+  emit: CopyEventListener;
 }
 
 export interface CopyResult {

@@ -1,4 +1,4 @@
-export { CopyEngine, copy, sharedEngine, type CopyTask, type CopyEngineOptions, type CopyRunOptions } from './engine.js';
+export { CopyEngine, type CopyTask, type CopyEngineOptions, type CopyRunOptions, type PlanOptions } from './engine.js';
 export type { PlanAction } from './plan.js';
 export type { CopyResult } from './image-copier.js';
 export type { CopyEvent, CopyEventListener, CopyEventType } from './events.js';

@@ -2,7 +2,7 @@ import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '..
 import { CancelledError, HttpError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { settleAll, type CopyStats } from './copy-stats.js';
-import type { CopyEvent } from './events.js';
+import type { CopyEventListener } from './events.js';
 import type { PrefetchedChild } from './resolve.js';
 
 export interface TreeContext {
@@ -12,7 +12,7 @@ export interface TreeContext {
   blobs: BlobCopier;
   stats: CopyStats;
   force: boolean;
-  emit: (event: CopyEvent) => void;
+  emit: CopyEventListener;
   /** Children an earlier stage already settled (see resolve.ts), by digest. */
   prefetched?: ReadonlyMap<string, PrefetchedChild>;
 }
@@ -25,7 +25,7 @@ export interface TreeContext {
 export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest): Promise<void> {
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
-    await settleAll(referencedBlobs(parsed).map(async (blob) => ctx.stats.add(await ctx.blobs.copy(ctx.source, ctx.target, blob, ctx.targetName))));
+    await settleAll(referencedBlobs(parsed).map(async (blob) => ctx.stats.add(await ctx.blobs.copy(ctx.source, ctx.target, blob, ctx))));
     return;
   }
   await settleAll(parsed.manifests.map((child) => copyChild(ctx, child.digest)));

@@ -21,6 +21,7 @@ export async function headBlob(ctx: RepositoryContext, digest: string): Promise<
     scopes: ctx.scopes,
     expect: [200, 404],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
@@ -39,6 +40,7 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
     scopes: ctx.scopes,
     expect: [200],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
     blob: true,
   });
   const length = headerValue(response, 'content-length');
@@ -63,6 +65,7 @@ export async function getBlobFrom(ctx: RepositoryContext, digest: string, offset
     scopes: ctx.scopes,
     expect: [200, 206],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(response, 'content-range') ?? '');
   if (response.status !== 206 || Number(range?.[1]) !== offset || Number(range?.[2]) !== size - 1) {

@@ -4,5 +4,5 @@ export { checkedDigest, digestOf, verifiableAlgorithm, verifyBytes } from './con
 export { sha256Digest, type FetchedManifest, type ManifestHead } from './manifests.js';
 export type { UploadSession } from './uploads.js';
 export { nextLink } from './pagination.js';
-export { RepositoryClient, type Access } from './repository-client.js';
+export { RepositoryClient, type Access, type ClientCaller } from './repository-client.js';
 export { RegistryClients, type RegistryClientsOptions } from './registry-client.js';

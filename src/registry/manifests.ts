@@ -41,6 +41,7 @@ export async function headManifest(ctx: RepositoryContext, reference: string): P
     scopes: ctx.scopes,
     expect: [200, 404],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
@@ -67,6 +68,7 @@ export async function getManifest(ctx: RepositoryContext, reference: string): Pr
     scopes: ctx.scopes,
     expect: [200],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   const bytes = await readBodyLimited(response.body, MANIFEST_SIZE_LIMIT, where, 'MANIFEST_INVALID');
   const expected = byDigest ?? contentDigestHeader(ctx, response, reference);
@@ -87,6 +89,7 @@ export async function putManifest(ctx: RepositoryContext, reference: string, byt
       scopes: ctx.scopes,
       expect: [201, 200],
       signal: ctx.signal,
+      onRetry: ctx.onRetry,
     })
     .catch((error: unknown) => {
       throw readOnlyError(ctx, error) ?? error;

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { AgentPool, resolveTimeouts, Transport, type EndpointOptions, type RetryNotice, type Timeouts } from '../transport/index.js';
+import { AgentPool, resolveTimeouts, Transport, type EndpointOptions, type Timeouts } from '../transport/index.js';
 import { collectPages, type PageOptions } from './pagination.js';
-import { RepositoryClient, type Access } from './repository-client.js';
+import { RepositoryClient, type Access, type ClientCaller } from './repository-client.js';
 
 export interface RegistryClientsOptions {
   /** Options per registry host (credentials, TLS); called once per host. */
   endpoint?: (registry: string) => EndpointOptions;
-  onRetry?: (notice: RetryNotice) => void;
   /** Keep-alive connections per origin unless an endpoint says otherwise: the requests in flight at once. */
   maxConnections?: number;
   /** A transport with no request under way for this long is dropped (default 5 minutes). */
@@ -52,7 +51,6 @@ export class RegistryClients {
       const options = endpoint ?? this.#options.endpoint?.(registry) ?? {};
       transport = new Transport(registry, options, {
         agents: this.#agents,
-        onRetry: this.#options.onRetry,
         maxConnections: this.#options.maxConnections,
         now: this.#now,
         timeouts: this.#timeouts,
@@ -91,8 +89,9 @@ export class RegistryClients {
     }
   }
 
-  repository(registry: string, name: string, access: Access, endpoint?: EndpointOptions, signal?: AbortSignal): RepositoryClient {
-    return new RepositoryClient(this.transport(registry, endpoint), name, access, signal);
+  /** A client of one repository; its requests carry `caller`'s signal and report their retries to it. */
+  repository(registry: string, name: string, access: Access, endpoint?: EndpointOptions, caller: ClientCaller = {}): RepositoryClient {
+    return new RepositoryClient(this.transport(registry, endpoint), name, access, caller);
   }
 
   /**

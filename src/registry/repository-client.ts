@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { discardBody, type Transport } from '../transport/index.js';
+import { discardBody, type RetryListener, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
 import { collectPages, type PageOptions } from './pagination.js';
@@ -8,18 +8,24 @@ import { appendUpload, cancelUpload, completeUpload, mountBlob, startUpload, upl
 
 export type Access = 'pull' | 'push';
 
+/** Who uses a client: the run's signal, and the listener told of each retry its requests make. */
+export interface ClientCaller {
+  signal?: AbortSignal | undefined;
+  onRetry?: RetryListener | undefined;
+}
+
 /** One repository on one registry, with the access it was opened for. */
 export class RepositoryClient {
   readonly name: string;
   readonly transport: Transport;
   #ctx: RepositoryContext;
 
-  constructor(transport: Transport, name: string, access: Access, signal?: AbortSignal) {
+  constructor(transport: Transport, name: string, access: Access, caller: ClientCaller = {}) {
     this.transport = transport;
     this.name = name;
     // A push client asks for pull,push once so every call shares one token.
     const scope = `repository:${name}:${access === 'push' ? 'pull,push' : 'pull'}`;
-    this.#ctx = { transport, name, scopes: [scope], signal };
+    this.#ctx = { transport, name, scopes: [scope], signal: caller.signal, onRetry: caller.onRetry };
   }
 
   get registry(): string {
@@ -95,7 +101,7 @@ export class RepositoryClient {
    */
   async exists(): Promise<boolean | undefined> {
     try {
-      const response = await this.transport.request({ method: 'GET', path: tagsPath(this.name), scopes: this.#ctx.scopes, expect: [200, 404], signal: this.#ctx.signal });
+      const response = await this.transport.request({ method: 'GET', path: tagsPath(this.name), scopes: this.#ctx.scopes, expect: [200, 404], signal: this.#ctx.signal, onRetry: this.#ctx.onRetry });
       await discardBody(response.body);
       return response.status === 200;
     } catch {

@@ -1,6 +1,6 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { digestProblem, isRepositoryPath, isTag } from '../reference/index.js';
-import type { Transport } from '../transport/index.js';
+import type { RetryListener, Transport } from '../transport/index.js';
 
 /** What every repository-level call needs: the host's transport, the repository and its scopes. */
 export interface RepositoryContext {
@@ -10,6 +10,8 @@ export interface RepositoryContext {
   /** Token scopes for this repository: `pull`, or `pull,push` on a target. */
   scopes: readonly string[];
   signal?: AbortSignal | undefined;
+  /** Hears the retries of every request made here: the listener of whoever opened the client (a copy). */
+  onRetry?: RetryListener | undefined;
 }
 
 /*

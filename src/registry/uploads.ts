@@ -26,6 +26,7 @@ export async function startUpload(ctx: RepositoryContext): Promise<UploadSession
       scopes: ctx.scopes,
       expect: [202],
       signal: ctx.signal,
+      onRetry: ctx.onRetry,
     })
     .catch((error: unknown) => {
       throw readOnlyError(ctx, error) ?? error;
@@ -47,6 +48,7 @@ export async function mountBlob(ctx: RepositoryContext, digest: string, from: st
     scopes: [...ctx.scopes, `repository:${from}:pull`],
     expect: [201, 202],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   return response.status === 201 ? 'mounted' : sessionFrom(response, ctx);
@@ -78,6 +80,7 @@ export async function uploadBlob(ctx: RepositoryContext, session: UploadSession,
     scopes: ctx.scopes,
     expect: [201, 204],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   await discardBody(put.body);
 }
@@ -88,7 +91,7 @@ export async function uploadBlob(ctx: RepositoryContext, session: UploadSession,
  * whose request broke mid-body (what it stored no longer matches the offset its `_state` carries).
  */
 export async function uploadStatus(ctx: RepositoryContext, session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
-  const response = await ctx.transport.request({ method: 'GET', path: session.location, scopes: ctx.scopes, expect: [204, 200, 404], signal: ctx.signal });
+  const response = await ctx.transport.request({ method: 'GET', path: session.location, scopes: ctx.scopes, expect: [204, 200, 404], signal: ctx.signal, onRetry: ctx.onRetry });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
   // `Range: 0-<last byte>`; distribution also says 0-0 for an empty session: resend from 0 then.
@@ -111,6 +114,7 @@ export async function appendUpload(ctx: RepositoryContext, session: UploadSessio
     scopes: ctx.scopes,
     expect: [202, 204],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   return headerValue(response, 'location') ? sessionFrom(response, ctx) : session;
@@ -125,6 +129,7 @@ export async function completeUpload(ctx: RepositoryContext, session: UploadSess
     scopes: ctx.scopes,
     expect: [201, 204],
     signal: ctx.signal,
+    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
 }
@@ -132,7 +137,7 @@ export async function completeUpload(ctx: RepositoryContext, session: UploadSess
 /** Abandons a session so the registry can free it; failures are irrelevant to the caller. */
 export async function cancelUpload(ctx: RepositoryContext, session: UploadSession): Promise<void> {
   try {
-    const response = await ctx.transport.request({ method: 'DELETE', path: session.location, scopes: ctx.scopes, expect: [204, 202, 200, 404] });
+    const response = await ctx.transport.request({ method: 'DELETE', path: session.location, scopes: ctx.scopes, expect: [204, 202, 200, 404], onRetry: ctx.onRetry });
     await discardBody(response.body);
   } catch {
     // Best effort: the registry expires abandoned sessions on its own.

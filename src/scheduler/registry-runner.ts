@@ -12,15 +12,14 @@ export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emi
 
 /**
  * Runs a registry through the load orchestration on the process's shared engine. Several runs
- * (and distribute jobs) share that engine and each load subscribes to all of its events, so only
- * this registry's events are passed on.
+ * (and distribute jobs) share that engine; each copy reports to the run that made it, so what
+ * arrives here is this registry's own.
  */
 export function loadRunner(engine: CopyEngine): RegistryRunner {
   return async (registry, signal, emit, drain) => {
     const own: SyncEventListener = (event) => {
       // The scheduler reports runs itself (sync-run-started / -finished).
-      if (event.type === 'run-started' || event.type === 'run-finished') return;
-      if (!('registry' in event) || event.registry === registry.hostname) emit(event);
+      if (event.type !== 'run-started' && event.type !== 'run-finished') emit(event);
     };
     const outcome = await runLoad({ registries: [registry], engine, emit: own, signal, ...(drain ? { drain } : {}) });
     const single = outcome.registries[0];

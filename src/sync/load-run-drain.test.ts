@@ -8,9 +8,6 @@ import { runLoad } from './load-run.js';
 /** Copies end when the test says so; records what it was asked to copy and with which signals. */
 class HeldEngine {
   readonly copies: Array<{ task: CopyTask; run: CopyRunOptions; finish: () => void }> = [];
-  subscribe(): () => void {
-    return () => undefined;
-  }
   copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     return new Promise((resolve) => {
       const result: CopyResult = { status: 'copied', source: task.source, target: task.target, digest: 'sha256:1', sourceDigest: 'sha256:1', bytes: 5, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 1, durationMs: 1 };

@@ -1,17 +1,17 @@
-import type { CopyEngine, CopyTask } from '../copy/index.js';
+import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
 import { CancelledError, PictureBookError } from '../errors/index.js';
 import type { SyncEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
-import { RequestOwners } from './request-owners.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
 import { scriptFailureSummary, totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
 import { targetReference } from './target-reference.js';
 
 export interface LoadRunOptions {
   registries: RegistryConfig[];
-  engine: CopyEngine;
+  /** Shared with other runs and jobs: each copy reports its events to its own caller. */
+  engine: Pick<CopyEngine, 'copy' | 'plan'>;
   emit: SyncEventListener;
   dryRun?: boolean;
   scriptTimeoutMs?: number;
@@ -31,33 +31,23 @@ function errorInfo(error: unknown): { code: string; message: string } {
 /**
  * One load of several registries, all at once through one shared engine: each registry's image
  * list is produced, mapped to target references and copied (or planned, on a dry run). A failing
- * script or image is reported and the rest carries on.
+ * script or image is reported and the rest carries on. Each copy's events come back through its
+ * own listener and are filed under the registry that asked for it.
  */
 export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const startedAt = Date.now();
   const dryRun = options.dryRun === true;
-  const { emit, engine } = options;
-  const registryOfTarget = new Map<string, string>();
-  const owners = new RequestOwners();
-  const unsubscribe = engine.subscribe((event) => {
-    // A retry names only its URL: its registry is found from the hosts and repositories of the run.
-    const registry = 'target' in event ? (registryOfTarget.get(event.target) ?? '') : event.type === 'retry' ? owners.ownerOf(event.url) : '';
-    emit({ ...event, registry });
-  });
-  try {
-    emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
-    const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, registryOfTarget, owners)));
-    const run = totalOutcome(outcomes, startedAt, dryRun);
-    const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok } = run;
-    emit({ type: 'run-finished', copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok, time: Date.now() });
-    return run;
-  } finally {
-    unsubscribe();
-  }
+  const { emit } = options;
+  emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
+  const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options)));
+  const run = totalOutcome(outcomes, startedAt, dryRun);
+  const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok } = run;
+  emit({ type: 'run-finished', copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok, time: Date.now() });
+  return run;
 }
 
-async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, registryOfTarget: Map<string, string>, owners: RequestOwners): Promise<RegistryOutcome> {
-  const { emit, engine } = options;
+async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): Promise<RegistryOutcome> {
+  const { emit } = options;
   const name = registry.hostname;
   const startedAt = Date.now();
   emit({ type: 'registry-started', registry: name, time: startedAt });
@@ -89,9 +79,6 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
       limiter.run(async () => {
         const target = targetReference(source, registry.hostname, registry.repository);
         const task: CopyTask = { source: source.toString(), target: target.toString(), sourceEndpoint: sourceEndpoint(registry, source.registry), targetEndpoint: push };
-        registryOfTarget.set(target.toString(), name);
-        owners.add(source, name);
-        owners.add(target, name);
         outcome.images.push(await copyOrPlan(task, options, name));
       }),
     ),
@@ -108,6 +95,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, r
 
 async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {
   const base = { source: task.source, target: task.target };
+  const onEvent: CopyEventListener = (event) => options.emit({ ...event, registry });
   if (options.signal?.aborted || options.drain?.aborted) {
     // Its turn came after the stop began: it is not started at all.
     options.emit({ type: 'image-cancelled', registry, ...base, started: false, time: Date.now() });
@@ -115,7 +103,7 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   }
   if (options.dryRun) {
     try {
-      const plan = await options.engine.plan(task);
+      const plan = await options.engine.plan(task, { onEvent });
       options.emit({ type: 'image-planned', registry, ...base, action: plan.action, time: Date.now() });
       return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
     } catch (error) {
@@ -126,7 +114,7 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   }
   try {
     const { signal, drain } = options;
-    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}) });
+    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent });
     return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.

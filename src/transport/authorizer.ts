@@ -2,6 +2,7 @@ import type { Credentials } from '../auth/credentials.js';
 import { parseWwwAuthenticate } from '../auth/challenge.js';
 import { mergeScopes, scopeSetKey } from '../auth/scope.js';
 import { TokenCache } from '../auth/token-cache.js';
+import type { RetryListener } from './http-send.js';
 import { fetchToken, type BearerChallenge, type TokenFetchContext } from './token-fetcher.js';
 
 type KnownChallenge = { scheme: 'basic' } | ({ scheme: 'bearer' } & BearerChallenge);
@@ -26,13 +27,17 @@ export class Authorizer {
     this.#staticHeader = staticToken ? `${staticToken.type ?? 'Bearer'} ${staticToken.token}` : undefined;
   }
 
-  /** The header for a request needing `scopes`, or undefined while no challenge is known. */
-  async header(scopes: readonly string[]): Promise<string | undefined> {
+  /**
+   * The header for a request needing `scopes`, or undefined while no challenge is known. A token
+   * fetched for it reports its retries to `onRetry`, the listener of the request that started the
+   * fetch (requests joining a fetch under way wait for it without hearing of its retries).
+   */
+  async header(scopes: readonly string[], onRetry?: RetryListener): Promise<string | undefined> {
     if (this.#staticHeader) return this.#staticHeader;
     const challenge = this.#challenge;
     if (!challenge) return undefined;
     if (challenge.scheme === 'basic') return this.#credentials?.basicHeader();
-    return `Bearer ${await this.#token(challenge, scopes)}`;
+    return `Bearer ${await this.#token(challenge, scopes, onRetry)}`;
   }
 
   /**
@@ -85,18 +90,14 @@ export class Authorizer {
     this.#tokens.delete(scopeSetKey(scopes));
   }
 
-  get knowsChallenge(): boolean {
-    return this.#challenge !== undefined;
-  }
-
-  async #token(challenge: BearerChallenge, scopes: readonly string[]): Promise<string> {
+  async #token(challenge: BearerChallenge, scopes: readonly string[], onRetry: RetryListener | undefined): Promise<string> {
     const key = scopeSetKey(scopes);
     const cached = this.#tokens.get(key);
     if (cached) return cached;
     // Concurrent requests for the same scopes share one token fetch.
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = fetchToken(this.#context, challenge, mergeScopes(scopes), this.#credentials)
+      pending = fetchToken(this.#context, challenge, mergeScopes(scopes), this.#credentials, onRetry)
         .then((reply) => {
           this.#tokens.set(key, reply.token, reply.expiresIn);
           return reply.token;

@@ -33,6 +33,9 @@ export interface RetryNotice {
   reason: string;
 }
 
+/** Whoever made a request hears of its retries (see TransportRequest.onRetry). */
+export type RetryListener = (notice: RetryNotice) => void;
+
 /** undici's answer, its body possibly wrapped (a watched blob is a plain Readable). */
 export type Response = Omit<Dispatcher.ResponseData, 'body'> & { body: Readable };
 
@@ -54,7 +57,7 @@ export async function sendWithRetry(
   dispatcher: Dispatcher,
   request: SendRequest,
   policy: RetryPolicy,
-  onRetry?: (notice: RetryNotice) => void,
+  onRetry?: RetryListener,
 ): Promise<Response> {
   const started = Date.now();
   const canRetry = replayable(request.body);

@@ -3,7 +3,7 @@ import type { Credentials } from '../auth/credentials.js';
 import { AuthError } from '../errors/index.js';
 import { readBodyLimited } from './read-body.js';
 import { httpErrorOf } from './response-error.js';
-import { sendWithRetry, type RetryNotice } from './http-send.js';
+import { sendWithRetry, type RetryListener } from './http-send.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { Timeouts } from './timeouts.js';
 
@@ -24,7 +24,6 @@ export interface TokenFetchContext {
   dispatcherFor: (url: URL) => Dispatcher;
   policy: RetryPolicy;
   timeouts?: Timeouts | undefined;
-  onRetry?: ((notice: RetryNotice) => void) | undefined;
   allowInsecureRealm: boolean;
 }
 
@@ -48,6 +47,7 @@ export async function fetchToken(
   challenge: BearerChallenge,
   scopes: readonly string[],
   credentials: Credentials | undefined,
+  onRetry?: RetryListener,
 ): Promise<TokenReply> {
   let url: URL;
   try {
@@ -68,7 +68,7 @@ export async function fetchToken(
     }
     headers.authorization = credentials.basicHeader();
   }
-  const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers, timeouts: context.timeouts }, context.policy, context.onRetry);
+  const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers, timeouts: context.timeouts }, context.policy, onRetry);
   const status = response.statusCode;
   if (status !== 200) {
     // Only 401/403 say anything about the credentials. A 5xx or 429 that outlasted the retries is

@@ -48,9 +48,9 @@ test('429 with Retry-After is retried after the delay the server asked for', asy
     else res.writeHead(200).end('{}');
   });
   const notices: number[] = [];
-  const transport = new Transport(server.host, fast, { agents, onRetry: (n) => notices.push(n.delayMs) });
+  const transport = new Transport(server.host, fast, { agents });
   const started = Date.now();
-  const response = await transport.request({ method: 'GET', path: '/v2/x', scopes: [], expect: [200] });
+  const response = await transport.request({ method: 'GET', path: '/v2/x', scopes: [], expect: [200], onRetry: (n) => notices.push(n.delayMs) });
   await discardBody(response.body);
   assert.equal(calls, 3, 'two 429s then success');
   assert.deepEqual(notices, [1000, 1000]);

@@ -5,7 +5,7 @@ import { HttpError, NetworkError } from '../errors/index.js';
 import type { AgentPool, AgentSettings } from './agent-pool.js';
 import { Authorizer } from './authorizer.js';
 import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
-import { sendWithRetry, type RequestBody, type RetryNotice } from './http-send.js';
+import { sendWithRetry, type RequestBody, type RetryListener } from './http-send.js';
 import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { responseError } from './response-error.js';
@@ -26,6 +26,11 @@ export interface TransportRequest {
   signal?: AbortSignal | undefined;
   /** The answer is a blob: its body is held to the minimum rate, not to the read deadline. */
   blob?: boolean;
+  /**
+   * Told of every retry this request makes, its token fetch included: the caller's own listener, as
+   * a transport serves every copy of the process and cannot know whose request it is sending.
+   */
+  onRetry?: RetryListener | undefined;
 }
 
 export interface TransportResponse {
@@ -40,7 +45,6 @@ export interface TransportShared {
   agents: AgentPool;
   /** Pool size per origin when the endpoint does not set one (default 16). */
   maxConnections?: number | undefined;
-  onRetry?: ((notice: RetryNotice) => void) | undefined;
   /** The clock `lastUsed` is read from (tests inject one). */
   now?: (() => number) | undefined;
   /** Deadlines and the blob rate (DEFAULT_TIMEOUTS when absent). */
@@ -89,7 +93,6 @@ export class Transport {
   #policy: RetryPolicy;
   #timeouts: Timeouts;
   #authorizer: Authorizer;
-  #onRetry: ((notice: RetryNotice) => void) | undefined;
 
   constructor(registry: string, options: EndpointOptions, shared: TransportShared) {
     this.registry = registry;
@@ -111,10 +114,9 @@ export class Transport {
     this.#lastUsed = this.#now();
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#timeouts = shared.timeouts ?? DEFAULT_TIMEOUTS;
-    this.#onRetry = shared.onRetry;
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
-      { registry, registryUrl: () => this.#baseUrl, dispatcherFor, policy: this.#policy, timeouts: this.#timeouts, onRetry: shared.onRetry, allowInsecureRealm: options.allowInsecureRealm === true },
+      { registry, registryUrl: () => this.#baseUrl, dispatcherFor, policy: this.#policy, timeouts: this.#timeouts, allowInsecureRealm: options.allowInsecureRealm === true },
       options.credentials,
       options.staticToken,
     );
@@ -230,14 +232,14 @@ export class Transport {
       const own = url.origin === this.#baseUrl.origin;
       const headers: Record<string, string> = { ...request.headers };
       // Credentials and tokens go to the registry only, never along a redirect to storage.
-      const authorization = own ? await this.#authorizer.header(scopes) : undefined;
+      const authorization = own ? await this.#authorizer.header(scopes, request.onRetry) : undefined;
       if (authorization) headers.authorization = authorization;
       const agents = this.#hold();
       const response = await sendWithRetry(
         own ? (request.method === 'HEAD' ? agents.head : agents.main) : agents.foreign,
         { url, method: request.method, headers, body: request.body, signal: request.signal, timeouts: this.#timeouts, blob: request.blob },
         this.#policy,
-        this.#onRetry,
+        request.onRetry,
       );
       const status = response.statusCode;
       if (status === 401 && own && !authRetried && replayable(request.body)) {

@@ -42,9 +42,8 @@ test('abort mid-blob: CancelledError and image-cancelled, not a NETWORK failure;
     await engine.close();
   });
   const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
   const controller = new AbortController();
-  const copying = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/aborted/app:v1` }, { signal: controller.signal });
+  const copying = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/aborted/app:v1` }, { signal: controller.signal, onEvent: (e) => events.push(e) });
   await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
   controller.abort();
   await assert.rejects(copying, (error: unknown) => error instanceof CancelledError && error.code === 'CANCELLED');
@@ -66,12 +65,12 @@ test('abort right after the last blob arrived: the manifest PUT never starts', a
   const blobs = new Set(built.blobs.map((b) => b.digest));
   const events: CopyEvent[] = [];
   // Synchronously on the event of the last blob: the next thing the copy would do is write the manifest.
-  engine.subscribe((e) => {
+  const onEvent = (e: CopyEvent): void => {
     events.push(e);
     if ((e.type === 'blob-done' || e.type === 'blob-skipped' || e.type === 'blob-mounted') && blobs.delete(e.digest) && blobs.size === 0) controller.abort();
-  });
+  };
   await assert.rejects(
-    engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/late/app:v1` }, { signal: controller.signal }),
+    engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/late/app:v1` }, { signal: controller.signal, onEvent }),
     CancelledError,
   );
   assert.equal(blobs.size, 0, 'every blob was copied before the abort');
@@ -120,12 +119,14 @@ test('drain: a copy waiting for an image slot does not start; the one under way 
     await engine.close();
   });
   const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
+  const onEvent = (e: CopyEvent): void => {
+    events.push(e);
+  };
   const drain = new AbortController();
-  const running = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/app:v1` }, { drain: drain.signal });
+  const running = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/app:v1` }, { drain: drain.signal, onEvent });
   await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the first copy to be held mid-stream');
   // The only image slot is taken: this one checks, then waits (start order is not submission order).
-  const waiting = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/other:v1` }, { drain: drain.signal });
+  const waiting = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/other:v1` }, { drain: drain.signal, onEvent });
   const waitingRefused = assert.rejects(waiting, CancelledError); // may settle before `running` does
   drain.abort();
   letGo();

@@ -20,9 +20,8 @@ const dropDigestOnHead = { method: 'HEAD', pathPattern: /\/manifests\//, times: 
 async function copyOnce(sourceHost: string, targetHost: string, repo: string): Promise<{ status: string; digest: string; events: CopyEvent[] }> {
   const engine = new CopyEngine();
   const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
   try {
-    const result = await engine.copy({ source: `${sourceHost}/nodigest/app:v1`, target: `${targetHost}/${repo}:v1` });
+    const result = await engine.copy({ source: `${sourceHost}/nodigest/app:v1`, target: `${targetHost}/${repo}:v1` }, { onEvent: (e) => events.push(e) });
     return { status: result.status, digest: result.digest, events };
   } finally {
     await engine.close();

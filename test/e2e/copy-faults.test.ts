@@ -13,14 +13,16 @@ const pair = useProxiedPair(async ({ source }) => {
 async function run(targetRepo: string, options: { source?: string } = {}) {
   const engine = new CopyEngine();
   const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
   try {
-    const result = await engine.copy({
-      source: options.source ?? `${pair.sourceProxy.host}/faults/app:v1`,
-      target: `${pair.targetProxy.host}/${targetRepo}:v1`,
-      sourceEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
-      targetEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
-    });
+    const result = await engine.copy(
+      {
+        source: options.source ?? `${pair.sourceProxy.host}/faults/app:v1`,
+        target: `${pair.targetProxy.host}/${targetRepo}:v1`,
+        sourceEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+        targetEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+      },
+      { onEvent: (e) => events.push(e) },
+    );
     return { result, events };
   } finally {
     await engine.close();

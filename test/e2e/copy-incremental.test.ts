@@ -7,12 +7,10 @@ import { useProxiedPair } from './proxied-pair.js';
 
 const pair = useProxiedPair();
 
-async function withEngine<T>(fn: (engine: CopyEngine, events: CopyEvent[]) => Promise<T>, options: ConstructorParameters<typeof CopyEngine>[0] = {}): Promise<T> {
+async function withEngine<T>(fn: (engine: CopyEngine) => Promise<T>, options: ConstructorParameters<typeof CopyEngine>[0] = {}): Promise<T> {
   const engine = new CopyEngine(options);
-  const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
   try {
-    return await fn(engine, events);
+    return await fn(engine);
   } finally {
     await engine.close();
   }
@@ -29,8 +27,9 @@ test('into an empty registry every blob is streamed; a re-copy moves nothing and
 
   pair.sourceProxy.clearRequests();
   pair.targetProxy.clearRequests();
-  const second = await withEngine(async (engine, events) => {
-    const result = await engine.copy({ source: src, target: dst });
+  const second = await withEngine(async (engine) => {
+    const events: CopyEvent[] = [];
+    const result = await engine.copy({ source: src, target: dst }, { onEvent: (e) => events.push(e) });
     assert.equal(events.filter((e) => e.type.startsWith('blob-')).length, 0, 'no blob event at all');
     assert.ok(events.some((e) => e.type === 'image-skipped'));
     return result;

@@ -31,15 +31,17 @@ for (const [status, registryCode] of [[404, 'NAME_UNKNOWN'], [403, 'DENIED'], [5
     proxy.clearRequests();
     const engine = new CopyEngine();
     const events: CopyEvent[] = [];
-    engine.subscribe((e) => events.push(e));
     try {
-      const result = await engine.copy({
-        source: `${proxy.host}/mount/src:v1`,
-        target: `${proxy.host}/mount/dst${status}:v1`,
-        // The 500 is retried by the transport first: keep that short.
-        targetEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
-        sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
-      });
+      const result = await engine.copy(
+        {
+          source: `${proxy.host}/mount/src:v1`,
+          target: `${proxy.host}/mount/dst${status}:v1`,
+          // The 500 is retried by the transport first: keep that short.
+          targetEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+          sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+        },
+        { onEvent: (e) => events.push(e) },
+      );
       assert.equal(result.digest, built.digest);
       assert.equal(result.blobsMounted, 0);
       assert.equal(result.blobsCopied, built.blobs.length, 'every blob was streamed instead');

@@ -53,10 +53,9 @@ after(async () => {
 async function copy(from: string, to: string): Promise<{ digest: string; events: CopyEvent[] }> {
   const engine = new CopyEngine();
   const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
   try {
     const retry = { baseDelayMs: 20, maxDelayMs: 200 };
-    const result = await engine.copy({ source: from, target: to, sourceEndpoint: { retry }, targetEndpoint: { retry } });
+    const result = await engine.copy({ source: from, target: to, sourceEndpoint: { retry }, targetEndpoint: { retry } }, { onEvent: (e) => events.push(e) });
     return { digest: result.digest, events };
   } finally {
     await engine.close();

@@ -23,15 +23,17 @@ const bigPut = () => new RegExp(`/blobs/uploads/.*digest=sha256(%3A|:)${big.dige
 async function run(repo: string): Promise<{ outcome: unknown; events: CopyEvent[]; ms: number }> {
   const engine = new CopyEngine();
   const events: CopyEvent[] = [];
-  engine.subscribe((e) => events.push(e));
   const started = Date.now();
   try {
     const outcome = await engine
-      .copy({
-        source: `${pair.source.host}/upload/app:v1`,
-        target: `${pair.targetProxy.host}/${repo}:v1`,
-        targetEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
-      })
+      .copy(
+        {
+          source: `${pair.source.host}/upload/app:v1`,
+          target: `${pair.targetProxy.host}/${repo}:v1`,
+          targetEndpoint: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+        },
+        { onEvent: (e) => events.push(e) },
+      )
       .catch((error: unknown) => error);
     return { outcome, events, ms: Date.now() - started };
   } finally {
