@@ -1,4 +1,5 @@
 import type { SyncEvent } from '../sync/events.js';
+import { RunCounter } from '../sync/run-counts.js';
 import { scriptFailureSummary } from '../sync/run-outcome.js';
 
 /** One image being copied right now. */
@@ -48,6 +49,17 @@ export interface LiveView {
 /** `done`: skipped, mounted or streamed to the end; `streamed`: sent by us, so it counts for rates. */
 type BlobState = { size: number; transferred: number; done: boolean; streamed: boolean };
 
+/** What the model keeps of a registry: its counts live in a RunCounter, its bytes added at view time. */
+interface RegistryTrack {
+  name: string;
+  status: RegistryState['status'];
+  ok: boolean;
+  listed: number | undefined;
+  scriptError: string | undefined;
+  /** Its images and list problems; `bytes` holds finished images' (active ones add theirs at view time). */
+  counts: RunCounter;
+}
+
 interface ImageState {
   registry: string;
   source: string;
@@ -61,10 +73,8 @@ interface ImageState {
  * registry and target because several registries copy at once and their events interleave.
  */
 export class LiveModel {
-  #registries = new Map<string, RegistryState>();
+  #registries = new Map<string, RegistryTrack>();
   #images = new Map<string, ImageState>();
-  /** Bytes of images that finished, per registry (active images add theirs at view time). */
-  #finishedBytes = new Map<string, number>();
   #startedAt: number | undefined;
   #dryRun = false;
 
@@ -80,10 +90,10 @@ export class LiveModel {
     // In a sync, a registry runs again on its schedule with no run-started around it: start over.
     if (event.type === 'registry-started' && this.#registries.get(event.registry)?.status === 'finished') {
       this.#registries.set(event.registry, newRegistry(event.registry));
-      this.#finishedBytes.delete(event.registry);
     }
     const registry = this.#registry(event.registry);
     if (registry.status === 'pending') registry.status = 'active';
+    registry.counts.addEvent(event);
     switch (event.type) {
       case 'registry-listed':
         registry.listed = event.images;
@@ -93,44 +103,22 @@ export class LiveModel {
         registry.ok = false;
         break;
       case 'registry-line-invalid':
-        registry.invalidLines++;
         registry.ok = false;
-        break;
-      case 'image-planned':
-        if (event.action === 'copy') registry.wouldCopy++;
-        else if (event.action === 'up-to-date') registry.upToDate++;
-        else registry.failed++;
         break;
       case 'registry-finished':
         // The run's own counts are the truth; they also cover images whose events we missed.
         registry.status = 'finished';
         registry.ok = event.ok && registry.ok;
-        registry.copied = event.copied;
-        registry.upToDate = event.upToDate;
-        registry.failed = event.failed;
-        registry.cancelled = event.cancelled;
-        registry.invalidLines = event.invalidLines ?? registry.invalidLines;
-        this.#finishedBytes.set(registry.name, event.bytes);
+        registry.counts.settle(event);
         for (const [key, image] of this.#images) if (image.registry === registry.name) this.#images.delete(key);
         break;
       case 'image-started':
         this.#images.set(imageKey(event.registry, event.target), { registry: event.registry, source: event.source, target: event.target, startedAt: event.time, blobs: new Map() });
         break;
       case 'image-done':
-        registry.copied++;
-        this.#finishedBytes.set(registry.name, (this.#finishedBytes.get(registry.name) ?? 0) + event.bytes);
-        this.#images.delete(imageKey(event.registry, event.target));
-        break;
       case 'image-skipped':
-        registry.upToDate++;
-        this.#images.delete(imageKey(event.registry, event.target));
-        break;
       case 'image-failed':
-        registry.failed++;
-        this.#images.delete(imageKey(event.registry, event.target));
-        break;
       case 'image-cancelled':
-        registry.cancelled++;
         this.#images.delete(imageKey(event.registry, event.target));
         break;
       case 'blob-skipped':
@@ -152,9 +140,10 @@ export class LiveModel {
 
   view(now: number): LiveView {
     const images = [...this.#images.values()].map(activeImage);
-    const registries = [...this.#registries.values()].map((r) => {
+    const registries = [...this.#registries.values()].map((r): RegistryState => {
       const streaming = images.filter((i) => i.registry === r.name).reduce((n, i) => n + i.streamedBytes, 0);
-      return { ...r, bytes: (this.#finishedBytes.get(r.name) ?? 0) + streaming };
+      const { copied, upToDate, failed, cancelled, invalidLines, wouldCopy, bytes } = r.counts;
+      return { name: r.name, status: r.status, ok: r.ok, listed: r.listed, copied, upToDate, failed, cancelled, invalidLines, wouldCopy, bytes: bytes + streaming, scriptError: r.scriptError };
     });
     const sum = (pick: (r: RegistryState) => number) => registries.reduce((n, r) => n + pick(r), 0);
     return {
@@ -167,7 +156,7 @@ export class LiveModel {
     };
   }
 
-  #registry(name: string): RegistryState {
+  #registry(name: string): RegistryTrack {
     let registry = this.#registries.get(name);
     if (!registry) this.#registries.set(name, (registry = newRegistry(name)));
     return registry;
@@ -181,13 +170,12 @@ export class LiveModel {
   #reset(): void {
     this.#registries.clear();
     this.#images.clear();
-    this.#finishedBytes.clear();
     this.#startedAt = undefined;
   }
 }
 
-function newRegistry(name: string): RegistryState {
-  return { name, status: 'pending', ok: true, listed: undefined, copied: 0, upToDate: 0, failed: 0, cancelled: 0, invalidLines: 0, wouldCopy: 0, bytes: 0, scriptError: undefined };
+function newRegistry(name: string): RegistryTrack {
+  return { name, status: 'pending', ok: true, listed: undefined, scriptError: undefined, counts: new RunCounter() };
 }
 
 function imageKey(registry: string, target: string): string {

@@ -1,4 +1,5 @@
 import type { CopyEvent } from '../copy/events.js';
+import type { FinishedCounts } from './run-counts.js';
 
 /**
  * Events of a load or sync run, around the copy engine's own. `registry` is the configured
@@ -18,36 +19,8 @@ export type RunEvent =
   | { type: 'registry-line-invalid'; registry: string; line: number; text: string; message: string; time: number }
   /** Dry run only: what would happen to one image. */
   | { type: 'image-planned'; registry: string; source: string; target: string; action: 'copy' | 'up-to-date' | 'error'; message?: string; time: number }
-  | {
-      type: 'registry-finished';
-      registry: string;
-      copied: number;
-      upToDate: number;
-      failed: number;
-      /** Images not copied because the run was stopped. */
-      cancelled: number;
-      bytes: number;
-      durationMs: number;
-      ok: boolean;
-      /** Problems of the image list, counted apart from images (optional: events built in code). */
-      scriptFailures?: number;
-      invalidLines?: number;
-      time: number;
-    }
-  | {
-      type: 'run-finished';
-      copied: number;
-      upToDate: number;
-      failed: number;
-      cancelled: number;
-      bytes: number;
-      durationMs: number;
-      ok: boolean;
-      /** Registries whose syncer script failed, and invalid script lines, over all registries. */
-      scriptFailures?: number;
-      invalidLines?: number;
-      time: number;
-    }
+  | ({ type: 'registry-finished'; registry: string; time: number } & FinishedCounts)
+  | ({ type: 'run-finished'; time: number } & FinishedCounts)
   | { type: 'warning'; message: string; time: number }
   /**
    * The user asked the load to stop (`signal`): first no further image starts and those copying

@@ -5,6 +5,7 @@ import { CancelledError, PictureBookError } from '../errors/index.js';
 import type { SyncEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
+import { RunCounter } from './run-counts.js';
 import { scriptFailureSummary, totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
 import { targetReference } from './target-reference.js';
 
@@ -83,13 +84,9 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
       }),
     ),
   );
-  for (const image of outcome.images) {
-    if (image.status === 'copied') outcome.copied++;
-    else if (image.status === 'up-to-date') outcome.upToDate++;
-    else if (image.status === 'failed') outcome.failed++;
-    else if (image.status === 'cancelled') outcome.cancelled++;
-    outcome.bytes += image.bytes;
-  }
+  const counts = new RunCounter();
+  for (const image of outcome.images) counts.add(image.status, image.bytes);
+  Object.assign(outcome, counts.images());
   return finish();
 }
 

@@ -1,3 +1,5 @@
+import type { ImageCounts } from './run-counts.js';
+
 /** What happened to one image in a run (kept for the summary and the run history). */
 export interface ImageOutcome {
   source: string;
@@ -9,15 +11,10 @@ export interface ImageOutcome {
   error?: { code: string; message: string } | undefined;
 }
 
-export interface RegistryOutcome {
+export interface RegistryOutcome extends ImageCounts {
   registry: string;
   /** Nothing failed (cancelled images are not failures). */
   ok: boolean;
-  copied: number;
-  upToDate: number;
-  failed: number;
-  cancelled: number;
-  bytes: number;
   startedAt: number;
   durationMs: number;
   /** The syncer script failed: nothing was synced for this registry. */
@@ -26,19 +23,14 @@ export interface RegistryOutcome {
   images: ImageOutcome[];
 }
 
-export interface RunOutcome {
+/** `failed` counts images; problems of the image lists are counted apart, below. */
+export interface RunOutcome extends ImageCounts {
   ok: boolean;
   dryRun: boolean;
-  copied: number;
-  upToDate: number;
-  /** Images that failed; problems of the image lists are counted apart, below. */
-  failed: number;
-  cancelled: number;
   /** Registries whose syncer script failed (none of their images were listed). */
   scriptFailures: number;
   /** Lines of syncer scripts that were not image references. */
   invalidLines: number;
-  bytes: number;
   startedAt: number;
   durationMs: number;
   registries: RegistryOutcome[];

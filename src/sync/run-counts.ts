@@ -1,0 +1,85 @@
+import type { SyncEvent } from './events.js';
+import type { ImageOutcome } from './run-outcome.js';
+
+/** How the images of a run (or of one registry of it) ended, and the blob bytes they moved. */
+export interface ImageCounts {
+  copied: number;
+  upToDate: number;
+  failed: number;
+  /** Images not copied because the run was stopped (not failures). */
+  cancelled: number;
+  bytes: number;
+}
+
+/** What a finished registry or run reports about itself (registry-finished, run-finished). */
+export interface FinishedCounts extends ImageCounts {
+  durationMs: number;
+  ok: boolean;
+  /** Problems of the image lists, counted apart from images (optional: events built in code). */
+  scriptFailures?: number;
+  invalidLines?: number;
+}
+
+/**
+ * The one place images are counted. A load run adds its images' outcomes; the displays add the
+ * events that end an image (and the image lists' problems), then take a finished run's own counts
+ * when they come, as those also cover events a display never saw.
+ */
+export class RunCounter implements ImageCounts {
+  copied = 0;
+  upToDate = 0;
+  failed = 0;
+  cancelled = 0;
+  bytes = 0;
+  /** Dry run only: images a real run would copy. */
+  wouldCopy = 0;
+  scriptFailures = 0;
+  invalidLines = 0;
+
+  /** One image's outcome. */
+  add(status: ImageOutcome['status'], bytes: number): void {
+    if (status === 'copied') this.copied++;
+    else if (status === 'up-to-date') this.upToDate++;
+    else if (status === 'failed') this.failed++;
+    else if (status === 'cancelled') this.cancelled++;
+    else this.wouldCopy++;
+    this.bytes += bytes;
+  }
+
+  /** Counts what `event` ends (an image, or a line or script of an image list); others change nothing. */
+  addEvent(event: SyncEvent): void {
+    switch (event.type) {
+      case 'image-done':
+        return this.add('copied', event.bytes);
+      case 'image-skipped':
+        return this.add('up-to-date', 0);
+      case 'image-failed':
+        return this.add('failed', 0);
+      case 'image-cancelled':
+        return this.add('cancelled', 0);
+      case 'image-planned':
+        return this.add(event.action === 'copy' ? 'would-copy' : event.action === 'up-to-date' ? 'up-to-date' : 'failed', 0);
+      case 'registry-script-failed':
+        this.scriptFailures++;
+        return;
+      case 'registry-line-invalid':
+        this.invalidLines++;
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A finished registry's or run's own counts replace what was added up here. */
+  settle(final: FinishedCounts): void {
+    ({ copied: this.copied, upToDate: this.upToDate, failed: this.failed, cancelled: this.cancelled, bytes: this.bytes } = final);
+    this.scriptFailures = final.scriptFailures ?? this.scriptFailures;
+    this.invalidLines = final.invalidLines ?? this.invalidLines;
+  }
+
+  /** The image counts alone (what a run outcome stores). */
+  images(): ImageCounts {
+    const { copied, upToDate, failed, cancelled, bytes } = this;
+    return { copied, upToDate, failed, cancelled, bytes };
+  }
+}
