@@ -1,4 +1,5 @@
 import type { SyncEvent } from '../sync/events.js';
+import type { ImageCounts } from '../sync/run-counts.js';
 import { formatBytes, formatDuration, shortDigest } from './units.js';
 
 const task = (e: { source: string; target: string }): string => `${e.source} -> ${e.target}`;
@@ -6,8 +7,9 @@ const task = (e: { source: string; target: string }): string => `${e.source} -> 
 /**
  * The human text of one event, without time or registry prefix; several lines when the event
  * carries a stderr tail. Undefined for events too noisy or too internal to print
- * (blob-started, blob-progress). The one place events become text: the plain log, the live view's
- * lines above its block and `copy -v` all print what this returns.
+ * (blob-started, blob-progress). The one place run and copy events become text: the plain log,
+ * the live view's lines above its block, `copy -v` and the server's log all print what this
+ * returns (the server adds its own events in describe-server-event.ts).
  */
 export function describeEvent(event: SyncEvent): string[] | undefined {
   switch (event.type) {
@@ -27,7 +29,7 @@ export function describeEvent(event: SyncEvent): string[] | undefined {
       if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
-      return [`${verdict(event)}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${cancelledCount(event)}${listProblems(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
+      return [`${verdict(event)}: ${imageCountsPhrase(event)}${listProblems(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
     case 'run-finished':
       return [`run ${verdict(event)}`];
     case 'warning':
@@ -82,8 +84,17 @@ function verdict(event: { ok: boolean; cancelled: number }): string {
   return stopped ? 'stopped before the end, with FAILURES' : 'finished with FAILURES';
 }
 
+/**
+ * `N copied, N up to date, N failed`, and `, N cancelled` when a stop left some: how the images of a
+ * registry or run went, in every output that says it in a line. `first` replaces the copied count
+ * (a dry run's `N would copy`).
+ */
+export function imageCountsPhrase(counts: ImageCounts, first = `${counts.copied} copied`): string {
+  return `${first}, ${counts.upToDate} up to date, ${counts.failed} failed${cancelledCount(counts)}`;
+}
+
 /** `, N cancelled`, only when a stop left some: a normal run's line stays as it was. */
-export function cancelledCount(counts: { cancelled: number }): string {
+function cancelledCount(counts: { cancelled: number }): string {
   return counts.cancelled > 0 ? `, ${counts.cancelled} cancelled` : '';
 }
 

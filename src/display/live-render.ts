@@ -1,5 +1,5 @@
 import type { ActiveImage, LiveView, RegistryState } from './live-model.js';
-import { cancelledCount, listProblems } from './event-lines.js';
+import { imageCountsPhrase, listProblems } from './event-lines.js';
 import { escapeControl, shortenStart, truncate } from './terminal.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
@@ -36,9 +36,9 @@ export function registryLine(registry: RegistryState, spinner: string): string {
   if (registry.scriptError !== undefined) return `${mark} ${name}  ${registry.scriptError}`;
   if (registry.status === 'pending') return `${mark} ${name}  waiting`;
   if (registry.listed === undefined && registry.status === 'active') return `${mark} ${name}  listing images…`;
-  const first = registry.wouldCopy > 0 ? `${registry.wouldCopy} would copy` : `${registry.copied} copied`;
+  const first = registry.wouldCopy > 0 ? `${registry.wouldCopy} would copy` : undefined;
   const of = registry.listed === undefined ? '' : ` of ${registry.listed}`;
-  return `${mark} ${name}  ${first}, ${registry.upToDate} up to date, ${registry.failed} failed${cancelledCount(registry)}${of}${listProblems(registry)}  ${formatBytes(registry.bytes)}`;
+  return `${mark} ${name}  ${imageCountsPhrase(registry, first)}${of}${listProblems(registry)}  ${formatBytes(registry.bytes)}`;
 }
 
 function imageLine(image: ActiveImage, now: number, width: number): string {

@@ -1,5 +1,6 @@
 import type { RunResult, RunTrigger } from '../store/index.js';
 import type { SyncEvent } from '../sync/events.js';
+import type { ImageCounts } from '../sync/run-counts.js';
 
 /**
  * What the scheduler does, as typed events (it logs nothing itself). Run and copy events of each
@@ -8,22 +9,17 @@ import type { SyncEvent } from '../sync/events.js';
 export type SchedulerEvent =
   | { type: 'sync-scheduled'; registry: string; schedule: string; nextRun: number | null; time: number }
   | { type: 'sync-run-started'; registry: string; runId: number | undefined; trigger: RunTrigger; time: number }
-  | {
+  /** `cancelled`: images not copied because the run was paused or stopped (not failures). */
+  | ({
       type: 'sync-run-finished';
       registry: string;
       runId: number | undefined;
       trigger: RunTrigger;
       result: Exclude<RunResult, 'running' | 'interrupted'>;
-      copied: number;
-      upToDate: number;
-      failed: number;
-      /** Images not copied because the run was paused or stopped (not failures). */
-      cancelled: number;
-      bytes: number;
       durationMs: number;
       error: string | undefined;
       time: number;
-    }
+    } & ImageCounts)
   /** A tick came while the previous run was still going: no second run was started. */
   | { type: 'sync-tick-skipped'; registry: string; skippedTicks: number; time: number }
   | { type: 'sync-paused'; registry: string; cancelledRun: boolean; time: number }

@@ -1,4 +1,4 @@
-import { describeEvent } from '../display/event-lines.js';
+import { describeEvent, imageCountsPhrase } from '../display/event-lines.js';
 import { crashReason } from '../store/index.js';
 import { describeDiff } from './config-diff.js';
 import type { ServerEvent } from './sync-service.js';
@@ -13,7 +13,7 @@ export function describeServerEvent(event: ServerEvent): string {
     case 'sync-run-started':
       return `run started (${event.trigger})`;
     case 'sync-run-finished':
-      return `run ${event.result}: ${event.copied} copied, ${event.upToDate} up to date, ${event.failed} failed${event.cancelled > 0 ? `, ${event.cancelled} cancelled` : ''}${event.error ? `: ${event.error}` : ''}`;
+      return `run ${event.result}: ${imageCountsPhrase(event)}${event.error ? `: ${event.error}` : ''}`;
     case 'sync-tick-skipped':
       return `tick skipped: the previous run is still going (${event.skippedTicks} skipped so far)`;
     case 'sync-paused':
