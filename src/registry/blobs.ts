@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { ContentError } from '../errors/index.js';
 import { discardBody, headerValue, readBodyLimited } from '../transport/index.js';
 import { verifyBytes } from './content-digest.js';
-import { blobPath, type RepositoryContext } from './repository-context.js';
+import { blobPath, send, type RepositoryContext } from './repository-context.js';
 
 /**
  * Drops a body we will not read. undici's body emits 'error' when destroyed before its end, and
@@ -15,13 +15,10 @@ function abandon(body: Readable): void {
 
 /** Size of a blob if the repository has it, else undefined. */
 export async function headBlob(ctx: RepositoryContext, digest: string): Promise<number | undefined> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'HEAD',
     path: blobPath(ctx.name, digest),
-    scopes: ctx.scopes,
     expect: [200, 404],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
@@ -34,13 +31,10 @@ export async function headBlob(ctx: RepositoryContext, digest: string): Promise<
  * and verifies its digest while it flows.
  */
 export async function getBlob(ctx: RepositoryContext, digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'GET',
     path: blobPath(ctx.name, digest),
-    scopes: ctx.scopes,
     expect: [200],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
     blob: true,
   });
   const length = headerValue(response, 'content-length');
@@ -58,14 +52,11 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
  * whole blob, or answers a range that does not start at `offset`: then only a restart is possible.
  */
 export async function getBlobFrom(ctx: RepositoryContext, digest: string, offset: number, size: number): Promise<Readable | undefined> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'GET',
     path: blobPath(ctx.name, digest),
     headers: { range: `bytes=${offset}-` },
-    scopes: ctx.scopes,
     expect: [200, 206],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(response, 'content-range') ?? '');
   if (response.status !== 206 || Number(range?.[1]) !== offset || Number(range?.[2]) !== size - 1) {

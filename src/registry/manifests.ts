@@ -4,7 +4,7 @@ import { checkedDigest, digestOf, quoted, verifyBytes } from './content-digest.j
 import { MANIFEST_ACCEPT, MANIFEST_SIZE_LIMIT } from './media-types.js';
 import { parseManifest, type ParsedManifest } from './manifest.js';
 import { readOnlyError } from './read-only.js';
-import { manifestPath, type RepositoryContext } from './repository-context.js';
+import { manifestPath, send, type RepositoryContext } from './repository-context.js';
 
 export interface ManifestHead {
   /** From `Docker-Content-Digest` (checked against the digest grammar); undefined when the registry does not send it. */
@@ -34,14 +34,11 @@ function contentDigestHeader(ctx: RepositoryContext, response: TransportResponse
 
 /** HEAD a manifest: costs no pull on Docker Hub and no pull count on Harbor. Undefined if absent. */
 export async function headManifest(ctx: RepositoryContext, reference: string): Promise<ManifestHead | undefined> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'HEAD',
     path: manifestPath(ctx.name, reference),
     headers: { accept: MANIFEST_ACCEPT },
-    scopes: ctx.scopes,
     expect: [200, 404],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
@@ -61,14 +58,11 @@ export async function headManifest(ctx: RepositoryContext, reference: string): P
 export async function getManifest(ctx: RepositoryContext, reference: string): Promise<FetchedManifest> {
   const where = `manifest ${ctx.transport.registry}/${ctx.name}${isDigestReference(reference) ? '@' : ':'}${reference}`;
   const byDigest = isDigestReference(reference) ? checkedDigest(reference, where) : undefined;
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'GET',
     path: manifestPath(ctx.name, reference),
     headers: { accept: MANIFEST_ACCEPT },
-    scopes: ctx.scopes,
     expect: [200],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   const bytes = await readBodyLimited(response.body, MANIFEST_SIZE_LIMIT, where, 'MANIFEST_INVALID');
   const expected = byDigest ?? contentDigestHeader(ctx, response, reference);
@@ -80,20 +74,15 @@ export async function getManifest(ctx: RepositoryContext, reference: string): Pr
 
 /** PUT manifest bytes as they are; `Content-Type` must equal the body's media type. */
 export async function putManifest(ctx: RepositoryContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-  const response = await ctx.transport
-    .request({
-      method: 'PUT',
-      path: manifestPath(ctx.name, reference),
-      headers: { 'content-type': mediaType },
-      body: bytes,
-      scopes: ctx.scopes,
-      expect: [201, 200],
-      signal: ctx.signal,
-      onRetry: ctx.onRetry,
-    })
-    .catch((error: unknown) => {
-      throw readOnlyError(ctx, error) ?? error;
-    });
+  const response = await send(ctx, {
+    method: 'PUT',
+    path: manifestPath(ctx.name, reference),
+    headers: { 'content-type': mediaType },
+    body: bytes,
+    expect: [201, 200],
+  }).catch((error: unknown) => {
+    throw readOnlyError(ctx, error) ?? error;
+  });
   await discardBody(response.body);
   const digest = sha256Digest(bytes);
   const echoed = headerValue(response, 'docker-content-digest');

@@ -3,7 +3,7 @@ import { discardBody, type RetryListener, type Transport } from '../transport/in
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
 import { collectPages, type PageOptions } from './pagination.js';
-import { tagsPath, type RepositoryContext } from './repository-context.js';
+import { send, tagsPath, type RepositoryContext } from './repository-context.js';
 import { appendUpload, cancelUpload, completeUpload, mountBlob, startUpload, uploadBlob, uploadStatus, type UploadSession } from './uploads.js';
 
 export type Access = 'pull' | 'push';
@@ -101,7 +101,7 @@ export class RepositoryClient {
    */
   async exists(): Promise<boolean | undefined> {
     try {
-      const response = await this.transport.request({ method: 'GET', path: tagsPath(this.name), scopes: this.#ctx.scopes, expect: [200, 404], signal: this.#ctx.signal, onRetry: this.#ctx.onRetry });
+      const response = await send(this.#ctx, { method: 'GET', path: tagsPath(this.name), expect: [200, 404] });
       await discardBody(response.body);
       return response.status === 200;
     } catch {

@@ -1,6 +1,6 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { digestProblem, isRepositoryPath, isTag } from '../reference/index.js';
-import type { RetryListener, Transport } from '../transport/index.js';
+import type { RetryListener, Transport, TransportRequest, TransportResponse } from '../transport/index.js';
 
 /** What every repository-level call needs: the host's transport, the repository and its scopes. */
 export interface RepositoryContext {
@@ -12,6 +12,14 @@ export interface RepositoryContext {
   signal?: AbortSignal | undefined;
   /** Hears the retries of every request made here: the listener of whoever opened the client (a copy). */
   onRetry?: RetryListener | undefined;
+}
+
+/**
+ * A request in this repository, with its scopes (a mount names more), the caller's signal and the
+ * caller's retry listener: every request of a copy reports its retries to that copy.
+ */
+export function send(ctx: RepositoryContext, request: Omit<TransportRequest, 'scopes'> & { scopes?: readonly string[] }): Promise<TransportResponse> {
+  return ctx.transport.request({ scopes: ctx.scopes, signal: ctx.signal, onRetry: ctx.onRetry, ...request });
 }
 
 /*

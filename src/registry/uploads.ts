@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { PictureBookError } from '../errors/index.js';
 import { readOnlyError } from './read-only.js';
 import { discardBody, headerValue, type TransportResponse } from '../transport/index.js';
-import { uploadsPath, type RepositoryContext } from './repository-context.js';
+import { send, uploadsPath, type RepositoryContext } from './repository-context.js';
 
 /** An open upload session: only the newest `Location` the registry returned is valid. */
 export interface UploadSession {
@@ -18,19 +18,14 @@ function sessionFrom(response: TransportResponse, ctx: RepositoryContext): Uploa
 
 /** Opens an upload session (POST .../blobs/uploads/). */
 export async function startUpload(ctx: RepositoryContext): Promise<UploadSession> {
-  const response = await ctx.transport
-    .request({
-      method: 'POST',
-      path: uploadsPath(ctx.name),
-      headers: { 'content-length': '0' },
-      scopes: ctx.scopes,
-      expect: [202],
-      signal: ctx.signal,
-      onRetry: ctx.onRetry,
-    })
-    .catch((error: unknown) => {
-      throw readOnlyError(ctx, error) ?? error;
-    });
+  const response = await send(ctx, {
+    method: 'POST',
+    path: uploadsPath(ctx.name),
+    headers: { 'content-length': '0' },
+    expect: [202],
+  }).catch((error: unknown) => {
+    throw readOnlyError(ctx, error) ?? error;
+  });
   await discardBody(response.body);
   return sessionFrom(response, ctx);
 }
@@ -41,14 +36,12 @@ export async function startUpload(ctx: RepositoryContext): Promise<UploadSession
  * instead, which the caller uses rather than opening another.
  */
 export async function mountBlob(ctx: RepositoryContext, digest: string, from: string): Promise<'mounted' | UploadSession> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'POST',
     path: uploadsPath(ctx.name, { digest, from }),
     headers: { 'content-length': '0' },
     scopes: [...ctx.scopes, `repository:${from}:pull`],
     expect: [201, 202],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   return response.status === 201 ? 'mounted' : sessionFrom(response, ctx);
@@ -72,15 +65,12 @@ export async function uploadBlob(ctx: RepositoryContext, session: UploadSession,
   // A body of unknown length goes chunked; the registry still checks it against the digest.
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (size >= 0) headers['content-length'] = String(size);
-  const put = await ctx.transport.request({
+  const put = await send(ctx, {
     method: 'PUT',
     path: withDigest(session.location, digest),
     headers,
     body,
-    scopes: ctx.scopes,
     expect: [201, 204],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   await discardBody(put.body);
 }
@@ -91,7 +81,7 @@ export async function uploadBlob(ctx: RepositoryContext, session: UploadSession,
  * whose request broke mid-body (what it stored no longer matches the offset its `_state` carries).
  */
 export async function uploadStatus(ctx: RepositoryContext, session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
-  const response = await ctx.transport.request({ method: 'GET', path: session.location, scopes: ctx.scopes, expect: [204, 200, 404], signal: ctx.signal, onRetry: ctx.onRetry });
+  const response = await send(ctx, { method: 'GET', path: session.location, expect: [204, 200, 404] });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
   // `Range: 0-<last byte>`; distribution also says 0-0 for an empty session: resend from 0 then.
@@ -106,15 +96,12 @@ export async function uploadStatus(ctx: RepositoryContext, session: UploadSessio
  * chunked upload; `Content-Range` says where it goes). Returns the session's new Location.
  */
 export async function appendUpload(ctx: RepositoryContext, session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'PATCH',
     path: session.location,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size - offset), 'content-range': `${offset}-${size - 1}` },
     body,
-    scopes: ctx.scopes,
     expect: [202, 204],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
   return headerValue(response, 'location') ? sessionFrom(response, ctx) : session;
@@ -122,14 +109,11 @@ export async function appendUpload(ctx: RepositoryContext, session: UploadSessio
 
 /** Closes a session whose bytes were all sent (PUT ?digest= with no body); the registry verifies the digest. */
 export async function completeUpload(ctx: RepositoryContext, session: UploadSession, digest: string): Promise<void> {
-  const response = await ctx.transport.request({
+  const response = await send(ctx, {
     method: 'PUT',
     path: withDigest(session.location, digest),
     headers: { 'content-length': '0' },
-    scopes: ctx.scopes,
     expect: [201, 204],
-    signal: ctx.signal,
-    onRetry: ctx.onRetry,
   });
   await discardBody(response.body);
 }
@@ -137,7 +121,8 @@ export async function completeUpload(ctx: RepositoryContext, session: UploadSess
 /** Abandons a session so the registry can free it; failures are irrelevant to the caller. */
 export async function cancelUpload(ctx: RepositoryContext, session: UploadSession): Promise<void> {
   try {
-    const response = await ctx.transport.request({ method: 'DELETE', path: session.location, scopes: ctx.scopes, expect: [204, 202, 200, 404], onRetry: ctx.onRetry });
+    // Not tied to the run's signal: a stopped copy still frees the session it leaves.
+    const response = await send(ctx, { method: 'DELETE', path: session.location, expect: [204, 202, 200, 404], signal: undefined });
     await discardBody(response.body);
   } catch {
     // Best effort: the registry expires abandoned sessions on its own.
