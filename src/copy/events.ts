@@ -8,20 +8,7 @@
 export type CopyEvent =
   | { type: 'image-started'; source: string; target: string; time: number }
   | { type: 'image-skipped'; source: string; target: string; digest: string; reason: 'up-to-date'; time: number }
-  | {
-      type: 'image-done';
-      source: string;
-      target: string;
-      digest: string;
-      /** Digest of the source manifest; differs from `digest` when a platform filter rewrote an index. */
-      sourceDigest: string;
-      bytes: number;
-      blobsCopied: number;
-      blobsSkipped: number;
-      blobsMounted: number;
-      durationMs: number;
-      time: number;
-    }
+  | ({ type: 'image-done'; source: string; target: string; time: number } & ImageCopyFigures)
   | { type: 'image-failed'; source: string; target: string; error: { code: string; message: string }; time: number }
   /**
    * The run was stopped: `started` false means the copy never began (nothing was sent); true means
@@ -50,6 +37,19 @@ export type CopyEvent =
   | { type: 'digest-fallback'; target: string; reference: string; time: number };
 
 export type CopyEventType = CopyEvent['type'];
+
+/** What one image copy moved: its `image-done` event and its result (CopyResult) both say it. */
+export interface ImageCopyFigures {
+  /** Digest now at the target. */
+  digest: string;
+  /** Digest of the source manifest; differs from `digest` when a platform filter rewrote an index. */
+  sourceDigest: string;
+  bytes: number;
+  blobsCopied: number;
+  blobsSkipped: number;
+  blobsMounted: number;
+  durationMs: number;
+}
 
 /** Receives events; must not throw (a throwing listener is the caller's bug, not a copy failure). */
 export type CopyEventListener = (event: CopyEvent) => void;

@@ -2,7 +2,7 @@ import type { Reference } from '../reference/index.js';
 import { formatPlatform, type FetchedManifest, type Platform, type RepositoryClient } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats, settleAll } from './copy-stats.js';
-import type { CopyEventListener } from './events.js';
+import type { CopyEventListener, ImageCopyFigures } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { assertImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource, type ResolvedImage } from './resolve.js';
@@ -20,20 +20,11 @@ export interface ImageCopyInput {
   emit: CopyEventListener;
 }
 
-export interface CopyResult {
+export interface CopyResult extends ImageCopyFigures {
   status: 'copied' | 'skipped';
   source: string;
   target: string;
-  /** Digest now at the target. */
-  digest: string;
-  /** Digest of the source manifest that was resolved. */
-  sourceDigest: string;
-  bytes: number;
-  blobsCopied: number;
-  blobsSkipped: number;
-  blobsMounted: number;
   manifestsWritten: number;
-  durationMs: number;
   /** Set when the target digest differs from the source on purpose (platform filter). */
   note?: string;
 }
