@@ -1,6 +1,7 @@
 /**
  * Typed progress events of the copy engine. The library logs nothing itself: the CLI, the live
- * display, the JSON log and the server all consume these.
+ * display, the JSON log and the server all consume these. Each event goes to the listener of the
+ * copy that caused it (`onEvent` of CopyEngine.copy and plan), never to other copies of the engine.
  *
  * `image` is the printed target-side task id "SOURCE -> TARGET"; `source`/`target` are the
  * printed references. Byte counts are of compressed blob bytes on the wire.
