@@ -57,6 +57,28 @@ test('429 with Retry-After is retried after the delay the server asked for', asy
   assert.ok(Date.now() - started >= 1900);
 });
 
+test('retries are told to the listener of the request that made them, its token fetch included; one transport serves both', async (t) => {
+  let tokenCalls = 0;
+  const realm = await serve(t, (_req, res) => {
+    // The first token fetch meets a 503: a retry of the request that needed the token.
+    if (++tokenCalls === 1) res.writeHead(503).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'tok', expires_in: 300 }));
+  });
+  let busyCalls = 0;
+  const registry = await serve(t, (req, res) => {
+    if (req.headers.authorization !== 'Bearer tok') res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${realm.host}/token",service="svc"` }).end();
+    else if (req.url === '/v2/b/manifests/v1' && ++busyCalls === 1) res.writeHead(503).end();
+    else res.writeHead(200).end('{}');
+  });
+  const transport = new Transport(registry.host, fast, { agents });
+  const heard = { a: [] as string[], b: [] as string[] };
+  const get = async (path: string, who: 'a' | 'b') =>
+    discardBody((await transport.request({ method: 'GET', path, scopes: ['repository:x:pull'], expect: [200], onRetry: (n) => heard[who].push(`${n.method} ${new URL(n.url).pathname}`) })).body);
+  await get('/v2/a/manifests/v1', 'a');
+  await get('/v2/b/manifests/v1', 'b');
+  assert.deepEqual(heard, { a: ['GET /token'], b: ['GET /v2/b/manifests/v1'] });
+});
+
 test('501 is not retried; 503 is retried up to the attempt bound, then reported', async (t) => {
   const server = await serve(t, (req, res) => {
     res.writeHead(req.url === '/v2/not-implemented' ? 501 : 503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}');
