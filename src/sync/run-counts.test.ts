@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SyncEvent } from './events.js';
+import { RunCounter } from './run-counts.js';
+
+const base = { registry: 'r', source: 's/a:1', target: 'r/a:1', time: 1 };
+
+test("a run's outcomes and the events that report them count the same", () => {
+  const fromOutcomes = new RunCounter();
+  for (const [status, bytes] of [['copied', 10], ['copied', 5], ['up-to-date', 0], ['failed', 0], ['cancelled', 0], ['would-copy', 0]] as const) fromOutcomes.add(status, bytes);
+
+  const fromEvents = new RunCounter();
+  const events: SyncEvent[] = [
+    { type: 'image-started', ...base },
+    { type: 'image-done', ...base, digest: 'd', sourceDigest: 'd', bytes: 10, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 1 },
+    { type: 'image-done', ...base, digest: 'd', sourceDigest: 'd', bytes: 5, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 1 },
+    { type: 'image-skipped', ...base, digest: 'd', reason: 'up-to-date' },
+    { type: 'image-failed', ...base, error: { code: 'X', message: 'no' } },
+    { type: 'image-cancelled', ...base, started: true },
+    { type: 'image-planned', ...base, action: 'copy' },
+    { type: 'blob-done', registry: 'r', target: 'r/a:1', digest: 'd', size: 99, durationMs: 1, time: 1 },
+    { type: 'registry-line-invalid', registry: 'r', line: 3, text: '!', message: 'bad', time: 1 },
+  ];
+  for (const event of events) fromEvents.addEvent(event);
+
+  assert.deepEqual(fromEvents.images(), fromOutcomes.images());
+  assert.deepEqual(fromEvents.images(), { copied: 2, upToDate: 1, failed: 1, cancelled: 1, bytes: 15 });
+  assert.deepEqual([fromEvents.wouldCopy, fromEvents.invalidLines, fromEvents.scriptFailures], [1, 1, 0]);
+});
+
+test("a finished run's own counts replace what the events added up; list problems it does not give stay", () => {
+  const counter = new RunCounter();
+  counter.addEvent({ type: 'image-failed', ...base, error: { code: 'X', message: 'no' } });
+  counter.addEvent({ type: 'registry-line-invalid', registry: 'r', line: 3, text: '!', message: 'bad', time: 1 });
+  counter.settle({ copied: 4, upToDate: 3, failed: 2, cancelled: 1, bytes: 100, durationMs: 5, ok: false });
+  assert.deepEqual(counter.images(), { copied: 4, upToDate: 3, failed: 2, cancelled: 1, bytes: 100 });
+  assert.equal(counter.invalidLines, 1);
+  counter.settle({ copied: 4, upToDate: 3, failed: 2, cancelled: 1, bytes: 100, durationMs: 5, ok: false, invalidLines: 7, scriptFailures: 1 });
+  assert.deepEqual([counter.invalidLines, counter.scriptFailures], [7, 1]);
+});
