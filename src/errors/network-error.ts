@@ -8,7 +8,7 @@ export class NetworkError extends PictureBookError {
   readonly method: string;
   readonly url: string;
 
-  constructor(method: string, url: string, detail: string, options?: { cause?: unknown; code?: string }) {
+  constructor(method: string, url: string, detail: string, options?: { cause?: unknown; code?: 'TIMEOUT' | 'TLS' }) {
     super(options?.code ?? 'NETWORK', `${method} ${url}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.method = method;
     this.url = url;

@@ -1,4 +1,4 @@
-import { PictureBookError } from '../errors/index.js';
+import { errorMessage, PictureBookError, ProtocolError } from '../errors/index.js';
 import { headerValue, readBodyLimited, redactUrl, type Transport } from '../transport/index.js';
 
 /** The `rel="next"` target of a `Link` header, resolved against the URL that sent it. */
@@ -17,9 +17,9 @@ function parsePage(body: Buffer, what: string): Record<string, unknown> {
   try {
     doc = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new PictureBookError('PROTOCOL', `${what} is not JSON (${(error as Error).message})`);
+    throw new ProtocolError(`${what} is not JSON (${errorMessage(error)})`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new PictureBookError('PROTOCOL', `${what} is not a JSON object`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ProtocolError(`${what} is not a JSON object`);
   return doc as Record<string, unknown>;
 }
 

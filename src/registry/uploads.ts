@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { PictureBookError } from '../errors/index.js';
+import { ProtocolError } from '../errors/index.js';
 import { readOnlyError } from './read-only.js';
 import { discardBody, headerValue, type TransportResponse } from '../transport/index.js';
 import { send, uploadsPath, type RepositoryContext } from './repository-context.js';
@@ -11,7 +11,7 @@ export interface UploadSession {
 
 function sessionFrom(response: TransportResponse, ctx: RepositoryContext): UploadSession {
   const location = headerValue(response, 'location');
-  if (!location) throw new PictureBookError('PROTOCOL', `${ctx.transport.registry}/${ctx.name}: upload answer without Location header`);
+  if (!location) throw new ProtocolError(`${ctx.transport.registry}/${ctx.name}: upload answer without Location header`);
   // Location may be absolute or relative: resolve against the URL that answered, as the spec says.
   return { location: new URL(location, response.url) };
 }

@@ -1,4 +1,4 @@
-import { PictureBookError } from '../errors/index.js';
+import { PictureBookError, type ErrorCode } from '../errors/index.js';
 
 /** An answer other than success: HTTP status plus the `{error: {code, message}}` body. */
 export class ApiError extends PictureBookError {
@@ -6,7 +6,7 @@ export class ApiError extends PictureBookError {
   /** Extra response headers, e.g. `Allow` on a 405. */
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
     super(code, message);
     this.status = status;
     this.headers = headers;

@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
-import { PictureBookError } from '../errors/index.js';
+import { PictureBookError, type ErrorCode } from '../errors/index.js';
 
 /**
  * Reads a small response body (manifests, JSON, error bodies) with a hard size cap so a hostile or
  * broken server cannot make us buffer gigabytes. Blobs are never read through here. `code` names
  * the failure for the caller's kind of body (a manifest over the limit is an invalid manifest).
  */
-export async function readBodyLimited(body: Readable, limit: number, what: string, code = 'RESPONSE_TOO_LARGE'): Promise<Buffer> {
+export async function readBodyLimited(body: Readable, limit: number, what: string, code: ErrorCode = 'RESPONSE_TOO_LARGE'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
