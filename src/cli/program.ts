@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { escapeControl } from '../display/terminal.js';
-import { ConfigError, PictureBookError } from '../errors/index.js';
+import { ConfigError, errorMessage, PictureBookError } from '../errors/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerCopyCommand } from './copy-command.js';
@@ -43,7 +43,7 @@ function report(error: unknown): number {
     write(`picture-book: error: ${escapeControl(error.message)}\n`);
     return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   write(`picture-book: error: ${escapeControl(message)}\n`);
   if (process.env.PICTURE_BOOK_DEBUG && error instanceof Error) write(`${error.stack}\n`);
   return EXIT_FAILURE;

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { errorMessage } from '../errors/index.js';
 
 /** Why a file named in the config cannot be used (missing, not a file, not readable/executable). */
 export function checkFile(path: string, what: string, executable: boolean): string | undefined {
@@ -10,6 +11,6 @@ export function checkFile(path: string, what: string, executable: boolean): stri
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') return `${what} not found: ${path}`;
     if (code === 'EACCES') return `${what} is not ${executable ? 'executable' : 'readable'}: ${path}`;
-    return `${what} cannot be used: ${path}: ${error instanceof Error ? error.message : String(error)}`;
+    return `${what} cannot be used: ${path}: ${errorMessage(error)}`;
   }
 }

@@ -1,3 +1,5 @@
+import { PictureBookError } from '../errors/index.js';
+
 /**
  * `syncerScriptArgs` split into words the way a POSIX shell splits them (single quotes, double
  * quotes, backslash escapes), without running a shell. `$` is always literal: `${VAR}` was already
@@ -5,13 +7,12 @@
  * meant as text. Anything a shell would run or redirect instead of passing it on is refused: the
  * user expects it to work, and without a shell it cannot.
  */
-export class ScriptArgsError extends Error {
+export class ScriptArgsError extends PictureBookError {
   /** 0-based offset in the value where the problem is. */
   readonly index: number;
 
   constructor(message: string, index: number) {
-    super(message);
-    this.name = 'ScriptArgsError';
+    super('SCRIPT_ARGS_INVALID', message);
     this.index = index;
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { CancelledError } from '../errors/index.js';
+import { CancelledError, errorMessage } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
 import { retryDelayMs } from '../transport/index.js';
 import { BlobLocations } from './blob-locations.js';
@@ -129,7 +129,7 @@ export class BlobCopier {
         // 5xx), the bytes are streamed instead, as go-containerregistry and regclient do.
         const cancelled = CancelledError.ifAborted([target.signal], `blob ${blob.digest} to ${targetName}`, error);
         if (cancelled) throw cancelled;
-        emit({ type: 'blob-mount-failed', ...event, from, reason: error instanceof Error ? error.message : String(error), time: Date.now() });
+        emit({ type: 'blob-mount-failed', ...event, from, reason: errorMessage(error), time: Date.now() });
         continue;
       }
       if (result === 'mounted') {

@@ -1,4 +1,4 @@
-import { CancelledError, PictureBookError } from '../errors/index.js';
+import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { parsePlatform, RegistryClients, type RepositoryClient } from '../registry/index.js';
 import type { EndpointOptions, RetryNotice, Timeouts } from '../transport/index.js';
@@ -161,9 +161,7 @@ export class CopyEngine {
         emit({ type: 'image-cancelled', source: shownSource, target: shownTarget, started, time: Date.now() });
         throw cancelled;
       }
-      const code = error instanceof PictureBookError ? error.code : 'INTERNAL';
-      const message = error instanceof Error ? error.message : String(error);
-      emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: { code, message }, time: Date.now() });
+      emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: errorInfo(error), time: Date.now() });
       throw error;
     }
   }

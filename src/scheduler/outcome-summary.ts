@@ -1,8 +1,9 @@
+import { errorMessage } from '../errors/index.js';
 import type { RegistryOutcome } from '../sync/run-outcome.js';
 
 /** Outcome of a run that threw instead of reporting (a bug, or the runner could not start). */
 export function thrownOutcome(registry: string, startedAt: number, error: unknown): RegistryOutcome {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { registry, ok: false, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt, durationMs: 0, scriptError: message, invalidLines: [], images: [] };
 }
 

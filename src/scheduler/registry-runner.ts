@@ -1,5 +1,6 @@
 import type { RegistryConfig } from '../config/index.js';
 import type { CopyEngine } from '../copy/index.js';
+import { PictureBookError } from '../errors/index.js';
 import type { SyncEventListener } from '../sync/events.js';
 import { runLoad } from '../sync/load-run.js';
 import type { RegistryOutcome } from '../sync/run-outcome.js';
@@ -23,7 +24,7 @@ export function loadRunner(engine: CopyEngine): RegistryRunner {
     };
     const outcome = await runLoad({ registries: [registry], engine, emit: own, signal, ...(drain ? { drain } : {}) });
     const single = outcome.registries[0];
-    if (!single) throw new Error(`load of ${registry.hostname} returned no outcome`);
+    if (!single) throw new PictureBookError('INTERNAL', `load of ${registry.hostname} returned no outcome`);
     return single;
   };
 }

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { RegistryConfig } from '../config/index.js';
+import { errorMessage } from '../errors/index.js';
 import type { RunStore, RunTrigger } from '../store/index.js';
 import { runError, thrownOutcome } from './outcome-summary.js';
 import type { RegistryRunner } from './registry-runner.js';
@@ -211,7 +212,7 @@ export class Synchronizer {
   }
 
   #storeFailed(error: unknown): undefined {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     this.#deps.emit({ type: 'sync-store-failed', registry: this.hostname, message, time: this.#deps.now() });
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { Limiter } from '../copy/limiter.js';
+import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
 import { Reference } from '../reference/index.js';
 import type { SelectionEventListener } from './events.js';
@@ -72,7 +73,7 @@ async function expandRepository(rule: SelectionRule, registry: string, repositor
     validateRepository(`${registry}/${repository}`, repository);
     base = new Reference(registry, repository);
   } catch (error) {
-    result.problems.push({ code: 'INVALID_NAME', severity: 'warning', rule: rule.label, registry, repository, error, message: `${rule.label}: ${(error as Error).message}; skipped` });
+    result.problems.push({ code: 'INVALID_NAME', severity: 'warning', rule: rule.label, registry, repository, error, message: `${rule.label}: ${errorMessage(error)}; skipped` });
     return result;
   }
   let found = 0;
@@ -96,7 +97,7 @@ async function expandRepository(rule: SelectionRule, registry: string, repositor
       result.images.push(imageOf(base.withTag(tag), rule, context.target));
       kept.push(tag);
     } catch (error) {
-      result.problems.push({ code: 'INVALID_NAME', severity: 'warning', rule: rule.label, registry, repository, error, message: `${rule.label}: ${(error as Error).message}; skipped` });
+      result.problems.push({ code: 'INVALID_NAME', severity: 'warning', rule: rule.label, registry, repository, error, message: `${rule.label}: ${errorMessage(error)}; skipped` });
     }
   }
   result.outcome = { registry, repository, listed: new Set(tags).size, kept };

@@ -1,4 +1,4 @@
-import { CancelledError, PictureBookError } from '../errors/index.js';
+import { CancelledError, errorMessage } from '../errors/index.js';
 import type { SelectionProblem } from './expansion.js';
 import { CatalogUnavailableError, RepositoryNotFoundError } from './listing-errors.js';
 import type { SelectionRule } from './rule.js';
@@ -24,6 +24,6 @@ export function listingProblem(
       ? { ...base, code: 'REPOSITORY_NOT_FOUND', severity: 'warning', message: `${rule.label}: ${error.registry}/${error.repository} was in the catalog but is gone now (${error.detail}); skipped` }
       : { ...base, code: 'REPOSITORY_NOT_FOUND', severity: 'error', message: `${rule.label}: ${error.message}` };
   }
-  const message = error instanceof PictureBookError || error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { ...base, code: 'LISTING_FAILED', severity: 'error', message: `${rule.label}: listing ${what} failed: ${message}` };
 }

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { errorMessage } from '../errors/index.js';
 import { RuleError, type RuleField } from './rule-error.js';
 
 /**
@@ -21,7 +22,7 @@ export function compileRange(text: string, field: RuleField): semver.Range {
   try {
     return new semver.Range(text);
   } catch (error) {
-    throw new RuleError(field, `invalid semver range ${JSON.stringify(text)}: ${(error as Error).message}`, { cause: error });
+    throw new RuleError(field, `invalid semver range ${JSON.stringify(text)}: ${errorMessage(error)}`, { cause: error });
   }
 }
 

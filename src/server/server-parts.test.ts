@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PictureBookError } from '../errors/index.js';
 import { apiExposureWarning } from './api-exposure.js';
 import { tokenMatches } from './bearer-auth.js';
 import { parseEndpoint } from './distribute/endpoint-address.js';
@@ -19,6 +20,20 @@ test('endpoints: scheme decides http, /v2 is optional, Docker Hub aliases normal
   assert.deepEqual(parseEndpoint('https://registry-1.docker.io/v2'), { host: 'docker.io', insecure: false });
   assert.throws(() => parseEndpoint('https://x.example/v2?a=1'), /query or fragment/);
   assert.throws(() => parseEndpoint('http://'), /not a registry URL/);
+});
+
+test('endpoints: every refusal is an ENDPOINT_INVALID PictureBookError saying what is wrong', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['http://', /not a registry URL/],
+    ['ftp://x.example', /scheme ftp: is not supported/],
+    ['https://u:p@x.example', /credentials do not belong/],
+    ['https://x.example/v2#a', /query or fragment/],
+    ['https://x.example/v3', /not a registry API root/],
+    ['http://0x7f000001:5000', /./],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => parseEndpoint(text), (error: unknown) => error instanceof PictureBookError && error.code === 'ENDPOINT_INVALID' && message.test(error.message), text);
+  }
 });
 
 test('Prometheus text: escaped labels, cumulative histogram buckets, sum and count', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { timeoutsFromSettings } from '../transport/index.js';
-import { ConfigError, PictureBookError } from '../errors/index.js';
+import { ConfigError, errorMessage, PictureBookError } from '../errors/index.js';
 import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { SyncEvent } from '../sync/events.js';
@@ -36,7 +36,7 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 /** Why the API could not bind, naming `host:port` and the keys that set them. */
 function listenError(error: unknown, api: PictureBookConfig['api'], file: string): PictureBookError {
   const code = (error as { code?: unknown }).code;
-  const why = (typeof code === 'string' && LISTEN_PROBLEMS[code]) || (error instanceof Error ? error.message : String(error));
+  const why = (typeof code === 'string' && LISTEN_PROBLEMS[code]) || (errorMessage(error));
   const where = api.host.includes(':') ? `[${api.host}]:${api.port}` : `${api.host}:${api.port}`;
   return new PictureBookError('API_LISTEN_FAILED', `cannot listen on ${where}: ${why}; nothing was started (api.host / api.port in ${file})`, { cause: error });
 }
@@ -164,7 +164,7 @@ export class SyncService {
     } catch (error) {
       const problems = error instanceof ConfigError
         ? error.problems.map(({ line, path, message }) => ({ line, path, message }))
-        : [{ line: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
+        : [{ line: 0, path: '', message: errorMessage(error) }];
       this.#emit({ type: 'config-rejected', file, problems, time: Date.now() });
       return false;
     }

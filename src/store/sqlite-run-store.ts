@@ -7,6 +7,7 @@ import { migrate } from './sqlite-schema.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
 import { checkStateFile } from './state-file.js';
 import { StoreError } from './store-error.js';
+import { errorMessage } from '../errors/index.js';
 import { processScrubber, type SecretScrubber } from '../errors/secret-scrubber.js';
 
 export interface SqliteRunStoreOptions {
@@ -103,7 +104,7 @@ export class SqliteRunStore implements RunStore {
     } catch (error) {
       db?.close();
       if (error instanceof StoreError) throw error;
-      throw new StoreError('STORE_OPEN_FAILED', `cannot open the state database ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StoreError('STORE_OPEN_FAILED', `cannot open the state database ${file}: ${errorMessage(error)}`, { cause: error });
     }
   }
 

@@ -1,7 +1,7 @@
 import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
-import { CancelledError, PictureBookError } from '../errors/index.js';
+import { CancelledError, errorInfo } from '../errors/index.js';
 import type { SyncEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
@@ -20,13 +20,6 @@ export interface LoadRunOptions {
   signal?: AbortSignal;
   /** A stop has begun: images not started yet are not started (reported cancelled); running ones go on. */
   drain?: AbortSignal;
-}
-
-function errorInfo(error: unknown): { code: string; message: string } {
-  return {
-    code: error instanceof PictureBookError ? error.code : 'INTERNAL',
-    message: error instanceof Error ? error.message : String(error),
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { InvalidReferenceError } from '../errors/index.js';
+import { errorMessage, InvalidReferenceError } from '../errors/index.js';
 import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { DEFAULT_SCRIPT_MAX_LINE_BYTES, DEFAULT_SCRIPT_MAX_LINES } from '../config/schema.js';
@@ -58,7 +58,7 @@ export function parseScriptLine(text: string, line: number): ScriptLine | undefi
     // The line is echoed in logs, the run summary and the server log: never with a password in it,
     // and once (the error would quote it again).
     const shown = maskUserinfo(trimmed);
-    let reason = error instanceof Error ? error.message : String(error);
+    let reason = errorMessage(error);
     if (error instanceof InvalidReferenceError) reason = `invalid reference: ${reason.replace(`invalid reference "${error.input}": `, '')}`;
     return { line, text: shorten(shown, SHOWN_LINE_CHARS), kind: 'invalid', error: shorten(reason, SHOWN_LINE_CHARS + 100) };
   }
@@ -77,7 +77,7 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
   try {
     args = splitScriptArgs(options.args);
   } catch (error) {
-    const startError = `syncerScriptArgs: ${(error as Error).message}`;
+    const startError = `syncerScriptArgs: ${errorMessage(error)}`;
     return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: false, durationMs: 0, startError, stderrTail, entries });
   }
   const { signal } = options;

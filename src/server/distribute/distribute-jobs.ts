@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { CopyEngine } from '../../copy/index.js';
 import { Limiter } from '../../copy/index.js';
-import { CancelledError, PictureBookError } from '../../errors/index.js';
+import { CancelledError, errorInfo } from '../../errors/index.js';
 import { processScrubber, type SecretScrubber } from '../../errors/secret-scrubber.js';
 import { CRASH_LIMIT, crashReason, type JobRecord, type JobTargetResult, type RunStore } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
@@ -23,10 +23,6 @@ export interface DistributeJobsOptions {
   /** Knows a job's credentials while it runs, so that no message quotes them. Default: the process's. */
   scrubber?: SecretScrubber;
   now?: () => number;
-}
-
-function errorInfo(error: unknown): { code: string; message: string } {
-  return { code: error instanceof PictureBookError ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
 /**

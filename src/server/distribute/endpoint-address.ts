@@ -1,3 +1,4 @@
+import { PictureBookError } from '../../errors/index.js';
 import { parseRegistryHost } from '../../reference/index.js';
 import { splitHostPort } from '../../reference/registry-host.js';
 import { oddAddressProblem } from './address-policy.js';
@@ -20,10 +21,12 @@ export function writtenHost(text: string): string {
   return splitHostPort(authority.slice(authority.lastIndexOf('@') + 1)).host;
 }
 
+const invalid = (message: string): PictureBookError => new PictureBookError('ENDPOINT_INVALID', message);
+
 /**
  * Reads a Docker registry V2 endpoint as the transfer-service API gives it
- * (`http://127.0.0.1:5000/v2`, `https://registry.example`, `registry.example:5000`). Throws an Error
- * whose message says what is wrong; credentials in the URL are refused (they belong in `auth`), and
+ * (`http://127.0.0.1:5000/v2`, `https://registry.example`, `registry.example:5000`). Throws an
+ * ENDPOINT_INVALID error whose message says what is wrong; credentials in the URL are refused (they belong in `auth`), and
  * so are IP addresses in unusual forms (see oddAddressProblem).
  */
 export function parseEndpoint(text: string): RegistryAddress {
@@ -32,13 +35,13 @@ export function parseEndpoint(text: string): RegistryAddress {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new Error(`"${text}" is not a registry URL`);
+    throw invalid(`"${text}" is not a registry URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`scheme ${url.protocol} is not supported; use http:// or https://`);
-  if (url.username || url.password) throw new Error('credentials do not belong in the endpoint URL; use the auth block');
-  if (url.search || url.hash) throw new Error('the endpoint must not have a query or fragment');
-  if (!/^\/?(v2\/?)?$/.test(url.pathname)) throw new Error(`path "${url.pathname}" is not a registry API root; expected nothing or /v2`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`scheme ${url.protocol} is not supported; use http:// or https://`);
+  if (url.username || url.password) throw invalid('credentials do not belong in the endpoint URL; use the auth block');
+  if (url.search || url.hash) throw invalid('the endpoint must not have a query or fragment');
+  if (!/^\/?(v2\/?)?$/.test(url.pathname)) throw invalid(`path "${url.pathname}" is not a registry API root; expected nothing or /v2`);
   const odd = oddAddressProblem(writtenHost(text));
-  if (odd) throw new Error(odd);
+  if (odd) throw invalid(odd);
   return { host: parseRegistryHost(url.host), insecure: url.protocol === 'http:' };
 }

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { AuthError, NetworkError } from '../../errors/index.js';
+import { AuthError, errorMessage, NetworkError } from '../../errors/index.js';
 import { guardedConnector, type AddressGuard } from '../../transport/index.js';
 import type { DistributeAuth } from './request-schema.js';
 import { tokenHeaders } from './token-headers.js';
@@ -56,7 +56,7 @@ export async function fetchOutOfBandToken(auth: DistributeAuth & { url: string }
       signal: AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]),
     }).catch((error: unknown) => {
       if (signal.aborted) throw error;
-      throw new NetworkError(body === undefined ? 'GET' : 'POST', shown, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new NetworkError(body === undefined ? 'GET' : 'POST', shown, errorMessage(error), { cause: error });
     });
     let text = '';
     for await (const chunk of response.body) {

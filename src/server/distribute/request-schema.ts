@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { errorMessage } from '../../errors/index.js';
 import { digestProblem } from '../../reference/digest.js';
 import { validateRepository, validateTag } from '../../reference/grammar.js';
 import { parseReference } from '../../reference/index.js';
@@ -17,12 +18,16 @@ const booleanish = z
   .union([z.boolean(), z.enum(BOOLEAN_STRINGS)], { errorMap: () => ({ message: 'must be true or false (a JSON boolean or the string "true" / "false")' }) })
   .transform((value) => (typeof value === 'boolean' ? value : value.toLowerCase() === 'true'));
 
-/** Grammar errors as a field's message (each field is checked on its own, so all are reported). */
-const grammar = (check: (text: string) => void) => (text: string, ctx: z.RefinementCtx) => {
+/**
+ * Grammar errors as a field's message (each field is checked on its own, so all are reported): what
+ * `check` throws, or the problem it returns.
+ */
+const grammar = (check: (text: string) => string | void) => (text: string, ctx: z.RefinementCtx) => {
   try {
-    check(text);
+    const problem = check(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    ctx.addIssue({ code: 'custom', message: errorMessage(error) });
   }
 };
 
@@ -31,7 +36,7 @@ const imagePath = z.string().min(1, 'is empty').superRefine(grammar((image) => v
 const imageRef = z.string().min(1, 'is empty').superRefine(grammar((ref) => {
   if (!ref.includes(':')) return validateTag(ref, ref);
   const problem = digestProblem(ref);
-  if (problem !== undefined) throw new Error(`digest ${problem}`);
+  return problem === undefined ? undefined : `digest ${problem}`;
 }));
 
 /** Empty strings in the seed's template mean "not given". */
@@ -105,7 +110,7 @@ const endpoint = z.string().min(1, 'is empty').superRefine((text, ctx) => {
   try {
     parseEndpoint(text);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    ctx.addIssue({ code: 'custom', message: errorMessage(error) });
   }
 });
 
@@ -155,7 +160,7 @@ export const distributeRequestSchema = z
     try {
       parseReference(imageReference('registry.invalid', image, ref));
     } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['source'], message: `image and ref: ${error instanceof Error ? error.message : String(error)}` });
+      ctx.addIssue({ code: 'custom', path: ['source'], message: `image and ref: ${errorMessage(error)}` });
     }
   });
 
