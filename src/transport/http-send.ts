@@ -39,12 +39,14 @@ export type RetryListener = (notice: RetryNotice) => void;
 /** undici's answer, its body possibly wrapped (a watched blob is a plain Readable). */
 export type Response = Omit<Dispatcher.ResponseData, 'body'> & { body: Readable };
 
-function replayable(body: RequestBody): boolean {
+/** Whether `body` can be sent again: no body or bytes can, a stream is consumed by its first attempt. */
+export function replayable(body: RequestBody): boolean {
   return body === undefined || typeof body === 'string' || Buffer.isBuffer(body);
 }
 
-function header(response: Response, name: string): string | undefined {
-  const value = response.headers[name];
+/** Reads one header as a string (undici gives arrays for repeated headers). */
+export function headerValue(response: { headers: Dispatcher.ResponseData['headers'] }, name: string): string | undefined {
+  const value = response.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
 
@@ -91,7 +93,7 @@ export async function sendWithRetry(
       );
       if (!isRetryableStatus(response.statusCode) || !canRetry) return response;
       reason = `HTTP ${response.statusCode}`;
-      retryAfterMs = parseRetryAfter(header(response, 'retry-after'));
+      retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
       if (!shouldRetry(policy, attempt, started, retryAfterMs)) return response;
       await discardBody(response.body);
     } catch (error) {

@@ -5,7 +5,7 @@ import { HttpError, NetworkError } from '../errors/index.js';
 import type { AgentPool, AgentSettings } from './agent-pool.js';
 import { Authorizer } from './authorizer.js';
 import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
-import { sendWithRetry, type RequestBody, type RetryListener } from './http-send.js';
+import { headerValue, replayable, sendWithRetry, type RequestBody, type RetryListener } from './http-send.js';
 import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { responseError } from './response-error.js';
@@ -68,12 +68,6 @@ const HEAD_PIPELINING = 8;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-
-/** Reads one header as a string (undici gives arrays for repeated headers). */
-export function headerValue(response: { headers: Dispatcher.ResponseData['headers'] }, name: string): string | undefined {
-  const value = response.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * HTTP to one registry host: keep-alive pool, retries, auth challenges and redirects, stacked in
@@ -276,9 +270,5 @@ export class Transport {
     const response = await this.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200], signal });
     await discardBody(response.body);
   }
-}
-
-function replayable(body: RequestBody): boolean {
-  return body === undefined || typeof body === 'string' || Buffer.isBuffer(body);
 }
 
