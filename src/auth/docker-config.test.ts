@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CredentialsError } from '../errors/index.js';
+import { apiHost, parseRegistryHost } from '../reference/index.js';
 import { normaliseAuthKey, parseDockerConfig, readDockerConfigFile } from './docker-config.js';
 
 const SECRET = 'hunter2:x';
@@ -143,4 +144,12 @@ test('readDockerConfigFile: a config.json that is a directory is an error naming
   const dir = join(root, 'is-a-dir');
   await mkdir(join(dir, 'config.json'), { recursive: true });
   await assert.rejects(readDockerConfigFile({ DOCKER_CONFIG: dir }), new RegExp(`cannot read ${join(dir, 'config.json')}: EISDIR`));
+});
+
+test('an auths key and a reference name Docker Hub alike, by each of its names', () => {
+  for (const name of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'Registry.Hub.Docker.com', 'quay.io', 'localhost:5000']) {
+    assert.equal(normaliseAuthKey(`https://${name}/v1/`), parseRegistryHost(name), name);
+  }
+  assert.equal(apiHost(parseRegistryHost('index.docker.io')), 'registry-1.docker.io');
+  assert.equal(apiHost('quay.io'), 'quay.io');
 });

@@ -2,24 +2,24 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialsError } from '../errors/index.js';
+import { SCHEME } from '../errors/mask-userinfo.js';
+import { dockerHubAlias } from '../reference/index.js';
 import { Credentials } from './credentials.js';
 
 /** Registry host (normalised with normaliseAuthKey) -> credentials, from a DockerConfigJSON `auths` object. */
 export type DockerAuths = Map<string, Credentials>;
 
-const HUB_KEYS = new Set(['index.docker.io', 'registry-1.docker.io', 'docker.io', 'registry.hub.docker.com']);
 // Docker's `auth` is base64.StdEncoding; be lenient only about missing padding.
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Host part of an auths key: drops a scheme and any path such as `/v1/`, `/v2/` or a podman-style namespace. */
 export function normaliseAuthKey(key: string): string {
-  const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
-  return HUB_KEYS.has(host) ? 'docker.io' : host;
+  return dockerHubAlias(key.trim().replace(SCHEME, '').split('/')[0]?.toLowerCase() ?? '');
 }
 
 /** True when the key names a whole registry, not a namespace inside one (`quay.io/org`, which podman allows). */
 function isWholeRegistryKey(key: string): boolean {
-  const path = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/').slice(1).filter(Boolean);
+  const path = key.trim().replace(SCHEME, '').split('/').slice(1).filter(Boolean);
   return path.length === 0 || (path.length === 1 && /^v[12]$/.test(path[0] ?? ''));
 }
 

@@ -2,4 +2,4 @@ export { Reference } from './reference.js';
 export { parseReference } from './parse.js';
 export { digestProblem, isDigest, parseDigest } from './digest.js';
 export { isRepositoryPath, isTag } from './grammar.js';
-export { DOCKER_HUB, DOCKER_HUB_API_HOST, isLoopbackHost, parseRegistryHost } from './registry-host.js';
+export { apiHost, DOCKER_HUB, DOCKER_HUB_API_HOST, dockerHubAlias, isLoopbackHost, parseRegistryHost } from './registry-host.js';

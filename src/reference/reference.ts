@@ -1,7 +1,7 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { digestProblem } from './digest.js';
 import { validateNameLength, validateRepository, validateTag } from './grammar.js';
-import { DOCKER_HUB, DOCKER_HUB_API_HOST, parseRegistryHost } from './registry-host.js';
+import { apiHost, DOCKER_HUB, parseRegistryHost } from './registry-host.js';
 
 const HUB_OFFICIAL = 'library/';
 
@@ -30,7 +30,7 @@ export class Reference {
 
   /** Host the API is served from: Docker Hub's differs from its name. */
   get apiHost(): string {
-    return this.registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : this.registry;
+    return apiHost(this.registry);
   }
 
   get name(): string {

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidReferenceError } from '../errors/index.js';
+import { SCHEME } from '../errors/mask-userinfo.js';
 
 export const DOCKER_HUB = 'docker.io';
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
@@ -30,7 +31,7 @@ export function splitHostPort(value: string): { host: string; port: string | und
 export function registryHostProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (value.includes('@')) return 'must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'must not have a scheme (drop "http://" or "https://")';
+  if (SCHEME.test(value)) return 'must not have a scheme (drop "http://" or "https://")';
   if (/[/\s@?#]/.test(value)) return 'must be a host name or IP with an optional port, without path';
   // An unbracketed IPv6 address would otherwise read as host '' and a strange port.
   if (!value.startsWith('[') && /^[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:.]*$/.test(value)) return IPV6_HINT;
@@ -53,8 +54,17 @@ export function registryHostProblem(value: string): string | undefined {
 export function parseRegistryHost(value: string): string {
   const problem = registryHostProblem(value);
   if (problem !== undefined) throw new InvalidReferenceError(value, 'registry host', problem);
-  const normalised = value.toLowerCase();
-  return HUB_ALIASES.has(normalised) ? DOCKER_HUB : normalised;
+  return dockerHubAlias(value.toLowerCase());
+}
+
+/** `docker.io` for any name Docker Hub is known by (lowercase), any other host as it is. */
+export function dockerHubAlias(host: string): string {
+  return HUB_ALIASES.has(host) ? DOCKER_HUB : host;
+}
+
+/** The host a registry's API is served from: Docker Hub's differs from its name. */
+export function apiHost(registry: string): string {
+  return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
 }
 
 /** True for localhost and loopback IPs, with or without port. Docker talks plain http to these by default. */

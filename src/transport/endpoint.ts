@@ -1,5 +1,5 @@
 import type { Credentials } from '../auth/credentials.js';
-import { isLoopbackHost, DOCKER_HUB, DOCKER_HUB_API_HOST } from '../reference/index.js';
+import { apiHost, isLoopbackHost } from '../reference/index.js';
 import type { AddressGuard } from './guarded-connect.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -58,7 +58,7 @@ export interface SchemePlan {
  * answers a TLS handshake with something that is not TLS. Docker Hub's API lives on its own host.
  */
 export function schemePlan(registry: string, options: EndpointOptions = {}): SchemePlan {
-  const host = registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
+  const host = apiHost(registry);
   if (options.scheme) return { first: `${options.scheme}://${host}`, fallback: undefined };
   if (options.insecure === true) return { first: `http://${host}`, fallback: undefined };
   return { first: `https://${host}`, fallback: isLoopbackHost(registry) ? `http://${host}` : undefined };

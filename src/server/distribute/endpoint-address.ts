@@ -1,4 +1,5 @@
 import { PictureBookError } from '../../errors/index.js';
+import { SCHEME } from '../../errors/mask-userinfo.js';
 import { parseRegistryHost } from '../../reference/index.js';
 import { splitHostPort } from '../../reference/registry-host.js';
 import { oddAddressProblem } from './address-policy.js';
@@ -15,7 +16,7 @@ export interface RegistryAddress {
  * stays itself here, where `new URL` would make it 127.0.0.1. IPv6 keeps its brackets.
  */
 export function writtenHost(text: string): string {
-  const rest = text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const rest = text.replace(SCHEME, '');
   // WHATWG URLs read '\' as '/' in http(s) URLs.
   const authority = rest.split(/[/\\?#]/)[0] ?? '';
   return splitHostPort(authority.slice(authority.lastIndexOf('@') + 1)).host;
