@@ -2,4 +2,5 @@ export { Reference } from './reference.js';
 export { parseReference } from './parse.js';
 export { digestProblem, isDigest, parseDigest } from './digest.js';
 export { isRepositoryPath, isTag } from './grammar.js';
+export { CATALOG_SCOPE, repositoryScope } from './scope.js';
 export { apiHost, DOCKER_HUB, DOCKER_HUB_API_HOST, dockerHubAlias, isLoopbackHost, parseRegistryHost } from './registry-host.js';

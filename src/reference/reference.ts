@@ -2,6 +2,7 @@ import { InvalidReferenceError } from '../errors/index.js';
 import { digestProblem } from './digest.js';
 import { validateNameLength, validateRepository, validateTag } from './grammar.js';
 import { apiHost, DOCKER_HUB, parseRegistryHost } from './registry-host.js';
+import { repositoryScope } from './scope.js';
 
 const HUB_OFFICIAL = 'library/';
 
@@ -56,7 +57,7 @@ export class Reference {
 
   /** Token scope for this repository, e.g. `repository:library/nginx:pull,push`. */
   scope(actions: string): string {
-    return `repository:${this.repository}:${actions}`;
+    return repositoryScope(this.repository, actions);
   }
 
   /** Same repository under `tag`; the digest is dropped, since it belonged to the old tag. */

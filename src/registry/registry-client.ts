@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CATALOG_SCOPE } from '../reference/index.js';
 import { AgentPool, resolveTimeouts, Transport, type EndpointOptions, type Timeouts } from '../transport/index.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { RepositoryClient, type Access, type ClientCaller } from './repository-client.js';
@@ -100,7 +101,7 @@ export class RegistryClients {
    */
   catalog(registry: string, endpoint?: EndpointOptions, pageSize = 1000, options: PageOptions & { signal?: AbortSignal } = {}): Promise<string[]> {
     const transport = this.transport(registry, endpoint);
-    return collectPages(transport, `/v2/_catalog?n=${pageSize}`, 'repositories', ['registry:catalog:*'], options.signal, options);
+    return collectPages(transport, `/v2/_catalog?n=${pageSize}`, 'repositories', [CATALOG_SCOPE], options.signal, options);
   }
 
   async ping(registry: string, endpoint?: EndpointOptions): Promise<void> {

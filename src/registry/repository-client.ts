@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { repositoryScope } from '../reference/index.js';
 import { discardBody, type RetryListener, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blobs.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
@@ -24,7 +25,7 @@ export class RepositoryClient {
     this.transport = transport;
     this.name = name;
     // A push client asks for pull,push once so every call shares one token.
-    const scope = `repository:${name}:${access === 'push' ? 'pull,push' : 'pull'}`;
+    const scope = repositoryScope(name, access === 'push' ? 'pull,push' : 'pull');
     this.#ctx = { transport, name, scopes: [scope], signal: caller.signal, onRetry: caller.onRetry };
   }
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ProtocolError } from '../errors/index.js';
+import { repositoryScope } from '../reference/index.js';
 import { readOnlyError } from './read-only.js';
 import { discardBody, headerValue, type TransportResponse } from '../transport/index.js';
 import { send, uploadsPath, type RepositoryContext } from './repository-context.js';
@@ -40,7 +41,7 @@ export async function mountBlob(ctx: RepositoryContext, digest: string, from: st
     method: 'POST',
     path: uploadsPath(ctx.name, { digest, from }),
     headers: { 'content-length': '0' },
-    scopes: [...ctx.scopes, `repository:${from}:pull`],
+    scopes: [...ctx.scopes, repositoryScope(from, 'pull')],
     expect: [201, 202],
   });
   await discardBody(response.body);
