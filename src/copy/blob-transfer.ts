@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
-import { isRetryableStatus, toNetworkError } from '../transport/index.js';
+import { isTransient, toNetworkError } from '../transport/index.js';
 import { openBlobSource } from './blob-source.js';
 import { destroyQuietly } from './destroy-quietly.js';
 import { DigestVerifier } from './digest-verifier.js';
@@ -22,10 +22,7 @@ export class TransferFailure {
 
   /** Worth another whole-blob attempt: a broken connection, 408, 429 or a passing 5xx. Never another 4xx. */
   get transient(): boolean {
-    const error = this.error;
-    if (error instanceof NetworkError) return true;
-    if (error instanceof HttpError) return error.status === 408 || isRetryableStatus(error.status);
-    return false;
+    return isTransient(this.error);
   }
 
   /** The registry's `Retry-After`, when it sent one. */

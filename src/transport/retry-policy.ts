@@ -1,3 +1,5 @@
+import { HttpError, NetworkError } from '../errors/index.js';
+
 /** How hard to try again after transient failures. Bounded both in attempts and in total time. */
 export interface RetryPolicy {
   /** Total attempts including the first one. */
@@ -33,6 +35,18 @@ export function isRetryableNetworkError(error: unknown): boolean {
     if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
+  return false;
+}
+
+/**
+ * A failed operation worth another whole attempt, once its requests' own retries are spent or could
+ * not be made (a streamed body cannot be replayed): any network failure, including a body broken
+ * or stalled mid-way; the statuses a request is retried on; and 408, the registry tired of waiting
+ * for a body a new attempt sends again. Never another 4xx.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof NetworkError) return true;
+  if (error instanceof HttpError) return error.status === 408 || isRetryableStatus(error.status);
   return false;
 }
 
