@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { formatPath } from '../../config/zod-problems.js';
 import { errorMessage } from '../../errors/index.js';
 import { digestProblem } from '../../reference/digest.js';
 import { validateRepository, validateTag } from '../../reference/grammar.js';
@@ -185,7 +186,7 @@ export function imageReference(host: string, image: string, ref: string): string
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '');
+      const path = formatPath(issue.path);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
