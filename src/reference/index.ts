@@ -1,4 +1,4 @@
-export { Reference } from './reference.js';
+export { Reference, trimRepositoryPath, withoutHubLibrary } from './reference.js';
 export { parseReference } from './parse.js';
 export { digestProblem, isDigest, parseDigest } from './digest.js';
 export { isRepositoryPath, isTag } from './grammar.js';

@@ -11,6 +11,17 @@ export function withHubLibrary(registry: string, repository: string): string {
   return registry === DOCKER_HUB && repository !== '' && !repository.includes('/') ? `${HUB_OFFICIAL}${repository}` : repository;
 }
 
+/** The reverse, as docker prints names: Docker Hub's `library/nginx` is `nginx`. */
+export function withoutHubLibrary(registry: string, repository: string): string {
+  const official = registry === DOCKER_HUB && repository.startsWith(HUB_OFFICIAL) && !repository.slice(HUB_OFFICIAL.length).includes('/');
+  return official ? repository.slice(HUB_OFFICIAL.length) : repository;
+}
+
+/** A repository path as written in a config or rule (`/team/tools/`), without the slashes around it. */
+export function trimRepositoryPath(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}
+
 /**
  * A fully qualified image reference: registry, repository, and a tag and/or digest. Immutable.
  * Build one with parseReference(); the constructor trusts its (already validated) arguments.
@@ -50,9 +61,7 @@ export class Reference {
   /** As docker prints it: Hub names without `docker.io/`, official images without `library/`. */
   familiar(): string {
     if (this.registry !== DOCKER_HUB) return this.toString();
-    const path = this.repository;
-    const official = path.startsWith(HUB_OFFICIAL) && !path.slice(HUB_OFFICIAL.length).includes('/');
-    return `${official ? path.slice(HUB_OFFICIAL.length) : path}${this.#suffix()}`;
+    return `${withoutHubLibrary(this.registry, this.repository)}${this.#suffix()}`;
   }
 
   /** Token scope for this repository, e.g. `repository:library/nginx:pull,push`. */

@@ -1,6 +1,6 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
-import type { Reference } from '../reference/index.js';
+import { trimRepositoryPath, type Reference } from '../reference/index.js';
 import { parsePlatform } from '../registry/index.js';
 import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSpec } from './repository-filter.js';
 import { RuleError } from './rule-error.js';
@@ -37,7 +37,7 @@ export interface SelectionRule {
 }
 
 function checkTarget(target: string): string {
-  const path = target.replace(/^\/+|\/+$/g, '');
+  const path = trimRepositoryPath(target);
   if (/[:@]/.test(path)) throw new RuleError(['target'], `${JSON.stringify(target)} must be a repository path such as "tools/etcd": tags keep their names, so no ":tag" or "@digest"`);
   try {
     validateRepository(target, path);

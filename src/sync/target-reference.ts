@@ -1,4 +1,4 @@
-import { DOCKER_HUB, type Reference } from '../reference/index.js';
+import { trimRepositoryPath, withoutHubLibrary, type Reference } from '../reference/index.js';
 
 /**
  * Where a source image lands: `hostname/repository/<source path>:<tag>`. The source path is the
@@ -6,9 +6,8 @@ import { DOCKER_HUB, type Reference } from '../reference/index.js';
  * already starts with the prefix is not prefixed twice. No tag and no digest means `latest`.
  */
 export function targetReference(source: Reference, hostname: string, repository: string): Reference {
-  const prefix = repository.replace(/^\/+|\/+$/g, '');
-  let path = source.repository;
-  if (source.registry === DOCKER_HUB && path.startsWith('library/') && path.split('/').length === 2) path = path.slice('library/'.length);
+  const prefix = trimRepositoryPath(repository);
+  const path = withoutHubLibrary(source.registry, source.repository);
   const full = prefix === '' || path === prefix || path.startsWith(`${prefix}/`) ? path : `${prefix}/${path}`;
   let target = source.withRepository(full, hostname);
   if (!source.tag && !source.digest) target = target.withTag('latest');
