@@ -43,8 +43,4 @@ export class TokenCache {
   delete(scopeKey: string): void {
     this.#entries.delete(scopeKey);
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }

@@ -16,7 +16,7 @@ test('Link rel="next" is resolved against the request URL (relative on distribut
 
 test('a tags page that is not JSON (a proxy error page, say) is a PROTOCOL error naming the registry and page', async (t) => {
   // A malformed reply the real registry never sends: a local server stands in for a broken proxy.
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

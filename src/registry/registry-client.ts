@@ -104,10 +104,6 @@ export class RegistryClients {
     return collectPages(transport, `/v2/_catalog?n=${pageSize}`, 'repositories', [CATALOG_SCOPE], options.signal, options);
   }
 
-  async ping(registry: string, endpoint?: EndpointOptions): Promise<void> {
-    await this.transport(registry, endpoint).ping();
-  }
-
   async close(): Promise<void> {
     await this.#agents.close();
   }

@@ -169,11 +169,6 @@ export class Transport {
     return this.#policy;
   }
 
-  /** The registry's base URL (https, or http once a fallback was detected). */
-  get baseUrl(): URL {
-    return this.#baseUrl;
-  }
-
   /**
    * Settles https vs http once per host before the first request, so that no request (and no
    * streamed body) is ever sent twice just to discover the scheme.
@@ -263,12 +258,6 @@ export class Transport {
       if (error instanceof HttpError) error.retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
       throw error;
     }
-  }
-
-  /** GET /v2/: proves the registry speaks the API and learns its auth scheme. */
-  async ping(signal?: AbortSignal): Promise<void> {
-    const response = await this.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200], signal });
-    await discardBody(response.body);
   }
 }
 
