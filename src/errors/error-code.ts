@@ -44,25 +44,8 @@ export type ErrorCode =
   /** Credentials given in a form we cannot use (a bad auth file, `user:password` without the colon). */
   | 'CREDENTIALS_INVALID'
 
-  // Content (ContentError): bytes and manifests.
-  /** Bytes whose digest is not the one asked for. */
-  | 'DIGEST_MISMATCH'
-  /** A blob or manifest whose size is not its descriptor's. */
-  | 'SIZE_MISMATCH'
-  /** A manifest we cannot read (not JSON, missing fields, too large). */
-  | 'MANIFEST_INVALID'
-  /** A manifest media type we do not copy. */
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  /** The image has no manifest for the platform asked for. */
-  | 'PLATFORM_NOT_FOUND'
-  /** A platform that does not read as `os/arch[/variant]`. */
-  | 'PLATFORM_INVALID'
-  /** A digest read from a manifest, header or body does not follow the digest grammar. */
-  | 'DIGEST_INVALID'
-  /** A well-formed digest whose algorithm we cannot verify (only sha256 and sha512 are). */
-  | 'DIGEST_UNSUPPORTED'
-  /** The target was named by a digest the source does not have (`copy SRC DST@sha256:X`). */
-  | 'TARGET_DIGEST_MISMATCH'
+  // Content (ContentError): bytes and manifests, listed below.
+  | ContentErrorCode
 
   // What the user wrote.
   /** An image reference that does not follow the distribution grammar. */
@@ -113,3 +96,24 @@ export type ErrorCode =
   | 'CANCELLED'
   /** Not a failure we foresaw: a bug, or a broken installation. What anything but a PictureBookError reports. */
   | 'INTERNAL';
+
+/** The codes of a ContentError: bytes and manifests. */
+export type ContentErrorCode =
+  /** Bytes whose digest is not the one asked for. */
+  | 'DIGEST_MISMATCH'
+  /** A blob or manifest whose size is not its descriptor's. */
+  | 'SIZE_MISMATCH'
+  /** A manifest we cannot read (not JSON, missing fields, too large). */
+  | 'MANIFEST_INVALID'
+  /** A manifest media type we do not copy. */
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  /** The image has no manifest for the platform asked for. */
+  | 'PLATFORM_NOT_FOUND'
+  /** A platform that does not read as `os/arch[/variant]`. */
+  | 'PLATFORM_INVALID'
+  /** A digest read from a manifest, header or body does not follow the digest grammar. */
+  | 'DIGEST_INVALID'
+  /** A well-formed digest whose algorithm we cannot verify (only sha256 and sha512 are). */
+  | 'DIGEST_UNSUPPORTED'
+  /** The target was named by a digest the source does not have (`copy SRC DST@sha256:X`). */
+  | 'TARGET_DIGEST_MISMATCH';

@@ -1,4 +1,4 @@
-export type { ErrorCode } from './error-code.js';
+export type { ContentErrorCode, ErrorCode } from './error-code.js';
 export { PictureBookError } from './picture-book-error.js';
 export { errorInfo, errorMessage } from './error-info.js';
 export { InvalidReferenceError } from './invalid-reference-error.js';
@@ -7,7 +7,7 @@ export { TimeoutError } from './timeout-error.js';
 export { TlsError, type TlsProblem } from './tls-error.js';
 export { HttpError, type RegistryErrorEntry } from './http-error.js';
 export { AuthError } from './auth-error.js';
-export { ContentError, type ContentErrorCode } from './content-error.js';
+export { ContentError } from './content-error.js';
 export { ProtocolError } from './protocol-error.js';
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { ImageNotFoundError } from './image-not-found-error.js';
