@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { loadConfig } from '../config/index.js';
 import { SqliteRunStore } from '../store/sqlite-run-store.js';
 import { describeServerEvent } from './describe-server-event.js';
@@ -10,15 +10,19 @@ import { SyncService, type ServerEvent } from './sync-service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-test('at start the service prunes ended runs and jobs older than state.retentionDays, keeps the rest, and says so', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'pb-retention-'));
-  const store = SqliteRunStore.open(':memory:');
-  const events: ServerEvent[] = [];
-  let service: SyncService | undefined;
+/** A temp dir, an in-memory store and the events of the service a test starts; the service stops and the dir goes after it. */
+async function serviceFixture(t: TestContext, prefix: string) {
+  const fixture = { dir: await mkdtemp(join(tmpdir(), prefix)), store: SqliteRunStore.open(':memory:'), events: [] as ServerEvent[], service: undefined as SyncService | undefined };
   t.after(async () => {
-    await service?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture.service?.stop();
+    await rm(fixture.dir, { recursive: true, force: true });
   });
+  return fixture;
+}
+
+test('at start the service prunes ended runs and jobs older than state.retentionDays, keeps the rest, and says so', async (t) => {
+  const fixture = await serviceFixture(t, 'pb-retention-');
+  const { dir, store, events } = fixture;
   const now = Date.now();
   const ended = { result: 'succeeded' as const, copied: 0, upToDate: 1, failed: 0, bytes: 0, images: [] };
   const old = await store.startRun('mirror.example', 'schedule', now - 40 * DAY_MS);
@@ -32,7 +36,7 @@ test('at start the service prunes ended runs and jobs older than state.retention
   const file = join(dir, 'config.yaml');
   await writeFile(file, ['registries:', '  - hostname: mirror.example', '    images: [127.0.0.1:9/app:v1]', 'state: {retentionDays: 30}', 'sync: {runOnStart: false}', ''].join('\n'));
   const { config } = await loadConfig(file);
-  service = await SyncService.start(config, { store, emit: (e) => events.push(e) });
+  fixture.service = await SyncService.start(config, { store, emit: (e) => events.push(e) });
 
   assert.deepEqual((await store.listRuns('mirror.example', 10)).map((r) => r.id), [recent]);
   assert.equal(await store.getJob('old-job'), undefined);
@@ -41,14 +45,8 @@ test('at start the service prunes ended runs and jobs older than state.retention
 });
 
 test('a registry whose last two runs died with the process gets no run at start; the run is marked failed with the reason', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'pb-crash-loop-'));
-  const store = SqliteRunStore.open(':memory:');
-  const events: ServerEvent[] = [];
-  let service: SyncService | undefined;
-  t.after(async () => {
-    await service?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = await serviceFixture(t, 'pb-crash-loop-');
+  const { dir, store, events } = fixture;
   // Two earlier processes died during a run of looping.example; steady.example's crash was once.
   const now = Date.now();
   await store.startRun('looping.example', 'start', now - 2000);
@@ -64,7 +62,7 @@ test('a registry whose last two runs died with the process gets no run at start;
     started.push(r.hostname);
     return { registry: r.hostname, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt: 0, durationMs: 0, invalidLines: [], images: [] };
   };
-  service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner });
+  const service = (fixture.service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner }));
   await service.scheduler.get('steady.example')?.idle();
   assert.deepEqual(started, ['steady.example'], 'the crash-looping registry was not run at start');
   const run = await store.getRun(second);
