@@ -5,7 +5,7 @@ import { CredentialStore } from '../auth/credential-store.js';
 import { parseDockerConfig, readDockerConfigFile, type DockerAuths } from '../auth/docker-config.js';
 import { caFileProblem } from '../config/ca-file.js';
 import { HOST_DEFAULTS, toEndpointOptions } from '../config/index.js';
-import { PictureBookError } from '../errors/index.js';
+import { errorMessage, PictureBookError } from '../errors/index.js';
 import { readFile } from 'node:fs/promises';
 import type { EndpointOptions } from '../transport/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
@@ -52,7 +52,7 @@ function unreadable(error: unknown, what: string, path: string): string {
   if (code === 'ENOENT') return `${what} not found: ${path}`;
   if (code === 'EACCES') return `${what} is not readable: ${path}`;
   if (code === 'EISDIR') return `${what} is a directory, not a file: ${path}`;
-  return `${what} cannot be read: ${path}: ${error instanceof Error ? error.message : String(error)}`;
+  return `${what} cannot be read: ${path}: ${errorMessage(error)}`;
 }
 
 /** A bad `--src-…`/`--dest-…` flag value: a usage error (exit 2) that names the flag and the file. */
@@ -71,7 +71,7 @@ async function authFileCredentials(path: string, flag: string): Promise<DockerAu
     return parseDockerConfig(text);
   } catch (error) {
     // CredentialsError messages never quote the secret.
-    throw flagError(flag, `auth file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw flagError(flag, `auth file ${path}: ${errorMessage(error)}`);
   }
 }
 

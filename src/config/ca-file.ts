@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { errorMessage } from '../errors/index.js';
 import { checkFile } from './file-check.js';
 
 /** A CA bundle is a few hundred kilobytes at most; anything much larger is the wrong file. */
@@ -19,7 +20,7 @@ export function caFileProblem(path: string): string | undefined {
     if (statSync(path).size > MAX_CA_FILE_BYTES) return `CA file is too large to be PEM certificates (over ${MAX_CA_FILE_BYTES / 1024 / 1024} MiB): ${path}`;
     text = readFileSync(path, 'latin1');
   } catch (error) {
-    return `CA file cannot be read: ${path}: ${(error as Error).message}`;
+    return `CA file cannot be read: ${path}: ${errorMessage(error)}`;
   }
   const blocks = [...text.matchAll(PEM_BLOCK)];
   const certificates = blocks.filter((b) => b[1] === 'CERTIFICATE');

@@ -1,11 +1,10 @@
 import { Cron } from 'croner';
+import { errorMessage } from '../errors/index.js';
 import { parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { checkAuthHosts, listedHosts } from './auth-hosts.js';
 import type { AuthSetting } from './types.js';
 import type { PathProblem } from './zod-problems.js';
-
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** `*\/5 * * * *` or with seconds; croner decides whether the fields themselves are valid. */
 export function checkCron(pattern: string, timezone: string): string | undefined {
@@ -15,7 +14,7 @@ export function checkCron(pattern: string, timezone: string): string | undefined
     new Cron(pattern, { paused: true, timezone }).stop();
     return undefined;
   } catch (error) {
-    return `invalid cron "${pattern}": ${reason(error)}`;
+    return `invalid cron "${pattern}": ${errorMessage(error)}`;
   }
 }
 

@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
-import { parseReference, parseRegistryHost } from '../reference/index.js';
+import { parseReference, parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
 import { locateScript } from './script-path.js';
@@ -20,8 +21,6 @@ export interface SchemaContext {
 /** For reading the schema's structure and defaults: nothing is resolved against it. */
 export const NO_CONTEXT: SchemaContext = { configDir: '/', PATH: undefined, cwd: '/' };
 
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** Why `parse` refuses a text (its error's message), or undefined when it takes it. */
 export function refusal(parse: (text: string) => unknown): (text: string) => string | undefined {
   return (text) => {
@@ -29,7 +28,7 @@ export function refusal(parse: (text: string) => unknown): (text: string) => str
       parse(text);
       return undefined;
     } catch (error) {
-      return reason(error);
+      return errorMessage(error);
     }
   };
 }
@@ -43,7 +42,7 @@ function parsedWith<T>(parse: (text: string) => T, at: 'key' | 'value' = 'value'
     try {
       return parse(text);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: reason(error), ...(at === 'key' ? { params: { at } } : {}) });
+      ctx.addIssue({ code: 'custom', message: errorMessage(error), ...(at === 'key' ? { params: { at } } : {}) });
       return z.NEVER;
     }
   };
@@ -70,7 +69,7 @@ export const authSetting = z.string().default('').transform(parsedWith(parseAuth
 export const repositoryPrefix = z
   .string()
   .default('')
-  .transform((written) => written.replace(/^\/+|\/+$/g, ''))
+  .transform(trimRepositoryPath)
   .superRefine(checkedBy((repository) => (repository ? refusal((r) => validateRepository(r, r))(repository) : undefined)));
 
 /** An image reference as written (kept as text: the run parses it again with the script's lines). */

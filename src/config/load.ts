@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError, type ConfigProblem } from '../errors/index.js';
+import { ConfigError, errorMessage, type ConfigProblem } from '../errors/index.js';
 import { envSourcedValues, expandEnvironment } from './env-expand.js';
 import { checkAcrossKeys } from './cross-checks.js';
 import { configSchema } from './schema.js';
@@ -36,7 +36,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return fail([{ line: 0, column: 0, path: '', message: code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${(error as Error).message}` }]);
+    return fail([{ line: 0, column: 0, path: '', message: code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${errorMessage(error)}` }]);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
