@@ -6,8 +6,8 @@ import { timeoutsFromSettings } from '../transport/index.js';
 import { createReporter, type DisplayMode } from '../display/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
-import type { SyncEvent } from '../sync/events.js';
-import { runLoad } from '../sync/load-run.js';
+import type { LoadEvent } from '../load/events.js';
+import { runLoad } from '../load/load-run.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 
 export interface LoadFlags {
@@ -35,7 +35,7 @@ export function selectRegistries(config: PictureBookConfig, wanted: string[], al
 /** Events that carry a message (an error a registry may have filled with what it was sent). */
 const MESSAGE_EVENTS = new Set(['registry-script-failed', 'registry-line-invalid', 'image-planned', 'registry-finished', 'image-failed', 'warning', 'retry']);
 
-function scrubbed(event: SyncEvent): SyncEvent {
+function scrubbed(event: LoadEvent): LoadEvent {
   return MESSAGE_EVENTS.has(event.type) ? processScrubber.scrubDeep(event) : event;
 }
 

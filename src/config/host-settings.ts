@@ -51,7 +51,7 @@ export interface HostAccess extends HostSettings {
  *   caFile, parsed auth) → PictureBookConfig (a registry's own keys for its target, `sources:` for
  *   the hosts it pulls from) → sync/registry-endpoints.ts (picks the host's settings and
  *   credentials) → toEndpointOptions → CopyTask.sourceEndpoint/targetEndpoint → RegistryClients
- *   (registry/registry-client.ts: one Transport per host and settings) → Transport
+ *   (registry/registry-clients.ts: one Transport per host and settings) → Transport
  *   (transport/transport.ts: scheme, TLS verify, CA, pipelined HEADs) → an undici Agent
  *   (transport/agent-pool.ts) → the TLS socket.
  * `copy`'s flags (cli/endpoint-flags.ts) and distribute jobs (server/distribute/endpoint-options.ts)

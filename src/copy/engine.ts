@@ -6,7 +6,7 @@ import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
-import { checkImage, type PlanAction } from './plan.js';
+import { checkImage, type PlanAction } from './check-image.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 

@@ -1,7 +1,8 @@
 import type { Reference } from '../reference/index.js';
 import { formatPlatform, type FetchedManifest, type Platform, type RepositoryClient } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
-import { CopyStats, settleAll } from './copy-stats.js';
+import { CopyStats } from './copy-stats.js';
+import { settleAll } from './settle-all.js';
 import type { CopyEventListener, ImageCopyFigures } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { assertImagePlatform, selectPlatforms } from './platform-selection.js';

@@ -1,7 +1,8 @@
 import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
 import { CancelledError, HttpError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
-import { settleAll, type CopyStats } from './copy-stats.js';
+import type { CopyStats } from './copy-stats.js';
+import { settleAll } from './settle-all.js';
 import type { CopyEventListener } from './events.js';
 import type { PrefetchedChild } from './resolve.js';
 

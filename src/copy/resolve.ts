@@ -1,6 +1,6 @@
 import { HttpError } from '../errors/index.js';
 import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
-import { settleAll } from './copy-stats.js';
+import { settleAll } from './settle-all.js';
 import { presentAtTarget } from './manifest-tree.js';
 import { imageNotFound } from './not-found.js';
 

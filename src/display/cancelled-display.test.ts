@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { APP_SOURCE, APP_TARGET, DB_SOURCE, DB_TARGET, REGISTRY_A } from './fixtures.js';
 import { LiveModel } from './live-model.js';
 import { PlainReporter } from './plain-reporter.js';
@@ -9,7 +9,7 @@ const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const r = REGISTRY_A;
 
 /** A run stopped by a signal: one image aborted midway, one never started. Neither is a failure. */
-const stoppedRun: SyncEvent[] = [
+const stoppedRun: LoadEvent[] = [
   { type: 'run-started', registries: [r], dryRun: false, time: T0 },
   { type: 'registry-started', registry: r, time: T0 },
   { type: 'registry-listed', registry: r, images: 2, time: T0 + 10 },

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { LiveReporter } from './live-reporter.js';
 import { PlainReporter } from './plain-reporter.js';
 import { escapeControl } from './terminal.js';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
@@ -13,7 +13,7 @@ test('escapeControl shows C0, DEL and C1 characters as \\xHH and leaves the rest
 });
 
 test('plain and live output never carry a control character a script or a registry sent', () => {
-  const events: SyncEvent[] = [
+  const events: LoadEvent[] = [
     { type: 'run-started', registries: ['r'], dryRun: false, time: T0 },
     { type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 1', stderrTail: ['\x1b]0;pwned\x07', 'clear \x1b[2J'], time: T0 },
     { type: 'image-failed', registry: 'r', source: 's/a:1', target: 'r/a:1', error: { code: 'HTTP', message: 'denied\x1b[31m red' }, time: T0 },

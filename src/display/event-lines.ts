@@ -1,5 +1,5 @@
-import type { SyncEvent } from '../sync/events.js';
-import type { ImageCounts } from '../sync/run-counts.js';
+import type { LoadEvent } from '../load/events.js';
+import type { ImageCounts } from '../load/run-counts.js';
 import { formatBytes, formatDuration, shortDigest } from './units.js';
 
 const task = (e: { source: string; target: string }): string => `${e.source} -> ${e.target}`;
@@ -11,7 +11,7 @@ const task = (e: { source: string; target: string }): string => `${e.source} -> 
  * the live view's lines above its block, `copy -v` and the server's log all print what this
  * returns (the server adds its own events in describe-server-event.ts).
  */
-export function describeEvent(event: SyncEvent): string[] | undefined {
+export function describeEvent(event: LoadEvent): string[] | undefined {
   switch (event.type) {
     case 'run-started':
       return [`run started: ${event.registries.length} ${event.registries.length === 1 ? 'registry' : 'registries'} (${event.registries.join(', ')})${event.dryRun ? ', dry run' : ''}`];
@@ -117,7 +117,7 @@ export function invalidLineSubject(event: { line: number; text: string }): strin
   return `line ${event.line}: ${JSON.stringify(event.text)}`;
 }
 
-function imageDoneDetails(event: Extract<SyncEvent, { type: 'image-done' }>): string {
+function imageDoneDetails(event: Extract<LoadEvent, { type: 'image-done' }>): string {
   const parts = [`${event.blobsCopied} ${event.blobsCopied === 1 ? 'blob' : 'blobs'}`, formatBytes(event.bytes), formatDuration(event.durationMs)];
   if (event.blobsSkipped > 0) parts.push(`${event.blobsSkipped} already present`);
   if (event.blobsMounted > 0) parts.push(`${event.blobsMounted} mounted`);
@@ -125,6 +125,6 @@ function imageDoneDetails(event: Extract<SyncEvent, { type: 'image-done' }>): st
 }
 
 /** The registry an event belongs to, if any ('' from the engine means "not known"). */
-export function registryOf(event: SyncEvent): string | undefined {
+export function registryOf(event: LoadEvent): string | undefined {
   return 'registry' in event && event.registry ? event.registry : undefined;
 }

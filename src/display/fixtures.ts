@@ -1,4 +1,4 @@
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 
 /**
  * A scripted run for tests (and the pseudo-terminal check): two registries copying at once, their
@@ -15,7 +15,7 @@ export const BAD_TARGET = '127.0.0.1:5003/mirror/library/missing:v9';
 export const MIB = 1024 * 1024;
 export const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 
-export function twoRegistryRun(t0: number): SyncEvent[] {
+export function twoRegistryRun(t0: number): LoadEvent[] {
   const a = REGISTRY_A;
   const b = REGISTRY_B;
   return [

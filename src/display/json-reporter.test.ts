@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { twoRegistryRun } from './fixtures.js';
 import { JsonReporter } from './json-reporter.js';
 
@@ -13,7 +13,7 @@ function json() {
   return { reporter, objects, chunks };
 }
 
-const progress = (transferred: number, time: number, digest = 'sha256:aa'): SyncEvent => ({ type: 'blob-progress', registry: 'r', target: 'r/a', digest, size: 1000, transferred, time });
+const progress = (transferred: number, time: number, digest = 'sha256:aa'): LoadEvent => ({ type: 'blob-progress', registry: 'r', target: 'r/a', digest, size: 1000, transferred, time });
 
 describe('JsonReporter', () => {
   it('writes each event as one parseable line with an ISO time', () => {

@@ -1,4 +1,4 @@
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import type { Reporter, ReporterOutput } from './reporter.js';
 
 /** At most one blob-progress line per blob per this many ms of event time. */
@@ -18,7 +18,7 @@ export class JsonReporter implements Reporter {
     this.#out = out;
   }
 
-  handle(event: SyncEvent): void {
+  handle(event: LoadEvent): void {
     if (event.type === 'blob-progress' || event.type === 'blob-done') {
       const key = `${event.registry}\0${event.target}\0${event.digest}`;
       if (event.type === 'blob-done') this.#lastProgress.delete(key);

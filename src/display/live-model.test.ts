@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { APP_TARGET, BAD_TARGET, DB_TARGET, MIB, REGISTRY_A, REGISTRY_B, digest, twoRegistryRun } from './fixtures.js';
 import { LiveModel } from './live-model.js';
 
 const T0 = 1_000_000;
-const fed = (events: SyncEvent[]): LiveModel => {
+const fed = (events: LoadEvent[]): LiveModel => {
   const model = new LiveModel();
   for (const e of events) model.apply(e);
   return model;
 };
 /** The fixture run up to (and including) the first event matching `stop`. */
-const until = (stop: (e: SyncEvent) => boolean): SyncEvent[] => {
+const until = (stop: (e: LoadEvent) => boolean): LoadEvent[] => {
   const all = twoRegistryRun(T0);
   return all.slice(0, all.findIndex(stop) + 1);
 };
 const r = 'reg';
 const t = 'reg/app:v1';
-const start: SyncEvent[] = [
+const start: LoadEvent[] = [
   { type: 'registry-started', registry: r, time: T0 },
   { type: 'registry-listed', registry: r, images: 3, time: T0 },
   { type: 'image-started', registry: r, source: 'src/app:v1', target: t, time: T0 },
@@ -81,7 +81,7 @@ describe('LiveModel per-image bytes', () => {
 
 describe('LiveModel registries and totals', () => {
   it('removes finished images and counts them per registry', () => {
-    const events: SyncEvent[] = [
+    const events: LoadEvent[] = [
       ...start,
       { type: 'image-started', registry: r, source: 's/b', target: 'reg/b', time: T0 },
       { type: 'image-started', registry: r, source: 's/c', target: 'reg/c', time: T0 },
@@ -149,7 +149,7 @@ describe('LiveModel registries and totals', () => {
   });
 
   it('counts a dry run from its planned images', () => {
-    const plan = (action: 'copy' | 'up-to-date' | 'error'): SyncEvent => ({ type: 'image-planned', registry: r, source: 's', target: `t-${action}`, action, time: T0 });
+    const plan = (action: 'copy' | 'up-to-date' | 'error'): LoadEvent => ({ type: 'image-planned', registry: r, source: 's', target: `t-${action}`, action, time: T0 });
     const view = fed([{ type: 'run-started', registries: [r], dryRun: true, time: T0 }, plan('copy'), plan('copy'), plan('up-to-date'), plan('error')]).view(T0);
     const [registry] = view.registries;
     assert.equal(view.dryRun, true);
@@ -158,7 +158,7 @@ describe('LiveModel registries and totals', () => {
   });
 
   it('starts a registry over when it runs again without a run-started (sync schedules)', () => {
-    const once: SyncEvent[] = [...start, { type: 'registry-finished', registry: r, copied: 2, upToDate: 1, failed: 0, cancelled: 0, bytes: 900, durationMs: 1, ok: true, time: T0 }];
+    const once: LoadEvent[] = [...start, { type: 'registry-finished', registry: r, copied: 2, upToDate: 1, failed: 0, cancelled: 0, bytes: 900, durationMs: 1, ok: true, time: T0 }];
     const model = fed([...once, { type: 'registry-started', registry: 'other', time: T0 }]);
     model.apply({ type: 'registry-started', registry: r, time: T0 + 60_000 });
     const [registry, other] = model.view(T0 + 60_000).registries;

@@ -1,6 +1,6 @@
-import type { SyncEvent } from '../sync/events.js';
-import { RunCounter } from '../sync/run-counts.js';
-import { scriptFailureSummary } from '../sync/run-outcome.js';
+import type { LoadEvent } from '../load/events.js';
+import { RunCounter } from '../load/run-counts.js';
+import { scriptFailureSummary } from '../load/run-outcome.js';
 
 /** One image being copied right now. */
 export interface ActiveImage {
@@ -78,7 +78,7 @@ export class LiveModel {
   #startedAt: number | undefined;
   #dryRun = false;
 
-  apply(event: SyncEvent): void {
+  apply(event: LoadEvent): void {
     if (event.type === 'run-started') {
       this.#reset();
       this.#dryRun = event.dryRun;

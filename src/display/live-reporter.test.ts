@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { APP_TARGET, DB_TARGET, REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
 import { LiveReporter } from './live-reporter.js';
 import { VirtualScreen } from './virtual-screen.js';
@@ -22,7 +22,7 @@ function live(columns = 80) {
 }
 
 const run = twoRegistryRun(T0);
-const upTo = (type: SyncEvent['type']): SyncEvent[] => run.slice(0, run.findIndex((e) => e.type === type) + 1);
+const upTo = (type: LoadEvent['type']): LoadEvent[] => run.slice(0, run.findIndex((e) => e.type === type) + 1);
 
 describe('LiveReporter', () => {
   it('prints a failure above the live block and keeps both registries live below it', () => {
@@ -122,7 +122,7 @@ describe('LiveReporter', () => {
       reporter.close();
       const closed = writes.length;
       mock.timers.tick(300);
-      reporter.handle(run[0] as SyncEvent);
+      reporter.handle(run[0] as LoadEvent);
       assert.equal(writes.length, closed);
     } finally {
       mock.timers.reset();

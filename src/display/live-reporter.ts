@@ -1,4 +1,4 @@
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { describeEvent, registryOf } from './event-lines.js';
 import { LiveModel } from './live-model.js';
 import { registryLine, renderLive } from './live-render.js';
@@ -8,7 +8,7 @@ import { summaryLines } from './summary.js';
 import { CLEAR_DOWN, HIDE_CURSOR, SHOW_CURSOR, cursorUpLines, escapeControl } from './terminal.js';
 
 /** Events worth a permanent line above the live block: they would be lost when it redraws. */
-const PERMANENT = new Set<SyncEvent['type']>(['image-failed', 'registry-script-failed', 'registry-line-invalid', 'image-planned', 'warning', 'run-stopping']);
+const PERMANENT = new Set<LoadEvent['type']>(['image-failed', 'registry-script-failed', 'registry-line-invalid', 'image-planned', 'warning', 'run-stopping']);
 
 /**
  * The live TTY view: a block redrawn in place every `refreshMs` (erase the lines drawn last, draw
@@ -46,7 +46,7 @@ export class LiveReporter implements Reporter {
     }
   }
 
-  handle(event: SyncEvent): void {
+  handle(event: LoadEvent): void {
     if (this.#closed) return;
     this.#model.apply(event);
     this.#tally.handle(event);
@@ -78,7 +78,7 @@ export class LiveReporter implements Reporter {
     process.once('exit', this.#restoreCursor);
   }
 
-  #permanent(event: SyncEvent): void {
+  #permanent(event: LoadEvent): void {
     const lines = describeEvent(event) ?? [];
     if (lines.length === 0) return;
     const registry = registryOf(event);

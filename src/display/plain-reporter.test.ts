@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
 import { PlainReporter } from './plain-reporter.js';
 
@@ -41,7 +41,7 @@ describe('PlainReporter', () => {
 
   it('prints script failures with their stderr tail, invalid lines, warnings and retries', () => {
     const { reporter, lines } = plain();
-    const events: SyncEvent[] = [
+    const events: LoadEvent[] = [
       { type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 2', stderrTail: ['oops', 'fatal'], time: T0 },
       { type: 'registry-line-invalid', registry: 'r', line: 7, text: 'Bad Ref', message: 'invalid reference: reference contains whitespace', time: T0 },
       { type: 'warning', message: 'config reloaded', time: T0 },
@@ -60,13 +60,13 @@ describe('PlainReporter', () => {
 
   it('prints dry-run plans and counts them in the summary', () => {
     const { reporter, lines } = plain();
-    const plan = (action: 'copy' | 'up-to-date' | 'error', message?: string): SyncEvent => ({ type: 'image-planned', registry: 'r', source: 's/a', target: 'r/a', action, ...(message ? { message } : {}), time: T0 });
+    const plan = (action: 'copy' | 'up-to-date' | 'error', message?: string): LoadEvent => ({ type: 'image-planned', registry: 'r', source: 's/a', target: 'r/a', action, ...(message ? { message } : {}), time: T0 });
     for (const e of [
-      { type: 'run-started', registries: ['r'], dryRun: true, time: T0 } as SyncEvent,
+      { type: 'run-started', registries: ['r'], dryRun: true, time: T0 } as LoadEvent,
       plan('copy'),
       plan('up-to-date'),
       plan('error', 'unauthorized'),
-      { type: 'run-finished', copied: 0, upToDate: 1, failed: 1, bytes: 0, durationMs: 50, ok: false, time: T0 + 50 } as SyncEvent,
+      { type: 'run-finished', copied: 0, upToDate: 1, failed: 1, bytes: 0, durationMs: 50, ok: false, time: T0 + 50 } as LoadEvent,
     ]) reporter.handle(e);
     const out = lines();
     assert.deepEqual(out.slice(1, 4), [
@@ -94,7 +94,7 @@ describe('PlainReporter', () => {
 
   it('one count for one list: failed images, and script failures with invalid lines, each counted and listed apart', () => {
     const { reporter, lines } = plain();
-    const events: SyncEvent[] = [
+    const events: LoadEvent[] = [
       { type: 'run-started', registries: ['a', 'b'], dryRun: false, time: T0 },
       { type: 'registry-script-failed', registry: 'a', message: 'syncer script "a.sh" exited with code 3', stderrTail: ['first', 'catalog down'], time: T0 },
       { type: 'registry-finished', registry: 'a', copied: 0, upToDate: 0, failed: 0, cancelled: 0, scriptFailures: 1, invalidLines: 0, bytes: 0, durationMs: 5, ok: false, time: T0 },

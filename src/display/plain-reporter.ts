@@ -1,4 +1,4 @@
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { describeEvent, registryOf } from './event-lines.js';
 import type { Reporter, ReporterOptions, ReporterOutput } from './reporter.js';
 import { RunTally } from './run-tally.js';
@@ -16,7 +16,7 @@ export class PlainReporter implements Reporter {
     this.#now = options.now ?? Date.now;
   }
 
-  handle(event: SyncEvent): void {
+  handle(event: LoadEvent): void {
     this.#tally.handle(event);
     const lines = describeEvent(event);
     if (!lines) return;

@@ -1,11 +1,11 @@
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { JsonReporter } from './json-reporter.js';
 import { LiveReporter } from './live-reporter.js';
 import { PlainReporter } from './plain-reporter.js';
 
 /** Turns a run's events into output for people or machines. */
 export interface Reporter {
-  handle(event: SyncEvent): void;
+  handle(event: LoadEvent): void;
   /** final flush, e.g. leave the final screen */
   close(): void;
 }

@@ -1,6 +1,6 @@
-import type { SyncEvent } from '../sync/events.js';
-import { RunCounter } from '../sync/run-counts.js';
-import { scriptFailureSummary } from '../sync/run-outcome.js';
+import type { LoadEvent } from '../load/events.js';
+import { RunCounter } from '../load/run-counts.js';
+import { scriptFailureSummary } from '../load/run-outcome.js';
 import { invalidLineSubject } from './event-lines.js';
 import type { Failure, SummaryStats } from './summary.js';
 
@@ -15,14 +15,14 @@ export class RunTally {
   #dryRun = false;
   #counts = new RunCounter();
   #failures: Failure[] = [];
-  #finished: Extract<SyncEvent, { type: 'run-finished' }> | undefined;
+  #finished: Extract<LoadEvent, { type: 'run-finished' }> | undefined;
 
   /** A run has begun (or its events arrived) and has not finished yet. */
   get active(): boolean {
     return this.#active;
   }
 
-  handle(event: SyncEvent): void {
+  handle(event: LoadEvent): void {
     if (event.type === 'run-started') {
       this.#reset();
       this.#dryRun = event.dryRun;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { PictureBookError } from '../errors/index.js';
 import { nextLink, PaginationError } from './pagination.js';
-import { RegistryClients } from './registry-client.js';
+import { RegistryClients } from './registry-clients.js';
 
 test('Link rel="next" is resolved against the request URL (relative on distribution 2.8)', () => {
   const base = new URL('http://127.0.0.1:5000/v2/_catalog?n=2');

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { repositoryScope } from '../reference/index.js';
 import { discardBody, type RetryListener, type Transport } from '../transport/index.js';
-import { getBlob, getBlobFrom, headBlob, readBlob } from './blobs.js';
-import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifests.js';
+import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
+import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
 import { appendUpload, cancelUpload, completeUpload, mountBlob, startUpload, uploadBlob, uploadStatus, type UploadSession } from './uploads.js';

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors/index.js';
-import type { RegistryOutcome } from '../sync/run-outcome.js';
+import type { RegistryOutcome } from '../load/run-outcome.js';
 
 /** Outcome of a run that threw instead of reporting (a bug, or the runner could not start). */
 export function thrownOutcome(registry: string, startedAt: number, error: unknown): RegistryOutcome {

@@ -1,15 +1,15 @@
 import type { RegistryConfig } from '../config/index.js';
 import type { CopyEngine } from '../copy/index.js';
 import { PictureBookError } from '../errors/index.js';
-import type { SyncEventListener } from '../sync/events.js';
-import { runLoad } from '../sync/load-run.js';
-import type { RegistryOutcome } from '../sync/run-outcome.js';
+import type { LoadEventListener } from '../load/events.js';
+import { runLoad } from '../load/load-run.js';
+import type { RegistryOutcome } from '../load/run-outcome.js';
 
 /**
  * One run of one registry; must stop soon after `signal` aborts, and start no new image once
  * `drain` aborted (a stop has begun; images under way may finish). Injected so tests can fake it.
  */
-export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emit: SyncEventListener, drain?: AbortSignal) => Promise<RegistryOutcome>;
+export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emit: LoadEventListener, drain?: AbortSignal) => Promise<RegistryOutcome>;
 
 /**
  * Runs a registry through the load orchestration on the process's shared engine. Several runs
@@ -18,7 +18,7 @@ export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emi
  */
 export function loadRunner(engine: CopyEngine): RegistryRunner {
   return async (registry, signal, emit, drain) => {
-    const own: SyncEventListener = (event) => {
+    const own: LoadEventListener = (event) => {
       // The scheduler reports runs itself (sync-run-started / -finished).
       if (event.type !== 'run-started' && event.type !== 'run-finished') emit(event);
     };

@@ -1,6 +1,6 @@
 import type { RunResult, RunTrigger } from '../store/index.js';
-import type { SyncEvent } from '../sync/events.js';
-import type { ImageCounts } from '../sync/run-counts.js';
+import type { LoadEvent } from '../load/events.js';
+import type { ImageCounts } from '../load/run-counts.js';
 
 /**
  * What the scheduler does, as typed events (it logs nothing itself). Run and copy events of each
@@ -28,4 +28,4 @@ export type SchedulerEvent =
   /** The history store failed; the run itself carries on. */
   | { type: 'sync-store-failed'; registry: string; message: string; time: number };
 
-export type SchedulerEventListener = (event: SchedulerEvent | SyncEvent) => void;
+export type SchedulerEventListener = (event: SchedulerEvent | LoadEvent) => void;

@@ -1,5 +1,5 @@
 import type { RegistryConfig } from '../config/index.js';
-import type { RegistryOutcome } from '../sync/run-outcome.js';
+import type { RegistryOutcome } from '../load/run-outcome.js';
 import type { RegistryRunner } from './registry-runner.js';
 import type { SchedulerEvent } from './scheduler-events.js';
 import type { TickerFactory } from './ticker.js';

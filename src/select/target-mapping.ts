@@ -1,5 +1,5 @@
 import type { Reference } from '../reference/index.js';
-import { targetReference } from '../sync/target-reference.js';
+import { targetReference } from '../select/target-reference.js';
 
 /** Where a target registry puts what it mirrors: its host and its path prefix (`repository:` in config.yaml). */
 export interface TargetPlace {

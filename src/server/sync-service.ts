@@ -5,7 +5,7 @@ import { timeoutsFromSettings } from '../transport/index.js';
 import { ConfigError, errorMessage, PictureBookError } from '../errors/index.js';
 import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
-import type { SyncEvent } from '../sync/events.js';
+import type { LoadEvent } from '../load/events.js';
 import { apiExposureWarning } from './api-exposure.js';
 import { buildApp } from './app.js';
 import { diffConfig } from './config-diff.js';
@@ -15,7 +15,7 @@ import { SyncMetrics } from './metrics/sync-metrics.js';
 import type { ServiceEvent } from './service-events.js';
 import { settingsNeedingRestart } from './restart-settings.js';
 
-export type ServerEvent = ServiceEvent | SchedulerEvent | SyncEvent;
+export type ServerEvent = ServiceEvent | SchedulerEvent | LoadEvent;
 
 export interface SyncServiceOptions {
   emit: (event: ServerEvent) => void;

@@ -1,4 +1,4 @@
-import type { ImageOutcome } from '../sync/run-outcome.js';
+import type { ImageOutcome } from '../load/run-outcome.js';
 
 /** How a run ended. `interrupted`: the process died while it was going. */
 export type RunResult = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';

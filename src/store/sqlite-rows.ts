@@ -1,4 +1,4 @@
-import type { ImageOutcome } from '../sync/run-outcome.js';
+import type { ImageOutcome } from '../load/run-outcome.js';
 import type { JobTargetResult, RunResult, RunSummary, RunTrigger } from './run-store.js';
 
 /** Rows as SQLite returns them, and their conversion to the store's records. */

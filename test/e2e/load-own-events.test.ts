@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import { registryConfig } from '../../src/scheduler/scheduler-test-kit.js';
-import type { SyncEvent } from '../../src/sync/events.js';
-import { runLoad } from '../../src/sync/load-run.js';
+import type { LoadEvent } from '../../src/load/events.js';
+import { runLoad } from '../../src/load/load-run.js';
 import { pushImage, type BuiltImage } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { useProxiedPair } from './proxied-pair.js';
@@ -25,11 +25,11 @@ const pair = useProxiedPair(async ({ source, target }) => {
 const blobEvents = new Set(['blob-done', 'blob-skipped', 'blob-mounted']);
 
 /** Digests of the blobs a run's events say were made present, one entry per event. */
-function settledBlobs(events: SyncEvent[]): string[] {
+function settledBlobs(events: LoadEvent[]): string[] {
   return events.flatMap((e) => (blobEvents.has(e.type) && 'digest' in e ? [e.digest] : [])).sort();
 }
 
-function retries(events: SyncEvent[]): Array<[string, string]> {
+function retries(events: LoadEvent[]): Array<[string, string]> {
   return events.flatMap((e) => (e.type === 'retry' ? [[e.method, e.url] as [string, string]] : []));
 }
 
@@ -52,8 +52,8 @@ test('two load runs writing one target path at once each hear their own copy onl
   pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${appLayerA.digest}$`), times: 1, action: { kind: 'stall', afterBytes: 16 * 1024 } });
   pair.targetProxy.addFault({ method: 'PUT', pathPattern: /^\/v2\/mirror\/team\/app\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 503 } });
 
-  const eventsA: SyncEvent[] = [];
-  const eventsB: SyncEvent[] = [];
+  const eventsA: LoadEvent[] = [];
+  const eventsB: LoadEvent[] = [];
   const registry = (source: string) => ({ ...registryConfig(pair.targetProxy.host), images: [source] });
   const runA = runLoad({ registries: [registry(sourceA)], engine, emit: (e) => eventsA.push(e) });
   await waitFor(() => pair.sourceProxy.stalled.length > 0, "image A's own layer to be held");

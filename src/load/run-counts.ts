@@ -1,4 +1,4 @@
-import type { SyncEvent } from './events.js';
+import type { LoadEvent } from './events.js';
 import type { ImageOutcome } from './run-outcome.js';
 
 /** How the images of a run (or of one registry of it) ended, and the blob bytes they moved. */
@@ -47,7 +47,7 @@ export class RunCounter implements ImageCounts {
   }
 
   /** Counts what `event` ends (an image, or a line or script of an image list); others change nothing. */
-  addEvent(event: SyncEvent): void {
+  addEvent(event: LoadEvent): void {
     switch (event.type) {
       case 'image-done':
         return this.add('copied', event.bytes);

@@ -2,7 +2,7 @@ import { ContentError } from '../errors/index.js';
 import { discardBody, headerValue, readBodyLimited, type TransportResponse } from '../transport/index.js';
 import { checkedDigest, digestOf, quoted, verifyBytes } from './content-digest.js';
 import { MANIFEST_ACCEPT, MANIFEST_SIZE_LIMIT } from './media-types.js';
-import { parseManifest, type ParsedManifest } from './manifest.js';
+import { parseManifest, type ParsedManifest } from './parse-manifest.js';
 import { readOnlyError } from './read-only.js';
 import { manifestPath, send, type RepositoryContext } from './repository-context.js';
 

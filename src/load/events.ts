@@ -31,6 +31,6 @@ export type RunEvent =
 /** Copy events carry the configured registry they belong to once they pass through a run. */
 export type RegistryCopyEvent = CopyEvent & { registry: string };
 
-export type SyncEvent = RunEvent | RegistryCopyEvent;
+export type LoadEvent = RunEvent | RegistryCopyEvent;
 
-export type SyncEventListener = (event: SyncEvent) => void;
+export type LoadEventListener = (event: LoadEvent) => void;

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { discardBody, type Transport } from '../transport/index.js';
-import { RegistryClients } from './registry-client.js';
+import { RegistryClients } from './registry-clients.js';
 
 /**
  * The transport cache of a long-running process: one transport per credential, dropped when idle

@@ -2,18 +2,18 @@ import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
 import { CancelledError, errorInfo } from '../errors/index.js';
-import type { SyncEventListener } from './events.js';
+import type { LoadEventListener } from './events.js';
 import { listRegistryImages } from './registry-images.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
 import { RunCounter } from './run-counts.js';
 import { scriptFailureSummary, totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
-import { targetReference } from './target-reference.js';
+import { targetReference } from '../select/target-reference.js';
 
 export interface LoadRunOptions {
   registries: RegistryConfig[];
   /** Shared with other runs and jobs: each copy reports its events to its own caller. */
   engine: Pick<CopyEngine, 'copy' | 'plan'>;
-  emit: SyncEventListener;
+  emit: LoadEventListener;
   dryRun?: boolean;
   scriptTimeoutMs?: number;
   /** Aborts the copies under way. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseManifest, parsePlatform, platformMatches, referencedBlobs } from './manifest.js';
+import { parseManifest, referencedBlobs } from './parse-manifest.js';
+import { parsePlatform, platformMatches } from './platform.js';
 import { MediaType } from './media-types.js';
 
 const d = (n: number, mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip') => ({ mediaType, digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: n });

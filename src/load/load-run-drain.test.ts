@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CopyEngine, CopyResult, CopyRunOptions, CopyTask } from '../copy/index.js';
 import { registryConfig, until } from '../scheduler/scheduler-test-kit.js';
-import type { SyncEvent } from './events.js';
+import type { LoadEvent } from './events.js';
 import { runLoad } from './load-run.js';
 
 /** Copies end when the test says so; records what it was asked to copy and with which signals. */
@@ -18,7 +18,7 @@ class HeldEngine {
 
 test('a drain stops runLoad taking images from its queue: the running one finishes, the rest are cancelled, not failed', async () => {
   const engine = new HeldEngine();
-  const events: SyncEvent[] = [];
+  const events: LoadEvent[] = [];
   const drain = new AbortController();
   const registry = { ...registryConfig('127.0.0.1:5002'), concurrency: 1, images: ['127.0.0.1:5001/a:1', '127.0.0.1:5001/b:1', '127.0.0.1:5001/c:1'] };
   const loading = runLoad({ registries: [registry], engine: engine as unknown as CopyEngine, emit: (e) => events.push(e), drain: drain.signal });

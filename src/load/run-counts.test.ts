@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SyncEvent } from './events.js';
+import type { LoadEvent } from './events.js';
 import { RunCounter } from './run-counts.js';
 
 const base = { registry: 'r', source: 's/a:1', target: 'r/a:1', time: 1 };
@@ -10,7 +10,7 @@ test("a run's outcomes and the events that report them count the same", () => {
   for (const [status, bytes] of [['copied', 10], ['copied', 5], ['up-to-date', 0], ['failed', 0], ['cancelled', 0], ['would-copy', 0]] as const) fromOutcomes.add(status, bytes);
 
   const fromEvents = new RunCounter();
-  const events: SyncEvent[] = [
+  const events: LoadEvent[] = [
     { type: 'image-started', ...base },
     { type: 'image-done', ...base, digest: 'd', sourceDigest: 'd', bytes: 10, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 1 },
     { type: 'image-done', ...base, digest: 'd', sourceDigest: 'd', bytes: 5, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 1 },
