@@ -36,7 +36,7 @@ const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64', variant: 'v8' };
 
 export function repoName(i: number): string {
-  return `bench-r${String(i).padStart(3, "0")}`;
+  return `bench-r${String(i).padStart(3, '0')}`;
 }
 
 function repoLayer(i: number, suffix = ''): LayerSpec {

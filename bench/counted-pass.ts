@@ -42,9 +42,16 @@ async function counted(input: CountedPassInput, tool: Tool): Promise<{ full: Cou
   }
 }
 
-export async function countedPass(input: CountedPassInput): Promise<{ pictureBook: { full: CountedRun; noChange: CountedRun }; skopeo: { full: CountedRun; noChange: CountedRun } }> {
+export async function countedPass(
+  input: CountedPassInput,
+): Promise<{ pictureBook: { full: CountedRun; noChange: CountedRun }; skopeo: { full: CountedRun; noChange: CountedRun } }> {
   const pictureBook = await counted(input, async (sourceHost, targetHost) => {
-    const config = await writePictureBookConfig(input.work, 'pb-counted', { sourceHost, targetHost, images: input.images, concurrency: input.concurrency });
+    const config = await writePictureBookConfig(input.work, 'pb-counted', {
+      sourceHost,
+      targetHost,
+      images: input.images,
+      concurrency: input.concurrency,
+    });
     const go = () => runPictureBookLoad(config, input.timeoutMs);
     return { full: go, again: go };
   });

@@ -59,7 +59,11 @@ export function summarizeProfile(profile: CpuProfile, file: string, topN = 15): 
     .sort((a, b) => b.us - a.us)
     .slice(0, topN)
     .map((e) => ({ fn: e.fn, where: e.where, selfMs: Math.round(e.us / 100) / 10, percent: Math.round((e.us / 10 / totalMs) * 10) / 10 }));
-  const rounded = Object.fromEntries(Object.entries(byArea).sort(([, a], [, b]) => b - a).map(([k, v]) => [k, Math.round(v)]));
+  const rounded = Object.fromEntries(
+    Object.entries(byArea)
+      .sort(([, a], [, b]) => b - a)
+      .map(([k, v]) => [k, Math.round(v)]),
+  );
   return { file, totalMs: Math.round(totalMs), byArea: rounded, top };
 }
 

@@ -10,7 +10,11 @@ export interface FloorPlan {
   blobs: CorpusBlob[];
 }
 
-async function expectStatus(what: string, response: { statusCode: number; body: { text(): Promise<string> } }, wanted: number): Promise<void> {
+async function expectStatus(
+  what: string,
+  response: { statusCode: number; body: { text(): Promise<string> } },
+  wanted: number,
+): Promise<void> {
   if (response.statusCode === wanted) return;
   throw new Error(`${what}: HTTP ${response.statusCode} (wanted ${wanted}): ${(await response.body.text()).slice(0, 300)}`);
 }
@@ -28,7 +32,11 @@ export async function runFloor(plan: FloorPlan): Promise<{ blobs: number; bytes:
   try {
     await mapPool(ordered, plan.concurrency, async (blob) => {
       const repo = `mirror/${blob.repo}`;
-      const started = await request(`${plan.targetUrl}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' }, dispatcher });
+      const started = await request(`${plan.targetUrl}/v2/${repo}/blobs/uploads/`, {
+        method: 'POST',
+        headers: { 'content-length': '0' },
+        dispatcher,
+      });
       await expectStatus(`POST ${repo}`, started, 202);
       await started.body.dump();
       const location = new URL(String(started.headers.location), plan.targetUrl);

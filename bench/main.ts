@@ -50,7 +50,14 @@ async function main(options: BenchOptions): Promise<void> {
   }
 }
 
-async function measure(options: BenchOptions, machine: BenchResults['machine'], work: string, source: TestRegistry, target: TestRegistry, timeoutMs: number): Promise<BenchResults> {
+async function measure(
+  options: BenchOptions,
+  machine: BenchResults['machine'],
+  work: string,
+  source: TestRegistry,
+  target: TestRegistry,
+  timeoutMs: number,
+): Promise<BenchResults> {
   // 1. Corpus and seeding (the 1x corpus is a prefix of the scaled one).
   const images = corpus(options.repos, options.tags, options.largeMb);
   log(`seeding the source with ${images.length} images (skopeo, ${options.seedConcurrency} at once)`);
@@ -78,7 +85,12 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
 
   // 2. Full mirror + no-change re-run, both tools, and the raw floor: interleaved rounds.
   const concurrency = { images: options.pbImages, blobs: options.pbBlobs };
-  const pbConfig = await writePictureBookConfig(work, 'pb-full', { sourceHost: source.host, targetHost: target.host, images: imagePaths, concurrency });
+  const pbConfig = await writePictureBookConfig(work, 'pb-full', {
+    sourceHost: source.host,
+    targetHost: target.host,
+    images: imagePaths,
+    concurrency,
+  });
   const floorPlan = { sourceUrl: source.url, targetUrl: target.url, concurrency: options.floorConcurrency, blobs };
   await interleave(
     options.rounds,
@@ -86,19 +98,31 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
       {
         name: 'picture-book',
         run: async () => {
-          const full = await measureMirror(target, imagePaths, 'picture-book', results.full.pictureBook, () => runPictureBookLoad(pbConfig, timeoutMs));
+          const full = await measureMirror(target, imagePaths, 'picture-book', results.full.pictureBook, () =>
+            runPictureBookLoad(pbConfig, timeoutMs),
+          );
           const again = results.noChange.pictureBook.add(await runPictureBookLoad(pbConfig, timeoutMs));
-          log(`  picture-book: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`);
+          log(
+            `  picture-book: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`,
+          );
         },
       },
       {
         name: 'skopeo',
         run: async (round) => {
           const home = await SkopeoHome.create(work, `skopeo-home-${round}`);
-          const file = await writeSkopeoSource(home.dir, 'source', { sourceHost: source.host, targetHost: target.host, images: imagePaths });
-          const full = await measureMirror(target, imagePaths, 'skopeo', results.full.skopeo, () => runSkopeoSync(home, file, target.host, timeoutMs));
+          const file = await writeSkopeoSource(home.dir, 'source', {
+            sourceHost: source.host,
+            targetHost: target.host,
+            images: imagePaths,
+          });
+          const full = await measureMirror(target, imagePaths, 'skopeo', results.full.skopeo, () =>
+            runSkopeoSync(home, file, target.host, timeoutMs),
+          );
           const again = results.noChange.skopeo.add(await runSkopeoSync(home, file, target.host, timeoutMs));
-          log(`  skopeo: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`);
+          log(
+            `  skopeo: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`,
+          );
         },
       },
       {
@@ -135,8 +159,18 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
     const [seededBig] = await seedSource([big], source, 1, log);
     const bigBytes = totalBytes(seededBig?.built.blobs ?? []);
     const bigPaths = paths([big]);
-    const bigConfig = await writePictureBookConfig(work, 'pb-big', { sourceHost: source.host, targetHost: target.host, images: bigPaths, concurrency });
-    const bigLayer = { layerMiB: options.rssLayerMb, bytes: bigBytes, pictureBook: new Series('picture-book big layer'), skopeo: new Series('skopeo big layer') };
+    const bigConfig = await writePictureBookConfig(work, 'pb-big', {
+      sourceHost: source.host,
+      targetHost: target.host,
+      images: bigPaths,
+      concurrency,
+    });
+    const bigLayer = {
+      layerMiB: options.rssLayerMb,
+      bytes: bigBytes,
+      pictureBook: new Series('picture-book big layer'),
+      skopeo: new Series('skopeo big layer'),
+    };
     results.bigLayer = bigLayer;
     await interleave(
       options.rounds,
@@ -144,7 +178,9 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
         {
           name: 'picture-book',
           run: async () => {
-            const s = await measureMirror(target, bigPaths, 'picture-book big layer', bigLayer.pictureBook, () => runPictureBookLoad(bigConfig, timeoutMs));
+            const s = await measureMirror(target, bigPaths, 'picture-book big layer', bigLayer.pictureBook, () =>
+              runPictureBookLoad(bigConfig, timeoutMs),
+            );
             log(`  picture-book: ${describeSample(s)}`);
           },
         },
@@ -152,8 +188,14 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
           name: 'skopeo',
           run: async (round) => {
             const home = await SkopeoHome.create(work, `skopeo-big-${round}`);
-            const file = await writeSkopeoSource(home.dir, 'source', { sourceHost: source.host, targetHost: target.host, images: bigPaths });
-            const s = await measureMirror(target, bigPaths, 'skopeo big layer', bigLayer.skopeo, () => runSkopeoSync(home, file, target.host, timeoutMs));
+            const file = await writeSkopeoSource(home.dir, 'source', {
+              sourceHost: source.host,
+              targetHost: target.host,
+              images: bigPaths,
+            });
+            const s = await measureMirror(target, bigPaths, 'skopeo big layer', bigLayer.skopeo, () =>
+              runSkopeoSync(home, file, target.host, timeoutMs),
+            );
             log(`  skopeo: ${describeSample(s)}`);
           },
         },
@@ -171,8 +213,18 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
     log(`seeding ${extra.length} more images for the ${options.scale}x corpus`);
     const seededExtra = await seedSource(extra, source, options.seedConcurrency, log);
     const all: SeededImage[] = [...small, ...seededExtra];
-    const config1 = await writePictureBookConfig(work, 'pb-1x', { sourceHost: source.host, targetHost: target.host, images: paths(small), concurrency });
-    const configN = await writePictureBookConfig(work, 'pb-nx', { sourceHost: source.host, targetHost: target.host, images: paths(all), concurrency });
+    const config1 = await writePictureBookConfig(work, 'pb-1x', {
+      sourceHost: source.host,
+      targetHost: target.host,
+      images: paths(small),
+      concurrency,
+    });
+    const configN = await writePictureBookConfig(work, 'pb-nx', {
+      sourceHost: source.host,
+      targetHost: target.host,
+      images: paths(all),
+      concurrency,
+    });
     const scaling = {
       factor: options.scale,
       images1x: small.length,
@@ -189,14 +241,18 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
         {
           name: '1x',
           run: async () => {
-            const s = await measureMirror(target, paths(small), 'picture-book 1x', scaling.pictureBook1x, () => runPictureBookLoad(config1, timeoutMs));
+            const s = await measureMirror(target, paths(small), 'picture-book 1x', scaling.pictureBook1x, () =>
+              runPictureBookLoad(config1, timeoutMs),
+            );
             log(`  1x: ${describeSample(s)}`);
           },
         },
         {
           name: `${options.scale}x`,
           run: async () => {
-            const s = await measureMirror(target, paths(all), `picture-book ${options.scale}x`, scaling.pictureBook4x, () => runPictureBookLoad(configN, timeoutMs));
+            const s = await measureMirror(target, paths(all), `picture-book ${options.scale}x`, scaling.pictureBook4x, () =>
+              runPictureBookLoad(configN, timeoutMs),
+            );
             log(`  ${options.scale}x: ${describeSample(s)}`);
           },
         },
@@ -209,10 +265,13 @@ async function measure(options: BenchOptions, machine: BenchResults['machine'], 
 
 const options = parseOptions(process.argv.slice(2));
 // Every measured process has its own timeout; this bounds everything else (seeding, registries).
-const watchdog = setTimeout(() => {
-  log('giving up: the benchmark ran for more than 3 hours');
-  process.exit(1);
-}, 3 * 3600 * 1000);
+const watchdog = setTimeout(
+  () => {
+    log('giving up: the benchmark ran for more than 3 hours');
+    process.exit(1);
+  },
+  3 * 3600 * 1000,
+);
 watchdog.unref();
 try {
   await main(options);

@@ -8,7 +8,13 @@ import { wipeRegistry } from './target-reset.js';
  * One measured mirror into an emptied target. It joins `series` only once the target holds
  * exactly the expected tags, so a tool that silently skipped images cannot look fast.
  */
-export async function measureMirror(target: TestRegistry, expected: readonly string[], who: string, series: Series, go: () => Promise<Measured>): Promise<Sample> {
+export async function measureMirror(
+  target: TestRegistry,
+  expected: readonly string[],
+  who: string,
+  series: Series,
+  go: () => Promise<Measured>,
+): Promise<Sample> {
   await wipeRegistry(target);
   const measured = await go();
   await assertMirrored(target.url, expected, who);

@@ -23,7 +23,9 @@ export async function writePictureBookConfig(dir: string, name: string, job: Pic
   const file = join(dir, `${name}.yaml`);
   const config = {
     registries: [{ hostname: job.targetHost, repository: 'mirror', images: job.images.map((path) => `${job.sourceHost}/${path}`) }],
-    ...(job.concurrency?.images || job.concurrency?.blobs ? { concurrency: Object.fromEntries(Object.entries(job.concurrency).filter(([, v]) => v !== undefined)) } : {}),
+    ...(job.concurrency?.images || job.concurrency?.blobs
+      ? { concurrency: Object.fromEntries(Object.entries(job.concurrency).filter(([, v]) => v !== undefined)) }
+      : {}),
   };
   await writeFile(file, stringify(config));
   return file;

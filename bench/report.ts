@@ -14,7 +14,15 @@ export interface BenchResults {
   noChange: { pictureBook: Series; skopeo: Series };
   /** Mirrors of one image with a single big layer. */
   bigLayer?: { layerMiB: number; bytes: number; pictureBook: Series; skopeo: Series };
-  scaling?: { factor: number; images1x: number; images4x: number; bytes1x: number; bytes4x: number; pictureBook1x: Series; pictureBook4x: Series };
+  scaling?: {
+    factor: number;
+    images1x: number;
+    images4x: number;
+    bytes1x: number;
+    bytes4x: number;
+    pictureBook1x: Series;
+    pictureBook4x: Series;
+  };
   requests?: { pictureBook: { full: CountedRun; noChange: CountedRun }; skopeo: { full: CountedRun; noChange: CountedRun } };
   profile?: ProfileSummary;
 }
@@ -32,22 +40,53 @@ const MB = 1e6;
 export function targets(r: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const fullRatio = r.full.pictureBook.medianS / r.full.skopeo.medianS;
-  checks.push({ name: 'full mirror: picture-book / skopeo wall time', value: round(fullRatio, 3), limit: '<= 0.6', pass: fullRatio <= 0.6 });
+  checks.push({
+    name: 'full mirror: picture-book / skopeo wall time',
+    value: round(fullRatio, 3),
+    limit: '<= 0.6',
+    pass: fullRatio <= 0.6,
+  });
   const ofFloor = (100 * r.full.floor.medianS) / r.full.pictureBook.medianS;
-  checks.push({ name: 'full mirror: picture-book throughput, % of raw floor', value: round(ofFloor, 1), limit: '>= 80', pass: ofFloor >= 80 });
+  checks.push({
+    name: 'full mirror: picture-book throughput, % of raw floor',
+    value: round(ofFloor, 1),
+    limit: '>= 80',
+    pass: ofFloor >= 80,
+  });
   const noChangeRatio = r.noChange.pictureBook.medianS / r.noChange.skopeo.medianS;
-  checks.push({ name: 'no-change: picture-book / skopeo wall time', value: round(noChangeRatio, 3), limit: '<= 0.5', pass: noChangeRatio <= 0.5 });
+  checks.push({
+    name: 'no-change: picture-book / skopeo wall time',
+    value: round(noChangeRatio, 3),
+    limit: '<= 0.5',
+    pass: noChangeRatio <= 0.5,
+  });
   if (r.requests) {
     const gets = contentGets(r.requests.pictureBook.noChange.source) + contentGets(r.requests.pictureBook.noChange.target);
     checks.push({ name: 'no-change: picture-book manifest/blob GETs', value: gets, limit: '== 0', pass: gets === 0 });
   }
-  const pbSeries = [r.full.pictureBook, r.noChange.pictureBook, r.bigLayer?.pictureBook, r.scaling?.pictureBook1x, r.scaling?.pictureBook4x];
+  const pbSeries = [
+    r.full.pictureBook,
+    r.noChange.pictureBook,
+    r.bigLayer?.pictureBook,
+    r.scaling?.pictureBook1x,
+    r.scaling?.pictureBook4x,
+  ];
   const rss = Math.max(...pbSeries.filter((s): s is Series => s !== undefined).map((s) => s.maxRssMB));
-  checks.push({ name: `peak RSS of picture-book, any run${r.bigLayer ? ` (incl. ${r.bigLayer.layerMiB} MiB layer)` : ''}, MB`, value: round(rss, 1), limit: '<= 150', pass: rss <= 150 });
+  checks.push({
+    name: `peak RSS of picture-book, any run${r.bigLayer ? ` (incl. ${r.bigLayer.layerMiB} MiB layer)` : ''}, MB`,
+    value: round(rss, 1),
+    limit: '<= 150',
+    pass: rss <= 150,
+  });
   if (r.scaling) {
     const ratio = r.scaling.pictureBook4x.medianS / r.scaling.pictureBook1x.medianS;
     const limit = 1.1 * r.scaling.factor;
-    checks.push({ name: `${r.scaling.factor}x the images: time ratio`, value: round(ratio, 2), limit: `<= ${fixed(limit, 1)}`, pass: ratio <= limit });
+    checks.push({
+      name: `${r.scaling.factor}x the images: time ratio`,
+      value: round(ratio, 2),
+      limit: `<= ${fixed(limit, 1)}`,
+      pass: ratio <= limit,
+    });
   }
   return checks;
 }
@@ -97,17 +136,44 @@ export function formatResults(r: BenchResults): string {
   ];
   if (r.requests) {
     const q = r.requests;
-    const fmt = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    const fmt = (c: Record<string, number>) =>
+      Object.entries(c)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none';
     parts.push(
       '',
       'requests (one extra pass through counting proxies in front of both registries):',
       formatTable(
         ['run', 'tool', 'manifest+blob GETs', 'source requests', 'target requests'],
         [
-          ['full mirror', 'picture-book', String(contentGets(q.pictureBook.full.source) + contentGets(q.pictureBook.full.target)), fmt(q.pictureBook.full.source), fmt(q.pictureBook.full.target)],
-          ['full mirror', 'skopeo sync', String(contentGets(q.skopeo.full.source) + contentGets(q.skopeo.full.target)), fmt(q.skopeo.full.source), fmt(q.skopeo.full.target)],
-          ['no change', 'picture-book', String(contentGets(q.pictureBook.noChange.source) + contentGets(q.pictureBook.noChange.target)), fmt(q.pictureBook.noChange.source), fmt(q.pictureBook.noChange.target)],
-          ['no change', 'skopeo sync', String(contentGets(q.skopeo.noChange.source) + contentGets(q.skopeo.noChange.target)), fmt(q.skopeo.noChange.source), fmt(q.skopeo.noChange.target)],
+          [
+            'full mirror',
+            'picture-book',
+            String(contentGets(q.pictureBook.full.source) + contentGets(q.pictureBook.full.target)),
+            fmt(q.pictureBook.full.source),
+            fmt(q.pictureBook.full.target),
+          ],
+          [
+            'full mirror',
+            'skopeo sync',
+            String(contentGets(q.skopeo.full.source) + contentGets(q.skopeo.full.target)),
+            fmt(q.skopeo.full.source),
+            fmt(q.skopeo.full.target),
+          ],
+          [
+            'no change',
+            'picture-book',
+            String(contentGets(q.pictureBook.noChange.source) + contentGets(q.pictureBook.noChange.target)),
+            fmt(q.pictureBook.noChange.source),
+            fmt(q.pictureBook.noChange.target),
+          ],
+          [
+            'no change',
+            'skopeo sync',
+            String(contentGets(q.skopeo.noChange.source) + contentGets(q.skopeo.noChange.target)),
+            fmt(q.skopeo.noChange.source),
+            fmt(q.skopeo.noChange.target),
+          ],
         ],
       ),
     );

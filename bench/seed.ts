@@ -21,7 +21,12 @@ export interface CorpusBlob {
  * round the repositories (every repository's first tag, then every second tag, ...): a worker rarely
  * waits on another's repository.
  */
-export async function seedSource(images: readonly CorpusImage[], source: TestRegistry, concurrency: number, log: (line: string) => void): Promise<SeededImage[]> {
+export async function seedSource(
+  images: readonly CorpusImage[],
+  source: TestRegistry,
+  concurrency: number,
+  log: (line: string) => void,
+): Promise<SeededImage[]> {
   let built = 0;
   for (const image of images) {
     await buildImage(image.spec);

@@ -45,7 +45,11 @@ export function round(value: number, digits: number): number {
  * Runs the steps `rounds` times, rotating which goes first each round (A B C, B C A, C A B, ...), so
  * that neither warm caches nor a slowly filling disk favour one tool.
  */
-export async function interleave(rounds: number, steps: readonly { name: string; run: (round: number) => Promise<void> }[], log: (line: string) => void): Promise<void> {
+export async function interleave(
+  rounds: number,
+  steps: readonly { name: string; run: (round: number) => Promise<void> }[],
+  log: (line: string) => void,
+): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     const order = steps.map((_, i) => steps[(i + r) % steps.length] as (typeof steps)[number]);
     log(`round ${r + 1}/${rounds}: ${order.map((s) => s.name).join(', ')}`);

@@ -29,7 +29,19 @@ export async function writeSkopeoSource(dir: string, name: string, job: SkopeoJo
 
 /** The command: `skopeo sync --all --src yaml --dest docker ...`, target repositories under `mirror/`. */
 export function skopeoSyncArgs(sourceFile: string, targetHost: string, policyFile: string): string[] {
-  return ['--policy', policyFile, 'sync', '--all', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', sourceFile, `${targetHost}/mirror`];
+  return [
+    '--policy',
+    policyFile,
+    'sync',
+    '--all',
+    '--src',
+    'yaml',
+    '--dest',
+    'docker',
+    '--dest-tls-verify=false',
+    sourceFile,
+    `${targetHost}/mirror`,
+  ];
 }
 
 /**

@@ -27,6 +27,8 @@ export async function assertMirrored(targetUrl: string, expected: readonly strin
   const missing = expected.filter((path) => !have.has(`mirror/${path}`));
   if (missing.length > 0 || have.size !== expected.length) {
     const sample = [...have].slice(0, 3).join(', ');
-    throw new Error(`${who}: target holds ${have.size} tags, expected ${expected.length}; missing e.g. ${missing.slice(0, 3).join(', ')} (target has e.g. ${sample})`);
+    throw new Error(
+      `${who}: target holds ${have.size} tags, expected ${expected.length}; missing e.g. ${missing.slice(0, 3).join(', ')} (target has e.g. ${sample})`,
+    );
   }
 }

@@ -24,5 +24,8 @@ export const DEMO_IMAGES: Array<{ path: string; spec: ImageSpec | IndexSpec }> =
   },
   { path: 'team/api:v2', spec: image('docker', [base, runtime, { seed: 'demo-api', size: 3 * MiB }]) },
   { path: 'team/worker:v2', spec: image('docker', [base, runtime, { seed: 'demo-worker', size: 2 * MiB }]) },
-  { path: 'team/reports:2026.11', spec: image('oci', [base, runtime, { seed: 'demo-reports', size: 24 * MiB }, { seed: 'empty', size: 0 }]) },
+  {
+    path: 'team/reports:2026.11',
+    spec: image('oci', [base, runtime, { seed: 'demo-reports', size: 24 * MiB }, { seed: 'empty', size: 0 }]),
+  },
 ];

@@ -17,10 +17,17 @@ const CLI = fileURLToPath(new URL('../bin/picture-book.js', import.meta.url));
 
 /** The harness's pushImage: never two pushes into one repository at once, the served digest checked. */
 async function seed(sourceHost: string): Promise<void> {
-  const source: PushTarget = { host: sourceHost, password: undefined, skopeoFlags: (side) => [side === 'plain' ? '--tls-verify=false' : `--${side}-tls-verify=false`] };
+  const source: PushTarget = {
+    host: sourceHost,
+    password: undefined,
+    skopeoFlags: (side) => [side === 'plain' ? '--tls-verify=false' : `--${side}-tls-verify=false`],
+  };
   await Promise.all(
     DEMO_IMAGES.map(async ({ path, spec }) => {
-      const present = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${sourceHost}/${path}`]).then(() => true, () => false);
+      const present = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${sourceHost}/${path}`]).then(
+        () => true,
+        () => false,
+      );
       if (!present) await pushImage(spec, source, path);
     }),
   );
@@ -63,7 +70,8 @@ function runLoad(config: string): Promise<number> {
 
 async function main(): Promise<number> {
   if (process.argv.includes('stop')) {
-    for (const name of ['source', 'target']) process.stdout.write(`${name}: ${(await stopRegistry(ROOT, name)) ? 'stopped' : 'not running'}\n`);
+    for (const name of ['source', 'target'])
+      process.stdout.write(`${name}: ${(await stopRegistry(ROOT, name)) ? 'stopped' : 'not running'}\n`);
     return 0;
   }
   await mkdir(ROOT, { recursive: true });

@@ -71,7 +71,8 @@ export async function ensureRegistry(root: string, name: string, preferredPort: 
   child.unref();
   const deadline = Date.now() + 15_000;
   while (!(await answers(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`docker-registry for the demo did not start on 127.0.0.1:${port}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`docker-registry for the demo did not start on 127.0.0.1:${port}`);
     await delay(100);
   }
   const registry: DemoRegistry = { name, port, pid: child.pid ?? 0, dir };

@@ -13,7 +13,10 @@ test('bearer challenge with quoted commas, followed by a basic challenge', () =>
 test("Docker Hub's challenge", () => {
   const header = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"';
   assert.deepEqual(parseWwwAuthenticate(header), [
-    { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
+    {
+      scheme: 'bearer',
+      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' },
+    },
   ]);
 });
 
@@ -37,7 +40,9 @@ test('tolerant of spacing, case, unquoted values and escapes', () => {
   assert.deepEqual(parseWwwAuthenticate('  BEARER   realm=http://127.0.0.1:1/t ,  service=svc ,error="insufficient_scope"  '), [
     { scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/t', service: 'svc', error: 'insufficient_scope' } },
   ]);
-  assert.deepEqual(parseWwwAuthenticate('Basic realm="back\\\\slash", charset="UTF-8"'), [{ scheme: 'basic', params: { realm: 'back\\slash', charset: 'UTF-8' } }]);
+  assert.deepEqual(parseWwwAuthenticate('Basic realm="back\\\\slash", charset="UTF-8"'), [
+    { scheme: 'basic', params: { realm: 'back\\slash', charset: 'UTF-8' } },
+  ]);
 });
 
 test('quoted values containing what looks like another challenge stay one value', () => {

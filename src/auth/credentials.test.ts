@@ -47,13 +47,16 @@ for (const [value, reason] of [
   ['', 'no ":" found'],
 ] as const) {
   test(`parseUserPass rejects ${JSON.stringify(value)} without echoing it`, () => {
-    assert.throws(() => parseUserPass(value), (error: unknown) => {
-      assert.ok(error instanceof CredentialsError);
-      assert.ok(error instanceof PictureBookError);
-      assert.equal(error.code, 'CREDENTIALS_INVALID');
-      assert.ok(error.message.includes(reason), error.message);
-      assert.ok(!error.message.includes('s3cr3t'), error.message);
-      return true;
-    });
+    assert.throws(
+      () => parseUserPass(value),
+      (error: unknown) => {
+        assert.ok(error instanceof CredentialsError);
+        assert.ok(error instanceof PictureBookError);
+        assert.equal(error.code, 'CREDENTIALS_INVALID');
+        assert.ok(error.message.includes(reason), error.message);
+        assert.ok(!error.message.includes('s3cr3t'), error.message);
+        return true;
+      },
+    );
   });
 }

@@ -41,11 +41,15 @@ test('normaliseAuthKey reduces keys to the registry host', () => {
 
 test('parseDockerConfig reads raw JSON with auth and username/password entries', () => {
   const auths = parseDockerConfig(DOC);
-  assert.deepEqual(entries(auths), {
-    'docker.io': `hubuser/${SECRET}`,
-    'quay.io': `quser/${SECRET}`,
-    '127.0.0.1:5000': 'local/pw',
-  }, 'entries with nothing usable ({} or an identitytoken) are skipped');
+  assert.deepEqual(
+    entries(auths),
+    {
+      'docker.io': `hubuser/${SECRET}`,
+      'quay.io': `quser/${SECRET}`,
+      '127.0.0.1:5000': 'local/pw',
+    },
+    'entries with nothing usable ({} or an identitytoken) are skipped',
+  );
 });
 
 test('parseDockerConfig reads base64 of the JSON, also when wrapped in lines', () => {
@@ -77,21 +81,36 @@ const invalid: Array<[string, string, string]> = [
   ['entry not an object', '{"auths": {"r.example": "hunter2"}}', 'DockerConfigJSON entry "r.example" is not an object'],
   ['auth not a string', '{"auths": {"r.example": {"auth": 42}}}', 'DockerConfigJSON entry "r.example": "auth" must be a string'],
   ['bad base64', '{"auths": {"r.example": {"auth": "hunter2!!"}}}', 'DockerConfigJSON entry "r.example": "auth" is not valid base64'],
-  ['no colon after decoding', `{"auths": {"r.example": {"auth": "${b64('userhunter2')}"}}}`, 'DockerConfigJSON entry "r.example": "auth" must be base64 of "username:password" (no ":" after decoding)'],
-  ['empty username', `{"auths": {"r.example": {"auth": "${b64(':hunter2')}"}}}`, 'DockerConfigJSON entry "r.example": "auth" has an empty username'],
+  [
+    'no colon after decoding',
+    `{"auths": {"r.example": {"auth": "${b64('userhunter2')}"}}}`,
+    'DockerConfigJSON entry "r.example": "auth" must be base64 of "username:password" (no ":" after decoding)',
+  ],
+  [
+    'empty username',
+    `{"auths": {"r.example": {"auth": "${b64(':hunter2')}"}}}`,
+    'DockerConfigJSON entry "r.example": "auth" has an empty username',
+  ],
   ['username only', '{"auths": {"r.example": {"username": "u"}}}', 'DockerConfigJSON entry "r.example" has "username" but no "password"'],
-  ['password only', '{"auths": {"r.example": {"password": "hunter2"}}}', 'DockerConfigJSON entry "r.example" has "password" but no "username"'],
+  [
+    'password only',
+    '{"auths": {"r.example": {"password": "hunter2"}}}',
+    'DockerConfigJSON entry "r.example" has "password" but no "username"',
+  ],
 ];
 
 for (const [what, doc, message] of invalid) {
   test(`parseDockerConfig rejects ${what} without echoing the secret`, () => {
-    assert.throws(() => parseDockerConfig(doc), (error: unknown) => {
-      assert.ok(error instanceof CredentialsError);
-      assert.equal(error.code, 'CREDENTIALS_INVALID');
-      assert.equal(error.message, message);
-      assert.ok(!error.message.includes('hunter2'));
-      return true;
-    });
+    assert.throws(
+      () => parseDockerConfig(doc),
+      (error: unknown) => {
+        assert.ok(error instanceof CredentialsError);
+        assert.equal(error.code, 'CREDENTIALS_INVALID');
+        assert.equal(error.message, message);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
   });
 }
 
@@ -147,7 +166,15 @@ test('readDockerConfigFile: a config.json that is a directory is an error naming
 });
 
 test('an auths key and a reference name Docker Hub alike, by each of its names', () => {
-  for (const name of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'Registry.Hub.Docker.com', 'quay.io', 'localhost:5000']) {
+  for (const name of [
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+    'registry.hub.docker.com',
+    'Registry.Hub.Docker.com',
+    'quay.io',
+    'localhost:5000',
+  ]) {
     assert.equal(normaliseAuthKey(`https://${name}/v1/`), parseRegistryHost(name), name);
   }
   assert.equal(apiHost(parseRegistryHost('index.docker.io')), 'registry-1.docker.io');

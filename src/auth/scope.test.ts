@@ -16,7 +16,13 @@ test('normaliseScope sorts and de-duplicates actions', () => {
 
 test('mergeScopes unions actions per resource in a deterministic order', () => {
   assert.deepEqual(
-    mergeScopes(['repository:z/app:pull', 'repository:a/app:push', 'repository:z/app:push,pull', 'registry:catalog:*', 'repository:a/app:pull']),
+    mergeScopes([
+      'repository:z/app:pull',
+      'repository:a/app:push',
+      'repository:z/app:push,pull',
+      'registry:catalog:*',
+      'repository:a/app:pull',
+    ]),
     ['registry:catalog:*', 'repository:a/app:pull,push', 'repository:z/app:pull,push'],
   );
   assert.deepEqual(mergeScopes([]), []);
@@ -24,7 +30,10 @@ test('mergeScopes unions actions per resource in a deterministic order', () => {
 });
 
 test('mergeScopes splits space-separated scopes, as a challenge sends them', () => {
-  assert.deepEqual(mergeScopes(['repository:a:pull repository:b:pull', 'repository:a:push']), ['repository:a:pull,push', 'repository:b:pull']);
+  assert.deepEqual(mergeScopes(['repository:a:pull repository:b:pull', 'repository:a:push']), [
+    'repository:a:pull,push',
+    'repository:b:pull',
+  ]);
 });
 
 test('mergeScopes keeps different resource types apart', () => {

@@ -13,7 +13,14 @@ function parse(scope: string): ParsedScope | undefined {
   const last = scope.lastIndexOf(':');
   // Fewer than two ':' is not a scope we understand; callers keep such a string as it is.
   if (last <= 0 || scope.indexOf(':') === last) return undefined;
-  return { resource: scope.slice(0, last), actions: scope.slice(last + 1).split(',').map((a) => a.trim()).filter(Boolean) };
+  return {
+    resource: scope.slice(0, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  };
 }
 
 // Plain code-unit order: localeCompare would make the cache key depend on the machine's locale.

@@ -48,14 +48,25 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   const err = { write: (text: string) => process.stderr.write(processScrubber.scrub(text)) };
   const view = createCopyView(process.stdout, { registry: target.registry, verbose: flags.verbose === true, err });
   try {
-    const task = { source: source.toString(), target: target.toString(), platforms: flags.platform, force: flags.force === true, sourceEndpoint, targetEndpoint };
+    const task = {
+      source: source.toString(),
+      target: target.toString(),
+      platforms: flags.platform,
+      force: flags.force === true,
+      sourceEndpoint,
+      targetEndpoint,
+    };
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
     if (result.status === 'skipped') {
-      process.stdout.write(`up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`);
+      process.stdout.write(
+        `up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`,
+      );
     } else {
       const blobs = `${result.blobsCopied} copied, ${result.blobsSkipped} already present, ${result.blobsMounted} mounted`;
-      process.stdout.write(`copied ${result.source} -> ${result.target}\n  digest ${result.digest}\n  blobs: ${blobs}\n  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.bytes, result.durationMs)})\n`);
+      process.stdout.write(
+        `copied ${result.source} -> ${result.target}\n  digest ${result.digest}\n  blobs: ${blobs}\n  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.bytes, result.durationMs)})\n`,
+      );
       if (result.note) process.stdout.write(`  note: ${result.note}\n`);
     }
   } finally {

@@ -36,14 +36,22 @@ interface SideFlag {
 const HOST_FLAGS: ReadonlyArray<{ flag: string; help: (registry: string, side: string) => string; parse?: SideFlag['parse'] }> = [
   { flag: 'creds <user:pass>', help: (registry) => `credentials for the ${registry} registry` },
   { flag: 'authfile <file>', help: (registry) => `DockerConfigJSON file with ${registry} credentials` },
-  { flag: 'tls-verify [bool]', help: (registry, side) => `verify the ${registry} TLS certificate (--${side}-tls-verify=false to skip)`, parse: parseBooleanFlag },
+  {
+    flag: 'tls-verify [bool]',
+    help: (registry, side) => `verify the ${registry} TLS certificate (--${side}-tls-verify=false to skip)`,
+    parse: parseBooleanFlag,
+  },
   { flag: 'ca-file <pem>', help: (registry) => `extra CA certificate(s) to trust for the ${registry}` },
   { flag: 'insecure', help: (registry) => `use plain http for the ${registry}, with no https attempt first` },
 ];
 
 /** `--src-creds`, `--dest-creds`, `--src-authfile`, ...: each host flag for the source, then the target. */
 export const SIDE_FLAGS: readonly SideFlag[] = HOST_FLAGS.flatMap(({ flag, help, parse }) =>
-  (['src', 'dest'] as const).map((side) => ({ flags: `--${side}-${flag}`, description: help(side === 'src' ? 'source' : 'target', side), parse })),
+  (['src', 'dest'] as const).map((side) => ({
+    flags: `--${side}-${flag}`,
+    description: help(side === 'src' ? 'source' : 'target', side),
+    parse,
+  })),
 );
 
 /** Why a file named by a flag cannot be read, as the flag's message says it. */
@@ -81,7 +89,12 @@ async function authFileCredentials(path: string, flag: string): Promise<DockerAu
  * `~/.docker/config.json`, else anonymous. Files named by flags are checked here, before any
  * request: a missing file or a CA file that holds no certificate is a usage error.
  */
-export async function endpointFromFlags(registry: string, flags: SideFlags, side: 'src' | 'dest', env: NodeJS.ProcessEnv = process.env): Promise<EndpointOptions> {
+export async function endpointFromFlags(
+  registry: string,
+  flags: SideFlags,
+  side: 'src' | 'dest',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EndpointOptions> {
   let credentials: Credentials | undefined;
   if (flags.creds) credentials = parseUserPass(flags.creds);
   else {

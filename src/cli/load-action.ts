@@ -33,7 +33,15 @@ export function selectRegistries(config: PictureBookConfig, wanted: string[], al
 }
 
 /** Events that carry a message (an error a registry may have filled with what it was sent). */
-const MESSAGE_EVENTS = new Set(['registry-script-failed', 'registry-line-invalid', 'image-planned', 'registry-finished', 'image-failed', 'warning', 'retry']);
+const MESSAGE_EVENTS = new Set([
+  'registry-script-failed',
+  'registry-line-invalid',
+  'image-planned',
+  'registry-finished',
+  'image-failed',
+  'warning',
+  'retry',
+]);
 
 function scrubbed(event: LoadEvent): LoadEvent {
   return MESSAGE_EVENTS.has(event.type) ? processScrubber.scrubDeep(event) : event;
@@ -56,7 +64,11 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   processScrubber.addAll(configSecrets(config));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
-  const engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs, timeouts: timeoutsFromSettings(config.timeouts) });
+  const engine = new CopyEngine({
+    imageConcurrency: config.concurrency.images,
+    blobConcurrency: config.concurrency.blobs,
+    timeouts: timeoutsFromSettings(config.timeouts),
+  });
   const drain = new AbortController();
   const abort = new AbortController();
   // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).
@@ -81,7 +93,14 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   try {
     for (const message of warnings) reporter.handle({ type: 'warning', message, time: Date.now() });
-    const outcome = await runLoad({ registries, engine, emit: (e) => reporter.handle(scrubbed(e)), dryRun: flags.dryRun === true, signal: abort.signal, drain: drain.signal });
+    const outcome = await runLoad({
+      registries,
+      engine,
+      emit: (e) => reporter.handle(scrubbed(e)),
+      dryRun: flags.dryRun === true,
+      signal: abort.signal,
+      drain: drain.signal,
+    });
     // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
     process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;
   } finally {

@@ -11,10 +11,15 @@ export function registerLoadCommand(program: Command): void {
     .option('-r, --registry <host>', 'a configured registry hostname to load (repeatable)', collect, [])
     .option('-a, --all', 'load every configured registry')
     .option('--dry-run', 'print what would be copied; write nothing')
-    .option('--log-format <format>', 'text (live view or plain lines, per `display`) or json (one object per event)', (v: string) => {
-      if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
-      return v;
-    }, 'text')
+    .option(
+      '--log-format <format>',
+      'text (live view or plain lines, per `display`) or json (one object per event)',
+      (v: string) => {
+        if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
+        return v;
+      },
+      'text',
+    )
     .action(async (flags: LoadFlags) => {
       const { runLoadCommand } = await import('./load-action.js');
       await runLoadCommand(flags);

@@ -17,7 +17,8 @@ export function caFileProblem(path: string): string | undefined {
   if (access) return access;
   let text: string;
   try {
-    if (statSync(path).size > MAX_CA_FILE_BYTES) return `CA file is too large to be PEM certificates (over ${MAX_CA_FILE_BYTES / 1024 / 1024} MiB): ${path}`;
+    if (statSync(path).size > MAX_CA_FILE_BYTES)
+      return `CA file is too large to be PEM certificates (over ${MAX_CA_FILE_BYTES / 1024 / 1024} MiB): ${path}`;
     text = readFileSync(path, 'latin1');
   } catch (error) {
     return `CA file cannot be read: ${path}: ${errorMessage(error)}`;
@@ -26,8 +27,10 @@ export function caFileProblem(path: string): string | undefined {
   const certificates = blocks.filter((b) => b[1] === 'CERTIFICATE');
   if (certificates.length === 0) {
     const kinds = [...new Set(blocks.map((b) => b[1] ?? ''))];
-    if (kinds.some((kind) => kind.includes('PRIVATE KEY'))) return `CA file is a private key, not a CA certificate: ${path} (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`;
-    if (kinds.length > 0) return `CA file is not a CA certificate: ${path} (it holds ${kinds.join(', ')}, no PEM "BEGIN CERTIFICATE" block)`;
+    if (kinds.some((kind) => kind.includes('PRIVATE KEY')))
+      return `CA file is a private key, not a CA certificate: ${path} (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`;
+    if (kinds.length > 0)
+      return `CA file is not a CA certificate: ${path} (it holds ${kinds.join(', ')}, no PEM "BEGIN CERTIFICATE" block)`;
     return `CA file is not a CA certificate: ${path} (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`;
   }
   for (const [n, block] of certificates.entries()) {

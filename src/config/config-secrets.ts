@@ -15,6 +15,9 @@ function authSecrets(auth: AuthSetting | undefined): ConfigSecret[] {
  * value taken from an environment variable outside the identity fields (e.g. a key in syncerScriptArgs).
  */
 export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
-  const auths = [...config.registries.flatMap((r) => [r.pullAuth, r.pushAuth]), ...[...(config.sources?.values() ?? [])].map((s) => s.auth)];
+  const auths = [
+    ...config.registries.flatMap((r) => [r.pullAuth, r.pushAuth]),
+    ...[...(config.sources?.values() ?? [])].map((s) => s.auth),
+  ];
   return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets)].filter((s) => s !== '');
 }

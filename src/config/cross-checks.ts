@@ -53,14 +53,16 @@ export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warni
     const hostname = quietly(parseRegistryHost, r.hostname);
     if (hostname !== undefined) {
       const first = seen.get(hostname);
-      if (first !== undefined) add(['registries', index, 'hostname'], `duplicate hostname "${hostname}" (already used by registries[${first}])`);
+      if (first !== undefined)
+        add(['registries', index, 'hostname'], `duplicate hostname "${hostname}" (already used by registries[${first}])`);
       else seen.set(hostname, index);
     }
     const syncPeriod = str(r.syncPeriod);
     const cron = syncPeriod === undefined ? undefined : checkCron(syncPeriod, timezone);
     if (cron) add(['registries', index, 'syncPeriod'], cron);
     const images = Array.isArray(r.images) ? r.images : [];
-    if (!str(r.syncerScript) && images.length === 0) add(['registries', index], 'needs a "syncerScript" or an "images" list (or both)', 'key');
+    if (!str(r.syncerScript) && images.length === 0)
+      add(['registries', index], 'needs a "syncerScript" or an "images" list (or both)', 'key');
     const found = checkAuthHosts({
       index,
       hostname: hostname ?? str(r.hostname) ?? '',
@@ -75,7 +77,8 @@ export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warni
   const api = obj(root.api);
   // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.
   const token = api.authToken;
-  if (api.enableAuth === true && (token === undefined || (typeof token === 'string' && token.trim() === ''))) add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
+  if (api.enableAuth === true && (token === undefined || (typeof token === 'string' && token.trim() === '')))
+    add(['api', 'authToken'], 'enableAuth is true but authToken is empty', 'key');
   return { problems, warnings };
 }
 
@@ -90,12 +93,17 @@ function checkSources(raw: unknown, problems: PathProblem[], warnings: PathProbl
     const host = quietly(parseRegistryHost, key);
     if (host === undefined) continue;
     const first = keyOf.get(host);
-    if (first !== undefined) problems.push({ path: ['sources', key], at: 'key', message: `duplicate source "${host}" (already listed as "${first}")` });
+    if (first !== undefined)
+      problems.push({ path: ['sources', key], at: 'key', message: `duplicate source "${host}" (already listed as "${first}")` });
     keyOf.set(host, key);
     const auth = quietly(parseAuthSetting, obj(value).auth);
     // Pull side: a warning (the host's images are then pulled with pullAuthConfig, or anonymously).
     if (auth?.kind === 'docker-config' && !auth.auths.has(host)) {
-      warnings.push({ path: ['sources', key, 'auth'], at: 'value', message: `DockerConfigJSON has no entry for "${host}" (${listedHosts(auth.auths)}): this auth is never used` });
+      warnings.push({
+        path: ['sources', key, 'auth'],
+        at: 'value',
+        message: `DockerConfigJSON has no entry for "${host}" (${listedHosts(auth.auths)}): this auth is never used`,
+      });
     }
     auths.set(host, auth);
   }

@@ -28,5 +28,11 @@ export function didYouMean(unknown: string, known: Iterable<string>): string | u
   if (lower.length < 4) return undefined;
   const byLength = (a: string, b: string) => a.length - b.length;
   const longer = keys.filter((key) => key.toLowerCase().startsWith(lower)).sort(byLength)[0];
-  return longer ?? keys.filter((key) => lower.startsWith(key.toLowerCase())).sort(byLength).at(-1);
+  return (
+    longer ??
+    keys
+      .filter((key) => lower.startsWith(key.toLowerCase()))
+      .sort(byLength)
+      .at(-1)
+  );
 }

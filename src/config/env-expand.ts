@@ -43,7 +43,11 @@ export function expandString(value: string, env: NodeJS.ProcessEnv): { value: st
  * come from the environment instead of the file. Every value that took text from the environment
  * is returned with its key path (also where an alias repeats it), so it can be redacted later.
  */
-export function expandEnvironment(doc: Document, lines: LineCounter, env: NodeJS.ProcessEnv): { problems: ExpansionProblem[]; expanded: ExpandedValue[] } {
+export function expandEnvironment(
+  doc: Document,
+  lines: LineCounter,
+  env: NodeJS.ProcessEnv,
+): { problems: ExpansionProblem[]; expanded: ExpandedValue[] } {
   const problems: ExpansionProblem[] = [];
   const expanded: ExpandedValue[] = [];
   const byNode = new Map<Node, Omit<ExpandedValue, 'path'>>();

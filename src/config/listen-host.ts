@@ -12,6 +12,13 @@ export function listenHostProblem(host: string): string | undefined {
   if (bracketed !== undefined && isIP(bracketed) === 6) return `"${host}": write the IPv6 address without brackets ("${bracketed}")`;
   if (/^[^:]+:\d+$/.test(host)) return `"${host}": the port goes in api.port, not in api.host`;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return `"${host}": no scheme, only the address to listen on ${example}`;
-  if (host.length <= 253 && host.replace(/\.$/, '').split('.').every((label) => LABEL.test(label))) return undefined;
+  if (
+    host.length <= 253 &&
+    host
+      .replace(/\.$/, '')
+      .split('.')
+      .every((label) => LABEL.test(label))
+  )
+    return undefined;
   return `"${host}" is neither an IP address nor a host name ${example}`;
 }

@@ -36,17 +36,36 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return fail([{ line: 0, column: 0, path: '', message: code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${errorMessage(error)}` }]);
+    return fail([
+      {
+        line: 0,
+        column: 0,
+        path: '',
+        message: code === 'ENOENT' ? 'config file not found' : `cannot read config file: ${errorMessage(error)}`,
+      },
+    ]);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return fail(doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? 0, column: e.linePos?.[0].col ?? 0, path: '', message: `YAML syntax: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}` })));
+    return fail(
+      doc.errors.map((e) => ({
+        line: e.linePos?.[0].line ?? 0,
+        column: e.linePos?.[0].col ?? 0,
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    );
   }
   if (doc.contents === null) return fail([{ line: 1, column: 1, path: '', message: 'config is empty: expected a "registries" list' }]);
   const expansion = expandEnvironment(doc, lines, env);
   const locator = new YamlLocator(doc, lines);
-  const problems: Omit<ConfigProblem, 'file'>[] = expansion.problems.map((p) => ({ line: p.line, column: p.column, path: '', message: `environment variable "${p.variable}" is not set` }));
+  const problems: Omit<ConfigProblem, 'file'>[] = expansion.problems.map((p) => ({
+    line: p.line,
+    column: p.column,
+    path: '',
+    message: `environment variable "${p.variable}" is not set`,
+  }));
   const aliases = unresolvedAliases(doc, lines);
   if (aliases.length > 0) return fail(sortProblems([...problems, ...aliases.map((a) => ({ ...a, path: formatPath(a.path) }))]));
   let data: unknown;
@@ -54,10 +73,16 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     data = doc.toJS();
   } catch (error) {
     // The yaml library's messages may quote the document (an alias name can be a password).
-    const why = /excessive alias count/i.test((error as Error).message) ? 'aliases expand too much (a resource exhaustion guard)' : 'the document cannot be turned into data';
+    const why = /excessive alias count/i.test((error as Error).message)
+      ? 'aliases expand too much (a resource exhaustion guard)'
+      : 'the document cannot be turned into data';
     return fail([...problems, { line: 1, column: 1, path: '', message: `YAML: ${why}` }]);
   }
-  const toProblem = (p: { path: Path; message: string; at: 'key' | 'value' }) => ({ ...locator.locate(p.path, p.at), path: formatPath(p.path), message: p.message });
+  const toProblem = (p: { path: Path; message: string; at: 'key' | 'value' }) => ({
+    ...locator.locate(p.path, p.at),
+    path: formatPath(p.path),
+    message: p.message,
+  });
 
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return fail([...problems, { line: 1, column: 1, path: '', message: 'expected a mapping with a "registries" list at the top level' }]);
@@ -72,7 +97,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (!parsed.success || problems.length > 0) return fail(sortProblems(problems));
   const parsedConfig = parsed.data;
 
-  const warnings: string[] = sortProblems(checked.warnings.map(toProblem)).map((w) => `${file}:${w.line}:${w.column}: ${w.path}: ${w.message}`);
+  const warnings: string[] = sortProblems(checked.warnings.map(toProblem)).map(
+    (w) => `${file}:${w.line}:${w.column}: ${w.path}: ${w.message}`,
+  );
   if (parsedConfig.registries.some((r) => r.deleteLocalImages)) {
     warnings.push('deleteLocalImages has no effect: picture-book is daemonless and keeps no local images to delete');
   }
@@ -80,7 +107,11 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     file,
     ...parsedConfig,
     // The file line of each registry, for messages; `sources` on each, for its pull side.
-    registries: parsedConfig.registries.map((r, i) => ({ ...r, line: locator.locate(['registries', i]).line, sources: parsedConfig.sources })),
+    registries: parsedConfig.registries.map((r, i) => ({
+      ...r,
+      line: locator.locate(['registries', i]).line,
+      sources: parsedConfig.sources,
+    })),
     fromEnvironment: envSourcedValues(expansion.expanded),
   };
   return { config, warnings };

@@ -38,5 +38,7 @@ export function networkEntryProblem(entry: string): string | undefined {
 
 /** The ranges a list stands for (entries with problems are left out: the config check reports them). */
 export function networkRanges(entries: readonly string[]): NetworkRange[] {
-  return entries.flatMap((entry) => (NETWORK_NAMES[entry] ?? [entry]).map(parseCidr)).filter((r): r is NetworkRange => typeof r !== 'string');
+  return entries
+    .flatMap((entry) => (NETWORK_NAMES[entry] ?? [entry]).map(parseCidr))
+    .filter((r): r is NetworkRange => typeof r !== 'string');
 }

@@ -27,7 +27,11 @@ const schema = configSchema(NO_CONTEXT);
 const TOP_KEYS = new Set(Object.keys(schema.shape));
 
 /** `registries[].caFile`, `sources.<key>.auth`: a path as the schema has it, for comparing and messages. */
-const joinPath = (segments: readonly string[]): string => segments.map((s) => (s === '*' ? '<key>' : s)).join('.').replaceAll('.[]', '[]');
+const joinPath = (segments: readonly string[]): string =>
+  segments
+    .map((s) => (s === '*' ? '<key>' : s))
+    .join('.')
+    .replaceAll('.[]', '[]');
 
 /** The schema's form of a written path (list items and user keys made explicit), or undefined when it has no such key. */
 function resolvePath(written: readonly string[]): string | undefined {
@@ -96,12 +100,17 @@ test('every key of the schema is documented in the README', () => {
 });
 
 test('every key the README documents is in the schema', () => {
-  const unknown = documentedPaths().filter((path) => resolvePath(path) === undefined).map((path) => path.join('.'));
+  const unknown = documentedPaths()
+    .filter((path) => resolvePath(path) === undefined)
+    .map((path) => path.join('.'));
   assert.deepEqual(unknown, [], 'keys the README shows that config.yaml does not take');
 });
 
 test('every key of the schema says what it holds (.describe)', () => {
-  assert.deepEqual(schemaKeys.filter((k) => !k.description).map((k) => k.path), []);
+  assert.deepEqual(
+    schemaKeys.filter((k) => !k.description).map((k) => k.path),
+    [],
+  );
 });
 
 test('the README check sees what it should: a key left out or made up is noticed', () => {
@@ -111,7 +120,16 @@ test('the README check sees what it should: a key left out or made up is noticed
   assert.equal(resolvePath(['registries', 'pipelining']), 'registries[].pipelining');
   assert.equal(resolvePath(['api', 'prot']), undefined);
   const documented = documentedPaths().map((path) => path.join('.'));
-  for (const path of ['api.port', 'sync.timezone', 'sources.<host>.caFile', 'sources.<host>.pipelining', 'timeouts.blobMinBytes', 'concurrency.blobs', 'registries.syncerScriptMaxLines', 'registries.deleteLocalImages']) {
+  for (const path of [
+    'api.port',
+    'sync.timezone',
+    'sources.<host>.caFile',
+    'sources.<host>.pipelining',
+    'timeouts.blobMinBytes',
+    'concurrency.blobs',
+    'registries.syncerScriptMaxLines',
+    'registries.deleteLocalImages',
+  ]) {
     assert.ok(documented.includes(path), `${path} is found in the README (found: ${documented.join(', ')})`);
   }
 });

@@ -30,7 +30,8 @@ function withPlaceholders(view: unknown, config: PictureBookConfig): unknown {
     // Auth settings are objects by now, already redacted: they are walked like the rest.
     if (original !== undefined && typeof node === 'string') return original;
     // Identity fields stay as they are: the API finds registries by hostname.
-    if (typeof node === 'string') return IDENTITY_KEYS.has(key) ? node : secrets.reduce((text, secret) => text.split(secret).join(REDACTED), node);
+    if (typeof node === 'string')
+      return IDENTITY_KEYS.has(key) ? node : secrets.reduce((text, secret) => text.split(secret).join(REDACTED), node);
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...segments, i], key));
     if (typeof node === 'object' && node !== null) {
       return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, walk(value, [...segments, name], name)]));
@@ -45,7 +46,11 @@ export function redactConfig(config: PictureBookConfig): unknown {
   const view = {
     file: config.file,
     // `sources` is the config's map, shown once at the top level.
-    registries: config.registries.map(({ sources: _sources, ...r }) => ({ ...r, pullAuth: redactAuth(r.pullAuth), pushAuth: redactAuth(r.pushAuth) })),
+    registries: config.registries.map(({ sources: _sources, ...r }) => ({
+      ...r,
+      pullAuth: redactAuth(r.pullAuth),
+      pushAuth: redactAuth(r.pushAuth),
+    })),
     sources: Object.fromEntries([...(config.sources ?? [])].map(([host, source]) => [host, { ...source, auth: redactAuth(source.auth) }])),
     display: config.display,
     api: { ...config.api, authToken: config.api.authToken ? REDACTED : '' },

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { authSetting, checkedBy, imageReference, refusal, registryHost, registryHostKey, repositoryPrefix, scriptLookup, workingDirPath, type SchemaContext } from './fields.js';
+import {
+  authSetting,
+  checkedBy,
+  imageReference,
+  refusal,
+  registryHost,
+  registryHostKey,
+  repositoryPrefix,
+  scriptLookup,
+  workingDirPath,
+  type SchemaContext,
+} from './fields.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
@@ -34,36 +45,55 @@ function registrySchema(context: SchemaContext) {
       pushAuthConfig: authSetting.describe('credentials for the target registry'),
       syncPeriod: z.string().optional().describe('cron (5 fields, or 6 with seconds) for `sync`'),
       syncerScript: scriptLookup(context).describe('prints the images to mirror (on PATH, or relative to config.yaml)'),
-      syncerScriptArgs: z.string().default('').superRefine(checkedBy(refusal(splitScriptArgs))).describe('arguments of the script, split like a shell would, without one'),
+      syncerScriptArgs: z
+        .string()
+        .default('')
+        .superRefine(checkedBy(refusal(splitScriptArgs)))
+        .describe('arguments of the script, split like a shell would, without one'),
       deleteLocalImages: z.boolean().default(false).describe('accepted; no effect (daemonless: nothing local to delete)'),
       // Additions:
       images: z.array(imageReference).default([]).describe('a literal list of references, instead of or with the script'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
-      syncerScriptTimeoutSeconds: z.number().positive().max(MAX_SCRIPT_TIMEOUT_SECONDS).default(120).describe('how long the script may run'),
-      syncerScriptMaxLineBytes: z.number().int().positive().max(MAX_SCRIPT_MAX_LINE_BYTES).default(DEFAULT_SCRIPT_MAX_LINE_BYTES).describe('longest line the script may print'),
-      syncerScriptMaxLines: z.number().int().positive().max(MAX_SCRIPT_MAX_LINES).default(DEFAULT_SCRIPT_MAX_LINES).describe('most lines the script may print'),
+      syncerScriptTimeoutSeconds: z
+        .number()
+        .positive()
+        .max(MAX_SCRIPT_TIMEOUT_SECONDS)
+        .default(120)
+        .describe('how long the script may run'),
+      syncerScriptMaxLineBytes: z
+        .number()
+        .int()
+        .positive()
+        .max(MAX_SCRIPT_MAX_LINE_BYTES)
+        .default(DEFAULT_SCRIPT_MAX_LINE_BYTES)
+        .describe('longest line the script may print'),
+      syncerScriptMaxLines: z
+        .number()
+        .int()
+        .positive()
+        .max(MAX_SCRIPT_MAX_LINES)
+        .default(DEFAULT_SCRIPT_MAX_LINES)
+        .describe('most lines the script may print'),
     })
     .strict()
-    .transform(
-      (r): Omit<RegistryConfig, 'line' | 'sources'> => ({
-        hostname: r.hostname,
-        repository: r.repository,
-        pullAuth: r.pullAuthConfig,
-        pushAuth: r.pushAuthConfig,
-        syncPeriod: r.syncPeriod,
-        syncerScript: r.syncerScript?.path,
-        ...(r.syncerScript ? { syncerScriptLookup: r.syncerScript } : {}),
-        syncerScriptArgs: r.syncerScriptArgs,
-        syncerScriptTimeoutSeconds: r.syncerScriptTimeoutSeconds,
-        syncerScriptMaxLineBytes: r.syncerScriptMaxLineBytes,
-        syncerScriptMaxLines: r.syncerScriptMaxLines,
-        deleteLocalImages: r.deleteLocalImages,
-        images: r.images,
-        ...hostSettingsOf(r),
-        concurrency: r.concurrency,
-      }),
-    );
+    .transform((r): Omit<RegistryConfig, 'line' | 'sources'> => ({
+      hostname: r.hostname,
+      repository: r.repository,
+      pullAuth: r.pullAuthConfig,
+      pushAuth: r.pushAuthConfig,
+      syncPeriod: r.syncPeriod,
+      syncerScript: r.syncerScript?.path,
+      ...(r.syncerScript ? { syncerScriptLookup: r.syncerScript } : {}),
+      syncerScriptArgs: r.syncerScriptArgs,
+      syncerScriptTimeoutSeconds: r.syncerScriptTimeoutSeconds,
+      syncerScriptMaxLineBytes: r.syncerScriptMaxLineBytes,
+      syncerScriptMaxLines: r.syncerScriptMaxLines,
+      deleteLocalImages: r.deleteLocalImages,
+      images: r.images,
+      ...hostSettingsOf(r),
+      concurrency: r.concurrency,
+    }));
 }
 
 /** How to reach one source (pull) registry, keyed by its host in `sources:`. */
@@ -79,7 +109,9 @@ function sourceSchema(context: SchemaContext) {
   return z
     .object(shape)
     .strict()
-    .transform((entry) => Object.fromEntries(Object.keys(shape).map((key) => [key, entry[key as keyof typeof entry]])) as unknown as SourceSettings);
+    .transform(
+      (entry) => Object.fromEntries(Object.keys(shape).map((key) => [key, entry[key as keyof typeof entry]])) as unknown as SourceSettings,
+    );
 }
 
 /** The whole file. `context` says what relative paths and bare script names are resolved against. */
@@ -104,7 +136,11 @@ export function configSchema(context: SchemaContext) {
           port: z.number().int().min(1).max(65535).default(8001).describe('the port it listens on'),
           enableAuth: z.boolean().default(false).describe('require Authorization: Bearer <authToken>'),
           authToken: z.string().default('').describe('the token enableAuth requires'),
-          host: z.string().default('127.0.0.1').superRefine(checkedBy(listenHostProblem)).describe('the address it listens on: an IP address or a host name'),
+          host: z
+            .string()
+            .default('127.0.0.1')
+            .superRefine(checkedBy(listenHostProblem))
+            .describe('the address it listens on: an IP address or a host name'),
           // Non-public networks distribute jobs may reach (the API must not be a request forger into them).
           distributeAllowedNetworks: z
             .array(z.string().superRefine(checkedBy(networkEntryProblem)))
@@ -117,7 +153,13 @@ export function configSchema(context: SchemaContext) {
       state: z
         .object({
           path: workingDirPath(context, './picture-book.db').describe('the SQLite history, relative to the working directory'),
-          retentionDays: z.number().int().positive().max(MAX_RETENTION_DAYS).default(30).describe('ended runs and jobs older than this are deleted'),
+          retentionDays: z
+            .number()
+            .int()
+            .positive()
+            .max(MAX_RETENTION_DAYS)
+            .default(30)
+            .describe('ended runs and jobs older than this are deleted'),
         })
         .strict()
         .default({})
@@ -125,9 +167,18 @@ export function configSchema(context: SchemaContext) {
       sync: z
         .object({
           runOnStart: z.boolean().default(true).describe("start each registry's first run at once"),
-          gracePeriodSeconds: z.number().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(30).describe('on SIGTERM/SIGINT, how long running copies may go on'),
+          gracePeriodSeconds: z
+            .number()
+            .min(0)
+            .max(MAX_GRACE_PERIOD_SECONDS)
+            .default(30)
+            .describe('on SIGTERM/SIGINT, how long running copies may go on'),
           // Only a configured zone is checked: Intl's time-zone data costs every run ~8 MB and 0.1 s.
-          timezone: z.string().default('UTC').superRefine(checkedBy(timeZoneProblem)).describe('IANA zone the syncPeriod patterns are read in'),
+          timezone: z
+            .string()
+            .default('UTC')
+            .superRefine(checkedBy(timeZoneProblem))
+            .describe('IANA zone the syncPeriod patterns are read in'),
         })
         .strict()
         .default({})
@@ -144,10 +195,25 @@ export function configSchema(context: SchemaContext) {
       timeouts: z
         .object({
           connectSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(10).describe('TCP connect and TLS handshake'),
-          responseSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(120).describe("from a request sent to its answer's headers"),
-          readSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(60).describe('the whole body of a manifest, token reply, tag or catalog page'),
+          responseSeconds: z
+            .number()
+            .positive()
+            .max(MAX_TIMEOUT_SECONDS)
+            .default(120)
+            .describe("from a request sent to its answer's headers"),
+          readSeconds: z
+            .number()
+            .positive()
+            .max(MAX_TIMEOUT_SECONDS)
+            .default(60)
+            .describe('the whole body of a manifest, token reply, tag or catalog page'),
           blobMinBytes: z.number().int().min(0).max(MAX_BLOB_MIN_BYTES).default(65_536).describe('a blob moving fewer bytes than this ...'),
-          blobIntervalSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).default(30).describe('... in this many seconds is stalled (blobMinBytes 0: never)'),
+          blobIntervalSeconds: z
+            .number()
+            .positive()
+            .max(MAX_TIMEOUT_SECONDS)
+            .default(30)
+            .describe('... in this many seconds is stalled (blobMinBytes 0: never)'),
         })
         .strict()
         .default({})

@@ -9,7 +9,7 @@ const SPLIT: Array<[string, string[]]> = [
   ['"a \\"quoted\\" \\$x \\n"', ['a "quoted" $x \\n']],
   ['"" \'\' x', ['', '', 'x']],
   ['*.txt ~ {a,b} a=b', ['*.txt', '~', '{a,b}', 'a=b']],
-  ["'a;b' \"c|d\" e\\;f", ["a;b", "c|d", "e;f"]],
+  ['\'a;b\' "c|d" e\\;f', ['a;b', 'c|d', 'e;f']],
   ['  spaced\tout\n  ', ['spaced', 'out']],
   ['mid#hash', ['mid#hash']],
 ];
@@ -42,10 +42,13 @@ const REFUSED: Array<[string, RegExp]> = [
 
 for (const [input, message] of REFUSED) {
   test(`refuses ${JSON.stringify(input)}`, () => {
-    assert.throws(() => splitScriptArgs(input), (error: unknown) => {
-      assert.ok(error instanceof ScriptArgsError);
-      assert.match(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => splitScriptArgs(input),
+      (error: unknown) => {
+        assert.ok(error instanceof ScriptArgsError);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
   });
 }

@@ -22,7 +22,10 @@ const OPERATORS = ['&&', '||', ';;', '>>', '>&', '<&', '<<', '<(', '>(', '>|', '
 const BLANK = /[ \t\r\n]/;
 
 function refuse(what: string, index: number): never {
-  throw new ScriptArgsError(`${what} at character ${index + 1} is not allowed: the script runs without a shell (quote it to pass it as text)`, index);
+  throw new ScriptArgsError(
+    `${what} at character ${index + 1} is not allowed: the script runs without a shell (quote it to pass it as text)`,
+    index,
+  );
 }
 
 /** Throws ScriptArgsError naming the first shell construct it cannot honour. */

@@ -35,7 +35,10 @@ export function locateScript(written: string, configDir: string, path: string | 
   const nextToConfig = resolve(configDir, written);
   const problem = checkFile(nextToConfig, 'syncer script', true);
   if (problem?.startsWith('syncer script not found')) {
-    return { lookup: { written, path: nextToConfig, via: 'config-fallback' }, problem: `syncer script "${written}" not found on PATH nor next to the config file (${nextToConfig})` };
+    return {
+      lookup: { written, path: nextToConfig, via: 'config-fallback' },
+      problem: `syncer script "${written}" not found on PATH nor next to the config file (${nextToConfig})`,
+    };
   }
   return { lookup: { written, path: nextToConfig, via: 'config-fallback' }, ...(problem ? { problem } : {}) };
 }

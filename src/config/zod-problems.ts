@@ -20,7 +20,14 @@ export function formatPath(path: Path): string {
   }, '');
 }
 
-const ARTICLE: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean (true or false)', array: 'a list', object: 'a mapping', integer: 'a whole number' };
+const ARTICLE: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  array: 'a list',
+  object: 'a mapping',
+  integer: 'a whole number',
+};
 
 function describeValue(value: unknown, path: Path): string {
   const key = path.at(-1);
@@ -47,15 +54,31 @@ export function problemsFromIssues(issues: ZodIssue[], schema: ZodTypeAny, value
         break;
       case 'invalid_type':
         if (issue.received === 'undefined') out.push({ path, at: 'key', message: `missing required key "${String(path.at(-1))}"` });
-        else if (issue.expected === 'integer') out.push({ path, at: 'value', message: `expected a whole number, got ${describeValue(valueAt(path), path)}` });
-        else out.push({ path, at: 'value', message: `expected ${ARTICLE[issue.expected] ?? issue.expected}, got ${describeValue(valueAt(path), path)}` });
+        else if (issue.expected === 'integer')
+          out.push({ path, at: 'value', message: `expected a whole number, got ${describeValue(valueAt(path), path)}` });
+        else
+          out.push({
+            path,
+            at: 'value',
+            message: `expected ${ARTICLE[issue.expected] ?? issue.expected}, got ${describeValue(valueAt(path), path)}`,
+          });
         break;
       case 'invalid_enum_value':
-        out.push({ path, at: 'value', message: `must be ${issue.options.map((o) => (o === '' ? 'empty' : JSON.stringify(o))).join(' or ')}, got ${JSON.stringify(issue.received)}` });
+        out.push({
+          path,
+          at: 'value',
+          message: `must be ${issue.options.map((o) => (o === '' ? 'empty' : JSON.stringify(o))).join(' or ')}, got ${JSON.stringify(issue.received)}`,
+        });
         break;
       case 'too_small':
-        if (issue.type === 'array') out.push({ path, at: 'value', message: `must list at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}` });
-        else out.push({ path, at: 'value', message: `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}, got ${describeValue(valueAt(path), path)}` });
+        if (issue.type === 'array')
+          out.push({ path, at: 'value', message: `must list at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}` });
+        else
+          out.push({
+            path,
+            at: 'value',
+            message: `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}, got ${describeValue(valueAt(path), path)}`,
+          });
         break;
       case 'too_big':
         out.push({ path, at: 'value', message: `must be at most ${issue.maximum}, got ${describeValue(valueAt(path), path)}` });

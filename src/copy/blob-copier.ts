@@ -81,7 +81,12 @@ export class BlobCopier {
    * Across repositories of one registry the bytes travel once: while one copy may be streaming
    * them, the others wait, then find the blob (HEAD) or mount it from where it landed.
    */
-  async #copyIntoRepository(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
+  async #copyIntoRepository(
+    source: RepositoryClient,
+    target: RepositoryClient,
+    blob: Descriptor,
+    caller: BlobCaller,
+  ): Promise<BlobOutcome> {
     const key = `${target.registry}|${blob.digest}`;
     for (let running = this.#streaming.get(key); running; running = this.#streaming.get(key)) await running.catch(() => undefined);
     // Biggest first: a large layer started late would run alone at the end of a run.
@@ -115,7 +120,10 @@ export class BlobCopier {
     // this process saw spares them. Known here: nothing to ask. Known elsewhere in this registry:
     // the mount is the check (201 also when the repository had it already). Unknown: HEAD first.
     const candidates = this.#mountCandidates(source, target, blob.digest);
-    if (this.#locations.has(target.registry, blob.digest, target.name) || (candidates.length === 0 && (await target.headBlob(blob.digest)) !== undefined)) {
+    if (
+      this.#locations.has(target.registry, blob.digest, target.name) ||
+      (candidates.length === 0 && (await target.headBlob(blob.digest)) !== undefined)
+    ) {
       emit({ type: 'blob-skipped', ...event, time: Date.now() });
       return { kind: 'skipped' };
     }
@@ -142,7 +150,13 @@ export class BlobCopier {
     return this.#stream(source, target, blob, caller, session);
   }
 
-  async #stream(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller, firstSession: UploadSession | undefined): Promise<BlobOutcome> {
+  async #stream(
+    source: RepositoryClient,
+    target: RepositoryClient,
+    blob: Descriptor,
+    caller: BlobCaller,
+    firstSession: UploadSession | undefined,
+  ): Promise<BlobOutcome> {
     const { attempts, progressStepBytes } = this.#options;
     const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
@@ -159,7 +173,8 @@ export class BlobCopier {
         }
       };
       try {
-        const onResume = (side: Side, offset: number, reason: string): void => emit({ type: 'blob-resumed', ...event, side, offset, reason, time: Date.now() });
+        const onResume = (side: Side, offset: number, reason: string): void =>
+          emit({ type: 'blob-resumed', ...event, side, offset, reason, time: Date.now() });
         await transferBlob({ source, target, blob, onProgress, onResume }, session);
         emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
         return { kind: 'copied', bytes: blob.size };

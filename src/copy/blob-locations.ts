@@ -37,7 +37,10 @@ export class BlobLocations {
   repositories(registry: string, digest: string): string[] {
     const repositories = this.#seen.get(`${registry}|${digest}`);
     if (!repositories) return [];
-    return [...repositories].filter(([, at]) => this.#fresh(at)).sort((a, b) => b[1] - a[1]).map(([name]) => name);
+    return [...repositories]
+      .filter(([, at]) => this.#fresh(at))
+      .sort((a, b) => b[1] - a[1])
+      .map(([name]) => name);
   }
 
   /** Drops every sighting in one repository (its content turned out not to be what we thought). */

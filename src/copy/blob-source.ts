@@ -14,14 +14,19 @@ const MAX_RESUMES = 5;
  * fails the stream instead, and the whole blob is restarted. The first request is made before
  * this returns, so a missing blob fails here rather than inside an upload already begun.
  */
-export async function openBlobSource(source: RepositoryClient, blob: Descriptor, from: number, onResume: (offset: number, reason: string) => void): Promise<Readable> {
+export async function openBlobSource(
+  source: RepositoryClient,
+  blob: Descriptor,
+  from: number,
+  onResume: (offset: number, reason: string) => void,
+): Promise<Readable> {
   const first = from === 0 ? (await source.getBlob(blob.digest, blob.size)).stream : await rangeFrom(source, blob, from);
   async function* read(): AsyncGenerator<Buffer> {
     let offset = from;
     let body = first;
     let chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
-      for (let resumes = 0; ; ) {
+      for (let resumes = 0; ;) {
         let next: IteratorResult<Buffer>;
         // Only a failure to read the source is resumed: one thrown in at the yield below comes
         // from the consumer (the upload broke) and ends the read.
@@ -47,6 +52,11 @@ export async function openBlobSource(source: RepositoryClient, blob: Descriptor,
 
 async function rangeFrom(source: RepositoryClient, blob: Descriptor, offset: number): Promise<Readable> {
   const rest = await source.getBlobFrom(blob.digest, offset, blob.size);
-  if (!rest) throw new NetworkError('GET', `${source.registry}/${source.name} blob ${blob.digest}`, `cannot resume at byte ${offset}: the registry does not serve byte ranges`);
+  if (!rest)
+    throw new NetworkError(
+      'GET',
+      `${source.registry}/${source.name} blob ${blob.digest}`,
+      `cannot resume at byte ${offset}: the registry does not serve byte ranges`,
+    );
   return rest;
 }

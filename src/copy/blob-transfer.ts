@@ -83,7 +83,12 @@ export async function transferBlob(ctx: TransferContext, session: UploadSession)
  * breaks too (a 503 on the PUT cuts the source read short): the first break is the news, so the
  * failure names the side that broke first.
  */
-async function pump(ctx: TransferContext, readFrom: number, verifier: DigestVerifier, send: (body: Readable) => Promise<void>): Promise<void> {
+async function pump(
+  ctx: TransferContext,
+  readFrom: number,
+  verifier: DigestVerifier,
+  send: (body: Readable) => Promise<void>,
+): Promise<void> {
   const { source, target, blob } = ctx;
   let stream: Readable;
   try {

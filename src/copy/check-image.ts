@@ -27,7 +27,13 @@ export interface CheckOptions {
  * filter the target digest cannot be known without reading the index, so such images check as
  * `copy`; so does a forced copy.
  */
-export async function checkImage(source: Reference, target: Reference, sourceRepo: RepositoryClient, targetRepo: RepositoryClient, options: CheckOptions): Promise<ImageCheck> {
+export async function checkImage(
+  source: Reference,
+  target: Reference,
+  sourceRepo: RepositoryClient,
+  targetRepo: RepositoryClient,
+  options: CheckOptions,
+): Promise<ImageCheck> {
   const compare = !options.filtered && !options.force;
   const fallback = (reference: Reference | string) => () => options.onDigestFallback?.(reference.toString());
   // By tag, or by the source digest the reference itself names: known before the source answers.

@@ -34,12 +34,19 @@ test('on a mismatch the last chunk is never passed on, so the upload it feeds ca
   const whole = Buffer.concat(chunks);
   const passed: Buffer[] = [];
   const collect = new Writable({ write: (c: Buffer, _e, cb) => (passed.push(c), cb()) });
-  await assert.rejects(pipeline(Readable.from(chunks), new DigestVerifier(digestOf(Buffer.from('something else')), whole.length), collect), { code: 'DIGEST_MISMATCH' });
+  await assert.rejects(
+    pipeline(Readable.from(chunks), new DigestVerifier(digestOf(Buffer.from('something else')), whole.length), collect),
+    { code: 'DIGEST_MISMATCH' },
+  );
   assert.ok(Buffer.concat(passed).length < whole.length, `only ${Buffer.concat(passed).length} of ${whole.length} bytes went on`);
   assert.deepEqual(passed.map(String), ['first-', 'second-']);
 
   const ok: Buffer[] = [];
-  await pipeline(Readable.from(chunks), new DigestVerifier(digestOf(whole), whole.length), new Writable({ write: (c: Buffer, _e, cb) => (ok.push(c), cb()) }));
+  await pipeline(
+    Readable.from(chunks),
+    new DigestVerifier(digestOf(whole), whole.length),
+    new Writable({ write: (c: Buffer, _e, cb) => (ok.push(c), cb()) }),
+  );
   assert.deepEqual(Buffer.concat(ok), whole, 'verified bytes all go on, in order');
 });
 
@@ -50,7 +57,10 @@ test('resumeAt goes on from a checkpoint: its output starts at the offset, and t
   const digest = digestOf(data);
   const first = new DigestVerifier(digest, size);
   // The first attempt got 35 MiB through before its upload broke; the target holds 33 MiB.
-  const chunks = (from: number, to: number) => Array.from({ length: Math.ceil((to - from) / 1048576) }, (_, i) => data.subarray(from + i * 1048576, Math.min(to, from + (i + 1) * 1048576)));
+  const chunks = (from: number, to: number) =>
+    Array.from({ length: Math.ceil((to - from) / 1048576) }, (_, i) =>
+      data.subarray(from + i * 1048576, Math.min(to, from + (i + 1) * 1048576)),
+    );
   await pipeline(Readable.from(chunks(0, 35 * 1024 * 1024)), first, sink()).catch(() => undefined);
   const offset = 33 * 1024 * 1024 + 7;
   const { verifier, readFrom } = first.resumeAt(offset);

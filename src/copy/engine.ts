@@ -92,7 +92,14 @@ export class CopyEngine {
   }
 
   /** The source and target clients of one copy (or plan): their requests report retries to `emit`. */
-  #repositories(source: Reference, target: Reference, task: CopyTask, targetAccess: 'pull' | 'push', emit: CopyEventListener, signal?: AbortSignal): { sourceRepo: RepositoryClient; targetRepo: RepositoryClient } {
+  #repositories(
+    source: Reference,
+    target: Reference,
+    task: CopyTask,
+    targetAccess: 'pull' | 'push',
+    emit: CopyEventListener,
+    signal?: AbortSignal,
+  ): { sourceRepo: RepositoryClient; targetRepo: RepositoryClient } {
     const onRetry = (notice: RetryNotice): void => emit({ type: 'retry', ...notice, time: Date.now() });
     return {
       sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, { signal, onRetry }),
@@ -126,14 +133,33 @@ export class CopyEngine {
       try {
         const checked = await this.#checks.run(async () => {
           throwIfStopping(run, shownTarget);
-          const check = await checkImage(source, target, sourceRepo, targetRepo, { filtered, force, onDigestFallback: digestFallback(target, emit) });
+          const check = await checkImage(source, target, sourceRepo, targetRepo, {
+            filtered,
+            force,
+            onDigestFallback: digestFallback(target, emit),
+          });
           if (check.action === 'up-to-date') return { check, resolved: undefined };
-          const resolved = await resolveImage({ sourceRepo, targetRepo, sourceDigest: check.digest, sourceManifest: check.manifest, shownSource: source.toString(), filtered, force });
+          const resolved = await resolveImage({
+            sourceRepo,
+            targetRepo,
+            sourceDigest: check.digest,
+            sourceManifest: check.manifest,
+            shownSource: source.toString(),
+            filtered,
+            force,
+          });
           return { check, resolved };
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
-          emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time: Date.now() });
+          emit({
+            type: 'image-skipped',
+            source: result.source,
+            target: result.target,
+            digest: result.digest,
+            reason: 'up-to-date',
+            time: Date.now(),
+          });
           return result;
         }
         transfer = await this.#images.acquire(checked.resolved.bytes);
@@ -141,13 +167,35 @@ export class CopyEngine {
         throwIfStopping(run, shownTarget);
         started = true;
         emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({ source, target, sourceRepo, targetRepo, resolved: checked.resolved, platforms, force, blobs: this.#blobs, emit });
+        const result = await copyImage({
+          source,
+          target,
+          sourceRepo,
+          targetRepo,
+          resolved: checked.resolved,
+          platforms,
+          force,
+          blobs: this.#blobs,
+          emit,
+        });
         const time = Date.now();
         if (result.status === 'skipped') {
           emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
         } else {
           const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
-          emit({ type: 'image-done', source: result.source, target: result.target, digest, sourceDigest, bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, time });
+          emit({
+            type: 'image-done',
+            source: result.source,
+            target: result.target,
+            digest,
+            sourceDigest,
+            bytes,
+            blobsCopied,
+            blobsSkipped,
+            blobsMounted,
+            durationMs,
+            time,
+          });
         }
         return result;
       } finally {
@@ -172,7 +220,11 @@ export class CopyEngine {
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
     const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'pull', emit);
-    const check = { filtered: (task.platforms ?? []).length > 0, force: task.force === true, onDigestFallback: digestFallback(target, emit) };
+    const check = {
+      filtered: (task.platforms ?? []).length > 0,
+      force: task.force === true,
+      onDigestFallback: digestFallback(target, emit),
+    };
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
   }
 

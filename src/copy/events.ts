@@ -27,7 +27,16 @@ export type CopyEvent =
    * A connection broke mid-blob and the transfer went on from byte `offset` rather than from zero:
    * `source`, a ranged GET; `target`, the same upload session (where the registry kept it).
    */
-  | { type: 'blob-resumed'; target: string; digest: string; size: number; side: 'source' | 'target'; offset: number; reason: string; time: number }
+  | {
+      type: 'blob-resumed';
+      target: string;
+      digest: string;
+      size: number;
+      side: 'source' | 'target';
+      offset: number;
+      reason: string;
+      time: number;
+    }
   | { type: 'blob-done'; target: string; digest: string; size: number; durationMs: number; time: number }
   | { type: 'retry'; method: string; url: string; attempt: number; delayMs: number; reason: string; time: number }
   /**

@@ -33,8 +33,17 @@ export interface CopyResult extends ImageCopyFigures {
 /** The result of an image the no-change check found up to date: nothing was read or written. */
 export function upToDateResult(source: Reference, target: Reference, digest: string, started: number): CopyResult {
   return {
-    status: 'skipped', source: source.toString(), target: target.toString(), digest, sourceDigest: digest,
-    bytes: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 0, durationMs: Date.now() - started,
+    status: 'skipped',
+    source: source.toString(),
+    target: target.toString(),
+    digest,
+    sourceDigest: digest,
+    bytes: 0,
+    blobsCopied: 0,
+    blobsSkipped: 0,
+    blobsMounted: 0,
+    manifestsWritten: 0,
+    durationMs: Date.now() - started,
   };
 }
 
@@ -51,31 +60,68 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
   const shownTarget = target.toString();
   const stats = new CopyStats();
   const result = (status: CopyResult['status'], digest: string, sourceDigest: string, note?: string): CopyResult => ({
-    status, source: shownSource, target: shownTarget, digest, sourceDigest,
-    bytes: stats.bytes, blobsCopied: stats.blobsCopied, blobsSkipped: stats.blobsSkipped, blobsMounted: stats.blobsMounted,
-    manifestsWritten: stats.manifestsWritten, durationMs: Date.now() - started, ...(note ? { note } : {}),
+    status,
+    source: shownSource,
+    target: shownTarget,
+    digest,
+    sourceDigest,
+    bytes: stats.bytes,
+    blobsCopied: stats.blobsCopied,
+    blobsSkipped: stats.blobsSkipped,
+    blobsMounted: stats.blobsMounted,
+    manifestsWritten: stats.manifestsWritten,
+    durationMs: Date.now() - started,
+    ...(note ? { note } : {}),
   });
 
   const manifest = resolved.manifest;
-  const ctx: TreeContext = { source: sourceRepo, target: targetRepo, targetName: shownTarget, blobs: input.blobs, stats, force: input.force, emit: input.emit, prefetched: resolved.children };
-  const selection = manifest.parsed.kind === 'index' ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource) : { kind: 'whole' as const };
+  const ctx: TreeContext = {
+    source: sourceRepo,
+    target: targetRepo,
+    targetName: shownTarget,
+    blobs: input.blobs,
+    stats,
+    force: input.force,
+    emit: input.emit,
+    prefetched: resolved.children,
+  };
+  const selection =
+    manifest.parsed.kind === 'index'
+      ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource)
+      : { kind: 'whole' as const };
 
   if (selection.kind === 'child') {
     const digest = selection.descriptor.digest;
-    if (!input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest) return result('skipped', digest, manifest.digest);
+    if (!input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest)
+      return result('skipped', digest, manifest.digest);
     const child = await fetchSource(sourceRepo, digest, `${shownSource}@${digest}`);
     await copyReferenced(ctx, child);
     await writeManifest(ctx, target.tag ?? digest, child.bytes, child.mediaType);
-    return result('copied', digest, manifest.digest, `platform filter: tagged the ${selection.descriptor.platform ? formatPlatform(selection.descriptor.platform) : ''} image ${digest} itself, not the index ${manifest.digest}`);
+    return result(
+      'copied',
+      digest,
+      manifest.digest,
+      `platform filter: tagged the ${selection.descriptor.platform ? formatPlatform(selection.descriptor.platform) : ''} image ${digest} itself, not the index ${manifest.digest}`,
+    );
   }
   if (selection.kind === 'subset') {
-    if (!input.force && (await targetRepo.headManifest(target.tag ?? selection.digest))?.digest === selection.digest) return result('skipped', selection.digest, manifest.digest);
+    if (!input.force && (await targetRepo.headManifest(target.tag ?? selection.digest))?.digest === selection.digest)
+      return result('skipped', selection.digest, manifest.digest);
     await settleAll(selection.children.map((c) => copyChild(ctx, c.digest)));
     await writeManifest(ctx, target.tag ?? selection.digest, selection.bytes, selection.mediaType);
-    return result('copied', selection.digest, manifest.digest, `platform filter wrote a new index ${selection.digest} (source index is ${manifest.digest})`);
+    return result(
+      'copied',
+      selection.digest,
+      manifest.digest,
+      `platform filter wrote a new index ${selection.digest} (source index is ${manifest.digest})`,
+    );
   }
   if (manifest.parsed.kind === 'image' && input.platforms.length > 0) {
-    assertImagePlatform(await sourceRepo.readBlob(manifest.parsed.config.digest, manifest.parsed.config.size), input.platforms, shownSource);
+    assertImagePlatform(
+      await sourceRepo.readBlob(manifest.parsed.config.digest, manifest.parsed.config.size),
+      input.platforms,
+      shownSource,
+    );
   }
   await copyReferenced(ctx, manifest);
   await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);

@@ -27,7 +27,12 @@ test('never runs more than the limit at once, and runs everything', async () => 
 
 test('a failing job frees its slot', async () => {
   const limiter = new Limiter(1);
-  await assert.rejects(limiter.run(async () => { throw new Error('boom'); }), /boom/);
+  await assert.rejects(
+    limiter.run(async () => {
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.equal(await limiter.run(async () => 'ok'), 'ok');
   assert.throws(() => new Limiter(0), /positive integer/);
 });

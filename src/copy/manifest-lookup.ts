@@ -13,7 +13,11 @@ export interface ManifestLookup {
  * spec 1.1) is asked again with a GET, whose bytes are hashed; `onFallback` counts it.
  * Undefined when the registry does not have the manifest.
  */
-export async function lookUpManifest(repo: RepositoryClient, reference: string, onFallback?: () => void): Promise<ManifestLookup | undefined> {
+export async function lookUpManifest(
+  repo: RepositoryClient,
+  reference: string,
+  onFallback?: () => void,
+): Promise<ManifestLookup | undefined> {
   const head = await repo.headManifest(reference);
   if (!head) return undefined;
   if (head.digest) return { digest: head.digest };

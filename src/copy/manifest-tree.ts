@@ -63,7 +63,8 @@ export async function writeManifest(ctx: TreeContext, reference: string, bytes: 
     digest = await ctx.target.putManifest(reference, bytes, mediaType);
   } catch (error) {
     // Someone deleted a blob we had seen there: the next copy asks the registry again.
-    if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN') ctx.blobs.forgetRepository(ctx.target.registry, ctx.target.name);
+    if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN')
+      ctx.blobs.forgetRepository(ctx.target.registry, ctx.target.name);
     throw error;
   }
   ctx.stats.manifestsWritten++;

@@ -6,7 +6,12 @@ import type { RepositoryClient } from '../registry/index.js';
  * 404 has no body, and distribution answers MANIFEST_UNKNOWN for a manifest of an unknown
  * repository too, so the repository's tag list is asked: 404 (NAME_UNKNOWN) means no repository.
  */
-export async function imageNotFound(repo: RepositoryClient, shown: string, identifier: string, cause?: unknown): Promise<ImageNotFoundError> {
+export async function imageNotFound(
+  repo: RepositoryClient,
+  shown: string,
+  identifier: string,
+  cause?: unknown,
+): Promise<ImageNotFoundError> {
   const exists = await repo.exists();
   const part = identifier.includes(':') ? 'digest' : 'tag';
   const missing = exists === undefined ? undefined : exists ? part : 'repository';

@@ -13,7 +13,11 @@ export type Selection =
  * (a new digest, which the caller reports). All children selected: the index as it was.
  * A requested platform missing from the index is an error naming what is available.
  */
-export function selectPlatforms(index: FetchedManifest & { parsed: { kind: 'index' } }, wanted: readonly Platform[], reference: string): Selection {
+export function selectPlatforms(
+  index: FetchedManifest & { parsed: { kind: 'index' } },
+  wanted: readonly Platform[],
+  reference: string,
+): Selection {
   if (wanted.length === 0) return { kind: 'whole' };
   const children = index.parsed.manifests;
   const chosen: Descriptor[] = [];

@@ -18,5 +18,8 @@ export function withSourceTag(source: Reference, target: Reference): Reference {
  */
 export function assertTargetDigest(source: Reference, target: Reference, sourceDigest: string): void {
   if (target.digest === undefined || target.digest === sourceDigest) return;
-  throw new ContentError('TARGET_DIGEST_MISMATCH', `${source} is ${sourceDigest}, not ${target.digest} as the target ${target} requires: nothing was copied`);
+  throw new ContentError(
+    'TARGET_DIGEST_MISMATCH',
+    `${source} is ${sourceDigest}, not ${target.digest} as the target ${target} requires: nothing was copied`,
+  );
 }

@@ -15,8 +15,21 @@ test('escapeControl shows C0, DEL and C1 characters as \\xHH and leaves the rest
 test('plain and live output never carry a control character a script or a registry sent', () => {
   const events: LoadEvent[] = [
     { type: 'run-started', registries: ['r'], dryRun: false, time: T0 },
-    { type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 1', stderrTail: ['\x1b]0;pwned\x07', 'clear \x1b[2J'], time: T0 },
-    { type: 'image-failed', registry: 'r', source: 's/a:1', target: 'r/a:1', error: { code: 'HTTP', message: 'denied\x1b[31m red' }, time: T0 },
+    {
+      type: 'registry-script-failed',
+      registry: 'r',
+      message: 'syncer script "x" exited with code 1',
+      stderrTail: ['\x1b]0;pwned\x07', 'clear \x1b[2J'],
+      time: T0,
+    },
+    {
+      type: 'image-failed',
+      registry: 'r',
+      source: 's/a:1',
+      target: 'r/a:1',
+      error: { code: 'HTTP', message: 'denied\x1b[31m red' },
+      time: T0,
+    },
   ];
   let plain = '';
   const reporter = new PlainReporter({ write: (s) => ((plain += s), true) }, { now: () => T0 });

@@ -14,14 +14,19 @@ const task = (e: { source: string; target: string }): string => `${e.source} -> 
 export function describeEvent(event: LoadEvent): string[] | undefined {
   switch (event.type) {
     case 'run-started':
-      return [`run started: ${event.registries.length} ${event.registries.length === 1 ? 'registry' : 'registries'} (${event.registries.join(', ')})${event.dryRun ? ', dry run' : ''}`];
+      return [
+        `run started: ${event.registries.length} ${event.registries.length === 1 ? 'registry' : 'registries'} (${event.registries.join(', ')})${event.dryRun ? ', dry run' : ''}`,
+      ];
     case 'registry-started':
       return ['started'];
     case 'registry-listed':
       return [`listed ${event.images} ${event.images === 1 ? 'image' : 'images'}`];
     case 'registry-script-failed':
       // Its stderr once, under the line: the message itself does not repeat it.
-      return [`FAILED ${event.message}${event.stderrTail.length > 0 ? '; its stderr ended with:' : ''}`, ...event.stderrTail.map((line) => `    | ${line}`)];
+      return [
+        `FAILED ${event.message}${event.stderrTail.length > 0 ? '; its stderr ended with:' : ''}`,
+        ...event.stderrTail.map((line) => `    | ${line}`),
+      ];
     case 'registry-line-invalid':
       return [`${invalidLineSubject(event)}: ${event.message}`];
     case 'image-planned':
@@ -29,7 +34,9 @@ export function describeEvent(event: LoadEvent): string[] | undefined {
       if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
-      return [`${verdict(event)}: ${imageCountsPhrase(event)}${listProblems(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`];
+      return [
+        `${verdict(event)}: ${imageCountsPhrase(event)}${listProblems(event)}, ${formatBytes(event.bytes)} in ${formatDuration(event.durationMs)}`,
+      ];
     case 'run-finished':
       return [`run ${verdict(event)}`];
     case 'warning':
@@ -47,7 +54,9 @@ export function describeEvent(event: LoadEvent): string[] | undefined {
     case 'image-failed':
       return [`FAILED ${task(event)}: ${event.error.message}`];
     case 'image-cancelled':
-      return [`${event.started ? 'cancelled' : 'not started'} ${task(event)}: the run is stopping${event.started ? ', target tag left as it was' : ''}`];
+      return [
+        `${event.started ? 'cancelled' : 'not started'} ${task(event)}: the run is stopping${event.started ? ', target tag left as it was' : ''}`,
+      ];
     case 'manifest-written':
       return [`wrote manifest ${shortDigest(event.digest)} to ${event.target} (${event.mediaType})`];
     case 'blob-skipped':
@@ -55,11 +64,17 @@ export function describeEvent(event: LoadEvent): string[] | undefined {
     case 'blob-mounted':
       return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) mounted from ${event.from} into ${event.target}`];
     case 'blob-mount-failed':
-      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) could not be mounted from ${event.from} into ${event.target} (${event.reason}); streaming it instead`];
+      return [
+        `blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) could not be mounted from ${event.from} into ${event.target} (${event.reason}); streaming it instead`,
+      ];
     case 'blob-resumed':
-      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) to ${event.target}: ${event.side} connection broke (${event.reason}); resumed at ${formatBytes(event.offset)}`];
+      return [
+        `blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) to ${event.target}: ${event.side} connection broke (${event.reason}); resumed at ${formatBytes(event.offset)}`,
+      ];
     case 'blob-done':
-      return [`blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) copied to ${event.target} in ${formatDuration(event.durationMs)}`];
+      return [
+        `blob ${shortDigest(event.digest)} (${formatBytes(event.size)}) copied to ${event.target} in ${formatDuration(event.durationMs)}`,
+      ];
     case 'retry':
       return [`retrying ${event.method} ${event.url} (attempt ${event.attempt}) in ${formatDuration(event.delayMs)}: ${event.reason}`];
     case 'digest-fallback':
@@ -118,7 +133,11 @@ export function invalidLineSubject(event: { line: number; text: string }): strin
 }
 
 function imageDoneDetails(event: Extract<LoadEvent, { type: 'image-done' }>): string {
-  const parts = [`${event.blobsCopied} ${event.blobsCopied === 1 ? 'blob' : 'blobs'}`, formatBytes(event.bytes), formatDuration(event.durationMs)];
+  const parts = [
+    `${event.blobsCopied} ${event.blobsCopied === 1 ? 'blob' : 'blobs'}`,
+    formatBytes(event.bytes),
+    formatDuration(event.durationMs),
+  ];
   if (event.blobsSkipped > 0) parts.push(`${event.blobsSkipped} already present`);
   if (event.blobsMounted > 0) parts.push(`${event.blobsMounted} mounted`);
   return parts.join(', ');

@@ -85,7 +85,14 @@ export class LiveModel {
       for (const name of event.registries) this.#registries.set(name, newRegistry(name));
     }
     this.#startedAt ??= event.time;
-    if (event.type === 'run-started' || event.type === 'run-finished' || event.type === 'warning' || event.type === 'retry' || event.type === 'run-stopping') return;
+    if (
+      event.type === 'run-started' ||
+      event.type === 'run-finished' ||
+      event.type === 'warning' ||
+      event.type === 'retry' ||
+      event.type === 'run-stopping'
+    )
+      return;
 
     // In a sync, a registry runs again on its schedule with no run-started around it: start over.
     if (event.type === 'registry-started' && this.#registries.get(event.registry)?.status === 'finished') {
@@ -113,7 +120,13 @@ export class LiveModel {
         for (const [key, image] of this.#images) if (image.registry === registry.name) this.#images.delete(key);
         break;
       case 'image-started':
-        this.#images.set(imageKey(event.registry, event.target), { registry: event.registry, source: event.source, target: event.target, startedAt: event.time, blobs: new Map() });
+        this.#images.set(imageKey(event.registry, event.target), {
+          registry: event.registry,
+          source: event.source,
+          target: event.target,
+          startedAt: event.time,
+          blobs: new Map(),
+        });
         break;
       case 'image-done':
       case 'image-skipped':
@@ -143,7 +156,20 @@ export class LiveModel {
     const registries = [...this.#registries.values()].map((r): RegistryState => {
       const streaming = images.filter((i) => i.registry === r.name).reduce((n, i) => n + i.streamedBytes, 0);
       const { copied, upToDate, failed, cancelled, invalidLines, wouldCopy, bytes } = r.counts;
-      return { name: r.name, status: r.status, ok: r.ok, listed: r.listed, copied, upToDate, failed, cancelled, invalidLines, wouldCopy, bytes: bytes + streaming, scriptError: r.scriptError };
+      return {
+        name: r.name,
+        status: r.status,
+        ok: r.ok,
+        listed: r.listed,
+        copied,
+        upToDate,
+        failed,
+        cancelled,
+        invalidLines,
+        wouldCopy,
+        bytes: bytes + streaming,
+        scriptError: r.scriptError,
+      };
     });
     const sum = (pick: (r: RegistryState) => number) => registries.reduce((n, r) => n + pick(r), 0);
     return {
@@ -152,7 +178,11 @@ export class LiveModel {
       dryRun: this.#dryRun,
       registries,
       images,
-      totals: { done: sum((r) => r.copied + r.upToDate + r.failed + r.cancelled + r.wouldCopy), listed: sum((r) => r.listed ?? 0), bytes: sum((r) => r.bytes) },
+      totals: {
+        done: sum((r) => r.copied + r.upToDate + r.failed + r.cancelled + r.wouldCopy),
+        listed: sum((r) => r.listed ?? 0),
+        bytes: sum((r) => r.bytes),
+      },
     };
   }
 
@@ -191,5 +221,13 @@ function activeImage(image: ImageState): ActiveImage {
     doneBytes += blob.done ? blob.size : blob.transferred;
     if (blob.streamed) streamedBytes += blob.transferred;
   }
-  return { registry: image.registry, source: image.source, target: image.target, startedAt: image.startedAt, totalBytes, doneBytes, streamedBytes };
+  return {
+    registry: image.registry,
+    source: image.source,
+    target: image.target,
+    startedAt: image.startedAt,
+    totalBytes,
+    doneBytes,
+    streamedBytes,
+  };
 }

@@ -5,13 +5,38 @@ import { renderLive } from './live-render.js';
 
 const MIB = 1024 * 1024;
 const registry = (over: Partial<RegistryState>): RegistryState => ({
-  name: 'reg', status: 'active', ok: true, listed: 4, copied: 0, upToDate: 0, failed: 0, cancelled: 0, invalidLines: 0, wouldCopy: 0, bytes: 0, scriptError: undefined, ...over,
+  name: 'reg',
+  status: 'active',
+  ok: true,
+  listed: 4,
+  copied: 0,
+  upToDate: 0,
+  failed: 0,
+  cancelled: 0,
+  invalidLines: 0,
+  wouldCopy: 0,
+  bytes: 0,
+  scriptError: undefined,
+  ...over,
 });
 const image = (over: Partial<ActiveImage>): ActiveImage => ({
-  registry: 'a:5000', source: 'src/x', target: 'a:5000/m/x:v1', startedAt: 0, totalBytes: 10 * MIB, doneBytes: 5 * MIB, streamedBytes: 4 * MIB, ...over,
+  registry: 'a:5000',
+  source: 'src/x',
+  target: 'a:5000/m/x:v1',
+  startedAt: 0,
+  totalBytes: 10 * MIB,
+  doneBytes: 5 * MIB,
+  streamedBytes: 4 * MIB,
+  ...over,
 });
 const view = (over: Partial<LiveView>): LiveView => ({
-  now: 2000, startedAt: 0, dryRun: false, registries: [], images: [], totals: { done: 0, listed: 0, bytes: 0 }, ...over,
+  now: 2000,
+  startedAt: 0,
+  dryRun: false,
+  registries: [],
+  images: [],
+  totals: { done: 0, listed: 0, bytes: 0 },
+  ...over,
 });
 
 describe('renderLive', () => {
@@ -50,7 +75,13 @@ describe('renderLive', () => {
   });
 
   it('shows a failed syncer script on the registry line', () => {
-    const [line] = renderLive(view({ registries: [registry({ name: 'a', status: 'finished', ok: false, scriptError: 'syncer script "x" exited with code 3: oops' })] }), 80, 0);
+    const [line] = renderLive(
+      view({
+        registries: [registry({ name: 'a', status: 'finished', ok: false, scriptError: 'syncer script "x" exited with code 3: oops' })],
+      }),
+      80,
+      0,
+    );
     assert.equal(line, '✖ a  syncer script "x" exited with code 3: oops');
   });
 
@@ -68,16 +99,26 @@ describe('renderLive', () => {
 
   it('never draws a line longer than the width', () => {
     const lines = renderLive(
-      view({ registries: [registry({ name: 'x'.repeat(150), scriptError: 'y'.repeat(200) })], images: [image({ registry: 'x'.repeat(150) })] }),
+      view({
+        registries: [registry({ name: 'x'.repeat(150), scriptError: 'y'.repeat(200) })],
+        images: [image({ registry: 'x'.repeat(150) })],
+      }),
       40,
       0,
     );
-    assert.ok(lines.every((l) => l.length <= 40), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => l.length <= 40),
+      lines.join('\n'),
+    );
     assert.ok(lines[0]?.endsWith('…'));
   });
 
   it('shows an empty bar and no rate before anything is known', () => {
-    const lines = renderLive(view({ now: 0, registries: [registry({ name: 'a:5000' })], images: [image({ totalBytes: 0, doneBytes: 0, streamedBytes: 0 })] }), 100, 0);
+    const lines = renderLive(
+      view({ now: 0, registries: [registry({ name: 'a:5000' })], images: [image({ totalBytes: 0, doneBytes: 0, streamedBytes: 0 })] }),
+      100,
+      0,
+    );
     assert.equal(lines[1], '    a:5000/m/x:v1  0 B / 0 B  -  [----------]');
   });
 
@@ -85,7 +126,10 @@ describe('renderLive', () => {
     const images = Array.from({ length: 6 }, (_, i) => image({ target: `a:5000/m/img${i}:v1` }));
     const lines = renderLive(view({ registries: [registry({ name: 'a:5000' })], images }), 100, 0, 5);
     assert.equal(lines.length, 5);
-    assert.deepEqual(lines.slice(1, 4).map((l) => l.trim().split(' ')[0]), ['a:5000/m/img0:v1', 'a:5000/m/img1:v1', '…']);
+    assert.deepEqual(
+      lines.slice(1, 4).map((l) => l.trim().split(' ')[0]),
+      ['a:5000/m/img0:v1', 'a:5000/m/img1:v1', '…'],
+    );
     assert.equal(lines[3], '    … and 4 more');
   });
 });

@@ -40,31 +40,39 @@ now = T0 + 1500;
 reporter.close();
 `;
 
-it('leaves the final screen on a real terminal', { skip: hasScript ? false : 'util-linux `script` is not installed', timeout: 30_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'picture-book-pty-'));
-  try {
-    const file = join(dir, 'feed.mjs');
-    await writeFile(file, feeder(here));
-    const command = `stty cols 90 rows 30; ${JSON.stringify(process.execPath)} ${JSON.stringify(file)}`;
-    const { stdout } = await run('script', ['-qfec', command, '/dev/null'], { timeout: 20_000 });
-    assert.match(stdout, /\x1b\[\d+F\x1b\[J/, 'the block was redrawn in place');
+it(
+  'leaves the final screen on a real terminal',
+  { skip: hasScript ? false : 'util-linux `script` is not installed', timeout: 30_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'picture-book-pty-'));
+    try {
+      const file = join(dir, 'feed.mjs');
+      await writeFile(file, feeder(here));
+      const command = `stty cols 90 rows 30; ${JSON.stringify(process.execPath)} ${JSON.stringify(file)}`;
+      const { stdout } = await run('script', ['-qfec', command, '/dev/null'], { timeout: 20_000 });
+      assert.match(stdout, /\x1b\[\d+F\x1b\[J/, 'the block was redrawn in place');
 
-    const screen = new VirtualScreen();
-    screen.write(stdout);
-    const lines = screen.lines();
-    const shown = lines.join('\n');
-    assert.deepEqual(lines, [
-      '[127.0.0.1:5003] FAILED 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9',
-      '✔ 127.0.0.1:5002  1 copied, 0 up to date, 0 failed of 1  4.00 MiB',
-      '✖ 127.0.0.1:5003  1 copied, 0 up to date, 1 failed of 2  8.00 MiB',
-      'images: 2 copied, 0 up to date, 1 failed',
-      'bytes moved: 12.0 MiB (8.00 MiB/s)',
-      'time: 1.5s',
-      'failed images (1):',
-      '  [127.0.0.1:5003] 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9',
-    ], shown);
-    assert.equal(screen.cursorVisible, true, 'cursor restored');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+      const screen = new VirtualScreen();
+      screen.write(stdout);
+      const lines = screen.lines();
+      const shown = lines.join('\n');
+      assert.deepEqual(
+        lines,
+        [
+          '[127.0.0.1:5003] FAILED 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9',
+          '✔ 127.0.0.1:5002  1 copied, 0 up to date, 0 failed of 1  4.00 MiB',
+          '✖ 127.0.0.1:5003  1 copied, 0 up to date, 1 failed of 2  8.00 MiB',
+          'images: 2 copied, 0 up to date, 1 failed',
+          'bytes moved: 12.0 MiB (8.00 MiB/s)',
+          'time: 1.5s',
+          'failed images (1):',
+          '  [127.0.0.1:5003] 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9',
+        ],
+        shown,
+      );
+      assert.equal(screen.cursorVisible, true, 'cursor restored');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -31,7 +31,10 @@ describe('LiveReporter', () => {
     setNow(T0 + 1000);
     reporter.render();
     const lines = screen.lines();
-    assert.equal(lines[0], `[${REGISTRY_B}] FAILED 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9`);
+    assert.equal(
+      lines[0],
+      `[${REGISTRY_B}] FAILED 127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9: manifest unknown: missing:v9`,
+    );
     assert.match(lines[1] ?? '', new RegExp(`^. ${REGISTRY_A}  0 copied, 0 up to date, 0 failed of 1  1.00 MiB$`));
     assert.match(lines[2] ?? '', new RegExp(`^    ${APP_TARGET}  3.00 MiB / 6.00 MiB`));
     assert.match(lines[3] ?? '', new RegExp(`^. ${REGISTRY_B}  0 copied, 0 up to date, 1 failed of 2  2.00 MiB$`));
@@ -82,9 +85,19 @@ describe('LiveReporter', () => {
   it('prints a syncer script failure with its stderr tail above the block', () => {
     const { reporter, screen } = live();
     reporter.handle({ type: 'registry-started', registry: 'r', time: T0 });
-    reporter.handle({ type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 1', stderrTail: ['line one', 'line two'], time: T0 });
+    reporter.handle({
+      type: 'registry-script-failed',
+      registry: 'r',
+      message: 'syncer script "x" exited with code 1',
+      stderrTail: ['line one', 'line two'],
+      time: T0,
+    });
     const lines = screen.lines();
-    assert.deepEqual(lines.slice(0, 3), ['[r] FAILED syncer script "x" exited with code 1; its stderr ended with:', '    | line one', '    | line two'], 'each stderr line once');
+    assert.deepEqual(
+      lines.slice(0, 3),
+      ['[r] FAILED syncer script "x" exited with code 1; its stderr ended with:', '    | line one', '    | line two'],
+      'each stderr line once',
+    );
     assert.match(lines[3] ?? '', /^⠙ r  syncer script "x" exited with code 1: line two$/);
   });
 
@@ -92,9 +105,15 @@ describe('LiveReporter', () => {
     const { reporter, writes } = live(40);
     for (const e of upTo('image-failed')) reporter.handle(e);
     reporter.render();
-    const block = (writes.at(-1) ?? '').replace(/^(\x1b\[\d*[FJ])+/, '').split('\n').filter(Boolean);
+    const block = (writes.at(-1) ?? '')
+      .replace(/^(\x1b\[\d*[FJ])+/, '')
+      .split('\n')
+      .filter(Boolean);
     assert.equal(block.length, 5);
-    assert.ok(block.every((l) => l.length <= 39), block.join('\n'));
+    assert.ok(
+      block.every((l) => l.length <= 39),
+      block.join('\n'),
+    );
   });
 
   it('starts a fresh block for the next run of a sync and keeps the previous final screen', () => {
@@ -137,7 +156,11 @@ describe('LiveReporter', () => {
     const lines = term.screen.lines();
     assert.ok(lines.includes(`[${REGISTRY_A}] blob sha256:222222222222 (4.00 MiB) copied to ${APP_TARGET} in 240ms`), lines.join('\n'));
     assert.ok(lines.some((l) => l.startsWith(`[${REGISTRY_A}] wrote manifest sha256:444444444444 to ${APP_TARGET}`)));
-    assert.equal(lines.some((l) => l.includes('all registries') || l.startsWith('images:')), false, 'no block, no summary left');
+    assert.equal(
+      lines.some((l) => l.includes('all registries') || l.startsWith('images:')),
+      false,
+      'no block, no summary left',
+    );
     assert.equal(term.screen.cursorVisible, true);
   });
 });

@@ -8,7 +8,14 @@ import { summaryLines } from './summary.js';
 import { CLEAR_DOWN, HIDE_CURSOR, SHOW_CURSOR, cursorUpLines, escapeControl } from './terminal.js';
 
 /** Events worth a permanent line above the live block: they would be lost when it redraws. */
-const PERMANENT = new Set<LoadEvent['type']>(['image-failed', 'registry-script-failed', 'registry-line-invalid', 'image-planned', 'warning', 'run-stopping']);
+const PERMANENT = new Set<LoadEvent['type']>([
+  'image-failed',
+  'registry-script-failed',
+  'registry-line-invalid',
+  'image-planned',
+  'warning',
+  'run-stopping',
+]);
 
 /**
  * The live TTY view: a block redrawn in place every `refreshMs` (erase the lines drawn last, draw
@@ -89,7 +96,9 @@ export class LiveReporter implements Reporter {
   /** Replaces the live block with the final screen of the run, then stops being live. */
   #finish(): void {
     const view = this.#model.view(this.#now());
-    const final = this.#finalScreen ? [...view.registries.map((r) => registryLine(r, '-')), ...summaryLines(this.#tally.stats(this.#now()))] : [];
+    const final = this.#finalScreen
+      ? [...view.registries.map((r) => registryLine(r, '-')), ...summaryLines(this.#tally.stats(this.#now()))]
+      : [];
     this.#live = false;
     this.#write(final);
     // The next run of a sync starts from a clean slate.

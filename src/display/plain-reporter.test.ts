@@ -19,9 +19,18 @@ describe('PlainReporter', () => {
     const { reporter, lines } = plain();
     for (const e of twoRegistryRun(T0)) reporter.handle(e);
     const out = lines();
-    assert.ok(out.includes(`2026-11-22T10:00:00.320Z [${REGISTRY_A}] copied 127.0.0.1:5001/library/app:v1 -> 127.0.0.1:5002/mirror/library/app:v1 (1 blob, 4.00 MiB, 290ms, 1 already present)`), out.join('\n'));
+    assert.ok(
+      out.includes(
+        `2026-11-22T10:00:00.320Z [${REGISTRY_A}] copied 127.0.0.1:5001/library/app:v1 -> 127.0.0.1:5002/mirror/library/app:v1 (1 blob, 4.00 MiB, 290ms, 1 already present)`,
+      ),
+      out.join('\n'),
+    );
     assert.ok(out.includes(`2026-11-22T10:00:00.250Z [${REGISTRY_B}] FAILED ${BAD}: manifest unknown: missing:v9`));
-    assert.ok(out.includes(`2026-11-22T10:00:00.300Z [${REGISTRY_A}] blob sha256:222222222222 (4.00 MiB) copied to 127.0.0.1:5002/mirror/library/app:v1 in 240ms`));
+    assert.ok(
+      out.includes(
+        `2026-11-22T10:00:00.300Z [${REGISTRY_A}] blob sha256:222222222222 (4.00 MiB) copied to 127.0.0.1:5002/mirror/library/app:v1 in 240ms`,
+      ),
+    );
     assert.ok(out.includes('2026-11-22T10:00:00.000Z run started: 2 registries (127.0.0.1:5002, 127.0.0.1:5003)'));
     assert.equal(out.filter((l) => l.includes(' blob ')).length, 3, 'skipped + 2 done, no progress');
   });
@@ -42,8 +51,21 @@ describe('PlainReporter', () => {
   it('prints script failures with their stderr tail, invalid lines, warnings and retries', () => {
     const { reporter, lines } = plain();
     const events: LoadEvent[] = [
-      { type: 'registry-script-failed', registry: 'r', message: 'syncer script "x" exited with code 2', stderrTail: ['oops', 'fatal'], time: T0 },
-      { type: 'registry-line-invalid', registry: 'r', line: 7, text: 'Bad Ref', message: 'invalid reference: reference contains whitespace', time: T0 },
+      {
+        type: 'registry-script-failed',
+        registry: 'r',
+        message: 'syncer script "x" exited with code 2',
+        stderrTail: ['oops', 'fatal'],
+        time: T0,
+      },
+      {
+        type: 'registry-line-invalid',
+        registry: 'r',
+        line: 7,
+        text: 'Bad Ref',
+        message: 'invalid reference: reference contains whitespace',
+        time: T0,
+      },
       { type: 'warning', message: 'config reloaded', time: T0 },
       { type: 'retry', method: 'GET', url: 'https://r/v2/', attempt: 2, delayMs: 500, reason: 'HTTP 503', time: T0, registry: '' },
     ];
@@ -60,14 +82,23 @@ describe('PlainReporter', () => {
 
   it('prints dry-run plans and counts them in the summary', () => {
     const { reporter, lines } = plain();
-    const plan = (action: 'copy' | 'up-to-date' | 'error', message?: string): LoadEvent => ({ type: 'image-planned', registry: 'r', source: 's/a', target: 'r/a', action, ...(message ? { message } : {}), time: T0 });
+    const plan = (action: 'copy' | 'up-to-date' | 'error', message?: string): LoadEvent => ({
+      type: 'image-planned',
+      registry: 'r',
+      source: 's/a',
+      target: 'r/a',
+      action,
+      ...(message ? { message } : {}),
+      time: T0,
+    });
     for (const e of [
       { type: 'run-started', registries: ['r'], dryRun: true, time: T0 } as LoadEvent,
       plan('copy'),
       plan('up-to-date'),
       plan('error', 'unauthorized'),
       { type: 'run-finished', copied: 0, upToDate: 1, failed: 1, bytes: 0, durationMs: 50, ok: false, time: T0 + 50 } as LoadEvent,
-    ]) reporter.handle(e);
+    ])
+      reporter.handle(e);
     const out = lines();
     assert.deepEqual(out.slice(1, 4), [
       '2026-11-22T10:00:00.000Z [r] would copy s/a -> r/a',
@@ -96,19 +127,96 @@ describe('PlainReporter', () => {
     const { reporter, lines } = plain();
     const events: LoadEvent[] = [
       { type: 'run-started', registries: ['a', 'b'], dryRun: false, time: T0 },
-      { type: 'registry-script-failed', registry: 'a', message: 'syncer script "a.sh" exited with code 3', stderrTail: ['first', 'catalog down'], time: T0 },
-      { type: 'registry-finished', registry: 'a', copied: 0, upToDate: 0, failed: 0, cancelled: 0, scriptFailures: 1, invalidLines: 0, bytes: 0, durationMs: 5, ok: false, time: T0 },
-      { type: 'registry-line-invalid', registry: 'b', line: 2, text: 'Not A Ref', message: 'invalid reference: reference contains whitespace', time: T0 },
-      { type: 'registry-line-invalid', registry: 'b', line: 5, text: 'Bad', message: 'invalid reference: path component "Bad" must be lowercase', time: T0 },
-      { type: 'image-failed', registry: 'b', source: 's/x:1', target: 'b/x:1', error: { code: 'IMAGE_NOT_FOUND', message: 'not found' }, time: T0 },
-      { type: 'registry-finished', registry: 'b', copied: 1, upToDate: 0, failed: 1, cancelled: 0, scriptFailures: 0, invalidLines: 2, bytes: 10, durationMs: 5, ok: false, time: T0 },
-      { type: 'run-finished', copied: 1, upToDate: 0, failed: 1, cancelled: 0, scriptFailures: 1, invalidLines: 2, bytes: 10, durationMs: 10, ok: false, time: T0 + 10 },
+      {
+        type: 'registry-script-failed',
+        registry: 'a',
+        message: 'syncer script "a.sh" exited with code 3',
+        stderrTail: ['first', 'catalog down'],
+        time: T0,
+      },
+      {
+        type: 'registry-finished',
+        registry: 'a',
+        copied: 0,
+        upToDate: 0,
+        failed: 0,
+        cancelled: 0,
+        scriptFailures: 1,
+        invalidLines: 0,
+        bytes: 0,
+        durationMs: 5,
+        ok: false,
+        time: T0,
+      },
+      {
+        type: 'registry-line-invalid',
+        registry: 'b',
+        line: 2,
+        text: 'Not A Ref',
+        message: 'invalid reference: reference contains whitespace',
+        time: T0,
+      },
+      {
+        type: 'registry-line-invalid',
+        registry: 'b',
+        line: 5,
+        text: 'Bad',
+        message: 'invalid reference: path component "Bad" must be lowercase',
+        time: T0,
+      },
+      {
+        type: 'image-failed',
+        registry: 'b',
+        source: 's/x:1',
+        target: 'b/x:1',
+        error: { code: 'IMAGE_NOT_FOUND', message: 'not found' },
+        time: T0,
+      },
+      {
+        type: 'registry-finished',
+        registry: 'b',
+        copied: 1,
+        upToDate: 0,
+        failed: 1,
+        cancelled: 0,
+        scriptFailures: 0,
+        invalidLines: 2,
+        bytes: 10,
+        durationMs: 5,
+        ok: false,
+        time: T0,
+      },
+      {
+        type: 'run-finished',
+        copied: 1,
+        upToDate: 0,
+        failed: 1,
+        cancelled: 0,
+        scriptFailures: 1,
+        invalidLines: 2,
+        bytes: 10,
+        durationMs: 10,
+        ok: false,
+        time: T0 + 10,
+      },
     ];
     for (const e of events) reporter.handle(e);
     const out = lines();
-    assert.ok(out.includes('2026-11-22T10:00:00.000Z [a] finished with FAILURES: 0 copied, 0 up to date, 0 failed, 1 syncer script failed, 0 B in 5ms'), out.join('\n'));
-    assert.ok(out.includes('2026-11-22T10:00:00.000Z [b] finished with FAILURES: 1 copied, 0 up to date, 1 failed, 2 invalid lines, 10 B in 5ms'), out.join('\n'));
-    assert.equal(out.filter((l) => l.endsWith('catalog down')).length, 2, 'the last stderr line: once under the failure, once in the summary');
+    assert.ok(
+      out.includes(
+        '2026-11-22T10:00:00.000Z [a] finished with FAILURES: 0 copied, 0 up to date, 0 failed, 1 syncer script failed, 0 B in 5ms',
+      ),
+      out.join('\n'),
+    );
+    assert.ok(
+      out.includes('2026-11-22T10:00:00.000Z [b] finished with FAILURES: 1 copied, 0 up to date, 1 failed, 2 invalid lines, 10 B in 5ms'),
+      out.join('\n'),
+    );
+    assert.equal(
+      out.filter((l) => l.endsWith('catalog down')).length,
+      2,
+      'the last stderr line: once under the failure, once in the summary',
+    );
     assert.deepEqual(out.slice(-10), [
       'images: 1 copied, 0 up to date, 1 failed',
       'image lists: 1 syncer script failed, 2 invalid lines',

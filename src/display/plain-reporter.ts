@@ -23,7 +23,12 @@ export class PlainReporter implements Reporter {
     const registry = registryOf(event);
     const prefix = `${new Date(event.time).toISOString()} ${registry ? `[${registry}] ` : ''}`;
     // Continuation lines (a script's stderr) are indented under the first, without a prefix.
-    let text = `${prefix}${escapeControl(lines[0] ?? '')}\n` + lines.slice(1).map((l) => `${escapeControl(l)}\n`).join('');
+    let text =
+      `${prefix}${escapeControl(lines[0] ?? '')}\n` +
+      lines
+        .slice(1)
+        .map((l) => `${escapeControl(l)}\n`)
+        .join('');
     if (event.type === 'run-finished') {
       text += this.#summary(event.time);
       this.#tally = new RunTally();
@@ -37,6 +42,8 @@ export class PlainReporter implements Reporter {
   }
 
   #summary(now: number): string {
-    return summaryLines(this.#tally.stats(now)).map((l) => `${escapeControl(l)}\n`).join('');
+    return summaryLines(this.#tally.stats(now))
+      .map((l) => `${escapeControl(l)}\n`)
+      .join('');
   }
 }

@@ -34,10 +34,21 @@ export class RunTally {
     this.#counts.addEvent(event);
     switch (event.type) {
       case 'image-failed':
-        this.#failures.push({ registry: event.registry, kind: 'image', subject: `${event.source} -> ${event.target}`, reason: event.error.message });
+        this.#failures.push({
+          registry: event.registry,
+          kind: 'image',
+          subject: `${event.source} -> ${event.target}`,
+          reason: event.error.message,
+        });
         break;
       case 'image-planned':
-        if (event.action === 'error') this.#failures.push({ registry: event.registry, kind: 'image', subject: `${event.source} -> ${event.target}`, reason: event.message ?? 'unknown error' });
+        if (event.action === 'error')
+          this.#failures.push({
+            registry: event.registry,
+            kind: 'image',
+            subject: `${event.source} -> ${event.target}`,
+            reason: event.message ?? 'unknown error',
+          });
         break;
       case 'registry-script-failed':
         this.#failures.push({ registry: event.registry, kind: 'list', subject: scriptFailureSummary(event), reason: '' });

@@ -5,7 +5,13 @@ import { summaryLines } from './summary.js';
 it('summarises counts, bytes, time and each failure: images and image lists apart, each count heading its list', () => {
   assert.deepEqual(
     summaryLines({
-      copied: 3, upToDate: 1, failed: 2, scriptFailures: 1, invalidLines: 2, bytes: 10 * 1024 * 1024, durationMs: 2000,
+      copied: 3,
+      upToDate: 1,
+      failed: 2,
+      scriptFailures: 1,
+      invalidLines: 2,
+      bytes: 10 * 1024 * 1024,
+      durationMs: 2000,
       failures: [
         { registry: 'r1', kind: 'image', subject: 'a -> b', reason: 'denied' },
         { registry: 'r2', kind: 'list', subject: 'syncer script "x" exited with code 1: oops', reason: '' },
@@ -31,9 +37,16 @@ it('summarises counts, bytes, time and each failure: images and image lists apar
 });
 
 it('leaves out the failures heading and the rate when there is nothing to show', () => {
-  assert.deepEqual(summaryLines({ copied: 0, upToDate: 4, failed: 0, bytes: 0, durationMs: 75 }), ['images: 0 copied, 4 up to date, 0 failed', 'bytes moved: 0 B', 'time: 75ms']);
+  assert.deepEqual(summaryLines({ copied: 0, upToDate: 4, failed: 0, bytes: 0, durationMs: 75 }), [
+    'images: 0 copied, 4 up to date, 0 failed',
+    'bytes moved: 0 B',
+    'time: 75ms',
+  ]);
 });
 
 it('speaks of "would copy" on a dry run', () => {
-  assert.equal(summaryLines({ copied: 0, upToDate: 0, failed: 0, bytes: 0, durationMs: 1, dryRun: true, wouldCopy: 5 })[0], 'images: 5 would copy, 0 up to date, 0 failed (dry run)');
+  assert.equal(
+    summaryLines({ copied: 0, upToDate: 0, failed: 0, bytes: 0, durationMs: 1, dryRun: true, wouldCopy: 5 })[0],
+    'images: 5 would copy, 0 up to date, 0 failed (dry run)',
+  );
 });

@@ -39,16 +39,27 @@ export function summaryLines(stats: SummaryStats): string[] {
   const first = stats.dryRun ? `${stats.wouldCopy ?? 0} would copy` : `${stats.copied} copied`;
   const scripts = stats.scriptFailures ?? 0;
   const lines = stats.invalidLines ?? 0;
-  const out = [`images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`];
+  const out = [
+    `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
+  ];
   if (scripts + lines > 0) out.push(`image lists: ${scriptCount(scripts)}, ${plural(lines, 'invalid line')}`);
-  out.push(`bytes moved: ${formatBytes(stats.bytes)}${stats.bytes > 0 ? ` (${formatRate(stats.bytes, stats.durationMs)})` : ''}`, `time: ${formatDuration(stats.durationMs)}`);
+  out.push(
+    `bytes moved: ${formatBytes(stats.bytes)}${stats.bytes > 0 ? ` (${formatRate(stats.bytes, stats.durationMs)})` : ''}`,
+    `time: ${formatDuration(stats.durationMs)}`,
+  );
   const failures = stats.failures ?? [];
   const section = (title: string, list: readonly Failure[]) => {
     if (list.length === 0) return;
     out.push(`${title} (${list.length}):`);
     for (const f of list) out.push(`  ${f.registry ? `[${f.registry}] ` : ''}${f.subject}${f.reason ? `: ${f.reason}` : ''}`);
   };
-  section('failed images', failures.filter((f) => f.kind === 'image'));
-  section('image list problems', failures.filter((f) => f.kind === 'list'));
+  section(
+    'failed images',
+    failures.filter((f) => f.kind === 'image'),
+  );
+  section(
+    'image list problems',
+    failures.filter((f) => f.kind === 'list'),
+  );
   return out;
 }

@@ -4,8 +4,14 @@ import { test } from 'node:test';
 import { ContentError, errorInfo, errorMessage, HttpError, PictureBookError, ProtocolError } from './index.js';
 
 test('errorInfo: a PictureBookError keeps its code, anything else thrown is INTERNAL with its text', () => {
-  assert.deepEqual(errorInfo(new ContentError('SIZE_MISMATCH', 'blob is 3 bytes, not 4')), { code: 'SIZE_MISMATCH', message: 'blob is 3 bytes, not 4' });
-  assert.deepEqual(errorInfo(new HttpError({ status: 429, method: 'GET', url: 'https://r.example/v2/', errors: [] })).code, 'TOO_MANY_REQUESTS');
+  assert.deepEqual(errorInfo(new ContentError('SIZE_MISMATCH', 'blob is 3 bytes, not 4')), {
+    code: 'SIZE_MISMATCH',
+    message: 'blob is 3 bytes, not 4',
+  });
+  assert.deepEqual(
+    errorInfo(new HttpError({ status: 429, method: 'GET', url: 'https://r.example/v2/', errors: [] })).code,
+    'TOO_MANY_REQUESTS',
+  );
   assert.deepEqual(errorInfo(new ProtocolError('no Location')), { code: 'PROTOCOL', message: 'no Location' });
   assert.deepEqual(errorInfo(new TypeError('x is undefined')), { code: 'INTERNAL', message: 'x is undefined' });
   assert.deepEqual(errorInfo('a string'), { code: 'INTERNAL', message: 'a string' });

@@ -47,6 +47,13 @@ export class HttpError extends PictureBookError {
 
   /** The same answer, said to come from `subject` (e.g. `token service of HOST`). */
   about(subject: string): HttpError {
-    return new HttpError({ status: this.status, method: this.method, url: this.url, errors: this.errors, ...(this.summary !== undefined ? { summary: this.summary } : {}), subject });
+    return new HttpError({
+      status: this.status,
+      method: this.method,
+      url: this.url,
+      errors: this.errors,
+      ...(this.summary !== undefined ? { summary: this.summary } : {}),
+      subject,
+    });
   }
 }

@@ -18,7 +18,11 @@ export class ImageNotFoundError extends PictureBookError {
   readonly missing: MissingPart;
 
   constructor(reference: string, detail: NotFoundDetail = {}) {
-    super('IMAGE_NOT_FOUND', `image ${reference} not found${why(detail)}`, detail.cause === undefined ? undefined : { cause: detail.cause });
+    super(
+      'IMAGE_NOT_FOUND',
+      `image ${reference} not found${why(detail)}`,
+      detail.cause === undefined ? undefined : { cause: detail.cause },
+    );
     this.reference = reference;
     this.missing = detail.missing;
   }
@@ -27,5 +31,7 @@ export class ImageNotFoundError extends PictureBookError {
 function why({ missing, repository, identifier }: NotFoundDetail): string {
   if (!missing || !repository) return '';
   if (missing === 'repository') return `: repository ${repository} does not exist`;
-  return missing === 'tag' ? `: repository ${repository} has no tag "${identifier}"` : `: repository ${repository} has no manifest ${identifier}`;
+  return missing === 'tag'
+    ? `: repository ${repository} has no tag "${identifier}"`
+    : `: repository ${repository} has no manifest ${identifier}`;
 }

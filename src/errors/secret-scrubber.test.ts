@@ -8,7 +8,13 @@ test('a secret is masked as is, in base64 (with or without padding), URL-encoded
   const scrubber = new SecretScrubber();
   const secret = 'p@ss "w/rd" 42';
   scrubber.add(secret);
-  for (const form of [secret, b64(secret), b64(secret).replace(/=+$/, ''), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
+  for (const form of [
+    secret,
+    b64(secret),
+    b64(secret).replace(/=+$/, ''),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ]) {
     assert.equal(scrubber.scrub(`before ${form} after`), 'before *** after', form);
   }
 });
@@ -30,7 +36,13 @@ test('any Basic or Bearer credential is masked, prose and challenges are not', (
   assert.equal(scrubber.scrub(`Authorization: Bearer ${jwt}`), 'Authorization: Bearer ***');
   assert.equal(scrubber.scrub(`{"auth":"bearer   tok_9f8e7d6c5b"}`), '{"auth":"bearer   ***"}');
   assert.equal(scrubber.scrub(`header Basic ${b64('someone:else')}, then`), 'header Basic ***, then');
-  for (const text of ['Missing or wrong bearer token (when auth is enabled)', 'WWW-Authenticate: Bearer realm="picture-book"', 'Basic realm="registry"', 'Bearer authentication failed', 'Basic QUJD is not a credential']) {
+  for (const text of [
+    'Missing or wrong bearer token (when auth is enabled)',
+    'WWW-Authenticate: Bearer realm="picture-book"',
+    'Basic realm="registry"',
+    'Bearer authentication failed',
+    'Basic QUJD is not a credential',
+  ]) {
     assert.equal(scrubber.scrub(text), text);
   }
 });

@@ -25,7 +25,14 @@ function isBasicCredential(base64: string): boolean {
 /** The forms a secret takes in text: as is, base64 (and base64url), URL-encoded, JSON-escaped. */
 function forms(secret: string): string[] {
   const base64 = Buffer.from(secret).toString('base64');
-  const variants = [secret, base64, base64.replace(/=+$/, ''), Buffer.from(secret).toString('base64url'), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+  const variants = [
+    secret,
+    base64,
+    base64.replace(/=+$/, ''),
+    Buffer.from(secret).toString('base64url'),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ];
   return [...new Set(variants)];
 }
 
@@ -44,7 +51,11 @@ export class SecretScrubber {
   /** A username and password: the password, and `user:password` as a Basic header carries it. */
   addCredentials(username: string, password: string): () => void {
     const pair = `${username}:${password}`;
-    const held = [...(password.length >= MIN_SECRET_LENGTH ? forms(password) : []), Buffer.from(pair).toString('base64'), Buffer.from(pair).toString('base64').replace(/=+$/, '')];
+    const held = [
+      ...(password.length >= MIN_SECRET_LENGTH ? forms(password) : []),
+      Buffer.from(pair).toString('base64'),
+      Buffer.from(pair).toString('base64').replace(/=+$/, ''),
+    ];
     return this.#hold(held);
   }
 
@@ -57,7 +68,9 @@ export class SecretScrubber {
   scrub(text: string): string {
     let out = text;
     for (const form of this.#ordered()) if (out.includes(form)) out = out.split(form).join(MASK);
-    out = out.replace(BASIC, (all, scheme: string, space: string, value: string) => (isBasicCredential(value) ? `${scheme}${space}${MASK}` : all));
+    out = out.replace(BASIC, (all, scheme: string, space: string, value: string) =>
+      isBasicCredential(value) ? `${scheme}${space}${MASK}` : all,
+    );
     return out.replace(BEARER, (_all, scheme: string, space: string) => `${scheme}${space}${MASK}`);
   }
 

@@ -5,7 +5,11 @@ import { BoundedLines } from './bounded-lines.js';
 function collect(max: number, chunks: string[]): { lines: string[]; overlong: string[] } {
   const lines: string[] = [];
   const overlong: string[] = [];
-  const splitter = new BoundedLines(max, (l) => lines.push(l), (kept) => overlong.push(kept));
+  const splitter = new BoundedLines(
+    max,
+    (l) => lines.push(l),
+    (kept) => overlong.push(kept),
+  );
   for (const chunk of chunks) splitter.push(Buffer.from(chunk));
   splitter.end();
   return { lines, overlong };
@@ -24,7 +28,11 @@ test('a line at the limit passes (with or without \\r); one byte more is reporte
 
 test('an endless line is never held: what the splitter keeps stays at the limit', () => {
   let kept = '';
-  const splitter = new BoundedLines(1024, () => assert.fail('no line ends'), (text) => (kept = text));
+  const splitter = new BoundedLines(
+    1024,
+    () => assert.fail('no line ends'),
+    (text) => (kept = text),
+  );
   const chunk = Buffer.alloc(1024 * 1024, 0x61);
   const before = process.memoryUsage().arrayBuffers;
   for (let i = 0; i < 64; i++) splitter.push(chunk);

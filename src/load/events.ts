@@ -18,7 +18,15 @@ export type RunEvent =
   | { type: 'registry-script-failed'; registry: string; message: string; stderrTail: string[]; time: number }
   | { type: 'registry-line-invalid'; registry: string; line: number; text: string; message: string; time: number }
   /** Dry run only: what would happen to one image. */
-  | { type: 'image-planned'; registry: string; source: string; target: string; action: 'copy' | 'up-to-date' | 'error'; message?: string; time: number }
+  | {
+      type: 'image-planned';
+      registry: string;
+      source: string;
+      target: string;
+      action: 'copy' | 'up-to-date' | 'error';
+      message?: string;
+      time: number;
+    }
   | ({ type: 'registry-finished'; registry: string; time: number } & FinishedCounts)
   | ({ type: 'run-finished'; time: number } & FinishedCounts)
   | { type: 'warning'; message: string; time: number }

@@ -10,7 +10,19 @@ class HeldEngine {
   readonly copies: Array<{ task: CopyTask; run: CopyRunOptions; finish: () => void }> = [];
   copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     return new Promise((resolve) => {
-      const result: CopyResult = { status: 'copied', source: task.source, target: task.target, digest: 'sha256:1', sourceDigest: 'sha256:1', bytes: 5, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 1, durationMs: 1 };
+      const result: CopyResult = {
+        status: 'copied',
+        source: task.source,
+        target: task.target,
+        digest: 'sha256:1',
+        sourceDigest: 'sha256:1',
+        bytes: 5,
+        blobsCopied: 1,
+        blobsSkipped: 0,
+        blobsMounted: 0,
+        manifestsWritten: 1,
+        durationMs: 1,
+      };
       this.copies.push({ task, run, finish: () => resolve(result) });
     });
   }
@@ -20,8 +32,17 @@ test('a drain stops runLoad taking images from its queue: the running one finish
   const engine = new HeldEngine();
   const events: LoadEvent[] = [];
   const drain = new AbortController();
-  const registry = { ...registryConfig('127.0.0.1:5002'), concurrency: 1, images: ['127.0.0.1:5001/a:1', '127.0.0.1:5001/b:1', '127.0.0.1:5001/c:1'] };
-  const loading = runLoad({ registries: [registry], engine: engine as unknown as CopyEngine, emit: (e) => events.push(e), drain: drain.signal });
+  const registry = {
+    ...registryConfig('127.0.0.1:5002'),
+    concurrency: 1,
+    images: ['127.0.0.1:5001/a:1', '127.0.0.1:5001/b:1', '127.0.0.1:5001/c:1'],
+  };
+  const loading = runLoad({
+    registries: [registry],
+    engine: engine as unknown as CopyEngine,
+    emit: (e) => events.push(e),
+    drain: drain.signal,
+  });
   await until(() => engine.copies.length === 1, 'the first image to be copying');
   drain.abort();
   engine.copies[0]?.finish();
@@ -29,17 +50,23 @@ test('a drain stops runLoad taking images from its queue: the running one finish
 
   assert.equal(engine.copies.length, 1, 'no image started after the drain');
   assert.equal(engine.copies[0]?.run.drain, drain.signal, 'the engine gets the drain too, for images waiting on its own slots');
-  assert.deepEqual(outcome.registries[0]?.images.map((i) => [i.source, i.status]), [
-    ['127.0.0.1:5001/a:1', 'copied'],
-    ['127.0.0.1:5001/b:1', 'cancelled'],
-    ['127.0.0.1:5001/c:1', 'cancelled'],
-  ]);
+  assert.deepEqual(
+    outcome.registries[0]?.images.map((i) => [i.source, i.status]),
+    [
+      ['127.0.0.1:5001/a:1', 'copied'],
+      ['127.0.0.1:5001/b:1', 'cancelled'],
+      ['127.0.0.1:5001/c:1', 'cancelled'],
+    ],
+  );
   assert.deepEqual([outcome.copied, outcome.failed, outcome.cancelled, outcome.ok], [1, 0, 2, true]);
   const cancelled = events.filter((e) => e.type === 'image-cancelled');
-  assert.deepEqual(cancelled.map((e) => [e.source, e.started, e.registry]), [
-    ['127.0.0.1:5001/b:1', false, '127.0.0.1:5002'],
-    ['127.0.0.1:5001/c:1', false, '127.0.0.1:5002'],
-  ]);
+  assert.deepEqual(
+    cancelled.map((e) => [e.source, e.started, e.registry]),
+    [
+      ['127.0.0.1:5001/b:1', false, '127.0.0.1:5002'],
+      ['127.0.0.1:5001/c:1', false, '127.0.0.1:5002'],
+    ],
+  );
   const finished = events.find((e) => e.type === 'run-finished');
   assert.deepEqual(finished?.type === 'run-finished' ? [finished.copied, finished.failed, finished.cancelled] : [], [1, 0, 2]);
 });

@@ -36,7 +36,19 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options)));
   const run = totalOutcome(outcomes, startedAt, dryRun);
   const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok } = run;
-  emit({ type: 'run-finished', copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok, time: Date.now() });
+  emit({
+    type: 'run-finished',
+    copied,
+    upToDate,
+    failed,
+    cancelled,
+    scriptFailures,
+    invalidLines,
+    bytes,
+    durationMs,
+    ok,
+    time: Date.now(),
+  });
   return run;
 }
 
@@ -45,13 +57,37 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
   const name = registry.hostname;
   const startedAt = Date.now();
   emit({ type: 'registry-started', registry: name, time: startedAt });
-  const outcome: RegistryOutcome = { registry: name, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt, durationMs: 0, invalidLines: [], images: [] };
+  const outcome: RegistryOutcome = {
+    registry: name,
+    ok: true,
+    copied: 0,
+    upToDate: 0,
+    failed: 0,
+    cancelled: 0,
+    bytes: 0,
+    startedAt,
+    durationMs: 0,
+    invalidLines: [],
+    images: [],
+  };
   const finish = (): RegistryOutcome => {
     outcome.durationMs = Date.now() - startedAt;
     outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0;
     const { copied, upToDate, failed, cancelled, bytes, durationMs, ok } = outcome;
     const counts = { scriptFailures: outcome.scriptError ? 1 : 0, invalidLines: outcome.invalidLines.length };
-    emit({ type: 'registry-finished', registry: name, copied, upToDate, failed, cancelled, ...counts, bytes, durationMs, ok, time: Date.now() });
+    emit({
+      type: 'registry-finished',
+      registry: name,
+      copied,
+      upToDate,
+      failed,
+      cancelled,
+      ...counts,
+      bytes,
+      durationMs,
+      ok,
+      time: Date.now(),
+    });
     return outcome;
   };
 
@@ -59,7 +95,13 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
   if (listed.scriptError) {
     // The outcome (run history, API, server log) keeps one line; the event keeps the stderr apart.
     outcome.scriptError = scriptFailureSummary(listed.scriptError);
-    emit({ type: 'registry-script-failed', registry: name, message: listed.scriptError.message, stderrTail: listed.scriptError.stderrTail, time: Date.now() });
+    emit({
+      type: 'registry-script-failed',
+      registry: name,
+      message: listed.scriptError.message,
+      stderrTail: listed.scriptError.stderrTail,
+      time: Date.now(),
+    });
     return finish();
   }
   for (const bad of listed.invalidLines) emit({ type: 'registry-line-invalid', registry: name, ...bad, time: Date.now() });
@@ -72,7 +114,12 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
     listed.images.map((source) =>
       limiter.run(async () => {
         const target = targetReference(source, registry.hostname, registry.repository);
-        const task: CopyTask = { source: source.toString(), target: target.toString(), sourceEndpoint: sourceEndpoint(registry, source.registry), targetEndpoint: push };
+        const task: CopyTask = {
+          source: source.toString(),
+          target: target.toString(),
+          sourceEndpoint: sourceEndpoint(registry, source.registry),
+          targetEndpoint: push,
+        };
         outcome.images.push(await copyOrPlan(task, options, name));
       }),
     ),

@@ -12,13 +12,34 @@ const dockerConfig = (entries: Record<string, [string, string]>): AuthSetting =>
 
 function registry(overrides: Partial<RegistryConfig> = {}): RegistryConfig {
   return {
-    hostname: 'mirror.example', repository: 'm', pullAuth: undefined, pushAuth: undefined, syncPeriod: undefined, syncerScript: undefined, syncerScriptArgs: '',
-    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: true, tlsVerify: false, caFile: '/target-ca.pem', pipelining: true, concurrency: undefined, line: 1,
+    hostname: 'mirror.example',
+    repository: 'm',
+    pullAuth: undefined,
+    pushAuth: undefined,
+    syncPeriod: undefined,
+    syncerScript: undefined,
+    syncerScriptArgs: '',
+    syncerScriptTimeoutSeconds: 60,
+    deleteLocalImages: false,
+    images: [],
+    insecure: true,
+    tlsVerify: false,
+    caFile: '/target-ca.pem',
+    pipelining: true,
+    concurrency: undefined,
+    line: 1,
     ...overrides,
   };
 }
 
-const source = (overrides: Partial<SourceSettings>): SourceSettings => ({ insecure: false, tlsVerify: true, caFile: undefined, auth: undefined, pipelining: true, ...overrides });
+const source = (overrides: Partial<SourceSettings>): SourceSettings => ({
+  insecure: false,
+  tlsVerify: true,
+  caFile: undefined,
+  auth: undefined,
+  pipelining: true,
+  ...overrides,
+});
 
 test('pull side: user:pass goes to every source host, a DockerConfigJSON by host; the target TLS settings stay on the push side', () => {
   const everywhere = registry({ pullAuth: userpass('puller', 'pw') });
@@ -45,12 +66,19 @@ test('pull side: a sources entry gives its host TLS settings and its own auth; o
   };
   assert.deepEqual(endpoint('registry.internal:5000'), { login: 'internal:ipw', caFile: '/internal-ca.pem' });
   assert.deepEqual(endpoint('plain.internal'), { login: 'puller:pw', insecure: true });
-  assert.deepEqual(endpoint('selfsigned.internal'), { login: 'puller:pw', tlsVerify: false }, 'no entry for the host in its auth: pullAuthConfig');
+  assert.deepEqual(
+    endpoint('selfsigned.internal'),
+    { login: 'puller:pw', tlsVerify: false },
+    'no entry for the host in its auth: pullAuthConfig',
+  );
   assert.deepEqual(endpoint('quay.io'), { login: 'puller:pw' });
 });
 
 test('pipelining: false on a registry or a sources entry turns HEAD pipelining off for that host only', () => {
-  const sources = new Map([['behind-proxy.example', source({ pipelining: false })], ['fine.example', source({ pipelining: true })]]);
+  const sources = new Map([
+    ['behind-proxy.example', source({ pipelining: false })],
+    ['fine.example', source({ pipelining: true })],
+  ]);
   const r = registry({ pipelining: false, sources });
   assert.equal(targetEndpoint(r).pipelining, false);
   assert.equal(targetEndpoint(registry()).pipelining, undefined, 'absent: the transport pipelines');

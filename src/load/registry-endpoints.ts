@@ -14,5 +14,8 @@ export function targetEndpoint(registry: RegistryConfig): EndpointOptions {
  */
 export function sourceEndpoint(registry: RegistryConfig, sourceHost: string): EndpointOptions {
   const source = registry.sources?.get(sourceHost);
-  return toEndpointOptions({ ...(source ?? HOST_DEFAULTS), credentials: credentialsFor(source?.auth, sourceHost) ?? credentialsFor(registry.pullAuth, sourceHost) });
+  return toEndpointOptions({
+    ...(source ?? HOST_DEFAULTS),
+    credentials: credentialsFor(source?.auth, sourceHost) ?? credentialsFor(registry.pullAuth, sourceHost),
+  });
 }

@@ -28,7 +28,11 @@ export async function listRegistryImages(registry: RegistryConfig, timeoutMs: nu
     });
     if (!result.ok) {
       const label = describeScript(registry.syncerScriptLookup, registry.syncerScript);
-      return { images: [], invalidLines: [], scriptError: { message: describeScriptFailure(result, label), stderrTail: result.stderrTail } };
+      return {
+        images: [],
+        invalidLines: [],
+        scriptError: { message: describeScriptFailure(result, label), stderrTail: result.stderrTail },
+      };
     }
     for (const entry of result.entries) {
       if (entry.kind === 'image') images.push(entry.reference);

@@ -7,13 +7,41 @@ const base = { registry: 'r', source: 's/a:1', target: 'r/a:1', time: 1 };
 
 test("a run's outcomes and the events that report them count the same", () => {
   const fromOutcomes = new RunCounter();
-  for (const [status, bytes] of [['copied', 10], ['copied', 5], ['up-to-date', 0], ['failed', 0], ['cancelled', 0], ['would-copy', 0]] as const) fromOutcomes.add(status, bytes);
+  for (const [status, bytes] of [
+    ['copied', 10],
+    ['copied', 5],
+    ['up-to-date', 0],
+    ['failed', 0],
+    ['cancelled', 0],
+    ['would-copy', 0],
+  ] as const)
+    fromOutcomes.add(status, bytes);
 
   const fromEvents = new RunCounter();
   const events: LoadEvent[] = [
     { type: 'image-started', ...base },
-    { type: 'image-done', ...base, digest: 'd', sourceDigest: 'd', bytes: 10, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 1 },
-    { type: 'image-done', ...base, digest: 'd', sourceDigest: 'd', bytes: 5, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, durationMs: 1 },
+    {
+      type: 'image-done',
+      ...base,
+      digest: 'd',
+      sourceDigest: 'd',
+      bytes: 10,
+      blobsCopied: 1,
+      blobsSkipped: 0,
+      blobsMounted: 0,
+      durationMs: 1,
+    },
+    {
+      type: 'image-done',
+      ...base,
+      digest: 'd',
+      sourceDigest: 'd',
+      bytes: 5,
+      blobsCopied: 1,
+      blobsSkipped: 0,
+      blobsMounted: 0,
+      durationMs: 1,
+    },
     { type: 'image-skipped', ...base, digest: 'd', reason: 'up-to-date' },
     { type: 'image-failed', ...base, error: { code: 'X', message: 'no' } },
     { type: 'image-cancelled', ...base, started: true },
@@ -35,6 +63,16 @@ test("a finished run's own counts replace what the events added up; list problem
   counter.settle({ copied: 4, upToDate: 3, failed: 2, cancelled: 1, bytes: 100, durationMs: 5, ok: false });
   assert.deepEqual(counter.images(), { copied: 4, upToDate: 3, failed: 2, cancelled: 1, bytes: 100 });
   assert.equal(counter.invalidLines, 1);
-  counter.settle({ copied: 4, upToDate: 3, failed: 2, cancelled: 1, bytes: 100, durationMs: 5, ok: false, invalidLines: 7, scriptFailures: 1 });
+  counter.settle({
+    copied: 4,
+    upToDate: 3,
+    failed: 2,
+    cancelled: 1,
+    bytes: 100,
+    durationMs: 5,
+    ok: false,
+    invalidLines: 7,
+    scriptFailures: 1,
+  });
   assert.deepEqual([counter.invalidLines, counter.scriptFailures], [7, 1]);
 });

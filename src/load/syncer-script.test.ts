@@ -22,7 +22,14 @@ test('one reference per line; blank lines and comments skipped; bad lines report
   const path = await script('list.sh', 'printf "# images\\nnginx:1.25\\n\\n  quay.io/coreos/etcd:v3.5  \\nBad/Ref\\n"');
   const result = await runSyncerScript({ script: path, args: '', timeoutMs: 10_000 });
   assert.equal(result.ok, true);
-  assert.deepEqual(result.entries.map((e) => [e.line, e.kind, e.text]), [[2, 'image', 'nginx:1.25'], [4, 'image', 'quay.io/coreos/etcd:v3.5'], [5, 'invalid', 'Bad/Ref']]);
+  assert.deepEqual(
+    result.entries.map((e) => [e.line, e.kind, e.text]),
+    [
+      [2, 'image', 'nginx:1.25'],
+      [4, 'image', 'quay.io/coreos/etcd:v3.5'],
+      [5, 'invalid', 'Bad/Ref'],
+    ],
+  );
   const bad = result.entries[2];
   assert.match(bad?.kind === 'invalid' ? bad.error : '', /path component "Bad" must be lowercase/);
 });
@@ -30,12 +37,22 @@ test('one reference per line; blank lines and comments skipped; bad lines report
 test('arguments are split like a shell would, without a shell', async () => {
   const path = await script('args.sh', 'for a in "$@"; do echo "reg.example/arg/$a"; done');
   const result = await runSyncerScript({ script: path, args: `one 'two words' "three" four\\ five`, timeoutMs: 10_000 });
-  assert.deepEqual(result.entries.map((e) => e.text), ['reg.example/arg/one', 'reg.example/arg/two words', 'reg.example/arg/three', 'reg.example/arg/four five']);
+  assert.deepEqual(
+    result.entries.map((e) => e.text),
+    ['reg.example/arg/one', 'reg.example/arg/two words', 'reg.example/arg/three', 'reg.example/arg/four five'],
+  );
   const literal = await runSyncerScript({ script: path, args: '--literal ${NOT_EXPANDED}', timeoutMs: 10_000 });
-  assert.deepEqual(literal.entries.map((e) => e.text), ['reg.example/arg/--literal', 'reg.example/arg/${NOT_EXPANDED}'], 'a literal ${ reaches the script as written');
+  assert.deepEqual(
+    literal.entries.map((e) => e.text),
+    ['reg.example/arg/--literal', 'reg.example/arg/${NOT_EXPANDED}'],
+    'a literal ${ reaches the script as written',
+  );
   const refused = await runSyncerScript({ script: path, args: 'a; rm -rf /', timeoutMs: 10_000 });
   assert.equal(refused.ok, false);
-  assert.match(describeScriptFailure(refused, path), /could not be run: syncerScriptArgs: shell operator ";" at character 2 is not allowed/);
+  assert.match(
+    describeScriptFailure(refused, path),
+    /could not be run: syncerScriptArgs: shell operator ";" at character 2 is not allowed/,
+  );
 });
 
 test('a non-zero exit fails with the exit code and the last stderr line', async () => {
@@ -44,7 +61,11 @@ test('a non-zero exit fails with the exit code and the last stderr line', async 
   assert.equal(result.ok, false);
   assert.equal(result.exitCode, 3);
   assert.deepEqual(result.stderrTail, ['first problem', 'registry catalog unavailable']);
-  assert.equal(describeScriptFailure(result, 'syncer script "fail.sh"'), 'syncer script "fail.sh" exited with code 3', 'its stderr is not repeated in it');
+  assert.equal(
+    describeScriptFailure(result, 'syncer script "fail.sh"'),
+    'syncer script "fail.sh" exited with code 3',
+    'its stderr is not repeated in it',
+  );
 });
 
 test('a script that hangs is killed at the timeout, with its children', async () => {
@@ -63,7 +84,10 @@ test('a missing or non-executable script is a clear failure', async () => {
   const path = join(dir, 'plain.txt');
   await writeFile(path, 'echo hi');
   const denied = await runSyncerScript({ script: path, args: '', timeoutMs: 1000 });
-  assert.equal(describeScriptFailure(denied, 'syncer script "plain.txt"'), 'syncer script "plain.txt" could not be run: not executable (permission denied)');
+  assert.equal(
+    describeScriptFailure(denied, 'syncer script "plain.txt"'),
+    'syncer script "plain.txt" could not be run: not executable (permission denied)',
+  );
 });
 
 test('aborting the signal kills a script that is still going, with its children, at once', async () => {
@@ -88,7 +112,10 @@ test('a line longer than maxLineBytes stops the script at once, naming the line;
   assert.ok(Date.now() - started < 10_000, 'stopped at once');
   assert.equal(result.ok, false);
   assert.deepEqual(result.limitHit, { what: 'line-length', line: 2, limit: 4096 });
-  assert.equal(describeScriptFailure(result, 'syncer script "x"'), 'syncer script "x" printed a line longer than 4096 bytes (line 2; syncerScriptMaxLineBytes) and was stopped');
+  assert.equal(
+    describeScriptFailure(result, 'syncer script "x"'),
+    'syncer script "x" printed a line longer than 4096 bytes (line 2; syncerScriptMaxLineBytes) and was stopped',
+  );
   assert.equal(result.entries.length, 1);
 });
 
@@ -98,7 +125,10 @@ test('more lines than maxLines stop the script at the first line over; the defau
   assert.equal(result.ok, false);
   assert.deepEqual(result.limitHit, { what: 'line-count', line: 501, limit: 500 });
   assert.equal(result.entries.length, 500);
-  assert.equal(describeScriptFailure(result, 'syncer script "x"'), 'syncer script "x" printed more than 500 lines (syncerScriptMaxLines) and was stopped at line 501');
+  assert.equal(
+    describeScriptFailure(result, 'syncer script "x"'),
+    'syncer script "x" printed more than 500 lines (syncerScriptMaxLines) and was stopped at line 501',
+  );
   const byDefault = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000 });
   assert.deepEqual(byDefault.limitHit, { what: 'line-count', line: 100_001, limit: 100_000 });
 });
@@ -107,7 +137,10 @@ test('a huge stderr line is cut in the tail, not kept whole, and does not stop t
   const path = await script('loud.sh', 'head -c 3000000 /dev/zero | tr "\\0" e >&2\necho >&2\necho last >&2\necho nginx:1');
   const result = await runSyncerScript({ script: path, args: '', timeoutMs: 60_000 });
   assert.equal(result.ok, true);
-  assert.deepEqual(result.stderrTail.map((l) => l.length), [1000 + '… (line cut at 1000 bytes)'.length, 4]);
+  assert.deepEqual(
+    result.stderrTail.map((l) => l.length),
+    [1000 + '… (line cut at 1000 bytes)'.length, 4],
+  );
   assert.equal(result.stderrTail[1], 'last');
 });
 
@@ -116,9 +149,16 @@ test('an invalid line is reported without repeating itself, and shown at most 20
   const path = await script('invalid.sh', `echo 'Not A Reference'\necho '${long}'`);
   const result = await runSyncerScript({ script: path, args: '', timeoutMs: 10_000 });
   const [first, second] = result.entries;
-  assert.deepEqual([first?.text, first?.kind === 'invalid' ? first.error : ''], ['Not A Reference', 'invalid reference: reference contains whitespace']);
+  assert.deepEqual(
+    [first?.text, first?.kind === 'invalid' ? first.error : ''],
+    ['Not A Reference', 'invalid reference: reference contains whitespace'],
+  );
   assert.equal(second?.text, `${long.slice(0, 200)}… (${long.length} characters)`);
-  assert.equal(second?.kind === 'invalid' && second.error, 'invalid reference: reference contains whitespace', 'the line is not quoted again');
+  assert.equal(
+    second?.kind === 'invalid' && second.error,
+    'invalid reference: reference contains whitespace',
+    'the line is not quoted again',
+  );
   const component = parseScriptLine(`reg.example/${'Upper'.repeat(100)}:v1`, 3);
   assert.match(component?.kind === 'invalid' ? component.error : '', /^invalid reference: path component "(Upper)+… \(\d+ characters\)$/);
 });

@@ -78,12 +78,28 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
     args = splitScriptArgs(options.args);
   } catch (error) {
     const startError = `syncerScriptArgs: ${errorMessage(error)}`;
-    return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: false, durationMs: 0, startError, stderrTail, entries });
+    return Promise.resolve({
+      ok: false,
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      aborted: false,
+      durationMs: 0,
+      startError,
+      stderrTail,
+      entries,
+    });
   }
   const { signal } = options;
-  if (signal?.aborted) return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: true, durationMs: 0, stderrTail, entries });
+  if (signal?.aborted)
+    return Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, aborted: true, durationMs: 0, stderrTail, entries });
   return new Promise((resolve) => {
-    const child = spawn(options.script, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(options.script, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let timedOut = false;
     let aborted = false;
     let startError: string | undefined;
@@ -133,7 +149,9 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
       stderrTail.push(text);
       if (stderrTail.length > STDERR_LINES) stderrTail.shift();
     };
-    const stderr = new BoundedLines(STDERR_LINE_BYTES, keepStderr, (kept) => keepStderr(`${kept}… (line cut at ${STDERR_LINE_BYTES} bytes)`));
+    const stderr = new BoundedLines(STDERR_LINE_BYTES, keepStderr, (kept) =>
+      keepStderr(`${kept}… (line cut at ${STDERR_LINE_BYTES} bytes)`),
+    );
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.stderr.on('end', () => stderr.end());
     child.on('error', (error: NodeJS.ErrnoException) => {
@@ -143,7 +161,18 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       const ok = !timedOut && !aborted && !startError && !limitHit && exitCode === 0;
-      resolve({ ok, exitCode, signal: killedBy, timedOut, aborted, durationMs: Date.now() - started, startError, stderrTail, entries, limitHit });
+      resolve({
+        ok,
+        exitCode,
+        signal: killedBy,
+        timedOut,
+        aborted,
+        durationMs: Date.now() - started,
+        startError,
+        stderrTail,
+        entries,
+        limitHit,
+      });
     });
   });
 }
@@ -156,8 +185,10 @@ export function runSyncerScript(options: SyncerScriptOptions): Promise<SyncerScr
 export function describeScriptFailure(result: SyncerScriptResult, script: string): string {
   if (result.startError) return `${script} could not be run: ${result.startError}`;
   if (result.aborted) return `${script} was stopped: the run was cancelled`;
-  if (result.limitHit?.what === 'line-length') return `${script} printed a line longer than ${result.limitHit.limit} bytes (line ${result.limitHit.line}; syncerScriptMaxLineBytes) and was stopped`;
-  if (result.limitHit?.what === 'line-count') return `${script} printed more than ${result.limitHit.limit} lines (syncerScriptMaxLines) and was stopped at line ${result.limitHit.line}`;
+  if (result.limitHit?.what === 'line-length')
+    return `${script} printed a line longer than ${result.limitHit.limit} bytes (line ${result.limitHit.line}; syncerScriptMaxLineBytes) and was stopped`;
+  if (result.limitHit?.what === 'line-count')
+    return `${script} printed more than ${result.limitHit.limit} lines (syncerScriptMaxLines) and was stopped at line ${result.limitHit.line}`;
   if (result.timedOut) return `${script} timed out after ${(result.durationMs / 1000).toFixed(1)}s and was killed`;
   return result.exitCode !== null ? `${script} exited with code ${result.exitCode}` : `${script} was killed by ${result.signal}`;
 }

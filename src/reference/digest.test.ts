@@ -29,12 +29,15 @@ const invalid: Array<[string, string]> = [
 for (const [value, reason] of invalid) {
   test(`parseDigest rejects ${JSON.stringify(value.slice(0, 24))}`, () => {
     assert.equal(isDigest(value), false);
-    assert.throws(() => parseDigest(value), (error: unknown) => {
-      assert.ok(error instanceof InvalidReferenceError);
-      assert.equal(error.part, 'digest');
-      assert.equal(error.message, `invalid reference "${value}": digest ${reason}`);
-      return true;
-    });
+    assert.throws(
+      () => parseDigest(value),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidReferenceError);
+        assert.equal(error.part, 'digest');
+        assert.equal(error.message, `invalid reference "${value}": digest ${reason}`);
+        return true;
+      },
+    );
   });
 }
 

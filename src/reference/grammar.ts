@@ -14,9 +14,10 @@ export function validateRepository(input: string, repository: string): void {
     if (component === '') throw new InvalidReferenceError(input, 'name', 'has an empty path component');
     if (COMPONENT.test(component)) continue;
     const lowered = component.toLowerCase();
-    const reason = lowered !== component && COMPONENT.test(lowered)
-      ? 'must be lowercase'
-      : 'may contain only lowercase letters and digits, separated by ".", "_", "__" or "-"';
+    const reason =
+      lowered !== component && COMPONENT.test(lowered)
+        ? 'must be lowercase'
+        : 'may contain only lowercase letters and digits, separated by ".", "_", "__" or "-"';
     throw new InvalidReferenceError(input, `path component "${component}"`, reason);
   }
 }

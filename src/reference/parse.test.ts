@@ -30,9 +30,21 @@ const good: Good[] = [
   { input: 'quay.io/coreos/etcd:v3.5', registry: 'quay.io', repository: 'coreos/etcd', tag: 'v3.5', familiar: 'quay.io/coreos/etcd:v3.5' },
   // Non-Hub registries never get 'library/'.
   { input: 'quay.io/etcd', registry: 'quay.io', repository: 'etcd', familiar: 'quay.io/etcd' },
-  { input: '127.0.0.1:5001/library/app:v1', registry: '127.0.0.1:5001', repository: 'library/app', tag: 'v1', familiar: '127.0.0.1:5001/library/app:v1' },
+  {
+    input: '127.0.0.1:5001/library/app:v1',
+    registry: '127.0.0.1:5001',
+    repository: 'library/app',
+    tag: 'v1',
+    familiar: '127.0.0.1:5001/library/app:v1',
+  },
   { input: 'localhost/app', registry: 'localhost', repository: 'app', familiar: 'localhost/app' },
-  { input: 'localhost:5000/a/b/c:latest', registry: 'localhost:5000', repository: 'a/b/c', tag: 'latest', familiar: 'localhost:5000/a/b/c:latest' },
+  {
+    input: 'localhost:5000/a/b/c:latest',
+    registry: 'localhost:5000',
+    repository: 'a/b/c',
+    tag: 'latest',
+    familiar: 'localhost:5000/a/b/c:latest',
+  },
   // Without a '/' a 'host:port' is a Hub name with a tag, exactly as Docker reads it.
   { input: 'localhost:5000', registry: 'docker.io', repository: 'library/localhost', tag: '5000', familiar: 'localhost:5000' },
   { input: 'myhost:5000/app', registry: 'myhost:5000', repository: 'app', familiar: 'myhost:5000/app' },
@@ -41,7 +53,13 @@ const good: Good[] = [
   { input: `ghcr.io/org/app@${D}`, registry: 'ghcr.io', repository: 'org/app', digest: D, familiar: `ghcr.io/org/app@${D}` },
   { input: `nginx:1.25@${D}`, registry: 'docker.io', repository: 'library/nginx', tag: '1.25', digest: D, familiar: `nginx:1.25@${D}` },
   { input: `nginx@${D}`, registry: 'docker.io', repository: 'library/nginx', digest: D, familiar: `nginx@${D}` },
-  { input: `localhost:5000/app@sha512:${'b'.repeat(128)}`, registry: 'localhost:5000', repository: 'app', digest: `sha512:${'b'.repeat(128)}`, familiar: `localhost:5000/app@sha512:${'b'.repeat(128)}` },
+  {
+    input: `localhost:5000/app@sha512:${'b'.repeat(128)}`,
+    registry: 'localhost:5000',
+    repository: 'app',
+    digest: `sha512:${'b'.repeat(128)}`,
+    familiar: `localhost:5000/app@sha512:${'b'.repeat(128)}`,
+  },
   {
     input: 'Registry.Example.COM/a_b/c__d/e-f/g--h.i/j---k:T_a-g.1',
     registry: 'registry.example.com',
@@ -49,11 +67,28 @@ const good: Good[] = [
     tag: 'T_a-g.1',
     familiar: 'registry.example.com/a_b/c__d/e-f/g--h.i/j---k:T_a-g.1',
   },
-  { input: 'reg.example/app:_underscore_first', registry: 'reg.example', repository: 'app', tag: '_underscore_first', familiar: 'reg.example/app:_underscore_first' },
-  { input: `reg.example/app:${'x'.repeat(128)}`, registry: 'reg.example', repository: 'app', tag: 'x'.repeat(128), familiar: `reg.example/app:${'x'.repeat(128)}` },
+  {
+    input: 'reg.example/app:_underscore_first',
+    registry: 'reg.example',
+    repository: 'app',
+    tag: '_underscore_first',
+    familiar: 'reg.example/app:_underscore_first',
+  },
+  {
+    input: `reg.example/app:${'x'.repeat(128)}`,
+    registry: 'reg.example',
+    repository: 'app',
+    tag: 'x'.repeat(128),
+    familiar: `reg.example/app:${'x'.repeat(128)}`,
+  },
   { input: 'a.b-c.example:443/x', registry: 'a.b-c.example:443', repository: 'x', familiar: 'a.b-c.example:443/x' },
   // Exactly 255 characters of name is allowed.
-  { input: `reg.example/${'a'.repeat(243)}`, registry: 'reg.example', repository: 'a'.repeat(243), familiar: `reg.example/${'a'.repeat(243)}` },
+  {
+    input: `reg.example/${'a'.repeat(243)}`,
+    registry: 'reg.example',
+    repository: 'a'.repeat(243),
+    familiar: `reg.example/${'a'.repeat(243)}`,
+  },
   // 63 hex characters is a fine name; only exactly 64 looks like an image ID.
   { input: 'a'.repeat(63), registry: 'docker.io', repository: `library/${'a'.repeat(63)}`, familiar: 'a'.repeat(63) },
 ];
@@ -125,14 +160,17 @@ const bad: Array<[string, string, string]> = [
 
 for (const [input, part, reason] of bad) {
   test(`rejects ${JSON.stringify(input.slice(0, 50))}: ${part} ${reason.slice(0, 40)}`, () => {
-    assert.throws(() => parseReference(input), (error: unknown) => {
-      assert.ok(error instanceof InvalidReferenceError);
-      assert.equal(error.code, 'INVALID_REFERENCE');
-      assert.equal(error.part, part);
-      assert.equal(error.input, input);
-      assert.equal(error.message, `invalid reference "${input}": ${part} ${reason}`);
-      return true;
-    });
+    assert.throws(
+      () => parseReference(input),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidReferenceError);
+        assert.equal(error.code, 'INVALID_REFERENCE');
+        assert.equal(error.part, part);
+        assert.equal(error.input, input);
+        assert.equal(error.message, `invalid reference "${input}": ${part} ${reason}`);
+        return true;
+      },
+    );
   });
 }
 
@@ -141,38 +179,67 @@ const useCreds = 'do not belong in a reference: use --src-creds/--dest-creds (co
 // Credentials and schemes are named for what they are, and the password never appears.
 // [input, password, quoted input, part, exact reason]
 const urlLike: Array<[string, string, string, string, string]> = [
-  ['https://tester:Pw1@127.0.0.1:5000/library/app:v1', 'Pw1', 'https://tester:***@127.0.0.1:5000/library/app:v1', 'credentials', `${useCreds}, and drop "https://"`],
+  [
+    'https://tester:Pw1@127.0.0.1:5000/library/app:v1',
+    'Pw1',
+    'https://tester:***@127.0.0.1:5000/library/app:v1',
+    'credentials',
+    `${useCreds}, and drop "https://"`,
+  ],
   ['tester:Pw1@127.0.0.1:5000/library/app:v1', 'Pw1', 'tester:***@127.0.0.1:5000/library/app:v1', 'credentials', useCreds],
   ['tester:Pw1@127.0.0.1:5000', 'Pw1', 'tester:***@127.0.0.1:5000', 'credentials', useCreds],
   ['http://u:p@ss/w0rd@reg.example/app', 'p@ss/w0rd', 'http://u:***@reg.example/app', 'credentials', `${useCreds}, and drop "http://"`],
   ['u:s3cr@t@reg.example/app', 's3cr@t', 'u:***@reg.example/app', 'credentials', useCreds],
-  [`oci://u:Secret9@reg.example/app@sha256:${HEX}`, 'Secret9', `oci://u:***@reg.example/app@sha256:${HEX}`, 'credentials', `${useCreds}, and drop "oci://"`],
+  [
+    `oci://u:Secret9@reg.example/app@sha256:${HEX}`,
+    'Secret9',
+    `oci://u:***@reg.example/app@sha256:${HEX}`,
+    'credentials',
+    `${useCreds}, and drop "oci://"`,
+  ],
   ['https://ghp_T0ken@reg.example/app', 'ghp_T0ken', 'https://***@reg.example/app', 'credentials', `${useCreds}, and drop "https://"`],
   ['ghp_T0ken@reg.example/app', 'ghp_T0ken', '***@reg.example/app', 'credentials', useCreds],
   ['tok3n@reg.example', 'tok3n', '***@reg.example', 'credentials', useCreds],
-  ['https://127.0.0.1:5000/library/app:v1', '', 'https://127.0.0.1:5000/library/app:v1', 'scheme "https://"', 'does not belong in a reference: drop it'],
+  [
+    'https://127.0.0.1:5000/library/app:v1',
+    '',
+    'https://127.0.0.1:5000/library/app:v1',
+    'scheme "https://"',
+    'does not belong in a reference: drop it',
+  ],
   ['HTTP://reg.example/app', '', 'HTTP://reg.example/app', 'scheme "HTTP://"', 'does not belong in a reference: drop it'],
 ];
 
 for (const [input, password, shown, part, reason] of urlLike) {
   test(`rejects ${shown}: ${part}`, () => {
-    assert.throws(() => parseReference(input), (error: unknown) => {
-      assert.ok(error instanceof InvalidReferenceError);
-      assert.equal(error.part, part);
-      assert.equal(error.input, shown);
-      assert.equal(error.message, `invalid reference "${shown}": ${part} ${reason}`);
-      if (password) assert.equal(error.message.includes(password), false, 'the password is quoted');
-      return true;
-    });
+    assert.throws(
+      () => parseReference(input),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidReferenceError);
+        assert.equal(error.part, part);
+        assert.equal(error.input, shown);
+        assert.equal(error.message, `invalid reference "${shown}": ${part} ${reason}`);
+        if (password) assert.equal(error.message.includes(password), false, 'the password is quoted');
+        return true;
+      },
+    );
   });
 }
 
 test('the @ of name@digest is not taken for credentials, even when the digest is wrong', () => {
-  for (const [input, reason] of [[`app:v1@sha256:abc`, sha256Hint], ['app:v1@SHA256:abc', sha256Hint], ['app@sha256', sha256Hint], [`reg.example:5000/app:v1@junk`, sha256Hint]]) {
-    assert.throws(() => parseReference(input ?? ''), (error: unknown) => {
-      assert.ok(error instanceof InvalidReferenceError);
-      assert.equal(error.message, `invalid reference "${input}": digest ${reason}`);
-      return true;
-    });
+  for (const [input, reason] of [
+    [`app:v1@sha256:abc`, sha256Hint],
+    ['app:v1@SHA256:abc', sha256Hint],
+    ['app@sha256', sha256Hint],
+    [`reg.example:5000/app:v1@junk`, sha256Hint],
+  ]) {
+    assert.throws(
+      () => parseReference(input ?? ''),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidReferenceError);
+        assert.equal(error.message, `invalid reference "${input}": digest ${reason}`);
+        return true;
+      },
+    );
   }
 });

@@ -24,7 +24,11 @@ export function parseReference(input: string): Reference {
   const scheme = SCHEME.exec(input)?.[0];
   if (findUserinfo(input)) {
     const drop = scheme ? `, and drop "${scheme}"` : '';
-    throw new InvalidReferenceError(input, 'credentials', `do not belong in a reference: use --src-creds/--dest-creds (copy) or pullAuthConfig/pushAuthConfig (config.yaml)${drop}`);
+    throw new InvalidReferenceError(
+      input,
+      'credentials',
+      `do not belong in a reference: use --src-creds/--dest-creds (copy) or pullAuthConfig/pushAuthConfig (config.yaml)${drop}`,
+    );
   }
   if (scheme) throw new InvalidReferenceError(input, `scheme "${scheme}"`, 'does not belong in a reference: drop it');
   if (/\s/.test(input)) throw new InvalidReferenceError(input, 'reference', 'contains whitespace');

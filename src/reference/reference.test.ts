@@ -41,12 +41,15 @@ test('withTag sets the tag and drops the digest', () => {
   assert.equal(retagged.digest, undefined);
   assert.equal(retagged.toString(), 'quay.io/a/b:v2');
   assert.equal(pinned.toString(), `quay.io/a/b:v1@${D}`, 'the original is unchanged');
-  assert.throws(() => pinned.withTag('bad tag'), (error: unknown) => {
-    assert.ok(error instanceof InvalidReferenceError);
-    assert.equal(error.part, 'tag');
-    assert.equal(error.input, 'quay.io/a/b:bad tag');
-    return true;
-  });
+  assert.throws(
+    () => pinned.withTag('bad tag'),
+    (error: unknown) => {
+      assert.ok(error instanceof InvalidReferenceError);
+      assert.equal(error.part, 'tag');
+      assert.equal(error.input, 'quay.io/a/b:bad tag');
+      return true;
+    },
+  );
   assert.throws(() => pinned.withTag(''), /tag is empty/);
 });
 
@@ -57,12 +60,18 @@ test('withDigest keeps the tag and replaces any digest', () => {
   assert.equal(pinned.identifier, D);
   assert.equal(pinned.withDigest(D2).digest, D2);
   assert.equal(parseReference('nginx').withDigest(D).familiar(), `nginx@${D}`);
-  assert.throws(() => ref.withDigest('sha256:abc'), (error: unknown) => {
-    assert.ok(error instanceof InvalidReferenceError);
-    assert.equal(error.part, 'digest');
-    assert.equal(error.message, 'invalid reference "127.0.0.1:5000/app@sha256:abc": digest must look like sha256:<64 lowercase hex characters>');
-    return true;
-  });
+  assert.throws(
+    () => ref.withDigest('sha256:abc'),
+    (error: unknown) => {
+      assert.ok(error instanceof InvalidReferenceError);
+      assert.equal(error.part, 'digest');
+      assert.equal(
+        error.message,
+        'invalid reference "127.0.0.1:5000/app@sha256:abc": digest must look like sha256:<64 lowercase hex characters>',
+      );
+      return true;
+    },
+  );
 });
 
 test('withRepository keeps tag and digest, validates and normalises', () => {
@@ -74,13 +83,19 @@ test('withRepository keeps tag and digest, validates and normalises', () => {
   assert.equal(hub.registry, 'docker.io');
   assert.equal(hub.repository, 'library/redis');
   assert.equal(hub.familiar(), 'redis:7');
-  assert.throws(() => ref.withRepository('Mirror'), /invalid reference "127.0.0.1:5000\/Mirror": path component "Mirror" must be lowercase/);
+  assert.throws(
+    () => ref.withRepository('Mirror'),
+    /invalid reference "127.0.0.1:5000\/Mirror": path component "Mirror" must be lowercase/,
+  );
   assert.throws(() => ref.withRepository('a//b'), /name has an empty path component/);
-  assert.throws(() => ref.withRepository('app', 'https://reg.example'), (error: unknown) => {
-    assert.ok(error instanceof InvalidReferenceError);
-    assert.equal(error.part, 'registry host');
-    return true;
-  });
+  assert.throws(
+    () => ref.withRepository('app', 'https://reg.example'),
+    (error: unknown) => {
+      assert.ok(error instanceof InvalidReferenceError);
+      assert.equal(error.part, 'registry host');
+      return true;
+    },
+  );
   assert.throws(() => ref.withRepository('a'.repeat(250)), /name is longer than 255 characters/);
 });
 

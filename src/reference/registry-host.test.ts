@@ -53,30 +53,67 @@ const invalid: Array<[string, string]> = [
 
 for (const [input, reason] of invalid) {
   test(`parseRegistryHost rejects ${JSON.stringify(input)}: ${reason}`, () => {
-    assert.throws(() => parseRegistryHost(input), (error: unknown) => {
-      assert.ok(error instanceof InvalidReferenceError);
-      assert.equal(error.part, 'registry host');
-      assert.equal(error.message, `invalid reference "${input}": registry host ${reason}`);
-      return true;
-    });
+    assert.throws(
+      () => parseRegistryHost(input),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidReferenceError);
+        assert.equal(error.part, 'registry host');
+        assert.equal(error.message, `invalid reference "${input}": registry host ${reason}`);
+        return true;
+      },
+    );
   });
 }
 
 test('isLoopbackHost: localhost, 127.0.0.0/8 and ::1, with or without port', () => {
-  const loopback = ['localhost', 'LocalHost', 'localhost:5000', '127.0.0.1', '127.1.2.3:80', '127.255.255.255', '[::1]', '[::1]:5000', '::1', '0:0:0:0:0:0:0:1', '[0::1]:80'];
+  const loopback = [
+    'localhost',
+    'LocalHost',
+    'localhost:5000',
+    '127.0.0.1',
+    '127.1.2.3:80',
+    '127.255.255.255',
+    '[::1]',
+    '[::1]:5000',
+    '::1',
+    '0:0:0:0:0:0:0:1',
+    '[0::1]:80',
+  ];
   for (const host of loopback) assert.equal(isLoopbackHost(host), true, host);
-  const remote = ['10.0.0.1', '128.0.0.1', '127.256.0.1', '127.0.0', 'example.com', 'localhost.example.com:5000', '127.0.0.1.nip.io', '[::2]', '[1::1]', '1::', '::', '[::]:5000', 'docker.io'];
+  const remote = [
+    '10.0.0.1',
+    '128.0.0.1',
+    '127.256.0.1',
+    '127.0.0',
+    'example.com',
+    'localhost.example.com:5000',
+    '127.0.0.1.nip.io',
+    '[::2]',
+    '[1::1]',
+    '1::',
+    '::',
+    '[::]:5000',
+    'docker.io',
+  ];
   for (const host of remote) assert.equal(isLoopbackHost(host), false, host);
 });
 
 test('a host with credentials is refused as such, and the password is masked in the quote', () => {
-  const reason = 'registry host must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
-  for (const [input, shown] of [['https://tester:Pw1@reg.example', 'https://tester:***@reg.example'], ['tester:Pw1@reg.example:5000', 'tester:***@reg.example:5000'], ['user@reg.example', '***@reg.example']]) {
-    assert.throws(() => parseRegistryHost(input ?? ''), (error: unknown) => {
-      assert.ok(error instanceof InvalidReferenceError);
-      assert.equal(error.message, `invalid reference "${shown}": ${reason}`);
-      assert.equal(error.message.includes('Pw1'), false);
-      return true;
-    });
+  const reason =
+    'registry host must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
+  for (const [input, shown] of [
+    ['https://tester:Pw1@reg.example', 'https://tester:***@reg.example'],
+    ['tester:Pw1@reg.example:5000', 'tester:***@reg.example:5000'],
+    ['user@reg.example', '***@reg.example'],
+  ]) {
+    assert.throws(
+      () => parseRegistryHost(input ?? ''),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidReferenceError);
+        assert.equal(error.message, `invalid reference "${shown}": ${reason}`);
+        assert.equal(error.message.includes('Pw1'), false);
+        return true;
+      },
+    );
   }
 });

@@ -30,7 +30,8 @@ export function splitHostPort(value: string): { host: string; port: string | und
 /** Why `value` is not a registry host, or undefined when it is one. */
 export function registryHostProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
-  if (value.includes('@')) return 'must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
+  if (value.includes('@'))
+    return 'must not contain credentials ("user:password@"): give them separately (pushAuthConfig/pullAuthConfig, --src-creds/--dest-creds)';
   if (SCHEME.test(value)) return 'must not have a scheme (drop "http://" or "https://")';
   if (/[/\s@?#]/.test(value)) return 'must be a host name or IP with an optional port, without path';
   // An unbracketed IPv6 address would otherwise read as host '' and a strange port.
@@ -83,5 +84,7 @@ function isLoopbackIPv6(address: string): boolean {
   // '::1' in any spelling (0:0:0:0:0:0:0:1, ::0:1): every group zero except a final 1.
   if (address.endsWith(':')) return false;
   const groups = address.split(':').filter((group) => group !== '');
-  return groups.length > 0 && Number.parseInt(groups.at(-1) ?? '', 16) === 1 && groups.slice(0, -1).every((g) => Number.parseInt(g, 16) === 0);
+  return (
+    groups.length > 0 && Number.parseInt(groups.at(-1) ?? '', 16) === 1 && groups.slice(0, -1).every((g) => Number.parseInt(g, 16) === 0)
+  );
 }

@@ -41,7 +41,10 @@ export async function getBlob(ctx: RepositoryContext, digest: string, expectedSi
   const size = length === undefined ? (expectedSize ?? -1) : Number(length);
   if (expectedSize !== undefined && size >= 0 && size !== expectedSize) {
     abandon(response.body);
-    throw new ContentError('SIZE_MISMATCH', `blob ${digest} in ${ctx.transport.registry}/${ctx.name}: registry says ${size} bytes, manifest says ${expectedSize}`);
+    throw new ContentError(
+      'SIZE_MISMATCH',
+      `blob ${digest} in ${ctx.transport.registry}/${ctx.name}: registry says ${size} bytes, manifest says ${expectedSize}`,
+    );
   }
   return { stream: response.body, size };
 }

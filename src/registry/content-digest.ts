@@ -26,7 +26,10 @@ export function checkedDigest(value: unknown, where: string): string {
 export function verifiableAlgorithm(digest: string, where: string): 'sha256' | 'sha512' {
   const algorithm = digest.slice(0, digest.indexOf(':'));
   if (!VERIFIABLE.has(algorithm)) {
-    throw new ContentError('DIGEST_UNSUPPORTED', `${where}: digest algorithm "${algorithm}" is not supported (sha256 and sha512 are), so its content cannot be verified`);
+    throw new ContentError(
+      'DIGEST_UNSUPPORTED',
+      `${where}: digest algorithm "${algorithm}" is not supported (sha256 and sha512 are), so its content cannot be verified`,
+    );
   }
   return algorithm as 'sha256' | 'sha512';
 }

@@ -29,7 +29,9 @@ const isDigestReference = (reference: string): boolean => reference.includes(':'
 /** `Docker-Content-Digest`, checked before anything uses it (it names what we fetch next). */
 function contentDigestHeader(ctx: RepositoryContext, response: TransportResponse, reference: string): string | undefined {
   const value = headerValue(response, 'docker-content-digest');
-  return value === undefined ? undefined : checkedDigest(value, `${ctx.transport.registry}/${ctx.name}:${reference}: Docker-Content-Digest header`);
+  return value === undefined
+    ? undefined
+    : checkedDigest(value, `${ctx.transport.registry}/${ctx.name}:${reference}: Docker-Content-Digest header`);
 }
 
 /** HEAD a manifest: costs no pull on Docker Hub and no pull count on Harbor. Undefined if absent. */

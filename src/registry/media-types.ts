@@ -10,12 +10,9 @@ export const MediaType = {
  * 404 for an OCI manifest whose type was not accepted, and by tag silently substitutes a list's
  * amd64 child when the list type is missing.
  */
-export const MANIFEST_ACCEPT = [
-  MediaType.ociIndex,
-  MediaType.dockerManifestList,
-  MediaType.ociManifest,
-  MediaType.dockerManifest,
-].join(', ');
+export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.dockerManifestList, MediaType.ociManifest, MediaType.dockerManifest].join(
+  ', ',
+);
 
 export function isIndexMediaType(mediaType: string): boolean {
   return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;

@@ -51,21 +51,29 @@ async function pageServer(link: (url: URL) => string | undefined): Promise<{ hos
 
 test('a Link chain that comes back to a page already read stops with PAGINATION_LOOP naming the registry and the page', async (t) => {
   // Page 1 -> page 2 -> page 1 again.
-  const server = await pageServer((url) => (url.searchParams.get('last') === 't1' ? '</v2/team/app/tags/list?n=1000>; rel="next"' : '</v2/team/app/tags/list?last=t1>; rel="next"'));
+  const server = await pageServer((url) =>
+    url.searchParams.get('last') === 't1' ? '</v2/team/app/tags/list?n=1000>; rel="next"' : '</v2/team/app/tags/list?last=t1>; rel="next"',
+  );
   const clients = new RegistryClients({ endpoint: () => ({ scheme: 'http' }) });
   t.after(async () => {
     await clients.close();
     await server.close();
   });
   const pages: string[][] = [];
-  await assert.rejects(clients.repository(server.host, 'team/app', 'pull').listTags({ onPage: (items) => pages.push([...items]) }), (error: unknown) => {
-    assert.ok(error instanceof PaginationError);
-    assert.equal(error.code, 'PAGINATION_LOOP');
-    assert.equal(error.registry, server.host);
-    assert.equal(error.page, `http://${server.host}/v2/team/app/tags/list?n=1000`);
-    assert.equal(error.message, `${server.host}: listing tags stopped: Link rel="next" points back to http://${server.host}/v2/team/app/tags/list?n=1000, a page already read`);
-    return true;
-  });
+  await assert.rejects(
+    clients.repository(server.host, 'team/app', 'pull').listTags({ onPage: (items) => pages.push([...items]) }),
+    (error: unknown) => {
+      assert.ok(error instanceof PaginationError);
+      assert.equal(error.code, 'PAGINATION_LOOP');
+      assert.equal(error.registry, server.host);
+      assert.equal(error.page, `http://${server.host}/v2/team/app/tags/list?n=1000`);
+      assert.equal(
+        error.message,
+        `${server.host}: listing tags stopped: Link rel="next" points back to http://${server.host}/v2/team/app/tags/list?n=1000, a page already read`,
+      );
+      return true;
+    },
+  );
   assert.deepEqual(server.hits, ['/v2/team/app/tags/list?n=1000', '/v2/team/app/tags/list?last=t1'], 'each page read once, then stopped');
   assert.deepEqual(pages, [['t1'], ['t2']], 'onPage saw each page');
 });
@@ -80,7 +88,12 @@ test('a Link chain that never ends stops at maxPages with PAGINATION_LIMIT inste
   await assert.rejects(clients.repository(server.host, 'team/app', 'pull').listTags({ maxPages: 3 }), (error: unknown) => {
     assert.ok(error instanceof PaginationError);
     assert.equal(error.code, 'PAGINATION_LIMIT');
-    assert.match(error.message, new RegExp(`^${server.host}: listing tags stopped: more than 3 pages \\(next would be http://${server.host}/v2/team/app/tags/list\\?last=3\\)$`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^${server.host}: listing tags stopped: more than 3 pages \\(next would be http://${server.host}/v2/team/app/tags/list\\?last=3\\)$`,
+      ),
+    );
     return true;
   });
   assert.equal(server.hits.length, 3);

@@ -30,7 +30,8 @@ function platformOf(value: unknown, where: string): Platform | undefined {
  */
 function descriptor(value: unknown, where: string): Descriptor {
   const d = value as Partial<Descriptor> | null;
-  if (!d || typeof d.mediaType !== 'string') throw new ContentError('MANIFEST_INVALID', `${where} is not a valid descriptor (no mediaType)`);
+  if (!d || typeof d.mediaType !== 'string')
+    throw new ContentError('MANIFEST_INVALID', `${where} is not a valid descriptor (no mediaType)`);
   const digest = checkedDigest(d.digest, where);
   if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
     throw new ContentError('MANIFEST_INVALID', `${where}: size ${quoted(d.size)} is not a non-negative integer`);
@@ -55,7 +56,11 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   }
   const declared = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
   const mediaType = declared ?? contentType?.split(';')[0]?.trim() ?? '';
-  if (doc.schemaVersion === 1) throw new ContentError('UNSUPPORTED_MEDIA_TYPE', 'Docker schema 1 manifests are not supported (legacy format; re-push the image with a current client)');
+  if (doc.schemaVersion === 1)
+    throw new ContentError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Docker schema 1 manifests are not supported (legacy format; re-push the image with a current client)',
+    );
   if (isIndexMediaType(mediaType) || (!isImageMediaType(mediaType) && Array.isArray(doc.manifests))) {
     if (!Array.isArray(doc.manifests)) throw new ContentError('MANIFEST_INVALID', 'index has no "manifests" list');
     return { kind: 'index', mediaType, manifests: doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`)) };

@@ -38,7 +38,9 @@ async function ping(transport: Transport): Promise<void> {
 }
 
 function allSocketsClosed(): Promise<void> {
-  return Promise.all([...sockets].map((s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve()))))).then(() => undefined);
+  return Promise.all(
+    [...sockets].map((s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())))),
+  ).then(() => undefined);
 }
 
 test('idle transports are dropped and their connections closed; one with a request under way is kept', async () => {

@@ -99,7 +99,12 @@ export class RegistryClients {
    * Repository names of a registry (`_catalog`, paginated; needs `registry:catalog:*`).
    * Pages above the registry's `maxentries` (1000 by default) are refused with 400.
    */
-  catalog(registry: string, endpoint?: EndpointOptions, pageSize = 1000, options: PageOptions & { signal?: AbortSignal } = {}): Promise<string[]> {
+  catalog(
+    registry: string,
+    endpoint?: EndpointOptions,
+    pageSize = 1000,
+    options: PageOptions & { signal?: AbortSignal } = {},
+  ): Promise<string[]> {
     const transport = this.transport(registry, endpoint);
     return collectPages(transport, `/v2/_catalog?n=${pageSize}`, 'repositories', [CATALOG_SCOPE], options.signal, options);
   }

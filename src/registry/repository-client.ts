@@ -5,7 +5,16 @@ import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
-import { appendUpload, cancelUpload, completeUpload, mountBlob, startUpload, uploadBlob, uploadStatus, type UploadSession } from './uploads.js';
+import {
+  appendUpload,
+  cancelUpload,
+  completeUpload,
+  mountBlob,
+  startUpload,
+  uploadBlob,
+  uploadStatus,
+  type UploadSession,
+} from './uploads.js';
 
 export type Access = 'pull' | 'push';
 

@@ -8,7 +8,10 @@ test('registry paths are built from grammatical parts only', () => {
   assert.equal(manifestPath('mirror/app', 'v1.2'), '/v2/mirror/app/manifests/v1.2');
   assert.equal(manifestPath('mirror/app', `sha256:${HEX64}`), `/v2/mirror/app/manifests/sha256:${HEX64}`);
   assert.equal(blobPath('app', `sha512:${'b'.repeat(128)}`), `/v2/app/blobs/sha512:${'b'.repeat(128)}`);
-  assert.equal(uploadsPath('app', { digest: `sha256:${HEX64}`, from: 'other/app' }), `/v2/app/blobs/uploads/?mount=sha256%3A${HEX64}&from=other%2Fapp`);
+  assert.equal(
+    uploadsPath('app', { digest: `sha256:${HEX64}`, from: 'other/app' }),
+    `/v2/app/blobs/uploads/?mount=sha256%3A${HEX64}&from=other%2Fapp`,
+  );
   assert.equal(tagsPath('a/b'), '/v2/a/b/tags/list');
 });
 

@@ -18,7 +18,10 @@ export interface RepositoryContext {
  * A request in this repository, with its scopes (a mount names more), the caller's signal and the
  * caller's retry listener: every request of a copy reports its retries to that copy.
  */
-export function send(ctx: RepositoryContext, request: Omit<TransportRequest, 'scopes'> & { scopes?: readonly string[] }): Promise<TransportResponse> {
+export function send(
+  ctx: RepositoryContext,
+  request: Omit<TransportRequest, 'scopes'> & { scopes?: readonly string[] },
+): Promise<TransportResponse> {
   return ctx.transport.request({ scopes: ctx.scopes, signal: ctx.signal, onRetry: ctx.onRetry, ...request });
 }
 
@@ -30,12 +33,14 @@ export function send(ctx: RepositoryContext, request: Omit<TransportRequest, 'sc
  */
 
 function assertRepository(name: string): void {
-  if (!isRepositoryPath(name)) throw new InvalidReferenceError(name, 'repository', 'is not a valid repository path: refusing to build a registry URL from it');
+  if (!isRepositoryPath(name))
+    throw new InvalidReferenceError(name, 'repository', 'is not a valid repository path: refusing to build a registry URL from it');
 }
 
 function assertDigest(name: string, digest: string): void {
   const problem = digestProblem(digest);
-  if (problem !== undefined) throw new InvalidReferenceError(`${name}@${digest}`, 'digest', `${problem}: refusing to build a registry URL from it`);
+  if (problem !== undefined)
+    throw new InvalidReferenceError(`${name}@${digest}`, 'digest', `${problem}: refusing to build a registry URL from it`);
 }
 
 /** `/v2/<name>/manifests/<tag or digest>`. */

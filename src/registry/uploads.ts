@@ -62,7 +62,13 @@ function withDigest(location: URL, digest: string): URL {
  * the digest before it commits; a mismatch is 400 DIGEST_INVALID and nothing lands.
  * Not retried here: the stream is consumed, so a failure restarts the whole blob copy above.
  */
-export async function uploadBlob(ctx: RepositoryContext, session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
+export async function uploadBlob(
+  ctx: RepositoryContext,
+  session: UploadSession,
+  digest: string,
+  size: number,
+  body: Readable,
+): Promise<void> {
   // A body of unknown length goes chunked; the registry still checks it against the digest.
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (size >= 0) headers['content-length'] = String(size);
@@ -81,7 +87,10 @@ export async function uploadBlob(ctx: RepositoryContext, session: UploadSession,
  * Location. Undefined when the registry no longer has the session: distribution 2.8 cancels one
  * whose request broke mid-body (what it stored no longer matches the offset its `_state` carries).
  */
-export async function uploadStatus(ctx: RepositoryContext, session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
+export async function uploadStatus(
+  ctx: RepositoryContext,
+  session: UploadSession,
+): Promise<{ session: UploadSession; offset: number } | undefined> {
   const response = await send(ctx, { method: 'GET', path: session.location, expect: [204, 200, 404] });
   await discardBody(response.body);
   if (response.status === 404) return undefined;
@@ -96,11 +105,21 @@ export async function uploadStatus(ctx: RepositoryContext, session: UploadSessio
  * Appends the rest of a blob, from byte `offset` of `size`, to a session in one PATCH (the spec's
  * chunked upload; `Content-Range` says where it goes). Returns the session's new Location.
  */
-export async function appendUpload(ctx: RepositoryContext, session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
+export async function appendUpload(
+  ctx: RepositoryContext,
+  session: UploadSession,
+  offset: number,
+  size: number,
+  body: Readable,
+): Promise<UploadSession> {
   const response = await send(ctx, {
     method: 'PATCH',
     path: session.location,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size - offset), 'content-range': `${offset}-${size - 1}` },
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(size - offset),
+      'content-range': `${offset}-${size - 1}`,
+    },
     body,
     expect: [202, 204],
   });

@@ -4,7 +4,20 @@ import type { RegistryOutcome } from '../load/run-outcome.js';
 /** Outcome of a run that threw instead of reporting (a bug, or the runner could not start). */
 export function thrownOutcome(registry: string, startedAt: number, error: unknown): RegistryOutcome {
   const message = errorMessage(error);
-  return { registry, ok: false, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt, durationMs: 0, scriptError: message, invalidLines: [], images: [] };
+  return {
+    registry,
+    ok: false,
+    copied: 0,
+    upToDate: 0,
+    failed: 0,
+    cancelled: 0,
+    bytes: 0,
+    startedAt,
+    durationMs: 0,
+    scriptError: message,
+    invalidLines: [],
+    images: [],
+  };
 }
 
 /** Why a run as a whole failed, beyond its per-image failures, in one line. */

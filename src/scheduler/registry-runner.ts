@@ -9,7 +9,12 @@ import type { RegistryOutcome } from '../load/run-outcome.js';
  * One run of one registry; must stop soon after `signal` aborts, and start no new image once
  * `drain` aborted (a stop has begun; images under way may finish). Injected so tests can fake it.
  */
-export type RegistryRunner = (registry: RegistryConfig, signal: AbortSignal, emit: LoadEventListener, drain?: AbortSignal) => Promise<RegistryOutcome>;
+export type RegistryRunner = (
+  registry: RegistryConfig,
+  signal: AbortSignal,
+  emit: LoadEventListener,
+  drain?: AbortSignal,
+) => Promise<RegistryOutcome>;
 
 /**
  * Runs a registry through the load orchestration on the process's shared engine. Several runs

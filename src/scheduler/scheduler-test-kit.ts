@@ -8,13 +8,40 @@ import type { TickerFactory } from './ticker.js';
 
 export function registryConfig(hostname: string, syncPeriod = '*/5 * * * *'): RegistryConfig {
   return {
-    hostname, repository: 'mirror', pullAuth: undefined, pushAuth: undefined, syncPeriod, syncerScript: undefined, syncerScriptArgs: '',
-    syncerScriptTimeoutSeconds: 60, deleteLocalImages: false, images: [], insecure: false, tlsVerify: true, caFile: undefined, pipelining: true, concurrency: undefined, line: 1,
+    hostname,
+    repository: 'mirror',
+    pullAuth: undefined,
+    pushAuth: undefined,
+    syncPeriod,
+    syncerScript: undefined,
+    syncerScriptArgs: '',
+    syncerScriptTimeoutSeconds: 60,
+    deleteLocalImages: false,
+    images: [],
+    insecure: false,
+    tlsVerify: true,
+    caFile: undefined,
+    pipelining: true,
+    concurrency: undefined,
+    line: 1,
   };
 }
 
 export function outcome(registry: string, overrides: Partial<RegistryOutcome> = {}): RegistryOutcome {
-  return { registry, ok: true, copied: 1, upToDate: 2, failed: 0, cancelled: 0, bytes: 100, startedAt: 0, durationMs: 1, invalidLines: [], images: [], ...overrides };
+  return {
+    registry,
+    ok: true,
+    copied: 1,
+    upToDate: 2,
+    failed: 0,
+    cancelled: 0,
+    bytes: 100,
+    startedAt: 0,
+    durationMs: 1,
+    invalidLines: [],
+    images: [],
+    ...overrides,
+  };
 }
 
 export interface ManualTicker {
@@ -52,7 +79,8 @@ export class ControlledRunner {
   readonly runs: PendingRun[] = [];
   readonly runner: RegistryRunner = (registry, signal, _emit, drain) =>
     new Promise<RegistryOutcome>((resolve, reject) => {
-      const finish = (result?: RegistryOutcome | Error) => (result instanceof Error ? reject(result) : resolve(result ?? outcome(registry.hostname)));
+      const finish = (result?: RegistryOutcome | Error) =>
+        result instanceof Error ? reject(result) : resolve(result ?? outcome(registry.hostname));
       signal.addEventListener('abort', () => resolve(outcome(registry.hostname, { copied: 0, cancelled: 1 })), { once: true });
       this.runs.push({ registry, signal, drain, finish });
     });

@@ -32,7 +32,10 @@ test('a tick runs the registry; a tick during that run is skipped and counted', 
   await until(() => runner.runs.length === 1, 'the first run');
   assert.equal(runner.runs.length, 1, 'no overlapping run');
   assert.equal(sync?.skippedTicks, 2);
-  assert.deepEqual(eventsOf(events, 'sync-tick-skipped').map((e) => e.skippedTicks), [1, 2]);
+  assert.deepEqual(
+    eventsOf(events, 'sync-tick-skipped').map((e) => e.skippedTicks),
+    [1, 2],
+  );
 
   runner.runs[0]?.finish(outcome('a.example', { copied: 3, bytes: 42 }));
   await sync?.idle();
@@ -43,11 +46,20 @@ test('a tick runs the registry; a tick during that run is skipped and counted', 
   await sync?.idle();
 
   const runs = await store.listRuns('a.example', 10);
-  assert.deepEqual(runs.map((r) => [r.trigger, r.result, r.error]), [['schedule', 'failed', 'script exited 3'], ['schedule', 'succeeded', null]]);
+  assert.deepEqual(
+    runs.map((r) => [r.trigger, r.result, r.error]),
+    [
+      ['schedule', 'failed', 'script exited 3'],
+      ['schedule', 'succeeded', null],
+    ],
+  );
   assert.equal(runs[1]?.copied, 3);
   assert.equal(runs[1]?.bytes, 42);
   const finished = eventsOf(events, 'sync-run-finished');
-  assert.deepEqual(finished.map((e) => e.result), ['succeeded', 'failed']);
+  assert.deepEqual(
+    finished.map((e) => e.result),
+    ['succeeded', 'failed'],
+  );
 });
 
 test('runOnStart starts a first run at once, for every unpaused registry', async () => {
@@ -77,8 +89,15 @@ test('pause cancels the running run through its signal, survives a restart; resu
   assert.equal(sync?.state, 'paused');
   assert.equal(sync?.nextRun(), null);
   assert.equal((await store.listRuns('a.example', 1))[0]?.result, 'cancelled');
-  assert.deepEqual(eventsOf(first.events, 'sync-paused').map((e) => e.cancelledRun), [true]);
-  assert.equal(first.tickers.made.every((t) => t.stopped), true, 'no ticker left running');
+  assert.deepEqual(
+    eventsOf(first.events, 'sync-paused').map((e) => e.cancelledRun),
+    [true],
+  );
+  assert.equal(
+    first.tickers.made.every((t) => t.stopped),
+    true,
+    'no ticker left running',
+  );
   assert.deepEqual(sync?.runNow(), { started: false, reason: 'paused' });
   await first.scheduler.stop(0);
 
@@ -122,7 +141,10 @@ test('reload keeps state of registries that stay, stops removed ones, starts add
   await until(() => runner.runs.length === 2, 'both runs');
   const goneRun = runner.runs.find((r) => r.registry.hostname === 'gone.example');
 
-  const summary = await scheduler.reload([registryConfig('keep.example', '30 * * * *'), registryConfig('new.example', '2 * * * *')], { timezone: 'Europe/Berlin', runOnStart: true });
+  const summary = await scheduler.reload([registryConfig('keep.example', '30 * * * *'), registryConfig('new.example', '2 * * * *')], {
+    timezone: 'Europe/Berlin',
+    runOnStart: true,
+  });
   assert.deepEqual(summary, { added: ['new.example'], removed: ['gone.example'], kept: ['keep.example'] });
   assert.equal(goneRun?.signal.aborted, true, 'a removed registry stops its run');
   assert.equal(scheduler.get('gone.example'), undefined);
@@ -133,13 +155,26 @@ test('reload keeps state of registries that stay, stops removed ones, starts add
   assert.equal(tickers.live('30 * * * *').timezone, 'Europe/Berlin');
   assert.equal(tickers.made.find((t) => t.pattern === '0 * * * *')?.stopped, true);
   await until(() => runner.runs.some((r) => r.registry.hostname === 'new.example'), 'the added registry runs on start');
-  assert.deepEqual(eventsOf(events, 'sync-removed').map((e) => e.registry), ['gone.example']);
+  assert.deepEqual(
+    eventsOf(events, 'sync-removed').map((e) => e.registry),
+    ['gone.example'],
+  );
 
   await assert.rejects(
     scheduler.reload([registryConfig('keep.example', 'not a cron'), registryConfig('x.example', '* * * *')], UTC),
-    (e: unknown) => e instanceof ScheduleError && e.problems.length === 2 && /x\.example: syncPeriod: cron needs 5 fields \(or 6 with seconds\), got 4/.test(e.message),
+    (e: unknown) =>
+      e instanceof ScheduleError &&
+      e.problems.length === 2 &&
+      /x\.example: syncPeriod: cron needs 5 fields \(or 6 with seconds\), got 4/.test(e.message),
   );
-  assert.deepEqual(scheduler.list().map((s) => s.hostname).sort(), ['keep.example', 'new.example'], 'a broken reload changes nothing');
+  assert.deepEqual(
+    scheduler
+      .list()
+      .map((s) => s.hostname)
+      .sort(),
+    ['keep.example', 'new.example'],
+    'a broken reload changes nothing',
+  );
   assert.equal(scheduler.get('keep.example')?.registry.syncPeriod, '30 * * * *');
   for (const run of runner.runs) run.finish();
   await scheduler.stop(0);
@@ -147,7 +182,10 @@ test('reload keeps state of registries that stay, stops removed ones, starts add
 
 test('stop lets a run finish within the grace period, aborts it after', async () => {
   const { runner, scheduler, store } = setup();
-  await scheduler.start([registryConfig('quick.example'), registryConfig('slow.example', '3 * * * *')], { timezone: 'UTC', runOnStart: true });
+  await scheduler.start([registryConfig('quick.example'), registryConfig('slow.example', '3 * * * *')], {
+    timezone: 'UTC',
+    runOnStart: true,
+  });
   await until(() => runner.runs.length === 2, 'two runs');
   const [quick, slow] = ['quick.example', 'slow.example'].map((h) => runner.runs.find((r) => r.registry.hostname === h));
   const stopping = scheduler.stop(200);
@@ -157,7 +195,10 @@ test('stop lets a run finish within the grace period, aborts it after', async ()
   assert.equal(slow?.signal.aborted, true);
   assert.equal((await store.listRuns('quick.example', 1))[0]?.result, 'succeeded');
   assert.equal((await store.listRuns('slow.example', 1))[0]?.result, 'cancelled');
-  assert.deepEqual(scheduler.list().map((s) => s.state), ['stopped', 'stopped']);
+  assert.deepEqual(
+    scheduler.list().map((s) => s.state),
+    ['stopped', 'stopped'],
+  );
   assert.deepEqual(scheduler.get('quick.example')?.runNow(), { started: false, reason: 'stopped' });
 });
 
@@ -174,7 +215,11 @@ test('stop drains at once: the run is told to start no new image, and is aborted
   await stopping;
   assert.equal(run?.signal.aborted, false);
   const [stored] = await store.listRuns('a.example', 1);
-  assert.deepEqual([stored?.result, stored?.copied, stored?.failed, stored?.cancelled], ['cancelled', 1, 0, 2], 'images left unstarted make the run cancelled');
+  assert.deepEqual(
+    [stored?.result, stored?.copied, stored?.failed, stored?.cancelled],
+    ['cancelled', 1, 0, 2],
+    'images left unstarted make the run cancelled',
+  );
 });
 
 test('a registry without syncPeriod is unscheduled: it runs on start and on demand only', async () => {

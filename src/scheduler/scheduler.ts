@@ -43,7 +43,11 @@ export class Scheduler {
   }
 
   /** `noFirstRun`: registries that get no run at start even with `runOnStart` (their runs kept crashing the process). */
-  async start(registries: readonly RegistryConfig[], settings: ScheduleSettings, noFirstRun: ReadonlySet<string> = new Set()): Promise<void> {
+  async start(
+    registries: readonly RegistryConfig[],
+    settings: ScheduleSettings,
+    noFirstRun: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     Scheduler.validate(registries, settings.timezone);
     const paused = new Set(await this.#options.store.pausedRegistries());
     for (const registry of registries) {
@@ -112,7 +116,13 @@ export class Scheduler {
   #add(registry: RegistryConfig, settings: ScheduleSettings, paused: boolean): void {
     if (this.#stopping) return;
     const { store, runner, emit } = this.#options;
-    const synchronizer = new Synchronizer(registry, settings.timezone, paused, { store, runner, emit, tickers: this.#options.tickers ?? cronTicker, now: () => this.#now() });
+    const synchronizer = new Synchronizer(registry, settings.timezone, paused, {
+      store,
+      runner,
+      emit,
+      tickers: this.#options.tickers ?? cronTicker,
+      now: () => this.#now(),
+    });
     this.#synchronizers.set(registry.hostname, synchronizer);
     synchronizer.start(settings.runOnStart);
   }

@@ -116,7 +116,8 @@ export class Synchronizer {
     running?.controller.abort();
     if (!wasPaused) await this.#persistPause(true);
     await running?.done;
-    if (!wasPaused) this.#deps.emit({ type: 'sync-paused', registry: this.hostname, cancelledRun: running !== undefined, time: this.#deps.now() });
+    if (!wasPaused)
+      this.#deps.emit({ type: 'sync-paused', registry: this.hostname, cancelledRun: running !== undefined, time: this.#deps.now() });
   }
 
   /** Schedules again; answers the next run time. Persisted. */
@@ -125,7 +126,12 @@ export class Synchronizer {
       this.#paused = false;
       await this.#persistPause(false);
       this.#schedule();
-      this.#deps.emit({ type: 'sync-resumed', registry: this.hostname, nextRun: this.nextRun()?.getTime() ?? null, time: this.#deps.now() });
+      this.#deps.emit({
+        type: 'sync-resumed',
+        registry: this.hostname,
+        nextRun: this.nextRun()?.getTime() ?? null,
+        time: this.#deps.now(),
+      });
     }
     return this.nextRun();
   }
@@ -169,7 +175,13 @@ export class Synchronizer {
     const schedule = this.#registry.syncPeriod;
     if (schedule === undefined) return;
     this.#ticker = this.#deps.tickers(schedule, this.#timezone, () => this.tick());
-    this.#deps.emit({ type: 'sync-scheduled', registry: this.hostname, schedule, nextRun: this.nextRun()?.getTime() ?? null, time: this.#deps.now() });
+    this.#deps.emit({
+      type: 'sync-scheduled',
+      registry: this.hostname,
+      schedule,
+      nextRun: this.nextRun()?.getTime() ?? null,
+      time: this.#deps.now(),
+    });
   }
 
   #unschedule(): void {
@@ -196,15 +208,33 @@ export class Synchronizer {
     const startedAt = now();
     const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
     emit({ type: 'sync-run-started', registry: registry.hostname, runId, trigger, time: startedAt });
-    const outcome = await runner(registry, signal, emit, drain).catch((error: unknown) => thrownOutcome(registry.hostname, startedAt, error));
+    const outcome = await runner(registry, signal, emit, drain).catch((error: unknown) =>
+      thrownOutcome(registry.hostname, startedAt, error),
+    );
     const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
     const endedAt = now();
     const { copied, upToDate, failed, cancelled, bytes } = outcome;
     const error = runError(outcome);
     if (runId !== undefined) {
-      await store.finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, bytes, error, images: outcome.images }).catch((e: unknown) => this.#storeFailed(e));
+      await store
+        .finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, bytes, error, images: outcome.images })
+        .catch((e: unknown) => this.#storeFailed(e));
     }
-    emit({ type: 'sync-run-finished', registry: registry.hostname, runId, trigger, result, copied, upToDate, failed, cancelled, bytes, durationMs: endedAt - startedAt, error, time: endedAt });
+    emit({
+      type: 'sync-run-finished',
+      registry: registry.hostname,
+      runId,
+      trigger,
+      result,
+      copied,
+      upToDate,
+      failed,
+      cancelled,
+      bytes,
+      durationMs: endedAt - startedAt,
+      error,
+      time: endedAt,
+    });
   }
 
   async #persistPause(paused: boolean): Promise<void> {

@@ -30,13 +30,23 @@ test('a repository rule selects every tag, mapped under the target prefix', asyn
     ['latest', 'v1.0.0', 'v1.1.0', 'v2.0.0'].map((t) => `${REG}/team/app:${t} -> mirror:5000/m/team/app:${t}`),
   );
   assert.ok(result.images.every((i) => i.rule === 'rule-1' && i.platforms === undefined && i.force === undefined));
-  assert.deepEqual(result.repositories, [{ registry: REG, repository: 'team/app', listed: 4, kept: ['latest', 'v1.0.0', 'v1.1.0', 'v2.0.0'] }]);
+  assert.deepEqual(result.repositories, [
+    { registry: REG, repository: 'team/app', listed: 4, kept: ['latest', 'v1.0.0', 'v1.1.0', 'v2.0.0'] },
+  ]);
   assert.deepEqual(result.problems, []);
 });
 
 test('a repository rule with filters, a rename, platforms and force: dropped tags name their filter', async () => {
-  const result = await expand({ source: `${REG}/team/app`, tags: { semver: '>=1.1', latest: 1 }, target: 'apps/app', platforms: ['linux/arm64'], force: true });
-  assert.deepEqual(result.images, [{ source: `${REG}/team/app:v2.0.0`, target: 'mirror:5000/m/apps/app:v2.0.0', platforms: ['linux/arm64'], force: true, rule: 'rule-1' }]);
+  const result = await expand({
+    source: `${REG}/team/app`,
+    tags: { semver: '>=1.1', latest: 1 },
+    target: 'apps/app',
+    platforms: ['linux/arm64'],
+    force: true,
+  });
+  assert.deepEqual(result.images, [
+    { source: `${REG}/team/app:v2.0.0`, target: 'mirror:5000/m/apps/app:v2.0.0', platforms: ['linux/arm64'], force: true, rule: 'rule-1' },
+  ]);
   assert.deepEqual(
     result.dropped.map((d) => `${d.repository}:${d.tag} ${d.filter}`),
     ['team/app:latest semver', 'team/app:v1.0.0 semver', 'team/app:v1.1.0 latest'],
@@ -46,30 +56,62 @@ test('a repository rule with filters, a rename, platforms and force: dropped tag
 test('a namespace rule lists the catalog, keeps its namespace, applies repository filters, then tag filters', async () => {
   const events: SelectionEvent[] = [];
   const lister = new FakeLister(catalog);
-  const result = await expand({ source: `${REG}/team/`, repositories: { exclude: ['team/old-.*'] }, tags: { exclude: ['latest', 'edge'] } }, context(lister, events));
-  assert.deepEqual(result.images.map((i) => i.target), ['mirror:5000/m/team/app:v1.0.0', 'mirror:5000/m/team/app:v1.1.0', 'mirror:5000/m/team/app:v2.0.0', 'mirror:5000/m/team/tool:1.0.0']);
-  assert.deepEqual(result.droppedRepositories, [{ repository: 'team/old-thing', filter: 'exclude', reason: 'matches exclude "team/old-.*"' }]);
-  assert.deepEqual(result.repositories.map((r) => `${r.repository} ${r.listed}/${r.kept.length}`), ['team/app 4/3', 'team/tool 2/1']);
-  assert.deepEqual(lister.calls.sort(), [`catalog ${REG}`, `tags ${REG}/team/app`, `tags ${REG}/team/tool`], 'tags only of the repositories kept');
+  const result = await expand(
+    { source: `${REG}/team/`, repositories: { exclude: ['team/old-.*'] }, tags: { exclude: ['latest', 'edge'] } },
+    context(lister, events),
+  );
+  assert.deepEqual(
+    result.images.map((i) => i.target),
+    ['mirror:5000/m/team/app:v1.0.0', 'mirror:5000/m/team/app:v1.1.0', 'mirror:5000/m/team/app:v2.0.0', 'mirror:5000/m/team/tool:1.0.0'],
+  );
+  assert.deepEqual(result.droppedRepositories, [
+    { repository: 'team/old-thing', filter: 'exclude', reason: 'matches exclude "team/old-.*"' },
+  ]);
+  assert.deepEqual(
+    result.repositories.map((r) => `${r.repository} ${r.listed}/${r.kept.length}`),
+    ['team/app 4/3', 'team/tool 2/1'],
+  );
+  assert.deepEqual(
+    lister.calls.sort(),
+    [`catalog ${REG}`, `tags ${REG}/team/app`, `tags ${REG}/team/tool`],
+    'tags only of the repositories kept',
+  );
   // Progress: catalog pages of 2 (5 names), then tags pages; the totals only grow.
   const found = events.filter((e) => e.type === 'repositories-found');
-  assert.deepEqual(found.map((e) => [e.found, e.selected]), [[2, 2], [4, 2], [5, 2]]);
+  assert.deepEqual(
+    found.map((e) => [e.found, e.selected]),
+    [
+      [2, 2],
+      [4, 2],
+      [5, 2],
+    ],
+  );
   const tagTotals = events.flatMap((e) => (e.type === 'tags-found' ? [e.total] : []));
   assert.equal(tagTotals.at(-1), 6);
-  assert.deepEqual([...tagTotals].sort((a, b) => a - b), tagTotals, 'the running total never goes down');
+  assert.deepEqual(
+    [...tagTotals].sort((a, b) => a - b),
+    tagTotals,
+    'the running total never goes down',
+  );
   assert.equal(events.filter((e) => e.type === 'repository-selected').length, 2);
 });
 
 test('a registry rule covers the whole catalog', async () => {
   const result = await expand({ source: REG, repositories: { include: ['other/.*', 'teamwork/.*'] } });
-  assert.deepEqual(result.images.map((i) => i.source), [`${REG}/other/db:5.7.0`, `${REG}/other/db:8.0.0`, `${REG}/teamwork/app:v9.0.0`]);
+  assert.deepEqual(
+    result.images.map((i) => i.source),
+    [`${REG}/other/db:5.7.0`, `${REG}/other/db:8.0.0`, `${REG}/teamwork/app:v9.0.0`],
+  );
   assert.equal(result.droppedRepositories.length, 3);
 });
 
 test('a reference rule selects its one image without listing anything', async () => {
   const lister = new FakeLister(catalog);
   const result = await expand({ source: `${REG}/team/app:v1.0.0`, target: 'x/app' }, context(lister));
-  assert.deepEqual(result.images.map((i) => `${i.source} -> ${i.target}`), [`${REG}/team/app:v1.0.0 -> mirror:5000/m/x/app:v1.0.0`]);
+  assert.deepEqual(
+    result.images.map((i) => `${i.source} -> ${i.target}`),
+    [`${REG}/team/app:v1.0.0 -> mirror:5000/m/x/app:v1.0.0`],
+  );
   assert.deepEqual(lister.calls, []);
 });
 
@@ -80,19 +122,37 @@ test('a registry without a catalog fails the rule with CATALOG_UNAVAILABLE, nami
   const [problem] = result.problems;
   assert.equal(problem?.code, 'CATALOG_UNAVAILABLE');
   assert.equal(problem?.severity, 'error');
-  assert.match(problem?.message ?? '', new RegExp(`^rule-1: ${REG} does not let us list its repositories \\(.*\\): list the repositories explicitly`));
+  assert.match(
+    problem?.message ?? '',
+    new RegExp(`^rule-1: ${REG} does not let us list its repositories \\(.*\\): list the repositories explicitly`),
+  );
 });
 
 test('a repository deleted between catalog and tags is a warning; the others are still selected', async () => {
   const lister = new FakeLister(catalog);
   lister.vanished.add(`${REG}/team/tool`);
   const result = await expand({ source: `${REG}/team/` }, context(lister));
-  assert.deepEqual(result.images.map((i) => i.source), [`${REG}/team/app:latest`, `${REG}/team/app:v1.0.0`, `${REG}/team/app:v1.1.0`, `${REG}/team/app:v2.0.0`, `${REG}/team/old-thing:v0.1.0`]);
-  assert.deepEqual(result.repositories.map((r) => r.repository), ['team/app', 'team/old-thing']);
+  assert.deepEqual(
+    result.images.map((i) => i.source),
+    [
+      `${REG}/team/app:latest`,
+      `${REG}/team/app:v1.0.0`,
+      `${REG}/team/app:v1.1.0`,
+      `${REG}/team/app:v2.0.0`,
+      `${REG}/team/old-thing:v0.1.0`,
+    ],
+  );
+  assert.deepEqual(
+    result.repositories.map((r) => r.repository),
+    ['team/app', 'team/old-thing'],
+  );
   assert.equal(result.problems.length, 1);
   assert.equal(result.problems[0]?.code, 'REPOSITORY_NOT_FOUND');
   assert.equal(result.problems[0]?.severity, 'warning');
-  assert.equal(result.problems[0]?.message, `rule-1: ${REG}/team/tool was in the catalog but is gone now (GET http://x/v2/team/tool/tags/list: 404 Not Found: NAME_UNKNOWN: repository name not known to registry); skipped`);
+  assert.equal(
+    result.problems[0]?.message,
+    `rule-1: ${REG}/team/tool was in the catalog but is gone now (GET http://x/v2/team/tool/tags/list: 404 Not Found: NAME_UNKNOWN: repository name not known to registry); skipped`,
+  );
 });
 
 test('a repository rule naming a repository that does not exist is an error', async () => {
@@ -106,24 +166,51 @@ test('another listing failure of one repository is an error for it; the others g
   const lister = new FakeLister(catalog);
   lister.failures.set(`${REG}/team/app`, new NetworkError('GET', `http://${REG}/v2/team/app/tags/list`, 'connection reset'));
   const result = await expand({ source: `${REG}/team/` }, context(lister));
-  assert.deepEqual(result.images.map((i) => i.source), [`${REG}/team/old-thing:v0.1.0`, `${REG}/team/tool:1.0.0`, `${REG}/team/tool:edge`]);
-  assert.deepEqual(result.problems.map((p) => [p.code, p.severity, p.repository]), [['LISTING_FAILED', 'error', 'team/app']]);
-  assert.equal(result.problems[0]?.message, `rule-1: listing the tags of ${REG}/team/app failed: GET http://${REG}/v2/team/app/tags/list: connection reset`);
+  assert.deepEqual(
+    result.images.map((i) => i.source),
+    [`${REG}/team/old-thing:v0.1.0`, `${REG}/team/tool:1.0.0`, `${REG}/team/tool:edge`],
+  );
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.severity, p.repository]),
+    [['LISTING_FAILED', 'error', 'team/app']],
+  );
+  assert.equal(
+    result.problems[0]?.message,
+    `rule-1: listing the tags of ${REG}/team/app failed: GET http://${REG}/v2/team/app/tags/list: connection reset`,
+  );
 });
 
 test('an empty selection is a warning naming the rule and registry, an error when required', async () => {
   const loose = await expand({ source: `${REG}/team/app`, tags: { include: ['nothing'] } });
-  assert.deepEqual(loose.problems.map((p) => [p.code, p.severity, p.message]), [['EMPTY_SELECTION', 'warning', `rule-1: selected no image from ${REG} (all 4 tags were filtered out)`]]);
+  assert.deepEqual(
+    loose.problems.map((p) => [p.code, p.severity, p.message]),
+    [['EMPTY_SELECTION', 'warning', `rule-1: selected no image from ${REG} (all 4 tags were filtered out)`]],
+  );
   const required = await expand({ source: `${REG}/nothing/`, required: true });
-  assert.deepEqual(required.problems.map((p) => [p.code, p.severity, p.message]), [['EMPTY_SELECTION', 'error', `rule-1: selected no image from ${REG} (no repository under nothing/ in the catalog of ${REG}), and the rule is required`]]);
+  assert.deepEqual(
+    required.problems.map((p) => [p.code, p.severity, p.message]),
+    [
+      [
+        'EMPTY_SELECTION',
+        'error',
+        `rule-1: selected no image from ${REG} (no repository under nothing/ in the catalog of ${REG}), and the rule is required`,
+      ],
+    ],
+  );
   const filtered = await expand({ source: REG, repositories: { include: ['none/.*'] } });
   assert.match(filtered.problems[0]?.message ?? '', /\(all 5 repositories were filtered out\)$/);
 });
 
 test('a catalog name that breaks the grammar is skipped with a warning', async () => {
   const result = await expand({ source: 'bad.example' }, context(new FakeLister({ 'bad.example': { 'Bad/Name': ['v1'], ok: ['v1'] } })));
-  assert.deepEqual(result.images.map((i) => i.source), ['bad.example/ok:v1']);
-  assert.deepEqual(result.problems.map((p) => [p.code, p.severity]), [['INVALID_NAME', 'warning']]);
+  assert.deepEqual(
+    result.images.map((i) => i.source),
+    ['bad.example/ok:v1'],
+  );
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.severity]),
+    [['INVALID_NAME', 'warning']],
+  );
 });
 
 test('a cancelled listing is thrown as CancelledError, not reported as a problem', async () => {
@@ -131,7 +218,10 @@ test('a cancelled listing is thrown as CancelledError, not reported as a problem
   const lister = new FakeLister(catalog);
   lister.failures.set(REG, new Error('aborted'));
   controller.abort();
-  await assert.rejects(expandRule(compileRule({ source: REG }, 'rule-1'), { ...context(lister), signal: controller.signal }), CancelledError);
+  await assert.rejects(
+    expandRule(compileRule({ source: REG }, 'rule-1'), { ...context(lister), signal: controller.signal }),
+    CancelledError,
+  );
 });
 
 test('tag listings of a rule run concurrently, bounded by the limiter', async () => {
@@ -152,5 +242,9 @@ test('tag listings of a rule run concurrently, bounded by the limiter', async ()
   const result = await expandRule(compileRule({ source: 'many.example' }, 'r'), { ...context(), lister, limiter: new Limiter(3) });
   assert.equal(result.images.length, 12);
   assert.equal(most, 3);
-  assert.deepEqual(result.images.map((i) => i.source), Object.keys(many).map((r) => `many.example/${r}:v1`), 'in repository order whatever order they finished in');
+  assert.deepEqual(
+    result.images.map((i) => i.source),
+    Object.keys(many).map((r) => `many.example/${r}:v1`),
+    'in repository order whatever order they finished in',
+  );
 });

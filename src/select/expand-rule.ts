@@ -39,7 +39,11 @@ function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace): S
 }
 
 /** The repositories a rule covers: its own, or those of the catalog that pass its filters. */
-async function ruleRepositories(rule: SelectionRule, context: ExpandContext, expansion: RuleExpansion): Promise<{ registry: string; names: string[] } | undefined> {
+async function ruleRepositories(
+  rule: SelectionRule,
+  context: ExpandContext,
+  expansion: RuleExpansion,
+): Promise<{ registry: string; names: string[] } | undefined> {
   const source = rule.source;
   if (source.kind === 'reference') return undefined;
   if (source.kind === 'repository') return { registry: source.registry, names: [source.repository] };
@@ -64,7 +68,13 @@ async function ruleRepositories(rule: SelectionRule, context: ExpandContext, exp
 }
 
 /** Lists one repository's tags, filters them and maps what is kept to targets. */
-async function expandRepository(rule: SelectionRule, registry: string, repository: string, context: ExpandContext, progress: { total: number }): Promise<RepositoryResult> {
+async function expandRepository(
+  rule: SelectionRule,
+  registry: string,
+  repository: string,
+  context: ExpandContext,
+  progress: { total: number },
+): Promise<RepositoryResult> {
   const result: RepositoryResult = { images: [], dropped: [], problems: [] };
   const fromCatalog = rule.source.kind !== 'repository';
   let base: Reference;
@@ -73,7 +83,15 @@ async function expandRepository(rule: SelectionRule, registry: string, repositor
     validateRepository(`${registry}/${repository}`, repository);
     base = new Reference(registry, repository);
   } catch (error) {
-    result.problems.push({ code: 'INVALID_NAME', severity: 'warning', rule: rule.label, registry, repository, error, message: `${rule.label}: ${errorMessage(error)}; skipped` });
+    result.problems.push({
+      code: 'INVALID_NAME',
+      severity: 'warning',
+      rule: rule.label,
+      registry,
+      repository,
+      error,
+      message: `${rule.label}: ${errorMessage(error)}; skipped`,
+    });
     return result;
   }
   let found = 0;
@@ -97,11 +115,26 @@ async function expandRepository(rule: SelectionRule, registry: string, repositor
       result.images.push(imageOf(base.withTag(tag), rule, context.target));
       kept.push(tag);
     } catch (error) {
-      result.problems.push({ code: 'INVALID_NAME', severity: 'warning', rule: rule.label, registry, repository, error, message: `${rule.label}: ${errorMessage(error)}; skipped` });
+      result.problems.push({
+        code: 'INVALID_NAME',
+        severity: 'warning',
+        rule: rule.label,
+        registry,
+        repository,
+        error,
+        message: `${rule.label}: ${errorMessage(error)}; skipped`,
+      });
     }
   }
   result.outcome = { registry, repository, listed: new Set(tags).size, kept };
-  context.onEvent?.({ type: 'repository-selected', rule: rule.label, registry, repository, listed: result.outcome.listed, kept: kept.length });
+  context.onEvent?.({
+    type: 'repository-selected',
+    rule: rule.label,
+    registry,
+    repository,
+    listed: result.outcome.listed,
+    kept: kept.length,
+  });
   return result;
 }
 
@@ -109,8 +142,12 @@ function emptyReason(expansion: RuleExpansion, registry: string): string {
   const { rule, repositories, droppedRepositories } = expansion;
   const listed = repositories.reduce((sum, r) => sum + r.listed, 0);
   if (rule.source.kind === 'repository') return listed === 0 ? 'the repository has no tags' : `all ${listed} tags were filtered out`;
-  if (repositories.length === 0 && droppedRepositories.length > 0) return `all ${droppedRepositories.length} repositories were filtered out`;
-  if (repositories.length === 0) return rule.source.kind === 'namespace' ? `no repository under ${rule.source.namespace}/ in the catalog of ${registry}` : 'the catalog is empty';
+  if (repositories.length === 0 && droppedRepositories.length > 0)
+    return `all ${droppedRepositories.length} repositories were filtered out`;
+  if (repositories.length === 0)
+    return rule.source.kind === 'namespace'
+      ? `no repository under ${rule.source.namespace}/ in the catalog of ${registry}`
+      : 'the catalog is empty';
   return `${repositories.length} repositories with ${listed} tags, all filtered out`;
 }
 
@@ -130,7 +167,9 @@ export async function expandRule(rule: SelectionRule, context: ExpandContext): P
   if (!covered) return expansion;
   const limiter = context.limiter ?? new Limiter(8);
   const progress = { total: 0 };
-  const results = await Promise.all(covered.names.map((name) => limiter.run(() => expandRepository(rule, covered.registry, name, context, progress))));
+  const results = await Promise.all(
+    covered.names.map((name) => limiter.run(() => expandRepository(rule, covered.registry, name, context, progress))),
+  );
   for (const result of results) {
     if (result.outcome) expansion.repositories.push(result.outcome);
     expansion.images.push(...result.images);

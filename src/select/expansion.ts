@@ -29,12 +29,7 @@ export interface RepositoryOutcome {
 }
 
 export type SelectionProblemCode =
-  | 'CATALOG_UNAVAILABLE'
-  | 'REPOSITORY_NOT_FOUND'
-  | 'LISTING_FAILED'
-  | 'INVALID_NAME'
-  | 'EMPTY_SELECTION'
-  | 'TARGET_COLLISION';
+  'CATALOG_UNAVAILABLE' | 'REPOSITORY_NOT_FOUND' | 'LISTING_FAILED' | 'INVALID_NAME' | 'EMPTY_SELECTION' | 'TARGET_COLLISION';
 
 /**
  * Something a run must report. An `error` fails the rule (or, for a collision, the images

@@ -41,16 +41,31 @@ test('bad selectors and bad references say what is wrong', () => {
     ['app:v1:*', RuleError, 'invalid image "app:v1:*": ":*" follows a repository, not a tag or digest'],
     ['app:v1:/x/', RuleError, 'invalid image "app:v1:/x/": ":/regex/" follows a repository, not a tag or digest'],
     ['reg.example/app:/(/', RuleError, 'invalid image "reg.example/app:/(/": invalid regular expression "(": Unterminated group'],
-    ['reg.example/app://', RuleError, 'invalid image "reg.example/app://": the tag regex is empty: write a regular expression (".*" matches everything)'],
+    [
+      'reg.example/app://',
+      RuleError,
+      'invalid image "reg.example/app://": the tag regex is empty: write a regular expression (".*" matches everything)',
+    ],
     ['Reg/App:*', InvalidReferenceError, 'invalid reference "Reg/App": path component "Reg" must be lowercase'],
-    ['app:v*', InvalidReferenceError, 'invalid reference "app:v*": tag "v*" may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"'],
-    ['https://reg.example/app:/x/', InvalidReferenceError, 'invalid reference "https://reg.example/app:/x/": scheme "https://" does not belong in a reference: drop it'],
+    [
+      'app:v*',
+      InvalidReferenceError,
+      'invalid reference "app:v*": tag "v*" may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"',
+    ],
+    [
+      'https://reg.example/app:/x/',
+      InvalidReferenceError,
+      'invalid reference "https://reg.example/app:/x/": scheme "https://" does not belong in a reference: drop it',
+    ],
   ];
   for (const [text, type, message] of cases) {
-    assert.throws(() => parseImageEntry(text), (error: unknown) => {
-      assert.ok(error instanceof type, `${text}: ${String(error)}`);
-      assert.equal((error as Error).message, message);
-      return true;
-    });
+    assert.throws(
+      () => parseImageEntry(text),
+      (error: unknown) => {
+        assert.ok(error instanceof type, `${text}: ${String(error)}`);
+        assert.equal((error as Error).message, message);
+        return true;
+      },
+    );
   }
 });

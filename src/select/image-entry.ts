@@ -31,7 +31,10 @@ export function parseImageEntry(text: string, label?: string): ImageEntry {
   const [repository, regex] = selector;
   const reference = parseReference(repository);
   if (reference.tag !== undefined || reference.digest !== undefined) {
-    throw new RuleError([], `invalid image "${text}": ${regex === undefined ? '":*"' : '":/regex/"'} follows a repository, not a tag or digest`);
+    throw new RuleError(
+      [],
+      `invalid image "${text}": ${regex === undefined ? '":*"' : '":/regex/"'} follows a repository, not a tag or digest`,
+    );
   }
   const source = `${reference.registry}/${reference.repository}`;
   try {

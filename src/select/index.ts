@@ -9,8 +9,22 @@
  */
 export { RuleError, type RuleField } from './rule-error.js';
 export { parseRuleSource, describeSource, isBareRegistry, type RuleSource } from './rule-source.js';
-export { compileTagFilter, filterTags, type TagFilter, type TagFilterSpec, type TagFilterName, type DroppedTag, type TagSelection } from './tag-filter.js';
-export { compileRepositoryFilter, filterRepositories, type RepositoryFilter, type RepositoryFilterSpec, type DroppedRepository } from './repository-filter.js';
+export {
+  compileTagFilter,
+  filterTags,
+  type TagFilter,
+  type TagFilterSpec,
+  type TagFilterName,
+  type DroppedTag,
+  type TagSelection,
+} from './tag-filter.js';
+export {
+  compileRepositoryFilter,
+  filterRepositories,
+  type RepositoryFilter,
+  type RepositoryFilterSpec,
+  type DroppedRepository,
+} from './repository-filter.js';
 export { tagVersion } from './semver-tags.js';
 export { compileRule, referenceRule, type RuleSpec, type SelectionRule } from './rule.js';
 export { ruleSchema, rulesSchema, type RuleInput } from './rule-schema.js';

@@ -30,7 +30,8 @@ export class FakeLister implements Lister {
     await Promise.resolve();
     const failure = this.failures.get(registry);
     if (failure) throw failure;
-    if (this.#withoutCatalog.has(registry)) throw new CatalogUnavailableError(registry, 'GET http://x/v2/_catalog: 404 Not Found: 404 page not found');
+    if (this.#withoutCatalog.has(registry))
+      throw new CatalogUnavailableError(registry, 'GET http://x/v2/_catalog: 404 Not Found: 404 page not found');
     return this.#pages(Object.keys(this.#registries[registry] ?? {}), options);
   }
 
@@ -41,7 +42,11 @@ export class FakeLister implements Lister {
     if (failure) throw failure;
     const tags = this.#registries[registry]?.[repository];
     if (!tags || this.vanished.has(`${registry}/${repository}`)) {
-      throw new RepositoryNotFoundError(registry, repository, `GET http://x/v2/${repository}/tags/list: 404 Not Found: NAME_UNKNOWN: repository name not known to registry`);
+      throw new RepositoryNotFoundError(
+        registry,
+        repository,
+        `GET http://x/v2/${repository}/tags/list: 404 Not Found: NAME_UNKNOWN: repository name not known to registry`,
+      );
     }
     return this.#pages(tags, options);
   }

@@ -58,7 +58,8 @@ export function registryLister(clients: RegistryClients, options: RegistryLister
         const client = clients.repository(registry, repository, 'pull', options.endpoint?.(registry), { signal: list.signal });
         return await client.listTags({ pageSize: options.tagPageSize ?? 1000, onPage: list.onPage });
       } catch (error) {
-        if (error instanceof HttpError && error.status === 404) throw new RepositoryNotFoundError(registry, repository, detailOf(error, registry), { cause: error });
+        if (error instanceof HttpError && error.status === 404)
+          throw new RepositoryNotFoundError(registry, repository, detailOf(error, registry), { cause: error });
         throw error;
       }
     },

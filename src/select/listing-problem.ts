@@ -17,11 +17,22 @@ export function listingProblem(
   const what = where.repository === undefined ? `the catalog of ${where.registry}` : `the tags of ${where.registry}/${where.repository}`;
   const cancelled = CancelledError.ifAborted([signal], `${rule.label}: listing ${what}`, error);
   if (cancelled) throw cancelled;
-  const base = { rule: rule.label, registry: where.registry, ...(where.repository === undefined ? {} : { repository: where.repository }), error };
-  if (error instanceof CatalogUnavailableError) return { ...base, code: 'CATALOG_UNAVAILABLE', severity: 'error', message: `${rule.label}: ${error.message}` };
+  const base = {
+    rule: rule.label,
+    registry: where.registry,
+    ...(where.repository === undefined ? {} : { repository: where.repository }),
+    error,
+  };
+  if (error instanceof CatalogUnavailableError)
+    return { ...base, code: 'CATALOG_UNAVAILABLE', severity: 'error', message: `${rule.label}: ${error.message}` };
   if (error instanceof RepositoryNotFoundError) {
     return where.fromCatalog === true
-      ? { ...base, code: 'REPOSITORY_NOT_FOUND', severity: 'warning', message: `${rule.label}: ${error.registry}/${error.repository} was in the catalog but is gone now (${error.detail}); skipped` }
+      ? {
+          ...base,
+          code: 'REPOSITORY_NOT_FOUND',
+          severity: 'warning',
+          message: `${rule.label}: ${error.registry}/${error.repository} was in the catalog but is gone now (${error.detail}); skipped`,
+        }
       : { ...base, code: 'REPOSITORY_NOT_FOUND', severity: 'error', message: `${rule.label}: ${error.message}` };
   }
   const message = errorMessage(error);

@@ -4,7 +4,12 @@ import type { SelectedImage } from './expansion.js';
 import { mergeSelections } from './merge-selections.js';
 
 const D = `sha256:${'d'.repeat(64)}`;
-const img = (source: string, target: string, rule: string, extra: Partial<SelectedImage> = {}): SelectedImage => ({ source, target, rule, ...extra });
+const img = (source: string, target: string, rule: string, extra: Partial<SelectedImage> = {}): SelectedImage => ({
+  source,
+  target,
+  rule,
+  ...extra,
+});
 
 test('the same source to the same target from two rules is one copy, naming both rules; force wins', () => {
   const { images, problems } = mergeSelections([
@@ -25,7 +30,10 @@ test('two sources for one target tag are an error naming both sources and rules;
     img('b.example/other/app:v1', 'm:5000/app:v1', 'registries[0].mirrors[1]'),
     img('a.example/team/app:v2', 'm:5000/app:v2', 'registries[0].mirrors[0]'),
   ]);
-  assert.deepEqual(images.map((i) => i.target), ['m:5000/app:v2']);
+  assert.deepEqual(
+    images.map((i) => i.target),
+    ['m:5000/app:v2'],
+  );
   assert.equal(problems.length, 1);
   const [problem] = problems;
   assert.equal(problem?.code, 'TARGET_COLLISION');
@@ -50,7 +58,10 @@ test('one source with different platforms for one target tag is a collision too'
     img('a.example/app:v1', 'm:5000/app:v1', 'mirrors[1]'),
   ]);
   assert.deepEqual(images, []);
-  assert.match(problems[0]?.message ?? '', /^m:5000\/app:v1 is selected with different platforms: a\.example\/app:v1 \(mirrors\[0\], platforms linux\/amd64\) and a\.example\/app:v1 \(mirrors\[1\]\)/);
+  assert.match(
+    problems[0]?.message ?? '',
+    /^m:5000\/app:v1 is selected with different platforms: a\.example\/app:v1 \(mirrors\[0\], platforms linux\/amd64\) and a\.example\/app:v1 \(mirrors\[1\]\)/,
+  );
 });
 
 test('platforms in another order are the same platforms', () => {
@@ -63,7 +74,13 @@ test('platforms in another order are the same platforms', () => {
 });
 
 test('targets by digest only hold their content: two sources of one digest are not a collision', () => {
-  const { images, problems } = mergeSelections([img(`a.example/app@${D}`, `m:5000/app@${D}`, 'r0'), img(`b.example/app@${D}`, `m:5000/app@${D}`, 'r1')]);
+  const { images, problems } = mergeSelections([
+    img(`a.example/app@${D}`, `m:5000/app@${D}`, 'r0'),
+    img(`b.example/app@${D}`, `m:5000/app@${D}`, 'r1'),
+  ]);
   assert.deepEqual(problems, []);
-  assert.deepEqual(images.map((i) => i.rules), [['r0', 'r1']]);
+  assert.deepEqual(
+    images.map((i) => i.rules),
+    [['r0', 'r1']],
+  );
 });

@@ -30,11 +30,14 @@ test('an invalid or empty expression is a RuleError naming its index and quoting
     [['x', ''], 1, 'is empty: write a regular expression (".*" matches everything)'],
   ];
   for (const [patterns, index, message] of cases) {
-    assert.throws(() => compilePatterns(patterns, ['tags', 'exclude']), (error: unknown) => {
-      assert.ok(error instanceof RuleError);
-      assert.deepEqual(error.field, ['tags', 'exclude', index]);
-      assert.equal(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => compilePatterns(patterns, ['tags', 'exclude']),
+      (error: unknown) => {
+        assert.ok(error instanceof RuleError);
+        assert.deepEqual(error.field, ['tags', 'exclude', index]);
+        assert.equal(error.message, message);
+        return true;
+      },
+    );
   }
 });

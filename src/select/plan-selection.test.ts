@@ -28,7 +28,10 @@ test('rules and images: entries are merged: duplicates copied once, collisions r
       'b.example/x/app:v3 -> m:5000/team/app:v3 [mirrors[1]]',
     ],
   );
-  assert.deepEqual(plan.problems.map((p) => [p.code, p.collision?.target]), [['TARGET_COLLISION', 'm:5000/team/app:v1']]);
+  assert.deepEqual(
+    plan.problems.map((p) => [p.code, p.collision?.target]),
+    [['TARGET_COLLISION', 'm:5000/team/app:v1']],
+  );
   assert.match(plan.problems[0]?.message ?? '', /a\.example\/team\/app:v1 \(mirrors\[0\]\) and b\.example\/x\/app:v1 \(mirrors\[1\]\)/);
   assert.equal(hasErrors(plan), true);
   assert.equal(plan.expansions.length, 3);
@@ -36,6 +39,9 @@ test('rules and images: entries are merged: duplicates copied once, collisions r
 
 test('a plain reference without a tag means latest, as in images: today', async () => {
   const plan = await planSelection([referenceRule(parseReference('a.example/team/app'), 'images[0]')], { lister, target });
-  assert.deepEqual(plan.images.map((i) => i.target), ['m:5000/team/app:latest']);
+  assert.deepEqual(
+    plan.images.map((i) => i.target),
+    ['m:5000/team/app:latest'],
+  );
   assert.equal(hasErrors(plan), false);
 });

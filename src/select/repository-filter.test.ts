@@ -8,7 +8,7 @@ const CATALOG = ['team/app', 'team/sub/tool', 'team/app-debug', 'teamwork/app', 
 test('a namespace keeps what is under it, at any depth, and nothing that merely starts with its name', () => {
   const { kept, dropped } = filterRepositories(CATALOG, 'team', compileRepositoryFilter());
   assert.deepEqual(kept, ['team/app', 'team/sub/tool', 'team/app-debug']);
-  assert.deepEqual(dropped, [], 'entries outside the namespace are not the rule\'s, so not reported');
+  assert.deepEqual(dropped, [], "entries outside the namespace are not the rule's, so not reported");
 });
 
 test('a registry rule (no namespace) keeps every entry', () => {
@@ -29,9 +29,12 @@ test('include and exclude match the whole path and say why an entry was dropped'
 });
 
 test('a bad pattern is a RuleError at repositories.include[i]', () => {
-  assert.throws(() => compileRepositoryFilter({ include: ['ok', '(x'] }), (error: unknown) => {
-    assert.ok(error instanceof RuleError);
-    assert.deepEqual(error.field, ['repositories', 'include', 1]);
-    return true;
-  });
+  assert.throws(
+    () => compileRepositoryFilter({ include: ['ok', '(x'] }),
+    (error: unknown) => {
+      assert.ok(error instanceof RuleError);
+      assert.deepEqual(error.field, ['repositories', 'include', 1]);
+      return true;
+    },
+  );
 });

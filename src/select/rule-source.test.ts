@@ -45,7 +45,11 @@ for (const [input, kind, canonical] of good) {
 
 test('the parts of each kind', () => {
   assert.deepEqual(parseRuleSource('registry.internal:5000'), { kind: 'registry', registry: 'registry.internal:5000' });
-  assert.deepEqual(parseRuleSource('registry.internal:5000/team/'), { kind: 'namespace', registry: 'registry.internal:5000', namespace: 'team' });
+  assert.deepEqual(parseRuleSource('registry.internal:5000/team/'), {
+    kind: 'namespace',
+    registry: 'registry.internal:5000',
+    namespace: 'team',
+  });
   assert.deepEqual(parseRuleSource('quay.io/coreos/etcd'), { kind: 'repository', registry: 'quay.io', repository: 'coreos/etcd' });
   const one = parseRuleSource('quay.io/coreos/etcd:v3.5.0');
   assert.equal(one.kind === 'reference' && one.reference.tag, 'v3.5.0');
@@ -58,7 +62,10 @@ const bad: Array<[string, string]> = [
   ['reg.example/Team/', 'invalid source "reg.example/Team/": path component "Team" must be lowercase'],
   ['reg.example/team:v1/', 'invalid source "reg.example/team:v1/": a namespace prefix has no tag or digest'],
   ['reg.example//', 'invalid source "reg.example//": name has no repository path'],
-  ['reg.example/app:-x', 'invalid source "reg.example/app:-x": tag "-x" may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"'],
+  [
+    'reg.example/app:-x',
+    'invalid source "reg.example/app:-x": tag "-x" may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"',
+  ],
   ['reg.example/a b/', 'invalid source "reg.example/a b/": reference contains whitespace'],
   ['127.0.0.1:99999/team/', 'invalid source "127.0.0.1:99999/team/": registry host port must be 1-65535'],
   ['https://reg.example/team/', 'invalid source "https://reg.example/team/": scheme "https://" does not belong in a reference: drop it'],
@@ -66,23 +73,29 @@ const bad: Array<[string, string]> = [
 
 for (const [input, message] of bad) {
   test(`rule source ${JSON.stringify(input)} is refused: ${message.slice(0, 60)}`, () => {
-    assert.throws(() => parseRuleSource(input), (error: unknown) => {
-      assert.ok(error instanceof RuleError, String(error));
-      assert.equal(error.code, 'RULE_INVALID');
-      assert.deepEqual(error.field, ['source']);
-      assert.equal(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => parseRuleSource(input),
+      (error: unknown) => {
+        assert.ok(error instanceof RuleError, String(error));
+        assert.equal(error.code, 'RULE_INVALID');
+        assert.deepEqual(error.field, ['source']);
+        assert.equal(error.message, message);
+        return true;
+      },
+    );
   });
 }
 
 test('credentials in a source are refused without quoting the password', () => {
   for (const input of ['user:S3cret@reg.example:5000', 'user:S3cret@reg.example/team/', 'user:S3cret@reg.example/app']) {
-    assert.throws(() => parseRuleSource(input), (error: unknown) => {
-      assert.ok(error instanceof RuleError);
-      assert.match(error.message, /credentials do not belong in a reference/);
-      assert.equal(error.message.includes('S3cret'), false);
-      return true;
-    });
+    assert.throws(
+      () => parseRuleSource(input),
+      (error: unknown) => {
+        assert.ok(error instanceof RuleError);
+        assert.match(error.message, /credentials do not belong in a reference/);
+        assert.equal(error.message.includes('S3cret'), false);
+        return true;
+      },
+    );
   }
 });

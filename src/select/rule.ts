@@ -38,7 +38,11 @@ export interface SelectionRule {
 
 function checkTarget(target: string): string {
   const path = trimRepositoryPath(target);
-  if (/[:@]/.test(path)) throw new RuleError(['target'], `${JSON.stringify(target)} must be a repository path such as "tools/etcd": tags keep their names, so no ":tag" or "@digest"`);
+  if (/[:@]/.test(path))
+    throw new RuleError(
+      ['target'],
+      `${JSON.stringify(target)} must be a repository path such as "tools/etcd": tags keep their names, so no ":tag" or "@digest"`,
+    );
   try {
     validateRepository(target, path);
   } catch (error) {
@@ -52,13 +56,19 @@ function checkTarget(target: string): string {
 function checkKeysForKind(spec: RuleSpec, source: RuleSource): void {
   const many = source.kind === 'namespace' || source.kind === 'registry';
   if (spec.tags !== undefined && source.kind === 'reference') {
-    throw new RuleError(['tags'], 'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags');
+    throw new RuleError(
+      ['tags'],
+      'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags',
+    );
   }
   if (spec.repositories !== undefined && !many) {
     throw new RuleError(['repositories'], 'filters the repositories of a namespace or registry rule, but this source names one repository');
   }
   if (spec.target !== undefined && many) {
-    throw new RuleError(['target'], 'renames one repository, but this source names many: a namespace or registry rule keeps the source paths');
+    throw new RuleError(
+      ['target'],
+      'renames one repository, but this source names many: a namespace or registry rule keeps the source paths',
+    );
   }
 }
 
@@ -71,7 +81,11 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
       parsePlatform(platform);
       return platform;
     } catch (error) {
-      throw new RuleError(['platforms', index], `invalid platform ${JSON.stringify(platform)}: expected os/arch or os/arch/variant (linux/arm64/v8)`, { cause: error });
+      throw new RuleError(
+        ['platforms', index],
+        `invalid platform ${JSON.stringify(platform)}: expected os/arch or os/arch/variant (linux/arm64/v8)`,
+        { cause: error },
+      );
     }
   });
   return {

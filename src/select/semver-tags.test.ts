@@ -8,7 +8,8 @@ test('a tag is a version when it is full semver, with or without a lowercase v',
   assert.equal(tagVersion('v1.2.3')?.version, '1.2.3');
   assert.equal(tagVersion('1.25.3-alpine')?.version, '1.25.3-alpine');
   assert.equal(tagVersion('3.6.0-rc.1')?.version, '3.6.0-rc.1');
-  for (const tag of ['latest', '3.5', '7', 'V1.2.3', '01.2.3', '1.2.3_x', 'sha256-abc', 'main']) assert.equal(tagVersion(tag), undefined, tag);
+  for (const tag of ['latest', '3.5', '7', 'V1.2.3', '01.2.3', '1.2.3_x', 'sha256-abc', 'main'])
+    assert.equal(tagVersion(tag), undefined, tag);
 });
 
 test('ranges use npm semver syntax; prereleases are outside them unless named', () => {
@@ -27,12 +28,15 @@ test('an invalid or empty range is a RuleError at its field', () => {
     ['', 'is empty: write a range such as ">=3.5 <4" (or leave the key out)'],
     ['  ', 'is empty: write a range such as ">=3.5 <4" (or leave the key out)'],
   ] as const) {
-    assert.throws(() => compileRange(text, ['tags', 'semver']), (error: unknown) => {
-      assert.ok(error instanceof RuleError);
-      assert.deepEqual(error.field, ['tags', 'semver']);
-      assert.equal(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => compileRange(text, ['tags', 'semver']),
+      (error: unknown) => {
+        assert.ok(error instanceof RuleError);
+        assert.deepEqual(error.field, ['tags', 'semver']);
+        assert.equal(error.message, message);
+        return true;
+      },
+    );
   }
 });
 

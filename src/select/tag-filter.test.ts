@@ -26,7 +26,11 @@ test('include alone keeps whole-tag matches and says why the others went', () =>
 test('exclude alone names the pattern that dropped each tag', () => {
   const { kept, dropped } = select({ exclude: ['.*-rc\\..*', '.*-alpine', 'main'] });
   assert.deepEqual(kept, ['3.5', 'latest', 'v3.4.0', 'v3.5.0', 'v3.5.1', 'v3.6.0', 'v4.0.0']);
-  assert.deepEqual(dropped, { 'v3.5.2-rc.1': 'exclude: matches exclude ".*-rc\\\\..*"', 'v3.5.1-alpine': 'exclude: matches exclude ".*-alpine"', main: 'exclude: matches exclude "main"' });
+  assert.deepEqual(dropped, {
+    'v3.5.2-rc.1': 'exclude: matches exclude ".*-rc\\\\..*"',
+    'v3.5.1-alpine': 'exclude: matches exclude ".*-alpine"',
+    main: 'exclude: matches exclude "main"',
+  });
 });
 
 test('semver alone: non-versions and prereleases never match', () => {
@@ -86,11 +90,14 @@ test('bad filters are RuleErrors at their field', () => {
     [{ latest: 1.5 }, ['tags', 'latest'], 'must be a whole number of at least 1, got 1.5'],
   ];
   for (const [spec, field, message] of cases) {
-    assert.throws(() => compileTagFilter(spec), (error: unknown) => {
-      assert.ok(error instanceof RuleError);
-      assert.deepEqual(error.field, field);
-      assert.equal(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => compileTagFilter(spec),
+      (error: unknown) => {
+        assert.ok(error instanceof RuleError);
+        assert.deepEqual(error.field, field);
+        assert.equal(error.message, message);
+        return true;
+      },
+    );
   }
 });

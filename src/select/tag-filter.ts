@@ -76,22 +76,31 @@ export function filterTags(tags: readonly string[], filter: TagFilter): TagSelec
   };
   const { include, exclude, range, latest } = filter;
   if (include) keep('include', (tag) => (firstMatch(include, tag) ? undefined : 'matches no include pattern'));
-  if (exclude.length > 0) keep('exclude', (tag) => {
-    const hit = firstMatch(exclude, tag);
-    return hit ? `matches exclude ${JSON.stringify(hit.source)}` : undefined;
-  });
-  if (range) keep('semver', (tag) => {
-    const version = tagVersion(tag);
-    if (!version) return 'not a semantic version';
-    return range.test(version) ? undefined : `outside ${JSON.stringify(filter.spec.semver)}`;
-  });
+  if (exclude.length > 0)
+    keep('exclude', (tag) => {
+      const hit = firstMatch(exclude, tag);
+      return hit ? `matches exclude ${JSON.stringify(hit.source)}` : undefined;
+    });
+  if (range)
+    keep('semver', (tag) => {
+      const version = tagVersion(tag);
+      if (!version) return 'not a semantic version';
+      return range.test(version) ? undefined : `outside ${JSON.stringify(filter.spec.semver)}`;
+    });
   if (latest !== undefined) {
     const ranked = kept.flatMap((tag): VersionedTag[] => {
       const version = tagVersion(tag);
       return version ? [{ tag, version }] : [];
     });
-    const highest = new Set(ranked.sort(compareHighestFirst).slice(0, latest).map((v) => v.tag));
-    keep('latest', (tag) => (highest.has(tag) ? undefined : tagVersion(tag) ? `not among the ${latest} highest versions` : 'not a semantic version'));
+    const highest = new Set(
+      ranked
+        .sort(compareHighestFirst)
+        .slice(0, latest)
+        .map((v) => v.tag),
+    );
+    keep('latest', (tag) =>
+      highest.has(tag) ? undefined : tagVersion(tag) ? `not among the ${latest} highest versions` : 'not a semantic version',
+    );
   }
   return { kept, dropped: dropped.sort((a, b) => byName(a.tag, b.tag)) };
 }

@@ -14,7 +14,10 @@ export const PUSH_PASSWORD = 'push-secret-5f1c';
 export const API_TOKEN = 'api-token-9d2e';
 
 export function testConfig(overrides: Partial<PictureBookConfig['api']> = {}): PictureBookConfig {
-  const withAuth = { ...registryConfig('mirror.example:5000', '*/2 * * * * *'), pushAuth: { kind: 'userpass' as const, credentials: new Credentials('pusher', PUSH_PASSWORD) } };
+  const withAuth = {
+    ...registryConfig('mirror.example:5000', '*/2 * * * * *'),
+    pushAuth: { kind: 'userpass' as const, credentials: new Credentials('pusher', PUSH_PASSWORD) },
+  };
   return {
     file: '/etc/picture-book/config.yaml',
     registries: [withAuth, registryConfig('other.example')],
@@ -33,8 +36,19 @@ export async function testApi(config = testConfig()) {
   const events: unknown[] = [];
   const submitted: DistributeRequest[] = [];
   let current = config;
-  const scheduler = new Scheduler({ store, runner: runner.runner, tickers: tickers.factory, emit: (e) => { metrics.observe(e); events.push(e); } });
-  const metrics = new SyncMetrics({ synchronizerStates: () => scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })), jobCounts: () => store.jobCounts() });
+  const scheduler = new Scheduler({
+    store,
+    runner: runner.runner,
+    tickers: tickers.factory,
+    emit: (e) => {
+      metrics.observe(e);
+      events.push(e);
+    },
+  });
+  const metrics = new SyncMetrics({
+    synchronizerStates: () => scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })),
+    jobCounts: () => store.jobCounts(),
+  });
   await scheduler.start(config.registries, config.sync);
   const context: ApiContext = {
     config: () => current,
@@ -55,5 +69,16 @@ export async function testApi(config = testConfig()) {
     await app.close();
     await store.close();
   };
-  return { app, auth, store, tickers, runner, events, submitted, scheduler, setConfig: (c: PictureBookConfig) => void (current = c), close };
+  return {
+    app,
+    auth,
+    store,
+    tickers,
+    runner,
+    events,
+    submitted,
+    scheduler,
+    setConfig: (c: PictureBookConfig) => void (current = c),
+    close,
+  };
 }

@@ -8,16 +8,31 @@ test('CSRF: changes are refused from another origin or site, never made by HEAD,
   const api = await testApi();
   const state = () => api.scheduler.get('other.example')?.state;
   const ops = (method: 'GET' | 'POST' | 'HEAD', action: string, headers: Record<string, string> = {}) =>
-    api.app.inject({ method, url: `/ops?sync=other.example&action=${action}`, headers: { ...api.auth, host: '127.0.0.1:8001', ...headers } });
+    api.app.inject({
+      method,
+      url: `/ops?sync=other.example&action=${action}`,
+      headers: { ...api.auth, host: '127.0.0.1:8001', ...headers },
+    });
   t.after(() => api.close());
-  const foreign: Array<Record<string, string>> = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://127.0.0.1:8002' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+  const foreign: Array<Record<string, string>> = [
+    { origin: 'http://evil.example' },
+    { origin: 'null' },
+    { origin: 'http://127.0.0.1:8002' },
+    { 'sec-fetch-site': 'cross-site' },
+    { 'sec-fetch-site': 'same-site' },
+  ];
   for (const headers of foreign) {
     for (const method of ['GET', 'POST'] as const) {
       const refused = await ops(method, 'pause', headers);
       assert.equal(refused.statusCode, 403, `${method} ${JSON.stringify(headers)}`);
       assert.equal(refused.json().error.code, 'CROSS_ORIGIN');
     }
-    const job = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, host: '127.0.0.1:8001', ...headers }, payload: {} });
+    const job = await api.app.inject({
+      method: 'POST',
+      url: '/api/distribute/image',
+      headers: { ...api.auth, host: '127.0.0.1:8001', ...headers },
+      payload: {},
+    });
     assert.equal(job.statusCode, 403, `distribute ${JSON.stringify(headers)}`);
     assert.equal((await ops('GET', 'details', headers)).statusCode, 200, 'reads stay open');
   }
@@ -28,7 +43,11 @@ test('CSRF: changes are refused from another origin or site, never made by HEAD,
   assert.equal(state(), 'scheduled', 'HEAD paused the registry');
   assert.equal((await ops('HEAD', 'details')).statusCode, 200);
 
-  assert.equal((await ops('POST', 'pause', { origin: 'http://127.0.0.1:8001', 'sec-fetch-site': 'same-origin' })).statusCode, 200, 'same origin may');
+  assert.equal(
+    (await ops('POST', 'pause', { origin: 'http://127.0.0.1:8001', 'sec-fetch-site': 'same-origin' })).statusCode,
+    200,
+    'same origin may',
+  );
   assert.equal(state(), 'paused');
   assert.equal((await ops('GET', 'resume')).statusCode, 200, 'GET changes with the token (a browser cannot add it cross-origin)');
   assert.equal(state(), 'scheduled');
@@ -58,7 +77,9 @@ test('HTTP details: 405 with Allow for a known path, 404 for an unknown one, bot
     const answer = await api.app.inject({ method, url, headers: api.auth });
     assert.equal(answer.statusCode, 405, `${method} ${url}`);
     assert.equal(answer.headers.allow, allow);
-    assert.deepEqual(answer.json(), { error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${url.split('?')[0]}; allowed: ${allow}` } });
+    assert.deepEqual(answer.json(), {
+      error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${url.split('?')[0]}; allowed: ${allow}` },
+    });
   }
   assert.equal(api.scheduler.get('other.example')?.state, 'scheduled');
   assert.equal((await api.app.inject({ method: 'DELETE', url: '/nothing', headers: api.auth })).statusCode, 404);
@@ -67,11 +88,17 @@ test('HTTP details: 405 with Allow for a known path, 404 for an unknown one, bot
 
 test('HTTP details: a body with __proto__ or constructor.prototype is refused by name, without pollution; bad JSON is not quoted', async (t) => {
   const api = await testApi();
-  const post = (payload: string) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload });
+  const post = (payload: string) =>
+    api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload });
   t.after(() => api.close());
   const proto = await post('{"__proto__": {"polluted": "yes"}, "source": {}, "targets": []}');
   assert.equal(proto.statusCode, 400);
-  assert.deepEqual(proto.json(), { error: { code: 'INVALID_BODY', message: '__proto__: keys named "__proto__" (or "constructor.prototype") are refused: they could reach an object\'s prototype' } });
+  assert.deepEqual(proto.json(), {
+    error: {
+      code: 'INVALID_BODY',
+      message: '__proto__: keys named "__proto__" (or "constructor.prototype") are refused: they could reach an object\'s prototype',
+    },
+  });
   const nested = await post('{"source": {"auth": {"constructor": {"prototype": {"polluted": "yes"}}}}, "targets": [{"__proto__": 1}]}');
   assert.match(nested.json().error.message, /^(source\.auth\.constructor\.prototype|targets\[0\]\.__proto__): keys named/);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -90,5 +117,7 @@ test('HTTP details: headers too large get 431 in the {error: {code, message}} sh
   const answer = await fetch(`${url}/healthz`, { headers: { 'x-filler': 'x'.repeat(20_000) } });
   assert.equal(answer.status, 431);
   assert.match(answer.headers.get('content-type') ?? '', /^application\/json/);
-  assert.deepEqual(await answer.json(), { error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large (at most 16 KiB)' } });
+  assert.deepEqual(await answer.json(), {
+    error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large (at most 16 KiB)' },
+  });
 });

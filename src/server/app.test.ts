@@ -14,7 +14,16 @@ test('auth: /healthz is open; everything else needs the bearer token, checked pe
   assert.equal(health.statusCode, 200);
   assert.deepEqual(health.json(), { status: 'ok' });
 
-  for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${API_TOKEN}` }, { authorization: 'Bearer' }, { authorization: '  ' }, { authorization: 'wrong-token' }, { authorization: `${API_TOKEN}x` }, { authorization: `Bearer ${API_TOKEN} extra` }]) {
+  for (const headers of [
+    {},
+    { authorization: 'Bearer wrong-token' },
+    { authorization: `Basic ${API_TOKEN}` },
+    { authorization: 'Bearer' },
+    { authorization: '  ' },
+    { authorization: 'wrong-token' },
+    { authorization: `${API_TOKEN}x` },
+    { authorization: `Bearer ${API_TOKEN} extra` },
+  ]) {
     const denied = await api.app.inject({ url: '/list?type=active', headers });
     assert.equal(denied.statusCode, 401, JSON.stringify(headers));
     assert.match(String(denied.headers['www-authenticate']), /^Bearer realm="picture-book"/);
@@ -24,7 +33,11 @@ test('auth: /healthz is open; everything else needs the bearer token, checked pe
   assert.equal(unknownRoute.statusCode, 401, 'unknown paths do not tell strangers what exists');
   assert.equal((await api.app.inject({ url: '/metrics', headers: api.auth })).statusCode, 200);
   for (const authorization of [API_TOKEN, ` ${API_TOKEN} `, `bearer ${API_TOKEN}`, `Bearer  ${API_TOKEN}`]) {
-    assert.equal((await api.app.inject({ url: '/list?type=active', headers: { authorization } })).statusCode, 200, `"Authorization: ${authorization}" is accepted`);
+    assert.equal(
+      (await api.app.inject({ url: '/list?type=active', headers: { authorization } })).statusCode,
+      200,
+      `"Authorization: ${authorization}" is accepted`,
+    );
   }
 
   api.setConfig(testConfig({ enableAuth: false }));
@@ -42,13 +55,22 @@ test('/list: configured registries with secrets redacted; active synchronizers w
   assert.equal(configured.body.includes(PUSH_PASSWORD), false);
   assert.equal(configured.body.includes(API_TOKEN), false);
   const body = configured.json();
-  assert.deepEqual(body.registries.map((r: { hostname: string }) => r.hostname), ['mirror.example:5000', 'other.example']);
+  assert.deepEqual(
+    body.registries.map((r: { hostname: string }) => r.hostname),
+    ['mirror.example:5000', 'other.example'],
+  );
   assert.equal(body.registries[0].pushAuth.password, '***');
 
   api.tickers.live('*/2 * * * * *').fire();
   await until(() => api.runner.runs.length === 1, 'a run');
   let active = (await api.app.inject({ url: '/list?type=active', headers: api.auth })).json();
-  assert.deepEqual(active.synchronizers.map((s: { hostname: string; state: string }) => [s.hostname, s.state]), [['mirror.example:5000', 'running'], ['other.example', 'scheduled']]);
+  assert.deepEqual(
+    active.synchronizers.map((s: { hostname: string; state: string }) => [s.hostname, s.state]),
+    [
+      ['mirror.example:5000', 'running'],
+      ['other.example', 'scheduled'],
+    ],
+  );
   api.runner.runs[0]?.finish();
   await api.scheduler.get('mirror.example:5000')?.idle();
   active = (await api.app.inject({ url: '/list?type=active', headers: api.auth })).json();
@@ -139,7 +161,10 @@ test('/ops: clear 400s and 404s, details, pause cancels a run, run and resume', 
   assert.equal(api.runner.runs[0]?.signal.aborted, true);
   assert.equal((await ops('sync=mirror.example:5000&action=run')).statusCode, 409);
   const history = (await ops('sync=mirror.example:5000&action=details')).json();
-  assert.deepEqual(history.recentRuns.map((r: { trigger: string; result: string }) => [r.trigger, r.result]), [['manual', 'cancelled']]);
+  assert.deepEqual(
+    history.recentRuns.map((r: { trigger: string; result: string }) => [r.trigger, r.result]),
+    [['manual', 'cancelled']],
+  );
 
   const resumed = await ops('sync=mirror.example:5000&action=resume');
   assert.deepEqual(resumed.json(), { hostname: 'mirror.example:5000', state: 'scheduled', nextRun: '2030-01-01T00:00:00.000+00:00' });
@@ -174,25 +199,40 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
   t.after(() => api.close());
   const served = await api.app.inject({ url: '/openapi.json', headers: api.auth });
   assert.equal(served.json().openapi, '3.1.0');
-  const documented = Object.entries(served.json().paths as Record<string, object>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const documented = Object.entries(served.json().paths as Record<string, object>).flatMap(([path, methods]) =>
+    Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+  );
   for (const route of documented) {
     const [method, url] = route.split(' ') as [string, string];
     assert.equal(api.app.hasRoute({ method: method as 'GET', url }), true, `${route} is documented but not served`);
   }
-  assert.deepEqual(documented.sort(), ['GET /api/distribute/image', 'GET /api/distribute/image/:id', 'GET /healthz', 'GET /list', 'GET /metrics', 'GET /openapi.json', 'GET /ops', 'POST /api/distribute/image', 'POST /ops']);
+  assert.deepEqual(documented.sort(), [
+    'GET /api/distribute/image',
+    'GET /api/distribute/image/:id',
+    'GET /healthz',
+    'GET /list',
+    'GET /metrics',
+    'GET /openapi.json',
+    'GET /ops',
+    'POST /api/distribute/image',
+    'POST /ops',
+  ]);
 });
 
 test('/list?type=configured shows sources: too, their auth redacted', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pb-api-sources-'));
   const secret = 'source-pw-4c1d';
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'config.yaml'), [
-    'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
-    'sources:',
-    "  'registry.internal:5000': {auth: 'puller:${SOURCE_PW}', tlsVerify: false}",
-    "  'build-cache.lan:5000': {insecure: true}",
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'config.yaml'),
+    [
+      'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
+      'sources:',
+      "  'registry.internal:5000': {auth: 'puller:${SOURCE_PW}', tlsVerify: false}",
+      "  'build-cache.lan:5000': {insecure: true}",
+      '',
+    ].join('\n'),
+  );
   const { config } = await loadConfig(join(dir, 'config.yaml'), { SOURCE_PW: secret });
   const api = await testApi(config);
   t.after(() => api.close());

@@ -26,7 +26,9 @@ function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void 
   const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
   const body = JSON.stringify(errorBody(code, message));
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }
@@ -55,10 +57,16 @@ export function buildApp(context: ApiContext): FastifyInstance {
       done(error as Error, undefined);
     }
   });
-  app.addHook('onRequest', bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken ?? '' })));
+  app.addHook(
+    'onRequest',
+    bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken ?? '' })),
+  );
   app.addHook('onRequest', async (request, reply) => {
     if (!context.starting?.() || request.url.split('?')[0] === '/healthz') return;
-    await reply.code(503).header('retry-after', '1').send(errorBody('STARTING', 'the server is starting (recovering jobs, scheduling); try again in a moment'));
+    await reply
+      .code(503)
+      .header('retry-after', '1')
+      .send(errorBody('STARTING', 'the server is starting (recovering jobs, scheduling); try again in a moment'));
   });
   app.addHook('onResponse', async (request, reply) => {
     context.emit({
@@ -87,7 +95,10 @@ export function buildApp(context: ApiContext): FastifyInstance {
     const path = request.url.split('?')[0] ?? '';
     const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (allowed.length === 0) return reply.code(404).send(errorBody('NOT_FOUND', `no endpoint ${request.method} ${path}`));
-    return reply.code(405).header('allow', allowed.join(', ')).send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
+    return reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
   });
 
   app.setValidatorCompiler(zodValidatorCompiler());

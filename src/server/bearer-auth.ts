@@ -40,11 +40,22 @@ export function bearerAuth(setting: AuthSetting) {
     if (!enabled || PUBLIC_PATHS.has(request.url.split('?')[0] ?? '')) return;
     const presented = presentedToken(request.headers.authorization);
     if (presented === undefined) {
-      await reply.code(401).header('www-authenticate', WWW_AUTHENTICATE).send(errorBody('UNAUTHORIZED', 'this API needs the token in the Authorization header: "Authorization: Bearer <token>" (or the bare token)'));
+      await reply
+        .code(401)
+        .header('www-authenticate', WWW_AUTHENTICATE)
+        .send(
+          errorBody(
+            'UNAUTHORIZED',
+            'this API needs the token in the Authorization header: "Authorization: Bearer <token>" (or the bare token)',
+          ),
+        );
       return;
     }
     if (!tokenMatches(presented, token)) {
-      await reply.code(401).header('www-authenticate', `${WWW_AUTHENTICATE}, error="invalid_token"`).send(errorBody('UNAUTHORIZED', 'the token is not valid'));
+      await reply
+        .code(401)
+        .header('www-authenticate', `${WWW_AUTHENTICATE}, error="invalid_token"`)
+        .send(errorBody('UNAUTHORIZED', 'the token is not valid'));
     }
   };
 }

@@ -25,13 +25,20 @@ function comparable(value: unknown): string {
   const digest = (text: string) => createHash('sha256').update(text).digest('hex');
   const auth = value as AuthSetting | undefined;
   if (auth?.kind === 'userpass') return `userpass:${auth.credentials.username}:${digest(auth.credentials.password)}`;
-  if (auth?.kind === 'docker-config') return `docker-config:${[...auth.auths].map(([host, c]) => `${host}=${c.username}:${digest(c.password)}`).sort().join(',')}`;
+  if (auth?.kind === 'docker-config')
+    return `docker-config:${[...auth.auths]
+      .map(([host, c]) => `${host}=${c.username}:${digest(c.password)}`)
+      .sort()
+      .join(',')}`;
   return JSON.stringify(value) ?? 'undefined';
 }
 
 function changedKeys<T extends object>(before: T, after: T, ignored: ReadonlySet<string> = new Set()): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((key) => !ignored.has(key) && comparable((before as Record<string, unknown>)[key]) !== comparable((after as Record<string, unknown>)[key]));
+  return [...keys].filter(
+    (key) =>
+      !ignored.has(key) && comparable((before as Record<string, unknown>)[key]) !== comparable((after as Record<string, unknown>)[key]),
+  );
 }
 
 function byKey<T>(entries: Iterable<[string, T]>): Map<string, T> {
@@ -54,9 +61,15 @@ function diffMaps<T extends object>(before: Map<string, T>, after: Map<string, T
 }
 
 export function diffConfig(before: PictureBookConfig, after: PictureBookConfig): ConfigDiff {
-  const registries = diffMaps(byKey<RegistryConfig>(before.registries.map((r) => [r.hostname, r])), byKey<RegistryConfig>(after.registries.map((r) => [r.hostname, r])), IGNORED);
+  const registries = diffMaps(
+    byKey<RegistryConfig>(before.registries.map((r) => [r.hostname, r])),
+    byKey<RegistryConfig>(after.registries.map((r) => [r.hostname, r])),
+    IGNORED,
+  );
   const sources = diffMaps(byKey<SourceSettings>(before.sources ?? []), byKey<SourceSettings>(after.sources ?? []));
-  const settings = (['api', 'state', 'sync', 'concurrency'] as const).flatMap((section) => changedKeys(before[section], after[section]).map((key) => `${section}.${key}`));
+  const settings = (['api', 'state', 'sync', 'concurrency'] as const).flatMap((section) =>
+    changedKeys(before[section], after[section]).map((key) => `${section}.${key}`),
+  );
   if (before.display !== after.display) settings.push('display');
   return {
     added: registries.added,
@@ -72,11 +85,15 @@ export function diffConfig(before: PictureBookConfig, after: PictureBookConfig):
 export function describeDiff(diff: ConfigDiff): string {
   const list = (names: string[], separator = ', ') => (names.length > 0 ? ` (${names.join(separator)})` : '');
   const changed = diff.changed.map((c) => `${c.registry}: ${c.keys.join(', ')}`);
-  const parts = [`${diff.added.length} added${list(diff.added)}, ${diff.removed.length} removed${list(diff.removed)}, ${diff.changed.length} changed${list(changed, '; ')}, ${diff.unchanged.length} unchanged`];
+  const parts = [
+    `${diff.added.length} added${list(diff.added)}, ${diff.removed.length} removed${list(diff.removed)}, ${diff.changed.length} changed${list(changed, '; ')}, ${diff.unchanged.length} unchanged`,
+  ];
   const { sources } = diff;
   if (sources.added.length + sources.removed.length + sources.changed.length > 0) {
     const changedSources = sources.changed.map((c) => `${c.host}: ${c.keys.join(', ')}`);
-    parts.push(`sources: ${sources.added.length} added${list(sources.added)}, ${sources.removed.length} removed${list(sources.removed)}, ${sources.changed.length} changed${list(changedSources, '; ')}`);
+    parts.push(
+      `sources: ${sources.added.length} added${list(sources.added)}, ${sources.removed.length} removed${list(sources.removed)}, ${sources.changed.length} changed${list(changedSources, '; ')}`,
+    );
   }
   if (diff.settings.length > 0) parts.push(`settings changed: ${diff.settings.join(', ')}`);
   return parts.join('; ');

@@ -9,7 +9,8 @@ function poisonedKey(value: unknown): string | undefined {
     for (const [key, child] of Object.entries(node)) {
       const at = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
       if (key === '__proto__') return at;
-      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) return `${at}.prototype`;
+      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'))
+        return `${at}.prototype`;
       pending.push([child, at]);
     }
   }
@@ -27,9 +28,18 @@ export function parseJsonBody(text: string): unknown {
     value = JSON.parse(text);
   } catch (error) {
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
-    throw new ApiError(400, 'INVALID_BODY', `the body is not valid JSON${position === undefined ? (text.trim() === '' ? ' (it is empty)' : '') : ` (at character ${position})`}`);
+    throw new ApiError(
+      400,
+      'INVALID_BODY',
+      `the body is not valid JSON${position === undefined ? (text.trim() === '' ? ' (it is empty)' : '') : ` (at character ${position})`}`,
+    );
   }
   const key = poisonedKey(value);
-  if (key !== undefined) throw new ApiError(400, 'INVALID_BODY', `${key}: keys named "__proto__" (or "constructor.prototype") are refused: they could reach an object's prototype`);
+  if (key !== undefined)
+    throw new ApiError(
+      400,
+      'INVALID_BODY',
+      `${key}: keys named "__proto__" (or "constructor.prototype") are refused: they could reach an object's prototype`,
+    );
   return value;
 }

@@ -35,7 +35,12 @@ test('the check itself: a plain signal does warn', async () => {
 
 test('a sync run gets signals without a listener limit', async () => {
   const runner = new ControlledRunner();
-  const scheduler = new Scheduler({ store: SqliteRunStore.open(':memory:'), runner: runner.runner, tickers: new ManualTickers().factory, emit: () => undefined });
+  const scheduler = new Scheduler({
+    store: SqliteRunStore.open(':memory:'),
+    runner: runner.runner,
+    tickers: new ManualTickers().factory,
+    emit: () => undefined,
+  });
   await scheduler.start([registryConfig('a.example')], { timezone: 'UTC', runOnStart: true });
   await until(() => runner.runs.length === 1, 'the start run');
   const [run] = runner.runs;
@@ -50,11 +55,28 @@ test('a distribute job copies with signals without a listener limit', async () =
   const engine = {
     copy: (task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> => {
       seen.push(run);
-      return Promise.resolve({ status: 'skipped', source: task.source, target: task.target, digest: 'sha256:1', sourceDigest: 'sha256:1', bytes: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 0, durationMs: 1 });
+      return Promise.resolve({
+        status: 'skipped',
+        source: task.source,
+        target: task.target,
+        digest: 'sha256:1',
+        sourceDigest: 'sha256:1',
+        bytes: 0,
+        blobsCopied: 0,
+        blobsSkipped: 0,
+        blobsMounted: 0,
+        manifestsWritten: 0,
+        durationMs: 1,
+      });
     },
   };
   const jobs = new DistributeJobs({ store: SqliteRunStore.open(':memory:'), engine, emit: () => undefined });
-  await jobs.submit(distributeRequestSchema.parse({ source: { endpoint: '127.0.0.1:5000', image: 'team/app', ref: 'v1' }, targets: [{ endpoint: 'a.example' }] }));
+  await jobs.submit(
+    distributeRequestSchema.parse({
+      source: { endpoint: '127.0.0.1:5000', image: 'team/app', ref: 'v1' },
+      targets: [{ endpoint: 'a.example' }],
+    }),
+  );
   await jobs.idle();
   const [run] = seen;
   assert.equal(run?.signal && (await warnsOfLeak(run.signal)), false);

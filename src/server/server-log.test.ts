@@ -30,12 +30,19 @@ test('the server log scrubs config secrets: passwords, the API token and any val
     const log = new ServerLog({ write: (line: string) => (lines.push(line), true) } as unknown as NodeJS.WritableStream);
     log.addSecrets(config);
     const leak = `curl --api-key ${SCRIPT_KEY} -u pusher:${PUSH_PW} -H 'Bearer api-token-5e6f' -H 'Authorization: Basic ${Buffer.from(`pusher:${PUSH_PW}`).toString('base64')}'`;
-    log.event({ type: 'registry-script-failed', registry: 'mirror.example', message: `exited with code 1: ${leak}`, stderrTail: [leak], time: Date.now() });
+    log.event({
+      type: 'registry-script-failed',
+      registry: 'mirror.example',
+      message: `exited with code 1: ${leak}`,
+      stderrTail: [leak],
+      time: Date.now(),
+    });
     const output = lines.join('');
     assert.match(output, /registry-script-failed/);
     // The expanded value '--api-key <key>' is itself a secret (it holds one): masked whole, longest first.
     assert.match(output, /curl \*\*\* -u \*\*\* -H 'Bearer \*\*\*' -H 'Authorization: Basic \*\*\*'/, 'the line is still there, scrubbed');
-    for (const secret of [SCRIPT_KEY, PUSH_PW, 'api-token-5e6f', Buffer.from(`pusher:${PUSH_PW}`).toString('base64')]) assert.equal(output.includes(secret), false, `${secret} is in the log`);
+    for (const secret of [SCRIPT_KEY, PUSH_PW, 'api-token-5e6f', Buffer.from(`pusher:${PUSH_PW}`).toString('base64')])
+      assert.equal(output.includes(secret), false, `${secret} is in the log`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,18 @@ import type { ServerEvent } from './sync-service.js';
 
 /** Copy events too frequent for a server log (a large layer would flood it). */
 const NOISY = new Set(['blob-started', 'blob-progress', 'blob-done', 'blob-skipped', 'blob-mounted', 'manifest-written']);
-const WARN = new Set(['work-not-resumed', 'sync-tick-skipped', 'sync-store-failed', 'config-rejected', 'server-warning', 'image-failed', 'registry-script-failed', 'registry-line-invalid', 'retry', 'warning']);
+const WARN = new Set([
+  'work-not-resumed',
+  'sync-tick-skipped',
+  'sync-store-failed',
+  'config-rejected',
+  'server-warning',
+  'image-failed',
+  'registry-script-failed',
+  'registry-line-invalid',
+  'retry',
+  'warning',
+]);
 
 /**
  * The sync server's log: one JSON line per event on stdout (pino). Events carry no secrets by

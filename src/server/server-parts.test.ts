@@ -32,7 +32,11 @@ test('endpoints: every refusal is an ENDPOINT_INVALID PictureBookError saying wh
     ['http://0x7f000001:5000', /./],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseEndpoint(text), (error: unknown) => error instanceof PictureBookError && error.code === 'ENDPOINT_INVALID' && message.test(error.message), text);
+    assert.throws(
+      () => parseEndpoint(text),
+      (error: unknown) => error instanceof PictureBookError && error.code === 'ENDPOINT_INVALID' && message.test(error.message),
+      text,
+    );
   }
 });
 

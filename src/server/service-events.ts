@@ -7,7 +7,14 @@ export type ServiceEvent =
   | { type: 'api-request'; method: string; route: string; path: string; status: number; durationMs: number; time: number }
   | { type: 'job-queued'; id: string; targets: number; time: number }
   | { type: 'job-started'; id: string; time: number }
-  | { type: 'job-target-finished'; id: string; endpoint: string; outcome: 'finished' | 'skipped' | 'failed'; error?: { code: string; message: string } | undefined; time: number }
+  | {
+      type: 'job-target-finished';
+      id: string;
+      endpoint: string;
+      outcome: 'finished' | 'skipped' | 'failed';
+      error?: { code: string; message: string } | undefined;
+      time: number;
+    }
   | { type: 'job-finished'; id: string; state: 'FINISHED' | 'FAILED'; time: number }
   /** The process is stopping: the job goes back to the queue and runs again on the next start. */
   | { type: 'job-requeued'; id: string; time: number }

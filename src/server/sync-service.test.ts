@@ -12,7 +12,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A temp dir, an in-memory store and the events of the service a test starts; the service stops and the dir goes after it. */
 async function serviceFixture(t: TestContext, prefix: string) {
-  const fixture = { dir: await mkdtemp(join(tmpdir(), prefix)), store: SqliteRunStore.open(':memory:'), events: [] as ServerEvent[], service: undefined as SyncService | undefined };
+  const fixture = {
+    dir: await mkdtemp(join(tmpdir(), prefix)),
+    store: SqliteRunStore.open(':memory:'),
+    events: [] as ServerEvent[],
+    service: undefined as SyncService | undefined,
+  };
   t.after(async () => {
     await fixture.service?.stop();
     await rm(fixture.dir, { recursive: true, force: true });
@@ -34,11 +39,24 @@ test('at start the service prunes ended runs and jobs older than state.retention
   await store.finishJob('old-job', 'FINISHED', now - 40 * DAY_MS + 1000, { source: {} });
 
   const file = join(dir, 'config.yaml');
-  await writeFile(file, ['registries:', '  - hostname: mirror.example', '    images: [127.0.0.1:9/app:v1]', 'state: {retentionDays: 30}', 'sync: {runOnStart: false}', ''].join('\n'));
+  await writeFile(
+    file,
+    [
+      'registries:',
+      '  - hostname: mirror.example',
+      '    images: [127.0.0.1:9/app:v1]',
+      'state: {retentionDays: 30}',
+      'sync: {runOnStart: false}',
+      '',
+    ].join('\n'),
+  );
   const { config } = await loadConfig(file);
   fixture.service = await SyncService.start(config, { store, emit: (e) => events.push(e) });
 
-  assert.deepEqual((await store.listRuns('mirror.example', 10)).map((r) => r.id), [recent]);
+  assert.deepEqual(
+    (await store.listRuns('mirror.example', 10)).map((r) => r.id),
+    [recent],
+  );
   assert.equal(await store.getJob('old-job'), undefined);
   const pruned = events.find((e) => e.type === 'history-pruned');
   assert.deepEqual(pruned && { runs: pruned.runs, jobs: pruned.jobs }, { runs: 1, jobs: 1 });
@@ -55,12 +73,27 @@ test('a registry whose last two runs died with the process gets no run at start;
   await store.startRun('steady.example', 'start', now - 1000);
   const file = join(dir, 'config.yaml');
   const registry = (host: string) => [`  - hostname: ${host}`, '    images: [127.0.0.1:9/app:v1]'];
-  await writeFile(file, ['registries:', ...registry('looping.example'), ...registry('steady.example'), 'sync: {runOnStart: true}', ''].join('\n'));
+  await writeFile(
+    file,
+    ['registries:', ...registry('looping.example'), ...registry('steady.example'), 'sync: {runOnStart: true}', ''].join('\n'),
+  );
   const { config } = await loadConfig(file);
   const started: string[] = [];
   const runner = async (r: { hostname: string }) => {
     started.push(r.hostname);
-    return { registry: r.hostname, ok: true, copied: 0, upToDate: 0, failed: 0, cancelled: 0, bytes: 0, startedAt: 0, durationMs: 0, invalidLines: [], images: [] };
+    return {
+      registry: r.hostname,
+      ok: true,
+      copied: 0,
+      upToDate: 0,
+      failed: 0,
+      cancelled: 0,
+      bytes: 0,
+      startedAt: 0,
+      durationMs: 0,
+      invalidLines: [],
+      images: [],
+    };
   };
   const service = (fixture.service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner }));
   await service.scheduler.get('steady.example')?.idle();
@@ -68,7 +101,10 @@ test('a registry whose last two runs died with the process gets no run at start;
   const run = await store.getRun(second);
   assert.deepEqual([run?.result, run?.error], ['failed', 'interrupted by a crash 2 times; not resumed']);
   const notResumed = events.filter((e) => e.type === 'work-not-resumed');
-  assert.deepEqual(notResumed.map((e) => e.type === 'work-not-resumed' && e.kind === 'run' && [e.registry, e.runId]), [['looping.example', second]]);
+  assert.deepEqual(
+    notResumed.map((e) => e.type === 'work-not-resumed' && e.kind === 'run' && [e.registry, e.runId]),
+    [['looping.example', second]],
+  );
   assert.equal(service.scheduler.get('looping.example')?.state, 'unscheduled', 'still configured, runs on demand');
 });
 
@@ -84,7 +120,8 @@ test('a reload says which registries were added, removed or changed (which keys)
     await rm(dir, { recursive: true, force: true });
   });
   const file = join(dir, 'config.yaml');
-  const write = (lines: string[]) => writeFile(file, [...lines, `state: {path: ${join(dir, 'state.db')}}`, 'sync: {runOnStart: false}', ''].join('\n'));
+  const write = (lines: string[]) =>
+    writeFile(file, [...lines, `state: {path: ${join(dir, 'state.db')}}`, 'sync: {runOnStart: false}', ''].join('\n'));
   await write([
     'registries:',
     "  - {hostname: steady.example, images: ['127.0.0.1:9/app:v1']}",
@@ -108,12 +145,19 @@ test('a reload says which registries were added, removed or changed (which keys)
   assert.equal(await service.reload(), true);
   const reloaded = events.find((e) => e.type === 'config-reloaded');
   assert.ok(reloaded && reloaded.type === 'config-reloaded');
-  assert.deepEqual(reloaded.changed, [{ registry: 'retimed.example', keys: ['syncPeriod', 'images'] }, { registry: 'repassed.example', keys: ['pushAuthConfig'] }]);
+  assert.deepEqual(reloaded.changed, [
+    { registry: 'retimed.example', keys: ['syncPeriod', 'images'] },
+    { registry: 'repassed.example', keys: ['pushAuthConfig'] },
+  ]);
   assert.deepEqual([reloaded.added, reloaded.removed, reloaded.unchanged], [['new.example'], ['gone.example'], ['steady.example']]);
   assert.deepEqual(reloaded.sources, { added: ['added.example'], removed: [], changed: [{ host: 'src.example', keys: ['tlsVerify'] }] });
   assert.deepEqual(reloaded.settings, ['api.authToken']);
   const line = describeServerEvent(reloaded);
-  assert.equal(line, 'configuration reloaded: 1 added (new.example), 1 removed (gone.example), 2 changed (retimed.example: syncPeriod, images; repassed.example: pushAuthConfig), 1 unchanged; sources: 1 added (added.example), 0 removed, 1 changed (src.example: tlsVerify); settings changed: api.authToken');
+  assert.equal(
+    line,
+    'configuration reloaded: 1 added (new.example), 1 removed (gone.example), 2 changed (retimed.example: syncPeriod, images; repassed.example: pushAuthConfig), 1 unchanged; sources: 1 added (added.example), 0 removed, 1 changed (src.example: tlsVerify); settings changed: api.authToken',
+  );
   const everything = JSON.stringify(reloaded) + line;
-  for (const secret of [...Object.values(env), 'first-token-1234', 'second-token-5678']) assert.equal(everything.includes(secret), false, secret);
+  for (const secret of [...Object.values(env), 'first-token-1234', 'second-token-5678'])
+    assert.equal(everything.includes(secret), false, secret);
 });

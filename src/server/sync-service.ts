@@ -30,15 +30,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const LISTEN_PROBLEMS: Record<string, string> = {
   EADDRINUSE: 'the address is already in use (another picture-book sync, or another program, listens there)',
   EACCES: 'permission denied (ports below 1024 need privileges)',
-  EADDRNOTAVAIL: 'the address is not one of this machine\'s',
+  EADDRNOTAVAIL: "the address is not one of this machine's",
 };
 
 /** Why the API could not bind, naming `host:port` and the keys that set them. */
 function listenError(error: unknown, api: PictureBookConfig['api'], file: string): PictureBookError {
   const code = (error as { code?: unknown }).code;
-  const why = (typeof code === 'string' && LISTEN_PROBLEMS[code]) || (errorMessage(error));
+  const why = (typeof code === 'string' && LISTEN_PROBLEMS[code]) || errorMessage(error);
   const where = api.host.includes(':') ? `[${api.host}]:${api.port}` : `${api.host}:${api.port}`;
-  return new PictureBookError('API_LISTEN_FAILED', `cannot listen on ${where}: ${why}; nothing was started (api.host / api.port in ${file})`, { cause: error });
+  return new PictureBookError(
+    'API_LISTEN_FAILED',
+    `cannot listen on ${where}: ${why}; nothing was started (api.host / api.port in ${file})`,
+    { cause: error },
+  );
 }
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
@@ -63,7 +67,11 @@ export class SyncService {
   private constructor(config: PictureBookConfig, options: SyncServiceOptions) {
     this.#config = config;
     this.#store = options.store ?? SqliteRunStore.open(config.state.path);
-    this.#engine = new CopyEngine({ imageConcurrency: config.concurrency.images, blobConcurrency: config.concurrency.blobs, timeouts: timeoutsFromSettings(config.timeouts) });
+    this.#engine = new CopyEngine({
+      imageConcurrency: config.concurrency.images,
+      blobConcurrency: config.concurrency.blobs,
+      timeouts: timeoutsFromSettings(config.timeouts),
+    });
     this.#metrics = new SyncMetrics({
       synchronizerStates: () => this.#scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })),
       jobCounts: () => this.#store.jobCounts(),
@@ -73,14 +81,26 @@ export class SyncService {
       options.emit(event);
     };
     const runner = options.runner ?? loadRunner(this.#engine);
-    this.#scheduler = new Scheduler({ store: this.#store, runner, emit: this.#emit, ...(options.tickers ? { tickers: options.tickers } : {}) });
-    this.#jobs = new DistributeJobs({ store: this.#store, engine: this.#engine, emit: this.#emit, addressPolicy: () => addressPolicy(this.#config.api.distributeAllowedNetworks) });
+    this.#scheduler = new Scheduler({
+      store: this.#store,
+      runner,
+      emit: this.#emit,
+      ...(options.tickers ? { tickers: options.tickers } : {}),
+    });
+    this.#jobs = new DistributeJobs({
+      store: this.#store,
+      engine: this.#engine,
+      emit: this.#emit,
+      addressPolicy: () => addressPolicy(this.#config.api.distributeAllowedNetworks),
+    });
   }
 
   /** Opens the history, closes runs a dead process left open, recovers jobs, schedules, listens. */
   static async start(config: PictureBookConfig, options: SyncServiceOptions): Promise<SyncService> {
     if (config.api.enabled && config.api.enableAuth && config.api.authToken.trim() === '') {
-      throw new ConfigError([{ file: config.file, line: 0, column: 0, path: 'api.authToken', message: 'enableAuth is true but authToken is empty' }]);
+      throw new ConfigError([
+        { file: config.file, line: 0, column: 0, path: 'api.authToken', message: 'enableAuth is true but authToken is empty' },
+      ]);
     }
     const service = new SyncService(config, options);
     try {
@@ -115,7 +135,8 @@ export class SyncService {
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
     if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });
-    for (const { registry, runId, crashes } of interrupted.notResumed) this.#emit({ type: 'work-not-resumed', kind: 'run', registry, runId, crashes, time: now });
+    for (const { registry, runId, crashes } of interrupted.notResumed)
+      this.#emit({ type: 'work-not-resumed', kind: 'run', registry, runId, crashes, time: now });
     await this.#prune();
     this.#pruneTimer = setInterval(() => void this.#prune(), PRUNE_EVERY_MS).unref();
     // A registry whose runs keep dying with the process gets no run at start; its schedule goes on.
@@ -131,7 +152,15 @@ export class SyncService {
     if (!api.enabled) return;
     const exposure = apiExposureWarning(api);
     if (exposure) this.#emit({ type: 'server-warning', message: exposure, time: Date.now() });
-    this.#app = buildApp({ config: () => this.#config, scheduler: this.#scheduler, store: this.#store, jobs: this.#jobs, metrics: this.#metrics, emit: this.#emit, starting: () => !this.#ready });
+    this.#app = buildApp({
+      config: () => this.#config,
+      scheduler: this.#scheduler,
+      store: this.#store,
+      jobs: this.#jobs,
+      metrics: this.#metrics,
+      emit: this.#emit,
+      starting: () => !this.#ready,
+    });
     try {
       this.#url = await this.#app.listen({ host: api.host, port: api.port });
     } catch (error) {
@@ -162,9 +191,10 @@ export class SyncService {
       this.#emit({ type: 'config-reloaded', file, kept: summary.kept, ...diff, time: Date.now() });
       return true;
     } catch (error) {
-      const problems = error instanceof ConfigError
-        ? error.problems.map(({ line, path, message }) => ({ line, path, message }))
-        : [{ line: 0, path: '', message: errorMessage(error) }];
+      const problems =
+        error instanceof ConfigError
+          ? error.problems.map(({ line, path, message }) => ({ line, path, message }))
+          : [{ line: 0, path: '', message: errorMessage(error) }];
       this.#emit({ type: 'config-rejected', file, problems, time: Date.now() });
       return false;
     }

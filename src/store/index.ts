@@ -1,4 +1,16 @@
-export type { InterruptedRuns, JobPage, JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunResult, RunStore, RunSummary, RunTrigger } from './run-store.js';
+export type {
+  InterruptedRuns,
+  JobPage,
+  JobRecord,
+  JobState,
+  JobTargetResult,
+  RunFinish,
+  RunRecord,
+  RunResult,
+  RunStore,
+  RunSummary,
+  RunTrigger,
+} from './run-store.js';
 export { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 export { SqliteRunStore } from './sqlite-run-store.js';
 export { StoreError } from './store-error.js';

@@ -11,13 +11,33 @@ import { StoreError } from './store-error.js';
 const dir = mkdtempSync(join(tmpdir(), 'pb-store-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const image = { source: 'src.example/app:v1', target: 'mirror.example/m/app:v1', status: 'copied' as const, digest: 'sha256:aa', bytes: 10 };
-const failedImage = { source: 'src.example/app:v2', target: 'mirror.example/m/app:v2', status: 'failed' as const, bytes: 0, error: { code: 'NETWORK', message: 'refused' } };
+const image = {
+  source: 'src.example/app:v1',
+  target: 'mirror.example/m/app:v1',
+  status: 'copied' as const,
+  digest: 'sha256:aa',
+  bytes: 10,
+};
+const failedImage = {
+  source: 'src.example/app:v2',
+  target: 'mirror.example/m/app:v2',
+  status: 'failed' as const,
+  bytes: 0,
+  error: { code: 'NETWORK', message: 'refused' },
+};
 
 test('a run is recorded with its counts and per-image outcomes, newest first', async () => {
   const store = SqliteRunStore.open(':memory:');
   const first = await store.startRun('mirror.example', 'start', 1000);
-  await store.finishRun(first, { endedAt: 2000, result: 'failed', copied: 1, upToDate: 0, failed: 1, bytes: 10, images: [image, failedImage] });
+  await store.finishRun(first, {
+    endedAt: 2000,
+    result: 'failed',
+    copied: 1,
+    upToDate: 0,
+    failed: 1,
+    bytes: 10,
+    images: [image, failedImage],
+  });
   const second = await store.startRun('mirror.example', 'schedule', 3000);
   await store.startRun('other.example', 'manual', 3500);
 
@@ -29,7 +49,13 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
     { ...failedImage, digest: undefined },
   ]);
   const listed = await store.listRuns('mirror.example', 10);
-  assert.deepEqual(listed.map((r) => [r.id, r.result, r.trigger]), [[second, 'running', 'schedule'], [first, 'failed', 'start']]);
+  assert.deepEqual(
+    listed.map((r) => [r.id, r.result, r.trigger]),
+    [
+      [second, 'running', 'schedule'],
+      [first, 'failed', 'start'],
+    ],
+  );
   const summary = await store.registrySummary('mirror.example');
   assert.equal(summary.runs, 2);
   assert.equal(summary.lastRun?.id, second);
@@ -37,7 +63,8 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
   await store.close();
 });
 
-const modes = (file: string) => ['', '-wal', '-shm'].map((suffix) => `${suffix || 'db'} ${(statSync(file + suffix).mode & 0o777).toString(8)}`);
+const modes = (file: string) =>
+  ['', '-wal', '-shm'].map((suffix) => `${suffix || 'db'} ${(statSync(file + suffix).mode & 0o777).toString(8)}`);
 
 test('the database and its -wal and -shm files are owner-only after a write, also when a crash left them world-readable', async () => {
   const fresh = join(dir, 'fresh', 'state.db');
@@ -87,7 +114,13 @@ test('everything survives reopening the file; runs left running become interrupt
   assert.equal(run?.endedAt, 5000);
   assert.deepEqual(await reopened.pausedRegistries(), ['paused.example']);
   const recoverable = await reopened.recoverableJobs();
-  assert.deepEqual(recoverable.map((j) => [j.id, j.state]), [['job-1', 'QUEUED'], ['job-2', 'RUNNING']]);
+  assert.deepEqual(
+    recoverable.map((j) => [j.id, j.state]),
+    [
+      ['job-1', 'QUEUED'],
+      ['job-2', 'RUNNING'],
+    ],
+  );
   assert.deepEqual(recoverable[0]?.request, { secret: 'x' });
   assert.deepEqual(recoverable[1]?.targets, [{ endpoint: 'http://a/v2', outcome: 'finished' }]);
   assert.deepEqual((await reopened.getJob('job-3'))?.request, { n: 3, scrubbed: true });
@@ -150,8 +183,14 @@ test('a database written by a newer schema is refused with a typed error', async
   const raw = new Database(file);
   raw.pragma('user_version = 99');
   raw.close();
-  assert.throws(() => SqliteRunStore.open(file), (e: unknown) => e instanceof StoreError && e.code === 'STORE_SCHEMA_TOO_NEW' && e.message.includes('99'));
-  assert.throws(() => SqliteRunStore.open(join(dir, 'future.db', 'x.db')), (e: unknown) => e instanceof StoreError && e.code === 'STORE_OPEN_FAILED');
+  assert.throws(
+    () => SqliteRunStore.open(file),
+    (e: unknown) => e instanceof StoreError && e.code === 'STORE_SCHEMA_TOO_NEW' && e.message.includes('99'),
+  );
+  assert.throws(
+    () => SqliteRunStore.open(join(dir, 'future.db', 'x.db')),
+    (e: unknown) => e instanceof StoreError && e.code === 'STORE_OPEN_FAILED',
+  );
 });
 
 test('runs: a registry whose last 2 runs died with the process is reported once, its newest run failed with the reason', async () => {
@@ -163,10 +202,16 @@ test('runs: a registry whose last 2 runs died with the process is reported once,
   assert.deepEqual(await store.closeInterruptedRuns(300), { runs: 1, notResumed: [] }, 'one crash: resumed');
   const second = await store.startRun('looping.example', 'start', 400);
   await store.startRun('steady.example', 'start', 400);
-  assert.deepEqual(await store.closeInterruptedRuns(500), { runs: 2, notResumed: [{ registry: 'looping.example', runId: second, crashes: 2 }] });
+  assert.deepEqual(await store.closeInterruptedRuns(500), {
+    runs: 2,
+    notResumed: [{ registry: 'looping.example', runId: second, crashes: 2 }],
+  });
   const failed = await store.getRun(second);
   assert.deepEqual([failed?.result, failed?.error], ['failed', 'interrupted by a crash 2 times; not resumed']);
-  assert.deepEqual((await store.listRuns('steady.example', 5)).map((r) => r.result), ['interrupted', 'succeeded']);
+  assert.deepEqual(
+    (await store.listRuns('steady.example', 5)).map((r) => r.result),
+    ['interrupted', 'succeeded'],
+  );
   // The streak was reported: the next crash starts counting again.
   await store.startRun('looping.example', 'schedule', 600);
   assert.deepEqual(await store.closeInterruptedRuns(700), { runs: 1, notResumed: [] });
@@ -186,7 +231,13 @@ test('jobs: each crash while RUNNING is counted in the store and the job goes ba
   const store = SqliteRunStore.open(file);
   assert.equal((await store.getJob('old-queued'))?.crashes, 0);
   assert.deepEqual(await store.countCrashedJobs(), [{ id: 'old-running', crashes: 1 }]);
-  assert.deepEqual((await store.recoverableJobs()).map((j) => [j.id, j.state, j.crashes, j.startedAt]), [['old-running', 'QUEUED', 1, 2], ['old-queued', 'QUEUED', 0, null]]);
+  assert.deepEqual(
+    (await store.recoverableJobs()).map((j) => [j.id, j.state, j.crashes, j.startedAt]),
+    [
+      ['old-running', 'QUEUED', 1, 2],
+      ['old-queued', 'QUEUED', 0, null],
+    ],
+  );
   await store.startJob('old-running', 10);
   await store.close();
   const again = SqliteRunStore.open(file);
@@ -210,7 +261,12 @@ test('state.path that is not a database is refused before anything touches it: a
     ['/proc/self/picture-book/state.db', /is under \/proc/],
   ];
   for (const [file, why] of cases) {
-    assert.throws(() => SqliteRunStore.open(file), (e: unknown) => e instanceof StoreError && e.code === 'STORE_PATH_INVALID' && e.message.startsWith(`state.path ${file} `) && why.test(e.message), file);
+    assert.throws(
+      () => SqliteRunStore.open(file),
+      (e: unknown) =>
+        e instanceof StoreError && e.code === 'STORE_PATH_INVALID' && e.message.startsWith(`state.path ${file} `) && why.test(e.message),
+      file,
+    );
   }
   assert.equal(statSync(text).mode & 0o777, 0o644, 'the file was not chmodded');
   assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
@@ -230,8 +286,12 @@ test("a finished job's credentials are in none of the database, -wal and -shm fi
   try {
     await store.createJob('j', { source: { auth: { basicauth: { user: 'u', password } } } }, 1);
     await store.startJob('j', 2);
-    const files = () => ['', '-wal', '-shm'].filter((suffix) => existsSync(file + suffix)).map((suffix) => [suffix, readFileSync(file + suffix)] as const);
-    assert.ok(files().some(([, bytes]) => bytes.includes(password)), 'control: a queued job keeps its credentials');
+    const files = () =>
+      ['', '-wal', '-shm'].filter((suffix) => existsSync(file + suffix)).map((suffix) => [suffix, readFileSync(file + suffix)] as const);
+    assert.ok(
+      files().some(([, bytes]) => bytes.includes(password)),
+      'control: a queued job keeps its credentials',
+    );
     await store.finishJob('j', 'FINISHED', 3, { source: { auth: '***' } });
     for (const [suffix, bytes] of files()) assert.equal(bytes.includes(password), false, `the password is in ${file}${suffix}`);
   } finally {

@@ -1,7 +1,18 @@
 import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { InterruptedRuns, JobPage, JobRecord, JobState, JobTargetResult, RunFinish, RunRecord, RunStore, RunSummary, RunTrigger } from './run-store.js';
+import type {
+  InterruptedRuns,
+  JobPage,
+  JobRecord,
+  JobState,
+  JobTargetResult,
+  RunFinish,
+  RunRecord,
+  RunStore,
+  RunSummary,
+  RunTrigger,
+} from './run-store.js';
 import { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 import { migrate } from './sqlite-schema.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
@@ -19,11 +30,17 @@ export interface SqliteRunStoreOptions {
 function prepareStatements(db: Database.Database) {
   return {
     insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
-    finishRun: db.prepare(`UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, bytes = @bytes, error = @error WHERE id = @id`),
-    insertImage: db.prepare(`INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`),
+    finishRun: db.prepare(
+      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, bytes = @bytes, error = @error WHERE id = @id`,
+    ),
+    insertImage: db.prepare(
+      `INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`,
+    ),
     runningRuns: db.prepare<[], { registry: string }>(`SELECT DISTINCT registry FROM runs WHERE result = 'running' ORDER BY registry`),
     interruptRuns: db.prepare<[number]>(`UPDATE runs SET result = 'interrupted', ended_at = ? WHERE result = 'running'`),
-    latestResults: db.prepare<[string, number], { id: number; result: string }>(`SELECT id, result FROM runs WHERE registry = ? ORDER BY started_at DESC, id DESC LIMIT ?`),
+    latestResults: db.prepare<[string, number], { id: number; result: string }>(
+      `SELECT id, result FROM runs WHERE registry = ? ORDER BY started_at DESC, id DESC LIMIT ?`,
+    ),
     failRun: db.prepare<[string, number]>(`UPDATE runs SET result = 'failed', error = ? WHERE id = ?`),
     getRun: db.prepare<[number], RunRow>(`SELECT * FROM runs WHERE id = ?`),
     runImages: db.prepare<[number], ImageRow>(`SELECT * FROM run_images WHERE run_id = ? ORDER BY rowid`),
@@ -35,7 +52,9 @@ function prepareStatements(db: Database.Database) {
       VALUES (@jobId, (SELECT count(*) FROM job_targets WHERE job_id = @jobId), @endpoint, @outcome, @errorCode, @errorMessage)`),
     finishJob: db.prepare<[string, number, string, string]>(`UPDATE jobs SET state = ?, finished_at = ?, request = ? WHERE id = ?`),
     requeueJob: db.prepare<[string]>(`UPDATE jobs SET state = 'QUEUED' WHERE id = ? AND state = 'RUNNING'`),
-    crashedJobs: db.prepare<[], { id: string; crashes: number }>(`UPDATE jobs SET state = 'QUEUED', crashes = crashes + 1 WHERE state = 'RUNNING' RETURNING id, crashes`),
+    crashedJobs: db.prepare<[], { id: string; crashes: number }>(
+      `UPDATE jobs SET state = 'QUEUED', crashes = crashes + 1 WHERE state = 'RUNNING' RETURNING id, crashes`,
+    ),
     getJob: db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`),
     jobTargets: db.prepare<[string], JobTargetRow>(`SELECT * FROM job_targets WHERE job_id = ? ORDER BY position`),
     jobPosition: db.prepare<[string], { created_at: number; rowid: number }>(`SELECT created_at, rowid FROM jobs WHERE id = ?`),
@@ -45,7 +64,9 @@ function prepareStatements(db: Database.Database) {
     ),
     recoverableJobs: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE state IN ('QUEUED', 'RUNNING') ORDER BY created_at, rowid`),
     jobCounts: db.prepare<[], { state: string; n: number }>(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
-    pause: db.prepare<[string, number]>(`INSERT INTO paused_registries (registry, paused_at) VALUES (?, ?) ON CONFLICT (registry) DO NOTHING`),
+    pause: db.prepare<[string, number]>(
+      `INSERT INTO paused_registries (registry, paused_at) VALUES (?, ?) ON CONFLICT (registry) DO NOTHING`,
+    ),
     unpause: db.prepare<[string]>(`DELETE FROM paused_registries WHERE registry = ?`),
     paused: db.prepare<[], { registry: string }>(`SELECT registry FROM paused_registries ORDER BY registry`),
     pruneRuns: db.prepare<[number]>(`DELETE FROM runs WHERE result != 'running' AND started_at < ?`),
@@ -115,7 +136,17 @@ export class SqliteRunStore implements RunStore {
   async finishRun(id: number, finish: RunFinish): Promise<void> {
     this.#db.transaction(() => {
       const { endedAt, result, copied, upToDate, failed, bytes } = finish;
-      this.#sql.finishRun.run({ id, endedAt, result, copied, upToDate, failed, cancelled: finish.cancelled ?? 0, bytes, error: this.#scrub(finish.error) });
+      this.#sql.finishRun.run({
+        id,
+        endedAt,
+        result,
+        copied,
+        upToDate,
+        failed,
+        cancelled: finish.cancelled ?? 0,
+        bytes,
+        error: this.#scrub(finish.error),
+      });
       for (const image of finish.images) {
         this.#sql.insertImage.run({
           runId: id,
@@ -171,7 +202,13 @@ export class SqliteRunStore implements RunStore {
   }
 
   async recordJobTarget(id: string, result: JobTargetResult): Promise<void> {
-    this.#sql.insertJobTarget.run({ jobId: id, endpoint: result.endpoint, outcome: result.outcome, errorCode: result.error?.code ?? null, errorMessage: this.#scrub(result.error?.message) });
+    this.#sql.insertJobTarget.run({
+      jobId: id,
+      endpoint: result.endpoint,
+      outcome: result.outcome,
+      errorCode: result.error?.code ?? null,
+      errorMessage: this.#scrub(result.error?.message),
+    });
   }
 
   async finishJob(id: string, state: 'FINISHED' | 'FAILED', finishedAt: number, request: unknown): Promise<void> {
@@ -197,7 +234,12 @@ export class SqliteRunStore implements RunStore {
   async listJobs(page: JobPage): Promise<{ jobs: JobRecord[]; more: boolean } | undefined> {
     const from = page.before === undefined ? undefined : this.#sql.jobPosition.get(page.before);
     if (page.before !== undefined && !from) return undefined;
-    const rows = this.#sql.listJobs.all({ createdAt: from?.created_at ?? null, rowid: from?.rowid ?? null, state: page.state ?? null, limit: page.limit + 1 });
+    const rows = this.#sql.listJobs.all({
+      createdAt: from?.created_at ?? null,
+      rowid: from?.rowid ?? null,
+      state: page.state ?? null,
+      limit: page.limit + 1,
+    });
     return { jobs: rows.slice(0, page.limit).map((row) => this.#jobRecord(row)), more: rows.length > page.limit };
   }
 

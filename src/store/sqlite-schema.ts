@@ -66,7 +66,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export function migrate(db: Database, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
-    throw new StoreError('STORE_SCHEMA_TOO_NEW', `${file} has schema version ${current}; this picture-book knows up to ${SCHEMA_VERSION} (was it written by a newer release?)`);
+    throw new StoreError(
+      'STORE_SCHEMA_TOO_NEW',
+      `${file} has schema version ${current}; this picture-book knows up to ${SCHEMA_VERSION} (was it written by a newer release?)`,
+    );
   }
   db.transaction(() => {
     for (const sql of MIGRATIONS.slice(current)) db.exec(sql);

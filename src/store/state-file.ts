@@ -16,7 +16,10 @@ function kind(stats: Stats): string {
 }
 
 function refuse(file: string, why: string): never {
-  throw new StoreError('STORE_PATH_INVALID', `state.path ${file} ${why}; picture-book left it untouched (point state.path at a new file or an existing picture-book database)`);
+  throw new StoreError(
+    'STORE_PATH_INVALID',
+    `state.path ${file} ${why}; picture-book left it untouched (point state.path at a new file or an existing picture-book database)`,
+  );
 }
 
 /** The path as the system resolves it: the file's own, or its nearest existing ancestor's plus the rest. */
@@ -48,7 +51,8 @@ function head(file: string): Buffer {
  */
 export function checkStateFile(file: string): void {
   const real = resolvedPath(file);
-  if (SYSTEM_ROOTS.some((root) => real === root || real.startsWith(`${root}/`))) refuse(file, `is under ${real.split('/').slice(0, 2).join('/')}, a system directory`);
+  if (SYSTEM_ROOTS.some((root) => real === root || real.startsWith(`${root}/`)))
+    refuse(file, `is under ${real.split('/').slice(0, 2).join('/')}, a system directory`);
   let stats: Stats;
   try {
     stats = statSync(file);

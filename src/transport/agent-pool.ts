@@ -43,7 +43,9 @@ export class AgentPool {
         timeout: this.#connectMs,
         rejectUnauthorized: settings.tlsVerify,
         // Read once per setting: a CA file is small and rarely changes during a run.
-        ...(settings.caFile || settings.ca ? { ca: [...(settings.caFile ? [readFileSync(settings.caFile, 'utf8')] : []), ...(settings.ca ? [settings.ca] : [])] } : {}),
+        ...(settings.caFile || settings.ca
+          ? { ca: [...(settings.caFile ? [readFileSync(settings.caFile, 'utf8')] : []), ...(settings.ca ? [settings.ca] : [])] }
+          : {}),
       };
       const agent = new Agent({
         connections: settings.maxConnections,

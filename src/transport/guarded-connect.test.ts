@@ -29,7 +29,17 @@ before(async () => {
     res.writeHead(307, { location: `http://127.0.0.2:${storagePort}/blob` }).end();
   });
 });
-after(() => Promise.all(servers.map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); }))));
+after(() =>
+  Promise.all(
+    servers.map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections();
+          s.close(resolve);
+        }),
+    ),
+  ),
+);
 
 const refusing = (address: string): AddressGuard => ({ refuse: (a) => (a === address ? 'is refused by the test' : undefined) });
 const agents = new AgentPool();
@@ -42,12 +52,17 @@ test('a guarded endpoint does not follow a redirect to a refused IP literal (Nod
   assert.deepEqual(seen, { registry: 1, storage: 1 }, 'control: the redirect is followed without a guard');
 
   const guarded = new Transport(`127.0.0.1:${registryPort}`, { ...options, addressGuard: refusing('127.0.0.2') }, { agents });
-  await assert.rejects(guarded.request({ method: 'GET', path: '/v2/a/blobs/x', scopes: [], expect: [200] }), (e: unknown) => (e as Error).name === 'NetworkError' && /127\.0\.0\.2 is refused by the test/.test((e as Error).message));
+  await assert.rejects(
+    guarded.request({ method: 'GET', path: '/v2/a/blobs/x', scopes: [], expect: [200] }),
+    (e: unknown) => (e as Error).name === 'NetworkError' && /127\.0\.0\.2 is refused by the test/.test((e as Error).message),
+  );
   assert.deepEqual(seen, { registry: 2, storage: 1 }, 'storage was not contacted');
 });
 
 test('a name is checked on every address it resolves to, at connection time', async () => {
   const guarded = new Transport(`localhost:${registryPort}`, { ...options, addressGuard: refusing('127.0.0.1') }, { agents });
-  await assert.rejects(guarded.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }), (e: unknown) => /localhost \(127\.0\.0\.1\) is refused by the test/.test((e as Error).message));
+  await assert.rejects(guarded.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }), (e: unknown) =>
+    /localhost \(127\.0\.0\.1\) is refused by the test/.test((e as Error).message),
+  );
   assert.equal(seen.registry, 2, 'the registry was not contacted');
 });

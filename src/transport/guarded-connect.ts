@@ -24,7 +24,11 @@ function refusedError(host: string, address: string, why: string): Error {
 
 /** dns.lookup that fails when any address of the name is refused; the socket connects to what was checked. */
 export function guardedLookup(guard: AddressGuard): LookupFunction {
-  return ((hostname: string, options: { all?: boolean }, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+  return ((
+    hostname: string,
+    options: { all?: boolean },
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       for (const { address } of addresses) {
@@ -33,7 +37,9 @@ export function guardedLookup(guard: AddressGuard): LookupFunction {
       }
       if (options.all) return callback(null, addresses);
       const [first] = addresses;
-      return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+      return first
+        ? callback(null, first.address, first.family)
+        : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
     });
   }) as LookupFunction;
 }

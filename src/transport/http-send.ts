@@ -128,7 +128,13 @@ function guardBody(response: Dispatcher.ResponseData, request: SendRequest, show
   const rate = `${timeouts.blobMinBytes} bytes per ${seconds(timeouts.blobIntervalMs)}`;
   const watch = new ThroughputWatch(
     { minBytes: timeouts.blobMinBytes, intervalMs: timeouts.blobIntervalMs, blame: 'producer' },
-    (bytes) => new TimeoutError(request.method, shownUrl(), `download stalled: ${bytes} bytes in ${seconds(timeouts.blobIntervalMs)}, under the minimum of ${rate} (${TIMEOUT_SETTINGS.blob})`, TIMEOUT_SETTINGS.blob),
+    (bytes) =>
+      new TimeoutError(
+        request.method,
+        shownUrl(),
+        `download stalled: ${bytes} bytes in ${seconds(timeouts.blobIntervalMs)}, under the minimum of ${rate} (${TIMEOUT_SETTINGS.blob})`,
+        TIMEOUT_SETTINGS.blob,
+      ),
   );
   // Errors travel both ways: a broken connection fails the watch, a stalled or abandoned watch frees the connection.
   pipeline(response.body, watch, () => undefined);
@@ -140,7 +146,13 @@ function watchUpload(body: Readable, method: string, shownUrl: () => string, tim
   const rate = `${timeouts.blobMinBytes} bytes per ${seconds(timeouts.blobIntervalMs)}`;
   const watch = new ThroughputWatch(
     { minBytes: timeouts.blobMinBytes, intervalMs: timeouts.blobIntervalMs, blame: 'consumer' },
-    (bytes) => new TimeoutError(method, shownUrl(), `upload stalled: the registry took ${bytes} bytes in ${seconds(timeouts.blobIntervalMs)}, under the minimum of ${rate} (${TIMEOUT_SETTINGS.blob})`, TIMEOUT_SETTINGS.blob),
+    (bytes) =>
+      new TimeoutError(
+        method,
+        shownUrl(),
+        `upload stalled: the registry took ${bytes} bytes in ${seconds(timeouts.blobIntervalMs)}, under the minimum of ${rate} (${TIMEOUT_SETTINGS.blob})`,
+        TIMEOUT_SETTINGS.blob,
+      ),
   );
   pipeline(body, watch, () => undefined);
   return watch;

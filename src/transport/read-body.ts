@@ -6,7 +6,12 @@ import { PictureBookError, type ErrorCode } from '../errors/index.js';
  * broken server cannot make us buffer gigabytes. Blobs are never read through here. `code` names
  * the failure for the caller's kind of body (a manifest over the limit is an invalid manifest).
  */
-export async function readBodyLimited(body: Readable, limit: number, what: string, code: ErrorCode = 'RESPONSE_TOO_LARGE'): Promise<Buffer> {
+export async function readBodyLimited(
+  body: Readable,
+  limit: number,
+  what: string,
+  code: ErrorCode = 'RESPONSE_TOO_LARGE',
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -29,7 +34,10 @@ export async function readBodyLimited(body: Readable, limit: number, what: strin
 export function discardBody(body: Readable): Promise<void> {
   if (body.readableEnded || body.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
-    body.on('error', () => resolve()).once('end', () => resolve()).once('close', () => resolve());
+    body
+      .on('error', () => resolve())
+      .once('end', () => resolve())
+      .once('close', () => resolve());
     body.resume();
   });
 }

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ContentError, HttpError, NetworkError, TimeoutError } from '../errors/index.js';
-import { DEFAULT_RETRY_POLICY, isRetryableNetworkError, isRetryableStatus, isTransient, parseRetryAfter, retryDelayMs } from './retry-policy.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  isTransient,
+  parseRetryAfter,
+  retryDelayMs,
+} from './retry-policy.js';
 
 test('retryable statuses: 429 and 5xx except 501', () => {
   for (const s of [429, 500, 502, 503, 504]) assert.equal(isRetryableStatus(s), true, String(s));
@@ -10,10 +17,26 @@ test('retryable statuses: 429 and 5xx except 501', () => {
 
 test('transient failures of a whole operation: network failures, 408 and the statuses requests retry; never another 4xx', () => {
   const http = (status: number) => new HttpError({ status, method: 'PUT', url: 'https://r.example/v2/a/blobs/uploads/x', errors: [] });
-  for (const error of [new NetworkError('GET', 'https://r.example/v2/', 'ERR_STREAM_PREMATURE_CLOSE'), new TimeoutError('GET', 'u', 'download stalled', 'timeouts.blobMinBytes'), http(408), http(429), http(500), http(503)]) {
+  for (const error of [
+    new NetworkError('GET', 'https://r.example/v2/', 'ERR_STREAM_PREMATURE_CLOSE'),
+    new TimeoutError('GET', 'u', 'download stalled', 'timeouts.blobMinBytes'),
+    http(408),
+    http(429),
+    http(500),
+    http(503),
+  ]) {
     assert.equal(isTransient(error), true, error.message);
   }
-  for (const error of [http(400), http(403), http(404), http(413), http(501), new ContentError('DIGEST_MISMATCH', 'x'), new Error('bug'), 'text']) {
+  for (const error of [
+    http(400),
+    http(403),
+    http(404),
+    http(413),
+    http(501),
+    new ContentError('DIGEST_MISMATCH', 'x'),
+    new Error('bug'),
+    'text',
+  ]) {
     assert.equal(isTransient(error), false, String(error));
   }
 });
@@ -30,11 +53,27 @@ test('Retry-After in seconds and as an HTTP-date', () => {
 
 test('backoff grows exponentially, is jittered, and is capped', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
-  assert.equal(retryDelayMs(policy, 1, undefined, () => 0), 50);
-  assert.equal(retryDelayMs(policy, 1, undefined, () => 1), 100);
-  assert.equal(retryDelayMs(policy, 3, undefined, () => 1), 400);
-  assert.equal(retryDelayMs(policy, 10, undefined, () => 1), 1000);
-  assert.equal(retryDelayMs(policy, 10, 7000, () => 1), 7000, 'the server decides when it says so');
+  assert.equal(
+    retryDelayMs(policy, 1, undefined, () => 0),
+    50,
+  );
+  assert.equal(
+    retryDelayMs(policy, 1, undefined, () => 1),
+    100,
+  );
+  assert.equal(
+    retryDelayMs(policy, 3, undefined, () => 1),
+    400,
+  );
+  assert.equal(
+    retryDelayMs(policy, 10, undefined, () => 1),
+    1000,
+  );
+  assert.equal(
+    retryDelayMs(policy, 10, 7000, () => 1),
+    7000,
+    'the server decides when it says so',
+  );
 });
 
 test('network errors are recognised through cause chains', () => {

@@ -98,14 +98,21 @@ after(async () => {
 test('a server that accepts the connection and never answers ends in a TimeoutError within the response timeout', async () => {
   const agents = new AgentPool();
   const responseMs = 500;
-  const transport = new Transport(silentHost, { scheme: 'http', retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 } }, { agents, timeouts: { ...DEFAULT_TIMEOUTS, responseMs } });
+  const transport = new Transport(
+    silentHost,
+    { scheme: 'http', retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 } },
+    { agents, timeouts: { ...DEFAULT_TIMEOUTS, responseMs } },
+  );
   const started = Date.now();
   try {
-    await assert.rejects(transport.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }), (error: Error & { code?: string }) => {
-      assert.ok(error instanceof TimeoutError);
-      assert.match(error.message, new RegExp(`^GET http://${silentHost.replace(/\./g, '\\.')}/v2/: no answer within 0\\.5 s`));
-      return true;
-    });
+    await assert.rejects(
+      transport.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }),
+      (error: Error & { code?: string }) => {
+        assert.ok(error instanceof TimeoutError);
+        assert.match(error.message, new RegExp(`^GET http://${silentHost.replace(/\./g, '\\.')}/v2/: no answer within 0\\.5 s`));
+        return true;
+      },
+    );
     assert.ok(Date.now() - started < 2 * responseMs + 2_000, 'two attempts, each bounded');
   } finally {
     await agents.close();

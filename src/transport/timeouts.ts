@@ -69,7 +69,14 @@ export const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))
 export function applyReadDeadline(body: Readable, ms: number, method: string, url: () => string): void {
   if (body.readableEnded || body.destroyed) return;
   const timer = setTimeout(() => {
-    body.destroy(new TimeoutError(method, url(), `the answer's body did not arrive within ${seconds(ms)} (${TIMEOUT_SETTINGS.read})`, TIMEOUT_SETTINGS.read));
+    body.destroy(
+      new TimeoutError(
+        method,
+        url(),
+        `the answer's body did not arrive within ${seconds(ms)} (${TIMEOUT_SETTINGS.read})`,
+        TIMEOUT_SETTINGS.read,
+      ),
+    );
   }, ms);
   timer.unref();
   const clear = (): void => clearTimeout(timer);

@@ -26,10 +26,27 @@ before(async () => {
   certFile = join(dir, 'other.crt');
   const keyFile = join(dir, 'other.key');
   await promisify(execFile)('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile,
-    '-days', '1', '-subj', '/CN=other.example', '-addext', 'subjectAltName=DNS:other.example',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=other.example',
+    '-addext',
+    'subjectAltName=DNS:other.example',
   ]);
-  server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, (socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+  server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, (socket) =>
+    socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -47,11 +64,17 @@ test('a certificate for another host name is a TLS error saying so', async () =>
       assert.ok(error instanceof TlsError);
       assert.equal(error.code, 'TLS');
       assert.equal(error.problem, 'hostname-mismatch');
-      assert.match(error.message, /TLS: the server's certificate is not issued for this host name \(ERR_TLS_CERT_ALTNAME_INVALID: [^)]*127\.0\.0\.1 is not in the cert's list[^)]*\); use the name it was issued for, or .*tlsVerify: false/);
+      assert.match(
+        error.message,
+        /TLS: the server's certificate is not issued for this host name \(ERR_TLS_CERT_ALTNAME_INVALID: [^)]*127\.0\.0\.1 is not in the cert's list[^)]*\); use the name it was issued for, or .*tlsVerify: false/,
+      );
       return true;
     });
     const untrusted = new Transport(host, { scheme: 'https', retry: { maxAttempts: 1 } }, { agents });
-    await assert.rejects(untrusted.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }), { code: 'TLS', problem: 'unknown-ca' });
+    await assert.rejects(untrusted.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }), {
+      code: 'TLS',
+      problem: 'unknown-ca',
+    });
   } finally {
     await agents.close();
   }

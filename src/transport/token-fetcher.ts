@@ -68,7 +68,12 @@ export async function fetchToken(
     }
     headers.authorization = credentials.basicHeader();
   }
-  const response = await sendWithRetry(context.dispatcherFor(url), { url, method: 'GET', headers, timeouts: context.timeouts }, context.policy, onRetry);
+  const response = await sendWithRetry(
+    context.dispatcherFor(url),
+    { url, method: 'GET', headers, timeouts: context.timeouts },
+    context.policy,
+    onRetry,
+  );
   const status = response.statusCode;
   if (status !== 200) {
     // Only 401/403 say anything about the credentials. A 5xx or 429 that outlasted the retries is

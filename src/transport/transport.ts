@@ -98,7 +98,10 @@ export class Transport {
     const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections };
     this.#agentSettings = {
       main,
-      head: options.pipelining === false ? main : { ...main, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING },
+      head:
+        options.pipelining === false
+          ? main
+          : { ...main, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING },
       // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
       // but the same address guard (a realm must not lead into a network the endpoint may not reach).
       foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections },
@@ -110,7 +113,14 @@ export class Transport {
     this.#timeouts = shared.timeouts ?? DEFAULT_TIMEOUTS;
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
-      { registry, registryUrl: () => this.#baseUrl, dispatcherFor, policy: this.#policy, timeouts: this.#timeouts, allowInsecureRealm: options.allowInsecureRealm === true },
+      {
+        registry,
+        registryUrl: () => this.#baseUrl,
+        dispatcherFor,
+        policy: this.#policy,
+        timeouts: this.#timeouts,
+        allowInsecureRealm: options.allowInsecureRealm === true,
+      },
       options.credentials,
       options.staticToken,
     );
@@ -177,7 +187,15 @@ export class Transport {
     const fallback = this.#plan.fallback;
     if (!fallback) return Promise.resolve();
     this.#probe ??= this.#hold()
-      .main.request({ origin: this.#plan.first, path: '/v2/', method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, headersTimeout: this.#timeouts.responseMs, bodyTimeout: this.#timeouts.readMs })
+      .main.request({
+        origin: this.#plan.first,
+        path: '/v2/',
+        method: 'GET',
+        headers: { 'user-agent': USER_AGENT },
+        signal,
+        headersTimeout: this.#timeouts.responseMs,
+        bodyTimeout: this.#timeouts.readMs,
+      })
       .then((response) => discardBody(response.body))
       .catch((error: unknown) => {
         if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);
@@ -217,7 +235,7 @@ export class Transport {
     let url = typeof request.path === 'string' ? new URL(request.path, this.#baseUrl) : request.path;
     let scopes = request.scopes;
     let authRetried = false;
-    for (let redirects = 0; ; ) {
+    for (let redirects = 0; ;) {
       const own = url.origin === this.#baseUrl.origin;
       const headers: Record<string, string> = { ...request.headers };
       // Credentials and tokens go to the registry only, never along a redirect to storage.
@@ -253,11 +271,17 @@ export class Transport {
         this.#authorizer.invalidate(scopes);
         refusal = this.#authorizer.refusal(headerValue(response, 'www-authenticate'), scopes);
       }
-      const error = await responseError({ status, method: request.method, url: redactUrl(url), registry: this.registry, body: response.body, refusal });
+      const error = await responseError({
+        status,
+        method: request.method,
+        url: redactUrl(url),
+        registry: this.registry,
+        body: response.body,
+        refusal,
+      });
       // Kept for callers that retry a whole operation themselves (a streamed upload cannot be replayed here).
       if (error instanceof HttpError) error.retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
       throw error;
     }
   }
 }
-

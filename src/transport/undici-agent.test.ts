@@ -28,13 +28,23 @@ test('every internal path of undici that undici-agent.ts loads is where it was w
 test('an internal path that moved fails loudly, naming it and the file to update', () => {
   assert.throws(() => undiciInternal('undici/lib/dispatcher/moved-away.js'), {
     code: 'INTERNAL',
-    message: "undici's internal path undici/lib/dispatcher/moved-away.js moved; update src/transport/undici-agent.ts for the undici installed",
+    message:
+      "undici's internal path undici/lib/dispatcher/moved-away.js moved; update src/transport/undici-agent.ts for the undici installed",
   });
 });
 
 test('package.json pins undici to one minor, and that minor is the one installed', () => {
-  const pinned = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies.undici ?? '';
+  const pinned =
+    (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> })
+      .dependencies.undici ?? '';
   const installed = (require('undici/package.json') as { version: string }).version;
-  assert.match(pinned, /^~\d+\.\d+\.\d+$/, `undici is pinned as "${pinned}": undici-agent.ts loads its internal files, so keep it to one minor (~X.Y.Z)`);
-  assert.ok(semver.satisfies(installed, pinned), `undici ${installed} is installed, package.json pins ${pinned}: check undici-agent.ts against it`);
+  assert.match(
+    pinned,
+    /^~\d+\.\d+\.\d+$/,
+    `undici is pinned as "${pinned}": undici-agent.ts loads its internal files, so keep it to one minor (~X.Y.Z)`,
+  );
+  assert.ok(
+    semver.satisfies(installed, pinned),
+    `undici ${installed} is installed, package.json pins ${pinned}: check undici-agent.ts against it`,
+  );
 });

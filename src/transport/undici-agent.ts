@@ -10,7 +10,11 @@ import { PictureBookError } from '../errors/index.js';
  * may move in another minor. undici-agent.test.ts checks they are there and are the very classes
  * undici exports.
  */
-export const UNDICI_INTERNALS = ['undici/lib/dispatcher/dispatcher.js', 'undici/lib/api/index.js', 'undici/lib/dispatcher/agent.js'] as const;
+export const UNDICI_INTERNALS = [
+  'undici/lib/dispatcher/dispatcher.js',
+  'undici/lib/api/index.js',
+  'undici/lib/dispatcher/agent.js',
+] as const;
 
 const require = createRequire(import.meta.url);
 
@@ -20,7 +24,11 @@ export function undiciInternal(path: string): unknown {
     return require(path);
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
-    throw new PictureBookError('INTERNAL', `undici's internal path ${path} moved; update src/transport/undici-agent.ts for the undici installed`, { cause: error });
+    throw new PictureBookError(
+      'INTERNAL',
+      `undici's internal path ${path} moved; update src/transport/undici-agent.ts for the undici installed`,
+      { cause: error },
+    );
   }
 }
 

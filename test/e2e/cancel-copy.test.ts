@@ -43,15 +43,28 @@ test('abort mid-blob: CancelledError and image-cancelled, not a NETWORK failure;
   });
   const events: CopyEvent[] = [];
   const controller = new AbortController();
-  const copying = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/aborted/app:v1` }, { signal: controller.signal, onEvent: (e) => events.push(e) });
+  const copying = engine.copy(
+    { source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/aborted/app:v1` },
+    { signal: controller.signal, onEvent: (e) => events.push(e) },
+  );
   await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the largest blob to be held mid-stream');
   controller.abort();
   await assert.rejects(copying, (error: unknown) => error instanceof CancelledError && error.code === 'CANCELLED');
   letGo();
-  assert.deepEqual(events.filter((e) => e.type === 'image-failed'), []);
-  assert.deepEqual(events.filter((e) => e.type === 'retry'), [], 'a stop is not retried');
+  assert.deepEqual(
+    events.filter((e) => e.type === 'image-failed'),
+    [],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'retry'),
+    [],
+    'a stop is not retried',
+  );
   const cancelled = events.filter((e) => e.type === 'image-cancelled');
-  assert.deepEqual(cancelled.map((e) => [e.target, e.started]), [[`${pair.targetProxy.host}/aborted/app:v1`, true]]);
+  assert.deepEqual(
+    cancelled.map((e) => [e.target, e.started]),
+    [[`${pair.targetProxy.host}/aborted/app:v1`, true]],
+  );
   assert.equal(pair.sourceProxy.count('GET', new RegExp(blobPath)), 1, 'the blob was not restarted after the abort');
   assert.equal(pair.targetProxy.count('PUT', /\/manifests\//), 0);
   assert.deepEqual(await tagsOf('aborted/app'), []);
@@ -67,15 +80,22 @@ test('abort right after the last blob arrived: the manifest PUT never starts', a
   // Synchronously on the event of the last blob: the next thing the copy would do is write the manifest.
   const onEvent = (e: CopyEvent): void => {
     events.push(e);
-    if ((e.type === 'blob-done' || e.type === 'blob-skipped' || e.type === 'blob-mounted') && blobs.delete(e.digest) && blobs.size === 0) controller.abort();
+    if ((e.type === 'blob-done' || e.type === 'blob-skipped' || e.type === 'blob-mounted') && blobs.delete(e.digest) && blobs.size === 0)
+      controller.abort();
   };
   await assert.rejects(
-    engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/late/app:v1` }, { signal: controller.signal, onEvent }),
+    engine.copy(
+      { source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.targetProxy.host}/late/app:v1` },
+      { signal: controller.signal, onEvent },
+    ),
     CancelledError,
   );
   assert.equal(blobs.size, 0, 'every blob was copied before the abort');
   assert.equal(pair.targetProxy.count('PUT', /\/manifests\//), 0);
-  assert.deepEqual(events.filter((e) => e.type === 'manifest-written' || e.type === 'image-failed'), []);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'manifest-written' || e.type === 'image-failed'),
+    [],
+  );
   assert.deepEqual(await tagsOf('late/app'), []);
 });
 
@@ -84,12 +104,20 @@ test('pause during a copy: the run is cancelled with 1 cancelled and 0 failed, i
   const store = SqliteRunStore.open(':memory:');
   const engine = new CopyEngine();
   const events: Array<{ type: string }> = [];
-  const metrics = new SyncMetrics({ synchronizerStates: () => [], jobCounts: async () => ({ QUEUED: 0, RUNNING: 0, FINISHED: 0, FAILED: 0 }) });
+  const metrics = new SyncMetrics({
+    synchronizerStates: () => [],
+    jobCounts: async () => ({ QUEUED: 0, RUNNING: 0, FINISHED: 0, FAILED: 0 }),
+  });
   const emit = (event: { type: string }) => {
     events.push(event);
     metrics.observe(event);
   };
-  const scheduler = new Scheduler({ store, runner: loadRunner(engine), emit, tickers: () => ({ nextRun: () => null, stop: () => undefined }) });
+  const scheduler = new Scheduler({
+    store,
+    runner: loadRunner(engine),
+    emit,
+    tickers: () => ({ nextRun: () => null, stop: () => undefined }),
+  });
   const registry = { ...registryConfig(pair.targetProxy.host), repository: 'paused', images: [`${pair.sourceProxy.host}/cancel/app:v1`] };
   t.after(async () => {
     letGo();
@@ -104,8 +132,14 @@ test('pause during a copy: the run is cancelled with 1 cancelled and 0 failed, i
   const [run] = await store.listRuns(registry.hostname, 1);
   assert.deepEqual([run?.result, run?.failed, run?.cancelled, run?.copied], ['cancelled', 0, 1, 0]);
   const record = run ? await store.getRun(run.id) : undefined;
-  assert.deepEqual(record?.images.map((i) => [i.status, i.error]), [['cancelled', undefined]]);
-  assert.equal(events.some((e) => e.type === 'image-failed'), false);
+  assert.deepEqual(
+    record?.images.map((i) => [i.status, i.error]),
+    [['cancelled', undefined]],
+  );
+  assert.equal(
+    events.some((e) => e.type === 'image-failed'),
+    false,
+  );
   const text = await metrics.render();
   assert.match(text, new RegExp(`picture_book_sync_images_total\\{registry="${registry.hostname}",status="cancelled"\\} 1\\n`));
   assert.match(text, new RegExp(`picture_book_sync_images_total\\{registry="${registry.hostname}",status="failed"\\} 0\\n`));
@@ -123,17 +157,29 @@ test('drain: a copy waiting for an image slot does not start; the one under way 
     events.push(e);
   };
   const drain = new AbortController();
-  const running = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/app:v1` }, { drain: drain.signal, onEvent });
+  const running = engine.copy(
+    { source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/app:v1` },
+    { drain: drain.signal, onEvent },
+  );
   await waitFor(() => pair.sourceProxy.stalled.some((r) => r.path === blobPath), 'the first copy to be held mid-stream');
   // The only image slot is taken: this one checks, then waits (start order is not submission order).
-  const waiting = engine.copy({ source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/other:v1` }, { drain: drain.signal, onEvent });
+  const waiting = engine.copy(
+    { source: `${pair.sourceProxy.host}/cancel/app:v1`, target: `${pair.target.host}/drained/other:v1` },
+    { drain: drain.signal, onEvent },
+  );
   const waitingRefused = assert.rejects(waiting, CancelledError); // may settle before `running` does
   drain.abort();
   letGo();
   assert.equal((await running).digest, built.digest);
   await waitingRefused;
-  assert.deepEqual(events.filter((e) => e.type === 'image-started').map((e) => e.target), [`${pair.target.host}/drained/app:v1`]);
-  assert.deepEqual(events.filter((e) => e.type === 'image-cancelled').map((e) => [e.target, e.started]), [[`${pair.target.host}/drained/other:v1`, false]]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'image-started').map((e) => e.target),
+    [`${pair.target.host}/drained/app:v1`],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'image-cancelled').map((e) => [e.target, e.started]),
+    [[`${pair.target.host}/drained/other:v1`, false]],
+  );
   assert.deepEqual(await tagsOf('drained/app'), ['v1']);
   assert.deepEqual(await tagsOf('drained/other'), []);
 });

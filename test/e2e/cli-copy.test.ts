@@ -13,9 +13,14 @@ const BIN = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url))
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     trackChild(child); // killed with this test file if it is stopped
   });
 }
@@ -62,7 +67,10 @@ test('failures: one clear line and a non-zero exit code, never the password', as
 
   const missing = await cli(['copy', `${source.host}/library/app:nope`, `${target.host}/mirror/x:v1`]);
   assert.equal(missing.code, 1);
-  assert.equal(missing.stderr.trim(), `picture-book: error: image ${source.host}/library/app:nope not found: repository ${source.host}/library/app has no tag "nope"`);
+  assert.equal(
+    missing.stderr.trim(),
+    `picture-book: error: image ${source.host}/library/app:nope not found: repository ${source.host}/library/app has no tag "nope"`,
+  );
 
   const unreachable = await cli(['copy', '127.0.0.1:9/library/app:v1', `${target.host}/mirror/x:v1`]);
   assert.equal(unreachable.code, 1);
@@ -88,13 +96,25 @@ test('flags naming files: a missing auth file or CA file, an auth file that is n
     [['--dest-authfile', dir], `--dest-authfile: auth file is a directory, not a file: ${dir}`],
     [['--dest-authfile', notJson], `--dest-authfile: auth file ${notJson}: DockerConfigJSON is not valid JSON`],
     [['--src-ca-file', '/nonexistent/ca.pem', ...creds], '--src-ca-file: CA file not found: /nonexistent/ca.pem'],
-    [['--dest-ca-file', key, ...creds], `--dest-ca-file: CA file is a private key, not a CA certificate: ${key} (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`],
-    [['--dest-ca-file', notJson, ...creds], `--dest-ca-file: CA file is not a CA certificate: ${notJson} (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`],
+    [
+      ['--dest-ca-file', key, ...creds],
+      `--dest-ca-file: CA file is a private key, not a CA certificate: ${key} (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
+    ],
+    [
+      ['--dest-ca-file', notJson, ...creds],
+      `--dest-ca-file: CA file is not a CA certificate: ${notJson} (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`,
+    ],
   ];
   for (const [flags, message] of cases) {
     const result = await cli(['copy', src, dst, ...flags]);
     assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
     assert.equal(result.stderr, `picture-book: error: ${message}\n`);
   }
-  assert.equal(await skopeoInspectRaw(dst, target).then(() => 'present', () => 'absent'), 'absent');
+  assert.equal(
+    await skopeoInspectRaw(dst, target).then(
+      () => 'present',
+      () => 'absent',
+    ),
+    'absent',
+  );
 });

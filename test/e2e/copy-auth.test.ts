@@ -22,7 +22,11 @@ after(async () => {
   await source?.stop();
 });
 
-async function copyTo(target: TestRegistry, repo: string, options: { user?: string; password?: string; tlsVerify?: boolean; caFile?: string; retry?: Partial<RetryPolicy> } = {}) {
+async function copyTo(
+  target: TestRegistry,
+  repo: string,
+  options: { user?: string; password?: string; tlsVerify?: boolean; caFile?: string; retry?: Partial<RetryPolicy> } = {},
+) {
   const engine = new CopyEngine();
   try {
     return await engine.copy({
@@ -98,7 +102,10 @@ for (const auth of ['htpasswd', 'token'] as const) {
         try {
           await assert.rejects(copyTo(target, 'readonly/app', { user: target.username, password: target.password }), (error: Error) => {
             assert.equal(error.name, 'AuthError');
-            assert.match(error.message, new RegExp(`^${target.host}: user "tester" was not granted repository:readonly/app:(pull,push|push,pull) \\(`));
+            assert.match(
+              error.message,
+              new RegExp(`^${target.host}: user "tester" was not granted repository:readonly/app:(pull,push|push,pull) \\(`),
+            );
             return true;
           });
         } finally {
@@ -126,7 +133,10 @@ describe('a token service with passing faults', () => {
     issuer.failNext(500, 1);
     const result = await copyTo(target, 'flaky-token/app', { user: target.username, password: target.password, retry: fast });
     assert.equal(result.digest, built.digest);
-    assert.deepEqual(issuer.requests.slice(0, 4).map((r) => r.status), [503, 429, 500, 200]);
+    assert.deepEqual(
+      issuer.requests.slice(0, 4).map((r) => r.status),
+      [503, 429, 500, 200],
+    );
   });
 
   test('a token service that keeps answering 5xx is an HTTP error naming it, not rejected credentials', async () => {
@@ -134,15 +144,18 @@ describe('a token service with passing faults', () => {
     issuer.requests.length = 0;
     issuer.failNext(503, 100);
     try {
-      await assert.rejects(copyTo(target, 'down-token/app', { user: target.username, password: target.password, retry: fast }), (error: Error & { code?: string; status?: number }) => {
-        assert.equal(error.name, 'HttpError', error.message);
-        assert.equal(error.code, 'HTTP');
-        assert.equal(error.status, 503);
-        assert.match(error.message, /token service/);
-        assert.match(error.message, new RegExp(issuer.realm.replace(/[.:/]/g, '\\$&')));
-        assert.doesNotMatch(error.message, /rejected|UNAUTHORIZED/);
-        return true;
-      });
+      await assert.rejects(
+        copyTo(target, 'down-token/app', { user: target.username, password: target.password, retry: fast }),
+        (error: Error & { code?: string; status?: number }) => {
+          assert.equal(error.name, 'HttpError', error.message);
+          assert.equal(error.code, 'HTTP');
+          assert.equal(error.status, 503);
+          assert.match(error.message, /token service/);
+          assert.match(error.message, new RegExp(issuer.realm.replace(/[.:/]/g, '\\$&')));
+          assert.doesNotMatch(error.message, /rejected|UNAUTHORIZED/);
+          return true;
+        },
+      );
     } finally {
       issuer.clearFailures();
     }
@@ -173,7 +186,12 @@ describe('a plain-http token realm', () => {
         }),
         (error: Error & { code?: string }) => {
           assert.equal(error.name, 'AuthError');
-          assert.match(error.message, new RegExp(`^${viaName}: credentials for user "tester" were not sent to the token service ${issuer.realm.replace(/[.:/]/g, '\\$&')}: it is plain http`));
+          assert.match(
+            error.message,
+            new RegExp(
+              `^${viaName}: credentials for user "tester" were not sent to the token service ${issuer.realm.replace(/[.:/]/g, '\\$&')}: it is plain http`,
+            ),
+          );
           assertNoSecret(error, target.password ?? '');
           return true;
         },
@@ -209,7 +227,10 @@ describe('TLS with a self-signed certificate', () => {
       assert.equal(error.name, 'TlsError');
       assert.equal(error.code, 'TLS');
       assert.equal(error.problem, 'unknown-ca');
-      assert.match(error.message, /^HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/tls\/untrusted\/manifests\/v1: TLS: the server's certificate is not signed by a CA picture-book trusts \(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate\); trust its CA with caFile .*--dest-ca-file.*tlsVerify: false/);
+      assert.match(
+        error.message,
+        /^HEAD https:\/\/127\.0\.0\.1:\d+\/v2\/tls\/untrusted\/manifests\/v1: TLS: the server's certificate is not signed by a CA picture-book trusts \(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate\); trust its CA with caFile .*--dest-ca-file.*tlsVerify: false/,
+      );
       return true;
     });
   });
@@ -218,11 +239,18 @@ describe('TLS with a self-signed certificate', () => {
     const engine = new CopyEngine();
     try {
       await assert.rejects(
-        engine.copy({ source: `${source.host}/auth/app:v1`, target: `${source.host}/tls/plain:v1`, targetEndpoint: { scheme: 'https', retry: { maxAttempts: 1 } } }),
+        engine.copy({
+          source: `${source.host}/auth/app:v1`,
+          target: `${source.host}/tls/plain:v1`,
+          targetEndpoint: { scheme: 'https', retry: { maxAttempts: 1 } },
+        }),
         (error: Error & { code?: string; problem?: string }) => {
           assert.equal(error.code, 'TLS');
           assert.equal(error.problem, 'not-tls');
-          assert.match(error.message, /TLS: the server does not speak TLS here \(ERR_SSL_WRONG_VERSION_NUMBER: wrong version number\); if it is a plain-http registry, say so with insecure: true/);
+          assert.match(
+            error.message,
+            /TLS: the server does not speak TLS here \(ERR_SSL_WRONG_VERSION_NUMBER: wrong version number\); if it is a plain-http registry, say so with insecure: true/,
+          );
           return true;
         },
       );

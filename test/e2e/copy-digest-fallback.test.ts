@@ -15,13 +15,25 @@ const pair = useProxiedPair(async ({ source }) => {
   built = await pushImage(ociImage, source, 'nodigest/app:v1');
 });
 
-const dropDigestOnHead = { method: 'HEAD', pathPattern: /\/manifests\//, times: 1000, action: { kind: 'drop-headers', names: ['docker-content-digest'] } } as const;
+const dropDigestOnHead = {
+  method: 'HEAD',
+  pathPattern: /\/manifests\//,
+  times: 1000,
+  action: { kind: 'drop-headers', names: ['docker-content-digest'] },
+} as const;
 
-async function copyOnce(sourceHost: string, targetHost: string, repo: string): Promise<{ status: string; digest: string; events: CopyEvent[] }> {
+async function copyOnce(
+  sourceHost: string,
+  targetHost: string,
+  repo: string,
+): Promise<{ status: string; digest: string; events: CopyEvent[] }> {
   const engine = new CopyEngine();
   const events: CopyEvent[] = [];
   try {
-    const result = await engine.copy({ source: `${sourceHost}/nodigest/app:v1`, target: `${targetHost}/${repo}:v1` }, { onEvent: (e) => events.push(e) });
+    const result = await engine.copy(
+      { source: `${sourceHost}/nodigest/app:v1`, target: `${targetHost}/${repo}:v1` },
+      { onEvent: (e) => events.push(e) },
+    );
     return { status: result.status, digest: result.digest, events };
   } finally {
     await engine.close();
@@ -36,7 +48,10 @@ test('a source HEAD without Docker-Content-Digest falls back to GET: the image i
     assert.equal(status, 'copied');
     assert.equal(digest, built.digest);
     const fallbacks = events.filter((e) => e.type === 'digest-fallback');
-    assert.deepEqual(fallbacks.map((e) => e.type === 'digest-fallback' && [e.reference, e.target]), [[`${pair.sourceProxy.host}/nodigest/app:v1`, `${pair.target.host}/nodigest/copied:v1`]]);
+    assert.deepEqual(
+      fallbacks.map((e) => e.type === 'digest-fallback' && [e.reference, e.target]),
+      [[`${pair.sourceProxy.host}/nodigest/app:v1`, `${pair.target.host}/nodigest/copied:v1`]],
+    );
     assert.equal(pair.sourceProxy.count('GET', /\/manifests\//), 1, 'the manifest the fallback read is not read again');
   } finally {
     pair.sourceProxy.clearFaults();

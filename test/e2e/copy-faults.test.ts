@@ -30,7 +30,12 @@ async function run(targetRepo: string, options: { source?: string } = {}) {
 }
 
 test('429 with Retry-After is waited out and retried', async () => {
-  pair.sourceProxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 2, action: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } });
+  pair.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: /\/manifests\//,
+    times: 2,
+    action: { kind: 'status', status: 429, headers: { 'retry-after': '0' } },
+  });
   const { result, events } = await run('faults/ratelimited');
   assert.equal(result.digest, built.digest);
   const retries = events.filter((e) => e.type === 'retry');
@@ -48,13 +53,28 @@ test('503 on a blob HEAD and a reset connection are retried', async () => {
 
 test('a blob download cut mid-stream is resumed with a Range request from the byte it reached, never replayed half-read', async () => {
   const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 1, action: { kind: 'truncate', afterBytes: 100_000 } });
+  pair.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${big.digest}`),
+    times: 1,
+    action: { kind: 'truncate', afterBytes: 100_000 },
+  });
   pair.sourceProxy.clearRequests();
   const { result, events } = await run('faults/cut');
   assert.equal(result.digest, built.digest);
   const gets = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && r.path.includes(`/blobs/${big.digest}`));
-  assert.deepEqual(gets.map((r) => [r.headers.range, r.bytesOut]), [[undefined, 100_000], ['bytes=100000-', big.size - 100_000]], 'cut once, then the rest only');
-  assert.deepEqual(events.filter((e) => e.type === 'blob-resumed').map((e) => e.type === 'blob-resumed' && [e.side, e.offset]), [['source', 100_000]]);
+  assert.deepEqual(
+    gets.map((r) => [r.headers.range, r.bytesOut]),
+    [
+      [undefined, 100_000],
+      ['bytes=100000-', big.size - 100_000],
+    ],
+    'cut once, then the rest only',
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'blob-resumed').map((e) => e.type === 'blob-resumed' && [e.side, e.offset]),
+    [['source', 100_000]],
+  );
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/cut:v1`, pair.target)).digest, built.digest);
 });
 
@@ -63,18 +83,32 @@ test('a source that ignores Range (answers 200) is restarted from the start inst
   const blobGets = new RegExp(`/blobs/${big.digest}`);
   pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobGets, times: 1, action: { kind: 'truncate', afterBytes: 100_000 } });
   // The resumed GET gets the whole blob with 200, as from a server without range support.
-  pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobGets, times: 1, action: { kind: 'status', status: 200, headers: { 'content-type': 'application/octet-stream' }, body: 'not the range asked for' } });
+  pair.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: blobGets,
+    times: 1,
+    action: { kind: 'status', status: 200, headers: { 'content-type': 'application/octet-stream' }, body: 'not the range asked for' },
+  });
   pair.sourceProxy.clearRequests();
   const { result } = await run('faults/norange');
   assert.equal(result.digest, built.digest);
   const gets = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && blobGets.test(r.path));
-  assert.deepEqual(gets.map((r) => r.headers.range), [undefined, 'bytes=100000-', undefined], 'cut, range refused, then the whole blob again');
+  assert.deepEqual(
+    gets.map((r) => r.headers.range),
+    [undefined, 'bytes=100000-', undefined],
+    'cut, range refused, then the whole blob again',
+  );
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/norange:v1`, pair.target)).digest, built.digest);
 });
 
 test('a blob that keeps failing fails the image, and nothing is tagged at the target', async () => {
   const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${big.digest}`), times: 100, action: { kind: 'truncate', afterBytes: 1000 } });
+  pair.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${big.digest}`),
+    times: 100,
+    action: { kind: 'truncate', afterBytes: 1000 },
+  });
   try {
     await assert.rejects(run('faults/broken'), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'NETWORK');
@@ -83,7 +117,11 @@ test('a blob that keeps failing fails the image, and nothing is tagged at the ta
   } finally {
     pair.sourceProxy.clearFaults();
   }
-  assert.equal(pair.targetProxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/faults/broken/manifests/')), false, 'no manifest PUT');
+  assert.equal(
+    pair.targetProxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/faults/broken/manifests/')),
+    false,
+    'no manifest PUT',
+  );
   await assert.rejects(skopeoInspectRaw(`${pair.target.host}/faults/broken:v1`, pair.target));
 });
 
@@ -103,7 +141,10 @@ test('an answer without a body (HEAD) reads as method, URL, status and reason ph
 test('a source tag that does not exist is a clear IMAGE_NOT_FOUND error', async () => {
   await assert.rejects(run('faults/missing', { source: `${pair.source.host}/faults/app:nope` }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'IMAGE_NOT_FOUND');
-    assert.equal(error.message, `image ${pair.source.host}/faults/app:nope not found: repository ${pair.source.host}/faults/app has no tag "nope"`);
+    assert.equal(
+      error.message,
+      `image ${pair.source.host}/faults/app:nope not found: repository ${pair.source.host}/faults/app has no tag "nope"`,
+    );
     return true;
   });
 });
@@ -112,7 +153,11 @@ test('an unreachable registry is a NETWORK error naming the address', async (t) 
   const engine = new CopyEngine();
   t.after(() => engine.close());
   await assert.rejects(
-    engine.copy({ source: '127.0.0.1:9/faults/app:v1', target: `${pair.target.host}/faults/unreachable:v1`, sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10 } } }),
+    engine.copy({
+      source: '127.0.0.1:9/faults/app:v1',
+      target: `${pair.target.host}/faults/unreachable:v1`,
+      sourceEndpoint: { retry: { maxAttempts: 2, baseDelayMs: 10 } },
+    }),
     (error: Error & { code?: string }) => {
       assert.equal(error.code, 'NETWORK');
       assert.match(error.message, /127\.0\.0\.1:9/);

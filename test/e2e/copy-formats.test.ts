@@ -58,7 +58,10 @@ test('copies by digest when the source reference has no tag', async (t) => {
   const built = await pushImage(ociImage, source, 'formats/by-digest:v1');
   const engine = new CopyEngine();
   t.after(() => engine.close());
-  const result = await engine.copy({ source: `${source.host}/formats/by-digest@${built.digest}`, target: `${target.host}/mirror/by-digest@${built.digest}` });
+  const result = await engine.copy({
+    source: `${source.host}/formats/by-digest@${built.digest}`,
+    target: `${target.host}/mirror/by-digest@${built.digest}`,
+  });
   assert.equal(result.digest, built.digest);
   const served = await skopeoInspectRaw(`${target.host}/mirror/by-digest@${built.digest}`, target);
   assert.equal(served.digest, built.digest);

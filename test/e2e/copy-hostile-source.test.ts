@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
-import { pushImage, skopeoInspectRaw, startFaultProxy, startHostileRegistry, startRegistry, type FaultProxy, type HostileRegistry, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  startFaultProxy,
+  startHostileRegistry,
+  startRegistry,
+  type FaultProxy,
+  type HostileRegistry,
+  type TestRegistry,
+} from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
 /*
@@ -25,12 +34,14 @@ function payloadImage(repository: string, seed: string): Buffer {
   const layer = Buffer.from(`layer of ${seed}`);
   const configDigest = fake.blob(repository, config);
   const layerDigest = fake.blob(repository, layer);
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+    }),
+  );
 }
 
 before(async () => {
@@ -47,10 +58,16 @@ after(async () => {
 async function copyFromFake(source: string, targetRepo: string): Promise<unknown> {
   const engine = new CopyEngine();
   try {
-    return await engine.copy({ source: `${fake.host}/${source}`, target: `${targetProxy.host}/${targetRepo}`, sourceEndpoint: { retry: { maxAttempts: 1 } } }).then(
-      () => new Error('the copy succeeded'),
-      (error: unknown) => error,
-    );
+    return await engine
+      .copy({
+        source: `${fake.host}/${source}`,
+        target: `${targetProxy.host}/${targetRepo}`,
+        sourceEndpoint: { retry: { maxAttempts: 1 } },
+      })
+      .then(
+        () => new Error('the copy succeeded'),
+        (error: unknown) => error,
+      );
   } finally {
     await engine.close();
   }
@@ -63,7 +80,13 @@ test('an index child whose digest climbs out of the repository fails the copy; t
   const hostile = 'sha512:aa/../../../../victim/app/manifests/prod';
   const payload = payloadImage('evil/app', 'hostile-payload');
   fake.manifest('victim/app', 'prod', payload, OCI_MANIFEST);
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: hostile, size: payload.length, platform: { os: 'linux', architecture: 'amd64' } }] }));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: hostile, size: payload.length, platform: { os: 'linux', architecture: 'amd64' } }],
+    }),
+  );
   fake.manifest('evil/app', 'v1', index, OCI_INDEX);
   targetProxy.clearRequests();
 
@@ -72,14 +95,24 @@ test('an index child whose digest climbs out of the repository fails the copy; t
   assert.match(error.message, /manifests\[0\]: digest "sha512:aa\/\.\.\/.*" is not valid/);
 
   assert.deepEqual(writes(), [], 'nothing was written to the target');
-  assert.equal(targetProxy.requests.some((r) => r.path.includes('victim')), false, 'the target never heard of victim/app');
-  assert.equal((await skopeoInspectRaw(`${target.host}/victim/app:prod`, target)).digest, victimDigest, 'victim/app:prod still points where it did');
+  assert.equal(
+    targetProxy.requests.some((r) => r.path.includes('victim')),
+    false,
+    'the target never heard of victim/app',
+  );
+  assert.equal(
+    (await skopeoInspectRaw(`${target.host}/victim/app:prod`, target)).digest,
+    victimDigest,
+    'victim/app:prod still points where it did',
+  );
   await assert.rejects(skopeoInspectRaw(`${target.host}/mirror/bad:v1`, target), 'nothing was tagged');
 });
 
 test('a Docker-Content-Digest header that is not a digest is refused before it names anything to fetch', async () => {
   const payload = payloadImage('evil/header', 'header-payload');
-  fake.manifest('evil/header', 'v1', payload, OCI_MANIFEST, { 'docker-content-digest': `sha256:${'a'.repeat(64)}/../../../victim/app/manifests/prod` });
+  fake.manifest('evil/header', 'v1', payload, OCI_MANIFEST, {
+    'docker-content-digest': `sha256:${'a'.repeat(64)}/../../../victim/app/manifests/prod`,
+  });
   targetProxy.clearRequests();
   const error = (await copyFromFake('evil/header:v1', 'mirror/header:v1')) as Error & { code?: string };
   assert.equal(error.code, 'DIGEST_INVALID', String(error));
@@ -91,7 +124,13 @@ test('a manifest is verified with the algorithm of its digest: a sha512 child wh
   const payload = payloadImage('evil/sha512', 'sha512-payload');
   const claimed = `sha512:${createHash('sha512').update('other bytes').digest('hex')}`;
   fake.manifest('evil/sha512', claimed, payload, OCI_MANIFEST);
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: claimed, size: payload.length }] }));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: claimed, size: payload.length }],
+    }),
+  );
   fake.manifest('evil/sha512', 'v1', index, OCI_INDEX);
   targetProxy.clearRequests();
   const error = (await copyFromFake('evil/sha512:v1', 'mirror/sha512:v1')) as Error & { code?: string };
@@ -104,7 +143,13 @@ test('a child digest of an algorithm we cannot verify is refused with DIGEST_UNS
   const payload = payloadImage('evil/sha384', 'sha384-payload');
   const claimed = `sha384:${createHash('sha384').update(payload).digest('hex')}`;
   fake.manifest('evil/sha384', claimed, payload, OCI_MANIFEST);
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: claimed, size: payload.length }] }));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: claimed, size: payload.length }],
+    }),
+  );
   fake.manifest('evil/sha384', 'v1', index, OCI_INDEX);
   targetProxy.clearRequests();
   const error = (await copyFromFake('evil/sha384:v1', 'mirror/sha384:v1')) as Error & { code?: string };

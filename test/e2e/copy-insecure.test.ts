@@ -3,7 +3,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
-import { pushImage, skopeoInspectRaw, startPlainHttpFront, startRegistry, type BuiltImage, type PlainHttpFront, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  startPlainHttpFront,
+  startRegistry,
+  type BuiltImage,
+  type PlainHttpFront,
+  type TestRegistry,
+} from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 /**
@@ -50,11 +58,23 @@ test('insecure endpoints are spoken to in plain http, with no TLS handshake firs
 });
 
 test('copy --src-insecure --dest-insecure: the same through the CLI flags', async () => {
-  const args = [BIN, 'copy', '--src-insecure', '--dest-insecure', `${sourceFront.host}/insecure/app:v1`, `${targetFront.host}/insecure/cli:v1`];
+  const args = [
+    BIN,
+    'copy',
+    '--src-insecure',
+    '--dest-insecure',
+    `${sourceFront.host}/insecure/app:v1`,
+    `${targetFront.host}/insecure/cli:v1`,
+  ];
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, args, { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, timeout: 60_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
+      },
+    );
   });
   assert.equal(code, 0, stderr);
   assert.equal(sourceFront.tlsAttempts + targetFront.tlsAttempts, 0, 'no https attempt');

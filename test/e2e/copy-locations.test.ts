@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import { HttpError } from '../../src/errors/index.js';
-import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, type FaultProxy, type ImageSpec, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  startFaultProxy,
+  startRegistry,
+  type FaultProxy,
+  type ImageSpec,
+  type TestRegistry,
+} from '../harness/index.js';
 import { baseLayer, dockerImage } from './fixtures.js';
 
 let source: TestRegistry;
@@ -22,7 +30,10 @@ after(async () => {
 const withTopLayer = (seed: string): ImageSpec => ({ ...dockerImage, layers: [baseLayer, { seed, size: 32 * 1024 }] });
 
 test('blobs this process saw in a repository or its registry cost no HEAD: skipped outright, or mounted straight away', async (t) => {
-  const [v1, v2] = await Promise.all([pushImage(withTopLayer('loc-one'), source, 'loc/app:v1'), pushImage(withTopLayer('loc-two'), source, 'loc/app:v2')]);
+  const [v1, v2] = await Promise.all([
+    pushImage(withTopLayer('loc-one'), source, 'loc/app:v1'),
+    pushImage(withTopLayer('loc-two'), source, 'loc/app:v2'),
+  ]);
   const engine = new CopyEngine();
   t.after(() => engine.close());
   await engine.copy({ source: `${source.host}/loc/app:v1`, target: `${targetProxy.host}/loc/app:v1` });
@@ -44,7 +55,10 @@ test('blobs this process saw in a repository or its registry cost no HEAD: skipp
 });
 
 test('a blob deleted behind the engine fails one manifest PUT clearly; the engine forgets what it saw and the next copy heals', async (t) => {
-  const [one, two] = await Promise.all([pushImage(withTopLayer('gone-one'), source, 'gone/app:v1'), pushImage(withTopLayer('gone-two'), source, 'gone/app:v2')]);
+  const [one, two] = await Promise.all([
+    pushImage(withTopLayer('gone-one'), source, 'gone/app:v1'),
+    pushImage(withTopLayer('gone-two'), source, 'gone/app:v2'),
+  ]);
   const engine = new CopyEngine();
   t.after(() => engine.close());
   await engine.copy({ source: `${source.host}/gone/app:v1`, target: `${target.host}/gone/app:v1` });

@@ -12,7 +12,12 @@ const BIN = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url))
 const GNU_TIME = '/usr/bin/time'; // reports the child's peak resident set size (%M, KiB)
 const MiB = 1024 * 1024;
 
-const image = (seed: string, size: number): ImageSpec => ({ kind: 'image', format: 'oci', layers: [{ seed, size }], platform: { os: 'linux', architecture: 'amd64' } });
+const image = (seed: string, size: number): ImageSpec => ({
+  kind: 'image',
+  format: 'oci',
+  layers: [{ seed, size }],
+  platform: { os: 'linux', architecture: 'amd64' },
+});
 const medium = image('mem-64m-test', 64 * MiB);
 const large = image('mem-1g-test', 1024 * MiB);
 
@@ -49,9 +54,16 @@ function copyPeakMiB(name: string): Promise<number> {
 test('a 1 GiB layer is streamed: peak memory is that of a 64 MiB copy, not of the blob', { timeout: 600_000 }, async () => {
   const mediumPeak = await copyPeakMiB('medium');
   const largePeak = await copyPeakMiB('large');
-  assert.equal((await skopeoInspectRaw(`${target.host}/mem/large:v1`, target)).digest, built.large?.digest, 'the large image arrived whole');
+  assert.equal(
+    (await skopeoInspectRaw(`${target.host}/mem/large:v1`, target)).digest,
+    built.large?.digest,
+    'the large image arrived whole',
+  );
   assert.ok(Number.isFinite(mediumPeak) && mediumPeak > 0, `a peak was measured (${mediumPeak})`);
   // Sixteen times the bytes, the same memory: a blob held in a Buffer would add 1024 MiB here.
-  assert.ok(largePeak <= mediumPeak + 48, `1 GiB copy peaked at ${largePeak.toFixed(0)} MiB, the 64 MiB copy at ${mediumPeak.toFixed(0)} MiB`);
+  assert.ok(
+    largePeak <= mediumPeak + 48,
+    `1 GiB copy peaked at ${largePeak.toFixed(0)} MiB, the 64 MiB copy at ${mediumPeak.toFixed(0)} MiB`,
+  );
   assert.ok(largePeak <= 200, `1 GiB copy peaked at ${largePeak.toFixed(0)} MiB`);
 });

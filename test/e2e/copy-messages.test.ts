@@ -43,11 +43,19 @@ test('an unknown repository and an unknown tag say which one is missing', async 
   const other = `sha256:${'1'.repeat(64)}`;
   const digest = await failure(`${source.host}/msg/app@${other}`, `${target.host}/msg/app`);
   assert.equal(digest.missing, 'digest');
-  assert.equal(digest.message, `image ${source.host}/msg/app@${other} not found: repository ${source.host}/msg/app has no manifest ${other}`);
+  assert.equal(
+    digest.message,
+    `image ${source.host}/msg/app@${other} not found: repository ${source.host}/msg/app has no manifest ${other}`,
+  );
 });
 
 test('a read-only target says it does not accept pushes, naming it', async () => {
   const error = await failure(`${source.host}/msg/app:v1`, `${readOnly.host}/msg/app:v1`);
   assert.equal(error.code, 'READ_ONLY', error.message);
-  assert.match(error.message, new RegExp(`^target registry ${readOnly.host} does not accept pushes \\(read-only: POST answered 405 Method Not Allowed\\); cannot write ${readOnly.host}/msg/app`));
+  assert.match(
+    error.message,
+    new RegExp(
+      `^target registry ${readOnly.host} does not accept pushes \\(read-only: POST answered 405 Method Not Allowed\\); cannot write ${readOnly.host}/msg/app`,
+    ),
+  );
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
-import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  startFaultProxy,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type TestRegistry,
+} from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
 /*
@@ -25,9 +33,18 @@ after(async () => {
   await registry?.stop();
 });
 
-for (const [status, registryCode] of [[404, 'NAME_UNKNOWN'], [403, 'DENIED'], [500, 'UNKNOWN']] as const) {
+for (const [status, registryCode] of [
+  [404, 'NAME_UNKNOWN'],
+  [403, 'DENIED'],
+  [500, 'UNKNOWN'],
+] as const) {
   test(`a mount answered ${status} falls back to streaming the blob`, async () => {
-    proxy.addFault({ method: 'POST', pathPattern: /mount=/, times: 1000, action: { kind: 'status', status, body: JSON.stringify({ errors: [{ code: registryCode, message: `refused with ${status}` }] }) } });
+    proxy.addFault({
+      method: 'POST',
+      pathPattern: /mount=/,
+      times: 1000,
+      action: { kind: 'status', status, body: JSON.stringify({ errors: [{ code: registryCode, message: `refused with ${status}` }] }) },
+    });
     proxy.clearRequests();
     const engine = new CopyEngine();
     const events: CopyEvent[] = [];

@@ -21,21 +21,31 @@ after(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
 });
 
-
 test('one platform: that image itself is tagged at the target', async () => {
-  const result = await engine.copy({ source: `${source.host}/multi/app:v1`, target: `${target.host}/one/app:v1`, platforms: ['linux/arm64'] });
+  const result = await engine.copy({
+    source: `${source.host}/multi/app:v1`,
+    target: `${target.host}/one/app:v1`,
+    platforms: ['linux/arm64'],
+  });
   const served = await skopeoInspectRaw(`${target.host}/one/app:v1`, target);
   const parsed = parseManifest(served.raw, undefined);
   assert.equal(parsed.kind, 'image');
   assert.equal(result.digest, served.digest);
   assert.notEqual(result.digest, built.digest);
   assert.equal(result.sourceDigest, built.digest);
-  assert.ok(built.children?.some((c) => c.digest === served.digest), 'it is one of the source children');
+  assert.ok(
+    built.children?.some((c) => c.digest === served.digest),
+    'it is one of the source children',
+  );
   assert.match(result.note ?? '', /linux\/arm64\/v8/);
 });
 
 test('several platforms: a new index listing only them, with a digest that differs and says so', async () => {
-  const result = await engine.copy({ source: `${source.host}/multi/app:v1`, target: `${target.host}/two/app:v1`, platforms: ['linux/amd64', 'linux/arm/v7'] });
+  const result = await engine.copy({
+    source: `${source.host}/multi/app:v1`,
+    target: `${target.host}/two/app:v1`,
+    platforms: ['linux/amd64', 'linux/arm/v7'],
+  });
   const served = await skopeoInspectRaw(`${target.host}/two/app:v1`, target);
   const parsed = parseManifest(served.raw, undefined);
   assert.equal(parsed.kind, 'index');

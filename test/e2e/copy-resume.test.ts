@@ -25,7 +25,12 @@ import { dockerImage } from './fixtures.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const large: ImageSpec = { kind: 'image', format: 'oci', layers: [{ seed: 'resume-1g', size: GiB }], platform: { os: 'linux', architecture: 'amd64' } };
+const large: ImageSpec = {
+  kind: 'image',
+  format: 'oci',
+  layers: [{ seed: 'resume-1g', size: GiB }],
+  platform: { os: 'linux', architecture: 'amd64' },
+};
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -55,7 +60,10 @@ async function copy(from: string, to: string): Promise<{ digest: string; events:
   const events: CopyEvent[] = [];
   try {
     const retry = { baseDelayMs: 20, maxDelayMs: 200 };
-    const result = await engine.copy({ source: from, target: to, sourceEndpoint: { retry }, targetEndpoint: { retry } }, { onEvent: (e) => events.push(e) });
+    const result = await engine.copy(
+      { source: from, target: to, sourceEndpoint: { retry }, targetEndpoint: { retry } },
+      { onEvent: (e) => events.push(e) },
+    );
     return { digest: result.digest, events };
   } finally {
     await engine.close();
@@ -93,46 +101,75 @@ test('distribution 2.8 drops an upload session whose request broke mid-body: the
   const { digest, events } = await copy(`${source.host}/resume/small:v1`, `${targetProxy.host}/resume/dropped:v1`);
   assert.equal(digest, small.digest);
   const status = targetProxy.requests.filter((r) => r.method === 'GET' && /\/blobs\/uploads\//.test(r.path));
-  assert.deepEqual(status.map((r) => r.status), [404], 'asked where the session stands: gone (BLOB_UPLOAD_INVALID)');
+  assert.deepEqual(
+    status.map((r) => r.status),
+    [404],
+    'asked where the session stands: gone (BLOB_UPLOAD_INVALID)',
+  );
   assert.deepEqual(resumes(events), [], 'nothing to resume on this registry');
   assert.equal(targetProxy.count('PUT', put), 2, 'the blob was sent again whole');
   assert.equal((await skopeoInspectRaw(`${target.host}/resume/dropped:v1`, target)).digest, small.digest);
 });
 
-test('a 1 GiB layer whose source connection drops three times is resumed with Range: at most 1.2 GiB moved each way', { timeout: 600_000 }, async (t) => {
-  const blobGet = new RegExp(`/blobs/${layer.digest}`);
-  for (let i = 0; i < 3; i++) sourceProxy.addFault({ method: 'GET', pathPattern: blobGet, times: 1, action: { kind: 'truncate', afterBytes: 300 * MiB } });
-  sourceProxy.clearRequests();
-  targetProxy.clearRequests();
-  const { digest, events } = await copy(`${sourceProxy.host}/resume/big:v1`, `${targetProxy.host}/resume/big:v1`);
-  assert.equal(digest, big.digest);
-  assert.deepEqual(resumes(events), [['source', 300 * MiB], ['source', 600 * MiB], ['source', 900 * MiB]]);
-  const read = bytes(sourceProxy, 'GET', blobGet, 'bytesOut');
-  const sent = bytes(targetProxy, 'PUT', /\/blobs\/uploads\//, 'bytesIn') + bytes(targetProxy, 'PATCH', /\/blobs\/uploads\//, 'bytesIn');
-  t.diagnostic(`1 GiB layer, 3 drops: read ${(read / MiB).toFixed(0)} MiB from the source, sent ${(sent / MiB).toFixed(0)} MiB to the target`);
-  assert.ok(read <= 1.2 * GiB, `read ${(read / MiB).toFixed(0)} MiB from the source`);
-  assert.ok(sent <= 1.2 * GiB, `sent ${(sent / MiB).toFixed(0)} MiB to the target`);
-  assert.equal(read, layer.size, 'each byte read once');
-  assert.equal(await (await fetch(`${target.url}/v2/resume/big/blobs/${layer.digest}`, { method: 'HEAD' })).headers.get('content-length'), String(layer.size));
-  assert.equal((await skopeoInspectRaw(`${target.host}/resume/big:v1`, target)).digest, big.digest);
-});
+test(
+  'a 1 GiB layer whose source connection drops three times is resumed with Range: at most 1.2 GiB moved each way',
+  { timeout: 600_000 },
+  async (t) => {
+    const blobGet = new RegExp(`/blobs/${layer.digest}`);
+    for (let i = 0; i < 3; i++)
+      sourceProxy.addFault({ method: 'GET', pathPattern: blobGet, times: 1, action: { kind: 'truncate', afterBytes: 300 * MiB } });
+    sourceProxy.clearRequests();
+    targetProxy.clearRequests();
+    const { digest, events } = await copy(`${sourceProxy.host}/resume/big:v1`, `${targetProxy.host}/resume/big:v1`);
+    assert.equal(digest, big.digest);
+    assert.deepEqual(resumes(events), [
+      ['source', 300 * MiB],
+      ['source', 600 * MiB],
+      ['source', 900 * MiB],
+    ]);
+    const read = bytes(sourceProxy, 'GET', blobGet, 'bytesOut');
+    const sent = bytes(targetProxy, 'PUT', /\/blobs\/uploads\//, 'bytesIn') + bytes(targetProxy, 'PATCH', /\/blobs\/uploads\//, 'bytesIn');
+    t.diagnostic(
+      `1 GiB layer, 3 drops: read ${(read / MiB).toFixed(0)} MiB from the source, sent ${(sent / MiB).toFixed(0)} MiB to the target`,
+    );
+    assert.ok(read <= 1.2 * GiB, `read ${(read / MiB).toFixed(0)} MiB from the source`);
+    assert.ok(sent <= 1.2 * GiB, `sent ${(sent / MiB).toFixed(0)} MiB to the target`);
+    assert.equal(read, layer.size, 'each byte read once');
+    assert.equal(
+      await (await fetch(`${target.url}/v2/resume/big/blobs/${layer.digest}`, { method: 'HEAD' })).headers.get('content-length'),
+      String(layer.size),
+    );
+    assert.equal((await skopeoInspectRaw(`${target.host}/resume/big:v1`, target)).digest, big.digest);
+  },
+);
 
-test('a 1 GiB upload whose connection drops three times goes on in its session where the registry keeps it: at most 1.2 GiB moved each way', { timeout: 600_000 }, async (t) => {
-  const upload = /\/blobs\/uploads\/[^?]+/;
-  // The PUT that sends the layer whole, then the PATCHes that resume it.
-  keeperProxy.addFault({ method: 'PUT', pathPattern: new RegExp(`/blobs/uploads/.*digest=sha256(%3A|:)${layer.digest.slice(7)}`), times: 1, action: { kind: 'cut-request', afterBytes: 300 * MiB } });
-  keeperProxy.addFault({ method: 'PATCH', pathPattern: upload, times: 2, action: { kind: 'cut-request', afterBytes: 300 * MiB } });
-  sourceProxy.clearRequests();
-  keeperProxy.clearRequests();
-  const { digest, events } = await copy(`${sourceProxy.host}/resume/big:v1`, `${keeperProxy.host}/resume/big:v1`);
-  assert.equal(digest, big.digest);
-  const targetResumes = resumes(events).filter(([side]) => side === 'target');
-  assert.equal(targetResumes.length, 3, JSON.stringify(resumes(events)));
-  const read = bytes(sourceProxy, 'GET', new RegExp(`/blobs/${layer.digest}`), 'bytesOut');
-  const sent = ['PUT', 'PATCH'].reduce((sum, method) => sum + bytes(keeperProxy, method, upload, 'bytesIn'), 0);
-  t.diagnostic(`1 GiB layer, 3 drops: read ${(read / MiB).toFixed(0)} MiB from the source, sent ${(sent / MiB).toFixed(0)} MiB to the target`);
-  assert.ok(read <= 1.2 * GiB, `read ${(read / MiB).toFixed(0)} MiB from the source`);
-  assert.ok(sent <= 1.2 * GiB, `sent ${(sent / MiB).toFixed(0)} MiB to the target`);
-  assert.ok(keeper.blobs.has(layer.digest), 'the registry verified and committed the layer');
-  assert.ok(keeper.manifest('resume/big', 'v1')?.equals(big.manifest), 'then the manifest was written');
-});
+test(
+  'a 1 GiB upload whose connection drops three times goes on in its session where the registry keeps it: at most 1.2 GiB moved each way',
+  { timeout: 600_000 },
+  async (t) => {
+    const upload = /\/blobs\/uploads\/[^?]+/;
+    // The PUT that sends the layer whole, then the PATCHes that resume it.
+    keeperProxy.addFault({
+      method: 'PUT',
+      pathPattern: new RegExp(`/blobs/uploads/.*digest=sha256(%3A|:)${layer.digest.slice(7)}`),
+      times: 1,
+      action: { kind: 'cut-request', afterBytes: 300 * MiB },
+    });
+    keeperProxy.addFault({ method: 'PATCH', pathPattern: upload, times: 2, action: { kind: 'cut-request', afterBytes: 300 * MiB } });
+    sourceProxy.clearRequests();
+    keeperProxy.clearRequests();
+    const { digest, events } = await copy(`${sourceProxy.host}/resume/big:v1`, `${keeperProxy.host}/resume/big:v1`);
+    assert.equal(digest, big.digest);
+    const targetResumes = resumes(events).filter(([side]) => side === 'target');
+    assert.equal(targetResumes.length, 3, JSON.stringify(resumes(events)));
+    const read = bytes(sourceProxy, 'GET', new RegExp(`/blobs/${layer.digest}`), 'bytesOut');
+    const sent = ['PUT', 'PATCH'].reduce((sum, method) => sum + bytes(keeperProxy, method, upload, 'bytesIn'), 0);
+    t.diagnostic(
+      `1 GiB layer, 3 drops: read ${(read / MiB).toFixed(0)} MiB from the source, sent ${(sent / MiB).toFixed(0)} MiB to the target`,
+    );
+    assert.ok(read <= 1.2 * GiB, `read ${(read / MiB).toFixed(0)} MiB from the source`);
+    assert.ok(sent <= 1.2 * GiB, `sent ${(sent / MiB).toFixed(0)} MiB to the target`);
+    assert.ok(keeper.blobs.has(layer.digest), 'the registry verified and committed the layer');
+    assert.ok(keeper.manifest('resume/big', 'v1')?.equals(big.manifest), 'then the manifest was written');
+  },
+);

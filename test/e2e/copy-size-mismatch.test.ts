@@ -28,7 +28,10 @@ const pair = useProxiedPair(async ({ source }) => {
 async function copyAll(sourceHost: string, targetRepo: string): Promise<Record<'small' | 'large' | 'good', unknown>> {
   const engine = new CopyEngine();
   try {
-    const one = (tag: string) => engine.copy({ source: `${sourceHost}/size/app:${tag}`, target: `${pair.target.host}/${targetRepo}:${tag}` }).catch((error: unknown) => error);
+    const one = (tag: string) =>
+      engine
+        .copy({ source: `${sourceHost}/size/app:${tag}`, target: `${pair.target.host}/${targetRepo}:${tag}` })
+        .catch((error: unknown) => error);
     const [smallOutcome, largeOutcome, goodOutcome] = await Promise.all([one('small'), one('large'), one('good')]);
     return { small: smallOutcome, large: largeOutcome, good: goodOutcome };
   } finally {
@@ -37,7 +40,10 @@ async function copyAll(sourceHost: string, targetRepo: string): Promise<Record<'
 }
 
 async function assertOutcomes(outcomes: Record<'small' | 'large' | 'good', unknown>, targetRepo: string): Promise<void> {
-  for (const [name, image] of [['small', small], ['large', large]] as const) {
+  for (const [name, image] of [
+    ['small', small],
+    ['large', large],
+  ] as const) {
     const error = outcomes[name] as Error & { code?: string };
     assert.ok(error instanceof Error, `${name}: expected a failure, got ${JSON.stringify(error)}`);
     assert.equal(error.code, 'SIZE_MISMATCH', `${name}: ${error.message}`);
@@ -45,7 +51,11 @@ async function assertOutcomes(outcomes: Record<'small' | 'large' | 'good', unkno
     assert.match(error.message, new RegExp(`\\b${image.configSize}\\b`), 'the message says what the manifest declared');
     await assert.rejects(skopeoInspectRaw(`${pair.target.host}/${targetRepo}:${name}`, pair.target), `${name} was not tagged`);
   }
-  assert.equal((outcomes.good as { digest?: string }).digest, good.digest, `the good image of the same run was copied: ${String(outcomes.good)}`);
+  assert.equal(
+    (outcomes.good as { digest?: string }).digest,
+    good.digest,
+    `the good image of the same run was copied: ${String(outcomes.good)}`,
+  );
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/${targetRepo}:good`, pair.target)).digest, good.digest);
 }
 
@@ -55,7 +65,12 @@ test('a config blob bigger or smaller than its descriptor fails that image alone
 });
 
 test('the same when the source answers without Content-Length: the bytes themselves are counted', async () => {
-  pair.sourceProxy.addFault({ method: 'GET', pathPattern: /\/blobs\//, times: 1000, action: { kind: 'drop-headers', names: ['content-length'] } });
+  pair.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: /\/blobs\//,
+    times: 1000,
+    action: { kind: 'drop-headers', names: ['content-length'] },
+  });
   try {
     const outcomes = await copyAll(pair.sourceProxy.host, 'size/chunked');
     await assertOutcomes(outcomes, 'size/chunked');
@@ -67,9 +82,14 @@ test('the same when the source answers without Content-Length: the bytes themsel
 
 test('the CLI reports SIZE_MISMATCH and exits 1; the process does not crash', async () => {
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'copy', `${pair.source.host}/size/app:small`, `${pair.target.host}/size/cli:small`], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, _stdout, err) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr: err });
-    });
+    execFile(
+      process.execPath,
+      [BIN, 'copy', `${pair.source.host}/size/app:small`, `${pair.target.host}/size/cli:small`],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } },
+      (error, _stdout, err) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr: err });
+      },
+    );
   });
   assert.doesNotMatch(stderr, /Unhandled|node:events|at .*\.js:\d+/, stderr);
   assert.match(stderr, /SIZE_MISMATCH|size/i);

@@ -3,7 +3,16 @@ import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CopyEngine } from '../../src/copy/index.js';
-import { pushImage, skopeoInspectRaw, skopeoListTags, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type TestRegistry,
+} from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 /* What the target reference says is what the target gets: its tag, its digest, its platform. */
@@ -40,9 +49,14 @@ test('a target without tag takes the source tag (copy SRC:TAG DST-REPO)', async 
 
 test('the CLI prints the tag it wrote', async () => {
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'copy', `${source.host}/ref/app:v1`, `${target.host}/ref/cli`], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, out, err) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err });
-    });
+    execFile(
+      process.execPath,
+      [BIN, 'copy', `${source.host}/ref/app:v1`, `${target.host}/ref/cli`],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } },
+      (error, out, err) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out, stderr: err });
+      },
+    );
   });
   assert.equal(code, 0, stderr);
   assert.match(stdout, new RegExp(`-> ${target.host}/ref/cli:v1\\n`));
@@ -67,25 +81,38 @@ test('a target by the source digest is copied there', async () => {
 test('a target by another digest is an error before anything is written', async () => {
   const other = `sha256:${'0'.repeat(64)}`;
   targetProxy.clearRequests();
-  await assert.rejects(engine.copy({ source: `${source.host}/ref/app:v1`, target: `${targetProxy.host}/ref/wrong@${other}` }), (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'TARGET_DIGEST_MISMATCH');
-    assert.equal(error.message, `${source.host}/ref/app:v1 is ${built.digest}, not ${other} as the target ${targetProxy.host}/ref/wrong@${other} requires: nothing was copied`);
-    return true;
-  });
+  await assert.rejects(
+    engine.copy({ source: `${source.host}/ref/app:v1`, target: `${targetProxy.host}/ref/wrong@${other}` }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'TARGET_DIGEST_MISMATCH');
+      assert.equal(
+        error.message,
+        `${source.host}/ref/app:v1 is ${built.digest}, not ${other} as the target ${targetProxy.host}/ref/wrong@${other} requires: nothing was copied`,
+      );
+      return true;
+    },
+  );
   assert.deepEqual(writes(), []);
   await assert.rejects(skopeoInspectRaw(`${target.host}/ref/wrong@${built.digest}`, target));
 });
 
 test('a platform filter on a single-platform image of another platform is an error, before anything is written', async () => {
   targetProxy.clearRequests();
-  await assert.rejects(engine.copy({ source: `${source.host}/ref/app:v1`, target: `${targetProxy.host}/ref/arm:v1`, platforms: ['linux/arm64'] }), (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'PLATFORM_NOT_FOUND');
-    assert.equal(error.message, `${source.host}/ref/app:v1 has no linux/arm64 image (it is a single-platform linux/amd64 image)`);
-    return true;
-  });
+  await assert.rejects(
+    engine.copy({ source: `${source.host}/ref/app:v1`, target: `${targetProxy.host}/ref/arm:v1`, platforms: ['linux/arm64'] }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'PLATFORM_NOT_FOUND');
+      assert.equal(error.message, `${source.host}/ref/app:v1 has no linux/arm64 image (it is a single-platform linux/amd64 image)`);
+      return true;
+    },
+  );
   assert.deepEqual(writes(), []);
   await assert.rejects(skopeoInspectRaw(`${target.host}/ref/arm:v1`, target));
   // Its own platform is copied as it is.
-  const result = await engine.copy({ source: `${source.host}/ref/app:v1`, target: `${target.host}/ref/amd:v1`, platforms: ['linux/amd64'] });
+  const result = await engine.copy({
+    source: `${source.host}/ref/app:v1`,
+    target: `${target.host}/ref/amd:v1`,
+    platforms: ['linux/amd64'],
+  });
   assert.equal(result.digest, built.digest);
 });

@@ -63,18 +63,30 @@ test('3x 503 on the upload PUT: the target is named with its own answer, not the
 });
 
 test('429 with Retry-After: 1 on the upload PUT is waited out between whole-blob attempts, then the copy succeeds', async () => {
-  pair.targetProxy.addFault({ method: 'PUT', pathPattern: bigPut(), times: 2, action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+  pair.targetProxy.addFault({
+    method: 'PUT',
+    pathPattern: bigPut(),
+    times: 2,
+    action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+  });
   pair.targetProxy.clearRequests();
   const { outcome, events, ms } = await run('upload/limited');
   assert.equal((outcome as { digest?: string }).digest, built.digest, String(outcome));
   const retries = blobRetries(events);
-  assert.deepEqual(retries.map((r) => r.type === 'retry' && r.delayMs), [1000, 1000], 'Retry-After is honoured');
+  assert.deepEqual(
+    retries.map((r) => r.type === 'retry' && r.delayMs),
+    [1000, 1000],
+    'Retry-After is honoured',
+  );
   assert.ok(ms >= 2000, `two waits of one second each (took ${ms} ms)`);
   assert.equal(pair.targetProxy.count('PUT', bigPut()), 3);
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/upload/limited:v1`, pair.target)).digest, built.digest);
 });
 
-for (const [status, code, said] of [[403, 'DENIED', /access denied/], [413, 'HTTP', /413 Content Too Large: INJECTED: injected HTTP 413/]] as const) {
+for (const [status, code, said] of [
+  [403, 'DENIED', /access denied/],
+  [413, 'HTTP', /413 Content Too Large: INJECTED: injected HTTP 413/],
+] as const) {
   test(`${status} on the upload PUT fails at once, saying what the target said`, async () => {
     pair.targetProxy.addFault({ method: 'PUT', pathPattern: bigPut(), times: 3, action: { kind: 'status', status } });
     pair.targetProxy.clearRequests();
@@ -82,7 +94,10 @@ for (const [status, code, said] of [[403, 'DENIED', /access denied/], [413, 'HTT
     const error = outcome as Error & { code?: string };
     assert.ok(error instanceof Error, `expected a failure, got ${JSON.stringify(outcome)}`);
     assert.equal(error.code, code, error.message);
-    assert.match(error.message, new RegExp(`^target ${pair.targetProxy.host}/upload/refused${status}: upload of blob ${big.digest} failed: `));
+    assert.match(
+      error.message,
+      new RegExp(`^target ${pair.targetProxy.host}/upload/refused${status}: upload of blob ${big.digest} failed: `),
+    );
     assert.match(error.message, said);
     assert.match(error.message, /INJECTED/);
     assert.equal(pair.targetProxy.count('PUT', bigPut()), 1, 'not retried: a 4xx other than 408/429 is not transient');

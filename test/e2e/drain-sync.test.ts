@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type TestRegistry,
+} from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { apiPort, digestAt, startSync, writeConfig, type SyncProcess } from './sync-kit.js';
 import { largestBlob, waitFor } from './stop-kit.js';
@@ -57,9 +65,19 @@ test('SIGTERM with a grace period: the running image finishes, the next one neve
 
   const firstTarget = `${target.host}/mirror/drain/first:v1`;
   const secondTarget = `${target.host}/mirror/drain/second:v1`;
-  assert.deepEqual(sync.events('image-started').map((l) => l.target), [firstTarget], 'nothing started after the signal');
-  assert.deepEqual(sync.events('image-done').map((l) => l.target), [firstTarget]);
-  assert.deepEqual(sync.events('image-cancelled').map((l) => [l.target, l.started]), [[secondTarget, false]]);
+  assert.deepEqual(
+    sync.events('image-started').map((l) => l.target),
+    [firstTarget],
+    'nothing started after the signal',
+  );
+  assert.deepEqual(
+    sync.events('image-done').map((l) => l.target),
+    [firstTarget],
+  );
+  assert.deepEqual(
+    sync.events('image-cancelled').map((l) => [l.target, l.started]),
+    [[secondTarget, false]],
+  );
   assert.deepEqual(sync.events('image-failed'), []);
   const [run] = sync.events('sync-run-finished');
   assert.deepEqual([run?.result, run?.copied, run?.failed, run?.cancelled], ['cancelled', 1, 0, 1]);

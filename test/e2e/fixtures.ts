@@ -45,6 +45,9 @@ export const dockerList: IndexSpec = {
 export const largeImage: ImageSpec = {
   kind: 'image',
   format: 'oci',
-  layers: [{ seed: 'large', size: 110 * MiB }, { seed: 'large-top', size: 64 * 1024 }],
+  layers: [
+    { seed: 'large', size: 110 * MiB },
+    { seed: 'large-top', size: 64 * 1024 },
+  ],
   platform: { os: 'linux', architecture: 'amd64' },
 };

@@ -19,9 +19,14 @@ export interface CliResult {
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     trackChild(child);
   });
 }
@@ -29,7 +34,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string
 /** Runs the CLI with its stdout a pipe whose reader is gone from the start (`picture-book ... | head -0`). */
 export function runCliWithClosedStdout(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Omit<CliResult, 'stdout'>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     trackChild(child);
     child.stdout.destroy();
     let stderr = '';
@@ -42,9 +50,14 @@ export function runCliWithClosedStdout(args: string[], env: NodeJS.ProcessEnv = 
 export function runCliInPty(args: string[], env: NodeJS.ProcessEnv = {}, columns = 110): Promise<CliResult> {
   const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve) => {
-    const child = execFile('script', ['-qfec', `stty cols ${columns} rows 40; ${quoted}`, '/dev/null'], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', TERM: 'xterm', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      'script',
+      ['-qfec', `stty cols ${columns} rows 40; ${quoted}`, '/dev/null'],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', TERM: 'xterm', ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     trackChild(child);
   });
 }

@@ -30,7 +30,10 @@ after(async () => {
 test(`a load of ${IMAGES} images at once prints no MaxListenersExceededWarning, on a first copy and on the no-change re-run`, async () => {
   const config = join(dir, 'config.yaml');
   const images = Array.from({ length: IMAGES }, (_, i) => `${source.host}/many/app${i}:v1`);
-  await writeFile(config, JSON.stringify({ registries: [{ hostname: target.host, repository: 'mirror', images }], concurrency: { images: IMAGES, blobs: 32 } }));
+  await writeFile(
+    config,
+    JSON.stringify({ registries: [{ hostname: target.host, repository: 'mirror', images }], concurrency: { images: IMAGES, blobs: 32 } }),
+  );
   // Warnings on, whatever the test runner's environment says; --trace-warnings names the culprit if one comes back.
   const env = { NODE_NO_WARNINGS: '0', NODE_OPTIONS: '--trace-warnings' };
   for (const pass of ['first copy', 'no-change re-run']) {

@@ -48,9 +48,24 @@ test('two load runs writing one target path at once each hear their own copy onl
   assert.ok(appLayerA, 'image A has a layer of its own');
   // A's source check is retried once; A then holds in one of its own layers until B has finished,
   // so B's whole copy (whose manifest PUT is retried once) happens while A is listening.
-  pair.sourceProxy.addFault({ method: 'HEAD', pathPattern: /^\/v2\/team\/app\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 503 } });
-  pair.sourceProxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${appLayerA.digest}$`), times: 1, action: { kind: 'stall', afterBytes: 16 * 1024 } });
-  pair.targetProxy.addFault({ method: 'PUT', pathPattern: /^\/v2\/mirror\/team\/app\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 503 } });
+  pair.sourceProxy.addFault({
+    method: 'HEAD',
+    pathPattern: /^\/v2\/team\/app\/manifests\/v1$/,
+    times: 1,
+    action: { kind: 'status', status: 503 },
+  });
+  pair.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${appLayerA.digest}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 16 * 1024 },
+  });
+  pair.targetProxy.addFault({
+    method: 'PUT',
+    pathPattern: /^\/v2\/mirror\/team\/app\/manifests\/v1$/,
+    times: 1,
+    action: { kind: 'status', status: 503 },
+  });
 
   const eventsA: LoadEvent[] = [];
   const eventsB: LoadEvent[] = [];
@@ -63,26 +78,59 @@ test('two load runs writing one target path at once each hear their own copy onl
   const outcomeA = await runA;
   assert.deepEqual([outcomeA.copied, outcomeA.failed, outcomeB.copied, outcomeB.failed], [1, 0, 1, 0]);
 
-  for (const [events, source, image] of [[eventsA, sourceA, imageA], [eventsB, sourceB, imageB]] as const) {
+  for (const [events, source, image] of [
+    [eventsA, sourceA, imageA],
+    [eventsB, sourceB, imageB],
+  ] as const) {
     const started = events.filter((e) => e.type === 'image-started');
     const done = events.filter((e) => e.type === 'image-done');
-    assert.deepEqual(started.map((e) => [e.source, e.target]), [[source, target]], `${source}: its own image started, once`);
-    assert.deepEqual(done.map((e) => [e.source, e.digest]), [[source, image.digest]], `${source}: its own image done, once`);
-    assert.deepEqual(events.filter((e) => 'source' in e && e.source !== source), [], `${source}: no event of the other image`);
-    assert.deepEqual(events.flatMap((e) => (e.type === 'manifest-written' ? [e.digest] : [])), [image.digest], `${source}: only its own manifest`);
+    assert.deepEqual(
+      started.map((e) => [e.source, e.target]),
+      [[source, target]],
+      `${source}: its own image started, once`,
+    );
+    assert.deepEqual(
+      done.map((e) => [e.source, e.digest]),
+      [[source, image.digest]],
+      `${source}: its own image done, once`,
+    );
+    assert.deepEqual(
+      events.filter((e) => 'source' in e && e.source !== source),
+      [],
+      `${source}: no event of the other image`,
+    );
+    assert.deepEqual(
+      events.flatMap((e) => (e.type === 'manifest-written' ? [e.digest] : [])),
+      [image.digest],
+      `${source}: only its own manifest`,
+    );
     assert.deepEqual(settledBlobs(events), image.blobs.map((b) => b.digest).sort(), `${source}: each of its own blobs once, no other`);
   }
-  assert.deepEqual(retries(eventsA), [['HEAD', `http://${pair.sourceProxy.host}/v2/team/app/manifests/v1`]], "A hears the retry of its source's HEAD, not B's PUT");
-  assert.deepEqual(retries(eventsB), [['PUT', `http://${pair.targetProxy.host}/v2/mirror/team/app/manifests/v1`]], "B hears the retry of its manifest PUT, not A's HEAD");
+  assert.deepEqual(
+    retries(eventsA),
+    [['HEAD', `http://${pair.sourceProxy.host}/v2/team/app/manifests/v1`]],
+    "A hears the retry of its source's HEAD, not B's PUT",
+  );
+  assert.deepEqual(
+    retries(eventsB),
+    [['PUT', `http://${pair.targetProxy.host}/v2/mirror/team/app/manifests/v1`]],
+    "B hears the retry of its manifest PUT, not A's HEAD",
+  );
 
   // The shared base layer went into the target repository once: one run streamed it (its bytes
   // count there), the other was told it was already present.
   const shared = imageA.blobs.filter((b) => imageB.blobs.some((o) => o.digest === b.digest));
   assert.ok(shared.length > 0, 'the images share a layer');
   for (const blob of shared) {
-    const seen = [...eventsA, ...eventsB].flatMap((e) => (blobEvents.has(e.type) && 'digest' in e && e.digest === blob.digest ? [e.type] : [])).sort();
+    const seen = [...eventsA, ...eventsB]
+      .flatMap((e) => (blobEvents.has(e.type) && 'digest' in e && e.digest === blob.digest ? [e.type] : []))
+      .sort();
     assert.deepEqual(seen, ['blob-done', 'blob-skipped'], `shared blob ${blob.digest}`);
   }
   const unique = new Map([...imageA.blobs, ...imageB.blobs].map((b) => [b.digest, b.size]));
-  assert.equal(outcomeA.bytes + outcomeB.bytes, [...unique.values()].reduce((a, b) => a + b, 0), 'bytes are counted once, for the copy that moved them');
+  assert.equal(
+    outcomeA.bytes + outcomeB.bytes,
+    [...unique.values()].reduce((a, b) => a + b, 0),
+    'bytes are counted once, for the copy that moved them',
+  );
 });

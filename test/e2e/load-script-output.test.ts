@@ -29,7 +29,11 @@ async function script(name: string, body: string): Promise<void> {
   await chmod(join(dir, name), 0o755);
 }
 
-const present = (registry: TestRegistry, path: string) => skopeoInspectRaw(`${registry.host}/${path}`, registry).then((r) => r.digest, () => undefined);
+const present = (registry: TestRegistry, path: string) =>
+  skopeoInspectRaw(`${registry.host}/${path}`, registry).then(
+    (r) => r.digest,
+    () => undefined,
+  );
 // The target under a second name: configured registries need distinct hostnames.
 const targetAlias = () => `localhost:${target.host.split(':')[1]}`;
 
@@ -39,28 +43,41 @@ test('an endless line and endless lines: each script is stopped at its cap with 
   await script('long-line.sh', `echo ${image}\nhead -c 20000000 /dev/zero | tr '\\0' a\necho`);
   await script('many-lines.sh', `yes ${image} | head -n 300000`);
   const config = join(dir, 'caps.yaml');
-  await writeFile(config, [
-    'registries:',
-    `  - hostname: '${target.host}'`,
-    "    repository: 'caps'",
-    "    syncerScript: './long-line.sh'",
-    '    syncerScriptMaxLineBytes: 65536',
-    `  - hostname: '${targetAlias()}'`,
-    "    repository: 'caps'",
-    "    syncerScript: './many-lines.sh'",
-    '    syncerScriptMaxLines: 1000',
-    `  - hostname: '${source.host}'`,
-    "    repository: 'caps-ok'",
-    `    images: ['${image}']`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'registries:',
+      `  - hostname: '${target.host}'`,
+      "    repository: 'caps'",
+      "    syncerScript: './long-line.sh'",
+      '    syncerScriptMaxLineBytes: 65536',
+      `  - hostname: '${targetAlias()}'`,
+      "    repository: 'caps'",
+      "    syncerScript: './many-lines.sh'",
+      '    syncerScriptMaxLines: 1000',
+      `  - hostname: '${source.host}'`,
+      "    repository: 'caps-ok'",
+      `    images: ['${image}']`,
+      '',
+    ].join('\n'),
+  );
   const started = Date.now();
   const result = await runCli(['load', '--config', config, '--all']);
   assert.ok(Date.now() - started < 60_000);
   assert.equal(result.code, 1, result.stderr);
   assert.ok(result.stdout.length < 20_000, `the output stays small (${result.stdout.length} characters)`);
-  assert.match(result.stdout, new RegExp(`\\[${target.host}\\] .*long-line\\.sh.* printed a line longer than 65536 bytes \\(line 2; syncerScriptMaxLineBytes\\) and was stopped`));
-  assert.match(result.stdout, new RegExp(`\\[${targetAlias()}\\] .*many-lines\\.sh.* printed more than 1000 lines \\(syncerScriptMaxLines\\) and was stopped at line 1001`));
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `\\[${target.host}\\] .*long-line\\.sh.* printed a line longer than 65536 bytes \\(line 2; syncerScriptMaxLineBytes\\) and was stopped`,
+    ),
+  );
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `\\[${targetAlias()}\\] .*many-lines\\.sh.* printed more than 1000 lines \\(syncerScriptMaxLines\\) and was stopped at line 1001`,
+    ),
+  );
   assert.equal(await present(target, 'caps/library/app:v1'), undefined, 'nothing synced for a stopped script');
   assert.equal(await present(source, 'caps-ok/library/app:v1'), built.digest, 'the other registry went on');
 });
@@ -70,16 +87,19 @@ test('control characters from a script (stdout and stderr) are printed escaped, 
   await script('escapes.sh', `echo ${image}\nprintf 'bad\\033]0;pwned\\007ref\\n'`);
   await script('escapes-fail.sh', `printf 'boom \\033[2J\\033[31mred\\n' >&2\nexit 3`);
   const config = join(dir, 'escapes.yaml');
-  await writeFile(config, [
-    'registries:',
-    `  - hostname: '${target.host}'`,
-    "    repository: 'escapes'",
-    "    syncerScript: './escapes.sh'",
-    `  - hostname: '${targetAlias()}'`,
-    "    repository: 'escapes'",
-    "    syncerScript: './escapes-fail.sh'",
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'registries:',
+      `  - hostname: '${target.host}'`,
+      "    repository: 'escapes'",
+      "    syncerScript: './escapes.sh'",
+      `  - hostname: '${targetAlias()}'`,
+      "    repository: 'escapes'",
+      "    syncerScript: './escapes-fail.sh'",
+      '',
+    ].join('\n'),
+  );
   const result = await runCli(['load', '--config', config, '--all']);
   assert.equal(result.code, 1, result.stderr);
   assert.equal(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(result.stdout + result.stderr), false, 'a raw control character was printed');

@@ -28,15 +28,31 @@ after(async () => {
 
 async function writeConfig(name: string, repository: string, extra: string[]): Promise<string> {
   const file = join(dir, name);
-  const lines = ['registries:', `  - hostname: '${target.host}'`, `    repository: '${repository}'`, `    images: ['${source.host}/library/app:v1']`, ...extra, ''];
+  const lines = [
+    'registries:',
+    `  - hostname: '${target.host}'`,
+    `    repository: '${repository}'`,
+    `    images: ['${source.host}/library/app:v1']`,
+    ...extra,
+    '',
+  ];
   await writeFile(file, lines.join('\n'));
   return file;
 }
 
-const present = (path: string) => skopeoInspectRaw(`${target.host}/${path}`, target).then((r) => r.digest, () => undefined);
+const present = (path: string) =>
+  skopeoInspectRaw(`${target.host}/${path}`, target).then(
+    (r) => r.digest,
+    () => undefined,
+  );
 
-test('load pulls from a TLS source trusted through sources.<host>.caFile, with that host\'s own auth', async () => {
-  const config = await writeConfig('with-ca.yaml', 'tls-ca', ['sources:', `  '${source.host}':`, `    caFile: '${source.caFile}'`, `    auth: '${source.username}:\${PB_SOURCE_PASSWORD}'`]);
+test("load pulls from a TLS source trusted through sources.<host>.caFile, with that host's own auth", async () => {
+  const config = await writeConfig('with-ca.yaml', 'tls-ca', [
+    'sources:',
+    `  '${source.host}':`,
+    `    caFile: '${source.caFile}'`,
+    `    auth: '${source.username}:\${PB_SOURCE_PASSWORD}'`,
+  ]);
   const result = await runCli(['load', '--config', config, '--all', '--log-format', 'json'], env);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const finished = jsonLines(result.stdout).find((e) => e.type === 'run-finished');
@@ -58,7 +74,11 @@ test('without a sources entry the same load fails with a certificate error namin
 });
 
 test('sources.<host>.tlsVerify: false also reaches it (and the target keeps its own settings)', async () => {
-  const config = await writeConfig('no-verify.yaml', 'tls-noverify', [`    pullAuthConfig: '${source.username}:\${PB_SOURCE_PASSWORD}'`, 'sources:', `  '${source.host}': {tlsVerify: false}`]);
+  const config = await writeConfig('no-verify.yaml', 'tls-noverify', [
+    `    pullAuthConfig: '${source.username}:\${PB_SOURCE_PASSWORD}'`,
+    'sources:',
+    `  '${source.host}': {tlsVerify: false}`,
+  ]);
   const result = await runCli(['load', '--config', config, '--all'], env);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.equal(await present('tls-noverify/library/app:v1'), built.digest);

@@ -3,7 +3,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoCopyToLayout,
+  skopeoInspectRaw,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type TestRegistry,
+} from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { largestBlob, LoadProcess, waitFor } from './stop-kit.js';
 
@@ -66,9 +76,19 @@ test('SIGTERM during the first of two images (concurrency 1): it finishes, the s
   assert.deepEqual({ code, signal }, { code: 143, signal: null }, load.stderr);
   const firstTarget = `${target.host}/drained/stop/first:v1`;
   const secondTarget = `${target.host}/drained/stop/second:v1`;
-  assert.deepEqual(load.ofType('image-done').map((e) => e.target), [firstTarget]);
-  assert.deepEqual(load.ofType('image-started').map((e) => e.target), [firstTarget], 'the second image never started');
-  assert.deepEqual(load.ofType('image-cancelled').map((e) => [e.target, e.started]), [[secondTarget, false]]);
+  assert.deepEqual(
+    load.ofType('image-done').map((e) => e.target),
+    [firstTarget],
+  );
+  assert.deepEqual(
+    load.ofType('image-started').map((e) => e.target),
+    [firstTarget],
+    'the second image never started',
+  );
+  assert.deepEqual(
+    load.ofType('image-cancelled').map((e) => [e.target, e.started]),
+    [[secondTarget, false]],
+  );
   assert.deepEqual(load.ofType('image-failed'), []);
   const [finished] = load.ofType('run-finished');
   assert.deepEqual([finished?.copied, finished?.failed, finished?.cancelled], [1, 0, 1]);
@@ -90,12 +110,22 @@ test('a second SIGTERM aborts the running copy: no tag at all, nothing failed, e
   const { code, signal } = await load.exited; // the blob is still held: only the abort can end the copy
   assert.deepEqual({ code, signal }, { code: 143, signal: null }, load.stderr);
   proxy.clearFaults();
-  assert.equal(proxy.stalled.some((r) => r.path === blobPath), false, 'the held download was dropped by the client');
-  assert.deepEqual(load.ofType('run-stopping').map((e) => e.abortNow), [false, true]);
-  assert.deepEqual(load.ofType('image-cancelled').map((e) => [e.target, e.started]), [
-    [`${target.host}/aborted/stop/first:v1`, true],
-    [`${target.host}/aborted/stop/second:v1`, false],
-  ]);
+  assert.equal(
+    proxy.stalled.some((r) => r.path === blobPath),
+    false,
+    'the held download was dropped by the client',
+  );
+  assert.deepEqual(
+    load.ofType('run-stopping').map((e) => e.abortNow),
+    [false, true],
+  );
+  assert.deepEqual(
+    load.ofType('image-cancelled').map((e) => [e.target, e.started]),
+    [
+      [`${target.host}/aborted/stop/first:v1`, true],
+      [`${target.host}/aborted/stop/second:v1`, false],
+    ],
+  );
   assert.deepEqual(load.ofType('image-failed'), []);
   const [finished] = load.ofType('run-finished');
   assert.deepEqual([finished?.copied, finished?.failed, finished?.cancelled], [0, 0, 2]);

@@ -28,7 +28,9 @@ before(async () => {
   await writeScript(dir, 'first.sh', [`# images for ${first.host}`, `${source.host}/library/app:v1`, '', `${source.host}/multi/app:v1`]);
   await writeScript(dir, 'second.sh', [`${source.host}/team/api:v2`, 'Not A Reference', `${source.host}/library/app:v1`]);
   // Both auth forms from the seeds: user:pass (from the environment) and a base64 DockerConfigJSON.
-  const dockerConfig = Buffer.from(JSON.stringify({ auths: { [second.host]: { auth: Buffer.from(`${second.username}:${second.password}`).toString('base64') } } })).toString('base64');
+  const dockerConfig = Buffer.from(
+    JSON.stringify({ auths: { [second.host]: { auth: Buffer.from(`${second.username}:${second.password}`).toString('base64') } } }),
+  ).toString('base64');
   env = { PB_FIRST_PASSWORD: first.password ?? '', PB_SECOND_AUTH: dockerConfig };
   config = join(dir, 'config.yaml');
   await writeFile(
@@ -56,10 +58,15 @@ after(async () => {
 });
 
 function assertNoSecrets(text: string): void {
-  for (const secret of [first.password, second.password, env.PB_SECOND_AUTH]) assert.equal(text.includes(secret ?? '\u0000'), false, 'a secret leaked into the output');
+  for (const secret of [first.password, second.password, env.PB_SECOND_AUTH])
+    assert.equal(text.includes(secret ?? '\u0000'), false, 'a secret leaked into the output');
 }
 
-const present = (registry: TestRegistry, path: string) => skopeoInspectRaw(`${registry.host}/${path}`, registry).then((r) => r.digest, () => undefined);
+const present = (registry: TestRegistry, path: string) =>
+  skopeoInspectRaw(`${registry.host}/${path}`, registry).then(
+    (r) => r.digest,
+    () => undefined,
+  );
 
 test('dry run: prints the plan, writes nothing (checked on the registries)', async () => {
   const result = await runCli(['load', '--config', config, '--all', '--dry-run', '--log-format', 'json'], env);
@@ -83,7 +90,11 @@ test('load --all: both registries mirrored; the bad line is reported with its nu
   const done = events.filter((e) => e.type === 'image-done');
   assert.equal(done.length, 4);
   const finished = events.find((e) => e.type === 'run-finished');
-  assert.deepEqual([finished?.copied, finished?.upToDate, finished?.failed, finished?.scriptFailures, finished?.invalidLines], [4, 0, 0, 0, 1], 'the bad line is counted, apart from images');
+  assert.deepEqual(
+    [finished?.copied, finished?.upToDate, finished?.failed, finished?.scriptFailures, finished?.invalidLines],
+    [4, 0, 0, 0, 1],
+    'the bad line is counted, apart from images',
+  );
   const registryDone = events.find((e) => e.type === 'registry-finished' && e.registry === second.host);
   assert.equal(registryDone?.invalidLines, 1);
   assert.equal(await present(first, 'mirror/library/app:v1'), built.app?.digest);
@@ -109,24 +120,52 @@ test('--registry loads only that registry; plain output ends with a summary', as
   assert.match(result.stdout, /images: 0 copied, 2 up to date, 0 failed/);
   const unknown = await runCli(['load', '--config', config, '--registry', 'nope.example'], env);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, new RegExp(`registry "nope.example" is not in .*config.yaml \\(configured: ${first.host}, ${second.host}\\)`));
+  assert.match(
+    unknown.stderr,
+    new RegExp(`registry "nope.example" is not in .*config.yaml \\(configured: ${first.host}, ${second.host}\\)`),
+  );
 });
 
 test('DockerConfigJSON spelled for localhost while the registries are 127.0.0.1: push side refused before any work (exit 2), pull side a warning at start', async () => {
-  const entry = (host: string, user: string, password: string) => JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } });
+  const entry = (host: string, user: string, password: string) =>
+    JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } });
   const port = (registry: TestRegistry) => registry.host.split(':')[1] ?? '';
   const push = join(dir, 'push-localhost.yaml');
   const pushEnv = { ...env, PB_PUSH_LOCALHOST: entry(`localhost:${port(first)}`, first.username ?? '', first.password ?? '') };
-  await writeFile(push, ['registries:', `  - hostname: '${first.host}'`, "    repository: 'authhost'", "    pushAuthConfig: '${PB_PUSH_LOCALHOST}'", `    images: ['${source.host}/library/app:v1']`, ''].join('\n'));
+  await writeFile(
+    push,
+    [
+      'registries:',
+      `  - hostname: '${first.host}'`,
+      "    repository: 'authhost'",
+      "    pushAuthConfig: '${PB_PUSH_LOCALHOST}'",
+      `    images: ['${source.host}/library/app:v1']`,
+      '',
+    ].join('\n'),
+  );
   const refused = await runCli(['load', '--config', push, '--all'], pushEnv);
   assert.equal(refused.code, 2, refused.stdout);
-  assert.equal(refused.stderr, `${push}:4:21: registries[0].pushAuthConfig: DockerConfigJSON has no entry for the target registry "${first.host}" (it lists "localhost:${port(first)}"): its credentials would never be sent there; add an entry for "${first.host}"\n`);
+  assert.equal(
+    refused.stderr,
+    `${push}:4:21: registries[0].pushAuthConfig: DockerConfigJSON has no entry for the target registry "${first.host}" (it lists "localhost:${port(first)}"): its credentials would never be sent there; add an entry for "${first.host}"\n`,
+  );
   assert.equal(await present(first, 'authhost/library/app:v1'), undefined, 'nothing was copied');
   assert.equal(refused.stderr.includes(first.password ?? '\u0000'), false);
 
   const pull = join(dir, 'pull-localhost.yaml');
   const pullEnv = { ...env, PB_PULL_LOCALHOST: entry(`localhost:${port(source)}`, 'puller', 'Pull-Pw-3d') };
-  await writeFile(pull, ['registries:', `  - hostname: '${first.host}'`, "    repository: 'authhost'", "    pullAuthConfig: '${PB_PULL_LOCALHOST}'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, `    images: ['${source.host}/library/app:v1']`, ''].join('\n'));
+  await writeFile(
+    pull,
+    [
+      'registries:',
+      `  - hostname: '${first.host}'`,
+      "    repository: 'authhost'",
+      "    pullAuthConfig: '${PB_PULL_LOCALHOST}'",
+      `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+      `    images: ['${source.host}/library/app:v1']`,
+      '',
+    ].join('\n'),
+  );
   const warned = await runCli(['load', '--config', pull, '--all'], pullEnv);
   assert.equal(warned.code, 0, warned.stdout + warned.stderr);
   const firstLine = warned.stdout.split('\n')[0] ?? '';
@@ -138,7 +177,14 @@ test('DockerConfigJSON spelled for localhost while the registries are 127.0.0.1:
 
 test('stdout closed by its reader (`| head`): the load still completes and exits 0, without an EPIPE crash', async () => {
   const closed = join(dir, 'closed-stdout.yaml');
-  const lines = ['registries:', `  - hostname: '${first.host}'`, "    repository: 'epipe'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, `    images: ['${source.host}/library/app:v1', '${source.host}/team/api:v2']`, ''];
+  const lines = [
+    'registries:',
+    `  - hostname: '${first.host}'`,
+    "    repository: 'epipe'",
+    `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+    `    images: ['${source.host}/library/app:v1', '${source.host}/team/api:v2']`,
+    '',
+  ];
   await writeFile(closed, lines.join('\n'));
   const result = await runCliWithClosedStdout(['load', '--config', closed, '--all'], env);
   assert.equal(result.stderr.includes('EPIPE'), false, result.stderr);
@@ -178,11 +224,21 @@ test('a failing script and a hanging script: nothing synced for them, the other 
   const scriptFailures = events.filter((e) => e.type === 'registry-script-failed');
   assert.equal(scriptFailures.length, 2);
   const failing = scriptFailures.find((e) => e.registry === first.host);
-  assert.equal(failing?.message, `syncer script "./failing.sh" (relative to the config file: ${join(dir, 'failing.sh')}) exited with code 4`);
+  assert.equal(
+    failing?.message,
+    `syncer script "./failing.sh" (relative to the config file: ${join(dir, 'failing.sh')}) exited with code 4`,
+  );
   assert.deepEqual(failing?.stderrTail, ['catalog endpoint unreachable'], 'the stderr apart from the message, not repeated in it');
-  assert.match(String(scriptFailures.find((e) => e.registry === second.host)?.message), /^syncer script "\.\/hanging\.sh" \(relative to the config file: .*\) timed out after 0\.\ds/);
+  assert.match(
+    String(scriptFailures.find((e) => e.registry === second.host)?.message),
+    /^syncer script "\.\/hanging\.sh" \(relative to the config file: .*\) timed out after 0\.\ds/,
+  );
   const finished = events.find((e) => e.type === 'run-finished');
-  assert.deepEqual([finished?.failed, finished?.scriptFailures, finished?.invalidLines], [1, 2, 0], 'script failures are counted apart from images');
+  assert.deepEqual(
+    [finished?.failed, finished?.scriptFailures, finished?.invalidLines],
+    [1, 2, 0],
+    'script failures are counted apart from images',
+  );
   const failed = events.find((e) => e.type === 'image-failed') as { error?: { message?: string } } | undefined;
   assert.match(failed?.error?.message ?? '', /127\.0\.0\.1:1/);
   assert.equal(await present(first, 'faults/team/api:v2'), undefined, 'nothing synced for a failed script');
@@ -190,24 +246,30 @@ test('a failing script and a hanging script: nothing synced for them, the other 
 
 test('a bare syncerScript is found on PATH and the messages say so (sh -c as the script: it lists an image, then fails)', async () => {
   const file = join(dir, 'on-path.yaml');
-  await writeFile(file, [
-    'registries:',
-    `  - hostname: '${first.host}'`,
-    "    repository: 'onpath'",
-    `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
-    "    syncerScript: 'sh'",
-    `    syncerScriptArgs: '-c "echo ${source.host}/library/app:v1"'`,
-    `  - hostname: '${second.host}'`,
-    "    syncerScript: 'sh'",
-    `    syncerScriptArgs: '-c "echo no such catalog >&2; exit 2"'`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    file,
+    [
+      'registries:',
+      `  - hostname: '${first.host}'`,
+      "    repository: 'onpath'",
+      `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+      "    syncerScript: 'sh'",
+      `    syncerScriptArgs: '-c "echo ${source.host}/library/app:v1"'`,
+      `  - hostname: '${second.host}'`,
+      "    syncerScript: 'sh'",
+      `    syncerScriptArgs: '-c "echo no such catalog >&2; exit 2"'`,
+      '',
+    ].join('\n'),
+  );
   const result = await runCli(['load', '--config', file, '--all'], { ...env, PATH: `/nonexistent:${dirname(shPath)}` });
   assert.equal(result.code, 1, result.stderr);
   assert.equal(await present(first, 'onpath/library/app:v1'), built.app?.digest, 'the script found on PATH listed the image');
   const label = `syncer script "sh" (found on PATH at ${shPath})`;
   const lines = result.stdout.split('\n');
-  assert.ok(lines.some((l) => l.endsWith(`[${second.host}] FAILED ${label} exited with code 2; its stderr ended with:`)), result.stdout);
+  assert.ok(
+    lines.some((l) => l.endsWith(`[${second.host}] FAILED ${label} exited with code 2; its stderr ended with:`)),
+    result.stdout,
+  );
   assert.equal(lines.filter((l) => l.includes('no such catalog')).length, 2, 'the stderr line once as it happens, once in the summary');
   assert.ok(lines.includes(`  [${second.host}] ${label} exited with code 2: no such catalog`), result.stdout);
   assert.ok(lines.includes('image lists: 1 syncer script failed, 0 invalid lines'), result.stdout);
@@ -215,18 +277,35 @@ test('a bare syncerScript is found on PATH and the messages say so (sh -c as the
 
 test('a syncer line with credentials in it: reported as such, the password never shown (JSON log, plain log, summary)', async () => {
   const password = 'Line-Pw-7c1e';
-  await writeScript(dir, 'creds.sh', [`https://tester:${password}@${source.host}/library/app:v1`, `tester:${password}@${source.host}/team/api:v2`]);
+  await writeScript(dir, 'creds.sh', [
+    `https://tester:${password}@${source.host}/library/app:v1`,
+    `tester:${password}@${source.host}/team/api:v2`,
+  ]);
   const file = join(dir, 'creds.yaml');
-  await writeFile(file, ['registries:', `  - hostname: '${first.host}'`, "    repository: 'creds'", "    syncerScript: './creds.sh'", `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`, ''].join('\n'));
+  await writeFile(
+    file,
+    [
+      'registries:',
+      `  - hostname: '${first.host}'`,
+      "    repository: 'creds'",
+      "    syncerScript: './creds.sh'",
+      `    pushAuthConfig: '${first.username}:\${PB_FIRST_PASSWORD}'`,
+      '',
+    ].join('\n'),
+  );
   const json = await runCli(['load', '--config', file, '--all', '--log-format', 'json'], env);
   assert.equal(json.code, 1);
   const invalid = jsonLines(json.stdout).filter((e) => e.type === 'registry-line-invalid');
-  assert.deepEqual(invalid.map((e) => e.text), [`https://tester:***@${source.host}/library/app:v1`, `tester:***@${source.host}/team/api:v2`]);
+  assert.deepEqual(
+    invalid.map((e) => e.text),
+    [`https://tester:***@${source.host}/library/app:v1`, `tester:***@${source.host}/team/api:v2`],
+  );
   assert.ok(invalid.every((e) => /credentials do not belong in a reference/.test(String(e.message))));
   const plain = await runCli(['load', '--config', file, '--all'], env);
   assert.equal(plain.code, 1);
   assert.match(plain.stdout, /line 1: "https:\/\/tester:\*\*\*@/);
-  for (const output of [json.stdout, json.stderr, plain.stdout, plain.stderr]) assert.equal(output.includes(password), false, 'the password leaked');
+  for (const output of [json.stdout, json.stderr, plain.stdout, plain.stderr])
+    assert.equal(output.includes(password), false, 'the password leaked');
   assertNoSecrets(json.stdout + plain.stdout);
 });
 
@@ -241,7 +320,10 @@ test('the live display in a pseudo-terminal ends on a final screen with every re
   assert.match(lines, /images: 0 copied, 4 up to date, 0 failed/);
   assert.match(lines, new RegExp(`✖ ${second.host.replace(/\./g, '\\.')}  0 copied, 2 up to date, 0 failed of 2, 1 invalid line `));
   assert.match(lines, /image lists: 0 syncer scripts failed, 1 invalid line\n/);
-  assert.match(lines, /image list problems \(1\):\n {2}\[[^\]]+\] line 2: "Not A Reference": invalid reference: reference contains whitespace/);
+  assert.match(
+    lines,
+    /image list problems \(1\):\n {2}\[[^\]]+\] line 2: "Not A Reference": invalid reference: reference contains whitespace/,
+  );
   assert.equal(lines.includes('failed images'), false, 'no image failed');
   assertNoSecrets(result.stdout);
 });

@@ -35,12 +35,24 @@ before(async () => {
     if (req.url === '/token') return void res.end(JSON.stringify({ token: JOB_TOKEN }));
     if (!auth) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="echo"' }).end();
     if (req.method === 'HEAD') {
-      return void res.writeHead(200, { 'docker-content-digest': `sha256:${'a'.repeat(64)}`, 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': '100' }).end();
+      return void res
+        .writeHead(200, {
+          'docker-content-digest': `sha256:${'a'.repeat(64)}`,
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'content-length': '100',
+        })
+        .end();
     }
     const password = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':').slice(1).join(':') : '';
     echoed.push(auth);
     res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: `you sent "Authorization: ${auth}" and the password "${password}"`, detail: { auth } }] }));
+    res.end(
+      JSON.stringify({
+        errors: [
+          { code: 'MANIFEST_INVALID', message: `you sent "Authorization: ${auth}" and the password "${password}"`, detail: { auth } },
+        ],
+      }),
+    );
   });
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   echoHost = `127.0.0.1:${(echo.address() as AddressInfo).port}`;
@@ -62,7 +74,12 @@ function assertNoSecret(text: string, where: string): void {
 test('copy --src-creds: the registry echoes the header and the password; stderr shows neither', async () => {
   const before = echoed.length;
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'copy', '--src-creds', `reader:${CLI_PW}`, `${echoHost}/app:v1`, `${target.host}/mirror/app:v1`], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } }, (error, _stdout, err) => resolve({ code: error ? 1 : 0, stderr: err }));
+    execFile(
+      process.execPath,
+      [BIN, 'copy', '--src-creds', `reader:${CLI_PW}`, `${echoHost}/app:v1`, `${target.host}/mirror/app:v1`],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' } },
+      (error, _stdout, err) => resolve({ code: error ? 1 : 0, stderr: err }),
+    );
   });
   assert.equal(code, 1);
   assert.ok(echoed.length > before, 'the registry did echo');
@@ -89,20 +106,36 @@ test('sync: a run and distribute jobs against the echoing registry; no log line,
     delete process.env.API_TOKEN;
   }
   const targetSide = [{ endpoint: `http://${target.host}/v2` }];
-  const basic = await submitJob(server, { source: { endpoint: `http://${echoHost}/v2`, image: 'app', ref: 'v1', auth: { basicauth: { user: 'jobber', password: JOB_PW } } }, targets: targetSide });
-  const token = await submitJob(server, { source: { endpoint: `http://${echoHost}/v2`, image: 'app', ref: 'v1', auth: { url: `http://${echoHost}/token` } }, targets: targetSide });
+  const basic = await submitJob(server, {
+    source: { endpoint: `http://${echoHost}/v2`, image: 'app', ref: 'v1', auth: { basicauth: { user: 'jobber', password: JOB_PW } } },
+    targets: targetSide,
+  });
+  const token = await submitJob(server, {
+    source: { endpoint: `http://${echoHost}/v2`, image: 'app', ref: 'v1', auth: { url: `http://${echoHost}/token` } },
+    targets: targetSide,
+  });
   const answers: string[] = [];
   for (const id of [basic, token]) {
     const job = await jobWhen(server, id, (j) => j.value === 'FAILED' || j.value === 'FINISHED', 'to end');
     assert.equal(job.value, 'FAILED');
-    assert.match(job.errors[0]?.message ?? '', /you sent "Authorization: (Basic|Bearer) \*\*\*" and the password "\*\*\*"|you sent "Authorization: Bearer \*\*\*" and the password ""/);
+    assert.match(
+      job.errors[0]?.message ?? '',
+      /you sent "Authorization: (Basic|Bearer) \*\*\*" and the password "\*\*\*"|you sent "Authorization: Bearer \*\*\*" and the password ""/,
+    );
     answers.push(JSON.stringify(job));
   }
-  assert.ok(echoed.some((a) => a === `Bearer ${JOB_TOKEN}`), 'the static token was echoed');
+  assert.ok(
+    echoed.some((a) => a === `Bearer ${JOB_TOKEN}`),
+    'the static token was echoed',
+  );
   await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to end');
   const failedImage = server.events('image-failed')[0];
   assert.match(String((failedImage?.error as { message?: string } | undefined)?.message), /the password "\*\*\*"/);
-  answers.push((await server.api(`/ops?sync=${target.host}&action=details`)).text, (await server.api('/list?type=configured')).text, (await server.api('/metrics')).text);
+  answers.push(
+    (await server.api(`/ops?sync=${target.host}&action=details`)).text,
+    (await server.api('/list?type=configured')).text,
+    (await server.api('/metrics')).text,
+  );
 
   assertNoSecret(answers.join('\n'), 'the API');
   assertNoSecret(server.rawLines.join('\n'), 'the server log');
@@ -123,9 +156,16 @@ test('sync: a run and distribute jobs against the echoing registry; no log line,
 
 test('load: the failed image and the summary show the echoed error without the configured password', async () => {
   const dir = await makeTempDir('secret-echo-load');
-  const file = await writeConfig(dir, { registries: [{ hostname: target.host, repository: 'load', images: [`${echoHost}/app:v1`], pullAuthConfig: 'puller:${PULL_PW}' }] });
+  const file = await writeConfig(dir, {
+    registries: [{ hostname: target.host, repository: 'load', images: [`${echoHost}/app:v1`], pullAuthConfig: 'puller:${PULL_PW}' }],
+  });
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'load', '--all', '--config', file], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', PULL_PW } }, (error, out, err) => resolve({ code: error ? 1 : 0, stdout: out, stderr: err }));
+    execFile(
+      process.execPath,
+      [BIN, 'load', '--all', '--config', file],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', PULL_PW } },
+      (error, out, err) => resolve({ code: error ? 1 : 0, stdout: out, stderr: err }),
+    );
   });
   assert.equal(code, 1);
   assert.match(stdout, /the password "\*\*\*"/);

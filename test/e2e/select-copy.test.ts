@@ -28,20 +28,38 @@ after(async () => {
 const task = (image: PlannedImage): CopyTask => image;
 
 test('a rule with platforms and force: the plan feeds the engine as is, and the target holds what the rule asked for', async () => {
-  const rule = compileRule({ source: `${source.host}/multi/app`, tags: { semver: '>=1' }, target: 'apps/app', platforms: ['linux/arm64'], force: true }, 'mirrors[0]');
+  const rule = compileRule(
+    { source: `${source.host}/multi/app`, tags: { semver: '>=1' }, target: 'apps/app', platforms: ['linux/arm64'], force: true },
+    'mirrors[0]',
+  );
   const plan = await planSelection([rule], { lister: registryLister(clients), target: { hostname: target.host, repository: 'm' } });
   assert.deepEqual(plan.problems, []);
-  assert.deepEqual(plan.images.map((i) => i.target), [`${target.host}/m/apps/app:v1.0.0`, `${target.host}/m/apps/app:v1.1.0`]);
+  assert.deepEqual(
+    plan.images.map((i) => i.target),
+    [`${target.host}/m/apps/app:v1.0.0`, `${target.host}/m/apps/app:v1.1.0`],
+  );
   const first = await Promise.all(plan.images.map((image) => engine.copy(task(image))));
-  assert.deepEqual(first.map((r) => r.status), ['copied', 'copied']);
+  assert.deepEqual(
+    first.map((r) => r.status),
+    ['copied', 'copied'],
+  );
   assert.deepEqual((await skopeoListTags(`${target.host}/m/apps/app`, target)).sort(), ['v1.0.0', 'v1.1.0']);
   const served = await skopeoInspectRaw(`${target.host}/m/apps/app:v1.1.0`, target);
   assert.equal(parseManifest(served.raw, undefined).kind, 'image', 'one platform: the image itself, not the index');
-  assert.ok(built.children?.some((c) => c.digest === served.digest), 'the linux/arm64 child of the source index');
+  assert.ok(
+    built.children?.some((c) => c.digest === served.digest),
+    'the linux/arm64 child of the source index',
+  );
   // force: a second run copies again although the target is up to date.
   const again = await Promise.all(plan.images.map((image) => engine.copy(task(image))));
-  assert.deepEqual(again.map((r) => r.status), ['copied', 'copied']);
+  assert.deepEqual(
+    again.map((r) => r.status),
+    ['copied', 'copied'],
+  );
   // Without force the same images are up to date.
   const unforced = await Promise.all(plan.images.map((image) => engine.copy({ ...task(image), force: false })));
-  assert.deepEqual(unforced.map((r) => r.status), ['skipped', 'skipped']);
+  assert.deepEqual(
+    unforced.map((r) => r.status),
+    ['skipped', 'skipped'],
+  );
 });

@@ -28,7 +28,11 @@ export class LoadProcess {
   #child: ChildProcess;
 
   constructor(args: string[], cwd: string) {
-    this.#child = spawn(process.execPath, [CLI, 'load', '--log-format', 'json', ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = spawn(process.execPath, [CLI, 'load', '--log-format', 'json', ...args], {
+      cwd,
+      env: { ...process.env, DOCKER_CONFIG: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     trackChild(this.#child);
     let pending = '';
     this.#child.stdout?.on('data', (chunk: Buffer) => {

@@ -40,15 +40,26 @@ after(async () => {
 
 test('auth on: no header, a wrong token, another scheme are 401 with WWW-Authenticate; the right token passes; /healthz is open', async () => {
   const server = await start({ enableAuth: true, authToken: TOKEN });
-  for (const [what, token] of [['no header', null], ['wrong token', 'not-the-token']] as const) {
-    for (const path of ['/list?type=active', '/ops?sync=127.0.0.1:9&action=details', '/metrics', '/openapi.json', '/api/distribute/image/x']) {
+  for (const [what, token] of [
+    ['no header', null],
+    ['wrong token', 'not-the-token'],
+  ] as const) {
+    for (const path of [
+      '/list?type=active',
+      '/ops?sync=127.0.0.1:9&action=details',
+      '/metrics',
+      '/openapi.json',
+      '/api/distribute/image/x',
+    ]) {
       const answer = await server.api(path, { token });
       assert.equal(answer.status, 401, `${what} ${path}`);
       assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer realm="picture-book"/);
       assert.equal(answer.json.error.code, 'UNAUTHORIZED');
     }
   }
-  const basic = await fetch(`${server.url}/list?type=active`, { headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } });
+  const basic = await fetch(`${server.url}/list?type=active`, {
+    headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+  });
   assert.equal(basic.status, 401);
   const post = await server.api('/api/distribute/image', { method: 'POST', token: null, body: {} });
   assert.equal(post.status, 401, 'auth is checked before the body');
@@ -57,7 +68,10 @@ test('auth on: no header, a wrong token, another scheme are 401 with WWW-Authent
   assert.equal(health.status, 200);
   assert.deepEqual(health.json, { status: 'ok' });
   assert.ok(server.events('api-listening')[0]?.auth === true);
-  assert.equal(server.rawLines.some((l) => l.includes(TOKEN)), false);
+  assert.equal(
+    server.rawLines.some((l) => l.includes(TOKEN)),
+    false,
+  );
 });
 
 test('auth off on loopback: open API and no exposure warning', async () => {
@@ -65,7 +79,10 @@ test('auth off on loopback: open API and no exposure warning', async () => {
   const answer = await server.api('/list?type=active', { token: null });
   assert.equal(answer.status, 200);
   assert.equal(answer.json.synchronizers[0].state, 'scheduled');
-  assert.equal(server.logs.some((l) => /authentication is off/.test(l.msg)), false);
+  assert.equal(
+    server.logs.some((l) => /authentication is off/.test(l.msg)),
+    false,
+  );
   // The bundled CLI has the version built in: the document says the package's.
   const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   const document = await server.api('/openapi.json', { token: null });
@@ -77,7 +94,11 @@ test('auth off on loopback: open API and no exposure warning', async () => {
 test('enableAuth with an empty token refuses to start, with a clear message', async () => {
   const port = await apiPort();
   const sub = await makeTempDir('sync-auth-empty');
-  const server = await startSync(await writeConfig(sub, config({ port, enableAuth: true, authToken: '' })), { port, cwd: dir, waitFor: 'nothing' });
+  const server = await startSync(await writeConfig(sub, config({ port, enableAuth: true, authToken: '' })), {
+    port,
+    cwd: dir,
+    waitFor: 'nothing',
+  });
   running.push(server);
   const { code } = await server.exited;
   assert.equal(code, 2);
@@ -93,12 +114,22 @@ test('the API port already taken: sync fails before any work, exit 1, naming hos
   const sub = await makeTempDir('sync-port-taken');
   const state = join(sub, 'state.db');
   // runOnStart with a registry: without the fix a run starts (and is written) before the bind fails.
-  const busy = { registries: [{ hostname: '127.0.0.1:9', images: ['127.0.0.1:10/library/app:v1'] }], api: { enabled: true, port }, state: { path: state }, sync: { runOnStart: true } };
+  const busy = {
+    registries: [{ hostname: '127.0.0.1:9', images: ['127.0.0.1:10/library/app:v1'] }],
+    api: { enabled: true, port },
+    state: { path: state },
+    sync: { runOnStart: true },
+  };
   const server = await startSync(await writeConfig(sub, busy), { port, cwd: sub, waitFor: 'nothing' });
   running.push(server);
   const { code } = await server.exited;
   assert.equal(code, 1);
-  assert.match(server.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use .*api\\.host / api\\.port in ${sub.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/config\\.yaml`));
+  assert.match(
+    server.stderr,
+    new RegExp(
+      `cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use .*api\\.host / api\\.port in ${sub.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/config\\.yaml`,
+    ),
+  );
   assert.equal(server.events('sync-run-started').length + server.events('image-started').length, 0, 'no run started');
   if (existsSync(state)) {
     const db = new Database(state, { readonly: true });

@@ -21,7 +21,11 @@ export interface LogLine {
 }
 
 /** Resolves once `check` returns a value other than undefined/false; fails at the deadline (no fixed sleeps). */
-export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -65,7 +69,11 @@ export class SyncProcess {
   constructor(configFile: string, base: string, token: string | undefined, cwd: string) {
     this.#base = base;
     this.#token = token;
-    this.#child = spawn(process.execPath, [...ENTRY, '--config', configFile], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = spawn(process.execPath, [...ENTRY, '--config', configFile], {
+      cwd,
+      env: { ...process.env, DOCKER_CONFIG: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     trackChild(this.#child);
     let pending = '';
     this.#child.stdout?.on('data', (chunk: Buffer) => {
@@ -103,7 +111,11 @@ export class SyncProcess {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.#base}${path}`, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const response = await fetch(`${this.#base}${path}`, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
     const text = await response.text();
     let json: unknown;
     try {
@@ -130,7 +142,10 @@ export class SyncProcess {
 }
 
 /** Starts `picture-book sync`; resolves once the API listens (or, without API, once scheduled). */
-export async function startSync(configFile: string, options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing' }): Promise<SyncProcess> {
+export async function startSync(
+  configFile: string,
+  options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing' },
+): Promise<SyncProcess> {
   const server = new SyncProcess(configFile, `http://127.0.0.1:${options.port ?? 0}`, options.token, options.cwd);
   if (options.waitFor === 'nothing') return server;
   try {
@@ -174,10 +189,21 @@ export async function getJob(server: SyncProcess, id: string): Promise<JobAnswer
 }
 
 /** Polls the job until `accept` says yes; every distinct state seen on the way is pushed to `seen`. */
-export function jobWhen(server: SyncProcess, id: string, accept: (job: JobAnswer) => boolean, what: string, seen: string[] = [], timeoutMs = 30_000): Promise<JobAnswer> {
-  return until(async () => {
-    const job = await getJob(server, id);
-    if (seen.at(-1) !== job.value) seen.push(job.value);
-    return accept(job) ? job : undefined;
-  }, `job ${id}: ${what}`, timeoutMs);
+export function jobWhen(
+  server: SyncProcess,
+  id: string,
+  accept: (job: JobAnswer) => boolean,
+  what: string,
+  seen: string[] = [],
+  timeoutMs = 30_000,
+): Promise<JobAnswer> {
+  return until(
+    async () => {
+      const job = await getJob(server, id);
+      if (seen.at(-1) !== job.value) seen.push(job.value);
+      return accept(job) ? job : undefined;
+    },
+    `job ${id}: ${what}`,
+    timeoutMs,
+  );
 }

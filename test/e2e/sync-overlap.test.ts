@@ -48,15 +48,30 @@ test('a run that outlasts its 1-second schedule: ticks are skipped, logged and c
   await writeFile(script, '#!/bin/sh\n# timeout: a bound in case this test dies and leaves the script behind\nexec timeout 300 cat "$1"\n');
   await chmod(script, 0o755);
   const port = await apiPort();
-  const registry = { hostname: target.host, repository: 'mirror', syncerScript: script, syncerScriptArgs: fifo, syncerScriptTimeoutSeconds: 600, syncPeriod: '* * * * * *' };
-  const config = { registries: [registry], api: { enabled: true, port, enableAuth: true, authToken: TOKEN }, state: { path: join(dir, 'state.db') }, sync: { runOnStart: true, gracePeriodSeconds: 1 } };
+  const registry = {
+    hostname: target.host,
+    repository: 'mirror',
+    syncerScript: script,
+    syncerScriptArgs: fifo,
+    syncerScriptTimeoutSeconds: 600,
+    syncPeriod: '* * * * * *',
+  };
+  const config = {
+    registries: [registry],
+    api: { enabled: true, port, enableAuth: true, authToken: TOKEN },
+    state: { path: join(dir, 'state.db') },
+    sync: { runOnStart: true, gracePeriodSeconds: 1 },
+  };
   server = await startSync(await writeConfig(dir, config), { port, token: TOKEN, cwd: dir });
   const s = server;
   const host = target.host;
 
   await until(() => s.events('sync-tick-skipped', host).length >= 3, 'three skipped ticks', 15_000);
   const skipped = s.events('sync-tick-skipped', host);
-  assert.deepEqual(skipped.slice(0, 3).map((l) => [l.level, l.skippedTicks, l.msg]), [1, 2, 3].map((n) => ['warn', n, `tick skipped: the previous run is still going (${n} skipped so far)`]));
+  assert.deepEqual(
+    skipped.slice(0, 3).map((l) => [l.level, l.skippedTicks, l.msg]),
+    [1, 2, 3].map((n) => ['warn', n, `tick skipped: the previous run is still going (${n} skipped so far)`]),
+  );
   assert.equal(s.events('sync-run-started', host).length, 1, 'never two runs at once');
   assert.equal(s.events('sync-run-started', host)[0]?.trigger, 'start');
 
@@ -65,12 +80,18 @@ test('a run that outlasts its 1-second schedule: ticks are skipped, logged and c
   const active = (await s.api('/list?type=active')).json.synchronizers[0];
   const countedAfter = s.events('sync-tick-skipped', host).length;
   const counted = Number(new RegExp(`^picture_book_sync_skipped_ticks_total\\{registry="${host}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
-  assert.ok(counted >= countedBefore && counted <= countedAfter, `metrics count ${counted} skipped ticks, the log ${countedBefore}..${countedAfter}`);
+  assert.ok(
+    counted >= countedBefore && counted <= countedAfter,
+    `metrics count ${counted} skipped ticks, the log ${countedBefore}..${countedAfter}`,
+  );
   assert.equal(active.state, 'running');
   assert.ok(active.skippedTicks >= countedBefore && active.skippedTicks <= countedAfter, `active view: ${active.skippedTicks}`);
   assert.deepEqual([active.runs, active.lastRun.trigger, active.lastRun.result, active.lastRun.endedAt], [1, 'start', 'running', null]);
   const runNow = await s.api(`/ops?sync=${host}&action=run`);
-  assert.deepEqual([runNow.status, runNow.json.error.code, runNow.json.error.message], [409, 'CONFLICT', `${host}: a run is already going`]);
+  assert.deepEqual(
+    [runNow.status, runNow.json.error.code, runNow.json.error.message],
+    [409, 'CONFLICT', `${host}: a run is already going`],
+  );
 
   // Let the run go: the script prints the image, the run copies it and ends; the next tick runs again.
   await writeFile(fifo, `${source.host}/library/app:v1\n`);
@@ -87,7 +108,7 @@ test('a run that outlasts its 1-second schedule: ticks are skipped, logged and c
   assert.deepEqual([paused.status, paused.json], [200, { hostname: host, state: 'paused', cancelledRun: true }]);
   const cancelled = s.events('sync-run-finished', host)[1];
   assert.deepEqual([cancelled?.result, cancelled?.copied], ['cancelled', 0]);
-  assert.equal(scriptWaiting(), false, 'the cancelled run\'s script is gone');
+  assert.equal(scriptWaiting(), false, "the cancelled run's script is gone");
 
   // Resume: a new run blocks on the script again; SIGTERM ends it within the 1 s grace period, exit 0.
   const resumed = await s.api(`/ops?sync=${host}&action=resume`);
@@ -98,8 +119,14 @@ test('a run that outlasts its 1-second schedule: ticks are skipped, logged and c
   assert.equal(s.events('sync-run-finished', host).length, 2);
   const stopped = await s.stop();
   assert.equal(stopped.code, 0, s.stderr);
-  assert.deepEqual(s.events('sync-run-finished', host).map((l) => l.result), ['succeeded', 'cancelled', 'cancelled']);
+  assert.deepEqual(
+    s.events('sync-run-finished', host).map((l) => l.result),
+    ['succeeded', 'cancelled', 'cancelled'],
+  );
   assert.equal(scriptWaiting(), false, 'no script left behind by the stop');
-  assert.equal(s.rawLines.some((l) => l.includes(TOKEN)), false);
+  assert.equal(
+    s.rawLines.some((l) => l.includes(TOKEN)),
+    false,
+  );
   server = undefined;
 });

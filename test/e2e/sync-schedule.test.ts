@@ -7,7 +7,12 @@ import { dockerImage, ociImage } from './fixtures.js';
 import { apiPort, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
 const TOKEN = 'schedule-test-api-token-7c1f';
-const changedApp: ImageSpec = { kind: 'image', format: 'oci', layers: [{ seed: 'schedule-changed', size: 64 * 1024 }], platform: { os: 'linux', architecture: 'amd64' } };
+const changedApp: ImageSpec = {
+  kind: 'image',
+  format: 'oci',
+  layers: [{ seed: 'schedule-changed', size: 64 * 1024 }],
+  platform: { os: 'linux', architecture: 'amd64' },
+};
 
 let source: TestRegistry;
 let targetA: TestRegistry;
@@ -20,8 +25,19 @@ let server: SyncProcess | undefined;
 function configFor(extraImagesForB: string[] = []) {
   return {
     registries: [
-      { hostname: targetA.host, repository: 'mirror-a', images: [`${source.host}/library/app:v1`], syncPeriod: '*/1 * * * * *', pushAuthConfig: `${targetA.username}:${targetA.password}` },
-      { hostname: targetB.host, repository: 'mirror-b', images: [`${source.host}/library/other:v1`, ...extraImagesForB], syncPeriod: '*/1 * * * * *' },
+      {
+        hostname: targetA.host,
+        repository: 'mirror-a',
+        images: [`${source.host}/library/app:v1`],
+        syncPeriod: '*/1 * * * * *',
+        pushAuthConfig: `${targetA.username}:${targetA.password}`,
+      },
+      {
+        hostname: targetB.host,
+        repository: 'mirror-b',
+        images: [`${source.host}/library/other:v1`, ...extraImagesForB],
+        syncPeriod: '*/1 * * * * *',
+      },
     ],
     api: { enabled: true, port, enableAuth: true, authToken: TOKEN },
     state: { path: `${dir}/state/picture-book.db` },
@@ -29,7 +45,8 @@ function configFor(extraImagesForB: string[] = []) {
   };
 }
 
-const digestAt = async (registry: TestRegistry, ref: string): Promise<string | undefined> => (await skopeoInspectRaw(`${registry.host}/${ref}`, registry).catch(() => undefined))?.digest;
+const digestAt = async (registry: TestRegistry, ref: string): Promise<string | undefined> =>
+  (await skopeoInspectRaw(`${registry.host}/${ref}`, registry).catch(() => undefined))?.digest;
 const finishedRuns = (s: SyncProcess, host: string) => s.events('sync-run-finished', host).length;
 
 before(async () => {
@@ -52,7 +69,10 @@ test('sync mirrors on a 6-field schedule; pause holds (checked on the target), r
   assert.doesNotMatch(metricsBefore, new RegExp(`picture_book_sync_runs_total\\{registry="${targetA.host}"`));
 
   // Scheduled runs mirror both registries (runOnStart is off: the first tick does it).
-  await until(async () => (await digestAt(targetA, 'mirror-a/library/app:v1')) === appV1.digest, 'the first scheduled run to mirror app:v1 into A');
+  await until(
+    async () => (await digestAt(targetA, 'mirror-a/library/app:v1')) === appV1.digest,
+    'the first scheduled run to mirror app:v1 into A',
+  );
   await until(() => finishedRuns(s, targetB.host) >= 2, 'two runs of B');
   const started = s.events('sync-run-started', targetA.host);
   assert.equal(started[0]?.trigger, 'schedule');
@@ -65,7 +85,10 @@ test('sync mirrors on a 6-field schedule; pause holds (checked on the target), r
   assert.ok(a.runs >= 1);
   assert.match(a.nextRun, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
   const configured = await s.api('/list?type=configured');
-  assert.deepEqual(configured.json.registries.map((r: { hostname: string }) => r.hostname), [targetA.host, targetB.host]);
+  assert.deepEqual(
+    configured.json.registries.map((r: { hostname: string }) => r.hostname),
+    [targetA.host, targetB.host],
+  );
   const details = await s.api(`/ops?sync=${targetA.host}&action=details`);
   assert.equal(details.json.registry.pushAuth.password, '***');
   assert.equal(details.json.recentRuns.find((r: { copied: number }) => r.copied === 1)?.result, 'succeeded');
@@ -95,15 +118,24 @@ test('sync mirrors on a 6-field schedule; pause holds (checked on the target), r
   const otherV1 = `${source.host}/library/app:v1`;
   await writeConfig(dir, configFor([otherV1]));
   await s.waitForLog((l) => l.event === 'config-reloaded', 'the fixed config to be reloaded');
-  await until(async () => (await digestAt(targetB, 'mirror-b/library/app:v1')) === changed.digest, 'B to mirror the image added by the reload');
-  assert.equal((await s.api('/list?type=active')).json.synchronizers.find((x: { hostname: string }) => x.hostname === targetA.host).state, 'paused', 'a reload keeps the pause');
+  await until(
+    async () => (await digestAt(targetB, 'mirror-b/library/app:v1')) === changed.digest,
+    'B to mirror the image added by the reload',
+  );
+  assert.equal(
+    (await s.api('/list?type=active')).json.synchronizers.find((x: { hostname: string }) => x.hostname === targetA.host).state,
+    'paused',
+    'a reload keeps the pause',
+  );
 
   // Restart while paused: the pause and the history survive.
   const stopped = await s.stop();
   assert.equal(stopped.code, 0, s.stderr);
   server = await startSync(file, { port, token: TOKEN, cwd: dir });
   const again = server;
-  const afterRestart = (await again.api('/list?type=active')).json.synchronizers.find((x: { hostname: string }) => x.hostname === targetA.host);
+  const afterRestart = (await again.api('/list?type=active')).json.synchronizers.find(
+    (x: { hostname: string }) => x.hostname === targetA.host,
+  );
   assert.equal(afterRestart.state, 'paused');
   assert.ok(afterRestart.runs >= runsOfAWhenPaused, 'run history survived the restart');
   await until(() => finishedRuns(again, targetB.host) >= 2, 'B running after the restart');
@@ -115,16 +147,32 @@ test('sync mirrors on a 6-field schedule; pause holds (checked on the target), r
   assert.equal(resumed.status, 200);
   assert.equal(resumed.json.state, 'scheduled');
   assert.ok(Date.parse(resumed.json.nextRun) - Date.now() <= 1500, 'next run within the second');
-  await until(async () => (await digestAt(targetA, 'mirror-a/library/app:v1')) === changed.digest, 'A to mirror the changed image after resume');
+  await until(
+    async () => (await digestAt(targetA, 'mirror-a/library/app:v1')) === changed.digest,
+    'A to mirror the changed image after resume',
+  );
 
   // No secret from the config in any answer or log line.
-  const answers = [metricsBefore, metrics, active.text, configured.text, details.text, paused.text, resumed.text, (await again.api('/openapi.json')).text];
+  const answers = [
+    metricsBefore,
+    metrics,
+    active.text,
+    configured.text,
+    details.text,
+    paused.text,
+    resumed.text,
+    (await again.api('/openapi.json')).text,
+  ];
   const lines = [...s.rawLines, ...again.rawLines];
   for (const secret of [TOKEN, targetA.password ?? '']) {
     assert.ok(secret.length > 8);
-    for (const text of [...answers, ...lines, s.stderr, again.stderr]) assert.equal(text.includes(secret), false, `secret leaked in: ${text.slice(0, 200)}`);
+    for (const text of [...answers, ...lines, s.stderr, again.stderr])
+      assert.equal(text.includes(secret), false, `secret leaked in: ${text.slice(0, 200)}`);
   }
-  assert.ok(lines.every((l) => typeof JSON.parse(l).msg === 'string'), 'one JSON object per log line');
+  assert.ok(
+    lines.every((l) => typeof JSON.parse(l).msg === 'string'),
+    'one JSON object per log line',
+  );
   const finalStop = await again.stop();
   assert.equal(finalStop.code, 0);
   server = undefined;

@@ -2,9 +2,29 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, skopeoCopyToLayout, skopeoInspectRaw, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoCopyToLayout,
+  skopeoInspectRaw,
+  startFaultProxy,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type TestRegistry,
+} from '../harness/index.js';
 import { largeImage, ociImage } from './fixtures.js';
-import { apiPort, digestAt, getJob, idleRegistry, jobWhen, startSync, submitJob, until, writeConfig, type SyncProcess } from './sync-kit.js';
+import {
+  apiPort,
+  digestAt,
+  getJob,
+  idleRegistry,
+  jobWhen,
+  startSync,
+  submitJob,
+  until,
+  writeConfig,
+  type SyncProcess,
+} from './sync-kit.js';
 
 const MiB = 1024 * 1024;
 let source: TestRegistry;
@@ -57,7 +77,10 @@ test('distribute jobs survive SIGKILL: the next process on the same database run
   holdBlobs(64 * 1024);
   const registries = [idleRegistry];
   const { server, dir } = await start({ registries, sync: { runOnStart: false } });
-  const body = (overwrite: boolean) => ({ source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint: `http://${target.host}/v2`, overwrite }] });
+  const body = (overwrite: boolean) => ({
+    source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint: `http://${target.host}/v2`, overwrite }],
+  });
   const first = await submitJob(server, body(false));
   const second = await submitJob(server, body(true));
   const running = await jobWhen(server, first, (j) => j.value === 'RUNNING', 'to run');
@@ -68,7 +91,11 @@ test('distribute jobs survive SIGKILL: the next process on the same database run
   assert.equal((await getJob(server, first)).value, 'RUNNING');
 
   await server.kill();
-  assert.equal(server.logs.some((l) => l.event === 'job-finished' || l.event === 'job-requeued'), false, 'no job ended or was put back: the process died');
+  assert.equal(
+    server.logs.some((l) => l.event === 'job-finished' || l.event === 'job-requeued'),
+    false,
+    'no job ended or was put back: the process died',
+  );
   await until(() => proxy.stalled.length === 0, 'the held answers to lose their client');
   proxy.clearFaults();
   await assertNoTag('library/app:v1');
@@ -95,7 +122,10 @@ test('SIGTERM with jobs: the running ones finish within the grace period, a queu
   holdBlobs(64 * 1024);
   const config = { registries: [idleRegistry], sync: { runOnStart: false, gracePeriodSeconds: 60 } };
   const { server, dir } = await start(config);
-  const body = { source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint: `http://${fresh.host}/v2`, overwrite: true }] };
+  const body = {
+    source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint: `http://${fresh.host}/v2`, overwrite: true }],
+  };
   const running = [await submitJob(server, body), await submitJob(server, body)];
   for (const id of running) await jobWhen(server, id, (j) => j.value === 'RUNNING', 'to run');
   const queued = await submitJob(server, body);
@@ -106,8 +136,18 @@ test('SIGTERM with jobs: the running ones finish within the grace period, a queu
   await server.waitForLog((l) => l.event === 'server-stopping', 'the stop to begin');
   letGo(); // the running jobs can finish now, within the grace period
   assert.equal((await server.exited).code, 0, server.stderr);
-  assert.deepEqual(server.events('job-finished').map((l) => [l.id, l.state]).sort(), running.map((id) => [id, 'FINISHED']).sort());
-  assert.equal(server.logs.some((l) => l.id === queued && l.event !== 'job-queued'), false, 'the queued job was not started by a stopping server');
+  assert.deepEqual(
+    server
+      .events('job-finished')
+      .map((l) => [l.id, l.state])
+      .sort(),
+    running.map((id) => [id, 'FINISHED']).sort(),
+  );
+  assert.equal(
+    server.logs.some((l) => l.id === queued && l.event !== 'job-queued'),
+    false,
+    'the queued job was not started by a stopping server',
+  );
   assert.equal(await digestAt(fresh, 'library/app:v1'), small.digest);
 
   const { server: again } = await start(config, dir);
@@ -122,7 +162,10 @@ async function startLargeCopy(repository: string, gracePeriodSeconds: number): P
   holdBlobs(8 * MiB);
   const registries = [{ hostname: target.host, repository, images: [`${proxy.host}/library/large:v1`] }];
   const { server } = await start({ registries, sync: { runOnStart: true, gracePeriodSeconds } });
-  await server.waitForLog((l) => l.event === 'image-started' && String(l.source).endsWith('library/large:v1'), 'the large image copy to start');
+  await server.waitForLog(
+    (l) => l.event === 'image-started' && String(l.source).endsWith('library/large:v1'),
+    'the large image copy to start',
+  );
   const layer = `/v2/library/large/blobs/${largestBlob().digest}`;
   await until(() => proxy.stalled.some((r) => r.path === layer), 'the 110 MiB layer to be streaming (8 MiB through, then held)');
   const active = (await server.api('/list?type=active')).json.synchronizers[0];
@@ -137,7 +180,9 @@ test('SIGTERM with no grace while a 110 MiB layer streams: the copy is aborted, 
   const { code, signal } = await server.exited; // the source is still held: only an abort can end the run
   assert.deepEqual({ code, signal }, { code: 0, signal: null }, server.stderr);
   letGo();
-  const order = server.logs.map((l) => l.event).filter((e) => ['signal', 'server-stopping', 'sync-run-finished', 'server-stopped'].includes(String(e)));
+  const order = server.logs
+    .map((l) => l.event)
+    .filter((e) => ['signal', 'server-stopping', 'sync-run-finished', 'server-stopped'].includes(String(e)));
   assert.deepEqual(order, ['signal', 'server-stopping', 'sync-run-finished', 'server-stopped']);
   assert.equal(server.events('server-stopping')[0]?.graceMs, 0);
   const run = server.events('sync-run-finished')[0];
@@ -170,16 +215,27 @@ test('a job and a run going when sync was killed twice are not resumed a third t
   const fresh = await startRegistry();
   t.after(() => fresh.stop());
   holdBlobs(64 * 1024);
-  const config = { registries: [{ hostname: fresh.host, repository: 'crashing', images: [`${proxy.host}/library/app:v1`] }], sync: { runOnStart: true } };
+  const config = {
+    registries: [{ hostname: fresh.host, repository: 'crashing', images: [`${proxy.host}/library/app:v1`] }],
+    sync: { runOnStart: true },
+  };
   const endpoint = `http://${fresh.host}/v2`;
-  const body = { source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint, overwrite: true }] };
+  const body = {
+    source: { endpoint: `http://${proxy.host}/v2`, image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint, overwrite: true }],
+  };
   let dir: string | undefined;
   let job = '';
   for (let crash = 1; crash <= 2; crash++) {
     const started = await start(config, dir);
     dir = started.dir;
     if (crash === 1) job = await submitJob(started.server, body);
-    else assert.deepEqual((await started.server.waitForLog((l) => l.event === 'jobs-recovered', 'the job to be resumed')).ids, [job], 'one crash: resumed');
+    else
+      assert.deepEqual(
+        (await started.server.waitForLog((l) => l.event === 'jobs-recovered', 'the job to be resumed')).ids,
+        [job],
+        'one crash: resumed',
+      );
     await jobWhen(started.server, job, (j) => j.value === 'RUNNING', 'to run');
     await started.server.waitForLog((l) => l.event === 'sync-run-started', 'the run at start');
     await until(() => proxy.stalled.length > 0, 'a blob to be held mid-stream');
@@ -190,9 +246,24 @@ test('a job and a run going when sync was killed twice are not resumed a third t
   const failed = await jobWhen(server, job, (j) => j.value === 'FAILED' || j.value === 'FINISHED', 'to end');
   assert.deepEqual(failed.errors, [{ endpoint, code: 'CRASH_LOOP', message: 'interrupted by a crash 2 times; not resumed' }]);
   const details = await server.api(`/ops?sync=${fresh.host}&action=details`);
-  assert.deepEqual(details.json.recentRuns.map((r: { result: string; error: string | null }) => [r.result, r.error]), [['failed', 'interrupted by a crash 2 times; not resumed'], ['interrupted', null]]);
+  assert.deepEqual(
+    details.json.recentRuns.map((r: { result: string; error: string | null }) => [r.result, r.error]),
+    [
+      ['failed', 'interrupted by a crash 2 times; not resumed'],
+      ['interrupted', null],
+    ],
+  );
   assert.equal(server.events('sync-run-started').length, 0, 'no run at start for the registry whose runs kept dying with the process');
-  assert.deepEqual(server.events('work-not-resumed').map((l) => [l.kind, l.level]).sort(), [['job', 'warn'], ['run', 'warn']]);
+  assert.deepEqual(
+    server
+      .events('work-not-resumed')
+      .map((l) => [l.kind, l.level])
+      .sort(),
+    [
+      ['job', 'warn'],
+      ['run', 'warn'],
+    ],
+  );
   assert.equal((await server.api('/healthz')).status, 200, 'the server is up');
   letGo();
   const run = await server.api(`/ops?sync=${fresh.host}&action=run`, { method: 'POST' });

@@ -39,13 +39,24 @@ test('the bundled CLI sends the same, with its version built in (it reads no pac
   pair.sourceProxy.clearRequests();
   pair.targetProxy.clearRequests();
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'copy', `${pair.sourceProxy.host}/ua/app:v1`, `${pair.targetProxy.host}/ua/cli:v1`], { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, timeout: 60_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, 'copy', `${pair.sourceProxy.host}/ua/app:v1`, `${pair.targetProxy.host}/ua/cli:v1`],
+      { env: { ...process.env, DOCKER_CONFIG: '/nonexistent' }, timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
+      },
+    );
   });
   assert.equal(code, 0, stderr);
   assert.deepEqual(userAgents(), new Set([expected]));
   const binDir = fileURLToPath(new URL('../../bin/', import.meta.url));
-  const files = [join(binDir, 'picture-book.js'), ...readdirSync(join(binDir, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => join(binDir, 'chunks', f))];
-  for (const file of files) assert.equal(readFileSync(file, 'utf8').includes('package.json'), false, `${file} must not look for package.json`);
+  const files = [
+    join(binDir, 'picture-book.js'),
+    ...readdirSync(join(binDir, 'chunks'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => join(binDir, 'chunks', f)),
+  ];
+  for (const file of files)
+    assert.equal(readFileSync(file, 'utf8').includes('package.json'), false, `${file} must not look for package.json`);
 });

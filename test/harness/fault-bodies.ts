@@ -11,7 +11,11 @@ export function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 /** Sends the first `afterBytes` of the answer at once, then `bytes` bytes every `everyMs`. */
-export function trickle(answer: IncomingMessage, res: ServerResponse, action: { afterBytes: number; bytes: number; everyMs: number }): void {
+export function trickle(
+  answer: IncomingMessage,
+  res: ServerResponse,
+  action: { afterBytes: number; bytes: number; everyMs: number },
+): void {
   const queue: Buffer[] = [];
   let ended = false;
   let sent = 0;
@@ -59,7 +63,11 @@ export function rewrite(answer: IncomingMessage, res: ServerResponse, path: stri
     let link: string | undefined;
     if (action.kind === 'link') link = action.link(path);
     else if ((answer.statusCode ?? 0) === 200) [body, link] = paginate(body, path, action);
-    res.writeHead(answer.statusCode ?? 0, answer.statusMessage, { ...headers, ...(link === undefined ? {} : { link }), 'content-length': String(body.length) });
+    res.writeHead(answer.statusCode ?? 0, answer.statusMessage, {
+      ...headers,
+      ...(link === undefined ? {} : { link }),
+      'content-length': String(body.length),
+    });
     res.end(body);
   });
 }
@@ -95,6 +103,9 @@ function paginate(body: Buffer, path: string, action: Extract<FaultAction, { kin
   const page = after.slice(0, action.size);
   doc[action.field] = page;
   const lastOfPage = page.at(-1);
-  const link = after.length > page.length && lastOfPage !== undefined ? `<${url.pathname}?n=${action.size}&last=${encodeURIComponent(lastOfPage)}>; rel="next"` : undefined;
+  const link =
+    after.length > page.length && lastOfPage !== undefined
+      ? `<${url.pathname}?n=${action.size}&last=${encodeURIComponent(lastOfPage)}>; rel="next"`
+      : undefined;
   return [Buffer.from(JSON.stringify(doc)), link];
 }

@@ -37,17 +37,25 @@ test('forwards and records requests, and counts them by method and path', async 
   const head = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`, { method: 'HEAD' });
   await head.body.dump();
   assert.equal(head.headers['content-length'], String(biggest.size));
-  assert.deepEqual(proxy.requests.map(({ method, path, status, bytesIn, bytesOut }) => ({ method, path, status, bytesIn, bytesOut })), [
-    { method: 'GET', path: '/v2/proxy/app/manifests/v1', status: 200, bytesIn: 0, bytesOut: built.manifest.length },
-    { method: 'HEAD', path: `/v2/proxy/app/blobs/${biggest.digest}`, status: 200, bytesIn: 0, bytesOut: 0 },
-  ]);
+  assert.deepEqual(
+    proxy.requests.map(({ method, path, status, bytesIn, bytesOut }) => ({ method, path, status, bytesIn, bytesOut })),
+    [
+      { method: 'GET', path: '/v2/proxy/app/manifests/v1', status: 200, bytesIn: 0, bytesOut: built.manifest.length },
+      { method: 'HEAD', path: `/v2/proxy/app/blobs/${biggest.digest}`, status: 200, bytesIn: 0, bytesOut: 0 },
+    ],
+  );
   assert.equal(proxy.requests[0]?.headers.accept, ACCEPT, 'request headers are recorded');
   assert.equal(proxy.count('get', /\/manifests\//), 1);
   assert.equal(proxy.count('HEAD'), 1);
 });
 
 test('trickle sends the first bytes at once, then a few bytes at a time, and the whole body arrives', async () => {
-  proxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 1, action: { kind: 'trickle', afterBytes: built.manifest.length - 40, bytes: 10, everyMs: 20 } });
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: /\/manifests\//,
+    times: 1,
+    action: { kind: 'trickle', afterBytes: built.manifest.length - 40, bytes: 10, everyMs: 20 },
+  });
   const started = Date.now();
   const res = await request(`${proxy.url}/v2/proxy/app/manifests/v1`, { headers: { accept: ACCEPT } });
   assert.ok(Buffer.from(await res.body.arrayBuffer()).equals(built.manifest));
@@ -55,7 +63,12 @@ test('trickle sends the first bytes at once, then a few bytes at a time, and the
 });
 
 test('injects 429 with Retry-After the given number of times, then forwards again', async () => {
-  proxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 2, action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: /\/manifests\//,
+    times: 2,
+    action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+  });
   const statuses: number[] = [];
   for (let i = 0; i < 3; i++) {
     const res = await request(`${proxy.url}/v2/proxy/app/manifests/v1`, { headers: { accept: ACCEPT } });
@@ -120,7 +133,10 @@ test('stall sends headers and N body bytes, holds the rest until release, then t
   })();
   await firstBytes;
   assert.equal(received, 1000, 'exactly N bytes before the release');
-  assert.deepEqual(proxy.stalled.map((r) => r.path), [`/v2/proxy/app/blobs/${biggest.digest}`]);
+  assert.deepEqual(
+    proxy.stalled.map((r) => r.path),
+    [`/v2/proxy/app/blobs/${biggest.digest}`],
+  );
   proxy.release();
   await body;
   assert.equal(received, biggest.size);
@@ -134,7 +150,11 @@ test('release() also lets go an answer whose stall was picked before it but reac
   const path = '/v2/proxy/late/manifests/v1';
   proxy.addFault({ method: 'PUT', pathPattern: new RegExp(path), times: 1, action: { kind: 'stall', afterBytes: 10 } });
   const body = new PassThrough();
-  const answering = request(`${proxy.url}${path}`, { method: 'PUT', body, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  const answering = request(`${proxy.url}${path}`, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
   body.write('{');
   await until(() => proxy.requests.some((r) => r.path === path));
   proxy.release();
@@ -170,7 +190,12 @@ test('a registry that is down resets client connections', async () => {
 });
 
 test('link sets the Link header of a forwarded answer (a chain or loop of pages the registry would not send)', async () => {
-  proxy.addFault({ method: 'GET', pathPattern: /\/tags\/list/, times: 1, action: { kind: 'link', link: (path) => `<${path}>; rel="next"` } });
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: /\/tags\/list/,
+    times: 1,
+    action: { kind: 'link', link: (path) => `<${path}>; rel="next"` },
+  });
   const res = await request(`${proxy.url}/v2/proxy/app/tags/list?n=5`);
   assert.equal(res.headers.link, '</v2/proxy/app/tags/list?n=5>; rel="next"');
   assert.deepEqual(await res.body.json(), { name: 'proxy/app', tags: ['v1'] });
@@ -188,7 +213,12 @@ test('paginate serves the tags in pages of n with a relative Link, as a registry
 });
 
 test('drop-headers forwards the answer without the named headers', async () => {
-  proxy.addFault({ method: 'GET', pathPattern: /\/blobs\//, times: 1, action: { kind: 'drop-headers', names: ['content-length', 'Docker-Content-Digest'] } });
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: /\/blobs\//,
+    times: 1,
+    action: { kind: 'drop-headers', names: ['content-length', 'Docker-Content-Digest'] },
+  });
   const res = await request(`${proxy.url}/v2/proxy/app/blobs/${biggest.digest}`);
   const body = Buffer.from(await res.body.arrayBuffer());
   assert.equal(res.headers['content-length'], undefined);
@@ -202,7 +232,9 @@ test('cut-request passes N request body bytes on, then breaks the connection; th
   const location = new URL(String(started.headers.location), proxy.url);
   proxy.addFault({ method: 'PATCH', times: 1, action: { kind: 'cut-request', afterBytes: 100_000 } });
   proxy.clearRequests();
-  await assert.rejects(request(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1_000_000, 1) }));
+  await assert.rejects(
+    request(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1_000_000, 1) }),
+  );
   assert.equal(proxy.requests[0]?.bytesIn, 100_000);
   assert.equal(proxy.requests[0]?.status, 0);
 });

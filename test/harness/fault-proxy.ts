@@ -111,7 +111,14 @@ class Proxy implements FaultProxy {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers, bytesIn: 0, bytesOut: 0 };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      status: 0,
+      headers: req.headers,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
     this.requests.push(record);
     const fault = this.#takeFault(record.method, record.path);
     if (fault?.kind === 'reset') {
@@ -199,7 +206,13 @@ class Proxy implements FaultProxy {
   }
 
   /** Passes the first `afterBytes` of the request body on, then stops reading it until `release()`. */
-  #stallUpload(req: IncomingMessage, upstream: ReturnType<typeof request>, record: RecordedRequest, afterBytes: number, releasesWhenPicked: number): void {
+  #stallUpload(
+    req: IncomingMessage,
+    upstream: ReturnType<typeof request>,
+    record: RecordedRequest,
+    afterBytes: number,
+    releasesWhenPicked: number,
+  ): void {
     let passed = 0;
     const onEnd = (): void => void upstream.end();
     const onData = (chunk: Buffer): void => {

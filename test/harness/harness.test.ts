@@ -46,7 +46,10 @@ describe('htpasswd registry', () => {
   });
 
   test('skopeo errors never show the password', async () => {
-    const error = await skopeoInspectRaw(`${registry.host}/missing/app:v1`, registry).then(() => undefined, (e: Error) => e);
+    const error = await skopeoInspectRaw(`${registry.host}/missing/app:v1`, registry).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(error);
     assert.equal(error.message.includes(registry.password ?? '?'), false);
     assert.match(error.message, /\*\*\*/);
@@ -70,7 +73,10 @@ describe('token registry', () => {
     const issuer = registry.tokenIssuer!;
     const scope = 'repository:tok/app:pull,push';
     const url = `${issuer.realm}?service=${TOKEN_SERVICE}&scope=${encodeURIComponent(scope)}`;
-    const granted = (await (await request(url, { headers: { authorization: basic('tester', registry.password!) } })).body.json()) as Record<string, unknown>;
+    const granted = (await (await request(url, { headers: { authorization: basic('tester', registry.password!) } })).body.json()) as Record<
+      string,
+      unknown
+    >;
     assert.equal(granted.expires_in, 300);
     assert.equal(granted.token, granted.access_token);
     const upload = await get(`${registry.url}/v2/tok/app/blobs/uploads/`, { authorization: `Bearer ${String(granted.token)}` }, 'POST');
@@ -78,10 +84,13 @@ describe('token registry', () => {
     const anonymous = (await (await request(url)).body.json()) as { token: string };
     const refused = await get(`${registry.url}/v2/tok/app/blobs/uploads/`, { authorization: `Bearer ${anonymous.token}` }, 'POST');
     assert.equal(refused.statusCode, 401);
-    assert.deepEqual(issuer.requests.slice(-2).map((r) => [r.method, r.user, r.scopes, r.status]), [
-      ['GET', 'tester', [scope], 200],
-      ['GET', 'anonymous', [scope], 200],
-    ]);
+    assert.deepEqual(
+      issuer.requests.slice(-2).map((r) => [r.method, r.user, r.scopes, r.status]),
+      [
+        ['GET', 'tester', [scope], 200],
+        ['GET', 'anonymous', [scope], 200],
+      ],
+    );
   });
 
   test('wrong password: 401 from the issuer, and the password is never recorded', async () => {
@@ -95,8 +104,18 @@ describe('token registry', () => {
   test('OAuth2 POST form, pull-only ACL, and skopeo pushing through token auth', async () => {
     const issuer = registry.tokenIssuer!;
     issuer.pullOnly = ['ro/app'];
-    const form = new URLSearchParams({ grant_type: 'password', username: 'tester', password: registry.password!, service: TOKEN_SERVICE, scope: 'repository:ro/app:pull,push' });
-    const res = await request(issuer.realm, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: 'tester',
+      password: registry.password!,
+      service: TOKEN_SERVICE,
+      scope: 'repository:ro/app:pull,push',
+    });
+    const res = await request(issuer.realm, {
+      method: 'POST',
+      body: form.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const { access_token: token } = (await res.body.json()) as { access_token: string };
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { access: unknown; aud: unknown };
     assert.deepEqual(payload.access, [{ type: 'repository', name: 'ro/app', actions: ['pull'] }]);

@@ -74,7 +74,10 @@ class Fake implements HostileRegistry {
 
   blob(repository: string, bytes: Buffer, headers: Record<string, string> = {}): string {
     const digest = sha256(bytes);
-    this.route(`/v2/${repository}/blobs/${digest}`, { body: bytes, headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': digest, ...headers } });
+    this.route(`/v2/${repository}/blobs/${digest}`, {
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': digest, ...headers },
+    });
     return digest;
   }
 
@@ -84,7 +87,14 @@ class Fake implements HostileRegistry {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers, bytesIn: 0, bytesOut: 0 };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      status: 0,
+      headers: req.headers,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
     this.requests.push(record);
     res.once('finish', () => (record.status = res.statusCode));
     req.resume();

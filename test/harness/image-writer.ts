@@ -53,7 +53,10 @@ export async function writeImage(spec: ImageSpec, layout: LayoutSink, name: stri
     architecture,
     os,
     ...(variant ? { variant } : {}),
-    config: { Env: ['PATH=/usr/local/bin:/usr/bin:/bin'], ...(spec.label ? { Labels: { 'org.picture-book.test.label': spec.label } } : {}) },
+    config: {
+      Env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+      ...(spec.label ? { Labels: { 'org.picture-book.test.label': spec.label } } : {}),
+    },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
     history: spec.layers.map((l, i) => ({ created: EPOCH, created_by: `picture-book fixture layer ${i}: ${l.seed} (${l.size} bytes)` })),
   };
@@ -79,7 +82,12 @@ export async function writeIndex(spec: IndexSpec, layout: LayoutSink, name: stri
     const child = await writeImage(image, layout, `${name}-child-${i}`);
     children.push(child);
     const { os, architecture, variant } = platformOf(image);
-    entries.push({ mediaType: child.mediaType, digest: child.digest, size: child.size, platform: { architecture, os, ...(variant ? { variant } : {}) } });
+    entries.push({
+      mediaType: child.mediaType,
+      digest: child.digest,
+      size: child.size,
+      platform: { architecture, os, ...(variant ? { variant } : {}) },
+    });
   }
   const written = await layout.addBytes(fixtureJson({ schemaVersion: 2, mediaType: types.index, manifests: entries }));
   const layoutRef = await layout.addRef(name, { mediaType: types.index, ...written });

@@ -6,7 +6,16 @@ import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { makeTempDir, removeTempDir } from './procs.js';
 import { dockerImage, dockerList, ociImage, ociIndex } from './self-test-fixtures.js';
-import { buildImage, pushImage, skopeo, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry } from './index.js';
+import {
+  buildImage,
+  pushImage,
+  skopeo,
+  skopeoCopyToLayout,
+  skopeoInspectRaw,
+  skopeoListTags,
+  startRegistry,
+  type TestRegistry,
+} from './index.js';
 
 let registry: TestRegistry;
 let scratch: string;
@@ -60,7 +69,10 @@ test('a layer is a gzip tar whose uncompressed sha256 is the diff_id in the conf
   const built = await buildImage(ociImage);
   const manifest = JSON.parse(built.manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
   const blob = (digest: string) => readFile(join(built.layoutDir, 'blobs', 'sha256', digest.slice(7)));
-  const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as { rootfs: { diff_ids: string[] }; architecture: string };
+  const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as {
+    rootfs: { diff_ids: string[] };
+    architecture: string;
+  };
   assert.equal(config.architecture, 'amd64');
   for (const [i, layer] of manifest.layers.entries()) {
     const tar = gunzipSync(await blob(layer.digest));
@@ -73,7 +85,10 @@ test('one child of a Docker list can be pushed alone from its layoutRef; tags ar
   const built = await buildImage(dockerList);
   const child = built.children?.[1];
   assert.ok(child);
-  await skopeo(['copy', '--quiet', '--preserve-digests', ...registry.skopeoFlags('dest'), child.layoutRef, `docker://${registry.host}/img/child:arm`], registry);
+  await skopeo(
+    ['copy', '--quiet', '--preserve-digests', ...registry.skopeoFlags('dest'), child.layoutRef, `docker://${registry.host}/img/child:arm`],
+    registry,
+  );
   assert.equal((await skopeoInspectRaw(`${registry.host}/img/child:arm`, registry)).digest, child.digest);
   await pushImage(dockerImage, registry, 'img/child:v2');
   assert.deepEqual((await skopeoListTags(`${registry.host}/img/child`, registry)).sort(), ['arm', 'v2']);
@@ -82,7 +97,15 @@ test('one child of a Docker list can be pushed alone from its layoutRef; tags ar
 test('a layer over 100 MiB builds (streamed, cached per machine)', async () => {
   // Same spec as the e2e suites' large image, so both share the cached layer.
   const started = Date.now();
-  const built = await buildImage({ kind: 'image', format: 'oci', layers: [{ seed: 'large', size: 110 * 1024 * 1024 }, { seed: 'large-top', size: 64 * 1024 }], platform: { os: 'linux', architecture: 'amd64' } });
+  const built = await buildImage({
+    kind: 'image',
+    format: 'oci',
+    layers: [
+      { seed: 'large', size: 110 * 1024 * 1024 },
+      { seed: 'large-top', size: 64 * 1024 },
+    ],
+    platform: { os: 'linux', architecture: 'amd64' },
+  });
   const biggest = Math.max(...built.blobs.map((b) => b.size));
   assert.ok(biggest > 110 * 1024 * 1024, `incompressible: ${biggest} bytes`);
   const file = await stat(join(built.layoutDir, 'blobs', 'sha256', built.blobs.find((b) => b.size === biggest)!.digest.slice(7)));

@@ -41,7 +41,9 @@ function canonical(spec: ImageSpec | IndexSpec): unknown {
 
 /** Builds the image into an OCI layout cached under os.tmpdir(); same spec, same bytes, same digests. */
 export async function buildImage(spec: ImageSpec | IndexSpec): Promise<BuiltImage> {
-  const key = createHash('sha256').update(JSON.stringify({ v: GENERATOR_VERSION, spec: canonical(spec) })).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: GENERATOR_VERSION, spec: canonical(spec) }))
+    .digest('hex');
   const dir = await cachedDir(join('layouts', key), async (work) => {
     // OCI images go to an OCI layout; Docker ones to skopeo's dir: layout (see dir-layout-writer.ts).
     const layout = spec.format === 'oci' ? new OciLayoutWriter(work) : new DirLayoutWriter(work);
@@ -80,7 +82,10 @@ export async function pushImage(spec: ImageSpec | IndexSpec, registry: PushTarge
   const built = await buildImage(spec);
   const target = `${registry.host}/${repoAndTag}`;
   await serialisedPush(registry.host, repoAndTag, async () => {
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...registry.skopeoFlags('dest'), built.layoutRef, `docker://${target}`], registry);
+    await skopeo(
+      ['copy', '--quiet', '--all', '--preserve-digests', ...registry.skopeoFlags('dest'), built.layoutRef, `docker://${target}`],
+      registry,
+    );
     const served = await skopeoInspectRaw(target, registry);
     if (served.digest !== built.digest) throw new Error(`pushed ${built.digest} to ${target}, but it serves ${served.digest}`);
   });

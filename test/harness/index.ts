@@ -2,7 +2,16 @@
 export { startRegistry, TOKEN_ISSUER, TOKEN_SERVICE, type RegistryAuth, type RegistryOptions, type TestRegistry } from './registry.js';
 export { startTokenIssuer, TokenIssuer, type TokenIssuerOptions, type TokenRequestRecord } from './token-issuer.js';
 export type { AccessEntry } from './jwt.js';
-export { buildImage, pushImage, type BuiltImage, type PushTarget, type ImageSpec, type IndexSpec, type LayerSpec, type Platform } from './images.js';
+export {
+  buildImage,
+  pushImage,
+  type BuiltImage,
+  type PushTarget,
+  type ImageSpec,
+  type IndexSpec,
+  type LayerSpec,
+  type Platform,
+} from './images.js';
 export { pushRecords, serialisedPush, type PushRecord } from './push-lock.js';
 export { FIXTURE_ROOT } from './fixture-cache.js';
 export { skopeo, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags } from './skopeo.js';

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { buildImage, pushImage, pushRecords, startFaultProxy, startRegistry, type FaultProxy, type ImageSpec, type PushRecord, type PushTarget, type TestRegistry } from './index.js';
+import {
+  buildImage,
+  pushImage,
+  pushRecords,
+  startFaultProxy,
+  startRegistry,
+  type FaultProxy,
+  type ImageSpec,
+  type PushRecord,
+  type PushTarget,
+  type TestRegistry,
+} from './index.js';
 import { repositoryOf } from './push-lock.js';
 
 /**
@@ -25,7 +36,12 @@ after(async () => {
   await registry?.stop();
 });
 
-const image = (name: string): ImageSpec => ({ kind: 'image', format: 'oci', layers: [{ seed: `push-lock-${name}`, size: 16 * 1024 }], platform: { os: 'linux', architecture: 'amd64' } });
+const image = (name: string): ImageSpec => ({
+  kind: 'image',
+  format: 'oci',
+  layers: [{ seed: `push-lock-${name}`, size: 16 * 1024 }],
+  platform: { os: 'linux', architecture: 'amd64' },
+});
 
 /** Resolves once `check` holds; a deadline, not a sleep. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -45,15 +61,26 @@ test('two pushes into one repository are serialised; a push into another reposit
   proxy.addFault({ method: 'GET', pathPattern: /^\/v2\/lock\/app\/manifests\//, times: 1, action: { kind: 'stall', afterBytes: 0 } });
   t.after(() => proxy.release());
   const pushes = Promise.all([pushImage(specs.a, through, 'lock/app:a'), pushImage(specs.b, through, 'lock/app:b')]);
-  await until(() => proxy.stalled.length === 1 && recordOf('lock/app:a') !== undefined && recordOf('lock/app:b') !== undefined, 'one push held, both asked for');
+  await until(
+    () => proxy.stalled.length === 1 && recordOf('lock/app:a') !== undefined && recordOf('lock/app:b') !== undefined,
+    'one push held, both asked for',
+  );
 
   const heldTag = /\/manifests\/(a|b)$/.exec(proxy.stalled[0]?.path ?? '')?.[1];
   assert.ok(heldTag, `held ${proxy.stalled[0]?.path}`);
   const waitingTag = heldTag === 'a' ? 'b' : 'a';
   assert.notEqual(recordOf(`lock/app:${heldTag}`)?.startedAt, undefined);
-  assert.equal(recordOf(`lock/app:${waitingTag}`)?.startedAt, undefined, 'the second push into lock/app started while the first was under way');
+  assert.equal(
+    recordOf(`lock/app:${waitingTag}`)?.startedAt,
+    undefined,
+    'the second push into lock/app started while the first was under way',
+  );
   const waitingBlobs = (await buildImage(specs[waitingTag])).blobs.map((b) => b.digest);
-  assert.deepEqual(proxy.requests.filter((r) => r.path.endsWith(`/manifests/${waitingTag}`) || waitingBlobs.some((d) => r.path.includes(d))), [], 'the registry saw nothing of the second push');
+  assert.deepEqual(
+    proxy.requests.filter((r) => r.path.endsWith(`/manifests/${waitingTag}`) || waitingBlobs.some((d) => r.path.includes(d))),
+    [],
+    'the registry saw nothing of the second push',
+  );
 
   // Another repository, pushed while lock/app is held: it starts at once and completes.
   const otherPush = pushImage(specs.other, through, 'lock/other:v1');
@@ -66,7 +93,10 @@ test('two pushes into one repository are serialised; a push into another reposit
   proxy.release();
   await pushes;
   const [first, second] = [recordOf(`lock/app:${heldTag}`), recordOf(`lock/app:${waitingTag}`)];
-  assert.ok(first?.endedAt !== undefined && second?.startedAt !== undefined && second.startedAt >= first.endedAt, 'the second started after the first ended');
+  assert.ok(
+    first?.endedAt !== undefined && second?.startedAt !== undefined && second.startedAt >= first.endedAt,
+    'the second started after the first ended',
+  );
 });
 
 test('the lock is per repository: a tag or a digest names the same one, a registry port is not a tag', () => {

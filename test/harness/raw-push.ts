@@ -26,8 +26,18 @@ export async function pushRawBlob(registry: TestRegistry, repository: string, by
 }
 
 /** PUTs manifest bytes as they are; returns their digest. */
-export async function pushRawManifest(registry: TestRegistry, repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-  const put = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes });
+export async function pushRawManifest(
+  registry: TestRegistry,
+  repository: string,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+): Promise<string> {
+  const put = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'content-type': mediaType },
+    body: bytes,
+  });
   await expectStatus(put, [201], `PUT manifest ${repository}:${reference}`);
   return digestOf(bytes);
 }
@@ -42,19 +52,32 @@ export interface RawImage {
  * An OCI image of one config and one layer whose manifest declares `configSize` (default: the
  * config's real size) for its config: the real registry stores it without checking.
  */
-export async function pushRawImage(registry: TestRegistry, repoAndTag: string, options: { seed: string; configSize?: (real: number) => number }): Promise<RawImage> {
+export async function pushRawImage(
+  registry: TestRegistry,
+  repoAndTag: string,
+  options: { seed: string; configSize?: (real: number) => number },
+): Promise<RawImage> {
   const [repository = '', tag = 'latest'] = repoAndTag.split(':');
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed: options.seed } } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      config: { Labels: { seed: options.seed } },
+    }),
+  );
   const layer = Buffer.from(`layer bytes of ${options.seed}\n`.repeat(64));
   const configDigest = await pushRawBlob(registry, repository, config);
   const layerDigest = await pushRawBlob(registry, repository, layer);
   const configSize = options.configSize?.(config.length) ?? config.length;
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configSize },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configSize },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+    }),
+  );
   const digest = await pushRawManifest(registry, repository, tag, manifest, 'application/vnd.oci.image.manifest.v1+json');
   return { digest, configDigest, configSize };
 }

@@ -7,7 +7,10 @@ const READY_DEADLINE_MS = 15_000;
 const POLL_INTERVAL_MS = 25;
 
 export class RegistryStartError extends Error {
-  constructor(message: string, readonly addressInUse: boolean) {
+  constructor(
+    message: string,
+    readonly addressInUse: boolean,
+  ) {
     super(message);
     this.name = 'RegistryStartError';
   }

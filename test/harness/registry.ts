@@ -115,7 +115,8 @@ class RegistryInstance implements TestRegistry {
   }
 
   async start(options: { httpSecret?: string } = {}): Promise<void> {
-    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) throw new Error(`registry ${this.host} is already running`);
+    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null)
+      throw new Error(`registry ${this.host} is already running`);
     if (options.httpSecret) this.#config.httpSecret = options.httpSecret;
     const configFile = join(this.#baseDir, 'config.yml');
     await writeFile(configFile, registryConfigYaml(this.#config));

@@ -101,7 +101,14 @@ class Keeper implements SessionKeepingRegistry {
       const file = join(this.#dir, `upload-${uuid}`);
       await writeFile(file, '');
       this.#uploads.set(uuid, { file, written: Promise.resolve() });
-      return void res.writeHead(202, { location: `/v2/${repository}/blobs/uploads/${uuid}`, range: '0-0', 'docker-upload-uuid': uuid, 'content-length': '0' }).end();
+      return void res
+        .writeHead(202, {
+          location: `/v2/${repository}/blobs/uploads/${uuid}`,
+          range: '0-0',
+          'docker-upload-uuid': uuid,
+          'content-length': '0',
+        })
+        .end();
     }
     const session = this.#uploads.get(id);
     if (!session) return notFound(res, 'BLOB_UPLOAD_UNKNOWN');
@@ -122,7 +129,10 @@ class Keeper implements SessionKeepingRegistry {
     const digest = url.searchParams.get('digest') ?? '';
     const hash = createHash('sha256');
     await pipeline(createReadStream(session.file), hash);
-    if (`sha256:${hash.digest('hex')}` !== digest) return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }] }));
+    if (`sha256:${hash.digest('hex')}` !== digest)
+      return void res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }] }));
     await rename(session.file, this.#blobFile(digest));
     this.#uploads.delete(id);
     this.blobs.add(digest);

@@ -29,7 +29,10 @@ function dockerRef(ref: string): string {
 }
 
 /** The manifest exactly as served; the digest is computed from those bytes, not taken from skopeo. */
-export async function skopeoInspectRaw(ref: string, registry: Pick<TestRegistry, 'password' | 'skopeoFlags'>): Promise<{ digest: string; raw: Buffer }> {
+export async function skopeoInspectRaw(
+  ref: string,
+  registry: Pick<TestRegistry, 'password' | 'skopeoFlags'>,
+): Promise<{ digest: string; raw: Buffer }> {
   const { stdout } = await skopeo(['inspect', '--raw', ...registry.skopeoFlags('plain'), dockerRef(ref)], registry);
   return { digest: sha256(stdout), raw: stdout };
 }

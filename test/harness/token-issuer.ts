@@ -112,7 +112,10 @@ export class TokenIssuer {
       return;
     }
     if (req.method === 'GET') {
-      const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+      const scopes = url.searchParams
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter(Boolean);
       return this.#issue(res, 'GET', scopes, this.#basicCaller(req.headers.authorization));
     }
     if (req.method === 'POST') {
@@ -158,7 +161,10 @@ export class TokenIssuer {
     if (first < 0 || last === first) return [];
     const type = scope.slice(0, first);
     const name = scope.slice(first + 1, last);
-    const requested = scope.slice(last + 1).split(',').filter(Boolean);
+    const requested = scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean);
     let actions: string[];
     if (!authenticated) actions = this.allowAnonymousPull && type === 'repository' ? requested.filter((a) => a === 'pull') : [];
     else if (type === 'repository' && this.pullOnly.includes(name)) actions = requested.filter((a) => a === 'pull');

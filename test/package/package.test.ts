@@ -30,7 +30,15 @@ function run(cmd: string, args: string[], cwd: string): Promise<Result> {
 }
 
 /** What a test-only file looks like, wherever it sits. */
-const TEST_ONLY = [/\.test\./, /(^|\/|-)test-kit\b/, /(^|\/)fixtures?(\.|\/)/, /(^|\/)harness\//, /(^|\/)test\//, /self-test/, /(^|\/)e2e\//];
+const TEST_ONLY = [
+  /\.test\./,
+  /(^|\/|-)test-kit\b/,
+  /(^|\/)fixtures?(\.|\/)/,
+  /(^|\/)harness\//,
+  /(^|\/)test\//,
+  /self-test/,
+  /(^|\/)e2e\//,
+];
 const testOnly = (path: string): boolean => TEST_ONLY.some((pattern) => pattern.test(path));
 
 /**
@@ -40,7 +48,11 @@ const testOnly = (path: string): boolean => TEST_ONLY.some((pattern) => pattern.
  */
 function specifiers(code: string): string[] {
   const found: string[] = [];
-  for (const pattern of [/\b(?:import|export)\s*(?:[\w$*{}\s,]*?\bfrom\s*)?"([^"\n]+)"/g, /\bimport\(\s*"([^"\n]+)"\s*\)/g, /\brequire\(\s*"([^"\n]+)"\s*\)/g]) {
+  for (const pattern of [
+    /\b(?:import|export)\s*(?:[\w$*{}\s,]*?\bfrom\s*)?"([^"\n]+)"/g,
+    /\bimport\(\s*"([^"\n]+)"\s*\)/g,
+    /\brequire\(\s*"([^"\n]+)"\s*\)/g,
+  ]) {
     for (const match of code.matchAll(pattern)) if (match[1]) found.push(match[1]);
   }
   return found;
@@ -61,7 +73,11 @@ before(async () => {
 test('npm pack lists no test file, test kit, fixture or harness, and no map of one', async () => {
   assert.ok(files.includes('dist/bin/picture-book.js'), `the CLI is packed: ${files.join(', ')}`);
   assert.deepEqual(files.filter(testOnly), []);
-  assert.deepEqual(files.filter((f) => !f.startsWith('dist/bin/') && !/^(package\.json|README\.md|LICENSE[^/]*)$/i.test(f)), [], 'only the bundled CLI and the package documents');
+  assert.deepEqual(
+    files.filter((f) => !f.startsWith('dist/bin/') && !/^(package\.json|README\.md|LICENSE[^/]*)$/i.test(f)),
+    [],
+    'only the bundled CLI and the package documents',
+  );
   for (const map of files.filter((f) => f.endsWith('.map'))) {
     const { sources } = JSON.parse(await readFile(join(ROOT, map), 'utf8')) as { sources: string[] };
     assert.deepEqual(sources.filter(testOnly), [], `${map} maps test-only sources`);

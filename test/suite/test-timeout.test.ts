@@ -27,22 +27,27 @@ test('scripts/test.sh sets a test timeout well above the slowest test file', asy
 test('under that timeout, a hung test that leaves a server open fails its file instead of hanging the run', async () => {
   const dir = await makeTempDir('hung-test');
   const file = join(dir, 'hung.test.mjs');
-  await writeFile(file, [
-    "import { createServer } from 'node:http';",
-    "import { test } from 'node:test';",
-    "test('waits forever with a server open', async () => {",
-    '  const server = createServer();',
-    "  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));",
-    '  await new Promise(() => {});',
-    '});',
-    '',
-  ].join('\n'));
+  await writeFile(
+    file,
+    [
+      "import { createServer } from 'node:http';",
+      "import { test } from 'node:test';",
+      "test('waits forever with a server open', async () => {",
+      '  const server = createServer();',
+      "  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));",
+      '  await new Promise(() => {});',
+      '});',
+      '',
+    ].join('\n'),
+  );
   // The script's flags, with a short timeout so this test is quick: the mechanism is what is checked.
   const flags = [...(await runnerFlags()).filter((f) => !f.startsWith('--test-timeout=')), '--test-timeout=2000', '--test-reporter=tap'];
   const started = Date.now();
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
     const { NODE_TEST_CONTEXT: _asChild, ...env } = process.env; // else the inner runner reports to this one
-    const child = execFile(process.execPath, [...flags, file], { cwd: dir, env, timeout: 60_000 }, (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }));
+    const child = execFile(process.execPath, [...flags, file], { cwd: dir, env, timeout: 60_000 }, (error, stdout) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+    );
     trackChild(child);
   });
   assert.ok(Date.now() - started < 30_000, `the run took ${Date.now() - started} ms`);

@@ -4,11 +4,23 @@ import { AddressPolicy, embeddedIPv4, oddAddressProblem } from './address-policy
 import { parseEndpoint } from './endpoint-address.js';
 
 test('IP addresses in unusual forms are refused as written (URL parsers would turn them into 127.0.0.1)', () => {
-  for (const host of ['0x7f000001', '2130706433', '0177.0.0.1', '127.1', '127.0.1', '0x7f.0.0.1', '127.0.0.01', '127.0.0.1.', '256.0.0.1', '0']) {
+  for (const host of [
+    '0x7f000001',
+    '2130706433',
+    '0177.0.0.1',
+    '127.1',
+    '127.0.1',
+    '0x7f.0.0.1',
+    '127.0.0.01',
+    '127.0.0.1.',
+    '256.0.0.1',
+    '0',
+  ]) {
     assert.match(oddAddressProblem(host) ?? '', /unusual form/, host);
     if (host !== '256.0.0.1') assert.throws(() => parseEndpoint(`http://${host}:5000/v2`), /unusual form/, host);
   }
-  for (const host of ['127.0.0.1', '10.0.0.1', 'registry.example', 'r2d2.example', '[::1]', 'localhost']) assert.equal(oddAddressProblem(host), undefined, host);
+  for (const host of ['127.0.0.1', '10.0.0.1', 'registry.example', 'r2d2.example', '[::1]', 'localhost'])
+    assert.equal(oddAddressProblem(host), undefined, host);
   assert.throws(() => parseEndpoint('0x7f000001:5000'), /unusual form/, 'without a scheme too');
 });
 
@@ -34,7 +46,8 @@ test('default policy: public and loopback addresses pass; metadata, unspecified,
     ['255.255.255.255', /reserved/],
   ];
   for (const [address, why] of refused) assert.match(policy.refuse(address) ?? '', why, address);
-  for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', '203.0.113.7', '2001:db8::1', '8.8.8.8']) assert.equal(policy.refuse(address), undefined, address);
+  for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', '203.0.113.7', '2001:db8::1', '8.8.8.8'])
+    assert.equal(policy.refuse(address), undefined, address);
   assert.match(policy.hostProblem('metadata.google.internal') ?? '', /metadata service/);
   assert.match(policy.hostProblem('METADATA.google.internal.') ?? '', /metadata service/);
   assert.match(policy.hostProblem('[fd00:ec2::254]') ?? '', /fd00:ec2::254 is a cloud metadata service address/);

@@ -26,12 +26,16 @@ const NEVER: Array<[BlockList, string]> = [
   [blockList(['224.0.0.0/4', 'ff00::/8']), 'is a multicast address'],
   [blockList(['240.0.0.0/4']), 'is a reserved address'],
 ];
-const NON_PUBLIC: Array<[BlockList, string]> = Object.entries(NETWORK_NAMES).map(([name, ranges]) => [blockList(ranges), `is a ${name} address`]);
+const NON_PUBLIC: Array<[BlockList, string]> = Object.entries(NETWORK_NAMES).map(([name, ranges]) => [
+  blockList(ranges),
+  `is a ${name} address`,
+]);
 
 /** The eight 16-bit groups of an IPv6 address. */
 function ipv6Groups(address: string): number[] {
   const [head = '', tail] = address.split('::');
-  const part = (text: string) => (text === '' ? [] : text.split(':').flatMap((g) => (g.includes('.') ? ipv4Groups(g) : [Number.parseInt(g, 16)])));
+  const part = (text: string) =>
+    text === '' ? [] : text.split(':').flatMap((g) => (g.includes('.') ? ipv4Groups(g) : [Number.parseInt(g, 16)]));
   const front = part(head);
   const back = tail === undefined ? [] : part(tail);
   return [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
@@ -90,7 +94,10 @@ export class AddressPolicy implements AddressGuard {
    * metadata names and refused IP literals. Names are checked again on each address they resolve to.
    */
   hostProblem(host: string): string | undefined {
-    const bare = host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+    const bare = host
+      .replace(/^\[(.*)\]$/, '$1')
+      .replace(/\.$/, '')
+      .toLowerCase();
     if (METADATA_NAMES.has(bare)) return `${bare} is a cloud metadata service`;
     if (isIP(bare) === 0) return undefined;
     const why = this.refuse(bare);
@@ -109,7 +116,9 @@ export function oddAddressProblem(host: string): string | undefined {
   // WHATWG URL: a host whose last label is a number is an IPv4 address in some form.
   if (!/^(0x[0-9a-f]*|\d+)$/i.test(last)) return undefined;
   const canonical = labels.length === 4 && labels.every((l) => /^(0|[1-9]\d{0,2})$/.test(l) && Number(l) <= 255) && !host.endsWith('.');
-  return canonical ? undefined : `"${host}" is an IP address in an unusual form (hex, octal, a single number or fewer than four parts): write it as four decimal numbers, a.b.c.d`;
+  return canonical
+    ? undefined
+    : `"${host}" is an IP address in an unusual form (hex, octal, a single number or fewer than four parts): write it as four decimal numbers, a.b.c.d`;
 }
 
 const policies = new Map<string, AddressPolicy>();

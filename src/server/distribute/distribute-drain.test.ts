@@ -25,7 +25,19 @@ class OneSlotEngine {
     const turn = this.#slot.then(() => {
       if (run.drain?.aborted) throw new CancelledError(`${task.target}: not started`);
       return new Promise<CopyResult>((resolve) => {
-        const result: CopyResult = { status: 'copied', source: task.source, target: task.target, digest: 'sha256:1', sourceDigest: 'sha256:1', bytes: 1, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 1, durationMs: 1 };
+        const result: CopyResult = {
+          status: 'copied',
+          source: task.source,
+          target: task.target,
+          digest: 'sha256:1',
+          sourceDigest: 'sha256:1',
+          bytes: 1,
+          blobsCopied: 1,
+          blobsSkipped: 0,
+          blobsMounted: 0,
+          manifestsWritten: 1,
+          durationMs: 1,
+        };
         this.started.push({ task, finish: () => resolve(result) });
       });
     });
@@ -60,7 +72,10 @@ test('stop: a target copy still waiting for a slot does not start; the job goes 
   const job = await store.getJob(id);
   assert.equal(job?.state, 'QUEUED', 'a job with a target left undone runs again on the next start');
   assert.deepEqual(job?.targets, [{ endpoint: first, outcome: 'finished' }], 'the untouched target is not recorded as failed');
-  assert.deepEqual(events.map((e) => e.type).filter((t) => t.startsWith('job-')), ['job-queued', 'job-started', 'job-target-finished', 'job-requeued']);
+  assert.deepEqual(
+    events.map((e) => e.type).filter((t) => t.startsWith('job-')),
+    ['job-queued', 'job-started', 'job-target-finished', 'job-requeued'],
+  );
 
   const again = new DistributeJobs({ store, engine: new OneSlotEngine(), emit: () => undefined, addressPolicy });
   assert.deepEqual(await again.recover(), [id]);

@@ -25,7 +25,21 @@ class FakeEngine {
   copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     return new Promise((resolve, reject) => {
       const finish = (status: 'copied' | 'skipped' | Error) =>
-        status instanceof Error ? reject(status) : resolve({ status, source: task.source, target: task.target, digest: 'sha256:1', sourceDigest: 'sha256:1', bytes: 1, blobsCopied: 1, blobsSkipped: 0, blobsMounted: 0, manifestsWritten: 1, durationMs: 1 });
+        status instanceof Error
+          ? reject(status)
+          : resolve({
+              status,
+              source: task.source,
+              target: task.target,
+              digest: 'sha256:1',
+              sourceDigest: 'sha256:1',
+              bytes: 1,
+              blobsCopied: 1,
+              blobsSkipped: 0,
+              blobsMounted: 0,
+              manifestsWritten: 1,
+              durationMs: 1,
+            });
       run.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
       this.copies.push({ task, signal: run.signal, finish });
     });
@@ -39,7 +53,12 @@ class FakeEngine {
 }
 
 const request = distributeRequestSchema.parse({
-  source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1', auth: { basicauth: { user: 'reader', password: 'source-pw' } } },
+  source: {
+    endpoint: 'http://127.0.0.1:5000/v2',
+    image: 'team/app',
+    ref: 'v1',
+    auth: { basicauth: { user: 'reader', password: 'source-pw' } },
+  },
   targets: [
     { endpoint: 'http://a.example:5000/v2', auth: { basicauth: { user: 'writer', password: 'target-pw' } } },
     { endpoint: 'https://b.example/v2', overwrite: true, verify_tls: false },
@@ -84,7 +103,10 @@ test('a job copies to every target: finished, skipped (already there) and failed
     { endpoint: 'c.example', outcome: 'failed', error: { code: 'NETWORK', message: 'GET https://c.example/v2/: connection refused' } },
   ]);
   assert.equal(JSON.stringify(job?.request).includes('-pw'), false, 'the ended job keeps no credentials');
-  assert.deepEqual(events.map((e) => e.type).filter((t) => t.startsWith('job-')), ['job-queued', 'job-started', 'job-target-finished', 'job-target-finished', 'job-target-finished', 'job-finished']);
+  assert.deepEqual(
+    events.map((e) => e.type).filter((t) => t.startsWith('job-')),
+    ['job-queued', 'job-started', 'job-target-finished', 'job-target-finished', 'job-target-finished', 'job-finished'],
+  );
 });
 
 test('stop puts a running job back in the queue; the next process finishes only what was left', async () => {
@@ -101,7 +123,11 @@ test('stop puts a running job back in the queue; the next process finishes only 
   assert.equal((await store.getJob(running))?.state, 'QUEUED');
   assert.equal((await store.getJob(waiting))?.state, 'QUEUED');
   assert.equal(first.engine.copies.length, 3, 'the waiting job never started');
-  assert.deepEqual((await store.getJob(running))?.targets, [{ endpoint: 'http://a.example:5000/v2', outcome: 'finished' }], 'interrupted targets are not failures');
+  assert.deepEqual(
+    (await store.getJob(running))?.targets,
+    [{ endpoint: 'http://a.example:5000/v2', outcome: 'finished' }],
+    'interrupted targets are not failures',
+  );
 
   const second = setup(store);
   assert.deepEqual(await second.jobs.recover(), [running, waiting]);
@@ -112,7 +138,10 @@ test('stop puts a running job back in the queue; the next process finishes only 
   second.engine.to('d.example').finish('skipped');
   await second.jobs.idle();
   assert.equal((await store.getJob(running))?.state, 'FINISHED');
-  assert.deepEqual((await store.getJob(running))?.targets.map((t) => t.outcome), ['finished', 'finished', 'finished']);
+  assert.deepEqual(
+    (await store.getJob(running))?.targets.map((t) => t.outcome),
+    ['finished', 'finished', 'finished'],
+  );
   assert.equal((await store.getJob(waiting))?.state, 'FINISHED');
 });
 
@@ -170,5 +199,8 @@ test('a job running when the process died twice is not resumed a third time: its
     { endpoint: 'c.example', outcome: 'failed', error: reason },
   ]);
   assert.equal(JSON.stringify(failed?.request).includes('-pw'), false, 'the ended job keeps no credentials');
-  assert.deepEqual(third.events.map((e) => e.type), ['work-not-resumed', 'job-finished']);
+  assert.deepEqual(
+    third.events.map((e) => e.type),
+    ['work-not-resumed', 'job-finished'],
+  );
 });

@@ -92,9 +92,11 @@ export class DistributeJobs {
   }
 
   #enqueue(id: string): void {
-    const work = this.#limiter.run(() => this.#run(id)).catch((error: unknown) => {
-      this.#options.emit({ type: 'server-warning', message: `distribute job ${id}: ${errorInfo(error).message}`, time: this.#now() });
-    });
+    const work = this.#limiter
+      .run(() => this.#run(id))
+      .catch((error: unknown) => {
+        this.#options.emit({ type: 'server-warning', message: `distribute job ${id}: ${errorInfo(error).message}`, time: this.#now() });
+      });
     this.#running.add(work);
     void work.finally(() => this.#running.delete(work));
   }
@@ -159,7 +161,12 @@ export class DistributeJobs {
    * Copies to the targets not yet done; results are recorded as each one ends. `interrupted`: a
    * stop aborted a target or kept it from starting, so the job must run again, not end.
    */
-  async #copyToTargets(job: JobRecord, request: DistributeRequest, signal: AbortSignal, keepSecret: (secret: string) => void): Promise<{ results: JobTargetResult[]; interrupted: boolean }> {
+  async #copyToTargets(
+    job: JobRecord,
+    request: DistributeRequest,
+    signal: AbortSignal,
+    keepSecret: (secret: string) => void,
+  ): Promise<{ results: JobTargetResult[]; interrupted: boolean }> {
     const done = new Set(job.targets.map((t) => t.endpoint));
     const pending = request.targets.filter((t) => !done.has(t.endpoint));
     const sourceAddress = parseEndpoint(request.source.endpoint);
@@ -182,13 +189,25 @@ export class DistributeJobs {
   }
 
   /** The target's result; undefined when the stop cancelled it (it runs again with the job). */
-  async #copyTo(target: DistributeTarget, source: string, request: DistributeRequest, sourceEndpoint: ReturnType<typeof endpointOptions>, context: EndpointContext): Promise<JobTargetResult | undefined> {
+  async #copyTo(
+    target: DistributeTarget,
+    source: string,
+    request: DistributeRequest,
+    sourceEndpoint: ReturnType<typeof endpointOptions>,
+    context: EndpointContext,
+  ): Promise<JobTargetResult | undefined> {
     const signal = context.signal;
     try {
       const address = parseEndpoint(target.endpoint);
       const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, context)]);
       const copy = await this.#options.engine.copy(
-        { source, target: imageReference(address.host, request.source.image, request.source.ref), force: target.overwrite, sourceEndpoint: pull, targetEndpoint: push },
+        {
+          source,
+          target: imageReference(address.host, request.source.image, request.source.ref),
+          force: target.overwrite,
+          sourceEndpoint: pull,
+          targetEndpoint: push,
+        },
         { signal, drain: this.#closing.signal },
       );
       return { endpoint: target.endpoint, outcome: copy.status === 'skipped' ? 'skipped' : 'finished' };

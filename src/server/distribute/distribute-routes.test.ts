@@ -21,21 +21,45 @@ test('POST /api/distribute/image answers 201 as the transfer service does, with 
 
 test('invalid bodies get a 400 naming each problem', async (t) => {
   const api = await testApi();
-  const post = (payload: unknown) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+  const post = (payload: unknown) =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/distribute/image',
+      headers: { ...api.auth, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
   const cases: Array<[unknown, RegExp]> = [
     [{}, /source: Required; targets: Required/],
     [{ ...valid, targets: [] }, /^targets: needs at least one target$/],
-    [{ ...valid, targets: [{ endpoint: 'http://user:pw@mirror.example/v2' }] }, /^targets\[0\]\.endpoint: credentials do not belong in the endpoint URL/],
+    [
+      { ...valid, targets: [{ endpoint: 'http://user:pw@mirror.example/v2' }] },
+      /^targets\[0\]\.endpoint: credentials do not belong in the endpoint URL/,
+    ],
     [{ ...valid, targets: [{ endpoint: 'ftp://mirror.example' }] }, /targets\[0\]\.endpoint: scheme ftp: is not supported/],
     [{ ...valid, targets: [{ endpoint: 'https://mirror.example/v1/x' }] }, /path "\/v1\/x" is not a registry API root/],
     [{ ...valid, targets: [{ endpoint: 'a.example' }, { endpoint: 'a.example' }] }, /targets\[1\]\.endpoint: a\.example is listed twice/],
-    [{ ...valid, source: { ...valid.source, image: 'Upper/Case' } }, /^source\.image: invalid reference "Upper\/Case": path component "Upper" must be lowercase$/],
-    [{ ...valid, source: { ...valid.source, ref: 'sha256:short' } }, /^source\.ref: digest must look like sha256:<64 lowercase hex characters>$/],
+    [
+      { ...valid, source: { ...valid.source, image: 'Upper/Case' } },
+      /^source\.image: invalid reference "Upper\/Case": path component "Upper" must be lowercase$/,
+    ],
+    [
+      { ...valid, source: { ...valid.source, ref: 'sha256:short' } },
+      /^source\.ref: digest must look like sha256:<64 lowercase hex characters>$/,
+    ],
     [{ ...valid, source: { ...valid.source, ref: 'v1!' } }, /^source\.ref: invalid reference "v1!": tag "v1!" may contain only/],
-    [{ ...valid, source: { ...valid.source, image: 'a'.repeat(250) } }, /^source: image and ref: invalid reference .*: name is longer than 255 characters$/],
+    [
+      { ...valid, source: { ...valid.source, image: 'a'.repeat(250) } },
+      /^source: image and ref: invalid reference .*: name is longer than 255 characters$/,
+    ],
     [{ ...valid, source: { ...valid.source, auth: {} } }, /^source\.auth: needs basicauth \{user, password\} or a token url$/],
-    [{ ...valid, source: { ...valid.source, auth: { url: 'https://auth.example/token', json: '{not json' } } }, /^source\.auth\.json: is not valid JSON$/],
-    [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'maybe' }] }, /^targets\[0\]\.overwrite: must be true or false \(a JSON boolean or the string "true" \/ "false"\)$/],
+    [
+      { ...valid, source: { ...valid.source, auth: { url: 'https://auth.example/token', json: '{not json' } } },
+      /^source\.auth\.json: is not valid JSON$/,
+    ],
+    [
+      { ...valid, targets: [{ endpoint: 'a.example', overwrite: 'maybe' }] },
+      /^targets\[0\]\.overwrite: must be true or false \(a JSON boolean or the string "true" \/ "false"\)$/,
+    ],
     [{ ...valid, source: { ...valid.source, verify_tls: null } }, /^source\.verify_tls: must be true or false/],
     // Names an object inherits are not booleans ("constructor" once passed as a truthy overwrite).
     [{ ...valid, targets: [{ endpoint: 'a.example', overwrite: 'constructor' }] }, /^targets\[0\]\.overwrite: must be true or false/],
@@ -49,7 +73,12 @@ test('invalid bodies get a 400 naming each problem', async (t) => {
     assert.equal(response.json().error.code, 'INVALID_BODY');
     assert.match(response.json().error.message, expected);
   }
-  const notJson = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: { ...api.auth, 'content-type': 'application/json' }, payload: '{"source":' });
+  const notJson = await api.app.inject({
+    method: 'POST',
+    url: '/api/distribute/image',
+    headers: { ...api.auth, 'content-type': 'application/json' },
+    payload: '{"source":',
+  });
   assert.equal(notJson.statusCode, 400);
   assert.equal(notJson.json().error.code, 'INVALID_BODY');
   const noBody = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth });
@@ -63,7 +92,13 @@ test('every problem of a body is named at once: a bad image next to other bad fi
   t.after(() => api.close());
   const payload = {
     source: { endpoint: '', image: 'A', ref: 'v1', auth: { url: 'https://auth.example/token', token_type: 'Tok-Secret-41' } },
-    targets: [{ endpoint: 'a.example', overwrite: 'maybe', auth: { basicauth: { user: 'u', password: 'Pw-Secret-42' }, token_type: 'Pw-Secret-43' } }],
+    targets: [
+      {
+        endpoint: 'a.example',
+        overwrite: 'maybe',
+        auth: { basicauth: { user: 'u', password: 'Pw-Secret-42' }, token_type: 'Pw-Secret-43' },
+      },
+    ],
   };
   const response = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
   assert.equal(response.statusCode, 400);
@@ -74,7 +109,8 @@ test('every problem of a body is named at once: a bad image next to other bad fi
     'targets[0].overwrite: must be true or false (a JSON boolean or the string "true" / "false")',
     'targets[0].auth.token_type: must be "Bearer" or "JWT"',
   ]);
-  for (const secret of ['Tok-Secret-41', 'Pw-Secret-42', 'Pw-Secret-43']) assert.equal(response.body.includes(secret), false, `${secret} is quoted`);
+  for (const secret of ['Tok-Secret-41', 'Pw-Secret-42', 'Pw-Secret-43'])
+    assert.equal(response.body.includes(secret), false, `${secret} is quoted`);
   assert.equal(api.submitted.length, 0);
 });
 
@@ -83,7 +119,14 @@ test('GET /api/distribute/image/:id shows the job in the transfer-service shape'
   t.after(() => api.close());
   await api.store.createJob('abc', {}, Date.UTC(2026, 0, 2, 3, 4, 5));
   const queued = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
-  assert.deepEqual(queued.json(), { value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [] });
+  assert.deepEqual(queued.json(), {
+    value: 'QUEUED',
+    started_at: null,
+    finished_endpoints: [],
+    skipped_clusters: [],
+    finished_at: null,
+    errors: [],
+  });
   await api.store.startJob('abc', Date.UTC(2026, 0, 2, 3, 4, 6));
   await api.store.recordJobTarget('abc', { endpoint: 'http://a/v2', outcome: 'finished' });
   await api.store.recordJobTarget('abc', { endpoint: 'http://b/v2', outcome: 'skipped' });
@@ -105,28 +148,73 @@ test('GET /api/distribute/image/:id shows the job in the transfer-service shape'
 
 test('request forgery: token URLs only http(s), no metadata, odd, unspecified, link-local or private hosts, no steering headers', async (t) => {
   const api = await testApi();
-  const post = (payload: unknown) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: payload as object });
+  const post = (payload: unknown) =>
+    api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: payload as object });
   const withTokenUrl = (auth: object) => ({ ...valid, source: { ...valid.source, auth } });
   const cases: Array<[unknown, string, RegExp]> = [
-    [withTokenUrl({ url: 'file:///etc/passwd' }), 'INVALID_BODY', /^source\.auth\.url: must be an http:\/\/ or https:\/\/ URL \(scheme file: is refused\)$/],
+    [
+      withTokenUrl({ url: 'file:///etc/passwd' }),
+      'INVALID_BODY',
+      /^source\.auth\.url: must be an http:\/\/ or https:\/\/ URL \(scheme file: is refused\)$/,
+    ],
     [withTokenUrl({ url: 'gopher://127.0.0.1:6379/_x' }), 'INVALID_BODY', /scheme gopher: is refused/],
     [withTokenUrl({ url: 'javascript:alert(1)' }), 'INVALID_BODY', /scheme javascript: is refused/],
     [withTokenUrl({ url: 'http://user:pw@127.0.0.1/t' }), 'INVALID_BODY', /source\.auth\.url: must not contain credentials/],
     [withTokenUrl({ url: 'http://0x7f000001/t' }), 'INVALID_BODY', /source\.auth\.url: "0x7f000001" is an IP address in an unusual form/],
-    [withTokenUrl({ url: 'http://127.0.0.1/t', header: 'Metadata-Flavor: Google' }), 'INVALID_BODY', /source\.auth\.header: header "Metadata-Flavor" may not be set \(allowed: Authorization, /],
-    [withTokenUrl({ url: 'http://127.0.0.1/t', header: { Host: 'metadata.google.internal' } }), 'INVALID_BODY', /header "Host" may not be set/],
-    [withTokenUrl({ url: 'http://127.0.0.1/t', header: { 'X-Forwarded-For': '1.2.3.4' } }), 'INVALID_BODY', /header "X-Forwarded-For" may not be set/],
+    [
+      withTokenUrl({ url: 'http://127.0.0.1/t', header: 'Metadata-Flavor: Google' }),
+      'INVALID_BODY',
+      /source\.auth\.header: header "Metadata-Flavor" may not be set \(allowed: Authorization, /,
+    ],
+    [
+      withTokenUrl({ url: 'http://127.0.0.1/t', header: { Host: 'metadata.google.internal' } }),
+      'INVALID_BODY',
+      /header "Host" may not be set/,
+    ],
+    [
+      withTokenUrl({ url: 'http://127.0.0.1/t', header: { 'X-Forwarded-For': '1.2.3.4' } }),
+      'INVALID_BODY',
+      /header "X-Forwarded-For" may not be set/,
+    ],
     [withTokenUrl({ url: 'http://127.0.0.1/t', header: { 'X-Api-Key': 'a\r\nHost: x' } }), 'INVALID_BODY', /must not contain line breaks/],
-    [withTokenUrl({ url: 'http://metadata.google.internal/computeMetadata/v1/token' }), 'ADDRESS_REFUSED', /^source\.auth\.url: metadata\.google\.internal is a cloud metadata service$/],
-    [withTokenUrl({ url: 'http://169.254.169.254/latest/meta-data' }), 'ADDRESS_REFUSED', /source\.auth\.url: 169\.254\.169\.254 is a cloud metadata service address/],
-    [{ ...valid, targets: [{ endpoint: 'http://169.254.169.254/v2' }] }, 'ADDRESS_REFUSED', /^targets\[0\]\.endpoint: 169\.254\.169\.254 is a cloud metadata service address$/],
-    [{ ...valid, targets: [{ endpoint: '[fd00:ec2::254]:80' }] }, 'ADDRESS_REFUSED', /targets\[0\]\.endpoint: fd00:ec2::254 is a cloud metadata/],
-    [{ ...valid, targets: [{ endpoint: 'metadata.google.internal' }] }, 'ADDRESS_REFUSED', /metadata\.google\.internal is a cloud metadata service/],
-    [{ ...valid, targets: [{ endpoint: 'http://0x7f000001:5000/v2' }] }, 'INVALID_BODY', /targets\[0\]\.endpoint: "0x7f000001" is an IP address in an unusual form/],
+    [
+      withTokenUrl({ url: 'http://metadata.google.internal/computeMetadata/v1/token' }),
+      'ADDRESS_REFUSED',
+      /^source\.auth\.url: metadata\.google\.internal is a cloud metadata service$/,
+    ],
+    [
+      withTokenUrl({ url: 'http://169.254.169.254/latest/meta-data' }),
+      'ADDRESS_REFUSED',
+      /source\.auth\.url: 169\.254\.169\.254 is a cloud metadata service address/,
+    ],
+    [
+      { ...valid, targets: [{ endpoint: 'http://169.254.169.254/v2' }] },
+      'ADDRESS_REFUSED',
+      /^targets\[0\]\.endpoint: 169\.254\.169\.254 is a cloud metadata service address$/,
+    ],
+    [
+      { ...valid, targets: [{ endpoint: '[fd00:ec2::254]:80' }] },
+      'ADDRESS_REFUSED',
+      /targets\[0\]\.endpoint: fd00:ec2::254 is a cloud metadata/,
+    ],
+    [
+      { ...valid, targets: [{ endpoint: 'metadata.google.internal' }] },
+      'ADDRESS_REFUSED',
+      /metadata\.google\.internal is a cloud metadata service/,
+    ],
+    [
+      { ...valid, targets: [{ endpoint: 'http://0x7f000001:5000/v2' }] },
+      'INVALID_BODY',
+      /targets\[0\]\.endpoint: "0x7f000001" is an IP address in an unusual form/,
+    ],
     [{ ...valid, targets: [{ endpoint: 'http://2130706433:5000' }] }, 'INVALID_BODY', /unusual form/],
     [{ ...valid, targets: [{ endpoint: 'http://0.0.0.0:5000' }] }, 'ADDRESS_REFUSED', /0\.0\.0\.0 is an unspecified address/],
     [{ ...valid, targets: [{ endpoint: 'http://[::]:5000' }] }, 'ADDRESS_REFUSED', /:: is an unspecified address/],
-    [{ ...valid, targets: [{ endpoint: 'http://169.254.1.1:5000' }] }, 'ADDRESS_REFUSED', /169\.254\.1\.1 is a link-local address, not in api\.distributeAllowedNetworks \(loopback\)/],
+    [
+      { ...valid, targets: [{ endpoint: 'http://169.254.1.1:5000' }] },
+      'ADDRESS_REFUSED',
+      /169\.254\.1\.1 is a link-local address, not in api\.distributeAllowedNetworks \(loopback\)/,
+    ],
     [{ ...valid, targets: [{ endpoint: '10.0.0.8:5000' }] }, 'ADDRESS_REFUSED', /10\.0\.0\.8 is a private address/],
   ];
   t.after(() => api.close());
@@ -151,7 +239,15 @@ test('request forgery: token URLs only http(s), no metadata, odd, unspecified, l
 test('one target registry spelled two ways is refused, naming both entries', async (t) => {
   const api = await testApi();
   t.after(() => api.close());
-  const payload = { ...valid, targets: [{ endpoint: 'http://127.0.0.1:5000/v2' }, { endpoint: 'mirror.example' }, { endpoint: '127.0.0.1:5000' }, { endpoint: 'https://Mirror.Example/v2/' }] };
+  const payload = {
+    ...valid,
+    targets: [
+      { endpoint: 'http://127.0.0.1:5000/v2' },
+      { endpoint: 'mirror.example' },
+      { endpoint: '127.0.0.1:5000' },
+      { endpoint: 'https://Mirror.Example/v2/' },
+    ],
+  };
   const answer = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
   assert.equal(answer.statusCode, 400);
   assert.deepEqual(answer.json().error.message.split('; '), [
@@ -167,23 +263,44 @@ test('GET /api/distribute/image lists jobs newest first, a page at a time, optio
   const api = await testApi();
   const list = (query = '') => api.app.inject({ url: `/api/distribute/image${query}`, headers: api.auth });
   t.after(() => api.close());
-  const request = { source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1', auth: { basicauth: { user: 'u', password: 'List-Secret-9' } } }, targets: [{ endpoint: 'a.example' }, { endpoint: 'b.example' }] };
+  const request = {
+    source: {
+      endpoint: 'http://127.0.0.1:5000/v2',
+      image: 'team/app',
+      ref: 'v1',
+      auth: { basicauth: { user: 'u', password: 'List-Secret-9' } },
+    },
+    targets: [{ endpoint: 'a.example' }, { endpoint: 'b.example' }],
+  };
   for (let i = 1; i <= 5; i++) await api.store.createJob(`job-${i}`, request, Date.UTC(2026, 0, 1, 0, 0, i));
   await api.store.createJob('job-6', request, Date.UTC(2026, 0, 1, 0, 0, 5)); // same time as job-5: posted after it
   await api.store.startJob('job-2', Date.UTC(2026, 0, 1, 0, 1));
   await api.store.recordJobTarget('job-2', { endpoint: 'a.example', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
-  await api.store.finishJob('job-2', 'FAILED', Date.UTC(2026, 0, 1, 0, 2), { source: { ...request.source, auth: '***' }, targets: request.targets });
+  await api.store.finishJob('job-2', 'FAILED', Date.UTC(2026, 0, 1, 0, 2), {
+    source: { ...request.source, auth: '***' },
+    targets: request.targets,
+  });
 
   const first = await list('?limit=4');
   assert.equal(first.statusCode, 200);
-  assert.equal(first.body.includes('List-Secret-9'), false, 'a queued job\'s auth is not listed');
+  assert.equal(first.body.includes('List-Secret-9'), false, "a queued job's auth is not listed");
   const page = first.json();
-  assert.deepEqual(page.jobs.map((j: { id: string }) => j.id), ['job-6', 'job-5', 'job-4', 'job-3']);
+  assert.deepEqual(
+    page.jobs.map((j: { id: string }) => j.id),
+    ['job-6', 'job-5', 'job-4', 'job-3'],
+  );
   assert.equal(page.next, 'job-3');
   assert.deepEqual(page.jobs[0], {
-    id: 'job-6', created_at: '2026-01-01T00:00:05.000+00:00',
-    source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1' }, targets: ['a.example', 'b.example'],
-    value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [],
+    id: 'job-6',
+    created_at: '2026-01-01T00:00:05.000+00:00',
+    source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1' },
+    targets: ['a.example', 'b.example'],
+    value: 'QUEUED',
+    started_at: null,
+    finished_endpoints: [],
+    skipped_clusters: [],
+    finished_at: null,
+    errors: [],
   });
   const second = (await list(`?limit=4&before=${page.next}`)).json();
   assert.deepEqual([second.jobs.map((j: { id: string }) => j.id), second.next], [['job-2', 'job-1'], null]);
@@ -210,10 +327,25 @@ test('GET /api/distribute/image lists jobs newest first, a page at a time, optio
 
 test('ca: PEM certificates only, a private key is named as such', async (t) => {
   const api = await testApi();
-  const post = (ca: string) => api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: { ...valid, targets: [{ endpoint: 'https://127.0.0.1:5443', ca }] } });
+  const post = (ca: string) =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/distribute/image',
+      headers: api.auth,
+      payload: { ...valid, targets: [{ endpoint: 'https://127.0.0.1:5443', ca }] },
+    });
   t.after(() => api.close());
-  assert.match((await post('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')).json().error.message, /^targets\[0\]\.ca: is a private key, not a CA certificate/);
-  assert.match((await post('hello')).json().error.message, /^targets\[0\]\.ca: must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block$/);
-  assert.match((await post('-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n')).json().error.message, /^targets\[0\]\.ca: certificate 1 of the PEM text cannot be read$/);
+  assert.match(
+    (await post('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')).json().error.message,
+    /^targets\[0\]\.ca: is a private key, not a CA certificate/,
+  );
+  assert.match(
+    (await post('hello')).json().error.message,
+    /^targets\[0\]\.ca: must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block$/,
+  );
+  assert.match(
+    (await post('-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n')).json().error.message,
+    /^targets\[0\]\.ca: certificate 1 of the PEM text cannot be read$/,
+  );
   assert.equal(api.submitted.length, 0);
 });

@@ -38,7 +38,8 @@ export function parseEndpoint(text: string): RegistryAddress {
   } catch {
     throw invalid(`"${text}" is not a registry URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`scheme ${url.protocol} is not supported; use http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalid(`scheme ${url.protocol} is not supported; use http:// or https://`);
   if (url.username || url.password) throw invalid('credentials do not belong in the endpoint URL; use the auth block');
   if (url.search || url.hash) throw invalid('the endpoint must not have a query or fragment');
   if (!/^\/?(v2\/?)?$/.test(url.pathname)) throw invalid(`path "${url.pathname}" is not a registry API root; expected nothing or /v2`);

@@ -27,7 +27,11 @@ export interface EndpointContext {
   keepSecret?: (secret: string) => void;
 }
 
-export async function endpointOptions(side: JobSide, address: RegistryAddress, { signal, policy, keepSecret }: EndpointContext): Promise<EndpointOptions> {
+export async function endpointOptions(
+  side: JobSide,
+  address: RegistryAddress,
+  { signal, policy, keepSecret }: EndpointContext,
+): Promise<EndpointOptions> {
   await checkHostAddresses(splitHostPort(address.host).host, policy, side.endpoint);
   const auth = side.auth;
   const settings: HostAccess = {
@@ -43,7 +47,11 @@ export async function endpointOptions(side: JobSide, address: RegistryAddress, {
   if (!auth?.basicauth && auth?.url) {
     const tokenUrl = new URL(auth.url);
     await checkHostAddresses(tokenUrl.hostname, policy, `token URL ${tokenUrl.origin}`);
-    const token = await fetchOutOfBandToken({ ...auth, url: auth.url }, { tlsVerify: settings.tlsVerify, ca: settings.ca, guard: policy }, signal);
+    const token = await fetchOutOfBandToken(
+      { ...auth, url: auth.url },
+      { tlsVerify: settings.tlsVerify, ca: settings.ca, guard: policy },
+      signal,
+    );
     keepSecret?.(token);
     options.staticToken = { token, type: auth.token_type?.toLowerCase() === 'jwt' ? 'JWT' : 'Bearer' };
   }

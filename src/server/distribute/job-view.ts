@@ -23,7 +23,9 @@ export function jobView(job: JobRecord): JobView {
     finished_endpoints: endpoints('finished'),
     skipped_clusters: endpoints('skipped'),
     finished_at: apiTime(job.finishedAt),
-    errors: job.targets.flatMap((t) => (t.outcome === 'failed' ? [{ endpoint: t.endpoint, code: t.error?.code ?? 'UNKNOWN', message: t.error?.message ?? '' }] : [])),
+    errors: job.targets.flatMap((t) =>
+      t.outcome === 'failed' ? [{ endpoint: t.endpoint, code: t.error?.code ?? 'UNKNOWN', message: t.error?.message ?? '' }] : [],
+    ),
   };
 }
 
@@ -31,7 +33,10 @@ export function jobView(job: JobRecord): JobView {
 function requestSummary(request: unknown): { source: { endpoint: string; image: string; ref: string } | null; targets: string[] } {
   const r = request as { source?: { endpoint?: unknown; image?: unknown; ref?: unknown }; targets?: unknown } | null;
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  const source = r?.source && typeof r.source === 'object' ? { endpoint: text(r.source.endpoint), image: text(r.source.image), ref: text(r.source.ref) } : null;
+  const source =
+    r?.source && typeof r.source === 'object'
+      ? { endpoint: text(r.source.endpoint), image: text(r.source.image), ref: text(r.source.ref) }
+      : null;
   const targets = Array.isArray(r?.targets) ? r.targets.map((t: unknown) => text((t as { endpoint?: unknown } | null)?.endpoint)) : [];
   return { source, targets };
 }

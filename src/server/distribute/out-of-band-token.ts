@@ -36,7 +36,11 @@ function tokenFrom(body: string): string | undefined {
  * Gets a token from a distribute job's `auth.url`: POST with the `json` body when one is given,
  * GET otherwise, with the `header` lines.
  */
-export async function fetchOutOfBandToken(auth: DistributeAuth & { url: string }, connection: TokenConnection, signal: AbortSignal): Promise<string> {
+export async function fetchOutOfBandToken(
+  auth: DistributeAuth & { url: string },
+  connection: TokenConnection,
+  signal: AbortSignal,
+): Promise<string> {
   const url = new URL(auth.url);
   // The query may carry secrets (keys, passwords): errors show only where the endpoint is.
   const shown = `${url.origin}${url.pathname}`;
@@ -61,7 +65,8 @@ export async function fetchOutOfBandToken(auth: DistributeAuth & { url: string }
     let text = '';
     for await (const chunk of response.body) {
       text += String(chunk);
-      if (text.length > MAX_TOKEN_REPLY) throw new AuthError(url.host, `token endpoint ${shown} answered more than ${MAX_TOKEN_REPLY} bytes`);
+      if (text.length > MAX_TOKEN_REPLY)
+        throw new AuthError(url.host, `token endpoint ${shown} answered more than ${MAX_TOKEN_REPLY} bytes`);
     }
     if (response.statusCode < 200 || response.statusCode >= 300) {
       throw new AuthError(url.host, `token endpoint ${shown} answered ${response.statusCode}`, response.statusCode);

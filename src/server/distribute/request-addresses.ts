@@ -21,7 +21,10 @@ function hostOf(url: string): string {
  * address a name resolves to, and each connection is checked again), one `field: problem` each.
  */
 export function requestAddressProblems(request: DistributeRequest, policy: AddressPolicy): string[] {
-  const sides: Array<[string, DistributeRequest['source'] | DistributeRequest['targets'][number]]> = [['source', request.source], ...request.targets.map((t, i) => [`targets[${i}]`, t] as [string, typeof t])];
+  const sides: Array<[string, DistributeRequest['source'] | DistributeRequest['targets'][number]]> = [
+    ['source', request.source],
+    ...request.targets.map((t, i) => [`targets[${i}]`, t] as [string, typeof t]),
+  ];
   return sides.flatMap(([field, side]) => {
     const problems: string[] = [];
     const endpoint = policy.hostProblem(splitHostPort(parseEndpoint(side.endpoint).host).host);

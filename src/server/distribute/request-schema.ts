@@ -16,7 +16,9 @@ const BOOLEAN_STRINGS = ['true', 'false', 'True', 'False'] as const;
  * One message for any other value (zod's own union message would only say "Invalid input").
  */
 const booleanish = z
-  .union([z.boolean(), z.enum(BOOLEAN_STRINGS)], { errorMap: () => ({ message: 'must be true or false (a JSON boolean or the string "true" / "false")' }) })
+  .union([z.boolean(), z.enum(BOOLEAN_STRINGS)], {
+    errorMap: () => ({ message: 'must be true or false (a JSON boolean or the string "true" / "false")' }),
+  })
   .transform((value) => (typeof value === 'boolean' ? value : value.toLowerCase() === 'true'));
 
 /**
@@ -32,16 +34,27 @@ const grammar = (check: (text: string) => string | void) => (text: string, ctx: 
   }
 };
 
-const imagePath = z.string().min(1, 'is empty').superRefine(grammar((image) => validateRepository(image, image)));
+const imagePath = z
+  .string()
+  .min(1, 'is empty')
+  .superRefine(grammar((image) => validateRepository(image, image)));
 /** A tag, or a digest when it has a ':'. */
-const imageRef = z.string().min(1, 'is empty').superRefine(grammar((ref) => {
-  if (!ref.includes(':')) return validateTag(ref, ref);
-  const problem = digestProblem(ref);
-  return problem === undefined ? undefined : `digest ${problem}`;
-}));
+const imageRef = z
+  .string()
+  .min(1, 'is empty')
+  .superRefine(
+    grammar((ref) => {
+      if (!ref.includes(':')) return validateTag(ref, ref);
+      const problem = digestProblem(ref);
+      return problem === undefined ? undefined : `digest ${problem}`;
+    }),
+  );
 
 /** Empty strings in the seed's template mean "not given". */
-const optionalText = z.string().optional().transform((v) => (v === '' ? undefined : v));
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
 
 /**
  * A token endpoint: http(s) only (never `file:`, `gopher:`, `javascript:`), no credentials in it
@@ -56,9 +69,12 @@ const tokenUrl = z.string().superRefine((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
     return;
   }
-  const problem = url.protocol !== 'http:' && url.protocol !== 'https:'
-    ? `must be an http:// or https:// URL (scheme ${url.protocol.slice(0, 20)} is refused)`
-    : url.username || url.password ? 'must not contain credentials; send them in header' : oddAddressProblem(writtenHost(text));
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? `must be an http:// or https:// URL (scheme ${url.protocol.slice(0, 20)} is refused)`
+      : url.username || url.password
+        ? 'must not contain credentials; send them in header'
+        : oddAddressProblem(writtenHost(text));
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -71,27 +87,38 @@ const CA = 'PEM CA certificate(s) trusted for this endpoint (and its token URL) 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** `ca`: PEM certificates trusted for this endpoint only. A key or anything else is refused, named as such. */
-const caSchema = z.string().max(MAX_CA_LENGTH, `is longer than ${MAX_CA_LENGTH} characters`).superRefine((pem, ctx) => {
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return void ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
-  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
-  if (blocks.length === 0) return void ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
-  blocks.forEach((block, i) => {
-    try {
-      new X509Certificate(block);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} of the PEM text cannot be read` });
-    }
+const caSchema = z
+  .string()
+  .max(MAX_CA_LENGTH, `is longer than ${MAX_CA_LENGTH} characters`)
+  .superRefine((pem, ctx) => {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+      return void ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
+    const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+    if (blocks.length === 0)
+      return void ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
+    blocks.forEach((block, i) => {
+      try {
+        new X509Certificate(block);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} of the PEM text cannot be read` });
+      }
+    });
   });
-});
 
 export const authSchema = z
   .object({
     url: optionalText.pipe(tokenUrl.optional()).describe('Token endpoint (http or https); GET, or POST when json is given'),
     // Auth values are never quoted back (zod's enum message would repeat the received value).
-    token_type: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['JWT', 'Bearer', 'jwt', 'bearer'], { errorMap: () => ({ message: 'must be "Bearer" or "JWT"' }) }).optional()),
+    token_type: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(['JWT', 'Bearer', 'jwt', 'bearer'], { errorMap: () => ({ message: 'must be "Bearer" or "JWT"' }) }).optional(),
+    ),
     header: headerSchema.describe(`"Name: value" lines, or an object. Allowed: ${ALLOWED_TOKEN_HEADERS}`),
     json: z.union([optionalText, z.record(z.unknown())]).describe('JSON body for the token request'),
-    basicauth: z.object({ user: z.string().min(1, 'is empty'), password: z.string() }).strict().optional(),
+    basicauth: z
+      .object({ user: z.string().min(1, 'is empty'), password: z.string() })
+      .strict()
+      .optional(),
   })
   .strict()
   .describe('Basic auth wins over the token setup.')
@@ -106,20 +133,25 @@ export const authSchema = z
     }
   });
 
-const endpoint = z.string().min(1, 'is empty').superRefine((text, ctx) => {
-  if (text === '') return; // already "is empty"
-  try {
-    parseEndpoint(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: errorMessage(error) });
-  }
-});
+const endpoint = z
+  .string()
+  .min(1, 'is empty')
+  .superRefine((text, ctx) => {
+    if (text === '') return; // already "is empty"
+    try {
+      parseEndpoint(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: errorMessage(error) });
+    }
+  });
 
 export const distributeRequestSchema = z
   .object({
     source: z
       .object({
-        endpoint: endpoint.describe('Registry endpoint: http(s)://host[:port] with or without /v2, or host[:port] for https (e.g. http://127.0.0.1:5000/v2)'),
+        endpoint: endpoint.describe(
+          'Registry endpoint: http(s)://host[:port] with or without /v2, or host[:port] for https (e.g. http://127.0.0.1:5000/v2)',
+        ),
         image: imagePath.describe('Repository path, e.g. library/app'),
         ref: imageRef.describe('Tag or digest'),
         verify_tls: booleanish.optional().describe('Verify TLS certificates (default true)'),
@@ -152,7 +184,10 @@ export const distributeRequestSchema = z
       if (host === undefined) return; // reported on the field
       const first = seen.get(host);
       if (first === undefined) return void seen.set(host, i);
-      const spelled = request.targets[first]?.endpoint === target.endpoint ? `${target.endpoint} is listed twice` : `${target.endpoint} is the registry of targets[${first}] (${request.targets[first]?.endpoint})`;
+      const spelled =
+        request.targets[first]?.endpoint === target.endpoint
+          ? `${target.endpoint} is listed twice`
+          : `${target.endpoint} is the registry of targets[${first}] (${request.targets[first]?.endpoint})`;
       ctx.addIssue({ code: 'custom', path: ['targets', i, 'endpoint'], message: `${spelled}; list each registry once` });
     });
     // Each part is reported on its own field; together they can still be too long a name.

@@ -5,10 +5,12 @@
  */
 const ALLOWED = new Set(['authorization', 'accept', 'accept-language', 'content-type', 'user-agent', 'cookie']);
 /** `X-` headers that route, rewrite or impersonate instead of carrying an API key. */
-const REFUSED_X = /^x-(forwarded(-|$)|real-ip$|client-ip$|cluster-client-ip$|original-|rewrite-|http-method|method-override$|host$|aws-ec2-metadata|google-metadata|envoy-)/i;
+const REFUSED_X =
+  /^x-(forwarded(-|$)|real-ip$|client-ip$|cluster-client-ip$|original-|rewrite-|http-method|method-override$|host$|aws-ec2-metadata|google-metadata|envoy-)/i;
 const TOKEN_CHARS = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
-export const ALLOWED_TOKEN_HEADERS = 'Authorization, Accept, Accept-Language, Content-Type, User-Agent, Cookie, and X-* headers other than X-Forwarded-*, X-Real-IP, X-Original-*, X-Rewrite-*, X-HTTP-Method*, X-Host and metadata-service headers';
+export const ALLOWED_TOKEN_HEADERS =
+  'Authorization, Accept, Accept-Language, Content-Type, User-Agent, Cookie, and X-* headers other than X-Forwarded-*, X-Real-IP, X-Original-*, X-Rewrite-*, X-HTTP-Method*, X-Host and metadata-service headers';
 
 /** Why a header name may not be sent to a token URL, or undefined. Names are safe to quote; values never are. */
 export function tokenHeaderProblem(name: string): string | undefined {

@@ -23,7 +23,10 @@ export interface Metric {
 
 export class Counter implements Metric {
   #values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const key = labelText(labels);
@@ -39,7 +42,11 @@ export class Counter implements Metric {
 
 /** A gauge whose samples are read when scraped, from wherever the truth lives. */
 export class CollectedGauge implements Metric {
-  constructor(readonly name: string, readonly help: string, readonly collect: () => Promise<Array<{ labels: Labels; value: number }>>) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly collect: () => Promise<Array<{ labels: Labels; value: number }>>,
+  ) {}
 
   async render(): Promise<string> {
     let text = header(this.name, this.help, 'gauge');
@@ -50,7 +57,11 @@ export class CollectedGauge implements Metric {
 
 export class Histogram implements Metric {
   #series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: readonly number[],
+  ) {}
 
   observe(labels: Labels, value: number): void {
     const key = labelText(labels);

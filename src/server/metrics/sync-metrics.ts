@@ -14,22 +14,47 @@ export interface MetricSources {
  */
 export class SyncMetrics {
   readonly runs = new Counter('picture_book_sync_runs_total', 'Finished sync runs by registry and result.');
-  readonly images = new Counter('picture_book_sync_images_total', 'Images handled by sync runs, by registry and status (copied, up_to_date, failed, cancelled).');
+  readonly images = new Counter(
+    'picture_book_sync_images_total',
+    'Images handled by sync runs, by registry and status (copied, up_to_date, failed, cancelled).',
+  );
   readonly bytes = new Counter('picture_book_sync_bytes_total', 'Blob bytes copied by sync runs, by registry.');
-  readonly durations = new Histogram('picture_book_sync_run_duration_seconds', 'Duration of sync runs, by registry.', [1, 5, 15, 30, 60, 300, 900, 1800, 3600]);
-  readonly skippedTicks = new Counter('picture_book_sync_skipped_ticks_total', 'Schedule ticks skipped because the previous run was still going.');
-  readonly jobTargets = new Counter('picture_book_distribute_targets_total', 'Distribute job targets by outcome (finished, skipped, failed).');
+  readonly durations = new Histogram(
+    'picture_book_sync_run_duration_seconds',
+    'Duration of sync runs, by registry.',
+    [1, 5, 15, 30, 60, 300, 900, 1800, 3600],
+  );
+  readonly skippedTicks = new Counter(
+    'picture_book_sync_skipped_ticks_total',
+    'Schedule ticks skipped because the previous run was still going.',
+  );
+  readonly jobTargets = new Counter(
+    'picture_book_distribute_targets_total',
+    'Distribute job targets by outcome (finished, skipped, failed).',
+  );
   readonly requests = new Counter('picture_book_http_requests_total', 'API requests by method, route and status code.');
   #all: Metric[];
 
   constructor(sources: MetricSources) {
-    const synchronizers = new CollectedGauge('picture_book_synchronizers', 'Synchronizers by registry and state (1 for the current state).', async () =>
-      sources.synchronizerStates().map(({ registry, state }) => ({ labels: { registry, state }, value: 1 })),
+    const synchronizers = new CollectedGauge(
+      'picture_book_synchronizers',
+      'Synchronizers by registry and state (1 for the current state).',
+      async () => sources.synchronizerStates().map(({ registry, state }) => ({ labels: { registry, state }, value: 1 })),
     );
     const jobs = new CollectedGauge('picture_book_distribute_jobs', 'Distribute jobs in the history by state.', async () =>
       Object.entries(await sources.jobCounts()).map(([state, value]) => ({ labels: { state }, value })),
     );
-    this.#all = [this.runs, this.images, this.bytes, this.durations, this.skippedTicks, synchronizers, jobs, this.jobTargets, this.requests];
+    this.#all = [
+      this.runs,
+      this.images,
+      this.bytes,
+      this.durations,
+      this.skippedTicks,
+      synchronizers,
+      jobs,
+      this.jobTargets,
+      this.requests,
+    ];
   }
 
   observe(event: SchedulerEvent | ServiceEvent | { type: string }): void {

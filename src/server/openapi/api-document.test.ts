@@ -23,7 +23,11 @@ async function routeTable(api: Awaited<ReturnType<typeof testApi>>): Promise<Rou
   });
   await api.app.ready();
   assert.ok(routes.length > 0, 'the routes are added when the app gets ready');
-  for (const head of routes.filter((r) => r.method === 'HEAD')) assert.ok(routes.some((r) => r.method === 'GET' && r.url === head.url), `HEAD ${head.url} answers as its GET`);
+  for (const head of routes.filter((r) => r.method === 'HEAD'))
+    assert.ok(
+      routes.some((r) => r.method === 'GET' && r.url === head.url),
+      `HEAD ${head.url} answers as its GET`,
+    );
   return routes.filter((r) => r.method !== 'HEAD');
 }
 
@@ -51,7 +55,9 @@ test('the OpenAPI document lists every route fastify registered, each with its e
   t.after(() => api.close());
   const routes = await routeTable(api);
   const document = await servedDocument(api);
-  const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+  );
   assert.deepEqual(documented.sort(), routes.map((r) => `${r.method} ${r.url}`).sort());
 
   for (const [path, operations] of Object.entries(document.paths)) {
@@ -65,9 +71,17 @@ test('the OpenAPI document lists every route fastify registered, each with its e
       for (const status of ['401', '503']) {
         const { description, content } = (operation.responses[status] ?? {}) as { description?: string; content?: unknown };
         assert.match(description ?? '', /^(UNAUTHORIZED|STARTING): /, `${where} says when it answers ${status}`);
-        assert.deepEqual(content, { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } }, `${where} answers ${status} in the error shape`);
+        assert.deepEqual(
+          content,
+          { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          `${where} answers ${status} in the error shape`,
+        );
       }
-      for (const name of path.match(/\{(\w+)\}/g) ?? []) assert.ok(operation.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name), `${where} describes ${name}`);
+      for (const name of path.match(/\{(\w+)\}/g) ?? [])
+        assert.ok(
+          operation.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name),
+          `${where} describes ${name}`,
+        );
     }
   }
 });
@@ -93,7 +107,10 @@ test('the OpenAPI document is valid OpenAPI 3.1, carries the package version and
     properties: {
       error: {
         type: 'object',
-        properties: { code: { type: 'string', description: 'Stable, e.g. INVALID_QUERY, UNAUTHORIZED, JOB_NOT_FOUND' }, message: { type: 'string' } },
+        properties: {
+          code: { type: 'string', description: 'Stable, e.g. INVALID_QUERY, UNAUTHORIZED, JOB_NOT_FOUND' },
+          message: { type: 'string' },
+        },
         required: ['code', 'message'],
         additionalProperties: false,
       },
@@ -109,10 +126,22 @@ test('every answer the API gives is documented for its route and status, and mat
   t.after(() => api.close());
   const routes = await routeTable(api);
   const checked = new Set<string>();
-  const answer = async (method: 'GET' | 'POST', route: string, url: string, options: { headers?: Record<string, string>; payload?: string; status: number }) => {
-    const response = await api.app.inject({ method, url, headers: { ...api.auth, ...options.headers }, ...(options.payload === undefined ? {} : { payload: options.payload }) });
+  const answer = async (
+    method: 'GET' | 'POST',
+    route: string,
+    url: string,
+    options: { headers?: Record<string, string>; payload?: string; status: number },
+  ) => {
+    const response = await api.app.inject({
+      method,
+      url,
+      headers: { ...api.auth, ...options.headers },
+      ...(options.payload === undefined ? {} : { payload: options.payload }),
+    });
     assert.equal(response.statusCode, options.status, `${method} ${url}: ${response.body}`);
-    const schema = (routes.find((r) => r.method === method && r.url === route)?.schema?.response as Record<number, unknown> | undefined)?.[response.statusCode];
+    const schema = (routes.find((r) => r.method === method && r.url === route)?.schema?.response as Record<number, unknown> | undefined)?.[
+      response.statusCode
+    ];
     assert.ok(schema instanceof z.ZodType, `${method} ${route} documents ${response.statusCode}`);
     const body: unknown = response.headers['content-type']?.toString().startsWith('application/json') ? response.json() : response.body;
     const parsed = schema.safeParse(body);
@@ -120,7 +149,10 @@ test('every answer the API gives is documented for its route and status, and mat
     checked.add(`${method} ${route}`);
   };
   const json = { 'content-type': 'application/json' };
-  const request = { source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'library/app', ref: 'v1' }, targets: [{ endpoint: 'mirror.example:5000' }] };
+  const request = {
+    source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint: 'mirror.example:5000' }],
+  };
 
   api.tickers.live('*/2 * * * * *').fire();
   await until(() => api.runner.runs.length === 1, 'a run');
@@ -143,11 +175,23 @@ test('every answer the API gives is documented for its route and status, and mat
   await answer('POST', '/ops', '/ops?sync=other.example&action=resume', { status: 200 });
   await answer('POST', '/ops', '/ops?sync=other.example&action=run', { status: 202 });
   await answer('POST', '/ops', '/ops?sync=other.example&action=pause', { headers: { origin: 'http://evil.example' }, status: 403 });
-  await answer('POST', '/ops', '/ops?sync=other.example&action=details', { headers: { 'content-type': 'application/xml' }, payload: '<a/>', status: 415 });
+  await answer('POST', '/ops', '/ops?sync=other.example&action=details', {
+    headers: { 'content-type': 'application/xml' },
+    payload: '<a/>',
+    status: 415,
+  });
   await answer('POST', '/api/distribute/image', '/api/distribute/image', { headers: json, payload: JSON.stringify(request), status: 201 });
   await answer('POST', '/api/distribute/image', '/api/distribute/image', { headers: json, payload: '{}', status: 400 });
-  await answer('POST', '/api/distribute/image', '/api/distribute/image', { headers: { ...json, origin: 'http://evil.example' }, payload: '{}', status: 403 });
-  await answer('POST', '/api/distribute/image', '/api/distribute/image', { headers: json, payload: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }), status: 413 });
+  await answer('POST', '/api/distribute/image', '/api/distribute/image', {
+    headers: { ...json, origin: 'http://evil.example' },
+    payload: '{}',
+    status: 403,
+  });
+  await answer('POST', '/api/distribute/image', '/api/distribute/image', {
+    headers: json,
+    payload: JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }),
+    status: 413,
+  });
   await answer('GET', '/api/distribute/image', '/api/distribute/image?limit=5', { status: 200 });
   await answer('GET', '/api/distribute/image', '/api/distribute/image?limit=0', { status: 400 });
   await answer('GET', '/api/distribute/image/:id', '/api/distribute/image/j1', { status: 200 });

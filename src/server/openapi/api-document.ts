@@ -26,12 +26,25 @@ export function registerApiDocument(app: FastifyInstance): void {
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'picture-book sync server', version: PICTURE_BOOK_VERSION, description: 'Continuous registry synchronization and image distribute jobs.' },
+      info: {
+        title: 'picture-book sync server',
+        version: PICTURE_BOOK_VERSION,
+        description: 'Continuous registry synchronization and image distribute jobs.',
+      },
       security: [{ bearer: [] }, { token: [] }],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'api.authToken as `Authorization: Bearer <token>`, when api.enableAuth is on' },
-          token: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'api.authToken as the bare header value, `Authorization: <token>`' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'api.authToken as `Authorization: Bearer <token>`, when api.enableAuth is on',
+          },
+          token: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'api.authToken as the bare header value, `Authorization: <token>`',
+          },
         },
       },
     },

@@ -4,7 +4,8 @@ import { zodToJsonSchema } from 'zod-to-json-schema';
 export type JsonSchema = { [key: string]: unknown };
 
 const isObject = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isNever = (value: unknown): boolean => isObject(value) && Object.keys(value).length === 1 && isObject(value.not) && Object.keys(value.not).length === 0;
+const isNever = (value: unknown): boolean =>
+  isObject(value) && Object.keys(value).length === 1 && isObject(value.not) && Object.keys(value.not).length === 0;
 
 /**
  * zod-to-json-schema writes an optional value inside a union as `anyOf: [{not: {}}, X]` ("absent, or
@@ -18,7 +19,13 @@ function tidy(node: unknown): unknown {
   for (const keyword of ['anyOf', 'allOf'] as const) {
     const members = out[keyword];
     if (!Array.isArray(members)) continue;
-    const kept = members.flatMap((member: unknown) => (isNever(member) ? [] : isObject(member) && Object.keys(member).length === 1 && Array.isArray(member[keyword]) ? member[keyword] : [member]));
+    const kept = members.flatMap((member: unknown) =>
+      isNever(member)
+        ? []
+        : isObject(member) && Object.keys(member).length === 1 && Array.isArray(member[keyword])
+          ? member[keyword]
+          : [member],
+    );
     const unique = kept.filter((member, i) => kept.findIndex((other) => JSON.stringify(other) === JSON.stringify(member)) === i);
     const [only] = unique;
     if (unique.length === 1 && isObject(only) && Object.keys(only).every((key) => !(key in out) || key === keyword)) {
@@ -36,7 +43,12 @@ function tidy(node: unknown): unknown {
  * transforms, since that is what a client sends. Written out in full, without `$ref`s.
  */
 export function jsonSchemaOf(schema: z.ZodTypeAny): JsonSchema {
-  const json = zodToJsonSchema(schema, { target: 'jsonSchema2019-09', $refStrategy: 'none', effectStrategy: 'input', pipeStrategy: 'input' }) as JsonSchema;
+  const json = zodToJsonSchema(schema, {
+    target: 'jsonSchema2019-09',
+    $refStrategy: 'none',
+    effectStrategy: 'input',
+    pipeStrategy: 'input',
+  }) as JsonSchema;
   delete json.$schema;
   return tidy(json) as JsonSchema;
 }

@@ -18,12 +18,14 @@ export const zodSchemaTransform: SwaggerTransform = ({ schema, url }) => {
   }
   if (schema.response !== undefined && typeof schema.response === 'object') {
     const successType = Array.isArray(produces) && typeof produces[0] === 'string' ? produces[0] : 'application/json';
-    out.response = Object.fromEntries(Object.entries(schema.response as Record<string, unknown>).map(([status, given]) => {
-      if (!(given instanceof z.ZodType)) return [status, given];
-      const { description, ...content } = jsonSchemaOf(given);
-      const mediaType = status.startsWith('2') ? successType : 'application/json';
-      return [status, { description: description ?? `HTTP ${status}`, content: { [mediaType]: { schema: content } } }];
-    }));
+    out.response = Object.fromEntries(
+      Object.entries(schema.response as Record<string, unknown>).map(([status, given]) => {
+        if (!(given instanceof z.ZodType)) return [status, given];
+        const { description, ...content } = jsonSchemaOf(given);
+        const mediaType = status.startsWith('2') ? successType : 'application/json';
+        return [status, { description: description ?? `HTTP ${status}`, content: { [mediaType]: { schema: content } } }];
+      }),
+    );
   }
   return { schema: out as FastifySchema, url };
 };
@@ -45,9 +47,18 @@ export function componentRefs(components: Record<string, z.ZodTypeAny>): Swagger
       return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, refer(value)]));
     };
     // A component holds the others it contains by reference too (a synchronizer's last run is a Run).
-    const named = Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, refer(value)])) as JsonSchema]));
+    const named = Object.fromEntries(
+      Object.entries(schemas).map(([name, schema]) => [
+        name,
+        Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, refer(value)])) as JsonSchema,
+      ]),
+    );
     const { openapiObject } = input;
-    const document = { ...openapiObject, paths: refer(openapiObject.paths), components: { ...openapiObject.components, schemas: { ...openapiObject.components?.schemas, ...named } } };
+    const document = {
+      ...openapiObject,
+      paths: refer(openapiObject.paths),
+      components: { ...openapiObject.components, schemas: { ...openapiObject.components?.schemas, ...named } },
+    };
     return document as ReturnType<SwaggerTransformObject>;
   };
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Every refusal and failure of the API: `{error: {code, message}}`, the code stable, the message for people. */
 export const apiErrorSchema = z
-  .object({ error: z.object({ code: z.string().describe('Stable, e.g. INVALID_QUERY, UNAUTHORIZED, JOB_NOT_FOUND'), message: z.string() }).strict() })
+  .object({
+    error: z.object({ code: z.string().describe('Stable, e.g. INVALID_QUERY, UNAUTHORIZED, JOB_NOT_FOUND'), message: z.string() }).strict(),
+  })
   .strict();
 
 /** What any route but /healthz may answer before its handler runs. */
@@ -12,9 +14,13 @@ const GUARDED = {
 } as const;
 
 /** Error answers of a route, status -> when: each one the API's error shape, described. */
-export function errorResponses<const T extends Record<number, string>>(answers: T): { [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema } {
+export function errorResponses<const T extends Record<number, string>>(
+  answers: T,
+): { [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema } {
   const all: Record<number, string> = { ...GUARDED, ...answers };
-  return Object.fromEntries(Object.entries(all).map(([status, when]) => [status, apiErrorSchema.describe(when)])) as { [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema };
+  return Object.fromEntries(Object.entries(all).map(([status, when]) => [status, apiErrorSchema.describe(when)])) as {
+    [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema;
+  };
 }
 
 /** The answer of a body that does not arrive whole or as JSON. */

@@ -8,9 +8,17 @@ const jobState = (errorMap?: z.ZodErrorMap) => z.enum(JOB_STATES as [JobState, .
 
 export const jobListQuery = z
   .object({
-    limit: z.coerce.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(20).describe('Jobs per page'),
+    limit: z.coerce
+      .number({ invalid_type_error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be 1 or more')
+      .max(MAX_PAGE, `must be at most ${MAX_PAGE}`)
+      .default(20)
+      .describe('Jobs per page'),
     before: z.string().min(1, 'is empty').optional().describe('Cursor: the `next` of the previous page (jobs created before this job id)'),
-    state: jobState(() => ({ message: `must be one of: ${JOB_STATES.join(', ')}` })).optional().describe('Only jobs in this state'),
+    state: jobState(() => ({ message: `must be one of: ${JOB_STATES.join(', ')}` }))
+      .optional()
+      .describe('Only jobs in this state'),
   })
   .strict();
 
@@ -41,7 +49,10 @@ export const submitSchema = {
   summary: 'Start a job copying one image to several registries',
   body: distributeRequestSchema,
   response: {
-    201: z.object({ id: z.string(), msg: z.literal('Image sync started'), status: z.literal('success') }).strict().describe('The job is queued'),
+    201: z
+      .object({ id: z.string(), msg: z.literal('Image sync started'), status: z.literal('success') })
+      .strict()
+      .describe('The job is queued'),
     ...errorResponses({
       400: 'INVALID_BODY: the body is not a valid request (each problem named); ADDRESS_REFUSED: an endpoint or token URL outside api.distributeAllowedNetworks',
       403: 'CROSS_ORIGIN: a job requested from another origin or site (Origin, Sec-Fetch-Site)',
@@ -55,7 +66,10 @@ export const listJobsSchema = {
   querystring: jobListQuery,
   response: {
     200: z
-      .object({ jobs: z.array(jobListItemSchema), next: z.string().nullable().describe('Pass as `before` for the next page; null on the last page') })
+      .object({
+        jobs: z.array(jobListItemSchema),
+        next: z.string().nullable().describe('Pass as `before` for the next page; null on the last page'),
+      })
       .strict()
       .describe('A page of jobs'),
     ...errorResponses({ 400: 'INVALID_QUERY: a bad limit, before or state, or no job `before` names' }),

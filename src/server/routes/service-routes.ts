@@ -8,7 +8,12 @@ import { errorResponses } from './api-responses.js';
 const healthzSchema = {
   summary: 'Liveness (never needs the token)',
   security: [],
-  response: { 200: z.object({ status: z.literal('ok') }).strict().describe('Alive') },
+  response: {
+    200: z
+      .object({ status: z.literal('ok') })
+      .strict()
+      .describe('Alive'),
+  },
 };
 const metricsSchema = {
   summary: 'Prometheus metrics',
@@ -17,7 +22,13 @@ const metricsSchema = {
 };
 const openApiSchema = {
   summary: 'This document',
-  response: { 200: z.object({ openapi: z.literal('3.1.0') }).passthrough().describe('The OpenAPI 3.1 description of the API'), ...errorResponses({}) },
+  response: {
+    200: z
+      .object({ openapi: z.literal('3.1.0') })
+      .passthrough()
+      .describe('The OpenAPI 3.1 description of the API'),
+    ...errorResponses({}),
+  },
 };
 
 /** Liveness, metrics and the API description. */

@@ -20,9 +20,12 @@ const queryValidator = zodValidatorCompiler((error) => describeIssues(error).rep
  */
 function refuseUnsafeChange(request: FastifyRequest, action: string, authEnabled: boolean): void {
   const allow = authEnabled ? 'GET, POST' : 'POST';
-  if (request.method === 'HEAD') throw new ApiError(405, 'METHOD_NOT_ALLOWED', `HEAD never changes anything: use POST for action=${action}`, { allow });
+  if (request.method === 'HEAD')
+    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `HEAD never changes anything: use POST for action=${action}`, { allow });
   if (request.method === 'GET' && !authEnabled) {
-    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `use POST for action=${action} (GET may change state only when api.enableAuth is on)`, { allow });
+    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `use POST for action=${action} (GET may change state only when api.enableAuth is on)`, {
+      allow,
+    });
   }
   const problem = crossOriginProblem(request);
   if (problem) throw new ApiError(403, 'CROSS_ORIGIN', problem);
@@ -34,7 +37,11 @@ async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyR
   if (action !== 'details') refuseUnsafeChange(request, action, context.config().api.enableAuth);
   const sync = context.scheduler.get(hostname);
   if (!sync) {
-    const known = context.scheduler.list().map((s) => s.hostname).join(', ') || 'none';
+    const known =
+      context.scheduler
+        .list()
+        .map((s) => s.hostname)
+        .join(', ') || 'none';
     throw new ApiError(404, 'UNKNOWN_REGISTRY', `no synchronizer for "${hostname}" (configured: ${known})`);
   }
   switch (action) {
@@ -55,7 +62,11 @@ async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyR
     case 'run': {
       const started = sync.runNow();
       if (!started.started) {
-        const why = { running: 'a run is already going', paused: 'the synchronizer is paused; resume it first', stopped: 'the server is stopping' }[started.reason];
+        const why = {
+          running: 'a run is already going',
+          paused: 'the synchronizer is paused; resume it first',
+          stopped: 'the server is stopping',
+        }[started.reason];
         throw new ApiError(409, 'CONFLICT', `${hostname}: ${why}`);
       }
       reply.code(202);
@@ -69,9 +80,14 @@ export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get('/list', { schema: listSchema, validatorCompiler: queryValidator }, async (request) => {
     const { type } = request.query;
-    if (type === 'configured') return { file: context.config().file, registries: redactedRegistries(context.config()), sources: redactedSources(context.config()) };
+    if (type === 'configured')
+      return { file: context.config().file, registries: redactedRegistries(context.config()), sources: redactedSources(context.config()) };
     return { synchronizers: await Promise.all(context.scheduler.list().map((s) => synchronizerView(s, context.store))) };
   });
-  routes.get('/ops', { schema: opsGetSchema, validatorCompiler: queryValidator }, (request, reply) => ops(context, request, reply, request.query));
-  routes.post('/ops', { schema: opsPostSchema, validatorCompiler: queryValidator }, (request, reply) => ops(context, request, reply, request.query));
+  routes.get('/ops', { schema: opsGetSchema, validatorCompiler: queryValidator }, (request, reply) =>
+    ops(context, request, reply, request.query),
+  );
+  routes.post('/ops', { schema: opsPostSchema, validatorCompiler: queryValidator }, (request, reply) =>
+    ops(context, request, reply, request.query),
+  );
 }

@@ -6,7 +6,9 @@ const SYNCHRONIZER_STATES = ['scheduled', 'unscheduled', 'running', 'paused', 's
 const SYNC_REQUIRED = 'sync is required: the hostname of a configured registry';
 
 export const listQuery = z.object({
-  type: z.enum(['configured', 'active'], { errorMap: () => ({ message: 'type must be "configured" or "active"' }) }).describe('configured: the registries of the config file; active: their synchronizers'),
+  type: z
+    .enum(['configured', 'active'], { errorMap: () => ({ message: 'type must be "configured" or "active"' }) })
+    .describe('configured: the registries of the config file; active: their synchronizers'),
 });
 
 export const opsQuery = z.object({
@@ -51,14 +53,26 @@ const redactedRegistry = z.object({ hostname: z.string() }).passthrough();
 
 const listAnswer = z
   .union([
-    z.object({ file: z.string(), registries: z.array(redactedRegistry), sources: z.record(z.unknown()).describe('sources: by host, auth redacted') }).strict(),
+    z
+      .object({
+        file: z.string(),
+        registries: z.array(redactedRegistry),
+        sources: z.record(z.unknown()).describe('sources: by host, auth redacted'),
+      })
+      .strict(),
     z.object({ synchronizers: z.array(synchronizerSchema) }).strict(),
   ])
   .describe('type=configured: {file, registries, sources}; type=active: {synchronizers}');
 
 const opsAnswer = z
   .union([
-    z.object({ registry: redactedRegistry.nullable(), synchronizer: synchronizerSchema, recentRuns: z.array(runSchema).describe('The last 10 runs, newest first') }).strict(),
+    z
+      .object({
+        registry: redactedRegistry.nullable(),
+        synchronizer: synchronizerSchema,
+        recentRuns: z.array(runSchema).describe('The last 10 runs, newest first'),
+      })
+      .strict(),
     z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES), cancelledRun: z.boolean() }).strict(),
     z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES), nextRun: apiTimeSchema.nullable() }).strict(),
   ])
@@ -72,7 +86,10 @@ export const listSchema = {
 
 const opsResponses = {
   200: opsAnswer,
-  202: z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES) }).strict().describe('run: a run was started'),
+  202: z
+    .object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES) })
+    .strict()
+    .describe('run: a run was started'),
   ...errorResponses({
     400: 'INVALID_QUERY: sync or action missing or unknown',
     403: 'CROSS_ORIGIN: a change requested from another origin or site (Origin, Sec-Fetch-Site)',
@@ -82,7 +99,11 @@ const opsResponses = {
   }),
 };
 
-export const opsGetSchema = { summary: 'Details of a synchronizer; pause, resume or run too, but only with auth on (else POST)', querystring: opsQuery, response: opsResponses };
+export const opsGetSchema = {
+  summary: 'Details of a synchronizer; pause, resume or run too, but only with auth on (else POST)',
+  querystring: opsQuery,
+  response: opsResponses,
+};
 export const opsPostSchema = {
   summary: 'Pause, resume or run a synchronizer (or its details)',
   querystring: opsQuery,
