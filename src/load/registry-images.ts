@@ -7,7 +7,7 @@ export interface ListedImages {
   images: Reference[];
   /** Set when the script failed: nothing of this registry may be synced. `message` holds no stderr. */
   scriptError: { message: string; stderrTail: string[] } | undefined;
-  invalidLines: { line: number; text: string; message: string }[];
+  invalidLines: Array<{ line: number; text: string; message: string }>;
 }
 
 /**

@@ -67,7 +67,7 @@ test('builds are deterministic and blobs are unique config + layers', async () =
 
 test('a layer is a gzip tar whose uncompressed sha256 is the diff_id in the config', async () => {
   const built = await buildImage(ociImage);
-  const manifest = JSON.parse(built.manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  const manifest = JSON.parse(built.manifest.toString('utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
   const blob = (digest: string) => readFile(join(built.layoutDir, 'blobs', 'sha256', digest.slice(7)));
   const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as {
     rootfs: { diff_ids: string[] };

@@ -41,7 +41,7 @@ export class TokenIssuer {
   /** When false, OAuth2 POST is refused with 405 so clients must fall back to GET. */
   allowPost: boolean;
   /** Headers of the token requests, in order (to check what clients send, e.g. User-Agent). */
-  readonly requestHeaders: IncomingMessage['headers'][] = [];
+  readonly requestHeaders: Array<IncomingMessage['headers']> = [];
   #failures: Array<{ status: number; headers: Record<string, string> }> = [];
   #server: Server;
   #signer: JwtSigner;
