@@ -65,7 +65,8 @@ export async function transferBlob(ctx: TransferContext, session: UploadSession)
   let send = (body: Readable): Promise<void> => target.uploadBlob(session, blob.digest, blob.size, body);
   for (let resumes = 0; ; resumes++) {
     try {
-      return await pump(ctx, readFrom, verifier, send);
+      await pump(ctx, readFrom, verifier, send);
+      return;
     } catch (thrown) {
       const broken = thrown instanceof TransferFailure && thrown.side === 'target' && thrown.error instanceof NetworkError;
       const status = broken && resumes < MAX_UPLOAD_RESUMES ? await target.uploadStatus(session).catch(() => undefined) : undefined;

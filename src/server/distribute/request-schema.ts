@@ -91,11 +91,15 @@ const caSchema = z
   .string()
   .max(MAX_CA_LENGTH, `is longer than ${MAX_CA_LENGTH} characters`)
   .superRefine((pem, ctx) => {
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
-      return void ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+      ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
+      return;
+    }
     const blocks = pem.match(PEM_CERTIFICATE) ?? [];
-    if (blocks.length === 0)
-      return void ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
+    if (blocks.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
+      return;
+    }
     blocks.forEach((block, i) => {
       try {
         new X509Certificate(block);
