@@ -233,12 +233,12 @@ const INVALID: Array<[string, string, string[]]> = [
   [
     'missing script file',
     'registries:\n  - hostname: reg.example\n    syncerScript: ./nope.sh\n',
-    [`3:19 registries[0].syncerScript: syncer script not found: ${'DIR'}/nope.sh`],
+    [`3:19 registries[0].syncerScript: syncer script not found: DIR/nope.sh`],
   ],
   [
     'script not executable',
     'registries:\n  - hostname: reg.example\n    syncerScript: not-exec.sh\n',
-    [`3:19 registries[0].syncerScript: syncer script is not executable: ${'DIR'}/not-exec.sh`],
+    [`3:19 registries[0].syncerScript: syncer script is not executable: DIR/not-exec.sh`],
   ],
   [
     'bad image reference',
@@ -355,7 +355,7 @@ const INVALID: Array<[string, string, string[]]> = [
   [
     'missing CA file of a source',
     `${reg()}sources:\n  'quay.io:5000':\n    caFile: ./nope.pem\n`,
-    [`7:13 sources["quay.io:5000"].caFile: CA file not found: ${'DIR'}/nope.pem`],
+    [`7:13 sources["quay.io:5000"].caFile: CA file not found: DIR/nope.pem`],
   ],
   [
     'source auth without colon',
@@ -394,7 +394,7 @@ const INVALID: Array<[string, string, string[]]> = [
     reg("    pushAuthConfig: 'bot:${REGISTRY_PASSWORD}'\n"),
     ['5:21 environment variable "REGISTRY_PASSWORD" is not set'],
   ],
-  ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: ${'DIR'}/ca.pem`]],
+  ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: DIR/ca.pem`]],
   [
     'api.host with spaces',
     `${reg()}api:\n  host: 'not a host'\n`,
@@ -424,26 +424,26 @@ const INVALID: Array<[string, string, string[]]> = [
     'CA file that is a private key',
     reg('    caFile: ./key.pem\n'),
     [
-      `5:13 registries[0].caFile: CA file is a private key, not a CA certificate: ${'DIR'}/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
+      `5:13 registries[0].caFile: CA file is a private key, not a CA certificate: DIR/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
     ],
   ],
   [
     'CA file that is not PEM',
     reg('    caFile: ./not-pem.txt\n'),
     [
-      `5:13 registries[0].caFile: CA file is not a CA certificate: ${'DIR'}/not-pem.txt (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`,
+      `5:13 registries[0].caFile: CA file is not a CA certificate: DIR/not-pem.txt (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`,
     ],
   ],
   [
     'CA file with a broken certificate',
     reg('    caFile: ./broken-cert.pem\n'),
-    [`5:13 registries[0].caFile: CA file has a certificate that cannot be read (PEM block 1): ${'DIR'}/broken-cert.pem`],
+    [`5:13 registries[0].caFile: CA file has a certificate that cannot be read (PEM block 1): DIR/broken-cert.pem`],
   ],
   [
     'source CA file that is a private key',
     `${reg()}sources:\n  quay.io: {caFile: ./key.pem}\n`,
     [
-      `6:21 sources["quay.io"].caFile: CA file is a private key, not a CA certificate: ${'DIR'}/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
+      `6:21 sources["quay.io"].caFile: CA file is a private key, not a CA certificate: DIR/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
     ],
   ],
   ['unknown time zone', `${reg()}sync:\n  timezone: Mars/Olympus\n`, ['6:13 sync.timezone: unknown time zone "Mars/Olympus"']],

@@ -165,7 +165,7 @@ test('reload keeps state of registries that stay, stops removed ones, starts add
     (e: unknown) =>
       e instanceof ScheduleError &&
       e.problems.length === 2 &&
-      /x\.example: syncPeriod: cron needs 5 fields \(or 6 with seconds\), got 4/.test(e.message),
+      e.message.includes('x.example: syncPeriod: cron needs 5 fields (or 6 with seconds), got 4'),
   );
   assert.deepEqual(
     scheduler

@@ -63,7 +63,7 @@ test('bad selectors and bad references say what is wrong', () => {
       () => parseImageEntry(text),
       (error: unknown) => {
         assert.ok(error instanceof type, `${text}: ${String(error)}`);
-        assert.equal((error as Error).message, message);
+        assert.equal(error.message, message);
         return true;
       },
     );

@@ -300,7 +300,7 @@ test('a syncer line with credentials in it: reported as such, the password never
     invalid.map((e) => e.text),
     [`https://tester:***@${source.host}/library/app:v1`, `tester:***@${source.host}/team/api:v2`],
   );
-  assert.ok(invalid.every((e) => /credentials do not belong in a reference/.test(String(e.message))));
+  assert.ok(invalid.every((e) => String(e.message).includes('credentials do not belong in a reference')));
   const plain = await runCli(['load', '--config', file, '--all'], env);
   assert.equal(plain.code, 1);
   assert.match(plain.stdout, /line 1: "https:\/\/tester:\*\*\*@/);
