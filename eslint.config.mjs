@@ -25,6 +25,8 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
       // It turns `x as T` into `x!`, which strict's no-non-null-assertion forbids: the stricter rule wins.
       '@typescript-eslint/non-nullable-type-assertion-style': 'off',
+      // A cleanup hook registered before the value it cleans up reads a `let`: as a const it would hit the TDZ when setup throws.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // T[] for simple types, Array<...> for object and union types, as most of the code already wrote it.
       '@typescript-eslint/array-type': ['error', { default: 'array-simple' }],
     },

@@ -16,7 +16,12 @@ import { Transport } from './transport.js';
  */
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-type Seen = { method: string; url: string; auth: string | undefined; userAgent: string | undefined };
+interface Seen {
+  method: string;
+  url: string;
+  auth: string | undefined;
+  userAgent: string | undefined;
+}
 
 /** A scripted server for one test: closed by that test's after hook, whether it passes, fails or times out. */
 async function serve(t: TestContext, handler: Handler): Promise<{ host: string; seen: Seen[] }> {

@@ -90,7 +90,9 @@ class Keeper implements SessionKeepingRegistry {
       }
       const size = (await stat(this.#blobFile(blob[2] ?? ''))).size;
       res.writeHead(200, { 'content-length': String(size), 'docker-content-digest': blob[2] });
-      return void (method === 'HEAD' ? res.end() : createReadStream(this.#blobFile(blob[2] ?? '')).pipe(res));
+      if (method === 'HEAD') res.end();
+      else createReadStream(this.#blobFile(blob[2] ?? '')).pipe(res);
+      return;
     }
     const manifest = MANIFEST.exec(url.pathname);
     if (manifest) return this.#manifest(method, manifest[1] ?? '', manifest[2] ?? '', req, res);
