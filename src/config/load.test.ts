@@ -95,7 +95,7 @@ test("the seed's sample config loads with its meaning", async () => {
   assert.equal(r.line, 4);
   assert.deepEqual([r.syncerScriptMaxLineBytes, r.syncerScriptMaxLines], [8192, 100_000], 'documented defaults');
   assert.equal(r.pullAuth?.kind, 'userpass');
-  assert.equal(r.pullAuth?.kind === 'userpass' && r.pullAuth.credentials.username, 'testuser');
+  assert.equal(r.pullAuth.credentials.username, 'testuser');
   assert.equal(r.pushAuth?.kind === 'docker-config' && r.pushAuth.auths.get('my-registry.com')?.username, 'pusher');
   assert.equal(config.display, 'spinner');
   assert.deepEqual(config.api, {
@@ -139,7 +139,7 @@ test('values from the environment are remembered as written, except identity fie
   ]);
   const view = redactConfig(config) as { registries: Array<{ hostname: string; syncerScriptArgs: string }> };
   assert.equal(view.registries[0]?.hostname, 'reg.example');
-  assert.equal(view.registries[0]?.syncerScriptArgs, '--key ${KEY} --team t');
+  assert.equal(view.registries[0].syncerScriptArgs, '--key ${KEY} --team t');
 });
 
 test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
@@ -149,7 +149,7 @@ test('sources: hosts normalised like references, CA files resolved next to the c
   assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
   const quay = config.sources?.get('quay.io');
   assert.equal(quay?.caFile, join(dir, 'real-ca.pem'));
-  assert.equal(quay?.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
+  assert.equal(quay.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
   assert.deepEqual(config.sources?.get('registry.internal:5000'), {
     insecure: true,
     tlsVerify: true,

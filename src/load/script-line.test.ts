@@ -18,10 +18,10 @@ for (const [input, text, reason] of lines) {
   test(`syncer line ${text}: reported as what it is, password masked`, () => {
     const entry = parseScriptLine(input, 3);
     assert.equal(entry?.kind, 'invalid');
-    assert.equal(entry?.line, 3);
-    assert.equal(entry?.text, text);
-    const error = entry?.kind === 'invalid' ? entry.error : '';
+    assert.equal(entry.line, 3);
+    assert.equal(entry.text, text);
+    const error = entry.error;
     assert.match(error, reason);
-    assert.equal(`${entry?.text} ${error}`.includes('Pw1'), false, 'the password is echoed');
+    assert.equal(`${entry.text} ${error}`.includes('Pw1'), false, 'the password is echoed');
   });
 }

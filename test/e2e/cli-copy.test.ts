@@ -35,7 +35,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 test('copy prints what it did; a second copy says up to date', async () => {

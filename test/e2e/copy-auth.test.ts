@@ -19,7 +19,7 @@ before(async () => {
 });
 
 after(async () => {
-  await source?.stop();
+  await source.stop();
 });
 
 async function copyTo(
@@ -56,7 +56,7 @@ for (const auth of ['htpasswd', 'token'] as const) {
       target = await startRegistry({ auth });
     });
     after(async () => {
-      await target?.stop();
+      await target.stop();
     });
 
     test('right credentials: the image is copied', async () => {
@@ -122,7 +122,7 @@ describe('a token service with passing faults', () => {
     target = await startRegistry({ auth: 'token' });
   });
   after(async () => {
-    await target?.stop();
+    await target.stop();
   });
   const fast = { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 4 };
 
@@ -169,7 +169,7 @@ describe('a plain-http token realm', () => {
     target = await startRegistry({ auth: 'token' });
   });
   after(async () => {
-    await target?.stop();
+    await target.stop();
   });
 
   test('is not sent credentials for a registry on another host (here: localhost, the realm on 127.0.0.1)', async () => {
@@ -209,7 +209,7 @@ describe('TLS with a self-signed certificate', () => {
     target = await startRegistry({ tls: true });
   });
   after(async () => {
-    await target?.stop();
+    await target.stop();
   });
 
   test('trusted through a CA file', async () => {

@@ -17,7 +17,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
 

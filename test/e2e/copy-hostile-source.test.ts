@@ -51,8 +51,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([fake?.close(), targetProxy?.close()]);
-  await target?.stop();
+  await Promise.all([fake.close(), targetProxy.close()]);
+  await target.stop();
 });
 
 async function copyFromFake(source: string, targetRepo: string): Promise<unknown> {

@@ -33,8 +33,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([sourceFront?.close(), targetFront?.close()]);
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([sourceFront.close(), targetFront.close()]);
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 const fast = { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } };

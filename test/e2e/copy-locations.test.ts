@@ -23,8 +23,8 @@ before(async () => {
 });
 
 after(async () => {
-  await targetProxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await targetProxy.close();
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 const withTopLayer = (seed: string): ImageSpec => ({ ...dockerImage, layers: [baseLayer, { seed, size: 32 * 1024 }] });

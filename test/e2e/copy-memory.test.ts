@@ -34,7 +34,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -18,8 +18,8 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
-  await Promise.all([source?.stop(), target?.stop(), readOnly?.stop()]);
+  await engine.close();
+  await Promise.all([source.stop(), target.stop(), readOnly.stop()]);
 });
 
 async function failure(from: string, to: string): Promise<Error & { code?: string; missing?: string }> {

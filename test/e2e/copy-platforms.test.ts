@@ -17,8 +17,8 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await engine.close();
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 test('one platform: that image itself is tagged at the target', async () => {
@@ -49,7 +49,6 @@ test('several platforms: a new index listing only them, with a digest that diffe
   const served = await skopeoInspectRaw(`${target.host}/two/app:v1`, target);
   const parsed = parseManifest(served.raw, undefined);
   assert.equal(parsed.kind, 'index');
-  if (parsed.kind !== 'index') return;
   assert.deepEqual(parsed.manifests.map((m) => `${m.platform?.architecture}${m.platform?.variant ?? ''}`).sort(), ['amd64', 'armv7']);
   assert.equal(result.digest, served.digest);
   assert.notEqual(result.digest, built.digest);

@@ -51,8 +51,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([sourceProxy?.close(), targetProxy?.close(), keeperProxy?.close()]);
-  await Promise.all([source?.stop(), target?.stop(), keeper?.close()]);
+  await Promise.all([sourceProxy.close(), targetProxy.close(), keeperProxy.close()]);
+  await Promise.all([source.stop(), target.stop(), keeper.close()]);
 });
 
 async function copy(from: string, to: string): Promise<{ digest: string; events: CopyEvent[] }> {

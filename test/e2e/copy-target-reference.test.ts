@@ -33,9 +33,9 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
-  await targetProxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await engine.close();
+  await targetProxy.close();
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 const writes = () => targetProxy.requests.filter((r) => r.method === 'PUT' || r.method === 'POST' || r.method === 'PATCH');

@@ -34,11 +34,11 @@ before(async () => {
 });
 
 after(async () => {
-  proxy?.clearFaults();
-  proxy?.release();
+  proxy.clearFaults();
+  proxy.release();
   await server?.kill();
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await proxy.close();
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 test('SIGTERM with a grace period: the running image finishes, the next one never starts, exit 0', async () => {

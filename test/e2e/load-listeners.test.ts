@@ -24,7 +24,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 test(`a load of ${IMAGES} images at once prints no MaxListenersExceededWarning, on a first copy and on the no-change re-run`, async () => {

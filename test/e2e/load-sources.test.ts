@@ -22,7 +22,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 

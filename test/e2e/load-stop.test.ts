@@ -38,10 +38,10 @@ before(async () => {
 });
 
 after(async () => {
-  proxy?.clearFaults();
-  proxy?.release();
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  proxy.clearFaults();
+  proxy.release();
+  await proxy.close();
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 /** Two images into `repository`, one at a time; the first one's largest blob is held after 64 KiB. Killed after the test. */

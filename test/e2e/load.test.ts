@@ -53,7 +53,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), first?.stop(), second?.stop()]);
+  await Promise.all([source.stop(), first.stop(), second.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -85,8 +85,8 @@ test('load --all: both registries mirrored; the bad line is reported with its nu
   const events = jsonLines(result.stdout);
   const invalid = events.find((e) => e.type === 'registry-line-invalid');
   assert.equal(invalid?.registry, second.host);
-  assert.equal(invalid?.line, 2);
-  assert.equal(invalid?.text, 'Not A Reference');
+  assert.equal(invalid.line, 2);
+  assert.equal(invalid.text, 'Not A Reference');
   const done = events.filter((e) => e.type === 'image-done');
   assert.equal(done.length, 4);
   const finished = events.find((e) => e.type === 'run-finished');
@@ -228,7 +228,7 @@ test('a failing script and a hanging script: nothing synced for them, the other 
     failing?.message,
     `syncer script "./failing.sh" (relative to the config file: ${join(dir, 'failing.sh')}) exited with code 4`,
   );
-  assert.deepEqual(failing?.stderrTail, ['catalog endpoint unreachable'], 'the stderr apart from the message, not repeated in it');
+  assert.deepEqual(failing.stderrTail, ['catalog endpoint unreachable'], 'the stderr apart from the message, not repeated in it');
   assert.match(
     String(scriptFailures.find((e) => e.registry === second.host)?.message),
     /^syncer script "\.\/hanging\.sh" \(relative to the config file: .*\) timed out after 0\.\ds/,

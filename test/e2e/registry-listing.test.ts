@@ -20,8 +20,8 @@ before(async () => {
 
 after(async () => {
   await clients.close();
-  await proxy?.close();
-  await Promise.all([plain?.stop(), token?.stop()]);
+  await proxy.close();
+  await Promise.all([plain.stop(), token.stop()]);
 });
 
 test('catalog follows Link pagination to the end (relative Link on distribution 2.8)', async () => {

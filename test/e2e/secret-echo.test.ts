@@ -62,7 +62,7 @@ before(async () => {
 let server: SyncProcess | undefined;
 after(async () => {
   await server?.kill();
-  await target?.stop();
+  await target.stop();
   echo.closeAllConnections();
   await new Promise((resolve) => echo.close(resolve));
 });

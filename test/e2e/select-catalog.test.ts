@@ -38,8 +38,8 @@ before(async () => {
 
 after(async () => {
   await clients.close();
-  await proxy?.close();
-  await Promise.all([source?.stop(), anonymous?.stop()]);
+  await proxy.close();
+  await Promise.all([source.stop(), anonymous.stop()]);
 });
 
 function plan(specs: Array<RuleSpec & { source: string }>, options: { lister?: Lister; events?: SelectionEvent[] } = {}) {
@@ -116,9 +116,9 @@ test('a registry that does not offer its catalog (404) fails the rule, saying to
   );
   assert.equal(result.problems.length, 1);
   assert.equal(result.problems[0]?.code, 'CATALOG_UNAVAILABLE');
-  assert.equal(result.problems[0]?.severity, 'error');
+  assert.equal(result.problems[0].severity, 'error');
   assert.equal(
-    result.problems[0]?.message,
+    result.problems[0].message,
     `mirrors[0]: ${proxy.host} does not let us list its repositories (GET http://${proxy.host}/v2/_catalog?n=1000: 404 Not Found: 404 page not found): list the repositories explicitly, one repository rule (or images: entry) each`,
   );
 });
@@ -163,10 +163,10 @@ test('a repository deleted between catalog and tags is reported and skipped; the
   assert.equal(result.problems.length, 1);
   const [problem] = result.problems;
   assert.equal(problem?.code, 'REPOSITORY_NOT_FOUND');
-  assert.equal(problem?.severity, 'warning');
-  assert.equal(problem?.repository, 'gone/app');
+  assert.equal(problem.severity, 'warning');
+  assert.equal(problem.repository, 'gone/app');
   assert.match(
-    problem?.message ?? '',
+    problem.message,
     new RegExp(
       `^mirrors\\[0\\]: ${doomed.host}/gone/app was in the catalog but is gone now \\(GET http://${doomed.host}/v2/gone/app/tags/list\\?n=1000: 404 Not Found: NAME_UNKNOWN: .*\\); skipped$`,
     ),

@@ -19,9 +19,9 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
+  await engine.close();
   await clients.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 /** A planned image is a copy task as it stands: no field is renamed on the way. */

@@ -30,8 +30,8 @@ before(async () => {
 
 after(async () => {
   await clients.close();
-  await proxy?.close();
-  await Promise.all([source?.stop(), token?.stop()]);
+  await proxy.close();
+  await Promise.all([source.stop(), token.stop()]);
 });
 
 async function plan(specs: RuleSpec[], host = source.host, events: SelectionEvent[] = [], lister = registryLister(clients)) {
@@ -146,10 +146,10 @@ test('a Link loop stops that repository with an error naming the registry and th
   assert.equal(result.problems.length, 1);
   const [problem] = result.problems;
   assert.equal(problem?.code, 'LISTING_FAILED');
-  assert.equal(problem?.severity, 'error');
-  assert.equal(problem?.repository, 'loop/a');
+  assert.equal(problem.severity, 'error');
+  assert.equal(problem.repository, 'loop/a');
   assert.equal(
-    problem?.message,
+    problem.message,
     `mirrors[0]: listing the tags of ${proxy.host}/loop/a failed: ${proxy.host}: listing tags stopped: Link rel="next" points back to http://${proxy.host}/v2/loop/a/tags/list?n=1000, a page already read`,
   );
   assert.equal(proxy.count('GET', /\/loop\/a\/tags\/list/), 2, 'each page once, then stopped');

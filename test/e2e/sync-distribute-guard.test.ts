@@ -33,9 +33,9 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.kill();
-  await Promise.all([sourceProxy?.close(), targetProxy?.close()]);
-  await Promise.all([source?.stop(), target?.stop()]);
+  await server.kill();
+  await Promise.all([sourceProxy.close(), targetProxy.close()]);
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 const sourceSide = (host: string) => ({ endpoint: `http://${host}/v2`, image: 'library/app', ref: 'v1' });
@@ -59,9 +59,9 @@ test('loopback not allowed: 127.0.0.1 is refused when posted; localhost (a name)
   assert.equal(failed.value, 'FAILED');
   assert.equal(failed.errors.length, 1);
   assert.equal(failed.errors[0]?.endpoint, targetEndpoint);
-  assert.equal(failed.errors[0]?.code, 'ADDRESS_REFUSED');
+  assert.equal(failed.errors[0].code, 'ADDRESS_REFUSED');
   assert.match(
-    failed.errors[0]?.message ?? '',
+    failed.errors[0].message,
     /localhost resolves to 127\.0\.0\.1, which is a loopback address, not in api\.distributeAllowedNetworks/,
   );
   assert.deepEqual([sourceProxy.requests.length, targetProxy.requests.length], [0, 0], 'neither registry was contacted');

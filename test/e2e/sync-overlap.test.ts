@@ -39,7 +39,7 @@ before(async () => {
 after(async () => {
   if (server) await server.kill();
   if (fifo) scriptWaiting(); // never leave a script blocked on the FIFO
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 test('a run that outlasts its 1-second schedule: ticks are skipped, logged and counted, until the run is let go; pause and SIGTERM end a blocked run', async () => {

@@ -58,7 +58,7 @@ before(async () => {
 
 after(async () => {
   if (server) await server.kill();
-  await Promise.all([source?.stop(), targetA?.stop(), targetB?.stop()]);
+  await Promise.all([source.stop(), targetA.stop(), targetB.stop()]);
 });
 
 test('sync mirrors on a 6-field schedule; pause holds (checked on the target), resume catches up; details, lists, metrics, redaction, reload, restart', async () => {

@@ -42,8 +42,8 @@ before(async () => {
 
 after(async () => {
   await Promise.all(servers.map((s) => s.kill()));
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await proxy.close();
+  await Promise.all([source.stop(), target.stop()]);
 });
 
 /** Starts `picture-book sync` in a new directory (its own state database) with the API on. */

@@ -25,8 +25,8 @@ before(async () => {
 });
 
 after(async () => {
-  await proxy?.close();
-  await registry?.stop();
+  await proxy.close();
+  await registry.stop();
 });
 
 test('forwards and records requests, and counts them by method and path', async () => {
@@ -236,5 +236,5 @@ test('cut-request passes N request body bytes on, then breaks the connection; th
     request(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1_000_000, 1) }),
   );
   assert.equal(proxy.requests[0]?.bytesIn, 100_000);
-  assert.equal(proxy.requests[0]?.status, 0);
+  assert.equal(proxy.requests[0].status, 0);
 });

@@ -16,7 +16,7 @@ async function get(url: string, headers: Record<string, string> = {}, method: 'G
 
 describe('plain registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => registry.stop());
 
   test('answers /v2/ with 200, survives kill and restart with its storage', async () => {
     registry = await startRegistry();
@@ -32,7 +32,7 @@ describe('plain registry', () => {
 
 describe('htpasswd registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => registry.stop());
 
   test('challenges with Basic, accepts the right password, refuses a wrong one', async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
@@ -58,7 +58,7 @@ describe('htpasswd registry', () => {
 
 describe('token registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => registry.stop());
 
   test('challenges with Bearer pointing at our issuer', async () => {
     registry = await startRegistry({ auth: 'token' });
@@ -129,7 +129,7 @@ describe('token registry', () => {
 
 describe('TLS registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => registry.stop());
 
   test('serves https with a self-signed cert trusted through caFile only', async () => {
     registry = await startRegistry({ tls: true });
@@ -145,7 +145,7 @@ describe('TLS registry', () => {
 
 describe('readonly registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => registry.stop());
 
   test('refuses writes with 405', async () => {
     registry = await startRegistry({ readonly: true });

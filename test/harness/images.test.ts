@@ -26,7 +26,7 @@ before(async () => {
 });
 
 after(async () => {
-  await registry?.stop();
+  await registry.stop();
   if (scratch) await removeTempDir(scratch);
 });
 

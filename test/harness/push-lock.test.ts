@@ -30,10 +30,10 @@ before(async () => {
 });
 
 after(async () => {
-  proxy?.clearFaults();
-  proxy?.release();
-  await proxy?.close();
-  await registry?.stop();
+  proxy.clearFaults();
+  proxy.release();
+  await proxy.close();
+  await registry.stop();
 });
 
 const image = (name: string): ImageSpec => ({
