@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CopyEngine } from '../../src/copy/index.js';
+import { pushImage, type BuiltImage, type FaultAction, type FaultProxy } from '../harness/index.js';
+import { dockerImage, ociImage, ociIndex } from '../e2e/fixtures.js';
+import { useProxiedPair } from '../e2e/proxied-pair.js';
+import { chaosFigures, chaosRandom, within } from './chaos-kit.js';
+import { verifyAllTags } from './verify-registry.js';
+
+/*
+ * Random fault storms through the fault proxy in front of either registry: 429 with and without
+ * Retry-After, 5xx bursts, connections reset before an answer, bodies cut in the middle. Each copy
+ * ends in success or a clear, typed error naming the registry, within a bound computed from the retry
+ * policy and the Retry-After values injected; the target never has a tag for a copy that failed, every
+ * tag it has is complete, and once the faults are gone the same copy succeeds.
+ */
+
+const random = chaosRandom(import.meta.filename);
+const figures = chaosFigures(import.meta.filename);
+const ROUNDS = 16;
+const RETRY = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 60_000 };
+
+const images: Record<string, BuiltImage> = {};
+const pair = useProxiedPair(async ({ source }) => {
+  images['library/app:v1'] = await pushImage(ociImage, source, 'library/app:v1');
+  images['multi/app:v1'] = await pushImage(ociIndex, source, 'multi/app:v1');
+  images['team/api:v2'] = await pushImage(dockerImage, source, 'team/api:v2');
+});
+
+interface Storm {
+  side: 'source' | 'target';
+  method: string;
+  pathPattern: RegExp;
+  times: number;
+  action: FaultAction;
+  /** Longest wait the fault can impose on its own (Retry-After), per hit. */
+  waitMs: number;
+  what: string;
+}
+
+/** Request classes a storm can hit on each side (the target gets HEADs, uploads and the manifest PUT). */
+const CLASSES: Record<'source' | 'target', ReadonlyArray<readonly [string, RegExp]>> = {
+  source: [
+    ['GET', /\/manifests\//],
+    ['HEAD', /\/manifests\//],
+    ['GET', /\/blobs\/sha256:/],
+  ],
+  target: [
+    ['HEAD', /\/manifests\//],
+    ['HEAD', /\/blobs\//],
+    ['POST', /\/blobs\/uploads\//],
+    ['PUT', /\/blobs\/uploads\//],
+    ['PUT', /\/manifests\//],
+  ],
+};
+
+function randomStorm(): Storm {
+  const side = random.pick(['source', 'target'] as const);
+  const [method, pathPattern] = random.pick(CLASSES[side]);
+  const kind = random.pick(['429-retry-after', '429', '5xx', 'reset', 'truncate'] as const);
+  const times = random.int(1, kind === 'reset' || kind === 'truncate' ? 4 : 10);
+  const base = { side, method, pathPattern, times };
+  switch (kind) {
+    case '429-retry-after': {
+      const seconds = random.int(0, 1);
+      return { ...base, action: { kind: 'status', status: 429, headers: { 'retry-after': String(seconds) } }, waitMs: seconds * 1000, what: `${times}x 429 Retry-After: ${seconds}` };
+    }
+    case '429':
+      return { ...base, action: { kind: 'status', status: 429 }, waitMs: 0, what: `${times}x 429` };
+    case '5xx': {
+      const status = random.pick([500, 502, 503, 504]);
+      return { ...base, action: { kind: 'status', status }, waitMs: 0, what: `${times}x ${status}` };
+    }
+    case 'reset':
+      return { ...base, action: { kind: 'reset' }, waitMs: 0, what: `${times}x reset` };
+    case 'truncate': {
+      const afterBytes = random.int(0, 200_000);
+      // A cut only means something on an answer with a body: make it a GET of the source.
+      return { ...base, side: 'source', method: 'GET', pathPattern: random.next() < 0.5 ? /\/blobs\/sha256:/ : /\/manifests\//, action: { kind: 'truncate', afterBytes }, waitMs: 0, what: `${times}x body cut after ${afterBytes} bytes` };
+    }
+  }
+}
+
+const proxyOf = (side: 'source' | 'target'): FaultProxy => (side === 'source' ? pair.sourceProxy : pair.targetProxy);
+
+/** Requests a storm's rule matched (it hits the first `times` of them). */
+function hits(storm: Storm): number {
+  return Math.min(storm.times, proxyOf(storm.side).count(storm.method, storm.pathPattern));
+}
+
+async function copy(image: string, repository: string): Promise<{ digest?: string; error?: Error & { code?: string } }> {
+  const engine = new CopyEngine();
+  try {
+    const result = await engine.copy({
+      source: `${pair.sourceProxy.host}/${image}`,
+      target: `${pair.targetProxy.host}/${repository}/${image}`,
+      sourceEndpoint: { retry: RETRY },
+      targetEndpoint: { retry: RETRY },
+    });
+    return { digest: result.digest };
+  } catch (error) {
+    return { error: error as Error & { code?: string } };
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * The most a copy may take: every request may use up its attempts with the longest backoff, plus
+ * what the storms' Retry-After asks, once per hit and again for each whole-blob attempt.
+ */
+function boundMs(storms: Storm[]): number {
+  const waits = storms.reduce((sum, s) => sum + s.times * s.waitMs, 0);
+  return 3 * waits + 30_000;
+}
+
+test(`${ROUNDS} rounds of random fault storms: success or a clear error within the bound; no partial tag; the copy succeeds once the faults are gone`, async () => {
+  const hashed = new Set<string>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    const image = random.pick(Object.keys(images));
+    const storms = Array.from({ length: random.int(1, 3) }, randomStorm);
+    pair.sourceProxy.clearRequests();
+    pair.targetProxy.clearRequests();
+    for (const storm of storms) proxyOf(storm.side).addFault({ method: storm.method, pathPattern: storm.pathPattern, times: storm.times, action: storm.action });
+    const what = `round ${round} (seed ${random.seed}): ${image} with ${storms.map((s) => `${s.what} on ${s.side} ${s.method} ${s.pathPattern.source}`).join(', ')}`;
+    const repository = `storm-${round}`;
+    const { value: outcome, ms } = await within(boundMs(storms), what, copy(image, repository));
+    figures.faults += storms.reduce((sum, s) => sum + hits(s), 0);
+    figures.runs++;
+    pair.sourceProxy.clearFaults();
+    pair.targetProxy.clearFaults();
+    if (outcome.error) {
+      const { code, message } = outcome.error;
+      assert.match(String(code), /^(HTTP|NETWORK|TIMEOUT|SIZE_MISMATCH|DIGEST_MISMATCH|RATE_LIMITED|[A-Z_]+)$/, `${what}: typed error, got ${String(code)}: ${message}`);
+      assert.ok(message.includes(pair.sourceProxy.host) || message.includes(pair.targetProxy.host), `${what}: the error names a registry: ${message}`);
+    } else {
+      assert.equal(outcome.digest, images[image]?.digest, what);
+    }
+    const tags = await verifyAllTags(pair.target, hashed);
+    figures.verifiedTags += tags.size;
+    if (outcome.error) assert.equal([...tags.keys()].some((t) => t.startsWith(`${repository}/`)), false, `${what}: no tag at the target after the failure`);
+
+    const again = await copy(image, repository);
+    assert.equal(again.error, undefined, `${what}: the copy succeeds once the faults are gone: ${again.error?.message}`);
+    assert.equal(again.digest, images[image]?.digest);
+    console.log(`${what}: ${outcome.error ? `${outcome.error.code}` : 'copied'} in ${ms} ms`);
+  }
+});
