@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
+import { timeoutsFromSettings, type TimeoutSettings } from '../../src/transport/index.js';
 import { pushImage, type BuiltImage, type FaultAction, type FaultProxy } from '../harness/index.js';
 import { dockerImage, ociImage, ociIndex } from '../e2e/fixtures.js';
 import { useProxiedPair } from '../e2e/proxied-pair.js';
@@ -9,16 +12,23 @@ import { verifyAllTags } from './verify-registry.js';
 
 /*
  * Random fault storms through the fault proxy in front of either registry: 429 with and without
- * Retry-After, 5xx bursts, connections reset before an answer, bodies cut in the middle. Each copy
- * ends in success or a clear, typed error naming the registry, within a bound computed from the retry
- * policy and the Retry-After values injected; the target never has a tag for a copy that failed, every
- * tag it has is complete, and once the faults are gone the same copy succeeds.
+ * Retry-After, 5xx bursts, connections reset before an answer, bodies cut in the middle, answers that
+ * trickle in one byte every second or two, uploads the target stops reading; and a server that accepts
+ * connections and never answers. Each copy ends in success or a clear, typed error naming the
+ * registry, within a bound computed from the configured timeouts, the retry policy and the Retry-After
+ * values injected; the target never has a tag for a copy that failed, every tag it has is complete,
+ * and once the faults are gone the same copy succeeds.
  */
 
 const random = chaosRandom(import.meta.filename);
 const figures = chaosFigures(import.meta.filename);
 const ROUNDS = 16;
 const RETRY = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 60_000 };
+/** The config's `timeouts:` block for these copies (README "Timeouts"), short so a stall ends soon. */
+const SETTINGS: TimeoutSettings = { connectSeconds: 2, responseSeconds: 3, readSeconds: 3, blobMinBytes: 65_536, blobIntervalSeconds: 2 };
+const TIMEOUTS = timeoutsFromSettings(SETTINGS);
+/** The longest one hit of a trickle or a stall can hold a request: a read deadline, or two blob intervals and the buffers filling. */
+const STALL_HIT_MS = Math.max(SETTINGS.readSeconds, SETTINGS.responseSeconds, 3 * SETTINGS.blobIntervalSeconds) * 1000;
 
 const images: Record<string, BuiltImage> = {};
 const pair = useProxiedPair(async ({ source }) => {
@@ -33,7 +43,7 @@ interface Storm {
   pathPattern: RegExp;
   times: number;
   action: FaultAction;
-  /** Longest wait the fault can impose on its own (Retry-After), per hit. */
+  /** Longest wait the fault can impose on its own (Retry-After, a timeout), per hit. */
   waitMs: number;
   what: string;
 }
@@ -57,8 +67,8 @@ const CLASSES: Record<'source' | 'target', ReadonlyArray<readonly [string, RegEx
 function randomStorm(): Storm {
   const side = random.pick(['source', 'target'] as const);
   const [method, pathPattern] = random.pick(CLASSES[side]);
-  const kind = random.pick(['429-retry-after', '429', '5xx', 'reset', 'truncate'] as const);
-  const times = random.int(1, kind === 'reset' || kind === 'truncate' ? 4 : 10);
+  const kind = random.pick(['429-retry-after', '429', '5xx', 'reset', 'truncate', 'trickle', 'stall-upload'] as const);
+  const times = random.int(1, kind === 'trickle' || kind === 'stall-upload' ? 2 : kind === 'reset' || kind === 'truncate' ? 4 : 10);
   const base = { side, method, pathPattern, times };
   switch (kind) {
     case '429-retry-after': {
@@ -78,6 +88,16 @@ function randomStorm(): Storm {
       // A cut only means something on an answer with a body: make it a GET of the source.
       return { ...base, side: 'source', method: 'GET', pathPattern: random.next() < 0.5 ? /\/blobs\/sha256:/ : /\/manifests\//, action: { kind: 'truncate', afterBytes }, waitMs: 0, what: `${times}x body cut after ${afterBytes} bytes` };
     }
+    case 'trickle': {
+      // One byte every second or two after the first bytes: a total deadline or the minimum rate must end it.
+      const afterBytes = random.int(0, 100_000);
+      const everyMs = random.int(1000, 2000);
+      return { ...base, side: 'source', method: 'GET', pathPattern: random.next() < 0.5 ? /\/blobs\/sha256:/ : /\/manifests\//, action: { kind: 'trickle', afterBytes, bytes: 1, everyMs }, waitMs: STALL_HIT_MS, what: `${times}x trickle of 1 byte every ${everyMs} ms after ${afterBytes} bytes` };
+    }
+    case 'stall-upload': {
+      const afterBytes = random.int(0, 1_000_000);
+      return { ...base, side: 'target', method: 'PUT', pathPattern: /\/blobs\/uploads\//, action: { kind: 'stallUpload', afterBytes }, waitMs: STALL_HIT_MS, what: `${times}x upload not read after ${afterBytes} bytes` };
+    }
   }
 }
 
@@ -89,7 +109,7 @@ function hits(storm: Storm): number {
 }
 
 async function copy(image: string, repository: string): Promise<{ digest?: string; error?: Error & { code?: string } }> {
-  const engine = new CopyEngine();
+  const engine = new CopyEngine({ timeouts: TIMEOUTS });
   try {
     const result = await engine.copy({
       source: `${pair.sourceProxy.host}/${image}`,
@@ -107,7 +127,7 @@ async function copy(image: string, repository: string): Promise<{ digest?: strin
 
 /**
  * The most a copy may take: every request may use up its attempts with the longest backoff, plus
- * what the storms' Retry-After asks, once per hit and again for each whole-blob attempt.
+ * what each hit of a storm can hold it (its Retry-After or a timeout), again for each whole-blob attempt.
  */
 function boundMs(storms: Storm[]): number {
   const waits = storms.reduce((sum, s) => sum + s.times * s.waitMs, 0);
@@ -127,8 +147,10 @@ test(`${ROUNDS} rounds of random fault storms: success or a clear error within t
     const { value: outcome, ms } = await within(boundMs(storms), what, copy(image, repository));
     figures.faults += storms.reduce((sum, s) => sum + hits(s), 0);
     figures.runs++;
-    pair.sourceProxy.clearFaults();
-    pair.targetProxy.clearFaults();
+    for (const proxy of [pair.sourceProxy, pair.targetProxy]) {
+      proxy.clearFaults();
+      proxy.release(); // held uploads: their client has gone or goes now
+    }
     if (outcome.error) {
       const { code, message } = outcome.error;
       assert.match(String(code), /^(HTTP|NETWORK|TIMEOUT|SIZE_MISMATCH|DIGEST_MISMATCH|RATE_LIMITED|[A-Z_]+)$/, `${what}: typed error, got ${String(code)}: ${message}`);
@@ -144,5 +166,34 @@ test(`${ROUNDS} rounds of random fault storms: success or a clear error within t
     assert.equal(again.error, undefined, `${what}: the copy succeeds once the faults are gone: ${again.error?.message}`);
     assert.equal(again.digest, images[image]?.digest);
     console.log(`${what}: ${outcome.error ? `${outcome.error.code}` : 'copied'} in ${ms} ms`);
+  }
+});
+
+test('a server that accepts connections and never answers: a TIMEOUT error naming it within the response timeout and the retries; nothing hangs', async (t) => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+  const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  for (const side of ['source', 'target'] as const) {
+    const retry = { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 60_000 };
+    const engine = new CopyEngine({ timeouts: TIMEOUTS });
+    t.after(() => engine.close());
+    const source = side === 'source' ? `${host}/silent/app:v1` : `${pair.source.host}/library/app:v1`;
+    const target = side === 'target' ? `${host}/silent/app:v1` : `${pair.target.host}/silent/app:v1`;
+    // Two attempts, each waiting the response timeout, plus the backoff between them and a margin.
+    const bound = retry.maxAttempts * (SETTINGS.responseSeconds + SETTINGS.connectSeconds) * 1000 + 5_000;
+    const { value: error } = await within(bound, `copy with a silent ${side}`, engine.copy({ source, target, sourceEndpoint: { insecure: true, retry }, targetEndpoint: { insecure: true, retry } }).then(() => undefined, (e: unknown) => e as Error & { code?: string }));
+    assert.ok(error, `the copy with a silent ${side} failed`);
+    assert.equal(error.code, 'TIMEOUT', error.message);
+    assert.ok(error.message.includes(host), `the error names the silent server: ${error.message}`);
+    assert.match(error.message, /timeouts\.responseSeconds/, 'the error names the setting to raise');
+    figures.faults += sockets.size;
   }
 });
