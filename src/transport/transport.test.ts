@@ -254,6 +254,28 @@ test('credentials go to a plain-http token realm only from a plain-http registry
   }
 });
 
+test('a token realm that is not http or https is refused by name, with or without credentials, and nothing is sent', async () => {
+  const { fetchToken } = await import('./token-fetcher.js');
+  for (const [realm, shown] of [['ftp://127.0.0.1:2121/token', 'ftp://127.0.0.1:2121/token'], ['file:///etc/passwd', 'file:///etc/passwd'], ['gopher://h:70/_x', 'gopher://h:70/_x']] as const) {
+    for (const credentials of [new Credentials('u', 'p'), undefined]) {
+      let requests = 0;
+      const context = {
+        registry: '127.0.0.1:5000',
+        registryUrl: () => new URL('http://127.0.0.1:5000'),
+        dispatcherFor: () => ({ request: async () => { requests++; throw Object.assign(new Error('stop'), { code: 'EPERM' }); } }) as never,
+        policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxTotalMs: 1 },
+        allowInsecureRealm: false,
+      };
+      await assert.rejects(fetchToken(context, { realm, service: 'svc' }, ['repository:a:pull'], credentials), (error: Error) => {
+        assert.equal(error.name, 'AuthError');
+        assert.equal(error.message, `127.0.0.1:5000: token realm ${shown} is not an http or https URL: nothing was sent to it`);
+        return true;
+      });
+      assert.equal(requests, 0, `${realm}: no request`);
+    }
+  }
+});
+
 test('a 401 says whether credentials were missing or which were rejected', async (t) => {
   const registry = await serve(t, (_req, res) => res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end());
   const request = { method: 'HEAD' as const, path: '/v2/a/manifests/v1', scopes: ['repository:a:pull'], expect: [200] };
