@@ -99,7 +99,7 @@ const CASES: Case[] = [
 
   // API bodies, headers and sizes (against the running server, authenticated unless said).
   { kind: 'api', name: 'body that is not JSON', body: '{"source":', status: 400, code: 'INVALID_BODY', expect: /JSON/ },
-  { kind: 'api', name: 'empty body', body: '', status: 400, code: 'INVALID_BODY', expect: /./ },
+  { kind: 'api', name: 'empty body', body: '', status: 400, code: 'INVALID_BODY', expect: /^the body is not valid JSON \(it is empty\)$/ },
   { kind: 'api', name: 'a JSON array', body: '[1,2]', status: 400, code: 'INVALID_BODY', expect: /object/ },
   { kind: 'api', name: '__proto__ key', body: '{"__proto__": {"polluted": true}, "source": {}, "targets": []}', status: 400, code: 'INVALID_BODY', expect: /^__proto__: keys named "__proto__"/ },
   { kind: 'api', name: 'no targets', body: JSON.stringify({ source: { endpoint: 'http://127.0.0.1:9/v2', image: 'a', ref: 'v1' } }), status: 400, code: 'INVALID_BODY', expect: /^targets: Required/ },
@@ -113,16 +113,16 @@ const CASES: Case[] = [
   { kind: 'api', name: 'overwrite "maybe"', body: jobWithTarget({ overwrite: 'maybe' }), status: 400, code: 'INVALID_BODY', expect: /^targets\[0\]\.overwrite: must be true or false/ },
   { kind: 'api', name: 'one target listed twice', body: job({ targets: [{ endpoint: '127.0.0.1:10' }, { endpoint: 'http://127.0.0.1:10/v2' }] }), status: 400, code: 'INVALID_BODY', expect: /targets\[1\]\.endpoint: .* is the registry of targets\[0\]/ },
   { kind: 'api', name: 'steering header for the token service', body: jobWithSource({ auth: { url: 'http://127.0.0.1:9/t', header: { Host: 'metadata.google.internal' } } }), status: 400, code: 'INVALID_BODY', expect: /^source\.auth\.header: header "Host" may not be set/ },
-  { kind: 'api', name: 'a 2 MiB body', body: jobWithSource({ image: 'a'.repeat(2 * MiB) }), status: 413, code: 'BODY_TOO_LARGE', expect: /./ },
+  { kind: 'api', name: 'a 2 MiB body', body: jobWithSource({ image: 'a'.repeat(2 * MiB) }), status: 413, code: 'BODY_TOO_LARGE', expect: /^the request body is too large \(at most 1 MiB\)$/ },
   { kind: 'api', name: 'text/plain body', headers: { 'content-type': 'text/plain' }, body: job(), status: 400, code: 'INVALID_BODY', expect: /^expected a JSON object body/ },
   { kind: 'api', name: 'no Authorization header', headers: { authorization: '' }, method: 'GET', path: '/list?type=active', status: 401, code: 'UNAUTHORIZED', expect: /Authorization header/ },
   { kind: 'api', name: 'a wrong token', headers: { authorization: 'Bearer not-the-token' }, method: 'GET', path: '/list?type=active', status: 401, code: 'UNAUTHORIZED', expect: /token is not valid/ },
   { kind: 'api', name: 'headers over 16 KiB', headers: { 'x-filler': 'x'.repeat(20_000) }, method: 'GET', path: '/list?type=active', status: 431, code: 'HEADERS_TOO_LARGE', expect: /at most 16 KiB/ },
-  { kind: 'api', name: 'unknown list type', method: 'GET', path: '/list?type=everything', status: 400, code: 'INVALID_QUERY', expect: /type/ },
-  { kind: 'api', name: 'unknown ops action', method: 'POST', path: '/ops?sync=127.0.0.1:9&action=explode', status: 400, code: 'INVALID_QUERY', expect: /action/ },
+  { kind: 'api', name: 'unknown list type', method: 'GET', path: '/list?type=everything', status: 400, code: 'INVALID_QUERY', expect: /^type must be "configured" or "active"$/ },
+  { kind: 'api', name: 'unknown ops action', method: 'POST', path: '/ops?sync=127.0.0.1:9&action=explode', status: 400, code: 'INVALID_QUERY', expect: /^action must be one of: details, pause, resume, run$/ },
   { kind: 'api', name: 'ops on a registry that is not configured', method: 'POST', path: '/ops?sync=nowhere.example&action=pause', status: 404, code: 'UNKNOWN_REGISTRY', expect: /nowhere\.example/ },
   { kind: 'api', name: 'DELETE on /list', method: 'DELETE', path: '/list', status: 405, code: 'METHOD_NOT_ALLOWED', expect: /DELETE is not allowed on \/list/ },
-  { kind: 'api', name: 'a job id that does not exist', method: 'GET', path: '/api/distribute/image/..%2F..%2Fetc%2Fpasswd', status: 404, code: 'JOB_NOT_FOUND', expect: /./ },
+  { kind: 'api', name: 'a job id that does not exist', method: 'GET', path: '/api/distribute/image/..%2F..%2Fetc%2Fpasswd', status: 404, code: 'JOB_NOT_FOUND', expect: /^no distribute job \.\.\/\.\.\/etc\/passwd$/ },
   { kind: 'api', name: 'invalid HTTP', method: 'RAW', body: 'GET /list HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n', status: 400, code: 'BAD_REQUEST', expect: /not valid HTTP/ },
 ];
 
