@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import { timeoutsFromSettings, type TimeoutSettings } from '../../src/transport/index.js';
 import { pushImage, type BuiltImage, type FaultAction, type FaultProxy } from '../harness/index.js';
-import { dockerImage, ociImage, ociIndex } from '../e2e/fixtures.js';
+import { dockerImage, largeImage, ociImage, ociIndex } from '../e2e/fixtures.js';
 import { useProxiedPair } from '../e2e/proxied-pair.js';
 import { chaosFigures, chaosRandom, within } from './chaos-kit.js';
 import { verifyAllTags } from './verify-registry.js';
@@ -196,4 +196,35 @@ test('a server that accepts connections and never answers: a TIMEOUT error namin
     assert.match(error.message, /timeouts\.responseSeconds/, 'the error names the setting to raise');
     figures.faults += sockets.size;
   }
+});
+
+test('a 110 MiB layer whose download and upload break at random points: the download resumes with Range (at most 1.2x the layer read from the source), the copy completes and verifies', async () => {
+  const big = await pushImage(largeImage, pair.source, 'library/large:v1');
+  const layer = big.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+  const blobPath = new RegExp(`/blobs/${layer.digest}`);
+  const cuts = random.int(1, 3);
+  // Each cut breaks the next answer for the layer after a random share of what it still had to send.
+  for (let i = 0; i < cuts; i++) pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobPath, times: 1, action: { kind: 'truncate', afterBytes: random.int(1, Math.floor(layer.size / (cuts + 1))) } });
+  const uploadCut = random.int(1, layer.size - 1);
+  pair.targetProxy.addFault({ method: 'PUT', pathPattern: /\/blobs\/uploads\//, times: 1, action: { kind: 'cut-request', afterBytes: uploadCut } });
+  pair.sourceProxy.clearRequests();
+  pair.targetProxy.clearRequests();
+  const engine = new CopyEngine({ timeouts: TIMEOUTS });
+  const resumed: string[] = [];
+  try {
+    const what = `seed ${random.seed}: ${cuts} download cuts, upload cut after ${uploadCut} bytes`;
+    const { value: result } = await within(120_000, what, engine.copy({ source: `${pair.sourceProxy.host}/library/large:v1`, target: `${pair.targetProxy.host}/resumed/library/large:v1`, sourceEndpoint: { retry: RETRY }, targetEndpoint: { retry: RETRY } }, { onEvent: (e) => void (e.type === 'blob-resumed' && resumed.push(`${e.side}@${e.offset}`)) }));
+    assert.equal(result.digest, big.digest, what);
+    const read = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && blobPath.test(r.path));
+    const readBytes = read.reduce((sum, r) => sum + r.bytesOut, 0);
+    assert.ok(read.slice(1).some((r) => r.headers.range !== undefined), `${what}: a later read asked for a Range: ${JSON.stringify(read.map((r) => r.headers.range))}`);
+    assert.ok(readBytes <= 1.2 * layer.size, `${what}: ${readBytes} bytes read for a ${layer.size}-byte layer`);
+    figures.faults += cuts + 1;
+    console.log(`${what}: ${(readBytes / layer.size).toFixed(3)}x the layer read, resumed at ${resumed.join(', ')}`);
+  } finally {
+    await engine.close();
+    pair.sourceProxy.clearFaults();
+    pair.targetProxy.clearFaults();
+  }
+  figures.verifiedTags += (await verifyAllTags(pair.target)).size;
 });
