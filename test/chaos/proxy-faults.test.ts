@@ -12,7 +12,7 @@ import { verifyAllTags } from './verify-registry.js';
 
 /*
  * Random fault storms through the fault proxy in front of either registry: 429 with and without
- * Retry-After, 5xx bursts, connections reset before an answer, bodies cut in the middle, answers that
+ * Retry-After, 5xx bursts, connections reset before an answer, bodies cut in the middle both ways, answers that
  * trickle in one byte every second or two, uploads the target stops reading; and a server that accepts
  * connections and never answers. Each copy ends in success or a clear, typed error naming the
  * registry, within a bound computed from the configured timeouts, the retry policy and the Retry-After
@@ -67,8 +67,8 @@ const CLASSES: Record<'source' | 'target', ReadonlyArray<readonly [string, RegEx
 function randomStorm(): Storm {
   const side = random.pick(['source', 'target'] as const);
   const [method, pathPattern] = random.pick(CLASSES[side]);
-  const kind = random.pick(['429-retry-after', '429', '5xx', 'reset', 'truncate', 'trickle', 'stall-upload'] as const);
-  const times = random.int(1, kind === 'trickle' || kind === 'stall-upload' ? 2 : kind === 'reset' || kind === 'truncate' ? 4 : 10);
+  const kind = random.pick(['429-retry-after', '429', '5xx', 'reset', 'truncate', 'trickle', 'stall-upload', 'cut-upload'] as const);
+  const times = random.int(1, kind === 'trickle' || kind === 'stall-upload' ? 2 : kind === 'reset' || kind === 'truncate' || kind === 'cut-upload' ? 4 : 10);
   const base = { side, method, pathPattern, times };
   switch (kind) {
     case '429-retry-after': {
@@ -93,6 +93,10 @@ function randomStorm(): Storm {
       const afterBytes = random.int(0, 100_000);
       const everyMs = random.int(1000, 2000);
       return { ...base, side: 'source', method: 'GET', pathPattern: random.next() < 0.5 ? /\/blobs\/sha256:/ : /\/manifests\//, action: { kind: 'trickle', afterBytes, bytes: 1, everyMs }, waitMs: STALL_HIT_MS, what: `${times}x trickle of 1 byte every ${everyMs} ms after ${afterBytes} bytes` };
+    }
+    case 'cut-upload': {
+      const afterBytes = random.int(0, 1_000_000);
+      return { ...base, side: 'target', method: random.pick(['PUT', 'PATCH']), pathPattern: /\/blobs\/uploads\//, action: { kind: 'cut-request', afterBytes }, waitMs: 0, what: `${times}x upload cut after ${afterBytes} bytes` };
     }
     case 'stall-upload': {
       const afterBytes = random.int(0, 1_000_000);
@@ -198,21 +202,21 @@ test('a server that accepts connections and never answers: a TIMEOUT error namin
   }
 });
 
-test('a 110 MiB layer whose download and upload break at random points: the download resumes with Range (at most 1.2x the layer read from the source), the copy completes and verifies', async () => {
+// Only the download breaks here: distribution 2.8 cancels an upload session whose connection broke, so
+// an upload cut there sends the blob again, reading it again from the source (the storms above cut uploads).
+test('a 110 MiB layer whose download breaks at random points resumes with Range: at most 1.2x the layer read from the source, the copy completes and verifies', async () => {
   const big = await pushImage(largeImage, pair.source, 'library/large:v1');
   const layer = big.blobs.reduce((a, b) => (b.size > a.size ? b : a));
   const blobPath = new RegExp(`/blobs/${layer.digest}`);
   const cuts = random.int(1, 3);
   // Each cut breaks the next answer for the layer after a random share of what it still had to send.
   for (let i = 0; i < cuts; i++) pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobPath, times: 1, action: { kind: 'truncate', afterBytes: random.int(1, Math.floor(layer.size / (cuts + 1))) } });
-  const uploadCut = random.int(1, layer.size - 1);
-  pair.targetProxy.addFault({ method: 'PUT', pathPattern: /\/blobs\/uploads\//, times: 1, action: { kind: 'cut-request', afterBytes: uploadCut } });
   pair.sourceProxy.clearRequests();
   pair.targetProxy.clearRequests();
   const engine = new CopyEngine({ timeouts: TIMEOUTS });
   const resumed: string[] = [];
   try {
-    const what = `seed ${random.seed}: ${cuts} download cuts, upload cut after ${uploadCut} bytes`;
+    const what = `seed ${random.seed}: ${cuts} download cuts`;
     const { value: result } = await within(120_000, what, engine.copy({ source: `${pair.sourceProxy.host}/library/large:v1`, target: `${pair.targetProxy.host}/resumed/library/large:v1`, sourceEndpoint: { retry: RETRY }, targetEndpoint: { retry: RETRY } }, { onEvent: (e) => void (e.type === 'blob-resumed' && resumed.push(`${e.side}@${e.offset}`)) }));
     assert.equal(result.digest, big.digest, what);
     const read = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && blobPath.test(r.path));
