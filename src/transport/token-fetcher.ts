@@ -57,7 +57,10 @@ export async function fetchToken(
   }
   // A realm is a web service: anything else (ftp:, file:, ...) is refused before anything is sent.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new AuthError(context.registry, `token realm ${url.protocol}//${url.host}${url.pathname} is not an http or https URL: nothing was sent to it`);
+    throw new AuthError(
+      context.registry,
+      `token realm ${url.protocol}//${url.host}${url.pathname} is not an http or https URL: nothing was sent to it`,
+    );
   }
   if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
   for (const scope of scopes) url.searchParams.append('scope', scope);

@@ -27,16 +27,43 @@ test('every route but /healthz, from the route table, refuses a missing or wrong
   await api.app.ready();
   const routes = routesOf(api.app.printRoutes({ commonPrefix: false }));
   const paths = new Set(routes.map((r) => r.path));
-  for (const known of ['/healthz', '/metrics', '/openapi.json', '/list', '/ops', '/api/distribute/image', '/api/distribute/image/:id']) assert.ok(paths.has(known), `the table lists ${known}: ${[...paths].join(', ')}`);
-  const refusals: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'wrong-token' }, { authorization: `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}` }, { authorization: `Bearer ${API_TOKEN}x` }, { authorization: 'Bearer' }];
+  for (const known of ['/healthz', '/metrics', '/openapi.json', '/list', '/ops', '/api/distribute/image', '/api/distribute/image/:id'])
+    assert.ok(paths.has(known), `the table lists ${known}: ${[...paths].join(', ')}`);
+  const refusals: Array<Record<string, string>> = [
+    {},
+    { authorization: 'Bearer wrong-token' },
+    { authorization: 'wrong-token' },
+    { authorization: `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}` },
+    { authorization: `Bearer ${API_TOKEN}x` },
+    { authorization: 'Bearer' },
+  ];
   const guarded: Route[] = routes.filter((r) => r.path !== '/healthz');
   for (const route of guarded) {
     const url = concrete(route.path);
-    const spellings = [url, `${url}/`, `/${url}`, `${url}?x=/healthz`, `/healthz/..${url}`, `/healthz%2F..${url}`, `/./${url.slice(1)}`, url.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`), url.toUpperCase()];
+    const spellings = [
+      url,
+      `${url}/`,
+      `/${url}`,
+      `${url}?x=/healthz`,
+      `/healthz/..${url}`,
+      `/healthz%2F..${url}`,
+      `/./${url.slice(1)}`,
+      url.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`),
+      url.toUpperCase(),
+    ];
     for (const path of spellings) {
       for (const headers of refusals) {
-        const answer = await api.app.inject({ method: route.method as 'GET', url: path, headers: { ...headers, ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(route.method === 'POST' ? { payload: '{}' } : {}) });
-        assert.equal(answer.statusCode, 401, `${route.method} ${path} with ${JSON.stringify(headers)} answered ${answer.statusCode}: ${answer.body}`);
+        const answer = await api.app.inject({
+          method: route.method as 'GET',
+          url: path,
+          headers: { ...headers, ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+          ...(route.method === 'POST' ? { payload: '{}' } : {}),
+        });
+        assert.equal(
+          answer.statusCode,
+          401,
+          `${route.method} ${path} with ${JSON.stringify(headers)} answered ${answer.statusCode}: ${answer.body}`,
+        );
       }
     }
     const allowed = await api.app.inject({ method: route.method as 'GET', url, headers: api.auth });
@@ -67,7 +94,10 @@ let server: SyncProcess;
 const answers: string[] = [];
 
 before(async () => {
-  [source, target] = await Promise.all([startRegistry({ auth: 'htpasswd', username: USER, password: SECRETS.sourcePassword }), startRegistry({ auth: 'htpasswd', username: USER, password: SECRETS.targetPassword })]);
+  [source, target] = await Promise.all([
+    startRegistry({ auth: 'htpasswd', username: USER, password: SECRETS.sourcePassword }),
+    startRegistry({ auth: 'htpasswd', username: USER, password: SECRETS.targetPassword }),
+  ]);
   targetProxy = await startFaultProxy(target);
   await pushImage(ociImage, source, 'library/app:v1');
   await pushImage(ociImage, source, 'library/echo:v1');
@@ -85,7 +115,9 @@ after(async () => {
 /** What a registry that quotes what it was sent would answer. */
 function echoBody(password: string): string {
   const basic = Buffer.from(`${USER}:${password}`).toString('base64');
-  return JSON.stringify({ errors: [{ code: 'DENIED', message: `request with Authorization: Basic ${basic} (password=${password}) refused` }] });
+  return JSON.stringify({
+    errors: [{ code: 'DENIED', message: `request with Authorization: Basic ${basic} (password=${password}) refused` }],
+  });
 }
 
 /** Every form a secret could take in text: as written, base64 alone and as `user:secret`, URL-encoded. */
@@ -96,39 +128,92 @@ function forms(secret: string): string[] {
 test('a sync with runs, jobs and failures: no configured or job secret in any log line, stderr, answer, /metrics, /openapi.json, error or SQLite file', async () => {
   const port = await apiPort();
   const echoPath = /\/v2\/guard\/library\/echo\/manifests\//;
-  targetProxy.addFault({ method: 'PUT', pathPattern: echoPath, times: 100, action: { kind: 'status', status: 400, body: echoBody(SECRETS.targetPassword) } });
+  targetProxy.addFault({
+    method: 'PUT',
+    pathPattern: echoPath,
+    times: 100,
+    action: { kind: 'status', status: 400, body: echoBody(SECRETS.targetPassword) },
+  });
   const config = {
     registries: [
-      { hostname: targetProxy.host, repository: 'guard', pullAuthConfig: `${USER}:\${PB_GUARD_SOURCE_PW}`, pushAuthConfig: `${USER}:\${PB_GUARD_TARGET_PW}`, images: [`${source.host}/library/app:v1`, `${source.host}/library/echo:v1`, `${source.host}/library/missing:v1`] },
+      {
+        hostname: targetProxy.host,
+        repository: 'guard',
+        pullAuthConfig: `${USER}:\${PB_GUARD_SOURCE_PW}`,
+        pushAuthConfig: `${USER}:\${PB_GUARD_TARGET_PW}`,
+        images: [`${source.host}/library/app:v1`, `${source.host}/library/echo:v1`, `${source.host}/library/missing:v1`],
+      },
       { hostname: '127.0.0.1:9', syncerScript: './echo-args.sh', syncerScriptArgs: '--key ${PB_GUARD_SCRIPT_KEY}' },
     ],
     api: { enabled: true, port, enableAuth: true, authToken: '${PB_GUARD_API_TOKEN}' },
     state: { path: join(dir, 'state.db') },
     sync: { runOnStart: true },
   };
-  const env = { PB_GUARD_SOURCE_PW: SECRETS.sourcePassword, PB_GUARD_TARGET_PW: SECRETS.targetPassword, PB_GUARD_SCRIPT_KEY: SECRETS.scriptKey, PB_GUARD_API_TOKEN: SECRETS.apiToken };
+  const env = {
+    PB_GUARD_SOURCE_PW: SECRETS.sourcePassword,
+    PB_GUARD_TARGET_PW: SECRETS.targetPassword,
+    PB_GUARD_SCRIPT_KEY: SECRETS.scriptKey,
+    PB_GUARD_API_TOKEN: SECRETS.apiToken,
+  };
   Object.assign(process.env, env); // startSync passes the test process's environment on
   server = await startSync(await writeConfig(dir, config), { port, token: SECRETS.apiToken, cwd: dir });
-  for (const host of [targetProxy.host, '127.0.0.1:9']) await server.waitForLog((l) => l.event === 'sync-run-finished' && l.registry === host, `the run of ${host}`, 0, 60_000);
+  for (const host of [targetProxy.host, '127.0.0.1:9'])
+    await server.waitForLog((l) => l.event === 'sync-run-finished' && l.registry === host, `the run of ${host}`, 0, 60_000);
 
   const endpoint = (host: string) => `http://${host}/v2`;
-  const sourceSide = { endpoint: endpoint(source.host), image: 'library/app', ref: 'v1', auth: { basicauth: { user: USER, password: SECRETS.sourcePassword } } };
+  const sourceSide = {
+    endpoint: endpoint(source.host),
+    image: 'library/app',
+    ref: 'v1',
+    auth: { basicauth: { user: USER, password: SECRETS.sourcePassword } },
+  };
   const jobs = [
-    await submitJob(server, { source: sourceSide, targets: [{ endpoint: endpoint(target.host), auth: { basicauth: { user: USER, password: SECRETS.targetPassword } } }] }),
-    await submitJob(server, { source: sourceSide, targets: [{ endpoint: endpoint(target.host), auth: { basicauth: { user: USER, password: SECRETS.jobPassword } } }] }),
-    await submitJob(server, { source: { ...sourceSide, image: 'library/echo' }, targets: [{ endpoint: endpoint(targetProxy.host), auth: { basicauth: { user: USER, password: SECRETS.targetPassword } } }] }),
+    await submitJob(server, {
+      source: sourceSide,
+      targets: [{ endpoint: endpoint(target.host), auth: { basicauth: { user: USER, password: SECRETS.targetPassword } } }],
+    }),
+    await submitJob(server, {
+      source: sourceSide,
+      targets: [{ endpoint: endpoint(target.host), auth: { basicauth: { user: USER, password: SECRETS.jobPassword } } }],
+    }),
+    await submitJob(server, {
+      source: { ...sourceSide, image: 'library/echo' },
+      targets: [{ endpoint: endpoint(targetProxy.host), auth: { basicauth: { user: USER, password: SECRETS.targetPassword } } }],
+    }),
   ];
-  targetProxy.addFault({ method: 'PUT', pathPattern: /\/v2\/library\/echo\/manifests\//, times: 100, action: { kind: 'status', status: 400, body: echoBody(SECRETS.targetPassword) } });
+  targetProxy.addFault({
+    method: 'PUT',
+    pathPattern: /\/v2\/library\/echo\/manifests\//,
+    times: 100,
+    action: { kind: 'status', status: 400, body: echoBody(SECRETS.targetPassword) },
+  });
   const ended = [];
   for (const id of jobs) ended.push(await jobWhen(server, id, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end', [], 60_000));
-  assert.deepEqual(ended.map((j) => j.value), ['FINISHED', 'FAILED', 'FAILED'], JSON.stringify(ended));
+  assert.deepEqual(
+    ended.map((j) => j.value),
+    ['FINISHED', 'FAILED', 'FAILED'],
+    JSON.stringify(ended),
+  );
 
   // What the failures said (scrubbed), so the test knows the echo really reached the messages.
-  const run = server.events('image-failed').map((l) => String(l.msg)).join('\n');
+  const run = server
+    .events('image-failed')
+    .map((l) => String(l.msg))
+    .join('\n');
   assert.match(run, /refused|DENIED/, 'the echoing registry error reached the run log');
   assert.match(JSON.stringify(ended[2]?.errors), /\*\*\*/, 'the echoed password was masked in the job error');
 
-  for (const path of ['/list?type=configured', '/list?type=active', `/ops?sync=${targetProxy.host}&action=details`, '/ops?sync=127.0.0.1:9&action=details', '/api/distribute/image', ...jobs.map((id) => `/api/distribute/image/${id}`), '/metrics', '/openapi.json', '/nothing-here']) {
+  for (const path of [
+    '/list?type=configured',
+    '/list?type=active',
+    `/ops?sync=${targetProxy.host}&action=details`,
+    '/ops?sync=127.0.0.1:9&action=details',
+    '/api/distribute/image',
+    ...jobs.map((id) => `/api/distribute/image/${id}`),
+    '/metrics',
+    '/openapi.json',
+    '/nothing-here',
+  ]) {
     const answer = await server.api(path);
     answers.push(`${path}: ${answer.status} ${answer.text}`);
   }
@@ -156,5 +241,8 @@ test('a sync with runs, jobs and failures: no configured or job secret in any lo
   }
   figures.secretsLeaked = leaks.length;
   assert.deepEqual(leaks, []);
-  assert.ok(server.rawLines.some((l) => l.includes('***')), 'the log did mask something: the secrets were there to leak');
+  assert.ok(
+    server.rawLines.some((l) => l.includes('***')),
+    'the log did mask something: the secrets were there to leak',
+  );
 });

@@ -48,10 +48,20 @@ function figuresOf(samples: Array<{ ms: number; ok: boolean }>): LatencyFigures 
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { count: samples.length, errors: samples.filter((s) => !s.ok).length, p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), maxMs: round(sorted.at(-1) ?? 0) };
+  return {
+    count: samples.length,
+    errors: samples.filter((s) => !s.ok).length,
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    maxMs: round(sorted.at(-1) ?? 0),
+  };
 }
 
-async function timed(server: SyncProcess, path: string, options: { method?: string; body?: unknown } = {}): Promise<{ ms: number; ok: boolean; status: number; text: string }> {
+async function timed(
+  server: SyncProcess,
+  path: string,
+  options: { method?: string; body?: unknown } = {},
+): Promise<{ ms: number; ok: boolean; status: number; text: string }> {
   const started = performance.now();
   try {
     const answer = await server.api(path, options);
@@ -92,23 +102,49 @@ async function measure(setup: Setup, options: ApiLoadOptions, log: (line: string
   const built = await pushImage(largeImage, source, 'library/large:v1');
   await pushImage(ociImage, source, 'library/app:v1');
   const layer = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  proxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${layer.digest}`), times: 1, action: { kind: 'stall', afterBytes: 8 * 1024 * 1024 } });
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${layer.digest}`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 8 * 1024 * 1024 },
+  });
   const dir = await makeTempDir('api-load');
   const port = await apiPort();
   const registry = { hostname: target.host, repository: 'loaded', images: [`${proxy.host}/library/large:v1`] };
-  const file = await writeConfig(dir, { registries: [registry], api: { enabled: true, port, enableAuth: true, authToken: 'api-load-token' }, state: { path: join(dir, 'state.db') }, sync: { runOnStart: true } });
+  const file = await writeConfig(dir, {
+    registries: [registry],
+    api: { enabled: true, port, enableAuth: true, authToken: 'api-load-token' },
+    state: { path: join(dir, 'state.db') },
+    sync: { runOnStart: true },
+  });
   const server = await startSync(file, { port, token: 'api-load-token', cwd: dir });
   setup.server = server; // killed by runApiLoad whatever happens here
   await until(() => proxy.stalled.length > 0, 'the sync run to be streaming the large layer', 60_000);
   log(`sync run streaming (held after 8 MiB); posting ${options.jobs} jobs at once`);
 
-  const body = { source: { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint: `http://${target.host}/v2` }] };
-  const posted = await Promise.all(Array.from({ length: options.jobs }, () => timed(server, '/api/distribute/image', { method: 'POST', body })));
+  const body = {
+    source: { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint: `http://${target.host}/v2` }],
+  };
+  const posted = await Promise.all(
+    Array.from({ length: options.jobs }, () => timed(server, '/api/distribute/image', { method: 'POST', body })),
+  );
   const ids = posted.filter((p) => p.ok).map((p) => (JSON.parse(p.text) as { id: string }).id);
-  const errorSamples = posted.filter((p) => !p.ok).slice(0, 3).map((p) => `POST job: ${p.status} ${p.text}`);
+  const errorSamples = posted
+    .filter((p) => !p.ok)
+    .slice(0, 3)
+    .map((p) => `POST job: ${p.status} ${p.text}`);
 
   log(`${ids.length} jobs accepted; ${options.requests} API requests, ${options.concurrency} at once`);
-  const paths = ['/list?type=active', '/list?type=configured', `/ops?sync=${target.host}&action=details`, '/metrics', '/api/distribute/image?limit=20', '/healthz', ...ids.slice(0, 20).map((id) => `/api/distribute/image/${id}`)];
+  const paths = [
+    '/list?type=active',
+    '/list?type=configured',
+    `/ops?sync=${target.host}&action=details`,
+    '/metrics',
+    '/api/distribute/image?limit=20',
+    '/healthz',
+    ...ids.slice(0, 20).map((id) => `/api/distribute/image/${id}`),
+  ];
   const samples: Array<{ path: string; ms: number; ok: boolean }> = [];
   let next = 0;
   await Promise.all(
@@ -127,10 +163,14 @@ async function measure(setup: Setup, options: ApiLoadOptions, log: (line: string
   proxy.clearFaults();
   proxy.release();
   log('run released; waiting for every job and the run to end');
-  const ended = await until(async () => {
-    const states = await Promise.all(ids.map(async (id) => (await getJob(server, id)).value));
-    return states.every((s) => s === 'FINISHED' || s === 'FAILED') ? states : undefined;
-  }, 'every job to end', 300_000);
+  const ended = await until(
+    async () => {
+      const states = await Promise.all(ids.map(async (id) => (await getJob(server, id)).value));
+      return states.every((s) => s === 'FINISHED' || s === 'FAILED') ? states : undefined;
+    },
+    'every job to end',
+    300_000,
+  );
   const run = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to end', 0, 120_000);
   const peak = await peakRssKiB(server.pid);
   await server.stop();

@@ -21,7 +21,11 @@ export function routesOf(tree: string): Route[] {
     parents.length = depth;
     const path = `${parents.join('')}${match[2] ?? ''}`;
     parents.push(match[2] ?? '');
-    for (const method of (match[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) routes.push({ method, path });
+    for (const method of (match[3] ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean))
+      routes.push({ method, path });
   }
   return routes;
 }

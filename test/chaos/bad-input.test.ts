@@ -34,14 +34,32 @@ type Case =
   /** A whole syncer script that misbehaves: its registry fails with this message, the others go on. */
   | { kind: 'script'; name: string; body: string; settings?: object; expect: RegExp }
   /** A request to the running server's API. */
-  | { kind: 'api'; name: string; method?: string; path?: string; headers?: Record<string, string>; body?: string; status: number; code: string; expect: RegExp };
+  | {
+      kind: 'api';
+      name: string;
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      status: number;
+      code: string;
+      expect: RegExp;
+    };
 
 const MiB = 1024 * 1024;
 const reg = (extra = '') => `registries:\n  - hostname: reg.example\n    repository: mirror\n    images: [nginx]\n${extra}`;
-const job = (override: object = {}) => JSON.stringify({ source: { endpoint: 'http://127.0.0.1:9/v2', image: 'library/app', ref: 'v1' }, targets: [{ endpoint: 'http://127.0.0.1:10/v2' }], ...override });
-const jobWithSource = (source: object) => job({ source: { endpoint: 'http://127.0.0.1:9/v2', image: 'library/app', ref: 'v1', ...source } });
+const job = (override: object = {}) =>
+  JSON.stringify({
+    source: { endpoint: 'http://127.0.0.1:9/v2', image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint: 'http://127.0.0.1:10/v2' }],
+    ...override,
+  });
+const jobWithSource = (source: object) =>
+  job({ source: { endpoint: 'http://127.0.0.1:9/v2', image: 'library/app', ref: 'v1', ...source } });
 const jobWithTarget = (target: object) => job({ targets: [{ endpoint: 'http://127.0.0.1:10/v2', ...target }] });
 
+// A table reads best one case to a line.
+// prettier-ignore
 const CASES: Case[] = [
   // References given to `copy`, and its flags.
   { kind: 'cli', name: 'source reference with uppercase', args: () => ['copy', 'Bad:Ref', '127.0.0.1:9/x:1'], expect: /^picture-book: error: source: invalid reference "Bad:Ref": path component "Bad" must be lowercase$/m },
@@ -156,7 +174,8 @@ before(async () => {
   };
   server = await startSync(await writeConfig(dir, config), { port, token: TOKEN, cwd: dir });
   const hosts = [target.host, ...scriptCases.map((_, i) => scriptHost(i))];
-  for (const host of hosts) await server.waitForLog((l) => l.event === 'sync-run-finished' && l.registry === host, `the run of ${host} to end`, 0, 60_000);
+  for (const host of hosts)
+    await server.waitForLog((l) => l.event === 'sync-run-finished' && l.registry === host, `the run of ${host} to end`, 0, 60_000);
 });
 
 after(async () => {
@@ -191,7 +210,11 @@ async function apiAnswer(c: Extract<Case, { kind: 'api' }>): Promise<{ status: n
     const [head = '', body = ''] = raw.split('\r\n\r\n');
     return { status: Number(head.split(' ')[1]), body };
   }
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }), ...c.headers };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${TOKEN}`,
+    ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...c.headers,
+  };
   if (headers.authorization === '') delete headers.authorization;
   const answer = await fetch(`${server.url}${c.path ?? '/api/distribute/image'}`, { method: c.method ?? 'POST', headers, body: c.body });
   return { status: answer.status, body: await answer.text() };
@@ -251,7 +274,10 @@ test('the rest of the work is done: the good script line is mirrored, the server
   assert.equal(await digestAt(target, 'lines/library/app:v1'), built.digest, 'the valid line after the bad ones was mirrored');
   const run = server.events('sync-run-finished', target.host)[0];
   assert.deepEqual([run?.result, run?.copied], ['failed', 1], 'the run copied the good image and failed for the bad lines');
-  const id = await submitJob(server, { source: { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' }, targets: [{ endpoint: `http://${target.host}/v2` }] });
+  const id = await submitJob(server, {
+    source: { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' },
+    targets: [{ endpoint: `http://${target.host}/v2` }],
+  });
   const done = await jobWhen(server, id, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
   assert.equal(done.value, 'FINISHED', JSON.stringify(done));
   assert.equal(await digestAt(target, 'library/app:v1'), built.digest);

@@ -46,13 +46,26 @@ export function chaosRandom(file: string): ChaosRandom {
   };
 }
 
-export type FigureName = 'kills' | 'faults' | 'badInputs' | 'hostileCases' | 'verifiedTags' | 'secretsChecked' | 'secretsLeaked' | 'routesGuarded' | 'runs';
+export type FigureName =
+  'kills' | 'faults' | 'badInputs' | 'hostileCases' | 'verifiedTags' | 'secretsChecked' | 'secretsLeaked' | 'routesGuarded' | 'runs';
 
 /** Counts what a chaos file did; prints one `chaos figures` line once the file's tests are over. */
 export function chaosFigures(file: string): Record<FigureName, number> {
-  const figures: Record<FigureName, number> = { kills: 0, faults: 0, badInputs: 0, hostileCases: 0, verifiedTags: 0, secretsChecked: 0, secretsLeaked: 0, routesGuarded: 0, runs: 0 };
+  const figures: Record<FigureName, number> = {
+    kills: 0,
+    faults: 0,
+    badInputs: 0,
+    hostileCases: 0,
+    verifiedTags: 0,
+    secretsChecked: 0,
+    secretsLeaked: 0,
+    routesGuarded: 0,
+    runs: 0,
+  };
   after(() => {
-    const shown = Object.entries(figures).filter(([, value]) => value > 0).map(([name, value]) => `${name}=${value}`);
+    const shown = Object.entries(figures)
+      .filter(([, value]) => value > 0)
+      .map(([name, value]) => `${name}=${value}`);
     console.log(`chaos figures ${basename(file)}: ${shown.join(' ') || 'none'}`);
   });
   return figures;

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import { timeoutsFromSettings, type TimeoutSettings } from '../../src/transport/index.js';
-import { pushImage, type BuiltImage, type FaultAction, type FaultProxy } from '../harness/index.js';
+import { pushImage, type BuiltImage, type FaultProxy } from '../harness/index.js';
 import { dockerImage, largeImage, ociImage, ociIndex } from '../e2e/fixtures.js';
 import { useProxiedPair } from '../e2e/proxied-pair.js';
 import { chaosFigures, chaosRandom, within } from './chaos-kit.js';
+import { randomStorm, type Storm } from './fault-storms.js';
 import { verifyAllTags } from './verify-registry.js';
 
 /*
@@ -36,74 +37,6 @@ const pair = useProxiedPair(async ({ source }) => {
   images['multi/app:v1'] = await pushImage(ociIndex, source, 'multi/app:v1');
   images['team/api:v2'] = await pushImage(dockerImage, source, 'team/api:v2');
 });
-
-interface Storm {
-  side: 'source' | 'target';
-  method: string;
-  pathPattern: RegExp;
-  times: number;
-  action: FaultAction;
-  /** Longest wait the fault can impose on its own (Retry-After, a timeout), per hit. */
-  waitMs: number;
-  what: string;
-}
-
-/** Request classes a storm can hit on each side (the target gets HEADs, uploads and the manifest PUT). */
-const CLASSES: Record<'source' | 'target', ReadonlyArray<readonly [string, RegExp]>> = {
-  source: [
-    ['GET', /\/manifests\//],
-    ['HEAD', /\/manifests\//],
-    ['GET', /\/blobs\/sha256:/],
-  ],
-  target: [
-    ['HEAD', /\/manifests\//],
-    ['HEAD', /\/blobs\//],
-    ['POST', /\/blobs\/uploads\//],
-    ['PUT', /\/blobs\/uploads\//],
-    ['PUT', /\/manifests\//],
-  ],
-};
-
-function randomStorm(): Storm {
-  const side = random.pick(['source', 'target'] as const);
-  const [method, pathPattern] = random.pick(CLASSES[side]);
-  const kind = random.pick(['429-retry-after', '429', '5xx', 'reset', 'truncate', 'trickle', 'stall-upload', 'cut-upload'] as const);
-  const times = random.int(1, kind === 'trickle' || kind === 'stall-upload' ? 2 : kind === 'reset' || kind === 'truncate' || kind === 'cut-upload' ? 4 : 10);
-  const base = { side, method, pathPattern, times };
-  switch (kind) {
-    case '429-retry-after': {
-      const seconds = random.int(0, 1);
-      return { ...base, action: { kind: 'status', status: 429, headers: { 'retry-after': String(seconds) } }, waitMs: seconds * 1000, what: `${times}x 429 Retry-After: ${seconds}` };
-    }
-    case '429':
-      return { ...base, action: { kind: 'status', status: 429 }, waitMs: 0, what: `${times}x 429` };
-    case '5xx': {
-      const status = random.pick([500, 502, 503, 504]);
-      return { ...base, action: { kind: 'status', status }, waitMs: 0, what: `${times}x ${status}` };
-    }
-    case 'reset':
-      return { ...base, action: { kind: 'reset' }, waitMs: 0, what: `${times}x reset` };
-    case 'truncate': {
-      const afterBytes = random.int(0, 200_000);
-      // A cut only means something on an answer with a body: make it a GET of the source.
-      return { ...base, side: 'source', method: 'GET', pathPattern: random.next() < 0.5 ? /\/blobs\/sha256:/ : /\/manifests\//, action: { kind: 'truncate', afterBytes }, waitMs: 0, what: `${times}x body cut after ${afterBytes} bytes` };
-    }
-    case 'trickle': {
-      // One byte every second or two after the first bytes: a total deadline or the minimum rate must end it.
-      const afterBytes = random.int(0, 100_000);
-      const everyMs = random.int(1000, 2000);
-      return { ...base, side: 'source', method: 'GET', pathPattern: random.next() < 0.5 ? /\/blobs\/sha256:/ : /\/manifests\//, action: { kind: 'trickle', afterBytes, bytes: 1, everyMs }, waitMs: STALL_HIT_MS, what: `${times}x trickle of 1 byte every ${everyMs} ms after ${afterBytes} bytes` };
-    }
-    case 'cut-upload': {
-      const afterBytes = random.int(0, 1_000_000);
-      return { ...base, side: 'target', method: random.pick(['PUT', 'PATCH']), pathPattern: /\/blobs\/uploads\//, action: { kind: 'cut-request', afterBytes }, waitMs: 0, what: `${times}x upload cut after ${afterBytes} bytes` };
-    }
-    case 'stall-upload': {
-      const afterBytes = random.int(0, 1_000_000);
-      return { ...base, side: 'target', method: 'PUT', pathPattern: /\/blobs\/uploads\//, action: { kind: 'stallUpload', afterBytes }, waitMs: STALL_HIT_MS, what: `${times}x upload not read after ${afterBytes} bytes` };
-    }
-  }
-}
 
 const proxyOf = (side: 'source' | 'target'): FaultProxy => (side === 'source' ? pair.sourceProxy : pair.targetProxy);
 
@@ -142,10 +75,11 @@ test(`${ROUNDS} rounds of random fault storms: success or a clear error within t
   const hashed = new Set<string>();
   for (let round = 1; round <= ROUNDS; round++) {
     const image = random.pick(Object.keys(images));
-    const storms = Array.from({ length: random.int(1, 3) }, randomStorm);
+    const storms = Array.from({ length: random.int(1, 3) }, () => randomStorm(random, STALL_HIT_MS));
     pair.sourceProxy.clearRequests();
     pair.targetProxy.clearRequests();
-    for (const storm of storms) proxyOf(storm.side).addFault({ method: storm.method, pathPattern: storm.pathPattern, times: storm.times, action: storm.action });
+    for (const storm of storms)
+      proxyOf(storm.side).addFault({ method: storm.method, pathPattern: storm.pathPattern, times: storm.times, action: storm.action });
     const what = `round ${round} (seed ${random.seed}): ${image} with ${storms.map((s) => `${s.what} on ${s.side} ${s.method} ${s.pathPattern.source}`).join(', ')}`;
     const repository = `storm-${round}`;
     const { value: outcome, ms } = await within(boundMs(storms), what, copy(image, repository));
@@ -157,14 +91,26 @@ test(`${ROUNDS} rounds of random fault storms: success or a clear error within t
     }
     if (outcome.error) {
       const { code, message } = outcome.error;
-      assert.match(String(code), /^(HTTP|NETWORK|TIMEOUT|SIZE_MISMATCH|DIGEST_MISMATCH|RATE_LIMITED|[A-Z_]+)$/, `${what}: typed error, got ${String(code)}: ${message}`);
-      assert.ok(message.includes(pair.sourceProxy.host) || message.includes(pair.targetProxy.host), `${what}: the error names a registry: ${message}`);
+      assert.match(
+        String(code),
+        /^(HTTP|NETWORK|TIMEOUT|SIZE_MISMATCH|DIGEST_MISMATCH|RATE_LIMITED|[A-Z_]+)$/,
+        `${what}: typed error, got ${String(code)}: ${message}`,
+      );
+      assert.ok(
+        message.includes(pair.sourceProxy.host) || message.includes(pair.targetProxy.host),
+        `${what}: the error names a registry: ${message}`,
+      );
     } else {
       assert.equal(outcome.digest, images[image]?.digest, what);
     }
     const tags = await verifyAllTags(pair.target, hashed);
     figures.verifiedTags += tags.size;
-    if (outcome.error) assert.equal([...tags.keys()].some((t) => t.startsWith(`${repository}/`)), false, `${what}: no tag at the target after the failure`);
+    if (outcome.error)
+      assert.equal(
+        [...tags.keys()].some((t) => t.startsWith(`${repository}/`)),
+        false,
+        `${what}: no tag at the target after the failure`,
+      );
 
     const again = await copy(image, repository);
     assert.equal(again.error, undefined, `${what}: the copy succeeds once the faults are gone: ${again.error?.message}`);
@@ -193,7 +139,14 @@ test('a server that accepts connections and never answers: a TIMEOUT error namin
     const target = side === 'target' ? `${host}/silent/app:v1` : `${pair.target.host}/silent/app:v1`;
     // Two attempts, each waiting the response timeout, plus the backoff between them and a margin.
     const bound = retry.maxAttempts * (SETTINGS.responseSeconds + SETTINGS.connectSeconds) * 1000 + 5_000;
-    const { value: error } = await within(bound, `copy with a silent ${side}`, engine.copy({ source, target, sourceEndpoint: { insecure: true, retry }, targetEndpoint: { insecure: true, retry } }).then(() => undefined, (e: unknown) => e as Error & { code?: string }));
+    const { value: error } = await within(
+      bound,
+      `copy with a silent ${side}`,
+      engine.copy({ source, target, sourceEndpoint: { insecure: true, retry }, targetEndpoint: { insecure: true, retry } }).then(
+        () => undefined,
+        (e: unknown) => e as Error & { code?: string },
+      ),
+    );
     assert.ok(error, `the copy with a silent ${side} failed`);
     assert.equal(error.code, 'TIMEOUT', error.message);
     assert.ok(error.message.includes(host), `the error names the silent server: ${error.message}`);
@@ -210,18 +163,39 @@ test('a 110 MiB layer whose download breaks at random points resumes with Range:
   const blobPath = new RegExp(`/blobs/${layer.digest}`);
   const cuts = random.int(1, 3);
   // Each cut breaks the next answer for the layer after a random share of what it still had to send.
-  for (let i = 0; i < cuts; i++) pair.sourceProxy.addFault({ method: 'GET', pathPattern: blobPath, times: 1, action: { kind: 'truncate', afterBytes: random.int(1, Math.floor(layer.size / (cuts + 1))) } });
+  for (let i = 0; i < cuts; i++)
+    pair.sourceProxy.addFault({
+      method: 'GET',
+      pathPattern: blobPath,
+      times: 1,
+      action: { kind: 'truncate', afterBytes: random.int(1, Math.floor(layer.size / (cuts + 1))) },
+    });
   pair.sourceProxy.clearRequests();
   pair.targetProxy.clearRequests();
   const engine = new CopyEngine({ timeouts: TIMEOUTS });
   const resumed: string[] = [];
   try {
     const what = `seed ${random.seed}: ${cuts} download cuts`;
-    const { value: result } = await within(120_000, what, engine.copy({ source: `${pair.sourceProxy.host}/library/large:v1`, target: `${pair.targetProxy.host}/resumed/library/large:v1`, sourceEndpoint: { retry: RETRY }, targetEndpoint: { retry: RETRY } }, { onEvent: (e) => void (e.type === 'blob-resumed' && resumed.push(`${e.side}@${e.offset}`)) }));
+    const { value: result } = await within(
+      120_000,
+      what,
+      engine.copy(
+        {
+          source: `${pair.sourceProxy.host}/library/large:v1`,
+          target: `${pair.targetProxy.host}/resumed/library/large:v1`,
+          sourceEndpoint: { retry: RETRY },
+          targetEndpoint: { retry: RETRY },
+        },
+        { onEvent: (e) => void (e.type === 'blob-resumed' && resumed.push(`${e.side}@${e.offset}`)) },
+      ),
+    );
     assert.equal(result.digest, big.digest, what);
     const read = pair.sourceProxy.requests.filter((r) => r.method === 'GET' && blobPath.test(r.path));
     const readBytes = read.reduce((sum, r) => sum + r.bytesOut, 0);
-    assert.ok(read.slice(1).some((r) => r.headers.range !== undefined), `${what}: a later read asked for a Range: ${JSON.stringify(read.map((r) => r.headers.range))}`);
+    assert.ok(
+      read.slice(1).some((r) => r.headers.range !== undefined),
+      `${what}: a later read asked for a Range: ${JSON.stringify(read.map((r) => r.headers.range))}`,
+    );
     assert.ok(readBytes <= 1.2 * layer.size, `${what}: ${readBytes} bytes read for a ${layer.size}-byte layer`);
     figures.faults += cuts + 1;
     console.log(`${what}: ${(readBytes / layer.size).toFixed(3)}x the layer read, resumed at ${resumed.join(', ')}`);

@@ -51,7 +51,9 @@ interface LoadOutcome {
 }
 
 async function load(repository: string, during?: (process: LoadProcess) => Promise<void>): Promise<LoadOutcome> {
-  const config = await writeConfig(join(dir), { registries: [{ hostname: target.host, repository, images: images.map((i) => `${source.host}/${i}`) }] });
+  const config = await writeConfig(join(dir), {
+    registries: [{ hostname: target.host, repository, images: images.map((i) => `${source.host}/${i}`) }],
+  });
   const child = new LoadProcess(['--config', config, '--all'], dir);
   try {
     const duringDone = during?.(child);
@@ -90,14 +92,20 @@ function assertClearOutcome(outcome: LoadOutcome, what: string): void {
   assert.equal(outcome.stderr.includes('Unhandled'), false, `${what}: ${outcome.stderr}`);
   const finished = outcome.events.find((e) => e.type === 'run-finished');
   assert.ok(finished, `${what}: the run reported its end`);
-  const failures = outcome.events.filter((e) => e.type === 'image-failed') as Array<{ source: string; error: { code: string; message: string } }>;
+  const failures = outcome.events.filter((e) => e.type === 'image-failed') as Array<{
+    source: string;
+    error: { code: string; message: string };
+  }>;
   assert.equal(failures.length, Number(finished.failed), `${what}: one failure event per failed image`);
   assert.equal(outcome.code === 0, failures.length === 0, `${what}: exit code matches the failures`);
   for (const failure of failures) {
     assert.match(failure.error.code, /^[A-Z_]+$/, `${what}: typed error ${JSON.stringify(failure)}`);
     // Both registries are plain http on loopback: a TLS error would misread a restart (the scheme probe hit it down).
     assert.notEqual(failure.error.code, 'TLS', `${what}: ${failure.error.message}`);
-    assert.ok(failure.error.message.includes(source.host) || failure.error.message.includes(target.host), `${what}: the error names a registry: ${failure.error.message}`);
+    assert.ok(
+      failure.error.message.includes(source.host) || failure.error.message.includes(target.host),
+      `${what}: the error names a registry: ${failure.error.message}`,
+    );
   }
 }
 
@@ -123,7 +131,9 @@ test(`either registry killed at random moments of a multi-image load (at least $
       assert.equal(afterRerun.get(`${repository}/${name}`), expected, `${what}: ${name} mirrored with its digest`);
     }
     const failed = outcome.events.filter((e) => e.type === 'image-failed').map((e) => `${String(e.source)}: ${JSON.stringify(e.error)}`);
-    console.log(`run ${run}: exit ${outcome.code}, rerun exit ${rerun.code}, ${Date.now() - started} ms; ${log.join('; ')}${failed.length > 0 ? `; failed: ${failed.join('; ')}` : ''}`);
+    console.log(
+      `run ${run}: exit ${outcome.code}, rerun exit ${rerun.code}, ${Date.now() - started} ms; ${log.join('; ')}${failed.length > 0 ? `; failed: ${failed.join('; ')}` : ''}`,
+    );
   }
   figures.verifiedTags += (await verifyAllTags(target)).size; // every blob hashed again at the end
   assert.ok(figures.kills >= MIN_KILLS);

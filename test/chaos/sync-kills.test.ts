@@ -60,7 +60,12 @@ function integrityCheck(dir: string): string {
 
 test('fault storms on the source fail runs; once they stop, the schedule goes on and runs succeed', async () => {
   const dir = await makeTempDir('chaos-sync-schedule');
-  const registry = { hostname: target.host, repository: 'scheduled', images: [`${proxy.host}/library/app:v1`], syncPeriod: '*/2 * * * * *' };
+  const registry = {
+    hostname: target.host,
+    repository: 'scheduled',
+    images: [`${proxy.host}/library/app:v1`],
+    syncPeriod: '*/2 * * * * *',
+  };
   // Retry-After: 0 makes each failing request give up at once, so a failed run is short.
   const storm = random.pick([
     { status: 503, headers: { 'retry-after': '0' } },
@@ -68,16 +73,34 @@ test('fault storms on the source fail runs; once they stop, the schedule goes on
     { status: 500, headers: { 'retry-after': '0' } },
   ]);
   proxy.clearRequests();
-  for (const method of ['HEAD', 'GET']) proxy.addFault({ method, pathPattern: /\/manifests\//, times: 100_000, action: { kind: 'status', ...storm } });
+  for (const method of ['HEAD', 'GET'])
+    proxy.addFault({ method, pathPattern: /\/manifests\//, times: 100_000, action: { kind: 'status', ...storm } });
   const server = await start(dir, { registries: [registry], sync: { runOnStart: false } });
-  await until(() => server.events('sync-run-finished').filter((l) => l.result === 'failed').length >= 2, 'two failed runs under the storm', 60_000);
+  await until(
+    () => server.events('sync-run-finished').filter((l) => l.result === 'failed').length >= 2,
+    'two failed runs under the storm',
+    60_000,
+  );
   figures.faults += proxy.requests.filter((r) => r.status === storm.status).length;
-  assert.equal(server.events('sync-run-finished').some((l) => l.result === 'succeeded'), false, `no run succeeded under ${storm.status}`);
+  assert.equal(
+    server.events('sync-run-finished').some((l) => l.result === 'succeeded'),
+    false,
+    `no run succeeded under ${storm.status}`,
+  );
   proxy.clearFaults();
   const calm = server.logs.length;
-  const succeeded = await server.waitForLog((l) => l.event === 'sync-run-finished' && l.result === 'succeeded', 'a run to succeed once the storm is over', calm, 30_000);
+  const succeeded = await server.waitForLog(
+    (l) => l.event === 'sync-run-finished' && l.result === 'succeeded',
+    'a run to succeed once the storm is over',
+    calm,
+    30_000,
+  );
   const afterSuccess = server.logs.indexOf(succeeded);
-  await until(() => server.logs.slice(afterSuccess).filter((l) => l.event === 'sync-run-finished').length >= 2, 'two more scheduled runs after the recovery', 20_000);
+  await until(
+    () => server.logs.slice(afterSuccess).filter((l) => l.event === 'sync-run-finished').length >= 2,
+    'two more scheduled runs after the recovery',
+    20_000,
+  );
   const active = (await server.api('/list?type=active')).json.synchronizers[0];
   assert.equal(active.state === 'scheduled' || active.state === 'running', true, JSON.stringify(active));
   assert.ok(Date.parse(active.nextRun) > Date.now() - 2000, `a next run is planned: ${JSON.stringify(active)}`);
@@ -92,8 +115,14 @@ test(`SIGKILL of sync while a run and a job stream a 110 MiB layer (${CYCLES} ti
   // A new target each cycle, so the run and the job really stream the layer (no target has it yet).
   const targets: TestRegistry[] = [];
   t.after(() => Promise.all(targets.map((r) => r.stop())));
-  const config = (to: TestRegistry) => ({ registries: [{ hostname: to.host, repository: 'cycle', images: [`${proxy.host}/library/large:v1`] }], sync: { runOnStart: false, gracePeriodSeconds: 0 } });
-  const jobBody = (to: TestRegistry) => ({ source: { endpoint: `http://${proxy.host}/v2`, image: 'library/large', ref: 'v1' }, targets: [{ endpoint: `http://${to.host}/v2` }] });
+  const config = (to: TestRegistry) => ({
+    registries: [{ hostname: to.host, repository: 'cycle', images: [`${proxy.host}/library/large:v1`] }],
+    sync: { runOnStart: false, gracePeriodSeconds: 0 },
+  });
+  const jobBody = (to: TestRegistry) => ({
+    source: { endpoint: `http://${proxy.host}/v2`, image: 'library/large', ref: 'v1' },
+    targets: [{ endpoint: `http://${to.host}/v2` }],
+  });
   const layer = large.blobs.reduce((a, b) => (b.size > a.size ? b : a));
   let killedJob: string | undefined;
   for (let cycle = 1; cycle <= CYCLES + 1; cycle++) {
@@ -106,12 +135,19 @@ test(`SIGKILL of sync while a run and a job stream a 110 MiB layer (${CYCLES} ti
       assert.deepEqual(recovered.ids, [killedJob], `cycle ${cycle} (seed ${random.seed})`);
       const closed = server.events('interrupted-runs-closed')[0];
       assert.equal(closed?.runs, 1, `cycle ${cycle}: the killed run is closed as interrupted: ${JSON.stringify(closed)}`);
-      const done = await jobWhen(server, killedJob, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'the resumed job to end', [], 60_000);
+      const done = await jobWhen(
+        server,
+        killedJob,
+        (j) => j.value === 'FINISHED' || j.value === 'FAILED',
+        'the resumed job to end',
+        [],
+        60_000,
+      );
       assert.deepEqual([done.value, done.errors], ['FINISHED', []], `cycle ${cycle}: ${JSON.stringify(done)}`);
       assert.equal(await digestAt(previous, 'library/large:v1'), large.digest);
       const tags = await verifyAllTags(previous);
       figures.verifiedTags += tags.size;
-      assert.deepEqual([...tags.keys()], ['library/large:v1'], 'the resumed job\'s tag, and none of the killed run');
+      assert.deepEqual([...tags.keys()], ['library/large:v1'], "the resumed job's tag, and none of the killed run");
     }
     if (cycle > CYCLES) {
       assert.equal((await server.stop()).code, 0);
@@ -119,7 +155,12 @@ test(`SIGKILL of sync while a run and a job stream a 110 MiB layer (${CYCLES} ti
     }
     // The stream is held after a random number of bytes: the kill lands while both are copying.
     const afterBytes = random.int(64 * 1024, 40 * MiB);
-    proxy.addFault({ method: 'GET', pathPattern: new RegExp(`/blobs/${layer.digest}`), times: 1000, action: { kind: 'stall', afterBytes } });
+    proxy.addFault({
+      method: 'GET',
+      pathPattern: new RegExp(`/blobs/${layer.digest}`),
+      times: 1000,
+      action: { kind: 'stall', afterBytes },
+    });
     const run = await server.api(`/ops?sync=${current.host}&action=run`, { method: 'POST' });
     assert.equal(run.status, 202, run.text);
     killedJob = await submitJob(server, jobBody(current));
@@ -133,17 +174,30 @@ test(`SIGKILL of sync while a run and a job stream a 110 MiB layer (${CYCLES} ti
     proxy.release();
     await until(() => proxy.stalled.length === 0, 'the held answers to lose their client');
     assert.equal(integrityCheck(dir), 'ok', `cycle ${cycle}: integrity_check after the kill`);
-    assert.deepEqual(stateAfterKill(dir, killedJob), { run: 'running', job: 'RUNNING' }, 'the database holds what was going on when the process died');
+    assert.deepEqual(
+      stateAfterKill(dir, killedJob),
+      { run: 'running', job: 'RUNNING' },
+      'the database holds what was going on when the process died',
+    );
     console.log(`cycle ${cycle}: killed with the layer held after ${afterBytes} bytes`);
   }
   // The history is consistent: every run ended, the killed ones as interrupted; every job ended.
   const db = new Database(join(dir, 'state.db'), { readonly: true });
   try {
     const runs = db.prepare('SELECT result, ended_at FROM runs ORDER BY id').all() as Array<{ result: string; ended_at: number | null }>;
-    assert.deepEqual(runs.map((r) => r.result), Array(CYCLES).fill('interrupted'));
-    assert.equal(runs.every((r) => r.ended_at !== null), true);
+    assert.deepEqual(
+      runs.map((r) => r.result),
+      Array(CYCLES).fill('interrupted'),
+    );
+    assert.equal(
+      runs.every((r) => r.ended_at !== null),
+      true,
+    );
     const jobs = db.prepare('SELECT state FROM jobs').all() as Array<{ state: string }>;
-    assert.deepEqual(jobs.map((j) => j.state), Array(CYCLES).fill('FINISHED'));
+    assert.deepEqual(
+      jobs.map((j) => j.state),
+      Array(CYCLES).fill('FINISHED'),
+    );
   } finally {
     db.close();
   }

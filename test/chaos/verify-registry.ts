@@ -62,7 +62,10 @@ async function verifyBlob(registry: TestRegistry, repository: string, blob: Desc
   const url = `${registry.url}/v2/${repository}/blobs/${blob.digest}`;
   if (hashed.has(blob.digest)) {
     const head = await fetch(url, { method: 'HEAD' });
-    if (!head.ok || head.headers.get('content-length') !== String(blob.size)) throw new Error(`${where}: blob ${blob.digest} is missing: HEAD ${url} answered ${head.status}, length ${head.headers.get('content-length')}`);
+    if (!head.ok || head.headers.get('content-length') !== String(blob.size))
+      throw new Error(
+        `${where}: blob ${blob.digest} is missing: HEAD ${url} answered ${head.status}, length ${head.headers.get('content-length')}`,
+      );
     return;
   }
   const answer = await fetch(url);
@@ -74,12 +77,20 @@ async function verifyBlob(registry: TestRegistry, repository: string, blob: Desc
     size += chunk.length;
   }
   const digest = `sha256:${hash.digest('hex')}`;
-  if (digest !== blob.digest || size !== blob.size) throw new Error(`${where}: blob ${blob.digest} (${blob.size} bytes) is corrupt: served ${size} bytes hashing to ${digest}`);
+  if (digest !== blob.digest || size !== blob.size)
+    throw new Error(`${where}: blob ${blob.digest} (${blob.size} bytes) is corrupt: served ${size} bytes hashing to ${digest}`);
   hashed.add(blob.digest);
 }
 
 /** Verifies one manifest (by tag or digest) and everything under it; returns its digest. */
-async function verifyManifest(registry: TestRegistry, repository: string, reference: string, expected: string | undefined, where: string, hashed: HashedBlobs): Promise<string> {
+async function verifyManifest(
+  registry: TestRegistry,
+  repository: string,
+  reference: string,
+  expected: string | undefined,
+  where: string,
+  hashed: HashedBlobs,
+): Promise<string> {
   const url = `${registry.url}/v2/${repository}/manifests/${reference}`;
   const answer = await fetch(url, { headers: { accept: ACCEPT } });
   if (!answer.ok) throw new Error(`${where}: manifest ${reference} is missing: GET ${url} answered ${answer.status}`);
@@ -87,8 +98,10 @@ async function verifyManifest(registry: TestRegistry, repository: string, refere
   const digest = sha256(bytes);
   if (expected !== undefined && digest !== expected) throw new Error(`${where}: manifest ${reference} hashes to ${digest}`);
   const doc = JSON.parse(bytes.toString('utf8')) as ManifestDoc;
-  for (const child of doc.manifests ?? []) await verifyManifest(registry, repository, child.digest, child.digest, `${where} > ${child.digest}`, hashed);
-  for (const blob of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) await verifyBlob(registry, repository, blob, where, hashed);
+  for (const child of doc.manifests ?? [])
+    await verifyManifest(registry, repository, child.digest, child.digest, `${where} > ${child.digest}`, hashed);
+  for (const blob of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])])
+    await verifyBlob(registry, repository, blob, where, hashed);
   return digest;
 }
 
