@@ -9,6 +9,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
@@ -29,8 +30,9 @@ before(async () => {
 });
 
 after(async () => {
-  await proxy.close();
-  await registry.stop();
+  const started = startedSoFar({ proxy, registry });
+  await started.proxy?.close();
+  await started.registry?.stop();
 });
 
 for (const [status, registryCode] of [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import { parseManifest } from '../../src/registry/index.js';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociIndex } from './fixtures.js';
 
 let source: TestRegistry;
@@ -17,8 +17,9 @@ before(async () => {
 });
 
 after(async () => {
-  await engine.close();
-  await Promise.all([source.stop(), target.stop()]);
+  const started = startedSoFar({ engine, source, target });
+  await started.engine?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 test('one platform: that image itself is tagged at the target', async () => {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VirtualScreen } from '../../src/display/virtual-screen.js';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage, ociImage, ociIndex } from './fixtures.js';
 import { jsonLines, runCli, runCliInPty, runCliWithClosedStdout, tempDir, writeScript } from './load-harness.js';
 
@@ -53,7 +53,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source.stop(), first.stop(), second.stop()]);
+  const started = startedSoFar({ source, first, second });
+  await Promise.all([started.source?.stop(), started.first?.stop(), started.second?.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RegistryClients } from '../../src/registry/index.js';
 import { compileRule, planSelection, registryLister, type Lister, type RuleSpec, type SelectionEvent } from '../../src/select/index.js';
-import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type FaultProxy,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 const REPOSITORIES: Record<string, string[]> = {
@@ -37,9 +45,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, source, anonymous });
   await clients.close();
-  await proxy.close();
-  await Promise.all([source.stop(), anonymous.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.anonymous?.stop()]);
 });
 
 function plan(specs: Array<RuleSpec & { source: string }>, options: { lister?: Lister; events?: SelectionEvent[] } = {}) {

@@ -3,7 +3,15 @@ import { after, before, test } from 'node:test';
 import { Credentials } from '../../src/auth/credentials.js';
 import { RegistryClients } from '../../src/registry/index.js';
 import { compileRule, planSelection, registryLister, type RuleSpec, type SelectionEvent } from '../../src/select/index.js';
-import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type FaultProxy,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 const ETCD_TAGS = ['v3.4.0', 'v3.5.0', 'v3.5.1', 'v3.5.2-rc.1', 'v3.6.0', 'latest', 'main'];
@@ -29,9 +37,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, source, token });
   await clients.close();
-  await proxy.close();
-  await Promise.all([source.stop(), token.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.token?.stop()]);
 });
 
 async function plan(specs: RuleSpec[], host = source.host, events: SelectionEvent[] = [], lister = registryLister(clients)) {

@@ -12,6 +12,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import {
@@ -56,9 +57,10 @@ before(async () => {
 });
 
 after(async () => {
-  await server.kill();
-  await Promise.all([sourceProxy.close(), upToDateProxy.close()]);
-  await Promise.all([source.stop(), fresh.stop(), upToDate.stop()]);
+  const started = startedSoFar({ server, sourceProxy, upToDateProxy, source, fresh, upToDate });
+  await started.server?.kill();
+  await Promise.all([started.sourceProxy?.close(), started.upToDateProxy?.close()]);
+  await Promise.all([started.source?.stop(), started.fresh?.stop(), started.upToDate?.stop()]);
 });
 
 const jobLog = (id: string) => server.logs.filter((l) => l.id === id && typeof l.event === 'string' && l.event.startsWith('job-'));

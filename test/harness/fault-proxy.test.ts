@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { request } from 'undici';
 import { ociImage } from './self-test-fixtures.js';
 import { pushImage, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from './index.js';
+import { startedSoFar } from './started-so-far.js';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
 let registry: TestRegistry;
@@ -25,8 +26,9 @@ before(async () => {
 });
 
 after(async () => {
-  await proxy.close();
-  await registry.stop();
+  const started = startedSoFar({ proxy, registry });
+  await started.proxy?.close();
+  await started.registry?.stop();
 });
 
 test('forwards and records requests, and counts them by method and path', async () => {

@@ -16,6 +16,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from './index.js';
+import { startedSoFar } from './started-so-far.js';
 
 let registry: TestRegistry;
 let scratch: string;
@@ -26,7 +27,8 @@ before(async () => {
 });
 
 after(async () => {
-  await registry.stop();
+  const started = startedSoFar({ registry });
+  await started.registry?.stop();
   if (scratch) await removeTempDir(scratch);
 });
 
@@ -108,7 +110,9 @@ test('a layer over 100 MiB builds (streamed, cached per machine)', async () => {
   });
   const biggest = Math.max(...built.blobs.map((b) => b.size));
   assert.ok(biggest > 110 * 1024 * 1024, `incompressible: ${biggest} bytes`);
-  const file = await stat(join(built.layoutDir, 'blobs', 'sha256', built.blobs.find((b) => b.size === biggest)!.digest.slice(7)));
+  const big = built.blobs.find((b) => b.size === biggest);
+  assert.ok(big);
+  const file = await stat(join(built.layoutDir, 'blobs', 'sha256', big.digest.slice(7)));
   assert.equal(file.size, biggest);
   console.log(`large image ready in ${Date.now() - started} ms`);
 });
