@@ -78,8 +78,11 @@ describe('JsonReporter', () => {
     ])
       reporter.handle(e);
     assert.deepEqual(
-      objects().map((o) => `${o.digest}@${o.transferred}`),
-      ['sha256:aa@100', 'sha256:bb@100'],
+      objects().map((o) => [o.digest, o.transferred]),
+      [
+        ['sha256:aa', 100],
+        ['sha256:bb', 100],
+      ],
     );
   });
 

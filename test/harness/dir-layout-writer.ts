@@ -53,5 +53,7 @@ export class DirLayoutWriter implements LayoutSink {
     return `dir:${DIR_PLACEHOLDER}/${name}`;
   }
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    // Nothing to write at the end: each image's directory is complete once added.
+  }
 }

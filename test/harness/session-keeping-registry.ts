@@ -46,9 +46,9 @@ class Keeper implements SessionKeepingRegistry {
   constructor(dir: string) {
     this.#dir = dir;
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: Error) => {
+      this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: error.message }] }));
+        res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) }] }));
       });
     });
   }

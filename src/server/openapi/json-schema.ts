@@ -19,11 +19,11 @@ function tidy(node: unknown): unknown {
   for (const keyword of ['anyOf', 'allOf'] as const) {
     const members = out[keyword];
     if (!Array.isArray(members)) continue;
-    const kept = members.flatMap((member: unknown) =>
+    const kept = (members as unknown[]).flatMap((member) =>
       isNever(member)
         ? []
         : isObject(member) && Object.keys(member).length === 1 && Array.isArray(member[keyword])
-          ? member[keyword]
+          ? (member[keyword] as unknown[])
           : [member],
     );
     const unique = kept.filter((member, i) => kept.findIndex((other) => JSON.stringify(other) === JSON.stringify(member)) === i);
@@ -43,7 +43,8 @@ function tidy(node: unknown): unknown {
  * transforms, since that is what a client sends. Written out in full, without `$ref`s.
  */
 export function jsonSchemaOf(schema: z.ZodTypeAny): JsonSchema {
-  const json = zodToJsonSchema(schema, {
+  // ZodTypeAny's definition type is `any`; the converter asks for a plain ZodType, which every zod schema is.
+  const json = zodToJsonSchema(schema as z.ZodType, {
     target: 'jsonSchema2019-09',
     $refStrategy: 'none',
     effectStrategy: 'input',
