@@ -92,6 +92,7 @@ test('a registry whose last two runs died with the process gets no run at start;
       startedAt: 0,
       durationMs: 0,
       invalidLines: [],
+      selectionProblems: [],
       images: [],
     };
   };

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CopyEngine, CopyResult, CopyTask } from '../copy/index.js';
+import { registryConfig } from '../scheduler/scheduler-test-kit.js';
+import { FakeLister } from '../select/lister-test-kit.js';
+import type { LoadEvent } from './events.js';
+import { runLoad } from './load-run.js';
+
+const SRC = 'src.example:5000';
+const TARGET = 'mirror.example:5000';
+
+/** Copies nothing; records each task it was given (copy), or answers "would copy" (plan). */
+class RecordingEngine {
+  readonly tasks: CopyTask[] = [];
+  copy(task: CopyTask): Promise<CopyResult> {
+    this.tasks.push(task);
+    return Promise.resolve({
+      status: 'copied',
+      source: task.source,
+      target: task.target,
+      digest: 'sha256:1',
+      sourceDigest: 'sha256:1',
+      bytes: 1,
+      blobsCopied: 1,
+      blobsSkipped: 0,
+      blobsMounted: 0,
+      manifestsWritten: 1,
+      durationMs: 1,
+    });
+  }
+  plan(task: CopyTask): Promise<{ action: 'copy'; digest: string }> {
+    this.tasks.push(task);
+    return Promise.resolve({ action: 'copy', digest: 'sha256:1' });
+  }
+}
+
+function load(registry: Partial<ReturnType<typeof registryConfig>>, lister: FakeLister, dryRun = false) {
+  const engine = new RecordingEngine();
+  const events: LoadEvent[] = [];
+  const run = runLoad({
+    registries: [{ ...registryConfig(TARGET), ...registry }],
+    engine: engine as unknown as CopyEngine,
+    lister: () => lister,
+    emit: (e) => events.push(e),
+    dryRun,
+  });
+  return run.then((outcome) => ({ outcome, events, tasks: engine.tasks }));
+}
+
+test('images:, repo:* and mirrors: rules are merged and de-duplicated; platforms and force reach the copy task', async () => {
+  const lister = new FakeLister({ [SRC]: { 'team/app': ['v1', 'v2', 'v3-rc'], 'team/db': ['1.0.0'], 'other/x': ['a'] } });
+  const { outcome, events, tasks } = await load(
+    {
+      images: [`${SRC}/team/app:v1`, `${SRC}/team/db:*`],
+      mirrors: [
+        { source: `${SRC}/team/`, tags: { exclude: ['.*-rc'] } },
+        { source: `${SRC}/team/app`, tags: { include: ['v2'] }, target: 'apps/app', platforms: ['linux/arm64'], force: true },
+      ],
+    },
+    lister,
+  );
+  assert.deepEqual(
+    tasks.map((t) => [t.source, t.target, t.platforms, t.force]),
+    [
+      [`${SRC}/team/app:v1`, `${TARGET}/mirror/team/app:v1`, undefined, undefined],
+      [`${SRC}/team/db:1.0.0`, `${TARGET}/mirror/team/db:1.0.0`, undefined, undefined],
+      [`${SRC}/team/app:v2`, `${TARGET}/mirror/team/app:v2`, undefined, undefined],
+      [`${SRC}/team/app:v2`, `${TARGET}/mirror/apps/app:v2`, ['linux/arm64'], true],
+    ],
+    'team/app:v1 and team/db:1.0.0 once each, although two rules select each',
+  );
+  assert.equal(outcome.ok, true);
+  assert.deepEqual(outcome.registries[0]?.selectionProblems, []);
+  const listed = events.find((e) => e.type === 'registry-listed');
+  assert.equal(listed?.type === 'registry-listed' && listed.images, 4);
+  // Every run lists anew: the catalog once (one namespace rule), the tags of each repository its rules cover.
+  assert.deepEqual([...lister.calls].sort(), [
+    `catalog ${SRC}`,
+    `tags ${SRC}/team/app`,
+    `tags ${SRC}/team/app`,
+    `tags ${SRC}/team/db`,
+    `tags ${SRC}/team/db`,
+  ]);
+});
+
+test("listing progress and each rule's selection are load events of the target registry, naming the listed source", async () => {
+  const lister = new FakeLister({ [SRC]: { 'team/app': ['1.0.0', '1.1.0', '1.2.0-rc'], 'team/old': ['v1'] } });
+  const { events } = await load(
+    { mirrors: [{ source: `${SRC}/team/`, repositories: { exclude: ['team/old'] }, tags: { exclude: ['.*-rc'], latest: 1 } }] },
+    lister,
+    true,
+  );
+  const found = events.filter((e) => e.type === 'repositories-found');
+  assert.deepEqual(
+    found.map((e) => e.type === 'repositories-found' && [e.registry, e.source, e.rule, e.found, e.selected]),
+    [[TARGET, SRC, 'mirrors[0]', 2, 1]],
+  );
+  const tags = events.filter((e) => e.type === 'tags-found');
+  assert.deepEqual(
+    tags.map((e) => e.type === 'tags-found' && [e.registry, e.source, e.repository, e.found, e.total]),
+    [
+      [TARGET, SRC, 'team/app', 2, 2],
+      [TARGET, SRC, 'team/app', 3, 3],
+    ],
+  );
+  const selected = events.find((e) => e.type === 'rule-selected');
+  assert.deepEqual(selected?.type === 'rule-selected' && { ...selected, time: 0 }, {
+    type: 'rule-selected',
+    registry: TARGET,
+    rule: 'mirrors[0]',
+    kind: 'namespace',
+    source: `${SRC}/team/`,
+    repositories: { kept: 1, dropped: { exclude: 1 } },
+    tags: { listed: 3, kept: 1, dropped: { exclude: 1, latest: 1 } },
+    droppedRepositories: [{ repository: 'team/old', filter: 'exclude', reason: 'matches exclude "team/old"' }],
+    droppedTags: [
+      { repository: 'team/app', tag: '1.0.0', filter: 'latest', reason: 'not among the 1 highest versions' },
+      { repository: 'team/app', tag: '1.2.0-rc', filter: 'exclude', reason: 'matches exclude ".*-rc"' },
+    ],
+    time: 0,
+  });
+  const order = events.map((e) => e.type).filter((t) => ['rule-selected', 'registry-listed', 'image-planned'].includes(t));
+  assert.deepEqual(order, ['rule-selected', 'registry-listed', 'image-planned'], 'the plan per rule comes before the images');
+});
+
+test('a collision is an error naming both sources, before any copy: neither is copied there, the rest is, the run fails', async () => {
+  const lister = new FakeLister({ [SRC]: { 'team/app': ['v1', 'v2'], 'other/app': ['v1'] } });
+  const { outcome, events, tasks } = await load(
+    { mirrors: [{ source: `${SRC}/team/app` }, { source: `${SRC}/other/app`, target: 'team/app' }] },
+    lister,
+  );
+  assert.deepEqual(
+    tasks.map((t) => t.target),
+    [`${TARGET}/mirror/team/app:v2`],
+  );
+  const problem = events.find((e) => e.type === 'selection-problem');
+  assert.equal(problem?.type === 'selection-problem' && problem.code, 'TARGET_COLLISION');
+  assert.equal(problem?.type === 'selection-problem' && problem.severity, 'error');
+  assert.match(
+    problem?.type === 'selection-problem' ? problem.message : '',
+    new RegExp(`${SRC}/team/app:v1 \\(mirrors\\[0\\]\\) and ${SRC}/other/app:v1 \\(mirrors\\[1\\]\\)`),
+  );
+  const [registry] = outcome.registries;
+  assert.equal(registry?.ok, false);
+  assert.deepEqual(
+    registry?.selectionProblems.map((p) => [p.code, p.severity, p.rule]),
+    [['TARGET_COLLISION', 'error', 'mirrors[0]']],
+  );
+  assert.equal(outcome.ok, false);
+  assert.equal(outcome.selectionErrors, 1);
+  const finished = events.find((e) => e.type === 'run-finished');
+  assert.equal(finished?.type === 'run-finished' && finished.selectionErrors, 1);
+});
+
+test('a catalog the registry does not offer fails its rule and the run; other rules are still copied; a warning alone does not fail', async () => {
+  const lister = new FakeLister({ [SRC]: { 'team/app': ['v1'] } }, { withoutCatalog: [SRC] });
+  const { outcome, events, tasks } = await load(
+    { mirrors: [{ source: `${SRC}/team/` }, { source: `${SRC}/team/app` }, { source: `${SRC}/team/app`, tags: { include: ['v9'] } }] },
+    lister,
+  );
+  assert.deepEqual(
+    tasks.map((t) => t.source),
+    [`${SRC}/team/app:v1`],
+  );
+  assert.deepEqual(
+    events.flatMap((e) => (e.type === 'selection-problem' ? [[e.code, e.severity, e.rule]] : [])),
+    [
+      ['CATALOG_UNAVAILABLE', 'error', 'mirrors[0]'],
+      ['EMPTY_SELECTION', 'warning', 'mirrors[2]'],
+    ],
+  );
+  assert.equal(outcome.ok, false);
+  const warningOnly = await load({ mirrors: [{ source: `${SRC}/team/app`, tags: { include: ['v9'] } }] }, lister);
+  assert.equal(warningOnly.outcome.ok, true, 'an empty selection that is not required is reported, not a failure');
+});
+
+test('a syncer-script-like run without mirrors never lists: plain references need no lister', async () => {
+  const lister = new FakeLister({});
+  const { outcome, tasks } = await load({ images: [`${SRC}/team/app`, `${SRC}/team/app:latest`] }, lister);
+  assert.deepEqual(lister.calls, []);
+  assert.deepEqual(
+    tasks.map((t) => [t.source, t.target]),
+    [[`${SRC}/team/app`, `${TARGET}/mirror/team/app:latest`]],
+    'no tag is latest: one image, not a collision',
+  );
+  assert.equal(outcome.ok, true);
+});
