@@ -4,7 +4,7 @@ import type { CopyEngine, CopyResult, CopyTask } from '../copy/index.js';
 import { registryConfig } from '../scheduler/scheduler-test-kit.js';
 import { FakeLister } from '../select/lister-test-kit.js';
 import type { LoadEvent } from './events.js';
-import { runLoad } from './load-run.js';
+import { LISTING_CONCURRENCY, runLoad } from './load-run.js';
 
 const SRC = 'src.example:5000';
 const TARGET = 'mirror.example:5000';
@@ -234,4 +234,32 @@ test('aborted while listing: nothing is copied, the stop is said, and the load e
   );
   assert.equal(events.filter((e) => e.type === 'registry-listed').length, 0);
   assert.equal(outcome.registries[0]?.images.length, 0);
+});
+
+test('tag listings are concurrent and bounded by one limit for the whole run, however many registries list', async () => {
+  const many = (prefix: string) => Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${prefix}/r${i}`, ['v1']]));
+  const lister = new FakeLister({ [SRC]: { ...many('a'), ...many('b') } });
+  const tags = lister.tags.bind(lister);
+  let inFlight = 0;
+  let most = 0;
+  lister.tags = async (registry, repository, options) => {
+    most = Math.max(most, ++inFlight);
+    // Held for a turn of the event loop, so that every listing the limit lets through has started.
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight--;
+    return tags(registry, repository, options);
+  };
+  const engine = new RecordingEngine();
+  const outcome = await runLoad({
+    registries: [
+      { ...registryConfig('one.example'), mirrors: [{ source: `${SRC}/a/` }] },
+      { ...registryConfig('two.example'), mirrors: [{ source: `${SRC}/b/` }] },
+    ],
+    engine: engine as unknown as CopyEngine,
+    lister: () => lister,
+    emit: () => {},
+  });
+  assert.equal(engine.tasks.length, 24);
+  assert.equal(outcome.ok, true);
+  assert.equal(most, LISTING_CONCURRENCY, 'as many at once as the limit, never more, across both registries');
 });
