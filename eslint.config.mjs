@@ -1,6 +1,6 @@
 // @ts-check
-// ESLint over the TypeScript sources (src, test, bench, demo; scripts without types), type-aware: typescript-eslint's strict and
-// stylistic type-checked sets, with eslint-config-prettier last so no rule argues with Prettier's layout.
+// ESLint over src, test, bench and demo, type-aware (scripts/*.mjs without types): typescript-eslint's strict
+// and stylistic type-checked sets, with eslint-config-prettier last so no rule argues with Prettier's layout.
 // Every option set below says why; a disable comment in the code says why too.
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
@@ -19,8 +19,7 @@ export default tseslint.config(
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
       ],
-      // Counts, sizes, ports and line numbers read fine as numbers, and a Reference prints its canonical form
-      // (its toString is the point of the class); other non-strings still need a decision.
+      // Numbers (counts, sizes, ports) read fine, and a Reference's toString is its canonical form; the rest needs a decision.
       '@typescript-eslint/restrict-template-expressions': [
         'error',
         {
@@ -43,8 +42,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // The terminal display and the secret scrubber match control characters on purpose (escaping them is their job).
       'no-control-regex': 'off',
-      // An empty arrow is a deliberate no-op (an 'error' listener that only keeps a destroyed stream from crashing the
-      // process, a default progress sink); empty methods and functions still need a comment saying why.
+      // An empty arrow is a deliberate no-op (an 'error' listener on a destroyed stream, a default sink); methods say why.
       '@typescript-eslint/no-empty-function': ['error', { allow: ['arrowFunctions'] }],
       // tsc's noUnusedLocals and noUnusedParameters already check this, with its own exceptions (`_` names, rest siblings).
       '@typescript-eslint/no-unused-vars': 'off',
@@ -61,8 +59,7 @@ export default tseslint.config(
   {
     files: ['**/*.test.ts'],
     rules: {
-      // Tests read the API's JSON replies (light-my-request's json(), fetch) as `any` and check them with
-      // assertions at run time; typing each reply would restate the server's schemas in every test.
+      // Tests read API replies (inject's json(), fetch) as `any` and assert on them; typing each would restate the schemas.
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
