@@ -1,4 +1,4 @@
-import type { RuleExpansion, TagFilterName } from '../select/index.js';
+import type { DroppedTag, RuleExpansion, TagFilterName } from '../select/index.js';
 
 const FILTER_ORDER: readonly TagFilterName[] = ['include', 'exclude', 'semver', 'latest'];
 
@@ -13,7 +13,7 @@ function droppedByFlag(expansion: RuleExpansion): string {
 /**
  * What `copy --all-tags` selected, before it copies: `HOST/REPO: 40 tags listed, 12 selected, 28
  * dropped (20 by --include, 8 by --latest)`, and with -v each dropped tag with the flag and the
- * reason. Warnings of the listing (a tag that is no valid reference) follow; an empty selection is
+ * reason, flag by flag in that order. Warnings of the listing (a tag that is no valid reference) follow; an empty selection is
  * said by the counts.
  */
 export function selectionNote(expansion: RuleExpansion, verbose: boolean): string[] {
@@ -25,7 +25,12 @@ export function selectionNote(expansion: RuleExpansion, verbose: boolean): strin
   const lines = [
     `${name}: ${listed} ${listed === 1 ? 'tag' : 'tags'} listed, ${kept} selected${dropped > 0 ? `, ${dropped} dropped (${droppedByFlag(expansion)})` : ''}`,
   ];
-  if (verbose) for (const drop of expansion.dropped) lines.push(`  dropped ${drop.tag} by --${drop.filter}: ${drop.reason}`);
+  if (verbose) {
+    // Grouped by flag in the order the filters apply (as the counts above), each group in name order.
+    const rank = (drop: DroppedTag): number => FILTER_ORDER.indexOf(drop.filter);
+    const inOrder = [...expansion.dropped].sort((a, b) => rank(a) - rank(b));
+    for (const drop of inOrder) lines.push(`  dropped ${drop.tag} by --${drop.filter}: ${drop.reason}`);
+  }
   for (const problem of expansion.problems) {
     if (problem.severity === 'warning' && problem.code !== 'EMPTY_SELECTION') lines.push(`warning: ${problem.message}`);
   }

@@ -116,7 +116,7 @@ test('each filter flag alone and combined, in the documented order; --include re
   }
 });
 
-test('--dry-run writes nothing: tags selected, dropped by which flag (each tag with -v), and copy / up to date per tag', async () => {
+test('--dry-run writes nothing: tags selected, dropped by which flag (each tag with -v, flag by flag in the order they apply), and copy / up to date per tag', async () => {
   pair.targetProxy.clearRequests();
   const fresh = await runCli(['copy', '--all-tags', '--dry-run', '-v', '--exclude', 'main', '--latest', '3', src(), dst('dry/app')]);
   assert.equal(fresh.code, 0, fresh.stderr);
@@ -124,8 +124,8 @@ test('--dry-run writes nothing: tags selected, dropped by which flag (each tag w
   const lines = fresh.stdout.split('\n');
   assert.equal(lines[0], `${src()}: 6 tags listed, 3 selected, 3 dropped (1 by --exclude, 2 by --latest)`);
   assert.deepEqual(lines.slice(1, 4), [
-    '  dropped latest by --latest: not a semantic version',
     '  dropped main by --exclude: matches exclude "main"',
+    '  dropped latest by --latest: not a semantic version',
     '  dropped v1.0.0 by --latest: not among the 3 highest versions',
   ]);
   for (const tag of ['v1.1.0', 'v2.0.0', 'v2.1.0-rc.1'])
