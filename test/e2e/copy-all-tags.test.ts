@@ -134,13 +134,17 @@ test('--dry-run writes nothing: tags selected, dropped by which flag (each tag w
   const catalog = (await (await fetch(`${pair.target.url}/v2/_catalog`)).json()) as { repositories: string[] };
   assert.equal(catalog.repositories.includes('dry/app'), false, 'the dry run created no repository');
 
-  // Without -v only the counts; against a filled target, up to date per tag.
-  const filled = await runCli(['copy', '--all-tags', '--dry-run', '--include', 'v1\\..*', src(), dst('mirror/app')]);
+  // Without -v only the counts; against a filled target (filled here: the test stands alone), up to date per tag.
+  const fill = await runCli(['copy', '--all-tags', '--include', 'v1\\.0\\..*', src(), dst('dry/filled')]);
+  assert.equal(fill.code, 0, fill.stderr);
+  pair.targetProxy.clearRequests();
+  const filled = await runCli(['copy', '--all-tags', '--dry-run', '--include', 'v1\\..*', src(), dst('dry/filled')]);
   assert.equal(filled.code, 0, filled.stderr);
   assert.equal(filled.stdout.split('\n')[0], `${src()}: 6 tags listed, 2 selected, 4 dropped (4 by --include)`);
   assert.equal(filled.stdout.includes('dropped latest'), false);
-  assert.ok(filled.stdout.includes(`up to date ${src()}:v1.0.0 -> ${dst('mirror/app')}:v1.0.0`), filled.stdout);
-  assert.ok(filled.stdout.includes('images: 0 would copy, 2 up to date, 0 failed (dry run)'), filled.stdout);
+  assert.ok(filled.stdout.includes(`up to date ${src()}:v1.0.0 -> ${dst('dry/filled')}:v1.0.0`), filled.stdout);
+  assert.ok(filled.stdout.includes(`would copy ${src()}:v1.1.0 -> ${dst('dry/filled')}:v1.1.0`), filled.stdout);
+  assert.ok(filled.stdout.includes('images: 1 would copy, 1 up to date, 0 failed (dry run)'), filled.stdout);
   assert.deepEqual(writes(pair.targetProxy), []);
 });
 
