@@ -1,24 +1,28 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeTempDir } from '../test/harness/procs.js';
 import { startRegistry, type TestRegistry } from '../test/harness/index.js';
 import { corpus, largeImage, type CorpusImage } from './corpus.js';
 import { formatProfile, newestProfile, summarizeProfile } from './cpu-profile.js';
 import { runFloorProcess } from './floor-run.js';
+import { formatManyResults, manyTargets } from './many-report.js';
+import { runManyRows } from './many-rows.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { runPictureBookLoad, writePictureBookConfig } from './picture-book-run.js';
 import { describeSample, measureMirror } from './measured-mirror.js';
 import { formatResults, targets, type BenchResults } from './report.js';
 import { countedPass } from './counted-pass.js';
+import { writeResultsFile } from './results-file.js';
 import { seedSource, totalBytes, uniqueBlobs, type SeededImage } from './seed.js';
 import { interleave, Series } from './series.js';
 import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
 import { wipeRegistry } from './target-reset.js';
 
 /**
- * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries.
+ * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries, then
+ * the many-tags and many-repositories rows (many-rows.ts) on registries of their own.
  * See options.ts for the flags and the README for what each figure means.
  */
 const began = performance.now();
@@ -34,19 +38,24 @@ async function main(options: BenchOptions): Promise<void> {
   log(`machine: ${describeMachine(machine)}`);
   const work = await makeTempDir('bench');
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
-  const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
-  log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
-  try {
-    const results = await measure(options, machine, work, source, target, timeoutMs);
-    const text = formatResults(results);
+  if (!options.manyOnly) {
+    const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+    log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
+    try {
+      const results = await measure(options, machine, work, source, target, timeoutMs);
+      const text = formatResults(results);
+      process.stdout.write(`\n${text}\n`);
+      if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
+      log(`figures written to ${await writeResultsFile(options.out, results, targets(results), text)}`);
+    } finally {
+      await Promise.all([source.stop(), target.stop()]);
+    }
+  }
+  if (options.manyTags > 0 || options.manyRepos > 0) {
+    const many = await runManyRows({ options, machine, work, timeoutMs, log });
+    const text = formatManyResults(many);
     process.stdout.write(`\n${text}\n`);
-    if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
-    const out = resolve(options.out);
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, `${JSON.stringify({ ...results, targets: targets(results), table: text.split('\n') }, null, 2)}\n`);
-    log(`figures written to ${out}`);
-  } finally {
-    await Promise.all([source.stop(), target.stop()]);
+    log(`figures written to ${await writeResultsFile(options.manyOut, many, manyTargets(many), text)}`);
   }
 }
 

@@ -28,6 +28,15 @@ export interface BenchOptions {
   /** Where the figures go. */
   out: string;
   quick: boolean;
+  /** Tags of the one source repository of the many-tags rows (0 = skip them). */
+  manyTags: number;
+  /** Repositories of the source registry of the many-repositories rows (0 = skip them), and tags each. */
+  manyRepos: number;
+  manyReposTags: number;
+  /** Only the many-tags and many-repositories rows, not the corpus ones. */
+  manyOnly: boolean;
+  /** Where the figures of those rows go. */
+  manyOut: string;
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -45,8 +54,14 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --profile              also run picture-book under node --cpu-prof and summarise it
   --timeout-s N          kill a measured process after N seconds (default 900)
   --out FILE             where to write the figures (default bench/results/latest.json)
+  --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
+  --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
+  --many-repos-tags N    tags of each of those repositories (default 3)
+  --many-only            only the many-tags and many-repositories rows
+  --many-out FILE        where their figures go (default bench/results/many.json)
   --quick                a small, fast variant to check that everything works
-                         (4 repos x 2 tags, 32 MiB large layer, 1 round, scale 2, 128 MiB RSS layer)
+                         (4 repos x 2 tags, 32 MiB large layer, 1 round, scale 2, 128 MiB RSS layer,
+                         200 tags, 20 repositories)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number, min = 1): number {
@@ -76,6 +91,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       'timeout-s': { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean' },
+      'many-tags': { type: 'string' },
+      'many-repos': { type: 'string' },
+      'many-repos-tags': { type: 'string' },
+      'many-only': { type: 'boolean' },
+      'many-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -99,5 +119,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     timeoutS: positive('timeout-s', values['timeout-s'], 900),
     out: values.out ?? (quick ? '.bench/quick.json' : 'bench/results/latest.json'),
     quick,
+    manyTags: positive('many-tags', values['many-tags'], quick ? 200 : 2000, 0),
+    manyRepos: positive('many-repos', values['many-repos'], quick ? 20 : 200, 0),
+    manyReposTags: positive('many-repos-tags', values['many-repos-tags'], 3),
+    manyOnly: values['many-only'] === true,
+    manyOut: values['many-out'] ?? (quick ? '.bench/quick-many.json' : 'bench/results/many.json'),
   };
 }
