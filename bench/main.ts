@@ -6,8 +6,7 @@ import { startRegistry, type TestRegistry } from '../test/harness/index.js';
 import { corpus, largeImage, type CorpusImage } from './corpus.js';
 import { formatProfile, newestProfile, summarizeProfile } from './cpu-profile.js';
 import { runFloorProcess } from './floor-run.js';
-import { formatManyResults, manyTargets } from './many-report.js';
-import { runManyRows } from './many-rows.js';
+import { manySection } from './many-rows.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { runPictureBookLoad, writePictureBookConfig } from './picture-book-run.js';
@@ -19,6 +18,7 @@ import { seedSource, totalBytes, uniqueBlobs, type SeededImage } from './seed.js
 import { interleave, Series } from './series.js';
 import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
 import { wipeRegistry } from './target-reset.js';
+import { apiLoadSection, formatApiLoad } from './api-load-section.js';
 
 /**
  * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries, then
@@ -36,6 +36,7 @@ async function main(options: BenchOptions): Promise<void> {
   const timeoutMs = options.timeoutS * 1000;
   const machine = await machineInfo();
   log(`machine: ${describeMachine(machine)}`);
+  if (options.apiOnly) return apiOnly(options, machine);
   const work = await makeTempDir('bench');
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
   if (!options.manyOnly) {
@@ -43,7 +44,8 @@ async function main(options: BenchOptions): Promise<void> {
     log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
     try {
       const results = await measure(options, machine, work, source, target, timeoutMs);
-      const text = formatResults(results);
+      if (options.apiJobs > 0) results.apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
+      const text = [formatResults(results), ...(results.apiLoad ? [formatApiLoad(results.apiLoad)] : [])].join('\n\n');
       process.stdout.write(`\n${text}\n`);
       if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
       log(`figures written to ${await writeResultsFile(options.out, results, targets(results), text)}`);
@@ -51,12 +53,16 @@ async function main(options: BenchOptions): Promise<void> {
       await Promise.all([source.stop(), target.stop()]);
     }
   }
-  if (options.manyTags > 0 || options.manyRepos > 0) {
-    const many = await runManyRows({ options, machine, work, timeoutMs, log });
-    const text = formatManyResults(many);
-    process.stdout.write(`\n${text}\n`);
-    log(`figures written to ${await writeResultsFile(options.manyOut, many, manyTargets(many), text)}`);
-  }
+  if (options.manyTags > 0 || options.manyRepos > 0) await manySection({ options, machine, work, timeoutMs, log });
+}
+
+/** `--api-only`: the API-under-load section alone, with its own registries. */
+async function apiOnly(options: BenchOptions, machine: BenchResults['machine']): Promise<void> {
+  const apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
+  const text = formatApiLoad(apiLoad);
+  process.stdout.write(`\n${text}\n`);
+  const results = { date: new Date().toISOString(), machine, options: { ...options }, apiLoad };
+  log(`figures written to ${await writeResultsFile(options.out, results, undefined, text)}`);
 }
 
 async function measure(

@@ -37,8 +37,6 @@ export interface ManyResults {
     /** The first run's, then each no-change run's. */
     listing: ListingPhase[];
   };
-  /** Why a part did not run. */
-  skipped?: string[];
 }
 
 const get = (run: CountedRun, key: string): number => (run.source[key] ?? 0) + (run.target[key] ?? 0);
@@ -196,7 +194,6 @@ export function formatManyResults(r: ManyResults): string {
     'requests of one more no-change run through counting proxies in front of both registries:',
     formatTable(['run', 'tool', 'manifest+blob GETs', 'source requests', 'target requests'], counted),
   );
-  for (const reason of r.skipped ?? []) parts.push(`skipped: ${reason}`);
   parts.push('', 'targets:');
   for (const t of manyTargets(r)) parts.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.value} (${t.limit})`);
   return parts.join('\n');

@@ -1,6 +1,8 @@
 import { request } from 'undici';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../test/harness/index.js';
 import type { MachineInfo } from './machine.js';
+import { formatManyResults, manyTargets } from './many-report.js';
+import { writeResultsFile } from './results-file.js';
 import type { ManyResults, ManyTagsVariant } from './many-report.js';
 import {
   listingPhase,
@@ -86,8 +88,8 @@ function manyTagsTools(input: ManyInput, skopeoHome: SkopeoHome): Tool[] {
       return () => runPictureBookLoadJson(config, timeoutMs);
     },
   };
-  // Into the rule's target when there is a rule: its no-change runs are the same check, its first mirror is the rule's.
-  const allTagsPath = MIRRORS_RULES ? rule.targetPath : `pb-copy/${repository}`;
+  // Into the rule's target: its no-change runs are the same check, its first mirror is the rule's.
+  const allTagsPath = rule.targetPath;
   const allTags: Tool = {
     how: 'copy --all-tags',
     json: false,
@@ -151,7 +153,7 @@ async function manyTagsRows(input: ManyInput, source: TestRegistry, target: Test
   input.log(`many tags: seeding ${tags} tags into ${source.host}/${MANY_TAGS_REPOSITORY} (kept in the fixture cache after the first time)`);
   await seedManyTags(source, tags);
   const skopeoHome = await SkopeoHome.create(input.work, 'skopeo-many-tags');
-  const tools = manyTagsTools(input, skopeoHome).filter((tool) => MIRRORS_RULES || tool.how !== 'mirrors: repository rule');
+  const tools = manyTagsTools(input, skopeoHome);
   const figures = await measureTools(input, source, target, tools, (tool) => assertTagCounts(target, [tool.targetPath], tags, tool.how));
   const skopeo = figures.find((f) => f.tool.how.startsWith('skopeo'));
   if (!skopeo) throw new Error('no skopeo figures');
@@ -195,22 +197,26 @@ async function manyReposRows(input: ManyInput, source: TestRegistry, target: Tes
   return { repositories, tagsEach, first: figure.first, noChange: figure.noChange, counted: figure.counted, listing: figure.listing };
 }
 
-/** Whether this build has `mirrors:` rules in config.yaml (load with a repository or registry rule). */
-const MIRRORS_RULES = false;
-
 export async function runManyRows(input: ManyInput): Promise<ManyResults> {
   const { options, log } = input;
-  const results: ManyResults = { date: new Date().toISOString(), machine: input.machine, options: { ...options }, skipped: [] };
+  const results: ManyResults = { date: new Date().toISOString(), machine: input.machine, options: { ...options } };
   const [tagsSource, fleetSource, target] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
   log(`many-tags source ${tagsSource.host}, many-repositories source ${fleetSource.host}, target ${target.host}`);
   try {
     if (options.manyTags > 0) results.manyTags = await manyTagsRows(input, tagsSource, target);
     if (options.manyRepos > 0) {
-      if (MIRRORS_RULES) results.manyRepos = await manyReposRows(input, fleetSource, target);
-      else results.skipped?.push('the many-repositories rows need mirrors: rules (a registry rule), which this build has not');
+      results.manyRepos = await manyReposRows(input, fleetSource, target);
     }
   } finally {
     await Promise.all([tagsSource.stop(), fleetSource.stop(), target.stop()]);
   }
   return results;
+}
+
+/** Runs the rows, prints their table and writes their figures (`--many-out`). */
+export async function manySection(input: ManyInput): Promise<void> {
+  const many = await runManyRows(input);
+  const text = formatManyResults(many);
+  process.stdout.write(`\n${text}\n`);
+  input.log(`figures written to ${await writeResultsFile(input.options.manyOut, many, manyTargets(many), text)}`);
 }

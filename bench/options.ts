@@ -37,6 +37,11 @@ export interface BenchOptions {
   manyOnly: boolean;
   /** Where the figures of those rows go. */
   manyOut: string;
+  /** The API under load: distribute jobs posted at once, then API requests during a running sync (0 skips). */
+  apiJobs: number;
+  apiRequests: number;
+  /** Only the API-under-load section. */
+  apiOnly: boolean;
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -53,6 +58,9 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --seed-concurrency N   parallel skopeo pushes while seeding (default 4)
   --profile              also run picture-book under node --cpu-prof and summarise it
   --timeout-s N          kill a measured process after N seconds (default 900)
+  --api-jobs N           distribute jobs posted at once in the API-under-load run (default 200; 0 skips it)
+  --api-requests N       API requests during a running sync in that run (default 2000)
+  --api-only             run only the API-under-load section (figures: bench/results/api-load.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
   --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
   --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
@@ -96,6 +104,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       'many-repos-tags': { type: 'string' },
       'many-only': { type: 'boolean' },
       'many-out': { type: 'string' },
+      'api-jobs': { type: 'string' },
+      'api-requests': { type: 'string' },
+      'api-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -117,12 +128,15 @@ export function parseOptions(argv: string[]): BenchOptions {
     seedConcurrency: positive('seed-concurrency', values['seed-concurrency'], 4),
     profile: values.profile === true,
     timeoutS: positive('timeout-s', values['timeout-s'], 900),
-    out: values.out ?? (quick ? '.bench/quick.json' : 'bench/results/latest.json'),
+    out: values.out ?? (quick ? '.bench/quick.json' : values['api-only'] ? 'bench/results/api-load.json' : 'bench/results/latest.json'),
     quick,
     manyTags: positive('many-tags', values['many-tags'], quick ? 200 : 2000, 0),
     manyRepos: positive('many-repos', values['many-repos'], quick ? 20 : 200, 0),
     manyReposTags: positive('many-repos-tags', values['many-repos-tags'], 3),
     manyOnly: values['many-only'] === true,
     manyOut: values['many-out'] ?? (quick ? '.bench/quick-many.json' : 'bench/results/many.json'),
+    apiJobs: positive('api-jobs', values['api-jobs'], quick ? 50 : 200, 0),
+    apiRequests: positive('api-requests', values['api-requests'], quick ? 500 : 2000),
+    apiOnly: values['api-only'] === true,
   };
 }
