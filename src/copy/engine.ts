@@ -1,6 +1,6 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, RegistryClients, type RepositoryClient } from '../registry/index.js';
+import { parsePlatform, RegistryClients, type ContentRepository } from '../registry/index.js';
 import type { EndpointOptions, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener } from './events.js';
@@ -99,7 +99,7 @@ export class CopyEngine {
     targetAccess: 'pull' | 'push',
     emit: CopyEventListener,
     signal?: AbortSignal,
-  ): { sourceRepo: RepositoryClient; targetRepo: RepositoryClient } {
+  ): { sourceRepo: ContentRepository; targetRepo: ContentRepository } {
     const onRetry = (notice: RetryNotice): void => emit({ type: 'retry', ...notice, time: Date.now() });
     return {
       sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, { signal, onRetry }),
