@@ -7,6 +7,7 @@ import type { CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
+import { Places } from './places.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 
@@ -23,6 +24,11 @@ export interface CopyTask {
   force?: boolean;
   sourceEndpoint?: EndpointOptions;
   targetEndpoint?: EndpointOptions;
+  /**
+   * The target is a delta bundle (an `oci:` or `oci-archive:` layout) of this previous bundle (its
+   * directory, archive or inventory file): what that bundle held is present, and is not written.
+   */
+  since?: string;
 }
 
 export interface CopyEngineOptions {
@@ -71,7 +77,7 @@ export class CopyEngine {
   #checks: Limiter;
   #lookahead: Limiter;
   #blobs: BlobCopier;
-  #clients: RegistryClients;
+  #places: Places;
 
   constructor(options: CopyEngineOptions = {}) {
     // The config's defaults (measured with `npm run bench`: more blob streams help, more images barely).
@@ -81,30 +87,33 @@ export class CopyEngine {
     this.#images = new Limiter(images);
     this.#checks = new Limiter(checks);
     this.#lookahead = new Limiter(Math.max(options.lookahead ?? 128, checks));
-    this.#clients = new RegistryClients({
+    const clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),
     });
+    this.#places = new Places(clients);
     this.#blobs = new BlobCopier({ limiter: new Limiter(blobs) });
   }
 
-  /** The source and target clients of one copy (or plan): their requests report retries to `emit`. */
-  #repositories(
+  /** The source and target of one copy (or plan), registries or layouts: their requests report retries to `emit`. */
+  async #repositories(
     source: Reference,
     target: Reference,
     task: CopyTask,
     targetAccess: 'pull' | 'push',
     emit: CopyEventListener,
     signal?: AbortSignal,
-  ): { sourceRepo: ContentRepository; targetRepo: ContentRepository } {
+  ): Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }> {
     const onRetry = (notice: RetryNotice): void => emit({ type: 'retry', ...notice, time: Date.now() });
-    return {
-      sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, { signal, onRetry }),
-      targetRepo: this.#clients.repository(target.registry, target.repository, targetAccess, task.targetEndpoint, { signal, onRetry }),
-    };
+    const caller = { signal, onRetry };
+    const [sourceRepo, targetRepo] = await Promise.all([
+      this.#places.repository(source, 'source', 'pull', task.sourceEndpoint, caller),
+      this.#places.repository(target, 'target', targetAccess, task.targetEndpoint, caller, task.since),
+    ]);
+    return { sourceRepo, targetRepo };
   }
 
   /**
@@ -122,7 +131,7 @@ export class CopyEngine {
       const platforms = (task.platforms ?? []).map(parsePlatform);
       const force = task.force === true;
       const filtered = platforms.length > 0;
-      const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'push', emit, run.signal);
+      const { sourceRepo, targetRepo } = await this.#repositories(source, target, task, 'push', emit, run.signal);
       const began = Date.now();
       // Three stages. A window bounds how many images are checked and resolved ahead of the
       // transfers (their manifests wait in memory). The no-change check is two HEADs, so many run
@@ -219,7 +228,7 @@ export class CopyEngine {
     const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
-    const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'pull', emit);
+    const { sourceRepo, targetRepo } = await this.#repositories(source, target, task, 'pull', emit);
     const check = {
       filtered: (task.platforms ?? []).length > 0,
       force: task.force === true,
@@ -228,9 +237,17 @@ export class CopyEngine {
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
   }
 
-  /** Closes pooled connections. */
+  /**
+   * Ends the writing run of a layout target (`oci:`/`oci-archive:` place): an archive gets its
+   * index.json and is renamed into place, a bundle its inventory. A no-op for a registry.
+   */
+  finish(place: string): Promise<void> {
+    return this.#places.finish(place);
+  }
+
+  /** Finishes every layout written, then closes pooled connections. */
   async close(): Promise<void> {
-    await this.#clients.close();
+    await this.#places.close();
   }
 }
 

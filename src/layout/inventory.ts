@@ -1,0 +1,76 @@
+import { LayoutError } from '../errors/index.js';
+import { isDigest } from '../reference/index.js';
+import { refNameOf, type IndexDocument } from './index-document.js';
+
+/** The inventory's own media type, so a file can be told from any other JSON. */
+export const INVENTORY_MEDIA_TYPE = 'application/vnd.picture-book.bundle-inventory.v1+json';
+/** Its name inside a bundle (next to index.json); beside the bundle it is `<bundle>.inventory.json`. */
+export const INVENTORY_FILE = 'picture-book-inventory.json';
+
+/**
+ * What a bundle and every bundle before it (`--since`, transitively) hold: the images by name and
+ * every blob (manifests too) with the bundle that carried it. The next delta bundle is made against
+ * it, and an import that misses a blob names the bundle it was expected from.
+ */
+export interface Inventory {
+  /** The bundle described (the layout's file or directory name). */
+  bundle: string;
+  /** The bundle it was made against, when it is a delta. */
+  since: string | undefined;
+  /** Image name (index.json's ref name) -> manifest digest, over the bundle and its predecessors. */
+  images: Map<string, string>;
+  /** Blob digest -> its size and the bundle that carried it. */
+  blobs: Map<string, { size: number; bundle: string }>;
+}
+
+/** The inventory of a bundle: its predecessors' (`base`), then what it holds itself. */
+export function inventoryOf(bundle: string, index: IndexDocument, blobs: ReadonlyMap<string, number>, base?: Inventory): Inventory {
+  const inventory: Inventory = {
+    bundle,
+    since: base?.bundle,
+    images: new Map(base?.images),
+    blobs: new Map(base?.blobs),
+  };
+  for (const entry of index.manifests) {
+    const name = refNameOf(entry);
+    if (name !== undefined) inventory.images.set(name, entry.digest);
+  }
+  for (const [digest, size] of blobs) if (!inventory.blobs.has(digest)) inventory.blobs.set(digest, { size, bundle });
+  return inventory;
+}
+
+export function serialiseInventory(inventory: Inventory): Buffer {
+  const doc = {
+    mediaType: INVENTORY_MEDIA_TYPE,
+    bundle: inventory.bundle,
+    ...(inventory.since !== undefined ? { since: inventory.since } : {}),
+    images: Object.fromEntries(inventory.images),
+    blobs: Object.fromEntries([...inventory.blobs].map(([digest, { size, bundle }]) => [digest, { size, bundle }])),
+  };
+  return Buffer.from(`${JSON.stringify(doc, null, 1)}\n`);
+}
+
+/** An inventory file's bytes, or LAYOUT_INVALID naming `file` and what is wrong with it. */
+export function parseInventory(bytes: Buffer, file: string): Inventory {
+  const bad = (why: string) => new LayoutError('LAYOUT_INVALID', file, `${file} is not a picture-book bundle inventory: ${why}`);
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw bad('not JSON');
+  }
+  if (doc?.mediaType !== INVENTORY_MEDIA_TYPE) throw bad(`mediaType is not ${INVENTORY_MEDIA_TYPE}`);
+  if (typeof doc.bundle !== 'string') throw bad('no "bundle" name');
+  const images = new Map<string, string>();
+  for (const [name, digest] of Object.entries((doc.images ?? {}) as Record<string, unknown>)) {
+    if (typeof digest !== 'string' || !isDigest(digest)) throw bad(`images["${name}"] is not a digest`);
+    images.set(name, digest);
+  }
+  const blobs = new Map<string, { size: number; bundle: string }>();
+  for (const [digest, value] of Object.entries((doc.blobs ?? {}) as Record<string, unknown>)) {
+    const { size, bundle } = (value ?? {}) as { size?: unknown; bundle?: unknown };
+    if (!isDigest(digest) || typeof size !== 'number' || typeof bundle !== 'string') throw bad(`blobs["${digest}"] is not {size, bundle}`);
+    blobs.set(digest, { size, bundle });
+  }
+  return { bundle: doc.bundle, since: typeof doc.since === 'string' ? doc.since : undefined, images, blobs };
+}
