@@ -7,9 +7,9 @@ export function registerCopyCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
   const command = program
     .command('copy')
-    .description('copy one image (manifest, index and every blob) from one registry to another')
-    .argument('<source>', 'source image, e.g. 127.0.0.1:5001/library/app:v1 or quay.io/coreos/etcd@sha256:…')
-    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1');
+    .description('copy one image (manifest, index and every blob) between registries and OCI layouts (oci:DIR, oci-archive:FILE.tar)')
+    .argument('<source>', 'source image, e.g. 127.0.0.1:5001/library/app:v1, quay.io/coreos/etcd@sha256:…, oci:/mnt/mirror:library/app:v1')
+    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1, oci:/mnt/mirror:mirror/app:v1, oci-archive:/mnt/app.tar:v1');
   for (const { flags, description, parse } of SIDE_FLAGS) {
     if (parse) command.option(flags, description, parse);
     else command.option(flags, description);
@@ -21,6 +21,10 @@ export function registerCopyCommand(program: Command): void {
     .option('--blob-min-rate <bytes/seconds>', 'a blob moving fewer bytes than this per interval is stalled (default 65536/30)', parseRate)
     .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform image (repeatable)', collect, [])
     .option('--force', 'copy even if the target already has the same digest')
+    .option(
+      '--since <previous>',
+      'the target layout is a delta bundle: leave out what the previous bundle (oci: dir, oci-archive: file or its .inventory.json) holds',
+    )
     .option('-v, --verbose', 'print every blob and manifest as it is handled')
     .action(async (sourceArg: string, targetArg: string, flags: CopyFlags) => {
       const { runCopy } = await import('./copy-action.js');
