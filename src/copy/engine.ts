@@ -77,6 +77,7 @@ export class CopyEngine {
   #checks: Limiter;
   #lookahead: Limiter;
   #blobs: BlobCopier;
+  #clients: RegistryClients;
   #places: Places;
 
   constructor(options: CopyEngineOptions = {}) {
@@ -87,14 +88,14 @@ export class CopyEngine {
     this.#images = new Limiter(images);
     this.#checks = new Limiter(checks);
     this.#lookahead = new Limiter(Math.max(options.lookahead ?? 128, checks));
-    const clients = new RegistryClients({
+    this.#clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),
     });
-    this.#places = new Places(clients);
+    this.#places = new Places(this.#clients);
     this.#blobs = new BlobCopier({ limiter: new Limiter(blobs) });
   }
 
@@ -243,6 +244,15 @@ export class CopyEngine {
    */
   finish(place: string): Promise<void> {
     return this.#places.finish(place);
+  }
+
+  /**
+   * The registry connections every copy of this engine goes through. Whoever else talks to the
+   * same registries in the same run (listing tags and catalogs) should use them too: one keep-alive
+   * pool and one token cache per host and credential.
+   */
+  get clients(): RegistryClients {
+    return this.#clients;
   }
 
   /** Finishes every layout written, then closes pooled connections. */
