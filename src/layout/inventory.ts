@@ -19,23 +19,55 @@ export interface Inventory {
   since: string | undefined;
   /** Image name (index.json's ref name) -> manifest digest, over the bundle and its predecessors. */
   images: Map<string, string>;
-  /** Blob digest -> its size and the bundle that carried it. */
-  blobs: Map<string, { size: number; bundle: string }>;
+  /**
+   * Blob digest -> its size, the bundle that carried it, and the repositories whose images use it.
+   * A registry keeps blobs per repository: a delta leaves a blob out only for a repository that
+   * had it before (importing the base put it there), and carries it again for any other.
+   * `repositories` absent (a hand-made inventory): present for every repository.
+   */
+  blobs: Map<string, InventoryBlob>;
 }
 
-/** The inventory of a bundle: its predecessors' (`base`), then what it holds itself. */
-export function inventoryOf(bundle: string, index: IndexDocument, blobs: ReadonlyMap<string, number>, base?: Inventory): Inventory {
+export interface InventoryBlob {
+  size: number;
+  bundle: string;
+  repositories?: string[];
+}
+
+/** Whether the inventory holds `digest` for images of `repository` (undefined: for any). */
+export function holds(inventory: Inventory | undefined, digest: string, repository?: string): InventoryBlob | undefined {
+  const blob = inventory?.blobs.get(digest);
+  if (!blob || repository === undefined || !blob.repositories) return blob;
+  return blob.repositories.includes(repository) ? blob : undefined;
+}
+
+/**
+ * The inventory of a bundle: its predecessors' (`base`), then what it holds itself. `owners`: the
+ * repositories whose listed images use each blob (manifests included).
+ */
+export function inventoryOf(
+  bundle: string,
+  index: IndexDocument,
+  blobs: ReadonlyMap<string, number>,
+  owners: ReadonlyMap<string, ReadonlySet<string>>,
+  base?: Inventory,
+): Inventory {
   const inventory: Inventory = {
     bundle,
     since: base?.bundle,
     images: new Map(base?.images),
-    blobs: new Map(base?.blobs),
+    blobs: new Map([...(base?.blobs ?? [])].map(([digest, blob]) => [digest, { ...blob }])),
   };
   for (const entry of index.manifests) {
     const name = refNameOf(entry);
     if (name !== undefined) inventory.images.set(name, entry.digest);
   }
   for (const [digest, size] of blobs) if (!inventory.blobs.has(digest)) inventory.blobs.set(digest, { size, bundle });
+  for (const [digest, repositories] of owners) {
+    const blob = inventory.blobs.get(digest);
+    if (blob?.repositories) blob.repositories = [...new Set([...blob.repositories, ...repositories])].sort();
+    else if (blob && blob.bundle === bundle) blob.repositories = [...repositories].sort();
+  }
   return inventory;
 }
 
@@ -45,7 +77,12 @@ export function serialiseInventory(inventory: Inventory): Buffer {
     bundle: inventory.bundle,
     ...(inventory.since !== undefined ? { since: inventory.since } : {}),
     images: Object.fromEntries(inventory.images),
-    blobs: Object.fromEntries([...inventory.blobs].map(([digest, { size, bundle }]) => [digest, { size, bundle }])),
+    blobs: Object.fromEntries(
+      [...inventory.blobs].map(([digest, { size, bundle, repositories }]) => [
+        digest,
+        { size, bundle, ...(repositories ? { repositories } : {}) },
+      ]),
+    ),
   };
   return Buffer.from(`${JSON.stringify(doc, null, 1)}\n`);
 }
@@ -66,11 +103,13 @@ export function parseInventory(bytes: Buffer, file: string): Inventory {
     if (typeof digest !== 'string' || !isDigest(digest)) throw bad(`images["${name}"] is not a digest`);
     images.set(name, digest);
   }
-  const blobs = new Map<string, { size: number; bundle: string }>();
+  const blobs = new Map<string, InventoryBlob>();
   for (const [digest, value] of Object.entries((doc.blobs ?? {}) as Record<string, unknown>)) {
-    const { size, bundle } = (value ?? {}) as { size?: unknown; bundle?: unknown };
+    const { size, bundle, repositories } = (value ?? {}) as { size?: unknown; bundle?: unknown; repositories?: unknown };
     if (!isDigest(digest) || typeof size !== 'number' || typeof bundle !== 'string') throw bad(`blobs["${digest}"] is not {size, bundle}`);
-    blobs.set(digest, { size, bundle });
+    const names = Array.isArray(repositories) && repositories.every((r) => typeof r === 'string') ? (repositories as string[]) : undefined;
+    if (repositories !== undefined && !names) throw bad(`blobs["${digest}"].repositories is not a list of names`);
+    blobs.set(digest, { size, bundle, ...(names ? { repositories: names } : {}) });
   }
   return { bundle: doc.bundle, since: typeof doc.since === 'string' ? doc.since : undefined, images, blobs };
 }

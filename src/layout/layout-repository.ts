@@ -13,6 +13,7 @@ import {
 } from '../registry/index.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/index.js';
 import { REF_NAME, refNameOf, type IndexEntry } from './index-document.js';
+import { holds } from './inventory.js';
 import type { Layout } from './layout.js';
 import { LayoutUpload } from './layout-upload.js';
 import { missingBlob } from './missing-blob.js';
@@ -63,7 +64,7 @@ export class LayoutRepository implements ContentRepository {
     if (this.name === '' && tag === 'latest' && manifests.length === 1 && manifests[0]) return manifests[0];
     const base = this.#layout.base;
     const digest = base?.images.get(tagRefName(this.name, tag));
-    return digest === undefined ? undefined : { digest, size: base?.blobs.get(digest)?.size };
+    return digest === undefined ? undefined : { digest, size: holds(base, digest, this.name)?.size };
   }
 
   async headManifest(reference: string): Promise<ManifestHead | undefined> {
@@ -72,7 +73,7 @@ export class LayoutRepository implements ContentRepository {
       const found = await this.#tagged(reference);
       return found ? { digest: found.digest, mediaType: found.mediaType, size: found.size } : undefined;
     }
-    const listed = (await this.#layout.listedManifests()).has(reference) || this.#layout.base?.blobs.has(reference) === true;
+    const listed = (await this.#layout.listedManifests()).has(reference) || holds(this.#layout.base, reference, this.name) !== undefined;
     return listed ? { digest: reference, mediaType: undefined, size: await this.#layout.blobSize(reference) } : undefined;
   }
 
@@ -92,7 +93,7 @@ export class LayoutRepository implements ContentRepository {
   async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<string> {
     await this.#ready();
     const digest = sha256Digest(bytes);
-    await this.#layout.putBlobBytes(digest, bytes);
+    await this.#layout.putBlobBytes(digest, bytes, this.name);
     if (options.child) return digest;
     const name = isTag(reference) ? tagRefName(this.name, reference) : digestRefName(this.name, digest);
     const entry: IndexEntry = {
@@ -123,7 +124,7 @@ export class LayoutRepository implements ContentRepository {
 
   async headBlob(digest: string, expectedSize?: number): Promise<number | undefined> {
     await this.#ready();
-    return this.#layout.blobSize(digest, expectedSize);
+    return this.#layout.blobSize(digest, expectedSize, this.name);
   }
 
   async getBlob(digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {

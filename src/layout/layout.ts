@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { ContentError, LayoutError } from '../errors/index.js';
-import { parseManifest } from '../registry/index.js';
+import { MANIFEST_SIZE_LIMIT, parseManifest } from '../registry/index.js';
+import { blobOwners } from './blob-owners.js';
 import { DigestCheck } from './digest-check.js';
 import { emptyIndex, refNameOf, type IndexDocument, type IndexEntry } from './index-document.js';
 import { IndexWriter } from './index-writer.js';
-import { INVENTORY_FILE, inventoryOf, parseInventory, serialiseInventory, type Inventory } from './inventory.js';
+import { holds, INVENTORY_FILE, inventoryOf, parseInventory, serialiseInventory, type Inventory } from './inventory.js';
 import { missingBlob } from './missing-blob.js';
 import type { BlobSink, LayoutStorage } from './storage.js';
 import { writeAtomically } from './temp-files.js';
@@ -86,9 +87,12 @@ export class Layout {
     return children;
   }
 
-  /** Whether the layout, or the bundle it is a delta of, holds the blob (of `expectedSize`, when given). */
-  async blobSize(digest: string, expectedSize?: number): Promise<number | undefined> {
-    const size = (await this.storage.blobSize(digest)) ?? this.base?.blobs.get(digest)?.size;
+  /**
+   * Whether the layout, or the bundle it is a delta of, holds the blob (of `expectedSize`, when
+   * given); for the base, held for images of `repository` (see Inventory.blobs).
+   */
+  async blobSize(digest: string, expectedSize?: number, repository?: string): Promise<number | undefined> {
+    const size = (await this.storage.blobSize(digest)) ?? holds(this.base, digest, repository)?.size;
     return expectedSize !== undefined && expectedSize >= 0 && size !== expectedSize ? undefined : size;
   }
 
@@ -118,6 +122,15 @@ export class Layout {
     return Buffer.concat(chunks);
   }
 
+  /** The repositories using each blob this layout holds (a manifest it lacks, a delta's, is skipped). */
+  owners(index: IndexDocument): Promise<Map<string, Set<string>>> {
+    return blobOwners(index, async (digest, mediaType) => {
+      const size = await this.storage.blobSize(digest);
+      if (size === undefined || size > MANIFEST_SIZE_LIMIT) return undefined;
+      return parseManifest(await this.readWhole(digest, size, size), mediaType);
+    });
+  }
+
   /** The inventory the bundle carries inside (a delta's says where each blob came from). */
   ownInventory(): Promise<Inventory | undefined> {
     this.#own ??= this.storage
@@ -138,9 +151,9 @@ export class Layout {
     return this.storage.beginBlob();
   }
 
-  /** Keeps manifest bytes under their digest, unless the layout (or its base) holds them already. */
-  async putBlobBytes(digest: string, bytes: Buffer): Promise<void> {
-    if ((await this.blobSize(digest, bytes.length)) !== undefined) return;
+  /** Keeps manifest bytes under their digest, unless the layout (or its base, for `repository`) holds them already. */
+  async putBlobBytes(digest: string, bytes: Buffer, repository: string): Promise<void> {
+    if ((await this.blobSize(digest, bytes.length, repository)) !== undefined) return;
     const sink = await this.beginBlob();
     await sink.write(Readable.from([bytes]), digest, bytes.length);
   }
@@ -158,7 +171,8 @@ export class Layout {
   async finish(): Promise<void> {
     if (!this.#prepared) return;
     await this.#prepared;
-    const inventory = inventoryOf(this.bundle, await this.index(), await this.storage.listBlobs(), this.base);
+    const index = await this.index();
+    const inventory = inventoryOf(this.bundle, index, await this.storage.listBlobs(), await this.owners(index), this.base);
     const bytes = serialiseInventory(inventory);
     await this.storage.writeFile(INVENTORY_FILE, bytes);
     await this.storage.finish();

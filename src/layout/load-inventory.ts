@@ -5,6 +5,7 @@ import { ArchiveStorage } from './archive-storage.js';
 import { DirStorage } from './dir-storage.js';
 import { emptyIndex, parseIndex } from './index-document.js';
 import { INVENTORY_FILE, inventoryOf, parseInventory, type Inventory } from './inventory.js';
+import { Layout } from './layout.js';
 import type { LayoutStorage } from './storage.js';
 
 /** The inventory a bundle carries, or one made from its index.json and blobs (a layout picture-book did not write). */
@@ -14,8 +15,10 @@ async function ofBundle(storage: LayoutStorage, path: string): Promise<Inventory
   if (!(await storage.exists())) {
     throw new LayoutError('LAYOUT_INVALID', path, `--since ${path}: not an OCI layout (no index.json) nor a picture-book bundle inventory`);
   }
-  const index = await storage.readIndex();
-  return inventoryOf(basename(path), index ? parseIndex(index.bytes, storage.indexFile) : emptyIndex(), await storage.listBlobs());
+  const read = await storage.readIndex();
+  const index = read ? parseIndex(read.bytes, storage.indexFile) : emptyIndex();
+  const owners = await new Layout(storage, path).owners(index);
+  return inventoryOf(basename(path), index, await storage.listBlobs(), owners);
 }
 
 /** Whether a file starts like JSON (an inventory) rather than a tar header. */
