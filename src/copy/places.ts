@@ -32,6 +32,7 @@ export class Places {
     if (reference.isLayout) {
       return this.#layouts.repository(reference.registry, reference.repository, {
         mustExist: side === 'source',
+        write: side === 'target' && access === 'push',
         signal: caller.signal,
         since,
       });

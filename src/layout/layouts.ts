@@ -9,6 +9,11 @@ import { LayoutRepository } from './layout-repository.js';
 export interface OpenLayoutOptions {
   /** A source must exist; a target is made by its first write. */
   mustExist: boolean;
+  /**
+   * Opened to write (a copy, not a plan). An archive is then taken over at once: a killed run's
+   * `FILE.partial` holds complete members the copy must see as present, or they would be appended twice.
+   */
+  write?: boolean;
   signal?: AbortSignal | undefined;
   /** A delta bundle: the previous bundle (directory, archive or inventory file) whose content is not written again. */
   since?: string | undefined;
@@ -25,6 +30,7 @@ export class Layouts {
   /** A repository of the layout `place` (`oci:/abs/dir`, `oci-archive:/abs/file.tar`). */
   async repository(place: string, name: string, options: OpenLayoutOptions): Promise<LayoutRepository> {
     const layout = await this.#layout(place, options.since);
+    if (options.write && layout.storage instanceof ArchiveStorage) await layout.prepareWrite();
     return new LayoutRepository(layout, name, { mustExist: options.mustExist, signal: options.signal });
   }
 

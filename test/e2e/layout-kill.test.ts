@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { pushImage, sha256, skopeo, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
 import { trackChild } from '../harness/procs.js';
@@ -10,6 +11,7 @@ import { CLI, runCli, tempDir } from './load-harness.js';
 import { largeImage, ociImage } from './fixtures.js';
 
 const MiB = 1024 * 1024;
+const run = promisify(execFile);
 
 let source: TestRegistry;
 let proxy: FaultProxy;
@@ -105,4 +107,65 @@ test('kill -9 during the export of a large layer leaves a valid layout listing o
   }
   // skopeo verifies every blob it copies out of the layout.
   await skopeo(['copy', '--quiet', `oci:${layout}:kill/large:v1`, `oci:${join(scratch, 'check')}:large`]);
+});
+
+test('kill -9 while appending a large layer to an oci-archive: the rerun takes over the partial tar, keeps its complete members and seals it', async (t) => {
+  const first = await pushImage(ociImage, source, 'kill/a-first:v1');
+  const large = await pushImage(largeImage, source, 'kill/a-large:v1');
+  const file = join(scratch, 'bundle.tar');
+  const done = await runCli(['copy', `${source.host}/kill/a-first:v1`, `oci-archive:${file}:kill/a-first:v1`]);
+  assert.equal(done.code, 0, done.stderr);
+
+  const big = [...large.blobs].sort((a, b) => b.size - a.size)[0]!;
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(big.digest.slice('sha256:'.length)),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 40 * MiB },
+  });
+  const child = spawn(process.execPath, [CLI, 'copy', `${proxy.host}/kill/a-large:v1`, `oci-archive:${file}:kill/a-large:v1`], {
+    env: { ...process.env, DOCKER_CONFIG: '/nonexistent' },
+    stdio: 'ignore',
+  });
+  trackChild(child);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.after(() => {
+    child.kill('SIGKILL');
+    proxy.clearFaults();
+    proxy.release();
+  });
+  // The small blobs go first (the large one waits its turn at the tar's end); then 30 MiB of it.
+  const partial = `${file}.partial`;
+  await until('the partial archive 30 MiB longer than the first bundle', async () => {
+    const size = (await stat(partial).catch(() => undefined))?.size ?? 0;
+    return size >= 30 * MiB ? size : undefined;
+  });
+  child.kill('SIGKILL');
+  await exited;
+  proxy.clearFaults();
+  proxy.release();
+  assert.equal(await stat(file).catch(() => undefined), undefined, 'the archive being appended to is the partial file until sealed');
+
+  const rerun = await runCli(['copy', `${source.host}/kill/a-large:v1`, `oci-archive:${file}:kill/a-large:v1`]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  // The blobs appended whole before the kill are found in the partial tar, not appended again; the
+  // member cut by the kill is cut off and written whole, once.
+  const counts = /blobs: (\d+) copied, (\d+) already present/.exec(rerun.stdout);
+  assert.equal(Number(counts?.[1]) + Number(counts?.[2]), large.blobs.length, rerun.stdout);
+  const { stdout: listing } = await run('tar', ['-tf', file]);
+  const blobMembers = listing.split('\n').filter((n) => n.startsWith('blobs/'));
+  assert.deepEqual(
+    blobMembers.filter((n, i) => blobMembers.indexOf(n) !== i),
+    [],
+    'GNU tar lists every blob once: the cut member is gone',
+  );
+  assert.ok(blobMembers.includes(`blobs/sha256/${big.digest.slice('sha256:'.length)}`));
+  assert.equal(await stat(partial).catch(() => undefined), undefined, 'sealed: no partial file left');
+  for (const [name, built] of [
+    ['kill/a-first:v1', first],
+    ['kill/a-large:v1', large],
+  ] as const) {
+    assert.equal(sha256((await skopeo(['inspect', '--raw', `oci-archive:${file}:${name}`])).stdout), built.digest, `skopeo reads ${name}`);
+  }
+  await skopeo(['copy', '--quiet', `oci-archive:${file}:kill/a-large:v1`, `oci:${join(scratch, 'check-archive')}:large`]);
 });
