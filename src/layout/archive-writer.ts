@@ -26,7 +26,7 @@ class PositionedWriter extends Writable {
     this.#position += chunk.length;
     this.#handle.write(chunk, 0, chunk.length, at).then(
       () => callback(),
-      (error: Error) => callback(error),
+      (error: unknown) => callback(error as Error),
     );
   }
 }

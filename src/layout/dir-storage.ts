@@ -173,7 +173,9 @@ export class DirStorage implements LayoutStorage {
     }
   }
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    // Nothing to do at the end: every write left the directory complete.
+  }
 }
 
 /** One blob into a temporary file of the layout's root, renamed into `blobs/` once verified and flushed. */

@@ -36,7 +36,7 @@ function entryOf(value: unknown, where: string): IndexEntry {
     throw new LayoutError('LAYOUT_INVALID', where, `${where}: size is not a non-negative integer`);
   }
   const annotations = entry.annotations;
-  if (annotations !== undefined && (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations))) {
+  if (annotations !== undefined && (typeof annotations !== 'object' || Array.isArray(annotations))) {
     throw new LayoutError('LAYOUT_INVALID', where, `${where}: annotations is not an object`);
   }
   return entry as IndexEntry;

@@ -68,6 +68,7 @@ test('an inventory file that is not one is refused, naming the file and what is 
   const bad = (doc: unknown) => Buffer.from(JSON.stringify(doc));
   const cases: Array<[Buffer, RegExp]> = [
     [Buffer.from('not json'), /not JSON/],
+    [Buffer.from('null'), /not a JSON object/],
     [bad({ mediaType: 'x', bundle: 'b' }), /mediaType is not/],
     [bad({ mediaType: INVENTORY_MEDIA_TYPE }), /no "bundle"/],
     [bad({ mediaType: INVENTORY_MEDIA_TYPE, bundle: 'b', images: { 'a:v1': 'nope' } }), /images\["a:v1"\] is not a digest/],

@@ -66,7 +66,7 @@ export function inventoryOf(
   for (const [digest, repositories] of owners) {
     const blob = inventory.blobs.get(digest);
     if (blob?.repositories) blob.repositories = [...new Set([...blob.repositories, ...repositories])].sort();
-    else if (blob && blob.bundle === bundle) blob.repositories = [...repositories].sort();
+    else if (blob?.bundle === bundle) blob.repositories = [...repositories].sort();
   }
   return inventory;
 }
@@ -90,13 +90,15 @@ export function serialiseInventory(inventory: Inventory): Buffer {
 /** An inventory file's bytes, or LAYOUT_INVALID naming `file` and what is wrong with it. */
 export function parseInventory(bytes: Buffer, file: string): Inventory {
   const bad = (why: string) => new LayoutError('LAYOUT_INVALID', file, `${file} is not a picture-book bundle inventory: ${why}`);
-  let doc: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw bad('not JSON');
   }
-  if (doc?.mediaType !== INVENTORY_MEDIA_TYPE) throw bad(`mediaType is not ${INVENTORY_MEDIA_TYPE}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad('not a JSON object');
+  const doc = parsed as Record<string, unknown>;
+  if (doc.mediaType !== INVENTORY_MEDIA_TYPE) throw bad(`mediaType is not ${INVENTORY_MEDIA_TYPE}`);
   if (typeof doc.bundle !== 'string') throw bad('no "bundle" name');
   const images = new Map<string, string>();
   for (const [name, digest] of Object.entries((doc.images ?? {}) as Record<string, unknown>)) {
@@ -107,7 +109,7 @@ export function parseInventory(bytes: Buffer, file: string): Inventory {
   for (const [digest, value] of Object.entries((doc.blobs ?? {}) as Record<string, unknown>)) {
     const { size, bundle, repositories } = (value ?? {}) as { size?: unknown; bundle?: unknown; repositories?: unknown };
     if (!isDigest(digest) || typeof size !== 'number' || typeof bundle !== 'string') throw bad(`blobs["${digest}"] is not {size, bundle}`);
-    const names = Array.isArray(repositories) && repositories.every((r) => typeof r === 'string') ? (repositories as string[]) : undefined;
+    const names = Array.isArray(repositories) && repositories.every((r): r is string => typeof r === 'string') ? repositories : undefined;
     if (repositories !== undefined && !names) throw bad(`blobs["${digest}"].repositories is not a list of names`);
     blobs.set(digest, { size, bundle, ...(names ? { repositories: names } : {}) });
   }

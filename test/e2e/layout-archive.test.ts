@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { pushImage, sha256, skopeo, skopeoInspectRaw, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, sha256, skopeo, skopeoInspectRaw, startRegistry, startedSoFar, type TestRegistry } from '../harness/index.js';
 import { trackChild } from '../harness/procs.js';
 import { dockerImage, ociImage, ociIndex } from './fixtures.js';
 
@@ -35,7 +35,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
 

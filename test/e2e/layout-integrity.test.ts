@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import { ContentError, LayoutError } from '../../src/errors/index.js';
-import { pushImage, sha256, skopeo, skopeoInspectRaw, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, sha256, skopeo, skopeoInspectRaw, startRegistry, startedSoFar, type TestRegistry } from '../harness/index.js';
 import { ociImage, ociIndex } from './fixtures.js';
 
 let source: TestRegistry;
@@ -18,14 +18,19 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
 
 const blobFile = (layout: string, digest: string) => join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
 
 /** The largest blob: a layer, not the config. */
-const biggest = <T extends { size: number }>(blobs: T[]): T => [...blobs].sort((a, b) => b.size - a.size)[0]!;
+function biggest<T extends { size: number }>(blobs: T[]): T {
+  const [first] = [...blobs].sort((a, b) => b.size - a.size);
+  assert.ok(first);
+  return first;
+}
 
 async function exportTo(layout: string, repo: string): Promise<void> {
   const engine = new CopyEngine();
@@ -46,7 +51,8 @@ test('a second export of the same image writes nothing; a new image over the sam
   assert.equal(first.status, 'copied');
   const shared = built.blobs.filter((b) => other.blobs.some((o) => o.digest === b.digest));
   assert.equal(shared.length, 1, 'the two images share one layer (the base)');
-  const base = shared[0]!;
+  const [base] = shared;
+  assert.ok(base);
   const before = await stat(blobFile(layout, base.digest));
 
   const again = await engine.copy({ source: `${source.host}/inc/app:v1`, target: `oci:${layout}:inc/app:v1` });

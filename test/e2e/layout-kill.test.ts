@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { pushImage, sha256, skopeo, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  sha256,
+  skopeo,
+  startFaultProxy,
+  startRegistry,
+  startedSoFar,
+  type FaultProxy,
+  type TestRegistry,
+} from '../harness/index.js';
 import { trackChild } from '../harness/procs.js';
 import { CLI, runCli, tempDir } from './load-harness.js';
 import { largeImage, ociImage } from './fixtures.js';
@@ -24,8 +33,9 @@ before(async () => {
 });
 
 after(async () => {
-  await proxy?.close();
-  await source?.stop();
+  const started = startedSoFar({ source, proxy });
+  await started.proxy?.close();
+  await started.source?.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -40,6 +50,13 @@ async function until<T>(what: string, ready: () => Promise<T | undefined>, timeo
   }
 }
 
+/** The largest blob: the large layer. */
+function biggest<T extends { size: number }>(blobs: T[]): T {
+  const [first] = [...blobs].sort((a, b) => b.size - a.size);
+  assert.ok(first);
+  return first;
+}
+
 const temps = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith('.picture-book-'));
 const blobFile = (dir: string, digest: string) => join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
 
@@ -50,7 +67,7 @@ test('kill -9 during the export of a large layer leaves a valid layout listing o
   const done = await runCli(['copy', `${source.host}/kill/first:v1`, `oci:${layout}:kill/first:v1`]);
   assert.equal(done.code, 0, done.stderr);
 
-  const big = [...large.blobs].sort((a, b) => b.size - a.size)[0]!;
+  const big = biggest(large.blobs);
   assert.ok(big.size > 100 * MiB);
   // The large layer's download is held after 40 MiB, so the kill lands mid-blob, whatever the speed.
   proxy.addFault({
@@ -116,7 +133,7 @@ test('kill -9 while appending a large layer to an oci-archive: the rerun takes o
   const done = await runCli(['copy', `${source.host}/kill/a-first:v1`, `oci-archive:${file}:kill/a-first:v1`]);
   assert.equal(done.code, 0, done.stderr);
 
-  const big = [...large.blobs].sort((a, b) => b.size - a.size)[0]!;
+  const big = biggest(large.blobs);
   proxy.addFault({
     method: 'GET',
     pathPattern: new RegExp(big.digest.slice('sha256:'.length)),

@@ -4,7 +4,16 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { pushImage, sha256, skopeo, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  sha256,
+  skopeo,
+  skopeoInspectRaw,
+  startRegistry,
+  startedSoFar,
+  type BuiltImage,
+  type TestRegistry,
+} from '../harness/index.js';
 import { runCli, tempDir } from './load-harness.js';
 import { ociImage, ociIndex } from './fixtures.js';
 
@@ -20,7 +29,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
 
