@@ -50,6 +50,8 @@ export interface RegistryConfig extends HostSettings {
    */
   mirrors?: RuleSpec[];
   concurrency: number | undefined;
+  /** Passes over the failed images once every image was tried (image-syncer's `--retries`; optional: 0). */
+  retries?: number;
   /** Line of the file where this registry starts. */
   line: number;
   /** The config's `sources:` (the same map for every registry; optional: configs built in code). */
