@@ -56,6 +56,11 @@ export interface RegistryConfig extends HostSettings {
   line: number;
   /** The config's `sources:` (the same map for every registry; optional: configs built in code). */
   sources?: SourceMap;
+  /**
+   * Settings and credentials for the target by host or `host/namespace`, longest match (built from
+   * an image-syncer auth file, which serves both sides); absent: the entry's own keys and pushAuth.
+   */
+  pushSources?: SourceMap;
 }
 
 /**

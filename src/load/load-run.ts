@@ -165,17 +165,17 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   emit({ type: 'registry-listed', registry: name, images: images.length, time: Date.now() });
 
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
-  const push = targetEndpoint(registry);
   const tasks = new Map<string, CopyTask>();
   for (const image of images) {
     const source = parseReference(image.source);
+    const target = parseReference(image.target);
     tasks.set(taskKey(image), {
       source: image.source,
       target: image.target,
       ...(image.platforms ? { platforms: image.platforms } : {}),
       ...(image.force ? { force: true } : {}),
       sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
-      targetEndpoint: push,
+      targetEndpoint: targetEndpoint(registry, target.repository),
     });
   }
   const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name));

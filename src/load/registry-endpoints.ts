@@ -2,8 +2,14 @@ import { credentialsFor, HOST_DEFAULTS, toEndpointOptions, type RegistryConfig }
 import { matchSourceKey } from '../config/source-key.js';
 import type { EndpointOptions } from '../transport/index.js';
 
-/** How to reach the configured target registry (push side): the entry's own host settings and pushAuthConfig. */
-export function targetEndpoint(registry: RegistryConfig): EndpointOptions {
+/**
+ * How to reach the configured target registry (push side): the entry's own host settings and
+ * pushAuthConfig; or, for a registry built from image-syncer's auth file (`pushSources`), the
+ * entry with the longest key covering the target `repository`, as for sources.
+ */
+export function targetEndpoint(registry: RegistryConfig, repository?: string): EndpointOptions {
+  const own = matchSourceKey(registry.pushSources, registry.hostname, repository);
+  if (own) return toEndpointOptions({ ...own, credentials: credentialsFor(own.auth, registry.hostname) });
   return toEndpointOptions({ ...registry, credentials: credentialsFor(registry.pushAuth, registry.hostname) });
 }
 
