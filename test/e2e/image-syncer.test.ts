@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, skopeoListTags, startFaultProxy, startRegistry, type TestRegistry } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
 
@@ -212,4 +212,73 @@ test('bad files: every problem at file:line:column naming the rule, exit 2, noth
   const missing = await runCli(['image-syncer', '--images', 'nope.yaml'], {}, work);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr.trim(), `${join(work, 'nope.yaml')}:0:0: images file not found`);
+});
+
+test('--retries (default 2): failed images are tried again after all were tried once; the log names which needed it and which still failed', async () => {
+  const proxy = await startFaultProxy(source);
+  try {
+    // The first try of v1 fails; v2 fails every time.
+    proxy.addFault({ pathPattern: /\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 400, body: 'flaky' } });
+    proxy.addFault({ pathPattern: /\/manifests\/v2$/, times: 1000, action: { kind: 'status', status: 400, body: 'broken' } });
+    const images = `${proxy.host}/team/app:v1: ${first.host}/retry/ok\n${proxy.host}/team/app:v2: ${first.host}/retry/never\n`;
+    const work = await workDir('retries', { 'images.yaml': images });
+    const result = await runCli(['image-syncer', '--images', 'images.yaml', '--log-format', 'json'], {}, work);
+    assert.equal(result.code, 1, result.stderr);
+    const events = jsonLines(result.stderr);
+    const passes = events.filter((e) => e.type === 'image-retry-pass');
+    assert.deepEqual(
+      passes.map((e) => [e.pass, e.passes, (e.images as Array<{ target: string }>).map((i) => i.target)]),
+      [
+        [1, 2, [`${first.host}/retry/ok:v1`, `${first.host}/retry/never:v2`]],
+        [2, 2, [`${first.host}/retry/never:v2`]],
+      ],
+    );
+    const summary = events.find((e) => e.type === 'warning' && String(e.message).includes('needed a retry'));
+    assert.equal(
+      summary?.message,
+      `${first.host}: 2 images needed a retry (retries: 2); 1 then succeeded: ${first.host}/retry/ok:v1; 1 still failed: ${first.host}/retry/never:v2`,
+    );
+    const finished = events.find((e) => e.type === 'run-finished');
+    assert.deepEqual([finished?.copied, finished?.failed], [1, 1]);
+    assert.deepEqual(await tags(first, 'retry/ok'), ['v1']);
+    const [copied, original] = await Promise.all([
+      skopeoInspectRaw(`${first.host}/retry/ok:v1`, first),
+      skopeoInspectRaw(`${source.host}/team/app:v1`, source),
+    ]);
+    assert.equal(copied.digest, original.digest);
+
+    proxy.addFault({ pathPattern: /\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 400, body: 'flaky' } });
+    const none = await runCli(['image-syncer', '--images', 'images.yaml', '--retries', '0', '--force'], {}, work);
+    assert.equal(none.code, 1);
+    assert.doesNotMatch(none.stderr, /retry pass/, '--retries 0: one try');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('--force rewrites an image already there; --dry-run writes nothing; --log appends to a file and leaves stderr empty', async () => {
+  const images = `${source.host}/team/app:v1: ${second.host}/force/app\n`;
+  const work = await workDir('force', { 'images.yaml': images });
+  const dry = await runCli(['image-syncer', '--images', 'images.yaml', '--dry-run', '--log-format', 'json'], {}, work);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.ok(jsonLines(dry.stderr).some((e) => e.type === 'image-planned' && e.action === 'copy'));
+  assert.deepEqual(await tags(second, 'force/app'), [], 'the dry run wrote nothing');
+  const log = join(work, 'sync.log');
+  const run = (extra: string[]) =>
+    runCli(['image-syncer', '--images', 'images.yaml', '--log', log, '--log-format', 'json', ...extra], {}, work);
+  const once = await run([]);
+  assert.equal(once.code, 0, once.stderr);
+  assert.equal(once.stderr, '', 'the log went to the file');
+  const again = await run([]);
+  const forced = await run(['--force']);
+  assert.equal(forced.code, 0);
+  const runs = (await readFile(log, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((e) => e.type === 'image-done' || e.type === 'image-skipped')
+    .map((e) => e.type);
+  assert.deepEqual(runs, ['image-done', 'image-skipped', 'image-done'], 'copied, then up to date, then forced; appended to one file');
+  assert.equal(again.code, 0);
+  assert.deepEqual(await tags(second, 'force/app'), ['v1']);
 });
