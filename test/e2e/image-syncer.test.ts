@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pushImage, skopeoInspectRaw, skopeoListTags, startFaultProxy, startRegistry, type TestRegistry } from '../harness/index.js';
-import { dockerImage, ociImage } from './fixtures.js';
+import { dockerImage, ociImage, ociIndex } from './fixtures.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
 
 /*
@@ -281,4 +281,23 @@ test('--force rewrites an image already there; --dry-run writes nothing; --log a
   assert.deepEqual(runs, ['image-done', 'image-skipped', 'image-done'], 'copied, then up to date, then forced; appended to one file');
   assert.equal(again.code, 0);
   assert.deepEqual(await tags(second, 'force/app'), ['v1']);
+});
+
+test('--os and --arch: each OS with each architecture of a multi-platform source (two: a new index of them; one: that image); one flag alone is refused for now', async () => {
+  await pushImage(ociIndex, source, 'multi/app:v1');
+  const images = `${source.host}/multi/app:v1: [${first.host}/plat/two, ${second.host}/plat/one]\n`;
+  const work = await workDir('platforms', { 'images.yaml': images });
+  const both = await runCli(['image-syncer', '--images', 'images.yaml', '--os', 'linux', '--arch', 'amd64,arm64'], {}, work);
+  assert.equal(both.code, 0, both.stderr);
+  const two = JSON.parse((await skopeoInspectRaw(`${first.host}/plat/two:v1`, first)).raw.toString('utf8')) as {
+    manifests: Array<{ platform: { architecture: string } }>;
+  };
+  assert.deepEqual(two.manifests.map((m) => m.platform.architecture).sort(), ['amd64', 'arm64'], 'a new index of the two');
+  const single = await runCli(['image-syncer', '--images', 'images.yaml', '--os=linux', '--arch=arm'], {}, work);
+  assert.equal(single.code, 0, single.stderr);
+  const one = JSON.parse((await skopeoInspectRaw(`${second.host}/plat/one:v1`, second)).raw.toString('utf8')) as { layers?: unknown[] };
+  assert.ok(Array.isArray(one.layers), 'one platform: the image itself, not an index');
+  const alone = await runCli(['image-syncer', '--images', 'images.yaml', '--arch', 'amd64'], {}, work);
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /--arch alone is not supported yet: give both --os and --arch/);
 });
