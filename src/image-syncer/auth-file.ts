@@ -23,6 +23,9 @@ export interface AuthEntry {
   at: Place;
 }
 
+/** Read no variable, keep their names (the converter writes them back as placeholders). */
+export const NAMES_ONLY: NodeJS.ProcessEnv = Object.freeze({});
+
 /** `${env}` or `$env` as the whole value (image-syncer's form): the variable's name. */
 export function variableOf(value: string): string | undefined {
   return /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1] ?? /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(value)?.[1];
@@ -44,7 +47,7 @@ function readValue(
   if (variable === undefined) return { value: text };
   const value = env[variable];
   // image-syncer reads an unset variable as '': here it is said, since it would pull anonymously.
-  if (value === undefined) problems.add(at, `${path}.${name}`, `environment variable "${variable}" is not set`);
+  if (value === undefined && env !== NAMES_ONLY) problems.add(at, `${path}.${name}`, `environment variable "${variable}" is not set`);
   return { value: value ?? '', variable };
 }
 

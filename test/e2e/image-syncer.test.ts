@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, skopeoListTags, startFaultProxy, startRegistry, type TestRegistry } from '../harness/index.js';
-import { dockerImage, ociImage, ociIndex } from './fixtures.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type TestRegistry } from '../harness/index.js';
+import { dockerImage, ociImage } from './fixtures.js';
+import { tags, workDir as inDir } from './image-syncer-kit.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
 
 /*
@@ -36,20 +37,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function workDir(name: string, files: Record<string, string>): Promise<string> {
-  const work = join(dir, name);
-  await mkdir(work);
-  await Promise.all(Object.entries(files).map(([file, text]) => writeFile(join(work, file), text)));
-  return work;
-}
-
-const tags = async (registry: TestRegistry, repository: string): Promise<string[]> => {
-  try {
-    return (await skopeoListTags(`${registry.host}/${repository}`, registry)).sort();
-  } catch {
-    return [];
-  }
-};
+const workDir = (name: string, files: Record<string, string>) => inDir(dir, name, files);
 
 /** The seed README's auth.yaml, word for word but for the host of quay.io and the passwords. */
 function readmeAuth(host: string): string {
@@ -106,7 +94,7 @@ test("the seed README's example auth.yaml and images.yaml work unchanged (hosts 
   assert.ok(events.some((e) => e.type === 'run-finished' && e.ok === true));
 });
 
-test('the same files as JSON under the default names (./auth.json, ./images.json), no flags; a second run is HEAD-only up to date', async () => {
+test('the same files as JSON under the default names (./auth.json, ./images.json), no flags; a second run is HEAD-only up to date; the older --config file', async () => {
   const password = secured.password ?? '';
   const auth = { [secured.host]: { username: secured.username, password: '${PW}', insecure: true } };
   const images = { [`${secured.host}/coreos/kube-rbac-proxy:v1.0,v3.0`]: `${secured.host}/json/kube-rbac-proxy:one,three` };
@@ -123,6 +111,13 @@ test('the same files as JSON under the default names (./auth.json, ./images.json
   const again = jsonLines((await run()).stderr);
   assert.equal(again.filter((e) => e.type === 'image-skipped').length, 2, 'both up to date');
   assert.equal(again.filter((e) => e.type === 'image-done').length, 0);
+
+  // The older single file (--config) with auth: and images:, JSON too.
+  const older = { auth, images: { [`${secured.host}/coreos/kube-rbac-proxy:v2.0`]: `${secured.host}/older/kube-rbac-proxy` } };
+  await writeFile(join(work, 'config.json'), JSON.stringify(older));
+  const viaConfig = await runCli(['image-syncer', '--config', 'config.json'], { PW: password }, work);
+  assert.equal(viaConfig.code, 0, viaConfig.stderr);
+  assert.deepEqual(await tags(secured, 'older/kube-rbac-proxy'), ['v2.0']);
 });
 
 test('credentials: the longest matching key wins on both sides; a namespace without its own entry gets the host entry (here wrong: 401), the rest is copied', async () => {
@@ -212,92 +207,4 @@ test('bad files: every problem at file:line:column naming the rule, exit 2, noth
   const missing = await runCli(['image-syncer', '--images', 'nope.yaml'], {}, work);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr.trim(), `${join(work, 'nope.yaml')}:0:0: images file not found`);
-});
-
-test('--retries (default 2): failed images are tried again after all were tried once; the log names which needed it and which still failed', async () => {
-  const proxy = await startFaultProxy(source);
-  try {
-    // The first try of v1 fails; v2 fails every time.
-    proxy.addFault({ pathPattern: /\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 400, body: 'flaky' } });
-    proxy.addFault({ pathPattern: /\/manifests\/v2$/, times: 1000, action: { kind: 'status', status: 400, body: 'broken' } });
-    const images = `${proxy.host}/team/app:v1: ${first.host}/retry/ok\n${proxy.host}/team/app:v2: ${first.host}/retry/never\n`;
-    const work = await workDir('retries', { 'images.yaml': images });
-    const result = await runCli(['image-syncer', '--images', 'images.yaml', '--log-format', 'json'], {}, work);
-    assert.equal(result.code, 1, result.stderr);
-    const events = jsonLines(result.stderr);
-    const passes = events.filter((e) => e.type === 'image-retry-pass');
-    assert.deepEqual(
-      passes.map((e) => [e.pass, e.passes, (e.images as Array<{ target: string }>).map((i) => i.target)]),
-      [
-        [1, 2, [`${first.host}/retry/ok:v1`, `${first.host}/retry/never:v2`]],
-        [2, 2, [`${first.host}/retry/never:v2`]],
-      ],
-    );
-    const summary = events.find((e) => e.type === 'warning' && String(e.message).includes('needed a retry'));
-    assert.equal(
-      summary?.message,
-      `${first.host}: 2 images needed a retry (retries: 2); 1 then succeeded: ${first.host}/retry/ok:v1; 1 still failed: ${first.host}/retry/never:v2`,
-    );
-    const finished = events.find((e) => e.type === 'run-finished');
-    assert.deepEqual([finished?.copied, finished?.failed], [1, 1]);
-    assert.deepEqual(await tags(first, 'retry/ok'), ['v1']);
-    const [copied, original] = await Promise.all([
-      skopeoInspectRaw(`${first.host}/retry/ok:v1`, first),
-      skopeoInspectRaw(`${source.host}/team/app:v1`, source),
-    ]);
-    assert.equal(copied.digest, original.digest);
-
-    proxy.addFault({ pathPattern: /\/manifests\/v1$/, times: 1, action: { kind: 'status', status: 400, body: 'flaky' } });
-    const none = await runCli(['image-syncer', '--images', 'images.yaml', '--retries', '0', '--force'], {}, work);
-    assert.equal(none.code, 1);
-    assert.doesNotMatch(none.stderr, /retry pass/, '--retries 0: one try');
-  } finally {
-    await proxy.close();
-  }
-});
-
-test('--force rewrites an image already there; --dry-run writes nothing; --log appends to a file and leaves stderr empty', async () => {
-  const images = `${source.host}/team/app:v1: ${second.host}/force/app\n`;
-  const work = await workDir('force', { 'images.yaml': images });
-  const dry = await runCli(['image-syncer', '--images', 'images.yaml', '--dry-run', '--log-format', 'json'], {}, work);
-  assert.equal(dry.code, 0, dry.stderr);
-  assert.ok(jsonLines(dry.stderr).some((e) => e.type === 'image-planned' && e.action === 'copy'));
-  assert.deepEqual(await tags(second, 'force/app'), [], 'the dry run wrote nothing');
-  const log = join(work, 'sync.log');
-  const run = (extra: string[]) =>
-    runCli(['image-syncer', '--images', 'images.yaml', '--log', log, '--log-format', 'json', ...extra], {}, work);
-  const once = await run([]);
-  assert.equal(once.code, 0, once.stderr);
-  assert.equal(once.stderr, '', 'the log went to the file');
-  const again = await run([]);
-  const forced = await run(['--force']);
-  assert.equal(forced.code, 0);
-  const runs = (await readFile(log, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((e) => e.type === 'image-done' || e.type === 'image-skipped')
-    .map((e) => e.type);
-  assert.deepEqual(runs, ['image-done', 'image-skipped', 'image-done'], 'copied, then up to date, then forced; appended to one file');
-  assert.equal(again.code, 0);
-  assert.deepEqual(await tags(second, 'force/app'), ['v1']);
-});
-
-test('--os and --arch: each OS with each architecture of a multi-platform source (two: a new index of them; one: that image); one flag alone is refused for now', async () => {
-  await pushImage(ociIndex, source, 'multi/app:v1');
-  const images = `${source.host}/multi/app:v1: [${first.host}/plat/two, ${second.host}/plat/one]\n`;
-  const work = await workDir('platforms', { 'images.yaml': images });
-  const both = await runCli(['image-syncer', '--images', 'images.yaml', '--os', 'linux', '--arch', 'amd64,arm64'], {}, work);
-  assert.equal(both.code, 0, both.stderr);
-  const two = JSON.parse((await skopeoInspectRaw(`${first.host}/plat/two:v1`, first)).raw.toString('utf8')) as {
-    manifests: Array<{ platform: { architecture: string } }>;
-  };
-  assert.deepEqual(two.manifests.map((m) => m.platform.architecture).sort(), ['amd64', 'arm64'], 'a new index of the two');
-  const single = await runCli(['image-syncer', '--images', 'images.yaml', '--os=linux', '--arch=arm'], {}, work);
-  assert.equal(single.code, 0, single.stderr);
-  const one = JSON.parse((await skopeoInspectRaw(`${second.host}/plat/one:v1`, second)).raw.toString('utf8')) as { layers?: unknown[] };
-  assert.ok(Array.isArray(one.layers), 'one platform: the image itself, not an index');
-  const alone = await runCli(['image-syncer', '--images', 'images.yaml', '--arch', 'amd64'], {}, work);
-  assert.equal(alone.code, 2);
-  assert.match(alone.stderr, /--arch alone is not supported yet: give both --os and --arch/);
 });
