@@ -4,7 +4,7 @@ import type { CopyEngine, CopyResult, CopyTask } from '../copy/index.js';
 import { registryConfig } from '../scheduler/scheduler-test-kit.js';
 import { FakeLister } from '../select/lister-test-kit.js';
 import type { LoadEvent } from './events.js';
-import { runLoad } from './load-run.js';
+import { LISTING_CONCURRENCY, runLoad } from './load-run.js';
 
 const SRC = 'src.example:5000';
 const TARGET = 'mirror.example:5000';
@@ -184,4 +184,82 @@ test('a syncer-script-like run without mirrors never lists: plain references nee
     'no tag is latest: one image, not a collision',
   );
   assert.equal(outcome.ok, true);
+});
+
+test('a repository gone between catalog and tags is a warning and skipped; the rest is copied and the run is ok', async () => {
+  const lister = new FakeLister({ [SRC]: { 'team/app': ['v1'], 'team/gone': ['v1'] } });
+  lister.vanished.add(`${SRC}/team/gone`);
+  const { outcome, events, tasks } = await load({ mirrors: [{ source: `${SRC}/team/` }] }, lister);
+  assert.deepEqual(
+    tasks.map((t) => t.source),
+    [`${SRC}/team/app:v1`],
+  );
+  const problem = events.find((e) => e.type === 'selection-problem');
+  assert.deepEqual(problem?.type === 'selection-problem' && [problem.code, problem.severity, problem.repository], [
+    'REPOSITORY_NOT_FOUND',
+    'warning',
+    'team/gone',
+  ]);
+  assert.equal(outcome.ok, true);
+});
+
+test('aborted while listing: nothing is copied, the stop is said, and the load ends', async () => {
+  const abort = new AbortController();
+  const engine = new RecordingEngine();
+  const events: LoadEvent[] = [];
+  // A catalog that answers only when the run is aborted, as a stalled registry would.
+  const stalled: FakeLister = new FakeLister({});
+  let asked!: () => void;
+  const listing = new Promise<void>((resolve) => (asked = resolve));
+  stalled.repositories = (_registry, options) =>
+    new Promise((_resolve, reject) => {
+      options?.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      asked();
+    });
+  const running = runLoad({
+    registries: [{ ...registryConfig(TARGET), mirrors: [{ source: SRC }] }],
+    engine: engine as unknown as CopyEngine,
+    lister: () => stalled,
+    emit: (e) => events.push(e),
+    signal: abort.signal,
+  });
+  await listing;
+  abort.abort();
+  const outcome = await running;
+  assert.deepEqual(engine.tasks, []);
+  assert.ok(
+    events.some(
+      (e) => e.type === 'warning' && e.message === `${TARGET}: listing stopped: the run was cancelled before its images were known`,
+    ),
+  );
+  assert.equal(events.filter((e) => e.type === 'registry-listed').length, 0);
+  assert.equal(outcome.registries[0]?.images.length, 0);
+});
+
+test('tag listings are concurrent and bounded by one limit for the whole run, however many registries list', async () => {
+  const many = (prefix: string) => Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`${prefix}/r${i}`, ['v1']]));
+  const lister = new FakeLister({ [SRC]: { ...many('a'), ...many('b') } });
+  const tags = lister.tags.bind(lister);
+  let inFlight = 0;
+  let most = 0;
+  lister.tags = async (registry, repository, options) => {
+    most = Math.max(most, ++inFlight);
+    // Held for a turn of the event loop, so that every listing the limit lets through has started.
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight--;
+    return tags(registry, repository, options);
+  };
+  const engine = new RecordingEngine();
+  const outcome = await runLoad({
+    registries: [
+      { ...registryConfig('one.example'), mirrors: [{ source: `${SRC}/a/` }] },
+      { ...registryConfig('two.example'), mirrors: [{ source: `${SRC}/b/` }] },
+    ],
+    engine: engine as unknown as CopyEngine,
+    lister: () => lister,
+    emit: () => {},
+  });
+  assert.equal(engine.tasks.length, 24);
+  assert.equal(outcome.ok, true);
+  assert.equal(most, LISTING_CONCURRENCY, 'as many at once as the limit, never more, across both registries');
 });
