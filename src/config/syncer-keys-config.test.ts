@@ -42,8 +42,10 @@ sources:
   quay.io: {auth: 'a:b'}
   Quay.io/coreos/: {insecure: true}
 `);
-  assert.deepEqual(ok.registries[0]?.images, ['quay.io/coreos/etcd:v3.5.0,v3.5.1']);
-  assert.equal(ok.registries[0]?.retries, 2);
+  const [registry] = ok.registries;
+  assert.ok(registry);
+  assert.deepEqual(registry.images, ['quay.io/coreos/etcd:v3.5.0,v3.5.1']);
+  assert.equal(registry.retries, 2);
   assert.deepEqual([...(ok.sources?.keys() ?? [])], ['quay.io', 'quay.io/coreos']);
   assert.equal(ok.sources?.get('quay.io/coreos')?.insecure, true);
 });

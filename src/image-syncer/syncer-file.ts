@@ -103,7 +103,7 @@ export async function readSyncerFile(file: string, what: string): Promise<Syncer
     return fail(first.linePos?.[0].line ?? 0, first.linePos?.[0].col ?? 0, `${format} syntax: ${message}`);
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))
-    return new SyncerFile(file, doc.createNode({}) as YAMLMap, lines, format);
+    return new SyncerFile(file, doc.createNode({}), lines, format);
   if (!isMap(doc.contents)) return fail(1, 1, `${what} must be a mapping (${format}), like the examples of image-syncer's README`);
   return new SyncerFile(file, doc.contents, lines, format);
 }

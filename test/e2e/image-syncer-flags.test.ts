@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, startedSoFar, type TestRegistry } from '../harness/index.js';
 import { dockerImage, ociImage, ociIndex } from './fixtures.js';
 import { tags, workDir as inDir } from './image-syncer-kit.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
@@ -32,7 +32,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([secured?.stop(), source?.stop(), first?.stop(), second?.stop()]);
+  const started = startedSoFar({ secured, source, first, second });
+  await Promise.all([started.secured?.stop(), started.source?.stop(), started.first?.stop(), started.second?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

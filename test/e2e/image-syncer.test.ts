@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startRegistry, startedSoFar, type TestRegistry } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { tags, workDir as inDir } from './image-syncer-kit.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
@@ -33,7 +33,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([secured?.stop(), source?.stop(), first?.stop(), second?.stop()]);
+  const started = startedSoFar({ secured, source, first, second });
+  await Promise.all([started.secured?.stop(), started.source?.stop(), started.first?.stop(), started.second?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
