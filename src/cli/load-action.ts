@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import { configSecrets, loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { timeoutsFromSettings } from '../transport/index.js';
-import { createReporter, type DisplayMode } from '../display/index.js';
+import { createReporter, type DisplayMode, type Reporter } from '../display/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { isLayoutPlace, parsePlace } from '../reference/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
@@ -88,6 +88,32 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
     blobConcurrency: config.concurrency.blobs,
     timeouts: timeoutsFromSettings(config.timeouts),
   });
+  await runToEnd({
+    registries,
+    reporter,
+    engine,
+    warnings,
+    dryRun: flags.dryRun === true,
+    ...(flags.since !== undefined ? { since: flags.since } : {}),
+  });
+}
+
+export interface RunToEndOptions {
+  registries: RegistryConfig[];
+  reporter: Reporter;
+  engine: CopyEngine;
+  warnings: readonly string[];
+  dryRun: boolean;
+  /** `load --since`: layout targets become delta bundles of this previous one. */
+  since?: string;
+}
+
+/**
+ * Runs a load to its end with the stop signals of a one-shot command, sets the exit code, closes
+ * the reporter and the engine. SIGINT/SIGTERM once: no further image starts, the copies under way
+ * finish. Twice: they are aborted. The exit code is then 128 + the signal number (130, 143).
+ */
+export async function runToEnd({ registries, reporter, engine, warnings, dryRun, since }: RunToEndOptions): Promise<void> {
   const drain = new AbortController();
   const abort = new AbortController();
   // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).
@@ -116,10 +142,10 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
       registries,
       engine,
       emit: (e) => reporter.handle(scrubbed(e)),
-      dryRun: flags.dryRun === true,
+      dryRun,
       signal: abort.signal,
       drain: drain.signal,
-      ...(flags.since !== undefined ? { since: flags.since } : {}),
+      ...(since !== undefined ? { since } : {}),
     });
     // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
     process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;

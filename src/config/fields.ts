@@ -7,6 +7,7 @@ import { parseImageEntry } from '../select/image-entry.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
 import { locateScript } from './script-path.js';
+import { parseSourceKey } from './source-key.js';
 import type { ScriptLookup } from './types.js';
 
 /** What the schema resolves names in the file against. */
@@ -67,9 +68,8 @@ export const registryHost = z.string().transform(parsedWith(parseRegistryHost));
 export function targetPlace(context: SchemaContext) {
   return z.string().transform(parsedWith((text) => parsePlace(text, context.configDir)));
 }
-
-/** The same, as the key of a mapping (`sources:`): its problems point at the key. */
-export const registryHostKey = z.string().transform(parsedWith(parseRegistryHost, 'key'));
+/** A `sources:` key, a host or `host/namespace` (see parseSourceKey): its problems point at the key. */
+export const sourceKey = z.string().transform(parsedWith(parseSourceKey, 'key'));
 
 /** `username:password` or a DockerConfigJSON (raw or base64); '' is anonymous. Messages never quote it. */
 export const authSetting = z.string().default('').transform(parsedWith(parseAuthSetting));

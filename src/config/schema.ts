@@ -4,7 +4,7 @@ import {
   checkedBy,
   imageReference,
   refusal,
-  registryHostKey,
+  sourceKey,
   repositoryPrefix,
   scriptLookup,
   targetPlace,
@@ -32,6 +32,7 @@ export const DEFAULT_SCRIPT_MAX_LINES = 100_000;
 export const MAX_SCRIPT_MAX_LINES = 1_000_000;
 export const MAX_TIMEOUT_SECONDS = 86_400;
 export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
+export const MAX_RETRY_PASSES = 100;
 
 /**
  * One `registries` entry, with the seed's keys and their seed meaning, plus documented additions.
@@ -62,6 +63,13 @@ function registrySchema(context: SchemaContext) {
       mirrors: rulesSchema.describe('selection rules: repositories, namespaces or registries, with tag and repository filters'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
+      retries: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_RETRY_PASSES)
+        .default(0)
+        .describe('passes over the failed images once every image was tried (as image-syncer --retries)'),
       syncerScriptTimeoutSeconds: z
         .number()
         .positive()
@@ -101,6 +109,7 @@ function registrySchema(context: SchemaContext) {
       mirrors: r.mirrors,
       ...hostSettingsOf(r),
       concurrency: r.concurrency,
+      retries: r.retries,
     }));
 }
 
@@ -128,10 +137,10 @@ export function configSchema(context: SchemaContext) {
     .object({
       registries: z.array(registrySchema(context)).min(1).describe('the target registries and what to mirror into each'),
       sources: z
-        .record(registryHostKey, sourceSchema(context))
+        .record(sourceKey, sourceSchema(context))
         .default({})
         .transform((entries): SourceMap => new Map(Object.entries(entries)))
-        .describe('TLS settings and auth per source registry host (written as in a reference)'),
+        .describe('TLS settings and auth per source registry host, or host/namespace (the longest key that covers a repository wins)'),
       display: z
         .enum(['spinner', ''])
         .nullable()

@@ -55,6 +55,10 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [`run ${verdict(event)}`];
     case 'warning':
       return [`warning: ${event.message}`];
+    case 'image-retry-pass':
+      return [
+        `retry pass ${event.pass} of ${event.passes}: trying ${event.images.length} failed image${event.images.length === 1 ? '' : 's'} again: ${event.images.map((i) => i.target).join(', ')}`,
+      ];
     case 'run-stopping':
       return event.abortNow
         ? [`${event.signal} again: aborting the copies under way (their target tags stay as they were)`]

@@ -9,6 +9,7 @@ import type { LoadEventListener } from './events.js';
 import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
+import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
 import { RunCounter } from './run-counts.js';
 import {
   scriptFailureSummary,
@@ -84,7 +85,7 @@ function listerFor(registry: RegistryConfig, options: LoadRunOptions): Lister {
     };
     return { repositories: missing, tags: missing };
   }
-  return registryLister(clients, { endpoint: (host) => sourceEndpoint(registry, host) });
+  return registryLister(clients, { endpoint: (host, repository) => sourceEndpoint(registry, host, repository) });
 }
 
 async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, listings: Limiter): Promise<RegistryOutcome> {
@@ -166,23 +167,34 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   emit({ type: 'registry-listed', registry: name, images: images.length, time: Date.now() });
 
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
-  const push = targetEndpoint(registry);
-  await Promise.all(
-    images.map((image) =>
-      limiter.run(async () => {
-        const task: CopyTask = {
-          source: image.source,
-          target: image.target,
-          ...(image.platforms ? { platforms: image.platforms } : {}),
-          ...(image.force ? { force: true } : {}),
-          sourceEndpoint: sourceEndpoint(registry, parseReference(image.source).registry),
-          targetEndpoint: push,
-          ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
-        };
-        outcome.images.push(await copyOrPlan(task, options, name));
-      }),
-    ),
-  );
+  const tasks = new Map<string, CopyTask>();
+  for (const image of images) {
+    const source = parseReference(image.source);
+    const target = parseReference(image.target);
+    tasks.set(taskKey(image), {
+      source: image.source,
+      target: image.target,
+      ...(image.platforms ? { platforms: image.platforms } : {}),
+      ...(image.force ? { force: true } : {}),
+      sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
+      targetEndpoint: targetEndpoint(registry, target.repository),
+      ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
+    });
+  }
+  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name));
+  const firstTries = await Promise.all([...tasks.values()].map(attempt));
+  const passes = options.dryRun ? 0 : (registry.retries ?? 0);
+  outcome.images = await runRetryPasses({
+    registry: name,
+    passes,
+    images: firstTries,
+    tasks,
+    attempt,
+    emit,
+    stopped: () => options.signal?.aborted === true || options.drain?.aborted === true,
+  });
+  const retried = retrySummary(name, outcome.images, passes);
+  if (retried) emit({ type: 'warning', message: retried, time: Date.now() });
   const counts = new RunCounter();
   for (const image of outcome.images) counts.add(image.status, image.bytes);
   Object.assign(outcome, counts.images());
