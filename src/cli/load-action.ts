@@ -69,6 +69,8 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
     blobConcurrency: config.concurrency.blobs,
     timeouts: timeoutsFromSettings(config.timeouts),
   });
+  // A host's quota and pauses (every image of the run waits alike): lines of their own.
+  engine.onHostEvent((event) => reporter.handle(event));
   const drain = new AbortController();
   const abort = new AbortController();
   // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).

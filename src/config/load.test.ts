@@ -143,7 +143,7 @@ test('values from the environment are remembered as written, except identity fie
 });
 
 test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
-  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false}\n  quay.io: {caFile: ./real-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
+  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false, maxConcurrent: 4, requestsPerSecond: 2.5, quotaReserve: 10, quotaWaitSeconds: 60}\n  quay.io: {caFile: ./real-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
   const { result } = await load(yaml, { QUAY_PW: 'quay-pw-55' });
   const { config } = await result;
   assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
@@ -156,6 +156,10 @@ test('sources: hosts normalised like references, CA files resolved next to the c
     caFile: undefined,
     auth: undefined,
     pipelining: false,
+    maxConcurrent: 4,
+    requestsPerSecond: 2.5,
+    quotaReserve: 10,
+    quotaWaitSeconds: 60,
   });
   assert.ok(config.registries.every((r) => r.sources === config.sources));
   const view = JSON.stringify(redactConfig(config));

@@ -62,7 +62,7 @@ export async function transferBlob(ctx: TransferContext, session: UploadSession)
     throw failure('source', error, source, target, blob);
   }
   let readFrom = 0;
-  let send = (body: Readable): Promise<void> => target.uploadBlob(session, blob.digest, blob.size, body);
+  let send = (body: Readable): Promise<void> => target.uploadBlob(session, blob.digest, blob.size, body, source.registry);
   for (let resumes = 0; ; resumes++) {
     try {
       return await pump(ctx, readFrom, verifier, send);
@@ -73,7 +73,8 @@ export async function transferBlob(ctx: TransferContext, session: UploadSession)
       ctx.onResume('target', status.offset, (thrown as TransferFailure).error.message);
       ({ verifier, readFrom } = verifier.resumeAt(status.offset));
       session = status.session;
-      send = async (body) => target.completeUpload(await target.appendUpload(status.session, status.offset, blob.size, body), blob.digest);
+      send = async (body) =>
+        target.completeUpload(await target.appendUpload(status.session, status.offset, blob.size, body, source.registry), blob.digest);
     }
   }
 }

@@ -85,16 +85,17 @@ export class RepositoryClient {
     return mountBlob(this.#ctx, digest, from);
   }
 
-  uploadBlob(session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
-    return uploadBlob(this.#ctx, session, digest, size, body);
+  /** `fedBy`: the registry `body` is read from (a streamed copy), so that its limits count the pair once. */
+  uploadBlob(session: UploadSession, digest: string, size: number, body: Readable, fedBy?: string): Promise<void> {
+    return uploadBlob(this.#ctx, session, digest, size, body, fedBy);
   }
 
   uploadStatus(session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
     return uploadStatus(this.#ctx, session);
   }
 
-  appendUpload(session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
-    return appendUpload(this.#ctx, session, offset, size, body);
+  appendUpload(session: UploadSession, offset: number, size: number, body: Readable, fedBy?: string): Promise<UploadSession> {
+    return appendUpload(this.#ctx, session, offset, size, body, fedBy);
   }
 
   completeUpload(session: UploadSession, digest: string): Promise<void> {

@@ -5,7 +5,7 @@ import { describeServerEvent } from './describe-server-event.js';
 import type { ServerEvent } from './sync-service.js';
 
 /** Copy events too frequent for a server log (a large layer would flood it). */
-const NOISY = new Set(['blob-started', 'blob-progress', 'blob-done', 'blob-skipped', 'blob-mounted', 'manifest-written']);
+const NOISY = new Set(['blob-started', 'blob-progress', 'blob-done', 'blob-skipped', 'blob-mounted', 'manifest-written', 'host-quota']);
 const WARN = new Set([
   'work-not-resumed',
   'sync-tick-skipped',
@@ -17,6 +17,7 @@ const WARN = new Set([
   'registry-line-invalid',
   'retry',
   'warning',
+  'host-paused',
 ]);
 
 /**
