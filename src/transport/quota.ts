@@ -102,7 +102,9 @@ export class QuotaKeeper {
   }
 
   #pause(maxWaitMs: number): void {
-    if (this.#pausedSince !== undefined || !this.#reading) return;
+    if (!this.#reading) return;
+    void this.#probeWhilePaused();
+    if (this.#pausedSince !== undefined) return;
     this.#pausedSince = this.#now();
     const { remaining, limit, windowSeconds } = this.#reading;
     this.#emit({
@@ -116,7 +118,6 @@ export class QuotaKeeper {
       maxWaitMs,
       time: this.#now(),
     });
-    void this.#probeWhilePaused();
   }
 
   #resume(): true {
@@ -133,8 +134,10 @@ export class QuotaKeeper {
     if (this.#probing) return;
     this.#probing = true;
     try {
-      while (this.#pausedSince !== undefined && this.#changed.size > 0) {
-        await delay(this.#probeEveryMs());
+      // Started before the first GET waits (admit pauses, then waits): who waits is looked at after the delay.
+      while (this.#pausedSince !== undefined) {
+        // Unreferenced: a pause never keeps the process alive on its own.
+        await delay(this.#probeEveryMs(), undefined, { ref: false });
         if (this.#pausedSince === undefined || this.#changed.size === 0) break;
         await this.probe?.().catch(() => undefined);
       }
