@@ -11,7 +11,13 @@ test('defaults are written once: a registry entry and a sources entry that say n
     sources: { 'quay.io': {} },
   });
   const [registry] = parsed.registries;
-  const none = { maxConcurrent: undefined, requestsPerSecond: undefined, quotaReserve: undefined, quotaWaitSeconds: undefined };
+  const none = {
+    maxConcurrent: undefined,
+    requestsPerSecond: undefined,
+    quotaReserve: undefined,
+    quotaWaitSeconds: undefined,
+    proxy: undefined,
+  };
   assert.deepEqual(HOST_DEFAULTS, { insecure: false, tlsVerify: true, caFile: undefined, pipelining: true, ...none });
   assert.deepEqual(
     {

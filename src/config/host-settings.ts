@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Credentials } from '../auth/credentials.js';
 import type { EndpointOptions } from '../transport/index.js';
-import { caFilePath, NO_CONTEXT, type SchemaContext } from './fields.js';
+import { caFilePath, NO_CONTEXT, proxySetting, type SchemaContext } from './fields.js';
 
 /** Bounds that keep every figure meaningful and every timer inside what Node can hold. */
 const MAX_HOST_CONCURRENT = 1_000;
@@ -24,12 +24,13 @@ export function hostSettingsShape(context: SchemaContext) {
     requestsPerSecond: z.number().positive().max(MAX_REQUESTS_PER_SECOND).optional().describe('requests started per second'),
     quotaReserve: z.number().int().min(0).optional().describe('pulls of the quota left untouched (manifest GETs wait)'),
     quotaWaitSeconds: z.number().positive().max(MAX_QUOTA_WAIT_SECONDS).optional().describe('how long a GET waits for the quota'),
+    proxy: proxySetting.describe('http(s)://HOST:PORT of a proxy for this host, or "none"'),
   };
 }
 
 type HostShape = ReturnType<typeof hostSettingsShape>;
 
-/** The keys with a default always present; the others (caFile, the limits) may be absent. */
+/** The keys with a default always present; the others (caFile, the limits, proxy) may be absent. */
 export type HostSettings = z.output<z.ZodObject<HostShape>>;
 
 const hostSchema = z.object(hostSettingsShape(NO_CONTEXT));
@@ -80,5 +81,6 @@ export function toEndpointOptions(settings: HostAccess): EndpointOptions {
   if (settings.requestsPerSecond !== undefined) options.requestsPerSecond = settings.requestsPerSecond;
   if (settings.quotaReserve !== undefined) options.quotaReserve = settings.quotaReserve;
   if (settings.quotaWaitSeconds !== undefined) options.quotaWaitSeconds = settings.quotaWaitSeconds;
+  if (settings.proxy !== undefined) options.proxy = settings.proxy;
   return options;
 }

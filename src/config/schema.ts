@@ -238,4 +238,4 @@ function timeZoneProblem(timezone: string): string | undefined {
 }
 
 /** Keys that hold secrets: their values are never quoted back in messages. */
-export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth']);
+export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth', 'proxy']);

@@ -40,6 +40,8 @@ export interface CopyEngineOptions {
   timeouts?: Partial<Timeouts>;
   /** Hears what happens to a registry host for every copy at once (its quota, pauses); more with onHostEvent(). */
   onHostEvent?: HostEventListener;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default: process.env). */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 export interface CopyRunOptions {
@@ -87,6 +89,7 @@ export class CopyEngine {
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.onHostEvent ? { onHostEvent: options.onHostEvent } : {}),
+      ...(options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}),
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),

@@ -27,6 +27,8 @@ export interface RegistryClientsOptions {
   timeouts?: Partial<Timeouts>;
   /** Hears what happens to a host for everyone: its quota, pauses for the quota or a 429. */
   onHostEvent?: HostEventListener;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default: process.env). */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
@@ -53,7 +55,7 @@ export class RegistryClients {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#timeouts = resolveTimeouts(options.timeouts);
-    this.#agents = new AgentPool({ connectMs: this.#timeouts.connectMs });
+    this.#agents = new AgentPool({ connectMs: this.#timeouts.connectMs, proxyEnv: options.proxyEnv });
     this.#gates = new HostGates(this.#now);
     if (options.onHostEvent) this.#gates.listen(options.onHostEvent);
   }
@@ -160,7 +162,8 @@ function endpointKey(endpoint: EndpointOptions): string {
     u: endpoint.credentials?.username ?? '',
     p: endpoint.credentials ? createHash('sha256').update(endpoint.credentials.password).digest('hex') : '',
     s: endpoint.staticToken ? createHash('sha256').update(endpoint.staticToken.token).digest('hex') : '',
-    // A new limit opens a new transport, which states it to the host's gate and its agents.
+    // A new limit or proxy opens a new transport, which states it to the host's gate and its agents.
     m: [endpoint.maxConcurrent, endpoint.requestsPerSecond, endpoint.quotaReserve, endpoint.quotaWaitSeconds],
+    x: endpoint.proxy ?? '',
   });
 }

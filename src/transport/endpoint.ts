@@ -44,6 +44,11 @@ export interface EndpointOptions extends HostLimits {
   retry?: Partial<RetryPolicy>;
   /** Allow sending credentials to a token realm on another host over plain http. */
   allowInsecureRealm?: boolean;
+  /**
+   * The HTTP(S) proxy every request of this endpoint goes through (`http://host:port`), or `none`
+   * to go direct; absent: HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the environment.
+   */
+  proxy?: string | undefined;
 }
 
 export interface SchemePlan {

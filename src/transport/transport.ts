@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Agent } from './undici-agent.js';
 import { HttpError, NetworkError } from '../errors/index.js';
 import type { AgentPool, AgentSettings } from './agent-pool.js';
 import type { HostGate } from './host-gate.js';
@@ -62,9 +61,9 @@ export interface TransportShared {
 
 /** The Agents one transport holds: its registry's pool, pipelined HEADs, and everything else (realms, storage). */
 interface HeldAgents {
-  main: Agent;
-  head: Agent;
-  foreign: Agent;
+  main: Dispatcher;
+  head: Dispatcher;
+  foreign: Dispatcher;
 }
 
 /**
@@ -117,7 +116,8 @@ export class Transport {
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
     const guard = options.addressGuard;
-    const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections };
+    const proxy = options.proxy;
+    const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections, proxy };
     this.#agentSettings = {
       main,
       head:
@@ -126,7 +126,7 @@ export class Transport {
           : { ...main, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING },
       // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
       // but the same address guard (a realm must not lead into a network the endpoint may not reach).
-      foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections },
+      foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections, proxy },
     };
     this.#agents = shared.agents;
     this.#now = shared.now ?? Date.now;
