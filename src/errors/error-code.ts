@@ -45,6 +45,8 @@ export type ErrorCode =
   | 'DENIED'
   /** Credentials given in a form we cannot use (a bad auth file, `user:password` without the colon). */
   | 'CREDENTIALS_INVALID'
+  /** A Docker credential helper (`docker-credential-NAME get`) failed, or is not on PATH. */
+  | 'CREDENTIAL_HELPER_FAILED'
 
   // Content (ContentError): bytes and manifests, listed below.
   | ContentErrorCode
