@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
+import { AuthError, ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
 import { isTransient, toNetworkError } from '../transport/index.js';
 import { openBlobSource } from './blob-source.js';
@@ -20,9 +20,13 @@ export class TransferFailure {
     this.error = error;
   }
 
-  /** Worth another whole-blob attempt: a broken connection, 408, 429 or a passing 5xx. Never another 4xx. */
+  /**
+   * Worth another whole-blob attempt: a broken connection, 408, 429 or a passing 5xx; and a 401 on
+   * the upload stream with a token that had not been renewed yet (the next attempt fetches one).
+   * Never another 4xx.
+   */
   get transient(): boolean {
-    return isTransient(this.error);
+    return isTransient(this.error) || (this.error instanceof AuthError && this.error.retryWithNewToken);
   }
 
   /** The registry's `Retry-After`, when it sent one. */

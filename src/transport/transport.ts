@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { HttpError, NetworkError } from '../errors/index.js';
+import { AuthError, HttpError, NetworkError } from '../errors/index.js';
 import type { AgentPool, AgentSettings } from './agent-pool.js';
 import type { HostGate } from './host-gate.js';
 import type { HostGates } from './host-gates.js';
@@ -338,6 +338,8 @@ export class Transport {
       });
       // Kept for callers that retry a whole operation themselves (a streamed upload cannot be replayed here).
       if (error instanceof HttpError) error.retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
+      // A streamed body was refused with a token not yet renewed (it was dropped above): the whole upload may go again.
+      if (error instanceof AuthError && status === 401 && own && !authRetried && !replayable(request.body)) error.retryWithNewToken = true;
       throw error;
     }
   }
