@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
-import { parseReference, parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
+import { parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
+import { parseImageEntry } from '../select/image-entry.js';
 import { NO_PROXY_SETTING, proxyUrlProblem } from '../transport/proxy-choice.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
@@ -73,8 +74,11 @@ export const repositoryPrefix = z
   .transform(trimRepositoryPath)
   .superRefine(checkedBy((repository) => (repository ? refusal((r) => validateRepository(r, r))(repository) : undefined)));
 
-/** An image reference as written (kept as text: the run parses it again with the script's lines). */
-export const imageReference = z.string().superRefine(checkedBy(refusal(parseReference)));
+/**
+ * An `images:` entry as written (kept as text: the run parses it again with the script's lines):
+ * a reference, or an explicit all-tags form (`repo:*`, `repo:/regex/`).
+ */
+export const imageReference = z.string().superRefine(checkedBy(refusal(parseImageEntry)));
 
 /** A proxy URL (`http://HOST:PORT`, userinfo allowed: a secret) or `none`; '' means unset. Messages never quote it. */
 export const proxySetting = z
