@@ -107,3 +107,27 @@ test('a 429 pauses every request to that host for its Retry-After, not only the 
   );
   assert.equal(hostEvents[0]?.host, sourceProxy.host);
 });
+
+test('connections dropped mid-request (GOAWAY-like) give their turn back: maxConcurrent 1 still finishes', async (t) => {
+  const engine = new CopyEngine();
+  t.after(() => engine.close());
+  const { sourceProxy, target } = pair;
+  t.after(() => sourceProxy.clearFaults());
+  sourceProxy.clearRequests();
+  // Connections dropped before any answer: each request retried on a new connection.
+  sourceProxy.addFault({ method: 'GET', pathPattern: /\/blobs\//, times: 2, action: { kind: 'reset' } });
+  sourceProxy.addFault({ method: 'GET', pathPattern: /\/manifests\//, times: 1, action: { kind: 'reset' } });
+  const result = await engine.copy(
+    {
+      source: `${sourceProxy.host}/limits/single:v1`,
+      target: `${target.host}/limits/single-dropped:v1`,
+      sourceEndpoint: { ...fast, maxConcurrent: 1 },
+    },
+    // A turn not given back would hold every later request forever: fail, not hang.
+    { signal: AbortSignal.timeout(60_000) },
+  );
+  assert.equal(result.digest, single.digest);
+  assert.ok(sourceProxy.maxInFlight <= 1, `${sourceProxy.maxInFlight} in flight`);
+  assert.ok(sourceProxy.requests.filter((r) => r.status === 0).length >= 3, 'the drops happened');
+  assert.equal((await skopeoInspectRaw(`${target.host}/limits/single-dropped:v1`, target)).digest, single.digest);
+});
