@@ -38,7 +38,7 @@ export function runCredentialHelper(name: string, host: string, env: NodeJS.Proc
         try {
           resolve(parseHelperAnswer(stdout, program, host));
         } catch (thrown) {
-          reject(thrown as Error);
+          reject(thrown instanceof Error ? thrown : new Error(String(thrown)));
         }
       },
     );

@@ -143,7 +143,7 @@ export async function readDockerConfig(env: NodeJS.ProcessEnv = process.env): Pr
   try {
     const document = parseJson(text, 'is not valid JSON');
     if (!isObject(document)) return { auths: authsOf(document), credHelpers: new Map(), credsStore: undefined };
-    return { auths: document.auths === undefined ? new Map() : authsOf(document), ...helpersOf(document) };
+    return { auths: document.auths === undefined ? new Map<string, Credentials>() : authsOf(document), ...helpersOf(document) };
   } catch (error) {
     throw new CredentialsError(`${file}: ${error instanceof Error ? error.message : 'is invalid'}`);
   }

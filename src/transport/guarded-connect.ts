@@ -27,7 +27,7 @@ export function refusedError(host: string, address: string, why: string): Error 
 
 /** dns.lookup that fails when any address of the name is refused; the socket connects to what was checked. */
 export function guardedLookup(guard: AddressGuard): LookupFunction {
-  return ((
+  return (
     hostname: string,
     options: { all?: boolean },
     callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
@@ -44,7 +44,7 @@ export function guardedLookup(guard: AddressGuard): LookupFunction {
         ? callback(null, first.address, first.family)
         : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
     });
-  }) as LookupFunction;
+  };
 }
 
 type Connector = ReturnType<typeof BuildConnector>;
@@ -59,8 +59,8 @@ const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConn
  * to IP literals (a redirect's or token realm's too) without it: those are checked here.
  */
 export function guardedConnector(guard: AddressGuard, options: ConnectOptions): Connector {
-  const connect = buildConnector({ ...options, lookup: guardedLookup(guard) } as ConnectOptions);
-  const guarded = ((opts, callback) => {
+  const connect = buildConnector({ ...options, lookup: guardedLookup(guard) });
+  const guarded: Connector = (opts, callback) => {
     const host = opts.hostname.replace(/^\[(.*)\]$/, '$1');
     const why = isIP(host) ? guard.refuse(host) : undefined;
     if (why) {
@@ -68,6 +68,6 @@ export function guardedConnector(guard: AddressGuard, options: ConnectOptions): 
       return undefined;
     }
     return connect(opts, callback);
-  }) as Connector;
+  };
   return Object.assign(guarded, { [GUARDED_CONNECTOR]: true });
 }

@@ -71,7 +71,7 @@ test('HostGate: a 429 pauses every request to the host for its Retry-After, once
   pass.answered(429, headers({ 'retry-after': '1' }));
   pass.release();
   const started = Date.now();
-  await (await gate.enter('HEAD', blob, undefined)).release();
+  (await gate.enter('HEAD', blob, undefined)).release();
   assert.ok(Date.now() - started >= 950, `the next request waited ${Date.now() - started} ms`);
   assert.deepEqual(
     events.map((e) => e.type),
@@ -123,7 +123,10 @@ test('HostGate: the GETs not yet answered count against the quota', async () => 
   const second = await gate.enter('GET', manifest, undefined);
   const third = await gate.enter('GET', manifest, undefined);
   let fourth = false;
-  void gate.enter('GET', manifest, undefined).then((pass) => ((fourth = true), pass.release()));
+  void gate.enter('GET', manifest, undefined).then((pass) => {
+    fourth = true;
+    pass.release();
+  });
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(fourth, false);
   second.answered(200, headers({ 'ratelimit-remaining': '30;w=60' }));

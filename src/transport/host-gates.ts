@@ -6,7 +6,7 @@ const LIMIT_KEYS = ['maxConcurrent', 'requestsPerSecond', 'quotaReserve', 'quota
 /** The limits a host's options state, or undefined when they state none (they leave the host's as they are). */
 export function statedLimits(options: HostLimits): HostLimits | undefined {
   if (!LIMIT_KEYS.some((key) => options[key] !== undefined)) return undefined;
-  return Object.fromEntries(LIMIT_KEYS.map((key) => [key, options[key]])) as HostLimits;
+  return Object.fromEntries(LIMIT_KEYS.map((key) => [key, options[key]]));
 }
 
 /**

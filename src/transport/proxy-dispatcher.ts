@@ -46,7 +46,7 @@ export function proxiedAgent(choice: Exclude<ProxyChoice, { kind: 'direct' }>, o
   };
   if (choice.kind === 'fixed') {
     const ProxyAgent = undiciInternal(UNDICI_PROXY_INTERNALS[0]) as typeof UndiciProxyAgent;
-    return new ProxyAgent({ ...common, uri: choice.url } as ConstructorParameters<typeof UndiciProxyAgent>[0]);
+    return new ProxyAgent({ ...common, uri: choice.url });
   }
   const EnvHttpProxyAgent = undiciInternal(UNDICI_PROXY_INTERNALS[1]) as typeof UndiciEnvAgent;
   // '' is "none" to undici (it reads process.env only for an absent key).
@@ -56,7 +56,7 @@ export function proxiedAgent(choice: Exclude<ProxyChoice, { kind: 'direct' }>, o
     httpProxy: choice.httpProxy,
     httpsProxy: choice.httpsProxy,
     noProxy: choice.noProxy,
-  } as ConstructorParameters<typeof UndiciEnvAgent>[0]);
+  });
 }
 
 /** Pools whose tunnel connections check the registry's address first (direct ones are guarded already). */
@@ -70,7 +70,7 @@ function guardedTunnels(guard: AddressGuard): Factory {
         ? (((opts: ConnectOptions, callback: Parameters<Connector>[1]) => {
             refusal(guard, opts.hostname).then(
               (refused) => (refused ? callback(refused, null) : (connect as Connector)(opts, callback)),
-              (error: Error) => callback(error, null),
+              (error: unknown) => callback(error as Error, null),
             );
           }) as Connector)
         : connect;

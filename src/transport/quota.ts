@@ -135,15 +135,20 @@ export class QuotaKeeper {
     this.#probing = true;
     try {
       // Started before the first GET waits (admit pauses, then waits): who waits is looked at after the delay.
-      while (this.#pausedSince !== undefined) {
+      while (this.#isPaused()) {
         // Unreferenced: a pause never keeps the process alive on its own.
         await delay(this.#probeEveryMs(), undefined, { ref: false });
-        if (this.#pausedSince === undefined || this.#changed.size === 0) break;
+        if (!this.#isPaused() || this.#changed.size === 0) break;
         await this.probe?.().catch(() => undefined);
       }
     } finally {
       this.#probing = false;
     }
+  }
+
+  /** Read through a method: the pause ends in another task while the prober awaits. */
+  #isPaused(): boolean {
+    return this.#pausedSince !== undefined;
   }
 
   /** A tenth of the window, between 1 second and 1 minute (Docker Hub: every minute). */
@@ -154,7 +159,7 @@ export class QuotaKeeper {
 
   #windowLeftMs(): number {
     const reading = this.#reading;
-    if (!reading || reading.windowSeconds === undefined) return Infinity;
+    if (reading?.windowSeconds === undefined) return Infinity;
     return Math.max(0, reading.at + reading.windowSeconds * 1000 - this.#now());
   }
 

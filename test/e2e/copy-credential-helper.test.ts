@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 import { runCli } from './load-harness.js';
 
@@ -52,7 +52,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

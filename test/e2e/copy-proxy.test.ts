@@ -9,6 +9,7 @@ import {
   type BuiltImage,
   type ForwardProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
@@ -32,7 +33,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop(), proxy?.stop()]);
+  const started = startedSoFar({ source, target, proxy });
+  await Promise.all([started.source?.stop(), started.target?.stop(), started.proxy?.stop()]);
 });
 
 // The source is plain http (no https attempt first), the target https with a self-signed certificate.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 import { runCli } from './load-harness.js';
 
@@ -26,7 +26,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([v4?.stop(), v6?.stop()]);
+  const started = startedSoFar({ v4, v6 });
+  await Promise.all([started.v4?.stop(), started.v6?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

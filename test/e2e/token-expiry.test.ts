@@ -12,6 +12,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 
@@ -35,8 +36,9 @@ before(async () => {
 });
 
 after(async () => {
-  await front?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target, front });
+  await started.front?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 /** Waits until the registry refuses `token` (polled: the registry decides, not a clock of ours). */

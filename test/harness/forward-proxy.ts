@@ -98,7 +98,8 @@ class TinyProxy implements ForwardProxy {
 
   /** True once the port accepts connections; false when the proxy exited first (the port was taken). */
   async ready(): Promise<boolean> {
-    let exited = false;
+    // Set by a callback: typed wide, so that the loop below reads it again.
+    let exited = false as boolean;
     void this.#exited.then(() => (exited = true));
     const deadline = Date.now() + READY_DEADLINE_MS;
     while (Date.now() < deadline && !exited) {

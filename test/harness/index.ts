@@ -21,3 +21,4 @@ export { startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, ty
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
+export { startedSoFar } from './started-so-far.js';

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ProxyAgent, request } from 'undici';
-import { startFaultProxy, startForwardProxy, startRegistry, type FaultProxy, type ForwardProxy, type TestRegistry } from './index.js';
+import {
+  startFaultProxy,
+  startForwardProxy,
+  startRegistry,
+  type FaultProxy,
+  type ForwardProxy,
+  type TestRegistry,
+  startedSoFar,
+} from './index.js';
 
 /** Self-tests for the harness parts of the public-registry tests: IPv6, a forward proxy, quota headers, tokens that stop working. */
 
 describe('a registry on IPv6 loopback', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('listens on [::1]:PORT and nowhere else', async () => {
     registry = await startRegistry({ ipv6: true });
@@ -24,7 +32,10 @@ describe('tinyproxy as a forward proxy', () => {
   let registry: TestRegistry;
   let tls: TestRegistry;
   let proxy: ForwardProxy;
-  after(() => Promise.all([registry?.stop(), tls?.stop(), proxy?.stop()]));
+  after(() => {
+    const started = startedSoFar({ registry, tls, proxy });
+    return Promise.all([started.registry?.stop(), started.tls?.stop(), started.proxy?.stop()]);
+  });
 
   test('relays plain http in absolute form and https in a CONNECT tunnel, and logs both', async () => {
     [registry, tls, proxy] = await Promise.all([startRegistry(), startRegistry({ tls: true }), startForwardProxy()]);
@@ -45,7 +56,10 @@ describe('tinyproxy as a forward proxy', () => {
 describe('fault proxy: quota headers and requests in flight', () => {
   let registry: TestRegistry;
   let faults: FaultProxy;
-  after(() => Promise.all([faults?.close(), registry?.stop()]));
+  after(() => {
+    const started = startedSoFar({ faults, registry });
+    return Promise.all([started.faults?.close(), started.registry?.stop()]);
+  });
 
   test('add-headers puts the headers on the answers it matches; maxInFlight counts answers not yet sent', async () => {
     registry = await startRegistry();
@@ -79,7 +93,7 @@ describe('fault proxy: quota headers and requests in flight', () => {
 
 describe('token issuer: acceptedFor', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('the registry refuses a token once acceptedFor has passed, while the reply still says expiresIn', async () => {
     registry = await startRegistry({ auth: 'token', token: { allowAnonymousPull: true, acceptedFor: 1 } });
