@@ -34,8 +34,8 @@ test('requestKind tells listings apart from manifests and blobs, so a no-change 
   assert.equal(requestKind('/v2/tags/list/manifests/latest'), 'manifest', 'a repository named tags/list');
   assert.deepEqual(
     countRequests([
-      { method: 'GET', path: '/v2/many/app/tags/list?n=1000', status: 200, headers: {}, bytesIn: 0, bytesOut: 0 },
-      { method: 'HEAD', path: '/v2/many/app/manifests/1.0.0', status: 200, headers: {}, bytesIn: 0, bytesOut: 0 },
+      { method: 'GET', path: '/v2/many/app/tags/list?n=1000', status: 200, headers: {}, bytesIn: 0, bytesOut: 0, at: 0 },
+      { method: 'HEAD', path: '/v2/many/app/manifests/1.0.0', status: 200, headers: {}, bytesIn: 0, bytesOut: 0, at: 0 },
     ]),
     { 'GET tags': 1, 'HEAD manifest': 1 },
   );

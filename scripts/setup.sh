@@ -9,6 +9,7 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v openssl >/dev/null || need+=(openssl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v tinyproxy >/dev/null || need+=(tinyproxy)
 command -v script >/dev/null || need+=(bsdutils)
 [ -x /usr/bin/time ] || need+=(time)
 if ((${#need[@]})); then

@@ -18,4 +18,7 @@ mapfile -t files < <(find src test bench demo -name '*.test.ts' | sort | sed -e 
 # for a crowded machine and still ends a stuck run. A file whose tests all passed but that leaves a
 # server or child process open never exits either, so it fails the same way (no --test-force-exit).
 # Arguments after `npm test --` come last and win (e.g. --test-timeout=600000).
+# The tests talk to registries on loopback: a proxy of the machine (picture-book honours these by
+# default) would carry them elsewhere. The proxy tests start their own and say so explicitly.
+unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
 exec node --test --test-concurrency=2 --test-timeout=900000 "$@" "${files[@]}"

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CredentialsError } from '../errors/index.js';
 import { apiHost, parseRegistryHost } from '../reference/index.js';
-import { normaliseAuthKey, parseDockerConfig, readDockerConfigFile } from './docker-config.js';
+import { normaliseAuthKey, parseDockerConfig, readDockerConfig, readDockerConfigFile } from './docker-config.js';
 
 const SECRET = 'hunter2:x';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -179,4 +179,29 @@ test('an auths key and a reference name Docker Hub alike, by each of its names',
   }
   assert.equal(apiHost(parseRegistryHost('index.docker.io')), 'registry-1.docker.io');
   assert.equal(apiHost('quay.io'), 'quay.io');
+});
+
+test('readDockerConfig reads credHelpers (hosts normalised) and credsStore; a helper name that is not one is refused', async () => {
+  const dir = join(root, 'helpers');
+  await mkdir(dir);
+  const file = join(dir, 'config.json');
+  await writeFile(
+    file,
+    JSON.stringify({ credsStore: 'desktop', credHelpers: { 'https://index.docker.io/v1/': 'pass', 'Quay.io': 'ecr-login' } }),
+  );
+  const config = await readDockerConfig({ DOCKER_CONFIG: dir });
+  assert.deepEqual(
+    [...config.credHelpers],
+    [
+      ['docker.io', 'pass'],
+      ['quay.io', 'ecr-login'],
+    ],
+  );
+  assert.equal(config.credsStore, 'desktop');
+  assert.equal(config.auths.size, 0);
+  await writeFile(file, JSON.stringify({ credHelpers: { 'quay.io': '../../bin/sh' } }));
+  await assert.rejects(readDockerConfig({ DOCKER_CONFIG: dir }), {
+    code: 'CREDENTIALS_INVALID',
+    message: `${file}: "credHelpers" entry "quay.io" must be a helper name (docker-credential-NAME), like "ecr-login"`,
+  });
 });

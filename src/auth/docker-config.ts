@@ -89,11 +89,46 @@ export function parseDockerConfig(doc: string): DockerAuths {
   return authsOf(decodeDocument(doc));
 }
 
+/** What a docker config file says about credentials: its `auths`, and the helpers that hold the rest. */
+export interface DockerConfigFile {
+  auths: DockerAuths;
+  /** `credHelpers`: host (normalised like an auths key) -> NAME of `docker-credential-NAME`. */
+  credHelpers: Map<string, string>;
+  /** `credsStore`: the helper for every host without a credHelpers entry (its `auths` entries are only markers then). */
+  credsStore: string | undefined;
+}
+
+/** The helper names of a config file: strings of letters, digits, `-`, `_`, `.` (they become a program name). */
+function helperName(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) {
+    throw new CredentialsError(`${where} must be a helper name (docker-credential-NAME), like "ecr-login"`);
+  }
+  return value;
+}
+
+function helpersOf(document: Record<string, unknown>): Pick<DockerConfigFile, 'credHelpers' | 'credsStore'> {
+  const credHelpers = new Map<string, string>();
+  if (document.credHelpers !== undefined) {
+    if (!isObject(document.credHelpers)) throw new CredentialsError('"credHelpers" is not an object');
+    for (const [key, name] of Object.entries(document.credHelpers)) {
+      credHelpers.set(normaliseAuthKey(key), helperName(name, `"credHelpers" entry "${key}"`));
+    }
+  }
+  const store = document.credsStore;
+  const credsStore = store === undefined || store === '' ? undefined : helperName(store, '"credsStore"');
+  return { credHelpers, credsStore };
+}
+
 /**
  * Reads `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`. A missing file, or one
  * without `auths` (only a credsStore, say), means no credentials.
  */
 export async function readDockerConfigFile(env: NodeJS.ProcessEnv = process.env): Promise<DockerAuths> {
+  return (await readDockerConfig(env)).auths;
+}
+
+/** The docker config file with its credential helpers (`credHelpers`, `credsStore`); see readDockerConfigFile. */
+export async function readDockerConfig(env: NodeJS.ProcessEnv = process.env): Promise<DockerConfigFile> {
   // Docker treats an empty DOCKER_CONFIG as unset.
   const dir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
   const file = join(dir, 'config.json');
@@ -102,13 +137,13 @@ export async function readDockerConfigFile(env: NodeJS.ProcessEnv = process.env)
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return new Map();
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { auths: new Map(), credHelpers: new Map(), credsStore: undefined };
     throw new CredentialsError(`cannot read ${file}: ${typeof code === 'string' ? code : 'read failed'}`);
   }
   try {
     const document = parseJson(text, 'is not valid JSON');
-    if (isObject(document) && document.auths === undefined) return new Map();
-    return authsOf(document);
+    if (!isObject(document)) return { auths: authsOf(document), credHelpers: new Map(), credsStore: undefined };
+    return { auths: document.auths === undefined ? new Map<string, Credentials>() : authsOf(document), ...helpersOf(document) };
   } catch (error) {
     throw new CredentialsError(`${file}: ${error instanceof Error ? error.message : 'is invalid'}`);
   }

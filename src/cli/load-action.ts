@@ -114,6 +114,8 @@ export interface RunToEndOptions {
  * finish. Twice: they are aborted. The exit code is then 128 + the signal number (130, 143).
  */
 export async function runToEnd({ registries, reporter, engine, warnings, dryRun, since }: RunToEndOptions): Promise<void> {
+  // A host's quota and pauses (every image of the run waits alike): lines of their own.
+  engine.onHostEvent((event) => reporter.handle(event));
   const drain = new AbortController();
   const abort = new AbortController();
   // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).

@@ -10,6 +10,17 @@ function authSecrets(auth: AuthSetting | undefined): ConfigSecret[] {
   return [];
 }
 
+/** The password of a proxy URL (`http://user:password@proxy:3128`). */
+function proxySecrets(proxy: string | undefined): ConfigSecret[] {
+  if (!proxy) return [];
+  try {
+    const url = new URL(proxy);
+    return url.password ? [{ username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }] : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Every secret a configuration holds: the API token, registry and source credentials, and every
  * value taken from an environment variable outside the identity fields (e.g. a key in syncerScriptArgs).
@@ -19,5 +30,8 @@ export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
     ...config.registries.flatMap((r) => [r.pullAuth, r.pushAuth]),
     ...[...(config.sources?.values() ?? [])].map((s) => s.auth),
   ];
-  return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets)].filter((s) => s !== '');
+  const proxies = [...config.registries.map((r) => r.proxy), ...[...(config.sources?.values() ?? [])].map((s) => s.proxy)];
+  return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets), ...proxies.flatMap(proxySecrets)].filter(
+    (s) => s !== '',
+  );
 }

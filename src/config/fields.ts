@@ -4,6 +4,7 @@ import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
 import { parsePlace, parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
 import { parseImageEntry } from '../select/image-entry.js';
+import { NO_PROXY_SETTING, proxyUrlProblem } from '../transport/proxy-choice.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
 import { locateScript } from './script-path.js';
@@ -86,6 +87,16 @@ export const repositoryPrefix = z
  * a reference, or an explicit all-tags form (`repo:*`, `repo:/regex/`).
  */
 export const imageReference = z.string().superRefine(checkedBy(refusal(parseImageEntry)));
+
+/** A proxy URL (`http://HOST:PORT`, userinfo allowed: a secret) or `none`; '' means unset. Messages never quote it. */
+export const proxySetting = z
+  .string()
+  .optional()
+  .transform((written) => (written === '' ? undefined : written))
+  .superRefine((written, ctx) => {
+    const problem = written === undefined || written === NO_PROXY_SETTING ? undefined : proxyUrlProblem(written);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** An optional text turned into a value; '' means absent too (the seed's template leaves keys empty). */
 function unlessEmpty<T>(convert: (written: string, ctx: z.RefinementCtx) => T) {

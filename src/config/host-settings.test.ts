@@ -11,9 +11,22 @@ test('defaults are written once: a registry entry and a sources entry that say n
     sources: { 'quay.io': {} },
   });
   const [registry] = parsed.registries;
-  assert.deepEqual(HOST_DEFAULTS, { insecure: false, tlsVerify: true, caFile: undefined, pipelining: true });
+  const none = {
+    maxConcurrent: undefined,
+    requestsPerSecond: undefined,
+    quotaReserve: undefined,
+    quotaWaitSeconds: undefined,
+    proxy: undefined,
+  };
+  assert.deepEqual(HOST_DEFAULTS, { insecure: false, tlsVerify: true, caFile: undefined, pipelining: true, ...none });
   assert.deepEqual(
-    { insecure: registry?.insecure, tlsVerify: registry?.tlsVerify, caFile: registry?.caFile, pipelining: registry?.pipelining },
+    {
+      insecure: registry?.insecure,
+      tlsVerify: registry?.tlsVerify,
+      caFile: registry?.caFile,
+      pipelining: registry?.pipelining,
+      ...none,
+    },
     HOST_DEFAULTS,
   );
   assert.deepEqual(parsed.sources.get('quay.io'), { ...HOST_DEFAULTS, auth: undefined });

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { Credentials } from '../auth/credentials.js';
 import type { EndpointOptions } from '../transport/index.js';
-import { caFilePath, NO_CONTEXT, type SchemaContext } from './fields.js';
+import { caFilePath, NO_CONTEXT, proxySetting, type SchemaContext } from './fields.js';
+
+/** Bounds that keep every figure meaningful and every timer inside what Node can hold. */
+const MAX_HOST_CONCURRENT = 1_000;
+const MAX_REQUESTS_PER_SECOND = 10_000;
+const MAX_QUOTA_WAIT_SECONDS = 7 * 86_400;
 
 /**
  * How to reach one registry host, as config.yaml says it: the keys a registry entry has for its
@@ -15,13 +20,18 @@ export function hostSettingsShape(context: SchemaContext) {
     tlsVerify: z.boolean().default(true).describe("verify the server's certificate"),
     caFile: caFilePath(context).describe('PEM file of CA certificates to trust, relative to config.yaml'),
     pipelining: z.boolean().default(true).describe('HTTP/1.1-pipeline the HEAD checks (false: behind a proxy that mishandles it)'),
+    maxConcurrent: z.number().int().positive().max(MAX_HOST_CONCURRENT).optional().describe('requests in flight to this host at once'),
+    requestsPerSecond: z.number().positive().max(MAX_REQUESTS_PER_SECOND).optional().describe('requests started per second'),
+    quotaReserve: z.number().int().min(0).optional().describe('pulls of the quota left untouched (manifest GETs wait)'),
+    quotaWaitSeconds: z.number().positive().max(MAX_QUOTA_WAIT_SECONDS).optional().describe('how long a GET waits for the quota'),
+    proxy: proxySetting.describe('http(s)://HOST:PORT of a proxy for this host, or "none"'),
   };
 }
 
 type HostShape = ReturnType<typeof hostSettingsShape>;
 
-/** Every key present (`caFile: undefined` when there is none). */
-export type HostSettings = { [K in keyof HostShape]: z.output<HostShape[K]> };
+/** The keys with a default always present; the others (caFile, the limits, proxy) may be absent. */
+export type HostSettings = z.output<z.ZodObject<HostShape>>;
 
 const hostSchema = z.object(hostSettingsShape(NO_CONTEXT));
 const HOST_KEYS = Object.keys(hostSchema.shape) as Array<keyof HostSettings>;
@@ -67,5 +77,10 @@ export function toEndpointOptions(settings: HostAccess): EndpointOptions {
   if (settings.caFile) options.caFile = settings.caFile;
   if (settings.ca) options.ca = settings.ca;
   if (settings.pipelining !== HOST_DEFAULTS.pipelining) options.pipelining = settings.pipelining;
+  if (settings.maxConcurrent !== undefined) options.maxConcurrent = settings.maxConcurrent;
+  if (settings.requestsPerSecond !== undefined) options.requestsPerSecond = settings.requestsPerSecond;
+  if (settings.quotaReserve !== undefined) options.quotaReserve = settings.quotaReserve;
+  if (settings.quotaWaitSeconds !== undefined) options.quotaWaitSeconds = settings.quotaWaitSeconds;
+  if (settings.proxy !== undefined) options.proxy = settings.proxy;
   return options;
 }

@@ -143,7 +143,7 @@ test('values from the environment are remembered as written, except identity fie
 });
 
 test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
-  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false}\n  quay.io: {caFile: ./real-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
+  const yaml = `${reg()}  - hostname: other.example\n    images: [nginx]\nsources:\n  Registry.Internal:5000: {insecure: true, pipelining: false, maxConcurrent: 4, requestsPerSecond: 2.5, quotaReserve: 10, quotaWaitSeconds: 60, proxy: 'http://u:proxy-pw-77@127.0.0.1:3128'}\n  quay.io: {caFile: ./real-ca.pem, tlsVerify: true, auth: 'puller:\${QUAY_PW}'}\n  index.docker.io: {tlsVerify: false}\n`;
   const { result } = await load(yaml, { QUAY_PW: 'quay-pw-55' });
   const { config } = await result;
   assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
@@ -156,10 +156,17 @@ test('sources: hosts normalised like references, CA files resolved next to the c
     caFile: undefined,
     auth: undefined,
     pipelining: false,
+    maxConcurrent: 4,
+    requestsPerSecond: 2.5,
+    quotaReserve: 10,
+    quotaWaitSeconds: 60,
+    proxy: 'http://u:proxy-pw-77@127.0.0.1:3128',
   });
   assert.ok(config.registries.every((r) => r.sources === config.sources));
   const view = JSON.stringify(redactConfig(config));
   assert.equal(view.includes('quay-pw-55'), false);
+  assert.equal(view.includes('proxy-pw-77'), false, 'a proxy password is a secret');
+  assert.match(view, /"proxy":"http:\/\/u:\*\*\*@127.0.0.1:3128"/);
   assert.match(
     view,
     /"quay.io":\{"insecure":false,"tlsVerify":true,"caFile":"[^"]*real-ca.pem","auth":\{"kind":"username:password","username":"puller","password":"\*\*\*"\},"pipelining":true\}/,
@@ -368,6 +375,16 @@ const INVALID: Array<[string, string, string[]]> = [
     [
       '7:15 sources["quay.io"].insecure: expected a boolean (true or false), got string "yes"',
       '8:11 sources["quay.io"].auth: expected a string, got number',
+    ],
+  ],
+  [
+    'a proxy that is not an http(s) URL, never quoted (it may hold a password)',
+    `${reg()}sources:\n  quay.io:\n    proxy: 'socks5://u:pw-8@gw:1080'\n  ghcr.io: {proxy: 'gw:3128'}\n  docker.io: {proxy: 'http://gw:3128/path', maxConcurrent: 0}\n`,
+    [
+      '7:12 sources["quay.io"].proxy: has the scheme socks5: where http: or https: is needed',
+      '8:20 sources["ghcr.io"].proxy: is not a URL: write http://HOST:PORT (or "none" for no proxy)',
+      '9:22 sources["docker.io"].proxy: must be http(s)://HOST:PORT, without a path',
+      '9:60 sources["docker.io"].maxConcurrent: must be greater than 0, got number 0',
     ],
   ],
   ['sources as a list', `${reg()}sources: [quay.io]\n`, ['5:10 sources: expected a mapping, got a list']],

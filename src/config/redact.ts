@@ -1,3 +1,4 @@
+import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { IDENTITY_KEYS } from './env-expand.js';
 import type { AuthSetting, PictureBookConfig } from './types.js';
 import type { Path } from './yaml-locator.js';
@@ -11,6 +12,11 @@ function redactAuth(setting: AuthSetting | undefined): unknown {
   if (!setting) return '';
   if (setting.kind === 'userpass') return { kind: 'username:password', username: setting.credentials.username, password: REDACTED };
   return { kind: 'DockerConfigJSON', registries: [...setting.auths.keys()], credentials: REDACTED };
+}
+
+/** A proxy URL's `user:password@` is masked (absent stays absent). */
+function redactProxy(proxy: string | undefined): { proxy?: string } {
+  return proxy === undefined ? {} : { proxy: maskUserinfo(proxy) };
 }
 
 /** Every string a config took from the environment and may be a secret (see EnvSourcedValue). */
@@ -50,8 +56,14 @@ export function redactConfig(config: PictureBookConfig): unknown {
       ...r,
       pullAuth: redactAuth(r.pullAuth),
       pushAuth: redactAuth(r.pushAuth),
+      ...redactProxy(r.proxy),
     })),
-    sources: Object.fromEntries([...(config.sources ?? [])].map(([host, source]) => [host, { ...source, auth: redactAuth(source.auth) }])),
+    sources: Object.fromEntries(
+      [...(config.sources ?? [])].map(([host, source]) => [
+        host,
+        { ...source, auth: redactAuth(source.auth), ...redactProxy(source.proxy) },
+      ]),
+    ),
     display: config.display,
     api: { ...config.api, authToken: config.api.authToken ? REDACTED : '' },
     state: config.state,

@@ -115,12 +115,15 @@ function registrySchema(context: SchemaContext) {
 
 /** How to reach one source (pull) registry, keyed by its host in `sources:`. */
 function sourceSchema(context: SchemaContext) {
-  // auth sits between the TLS keys and pipelining: the order the API has always shown them in.
-  const { pipelining, ...connection } = hostSettingsShape(context);
+  // auth sits between the TLS keys and pipelining, the later keys after them: the order the API has always shown them in.
+  const { insecure, tlsVerify, caFile, pipelining, ...later } = hostSettingsShape(context);
   const shape = {
-    ...connection,
+    insecure,
+    tlsVerify,
+    caFile,
     auth: authSetting.describe("user:pass or DockerConfigJSON, sent only to this host (instead of a registry's pullAuthConfig)"),
     pipelining,
+    ...later,
   };
   // zod leaves absent optional keys out; a parsed entry has every key (caFile: undefined).
   return z
@@ -252,4 +255,4 @@ function timeZoneProblem(timezone: string): string | undefined {
 }
 
 /** Keys that hold secrets: their values are never quoted back in messages. */
-export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth']);
+export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth', 'proxy']);

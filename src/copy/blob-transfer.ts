@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
+import { AuthError, ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
 import type { BlobUpload, ContentRepository, Descriptor } from '../registry/index.js';
 import { isTransient, toNetworkError } from '../transport/index.js';
 import { openBlobSource } from './blob-source.js';
@@ -23,9 +23,13 @@ export class TransferFailure extends Error {
     this.error = error;
   }
 
-  /** Worth another whole-blob attempt: a broken connection, 408, 429 or a passing 5xx. Never another 4xx. */
+  /**
+   * Worth another whole-blob attempt: a broken connection, 408, 429 or a passing 5xx; and a 401 on
+   * the upload stream with a token that had not been renewed yet (the next attempt fetches one).
+   * Never another 4xx.
+   */
   get transient(): boolean {
-    return isTransient(this.error);
+    return isTransient(this.error) || (this.error instanceof AuthError && this.error.retryWithNewToken);
   }
 
   /** The registry's `Retry-After`, when it sent one. */
@@ -65,7 +69,7 @@ export async function transferBlob(ctx: TransferContext, upload: BlobUpload): Pr
     throw failure('source', error, source, target, blob);
   }
   let readFrom = 0;
-  let send = (body: Readable): Promise<void> => upload.send(body, blob.digest, blob.size);
+  let send = (body: Readable): Promise<void> => upload.send(body, blob.digest, blob.size, source.place);
   for (let resumes = 0; ; resumes++) {
     try {
       await pump(ctx, readFrom, verifier, send);
@@ -76,7 +80,7 @@ export async function transferBlob(ctx: TransferContext, upload: BlobUpload): Pr
       if (offset === undefined) throw thrown;
       ctx.onResume('target', offset, (thrown as TransferFailure).error.message);
       ({ verifier, readFrom } = verifier.resumeAt(offset));
-      send = (body) => upload.sendRest(body, offset, blob.digest, blob.size);
+      send = (body) => upload.sendRest(body, offset, blob.digest, blob.size, source.place);
     }
   }
 }

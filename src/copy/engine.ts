@@ -1,7 +1,7 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { parsePlatform, RegistryClients, type ContentRepository } from '../registry/index.js';
-import type { EndpointOptions, RetryNotice, Timeouts } from '../transport/index.js';
+import type { EndpointOptions, HostEventListener, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
@@ -44,6 +44,10 @@ export interface CopyEngineOptions {
   endpoint?: (registry: string) => EndpointOptions;
   /** Connect, answer and read deadlines and the blob rate (the transport's defaults where absent). */
   timeouts?: Partial<Timeouts>;
+  /** Hears what happens to a registry host for every copy at once (its quota, pauses); more with onHostEvent(). */
+  onHostEvent?: HostEventListener;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default: process.env). */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 export interface CopyRunOptions {
@@ -91,6 +95,8 @@ export class CopyEngine {
     this.#clients = new RegistryClients({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.onHostEvent ? { onHostEvent: options.onHostEvent } : {}),
+      ...(options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}),
       // Sized to what can be in flight at one registry, so no request queues behind a full pool:
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),
@@ -236,6 +242,11 @@ export class CopyEngine {
       onDigestFallback: digestFallback(target, emit),
     };
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+  }
+
+  /** Hears every host event of the engine (quota, pauses), for every copy at once; the returned function stops it. */
+  onHostEvent(listener: HostEventListener): () => void {
+    return this.#clients.onHostEvent(listener);
   }
 
   /**

@@ -97,8 +97,15 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [`retrying ${event.method} ${event.url} (attempt ${event.attempt}) in ${formatDuration(event.delayMs)}: ${event.reason}`];
     case 'digest-fallback':
       return [`${event.reference}: the registry sent no Docker-Content-Digest on HEAD; read the manifest with GET instead`];
+    case 'host-paused':
+      return [hostPausedLine(event)];
+    case 'host-resumed':
+      return [
+        `${event.host}: requests go again after ${formatDuration(event.pausedMs)} (${event.reason === 'quota' ? 'the pull quota allows' : 'the 429 pause is over'})`,
+      ];
     case 'blob-started':
     case 'blob-progress':
+    case 'host-quota':
       return undefined;
     default: {
       // Every event type needs a decision here: a new engine event (a HEAD that fell back to GET,
@@ -108,6 +115,15 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return unhandled;
     }
   }
+}
+
+function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): string {
+  if (event.reason === 'rate-limited') {
+    return `${event.host}: answered 429 Too Many Requests: every request to it waits ${formatDuration(event.waitMs)}${event.retryAfter ? ' (its Retry-After)' : ''}`;
+  }
+  const of = event.limit === undefined ? '' : ` of ${event.limit}`;
+  const per = event.windowSeconds === undefined ? '' : ` per ${formatDuration(event.windowSeconds * 1000)}`;
+  return `${event.host}: ${event.remaining}${of} pulls left${per}, the reserve is ${event.reserve} (quotaReserve): manifest GETs wait for the quota, each at most ${formatDuration(event.maxWaitMs)} (quotaWaitSeconds)`;
 }
 
 /** How a registry or run ended: a stop that left images uncopied is not called a failure. */

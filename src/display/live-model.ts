@@ -102,6 +102,8 @@ export class LiveModel {
       this.#dryRun = event.dryRun;
       for (const name of event.registries) this.#registries.set(name, newRegistry(name));
     }
+    // A host's quota and pauses belong to no registry of the run (their lines print above the block).
+    if ('host' in event) return;
     this.#startedAt ??= event.time;
     if (
       event.type === 'run-started' ||

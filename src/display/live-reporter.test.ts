@@ -25,6 +25,20 @@ const run = twoRegistryRun(T0);
 const upTo = (type: LoadEvent['type']): LoadEvent[] => run.slice(0, run.findIndex((e) => e.type === type) + 1);
 
 describe('LiveReporter', () => {
+  it("prints a host's pause and its end above the live block, not its quota readings", () => {
+    const { reporter, screen, setNow } = live(200);
+    for (const e of upTo('image-failed')) reporter.handle(e);
+    reporter.handle({ type: 'host-quota', host: 'docker.io', limit: 100, remaining: 3, windowSeconds: 600, time: T0 });
+    reporter.handle({ type: 'host-paused', host: 'docker.io', reason: 'rate-limited', waitMs: 5000, retryAfter: true, time: T0 });
+    reporter.handle({ type: 'host-resumed', host: 'docker.io', reason: 'rate-limited', pausedMs: 5000, time: T0 });
+    setNow(T0 + 1000);
+    reporter.render();
+    const lines = screen.lines();
+    assert.equal(lines[1], 'docker.io: answered 429 Too Many Requests: every request to it waits 5.0s (its Retry-After)');
+    assert.equal(lines[2], 'docker.io: requests go again after 5.0s (the 429 pause is over)');
+    assert.equal(lines.filter((l) => l.includes('docker.io')).length, 2);
+  });
+
   it('prints a failure above the live block and keeps both registries live below it', () => {
     const { reporter, screen, setNow } = live(120);
     for (const e of upTo('image-failed')) reporter.handle(e);

@@ -10,6 +10,9 @@ import { CLEAR_DOWN, HIDE_CURSOR, SHOW_CURSOR, cursorUpLines, escapeControl } fr
 /** Events worth a permanent line above the live block: they would be lost when it redraws. */
 const PERMANENT = new Set<LoadEvent['type']>([
   'image-failed',
+  // Every image from that host waits: say why above the block, and when it ends.
+  'host-paused',
+  'host-resumed',
   'registry-script-failed',
   'registry-line-invalid',
   'rule-selected',

@@ -35,6 +35,34 @@ describe('PlainReporter', () => {
     assert.equal(out.filter((l) => l.includes(' blob ')).length, 3, 'skipped + 2 done, no progress');
   });
 
+  it("prints a host's pauses for its quota or a 429 and their end, not each quota reading", () => {
+    const { reporter, lines } = plain();
+    const events: LoadEvent[] = [
+      { type: 'host-quota', host: 'docker.io', limit: 100, remaining: 10, windowSeconds: 21600, time: T0 },
+      {
+        type: 'host-paused',
+        host: 'docker.io',
+        reason: 'quota',
+        remaining: 10,
+        limit: 100,
+        windowSeconds: 21600,
+        reserve: 10,
+        maxWaitMs: 21_600_000,
+        time: T0,
+      },
+      { type: 'host-resumed', host: 'docker.io', reason: 'quota', pausedMs: 61_000, time: T0 },
+      { type: 'host-paused', host: 'ghcr.io', reason: 'rate-limited', waitMs: 30_000, retryAfter: true, time: T0 },
+      { type: 'host-resumed', host: 'ghcr.io', reason: 'rate-limited', pausedMs: 30_000, time: T0 },
+    ];
+    for (const e of events) reporter.handle(e);
+    assert.deepEqual(lines(), [
+      '2026-11-22T10:00:00.000Z docker.io: 10 of 100 pulls left per 6h00m, the reserve is 10 (quotaReserve): manifest GETs wait for the quota, each at most 6h00m (quotaWaitSeconds)',
+      '2026-11-22T10:00:00.000Z docker.io: requests go again after 1m01s (the pull quota allows)',
+      '2026-11-22T10:00:00.000Z ghcr.io: answered 429 Too Many Requests: every request to it waits 30.0s (its Retry-After)',
+      '2026-11-22T10:00:00.000Z ghcr.io: requests go again after 30.0s (the 429 pause is over)',
+    ]);
+  });
+
   it('ends a run with the summary block listing the failures it saw', () => {
     const { reporter, lines } = plain();
     for (const e of twoRegistryRun(T0)) reporter.handle(e);

@@ -16,6 +16,8 @@ export function formatDuration(ms: number): string {
   const seconds = ms / 1000;
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const minutes = Math.floor(seconds / 60);
+  // Docker Hub's quota window is 6 hours: "6h00m" rather than "360m00s".
+  if (minutes >= 60) return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
   return `${minutes}m${String(Math.round(seconds - minutes * 60)).padStart(2, '0')}s`;
 }
 

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'HTTP'
   /** The registry answered 429 Too Many Requests, and the retries were spent. */
   | 'TOO_MANY_REQUESTS'
+  /** The registry's pull quota stayed at its reserve (`quotaReserve`) longer than a GET may wait (`quotaWaitSeconds`). */
+  | 'QUOTA_EXHAUSTED'
   /** An answer that does not follow the distribution API (an upload without Location, a page that is not JSON). */
   | 'PROTOCOL'
   /** A small answer (JSON page, token reply, error body) was over its size limit. */
@@ -43,6 +45,8 @@ export type ErrorCode =
   | 'DENIED'
   /** Credentials given in a form we cannot use (a bad auth file, `user:password` without the colon). */
   | 'CREDENTIALS_INVALID'
+  /** A Docker credential helper (`docker-credential-NAME get`) failed, or is not on PATH. */
+  | 'CREDENTIAL_HELPER_FAILED'
 
   // Content (ContentError): bytes and manifests, listed below.
   | ContentErrorCode

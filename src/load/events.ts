@@ -1,5 +1,6 @@
 import type { CopyEvent } from '../copy/events.js';
 import type { SelectionEvent, SelectionProblem } from '../select/index.js';
+import type { HostEvent } from '../transport/index.js';
 import type { FinishedCounts } from './run-counts.js';
 
 /**
@@ -95,6 +96,9 @@ export type RunEvent =
 /** Copy events carry the configured registry they belong to once they pass through a run. */
 export type RegistryCopyEvent = CopyEvent & { registry: string };
 
-export type LoadEvent = RunEvent | RegistryCopyEvent;
+/** What happens to a registry host for every copy at once (its quota, pauses): not filed under a configured registry. */
+export type { HostEvent };
+
+export type LoadEvent = RunEvent | RegistryCopyEvent | HostEvent;
 
 export type LoadEventListener = (event: LoadEvent) => void;

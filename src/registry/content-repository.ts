@@ -9,15 +9,18 @@ import type { PageOptions } from './pagination.js';
  * is ever found under its digest.
  */
 export interface BlobUpload {
-  /** Sends the whole blob; resolves once the place holds it under `digest`. */
-  send(body: Readable, digest: string, size: number): Promise<void>;
+  /**
+   * Sends the whole blob; resolves once the place holds it under `digest`. `fedBy`: the place the
+   * body is read from (a streamed copy), so that a registry's request limits count the pair once.
+   */
+  send(body: Readable, digest: string, size: number, fedBy?: string): Promise<void>;
   /**
    * After `send` broke on the way: how many bytes the place kept, so the rest can follow; undefined
    * when it kept nothing usable (then the caller cancels and starts over).
    */
   resumeOffset(): Promise<number | undefined>;
   /** Sends the bytes from `offset` on, after resumeOffset said the place holds those before it. */
-  sendRest(body: Readable, offset: number, digest: string, size: number): Promise<void>;
+  sendRest(body: Readable, offset: number, digest: string, size: number, fedBy?: string): Promise<void>;
   /** Abandons the upload (best effort, never throws). */
   cancel(): Promise<void>;
 }

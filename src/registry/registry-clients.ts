@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { CATALOG_SCOPE } from '../reference/index.js';
-import { AgentPool, resolveTimeouts, Transport, type EndpointOptions, type Timeouts } from '../transport/index.js';
+import {
+  AgentPool,
+  HostGates,
+  resolveTimeouts,
+  Transport,
+  type EndpointOptions,
+  type HostEventListener,
+  type Timeouts,
+} from '../transport/index.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { RepositoryClient, type Access, type ClientCaller } from './repository-client.js';
 
@@ -17,6 +25,10 @@ export interface RegistryClientsOptions {
   now?: () => number;
   /** Deadlines and the blob rate for every request (DEFAULT_TIMEOUTS where absent). */
   timeouts?: Partial<Timeouts>;
+  /** Hears what happens to a host for everyone: its quota, pauses for the quota or a 429. */
+  onHostEvent?: HostEventListener;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default: process.env). */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
@@ -36,12 +48,21 @@ export class RegistryClients {
   #options: RegistryClientsOptions;
   #now: () => number;
   #timeouts: Timeouts;
+  /** The limits of each host, for every transport of it (whatever its credentials or TLS settings). */
+  #gates: HostGates;
 
   constructor(options: RegistryClientsOptions = {}) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#timeouts = resolveTimeouts(options.timeouts);
-    this.#agents = new AgentPool({ connectMs: this.#timeouts.connectMs });
+    this.#agents = new AgentPool({ connectMs: this.#timeouts.connectMs, proxyEnv: options.proxyEnv });
+    this.#gates = new HostGates(this.#now);
+    if (options.onHostEvent) this.#gates.listen(options.onHostEvent);
+  }
+
+  /** Hears every host event of the process (the returned function stops it). */
+  onHostEvent(listener: HostEventListener): () => void {
+    return this.#gates.listen(listener);
   }
 
   transport(registry: string, endpoint?: EndpointOptions): Transport {
@@ -55,6 +76,7 @@ export class RegistryClients {
         maxConnections: this.#options.maxConnections,
         now: this.#now,
         timeouts: this.#timeouts,
+        gates: this.#gates,
       });
     }
     // Handing it out is a use: the caller's first request may come a little later.
@@ -140,5 +162,8 @@ function endpointKey(endpoint: EndpointOptions): string {
     u: endpoint.credentials?.username ?? '',
     p: endpoint.credentials ? createHash('sha256').update(endpoint.credentials.password).digest('hex') : '',
     s: endpoint.staticToken ? createHash('sha256').update(endpoint.staticToken.token).digest('hex') : '',
+    // A new limit or proxy opens a new transport, which states it to the host's gate and its agents.
+    m: [endpoint.maxConcurrent, endpoint.requestsPerSecond, endpoint.quotaReserve, endpoint.quotaWaitSeconds],
+    x: endpoint.proxy ?? '',
   });
 }

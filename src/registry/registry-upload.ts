@@ -18,8 +18,8 @@ export class RegistryUpload implements BlobUpload {
     this.#session = session;
   }
 
-  send(body: Readable, digest: string, size: number): Promise<void> {
-    return uploadBlob(this.#ctx, this.#session, digest, size, body);
+  send(body: Readable, digest: string, size: number, fedBy?: string): Promise<void> {
+    return uploadBlob(this.#ctx, this.#session, digest, size, body, fedBy);
   }
 
   async resumeOffset(): Promise<number | undefined> {
@@ -29,8 +29,8 @@ export class RegistryUpload implements BlobUpload {
     return status.offset;
   }
 
-  async sendRest(body: Readable, offset: number, digest: string, size: number): Promise<void> {
-    this.#session = await appendUpload(this.#ctx, this.#session, offset, size, body);
+  async sendRest(body: Readable, offset: number, digest: string, size: number, fedBy?: string): Promise<void> {
+    this.#session = await appendUpload(this.#ctx, this.#session, offset, size, body, fedBy);
     await completeUpload(this.#ctx, this.#session, digest);
   }
 

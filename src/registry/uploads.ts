@@ -68,6 +68,7 @@ export async function uploadBlob(
   digest: string,
   size: number,
   body: Readable,
+  fedBy?: string,
 ): Promise<void> {
   // A body of unknown length goes chunked; the registry still checks it against the digest.
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
@@ -77,6 +78,7 @@ export async function uploadBlob(
     path: withDigest(session.location, digest),
     headers,
     body,
+    fedBy,
     expect: [201, 204],
   });
   await discardBody(put.body);
@@ -111,6 +113,7 @@ export async function appendUpload(
   offset: number,
   size: number,
   body: Readable,
+  fedBy?: string,
 ): Promise<UploadSession> {
   const response = await send(ctx, {
     method: 'PATCH',
@@ -121,6 +124,7 @@ export async function appendUpload(
       'content-range': `${offset}-${size - 1}`,
     },
     body,
+    fedBy,
     expect: [202, 204],
   });
   await discardBody(response.body);

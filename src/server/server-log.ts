@@ -15,6 +15,7 @@ const NOISY = new Set([
   'repositories-found',
   'tags-found',
   'repository-selected',
+  'host-quota',
 ]);
 const WARN = new Set([
   'work-not-resumed',
@@ -28,6 +29,7 @@ const WARN = new Set([
   'selection-problem',
   'retry',
   'warning',
+  'host-paused',
 ]);
 
 /**

@@ -5,6 +5,9 @@ import { apiExposureWarning } from './api-exposure.js';
 import { tokenMatches } from './bearer-auth.js';
 import { parseEndpoint } from './distribute/endpoint-address.js';
 import { Counter, Histogram, renderMetrics } from './metrics/prometheus.js';
+import { SyncMetrics } from './metrics/sync-metrics.js';
+import type { JobState } from '../store/index.js';
+import type { HostEvent } from '../transport/index.js';
 
 test('tokens compare equal only when identical, whatever their lengths', () => {
   assert.equal(tokenMatches('secret-token', 'secret-token'), true);
@@ -74,4 +77,30 @@ test('auth off on a non-loopback address is warned about; loopback or auth on is
   assert.equal(apiExposureWarning({ ...api, host: 'localhost' }), undefined);
   assert.equal(apiExposureWarning({ ...api, enableAuth: true, authToken: 't' }), undefined);
   assert.equal(apiExposureWarning({ ...api, enabled: false }), undefined);
+});
+
+test('metrics: a host quota reading is a gauge by registry, and its pauses a counter by reason', async () => {
+  const metrics = new SyncMetrics({ synchronizerStates: () => [], jobCounts: async () => ({}) as Record<JobState, number> });
+  const events: HostEvent[] = [
+    { type: 'host-quota', host: 'docker.io', limit: 100, remaining: 42, windowSeconds: 21600, time: 0 },
+    { type: 'host-quota', host: 'docker.io', limit: 100, remaining: 11, windowSeconds: 21600, time: 1 },
+    {
+      type: 'host-paused',
+      host: 'docker.io',
+      reason: 'quota',
+      remaining: 11,
+      limit: 100,
+      windowSeconds: 21600,
+      reserve: 11,
+      maxWaitMs: 1,
+      time: 2,
+    },
+    { type: 'host-paused', host: 'ghcr.io', reason: 'rate-limited', waitMs: 1000, retryAfter: false, time: 3 },
+  ];
+  for (const event of events) metrics.observe(event);
+  const text = await metrics.render();
+  assert.match(text, /^# TYPE picture_book_registry_quota_remaining gauge$/m);
+  assert.match(text, /^picture_book_registry_quota_remaining\{registry="docker\.io"\} 11$/m);
+  assert.match(text, /^picture_book_registry_pauses_total\{registry="docker\.io",reason="quota"\} 1$/m);
+  assert.match(text, /^picture_book_registry_pauses_total\{registry="ghcr\.io",reason="rate_limited"\} 1$/m);
 });

@@ -80,6 +80,8 @@ export class SyncService {
       this.#metrics.observe(event);
       options.emit(event);
     };
+    // A host's quota and pauses concern every run and job at once: logged and counted once.
+    this.#engine.onHostEvent((event) => this.#emit(event));
     const runner = options.runner ?? loadRunner(this.#engine);
     this.#scheduler = new Scheduler({
       store: this.#store,

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Dispatcher } from 'undici';
 import { guardedConnector, type AddressGuard } from './guarded-connect.js';
+import { proxyChoice, proxyKey } from './proxy-choice.js';
+import { proxiedAgent } from './proxy-dispatcher.js';
 import { Agent } from './undici-agent.js';
 
 export interface AgentSettings {
@@ -13,6 +16,8 @@ export interface AgentSettings {
   maxConnections: number;
   /** Requests sent on one connection before the first answer arrives (HTTP/1.1 pipelining); 1 = none. */
   pipelining?: number;
+  /** The endpoint's `proxy` setting (a URL, or `none`); absent: the environment's proxies. */
+  proxy?: string | undefined;
 }
 
 let guardCount = 0;
@@ -23,20 +28,26 @@ let guardCount = 0;
  * when the last transport holding an Agent lets it go, its connections are closed.
  */
 export class AgentPool {
-  #agents = new Map<string, { agent: Agent; holders: number }>();
-  #keys = new Map<Agent, string>();
+  #agents = new Map<string, { agent: Dispatcher; holders: number }>();
+  #keys = new Map<Dispatcher, string>();
   #guardIds = new WeakMap<AddressGuard, number>();
   #connectMs: number;
+  #proxyEnv: NodeJS.ProcessEnv;
 
-  /** `connectMs`: TCP connect and TLS handshake, per connection (undici's default is 10 s). */
-  constructor(options: { connectMs?: number } = {}) {
+  /**
+   * `connectMs`: TCP connect and TLS handshake, per connection (undici's default is 10 s).
+   * `proxyEnv`: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default: process.env).
+   */
+  constructor(options: { connectMs?: number; proxyEnv?: NodeJS.ProcessEnv | undefined } = {}) {
     this.#connectMs = options.connectMs ?? 10_000;
+    this.#proxyEnv = options.proxyEnv ?? process.env;
   }
 
   /** An Agent for these settings; give it back with release() when done with it. */
-  acquire(settings: AgentSettings): Agent {
+  acquire(settings: AgentSettings): Dispatcher {
     const ca = settings.ca ? createHash('sha256').update(settings.ca).digest('hex') : '';
-    const key = `${settings.tlsVerify}|${settings.caFile ?? ''}|${ca}|${this.#guardId(settings.guard)}|${settings.maxConnections}|${settings.pipelining ?? 1}`;
+    const proxy = proxyChoice(settings.proxy, this.#proxyEnv);
+    const key = `${settings.tlsVerify}|${settings.caFile ?? ''}|${ca}|${this.#guardId(settings.guard)}|${settings.maxConnections}|${settings.pipelining ?? 1}|${proxyKey(proxy)}`;
     let entry = this.#agents.get(key);
     if (!entry) {
       const tls = {
@@ -47,13 +58,17 @@ export class AgentPool {
           ? { ca: [...(settings.caFile ? [readFileSync(settings.caFile, 'utf8')] : []), ...(settings.ca ? [settings.ca] : [])] }
           : {}),
       };
-      const agent = new Agent({
+      const pool = {
         connections: settings.maxConnections,
         pipelining: settings.pipelining ?? 1,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
-        connect: settings.guard ? guardedConnector(settings.guard, tls) : tls,
-      });
+      };
+      const connect = settings.guard ? guardedConnector(settings.guard, tls) : tls;
+      const agent =
+        proxy.kind === 'direct'
+          ? new Agent({ ...pool, connect })
+          : proxiedAgent(proxy, { agent: pool, tls, directConnect: connect, guard: settings.guard });
       entry = { agent, holders: 0 };
       this.#agents.set(key, entry);
       this.#keys.set(agent, key);
@@ -63,7 +78,7 @@ export class AgentPool {
   }
 
   /** Gives an Agent back; the last holder's release closes it (requests under way still finish). */
-  release(agent: Agent): void {
+  release(agent: Dispatcher): void {
     const key = this.#keys.get(agent);
     const entry = key === undefined ? undefined : this.#agents.get(key);
     if (!entry || key === undefined) return;

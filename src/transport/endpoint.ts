@@ -1,6 +1,7 @@
 import type { Credentials } from '../auth/credentials.js';
 import { apiHost, isLoopbackHost } from '../reference/index.js';
 import type { AddressGuard } from './guarded-connect.js';
+import type { HostLimits } from './host-events.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /**
@@ -8,7 +9,7 @@ import type { RetryPolicy } from './retry-policy.js';
  * settings by toEndpointOptions (config/host-settings.ts), for config.yaml, copy's flags and
  * distribute jobs alike; an absent key means the default there (HOST_DEFAULTS).
  */
-export interface EndpointOptions {
+export interface EndpointOptions extends HostLimits {
   /**
    * Plain http, with no https attempt first (Docker's "insecure registry"): a plain-http server
    * may reset a TLS handshake instead of answering it, which no probe can tell from a broken link.
@@ -43,6 +44,11 @@ export interface EndpointOptions {
   retry?: Partial<RetryPolicy>;
   /** Allow sending credentials to a token realm on another host over plain http. */
   allowInsecureRealm?: boolean;
+  /**
+   * The HTTP(S) proxy every request of this endpoint goes through (`http://host:port`), or `none`
+   * to go direct; absent: HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the environment.
+   */
+  proxy?: string | undefined;
 }
 
 export interface SchemePlan {

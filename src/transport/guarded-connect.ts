@@ -17,7 +17,10 @@ export interface AddressGuard {
 /** The code of the error a refused connection fails with (not retried). */
 export const ADDRESS_REFUSED = 'ADDRESS_REFUSED';
 
-function refusedError(host: string, address: string, why: string): Error {
+/** Marks a connector made by guardedConnector: it checks the addresses it connects to itself. */
+export const GUARDED_CONNECTOR = Symbol('guarded connector');
+
+export function refusedError(host: string, address: string, why: string): Error {
   const shown = host === address ? address : `${host} (${address})`;
   return Object.assign(new Error(`${shown} ${why}`), { code: ADDRESS_REFUSED });
 }
@@ -57,7 +60,7 @@ const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConn
  */
 export function guardedConnector(guard: AddressGuard, options: ConnectOptions): Connector {
   const connect = buildConnector({ ...options, lookup: guardedLookup(guard) });
-  return (opts, callback) => {
+  const guarded: Connector = (opts, callback) => {
     const host = opts.hostname.replace(/^\[(.*)\]$/, '$1');
     const why = isIP(host) ? guard.refuse(host) : undefined;
     if (why) {
@@ -66,4 +69,5 @@ export function guardedConnector(guard: AddressGuard, options: ConnectOptions): 
     }
     return connect(opts, callback);
   };
+  return Object.assign(guarded, { [GUARDED_CONNECTOR]: true });
 }

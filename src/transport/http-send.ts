@@ -2,6 +2,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { NetworkError, TimeoutError } from '../errors/index.js';
+import type { HostGate } from './host-gate.js';
 import { discardBody } from './read-body.js';
 import { redactUrl } from './redact-url.js';
 import { USER_AGENT } from './user-agent.js';
@@ -23,6 +24,8 @@ export interface SendRequest {
   timeouts?: Timeouts | undefined;
   /** The answer's body is a blob: held to the minimum rate rather than to the read deadline. */
   blob?: boolean | undefined;
+  /** The host's limits every attempt passes first (requests to the registry itself, not to realms or storage). */
+  gate?: { gate: HostGate; waitForTurn: boolean } | undefined;
 }
 
 export interface RetryNotice {
@@ -70,6 +73,8 @@ export async function sendWithRetry(
   for (let attempt = 1; ; attempt++) {
     let reason: string;
     let retryAfterMs: number | undefined;
+    // Outside the try: a wait for the quota that runs out is its own error, not a network failure.
+    const pass = await request.gate?.gate.enter(request.method, request.url, request.signal, request.gate.waitForTurn);
     try {
       const response = guardBody(
         await dispatcher.request({
@@ -91,12 +96,17 @@ export async function sendWithRetry(
         shownUrl,
         timeouts,
       );
+      pass?.answered(response.statusCode, (name) => headerValue(response, name));
+      // A HEAD answer is headers only: its turn ends with them.
+      if (request.method === 'HEAD') pass?.release();
+      else pass?.releaseWith(response.body);
       if (!isRetryableStatus(response.statusCode) || !canRetry) return response;
       reason = `HTTP ${response.statusCode}`;
       retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
       if (!shouldRetry(policy, attempt, started, retryAfterMs)) return response;
       await discardBody(response.body);
     } catch (error) {
+      pass?.release();
       if (request.signal?.aborted) throw error;
       const wrapped = toNetworkError(request.method, shownUrl(), error, timeouts);
       if (!canRetry || !isRetryableNetworkError(error) || !shouldRetry(policy, attempt, started, undefined)) throw wrapped;

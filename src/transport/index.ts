@@ -16,3 +16,5 @@ export {
 export { Transport, type TransportRequest, type TransportResponse, type TransportShared } from './transport.js';
 export { PICTURE_BOOK_VERSION, USER_AGENT } from './user-agent.js';
 export { DEFAULT_TIMEOUTS, resolveTimeouts, timeoutsFromSettings, type Timeouts, type TimeoutSettings } from './timeouts.js';
+export { HostGates, statedLimits } from './host-gates.js';
+export type { HostEvent, HostEventListener, HostLimits } from './host-events.js';

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Agent } from './undici-agent.js';
-import { HttpError, NetworkError } from '../errors/index.js';
+import { AuthError, HttpError, NetworkError } from '../errors/index.js';
 import type { AgentPool, AgentSettings } from './agent-pool.js';
+import type { HostGate } from './host-gate.js';
+import type { HostGates } from './host-gates.js';
 import { Authorizer } from './authorizer.js';
 import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
 import { headerValue, replayable, sendWithRetry, type RequestBody, type RetryListener } from './http-send.js';
@@ -31,6 +32,11 @@ export interface TransportRequest {
    * a transport serves every copy of the process and cannot know whose request it is sending.
    */
   onRetry?: RetryListener | undefined;
+  /**
+   * The registry a streamed body is read from (an upload fed by a download). Fed by this very host,
+   * it takes its turn beside `maxConcurrent`: the download holds one already (see HostGate.enter).
+   */
+  fedBy?: string | undefined;
 }
 
 export interface TransportResponse {
@@ -49,13 +55,15 @@ export interface TransportShared {
   now?: (() => number) | undefined;
   /** Deadlines and the blob rate (DEFAULT_TIMEOUTS when absent). */
   timeouts?: Timeouts | undefined;
+  /** The per-host limits of the process (none when absent). */
+  gates?: HostGates | undefined;
 }
 
 /** The Agents one transport holds: its registry's pool, pipelined HEADs, and everything else (realms, storage). */
 interface HeldAgents {
-  main: Agent;
-  head: Agent;
-  foreign: Agent;
+  main: Dispatcher;
+  head: Dispatcher;
+  foreign: Dispatcher;
 }
 
 /**
@@ -65,6 +73,16 @@ interface HeldAgents {
  * undici re-sends what was queued behind an answer that never came, and retries cover the rest.
  */
 const HEAD_PIPELINING = 8;
+
+/** A quota probe asks for what a manifest request asks for (any manifest: the answer's headers are what counts). */
+const PROBE_ACCEPT = {
+  accept: [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+  ].join(', '),
+};
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
@@ -87,6 +105,9 @@ export class Transport {
   #policy: RetryPolicy;
   #timeouts: Timeouts;
   #authorizer: Authorizer;
+  #gate: HostGate | undefined;
+  /** A manifest whose answer carried the quota headers, to ask again with a HEAD while GETs wait for the quota. */
+  #quotaProbe: { url: URL; scopes: readonly string[] } | undefined;
 
   constructor(registry: string, options: EndpointOptions, shared: TransportShared) {
     this.registry = registry;
@@ -95,7 +116,8 @@ export class Transport {
     const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
     const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
     const guard = options.addressGuard;
-    const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections };
+    const proxy = options.proxy;
+    const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections, proxy };
     this.#agentSettings = {
       main,
       head:
@@ -104,13 +126,14 @@ export class Transport {
           : { ...main, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING },
       // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
       // but the same address guard (a realm must not lead into a network the endpoint may not reach).
-      foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections },
+      foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections, proxy },
     };
     this.#agents = shared.agents;
     this.#now = shared.now ?? Date.now;
     this.#lastUsed = this.#now();
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#timeouts = shared.timeouts ?? DEFAULT_TIMEOUTS;
+    this.#gate = shared.gates?.gate(registry, options);
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
       {
@@ -192,7 +215,7 @@ export class Transport {
     const url = new URL('/v2/', this.#plan.first);
     this.#probe ??= sendWithRetry(
       this.#hold().main,
-      { url, method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, timeouts: this.#timeouts },
+      { url, method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, timeouts: this.#timeouts, gate: this.#gateFor() },
       this.#policy,
       onRetry,
     )
@@ -203,6 +226,29 @@ export class Transport {
         // Any other failure (refused, certificate) is left for the real request to report.
       });
     return this.#probe;
+  }
+
+  #gateFor(fedBy?: string): { gate: HostGate; waitForTurn: boolean } | undefined {
+    return this.#gate ? { gate: this.#gate, waitForTurn: fedBy !== this.registry } : undefined;
+  }
+
+  /** Docker Hub's quota headers come with manifest answers, HEADs too: one to ask again while GETs wait. */
+  #rememberQuotaProbe(response: { headers: Dispatcher.ResponseData['headers'] }, url: URL, scopes: readonly string[]): void {
+    const gate = this.#gate;
+    if (!gate || headerValue(response, 'ratelimit-remaining') === undefined || !/\/manifests\/[^/]+$/.test(url.pathname)) return;
+    this.#quotaProbe = { url, scopes };
+    gate.quota.probe = async () => {
+      const probe = this.#quotaProbe;
+      if (!probe) return;
+      const answer = await this.request({
+        method: 'HEAD',
+        path: probe.url,
+        scopes: probe.scopes,
+        expect: [200, 404],
+        headers: PROBE_ACCEPT,
+      });
+      await discardBody(answer.body);
+    };
   }
 
   /** One request; it counts as under way until the answer's body is read to the end or destroyed. */
@@ -245,11 +291,21 @@ export class Transport {
       const agents = this.#hold();
       const response = await sendWithRetry(
         own ? (request.method === 'HEAD' ? agents.head : agents.main) : agents.foreign,
-        { url, method: request.method, headers, body: request.body, signal: request.signal, timeouts: this.#timeouts, blob: request.blob },
+        {
+          url,
+          method: request.method,
+          headers,
+          body: request.body,
+          signal: request.signal,
+          timeouts: this.#timeouts,
+          blob: request.blob,
+          gate: own ? this.#gateFor(request.fedBy) : undefined,
+        },
         this.#policy,
         request.onRetry,
       );
       const status = response.statusCode;
+      if (own) this.#rememberQuotaProbe(response, url, scopes);
       if (status === 401 && own && !authRetried && replayable(request.body)) {
         const retryScopes = this.#authorizer.onUnauthorized(headerValue(response, 'www-authenticate'), scopes);
         if (retryScopes) {
@@ -282,6 +338,8 @@ export class Transport {
       });
       // Kept for callers that retry a whole operation themselves (a streamed upload cannot be replayed here).
       if (error instanceof HttpError) error.retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'));
+      // A streamed body was refused with a token not yet renewed (it was dropped above): the whole upload may go again.
+      if (error instanceof AuthError && status === 401 && own && !authRetried && !replayable(request.body)) error.retryWithNewToken = true;
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import semver from 'semver';
+import { UNDICI_PROXY_INTERNALS } from './proxy-dispatcher.js';
 import { Agent, UNDICI_INTERNALS, undiciInternal } from './undici-agent.js';
 
 const require = createRequire(import.meta.url);
@@ -50,4 +51,13 @@ test('package.json pins undici to one minor, and that minor is the one installed
     semver.satisfies(installed, pinned),
     `undici ${installed} is installed, package.json pins ${pinned}: check undici-agent.ts against it`,
   );
+});
+
+test('the proxy agents loaded from undici’s own files are the ones undici exports', async () => {
+  const undici = await import('undici');
+  const [proxyAgent, envAgent, pool, client] = UNDICI_PROXY_INTERNALS.map((path) => undiciInternal(path));
+  assert.equal(proxyAgent, undici.ProxyAgent, 'undici moved lib/dispatcher/proxy-agent.js: update proxy-dispatcher.ts');
+  assert.equal(envAgent, undici.EnvHttpProxyAgent);
+  assert.equal(pool, undici.Pool);
+  assert.equal(client, undici.Client);
 });

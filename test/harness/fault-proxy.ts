@@ -28,6 +28,8 @@ class Proxy implements FaultProxy {
   #connections = 0;
   #waiting = new WeakMap<object, number>();
   #maxPipelined = 0;
+  #inFlight = 0;
+  #maxInFlight = 0;
 
   constructor(upstreamPort: number) {
     this.#upstreamPort = upstreamPort;
@@ -38,6 +40,16 @@ class Proxy implements FaultProxy {
       this.#waiting.set(socket, waiting);
       this.#maxPipelined = Math.max(this.#maxPipelined, waiting);
       res.once('close', () => this.#waiting.set(socket, (this.#waiting.get(socket) ?? 1) - 1));
+      // In flight until the answer is written whole (before the client can have read its end) or abandoned.
+      this.#inFlight++;
+      this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight);
+      let done = false;
+      const settle = (): void => {
+        if (done) return;
+        done = true;
+        this.#inFlight--;
+      };
+      res.once('finish', settle).once('close', settle);
       this.#handle(req, res);
     });
     this.#server.on('connection', () => this.#connections++);
@@ -49,6 +61,14 @@ class Proxy implements FaultProxy {
 
   get maxPipelined(): number {
     return this.#maxPipelined;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get maxInFlight(): number {
+    return this.#maxInFlight;
   }
 
   async listen(): Promise<void> {
@@ -90,6 +110,7 @@ class Proxy implements FaultProxy {
     this.requests.length = 0;
     this.#connections = 0;
     this.#maxPipelined = 0;
+    this.#maxInFlight = this.#inFlight;
   }
 
   count(method: string, pathPattern?: RegExp): number {
@@ -118,6 +139,7 @@ class Proxy implements FaultProxy {
       headers: req.headers,
       bytesIn: 0,
       bytesOut: 0,
+      at: Date.now(),
     };
     this.requests.push(record);
     const fault = this.#takeFault(record.method, record.path);
@@ -168,6 +190,7 @@ class Proxy implements FaultProxy {
       if (rewrite) return rewriteAnswer(answer, res, record.path, rewrite, fail);
       const headers = endToEnd(answer.headers);
       if (fault?.kind === 'drop-headers') for (const name of fault.names) delete headers[name.toLowerCase()];
+      if (fault?.kind === 'add-headers') for (const [name, value] of Object.entries(fault.headers)) headers[name.toLowerCase()] = value;
       res.writeHead(record.status, answer.statusMessage, headers);
       answer.once('error', fail);
       if (fault?.kind === 'trickle') return trickle(answer, res, fault);

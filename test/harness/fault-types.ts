@@ -13,6 +13,8 @@ export interface RecordedRequest {
   bytesIn: number;
   /** Response body bytes passed on to the client. */
   bytesOut: number;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export type FaultAction =
@@ -42,7 +44,12 @@ export type FaultAction =
    * Forward the answer without the named headers, as some registries and CDNs send it: without
    * `content-length` the body goes chunked; without `docker-content-digest` the client must hash.
    */
-  | { kind: 'drop-headers'; names: readonly string[] };
+  | { kind: 'drop-headers'; names: readonly string[] }
+  /**
+   * Forward the answer with these headers added (or replaced), as a registry that reports its quota
+   * does: `{'ratelimit-remaining': '8;w=21600'}`.
+   */
+  | { kind: 'add-headers'; headers: Readonly<Record<string, string>> };
 
 export type RewriteAction = Extract<FaultAction, { kind: 'link' | 'paginate' }>;
 
@@ -62,6 +69,9 @@ export interface FaultProxy {
   readonly connections: number;
   /** Most requests one client connection had waiting for their answers at once (over 1: pipelined). */
   readonly maxPipelined: number;
+  /** Requests whose answer was not yet sent whole, now; and the most at once since start or `clearRequests()`. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
   /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
   readonly stalled: readonly RecordedRequest[];
   addFault(rule: FaultRule): void;

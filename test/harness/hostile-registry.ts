@@ -94,6 +94,7 @@ class Fake implements HostileRegistry {
       headers: req.headers,
       bytesIn: 0,
       bytesOut: 0,
+      at: Date.now(),
     };
     this.requests.push(record);
     res.once('finish', () => (record.status = res.statusCode));

@@ -2,6 +2,8 @@ import { stringify } from 'yaml';
 
 export interface RegistryConfigInput {
   port: number;
+  /** The loopback address it listens on: 127.0.0.1 or ::1. */
+  address: string;
   rootDir: string;
   httpSecret: string;
   readonly: boolean;
@@ -21,7 +23,7 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
     log: { level: 'error', accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: input.rootDir }, delete: { enabled: true }, maintenance },
     http: {
-      addr: `127.0.0.1:${input.port}`,
+      addr: input.address.includes(':') ? `[${input.address}]:${input.port}` : `${input.address}:${input.port}`,
       secret: input.httpSecret,
       ...(input.tls ? { tls: input.tls } : {}),
     },

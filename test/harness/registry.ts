@@ -17,8 +17,10 @@ export interface RegistryOptions {
   readonly?: boolean;
   username?: string;
   password?: string;
+  /** Listen on IPv6 loopback (`[::1]:PORT`) instead of 127.0.0.1. */
+  ipv6?: boolean;
   /** Token-issuer policy when auth is 'token' (also mutable later through `tokenIssuer`). */
-  token?: { expiresIn?: number; allowAnonymousPull?: boolean; pullOnly?: string[]; allowPost?: boolean };
+  token?: { expiresIn?: number; acceptedFor?: number; allowAnonymousPull?: boolean; pullOnly?: string[]; allowPost?: boolean };
 }
 
 export interface TestRegistry {
@@ -64,11 +66,17 @@ class RegistryInstance implements TestRegistry {
     this.password = withCreds ? (options.password ?? `pw-${randomBytes(8).toString('hex')}`) : undefined;
     this.#baseDir = baseDir;
     this.rootDir = join(baseDir, 'storage');
-    this.#config = { port: 0, rootDir: this.rootDir, httpSecret: 'picture-book-fixed-test-secret', readonly: options.readonly ?? false };
+    this.#config = {
+      port: 0,
+      rootDir: this.rootDir,
+      httpSecret: 'picture-book-fixed-test-secret',
+      readonly: options.readonly ?? false,
+      address: options.ipv6 ? '::1' : '127.0.0.1',
+    };
   }
 
   get host(): string {
-    return `127.0.0.1:${this.#config.port}`;
+    return this.#config.address === '::1' ? `[::1]:${this.#config.port}` : `127.0.0.1:${this.#config.port}`;
   }
 
   get url(): string {
@@ -105,7 +113,7 @@ class RegistryInstance implements TestRegistry {
   /** First start: pick a free port, retrying when another process wins the race for it. */
   async firstStart(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      this.#config.port = await freePort();
+      this.#config.port = await freePort(this.#config.address);
       try {
         await this.start();
         return;

@@ -11,6 +11,7 @@ export interface TokenIssuerOptions {
   keyFile: string;
   certFile: string;
   expiresIn?: number;
+  acceptedFor?: number;
   allowAnonymousPull?: boolean;
   pullOnly?: string[];
   allowPost?: boolean;
@@ -24,6 +25,9 @@ export interface TokenRequestRecord {
   status: number;
 }
 
+/** distribution 2.8 accepts a token this long past its `exp` (and before its `nbf`), for clock skew. */
+const REGISTRY_LEEWAY_SECONDS = 60;
+
 type Caller = { kind: 'anonymous' } | { kind: 'user'; name: string } | { kind: 'rejected'; name: string };
 
 /**
@@ -36,12 +40,21 @@ export class TokenIssuer {
   readonly issuer: string;
   readonly rootCertFile: string;
   expiresIn: number;
+  /**
+   * Seconds the registry accepts a token issued from now on, when that is shorter than the
+   * `expires_in` the reply tells the client (undefined: the same): a token that stops working while
+   * its holder still trusts it, as one revoked, or one from a server whose clock runs ahead.
+   * distribution 2.8 accepts a token 60 s past its `exp`: the `exp` is set that much earlier.
+   */
+  acceptedFor: number | undefined;
   allowAnonymousPull: boolean;
   pullOnly: string[];
   /** When false, OAuth2 POST is refused with 405 so clients must fall back to GET. */
   allowPost: boolean;
   /** Headers of the token requests, in order (to check what clients send, e.g. User-Agent). */
   readonly requestHeaders: Array<IncomingMessage['headers']> = [];
+  /** Every token issued through the token endpoint, with when. */
+  readonly issued: Array<{ token: string; scopes: string[]; at: number }> = [];
   #failures: Array<{ status: number; headers: Record<string, string> }> = [];
   #server: Server;
   #signer: JwtSigner;
@@ -54,6 +67,7 @@ export class TokenIssuer {
     this.issuer = options.issuer;
     this.rootCertFile = options.certFile;
     this.expiresIn = options.expiresIn ?? 300;
+    this.acceptedFor = options.acceptedFor;
     this.allowAnonymousPull = options.allowAnonymousPull ?? false;
     this.pullOnly = options.pullOnly ?? [];
     this.allowPost = options.allowPost ?? true;
@@ -82,7 +96,8 @@ export class TokenIssuer {
 
   /** Signs a token directly, bypassing credentials (for tests that need a specific grant). */
   mint(access: AccessEntry[], subject = this.#username): string {
-    return this.#signer.sign({ issuer: this.issuer, audience: this.service, subject, access, expiresIn: this.expiresIn });
+    const expiresIn = this.acceptedFor === undefined ? this.expiresIn : this.acceptedFor - REGISTRY_LEEWAY_SECONDS;
+    return this.#signer.sign({ issuer: this.issuer, audience: this.service, subject, access, expiresIn });
   }
 
   /** The next `times` token requests are answered `status` (a 5xx, 429, ...) before anything is checked. */
@@ -160,6 +175,7 @@ export class TokenIssuer {
     this.requests.push({ method, scopes, user, status: 200 });
     const access = scopes.flatMap((scope) => this.#grant(scope, caller.kind === 'user'));
     const token = this.mint(access, caller.kind === 'user' ? caller.name : '');
+    this.issued.push({ token, scopes, at: Date.now() });
     reply(res, 200, { token, access_token: token, expires_in: this.expiresIn, issued_at: new Date().toISOString() });
   }
 

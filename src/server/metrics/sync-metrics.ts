@@ -1,6 +1,7 @@
 import type { SchedulerEvent } from '../../scheduler/index.js';
 import type { JobState } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
+import type { HostEvent } from '../../transport/index.js';
 import { CollectedGauge, Counter, Histogram, renderMetrics, type Metric } from './prometheus.js';
 
 export interface MetricSources {
@@ -33,6 +34,12 @@ export class SyncMetrics {
     'Distribute job targets by outcome (finished, skipped, failed).',
   );
   readonly requests = new Counter('picture_book_http_requests_total', 'API requests by method, route and status code.');
+  readonly hostPauses = new Counter(
+    'picture_book_registry_pauses_total',
+    'Pauses of every request to a registry host, by reason (quota: its pull quota at the reserve; rate_limited: a 429).',
+  );
+  /** The latest `ratelimit-remaining` each registry host answered with. */
+  #quota = new Map<string, number>();
   #all: Metric[];
 
   constructor(sources: MetricSources) {
@@ -44,6 +51,11 @@ export class SyncMetrics {
     const jobs = new CollectedGauge('picture_book_distribute_jobs', 'Distribute jobs in the history by state.', async () =>
       Object.entries(await sources.jobCounts()).map(([state, value]) => ({ labels: { state }, value })),
     );
+    const quota = new CollectedGauge(
+      'picture_book_registry_quota_remaining',
+      'Pulls left in the quota of a registry host, as its last answer with ratelimit-remaining said (Docker Hub).',
+      async () => [...this.#quota].map(([registry, value]) => ({ labels: { registry }, value })),
+    );
     this.#all = [
       this.runs,
       this.images,
@@ -54,11 +66,13 @@ export class SyncMetrics {
       jobs,
       this.jobTargets,
       this.requests,
+      quota,
+      this.hostPauses,
     ];
   }
 
   observe(event: SchedulerEvent | ServiceEvent | { type: string }): void {
-    const e = event as SchedulerEvent | ServiceEvent;
+    const e = event as SchedulerEvent | ServiceEvent | HostEvent;
     switch (e.type) {
       case 'sync-run-finished': {
         const registry = e.registry;
@@ -80,6 +94,12 @@ export class SyncMetrics {
         break;
       case 'api-request':
         this.requests.inc({ method: e.method, route: e.route, status: String(e.status) });
+        break;
+      case 'host-quota':
+        this.#quota.set(e.host, e.remaining);
+        break;
+      case 'host-paused':
+        this.hostPauses.inc({ registry: e.host, reason: e.reason === 'quota' ? 'quota' : 'rate_limited' });
         break;
       default:
         break;
