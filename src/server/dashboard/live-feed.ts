@@ -24,10 +24,27 @@ export type FeedListener = (message: FeedMessage) => void;
 
 /** Events after which the overview reads differently; those naming a registry also change its history. */
 const OVERVIEW_CHANGES = new Set<ServerEvent['type']>([
-  'sync-scheduled', 'sync-run-started', 'sync-run-finished', 'sync-tick-skipped', 'sync-paused', 'sync-resumed', 'sync-removed',
-  'config-reloaded', 'interrupted-runs-closed', 'history-pruned', 'work-not-resumed',
+  'sync-scheduled',
+  'sync-run-started',
+  'sync-run-finished',
+  'sync-tick-skipped',
+  'sync-paused',
+  'sync-resumed',
+  'sync-removed',
+  'config-reloaded',
+  'interrupted-runs-closed',
+  'history-pruned',
+  'work-not-resumed',
 ]);
-const JOB_CHANGES = new Set<ServerEvent['type']>(['job-queued', 'job-started', 'job-target-finished', 'job-finished', 'job-requeued', 'jobs-recovered', 'history-pruned']);
+const JOB_CHANGES = new Set<ServerEvent['type']>([
+  'job-queued',
+  'job-started',
+  'job-target-finished',
+  'job-finished',
+  'job-requeued',
+  'jobs-recovered',
+  'history-pruned',
+]);
 
 const noChanges = (): FeedChanges => ({ overview: false, registries: [], jobs: false });
 

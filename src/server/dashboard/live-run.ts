@@ -113,10 +113,10 @@ export class LiveRun {
   }
 
   startImage(source: string, target: string, time: number): void {
-    this.#images.set(target, { source, target, phase: 'checking', startedAt: time, blobs: new Map() });
+    this.#images.set(target, { source, target, phase: 'listing', startedAt: time, blobs: new Map() });
   }
 
-  /** An image moves on to a later phase (never back). */
+  /** An image moves on to a later phase (never back); a new one gets its phase from its first event. */
   advanceImage(target: string, phase: LivePhase): void {
     const image = this.#images.get(target);
     if (image && rank(phase) > rank(image.phase)) image.phase = phase;
@@ -140,7 +140,9 @@ export class LiveRun {
     const before = blobs.get(digest);
     blobs.set(digest, next);
     // A restarted blob starts again from 0: what it sends again is moved again.
-    const gained = next.streamed ? next.transferred - (before?.streamed && next.transferred >= before.transferred ? before.transferred : 0) : 0;
+    const gained = next.streamed
+      ? next.transferred - (before?.streamed && next.transferred >= before.transferred ? before.transferred : 0)
+      : 0;
     if (gained <= 0) return;
     this.#moved += gained;
     const last = this.#samples.at(-1);
@@ -161,9 +163,12 @@ export class LiveRun {
 
   view(now: number): LiveRunView {
     const images = [...this.#images.values()];
-    const streaming = images.reduce((n, image) => n + [...image.blobs.values()].reduce((m, b) => m + (b.streamed ? b.transferred : 0), 0), 0);
+    const streaming = images.reduce(
+      (n, image) => n + [...image.blobs.values()].reduce((m, b) => m + (b.streamed ? b.transferred : 0), 0),
+      0,
+    );
     const bytes = this.#finishedBytes + streaming;
-    const phase = this.ended ? 'done' : LIVE_PHASES[Math.max(rank(this.phase), ...images.map((i) => rank(i.phase)))] ?? this.phase;
+    const phase = this.ended ? 'done' : (LIVE_PHASES[Math.max(rank(this.phase), ...images.map((i) => rank(i.phase)))] ?? this.phase);
     const { copied, upToDate, failed, cancelled } = this.counts;
     return {
       registry: this.registry,

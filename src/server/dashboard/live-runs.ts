@@ -23,7 +23,8 @@ const HANDLERS: Handlers = {
   'blob-mounted': (run, e) => run.blob(e.target, e.digest, { size: e.size, ...unchanged }, e.time),
   // Also a restart after a broken stream: what was sent before is sent again.
   'blob-started': (run, e) => run.blob(e.target, e.digest, { size: e.size, transferred: 0, done: false, streamed: true }, e.time),
-  'blob-progress': (run, e) => run.blob(e.target, e.digest, { size: e.size, transferred: e.transferred, done: false, streamed: true }, e.time),
+  'blob-progress': (run, e) =>
+    run.blob(e.target, e.digest, { size: e.size, transferred: e.transferred, done: false, streamed: true }, e.time),
   'blob-done': (run, e) => run.blob(e.target, e.digest, { size: e.size, transferred: e.size, done: true, streamed: true }, e.time),
   'image-done': (run, e) => run.endImage(e.target, 'copied', e.bytes),
   'image-skipped': (run, e) => run.endImage(e.target, 'upToDate', 0),
@@ -35,8 +36,12 @@ const HANDLERS: Handlers = {
   retry: (run) => void run.retries++,
 };
 
-/** Events that move an image of the run on to a phase (blob work means it is being copied). */
+/**
+ * Events that move an image of the run on to a phase. The engine announces an image (image-started)
+ * once its check is done and its transfer begins: until then the run is checking.
+ */
 const IMAGE_PHASES: Partial<Record<ServerEvent['type'], LiveRunView['phase']>> = {
+  'image-started': 'copying',
   'blob-skipped': 'copying',
   'blob-mounted': 'copying',
   'blob-started': 'copying',

@@ -6,15 +6,24 @@ const at = (iso: string) => Date.parse(iso);
 
 test('the tick a schedule owes: the first after its last sign of life, in its timezone', () => {
   assert.equal(tickAfter('*/10 * * * * *', 'UTC', at('2030-01-01T00:00:03.500Z')), at('2030-01-01T00:00:10Z'));
-  assert.equal(tickAfter('*/10 * * * * *', 'UTC', at('2030-01-01T00:00:10Z')), at('2030-01-01T00:00:20Z'), 'a tick at the mark itself is the one that came');
-  assert.equal(tickAfter('0 3 * * *', 'Europe/Berlin', at('2030-06-01T12:00:00Z')), at('2030-06-02T01:00:00Z'), '03:00 in Berlin is 01:00 UTC in summer');
+  assert.equal(
+    tickAfter('*/10 * * * * *', 'UTC', at('2030-01-01T00:00:10Z')),
+    at('2030-01-01T00:00:20Z'),
+    'a tick at the mark itself is the one that came',
+  );
+  assert.equal(
+    tickAfter('0 3 * * *', 'Europe/Berlin', at('2030-06-01T12:00:00Z')),
+    at('2030-06-02T01:00:00Z'),
+    '03:00 in Berlin is 01:00 UTC in summer',
+  );
 });
 
 test('overdue: scheduled, and the owed tick over a minute late; never while running, paused or unscheduled', () => {
   const due = at('2030-01-01T00:00:10Z');
   assert.equal(isOverdue('scheduled', due, due + OVERDUE_AFTER_MS), false);
   assert.equal(isOverdue('scheduled', due, due + OVERDUE_AFTER_MS + 1), true);
-  for (const state of ['running', 'paused', 'unscheduled', 'stopped'] as const) assert.equal(isOverdue(state, due, due + 10 * OVERDUE_AFTER_MS), false, state);
+  for (const state of ['running', 'paused', 'unscheduled', 'stopped'] as const)
+    assert.equal(isOverdue(state, due, due + 10 * OVERDUE_AFTER_MS), false, state);
   assert.equal(isOverdue('scheduled', null, due + 10 * OVERDUE_AFTER_MS), false);
 });
 
