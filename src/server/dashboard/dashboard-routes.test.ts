@@ -167,6 +167,8 @@ test('the live stream needs the token, and ends when a reload replaces it; closi
   assert.equal((await fetch(`${base}/api/sync/live`)).status, 401);
   assert.equal((await fetch(`${base}/api/sync/live`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
 
+  const head = await fetch(`${base}/api/sync/live`, { method: 'HEAD', headers: api.auth, signal: AbortSignal.timeout(5000) });
+  assert.deepEqual([head.status, head.headers.get('content-type')], [200, 'text/event-stream; charset=utf-8'], 'HEAD answers at once');
   const stream = await fetch(`${base}/api/sync/live`, { headers: api.auth });
   const reader = stream.body?.getReader();
   const first = (await next(reader)).text;

@@ -28,6 +28,8 @@ export function liveStreamRoute(app: FastifyInstance, context: ApiContext): void
   const scrubber = context.scrubber ?? processScrubber;
 
   app.withTypeProvider<ZodTypeProvider>().get('/api/sync/live', { schema: liveStreamSchema }, async (request, reply) => {
+    // HEAD (which fastify answers with the GET route): the headers, and no stream held open.
+    if (request.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').send('');
     const presented = presentedToken(request.headers.authorization);
     const allowed = (): boolean => {
       const { enableAuth, authToken } = context.config().api;
