@@ -1,3 +1,5 @@
+import type { LoadEvent } from '../../load/events.js';
+import { RunCounter, type FinishedCounts } from '../../load/run-counts.js';
 import type { RunResult, RunTrigger } from '../../store/index.js';
 
 /** The phases a run goes through, in order. A run shows the furthest one under way; `done` once it ended. */
@@ -78,7 +80,8 @@ interface ImageState {
   blobs: Map<string, BlobState>;
 }
 
-export type ImageEnd = 'copied' | 'upToDate' | 'failed' | 'cancelled';
+/** The events that end an image of the run. */
+export type ImageEnd = Extract<LoadEvent, { type: 'image-done' | 'image-skipped' | 'image-failed' | 'image-cancelled' }>;
 
 /** One registry's current (or last) run, fed by the live model. */
 export class LiveRun {
@@ -90,12 +93,12 @@ export class LiveRun {
   result: LiveRunView['result'] = null;
   endedAt: number | null = null;
   listed: number | null = null;
-  readonly counts: Record<ImageEnd, number> = { copied: 0, upToDate: 0, failed: 0, cancelled: 0 };
+  /** Images ended and the bytes they moved, counted where every run's images are. */
+  readonly counts = new RunCounter();
   retries = 0;
   error: string | null = null;
   readonly failures: LiveFailure[] = [];
   #images = new Map<string, ImageState>();
-  #finishedBytes = 0;
   /** Bytes ever streamed, restarts included: the rate's basis (never goes down). */
   #moved = 0;
   #samples: Array<{ time: number; moved: number }>;
@@ -122,10 +125,9 @@ export class LiveRun {
     if (image && rank(phase) > rank(image.phase)) image.phase = phase;
   }
 
-  endImage(target: string, end: ImageEnd, bytes: number): void {
-    this.counts[end]++;
-    this.#finishedBytes += bytes;
-    this.#images.delete(target);
+  endImage(event: ImageEnd): void {
+    this.counts.addEvent(event);
+    this.#images.delete(event.target);
   }
 
   fail(failure: LiveFailure): void {
@@ -152,12 +154,12 @@ export class LiveRun {
     while (this.#samples.length > 2 && (this.#samples[1]?.time ?? time) <= time - RATE_WINDOW_MS) this.#samples.shift();
   }
 
-  finish(result: NonNullable<LiveRunView['result']>, counts: Record<ImageEnd, number> & { bytes: number }, time: number): void {
+  /** The run's own counts win: they also cover images whose events never came here. */
+  finish(result: NonNullable<LiveRunView['result']>, counts: FinishedCounts, time: number): void {
     this.phase = 'done';
     this.result = result;
     this.endedAt = time;
-    ({ copied: this.counts.copied, upToDate: this.counts.upToDate, failed: this.counts.failed, cancelled: this.counts.cancelled } = counts);
-    this.#finishedBytes = counts.bytes;
+    this.counts.settle(counts);
     this.#images.clear();
   }
 
@@ -167,7 +169,7 @@ export class LiveRun {
       (n, image) => n + [...image.blobs.values()].reduce((m, b) => m + (b.streamed ? b.transferred : 0), 0),
       0,
     );
-    const bytes = this.#finishedBytes + streaming;
+    const bytes = this.counts.bytes + streaming;
     const phase = this.ended ? 'done' : (LIVE_PHASES[Math.max(rank(this.phase), ...images.map((i) => rank(i.phase)))] ?? this.phase);
     const { copied, upToDate, failed, cancelled } = this.counts;
     return {

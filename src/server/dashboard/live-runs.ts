@@ -1,4 +1,4 @@
-import { scriptFailureSummary } from '../../sync/run-outcome.js';
+import { scriptFailureSummary } from '../../load/run-outcome.js';
 import type { ServerEvent } from '../sync-service.js';
 import { LiveRun, type LiveRunView } from './live-run.js';
 
@@ -26,13 +26,13 @@ const HANDLERS: Handlers = {
   'blob-progress': (run, e) =>
     run.blob(e.target, e.digest, { size: e.size, transferred: e.transferred, done: false, streamed: true }, e.time),
   'blob-done': (run, e) => run.blob(e.target, e.digest, { size: e.size, transferred: e.size, done: true, streamed: true }, e.time),
-  'image-done': (run, e) => run.endImage(e.target, 'copied', e.bytes),
-  'image-skipped': (run, e) => run.endImage(e.target, 'upToDate', 0),
+  'image-done': (run, e) => run.endImage(e),
+  'image-skipped': (run, e) => run.endImage(e),
   'image-failed': (run, e) => {
-    run.endImage(e.target, 'failed', 0);
+    run.endImage(e);
     run.fail({ source: e.source, target: e.target, ...e.error });
   },
-  'image-cancelled': (run, e) => run.endImage(e.target, 'cancelled', 0),
+  'image-cancelled': (run, e) => run.endImage(e),
   retry: (run) => void run.retries++,
 };
 
@@ -63,7 +63,7 @@ export class LiveRuns {
         this.#runs.set(event.registry, new LiveRun(event.registry, event.runId ?? null, event.trigger, event.time));
         return;
       case 'sync-run-finished':
-        this.#runs.get(event.registry)?.finish(event.result, event, event.time);
+        this.#runs.get(event.registry)?.finish(event.result, { ...event, ok: event.result === 'succeeded' }, event.time);
         return;
       case 'sync-removed':
         this.#runs.delete(event.registry);
