@@ -60,7 +60,13 @@ async function writeConfig(sourceHost: string, targetHost: string, api: DemoApi 
       'display: "spinner"',
       'api:',
       ...(api.enabled
-        ? ['  enabled: true', `  port: ${api.port}`, '  enableAuth: true', `  authToken: '${api.token}'`, `state: {path: '${join(ROOT, 'picture-book.db')}'}`]
+        ? [
+            '  enabled: true',
+            `  port: ${api.port}`,
+            '  enableAuth: true',
+            `  authToken: '${api.token}'`,
+            `state: {path: '${join(ROOT, 'picture-book.db')}'}`,
+          ]
         : ['  enabled: false', '  port: 8001']),
       '',
     ].join('\n'),

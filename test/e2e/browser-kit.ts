@@ -10,7 +10,15 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** The flags this machine's closed network needs (no background connections, no sandbox as root). */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Each wait of a page ends in this long at most: a broken page fails the test, never hangs it. */
 const ACTION_TIMEOUT_MS = 20_000;
