@@ -1,107 +1,33 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { makeTempDir } from '../harness/procs.js';
-import { pushImage, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
-import { horizontalOverflow, launchChromium, screenshot, screenshotDir, watchedPage } from './browser-kit.js';
-import { dockerImage, ociImage } from './fixtures.js';
+import type { Locator, Page } from 'playwright-core';
+import { horizontalOverflow, screenshot, watchedPage } from './browser-kit.js';
+import { act, serverState, signIn, startDashboardFixture, TOKEN, type DashboardFixture } from './dashboard-kit.js';
 import { largestBlob } from './stop-kit.js';
-import { apiPort, startSync, submitJob, until, writeConfig, type SyncProcess } from './sync-kit.js';
+import { submitJob, until } from './sync-kit.js';
 
-/**
- * The dashboard in a real browser (Debian's chromium) against the real `picture-book sync` and real
- * registries: A mirrors three images through a fault proxy that can hold a blob mid-stream (one image
- * does not exist: its run fails), B mirrors one image every 2 seconds, C's syncer script fails every
- * 2 seconds.
- */
+/** The dashboard in a real browser (Debian's chromium) against the real `picture-book sync` and registries (see dashboard-kit). */
 
-const TOKEN = 'dashboard-test-token-5b2e';
-let source: TestRegistry;
-let targetA: TestRegistry;
-let targetB: TestRegistry;
-let proxy: FaultProxy;
-let app: BuiltImage;
-let server: SyncProcess;
-let browser: Browser;
-let home: string;
-let shots: string;
-let configFile: string;
-let A: string;
-let B: string;
-const C = '127.0.0.1:9';
-let port: number;
-
-function config(withMissing: boolean) {
-  const images = [`${proxy.host}/dash/app:v1`, `${proxy.host}/dash/tools:v1`, ...(withMissing ? [`${proxy.host}/dash/missing:v1`] : [])];
-  return {
-    registries: [
-      // Once a year: runs only when asked. One image at a time, so a held blob holds the run.
-      { hostname: targetA.host, repository: 'mirror', images, syncPeriod: '0 0 1 1 *', concurrency: 1 },
-      { hostname: targetB.host, repository: 'mirror', images: [`${source.host}/dash/tools:v1`], syncPeriod: '*/2 * * * * *' },
-      { hostname: C, syncerScript: './list-images.sh', syncPeriod: '*/2 * * * * *' },
-    ],
-    api: { enabled: true, port, enableAuth: true, authToken: TOKEN },
-    state: { path: join(home, 'state', 'picture-book.db') },
-    sync: { runOnStart: false, timezone: 'Europe/Berlin' },
-  };
-}
-
+let f: DashboardFixture;
 before(async () => {
-  [source, targetA, targetB] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(source);
-  [app] = await Promise.all([pushImage(ociImage, source, 'dash/app:v1'), pushImage(dockerImage, source, 'dash/tools:v1')]);
-  home = await makeTempDir('dashboard');
-  await writeFile(join(home, 'list-images.sh'), '#!/bin/sh\necho "the catalog service is down" >&2\nexit 3\n', { mode: 0o755 });
-  shots = await screenshotDir(join(home, 'screenshots'));
-  A = targetA.host;
-  B = targetB.host;
-  port = await apiPort();
-  configFile = await writeConfig(home, config(true));
-  server = await startSync(configFile, { port, token: TOKEN, cwd: home });
-  browser = await launchChromium();
+  f = await startDashboardFixture();
 });
+after(() => f?.close());
 
-after(async () => {
-  await browser?.close();
-  proxy?.clearFaults();
-  proxy?.release();
-  await server?.kill();
-  await proxy?.close();
-  await Promise.all([source?.stop(), targetA?.stop(), targetB?.stop()]);
-});
+/** Whether the element behind `handle` is still in the page and has the focus. */
+const focused = (handle: Awaited<ReturnType<Locator['elementHandle']>>) =>
+  handle.evaluate((element) => element.isConnected && element === element.ownerDocument.activeElement);
 
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.goto(server.url);
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Clicks an action of a registry's row and answers its confirmation. */
-async function act(
-  page: Page,
-  registry: string,
-  action: 'run' | 'pause' | 'resume',
-  answer: 'confirm' | 'cancel' = 'confirm',
-): Promise<void> {
-  await page.locator(`li.row[data-registry="${registry}"] button[data-action="${action}"]`).click();
-  const dialog = page.locator('dialog.confirm[open]');
-  await dialog.waitFor();
-  await dialog
-    .getByRole('button', {
-      name: answer === 'cancel' ? 'Cancel' : { run: 'Run now', pause: 'Pause', resume: 'Resume' }[action],
-      exact: true,
-    })
-    .click();
-  await dialog.waitFor({ state: 'hidden' });
-}
+/** Waits for the history of the registry page shown to have a newer run at its top than `id`. */
+const newerRunThan = (page: Page, id: string | null) =>
+  until(async () => (await page.locator('tr.run').first().getAttribute('data-run')) !== id, 'a newer run in the history');
 
 test(
   'without the token the page is a login form and nothing else; a wrong token is refused; the API answers nothing without it',
   { timeout: 120_000 },
   async (t) => {
-    const { context, page, problems } = await watchedPage(browser);
+    const { server } = f;
+    const { context, page, problems } = await watchedPage(f.browser);
     t.after(() => context.close());
     const urls: string[] = [];
     page.on('request', (request) => urls.push(request.url()));
@@ -110,16 +36,12 @@ test(
     await page.locator('#token').waitFor();
     assert.equal(await page.locator('header, nav, li.row, table').count(), 0, 'no data and no navigation before signing in');
 
-    await signIn(page, 'not-the-token');
+    await signIn(page, server.url, 'not-the-token');
     await page.getByText('That token is not valid.').waitFor();
     assert.equal(await page.locator('li.row').count(), 0);
     assert.equal(await page.evaluate('sessionStorage.length'), 0, 'a refused token is not kept');
     assert.deepEqual(await context.cookies(), []);
-    assert.equal(
-      urls.some((url) => url.includes('not-the-token')),
-      false,
-      'the token is never in a URL',
-    );
+    assert.equal(urls.filter((url) => url.includes('not-the-token')).length, 0, 'the token is never in a URL');
     assert.deepEqual(
       problems.filter((p) => !/status of 401 \(Unauthorized\)/.test(p)),
       [],
@@ -143,17 +65,18 @@ test(
 );
 
 test(
-  'sign in, watch a run go live to done, read its failure, filter, pause and resume, jobs; no console errors',
+  'sign in, watch a run go live to done, read its failure, filter, pause and resume, jobs; live updates keep the focus; no console errors',
   { timeout: 180_000 },
   async (t) => {
-    const { context, page, problems } = await watchedPage(browser, { viewport: { width: 1280, height: 860 } });
+    const { server, proxy, A, B, C } = f;
+    const { context, page, problems } = await watchedPage(f.browser, { viewport: { width: 1280, height: 860 } });
     t.after(() => context.close());
     const urls: string[] = [];
     page.on('request', (request) => urls.push(request.url()));
     let loads = 0;
     page.on('load', () => loads++);
 
-    await signIn(page, TOKEN);
+    await signIn(page, server.url, TOKEN);
     const rowA = page.locator(`li.row[data-registry="${A}"]`);
     const rowB = page.locator(`li.row[data-registry="${B}"]`);
     await rowA.waitFor();
@@ -161,6 +84,7 @@ test(
     assert.match((await rowA.locator('.next-run').textContent()) ?? '', /^in .+ \(1 Jan \d{4}, 00:00:00 (CET|GMT\+1)\)$/);
     assert.equal(await rowA.locator('[data-state]').getAttribute('data-state'), 'scheduled');
     assert.equal(await page.evaluate("sessionStorage.getItem('picture-book.token')"), TOKEN, 'kept in this tab only');
+    assert.equal((await page.content()).includes(TOKEN), false, 'never in the page itself');
     // B's schedule ticks every 2 s: its first run mirrors tools:v1. C fails each time: after 3, its row warns.
     await rowB.locator('.last-run [data-result="succeeded"]').waitFor({ timeout: 30_000 });
     const rowC = page.locator(`li.row[data-registry="${C}"]`);
@@ -169,7 +93,7 @@ test(
     assert.match((await rowC.locator('.error-text').textContent()) ?? '', /exited with code 3: the catalog service is down$/);
 
     // A run of A, held mid-copy by the proxy: the page follows it without reloading.
-    const held = `/v2/dash/app/blobs/${largestBlob(app).digest}`;
+    const held = `/v2/dash/app/blobs/${largestBlob(f.app).digest}`;
     proxy.addFault({ method: 'GET', pathPattern: new RegExp(held), times: 1, action: { kind: 'stall', afterBytes: 64 * 1024 } });
     const runsBefore = server.events('sync-run-started', A).length;
     await act(page, A, 'run', 'cancel');
@@ -184,7 +108,7 @@ test(
       .locator('.notice-item', { hasText: `${A}: run started` })
       .getByRole('button', { name: 'Dismiss' })
       .click();
-    await screenshot(page, shots, 'dashboard-overview.png');
+    await screenshot(page, f.shots, 'dashboard-overview.png');
 
     await rowA.locator('a.host').click();
     const detail = page.locator(`.live-slot[data-registry="${A}"] .live`);
@@ -199,15 +123,12 @@ test(
 
     // The failed run in the history, then a run that succeeds (the missing image taken out by a reload).
     const failedRun = page.locator('tr.run-failed');
-    await failedRun.waitFor().catch(async (e) => {
-      await page.screenshot({ path: '/tmp/h-ui/debug.png', fullPage: true });
-      throw e;
-    });
+    await failedRun.waitFor();
     const failedId = await failedRun.getAttribute('data-run');
     const reloads = server.events('config-reloaded').length;
-    await writeConfig(home, config(false));
+    await f.configure(false);
     await until(() => server.events('config-reloaded').length > reloads, 'the configuration to be reloaded');
-    await page.locator(`button[data-action="run"]`).click();
+    await page.locator('button[data-action="run"]').click();
     await page.locator('dialog.confirm[open]').getByRole('button', { name: 'Run now', exact: true }).click();
     await page.locator('tr.run-succeeded').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('tr.run').count(), 2);
@@ -227,66 +148,99 @@ test(
     const error = (await failedImage.locator('.error-text').textContent()) ?? '';
     assert.match(error, /^[A-Z_]+: .*dash\/missing/, `the failure text: ${error}`);
     assert.equal(await page.locator('tr.image-copied').count(), 2);
-    await screenshot(page, shots, 'dashboard-run.png');
+    await screenshot(page, f.shots, 'dashboard-run.png');
     await page.locator('#failed-images').check();
     assert.equal(await images.count(), 1, 'failed only');
 
-    // Pause and resume B from the overview: the row says so at once, the server agrees.
+    // B runs every 2 s. On the overview its row shows each new run without replacing its buttons: a
+    // focused button keeps the focus (and a click is never lost to a redraw).
     await page.getByRole('link', { name: 'Registries' }).click();
+    const pauseB = await rowB.locator('button[data-action="pause"]').elementHandle();
+    await pauseB?.focus();
+    const lastOfB = await rowB.locator('.last-run').getAttribute('href');
+    await until(async () => (await rowB.locator('.last-run').getAttribute('href')) !== lastOfB, 'a newer run of B on the overview');
+    assert.equal(await focused(pauseB), true, 'the pause button keeps the focus through the update');
+
+    // Pause and resume B from the overview: the row says so at once, the server agrees.
     await act(page, B, 'pause', 'cancel');
-    assert.notEqual(
-      (await server.api('/list?type=active')).json.synchronizers.find((s: { hostname: string }) => s.hostname === B).state,
-      'paused',
-    );
+    assert.notEqual(await serverState(server, B), 'paused');
     await act(page, B, 'pause');
     await rowB.locator('[data-state="paused"]').waitFor({ timeout: 5000 });
-    assert.equal(
-      (await server.api('/list?type=active')).json.synchronizers.find((s: { hostname: string }) => s.hostname === B).state,
-      'paused',
-    );
-    assert.equal(await rowB.locator('button[data-action="run"]').count(), 0, 'a paused registry offers resume, not run');
+    assert.equal(await serverState(server, B), 'paused');
+    assert.equal(await rowB.locator('button[data-action="run"]:visible').count(), 0, 'a paused registry offers resume, not run');
     await act(page, B, 'resume');
     await rowB.locator('[data-state="scheduled"], [data-state="running"]').first().waitFor({ timeout: 5000 });
-    assert.notEqual(
-      (await server.api('/list?type=active')).json.synchronizers.find((s: { hostname: string }) => s.hostname === B).state,
-      'paused',
-    );
+    assert.notEqual(await serverState(server, B), 'paused');
+
+    // B's history as its runs come in: a new run goes on top, the rows under it stay; a focused link
+    // keeps the focus, and the page keeps where it was scrolled to.
+    await rowB.locator('a.host').click();
+    await page.locator('tr.run').first().waitFor();
+    const link = await page.locator('tr.run a').first().elementHandle();
+    await link?.focus();
+    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+    const scrolled = Number(await page.evaluate('window.scrollY'));
+    await newerRunThan(page, await page.locator('tr.run').first().getAttribute('data-run'));
+    assert.equal(await focused(link), true, 'the focused run link stays, focused');
+    assert.ok(Number(await page.evaluate('window.scrollY')) >= scrolled, 'not scrolled back up');
 
     // Jobs, newest first, with their targets.
     const job = await submitJob(server, {
-      source: { endpoint: `http://${source.host}/v2`, image: 'dash/tools', ref: 'v1' },
-      targets: [{ endpoint: `http://${targetA.host}/v2` }],
+      source: { endpoint: `http://${f.source.host}/v2`, image: 'dash/tools', ref: 'v1' },
+      targets: [{ endpoint: `http://${f.targetA.host}/v2` }],
     });
     await page.getByRole('link', { name: 'Jobs' }).click();
     const jobRow = page.locator(`tr.job[data-job="${job}"]`);
     await jobRow.locator('td[data-label="State"] [data-result="finished"]').waitFor({ timeout: 30_000 });
-    assert.match((await jobRow.textContent()) ?? '', new RegExp(`dash/tools:v1.*http://${targetA.host}/v2`));
+    assert.match((await jobRow.textContent()) ?? '', new RegExp(`dash/tools:v1.*http://${f.targetA.host}/v2`));
 
-    assert.equal(
-      urls.some((url) => url.includes(TOKEN)),
-      false,
-      'the token is never in a URL',
-    );
+    assert.equal(urls.filter((url) => url.includes(TOKEN)).length, 0, 'the token is never in a URL');
     assert.deepEqual(await context.cookies(), [], 'nor in a cookie');
+    assert.equal(
+      server.rawLines.filter((line) => line.includes(TOKEN)).length + Number(server.stderr.includes(TOKEN)),
+      0,
+      'nor in the log',
+    );
     assert.deepEqual(problems, [], 'no console errors or warnings');
   },
 );
 
+test('a history longer than a page: older runs a page at a time, and back', { timeout: 120_000 }, async (t) => {
+  const { server, C } = f;
+  // C fails every 2 s: wait for more runs than a page holds (20).
+  await until(async () => (await server.api(`/api/sync/runs?registry=${C}&limit=20`)).json.next !== null, 'more than 20 runs of C', 90_000);
+  const { context, page, problems } = await watchedPage(f.browser);
+  t.after(() => context.close());
+  await signIn(page, server.url, TOKEN);
+  await page.locator(`li.row[data-registry="${C}"] a.host`).click();
+  await page.locator('tr.run').first().waitFor();
+  assert.equal(await page.locator('tr.run').count(), 20);
+  assert.equal(await page.getByRole('button', { name: '← Newer' }).isVisible(), false, 'the first page has nothing newer');
+  const oldestShown = Number(await page.locator('tr.run').last().getAttribute('data-run'));
+  await page.getByRole('button', { name: 'Older →' }).click();
+  await until(async () => Number(await page.locator('tr.run').first().getAttribute('data-run')) < oldestShown, 'the older page');
+  assert.equal(await page.locator('tr.run-failed').count(), await page.locator('tr.run').count(), 'every run of C failed');
+  await page.getByRole('button', { name: '← Newer' }).click();
+  await until(async () => Number(await page.locator('tr.run').last().getAttribute('data-run')) >= oldestShown, 'the first page again');
+  assert.deepEqual(problems, []);
+});
+
 test('at phone width in dark mode: every page fits the screen, dark', { timeout: 120_000 }, async (t) => {
-  const { context, page, problems } = await watchedPage(browser, {
+  const { server, A } = f;
+  const { context, page, problems } = await watchedPage(f.browser, {
     viewport: { width: 390, height: 844 },
     colorScheme: 'dark',
     isMobile: true,
     hasTouch: true,
   });
   t.after(() => context.close());
-  await signIn(page, TOKEN);
+  await signIn(page, server.url, TOKEN);
   await page.locator(`li.row[data-registry="${A}"]`).waitFor();
   const background = String(await page.evaluate('getComputedStyle(document.body).backgroundColor'));
   const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
   assert.ok((r ?? 255) + (g ?? 255) + (b ?? 255) < 150, `a dark background: ${background}`);
   assert.equal(await horizontalOverflow(page), 0, 'the overview fits');
-  await screenshot(page, shots, 'dashboard-phone-dark.png');
+  await screenshot(page, f.shots, 'dashboard-phone-dark.png');
 
   const [run] = (await server.api(`/api/sync/runs?registry=${A}&failed=true&limit=1`)).json.runs;
   for (const [hash, ready] of [

@@ -40,3 +40,51 @@ export function fill(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();
   append(parent, children);
 }
+
+/**
+ * Fills `slot` only when `key` differs from what it shows: the parts of a page that did not change
+ * keep their elements, so focus, a text selection or a click on them is never lost to a redraw.
+ */
+export function keyed(slot: HTMLElement, key: string, render: () => Child): void {
+  if (slot.dataset.key === key) return;
+  slot.dataset.key = key;
+  fill(slot, render());
+}
+
+/**
+ * Makes `elements` the children of `parent`, in order, without touching those already in place:
+ * moving a node (even to where it was) takes the focus out of it. Anything else is removed.
+ */
+export function arrange(parent: Element, elements: Element[]): void {
+  elements.forEach((element, i) => {
+    const at = parent.children[i];
+    if (at !== element) parent.insertBefore(element, at ?? null);
+  });
+  while (parent.children.length > elements.length) parent.lastElementChild?.remove();
+}
+
+/**
+ * A list drawn from `items`: an item whose `version` did not change keeps its element (see arrange),
+ * so a new run at the top of a history leaves the rows under it, and a link focused in them, alone.
+ */
+export function reconcile<T>(
+  parent: Element,
+  items: T[],
+  id: (item: T) => string,
+  version: (item: T) => string,
+  render: (item: T) => HTMLElement,
+): void {
+  const shown = new Map<string, HTMLElement>();
+  for (const child of parent.children) if (child instanceof HTMLElement && child.dataset.item) shown.set(child.dataset.item, child);
+  const elements = items.map((item) => {
+    const [key, current] = [id(item), version(item)];
+    const existing = shown.get(key);
+    shown.delete(key); // a key twice in `items` gets a second element
+    if (existing?.dataset.version === current) return existing;
+    const element = render(item);
+    element.dataset.item = key;
+    element.dataset.version = current;
+    return element;
+  });
+  arrange(parent, elements);
+}

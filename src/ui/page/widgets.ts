@@ -2,7 +2,7 @@ import type { DashboardRow, LiveRun } from '../lib/api-types.js';
 import { bytes, counts, duration, percent, progress, rate } from '../lib/format.js';
 import { rowWarnings } from '../lib/warnings.js';
 import { relativeTime } from './clock.js';
-import { h } from './dom.js';
+import { h, keyed } from './dom.js';
 
 const PHASE_WORDS: Record<LiveRun['phase'], string> = { listing: 'Listing images', checking: 'Checking', copying: 'Copying', done: 'Done' };
 
@@ -89,6 +89,19 @@ export function livePanel(run: LiveRun, timezone: string, detailed: boolean): HT
     );
   }
   return h('div', { class: `live live-${run.phase}`, 'data-registry': run.registry, 'aria-live': 'polite' }, parts);
+}
+
+/**
+ * Shows `run` (unless it is done and `whenDone` is false) in `slot`, drawn again only when the run
+ * changed: messages that change nothing in it leave it, and a selection in it, alone.
+ */
+export function drawLive(slot: HTMLElement, run: LiveRun | undefined, timezone: string, detailed: boolean, heading = false): void {
+  const shown = run && (detailed || run.phase !== 'done') ? run : undefined;
+  keyed(slot, JSON.stringify([shown ?? null, timezone]), () =>
+    shown
+      ? [heading ? h('h2', {}, shown.phase === 'done' ? 'Last run' : 'Current run') : null, livePanel(shown, timezone, detailed)]
+      : null,
+  );
 }
 
 /** A run's figures in one line: "2 copied, 1 failed · 12 MB · 4.2 s". */

@@ -2,7 +2,8 @@ import type { Job, JobPage } from '../../lib/api-types.js';
 import { api } from '../api.js';
 import { relativeTime } from '../clock.js';
 import type { Context, View } from '../context.js';
-import { fill, h } from '../dom.js';
+import { h, reconcile } from '../dom.js';
+import { Pager } from '../pager.js';
 import { resultBadge } from '../widgets.js';
 
 const PAGE = 20;
@@ -26,13 +27,57 @@ function targetOutcome(job: Job, endpoint: string): HTMLElement {
   );
 }
 
+function jobRow(job: Job): HTMLElement {
+  return h(
+    'tr',
+    { class: `job job-${job.value.toLowerCase()}`, 'data-job': job.id },
+    h(
+      'td',
+      { 'data-label': 'Posted' },
+      relativeTime(job.created_at, 'UTC'),
+      h('div', { class: 'muted mono', title: job.id }, job.id.slice(0, 8)),
+    ),
+    h(
+      'td',
+      { 'data-label': 'Image', class: 'mono' },
+      job.source ? `${job.source.endpoint} ${job.source.image}${job.source.ref.includes(':') ? '@' : ':'}${job.source.ref}` : '—',
+    ),
+    h(
+      'td',
+      { 'data-label': 'Targets' },
+      h(
+        'ul',
+        { class: 'targets' },
+        job.targets.map((t) => targetOutcome(job, t)),
+      ),
+    ),
+    h('td', { 'data-label': 'State' }, resultBadge(job.value.toLowerCase())),
+  );
+}
+
 /** Distribute jobs, newest first: what each copies, to which targets, and how each target went. */
 export function jobsView(context: Context): View {
-  const table = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
-  const pager = h('div', { class: 'pager' });
-  let cursors: string[] = [];
-  const load = async (next: string[]) => {
-    const before = next.at(-1);
+  const loadingText = h('p', { class: 'muted' }, 'Loading…');
+  const tbody = h('tbody', {});
+  const table = h(
+    'table',
+    { class: 'jobs', hidden: true },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Posted', 'Image', 'Targets', 'State'].map((t) => h('th', {}, t)),
+      ),
+    ),
+    tbody,
+  );
+  const pager = new Pager<string>((cursors) => void load(cursors));
+  let loading = 0;
+  const load = async (cursors: string[]) => {
+    const ticket = ++loading;
+    const before = cursors.at(-1);
     let page: JobPage;
     try {
       page = await api.get<JobPage>(`api/distribute/image?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`);
@@ -40,67 +85,18 @@ export function jobsView(context: Context): View {
       context.notice(`jobs: ${(error as Error).message}`, 'error');
       return;
     }
-    cursors = next;
-    fill(
-      table,
-      page.jobs.length === 0
-        ? h('p', { class: 'muted empty' }, 'No distribute job yet (POST /api/distribute/image).')
-        : h(
-            'table',
-            { class: 'jobs' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['Posted', 'Image', 'Targets', 'State'].map((t) => h('th', {}, t)),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              page.jobs.map((job) =>
-                h(
-                  'tr',
-                  { class: `job job-${job.value.toLowerCase()}`, 'data-job': job.id },
-                  h(
-                    'td',
-                    { 'data-label': 'Posted' },
-                    relativeTime(job.created_at, 'UTC'),
-                    h('div', { class: 'muted mono', title: job.id }, job.id.slice(0, 8)),
-                  ),
-                  h(
-                    'td',
-                    { 'data-label': 'Image', class: 'mono' },
-                    job.source
-                      ? `${job.source.endpoint} ${job.source.image}${job.source.ref.includes(':') ? '@' : ':'}${job.source.ref}`
-                      : '—',
-                  ),
-                  h(
-                    'td',
-                    { 'data-label': 'Targets' },
-                    h(
-                      'ul',
-                      { class: 'targets' },
-                      job.targets.map((t) => targetOutcome(job, t)),
-                    ),
-                  ),
-                  h('td', { 'data-label': 'State' }, resultBadge(job.value.toLowerCase())),
-                ),
-              ),
-            ),
-          ),
+    if (ticket !== loading) return;
+    reconcile(
+      tbody,
+      page.jobs,
+      (job) => job.id,
+      (job) => JSON.stringify(job),
+      jobRow,
     );
-    fill(
-      pager,
-      cursors.length > 0
-        ? h('button', { type: 'button', class: 'secondary', onclick: () => void load(cursors.slice(0, -1)) }, '← Newer')
-        : null,
-      page.next !== null
-        ? h('button', { type: 'button', class: 'secondary', onclick: () => void load([...cursors, page.next as string]) }, 'Older →')
-        : null,
-    );
+    table.hidden = page.jobs.length === 0;
+    loadingText.hidden = page.jobs.length > 0;
+    loadingText.textContent = 'No distribute job yet (POST /api/distribute/image).';
+    pager.update(cursors, page.next);
   };
   void load([]);
   return {
@@ -109,11 +105,12 @@ export function jobsView(context: Context): View {
       { class: 'jobs-page' },
       h('h1', {}, 'Distribute jobs'),
       h('p', { class: 'muted' }, 'Newest first.'),
+      loadingText,
       table,
-      pager,
+      pager.element,
     ),
     changed: (changes) => {
-      if (changes.jobs && cursors.length === 0) void load([]);
+      if (changes.jobs && pager.cursors.length === 0) void load([]);
     },
   };
 }

@@ -1,10 +1,11 @@
-import type { DashboardRow, Overview } from '../../lib/api-types.js';
+import type { DashboardRow, LiveRun, Overview } from '../../lib/api-types.js';
 import { scheduleInWords } from '../../lib/schedule-words.js';
-import { actionButtons } from '../actions.js';
+import { rowWarnings } from '../../lib/warnings.js';
+import { ActionButtons } from '../actions.js';
 import { relativeAndAbsolute, relativeTime } from '../clock.js';
 import type { Context, View } from '../context.js';
-import { fill, h } from '../dom.js';
-import { livePanel, resultBadge, runFigures, stateBadge, warningBadges } from '../widgets.js';
+import { arrange, fill, h, keyed } from '../dom.js';
+import { drawLive, resultBadge, runFigures, stateBadge, warningBadges } from '../widgets.js';
 
 const hostLink = (hostname: string) => `#/registry/${encodeURIComponent(hostname)}`;
 
@@ -27,71 +28,87 @@ function lastRun(row: DashboardRow): HTMLElement {
   );
 }
 
-function rowElement(row: DashboardRow, context: Context): HTMLElement {
-  const live = context.live(row.hostname);
-  return h(
-    'li',
-    { class: `row row-${row.state}`, 'data-registry': row.hostname },
-    h(
-      'div',
-      { class: 'row-head' },
-      h('a', { href: hostLink(row.hostname), class: 'host mono' }, row.hostname),
+function nextRun(row: DashboardRow): HTMLElement {
+  if (row.state === 'paused') return h('span', { class: 'muted' }, 'paused');
+  if (row.schedule === undefined) return h('span', { class: 'muted' }, 'on demand only');
+  return h('span', { class: 'next-run' }, relativeAndAbsolute(row.nextRun, row.timezone));
+}
+
+/**
+ * A registry's row, made once: each part is drawn again only when what it shows changed (see keyed),
+ * and its buttons are never replaced, so live updates leave focus, clicks and scrolling alone.
+ */
+class RowElement {
+  readonly li: HTMLElement;
+  readonly #badges = h('span', { class: 'badges' });
+  readonly #actions: ActionButtons;
+  readonly #schedule = h('div', { class: 'cell' });
+  readonly #next = h('div', { class: 'cell' });
+  readonly #last = h('div', { class: 'cell-slot' });
+  readonly #live: HTMLElement;
+
+  constructor(hostname: string, context: Context) {
+    this.#actions = new ActionButtons(hostname, context);
+    this.#live = h('div', { class: 'live-slot', 'data-registry': hostname });
+    this.li = h(
+      'li',
+      { class: 'row', 'data-registry': hostname },
+      h(
+        'div',
+        { class: 'row-head' },
+        h('a', { href: hostLink(hostname), class: 'host mono' }, hostname),
+        this.#badges,
+        h('span', { class: 'actions-slot' }, this.#actions.element),
+      ),
+      h('div', { class: 'row-body' }, this.#schedule, this.#next, this.#last),
+      this.#live,
+    );
+  }
+
+  update(row: DashboardRow, live: LiveRun | undefined): void {
+    this.li.className = `row row-${row.state}`;
+    keyed(this.#badges, JSON.stringify([row.state, row.overdue, row.expectedTick, row.failedStreak]), () => [
       stateBadge(row.state),
       warningBadges(row),
-      actionButtons(row, context),
-    ),
-    h(
-      'div',
-      { class: 'row-body' },
-      h(
-        'div',
-        { class: 'cell' },
-        h('span', { class: 'label' }, 'Schedule'),
-        h('span', { class: 'schedule' }, scheduleInWords(row.schedule, row.timezone)),
-      ),
-      h(
-        'div',
-        { class: 'cell' },
-        h('span', { class: 'label' }, 'Next run'),
-        row.state === 'paused'
-          ? h('span', { class: 'muted' }, 'paused')
-          : row.schedule === undefined
-            ? h('span', { class: 'muted' }, 'on demand only')
-            : h('span', { class: 'next-run' }, relativeAndAbsolute(row.nextRun, row.timezone)),
-      ),
-      lastRun(row),
-    ),
-    h(
-      'div',
-      { class: 'live-slot', 'data-registry': row.hostname },
-      live && live.phase !== 'done' ? livePanel(live, row.timezone, false) : null,
-    ),
-  );
+    ]);
+    this.#actions.update(row.state);
+    keyed(this.#schedule, JSON.stringify([row.schedule, row.timezone]), () => [
+      h('span', { class: 'label' }, 'Schedule'),
+      h('span', { class: 'schedule' }, scheduleInWords(row.schedule, row.timezone)),
+    ]);
+    keyed(this.#next, JSON.stringify([row.state, row.schedule, row.nextRun, row.timezone]), () => [
+      h('span', { class: 'label' }, 'Next run'),
+      nextRun(row),
+    ]);
+    keyed(this.#last, JSON.stringify([row.lastRun, row.timezone]), () => lastRun(row));
+    this.drawLive(live, row.timezone);
+  }
+
+  drawLive(live: LiveRun | undefined, timezone: string): void {
+    drawLive(this.#live, live, timezone, false);
+  }
 }
 
 /** Every registry in one list: state, schedule in words, next run, last run, warnings, live progress, actions. */
 export function overviewView(context: Context): View {
   const list = h('ul', { class: 'rows' });
   const summary = h('p', { class: 'muted summary' });
-  const rendered = new Map<string, string>();
+  const rows = new Map<string, RowElement>();
   const render = (overview: Overview) => {
-    const rows = overview.registries;
-    const states = rows.map((r) => r.state);
-    const count = (state: string) => states.filter((s) => s === state).length;
-    summary.textContent = `${rows.length} ${rows.length === 1 ? 'registry' : 'registries'}: ${count('running')} running, ${count('paused')} paused, ${rows.filter((r) => r.overdue || r.failedStreak > 0).length} needing a look`;
-    if (rows.length === 0) return fill(list, h('li', { class: 'muted' }, 'No registry is configured.'));
-    // A row is drawn again only when it changed: a click on a row that stays the same is never lost.
-    const keep = new Map([...list.querySelectorAll<HTMLElement>(':scope > li.row')].map((li) => [li.dataset.registry ?? '', li]));
-    fill(
-      list,
-      rows.map((row) => {
-        const key = JSON.stringify({ ...row, live: null });
-        const existing = keep.get(row.hostname);
-        if (existing && rendered.get(row.hostname) === key) return existing;
-        rendered.set(row.hostname, key);
-        return rowElement(row, context);
-      }),
-    );
+    const registries = overview.registries;
+    const count = (state: string) => registries.filter((r) => r.state === state).length;
+    const attention = registries.filter((r) => rowWarnings(r).length > 0).length;
+    summary.textContent = `${registries.length} ${registries.length === 1 ? 'registry' : 'registries'}: ${count('running')} running, ${count('paused')} paused, ${attention} needing a look`;
+    if (registries.length === 0) rows.clear();
+    if (registries.length === 0) return fill(list, h('li', { class: 'muted' }, 'No registry is configured.'));
+    for (const hostname of rows.keys()) if (!registries.some((r) => r.hostname === hostname)) rows.delete(hostname);
+    const elements = registries.map((row) => {
+      let element = rows.get(row.hostname);
+      if (!element) rows.set(row.hostname, (element = new RowElement(row.hostname, context)));
+      element.update(row, context.live(row.hostname));
+      return element.li;
+    });
+    arrange(list, elements);
   };
   const current = context.overview();
   if (current) render(current);
@@ -100,11 +117,7 @@ export function overviewView(context: Context): View {
     element: h('section', { class: 'overview' }, h('h1', {}, 'Registries'), summary, list),
     overview: render,
     live: (runs) => {
-      for (const run of runs) {
-        const slot = list.querySelector<HTMLElement>(`.live-slot[data-registry="${CSS.escape(run.registry)}"]`);
-        const row = context.row(run.registry);
-        if (slot && row) fill(slot, run.phase === 'done' ? null : livePanel(run, row.timezone, false));
-      }
+      for (const run of runs) rows.get(run.registry)?.drawLive(run, context.row(run.registry)?.timezone ?? 'UTC');
     },
   };
 }

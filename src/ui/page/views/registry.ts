@@ -1,52 +1,89 @@
-import type { RunPage } from '../../lib/api-types.js';
+import type { HistoryRun, RunPage } from '../../lib/api-types.js';
 import { bytes, duration, rate } from '../../lib/format.js';
 import { scheduleInWords } from '../../lib/schedule-words.js';
-import { actionButtons } from '../actions.js';
+import { ActionButtons } from '../actions.js';
 import { api } from '../api.js';
 import { relativeAndAbsolute, relativeTime } from '../clock.js';
 import type { Context, View } from '../context.js';
-import { fill, h } from '../dom.js';
-import { livePanel, resultBadge, stateBadge, warningBadges } from '../widgets.js';
+import { fill, h, keyed, reconcile } from '../dom.js';
+import { Pager } from '../pager.js';
+import { drawLive, resultBadge, stateBadge, warningBadges } from '../widgets.js';
 import { runChart } from './chart.js';
 
 const PAGE = 20;
+const COLUMNS = ['Run', 'Started', 'Trigger', 'Result', 'Copied', 'Up to date', 'Failed', 'Bytes', 'Duration', 'Throughput'];
 
-/** One registry: its schedule and state, the run going on in detail, its history a page at a time with a chart. */
+function runRow(run: HistoryRun, timezone: string): HTMLElement {
+  return h(
+    'tr',
+    { class: `run run-${run.result}`, 'data-run': run.id },
+    h('td', { 'data-label': 'Run' }, h('a', { href: `#/run/${run.id}` }, `#${run.id}`)),
+    h('td', { 'data-label': 'Started' }, relativeTime(run.startedAt, timezone)),
+    h('td', { 'data-label': 'Trigger' }, run.trigger),
+    h('td', { 'data-label': 'Result' }, resultBadge(run.result)),
+    h('td', { 'data-label': 'Copied', class: 'num' }, run.copied),
+    h('td', { 'data-label': 'Up to date', class: 'num' }, run.upToDate),
+    h('td', { 'data-label': 'Failed', class: 'num' }, run.failed),
+    h('td', { 'data-label': 'Bytes', class: 'num' }, bytes(run.bytes)),
+    h('td', { 'data-label': 'Duration', class: 'num' }, run.durationMs === null ? '—' : duration(run.durationMs)),
+    h('td', { 'data-label': 'Throughput', class: 'num' }, run.bytesPerSecond === null ? '—' : rate(run.bytesPerSecond)),
+  );
+}
+
+/**
+ * One registry: its schedule and state, the run going on in detail, its history a page at a time with
+ * a chart. Live updates change only the parts that changed (see keyed, reconcile): focus stays put.
+ */
 export function registryView(context: Context, hostname: string): View {
-  const head = h('div', { class: 'page-head' });
+  const actions = new ActionButtons(hostname, context);
+  const badges = h('span', { class: 'badges' });
+  const head = h(
+    'div',
+    { class: 'page-head' },
+    h('a', { href: '#/' }, '← Registries'),
+    h(
+      'div',
+      { class: 'row-head' },
+      h('h1', { class: 'host mono' }, hostname),
+      badges,
+      h('span', { class: 'actions-slot' }, actions.element),
+    ),
+  );
   const facts = h('dl', { class: 'facts' });
   const liveSlot = h('div', { class: 'live-slot detailed', 'data-registry': hostname });
   const failedOnly = h('input', { type: 'checkbox', id: 'failed-only', onchange: () => void load([]) });
   const chart = h('div', { class: 'chart-slot' });
-  const table = h('div', { class: 'table-slot' });
-  const pager = h('div', { class: 'pager' });
-  /** Cursors of the pages before the one shown (empty on the first). */
-  let cursors: number[] = [];
+  const empty = h('p', { class: 'muted empty', hidden: true });
+  const tbody = h('tbody', {});
+  const table = h(
+    'table',
+    { class: 'runs', hidden: true },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        COLUMNS.map((t) => h('th', {}, t)),
+      ),
+    ),
+    tbody,
+  );
+  const pager = new Pager<number>((cursors) => void load(cursors));
   let loading = 0;
 
   const drawHead = () => {
     const row = context.row(hostname);
-    if (!row)
-      return fill(
-        head,
-        h('a', { href: '#/' }, '← Registries'),
-        h('h1', { class: 'mono' }, hostname),
-        h('p', { class: 'muted' }, 'Not configured (any more): its history is below.'),
-      );
-    fill(
-      head,
-      h('a', { href: '#/' }, '← Registries'),
-      h(
-        'div',
-        { class: 'row-head' },
-        h('h1', { class: 'host mono' }, hostname),
-        stateBadge(row.state),
-        warningBadges(row),
-        actionButtons(row, context),
-      ),
-    );
-    fill(
-      facts,
+    actions.update(row?.state ?? 'stopped');
+    if (!row) {
+      fill(badges);
+      return keyed(facts, 'gone', () => h('p', { class: 'muted' }, 'Not configured (any more): its history is below.'));
+    }
+    keyed(badges, JSON.stringify([row.state, row.overdue, row.expectedTick, row.failedStreak]), () => [
+      stateBadge(row.state),
+      warningBadges(row),
+    ]);
+    keyed(facts, JSON.stringify([row.schedule, row.timezone, row.state, row.nextRun, row.runs, row.skippedTicks]), () => [
       h('dt', {}, 'Schedule'),
       h(
         'dd',
@@ -58,18 +95,14 @@ export function registryView(context: Context, hostname: string): View {
       h('dd', { class: 'next-run' }, row.state === 'paused' ? 'paused' : relativeAndAbsolute(row.nextRun, row.timezone)),
       h('dt', {}, 'Runs kept'),
       h('dd', {}, String(row.runs), row.skippedTicks > 0 ? ` (${row.skippedTicks} ticks skipped while a run was still going)` : ''),
-    );
-    drawLive();
+    ]);
+    drawLiveRun();
   };
-  const drawLive = () => {
-    const live = context.live(hostname);
-    const timezone = context.row(hostname)?.timezone ?? 'UTC';
-    fill(liveSlot, live ? [h('h2', {}, live.phase === 'done' ? 'Last run' : 'Current run'), livePanel(live, timezone, true)] : null);
-  };
+  const drawLiveRun = () => drawLive(liveSlot, context.live(hostname), context.row(hostname)?.timezone ?? 'UTC', true, true);
 
-  const load = async (next: number[]) => {
+  const load = async (cursors: number[]) => {
     const ticket = ++loading;
-    const before = next.at(-1);
+    const before = cursors.at(-1);
     const query = new URLSearchParams({
       registry: hostname,
       limit: String(PAGE),
@@ -84,58 +117,19 @@ export function registryView(context: Context, hostname: string): View {
       return;
     }
     if (ticket !== loading) return;
-    cursors = next;
     const timezone = context.row(hostname)?.timezone ?? 'UTC';
-    fill(chart, runChart(page.runs));
-    fill(
-      table,
-      page.runs.length === 0
-        ? h('p', { class: 'muted empty' }, failedOnly.checked ? 'No failed run.' : 'No run yet.')
-        : h(
-            'table',
-            { class: 'runs' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['Run', 'Started', 'Trigger', 'Result', 'Copied', 'Up to date', 'Failed', 'Bytes', 'Duration', 'Throughput'].map((t) =>
-                  h('th', {}, t),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              page.runs.map((run) =>
-                h(
-                  'tr',
-                  { class: `run run-${run.result}`, 'data-run': run.id },
-                  h('td', { 'data-label': 'Run' }, h('a', { href: `#/run/${run.id}` }, `#${run.id}`)),
-                  h('td', { 'data-label': 'Started' }, relativeTime(run.startedAt, timezone)),
-                  h('td', { 'data-label': 'Trigger' }, run.trigger),
-                  h('td', { 'data-label': 'Result' }, resultBadge(run.result)),
-                  h('td', { 'data-label': 'Copied', class: 'num' }, run.copied),
-                  h('td', { 'data-label': 'Up to date', class: 'num' }, run.upToDate),
-                  h('td', { 'data-label': 'Failed', class: 'num' }, run.failed),
-                  h('td', { 'data-label': 'Bytes', class: 'num' }, bytes(run.bytes)),
-                  h('td', { 'data-label': 'Duration', class: 'num' }, run.durationMs === null ? '—' : duration(run.durationMs)),
-                  h('td', { 'data-label': 'Throughput', class: 'num' }, run.bytesPerSecond === null ? '—' : rate(run.bytesPerSecond)),
-                ),
-              ),
-            ),
-          ),
+    keyed(chart, JSON.stringify(page.runs.map((r) => [r.id, r.durationMs, r.bytesPerSecond, r.result])), () => runChart(page.runs));
+    reconcile(
+      tbody,
+      page.runs,
+      (run) => String(run.id),
+      (run) => JSON.stringify([run, timezone]),
+      (run) => runRow(run, timezone),
     );
-    fill(
-      pager,
-      cursors.length > 0
-        ? h('button', { type: 'button', class: 'secondary', onclick: () => void load(cursors.slice(0, -1)) }, '← Newer')
-        : null,
-      page.next !== null
-        ? h('button', { type: 'button', class: 'secondary', onclick: () => void load([...cursors, page.next as number]) }, 'Older →')
-        : null,
-    );
+    table.hidden = page.runs.length === 0;
+    empty.hidden = page.runs.length > 0;
+    empty.textContent = failedOnly.checked ? 'No failed run.' : 'No run yet.';
+    pager.update(cursors, page.next);
   };
 
   drawHead();
@@ -150,15 +144,15 @@ export function registryView(context: Context, hostname: string): View {
       h('h2', {}, 'History'),
       h('div', { class: 'toolbar' }, h('label', { for: 'failed-only', class: 'check' }, failedOnly, ' Failed only')),
       chart,
-      table,
-      pager,
+      h('div', { class: 'table-slot' }, empty, table),
+      pager.element,
     ),
     overview: () => drawHead(),
     live: (runs) => {
-      if (runs.some((run) => run.registry === hostname)) drawLive();
+      if (runs.some((run) => run.registry === hostname)) drawLiveRun();
     },
     changed: (changes) => {
-      if (changes.registries.includes(hostname) && cursors.length === 0) void load([]);
+      if (changes.registries.includes(hostname) && pager.cursors.length === 0) void load([]);
     },
   };
 }
