@@ -87,6 +87,7 @@ test(
     assert.equal((await page.content()).includes(TOKEN), false, 'never in the page itself');
     // B's schedule ticks every 2 s: its first run mirrors tools:v1. C fails each time: after 3, its row warns.
     await rowB.locator('.last-run [data-result="succeeded"]').waitFor({ timeout: 30_000 });
+    assert.match((await rowB.locator('.figures').textContent()) ?? '', /^[01] copied(, 1 up to date)? · \d+(\.\d)? [KMG]?B · [\d.]+ m?s$/);
     const rowC = page.locator(`li.row[data-registry="${C}"]`);
     await rowC.locator('.warn-failing').waitFor({ timeout: 30_000 });
     assert.match((await rowC.locator('.warn-failing').textContent()) ?? '', /^⚠ last [3-9] runs failed$/);
@@ -103,6 +104,10 @@ test(
     const liveA = rowA.locator('.live');
     await liveA.locator('[data-phase="copying"]').waitFor();
     assert.equal(await liveA.locator('.live-count').textContent(), '0 of 3 images');
+    const facts = await liveA.locator('.live-facts > span').allTextContents();
+    assert.match(facts[0] ?? '', /^\d+(\.\d)? [KMG]?B$/, 'bytes so far');
+    assert.match(facts[1] ?? '', /^\d+(\.\d)? [KMG]?B\/s$/, 'the rate');
+    assert.equal(facts[2], '1 in flight');
     assert.equal(await rowA.locator('[data-state]').getAttribute('data-state'), 'running');
     await page
       .locator('.notice-item', { hasText: `${A}: run started` })
@@ -185,15 +190,24 @@ test(
     assert.ok(Number(await page.evaluate('window.scrollY')) >= scrolled, 'not scrolled back up');
 
     // Jobs, newest first, with their targets.
-    const job = await submitJob(server, {
-      source: { endpoint: `http://${f.source.host}/v2`, image: 'dash/tools', ref: 'v1' },
-      targets: [{ endpoint: `http://${f.targetA.host}/v2` }],
-    });
+    const jobTo = (target: string) =>
+      submitJob(server, {
+        source: { endpoint: `http://${f.source.host}/v2`, image: 'dash/tools', ref: 'v1' },
+        targets: [{ endpoint: `http://${target}/v2` }],
+      });
+    const first = await jobTo(f.targetA.host);
+    const job = await jobTo(f.targetB.host);
     await page.getByRole('link', { name: 'Jobs' }).click();
     const jobRow = page.locator(`tr.job[data-job="${job}"]`);
     await jobRow.locator('td[data-label="State"] [data-result="finished"]').waitFor({ timeout: 30_000 });
-    assert.match((await jobRow.textContent()) ?? '', new RegExp(`dash/tools:v1.*http://${f.targetA.host}/v2`));
+    assert.match((await jobRow.textContent()) ?? '', new RegExp(`dash/tools:v1.*http://${f.targetB.host}/v2`));
+    assert.deepEqual(await page.locator('tr.job').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-job'))), [job, first]);
 
+    assert.deepEqual(
+      urls.filter((url) => !url.startsWith(`${server.url}/`)),
+      [],
+      'nothing is asked of another host (no CDN)',
+    );
     assert.equal(urls.filter((url) => url.includes(TOKEN)).length, 0, 'the token is never in a URL');
     assert.deepEqual(await context.cookies(), [], 'nor in a cookie');
     assert.equal(
