@@ -16,6 +16,7 @@ import { seedSource, totalBytes, uniqueBlobs, type SeededImage } from './seed.js
 import { interleave, Series } from './series.js';
 import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
 import { wipeRegistry } from './target-reset.js';
+import { apiLoadSection, formatApiLoad } from './api-load-section.js';
 
 /**
  * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries.
@@ -32,13 +33,15 @@ async function main(options: BenchOptions): Promise<void> {
   const timeoutMs = options.timeoutS * 1000;
   const machine = await machineInfo();
   log(`machine: ${describeMachine(machine)}`);
+  if (options.apiOnly) return apiOnly(options, machine);
   const work = await makeTempDir('bench');
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
   const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
   log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
   try {
     const results = await measure(options, machine, work, source, target, timeoutMs);
-    const text = formatResults(results);
+    if (options.apiJobs > 0) results.apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
+    const text = [formatResults(results), ...(results.apiLoad ? [formatApiLoad(results.apiLoad)] : [])].join('\n\n');
     process.stdout.write(`\n${text}\n`);
     if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
     const out = resolve(options.out);
@@ -48,6 +51,20 @@ async function main(options: BenchOptions): Promise<void> {
   } finally {
     await Promise.all([source.stop(), target.stop()]);
   }
+}
+
+/** `--api-only`: the API-under-load section alone, with its own registries. */
+async function apiOnly(options: BenchOptions, machine: BenchResults['machine']): Promise<void> {
+  const apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
+  const text = formatApiLoad(apiLoad);
+  process.stdout.write(`\n${text}\n`);
+  const out = resolve(options.out);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, options: { ...options }, apiLoad, table: text.split('\n') }, null, 2)}\n`,
+  );
+  log(`figures written to ${out}`);
 }
 
 async function measure(

@@ -28,6 +28,11 @@ export interface BenchOptions {
   /** Where the figures go. */
   out: string;
   quick: boolean;
+  /** The API under load: distribute jobs posted at once, then API requests during a running sync (0 skips). */
+  apiJobs: number;
+  apiRequests: number;
+  /** Only the API-under-load section. */
+  apiOnly: boolean;
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -44,6 +49,9 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --seed-concurrency N   parallel skopeo pushes while seeding (default 4)
   --profile              also run picture-book under node --cpu-prof and summarise it
   --timeout-s N          kill a measured process after N seconds (default 900)
+  --api-jobs N           distribute jobs posted at once in the API-under-load run (default 200; 0 skips it)
+  --api-requests N       API requests during a running sync in that run (default 2000)
+  --api-only             run only the API-under-load section (figures: bench/results/api-load.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
   --quick                a small, fast variant to check that everything works
                          (4 repos x 2 tags, 32 MiB large layer, 1 round, scale 2, 128 MiB RSS layer)
@@ -76,6 +84,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       'timeout-s': { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean' },
+      'api-jobs': { type: 'string' },
+      'api-requests': { type: 'string' },
+      'api-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,7 +108,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     seedConcurrency: positive('seed-concurrency', values['seed-concurrency'], 4),
     profile: values.profile === true,
     timeoutS: positive('timeout-s', values['timeout-s'], 900),
-    out: values.out ?? (quick ? '.bench/quick.json' : 'bench/results/latest.json'),
+    out: values.out ?? (quick ? '.bench/quick.json' : values['api-only'] ? 'bench/results/api-load.json' : 'bench/results/latest.json'),
     quick,
+    apiJobs: positive('api-jobs', values['api-jobs'], quick ? 50 : 200, 0),
+    apiRequests: positive('api-requests', values['api-requests'], quick ? 500 : 2000),
+    apiOnly: values['api-only'] === true,
   };
 }

@@ -1,5 +1,6 @@
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './cpu-profile.js';
+import type { ApiLoadFigures } from '../test/chaos/api-load.js';
 import { contentGets, type CountedRun } from './request-count.js';
 import { round, type Series } from './series.js';
 import { fixed, formatTable } from './table.js';
@@ -25,6 +26,8 @@ export interface BenchResults {
   };
   requests?: { pictureBook: { full: CountedRun; noChange: CountedRun }; skopeo: { full: CountedRun; noChange: CountedRun } };
   profile?: ProfileSummary;
+  /** The API under load: jobs at once, requests during a running sync. */
+  apiLoad?: ApiLoadFigures;
 }
 
 export interface TargetCheck {

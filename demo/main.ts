@@ -4,14 +4,14 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pushImage, skopeo, type PushTarget } from '../test/harness/index.js';
-import { DEMO_IMAGES } from './images.js';
+import { DEMO_IMAGES, DEMO_RULE_REPOSITORY } from './images.js';
 import { ensureRegistry, freePort, hostOf, stopRegistry } from './registry-process.js';
 import { runSyncDemo } from './sync-demo.js';
 
 /**
  * `npm run demo`: two local registries (they keep running afterwards so the result can be looked
- * at), a source seeded with generated images, a config whose syncer script lists them, and
- * `picture-book load --all` with the live display. Run it again: everything is up to date.
+ * at), a source seeded with generated images, a config whose syncer script lists most of them and
+ * whose repository rule mirrors the tags of one more, and `picture-book load --all` with the live display. Run it again: everything is up to date.
  * `npm run demo -- stop` stops the registries. `npm run demo -- sync` runs `picture-book sync` instead,
  * with the API and its dashboard on.
  */
@@ -41,14 +41,15 @@ export type DemoApi = { enabled: false } | { enabled: true; port: number; token:
 
 async function writeConfig(sourceHost: string, targetHost: string, api: DemoApi = { enabled: false }): Promise<string> {
   const script = join(ROOT, 'list-images.sh');
-  const lines = DEMO_IMAGES.map(({ path }) => `${sourceHost}/${path}`);
+  const listed = DEMO_IMAGES.filter(({ path }) => !path.startsWith(`${DEMO_RULE_REPOSITORY}:`));
+  const lines = listed.map(({ path }) => `${sourceHost}/${path}`);
   await writeFile(script, `#!/bin/sh\n# The syncer script: prints one image reference per line.\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n`);
   await chmod(script, 0o755);
   const config = join(ROOT, api.enabled ? 'sync-config.yaml' : 'config.yaml');
   await writeFile(
     config,
     [
-      '# Written by `npm run demo`. The seed config keys, pointing at two local registries.',
+      '# Written by `npm run demo`. The seed config keys, pointing at two local registries, and one mirrors: rule.',
       'registries:',
       `  - hostname: '${targetHost}'`,
       "    repository: 'mirror'",
@@ -57,6 +58,9 @@ async function writeConfig(sourceHost: string, targetHost: string, api: DemoApi 
       `    syncPeriod: '${api.enabled ? '* * * * *' : '*/5 * * * *'}'`,
       "    syncerScript: './list-images.sh'",
       "    syncerScriptArgs: ''",
+      '    mirrors:',
+      `      - source: '${sourceHost}/${DEMO_RULE_REPOSITORY}'   # a repository rule: its tags, listed at every run`,
+      "        tags: {exclude: ['.*-rc.*']}          # but no release candidate",
       'display: "spinner"',
       'api:',
       ...(api.enabled
@@ -106,7 +110,7 @@ async function main(): Promise<number> {
       'Look at the result:',
       `  curl -s http://${targetHost}/v2/_catalog`,
       `  skopeo inspect --tls-verify=false docker://${targetHost}/mirror/library/nginx-demo:1.27`,
-      `  node dist/bin/picture-book.js load --config ${config} --all --dry-run`,
+      `  node dist/bin/picture-book.js load --config ${config} --all --dry-run -v`,
       'Run `npm run demo` again: every image is up to date. `npm run demo -- stop` stops the registries.',
       '',
     ].join('\n'),

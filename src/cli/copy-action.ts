@@ -7,6 +7,7 @@ import { tuneForOneShotRun } from './one-shot-runtime.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { timeoutSettingsFromFlags, type TimeoutFlags } from './timeout-flags.js';
 import { timeoutsFromSettings } from '../transport/index.js';
+import { PictureBookError } from '../errors/index.js';
 
 export interface CopyFlags extends TimeoutFlags {
   srcCreds?: string;
@@ -35,11 +36,21 @@ function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
   };
 }
 
+/** A bad argument says which one it is: `target: invalid reference "...": ...` (exit 2 all the same). */
+function parseArgument(name: 'source' | 'target', value: string): ReturnType<typeof parseReference> {
+  try {
+    return parseReference(value);
+  } catch (error) {
+    if (error instanceof PictureBookError) throw new PictureBookError(error.code, `${name}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 /** `picture-book copy`: loaded only when the command runs, so other commands start without the engine. */
 export async function runCopy(sourceArg: string, targetArg: string, flags: CopyFlags): Promise<void> {
   tuneForOneShotRun();
-  const source = parseReference(sourceArg);
-  const target = parseReference(targetArg);
+  const source = parseArgument('source', sourceArg);
+  const target = parseArgument('target', targetArg);
   // Files named by flags are checked before the engine opens any connection.
   const sourceEndpoint = await endpointFromFlags(source.registry, side(flags, 'src'), 'src');
   const targetEndpoint = await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest');

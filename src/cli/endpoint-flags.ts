@@ -68,6 +68,15 @@ function flagError(flag: string, message: string): PictureBookError {
   return new PictureBookError('USAGE', `${flag}: ${message}`);
 }
 
+/** `--src-creds user:pass`; a malformed value names its flag (never quoting it: it holds the password). */
+function credsFlag(value: string, flag: string): Credentials {
+  try {
+    return parseUserPass(value);
+  } catch (error) {
+    throw flagError(flag, error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function authFileCredentials(path: string, flag: string): Promise<DockerAuths> {
   let text: string;
   try {
@@ -96,7 +105,7 @@ export async function endpointFromFlags(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<EndpointOptions> {
   let credentials: Credentials | undefined;
-  if (flags.creds) credentials = parseUserPass(flags.creds);
+  if (flags.creds) credentials = credsFlag(flags.creds, `--${side}-creds`);
   else {
     const store = new CredentialStore();
     if (flags.authfile) store.addAll(await authFileCredentials(flags.authfile, `--${side}-authfile`));

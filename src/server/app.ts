@@ -90,7 +90,12 @@ export function buildApp(context: ApiContext): FastifyInstance {
   app.setErrorHandler(async (error: FastifyError, _request, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).headers(error.headers).send(errorBody(error.code, error.message));
     const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return reply.code(status).send(errorBody(clientErrorCode(error), error.message));
+    if (status >= 400 && status < 500) {
+      const code = clientErrorCode(error);
+      // Fastify's own words ("Request body is too large") do not say what the limit is.
+      const message = code === 'BODY_TOO_LARGE' ? `the request body is too large (at most ${BODY_LIMIT / 1024 / 1024} MiB)` : error.message;
+      return reply.code(status).send(errorBody(code, message));
+    }
     context.emit({ type: 'server-warning', message: `API error: ${error.message}`, time: Date.now() });
     return reply.code(500).send(errorBody('INTERNAL', 'internal error; see the server log'));
   });

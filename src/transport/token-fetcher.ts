@@ -55,6 +55,13 @@ export async function fetchToken(
   } catch {
     throw new AuthError(context.registry, `token realm "${challenge.realm}" is not a valid URL`);
   }
+  // A realm is a web service: anything else (ftp:, file:, ...) is refused before anything is sent.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AuthError(
+      context.registry,
+      `token realm ${url.protocol}//${url.host}${url.pathname} is not an http or https URL: nothing was sent to it`,
+    );
+  }
   if (challenge.service !== undefined) url.searchParams.set('service', challenge.service);
   for (const scope of scopes) url.searchParams.append('scope', scope);
   const headers: Record<string, string> = { accept: 'application/json' };

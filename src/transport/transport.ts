@@ -183,22 +183,23 @@ export class Transport {
    * Settles https vs http once per host before the first request, so that no request (and no
    * streamed body) is ever sent twice just to discover the scheme.
    */
-  #resolveScheme(signal?: AbortSignal): Promise<void> {
+  #resolveScheme(signal?: AbortSignal, onRetry?: RetryListener): Promise<void> {
     const fallback = this.#plan.fallback;
     if (!fallback) return Promise.resolve();
-    this.#probe ??= this.#hold()
-      .main.request({
-        origin: this.#plan.first,
-        path: '/v2/',
-        method: 'GET',
-        headers: { 'user-agent': USER_AGENT },
-        signal,
-        headersTimeout: this.#timeouts.responseMs,
-        bodyTimeout: this.#timeouts.readMs,
-      })
+    // With the retry policy: a registry that is down (restarting, say) when the probe goes out must
+    // not leave the scheme at https for good, or its plain http would read as a TLS failure once it
+    // is back. A probe that still cannot connect is forgotten, so that the next request probes again.
+    const url = new URL('/v2/', this.#plan.first);
+    this.#probe ??= sendWithRetry(
+      this.#hold().main,
+      { url, method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, timeouts: this.#timeouts },
+      this.#policy,
+      onRetry,
+    )
       .then((response) => discardBody(response.body))
       .catch((error: unknown) => {
         if (isNotTlsError(error)) this.#baseUrl = new URL(fallback);
+        else this.#probe = undefined;
         // Any other failure (refused, certificate) is left for the real request to report.
       });
     return this.#probe;
@@ -231,7 +232,7 @@ export class Transport {
   }
 
   async #request(request: TransportRequest): Promise<TransportResponse> {
-    await this.#resolveScheme(request.signal);
+    await this.#resolveScheme(request.signal, request.onRetry);
     let url = typeof request.path === 'string' ? new URL(request.path, this.#baseUrl) : request.path;
     let scopes = request.scopes;
     let authRetried = false;

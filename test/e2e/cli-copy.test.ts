@@ -78,7 +78,7 @@ test('failures: one clear line and a non-zero exit code, never the password', as
 
   const bad = await cli(['copy', 'Not/A:Valid:Ref', `${target.host}/mirror/x:v1`]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^picture-book: error: invalid reference "Not\/A:Valid:Ref"/);
+  assert.match(bad.stderr, /^picture-book: error: source: invalid reference "Not\/A:Valid:Ref"/);
 });
 
 test('flags naming files: a missing auth file or CA file, an auth file that is not JSON, a private key as CA: exit 2 naming the flag and the file, nothing copied', async (t) => {
