@@ -43,9 +43,12 @@ const file = {
   },
 };
 
-/** The paths anyone may fetch without the token: the page and its files carry no data. */
+/**
+ * The paths anyone may fetch without the token: the page and its files carry no data. A file is one
+ * plain name ("app.js"): a path with dots, slashes or escapes after /ui/ needs the token like any other.
+ */
 export function isUiPath(path: string): boolean {
-  return path === '/' || path === '/ui' || path.startsWith('/ui/');
+  return path === '/' || path === '/ui' || path === '/ui/' || /^\/ui\/[\w-]+(\.\w+)?$/.test(path);
 }
 
 /** A file of the page; the page itself says whether the API needs the token (`data-auth`), before any call. */
