@@ -231,8 +231,23 @@ test('a history longer than a page: older runs a page at a time, and back', { ti
   assert.equal(await page.locator('tr.run').count(), 20);
   assert.equal(await page.getByRole('button', { name: '← Newer' }).isVisible(), false, 'the first page has nothing newer');
   const oldestShown = Number(await page.locator('tr.run').last().getAttribute('data-run'));
+  // The older page is held until C has run twice more (each run refreshes the first page live, and
+  // did so before the fix): a live refresh must not win over the click.
+  let refreshes = 0;
+  let held = false;
+  await page.route(/\/api\/sync\/runs\?/, async (route) => {
+    if (!new URL(route.request().url()).searchParams.has('before')) refreshes += held ? 1 : 0;
+    else if (!held) {
+      held = true;
+      const runs = server.events('sync-run-finished', C).length;
+      await until(() => server.events('sync-run-finished', C).length >= runs + 2, 'two more runs of C', 30_000);
+    }
+    await route.continue();
+  });
   await page.getByRole('button', { name: 'Older →' }).click();
   await until(async () => Number(await page.locator('tr.run').first().getAttribute('data-run')) < oldestShown, 'the older page');
+  assert.equal(refreshes, 0, 'no refresh of the first page while the older one loads');
+  await page.unroute(/\/api\/sync\/runs\?/);
   assert.equal(await page.locator('tr.run-failed').count(), await page.locator('tr.run').count(), 'every run of C failed');
   await page.getByRole('button', { name: '← Newer' }).click();
   await until(async () => Number(await page.locator('tr.run').last().getAttribute('data-run')) >= oldestShown, 'the first page again');

@@ -6,7 +6,7 @@ import { h } from './dom.js';
  */
 export class Pager<Cursor> {
   readonly element: HTMLElement;
-  /** Cursors of the pages before the one shown (empty on the first). */
+  /** Cursors of the pages before the one shown or being loaded (empty on the first). */
   cursors: Cursor[] = [];
   #next: Cursor | null = null;
   readonly #newer: HTMLButtonElement;

@@ -77,6 +77,8 @@ export function jobsView(context: Context): View {
   let loading = 0;
   const load = async (cursors: string[]) => {
     const ticket = ++loading;
+    // The page asked for, at once: a live refresh of the first page must not win over a click on Older.
+    pager.cursors = cursors;
     const before = cursors.at(-1);
     let page: JobPage;
     try {

@@ -102,6 +102,8 @@ export function registryView(context: Context, hostname: string): View {
 
   const load = async (cursors: number[]) => {
     const ticket = ++loading;
+    // The page asked for, at once: a live refresh of the first page must not win over a click on Older.
+    pager.cursors = cursors;
     const before = cursors.at(-1);
     const query = new URLSearchParams({
       registry: hostname,
