@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Formatting is part of the suite: a file the formatter would change fails the run (fix: npm run format).
 npx prettier --check --log-level warn .
+# So is the linter (typescript-eslint's strict and stylistic type-checked rules, eslint.config.mjs): any
+# problem, error or warning, fails the run (see them with npm run lint).
+npx eslint --max-warnings 0 .
 # The compiled form of every test source: a test deleted or moved in the sources does not live on in
 # dist/ (tsc never removes what it compiled before).
 mapfile -t files < <(find src test bench demo -name '*.test.ts' | sort | sed -e 's|^|dist/|' -e 's|\.ts$|.js|')

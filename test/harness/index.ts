@@ -20,3 +20,4 @@ export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js'
 export { startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
+export { startedSoFar } from './started-so-far.js';
