@@ -33,7 +33,7 @@ test('run pages: newest first (ties by id), one registry or all, paged by the la
     first?.runs.map((r) => r.id),
     [ids[6], ids[5]],
   );
-  assert.equal(first?.more, true);
+  assert.equal(first.more, true);
   const second = await store.listRunPage({ registry: 'a.example', limit: 2, before: ids[5] });
   assert.deepEqual(
     second?.runs.map((r) => r.id),
@@ -45,14 +45,14 @@ test('run pages: newest first (ties by id), one registry or all, paged by the la
     last?.runs.map((r) => r.id),
     [ids[1], ids[0]],
   );
-  assert.equal(last?.more, false);
+  assert.equal(last.more, false);
 
   const all = await store.listRunPage({ limit: 10 });
   assert.deepEqual(
     all?.runs.map((r) => r.registry),
     ['a.example', 'a.example', 'a.example', 'a.example', 'b.example', 'a.example', 'a.example'],
   );
-  assert.equal(all?.more, false);
+  assert.equal(all.more, false);
   assert.equal(await store.listRunPage({ limit: 10, before: 999 }), undefined, 'a cursor naming no run');
 });
 
@@ -73,6 +73,6 @@ test('run pages: failed only keeps runs that failed, were interrupted, or have f
     paged?.runs.map((r) => r.id),
     [ids[3]],
   );
-  assert.equal(paged?.more, true);
+  assert.equal(paged.more, true);
   assert.deepEqual((await store.listRunPage({ registry: 'b.example', limit: 10, failedOnly: true }))?.runs, []);
 });

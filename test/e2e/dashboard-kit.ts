@@ -67,7 +67,9 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     await proxy.close();
     await Promise.all([source.stop(), targetA.stop(), targetB.stop()]);
   };
-  fixture.configure = async (withMissing) => void (await writeConfig(home, config(withMissing)));
+  fixture.configure = async (withMissing) => {
+    await writeConfig(home, config(withMissing));
+  };
   try {
     fixture.shots = await screenshotDir(join(home, 'screenshots'));
     fixture.server = await startSync(configFile, { port, token: TOKEN, cwd: home });

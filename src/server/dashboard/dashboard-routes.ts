@@ -28,6 +28,6 @@ export function dashboardRoutes(app: FastifyInstance, context: ApiContext): void
     const run = await store.getRun(request.params.id);
     if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no run ${request.params.id} (runs older than state.retentionDays are pruned)`);
     const live = feed.runs.view(run.registry, Date.now());
-    return { run: historyRunView(run), images: runImagesView(run), live: live && live.runId === run.id ? liveRunView(live) : null };
+    return { run: historyRunView(run), images: runImagesView(run), live: live?.runId === run.id ? liveRunView(live) : null };
   });
 }

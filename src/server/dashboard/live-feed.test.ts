@@ -43,7 +43,7 @@ test('the feed: the state at once, then one message per flush while something ch
   const third = heard[2];
   assert.deepEqual(third?.changed, { overview: true, registries: ['a.example'], jobs: true });
   assert.deepEqual(
-    third?.runs.map((r) => r.registry),
+    third.runs.map((r) => r.registry),
     ['a.example'],
     'ended runs that did not change are left out',
   );

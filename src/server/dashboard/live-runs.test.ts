@@ -42,7 +42,7 @@ test('a run goes listing, checking, copying, done; images done of the listed tot
   view = live.view(R, T0 + 60);
   assert.equal(view?.bytes, 400, 'streamed bytes count; a mounted blob moved none');
   assert.deepEqual(
-    view?.images.map((i) => [i.phase, i.bytesDone, i.bytesTotal]),
+    view.images.map((i) => [i.phase, i.bytesDone, i.bytesTotal]),
     [
       ['copying', 400, 1000],
       ['copying', 500, 500],
@@ -122,7 +122,7 @@ test('the rate is the bytes streamed over the last seconds; a restarted blob cou
   live.apply({ type: 'blob-progress', ...blob('a:1', 'sha256:aa', 100_000), transferred: 20_000, time: T0 + 11_000 });
   const view = live.view(R, T0 + 11_000);
   assert.equal(view?.bytes, 20_000, 'bytes shown are those at the target side now');
-  assert.equal(view?.bytesPerSecond, (5 * 5000 - 5000 + 20_000) / 5, 'moved over the last 5 s (from the sample at 6 s)');
+  assert.equal(view.bytesPerSecond, (5 * 5000 - 5000 + 20_000) / 5, 'moved over the last 5 s (from the sample at 6 s)');
   assert.equal(live.view(R, T0 + 60_000)?.bytesPerSecond, 0, 'nothing moved for a minute');
 });
 

@@ -33,7 +33,9 @@ const HANDLERS: Handlers = {
     run.fail({ source: e.source, target: e.target, ...e.error });
   },
   'image-cancelled': (run, e) => run.endImage(e),
-  retry: (run) => void run.retries++,
+  retry: (run) => {
+    run.retries++;
+  },
 };
 
 /**

@@ -45,7 +45,7 @@ export function isOverdue(state: SynchronizerState, expectedTick: number | null,
 }
 
 /** How many of the newest runs failed in a row (a running one is passed over). */
-export function failedStreak(newestFirst: readonly Pick<RunSummary, 'result'>[]): number {
+export function failedStreak(newestFirst: ReadonlyArray<Pick<RunSummary, 'result'>>): number {
   let streak = 0;
   for (const run of newestFirst) {
     if (run.result === 'running') continue;

@@ -23,6 +23,7 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 function builtFiles(): Record<string, string> {
   if (typeof __PICTURE_BOOK_UI__ === 'string') return JSON.parse(__PICTURE_BOOK_UI__) as Record<string, string>;
+  // eslint-disable-next-line no-unused-labels -- the bundler finds this block by its label to drop it
   UNBUNDLED: {
     try {
       const dir = new URL('../../../ui/', import.meta.url);

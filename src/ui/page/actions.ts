@@ -39,7 +39,7 @@ export class ActionButtons {
   }
 
   update(state: DashboardRow['state']): void {
-    const offered = OFFERED[state] ?? [];
+    const offered = OFFERED[state];
     for (const [action, button] of Object.entries(this.#buttons)) button.hidden = !offered.includes(action as Action);
   }
 }

@@ -19,6 +19,8 @@ const RETRY_MS = [1000, 2000, 5000, 10000];
  */
 export function followLive(handlers: LiveHandlers): () => void {
   const stop = new AbortController();
+  // Read through a call: the loop below awaits, and the stop can come at any await.
+  const stopped = () => stop.signal.aborted;
   void (async () => {
     for (let attempt = 0; !stop.signal.aborted; attempt++) {
       handlers.state(attempt === 0 ? 'connecting' : 'reconnecting');
@@ -29,7 +31,10 @@ export function followLive(handlers: LiveHandlers): () => void {
           credentials: 'omit',
           signal: stop.signal,
         });
-        if (response.status === 401) return handlers.unauthorized();
+        if (response.status === 401) {
+          handlers.unauthorized();
+          return;
+        }
         if (response.ok && response.body) {
           const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
           const parser = new SseParser();
@@ -49,7 +54,7 @@ export function followLive(handlers: LiveHandlers): () => void {
       } catch {
         // A break (server restart, network): try again below, unless stopped.
       }
-      if (stop.signal.aborted) return;
+      if (stopped()) return;
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
     }
   })();

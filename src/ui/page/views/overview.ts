@@ -99,8 +99,11 @@ export function overviewView(context: Context): View {
     const count = (state: string) => registries.filter((r) => r.state === state).length;
     const attention = registries.filter((r) => rowWarnings(r).length > 0).length;
     summary.textContent = `${registries.length} ${registries.length === 1 ? 'registry' : 'registries'}: ${count('running')} running, ${count('paused')} paused, ${attention} needing a look`;
-    if (registries.length === 0) rows.clear();
-    if (registries.length === 0) return fill(list, h('li', { class: 'muted' }, 'No registry is configured.'));
+    if (registries.length === 0) {
+      rows.clear();
+      fill(list, h('li', { class: 'muted' }, 'No registry is configured.'));
+      return;
+    }
     for (const hostname of rows.keys()) if (!registries.some((r) => r.hostname === hostname)) rows.delete(hostname);
     const elements = registries.map((row) => {
       let element = rows.get(row.hostname);

@@ -77,7 +77,8 @@ export function registryView(context: Context, hostname: string): View {
     actions.update(row?.state ?? 'stopped');
     if (!row) {
       fill(badges);
-      return keyed(facts, 'gone', () => h('p', { class: 'muted' }, 'Not configured (any more): its history is below.'));
+      keyed(facts, 'gone', () => h('p', { class: 'muted' }, 'Not configured (any more): its history is below.'));
+      return;
     }
     keyed(badges, JSON.stringify([row.state, row.overdue, row.expectedTick, row.failedStreak]), () => [
       stateBadge(row.state),
