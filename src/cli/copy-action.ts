@@ -1,4 +1,5 @@
 import { CopyEngine } from '../copy/index.js';
+import { withSourceTag } from '../copy/target-defaults.js';
 import { createCopyView } from '../display/copy-view.js';
 import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate } from '../display/units.js';
@@ -6,10 +7,11 @@ import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { timeoutSettingsFromFlags, type TimeoutFlags } from './timeout-flags.js';
+import type { TagFilterFlags } from './tag-filter-flags.js';
 import { timeoutsFromSettings } from '../transport/index.js';
 import { PictureBookError } from '../errors/index.js';
 
-export interface CopyFlags extends TimeoutFlags {
+export interface CopyFlags extends TimeoutFlags, TagFilterFlags {
   srcCreds?: string;
   destCreds?: string;
   srcAuthfile?: string;
@@ -23,9 +25,12 @@ export interface CopyFlags extends TimeoutFlags {
   platform: string[];
   force?: boolean;
   verbose?: boolean;
+  dryRun?: boolean;
+  since?: string;
 }
 
-function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
+/** One side's `--src-…` or `--dest-…` flags. */
+export function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
   const get = (name: string) => (flags as unknown as Record<string, unknown>)[`${prefix}${name}`];
   return {
     creds: get('Creds') as string | undefined,
@@ -34,6 +39,22 @@ function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
     caFile: get('CaFile') as string | undefined,
     insecure: get('Insecure') as boolean | undefined,
   };
+}
+
+/** A layout on disk has no host to talk to: a registry flag given for it is a mistake, said rather than ignored. */
+async function endpointOf(reference: ReturnType<typeof parseReference>, flags: CopyFlags, prefix: 'src' | 'dest') {
+  const given = side(flags, prefix);
+  if (!reference.isLayout) return endpointFromFlags(reference.registry, given, prefix);
+  const names = { creds: 'creds', authfile: 'authfile', tlsVerify: 'tls-verify', caFile: 'ca-file', insecure: 'insecure' } as const;
+  for (const [key, flag] of Object.entries(names)) {
+    if (given[key as keyof SideFlags] !== undefined) {
+      throw new PictureBookError(
+        'USAGE',
+        `--${prefix}-${flag} does not apply to ${reference.registry}: it is an OCI layout on disk, not a registry`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /** A bad argument says which one it is: `target: invalid reference "...": ...` (exit 2 all the same). */
@@ -52,8 +73,8 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   const source = parseArgument('source', sourceArg);
   const target = parseArgument('target', targetArg);
   // Files named by flags are checked before the engine opens any connection.
-  const sourceEndpoint = await endpointFromFlags(source.registry, side(flags, 'src'), 'src');
-  const targetEndpoint = await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest');
+  const sourceEndpoint = await endpointOf(source, flags, 'src');
+  const targetEndpoint = await endpointOf(target, flags, 'dest');
   const engine = new CopyEngine({ timeouts: timeoutsFromSettings(timeoutSettingsFromFlags(flags)) });
   // -v lines can quote a registry's error text, which can quote the credentials it got.
   const err = { write: (text: string) => process.stderr.write(processScrubber.scrub(text)) };
@@ -64,9 +85,22 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       target: target.toString(),
       platforms: flags.platform,
       force: flags.force === true,
-      sourceEndpoint,
-      targetEndpoint,
+      ...(sourceEndpoint ? { sourceEndpoint } : {}),
+      ...(targetEndpoint ? { targetEndpoint } : {}),
+      ...(flags.since !== undefined ? { since: flags.since } : {}),
     };
+    if (flags.dryRun === true) {
+      // HEADs only, as `load --dry-run`: what a copy would do, and nothing written.
+      const plan = await engine.plan(task, { onEvent: (event) => view.handle(event) });
+      view.close();
+      const shownTarget = withSourceTag(source, target).toString();
+      process.stdout.write(
+        plan.action === 'copy'
+          ? `would copy ${task.source} -> ${shownTarget} (${plan.digest}; dry run, nothing written)\n`
+          : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
+      );
+      return;
+    }
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
     if (result.status === 'skipped') {

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
-import { parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
+import { parsePlace, parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
 import { parseImageEntry } from '../select/image-entry.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
@@ -59,6 +59,14 @@ export function checkedBy(problem: (text: string) => string | undefined) {
 
 /** A registry host as a reference has it (lowercase, `docker.io` for Docker Hub's other names). */
 export const registryHost = z.string().transform(parsedWith(parseRegistryHost));
+
+/**
+ * Where a registry entry's images go: a registry host, or an OCI layout on disk (`oci:DIR`,
+ * `oci-archive:FILE.tar`), its path made absolute against the directory of config.yaml.
+ */
+export function targetPlace(context: SchemaContext) {
+  return z.string().transform(parsedWith((text) => parsePlace(text, context.configDir)));
+}
 
 /** The same, as the key of a mapping (`sources:`): its problems point at the key. */
 export const registryHostKey = z.string().transform(parsedWith(parseRegistryHost, 'key'));

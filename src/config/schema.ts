@@ -4,10 +4,10 @@ import {
   checkedBy,
   imageReference,
   refusal,
-  registryHost,
   registryHostKey,
   repositoryPrefix,
   scriptLookup,
+  targetPlace,
   workingDirPath,
   type SchemaContext,
 } from './fields.js';
@@ -40,7 +40,9 @@ export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
 function registrySchema(context: SchemaContext) {
   return z
     .object({
-      hostname: registryHost.describe('the target registry: name or IP, optional :port'),
+      hostname: targetPlace(context).describe(
+        'the target registry: name or IP, optional :port; or an OCI layout on disk, oci:DIR or oci-archive:FILE.tar (relative to config.yaml)',
+      ),
       repository: repositoryPrefix.describe('prefix of every target path'),
       pullAuthConfig: authSetting.describe('credentials for the registries images are pulled from'),
       pushAuthConfig: authSetting.describe('credentials for the target registry'),

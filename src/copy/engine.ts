@@ -1,12 +1,13 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, RegistryClients, type RepositoryClient } from '../registry/index.js';
+import { parsePlatform, RegistryClients, type ContentRepository } from '../registry/index.js';
 import type { EndpointOptions, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
+import { Places } from './places.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 
@@ -23,6 +24,11 @@ export interface CopyTask {
   force?: boolean;
   sourceEndpoint?: EndpointOptions;
   targetEndpoint?: EndpointOptions;
+  /**
+   * The target is a delta bundle (an `oci:` or `oci-archive:` layout) of this previous bundle (its
+   * directory, archive or inventory file): what that bundle held is present, and is not written.
+   */
+  since?: string;
 }
 
 export interface CopyEngineOptions {
@@ -72,6 +78,7 @@ export class CopyEngine {
   #lookahead: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
+  #places: Places;
 
   constructor(options: CopyEngineOptions = {}) {
     // The config's defaults (measured with `npm run bench`: more blob streams help, more images barely).
@@ -88,23 +95,26 @@ export class CopyEngine {
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),
     });
+    this.#places = new Places(this.#clients);
     this.#blobs = new BlobCopier({ limiter: new Limiter(blobs) });
   }
 
-  /** The source and target clients of one copy (or plan): their requests report retries to `emit`. */
-  #repositories(
+  /** The source and target of one copy (or plan), registries or layouts: their requests report retries to `emit`. */
+  async #repositories(
     source: Reference,
     target: Reference,
     task: CopyTask,
     targetAccess: 'pull' | 'push',
     emit: CopyEventListener,
     signal?: AbortSignal,
-  ): { sourceRepo: RepositoryClient; targetRepo: RepositoryClient } {
+  ): Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }> {
     const onRetry = (notice: RetryNotice): void => emit({ type: 'retry', ...notice, time: Date.now() });
-    return {
-      sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, { signal, onRetry }),
-      targetRepo: this.#clients.repository(target.registry, target.repository, targetAccess, task.targetEndpoint, { signal, onRetry }),
-    };
+    const caller = { signal, onRetry };
+    const [sourceRepo, targetRepo] = await Promise.all([
+      this.#places.repository(source, 'source', 'pull', task.sourceEndpoint, caller),
+      this.#places.repository(target, 'target', targetAccess, task.targetEndpoint, caller, task.since),
+    ]);
+    return { sourceRepo, targetRepo };
   }
 
   /**
@@ -122,7 +132,7 @@ export class CopyEngine {
       const platforms = (task.platforms ?? []).map(parsePlatform);
       const force = task.force === true;
       const filtered = platforms.length > 0;
-      const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'push', emit, run.signal);
+      const { sourceRepo, targetRepo } = await this.#repositories(source, target, task, 'push', emit, run.signal);
       const began = Date.now();
       // Three stages. A window bounds how many images are checked and resolved ahead of the
       // transfers (their manifests wait in memory). The no-change check is two HEADs, so many run
@@ -219,13 +229,21 @@ export class CopyEngine {
     const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
-    const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'pull', emit);
+    const { sourceRepo, targetRepo } = await this.#repositories(source, target, task, 'pull', emit);
     const check = {
       filtered: (task.platforms ?? []).length > 0,
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+  }
+
+  /**
+   * Ends the writing run of a layout target (`oci:`/`oci-archive:` place): an archive gets its
+   * index.json and is renamed into place, a bundle its inventory. A no-op for a registry.
+   */
+  finish(place: string): Promise<void> {
+    return this.#places.finish(place);
   }
 
   /**
@@ -237,9 +255,9 @@ export class CopyEngine {
     return this.#clients;
   }
 
-  /** Closes pooled connections. */
+  /** Finishes every layout written, then closes pooled connections. */
   async close(): Promise<void> {
-    await this.#clients.close();
+    await this.#places.close();
   }
 }
 

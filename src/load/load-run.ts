@@ -1,8 +1,8 @@
 import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
-import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
-import { parseReference } from '../reference/index.js';
+import { CancelledError, errorInfo, errorMessage, PictureBookError } from '../errors/index.js';
+import { isLayoutPlace, parseReference } from '../reference/index.js';
 import type { RegistryClients } from '../registry/index.js';
 import { registryLister, type Lister, type PlannedImage } from '../select/index.js';
 import type { LoadEventListener } from './events.js';
@@ -28,7 +28,7 @@ export interface LoadRunOptions {
    * Shared with other runs and jobs: each copy reports its events to its own caller. Its `clients`
    * list tags and catalogs for the rules, so listings share the copies' connections and tokens.
    */
-  engine: Pick<CopyEngine, 'copy' | 'plan'> & { readonly clients?: RegistryClients };
+  engine: Pick<CopyEngine, 'copy' | 'plan'> & { readonly clients?: RegistryClients; finish?: CopyEngine['finish'] };
   /** Lists a registry's sources for its rules (default: through the engine's clients, with the registry's source settings). */
   lister?: (registry: RegistryConfig) => Lister;
   emit: LoadEventListener;
@@ -38,6 +38,8 @@ export interface LoadRunOptions {
   signal?: AbortSignal;
   /** A stop has begun: images not started yet are not started (reported cancelled); running ones go on. */
   drain?: AbortSignal;
+  /** Registries whose target is an OCI layout get a delta bundle of this previous bundle (`load --since`). */
+  since?: string;
 }
 
 /**
@@ -175,6 +177,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
           ...(image.force ? { force: true } : {}),
           sourceEndpoint: sourceEndpoint(registry, parseReference(image.source).registry),
           targetEndpoint: push,
+          ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
         };
         outcome.images.push(await copyOrPlan(task, options, name));
       }),
@@ -183,7 +186,28 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   const counts = new RunCounter();
   for (const image of outcome.images) counts.add(image.status, image.bytes);
   Object.assign(outcome, counts.images());
+  // A layout that could not be completed (disk full) fails the registry's run, one failure more.
+  if (!(await finishLayout(registry, options))) outcome.failed++;
   return finish();
+}
+
+/**
+ * A layout target's run ends here: an archive gets its index.json and is renamed into place, the
+ * bundle its inventory (each sync run seals its own archive). Nothing for a registry.
+ */
+async function finishLayout(registry: RegistryConfig, options: LoadRunOptions): Promise<boolean> {
+  if (!isLayoutPlace(registry.hostname) || !options.engine.finish) return true;
+  try {
+    await options.engine.finish(registry.hostname);
+    return true;
+  } catch (error) {
+    options.emit({
+      type: 'warning',
+      message: `${registry.hostname}: the layout could not be completed: ${errorMessage(error)}`,
+      time: Date.now(),
+    });
+    return false;
+  }
 }
 
 async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {

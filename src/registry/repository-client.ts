@@ -1,20 +1,13 @@
 import type { Readable } from 'node:stream';
 import { repositoryScope } from '../reference/index.js';
-import { discardBody, type RetryListener, type Transport } from '../transport/index.js';
+import { discardBody, type RetryListener, type RetryPolicy, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
+import type { ContentRepository } from './content-repository.js';
 import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
+import { RegistryUpload } from './registry-upload.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
-import {
-  appendUpload,
-  cancelUpload,
-  completeUpload,
-  mountBlob,
-  startUpload,
-  uploadBlob,
-  uploadStatus,
-  type UploadSession,
-} from './uploads.js';
+import { mountBlob, startUpload } from './uploads.js';
 
 export type Access = 'pull' | 'push';
 
@@ -24,8 +17,8 @@ export interface ClientCaller {
   onRetry?: RetryListener | undefined;
 }
 
-/** One repository on one registry, with the access it was opened for. */
-export class RepositoryClient {
+/** One repository on one registry, with the access it was opened for: the registry's ContentRepository. */
+export class RepositoryClient implements ContentRepository {
   readonly name: string;
   readonly transport: Transport;
   #ctx: RepositoryContext;
@@ -42,6 +35,18 @@ export class RepositoryClient {
     return this.transport.registry;
   }
 
+  get place(): string {
+    return this.transport.registry;
+  }
+
+  get where(): string {
+    return `${this.transport.registry}/${this.name}`;
+  }
+
+  get retryPolicy(): Readonly<RetryPolicy> {
+    return this.transport.retryPolicy;
+  }
+
   /** The signal every request of this client carries (the run's), so callers can tell an abort from a failure. */
   get signal(): AbortSignal | undefined {
     return this.#ctx.signal;
@@ -55,6 +60,7 @@ export class RepositoryClient {
     return getManifest(this.#ctx, reference);
   }
 
+  /** A child of an index is written like any manifest: a registry keeps it in the repository. */
   putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     return putManifest(this.#ctx, reference, bytes, mediaType);
   }
@@ -77,32 +83,15 @@ export class RepositoryClient {
     return readBlob(this.#ctx, digest, size, limit);
   }
 
-  startUpload(): Promise<UploadSession> {
-    return startUpload(this.#ctx);
+  /** Opens an upload session (POST .../blobs/uploads/). */
+  async startUpload(): Promise<RegistryUpload> {
+    return new RegistryUpload(this.#ctx, await startUpload(this.#ctx));
   }
 
-  mountBlob(digest: string, from: string): Promise<'mounted' | UploadSession> {
-    return mountBlob(this.#ctx, digest, from);
-  }
-
-  uploadBlob(session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
-    return uploadBlob(this.#ctx, session, digest, size, body);
-  }
-
-  uploadStatus(session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
-    return uploadStatus(this.#ctx, session);
-  }
-
-  appendUpload(session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
-    return appendUpload(this.#ctx, session, offset, size, body);
-  }
-
-  completeUpload(session: UploadSession, digest: string): Promise<void> {
-    return completeUpload(this.#ctx, session, digest);
-  }
-
-  cancelUpload(session: UploadSession): Promise<void> {
-    return cancelUpload(this.#ctx, session);
+  /** A cross-repository mount; the session a registry opens when it cannot mount is used, not another. */
+  async mountBlob(digest: string, from: string): Promise<'mounted' | RegistryUpload> {
+    const result = await mountBlob(this.#ctx, digest, from);
+    return result === 'mounted' ? result : new RegistryUpload(this.#ctx, result);
   }
 
   /**
