@@ -1,16 +1,19 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pushImage, skopeo, type PushTarget } from '../test/harness/index.js';
 import { DEMO_IMAGES, DEMO_RULE_REPOSITORY } from './images.js';
-import { ensureRegistry, hostOf, stopRegistry } from './registry-process.js';
+import { ensureRegistry, freePort, hostOf, stopRegistry } from './registry-process.js';
+import { runSyncDemo } from './sync-demo.js';
 
 /**
  * `npm run demo`: two local registries (they keep running afterwards so the result can be looked
  * at), a source seeded with generated images, a config whose syncer script lists most of them and
  * whose repository rule mirrors the tags of one more, and `picture-book load --all` with the live display. Run it again: everything is up to date.
- * `npm run demo -- stop` stops the registries.
+ * `npm run demo -- stop` stops the registries. `npm run demo -- sync` runs `picture-book sync` instead,
+ * with the API and its dashboard on.
  */
 const ROOT = resolve('.demo');
 const CLI = fileURLToPath(new URL('../bin/picture-book.js', import.meta.url));
@@ -33,13 +36,16 @@ async function seed(sourceHost: string): Promise<void> {
   );
 }
 
-async function writeConfig(sourceHost: string, targetHost: string): Promise<string> {
+/** The API section of a demo config: off for `load`; on, with a token, for `sync` (the dashboard). */
+export type DemoApi = { enabled: false } | { enabled: true; port: number; token: string };
+
+async function writeConfig(sourceHost: string, targetHost: string, api: DemoApi = { enabled: false }): Promise<string> {
   const script = join(ROOT, 'list-images.sh');
   const listed = DEMO_IMAGES.filter(({ path }) => !path.startsWith(`${DEMO_RULE_REPOSITORY}:`));
   const lines = listed.map(({ path }) => `${sourceHost}/${path}`);
   await writeFile(script, `#!/bin/sh\n# The syncer script: prints one image reference per line.\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n`);
   await chmod(script, 0o755);
-  const config = join(ROOT, 'config.yaml');
+  const config = join(ROOT, api.enabled ? 'sync-config.yaml' : 'config.yaml');
   await writeFile(
     config,
     [
@@ -49,7 +55,7 @@ async function writeConfig(sourceHost: string, targetHost: string): Promise<stri
       "    repository: 'mirror'",
       "    pullAuthConfig: ''",
       "    pushAuthConfig: ''",
-      "    syncPeriod: '*/5 * * * *'",
+      `    syncPeriod: '${api.enabled ? '* * * * *' : '*/5 * * * *'}'`,
       "    syncerScript: './list-images.sh'",
       "    syncerScriptArgs: ''",
       '    mirrors:',
@@ -57,8 +63,15 @@ async function writeConfig(sourceHost: string, targetHost: string): Promise<stri
       "        tags: {exclude: ['.*-rc.*']}          # but no release candidate",
       'display: "spinner"',
       'api:',
-      '  enabled: false',
-      '  port: 8001',
+      ...(api.enabled
+        ? [
+            '  enabled: true',
+            `  port: ${api.port}`,
+            '  enableAuth: true',
+            `  authToken: '${api.token}'`,
+            `state: {path: '${join(ROOT, 'picture-book.db')}'}`,
+          ]
+        : ['  enabled: false', '  port: 8001']),
       '',
     ].join('\n'),
   );
@@ -84,6 +97,10 @@ async function main(): Promise<number> {
   const targetHost = hostOf(target);
   process.stdout.write(`demo: source registry ${sourceHost}, target registry ${targetHost} (storage under .demo/)\n`);
   await seed(sourceHost);
+  if (process.argv.includes('sync')) {
+    const api: DemoApi = { enabled: true, port: await freePort(8001), token: randomBytes(18).toString('base64url') };
+    return runSyncDemo(CLI, await writeConfig(sourceHost, targetHost, api), api, join(ROOT, 'sync.log'));
+  }
   const config = await writeConfig(sourceHost, targetHost);
   process.stdout.write(`demo: picture-book load --config ${config} --all\n\n`);
   const code = await runLoad(config);

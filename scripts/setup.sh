@@ -12,6 +12,8 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v tinyproxy >/dev/null || need+=(tinyproxy)
 command -v script >/dev/null || need+=(bsdutils)
 [ -x /usr/bin/time ] || need+=(time)
+# The dashboard's browser tests drive Debian's chromium (playwright-core never downloads a browser here).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if ((${#need[@]})); then
   sudo=''
   [ "$(id -u)" = 0 ] || sudo='sudo'

@@ -96,6 +96,8 @@ export type ErrorCode =
   | 'CROSS_ORIGIN'
   /** No distribute job with this id. */
   | 'JOB_NOT_FOUND'
+  /** No run with this id in the history (never, or pruned). */
+  | 'RUN_NOT_FOUND'
   /** No configured registry with this hostname. */
   | 'UNKNOWN_REGISTRY'
   /** The route exists but not for this method. */

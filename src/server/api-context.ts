@@ -2,6 +2,7 @@ import type { PictureBookConfig } from '../config/index.js';
 import type { SecretScrubber } from '../errors/secret-scrubber.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { RunStore } from '../store/index.js';
+import type { DashboardFeed } from './dashboard/live-feed.js';
 import type { DistributeJobs } from './distribute/distribute-jobs.js';
 import type { SyncMetrics } from './metrics/sync-metrics.js';
 import type { ServiceEvent } from './service-events.js';
@@ -14,6 +15,8 @@ export interface ApiContext {
   jobs: Pick<DistributeJobs, 'submit'>;
   metrics: SyncMetrics;
   emit: (event: ServiceEvent) => void;
+  /** The dashboard's live runs and schedule ticks, fed with every event of the server. */
+  dashboard: DashboardFeed;
   /** Masks secrets in every response body (default: the process's scrubber). */
   scrubber?: SecretScrubber;
   /** True while the server is still starting (recovering jobs, scheduling): requests get 503. */

@@ -5,6 +5,7 @@ import { ControlledRunner, ManualTickers, registryConfig } from '../scheduler/sc
 import { SqliteRunStore } from '../store/sqlite-run-store.js';
 import type { ApiContext } from './api-context.js';
 import { buildApp } from './app.js';
+import { DashboardFeed } from './dashboard/live-feed.js';
 import type { DistributeRequest } from './distribute/request-schema.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
 import type { ServiceEvent } from './service-events.js';
@@ -36,12 +37,14 @@ export async function testApi(config = testConfig()) {
   const events: unknown[] = [];
   const submitted: DistributeRequest[] = [];
   let current = config;
+  const dashboard = new DashboardFeed();
   const scheduler = new Scheduler({
     store,
     runner: runner.runner,
     tickers: tickers.factory,
     emit: (e) => {
       metrics.observe(e);
+      dashboard.observe(e);
       events.push(e);
     },
   });
@@ -55,9 +58,11 @@ export async function testApi(config = testConfig()) {
     scheduler,
     store,
     metrics,
+    dashboard,
     jobs: { submit: async (request) => (submitted.push(request), `job-${submitted.length}`) },
     emit: (event: ServiceEvent) => {
       metrics.observe(event);
+      dashboard.observe(event);
       events.push(event);
     },
   };
@@ -67,6 +72,7 @@ export async function testApi(config = testConfig()) {
     for (const run of runner.runs) run.finish();
     await scheduler.stop(0);
     await app.close();
+    dashboard.close();
     await store.close();
   };
   return {
@@ -78,6 +84,7 @@ export async function testApi(config = testConfig()) {
     events,
     submitted,
     scheduler,
+    dashboard,
     setConfig: (c: PictureBookConfig) => void (current = c),
     close,
   };

@@ -207,13 +207,21 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
     assert.equal(api.app.hasRoute({ method, url }), true, `${route} is documented but not served`);
   }
   assert.deepEqual(documented.sort(), [
+    'GET /',
     'GET /api/distribute/image',
     'GET /api/distribute/image/:id',
+    'GET /api/sync/live',
+    'GET /api/sync/overview',
+    'GET /api/sync/runs',
+    'GET /api/sync/runs/:id',
     'GET /healthz',
     'GET /list',
     'GET /metrics',
     'GET /openapi.json',
     'GET /ops',
+    'GET /ui',
+    'GET /ui/',
+    'GET /ui/:file',
     'POST /api/distribute/image',
     'POST /ops',
   ]);

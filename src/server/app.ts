@@ -4,7 +4,10 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
-import { bearerAuth } from './bearer-auth.js';
+import { bearerAuth, isPublicPath } from './bearer-auth.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { liveStreamRoute } from './dashboard/live-stream.js';
+import { uiRoutes } from './dashboard/ui-routes.js';
 import { parseJsonBody } from './json-body.js';
 import { registerApiDocument } from './openapi/api-document.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './openapi/zod-compilers.js';
@@ -42,7 +45,7 @@ function clientErrorCode(error: FastifyError): string {
 
 /**
  * The sync server's HTTP API. JSON everywhere, errors as `{error: {code, message}}`; with
- * `api.enableAuth` every route but /healthz needs the bearer token. Fastify logs nothing: each
+ * `api.enableAuth` every route but /healthz and the dashboard's page (/ui/) needs the bearer token. Fastify logs nothing: each
  * request becomes an `api-request` event (method, route, status; never headers or the query).
  * Routes are added when the app gets ready (`ready()`, `listen()`, `inject()`); their zod schemas
  * validate requests and describe the API at /openapi.json.
@@ -62,7 +65,7 @@ export function buildApp(context: ApiContext): FastifyInstance {
     bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken })),
   );
   app.addHook('onRequest', async (request, reply) => {
-    if (!context.starting?.() || request.url.split('?')[0] === '/healthz') return;
+    if (!context.starting?.() || isPublicPath(request.url.split('?')[0] ?? '')) return;
     await reply
       .code(503)
       .header('retry-after', '1')
@@ -115,6 +118,9 @@ export function buildApp(context: ApiContext): FastifyInstance {
     serviceRoutes(scope, context);
     syncRoutes(scope, context);
     distributeRoutes(scope, context);
+    dashboardRoutes(scope, context);
+    liveStreamRoute(scope, context);
+    uiRoutes(scope, context);
   });
   return app;
 }

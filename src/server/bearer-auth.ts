@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './api-error.js';
+import { isUiPath } from './dashboard/ui-routes.js';
 
-/** The paths anyone may call: a liveness probe carries no data and has no credentials. */
-const PUBLIC_PATHS = new Set(['/healthz']);
+/** The paths anyone may call: a liveness probe, and the dashboard's page and files, carry no data and no credentials. */
+export function isPublicPath(path: string): boolean {
+  return path === '/healthz' || isUiPath(path);
+}
 
 export const WWW_AUTHENTICATE = 'Bearer realm="picture-book"';
 
@@ -37,7 +40,7 @@ export function presentedToken(header: string | string[] | undefined): string | 
 export function bearerAuth(setting: AuthSetting) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const { enabled, token } = setting();
-    if (!enabled || PUBLIC_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    if (!enabled || isPublicPath(request.url.split('?')[0] ?? '')) return;
     const presented = presentedToken(request.headers.authorization);
     if (presented === undefined) {
       await reply

@@ -9,6 +9,7 @@ import type { LoadEvent } from '../load/events.js';
 import { apiExposureWarning } from './api-exposure.js';
 import { buildApp } from './app.js';
 import { diffConfig } from './config-diff.js';
+import { DashboardFeed } from './dashboard/live-feed.js';
 import { addressPolicy } from './distribute/address-policy.js';
 import { DistributeJobs } from './distribute/distribute-jobs.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
@@ -58,6 +59,7 @@ export class SyncService {
   #scheduler: Scheduler;
   #jobs: DistributeJobs;
   #metrics: SyncMetrics;
+  #dashboard = new DashboardFeed();
   #app: FastifyInstance | undefined;
   #url: string | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
@@ -78,6 +80,7 @@ export class SyncService {
     });
     this.#emit = (event) => {
       this.#metrics.observe(event);
+      this.#dashboard.observe(event);
       options.emit(event);
     };
     // A host's quota and pauses concern every run and job at once: logged and counted once.
@@ -160,6 +163,7 @@ export class SyncService {
       store: this.#store,
       jobs: this.#jobs,
       metrics: this.#metrics,
+      dashboard: this.#dashboard,
       emit: this.#emit,
       starting: () => !this.#ready,
     });
@@ -213,6 +217,7 @@ export class SyncService {
     await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs), this.#jobs.stop(graceMs)]);
     await this.#reloads;
     await this.#engine.close();
+    this.#dashboard.close();
     await this.#store.close();
     this.#emit({ type: 'server-stopped', time: Date.now() });
   }

@@ -5,6 +5,7 @@ export type {
   JobState,
   JobTargetResult,
   RunFinish,
+  RunPage,
   RunRecord,
   RunResult,
   RunStore,

@@ -61,6 +61,17 @@ export interface InterruptedRuns {
   notResumed: Array<{ registry: string; runId: number; crashes: number }>;
 }
 
+/** A page of a run history, newest first (the dashboard's history). */
+export interface RunPage {
+  /** One registry's runs; all registries' when absent. */
+  registry?: string | undefined;
+  limit: number;
+  /** Cursor: runs started before this run (the last id of the previous page). */
+  before?: number | undefined;
+  /** Only runs that failed or were interrupted, or have failed images. */
+  failedOnly?: boolean | undefined;
+}
+
 export type JobState = 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED';
 export const JOB_STATES: readonly JobState[] = ['QUEUED', 'RUNNING', 'FINISHED', 'FAILED'];
 
@@ -107,6 +118,8 @@ export interface RunStore {
   /** Newest first. */
   listRuns(registry: string, limit: number): Promise<RunSummary[]>;
   registrySummary(registry: string): Promise<{ runs: number; lastRun: RunSummary | undefined }>;
+  /** A page of runs, newest first; `more`: older ones remain. Undefined when `before` names no run. */
+  listRunPage(page: RunPage): Promise<{ runs: RunSummary[]; more: boolean } | undefined>;
 
   createJob(id: string, request: unknown, createdAt: number): Promise<void>;
   startJob(id: string, startedAt: number): Promise<void>;

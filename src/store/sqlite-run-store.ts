@@ -8,6 +8,7 @@ import type {
   JobState,
   JobTargetResult,
   RunFinish,
+  RunPage,
   RunRecord,
   RunStore,
   RunSummary,
@@ -46,6 +47,16 @@ function prepareStatements(db: Database.Database) {
     runImages: db.prepare<[number], ImageRow>(`SELECT * FROM run_images WHERE run_id = ? ORDER BY rowid`),
     listRuns: db.prepare<[string, number], RunRow>(`SELECT * FROM runs WHERE registry = ? ORDER BY started_at DESC, id DESC LIMIT ?`),
     countRuns: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM runs WHERE registry = ?`),
+    runPosition: db.prepare<[number], { started_at: number; id: number }>(`SELECT started_at, id FROM runs WHERE id = ?`),
+    runPage: db.prepare<
+      { registry: string | null; failedOnly: number; startedAt: number | null; id: number | null; limit: number },
+      RunRow
+    >(
+      `SELECT * FROM runs WHERE (@registry IS NULL OR registry = @registry)
+       AND (@failedOnly = 0 OR result IN ('failed', 'interrupted') OR failed > 0)
+       AND (@startedAt IS NULL OR (started_at, id) < (@startedAt, @id))
+       ORDER BY started_at DESC, id DESC LIMIT @limit`,
+    ),
     insertJob: db.prepare<[string, string, number]>(`INSERT INTO jobs (id, state, request, created_at) VALUES (?, 'QUEUED', ?, ?)`),
     startJob: db.prepare<[number, string]>(`UPDATE jobs SET state = 'RUNNING', started_at = coalesce(started_at, ?) WHERE id = ?`),
     insertJobTarget: db.prepare(`INSERT INTO job_targets (job_id, position, endpoint, outcome, error_code, error_message)
@@ -191,6 +202,19 @@ export class SqliteRunStore implements RunStore {
   async registrySummary(registry: string): Promise<{ runs: number; lastRun: RunSummary | undefined }> {
     const last = this.#sql.listRuns.get(registry, 1);
     return { runs: this.#sql.countRuns.get(registry)?.n ?? 0, lastRun: last ? runSummary(last) : undefined };
+  }
+
+  async listRunPage(page: RunPage): Promise<{ runs: RunSummary[]; more: boolean } | undefined> {
+    const from = page.before === undefined ? undefined : this.#sql.runPosition.get(page.before);
+    if (page.before !== undefined && !from) return undefined;
+    const rows = this.#sql.runPage.all({
+      registry: page.registry ?? null,
+      failedOnly: page.failedOnly ? 1 : 0,
+      startedAt: from?.started_at ?? null,
+      id: from?.id ?? null,
+      limit: page.limit + 1,
+    });
+    return { runs: rows.slice(0, page.limit).map(runSummary), more: rows.length > page.limit };
   }
 
   async createJob(id: string, request: unknown, createdAt: number): Promise<void> {

@@ -12,16 +12,19 @@ import { concrete, routesOf, type Route } from './api-routes.js';
 import { chaosFigures } from './chaos-kit.js';
 
 /*
- * The API's guard: every route of the server's own route table but /healthz refuses a missing or wrong
- * token (so a new route cannot forget it), however its path is spelled; and the secrets configured
- * for a real `sync` that ran images and jobs, failures included (one registry error body echoing the
+ * The API's guard: every route of the server's own route table but /healthz and the dashboard's page
+ * and files (they hold no data) refuses a missing or wrong token (so a new route cannot forget it),
+ * however its path is spelled; and the secrets configured for a real `sync` that ran images and jobs, failures included (one registry error body echoing the
  * password it got), appear in no log line, stderr, API answer, /metrics, /openapi.json, error message
  * or SQLite file (db, -wal, -shm).
  */
 
 const figures = chaosFigures(import.meta.filename);
 
-test('every route but /healthz, from the route table, refuses a missing or wrong token, in every spelling of its path', async (t) => {
+/** The routes open without the token: a liveness probe, and the dashboard's page and its files (no data; see below). */
+const OPEN = ['/healthz', '/', '/ui', '/ui/', '/ui/:file'];
+
+test("every route but /healthz and the dashboard's page, from the route table, refuses a missing or wrong token, in every spelling of its path", async (t) => {
   const api = await testApi();
   t.after(() => api.close());
   await api.app.ready();
@@ -37,7 +40,8 @@ test('every route but /healthz, from the route table, refuses a missing or wrong
     { authorization: `Bearer ${API_TOKEN}x` },
     { authorization: 'Bearer' },
   ];
-  const guarded: Route[] = routes.filter((r) => r.path !== '/healthz');
+  const guarded: Route[] = routes.filter((r) => !OPEN.includes(r.path));
+  for (const open of OPEN) assert.ok(paths.has(open), `the table lists ${open}`);
   for (const route of guarded) {
     const url = concrete(route.path);
     const spellings = [
@@ -50,6 +54,10 @@ test('every route but /healthz, from the route table, refuses a missing or wrong
       `/./${url.slice(1)}`,
       url.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`),
       url.toUpperCase(),
+      // Through the dashboard's open paths.
+      `/ui/..${url}`,
+      `/ui/%2e%2e${url}`,
+      `/ui/%2F..${url}`,
     ];
     for (const path of spellings) {
       for (const headers of refusals) {
@@ -66,7 +74,9 @@ test('every route but /healthz, from the route table, refuses a missing or wrong
         );
       }
     }
-    const allowed = await api.app.inject({ method: route.method as 'GET', url, headers: api.auth });
+    // The dashboard's live stream stays open while the server runs: its HEAD says the token lets it in.
+    const method = route.path === '/api/sync/live' ? 'HEAD' : route.method;
+    const allowed = await api.app.inject({ method: method as 'GET', url, headers: api.auth });
     assert.notEqual(allowed.statusCode, 401, `${route.method} ${url} with the token`);
     figures.routesGuarded++;
   }
@@ -214,6 +224,13 @@ test('a sync with runs, jobs and failures: no configured or job secret in any lo
     '/metrics',
     '/openapi.json',
     '/nothing-here',
+    '/api/sync/overview',
+    '/api/sync/runs',
+    '/api/sync/runs/1',
+    '/api/sync/runs/2',
+    // The dashboard's page and script are open: they must hold nothing configured.
+    '/ui/',
+    '/ui/app.js',
   ]) {
     const answer = await server.api(path);
     answers.push(`${path}: ${answer.status} ${answer.text}`);

@@ -9,6 +9,9 @@ import { testApi, testConfig } from '../api-test-kit.js';
 
 /** The document is generated from the routes: checked against fastify's own route table and the OpenAPI 3.1 schema. */
 
+/** Open to anyone: a liveness probe, and the dashboard's page and files (they hold no data). */
+const PUBLIC_PATHS = ['/healthz', '/', '/ui', '/ui/', '/ui/{file}'];
+
 interface Route {
   method: string;
   url: string;
@@ -63,7 +66,7 @@ test('the OpenAPI document lists every route fastify registered, each with its e
   for (const [path, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       const where = `${method.toUpperCase()} ${path}`;
-      if (path === '/healthz') {
+      if (PUBLIC_PATHS.includes(path)) {
         assert.deepEqual(operation.security, [], `${where} needs no token`);
         continue;
       }
@@ -143,7 +146,11 @@ test('every answer the API gives is documented for its route and status, and mat
       response.statusCode
     ];
     assert.ok(schema instanceof z.ZodType, `${method} ${route} documents ${response.statusCode}`);
-    const body: unknown = response.headers['content-type']?.toString().startsWith('application/json') ? response.json() : response.body;
+    const body: unknown = response.headers['content-type']?.toString().startsWith('application/json')
+      ? response.json()
+      : response.body === ''
+        ? null
+        : response.body;
     const parsed = schema.safeParse(body);
     assert.ok(parsed.success, `${method} ${url} ${response.statusCode}: ${parsed.error?.message ?? ''}`);
     checked.add(`${method} ${route}`);
@@ -196,6 +203,31 @@ test('every answer the API gives is documented for its route and status, and mat
   await answer('GET', '/api/distribute/image', '/api/distribute/image?limit=0', { status: 400 });
   await answer('GET', '/api/distribute/image/:id', '/api/distribute/image/j1', { status: 200 });
   await answer('GET', '/api/distribute/image/:id', '/api/distribute/image/j2', { status: 404 });
+
+  const [run] = (await api.store.listRunPage({ limit: 1 }))?.runs ?? [];
+  await answer('GET', '/api/sync/overview', '/api/sync/overview', { status: 200 });
+  await answer('GET', '/api/sync/runs', '/api/sync/runs?registry=mirror.example:5000&failed=true', { status: 200 });
+  await answer('GET', '/api/sync/runs', '/api/sync/runs?before=0', { status: 400 });
+  await answer('GET', '/api/sync/runs/:id', `/api/sync/runs/${run?.id}`, { status: 200 });
+  await answer('GET', '/api/sync/runs/:id', '/api/sync/runs/99999', { status: 404 });
+  await answer('GET', '/api/sync/runs/:id', '/api/sync/runs/x', { status: 400 });
+  await answer('GET', '/', '/', { status: 302 });
+  await answer('GET', '/ui', '/ui', { status: 302 });
+  await answer('GET', '/ui/', '/ui/', { status: 200 });
+  const etag = (await api.app.inject({ url: '/ui/app.js' })).headers.etag;
+  await answer('GET', '/ui/:file', '/ui/app.js', { status: 200 });
+  await answer('GET', '/ui/:file', '/ui/app.js', { headers: { 'if-none-match': String(etag) }, status: 304 });
+  await answer('GET', '/ui/:file', '/ui/nothing.js', { status: 404 });
+  // The stream never ends by itself: read over HTTP up to its first message.
+  const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const stream = await fetch(`${address}/api/sync/live`, { headers: api.auth });
+  assert.equal(stream.status, 200);
+  assert.match(stream.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const reader = stream.body?.getReader();
+  const first = await reader?.read();
+  assert.match(new TextDecoder().decode(first?.value), /^event: live\ndata: \{/);
+  await reader?.cancel();
+  checked.add('GET /api/sync/live');
 
   api.setConfig(testConfig({ enableAuth: false }));
   await answer('GET', '/ops', '/ops?sync=other.example&action=pause', { status: 405 });

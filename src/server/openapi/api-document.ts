@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { PICTURE_BOOK_VERSION } from '../../transport/user-agent.js';
+import { historyRunSchema, liveRunSchema } from '../dashboard/dashboard-schemas.js';
 import { authSchema, distributeRequestSchema } from '../distribute/request-schema.js';
 import { apiErrorSchema } from '../routes/api-responses.js';
 import { jobListItemSchema, jobSchema } from '../routes/distribute-schemas.js';
@@ -16,6 +17,8 @@ const COMPONENTS = {
   JobListItem: jobListItemSchema,
   Synchronizer: synchronizerSchema,
   Run: runSchema,
+  HistoryRun: historyRunSchema,
+  LiveRun: liveRunSchema,
 };
 
 /**

@@ -7,7 +7,8 @@ const REQUEST_PARTS = ['querystring', 'params', 'headers', 'body'] as const;
 /**
  * A route's zod schemas as JSON Schema for @fastify/swagger. A response schema's `.describe()` text
  * becomes the response's description (and leaves its content schema, so equal shapes stay equal).
- * `produces` names the media type of the successful answers; errors are always JSON.
+ * `produces` names the media type of the successful answers; errors are always JSON; a `z.null()`
+ * answer has no body.
  */
 export const zodSchemaTransform: SwaggerTransform = ({ schema, url }) => {
   const { produces, ...out }: Record<string, unknown> = { ...schema };
@@ -21,6 +22,8 @@ export const zodSchemaTransform: SwaggerTransform = ({ schema, url }) => {
       Object.entries(schema.response as Record<string, unknown>).map(([status, given]) => {
         if (!(given instanceof z.ZodType)) return [status, given];
         const { description, ...content } = jsonSchemaOf(given);
+        // An answer without a body (a redirect, 304): described, with no content.
+        if (content.type === 'null') return [status, { description: description ?? `HTTP ${status}`, type: 'null' }];
         const mediaType = status.startsWith('2') ? successType : 'application/json';
         return [status, { description: description ?? `HTTP ${status}`, content: { [mediaType]: { schema: content } } }];
       }),
