@@ -11,7 +11,15 @@ export const MIN_SECRET_LENGTH = 4;
 function redactAuth(setting: AuthSetting | undefined): unknown {
   if (!setting) return '';
   if (setting.kind === 'userpass') return { kind: 'username:password', username: setting.credentials.username, password: REDACTED };
-  return { kind: 'DockerConfigJSON', registries: [...setting.auths.keys()], credentials: REDACTED };
+  const helpers = [...(setting.credHelpers ?? [])];
+  return {
+    kind: 'DockerConfigJSON',
+    registries: [...setting.auths.keys()],
+    credentials: REDACTED,
+    // Helper names and their hosts are not secrets (the helper holds them): shown so that a run's helper failure can be matched.
+    ...(helpers.length > 0 ? { credHelpers: Object.fromEntries(helpers) } : {}),
+    ...(setting.credsStore !== undefined ? { credsStore: setting.credsStore } : {}),
+  };
 }
 
 /** A proxy URL's `user:password@` is masked (absent stays absent). */

@@ -3,8 +3,13 @@ import type { RuleSpec } from '../select/rule.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
 
-/** Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by host. */
-export type AuthSetting = { kind: 'userpass'; credentials: Credentials } | { kind: 'docker-config'; auths: Map<string, Credentials> };
+/**
+ * Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by
+ * host, whose `credHelpers` / `credsStore` name helpers asked at run time (optional: configs built in code).
+ */
+export type AuthSetting =
+  | { kind: 'userpass'; credentials: Credentials }
+  | { kind: 'docker-config'; auths: Map<string, Credentials>; credHelpers?: ReadonlyMap<string, string>; credsStore?: string | undefined };
 
 export type { HostSettings } from './host-settings.js';
 

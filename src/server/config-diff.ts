@@ -29,7 +29,7 @@ function comparable(value: unknown): string {
     return `docker-config:${[...auth.auths]
       .map(([host, c]) => `${host}=${c.username}:${digest(c.password)}`)
       .sort()
-      .join(',')}`;
+      .join(',')}|${JSON.stringify([...(auth.credHelpers ?? [])].sort())}|${auth.credsStore ?? ''}`;
   const json = JSON.stringify(value) as string | undefined; // undefined for undefined
   return json ?? 'undefined';
 }
