@@ -2,6 +2,7 @@ import type { Credentials } from '../auth/credentials.js';
 import type { RuleSpec } from '../select/rule.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
+import type { NotificationSettings } from './notifications-schema.js';
 
 /**
  * Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by
@@ -103,6 +104,8 @@ export interface PictureBookConfig {
   sources?: SourceMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];
+  /** The `notifications:` block (optional: configs built in code send none). */
+  notifications?: NotificationSettings;
 }
 
 export interface LoadedConfig {

@@ -72,6 +72,8 @@ export function diffConfig(before: PictureBookConfig, after: PictureBookConfig):
     changedKeys(before[section], after[section]).map((key) => `${section}.${key}`),
   );
   if (before.display !== after.display) settings.push('display');
+  // Compared whole and in memory only: a webhook's URL, headers and secret are never shown.
+  if (comparable(before.notifications) !== comparable(after.notifications)) settings.push('notifications');
   return {
     added: registries.added,
     removed: registries.removed,
