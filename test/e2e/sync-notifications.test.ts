@@ -48,14 +48,14 @@ before(async () => {
 
 after(async () => {
   if (server) await server.kill();
-  const started = startedSoFar({ source, targetOk, targetBad });
+  const started = startedSoFar({ source, targetOk, targetBad, good, broken, silent });
   await Promise.all([
     started.source?.stop(),
     started.targetOk?.stop(),
     started.targetBad?.stop(),
-    good?.close(),
-    broken?.close(),
-    silent?.close(),
+    started.good?.close(),
+    started.broken?.close(),
+    started.silent?.close(),
   ]);
 });
 
@@ -113,15 +113,16 @@ test('a failed and a succeeded run are told to the webhooks, signed; a 500 and a
   assert.equal(byEvent('run-finished', targetOk.host).length, 1);
   assert.equal(byEvent('run-finished', targetBad.host).length, 1);
   const [failed] = byEvent('run-failed', targetBad.host);
-  assert.equal(failed?.run?.result, 'failed');
-  assert.equal(failed?.run?.failed, 1);
-  assert.equal(failed?.run?.trigger, 'start');
-  assert.equal(typeof failed?.run?.id, 'number');
+  assert.ok(failed?.run);
+  assert.equal(failed.run.result, 'failed');
+  assert.equal(failed.run.failed, 1);
+  assert.equal(failed.run.trigger, 'start');
+  assert.equal(typeof failed.run.id, 'number');
   assert.deepEqual(
-    failed?.run?.failedImages.map((i) => [i.source, i.target]),
+    failed.run.failedImages.map((i) => [i.source, i.target]),
     [[missing, `${targetBad.host}/mirror/library/missing:v1`]],
   );
-  assert.equal(failed?.run?.failedImages[0]?.code, 'IMAGE_NOT_FOUND');
+  assert.equal(failed.run.failedImages[0]?.code, 'IMAGE_NOT_FOUND');
   const [image] = byEvent('image-failed', targetBad.host);
   assert.equal(image?.image?.source, missing);
   assert.equal(byEvent('run-failed', targetOk.host).length, 0, 'the succeeded run is not a failure');

@@ -46,7 +46,7 @@ test('runs become run-finished, run-failed (with the failed images) and run-reco
     target: 'mirror:5000/app:v1',
     error: { code: 'NOT_FOUND', message: 'no such image' },
     time: T,
-  } as ServerEvent);
+  });
   observe(runFinished('mirror:5000', 'failed', 1));
   observe({ type: 'sync-run-started', registry: 'mirror:5000', runId: 8, trigger: 'schedule', time: T });
   observe(runFinished('mirror:5000', 'succeeded'));
@@ -71,15 +71,17 @@ test('runs become run-finished, run-failed (with the failed images) and run-reco
   );
   for (const n of all) notificationSchema.parse(n);
   const failed = all.find((n) => n.event === 'run-failed');
-  assert.deepEqual(failed?.run?.failedImages, [
+  assert.ok(failed?.run);
+  assert.deepEqual(failed.run.failedImages, [
     { source: 'src:5000/app:v1', target: 'mirror:5000/app:v1', code: 'NOT_FOUND', message: 'no such image' },
   ]);
-  assert.equal(failed?.run?.previousResult, null);
-  assert.equal(failed?.time, new Date(T).toISOString());
-  assert.match(failed?.message ?? '', /^mirror:5000: run failed/);
+  assert.equal(failed.run.previousResult, null);
+  assert.equal(failed.time, new Date(T).toISOString());
+  assert.match(failed.message, /^mirror:5000: run failed/);
   const recovered = all.find((n) => n.event === 'run-recovered');
-  assert.equal(recovered?.run?.previousResult, 'failed');
-  assert.deepEqual(recovered?.run?.failedImages, [], 'the second run had no failed image');
+  assert.ok(recovered?.run);
+  assert.equal(recovered.run.previousResult, 'failed');
+  assert.deepEqual(recovered.run.failedImages, [], 'the second run had no failed image');
   assert.deepEqual(all.find((n) => n.event === 'schedule-missed')?.schedule, {
     pattern: null,
     reason: 'run-still-going',
@@ -98,7 +100,8 @@ test('runs become run-finished, run-failed (with the failed images) and run-reco
   // A schedule whose tick did not come: one schedule-missed for it, none again until a new tick.
   const late = new NotificationEvents();
   late.observe({ type: 'sync-scheduled', registry: 'mirror:5000', schedule: '*/5 * * * *', nextRun: T + 300_000, time: T });
-  const schedules = [{ hostname: 'mirror:5000', state: 'scheduled' as const, schedule: '*/5 * * * *', timezone: 'UTC' }];
+  const schedule = { hostname: 'mirror:5000', state: 'scheduled' as const, schedule: '*/5 * * * *', timezone: 'UTC' };
+  const schedules = [schedule];
   assert.deepEqual(late.overdue(schedules, T + 330_000), [], 'within the minute of slack');
   const missed = late.overdue(schedules, T + 400_000);
   assert.equal(missed.length, 1);
@@ -109,7 +112,7 @@ test('runs become run-finished, run-failed (with the failed images) and run-reco
     expectedTick: new Date(T + 300_000).toISOString(),
   });
   assert.deepEqual(late.overdue(schedules, T + 500_000), [], 'once per missed tick');
-  assert.deepEqual(late.overdue([{ ...schedules[0]!, state: 'running' }], T + 900_000), [], 'a running registry is not late');
+  assert.deepEqual(late.overdue([{ ...schedule, state: 'running' }], T + 900_000), [], 'a running registry is not late');
 });
 
 test('a delivery is POSTed as JSON with its event, id and HMAC signature headers; 5xx is tried again, 4xx is not, a silent receiver times out', async (t) => {
@@ -132,7 +135,8 @@ test('a delivery is POSTed as JSON with its event, id and HMAC signature headers
   const result = await deliver(webhook, { event: 'run-failed', id: 'delivery-1' }, body, options);
   assert.deepEqual(result, { ok: true, attempts: 2 });
   assert.equal(good.received.length, 2);
-  const last = good.received[1]!;
+  const last = good.received[1];
+  assert.ok(last);
   assert.equal(last.path, '/hook?key=k3y-in-query');
   assert.equal(last.body, body);
   assert.equal(last.headers['content-type'], 'application/json');

@@ -240,8 +240,9 @@ test('the webhook body is documented as the webhooks section of the document, it
   const document = (await servedDocument(api)) as Document & { webhooks?: Record<string, Record<string, unknown>> };
   const post = document.webhooks?.notification?.post as
     { requestBody: { content: Record<string, { schema: unknown }> }; description: string } | undefined;
-  assert.deepEqual(post?.requestBody.content['application/json']?.schema, { $ref: '#/components/schemas/Notification' });
-  assert.match(post?.description ?? '', /X-Picture-Book-Signature-256/);
+  assert.ok(post);
+  assert.deepEqual(post.requestBody.content['application/json']?.schema, { $ref: '#/components/schemas/Notification' });
+  assert.match(post.description, /X-Picture-Book-Signature-256/);
   const notification = document.components.schemas.Notification as { properties: { event: { enum: string[] } }; required: string[] };
   assert.deepEqual(notification.properties.event.enum, [
     'run-finished',
