@@ -10,7 +10,7 @@ function authSecrets(auth: AuthSetting | undefined): ConfigSecret[] {
   return [];
 }
 
-/** The password of a proxy URL (`http://user:password@proxy:3128`). */
+/** The password of a proxy or Redis URL (`http://user:password@proxy:3128`). */
 function proxySecrets(proxy: string | undefined): ConfigSecret[] {
   if (!proxy) return [];
   try {
@@ -31,7 +31,11 @@ export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
     ...[...(config.sources?.values() ?? [])].map((s) => s.auth),
   ];
   const proxies = [...config.registries.map((r) => r.proxy), ...[...(config.sources?.values() ?? [])].map((s) => s.proxy)];
-  return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets), ...proxies.flatMap(proxySecrets)].filter(
-    (s) => s !== '',
-  );
+  return [
+    config.api.authToken,
+    ...environmentSecrets(config),
+    ...auths.flatMap(authSecrets),
+    ...proxies.flatMap(proxySecrets),
+    ...proxySecrets(config.queue?.url),
+  ].filter((s) => s !== '');
 }

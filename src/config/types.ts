@@ -93,11 +93,20 @@ export interface PictureBookConfig {
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };
+  /** The `queue:` block (optional: configs built in code copy in-process). */
+  queue?: QueueSettings;
   /** The `timeouts:` block (optional: configs built in code use the transport's defaults). */
   timeouts?: TimeoutSettings;
   sources?: SourceMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];
+}
+
+/** Scale-out through Redis: without `url`, copies run in the `sync` process. */
+export interface QueueSettings {
+  url?: string;
+  name: string;
+  stalledSeconds: number;
 }
 
 export interface LoadedConfig {
