@@ -30,6 +30,8 @@ const WARN = new Set([
   'retry',
   'warning',
   'host-paused',
+  'queue-unreachable',
+  'copy-job-stalled',
 ]);
 
 /**
