@@ -64,9 +64,10 @@ test('two sync servers sharing a queue: every tick of a schedule runs once, on o
   const spans = [a, b]
     .flatMap((s) => {
       const ends = finished(s);
-      return s
-        .events('sync-run-started', target.host)
-        .map((l, i) => ({ start: Date.parse(String(l.time)), end: Date.parse(String(ends[i]?.time ?? '')) }));
+      return s.events('sync-run-started', target.host).map((l, i) => {
+        const end = ends[i]?.time;
+        return { start: Date.parse(String(l.time)), end: typeof end === 'string' ? Date.parse(end) : Number.NaN };
+      });
     })
     .filter((span) => !Number.isNaN(span.end))
     .sort((x, y) => x.start - y.start);

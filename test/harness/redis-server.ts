@@ -37,7 +37,7 @@ export async function startRedis(): Promise<TestRedis> {
     }
     const gone = async (signal: NodeJS.Signals): Promise<void> => {
       const running = child;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      if (running?.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
       running.kill(signal);
       await exited;
@@ -80,15 +80,15 @@ function launchRedis(port: number, dir: string): Promise<ChildProcess> {
     }, READY_DEADLINE_MS);
     const onData = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-8192);
-      if (/Ready to accept connections/.test(output)) {
+      if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.stdout?.resume(); // keep draining its log
+        child.stdout.off('data', onData);
+        child.stdout.resume(); // keep draining its log
         resolve(child);
       }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8192)));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8192)));
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`redis-server could not be started (apt-get install redis-server): ${error.message}`));
