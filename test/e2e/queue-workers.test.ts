@@ -51,6 +51,7 @@ before(async () => {
 after(async () => {
   const started = startedSoFar({ redis, source, target, sourceProxy, targetProxy });
   await Promise.all(processes.map((p) => p.kill()));
+  started.sourceProxy?.release();
   await Promise.all([started.sourceProxy?.close(), started.targetProxy?.close()]);
   await Promise.all([started.redis?.stop(), started.source?.stop(), started.target?.stop()]);
 });
@@ -130,4 +131,54 @@ test('sync --queue: one job per image, shared by two worker processes; their eve
   assert.deepEqual([health.status, health.json], [200, { status: 'ok', queue: 'reachable' }]);
   const metrics = (await server.api('/metrics')).text;
   assert.match(metrics, /^picture_book_queue_up 1$/m);
+  await Promise.all([server.stop(), first.stop(), second.stop()]);
+});
+
+test('a pause withdraws the jobs no worker has taken and stops the copy under way on its worker: nothing is tagged', async () => {
+  const registry = {
+    hostname: targetProxy.host,
+    repository: 'paused',
+    images: ['alpha', 'bravo'].map((name) => `${sourceProxy.host}/queue/${name}:v1`),
+  };
+  const home = await makeTempDir('queue-pause');
+  const worker = await startWorker(await writeConfig(home, { registries: [registry] }), { cwd: home, queue: redis.url, concurrency: 1 });
+  processes.push(worker);
+  const alphaLayer = built.get('alpha')?.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+  assert.ok(alphaLayer);
+  sourceProxy.clearFaults();
+  sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${alphaLayer.digest}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 1024 },
+  });
+  const port = await apiPort();
+  const config = {
+    registries: [registry],
+    api: { enabled: true, port },
+    state: { path: join(home, 'state.db') },
+    queue: { url: redis.url },
+  };
+  const server = await startSync(await writeConfig(home, config), { port, cwd: home });
+  processes.push(server);
+  await until(() => sourceProxy.stalled.length === 1, "alpha's layer held mid-blob", 60_000);
+
+  const paused = await server.api(`/ops?sync=${encodeURIComponent(targetProxy.host)}&action=pause`, { method: 'POST' });
+  assert.deepEqual([paused.status, paused.json.cancelledRun], [200, true]);
+  const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the cancelled run', 0, 30_000);
+  assert.deepEqual([finished.result, finished.copied, finished.cancelled], ['cancelled', 0, 2]);
+  assert.deepEqual(
+    jobsTaken(worker).map((l) => l.target),
+    [`${targetProxy.host}/paused/queue/alpha:v1`],
+    'bravo was withdrawn before any worker took it',
+  );
+  await worker.waitForLog((l) => l.event === 'copy-job-ended', 'the worker to stop the copy', 0, 30_000);
+  assert.deepEqual(
+    jobsEnded(worker).map((l) => [l.target, l.status]),
+    [[`${targetProxy.host}/paused/queue/alpha:v1`, 'cancelled']],
+  );
+  assert.deepEqual(
+    [await digestAt(target, 'paused/queue/alpha:v1'), await digestAt(target, 'paused/queue/bravo:v1')],
+    [undefined, undefined],
+  );
 });
