@@ -12,6 +12,7 @@ import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
 import { RunCounter } from './run-counts.js';
 import {
+  emptyOutcome,
   scriptFailureSummary,
   selectionErrorCount,
   totalOutcome,
@@ -93,20 +94,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   const name = registry.hostname;
   const startedAt = Date.now();
   emit({ type: 'registry-started', registry: name, time: startedAt });
-  const outcome: RegistryOutcome = {
-    registry: name,
-    ok: true,
-    copied: 0,
-    upToDate: 0,
-    failed: 0,
-    cancelled: 0,
-    bytes: 0,
-    startedAt,
-    durationMs: 0,
-    invalidLines: [],
-    selectionProblems: [],
-    images: [],
-  };
+  const outcome = emptyOutcome(name, startedAt);
   const finish = (): RegistryOutcome => {
     outcome.durationMs = Date.now() - startedAt;
     const selectionErrors = selectionErrorCount(outcome);
