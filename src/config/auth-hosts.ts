@@ -1,3 +1,4 @@
+import { isLayoutPlace } from '../reference/index.js';
 import { parseImageEntry } from '../select/image-entry.js';
 import { parseRuleSource, type RuleSource } from '../select/rule-source.js';
 import type { AuthSetting } from './types.js';
@@ -43,7 +44,8 @@ export function checkAuthHosts(input: AuthHostInput): { problems: PathProblem[];
   if (pullAuth?.kind === 'docker-config') {
     const warned = new Set<string>();
     const check = (host: string | undefined, what: string): void => {
-      if (host === undefined || warned.has(host) || pullAuth.auths.has(host)) return;
+      // A layout on disk is read without credentials.
+      if (host === undefined || isLayoutPlace(host) || warned.has(host) || pullAuth.auths.has(host)) return;
       const source = input.sourceAuths.get(host);
       if (source && (source.kind === 'userpass' || source.auths.has(host))) return;
       warned.add(host);
