@@ -82,9 +82,12 @@ test('a layout repository rule and a layout namespace rule list only their image
 test('a layout that is not there, and a repository it does not name, are errors naming them', async () => {
   const missing = await expand({ source: `oci:${join(dir, 'nope')}` });
   assert.equal(missing.images.length, 0);
-  assert.equal(missing.problems[0]?.severity, 'error');
-  assert.match(missing.problems[0]?.message ?? '', /is not an OCI layout: .*nope\/index\.json does not exist/);
-  const absent = await expand({ source: `oci:${dir}:team/gone` });
-  assert.equal(absent.problems[0]?.code, 'REPOSITORY_NOT_FOUND');
-  assert.match(absent.problems[0]?.message ?? '', /no image of oci:.* is named team\/gone:TAG/);
+  const [problem] = missing.problems;
+  assert.ok(problem);
+  assert.equal(problem.severity, 'error');
+  assert.match(problem.message, /is not an OCI layout: .*nope\/index\.json does not exist/);
+  const [absent] = (await expand({ source: `oci:${dir}:team/gone` })).problems;
+  assert.ok(absent);
+  assert.equal(absent.code, 'REPOSITORY_NOT_FOUND');
+  assert.match(absent.message, /no image of oci:.* is named team\/gone:TAG/);
 });
