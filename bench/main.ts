@@ -19,6 +19,7 @@ import { interleave, Series } from './series.js';
 import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
 import { wipeRegistry } from './target-reset.js';
 import { apiLoadSection, formatApiLoad } from './api-load-section.js';
+import { layoutSection } from './layout-rows.js';
 
 /**
  * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries, then
@@ -39,6 +40,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.apiOnly) return apiOnly(options, machine);
   const work = await makeTempDir('bench');
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
+  if (options.layoutOnly) return layoutOnly(options, machine, work);
   if (!options.manyOnly) {
     const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
     log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
@@ -54,6 +56,21 @@ async function main(options: BenchOptions): Promise<void> {
     }
   }
   if (options.manyTags > 0 || options.manyRepos > 0) await manySection({ options, machine, work, timeoutMs, log });
+}
+
+/** `--layout-only`: the air-gap rows alone, on a source registry of their own seeded with the corpus. */
+async function layoutOnly(options: BenchOptions, machine: BenchResults['machine'], work: string): Promise<void> {
+  const source = await startRegistry();
+  try {
+    const images = corpus(options.repos, options.tags, options.largeMb);
+    log(`seeding the source ${source.host} with ${images.length} images (skopeo, ${options.seedConcurrency} at once)`);
+    const blobs = uniqueBlobs(await seedSource(images, source, options.seedConcurrency, log));
+    const timeoutMs = options.timeoutS * 1000;
+    const counts = { blobs: blobs.length, bytes: totalBytes(blobs) };
+    await layoutSection({ options, machine, work, source, images: paths(images), corpus: counts, timeoutMs, log });
+  } finally {
+    await source.stop();
+  }
 }
 
 /** `--api-only`: the API-under-load section alone, with its own registries. */
@@ -155,6 +172,9 @@ async function measure(
   // 3. Counted requests: one more full + no-change pass per tool through counting proxies.
   log('counting requests through proxies');
   results.requests = await countedPass({ work, source, target, images: imagePaths, concurrency, timeoutMs });
+
+  // 3b. The air-gap rows: the corpus exported to an OCI layout (figures in their own file).
+  await layoutSection({ options, machine, work, source, images: imagePaths, corpus: { blobs: blobs.length, bytes }, timeoutMs, log });
 
   // 4. CPU profile of picture-book's full mirror (optional: it slows the run it profiles).
   if (options.profile) {

@@ -42,6 +42,10 @@ export interface BenchOptions {
   apiRequests: number;
   /** Only the API-under-load section. */
   apiOnly: boolean;
+  /** Only the air-gap rows (corpus exported to an OCI layout), on a source registry of their own. */
+  layoutOnly: boolean;
+  /** Where the figures of those rows go. */
+  layoutOut: string;
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -61,6 +65,9 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --api-jobs N           distribute jobs posted at once in the API-under-load run (default 200; 0 skips it)
   --api-requests N       API requests during a running sync in that run (default 2000)
   --api-only             run only the API-under-load section (figures: bench/results/api-load.json)
+  --layout-only          run only the air-gap rows: the corpus exported to an OCI layout by picture-book
+                         and by skopeo copy (figures: bench/results/layout.json)
+  --layout-out FILE      where the air-gap rows' figures go (default bench/results/layout.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
   --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
   --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
@@ -107,6 +114,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       'api-jobs': { type: 'string' },
       'api-requests': { type: 'string' },
       'api-only': { type: 'boolean' },
+      'layout-only': { type: 'boolean' },
+      'layout-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -138,5 +147,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     apiJobs: positive('api-jobs', values['api-jobs'], quick ? 50 : 200, 0),
     apiRequests: positive('api-requests', values['api-requests'], quick ? 500 : 2000),
     apiOnly: values['api-only'] === true,
+    layoutOnly: values['layout-only'] === true,
+    layoutOut: values['layout-out'] ?? (quick ? '.bench/quick-layout.json' : 'bench/results/layout.json'),
   };
 }

@@ -1,3 +1,4 @@
+import { isLayoutPlace } from '../reference/index.js';
 import { parseImageEntry } from '../select/image-entry.js';
 import { parseRuleSource, type RuleSource } from '../select/rule-source.js';
 import { authCovers } from './auth-setting.js';
@@ -45,7 +46,8 @@ export function checkAuthHosts(input: AuthHostInput): { problems: PathProblem[];
   if (pullAuth?.kind === 'docker-config') {
     const warned = new Set<string>();
     const check = (host: string | undefined, what: string): void => {
-      if (host === undefined || warned.has(host) || authCovers(pullAuth, host)) return;
+      // A layout on disk is read without credentials.
+      if (host === undefined || isLayoutPlace(host) || warned.has(host) || authCovers(pullAuth, host)) return;
       if (authCovers(input.sourceAuths.get(host), host)) return;
       warned.add(host);
       warnings.push({

@@ -15,10 +15,12 @@ import { syncDirectory } from './temp-files.js';
  * Written as a stream, in this order: `oci-layout`, then each blob as its bytes arrive (one at a
  * time: a blob's header says its size, and its bytes must follow it), then at the end the bundle
  * inventory and `index.json` (which lists only images whose every blob is in the tar before it),
- * and the two end blocks. The tar is written as `FILE.partial` and renamed to `FILE` once whole:
+ * and the two end blocks. A new tar is written as `FILE.partial` and renamed to `FILE` once whole:
  * a killed run leaves the partial file, and the next run cuts it after its last complete member
- * and goes on from there. Writing to an existing archive appends to it in the same way (its old
- * index.json stays inside, superseded by the new one at the end: extraction keeps the last).
+ * and goes on from there. Writing to an existing archive appends to `FILE` itself, after its end
+ * blocks, and joins the new part on only once it is whole (ArchiveWriter): until then readers see
+ * the old archive, whole, even if the run is killed. Its old index.json stays inside, superseded by
+ * the new one after it (extraction keeps the last); a run with nothing new writes nothing.
  */
 export class ArchiveStorage implements LayoutStorage {
   readonly place: string;
@@ -28,6 +30,8 @@ export class ArchiveStorage implements LayoutStorage {
   /** Reading: the scan of the file as it was (`stamp`); writing: the writer, which owns the members. */
   #read: { stamp: string; members: Map<string, TarMember> } | undefined;
   #writer: ArchiveWriter | undefined;
+  /** The file being written: `FILE.partial` for a new archive, `FILE` itself when appending. */
+  #writing: string | undefined;
 
   constructor(file: string) {
     this.#file = file;
@@ -62,9 +66,9 @@ export class ArchiveStorage implements LayoutStorage {
     return this.#read.members;
   }
 
-  /** The file members are read from now: the partial one while writing. */
+  /** The file members are read from now: the one being written while writing. */
   get #current(): string {
-    return this.#writer ? this.#partial : this.#file;
+    return this.#writer ? (this.#writing ?? this.#file) : this.#file;
   }
 
   async exists(): Promise<boolean> {
@@ -127,19 +131,17 @@ export class ArchiveStorage implements LayoutStorage {
     return this.#writer?.pendingFiles.get(name) ?? (await this.#readSmall(name));
   }
 
-  /** Takes over `FILE.partial` (a killed run's), or renames `FILE` to it to append, or starts one. */
+  /**
+   * Appends to `FILE` when it is there (readers keep seeing it whole, see ArchiveWriter); else takes
+   * over `FILE.partial` (a killed run's first write of the archive) or starts one.
+   */
   async prepareWrite(): Promise<void> {
-    const has = (path: string) =>
-      stat(path).then(
-        () => true,
-        () => false,
-      );
-    try {
-      if (!(await has(this.#partial)) && (await has(this.#file))) await rename(this.#file, this.#partial);
-    } catch (error) {
-      throw LayoutError.io('open for writing', this.#file, error);
-    }
-    this.#writer = await ArchiveWriter.open(this.#partial);
+    const finished = await stat(this.#file).then(
+      () => true,
+      () => false,
+    );
+    this.#writing = finished ? this.#file : this.#partial;
+    this.#writer = await ArchiveWriter.open(this.#writing, finished ? 'append' : 'resume');
     if (!this.#writer.members.has(OCI_LAYOUT_FILE)) await this.#writer.appendFile(OCI_LAYOUT_FILE, OCI_LAYOUT_CONTENT);
   }
 
@@ -158,12 +160,13 @@ export class ArchiveStorage implements LayoutStorage {
     this.#writer?.pendingFiles.set(name, bytes);
   }
 
-  /** Appends the inventory, index.json and the end blocks, then renames the partial file into place. */
+  /** Appends the inventory, index.json and the end blocks (what changed), then a new archive's partial file is renamed into place. */
   async finish(): Promise<void> {
     const writer = this.#writer;
     if (!writer) return;
     await writer.finish();
     this.#writer = undefined;
+    if (this.#writing !== this.#partial) return;
     try {
       await rename(this.#partial, this.#file);
       await syncDirectory(dirname(this.#file));

@@ -11,3 +11,4 @@ export { loadInventory } from './load-inventory.js';
 export { INVENTORY_FILE, INVENTORY_MEDIA_TYPE, type Inventory } from './inventory.js';
 export { REF_NAME } from './index-document.js';
 export { parseRefName, tagRefName, type ParsedRefName } from './ref-names.js';
+export { layoutTags } from './layout-names.js';

@@ -3,6 +3,8 @@ import { Header, Pax, type HeaderData } from 'tar';
 import { LayoutError } from '../errors/index.js';
 
 const BLOCK = 512;
+/** A tar block's size. */
+export const BLOCK_SIZE = BLOCK;
 
 /** One regular file of a tar: where its bytes are in the tar file. */
 export interface TarMember {
@@ -17,6 +19,11 @@ export interface TarScan {
   members: Map<string, TarMember>;
   /** Where the last complete member ends: a member cut short by a killed writer, and the end blocks, lie beyond. */
   end: number;
+  /**
+   * Why the scan stopped at `end`: a zero block (the tar's end blocks), the end of the file (less
+   * than a block left), or a member whose bytes the file does not hold (cut short).
+   */
+  stop: 'end-blocks' | 'end-of-file' | 'cut';
 }
 
 export const paddedSize = (size: number): number => Math.ceil(size / BLOCK) * BLOCK;
@@ -36,16 +43,27 @@ async function readAt(handle: FileHandle, offset: number, length: number): Promi
  * are: a layout in a tar is then read in place, member by member, without extracting it (its
  * index.json is usually last, which a reader of a stream would have to buffer up to). pax and GNU
  * long-name headers are honoured. A member cut short (a writer killed mid-way) ends the scan there.
+ * `from`: where to start (a header's offset); `tolerant`: a block that is not a header ends the scan
+ * (as a cut member does) instead of failing it, for what lies after an archive's end.
  */
-export async function scanTar(handle: FileHandle, file: string, fileSize: number): Promise<TarScan> {
+export async function scanTar(handle: FileHandle, file: string, fileSize: number, from = 0, tolerant = false): Promise<TarScan> {
   const members = new Map<string, TarMember>();
-  let offset = 0;
+  let offset = from;
   let extended: HeaderData | undefined;
   let global: HeaderData | undefined;
+  let stop: TarScan['stop'] = 'end-of-file';
   while (offset + BLOCK <= fileSize) {
     const block = await readAt(handle, offset, BLOCK);
-    if (block.length < BLOCK || block.every((b) => b === 0)) break;
+    if (block.length < BLOCK) break;
+    if (block.every((b) => b === 0)) {
+      stop = 'end-blocks';
+      break;
+    }
     const header = new Header(block, 0, extended, global);
+    if (!header.cksumValid && tolerant) {
+      stop = 'cut';
+      break;
+    }
     if (!header.cksumValid) {
       const gzip = offset === 0 && block[0] === 0x1f && block[1] === 0x8b;
       const why = gzip
@@ -55,7 +73,10 @@ export async function scanTar(handle: FileHandle, file: string, fileSize: number
     }
     const size = header.size ?? 0;
     const next = offset + BLOCK + paddedSize(size);
-    if (next > fileSize) break;
+    if (next > fileSize) {
+      stop = 'cut';
+      break;
+    }
     const type = header.type;
     if (type === 'ExtendedHeader' || type === 'GlobalExtendedHeader' || type === 'NextFileHasLongPath') {
       const text = (await readAt(handle, offset + BLOCK, size)).toString('utf8');
@@ -71,7 +92,7 @@ export async function scanTar(handle: FileHandle, file: string, fileSize: number
     }
     offset = next;
   }
-  return { members, end: offset };
+  return { members, end: offset, stop };
 }
 
 /** The header block(s) of a regular file `name` of `size` bytes: a pax header first when ustar cannot hold it. */

@@ -4,7 +4,7 @@ import { Limiter } from '../copy/index.js';
 import { CancelledError, errorInfo, errorMessage, PictureBookError } from '../errors/index.js';
 import { isLayoutPlace, parseReference } from '../reference/index.js';
 import type { RegistryClients } from '../registry/index.js';
-import { registryLister, type Lister, type PlannedImage } from '../select/index.js';
+import { layoutAwareLister, registryLister, type Lister, type PlannedImage } from '../select/index.js';
 import type { LoadEventListener } from './events.js';
 import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
@@ -83,18 +83,20 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
 
 type RunOptions = LoadRunOptions & { credentials: RunCredentials };
 
-/** The lister of `registry`'s rules: through the engine's connections, with the registry's source settings. */
+/** The lister of `registry`'s rules: through the engine's connections, with the registry's source settings; a layout source is read from its index.json. */
 function listerFor(registry: RegistryConfig, options: RunOptions): Lister {
-  if (options.lister) return options.lister(registry);
+  if (options.lister) return layoutAwareLister(options.lister(registry));
   const clients = options.engine.clients;
   if (!clients) {
     const missing = (): never => {
       throw new PictureBookError('INTERNAL', 'this load has no registry connections to list tags or catalogs with');
     };
-    return { repositories: missing, tags: missing };
+    return layoutAwareLister({ repositories: missing, tags: missing });
   }
   const resolve = options.credentials.resolve;
-  return registryLister(clients, { endpoint: (host, repository) => resolvedSourceEndpoint(registry, host, repository, resolve) });
+  return layoutAwareLister(
+    registryLister(clients, { endpoint: (host, repository) => resolvedSourceEndpoint(registry, host, repository, resolve) }),
+  );
 }
 
 async function loadRegistry(registry: RegistryConfig, options: RunOptions, listings: Limiter): Promise<RegistryOutcome> {
@@ -208,8 +210,9 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
 }
 
 /**
- * A layout target's run ends here: an archive gets its index.json and is renamed into place, the
- * bundle its inventory (each sync run seals its own archive). Nothing for a registry.
+ * A layout target's run ends here: an archive gets its index.json (a new one is renamed into
+ * place, an existing one has the new part joined on), the bundle its inventory (each sync run seals
+ * its own archive). Nothing for a registry.
  */
 async function finishLayout(registry: RegistryConfig, options: LoadRunOptions): Promise<boolean> {
   if (!isLayoutPlace(registry.hostname) || !options.engine.finish) return true;

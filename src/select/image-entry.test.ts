@@ -79,3 +79,17 @@ test('bad selectors and bad references say what is wrong', () => {
     );
   }
 });
+
+test('in a layout, repo:* and repo:/regex/ are repository rules over the tags index.json names', () => {
+  const every = parseImageEntry('oci:/mnt/mirror:team/app:*');
+  assert.deepEqual(every.kind === 'rule' && every.rule.source, { kind: 'repository', registry: 'oci:/mnt/mirror', repository: 'team/app' });
+  const some = parseImageEntry('oci-archive:/media/usb/b.tar:team/app:/v1\\..*/');
+  assert.deepEqual(some.kind === 'rule' && some.rule.source, {
+    kind: 'repository',
+    registry: 'oci-archive:/media/usb/b.tar',
+    repository: 'team/app',
+  });
+  assert.deepEqual(some.kind === 'rule' && some.rule.spec.tags, { include: ['v1\\..*'] });
+  const one = parseImageEntry('oci:/mnt/mirror:team/app:v1');
+  assert.equal(one.kind === 'reference' && one.reference.toString(), 'oci:/mnt/mirror:team/app:v1');
+});

@@ -1,5 +1,5 @@
 import { SCHEME } from '../errors/mask-userinfo.js';
-import { parseReference, type Reference } from '../reference/index.js';
+import { layoutPrefix, parseReference, type Reference } from '../reference/index.js';
 import { compileRule, type SelectionRule } from './rule.js';
 import { splitTagList } from './rule-source.js';
 import { RuleError } from './rule-error.js';
@@ -13,7 +13,9 @@ function splitTagSelector(text: string): [string, string | undefined] | undefine
   if (SCHEME.test(text)) return undefined;
   if (text.endsWith(':*')) return [text.slice(0, -2), undefined];
   // A registry port is digits, so the first ':/' starts the regex; the regex may hold '/' and ':'.
-  const open = text.indexOf(':/');
+  // In a layout, the first after `oci:` (whose path starts with '/').
+  const layout = layoutPrefix(text);
+  const open = text.indexOf(':/', layout ? layout.length + 1 : 0);
   if (open > 0 && text.endsWith('/') && text.length >= open + 3) return [text.slice(0, open), text.slice(open + 2, -1)];
   return undefined;
 }
@@ -39,7 +41,7 @@ export function parseImageEntry(text: string, label?: string): ImageEntry {
       `invalid image "${text}": ${regex === undefined ? '":*"' : '":/regex/"'} follows a repository, not a tag or digest`,
     );
   }
-  const source = `${reference.registry}/${reference.repository}`;
+  const source = reference.name;
   try {
     return { kind: 'rule', rule: compileRule({ source, ...(regex === undefined ? {} : { tags: { include: [regex] } }) }, label ?? text) };
   } catch (error) {

@@ -99,3 +99,28 @@ test('credentials in a source are refused without quoting the password', () => {
     );
   }
 });
+
+test('a layout as a source: the whole layout, a namespace of it, one repository, one image', () => {
+  assert.deepEqual(parseRuleSource('oci:/mnt/mirror'), { kind: 'registry', registry: 'oci:/mnt/mirror' });
+  assert.deepEqual(parseRuleSource('oci-archive:/media/usb/bundle-1.tar'), {
+    kind: 'registry',
+    registry: 'oci-archive:/media/usb/bundle-1.tar',
+  });
+  assert.deepEqual(parseRuleSource('oci:/mnt/mirror:team/'), { kind: 'namespace', registry: 'oci:/mnt/mirror', namespace: 'team' });
+  assert.deepEqual(parseRuleSource('oci:/mnt/mirror:team/app'), {
+    kind: 'repository',
+    registry: 'oci:/mnt/mirror',
+    repository: 'team/app',
+  });
+  const one = parseRuleSource('oci:/mnt/mirror:team/app:v1');
+  assert.equal(one.kind === 'reference' && one.reference.toString(), 'oci:/mnt/mirror:team/app:v1');
+  const list = parseRuleSource('oci:/mnt/mirror:team/app:v1,v2');
+  assert.deepEqual(list, { kind: 'tags', registry: 'oci:/mnt/mirror', repository: 'team/app', tags: ['v1', 'v2'] });
+  for (const canonical of ['oci:/mnt/mirror', 'oci:/mnt/mirror:team/', 'oci:/mnt/mirror:team/app', 'oci:/mnt/mirror:team/app:v1,v2']) {
+    assert.equal(describeSource(parseRuleSource(canonical)), canonical, 'a layout source is described as written');
+  }
+  assert.throws(
+    () => parseRuleSource('oci:/mnt/mirror:Team/'),
+    /invalid source "oci:\/mnt\/mirror:Team\/": path component "Team" must be lowercase/,
+  );
+});

@@ -4,6 +4,7 @@ import { parseReference, parseRegistryHost, type Reference } from '../reference/
 import { validateRepository, validateTag } from '../reference/grammar.js';
 import { SCHEME } from '../errors/mask-userinfo.js';
 import { DOCKER_HUB, registryHostProblem, splitHostPort } from '../reference/registry-host.js';
+import { isLayoutPlace, layoutPrefix, parseLayoutPlace } from '../reference/layout-place.js';
 import { RuleError } from './rule-error.js';
 
 /** What a rule's `source:` names: a whole registry, a namespace in it, one repository, or one image. */
@@ -81,6 +82,27 @@ function parseTagList(list: { repository: string; tags: string[] }): RuleSource 
 }
 
 /**
+ * A layout as a source: `oci:DIR` (or `oci-archive:FILE.tar`) alone is the whole layout, as a bare
+ * host is a whole registry; `oci:DIR:team/` a namespace of it; `oci:DIR:team/app` one repository
+ * (every tag index.json names under it); with a tag or digest, one image; `oci:DIR:team/app:v1,v2`
+ * those tags.
+ */
+function parseLayoutSource(text: string, kind: string): RuleSource {
+  const colon = text.indexOf(':', kind.length + 1);
+  if (text.endsWith('/') && colon >= 0) {
+    const namespace = text.slice(colon + 1, -1);
+    validateRepository(text, namespace);
+    return { kind: 'namespace', registry: parseLayoutPlace(text.slice(0, colon)), namespace };
+  }
+  const list = splitTagList(text);
+  if (list) return parseTagList(list);
+  const reference = parseReference(text);
+  if (reference.tag !== undefined || reference.digest !== undefined) return { kind: 'reference', reference };
+  if (reference.repository === '') return { kind: 'registry', registry: reference.registry };
+  return { kind: 'repository', registry: reference.registry, repository: reference.repository };
+}
+
+/**
  * Parses a rule's `source:`. A trailing '/' makes a namespace prefix (`registry.internal:5000/team/`,
  * or `bitnami/` on Docker Hub); a bare host with a dot or a port is a whole registry; a repository
  * without tag or digest means every tag; with a tag or digest it is one image, as in `images:`; with
@@ -89,6 +111,8 @@ function parseTagList(list: { repository: string; tags: string[] }): RuleSource 
 export function parseRuleSource(text: string): RuleSource {
   try {
     if (text === '') throw new RuleError(['source'], 'source is empty: name a registry, a namespace ("host/team/") or a repository');
+    const layout = layoutPrefix(text);
+    if (layout) return parseLayoutSource(text, layout);
     if (isBareRegistry(text)) return { kind: 'registry', registry: parseRegistryHost(text) };
     if (text.endsWith('/') && !/\s/.test(text)) return parsePrefix(text);
     const list = splitTagList(text);
@@ -101,18 +125,23 @@ export function parseRuleSource(text: string): RuleSource {
   }
 }
 
-/** The source as written canonically: `host`, `host/team/`, `host/repo`, `host/repo:tag`. */
+/** `host/path`, or in a layout `oci:/dir:path` (a layout's image names follow a `:`). */
+function under(registry: string, path: string): string {
+  return isLayoutPlace(registry) ? `${registry}:${path}` : `${registry}/${path}`;
+}
+
+/** The source as written canonically: `host`, `host/team/`, `host/repo`, `host/repo:tag` (`oci:/dir:team/app` in a layout). */
 export function describeSource(source: RuleSource): string {
   switch (source.kind) {
     case 'registry':
       return source.registry;
     case 'namespace':
-      return `${source.registry}/${source.namespace}/`;
+      return `${under(source.registry, source.namespace)}/`;
     case 'repository':
-      return `${source.registry}/${source.repository}`;
+      return under(source.registry, source.repository);
     case 'reference':
       return source.reference.toString();
     case 'tags':
-      return `${source.registry}/${source.repository}:${source.tags.join(',')}`;
+      return `${under(source.registry, source.repository)}:${source.tags.join(',')}`;
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
@@ -146,4 +146,34 @@ test('load --since with no layout target is refused', async () => {
   ]);
   assert.equal(out.code, 2);
   assert.match(out.stderr, /--since makes delta bundles/);
+});
+
+test('a mirrors: rule takes the images an archive names (every repository:tag of its index.json) with its tag filters; a no-change export leaves the archive as it was', async () => {
+  const web = await pushImage(ociImage, source, 'rules/web:v1');
+  await pushImage(ociImage, source, 'rules/web:v2-rc1');
+  const db = await pushImage(ociIndex, source, 'rules/db:v1');
+  const images = ['rules/web:v1', 'rules/web:v2-rc1', 'rules/db:v1'].map((name) => `${source.host}/${name}`);
+  const exportConfig = await config('rules-a', 'oci-archive:rules.tar', images);
+  const first = await runCli(['load', '--all', '-c', exportConfig]);
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  const bundle = join(scratch, 'rules.tar');
+  const before = { bytes: sha256(await readFile(bundle)), mtimeMs: (await stat(bundle)).mtimeMs };
+
+  // Nothing new: the archive is not touched (no inventory or index.json appended again).
+  const again = await runCli(['load', '--all', '-c', exportConfig]);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.equal(sha256(await readFile(bundle)), before.bytes, 'the same bytes');
+  assert.equal((await stat(bundle)).mtimeMs, before.mtimeMs, 'not even rewritten');
+
+  // Machine B: one rule over the whole archive, as over a registry, release candidates left out.
+  const importConfig = join(scratch, 'rules-b.yaml');
+  await writeFile(
+    importConfig,
+    `registries:\n  - hostname: '${target.host}'\n    repository: 'gap'\n    mirrors:\n      - source: 'oci-archive:${bundle}'\n        tags: {exclude: ['.*-rc.*']}\n`,
+  );
+  const imported = await runCli(['load', '--all', '-c', importConfig]);
+  assert.equal(imported.code, 0, imported.stdout + imported.stderr);
+  assert.equal((await skopeoInspectRaw(`${target.host}/gap/rules/web:v1`, target)).digest, web.digest);
+  assert.equal((await skopeoInspectRaw(`${target.host}/gap/rules/db:v1`, target)).digest, db.digest);
+  await assert.rejects(skopeoInspectRaw(`${target.host}/gap/rules/web:v2-rc1`, target), /manifest unknown|not found/i, 'filtered out');
 });
