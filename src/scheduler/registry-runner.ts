@@ -4,6 +4,7 @@ import { PictureBookError } from '../errors/index.js';
 import type { LoadEventListener } from '../load/events.js';
 import { runLoad } from '../load/load-run.js';
 import type { RegistryOutcome } from '../load/run-outcome.js';
+import type { OwnershipLedger } from '../store/index.js';
 
 /**
  * One run of one registry; must stop soon after `signal` aborts, and start no new image once
@@ -14,20 +15,36 @@ export type RegistryRunner = (
   signal: AbortSignal,
   emit: LoadEventListener,
   drain?: AbortSignal,
+  context?: RunContext,
 ) => Promise<RegistryOutcome>;
+
+/** What the history knows of a run: its id (for the deletion records) and whether its prune guards are lifted. */
+export interface RunContext {
+  runId?: number | undefined;
+  pruneConfirm?: boolean | undefined;
+}
 
 /**
  * Runs a registry through the load orchestration on the process's shared engine. Several runs
  * (and distribute jobs) share that engine; each copy reports to the run that made it, so what
  * arrives here is this registry's own.
  */
-export function loadRunner(engine: CopyEngine): RegistryRunner {
-  return async (registry, signal, emit, drain) => {
+export function loadRunner(engine: CopyEngine, ownership?: OwnershipLedger): RegistryRunner {
+  return async (registry, signal, emit, drain, context = {}) => {
     const own: LoadEventListener = (event) => {
       // The scheduler reports runs itself (sync-run-started / -finished).
       if (event.type !== 'run-started' && event.type !== 'run-finished') emit(event);
     };
-    const outcome = await runLoad({ registries: [registry], engine, emit: own, signal, ...(drain ? { drain } : {}) });
+    const outcome = await runLoad({
+      registries: [registry],
+      engine,
+      emit: own,
+      signal,
+      ...(drain ? { drain } : {}),
+      ownership,
+      runId: context.runId,
+      pruneConfirm: context.pruneConfirm,
+    });
     const single = outcome.registries[0];
     if (!single) throw new PictureBookError('INTERNAL', `load of ${registry.hostname} returned no outcome`);
     return single;

@@ -97,12 +97,12 @@ export class Synchronizer {
     this.#begin('schedule');
   }
 
-  /** Starts a run now, unless one is going or the registry is paused. */
-  runNow(): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
+  /** Starts a run now, unless one is going or the registry is paused; `pruneConfirm` lifts its prune guards. */
+  runNow(options: { pruneConfirm?: boolean } = {}): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
     if (this.#stopped) return { started: false, reason: 'stopped' };
     if (this.#current) return { started: false, reason: 'running' };
     if (this.#paused) return { started: false, reason: 'paused' };
-    this.#begin('manual');
+    this.#begin('manual', options.pruneConfirm === true);
     return { started: true };
   }
 
@@ -190,25 +190,25 @@ export class Synchronizer {
   }
 
   /** Marks the run as going synchronously, so a tick right after it is already skipped. */
-  #begin(trigger: RunTrigger): void {
+  #begin(trigger: RunTrigger, pruneConfirm = false): void {
     const controller = new AbortController();
     const drain = new AbortController();
     // Every request of the run listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
     setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    current.done = this.#execute(trigger, controller.signal, drain.signal).finally(() => {
+    current.done = this.#execute(trigger, controller.signal, drain.signal, pruneConfirm).finally(() => {
       if (this.#current === current) this.#current = undefined;
     });
   }
 
-  async #execute(trigger: RunTrigger, signal: AbortSignal, drain: AbortSignal): Promise<void> {
+  async #execute(trigger: RunTrigger, signal: AbortSignal, drain: AbortSignal, pruneConfirm: boolean): Promise<void> {
     const { store, runner, emit, now } = this.#deps;
     const registry = this.#registry;
     const startedAt = now();
     const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
     emit({ type: 'sync-run-started', registry: registry.hostname, runId, trigger, time: startedAt });
-    const outcome = await runner(registry, signal, emit, drain).catch((error: unknown) =>
+    const outcome = await runner(registry, signal, emit, drain, { runId, pruneConfirm }).catch((error: unknown) =>
       thrownOutcome(registry.hostname, startedAt, error),
     );
     const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
@@ -217,7 +217,7 @@ export class Synchronizer {
     const error = runError(outcome);
     if (runId !== undefined) {
       await store
-        .finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, bytes, error, images: outcome.images })
+        .finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, pruned: outcome.pruned ?? 0, bytes, error, images: outcome.images })
         .catch((e: unknown) => this.#storeFailed(e));
     }
     emit({

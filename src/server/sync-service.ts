@@ -85,7 +85,7 @@ export class SyncService {
     };
     // A host's quota and pauses concern every run and job at once: logged and counted once.
     this.#engine.onHostEvent((event) => this.#emit(event));
-    const runner = options.runner ?? loadRunner(this.#engine);
+    const runner = options.runner ?? loadRunner(this.#engine, this.#store.ownership);
     this.#scheduler = new Scheduler({
       store: this.#store,
       runner,
