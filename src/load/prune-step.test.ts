@@ -18,7 +18,15 @@ async function setup(hostname = 'mirror:5000') {
   const place = { hostname, repository: 'm' };
   const rule = compileRule({ source: `${REG}/app`, prune: { maxFraction: 1 } }, 'mirrors[0]');
   await store.ownership.recordWritten(
-    [{ registry: hostname, ruleKey: ruleKey(rule, place), target: `${hostname}/m/app:old`, source: `${REG}/app:old`, digest: `sha256:${'1'.repeat(64)}` }],
+    [
+      {
+        registry: hostname,
+        ruleKey: ruleKey(rule, place),
+        target: `${hostname}/m/app:old`,
+        source: `${REG}/app:old`,
+        digest: `sha256:${'1'.repeat(64)}`,
+      },
+    ],
     1,
   );
   const expansion = await expandRule(rule, { lister: new FakeLister({ [REG]: { app: ['new'] } }), target: place });
@@ -61,10 +69,16 @@ test('a stopped run prunes nothing and says so', async () => {
 test('an OCI layout target, or a run without a history, prunes nothing and says why', async () => {
   const layout = await setup('oci:/tmp/some-layout');
   await pruneStep(layout.input);
-  assert.match(String(layout.events[0]?.type === 'warning' && layout.events[0].message), /prune applies to registries, not to OCI layouts$/);
+  assert.match(
+    String(layout.events[0]?.type === 'warning' && layout.events[0].message),
+    /prune applies to registries, not to OCI layouts$/,
+  );
   const noHistory = await setup('mirror:5001');
   await pruneStep({ ...noHistory.input, ledger: undefined });
-  assert.match(String(noHistory.events[0]?.type === 'warning' && noHistory.events[0].message), /this run keeps no history of what picture-book wrote$/);
+  assert.match(
+    String(noHistory.events[0]?.type === 'warning' && noHistory.events[0].message),
+    /this run keeps no history of what picture-book wrote$/,
+  );
   assert.deepEqual([...layout.used, ...noHistory.used], []);
 });
 

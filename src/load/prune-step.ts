@@ -60,7 +60,8 @@ export async function pruneStep(input: PruneStepInput): Promise<{ problems: Prun
       images: input.images,
       outcomes: input.outcomes,
       ledger,
-      target: (repository) => clients.repository(name, repository, 'push', targetEndpoint(input.registry, repository), { signal: input.signal }),
+      target: (repository) =>
+        clients.repository(name, repository, 'push', targetEndpoint(input.registry, repository), { signal: input.signal }),
       dryRun: input.dryRun,
       confirm: input.confirm,
       runId: input.runId,
@@ -92,6 +93,10 @@ async function record(input: PruneStepInput, ledger: OwnershipLedger): Promise<v
       now: Date.now,
     });
   } catch (error) {
-    input.emit({ type: 'warning', message: `${input.registry.hostname}: recording what was written failed: ${errorMessage(error)}`, time: Date.now() });
+    input.emit({
+      type: 'warning',
+      message: `${input.registry.hostname}: recording what was written failed: ${errorMessage(error)}`,
+      time: Date.now(),
+    });
   }
 }

@@ -35,7 +35,13 @@ class MemoryRepository implements TargetRepository {
   async deleteManifest(reference: string): Promise<boolean> {
     this.deletes.push(reference);
     if (!reference.startsWith('sha256:')) {
-      if (!this.byTag) throw new HttpError({ status: 400, method: 'DELETE', url: `http://x/${reference}`, errors: [{ code: 'DIGEST_INVALID', message: 'x' }] });
+      if (!this.byTag)
+        throw new HttpError({
+          status: 400,
+          method: 'DELETE',
+          url: `http://x/${reference}`,
+          errors: [{ code: 'DIGEST_INVALID', message: 'x' }],
+        });
       return this.tags.delete(reference);
     }
     let found = false;
@@ -45,9 +51,26 @@ class MemoryRepository implements TargetRepository {
 }
 
 test('by digest only: a tag whose digest another staying tag shares is kept; tags going together go in one delete', async () => {
-  const repo = new MemoryRepository(new Map([['a', D('1')], ['b', D('1')], ['c', D('2')], ['d', D('2')]]), false);
+  const repo = new MemoryRepository(
+    new Map([
+      ['a', D('1')],
+      ['b', D('1')],
+      ['c', D('2')],
+      ['d', D('2')],
+    ]),
+    false,
+  );
   const caps: DeleteCapabilities = {};
-  const results = await deleteTags(repo, [{ tag: 'a', digest: D('1') }, { tag: 'c', digest: D('2') }, { tag: 'd', digest: D('2') }], caps, false);
+  const results = await deleteTags(
+    repo,
+    [
+      { tag: 'a', digest: D('1') },
+      { tag: 'c', digest: D('2') },
+      { tag: 'd', digest: D('2') },
+    ],
+    caps,
+    false,
+  );
   assert.deepEqual(
     results.map((r) => [r.tag, r.action]),
     [
@@ -62,16 +85,40 @@ test('by digest only: a tag whose digest another staying tag shares is kept; tag
 });
 
 test('a registry that deletes a tag alone gets the tag deleted, whatever shares its digest', async () => {
-  const repo = new MemoryRepository(new Map([['a', D('1')], ['b', D('1')]]), true);
+  const repo = new MemoryRepository(
+    new Map([
+      ['a', D('1')],
+      ['b', D('1')],
+    ]),
+    true,
+  );
   const results = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false);
-  assert.deepEqual(results.map((r) => r.action), ['deleted']);
+  assert.deepEqual(
+    results.map((r) => r.action),
+    ['deleted'],
+  );
   assert.deepEqual(repo.deletes, ['a']);
   assert.deepEqual([...repo.tags.keys()], ['b']);
 });
 
 test('a tag holding another digest than the one written, or gone, is released and never deleted; a simulation deletes nothing', async () => {
-  const repo = new MemoryRepository(new Map([['a', D('9')], ['c', D('3')]]), false);
-  const results = await deleteTags(repo, [{ tag: 'a', digest: D('1') }, { tag: 'b', digest: D('2') }, { tag: 'c', digest: D('3') }], {}, true);
+  const repo = new MemoryRepository(
+    new Map([
+      ['a', D('9')],
+      ['c', D('3')],
+    ]),
+    false,
+  );
+  const results = await deleteTags(
+    repo,
+    [
+      { tag: 'a', digest: D('1') },
+      { tag: 'b', digest: D('2') },
+      { tag: 'c', digest: D('3') },
+    ],
+    {},
+    true,
+  );
   assert.deepEqual(
     results.map((r) => [r.tag, r.action]),
     [

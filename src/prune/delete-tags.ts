@@ -66,7 +66,11 @@ export async function deleteTags(
     const now = digests.get(d.tag);
     if (!tags.includes(d.tag) || now === undefined) results.push({ tag: d.tag, action: 'released', note: 'already gone from the target' });
     else if (now !== d.digest)
-      results.push({ tag: d.tag, action: 'released', note: `now holds ${now}, not the ${d.digest} picture-book wrote: someone else's, kept` });
+      results.push({
+        tag: d.tag,
+        action: 'released',
+        note: `now holds ${now}, not the ${d.digest} picture-book wrote: someone else's, kept`,
+      });
     else going.add(d.tag);
   }
   for (const d of deletions.filter((x) => going.has(x.tag))) {
@@ -121,7 +125,11 @@ async function deleteOne(
 }
 
 /** The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it). */
-async function deleteReferrers(repository: TargetRepository, referrers: readonly string[], digests: ReadonlyMap<string, string | undefined>) {
+async function deleteReferrers(
+  repository: TargetRepository,
+  referrers: readonly string[],
+  digests: ReadonlyMap<string, string | undefined>,
+) {
   for (const tag of referrers) {
     const digest = digests.get(tag);
     if (digest === undefined) continue;

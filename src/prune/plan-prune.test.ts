@@ -64,7 +64,10 @@ test('a repository whose listing failed keeps every tag, though nothing of it wa
   });
   assert.deepEqual(result.candidates, []);
   assert.equal(result.kept.length, 2);
-  assert.match(String(result.kept[0]?.[1]), /^the source was not listed completely \(listing failed: mirrors\[0\]: listing the tags of .*connection reset\)/);
+  assert.match(
+    String(result.kept[0]?.[1]),
+    /^the source was not listed completely \(listing failed: mirrors\[0\]: listing the tags of .*connection reset\)/,
+  );
 });
 
 test('a catalog that fails keeps every tag of a namespace rule; a repository missing from a complete catalog waits for graceRuns', async () => {
@@ -82,7 +85,9 @@ test('a catalog that fails keeps every tag of a namespace rule; a repository mis
   const first = await plan(spec, { 'c/one': ['v1'] }, []);
   assert.match(String(first.kept[0]?.[1]), /missing for 1 run in a row/, 'the dry run before it counted nothing');
   const second = await plan(spec, { 'c/one': ['v1'] }, []);
-  assert.deepEqual(second.candidates, [['c/two:v1', `source repository ${REG}/c/two missing for 2 runs in a row (no longer in the source catalog)`]]);
+  assert.deepEqual(second.candidates, [
+    ['c/two:v1', `source repository ${REG}/c/two missing for 2 runs in a row (no longer in the source catalog)`],
+  ]);
 });
 
 test('a NAME_UNKNOWN streak ends when the repository answers again', async () => {
@@ -98,7 +103,15 @@ test('an owned tag that is not where the rule writes its source is kept', async 
   const rule = compileRule({ source: `${REG}/e/app`, target: 'tools/app', prune: true }, 'mirrors[0]');
   const key = ruleKey(rule, PLACE);
   await ledger.recordWritten(
-    [{ registry: PLACE.hostname, ruleKey: key, source: `${REG}/e/app:v1`, target: 'mirror:5000/m/e/app:v1', digest: `sha256:${'b'.repeat(64)}` }],
+    [
+      {
+        registry: PLACE.hostname,
+        ruleKey: key,
+        source: `${REG}/e/app:v1`,
+        target: 'mirror:5000/m/e/app:v1',
+        digest: `sha256:${'b'.repeat(64)}`,
+      },
+    ],
     1,
   );
   const expansion = await expandRule(rule, { lister: new FakeLister({ [REG]: { 'e/app': [] } }), target: PLACE });

@@ -83,9 +83,7 @@ export async function planRulePrune(input: PlanPruneInput): Promise<RulePrunePla
     } else {
       let runs = missingRuns.get(source.repository);
       if (runs === undefined) {
-        runs = dryRun
-          ? (await ledger.missingRuns(key, source.repository)) + 1
-          : await ledger.countMissing(key, source.repository, now);
+        runs = dryRun ? (await ledger.missingRuns(key, source.repository)) + 1 : await ledger.countMissing(key, source.repository, now);
         missingRuns.set(source.repository, runs);
       }
       const streak = `source repository ${source.registry}/${source.repository} missing for ${runs} run${runs === 1 ? '' : 's'} in a row (${found.detail})`;
@@ -95,7 +93,9 @@ export async function planRulePrune(input: PlanPruneInput): Promise<RulePrunePla
   }
   if (!dryRun) {
     // A repository that answered again ends its missing streak.
-    const answered = [...states].filter(([, found]) => found.kind === 'listed' || found.kind === 'filtered').map(([repository]) => repository);
+    const answered = [...states]
+      .filter(([, found]) => found.kind === 'listed' || found.kind === 'filtered')
+      .map(([repository]) => repository);
     answered.push(...expansion.repositories.map((r) => r.repository).filter((repository) => !states.has(repository)));
     for (const repository of answered) await ledger.clearMissing(key, repository);
     await ledger.markSeen(key, plan.stillSelected, now);

@@ -50,7 +50,14 @@ async function recordWritten(input: PruneRegistryInput): Promise<void> {
     if (!outcome?.digest || parseReference(image.target).tag === undefined) continue;
     for (const label of image.rules) {
       const rule = byLabel.get(label);
-      if (rule) written.push({ registry: input.place.hostname, ruleKey: ruleKey(rule, input.place), target: image.target, source: image.source, digest: outcome.digest });
+      if (rule)
+        written.push({
+          registry: input.place.hostname,
+          ruleKey: ruleKey(rule, input.place),
+          target: image.target,
+          source: image.source,
+          digest: outcome.digest,
+        });
     }
   }
   await input.ledger.recordWritten(written, input.now());
@@ -69,7 +76,14 @@ export async function pruneRegistry(input: PruneRegistryInput): Promise<PruneReg
   const capabilities: DeleteCapabilities = {};
   for (const expansion of input.expansions) {
     if (!expansion.rule.prune) continue;
-    const plan = await planRulePrune({ expansion, place: input.place, selected, ledger: input.ledger, dryRun: input.dryRun, now: input.now() });
+    const plan = await planRulePrune({
+      expansion,
+      place: input.place,
+      selected,
+      ledger: input.ledger,
+      dryRun: input.dryRun,
+      now: input.now(),
+    });
     if (!plan) continue;
     for (const kept of plan.kept) emit(input, plan, kept.owned, 'kept', kept.note);
     const blocked = guardReason(plan, plan.candidates.length);
@@ -91,7 +105,12 @@ export async function pruneRegistry(input: PruneRegistryInput): Promise<PruneReg
   return result;
 }
 
-async function pruneRule(input: PruneRegistryInput, plan: RulePrunePlan, capabilities: DeleteCapabilities, result: PruneRegistryResult): Promise<number> {
+async function pruneRule(
+  input: PruneRegistryInput,
+  plan: RulePrunePlan,
+  capabilities: DeleteCapabilities,
+  result: PruneRegistryResult,
+): Promise<number> {
   const byRepository = new Map<string, PruneCandidate[]>();
   for (const c of plan.candidates) {
     const repository = parseReference(c.owned.target).repository;
@@ -110,7 +129,13 @@ async function pruneRule(input: PruneRegistryInput, plan: RulePrunePlan, capabil
   return deleted;
 }
 
-async function settle(input: PruneRegistryInput, plan: RulePrunePlan, candidate: PruneCandidate, outcome: DeletionResult, result: PruneRegistryResult): Promise<number> {
+async function settle(
+  input: PruneRegistryInput,
+  plan: RulePrunePlan,
+  candidate: PruneCandidate,
+  outcome: DeletionResult,
+  result: PruneRegistryResult,
+): Promise<number> {
   const { owned } = candidate;
   switch (outcome.action) {
     case 'would-delete':

@@ -18,7 +18,8 @@ export function sourceStates(expansion: RuleExpansion): (repository: string) => 
   // The catalog could not be read (so no repository's absence means anything), or a `required`
   // rule selected nothing (the rule says that cannot be right): nothing of the rule is pruned.
   const catalogFailure = expansion.problems.find(
-    (p) => p.repository === undefined && p.severity === 'error' && ['CATALOG_UNAVAILABLE', 'LISTING_FAILED', 'EMPTY_SELECTION'].includes(p.code),
+    (p) =>
+      p.repository === undefined && p.severity === 'error' && ['CATALOG_UNAVAILABLE', 'LISTING_FAILED', 'EMPTY_SELECTION'].includes(p.code),
   );
   const listed = new Map(expansion.repositories.map((r) => [r.repository, r]));
   const filtered = new Map(expansion.droppedRepositories.map((d) => [d.repository, `${d.filter}: ${d.reason}`]));

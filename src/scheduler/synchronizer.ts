@@ -217,7 +217,18 @@ export class Synchronizer {
     const error = runError(outcome);
     if (runId !== undefined) {
       await store
-        .finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, pruned: outcome.pruned ?? 0, bytes, error, images: outcome.images })
+        .finishRun(runId, {
+          endedAt,
+          result,
+          copied,
+          upToDate,
+          failed,
+          cancelled,
+          pruned: outcome.pruned ?? 0,
+          bytes,
+          error,
+          images: outcome.images,
+        })
         .catch((e: unknown) => this.#storeFailed(e));
     }
     emit({

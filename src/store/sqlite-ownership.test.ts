@@ -9,7 +9,13 @@ const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
 
 test('what a rule wrote is its own: written again, the digest follows; released, it is gone', async () => {
-  const tag = { registry: 'mirror:5000', ruleKey: 'src/app -> mirror:5000/m', target: 'mirror:5000/m/app:v1', source: 'src/app:v1', digest: D1 };
+  const tag = {
+    registry: 'mirror:5000',
+    ruleKey: 'src/app -> mirror:5000/m',
+    target: 'mirror:5000/m/app:v1',
+    source: 'src/app:v1',
+    digest: D1,
+  };
   await ledger.recordWritten([tag], 100);
   await ledger.recordWritten([{ ...tag, digest: D2 }], 200);
   await ledger.markSeen(tag.ruleKey, [tag.target], 300);

@@ -92,7 +92,12 @@ test('a tag removed at the source is pruned; a dry run and --prune-plan delete n
 
   const plan = await runCli(['load', '--config', file, '--all', '--prune-plan']);
   assert.equal(plan.code, 0, plan.stdout + plan.stderr);
-  assert.match(plan.stdout, new RegExp(`would prune ${target.host}/p1/t1/app:v2 \\(sha256:[0-9a-f]{12}\\): mirrors\\[0\\], source ${source.host}/t1/app:v2: gone from the source; last seen 20`));
+  assert.match(
+    plan.stdout,
+    new RegExp(
+      `would prune ${target.host}/p1/t1/app:v2 \\(sha256:[0-9a-f]{12}\\): mirrors\\[0\\], source ${source.host}/t1/app:v2: gone from the source; last seen 20`,
+    ),
+  );
   assert.doesNotMatch(plan.stdout, /(would copy|up to date|copying) \S+ -> /, '--prune-plan plans no copy');
   assert.deepEqual(await tagsAt(target, 'p1/t1/app'), ['mine', 'v1', 'v2', 'v3'], '--prune-plan deletes nothing');
 
@@ -131,13 +136,19 @@ test('the fraction guard stops a prune and says why; --prune-confirm lifts it fo
 
   await deleteAtSource(source, 't2/app:v2');
   // Another history: what p2 holds was written under the first one, so this one owns nothing.
-  const stranger = await config('guard-stranger', { repository: 'p2', mirrors: [{ source: `${source.host}/t2/app`, prune: { maxFraction: 1 } }] });
+  const stranger = await config('guard-stranger', {
+    repository: 'p2',
+    mirrors: [{ source: `${source.host}/t2/app`, prune: { maxFraction: 1 } }],
+  });
   const other = await load(stranger);
   assert.equal(other.code, 0, other.stdout + other.stderr);
   assert.deepEqual(pruneEvents(other.stdout), [], 'a history never deletes what it did not write');
   assert.deepEqual(await tagsAt(target, 'p2/t2/app'), ['v2', 'v3']);
 
-  const counted = await config('guard', { repository: 'p2', mirrors: [{ source: `${source.host}/t2/app`, prune: { maxFraction: 1, maxCount: 0 } }] });
+  const counted = await config('guard', {
+    repository: 'p2',
+    mirrors: [{ source: `${source.host}/t2/app`, prune: { maxFraction: 1, maxCount: 0 } }],
+  });
   const byCount = await load(counted);
   assert.equal(byCount.code, 1);
   assert.match(byCount.stdout, /it would delete 1 tag \(1 is more than prune\.maxCount 0\); nothing was deleted/);
@@ -184,7 +195,10 @@ test('a source listing that fails prunes nothing under it; the next complete lis
 
 test('a source repository gone (NAME_UNKNOWN) keeps its tags for graceRuns - 1 runs, then they are pruned', async () => {
   await seed('t4/app', ['v1', 'v2']);
-  const file = await config('gone', { repository: 'p4', mirrors: [{ source: `${source.host}/t4/app`, prune: { maxFraction: 1, graceRuns: 2 } }] });
+  const file = await config('gone', {
+    repository: 'p4',
+    mirrors: [{ source: `${source.host}/t4/app`, prune: { maxFraction: 1, graceRuns: 2 } }],
+  });
   assert.equal((await load(file)).code, 0);
   // Retired at the source: the repository is no more (its storage removed, as a registry admin would).
   await rm(join(source.rootDir, 'docker/registry/v2/repositories/t4'), { recursive: true, force: true });
@@ -195,7 +209,10 @@ test('a source repository gone (NAME_UNKNOWN) keeps its tags for graceRuns - 1 r
     pruneEvents(once.stdout).map((e) => e.action),
     ['kept', 'kept'],
   );
-  assert.match(String(pruneEvents(once.stdout)[0]?.reason), /missing for 1 run in a row \(the source answers NAME_UNKNOWN\): its tags go after 2 \(prune\.graceRuns\)/);
+  assert.match(
+    String(pruneEvents(once.stdout)[0]?.reason),
+    /missing for 1 run in a row \(the source answers NAME_UNKNOWN\): its tags go after 2 \(prune\.graceRuns\)/,
+  );
   assert.deepEqual(await tagsAt(target, 'p4/t4/app'), ['v1', 'v2']);
 
   const twice = await load(file);
@@ -221,7 +238,10 @@ test('two target tags at one digest: when one must stay, the other is kept with 
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const [kept] = pruneEvents(result.stdout);
   assert.equal(kept?.action, 'kept');
-  assert.match(String(kept?.reason), /the registry deletes by digest only, which would remove every tag at sha256:[0-9a-f]{64}, and a must stay: kept/);
+  assert.match(
+    String(kept?.reason),
+    /the registry deletes by digest only, which would remove every tag at sha256:[0-9a-f]{64}, and a must stay: kept/,
+  );
   assert.deepEqual(await tagsAt(target, 'p5/t5/app'), ['a', 'b']);
 });
 
@@ -281,7 +301,9 @@ test('a target with deletes disabled: the 405 is reported clearly and the copies
   const problem = jsonLines(result.stdout).find((e) => e.type === 'selection-problem' && e.code === 'PRUNE_FAILED');
   assert.match(
     String(problem?.message),
-    new RegExp(`^mirrors\\[0\\]: target registry ${noDelete.host} does not allow deletes \\(DELETE p7/t7/app answered 405 UNSUPPORTED\\): enable them there \\(distribution: storage\\.delete\\.enabled: true`),
+    new RegExp(
+      `^mirrors\\[0\\]: target registry ${noDelete.host} does not allow deletes \\(DELETE p7/t7/app answered 405 UNSUPPORTED\\): enable them there \\(distribution: storage\\.delete\\.enabled: true`,
+    ),
   );
   const finished = jsonLines(result.stdout).find((e) => e.type === 'run-finished');
   assert.equal(finished?.copied, 1, 'v3 was copied all the same');
@@ -300,8 +322,17 @@ test('prune on a one-image source, a bad guard, a misspelt key or value is a con
   });
   const result = await runCli(['config', 'check', '--config', file]);
   assert.equal(result.code, 2, result.stdout + result.stderr);
-  assert.match(result.stderr + result.stdout, /registries\[0\]\.mirrors\[0\]\.prune: prunes what left a listed source, but this source names its images/);
+  assert.match(
+    result.stderr + result.stdout,
+    /registries\[0\]\.mirrors\[0\]\.prune: prunes what left a listed source, but this source names its images/,
+  );
   assert.match(result.stderr + result.stdout, /registries\[0\]\.mirrors\[1\]\.prune\.maxFraction: must be between 0 and 1/);
-  assert.match(result.stderr + result.stdout, /registries\[0\]\.mirrors\[2\]\.prune\.gracRuns: unknown key "gracRuns" \(did you mean "graceRuns"\?\)/);
-  assert.match(result.stderr + result.stdout, /registries\[0\]\.mirrors\[3\]\.prune: expected a boolean \(true or false\) or a mapping, got string "yes"/);
+  assert.match(
+    result.stderr + result.stdout,
+    /registries\[0\]\.mirrors\[2\]\.prune\.gracRuns: unknown key "gracRuns" \(did you mean "graceRuns"\?\)/,
+  );
+  assert.match(
+    result.stderr + result.stdout,
+    /registries\[0\]\.mirrors\[3\]\.prune: expected a boolean \(true or false\) or a mapping, got string "yes"/,
+  );
 });

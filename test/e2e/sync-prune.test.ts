@@ -31,7 +31,9 @@ after(async () => {
 test('sync: the guard holds a prune, action=prune-confirm lifts it once; details and /metrics show the deletion', async () => {
   const port = await apiPort();
   const file = await writeConfig(dir, {
-    registries: [{ hostname: target.host, repository: 'm', mirrors: [{ source: `${source.host}/team/app`, prune: true }], syncPeriod: '0 0 1 1 *' }],
+    registries: [
+      { hostname: target.host, repository: 'm', mirrors: [{ source: `${source.host}/team/app`, prune: true }], syncPeriod: '0 0 1 1 *' },
+    ],
     api: { enabled: true, port, enableAuth: true, authToken: TOKEN },
     state: { path: `${dir}/state.db` },
     sync: { runOnStart: true },
@@ -46,7 +48,10 @@ test('sync: the guard holds a prune, action=prune-confirm lifts it once; details
   assert.equal(run.status, 202, run.text);
   await until(() => finished().length === 2, 'the guarded run to finish');
   assert.equal(finished()[1]?.result, 'failed', 'a held prune fails the run');
-  assert.match(String(finished()[1]?.error), /1 selection error\(s\), the first: mirrors\[0\]: prune stopped by its guard: it would delete 1 tag/);
+  assert.match(
+    String(finished()[1]?.error),
+    /1 selection error\(s\), the first: mirrors\[0\]: prune stopped by its guard: it would delete 1 tag/,
+  );
   assert.deepEqual((await skopeoListTags(`${target.host}/m/team/app`, target)).sort(), ['v1', 'v2', 'v3'], 'nothing deleted');
 
   const confirm = await s.api(`/ops?sync=${target.host}&action=prune-confirm`, { method: 'POST' });
@@ -58,12 +63,10 @@ test('sync: the guard holds a prune, action=prune-confirm lifts it once; details
   const details = await s.api(`/ops?sync=${target.host}&action=details`);
   assert.equal(details.status, 200, details.text);
   const [pruned] = details.json.recentPrunes;
-  assert.deepEqual([pruned.rule, pruned.target, pruned.reason, pruned.runId], [
-    'mirrors[0]',
-    `${target.host}/m/team/app:v2`,
-    'gone from the source',
-    details.json.recentRuns[0].id,
-  ]);
+  assert.deepEqual(
+    [pruned.rule, pruned.target, pruned.reason, pruned.runId],
+    ['mirrors[0]', `${target.host}/m/team/app:v2`, 'gone from the source', details.json.recentRuns[0].id],
+  );
   assert.deepEqual(
     details.json.recentRuns.map((r: { pruned: number }) => r.pruned),
     [1, 0, 0],

@@ -50,7 +50,14 @@ async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyR
       const registry = redactedRegistries(context.config()).find((r) => r.hostname === hostname) ?? null;
       const recentRuns = (await context.store.listRuns(hostname, RECENT_RUNS)).map(runView);
       const pruned = (await context.store.ownership?.prunedTags({ registry: hostname, limit: RECENT_PRUNES })) ?? [];
-      const recentPrunes = pruned.map(({ runId, rule, target, digest, reason, prunedAt }) => ({ runId, rule, target, digest, reason, prunedAt: apiTime(prunedAt) }));
+      const recentPrunes = pruned.map(({ runId, rule, target, digest, reason, prunedAt }) => ({
+        runId,
+        rule,
+        target,
+        digest,
+        reason,
+        prunedAt: apiTime(prunedAt),
+      }));
       return { registry, synchronizer: await synchronizerView(sync, context.store), recentRuns, recentPrunes };
     }
     case 'pause': {

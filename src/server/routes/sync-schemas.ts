@@ -91,7 +91,9 @@ const opsAnswer = z
     z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES), cancelledRun: z.boolean() }).strict(),
     z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES), nextRun: apiTimeSchema.nullable() }).strict(),
   ])
-  .describe('details: {registry, synchronizer, recentRuns, recentPrunes}; pause: {hostname, state, cancelledRun}; resume: {hostname, state, nextRun}');
+  .describe(
+    'details: {registry, synchronizer, recentRuns, recentPrunes}; pause: {hostname, state, cancelledRun}; resume: {hostname, state, nextRun}',
+  );
 
 export const listSchema = {
   summary: 'Configured registries (secrets redacted) or active synchronizers',
