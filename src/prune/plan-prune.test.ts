@@ -116,8 +116,9 @@ test('an owned tag that is not where the rule writes its source is kept', async 
   );
   const expansion = await expandRule(rule, { lister: new FakeLister({ [REG]: { 'e/app': [] } }), target: PLACE });
   const result = await planRulePrune({ expansion, place: PLACE, selected: new Set(), ledger, dryRun: true, now: 2 });
-  assert.deepEqual(result?.candidates, []);
-  assert.match(String(result?.kept[0]?.note), /outside the rule's target path/);
+  assert.ok(result);
+  assert.deepEqual(result.candidates, []);
+  assert.match(String(result.kept[0]?.note), /outside the rule's target path/);
 });
 
 test('the guard: more than maxFraction of the owned tags, or more than maxCount, is too many', () => {
