@@ -99,6 +99,7 @@ test('a tag removed at the source is pruned; a dry run and --prune-plan delete n
     ),
   );
   assert.doesNotMatch(plan.stdout, /(would copy|up to date|copying) \S+ -> /, '--prune-plan plans no copy');
+  assert.match(plan.stdout, /^would prune: 1 tag$/m, 'the summary counts it');
   assert.deepEqual(await tagsAt(target, 'p1/t1/app'), ['mine', 'v1', 'v2', 'v3'], '--prune-plan deletes nothing');
 
   const second = await load(file);
@@ -108,6 +109,8 @@ test('a tag removed at the source is pruned; a dry run and --prune-plan delete n
     [['deleted', `${target.host}/p1/t1/app:v2`]],
   );
   assert.deepEqual(await tagsAt(target, 'p1/t1/app'), ['mine', 'v1', 'v3'], 'v2 pruned; the tag pushed by hand kept');
+  const text = await runCli(['load', '--config', file, '--all']);
+  assert.doesNotMatch(text.stdout, /^pruned: /m, 'nothing more to prune: no count');
   assert.deepEqual(await tagsAt(target, 'p1/t1/other'), ['v2'], 'outside the rule: never touched');
 
   const third = await load(file);
