@@ -45,6 +45,7 @@ async function setup(hostname = 'mirror:5000') {
     outcomes: [],
     ledger: store.ownership,
     clients,
+    resolve: async () => undefined,
     dryRun: false,
     confirm: false,
     runId: undefined,

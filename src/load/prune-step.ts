@@ -6,7 +6,7 @@ import type { RegistryClients } from '../registry/index.js';
 import type { PlannedImage, RuleExpansion } from '../select/index.js';
 import type { OwnershipLedger } from '../store/index.js';
 import type { LoadEventListener } from './events.js';
-import { targetEndpoint } from './registry-endpoints.js';
+import { resolvedTargetEndpoint, type ResolveCredentials } from './registry-endpoints.js';
 import type { ImageOutcome } from './run-outcome.js';
 
 export interface PruneStepInput {
@@ -16,6 +16,8 @@ export interface PruneStepInput {
   outcomes: readonly ImageOutcome[];
   ledger: OwnershipLedger | undefined;
   clients: RegistryClients | undefined;
+  /** The run's credentials (its credential helpers are asked only when a repository is pruned). */
+  resolve: ResolveCredentials;
   dryRun: boolean;
   confirm: boolean;
   runId: number | undefined;
@@ -60,8 +62,10 @@ export async function pruneStep(input: PruneStepInput): Promise<{ problems: Prun
       images: input.images,
       outcomes: input.outcomes,
       ledger,
-      target: (repository) =>
-        clients.repository(name, repository, 'push', targetEndpoint(input.registry, repository), { signal: input.signal }),
+      target: async (repository) =>
+        clients.repository(name, repository, 'push', await resolvedTargetEndpoint(input.registry, repository, input.resolve), {
+          signal: input.signal,
+        }),
       dryRun: input.dryRun,
       confirm: input.confirm,
       runId: input.runId,
@@ -83,9 +87,7 @@ async function record(input: PruneStepInput, ledger: OwnershipLedger): Promise<v
       images: input.images,
       outcomes: input.outcomes,
       ledger,
-      target: () => {
-        throw new Error('no rule prunes');
-      },
+      target: () => Promise.reject(new Error('no rule prunes')),
       dryRun: false,
       confirm: false,
       runId: input.runId,

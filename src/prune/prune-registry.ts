@@ -15,7 +15,8 @@ export interface PruneRegistryInput {
   /** The run's copies: what picture-book wrote this run becomes its own. */
   outcomes: readonly ImageOutcome[];
   ledger: OwnershipLedger;
-  target: (repository: string) => TargetRepository;
+  /** The target repository, opened for push (its endpoint may ask a credential helper). */
+  target: (repository: string) => Promise<TargetRepository>;
   dryRun: boolean;
   /** Lifts the guards for this run (`--prune-confirm`, the API's action). */
   confirm: boolean;
@@ -119,7 +120,7 @@ async function pruneRule(
   let deleted = 0;
   for (const [repository, candidates] of byRepository) {
     const deletions: Deletion[] = candidates.map((c) => ({ tag: parseReference(c.owned.target).tag ?? '', digest: c.owned.digest }));
-    const outcomes = await deleteTags(input.target(repository), deletions, capabilities, input.dryRun);
+    const outcomes = await deleteTags(await input.target(repository), deletions, capabilities, input.dryRun);
     for (const outcome of outcomes) {
       const candidate = candidates.find((c) => parseReference(c.owned.target).tag === outcome.tag);
       if (!candidate) continue;

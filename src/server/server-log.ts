@@ -30,6 +30,7 @@ const WARN = new Set([
   'retry',
   'warning',
   'host-paused',
+  'notification-failed',
 ]);
 
 /**
