@@ -11,7 +11,7 @@ function authSecrets(auth: AuthSetting | undefined): ConfigSecret[] {
   return [];
 }
 
-/** The password of a proxy URL (`http://user:password@proxy:3128`). */
+/** The password of a proxy or Redis URL (`http://user:password@proxy:3128`). */
 function proxySecrets(proxy: string | undefined): ConfigSecret[] {
   if (!proxy) return [];
   try {
@@ -51,5 +51,6 @@ export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
     ...auths.flatMap(authSecrets),
     ...proxies.flatMap(proxySecrets),
     ...(config.notifications?.webhooks ?? []).flatMap(webhookSecrets),
+    ...proxySecrets(config.queue?.url),
   ].filter((s) => s !== '');
 }

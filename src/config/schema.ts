@@ -15,6 +15,7 @@ import { rulesSchema } from '../select/rule-schema.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
 import { notificationsSchema } from './notifications-schema.js';
+import { queueUrlProblem } from './queue-url.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
 import { splitScriptArgs } from './script-args.js';
 import type { RegistryConfig, SourceMap, SourceSettings } from './types.js';
@@ -34,6 +35,7 @@ export const MAX_SCRIPT_MAX_LINES = 1_000_000;
 export const MAX_TIMEOUT_SECONDS = 86_400;
 export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
 export const MAX_RETRY_PASSES = 100;
+export const MAX_STALLED_SECONDS = 3_600;
 
 /**
  * One `registries` entry, with the seed's keys and their seed meaning, plus documented additions.
@@ -240,6 +242,29 @@ export function configSchema(context: SchemaContext) {
         .default({})
         .describe('how long a registry may take'),
       notifications: notificationsSchema,
+      // Scale-out (README "Scale-out"): absent url, every copy runs in the `sync` process.
+      queue: z
+        .object({
+          url: z
+            .string()
+            .superRefine(checkedBy(queueUrlProblem))
+            .optional()
+            .describe('redis://HOST:PORT of the Redis that `sync` and `picture-book worker` share (--queue overrides it)'),
+          name: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only (at most 64)')
+            .default('picture-book')
+            .describe("the queue's name, the prefix of its Redis keys: deployments sharing one Redis use different names"),
+          stalledSeconds: z
+            .number()
+            .positive()
+            .max(MAX_STALLED_SECONDS)
+            .default(30)
+            .describe('a worker silent this long (killed, cut off) loses its copy job to another worker'),
+        })
+        .strict()
+        .default({})
+        .describe('copy jobs shared through Redis by `sync` and `picture-book worker` processes'),
     })
     .strict();
 }

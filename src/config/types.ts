@@ -99,6 +99,8 @@ export interface PictureBookConfig {
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };
+  /** The `queue:` block (optional: configs built in code copy in-process). */
+  queue?: QueueSettings;
   /** The `timeouts:` block (optional: configs built in code use the transport's defaults). */
   timeouts?: TimeoutSettings;
   sources?: SourceMap;
@@ -106,6 +108,13 @@ export interface PictureBookConfig {
   fromEnvironment?: EnvSourcedValue[];
   /** The `notifications:` block (optional: configs built in code send none). */
   notifications?: NotificationSettings;
+}
+
+/** Scale-out through Redis: without `url`, copies run in the `sync` process. */
+export interface QueueSettings {
+  url?: string;
+  name: string;
+  stalledSeconds: number;
 }
 
 export interface LoadedConfig {

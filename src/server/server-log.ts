@@ -31,6 +31,8 @@ const WARN = new Set([
   'warning',
   'host-paused',
   'notification-failed',
+  'queue-unreachable',
+  'copy-job-stalled',
 ]);
 
 /**
