@@ -1,7 +1,7 @@
 import type { MachineInfo } from './machine.js';
 import type { ListingPhase } from './many-runs.js';
 import type { TargetCheck } from './report.js';
-import { contentGets, type CountedRun } from './request-count.js';
+import { contentGets, requestRow, type CountedRun } from './request-count.js';
 import { round, type Series } from './series.js';
 import { fixed, formatTable } from './table.js';
 
@@ -99,11 +99,6 @@ export function manyTargets(r: ManyResults): TargetCheck[] {
   return checks;
 }
 
-const fmtCounts = (c: Record<string, number>): string =>
-  Object.entries(c)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ') || 'none';
-
 const medianListing = (phases: readonly ListingPhase[]): number => {
   const sorted = phases.map((p) => p.ms).sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
@@ -141,23 +136,11 @@ export function formatManyResults(r: ManyResults): string {
         `${fixed(v.noChange.medianS / skopeo.noChange.medianS, 2)}x`,
         again.length > 0 ? fixed(medianListing(again) / 1000, 2) : '-',
       ]);
-      counted.push([
-        `${label}: no change`,
-        `picture-book (${v.how})`,
-        String(gets(v.counted)),
-        fmtCounts(v.counted.source),
-        fmtCounts(v.counted.target),
-      ]);
+      counted.push(requestRow(`${label}: no change`, `picture-book (${v.how})`, v.counted));
     }
     rows.push([`${label}: first mirror`, 'skopeo sync --src docker', fixed(skopeo.first.medianS, 2), '1.00x', '-']);
     rows.push([`${label}: no change`, 'skopeo sync --src docker', fixed(skopeo.noChange.medianS, 2), '1.00x', '-']);
-    counted.push([
-      `${label}: no change`,
-      'skopeo sync --src docker',
-      String(gets(skopeo.counted)),
-      fmtCounts(skopeo.counted.source),
-      fmtCounts(skopeo.counted.target),
-    ]);
+    counted.push(requestRow(`${label}: no change`, 'skopeo sync --src docker', skopeo.counted));
   }
   const fleet = r.manyRepos;
   if (fleet) {
@@ -177,13 +160,7 @@ export function formatManyResults(r: ManyResults): string {
       '-',
       fixed(medianListing(again) / 1000, 2),
     ]);
-    counted.push([
-      `${label}: no change`,
-      'picture-book (mirrors: registry rule)',
-      String(gets(fleet.counted)),
-      fmtCounts(fleet.counted.source),
-      fmtCounts(fleet.counted.target),
-    ]);
+    counted.push(requestRow(`${label}: no change`, 'picture-book (mirrors: registry rule)', fleet.counted));
   }
   const rounds = many?.skopeo.noChange.samples.length ?? fleet?.noChange.samples.length ?? 0;
   parts.push(

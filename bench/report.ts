@@ -1,7 +1,7 @@
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ApiLoadFigures } from '../test/chaos/api-load.js';
-import { contentGets, type CountedRun } from './request-count.js';
+import { contentGets, requestRow, type CountedRun } from './request-count.js';
 import { round, type Series } from './series.js';
 import { fixed, formatTable } from './table.js';
 
@@ -139,44 +139,16 @@ export function formatResults(r: BenchResults): string {
   ];
   if (r.requests) {
     const q = r.requests;
-    const fmt = (c: Record<string, number>) =>
-      Object.entries(c)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') || 'none';
     parts.push(
       '',
       'requests (one extra pass through counting proxies in front of both registries):',
       formatTable(
         ['run', 'tool', 'manifest+blob GETs', 'source requests', 'target requests'],
         [
-          [
-            'full mirror',
-            'picture-book',
-            String(contentGets(q.pictureBook.full.source) + contentGets(q.pictureBook.full.target)),
-            fmt(q.pictureBook.full.source),
-            fmt(q.pictureBook.full.target),
-          ],
-          [
-            'full mirror',
-            'skopeo sync',
-            String(contentGets(q.skopeo.full.source) + contentGets(q.skopeo.full.target)),
-            fmt(q.skopeo.full.source),
-            fmt(q.skopeo.full.target),
-          ],
-          [
-            'no change',
-            'picture-book',
-            String(contentGets(q.pictureBook.noChange.source) + contentGets(q.pictureBook.noChange.target)),
-            fmt(q.pictureBook.noChange.source),
-            fmt(q.pictureBook.noChange.target),
-          ],
-          [
-            'no change',
-            'skopeo sync',
-            String(contentGets(q.skopeo.noChange.source) + contentGets(q.skopeo.noChange.target)),
-            fmt(q.skopeo.noChange.source),
-            fmt(q.skopeo.noChange.target),
-          ],
+          requestRow('full mirror', 'picture-book', q.pictureBook.full),
+          requestRow('full mirror', 'skopeo sync', q.skopeo.full),
+          requestRow('no change', 'picture-book', q.pictureBook.noChange),
+          requestRow('no change', 'skopeo sync', q.skopeo.noChange),
         ],
       ),
     );

@@ -38,3 +38,23 @@ export interface CountedRun {
   source: RequestCounts;
   target: RequestCounts;
 }
+
+/** Counts as `GET manifest 3, HEAD blob 2`, or `none`. */
+export function formatCounts(counts: RequestCounts): string {
+  return (
+    Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none'
+  );
+}
+
+/** A row of a report's requests table: the run, the tool, manifest+blob GETs at both ends, then each end's counts. */
+export function requestRow(run: string, tool: string, counted: Pick<CountedRun, 'source' | 'target'>): string[] {
+  return [
+    run,
+    tool,
+    String(contentGets(counted.source) + contentGets(counted.target)),
+    formatCounts(counted.source),
+    formatCounts(counted.target),
+  ];
+}

@@ -9,10 +9,12 @@ import { createInterface } from 'node:readline';
 export async function runSyncDemo(cli: string, config: string, api: { port: number; token: string }, logFile: string): Promise<number> {
   process.stdout.write(`demo: picture-book sync --config ${config} (log: ${logFile})\n`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [cli, 'sync', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // In a process group of its own: Ctrl-C reaches the demo alone, which passes one SIGTERM on. In the
+  // terminal's group the server got the SIGINT too, and the demo's SIGTERM, a second signal, killed it
+  // mid-stop (the demo then exited 1). Closing the terminal (SIGHUP) stops it as well.
+  const child = spawn(process.execPath, [cli, 'sync', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const stop = () => child.kill('SIGTERM');
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
   createInterface({ input: child.stdout }).on('line', (line) => {
     log.write(`${line}\n`);
     let event: { event?: string; url?: string } = {};

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { writeSelfSignedCertificate } from '../transport/tls-test-kit.js';
 import { endpointFromFlags } from './endpoint-flags.js';
 
 let dir: string;
@@ -12,27 +12,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pb-flags-'));
   // No ~/.docker/config.json of the machine running the test.
   env = { DOCKER_CONFIG: dir };
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'ca.pem'),
-      '-days',
-      '3',
-      '-subj',
-      '/CN=test-ca',
-    ],
-    { stdio: 'ignore' },
-  );
+  await writeSelfSignedCertificate(join(dir, 'ca.pem'), join(dir, 'key.pem'), { commonName: 'test-ca' });
 });
 after(() => rm(dir, { recursive: true, force: true }));
 

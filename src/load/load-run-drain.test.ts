@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { copiedResult } from '../copy/copy-test-kit.js';
 import type { CopyEngine, CopyResult, CopyRunOptions, CopyTask } from '../copy/index.js';
 import { registryConfig, until } from '../scheduler/scheduler-test-kit.js';
 import type { LoadEvent } from './events.js';
@@ -10,19 +11,7 @@ class HeldEngine {
   readonly copies: Array<{ task: CopyTask; run: CopyRunOptions; finish: () => void }> = [];
   copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     return new Promise((resolve) => {
-      const result: CopyResult = {
-        status: 'copied',
-        source: task.source,
-        target: task.target,
-        digest: 'sha256:1',
-        sourceDigest: 'sha256:1',
-        bytes: 5,
-        blobsCopied: 1,
-        blobsSkipped: 0,
-        blobsMounted: 0,
-        manifestsWritten: 1,
-        durationMs: 1,
-      };
+      const result: CopyResult = { ...copiedResult(task), bytes: 5 };
       this.copies.push({ task, run, finish: () => resolve(result) });
     });
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { copiedResult } from '../copy/copy-test-kit.js';
 import type { CopyResult, CopyTask } from '../copy/index.js';
 import { HttpError } from '../errors/index.js';
 import { registryConfig } from '../scheduler/scheduler-test-kit.js';
@@ -20,19 +21,7 @@ class FlakyEngine {
       this.failures[task.source] = left - 1;
       return Promise.reject(new HttpError({ status: 503, method: 'GET', url: `https://${SRC}/v2/`, errors: [] }));
     }
-    return Promise.resolve({
-      status: 'copied',
-      source: task.source,
-      target: task.target,
-      digest: 'sha256:1',
-      sourceDigest: 'sha256:1',
-      bytes: 1,
-      blobsCopied: 1,
-      blobsSkipped: 0,
-      blobsMounted: 0,
-      manifestsWritten: 1,
-      durationMs: 1,
-    } as CopyResult);
+    return Promise.resolve(copiedResult(task));
   }
   plan(): Promise<never> {
     return Promise.reject(new Error('not planned here'));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { copiedResult } from '../copy/copy-test-kit.js';
 import type { CopyResult, CopyTask } from '../copy/index.js';
 import { registryConfig } from '../scheduler/scheduler-test-kit.js';
 import { FakeLister } from '../select/lister-test-kit.js';
@@ -14,19 +15,7 @@ class RecordingEngine {
   readonly tasks: CopyTask[] = [];
   copy(task: CopyTask): Promise<CopyResult> {
     this.tasks.push(task);
-    return Promise.resolve({
-      status: 'copied',
-      source: task.source,
-      target: task.target,
-      digest: 'sha256:1',
-      sourceDigest: 'sha256:1',
-      bytes: 1,
-      blobsCopied: 1,
-      blobsSkipped: 0,
-      blobsMounted: 0,
-      manifestsWritten: 1,
-      durationMs: 1,
-    });
+    return Promise.resolve(copiedResult(task));
   }
   plan(task: CopyTask): Promise<{ action: 'copy'; digest: string }> {
     this.tasks.push(task);

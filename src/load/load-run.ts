@@ -15,6 +15,7 @@ import { RunCredentials } from './run-credentials.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
 import { RunCounter } from './run-counts.js';
 import {
+  emptyOutcome,
   scriptFailureSummary,
   selectionErrorCount,
   totalOutcome,
@@ -111,20 +112,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
   const name = registry.hostname;
   const startedAt = Date.now();
   emit({ type: 'registry-started', registry: name, time: startedAt });
-  const outcome: RegistryOutcome = {
-    registry: name,
-    ok: true,
-    copied: 0,
-    upToDate: 0,
-    failed: 0,
-    cancelled: 0,
-    bytes: 0,
-    startedAt,
-    durationMs: 0,
-    invalidLines: [],
-    selectionProblems: [],
-    images: [],
-  };
+  const outcome = emptyOutcome(name, startedAt);
   const finish = (): RegistryOutcome => {
     outcome.durationMs = Date.now() - startedAt;
     const selectionErrors = selectionErrorCount(outcome);

@@ -29,6 +29,24 @@ export interface RegistryOutcome extends ImageCounts {
   pruned?: number | undefined;
 }
 
+/** A registry's outcome before anything happened: nothing copied, listed or refused yet. */
+export function emptyOutcome(registry: string, startedAt: number): RegistryOutcome {
+  return {
+    registry,
+    ok: true,
+    copied: 0,
+    upToDate: 0,
+    failed: 0,
+    cancelled: 0,
+    bytes: 0,
+    startedAt,
+    durationMs: 0,
+    invalidLines: [],
+    selectionProblems: [],
+    images: [],
+  };
+}
+
 /** One problem of a registry's selection, as the run keeps it. */
 export interface SelectionProblemOutcome {
   code: string;

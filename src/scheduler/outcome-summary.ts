@@ -1,24 +1,9 @@
 import { errorMessage } from '../errors/index.js';
-import type { RegistryOutcome } from '../load/run-outcome.js';
+import { emptyOutcome, type RegistryOutcome } from '../load/run-outcome.js';
 
 /** Outcome of a run that threw instead of reporting (a bug, or the runner could not start). */
 export function thrownOutcome(registry: string, startedAt: number, error: unknown): RegistryOutcome {
-  const message = errorMessage(error);
-  return {
-    registry,
-    ok: false,
-    copied: 0,
-    upToDate: 0,
-    failed: 0,
-    cancelled: 0,
-    bytes: 0,
-    startedAt,
-    durationMs: 0,
-    scriptError: message,
-    invalidLines: [],
-    selectionProblems: [],
-    images: [],
-  };
+  return { ...emptyOutcome(registry, startedAt), ok: false, scriptError: errorMessage(error) };
 }
 
 /** Why a run as a whole failed, beyond its per-image failures, in one line. */

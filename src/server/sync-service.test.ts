@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { loadConfig } from '../config/index.js';
+import { emptyOutcome } from '../load/run-outcome.js';
 import { SqliteRunStore } from '../store/sqlite-run-store.js';
 import { describeServerEvent } from './describe-server-event.js';
 import { SyncService, type ServerEvent } from './sync-service.js';
@@ -81,20 +82,7 @@ test('a registry whose last two runs died with the process gets no run at start;
   const started: string[] = [];
   const runner = async (r: { hostname: string }) => {
     started.push(r.hostname);
-    return {
-      registry: r.hostname,
-      ok: true,
-      copied: 0,
-      upToDate: 0,
-      failed: 0,
-      cancelled: 0,
-      bytes: 0,
-      startedAt: 0,
-      durationMs: 0,
-      invalidLines: [],
-      selectionProblems: [],
-      images: [],
-    };
+    return emptyOutcome(r.hostname, 0);
   };
   const service = (fixture.service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner }));
   await service.scheduler.get('steady.example')?.idle();

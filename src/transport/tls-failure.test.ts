@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { TlsError } from '../errors/index.js';
 import { AgentPool } from './agent-pool.js';
 import { tlsFailure } from './tls-failure.js';
+import { writeSelfSignedCertificate } from './tls-test-kit.js';
 import { Transport } from './transport.js';
 
 /**
@@ -25,25 +24,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pb-tls-'));
   certFile = join(dir, 'other.crt');
   const keyFile = join(dir, 'other.key');
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=other.example',
-    '-addext',
-    'subjectAltName=DNS:other.example',
-  ]);
+  await writeSelfSignedCertificate(certFile, keyFile, { commonName: 'other.example', altName: 'DNS:other.example' });
   server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, (socket) =>
     socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'),
   );

@@ -5,6 +5,7 @@ import { Credentials } from '../../src/auth/credentials.js';
 import { CopyEngine } from '../../src/copy/index.js';
 import { RegistryClients } from '../../src/registry/index.js';
 import {
+  sendSpaces,
   startFaultProxy,
   startHostileRegistry,
   startRegistry,
@@ -161,15 +162,7 @@ test('a 100 MB manifest: MANIFEST_INVALID without reading it whole, and the proc
       'docker-content-digest': sha256('huge'),
     });
     if (req.method === 'HEAD') return void res.end();
-    const chunk = Buffer.alloc(1024 * 1024, 0x20);
-    let sent = 0;
-    const more = (): void => {
-      while (sent < 100 && res.write(chunk)) sent++;
-      if (sent >= 100) res.end();
-      else res.once('drain', more);
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    more();
+    sendSpaces(res, 100);
   };
   fake.route('/v2/evil/huge/manifests/v1', huge);
   fake.route(`/v2/evil/huge/manifests/${sha256('huge')}`, huge);

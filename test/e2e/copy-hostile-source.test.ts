@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
 import {
   pushImage,
+  sendSpaces,
   skopeoInspectRaw,
   startFaultProxy,
   startHostileRegistry,
@@ -164,15 +165,7 @@ test('a manifest over the size limit is refused as MANIFEST_INVALID, and the pro
   const digest = `sha256:${'b'.repeat(64)}`;
   fake.route(`/v2/evil/huge/manifests/${digest}`, (_req, res) => {
     res.writeHead(200, { 'content-type': OCI_MANIFEST });
-    const chunk = Buffer.alloc(1024 * 1024, 0x20);
-    let sent = 0;
-    const more = (): void => {
-      while (sent < 100 && res.write(chunk)) sent++;
-      if (sent >= 100) res.end();
-      else res.once('drain', more);
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    more();
+    sendSpaces(res, 100);
   });
   targetProxy.clearRequests();
   const error = (await copyFromFake(`evil/huge@${digest}`, 'mirror/huge:v1')) as Error & { code?: string };

@@ -1,7 +1,14 @@
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cutRequest, endToEnd, rewrite as rewriteAnswer, trickle } from './fault-bodies.js';
-import type { FaultAction, FaultProxy, FaultRule, RecordedRequest, RewriteAction } from './fault-types.js';
+import {
+  arrivedRequest,
+  type FaultAction,
+  type FaultProxy,
+  type FaultRule,
+  type RecordedRequest,
+  type RewriteAction,
+} from './fault-types.js';
 import type { TestRegistry } from './registry.js';
 
 export type { FaultAction, FaultProxy, FaultRule, RecordedRequest } from './fault-types.js';
@@ -132,15 +139,7 @@ class Proxy implements FaultProxy {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      status: 0,
-      headers: req.headers,
-      bytesIn: 0,
-      bytesOut: 0,
-      at: Date.now(),
-    };
+    const record = arrivedRequest(req);
     this.requests.push(record);
     const fault = this.#takeFault(record.method, record.path);
     if (fault?.kind === 'reset') {

@@ -1,5 +1,5 @@
 /** What a fault proxy records, the faults it injects, and its interface (see fault-proxy.ts). */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 export interface RecordedRequest {
   method: string;
@@ -15,6 +15,11 @@ export interface RecordedRequest {
   bytesOut: number;
   /** When the request arrived (ms since the epoch). */
   at: number;
+}
+
+/** The record of a request just arrived: nothing answered or passed on yet. */
+export function arrivedRequest(req: IncomingMessage): RecordedRequest {
+  return { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers: req.headers, bytesIn: 0, bytesOut: 0, at: Date.now() };
 }
 
 export type FaultAction =

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RecordedRequest } from './fault-proxy.js';
+import { arrivedRequest, type RecordedRequest } from './fault-types.js';
 
 /** Writes one answer; may misbehave on purpose (wrong length, cut connection, crafted headers). */
 export type FakeHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -87,15 +87,7 @@ class Fake implements HostileRegistry {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      status: 0,
-      headers: req.headers,
-      bytesIn: 0,
-      bytesOut: 0,
-      at: Date.now(),
-    };
+    const record = arrivedRequest(req);
     this.requests.push(record);
     res.once('finish', () => (record.status = res.statusCode));
     req.resume();
@@ -118,4 +110,22 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
   const fake = new Fake();
   await fake.listen();
   return fake;
+}
+
+/**
+ * Answers `mebibytes` MiB of spaces, each MiB written once the client has read the one before: a
+ * huge body that neither this process nor a client reading it as a stream holds whole.
+ */
+export function sendSpaces(res: ServerResponse, mebibytes: number): void {
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  let sent = 0;
+  const more = (): void => {
+    while (sent < mebibytes) {
+      sent++;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    res.end();
+  };
+  res.on('close', () => res.removeAllListeners('drain'));
+  more();
 }

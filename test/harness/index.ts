@@ -17,7 +17,7 @@ export { FIXTURE_ROOT } from './fixture-cache.js';
 export { skopeo, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags } from './skopeo.js';
 export { startFaultProxy, type FaultAction, type FaultProxy, type FaultRule, type RecordedRequest } from './fault-proxy.js';
 export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js';
-export { startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
+export { sendSpaces, startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { apiTimeSchema, errorResponses } from '../routes/api-responses.js';
+import { apiTimeSchema, errorResponses, pageLimitSchema } from '../routes/api-responses.js';
 import { runSchema, synchronizerSchema } from '../routes/sync-schemas.js';
 import { LIVE_PHASES } from './live-run.js';
 
-const MAX_PAGE = 100;
 const count = z.number().int();
 
 const liveImageSchema = z
@@ -90,13 +89,7 @@ export const overviewSchema = {
 export const runPageQuery = z
   .object({
     registry: z.string().min(1, 'is empty').optional().describe('One registry (its hostname); all when absent'),
-    limit: z.coerce
-      .number({ invalid_type_error: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be 1 or more')
-      .max(MAX_PAGE, `must be at most ${MAX_PAGE}`)
-      .default(20)
-      .describe('Runs per page'),
+    limit: pageLimitSchema('Runs'),
     before: z.coerce
       .number({ invalid_type_error: 'must be a run id' })
       .int('must be a run id')

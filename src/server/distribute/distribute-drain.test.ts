@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { copiedResult } from '../../copy/copy-test-kit.js';
 import type { CopyResult, CopyRunOptions, CopyTask } from '../../copy/index.js';
 import { CancelledError } from '../../errors/index.js';
 import { until } from '../../scheduler/scheduler-test-kit.js';
@@ -25,20 +26,7 @@ class OneSlotEngine {
     const turn = this.#slot.then(() => {
       if (run.drain?.aborted) throw new CancelledError(`${task.target}: not started`);
       return new Promise<CopyResult>((resolve) => {
-        const result: CopyResult = {
-          status: 'copied',
-          source: task.source,
-          target: task.target,
-          digest: 'sha256:1',
-          sourceDigest: 'sha256:1',
-          bytes: 1,
-          blobsCopied: 1,
-          blobsSkipped: 0,
-          blobsMounted: 0,
-          manifestsWritten: 1,
-          durationMs: 1,
-        };
-        this.started.push({ task, finish: () => resolve(result) });
+        this.started.push({ task, finish: () => resolve(copiedResult(task)) });
       });
     });
     this.#slot = turn.catch(() => undefined);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { copiedResult } from '../../copy/copy-test-kit.js';
 import type { CopyResult, CopyRunOptions, CopyTask } from '../../copy/index.js';
 import { NetworkError } from '../../errors/index.js';
 import { until } from '../../scheduler/scheduler-test-kit.js';
@@ -25,21 +26,7 @@ class FakeEngine {
   copy(task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
     return new Promise((resolve, reject) => {
       const finish = (status: 'copied' | 'skipped' | Error) =>
-        status instanceof Error
-          ? reject(status)
-          : resolve({
-              status,
-              source: task.source,
-              target: task.target,
-              digest: 'sha256:1',
-              sourceDigest: 'sha256:1',
-              bytes: 1,
-              blobsCopied: 1,
-              blobsSkipped: 0,
-              blobsMounted: 0,
-              manifestsWritten: 1,
-              durationMs: 1,
-            });
+        status instanceof Error ? reject(status) : resolve({ ...copiedResult(task), status });
       run.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
       this.copies.push({ task, signal: run.signal, finish });
     });

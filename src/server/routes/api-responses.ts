@@ -32,3 +32,15 @@ export const BODY_REFUSALS = {
 
 /** ISO 8601 time with an explicit offset, as the API prints its times (`2030-01-01T00:00:00.000+00:00`). */
 export const apiTimeSchema = z.string().datetime({ offset: true });
+
+const MAX_PAGE = 100;
+
+/** The `limit` of a paged list (runs, jobs): a whole number from 1 to 100, 20 when absent. */
+export const pageLimitSchema = (items: string) =>
+  z.coerce
+    .number({ invalid_type_error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be 1 or more')
+    .max(MAX_PAGE, `must be at most ${MAX_PAGE}`)
+    .default(20)
+    .describe(`${items} per page`);

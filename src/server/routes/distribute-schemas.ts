@@ -1,20 +1,13 @@
 import { z } from 'zod';
 import { JOB_STATES, type JobState } from '../../store/index.js';
 import { distributeRequestSchema } from '../distribute/request-schema.js';
-import { apiTimeSchema, BODY_REFUSALS, errorResponses } from './api-responses.js';
+import { apiTimeSchema, BODY_REFUSALS, errorResponses, pageLimitSchema } from './api-responses.js';
 
-const MAX_PAGE = 100;
 const jobState = (errorMap?: z.ZodErrorMap) => z.enum(JOB_STATES as [JobState, ...JobState[]], errorMap ? { errorMap } : {});
 
 export const jobListQuery = z
   .object({
-    limit: z.coerce
-      .number({ invalid_type_error: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be 1 or more')
-      .max(MAX_PAGE, `must be at most ${MAX_PAGE}`)
-      .default(20)
-      .describe('Jobs per page'),
+    limit: pageLimitSchema('Jobs'),
     before: z.string().min(1, 'is empty').optional().describe('Cursor: the `next` of the previous page (jobs created before this job id)'),
     state: jobState(() => ({ message: `must be one of: ${JOB_STATES.join(', ')}` }))
       .optional()

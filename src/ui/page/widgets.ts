@@ -6,6 +6,26 @@ import { h, keyed } from './dom.js';
 
 const PHASE_WORDS: Record<LiveRun['phase'], string> = { listing: 'Listing images', checking: 'Checking', copying: 'Copying', done: 'Done' };
 
+/** A table hidden until it has rows: a header row of `columns`, and the body rows go into. */
+export function headedTable(className: string, columns: readonly string[]): { table: HTMLTableElement; tbody: HTMLTableSectionElement } {
+  const tbody = h('tbody', {});
+  const table = h(
+    'table',
+    { class: className, hidden: true },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((t) => h('th', {}, t)),
+      ),
+    ),
+    tbody,
+  );
+  return { table, tbody };
+}
+
 export function stateBadge(state: DashboardRow['state']): HTMLElement {
   return h('span', { class: `badge state-${state}`, 'data-state': state }, state);
 }

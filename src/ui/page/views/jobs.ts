@@ -4,7 +4,7 @@ import { relativeTime } from '../clock.js';
 import type { Context, View } from '../context.js';
 import { h, reconcile } from '../dom.js';
 import { Pager } from '../pager.js';
-import { resultBadge } from '../widgets.js';
+import { headedTable, resultBadge } from '../widgets.js';
 
 const PAGE = 20;
 
@@ -58,21 +58,7 @@ function jobRow(job: Job): HTMLElement {
 /** Distribute jobs, newest first: what each copies, to which targets, and how each target went. */
 export function jobsView(context: Context): View {
   const loadingText = h('p', { class: 'muted' }, 'Loading…');
-  const tbody = h('tbody', {});
-  const table = h(
-    'table',
-    { class: 'jobs', hidden: true },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Posted', 'Image', 'Targets', 'State'].map((t) => h('th', {}, t)),
-      ),
-    ),
-    tbody,
-  );
+  const { table, tbody } = headedTable('jobs', ['Posted', 'Image', 'Targets', 'State']);
   const pager = new Pager<string>((cursors) => void load(cursors));
   let loading = 0;
   const load = async (cursors: string[]) => {

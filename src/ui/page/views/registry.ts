@@ -7,7 +7,7 @@ import { relativeAndAbsolute, relativeTime } from '../clock.js';
 import type { Context, View } from '../context.js';
 import { fill, h, keyed, reconcile } from '../dom.js';
 import { Pager } from '../pager.js';
-import { drawLive, resultBadge, stateBadge, warningBadges } from '../widgets.js';
+import { drawLive, headedTable, resultBadge, stateBadge, warningBadges } from '../widgets.js';
 import { runChart } from './chart.js';
 
 const PAGE = 20;
@@ -54,21 +54,7 @@ export function registryView(context: Context, hostname: string): View {
   const failedOnly = h('input', { type: 'checkbox', id: 'failed-only', onchange: () => void load([]) });
   const chart = h('div', { class: 'chart-slot' });
   const empty = h('p', { class: 'muted empty', hidden: true });
-  const tbody = h('tbody', {});
-  const table = h(
-    'table',
-    { class: 'runs', hidden: true },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        COLUMNS.map((t) => h('th', {}, t)),
-      ),
-    ),
-    tbody,
-  );
+  const { table, tbody } = headedTable('runs', COLUMNS);
   const pager = new Pager<number>((cursors) => void load(cursors));
   let loading = 0;
 

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { relativeAndAbsolute } from '../clock.js';
 import type { Context, View } from '../context.js';
 import { fill, h, keyed, reconcile } from '../dom.js';
-import { drawLive, resultBadge } from '../widgets.js';
+import { drawLive, headedTable, resultBadge } from '../widgets.js';
 
 const shortDigest = (digest: string | null) => (digest ? `${digest.slice(0, 19)}…` : '—');
 
@@ -59,21 +59,7 @@ export function runView(context: Context, id: number): View {
   const failedOnly = h('input', { type: 'checkbox', id: 'failed-images', onchange: () => detail && draw(detail) });
   const failedCount = h('span', {});
   const empty = h('p', { class: 'muted empty', hidden: true });
-  const tbody = h('tbody', {});
-  const table = h(
-    'table',
-    { class: 'images', hidden: true },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Outcome', 'Image', 'Digest', 'Bytes', 'Error'].map((t) => h('th', {}, t)),
-      ),
-    ),
-    tbody,
-  );
+  const { table, tbody } = headedTable('images', ['Outcome', 'Image', 'Digest', 'Bytes', 'Error']);
   const images = h(
     'div',
     { hidden: true },
