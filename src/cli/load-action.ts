@@ -9,6 +9,7 @@ import { isLayoutPlace, parsePlace } from '../reference/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import type { LoadEvent } from '../load/events.js';
 import { runLoad } from '../load/load-run.js';
+import { SqliteRunStore, type OwnershipLedger } from '../store/index.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 
 export interface LoadFlags {
@@ -19,6 +20,8 @@ export interface LoadFlags {
   verbose?: boolean;
   logFormat: 'text' | 'json';
   since?: string;
+  prunePlan?: boolean;
+  pruneConfirm?: boolean;
 }
 
 /** `--registry oci:mirror` names the layout as config.yaml does once made absolute (here: against the working directory). */
@@ -82,20 +85,38 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
       '--since makes delta bundles: it needs a registry entry whose hostname is an oci: or oci-archive: layout',
     );
   }
+  if (flags.prunePlan === true && flags.pruneConfirm === true)
+    throw new PictureBookError('USAGE', '--prune-plan deletes nothing: --prune-confirm has nothing to confirm beside it');
+  if (!registries.some(prunes) && (flags.prunePlan === true || flags.pruneConfirm === true))
+    throw new PictureBookError('USAGE', '--prune-plan and --prune-confirm need a mirrors: rule with prune: in the registries loaded');
+  // What picture-book owns is in the same history `sync` keeps: opened when a rule prunes.
+  const store = registries.some(prunes) ? SqliteRunStore.open(config.state.path) : undefined;
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout, { verbose: flags.verbose === true });
   const engine = new CopyEngine({
     imageConcurrency: config.concurrency.images,
     blobConcurrency: config.concurrency.blobs,
     timeouts: timeoutsFromSettings(config.timeouts),
   });
-  await runToEnd({
-    registries,
-    reporter,
-    engine,
-    warnings,
-    dryRun: flags.dryRun === true,
-    ...(flags.since !== undefined ? { since: flags.since } : {}),
-  });
+  try {
+    await runToEnd({
+      registries,
+      reporter,
+      engine,
+      warnings,
+      dryRun: flags.dryRun === true,
+      ...(flags.since !== undefined ? { since: flags.since } : {}),
+      ...(store?.ownership ? { ownership: store.ownership } : {}),
+      prunePlan: flags.prunePlan === true,
+      pruneConfirm: flags.pruneConfirm === true,
+    });
+  } finally {
+    await store?.close();
+  }
+}
+
+/** A registry with a `mirrors:` rule that prunes. */
+function prunes(registry: RegistryConfig): boolean {
+  return (registry.mirrors ?? []).some((rule) => rule.prune !== undefined && rule.prune !== false);
 }
 
 export interface RunToEndOptions {
@@ -106,6 +127,9 @@ export interface RunToEndOptions {
   dryRun: boolean;
   /** `load --since`: layout targets become delta bundles of this previous one. */
   since?: string;
+  ownership?: OwnershipLedger;
+  prunePlan?: boolean;
+  pruneConfirm?: boolean;
 }
 
 /**
@@ -113,7 +137,8 @@ export interface RunToEndOptions {
  * the reporter and the engine. SIGINT/SIGTERM once: no further image starts, the copies under way
  * finish. Twice: they are aborted. The exit code is then 128 + the signal number (130, 143).
  */
-export async function runToEnd({ registries, reporter, engine, warnings, dryRun, since }: RunToEndOptions): Promise<void> {
+export async function runToEnd(options: RunToEndOptions): Promise<void> {
+  const { registries, reporter, engine, warnings, dryRun, since } = options;
   // A host's quota and pauses (every image of the run waits alike): lines of their own.
   engine.onHostEvent((event) => reporter.handle(event));
   const drain = new AbortController();
@@ -148,6 +173,9 @@ export async function runToEnd({ registries, reporter, engine, warnings, dryRun,
       signal: abort.signal,
       drain: drain.signal,
       ...(since !== undefined ? { since } : {}),
+      ownership: options.ownership,
+      prunePlan: options.prunePlan,
+      pruneConfirm: options.pruneConfirm,
     });
     // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
     process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;

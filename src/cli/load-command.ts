@@ -12,7 +12,9 @@ export function registerLoadCommand(program: Command): void {
     .option('-c, --config <file>', 'config file (default: $PICTURE_BOOK_CONFIG, else ./config.yaml)')
     .option('-r, --registry <host>', 'a configured registry hostname to load (repeatable)', collect, [])
     .option('-a, --all', 'load every configured registry')
-    .option('--dry-run', 'print what would be copied; write nothing')
+    .option('--dry-run', 'print what would be copied, and what rules with prune: would delete; write nothing')
+    .option('--prune-plan', 'list the rules and print only what rules with prune: would delete, and why; copy and delete nothing')
+    .option('--prune-confirm', "lift the prune guards (maxFraction, maxCount) for this run: delete all a rule's selection left")
     .option(
       '--since <previous>',
       'targets that are OCI layouts become delta bundles: only what the previous bundle (oci: dir, oci-archive: file or its .inventory.json) lacks',

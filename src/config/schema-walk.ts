@@ -1,14 +1,23 @@
-import { ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, ZodRecord, type ZodTypeAny } from 'zod';
+import { ZodArray, ZodDefault, ZodEffects, ZodNullable, ZodObject, ZodOptional, ZodRecord, ZodUnion, type ZodTypeAny } from 'zod';
 import type { Path } from './yaml-locator.js';
 
-/** Unwraps defaults, optionals, nullables, transforms and refinements down to the schema that holds the shape. */
+/**
+ * Unwraps defaults, optionals, nullables, transforms and refinements down to the schema that holds
+ * the shape; a union with one mapping among its forms (`prune: true` or `prune: {graceRuns: 3}`) to
+ * that mapping, so its keys are known like any other.
+ */
 export function unwrap(schema: ZodTypeAny): ZodTypeAny {
   let current = schema;
   for (;;) {
     if (current instanceof ZodDefault) current = current.removeDefault() as ZodTypeAny;
     else if (current instanceof ZodOptional || current instanceof ZodNullable) current = current.unwrap() as ZodTypeAny;
     else if (current instanceof ZodEffects) current = current.innerType() as ZodTypeAny;
-    else return current;
+    else if (current instanceof ZodUnion) {
+      const mappings = (current.options as ZodTypeAny[]).map(unwrap).filter((option) => option instanceof ZodObject);
+      const [mapping] = mappings;
+      if (mappings.length !== 1 || !mapping) return current;
+      current = mapping;
+    } else return current;
   }
 }
 

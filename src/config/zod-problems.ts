@@ -82,6 +82,18 @@ export function problemsFromIssues(issues: ZodIssue[], schema: ZodTypeAny, value
       case 'too_big':
         out.push({ path, at: 'value', message: `must be at most ${issue.maximum}, got ${describeValue(valueAt(path), path)}` });
         break;
+      case 'invalid_union': {
+        // The form the value was written in says which of the union's forms was meant (`prune: {...}` a mapping).
+        const meant = issue.unionErrors.find((e) => !e.issues.some((i) => i.code === 'invalid_type' && i.path.length === path.length));
+        if (meant) {
+          out.push(...problemsFromIssues(meant.issues, schema, valueAt));
+          break;
+        }
+        const expected = issue.unionErrors.flatMap((e) => e.issues.flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : [])));
+        const forms = [...new Set(expected)].map((e) => ARTICLE[e] ?? e).join(' or ');
+        out.push({ path, at: 'value', message: `expected ${forms || 'another value'}, got ${describeValue(valueAt(path), path)}` });
+        break;
+      }
       case 'custom':
         // A record key's own problem (a `sources:` host) points at the key.
         out.push({ path, at: issue.params?.at === 'key' ? 'key' : 'value', message: issue.message });

@@ -55,6 +55,8 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [`run ${verdict(event)}`];
     case 'warning':
       return [`warning: ${event.message}`];
+    case 'prune':
+      return [pruneLine(event)];
     case 'image-retry-pass':
       return [
         `retry pass ${event.pass} of ${event.passes}: trying ${event.images.length} failed image${event.images.length === 1 ? '' : 's'} again: ${event.images.map((i) => i.target).join(', ')}`,
@@ -114,6 +116,24 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       const unhandled: never = event;
       return unhandled;
     }
+  }
+}
+
+function pruneLine(event: Extract<LoadEvent, { type: 'prune' }>): string {
+  const seen = `last seen ${new Date(event.lastSeenAt).toISOString()}`;
+  const why = `${event.rule}, source ${event.source}: ${event.reason}`;
+  const referrers = event.referrers ? `, with its referrers ${event.referrers.join(', ')}` : '';
+  switch (event.action) {
+    case 'deleted':
+      return `pruned ${event.target} (${shortDigest(event.digest)}${referrers}): ${why}; ${seen}`;
+    case 'would-delete':
+      return `would prune ${event.target} (${shortDigest(event.digest)}${referrers}): ${why}; ${seen}`;
+    case 'kept':
+      return `not pruned ${event.target}: ${why}`;
+    case 'released':
+      return `no longer ours ${event.target}: ${event.reason}`;
+    case 'failed':
+      return `FAILED to prune ${event.target} (${event.rule}): ${event.reason}`;
   }
 }
 

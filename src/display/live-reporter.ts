@@ -18,6 +18,8 @@ const PERMANENT = new Set<LoadEvent['type']>([
   'rule-selected',
   'selection-problem',
   'image-planned',
+  // Every deletion (or planned one) and every owned tag kept: what pruning did must stay readable.
+  'prune',
   'warning',
   'run-stopping',
 ]);

@@ -15,6 +15,7 @@ export class RunTally {
   #dryRun = false;
   #counts = new RunCounter();
   #failures: Failure[] = [];
+  #pruned = 0;
   #finished: Extract<LoadEvent, { type: 'run-finished' }> | undefined;
 
   /** A run has begun (or its events arrived) and has not finished yet. */
@@ -62,6 +63,9 @@ export class RunTally {
         this.#failures = this.#failures.filter((f) => f.kind !== 'image' || f.registry !== event.registry || !retried.has(f.subject));
         break;
       }
+      case 'prune':
+        if (event.action === 'deleted' || event.action === 'would-delete') this.#pruned++;
+        break;
       case 'selection-problem':
         if (event.severity === 'error') this.#failures.push({ registry: event.registry, kind: 'list', subject: event.message, reason: '' });
         break;
@@ -86,6 +90,7 @@ export class RunTally {
       durationMs: this.#finished?.durationMs ?? Math.max(0, now - (this.#startedAt ?? now)),
       dryRun: this.#dryRun,
       wouldCopy,
+      pruned: this.#pruned,
       failures: [...this.#failures],
     };
   }
@@ -94,6 +99,7 @@ export class RunTally {
     this.#startedAt = undefined;
     this.#counts = new RunCounter();
     this.#failures = [];
+    this.#pruned = 0;
     this.#finished = undefined;
   }
 }

@@ -50,3 +50,11 @@ it('speaks of "would copy" on a dry run', () => {
     'images: 5 would copy, 0 up to date, 0 failed (dry run)',
   );
 });
+
+it('counts the tags pruning deleted, or would delete on a dry run, under the images', () => {
+  assert.equal(summaryLines({ copied: 1, upToDate: 0, failed: 0, bytes: 0, durationMs: 1, pruned: 2 })[1], 'pruned: 2 tags');
+  assert.equal(
+    summaryLines({ copied: 0, upToDate: 0, failed: 0, bytes: 0, durationMs: 1, dryRun: true, wouldCopy: 0, pruned: 1 })[1],
+    'would prune: 1 tag',
+  );
+});

@@ -29,6 +29,8 @@ export interface SummaryStats {
   dryRun?: boolean;
   /** Dry run only: images that a real run would copy. */
   wouldCopy?: number;
+  /** Target tags pruning deleted (a dry run: would delete). */
+  pruned?: number;
   failures?: readonly Failure[];
 }
 
@@ -43,6 +45,8 @@ export function summaryLines(stats: SummaryStats): string[] {
   const out = [
     `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
   ];
+  const pruned = stats.pruned ?? 0;
+  if (pruned > 0) out.push(`${stats.dryRun ? 'would prune' : 'pruned'}: ${plural(pruned, 'tag')}`);
   const selection = stats.selectionErrors ?? 0;
   if (scripts + lines + selection > 0)
     out.push(

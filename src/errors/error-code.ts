@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'RESPONSE_TOO_LARGE'
   /** The target registry serves reads only (405 on a push). */
   | 'READ_ONLY'
+  /** The target registry refuses deletes (405 UNSUPPORTED: distribution without `storage.delete.enabled`). */
+  | 'DELETE_DISABLED'
   /** A listing's `Link` pages lead back to a page already read. */
   | 'PAGINATION_LOOP'
   /** A listing went on past the most pages read. */

@@ -1,4 +1,5 @@
 import type { CopyEvent } from '../copy/events.js';
+import type { PruneEvent } from '../prune/events.js';
 import type { SelectionEvent, SelectionProblem } from '../select/index.js';
 import type { HostEvent } from '../transport/index.js';
 import type { FinishedCounts } from './run-counts.js';
@@ -76,6 +77,8 @@ export type RunEvent =
    * `retries`: after every image was tried once, these failed ones are tried again (pass `pass` of
    * `passes`), as image-syncer does; their first failure is not final.
    */
+  /** What pruning did or would do with one tag a rule owns and no longer selects. */
+  | PruneEvent
   | {
       type: 'image-retry-pass';
       registry: string;

@@ -4,7 +4,9 @@ import { Limiter } from '../copy/index.js';
 import { CancelledError, errorInfo, errorMessage, PictureBookError } from '../errors/index.js';
 import { isLayoutPlace, parseReference } from '../reference/index.js';
 import type { RegistryClients } from '../registry/index.js';
-import { layoutAwareLister, registryLister, type Lister, type PlannedImage } from '../select/index.js';
+import { layoutAwareLister, registryLister, type Lister, type PlannedImage, type RuleExpansion } from '../select/index.js';
+import type { OwnershipLedger } from '../store/index.js';
+import { pruneStep } from './prune-step.js';
 import type { LoadEventListener } from './events.js';
 import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
@@ -43,6 +45,14 @@ export interface LoadRunOptions {
   drain?: AbortSignal;
   /** Registries whose target is an OCI layout get a delta bundle of this previous bundle (`load --since`). */
   since?: string;
+  /** What picture-book wrote from which rule: rules with `prune:` delete only from it (none: nothing is pruned). */
+  ownership?: OwnershipLedger | undefined;
+  /** The history's run this is (sync), for the deletion records. */
+  runId?: number | undefined;
+  /** Lift the prune guards for this run (`--prune-confirm`). */
+  pruneConfirm?: boolean | undefined;
+  /** `load --prune-plan`: list the rules and say what pruning would delete; copy nothing. */
+  prunePlan?: boolean | undefined;
   /** The run's credentials (default: a new RunCredentials, which runs the config's credential helpers). */
   credentials?: RunCredentials;
 }
@@ -55,7 +65,7 @@ export interface LoadRunOptions {
  */
 export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const startedAt = Date.now();
-  const dryRun = options.dryRun === true;
+  const dryRun = planOnly(options);
   const { emit } = options;
   emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
   const listings = new Limiter(LISTING_CONCURRENCY);
@@ -146,6 +156,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
   // Every run lists anew: tags come and go between runs. A stop that only drains lets the listing
   // finish (the images are then reported not started); an abort ends it.
   let images: PlannedImage[];
+  let expansions: RuleExpansion[];
   try {
     const plan = await selectRegistryImages({
       registry,
@@ -156,6 +167,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       emit,
     });
     images = plan.images;
+    expansions = plan.expansions;
     outcome.selectionProblems = plan.problems.map(({ code, severity, rule, message }) => ({ code, severity, rule, message }));
   } catch (error) {
     if (!(error instanceof CancelledError)) throw error;
@@ -166,7 +178,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
 
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
   const tasks = new Map<string, CopyTask>();
-  for (const image of images) {
+  for (const image of options.prunePlan ? [] : images) {
     tasks.set(taskKey(image), {
       source: image.source,
       target: image.target,
@@ -205,8 +217,33 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
   for (const image of outcome.images) counts.add(image.status, image.bytes);
   Object.assign(outcome, counts.images());
   // A layout that could not be completed (disk full) fails the registry's run, one failure more.
-  if (!(await finishLayout(registry, options))) outcome.failed++;
+  if (!options.prunePlan && !(await finishLayout(registry, options))) outcome.failed++;
+  const pruned = await pruneStep({
+    registry,
+    expansions,
+    images,
+    outcomes: outcome.images,
+    ledger: options.ownership,
+    clients: options.engine.clients,
+    resolve: options.credentials.resolve,
+    dryRun: planOnly(options),
+    confirm: options.pruneConfirm === true,
+    runId: options.runId,
+    stopped: options.signal?.aborted === true || options.drain?.aborted === true,
+    signal: options.signal,
+    emit,
+  });
+  for (const problem of pruned.problems) {
+    outcome.selectionProblems.push(problem);
+    emit({ type: 'selection-problem', registry: name, ...problem, source: name, time: Date.now() });
+  }
+  outcome.pruned = pruned.deleted;
   return finish();
+}
+
+/** A dry run, or a prune plan (which copies nothing and deletes nothing). */
+function planOnly(options: LoadRunOptions): boolean {
+  return options.dryRun === true || options.prunePlan === true;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface RegistryOutcome extends ImageCounts {
   /** What the selection reported: listings that failed, empty selections, collisions. Errors make the run fail. */
   selectionProblems: SelectionProblemOutcome[];
   images: ImageOutcome[];
+  /** Target tags pruning deleted (rules with `prune:`). */
+  pruned?: number | undefined;
 }
 
 /** A registry's outcome before anything happened: nothing copied, listed or refused yet. */

@@ -1,4 +1,4 @@
-import { ContentError } from '../errors/index.js';
+import { ContentError, HttpError, PictureBookError } from '../errors/index.js';
 import { discardBody, headerValue, readBodyLimited, type TransportResponse } from '../transport/index.js';
 import { checkedDigest, digestOf, quoted, verifyBytes } from './content-digest.js';
 import { MANIFEST_ACCEPT, MANIFEST_SIZE_LIMIT } from './media-types.js';
@@ -93,4 +93,32 @@ export async function putManifest(ctx: RepositoryContext, reference: string, byt
     throw new ContentError('DIGEST_MISMATCH', `registry stored manifest ${ctx.name}:${reference} as ${quoted(echoed)}, expected ${digest}`);
   }
   return digest;
+}
+
+/**
+ * DELETE a manifest by tag or digest: true when deleted, false when it was not there (404).
+ * distribution 2.8 refuses a tag (400 DIGEST_INVALID: only OCI 1.1 registries delete a tag alone)
+ * and, by digest, removes every tag of the repository that points at it. A registry that does not
+ * allow deletes answers 405 (UNSUPPORTED): said plainly, with what to change.
+ */
+export async function deleteManifest(ctx: RepositoryContext, reference: string): Promise<boolean> {
+  // Token servers grant deletes as their own action (distribution asks for `delete` on DELETE).
+  const scopes = [`repository:${ctx.name}:pull,push,delete`];
+  const response = await send(ctx, { method: 'DELETE', path: manifestPath(ctx.name, reference), scopes, expect: [202, 200, 404] }).catch(
+    (error: unknown) => {
+      throw deleteDisabledError(ctx, error) ?? error;
+    },
+  );
+  await discardBody(response.body);
+  return response.status !== 404;
+}
+
+function deleteDisabledError(ctx: RepositoryContext, error: unknown): PictureBookError | undefined {
+  if (!(error instanceof HttpError) || error.status !== 405) return undefined;
+  const registry = ctx.transport.registry;
+  return new PictureBookError(
+    'DELETE_DISABLED',
+    `target registry ${registry} does not allow deletes (${error.method} ${ctx.name} answered 405 ${error.registryCode ?? 'Method Not Allowed'}): enable them there (distribution: storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true) or turn prune off for this rule`,
+    { cause: error },
+  );
 }

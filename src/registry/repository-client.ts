@@ -3,7 +3,7 @@ import { repositoryScope } from '../reference/index.js';
 import { discardBody, type RetryListener, type RetryPolicy, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
 import type { ContentRepository } from './content-repository.js';
-import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
+import { deleteManifest, getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { RegistryUpload } from './registry-upload.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
@@ -63,6 +63,11 @@ export class RepositoryClient implements ContentRepository {
   /** A child of an index is written like any manifest: a registry keeps it in the repository. */
   putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     return putManifest(this.#ctx, reference, bytes, mediaType);
+  }
+
+  /** DELETE by tag or digest (see deleteManifest): false when there was nothing to delete. */
+  deleteManifest(reference: string): Promise<boolean> {
+    return deleteManifest(this.#ctx, reference);
   }
 
   headBlob(digest: string): Promise<number | undefined> {

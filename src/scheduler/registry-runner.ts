@@ -4,6 +4,7 @@ import { PictureBookError } from '../errors/index.js';
 import type { LoadEventListener } from '../load/events.js';
 import { runLoad } from '../load/load-run.js';
 import type { RegistryOutcome } from '../load/run-outcome.js';
+import type { OwnershipLedger } from '../store/index.js';
 
 /**
  * One run of one registry; must stop soon after `signal` aborts, and start no new image once
@@ -14,7 +15,14 @@ export type RegistryRunner = (
   signal: AbortSignal,
   emit: LoadEventListener,
   drain?: AbortSignal,
+  context?: RunContext,
 ) => Promise<RegistryOutcome>;
+
+/** What the history knows of a run: its id (for the deletion records) and whether its prune guards are lifted. */
+export interface RunContext {
+  runId?: number | undefined;
+  pruneConfirm?: boolean | undefined;
+}
 
 /**
  * Where a registry's copies run instead of the process's engine (workers, through a queue), or
@@ -27,8 +35,8 @@ export type CopiesElsewhere = (registry: RegistryConfig, emit: LoadEventListener
  * (and distribute jobs) share that engine; each copy reports to the run that made it, so what
  * arrives here is this registry's own.
  */
-export function loadRunner(engine: CopyEngine, copies?: CopiesElsewhere): RegistryRunner {
-  return async (registry, signal, emit, drain) => {
+export function loadRunner(engine: CopyEngine, copies?: CopiesElsewhere, ownership?: OwnershipLedger): RegistryRunner {
+  return async (registry, signal, emit, drain, context = {}) => {
     const own: LoadEventListener = (event) => {
       // The scheduler reports runs itself (sync-run-started / -finished).
       if (event.type !== 'run-started' && event.type !== 'run-finished') emit(event);
@@ -43,7 +51,16 @@ export function loadRunner(engine: CopyEngine, copies?: CopiesElsewhere): Regist
           finish: (place) => engine.finish(place),
         }
       : engine;
-    const outcome = await runLoad({ registries: [registry], engine: runEngine, emit: own, signal, ...(drain ? { drain } : {}) });
+    const outcome = await runLoad({
+      registries: [registry],
+      engine: runEngine,
+      emit: own,
+      signal,
+      ...(drain ? { drain } : {}),
+      ownership,
+      runId: context.runId,
+      pruneConfirm: context.pruneConfirm,
+    });
     const single = outcome.registries[0];
     if (!single) throw new PictureBookError('INTERNAL', `load of ${registry.hostname} returned no outcome`);
     return single;

@@ -112,12 +112,12 @@ export class Synchronizer {
     this.#begin('schedule', scheduledAt);
   }
 
-  /** Starts a run now, unless one is going or the registry is paused. */
-  runNow(): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
+  /** Starts a run now, unless one is going or the registry is paused; `pruneConfirm` lifts its prune guards. */
+  runNow(options: { pruneConfirm?: boolean } = {}): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
     if (this.#stopped) return { started: false, reason: 'stopped' };
     if (this.#current) return { started: false, reason: 'running' };
     if (this.#paused) return { started: false, reason: 'paused' };
-    this.#begin('manual');
+    this.#begin('manual', undefined, options.pruneConfirm === true);
     return { started: true };
   }
 
@@ -205,22 +205,28 @@ export class Synchronizer {
   }
 
   /** Marks the run as going synchronously, so a tick right after it is already skipped. */
-  #begin(trigger: RunTrigger, scheduledAt?: number): void {
+  #begin(trigger: RunTrigger, scheduledAt?: number, pruneConfirm = false): void {
     const controller = new AbortController();
     const drain = new AbortController();
     // Every request of the run listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
     setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    current.done = this.#claimed(trigger, scheduledAt, controller.signal, drain.signal).finally(() => {
+    current.done = this.#claimed(trigger, scheduledAt, controller.signal, drain.signal, pruneConfirm).finally(() => {
       if (this.#current === current) this.#current = undefined;
     });
   }
 
   /** Runs when this server holds the claim (always, alone); else says another server has the run. */
-  async #claimed(trigger: RunTrigger, scheduledAt: number | undefined, signal: AbortSignal, drain: AbortSignal): Promise<void> {
+  async #claimed(
+    trigger: RunTrigger,
+    scheduledAt: number | undefined,
+    signal: AbortSignal,
+    drain: AbortSignal,
+    pruneConfirm: boolean,
+  ): Promise<void> {
     const { claims, emit, now } = this.#deps;
-    if (!claims) return this.#execute(trigger, scheduledAt, signal, drain);
+    if (!claims) return this.#execute(trigger, scheduledAt, signal, drain, pruneConfirm);
     const claim = await claims.claim(this.hostname, trigger, scheduledAt, signal).catch((error: unknown) => {
       emit({
         type: 'warning',
@@ -236,13 +242,19 @@ export class Synchronizer {
       return;
     }
     try {
-      await this.#execute(trigger, scheduledAt, signal, drain);
+      await this.#execute(trigger, scheduledAt, signal, drain, pruneConfirm);
     } finally {
       await claim.release().catch(() => undefined);
     }
   }
 
-  async #execute(trigger: RunTrigger, scheduledAt: number | undefined, signal: AbortSignal, drain: AbortSignal): Promise<void> {
+  async #execute(
+    trigger: RunTrigger,
+    scheduledAt: number | undefined,
+    signal: AbortSignal,
+    drain: AbortSignal,
+    pruneConfirm: boolean,
+  ): Promise<void> {
     const { store, runner, emit, now } = this.#deps;
     const registry = this.#registry;
     const startedAt = now();
@@ -255,7 +267,7 @@ export class Synchronizer {
       ...(scheduledAt === undefined ? {} : { scheduledAt }),
       time: startedAt,
     });
-    const outcome = await runner(registry, signal, emit, drain).catch((error: unknown) =>
+    const outcome = await runner(registry, signal, emit, drain, { runId, pruneConfirm }).catch((error: unknown) =>
       thrownOutcome(registry.hostname, startedAt, error),
     );
     const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
@@ -264,7 +276,18 @@ export class Synchronizer {
     const error = runError(outcome);
     if (runId !== undefined) {
       await store
-        .finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, bytes, error, images: outcome.images })
+        .finishRun(runId, {
+          endedAt,
+          result,
+          copied,
+          upToDate,
+          failed,
+          cancelled,
+          pruned: outcome.pruned ?? 0,
+          bytes,
+          error,
+          images: outcome.images,
+        })
         .catch((e: unknown) => this.#storeFailed(e));
     }
     emit({

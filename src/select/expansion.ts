@@ -29,7 +29,15 @@ export interface RepositoryOutcome {
 }
 
 export type SelectionProblemCode =
-  'CATALOG_UNAVAILABLE' | 'REPOSITORY_NOT_FOUND' | 'LISTING_FAILED' | 'INVALID_NAME' | 'EMPTY_SELECTION' | 'TARGET_COLLISION';
+  | 'CATALOG_UNAVAILABLE'
+  | 'REPOSITORY_NOT_FOUND'
+  | 'LISTING_FAILED'
+  | 'INVALID_NAME'
+  | 'EMPTY_SELECTION'
+  | 'TARGET_COLLISION'
+  /** Pruning's own, reported with the selection's: its guard stopped it, or a deletion failed. */
+  | 'PRUNE_BLOCKED'
+  | 'PRUNE_FAILED';
 
 /**
  * Something a run must report. An `error` fails the rule (or, for a collision, the images

@@ -26,6 +26,7 @@ export {
   type DroppedRepository,
 } from './repository-filter.js';
 export { tagVersion } from './semver-tags.js';
+export { compilePrunePolicy, DEFAULT_GRACE_RUNS, DEFAULT_MAX_FRACTION, type PrunePolicy, type PruneSpec } from './prune-policy.js';
 export { compileRule, referenceRule, type RuleSpec, type SelectionRule } from './rule.js';
 export { ruleSchema, rulesSchema, type RuleInput } from './rule-schema.js';
 export { parseImageEntry, type ImageEntry } from './image-entry.js';

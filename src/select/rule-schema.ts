@@ -41,6 +41,23 @@ export const ruleSchema = z
     platforms: z.array(z.string()).optional().describe('os/arch[/variant]: only these platforms of a multi-platform image'),
     force: z.boolean().optional().describe('copy even when the target already has the source digest'),
     required: z.boolean().optional().describe('an empty selection fails the run instead of being a warning'),
+    prune: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            // Whole numbers and ranges are checked by the rule compiler, so the message is said once.
+            graceRuns: z.number().optional().describe('runs in a row a source repository must be missing before its tags go (default 2)'),
+            maxFraction: z
+              .number()
+              .optional()
+              .describe("a run that would delete more than this share of the rule's tags deletes nothing (default 0.1)"),
+            maxCount: z.number().optional().describe("a run that would delete more than this many of the rule's tags deletes nothing"),
+          })
+          .strict(),
+      ])
+      .optional()
+      .describe('delete target tags this rule wrote once its selection no longer holds their source'),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -6,6 +6,7 @@ import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSp
 import { RuleError } from './rule-error.js';
 import { describeSource, parseRuleSource, type RuleSource } from './rule-source.js';
 import { compileTagFilter, type TagFilter, type TagFilterSpec } from './tag-filter.js';
+import { compilePrunePolicy, type PrunePolicy, type PruneSpec } from './prune-policy.js';
 
 /** One selection rule as written (a `mirrors:` entry, or built from a CLI's flags or an image-list line). */
 export interface RuleSpec {
@@ -24,6 +25,8 @@ export interface RuleSpec {
   force?: boolean | undefined;
   /** An empty selection is an error instead of a note. */
   required?: boolean | undefined;
+  /** Delete target tags this rule wrote once its selection no longer holds their source (opt-in). */
+  prune?: PruneSpec | undefined;
   /** How messages name the rule when the code that built it knows better (`images.yaml:3`); never read from config.yaml. */
   label?: string | undefined;
 }
@@ -42,6 +45,8 @@ export interface SelectionRule {
   platforms: readonly string[] | undefined;
   force: boolean;
   required: boolean;
+  /** Set when the rule prunes. */
+  prune: PrunePolicy | undefined;
 }
 
 /** The tags a source names itself: one for `repo:tag`, the list for `repo:v1,v2`, none otherwise. */
@@ -154,6 +159,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
     required: spec.required ?? false,
+    prune: compilePrunePolicy(spec.prune, source.kind === 'repository' || source.kind === 'namespace' || source.kind === 'registry'),
   };
 }
 
@@ -173,5 +179,6 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     platforms: undefined,
     force: false,
     required: false,
+    prune: undefined,
   };
 }

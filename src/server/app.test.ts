@@ -139,7 +139,7 @@ test('/ops: clear 400s and 404s, details, pause cancels a run, run and resume', 
   assert.match(unknown.json().error.message, /configured: mirror\.example:5000, other\.example/);
   const badAction = await ops('sync=other.example&action=explode');
   assert.equal(badAction.statusCode, 400);
-  assert.equal(badAction.json().error.message, 'action must be one of: details, pause, resume, run');
+  assert.equal(badAction.json().error.message, 'action must be one of: details, pause, resume, run, prune-confirm');
 
   const details = await ops('sync=mirror.example:5000&action=details');
   assert.equal(details.statusCode, 200);
@@ -147,6 +147,7 @@ test('/ops: clear 400s and 404s, details, pause cancels a run, run and resume', 
   assert.equal(details.json().registry.hostname, 'mirror.example:5000');
   assert.equal(details.json().synchronizer.state, 'scheduled');
   assert.deepEqual(details.json().recentRuns, []);
+  assert.deepEqual(details.json().recentPrunes, [], 'no deletion yet');
 
   const run = await ops('sync=mirror.example:5000&action=run');
   assert.equal(run.statusCode, 202);

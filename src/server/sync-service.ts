@@ -120,7 +120,7 @@ export class SyncService {
       copies = (registry) => (isLayoutPlace(registry.hostname) ? undefined : (task, run) => queue.copy(registry.hostname, task, run));
       claims = new ScheduleClaims(queue.redis, queueSettings);
     }
-    const runner = options.runner ?? loadRunner(this.#engine, copies);
+    const runner = options.runner ?? loadRunner(this.#engine, copies, this.#store.ownership);
     this.#scheduler = new Scheduler({
       store: this.#store,
       runner,

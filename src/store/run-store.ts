@@ -1,4 +1,5 @@
 import type { ImageOutcome } from '../load/run-outcome.js';
+import type { OwnershipLedger } from './ownership.js';
 
 /** How a run ended. `interrupted`: the process died while it was going. */
 export type RunResult = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -18,6 +19,8 @@ export interface RunSummary {
   failed: number;
   /** Images not copied because the run was paused or stopped (not failures). */
   cancelled: number;
+  /** Target tags pruning deleted (their records: OwnershipLedger.prunedTags). */
+  pruned: number;
   bytes: number;
   /** Why the whole run failed (e.g. the syncer script), when it did. */
   error: string | null;
@@ -35,6 +38,8 @@ export interface RunFinish {
   failed: number;
   /** Defaults to 0. */
   cancelled?: number;
+  /** Defaults to 0. */
+  pruned?: number;
   bytes: number;
   error?: string | undefined;
   images: ImageOutcome[];
@@ -107,6 +112,8 @@ export interface JobRecord {
  * one (a networked database) can implement it unchanged.
  */
 export interface RunStore {
+  /** Which target tags picture-book wrote from which rule, and what pruning deleted (absent: nothing is ever pruned). */
+  readonly ownership?: OwnershipLedger;
   startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number>;
   finishRun(id: number, finish: RunFinish): Promise<void>;
   /**

@@ -13,6 +13,7 @@ export interface RunRow {
   up_to_date: number;
   failed: number;
   cancelled: number;
+  pruned: number;
   bytes: number;
   error: string | null;
 }
@@ -56,6 +57,7 @@ export function runSummary(row: RunRow): RunSummary {
     upToDate: row.up_to_date,
     failed: row.failed,
     cancelled: row.cancelled,
+    pruned: row.pruned,
     bytes: row.bytes,
     error: row.error,
   };

@@ -16,6 +16,8 @@ import type {
 } from './run-store.js';
 import { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 import { migrate } from './sqlite-schema.js';
+import type { OwnershipLedger } from './ownership.js';
+import { SqliteOwnershipLedger } from './sqlite-ownership.js';
 import { imageOutcome, jobTarget, runSummary, type ImageRow, type JobRow, type JobTargetRow, type RunRow } from './sqlite-rows.js';
 import { checkStateFile } from './state-file.js';
 import { StoreError } from './store-error.js';
@@ -32,7 +34,7 @@ function prepareStatements(db: Database.Database) {
   return {
     insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
     finishRun: db.prepare(
-      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, bytes = @bytes, error = @error WHERE id = @id`,
+      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, pruned = @pruned, bytes = @bytes, error = @error WHERE id = @id`,
     ),
     insertImage: db.prepare(
       `INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`,
@@ -82,6 +84,7 @@ function prepareStatements(db: Database.Database) {
     paused: db.prepare<[], { registry: string }>(`SELECT registry FROM paused_registries ORDER BY registry`),
     pruneRuns: db.prepare<[number]>(`DELETE FROM runs WHERE result != 'running' AND started_at < ?`),
     pruneJobs: db.prepare<[number]>(`DELETE FROM jobs WHERE state IN ('FINISHED', 'FAILED') AND finished_at < ?`),
+    prunePruned: db.prepare<[number]>(`DELETE FROM pruned_tags WHERE pruned_at < ?`),
   };
 }
 
@@ -106,9 +109,11 @@ export class SqliteRunStore implements RunStore {
   #db: Database.Database;
   #sql: ReturnType<typeof prepareStatements>;
   #scrubber: SecretScrubber;
+  readonly ownership: OwnershipLedger;
 
   private constructor(db: Database.Database, scrubber: SecretScrubber) {
     this.#db = db;
+    this.ownership = new SqliteOwnershipLedger(db);
     this.#sql = prepareStatements(db);
     this.#scrubber = scrubber;
   }
@@ -155,6 +160,7 @@ export class SqliteRunStore implements RunStore {
         upToDate,
         failed,
         cancelled: finish.cancelled ?? 0,
+        pruned: finish.pruned ?? 0,
         bytes,
         error: this.#scrub(finish.error),
       });
@@ -287,7 +293,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   async prune(before: number): Promise<{ runs: number; jobs: number }> {
-    return this.#db.transaction(() => ({ runs: this.#sql.pruneRuns.run(before).changes, jobs: this.#sql.pruneJobs.run(before).changes }))();
+    return this.#db.transaction(() => {
+      // Deletion records age out with the runs that made them; what picture-book owns never does.
+      this.#sql.prunePruned.run(before);
+      return { runs: this.#sql.pruneRuns.run(before).changes, jobs: this.#sql.pruneJobs.run(before).changes };
+    })();
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,38 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;`,
   // GET /api/distribute/image lists jobs newest first, page by page.
   `CREATE INDEX jobs_by_created ON jobs (created_at);`,
+  // Pruning: which target tags picture-book wrote from which rule (it deletes only those), how many
+  // runs in a row a source repository answered NAME_UNKNOWN, and every deletion.
+  `CREATE TABLE owned_tags (
+     registry TEXT NOT NULL,
+     rule_key TEXT NOT NULL,
+     target TEXT NOT NULL,
+     source TEXT NOT NULL,
+     digest TEXT NOT NULL,
+     written_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL,
+     PRIMARY KEY (rule_key, target)
+   );
+   CREATE INDEX owned_tags_by_target ON owned_tags (target);
+   CREATE TABLE missing_sources (
+     rule_key TEXT NOT NULL,
+     repository TEXT NOT NULL,
+     runs INTEGER NOT NULL,
+     first_missing_at INTEGER NOT NULL,
+     PRIMARY KEY (rule_key, repository)
+   );
+   CREATE TABLE pruned_tags (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id INTEGER,
+     registry TEXT NOT NULL,
+     rule TEXT NOT NULL,
+     target TEXT NOT NULL,
+     digest TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     pruned_at INTEGER NOT NULL
+   );
+   CREATE INDEX pruned_tags_by_run ON pruned_tags (run_id);
+   ALTER TABLE runs ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,12 +7,14 @@ export interface RegistryConfigInput {
   rootDir: string;
   httpSecret: string;
   readonly: boolean;
+  /** `storage.delete.enabled` (on unless said otherwise): off, a DELETE of a manifest answers 405 UNSUPPORTED. */
+  deleteEnabled?: boolean;
   tls?: { certificate: string; key: string };
   htpasswd?: { path: string };
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
-/** The distribution 2.8.2 config file: quiet logs, deletes on, fixed secret (uploads survive restarts). */
+/** The distribution 2.8.2 config file: quiet logs, deletes on (unless turned off), fixed secret (uploads survive restarts). */
 export function registryConfigYaml(input: RegistryConfigInput): string {
   const maintenance = {
     uploadpurging: { enabled: false },
@@ -21,7 +23,7 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
   const config: Record<string, unknown> = {
     version: 0.1,
     log: { level: 'error', accesslog: { disabled: true } },
-    storage: { filesystem: { rootdirectory: input.rootDir }, delete: { enabled: true }, maintenance },
+    storage: { filesystem: { rootdirectory: input.rootDir }, delete: { enabled: input.deleteEnabled ?? true }, maintenance },
     http: {
       addr: input.address.includes(':') ? `[${input.address}]:${input.port}` : `${input.address}:${input.port}`,
       secret: input.httpSecret,

@@ -15,6 +15,8 @@ export interface RegistryOptions {
   auth?: RegistryAuth;
   tls?: boolean;
   readonly?: boolean;
+  /** `storage.delete.enabled: false`: manifest DELETEs answer 405 UNSUPPORTED (default: deletes allowed). */
+  deleteEnabled?: boolean;
   username?: string;
   password?: string;
   /** Listen on IPv6 loopback (`[::1]:PORT`) instead of 127.0.0.1. */
@@ -71,6 +73,7 @@ class RegistryInstance implements TestRegistry {
       rootDir: this.rootDir,
       httpSecret: 'picture-book-fixed-test-secret',
       readonly: options.readonly ?? false,
+      deleteEnabled: options.deleteEnabled ?? true,
       address: options.ipv6 ? '::1' : '127.0.0.1',
     };
   }

@@ -2,6 +2,7 @@ import type { SchedulerEvent } from '../../scheduler/index.js';
 import type { JobState } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
 import type { HostEvent } from '../../transport/index.js';
+import type { PruneEvent } from '../../prune/index.js';
 import type { QueueEvent } from '../../queue/index.js';
 import { CollectedGauge, Counter, Histogram, renderMetrics, type Metric } from './prometheus.js';
 
@@ -41,6 +42,7 @@ export class SyncMetrics {
     'picture_book_registry_pauses_total',
     'Pauses of every request to a registry host, by reason (quota: its pull quota at the reserve; rate_limited: a 429).',
   );
+  readonly pruned = new Counter('picture_book_pruned_total', 'Target tags deleted by pruning, by registry and rule.');
   readonly queueOutages = new Counter(
     'picture_book_queue_unreachable_total',
     "Times the queue's Redis could not be reached (scale-out: `queue:`); work waits and resumes when it answers.",
@@ -84,6 +86,7 @@ export class SyncMetrics {
       this.requests,
       quota,
       this.hostPauses,
+      this.pruned,
       queueUp,
       this.queueOutages,
       this.stalledJobs,
@@ -91,7 +94,7 @@ export class SyncMetrics {
   }
 
   observe(event: SchedulerEvent | ServiceEvent | { type: string }): void {
-    const e = event as SchedulerEvent | ServiceEvent | HostEvent | QueueEvent;
+    const e = event as SchedulerEvent | ServiceEvent | HostEvent | QueueEvent | PruneEvent;
     switch (e.type) {
       case 'sync-run-finished': {
         const registry = e.registry;
@@ -105,6 +108,9 @@ export class SyncMetrics {
         this.durations.observe({ registry }, e.durationMs / 1000);
         break;
       }
+      case 'prune':
+        if (e.action === 'deleted') this.pruned.inc({ registry: e.registry, rule: e.rule });
+        break;
       case 'sync-tick-skipped':
         this.skippedTicks.inc({ registry: e.registry });
         break;

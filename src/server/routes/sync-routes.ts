@@ -10,6 +10,7 @@ import { redactedRegistries, redactedSources, runView, synchronizerView } from '
 import { listSchema, opsGetSchema, opsPostSchema, type opsQuery } from './sync-schemas.js';
 
 const RECENT_RUNS = 10;
+const RECENT_PRUNES = 50;
 
 /** The seed's messages already name their field ("type must be ..."): the first is not prefixed again. */
 const queryValidator = zodValidatorCompiler((error) => describeIssues(error).replace(/^(type|sync|action): /, ''));
@@ -48,7 +49,16 @@ async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyR
     case 'details': {
       const registry = redactedRegistries(context.config()).find((r) => r.hostname === hostname) ?? null;
       const recentRuns = (await context.store.listRuns(hostname, RECENT_RUNS)).map(runView);
-      return { registry, synchronizer: await synchronizerView(sync, context.store), recentRuns };
+      const pruned = (await context.store.ownership?.prunedTags({ registry: hostname, limit: RECENT_PRUNES })) ?? [];
+      const recentPrunes = pruned.map(({ runId, rule, target, digest, reason, prunedAt }) => ({
+        runId,
+        rule,
+        target,
+        digest,
+        reason,
+        prunedAt: apiTime(prunedAt),
+      }));
+      return { registry, synchronizer: await synchronizerView(sync, context.store), recentRuns, recentPrunes };
     }
     case 'pause': {
       const wasRunning = sync.state === 'running';
@@ -59,8 +69,9 @@ async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyR
       const next = await sync.resume();
       return { hostname, state: sync.state, nextRun: apiTime(next?.getTime() ?? null) };
     }
-    case 'run': {
-      const started = sync.runNow();
+    case 'run':
+    case 'prune-confirm': {
+      const started = sync.runNow({ pruneConfirm: action === 'prune-confirm' });
       if (!started.started) {
         const why = {
           running: 'a run is already going',

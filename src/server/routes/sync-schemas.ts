@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { apiTimeSchema, BODY_REFUSALS, errorResponses } from './api-responses.js';
 
-export const OPS_ACTIONS = ['details', 'pause', 'resume', 'run'] as const;
+export const OPS_ACTIONS = ['details', 'pause', 'resume', 'run', 'prune-confirm'] as const;
 const SYNCHRONIZER_STATES = ['scheduled', 'unscheduled', 'running', 'paused', 'stopped'] as const;
 const SYNC_REQUIRED = 'sync is required: the hostname of a configured registry';
 
@@ -29,6 +29,7 @@ export const runSchema = z
     upToDate: z.number().int(),
     failed: z.number().int(),
     cancelled: z.number().int().describe('Images not copied because the run was paused or stopped'),
+    pruned: z.number().int().describe('Target tags deleted by pruning (rules with prune:)'),
     bytes: z.number().int(),
     error: z.string().nullable().describe('Why the whole run failed, when it did'),
   })
@@ -71,12 +72,28 @@ const opsAnswer = z
         registry: redactedRegistry.nullable(),
         synchronizer: synchronizerSchema,
         recentRuns: z.array(runSchema).describe('The last 10 runs, newest first'),
+        recentPrunes: z
+          .array(
+            z
+              .object({
+                runId: z.number().nullable(),
+                rule: z.string(),
+                target: z.string(),
+                digest: z.string(),
+                reason: z.string(),
+                prunedAt: apiTimeSchema.nullable(),
+              })
+              .strict(),
+          )
+          .describe('The last 50 target tags pruning deleted, newest first: run, rule, tag, digest, why and when'),
       })
       .strict(),
     z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES), cancelledRun: z.boolean() }).strict(),
     z.object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES), nextRun: apiTimeSchema.nullable() }).strict(),
   ])
-  .describe('details: {registry, synchronizer, recentRuns}; pause: {hostname, state, cancelledRun}; resume: {hostname, state, nextRun}');
+  .describe(
+    'details: {registry, synchronizer, recentRuns, recentPrunes}; pause: {hostname, state, cancelledRun}; resume: {hostname, state, nextRun}',
+  );
 
 export const listSchema = {
   summary: 'Configured registries (secrets redacted) or active synchronizers',
@@ -89,7 +106,7 @@ const opsResponses = {
   202: z
     .object({ hostname: z.string(), state: z.enum(SYNCHRONIZER_STATES) })
     .strict()
-    .describe('run: a run was started'),
+    .describe('run: a run was started; prune-confirm: a run was started whose prune guards are lifted'),
   ...errorResponses({
     400: 'INVALID_QUERY: sync or action missing or unknown',
     403: 'CROSS_ORIGIN: a change requested from another origin or site (Origin, Sec-Fetch-Site)',

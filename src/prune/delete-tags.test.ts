@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HttpError } from '../errors/index.js';
+import type { ParsedManifest } from '../registry/index.js';
+import { deleteTags, referrerTags, type DeleteCapabilities, type TargetRepository } from './delete-tags.js';
+
+/*
+ * The deletion rules with an in-memory repository that behaves as the registry says it does: one
+ * that deletes a tag alone (OCI 1.1) and one that deletes by digest only, every tag at it going
+ * (distribution 2.8, checked end to end in test/e2e/load-prune.test.ts).
+ */
+
+const D = (c: string): string => `sha256:${c.repeat(64)}`;
+
+class MemoryRepository implements TargetRepository {
+  readonly deletes: string[] = [];
+  constructor(
+    readonly tags: Map<string, string>,
+    readonly byTag: boolean,
+  ) {}
+
+  async listTags(): Promise<string[]> {
+    return [...this.tags.keys()];
+  }
+
+  async headManifest(reference: string) {
+    const digest = this.tags.get(reference);
+    return digest === undefined ? undefined : { digest };
+  }
+
+  async getManifest(): Promise<{ parsed: ParsedManifest }> {
+    return { parsed: { kind: 'index', mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] } };
+  }
+
+  async deleteManifest(reference: string): Promise<boolean> {
+    this.deletes.push(reference);
+    if (!reference.startsWith('sha256:')) {
+      if (!this.byTag)
+        throw new HttpError({
+          status: 400,
+          method: 'DELETE',
+          url: `http://x/${reference}`,
+          errors: [{ code: 'DIGEST_INVALID', message: 'x' }],
+        });
+      return this.tags.delete(reference);
+    }
+    let found = false;
+    for (const [tag, digest] of this.tags) if (digest === reference) found = this.tags.delete(tag) || found;
+    return found;
+  }
+}
+
+test('by digest only: a tag whose digest another staying tag shares is kept; tags going together go in one delete', async () => {
+  const repo = new MemoryRepository(
+    new Map([
+      ['a', D('1')],
+      ['b', D('1')],
+      ['c', D('2')],
+      ['d', D('2')],
+    ]),
+    false,
+  );
+  const caps: DeleteCapabilities = {};
+  const results = await deleteTags(
+    repo,
+    [
+      { tag: 'a', digest: D('1') },
+      { tag: 'c', digest: D('2') },
+      { tag: 'd', digest: D('2') },
+    ],
+    caps,
+    false,
+  );
+  assert.deepEqual(
+    results.map((r) => [r.tag, r.action]),
+    [
+      ['a', 'kept'],
+      ['c', 'deleted'],
+      ['d', 'deleted'],
+    ],
+  );
+  assert.equal(caps.byTag, false, 'learnt from the 400');
+  assert.deepEqual([...repo.tags.keys()], ['a', 'b']);
+  assert.match((results[0] as { note: string }).note, /deletes by digest only, .* and b must stay/);
+});
+
+test('a registry that deletes a tag alone gets the tag deleted, whatever shares its digest', async () => {
+  const repo = new MemoryRepository(
+    new Map([
+      ['a', D('1')],
+      ['b', D('1')],
+    ]),
+    true,
+  );
+  const results = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false);
+  assert.deepEqual(
+    results.map((r) => r.action),
+    ['deleted'],
+  );
+  assert.deepEqual(repo.deletes, ['a']);
+  assert.deepEqual([...repo.tags.keys()], ['b']);
+});
+
+test('a tag holding another digest than the one written, or gone, is released and never deleted; a simulation deletes nothing', async () => {
+  const repo = new MemoryRepository(
+    new Map([
+      ['a', D('9')],
+      ['c', D('3')],
+    ]),
+    false,
+  );
+  const results = await deleteTags(
+    repo,
+    [
+      { tag: 'a', digest: D('1') },
+      { tag: 'b', digest: D('2') },
+      { tag: 'c', digest: D('3') },
+    ],
+    {},
+    true,
+  );
+  assert.deepEqual(
+    results.map((r) => [r.tag, r.action]),
+    [
+      ['a', 'released'],
+      ['b', 'released'],
+      ['c', 'would-delete'],
+    ],
+  );
+  assert.deepEqual(repo.deletes, []);
+});
+
+test('referrer tags of a digest: its fallback index tag and the cosign-style suffixes, nothing else', () => {
+  const hex = '1'.repeat(64);
+  assert.deepEqual(referrerTags([`sha256-${hex}.sig`, `sha256-${hex}`, `sha256-${hex}x`, 'v1', `sha256-${'2'.repeat(64)}`], D('1')), [
+    `sha256-${hex}`,
+    `sha256-${hex}.sig`,
+  ]);
+});

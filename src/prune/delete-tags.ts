@@ -1,0 +1,144 @@
+import { Limiter } from '../copy/limiter.js';
+import { errorMessage, HttpError, PictureBookError } from '../errors/index.js';
+import type { ParsedManifest } from '../registry/index.js';
+
+/** What deleting needs of one target repository (a RepositoryClient opened for push). */
+export interface TargetRepository {
+  listTags(): Promise<string[]>;
+  headManifest(reference: string): Promise<{ digest: string | undefined } | undefined>;
+  getManifest(reference: string): Promise<{ parsed: ParsedManifest }>;
+  deleteManifest(reference: string): Promise<boolean>;
+}
+
+/** One tag to delete from a repository: the digest picture-book wrote there. */
+export interface Deletion {
+  tag: string;
+  digest: string;
+}
+
+export type DeletionResult =
+  | { tag: string; action: 'deleted' | 'would-delete'; digest: string; referrers: string[] }
+  /** Left in place this run (the ownership stays, so a later run tries again). */
+  | { tag: string; action: 'kept'; note: string }
+  /** Not picture-book's any more (gone, or holding something else): released, never deleted. */
+  | { tag: string; action: 'released'; note: string }
+  | { tag: string; action: 'failed'; error: unknown };
+
+/** Whether the registry deletes a tag alone (OCI 1.1); learnt once per target registry and run. */
+export interface DeleteCapabilities {
+  byTag?: boolean;
+}
+
+/** `sha256-<hex>` (the referrers fallback index) and `sha256-<hex>.sig` / `.att` / `.sbom` (cosign): what refers to `digest`. */
+export function referrerTags(tags: readonly string[], digest: string): string[] {
+  const base = digest.replace(':', '-');
+  return tags.filter((tag) => tag === base || tag.startsWith(`${base}.`)).sort();
+}
+
+/** A 400 DIGEST_INVALID (distribution 2.8) or UNSUPPORTED other than 405 to a DELETE by tag: the registry deletes by digest only. */
+function refusesTag(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 400;
+}
+
+/**
+ * Deletes tags of one target repository the way the registry allows. A registry that deletes a
+ * tag alone (OCI 1.1) gets `DELETE .../manifests/<tag>`. Otherwise a tag goes by its digest, which
+ * distribution 2.8 answers by removing every tag of the repository at that digest: so only when
+ * every such tag is being deleted too; else the tag stays, with a note saying why. What refers to a
+ * deleted image (its referrers fallback index and the manifests it lists, cosign's `.sig`/`.att`
+ * tags) goes with it. A tag no longer at the digest picture-book wrote is not touched. With
+ * `simulate`, nothing is deleted and the results say what would be. A 405 (deletes disabled)
+ * is thrown: nothing else of the registry can be deleted either.
+ */
+export async function deleteTags(
+  repository: TargetRepository,
+  deletions: readonly Deletion[],
+  capabilities: DeleteCapabilities,
+  simulate: boolean,
+): Promise<DeletionResult[]> {
+  const tags = await repository.listTags();
+  const heads = new Limiter(8);
+  const digests = new Map<string, string | undefined>();
+  await Promise.all(tags.map((tag) => heads.run(async () => digests.set(tag, (await repository.headManifest(tag))?.digest))));
+  const going = new Set<string>();
+  const results: DeletionResult[] = [];
+  for (const d of deletions) {
+    const now = digests.get(d.tag);
+    if (!tags.includes(d.tag) || now === undefined) results.push({ tag: d.tag, action: 'released', note: 'already gone from the target' });
+    else if (now !== d.digest)
+      results.push({
+        tag: d.tag,
+        action: 'released',
+        note: `now holds ${now}, not the ${d.digest} picture-book wrote: someone else's, kept`,
+      });
+    else going.add(d.tag);
+  }
+  for (const d of deletions.filter((x) => going.has(x.tag))) {
+    try {
+      results.push(await deleteOne(repository, d, tags, digests, going, capabilities, simulate));
+    } catch (error) {
+      if (error instanceof PictureBookError && error.code === 'DELETE_DISABLED') throw error;
+      results.push({ tag: d.tag, action: 'failed', error });
+    }
+  }
+  return results;
+}
+
+async function deleteOne(
+  repository: TargetRepository,
+  d: Deletion,
+  tags: readonly string[],
+  digests: ReadonlyMap<string, string | undefined>,
+  going: ReadonlySet<string>,
+  capabilities: DeleteCapabilities,
+  simulate: boolean,
+): Promise<DeletionResult> {
+  const referrers = referrerTags(tags, d.digest);
+  const sharing = tags.filter((t) => t !== d.tag && digests.get(t) === d.digest);
+  const action = simulate ? 'would-delete' : 'deleted';
+  if (capabilities.byTag !== false && !simulate) {
+    try {
+      await repository.deleteManifest(d.tag);
+      capabilities.byTag = true;
+      // Its digest may still be tagged elsewhere: its referrers then still refer to something kept.
+      if (sharing.length === 0) await deleteReferrers(repository, referrers, digests);
+      return { tag: d.tag, action, digest: d.digest, referrers: sharing.length === 0 ? referrers : [] };
+    } catch (error) {
+      if (!refusesTag(error)) throw error;
+      capabilities.byTag = false;
+    }
+  }
+  const staying = sharing.filter((t) => !going.has(t));
+  if (capabilities.byTag !== true && staying.length > 0) {
+    return {
+      tag: d.tag,
+      action: 'kept',
+      note: `the registry deletes by digest only, which would remove every tag at ${d.digest}, and ${staying.join(', ')} must stay: kept`,
+    };
+  }
+  if (!simulate) {
+    // Gone already when another tag of the same digest was deleted just before: fine.
+    await repository.deleteManifest(d.digest);
+    await deleteReferrers(repository, referrers, digests);
+  }
+  return { tag: d.tag, action, digest: d.digest, referrers };
+}
+
+/** The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it). */
+async function deleteReferrers(
+  repository: TargetRepository,
+  referrers: readonly string[],
+  digests: ReadonlyMap<string, string | undefined>,
+) {
+  for (const tag of referrers) {
+    const digest = digests.get(tag);
+    if (digest === undefined) continue;
+    if (!tag.includes('.')) {
+      const index = await repository.getManifest(digest).catch((error: unknown) => {
+        throw new PictureBookError('HTTP', `reading the referrers index ${tag}: ${errorMessage(error)}`, { cause: error });
+      });
+      if (index.parsed.kind === 'index') for (const entry of index.parsed.manifests) await repository.deleteManifest(entry.digest);
+    }
+    await repository.deleteManifest(digest);
+  }
+}

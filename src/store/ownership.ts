@@ -1,0 +1,51 @@
+/**
+ * What pruning needs from the history: which target tags picture-book itself wrote from which rule
+ * (it never deletes anything else), how long a source repository has been missing, and a record of
+ * every deletion. `ruleKey` names a rule by what it mirrors (source and target place), not by its
+ * position in the file, so reordering `mirrors:` keeps what each rule owns.
+ */
+export interface OwnedTag {
+  /** The configured target registry (`hostname`). */
+  registry: string;
+  ruleKey: string;
+  /** Full target reference, `host/repo:tag`. */
+  target: string;
+  /** Full source reference it was copied from. */
+  source: string;
+  /** What picture-book wrote there: a tag holding anything else is no longer its own. */
+  digest: string;
+  writtenAt: number;
+  /** The last run whose selection still held it. */
+  lastSeenAt: number;
+}
+
+export interface PrunedTag {
+  runId: number | null;
+  registry: string;
+  /** The rule's label (`mirrors[0]`) and key, as the run knew it. */
+  rule: string;
+  target: string;
+  digest: string;
+  /** Why: `gone from the source`, `dropped by exclude`, `source repository missing for 2 runs`. */
+  reason: string;
+  prunedAt: number;
+}
+
+export interface OwnershipLedger {
+  /** Records that picture-book wrote `target` (digest) from a rule; refreshes the digest when it wrote it again. */
+  recordWritten(tags: ReadonlyArray<Omit<OwnedTag, 'lastSeenAt' | 'writtenAt'>>, at: number): Promise<void>;
+  /** Marks tags the rule still selects (and picture-book still owns) as seen now. */
+  markSeen(ruleKey: string, targets: readonly string[], at: number): Promise<void>;
+  ownedTags(ruleKey: string): Promise<OwnedTag[]>;
+  /** Gives up a tag (deleted, gone, or rewritten by someone else). */
+  release(ruleKey: string, target: string): Promise<void>;
+  /** One more run in a row that `repository` was missing; returns the count (this run included). */
+  countMissing(ruleKey: string, repository: string, at: number): Promise<number>;
+  /** The repository answered again: its missing streak ends. */
+  clearMissing(ruleKey: string, repository: string): Promise<void>;
+  /** How many runs in a row it has been missing so far (0 when not missing). */
+  missingRuns(ruleKey: string, repository: string): Promise<number>;
+  recordPruned(tag: PrunedTag): Promise<void>;
+  /** Newest first; one registry's, one run's when given. */
+  prunedTags(options: { registry?: string; runId?: number; limit: number }): Promise<PrunedTag[]>;
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { SqliteRunStore } from './sqlite-run-store.js';
+
+const store = SqliteRunStore.open(':memory:');
+after(() => store.close());
+const ledger = store.ownership;
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+
+test('what a rule wrote is its own: written again, the digest follows; released, it is gone', async () => {
+  const tag = {
+    registry: 'mirror:5000',
+    ruleKey: 'src/app -> mirror:5000/m',
+    target: 'mirror:5000/m/app:v1',
+    source: 'src/app:v1',
+    digest: D1,
+  };
+  await ledger.recordWritten([tag], 100);
+  await ledger.recordWritten([{ ...tag, digest: D2 }], 200);
+  await ledger.markSeen(tag.ruleKey, [tag.target], 300);
+  assert.deepEqual(await ledger.ownedTags(tag.ruleKey), [{ ...tag, digest: D2, writtenAt: 200, lastSeenAt: 300 }]);
+  assert.deepEqual(await ledger.ownedTags('another rule'), [], "one rule never sees another's");
+  await ledger.release(tag.ruleKey, tag.target);
+  assert.deepEqual(await ledger.ownedTags(tag.ruleKey), []);
+});
+
+test('a missing streak counts runs in a row and ends when cleared', async () => {
+  assert.equal(await ledger.missingRuns('r', 'team/app'), 0);
+  assert.equal(await ledger.countMissing('r', 'team/app', 1), 1);
+  assert.equal(await ledger.countMissing('r', 'team/app', 2), 2);
+  assert.equal(await ledger.missingRuns('r', 'team/app'), 2);
+  await ledger.clearMissing('r', 'team/app');
+  assert.equal(await ledger.countMissing('r', 'team/app', 3), 1);
+});
+
+test('deletions are kept per registry and run, newest first, and age out with the history; ownership does not', async () => {
+  const base = { registry: 'a:5000', rule: 'mirrors[0]', digest: D1, reason: 'gone from the source' };
+  await ledger.recordPruned({ ...base, runId: 1, target: 'a:5000/x:v1', prunedAt: 10 });
+  await ledger.recordPruned({ ...base, runId: 2, target: 'a:5000/x:v2', prunedAt: 20 });
+  await ledger.recordPruned({ ...base, registry: 'b:5000', runId: 2, target: 'b:5000/x:v3', prunedAt: 30 });
+  await ledger.recordWritten([{ registry: 'a:5000', ruleKey: 'k', target: 'a:5000/x:v9', source: 's/x:v9', digest: D1 }], 5);
+  assert.deepEqual(
+    (await ledger.prunedTags({ registry: 'a:5000', limit: 10 })).map((p) => p.target),
+    ['a:5000/x:v2', 'a:5000/x:v1'],
+  );
+  assert.deepEqual(
+    (await ledger.prunedTags({ runId: 2, limit: 10 })).map((p) => p.target),
+    ['b:5000/x:v3', 'a:5000/x:v2'],
+  );
+  await store.prune(25);
+  assert.deepEqual(
+    (await ledger.prunedTags({ limit: 10 })).map((p) => p.target),
+    ['b:5000/x:v3'],
+  );
+  assert.equal((await ledger.ownedTags('k')).length, 1, 'what picture-book owns never ages out');
+});
