@@ -9,6 +9,9 @@ import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
+import type { ArtifactTypeFilter } from './referrers/artifact-filter.js';
+import { followReferrers, notApplicable, upToDateSubjects } from './referrers/follow.js';
+import { KeyedLock } from './referrers/keyed-lock.js';
 
 /**
  * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
@@ -23,6 +26,15 @@ export interface CopyTask {
   force?: boolean;
   sourceEndpoint?: EndpointOptions;
   targetEndpoint?: EndpointOptions;
+  /**
+   * Signatures, attestations and SBOMs follow the image (OCI 1.1 referrers of it and of its index's
+   * children, recursively, and cosign's `sha256-<hex>.*` tags): default true.
+   */
+  referrers?: boolean;
+  /** cosign's `sha256-<hex>.*` tags too (default true; only with `referrers`). */
+  cosignTags?: boolean;
+  /** Which artifact types of referrers travel (default all). */
+  artifactTypes?: ArtifactTypeFilter;
 }
 
 export interface CopyEngineOptions {
@@ -72,6 +84,8 @@ export class CopyEngine {
   #lookahead: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
+  /** One writer at a time per target fallback tag, across every copy of the process. */
+  #referrerLocks = new KeyedLock();
 
   constructor(options: CopyEngineOptions = {}) {
     // The config's defaults (measured with `npm run bench`: more blob streams help, more images barely).
@@ -152,6 +166,19 @@ export class CopyEngine {
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
+          if (task.referrers !== false) {
+            const subjects = await upToDateSubjects(targetRepo, checked.check.digest, checked.check.targetMediaType);
+            result.referrers = await followReferrers({
+              task,
+              sourceRepo,
+              targetRepo,
+              targetName: target.toString(),
+              subjects,
+              emit,
+              blobs: this.#blobs,
+              locks: this.#referrerLocks,
+            });
+          }
           emit({
             type: 'image-skipped',
             source: result.source,
@@ -167,7 +194,7 @@ export class CopyEngine {
         throwIfStopping(run, shownTarget);
         started = true;
         emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({
+        const { result, subjects } = await copyImage({
           source,
           target,
           sourceRepo,
@@ -178,6 +205,19 @@ export class CopyEngine {
           blobs: this.#blobs,
           emit,
         });
+        if (task.referrers !== false) {
+          result.referrers = await followReferrers({
+            task,
+            sourceRepo,
+            targetRepo,
+            targetName: target.toString(),
+            subjects,
+            emit,
+            blobs: this.#blobs,
+            locks: this.#referrerLocks,
+          });
+          if (result.sourceDigest !== result.digest) await notApplicable(task, sourceRepo, result.sourceDigest, result.target, emit);
+        }
         const time = Date.now();
         if (result.status === 'skipped') {
           emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });

@@ -1,4 +1,4 @@
-import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
+import { referencedBlobs, type FetchedManifest, type ManifestPushed, type RepositoryClient } from '../registry/index.js';
 import { CancelledError, HttpError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import type { CopyStats } from './copy-stats.js';
@@ -55,12 +55,12 @@ export async function copyChild(ctx: TreeContext, digest: string): Promise<Fetch
 }
 
 /** Refuses to start once the run was stopped: a tag is written only after a copy ran to its end. */
-export async function writeManifest(ctx: TreeContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+export async function writeManifest(ctx: TreeContext, reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
   const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
   if (stopped) throw stopped;
-  let digest: string;
+  let pushed: ManifestPushed;
   try {
-    digest = await ctx.target.putManifest(reference, bytes, mediaType);
+    pushed = await ctx.target.pushManifest(reference, bytes, mediaType);
   } catch (error) {
     // Someone deleted a blob we had seen there: the next copy asks the registry again.
     if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN')
@@ -68,6 +68,6 @@ export async function writeManifest(ctx: TreeContext, reference: string, bytes: 
     throw error;
   }
   ctx.stats.manifestsWritten++;
-  ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest, mediaType, time: Date.now() });
-  return digest;
+  ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest: pushed.digest, mediaType, time: Date.now() });
+  return pushed;
 }

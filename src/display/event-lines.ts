@@ -79,6 +79,14 @@ export function describeEvent(event: LoadEvent): string[] | undefined {
       return [`retrying ${event.method} ${event.url} (attempt ${event.attempt}) in ${formatDuration(event.delayMs)}: ${event.reason}`];
     case 'digest-fallback':
       return [`${event.reference}: the registry sent no Docker-Content-Digest on HEAD; read the manifest with GET instead`];
+    case 'referrer-copied':
+      return [
+        `${event.via === 'cosign-tag' ? `cosign tag ${event.tag ?? ''}` : 'referrer'} ${shortDigest(event.digest)} (${event.artifactType}) of ${shortDigest(event.subject)} copied to ${event.target}`,
+      ];
+    case 'referrers-index-written':
+      return [`wrote referrers tag ${event.tag} (${event.entries} referrers) of ${shortDigest(event.subject)} to ${event.target}`];
+    case 'referrers-not-applicable':
+      return [`${event.count} referrers of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.reason}`];
     case 'blob-started':
     case 'blob-progress':
       return undefined;

@@ -2,7 +2,16 @@ import type { Readable } from 'node:stream';
 import { repositoryScope } from '../reference/index.js';
 import { discardBody, type RetryListener, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
-import { getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
+import {
+  getManifest,
+  headManifest,
+  pushManifest,
+  putManifest,
+  type FetchedManifest,
+  type ManifestHead,
+  type ManifestPushed,
+} from './manifest-requests.js';
+import { listReferrers, type ReferrersListing } from './referrers-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
 import {
@@ -57,6 +66,16 @@ export class RepositoryClient {
 
   putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     return putManifest(this.#ctx, reference, bytes, mediaType);
+  }
+
+  /** putManifest, with the `OCI-Subject` of the answer (see manifest-requests.ts). */
+  pushManifest(reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
+    return pushManifest(this.#ctx, reference, bytes, mediaType);
+  }
+
+  /** The OCI 1.1 referrers of `digest`, or `supported: false` (use the fallback tag). */
+  listReferrers(digest: string, artifactType?: string): Promise<ReferrersListing> {
+    return listReferrers(this.#ctx, digest, artifactType);
   }
 
   headBlob(digest: string): Promise<number | undefined> {
