@@ -20,3 +20,5 @@ export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js'
 export { startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
+export { startReferrersFront, type ReferrerDescriptor, type ReferrersFront } from './referrers-front.js';
+export { pushArtifact, pushCosignTag, pushReferrersTag, subjectOf, type PushedArtifact, type Subject } from './referrer-fixtures.js';
