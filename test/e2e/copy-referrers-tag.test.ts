@@ -141,3 +141,33 @@ test('referrers: false copies the image alone and asks nothing about signatures'
   assert.equal(pair.sourceProxy.count('GET', /\/referrers\/|\/tags\/list/), 0);
   assert.deepEqual(await skopeoListTags(`${pair.target.host}/${repo}`, pair.target), ['v1']);
 });
+
+test('two images sharing a subject, copied at once into one repository, both land in its fallback index (one writer at a time)', async () => {
+  // Each source repository lists a different referrer of the same image digest.
+  const referrers: PushedArtifact[] = [];
+  for (const name of ['a', 'b', 'c']) {
+    const repo = `race/${name}`;
+    await pushImage(ociImage, pair.source, `${repo}:v1`);
+    const subject = await subjectOf(pair.source, repo, 'v1');
+    const artifact = await pushArtifact(pair.source, repo, subject, { artifactType: `application/example.${name}`, seed: `race-${name}` });
+    await pushReferrersTag(pair.source, repo, subject.digest, [artifact]);
+    referrers.push(artifact);
+  }
+  const subject = await subjectOf(pair.source, 'race/a', 'v1');
+  const engine = new CopyEngine();
+  try {
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        engine.copy({ source: `${pair.sourceProxy.host}/race/${name}:v1`, target: `${pair.targetProxy.host}/race/app:${name}` }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.referrers?.copied),
+      [1, 1, 1],
+    );
+  } finally {
+    await engine.close();
+  }
+  const index = indexOf((await skopeoInspectRaw(`${pair.target.host}/race/app:${tagOf(subject.digest)}`, pair.target)).raw);
+  assert.deepEqual(index.manifests.map((m) => m.digest).sort(), referrers.map((r) => r.digest).sort());
+});
