@@ -23,6 +23,11 @@ export interface CopyFlags extends TimeoutFlags {
   platform: string[];
   force?: boolean;
   verbose?: boolean;
+  /** commander's `--no-referrers` / `--no-cosign-tags`: true unless given. */
+  referrers?: boolean;
+  cosignTags?: boolean;
+  referrerType?: string[];
+  skipReferrerType?: string[];
 }
 
 function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
@@ -64,14 +69,23 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       target: target.toString(),
       platforms: flags.platform,
       force: flags.force === true,
+      referrers: flags.referrers !== false,
+      cosignTags: flags.cosignTags !== false,
+      artifactTypes: { include: flags.referrerType ?? [], exclude: flags.skipReferrerType ?? [] },
       sourceEndpoint,
       targetEndpoint,
     };
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
+    const referrers = result.referrers;
+    const referrerLine =
+      referrers && referrers.copied + referrers.present > 0
+        ? `  signatures and attestations: ${referrers.copied} copied, ${referrers.present} already present\n`
+        : '';
     if (result.status === 'skipped') {
+      const what = referrers?.copied ? 'image unchanged' : 'nothing copied';
       process.stdout.write(
-        `up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`,
+        `up to date: ${result.target} already has ${result.digest} (${what}, ${formatDuration(result.durationMs)})\n${referrerLine}`,
       );
     } else {
       const blobs = `${result.blobsCopied} copied, ${result.blobsSkipped} already present, ${result.blobsMounted} mounted`;
@@ -79,6 +93,7 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
         `copied ${result.source} -> ${result.target}\n  digest ${result.digest}\n  blobs: ${blobs}\n  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.bytes, result.durationMs)})\n`,
       );
       if (result.note) process.stdout.write(`  note: ${result.note}\n`);
+      process.stdout.write(referrerLine);
     }
   } finally {
     // Before the error line main prints: the live block is erased first.

@@ -55,6 +55,8 @@ function registrySchema(context: SchemaContext) {
       images: z.array(imageReference).default([]).describe('a literal list of references, instead of or with the script'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
+      referrers: z.boolean().default(true).describe("copy each image's signatures, attestations and SBOMs (OCI referrers, cosign tags)"),
+      cosignTags: z.boolean().default(true).describe("with referrers: also cosign's sha256-<hex>.sig/.att/.sbom tags"),
       syncerScriptTimeoutSeconds: z
         .number()
         .positive()
@@ -93,6 +95,8 @@ function registrySchema(context: SchemaContext) {
       images: r.images,
       ...hostSettingsOf(r),
       concurrency: r.concurrency,
+      referrers: r.referrers,
+      cosignTags: r.cosignTags,
     }));
 }
 

@@ -44,6 +44,10 @@ export interface RegistryConfig extends HostSettings {
   deleteLocalImages: boolean;
   images: string[];
   concurrency: number | undefined;
+  /** Signatures, attestations and SBOMs follow each image (optional: configs built in code get true). */
+  referrers?: boolean;
+  /** cosign's `sha256-<hex>.*` tags too (optional: true). */
+  cosignTags?: boolean;
   /** Line of the file where this registry starts. */
   line: number;
   /** The config's `sources:` (the same map for every registry; optional: configs built in code). */

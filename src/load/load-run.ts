@@ -119,6 +119,8 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
           target: target.toString(),
           sourceEndpoint: sourceEndpoint(registry, source.registry),
           targetEndpoint: push,
+          referrers: registry.referrers !== false,
+          cosignTags: registry.cosignTags !== false,
         };
         outcome.images.push(await copyOrPlan(task, options, name));
       }),
