@@ -171,3 +171,31 @@ test('two images sharing a subject, copied at once into one repository, both lan
   const index = indexOf((await skopeoInspectRaw(`${pair.target.host}/race/app:${tagOf(subject.digest)}`, pair.target)).raw);
   assert.deepEqual(index.manifests.map((m) => m.digest).sort(), referrers.map((r) => r.digest).sort());
 });
+
+test('referrers of referrers are followed 4 levels deep, no further; an index that lists its own subject ends there', async () => {
+  const repo = 'chain/app';
+  await pushImage(ociImage, pair.source, `${repo}:v1`);
+  const image = await subjectOf(pair.source, repo, 'v1');
+  const chain: PushedArtifact[] = [];
+  let subject = image;
+  for (let level = 1; level <= 5; level++) {
+    const artifact = await pushArtifact(pair.source, repo, subject, {
+      artifactType: `application/example.level${level}`,
+      seed: `chain-${level}`,
+    });
+    // A hostile (or careless) fallback index of the image also lists the image itself: a loop.
+    await pushReferrersTag(pair.source, repo, subject.digest, [artifact], level === 1 ? [{ ...image }] : []);
+    chain.push(artifact);
+    subject = { mediaType: artifact.mediaType, digest: artifact.digest, size: artifact.size };
+  }
+  const result = await copy({ source: `${pair.sourceProxy.host}/${repo}:v1`, target: `${pair.targetProxy.host}/${repo}:v1` });
+  assert.deepEqual(result.referrers, { copied: 4, present: 1 }, 'levels 1-4 copied; the image itself found present, not followed again');
+  const atTarget = async (digest: string) =>
+    (
+      await fetch(`${pair.target.url}/v2/${repo}/manifests/${digest}`, {
+        method: 'HEAD',
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }, // 2.8 hides an OCI manifest not accepted
+      })
+    ).status;
+  assert.deepEqual(await Promise.all(chain.map((a) => atTarget(a.digest))), [200, 200, 200, 200, 404]);
+});
