@@ -23,9 +23,14 @@ export const DEMO_IMAGES: Array<{ path: string; spec: ImageSpec | IndexSpec }> =
     },
   },
   { path: 'team/api:v2', spec: image('docker', [base, runtime, { seed: 'demo-api', size: 3 * MiB }]) },
+  { path: 'team/api:v2.1', spec: image('docker', [base, runtime, { seed: 'demo-api-2.1', size: 1 * MiB }]) },
+  { path: 'team/api:v2.2-rc.1', spec: image('docker', [base, runtime, { seed: 'demo-api-2.2-rc.1', size: 1 * MiB }]) },
   { path: 'team/worker:v2', spec: image('docker', [base, runtime, { seed: 'demo-worker', size: 2 * MiB }]) },
   {
     path: 'team/reports:2026.11',
     spec: image('oci', [base, runtime, { seed: 'demo-reports', size: 24 * MiB }, { seed: 'empty', size: 0 }]),
   },
 ];
+
+/** Mirrored by a repository rule in the demo's config (every tag but release candidates), not listed by its syncer script. */
+export const DEMO_RULE_REPOSITORY = 'team/api';

@@ -3,13 +3,13 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pushImage, skopeo, type PushTarget } from '../test/harness/index.js';
-import { DEMO_IMAGES } from './images.js';
+import { DEMO_IMAGES, DEMO_RULE_REPOSITORY } from './images.js';
 import { ensureRegistry, hostOf, stopRegistry } from './registry-process.js';
 
 /**
  * `npm run demo`: two local registries (they keep running afterwards so the result can be looked
- * at), a source seeded with generated images, a config whose syncer script lists them, and
- * `picture-book load --all` with the live display. Run it again: everything is up to date.
+ * at), a source seeded with generated images, a config whose syncer script lists most of them and
+ * whose repository rule mirrors the tags of one more, and `picture-book load --all` with the live display. Run it again: everything is up to date.
  * `npm run demo -- stop` stops the registries.
  */
 const ROOT = resolve('.demo');
@@ -35,14 +35,15 @@ async function seed(sourceHost: string): Promise<void> {
 
 async function writeConfig(sourceHost: string, targetHost: string): Promise<string> {
   const script = join(ROOT, 'list-images.sh');
-  const lines = DEMO_IMAGES.map(({ path }) => `${sourceHost}/${path}`);
+  const listed = DEMO_IMAGES.filter(({ path }) => !path.startsWith(`${DEMO_RULE_REPOSITORY}:`));
+  const lines = listed.map(({ path }) => `${sourceHost}/${path}`);
   await writeFile(script, `#!/bin/sh\n# The syncer script: prints one image reference per line.\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n`);
   await chmod(script, 0o755);
   const config = join(ROOT, 'config.yaml');
   await writeFile(
     config,
     [
-      '# Written by `npm run demo`. The seed config keys, pointing at two local registries.',
+      '# Written by `npm run demo`. The seed config keys, pointing at two local registries, and one mirrors: rule.',
       'registries:',
       `  - hostname: '${targetHost}'`,
       "    repository: 'mirror'",
@@ -51,6 +52,9 @@ async function writeConfig(sourceHost: string, targetHost: string): Promise<stri
       "    syncPeriod: '*/5 * * * *'",
       "    syncerScript: './list-images.sh'",
       "    syncerScriptArgs: ''",
+      '    mirrors:',
+      `      - source: '${sourceHost}/${DEMO_RULE_REPOSITORY}'   # a repository rule: its tags, listed at every run`,
+      "        tags: {exclude: ['.*-rc.*']}          # but no release candidate",
       'display: "spinner"',
       'api:',
       '  enabled: false',
@@ -89,7 +93,7 @@ async function main(): Promise<number> {
       'Look at the result:',
       `  curl -s http://${targetHost}/v2/_catalog`,
       `  skopeo inspect --tls-verify=false docker://${targetHost}/mirror/library/nginx-demo:1.27`,
-      `  node dist/bin/picture-book.js load --config ${config} --all --dry-run`,
+      `  node dist/bin/picture-book.js load --config ${config} --all --dry-run -v`,
       'Run `npm run demo` again: every image is up to date. `npm run demo -- stop` stops the registries.',
       '',
     ].join('\n'),

@@ -15,6 +15,7 @@ export interface LoadFlags {
   registry: string[];
   all?: boolean;
   dryRun?: boolean;
+  verbose?: boolean;
   logFormat: 'text' | 'json';
 }
 
@@ -36,6 +37,7 @@ export function selectRegistries(config: PictureBookConfig, wanted: string[], al
 const MESSAGE_EVENTS = new Set([
   'registry-script-failed',
   'registry-line-invalid',
+  'selection-problem',
   'image-planned',
   'registry-finished',
   'image-failed',
@@ -63,7 +65,7 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   const { config, warnings } = await loadConfig(resolveConfigPath(flags.config, process.env, process.cwd()));
   processScrubber.addAll(configSecrets(config));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
-  const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout);
+  const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout, { verbose: flags.verbose === true });
   const engine = new CopyEngine({
     imageConcurrency: config.concurrency.images,
     blobConcurrency: config.concurrency.blobs,

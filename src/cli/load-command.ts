@@ -6,11 +6,14 @@ export function registerLoadCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
   program
     .command('load')
-    .description('one-time sync: copy every image the syncer scripts list into the configured registries')
+    .description(
+      'one-time sync: copy every image the syncer scripts, images: lists and mirrors: rules select into the configured registries',
+    )
     .option('-c, --config <file>', 'config file (default: $PICTURE_BOOK_CONFIG, else ./config.yaml)')
     .option('-r, --registry <host>', 'a configured registry hostname to load (repeatable)', collect, [])
     .option('-a, --all', 'load every configured registry')
     .option('--dry-run', 'print what would be copied; write nothing')
+    .option('-v, --verbose', "name every repository and tag a rule's filters dropped, and why; the live view prints every event")
     .option(
       '--log-format <format>',
       'text (live view or plain lines, per `display`) or json (one object per event)',

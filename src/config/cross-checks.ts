@@ -61,14 +61,20 @@ export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warni
     const cron = syncPeriod === undefined ? undefined : checkCron(syncPeriod, timezone);
     if (cron) add(['registries', index, 'syncPeriod'], cron);
     const images = Array.isArray(r.images) ? r.images : [];
-    if (!str(r.syncerScript) && images.length === 0)
-      add(['registries', index], 'needs a "syncerScript" or an "images" list (or both)', 'key');
+    const mirrors = Array.isArray(r.mirrors) ? r.mirrors : [];
+    if (!str(r.syncerScript) && images.length === 0 && mirrors.length === 0)
+      add(
+        ['registries', index],
+        'needs something to mirror: a "syncerScript", an "images" list or "mirrors" rules (any of them together)',
+        'key',
+      );
     const found = checkAuthHosts({
       index,
       hostname: hostname ?? str(r.hostname) ?? '',
       pullAuth: quietly(parseAuthSetting, r.pullAuthConfig),
       pushAuth: quietly(parseAuthSetting, r.pushAuthConfig),
       images,
+      mirrors,
       sourceAuths,
     });
     problems.push(...found.problems);

@@ -76,7 +76,16 @@ export function expandEnvironment(
 
 // Identity fields: needed as they are (the API looks registries up by hostname, the log names
 // them), and their grammar leaves no room for a secret.
-export const IDENTITY_KEYS: ReadonlySet<string> = new Set(['hostname', 'repository', 'images', 'syncPeriod', 'host', 'timezone']);
+export const IDENTITY_KEYS: ReadonlySet<string> = new Set([
+  'hostname',
+  'repository',
+  'images',
+  'source',
+  'target',
+  'syncPeriod',
+  'host',
+  'timezone',
+]);
 
 /** The expanded values that may hold secrets, for the config to carry. */
 export function envSourcedValues(expanded: ExpandedValue[]): EnvSourcedValue[] {

@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
-import { parseReference, parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
+import { parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
+import { parseImageEntry } from '../select/image-entry.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
 import { locateScript } from './script-path.js';
@@ -72,8 +73,11 @@ export const repositoryPrefix = z
   .transform(trimRepositoryPath)
   .superRefine(checkedBy((repository) => (repository ? refusal((r) => validateRepository(r, r))(repository) : undefined)));
 
-/** An image reference as written (kept as text: the run parses it again with the script's lines). */
-export const imageReference = z.string().superRefine(checkedBy(refusal(parseReference)));
+/**
+ * An `images:` entry as written (kept as text: the run parses it again with the script's lines):
+ * a reference, or an explicit all-tags form (`repo:*`, `repo:/regex/`).
+ */
+export const imageReference = z.string().superRefine(checkedBy(refusal(parseImageEntry)));
 
 /** An optional text turned into a value; '' means absent too (the seed's template leaves keys empty). */
 function unlessEmpty<T>(convert: (written: string, ctx: z.RefinementCtx) => T) {

@@ -246,9 +246,9 @@ const INVALID: Array<[string, string, string[]]> = [
     ['5:9 registries[0].images[1]: invalid reference "quay.io/CoreOS/etcd": path component "CoreOS" must be lowercase'],
   ],
   [
-    'neither script nor images',
+    'neither script nor images nor mirrors',
     'registries:\n  - hostname: reg.example\n',
-    ['2:5 registries[0]: needs a "syncerScript" or an "images" list (or both)'],
+    ['2:5 registries[0]: needs something to mirror: a "syncerScript", an "images" list or "mirrors" rules (any of them together)'],
   ],
   ['bad display', `${reg()}display: fancy\n`, ['5:10 display: must be "spinner" or empty, got "fancy"']],
   [

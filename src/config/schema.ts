@@ -11,6 +11,7 @@ import {
   workingDirPath,
   type SchemaContext,
 } from './fields.js';
+import { rulesSchema } from '../select/rule-schema.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
@@ -52,7 +53,11 @@ function registrySchema(context: SchemaContext) {
         .describe('arguments of the script, split like a shell would, without one'),
       deleteLocalImages: z.boolean().default(false).describe('accepted; no effect (daemonless: nothing local to delete)'),
       // Additions:
-      images: z.array(imageReference).default([]).describe('a literal list of references, instead of or with the script'),
+      images: z
+        .array(imageReference)
+        .default([])
+        .describe('a literal list of references (or repo:* / repo:/regex/ for many tags), instead of or with the script'),
+      mirrors: rulesSchema.describe('selection rules: repositories, namespaces or registries, with tag and repository filters'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
       referrers: z.boolean().default(true).describe("copy each image's signatures, attestations and SBOMs (OCI referrers, cosign tags)"),
@@ -93,6 +98,7 @@ function registrySchema(context: SchemaContext) {
       syncerScriptMaxLines: r.syncerScriptMaxLines,
       deleteLocalImages: r.deleteLocalImages,
       images: r.images,
+      mirrors: r.mirrors,
       ...hostSettingsOf(r),
       concurrency: r.concurrency,
       referrers: r.referrers,

@@ -1,4 +1,5 @@
 import type { Credentials } from '../auth/credentials.js';
+import type { RuleSpec } from '../select/rule.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
 
@@ -43,6 +44,11 @@ export interface RegistryConfig extends HostSettings {
   syncerScriptMaxLines?: number;
   deleteLocalImages: boolean;
   images: string[];
+  /**
+   * The `mirrors:` rules as written (checked when the config loaded; compiled again by each run,
+   * labelled `mirrors[i]`). Optional: configs built in code may have none.
+   */
+  mirrors?: RuleSpec[];
   concurrency: number | undefined;
   /** Signatures, attestations and SBOMs follow each image (optional: configs built in code get true). */
   referrers?: boolean;

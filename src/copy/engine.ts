@@ -268,6 +268,15 @@ export class CopyEngine {
     return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
   }
 
+  /**
+   * The registry connections every copy of this engine goes through. Whoever else talks to the
+   * same registries in the same run (listing tags and catalogs) should use them too: one keep-alive
+   * pool and one token cache per host and credential.
+   */
+  get clients(): RegistryClients {
+    return this.#clients;
+  }
+
   /** Closes pooled connections. */
   async close(): Promise<void> {
     await this.#clients.close();

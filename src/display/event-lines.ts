@@ -1,8 +1,13 @@
-import type { LoadEvent } from '../load/events.js';
+import type { DropCounts, LoadEvent, RuleSelected } from '../load/events.js';
 import type { ImageCounts } from '../load/run-counts.js';
 import { formatBytes, formatDuration, shortDigest } from './units.js';
 
 const task = (e: { source: string; target: string }): string => `${e.source} -> ${e.target}`;
+
+export interface DescribeOptions {
+  /** Name every repository and tag a rule's filters dropped, with the reason (`load -v`). */
+  verbose?: boolean | undefined;
+}
 
 /**
  * The human text of one event, without time or registry prefix; several lines when the event
@@ -11,7 +16,7 @@ const task = (e: { source: string; target: string }): string => `${e.source} -> 
  * the live view's lines above its block, `copy -v` and the server's log all print what this
  * returns (the server adds its own events in describe-server-event.ts).
  */
-export function describeEvent(event: LoadEvent): string[] | undefined {
+export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): string[] | undefined {
   switch (event.type) {
     case 'run-started':
       return [
@@ -29,6 +34,15 @@ export function describeEvent(event: LoadEvent): string[] | undefined {
       ];
     case 'registry-line-invalid':
       return [`${invalidLineSubject(event)}: ${event.message}`];
+    case 'rule-selected':
+      return ruleSelectedLines(event, options.verbose === true);
+    case 'selection-problem':
+      return [`${event.severity}: ${event.message}`];
+    case 'repositories-found':
+    case 'tags-found':
+    case 'repository-selected':
+      // Progress: the live view counts it; a line per page would drown the log.
+      return undefined;
     case 'image-planned':
       if (event.action === 'copy') return [`would copy ${task(event)}`];
       if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
@@ -121,11 +135,43 @@ function cancelledCount(counts: { cancelled: number }): string {
   return counts.cancelled > 0 ? `, ${counts.cancelled} cancelled` : '';
 }
 
-/** `, 1 syncer script failed` / `, 2 invalid lines`, only when there are: counted apart from images. */
-export function listProblems(counts: { scriptFailures?: number | undefined; invalidLines?: number | undefined }): string {
+/** `, 1 syncer script failed` / `, 2 invalid lines` / `, 1 selection error`, only when there are: counted apart from images. */
+export function listProblems(counts: {
+  scriptFailures?: number | undefined;
+  invalidLines?: number | undefined;
+  selectionErrors?: number | undefined;
+}): string {
   const script = counts.scriptFailures ?? 0;
   const lines = counts.invalidLines ?? 0;
-  return `${script > 0 ? `, ${scriptCount(script)}` : ''}${lines > 0 ? `, ${plural(lines, 'invalid line')}` : ''}`;
+  const selection = counts.selectionErrors ?? 0;
+  return `${script > 0 ? `, ${scriptCount(script)}` : ''}${lines > 0 ? `, ${plural(lines, 'invalid line')}` : ''}${selection > 0 ? `, ${plural(selection, 'selection error')}` : ''}`;
+}
+
+/** `1 dropped by exclude, 2 by latest`, in filter order; '' when nothing was dropped. */
+function droppedPhrase(dropped: DropCounts): string {
+  const parts = Object.entries(dropped).map(([filter, n], i) => (i === 0 ? `${n} dropped by ${filter}` : `${n} by ${filter}`));
+  return parts.join(', ');
+}
+
+/**
+ * What a listing rule selected, the dry run's detail per rule:
+ * `mirrors[0] reg:5000/team/: 2 repositories (1 dropped by exclude), 6 tags, 4 selected (2 dropped by latest)`;
+ * verbose, a line per repository and tag dropped, with the filter and why.
+ */
+function ruleSelectedLines(event: RuleSelected, verbose: boolean): string[] {
+  const repositoriesDropped = droppedPhrase(event.repositories.dropped);
+  const repositories =
+    event.kind === 'repository'
+      ? ''
+      : `${event.repositories.kept} ${event.repositories.kept === 1 ? 'repository' : 'repositories'}${repositoriesDropped ? ` (${repositoriesDropped})` : ''}, `;
+  const tagsDropped = droppedPhrase(event.tags.dropped);
+  const head = `${event.rule} ${event.source}: ${repositories}${plural(event.tags.listed, 'tag')}, ${event.tags.kept} selected${tagsDropped ? ` (${tagsDropped})` : ''}`;
+  if (!verbose) return [head];
+  return [
+    head,
+    ...event.droppedRepositories.map((d) => `    dropped repository ${d.repository} by ${d.filter}: ${d.reason}`),
+    ...event.droppedTags.map((d) => `    dropped ${d.repository}:${d.tag} by ${d.filter}: ${d.reason}`),
+  ];
 }
 
 export function plural(n: number, noun: string): string {

@@ -29,10 +29,14 @@ export interface RegistryState {
   cancelled: number;
   /** Lines of the syncer script that were not references (counted apart from images). */
   invalidLines: number;
+  /** Selection problems of severity `error` (counted apart from images, like invalid lines). */
+  selectionErrors: number;
   wouldCopy: number;
   /** Bytes moved for this registry: finished images plus what active ones streamed. */
   bytes: number;
   scriptError: string | undefined;
+  /** While its rules list (before `listed`): repositories and tags found so far. */
+  listing: { repositories: number; tags: number } | undefined;
 }
 
 /** A snapshot to draw: plain data, so rendering is a pure function of it. */
@@ -58,6 +62,15 @@ interface RegistryTrack {
   scriptError: string | undefined;
   /** Its images and list problems; `bytes` holds finished images' (active ones add theirs at view time). */
   counts: RunCounter;
+  /** Listing progress per rule; undefined until a rule lists. */
+  listing: Map<string, RuleListing> | undefined;
+}
+
+/** What one rule has found so far: its catalog's selected repositories (if it reads one), the repositories and tags listed. */
+interface RuleListing {
+  catalogSelected: number | undefined;
+  repositories: Set<string>;
+  tags: number;
 }
 
 interface ImageState {
@@ -112,6 +125,19 @@ export class LiveModel {
       case 'registry-line-invalid':
         registry.ok = false;
         break;
+      case 'selection-problem':
+        if (event.severity === 'error') registry.ok = false;
+        break;
+      case 'repositories-found':
+        this.#ruleListing(registry, event.rule).catalogSelected = event.selected;
+        break;
+      case 'tags-found':
+      case 'repository-selected': {
+        const rule = this.#ruleListing(registry, event.rule);
+        rule.repositories.add(`${event.source}/${event.repository}`);
+        if (event.type === 'tags-found') rule.tags = event.total;
+        break;
+      }
       case 'registry-finished':
         // The run's own counts are the truth; they also cover images whose events we missed.
         registry.status = 'finished';
@@ -155,8 +181,9 @@ export class LiveModel {
     const images = [...this.#images.values()].map(activeImage);
     const registries = [...this.#registries.values()].map((r): RegistryState => {
       const streaming = images.filter((i) => i.registry === r.name).reduce((n, i) => n + i.streamedBytes, 0);
-      const { copied, upToDate, failed, cancelled, invalidLines, wouldCopy, bytes } = r.counts;
+      const { copied, upToDate, failed, cancelled, invalidLines, selectionErrors, wouldCopy, bytes } = r.counts;
       return {
+        listing: r.listing && listingTotals(r.listing),
         name: r.name,
         status: r.status,
         ok: r.ok,
@@ -166,6 +193,7 @@ export class LiveModel {
         failed,
         cancelled,
         invalidLines,
+        selectionErrors,
         wouldCopy,
         bytes: bytes + streaming,
         scriptError: r.scriptError,
@@ -184,6 +212,13 @@ export class LiveModel {
         bytes: sum((r) => r.bytes),
       },
     };
+  }
+
+  #ruleListing(registry: RegistryTrack, rule: string): RuleListing {
+    registry.listing ??= new Map();
+    let listing = registry.listing.get(rule);
+    if (!listing) registry.listing.set(rule, (listing = { catalogSelected: undefined, repositories: new Set(), tags: 0 }));
+    return listing;
   }
 
   #registry(name: string): RegistryTrack {
@@ -205,7 +240,18 @@ export class LiveModel {
 }
 
 function newRegistry(name: string): RegistryTrack {
-  return { name, status: 'pending', ok: true, listed: undefined, scriptError: undefined, counts: new RunCounter() };
+  return { name, status: 'pending', ok: true, listed: undefined, scriptError: undefined, counts: new RunCounter(), listing: undefined };
+}
+
+/** A registry's listing so far: a rule reading a catalog counts the repositories it selected there, others those it listed. */
+function listingTotals(rules: ReadonlyMap<string, RuleListing>): { repositories: number; tags: number } {
+  let repositories = 0;
+  let tags = 0;
+  for (const rule of rules.values()) {
+    repositories += Math.max(rule.catalogSelected ?? 0, rule.repositories.size);
+    tags += rule.tags;
+  }
+  return { repositories, tags };
 }
 
 function imageKey(registry: string, target: string): string {

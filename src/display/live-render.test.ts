@@ -14,9 +14,11 @@ const registry = (over: Partial<RegistryState>): RegistryState => ({
   failed: 0,
   cancelled: 0,
   invalidLines: 0,
+  selectionErrors: 0,
   wouldCopy: 0,
   bytes: 0,
   scriptError: undefined,
+  listing: undefined,
   ...over,
 });
 const image = (over: Partial<ActiveImage>): ActiveImage => ({

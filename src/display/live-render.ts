@@ -35,7 +35,13 @@ export function registryLine(registry: RegistryState, spinner: string): string {
   const name = registry.name || '(unknown registry)';
   if (registry.scriptError !== undefined) return `${mark} ${name}  ${registry.scriptError}`;
   if (registry.status === 'pending') return `${mark} ${name}  waiting`;
-  if (registry.listed === undefined && registry.status === 'active') return `${mark} ${name}  listing images…`;
+  if (registry.listed === undefined && registry.status === 'active') {
+    const found = registry.listing;
+    const so = found
+      ? ` ${found.repositories} ${found.repositories === 1 ? 'repository' : 'repositories'}, ${found.tags} ${found.tags === 1 ? 'tag' : 'tags'} found so far`
+      : '';
+    return `${mark} ${name}  listing images…${so}`;
+  }
   const first = registry.wouldCopy > 0 ? `${registry.wouldCopy} would copy` : undefined;
   const of = registry.listed === undefined ? '' : ` of ${registry.listed}`;
   return `${mark} ${name}  ${imageCountsPhrase(registry, first)}${of}${listProblems(registry)}  ${formatBytes(registry.bytes)}`;

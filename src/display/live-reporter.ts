@@ -12,6 +12,8 @@ const PERMANENT = new Set<LoadEvent['type']>([
   'image-failed',
   'registry-script-failed',
   'registry-line-invalid',
+  'rule-selected',
+  'selection-problem',
   'image-planned',
   'warning',
   'run-stopping',
@@ -86,7 +88,7 @@ export class LiveReporter implements Reporter {
   }
 
   #permanent(event: LoadEvent): void {
-    const lines = describeEvent(event) ?? [];
+    const lines = describeEvent(event, { verbose: this.#verbose }) ?? [];
     if (lines.length === 0) return;
     const registry = registryOf(event);
     const prefix = registry ? `[${registry}] ` : '';

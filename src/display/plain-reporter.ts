@@ -10,15 +10,17 @@ export class PlainReporter implements Reporter {
   #out: ReporterOutput;
   #now: () => number;
   #tally = new RunTally();
+  #verbose: boolean;
 
   constructor(out: ReporterOutput, options: ReporterOptions = {}) {
     this.#out = out;
     this.#now = options.now ?? Date.now;
+    this.#verbose = options.verbose === true;
   }
 
   handle(event: LoadEvent): void {
     this.#tally.handle(event);
-    const lines = describeEvent(event);
+    const lines = describeEvent(event, { verbose: this.#verbose });
     if (!lines) return;
     const registry = registryOf(event);
     const prefix = `${new Date(event.time).toISOString()} ${registry ? `[${registry}] ` : ''}`;

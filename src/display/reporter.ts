@@ -25,7 +25,10 @@ export interface ReporterOptions {
   now?: () => number;
   /** How often the live view redraws; 0 draws only on demand (tests). */
   refreshMs?: number;
-  /** Live view: print every event that has a line (blobs, manifests, retries) above the block, not only problems. */
+  /**
+   * Live view: print every event that has a line (blobs, manifests, retries) above the block, not
+   * only problems. Live and plain: name each repository and tag a rule's filters dropped.
+   */
   verbose?: boolean;
   /** Live view: leave the final screen (registry lines and summary) when a run ends; false erases the block (copy prints its own result). */
   finalScreen?: boolean;

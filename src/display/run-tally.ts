@@ -56,6 +56,9 @@ export class RunTally {
       case 'registry-line-invalid':
         this.#failures.push({ registry: event.registry, kind: 'list', subject: invalidLineSubject(event), reason: event.message });
         break;
+      case 'selection-problem':
+        if (event.severity === 'error') this.#failures.push({ registry: event.registry, kind: 'list', subject: event.message, reason: '' });
+        break;
       case 'run-finished':
         this.#finished = event;
         this.#counts.settle(event);
@@ -64,7 +67,7 @@ export class RunTally {
   }
 
   stats(now: number): SummaryStats {
-    const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, wouldCopy } = this.#counts;
+    const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, selectionErrors, bytes, wouldCopy } = this.#counts;
     return {
       copied,
       upToDate,
@@ -72,6 +75,7 @@ export class RunTally {
       cancelled,
       scriptFailures,
       invalidLines,
+      selectionErrors,
       bytes,
       durationMs: this.#finished?.durationMs ?? Math.max(0, now - (this.#startedAt ?? now)),
       dryRun: this.#dryRun,

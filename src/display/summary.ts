@@ -4,7 +4,7 @@ import { formatBytes, formatDuration, formatRate } from './units.js';
 /** Something that went wrong in a run, kept to be listed again at its end. */
 export interface Failure {
   registry: string;
-  /** `image`: one image failed; `list`: a syncer script failed or printed an invalid line. */
+  /** `image`: one image failed; `list`: a syncer script failed or printed an invalid line, or a rule's selection failed. */
   kind: 'image' | 'list';
   /** The image ("SOURCE -> TARGET"), a script failure, or an invalid line. */
   subject: string;
@@ -20,9 +20,10 @@ export interface SummaryStats {
   failed: number;
   /** Images a stop left uncopied. */
   cancelled?: number;
-  /** Failed syncer scripts and invalid lines: together as many as the `list` failures listed. */
+  /** Failed syncer scripts, invalid lines and selection errors: together as many as the `list` failures listed. */
   scriptFailures?: number;
   invalidLines?: number;
+  selectionErrors?: number;
   bytes: number;
   durationMs: number;
   dryRun?: boolean;
@@ -42,7 +43,11 @@ export function summaryLines(stats: SummaryStats): string[] {
   const out = [
     `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
   ];
-  if (scripts + lines > 0) out.push(`image lists: ${scriptCount(scripts)}, ${plural(lines, 'invalid line')}`);
+  const selection = stats.selectionErrors ?? 0;
+  if (scripts + lines + selection > 0)
+    out.push(
+      `image lists: ${scriptCount(scripts)}, ${plural(lines, 'invalid line')}${selection > 0 ? `, ${plural(selection, 'selection error')}` : ''}`,
+    );
   out.push(
     `bytes moved: ${formatBytes(stats.bytes)}${stats.bytes > 0 ? ` (${formatRate(stats.bytes, stats.durationMs)})` : ''}`,
     `time: ${formatDuration(stats.durationMs)}`,

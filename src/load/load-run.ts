@@ -1,18 +1,36 @@
 import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
-import { CancelledError, errorInfo } from '../errors/index.js';
+import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
+import { parseReference } from '../reference/index.js';
+import type { RegistryClients } from '../registry/index.js';
+import { registryLister, type Lister, type PlannedImage } from '../select/index.js';
 import type { LoadEventListener } from './events.js';
-import { listRegistryImages } from './registry-images.js';
+import { registryRules } from './registry-rules.js';
+import { selectRegistryImages } from './registry-selection.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
 import { RunCounter } from './run-counts.js';
-import { scriptFailureSummary, totalOutcome, type ImageOutcome, type RegistryOutcome, type RunOutcome } from './run-outcome.js';
-import { targetReference } from '../select/target-reference.js';
+import {
+  scriptFailureSummary,
+  selectionErrorCount,
+  totalOutcome,
+  type ImageOutcome,
+  type RegistryOutcome,
+  type RunOutcome,
+} from './run-outcome.js';
+
+/** Tag listings in flight at once across a run's registries (each a GET of a small JSON page). */
+export const LISTING_CONCURRENCY = 8;
 
 export interface LoadRunOptions {
   registries: RegistryConfig[];
-  /** Shared with other runs and jobs: each copy reports its events to its own caller. */
-  engine: Pick<CopyEngine, 'copy' | 'plan'>;
+  /**
+   * Shared with other runs and jobs: each copy reports its events to its own caller. Its `clients`
+   * list tags and catalogs for the rules, so listings share the copies' connections and tokens.
+   */
+  engine: Pick<CopyEngine, 'copy' | 'plan'> & { readonly clients?: RegistryClients };
+  /** Lists a registry's sources for its rules (default: through the engine's clients, with the registry's source settings). */
+  lister?: (registry: RegistryConfig) => Lister;
   emit: LoadEventListener;
   dryRun?: boolean;
   scriptTimeoutMs?: number;
@@ -33,9 +51,10 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const dryRun = options.dryRun === true;
   const { emit } = options;
   emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
-  const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options)));
+  const listings = new Limiter(LISTING_CONCURRENCY);
+  const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, listings)));
   const run = totalOutcome(outcomes, startedAt, dryRun);
-  const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, bytes, durationMs, ok } = run;
+  const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = run;
   emit({
     type: 'run-finished',
     copied,
@@ -44,6 +63,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     cancelled,
     scriptFailures,
     invalidLines,
+    selectionErrors,
     bytes,
     durationMs,
     ok,
@@ -52,7 +72,20 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   return run;
 }
 
-async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): Promise<RegistryOutcome> {
+/** The lister of `registry`'s rules: through the engine's connections, with the registry's source settings. */
+function listerFor(registry: RegistryConfig, options: LoadRunOptions): Lister {
+  if (options.lister) return options.lister(registry);
+  const clients = options.engine.clients;
+  if (!clients) {
+    const missing = (): never => {
+      throw new PictureBookError('INTERNAL', 'this load has no registry connections to list tags or catalogs with');
+    };
+    return { repositories: missing, tags: missing };
+  }
+  return registryLister(clients, { endpoint: (host) => sourceEndpoint(registry, host) });
+}
+
+async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, listings: Limiter): Promise<RegistryOutcome> {
   const { emit } = options;
   const name = registry.hostname;
   const startedAt = Date.now();
@@ -68,13 +101,15 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
     startedAt,
     durationMs: 0,
     invalidLines: [],
+    selectionProblems: [],
     images: [],
   };
   const finish = (): RegistryOutcome => {
     outcome.durationMs = Date.now() - startedAt;
-    outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0;
+    const selectionErrors = selectionErrorCount(outcome);
+    outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0 && selectionErrors === 0;
     const { copied, upToDate, failed, cancelled, bytes, durationMs, ok } = outcome;
-    const counts = { scriptFailures: outcome.scriptError ? 1 : 0, invalidLines: outcome.invalidLines.length };
+    const counts = { scriptFailures: outcome.scriptError ? 1 : 0, invalidLines: outcome.invalidLines.length, selectionErrors };
     emit({
       type: 'registry-finished',
       registry: name,
@@ -91,7 +126,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
     return outcome;
   };
 
-  const listed = await listRegistryImages(registry, options.scriptTimeoutMs ?? registry.syncerScriptTimeoutSeconds * 1000, options.signal);
+  const listed = await registryRules(registry, options.scriptTimeoutMs ?? registry.syncerScriptTimeoutSeconds * 1000, options.signal);
   if (listed.scriptError) {
     // The outcome (run history, API, server log) keeps one line; the event keeps the stderr apart.
     outcome.scriptError = scriptFailureSummary(listed.scriptError);
@@ -106,18 +141,39 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions): 
   }
   for (const bad of listed.invalidLines) emit({ type: 'registry-line-invalid', registry: name, ...bad, time: Date.now() });
   outcome.invalidLines = listed.invalidLines;
-  emit({ type: 'registry-listed', registry: name, images: listed.images.length, time: Date.now() });
+
+  // Every run lists anew: tags come and go between runs. A stop that only drains lets the listing
+  // finish (the images are then reported not started); an abort ends it.
+  let images: PlannedImage[];
+  try {
+    const plan = await selectRegistryImages({
+      registry,
+      rules: listed.rules,
+      lister: listerFor(registry, options),
+      limiter: listings,
+      signal: options.signal,
+      emit,
+    });
+    images = plan.images;
+    outcome.selectionProblems = plan.problems.map(({ code, severity, rule, message }) => ({ code, severity, rule, message }));
+  } catch (error) {
+    if (!(error instanceof CancelledError)) throw error;
+    emit({ type: 'warning', message: `${name}: listing stopped: the run was cancelled before its images were known`, time: Date.now() });
+    return finish();
+  }
+  emit({ type: 'registry-listed', registry: name, images: images.length, time: Date.now() });
 
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
   const push = targetEndpoint(registry);
   await Promise.all(
-    listed.images.map((source) =>
+    images.map((image) =>
       limiter.run(async () => {
-        const target = targetReference(source, registry.hostname, registry.repository);
         const task: CopyTask = {
-          source: source.toString(),
-          target: target.toString(),
-          sourceEndpoint: sourceEndpoint(registry, source.registry),
+          source: image.source,
+          target: image.target,
+          ...(image.platforms ? { platforms: image.platforms } : {}),
+          ...(image.force ? { force: true } : {}),
+          sourceEndpoint: sourceEndpoint(registry, parseReference(image.source).registry),
           targetEndpoint: push,
           referrers: registry.referrers !== false,
           cosignTags: registry.cosignTags !== false,

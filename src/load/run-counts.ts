@@ -18,6 +18,8 @@ export interface FinishedCounts extends ImageCounts {
   /** Problems of the image lists, counted apart from images (optional: events built in code). */
   scriptFailures?: number;
   invalidLines?: number;
+  /** Selection problems of severity `error` (optional, as above). */
+  selectionErrors?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export class RunCounter implements ImageCounts {
   wouldCopy = 0;
   scriptFailures = 0;
   invalidLines = 0;
+  selectionErrors = 0;
 
   /** One image's outcome. */
   add(status: ImageOutcome['status'], bytes: number): void {
@@ -46,7 +49,7 @@ export class RunCounter implements ImageCounts {
     this.bytes += bytes;
   }
 
-  /** Counts what `event` ends (an image, or a line or script of an image list); others change nothing. */
+  /** Counts what `event` ends (an image, or a line, script or selection error of an image list); others change nothing. */
   addEvent(event: LoadEvent): void {
     switch (event.type) {
       case 'image-done':
@@ -65,6 +68,9 @@ export class RunCounter implements ImageCounts {
       case 'registry-line-invalid':
         this.invalidLines++;
         return;
+      case 'selection-problem':
+        if (event.severity === 'error') this.selectionErrors++;
+        return;
       default:
         return;
     }
@@ -75,6 +81,7 @@ export class RunCounter implements ImageCounts {
     ({ copied: this.copied, upToDate: this.upToDate, failed: this.failed, cancelled: this.cancelled, bytes: this.bytes } = final);
     this.scriptFailures = final.scriptFailures ?? this.scriptFailures;
     this.invalidLines = final.invalidLines ?? this.invalidLines;
+    this.selectionErrors = final.selectionErrors ?? this.selectionErrors;
   }
 
   /** The image counts alone (what a run outcome stores). */

@@ -20,7 +20,18 @@ export interface RegistryOutcome extends ImageCounts {
   /** The syncer script failed: nothing was synced for this registry. */
   scriptError?: string | undefined;
   invalidLines: { line: number; text: string; message: string }[];
+  /** What the selection reported: listings that failed, empty selections, collisions. Errors make the run fail. */
+  selectionProblems: SelectionProblemOutcome[];
   images: ImageOutcome[];
+}
+
+/** One problem of a registry's selection, as the run keeps it. */
+export interface SelectionProblemOutcome {
+  code: string;
+  severity: 'error' | 'warning';
+  /** The rule's label: `mirrors[0]`, `images[2]`, `syncer script line 4`. */
+  rule: string;
+  message: string;
 }
 
 /** `failed` counts images; problems of the image lists are counted apart, below. */
@@ -31,6 +42,8 @@ export interface RunOutcome extends ImageCounts {
   scriptFailures: number;
   /** Lines of syncer scripts that were not image references. */
   invalidLines: number;
+  /** Selection problems of severity `error` (a catalog not offered, a collision, ...). */
+  selectionErrors: number;
   startedAt: number;
   durationMs: number;
   registries: RegistryOutcome[];
@@ -48,6 +61,7 @@ export function totalOutcome(registries: RegistryOutcome[], startedAt: number, d
     cancelled: sum((r) => r.cancelled),
     scriptFailures: sum((r) => (r.scriptError ? 1 : 0)),
     invalidLines: sum((r) => r.invalidLines.length),
+    selectionErrors: sum((r) => selectionErrorCount(r)),
     bytes: sum((r) => r.bytes),
     startedAt,
     durationMs: Date.now() - startedAt,
@@ -59,4 +73,9 @@ export function totalOutcome(registries: RegistryOutcome[], startedAt: number, d
 export function scriptFailureSummary(failure: { message: string; stderrTail: readonly string[] }): string {
   const last = failure.stderrTail.at(-1);
   return last ? `${failure.message}: ${last}` : failure.message;
+}
+
+/** A registry's selection problems that fail its run. */
+export function selectionErrorCount(outcome: Pick<RegistryOutcome, 'selectionProblems'>): number {
+  return outcome.selectionProblems.filter((p) => p.severity === 'error').length;
 }

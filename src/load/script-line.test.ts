@@ -25,3 +25,26 @@ for (const [input, text, reason] of lines) {
     assert.equal(`${entry?.text} ${error}`.includes('Pw1'), false, 'the password is echoed');
   });
 }
+
+test('a syncer line may opt in to many tags: repo:* and repo:/regex/ are rules labelled with their line; a plain reference is one image', () => {
+  const all = parseScriptLine('reg.example/team/app:*', 4);
+  assert.equal(all?.kind === 'image' && all.entry.kind === 'rule' && all.entry.rule.label, 'syncer script line 4');
+  assert.deepEqual(all?.kind === 'image' && all.entry.kind === 'rule' && all.entry.rule.source, {
+    kind: 'repository',
+    registry: 'reg.example',
+    repository: 'team/app',
+  });
+  const some = parseScriptLine('reg.example/team/app:/v1\\..*/', 5);
+  assert.deepEqual(some?.kind === 'image' && some.entry.kind === 'rule' && some.entry.rule.spec.tags, { include: ['v1\\..*'] });
+  const plain = parseScriptLine('reg.example/team/app', 6);
+  assert.equal(plain?.kind === 'image' && plain.entry.kind === 'reference' && plain.entry.reference.identifier, 'latest');
+});
+
+test('a bad tag regex on a syncer line is reported once, without quoting the line again', () => {
+  const entry = parseScriptLine('reg.example/team/app:/v1(/', 7);
+  assert.equal(entry?.kind, 'invalid');
+  assert.equal(entry?.text, 'reg.example/team/app:/v1(/');
+  const error = entry?.kind === 'invalid' ? entry.error : '';
+  assert.match(error, /^invalid image: invalid regular expression "v1\(": Unterminated group$/);
+  assert.equal(error.includes('reg.example'), false);
+});

@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
 import { errorMessage, InvalidReferenceError } from '../errors/index.js';
 import { maskUserinfo } from '../errors/mask-userinfo.js';
-import { parseReference, type Reference } from '../reference/index.js';
+import { parseImageEntry, RuleError, type ImageEntry } from '../select/index.js';
 import { DEFAULT_SCRIPT_MAX_LINE_BYTES, DEFAULT_SCRIPT_MAX_LINES } from '../config/schema.js';
 import { splitScriptArgs } from '../config/script-args.js';
 import { BoundedLines } from './bounded-lines.js';
 
-export type ScriptLine = { line: number; text: string } & ({ kind: 'image'; reference: Reference } | { kind: 'invalid'; error: string });
+/** A line that names one image or (`repo:*`, `repo:/regex/`) a repository's tags, or one that is not valid. */
+export type ScriptLine = { line: number; text: string } & ({ kind: 'image'; entry: ImageEntry } | { kind: 'invalid'; error: string });
+
+/** How messages name a script line's rule (collisions, empty selections). */
+export function scriptLineLabel(line: number): string {
+  return `syncer script line ${line}`;
+}
 
 export interface SyncerScriptResult {
   ok: boolean;
@@ -48,18 +54,22 @@ function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
-/** One line of script output: blank lines and `#` comments are skipped (undefined). */
+/**
+ * One line of script output: an image reference, or an explicit all-tags form (`repo:*`,
+ * `repo:/regex/`, see parseImageEntry). Blank lines and `#` comments are skipped (undefined).
+ */
 export function parseScriptLine(text: string, line: number): ScriptLine | undefined {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return undefined;
   try {
-    return { line, text: trimmed, kind: 'image', reference: parseReference(trimmed) };
+    return { line, text: trimmed, kind: 'image', entry: parseImageEntry(trimmed, scriptLineLabel(line)) };
   } catch (error) {
     // The line is echoed in logs, the run summary and the server log: never with a password in it,
     // and once (the error would quote it again).
     const shown = maskUserinfo(trimmed);
     let reason = errorMessage(error);
     if (error instanceof InvalidReferenceError) reason = `invalid reference: ${reason.replace(`invalid reference "${error.input}": `, '')}`;
+    else if (error instanceof RuleError) reason = `invalid image: ${reason.replace(`invalid image "${trimmed}": `, '')}`;
     return { line, text: shorten(shown, SHOWN_LINE_CHARS), kind: 'invalid', error: shorten(reason, SHOWN_LINE_CHARS + 100) };
   }
 }

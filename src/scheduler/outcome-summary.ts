@@ -16,6 +16,7 @@ export function thrownOutcome(registry: string, startedAt: number, error: unknow
     durationMs: 0,
     scriptError: message,
     invalidLines: [],
+    selectionProblems: [],
     images: [],
   };
 }
@@ -24,5 +25,11 @@ export function thrownOutcome(registry: string, startedAt: number, error: unknow
 export function runError(outcome: RegistryOutcome): string | undefined {
   if (outcome.scriptError) return outcome.scriptError;
   const invalid = outcome.invalidLines.length;
-  return invalid > 0 ? `${invalid} invalid line(s) from the syncer script` : undefined;
+  const errors = outcome.selectionProblems.filter((p) => p.severity === 'error');
+  const reasons = [
+    ...(invalid > 0 ? [`${invalid} invalid line(s) from the syncer script`] : []),
+    // The first says what kind of problem it is; the history keeps one line.
+    ...(errors.length > 0 ? [`${errors.length} selection error(s), the first: ${errors[0]?.message ?? ''}`] : []),
+  ];
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
 }

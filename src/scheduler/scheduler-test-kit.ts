@@ -39,6 +39,7 @@ export function outcome(registry: string, overrides: Partial<RegistryOutcome> = 
     startedAt: 0,
     durationMs: 1,
     invalidLines: [],
+    selectionProblems: [],
     images: [],
     ...overrides,
   };

@@ -84,3 +84,14 @@ test('targets by digest only hold their content: two sources of one digest are n
     [['r0', 'r1']],
   );
 });
+
+test('a reference without tag and the same with :latest are one image (a copy reads latest), not a collision', () => {
+  const { images, problems } = mergeSelections([
+    img('a.example/app', 'm:5000/app:latest', 'syncer script line 1'),
+    img('a.example/app:latest', 'm:5000/app:latest', 'images[0]'),
+  ]);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(images, [
+    { source: 'a.example/app', target: 'm:5000/app:latest', rule: 'syncer script line 1', rules: ['syncer script line 1', 'images[0]'] },
+  ]);
+});

@@ -12,13 +12,19 @@ function slotOf(target: string): string {
   return ref.tag !== undefined ? `${ref.name}:${ref.tag}` : `${ref.name}@${ref.digest ?? ''}`;
 }
 
+/** A source as the copy reads it: no tag and no digest is `latest` (`host/app` and `host/app:latest` are one image). */
+function sourceKey(source: string): string {
+  const ref = parseReference(source);
+  return ref.tag === undefined && ref.digest === undefined ? ref.withTag('latest').toString() : ref.toString();
+}
+
 const samePlatforms = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
   [...(a ?? [])].sort().join(',') === [...(b ?? [])].sort().join(',');
 
 function collision(slot: string, claims: readonly SelectedImage[]): SelectionProblem {
   const sources = claims.map((c) => ({ source: c.source, rule: c.rule }));
   const first = claims[0];
-  const sameSource = new Set(claims.map((c) => c.source)).size === 1;
+  const sameSource = new Set(claims.map((c) => sourceKey(c.source))).size === 1;
   const listed = claims.map((c) => `${c.source} (${c.rule}${c.platforms ? `, platforms ${c.platforms.join(',')}` : ''})`).join(' and ');
   const why = sameSource ? 'with different platforms' : 'from different sources';
   return {
@@ -53,7 +59,7 @@ export function mergeSelections(images: readonly SelectedImage[]): { images: Pla
     if (!first) continue;
     const conflicting = slot.includes('@')
       ? claims.filter((c) => !samePlatforms(c.platforms, first.platforms))
-      : claims.filter((c) => c.source !== first.source || !samePlatforms(c.platforms, first.platforms));
+      : claims.filter((c) => sourceKey(c.source) !== sourceKey(first.source) || !samePlatforms(c.platforms, first.platforms));
     if (conflicting.length > 0) {
       // One line per distinct claim: the same source from two rules is named once per rule.
       problems.push(collision(slot, claims));

@@ -9,26 +9,38 @@ const patterns = z.array(z.string()).min(1, 'needs at least one regular expressi
  * One `mirrors:` rule, strict (unknown keys are refused, so a typo is never silently ignored).
  * Its check compiles the rule, so a bad source, regex, range, target or platform is reported at
  * its own key path (`mirrors[1].tags.include[0]`) when the config loads, before anything is listed.
+ * Each key says what it holds (`.describe`): the README is checked against these.
  */
 export const ruleSchema = z
   .object({
-    source: z.string(),
+    source: z.string().describe('a repository (every tag), a namespace "host/team/", a whole registry "host:5000", or one image'),
     tags: z
       .object({
-        include: patterns.optional(),
-        exclude: patterns.optional(),
+        include: patterns.optional().describe('regexes, each matching a whole tag: only tags one of them matches'),
+        exclude: patterns.optional().describe('regexes, each matching a whole tag: tags one of them matches are dropped'),
         // YAML reads `semver: 3.5` as a number; as a range it means what "3.5" means.
-        semver: z.union([z.string(), z.number().transform(String)]).optional(),
+        semver: z
+          .union([z.string(), z.number().transform(String)])
+          .optional()
+          .describe('a semver range (">=3.5 <4"): only semantic-version tags inside it'),
         // Whole and positive: checked by the rule compiler, so the message is said once.
-        latest: z.number().optional(),
+        latest: z.number().optional().describe('only the N highest semantic versions (ties by name)'),
       })
       .strict()
-      .optional(),
-    repositories: z.object({ include: patterns.optional(), exclude: patterns.optional() }).strict().optional(),
-    target: z.string().optional(),
-    platforms: z.array(z.string()).optional(),
-    force: z.boolean().optional(),
-    required: z.boolean().optional(),
+      .optional()
+      .describe('which tags, filters applied in order: include, exclude, semver, latest'),
+    repositories: z
+      .object({
+        include: patterns.optional().describe('regexes, each matching a whole repository path: only those'),
+        exclude: patterns.optional().describe('regexes, each matching a whole repository path: those are dropped'),
+      })
+      .strict()
+      .optional()
+      .describe('which repositories of a namespace or registry rule'),
+    target: z.string().optional().describe('a repository rule: the path its tags land at under hostname/repository'),
+    platforms: z.array(z.string()).optional().describe('os/arch[/variant]: only these platforms of a multi-platform image'),
+    force: z.boolean().optional().describe('copy even when the target already has the source digest'),
+    required: z.boolean().optional().describe('an empty selection fails the run instead of being a warning'),
   })
   .strict()
   .superRefine((spec, ctx) => {

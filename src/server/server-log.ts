@@ -4,8 +4,18 @@ import { processScrubber, type SecretScrubber } from '../errors/secret-scrubber.
 import { describeServerEvent } from './describe-server-event.js';
 import type { ServerEvent } from './sync-service.js';
 
-/** Copy events too frequent for a server log (a large layer would flood it). */
-const NOISY = new Set(['blob-started', 'blob-progress', 'blob-done', 'blob-skipped', 'blob-mounted', 'manifest-written']);
+/** Copy and listing events too frequent for a server log (a large layer, or a registry of many repositories, would flood it). */
+const NOISY = new Set([
+  'blob-started',
+  'blob-progress',
+  'blob-done',
+  'blob-skipped',
+  'blob-mounted',
+  'manifest-written',
+  'repositories-found',
+  'tags-found',
+  'repository-selected',
+]);
 const WARN = new Set([
   'work-not-resumed',
   'sync-tick-skipped',
@@ -15,6 +25,7 @@ const WARN = new Set([
   'image-failed',
   'registry-script-failed',
   'registry-line-invalid',
+  'selection-problem',
   'retry',
   'warning',
 ]);
@@ -45,6 +56,11 @@ export class ServerLog {
   event(event: ServerEvent): void {
     if (NOISY.has(event.type)) return;
     const { type, time: _time, ...fields } = event;
+    // A rule's dropped names go to `load -v` and the JSON log; every sync run would repeat them here (its counts stay).
+    if (event.type === 'rule-selected') {
+      delete (fields as Partial<typeof event>).droppedRepositories;
+      delete (fields as Partial<typeof event>).droppedTags;
+    }
     this.logger[WARN.has(type) ? 'warn' : 'info']({ event: type, ...fields }, describeServerEvent(event));
   }
 }

@@ -92,6 +92,7 @@ test('a registry whose last two runs died with the process gets no run at start;
       startedAt: 0,
       durationMs: 0,
       invalidLines: [],
+      selectionProblems: [],
       images: [],
     };
   };
@@ -137,7 +138,7 @@ test('a reload says which registries were added, removed or changed (which keys)
     'registries:',
     "  - {hostname: steady.example, images: ['127.0.0.1:9/app:v1']}",
     "  - {hostname: retimed.example, images: ['127.0.0.1:9/app:v1', '127.0.0.1:9/other:v1'], syncPeriod: '30 * * * *'}",
-    "  - {hostname: repassed.example, images: ['127.0.0.1:9/app:v1'], pushAuthConfig: 'pusher:${NEW_PW}'}",
+    "  - {hostname: repassed.example, images: ['127.0.0.1:9/app:v1'], pushAuthConfig: 'pusher:${NEW_PW}', mirrors: [{source: 'src.example/team/'}]}",
     "  - {hostname: new.example, images: ['127.0.0.1:9/app:v1']}",
     "sources: {'src.example': {tlsVerify: true}, 'added.example': {insecure: true}}",
     'api: {authToken: second-token-5678}',
@@ -147,7 +148,7 @@ test('a reload says which registries were added, removed or changed (which keys)
   assert.ok(reloaded && reloaded.type === 'config-reloaded');
   assert.deepEqual(reloaded.changed, [
     { registry: 'retimed.example', keys: ['syncPeriod', 'images'] },
-    { registry: 'repassed.example', keys: ['pushAuthConfig'] },
+    { registry: 'repassed.example', keys: ['pushAuthConfig', 'mirrors'] },
   ]);
   assert.deepEqual([reloaded.added, reloaded.removed, reloaded.unchanged], [['new.example'], ['gone.example'], ['steady.example']]);
   assert.deepEqual(reloaded.sources, { added: ['added.example'], removed: [], changed: [{ host: 'src.example', keys: ['tlsVerify'] }] });
@@ -155,7 +156,7 @@ test('a reload says which registries were added, removed or changed (which keys)
   const line = describeServerEvent(reloaded);
   assert.equal(
     line,
-    'configuration reloaded: 1 added (new.example), 1 removed (gone.example), 2 changed (retimed.example: syncPeriod, images; repassed.example: pushAuthConfig), 1 unchanged; sources: 1 added (added.example), 0 removed, 1 changed (src.example: tlsVerify); settings changed: api.authToken',
+    'configuration reloaded: 1 added (new.example), 1 removed (gone.example), 2 changed (retimed.example: syncPeriod, images; repassed.example: pushAuthConfig, mirrors), 1 unchanged; sources: 1 added (added.example), 0 removed, 1 changed (src.example: tlsVerify); settings changed: api.authToken',
   );
   const everything = JSON.stringify(reloaded) + line;
   for (const secret of [...Object.values(env), 'first-token-1234', 'second-token-5678'])

@@ -28,6 +28,9 @@ const RETRY = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 60
 /** The config's `timeouts:` block for these copies (README "Timeouts"), short so a stall ends soon. */
 const SETTINGS: TimeoutSettings = { connectSeconds: 2, responseSeconds: 3, readSeconds: 3, blobMinBytes: 65_536, blobIntervalSeconds: 2 };
 const TIMEOUTS = timeoutsFromSettings(SETTINGS);
+// The resume test cuts connections (seen at once) and must not also time out: on a loaded machine the
+// registry's digest check after a 110 MiB upload took over 3 s, the upload was sent again and the layer read twice.
+const RESUME_TIMEOUTS = timeoutsFromSettings({ ...SETTINGS, responseSeconds: 60, readSeconds: 60, blobIntervalSeconds: 60 });
 /** The longest one hit of a trickle or a stall can hold a request: a read deadline, or two blob intervals and the buffers filling. */
 const STALL_HIT_MS = Math.max(SETTINGS.readSeconds, SETTINGS.responseSeconds, 3 * SETTINGS.blobIntervalSeconds) * 1000;
 
@@ -172,7 +175,7 @@ test('a 110 MiB layer whose download breaks at random points resumes with Range:
     });
   pair.sourceProxy.clearRequests();
   pair.targetProxy.clearRequests();
-  const engine = new CopyEngine({ timeouts: TIMEOUTS });
+  const engine = new CopyEngine({ timeouts: RESUME_TIMEOUTS });
   const resumed: string[] = [];
   try {
     const what = `seed ${random.seed}: ${cuts} download cuts`;

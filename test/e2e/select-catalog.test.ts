@@ -123,6 +123,33 @@ test('a registry that does not offer its catalog (404) fails the rule, saying to
   );
 });
 
+test('a catalog answered with the registry code UNSUPPORTED (whatever the status) fails the rule the same way', async () => {
+  const body = JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] });
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: /^\/v2\/_catalog/,
+    times: 5,
+    action: { kind: 'status', status: 400, body, headers: { 'content-type': 'application/json' } },
+  });
+  let result;
+  try {
+    result = await plan([{ source: proxy.host }]);
+  } finally {
+    proxy.clearFaults();
+  }
+  assert.deepEqual(result.images, []);
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.severity, p.message]),
+    [
+      [
+        'CATALOG_UNAVAILABLE',
+        'error',
+        `mirrors[0]: ${proxy.host} does not let us list its repositories (GET http://${proxy.host}/v2/_catalog?n=1000: 400 Bad Request: UNSUPPORTED: The operation is unsupported.): list the repositories explicitly, one repository rule (or images: entry) each`,
+      ],
+    ],
+  );
+});
+
 test('a registry whose token server grants no registry:catalog:* (anonymous) fails a registry rule clearly; a repository rule still lists', async () => {
   const result = await plan([{ source: anonymous.host }, { source: `${anonymous.host}/public/app` }]);
   assert.deepEqual(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { ociImage } from './self-test-fixtures.js';
 import { pushImage, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from './index.js';
 
@@ -210,6 +210,27 @@ test('paginate serves the tags in pages of n with a relative Link, as a registry
   const second = await request(`${proxy.url}/v2/proxy/app/tags/list?n=2&last=v2`);
   assert.deepEqual(await second.body.json(), { name: 'proxy/app', tags: ['v3'] });
   assert.equal(second.headers.link, undefined, 'no next page after the last');
+});
+
+test('paginate pages _catalog too, to the end, although the registry honours n there (the proxy asks it for the whole rest)', async () => {
+  await Promise.all(['page/a', 'page/b'].map((repository) => pushImage(ociImage, registry, `${repository}:v1`)));
+  const all = ((await (await request(`${registry.url}/v2/_catalog`)).body.json()) as { repositories: string[] }).repositories;
+  assert.ok(all.length >= 3);
+  proxy.addFault({
+    method: 'GET',
+    pathPattern: /^\/v2\/_catalog/,
+    times: 10,
+    action: { kind: 'paginate', field: 'repositories', size: 1 },
+  });
+  const paged: string[] = [];
+  let next: string | undefined = '/v2/_catalog?n=1000';
+  while (next) {
+    const page: Dispatcher.ResponseData = await request(`${proxy.url}${next}`);
+    paged.push(...((await page.body.json()) as { repositories: string[] }).repositories);
+    next = /^<([^>]+)>/.exec(String(page.headers.link ?? ''))?.[1];
+  }
+  proxy.clearFaults();
+  assert.deepEqual(paged, [...all].sort());
 });
 
 test('drop-headers forwards the answer without the named headers', async () => {

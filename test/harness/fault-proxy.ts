@@ -149,7 +149,7 @@ class Proxy implements FaultProxy {
       host: '127.0.0.1',
       port: this.#upstreamPort,
       method: req.method,
-      path: req.url,
+      path: rewrite?.kind === 'paginate' ? wholeList(req.url ?? '/') : req.url,
       headers: endToEnd(req.headers), // keeps Host: the client's view of where it is talking
       agent: this.#agent,
     });
@@ -277,4 +277,15 @@ export async function startFaultProxy(upstream: Pick<TestRegistry, 'url' | 'tls'
   const proxy = new Proxy(port);
   await proxy.listen();
   return proxy;
+}
+
+/**
+ * The upstream request of a `paginate` fault: the page the client asked for (`n=2`) is cut by the
+ * proxy, so the registry is asked for everything after `last` (`n` at distribution's `maxentries`,
+ * 1000: it honours `n` on `_catalog`, and would otherwise end the list at the client's page).
+ */
+function wholeList(path: string): string {
+  const url = new URL(path, 'http://proxy');
+  url.searchParams.set('n', '1000');
+  return `${url.pathname}${url.search}`;
 }

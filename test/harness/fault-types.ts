@@ -26,9 +26,10 @@ export type FaultAction =
   /** Forward, but answer with `Link: link(requestPath)` (none when it gives undefined): a chain or a loop of pages. */
   | { kind: 'link'; link: (path: string) => string | undefined }
   /**
-   * Forward, then serve the JSON list `field` in pages of `size`, as a registry that honours `n` and
-   * `last` on it would (distribution 2.8 ignores them on tags): names in order, those after `last`,
-   * a relative `Link` to the next page while more remain.
+   * Forward (asking the registry for the whole list after `last`), then serve the JSON list `field`
+   * in pages of `size`, as a registry that honours `n` and `last` on it would (distribution 2.8
+   * ignores them on tags): names in order, those after `last`, a relative `Link` to the next page
+   * while more remain.
    */
   | { kind: 'paginate'; field: 'tags' | 'repositories'; size: number }
   /** Forward the status, headers and the first N body bytes, then `bytes` bytes every `everyMs`. */
