@@ -175,7 +175,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
           ...(image.force ? { force: true } : {}),
           sourceEndpoint: sourceEndpoint(registry, parseReference(image.source).registry),
           targetEndpoint: push,
-          referrers: registry.referrers !== false,
+          referrers: image.referrers ?? registry.referrers !== false,
           cosignTags: registry.cosignTags !== false,
         };
         outcome.images.push(await copyOrPlan(task, options, name));

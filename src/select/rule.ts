@@ -18,6 +18,8 @@ export interface RuleSpec {
   platforms?: readonly string[] | undefined;
   /** Copy even when the target already has the source digest. */
   force?: boolean | undefined;
+  /** Signatures, attestations and SBOMs follow the images (undefined: the registry's `referrers`). */
+  referrers?: boolean | undefined;
   /** An empty selection is an error instead of a note. */
   required?: boolean | undefined;
 }
@@ -33,6 +35,8 @@ export interface SelectionRule {
   target: string | undefined;
   platforms: readonly string[] | undefined;
   force: boolean;
+  /** Undefined: the registry entry's `referrers` decides. */
+  referrers: boolean | undefined;
   required: boolean;
 }
 
@@ -98,6 +102,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     // An empty list means what no list means: every platform.
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
+    referrers: spec.referrers,
     required: spec.required ?? false,
   };
 }
@@ -116,6 +121,7 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     target: undefined,
     platforms: undefined,
     force: false,
+    referrers: undefined,
     required: false,
   };
 }
