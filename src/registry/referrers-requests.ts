@@ -38,6 +38,16 @@ function referrersPath(name: string, digest: string, artifactType: string | unde
   return `/v2/${name}/referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
 }
 
+/** JSON with a `manifests` list: what any answer of the referrers API is. */
+function looksLikeIndex(bytes: Buffer): boolean {
+  try {
+    const doc = JSON.parse(bytes.toString('utf8')) as { manifests?: unknown } | null;
+    return typeof doc === 'object' && doc !== null && Array.isArray(doc.manifests);
+  } catch {
+    return false;
+  }
+}
+
 /** A 404 that is not NAME_UNKNOWN, or an answer that is not an index: the spec's "no referrers API". */
 function isIndexAnswer(response: TransportResponse): boolean {
   const type = headerValue(response, 'content-type')?.split(';')[0]?.trim() ?? '';
@@ -72,14 +82,12 @@ export async function listReferrers(ctx: RepositoryContext, digest: string, arti
       if (page === 0) return { supported: false };
       throw new ContentError('MANIFEST_INVALID', `${where}: a page that is not an image index`);
     }
-    let entries: ReferrerEntry[];
-    try {
-      entries = referrerEntries(bytes, MediaType.ociIndex, where);
-    } catch (error) {
-      if (page === 0 && error instanceof ContentError) return { supported: false };
-      throw error;
+    if (!looksLikeIndex(bytes)) {
+      if (page === 0) return { supported: false };
+      throw new ContentError('MANIFEST_INVALID', `${where}: a page that is not an image index`);
     }
-    referrers.push(...entries);
+    // An index it is: a bad descriptor in it is an error, not a sign that the API is missing.
+    referrers.push(...referrerEntries(bytes, MediaType.ociIndex, where));
     const applied = (headerValue(response, 'oci-filters-applied') ?? '')
       .split(',')
       .map((s) => s.trim())
