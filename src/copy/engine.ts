@@ -9,33 +9,10 @@ import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
-import type { ArtifactTypeFilter } from './referrers/artifact-filter.js';
+import type { CopyTask } from './copy-task.js';
 import { followReferrers, notApplicable, upToDateSubjects } from './referrers/follow.js';
 import { KeyedLock } from './referrers/keyed-lock.js';
-
-/**
- * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
- * target as running it once, so tasks can be retried or handed to another worker.
- */
-export interface CopyTask {
-  source: string;
-  target: string;
-  /** `os/arch[/variant]`; empty = every platform of an index. */
-  platforms?: readonly string[];
-  /** Copy even when the target already has the source digest. */
-  force?: boolean;
-  sourceEndpoint?: EndpointOptions;
-  targetEndpoint?: EndpointOptions;
-  /**
-   * Signatures, attestations and SBOMs follow the image (OCI 1.1 referrers of it and of its index's
-   * children, recursively, and cosign's `sha256-<hex>.*` tags): default true.
-   */
-  referrers?: boolean;
-  /** cosign's `sha256-<hex>.*` tags too (default true; only with `referrers`). */
-  cosignTags?: boolean;
-  /** Which artifact types of referrers travel (default all). */
-  artifactTypes?: ArtifactTypeFilter;
-}
+import { planReferrers } from './referrers/plan-referrers.js';
 
 export interface CopyEngineOptions {
   /** Images copied at once, across all callers of this engine. */
@@ -66,6 +43,14 @@ export interface CopyRunOptions {
    * reported as blob-copier.ts says. A run files the events under its own name without guessing.
    */
   onEvent?: CopyEventListener;
+}
+
+/** What `copy` would do: the image's action, and the signatures and attestations it would copy, by artifact type. */
+export interface PlanResult {
+  action: PlanAction;
+  digest: string;
+  /** Referrers of the image's own digest missing at the target, and cosign tags that differ (see plan-referrers.ts). */
+  referrers?: Record<string, number>;
 }
 
 /** What `plan` tells its caller about: digest fallbacks and the retries of its HEADs. */
@@ -254,8 +239,8 @@ export class CopyEngine {
     }
   }
 
-  /** What `copy` would do (HEAD requests only; writes nothing). */
-  async plan(task: CopyTask, options: PlanOptions = {}): Promise<{ action: PlanAction; digest: string }> {
+  /** What `copy` would do (HEAD requests, and the listings of signatures and attestations; writes nothing). */
+  async plan(task: CopyTask, options: PlanOptions = {}): Promise<PlanResult> {
     const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
@@ -265,7 +250,17 @@ export class CopyEngine {
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
-    return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    const { action, digest } = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    if (task.referrers === false) return { action, digest };
+    const referrers = await planReferrers({
+      source: sourceRepo,
+      target: targetRepo,
+      digest,
+      filter: task.artifactTypes ?? {},
+      cosignTags: task.cosignTags !== false,
+      force: check.force,
+    });
+    return { action, digest, referrers };
   }
 
   /**

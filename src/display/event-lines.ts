@@ -44,8 +44,8 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       // Progress: the live view counts it; a line per page would drown the log.
       return undefined;
     case 'image-planned':
-      if (event.action === 'copy') return [`would copy ${task(event)}`];
-      if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
+      if (event.action === 'copy') return [`would copy ${task(event)}${plannedReferrers(event.referrers, ', with')}`];
+      if (event.action === 'up-to-date') return [`up to date ${task(event)}${plannedReferrers(event.referrers, '; would copy')}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
       return [
@@ -112,6 +112,14 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return unhandled;
     }
   }
+}
+
+/** ` , with 2 referrers (1 application/spdx+json, 1 cosign .sig)`: what a dry run would copy beside the image. */
+function plannedReferrers(counts: Record<string, number> | undefined, lead: string): string {
+  const entries = Object.entries(counts ?? {});
+  if (entries.length === 0) return '';
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return `${lead} ${total} ${total === 1 ? 'referrer' : 'referrers'} (${entries.map(([type, n]) => `${n} ${type}`).join(', ')})`;
 }
 
 /** How a registry or run ended: a stop that left images uncopied is not called a failure. */

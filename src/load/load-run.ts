@@ -199,7 +199,8 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   if (options.dryRun) {
     try {
       const plan = await options.engine.plan(task, { onEvent });
-      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, time: Date.now() });
+      const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
+      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, ...referrers, time: Date.now() });
       return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
     } catch (error) {
       const info = errorInfo(error);

@@ -71,3 +71,19 @@ test('by default the signatures follow; referrers: false on the registry entry l
   await load('rule-off', { repository: 'rule', mirrors: [{ source: `${source.host}/team/off:v1`, referrers: false }] });
   assert.deepEqual(await tagsAt('rule/team/off'), ['v1'], 'the rule turned them off');
 });
+
+test('--dry-run names the signatures and attestations that would be copied, by artifact type, and writes nothing', async () => {
+  const work = join(dir, 'dry');
+  await mkdir(work);
+  const file = await writeConfig(work, {
+    registries: [{ hostname: target.host, repository: 'dry', images: [`${source.host}/team/on:v1`] }],
+  });
+  const result = await runCli(['load', '--config', file, '--all', '--dry-run']);
+  assert.equal(result.code, 0, result.stderr + result.stdout);
+  assert.match(result.stdout, /would copy .*team\/on:v1.*, with 2 referrers \(1 application\/example\.sig, 1 cosign \.sig\)/);
+  // The image already there, its signatures not: said too.
+  await load('dry-image', { repository: 'dry', referrers: false, images: [`${source.host}/team/on:v1`] });
+  const again = await runCli(['load', '--config', file, '--all', '--dry-run']);
+  assert.match(again.stdout, /up to date .*team\/on:v1.*; would copy 2 referrers \(1 application\/example\.sig, 1 cosign \.sig\)/);
+  assert.deepEqual(await tagsAt('dry/team/on'), ['v1']);
+});

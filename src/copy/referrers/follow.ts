@@ -1,7 +1,7 @@
 import { isIndexMediaType, type RepositoryClient } from '../../registry/index.js';
 import type { BlobCopier } from '../blob-copier.js';
 import { CopyStats } from '../copy-stats.js';
-import type { CopyTask } from '../engine.js';
+import type { CopyTask } from '../copy-task.js';
 import type { CopyEventListener } from '../events.js';
 import { discoverReferrers } from './discover.js';
 import type { KeyedLock } from './keyed-lock.js';
