@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /** The parts of a V8 .cpuprofile this summary reads. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
   samples: number[];
   timeDeltas: number[];
   startTime: number;
@@ -16,7 +16,7 @@ export interface ProfileSummary {
   /** Self time by area: picture-book's own code, undici, node internals, GC, idle. */
   byArea: Record<string, number>;
   /** The functions with the most self time. */
-  top: { fn: string; where: string; selfMs: number; percent: number }[];
+  top: Array<{ fn: string; where: string; selfMs: number; percent: number }>;
 }
 
 function area(url: string, fn: string): string {

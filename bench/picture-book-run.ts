@@ -24,7 +24,7 @@ export async function writePictureBookConfig(dir: string, name: string, job: Pic
   const config = {
     registries: [{ hostname: job.targetHost, repository: 'mirror', images: job.images.map((path) => `${job.sourceHost}/${path}`) }],
     ...(job.concurrency?.images || job.concurrency?.blobs
-      ? { concurrency: Object.fromEntries(Object.entries(job.concurrency).filter(([, v]) => v !== undefined)) }
+      ? { concurrency: Object.fromEntries(Object.entries<number | undefined>(job.concurrency).filter(([, v]) => v !== undefined)) }
       : {}),
   };
   await writeFile(file, stringify(config));

@@ -4,7 +4,7 @@ import type { RecordedRequest } from '../test/harness/index.js';
 export function requestKind(path: string): 'manifest' | 'blob' | 'upload' | 'ping' | 'other' {
   const pathname = path.split('?')[0] ?? path;
   if (/\/manifests\/[^/]+$/.test(pathname)) return 'manifest';
-  if (/\/blobs\/uploads\//.test(pathname)) return 'upload';
+  if (pathname.includes('/blobs/uploads/')) return 'upload';
   if (/\/blobs\/[^/]+$/.test(pathname)) return 'blob';
   if (pathname === '/v2/' || pathname === '/v2') return 'ping';
   return 'other';

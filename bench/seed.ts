@@ -62,6 +62,6 @@ export function uniqueBlobs(images: readonly SeededImage[]): CorpusBlob[] {
   return [...byDigest.values()];
 }
 
-export function totalBytes(blobs: readonly { size: number }[]): number {
+export function totalBytes(blobs: ReadonlyArray<{ size: number }>): number {
   return blobs.reduce((sum, b) => sum + b.size, 0);
 }

@@ -47,7 +47,7 @@ export function round(value: number, digits: number): number {
  */
 export async function interleave(
   rounds: number,
-  steps: readonly { name: string; run: (round: number) => Promise<void> }[],
+  steps: ReadonlyArray<{ name: string; run: (round: number) => Promise<void> }>,
   log: (line: string) => void,
 ): Promise<void> {
   for (let r = 0; r < rounds; r++) {

@@ -1,5 +1,5 @@
 /** A plain-text table with a header row, columns padded to their widest cell (numbers right-aligned). */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.every((r) => /^[-\d.,x%/ ]*$/.test(r[i] ?? '')));
   const line = (cells: readonly string[]) =>

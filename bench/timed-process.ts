@@ -51,7 +51,7 @@ export async function runTimed(cmd: string, args: readonly string[], options: Ti
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout = (stdout + s).slice(-TAIL)));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-TAIL)));
-    let timedOut = false;
+    let timedOut = false as boolean; // set by the timer: its callback is invisible to narrowing
     const timer = setTimeout(() => {
       timedOut = true;
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');

@@ -24,7 +24,7 @@ test('insufficient_scope with several space-separated scopes', () => {
   const header = 'Bearer realm="https://r/t",service="r",scope="repository:a:pull repository:b:pull,push",error="insufficient_scope"';
   const [challenge] = parseWwwAuthenticate(header);
   assert.equal(challenge?.params.scope, 'repository:a:pull repository:b:pull,push');
-  assert.equal(challenge?.params.error, 'insufficient_scope');
+  assert.equal(challenge.params.error, 'insufficient_scope');
 });
 
 test('RFC 7235 example: escapes in quoted strings and unquoted values', () => {

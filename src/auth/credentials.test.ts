@@ -15,6 +15,7 @@ test('the password is readable on purpose but redacted in JSON, strings and insp
     JSON.stringify(creds),
     JSON.stringify({ nested: { creds } }),
     String(creds),
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- interpolation is one of the renderings under test
     `${creds}`,
     inspect(creds),
     inspect({ deep: [creds] }, { depth: 5 }),

@@ -31,7 +31,7 @@ export interface CopyFlags extends TimeoutFlags {
 }
 
 function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
-  const get = <K extends string>(name: K) => (flags as unknown as Record<string, unknown>)[`${prefix}${name}`];
+  const get = (name: string) => (flags as unknown as Record<string, unknown>)[`${prefix}${name}`];
   return {
     creds: get('Creds') as string | undefined,
     authfile: get('Authfile') as string | undefined,

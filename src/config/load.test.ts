@@ -95,7 +95,7 @@ test("the seed's sample config loads with its meaning", async () => {
   assert.equal(r.line, 4);
   assert.deepEqual([r.syncerScriptMaxLineBytes, r.syncerScriptMaxLines], [8192, 100_000], 'documented defaults');
   assert.equal(r.pullAuth?.kind, 'userpass');
-  assert.equal(r.pullAuth?.kind === 'userpass' && r.pullAuth.credentials.username, 'testuser');
+  assert.equal(r.pullAuth.credentials.username, 'testuser');
   assert.equal(r.pushAuth?.kind === 'docker-config' && r.pushAuth.auths.get('my-registry.com')?.username, 'pusher');
   assert.equal(config.display, 'spinner');
   assert.deepEqual(config.api, {
@@ -139,7 +139,7 @@ test('values from the environment are remembered as written, except identity fie
   ]);
   const view = redactConfig(config) as { registries: Array<{ hostname: string; syncerScriptArgs: string }> };
   assert.equal(view.registries[0]?.hostname, 'reg.example');
-  assert.equal(view.registries[0]?.syncerScriptArgs, '--key ${KEY} --team t');
+  assert.equal(view.registries[0].syncerScriptArgs, '--key ${KEY} --team t');
 });
 
 test('sources: hosts normalised like references, CA files resolved next to the config, auth parsed, the same map on every registry', async () => {
@@ -149,7 +149,7 @@ test('sources: hosts normalised like references, CA files resolved next to the c
   assert.deepEqual([...(config.sources?.keys() ?? [])], ['registry.internal:5000', 'quay.io', 'docker.io']);
   const quay = config.sources?.get('quay.io');
   assert.equal(quay?.caFile, join(dir, 'real-ca.pem'));
-  assert.equal(quay?.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
+  assert.equal(quay.auth?.kind === 'userpass' && quay.auth.credentials.password, 'quay-pw-55');
   assert.deepEqual(config.sources?.get('registry.internal:5000'), {
     insecure: true,
     tlsVerify: true,
@@ -233,12 +233,12 @@ const INVALID: Array<[string, string, string[]]> = [
   [
     'missing script file',
     'registries:\n  - hostname: reg.example\n    syncerScript: ./nope.sh\n',
-    [`3:19 registries[0].syncerScript: syncer script not found: ${'DIR'}/nope.sh`],
+    [`3:19 registries[0].syncerScript: syncer script not found: DIR/nope.sh`],
   ],
   [
     'script not executable',
     'registries:\n  - hostname: reg.example\n    syncerScript: not-exec.sh\n',
-    [`3:19 registries[0].syncerScript: syncer script is not executable: ${'DIR'}/not-exec.sh`],
+    [`3:19 registries[0].syncerScript: syncer script is not executable: DIR/not-exec.sh`],
   ],
   [
     'bad image reference',
@@ -355,7 +355,7 @@ const INVALID: Array<[string, string, string[]]> = [
   [
     'missing CA file of a source',
     `${reg()}sources:\n  'quay.io:5000':\n    caFile: ./nope.pem\n`,
-    [`7:13 sources["quay.io:5000"].caFile: CA file not found: ${'DIR'}/nope.pem`],
+    [`7:13 sources["quay.io:5000"].caFile: CA file not found: DIR/nope.pem`],
   ],
   [
     'source auth without colon',
@@ -394,7 +394,7 @@ const INVALID: Array<[string, string, string[]]> = [
     reg("    pushAuthConfig: 'bot:${REGISTRY_PASSWORD}'\n"),
     ['5:21 environment variable "REGISTRY_PASSWORD" is not set'],
   ],
-  ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: ${'DIR'}/ca.pem`]],
+  ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: DIR/ca.pem`]],
   [
     'api.host with spaces',
     `${reg()}api:\n  host: 'not a host'\n`,
@@ -424,26 +424,26 @@ const INVALID: Array<[string, string, string[]]> = [
     'CA file that is a private key',
     reg('    caFile: ./key.pem\n'),
     [
-      `5:13 registries[0].caFile: CA file is a private key, not a CA certificate: ${'DIR'}/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
+      `5:13 registries[0].caFile: CA file is a private key, not a CA certificate: DIR/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
     ],
   ],
   [
     'CA file that is not PEM',
     reg('    caFile: ./not-pem.txt\n'),
     [
-      `5:13 registries[0].caFile: CA file is not a CA certificate: ${'DIR'}/not-pem.txt (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`,
+      `5:13 registries[0].caFile: CA file is not a CA certificate: DIR/not-pem.txt (no PEM "BEGIN CERTIFICATE" block; a DER file converts with openssl x509 -inform der -in FILE)`,
     ],
   ],
   [
     'CA file with a broken certificate',
     reg('    caFile: ./broken-cert.pem\n'),
-    [`5:13 registries[0].caFile: CA file has a certificate that cannot be read (PEM block 1): ${'DIR'}/broken-cert.pem`],
+    [`5:13 registries[0].caFile: CA file has a certificate that cannot be read (PEM block 1): DIR/broken-cert.pem`],
   ],
   [
     'source CA file that is a private key',
     `${reg()}sources:\n  quay.io: {caFile: ./key.pem}\n`,
     [
-      `6:21 sources["quay.io"].caFile: CA file is a private key, not a CA certificate: ${'DIR'}/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
+      `6:21 sources["quay.io"].caFile: CA file is a private key, not a CA certificate: DIR/key.pem (give the CA's certificate: a PEM "BEGIN CERTIFICATE" block)`,
     ],
   ],
   ['unknown time zone', `${reg()}sync:\n  timezone: Mars/Olympus\n`, ['6:13 sync.timezone: unknown time zone "Mars/Olympus"']],

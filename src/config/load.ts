@@ -28,7 +28,7 @@ function valueAtPath(data: unknown, path: Path): unknown {
  * with file, line, column and key path. Warnings (keys that do nothing here) come back as data.
  */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-  const fail = (problems: Omit<ConfigProblem, 'file'>[]): never => {
+  const fail = (problems: Array<Omit<ConfigProblem, 'file'>>): never => {
     throw new ConfigError(problems.map((p) => ({ file, ...p })));
   };
   let text: string;
@@ -60,7 +60,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (doc.contents === null) return fail([{ line: 1, column: 1, path: '', message: 'config is empty: expected a "registries" list' }]);
   const expansion = expandEnvironment(doc, lines, env);
   const locator = new YamlLocator(doc, lines);
-  const problems: Omit<ConfigProblem, 'file'>[] = expansion.problems.map((p) => ({
+  const problems: Array<Omit<ConfigProblem, 'file'>> = expansion.problems.map((p) => ({
     line: p.line,
     column: p.column,
     path: '',

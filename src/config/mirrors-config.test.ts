@@ -69,7 +69,7 @@ test('mirrors: rules load as written, beside images: (explicit all-tags forms to
     "registries:\n  - hostname: mirror.example\n    images: ['quay.io/coreos/etcd:*', 'quay.io/coreos/etcd:/v3\\.5\\..*/', nginx]\n",
   );
   assert.deepEqual(withImages.loaded.config.registries[0]?.images, ['quay.io/coreos/etcd:*', 'quay.io/coreos/etcd:/v3\\.5\\..*/', 'nginx']);
-  assert.deepEqual(withImages.loaded.config.registries[0]?.mirrors, []);
+  assert.deepEqual(withImages.loaded.config.registries[0].mirrors, []);
 });
 
 test('a bad rule is reported at its own key with file:line:col, every problem at once', async () => {

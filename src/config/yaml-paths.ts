@@ -8,7 +8,7 @@ export function keyPathOf(ancestors: readonly unknown[], node: unknown): Path {
   for (let i = 0; i + 1 < chain.length; i++) {
     const parent = chain[i];
     const child = chain[i + 1];
-    if (isSeq(parent)) path.push(parent.items.indexOf(child as never));
+    if (isSeq(parent)) path.push(parent.items.indexOf(child));
     else if (isPair(parent) && parent.value === child) path.push(isScalar(parent.key) ? String(parent.key.value) : '?');
   }
   return path;

@@ -22,7 +22,7 @@ export class BlobLocations {
   remember(registry: string, digest: string, repository: string): void {
     const key = `${registry}|${digest}`;
     let repositories = this.#seen.get(key);
-    if (!repositories) this.#seen.set(key, (repositories = new Map()));
+    if (!repositories) this.#seen.set(key, (repositories = new Map<string, number>()));
     repositories.set(repository, this.#now());
     // Expired sightings are dropped now and then, so a process that runs for weeks stays small.
     if (++this.#writesSinceSweep >= 10_000) this.#sweep();

@@ -10,12 +10,15 @@ import { DigestVerifier } from './digest-verifier.js';
 /** Which end of a blob transfer failed: the registry we read from, or the one we upload to. */
 export type Side = 'source' | 'target';
 
-export class TransferFailure {
+/** What a transfer throws: the side that failed and its error (unwrapped by the copier, never shown as such). */
+export class TransferFailure extends Error {
   readonly side: Side;
   /** The error as shown: a typed error whose message names the side, the blob and the registry's own answer. */
   readonly error: Error;
 
   constructor(side: Side, error: Error) {
+    super(error.message, { cause: error });
+    this.name = 'TransferFailure';
     this.side = side;
     this.error = error;
   }
@@ -65,7 +68,8 @@ export async function transferBlob(ctx: TransferContext, session: UploadSession)
   let send = (body: Readable): Promise<void> => target.uploadBlob(session, blob.digest, blob.size, body);
   for (let resumes = 0; ; resumes++) {
     try {
-      return await pump(ctx, readFrom, verifier, send);
+      await pump(ctx, readFrom, verifier, send);
+      return;
     } catch (thrown) {
       const broken = thrown instanceof TransferFailure && thrown.side === 'target' && thrown.error instanceof NetworkError;
       const status = broken && resumes < MAX_UPLOAD_RESUMES ? await target.uploadStatus(session).catch(() => undefined) : undefined;

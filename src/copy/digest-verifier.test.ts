@@ -6,6 +6,14 @@ import { test } from 'node:test';
 import { DigestVerifier } from './digest-verifier.js';
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+/** A sink that keeps every chunk it is given, in order. */
+const collector = (into: Buffer[]) =>
+  new Writable({
+    write: (c: Buffer, _e, cb) => {
+      into.push(c);
+      cb();
+    },
+  });
 const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 test('passes matching bytes and reports progress', async () => {
@@ -33,7 +41,7 @@ test('on a mismatch the last chunk is never passed on, so the upload it feeds ca
   const chunks = [Buffer.from('first-'), Buffer.from('second-'), Buffer.from('last')];
   const whole = Buffer.concat(chunks);
   const passed: Buffer[] = [];
-  const collect = new Writable({ write: (c: Buffer, _e, cb) => (passed.push(c), cb()) });
+  const collect = collector(passed);
   await assert.rejects(
     pipeline(Readable.from(chunks), new DigestVerifier(digestOf(Buffer.from('something else')), whole.length), collect),
     { code: 'DIGEST_MISMATCH' },
@@ -42,11 +50,7 @@ test('on a mismatch the last chunk is never passed on, so the upload it feeds ca
   assert.deepEqual(passed.map(String), ['first-', 'second-']);
 
   const ok: Buffer[] = [];
-  await pipeline(
-    Readable.from(chunks),
-    new DigestVerifier(digestOf(whole), whole.length),
-    new Writable({ write: (c: Buffer, _e, cb) => (ok.push(c), cb()) }),
-  );
+  await pipeline(Readable.from(chunks), new DigestVerifier(digestOf(whole), whole.length), collector(ok));
   assert.deepEqual(Buffer.concat(ok), whole, 'verified bytes all go on, in order');
 });
 
@@ -66,7 +70,7 @@ test('resumeAt goes on from a checkpoint: its output starts at the offset, and t
   const { verifier, readFrom } = first.resumeAt(offset);
   assert.equal(readFrom, 32 * 1024 * 1024, 'the last checkpoint at or before the offset (every 16 MiB)');
   const out: Buffer[] = [];
-  const collect = new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) });
+  const collect = collector(out);
   await pipeline(Readable.from(chunks(readFrom, size)), verifier, collect);
   assert.ok(Buffer.concat(out).equals(data.subarray(offset)), 'exactly the bytes from the offset on');
   // Resumed with the wrong bytes after the checkpoint: the whole-blob digest catches it.

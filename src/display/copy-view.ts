@@ -36,7 +36,9 @@ export function createCopyView(out: ReporterOutput, options: CopyViewOptions): C
         if (!options.verbose || IMAGE_LEVEL.has(event.type)) return;
         for (const line of describeEvent({ ...event, registry }) ?? []) options.err.write(`  ${escapeControl(line)}\n`);
       },
-      close() {},
+      close() {
+        // Nothing to close: plain lines are written as events come.
+      },
     };
   }
   const live = new LiveReporter(out, { ...options, finalScreen: false });

@@ -46,7 +46,7 @@ describe('JsonReporter', () => {
       time: '2026-11-22T10:00:00.000Z',
     });
     assert.deepEqual(
-      parsed.map((o) => o['type']),
+      parsed.map((o) => o.type),
       run.map((e) => e.type),
     );
   });
@@ -63,7 +63,7 @@ describe('JsonReporter', () => {
     ])
       reporter.handle(e);
     assert.deepEqual(
-      objects().map((o) => o['transferred']),
+      objects().map((o) => o.transferred),
       [100, 400, 1000],
     );
   });
@@ -78,8 +78,11 @@ describe('JsonReporter', () => {
     ])
       reporter.handle(e);
     assert.deepEqual(
-      objects().map((o) => `${o['digest']}@${o['transferred']}`),
-      ['sha256:aa@100', 'sha256:bb@100'],
+      objects().map((o) => [o.digest, o.transferred]),
+      [
+        ['sha256:aa', 100],
+        ['sha256:bb', 100],
+      ],
     );
   });
 
@@ -89,7 +92,7 @@ describe('JsonReporter', () => {
     reporter.handle({ type: 'blob-done', registry: 'r', target: 'r/a', digest: 'sha256:aa', size: 1000, durationMs: 5, time: T0 + 10 });
     reporter.handle(progress(100, T0 + 20));
     assert.deepEqual(
-      objects().map((o) => o['type']),
+      objects().map((o) => o.type),
       ['blob-progress', 'blob-done', 'blob-progress'],
     );
   });

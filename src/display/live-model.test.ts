@@ -63,7 +63,7 @@ describe('LiveModel per-image bytes', () => {
     ]);
     const [image] = model.view(T0).images;
     assert.equal(image?.doneBytes, 100);
-    assert.equal(image?.streamedBytes, 100);
+    assert.equal(image.streamedBytes, 100);
   });
 
   it('starts a blob over when it is restarted after a broken stream', () => {
@@ -75,7 +75,7 @@ describe('LiveModel per-image bytes', () => {
     ]);
     const [image] = model.view(T0).images;
     assert.equal(image?.doneBytes, 0);
-    assert.equal(image?.totalBytes, 100);
+    assert.equal(image.totalBytes, 100);
   });
 
   it('drops blob events of images it does not know (late or foreign)', () => {

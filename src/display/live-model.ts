@@ -51,7 +51,12 @@ export interface LiveView {
 }
 
 /** `done`: skipped, mounted or streamed to the end; `streamed`: sent by us, so it counts for rates. */
-type BlobState = { size: number; transferred: number; done: boolean; streamed: boolean };
+interface BlobState {
+  size: number;
+  transferred: number;
+  done: boolean;
+  streamed: boolean;
+}
 
 /** What the model keeps of a registry: its counts live in a RunCounter, its bytes added at view time. */
 interface RegistryTrack {

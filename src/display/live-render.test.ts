@@ -96,7 +96,7 @@ describe('renderLive', () => {
     const target = `registry.example.com:5000/${'deep/'.repeat(12)}library/app:v1.2.3`;
     const lines = renderLive(view({ registries: [registry({ name: 'a:5000' })], images: [image({ target })] }), 70, 0);
     assert.equal(lines[1], '    …library/app:v1.2.3  5.00 MiB / 10.0 MiB  2.00 MiB/s  [#####-----]');
-    assert.equal(lines[1]?.length, 70);
+    assert.equal(lines[1].length, 70);
   });
 
   it('never draws a line longer than the width', () => {

@@ -98,7 +98,7 @@ describe('LiveReporter', () => {
       ['[r] FAILED syncer script "x" exited with code 1; its stderr ended with:', '    | line one', '    | line two'],
       'each stderr line once',
     );
-    assert.match(lines[3] ?? '', /^⠙ r  syncer script "x" exited with code 1: line two$/);
+    assert.match(lines[3] ?? '', /^⠙ r {2}syncer script "x" exited with code 1: line two$/);
   });
 
   it('truncates the block to the terminal width so lines never wrap', () => {
@@ -120,12 +120,12 @@ describe('LiveReporter', () => {
     const { reporter, screen } = live();
     for (const e of run) reporter.handle(e);
     reporter.handle({ type: 'run-started', registries: ['next:5000'], dryRun: false, time: T0 + 60_000 });
-    assert.match(screen.lines().at(-2) ?? '', /^· next:5000  waiting$/, 'drawn at once');
+    assert.match(screen.lines().at(-2) ?? '', /^· next:5000 {2}waiting$/, 'drawn at once');
     reporter.handle({ type: 'registry-started', registry: 'next:5000', time: T0 + 60_000 });
     reporter.render();
     const lines = screen.lines();
     assert.ok(lines.includes('time: 430ms'));
-    assert.match(lines.at(-2) ?? '', /^. next:5000  listing images…$/);
+    assert.match(lines.at(-2) ?? '', /^. next:5000 {2}listing images…$/);
     assert.equal(lines.filter((l) => l.includes(REGISTRY_A)).length, 1, 'the old registries are not drawn again');
   });
 

@@ -56,7 +56,7 @@ export class BoundedLines {
 
   #endsWithCarriageReturn(): boolean {
     const last = this.#parts.at(-1);
-    return this.#length === this.#maxLineBytes + 1 && last !== undefined && last[last.length - 1] === 0x0d;
+    return this.#length === this.#maxLineBytes + 1 && last?.at(-1) === 0x0d;
   }
 
   #endLine(): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CopyEngine, CopyResult, CopyTask } from '../copy/index.js';
+import type { CopyResult, CopyTask } from '../copy/index.js';
 import { registryConfig } from '../scheduler/scheduler-test-kit.js';
 import { FakeLister } from '../select/lister-test-kit.js';
 import type { LoadEvent } from './events.js';
@@ -39,7 +39,7 @@ function load(registry: Partial<ReturnType<typeof registryConfig>>, lister: Fake
   const events: LoadEvent[] = [];
   const run = runLoad({
     registries: [{ ...registryConfig(TARGET), ...registry }],
-    engine: engine as unknown as CopyEngine,
+    engine,
     lister: () => lister,
     emit: (e) => events.push(e),
     dryRun,
@@ -92,12 +92,12 @@ test("listing progress and each rule's selection are load events of the target r
   );
   const found = events.filter((e) => e.type === 'repositories-found');
   assert.deepEqual(
-    found.map((e) => e.type === 'repositories-found' && [e.registry, e.source, e.rule, e.found, e.selected]),
+    found.map((e) => [e.registry, e.source, e.rule, e.found, e.selected]),
     [[TARGET, SRC, 'mirrors[0]', 2, 1]],
   );
   const tags = events.filter((e) => e.type === 'tags-found');
   assert.deepEqual(
-    tags.map((e) => e.type === 'tags-found' && [e.registry, e.source, e.repository, e.found, e.total]),
+    tags.map((e) => [e.registry, e.source, e.repository, e.found, e.total]),
     [
       [TARGET, SRC, 'team/app', 2, 2],
       [TARGET, SRC, 'team/app', 3, 3],
@@ -143,7 +143,7 @@ test('a collision is an error naming both sources, before any copy: neither is c
   const [registry] = outcome.registries;
   assert.equal(registry?.ok, false);
   assert.deepEqual(
-    registry?.selectionProblems.map((p) => [p.code, p.severity, p.rule]),
+    registry.selectionProblems.map((p) => [p.code, p.severity, p.rule]),
     [['TARGET_COLLISION', 'error', 'mirrors[0]']],
   );
   assert.equal(outcome.ok, false);
@@ -218,7 +218,7 @@ test('aborted while listing: nothing is copied, the stop is said, and the load e
     });
   const running = runLoad({
     registries: [{ ...registryConfig(TARGET), mirrors: [{ source: SRC }] }],
-    engine: engine as unknown as CopyEngine,
+    engine,
     lister: () => stalled,
     emit: (e) => events.push(e),
     signal: abort.signal,
@@ -255,7 +255,7 @@ test('tag listings are concurrent and bounded by one limit for the whole run, ho
       { ...registryConfig('one.example'), mirrors: [{ source: `${SRC}/a/` }] },
       { ...registryConfig('two.example'), mirrors: [{ source: `${SRC}/b/` }] },
     ],
-    engine: engine as unknown as CopyEngine,
+    engine,
     lister: () => lister,
     emit: () => {},
   });

@@ -8,7 +8,7 @@ export interface RegistryRules {
   rules: SelectionRule[];
   /** Set when the script failed: nothing of this registry may be synced. `message` holds no stderr. */
   scriptError: { message: string; stderrTail: string[] } | undefined;
-  invalidLines: { line: number; text: string; message: string }[];
+  invalidLines: Array<{ line: number; text: string; message: string }>;
 }
 
 /** A plain reference keeps its meaning (no tag: `latest`); the explicit all-tags forms are rules already (labelled alike). */

@@ -35,7 +35,7 @@ function dropCounts(dropped: ReadonlyArray<{ filter: (typeof FILTERS)[number] }>
 
 function listingEvent(event: SelectionEvent, registry: string): ListingEvent {
   const { registry: source, ...rest } = event;
-  return { ...rest, registry, source, time: Date.now() } as ListingEvent;
+  return { ...rest, registry, source, time: Date.now() };
 }
 
 function ruleSelected(expansion: RuleExpansion, registry: string, kind: RuleSelected['kind']): RuleSelected {

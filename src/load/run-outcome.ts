@@ -19,7 +19,7 @@ export interface RegistryOutcome extends ImageCounts {
   durationMs: number;
   /** The syncer script failed: nothing was synced for this registry. */
   scriptError?: string | undefined;
-  invalidLines: { line: number; text: string; message: string }[];
+  invalidLines: Array<{ line: number; text: string; message: string }>;
   /** What the selection reported: listings that failed, empty selections, collisions. Errors make the run fail. */
   selectionProblems: SelectionProblemOutcome[];
   images: ImageOutcome[];

@@ -18,11 +18,11 @@ for (const [input, text, reason] of lines) {
   test(`syncer line ${text}: reported as what it is, password masked`, () => {
     const entry = parseScriptLine(input, 3);
     assert.equal(entry?.kind, 'invalid');
-    assert.equal(entry?.line, 3);
-    assert.equal(entry?.text, text);
-    const error = entry?.kind === 'invalid' ? entry.error : '';
+    assert.equal(entry.line, 3);
+    assert.equal(entry.text, text);
+    const error = entry.error;
     assert.match(error, reason);
-    assert.equal(`${entry?.text} ${error}`.includes('Pw1'), false, 'the password is echoed');
+    assert.equal(`${entry.text} ${error}`.includes('Pw1'), false, 'the password is echoed');
   });
 }
 
@@ -43,8 +43,7 @@ test('a syncer line may opt in to many tags: repo:* and repo:/regex/ are rules l
 test('a bad tag regex on a syncer line is reported once, without quoting the line again', () => {
   const entry = parseScriptLine('reg.example/team/app:/v1(/', 7);
   assert.equal(entry?.kind, 'invalid');
-  assert.equal(entry?.text, 'reg.example/team/app:/v1(/');
-  const error = entry?.kind === 'invalid' ? entry.error : '';
-  assert.match(error, /^invalid image: invalid regular expression "v1\(": Unterminated group$/);
-  assert.equal(error.includes('reg.example'), false);
+  assert.equal(entry.text, 'reg.example/team/app:/v1(/');
+  assert.match(entry.error, /^invalid image: invalid regular expression "v1\(": Unterminated group$/);
+  assert.equal(entry.error.includes('reg.example'), false);
 });

@@ -155,7 +155,7 @@ test('an invalid line is reported without repeating itself, and shown at most 20
   );
   assert.equal(second?.text, `${long.slice(0, 200)}… (${long.length} characters)`);
   assert.equal(
-    second?.kind === 'invalid' && second.error,
+    second.kind === 'invalid' && second.error,
     'invalid reference: reference contains whitespace',
     'the line is not quoted again',
   );

@@ -7,7 +7,8 @@ const VERIFIABLE = new Set(['sha256', 'sha512']);
 
 /** A hostile value quoted in a message: JSON-escaped (no terminal escapes) and cut short. */
 export function quoted(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const json = JSON.stringify(value) as string | undefined; // undefined for undefined, functions and symbols
+  const text = json ?? String(value);
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 

@@ -22,8 +22,8 @@ export type ParsedManifest =
   | ({ kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] } & ReferrerFields);
 
 function platformOf(value: unknown, where: string): Platform | undefined {
-  if (value === undefined) return undefined;
-  const p = value as Partial<Platform> | null;
+  const p = value as Partial<Platform> | null | undefined;
+  if (p === undefined) return undefined;
   if (!p || typeof p.os !== 'string' || typeof p.architecture !== 'string' || (p.variant !== undefined && typeof p.variant !== 'string')) {
     throw new ContentError('MANIFEST_INVALID', `${where}.platform is not a valid platform (os and architecture strings)`);
   }

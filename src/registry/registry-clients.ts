@@ -81,7 +81,7 @@ export class RegistryClients {
       if (now - transport.lastUsed >= idleMs && transport.release()) this.#transports.delete(key);
     }
     // One slot stays free for the transport being handed out; busy ones are kept whatever the count.
-    let excess = this.#transports.size + 1 - (this.#options.maxTransports ?? DEFAULT_MAX_TRANSPORTS);
+    const excess = this.#transports.size + 1 - (this.#options.maxTransports ?? DEFAULT_MAX_TRANSPORTS);
     if (excess <= 0) return;
     const leastRecent = [...this.#transports].filter(([, t]) => t.inFlight === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
     for (const [key, transport] of leastRecent.slice(0, excess)) {

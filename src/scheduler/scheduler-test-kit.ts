@@ -96,6 +96,9 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
   }
 }
 
-export function eventsOf<T extends SchedulerEvent['type']>(events: readonly unknown[], type: T): Extract<SchedulerEvent, { type: T }>[] {
+export function eventsOf<T extends SchedulerEvent['type']>(
+  events: readonly unknown[],
+  type: T,
+): Array<Extract<SchedulerEvent, { type: T }>> {
   return events.filter((e): e is Extract<SchedulerEvent, { type: T }> => (e as { type?: unknown }).type === type);
 }

@@ -84,7 +84,7 @@ export class Scheduler {
     Scheduler.validate(registries, settings.timezone);
     const wanted = new Map(registries.map((r) => [r.hostname, r]));
     const summary: ReloadSummary = { added: [], removed: [], kept: [] };
-    const removals: Promise<void>[] = [];
+    const removals: Array<Promise<void>> = [];
     for (const [hostname, synchronizer] of this.#synchronizers) {
       if (wanted.has(hostname)) continue;
       this.#synchronizers.delete(hostname);

@@ -121,9 +121,9 @@ test('a registry without a catalog fails the rule with CATALOG_UNAVAILABLE, nami
   assert.equal(result.problems.length, 1, 'no extra empty-selection note');
   const [problem] = result.problems;
   assert.equal(problem?.code, 'CATALOG_UNAVAILABLE');
-  assert.equal(problem?.severity, 'error');
+  assert.equal(problem.severity, 'error');
   assert.match(
-    problem?.message ?? '',
+    problem.message,
     new RegExp(`^rule-1: ${REG} does not let us list its repositories \\(.*\\): list the repositories explicitly`),
   );
 });
@@ -148,9 +148,9 @@ test('a repository deleted between catalog and tags is a warning; the others are
   );
   assert.equal(result.problems.length, 1);
   assert.equal(result.problems[0]?.code, 'REPOSITORY_NOT_FOUND');
-  assert.equal(result.problems[0]?.severity, 'warning');
+  assert.equal(result.problems[0].severity, 'warning');
   assert.equal(
-    result.problems[0]?.message,
+    result.problems[0].message,
     `rule-1: ${REG}/team/tool was in the catalog but is gone now (GET http://x/v2/team/tool/tags/list: 404 Not Found: NAME_UNKNOWN: repository name not known to registry); skipped`,
   );
 });
@@ -158,7 +158,7 @@ test('a repository deleted between catalog and tags is a warning; the others are
 test('a repository rule naming a repository that does not exist is an error', async () => {
   const result = await expand({ source: `${REG}/team/nope` });
   assert.equal(result.problems[0]?.code, 'REPOSITORY_NOT_FOUND');
-  assert.equal(result.problems[0]?.severity, 'error');
+  assert.equal(result.problems[0].severity, 'error');
   assert.equal(result.problems.length, 1);
 });
 

@@ -8,7 +8,7 @@ import { RuleError } from './rule-error.js';
 test('a plain reference keeps its meaning: no tag is latest, not every tag', () => {
   const entry = parseImageEntry('127.0.0.1:5000/library/app');
   assert.equal(entry.kind, 'reference');
-  assert.equal(entry.kind === 'reference' && entry.reference.identifier, 'latest');
+  assert.equal(entry.reference.identifier, 'latest');
   const tagged = parseImageEntry('quay.io/coreos/etcd:v3.5.0');
   assert.equal(tagged.kind === 'reference' && tagged.reference.toString(), 'quay.io/coreos/etcd:v3.5.0');
 });
@@ -16,7 +16,6 @@ test('a plain reference keeps its meaning: no tag is latest, not every tag', () 
 test('repo:* is a repository rule over every tag', () => {
   const entry = parseImageEntry('registry:5000/team/app:*');
   assert.equal(entry.kind, 'rule');
-  if (entry.kind !== 'rule') return;
   assert.deepEqual(entry.rule.source, { kind: 'repository', registry: 'registry:5000', repository: 'team/app' });
   assert.equal(entry.rule.tags.include, undefined);
   assert.equal(entry.rule.label, 'registry:5000/team/app:*', 'the label is the entry as written unless given');
@@ -28,7 +27,6 @@ test('repo:* is a repository rule over every tag', () => {
 test('repo:/regex/ is a repository rule whose tags match the regex whole; the regex may hold / and :', () => {
   const entry = parseImageEntry('quay.io/coreos/etcd:/v3\\.5\\..*/');
   assert.equal(entry.kind, 'rule');
-  if (entry.kind !== 'rule') return;
   assert.deepEqual(entry.rule.spec.tags, { include: ['v3\\.5\\..*'] });
   assert.deepEqual(filterTags(['v3.5.0', 'v3.5.1', 'v3.6.0', 'xv3.5.0'], entry.rule.tags).kept, ['v3.5.0', 'v3.5.1']);
   const odd = parseImageEntry('127.0.0.1:5000/app:/a/b|c:d/');
@@ -63,7 +61,7 @@ test('bad selectors and bad references say what is wrong', () => {
       () => parseImageEntry(text),
       (error: unknown) => {
         assert.ok(error instanceof type, `${text}: ${String(error)}`);
-        assert.equal((error as Error).message, message);
+        assert.equal(error.message, message);
         return true;
       },
     );

@@ -40,7 +40,7 @@ function catalogUnavailable(error: unknown, registry: string): CatalogUnavailabl
     !(error instanceof AuthError) &&
     !(error instanceof HttpError && ([404, 405, 501].includes(error.status) || error.registryCode === 'UNSUPPORTED'));
   if (offered) return undefined;
-  return new CatalogUnavailableError(registry, detailOf(error as AuthError | HttpError, registry), { cause: error });
+  return new CatalogUnavailableError(registry, detailOf(error, registry), { cause: error });
 }
 
 /** Lists through the shared RegistryClients: scopes `registry:catalog:*` and `repository:NAME:pull`. */

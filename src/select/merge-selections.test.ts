@@ -37,9 +37,9 @@ test('two sources for one target tag are an error naming both sources and rules;
   assert.equal(problems.length, 1);
   const [problem] = problems;
   assert.equal(problem?.code, 'TARGET_COLLISION');
-  assert.equal(problem?.severity, 'error');
-  assert.equal(problem?.registry, 'm:5000');
-  assert.deepEqual(problem?.collision, {
+  assert.equal(problem.severity, 'error');
+  assert.equal(problem.registry, 'm:5000');
+  assert.deepEqual(problem.collision, {
     target: 'm:5000/app:v1',
     sources: [
       { source: 'a.example/team/app:v1', rule: 'registries[0].mirrors[0]' },
@@ -47,7 +47,7 @@ test('two sources for one target tag are an error naming both sources and rules;
     ],
   });
   assert.equal(
-    problem?.message,
+    problem.message,
     'm:5000/app:v1 is selected from different sources: a.example/team/app:v1 (registries[0].mirrors[0]) and b.example/other/app:v1 (registries[0].mirrors[1]); a tag holds one image, so none of them is copied there: rename one with target: or filter it out',
   );
 });

@@ -59,7 +59,7 @@ export function buildApp(context: ApiContext): FastifyInstance {
   });
   app.addHook(
     'onRequest',
-    bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken ?? '' })),
+    bearerAuth(() => ({ enabled: context.config().api.enableAuth, token: context.config().api.authToken })),
   );
   app.addHook('onRequest', async (request, reply) => {
     if (!context.starting?.() || request.url.split('?')[0] === '/healthz') return;
@@ -98,6 +98,7 @@ export function buildApp(context: ApiContext): FastifyInstance {
   });
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- fastify's types say never null; it is null for no route
     const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (allowed.length === 0) return reply.code(404).send(errorBody('NOT_FOUND', `no endpoint ${request.method} ${path}`));
     return reply

@@ -30,7 +30,8 @@ function comparable(value: unknown): string {
       .map(([host, c]) => `${host}=${c.username}:${digest(c.password)}`)
       .sort()
       .join(',')}`;
-  return JSON.stringify(value) ?? 'undefined';
+  const json = JSON.stringify(value) as string | undefined; // undefined for undefined
+  return json ?? 'undefined';
 }
 
 function changedKeys<T extends object>(before: T, after: T, ignored: ReadonlySet<string> = new Set()): string[] {

@@ -6,7 +6,7 @@ function poisonedKey(value: unknown): string | undefined {
   while (pending.length > 0) {
     const [node, path] = pending.pop() as [unknown, string];
     if (node === null || typeof node !== 'object') continue;
-    for (const [key, child] of Object.entries(node)) {
+    for (const [key, child] of Object.entries(node) as Array<[string, unknown]>) {
       const at = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
       if (key === '__proto__') return at;
       if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'))

@@ -36,7 +36,7 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 /** Why the API could not bind, naming `host:port` and the keys that set them. */
 function listenError(error: unknown, api: PictureBookConfig['api'], file: string): PictureBookError {
   const code = (error as { code?: unknown }).code;
-  const why = (typeof code === 'string' && LISTEN_PROBLEMS[code]) || errorMessage(error);
+  const why = (typeof code === 'string' ? LISTEN_PROBLEMS[code] : undefined) ?? errorMessage(error);
   const where = api.host.includes(':') ? `[${api.host}]:${api.port}` : `${api.host}:${api.port}`;
   return new PictureBookError(
     'API_LISTEN_FAILED',

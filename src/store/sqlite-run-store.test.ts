@@ -43,8 +43,8 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
 
   const run = await store.getRun(first);
   assert.equal(run?.result, 'failed');
-  assert.equal(run?.endedAt, 2000);
-  assert.deepEqual(run?.images, [
+  assert.equal(run.endedAt, 2000);
+  assert.deepEqual(run.images, [
     { ...image, error: undefined },
     { ...failedImage, digest: undefined },
   ]);
@@ -111,7 +111,7 @@ test('everything survives reopening the file; runs left running become interrupt
   assert.deepEqual(await reopened.closeInterruptedRuns(5000), { runs: 1, notResumed: [] });
   const run = await reopened.getRun(runId);
   assert.equal(run?.result, 'interrupted');
-  assert.equal(run?.endedAt, 5000);
+  assert.equal(run.endedAt, 5000);
   assert.deepEqual(await reopened.pausedRegistries(), ['paused.example']);
   const recoverable = await reopened.recoverableJobs();
   assert.deepEqual(
@@ -139,13 +139,13 @@ test('job lifecycle: queued, running (start time kept on requeue), targets in or
   await store.recordJobTarget('j', { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } });
   let job = await store.getJob('j');
   assert.equal(job?.state, 'RUNNING');
-  assert.equal(job?.startedAt, 200);
+  assert.equal(job.startedAt, 200);
   assert.deepEqual(await store.jobCounts(), { QUEUED: 0, RUNNING: 1, FINISHED: 0, FAILED: 0 });
   await store.finishJob('j', 'FAILED', 400, { redacted: true });
   job = await store.getJob('j');
   assert.equal(job?.state, 'FAILED');
-  assert.equal(job?.finishedAt, 400);
-  assert.deepEqual(job?.targets, [
+  assert.equal(job.finishedAt, 400);
+  assert.deepEqual(job.targets, [
     { endpoint: 'http://b/v2', outcome: 'skipped' },
     { endpoint: 'http://c/v2', outcome: 'failed', error: { code: 'NETWORK', message: 'refused' } },
   ]);

@@ -72,9 +72,8 @@ export class Authorizer {
   refusal(wwwAuthenticate: string | undefined, scopes: readonly string[]): string {
     if (this.#staticHeader) return 'the token given for this registry was rejected';
     const challenges = wwwAuthenticate ? parseWwwAuthenticate(wwwAuthenticate) : [];
-    const bearer =
-      challenges.find((c) => c.scheme === 'bearer') ??
-      (this.#challenge?.scheme === 'bearer' ? { params: {} as Record<string, string> } : undefined);
+    const bearer: { params: Record<string, string> } | undefined =
+      challenges.find((c) => c.scheme === 'bearer') ?? (this.#challenge?.scheme === 'bearer' ? { params: {} } : undefined);
     const wanted = bearer?.params.scope ?? scopes.join(' ');
     const user = this.#credentials?.username;
     if (user === undefined) {

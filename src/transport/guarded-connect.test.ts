@@ -54,7 +54,7 @@ test('a guarded endpoint does not follow a redirect to a refused IP literal (Nod
   const guarded = new Transport(`127.0.0.1:${registryPort}`, { ...options, addressGuard: refusing('127.0.0.2') }, { agents });
   await assert.rejects(
     guarded.request({ method: 'GET', path: '/v2/a/blobs/x', scopes: [], expect: [200] }),
-    (e: unknown) => (e as Error).name === 'NetworkError' && /127\.0\.0\.2 is refused by the test/.test((e as Error).message),
+    (e: unknown) => (e as Error).name === 'NetworkError' && (e as Error).message.includes('127.0.0.2 is refused by the test'),
   );
   assert.deepEqual(seen, { registry: 2, storage: 1 }, 'storage was not contacted');
 });
@@ -62,7 +62,7 @@ test('a guarded endpoint does not follow a redirect to a refused IP literal (Nod
 test('a name is checked on every address it resolves to, at connection time', async () => {
   const guarded = new Transport(`localhost:${registryPort}`, { ...options, addressGuard: refusing('127.0.0.1') }, { agents });
   await assert.rejects(guarded.request({ method: 'GET', path: '/v2/', scopes: [], expect: [200] }), (e: unknown) =>
-    /localhost \(127\.0\.0\.1\) is refused by the test/.test((e as Error).message),
+    (e as Error).message.includes('localhost (127.0.0.1) is refused by the test'),
   );
   assert.equal(seen.registry, 2, 'the registry was not contacted');
 });

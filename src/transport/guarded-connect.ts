@@ -24,7 +24,7 @@ function refusedError(host: string, address: string, why: string): Error {
 
 /** dns.lookup that fails when any address of the name is refused; the socket connects to what was checked. */
 export function guardedLookup(guard: AddressGuard): LookupFunction {
-  return ((
+  return (
     hostname: string,
     options: { all?: boolean },
     callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
@@ -41,7 +41,7 @@ export function guardedLookup(guard: AddressGuard): LookupFunction {
         ? callback(null, first.address, first.family)
         : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
     });
-  }) as LookupFunction;
+  };
 }
 
 type Connector = ReturnType<typeof BuildConnector>;
@@ -56,8 +56,8 @@ const buildConnector = require('undici/lib/core/connect.js') as typeof BuildConn
  * to IP literals (a redirect's or token realm's too) without it: those are checked here.
  */
 export function guardedConnector(guard: AddressGuard, options: ConnectOptions): Connector {
-  const connect = buildConnector({ ...options, lookup: guardedLookup(guard) } as ConnectOptions);
-  return ((opts, callback) => {
+  const connect = buildConnector({ ...options, lookup: guardedLookup(guard) });
+  return (opts, callback) => {
     const host = opts.hostname.replace(/^\[(.*)\]$/, '$1');
     const why = isIP(host) ? guard.refuse(host) : undefined;
     if (why) {
@@ -65,5 +65,5 @@ export function guardedConnector(guard: AddressGuard, options: ConnectOptions): 
       return undefined;
     }
     return connect(opts, callback);
-  }) as Connector;
+  };
 }

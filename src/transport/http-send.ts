@@ -75,7 +75,7 @@ export async function sendWithRetry(
         await dispatcher.request({
           origin: request.url.origin,
           path: request.url.pathname + request.url.search,
-          method: request.method as Dispatcher.HttpMethod,
+          method: request.method,
           headers: { 'user-agent': USER_AGENT, ...request.headers },
           body: body ?? null,
           signal: request.signal,

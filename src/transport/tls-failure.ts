@@ -34,7 +34,7 @@ const ADVICE: Record<TlsProblem, { what: string; todo: string }> = {
 /** OpenSSL's `...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:` -> its reason. */
 function reasonOf(message: string): string {
   const parts = message.split(':');
-  const routines = parts.findIndex((p) => / routines$/.test(p));
+  const routines = parts.findIndex((p) => p.endsWith(' routines'));
   const reason = routines >= 0 ? parts[routines + 2] : undefined;
   return (reason ?? message.split('\n')[0] ?? '').trim();
 }

@@ -16,7 +16,12 @@ import { Transport } from './transport.js';
  */
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-type Seen = { method: string; url: string; auth: string | undefined; userAgent: string | undefined };
+interface Seen {
+  method: string;
+  url: string;
+  auth: string | undefined;
+  userAgent: string | undefined;
+}
 
 /** A scripted server for one test: closed by that test's after hook, whether it passes, fails or times out. */
 async function serve(t: TestContext, handler: Handler): Promise<{ host: string; seen: Seen[] }> {
@@ -222,7 +227,7 @@ test('credentials go to a plain-http token realm only from a plain-http registry
     { registry: 'https://127.0.0.1:5000', realm: 'http://127.0.0.1:5001/token', sent: false },
   ];
   for (const { registry, realm, sent } of cases) {
-    let sentAuth: string | undefined = 'no request';
+    let sentAuth = 'no request' as string | undefined; // set by the stub: its callback is invisible to narrowing
     const context = {
       registry: new URL(registry).host,
       registryUrl: () => new URL(registry),

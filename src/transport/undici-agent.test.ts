@@ -15,7 +15,10 @@ test('the Agent loaded from undici’s own files is the one undici exports, with
   t.after(() => agent.close());
   for (const method of ['request', 'stream', 'pipeline', 'connect', 'upgrade'] as const) {
     assert.equal(typeof agent[method], 'function', `Agent#${method}`);
-    assert.equal(agent[method], (undici.Dispatcher.prototype as unknown as Record<string, unknown>)[method]);
+    assert.equal(
+      (agent as unknown as Record<string, unknown>)[method],
+      (undici.Dispatcher.prototype as unknown as Record<string, unknown>)[method],
+    );
   }
 });
 

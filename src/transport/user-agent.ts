@@ -11,6 +11,7 @@ declare const __PICTURE_BOOK_VERSION__: string | undefined;
 function packageVersion(): string {
   if (typeof __PICTURE_BOOK_VERSION__ === 'string') return __PICTURE_BOOK_VERSION__;
   // The bundle drops this block (esbuild `dropLabels`), so it holds no path to package.json at all.
+  // eslint-disable-next-line no-unused-labels -- the bundler finds this block by its label to drop it
   UNBUNDLED: {
     try {
       const doc = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };

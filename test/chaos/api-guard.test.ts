@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { API_TOKEN, testApi } from '../../src/server/api-test-kit.js';
-import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
 import { ociImage } from '../e2e/fixtures.js';
 import { writeScript } from '../e2e/load-harness.js';
@@ -107,9 +107,10 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.kill();
-  await targetProxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ server, targetProxy, source, target });
+  await started.server?.kill();
+  await started.targetProxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 /** What a registry that quotes what it was sent would answer. */
@@ -198,7 +199,7 @@ test('a sync with runs, jobs and failures: no configured or job secret in any lo
   // What the failures said (scrubbed), so the test knows the echo really reached the messages.
   const run = server
     .events('image-failed')
-    .map((l) => String(l.msg))
+    .map((l) => l.msg)
     .join('\n');
   assert.match(run, /refused|DENIED/, 'the echoing registry error reached the run log');
   assert.match(JSON.stringify(ended[2]?.errors), /\*\*\*/, 'the echoed password was masked in the job error');

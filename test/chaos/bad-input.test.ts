@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors/index.js';
-import { pushImage, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
 import { ociImage } from '../e2e/fixtures.js';
 import { runCli, writeScript } from '../e2e/load-harness.js';
@@ -179,8 +179,9 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.kill();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ server, source, target });
+  await started.server?.kill();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 async function configProblem(yaml: string): Promise<string> {
@@ -233,7 +234,7 @@ async function errorOf(c: Case, lineNumber: number): Promise<string> {
     case 'script-line': {
       const invalid = server.events('registry-line-invalid', target.host).find((l) => l.line === lineNumber);
       assert.ok(invalid, `line ${lineNumber} reported as invalid, for registry ${target.host}`);
-      assert.match(String(invalid.msg), new RegExp(`line ${lineNumber}:`), 'the message names the line');
+      assert.match(invalid.msg, new RegExp(`line ${lineNumber}:`), 'the message names the line');
       return String(invalid.message);
     }
     case 'script': {

@@ -11,6 +11,7 @@ import {
   type FaultProxy,
   type HostileRegistry,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { chaosFigures, within } from './chaos-kit.js';
 import { startWitness, type Witness } from './witness-server.js';
@@ -42,8 +43,9 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([fake?.close(), witness?.close(), targetProxy?.close()]);
-  await target?.stop();
+  const started = startedSoFar({ fake, witness, targetProxy, target });
+  await Promise.all([started.fake?.close(), started.witness?.close(), started.targetProxy?.close()]);
+  await started.target?.stop();
 });
 
 const sha256 = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

@@ -189,7 +189,11 @@ test('a 110 MiB layer whose download breaks at random points resumes with Range:
           sourceEndpoint: { retry: RETRY },
           targetEndpoint: { retry: RETRY },
         },
-        { onEvent: (e) => void (e.type === 'blob-resumed' && resumed.push(`${e.side}@${e.offset}`)) },
+        {
+          onEvent: (e) => {
+            if (e.type === 'blob-resumed') resumed.push(`${e.side}@${e.offset}`);
+          },
+        },
       ),
     );
     assert.equal(result.digest, big.digest, what);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, skopeoCopyToLayout, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoCopyToLayout, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage, largeImage, ociImage, ociIndex } from '../e2e/fixtures.js';
 import { LoadProcess } from '../e2e/stop-kit.js';
 import { writeConfig } from '../e2e/sync-kit.js';
@@ -41,7 +41,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 interface LoadOutcome {
@@ -72,12 +73,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function killDuring(child: LoadProcess, count: number, log: string[]): Promise<void> {
   let exited = false;
   void child.exited.then(() => (exited = true));
-  for (let i = 0; i < count && !exited; i++) {
+  const running = (): boolean => !exited; // read fresh each time: the callback sets it, unseen by narrowing
+  for (let i = 0; i < count && running(); i++) {
     const victim = random.next() < 0.5 ? source : target;
     const wait = random.int(50, 1500);
     const down = random.int(0, 1500);
     await pause(wait); // a random moment is the point here, not synchronisation
-    if (exited) break; // only kills during the run count
+    if (!running()) break; // only kills during the run count
     await victim.kill();
     figures.kills++;
     log.push(`${victim === source ? 'source' : 'target'} killed after ${wait} ms, down ${down} ms`);

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { after, before, test } from 'node:test';
-import { pushImage, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  startFaultProxy,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
 import { largeImage, ociImage } from '../e2e/fixtures.js';
 import { apiPort, digestAt, jobWhen, startSync, submitJob, until, writeConfig, type SyncProcess } from '../e2e/sync-kit.js';
@@ -36,9 +44,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, source, target });
   await Promise.all(servers.map((s) => s.kill()));
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 async function start(dir: string, config: object): Promise<SyncProcess> {

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseUserPass } from '../../src/auth/credentials.js';
 import { CopyEngine } from '../../src/copy/index.js';
 import type { RetryPolicy } from '../../src/transport/index.js';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,7 +19,8 @@ before(async () => {
 });
 
 after(async () => {
-  await source?.stop();
+  const started = startedSoFar({ source });
+  await started.source?.stop();
 });
 
 async function copyTo(
@@ -56,7 +57,8 @@ for (const auth of ['htpasswd', 'token'] as const) {
       target = await startRegistry({ auth });
     });
     after(async () => {
-      await target?.stop();
+      const started = startedSoFar({ target });
+      await started.target?.stop();
     });
 
     test('right credentials: the image is copied', async () => {
@@ -98,7 +100,9 @@ for (const auth of ['htpasswd', 'token'] as const) {
 
     if (auth === 'token') {
       test('right credentials without push rights: the user was not granted the scope', async () => {
-        target.tokenIssuer!.pullOnly = ['readonly/app'];
+        const issuer = target.tokenIssuer;
+        assert.ok(issuer);
+        issuer.pullOnly = ['readonly/app'];
         try {
           await assert.rejects(copyTo(target, 'readonly/app', { user: target.username, password: target.password }), (error: Error) => {
             assert.equal(error.name, 'AuthError');
@@ -109,7 +113,7 @@ for (const auth of ['htpasswd', 'token'] as const) {
             return true;
           });
         } finally {
-          target.tokenIssuer!.pullOnly = [];
+          issuer.pullOnly = [];
         }
       });
     }
@@ -122,12 +126,14 @@ describe('a token service with passing faults', () => {
     target = await startRegistry({ auth: 'token' });
   });
   after(async () => {
-    await target?.stop();
+    const started = startedSoFar({ target });
+    await started.target?.stop();
   });
   const fast = { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 4 };
 
   test('5xx and 429 from the token service are retried like any request, then the copy goes on', async () => {
-    const issuer = target.tokenIssuer!;
+    const issuer = target.tokenIssuer;
+    assert.ok(issuer);
     issuer.failNext(503, 1);
     issuer.failNext(429, 1, { 'retry-after': '0' });
     issuer.failNext(500, 1);
@@ -140,7 +146,8 @@ describe('a token service with passing faults', () => {
   });
 
   test('a token service that keeps answering 5xx is an HTTP error naming it, not rejected credentials', async () => {
-    const issuer = target.tokenIssuer!;
+    const issuer = target.tokenIssuer;
+    assert.ok(issuer);
     issuer.requests.length = 0;
     issuer.failNext(503, 100);
     try {
@@ -169,11 +176,13 @@ describe('a plain-http token realm', () => {
     target = await startRegistry({ auth: 'token' });
   });
   after(async () => {
-    await target?.stop();
+    const started = startedSoFar({ target });
+    await started.target?.stop();
   });
 
   test('is not sent credentials for a registry on another host (here: localhost, the realm on 127.0.0.1)', async () => {
-    const issuer = target.tokenIssuer!;
+    const issuer = target.tokenIssuer;
+    assert.ok(issuer);
     issuer.requests.length = 0;
     const engine = new CopyEngine();
     try {
@@ -209,7 +218,8 @@ describe('TLS with a self-signed certificate', () => {
     target = await startRegistry({ tls: true });
   });
   after(async () => {
-    await target?.stop();
+    const started = startedSoFar({ target });
+    await started.target?.stop();
   });
 
   test('trusted through a CA file', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
-import { pushImage, skopeoCopyToLayout, skopeoInspectRaw, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoCopyToLayout, skopeoInspectRaw, startRegistry, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage, dockerList, largeImage, ociImage, ociIndex } from './fixtures.js';
 
 let source: TestRegistry;
@@ -17,7 +17,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
 

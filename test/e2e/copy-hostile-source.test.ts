@@ -11,6 +11,7 @@ import {
   type FaultProxy,
   type HostileRegistry,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
@@ -51,8 +52,9 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([fake?.close(), targetProxy?.close()]);
-  await target?.stop();
+  const started = startedSoFar({ fake, targetProxy, target });
+  await Promise.all([started.fake?.close(), started.targetProxy?.close()]);
+  await started.target?.stop();
 });
 
 async function copyFromFake(source: string, targetRepo: string): Promise<unknown> {

@@ -225,9 +225,9 @@ test('tags of several repositories copied at once: each blob is written into eac
   // repository; a mount names the digest, an upload's digest is on the PUT that closes it.
   const writes = new Map<string, number>();
   for (const r of pair.targetProxy.requests) {
-    const repo = r.path.match(/^\/v2\/(.+?)\/blobs\/uploads\//)?.[1];
+    const repo = /^\/v2\/(.+?)\/blobs\/uploads\//.exec(r.path)?.[1];
     const digest =
-      r.method === 'POST' ? r.path.match(/mount=([^&]+)/)?.[1] : r.method === 'PUT' ? r.path.match(/digest=([^&]+)/)?.[1] : undefined;
+      r.method === 'POST' ? /mount=([^&]+)/.exec(r.path)?.[1] : r.method === 'PUT' ? /digest=([^&]+)/.exec(r.path)?.[1] : undefined;
     if (repo && digest) writes.set(`${repo} ${decodeURIComponent(digest)}`, (writes.get(`${repo} ${decodeURIComponent(digest)}`) ?? 0) + 1);
   }
   const twice = [...writes].filter(([, n]) => n > 1);

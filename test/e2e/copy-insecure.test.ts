@@ -11,6 +11,7 @@ import {
   type BuiltImage,
   type PlainHttpFront,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
@@ -33,8 +34,9 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([sourceFront?.close(), targetFront?.close()]);
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ sourceFront, targetFront, source, target });
+  await Promise.all([started.sourceFront?.close(), started.targetFront?.close()]);
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 const fast = { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } };

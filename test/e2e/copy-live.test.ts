@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { VirtualScreen } from '../../src/display/virtual-screen.js';
+import { errorMessage } from '../../src/errors/index.js';
 import { pushImage, skopeoInspectRaw, type BuiltImage } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import { CLI, runCli } from './load-harness.js';
@@ -46,8 +47,8 @@ test('on a terminal: the live view (target registry, the image with bytes and a 
   await waitFor(() => pair.sourceProxy.stalled.length > 0, 'the largest blob to be held after 1 MiB');
   // While it is held, the view shows the image's progress (redrawn every 100 ms).
   const progress = new RegExp(`live-copy/app:v1 +[\\d.]+ (KiB|MiB) / 3\\.50 MiB +[\\d.]+ (B|KiB|MiB)/s +\\[#*-+\\]`);
-  await waitFor(() => progress.test(run.out.text), 'a progress line for the image').catch((error: Error) =>
-    assert.fail(`${error.message}: ${JSON.stringify(run.out.text.slice(-3000))}`),
+  await waitFor(() => progress.test(run.out.text), 'a progress line for the image').catch((error: unknown) =>
+    assert.fail(`${errorMessage(error)}: ${JSON.stringify(run.out.text.slice(-3000))}`),
   );
   assert.match(run.out.text, new RegExp(`. ${pair.target.host}  0 copied, 0 up to date, 0 failed of 1 `), 'the registry line of load');
   assert.match(run.out.text, /all registries: 0\/1 images/);

@@ -10,6 +10,7 @@ import {
   type FaultProxy,
   type ImageSpec,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { baseLayer, dockerImage } from './fixtures.js';
 
@@ -23,8 +24,9 @@ before(async () => {
 });
 
 after(async () => {
-  await targetProxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ targetProxy, source, target });
+  await started.targetProxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 const withTopLayer = (seed: string): ImageSpec => ({ ...dockerImage, layers: [baseLayer, { seed, size: 32 * 1024 }] });

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type ImageSpec, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  startRegistry,
+  type BuiltImage,
+  type ImageSpec,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { trackChild } from '../harness/procs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
@@ -34,7 +42,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

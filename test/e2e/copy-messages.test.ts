@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CopyEngine } from '../../src/copy/index.js';
-import { pushImage, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, startRegistry, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
 /* Errors a user meets first, said so they know what to do: which part is missing, which side refuses. */
@@ -18,14 +18,15 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
-  await Promise.all([source?.stop(), target?.stop(), readOnly?.stop()]);
+  const started = startedSoFar({ engine, source, target, readOnly });
+  await started.engine?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop(), started.readOnly?.stop()]);
 });
 
 async function failure(from: string, to: string): Promise<Error & { code?: string; missing?: string }> {
   return engine.copy({ source: from, target: to }).then(
     () => assert.fail('the copy succeeded'),
-    (error: Error) => error,
+    (error: unknown) => error as Error & { code?: string; missing?: string },
   );
 }
 

@@ -14,6 +14,7 @@ import {
   type ImageSpec,
   type SessionKeepingRegistry,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage } from './fixtures.js';
 
@@ -51,8 +52,9 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([sourceProxy?.close(), targetProxy?.close(), keeperProxy?.close()]);
-  await Promise.all([source?.stop(), target?.stop(), keeper?.close()]);
+  const started = startedSoFar({ sourceProxy, targetProxy, keeperProxy, source, target, keeper });
+  await Promise.all([started.sourceProxy?.close(), started.targetProxy?.close(), started.keeperProxy?.close()]);
+  await Promise.all([started.source?.stop(), started.target?.stop(), started.keeper?.close()]);
 });
 
 async function copy(from: string, to: string): Promise<{ digest: string; events: CopyEvent[] }> {
@@ -100,7 +102,7 @@ test('distribution 2.8 drops an upload session whose request broke mid-body: the
   targetProxy.clearRequests();
   const { digest, events } = await copy(`${source.host}/resume/small:v1`, `${targetProxy.host}/resume/dropped:v1`);
   assert.equal(digest, small.digest);
-  const status = targetProxy.requests.filter((r) => r.method === 'GET' && /\/blobs\/uploads\//.test(r.path));
+  const status = targetProxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/blobs/uploads/'));
   assert.deepEqual(
     status.map((r) => r.status),
     [404],
@@ -136,7 +138,7 @@ test(
     assert.ok(sent <= 1.2 * GiB, `sent ${(sent / MiB).toFixed(0)} MiB to the target`);
     assert.equal(read, layer.size, 'each byte read once');
     assert.equal(
-      await (await fetch(`${target.url}/v2/resume/big/blobs/${layer.digest}`, { method: 'HEAD' })).headers.get('content-length'),
+      (await fetch(`${target.url}/v2/resume/big/blobs/${layer.digest}`, { method: 'HEAD' })).headers.get('content-length'),
       String(layer.size),
     );
     assert.equal((await skopeoInspectRaw(`${target.host}/resume/big:v1`, target)).digest, big.digest);

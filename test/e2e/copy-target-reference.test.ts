@@ -12,6 +12,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
@@ -33,9 +34,10 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
-  await targetProxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ engine, targetProxy, source, target });
+  await started.engine?.close();
+  await started.targetProxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 const writes = () => targetProxy.requests.filter((r) => r.method === 'PUT' || r.method === 'POST' || r.method === 'PATCH');

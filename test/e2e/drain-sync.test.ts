@@ -10,6 +10,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { apiPort, digestAt, startSync, writeConfig, type SyncProcess } from './sync-kit.js';
@@ -34,11 +35,12 @@ before(async () => {
 });
 
 after(async () => {
-  proxy?.clearFaults();
-  proxy?.release();
+  const started = startedSoFar({ proxy, source, target });
+  started.proxy?.clearFaults();
+  started.proxy?.release();
   await server?.kill();
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 test('SIGTERM with a grace period: the running image finishes, the next one never starts, exit 0', async () => {

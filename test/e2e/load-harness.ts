@@ -24,7 +24,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string
       [CLI, ...args],
       { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        resolve({ code: error ? Number((error as { code?: number | string }).code ?? 1) : 0, stdout, stderr });
       },
     );
     trackChild(child);
@@ -55,7 +55,7 @@ export function runCliInPty(args: string[], env: NodeJS.ProcessEnv = {}, columns
       ['-qfec', `stty cols ${columns} rows 40; ${quoted}`, '/dev/null'],
       { env: { ...process.env, DOCKER_CONFIG: '/nonexistent', TERM: 'xterm', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        resolve({ code: error ? Number((error as { code?: number | string }).code ?? 1) : 0, stdout, stderr });
       },
     );
     trackChild(child);

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, startRegistry, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import { runCli } from './load-harness.js';
 
@@ -24,7 +24,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 test(`a load of ${IMAGES} images at once prints no MaxListenersExceededWarning, on a first copy and on the no-change re-run`, async () => {

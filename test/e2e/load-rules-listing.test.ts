@@ -12,6 +12,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { ociImage, ociIndex } from './fixtures.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
@@ -48,8 +49,9 @@ before(async () => {
 });
 
 after(async () => {
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ proxy, source, target });
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -133,7 +135,7 @@ test('a Link loop on tags/list stops that listing with an error (each page read 
   assert.deepEqual(others, []);
   assert.equal(problem?.code, 'LISTING_FAILED');
   assert.equal(
-    problem?.message,
+    problem.message,
     `mirrors[0]: listing the tags of ${proxy.host}/loop/a failed: ${proxy.host}: listing tags stopped: Link rel="next" points back to http://${proxy.host}/v2/loop/a/tags/list?n=1000, a page already read`,
   );
   assert.equal(proxy.count('GET', /\/loop\/a\/tags\/list/), 2);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pushImage, skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { jsonLines, runCli, tempDir, writeScript } from './load-harness.js';
 import { writeConfig } from './sync-kit.js';
@@ -36,7 +36,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -13,6 +13,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { largestBlob, LoadProcess, waitFor } from './stop-kit.js';
@@ -38,10 +39,11 @@ before(async () => {
 });
 
 after(async () => {
-  proxy?.clearFaults();
-  proxy?.release();
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ proxy, source, target });
+  started.proxy?.clearFaults();
+  started.proxy?.release();
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 /** Two images into `repository`, one at a time; the first one's largest blob is held after 64 KiB. Killed after the test. */

@@ -23,8 +23,10 @@ export function useProxiedPair(setup?: (pair: ProxiedPair) => Promise<void>): Pr
     await setup?.(pair);
   });
   after(async () => {
-    await Promise.all([pair.sourceProxy?.close(), pair.targetProxy?.close()]);
-    await Promise.all([pair.source?.stop(), pair.target?.stop()]);
+    // Whatever `before` did not get to start is still unset.
+    const started: Partial<ProxiedPair> = pair;
+    await Promise.all([started.sourceProxy?.close(), started.targetProxy?.close()]);
+    await Promise.all([started.source?.stop(), started.target?.stop()]);
   });
   return pair;
 }

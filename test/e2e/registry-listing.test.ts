@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Credentials } from '../../src/auth/credentials.js';
 import { RegistryClients } from '../../src/registry/index.js';
-import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 let plain: TestRegistry;
@@ -19,9 +19,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, plain, token });
   await clients.close();
-  await proxy?.close();
-  await Promise.all([plain?.stop(), token?.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.plain?.stop(), started.token?.stop()]);
 });
 
 test('catalog follows Link pagination to the end (relative Link on distribution 2.8)', async () => {

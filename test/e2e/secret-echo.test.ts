@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { makeTempDir } from '../harness/procs.js';
-import { startRegistry, type TestRegistry } from '../harness/index.js';
+import { startRegistry, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { apiPort, jobWhen, startSync, submitJob, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
 /**
@@ -61,8 +61,9 @@ before(async () => {
 
 let server: SyncProcess | undefined;
 after(async () => {
+  const started = startedSoFar({ target });
   await server?.kill();
-  await target?.stop();
+  await started.target?.stop();
   echo.closeAllConnections();
   await new Promise((resolve) => echo.close(resolve));
 });

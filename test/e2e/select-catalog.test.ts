@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RegistryClients } from '../../src/registry/index.js';
 import { compileRule, planSelection, registryLister, type Lister, type RuleSpec, type SelectionEvent } from '../../src/select/index.js';
-import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type FaultProxy,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 const REPOSITORIES: Record<string, string[]> = {
@@ -37,9 +45,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, source, anonymous });
   await clients.close();
-  await proxy?.close();
-  await Promise.all([source?.stop(), anonymous?.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.anonymous?.stop()]);
 });
 
 function plan(specs: Array<RuleSpec & { source: string }>, options: { lister?: Lister; events?: SelectionEvent[] } = {}) {
@@ -116,9 +125,9 @@ test('a registry that does not offer its catalog (404) fails the rule, saying to
   );
   assert.equal(result.problems.length, 1);
   assert.equal(result.problems[0]?.code, 'CATALOG_UNAVAILABLE');
-  assert.equal(result.problems[0]?.severity, 'error');
+  assert.equal(result.problems[0].severity, 'error');
   assert.equal(
-    result.problems[0]?.message,
+    result.problems[0].message,
     `mirrors[0]: ${proxy.host} does not let us list its repositories (GET http://${proxy.host}/v2/_catalog?n=1000: 404 Not Found: 404 page not found): list the repositories explicitly, one repository rule (or images: entry) each`,
   );
 });
@@ -190,10 +199,10 @@ test('a repository deleted between catalog and tags is reported and skipped; the
   assert.equal(result.problems.length, 1);
   const [problem] = result.problems;
   assert.equal(problem?.code, 'REPOSITORY_NOT_FOUND');
-  assert.equal(problem?.severity, 'warning');
-  assert.equal(problem?.repository, 'gone/app');
+  assert.equal(problem.severity, 'warning');
+  assert.equal(problem.repository, 'gone/app');
   assert.match(
-    problem?.message ?? '',
+    problem.message,
     new RegExp(
       `^mirrors\\[0\\]: ${doomed.host}/gone/app was in the catalog but is gone now \\(GET http://${doomed.host}/v2/gone/app/tags/list\\?n=1000: 404 Not Found: NAME_UNKNOWN: .*\\); skipped$`,
     ),

@@ -3,7 +3,15 @@ import { after, before, test } from 'node:test';
 import { CopyEngine, type CopyTask } from '../../src/copy/index.js';
 import { parseManifest, RegistryClients } from '../../src/registry/index.js';
 import { compileRule, planSelection, registryLister, type PlannedImage } from '../../src/select/index.js';
-import { pushImage, skopeoInspectRaw, skopeoListTags, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  skopeoListTags,
+  startRegistry,
+  type BuiltImage,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { ociIndex } from './fixtures.js';
 
 let source: TestRegistry;
@@ -19,9 +27,10 @@ before(async () => {
 });
 
 after(async () => {
-  await engine?.close();
+  const started = startedSoFar({ engine, source, target });
+  await started.engine?.close();
   await clients.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 /** A planned image is a copy task as it stands: no field is renamed on the way. */

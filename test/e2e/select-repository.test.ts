@@ -3,7 +3,15 @@ import { after, before, test } from 'node:test';
 import { Credentials } from '../../src/auth/credentials.js';
 import { RegistryClients } from '../../src/registry/index.js';
 import { compileRule, planSelection, registryLister, type RuleSpec, type SelectionEvent } from '../../src/select/index.js';
-import { pushImage, skopeoListTags, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoListTags,
+  startFaultProxy,
+  startRegistry,
+  type FaultProxy,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 
 const ETCD_TAGS = ['v3.4.0', 'v3.5.0', 'v3.5.1', 'v3.5.2-rc.1', 'v3.6.0', 'latest', 'main'];
@@ -29,9 +37,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, source, token });
   await clients.close();
-  await proxy?.close();
-  await Promise.all([source?.stop(), token?.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.token?.stop()]);
 });
 
 async function plan(specs: RuleSpec[], host = source.host, events: SelectionEvent[] = [], lister = registryLister(clients)) {
@@ -146,10 +155,10 @@ test('a Link loop stops that repository with an error naming the registry and th
   assert.equal(result.problems.length, 1);
   const [problem] = result.problems;
   assert.equal(problem?.code, 'LISTING_FAILED');
-  assert.equal(problem?.severity, 'error');
-  assert.equal(problem?.repository, 'loop/a');
+  assert.equal(problem.severity, 'error');
+  assert.equal(problem.repository, 'loop/a');
   assert.equal(
-    problem?.message,
+    problem.message,
     `mirrors[0]: listing the tags of ${proxy.host}/loop/a failed: ${proxy.host}: listing tags stopped: Link rel="next" points back to http://${proxy.host}/v2/loop/a/tags/list?n=1000, a page already read`,
   );
   assert.equal(proxy.count('GET', /\/loop\/a\/tags\/list/), 2, 'each page once, then stopped');

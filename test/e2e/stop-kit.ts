@@ -14,7 +14,7 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 20
 }
 
 /** The largest blob of an image: the one a stall holds mid-stream. */
-export function largestBlob(image: { blobs: { digest: string; size: number }[] }): { digest: string; size: number } {
+export function largestBlob(image: { blobs: Array<{ digest: string; size: number }> }): { digest: string; size: number } {
   const [first, ...rest] = image.blobs;
   if (!first) throw new Error('image without blobs');
   return rest.reduce((a, b) => (b.size > a.size ? b : a), first);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../harness/index.js';
+import { pushImage, startFaultProxy, startRegistry, type FaultProxy, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import { apiPort, idleRegistry, jobWhen, startSync, submitJob, writeConfig, type SyncProcess } from './sync-kit.js';
 
@@ -33,9 +33,10 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.kill();
-  await Promise.all([sourceProxy?.close(), targetProxy?.close()]);
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ server, sourceProxy, targetProxy, source, target });
+  await started.server?.kill();
+  await Promise.all([started.sourceProxy?.close(), started.targetProxy?.close()]);
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 const sourceSide = (host: string) => ({ endpoint: `http://${host}/v2`, image: 'library/app', ref: 'v1' });
@@ -59,9 +60,9 @@ test('loopback not allowed: 127.0.0.1 is refused when posted; localhost (a name)
   assert.equal(failed.value, 'FAILED');
   assert.equal(failed.errors.length, 1);
   assert.equal(failed.errors[0]?.endpoint, targetEndpoint);
-  assert.equal(failed.errors[0]?.code, 'ADDRESS_REFUSED');
+  assert.equal(failed.errors[0].code, 'ADDRESS_REFUSED');
   assert.match(
-    failed.errors[0]?.message ?? '',
+    failed.errors[0].message,
     /localhost resolves to 127\.0\.0\.1, which is a loopback address, not in api\.distributeAllowedNetworks/,
   );
   assert.deepEqual([sourceProxy.requests.length, targetProxy.requests.length], [0, 0], 'neither registry was contacted');

@@ -12,6 +12,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import {
@@ -56,9 +57,10 @@ before(async () => {
 });
 
 after(async () => {
-  await server?.kill();
-  await Promise.all([sourceProxy?.close(), upToDateProxy?.close()]);
-  await Promise.all([source?.stop(), fresh?.stop(), upToDate?.stop()]);
+  const started = startedSoFar({ server, sourceProxy, upToDateProxy, source, fresh, upToDate });
+  await started.server?.kill();
+  await Promise.all([started.sourceProxy?.close(), started.upToDateProxy?.close()]);
+  await Promise.all([started.source?.stop(), started.fresh?.stop(), started.upToDate?.stop()]);
 });
 
 const jobLog = (id: string) => server.logs.filter((l) => l.id === id && typeof l.event === 'string' && l.event.startsWith('job-'));
@@ -110,11 +112,11 @@ test('distribute job to a fresh, an up-to-date and an unreachable target: QUEUED
   assert.deepEqual([running.finished_endpoints, running.skipped_clusters, running.finished_at], [[], [upEndpoint], null]);
   assert.equal(running.errors.length, 1);
   assert.equal(running.errors[0]?.endpoint, deadEndpoint);
-  assert.equal(running.errors[0]?.code, 'NETWORK');
-  assert.match(running.errors[0]?.message ?? '', /ECONNREFUSED|refused/i);
+  assert.equal(running.errors[0].code, 'NETWORK');
+  assert.match(running.errors[0].message, /ECONNREFUSED|refused/i);
   // The endpoint said http://: plain http is used as said, never an https attempt first.
-  assert.match(running.errors[0]?.message ?? '', /http:\/\/127\.0\.0\.1:\d+\//);
-  assert.doesNotMatch(running.errors[0]?.message ?? '', /https:/);
+  assert.match(running.errors[0].message, /http:\/\/127\.0\.0\.1:\d+\//);
+  assert.doesNotMatch(running.errors[0].message, /https:/);
   assert.equal(
     upToDateProxy.count('PUT') + upToDateProxy.count('POST') + upToDateProxy.count('PATCH'),
     0,
@@ -237,7 +239,7 @@ test('ca per endpoint: a TLS target is trusted with its own CA; the CA of one ta
   const done = await jobWhen(server, first, (j) => j.value === 'FINISHED' || j.value === 'FAILED', 'to end');
   assert.deepEqual([done.value, done.finished_endpoints], ['FAILED', [a]]);
   assert.equal(done.errors[0]?.endpoint, b);
-  assert.match(done.errors[0]?.message ?? '', /certificate/i, "B is not trusted with A's CA");
+  assert.match(done.errors[0].message, /certificate/i, "B is not trusted with A's CA");
   assert.equal(await digestAt(tlsA, 'library/app:v1'), built.digest);
 
   const second = await submitJob(server, { source: sourceSide, targets: [{ endpoint: b, ca: caB }] });

@@ -5,7 +5,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, startRegistry, type BuiltImage, type TestRegistry } from '../harness/index.js';
+import { pushImage, startRegistry, type BuiltImage, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
@@ -37,9 +37,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ source, target });
   if (server) await server.kill();
   if (fifo) scriptWaiting(); // never leave a script blocked on the FIFO
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 test('a run that outlasts its 1-second schedule: ticks are skipped, logged and counted, until the run is let go; pause and SIGTERM end a blocked run', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry } from '../harness/index.js';
+import { pushImage, skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry, startedSoFar } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
 import { apiPort, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
@@ -24,8 +24,9 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ source, target });
   if (server) await server.kill();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 test('a sync run with a repository rule copies the selected tags; the next run lists again and picks up a new tag', async () => {

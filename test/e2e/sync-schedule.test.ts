@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, skopeoInspectRaw, startRegistry, type BuiltImage, type ImageSpec, type TestRegistry } from '../harness/index.js';
+import {
+  pushImage,
+  skopeoInspectRaw,
+  startRegistry,
+  type BuiltImage,
+  type ImageSpec,
+  type TestRegistry,
+  startedSoFar,
+} from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
 import { apiPort, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
@@ -57,8 +65,9 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ source, targetA, targetB });
   if (server) await server.kill();
-  await Promise.all([source?.stop(), targetA?.stop(), targetB?.stop()]);
+  await Promise.all([started.source?.stop(), started.targetA?.stop(), started.targetB?.stop()]);
 });
 
 test('sync mirrors on a 6-field schedule; pause holds (checked on the target), resume catches up; details, lists, metrics, redaction, reload, restart', async () => {

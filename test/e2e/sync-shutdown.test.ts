@@ -11,6 +11,7 @@ import {
   type BuiltImage,
   type FaultProxy,
   type TestRegistry,
+  startedSoFar,
 } from '../harness/index.js';
 import { largeImage, ociImage } from './fixtures.js';
 import {
@@ -41,9 +42,10 @@ before(async () => {
 });
 
 after(async () => {
+  const started = startedSoFar({ proxy, source, target });
   await Promise.all(servers.map((s) => s.kill()));
-  await proxy?.close();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await started.proxy?.close();
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
 });
 
 /** Starts `picture-book sync` in a new directory (its own state database) with the API on. */

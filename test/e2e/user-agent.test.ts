@@ -19,7 +19,7 @@ const pair = useProxiedPair(async ({ source }) => {
 });
 
 function userAgents(): Set<string | undefined> {
-  return new Set([...pair.sourceProxy.requests, ...pair.targetProxy.requests].map((r) => r.headers['user-agent'] as string | undefined));
+  return new Set([...pair.sourceProxy.requests, ...pair.targetProxy.requests].map((r) => r.headers['user-agent']));
 }
 
 test('the copy engine sends User-Agent: picture-book/<version> on every request', async () => {

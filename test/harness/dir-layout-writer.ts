@@ -46,12 +46,14 @@ export class DirLayoutWriter implements LayoutSink {
     await mkdir(sub);
     await writeFile(join(sub, 'version'), VERSION);
     await writeFile(join(sub, 'manifest.json'), bytes);
-    const manifest = JSON.parse(bytes.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+    const manifest = JSON.parse(bytes.toString('utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
     for (const { digest } of [manifest.config, ...manifest.layers]) {
       await linkOrCopy(join(this.#dir, hexOf(digest)), join(sub, hexOf(digest)));
     }
     return `dir:${DIR_PLACEHOLDER}/${name}`;
   }
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    // Nothing to write at the end: each image's directory is complete once added.
+  }
 }

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { request, type Dispatcher } from 'undici';
 import { ociImage } from './self-test-fixtures.js';
 import { pushImage, startFaultProxy, startRegistry, type BuiltImage, type FaultProxy, type TestRegistry } from './index.js';
+import { startedSoFar } from './started-so-far.js';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
 let registry: TestRegistry;
@@ -25,8 +26,9 @@ before(async () => {
 });
 
 after(async () => {
-  await proxy?.close();
-  await registry?.stop();
+  const started = startedSoFar({ proxy, registry });
+  await started.proxy?.close();
+  await started.registry?.stop();
 });
 
 test('forwards and records requests, and counts them by method and path', async () => {
@@ -257,5 +259,5 @@ test('cut-request passes N request body bytes on, then breaks the connection; th
     request(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1_000_000, 1) }),
   );
   assert.equal(proxy.requests[0]?.bytesIn, 100_000);
-  assert.equal(proxy.requests[0]?.status, 0);
+  assert.equal(proxy.requests[0].status, 0);
 });

@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { ociImage } from './self-test-fixtures.js';
 import { pushImage, skopeoInspectRaw, startRegistry, TOKEN_SERVICE, type TestRegistry } from './index.js';
+import { startedSoFar } from './started-so-far.js';
 
 /** Self-tests for the registry variants and the token issuer, against the real registry. */
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -16,7 +17,7 @@ async function get(url: string, headers: Record<string, string> = {}, method: 'G
 
 describe('plain registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('answers /v2/ with 200, survives kill and restart with its storage', async () => {
     registry = await startRegistry();
@@ -32,7 +33,7 @@ describe('plain registry', () => {
 
 describe('htpasswd registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('challenges with Basic, accepts the right password, refuses a wrong one', async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
@@ -48,9 +49,9 @@ describe('htpasswd registry', () => {
   test('skopeo errors never show the password', async () => {
     const error = await skopeoInspectRaw(`${registry.host}/missing/app:v1`, registry).then(
       () => undefined,
-      (e: Error) => e,
+      (e: unknown) => e,
     );
-    assert.ok(error);
+    assert.ok(error instanceof Error);
     assert.equal(error.message.includes(registry.password ?? '?'), false);
     assert.match(error.message, /\*\*\*/);
   });
@@ -58,7 +59,7 @@ describe('htpasswd registry', () => {
 
 describe('token registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('challenges with Bearer pointing at our issuer', async () => {
     registry = await startRegistry({ auth: 'token' });
@@ -70,10 +71,11 @@ describe('token registry', () => {
   });
 
   test('a push-scoped token from the issuer is accepted; an anonymous one is not', async () => {
-    const issuer = registry.tokenIssuer!;
+    const { tokenIssuer: issuer, password } = registry;
+    assert.ok(issuer && password);
     const scope = 'repository:tok/app:pull,push';
     const url = `${issuer.realm}?service=${TOKEN_SERVICE}&scope=${encodeURIComponent(scope)}`;
-    const granted = (await (await request(url, { headers: { authorization: basic('tester', registry.password!) } })).body.json()) as Record<
+    const granted = (await (await request(url, { headers: { authorization: basic('tester', password) } })).body.json()) as Record<
       string,
       unknown
     >;
@@ -94,20 +96,22 @@ describe('token registry', () => {
   });
 
   test('wrong password: 401 from the issuer, and the password is never recorded', async () => {
-    const issuer = registry.tokenIssuer!;
+    const { tokenIssuer: issuer, password } = registry;
+    assert.ok(issuer && password);
     const res = await get(`${issuer.realm}?service=${TOKEN_SERVICE}&scope=repository:x:pull`, { authorization: basic('tester', 'nope') });
     assert.equal(res.statusCode, 401);
     assert.equal(issuer.requests.at(-1)?.status, 401);
-    assert.equal(JSON.stringify(issuer.requests).includes(registry.password!), false);
+    assert.equal(JSON.stringify(issuer.requests).includes(password), false);
   });
 
   test('OAuth2 POST form, pull-only ACL, and skopeo pushing through token auth', async () => {
-    const issuer = registry.tokenIssuer!;
+    const { tokenIssuer: issuer, password } = registry;
+    assert.ok(issuer && password);
     issuer.pullOnly = ['ro/app'];
     const form = new URLSearchParams({
       grant_type: 'password',
       username: 'tester',
-      password: registry.password!,
+      password,
       service: TOKEN_SERVICE,
       scope: 'repository:ro/app:pull,push',
     });
@@ -129,12 +133,13 @@ describe('token registry', () => {
 
 describe('TLS registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('serves https with a self-signed cert trusted through caFile only', async () => {
     registry = await startRegistry({ tls: true });
     assert.ok(registry.url.startsWith('https://'));
-    const ca = await readFile(registry.caFile!);
+    assert.ok(registry.caFile);
+    const ca = await readFile(registry.caFile);
     const trusted = await request(`${registry.url}/v2/`, { dispatcher: new Agent({ connect: { ca } }) });
     await trusted.body.dump();
     assert.equal(trusted.statusCode, 200);
@@ -145,7 +150,7 @@ describe('TLS registry', () => {
 
 describe('readonly registry', () => {
   let registry: TestRegistry;
-  after(() => registry?.stop());
+  after(() => startedSoFar({ registry }).registry?.stop());
 
   test('refuses writes with 405', async () => {
     registry = await startRegistry({ readonly: true });

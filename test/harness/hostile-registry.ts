@@ -109,7 +109,7 @@ class Fake implements HostileRegistry {
     }
     const code = path.includes('/blobs/') ? 'BLOB_UNKNOWN' : path.includes('/manifests/') ? 'MANIFEST_UNKNOWN' : 'UNSUPPORTED';
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code, message: `${code.toLowerCase().replace('_', ' ')}` }] }));
+    res.end(JSON.stringify({ errors: [{ code, message: code.toLowerCase().replace('_', ' ') }] }));
   }
 }
 

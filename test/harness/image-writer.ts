@@ -28,7 +28,7 @@ export interface ManifestRecord {
   mediaType: string;
   size: number;
   ref: string;
-  blobs: { digest: string; size: number }[];
+  blobs: Array<{ digest: string; size: number }>;
   children?: ManifestRecord[];
 }
 
@@ -38,7 +38,7 @@ function platformOf(spec: ImageSpec): Platform {
   return spec.platform ?? { os: 'linux', architecture: 'amd64' };
 }
 
-function uniqueBlobs(blobs: { digest: string; size: number }[]): { digest: string; size: number }[] {
+function uniqueBlobs(blobs: Array<{ digest: string; size: number }>): Array<{ digest: string; size: number }> {
   return [...new Map(blobs.map((b) => [b.digest, b])).values()];
 }
 

@@ -16,6 +16,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from './index.js';
+import { startedSoFar } from './started-so-far.js';
 
 let registry: TestRegistry;
 let scratch: string;
@@ -26,7 +27,8 @@ before(async () => {
 });
 
 after(async () => {
-  await registry?.stop();
+  const started = startedSoFar({ registry });
+  await started.registry?.stop();
   if (scratch) await removeTempDir(scratch);
 });
 
@@ -67,7 +69,7 @@ test('builds are deterministic and blobs are unique config + layers', async () =
 
 test('a layer is a gzip tar whose uncompressed sha256 is the diff_id in the config', async () => {
   const built = await buildImage(ociImage);
-  const manifest = JSON.parse(built.manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  const manifest = JSON.parse(built.manifest.toString('utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
   const blob = (digest: string) => readFile(join(built.layoutDir, 'blobs', 'sha256', digest.slice(7)));
   const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as {
     rootfs: { diff_ids: string[] };
@@ -108,7 +110,9 @@ test('a layer over 100 MiB builds (streamed, cached per machine)', async () => {
   });
   const biggest = Math.max(...built.blobs.map((b) => b.size));
   assert.ok(biggest > 110 * 1024 * 1024, `incompressible: ${biggest} bytes`);
-  const file = await stat(join(built.layoutDir, 'blobs', 'sha256', built.blobs.find((b) => b.size === biggest)!.digest.slice(7)));
+  const big = built.blobs.find((b) => b.size === biggest);
+  assert.ok(big);
+  const file = await stat(join(built.layoutDir, 'blobs', 'sha256', big.digest.slice(7)));
   assert.equal(file.size, biggest);
   console.log(`large image ready in ${Date.now() - started} ms`);
 });

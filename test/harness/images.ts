@@ -17,7 +17,7 @@ export interface BuiltImage {
   mediaType: string;
   manifest: Buffer;
   /** Unique blobs (config and layers); for an index, the union over its children. */
-  blobs: { digest: string; size: number }[];
+  blobs: Array<{ digest: string; size: number }>;
   children?: BuiltImage[];
   layoutDir: string;
   /** A skopeo source reference: `oci:<dir>:top` for OCI, `dir:<dir>` (children `dir:<dir>/top-child-N`) for Docker. */

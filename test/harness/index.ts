@@ -22,3 +22,4 @@ export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
 export { startReferrersFront, type ReferrerDescriptor, type ReferrersFront } from './referrers-front.js';
 export { pushArtifact, pushCosignTag, pushReferrersTag, subjectOf, type PushedArtifact, type Subject } from './referrer-fixtures.js';
+export { startedSoFar } from './started-so-far.js';

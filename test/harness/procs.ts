@@ -62,7 +62,7 @@ export async function removeTempDir(dir: string): Promise<void> {
 }
 
 /** Replaces every secret in a text, so errors can quote command lines and output safely. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join('***');
   return out;
@@ -74,7 +74,7 @@ export interface RunResult {
 }
 
 /** execFile without a shell; a failure becomes an Error quoting the (redacted) command and its stderr. */
-export function run(cmd: string, args: readonly string[], secrets: readonly (string | undefined)[] = []): Promise<RunResult> {
+export function run(cmd: string, args: readonly string[], secrets: ReadonlyArray<string | undefined> = []): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const errText = stderr.toString('utf8');

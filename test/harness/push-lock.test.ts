@@ -13,6 +13,7 @@ import {
   type TestRegistry,
 } from './index.js';
 import { repositoryOf } from './push-lock.js';
+import { startedSoFar } from './started-so-far.js';
 
 /**
  * Two pushes into one repository never overlap (distribution 2.8 answers one of them 500 when they
@@ -30,10 +31,11 @@ before(async () => {
 });
 
 after(async () => {
-  proxy?.clearFaults();
-  proxy?.release();
-  await proxy?.close();
-  await registry?.stop();
+  const started = startedSoFar({ proxy, registry });
+  started.proxy?.clearFaults();
+  started.proxy?.release();
+  await started.proxy?.close();
+  await started.registry?.stop();
 });
 
 const image = (name: string): ImageSpec => ({

@@ -21,7 +21,7 @@ export async function launchRegistry(configFile: string, url: string): Promise<C
   const child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   trackChild(child);
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     // Keep only the tail: it is for error messages, and a chatty registry must not grow memory.
     stderr = (stderr + chunk).slice(-8192);
   });
@@ -42,7 +42,7 @@ export async function launchRegistry(configFile: string, url: string): Promise<C
     died = `not ready after ${READY_DEADLINE_MS} ms`;
   }
   // Let the stderr pipe drain so the message carries the registry's own explanation.
-  await new Promise((resolve) => (child.stderr && !child.stderr.readableEnded ? child.stderr.once('close', resolve) : resolve(null)));
+  await new Promise((resolve) => (!child.stderr.readableEnded ? child.stderr.once('close', resolve) : resolve(null)));
   throw new RegistryStartError(`registry at ${url} ${died}: ${stderr.trim()}`, /address already in use/i.test(stderr));
 }
 

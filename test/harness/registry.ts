@@ -107,7 +107,8 @@ class RegistryInstance implements TestRegistry {
     for (let attempt = 1; ; attempt++) {
       this.#config.port = await freePort();
       try {
-        return await this.start();
+        await this.start();
+        return;
       } catch (error) {
         if (!(error instanceof RegistryStartError && error.addressInUse) || attempt >= BIND_ATTEMPTS) throw error;
       }

@@ -46,9 +46,9 @@ class Keeper implements SessionKeepingRegistry {
   constructor(dir: string) {
     this.#dir = dir;
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: Error) => {
+      this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: error.message }] }));
+        res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) }] }));
       });
     });
   }
@@ -84,10 +84,15 @@ class Keeper implements SessionKeepingRegistry {
     if (upload) return this.#upload(method, upload[1] ?? '', upload[2] ?? '', url, req, res);
     const blob = BLOB.exec(url.pathname);
     if (blob && (method === 'HEAD' || method === 'GET')) {
-      if (!this.blobs.has(blob[2] ?? '')) return notFound(res, 'BLOB_UNKNOWN');
+      if (!this.blobs.has(blob[2] ?? '')) {
+        notFound(res, 'BLOB_UNKNOWN');
+        return;
+      }
       const size = (await stat(this.#blobFile(blob[2] ?? ''))).size;
       res.writeHead(200, { 'content-length': String(size), 'docker-content-digest': blob[2] });
-      return void (method === 'HEAD' ? res.end() : createReadStream(this.#blobFile(blob[2] ?? '')).pipe(res));
+      if (method === 'HEAD') res.end();
+      else createReadStream(this.#blobFile(blob[2] ?? '')).pipe(res);
+      return;
     }
     const manifest = MANIFEST.exec(url.pathname);
     if (manifest) return this.#manifest(method, manifest[1] ?? '', manifest[2] ?? '', req, res);
@@ -111,7 +116,10 @@ class Keeper implements SessionKeepingRegistry {
         .end();
     }
     const session = this.#uploads.get(id);
-    if (!session) return notFound(res, 'BLOB_UPLOAD_UNKNOWN');
+    if (!session) {
+      notFound(res, 'BLOB_UPLOAD_UNKNOWN');
+      return;
+    }
     await session.written;
     const location = `/v2/${repository}/blobs/uploads/${id}`;
     if (method === 'GET') return void res.writeHead(204, { location, range: await rangeOf(session.file), 'docker-upload-uuid': id }).end();
@@ -120,7 +128,10 @@ class Keeper implements SessionKeepingRegistry {
       await rm(session.file, { force: true });
       return void res.writeHead(204).end();
     }
-    if (method !== 'PATCH' && method !== 'PUT') return notFound(res, 'UNSUPPORTED');
+    if (method !== 'PATCH' && method !== 'PUT') {
+      notFound(res, 'UNSUPPORTED');
+      return;
+    }
     // The property under test: whatever arrives is kept, even when the request breaks.
     session.written = pipeline(req, createWriteStream(session.file, { flags: 'a' })).catch(() => undefined);
     await session.written;
@@ -151,7 +162,10 @@ class Keeper implements SessionKeepingRegistry {
     }
     req.resume();
     const bytes = this.#manifests.get(`${repository}:${reference}`);
-    if (!bytes) return notFound(res, 'MANIFEST_UNKNOWN');
+    if (!bytes) {
+      notFound(res, 'MANIFEST_UNKNOWN');
+      return;
+    }
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? '';
     res.writeHead(200, { 'content-length': String(bytes.length), 'docker-content-digest': digest, 'content-type': mediaType });

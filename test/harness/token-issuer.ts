@@ -41,7 +41,7 @@ export class TokenIssuer {
   /** When false, OAuth2 POST is refused with 405 so clients must fall back to GET. */
   allowPost: boolean;
   /** Headers of the token requests, in order (to check what clients send, e.g. User-Agent). */
-  readonly requestHeaders: IncomingMessage['headers'][] = [];
+  readonly requestHeaders: Array<IncomingMessage['headers']> = [];
   #failures: Array<{ status: number; headers: Record<string, string> }> = [];
   #server: Server;
   #signer: JwtSigner;
@@ -102,7 +102,10 @@ export class TokenIssuer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/token') return reply(res, 404, { error: 'not found' });
+    if (url.pathname !== '/token') {
+      reply(res, 404, { error: 'not found' });
+      return;
+    }
     this.requestHeaders.push(req.headers);
     const failure = this.#failures.shift();
     if (failure) {
@@ -116,17 +119,23 @@ export class TokenIssuer {
         .getAll('scope')
         .flatMap((s) => s.split(' '))
         .filter(Boolean);
-      return this.#issue(res, 'GET', scopes, this.#basicCaller(req.headers.authorization));
+      this.#issue(res, 'GET', scopes, this.#basicCaller(req.headers.authorization));
+      return;
     }
     if (req.method === 'POST') {
-      if (!this.allowPost) return reply(res, 405, { error: 'method not allowed' });
+      if (!this.allowPost) {
+        reply(res, 405, { error: 'method not allowed' });
+        return;
+      }
       const form = new URLSearchParams(await readSmallBody(req));
       const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
       if (form.get('grant_type') !== 'password') {
         this.requests.push({ method: 'POST', scopes, user: 'anonymous', status: 400 });
-        return reply(res, 400, { error: 'unsupported_grant_type' });
+        reply(res, 400, { error: 'unsupported_grant_type' });
+        return;
       }
-      return this.#issue(res, 'POST', scopes, this.#check(form.get('username') ?? '', form.get('password') ?? ''));
+      this.#issue(res, 'POST', scopes, this.#check(form.get('username') ?? '', form.get('password') ?? ''));
+      return;
     }
     reply(res, 405, { error: 'method not allowed' });
   }

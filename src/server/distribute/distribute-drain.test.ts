@@ -71,7 +71,7 @@ test('stop: a target copy still waiting for a slot does not start; the job goes 
   const first = engine.started[0]?.task.target.split('/')[0];
   const job = await store.getJob(id);
   assert.equal(job?.state, 'QUEUED', 'a job with a target left undone runs again on the next start');
-  assert.deepEqual(job?.targets, [{ endpoint: first, outcome: 'finished' }], 'the untouched target is not recorded as failed');
+  assert.deepEqual(job.targets, [{ endpoint: first, outcome: 'finished' }], 'the untouched target is not recorded as failed');
   assert.deepEqual(
     events.map((e) => e.type).filter((t) => t.startsWith('job-')),
     ['job-queued', 'job-started', 'job-target-finished', 'job-requeued'],

@@ -84,12 +84,12 @@ test('a job copies to every target: finished, skipped (already there) and failed
   assert.equal(toA.task.target, 'a.example:5000/team/app:v1');
   assert.equal(toA.task.force, false);
   assert.equal(toA.task.sourceEndpoint?.insecure, true);
-  assert.equal(toA.task.sourceEndpoint?.scheme, 'http', 'an http:// endpoint is used as said');
-  assert.equal(toA.task.sourceEndpoint?.credentials?.password, 'source-pw');
+  assert.equal(toA.task.sourceEndpoint.scheme, 'http', 'an http:// endpoint is used as said');
+  assert.equal(toA.task.sourceEndpoint.credentials?.password, 'source-pw');
   assert.equal(toA.task.targetEndpoint?.credentials?.username, 'writer');
   assert.equal(toB.task.force, true);
   assert.equal(toB.task.targetEndpoint?.tlsVerify, false);
-  assert.equal(toB.task.targetEndpoint?.insecure, undefined);
+  assert.equal(toB.task.targetEndpoint.insecure, undefined);
 
   toA.finish('copied');
   toB.finish('skipped');
@@ -97,12 +97,12 @@ test('a job copies to every target: finished, skipped (already there) and failed
   await jobs.idle();
   const job = await store.getJob(id);
   assert.equal(job?.state, 'FAILED');
-  assert.deepEqual(job?.targets, [
+  assert.deepEqual(job.targets, [
     { endpoint: 'http://a.example:5000/v2', outcome: 'finished' },
     { endpoint: 'https://b.example/v2', outcome: 'skipped' },
     { endpoint: 'c.example', outcome: 'failed', error: { code: 'NETWORK', message: 'GET https://c.example/v2/: connection refused' } },
   ]);
-  assert.equal(JSON.stringify(job?.request).includes('-pw'), false, 'the ended job keeps no credentials');
+  assert.equal(JSON.stringify(job.request).includes('-pw'), false, 'the ended job keeps no credentials');
   assert.deepEqual(
     events.map((e) => e.type).filter((t) => t.startsWith('job-')),
     ['job-queued', 'job-started', 'job-target-finished', 'job-target-finished', 'job-target-finished', 'job-finished'],
@@ -167,7 +167,7 @@ test('a stored request this version cannot read fails its job instead of blockin
   await jobs.idle();
   const job = await store.getJob('old');
   assert.equal(job?.state, 'FAILED');
-  assert.equal(job?.targets[0]?.error?.code, 'JOB_INVALID');
+  assert.equal(job.targets[0]?.error?.code, 'JOB_INVALID');
 });
 
 test('a job running when the process died twice is not resumed a third time: its open targets fail with the reason', async () => {
@@ -189,16 +189,16 @@ test('a job running when the process died twice is not resumed a third time: its
   assert.deepEqual(await third.jobs.recover(), []);
   await third.jobs.idle();
   assert.equal(third.engine.copies.length, 0, 'nothing started');
-  const failed = await store.getJob(job?.id ?? '');
+  const failed = await store.getJob(job.id);
   assert.equal(failed?.state, 'FAILED');
-  assert.equal(failed?.crashes, 2);
+  assert.equal(failed.crashes, 2);
   const reason = { code: 'CRASH_LOOP', message: 'interrupted by a crash 2 times; not resumed' };
-  assert.deepEqual(failed?.targets, [
+  assert.deepEqual(failed.targets, [
     { endpoint: 'https://b.example/v2', outcome: 'finished' },
     { endpoint: 'http://a.example:5000/v2', outcome: 'failed', error: reason },
     { endpoint: 'c.example', outcome: 'failed', error: reason },
   ]);
-  assert.equal(JSON.stringify(failed?.request).includes('-pw'), false, 'the ended job keeps no credentials');
+  assert.equal(JSON.stringify(failed.request).includes('-pw'), false, 'the ended job keeps no credentials');
   assert.deepEqual(
     third.events.map((e) => e.type),
     ['work-not-resumed', 'job-finished'],

@@ -25,7 +25,7 @@ const booleanish = z
  * Grammar errors as a field's message (each field is checked on its own, so all are reported): what
  * `check` throws, or the problem it returns.
  */
-const grammar = (check: (text: string) => string | void) => (text: string, ctx: z.RefinementCtx) => {
+const grammar = (check: (text: string) => string | undefined) => (text: string, ctx: z.RefinementCtx) => {
   try {
     const problem = check(text);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
@@ -37,16 +37,24 @@ const grammar = (check: (text: string) => string | void) => (text: string, ctx: 
 const imagePath = z
   .string()
   .min(1, 'is empty')
-  .superRefine(grammar((image) => validateRepository(image, image)));
+  .superRefine(
+    grammar((image) => {
+      validateRepository(image, image);
+      return undefined;
+    }),
+  );
 /** A tag, or a digest when it has a ':'. */
 const imageRef = z
   .string()
   .min(1, 'is empty')
   .superRefine(
     grammar((ref) => {
-      if (!ref.includes(':')) return validateTag(ref, ref);
-      const problem = digestProblem(ref);
-      return problem === undefined ? undefined : `digest ${problem}`;
+      if (ref.includes(':')) {
+        const problem = digestProblem(ref);
+        return problem === undefined ? undefined : `digest ${problem}`;
+      }
+      validateTag(ref, ref);
+      return undefined;
     }),
   );
 
@@ -91,11 +99,15 @@ const caSchema = z
   .string()
   .max(MAX_CA_LENGTH, `is longer than ${MAX_CA_LENGTH} characters`)
   .superRefine((pem, ctx) => {
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
-      return void ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+      ctx.addIssue({ code: 'custom', message: 'is a private key, not a CA certificate (PEM "-----BEGIN CERTIFICATE-----")' });
+      return;
+    }
     const blocks = pem.match(PEM_CERTIFICATE) ?? [];
-    if (blocks.length === 0)
-      return void ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
+    if (blocks.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be PEM text with at least one "-----BEGIN CERTIFICATE-----" block' });
+      return;
+    }
     blocks.forEach((block, i) => {
       try {
         new X509Certificate(block);

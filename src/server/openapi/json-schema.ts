@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 
-export type JsonSchema = { [key: string]: unknown };
+export type JsonSchema = Record<string, unknown>;
 
 const isObject = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isNever = (value: unknown): boolean =>
@@ -19,11 +19,11 @@ function tidy(node: unknown): unknown {
   for (const keyword of ['anyOf', 'allOf'] as const) {
     const members = out[keyword];
     if (!Array.isArray(members)) continue;
-    const kept = members.flatMap((member: unknown) =>
+    const kept = (members as unknown[]).flatMap((member) =>
       isNever(member)
         ? []
         : isObject(member) && Object.keys(member).length === 1 && Array.isArray(member[keyword])
-          ? member[keyword]
+          ? (member[keyword] as unknown[])
           : [member],
     );
     const unique = kept.filter((member, i) => kept.findIndex((other) => JSON.stringify(other) === JSON.stringify(member)) === i);
@@ -43,7 +43,8 @@ function tidy(node: unknown): unknown {
  * transforms, since that is what a client sends. Written out in full, without `$ref`s.
  */
 export function jsonSchemaOf(schema: z.ZodTypeAny): JsonSchema {
-  const json = zodToJsonSchema(schema, {
+  // ZodTypeAny's definition type is `any`; the converter asks for a plain ZodType, which every zod schema is.
+  const json = zodToJsonSchema(schema as z.ZodType, {
     target: 'jsonSchema2019-09',
     $refStrategy: 'none',
     effectStrategy: 'input',

@@ -1,4 +1,3 @@
-import type { FastifySchema } from 'fastify';
 import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
 import { z } from 'zod';
 import { jsonSchemaOf, type JsonSchema } from './json-schema.js';
@@ -27,7 +26,7 @@ export const zodSchemaTransform: SwaggerTransform = ({ schema, url }) => {
       }),
     );
   }
-  return { schema: out as FastifySchema, url };
+  return { schema: out, url };
 };
 
 /**
@@ -47,10 +46,10 @@ export function componentRefs(components: Record<string, z.ZodTypeAny>): Swagger
       return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, refer(value)]));
     };
     // A component holds the others it contains by reference too (a synchronizer's last run is a Run).
-    const named = Object.fromEntries(
+    const named: Record<string, JsonSchema> = Object.fromEntries(
       Object.entries(schemas).map(([name, schema]) => [
         name,
-        Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, refer(value)])) as JsonSchema,
+        Object.fromEntries<unknown>(Object.entries(schema).map(([key, value]) => [key, refer(value)])),
       ]),
     );
     const { openapiObject } = input;

@@ -20,7 +20,7 @@ export function zodValidatorCompiler(describe: (error: z.ZodError) => string = d
   return ({ schema, httpPart }) => {
     if (!(schema instanceof z.ZodType)) throw new TypeError(`the ${httpPart ?? 'request'} schema is not a zod schema`);
     return (data: unknown) => {
-      const parsed = schema.safeParse(data);
+      const parsed: z.SafeParseReturnType<unknown, unknown> = schema.safeParse(data);
       if (parsed.success) return { value: parsed.data };
       return { error: new ApiError(400, httpPart === 'body' ? 'INVALID_BODY' : 'INVALID_QUERY', describe(parsed.error)) };
     };

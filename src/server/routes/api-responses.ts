@@ -16,11 +16,12 @@ const GUARDED = {
 /** Error answers of a route, status -> when: each one the API's error shape, described. */
 export function errorResponses<const T extends Record<number, string>>(
   answers: T,
-): { [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema } {
+): Record<keyof T | keyof typeof GUARDED, typeof apiErrorSchema> {
   const all: Record<number, string> = { ...GUARDED, ...answers };
-  return Object.fromEntries(Object.entries(all).map(([status, when]) => [status, apiErrorSchema.describe(when)])) as {
-    [K in keyof T | keyof typeof GUARDED]: typeof apiErrorSchema;
-  };
+  return Object.fromEntries(Object.entries(all).map(([status, when]) => [status, apiErrorSchema.describe(when)])) as Record<
+    keyof T | keyof typeof GUARDED,
+    typeof apiErrorSchema
+  >;
 }
 
 /** The answer of a body that does not arrive whole or as JSON. */
