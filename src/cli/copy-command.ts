@@ -24,7 +24,12 @@ export function registerCopyCommand(program: Command): void {
     .option('--no-referrers', "do not copy the image's signatures, attestations and SBOMs (OCI referrers and cosign tags)")
     .option('--no-cosign-tags', "copy OCI referrers but not cosign's sha256-<hex>.sig/.att/.sbom tags")
     .option('--referrer-type <artifactType>', 'copy only referrers of this artifact type (* matches any run; repeatable)', collect, [])
-    .option('--skip-referrer-type <artifactType>', 'do not copy referrers of this artifact type (* matches any run; repeatable)', collect, [])
+    .option(
+      '--skip-referrer-type <artifactType>',
+      'do not copy referrers of this artifact type (* matches any run; repeatable)',
+      collect,
+      [],
+    )
     .option('-v, --verbose', 'print every blob and manifest as it is handled')
     .action(async (sourceArg: string, targetArg: string, flags: CopyFlags) => {
       const { runCopy } = await import('./copy-action.js');

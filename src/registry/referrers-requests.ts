@@ -25,7 +25,7 @@ const MAX_PAGES = 100;
 export function referrerEntries(bytes: Buffer, contentType: string | undefined, where: string): ReferrerEntry[] {
   const parsed = parseManifest(bytes, contentType);
   if (parsed.kind !== 'index') throw new ContentError('MANIFEST_INVALID', `${where} is not an image index`);
-  const raw = (JSON.parse(bytes.toString('utf8')) as { manifests: Record<string, unknown>[] }).manifests;
+  const raw = (JSON.parse(bytes.toString('utf8')) as { manifests: Array<Record<string, unknown>> }).manifests;
   return parsed.manifests.map((descriptor, i) => {
     const entry = raw[i] ?? {};
     return { descriptor, artifactType: typeof entry.artifactType === 'string' ? entry.artifactType : undefined, raw: entry };

@@ -8,6 +8,7 @@ import {
   skopeoListTags,
   startFaultProxy,
   startReferrersFront,
+  startedSoFar,
   startRegistry,
   subjectOf,
   type FaultProxy,
@@ -38,9 +39,10 @@ async function start(side: Side): Promise<void> {
 before(() => Promise.all([start(source), start(target)]));
 after(async () => {
   for (const side of [source, target]) {
-    await side.proxy?.close();
-    await side.front?.close();
-    await side.registry?.stop();
+    const started = startedSoFar(side);
+    await started.proxy?.close();
+    await started.front?.close();
+    await started.registry?.stop();
   }
 });
 
@@ -143,9 +145,11 @@ test('a platform filter: the copied children keep their referrers; those of the 
     );
   }
   assert.deepEqual(target.front.referrers(repo, image.index.digest), [], 'nothing refers to the source index at the target');
-  const notApplicable = events.filter((e) => e.type === 'referrers-not-applicable');
+  const notApplicable = events.filter(
+    (e): e is Extract<CopyEvent, { type: 'referrers-not-applicable' }> => e.type === 'referrers-not-applicable',
+  );
   assert.deepEqual(
-    notApplicable.map((e) => e.type === 'referrers-not-applicable' && [e.subject, e.count]),
+    notApplicable.map((e) => [e.subject, e.count]),
     [[image.index.digest, 2]],
   );
 });

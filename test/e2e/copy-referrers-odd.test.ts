@@ -8,6 +8,7 @@ import {
   skopeoListTags,
   startHostileRegistry,
   startRegistry,
+  startedSoFar,
   type HostileRegistry,
   type TestRegistry,
 } from '../harness/index.js';
@@ -27,8 +28,9 @@ before(async () => {
   [fake, target] = await Promise.all([startHostileRegistry(), startRegistry()]);
 });
 after(async () => {
-  await fake?.close();
-  await target?.stop();
+  const started = startedSoFar({ fake, target });
+  await started.fake?.close();
+  await started.target?.stop();
 });
 
 /** A small valid image manifest (an artifact with `extra: { subject }`) whose blobs the fake serves; returns its bytes. */

@@ -9,6 +9,7 @@ import {
   pushReferrersTag,
   skopeoListTags,
   startRegistry,
+  startedSoFar,
   subjectOf,
   type TestRegistry,
 } from '../harness/index.js';
@@ -41,7 +42,8 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
+  const started = startedSoFar({ source, target });
+  await Promise.all([started.source?.stop(), started.target?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -78,7 +78,7 @@ export async function pushReferrersTag(
   repository: string,
   subject: string,
   artifacts: readonly PushedArtifact[],
-  others: readonly Record<string, unknown>[] = [],
+  others: ReadonlyArray<Record<string, unknown>> = [],
 ): Promise<{ digest: string; bytes: Buffer; tag: string }> {
   const manifests = [
     ...others,

@@ -7,6 +7,7 @@ import {
   skopeoInspectRaw,
   startReferrersFront,
   startRegistry,
+  startedSoFar,
   subjectOf,
   type ReferrersFront,
   type TestRegistry,
@@ -26,8 +27,9 @@ before(async () => {
   front = await startReferrersFront(registry);
 });
 after(async () => {
-  await front?.close();
-  await registry?.stop();
+  const started = startedSoFar({ front, registry });
+  await started.front?.close();
+  await started.registry?.stop();
 });
 
 describe('distribution 2.8 itself', () => {

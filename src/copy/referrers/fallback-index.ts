@@ -11,7 +11,7 @@ export type IndexEntry = Record<string, unknown> & { digest: string };
  */
 export function mergeFallbackIndex(existing: Buffer | undefined, entries: readonly IndexEntry[]): Buffer | undefined {
   const doc = existing ? (JSON.parse(existing.toString('utf8')) as Record<string, unknown>) : emptyIndex();
-  const held = Array.isArray(doc.manifests) ? (doc.manifests as Record<string, unknown>[]) : [];
+  const held = Array.isArray(doc.manifests) ? (doc.manifests as Array<Record<string, unknown>>) : [];
   const digests = new Set(held.map((m) => m.digest));
   const added: IndexEntry[] = [];
   for (const entry of entries) {

@@ -5,7 +5,7 @@ import { copyReferenced, presentAtTarget, writeManifest, type TreeContext } from
 import { settleAll } from '../settle-all.js';
 import { passesFilter, type ArtifactTypeFilter } from './artifact-filter.js';
 import { discoverReferrers, type Discovered } from './discover.js';
-import { indexDigests, mergeFallbackIndex, type IndexEntry } from './fallback-index.js';
+import { indexDigests, mergeFallbackIndex } from './fallback-index.js';
 import type { KeyedLock } from './keyed-lock.js';
 
 /** What follows an image, and how far. */
@@ -59,7 +59,7 @@ async function copyListed(ctx: ReferrerContext, subject: string, depth: number):
   if (found.entries.length === 0) return;
   const written = await settleAll(found.entries.map((entry) => copyReferrer(ctx, subject, entry, found)));
   // A registry with the referrers API says so on every PUT of a manifest with a subject.
-  const indexedByTarget = written.some((w) => w !== undefined && w.ociSubject !== undefined);
+  const indexedByTarget = written.some((w) => w?.ociSubject !== undefined);
   if (!indexedByTarget && !found.sameAtTarget) await keepFallbackIndex(ctx, subject, found, written.length > 0 && written.every(Boolean));
   await settleAll(found.entries.map((entry) => followSubject(ctx, entry.descriptor.digest, depth + 1)));
 }
@@ -129,7 +129,7 @@ async function keepFallbackIndex(
         ? found.sourceIndex.bytes
         : mergeFallbackIndex(
             existing,
-            found.entries.map((e) => ({ ...e.raw, digest: e.descriptor.digest }) as IndexEntry),
+            found.entries.map((e) => ({ ...e.raw, digest: e.descriptor.digest })),
           );
     if (!bytes) return;
     await writeManifest(ctx.tree, tag, bytes, MediaType.ociIndex);
