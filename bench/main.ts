@@ -1,17 +1,19 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeTempDir } from '../test/harness/procs.js';
 import { startRegistry, type TestRegistry } from '../test/harness/index.js';
 import { corpus, largeImage, type CorpusImage } from './corpus.js';
 import { formatProfile, newestProfile, summarizeProfile } from './cpu-profile.js';
 import { runFloorProcess } from './floor-run.js';
+import { manySection } from './many-rows.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { runPictureBookLoad, writePictureBookConfig } from './picture-book-run.js';
 import { describeSample, measureMirror } from './measured-mirror.js';
 import { formatResults, targets, type BenchResults } from './report.js';
 import { countedPass } from './counted-pass.js';
+import { writeResultsFile } from './results-file.js';
 import { seedSource, totalBytes, uniqueBlobs, type SeededImage } from './seed.js';
 import { interleave, Series } from './series.js';
 import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
@@ -19,7 +21,8 @@ import { wipeRegistry } from './target-reset.js';
 import { apiLoadSection, formatApiLoad } from './api-load-section.js';
 
 /**
- * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries.
+ * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries, then
+ * the many-tags and many-repositories rows (many-rows.ts) on registries of their own.
  * See options.ts for the flags and the README for what each figure means.
  */
 const began = performance.now();
@@ -36,21 +39,21 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.apiOnly) return apiOnly(options, machine);
   const work = await makeTempDir('bench');
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
-  const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
-  log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
-  try {
-    const results = await measure(options, machine, work, source, target, timeoutMs);
-    if (options.apiJobs > 0) results.apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
-    const text = [formatResults(results), ...(results.apiLoad ? [formatApiLoad(results.apiLoad)] : [])].join('\n\n');
-    process.stdout.write(`\n${text}\n`);
-    if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
-    const out = resolve(options.out);
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, `${JSON.stringify({ ...results, targets: targets(results), table: text.split('\n') }, null, 2)}\n`);
-    log(`figures written to ${out}`);
-  } finally {
-    await Promise.all([source.stop(), target.stop()]);
+  if (!options.manyOnly) {
+    const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+    log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
+    try {
+      const results = await measure(options, machine, work, source, target, timeoutMs);
+      if (options.apiJobs > 0) results.apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
+      const text = [formatResults(results), ...(results.apiLoad ? [formatApiLoad(results.apiLoad)] : [])].join('\n\n');
+      process.stdout.write(`\n${text}\n`);
+      if (results.profile) process.stdout.write(`\n${formatProfile(results.profile)}\n`);
+      log(`figures written to ${await writeResultsFile(options.out, results, targets(results), text)}`);
+    } finally {
+      await Promise.all([source.stop(), target.stop()]);
+    }
   }
+  if (options.manyTags > 0 || options.manyRepos > 0) await manySection({ options, machine, work, timeoutMs, log });
 }
 
 /** `--api-only`: the API-under-load section alone, with its own registries. */
@@ -58,13 +61,8 @@ async function apiOnly(options: BenchOptions, machine: BenchResults['machine']):
   const apiLoad = await apiLoadSection(options.apiJobs, options.apiRequests, log);
   const text = formatApiLoad(apiLoad);
   process.stdout.write(`\n${text}\n`);
-  const out = resolve(options.out);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(
-    out,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, options: { ...options }, apiLoad, table: text.split('\n') }, null, 2)}\n`,
-  );
-  log(`figures written to ${out}`);
+  const results = { date: new Date().toISOString(), machine, options: { ...options }, apiLoad };
+  log(`figures written to ${await writeResultsFile(options.out, results, undefined, text)}`);
 }
 
 async function measure(

@@ -28,6 +28,15 @@ export interface BenchOptions {
   /** Where the figures go. */
   out: string;
   quick: boolean;
+  /** Tags of the one source repository of the many-tags rows (0 = skip them). */
+  manyTags: number;
+  /** Repositories of the source registry of the many-repositories rows (0 = skip them), and tags each. */
+  manyRepos: number;
+  manyReposTags: number;
+  /** Only the many-tags and many-repositories rows, not the corpus ones. */
+  manyOnly: boolean;
+  /** Where the figures of those rows go. */
+  manyOut: string;
   /** The API under load: distribute jobs posted at once, then API requests during a running sync (0 skips). */
   apiJobs: number;
   apiRequests: number;
@@ -53,8 +62,14 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --api-requests N       API requests during a running sync in that run (default 2000)
   --api-only             run only the API-under-load section (figures: bench/results/api-load.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
+  --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
+  --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
+  --many-repos-tags N    tags of each of those repositories (default 3)
+  --many-only            only the many-tags and many-repositories rows
+  --many-out FILE        where their figures go (default bench/results/many.json)
   --quick                a small, fast variant to check that everything works
-                         (4 repos x 2 tags, 32 MiB large layer, 1 round, scale 2, 128 MiB RSS layer)
+                         (4 repos x 2 tags, 32 MiB large layer, 1 round, scale 2, 128 MiB RSS layer,
+                         200 tags, 20 repositories)
 `;
 
 function positive(name: string, value: string | undefined, fallback: number, min = 1): number {
@@ -84,6 +99,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       'timeout-s': { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean' },
+      'many-tags': { type: 'string' },
+      'many-repos': { type: 'string' },
+      'many-repos-tags': { type: 'string' },
+      'many-only': { type: 'boolean' },
+      'many-out': { type: 'string' },
       'api-jobs': { type: 'string' },
       'api-requests': { type: 'string' },
       'api-only': { type: 'boolean' },
@@ -110,6 +130,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     timeoutS: positive('timeout-s', values['timeout-s'], 900),
     out: values.out ?? (quick ? '.bench/quick.json' : values['api-only'] ? 'bench/results/api-load.json' : 'bench/results/latest.json'),
     quick,
+    manyTags: positive('many-tags', values['many-tags'], quick ? 200 : 2000, 0),
+    manyRepos: positive('many-repos', values['many-repos'], quick ? 20 : 200, 0),
+    manyReposTags: positive('many-repos-tags', values['many-repos-tags'], 3),
+    manyOnly: values['many-only'] === true,
+    manyOut: values['many-out'] ?? (quick ? '.bench/quick-many.json' : 'bench/results/many.json'),
     apiJobs: positive('api-jobs', values['api-jobs'], quick ? 50 : 200, 0),
     apiRequests: positive('api-requests', values['api-requests'], quick ? 500 : 2000),
     apiOnly: values['api-only'] === true,

@@ -1,8 +1,10 @@
 import type { RecordedRequest } from '../test/harness/index.js';
 
 /** What a request was about, from its path. */
-export function requestKind(path: string): 'manifest' | 'blob' | 'upload' | 'ping' | 'other' {
+export function requestKind(path: string): 'manifest' | 'blob' | 'upload' | 'tags' | 'catalog' | 'ping' | 'other' {
   const pathname = path.split('?')[0] ?? path;
+  if (pathname.endsWith('/tags/list')) return 'tags';
+  if (pathname === '/v2/_catalog') return 'catalog';
   if (/\/manifests\/[^/]+$/.test(pathname)) return 'manifest';
   if (pathname.includes('/blobs/uploads/')) return 'upload';
   if (/\/blobs\/[^/]+$/.test(pathname)) return 'blob';

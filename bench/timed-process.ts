@@ -17,6 +17,8 @@ export interface Measured {
 export interface TimedOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs: number;
+  /** Keep the whole stdout in `stdoutTail` (a JSON event log to read afterwards), not only its tail. */
+  keepStdout?: boolean;
 }
 
 /**
@@ -49,7 +51,10 @@ export async function runTimed(cmd: string, args: readonly string[], options: Ti
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout = (stdout + s).slice(-TAIL)));
+    const stdoutLimit = options.keepStdout ? Infinity : TAIL;
+    child.stdout
+      .setEncoding('utf8')
+      .on('data', (s: string) => (stdout = stdoutLimit === Infinity ? stdout + s : (stdout + s).slice(-stdoutLimit)));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-TAIL)));
     let timedOut = false as boolean; // set by the timer: its callback is invisible to narrowing
     const timer = setTimeout(() => {

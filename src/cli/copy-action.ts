@@ -1,4 +1,5 @@
 import { CopyEngine } from '../copy/index.js';
+import { withSourceTag } from '../copy/target-defaults.js';
 import { createCopyView } from '../display/copy-view.js';
 import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate } from '../display/units.js';
@@ -6,10 +7,11 @@ import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { timeoutSettingsFromFlags, type TimeoutFlags } from './timeout-flags.js';
+import type { TagFilterFlags } from './tag-filter-flags.js';
 import { timeoutsFromSettings } from '../transport/index.js';
 import { PictureBookError } from '../errors/index.js';
 
-export interface CopyFlags extends TimeoutFlags {
+export interface CopyFlags extends TimeoutFlags, TagFilterFlags {
   srcCreds?: string;
   destCreds?: string;
   srcAuthfile?: string;
@@ -28,9 +30,11 @@ export interface CopyFlags extends TimeoutFlags {
   cosignTags?: boolean;
   referrerType?: string[];
   skipReferrerType?: string[];
+  dryRun?: boolean;
 }
 
-function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
+/** One side's `--src-…` or `--dest-…` flags. */
+export function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
   const get = (name: string) => (flags as unknown as Record<string, unknown>)[`${prefix}${name}`];
   return {
     creds: get('Creds') as string | undefined,
@@ -75,6 +79,18 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       sourceEndpoint,
       targetEndpoint,
     };
+    if (flags.dryRun === true) {
+      // HEADs only, as `load --dry-run`: what a copy would do, and nothing written.
+      const plan = await engine.plan({ ...task, referrers: false }, { onEvent: (event) => view.handle(event) });
+      view.close();
+      const shownTarget = withSourceTag(source, target).toString();
+      process.stdout.write(
+        plan.action === 'copy'
+          ? `would copy ${task.source} -> ${shownTarget} (${plan.digest}; dry run, nothing written)\n`
+          : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
+      );
+      return;
+    }
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
     const referrers = result.referrers;

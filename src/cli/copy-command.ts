@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { SIDE_FLAGS } from './endpoint-flags.js';
 import type { CopyFlags } from './copy-action.js';
+import { refuseFiltersWithoutAllTags } from './tag-filter-flags.js';
 import { parseRate, parseSeconds } from './timeout-flags.js';
 
 export function registerCopyCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
   const command = program
     .command('copy')
-    .description('copy one image (manifest, index and every blob) from one registry to another')
-    .argument('<source>', 'source image, e.g. 127.0.0.1:5001/library/app:v1 or quay.io/coreos/etcd@sha256:…')
-    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1');
+    .description('copy one image (manifest, index and every blob) from one registry to another; with --all-tags, every tag of a repository')
+    .argument('<source>', 'source image, e.g. 127.0.0.1:5001/library/app:v1 or quay.io/coreos/etcd@sha256:…; with --all-tags a repository')
+    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1; with --all-tags a repository');
   for (const { flags, description, parse } of SIDE_FLAGS) {
     if (parse) command.option(flags, description, parse);
     else command.option(flags, description);
@@ -30,8 +31,20 @@ export function registerCopyCommand(program: Command): void {
       collect,
       [],
     )
+    .option('--all-tags', 'copy every tag of the source repository into the target repository, each under its own name')
+    .option('--include <regex>', 'with --all-tags: only the tags one of these regexes matches whole (repeatable)', collect, [])
+    .option('--exclude <regex>', 'with --all-tags: not the tags one of these regexes matches whole (repeatable)', collect, [])
+    .option('--semver <range>', 'with --all-tags: only tags that are semantic versions in this range, e.g. ">=3.5 <4"')
+    .option('--latest <n>', 'with --all-tags: only the N highest semantic versions left by the other filters')
+    .option('--dry-run', 'print what would be copied (HEAD requests only); write nothing')
     .option('-v, --verbose', 'print every blob and manifest as it is handled')
     .action(async (sourceArg: string, targetArg: string, flags: CopyFlags) => {
+      refuseFiltersWithoutAllTags(flags);
+      if (flags.allTags === true) {
+        const { runCopyAllTags } = await import('./copy-all-tags.js');
+        await runCopyAllTags(sourceArg, targetArg, flags);
+        return;
+      }
       const { runCopy } = await import('./copy-action.js');
       await runCopy(sourceArg, targetArg, flags);
     });
