@@ -15,4 +15,16 @@ export function registerConfigCommand(program: Command): void {
       for (const warning of warnings) process.stderr.write(`warning: ${escapeControl(warning)}\n`);
       process.stdout.write(`${path}: valid\n`);
     });
+  config
+    .command('import-image-syncer')
+    .description("print a config.yaml equivalent to image-syncer's files (credentials as ${VAR} placeholders)")
+    .option('--auth <file>', 'authentication file, YAML or JSON (default: ./auth.json, when it exists)')
+    .option('--images <file>', 'image rules file, YAML or JSON (default: ./images.json)')
+    .option('--config <file>', 'the older single file with auth: and images:')
+    .option('--registry <host>', 'default target registry (default: $DEFAULT_REGISTRY)')
+    .option('--retries <n>', 'retries of every registry entry (image-syncer default: 2)', (v: string) => Number.parseInt(v, 10), 2)
+    .action(async (flags: { auth?: string; images?: string; config?: string; registry?: string; retries: number }) => {
+      const { importImageSyncer } = await import('./import-image-syncer.js');
+      await importImageSyncer(flags);
+    });
 }

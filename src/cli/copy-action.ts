@@ -31,6 +31,7 @@ export interface CopyFlags extends TimeoutFlags, TagFilterFlags {
   referrerType?: string[];
   skipReferrerType?: string[];
   dryRun?: boolean;
+  since?: string;
 }
 
 /** One side's `--src-…` or `--dest-…` flags. */
@@ -43,6 +44,22 @@ export function side(flags: CopyFlags, prefix: 'src' | 'dest'): SideFlags {
     caFile: get('CaFile') as string | undefined,
     insecure: get('Insecure') as boolean | undefined,
   };
+}
+
+/** A layout on disk has no host to talk to: a registry flag given for it is a mistake, said rather than ignored. */
+async function endpointOf(reference: ReturnType<typeof parseReference>, flags: CopyFlags, prefix: 'src' | 'dest') {
+  const given = side(flags, prefix);
+  if (!reference.isLayout) return endpointFromFlags(reference.registry, given, prefix);
+  const names = { creds: 'creds', authfile: 'authfile', tlsVerify: 'tls-verify', caFile: 'ca-file', insecure: 'insecure' } as const;
+  for (const [key, flag] of Object.entries(names)) {
+    if (given[key as keyof SideFlags] !== undefined) {
+      throw new PictureBookError(
+        'USAGE',
+        `--${prefix}-${flag} does not apply to ${reference.registry}: it is an OCI layout on disk, not a registry`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /** A bad argument says which one it is: `target: invalid reference "...": ...` (exit 2 all the same). */
@@ -61,8 +78,8 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
   const source = parseArgument('source', sourceArg);
   const target = parseArgument('target', targetArg);
   // Files named by flags are checked before the engine opens any connection.
-  const sourceEndpoint = await endpointFromFlags(source.registry, side(flags, 'src'), 'src');
-  const targetEndpoint = await endpointFromFlags(target.registry, side(flags, 'dest'), 'dest');
+  const sourceEndpoint = await endpointOf(source, flags, 'src');
+  const targetEndpoint = await endpointOf(target, flags, 'dest');
   const engine = new CopyEngine({ timeouts: timeoutsFromSettings(timeoutSettingsFromFlags(flags)) });
   // -v lines can quote a registry's error text, which can quote the credentials it got.
   const err = { write: (text: string) => process.stderr.write(processScrubber.scrub(text)) };
@@ -76,8 +93,9 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       referrers: flags.referrers !== false,
       cosignTags: flags.cosignTags !== false,
       artifactTypes: { include: flags.referrerType ?? [], exclude: flags.skipReferrerType ?? [] },
-      sourceEndpoint,
-      targetEndpoint,
+      ...(sourceEndpoint ? { sourceEndpoint } : {}),
+      ...(targetEndpoint ? { targetEndpoint } : {}),
+      ...(flags.since !== undefined ? { since: flags.since } : {}),
     };
     if (flags.dryRun === true) {
       // HEADs only, as `load --dry-run`: what a copy would do, and nothing written.

@@ -8,9 +8,17 @@ export function registerCopyCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
   const command = program
     .command('copy')
-    .description('copy one image (manifest, index and every blob) from one registry to another; with --all-tags, every tag of a repository')
-    .argument('<source>', 'source image, e.g. 127.0.0.1:5001/library/app:v1 or quay.io/coreos/etcd@sha256:…; with --all-tags a repository')
-    .argument('<target>', 'target image, e.g. 127.0.0.1:5002/mirror/app:v1; with --all-tags a repository');
+    .description(
+      'copy one image (manifest, index and every blob) between registries and OCI layouts (oci:DIR, oci-archive:FILE.tar); with --all-tags, every tag of a repository',
+    )
+    .argument(
+      '<source>',
+      'source image, e.g. 127.0.0.1:5001/library/app:v1, quay.io/coreos/etcd@sha256:…, oci:/mnt/mirror:library/app:v1; with --all-tags a repository',
+    )
+    .argument(
+      '<target>',
+      'target image, e.g. 127.0.0.1:5002/mirror/app:v1, oci:/mnt/mirror:mirror/app:v1, oci-archive:/mnt/app.tar:v1; with --all-tags a repository',
+    );
   for (const { flags, description, parse } of SIDE_FLAGS) {
     if (parse) command.option(flags, description, parse);
     else command.option(flags, description);
@@ -37,6 +45,10 @@ export function registerCopyCommand(program: Command): void {
     .option('--semver <range>', 'with --all-tags: only tags that are semantic versions in this range, e.g. ">=3.5 <4"')
     .option('--latest <n>', 'with --all-tags: only the N highest semantic versions left by the other filters')
     .option('--dry-run', 'print what would be copied (HEAD requests only); write nothing')
+    .option(
+      '--since <previous>',
+      'the target layout is a delta bundle: leave out what the previous bundle (oci: dir, oci-archive: file or its .inventory.json) holds',
+    )
     .option('-v, --verbose', 'print every blob and manifest as it is handled')
     .action(async (sourceArg: string, targetArg: string, flags: CopyFlags) => {
       refuseFiltersWithoutAllTags(flags);

@@ -3,8 +3,9 @@ import { constants as osConstants } from 'node:os';
 import { configSecrets, loadConfig, resolveConfigPath, type PictureBookConfig, type RegistryConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { timeoutsFromSettings } from '../transport/index.js';
-import { createReporter, type DisplayMode } from '../display/index.js';
+import { createReporter, type DisplayMode, type Reporter } from '../display/index.js';
 import { PictureBookError } from '../errors/index.js';
+import { isLayoutPlace, parsePlace } from '../reference/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import type { LoadEvent } from '../load/events.js';
 import { runLoad } from '../load/load-run.js';
@@ -17,6 +18,16 @@ export interface LoadFlags {
   dryRun?: boolean;
   verbose?: boolean;
   logFormat: 'text' | 'json';
+  since?: string;
+}
+
+/** `--registry oci:mirror` names the layout as config.yaml does once made absolute (here: against the working directory). */
+function placeOrSelf(host: string): string {
+  try {
+    return parsePlace(host);
+  } catch {
+    return host;
+  }
 }
 
 /** The registries a load should cover, or a usage error naming the configured ones. */
@@ -24,7 +35,7 @@ export function selectRegistries(config: PictureBookConfig, wanted: string[], al
   if (all) return config.registries;
   if (wanted.length === 0) throw new PictureBookError('USAGE', 'say which registry to load: --registry HOST (repeatable) or --all');
   return wanted.map((host) => {
-    const found = config.registries.find((r) => r.hostname === host);
+    const found = config.registries.find((r) => r.hostname === host || r.hostname === placeOrSelf(host));
     if (!found) {
       const known = config.registries.map((r) => r.hostname).join(', ');
       throw new PictureBookError('USAGE', `registry "${host}" is not in ${config.file} (configured: ${known})`);
@@ -65,12 +76,44 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   const { config, warnings } = await loadConfig(resolveConfigPath(flags.config, process.env, process.cwd()));
   processScrubber.addAll(configSecrets(config));
   const registries = selectRegistries(config, flags.registry, flags.all === true);
+  if (flags.since !== undefined && !registries.some((r) => isLayoutPlace(r.hostname))) {
+    throw new PictureBookError(
+      'USAGE',
+      '--since makes delta bundles: it needs a registry entry whose hostname is an oci: or oci-archive: layout',
+    );
+  }
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout, { verbose: flags.verbose === true });
   const engine = new CopyEngine({
     imageConcurrency: config.concurrency.images,
     blobConcurrency: config.concurrency.blobs,
     timeouts: timeoutsFromSettings(config.timeouts),
   });
+  await runToEnd({
+    registries,
+    reporter,
+    engine,
+    warnings,
+    dryRun: flags.dryRun === true,
+    ...(flags.since !== undefined ? { since: flags.since } : {}),
+  });
+}
+
+export interface RunToEndOptions {
+  registries: RegistryConfig[];
+  reporter: Reporter;
+  engine: CopyEngine;
+  warnings: readonly string[];
+  dryRun: boolean;
+  /** `load --since`: layout targets become delta bundles of this previous one. */
+  since?: string;
+}
+
+/**
+ * Runs a load to its end with the stop signals of a one-shot command, sets the exit code, closes
+ * the reporter and the engine. SIGINT/SIGTERM once: no further image starts, the copies under way
+ * finish. Twice: they are aborted. The exit code is then 128 + the signal number (130, 143).
+ */
+export async function runToEnd({ registries, reporter, engine, warnings, dryRun, since }: RunToEndOptions): Promise<void> {
   const drain = new AbortController();
   const abort = new AbortController();
   // Every request of the run listens on one shared signal: far more than Node's default of 10 (MaxListenersExceededWarning).
@@ -99,9 +142,10 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
       registries,
       engine,
       emit: (e) => reporter.handle(scrubbed(e)),
-      dryRun: flags.dryRun === true,
+      dryRun,
       signal: abort.signal,
       drain: drain.signal,
+      ...(since !== undefined ? { since } : {}),
     });
     // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
     process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;

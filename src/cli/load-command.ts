@@ -13,6 +13,10 @@ export function registerLoadCommand(program: Command): void {
     .option('-r, --registry <host>', 'a configured registry hostname to load (repeatable)', collect, [])
     .option('-a, --all', 'load every configured registry')
     .option('--dry-run', 'print what would be copied; write nothing')
+    .option(
+      '--since <previous>',
+      'targets that are OCI layouts become delta bundles: only what the previous bundle (oci: dir, oci-archive: file or its .inventory.json) lacks',
+    )
     .option('-v, --verbose', "name every repository and tag a rule's filters dropped, and why; the live view prints every event")
     .option(
       '--log-format <format>',

@@ -4,6 +4,7 @@ import { ConfigError, errorMessage, PictureBookError } from '../errors/index.js'
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerCopyCommand } from './copy-command.js';
+import { registerImageSyncerCommand } from './image-syncer-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerSyncCommand } from './sync-command.js';
 import { PICTURE_BOOK_VERSION } from '../transport/user-agent.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerLoadCommand(program);
   registerSyncCommand(program);
   registerConfigCommand(program);
+  registerImageSyncerCommand(program);
   return program;
 }
 

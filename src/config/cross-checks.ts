@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { errorMessage } from '../errors/index.js';
 import { parseRegistryHost } from '../reference/index.js';
 import { parseAuthSetting } from './auth-setting.js';
+import { parseSourceKey } from './source-key.js';
 import { checkAuthHosts, listedHosts } from './auth-hosts.js';
 import type { AuthSetting } from './types.js';
 import type { PathProblem } from './zod-problems.js';
@@ -89,14 +90,14 @@ export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warni
 }
 
 /**
- * `sources:` hosts are normalised like a reference's registry, so `Quay.io` and `quay.io` would be
+ * `sources:` keys are normalised like a reference's registry (and namespace), so `Quay.io` and `quay.io` would be
  * one entry: the second is a problem. Returns each host's auth, for the pull-side checks.
  */
 function checkSources(raw: unknown, problems: PathProblem[], warnings: PathProblem[]): Map<string, AuthSetting | undefined> {
   const auths = new Map<string, AuthSetting | undefined>();
   const keyOf = new Map<string, string>();
   for (const [key, value] of Object.entries(obj(raw))) {
-    const host = quietly(parseRegistryHost, key);
+    const host = quietly(parseSourceKey, key);
     if (host === undefined) continue;
     const first = keyOf.get(host);
     if (first !== undefined)
@@ -104,11 +105,12 @@ function checkSources(raw: unknown, problems: PathProblem[], warnings: PathProbl
     keyOf.set(host, key);
     const auth = quietly(parseAuthSetting, obj(value).auth);
     // Pull side: a warning (the host's images are then pulled with pullAuthConfig, or anonymously).
-    if (auth?.kind === 'docker-config' && !auth.auths.has(host)) {
+    const registry = host.split('/')[0] ?? host;
+    if (auth?.kind === 'docker-config' && !auth.auths.has(registry)) {
       warnings.push({
         path: ['sources', key, 'auth'],
         at: 'value',
-        message: `DockerConfigJSON has no entry for "${host}" (${listedHosts(auth.auths)}): this auth is never used`,
+        message: `DockerConfigJSON has no entry for "${registry}" (${listedHosts(auth.auths)}): this auth is never used`,
       });
     }
     auths.set(host, auth);

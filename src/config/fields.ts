@@ -2,11 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../errors/index.js';
 import { validateRepository } from '../reference/grammar.js';
-import { parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
+import { parsePlace, parseRegistryHost, trimRepositoryPath } from '../reference/index.js';
 import { parseImageEntry } from '../select/image-entry.js';
 import { parseAuthSetting } from './auth-setting.js';
 import { caFileProblem } from './ca-file.js';
 import { locateScript } from './script-path.js';
+import { parseSourceKey } from './source-key.js';
 import type { ScriptLookup } from './types.js';
 
 /** What the schema resolves names in the file against. */
@@ -60,8 +61,15 @@ export function checkedBy(problem: (text: string) => string | undefined) {
 /** A registry host as a reference has it (lowercase, `docker.io` for Docker Hub's other names). */
 export const registryHost = z.string().transform(parsedWith(parseRegistryHost));
 
-/** The same, as the key of a mapping (`sources:`): its problems point at the key. */
-export const registryHostKey = z.string().transform(parsedWith(parseRegistryHost, 'key'));
+/**
+ * Where a registry entry's images go: a registry host, or an OCI layout on disk (`oci:DIR`,
+ * `oci-archive:FILE.tar`), its path made absolute against the directory of config.yaml.
+ */
+export function targetPlace(context: SchemaContext) {
+  return z.string().transform(parsedWith((text) => parsePlace(text, context.configDir)));
+}
+/** A `sources:` key, a host or `host/namespace` (see parseSourceKey): its problems point at the key. */
+export const sourceKey = z.string().transform(parsedWith(parseSourceKey, 'key'));
 
 /** `username:password` or a DockerConfigJSON (raw or base64); '' is anonymous. Messages never quote it. */
 export const authSetting = z.string().default('').transform(parsedWith(parseAuthSetting));

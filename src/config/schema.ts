@@ -4,10 +4,10 @@ import {
   checkedBy,
   imageReference,
   refusal,
-  registryHost,
-  registryHostKey,
+  sourceKey,
   repositoryPrefix,
   scriptLookup,
+  targetPlace,
   workingDirPath,
   type SchemaContext,
 } from './fields.js';
@@ -32,6 +32,7 @@ export const DEFAULT_SCRIPT_MAX_LINES = 100_000;
 export const MAX_SCRIPT_MAX_LINES = 1_000_000;
 export const MAX_TIMEOUT_SECONDS = 86_400;
 export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
+export const MAX_RETRY_PASSES = 100;
 
 /**
  * One `registries` entry, with the seed's keys and their seed meaning, plus documented additions.
@@ -40,7 +41,9 @@ export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
 function registrySchema(context: SchemaContext) {
   return z
     .object({
-      hostname: registryHost.describe('the target registry: name or IP, optional :port'),
+      hostname: targetPlace(context).describe(
+        'the target registry: name or IP, optional :port; or an OCI layout on disk, oci:DIR or oci-archive:FILE.tar (relative to config.yaml)',
+      ),
       repository: repositoryPrefix.describe('prefix of every target path'),
       pullAuthConfig: authSetting.describe('credentials for the registries images are pulled from'),
       pushAuthConfig: authSetting.describe('credentials for the target registry'),
@@ -62,6 +65,13 @@ function registrySchema(context: SchemaContext) {
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
       referrers: z.boolean().default(true).describe("copy each image's signatures, attestations and SBOMs (OCI referrers, cosign tags)"),
       cosignTags: z.boolean().default(true).describe("with referrers: also cosign's sha256-<hex>.sig/.att/.sbom tags"),
+      retries: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_RETRY_PASSES)
+        .default(0)
+        .describe('passes over the failed images once every image was tried (as image-syncer --retries)'),
       syncerScriptTimeoutSeconds: z
         .number()
         .positive()
@@ -103,6 +113,7 @@ function registrySchema(context: SchemaContext) {
       concurrency: r.concurrency,
       referrers: r.referrers,
       cosignTags: r.cosignTags,
+      retries: r.retries,
     }));
 }
 
@@ -130,10 +141,10 @@ export function configSchema(context: SchemaContext) {
     .object({
       registries: z.array(registrySchema(context)).min(1).describe('the target registries and what to mirror into each'),
       sources: z
-        .record(registryHostKey, sourceSchema(context))
+        .record(sourceKey, sourceSchema(context))
         .default({})
         .transform((entries): SourceMap => new Map(Object.entries(entries)))
-        .describe('TLS settings and auth per source registry host (written as in a reference)'),
+        .describe('TLS settings and auth per source registry host, or host/namespace (the longest key that covers a repository wins)'),
       display: z
         .enum(['spinner', ''])
         .nullable()

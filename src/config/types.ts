@@ -54,10 +54,17 @@ export interface RegistryConfig extends HostSettings {
   referrers?: boolean;
   /** cosign's `sha256-<hex>.*` tags too (optional: true). */
   cosignTags?: boolean;
+  /** Passes over the failed images once every image was tried (image-syncer's `--retries`; optional: 0). */
+  retries?: number;
   /** Line of the file where this registry starts. */
   line: number;
   /** The config's `sources:` (the same map for every registry; optional: configs built in code). */
   sources?: SourceMap;
+  /**
+   * Settings and credentials for the target by host or `host/namespace`, longest match (built from
+   * an image-syncer auth file, which serves both sides); absent: the entry's own keys and pushAuth.
+   */
+  pushSources?: SourceMap;
 }
 
 /**

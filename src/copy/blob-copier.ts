@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, errorMessage } from '../errors/index.js';
-import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
+import type { BlobUpload, ContentRepository, Descriptor } from '../registry/index.js';
 import { retryDelayMs } from '../transport/index.js';
 import { BlobLocations } from './blob-locations.js';
 import { TransferFailure, transferBlob, type Side } from './blob-transfer.js';
@@ -25,8 +25,9 @@ export interface BlobCopierOptions {
 
 /**
  * Copies blobs in the cheapest way available, in regclient's order: already there (HEAD) ->
- * mount from another repository of the same registry -> stream source to target.
- * Remembers where blobs live in each target registry and de-duplicates work in flight, so a
+ * mount from another repository of the same registry -> stream source to target. The target may
+ * be any place (a registry, an OCI layout): one that cannot mount gets the bytes streamed.
+ * Remembers where blobs live in each target place and de-duplicates work in flight, so a
  * layer shared by many images of a run crosses the network once.
  *
  * Events go to the caller whose work it is. Shared work is reported once, to the caller that does
@@ -38,9 +39,9 @@ export interface BlobCopierOptions {
 export class BlobCopier {
   #options: Required<BlobCopierOptions>;
   #locations = new BlobLocations();
-  /** `registry|digest` -> the copy that may stream these bytes to that registry. */
+  /** `place|digest` -> the copy that may stream these bytes to that place. */
   #streaming = new Map<string, Promise<BlobOutcome>>();
-  /** `registry/repository|digest` -> the copy of that blob into that repository. */
+  /** `place/repository|digest` -> the copy of that blob into that repository. */
   #intoRepository = new Map<string, Promise<BlobOutcome>>();
 
   constructor(options: BlobCopierOptions) {
@@ -53,8 +54,8 @@ export class BlobCopier {
    * manifest PUT reading it meanwhile fails with DIGEST_INVALID). If that work fails, the second
    * caller tries on its own, so one run's cancellation never fails another's image.
    */
-  copy(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
-    const key = `${target.registry}/${target.name}|${blob.digest}`;
+  copy(source: ContentRepository, target: ContentRepository, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
+    const key = `${target.place}/${target.name}|${blob.digest}`;
     const shared = this.#intoRepository.get(key);
     if (shared) {
       return shared.then(
@@ -73,31 +74,31 @@ export class BlobCopier {
   }
 
   /** A manifest PUT named a blob missing from `repository`: what this process saw there is stale. */
-  forgetRepository(registry: string, repository: string): void {
-    this.#locations.forgetRepository(registry, repository);
+  forgetRepository(place: string, repository: string): void {
+    this.#locations.forgetRepository(place, repository);
   }
 
   /**
-   * Across repositories of one registry the bytes travel once: while one copy may be streaming
+   * Across repositories of one place the bytes travel once: while one copy may be streaming
    * them, the others wait, then find the blob (HEAD) or mount it from where it landed.
    */
   async #copyIntoRepository(
-    source: RepositoryClient,
-    target: RepositoryClient,
+    source: ContentRepository,
+    target: ContentRepository,
     blob: Descriptor,
     caller: BlobCaller,
   ): Promise<BlobOutcome> {
-    const key = `${target.registry}|${blob.digest}`;
+    const key = `${target.place}|${blob.digest}`;
     for (let running = this.#streaming.get(key); running; running = this.#streaming.get(key)) await running.catch(() => undefined);
     // Biggest first: a large layer started late would run alone at the end of a run.
     const work = this.#options.limiter.run(async () => {
       const outcome = await this.#copyOnce(source, target, blob, caller);
       // Recorded before anyone waiting on this copy resumes, so they can mount from here.
-      this.#locations.remember(target.registry, blob.digest, target.name);
+      this.#locations.remember(target.place, blob.digest, target.name);
       return outcome;
     }, blob.size);
-    if (this.#locations.repositories(target.registry, blob.digest).length === 0) {
-      // Nobody is known to hold it at this registry: this copy may stream, the others wait for it.
+    if (this.#locations.repositories(target.place, blob.digest).length === 0) {
+      // Nobody is known to hold it at this place: this copy may stream, the others wait for it.
       this.#streaming.set(key, work);
       const done = () => {
         if (this.#streaming.get(key) === work) this.#streaming.delete(key);
@@ -107,13 +108,15 @@ export class BlobCopier {
     return work;
   }
 
-  #mountCandidates(source: RepositoryClient, target: RepositoryClient, digest: string): string[] {
-    const known = this.#locations.repositories(target.registry, digest).filter((r) => r !== target.name);
-    if (source.registry === target.registry && source.name !== target.name) known.unshift(source.name);
+  /** Where a mount could come from: none where the target cannot mount (a layout holds one set of blobs). */
+  #mountCandidates(source: ContentRepository, target: ContentRepository, digest: string): string[] {
+    if (!target.mountBlob) return [];
+    const known = this.#locations.repositories(target.place, digest).filter((r) => r !== target.name);
+    if (source.place === target.place && source.name !== target.name) known.unshift(source.name);
     return [...new Set(known)];
   }
 
-  async #copyOnce(source: RepositoryClient, target: RepositoryClient, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
+  async #copyOnce(source: ContentRepository, target: ContentRepository, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
     const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
     // Every request costs the registry too (a HEAD is ~3 ms of its CPU on a small machine): what
@@ -121,15 +124,16 @@ export class BlobCopier {
     // the mount is the check (201 also when the repository had it already). Unknown: HEAD first.
     const candidates = this.#mountCandidates(source, target, blob.digest);
     if (
-      this.#locations.has(target.registry, blob.digest, target.name) ||
-      (candidates.length === 0 && (await target.headBlob(blob.digest)) !== undefined)
+      this.#locations.has(target.place, blob.digest, target.name) ||
+      (candidates.length === 0 && (await target.headBlob(blob.digest, blob.size)) !== undefined)
     ) {
       emit({ type: 'blob-skipped', ...event, time: Date.now() });
       return { kind: 'skipped' };
     }
-    let session: UploadSession | undefined;
+    let session: BlobUpload | undefined;
     for (const from of candidates) {
-      let result: Awaited<ReturnType<RepositoryClient['mountBlob']>>;
+      if (!target.mountBlob) break;
+      let result: 'mounted' | BlobUpload;
       try {
         result = await target.mountBlob(blob.digest, from);
       } catch (error) {
@@ -144,18 +148,18 @@ export class BlobCopier {
         emit({ type: 'blob-mounted', ...event, from, time: Date.now() });
         return { kind: 'mounted', from };
       }
-      if (session) await target.cancelUpload(session);
+      if (session) await session.cancel();
       session = result;
     }
     return this.#stream(source, target, blob, caller, session);
   }
 
   async #stream(
-    source: RepositoryClient,
-    target: RepositoryClient,
+    source: ContentRepository,
+    target: ContentRepository,
     blob: Descriptor,
     caller: BlobCaller,
-    firstSession: UploadSession | undefined,
+    firstSession: BlobUpload | undefined,
   ): Promise<BlobOutcome> {
     const { attempts, progressStepBytes } = this.#options;
     const { emit, targetName } = caller;
@@ -179,7 +183,7 @@ export class BlobCopier {
         emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
         return { kind: 'copied', bytes: blob.size };
       } catch (thrown) {
-        await target.cancelUpload(session);
+        await session.cancel();
         session = undefined;
         const failed = thrown instanceof TransferFailure ? thrown : undefined;
         const error = failed?.error ?? thrown;
@@ -196,14 +200,14 @@ export class BlobCopier {
    * Waits before the next whole-blob attempt: the failing registry's `Retry-After` as given, else
    * its retry policy's backoff. A wait longer than the policy allows for retries fails the blob.
    */
-  async #pause(failed: TransferFailure, side: RepositoryClient, blob: Descriptor, attempt: number, caller: BlobCaller): Promise<void> {
-    const policy = side.transport.retryPolicy;
+  async #pause(failed: TransferFailure, side: ContentRepository, blob: Descriptor, attempt: number, caller: BlobCaller): Promise<void> {
+    const policy = side.retryPolicy;
     const delayMs = retryDelayMs(policy, attempt, failed.retryAfterMs);
     if (delayMs > policy.maxTotalMs) throw failed.error;
     caller.emit({
       type: 'retry',
       method: failed.side === 'source' ? 'GET' : 'PUT',
-      url: `${side.registry}/${side.name} blob ${blob.digest}`,
+      url: `${side.where} blob ${blob.digest}`,
       attempt,
       delayMs,
       reason: failed.error.message,

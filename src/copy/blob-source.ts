@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { NetworkError } from '../errors/index.js';
-import type { Descriptor, RepositoryClient } from '../registry/index.js';
+import type { ContentRepository, Descriptor } from '../registry/index.js';
 import { isRetryableNetworkError, toNetworkError } from '../transport/index.js';
 import { destroyQuietly } from './destroy-quietly.js';
 
@@ -15,7 +15,7 @@ const MAX_RESUMES = 5;
  * this returns, so a missing blob fails here rather than inside an upload already begun.
  */
 export async function openBlobSource(
-  source: RepositoryClient,
+  source: ContentRepository,
   blob: Descriptor,
   from: number,
   onResume: (offset: number, reason: string) => void,
@@ -34,7 +34,7 @@ export async function openBlobSource(
           next = await chunks.next();
         } catch (error) {
           if (resumes++ >= MAX_RESUMES || source.signal?.aborted || !isRetryableNetworkError(error) || offset >= blob.size) throw error;
-          onResume(offset, toNetworkError('GET', `${source.registry}/${source.name} blob ${blob.digest}`, error).message);
+          onResume(offset, toNetworkError('GET', `${source.where} blob ${blob.digest}`, error).message);
           body = await rangeFrom(source, blob, offset);
           chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
           continue;
@@ -50,12 +50,12 @@ export async function openBlobSource(
   return Readable.from(read(), { objectMode: false });
 }
 
-async function rangeFrom(source: RepositoryClient, blob: Descriptor, offset: number): Promise<Readable> {
+async function rangeFrom(source: ContentRepository, blob: Descriptor, offset: number): Promise<Readable> {
   const rest = await source.getBlobFrom(blob.digest, offset, blob.size);
   if (!rest)
     throw new NetworkError(
       'GET',
-      `${source.registry}/${source.name} blob ${blob.digest}`,
+      `${source.where} blob ${blob.digest}`,
       `cannot resume at byte ${offset}: the registry does not serve byte ranges`,
     );
   return rest;

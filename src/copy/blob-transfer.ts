@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ContentError, HttpError, NetworkError, PictureBookError } from '../errors/index.js';
-import type { Descriptor, RepositoryClient, UploadSession } from '../registry/index.js';
+import type { BlobUpload, ContentRepository, Descriptor } from '../registry/index.js';
 import { isTransient, toNetworkError } from '../transport/index.js';
 import { openBlobSource } from './blob-source.js';
 import { destroyQuietly } from './destroy-quietly.js';
 import { DigestVerifier } from './digest-verifier.js';
 
-/** Which end of a blob transfer failed: the registry we read from, or the one we upload to. */
+/** Which end of a blob transfer failed: the place we read from, or the one we write to. */
 export type Side = 'source' | 'target';
 
 /** What a transfer throws: the side that failed and its error (unwrapped by the copier, never shown as such). */
@@ -36,8 +36,8 @@ export class TransferFailure extends Error {
 
 /** What one blob transfer needs, and whom it tells about resumes. */
 export interface TransferContext {
-  source: RepositoryClient;
-  target: RepositoryClient;
+  source: ContentRepository;
+  target: ContentRepository;
   blob: Descriptor;
   onProgress: (transferred: number) => void;
   /** A broken connection was resumed at `offset` instead of starting over. */
@@ -48,15 +48,15 @@ export interface TransferContext {
 const MAX_UPLOAD_RESUMES = 5;
 
 /**
- * Streams `blob` from the source into an open upload `session` of the target, its digest verified
- * on the way; resolves when the target committed it. The first try sends the whole blob in the PUT
- * that closes the session. A source that breaks mid-body is resumed inside the stream (see
- * blob-source.ts). An upload whose connection broke goes on in the same session where the registry
- * kept it (asked with GET: it says how many bytes it holds), with one PATCH of the rest and a PUT;
- * distribution 2.8 drops such a session, and then this rejects and the caller starts over.
- * Rejects with a TransferFailure naming the side that failed.
+ * Streams `blob` from the source into an open `upload` of the target, its digest verified on the
+ * way; resolves when the target committed it. The first try sends the whole blob (a registry: in
+ * the PUT that closes the session). A source that breaks mid-body is resumed inside the stream (see
+ * blob-source.ts). An upload whose connection broke goes on where the target kept it (a registry's
+ * session says how many bytes it holds; the rest goes in one PATCH and a PUT); distribution 2.8
+ * drops such a session, and a layout keeps nothing of a broken write: then this rejects and the
+ * caller starts over. Rejects with a TransferFailure naming the side that failed.
  */
-export async function transferBlob(ctx: TransferContext, session: UploadSession): Promise<void> {
+export async function transferBlob(ctx: TransferContext, upload: BlobUpload): Promise<void> {
   const { source, target, blob } = ctx;
   let verifier: DigestVerifier;
   try {
@@ -65,19 +65,18 @@ export async function transferBlob(ctx: TransferContext, session: UploadSession)
     throw failure('source', error, source, target, blob);
   }
   let readFrom = 0;
-  let send = (body: Readable): Promise<void> => target.uploadBlob(session, blob.digest, blob.size, body);
+  let send = (body: Readable): Promise<void> => upload.send(body, blob.digest, blob.size);
   for (let resumes = 0; ; resumes++) {
     try {
       await pump(ctx, readFrom, verifier, send);
       return;
     } catch (thrown) {
       const broken = thrown instanceof TransferFailure && thrown.side === 'target' && thrown.error instanceof NetworkError;
-      const status = broken && resumes < MAX_UPLOAD_RESUMES ? await target.uploadStatus(session).catch(() => undefined) : undefined;
-      if (!status) throw thrown;
-      ctx.onResume('target', status.offset, (thrown as TransferFailure).error.message);
-      ({ verifier, readFrom } = verifier.resumeAt(status.offset));
-      session = status.session;
-      send = async (body) => target.completeUpload(await target.appendUpload(status.session, status.offset, blob.size, body), blob.digest);
+      const offset = broken && resumes < MAX_UPLOAD_RESUMES ? await upload.resumeOffset().catch(() => undefined) : undefined;
+      if (offset === undefined) throw thrown;
+      ctx.onResume('target', offset, (thrown as TransferFailure).error.message);
+      ({ verifier, readFrom } = verifier.resumeAt(offset));
+      send = (body) => upload.sendRest(body, offset, blob.digest, blob.size);
     }
   }
 }
@@ -132,9 +131,9 @@ async function pump(
   throw failure('target', write.reason, source, target, blob);
 }
 
-function failure(side: Side, error: unknown, source: RepositoryClient, target: RepositoryClient, blob: Descriptor): TransferFailure {
+function failure(side: Side, error: unknown, source: ContentRepository, target: ContentRepository, blob: Descriptor): TransferFailure {
   const repo = side === 'source' ? source : target;
-  const where = `${repo.registry}/${repo.name}`;
+  const where = repo.where;
   const context = `${side} ${where}: ${side === 'source' ? 'download' : 'upload'} of blob ${blob.digest} failed`;
   if (error instanceof PictureBookError) {
     // The same typed error (class, code, status, registry code), its message saying where it happened.

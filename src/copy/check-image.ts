@@ -1,5 +1,5 @@
 import type { Reference } from '../reference/index.js';
-import type { FetchedManifest, RepositoryClient } from '../registry/index.js';
+import type { FetchedManifest, ContentRepository } from '../registry/index.js';
 import { lookUpManifest } from './manifest-lookup.js';
 import { imageNotFound } from './not-found.js';
 import { assertTargetDigest } from './target-defaults.js';
@@ -32,8 +32,8 @@ export interface CheckOptions {
 export async function checkImage(
   source: Reference,
   target: Reference,
-  sourceRepo: RepositoryClient,
-  targetRepo: RepositoryClient,
+  sourceRepo: ContentRepository,
+  targetRepo: ContentRepository,
   options: CheckOptions,
 ): Promise<ImageCheck> {
   const compare = !options.filtered && !options.force;

@@ -15,6 +15,11 @@ export interface CopyTask {
   sourceEndpoint?: EndpointOptions;
   targetEndpoint?: EndpointOptions;
   /**
+   * The target is a delta bundle (an `oci:` or `oci-archive:` layout) of this previous bundle (its
+   * directory, archive or inventory file): what that bundle held is present, and is not written.
+   */
+  since?: string;
+  /**
    * Signatures, attestations and SBOMs follow the image (OCI 1.1 referrers of it and of its index's
    * children, recursively, and cosign's `sha256-<hex>.*` tags): default true.
    */

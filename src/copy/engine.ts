@@ -1,16 +1,17 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, RegistryClients, type RepositoryClient } from '../registry/index.js';
+import { parsePlatform, RegistryClients, type ContentRepository } from '../registry/index.js';
 import type { EndpointOptions, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
+import { Places } from './places.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 import type { CopyTask } from './copy-task.js';
-import { followReferrers, notApplicable, upToDateSubjects } from './referrers/follow.js';
+import { followReferrers, notApplicable, referrersNotFollowed, referrersUnsupported, upToDateSubjects } from './referrers/follow.js';
 import { KeyedLock } from './referrers/keyed-lock.js';
 import { planReferrers } from './referrers/plan-referrers.js';
 
@@ -71,6 +72,7 @@ export class CopyEngine {
   #clients: RegistryClients;
   /** One writer at a time per target fallback tag, across every copy of the process. */
   #referrerLocks = new KeyedLock();
+  #places: Places;
 
   constructor(options: CopyEngineOptions = {}) {
     // The config's defaults (measured with `npm run bench`: more blob streams help, more images barely).
@@ -87,23 +89,26 @@ export class CopyEngine {
       // every check's HEAD, or every image's manifest requests beside every blob's two streams.
       maxConnections: Math.max(checks, images + 2 * blobs),
     });
+    this.#places = new Places(this.#clients);
     this.#blobs = new BlobCopier({ limiter: new Limiter(blobs) });
   }
 
-  /** The source and target clients of one copy (or plan): their requests report retries to `emit`. */
-  #repositories(
+  /** The source and target of one copy (or plan), registries or layouts: their requests report retries to `emit`. */
+  async #repositories(
     source: Reference,
     target: Reference,
     task: CopyTask,
     targetAccess: 'pull' | 'push',
     emit: CopyEventListener,
     signal?: AbortSignal,
-  ): { sourceRepo: RepositoryClient; targetRepo: RepositoryClient } {
+  ): Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }> {
     const onRetry = (notice: RetryNotice): void => emit({ type: 'retry', ...notice, time: Date.now() });
-    return {
-      sourceRepo: this.#clients.repository(source.registry, source.repository, 'pull', task.sourceEndpoint, { signal, onRetry }),
-      targetRepo: this.#clients.repository(target.registry, target.repository, targetAccess, task.targetEndpoint, { signal, onRetry }),
-    };
+    const caller = { signal, onRetry };
+    const [sourceRepo, targetRepo] = await Promise.all([
+      this.#places.repository(source, 'source', 'pull', task.sourceEndpoint, caller),
+      this.#places.repository(target, 'target', targetAccess, task.targetEndpoint, caller, task.since),
+    ]);
+    return { sourceRepo, targetRepo };
   }
 
   /**
@@ -121,7 +126,7 @@ export class CopyEngine {
       const platforms = (task.platforms ?? []).map(parsePlatform);
       const force = task.force === true;
       const filtered = platforms.length > 0;
-      const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'push', emit, run.signal);
+      const { sourceRepo, targetRepo } = await this.#repositories(source, target, task, 'push', emit, run.signal);
       const began = Date.now();
       // Three stages. A window bounds how many images are checked and resolved ahead of the
       // transfers (their manifests wait in memory). The no-change check is two HEADs, so many run
@@ -151,7 +156,9 @@ export class CopyEngine {
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
-          if (task.referrers !== false) {
+          const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+          if (noReferrers) result.referrers = referrersNotFollowed(result.digest, result.target, noReferrers, emit);
+          else if (task.referrers !== false) {
             const subjects = await upToDateSubjects(targetRepo, checked.check.digest, checked.check.targetMediaType);
             result.referrers = await followReferrers({
               task,
@@ -190,7 +197,9 @@ export class CopyEngine {
           blobs: this.#blobs,
           emit,
         });
-        if (task.referrers !== false) {
+        const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+        if (noReferrers) result.referrers = referrersNotFollowed(result.sourceDigest, result.target, noReferrers, emit);
+        else if (task.referrers !== false) {
           result.referrers = await followReferrers({
             task,
             sourceRepo,
@@ -244,14 +253,15 @@ export class CopyEngine {
     const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
-    const { sourceRepo, targetRepo } = this.#repositories(source, target, task, 'pull', emit);
+    const { sourceRepo, targetRepo } = await this.#repositories(source, target, task, 'pull', emit);
     const check = {
       filtered: (task.platforms ?? []).length > 0,
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
     const { action, digest } = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
-    if (task.referrers === false) return { action, digest };
+    // A dry run into or out of an OCI layout counts no referrers: none are copied there (see referrersUnsupported).
+    if (task.referrers === false || referrersUnsupported(sourceRepo, targetRepo)) return { action, digest };
     const referrers = await planReferrers({
       source: sourceRepo,
       target: targetRepo,
@@ -264,6 +274,14 @@ export class CopyEngine {
   }
 
   /**
+   * Ends the writing run of a layout target (`oci:`/`oci-archive:` place): an archive gets its
+   * index.json and is renamed into place, a bundle its inventory. A no-op for a registry.
+   */
+  finish(place: string): Promise<void> {
+    return this.#places.finish(place);
+  }
+
+  /**
    * The registry connections every copy of this engine goes through. Whoever else talks to the
    * same registries in the same run (listing tags and catalogs) should use them too: one keep-alive
    * pool and one token cache per host and credential.
@@ -272,9 +290,9 @@ export class CopyEngine {
     return this.#clients;
   }
 
-  /** Closes pooled connections. */
+  /** Finishes every layout written, then closes pooled connections. */
   async close(): Promise<void> {
-    await this.#clients.close();
+    await this.#places.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Reference } from '../reference/index.js';
-import { formatPlatform, type FetchedManifest, type Platform, type RepositoryClient } from '../registry/index.js';
+import { formatPlatform, type FetchedManifest, type Platform, type ContentRepository } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
@@ -11,8 +11,8 @@ import { fetchSource, type ResolvedImage } from './resolve.js';
 export interface ImageCopyInput {
   source: Reference;
   target: Reference;
-  sourceRepo: RepositoryClient;
-  targetRepo: RepositoryClient;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
   /** The manifests the resolve stage read (resolve.ts); nothing is read twice. */
   resolved: ResolvedImage;
   platforms: readonly Platform[];

@@ -1,4 +1,4 @@
-import type { FetchedManifest, RepositoryClient } from '../registry/index.js';
+import type { FetchedManifest, ContentRepository } from '../registry/index.js';
 
 /** What a registry says a reference points at: its digest, and the manifest when reading it was the only way. */
 export interface ManifestLookup {
@@ -16,7 +16,7 @@ export interface ManifestLookup {
  * Undefined when the registry does not have the manifest.
  */
 export async function lookUpManifest(
-  repo: RepositoryClient,
+  repo: ContentRepository,
   reference: string,
   onFallback?: () => void,
 ): Promise<ManifestLookup | undefined> {

@@ -1,4 +1,10 @@
-import { referencedBlobs, type FetchedManifest, type ManifestPushed, type RepositoryClient } from '../registry/index.js';
+import {
+  referencedBlobs,
+  type ContentRepository,
+  type FetchedManifest,
+  type ManifestPushed,
+  type PutManifestOptions,
+} from '../registry/index.js';
 import { CancelledError, HttpError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import type { CopyStats } from './copy-stats.js';
@@ -7,8 +13,8 @@ import type { CopyEventListener } from './events.js';
 import type { PrefetchedChild } from './resolve.js';
 
 export interface TreeContext {
-  source: RepositoryClient;
-  target: RepositoryClient;
+  source: ContentRepository;
+  target: ContentRepository;
   targetName: string;
   blobs: BlobCopier;
   stats: CopyStats;
@@ -37,7 +43,7 @@ export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest
  * a registry accepts a manifest only once all it references is present, so presence is proof.
  * A forced copy never takes that shortcut.
  */
-export async function presentAtTarget(target: RepositoryClient, digest: string, force: boolean): Promise<boolean> {
+export async function presentAtTarget(target: ContentRepository, digest: string, force: boolean): Promise<boolean> {
   if (force) return false;
   const head = await target.headManifest(digest);
   // Asked by digest, a 200 is the answer: a registry that sends no Docker-Content-Digest has it too.
@@ -50,21 +56,30 @@ export async function copyChild(ctx: TreeContext, digest: string): Promise<Fetch
   if (known === 'present' || (!known && (await presentAtTarget(ctx.target, digest, ctx.force)))) return undefined;
   const child = known ?? (await ctx.source.getManifest(digest));
   await copyReferenced(ctx, child);
-  await writeManifest(ctx, digest, child.bytes, child.mediaType);
+  await writeManifest(ctx, digest, child.bytes, child.mediaType, { child: true });
   return child;
 }
 
-/** Refuses to start once the run was stopped: a tag is written only after a copy ran to its end. */
-export async function writeManifest(ctx: TreeContext, reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
+/**
+ * Refuses to start once the run was stopped: a tag is written only after a copy ran to its end.
+ * `child`: written because an index lists it (see PutManifestOptions).
+ */
+export async function writeManifest(
+  ctx: TreeContext,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+  options: PutManifestOptions = {},
+): Promise<ManifestPushed> {
   const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
   if (stopped) throw stopped;
   let pushed: ManifestPushed;
   try {
-    pushed = await ctx.target.pushManifest(reference, bytes, mediaType);
+    pushed = await ctx.target.putManifest(reference, bytes, mediaType, options);
   } catch (error) {
     // Someone deleted a blob we had seen there: the next copy asks the registry again.
     if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN')
-      ctx.blobs.forgetRepository(ctx.target.registry, ctx.target.name);
+      ctx.blobs.forgetRepository(ctx.target.place, ctx.target.name);
     throw error;
   }
   ctx.stats.manifestsWritten++;

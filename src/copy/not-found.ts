@@ -1,5 +1,5 @@
 import { ImageNotFoundError } from '../errors/index.js';
-import type { RepositoryClient } from '../registry/index.js';
+import type { ContentRepository } from '../registry/index.js';
 
 /**
  * The error for a reference the source has no manifest for, saying which part is missing. A HEAD
@@ -7,7 +7,7 @@ import type { RepositoryClient } from '../registry/index.js';
  * repository too, so the repository's tag list is asked: 404 (NAME_UNKNOWN) means no repository.
  */
 export async function imageNotFound(
-  repo: RepositoryClient,
+  repo: ContentRepository,
   shown: string,
   identifier: string,
   cause?: unknown,
@@ -15,5 +15,5 @@ export async function imageNotFound(
   const exists = await repo.exists();
   const part = identifier.includes(':') ? 'digest' : 'tag';
   const missing = exists === undefined ? undefined : exists ? part : 'repository';
-  return new ImageNotFoundError(shown, { missing, repository: `${repo.registry}/${repo.name}`, identifier, cause });
+  return new ImageNotFoundError(shown, { missing, repository: repo.where, identifier, cause });
 }

@@ -1,5 +1,5 @@
 import { HttpError } from '../errors/index.js';
-import { referencedBlobs, type FetchedManifest, type RepositoryClient } from '../registry/index.js';
+import { referencedBlobs, type FetchedManifest, type ContentRepository } from '../registry/index.js';
 import { settleAll } from './settle-all.js';
 import { presentAtTarget } from './manifest-tree.js';
 import { imageNotFound } from './not-found.js';
@@ -17,8 +17,8 @@ export interface ResolvedImage {
 }
 
 export interface ResolveInput {
-  sourceRepo: RepositoryClient;
-  targetRepo: RepositoryClient;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
   /** The digest the no-change check found: read by digest, so the tag cannot move in between. */
   sourceDigest: string;
   /** The source manifest when the check already read it (see manifest-lookup.ts). */
@@ -29,7 +29,7 @@ export interface ResolveInput {
 }
 
 /** Source manifest by reference, with 404s turned into a clear "image not found". */
-export async function fetchSource(repo: RepositoryClient, reference: string, shown: string): Promise<FetchedManifest> {
+export async function fetchSource(repo: ContentRepository, reference: string, shown: string): Promise<FetchedManifest> {
   try {
     return await repo.getManifest(reference);
   } catch (error) {

@@ -55,6 +55,10 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [`run ${verdict(event)}`];
     case 'warning':
       return [`warning: ${event.message}`];
+    case 'image-retry-pass':
+      return [
+        `retry pass ${event.pass} of ${event.passes}: trying ${event.images.length} failed image${event.images.length === 1 ? '' : 's'} again: ${event.images.map((i) => i.target).join(', ')}`,
+      ];
     case 'run-stopping':
       return event.abortNow
         ? [`${event.signal} again: aborting the copies under way (their target tags stay as they were)`]
@@ -100,7 +104,9 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
     case 'referrers-index-written':
       return [`wrote referrers tag ${event.tag} (${event.entries} referrers) of ${shortDigest(event.subject)} to ${event.target}`];
     case 'referrers-not-applicable':
-      return [`${event.count} referrers of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.reason}`];
+      return [
+        `${event.count > 0 ? `${event.count} ` : ''}referrers of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.reason}`,
+      ];
     case 'blob-started':
     case 'blob-progress':
       return undefined;

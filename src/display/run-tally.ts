@@ -56,6 +56,12 @@ export class RunTally {
       case 'registry-line-invalid':
         this.#failures.push({ registry: event.registry, kind: 'list', subject: invalidLineSubject(event), reason: event.message });
         break;
+      case 'image-retry-pass': {
+        // Tried again: a failure stays in the summary only if the retry fails too.
+        const retried = new Set(event.images.map((i) => `${i.source} -> ${i.target}`));
+        this.#failures = this.#failures.filter((f) => f.kind !== 'image' || f.registry !== event.registry || !retried.has(f.subject));
+        break;
+      }
       case 'selection-problem':
         if (event.severity === 'error') this.#failures.push({ registry: event.registry, kind: 'list', subject: event.message, reason: '' });
         break;

@@ -47,6 +47,14 @@ export type ErrorCode =
   // Content (ContentError): bytes and manifests, listed below.
   | ContentErrorCode
 
+  // OCI image layouts and archives on disk (LayoutError).
+  /** A directory or tar that is not a usable OCI layout (no index.json, one that is not JSON, a tar that cannot be read). */
+  | 'LAYOUT_INVALID'
+  /** A file of a layout could not be read or written (no space left, permission denied, ...). */
+  | 'LAYOUT_IO'
+  /** A blob a manifest names is not in the layout (in a delta bundle: it came in an earlier bundle). */
+  | 'BLOB_MISSING'
+
   // What the user wrote.
   /** An image reference that does not follow the distribution grammar. */
   | 'INVALID_REFERENCE'

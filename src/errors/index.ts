@@ -13,3 +13,4 @@ export { ConfigError, type ConfigProblem } from './config-error.js';
 export { ImageNotFoundError } from './image-not-found-error.js';
 export { CredentialsError } from './credentials-error.js';
 export { CancelledError } from './cancelled-error.js';
+export { LayoutError, type LayoutErrorCode } from './layout-error.js';

@@ -73,6 +73,18 @@ export type RunEvent =
       referrers?: Record<string, number>;
       time: number;
     }
+  /**
+   * `retries`: after every image was tried once, these failed ones are tried again (pass `pass` of
+   * `passes`), as image-syncer does; their first failure is not final.
+   */
+  | {
+      type: 'image-retry-pass';
+      registry: string;
+      pass: number;
+      passes: number;
+      images: Array<{ source: string; target: string }>;
+      time: number;
+    }
   | ({ type: 'registry-finished'; registry: string; time: number } & FinishedCounts)
   | ({ type: 'run-finished'; time: number } & FinishedCounts)
   | { type: 'warning'; message: string; time: number }

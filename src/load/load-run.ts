@@ -1,14 +1,15 @@
 import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
 import { Limiter } from '../copy/index.js';
-import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
-import { parseReference } from '../reference/index.js';
+import { CancelledError, errorInfo, errorMessage, PictureBookError } from '../errors/index.js';
+import { isLayoutPlace, parseReference } from '../reference/index.js';
 import type { RegistryClients } from '../registry/index.js';
 import { registryLister, type Lister, type PlannedImage } from '../select/index.js';
 import type { LoadEventListener } from './events.js';
 import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
+import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
 import { RunCounter } from './run-counts.js';
 import {
   scriptFailureSummary,
@@ -28,7 +29,7 @@ export interface LoadRunOptions {
    * Shared with other runs and jobs: each copy reports its events to its own caller. Its `clients`
    * list tags and catalogs for the rules, so listings share the copies' connections and tokens.
    */
-  engine: Pick<CopyEngine, 'copy' | 'plan'> & { readonly clients?: RegistryClients };
+  engine: Pick<CopyEngine, 'copy' | 'plan'> & { readonly clients?: RegistryClients; finish?: CopyEngine['finish'] };
   /** Lists a registry's sources for its rules (default: through the engine's clients, with the registry's source settings). */
   lister?: (registry: RegistryConfig) => Lister;
   emit: LoadEventListener;
@@ -38,6 +39,8 @@ export interface LoadRunOptions {
   signal?: AbortSignal;
   /** A stop has begun: images not started yet are not started (reported cancelled); running ones go on. */
   drain?: AbortSignal;
+  /** Registries whose target is an OCI layout get a delta bundle of this previous bundle (`load --since`). */
+  since?: string;
 }
 
 /**
@@ -82,7 +85,7 @@ function listerFor(registry: RegistryConfig, options: LoadRunOptions): Lister {
     };
     return { repositories: missing, tags: missing };
   }
-  return registryLister(clients, { endpoint: (host) => sourceEndpoint(registry, host) });
+  return registryLister(clients, { endpoint: (host, repository) => sourceEndpoint(registry, host, repository) });
 }
 
 async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, listings: Limiter): Promise<RegistryOutcome> {
@@ -164,28 +167,61 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   emit({ type: 'registry-listed', registry: name, images: images.length, time: Date.now() });
 
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
-  const push = targetEndpoint(registry);
-  await Promise.all(
-    images.map((image) =>
-      limiter.run(async () => {
-        const task: CopyTask = {
-          source: image.source,
-          target: image.target,
-          ...(image.platforms ? { platforms: image.platforms } : {}),
-          ...(image.force ? { force: true } : {}),
-          sourceEndpoint: sourceEndpoint(registry, parseReference(image.source).registry),
-          targetEndpoint: push,
-          referrers: image.referrers ?? registry.referrers !== false,
-          cosignTags: registry.cosignTags !== false,
-        };
-        outcome.images.push(await copyOrPlan(task, options, name));
-      }),
-    ),
-  );
+  const tasks = new Map<string, CopyTask>();
+  for (const image of images) {
+    const source = parseReference(image.source);
+    const target = parseReference(image.target);
+    tasks.set(taskKey(image), {
+      source: image.source,
+      target: image.target,
+      ...(image.platforms ? { platforms: image.platforms } : {}),
+      ...(image.force ? { force: true } : {}),
+      sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
+      targetEndpoint: targetEndpoint(registry, target.repository),
+      ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
+      referrers: image.referrers ?? registry.referrers !== false,
+      cosignTags: registry.cosignTags !== false,
+    });
+  }
+  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name));
+  const firstTries = await Promise.all([...tasks.values()].map(attempt));
+  const passes = options.dryRun ? 0 : (registry.retries ?? 0);
+  outcome.images = await runRetryPasses({
+    registry: name,
+    passes,
+    images: firstTries,
+    tasks,
+    attempt,
+    emit,
+    stopped: () => options.signal?.aborted === true || options.drain?.aborted === true,
+  });
+  const retried = retrySummary(name, outcome.images, passes);
+  if (retried) emit({ type: 'warning', message: retried, time: Date.now() });
   const counts = new RunCounter();
   for (const image of outcome.images) counts.add(image.status, image.bytes);
   Object.assign(outcome, counts.images());
+  // A layout that could not be completed (disk full) fails the registry's run, one failure more.
+  if (!(await finishLayout(registry, options))) outcome.failed++;
   return finish();
+}
+
+/**
+ * A layout target's run ends here: an archive gets its index.json and is renamed into place, the
+ * bundle its inventory (each sync run seals its own archive). Nothing for a registry.
+ */
+async function finishLayout(registry: RegistryConfig, options: LoadRunOptions): Promise<boolean> {
+  if (!isLayoutPlace(registry.hostname) || !options.engine.finish) return true;
+  try {
+    await options.engine.finish(registry.hostname);
+    return true;
+  } catch (error) {
+    options.emit({
+      type: 'warning',
+      message: `${registry.hostname}: the layout could not be completed: ${errorMessage(error)}`,
+      time: Date.now(),
+    });
+    return false;
+  }
 }
 
 async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {

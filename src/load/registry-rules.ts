@@ -49,6 +49,6 @@ export async function registryRules(registry: RegistryConfig, timeoutMs: number,
     }
   }
   registry.images.forEach((text, i) => rules.push(ruleOf(parseImageEntry(text, `images[${i}]`), `images[${i}]`)));
-  (registry.mirrors ?? []).forEach((spec, i) => rules.push(compileRule(spec, `mirrors[${i}]`)));
+  (registry.mirrors ?? []).forEach((spec, i) => rules.push(compileRule(spec, spec.label ?? `mirrors[${i}]`)));
   return { rules, scriptError: undefined, invalidLines };
 }

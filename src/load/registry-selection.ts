@@ -88,7 +88,7 @@ export async function selectRegistryImages(options: RegistrySelectionOptions): P
   });
   for (const expansion of plan.expansions) {
     const { kind } = expansion.rule.source;
-    if (kind !== 'reference') emit(ruleSelected(expansion, name, kind));
+    if (kind !== 'reference' && kind !== 'tags') emit(ruleSelected(expansion, name, kind));
   }
   for (const problem of plan.problems) emit(problemEvent(problem, name));
   return plan;

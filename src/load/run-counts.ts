@@ -58,6 +58,10 @@ export class RunCounter implements ImageCounts {
         return this.add('up-to-date', 0);
       case 'image-failed':
         return this.add('failed', 0);
+      case 'image-retry-pass':
+        // Tried again: their failure is not final; the retry ends them anew.
+        this.failed = Math.max(0, this.failed - event.images.length);
+        return;
       case 'image-cancelled':
         return this.add('cancelled', 0);
       case 'image-planned':

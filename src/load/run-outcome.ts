@@ -9,6 +9,8 @@ export interface ImageOutcome {
   digest?: string | undefined;
   bytes: number;
   error?: { code: string; message: string } | undefined;
+  /** Retry passes it took part in (`retries`): absent when its first try was its last. */
+  retried?: number | undefined;
 }
 
 export interface RegistryOutcome extends ImageCounts {

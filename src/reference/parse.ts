@@ -2,6 +2,8 @@ import { InvalidReferenceError } from '../errors/index.js';
 import { findUserinfo, SCHEME } from '../errors/mask-userinfo.js';
 import { digestProblem } from './digest.js';
 import { validateNameLength, validateRepository, validateTag } from './grammar.js';
+import { layoutPrefix } from './layout-place.js';
+import { parseLayoutReference } from './parse-layout.js';
 import { Reference, withHubLibrary } from './reference.js';
 import { DOCKER_HUB, parseRegistryHost, registryHostProblem } from './registry-host.js';
 
@@ -15,10 +17,13 @@ function looksLikeHost(component: string): boolean {
 
 /**
  * Parses `[host[:port]/]path[:tag][@digest]` per the distribution grammar, with Docker Hub
- * normalisation (`nginx` -> `docker.io/library/nginx`). Errors name the part that is wrong.
+ * normalisation (`nginx` -> `docker.io/library/nginx`), or an OCI layout's `oci:DIR[:NAME][@DIGEST]`
+ * and `oci-archive:FILE[:NAME][@DIGEST]` (a relative path is resolved against `base`, by default
+ * the working directory). Errors name the part that is wrong.
  */
-export function parseReference(input: string): Reference {
+export function parseReference(input: string, base?: string): Reference {
   if (input === '') throw new InvalidReferenceError(input, 'reference', 'is empty');
+  if (layoutPrefix(input)) return parseLayoutReference(input, base);
   // Before anything splits at '@' or ':': a URL with credentials would otherwise be reported as a
   // bad digest or tag, quoting the password.
   const scheme = SCHEME.exec(input)?.[0];

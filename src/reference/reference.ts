@@ -1,6 +1,7 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { digestProblem } from './digest.js';
 import { validateNameLength, validateRepository, validateTag } from './grammar.js';
+import { isLayoutPlace, layoutPrefix, parseLayoutPlace } from './layout-place.js';
 import { apiHost, DOCKER_HUB, parseRegistryHost } from './registry-host.js';
 import { repositoryScope } from './scope.js';
 
@@ -25,6 +26,8 @@ export function trimRepositoryPath(path: string): string {
 /**
  * A fully qualified image reference: registry, repository, and a tag and/or digest. Immutable.
  * Build one with parseReference(); the constructor trusts its (already validated) arguments.
+ * In an OCI layout (`oci:DIR:team/app:v1`) `registry` is the layout's place (`oci:/abs/dir`) and
+ * `repository` the image name's repository part, '' for a layout whose names are bare tags.
  */
 export class Reference {
   readonly registry: string;
@@ -45,8 +48,15 @@ export class Reference {
     return apiHost(this.registry);
   }
 
+  /** `host/repository`, or in a layout `oci:/dir:repository` (`oci:/dir` without one). */
   get name(): string {
+    if (this.isLayout) return this.repository === '' ? this.registry : `${this.registry}:${this.repository}`;
     return `${this.registry}/${this.repository}`;
+  }
+
+  /** Whether the image is in an OCI layout (a directory or a tar) rather than a registry. */
+  get isLayout(): boolean {
+    return isLayoutPlace(this.registry);
   }
 
   /** What goes in `/v2/<repo>/manifests/<identifier>`: the digest wins; no tag means `latest`. */
@@ -82,8 +92,13 @@ export class Reference {
     return new Reference(this.registry, this.repository, this.tag, digest);
   }
 
-  /** Same tag and digest under another repository, optionally on another registry. */
+  /** Same tag and digest under another repository, optionally on another registry or layout. */
   withRepository(repository: string, registry: string = this.registry): Reference {
+    if (layoutPrefix(registry)) {
+      const place = parseLayoutPlace(registry);
+      if (repository !== '') validateRepository(`${place}:${repository}`, repository);
+      return new Reference(place, repository, this.tag, this.digest);
+    }
     const host = parseRegistryHost(registry);
     const path = withHubLibrary(host, repository);
     const input = `${host}/${path}`;

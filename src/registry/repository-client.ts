@@ -1,29 +1,21 @@
 import type { Readable } from 'node:stream';
 import { repositoryScope } from '../reference/index.js';
-import { discardBody, type RetryListener, type Transport } from '../transport/index.js';
+import { discardBody, type RetryListener, type RetryPolicy, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
+import type { ContentRepository } from './content-repository.js';
 import {
   getManifest,
   headManifest,
   pushManifest,
-  putManifest,
   type FetchedManifest,
   type ManifestHead,
   type ManifestPushed,
 } from './manifest-requests.js';
 import { listReferrers, type ReferrersListing } from './referrers-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
+import { RegistryUpload } from './registry-upload.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
-import {
-  appendUpload,
-  cancelUpload,
-  completeUpload,
-  mountBlob,
-  startUpload,
-  uploadBlob,
-  uploadStatus,
-  type UploadSession,
-} from './uploads.js';
+import { mountBlob, startUpload } from './uploads.js';
 
 export type Access = 'pull' | 'push';
 
@@ -33,8 +25,8 @@ export interface ClientCaller {
   onRetry?: RetryListener | undefined;
 }
 
-/** One repository on one registry, with the access it was opened for. */
-export class RepositoryClient {
+/** One repository on one registry, with the access it was opened for: the registry's ContentRepository. */
+export class RepositoryClient implements ContentRepository {
   readonly name: string;
   readonly transport: Transport;
   #ctx: RepositoryContext;
@@ -51,6 +43,18 @@ export class RepositoryClient {
     return this.transport.registry;
   }
 
+  get place(): string {
+    return this.transport.registry;
+  }
+
+  get where(): string {
+    return `${this.transport.registry}/${this.name}`;
+  }
+
+  get retryPolicy(): Readonly<RetryPolicy> {
+    return this.transport.retryPolicy;
+  }
+
   /** The signal every request of this client carries (the run's), so callers can tell an abort from a failure. */
   get signal(): AbortSignal | undefined {
     return this.#ctx.signal;
@@ -64,14 +68,16 @@ export class RepositoryClient {
     return getManifest(this.#ctx, reference);
   }
 
-  putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-    return putManifest(this.#ctx, reference, bytes, mediaType);
-  }
-
-  /** putManifest, with the `OCI-Subject` of the answer (see manifest-requests.ts). */
-  pushManifest(reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
+  /**
+   * A child of an index is written like any manifest: a registry keeps it in the repository. The
+   * answer's `OCI-Subject` says whether the registry indexed a referrer (see manifest-requests.ts).
+   */
+  putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
     return pushManifest(this.#ctx, reference, bytes, mediaType);
   }
+
+  /** A registry's referrers: through its API, or its fallback tag. */
+  readonly keepsReferrers = true;
 
   /** The OCI 1.1 referrers of `digest`, or `supported: false` (use the fallback tag). */
   listReferrers(digest: string, artifactType?: string): Promise<ReferrersListing> {
@@ -96,32 +102,15 @@ export class RepositoryClient {
     return readBlob(this.#ctx, digest, size, limit);
   }
 
-  startUpload(): Promise<UploadSession> {
-    return startUpload(this.#ctx);
+  /** Opens an upload session (POST .../blobs/uploads/). */
+  async startUpload(): Promise<RegistryUpload> {
+    return new RegistryUpload(this.#ctx, await startUpload(this.#ctx));
   }
 
-  mountBlob(digest: string, from: string): Promise<'mounted' | UploadSession> {
-    return mountBlob(this.#ctx, digest, from);
-  }
-
-  uploadBlob(session: UploadSession, digest: string, size: number, body: Readable): Promise<void> {
-    return uploadBlob(this.#ctx, session, digest, size, body);
-  }
-
-  uploadStatus(session: UploadSession): Promise<{ session: UploadSession; offset: number } | undefined> {
-    return uploadStatus(this.#ctx, session);
-  }
-
-  appendUpload(session: UploadSession, offset: number, size: number, body: Readable): Promise<UploadSession> {
-    return appendUpload(this.#ctx, session, offset, size, body);
-  }
-
-  completeUpload(session: UploadSession, digest: string): Promise<void> {
-    return completeUpload(this.#ctx, session, digest);
-  }
-
-  cancelUpload(session: UploadSession): Promise<void> {
-    return cancelUpload(this.#ctx, session);
+  /** A cross-repository mount; the session a registry opens when it cannot mount is used, not another. */
+  async mountBlob(digest: string, from: string): Promise<'mounted' | RegistryUpload> {
+    const result = await mountBlob(this.#ctx, digest, from);
+    return result === 'mounted' ? result : new RegistryUpload(this.#ctx, result);
   }
 
   /**

@@ -248,3 +248,19 @@ test('tag listings of a rule run concurrently, bounded by the limiter', async ()
     'in repository order whatever order they finished in',
   );
 });
+
+test('a tag list expands to its tags without listing, renamed in order when the target names new tags', async () => {
+  const lister = new FakeLister(catalog);
+  const result = await expand({ source: `${REG}/team/app:v1.0.0,v9.9.9`, target: 'apps/app:one,two' }, context(lister));
+  assert.deepEqual(
+    result.images.map((i) => `${i.source} -> ${i.target}`),
+    [`${REG}/team/app:v1.0.0 -> mirror:5000/m/apps/app:one`, `${REG}/team/app:v9.9.9 -> mirror:5000/m/apps/app:two`],
+    'a tag the repository lacks is still selected: its copy fails naming it',
+  );
+  assert.equal(lister.calls.length, 0, 'nothing listed');
+  const one = await expand({ source: `${REG}/team/app:v1.0.0`, target: 'apps/app:stable' });
+  assert.deepEqual(
+    one.images.map((i) => i.target),
+    ['mirror:5000/m/apps/app:stable'],
+  );
+});

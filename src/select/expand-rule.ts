@@ -28,10 +28,10 @@ interface RepositoryResult {
   problems: SelectionProblem[];
 }
 
-function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace): SelectedImage {
+function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace, newTag?: string): SelectedImage {
   return {
     source: source.toString(),
-    target: mapTarget(source, target, rule.target).toString(),
+    target: mapTarget(source, target, rule.target, newTag).toString(),
     ...(rule.platforms ? { platforms: rule.platforms } : {}),
     ...(rule.force ? { force: true } : {}),
     ...(rule.referrers !== undefined ? { referrers: rule.referrers } : {}),
@@ -46,7 +46,7 @@ async function ruleRepositories(
   expansion: RuleExpansion,
 ): Promise<{ registry: string; names: string[] } | undefined> {
   const source = rule.source;
-  if (source.kind === 'reference') return undefined;
+  if (source.kind === 'reference' || source.kind === 'tags') return undefined;
   if (source.kind === 'repository') return { registry: source.registry, names: [source.repository] };
   const namespace = source.kind === 'namespace' ? source.namespace : undefined;
   let found = 0;
@@ -161,7 +161,13 @@ function emptyReason(expansion: RuleExpansion, registry: string): string {
 export async function expandRule(rule: SelectionRule, context: ExpandContext): Promise<RuleExpansion> {
   const expansion: RuleExpansion = { rule, images: [], repositories: [], droppedRepositories: [], dropped: [], problems: [] };
   if (rule.source.kind === 'reference') {
-    expansion.images.push(imageOf(rule.source.reference, rule, context.target));
+    expansion.images.push(imageOf(rule.source.reference, rule, context.target, rule.targetTags?.[0]));
+    return expansion;
+  }
+  if (rule.source.kind === 'tags') {
+    // Named tags are not listed: a missing one fails its copy, naming it, as a one-image rule does.
+    const base = new Reference(rule.source.registry, rule.source.repository);
+    rule.source.tags.forEach((tag, i) => expansion.images.push(imageOf(base.withTag(tag), rule, context.target, rule.targetTags?.[i])));
     return expansion;
   }
   const covered = await ruleRepositories(rule, context, expansion);

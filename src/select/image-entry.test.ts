@@ -34,6 +34,18 @@ test('repo:/regex/ is a repository rule whose tags match the regex whole; the re
   assert.deepEqual(filterTags(['x'], compileTagFilter({ include: ['a/b|c:d'] })).kept, []);
 });
 
+test("repo:v1,v2 is those tags (image-syncer's list), not a refused tag", () => {
+  const entry = parseImageEntry('127.0.0.1:5000/team/app:v1,v2', 'images[0]');
+  assert.equal(entry.kind, 'rule');
+  assert.deepEqual(entry.rule.source, {
+    kind: 'tags',
+    registry: '127.0.0.1:5000',
+    repository: 'team/app',
+    tags: ['v1', 'v2'],
+  });
+  assert.equal(entry.rule.label, 'images[0]');
+});
+
 test('bad selectors and bad references say what is wrong', () => {
   const cases: Array<[string, new (...args: never[]) => Error, string]> = [
     ['app:v1:*', RuleError, 'invalid image "app:v1:*": ":*" follows a repository, not a tag or digest'],

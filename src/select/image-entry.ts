@@ -1,6 +1,7 @@
 import { SCHEME } from '../errors/mask-userinfo.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { compileRule, type SelectionRule } from './rule.js';
+import { splitTagList } from './rule-source.js';
 import { RuleError } from './rule-error.js';
 
 /** An `images:` entry or a syncer-script line: one image, or (explicit forms) a rule over a repository's tags. */
@@ -23,9 +24,11 @@ function splitTagSelector(text: string): [string, string | undefined] | undefine
  * mistaken for a tag (`*` and `/` are not allowed in tags):
  * - `repo:*`: every tag of the repository (a repository rule);
  * - `repo:/regex/`: the tags the regex matches whole, anchored as `tags.include` is (`app:/v1\..*\/`).
+ * A comma-separated list (`repo:v1,v2`, image-syncer's form) is those tags, each one image, unlisted.
  * Errors are InvalidReferenceError for a bad reference, RuleError for a bad selector.
  */
 export function parseImageEntry(text: string, label?: string): ImageEntry {
+  if (splitTagList(text)) return { kind: 'rule', rule: compileRule({ source: text }, label ?? text) };
   const selector = splitTagSelector(text);
   if (!selector) return { kind: 'reference', reference: parseReference(text) };
   const [repository, regex] = selector;

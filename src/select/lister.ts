@@ -21,8 +21,8 @@ export interface Lister {
 }
 
 export interface RegistryListerOptions {
-  /** Credentials and TLS per source host (the same the copies use). */
-  endpoint?: ((registry: string) => EndpointOptions | undefined) | undefined;
+  /** Credentials and TLS per source host, and repository for a tag listing (the same the copies use). */
+  endpoint?: ((registry: string, repository?: string) => EndpointOptions | undefined) | undefined;
   /** `n` of each `_catalog` page; at most the registry's `maxentries` (1000 by default on distribution). */
   catalogPageSize?: number;
   /** `n` of each `tags/list` page (distribution 2.8 ignores it and sends every tag at once). */
@@ -55,7 +55,9 @@ export function registryLister(clients: RegistryClients, options: RegistryLister
     },
     async tags(registry, repository, list = {}) {
       try {
-        const client = clients.repository(registry, repository, 'pull', options.endpoint?.(registry), { signal: list.signal });
+        const client = clients.repository(registry, repository, 'pull', options.endpoint?.(registry, repository), {
+          signal: list.signal,
+        });
         return await client.listTags({ pageSize: options.tagPageSize ?? 1000, onPage: list.onPage });
       } catch (error) {
         if (error instanceof HttpError && error.status === 404)

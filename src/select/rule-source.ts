@@ -1,7 +1,8 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { parseReference, parseRegistryHost, type Reference } from '../reference/index.js';
-import { validateRepository } from '../reference/grammar.js';
+import { validateRepository, validateTag } from '../reference/grammar.js';
+import { SCHEME } from '../errors/mask-userinfo.js';
 import { DOCKER_HUB, registryHostProblem, splitHostPort } from '../reference/registry-host.js';
 import { RuleError } from './rule-error.js';
 
@@ -13,7 +14,9 @@ export type RuleSource =
   /** Every tag of one repository. */
   | { kind: 'repository'; registry: string; repository: string }
   /** One image, by tag and/or digest, exactly as in `images:`. */
-  | { kind: 'reference'; reference: Reference };
+  | { kind: 'reference'; reference: Reference }
+  /** Some tags of one repository, named (`repo:v1,v2`, image-syncer's list): no listing, each an image. */
+  | { kind: 'tags'; registry: string; repository: string; tags: string[] };
 
 /** Docker's rule for the first path component: a registry if it has a '.' or ':' or is `localhost`. */
 function looksLikeHost(component: string): boolean {
@@ -56,15 +59,40 @@ function parsePrefix(text: string): RuleSource {
 }
 
 /**
+ * `repo:t1,t2` (image-syncer's tag list): the repository and its tags, or undefined when `text` has
+ * no comma in its tag part. Tags are checked one by one (an empty one between two commas too).
+ */
+export function splitTagList(text: string): { repository: string; tags: string[] } | undefined {
+  if (SCHEME.test(text) || text.includes('@')) return undefined;
+  const colon = text.indexOf(':', text.lastIndexOf('/') + 1);
+  if (colon < 0 || !text.slice(colon + 1).includes(',')) return undefined;
+  const repository = text.slice(0, colon);
+  const tags = text.slice(colon + 1).split(',');
+  for (const tag of tags) validateTag(text, tag);
+  const duplicate = tags.find((tag, i) => tags.indexOf(tag) !== i);
+  if (duplicate !== undefined) throw new RuleError(['source'], `invalid source "${text}": tag "${duplicate}" is listed twice`);
+  return { repository, tags };
+}
+
+/** A tag list as a source: the repository parsed like any reference (so no tag and no digest in it). */
+function parseTagList(list: { repository: string; tags: string[] }): RuleSource {
+  const reference = parseReference(list.repository);
+  return { kind: 'tags', registry: reference.registry, repository: reference.repository, tags: list.tags };
+}
+
+/**
  * Parses a rule's `source:`. A trailing '/' makes a namespace prefix (`registry.internal:5000/team/`,
  * or `bitnami/` on Docker Hub); a bare host with a dot or a port is a whole registry; a repository
- * without tag or digest means every tag; with a tag or digest it is one image, as in `images:`.
+ * without tag or digest means every tag; with a tag or digest it is one image, as in `images:`; with
+ * a comma-separated tag list (`repo:v1,v2`, as image-syncer writes it) it is those images.
  */
 export function parseRuleSource(text: string): RuleSource {
   try {
     if (text === '') throw new RuleError(['source'], 'source is empty: name a registry, a namespace ("host/team/") or a repository');
     if (isBareRegistry(text)) return { kind: 'registry', registry: parseRegistryHost(text) };
     if (text.endsWith('/') && !/\s/.test(text)) return parsePrefix(text);
+    const list = splitTagList(text);
+    if (list) return parseTagList(list);
     const reference = parseReference(text);
     if (reference.tag !== undefined || reference.digest !== undefined) return { kind: 'reference', reference };
     return { kind: 'repository', registry: reference.registry, repository: reference.repository };
@@ -84,5 +112,7 @@ export function describeSource(source: RuleSource): string {
       return `${source.registry}/${source.repository}`;
     case 'reference':
       return source.reference.toString();
+    case 'tags':
+      return `${source.registry}/${source.repository}:${source.tags.join(',')}`;
   }
 }

@@ -32,6 +32,21 @@ test('defaults: the label is the canonical source, no platforms, no force, not r
   assert.equal(rule.required, false);
 });
 
+test('a tag list is those tags; a target with as many tags renames them in order, a digest target repeats the source digest', () => {
+  const rule = compileRule({ source: '127.0.0.1:5000/team/app:v1,v2', target: 'mirror/app:one,two' });
+  assert.deepEqual(rule.source, { kind: 'tags', registry: '127.0.0.1:5000', repository: 'team/app', tags: ['v1', 'v2'] });
+  assert.equal(rule.target, 'mirror/app');
+  assert.deepEqual(rule.targetTags, ['one', 'two']);
+  assert.equal(rule.label, '127.0.0.1:5000/team/app:v1,v2');
+  const single = compileRule({ source: '127.0.0.1:5000/team/app:v1', target: 'mirror/app:newest', label: 'images.yaml:3' });
+  assert.deepEqual(single.targetTags, ['newest']);
+  assert.equal(single.label, 'images.yaml:3', 'a label set by the code that built the spec names the rule');
+  const digest = `sha256:${'c'.repeat(64)}`;
+  const pinned = compileRule({ source: `127.0.0.1:5000/team/app@${digest}`, target: `mirror/app@${digest}` });
+  assert.equal(pinned.target, 'mirror/app');
+  assert.equal(pinned.targetTags, undefined);
+});
+
 const bad: Array<[RuleSpec, Array<string | number>, string]> = [
   [
     { source: 'quay.io/coreos/etcd:v3.5.0', tags: { latest: 1 } },
@@ -56,8 +71,35 @@ const bad: Array<[RuleSpec, Array<string | number>, string]> = [
   [
     { source: 'quay.io/coreos/etcd', target: 'tools/etcd:v1' },
     ['target'],
-    '"tools/etcd:v1" must be a repository path such as "tools/etcd": tags keep their names, so no ":tag" or "@digest"',
+    '"tools/etcd:v1" renames tags, but the source names none: name them in the source ("repo:v1,v2"), or give the target no tag',
   ],
+  [
+    { source: 'quay.io/coreos/etcd:v1,v2', target: 'tools/etcd:a,b,c' },
+    ['target'],
+    '"tools/etcd:a,b,c" has 3 tags but the source names 2 (v1,v2): each source tag needs one new name, in order',
+  ],
+  [
+    { source: 'quay.io/coreos/etcd:v1,v2', target: 'tools/etcd:a,-b' },
+    ['target'],
+    'invalid target "tools/etcd:a,-b": tag "-b" may contain only letters, digits, "_", "." and "-", and must not start with "." or "-"',
+  ],
+  [
+    { source: `quay.io/coreos/etcd@sha256:${'a'.repeat(64)}`, target: `tools/etcd@sha256:${'b'.repeat(64)}` },
+    ['target'],
+    `"tools/etcd@sha256:${'b'.repeat(64)}" has digest sha256:${'b'.repeat(64)} but the source's digest is sha256:${'a'.repeat(64)}: a target has no digest, or the source's`,
+  ],
+  [
+    { source: 'quay.io/coreos/etcd:v1', target: `tools/etcd@sha256:${'b'.repeat(64)}` },
+    ['target'],
+    `"tools/etcd@sha256:${'b'.repeat(64)}" has digest sha256:${'b'.repeat(64)} but the source has no digest: a target has no digest, or the source's`,
+  ],
+  [
+    { source: 'quay.io/coreos/etcd:v1,v2', tags: { latest: 1 } },
+    ['tags'],
+    'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags',
+  ],
+  [{ source: 'quay.io/coreos/etcd:v1,,v2' }, ['source'], 'invalid source "quay.io/coreos/etcd:v1,,v2": tag is empty'],
+  [{ source: 'quay.io/coreos/etcd:v1,v1' }, ['source'], 'invalid source "quay.io/coreos/etcd:v1,v1": tag "v1" is listed twice'],
   [
     { source: 'quay.io/coreos/etcd', target: 'Tools/etcd' },
     ['target'],

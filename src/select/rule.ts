@@ -1,5 +1,5 @@
 import { InvalidReferenceError } from '../errors/index.js';
-import { validateRepository } from '../reference/grammar.js';
+import { validateRepository, validateTag } from '../reference/grammar.js';
 import { trimRepositoryPath, type Reference } from '../reference/index.js';
 import { parsePlatform } from '../registry/index.js';
 import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSpec } from './repository-filter.js';
@@ -12,7 +12,11 @@ export interface RuleSpec {
   source: string;
   tags?: TagFilterSpec | undefined;
   repositories?: RepositoryFilterSpec | undefined;
-  /** A new repository path for a repository (or one-image) rule: `tools/etcd`. Tags keep their names. */
+  /**
+   * A new repository path for a repository (or one-image) rule: `tools/etcd`. Tags keep their names,
+   * unless the source names its tags (`repo:v1,v2`) and the target as many (`tools/etcd:a,b`): then
+   * each is renamed, in order. A digest-only source may repeat its digest (`tools/etcd@sha256:...`).
+   */
   target?: string | undefined;
   /** `os/arch[/variant]`: only these platforms of a multi-platform image. */
   platforms?: readonly string[] | undefined;
@@ -22,6 +26,8 @@ export interface RuleSpec {
   referrers?: boolean | undefined;
   /** An empty selection is an error instead of a note. */
   required?: boolean | undefined;
+  /** How messages name the rule when the code that built it knows better (`images.yaml:3`); never read from config.yaml. */
+  label?: string | undefined;
 }
 
 /** A checked, compiled rule: everything that can be wrong with it was found before any listing. */
@@ -33,6 +39,8 @@ export interface SelectionRule {
   tags: TagFilter;
   repositories: RepositoryFilter;
   target: string | undefined;
+  /** The new names of the source's own tags, in order (a tag-list or one-tag source with `target: path:t1,t2`). */
+  targetTags: string[] | undefined;
   platforms: readonly string[] | undefined;
   force: boolean;
   /** Undefined: the registry entry's `referrers` decides. */
@@ -40,12 +48,57 @@ export interface SelectionRule {
   required: boolean;
 }
 
-function checkTarget(target: string): string {
-  const path = trimRepositoryPath(target);
+/** The tags a source names itself: one for `repo:tag`, the list for `repo:v1,v2`, none otherwise. */
+function namedTags(source: RuleSource): string[] {
+  if (source.kind === 'tags') return source.tags;
+  if (source.kind === 'reference' && source.reference.tag !== undefined) return [source.reference.tag];
+  return [];
+}
+
+/** A target's `@digest`: allowed only as the source's own digest (image-syncer's rule). */
+function checkTargetDigest(target: string, digest: string, source: RuleSource): void {
+  const own = source.kind === 'reference' ? source.reference.digest : undefined;
+  if (own === digest) return;
+  const why = own === undefined ? 'the source has no digest' : `the source's digest is ${own}`;
+  throw new RuleError(['target'], `${JSON.stringify(target)} has digest ${digest} but ${why}: a target has no digest, or the source's`);
+}
+
+/** A target's `:t1,t2`: as many new names as the source names tags. */
+function checkTargetTags(target: string, tags: string[], source: RuleSource): string[] {
+  for (const tag of tags) {
+    try {
+      validateTag(target, tag);
+    } catch (error) {
+      if (!(error instanceof InvalidReferenceError)) throw error;
+      throw new RuleError(['target'], error.message.replace(/^invalid reference /, 'invalid target '), { cause: error });
+    }
+  }
+  const from = namedTags(source);
+  if (from.length === 0)
+    throw new RuleError(
+      ['target'],
+      `${JSON.stringify(target)} renames tags, but the source names none: name them in the source ("repo:v1,v2"), or give the target no tag`,
+    );
+  if (from.length !== tags.length)
+    throw new RuleError(
+      ['target'],
+      `${JSON.stringify(target)} has ${tags.length} tag${tags.length === 1 ? '' : 's'} but the source names ${from.length} (${from.join(',')}): each source tag needs one new name, in order`,
+    );
+  return tags;
+}
+
+/** `path`, `path:t1,t2` or `path@digest`: the path, checked, and the new tag names if any. */
+function checkTarget(target: string, source: RuleSource): { path: string; tags: string[] | undefined } {
+  const at = target.indexOf('@');
+  const withoutDigest = at < 0 ? target : target.slice(0, at);
+  if (at >= 0) checkTargetDigest(target, target.slice(at + 1), source);
+  const colon = withoutDigest.indexOf(':', withoutDigest.lastIndexOf('/') + 1);
+  const tags = colon < 0 ? undefined : checkTargetTags(target, withoutDigest.slice(colon + 1).split(','), source);
+  const path = trimRepositoryPath(colon < 0 ? withoutDigest : withoutDigest.slice(0, colon));
   if (/[:@]/.test(path))
     throw new RuleError(
       ['target'],
-      `${JSON.stringify(target)} must be a repository path such as "tools/etcd": tags keep their names, so no ":tag" or "@digest"`,
+      `${JSON.stringify(target)} must be a repository path such as "tools/etcd" (with ":tag" renames at most)`,
     );
   try {
     validateRepository(target, path);
@@ -53,13 +106,13 @@ function checkTarget(target: string): string {
     if (!(error instanceof InvalidReferenceError)) throw error;
     throw new RuleError(['target'], error.message.replace(/^invalid reference /, 'invalid target '), { cause: error });
   }
-  return path;
+  return { path, tags };
 }
 
 /** Keys that only make sense for some kinds of source. */
 function checkKeysForKind(spec: RuleSpec, source: RuleSource): void {
   const many = source.kind === 'namespace' || source.kind === 'registry';
-  if (spec.tags !== undefined && source.kind === 'reference') {
+  if (spec.tags !== undefined && (source.kind === 'reference' || source.kind === 'tags')) {
     throw new RuleError(
       ['tags'],
       'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags',
@@ -80,6 +133,7 @@ function checkKeysForKind(spec: RuleSpec, source: RuleSource): void {
 export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
   const source = parseRuleSource(spec.source);
   checkKeysForKind(spec, source);
+  const target = spec.target === undefined ? undefined : checkTarget(spec.target, source);
   const platforms = spec.platforms?.map((platform, index) => {
     try {
       parsePlatform(platform);
@@ -94,11 +148,12 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
   });
   return {
     spec,
-    label: label ?? describeSource(source),
+    label: label ?? spec.label ?? describeSource(source),
     source,
     tags: compileTagFilter(spec.tags),
     repositories: compileRepositoryFilter(spec.repositories),
-    target: spec.target === undefined ? undefined : checkTarget(spec.target),
+    target: target?.path,
+    targetTags: target?.tags,
     // An empty list means what no list means: every platform.
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
@@ -119,6 +174,7 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     tags: compileTagFilter(),
     repositories: compileRepositoryFilter(),
     target: undefined,
+    targetTags: undefined,
     platforms: undefined,
     force: false,
     referrers: undefined,

@@ -10,9 +10,10 @@ export interface TargetPlace {
 /**
  * The target of one selected image: `hostname/repository/<source path>:<tag>` as for `images:`
  * (the one mapping, in target-reference.ts), with `<source path>` replaced by the rule's `target:`
- * rename when it has one. Tags and digests keep their values.
+ * rename when it has one. Tags and digests keep their values, unless `tag` renames the tag.
  */
-export function mapTarget(source: Reference, place: TargetPlace, rename?: string): Reference {
+export function mapTarget(source: Reference, place: TargetPlace, rename?: string, tag?: string): Reference {
   const named = rename === undefined ? source : source.withRepository(rename);
-  return targetReference(named, place.hostname, place.repository);
+  const target = targetReference(named, place.hostname, place.repository);
+  return tag === undefined ? target : target.withTag(tag);
 }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
 import { RegistryClients } from '../../src/registry/index.js';
+import { appendUpload, completeUpload, startUpload, uploadStatus } from '../../src/registry/uploads.js';
 import {
   pushImage,
   skopeoInspectRaw,
@@ -82,14 +83,15 @@ test('distribution 2.8 serves PATCH uploads at the offsets it reports, and Conte
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   const clients = new RegistryClients();
   try {
-    const repo = clients.repository(target.host, 'resume/patch', 'push');
-    const opened = await repo.startUpload();
-    const afterFirst = await repo.appendUpload(opened, 0, 2 * MiB, Readable.from([bytes.subarray(0, 2 * MiB)]));
-    const status = await repo.uploadStatus(afterFirst);
+    // The session-level requests a RegistryUpload is made of (registry/uploads.ts), one by one.
+    const ctx = { transport: clients.transport(target.host), name: 'resume/patch', scopes: ['repository:resume/patch:pull,push'] };
+    const opened = await startUpload(ctx);
+    const afterFirst = await appendUpload(ctx, opened, 0, 2 * MiB, Readable.from([bytes.subarray(0, 2 * MiB)]));
+    const status = await uploadStatus(ctx, afterFirst);
     assert.equal(status?.offset, 2 * MiB, 'the registry reports the bytes it holds');
-    const afterRest = await repo.appendUpload(status.session, 2 * MiB, bytes.length, Readable.from([bytes.subarray(2 * MiB)]));
-    await repo.completeUpload(afterRest, digest);
-    assert.equal(await repo.headBlob(digest), bytes.length);
+    const afterRest = await appendUpload(ctx, status.session, 2 * MiB, bytes.length, Readable.from([bytes.subarray(2 * MiB)]));
+    await completeUpload(ctx, afterRest, digest);
+    assert.equal(await clients.repository(target.host, 'resume/patch', 'pull').headBlob(digest), bytes.length);
   } finally {
     await clients.close();
   }

@@ -1,4 +1,4 @@
-import { referrerEntries, referrersTag, MediaType, type ReferrerEntry, type RepositoryClient } from '../../registry/index.js';
+import { referrerEntries, referrersTag, MediaType, type ReferrerEntry, type ContentRepository } from '../../registry/index.js';
 import { lookUpManifest } from '../manifest-lookup.js';
 import { artifactTypeOf, passesFilter, serverFilter, type ArtifactTypeFilter } from './artifact-filter.js';
 
@@ -22,8 +22,8 @@ export interface Discovered {
  * source but the listing (see README, "Signatures and attestations").
  */
 export async function discoverReferrers(
-  source: RepositoryClient,
-  target: RepositoryClient | undefined,
+  source: ContentRepository,
+  target: ContentRepository | undefined,
   subject: string,
   filter: ArtifactTypeFilter,
 ): Promise<Discovered> {
@@ -39,7 +39,7 @@ export async function discoverReferrers(
   if (!found) return { via: 'referrers-tag', entries: [], filteredOut: 0 };
   const sameAtTarget = atTarget?.digest === found.digest;
   const bytes = found.manifest?.bytes ?? (await (sameAtTarget && target ? target : source).getManifest(found.digest)).bytes;
-  const where = `referrers tag ${source.registry}/${source.name}:${tag}`;
+  const where = `referrers tag ${source.where}:${tag}`;
   return {
     via: 'referrers-tag',
     ...keep(referrerEntries(bytes, MediaType.ociIndex, where)),

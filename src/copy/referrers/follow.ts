@@ -1,4 +1,4 @@
-import { isIndexMediaType, type RepositoryClient } from '../../registry/index.js';
+import { isIndexMediaType, type ContentRepository } from '../../registry/index.js';
 import type { BlobCopier } from '../blob-copier.js';
 import { CopyStats } from '../copy-stats.js';
 import type { CopyTask } from '../copy-task.js';
@@ -9,8 +9,8 @@ import { copyReferrers, DEFAULT_REFERRER_SETTINGS } from './referrer-copier.js';
 
 export interface FollowInput {
   task: CopyTask;
-  sourceRepo: RepositoryClient;
-  targetRepo: RepositoryClient;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
   targetName: string;
   /** The manifests now at the target (see image-copier.ts CopiedImage). */
   subjects: readonly string[];
@@ -48,7 +48,7 @@ export async function followReferrers(input: FollowInput): Promise<{ copied: num
 }
 
 /** An up-to-date image's manifests: itself and, for an index, its children (read at the target, not the source). */
-export async function upToDateSubjects(targetRepo: RepositoryClient, digest: string, mediaType: string | undefined): Promise<string[]> {
+export async function upToDateSubjects(targetRepo: ContentRepository, digest: string, mediaType: string | undefined): Promise<string[]> {
   if (!mediaType || !isIndexMediaType(mediaType)) return [digest];
   const index = await targetRepo.getManifest(digest);
   return [digest, ...(index.parsed.kind === 'index' ? index.parsed.manifests.map((c) => c.digest) : [])];
@@ -57,7 +57,7 @@ export async function upToDateSubjects(targetRepo: RepositoryClient, digest: str
 /** A platform filter left the source index behind: its referrers describe a manifest the target does not hold. */
 export async function notApplicable(
   task: CopyTask,
-  sourceRepo: RepositoryClient,
+  sourceRepo: ContentRepository,
   subject: string,
   target: string,
   emit: CopyEventListener,
@@ -72,4 +72,21 @@ export async function notApplicable(
     reason: 'the platform filter wrote another manifest in its place, so they describe nothing the target holds',
     time: Date.now(),
   });
+}
+
+/** Why referrers cannot follow between these places (an OCI layout keeps none), undefined when they can. */
+export function referrersUnsupported(sourceRepo: ContentRepository, targetRepo: ContentRepository): string | undefined {
+  const layout = [sourceRepo, targetRepo].find((repo) => !repo.keepsReferrers);
+  return layout && `${layout.where} is an OCI layout, which keeps no referrers (signatures and attestations)`;
+}
+
+/** Says once per image that its referrers were not looked for, and why (see referrersUnsupported). */
+export function referrersNotFollowed(
+  subject: string,
+  target: string,
+  reason: string,
+  emit: CopyEventListener,
+): { copied: number; present: number } {
+  emit({ type: 'referrers-not-applicable', target, subject, count: 0, reason, time: Date.now() });
+  return { copied: 0, present: 0 };
 }

@@ -1,4 +1,4 @@
-import { isCosignTagOf, type RepositoryClient } from '../../registry/index.js';
+import { isCosignTagOf, type ContentRepository } from '../../registry/index.js';
 import { lookUpManifest } from '../manifest-lookup.js';
 import { presentAtTarget } from '../manifest-tree.js';
 import { settleAll } from '../settle-all.js';
@@ -6,8 +6,8 @@ import { artifactTypeOf, type ArtifactTypeFilter } from './artifact-filter.js';
 import { discoverReferrers } from './discover.js';
 
 export interface PlanReferrersInput {
-  source: RepositoryClient;
-  target: RepositoryClient;
+  source: ContentRepository;
+  target: ContentRepository;
   digest: string;
   filter: ArtifactTypeFilter;
   cosignTags: boolean;

@@ -115,7 +115,7 @@ async function keepFallbackIndex(
     if (listing.supported) return;
   }
   const tag = referrersTag(subject);
-  const key = `${target.registry}/${target.name}:${tag}`;
+  const key = `${target.where}:${tag}`;
   await ctx.locks.run(key, async () => {
     const existing = (await target.headManifest(tag)) ? (await target.getManifest(tag)).bytes : undefined;
     if (existing) {

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ConfigError } from '../errors/index.js';
+import { loadConfig } from './index.js';
+
+/* What config.yaml gained for image-syncer users: tag lists, tag renames, retries, namespace-keyed sources. */
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pb-syncer-keys-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+let counter = 0;
+async function load(yaml: string) {
+  const file = join(dir, `config-${++counter}.yaml`);
+  await writeFile(file, yaml);
+  return (await loadConfig(file, {})).config;
+}
+
+async function problems(yaml: string): Promise<string[]> {
+  try {
+    await load(yaml);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
+  }
+  assert.fail('the config was accepted');
+}
+
+test('images: takes repo:v1,v2; mirrors: a target renaming named tags; retries; sources: keyed by host/namespace', async () => {
+  const ok = await load(`registries:
+  - hostname: mirror.example:5000
+    images: ['quay.io/coreos/etcd:v3.5.0,v3.5.1']
+    mirrors:
+      - {source: 'quay.io/coreos/etcd:v1,v2', target: 'tools/etcd:one,two'}
+    retries: 2
+sources:
+  quay.io: {auth: 'a:b'}
+  Quay.io/coreos/: {insecure: true}
+`);
+  const [registry] = ok.registries;
+  assert.ok(registry);
+  assert.deepEqual(registry.images, ['quay.io/coreos/etcd:v3.5.0,v3.5.1']);
+  assert.equal(registry.retries, 2);
+  assert.deepEqual([...(ok.sources?.keys() ?? [])], ['quay.io', 'quay.io/coreos']);
+  assert.equal(ok.sources?.get('quay.io/coreos')?.insecure, true);
+});
+
+test('bad tag lists, renames, retries and namespace keys are refused at their key', async () => {
+  assert.deepEqual(
+    await problems(`registries:
+  - hostname: mirror.example:5000
+    images: ['quay.io/coreos/etcd:v1,,v2']
+    mirrors:
+      - {source: 'quay.io/coreos/etcd:v1,v2', target: 'tools/etcd:one'}
+    retries: -1
+sources:
+  quay.io/CoreOS: {insecure: true}
+  quay.io/coreos: {}
+  QUAY.io/coreos/: {}
+`),
+    [
+      '3:14 registries[0].images[0]: invalid reference "quay.io/coreos/etcd:v1,,v2": tag is empty',
+      '5:55 registries[0].mirrors[0].target: "tools/etcd:one" has 1 tag but the source names 2 (v1,v2): each source tag needs one new name, in order',
+      '6:14 registries[0].retries: must be at least 0, got number -1',
+      '8:3 sources["quay.io/CoreOS"]: invalid reference "quay.io/CoreOS": path component "CoreOS" must be lowercase',
+      '10:3 sources["QUAY.io/coreos/"]: duplicate source "quay.io/coreos" (already listed as "quay.io/coreos")',
+    ],
+  );
+});

@@ -1,0 +1,161 @@
+import type { Readable } from 'node:stream';
+import { CancelledError, ImageNotFoundError, LayoutError } from '../errors/index.js';
+import { isTag } from '../reference/index.js';
+import {
+  MANIFEST_SIZE_LIMIT,
+  parseManifest,
+  sha256Digest,
+  type BlobUpload,
+  type ContentRepository,
+  type FetchedManifest,
+  type ManifestHead,
+  type ManifestPushed,
+  type PutManifestOptions,
+  type ReferrersListing,
+} from '../registry/index.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/index.js';
+import { REF_NAME, refNameOf, type IndexEntry } from './index-document.js';
+import { holds } from './inventory.js';
+import type { Layout } from './layout.js';
+import { LayoutUpload } from './layout-upload.js';
+import { missingBlob } from './missing-blob.js';
+import { digestRefName, parseRefName, tagRefName } from './ref-names.js';
+
+/**
+ * The images of an OCI layout named under one repository (`team/app` for `team/app:v1`, '' for a
+ * layout named by tags alone), as a ContentRepository. Opened to read (`mustExist`), a layout that
+ * is not there is an error; opened to write, it is an empty layout until the first write makes it.
+ */
+export class LayoutRepository implements ContentRepository {
+  readonly name: string;
+  readonly signal: AbortSignal | undefined;
+  readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY;
+  #layout: Layout;
+  #mustExist: boolean;
+
+  constructor(layout: Layout, name: string, options: { mustExist: boolean; signal?: AbortSignal | undefined }) {
+    this.#layout = layout;
+    this.name = name;
+    this.signal = options.signal;
+    this.#mustExist = options.mustExist;
+  }
+
+  get place(): string {
+    return this.#layout.place;
+  }
+
+  get where(): string {
+    return this.name === '' ? this.#layout.place : `${this.#layout.place}:${this.name}`;
+  }
+
+  /** Checks first that the run was not stopped: local work does not listen to the signal by itself. */
+  async #ready(): Promise<void> {
+    const stopped = CancelledError.ifAborted([this.signal], this.where);
+    if (stopped) throw stopped;
+    if (this.#mustExist && !(await this.#layout.exists())) {
+      const file = this.#layout.storage.indexFile;
+      throw new LayoutError('LAYOUT_INVALID', file, `${this.#layout.place} is not an OCI layout: ${file} does not exist`);
+    }
+  }
+
+  /** The entry a tag names; `latest` of a layout without names is its only image, as skopeo reads `oci:DIR`. */
+  async #tagged(tag: string): Promise<{ digest: string; mediaType?: string; size?: number } | undefined> {
+    const entry = await this.#layout.entry(tagRefName(this.name, tag));
+    if (entry) return entry;
+    const manifests = (await this.#layout.index()).manifests;
+    if (this.name === '' && tag === 'latest' && manifests.length === 1 && manifests[0]) return manifests[0];
+    const base = this.#layout.base;
+    const digest = base?.images.get(tagRefName(this.name, tag));
+    return digest === undefined ? undefined : { digest, size: holds(base, digest, this.name)?.size };
+  }
+
+  async headManifest(reference: string): Promise<ManifestHead | undefined> {
+    await this.#ready();
+    if (isTag(reference)) {
+      const found = await this.#tagged(reference);
+      return found ? { digest: found.digest, mediaType: found.mediaType, size: found.size } : undefined;
+    }
+    const listed = (await this.#layout.listedManifests()).has(reference) || holds(this.#layout.base, reference, this.name) !== undefined;
+    return listed ? { digest: reference, mediaType: undefined, size: await this.#layout.blobSize(reference) } : undefined;
+  }
+
+  async getManifest(reference: string): Promise<FetchedManifest> {
+    await this.#ready();
+    const found = isTag(reference) ? await this.#tagged(reference) : { digest: reference };
+    if (!found)
+      throw new ImageNotFoundError(`${this.where}:${reference}`, { missing: 'tag', repository: this.where, identifier: reference });
+    const size = await this.#layout.storage.blobSize(found.digest);
+    if (size === undefined) throw await missingBlob(this.#layout, found.digest);
+    const bytes = await this.#layout.readWhole(found.digest, size, MANIFEST_SIZE_LIMIT);
+    const parsed = parseManifest(bytes, found.mediaType);
+    return { bytes, digest: found.digest, mediaType: parsed.mediaType, parsed };
+  }
+
+  /** Keeps the bytes, then (unless it is an index's child) lists the image in index.json. */
+  /** A layout keeps no subject index: `ociSubject` is always undefined. */
+  async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<ManifestPushed> {
+    await this.#ready();
+    const digest = sha256Digest(bytes);
+    await this.#layout.putBlobBytes(digest, bytes, this.name);
+    if (options.child) return { digest, ociSubject: undefined };
+    const name = isTag(reference) ? tagRefName(this.name, reference) : digestRefName(this.name, digest);
+    const entry: IndexEntry = {
+      mediaType,
+      digest,
+      size: bytes.length,
+      ...(name !== undefined ? { annotations: { [REF_NAME]: name } } : {}),
+    };
+    await this.#layout.list(entry);
+    return { digest, ociSubject: undefined };
+  }
+
+  /** OCI layouts here keep no referrers (nor their fallback tags): the engine does not follow them. */
+  readonly keepsReferrers = false;
+
+  /** No referrers API; the engine asks `keepsReferrers` first, so this is never the way in. */
+  listReferrers(): Promise<ReferrersListing> {
+    return Promise.resolve({ supported: false });
+  }
+
+  async exists(): Promise<boolean | undefined> {
+    if (!(await this.#layout.exists())) return false;
+    if (this.name === '') return true;
+    return (await this.#layout.index()).manifests.some((m) => parseRefName(refNameOf(m) ?? '')?.repository === this.name);
+  }
+
+  async listTags(): Promise<string[]> {
+    await this.#ready();
+    const tags: string[] = [];
+    for (const entry of (await this.#layout.index()).manifests) {
+      const parsed = parseRefName(refNameOf(entry) ?? '');
+      if (parsed && 'tag' in parsed && parsed.repository === this.name && !tags.includes(parsed.tag)) tags.push(parsed.tag);
+    }
+    return tags;
+  }
+
+  async headBlob(digest: string, expectedSize?: number): Promise<number | undefined> {
+    await this.#ready();
+    return this.#layout.blobSize(digest, expectedSize, this.name);
+  }
+
+  async getBlob(digest: string, expectedSize?: number): Promise<{ stream: Readable; size: number }> {
+    await this.#ready();
+    const size = expectedSize ?? (await this.#layout.blobSize(digest)) ?? -1;
+    return { stream: await this.#layout.openBlob(digest, size), size };
+  }
+
+  async getBlobFrom(digest: string, offset: number, size: number): Promise<Readable | undefined> {
+    await this.#ready();
+    return this.#layout.openBlob(digest, size, offset);
+  }
+
+  async readBlob(digest: string, size: number, limit = 1024 * 1024): Promise<Buffer> {
+    await this.#ready();
+    return this.#layout.readWhole(digest, size, limit);
+  }
+
+  async startUpload(): Promise<BlobUpload> {
+    await this.#ready();
+    return new LayoutUpload(await this.#layout.beginBlob());
+  }
+}
