@@ -25,6 +25,11 @@ export interface CopyFlags extends TimeoutFlags, TagFilterFlags {
   platform: string[];
   force?: boolean;
   verbose?: boolean;
+  /** commander's `--no-referrers` / `--no-cosign-tags`: true unless given. */
+  referrers?: boolean;
+  cosignTags?: boolean;
+  referrerType?: string[];
+  skipReferrerType?: string[];
   dryRun?: boolean;
   since?: string;
 }
@@ -85,13 +90,16 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       target: target.toString(),
       platforms: flags.platform,
       force: flags.force === true,
+      referrers: flags.referrers !== false,
+      cosignTags: flags.cosignTags !== false,
+      artifactTypes: { include: flags.referrerType ?? [], exclude: flags.skipReferrerType ?? [] },
       ...(sourceEndpoint ? { sourceEndpoint } : {}),
       ...(targetEndpoint ? { targetEndpoint } : {}),
       ...(flags.since !== undefined ? { since: flags.since } : {}),
     };
     if (flags.dryRun === true) {
       // HEADs only, as `load --dry-run`: what a copy would do, and nothing written.
-      const plan = await engine.plan(task, { onEvent: (event) => view.handle(event) });
+      const plan = await engine.plan({ ...task, referrers: false }, { onEvent: (event) => view.handle(event) });
       view.close();
       const shownTarget = withSourceTag(source, target).toString();
       process.stdout.write(
@@ -103,9 +111,15 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
     }
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
+    const referrers = result.referrers;
+    const referrerLine =
+      referrers && referrers.copied + referrers.present > 0
+        ? `  signatures and attestations: ${referrers.copied} copied, ${referrers.present} already present\n`
+        : '';
     if (result.status === 'skipped') {
+      const what = referrers?.copied ? 'image unchanged' : 'nothing copied';
       process.stdout.write(
-        `up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`,
+        `up to date: ${result.target} already has ${result.digest} (${what}, ${formatDuration(result.durationMs)})\n${referrerLine}`,
       );
     } else {
       const blobs = `${result.blobsCopied} copied, ${result.blobsSkipped} already present, ${result.blobsMounted} mounted`;
@@ -113,6 +127,7 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
         `copied ${result.source} -> ${result.target}\n  digest ${result.digest}\n  blobs: ${blobs}\n  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.bytes, result.durationMs)})\n`,
       );
       if (result.note) process.stdout.write(`  note: ${result.note}\n`);
+      process.stdout.write(referrerLine);
     }
   } finally {
     // Before the error line main prints: the live block is erased first.

@@ -36,7 +36,7 @@ const MESSAGE_EVENTS = new Set<LoadEvent['type']>(['image-failed', 'image-planne
 interface AllTagsRun {
   engine: CopyEngine;
   images: ReadonlyArray<{ source: string; target: string }>;
-  task: Pick<CopyTask, 'platforms' | 'force' | 'sourceEndpoint' | 'targetEndpoint'>;
+  task: Pick<CopyTask, 'platforms' | 'force' | 'sourceEndpoint' | 'targetEndpoint' | 'referrers' | 'cosignTags' | 'artifactTypes'>;
   registry: string;
   dryRun: boolean;
   emit: (event: LoadEvent) => void;
@@ -55,7 +55,8 @@ async function copyOne(image: { source: string; target: string }, run: AllTagsRu
   }
   if (run.dryRun) {
     try {
-      const plan = await run.engine.plan(task, { onEvent });
+      // HEADs only, as documented for copy --dry-run: signatures and attestations are not listed here.
+      const plan = await run.engine.plan({ ...task, referrers: false }, { onEvent });
       emit({ type: 'image-planned', registry, ...image, action: plan.action, time: Date.now() });
       return { ...image, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', bytes: 0 };
     } catch (error) {
@@ -130,7 +131,15 @@ export async function runCopyAllTags(sourceArg: string, targetArg: string, flags
     const run: AllTagsRun = {
       engine,
       images,
-      task: { platforms: flags.platform, force: flags.force === true, sourceEndpoint, targetEndpoint },
+      task: {
+        platforms: flags.platform,
+        force: flags.force === true,
+        sourceEndpoint,
+        targetEndpoint,
+        referrers: flags.referrers !== false,
+        cosignTags: flags.cosignTags !== false,
+        artifactTypes: { include: flags.referrerType ?? [], exclude: flags.skipReferrerType ?? [] },
+      },
       registry,
       dryRun,
       emit,

@@ -63,6 +63,8 @@ function registrySchema(context: SchemaContext) {
       mirrors: rulesSchema.describe('selection rules: repositories, namespaces or registries, with tag and repository filters'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
+      referrers: z.boolean().default(true).describe("copy each image's signatures, attestations and SBOMs (OCI referrers, cosign tags)"),
+      cosignTags: z.boolean().default(true).describe("with referrers: also cosign's sha256-<hex>.sig/.att/.sbom tags"),
       retries: z
         .number()
         .int()
@@ -109,6 +111,8 @@ function registrySchema(context: SchemaContext) {
       mirrors: r.mirrors,
       ...hostSettingsOf(r),
       concurrency: r.concurrency,
+      referrers: r.referrers,
+      cosignTags: r.cosignTags,
       retries: r.retries,
     }));
 }

@@ -50,6 +50,10 @@ export interface RegistryConfig extends HostSettings {
    */
   mirrors?: RuleSpec[];
   concurrency: number | undefined;
+  /** Signatures, attestations and SBOMs follow each image (optional: configs built in code get true). */
+  referrers?: boolean;
+  /** cosign's `sha256-<hex>.*` tags too (optional: true). */
+  cosignTags?: boolean;
   /** Passes over the failed images once every image was tried (image-syncer's `--retries`; optional: 0). */
   retries?: number;
   /** Line of the file where this registry starts. */

@@ -12,6 +12,8 @@ export interface ImageCheck {
   digest: string;
   /** The source manifest, when the check had to read it (a HEAD without digest): not read twice. */
   manifest?: FetchedManifest;
+  /** Up to date: the media type the target answered for it (an index's children have referrers too). */
+  targetMediaType?: string | undefined;
 }
 
 export interface CheckOptions {
@@ -52,5 +54,5 @@ export async function checkImage(
   if (!compare) return check('copy');
   if (targetAnswer.status === 'rejected') throw targetAnswer.reason;
   const existing = early ? targetAnswer.value : await lookUpManifest(targetRepo, digest, fallback(`${target.name}@${digest}`));
-  return check(existing?.digest === digest ? 'up-to-date' : 'copy');
+  return existing?.digest === digest ? { ...check('up-to-date'), targetMediaType: existing.mediaType } : check('copy');
 }

@@ -10,26 +10,10 @@ import { checkImage, type PlanAction } from './check-image.js';
 import { Places } from './places.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
-
-/**
- * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
- * target as running it once, so tasks can be retried or handed to another worker.
- */
-export interface CopyTask {
-  source: string;
-  target: string;
-  /** `os/arch[/variant]`; empty = every platform of an index. */
-  platforms?: readonly string[];
-  /** Copy even when the target already has the source digest. */
-  force?: boolean;
-  sourceEndpoint?: EndpointOptions;
-  targetEndpoint?: EndpointOptions;
-  /**
-   * The target is a delta bundle (an `oci:` or `oci-archive:` layout) of this previous bundle (its
-   * directory, archive or inventory file): what that bundle held is present, and is not written.
-   */
-  since?: string;
-}
+import type { CopyTask } from './copy-task.js';
+import { followReferrers, notApplicable, referrersNotFollowed, referrersUnsupported, upToDateSubjects } from './referrers/follow.js';
+import { KeyedLock } from './referrers/keyed-lock.js';
+import { planReferrers } from './referrers/plan-referrers.js';
 
 export interface CopyEngineOptions {
   /** Images copied at once, across all callers of this engine. */
@@ -66,6 +50,14 @@ export interface CopyRunOptions {
   onEvent?: CopyEventListener;
 }
 
+/** What `copy` would do: the image's action, and the signatures and attestations it would copy, by artifact type. */
+export interface PlanResult {
+  action: PlanAction;
+  digest: string;
+  /** Referrers of the image's own digest missing at the target, and cosign tags that differ (see plan-referrers.ts). */
+  referrers?: Record<string, number>;
+}
+
 /** What `plan` tells its caller about: digest fallbacks and the retries of its HEADs. */
 export interface PlanOptions {
   onEvent?: CopyEventListener;
@@ -82,6 +74,8 @@ export class CopyEngine {
   #lookahead: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
+  /** One writer at a time per target fallback tag, across every copy of the process. */
+  #referrerLocks = new KeyedLock();
   #places: Places;
 
   constructor(options: CopyEngineOptions = {}) {
@@ -168,6 +162,21 @@ export class CopyEngine {
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
+          const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+          if (noReferrers) result.referrers = referrersNotFollowed(result.digest, result.target, noReferrers, emit);
+          else if (task.referrers !== false) {
+            const subjects = await upToDateSubjects(targetRepo, checked.check.digest, checked.check.targetMediaType);
+            result.referrers = await followReferrers({
+              task,
+              sourceRepo,
+              targetRepo,
+              targetName: target.toString(),
+              subjects,
+              emit,
+              blobs: this.#blobs,
+              locks: this.#referrerLocks,
+            });
+          }
           emit({
             type: 'image-skipped',
             source: result.source,
@@ -183,7 +192,7 @@ export class CopyEngine {
         throwIfStopping(run, shownTarget);
         started = true;
         emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({
+        const { result, subjects } = await copyImage({
           source,
           target,
           sourceRepo,
@@ -194,6 +203,21 @@ export class CopyEngine {
           blobs: this.#blobs,
           emit,
         });
+        const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+        if (noReferrers) result.referrers = referrersNotFollowed(result.sourceDigest, result.target, noReferrers, emit);
+        else if (task.referrers !== false) {
+          result.referrers = await followReferrers({
+            task,
+            sourceRepo,
+            targetRepo,
+            targetName: target.toString(),
+            subjects,
+            emit,
+            blobs: this.#blobs,
+            locks: this.#referrerLocks,
+          });
+          if (result.sourceDigest !== result.digest) await notApplicable(task, sourceRepo, result.sourceDigest, result.target, emit);
+        }
         const time = Date.now();
         if (result.status === 'skipped') {
           emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
@@ -230,8 +254,8 @@ export class CopyEngine {
     }
   }
 
-  /** What `copy` would do (HEAD requests only; writes nothing). */
-  async plan(task: CopyTask, options: PlanOptions = {}): Promise<{ action: PlanAction; digest: string }> {
+  /** What `copy` would do (HEAD requests, and the listings of signatures and attestations; writes nothing). */
+  async plan(task: CopyTask, options: PlanOptions = {}): Promise<PlanResult> {
     const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
@@ -241,7 +265,18 @@ export class CopyEngine {
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
-    return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    const { action, digest } = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    // A dry run into or out of an OCI layout counts no referrers: none are copied there (see referrersUnsupported).
+    if (task.referrers === false || referrersUnsupported(sourceRepo, targetRepo)) return { action, digest };
+    const referrers = await planReferrers({
+      source: sourceRepo,
+      target: targetRepo,
+      digest,
+      filter: task.artifactTypes ?? {},
+      cosignTags: task.cosignTags !== false,
+      force: check.force,
+    });
+    return { action, digest, referrers };
   }
 
   /** Hears every host event of the engine (quota, pauses), for every copy at once; the returned function stops it. */

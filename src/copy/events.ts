@@ -44,7 +44,30 @@ export type CopyEvent =
    * `reference` was read with a GET to learn its digest (one more request; a pull on Docker Hub).
    * `target` is the image being copied.
    */
-  | { type: 'digest-fallback'; target: string; reference: string; time: number };
+  | { type: 'digest-fallback'; target: string; reference: string; time: number }
+  /**
+   * A manifest describing a copied one (a signature, attestation, SBOM) was copied to the target:
+   * found as an OCI 1.1 referrer (`via` the referrers API or the fallback tag) of `subject`, or as
+   * a cosign tag (`tag`, e.g. `sha256-<hex>.sig`). `target` is the image being copied.
+   */
+  | {
+      type: 'referrer-copied';
+      target: string;
+      subject: string;
+      digest: string;
+      artifactType: string;
+      via: 'referrers-api' | 'referrers-tag' | 'cosign-tag';
+      tag?: string;
+      time: number;
+    }
+  /** The target has no referrers API: its fallback tag `tag` (an index of `entries` referrers) was written. */
+  | { type: 'referrers-index-written'; target: string; subject: string; tag: string; entries: number; time: number }
+  /**
+   * Referrers of a source manifest that is not at the target (a platform filter wrote another
+   * index): they describe something the target does not hold, so they were not copied. `count` 0:
+   * not looked for at all (a layout on either side keeps no referrers; `reason` says which).
+   */
+  | { type: 'referrers-not-applicable'; target: string; subject: string; count: number; reason: string; time: number };
 
 export type CopyEventType = CopyEvent['type'];
 

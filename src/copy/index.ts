@@ -1,4 +1,5 @@
-export { CopyEngine, type CopyTask, type CopyEngineOptions, type CopyRunOptions, type PlanOptions } from './engine.js';
+export type { CopyTask } from './copy-task.js';
+export { CopyEngine, type CopyEngineOptions, type CopyRunOptions, type PlanOptions, type PlanResult } from './engine.js';
 export type { PlanAction } from './check-image.js';
 export type { CopyResult } from './image-copier.js';
 export type { CopyEvent, CopyEventListener, CopyEventType } from './events.js';

@@ -44,8 +44,8 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       // Progress: the live view counts it; a line per page would drown the log.
       return undefined;
     case 'image-planned':
-      if (event.action === 'copy') return [`would copy ${task(event)}`];
-      if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
+      if (event.action === 'copy') return [`would copy ${task(event)}${plannedReferrers(event.referrers, ', with')}`];
+      if (event.action === 'up-to-date') return [`up to date ${task(event)}${plannedReferrers(event.referrers, '; would copy')}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
       return [
@@ -103,6 +103,16 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [
         `${event.host}: requests go again after ${formatDuration(event.pausedMs)} (${event.reason === 'quota' ? 'the pull quota allows' : 'the 429 pause is over'})`,
       ];
+    case 'referrer-copied':
+      return [
+        `${event.via === 'cosign-tag' ? `cosign tag ${event.tag ?? ''}` : 'referrer'} ${shortDigest(event.digest)} (${event.artifactType}) of ${shortDigest(event.subject)} copied to ${event.target}`,
+      ];
+    case 'referrers-index-written':
+      return [`wrote referrers tag ${event.tag} (${event.entries} referrers) of ${shortDigest(event.subject)} to ${event.target}`];
+    case 'referrers-not-applicable':
+      return [
+        `${event.count > 0 ? `${event.count} ` : ''}referrers of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.reason}`,
+      ];
     case 'blob-started':
     case 'blob-progress':
     case 'host-quota':
@@ -124,6 +134,14 @@ function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): str
   const of = event.limit === undefined ? '' : ` of ${event.limit}`;
   const per = event.windowSeconds === undefined ? '' : ` per ${formatDuration(event.windowSeconds * 1000)}`;
   return `${event.host}: ${event.remaining}${of} pulls left${per}, the reserve is ${event.reserve} (quotaReserve): manifest GETs wait for the quota, each at most ${formatDuration(event.maxWaitMs)} (quotaWaitSeconds)`;
+}
+
+/** ` , with 2 referrers (1 application/spdx+json, 1 cosign .sig)`: what a dry run would copy beside the image. */
+function plannedReferrers(counts: Record<string, number> | undefined, lead: string): string {
+  const entries = Object.entries(counts ?? {});
+  if (entries.length === 0) return '';
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return `${lead} ${total} ${total === 1 ? 'referrer' : 'referrers'} (${entries.map(([type, n]) => `${n} ${type}`).join(', ')})`;
 }
 
 /** How a registry or run ended: a stop that left images uncopied is not called a failure. */

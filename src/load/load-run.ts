@@ -179,6 +179,8 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
       sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
       targetEndpoint: targetEndpoint(registry, target.repository),
       ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
+      referrers: image.referrers ?? registry.referrers !== false,
+      cosignTags: registry.cosignTags !== false,
     });
   }
   const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name));
@@ -233,7 +235,8 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   if (options.dryRun) {
     try {
       const plan = await options.engine.plan(task, { onEvent });
-      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, time: Date.now() });
+      const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
+      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, ...referrers, time: Date.now() });
       return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
     } catch (error) {
       const info = errorInfo(error);

@@ -10,6 +10,8 @@ export interface SelectedImage {
   target: string;
   platforms?: readonly string[];
   force?: boolean;
+  /** Set by a rule's `referrers:`; absent, the registry's setting applies. */
+  referrers?: boolean;
   /** The label of the rule that selected it. */
   rule: string;
 }

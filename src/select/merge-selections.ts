@@ -67,7 +67,11 @@ export function mergeSelections(images: readonly SelectedImage[]): { images: Pla
     }
     const rules = [...new Set(claims.map((c) => c.rule))];
     const force = claims.some((c) => c.force === true);
-    planned.push({ ...first, ...(force ? { force: true } : {}), rules });
+    // Referrers stay off only when every rule selecting the image turns them off.
+    const said = claims.map((c) => c.referrers);
+    const referrers = said.every((r) => r === false) ? false : said.some((r) => r === true) ? true : undefined;
+    const { referrers: _first, ...rest } = first;
+    planned.push({ ...rest, ...(force ? { force: true } : {}), ...(referrers !== undefined ? { referrers } : {}), rules });
   }
   return { images: planned, problems };
 }

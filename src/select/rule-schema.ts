@@ -40,6 +40,7 @@ export const ruleSchema = z
     target: z.string().optional().describe('a repository rule: the path its tags land at under hostname/repository'),
     platforms: z.array(z.string()).optional().describe('os/arch[/variant]: only these platforms of a multi-platform image'),
     force: z.boolean().optional().describe('copy even when the target already has the source digest'),
+    referrers: z.boolean().optional().describe("copy the images' signatures, attestations and SBOMs (default: the registry's referrers)"),
     required: z.boolean().optional().describe('an empty selection fails the run instead of being a warning'),
   })
   .strict()

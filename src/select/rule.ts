@@ -22,6 +22,8 @@ export interface RuleSpec {
   platforms?: readonly string[] | undefined;
   /** Copy even when the target already has the source digest. */
   force?: boolean | undefined;
+  /** Signatures, attestations and SBOMs follow the images (undefined: the registry's `referrers`). */
+  referrers?: boolean | undefined;
   /** An empty selection is an error instead of a note. */
   required?: boolean | undefined;
   /** How messages name the rule when the code that built it knows better (`images.yaml:3`); never read from config.yaml. */
@@ -41,6 +43,8 @@ export interface SelectionRule {
   targetTags: string[] | undefined;
   platforms: readonly string[] | undefined;
   force: boolean;
+  /** Undefined: the registry entry's `referrers` decides. */
+  referrers: boolean | undefined;
   required: boolean;
 }
 
@@ -153,6 +157,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     // An empty list means what no list means: every platform.
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
+    referrers: spec.referrers,
     required: spec.required ?? false,
   };
 }
@@ -172,6 +177,7 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     targetTags: undefined,
     platforms: undefined,
     force: false,
+    referrers: undefined,
     required: false,
   };
 }

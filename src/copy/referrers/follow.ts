@@ -1,0 +1,92 @@
+import { isIndexMediaType, type ContentRepository } from '../../registry/index.js';
+import type { BlobCopier } from '../blob-copier.js';
+import { CopyStats } from '../copy-stats.js';
+import type { CopyTask } from '../copy-task.js';
+import type { CopyEventListener } from '../events.js';
+import { discoverReferrers } from './discover.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { copyReferrers, DEFAULT_REFERRER_SETTINGS } from './referrer-copier.js';
+
+export interface FollowInput {
+  task: CopyTask;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
+  targetName: string;
+  /** The manifests now at the target (see image-copier.ts CopiedImage). */
+  subjects: readonly string[];
+  emit: CopyEventListener;
+  blobs: BlobCopier;
+  locks: KeyedLock;
+}
+
+/** Copies what describes the manifests `subjects` (see referrer-copier.ts); returns the counts. */
+export async function followReferrers(input: FollowInput): Promise<{ copied: number; present: number }> {
+  const { task, sourceRepo } = input;
+  let tags: Promise<string[]> | undefined;
+  const counts = { copied: 0, present: 0 };
+  await copyReferrers(
+    {
+      tree: {
+        source: sourceRepo,
+        target: input.targetRepo,
+        targetName: input.targetName,
+        blobs: input.blobs,
+        stats: new CopyStats(),
+        force: task.force === true,
+        emit: input.emit,
+      },
+      settings: { ...DEFAULT_REFERRER_SETTINGS, cosignTags: task.cosignTags !== false, filter: task.artifactTypes ?? {} },
+      locks: input.locks,
+      // Listed once per image copy, and only when a subject is there to look for.
+      sourceTags: () => (tags ??= sourceRepo.listTags()),
+      counts,
+      visited: new Set(),
+    },
+    input.subjects,
+  );
+  return counts;
+}
+
+/** An up-to-date image's manifests: itself and, for an index, its children (read at the target, not the source). */
+export async function upToDateSubjects(targetRepo: ContentRepository, digest: string, mediaType: string | undefined): Promise<string[]> {
+  if (!mediaType || !isIndexMediaType(mediaType)) return [digest];
+  const index = await targetRepo.getManifest(digest);
+  return [digest, ...(index.parsed.kind === 'index' ? index.parsed.manifests.map((c) => c.digest) : [])];
+}
+
+/** A platform filter left the source index behind: its referrers describe a manifest the target does not hold. */
+export async function notApplicable(
+  task: CopyTask,
+  sourceRepo: ContentRepository,
+  subject: string,
+  target: string,
+  emit: CopyEventListener,
+): Promise<void> {
+  const found = await discoverReferrers(sourceRepo, undefined, subject, task.artifactTypes ?? {});
+  if (found.entries.length === 0) return;
+  emit({
+    type: 'referrers-not-applicable',
+    target,
+    subject,
+    count: found.entries.length,
+    reason: 'the platform filter wrote another manifest in its place, so they describe nothing the target holds',
+    time: Date.now(),
+  });
+}
+
+/** Why referrers cannot follow between these places (an OCI layout keeps none), undefined when they can. */
+export function referrersUnsupported(sourceRepo: ContentRepository, targetRepo: ContentRepository): string | undefined {
+  const layout = [sourceRepo, targetRepo].find((repo) => !repo.keepsReferrers);
+  return layout && `${layout.where} is an OCI layout, which keeps no referrers (signatures and attestations)`;
+}
+
+/** Says once per image that its referrers were not looked for, and why (see referrersUnsupported). */
+export function referrersNotFollowed(
+  subject: string,
+  target: string,
+  reason: string,
+  emit: CopyEventListener,
+): { copied: number; present: number } {
+  emit({ type: 'referrers-not-applicable', target, subject, count: 0, reason, time: Date.now() });
+  return { copied: 0, present: 0 };
+}
