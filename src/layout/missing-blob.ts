@@ -12,7 +12,7 @@ export async function missingBlob(layout: Layout, digest: string): Promise<Layou
   const origin = inventory?.blobs.get(digest)?.bundle;
   let why: string;
   if (origin !== undefined && origin !== inventory?.bundle) {
-    why = `it came in the earlier bundle "${origin}" (this delta was made --since "${inventory?.since}") and must already be at the target: import "${origin}" there first`;
+    why = `it came in the earlier bundle "${origin}" (this delta was made --since "${inventory?.since}") and must already be at the target: import the bundle "${origin}" there first`;
   } else if (inventory?.since !== undefined) {
     why = `this is a delta bundle made --since "${inventory.since}", whose content must already be at the target: import it there first`;
   } else {

@@ -14,9 +14,14 @@ export interface GatePass {
   release(): void;
 }
 
-/** How long everyone waits after a 429 without `Retry-After`: doubling from 1 s, at most a minute. */
+/** How long everyone waits after a 429 without `Retry-After`: doubling from 1 s, at most a minute (unless set). */
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
+
+export interface GateBackoff {
+  baseMs: number;
+  maxMs: number;
+}
 
 /**
  * Every request of the process to one registry host passes here first, whichever copy, run or job
@@ -34,6 +39,12 @@ export class HostGate {
   #backoffUntil = 0;
   #backoffLevel = 0;
   #backoffSince: number | undefined;
+
+  /**
+   * The pause after a 429 without `Retry-After`. A transport sets it from its retry policy, so that
+   * the host's pauses stay within the delays the user allowed (the last endpoint's policy wins, as limits do).
+   */
+  backoff: GateBackoff = { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS };
 
   constructor(host: string, limits: HostLimits, emit: (event: HostEvent) => void, now: () => number = Date.now) {
     this.host = host;
@@ -104,7 +115,7 @@ export class HostGate {
       return;
     }
     const given = parseRetryAfter(retryAfter);
-    const waitMs = given ?? Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.#backoffLevel);
+    const waitMs = given ?? Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** this.#backoffLevel);
     this.#backoffLevel++;
     const until = this.#now() + waitMs;
     if (until <= this.#backoffUntil) return;

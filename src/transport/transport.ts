@@ -134,6 +134,7 @@ export class Transport {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#timeouts = shared.timeouts ?? DEFAULT_TIMEOUTS;
     this.#gate = shared.gates?.gate(registry, options);
+    if (this.#gate) this.#gate.backoff = { baseMs: this.#policy.baseDelayMs, maxMs: this.#policy.maxDelayMs };
     const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
     this.#authorizer = new Authorizer(
       {

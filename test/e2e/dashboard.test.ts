@@ -85,12 +85,12 @@ test(
     assert.equal(await rowA.locator('[data-state]').getAttribute('data-state'), 'scheduled');
     assert.equal(await page.evaluate("sessionStorage.getItem('picture-book.token')"), TOKEN, 'kept in this tab only');
     assert.equal((await page.content()).includes(TOKEN), false, 'never in the page itself');
-    // B's schedule ticks every 2 s: its first run mirrors tools:v1. C fails each time: after 3, its row warns.
+    // B's schedule ticks every 2 s: its first run mirrors tools:v1. C fails each time: after 3, its row warns (the streak may be longer by the time the page is read: the test shares a loaded machine).
     await rowB.locator('.last-run [data-result="succeeded"]').waitFor({ timeout: 30_000 });
     assert.match((await rowB.locator('.figures').textContent()) ?? '', /^[01] copied(, 1 up to date)? · \d+(\.\d)? [KMG]?B · [\d.]+ m?s$/);
     const rowC = page.locator(`li.row[data-registry="${C}"]`);
     await rowC.locator('.warn-failing').waitFor({ timeout: 30_000 });
-    assert.match((await rowC.locator('.warn-failing').textContent()) ?? '', /^⚠ last [3-9] runs failed$/);
+    assert.match((await rowC.locator('.warn-failing').textContent()) ?? '', /^⚠ last ([3-9]|[1-9]\d+) runs failed$/);
     assert.match((await rowC.locator('.error-text').textContent()) ?? '', /exited with code 3: the catalog service is down$/);
 
     // A run of A, held mid-copy by the proxy: the page follows it without reloading.

@@ -113,7 +113,7 @@ test('two trips across the gap: a full bundle, then a delta --since it carrying 
   // Machine B: the delta alone cannot complete its image, and says which bundle to import first.
   const early = await runCli(['load', '--all', '-c', await config('b0', target.host, [`oci-archive:${bundle2}:team/app:v2`])]);
   assert.equal(early.code, 1);
-  assert.match(early.stdout + early.stderr, /came in the earlier bundle "trip-1\.tar".*import "trip-1\.tar" there first/s);
+  assert.match(early.stdout + early.stderr, /came in the earlier bundle "trip-1\.tar".*import the bundle "trip-1\.tar" there first/s);
   await assert.rejects(skopeoInspectRaw(`${target.host}/team/app:v2`, target), /manifest unknown|not found/i, 'nothing tagged');
 
   // Base then delta.
