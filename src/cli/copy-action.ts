@@ -1,6 +1,7 @@
 import { CopyEngine } from '../copy/index.js';
 import { withSourceTag } from '../copy/target-defaults.js';
 import { createCopyView } from '../display/copy-view.js';
+import { plannedReferrers } from '../display/event-lines.js';
 import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate } from '../display/units.js';
 import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
@@ -98,23 +99,25 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       ...(flags.since !== undefined ? { since: flags.since } : {}),
     };
     if (flags.dryRun === true) {
-      // HEADs only, as `load --dry-run`: what a copy would do, and nothing written.
-      const plan = await engine.plan({ ...task, referrers: false }, { onEvent: (event) => view.handle(event) });
+      // HEADs and listings only, as `load --dry-run`: what a copy would do, and nothing written.
+      const plan = await engine.plan(task, { onEvent: (event) => view.handle(event) });
       view.close();
       const shownTarget = withSourceTag(source, target).toString();
+      const referrers = plannedReferrers(plan.referrers, 'would copy');
       process.stdout.write(
         plan.action === 'copy'
           ? `would copy ${task.source} -> ${shownTarget} (${plan.digest}; dry run, nothing written)\n`
           : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
       );
+      if (referrers) process.stdout.write(`  signatures and attestations: ${referrers}\n`);
       return;
     }
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
     const referrers = result.referrers;
     const referrerLine =
-      referrers && referrers.copied + referrers.present > 0
-        ? `  signatures and attestations: ${referrers.copied} copied, ${referrers.present} already present\n`
+      referrers && referrers.copied + referrers.present + referrers.failed > 0
+        ? `  signatures and attestations: ${referrers.copied} copied, ${referrers.present} already present${referrers.failed > 0 ? `, ${referrers.failed} failed` : ''}\n`
         : '';
     if (result.status === 'skipped') {
       const what = referrers?.copied ? 'image unchanged' : 'nothing copied';

@@ -13,7 +13,8 @@ import { withSourceTag } from './target-defaults.js';
 import type { CopyTask } from './copy-task.js';
 import { followReferrers, notApplicable, referrersNotFollowed, referrersUnsupported, upToDateSubjects } from './referrers/follow.js';
 import { KeyedLock } from './referrers/keyed-lock.js';
-import { planReferrers } from './referrers/plan-referrers.js';
+import { planReferrers, planSubjects } from './referrers/plan-referrers.js';
+import type { TagListings } from './tag-listings.js';
 
 export interface CopyEngineOptions {
   /** Images copied at once, across all callers of this engine. */
@@ -48,6 +49,11 @@ export interface CopyRunOptions {
    * reported as blob-copier.ts says. A run files the events under its own name without guessing.
    */
   onEvent?: CopyEventListener;
+  /**
+   * The run's tag listings: cosign tags are looked for in a repository's tags listed once per run
+   * (or taken from the selection rule that listed them), not once per image. Without it, once per copy.
+   */
+  tagListings?: TagListings;
 }
 
 /** What `copy` would do: the image's action, and the signatures and attestations it would copy, by artifact type. */
@@ -61,6 +67,8 @@ export interface PlanResult {
 /** What `plan` tells its caller about: digest fallbacks and the retries of its HEADs. */
 export interface PlanOptions {
   onEvent?: CopyEventListener;
+  /** As CopyRunOptions.tagListings. */
+  tagListings?: TagListings;
 }
 
 /**
@@ -175,6 +183,7 @@ export class CopyEngine {
               emit,
               blobs: this.#blobs,
               locks: this.#referrerLocks,
+              tagListings: shared(run.tagListings, source),
             });
           }
           emit({
@@ -183,6 +192,7 @@ export class CopyEngine {
             target: result.target,
             digest: result.digest,
             reason: 'up-to-date',
+            ...(result.referrers ? { referrers: result.referrers } : {}),
             time: Date.now(),
           });
           return result;
@@ -215,12 +225,15 @@ export class CopyEngine {
             emit,
             blobs: this.#blobs,
             locks: this.#referrerLocks,
+            tagListings: shared(run.tagListings, source),
           });
           if (result.sourceDigest !== result.digest) await notApplicable(task, sourceRepo, result.sourceDigest, result.target, emit);
         }
         const time = Date.now();
+        const referrers = result.referrers ? { referrers: result.referrers } : {};
         if (result.status === 'skipped') {
-          emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
+          const { source, target, digest } = result;
+          emit({ type: 'image-skipped', source, target, digest, reason: 'up-to-date', ...referrers, time });
         } else {
           const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
           emit({
@@ -234,6 +247,7 @@ export class CopyEngine {
             blobsSkipped,
             blobsMounted,
             durationMs,
+            ...referrers,
             time,
           });
         }
@@ -265,16 +279,23 @@ export class CopyEngine {
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
-    const { action, digest } = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    const checked = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    const { action, digest } = checked;
     // A dry run into or out of an OCI layout counts no referrers: none are copied there (see referrersUnsupported).
     if (task.referrers === false || referrersUnsupported(sourceRepo, targetRepo)) return { action, digest };
+    const platforms = (task.platforms ?? []).map(parsePlatform);
     const referrers = await planReferrers({
       source: sourceRepo,
       target: targetRepo,
-      digest,
+      subjects: await planSubjects(sourceRepo, targetRepo, checked, platforms, source.toString()),
       filter: task.artifactTypes ?? {},
       cosignTags: task.cosignTags !== false,
       force: check.force,
+      witness: { target: target.toString(), emit },
+      sourceTags: () => {
+        const list = () => sourceRepo.listTags();
+        return options.tagListings ? options.tagListings.tags(source.registry, source.repository, list) : list();
+      },
     });
     return { action, digest, referrers };
   }
@@ -308,6 +329,14 @@ export class CopyEngine {
 }
 
 const ignore: CopyEventListener = () => {};
+
+/** The run's listings of the source repository's tags, named as the task names the source. */
+function shared(
+  listings: TagListings | undefined,
+  source: Reference,
+): { listings: TagListings; registry: string; repository: string } | undefined {
+  return listings ? { listings, registry: source.registry, repository: source.repository } : undefined;
+}
 
 /** Reports a GET that stood in for a HEAD without digest, as an event of the image `target`. */
 function digestFallback(target: Reference, emit: CopyEventListener): (reference: string) => void {

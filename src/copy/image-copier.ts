@@ -3,7 +3,7 @@ import { formatPlatform, type FetchedManifest, type Platform, type ContentReposi
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
-import type { CopyEventListener, ImageCopyFigures } from './events.js';
+import type { CopyEventListener, ImageCopyFigures, ReferrerCounts } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { assertImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource, type ResolvedImage } from './resolve.js';
@@ -29,7 +29,7 @@ export interface CopyResult extends ImageCopyFigures {
   /** Set when the target digest differs from the source on purpose (platform filter). */
   note?: string;
   /** Signatures, attestations, SBOMs (OCI referrers and cosign tags) copied, and found already there. */
-  referrers?: { copied: number; present: number };
+  referrers?: ReferrerCounts;
 }
 
 /** A copy's result, and the manifests now at the target whose referrers follow the image. */

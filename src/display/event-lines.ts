@@ -113,6 +113,14 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [
         `${event.count > 0 ? `${event.count} ` : ''}referrers of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.reason}`,
       ];
+    case 'referrers-not-listed':
+      return [
+        `warning: could not list ${unlisted(event)} (${event.error.message}); ${event.target} is copied without what that would have found`,
+      ];
+    case 'referrer-failed':
+      return [
+        `warning: ${event.tag ? `tag ${event.tag}` : `referrer ${shortDigest(event.digest ?? '')}`} of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.error.message}`,
+      ];
     case 'blob-started':
     case 'blob-progress':
     case 'host-quota':
@@ -127,6 +135,14 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
   }
 }
 
+/** What a `referrers-not-listed` warning could not read, in words. */
+function unlisted(event: Extract<LoadEvent, { type: 'referrers-not-listed' }>): string {
+  const where = `${event.place}/${event.repository}`;
+  if (event.listing === 'tags') return `the tags of ${where} to find the cosign signatures of ${shortDigest(event.subject)}`;
+  if (event.listing === 'referrers-tag') return `the referrers of ${shortDigest(event.subject)} at ${where} (its fallback tag)`;
+  return `the referrers of ${shortDigest(event.subject)} at ${where}`;
+}
+
 function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): string {
   if (event.reason === 'rate-limited') {
     return `${event.host}: answered 429 Too Many Requests: every request to it waits ${formatDuration(event.waitMs)}${event.retryAfter ? ' (its Retry-After)' : ''}`;
@@ -137,8 +153,9 @@ function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): str
 }
 
 /** ` , with 2 referrers (1 application/spdx+json, 1 cosign .sig)`: what a dry run would copy beside the image. */
-function plannedReferrers(counts: Record<string, number> | undefined, lead: string): string {
-  const entries = Object.entries(counts ?? {});
+export function plannedReferrers(counts: Record<string, number> | undefined, lead: string): string {
+  // By type name: the listings answer in whatever order they finish.
+  const entries = Object.entries(counts ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return '';
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
   return `${lead} ${total} ${total === 1 ? 'referrer' : 'referrers'} (${entries.map(([type, n]) => `${n} ${type}`).join(', ')})`;

@@ -19,6 +19,9 @@ const PERMANENT = new Set<LoadEvent['type']>([
   'selection-problem',
   'image-planned',
   'warning',
+  // A signature that did not follow its image: the policy checking it will refuse the image.
+  'referrers-not-listed',
+  'referrer-failed',
   'run-stopping',
 ]);
 

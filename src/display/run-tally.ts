@@ -86,6 +86,7 @@ export class RunTally {
       durationMs: this.#finished?.durationMs ?? Math.max(0, now - (this.#startedAt ?? now)),
       dryRun: this.#dryRun,
       wouldCopy,
+      referrers: { ...this.#counts.referrers },
       failures: [...this.#failures],
     };
   }

@@ -1,3 +1,4 @@
+import type { ReferrerCounts } from '../copy/index.js';
 import { plural, scriptCount } from './event-lines.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
@@ -29,7 +30,17 @@ export interface SummaryStats {
   dryRun?: boolean;
   /** Dry run only: images that a real run would copy. */
   wouldCopy?: number;
+  /** Signatures, attestations and SBOMs that followed the images (counted apart from them). */
+  referrers?: ReferrerCounts;
   failures?: readonly Failure[];
+}
+
+/** `3 found: 1 copied, 1 already there, 1 failed` (found is the sum); undefined when none were found. */
+export function referrerCountsPhrase(referrers: ReferrerCounts | undefined): string | undefined {
+  if (!referrers) return undefined;
+  const found = referrers.copied + referrers.present + referrers.failed;
+  if (found === 0) return undefined;
+  return `${found} found: ${referrers.copied} copied, ${referrers.present} already there${referrers.failed > 0 ? `, ${referrers.failed} failed` : ''}`;
 }
 
 /**
@@ -43,6 +54,8 @@ export function summaryLines(stats: SummaryStats): string[] {
   const out = [
     `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
   ];
+  const referrers = stats.dryRun ? undefined : referrerCountsPhrase(stats.referrers);
+  if (referrers) out.push(`signatures and attestations: ${referrers}`);
   const selection = stats.selectionErrors ?? 0;
   if (scripts + lines + selection > 0)
     out.push(

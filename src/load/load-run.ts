@@ -1,16 +1,16 @@
 import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
-import { Limiter } from '../copy/index.js';
+import { Limiter, TagListings } from '../copy/index.js';
 import { CancelledError, errorInfo, errorMessage, PictureBookError } from '../errors/index.js';
 import { isLayoutPlace, parseReference } from '../reference/index.js';
 import type { RegistryClients } from '../registry/index.js';
-import { registryLister, type Lister, type PlannedImage } from '../select/index.js';
+import { registryLister, rememberingLister, type Lister, type PlannedImage } from '../select/index.js';
 import type { LoadEventListener } from './events.js';
 import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
 import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
-import { RunCounter } from './run-counts.js';
+import { noReferrers, referrersFound, RunCounter } from './run-counts.js';
 import {
   scriptFailureSummary,
   selectionErrorCount,
@@ -70,6 +70,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     bytes,
     durationMs,
     ok,
+    ...referrersFound(run.referrers),
     time: Date.now(),
   });
   return run;
@@ -106,6 +107,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
     invalidLines: [],
     selectionProblems: [],
     images: [],
+    referrers: noReferrers(),
   };
   const finish = (): RegistryOutcome => {
     outcome.durationMs = Date.now() - startedAt;
@@ -124,6 +126,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
       bytes,
       durationMs,
       ok,
+      ...referrersFound(outcome.referrers),
       time: Date.now(),
     });
     return outcome;
@@ -146,13 +149,16 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   outcome.invalidLines = listed.invalidLines;
 
   // Every run lists anew: tags come and go between runs. A stop that only drains lets the listing
-  // finish (the images are then reported not started); an abort ends it.
+  // finish (the images are then reported not started); an abort ends it. What the rules listed is
+  // where the copies look for cosign tags: one listing per repository and run (kept per registry
+  // entry, whose source credentials listed it).
+  const tagListings = new TagListings();
   let images: PlannedImage[];
   try {
     const plan = await selectRegistryImages({
       registry,
       rules: listed.rules,
-      lister: listerFor(registry, options),
+      lister: rememberingLister(listerFor(registry, options), tagListings),
       limiter: listings,
       signal: options.signal,
       emit,
@@ -180,10 +186,11 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
       targetEndpoint: targetEndpoint(registry, target.repository),
       ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
       referrers: image.referrers ?? registry.referrers !== false,
-      cosignTags: registry.cosignTags !== false,
+      cosignTags: image.cosignTags ?? registry.cosignTags !== false,
+      ...((image.artifactTypes ?? registry.artifactTypes) ? { artifactTypes: image.artifactTypes ?? registry.artifactTypes } : {}),
     });
   }
-  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name));
+  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name, tagListings));
   const firstTries = await Promise.all([...tasks.values()].map(attempt));
   const passes = options.dryRun ? 0 : (registry.retries ?? 0);
   outcome.images = await runRetryPasses({
@@ -198,8 +205,9 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   const retried = retrySummary(name, outcome.images, passes);
   if (retried) emit({ type: 'warning', message: retried, time: Date.now() });
   const counts = new RunCounter();
-  for (const image of outcome.images) counts.add(image.status, image.bytes);
+  for (const image of outcome.images) counts.add(image.status, image.bytes, image.referrers);
   Object.assign(outcome, counts.images());
+  outcome.referrers = counts.referrers;
   // A layout that could not be completed (disk full) fails the registry's run, one failure more.
   if (!(await finishLayout(registry, options))) outcome.failed++;
   return finish();
@@ -224,7 +232,7 @@ async function finishLayout(registry: RegistryConfig, options: LoadRunOptions): 
   }
 }
 
-async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {
+async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string, tagListings: TagListings): Promise<ImageOutcome> {
   const base = { source: task.source, target: task.target };
   const onEvent: CopyEventListener = (event) => options.emit({ ...event, registry });
   if (options.signal?.aborted || options.drain?.aborted) {
@@ -234,7 +242,7 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   }
   if (options.dryRun) {
     try {
-      const plan = await options.engine.plan(task, { onEvent });
+      const plan = await options.engine.plan(task, { onEvent, tagListings });
       const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
       options.emit({ type: 'image-planned', registry, ...base, action: plan.action, ...referrers, time: Date.now() });
       return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
@@ -246,8 +254,9 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   }
   try {
     const { signal, drain } = options;
-    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent });
-    return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
+    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent, tagListings });
+    const status = result.status === 'skipped' ? 'up-to-date' : 'copied';
+    return { ...base, status, digest: result.digest, bytes: result.bytes, ...(result.referrers ? { referrers: result.referrers } : {}) };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.
     if (error instanceof CancelledError) return { ...base, status: 'cancelled', bytes: 0 };

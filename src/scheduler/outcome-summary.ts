@@ -18,6 +18,7 @@ export function thrownOutcome(registry: string, startedAt: number, error: unknow
     invalidLines: [],
     selectionProblems: [],
     images: [],
+    referrers: { copied: 0, present: 0, failed: 0 },
   };
 }
 

@@ -217,7 +217,18 @@ export class Synchronizer {
     const error = runError(outcome);
     if (runId !== undefined) {
       await store
-        .finishRun(runId, { endedAt, result, copied, upToDate, failed, cancelled, bytes, error, images: outcome.images })
+        .finishRun(runId, {
+          endedAt,
+          result,
+          copied,
+          upToDate,
+          failed,
+          cancelled,
+          bytes,
+          error,
+          images: outcome.images,
+          referrers: outcome.referrers,
+        })
         .catch((e: unknown) => this.#storeFailed(e));
     }
     emit({
@@ -233,6 +244,7 @@ export class Synchronizer {
       bytes,
       durationMs: endedAt - startedAt,
       error,
+      referrers: outcome.referrers,
       time: endedAt,
     });
   }

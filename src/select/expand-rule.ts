@@ -35,6 +35,8 @@ function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace, ne
     ...(rule.platforms ? { platforms: rule.platforms } : {}),
     ...(rule.force ? { force: true } : {}),
     ...(rule.referrers !== undefined ? { referrers: rule.referrers } : {}),
+    ...(rule.cosignTags !== undefined ? { cosignTags: rule.cosignTags } : {}),
+    ...(rule.artifactTypes !== undefined ? { artifactTypes: rule.artifactTypes } : {}),
     rule: rule.label,
   };
 }

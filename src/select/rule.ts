@@ -6,6 +6,7 @@ import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSp
 import { RuleError } from './rule-error.js';
 import { describeSource, parseRuleSource, type RuleSource } from './rule-source.js';
 import { compileTagFilter, type TagFilter, type TagFilterSpec } from './tag-filter.js';
+import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 
 /** One selection rule as written (a `mirrors:` entry, or built from a CLI's flags or an image-list line). */
 export interface RuleSpec {
@@ -24,6 +25,10 @@ export interface RuleSpec {
   force?: boolean | undefined;
   /** Signatures, attestations and SBOMs follow the images (undefined: the registry's `referrers`). */
   referrers?: boolean | undefined;
+  /** cosign's `sha256-<hex>.*` tags too (undefined: the registry's `cosignTags`). */
+  cosignTags?: boolean | undefined;
+  /** Which artifact types of referrers travel (undefined: the registry's `artifactTypes`). */
+  artifactTypes?: ArtifactTypeFilter | undefined;
   /** An empty selection is an error instead of a note. */
   required?: boolean | undefined;
   /** How messages name the rule when the code that built it knows better (`images.yaml:3`); never read from config.yaml. */
@@ -45,6 +50,10 @@ export interface SelectionRule {
   force: boolean;
   /** Undefined: the registry entry's `referrers` decides. */
   referrers: boolean | undefined;
+  /** Undefined: the registry entry's `cosignTags` decides. */
+  cosignTags: boolean | undefined;
+  /** Undefined: the registry entry's `artifactTypes` decides. */
+  artifactTypes: ArtifactTypeFilter | undefined;
   required: boolean;
 }
 
@@ -158,6 +167,8 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
     referrers: spec.referrers,
+    cosignTags: spec.cosignTags,
+    artifactTypes: spec.artifactTypes,
     required: spec.required ?? false,
   };
 }
@@ -178,6 +189,8 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     platforms: undefined,
     force: false,
     referrers: undefined,
+    cosignTags: undefined,
+    artifactTypes: undefined,
     required: false,
   };
 }

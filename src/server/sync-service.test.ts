@@ -94,6 +94,7 @@ test('a registry whose last two runs died with the process gets no run at start;
       invalidLines: [],
       selectionProblems: [],
       images: [],
+      referrers: { copied: 0, present: 0, failed: 0 },
     };
   };
   const service = (fixture.service = await SyncService.start(config, { store, emit: (e) => events.push(e), runner }));

@@ -18,6 +18,7 @@ export function runView(run: RunSummary) {
     cancelled: run.cancelled,
     bytes: run.bytes,
     error: run.error,
+    referrers: run.referrers,
   };
 }
 

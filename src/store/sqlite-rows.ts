@@ -15,6 +15,9 @@ export interface RunRow {
   cancelled: number;
   bytes: number;
   error: string | null;
+  referrers_copied: number;
+  referrers_present: number;
+  referrers_failed: number;
 }
 
 export interface ImageRow {
@@ -58,6 +61,7 @@ export function runSummary(row: RunRow): RunSummary {
     cancelled: row.cancelled,
     bytes: row.bytes,
     error: row.error,
+    referrers: { copied: row.referrers_copied, present: row.referrers_present, failed: row.referrers_failed },
   };
 }
 

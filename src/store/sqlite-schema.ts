@@ -59,6 +59,10 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;`,
   // GET /api/distribute/image lists jobs newest first, page by page.
   `CREATE INDEX jobs_by_created ON jobs (created_at);`,
+  // Signatures, attestations and SBOMs that followed a run's images, counted apart from them.
+  `ALTER TABLE runs ADD COLUMN referrers_copied INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE runs ADD COLUMN referrers_present INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE runs ADD COLUMN referrers_failed INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

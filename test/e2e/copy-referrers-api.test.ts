@@ -87,7 +87,7 @@ test('referrers API: paged listings, pushed with their subject (OCI-Subject, no 
   const task = { source: `${source.proxy.host}/${repo}:v1`, target: `${target.proxy.host}/${repo}:v1` };
   const first = await copy(task);
   assert.equal(first.status, 'copied');
-  assert.deepEqual(first.referrers, { copied: 3 + image.childSigs.length, present: 0 });
+  assert.deepEqual(first.referrers, { copied: 3 + image.childSigs.length, present: 0, failed: 0 });
   assert.ok(
     source.proxy.requests.some((r) => /\/referrers\/.*page=1/.test(r.path)),
     'the second page was read',
@@ -114,7 +114,7 @@ test('referrers API: paged listings, pushed with their subject (OCI-Subject, no 
   target.proxy.clearRequests();
   const second = await copy(task);
   assert.equal(second.status, 'skipped');
-  assert.deepEqual(second.referrers, { copied: 0, present: 3 + image.childSigs.length });
+  assert.deepEqual(second.referrers, { copied: 0, present: 3 + image.childSigs.length, failed: 0 });
   const sourceGets = source.proxy.requests.filter((r) => r.method === 'GET' && r.path !== '/v2/').map((r) => r.path.replace(/\?.*/, ''));
   assert.ok(
     sourceGets.every((p) => p.endsWith('/tags/list') || p.includes('/referrers/')),
@@ -163,7 +163,7 @@ test('an artifactType filter: the registry is asked to filter (OCI-Filters-Appli
     target: `${target.proxy.host}/${repo}:v1`,
     artifactTypes: { include: [SBOM] },
   });
-  assert.deepEqual(result.referrers, { copied: 1, present: 0 });
+  assert.deepEqual(result.referrers, { copied: 1, present: 0, failed: 0 });
   assert.deepEqual(
     target.front.referrers(repo, image.index.digest).map((d) => d.digest),
     [image.sbom.digest],

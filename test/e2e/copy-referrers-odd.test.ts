@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CopyEngine } from '../../src/copy/index.js';
-import { PictureBookError } from '../../src/errors/index.js';
+import { CopyEngine, type CopyEvent } from '../../src/copy/index.js';
 import {
   sha256,
   skopeoInspectRaw,
@@ -51,18 +50,18 @@ function manifest(repository: string, seed: string, extra: Record<string, unknow
   return bytes;
 }
 
-async function copy(repository: string) {
-  fake.route(`/v2/${repository}/tags/list`, {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: repository, tags: ['v1'] }),
-  });
+async function copy(repository: string, events: CopyEvent[] = [], tagList = JSON.stringify({ name: repository, tags: ['v1'] })) {
+  fake.route(`/v2/${repository}/tags/list`, { headers: { 'content-type': 'application/json' }, body: tagList });
   const engine = new CopyEngine();
   try {
-    return await engine.copy({
-      source: `${fake.host}/${repository}:v1`,
-      target: `${target.host}/${repository}:v1`,
-      sourceEndpoint: { retry: { maxAttempts: 1 } },
-    });
+    return await engine.copy(
+      {
+        source: `${fake.host}/${repository}:v1`,
+        target: `${target.host}/${repository}:v1`,
+        sourceEndpoint: { retry: { maxAttempts: 1 } },
+      },
+      { onEvent: (e) => events.push(e) },
+    );
   } finally {
     await engine.close();
   }
@@ -90,12 +89,15 @@ test('a referrers route answering an HTML page is no API: the fallback tag is re
   fake.manifest(repo, subject.digest.replace(':', '-'), index, OCI_INDEX);
 
   const result = await copy(repo);
-  assert.deepEqual(result.referrers, { copied: 1, present: 0 });
+  assert.deepEqual(result.referrers, { copied: 1, present: 0, failed: 0 });
   assert.equal((await skopeoInspectRaw(`${target.host}/${repo}@${sha256(sig)}`, target)).digest, sha256(sig));
   assert.equal((await skopeoInspectRaw(`${target.host}/${repo}:${subject.digest.replace(':', '-')}`, target)).digest, sha256(index));
 });
 
-test('a listing naming a digest that climbs out of the repository fails the signatures by name; the image itself is tagged, nothing else written', async () => {
+const notListed = (events: CopyEvent[]) =>
+  events.filter((e): e is Extract<CopyEvent, { type: 'referrers-not-listed' }> => e.type === 'referrers-not-listed');
+
+test('a listing naming a digest that climbs out of the repository is refused by name as a warning: the image itself is tagged, nothing else written', async () => {
   const repo = 'odd/climb';
   const image = manifest(repo, 'climb-image');
   fake.manifest(repo, 'v1', image, OCI_MANIFEST);
@@ -105,13 +107,39 @@ test('a listing naming a digest that climbs out of the repository fails the sign
     headers: { 'content-type': OCI_INDEX },
     body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: hostile, size: 10 }] }),
   });
-  const error = await copy(repo).then(
-    () => new Error('the copy succeeded'),
-    (e: unknown) => e,
+  const events: CopyEvent[] = [];
+  const result = await copy(repo, events);
+  assert.equal(result.status, 'copied');
+  assert.deepEqual(result.referrers, { copied: 0, present: 0, failed: 0 });
+  const warnings = notListed(events);
+  assert.deepEqual(
+    warnings.map((w) => [w.listing, w.place, w.repository, w.error.code]),
+    [['referrers', fake.host, repo, 'DIGEST_INVALID']],
   );
-  assert.ok(error instanceof PictureBookError, String(error));
-  assert.match(error.message, new RegExp(`^signatures and attestations of ${target.host}/${repo}:v1: `));
-  assert.equal(error.code, 'DIGEST_INVALID');
   assert.deepEqual(await skopeoListTags(`${target.host}/${repo}`, target), ['v1']);
   assert.deepEqual(await skopeoListTags(`${target.host}/victim/app`, target).catch(() => []), []);
+});
+
+test('a tag list that is not JSON is a warning that cosign tags could not be looked for; the image and its referrers are copied', async () => {
+  const repo = 'odd/tags-html';
+  const image = manifest(repo, 'tags-html-image');
+  fake.manifest(repo, 'v1', image, OCI_MANIFEST);
+  const subject = { mediaType: OCI_MANIFEST, digest: sha256(image), size: image.length };
+  const sig = manifest(repo, 'tags-html-sig', { artifactType: 'application/example.sig', subject });
+  fake.manifest(repo, sha256(sig), sig, OCI_MANIFEST);
+  const descriptor = { mediaType: OCI_MANIFEST, digest: sha256(sig), size: sig.length, artifactType: 'application/example.sig' };
+  fake.route(`/v2/${repo}/referrers/${subject.digest}`, {
+    status: 200,
+    headers: { 'content-type': OCI_INDEX },
+    body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [descriptor] }),
+  });
+  const events: CopyEvent[] = [];
+  const result = await copy(repo, events, '<html>not a tag list</html>');
+  assert.equal(result.status, 'copied');
+  assert.deepEqual(result.referrers, { copied: 1, present: 0, failed: 0 });
+  assert.deepEqual(
+    notListed(events).map((w) => [w.listing, w.place, w.repository, w.subject]),
+    [['tags', fake.host, repo, subject.digest]],
+  );
+  assert.equal((await skopeoInspectRaw(`${target.host}/${repo}@${sha256(sig)}`, target)).digest, sha256(sig));
 });

@@ -64,7 +64,7 @@ test('fallback tag: referrers (and a referrer of a referrer) and cosign tags fol
   const events: CopyEvent[] = [];
   const first = await copy(task, events);
   assert.equal(first.status, 'skipped', 'the image itself was already there');
-  assert.deepEqual(first.referrers, { copied: 5, present: 0 });
+  assert.deepEqual(first.referrers, { copied: 5, present: 0, failed: 0 });
   const copied = events.filter((e): e is Extract<CopyEvent, { type: 'referrer-copied' }> => e.type === 'referrer-copied');
   assert.deepEqual(
     copied.map((e) => `${e.via} ${e.digest} ${e.tag ?? ''}`).sort(),
@@ -108,7 +108,7 @@ test('fallback tag: referrers (and a referrer of a referrer) and cosign tags fol
   pair.targetProxy.clearRequests();
   const second = await copy(task);
   assert.equal(second.status, 'skipped');
-  assert.deepEqual(second.referrers, { copied: 0, present: 5 });
+  assert.deepEqual(second.referrers, { copied: 0, present: 5, failed: 0 });
   const source = pair.sourceProxy.requests.filter((r) => r.path !== '/v2/');
   const sourceGets = source.filter((r) => r.method === 'GET').map((r) => r.path.replace(/\?.*/, ''));
   assert.ok(
@@ -189,7 +189,11 @@ test('referrers of referrers are followed 4 levels deep, no further; an index th
     subject = { mediaType: artifact.mediaType, digest: artifact.digest, size: artifact.size };
   }
   const result = await copy({ source: `${pair.sourceProxy.host}/${repo}:v1`, target: `${pair.targetProxy.host}/${repo}:v1` });
-  assert.deepEqual(result.referrers, { copied: 4, present: 1 }, 'levels 1-4 copied; the image itself found present, not followed again');
+  assert.deepEqual(
+    result.referrers,
+    { copied: 4, present: 1, failed: 0 },
+    'levels 1-4 copied; the image itself found present, not followed again',
+  );
   const atTarget = async (digest: string) =>
     (
       await fetch(`${pair.target.url}/v2/${repo}/manifests/${digest}`, {

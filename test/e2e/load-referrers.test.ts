@@ -8,9 +8,11 @@ import {
   pushImage,
   pushReferrersTag,
   skopeoListTags,
+  startFaultProxy,
   startRegistry,
   startedSoFar,
   subjectOf,
+  type FaultProxy,
   type TestRegistry,
 } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
@@ -25,6 +27,7 @@ import { writeConfig } from './sync-kit.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
+let sourceProxy: FaultProxy;
 let dir: string;
 const signed: Record<string, { fallback: string; cosign: string }> = {};
 
@@ -39,10 +42,13 @@ before(async () => {
     const cosign = await pushCosignTag(source, repository, subject.digest, 'sig', repository);
     signed[repository] = { fallback: fallback.tag, cosign: cosign.tag };
   }
+  await pushImage(ociImage, source, 'team/on:v2');
+  sourceProxy = await startFaultProxy(source);
 });
 
 after(async () => {
-  const started = startedSoFar({ source, target });
+  const started = startedSoFar({ source, target, sourceProxy });
+  await started.sourceProxy?.close();
   await Promise.all([started.source?.stop(), started.target?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -88,4 +94,36 @@ test('--dry-run names the signatures and attestations that would be copied, by a
   const again = await runCli(['load', '--config', file, '--all', '--dry-run']);
   assert.match(again.stdout, /up to date .*team\/on:v1.*; would copy 2 referrers \(1 application\/example\.sig, 1 cosign \.sig\)/);
   assert.deepEqual(await tagsAt('dry/team/on'), ['v1']);
+});
+
+test("a rule's cosignTags: false and artifactTypes choose what follows its images; the registry entry's artifactTypes holds for the others", async () => {
+  await load('filters', {
+    repository: 'filters',
+    artifactTypes: { exclude: ['application/example.sig'] },
+    mirrors: [
+      { source: `${source.host}/team/on:v1`, cosignTags: false, artifactTypes: { include: ['application/example.*'] } },
+      { source: `${source.host}/team/off:v1` },
+    ],
+  });
+  assert.deepEqual(await tagsAt('filters/team/on'), [signed['team/on']?.fallback, 'v1'].sort(), 'the rule: its type, no cosign tag');
+  assert.deepEqual(await tagsAt('filters/team/off'), [signed['team/off']?.cosign, 'v1'].sort(), 'the registry entry: not that type');
+});
+
+test("cosign tags are looked for in the repository's tags listed once per run: the rule's own listing, or one for every image of the repository", async () => {
+  const tagLists = () => sourceProxy.count('GET', /^\/v2\/team\/on\/tags\/list/);
+  const before = tagLists();
+  await load('shared-rule', {
+    repository: 'shared-rule',
+    mirrors: [{ source: `${sourceProxy.host}/team/on`, tags: { include: ['v.*'] } }],
+  });
+  assert.equal(tagLists() - before, 1, 'the rule listed the tags; the copies of v1 and v2 read that list');
+  assert.deepEqual(await tagsAt('shared-rule/team/on'), [...expected('team/on'), 'v2'].sort());
+
+  const between = tagLists();
+  await load('shared-images', {
+    repository: 'shared-images',
+    images: [`${sourceProxy.host}/team/on:v1`, `${sourceProxy.host}/team/on:v2`],
+  });
+  assert.equal(tagLists() - between, 1, 'two images of one repository, one listing');
+  assert.deepEqual(await tagsAt('shared-images/team/on'), [...expected('team/on'), 'v2'].sort());
 });

@@ -1,4 +1,4 @@
-import type { ReferrerEntry } from '../../registry/index.js';
+import type { FetchedManifest, ReferrerEntry } from '../../registry/index.js';
 
 /** Which artifact types travel: `include` (empty: all) then `exclude`; `*` matches any run of characters. */
 export interface ArtifactTypeFilter {
@@ -27,4 +27,10 @@ export function passesFilter(type: string, filter: ArtifactTypeFilter): boolean 
 export function serverFilter(filter: ArtifactTypeFilter): string | undefined {
   const include = filter.include ?? [];
   return include.length === 1 && !include[0]?.includes('*') ? include[0] : undefined;
+}
+
+/** The artifact type of a manifest read whole: its `artifactType`, else its config's media type (an image) or its own. */
+export function artifactTypeOfManifest(manifest: FetchedManifest): string {
+  const parsed = manifest.parsed;
+  return parsed.artifactType ?? (parsed.kind === 'image' ? parsed.config.mediaType : parsed.mediaType);
 }

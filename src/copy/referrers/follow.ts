@@ -3,9 +3,11 @@ import type { BlobCopier } from '../blob-copier.js';
 import { CopyStats } from '../copy-stats.js';
 import type { CopyTask } from '../copy-task.js';
 import type { CopyEventListener } from '../events.js';
+import type { TagListings } from '../tag-listings.js';
 import { discoverReferrers } from './discover.js';
 import type { KeyedLock } from './keyed-lock.js';
-import { copyReferrers, DEFAULT_REFERRER_SETTINGS } from './referrer-copier.js';
+import { copyReferrers, DEFAULT_REFERRER_SETTINGS, type ReferrerCounts } from './referrer-copier.js';
+import { listOrWarn } from './referrer-problems.js';
 
 export interface FollowInput {
   task: CopyTask;
@@ -17,13 +19,19 @@ export interface FollowInput {
   emit: CopyEventListener;
   blobs: BlobCopier;
   locks: KeyedLock;
+  /** The run's tag listings (see tag-listings.ts), keyed by the source as the task names it. */
+  tagListings?: { listings: TagListings; registry: string; repository: string } | undefined;
 }
 
 /** Copies what describes the manifests `subjects` (see referrer-copier.ts); returns the counts. */
-export async function followReferrers(input: FollowInput): Promise<{ copied: number; present: number }> {
+export async function followReferrers(input: FollowInput): Promise<ReferrerCounts> {
   const { task, sourceRepo } = input;
-  let tags: Promise<string[]> | undefined;
-  const counts = { copied: 0, present: 0 };
+  let tags: Promise<readonly string[] | undefined> | undefined;
+  const counts = { copied: 0, present: 0, failed: 0 };
+  const about = { target: input.targetName, subject: input.subjects[0] ?? '', emit: input.emit };
+  const shared = input.tagListings;
+  const list = (): Promise<readonly string[]> =>
+    shared ? shared.listings.tags(shared.registry, shared.repository, () => sourceRepo.listTags()) : sourceRepo.listTags();
   await copyReferrers(
     {
       tree: {
@@ -37,8 +45,9 @@ export async function followReferrers(input: FollowInput): Promise<{ copied: num
       },
       settings: { ...DEFAULT_REFERRER_SETTINGS, cosignTags: task.cosignTags !== false, filter: task.artifactTypes ?? {} },
       locks: input.locks,
-      // Listed once per image copy, and only when a subject is there to look for.
-      sourceTags: () => (tags ??= sourceRepo.listTags()),
+      // Listed once per run and repository (once per copy without a run's listings), and only when
+      // a subject is there to look for; a listing that fails is one warning for the image.
+      sourceTags: () => (tags ??= listOrWarn(sourceRepo, 'tags', about, list)),
       counts,
       visited: new Set(),
     },
@@ -62,7 +71,7 @@ export async function notApplicable(
   target: string,
   emit: CopyEventListener,
 ): Promise<void> {
-  const found = await discoverReferrers(sourceRepo, undefined, subject, task.artifactTypes ?? {});
+  const found = await discoverReferrers(sourceRepo, undefined, subject, task.artifactTypes ?? {}, { target, emit });
   if (found.entries.length === 0) return;
   emit({
     type: 'referrers-not-applicable',
@@ -81,12 +90,7 @@ export function referrersUnsupported(sourceRepo: ContentRepository, targetRepo: 
 }
 
 /** Says once per image that its referrers were not looked for, and why (see referrersUnsupported). */
-export function referrersNotFollowed(
-  subject: string,
-  target: string,
-  reason: string,
-  emit: CopyEventListener,
-): { copied: number; present: number } {
+export function referrersNotFollowed(subject: string, target: string, reason: string, emit: CopyEventListener): ReferrerCounts {
   emit({ type: 'referrers-not-applicable', target, subject, count: 0, reason, time: Date.now() });
-  return { copied: 0, present: 0 };
+  return { copied: 0, present: 0, failed: 0 };
 }

@@ -1,12 +1,14 @@
 import { CancelledError, PictureBookError, errorMessage } from '../../errors/index.js';
-import { isCosignTagOf, MediaType, referrersTag, type FetchedManifest, type ReferrerEntry } from '../../registry/index.js';
-import { lookUpManifest } from '../manifest-lookup.js';
+import { MediaType, referrersTag, type ReferrerEntry } from '../../registry/index.js';
+import type { ReferrerCounts } from '../events.js';
 import { copyReferenced, presentAtTarget, writeManifest, type TreeContext } from '../manifest-tree.js';
 import { settleAll } from '../settle-all.js';
-import { passesFilter, type ArtifactTypeFilter } from './artifact-filter.js';
+import { artifactTypeOfManifest, type ArtifactTypeFilter } from './artifact-filter.js';
+import { copyCosignTags } from './cosign-tags.js';
 import { discoverReferrers, type Discovered } from './discover.js';
 import { indexDigests, mergeFallbackIndex } from './fallback-index.js';
 import type { KeyedLock } from './keyed-lock.js';
+import { copyOrWarn } from './referrer-problems.js';
 
 /** What follows an image, and how far. */
 export interface ReferrerSettings {
@@ -19,23 +21,29 @@ export interface ReferrerSettings {
 
 export const DEFAULT_REFERRER_SETTINGS: ReferrerSettings = { cosignTags: true, filter: {}, maxDepth: 4 };
 
+export type { ReferrerCounts };
+
 /** What the referrers of one image copy share. */
 export interface ReferrerContext {
   tree: TreeContext;
   settings: ReferrerSettings;
   /** Serialises fallback-index updates of one target tag across every copy of the engine. */
   locks: KeyedLock;
-  /** The source repository's tags, listed once per copy (or per run, when the caller shares a listing). */
-  sourceTags: () => Promise<readonly string[]>;
-  counts: { copied: number; present: number };
+  /**
+   * The source repository's tags, listed once per run and repository (see follow.ts); undefined
+   * when they could not be listed (a `referrers-not-listed` warning said so once).
+   */
+  sourceTags: () => Promise<readonly string[] | undefined>;
+  counts: ReferrerCounts;
   /** Subjects already handled by this copy: a referrer loop ends here. */
   visited: Set<string>;
 }
 
 /**
  * Copies what describes the manifests `subjects` (now at the target): their OCI 1.1 referrers,
- * recursively, and their cosign tags. A failure names the image's signatures, so the image's own
- * copy (already done, tag written) is not mistaken for what failed.
+ * recursively, and their cosign tags. What cannot be listed or copied is a warning event (see
+ * referrer-problems.ts), never the image's failure; a failure left over (a bug) names the image's
+ * signatures, so the image's own copy (already done, tag written) is not mistaken for what failed.
  */
 export async function copyReferrers(ctx: ReferrerContext, subjects: readonly string[]): Promise<void> {
   try {
@@ -47,21 +55,33 @@ export async function copyReferrers(ctx: ReferrerContext, subjects: readonly str
   }
 }
 
-async function followSubject(ctx: ReferrerContext, subject: string, depth: number): Promise<void> {
+export async function followSubject(ctx: ReferrerContext, subject: string, depth: number): Promise<void> {
   if (depth >= ctx.settings.maxDepth || ctx.visited.has(subject)) return;
   ctx.visited.add(subject);
-  await settleAll([copyListed(ctx, subject, depth), ...(ctx.settings.cosignTags ? [copyCosignTags(ctx, subject, depth)] : [])]);
+  await settleAll([
+    copyListed(ctx, subject, depth),
+    ...(ctx.settings.cosignTags ? [copyCosignTags(ctx, subject, depth, followSubject)] : []),
+  ]);
 }
 
 /** The OCI 1.1 referrers of `subject`, then the target's fallback index when it needs one, then theirs. */
 async function copyListed(ctx: ReferrerContext, subject: string, depth: number): Promise<void> {
-  const found = await discoverReferrers(ctx.tree.source, ctx.tree.target, subject, ctx.settings.filter);
+  const { source, target, targetName, emit } = ctx.tree;
+  const found = await discoverReferrers(source, target, subject, ctx.settings.filter, { target: targetName, emit });
   if (found.entries.length === 0) return;
-  const written = await settleAll(found.entries.map((entry) => copyReferrer(ctx, subject, entry, found)));
+  const outcomes = await settleAll(found.entries.map((entry) => copyReferrer(ctx, subject, entry, found)));
+  // Only what is at the target is indexed there and followed further.
+  const atTarget = found.entries.filter((_, i) => outcomes[i] !== 'failed');
+  const pushed = outcomes.filter((o): o is { ociSubject: string | undefined } => typeof o === 'object');
   // A registry with the referrers API says so on every PUT of a manifest with a subject.
-  const indexedByTarget = written.some((w) => w?.ociSubject !== undefined);
-  if (!indexedByTarget && !found.sameAtTarget) await keepFallbackIndex(ctx, subject, found, written.length > 0 && written.every(Boolean));
-  await settleAll(found.entries.map((entry) => followSubject(ctx, entry.descriptor.digest, depth + 1)));
+  const indexedByTarget = pushed.some((w) => w.ociSubject !== undefined);
+  if (!indexedByTarget && !found.sameAtTarget && atTarget.length > 0) {
+    const tag = referrersTag(subject);
+    const about = { target: targetName, subject, tag, emit, counts: ctx.counts };
+    const allWritten = pushed.length === found.entries.length;
+    await copyOrWarn(target, about, () => keepFallbackIndex(ctx, subject, found, atTarget, allWritten));
+  }
+  await settleAll(atTarget.map((entry) => followSubject(ctx, entry.descriptor.digest, depth + 1)));
 }
 
 /** One referrer: skipped when the target has it by digest (HEAD), else its content, then it by digest. */
@@ -70,31 +90,31 @@ async function copyReferrer(
   subject: string,
   entry: ReferrerEntry,
   found: Discovered,
-): Promise<{ ociSubject: string | undefined } | undefined> {
+): Promise<'present' | 'failed' | { ociSubject: string | undefined }> {
   const digest = entry.descriptor.digest;
-  if (found.sameAtTarget || (await presentAtTarget(ctx.tree.target, digest, ctx.tree.force))) {
-    ctx.counts.present++;
-    return undefined;
-  }
-  const manifest = await ctx.tree.source.getManifest(digest);
-  await copyReferenced(ctx.tree, manifest);
-  const pushed = await writeManifest(ctx.tree, digest, manifest.bytes, manifest.mediaType);
-  ctx.counts.copied++;
-  ctx.tree.emit({
-    type: 'referrer-copied',
-    target: ctx.tree.targetName,
-    subject,
-    digest,
-    artifactType: entry.artifactType ?? artifactTypeOfManifest(manifest),
-    via: found.via,
-    time: Date.now(),
+  let outcome: 'present' | { ociSubject: string | undefined } = 'present';
+  const about = { target: ctx.tree.targetName, subject, digest, emit: ctx.tree.emit, counts: ctx.counts };
+  const done = await copyOrWarn(ctx.tree.target, about, async () => {
+    if (found.sameAtTarget || (await presentAtTarget(ctx.tree.target, digest, ctx.tree.force))) {
+      ctx.counts.present++;
+      return;
+    }
+    const manifest = await ctx.tree.source.getManifest(digest);
+    await copyReferenced(ctx.tree, manifest);
+    const pushed = await writeManifest(ctx.tree, digest, manifest.bytes, manifest.mediaType);
+    ctx.counts.copied++;
+    ctx.tree.emit({
+      type: 'referrer-copied',
+      target: ctx.tree.targetName,
+      subject,
+      digest,
+      artifactType: entry.artifactType ?? artifactTypeOfManifest(manifest),
+      via: found.via,
+      time: Date.now(),
+    });
+    outcome = { ociSubject: pushed.ociSubject };
   });
-  return { ociSubject: pushed.ociSubject };
-}
-
-function artifactTypeOfManifest(manifest: FetchedManifest): string {
-  const parsed = manifest.parsed;
-  return parsed.artifactType ?? (parsed.kind === 'image' ? parsed.config.mediaType : parsed.mediaType);
+  return done ? outcome : 'failed';
 }
 
 /**
@@ -107,6 +127,7 @@ async function keepFallbackIndex(
   ctx: ReferrerContext,
   subject: string,
   found: Discovered,
+  atTarget: readonly ReferrerEntry[],
   allWrittenWithoutSubject: boolean,
 ): Promise<void> {
   const target = ctx.tree.target;
@@ -120,16 +141,17 @@ async function keepFallbackIndex(
     const existing = (await target.headManifest(tag)) ? (await target.getManifest(tag)).bytes : undefined;
     if (existing) {
       const held = indexDigests(existing);
-      if (found.entries.every((e) => held.has(e.descriptor.digest))) return;
+      if (atTarget.every((e) => held.has(e.descriptor.digest))) return;
     }
-    // A new tag takes the source's own index when nothing was filtered out: the same digest on both
-    // sides, so the next run sees it unchanged by HEAD.
+    // A new tag takes the source's own index when nothing was filtered out or failed: the same
+    // digest on both sides, so the next run sees it unchanged by HEAD.
+    const whole = found.filteredOut === 0 && atTarget.length === found.entries.length;
     const bytes =
-      !existing && found.sourceIndex && found.filteredOut === 0
+      !existing && found.sourceIndex && whole
         ? found.sourceIndex.bytes
         : mergeFallbackIndex(
             existing,
-            found.entries.map((e) => ({ ...e.raw, digest: e.descriptor.digest })),
+            atTarget.map((e) => ({ ...e.raw, digest: e.descriptor.digest })),
           );
     if (!bytes) return;
     await writeManifest(ctx.tree, tag, bytes, MediaType.ociIndex);
@@ -142,37 +164,4 @@ async function keepFallbackIndex(
       time: Date.now(),
     });
   });
-}
-
-/** cosign's `sha256-<hex>.sig/.att/.sbom` (any `.suffix`) tags of `subject`: compared by HEAD on both sides. */
-async function copyCosignTags(ctx: ReferrerContext, subject: string, depth: number): Promise<void> {
-  const tags = (await ctx.sourceTags()).filter((tag) => isCosignTagOf(tag, subject));
-  await settleAll(
-    tags.map(async (tag) => {
-      const { source, target } = ctx.tree;
-      const [found, atTarget] = await Promise.all([lookUpManifest(source, tag), target.headManifest(tag)]);
-      if (!found) return; // gone since the listing
-      if (!ctx.tree.force && atTarget?.digest === found.digest) {
-        ctx.counts.present++;
-        return followSubject(ctx, found.digest, depth + 1);
-      }
-      const manifest = found.manifest ?? (await source.getManifest(found.digest));
-      const artifactType = artifactTypeOfManifest(manifest);
-      if (!passesFilter(artifactType, ctx.settings.filter)) return;
-      await copyReferenced(ctx.tree, manifest);
-      await writeManifest(ctx.tree, tag, manifest.bytes, manifest.mediaType);
-      ctx.counts.copied++;
-      ctx.tree.emit({
-        type: 'referrer-copied',
-        target: ctx.tree.targetName,
-        subject,
-        digest: found.digest,
-        artifactType,
-        via: 'cosign-tag',
-        tag,
-        time: Date.now(),
-      });
-      await followSubject(ctx, found.digest, depth + 1);
-    }),
-  );
 }

@@ -31,6 +31,10 @@ export const runSchema = z
     cancelled: z.number().int().describe('Images not copied because the run was paused or stopped'),
     bytes: z.number().int(),
     error: z.string().nullable().describe('Why the whole run failed, when it did'),
+    referrers: z
+      .object({ copied: z.number().int(), present: z.number().int(), failed: z.number().int() })
+      .strict()
+      .describe('Signatures, attestations and SBOMs that followed the images: copied, already at the target, found but not copied'),
   })
   .strict();
 
