@@ -1,4 +1,5 @@
 import { environmentSecrets } from './redact.js';
+import type { WebhookSettings } from './notifications-schema.js';
 import type { AuthSetting, PictureBookConfig } from './types.js';
 
 /** A secret as the scrubber takes it: a string, or a username and password (masked also as Basic auth). */
@@ -21,6 +22,19 @@ function proxySecrets(proxy: string | undefined): ConfigSecret[] {
   }
 }
 
+/** A webhook's URL (its path or query may be a key), its query values, userinfo password, signing secret and header values. */
+function webhookSecrets(webhook: WebhookSettings): ConfigSecret[] {
+  const secrets: ConfigSecret[] = [webhook.url, ...Object.values(webhook.headers)];
+  if (webhook.secret !== undefined) secrets.push(webhook.secret);
+  try {
+    const url = new URL(webhook.url);
+    secrets.push(...url.searchParams.values(), ...proxySecrets(webhook.url));
+  } catch {
+    // The schema accepted only URLs.
+  }
+  return secrets;
+}
+
 /**
  * Every secret a configuration holds: the API token, registry and source credentials, and every
  * value taken from an environment variable outside the identity fields (e.g. a key in syncerScriptArgs).
@@ -31,7 +45,11 @@ export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
     ...[...(config.sources?.values() ?? [])].map((s) => s.auth),
   ];
   const proxies = [...config.registries.map((r) => r.proxy), ...[...(config.sources?.values() ?? [])].map((s) => s.proxy)];
-  return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets), ...proxies.flatMap(proxySecrets)].filter(
-    (s) => s !== '',
-  );
+  return [
+    config.api.authToken,
+    ...environmentSecrets(config),
+    ...auths.flatMap(authSecrets),
+    ...proxies.flatMap(proxySecrets),
+    ...(config.notifications?.webhooks ?? []).flatMap(webhookSecrets),
+  ].filter((s) => s !== '');
 }

@@ -14,6 +14,7 @@ import {
 import { artifactTypesSchema, rulesSchema } from '../select/rule-schema.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
+import { notificationsSchema } from './notifications-schema.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
 import { splitScriptArgs } from './script-args.js';
 import type { RegistryConfig, SourceMap, SourceSettings } from './types.js';
@@ -244,6 +245,7 @@ export function configSchema(context: SchemaContext) {
         .strict()
         .default({})
         .describe('how long a registry may take'),
+      notifications: notificationsSchema,
     })
     .strict();
 }
@@ -260,5 +262,5 @@ function timeZoneProblem(timezone: string): string | undefined {
   }
 }
 
-/** Keys that hold secrets: their values are never quoted back in messages. */
-export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth', 'proxy']);
+/** Keys that hold secrets: their values (and everything under them) are never quoted back in messages. */
+export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth', 'proxy', 'url', 'secret', 'headers']);

@@ -3,9 +3,15 @@ import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 import type { RuleSpec } from '../select/rule.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
+import type { NotificationSettings } from './notifications-schema.js';
 
-/** Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by host. */
-export type AuthSetting = { kind: 'userpass'; credentials: Credentials } | { kind: 'docker-config'; auths: Map<string, Credentials> };
+/**
+ * Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by
+ * host, whose `credHelpers` / `credsStore` name helpers asked at run time (optional: configs built in code).
+ */
+export type AuthSetting =
+  | { kind: 'userpass'; credentials: Credentials }
+  | { kind: 'docker-config'; auths: Map<string, Credentials>; credHelpers?: ReadonlyMap<string, string>; credsStore?: string | undefined };
 
 export type { HostSettings } from './host-settings.js';
 
@@ -105,6 +111,8 @@ export interface PictureBookConfig {
   sources?: SourceMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];
+  /** The `notifications:` block (optional: configs built in code send none). */
+  notifications?: NotificationSettings;
 }
 
 export interface LoadedConfig {

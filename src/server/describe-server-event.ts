@@ -50,6 +50,8 @@ export function describeServerEvent(event: ServerEvent): string {
       return `${event.runs} run(s) interrupted by the previous process marked as such`;
     case 'work-not-resumed':
       return `${event.kind === 'run' ? `run ${event.runId}` : 'distribute job'} ${crashReason(event.crashes)} (it may be what kills the process); marked failed`;
+    case 'notification-failed':
+      return `${event.webhook} was not told of ${event.notification} (${event.registry})${event.attempts > 0 ? ` after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}` : ''}: ${event.reason}`;
     case 'server-warning':
       return event.message;
     case 'server-stopping':

@@ -32,6 +32,7 @@ const WARN = new Set([
   'referrers-not-listed',
   'referrer-failed',
   'host-paused',
+  'notification-failed',
 ]);
 
 /**

@@ -13,6 +13,7 @@ import { DashboardFeed } from './dashboard/live-feed.js';
 import { addressPolicy } from './distribute/address-policy.js';
 import { DistributeJobs } from './distribute/distribute-jobs.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
+import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
 import { settingsNeedingRestart } from './restart-settings.js';
 
@@ -60,6 +61,7 @@ export class SyncService {
   #jobs: DistributeJobs;
   #metrics: SyncMetrics;
   #dashboard = new DashboardFeed();
+  #notifier: Notifier;
   #app: FastifyInstance | undefined;
   #url: string | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
@@ -78,9 +80,19 @@ export class SyncService {
       synchronizerStates: () => this.#scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })),
       jobCounts: () => this.#store.jobCounts(),
     });
+    this.#notifier = new Notifier({
+      settings: () => this.#config.notifications,
+      schedules: () =>
+        this.#scheduler
+          .list()
+          .map((s) => ({ hostname: s.hostname, state: s.state, schedule: s.registry.syncPeriod, timezone: s.timezone })),
+      emit: (event) => this.#emit(event),
+    });
     this.#emit = (event) => {
       this.#metrics.observe(event);
       this.#dashboard.observe(event);
+      // Only queued: a receiver never holds the run or job whose event this is.
+      this.#notifier.observe(event);
       options.emit(event);
     };
     // A host's quota and pauses concern every run and job at once: logged and counted once.
@@ -216,6 +228,9 @@ export class SyncService {
     clearInterval(this.#pruneTimer);
     await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs), this.#jobs.stop(graceMs)]);
     await this.#reloads;
+    // The last runs' notifications get one attempt's time, never more.
+    const webhooks = this.#config.notifications?.webhooks ?? [];
+    await this.#notifier.stop(Math.max(0, ...webhooks.map((w) => w.timeoutSeconds * 1000)));
     await this.#engine.close();
     this.#dashboard.close();
     await this.#store.close();

@@ -68,12 +68,12 @@ export class SyncProcess {
   #base: string;
   #token: string | undefined;
 
-  constructor(configFile: string, base: string, token: string | undefined, cwd: string) {
+  constructor(configFile: string, base: string, token: string | undefined, cwd: string, env: NodeJS.ProcessEnv = {}) {
     this.#base = base;
     this.#token = token;
     this.#child = spawn(process.execPath, [...ENTRY, '--config', configFile], {
       cwd,
-      env: { ...process.env, DOCKER_CONFIG: '/nonexistent' },
+      env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     trackChild(this.#child);
@@ -146,9 +146,9 @@ export class SyncProcess {
 /** Starts `picture-book sync`; resolves once the API listens (or, without API, once scheduled). */
 export async function startSync(
   configFile: string,
-  options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing' },
+  options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing'; env?: NodeJS.ProcessEnv },
 ): Promise<SyncProcess> {
-  const server = new SyncProcess(configFile, `http://127.0.0.1:${options.port ?? 0}`, options.token, options.cwd);
+  const server = new SyncProcess(configFile, `http://127.0.0.1:${options.port ?? 0}`, options.token, options.cwd, options.env);
   if (options.waitFor === 'nothing') return server;
   try {
     await Promise.race([
