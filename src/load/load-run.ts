@@ -75,7 +75,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     bytes,
     durationMs,
     ok,
-    ...referrersFound(run.referrers),
+    ...referrersFound(total.referrers),
     time: Date.now(),
   });
   return total;
