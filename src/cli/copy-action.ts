@@ -1,6 +1,7 @@
 import { CopyEngine } from '../copy/index.js';
 import { withSourceTag } from '../copy/target-defaults.js';
 import { createCopyView } from '../display/copy-view.js';
+import { plannedReferrers } from '../display/event-lines.js';
 import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate } from '../display/units.js';
 import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
@@ -25,6 +26,11 @@ export interface CopyFlags extends TimeoutFlags, TagFilterFlags {
   platform: string[];
   force?: boolean;
   verbose?: boolean;
+  /** commander's `--no-referrers` / `--no-cosign-tags`: true unless given. */
+  referrers?: boolean;
+  cosignTags?: boolean;
+  referrerType?: string[];
+  skipReferrerType?: string[];
   dryRun?: boolean;
   since?: string;
 }
@@ -85,27 +91,38 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       target: target.toString(),
       platforms: flags.platform,
       force: flags.force === true,
+      referrers: flags.referrers !== false,
+      cosignTags: flags.cosignTags !== false,
+      artifactTypes: { include: flags.referrerType ?? [], exclude: flags.skipReferrerType ?? [] },
       ...(sourceEndpoint ? { sourceEndpoint } : {}),
       ...(targetEndpoint ? { targetEndpoint } : {}),
       ...(flags.since !== undefined ? { since: flags.since } : {}),
     };
     if (flags.dryRun === true) {
-      // HEADs only, as `load --dry-run`: what a copy would do, and nothing written.
+      // HEADs and listings only, as `load --dry-run`: what a copy would do, and nothing written.
       const plan = await engine.plan(task, { onEvent: (event) => view.handle(event) });
       view.close();
       const shownTarget = withSourceTag(source, target).toString();
+      const referrers = plannedReferrers(plan.referrers, 'would copy');
       process.stdout.write(
         plan.action === 'copy'
           ? `would copy ${task.source} -> ${shownTarget} (${plan.digest}; dry run, nothing written)\n`
           : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
       );
+      if (referrers) process.stdout.write(`  signatures and attestations: ${referrers}\n`);
       return;
     }
     const result = await engine.copy(task, { onEvent: (event) => view.handle(event) });
     view.close();
+    const referrers = result.referrers;
+    const referrerLine =
+      referrers && referrers.copied + referrers.present + referrers.failed > 0
+        ? `  signatures and attestations: ${referrers.copied} copied, ${referrers.present} already present${referrers.failed > 0 ? `, ${referrers.failed} failed` : ''}\n`
+        : '';
     if (result.status === 'skipped') {
+      const what = referrers?.copied ? 'image unchanged' : 'nothing copied';
       process.stdout.write(
-        `up to date: ${result.target} already has ${result.digest} (nothing copied, ${formatDuration(result.durationMs)})\n`,
+        `up to date: ${result.target} already has ${result.digest} (${what}, ${formatDuration(result.durationMs)})\n${referrerLine}`,
       );
     } else {
       const blobs = `${result.blobsCopied} copied, ${result.blobsSkipped} already present, ${result.blobsMounted} mounted`;
@@ -113,6 +130,7 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
         `copied ${result.source} -> ${result.target}\n  digest ${result.digest}\n  blobs: ${blobs}\n  ${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (${formatRate(result.bytes, result.durationMs)})\n`,
       );
       if (result.note) process.stdout.write(`  note: ${result.note}\n`);
+      process.stdout.write(referrerLine);
     }
   } finally {
     // Before the error line main prints: the live block is erased first.

@@ -1,13 +1,13 @@
-import { CopyEngine, type CopyEventListener, type CopyTask } from '../copy/index.js';
+import { CopyEngine, TagListings, type CopyEventListener, type CopyTask } from '../copy/index.js';
 import { createAllTagsView, type AllTagsView } from '../display/all-tags-view.js';
 import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import type { LoadEvent } from '../load/events.js';
-import { RunCounter } from '../load/run-counts.js';
+import { referrersFound, RunCounter } from '../load/run-counts.js';
 import type { ImageOutcome } from '../load/run-outcome.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { RegistryClients } from '../registry/index.js';
-import { expandRule, registryLister, type RuleExpansion } from '../select/index.js';
+import { expandRule, registryLister, rememberingLister, type RuleExpansion } from '../select/index.js';
 import { timeoutsFromSettings, type EndpointOptions } from '../transport/index.js';
 import { side, type CopyFlags } from './copy-action.js';
 import { endpointFromFlags } from './endpoint-flags.js';
@@ -31,16 +31,25 @@ function repositoryArgument(text: string, which: 'source' | 'target'): Reference
 }
 
 /** Events that carry a message (an error a registry may have filled with what it was sent). */
-const MESSAGE_EVENTS = new Set<LoadEvent['type']>(['image-failed', 'image-planned', 'warning', 'retry']);
+const MESSAGE_EVENTS = new Set<LoadEvent['type']>([
+  'image-failed',
+  'image-planned',
+  'warning',
+  'referrers-not-listed',
+  'referrer-failed',
+  'retry',
+]);
 
 interface AllTagsRun {
   engine: CopyEngine;
   images: ReadonlyArray<{ source: string; target: string }>;
-  task: Pick<CopyTask, 'platforms' | 'force' | 'sourceEndpoint' | 'targetEndpoint'>;
+  task: Pick<CopyTask, 'platforms' | 'force' | 'sourceEndpoint' | 'targetEndpoint' | 'referrers' | 'cosignTags' | 'artifactTypes'>;
   registry: string;
   dryRun: boolean;
   emit: (event: LoadEvent) => void;
   stop: StopSignals;
+  /** The tags the selection listed: where the copies look for cosign tags (no listing per tag). */
+  tagListings: TagListings;
 }
 
 /** One tag: copied (or planned, on a dry run), its events filed under the target registry. */
@@ -55,8 +64,10 @@ async function copyOne(image: { source: string; target: string }, run: AllTagsRu
   }
   if (run.dryRun) {
     try {
-      const plan = await run.engine.plan(task, { onEvent });
-      emit({ type: 'image-planned', registry, ...image, action: plan.action, time: Date.now() });
+      // HEADs and listings only, as `load --dry-run` (the repository's tags come from the selection's listing).
+      const plan = await run.engine.plan(task, { onEvent, tagListings: run.tagListings });
+      const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
+      emit({ type: 'image-planned', registry, ...image, action: plan.action, ...referrers, time: Date.now() });
       return { ...image, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', bytes: 0 };
     } catch (error) {
       const info = errorInfo(error);
@@ -65,8 +76,14 @@ async function copyOne(image: { source: string; target: string }, run: AllTagsRu
     }
   }
   try {
-    const result = await run.engine.copy(task, { signal: stop.abort.signal, drain: stop.drain.signal, onEvent });
-    return { ...image, status: result.status === 'skipped' ? 'up-to-date' : 'copied', bytes: result.bytes };
+    const result = await run.engine.copy(task, {
+      signal: stop.abort.signal,
+      drain: stop.drain.signal,
+      onEvent,
+      tagListings: run.tagListings,
+    });
+    const status = result.status === 'skipped' ? 'up-to-date' : 'copied';
+    return { ...image, status, bytes: result.bytes, ...(result.referrers ? { referrers: result.referrers } : {}) };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.
     if (error instanceof CancelledError) return { ...image, status: 'cancelled', bytes: 0 };
@@ -82,9 +99,10 @@ async function selectTags(
   endpoint: EndpointOptions,
   clients: RegistryClients,
   signal: AbortSignal,
+  tagListings: TagListings,
 ): Promise<{ expansion: RuleExpansion; images: Array<{ source: string; target: string }> }> {
   const rule = allTagsRule(`${source.registry}/${source.repository}`, flags);
-  const lister = registryLister(clients, { endpoint: () => endpoint });
+  const lister = rememberingLister(registryLister(clients, { endpoint: () => endpoint }), tagListings);
   const expansion = await expandRule(rule, { lister, target: { hostname: target.registry, repository: '' }, signal });
   const failed = expansion.problems.find((p) => p.severity === 'error');
   if (failed) throw failed.error instanceof Error ? failed.error : new PictureBookError('HTTP', failed.message);
@@ -121,7 +139,8 @@ export async function runCopyAllTags(sourceArg: string, targetArg: string, flags
   const emit = (event: LoadEvent): void => view.handle(MESSAGE_EVENTS.has(event.type) ? processScrubber.scrubDeep(event) : event);
   const stop = new StopSignals((signal, abortNow) => emit({ type: 'run-stopping', signal, abortNow, time: Date.now() }));
   try {
-    const { expansion, images } = await selectTags(source, target, flags, sourceEndpoint, clients, stop.abort.signal);
+    const tagListings = new TagListings();
+    const { expansion, images } = await selectTags(source, target, flags, sourceEndpoint, clients, stop.abort.signal, tagListings);
     view.note(selectionNote(expansion, flags.verbose === true));
     const startedAt = Date.now();
     emit({ type: 'run-started', registries: [registry], dryRun, time: startedAt });
@@ -130,17 +149,27 @@ export async function runCopyAllTags(sourceArg: string, targetArg: string, flags
     const run: AllTagsRun = {
       engine,
       images,
-      task: { platforms: flags.platform, force: flags.force === true, sourceEndpoint, targetEndpoint },
+      task: {
+        platforms: flags.platform,
+        force: flags.force === true,
+        sourceEndpoint,
+        targetEndpoint,
+        referrers: flags.referrers !== false,
+        cosignTags: flags.cosignTags !== false,
+        artifactTypes: { include: flags.referrerType ?? [], exclude: flags.skipReferrerType ?? [] },
+      },
       registry,
       dryRun,
       emit,
       stop,
+      tagListings,
     };
     const outcomes = await Promise.all(images.map((image) => copyOne(image, run)));
     const counts = new RunCounter();
-    for (const outcome of outcomes) counts.add(outcome.status, outcome.bytes);
+    for (const outcome of outcomes) counts.add(outcome.status, outcome.bytes, outcome.referrers);
     const { copied, upToDate, failed, cancelled, bytes } = counts;
-    const finished = { copied, upToDate, failed, cancelled, bytes, durationMs: Date.now() - startedAt, ok: failed === 0 };
+    const durationMs = Date.now() - startedAt;
+    const finished = { copied, upToDate, failed, cancelled, bytes, durationMs, ok: failed === 0, ...referrersFound(counts.referrers) };
     emit({ type: 'registry-finished', registry, ...finished, time: Date.now() });
     emit({ type: 'run-finished', ...finished, time: Date.now() });
     process.exitCode = stop.exitCode ?? (failed > 0 ? 1 : 0);

@@ -30,6 +30,15 @@ export function registerCopyCommand(program: Command): void {
     .option('--blob-min-rate <bytes/seconds>', 'a blob moving fewer bytes than this per interval is stalled (default 65536/30)', parseRate)
     .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform image (repeatable)', collect, [])
     .option('--force', 'copy even if the target already has the same digest')
+    .option('--no-referrers', "do not copy the image's signatures, attestations and SBOMs (OCI referrers and cosign tags)")
+    .option('--no-cosign-tags', "copy OCI referrers but not cosign's sha256-<hex>.sig/.att/.sbom tags")
+    .option('--referrer-type <artifactType>', 'copy only referrers of this artifact type (* matches any run; repeatable)', collect, [])
+    .option(
+      '--skip-referrer-type <artifactType>',
+      'do not copy referrers of this artifact type (* matches any run; repeatable)',
+      collect,
+      [],
+    )
     .option('--all-tags', 'copy every tag of the source repository into the target repository, each under its own name')
     .option('--include <regex>', 'with --all-tags: only the tags one of these regexes matches whole (repeatable)', collect, [])
     .option('--exclude <regex>', 'with --all-tags: not the tags one of these regexes matches whole (repeatable)', collect, [])

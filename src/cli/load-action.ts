@@ -56,6 +56,8 @@ const MESSAGE_EVENTS = new Set([
   'registry-finished',
   'image-failed',
   'warning',
+  'referrers-not-listed',
+  'referrer-failed',
   'retry',
 ]);
 

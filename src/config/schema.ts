@@ -11,7 +11,7 @@ import {
   workingDirPath,
   type SchemaContext,
 } from './fields.js';
-import { rulesSchema } from '../select/rule-schema.js';
+import { artifactTypesSchema, rulesSchema } from '../select/rule-schema.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
 import { notificationsSchema } from './notifications-schema.js';
@@ -66,6 +66,9 @@ function registrySchema(context: SchemaContext) {
       mirrors: rulesSchema.describe('selection rules: repositories, namespaces or registries, with tag and repository filters'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
+      referrers: z.boolean().default(true).describe("copy each image's signatures, attestations and SBOMs (OCI referrers, cosign tags)"),
+      cosignTags: z.boolean().default(true).describe("with referrers: also cosign's sha256-<hex>.sig/.att/.sbom tags"),
+      artifactTypes: artifactTypesSchema.optional(),
       retries: z
         .number()
         .int()
@@ -112,6 +115,9 @@ function registrySchema(context: SchemaContext) {
       mirrors: r.mirrors,
       ...hostSettingsOf(r),
       concurrency: r.concurrency,
+      referrers: r.referrers,
+      cosignTags: r.cosignTags,
+      ...(r.artifactTypes ? { artifactTypes: r.artifactTypes } : {}),
       retries: r.retries,
     }));
 }

@@ -1,4 +1,5 @@
 import type { Credentials } from '../auth/credentials.js';
+import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 import type { RuleSpec } from '../select/rule.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
@@ -56,6 +57,12 @@ export interface RegistryConfig extends HostSettings {
    */
   mirrors?: RuleSpec[];
   concurrency: number | undefined;
+  /** Signatures, attestations and SBOMs follow each image (optional: configs built in code get true). */
+  referrers?: boolean;
+  /** cosign's `sha256-<hex>.*` tags too (optional: true). */
+  cosignTags?: boolean;
+  /** Which artifact types of referrers travel (optional: all). */
+  artifactTypes?: ArtifactTypeFilter;
   /** Passes over the failed images once every image was tried (image-syncer's `--retries`; optional: 0). */
   retries?: number;
   /** Line of the file where this registry starts. */

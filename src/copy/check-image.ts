@@ -12,6 +12,10 @@ export interface ImageCheck {
   digest: string;
   /** The source manifest, when the check had to read it (a HEAD without digest): not read twice. */
   manifest?: FetchedManifest;
+  /** Up to date: the media type the target answered for it (an index's children have referrers too). */
+  targetMediaType?: string | undefined;
+  /** The media type the source answered for it, when it said (a dry run counts an index's children's referrers). */
+  sourceMediaType?: string | undefined;
 }
 
 export interface CheckOptions {
@@ -48,9 +52,15 @@ export async function checkImage(
   if (!digest) throw await imageNotFound(sourceRepo, source.toString(), source.identifier);
   assertTargetDigest(source, target, digest);
   const manifest = sourceAnswer.value?.manifest;
-  const check = (action: PlanAction): ImageCheck => ({ action, digest, ...(manifest ? { manifest } : {}) });
+  const sourceMediaType = sourceAnswer.value?.mediaType;
+  const check = (action: PlanAction): ImageCheck => ({
+    action,
+    digest,
+    ...(manifest ? { manifest } : {}),
+    ...(sourceMediaType ? { sourceMediaType } : {}),
+  });
   if (!compare) return check('copy');
   if (targetAnswer.status === 'rejected') throw targetAnswer.reason;
   const existing = early ? targetAnswer.value : await lookUpManifest(targetRepo, digest, fallback(`${target.name}@${digest}`));
-  return check(existing?.digest === digest ? 'up-to-date' : 'copy');
+  return existing?.digest === digest ? { ...check('up-to-date'), targetMediaType: existing.mediaType } : check('copy');
 }

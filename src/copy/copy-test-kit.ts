@@ -1,4 +1,4 @@
-import type { CopyTask } from './engine.js';
+import type { CopyTask } from './copy-task.js';
 import type { CopyResult } from './image-copier.js';
 
 /** Stand-ins for engine tests above the copy layer. Not used in production. */

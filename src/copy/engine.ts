@@ -10,26 +10,11 @@ import { checkImage, type PlanAction } from './check-image.js';
 import { Places } from './places.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
-
-/**
- * One image to copy. Plain data (plus credentials), idempotent: running it twice leaves the
- * target as running it once, so tasks can be retried or handed to another worker.
- */
-export interface CopyTask {
-  source: string;
-  target: string;
-  /** `os/arch[/variant]`; empty = every platform of an index. */
-  platforms?: readonly string[];
-  /** Copy even when the target already has the source digest. */
-  force?: boolean;
-  sourceEndpoint?: EndpointOptions;
-  targetEndpoint?: EndpointOptions;
-  /**
-   * The target is a delta bundle (an `oci:` or `oci-archive:` layout) of this previous bundle (its
-   * directory, archive or inventory file): what that bundle held is present, and is not written.
-   */
-  since?: string;
-}
+import type { CopyTask } from './copy-task.js';
+import { followReferrers, notApplicable, referrersNotFollowed, referrersUnsupported, upToDateSubjects } from './referrers/follow.js';
+import { KeyedLock } from './referrers/keyed-lock.js';
+import { planReferrers, planSubjects } from './referrers/plan-referrers.js';
+import type { TagListings } from './tag-listings.js';
 
 export interface CopyEngineOptions {
   /** Images copied at once, across all callers of this engine. */
@@ -64,11 +49,26 @@ export interface CopyRunOptions {
    * reported as blob-copier.ts says. A run files the events under its own name without guessing.
    */
   onEvent?: CopyEventListener;
+  /**
+   * The run's tag listings: cosign tags are looked for in a repository's tags listed once per run
+   * (or taken from the selection rule that listed them), not once per image. Without it, once per copy.
+   */
+  tagListings?: TagListings;
+}
+
+/** What `copy` would do: the image's action, and the signatures and attestations it would copy, by artifact type. */
+export interface PlanResult {
+  action: PlanAction;
+  digest: string;
+  /** Referrers of the image's own digest missing at the target, and cosign tags that differ (see plan-referrers.ts). */
+  referrers?: Record<string, number>;
 }
 
 /** What `plan` tells its caller about: digest fallbacks and the retries of its HEADs. */
 export interface PlanOptions {
   onEvent?: CopyEventListener;
+  /** As CopyRunOptions.tagListings. */
+  tagListings?: TagListings;
 }
 
 /**
@@ -82,6 +82,8 @@ export class CopyEngine {
   #lookahead: Limiter;
   #blobs: BlobCopier;
   #clients: RegistryClients;
+  /** One writer at a time per target fallback tag, across every copy of the process. */
+  #referrerLocks = new KeyedLock();
   #places: Places;
 
   constructor(options: CopyEngineOptions = {}) {
@@ -168,12 +170,29 @@ export class CopyEngine {
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
+          const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+          if (noReferrers) result.referrers = referrersNotFollowed(result.digest, result.target, noReferrers, emit);
+          else if (task.referrers !== false) {
+            const subjects = await upToDateSubjects(targetRepo, checked.check.digest, checked.check.targetMediaType);
+            result.referrers = await followReferrers({
+              task,
+              sourceRepo,
+              targetRepo,
+              targetName: target.toString(),
+              subjects,
+              emit,
+              blobs: this.#blobs,
+              locks: this.#referrerLocks,
+              tagListings: shared(run.tagListings, source),
+            });
+          }
           emit({
             type: 'image-skipped',
             source: result.source,
             target: result.target,
             digest: result.digest,
             reason: 'up-to-date',
+            ...(result.referrers ? { referrers: result.referrers } : {}),
             time: Date.now(),
           });
           return result;
@@ -183,7 +202,7 @@ export class CopyEngine {
         throwIfStopping(run, shownTarget);
         started = true;
         emit({ type: 'image-started', source: source.toString(), target: target.toString(), time: Date.now() });
-        const result = await copyImage({
+        const { result, subjects } = await copyImage({
           source,
           target,
           sourceRepo,
@@ -194,9 +213,27 @@ export class CopyEngine {
           blobs: this.#blobs,
           emit,
         });
+        const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+        if (noReferrers) result.referrers = referrersNotFollowed(result.sourceDigest, result.target, noReferrers, emit);
+        else if (task.referrers !== false) {
+          result.referrers = await followReferrers({
+            task,
+            sourceRepo,
+            targetRepo,
+            targetName: target.toString(),
+            subjects,
+            emit,
+            blobs: this.#blobs,
+            locks: this.#referrerLocks,
+            tagListings: shared(run.tagListings, source),
+          });
+          if (result.sourceDigest !== result.digest) await notApplicable(task, sourceRepo, result.sourceDigest, result.target, emit);
+        }
         const time = Date.now();
+        const referrers = result.referrers ? { referrers: result.referrers } : {};
         if (result.status === 'skipped') {
-          emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
+          const { source, target, digest } = result;
+          emit({ type: 'image-skipped', source, target, digest, reason: 'up-to-date', ...referrers, time });
         } else {
           const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
           emit({
@@ -210,6 +247,7 @@ export class CopyEngine {
             blobsSkipped,
             blobsMounted,
             durationMs,
+            ...referrers,
             time,
           });
         }
@@ -230,8 +268,8 @@ export class CopyEngine {
     }
   }
 
-  /** What `copy` would do (HEAD requests only; writes nothing). */
-  async plan(task: CopyTask, options: PlanOptions = {}): Promise<{ action: PlanAction; digest: string }> {
+  /** What `copy` would do (HEAD requests, and the listings of signatures and attestations; writes nothing). */
+  async plan(task: CopyTask, options: PlanOptions = {}): Promise<PlanResult> {
     const emit = options.onEvent ?? ignore;
     const source = parseReference(task.source);
     const target = withSourceTag(source, parseReference(task.target));
@@ -241,7 +279,25 @@ export class CopyEngine {
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
-    return this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    const checked = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
+    const { action, digest } = checked;
+    // A dry run into or out of an OCI layout counts no referrers: none are copied there (see referrersUnsupported).
+    if (task.referrers === false || referrersUnsupported(sourceRepo, targetRepo)) return { action, digest };
+    const platforms = (task.platforms ?? []).map(parsePlatform);
+    const referrers = await planReferrers({
+      source: sourceRepo,
+      target: targetRepo,
+      subjects: await planSubjects(sourceRepo, targetRepo, checked, platforms, source.toString()),
+      filter: task.artifactTypes ?? {},
+      cosignTags: task.cosignTags !== false,
+      force: check.force,
+      witness: { target: target.toString(), emit },
+      sourceTags: () => {
+        const list = () => sourceRepo.listTags();
+        return options.tagListings ? options.tagListings.tags(source.registry, source.repository, list) : list();
+      },
+    });
+    return { action, digest, referrers };
   }
 
   /** Hears every host event of the engine (quota, pauses), for every copy at once; the returned function stops it. */
@@ -273,6 +329,14 @@ export class CopyEngine {
 }
 
 const ignore: CopyEventListener = () => {};
+
+/** The run's listings of the source repository's tags, named as the task names the source. */
+function shared(
+  listings: TagListings | undefined,
+  source: Reference,
+): { listings: TagListings; registry: string; repository: string } | undefined {
+  return listings ? { listings, registry: source.registry, repository: source.repository } : undefined;
+}
 
 /** Reports a GET that stood in for a HEAD without digest, as an event of the image `target`. */
 function digestFallback(target: Reference, emit: CopyEventListener): (reference: string) => void {

@@ -8,8 +8,17 @@
  */
 export type CopyEvent =
   | { type: 'image-started'; source: string; target: string; time: number }
-  | { type: 'image-skipped'; source: string; target: string; digest: string; reason: 'up-to-date'; time: number }
-  | ({ type: 'image-done'; source: string; target: string; time: number } & ImageCopyFigures)
+  | {
+      type: 'image-skipped';
+      source: string;
+      target: string;
+      digest: string;
+      reason: 'up-to-date';
+      /** What followed the image (absent: referrers off). */
+      referrers?: ReferrerCounts;
+      time: number;
+    }
+  | ({ type: 'image-done'; source: string; target: string; referrers?: ReferrerCounts; time: number } & ImageCopyFigures)
   | { type: 'image-failed'; source: string; target: string; error: { code: string; message: string }; time: number }
   /**
    * The run was stopped: `started` false means the copy never began (nothing was sent); true means
@@ -44,9 +53,72 @@ export type CopyEvent =
    * `reference` was read with a GET to learn its digest (one more request; a pull on Docker Hub).
    * `target` is the image being copied.
    */
-  | { type: 'digest-fallback'; target: string; reference: string; time: number };
+  | { type: 'digest-fallback'; target: string; reference: string; time: number }
+  /**
+   * A manifest describing a copied one (a signature, attestation, SBOM) was copied to the target:
+   * found as an OCI 1.1 referrer (`via` the referrers API or the fallback tag) of `subject`, or as
+   * a cosign tag (`tag`, e.g. `sha256-<hex>.sig`). `target` is the image being copied.
+   */
+  | {
+      type: 'referrer-copied';
+      target: string;
+      subject: string;
+      digest: string;
+      artifactType: string;
+      via: 'referrers-api' | 'referrers-tag' | 'cosign-tag';
+      tag?: string;
+      time: number;
+    }
+  /** The target has no referrers API: its fallback tag `tag` (an index of `entries` referrers) was written. */
+  | { type: 'referrers-index-written'; target: string; subject: string; tag: string; entries: number; time: number }
+  /**
+   * Referrers of a source manifest that is not at the target (a platform filter wrote another
+   * index): they describe something the target does not hold, so they were not copied. `count` 0:
+   * not looked for at all (a layout on either side keeps no referrers; `reason` says which).
+   */
+  | { type: 'referrers-not-applicable'; target: string; subject: string; count: number; reason: string; time: number }
+  /**
+   * A warning: what describes `subject` could not be listed at `place` (a registry host) in
+   * `repository`: its referrers API (`referrers`), its fallback tag (`referrers-tag`) or its tags
+   * (`tags`, where cosign's `sha256-<hex>.*` tags are found). The image itself is copied all the
+   * same and counts as copied; what could be listed otherwise still follows it.
+   */
+  | {
+      type: 'referrers-not-listed';
+      target: string;
+      subject: string;
+      place: string;
+      repository: string;
+      listing: 'referrers' | 'referrers-tag' | 'tags';
+      error: { code: string; message: string };
+      time: number;
+    }
+  /**
+   * A warning: a referrer of `subject` that was found (`digest`; `tag` for a cosign tag or the
+   * fallback tag written at the target) could not be copied. The image is copied all the same.
+   */
+  | {
+      type: 'referrer-failed';
+      target: string;
+      subject: string;
+      digest?: string;
+      tag?: string;
+      error: { code: string; message: string };
+      time: number;
+    };
 
 export type CopyEventType = CopyEvent['type'];
+
+/**
+ * The signatures, attestations and SBOMs (OCI referrers and cosign tags) that followed one image:
+ * copied, found already at the target, and found but not copied (each a `referrer-failed` warning).
+ * Found is their sum.
+ */
+export interface ReferrerCounts {
+  copied: number;
+  present: number;
+  failed: number;
+}
 
 /** What one image copy moved: its `image-done` event and its result (CopyResult) both say it. */
 export interface ImageCopyFigures {

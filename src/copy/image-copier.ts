@@ -3,7 +3,7 @@ import { formatPlatform, type FetchedManifest, type Platform, type ContentReposi
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
-import type { CopyEventListener, ImageCopyFigures } from './events.js';
+import type { CopyEventListener, ImageCopyFigures, ReferrerCounts } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { assertImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource, type ResolvedImage } from './resolve.js';
@@ -28,6 +28,15 @@ export interface CopyResult extends ImageCopyFigures {
   manifestsWritten: number;
   /** Set when the target digest differs from the source on purpose (platform filter). */
   note?: string;
+  /** Signatures, attestations, SBOMs (OCI referrers and cosign tags) copied, and found already there. */
+  referrers?: ReferrerCounts;
+}
+
+/** A copy's result, and the manifests now at the target whose referrers follow the image. */
+export interface CopiedImage {
+  result: CopyResult;
+  /** The manifest at the target tag and, for an index, every child it lists. */
+  subjects: string[];
 }
 
 /** The result of an image the no-change check found up to date: nothing was read or written. */
@@ -53,25 +62,28 @@ export function upToDateResult(source: Reference, target: Reference, digest: str
  * Order matters: everything the manifest references (blobs, child manifests) first, the manifest
  * at the target tag last, so a tag never points at incomplete content.
  */
-export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
+export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
   const started = Date.now();
   const { source, target, sourceRepo, targetRepo, resolved } = input;
   const shownSource = source.toString();
   const shownTarget = target.toString();
   const stats = new CopyStats();
-  const result = (status: CopyResult['status'], digest: string, sourceDigest: string, note?: string): CopyResult => ({
-    status,
-    source: shownSource,
-    target: shownTarget,
-    digest,
-    sourceDigest,
-    bytes: stats.bytes,
-    blobsCopied: stats.blobsCopied,
-    blobsSkipped: stats.blobsSkipped,
-    blobsMounted: stats.blobsMounted,
-    manifestsWritten: stats.manifestsWritten,
-    durationMs: Date.now() - started,
-    ...(note ? { note } : {}),
+  const result = (status: CopyResult['status'], digest: string, sourceDigest: string, subjects: string[], note?: string): CopiedImage => ({
+    subjects,
+    result: {
+      status,
+      source: shownSource,
+      target: shownTarget,
+      digest,
+      sourceDigest,
+      bytes: stats.bytes,
+      blobsCopied: stats.blobsCopied,
+      blobsSkipped: stats.blobsSkipped,
+      blobsMounted: stats.blobsMounted,
+      manifestsWritten: stats.manifestsWritten,
+      durationMs: Date.now() - started,
+      ...(note ? { note } : {}),
+    },
   });
 
   const manifest = resolved.manifest;
@@ -93,7 +105,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
   if (selection.kind === 'child') {
     const digest = selection.descriptor.digest;
     if (!input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest)
-      return result('skipped', digest, manifest.digest);
+      return result('skipped', digest, manifest.digest, [digest]);
     const child = await fetchSource(sourceRepo, digest, `${shownSource}@${digest}`);
     await copyReferenced(ctx, child);
     await writeManifest(ctx, target.tag ?? digest, child.bytes, child.mediaType);
@@ -101,18 +113,21 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
       'copied',
       digest,
       manifest.digest,
+      [digest],
       `platform filter: tagged the ${selection.descriptor.platform ? formatPlatform(selection.descriptor.platform) : ''} image ${digest} itself, not the index ${manifest.digest}`,
     );
   }
   if (selection.kind === 'subset') {
+    const subjects = [selection.digest, ...selection.children.map((c) => c.digest)];
     if (!input.force && (await targetRepo.headManifest(target.tag ?? selection.digest))?.digest === selection.digest)
-      return result('skipped', selection.digest, manifest.digest);
+      return result('skipped', selection.digest, manifest.digest, subjects);
     await settleAll(selection.children.map((c) => copyChild(ctx, c.digest)));
     await writeManifest(ctx, target.tag ?? selection.digest, selection.bytes, selection.mediaType);
     return result(
       'copied',
       selection.digest,
       manifest.digest,
+      subjects,
       `platform filter wrote a new index ${selection.digest} (source index is ${manifest.digest})`,
     );
   }
@@ -125,5 +140,6 @@ export async function copyImage(input: ImageCopyInput): Promise<CopyResult> {
   }
   await copyReferenced(ctx, manifest);
   await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
-  return result('copied', manifest.digest, manifest.digest);
+  const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
+  return result('copied', manifest.digest, manifest.digest, [manifest.digest, ...children]);
 }

@@ -3,6 +3,8 @@ import type { FetchedManifest, ContentRepository } from '../registry/index.js';
 /** What a registry says a reference points at: its digest, and the manifest when reading it was the only way. */
 export interface ManifestLookup {
   digest: string;
+  /** The manifest's media type as the registry answered it (Content-Type), when it said. */
+  mediaType?: string | undefined;
   /** Read by GET because the HEAD answer had no digest: the copy uses it rather than reading it again. */
   manifest?: FetchedManifest;
 }
@@ -20,8 +22,8 @@ export async function lookUpManifest(
 ): Promise<ManifestLookup | undefined> {
   const head = await repo.headManifest(reference);
   if (!head) return undefined;
-  if (head.digest) return { digest: head.digest };
+  if (head.digest) return { digest: head.digest, mediaType: head.mediaType };
   onFallback?.();
   const manifest = await repo.getManifest(reference);
-  return { digest: manifest.digest, manifest };
+  return { digest: manifest.digest, mediaType: manifest.mediaType, manifest };
 }

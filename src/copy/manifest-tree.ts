@@ -1,4 +1,10 @@
-import { referencedBlobs, type ContentRepository, type FetchedManifest, type PutManifestOptions } from '../registry/index.js';
+import {
+  referencedBlobs,
+  type ContentRepository,
+  type FetchedManifest,
+  type ManifestPushed,
+  type PutManifestOptions,
+} from '../registry/index.js';
 import { CancelledError, HttpError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import type { CopyStats } from './copy-stats.js';
@@ -64,12 +70,12 @@ export async function writeManifest(
   bytes: Buffer,
   mediaType: string,
   options: PutManifestOptions = {},
-): Promise<string> {
+): Promise<ManifestPushed> {
   const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
   if (stopped) throw stopped;
-  let digest: string;
+  let pushed: ManifestPushed;
   try {
-    digest = await ctx.target.putManifest(reference, bytes, mediaType, options);
+    pushed = await ctx.target.putManifest(reference, bytes, mediaType, options);
   } catch (error) {
     // Someone deleted a blob we had seen there: the next copy asks the registry again.
     if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN')
@@ -77,6 +83,6 @@ export async function writeManifest(
     throw error;
   }
   ctx.stats.manifestsWritten++;
-  ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest, mediaType, time: Date.now() });
-  return digest;
+  ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest: pushed.digest, mediaType, time: Date.now() });
+  return pushed;
 }

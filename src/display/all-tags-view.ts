@@ -26,7 +26,7 @@ export interface AllTagsViewOptions extends ReporterOptions {
 /** How each tag ended (or, on a dry run, would go): one line each on stdout when it is not a terminal. */
 const PER_TAG = new Set<LoadEvent['type']>(['image-done', 'image-skipped', 'image-failed', 'image-cancelled', 'image-planned']);
 /** Said at once whatever the flags: a stop, a warning. */
-const ALWAYS = new Set<LoadEvent['type']>(['run-stopping', 'warning']);
+const ALWAYS = new Set<LoadEvent['type']>(['run-stopping', 'warning', 'referrers-not-listed', 'referrer-failed']);
 /** The run's frame: the summary says it, once. */
 const FRAME = new Set<LoadEvent['type']>(['run-started', 'registry-started', 'registry-listed', 'registry-finished', 'run-finished']);
 

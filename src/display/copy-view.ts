@@ -22,6 +22,8 @@ export interface CopyViewOptions extends ReporterOptions {
 
 /** How the image as a whole went: the command prints that itself (result or error), once. */
 const IMAGE_LEVEL = new Set<CopyEvent['type']>(['image-started', 'image-skipped', 'image-done', 'image-failed', 'image-cancelled']);
+/** Warnings: said without -v too (a signature that did not follow its image). */
+const WARNINGS = new Set<CopyEvent['type']>(['referrers-not-listed', 'referrer-failed']);
 
 /**
  * On a terminal, the live view of `load` for the one image (bytes, rate and a bar), with -v lines
@@ -33,7 +35,7 @@ export function createCopyView(out: ReporterOutput, options: CopyViewOptions): C
   if (!out.isTTY) {
     return {
       handle(event) {
-        if (!options.verbose || IMAGE_LEVEL.has(event.type)) return;
+        if ((!options.verbose && !WARNINGS.has(event.type)) || IMAGE_LEVEL.has(event.type)) return;
         for (const line of describeEvent({ ...event, registry }) ?? []) options.err.write(`  ${escapeControl(line)}\n`);
       },
       close() {

@@ -44,8 +44,8 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       // Progress: the live view counts it; a line per page would drown the log.
       return undefined;
     case 'image-planned':
-      if (event.action === 'copy') return [`would copy ${task(event)}`];
-      if (event.action === 'up-to-date') return [`up to date ${task(event)}`];
+      if (event.action === 'copy') return [`would copy ${task(event)}${plannedReferrers(event.referrers, ', with')}`];
+      if (event.action === 'up-to-date') return [`up to date ${task(event)}${plannedReferrers(event.referrers, '; would copy')}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':
       return [
@@ -105,6 +105,24 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [
         `${event.host}: requests go again after ${formatDuration(event.pausedMs)} (${event.reason === 'quota' ? 'the pull quota allows' : 'the 429 pause is over'})`,
       ];
+    case 'referrer-copied':
+      return [
+        `${event.via === 'cosign-tag' ? `cosign tag ${event.tag ?? ''}` : 'referrer'} ${shortDigest(event.digest)} (${event.artifactType}) of ${shortDigest(event.subject)} copied to ${event.target}`,
+      ];
+    case 'referrers-index-written':
+      return [`wrote referrers tag ${event.tag} (${event.entries} referrers) of ${shortDigest(event.subject)} to ${event.target}`];
+    case 'referrers-not-applicable':
+      return [
+        `${event.count > 0 ? `${event.count} ` : ''}referrers of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.reason}`,
+      ];
+    case 'referrers-not-listed':
+      return [
+        `warning: could not list ${unlisted(event)} (${event.error.message}); ${event.target} is copied without what that would have found`,
+      ];
+    case 'referrer-failed':
+      return [
+        `warning: ${event.tag ? `tag ${event.tag}` : `referrer ${shortDigest(event.digest ?? '')}`} of ${shortDigest(event.subject)} not copied to ${event.target}: ${event.error.message}`,
+      ];
     case 'blob-started':
     case 'blob-progress':
     case 'host-quota':
@@ -137,6 +155,14 @@ function pruneLine(event: Extract<LoadEvent, { type: 'prune' }>): string {
   }
 }
 
+/** What a `referrers-not-listed` warning could not read, in words. */
+function unlisted(event: Extract<LoadEvent, { type: 'referrers-not-listed' }>): string {
+  const where = `${event.place}/${event.repository}`;
+  if (event.listing === 'tags') return `the tags of ${where} to find the cosign signatures of ${shortDigest(event.subject)}`;
+  if (event.listing === 'referrers-tag') return `the referrers of ${shortDigest(event.subject)} at ${where} (its fallback tag)`;
+  return `the referrers of ${shortDigest(event.subject)} at ${where}`;
+}
+
 function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): string {
   if (event.reason === 'rate-limited') {
     return `${event.host}: answered 429 Too Many Requests: every request to it waits ${formatDuration(event.waitMs)}${event.retryAfter ? ' (its Retry-After)' : ''}`;
@@ -144,6 +170,15 @@ function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): str
   const of = event.limit === undefined ? '' : ` of ${event.limit}`;
   const per = event.windowSeconds === undefined ? '' : ` per ${formatDuration(event.windowSeconds * 1000)}`;
   return `${event.host}: ${event.remaining}${of} pulls left${per}, the reserve is ${event.reserve} (quotaReserve): manifest GETs wait for the quota, each at most ${formatDuration(event.maxWaitMs)} (quotaWaitSeconds)`;
+}
+
+/** ` , with 2 referrers (1 application/spdx+json, 1 cosign .sig)`: what a dry run would copy beside the image. */
+export function plannedReferrers(counts: Record<string, number> | undefined, lead: string): string {
+  // By type name: the listings answer in whatever order they finish.
+  const entries = Object.entries(counts ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return '';
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return `${lead} ${total} ${total === 1 ? 'referrer' : 'referrers'} (${entries.map(([type, n]) => `${n} ${type}`).join(', ')})`;
 }
 
 /** How a registry or run ended: a stop that left images uncopied is not called a failure. */

@@ -1,3 +1,4 @@
+import type { ReferrerCounts } from '../copy/index.js';
 import type { LoadEvent } from '../load/events.js';
 import { RunCounter } from '../load/run-counts.js';
 import { scriptFailureSummary } from '../load/run-outcome.js';
@@ -37,6 +38,8 @@ export interface RegistryState {
   scriptError: string | undefined;
   /** While its rules list (before `listed`): repositories and tags found so far. */
   listing: { repositories: number; tags: number } | undefined;
+  /** Signatures, attestations and SBOMs that followed its finished images. */
+  referrers: ReferrerCounts;
 }
 
 /** A snapshot to draw: plain data, so rendering is a pure function of it. */
@@ -204,6 +207,7 @@ export class LiveModel {
         wouldCopy,
         bytes: bytes + streaming,
         scriptError: r.scriptError,
+        referrers: { ...r.counts.referrers },
       };
     });
     const sum = (pick: (r: RegistryState) => number) => registries.reduce((n, r) => n + pick(r), 0);

@@ -19,6 +19,7 @@ const registry = (over: Partial<RegistryState>): RegistryState => ({
   bytes: 0,
   scriptError: undefined,
   listing: undefined,
+  referrers: { copied: 0, present: 0, failed: 0 },
   ...over,
 });
 const image = (over: Partial<ActiveImage>): ActiveImage => ({
@@ -85,6 +86,15 @@ describe('renderLive', () => {
       0,
     );
     assert.equal(line, '✖ a  syncer script "x" exited with code 3: oops');
+  });
+
+  it('counts the referrers that followed the finished images on the registry line', () => {
+    const [line] = renderLive(
+      view({ registries: [registry({ name: 'a', copied: 1, upToDate: 1, referrers: { copied: 2, present: 1, failed: 1 } })] }),
+      120,
+      0,
+    );
+    assert.equal(line, '⠋ a  1 copied, 1 up to date, 0 failed of 4  0 B  referrers 4 found: 2 copied, 1 already there, 1 failed');
   });
 
   it('counts "would copy" on a dry run', () => {

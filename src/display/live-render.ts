@@ -1,5 +1,6 @@
 import type { ActiveImage, LiveView, RegistryState } from './live-model.js';
 import { imageCountsPhrase, listProblems } from './event-lines.js';
+import { referrerCountsPhrase } from './summary.js';
 import { escapeControl, shortenStart, truncate } from './terminal.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
@@ -44,7 +45,9 @@ export function registryLine(registry: RegistryState, spinner: string): string {
   }
   const first = registry.wouldCopy > 0 ? `${registry.wouldCopy} would copy` : undefined;
   const of = registry.listed === undefined ? '' : ` of ${registry.listed}`;
-  return `${mark} ${name}  ${imageCountsPhrase(registry, first)}${of}${listProblems(registry)}  ${formatBytes(registry.bytes)}`;
+  const referrers = referrerCountsPhrase(registry.referrers);
+  const signed = referrers && registry.wouldCopy === 0 ? `  referrers ${referrers}` : '';
+  return `${mark} ${name}  ${imageCountsPhrase(registry, first)}${of}${listProblems(registry)}  ${formatBytes(registry.bytes)}${signed}`;
 }
 
 function imageLine(image: ActiveImage, now: number, width: number): string {

@@ -21,6 +21,9 @@ const PERMANENT = new Set<LoadEvent['type']>([
   // Every deletion (or planned one) and every owned tag kept: what pruning did must stay readable.
   'prune',
   'warning',
+  // A signature that did not follow its image: the policy checking it will refuse the image.
+  'referrers-not-listed',
+  'referrer-failed',
   'run-stopping',
 ]);
 

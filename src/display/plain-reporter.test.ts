@@ -258,4 +258,19 @@ describe('PlainReporter', () => {
       '  [b] line 5: "Bad": invalid reference: path component "Bad" must be lowercase',
     ]);
   });
+
+  it('prints the warnings of signatures that could not be listed or copied, naming registry, repository and what', () => {
+    const { reporter, lines } = plain();
+    const subject = `sha256:${'a'.repeat(64)}`;
+    const base = { registry: REGISTRY_A, target: `${REGISTRY_A}/mirror/app:v1`, subject, time: T0 };
+    const error = { code: 'HTTP', message: 'GET http://src:5000/v2/team/app/tags/list?n=1000: 404 Not Found: UNSUPPORTED' };
+    reporter.handle({ type: 'referrers-not-listed', ...base, place: 'src:5000', repository: 'team/app', listing: 'tags', error });
+    reporter.handle({ type: 'referrers-not-listed', ...base, place: 'src:5000', repository: 'team/app', listing: 'referrers', error });
+    reporter.handle({ type: 'referrer-failed', ...base, digest: `sha256:${'b'.repeat(64)}`, error: { code: 'HTTP', message: '500' } });
+    assert.deepEqual(lines(), [
+      `2026-11-22T10:00:00.000Z [${REGISTRY_A}] warning: could not list the tags of src:5000/team/app to find the cosign signatures of sha256:aaaaaaaaaaaa (${error.message}); ${base.target} is copied without what that would have found`,
+      `2026-11-22T10:00:00.000Z [${REGISTRY_A}] warning: could not list the referrers of sha256:aaaaaaaaaaaa at src:5000/team/app (${error.message}); ${base.target} is copied without what that would have found`,
+      `2026-11-22T10:00:00.000Z [${REGISTRY_A}] warning: referrer sha256:bbbbbbbbbbbb of sha256:aaaaaaaaaaaa not copied to ${base.target}: 500`,
+    ]);
+  });
 });

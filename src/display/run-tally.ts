@@ -91,6 +91,7 @@ export class RunTally {
       dryRun: this.#dryRun,
       wouldCopy,
       pruned: this.#pruned,
+      referrers: { ...this.#counts.referrers },
       failures: [...this.#failures],
     };
   }

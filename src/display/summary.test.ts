@@ -58,3 +58,13 @@ it('counts the tags pruning deleted, or would delete on a dry run, under the ima
     'would prune: 1 tag',
   );
 });
+
+it('counts the signatures and attestations that followed the images on a line of their own, failed ones only when any', () => {
+  const lines = (referrers: { copied: number; present: number; failed: number }, dryRun = false) =>
+    summaryLines({ copied: 1, upToDate: 1, failed: 0, bytes: 0, durationMs: 75, referrers, dryRun, wouldCopy: 0 });
+  assert.equal(lines({ copied: 2, present: 3, failed: 1 })[1], 'signatures and attestations: 6 found: 2 copied, 3 already there, 1 failed');
+  assert.equal(lines({ copied: 2, present: 3, failed: 0 })[1], 'signatures and attestations: 5 found: 2 copied, 3 already there');
+  assert.ok(!lines({ copied: 0, present: 0, failed: 0 }).some((l) => l.startsWith('signatures')));
+  // A dry run copies none: its image-planned lines say what would come.
+  assert.ok(!lines({ copied: 2, present: 0, failed: 0 }, true).some((l) => l.startsWith('signatures')));
+});

@@ -1,3 +1,4 @@
+import type { ReferrerCounts } from '../copy/index.js';
 import { plural, scriptCount } from './event-lines.js';
 import { formatBytes, formatDuration, formatRate } from './units.js';
 
@@ -31,7 +32,17 @@ export interface SummaryStats {
   wouldCopy?: number;
   /** Target tags pruning deleted (a dry run: would delete). */
   pruned?: number;
+  /** Signatures, attestations and SBOMs that followed the images (counted apart from them). */
+  referrers?: ReferrerCounts;
   failures?: readonly Failure[];
+}
+
+/** `3 found: 1 copied, 1 already there, 1 failed` (found is the sum); undefined when none were found. */
+export function referrerCountsPhrase(referrers: ReferrerCounts | undefined): string | undefined {
+  if (!referrers) return undefined;
+  const found = referrers.copied + referrers.present + referrers.failed;
+  if (found === 0) return undefined;
+  return `${found} found: ${referrers.copied} copied, ${referrers.present} already there${referrers.failed > 0 ? `, ${referrers.failed} failed` : ''}`;
 }
 
 /**
@@ -47,6 +58,8 @@ export function summaryLines(stats: SummaryStats): string[] {
   ];
   const pruned = stats.pruned ?? 0;
   if (pruned > 0) out.push(`${stats.dryRun ? 'would prune' : 'pruned'}: ${plural(pruned, 'tag')}`);
+  const referrers = stats.dryRun ? undefined : referrerCountsPhrase(stats.referrers);
+  if (referrers) out.push(`signatures and attestations: ${referrers}`);
   const selection = stats.selectionErrors ?? 0;
   if (scripts + lines + selection > 0)
     out.push(

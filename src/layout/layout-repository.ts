@@ -9,7 +9,9 @@ import {
   type ContentRepository,
   type FetchedManifest,
   type ManifestHead,
+  type ManifestPushed,
   type PutManifestOptions,
+  type ReferrersListing,
 } from '../registry/index.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/index.js';
 import { REF_NAME, refNameOf, type IndexEntry } from './index-document.js';
@@ -90,11 +92,12 @@ export class LayoutRepository implements ContentRepository {
   }
 
   /** Keeps the bytes, then (unless it is an index's child) lists the image in index.json. */
-  async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<string> {
+  /** A layout keeps no subject index: `ociSubject` is always undefined. */
+  async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<ManifestPushed> {
     await this.#ready();
     const digest = sha256Digest(bytes);
     await this.#layout.putBlobBytes(digest, bytes, this.name);
-    if (options.child) return digest;
+    if (options.child) return { digest, ociSubject: undefined };
     const name = isTag(reference) ? tagRefName(this.name, reference) : digestRefName(this.name, digest);
     const entry: IndexEntry = {
       mediaType,
@@ -103,7 +106,15 @@ export class LayoutRepository implements ContentRepository {
       ...(name !== undefined ? { annotations: { [REF_NAME]: name } } : {}),
     };
     await this.#layout.list(entry);
-    return digest;
+    return { digest, ociSubject: undefined };
+  }
+
+  /** OCI layouts here keep no referrers (nor their fallback tags): the engine does not follow them. */
+  readonly keepsReferrers = false;
+
+  /** No referrers API; the engine asks `keepsReferrers` first, so this is never the way in. */
+  listReferrers(): Promise<ReferrersListing> {
+    return Promise.resolve({ supported: false });
   }
 
   async exists(): Promise<boolean | undefined> {

@@ -71,6 +71,8 @@ export type RunEvent =
       target: string;
       action: 'copy' | 'up-to-date' | 'error';
       message?: string;
+      /** Signatures and attestations that would be copied, by artifact type (absent: none, or referrers off). */
+      referrers?: Record<string, number>;
       time: number;
     }
   /**

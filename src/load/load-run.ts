@@ -1,10 +1,17 @@
 import type { CopyEngine, CopyEventListener, CopyTask } from '../copy/index.js';
 import type { RegistryConfig } from '../config/index.js';
-import { Limiter } from '../copy/index.js';
+import { Limiter, TagListings } from '../copy/index.js';
 import { CancelledError, errorInfo, errorMessage, PictureBookError } from '../errors/index.js';
 import { isLayoutPlace, parseReference } from '../reference/index.js';
 import type { RegistryClients } from '../registry/index.js';
-import { layoutAwareLister, registryLister, type Lister, type PlannedImage, type RuleExpansion } from '../select/index.js';
+import {
+  layoutAwareLister,
+  registryLister,
+  rememberingLister,
+  type Lister,
+  type PlannedImage,
+  type RuleExpansion,
+} from '../select/index.js';
 import type { OwnershipLedger } from '../store/index.js';
 import { pruneStep } from './prune-step.js';
 import type { LoadEventListener } from './events.js';
@@ -13,7 +20,7 @@ import { selectRegistryImages } from './registry-selection.js';
 import { resolvedSourceEndpoint, resolvedTargetEndpoint } from './registry-endpoints.js';
 import { RunCredentials } from './run-credentials.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
-import { RunCounter } from './run-counts.js';
+import { referrersFound, RunCounter } from './run-counts.js';
 import {
   emptyOutcome,
   scriptFailureSummary,
@@ -86,6 +93,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     bytes,
     durationMs,
     ok,
+    ...referrersFound(total.referrers),
     time: Date.now(),
   });
   return total;
@@ -132,6 +140,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       bytes,
       durationMs,
       ok,
+      ...referrersFound(outcome.referrers),
       time: Date.now(),
     });
     return outcome;
@@ -154,14 +163,17 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
   outcome.invalidLines = listed.invalidLines;
 
   // Every run lists anew: tags come and go between runs. A stop that only drains lets the listing
-  // finish (the images are then reported not started); an abort ends it.
+  // finish (the images are then reported not started); an abort ends it. What the rules listed is
+  // where the copies look for cosign tags: one listing per repository and run (kept per registry
+  // entry, whose source credentials listed it).
+  const tagListings = new TagListings();
   let images: PlannedImage[];
   let expansions: RuleExpansion[];
   try {
     const plan = await selectRegistryImages({
       registry,
       rules: listed.rules,
-      lister: listerFor(registry, options),
+      lister: rememberingLister(listerFor(registry, options), tagListings),
       limiter: listings,
       signal: options.signal,
       emit,
@@ -185,6 +197,9 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       ...(image.platforms ? { platforms: image.platforms } : {}),
       ...(image.force ? { force: true } : {}),
       ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
+      referrers: image.referrers ?? registry.referrers !== false,
+      cosignTags: image.cosignTags ?? registry.cosignTags !== false,
+      ...((image.artifactTypes ?? registry.artifactTypes) ? { artifactTypes: image.artifactTypes ?? registry.artifactTypes } : {}),
     });
   }
   // Endpoints are built when an image's turn comes: a credential helper is asked only then, and
@@ -199,7 +214,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
     ]);
     return { ...task, sourceEndpoint, targetEndpoint };
   };
-  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, withEndpoints, options, name));
+  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, withEndpoints, options, name, tagListings));
   const firstTries = await Promise.all([...tasks.values()].map(attempt));
   const passes = options.dryRun ? 0 : (registry.retries ?? 0);
   outcome.images = await runRetryPasses({
@@ -214,8 +229,9 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
   const retried = retrySummary(name, outcome.images, passes);
   if (retried) emit({ type: 'warning', message: retried, time: Date.now() });
   const counts = new RunCounter();
-  for (const image of outcome.images) counts.add(image.status, image.bytes);
+  for (const image of outcome.images) counts.add(image.status, image.bytes, image.referrers);
   Object.assign(outcome, counts.images());
+  outcome.referrers = counts.referrers;
   // A layout that could not be completed (disk full) fails the registry's run, one failure more.
   if (!options.prunePlan && !(await finishLayout(registry, options))) outcome.failed++;
   const pruned = await pruneStep({
@@ -271,6 +287,7 @@ async function copyOrPlan(
   withEndpoints: (task: CopyTask) => Promise<CopyTask>,
   options: LoadRunOptions,
   registry: string,
+  tagListings: TagListings,
 ): Promise<ImageOutcome> {
   const base = { source: unready.source, target: unready.target };
   const onEvent: CopyEventListener = (event) => options.emit({ ...event, registry });
@@ -292,8 +309,9 @@ async function copyOrPlan(
   }
   if (options.dryRun) {
     try {
-      const plan = await options.engine.plan(task, { onEvent });
-      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, time: Date.now() });
+      const plan = await options.engine.plan(task, { onEvent, tagListings });
+      const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
+      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, ...referrers, time: Date.now() });
       return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
     } catch (error) {
       const info = errorInfo(error);
@@ -303,8 +321,9 @@ async function copyOrPlan(
   }
   try {
     const { signal, drain } = options;
-    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent });
-    return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
+    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent, tagListings });
+    const status = result.status === 'skipped' ? 'up-to-date' : 'copied';
+    return { ...base, status, digest: result.digest, bytes: result.bytes, ...(result.referrers ? { referrers: result.referrers } : {}) };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.
     if (error instanceof CancelledError) return { ...base, status: 'cancelled', bytes: 0 };

@@ -76,3 +76,43 @@ test("a finished run's own counts replace what the events added up; list problem
   });
   assert.deepEqual([counter.invalidLines, counter.scriptFailures], [7, 1]);
 });
+
+test('the referrers that followed each image add up apart from the images, from outcomes and from events alike; a finished run gives its own', () => {
+  const fromOutcomes = new RunCounter();
+  fromOutcomes.add('copied', 10, { copied: 2, present: 0, failed: 1 });
+  fromOutcomes.add('up-to-date', 0, { copied: 0, present: 3, failed: 0 });
+  fromOutcomes.add('failed', 0);
+  const fromEvents = new RunCounter();
+  fromEvents.addEvent({
+    type: 'image-done',
+    ...base,
+    digest: 'd',
+    sourceDigest: 'd',
+    bytes: 10,
+    blobsCopied: 1,
+    blobsSkipped: 0,
+    blobsMounted: 0,
+    durationMs: 1,
+    referrers: { copied: 2, present: 0, failed: 1 },
+  });
+  fromEvents.addEvent({
+    type: 'image-skipped',
+    ...base,
+    digest: 'd',
+    reason: 'up-to-date',
+    referrers: { copied: 0, present: 3, failed: 0 },
+  });
+  assert.deepEqual(fromOutcomes.referrers, { copied: 2, present: 3, failed: 1 });
+  assert.deepEqual(fromEvents.referrers, fromOutcomes.referrers);
+  fromEvents.settle({
+    copied: 1,
+    upToDate: 1,
+    failed: 0,
+    cancelled: 0,
+    bytes: 10,
+    durationMs: 5,
+    ok: true,
+    referrers: { copied: 9, present: 0, failed: 0 },
+  });
+  assert.deepEqual(fromEvents.referrers, { copied: 9, present: 0, failed: 0 });
+});

@@ -1,3 +1,4 @@
+import type { ReferrerCounts } from '../copy/index.js';
 import type { LoadEvent } from './events.js';
 import type { ImageOutcome } from './run-outcome.js';
 
@@ -20,6 +21,24 @@ export interface FinishedCounts extends ImageCounts {
   invalidLines?: number;
   /** Selection problems of severity `error` (optional, as above). */
   selectionErrors?: number;
+  /** Signatures, attestations and SBOMs that followed the images (optional, as above). */
+  referrers?: ReferrerCounts;
+}
+
+/** No referrers yet. */
+export const noReferrers = (): ReferrerCounts => ({ copied: 0, present: 0, failed: 0 });
+
+/** `{ referrers }` for a finished event when any were found; nothing when none were (or none were looked for). */
+export function referrersFound(referrers: ReferrerCounts): { referrers?: ReferrerCounts } {
+  return referrers.copied + referrers.present + referrers.failed > 0 ? { referrers } : {};
+}
+
+/** `total` plus `more`, in place. */
+export function addReferrers(total: ReferrerCounts, more: ReferrerCounts | undefined): void {
+  if (!more) return;
+  total.copied += more.copied;
+  total.present += more.present;
+  total.failed += more.failed;
 }
 
 /**
@@ -38,9 +57,12 @@ export class RunCounter implements ImageCounts {
   scriptFailures = 0;
   invalidLines = 0;
   selectionErrors = 0;
+  /** What followed the images, counted apart from them. */
+  referrers = noReferrers();
 
-  /** One image's outcome. */
-  add(status: ImageOutcome['status'], bytes: number): void {
+  /** One image's outcome, and what followed it. */
+  add(status: ImageOutcome['status'], bytes: number, referrers?: ReferrerCounts): void {
+    addReferrers(this.referrers, referrers);
     if (status === 'copied') this.copied++;
     else if (status === 'up-to-date') this.upToDate++;
     else if (status === 'failed') this.failed++;
@@ -53,9 +75,9 @@ export class RunCounter implements ImageCounts {
   addEvent(event: LoadEvent): void {
     switch (event.type) {
       case 'image-done':
-        return this.add('copied', event.bytes);
+        return this.add('copied', event.bytes, event.referrers);
       case 'image-skipped':
-        return this.add('up-to-date', 0);
+        return this.add('up-to-date', 0, event.referrers);
       case 'image-failed':
         return this.add('failed', 0);
       case 'image-retry-pass':
@@ -86,6 +108,7 @@ export class RunCounter implements ImageCounts {
     this.scriptFailures = final.scriptFailures ?? this.scriptFailures;
     this.invalidLines = final.invalidLines ?? this.invalidLines;
     this.selectionErrors = final.selectionErrors ?? this.selectionErrors;
+    if (final.referrers) this.referrers = { ...final.referrers };
   }
 
   /** The image counts alone (what a run outcome stores). */

@@ -1,4 +1,5 @@
-import type { ImageCounts } from './run-counts.js';
+import type { ReferrerCounts } from '../copy/index.js';
+import { addReferrers, noReferrers, type ImageCounts } from './run-counts.js';
 
 /** What happened to one image in a run (kept for the summary and the run history). */
 export interface ImageOutcome {
@@ -11,6 +12,8 @@ export interface ImageOutcome {
   error?: { code: string; message: string } | undefined;
   /** Retry passes it took part in (`retries`): absent when its first try was its last. */
   retried?: number | undefined;
+  /** What followed it (signatures, attestations, SBOMs); absent when none were looked for. */
+  referrers?: ReferrerCounts | undefined;
 }
 
 export interface RegistryOutcome extends ImageCounts {
@@ -27,6 +30,8 @@ export interface RegistryOutcome extends ImageCounts {
   images: ImageOutcome[];
   /** Target tags pruning deleted (rules with `prune:`). */
   pruned?: number | undefined;
+  /** What followed its images, summed (see ImageOutcome.referrers). */
+  referrers: ReferrerCounts;
 }
 
 /** A registry's outcome before anything happened: nothing copied, listed or refused yet. */
@@ -44,6 +49,7 @@ export function emptyOutcome(registry: string, startedAt: number): RegistryOutco
     invalidLines: [],
     selectionProblems: [],
     images: [],
+    referrers: { copied: 0, present: 0, failed: 0 },
   };
 }
 
@@ -69,6 +75,8 @@ export interface RunOutcome extends ImageCounts {
   startedAt: number;
   durationMs: number;
   registries: RegistryOutcome[];
+  /** What followed the images of every registry. */
+  referrers: ReferrerCounts;
 }
 
 /** Adds up registry outcomes into the run's totals. */
@@ -88,6 +96,10 @@ export function totalOutcome(registries: RegistryOutcome[], startedAt: number, d
     startedAt,
     durationMs: Date.now() - startedAt,
     registries,
+    referrers: registries.reduce((total, r) => {
+      addReferrers(total, r.referrers);
+      return total;
+    }, noReferrers()),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { RetryPolicy } from '../transport/index.js';
-import type { FetchedManifest, ManifestHead } from './manifest-requests.js';
+import type { FetchedManifest, ManifestHead, ManifestPushed } from './manifest-requests.js';
 import type { PageOptions } from './pagination.js';
+import type { ReferrersListing } from './referrers-requests.js';
 
 /**
  * Where the bytes of one new blob go: a registry's upload session, or a temporary file of an OCI
@@ -54,10 +55,22 @@ export interface ContentRepository {
   headManifest(reference: string): Promise<ManifestHead | undefined>;
   /** The manifest, verified against its digest; its bytes as stored. */
   getManifest(reference: string): Promise<FetchedManifest>;
-  /** Writes manifest bytes as they are, at a tag or by digest; resolves with their sha256 digest. */
-  putManifest(reference: string, bytes: Buffer, mediaType: string, options?: PutManifestOptions): Promise<string>;
+  /**
+   * Writes manifest bytes as they are, at a tag or by digest; resolves with their sha256 digest and
+   * the `OCI-Subject` a registry with a referrers API answers for a manifest with a `subject`
+   * (undefined from a place that keeps no subject index).
+   */
+  putManifest(reference: string, bytes: Buffer, mediaType: string, options?: PutManifestOptions): Promise<ManifestPushed>;
   /** Whether the repository exists; undefined when the place will not say. Asked only to explain a miss. */
   exists(): Promise<boolean | undefined>;
+  /**
+   * Whether signatures and attestations (OCI referrers, their fallback tags, cosign tags) are looked
+   * for and written here: a registry does; an OCI layout keeps none, so the engine does not follow
+   * referrers into or out of one (and says so).
+   */
+  readonly keepsReferrers: boolean;
+  /** The OCI 1.1 referrers of `digest`, or `supported: false` (a registry without the API: use the fallback tag). */
+  listReferrers(digest: string, artifactType?: string): Promise<ReferrersListing>;
   /** Every tag. */
   listTags(options?: PageOptions & { pageSize?: number }): Promise<string[]>;
 

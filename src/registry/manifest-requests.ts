@@ -74,8 +74,20 @@ export async function getManifest(ctx: RepositoryContext, reference: string): Pr
   return { bytes, digest: byDigest ?? sha256Digest(bytes), mediaType: parsed.mediaType, parsed };
 }
 
+/** What a manifest PUT answered: the digest stored, and `OCI-Subject` when the registry indexed a referrer. */
+export interface ManifestPushed {
+  digest: string;
+  /** Set by a registry with the referrers API when the manifest had a `subject`; absent from one without. */
+  ociSubject: string | undefined;
+}
+
 /** PUT manifest bytes as they are; `Content-Type` must equal the body's media type. */
 export async function putManifest(ctx: RepositoryContext, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  return (await pushManifest(ctx, reference, bytes, mediaType)).digest;
+}
+
+/** putManifest, also telling whether the registry answered with `OCI-Subject`. */
+export async function pushManifest(ctx: RepositoryContext, reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
   const response = await send(ctx, {
     method: 'PUT',
     path: manifestPath(ctx.name, reference),
@@ -92,7 +104,7 @@ export async function putManifest(ctx: RepositoryContext, reference: string, byt
   if (echoed && echoed !== digest && echoed !== reference) {
     throw new ContentError('DIGEST_MISMATCH', `registry stored manifest ${ctx.name}:${reference} as ${quoted(echoed)}, expected ${digest}`);
   }
-  return digest;
+  return { digest, ociSubject: headerValue(response, 'oci-subject') };
 }
 
 /**

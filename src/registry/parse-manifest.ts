@@ -11,9 +11,15 @@ export interface Descriptor {
   urls?: string[] | undefined;
 }
 
+/** OCI 1.1: what a referrer says it is about (`subject`) and what kind of artifact it is. */
+export interface ReferrerFields {
+  subject?: Descriptor | undefined;
+  artifactType?: string | undefined;
+}
+
 export type ParsedManifest =
-  | { kind: 'index'; mediaType: string; manifests: Descriptor[] }
-  | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] };
+  | ({ kind: 'index'; mediaType: string; manifests: Descriptor[] } & ReferrerFields)
+  | ({ kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] } & ReferrerFields);
 
 function platformOf(value: unknown, where: string): Platform | undefined {
   const p = value as Partial<Platform> | null | undefined;
@@ -42,13 +48,29 @@ function descriptor(value: unknown, where: string): Descriptor {
   return { mediaType: d.mediaType, digest, size: d.size, platform: platformOf(d.platform, where), urls: d.urls };
 }
 
+/** `subject` (checked like any descriptor: its digest becomes a URL) and `artifactType`, when present. */
+function referrerFields(doc: { subject?: unknown; artifactType?: unknown }): ReferrerFields {
+  return {
+    ...(doc.subject !== undefined ? { subject: descriptor(doc.subject, 'subject') } : {}),
+    ...(typeof doc.artifactType === 'string' ? { artifactType: doc.artifactType } : {}),
+  };
+}
+
 /**
  * Reads what a copy needs from manifest bytes. The media type comes from the registry's
  * `Content-Type` when the body omits it (both are allowed). The bytes themselves are never
  * re-serialised: their digest is the manifest's identity.
  */
 export function parseManifest(bytes: Buffer, contentType: string | undefined): ParsedManifest {
-  let doc: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown; config?: unknown; layers?: unknown };
+  let doc: {
+    mediaType?: unknown;
+    schemaVersion?: unknown;
+    manifests?: unknown;
+    config?: unknown;
+    layers?: unknown;
+    subject?: unknown;
+    artifactType?: unknown;
+  };
   try {
     doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
   } catch {
@@ -63,7 +85,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
     );
   if (isIndexMediaType(mediaType) || (!isImageMediaType(mediaType) && Array.isArray(doc.manifests))) {
     if (!Array.isArray(doc.manifests)) throw new ContentError('MANIFEST_INVALID', 'index has no "manifests" list');
-    return { kind: 'index', mediaType, manifests: doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`)) };
+    return { kind: 'index', mediaType, manifests: doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`)), ...referrerFields(doc) };
   }
   if (isImageMediaType(mediaType) || doc.config !== undefined) {
     const layers = Array.isArray(doc.layers) ? doc.layers : [];
@@ -72,6 +94,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
       mediaType,
       config: descriptor(doc.config, 'config'),
       layers: layers.map((l, i) => descriptor(l, `layers[${i}]`)),
+      ...referrerFields(doc),
     };
   }
   throw new ContentError('UNSUPPORTED_MEDIA_TYPE', `unsupported manifest media type "${mediaType || 'none'}"`);

@@ -3,7 +3,16 @@ import { repositoryScope } from '../reference/index.js';
 import { discardBody, type RetryListener, type RetryPolicy, type Transport } from '../transport/index.js';
 import { getBlob, getBlobFrom, headBlob, readBlob } from './blob-requests.js';
 import type { ContentRepository } from './content-repository.js';
-import { deleteManifest, getManifest, headManifest, putManifest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
+import {
+  deleteManifest,
+  getManifest,
+  headManifest,
+  pushManifest,
+  type FetchedManifest,
+  type ManifestHead,
+  type ManifestPushed,
+} from './manifest-requests.js';
+import { listReferrers, type ReferrersListing } from './referrers-requests.js';
 import { collectPages, type PageOptions } from './pagination.js';
 import { RegistryUpload } from './registry-upload.js';
 import { send, tagsPath, type RepositoryContext } from './repository-context.js';
@@ -60,9 +69,20 @@ export class RepositoryClient implements ContentRepository {
     return getManifest(this.#ctx, reference);
   }
 
-  /** A child of an index is written like any manifest: a registry keeps it in the repository. */
-  putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-    return putManifest(this.#ctx, reference, bytes, mediaType);
+  /**
+   * A child of an index is written like any manifest: a registry keeps it in the repository. The
+   * answer's `OCI-Subject` says whether the registry indexed a referrer (see manifest-requests.ts).
+   */
+  putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
+    return pushManifest(this.#ctx, reference, bytes, mediaType);
+  }
+
+  /** A registry's referrers: through its API, or its fallback tag. */
+  readonly keepsReferrers = true;
+
+  /** The OCI 1.1 referrers of `digest`, or `supported: false` (use the fallback tag). */
+  listReferrers(digest: string, artifactType?: string): Promise<ReferrersListing> {
+    return listReferrers(this.#ctx, digest, artifactType);
   }
 
   /** DELETE by tag or digest (see deleteManifest): false when there was nothing to delete. */

@@ -1,6 +1,7 @@
 import type { RunResult, RunTrigger } from '../store/index.js';
 import type { LoadEvent } from '../load/events.js';
 import type { ImageCounts } from '../load/run-counts.js';
+import type { ReferrerCounts } from '../copy/index.js';
 
 /**
  * What the scheduler does, as typed events (it logs nothing itself). Run and copy events of each
@@ -19,6 +20,8 @@ export type SchedulerEvent =
       result: Exclude<RunResult, 'running' | 'interrupted'>;
       durationMs: number;
       error: string | undefined;
+      /** Signatures, attestations and SBOMs that followed the images (absent: none counted). */
+      referrers?: ReferrerCounts | undefined;
       time: number;
     } & ImageCounts)
   /** A tick came while the previous run was still going: no second run was started. */

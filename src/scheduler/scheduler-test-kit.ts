@@ -41,6 +41,7 @@ export function outcome(registry: string, overrides: Partial<RegistryOutcome> = 
     invalidLines: [],
     selectionProblems: [],
     images: [],
+    referrers: { copied: 3, present: 4, failed: 1 },
     ...overrides,
   };
 }

@@ -287,6 +287,7 @@ export class Synchronizer {
           bytes,
           error,
           images: outcome.images,
+          referrers: outcome.referrers,
         })
         .catch((e: unknown) => this.#storeFailed(e));
     }
@@ -303,6 +304,7 @@ export class Synchronizer {
       bytes,
       durationMs: endedAt - startedAt,
       error,
+      referrers: outcome.referrers,
       time: endedAt,
     });
   }

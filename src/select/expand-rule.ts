@@ -34,6 +34,9 @@ function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace, ne
     target: mapTarget(source, target, rule.target, newTag).toString(),
     ...(rule.platforms ? { platforms: rule.platforms } : {}),
     ...(rule.force ? { force: true } : {}),
+    ...(rule.referrers !== undefined ? { referrers: rule.referrers } : {}),
+    ...(rule.cosignTags !== undefined ? { cosignTags: rule.cosignTags } : {}),
+    ...(rule.artifactTypes !== undefined ? { artifactTypes: rule.artifactTypes } : {}),
     rule: rule.label,
   };
 }

@@ -1,6 +1,7 @@
 import type { DroppedRepository } from './repository-filter.js';
 import type { SelectionRule } from './rule.js';
 import type { DroppedTag } from './tag-filter.js';
+import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 
 /** One image a rule selected: what a copy task needs, and which rule asked for it. */
 export interface SelectedImage {
@@ -10,6 +11,12 @@ export interface SelectedImage {
   target: string;
   platforms?: readonly string[];
   force?: boolean;
+  /** Set by a rule's `referrers:`; absent, the registry's setting applies. */
+  referrers?: boolean;
+  /** Set by a rule's `cosignTags:`; absent, the registry's setting applies. */
+  cosignTags?: boolean;
+  /** Set by a rule's `artifactTypes:`; absent, the registry's setting applies. */
+  artifactTypes?: ArtifactTypeFilter;
   /** The label of the rule that selected it. */
   rule: string;
 }

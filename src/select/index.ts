@@ -31,7 +31,7 @@ export { compileRule, referenceRule, type RuleSpec, type SelectionRule } from '.
 export { ruleSchema, rulesSchema, type RuleInput } from './rule-schema.js';
 export { parseImageEntry, type ImageEntry } from './image-entry.js';
 export { mapTarget, type TargetPlace } from './target-mapping.js';
-export { registryLister, type Lister, type ListOptions, type RegistryListerOptions } from './lister.js';
+export { registryLister, rememberingLister, type Lister, type ListOptions, type RegistryListerOptions } from './lister.js';
 export { layoutAwareLister } from './layout-lister.js';
 export { CatalogUnavailableError, RepositoryNotFoundError } from './listing-errors.js';
 export type { SelectionEvent, SelectionEventListener } from './events.js';

@@ -1,4 +1,5 @@
 import { AuthError, HttpError } from '../errors/index.js';
+import type { TagListings } from '../copy/tag-listings.js';
 import type { RegistryClients } from '../registry/index.js';
 import type { EndpointOptions } from '../transport/index.js';
 import { CatalogUnavailableError, RepositoryNotFoundError } from './listing-errors.js';
@@ -64,6 +65,18 @@ export function registryLister(clients: RegistryClients, options: RegistryLister
           throw new RepositoryNotFoundError(registry, repository, detailOf(error, registry), { cause: error });
         throw error;
       }
+    },
+  };
+}
+
+/** `lister`, keeping every tag list it reads in `listings`: the copies of the run look for cosign tags there instead of listing again. */
+export function rememberingLister(lister: Lister, listings: TagListings): Lister {
+  return {
+    repositories: (registry, list) => lister.repositories(registry, list),
+    async tags(registry, repository, list) {
+      const tags = await lister.tags(registry, repository, list);
+      listings.remember(registry, repository, tags);
+      return tags;
     },
   };
 }

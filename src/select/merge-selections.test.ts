@@ -95,3 +95,47 @@ test('a reference without tag and the same with :latest are one image (a copy re
     { source: 'a.example/app', target: 'm:5000/app:latest', rule: 'syncer script line 1', rules: ['syncer script line 1', 'images[0]'] },
   ]);
 });
+
+test("a rule's referrers: false holds only when every rule selecting the image says it; unsaid, the registry decides", () => {
+  const { images } = mergeSelections([
+    img('a.example/app:v1', 'm:5000/app:v1', 'mirrors[0]', { referrers: false }),
+    img('a.example/app:v1', 'm:5000/app:v1', 'mirrors[1]', { referrers: false }),
+    img('a.example/app:v2', 'm:5000/app:v2', 'mirrors[0]', { referrers: false }),
+    img('a.example/app:v2', 'm:5000/app:v2', 'mirrors[2]'),
+    img('a.example/app:v3', 'm:5000/app:v3', 'mirrors[0]', { referrers: false }),
+    img('a.example/app:v3', 'm:5000/app:v3', 'mirrors[3]', { referrers: true }),
+  ]);
+  assert.deepEqual(
+    images.map((i) => [i.target, i.referrers]),
+    [
+      ['m:5000/app:v1', false],
+      ['m:5000/app:v2', undefined],
+      ['m:5000/app:v3', true],
+    ],
+  );
+});
+
+test("a rule's cosignTags merges as referrers does; artifactTypes filters that agree stay, filters that differ let every type through", () => {
+  const sig = { include: ['application/vnd.dev.cosign.*'] };
+  const { images } = mergeSelections([
+    img('a.example/app:v1', 'm:5000/app:v1', 'mirrors[0]', { cosignTags: false, artifactTypes: sig }),
+    img('a.example/app:v1', 'm:5000/app:v1', 'mirrors[1]', {
+      cosignTags: false,
+      artifactTypes: { include: ['application/vnd.dev.cosign.*'] },
+    }),
+    img('a.example/app:v2', 'm:5000/app:v2', 'mirrors[0]', { cosignTags: false, artifactTypes: sig }),
+    img('a.example/app:v2', 'm:5000/app:v2', 'mirrors[2]', { artifactTypes: { exclude: ['application/spdx+json'] } }),
+    img('a.example/app:v3', 'm:5000/app:v3', 'mirrors[0]', { artifactTypes: sig }),
+    img('a.example/app:v3', 'm:5000/app:v3', 'mirrors[3]'),
+    img('a.example/app:v4', 'm:5000/app:v4', 'mirrors[3]'),
+  ]);
+  assert.deepEqual(
+    images.map((i) => [i.target, i.cosignTags, i.artifactTypes]),
+    [
+      ['m:5000/app:v1', false, sig],
+      ['m:5000/app:v2', undefined, {}],
+      ['m:5000/app:v3', undefined, {}],
+      ['m:5000/app:v4', undefined, undefined],
+    ],
+  );
+});

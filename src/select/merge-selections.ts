@@ -1,5 +1,6 @@
 import { parseReference } from '../reference/index.js';
 import type { SelectedImage, SelectionProblem } from './expansion.js';
+import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 
 /** An image to copy, once, with every rule that selected it. */
 export interface PlannedImage extends SelectedImage {
@@ -67,7 +68,36 @@ export function mergeSelections(images: readonly SelectedImage[]): { images: Pla
     }
     const rules = [...new Set(claims.map((c) => c.rule))];
     const force = claims.some((c) => c.force === true);
-    planned.push({ ...first, ...(force ? { force: true } : {}), rules });
+    // Referrers (and cosign tags) stay off only when every rule selecting the image turns them off.
+    const referrers = mergedSwitch(claims.map((c) => c.referrers));
+    const cosignTags = mergedSwitch(claims.map((c) => c.cosignTags));
+    const artifactTypes = mergedFilter(claims.map((c) => c.artifactTypes));
+    const { referrers: _r, cosignTags: _c, artifactTypes: _a, ...rest } = first;
+    planned.push({
+      ...rest,
+      ...(force ? { force: true } : {}),
+      ...(referrers !== undefined ? { referrers } : {}),
+      ...(cosignTags !== undefined ? { cosignTags } : {}),
+      ...(artifactTypes !== undefined ? { artifactTypes } : {}),
+      rules,
+    });
   }
   return { images: planned, problems };
+}
+
+/** Off when every rule says off; on when any says on; otherwise unsaid (the registry decides). */
+function mergedSwitch(said: ReadonlyArray<boolean | undefined>): boolean | undefined {
+  if (said.every((s) => s === false)) return false;
+  return said.some((s) => s === true) ? true : undefined;
+}
+
+/**
+ * Rules that agree on an artifact-type filter keep it; none saying one leaves it to the registry;
+ * rules that disagree (or one that says none while another says one) let every type through:
+ * one rule's filter never takes from the image what another rule selecting it wants.
+ */
+function mergedFilter(said: ReadonlyArray<ArtifactTypeFilter | undefined>): ArtifactTypeFilter | undefined {
+  if (said.every((s) => s === undefined)) return undefined;
+  const [first, ...others] = said.map((s) => JSON.stringify(s ?? null));
+  return others.every((o) => o === first) ? said[0] : {};
 }

@@ -5,6 +5,23 @@ import { RuleError } from './rule-error.js';
 // `include: []` would keep nothing, which nobody means: leave the key out to keep everything.
 const patterns = z.array(z.string()).min(1, 'needs at least one regular expression (leave the key out to keep everything)');
 
+/** Which referrers travel, by artifact type: `referrers.artifactTypes` of a registry entry or a rule. */
+export const artifactTypesSchema = z
+  .object({
+    include: z
+      .array(z.string().min(1))
+      .min(1, 'needs at least one artifact type (leave the key out to keep every type)')
+      .optional()
+      .describe('artifact types (* matches any run of characters): only referrers of one of these travel'),
+    exclude: z
+      .array(z.string().min(1))
+      .min(1, 'needs at least one artifact type (leave the key out to drop none)')
+      .optional()
+      .describe('artifact types (* matches any run of characters): referrers of these do not travel'),
+  })
+  .strict()
+  .describe("which signatures, attestations and SBOMs travel, by artifact type (as copy's --referrer-type, --skip-referrer-type)");
+
 /**
  * One `mirrors:` rule, strict (unknown keys are refused, so a typo is never silently ignored).
  * Its check compiles the rule, so a bad source, regex, range, target or platform is reported at
@@ -40,6 +57,9 @@ export const ruleSchema = z
     target: z.string().optional().describe('a repository rule: the path its tags land at under hostname/repository'),
     platforms: z.array(z.string()).optional().describe('os/arch[/variant]: only these platforms of a multi-platform image'),
     force: z.boolean().optional().describe('copy even when the target already has the source digest'),
+    referrers: z.boolean().optional().describe("copy the images' signatures, attestations and SBOMs (default: the registry's referrers)"),
+    cosignTags: z.boolean().optional().describe("with referrers: also cosign's sha256-<hex>.* tags (default: the registry's cosignTags)"),
+    artifactTypes: artifactTypesSchema.optional(),
     required: z.boolean().optional().describe('an empty selection fails the run instead of being a warning'),
     prune: z
       .union([

@@ -7,6 +7,7 @@ import { RuleError } from './rule-error.js';
 import { describeSource, parseRuleSource, type RuleSource } from './rule-source.js';
 import { compileTagFilter, type TagFilter, type TagFilterSpec } from './tag-filter.js';
 import { compilePrunePolicy, type PrunePolicy, type PruneSpec } from './prune-policy.js';
+import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 
 /** One selection rule as written (a `mirrors:` entry, or built from a CLI's flags or an image-list line). */
 export interface RuleSpec {
@@ -23,6 +24,12 @@ export interface RuleSpec {
   platforms?: readonly string[] | undefined;
   /** Copy even when the target already has the source digest. */
   force?: boolean | undefined;
+  /** Signatures, attestations and SBOMs follow the images (undefined: the registry's `referrers`). */
+  referrers?: boolean | undefined;
+  /** cosign's `sha256-<hex>.*` tags too (undefined: the registry's `cosignTags`). */
+  cosignTags?: boolean | undefined;
+  /** Which artifact types of referrers travel (undefined: the registry's `artifactTypes`). */
+  artifactTypes?: ArtifactTypeFilter | undefined;
   /** An empty selection is an error instead of a note. */
   required?: boolean | undefined;
   /** Delete target tags this rule wrote once its selection no longer holds their source (opt-in). */
@@ -44,6 +51,12 @@ export interface SelectionRule {
   targetTags: string[] | undefined;
   platforms: readonly string[] | undefined;
   force: boolean;
+  /** Undefined: the registry entry's `referrers` decides. */
+  referrers: boolean | undefined;
+  /** Undefined: the registry entry's `cosignTags` decides. */
+  cosignTags: boolean | undefined;
+  /** Undefined: the registry entry's `artifactTypes` decides. */
+  artifactTypes: ArtifactTypeFilter | undefined;
   required: boolean;
   /** Set when the rule prunes. */
   prune: PrunePolicy | undefined;
@@ -158,6 +171,9 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     // An empty list means what no list means: every platform.
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
     force: spec.force ?? false,
+    referrers: spec.referrers,
+    cosignTags: spec.cosignTags,
+    artifactTypes: spec.artifactTypes,
     required: spec.required ?? false,
     prune: compilePrunePolicy(spec.prune, source.kind === 'repository' || source.kind === 'namespace' || source.kind === 'registry'),
   };
@@ -178,6 +194,9 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     targetTags: undefined,
     platforms: undefined,
     force: false,
+    referrers: undefined,
+    cosignTags: undefined,
+    artifactTypes: undefined,
     required: false,
     prune: undefined,
   };

@@ -187,6 +187,12 @@ test('metrics: Prometheus text that moves with runs, skipped ticks and requests'
   assert.match(text, /^picture_book_sync_runs_total\{registry="mirror\.example:5000",result="succeeded"\} 1$/m);
   assert.match(text, /^picture_book_sync_images_total\{registry="mirror\.example:5000",status="up_to_date"\} 2$/m);
   assert.match(text, /^picture_book_sync_bytes_total\{registry="mirror\.example:5000"\} 100$/m);
+  assert.match(text, /^picture_book_sync_referrers_total\{registry="mirror\.example:5000",status="copied"\} 3$/m);
+  assert.match(text, /^picture_book_sync_referrers_total\{registry="mirror\.example:5000",status="present"\} 4$/m);
+  assert.match(text, /^picture_book_sync_referrers_total\{registry="mirror\.example:5000",status="failed"\} 1$/m);
+  // The run's record in the API carries the same counts.
+  const details = await api.app.inject({ url: '/ops?sync=mirror.example:5000&action=details', headers: api.auth });
+  assert.deepEqual(details.json().recentRuns[0].referrers, { copied: 3, present: 4, failed: 1 });
   assert.match(text, /^picture_book_sync_skipped_ticks_total\{registry="mirror\.example:5000"\} 1$/m);
   assert.match(text, /^picture_book_sync_run_duration_seconds_count\{registry="mirror\.example:5000"\} 1$/m);
   assert.match(text, /^picture_book_synchronizers\{registry="other\.example",state="scheduled"\} 1$/m);

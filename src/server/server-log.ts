@@ -29,6 +29,8 @@ const WARN = new Set([
   'selection-problem',
   'retry',
   'warning',
+  'referrers-not-listed',
+  'referrer-failed',
   'host-paused',
   'notification-failed',
   'queue-unreachable',

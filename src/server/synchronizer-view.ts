@@ -19,6 +19,7 @@ export function runView(run: RunSummary) {
     pruned: run.pruned,
     bytes: run.bytes,
     error: run.error,
+    referrers: run.referrers,
   };
 }
 

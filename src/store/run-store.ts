@@ -1,3 +1,4 @@
+import type { ReferrerCounts } from '../copy/index.js';
 import type { ImageOutcome } from '../load/run-outcome.js';
 import type { OwnershipLedger } from './ownership.js';
 
@@ -24,6 +25,8 @@ export interface RunSummary {
   bytes: number;
   /** Why the whole run failed (e.g. the syncer script), when it did. */
   error: string | null;
+  /** Signatures, attestations and SBOMs that followed its images (all 0 for runs stored before they were counted). */
+  referrers: ReferrerCounts;
 }
 
 export interface RunRecord extends RunSummary {
@@ -43,6 +46,8 @@ export interface RunFinish {
   bytes: number;
   error?: string | undefined;
   images: ImageOutcome[];
+  /** Defaults to none. */
+  referrers?: ReferrerCounts | undefined;
 }
 
 /**

@@ -16,6 +16,9 @@ export interface RunRow {
   pruned: number;
   bytes: number;
   error: string | null;
+  referrers_copied: number;
+  referrers_present: number;
+  referrers_failed: number;
 }
 
 export interface ImageRow {
@@ -60,6 +63,7 @@ export function runSummary(row: RunRow): RunSummary {
     pruned: row.pruned,
     bytes: row.bytes,
     error: row.error,
+    referrers: { copied: row.referrers_copied, present: row.referrers_present, failed: row.referrers_failed },
   };
 }
 

@@ -37,6 +37,7 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
     failed: 1,
     bytes: 10,
     images: [image, failedImage],
+    referrers: { copied: 2, present: 5, failed: 1 },
   });
   const second = await store.startRun('mirror.example', 'schedule', 3000);
   await store.startRun('other.example', 'manual', 3500);
@@ -44,6 +45,7 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
   const run = await store.getRun(first);
   assert.equal(run?.result, 'failed');
   assert.equal(run.endedAt, 2000);
+  assert.deepEqual(run.referrers, { copied: 2, present: 5, failed: 1 });
   assert.deepEqual(run.images, [
     { ...image, error: undefined },
     { ...failedImage, digest: undefined },
@@ -56,6 +58,7 @@ test('a run is recorded with its counts and per-image outcomes, newest first', a
       [first, 'failed', 'start'],
     ],
   );
+  assert.deepEqual(listed[0]?.referrers, { copied: 0, present: 0, failed: 0 }, 'a run still going has counted none');
   const summary = await store.registrySummary('mirror.example');
   assert.equal(summary.runs, 2);
   assert.equal(summary.lastRun?.id, second);

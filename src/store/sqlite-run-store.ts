@@ -34,7 +34,7 @@ function prepareStatements(db: Database.Database) {
   return {
     insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
     finishRun: db.prepare(
-      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, pruned = @pruned, bytes = @bytes, error = @error WHERE id = @id`,
+      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, pruned = @pruned, bytes = @bytes, error = @error, referrers_copied = @referrersCopied, referrers_present = @referrersPresent, referrers_failed = @referrersFailed WHERE id = @id`,
     ),
     insertImage: db.prepare(
       `INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`,
@@ -163,6 +163,9 @@ export class SqliteRunStore implements RunStore {
         pruned: finish.pruned ?? 0,
         bytes,
         error: this.#scrub(finish.error),
+        referrersCopied: finish.referrers?.copied ?? 0,
+        referrersPresent: finish.referrers?.present ?? 0,
+        referrersFailed: finish.referrers?.failed ?? 0,
       });
       for (const image of finish.images) {
         this.#sql.insertImage.run({

@@ -91,6 +91,10 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX pruned_tags_by_run ON pruned_tags (run_id);
    ALTER TABLE runs ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;`,
+  // Signatures, attestations and SBOMs that followed a run's images, counted apart from them.
+  `ALTER TABLE runs ADD COLUMN referrers_copied INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE runs ADD COLUMN referrers_present INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE runs ADD COLUMN referrers_failed INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

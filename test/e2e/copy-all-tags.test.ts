@@ -80,7 +80,8 @@ test('every tag is copied under its own name (skopeo lists the same tags, each w
     action: { kind: 'paginate', field: 'tags', size: 2 },
   });
   try {
-    const again = await runCli(['copy', '--all-tags', src(), dst('mirror/app')]);
+    // The tags' own checks; signatures and attestations (a listing per image) are counted in copy-referrers-*.test.ts.
+    const again = await runCli(['copy', '--all-tags', '--no-referrers', src(), dst('mirror/app')]);
     assert.equal(again.code, 0, again.stderr);
     assert.ok(again.stdout.includes('images: 0 copied, 6 up to date, 0 failed'), again.stdout);
     for (const tag of TAGS) assert.ok(again.stdout.includes(`up to date ${src()}:${tag} -> ${dst('mirror/app')}:${tag} (`), tag);

@@ -26,7 +26,7 @@ const blobEvents = new Set(['blob-done', 'blob-skipped', 'blob-mounted']);
 
 /** Digests of the blobs a run's events say were made present, one entry per event. */
 function settledBlobs(events: LoadEvent[]): string[] {
-  return events.flatMap((e) => (blobEvents.has(e.type) && 'digest' in e ? [e.digest] : [])).sort();
+  return events.flatMap((e) => (e.type === 'blob-done' || e.type === 'blob-skipped' || e.type === 'blob-mounted' ? [e.digest] : [])).sort();
 }
 
 function retries(events: LoadEvent[]): Array<[string, string]> {

@@ -77,6 +77,9 @@ test('catalog and tags served in pages of n=2: a registry rule follows every Lin
   t.after(() => proxy.clearFaults());
   const result = await load('paged', {
     repository: 'p',
+    // The rule's own listing is counted: signatures and attestations (which list each repository's
+    // tags again for cosign tags) are off here.
+    referrers: false,
     mirrors: [{ source: proxy.host, repositories: { exclude: ['loop/.*', 'multi/.*'] } }],
   });
   assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -21,5 +21,7 @@ export { sendSpaces, startHostileRegistry, sha256, type HostileRegistry, type Fa
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
+export { startReferrersFront, type ReferrerDescriptor, type ReferrersFront } from './referrers-front.js';
+export { pushArtifact, pushCosignTag, pushReferrersTag, subjectOf, type PushedArtifact, type Subject } from './referrer-fixtures.js';
 export { startedSoFar } from './started-so-far.js';
 export { startRedis, type TestRedis } from './redis-server.js';

@@ -14,7 +14,7 @@ async function expectStatus(response: Response, statuses: number[], what: string
 }
 
 /** Uploads one blob (POST, then PUT ?digest= with the bytes); returns its digest. */
-export async function pushRawBlob(registry: TestRegistry, repository: string, bytes: Buffer): Promise<string> {
+export async function pushRawBlob(registry: Pick<TestRegistry, 'url'>, repository: string, bytes: Buffer): Promise<string> {
   const digest = digestOf(bytes);
   const started = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
   await expectStatus(started, [202], `POST upload to ${repository}`);
@@ -27,7 +27,7 @@ export async function pushRawBlob(registry: TestRegistry, repository: string, by
 
 /** PUTs manifest bytes as they are; returns their digest. */
 export async function pushRawManifest(
-  registry: TestRegistry,
+  registry: Pick<TestRegistry, 'url'>,
   repository: string,
   reference: string,
   bytes: Buffer,
@@ -53,7 +53,7 @@ export interface RawImage {
  * config's real size) for its config: the real registry stores it without checking.
  */
 export async function pushRawImage(
-  registry: TestRegistry,
+  registry: Pick<TestRegistry, 'url'>,
   repoAndTag: string,
   options: { seed: string; configSize?: (real: number) => number },
 ): Promise<RawImage> {

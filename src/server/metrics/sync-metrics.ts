@@ -24,6 +24,10 @@ export class SyncMetrics {
     'Images handled by sync runs, by registry and status (copied, up_to_date, failed, cancelled).',
   );
   readonly bytes = new Counter('picture_book_sync_bytes_total', 'Blob bytes copied by sync runs, by registry.');
+  readonly referrers = new Counter(
+    'picture_book_sync_referrers_total',
+    'Signatures, attestations and SBOMs (OCI referrers, cosign tags) that followed the images of sync runs, by registry and status (copied, present, failed).',
+  );
   readonly durations = new Histogram(
     'picture_book_sync_run_duration_seconds',
     'Duration of sync runs, by registry.',
@@ -78,6 +82,7 @@ export class SyncMetrics {
       this.runs,
       this.images,
       this.bytes,
+      this.referrers,
       this.durations,
       this.skippedTicks,
       synchronizers,
@@ -105,6 +110,7 @@ export class SyncMetrics {
         // A pause or stop is not a failure: counted on its own so it does not inflate `failed`.
         this.images.inc({ registry, status: 'cancelled' }, e.cancelled);
         this.bytes.inc({ registry }, e.bytes);
+        for (const status of ['copied', 'present', 'failed'] as const) this.referrers.inc({ registry, status }, e.referrers?.[status] ?? 0);
         this.durations.observe({ registry }, e.durationMs / 1000);
         break;
       }

@@ -32,6 +32,10 @@ export const runSchema = z
     pruned: z.number().int().describe('Target tags deleted by pruning (rules with prune:)'),
     bytes: z.number().int(),
     error: z.string().nullable().describe('Why the whole run failed, when it did'),
+    referrers: z
+      .object({ copied: z.number().int(), present: z.number().int(), failed: z.number().int() })
+      .strict()
+      .describe('Signatures, attestations and SBOMs that followed the images: copied, already at the target, found but not copied'),
   })
   .strict();
 

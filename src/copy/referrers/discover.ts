@@ -1,0 +1,67 @@
+import { referrerEntries, referrersTag, MediaType, type ReferrerEntry, type ContentRepository } from '../../registry/index.js';
+import { lookUpManifest } from '../manifest-lookup.js';
+import type { CopyEventListener } from '../events.js';
+import { artifactTypeOf, passesFilter, serverFilter, type ArtifactTypeFilter } from './artifact-filter.js';
+import { listOrWarn, passable } from './referrer-problems.js';
+
+/** The referrers of one subject at the source, and how they were found. */
+export interface Discovered {
+  via: 'referrers-api' | 'referrers-tag';
+  /** Those the filter lets through. */
+  entries: ReferrerEntry[];
+  /** How many the filter kept out. */
+  filteredOut: number;
+  /** Found through the fallback tag: the source's index (its digest and bytes). */
+  sourceIndex?: { digest: string; bytes: Buffer };
+  /** The target's fallback tag already holds that very index: every referrer in it is at the target. */
+  sameAtTarget?: boolean;
+  /** The listing failed (a `referrers-not-listed` warning was emitted): nothing is known, nothing follows. */
+  unlisted?: true;
+}
+
+/** Who hears that a listing failed: the image `target` being copied. */
+export interface DiscoveryWitness {
+  target: string;
+  emit: CopyEventListener;
+}
+
+/**
+ * Finds the referrers of `subject` at the source: the referrers API (paged), or, where the registry
+ * has none, its fallback tag `<alg>-<hex>`. A fallback index the target's tag already holds (same
+ * digest, by HEAD on both sides) is read from the target, so a no-change run reads nothing at the
+ * source. A listing that fails is a warning (see referrer-problems.ts): the result is then empty.
+ */
+export async function discoverReferrers(
+  source: ContentRepository,
+  target: ContentRepository | undefined,
+  subject: string,
+  filter: ArtifactTypeFilter,
+  witness: DiscoveryWitness,
+): Promise<Discovered> {
+  const keep = (all: ReferrerEntry[]) => {
+    const entries = all.filter((e) => passesFilter(artifactTypeOf(e), filter));
+    return { entries, filteredOut: all.length - entries.length };
+  };
+  const about = { ...witness, subject };
+  // The registry may filter for us; we filter again whatever OCI-Filters-Applied says (harmless when it did).
+  const listing = await listOrWarn(source, 'referrers', about, () => source.listReferrers(subject, serverFilter(filter)));
+  if (!listing) return { via: 'referrers-api', entries: [], filteredOut: 0, unlisted: true };
+  if (listing.supported) return { via: 'referrers-api', ...keep(listing.referrers) };
+  const tag = referrersTag(subject);
+  const fromTag = await listOrWarn(source, 'referrers-tag', about, async () => {
+    // The target's tag only spares a read: a target that cannot say is asked nothing more here.
+    const atTargetOrNone = target?.headManifest(tag).catch((error: unknown) => {
+      if (passable(error, target)) return undefined;
+      throw error;
+    });
+    const [found, atTarget] = await Promise.all([lookUpManifest(source, tag), atTargetOrNone]);
+    if (!found) return null; // no tag: no referrers
+    const sameAtTarget = atTarget?.digest === found.digest;
+    const bytes = found.manifest?.bytes ?? (await (sameAtTarget && target ? target : source).getManifest(found.digest)).bytes;
+    const where = `referrers tag ${source.where}:${tag}`;
+    return { ...keep(referrerEntries(bytes, MediaType.ociIndex, where)), sourceIndex: { digest: found.digest, bytes }, sameAtTarget };
+  });
+  if (fromTag === undefined) return { via: 'referrers-tag', entries: [], filteredOut: 0, unlisted: true };
+  if (fromTag === null) return { via: 'referrers-tag', entries: [], filteredOut: 0 };
+  return { via: 'referrers-tag', ...fromTag };
+}

@@ -1,0 +1,89 @@
+import { isCosignTagOf, isIndexMediaType, type ContentRepository, type Platform } from '../../registry/index.js';
+import type { ImageCheck } from '../check-image.js';
+import { lookUpManifest } from '../manifest-lookup.js';
+import { presentAtTarget } from '../manifest-tree.js';
+import { selectPlatforms } from '../platform-selection.js';
+import { settleAll } from '../settle-all.js';
+import { artifactTypeOf, type ArtifactTypeFilter } from './artifact-filter.js';
+import { discoverReferrers, type DiscoveryWitness } from './discover.js';
+import { upToDateSubjects } from './follow.js';
+import { listOrWarn } from './referrer-problems.js';
+
+export interface PlanReferrersInput {
+  source: ContentRepository;
+  target: ContentRepository;
+  /** The manifests whose referrers a copy would follow (see planSubjects). */
+  subjects: readonly string[];
+  filter: ArtifactTypeFilter;
+  cosignTags: boolean;
+  force: boolean;
+  /** Hears what could not be listed (a warning, as in a copy). */
+  witness: DiscoveryWitness;
+  /** The source's tags (the run's listing, see tag-listings.ts). */
+  sourceTags: () => Promise<readonly string[]>;
+}
+
+/**
+ * The manifests a copy would follow referrers of: the image and, for an index, each child it lists
+ * (those a platform filter keeps; the new index a filter writes has none at the source). An
+ * up-to-date index is read at the target, as the copy does; one to copy at the source, the one
+ * manifest a copy would read first.
+ */
+export async function planSubjects(
+  source: ContentRepository,
+  target: ContentRepository,
+  check: ImageCheck,
+  platforms: readonly Platform[],
+  shownSource: string,
+): Promise<string[]> {
+  if (check.action === 'up-to-date') return upToDateSubjects(target, check.digest, check.targetMediaType);
+  const mediaType = check.manifest?.mediaType ?? check.sourceMediaType;
+  if (!mediaType || !isIndexMediaType(mediaType)) return [check.digest];
+  const index = check.manifest ?? (await source.getManifest(check.digest));
+  if (index.parsed.kind !== 'index') return [check.digest];
+  const selection = selectPlatforms(index as typeof index & { parsed: { kind: 'index' } }, platforms, shownSource);
+  if (selection.kind === 'child') return [selection.descriptor.digest];
+  if (selection.kind === 'subset') return selection.children.map((c) => c.digest);
+  return [check.digest, ...index.parsed.manifests.map((c) => c.digest)];
+}
+
+/**
+ * What a dry run says of an image's signatures and attestations: the referrers of each subject
+ * that the target lacks, counted by artifact type, and their cosign tags that differ (counted as
+ * `cosign .sig`, ...: their type is only known by reading them). Writes nothing and reads no
+ * manifest but the listings (and the fallback indexes, which are the listings where the registry
+ * has no referrers API); referrers of referrers are not counted.
+ */
+export async function planReferrers(input: PlanReferrersInput): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const add = (type: string) => (counts[type] = (counts[type] ?? 0) + 1);
+  let tags: Promise<readonly string[] | undefined> | undefined;
+  const sourceTags = () =>
+    (tags ??= listOrWarn(input.source, 'tags', { ...input.witness, subject: input.subjects[0] ?? '' }, input.sourceTags));
+  await settleAll(input.subjects.map((subject) => planSubject(input, subject, add, sourceTags)));
+  return counts;
+}
+
+async function planSubject(
+  input: PlanReferrersInput,
+  subject: string,
+  add: (type: string) => void,
+  sourceTags: () => Promise<readonly string[] | undefined>,
+): Promise<void> {
+  const found = await discoverReferrers(input.source, input.target, subject, input.filter, input.witness);
+  if (!found.sameAtTarget) {
+    await settleAll(
+      found.entries.map(async (entry) => {
+        if (!(await presentAtTarget(input.target, entry.descriptor.digest, input.force))) add(artifactTypeOf(entry));
+      }),
+    );
+  }
+  if (!input.cosignTags) return;
+  const tags = ((await sourceTags()) ?? []).filter((tag) => isCosignTagOf(tag, subject));
+  await settleAll(
+    tags.map(async (tag) => {
+      const [atSource, atTarget] = await Promise.all([lookUpManifest(input.source, tag), input.target.headManifest(tag)]);
+      if (atSource && (input.force || atTarget?.digest !== atSource.digest)) add(`cosign ${tag.slice(tag.lastIndexOf('.'))}`);
+    }),
+  );
+}
