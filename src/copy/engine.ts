@@ -1,6 +1,6 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, RegistryClients, type ContentRepository } from '../registry/index.js';
+import { parsePlatform, RegistryClients, type ContentRepository, type MissingPlatforms } from '../registry/index.js';
 import type { EndpointOptions, HostEventListener, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener } from './events.js';
@@ -18,8 +18,10 @@ import { withSourceTag } from './target-defaults.js';
 export interface CopyTask {
   source: string;
   target: string;
-  /** `os/arch[/variant]`; empty = every platform of an index. */
+  /** `os/arch[/variant]` (the OS or arch may be `*`); empty = every platform of an index. */
   platforms?: readonly string[];
+  /** An image without the platforms asked for: an error (default), or skipped with a note and nothing written. */
+  missingPlatforms?: MissingPlatforms;
   /** Copy even when the target already has the source digest. */
   force?: boolean;
   sourceEndpoint?: EndpointOptions;
@@ -190,6 +192,7 @@ export class CopyEngine {
           targetRepo,
           resolved: checked.resolved,
           platforms,
+          ...(task.missingPlatforms ? { missingPlatforms: task.missingPlatforms } : {}),
           force,
           blobs: this.#blobs,
           emit,
@@ -197,6 +200,9 @@ export class CopyEngine {
         const time = Date.now();
         if (result.status === 'skipped') {
           emit({ type: 'image-skipped', source: result.source, target: result.target, digest: result.digest, reason: 'up-to-date', time });
+        } else if (result.status === 'platform-skipped') {
+          const { source, target, digest, note } = result;
+          emit({ type: 'image-skipped', source, target, digest, reason: 'platform', ...(note ? { note } : {}), time });
         } else {
           const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
           emit({

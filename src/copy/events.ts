@@ -8,7 +8,20 @@
  */
 export type CopyEvent =
   | { type: 'image-started'; source: string; target: string; time: number }
-  | { type: 'image-skipped'; source: string; target: string; digest: string; reason: 'up-to-date'; time: number }
+  /**
+   * Not copied: `up-to-date`, the target tag has the source digest; `platform`, a platform filter
+   * that skips (image-syncer's --os/--arch) found none of its platforms in the image (`note` says
+   * what it has); nothing was written.
+   */
+  | {
+      type: 'image-skipped';
+      source: string;
+      target: string;
+      digest: string;
+      reason: 'up-to-date' | 'platform';
+      note?: string;
+      time: number;
+    }
   | ({ type: 'image-done'; source: string; target: string; time: number } & ImageCopyFigures)
   | { type: 'image-failed'; source: string; target: string; error: { code: string; message: string }; time: number }
   /**

@@ -15,6 +15,7 @@ export class RunTally {
   #dryRun = false;
   #counts = new RunCounter();
   #failures: Failure[] = [];
+  #skips: Failure[] = [];
   #finished: Extract<LoadEvent, { type: 'run-finished' }> | undefined;
 
   /** A run has begun (or its events arrived) and has not finished yet. */
@@ -33,6 +34,15 @@ export class RunTally {
     this.#active = event.type !== 'run-finished';
     this.#counts.addEvent(event);
     switch (event.type) {
+      case 'image-skipped':
+        if (event.reason === 'platform')
+          this.#skips.push({
+            registry: event.registry,
+            kind: 'image',
+            subject: `${event.source} -> ${event.target}`,
+            reason: event.note ?? '',
+          });
+        break;
       case 'image-failed':
         this.#failures.push({
           registry: event.registry,
@@ -73,11 +83,12 @@ export class RunTally {
   }
 
   stats(now: number): SummaryStats {
-    const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, selectionErrors, bytes, wouldCopy } = this.#counts;
+    const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, wouldCopy } = this.#counts;
     return {
       copied,
       upToDate,
       failed,
+      ...(skipped > 0 ? { skipped, skips: [...this.#skips] } : {}),
       cancelled,
       scriptFailures,
       invalidLines,
@@ -94,6 +105,7 @@ export class RunTally {
     this.#startedAt = undefined;
     this.#counts = new RunCounter();
     this.#failures = [];
+    this.#skips = [];
     this.#finished = undefined;
   }
 }

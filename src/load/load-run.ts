@@ -57,13 +57,14 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const listings = new Limiter(LISTING_CONCURRENCY);
   const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, listings)));
   const run = totalOutcome(outcomes, startedAt, dryRun);
-  const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = run;
+  const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = run;
   emit({
     type: 'run-finished',
     copied,
     upToDate,
     failed,
     cancelled,
+    ...(skipped ? { skipped } : {}),
     scriptFailures,
     invalidLines,
     selectionErrors,
@@ -111,7 +112,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
     outcome.durationMs = Date.now() - startedAt;
     const selectionErrors = selectionErrorCount(outcome);
     outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0 && selectionErrors === 0;
-    const { copied, upToDate, failed, cancelled, bytes, durationMs, ok } = outcome;
+    const { copied, upToDate, failed, cancelled, skipped, bytes, durationMs, ok } = outcome;
     const counts = { scriptFailures: outcome.scriptError ? 1 : 0, invalidLines: outcome.invalidLines.length, selectionErrors };
     emit({
       type: 'registry-finished',
@@ -120,6 +121,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
       upToDate,
       failed,
       cancelled,
+      ...(skipped ? { skipped } : {}),
       ...counts,
       bytes,
       durationMs,
@@ -175,6 +177,7 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
       source: image.source,
       target: image.target,
       ...(image.platforms ? { platforms: image.platforms } : {}),
+      ...(image.platforms && image.missingPlatforms ? { missingPlatforms: image.missingPlatforms } : {}),
       ...(image.force ? { force: true } : {}),
       sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
       targetEndpoint: targetEndpoint(registry, target.repository),
@@ -244,6 +247,7 @@ async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: str
   try {
     const { signal, drain } = options;
     const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent });
+    if (result.status === 'platform-skipped') return { ...base, status: 'skipped', digest: result.digest, bytes: 0, note: result.note };
     return { ...base, status: result.status === 'skipped' ? 'up-to-date' : 'copied', digest: result.digest, bytes: result.bytes };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.

@@ -1,6 +1,14 @@
 export { MediaType, MANIFEST_ACCEPT, isIndexMediaType, isImageMediaType } from './media-types.js';
 export { parseManifest, referencedBlobs, type Descriptor, type ParsedManifest } from './parse-manifest.js';
-export { parsePlatform, formatPlatform, platformMatches, type Platform } from './platform.js';
+export {
+  ANY,
+  parsePlatform,
+  formatPlatform,
+  platformMatches,
+  isPlatformPattern,
+  type MissingPlatforms,
+  type Platform,
+} from './platform.js';
 export { checkedDigest, digestOf, verifiableAlgorithm, verifyBytes } from './content-digest.js';
 export { sha256Digest, type FetchedManifest, type ManifestHead } from './manifest-requests.js';
 export type { UploadSession } from './uploads.js';

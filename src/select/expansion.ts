@@ -9,6 +9,8 @@ export interface SelectedImage {
   /** Full target reference. */
   target: string;
   platforms?: readonly string[];
+  /** Only with `platforms`, when not the default `fail`. */
+  missingPlatforms?: 'skip';
   force?: boolean;
   /** The label of the rule that selected it. */
   rule: string;

@@ -1,7 +1,7 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { validateRepository, validateTag } from '../reference/grammar.js';
 import { trimRepositoryPath, type Reference } from '../reference/index.js';
-import { parsePlatform } from '../registry/index.js';
+import { parsePlatform, type MissingPlatforms } from '../registry/index.js';
 import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSpec } from './repository-filter.js';
 import { RuleError } from './rule-error.js';
 import { describeSource, parseRuleSource, type RuleSource } from './rule-source.js';
@@ -18,8 +18,10 @@ export interface RuleSpec {
    * each is renamed, in order. A digest-only source may repeat its digest (`tools/etcd@sha256:...`).
    */
   target?: string | undefined;
-  /** `os/arch[/variant]`: only these platforms of a multi-platform image. */
+  /** `os/arch[/variant]` (the OS or arch may be `*`): only these platforms of a multi-platform image. */
   platforms?: readonly string[] | undefined;
+  /** An image without the platforms asked for: an error (`fail`, the default) or skipped with a note (`skip`). */
+  missingPlatforms?: MissingPlatforms | undefined;
   /** Copy even when the target already has the source digest. */
   force?: boolean | undefined;
   /** An empty selection is an error instead of a note. */
@@ -40,6 +42,7 @@ export interface SelectionRule {
   /** The new names of the source's own tags, in order (a tag-list or one-tag source with `target: path:t1,t2`). */
   targetTags: string[] | undefined;
   platforms: readonly string[] | undefined;
+  missingPlatforms: MissingPlatforms;
   force: boolean;
   required: boolean;
 }
@@ -137,7 +140,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     } catch (error) {
       throw new RuleError(
         ['platforms', index],
-        `invalid platform ${JSON.stringify(platform)}: expected os/arch or os/arch/variant (linux/arm64/v8)`,
+        `invalid platform ${JSON.stringify(platform)}: expected os/arch or os/arch/variant (linux/arm64/v8; the OS or arch may be *)`,
         { cause: error },
       );
     }
@@ -152,6 +155,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     targetTags: target?.tags,
     // An empty list means what no list means: every platform.
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
+    missingPlatforms: spec.missingPlatforms ?? 'fail',
     force: spec.force ?? false,
     required: spec.required ?? false,
   };
@@ -171,6 +175,7 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     target: undefined,
     targetTags: undefined,
     platforms: undefined,
+    missingPlatforms: 'fail',
     force: false,
     required: false,
   };
