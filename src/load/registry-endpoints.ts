@@ -3,14 +3,18 @@ import { matchSourceKey } from '../config/source-key.js';
 import type { EndpointOptions } from '../transport/index.js';
 
 /**
- * How to reach the configured target registry (push side): the entry's own host settings and
- * pushAuthConfig; or, for a registry built from image-syncer's auth file (`pushSources`), the
- * entry with the longest key covering the target `repository`, as for sources.
+ * How to reach the configured target registry (push side): the entry's own host settings, with
+ * the credentials of the config's `targets:` entry with the longest key covering the target
+ * `repository` (host/namespace or host) when it has some for the host, else its pushAuthConfig. A
+ * registry built from image-syncer's auth file (`pushSources`) takes everything from the entry
+ * with the longest key covering the repository, as for sources.
  */
 export function targetEndpoint(registry: RegistryConfig, repository?: string): EndpointOptions {
   const own = matchSourceKey(registry.pushSources, registry.hostname, repository);
   if (own) return toEndpointOptions({ ...own, credentials: credentialsFor(own.auth, registry.hostname) });
-  return toEndpointOptions({ ...registry, credentials: credentialsFor(registry.pushAuth, registry.hostname) });
+  const target = matchSourceKey(registry.targets, registry.hostname, repository);
+  const credentials = credentialsFor(target?.auth, registry.hostname) ?? credentialsFor(registry.pushAuth, registry.hostname);
+  return toEndpointOptions({ ...registry, credentials });
 }
 
 /**
