@@ -21,10 +21,7 @@ export function parsePlatform(value: string): Platform {
   const parts = value.split('/');
   const valid = (part: string, i: number) => /^[a-z0-9_.-]+$/i.test(part) || (i < 2 && part === ANY);
   if (parts.length < 2 || parts.length > 3 || !parts.every(valid)) {
-    throw new ContentError(
-      'PLATFORM_INVALID',
-      `invalid platform "${value}": expected os/arch or os/arch/variant (the OS or arch may be *)`,
-    );
+    throw new ContentError('PLATFORM_INVALID', `invalid platform "${value}": expected os/arch or os/arch/variant`);
   }
   const [os = '', architecture = '', variant] = parts;
   return { os, architecture, variant };

@@ -140,7 +140,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     } catch (error) {
       throw new RuleError(
         ['platforms', index],
-        `invalid platform ${JSON.stringify(platform)}: expected os/arch or os/arch/variant (linux/arm64/v8; the OS or arch may be *)`,
+        `invalid platform ${JSON.stringify(platform)}: expected os/arch or os/arch/variant (linux/arm64/v8)`,
         { cause: error },
       );
     }

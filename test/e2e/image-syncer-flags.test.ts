@@ -191,7 +191,7 @@ test('--proc N: at most N images copy at once (their blob reads overlap, never N
       proxy.addFault({ method: 'GET', pathPattern: /\/v2\/proc\/[^/]+\/blobs\//, times: 1000, action: { kind: 'stall', afterBytes: 0 } });
       const run = runCli(['image-syncer', '--images', 'images.yaml', '--proc', String(proc)], {}, work);
       const resolved = () =>
-        new Set(proxy.requests.filter((r) => r.method === 'GET' && /\/manifests\//.test(r.path)).map((r) => r.path)).size;
+        new Set(proxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).size;
       await waitFor(
         () => new Set(proxy.stalled.map((r) => repositoryOf(r.path))).size >= proc && resolved() >= count,
         `${proc} images holding a blob read, every manifest read`,

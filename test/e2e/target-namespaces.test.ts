@@ -46,7 +46,7 @@ function usersByRepository(): Map<string, Set<string>> {
   const users = new Map<string, Set<string>>();
   for (const request of proxy.requests) {
     const repository = /^\/v2\/(.+?)\/(?:blobs|manifests)\//.exec(request.path)?.[1];
-    const basic = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (!repository || !basic) continue;
     const user = Buffer.from(basic, 'base64').toString('utf8').split(':')[0] ?? '';
     users.set(repository, (users.get(repository) ?? new Set()).add(user));
