@@ -45,8 +45,9 @@ await build({
   target: 'node20.18',
   sourcemap: 'linked',
   // A native addon; the `sync` server's stack, which starts once and then runs for months; and undici,
-  // whose Agent transport/undici-agent.ts loads on its own, without undici's index.
-  external: ['better-sqlite3', 'fastify', '@fastify/*', 'pino', 'undici'],
+  // whose Agent transport/undici-agent.ts loads on its own, without undici's index; and the queue
+  // (BullMQ requires its optional Redis and Postgres drivers only when asked to use them).
+  external: ['better-sqlite3', 'fastify', '@fastify/*', 'pino', 'undici', 'bullmq', 'ioredis'],
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: { js: "import { createRequire as __pbCreateRequire } from 'node:module'; const require = __pbCreateRequire(import.meta.url);" },
   // The version is built in (src/transport/user-agent.ts): the chunks cannot find package.json by a relative path.

@@ -10,6 +10,7 @@ command -v skopeo >/dev/null || need+=(skopeo)
 command -v openssl >/dev/null || need+=(openssl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v tinyproxy >/dev/null || need+=(tinyproxy)
+command -v redis-server >/dev/null || need+=(redis-server)
 command -v script >/dev/null || need+=(bsdutils)
 [ -x /usr/bin/time ] || need+=(time)
 # The dashboard's browser tests drive Debian's chromium (playwright-core never downloads a browser here).

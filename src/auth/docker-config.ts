@@ -89,6 +89,20 @@ export function parseDockerConfig(doc: string): DockerAuths {
   return authsOf(decodeDocument(doc));
 }
 
+/**
+ * Parses a DockerConfigJSON document with its credential helpers, as a docker config file has
+ * them: `auths`, `credHelpers`, `credsStore`. It needs credentials in at least one of them.
+ */
+export function parseDockerConfigWithHelpers(doc: string): DockerConfigFile {
+  const document = decodeDocument(doc);
+  if (!isObject(document)) return { auths: authsOf(document), credHelpers: new Map(), credsStore: undefined };
+  const helpers = helpersOf(document);
+  if (document.auths === undefined && (helpers.credHelpers.size > 0 || helpers.credsStore !== undefined)) {
+    return { auths: new Map(), ...helpers };
+  }
+  return { auths: authsOf(document), ...helpers };
+}
+
 /** What a docker config file says about credentials: its `auths`, and the helpers that hold the rest. */
 export interface DockerConfigFile {
   auths: DockerAuths;

@@ -3,7 +3,8 @@ import type { Credentials } from '../auth/credentials.js';
 import { parseUserPass } from '../auth/credentials.js';
 import { CredentialStore } from '../auth/credential-store.js';
 import { runCredentialHelper } from '../auth/credential-helper.js';
-import { normaliseAuthKey, parseDockerConfig, readDockerConfig, type DockerAuths } from '../auth/docker-config.js';
+import { parseDockerConfig, readDockerConfig, type DockerAuths } from '../auth/docker-config.js';
+import { dockerConfigCredentials } from '../auth/helper-credentials.js';
 import { caFileProblem } from '../config/ca-file.js';
 import { HOST_DEFAULTS, toEndpointOptions } from '../config/index.js';
 import { errorMessage, PictureBookError } from '../errors/index.js';
@@ -93,21 +94,10 @@ async function authFileCredentials(path: string, flag: string): Promise<DockerAu
   }
 }
 
-/**
- * The docker config file's credentials for a registry, as Docker finds them: its `credHelpers`
- * entry, else its `credsStore`, else its `auths` entry. A helper is asked for the host as Docker
- * names it (Docker Hub as `https://index.docker.io/v1/`).
- */
-async function dockerConfigCredentials(registry: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
-  const config = await readDockerConfig(env);
-  const host = normaliseAuthKey(registry);
-  const helper = config.credHelpers.get(host) ?? config.credsStore;
-  if (helper) return runCredentialHelper(helper, host === 'docker.io' ? DOCKER_HUB_SERVER : host, env);
-  return new CredentialStore().addAll(config.auths).lookup(registry);
+/** The docker config file's credentials for a registry, as Docker finds them (helpers first; see dockerConfigCredentials). */
+async function fileCredentials(registry: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+  return dockerConfigCredentials(await readDockerConfig(env), registry, (name, server) => runCredentialHelper(name, server, env));
 }
-
-/** The server address Docker stores Docker Hub's credentials under. */
-const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
 
 /**
  * Endpoint options for one side (`side` names its flags in errors): explicit `user:pass` wins,
@@ -126,7 +116,7 @@ export async function endpointFromFlags(
   else {
     const store = new CredentialStore();
     if (flags.authfile) store.addAll(await authFileCredentials(flags.authfile, `--${side}-authfile`));
-    credentials = store.lookup(registry) ?? (await dockerConfigCredentials(registry, env));
+    credentials = store.lookup(registry) ?? (await fileCredentials(registry, env));
   }
   // Known to the scrubber for the rest of the command: error output never quotes them.
   if (credentials) processScrubber.addCredentials(credentials.username, credentials.password);

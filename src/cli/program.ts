@@ -7,6 +7,7 @@ import { registerCopyCommand } from './copy-command.js';
 import { registerImageSyncerCommand } from './image-syncer-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerSyncCommand } from './sync-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 import { PICTURE_BOOK_VERSION } from '../transport/user-agent.js';
 
 /** Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCopyCommand(program);
   registerLoadCommand(program);
   registerSyncCommand(program);
+  registerWorkerCommand(program);
   registerConfigCommand(program);
   registerImageSyncerCommand(program);
   return program;

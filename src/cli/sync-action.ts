@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import { loadConfig, resolveConfigPath } from '../config/index.js';
 import { ServerLog } from '../server/server-log.js';
 import { SyncService } from '../server/sync-service.js';
+import { checkQueueFlag, queueSettings } from './queue-flag.js';
 
 /** Editors save in bursts (truncate, write, rename): one reload per burst. */
 const RELOAD_DEBOUNCE_MS = 300;
@@ -24,13 +25,17 @@ function watchFile(file: string, onChange: () => void): FSWatcher {
  * grace period) and resolves, so the process exits 0. SIGHUP or a change of the config file
  * reloads it; a broken file is rejected and the running configuration stays.
  */
-export async function runSyncServer(configFlag: string | undefined): Promise<void> {
+export async function runSyncServer(configFlag: string | undefined, queueFlag?: string): Promise<void> {
+  checkQueueFlag(queueFlag);
   const file = resolveConfigPath(configFlag, process.env, process.cwd());
   const { config, warnings } = await loadConfig(file); // a ConfigError makes main print it and exit 2
   const log = new ServerLog();
   log.addSecrets(config);
   for (const message of warnings) log.event({ type: 'server-warning', message, time: Date.now() });
-  const service = await SyncService.start(config, { emit: (event) => log.event(event) });
+  const queue = queueSettings(config, queueFlag);
+  if (queue) log.addSecrets({ ...config, queue }); // a password in --queue's URL
+  // The queue is fixed for the life of the process: a reload does not move it (restart-settings.ts says so).
+  const service = await SyncService.start(config, { emit: (event) => log.event(event), ...(queue ? { queue } : {}) });
 
   const reload = () => {
     void service.reload().then(() => log.addSecrets(service.config));

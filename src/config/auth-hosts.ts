@@ -1,11 +1,13 @@
 import { parseImageEntry } from '../select/image-entry.js';
 import { parseRuleSource, type RuleSource } from '../select/rule-source.js';
+import { authCovers } from './auth-setting.js';
 import type { AuthSetting } from './types.js';
 import type { PathProblem } from './zod-problems.js';
 
-/** The hosts a DockerConfigJSON has credentials for, for messages (host names are not secrets). */
-export function listedHosts(auths: ReadonlyMap<string, unknown>): string {
-  return auths.size === 0 ? 'it lists no host with credentials' : `it lists ${[...auths.keys()].map((h) => JSON.stringify(h)).join(', ')}`;
+/** The hosts a DockerConfigJSON has credentials or a helper for, for messages (host names are not secrets). */
+export function listedHosts(auths: ReadonlyMap<string, unknown>, helpers?: ReadonlyMap<string, string>): string {
+  const hosts = [...new Set([...auths.keys(), ...(helpers?.keys() ?? [])])];
+  return hosts.length === 0 ? 'it lists no host with credentials' : `it lists ${hosts.map((h) => JSON.stringify(h)).join(', ')}`;
 }
 
 export interface AuthHostInput {
@@ -33,24 +35,23 @@ export function checkAuthHosts(input: AuthHostInput): { problems: PathProblem[];
   const problems: PathProblem[] = [];
   const warnings: PathProblem[] = [];
   const { index, hostname, pushAuth, pullAuth } = input;
-  if (pushAuth?.kind === 'docker-config' && hostname !== '' && !pushAuth.auths.has(hostname)) {
+  if (pushAuth?.kind === 'docker-config' && hostname !== '' && !authCovers(pushAuth, hostname)) {
     problems.push({
       path: ['registries', index, 'pushAuthConfig'],
       at: 'value',
-      message: `DockerConfigJSON has no entry for the target registry "${hostname}" (${listedHosts(pushAuth.auths)}): its credentials would never be sent there; add an entry for "${hostname}"`,
+      message: `DockerConfigJSON has no entry for the target registry "${hostname}" (${listedHosts(pushAuth.auths, pushAuth.credHelpers)}): its credentials would never be sent there; add an entry for "${hostname}"`,
     });
   }
   if (pullAuth?.kind === 'docker-config') {
     const warned = new Set<string>();
     const check = (host: string | undefined, what: string): void => {
-      if (host === undefined || warned.has(host) || pullAuth.auths.has(host)) return;
-      const source = input.sourceAuths.get(host);
-      if (source && (source.kind === 'userpass' || source.auths.has(host))) return;
+      if (host === undefined || warned.has(host) || authCovers(pullAuth, host)) return;
+      if (authCovers(input.sourceAuths.get(host), host)) return;
       warned.add(host);
       warnings.push({
         path: ['registries', index, 'pullAuthConfig'],
         at: 'value',
-        message: `DockerConfigJSON has no entry for the source registry "${host}" of ${what} (${listedHosts(pullAuth.auths)}): images from "${host}" are pulled without credentials`,
+        message: `DockerConfigJSON has no entry for the source registry "${host}" of ${what} (${listedHosts(pullAuth.auths, pullAuth.credHelpers)}): images from "${host}" are pulled without credentials`,
       });
     };
     input.images.forEach((image, j) => check(imageHost(image), `images[${j}]`));

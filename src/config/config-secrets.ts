@@ -1,4 +1,5 @@
 import { environmentSecrets } from './redact.js';
+import type { WebhookSettings } from './notifications-schema.js';
 import type { AuthSetting, PictureBookConfig } from './types.js';
 
 /** A secret as the scrubber takes it: a string, or a username and password (masked also as Basic auth). */
@@ -10,7 +11,7 @@ function authSecrets(auth: AuthSetting | undefined): ConfigSecret[] {
   return [];
 }
 
-/** The password of a proxy URL (`http://user:password@proxy:3128`). */
+/** The password of a proxy or Redis URL (`http://user:password@proxy:3128`). */
 function proxySecrets(proxy: string | undefined): ConfigSecret[] {
   if (!proxy) return [];
   try {
@@ -19,6 +20,19 @@ function proxySecrets(proxy: string | undefined): ConfigSecret[] {
   } catch {
     return [];
   }
+}
+
+/** A webhook's URL (its path or query may be a key), its query values, userinfo password, signing secret and header values. */
+function webhookSecrets(webhook: WebhookSettings): ConfigSecret[] {
+  const secrets: ConfigSecret[] = [webhook.url, ...Object.values(webhook.headers)];
+  if (webhook.secret !== undefined) secrets.push(webhook.secret);
+  try {
+    const url = new URL(webhook.url);
+    secrets.push(...url.searchParams.values(), ...proxySecrets(webhook.url));
+  } catch {
+    // The schema accepted only URLs.
+  }
+  return secrets;
 }
 
 /**
@@ -32,7 +46,12 @@ export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
     ...[...(config.targets?.values() ?? [])].map((t) => t.auth),
   ];
   const proxies = [...config.registries.map((r) => r.proxy), ...[...(config.sources?.values() ?? [])].map((s) => s.proxy)];
-  return [config.api.authToken, ...environmentSecrets(config), ...auths.flatMap(authSecrets), ...proxies.flatMap(proxySecrets)].filter(
-    (s) => s !== '',
-  );
+  return [
+    config.api.authToken,
+    ...environmentSecrets(config),
+    ...auths.flatMap(authSecrets),
+    ...proxies.flatMap(proxySecrets),
+    ...(config.notifications?.webhooks ?? []).flatMap(webhookSecrets),
+    ...proxySecrets(config.queue?.url),
+  ].filter((s) => s !== '');
 }

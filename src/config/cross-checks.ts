@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { errorMessage } from '../errors/index.js';
 import { parseRegistryHost } from '../reference/index.js';
-import { parseAuthSetting } from './auth-setting.js';
+import { authCovers, parseAuthSetting } from './auth-setting.js';
 import { parseSourceKey } from './source-key.js';
 import { checkAuthHosts, listedHosts } from './auth-hosts.js';
 import { checkTargetKeys } from './target-keys.js';
@@ -108,11 +108,11 @@ function checkSources(raw: unknown, problems: PathProblem[], warnings: PathProbl
     const auth = quietly(parseAuthSetting, obj(value).auth);
     // Pull side: a warning (the host's images are then pulled with pullAuthConfig, or anonymously).
     const registry = host.split('/')[0] ?? host;
-    if (auth?.kind === 'docker-config' && !auth.auths.has(registry)) {
+    if (auth?.kind === 'docker-config' && !authCovers(auth, registry)) {
       warnings.push({
         path: ['sources', key, 'auth'],
         at: 'value',
-        message: `DockerConfigJSON has no entry for "${registry}" (${listedHosts(auth.auths)}): this auth is never used`,
+        message: `DockerConfigJSON has no entry for "${registry}" (${listedHosts(auth.auths, auth.credHelpers)}): this auth is never used`,
       });
     }
     auths.set(host, auth);

@@ -8,6 +8,7 @@ export type {
   EnvSourcedValue,
   LoadedConfig,
   PictureBookConfig,
+  QueueSettings,
   RegistryConfig,
   SourceMap,
   SourceSettings,

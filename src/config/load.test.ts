@@ -532,6 +532,30 @@ test('a push DockerConfigJSON without an entry for the target host is an error n
   assert.match(empty[0] ?? '', /no entry for the target registry "reg.example" \(it lists no host with credentials\)/);
 });
 
+test('a DockerConfigJSON naming credential helpers (credHelpers, credsStore) covers their hosts; one for other hosts is still an error naming them', async () => {
+  const helped = await load(
+    `registries:\n  - hostname: reg.example\n    images: ['quay.io/x/y:1']\n    pushAuthConfig: '{"credHelpers": {"reg.example": "ecr-login"}}'\n    pullAuthConfig: '{"credsStore": "pass"}'\n`,
+  );
+  assert.deepEqual((await helped.result).warnings, [], 'no "no entry" warning for a host the credsStore serves');
+  const { result } = await load(
+    `registries:\n  - hostname: reg.example\n    images: [nginx]\n    pushAuthConfig: '{"credHelpers": {"reg.example": "ecr-login"}}'\n`,
+  );
+  const auth = (await result).config.registries[0]?.pushAuth;
+  assert.deepEqual(auth?.kind === 'docker-config' && [...(auth.credHelpers ?? [])], [['reg.example', 'ecr-login']]);
+  const other = await problems(
+    `registries:\n  - hostname: reg.example\n    images: [nginx]\n    pushAuthConfig: '{"credHelpers": {"ecr.example": "ecr-login"}}'\n`,
+  );
+  assert.deepEqual(other, [
+    '4:21 registries[0].pushAuthConfig: DockerConfigJSON has no entry for the target registry "reg.example" (it lists "ecr.example"): its credentials would never be sent there; add an entry for "reg.example"',
+  ]);
+  const badName = await problems(
+    `registries:\n  - hostname: reg.example\n    images: [nginx]\n    pushAuthConfig: '{"credsStore": "../bin/sh"}'\n`,
+  );
+  assert.deepEqual(badName, [
+    '4:21 registries[0].pushAuthConfig: "credsStore" must be a helper name (docker-credential-NAME), like "ecr-login"',
+  ]);
+});
+
 test('a pull DockerConfigJSON without an entry for a source host of images: is a warning with file:line:col; sources auth likewise', async () => {
   const yaml = `registries:\n  - hostname: reg.example\n    images: ['127.0.0.1:5001/app:v1', '127.0.0.1:5001/db:v1', 'localhost:5001/ok:v1', 'quay.io/x/y:1']\n    pullAuthConfig: '${dockerConfigFor('localhost:5001')}'\n    pushAuthConfig: '${dockerConfigFor('reg.example')}'\nsources:\n  quay.io: {auth: 'q:qpw'}\n  ghcr.io:\n    auth: '${dockerConfigFor('ghcr.com')}'\n`;
   const { file, result } = await load(yaml);

@@ -1,5 +1,6 @@
 import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { IDENTITY_KEYS } from './env-expand.js';
+import type { WebhookSettings } from './notifications-schema.js';
 import type { AuthSetting, PictureBookConfig } from './types.js';
 import type { Path } from './yaml-locator.js';
 import { formatPath } from './zod-problems.js';
@@ -11,12 +12,46 @@ export const MIN_SECRET_LENGTH = 4;
 function redactAuth(setting: AuthSetting | undefined): unknown {
   if (!setting) return '';
   if (setting.kind === 'userpass') return { kind: 'username:password', username: setting.credentials.username, password: REDACTED };
-  return { kind: 'DockerConfigJSON', registries: [...setting.auths.keys()], credentials: REDACTED };
+  const helpers = [...(setting.credHelpers ?? [])];
+  return {
+    kind: 'DockerConfigJSON',
+    registries: [...setting.auths.keys()],
+    credentials: REDACTED,
+    // Helper names and their hosts are not secrets (the helper holds them): shown so that a run's helper failure can be matched.
+    ...(helpers.length > 0 ? { credHelpers: Object.fromEntries(helpers) } : {}),
+    ...(setting.credsStore !== undefined ? { credsStore: setting.credsStore } : {}),
+  };
 }
 
 /** A proxy URL's `user:password@` is masked (absent stays absent). */
 function redactProxy(proxy: string | undefined): { proxy?: string } {
   return proxy === undefined ? {} : { proxy: maskUserinfo(proxy) };
+}
+
+/**
+ * A webhook as the API shows it: where it goes (scheme, host, port) but not its path, query or
+ * userinfo, which often are the receiver's secret (a Slack hook's path is its key), nor its
+ * secret or header values.
+ */
+function redactWebhook(webhook: WebhookSettings): Record<string, unknown> {
+  return {
+    url: webhookOrigin(webhook.url),
+    secret: webhook.secret === undefined ? null : REDACTED,
+    headers: Object.fromEntries(Object.keys(webhook.headers).map((name) => [name, REDACTED])),
+    events: webhook.events,
+    timeoutSeconds: webhook.timeoutSeconds,
+    retries: webhook.retries,
+  };
+}
+
+/** `https://hooks.example:8443/***`: a webhook URL as messages and the API may show it. */
+export function webhookOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname === '/' && parsed.search === '' ? '/' : `/${REDACTED}`}`;
+  } catch {
+    return REDACTED;
+  }
 }
 
 /** Every string a config took from the environment and may be a secret (see EnvSourcedValue). */
@@ -72,6 +107,7 @@ export function redactConfig(config: PictureBookConfig): unknown {
     state: config.state,
     sync: config.sync,
     concurrency: config.concurrency,
+    ...(config.notifications ? { notifications: { webhooks: config.notifications.webhooks.map(redactWebhook) } } : {}),
   };
   return withPlaceholders(view, config);
 }

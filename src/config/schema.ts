@@ -14,6 +14,8 @@ import {
 import { rulesSchema } from '../select/rule-schema.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
+import { notificationsSchema } from './notifications-schema.js';
+import { queueUrlProblem } from './queue-url.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
 import { splitScriptArgs } from './script-args.js';
 import type { RegistryConfig, SourceMap, SourceSettings, TargetAuthMap } from './types.js';
@@ -33,6 +35,7 @@ export const MAX_SCRIPT_MAX_LINES = 1_000_000;
 export const MAX_TIMEOUT_SECONDS = 86_400;
 export const MAX_BLOB_MIN_BYTES = 1024 ** 3;
 export const MAX_RETRY_PASSES = 100;
+export const MAX_STALLED_SECONDS = 3_600;
 
 /**
  * One `registries` entry, with the seed's keys and their seed meaning, plus documented additions.
@@ -252,6 +255,30 @@ export function configSchema(context: SchemaContext) {
         .strict()
         .default({})
         .describe('how long a registry may take'),
+      notifications: notificationsSchema,
+      // Scale-out (README "Scale-out"): absent url, every copy runs in the `sync` process.
+      queue: z
+        .object({
+          url: z
+            .string()
+            .superRefine(checkedBy(queueUrlProblem))
+            .optional()
+            .describe('redis://HOST:PORT of the Redis that `sync` and `picture-book worker` share (--queue overrides it)'),
+          name: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only (at most 64)')
+            .default('picture-book')
+            .describe("the queue's name, the prefix of its Redis keys: deployments sharing one Redis use different names"),
+          stalledSeconds: z
+            .number()
+            .positive()
+            .max(MAX_STALLED_SECONDS)
+            .default(30)
+            .describe('a worker silent this long (killed, cut off) loses its copy job to another worker'),
+        })
+        .strict()
+        .default({})
+        .describe('copy jobs shared through Redis by `sync` and `picture-book worker` processes'),
     })
     .strict();
 }
@@ -268,5 +295,5 @@ function timeZoneProblem(timezone: string): string | undefined {
   }
 }
 
-/** Keys that hold secrets: their values are never quoted back in messages. */
-export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth', 'proxy']);
+/** Keys that hold secrets: their values (and everything under them) are never quoted back in messages. */
+export const SECRET_KEYS = new Set(['pullAuthConfig', 'pushAuthConfig', 'authToken', 'auth', 'proxy', 'url', 'secret', 'headers']);

@@ -2,9 +2,15 @@ import type { Credentials } from '../auth/credentials.js';
 import type { RuleSpec } from '../select/rule.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
+import type { NotificationSettings } from './notifications-schema.js';
 
-/** Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by host. */
-export type AuthSetting = { kind: 'userpass'; credentials: Credentials } | { kind: 'docker-config'; auths: Map<string, Credentials> };
+/**
+ * Credentials from `pullAuthConfig` / `pushAuthConfig`: `user:pass`, or DockerConfigJSON matched by
+ * host, whose `credHelpers` / `credsStore` name helpers asked at run time (optional: configs built in code).
+ */
+export type AuthSetting =
+  | { kind: 'userpass'; credentials: Credentials }
+  | { kind: 'docker-config'; auths: Map<string, Credentials>; credHelpers?: ReadonlyMap<string, string>; credsStore?: string | undefined };
 
 export type { HostSettings } from './host-settings.js';
 
@@ -99,6 +105,8 @@ export interface PictureBookConfig {
   state: { path: string; retentionDays: number };
   sync: { runOnStart: boolean; gracePeriodSeconds: number; timezone: string };
   concurrency: { images: number; blobs: number };
+  /** The `queue:` block (optional: configs built in code copy in-process). */
+  queue?: QueueSettings;
   /** The `timeouts:` block (optional: configs built in code use the transport's defaults). */
   timeouts?: TimeoutSettings;
   sources?: SourceMap;
@@ -106,6 +114,15 @@ export interface PictureBookConfig {
   targets?: TargetAuthMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];
+  /** The `notifications:` block (optional: configs built in code send none). */
+  notifications?: NotificationSettings;
+}
+
+/** Scale-out through Redis: without `url`, copies run in the `sync` process. */
+export interface QueueSettings {
+  url?: string;
+  name: string;
+  stalledSeconds: number;
 }
 
 export interface LoadedConfig {

@@ -30,8 +30,7 @@ const ARTICLE: Record<string, string> = {
 };
 
 function describeValue(value: unknown, path: Path): string {
-  const key = path.at(-1);
-  if (typeof key === 'string' && SECRET_KEYS.has(key)) return typeof value;
+  if (path.some((key) => typeof key === 'string' && SECRET_KEYS.has(key))) return typeof value;
   if (value === null) return 'null (empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

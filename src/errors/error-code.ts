@@ -105,6 +105,10 @@ export type ErrorCode =
   /** The action does not fit the synchronizer's state (a run already going, paused, stopping). */
   | 'CONFLICT'
 
+  // Scale-out (`queue:`).
+  /** The shared job queue (Redis) refused or lost a copy job, or a worker could not run it (its config lacks the registry). */
+  | 'QUEUE'
+
   // Neither failure nor bug.
   /** The work was stopped on purpose (a signal, a pause, a stop's grace period ran out). */
   | 'CANCELLED'

@@ -8,7 +8,8 @@ import { registryLister, type Lister, type PlannedImage } from '../select/index.
 import type { LoadEventListener } from './events.js';
 import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
-import { sourceEndpoint, targetEndpoint } from './registry-endpoints.js';
+import { resolvedSourceEndpoint, resolvedTargetEndpoint } from './registry-endpoints.js';
+import { RunCredentials } from './run-credentials.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
 import { RunCounter } from './run-counts.js';
 import {
@@ -41,6 +42,8 @@ export interface LoadRunOptions {
   drain?: AbortSignal;
   /** Registries whose target is an OCI layout get a delta bundle of this previous bundle (`load --since`). */
   since?: string;
+  /** The run's credentials (default: a new RunCredentials, which runs the config's credential helpers). */
+  credentials?: RunCredentials;
 }
 
 /**
@@ -55,9 +58,11 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const { emit } = options;
   emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
   const listings = new Limiter(LISTING_CONCURRENCY);
-  const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, options, listings)));
-  const run = totalOutcome(outcomes, startedAt, dryRun);
-  const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = run;
+  // Credential helpers are asked once per run (each sync run asks again: their tokens may be short-lived).
+  const run = { ...options, credentials: options.credentials ?? new RunCredentials() };
+  const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, run, listings)));
+  const total = totalOutcome(outcomes, startedAt, dryRun);
+  const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = total;
   emit({
     type: 'run-finished',
     copied,
@@ -73,11 +78,13 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
     ok,
     time: Date.now(),
   });
-  return run;
+  return total;
 }
 
+type RunOptions = LoadRunOptions & { credentials: RunCredentials };
+
 /** The lister of `registry`'s rules: through the engine's connections, with the registry's source settings. */
-function listerFor(registry: RegistryConfig, options: LoadRunOptions): Lister {
+function listerFor(registry: RegistryConfig, options: RunOptions): Lister {
   if (options.lister) return options.lister(registry);
   const clients = options.engine.clients;
   if (!clients) {
@@ -86,10 +93,11 @@ function listerFor(registry: RegistryConfig, options: LoadRunOptions): Lister {
     };
     return { repositories: missing, tags: missing };
   }
-  return registryLister(clients, { endpoint: (host, repository) => sourceEndpoint(registry, host, repository) });
+  const resolve = options.credentials.resolve;
+  return registryLister(clients, { endpoint: (host, repository) => resolvedSourceEndpoint(registry, host, repository, resolve) });
 }
 
-async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, listings: Limiter): Promise<RegistryOutcome> {
+async function loadRegistry(registry: RegistryConfig, options: RunOptions, listings: Limiter): Promise<RegistryOutcome> {
   const { emit } = options;
   const name = registry.hostname;
   const startedAt = Date.now();
@@ -171,20 +179,28 @@ async function loadRegistry(registry: RegistryConfig, options: LoadRunOptions, l
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
   const tasks = new Map<string, CopyTask>();
   for (const image of images) {
-    const source = parseReference(image.source);
-    const target = parseReference(image.target);
     tasks.set(taskKey(image), {
       source: image.source,
       target: image.target,
       ...(image.platforms ? { platforms: image.platforms } : {}),
       ...(image.platforms && image.missingPlatforms ? { missingPlatforms: image.missingPlatforms } : {}),
       ...(image.force ? { force: true } : {}),
-      sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
-      targetEndpoint: targetEndpoint(registry, target.repository),
       ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
     });
   }
-  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, options, name));
+  // Endpoints are built when an image's turn comes: a credential helper is asked only then, and
+  // one that fails fails the images that need it, not the run.
+  const withEndpoints = async (task: CopyTask): Promise<CopyTask> => {
+    const source = parseReference(task.source);
+    const target = parseReference(task.target);
+    const resolve = options.credentials.resolve;
+    const [sourceEndpoint, targetEndpoint] = await Promise.all([
+      resolvedSourceEndpoint(registry, source.registry, source.repository, resolve),
+      resolvedTargetEndpoint(registry, target.repository, resolve),
+    ]);
+    return { ...task, sourceEndpoint, targetEndpoint };
+  };
+  const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, withEndpoints, options, name));
   const firstTries = await Promise.all([...tasks.values()].map(attempt));
   const passes = options.dryRun ? 0 : (registry.retries ?? 0);
   outcome.images = await runRetryPasses({
@@ -225,13 +241,29 @@ async function finishLayout(registry: RegistryConfig, options: LoadRunOptions): 
   }
 }
 
-async function copyOrPlan(task: CopyTask, options: LoadRunOptions, registry: string): Promise<ImageOutcome> {
-  const base = { source: task.source, target: task.target };
+async function copyOrPlan(
+  unready: CopyTask,
+  withEndpoints: (task: CopyTask) => Promise<CopyTask>,
+  options: LoadRunOptions,
+  registry: string,
+): Promise<ImageOutcome> {
+  const base = { source: unready.source, target: unready.target };
   const onEvent: CopyEventListener = (event) => options.emit({ ...event, registry });
   if (options.signal?.aborted || options.drain?.aborted) {
     // Its turn came after the stop began: it is not started at all.
     options.emit({ type: 'image-cancelled', registry, ...base, started: false, time: Date.now() });
     return { ...base, status: 'cancelled', bytes: 0 };
+  }
+  let task: CopyTask;
+  try {
+    task = await withEndpoints(unready);
+  } catch (error) {
+    // A credential helper failed: this image fails as the engine fails one, before any request.
+    const info = errorInfo(error);
+    if (options.dryRun)
+      options.emit({ type: 'image-planned', registry, ...base, action: 'error', message: info.message, time: Date.now() });
+    else options.emit({ type: 'image-failed', registry, ...base, error: { code: info.code, message: info.message }, time: Date.now() });
+    return { ...base, status: 'failed', bytes: 0, error: info };
   }
   if (options.dryRun) {
     try {

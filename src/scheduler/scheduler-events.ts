@@ -8,7 +8,8 @@ import type { ImageCounts } from '../load/run-counts.js';
  */
 export type SchedulerEvent =
   | { type: 'sync-scheduled'; registry: string; schedule: string; nextRun: number | null; time: number }
-  | { type: 'sync-run-started'; registry: string; runId: number | undefined; trigger: RunTrigger; time: number }
+  /** `scheduledAt`: the tick a scheduled run is for (when the schedule planned it, not when it fired). */
+  | { type: 'sync-run-started'; registry: string; runId: number | undefined; trigger: RunTrigger; scheduledAt?: number; time: number }
   /** `cancelled`: images not copied because the run was paused or stopped (not failures). */
   | ({
       type: 'sync-run-finished';
@@ -25,6 +26,11 @@ export type SchedulerEvent =
   | { type: 'sync-paused'; registry: string; cancelledRun: boolean; time: number }
   | { type: 'sync-resumed'; registry: string; nextRun: number | null; time: number }
   | { type: 'sync-removed'; registry: string; time: number }
+  /**
+   * Several `sync` servers share a queue: another one took this tick (`scheduledAt`), or is running
+   * the registry now. This server starts no run; the other records it in its own history.
+   */
+  | { type: 'sync-run-elsewhere'; registry: string; trigger: RunTrigger; scheduledAt: number | null; time: number }
   /** The history store failed; the run itself carries on. */
   | { type: 'sync-store-failed'; registry: string; message: string; time: number };
 

@@ -48,7 +48,7 @@ export function outcome(registry: string, overrides: Partial<RegistryOutcome> = 
 export interface ManualTicker {
   pattern: string;
   timezone: string;
-  fire: () => void;
+  fire: (scheduledAt?: number) => void;
   stopped: boolean;
 }
 

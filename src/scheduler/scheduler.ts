@@ -1,6 +1,7 @@
 import { checkCron, type RegistryConfig } from '../config/index.js';
 import type { RunStore } from '../store/index.js';
 import type { RegistryRunner } from './registry-runner.js';
+import type { RunClaims } from './synchronizer.js';
 import { ScheduleError } from './schedule-error.js';
 import type { SchedulerEventListener } from './scheduler-events.js';
 import { Synchronizer } from './synchronizer.js';
@@ -9,6 +10,8 @@ import { cronTicker, type TickerFactory } from './ticker.js';
 export interface SchedulerOptions {
   store: RunStore;
   runner: RegistryRunner;
+  /** Several `sync` servers share the schedules: each tick runs on one of them. */
+  claims?: RunClaims;
   emit: SchedulerEventListener;
   /** Defaults to croner; tests fire ticks themselves. */
   tickers?: TickerFactory;
@@ -115,10 +118,11 @@ export class Scheduler {
 
   #add(registry: RegistryConfig, settings: ScheduleSettings, paused: boolean): void {
     if (this.#stopping) return;
-    const { store, runner, emit } = this.#options;
+    const { store, runner, emit, claims } = this.#options;
     const synchronizer = new Synchronizer(registry, settings.timezone, paused, {
       store,
       runner,
+      ...(claims ? { claims } : {}),
       emit,
       tickers: this.#options.tickers ?? cronTicker,
       now: () => this.#now(),

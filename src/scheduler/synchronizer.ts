@@ -10,8 +10,23 @@ import type { Ticker, TickerFactory } from './ticker.js';
 /** `unscheduled`: the registry has no syncPeriod; it runs only on start and on demand. */
 export type SynchronizerState = 'scheduled' | 'unscheduled' | 'running' | 'paused' | 'stopped';
 
+/** A run's right to go: held while it runs, released at its end. */
+export interface RunClaim {
+  release(): Promise<void>;
+}
+
+/**
+ * Shared by several `sync` servers (through the queue's Redis): a tick (`scheduledAt`) is taken by
+ * one of them only, and a registry runs on one of them at a time. Undefined: another has it.
+ */
+export interface RunClaims {
+  claim(registry: string, trigger: RunTrigger, scheduledAt: number | undefined, signal: AbortSignal): Promise<RunClaim | undefined>;
+}
+
 export interface SynchronizerDeps {
   store: RunStore;
+  /** Absent: this process is the only one running its registries. */
+  claims?: RunClaims;
   runner: RegistryRunner;
   tickers: TickerFactory;
   emit: SchedulerEventListener;
@@ -86,15 +101,15 @@ export class Synchronizer {
     if (runOnStart) this.#begin('start');
   }
 
-  /** A tick of the schedule (croner calls it; tests call it directly). */
-  tick(): void {
+  /** A tick of the schedule planned for `scheduledAt` (croner calls it; tests call it directly). */
+  tick(scheduledAt?: number): void {
     if (this.#paused || this.#stopped) return;
     if (this.#current) {
       this.#skippedTicks++;
       this.#deps.emit({ type: 'sync-tick-skipped', registry: this.hostname, skippedTicks: this.#skippedTicks, time: this.#deps.now() });
       return;
     }
-    this.#begin('schedule');
+    this.#begin('schedule', scheduledAt);
   }
 
   /** Starts a run now, unless one is going or the registry is paused. */
@@ -174,7 +189,7 @@ export class Synchronizer {
     this.#unschedule();
     const schedule = this.#registry.syncPeriod;
     if (schedule === undefined) return;
-    this.#ticker = this.#deps.tickers(schedule, this.#timezone, () => this.tick());
+    this.#ticker = this.#deps.tickers(schedule, this.#timezone, (scheduledAt) => this.tick(scheduledAt));
     this.#deps.emit({
       type: 'sync-scheduled',
       registry: this.hostname,
@@ -190,24 +205,56 @@ export class Synchronizer {
   }
 
   /** Marks the run as going synchronously, so a tick right after it is already skipped. */
-  #begin(trigger: RunTrigger): void {
+  #begin(trigger: RunTrigger, scheduledAt?: number): void {
     const controller = new AbortController();
     const drain = new AbortController();
     // Every request of the run listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
     setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    current.done = this.#execute(trigger, controller.signal, drain.signal).finally(() => {
+    current.done = this.#claimed(trigger, scheduledAt, controller.signal, drain.signal).finally(() => {
       if (this.#current === current) this.#current = undefined;
     });
   }
 
-  async #execute(trigger: RunTrigger, signal: AbortSignal, drain: AbortSignal): Promise<void> {
+  /** Runs when this server holds the claim (always, alone); else says another server has the run. */
+  async #claimed(trigger: RunTrigger, scheduledAt: number | undefined, signal: AbortSignal, drain: AbortSignal): Promise<void> {
+    const { claims, emit, now } = this.#deps;
+    if (!claims) return this.#execute(trigger, scheduledAt, signal, drain);
+    const claim = await claims.claim(this.hostname, trigger, scheduledAt, signal).catch((error: unknown) => {
+      emit({
+        type: 'warning',
+        message: `${this.hostname}: no run: the shared schedule could not be read: ${errorMessage(error)}`,
+        time: now(),
+      });
+      return null;
+    });
+    if (claim === null) return;
+    if (!claim) {
+      if (!signal.aborted)
+        emit({ type: 'sync-run-elsewhere', registry: this.hostname, trigger, scheduledAt: scheduledAt ?? null, time: now() });
+      return;
+    }
+    try {
+      await this.#execute(trigger, scheduledAt, signal, drain);
+    } finally {
+      await claim.release().catch(() => undefined);
+    }
+  }
+
+  async #execute(trigger: RunTrigger, scheduledAt: number | undefined, signal: AbortSignal, drain: AbortSignal): Promise<void> {
     const { store, runner, emit, now } = this.#deps;
     const registry = this.#registry;
     const startedAt = now();
     const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
-    emit({ type: 'sync-run-started', registry: registry.hostname, runId, trigger, time: startedAt });
+    emit({
+      type: 'sync-run-started',
+      registry: registry.hostname,
+      runId,
+      trigger,
+      ...(scheduledAt === undefined ? {} : { scheduledAt }),
+      time: startedAt,
+    });
     const outcome = await runner(registry, signal, emit, drain).catch((error: unknown) =>
       thrownOutcome(registry.hostname, startedAt, error),
     );

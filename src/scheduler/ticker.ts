@@ -6,11 +6,20 @@ export interface Ticker {
   stop(): void;
 }
 
-/** Makes the ticker of one schedule; tests pass their own to fire ticks by hand. */
-export type TickerFactory = (pattern: string, timezone: string, onTick: () => void) => Ticker;
+/**
+ * Makes the ticker of one schedule; tests pass their own to fire ticks by hand. `onTick` gets the
+ * time the tick was planned for (the same on every server with the same schedule, unlike the time it fired).
+ */
+export type TickerFactory = (pattern: string, timezone: string, onTick: (scheduledAt?: number) => void) => Ticker;
 
 /** The real ticker: croner does the parsing and the timing, in the configured timezone. */
 export const cronTicker: TickerFactory = (pattern, timezone, onTick) => {
-  const job = new Cron(pattern.trim(), { timezone }, () => onTick());
+  let planned: Date | null = null;
+  const job = new Cron(pattern.trim(), { timezone }, () => {
+    const scheduledAt = planned?.getTime();
+    planned = job.nextRun();
+    onTick(scheduledAt);
+  });
+  planned = job.nextRun();
   return { nextRun: () => job.nextRun(), stop: () => job.stop() };
 };

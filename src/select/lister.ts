@@ -21,8 +21,8 @@ export interface Lister {
 }
 
 export interface RegistryListerOptions {
-  /** Credentials and TLS per source host, and repository for a tag listing (the same the copies use). */
-  endpoint?: ((registry: string, repository?: string) => EndpointOptions | undefined) | undefined;
+  /** Credentials and TLS per source host, and repository for a tag listing (the same the copies use); may take a moment (a credential helper). */
+  endpoint?: ((registry: string, repository?: string) => EndpointOptions | undefined | Promise<EndpointOptions | undefined>) | undefined;
   /** `n` of each `_catalog` page; at most the registry's `maxentries` (1000 by default on distribution). */
   catalogPageSize?: number;
   /** `n` of each `tags/list` page (distribution 2.8 ignores it and sends every tag at once). */
@@ -48,14 +48,14 @@ export function registryLister(clients: RegistryClients, options: RegistryLister
   return {
     async repositories(registry, list = {}) {
       try {
-        return await clients.catalog(registry, options.endpoint?.(registry), options.catalogPageSize ?? 1000, list);
+        return await clients.catalog(registry, await options.endpoint?.(registry), options.catalogPageSize ?? 1000, list);
       } catch (error) {
         throw catalogUnavailable(error, registry) ?? error;
       }
     },
     async tags(registry, repository, list = {}) {
       try {
-        const client = clients.repository(registry, repository, 'pull', options.endpoint?.(registry, repository), {
+        const client = clients.repository(registry, repository, 'pull', await options.endpoint?.(registry, repository), {
           signal: list.signal,
         });
         return await client.listTags({ pageSize: options.tagPageSize ?? 1000, onPage: list.onPage });

@@ -19,6 +19,8 @@ export interface ApiContext {
   dashboard: DashboardFeed;
   /** Masks secrets in every response body (default: the process's scrubber). */
   scrubber?: SecretScrubber;
+  /** Whether the queue's Redis answers (scale-out); absent: no queue. */
+  queueReachable?: () => boolean;
   /** True while the server is still starting (recovering jobs, scheduling): requests get 503. */
   starting?: () => boolean;
 }

@@ -29,7 +29,7 @@ function comparable(value: unknown): string {
     return `docker-config:${[...auth.auths]
       .map(([host, c]) => `${host}=${c.username}:${digest(c.password)}`)
       .sort()
-      .join(',')}`;
+      .join(',')}|${JSON.stringify([...(auth.credHelpers ?? [])].sort())}|${auth.credsStore ?? ''}`;
   const json = JSON.stringify(value) as string | undefined; // undefined for undefined
   return json ?? 'undefined';
 }
@@ -72,6 +72,8 @@ export function diffConfig(before: PictureBookConfig, after: PictureBookConfig):
     changedKeys(before[section], after[section]).map((key) => `${section}.${key}`),
   );
   if (before.display !== after.display) settings.push('display');
+  // Compared whole and in memory only: a webhook's URL, headers and secret are never shown.
+  if (comparable(before.notifications) !== comparable(after.notifications)) settings.push('notifications');
   return {
     added: registries.added,
     removed: registries.removed,

@@ -50,12 +50,32 @@ export function describeServerEvent(event: ServerEvent): string {
       return `${event.runs} run(s) interrupted by the previous process marked as such`;
     case 'work-not-resumed':
       return `${event.kind === 'run' ? `run ${event.runId}` : 'distribute job'} ${crashReason(event.crashes)} (it may be what kills the process); marked failed`;
+    case 'notification-failed':
+      return `${event.webhook} was not told of ${event.notification} (${event.registry})${event.attempts > 0 ? ` after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}` : ''}: ${event.reason}`;
     case 'server-warning':
       return event.message;
     case 'server-stopping':
       return `stopping: running work gets ${event.graceMs / 1000}s to finish`;
     case 'server-stopped':
       return 'stopped';
+    case 'sync-run-elsewhere':
+      return event.scheduledAt === null
+        ? `no ${event.trigger} run here: another sync server sharing the queue is running this registry`
+        : `tick of ${when(event.scheduledAt)} taken by another sync server sharing the queue`;
+    case 'queue-unreachable':
+      return `the queue's Redis cannot be reached (${event.message}): work waits and is retried until it answers`;
+    case 'queue-reachable':
+      return "the queue's Redis answers again: work resumes";
+    case 'worker-ready':
+      return `worker ${event.worker} takes copy jobs of queue "${event.queue}" (${event.concurrency} at once)`;
+    case 'copy-job-taken':
+      return `copy job taken: ${event.source} -> ${event.target}${event.attempt > 1 ? ` (try ${event.attempt})` : ''}`;
+    case 'copy-job-ended':
+      return event.status === 'interrupted'
+        ? `copy job handed back to the queue: ${event.target}`
+        : `copy job ${event.status}: ${event.target}`;
+    case 'copy-job-stalled':
+      return `${event.target}: its worker stopped answering; the copy goes to another worker`;
     default:
       return (describeEvent(event) ?? [event.type]).join('\n');
   }

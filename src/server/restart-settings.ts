@@ -10,5 +10,6 @@ export function settingsNeedingRestart(running: PictureBookConfig, next: Picture
   if (running.concurrency.images !== next.concurrency.images) changed.push('concurrency.images');
   if (running.concurrency.blobs !== next.concurrency.blobs) changed.push('concurrency.blobs');
   if (JSON.stringify(running.timeouts ?? {}) !== JSON.stringify(next.timeouts ?? {})) changed.push('timeouts');
+  if (JSON.stringify(running.queue ?? {}) !== JSON.stringify(next.queue ?? {})) changed.push('queue');
   return changed;
 }

@@ -30,6 +30,9 @@ const WARN = new Set([
   'retry',
   'warning',
   'host-paused',
+  'notification-failed',
+  'queue-unreachable',
+  'copy-job-stalled',
 ]);
 
 /**

@@ -27,5 +27,19 @@ export type ServiceEvent =
   | { type: 'work-not-resumed'; kind: 'run'; registry: string; runId: number; crashes: number; time: number }
   | { type: 'work-not-resumed'; kind: 'job'; id: string; crashes: number; time: number }
   | { type: 'server-warning'; message: string; time: number }
+  /**
+   * A webhook was not told of a notification (`notification`: its event, `id` its id; `webhook`: its
+   * key path and origin, never its path, query or headers).
+   */
+  | {
+      type: 'notification-failed';
+      webhook: string;
+      notification: string;
+      id: string;
+      registry: string;
+      attempts: number;
+      reason: string;
+      time: number;
+    }
   | { type: 'server-stopping'; graceMs: number; time: number }
   | { type: 'server-stopped'; time: number };

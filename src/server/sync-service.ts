@@ -3,7 +3,16 @@ import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { timeoutsFromSettings } from '../transport/index.js';
 import { ConfigError, errorMessage, PictureBookError } from '../errors/index.js';
-import { loadRunner, Scheduler, type RegistryRunner, type SchedulerEvent, type TickerFactory } from '../scheduler/index.js';
+import {
+  loadRunner,
+  Scheduler,
+  type CopiesElsewhere,
+  type RegistryRunner,
+  type SchedulerEvent,
+  type TickerFactory,
+} from '../scheduler/index.js';
+import { CopyQueue, ScheduleClaims, type QueueEvent, type QueueSettingsWithUrl } from '../queue/index.js';
+import { isLayoutPlace } from '../reference/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { LoadEvent } from '../load/events.js';
 import { apiExposureWarning } from './api-exposure.js';
@@ -13,10 +22,11 @@ import { DashboardFeed } from './dashboard/live-feed.js';
 import { addressPolicy } from './distribute/address-policy.js';
 import { DistributeJobs } from './distribute/distribute-jobs.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
+import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
 import { settingsNeedingRestart } from './restart-settings.js';
 
-export type ServerEvent = ServiceEvent | SchedulerEvent | LoadEvent;
+export type ServerEvent = ServiceEvent | SchedulerEvent | LoadEvent | QueueEvent;
 
 export interface SyncServiceOptions {
   emit: (event: ServerEvent) => void;
@@ -24,6 +34,8 @@ export interface SyncServiceOptions {
   tickers?: TickerFactory;
   runner?: RegistryRunner;
   store?: RunStore;
+  /** Copies go to workers through this queue (default: `queue:` of the config when it has a url; else in-process). */
+  queue?: QueueSettingsWithUrl;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -56,10 +68,12 @@ export class SyncService {
   #emit: (event: ServerEvent) => void;
   #store: RunStore;
   #engine: CopyEngine;
+  #queue: CopyQueue | undefined;
   #scheduler: Scheduler;
   #jobs: DistributeJobs;
   #metrics: SyncMetrics;
   #dashboard = new DashboardFeed();
+  #notifier: Notifier;
   #app: FastifyInstance | undefined;
   #url: string | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
@@ -77,18 +91,40 @@ export class SyncService {
     this.#metrics = new SyncMetrics({
       synchronizerStates: () => this.#scheduler.list().map((s) => ({ registry: s.hostname, state: s.state })),
       jobCounts: () => this.#store.jobCounts(),
+      ...(options.queue || config.queue?.url ? { queueReachable: () => this.#queue?.reachable ?? false } : {}),
+    });
+    this.#notifier = new Notifier({
+      settings: () => this.#config.notifications,
+      schedules: () =>
+        this.#scheduler
+          .list()
+          .map((s) => ({ hostname: s.hostname, state: s.state, schedule: s.registry.syncPeriod, timezone: s.timezone })),
+      emit: (event) => this.#emit(event),
     });
     this.#emit = (event) => {
       this.#metrics.observe(event);
       this.#dashboard.observe(event);
+      // Only queued: a receiver never holds the run or job whose event this is.
+      this.#notifier.observe(event);
       options.emit(event);
     };
     // A host's quota and pauses concern every run and job at once: logged and counted once.
     this.#engine.onHostEvent((event) => this.#emit(event));
-    const runner = options.runner ?? loadRunner(this.#engine);
+    const queueSettings = options.queue ?? (config.queue?.url ? { ...config.queue, url: config.queue.url } : undefined);
+    let copies: CopiesElsewhere | undefined;
+    let claims: ScheduleClaims | undefined;
+    if (queueSettings) {
+      const queue = new CopyQueue(queueSettings, (event) => this.#emit(event));
+      this.#queue = queue;
+      // A layout target is a directory or file of this machine: its copies stay here.
+      copies = (registry) => (isLayoutPlace(registry.hostname) ? undefined : (task, run) => queue.copy(registry.hostname, task, run));
+      claims = new ScheduleClaims(queue.redis, queueSettings);
+    }
+    const runner = options.runner ?? loadRunner(this.#engine, copies);
     this.#scheduler = new Scheduler({
       store: this.#store,
       runner,
+      ...(claims ? { claims } : {}),
       emit: this.#emit,
       ...(options.tickers ? { tickers: options.tickers } : {}),
     });
@@ -137,6 +173,8 @@ export class SyncService {
   async #startUp(): Promise<void> {
     // The API's address first: a port already taken fails the start before any run, job or write.
     await this.#listen();
+    // Jobs are followed from their first event once the queue's event reader is connected (Redis down: it waits).
+    await this.#queue?.ready();
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
     if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });
@@ -166,6 +204,7 @@ export class SyncService {
       dashboard: this.#dashboard,
       emit: this.#emit,
       starting: () => !this.#ready,
+      ...(this.#queue ? { queueReachable: () => this.#queue?.reachable ?? false } : {}),
     });
     try {
       this.#url = await this.#app.listen({ host: api.host, port: api.port });
@@ -216,6 +255,10 @@ export class SyncService {
     clearInterval(this.#pruneTimer);
     await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs), this.#jobs.stop(graceMs)]);
     await this.#reloads;
+    // The last runs' notifications get one attempt's time, never more.
+    const webhooks = this.#config.notifications?.webhooks ?? [];
+    await this.#notifier.stop(Math.max(0, ...webhooks.map((w) => w.timeoutSeconds * 1000)));
+    await this.#queue?.close();
     await this.#engine.close();
     this.#dashboard.close();
     await this.#store.close();

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { AuthError, HttpError, NetworkError } from '../errors/index.js';
-import type { AgentPool, AgentSettings } from './agent-pool.js';
-import type { HostGate } from './host-gate.js';
+import type { AgentPool } from './agent-pool.js';
 import type { HostGates } from './host-gates.js';
 import { Authorizer } from './authorizer.js';
 import { isNotTlsError, schemePlan, type EndpointOptions, type SchemePlan } from './endpoint.js';
@@ -12,6 +11,8 @@ import { redactUrl } from './redact-url.js';
 import { responseError } from './response-error.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
 import { DEFAULT_TIMEOUTS, type Timeouts } from './timeouts.js';
+import { TransportAgents } from './transport-agents.js';
+import { PROBE_ACCEPT, TransportGate } from './transport-gate.js';
 import { USER_AGENT } from './user-agent.js';
 
 export interface TransportRequest {
@@ -59,31 +60,6 @@ export interface TransportShared {
   gates?: HostGates | undefined;
 }
 
-/** The Agents one transport holds: its registry's pool, pipelined HEADs, and everything else (realms, storage). */
-interface HeldAgents {
-  main: Dispatcher;
-  head: Dispatcher;
-  foreign: Dispatcher;
-}
-
-/**
- * HEADs are pipelined this deep, on their own connections. A HEAD answer is headers only, so one
- * never waits behind a blob: GETs and uploads keep the main pool. A no-change run is all HEADs;
- * pipelined, the registry reads several per wakeup (about 15% less wall time against the real one).
- * undici re-sends what was queued behind an answer that never came, and retries cover the rest.
- */
-const HEAD_PIPELINING = 8;
-
-/** A quota probe asks for what a manifest request asks for (any manifest: the answer's headers are what counts). */
-const PROBE_ACCEPT = {
-  accept: [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-  ].join(', '),
-};
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -96,46 +72,36 @@ export class Transport {
   #baseUrl: URL;
   #plan: SchemePlan;
   #probe: Promise<void> | undefined;
-  #agentSettings: { main: AgentSettings; head: AgentSettings; foreign: AgentSettings };
-  #agents: AgentPool;
-  #held: HeldAgents | undefined;
+  #agents: TransportAgents;
   #inFlight = 0;
   #lastUsed: number;
   #now: () => number;
   #policy: RetryPolicy;
   #timeouts: Timeouts;
   #authorizer: Authorizer;
-  #gate: HostGate | undefined;
-  /** A manifest whose answer carried the quota headers, to ask again with a HEAD while GETs wait for the quota. */
-  #quotaProbe: { url: URL; scopes: readonly string[] } | undefined;
+  #gate: TransportGate;
 
   constructor(registry: string, options: EndpointOptions, shared: TransportShared) {
     this.registry = registry;
     this.#plan = schemePlan(registry, options);
     this.#baseUrl = new URL(this.#plan.first);
-    const tlsVerify = options.insecure !== true && options.tlsVerify !== false;
-    const maxConnections = options.maxConnections ?? shared.maxConnections ?? 16;
-    const guard = options.addressGuard;
-    const proxy = options.proxy;
-    const main = { tlsVerify, caFile: options.caFile, ca: options.ca, guard, maxConnections, proxy };
-    this.#agentSettings = {
-      main,
-      head:
-        options.pipelining === false
-          ? main
-          : { ...main, maxConnections: Math.ceil(maxConnections / HEAD_PIPELINING), pipelining: HEAD_PIPELINING },
-      // Token realms and blob redirects (object storage, CDNs) live elsewhere: default TLS trust there,
-      // but the same address guard (a realm must not lead into a network the endpoint may not reach).
-      foreign: { tlsVerify: true, caFile: undefined, guard, maxConnections, proxy },
-    };
-    this.#agents = shared.agents;
+    this.#agents = new TransportAgents(shared.agents, options, shared.maxConnections ?? 16);
     this.#now = shared.now ?? Date.now;
     this.#lastUsed = this.#now();
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#timeouts = shared.timeouts ?? DEFAULT_TIMEOUTS;
-    this.#gate = shared.gates?.gate(registry, options);
-    if (this.#gate) this.#gate.backoff = { baseMs: this.#policy.baseDelayMs, maxMs: this.#policy.maxDelayMs };
-    const dispatcherFor = (url: URL): Dispatcher => (url.origin === this.#baseUrl.origin ? this.#hold().main : this.#hold().foreign);
+    this.#gate = new TransportGate(registry, options, this.#policy, shared.gates, async (probe) => {
+      const answer = await this.request({
+        method: 'HEAD',
+        path: probe.url,
+        scopes: probe.scopes,
+        expect: [200, 404],
+        headers: PROBE_ACCEPT,
+      });
+      await discardBody(answer.body);
+    });
+    const dispatcherFor = (url: URL): Dispatcher =>
+      url.origin === this.#baseUrl.origin ? this.#agents.hold().main : this.#agents.hold().foreign;
     this.#authorizer = new Authorizer(
       {
         registry,
@@ -160,16 +126,6 @@ export class Transport {
     return this.#lastUsed;
   }
 
-  /** The Agents, taken from the pool on first use (again after release()). */
-  #hold(): HeldAgents {
-    this.#held ??= {
-      main: this.#agents.acquire(this.#agentSettings.main),
-      head: this.#agents.acquire(this.#agentSettings.head),
-      foreign: this.#agents.acquire(this.#agentSettings.foreign),
-    };
-    return this.#held;
-  }
-
   /**
    * Gives the Agents back to the pool (the last holder's release closes their connections), unless
    * a request is under way: then nothing happens and false is returned. The token cache stays; a
@@ -177,9 +133,7 @@ export class Transport {
    */
   release(): boolean {
     if (this.#inFlight > 0) return false;
-    const held = this.#held;
-    this.#held = undefined;
-    if (held) for (const agent of [held.main, held.head, held.foreign]) this.#agents.release(agent);
+    this.#agents.release();
     return true;
   }
 
@@ -215,8 +169,8 @@ export class Transport {
     // is back. A probe that still cannot connect is forgotten, so that the next request probes again.
     const url = new URL('/v2/', this.#plan.first);
     this.#probe ??= sendWithRetry(
-      this.#hold().main,
-      { url, method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, timeouts: this.#timeouts, gate: this.#gateFor() },
+      this.#agents.hold().main,
+      { url, method: 'GET', headers: { 'user-agent': USER_AGENT }, signal, timeouts: this.#timeouts, gate: this.#gate.forRequest() },
       this.#policy,
       onRetry,
     )
@@ -227,29 +181,6 @@ export class Transport {
         // Any other failure (refused, certificate) is left for the real request to report.
       });
     return this.#probe;
-  }
-
-  #gateFor(fedBy?: string): { gate: HostGate; waitForTurn: boolean } | undefined {
-    return this.#gate ? { gate: this.#gate, waitForTurn: fedBy !== this.registry } : undefined;
-  }
-
-  /** Docker Hub's quota headers come with manifest answers, HEADs too: one to ask again while GETs wait. */
-  #rememberQuotaProbe(response: { headers: Dispatcher.ResponseData['headers'] }, url: URL, scopes: readonly string[]): void {
-    const gate = this.#gate;
-    if (!gate || headerValue(response, 'ratelimit-remaining') === undefined || !/\/manifests\/[^/]+$/.test(url.pathname)) return;
-    this.#quotaProbe = { url, scopes };
-    gate.quota.probe = async () => {
-      const probe = this.#quotaProbe;
-      if (!probe) return;
-      const answer = await this.request({
-        method: 'HEAD',
-        path: probe.url,
-        scopes: probe.scopes,
-        expect: [200, 404],
-        headers: PROBE_ACCEPT,
-      });
-      await discardBody(answer.body);
-    };
   }
 
   /** One request; it counts as under way until the answer's body is read to the end or destroyed. */
@@ -289,7 +220,7 @@ export class Transport {
       // Credentials and tokens go to the registry only, never along a redirect to storage.
       const authorization = own ? await this.#authorizer.header(scopes, request.onRetry) : undefined;
       if (authorization) headers.authorization = authorization;
-      const agents = this.#hold();
+      const agents = this.#agents.hold();
       const response = await sendWithRetry(
         own ? (request.method === 'HEAD' ? agents.head : agents.main) : agents.foreign,
         {
@@ -300,13 +231,13 @@ export class Transport {
           signal: request.signal,
           timeouts: this.#timeouts,
           blob: request.blob,
-          gate: own ? this.#gateFor(request.fedBy) : undefined,
+          gate: own ? this.#gate.forRequest(request.fedBy) : undefined,
         },
         this.#policy,
         request.onRetry,
       );
       const status = response.statusCode;
-      if (own) this.#rememberQuotaProbe(response, url, scopes);
+      if (own) this.#gate.observe(response, url, scopes);
       if (status === 401 && own && !authRetried && replayable(request.body)) {
         const retryScopes = this.#authorizer.onUnauthorized(headerValue(response, 'www-authenticate'), scopes);
         if (retryScopes) {

@@ -9,7 +9,7 @@ import { trackChild } from '../harness/procs.js';
 
 /** Helpers for the `picture-book sync` end-to-end tests: the real server process, its log and API. */
 
-const CLI = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/picture-book.js', import.meta.url));
 const ENTRY = [CLI, 'sync'];
 
 export interface LogLine {
@@ -68,12 +68,19 @@ export class SyncProcess {
   #base: string;
   #token: string | undefined;
 
-  constructor(configFile: string, base: string, token: string | undefined, cwd: string) {
+  constructor(
+    configFile: string,
+    base: string,
+    token: string | undefined,
+    cwd: string,
+    entry: readonly string[] = ENTRY,
+    env: NodeJS.ProcessEnv = {},
+  ) {
     this.#base = base;
     this.#token = token;
-    this.#child = spawn(process.execPath, [...ENTRY, '--config', configFile], {
+    this.#child = spawn(process.execPath, [...entry, '--config', configFile], {
       cwd,
-      env: { ...process.env, DOCKER_CONFIG: '/nonexistent' },
+      env: { ...process.env, DOCKER_CONFIG: '/nonexistent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     trackChild(this.#child);
@@ -146,9 +153,23 @@ export class SyncProcess {
 /** Starts `picture-book sync`; resolves once the API listens (or, without API, once scheduled). */
 export async function startSync(
   configFile: string,
-  options: { port?: number; token?: string; cwd: string; waitFor?: 'api' | 'nothing' },
+  options: {
+    port?: number;
+    token?: string;
+    cwd: string;
+    waitFor?: 'api' | 'nothing';
+    env?: NodeJS.ProcessEnv;
+    args?: readonly string[];
+  },
 ): Promise<SyncProcess> {
-  const server = new SyncProcess(configFile, `http://127.0.0.1:${options.port ?? 0}`, options.token, options.cwd);
+  const server = new SyncProcess(
+    configFile,
+    `http://127.0.0.1:${options.port ?? 0}`,
+    options.token,
+    options.cwd,
+    [...ENTRY, ...(options.args ?? [])],
+    options.env,
+  );
   if (options.waitFor === 'nothing') return server;
   try {
     await Promise.race([

@@ -23,3 +23,4 @@ export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw
 export { startSessionKeepingRegistry, type SessionKeepingRegistry } from './session-keeping-registry.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { startedSoFar } from './started-so-far.js';
+export { startRedis, type TestRedis } from './redis-server.js';

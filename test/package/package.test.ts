@@ -121,13 +121,14 @@ test('the packed CLI starts from the tarball: --help, and every command loads it
   const help = await cli('--help');
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^Usage: picture-book /);
-  for (const command of ['copy', 'load', 'sync', 'config']) assert.match(help.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+  for (const command of ['copy', 'load', 'sync', 'worker', 'config']) assert.match(help.stdout, new RegExp(`^  ${command}\\b`, 'm'));
   // Each command's code is a chunk loaded when it runs: a bad argument gets as far as the command's own check.
   const missingConfig = join(dir, 'no-such-config.yaml');
   const cases: Array<[string[], RegExp]> = [
     [['copy', 'Not/A:Valid:Ref', '127.0.0.1:9/x:v1'], /invalid reference "Not\/A:Valid:Ref"/],
     [['load', '--config', missingConfig, '--all'], /config file not found/],
     [['sync', '--config', missingConfig], /config file not found/],
+    [['worker', '--config', missingConfig], /config file not found/],
     [['config', 'check', '--config', missingConfig], /config file not found/],
   ];
   for (const [args, message] of cases) {

@@ -11,7 +11,8 @@ export const OVERDUE_AFTER_MS = 60_000;
  * scheduled run and a tick skipped because a run was still going are both ticks.
  */
 function tickMark(event: ServerEvent): string | undefined {
-  if (event.type === 'sync-scheduled' || event.type === 'sync-tick-skipped') return event.registry;
+  // A tick another server sharing the queue took is a tick too.
+  if (event.type === 'sync-scheduled' || event.type === 'sync-tick-skipped' || event.type === 'sync-run-elsewhere') return event.registry;
   if (event.type === 'sync-run-started' && event.trigger === 'schedule') return event.registry;
   return undefined;
 }

@@ -2,11 +2,14 @@ import type { SchedulerEvent } from '../../scheduler/index.js';
 import type { JobState } from '../../store/index.js';
 import type { ServiceEvent } from '../service-events.js';
 import type { HostEvent } from '../../transport/index.js';
+import type { QueueEvent } from '../../queue/index.js';
 import { CollectedGauge, Counter, Histogram, renderMetrics, type Metric } from './prometheus.js';
 
 export interface MetricSources {
   synchronizerStates: () => Array<{ registry: string; state: string }>;
   jobCounts: () => Promise<Record<JobState, number>>;
+  /** Whether the queue's Redis answers; absent: no queue. */
+  queueReachable?: () => boolean;
 }
 
 /**
@@ -38,6 +41,14 @@ export class SyncMetrics {
     'picture_book_registry_pauses_total',
     'Pauses of every request to a registry host, by reason (quota: its pull quota at the reserve; rate_limited: a 429).',
   );
+  readonly queueOutages = new Counter(
+    'picture_book_queue_unreachable_total',
+    "Times the queue's Redis could not be reached (scale-out: `queue:`); work waits and resumes when it answers.",
+  );
+  readonly stalledJobs = new Counter(
+    'picture_book_queue_stalled_jobs_total',
+    'Copy jobs whose worker stopped answering and that went to another worker, by registry.',
+  );
   /** The latest `ratelimit-remaining` each registry host answered with. */
   #quota = new Map<string, number>();
   #all: Metric[];
@@ -56,6 +67,11 @@ export class SyncMetrics {
       'Pulls left in the quota of a registry host, as its last answer with ratelimit-remaining said (Docker Hub).',
       async () => [...this.#quota].map(([registry, value]) => ({ labels: { registry }, value })),
     );
+    const queueUp = new CollectedGauge(
+      'picture_book_queue_up',
+      "1 when the queue's Redis answers, 0 when it cannot be reached.",
+      async () => (sources.queueReachable ? [{ labels: {}, value: sources.queueReachable() ? 1 : 0 }] : []),
+    );
     this.#all = [
       this.runs,
       this.images,
@@ -68,11 +84,14 @@ export class SyncMetrics {
       this.requests,
       quota,
       this.hostPauses,
+      queueUp,
+      this.queueOutages,
+      this.stalledJobs,
     ];
   }
 
   observe(event: SchedulerEvent | ServiceEvent | { type: string }): void {
-    const e = event as SchedulerEvent | ServiceEvent | HostEvent;
+    const e = event as SchedulerEvent | ServiceEvent | HostEvent | QueueEvent;
     switch (e.type) {
       case 'sync-run-finished': {
         const registry = e.registry;
@@ -100,6 +119,12 @@ export class SyncMetrics {
         break;
       case 'host-paused':
         this.hostPauses.inc({ registry: e.host, reason: e.reason === 'quota' ? 'quota' : 'rate_limited' });
+        break;
+      case 'queue-unreachable':
+        this.queueOutages.inc({});
+        break;
+      case 'copy-job-stalled':
+        this.stalledJobs.inc({ registry: e.registry });
         break;
       default:
         break;

@@ -233,3 +233,24 @@ test('every answer the API gives is documented for its route and status, and mat
   await answer('GET', '/ops', '/ops?sync=other.example&action=pause', { status: 405 });
   assert.deepEqual([...checked].sort(), routes.map((r) => `${r.method} ${r.url}`).sort(), 'every route was called');
 });
+
+test('the webhook body is documented as the webhooks section of the document, its schema the Notification component', async (t) => {
+  const api = await testApi();
+  t.after(() => api.close());
+  const document = (await servedDocument(api)) as Document & { webhooks?: Record<string, Record<string, unknown>> };
+  const post = document.webhooks?.notification?.post as
+    { requestBody: { content: Record<string, { schema: unknown }> }; description: string } | undefined;
+  assert.ok(post);
+  assert.deepEqual(post.requestBody.content['application/json']?.schema, { $ref: '#/components/schemas/Notification' });
+  assert.match(post.description, /X-Picture-Book-Signature-256/);
+  const notification = document.components.schemas.Notification as { properties: { event: { enum: string[] } }; required: string[] };
+  assert.deepEqual(notification.properties.event.enum, [
+    'run-finished',
+    'run-failed',
+    'run-recovered',
+    'image-failed',
+    'schedule-missed',
+    'quota-paused',
+  ]);
+  assert.deepEqual(notification.required.sort(), ['event', 'id', 'message', 'registry', 'time']);
+});

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PICTURE_BOOK_VERSION } from '../../transport/user-agent.js';
 import { historyRunSchema, liveRunSchema } from '../dashboard/dashboard-schemas.js';
 import { authSchema, distributeRequestSchema } from '../distribute/request-schema.js';
+import { notificationSchema } from '../notifications/notification.js';
 import { apiErrorSchema } from '../routes/api-responses.js';
 import { jobListItemSchema, jobSchema } from '../routes/distribute-schemas.js';
 import { runSchema, synchronizerSchema } from '../routes/sync-schemas.js';
@@ -19,6 +20,24 @@ const COMPONENTS = {
   Run: runSchema,
   HistoryRun: historyRunSchema,
   LiveRun: liveRunSchema,
+  Notification: notificationSchema,
+};
+
+/** What `sync` POSTs to each webhook of `notifications.webhooks` (README "Notifications"). */
+const WEBHOOKS = {
+  notification: {
+    post: {
+      summary: 'A notification, POSTed by the server to each configured webhook',
+      description: [
+        'Headers: `X-Picture-Book-Event` (the event), `X-Picture-Book-Delivery` (the id, the same in every attempt),',
+        "`X-Picture-Book-Signature-256: sha256=HEX` (HMAC-SHA256 of the body with the webhook's `secret`, when it has one).",
+        'Any 2xx answer is a delivery; a network error, timeout, 408, 429 or 5xx is tried again (`retries`), any other answer is not.',
+      ].join(' '),
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Notification' } } } },
+      responses: { '2XX': { description: 'Received' } },
+      security: [],
+    },
+  },
 };
 
 /**
@@ -35,6 +54,7 @@ export function registerApiDocument(app: FastifyInstance): void {
         description: 'Continuous registry synchronization and image distribute jobs.',
       },
       security: [{ bearer: [] }, { token: [] }],
+      webhooks: WEBHOOKS,
       components: {
         securitySchemes: {
           bearer: {

@@ -6,13 +6,17 @@ import type { ZodTypeProvider } from '../openapi/zod-compilers.js';
 import { errorResponses } from './api-responses.js';
 
 const healthzSchema = {
-  summary: 'Liveness (never needs the token)',
+  summary: 'Liveness (never needs the token); with a queue, whether its Redis answers',
   security: [],
   response: {
     200: z
-      .object({ status: z.literal('ok') })
+      .object({ status: z.literal('ok'), queue: z.literal('reachable').optional() })
       .strict()
-      .describe('Alive'),
+      .describe('Alive (and the queue reachable, when one is configured)'),
+    503: z
+      .object({ status: z.literal('unavailable'), queue: z.literal('unreachable') })
+      .strict()
+      .describe("The queue's Redis cannot be reached: runs wait for it"),
   },
 };
 const metricsSchema = {
@@ -34,7 +38,11 @@ const openApiSchema = {
 /** Liveness, metrics and the API description. */
 export function serviceRoutes(app: FastifyInstance, context: ApiContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  routes.get('/healthz', { schema: healthzSchema }, async () => ({ status: 'ok' as const }));
+  routes.get('/healthz', { schema: healthzSchema }, async (_request, reply) => {
+    const reachable = context.queueReachable?.();
+    if (reachable === false) return reply.code(503).send({ status: 'unavailable' as const, queue: 'unreachable' as const });
+    return reachable === undefined ? { status: 'ok' as const } : { status: 'ok' as const, queue: 'reachable' as const };
+  });
   routes.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE);
     return context.metrics.render();

@@ -1,0 +1,52 @@
+import { loadConfig, resolveConfigPath } from '../config/index.js';
+import { CopyEngine } from '../copy/index.js';
+import { PictureBookError } from '../errors/index.js';
+import { CopyWorker } from '../queue/index.js';
+import { ServerLog } from '../server/server-log.js';
+import { timeoutsFromSettings } from '../transport/index.js';
+import { checkQueueFlag, queueSettings } from './queue-flag.js';
+
+/**
+ * Runs a copy worker until SIGTERM or SIGINT: it takes no more jobs, the copies under way get
+ * sync.gracePeriodSeconds, then go back to the queue for another worker; it exits 0.
+ */
+export async function runWorker(flags: { config?: string; queue?: string; concurrency?: number }): Promise<void> {
+  const queueFlag = checkQueueFlag(flags.queue);
+  const file = resolveConfigPath(flags.config, process.env, process.cwd());
+  const { config, warnings } = await loadConfig(file);
+  const settings = queueSettings(config, queueFlag);
+  if (!settings) throw new PictureBookError('USAGE', `worker: no queue: give --queue redis://HOST:PORT or queue.url in ${file}`);
+  const log = new ServerLog();
+  log.addSecrets({ ...config, queue: settings });
+  for (const message of warnings) log.event({ type: 'server-warning', message, time: Date.now() });
+  const engine = new CopyEngine({
+    imageConcurrency: config.concurrency.images,
+    blobConcurrency: config.concurrency.blobs,
+    timeouts: timeoutsFromSettings(config.timeouts),
+  });
+  engine.onHostEvent((event) => log.event(event));
+  const worker = new CopyWorker({
+    settings,
+    config: () => config,
+    engine,
+    concurrency: flags.concurrency ?? config.concurrency.images,
+    emit: (event) => log.event(event),
+  });
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await worker.start();
+  const signal = await stopped;
+  log.logger.info({ event: 'signal', signal }, `${signal} received`);
+  const graceMs = config.sync.gracePeriodSeconds * 1000;
+  log.event({ type: 'server-stopping', graceMs, time: Date.now() });
+  await worker.stop(graceMs);
+  await engine.close();
+  log.event({ type: 'server-stopped', time: Date.now() });
+}

@@ -1,0 +1,64 @@
+import type { PictureBookConfig, RegistryConfig } from '../config/index.js';
+import type { CopyEvent, CopyResult, CopyTask } from '../copy/index.js';
+import { PictureBookError } from '../errors/index.js';
+import { sourceEndpoint, targetEndpoint } from '../load/registry-endpoints.js';
+import { parseReference } from '../reference/index.js';
+
+/**
+ * What travels through Redis for one image: plain data, and no credentials. The worker resolves
+ * how to reach both sides (credentials, TLS, proxies, timeouts) from the entry `registry` of its
+ * own config.yaml, exactly as `sync` would have.
+ */
+export interface CopyJobData {
+  /** The `hostname` of the registries entry the image belongs to (the name runs are filed under). */
+  registry: string;
+  source: string;
+  target: string;
+  platforms?: readonly string[];
+  /** With `platforms`: `skip` skips an image without them instead of failing it. */
+  missingPlatforms?: 'skip';
+  force?: boolean;
+}
+
+/** How a copy job ended, as the worker returns it (a failed copy is an answer, not a job failure: no BullMQ retry). */
+export type CopyJobResult =
+  { status: 'done'; result: CopyResult } | { status: 'failed'; error: { code: string; message: string } } | { status: 'cancelled' };
+
+/** A copy event on its way from a worker to `sync`, with the worker that caused it. */
+export interface CopyJobProgress {
+  worker: string;
+  event: CopyEvent;
+}
+
+export function jobData(registry: string, task: CopyTask): CopyJobData {
+  return {
+    registry,
+    source: task.source,
+    target: task.target,
+    ...(task.platforms && task.platforms.length > 0 ? { platforms: task.platforms } : {}),
+    ...(task.platforms && task.platforms.length > 0 && task.missingPlatforms === 'skip' ? { missingPlatforms: 'skip' as const } : {}),
+    ...(task.force ? { force: true } : {}),
+  };
+}
+
+/** The task of a job, its endpoints from this process's config; a registry it does not configure is a QUEUE error naming it. */
+export function taskOf(data: CopyJobData, config: PictureBookConfig): CopyTask {
+  const registry: RegistryConfig | undefined = config.registries.find((r) => r.hostname === data.registry);
+  if (!registry) {
+    throw new PictureBookError(
+      'QUEUE',
+      `${data.target}: this worker's config (${config.file}) has no registries entry "${data.registry}": it cannot know how to reach it`,
+    );
+  }
+  const source = parseReference(data.source);
+  const target = parseReference(data.target);
+  return {
+    source: data.source,
+    target: data.target,
+    ...(data.platforms ? { platforms: data.platforms } : {}),
+    ...(data.platforms && data.missingPlatforms === 'skip' ? { missingPlatforms: 'skip' as const } : {}),
+    ...(data.force ? { force: true } : {}),
+    sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
+    targetEndpoint: targetEndpoint(registry, target.repository),
+  };
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import type { QueueSettings } from '../config/index.js';
+import type { CopyEvent, CopyResult, CopyRunOptions, CopyTask } from '../copy/index.js';
+import { CancelledError, PictureBookError, type ErrorCode } from '../errors/index.js';
+import { jobData, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
+import { JobFollowers, type Follower } from './job-followers.js';
+import { deduplicationId } from './job-id.js';
+import type { QueueEventListener } from './queue-events.js';
+import { cancelChannel, COPY_QUEUE } from './queue-names.js';
+import { redisOptions } from './redis-connection.js';
+import { RedisWatch } from './redis-watch.js';
+
+/** Tries of one job: a worker that stops (SIGTERM) hands its copies back, each hand-back is a try. */
+export const JOB_ATTEMPTS = 10;
+/** Times a job may lose its worker (kill -9, a cut network) before it fails. */
+export const MAX_STALLS = 3;
+/** Ended jobs stay this long, so a caller that missed the end event still reads the result. */
+const KEEP_ENDED_SECONDS = 3_600;
+/** How often the jobs followed are looked up in Redis, besides their events (a missed event, Redis restarted). */
+const CHECK_EVERY_MS = 5_000;
+
+export type QueueSettingsWithUrl = QueueSettings & { url: string };
+
+/**
+ * The `sync` side of the queue: each copy becomes one BullMQ job that a `picture-book worker`
+ * runs; its events come back as the job's progress, its result as the job's return value. The
+ * caller sees what it would see from the engine: the same events, result and errors.
+ */
+export class CopyQueue {
+  readonly settings: QueueSettingsWithUrl;
+  #queue: Queue<CopyJobData, CopyJobResult>;
+  #events: QueueEvents;
+  #watch: RedisWatch;
+  #followers = new JobFollowers();
+  #emit: QueueEventListener;
+  #timer: NodeJS.Timeout;
+  #checking = false;
+
+  constructor(settings: QueueSettingsWithUrl, emit: QueueEventListener) {
+    this.settings = settings;
+    this.#emit = emit;
+    const connection = redisOptions(settings.url);
+    this.#queue = new Queue<CopyJobData, CopyJobResult>(COPY_QUEUE, { connection, prefix: settings.name });
+    this.#events = new QueueEvents(COPY_QUEUE, { connection, prefix: settings.name });
+    // Connection problems are reported once by the watch; BullMQ's own (the same outage) are not repeated.
+    this.#queue.on('error', () => undefined);
+    this.#events.on('error', () => undefined);
+    this.#watch = new RedisWatch(settings.url, 'sync', emit);
+    this.#events.on('progress', ({ jobId, data }) => {
+      const progress = data as unknown as CopyJobProgress;
+      for (const follower of this.#followers.of(jobId)) follower.run.onEvent?.(progress.event);
+    });
+    this.#events.on('completed', ({ jobId, returnvalue }) => this.#followers.settle(jobId, returnvalue as unknown as CopyJobResult));
+    this.#events.on('failed', ({ jobId, failedReason }) => this.#followers.fail(jobId, queueError(failedReason)));
+    this.#events.on('removed', ({ jobId }) => this.#followers.settle(jobId, { status: 'cancelled' }));
+    this.#events.on('stalled', ({ jobId }) => {
+      const follower = this.#followers.of(jobId)[0];
+      if (follower)
+        this.#emit({
+          type: 'copy-job-stalled',
+          job: jobId,
+          registry: follower.data.registry,
+          target: follower.data.target,
+          time: Date.now(),
+        });
+    });
+    this.#timer = setInterval(() => void this.#check(), CHECK_EVERY_MS).unref();
+  }
+
+  /** Whether Redis answers (the health endpoint says so). */
+  get reachable(): boolean {
+    return this.#watch.reachable;
+  }
+
+  /** The Redis connection of claims and messages (schedule claims share it). */
+  get redis(): RedisWatch['redis'] {
+    return this.#watch.redis;
+  }
+
+  /** Resolves once the event reader is connected: jobs added from then on are followed from their first event. */
+  async ready(): Promise<void> {
+    await Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]);
+  }
+
+  /**
+   * Copies `task` (an image of the registries entry `registry`) on a worker: resolves with the
+   * worker's result, or throws its error (a CancelledError when the copy was stopped).
+   */
+  async copy(registry: string, task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
+    let cancelledSaid = false;
+    const onEvent = (event: CopyEvent): void => {
+      if (event.type === 'image-cancelled') cancelledSaid = true;
+      run.onEvent?.(event);
+    };
+    const cancelled = (): CancelledError => {
+      // Withdrawn before any worker took it: the event the engine would have sent for a copy that never started.
+      if (!cancelledSaid) onEvent({ type: 'image-cancelled', source: task.source, target: task.target, started: false, time: Date.now() });
+      return new CancelledError(`${task.target}: cancelled, the run is stopping`);
+    };
+    if (run.signal?.aborted || run.drain?.aborted) throw cancelled();
+    const answer = await this.#run(jobData(registry, task), { ...run, onEvent });
+    if (answer.status === 'done') return answer.result;
+    if (answer.status === 'failed') throw new PictureBookError(answer.error.code as ErrorCode, answer.error.message);
+    throw cancelled();
+  }
+
+  #run(data: CopyJobData, run: CopyRunOptions): Promise<CopyJobResult> {
+    return new Promise<CopyJobResult>((resolve, reject) => {
+      const follower: Follower = { data, run, added: false, resolve, reject };
+      const onDrain = (): void => void this.#withdraw(follower);
+      const onAbort = (): void => {
+        void this.#withdraw(follower);
+        void this.#watch.redis.publish(cancelChannel(this.settings), follower.jobId ?? '').catch(() => undefined);
+      };
+      run.drain?.addEventListener('abort', onDrain, { once: true });
+      run.signal?.addEventListener('abort', onAbort, { once: true });
+      follower.done = () => {
+        run.drain?.removeEventListener('abort', onDrain);
+        run.signal?.removeEventListener('abort', onAbort);
+      };
+      void this.#add(follower);
+    });
+  }
+
+  /** Adds the job (or finds the one already queued for the same copy) and follows it. */
+  async #add(follower: Follower): Promise<void> {
+    const id = randomUUID();
+    this.#followers.follow(id, follower);
+    try {
+      const job = await this.#queue.add('copy', follower.data, {
+        jobId: id,
+        deduplication: { id: deduplicationId(follower.data) },
+        attempts: JOB_ATTEMPTS,
+        removeOnComplete: { age: KEEP_ENDED_SECONDS },
+        removeOnFail: { age: KEEP_ENDED_SECONDS },
+      });
+      follower.added = true;
+      // Another caller's job for the same copy is under way: follow that one, which may have ended already.
+      if (job.id !== undefined && job.id !== id) {
+        this.#followers.follow(job.id, follower);
+        await this.#checkJob(job.id);
+      }
+    } catch (error) {
+      this.#followers.fail(id, error instanceof Error ? error : queueError(String(error)));
+    }
+  }
+
+  /** A stop before the copy began: the job leaves the queue unless a worker already has it. */
+  async #withdraw(follower: Follower): Promise<void> {
+    if (follower.jobId === undefined || !follower.added) return;
+    const removed = await this.#queue.remove(follower.jobId).catch(() => 0);
+    if (removed > 0) this.#followers.settle(follower.jobId, { status: 'cancelled' });
+  }
+
+  /** Every followed job as Redis has it: an end whose event was missed, a job Redis lost (added again). */
+  async #check(): Promise<void> {
+    // Redis down: one lookup waits for it, the next ones are not piled up behind it.
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      for (const jobId of this.#followers.jobIds()) await this.#checkJob(jobId).catch(() => undefined);
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  async #checkJob(jobId: string): Promise<void> {
+    const followers = this.#followers.of(jobId).filter((f) => f.added);
+    if (followers.length === 0) return;
+    const state = await this.#queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
+      const job = await this.#queue.getJob(jobId);
+      if (!job) return;
+      if (state === 'completed') this.#followers.settle(jobId, job.returnvalue);
+      else this.#followers.fail(jobId, queueError(job.failedReason));
+    } else if (state === 'unknown') {
+      // Gone without an end: Redis restarted without its data. The copy is idempotent: add it again.
+      for (const follower of this.#followers.release(jobId)) void this.#add(follower);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#followers.failAll(new CancelledError('the queue is closing'));
+    await Promise.all([this.#events.close(), this.#queue.close(), this.#watch.close()]);
+  }
+}
+
+function queueError(reason: string): PictureBookError {
+  return new PictureBookError('QUEUE', `the copy job failed in the queue: ${reason}`);
+}

@@ -1,0 +1,163 @@
+import { hostname } from 'node:os';
+import { setMaxListeners } from 'node:events';
+import { Worker, type Job } from 'bullmq';
+import type { PictureBookConfig } from '../config/index.js';
+import type { CopyEngine, CopyEvent } from '../copy/index.js';
+import { CancelledError, errorInfo } from '../errors/index.js';
+import { taskOf, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
+import { MAX_STALLS, type QueueSettingsWithUrl } from './copy-queue.js';
+import type { QueueEventListener } from './queue-events.js';
+import { cancelChannel, COPY_QUEUE } from './queue-names.js';
+import { redisOptions } from './redis-connection.js';
+import { RedisWatch } from './redis-watch.js';
+
+export interface CopyWorkerOptions {
+  settings: QueueSettingsWithUrl;
+  /** Where the worker finds how to reach each registry (credentials never travel in the queue). */
+  config: () => PictureBookConfig;
+  engine: Pick<CopyEngine, 'copy'>;
+  /** Copy jobs at once (the engine's own limits apply below it). */
+  concurrency: number;
+  emit: QueueEventListener;
+  /** This worker's name in events and logs (default: host and process id). */
+  name?: string;
+}
+
+/** Why a copy was aborted: the `sync` that asked for it stopped it, or this worker is stopping (the job goes to another). */
+type AbortReason = 'cancelled' | 'worker-stopping';
+
+/**
+ * `picture-book worker`: takes copy jobs from the queue and runs them on its own engine. Every
+ * event of a copy goes back as the job's progress, in order, before its result. A worker killed
+ * mid-copy leaves its job locked until `stalledSeconds` pass; another worker then takes it again
+ * from the start (the copy is idempotent, and the manifest is written last, so no tag ever
+ * pointed at the incomplete content).
+ */
+export class CopyWorker {
+  readonly name: string;
+  #options: CopyWorkerOptions;
+  #worker: Worker<CopyJobData, CopyJobResult>;
+  #watch: RedisWatch;
+  #subscriber: RedisWatch['redis'];
+  #running = new Map<string, AbortController>();
+
+  constructor(options: CopyWorkerOptions) {
+    this.#options = options;
+    this.name = options.name ?? `${hostname()}:${process.pid}`;
+    const { settings } = options;
+    const stalledMs = settings.stalledSeconds * 1000;
+    this.#worker = new Worker<CopyJobData, CopyJobResult>(COPY_QUEUE, (job) => this.#process(job), {
+      connection: redisOptions(settings.url),
+      prefix: settings.name,
+      concurrency: options.concurrency,
+      lockDuration: stalledMs,
+      stalledInterval: stalledMs,
+      maxStalledCount: MAX_STALLS,
+      autorun: false,
+    });
+    this.#worker.on('error', () => undefined); // the watch reports the outage once
+    this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
+    this.#subscriber = this.#watch.redis.duplicate();
+    this.#subscriber.on('error', () => undefined);
+    this.#subscriber.on('message', (_channel: string, jobId: string) => this.#running.get(jobId)?.abort('cancelled' satisfies AbortReason));
+  }
+
+  get reachable(): boolean {
+    return this.#watch.reachable;
+  }
+
+  /** Starts taking jobs; resolves once connected. */
+  async start(): Promise<void> {
+    await this.#subscriber.subscribe(cancelChannel(this.#options.settings));
+    void this.#worker.run();
+    await this.#worker.waitUntilReady();
+    this.#options.emit({
+      type: 'worker-ready',
+      worker: this.name,
+      queue: this.#options.settings.name,
+      concurrency: this.#options.concurrency,
+      time: Date.now(),
+    });
+  }
+
+  /**
+   * Takes no more jobs; the running ones get `graceMs` to finish, then are handed back to the
+   * queue (another worker runs them again).
+   */
+  async stop(graceMs: number): Promise<void> {
+    const closing = this.#worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([closing, grace]);
+    clearTimeout(timer);
+    for (const controller of this.#running.values()) controller.abort('worker-stopping' satisfies AbortReason);
+    await closing;
+    await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);
+  }
+
+  async #process(job: Job<CopyJobData, CopyJobResult>): Promise<CopyJobResult> {
+    const { data } = job;
+    const id = job.id ?? '';
+    const emit = this.#options.emit;
+    emit({
+      type: 'copy-job-taken',
+      worker: this.name,
+      job: id,
+      registry: data.registry,
+      source: data.source,
+      target: data.target,
+      attempt: job.attemptsMade + 1,
+      time: Date.now(),
+    });
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal); // every request of the copy listens on it
+    this.#running.set(id, controller);
+    // Progress is sent in order, and all of it before the result.
+    let sent: Promise<unknown> = Promise.resolve();
+    const onEvent = (event: CopyEvent): void => {
+      const progress: CopyJobProgress = { worker: this.name, event };
+      sent = sent.then(() => job.updateProgress(progress as unknown as object)).catch(() => undefined);
+    };
+    let result: CopyJobResult;
+    try {
+      const task = taskOf(data, this.#options.config());
+      result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent }) };
+    } catch (error) {
+      if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
+        await sent;
+        this.#ended(job, 'interrupted');
+        // Thrown, so BullMQ hands the job to another worker (it has JOB_ATTEMPTS tries).
+        throw new CancelledError(`${data.target}: worker ${this.name} stopped; the copy goes back to the queue`);
+      }
+      if (error instanceof CancelledError) result = { status: 'cancelled' };
+      else {
+        const info = errorInfo(error);
+        // A job this worker could not even start (its config lacks the registry) failed before the engine said so.
+        if (info.code === 'QUEUE')
+          onEvent({ type: 'image-failed', source: data.source, target: data.target, error: info, time: Date.now() });
+        result = { status: 'failed', error: info };
+      }
+    } finally {
+      this.#running.delete(id);
+    }
+    await sent;
+    // A platform filter's skip is a skip to whoever counts job endings.
+    const ended = result.status === 'done' ? result.result.status : result.status;
+    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended);
+    return result;
+  }
+
+  #ended(job: Job<CopyJobData, CopyJobResult>, status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted'): void {
+    this.#options.emit({
+      type: 'copy-job-ended',
+      worker: this.name,
+      job: job.id ?? '',
+      registry: job.data.registry,
+      target: job.data.target,
+      status,
+      time: Date.now(),
+    });
+  }
+}

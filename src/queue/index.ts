@@ -1,0 +1,5 @@
+export { CopyQueue, type QueueSettingsWithUrl } from './copy-queue.js';
+export { CopyWorker, type CopyWorkerOptions } from './copy-worker.js';
+export { ScheduleClaims } from './schedule-claims.js';
+export type { QueueEvent, QueueEventListener } from './queue-events.js';
+export { shownUrl } from './redis-connection.js';

@@ -1,0 +1,67 @@
+import type { CopyRunOptions } from '../copy/index.js';
+import type { CopyJobData, CopyJobResult } from './copy-job.js';
+
+/** One caller waiting for a copy job: its events go to `run.onEvent`, its end settles the promise. */
+export interface Follower {
+  data: CopyJobData;
+  run: CopyRunOptions;
+  /** The job it follows (set by `follow`). */
+  jobId?: string;
+  /** The job is in Redis (until then a lookup that finds nothing means "not yet", not "lost"). */
+  added: boolean;
+  resolve: (result: CopyJobResult) => void;
+  reject: (error: Error) => void;
+  /** Called once when it ends (removes its abort listeners). */
+  done?: () => void;
+}
+
+/**
+ * Who waits for which job. Several callers may follow one job (the same copy asked for twice
+ * while queued or running); each is settled once, whichever of the job's event or a lookup comes first.
+ */
+export class JobFollowers {
+  #byJob = new Map<string, Set<Follower>>();
+
+  /** `follower` now follows `jobId` (and no longer the job it followed before). */
+  follow(jobId: string, follower: Follower): void {
+    if (follower.jobId !== undefined) this.#byJob.get(follower.jobId)?.delete(follower);
+    follower.jobId = jobId;
+    const set = this.#byJob.get(jobId) ?? new Set<Follower>();
+    set.add(follower);
+    this.#byJob.set(jobId, set);
+  }
+
+  of(jobId: string): Follower[] {
+    return [...(this.#byJob.get(jobId) ?? [])];
+  }
+
+  jobIds(): string[] {
+    return [...this.#byJob.keys()];
+  }
+
+  /** Stops following `jobId`; answers who followed it (to be given another job). */
+  release(jobId: string): Follower[] {
+    const followers = this.of(jobId);
+    this.#byJob.delete(jobId);
+    for (const follower of followers) follower.jobId = undefined;
+    return followers;
+  }
+
+  settle(jobId: string, result: CopyJobResult): void {
+    for (const follower of this.release(jobId)) {
+      follower.done?.();
+      follower.resolve(result);
+    }
+  }
+
+  fail(jobId: string, error: Error): void {
+    for (const follower of this.release(jobId)) {
+      follower.done?.();
+      follower.reject(error);
+    }
+  }
+
+  failAll(error: Error): void {
+    for (const jobId of this.jobIds()) this.fail(jobId, error);
+  }
+}

@@ -1,0 +1,21 @@
+/** What the queue side of `sync` and `picture-book worker` reports: Redis's reachability, jobs taken and lost. */
+export type QueueEvent =
+  /** Redis cannot be reached (or broke off): work waits, commands are retried with backoff until it answers. */
+  | { type: 'queue-unreachable'; role: 'sync' | 'worker'; message: string; time: number }
+  /** Redis answers again after an outage. */
+  | { type: 'queue-reachable'; role: 'sync' | 'worker'; time: number }
+  | { type: 'worker-ready'; worker: string; queue: string; concurrency: number; time: number }
+  | { type: 'copy-job-taken'; worker: string; job: string; registry: string; source: string; target: string; attempt: number; time: number }
+  | {
+      type: 'copy-job-ended';
+      worker: string;
+      job: string;
+      registry: string;
+      target: string;
+      status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted';
+      time: number;
+    }
+  /** The worker holding a copy stopped answering (killed, cut off): the job goes back to the queue for another. */
+  | { type: 'copy-job-stalled'; job: string; registry: string; target: string; time: number };
+
+export type QueueEventListener = (event: QueueEvent) => void;

@@ -1,0 +1,12 @@
+import type { QueueSettings } from '../config/index.js';
+
+/** The BullMQ queue of copy jobs. Its Redis keys start with `<queue.name>:` (BullMQ's prefix). */
+export const COPY_QUEUE = 'copies';
+
+/** The channel on which `sync` tells the workers to abort a copy (its job id). */
+export const cancelChannel = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:cancel-copy`;
+
+/** Redis keys of the schedule claims of `sync` servers sharing the queue. */
+export const tickKey = (settings: Pick<QueueSettings, 'name'>, registry: string, scheduledAt: number): string =>
+  `${settings.name}:tick:${registry}:${scheduledAt}`;
+export const runLockKey = (settings: Pick<QueueSettings, 'name'>, registry: string): string => `${settings.name}:run:${registry}`;

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeTempDir } from '../harness/procs.js';
+import {
+  pushImage,
+  startedSoFar,
+  startFaultProxy,
+  startRedis,
+  startRegistry,
+  type BuiltImage,
+  type FaultProxy,
+  type ImageSpec,
+  type TestRedis,
+  type TestRegistry,
+} from '../harness/index.js';
+import { jobsTaken, startWorker } from './queue-kit.js';
+import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
+
+/*
+ * What the queue survives: a worker killed with SIGKILL mid-blob (its job goes to another worker
+ * once its lock lapses; the target is never tagged with the incomplete image), and Redis itself
+ * killed and restarted mid-copy (the server reports it, waits, and the run ends as it would have).
+ */
+
+const MiB = 1024 * 1024;
+const image = (seed: string): ImageSpec => ({
+  kind: 'image',
+  format: 'oci',
+  layers: [{ seed, size: 2 * MiB }],
+  platform: { os: 'linux', architecture: 'amd64' },
+});
+
+let redis: TestRedis;
+let source: TestRegistry;
+let target: TestRegistry;
+let sourceProxy: FaultProxy;
+let dir: string;
+let kilo: BuiltImage;
+let lima: BuiltImage;
+const processes: SyncProcess[] = [];
+
+before(async () => {
+  [redis, source, target] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
+  sourceProxy = await startFaultProxy(source);
+  kilo = await pushImage(image('queue-kilo'), source, 'queue/kilo:v1');
+  lima = await pushImage(image('queue-lima'), source, 'queue/lima:v1');
+  dir = await makeTempDir('queue-failover');
+});
+
+after(async () => {
+  const started = startedSoFar({ redis, source, target, sourceProxy });
+  await Promise.all(processes.map((p) => p.kill()));
+  started.sourceProxy?.release();
+  await started.sourceProxy?.close();
+  await Promise.all([started.redis?.stop(), started.source?.stop(), started.target?.stop()]);
+});
+
+const layerOf = (built: BuiltImage): string => built.blobs.reduce((a, b) => (b.size > a.size ? b : a)).digest;
+
+/** A sync server with the queue in its config (no flag), one registry entry of one image; its run starts at once. */
+async function startServer(name: string, imageRef: string): Promise<SyncProcess> {
+  const port = await apiPort();
+  const home = await makeTempDir(`queue-${name}`);
+  const config = {
+    registries: [{ hostname: target.host, repository: name, images: [`${sourceProxy.host}/${imageRef}`] }],
+    api: { enabled: true, port },
+    state: { path: join(home, 'state.db') },
+    queue: { url: redis.url, stalledSeconds: 2 },
+  };
+  const server = await startSync(await writeConfig(home, config), { port, cwd: home });
+  processes.push(server);
+  return server;
+}
+
+test('a worker killed with SIGKILL mid-blob: its job goes to another worker after the stall interval; no tag points at a partial image', async () => {
+  const workerConfig = await writeConfig(await makeTempDir('queue-worker'), {
+    // The same entry as the server's: the worker reads how to reach the registries from it (images unused).
+    registries: [{ hostname: target.host, repository: 'killed', images: [`${sourceProxy.host}/queue/kilo:v1`] }],
+    queue: { url: redis.url, stalledSeconds: 2 },
+  });
+  const workers = [
+    await startWorker(workerConfig, { cwd: dir, concurrency: 1 }),
+    await startWorker(workerConfig, { cwd: dir, concurrency: 1 }),
+  ];
+  processes.push(...workers);
+  sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${layerOf(kilo)}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 256 * 1024 },
+  });
+
+  const server = await startServer('killed', 'queue/kilo:v1');
+  await until(() => sourceProxy.stalled.length === 1, "kilo's layer held mid-blob", 60_000);
+  const holder = await until(() => workers.find((w) => jobsTaken(w).length === 1), 'the worker holding the job');
+  const other = workers.find((w) => w !== holder);
+  assert.ok(other);
+  assert.equal(jobsTaken(other).length, 0, 'one job, one worker');
+  await holder.kill(); // SIGKILL: no goodbye, its lock in Redis simply stops being renewed
+  assert.equal(await digestAt(target, 'killed/queue/kilo:v1'), undefined, 'nothing tagged by the killed worker');
+
+  const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to finish', 0, 90_000);
+  assert.deepEqual([finished.result, finished.copied, finished.failed], ['succeeded', 1, 0]);
+  assert.deepEqual(
+    jobsTaken(other).map((l) => l.target),
+    [`${target.host}/killed/queue/kilo:v1`],
+    'the other worker took the job over',
+  );
+  assert.equal(server.events('copy-job-stalled', target.host).length, 1, 'the server logged the lost worker');
+  assert.equal(await digestAt(target, 'killed/queue/kilo:v1'), kilo.digest);
+  assert.match(
+    (await server.api('/metrics')).text,
+    new RegExp(`^picture_book_queue_stalled_jobs_total\\{registry="${target.host}"\\} 1$`, 'm'),
+  );
+  await server.stop();
+  await other.stop();
+});
+
+test('Redis killed and restarted mid-copy: health and log say so, work waits, and the run ends recorded', async () => {
+  const workerConfig = await writeConfig(await makeTempDir('queue-worker-2'), {
+    registries: [{ hostname: target.host, repository: 'restarted', images: [`${sourceProxy.host}/queue/lima:v1`] }],
+    queue: { url: redis.url, stalledSeconds: 10 },
+  });
+  const worker = await startWorker(workerConfig, { cwd: dir, concurrency: 1 });
+  processes.push(worker);
+  sourceProxy.clearFaults();
+  sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${layerOf(lima)}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 256 * 1024 },
+  });
+  const server = await startServer('restarted', 'queue/lima:v1');
+  await until(() => sourceProxy.stalled.length === 1, "lima's layer held mid-blob", 60_000);
+
+  await redis.kill();
+  await server.waitForLog((l) => l.event === 'queue-unreachable', 'the server to notice', 0, 30_000);
+  await worker.waitForLog((l) => l.event === 'queue-unreachable', 'the worker to notice', 0, 30_000);
+  const down = await server.api('/healthz');
+  assert.deepEqual([down.status, down.json], [503, { status: 'unavailable', queue: 'unreachable' }]);
+  assert.match((await server.api('/metrics')).text, /^picture_book_queue_up 0$/m);
+
+  await redis.start();
+  sourceProxy.release();
+  const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to finish', 0, 90_000);
+  assert.deepEqual([finished.result, finished.copied, finished.failed], ['succeeded', 1, 0]);
+  assert.ok(server.events('queue-reachable').length >= 1, 'the server logged that Redis is back');
+  assert.equal(await digestAt(target, 'restarted/queue/lima:v1'), lima.digest);
+  const up = await server.api('/healthz');
+  assert.deepEqual([up.status, up.json], [200, { status: 'ok', queue: 'reachable' }]);
+  const runs = (await server.api(`/api/sync/runs?registry=${encodeURIComponent(target.host)}`)).json;
+  assert.deepEqual([runs.runs.length, runs.runs[0].result, runs.runs[0].copied], [1, 'succeeded', 1]);
+});
