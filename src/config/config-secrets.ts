@@ -43,6 +43,7 @@ export function configSecrets(config: PictureBookConfig): ConfigSecret[] {
   const auths = [
     ...config.registries.flatMap((r) => [r.pullAuth, r.pushAuth]),
     ...[...(config.sources?.values() ?? [])].map((s) => s.auth),
+    ...[...(config.targets?.values() ?? [])].map((t) => t.auth),
   ];
   const proxies = [...config.registries.map((r) => r.proxy), ...[...(config.sources?.values() ?? [])].map((s) => s.proxy)];
   return [

@@ -4,6 +4,7 @@ import { parseRegistryHost } from '../reference/index.js';
 import { authCovers, parseAuthSetting } from './auth-setting.js';
 import { parseSourceKey } from './source-key.js';
 import { checkAuthHosts, listedHosts } from './auth-hosts.js';
+import { checkTargetKeys } from './target-keys.js';
 import type { AuthSetting } from './types.js';
 import type { PathProblem } from './zod-problems.js';
 
@@ -81,6 +82,7 @@ export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warni
     problems.push(...found.problems);
     warnings.push(...found.warnings);
   });
+  problems.push(...checkTargetKeys(root.targets, new Set(seen.keys())));
   const api = obj(root.api);
   // A token of the wrong type is the schema's to report; "empty" would be a second, wrong reason.
   const token = api.authToken;

@@ -12,5 +12,6 @@ export type {
   RegistryConfig,
   SourceMap,
   SourceSettings,
+  TargetAuthMap,
 } from './types.js';
 export { configSecrets, type ConfigSecret } from './config-secrets.js';

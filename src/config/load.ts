@@ -106,11 +106,12 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const config: PictureBookConfig = {
     file,
     ...parsedConfig,
-    // The file line of each registry, for messages; `sources` on each, for its pull side.
+    // The file line of each registry, for messages; `sources` on each, for its pull side; `targets`, for its push side.
     registries: parsedConfig.registries.map((r, i) => ({
       ...r,
       line: locator.locate(['registries', i]).line,
       sources: parsedConfig.sources,
+      ...(parsedConfig.targets.size > 0 ? { targets: parsedConfig.targets } : {}),
     })),
     fromEnvironment: envSourcedValues(expansion.expanded),
   };

@@ -87,7 +87,7 @@ export function redactConfig(config: PictureBookConfig): unknown {
   const view = {
     file: config.file,
     // `sources` is the config's map, shown once at the top level.
-    registries: config.registries.map(({ sources: _sources, ...r }) => ({
+    registries: config.registries.map(({ sources: _sources, targets: _targets, ...r }) => ({
       ...r,
       pullAuth: redactAuth(r.pullAuth),
       pushAuth: redactAuth(r.pushAuth),
@@ -99,6 +99,9 @@ export function redactConfig(config: PictureBookConfig): unknown {
         { ...source, auth: redactAuth(source.auth), ...redactProxy(source.proxy) },
       ]),
     ),
+    ...(config.targets && config.targets.size > 0
+      ? { targets: Object.fromEntries([...config.targets].map(([key, target]) => [key, { auth: redactAuth(target.auth) }])) }
+      : {}),
     display: config.display,
     api: { ...config.api, authToken: config.api.authToken ? REDACTED : '' },
     state: config.state,

@@ -18,7 +18,7 @@ import { notificationsSchema } from './notifications-schema.js';
 import { queueUrlProblem } from './queue-url.js';
 import { DEFAULT_ALLOWED_NETWORKS, networkEntryProblem } from './network-list.js';
 import { splitScriptArgs } from './script-args.js';
-import type { RegistryConfig, SourceMap, SourceSettings } from './types.js';
+import type { RegistryConfig, SourceMap, SourceSettings, TargetAuthMap } from './types.js';
 
 // Upper bounds keep every duration inside what a Node timer can hold (2^31-1 ms, ~24.8 days;
 // beyond it setTimeout fires at once) and reject YAML's .inf / 1e400 (Infinity).
@@ -153,6 +153,20 @@ export function configSchema(context: SchemaContext) {
         .default({})
         .transform((entries): SourceMap => new Map(Object.entries(entries)))
         .describe('TLS settings and auth per source registry host, or host/namespace (the longest key that covers a repository wins)'),
+      targets: z
+        .record(
+          sourceKey,
+          z
+            .object({
+              auth: authSetting.describe(
+                "user:pass or DockerConfigJSON for pushes to the repositories under this key (instead of the registry entry's pushAuthConfig)",
+              ),
+            })
+            .strict(),
+        )
+        .default({})
+        .transform((entries): TargetAuthMap => new Map(Object.entries(entries).map(([key, { auth }]) => [key, { auth }])))
+        .describe('push credentials per target host/namespace (or host), the longest key that covers a repository wins'),
       display: z
         .enum(['spinner', ''])
         .nullable()

@@ -72,3 +72,37 @@ sources:
     ],
   );
 });
+
+test('targets: push credentials by host/namespace, longest match; a key of no registry, a duplicate or an unknown key refused at its place', async () => {
+  const ok = await load(`registries:
+  - hostname: mirror.example:5000
+    pushAuthConfig: 'host-user:pw'
+    mirrors:
+      - {source: 'quay.io/coreos/etcd', missingPlatforms: skip, platforms: ['linux/*']}
+targets:
+  mirror.example:5000/team-a: {auth: 'alice:a-pw'}
+  mirror.example:5000/team-a/deep/: {auth: 'deep:d-pw'}
+`);
+  const [registry] = ok.registries;
+  assert.ok(registry);
+  assert.deepEqual([...(registry.targets?.keys() ?? [])], ['mirror.example:5000/team-a', 'mirror.example:5000/team-a/deep']);
+  const auth = registry.targets?.get('mirror.example:5000/team-a')?.auth;
+  assert.equal(auth?.kind === 'userpass' ? auth.credentials.username : undefined, 'alice');
+  assert.deepEqual(registry.mirrors?.[0]?.missingPlatforms, 'skip');
+  assert.deepEqual(
+    await problems(`registries:
+  - hostname: mirror.example:5000
+    images: ['alpine:3']
+targets:
+  elsewhere.example/team: {auth: 'a:b'}
+  mirror.example:5000/team: {auth: 'a:b'}
+  Mirror.Example:5000/team/: {auth: 'a:b'}
+  mirror.example:5000/x: {auth: 'a:b', insecure: true}
+`),
+    [
+      '5:3 targets["elsewhere.example/team"]: no registries entry has hostname "elsewhere.example" ("mirror.example:5000"): these push credentials would never be used',
+      '7:3 targets["Mirror.Example:5000/team/"]: duplicate target "mirror.example:5000/team" (already listed as "mirror.example:5000/team")',
+      '8:40 targets["mirror.example:5000/x"].insecure: unknown key "insecure"',
+    ],
+  );
+});

@@ -24,6 +24,9 @@ export interface SourceSettings extends HostSettings {
 /** Normalised source host (as in a parsed reference: lowercase, docker.io) -> its settings. */
 export type SourceMap = ReadonlyMap<string, SourceSettings>;
 
+/** The top-level `targets:` map: push credentials by target host or `host/namespace` (longest match). */
+export type TargetAuthMap = ReadonlyMap<string, { auth: AuthSetting | undefined }>;
+
 /** How `syncerScript` was found: as written, where, and by which rule. */
 export interface ScriptLookup {
   written: string;
@@ -69,9 +72,12 @@ export interface RegistryConfig extends HostSettings {
   line: number;
   /** The config's `sources:` (the same map for every registry; optional: configs built in code). */
   sources?: SourceMap;
+  /** The config's `targets:` (the same map for every registry; absent when it has no entry). */
+  targets?: TargetAuthMap;
   /**
    * Settings and credentials for the target by host or `host/namespace`, longest match (built from
-   * an image-syncer auth file, which serves both sides); absent: the entry's own keys and pushAuth.
+   * an image-syncer auth file, which serves both sides, or from config.yaml's `targets:` with this
+   * entry's own host settings); absent or no key covering a repository: the entry's own keys and pushAuth.
    */
   pushSources?: SourceMap;
 }
@@ -111,6 +117,8 @@ export interface PictureBookConfig {
   /** The `timeouts:` block (optional: configs built in code use the transport's defaults). */
   timeouts?: TimeoutSettings;
   sources?: SourceMap;
+  /** The `targets:` map (optional: configs built in code have none). */
+  targets?: TargetAuthMap;
   /** Values that came from environment variables (optional: configs built in code have none). */
   fromEnvironment?: EnvSourcedValue[];
   /** The `notifications:` block (optional: configs built in code send none). */

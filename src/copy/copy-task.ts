@@ -1,3 +1,4 @@
+import type { MissingPlatforms } from '../registry/index.js';
 import type { EndpointOptions } from '../transport/index.js';
 import type { ArtifactTypeFilter } from './referrers/artifact-filter.js';
 
@@ -8,8 +9,10 @@ import type { ArtifactTypeFilter } from './referrers/artifact-filter.js';
 export interface CopyTask {
   source: string;
   target: string;
-  /** `os/arch[/variant]`; empty = every platform of an index. */
+  /** `os/arch[/variant]` (the OS or arch may be `*`); empty = every platform of an index. */
   platforms?: readonly string[];
+  /** An image without the platforms asked for: an error (default), or skipped with a note and nothing written. */
+  missingPlatforms?: MissingPlatforms;
   /** Copy even when the target already has the source digest. */
   force?: boolean;
   sourceEndpoint?: EndpointOptions;

@@ -209,13 +209,16 @@ export class CopyEngine {
           targetRepo,
           resolved: checked.resolved,
           platforms,
+          ...(task.missingPlatforms ? { missingPlatforms: task.missingPlatforms } : {}),
           force,
           blobs: this.#blobs,
           emit,
         });
-        const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
+        // An image skipped for its platforms was not written: nothing of it to sign at the target.
+        const follows = task.referrers !== false && result.status !== 'platform-skipped';
+        const noReferrers = follows ? referrersUnsupported(sourceRepo, targetRepo) : undefined;
         if (noReferrers) result.referrers = referrersNotFollowed(result.sourceDigest, result.target, noReferrers, emit);
-        else if (task.referrers !== false) {
+        else if (follows) {
           result.referrers = await followReferrers({
             task,
             sourceRepo,
@@ -234,6 +237,9 @@ export class CopyEngine {
         if (result.status === 'skipped') {
           const { source, target, digest } = result;
           emit({ type: 'image-skipped', source, target, digest, reason: 'up-to-date', ...referrers, time });
+        } else if (result.status === 'platform-skipped') {
+          const { source, target, digest, note } = result;
+          emit({ type: 'image-skipped', source, target, digest, reason: 'platform', ...(note ? { note } : {}), time });
         } else {
           const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
           emit({

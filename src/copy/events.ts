@@ -8,12 +8,18 @@
  */
 export type CopyEvent =
   | { type: 'image-started'; source: string; target: string; time: number }
+  /**
+   * Not copied: `up-to-date`, the target tag has the source digest; `platform`, a platform filter
+   * that skips (image-syncer's --os/--arch) found none of its platforms in the image (`note` says
+   * what it has); nothing was written.
+   */
   | {
       type: 'image-skipped';
       source: string;
       target: string;
       digest: string;
-      reason: 'up-to-date';
+      reason: 'up-to-date' | 'platform';
+      note?: string;
       /** What followed the image (absent: referrers off). */
       referrers?: ReferrerCounts;
       time: number;

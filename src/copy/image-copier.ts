@@ -1,11 +1,11 @@
 import type { Reference } from '../reference/index.js';
-import { formatPlatform, type FetchedManifest, type Platform, type ContentRepository } from '../registry/index.js';
+import { formatPlatform, type FetchedManifest, type MissingPlatforms, type Platform, type ContentRepository } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
 import type { CopyEventListener, ImageCopyFigures, ReferrerCounts } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
-import { assertImagePlatform, selectPlatforms } from './platform-selection.js';
+import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource, type ResolvedImage } from './resolve.js';
 
 export interface ImageCopyInput {
@@ -16,13 +16,16 @@ export interface ImageCopyInput {
   /** The manifests the resolve stage read (resolve.ts); nothing is read twice. */
   resolved: ResolvedImage;
   platforms: readonly Platform[];
+  /** An image without the platforms asked for: an error (default), or skipped with a note. */
+  missingPlatforms?: MissingPlatforms;
   force: boolean;
   blobs: BlobCopier;
   emit: CopyEventListener;
 }
 
 export interface CopyResult extends ImageCopyFigures {
-  status: 'copied' | 'skipped';
+  /** `skipped`: up to date; `platform-skipped`: none of the platforms asked for (`note` says why), nothing written. */
+  status: 'copied' | 'skipped' | 'platform-skipped';
   source: string;
   target: string;
   manifestsWritten: number;
@@ -99,8 +102,11 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
   };
   const selection =
     manifest.parsed.kind === 'index'
-      ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource)
+      ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource, input.missingPlatforms)
       : { kind: 'whole' as const };
+
+  // Nothing to write: the target tag is left as it was.
+  if (selection.kind === 'none') return result('platform-skipped', manifest.digest, manifest.digest, [], selection.note);
 
   if (selection.kind === 'child') {
     const digest = selection.descriptor.digest;
@@ -132,11 +138,9 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     );
   }
   if (manifest.parsed.kind === 'image' && input.platforms.length > 0) {
-    assertImagePlatform(
-      await sourceRepo.readBlob(manifest.parsed.config.digest, manifest.parsed.config.size),
-      input.platforms,
-      shownSource,
-    );
+    const config = await sourceRepo.readBlob(manifest.parsed.config.digest, manifest.parsed.config.size);
+    const skipped = checkImagePlatform(config, input.platforms, shownSource, input.missingPlatforms);
+    if (skipped !== undefined) return result('platform-skipped', manifest.digest, manifest.digest, [], skipped);
   }
   await copyReferenced(ctx, manifest);
   await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);

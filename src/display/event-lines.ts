@@ -68,6 +68,7 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
     case 'image-started':
       return [`copying ${task(event)}`];
     case 'image-skipped':
+      if (event.reason === 'platform') return [`skipped ${task(event)}: ${event.note ?? 'none of the platforms asked for'}`];
       return [`up to date ${task(event)} (${shortDigest(event.digest)})`];
     case 'image-done':
       return [`copied ${task(event)} (${imageDoneDetails(event)})`];

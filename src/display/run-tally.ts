@@ -16,6 +16,7 @@ export class RunTally {
   #counts = new RunCounter();
   #failures: Failure[] = [];
   #pruned = 0;
+  #skips: Failure[] = [];
   #finished: Extract<LoadEvent, { type: 'run-finished' }> | undefined;
 
   /** A run has begun (or its events arrived) and has not finished yet. */
@@ -34,6 +35,15 @@ export class RunTally {
     this.#active = event.type !== 'run-finished';
     this.#counts.addEvent(event);
     switch (event.type) {
+      case 'image-skipped':
+        if (event.reason === 'platform')
+          this.#skips.push({
+            registry: event.registry,
+            kind: 'image',
+            subject: `${event.source} -> ${event.target}`,
+            reason: event.note ?? '',
+          });
+        break;
       case 'image-failed':
         this.#failures.push({
           registry: event.registry,
@@ -77,11 +87,12 @@ export class RunTally {
   }
 
   stats(now: number): SummaryStats {
-    const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, selectionErrors, bytes, wouldCopy } = this.#counts;
+    const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, wouldCopy } = this.#counts;
     return {
       copied,
       upToDate,
       failed,
+      ...(skipped > 0 ? { skipped, skips: [...this.#skips] } : {}),
       cancelled,
       scriptFailures,
       invalidLines,
@@ -101,6 +112,7 @@ export class RunTally {
     this.#counts = new RunCounter();
     this.#failures = [];
     this.#pruned = 0;
+    this.#skips = [];
     this.#finished = undefined;
   }
 }

@@ -19,6 +19,10 @@ export interface SummaryStats {
   upToDate: number;
   /** Images that failed: as many as the `image` failures listed. */
   failed: number;
+  /** Images a platform filter that skips left out: as many as `skips` lists. */
+  skipped?: number;
+  /** Why each skipped image was (subject and reason, as a failure's). */
+  skips?: readonly Failure[];
   /** Images a stop left uncopied. */
   cancelled?: number;
   /** Failed syncer scripts, invalid lines and selection errors: together as many as the `list` failures listed. */
@@ -54,7 +58,7 @@ export function summaryLines(stats: SummaryStats): string[] {
   const scripts = stats.scriptFailures ?? 0;
   const lines = stats.invalidLines ?? 0;
   const out = [
-    `images: ${first}, ${stats.upToDate} up to date, ${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
+    `images: ${first}, ${stats.upToDate} up to date, ${stats.skipped ? `${stats.skipped} skipped (platform), ` : ''}${stats.failed} failed${stats.cancelled ? `, ${stats.cancelled} cancelled (stopped)` : ''}${stats.dryRun ? ' (dry run)' : ''}`,
   ];
   const pruned = stats.pruned ?? 0;
   if (pruned > 0) out.push(`${stats.dryRun ? 'would prune' : 'pruned'}: ${plural(pruned, 'tag')}`);
@@ -75,6 +79,7 @@ export function summaryLines(stats: SummaryStats): string[] {
     out.push(`${title} (${list.length}):`);
     for (const f of list) out.push(`  ${f.registry ? `[${f.registry}] ` : ''}${f.subject}${f.reason ? `: ${f.reason}` : ''}`);
   };
+  section('skipped images', stats.skips ?? []);
   section(
     'failed images',
     failures.filter((f) => f.kind === 'image'),

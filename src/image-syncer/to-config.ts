@@ -32,7 +32,8 @@ function authOf(entry: AuthEntry, variables: string[]): string | undefined {
 /**
  * An equivalent config.yaml for image-syncer's files: a registry entry per destination host with
  * the rules as `mirrors:` (and `retries`), the auth entries as `sources:` (host or host/namespace,
- * longest match) and each destination host's own entry as its `pushAuthConfig`. Credentials are
+ * longest match), each destination host's own entry as its `pushAuthConfig` and the namespace
+ * entries under a destination host as `targets:` (push side, longest match). Credentials are
  * `${VAR}` placeholders, never the values.
  */
 export function importedConfig(registries: readonly RegistryConfig[], auth: readonly AuthEntry[], header: string): ImportedConfig {
@@ -44,14 +45,21 @@ export function importedConfig(registries: readonly RegistryConfig[], auth: read
     const value = authOf(entry, variables);
     sources[entry.key] = { ...(entry.insecure ? { insecure: true } : {}), ...(value ? { auth: value } : {}) };
   }
+  const targets: Record<string, { auth: string }> = {};
   const entries = registries.map((registry) => {
     const own = matchSourceKey(byKey, registry.hostname);
     const push = own ? authOf(own, variables) : undefined;
-    const namespaced = auth.filter((entry) => entry.key.startsWith(`${registry.hostname}/`));
-    if (namespaced.length > 0)
-      notes.push(
-        `${registry.hostname}: pushes use its host entry; config.yaml has no per-namespace push credentials (${namespaced.map((e) => e.written).join(', ')} apply to pulls only)`,
-      );
+    for (const entry of auth.filter((e) => e.key.startsWith(`${registry.hostname}/`))) {
+      const value = authOf(entry, variables);
+      if (value) targets[entry.key] = { auth: value };
+      // image-syncer pushes anonymously there; config.yaml falls back to the host's pushAuthConfig.
+      else if (push)
+        notes.push(`${entry.written}: no credentials, so pushes there use ${registry.hostname}'s own (image-syncer pushes anonymously)`);
+      if (entry.insecure !== (own?.insecure ?? false))
+        notes.push(
+          `${entry.written}: insecure applies to the whole host ${registry.hostname} on the push side (the registry entry's own insecure)`,
+        );
+    }
     return {
       hostname: registry.hostname,
       ...(own?.insecure ? { insecure: true } : {}),
@@ -61,7 +69,7 @@ export function importedConfig(registries: readonly RegistryConfig[], auth: read
     };
   });
   const body = stringify(
-    { registries: entries, ...(auth.length > 0 ? { sources } : {}) },
+    { registries: entries, ...(auth.length > 0 ? { sources } : {}), ...(Object.keys(targets).length > 0 ? { targets } : {}) },
     { lineWidth: 0, defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' },
   );
   const lines = [`# ${header}`];

@@ -53,7 +53,8 @@ function translateRule(rule: ImageRule, options: TranslateOptions, problems: Pro
   const spec: RuleSpec = {
     source: rule.source.text,
     ...(destination.target === undefined ? {} : { target: destination.target }),
-    ...(options.platforms && options.platforms.length > 0 ? { platforms: options.platforms } : {}),
+    // image-syncer's filter: an image with none of these platforms is skipped, not failed.
+    ...(options.platforms && options.platforms.length > 0 ? { platforms: options.platforms, missingPlatforms: 'skip' as const } : {}),
     ...(options.force ? { force: true } : {}),
     label,
   };

@@ -80,13 +80,14 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   const run = { ...options, credentials: options.credentials ?? new RunCredentials() };
   const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, run, listings)));
   const total = totalOutcome(outcomes, startedAt, dryRun);
-  const { copied, upToDate, failed, cancelled, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = total;
+  const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = total;
   emit({
     type: 'run-finished',
     copied,
     upToDate,
     failed,
     cancelled,
+    ...(skipped ? { skipped } : {}),
     scriptFailures,
     invalidLines,
     selectionErrors,
@@ -127,7 +128,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
     outcome.durationMs = Date.now() - startedAt;
     const selectionErrors = selectionErrorCount(outcome);
     outcome.ok = outcome.failed === 0 && !outcome.scriptError && outcome.invalidLines.length === 0 && selectionErrors === 0;
-    const { copied, upToDate, failed, cancelled, bytes, durationMs, ok } = outcome;
+    const { copied, upToDate, failed, cancelled, skipped, bytes, durationMs, ok } = outcome;
     const counts = { scriptFailures: outcome.scriptError ? 1 : 0, invalidLines: outcome.invalidLines.length, selectionErrors };
     emit({
       type: 'registry-finished',
@@ -136,6 +137,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       upToDate,
       failed,
       cancelled,
+      ...(skipped ? { skipped } : {}),
       ...counts,
       bytes,
       durationMs,
@@ -195,6 +197,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       source: image.source,
       target: image.target,
       ...(image.platforms ? { platforms: image.platforms } : {}),
+      ...(image.platforms && image.missingPlatforms ? { missingPlatforms: image.missingPlatforms } : {}),
       ...(image.force ? { force: true } : {}),
       ...(options.since !== undefined && isLayoutPlace(registry.hostname) ? { since: options.since } : {}),
       referrers: image.referrers ?? registry.referrers !== false,
@@ -322,6 +325,7 @@ async function copyOrPlan(
   try {
     const { signal, drain } = options;
     const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent, tagListings });
+    if (result.status === 'platform-skipped') return { ...base, status: 'skipped', digest: result.digest, bytes: 0, note: result.note };
     const status = result.status === 'skipped' ? 'up-to-date' : 'copied';
     return { ...base, status, digest: result.digest, bytes: result.bytes, ...(result.referrers ? { referrers: result.referrers } : {}) };
   } catch (error) {

@@ -86,3 +86,22 @@ test('pipelining: false on a registry or a sources entry turns HEAD pipelining o
   assert.equal(sourceEndpoint(r, 'fine.example').pipelining, undefined);
   assert.equal(sourceEndpoint(r, 'quay.io').pipelining, undefined, 'the target setting stays on the push side');
 });
+
+test('push side: the targets: entry with the longest key covering the repository gives its credentials; else pushAuthConfig; the TLS settings stay the entry', () => {
+  const targets = new Map([
+    ['mirror.example/team-a', { auth: userpass('alice', 'apw') }],
+    ['mirror.example/team-a/deep', { auth: userpass('deep', 'dpw') }],
+    ['mirror.example/team-c', { auth: dockerConfig({ 'other.host': ['x', 'y'] }) }],
+  ]);
+  const r = registry({ pushAuth: userpass('pusher', 'ppw'), targets });
+  const login = (repository: string) => {
+    const { credentials, ...rest } = targetEndpoint(r, repository);
+    assert.deepEqual(rest, { insecure: true, tlsVerify: false, caFile: '/target-ca.pem' }, repository);
+    return credentials ? `${credentials.username}:${credentials.password}` : undefined;
+  };
+  assert.deepEqual(
+    ['m/team-a/app', 'team-a/app', 'team-a/deep/x/app', 'team-ab/app', 'team-c/app', 'other/app'].map(login),
+    ['pusher:ppw', 'alice:apw', 'deep:dpw', 'pusher:ppw', 'pusher:ppw', 'pusher:ppw'],
+    'by whole path components from the repository root; a DockerConfigJSON without the host falls back',
+  );
+});

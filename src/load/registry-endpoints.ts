@@ -21,7 +21,10 @@ interface Parts {
 
 function targetParts(registry: RegistryConfig, repository?: string): Parts {
   const own = matchSourceKey(registry.pushSources, registry.hostname, repository);
-  return own ? { settings: own, auths: [own.auth] } : { settings: registry, auths: [registry.pushAuth] };
+  if (own) return { settings: own, auths: [own.auth] };
+  // config.yaml's `targets:` by host/namespace first (longest match), then the entry's pushAuthConfig.
+  const target = matchSourceKey(registry.targets, registry.hostname, repository);
+  return { settings: registry, auths: [target?.auth, registry.pushAuth] };
 }
 
 function sourceParts(registry: RegistryConfig, sourceHost: string, repository?: string): Parts {
@@ -42,10 +45,11 @@ async function resolvedEndpointOf({ settings, auths }: Parts, host: string, reso
 }
 
 /**
- * How to reach the configured target registry (push side): the entry's own host settings and
- * pushAuthConfig; or, for a registry built from image-syncer's auth file (`pushSources`), the
- * entry with the longest key covering the target `repository`, as for sources. Without its
- * credential helpers (see resolvedTargetEndpoint).
+ * How to reach the configured target registry (push side): the entry's own host settings, with
+ * the credentials of the config's `targets:` entry with the longest key covering the target
+ * `repository` when it has some for the host, else its pushAuthConfig; or, for a registry built
+ * from image-syncer's auth file (`pushSources`), everything from the entry with the longest key
+ * covering the repository, as for sources. Without its credential helpers (see resolvedTargetEndpoint).
  */
 export function targetEndpoint(registry: RegistryConfig, repository?: string): EndpointOptions {
   return endpointOf(targetParts(registry, repository), registry.hostname);

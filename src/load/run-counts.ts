@@ -9,6 +9,8 @@ export interface ImageCounts {
   failed: number;
   /** Images not copied because the run was stopped (not failures). */
   cancelled: number;
+  /** Images a platform filter that skips left out (not failures; optional: not kept in the run history). */
+  skipped?: number;
   bytes: number;
 }
 
@@ -51,6 +53,7 @@ export class RunCounter implements ImageCounts {
   upToDate = 0;
   failed = 0;
   cancelled = 0;
+  skipped = 0;
   bytes = 0;
   /** Dry run only: images a real run would copy. */
   wouldCopy = 0;
@@ -67,6 +70,7 @@ export class RunCounter implements ImageCounts {
     else if (status === 'up-to-date') this.upToDate++;
     else if (status === 'failed') this.failed++;
     else if (status === 'cancelled') this.cancelled++;
+    else if (status === 'skipped') this.skipped++;
     else this.wouldCopy++;
     this.bytes += bytes;
   }
@@ -77,7 +81,7 @@ export class RunCounter implements ImageCounts {
       case 'image-done':
         return this.add('copied', event.bytes, event.referrers);
       case 'image-skipped':
-        return this.add('up-to-date', 0, event.referrers);
+        return this.add(event.reason === 'platform' ? 'skipped' : 'up-to-date', 0, event.referrers);
       case 'image-failed':
         return this.add('failed', 0);
       case 'image-retry-pass':
@@ -105,6 +109,7 @@ export class RunCounter implements ImageCounts {
   /** A finished registry's or run's own counts replace what was added up here. */
   settle(final: FinishedCounts): void {
     ({ copied: this.copied, upToDate: this.upToDate, failed: this.failed, cancelled: this.cancelled, bytes: this.bytes } = final);
+    this.skipped = final.skipped ?? this.skipped;
     this.scriptFailures = final.scriptFailures ?? this.scriptFailures;
     this.invalidLines = final.invalidLines ?? this.invalidLines;
     this.selectionErrors = final.selectionErrors ?? this.selectionErrors;
@@ -113,7 +118,7 @@ export class RunCounter implements ImageCounts {
 
   /** The image counts alone (what a run outcome stores). */
   images(): ImageCounts {
-    const { copied, upToDate, failed, cancelled, bytes } = this;
-    return { copied, upToDate, failed, cancelled, bytes };
+    const { copied, upToDate, failed, cancelled, skipped, bytes } = this;
+    return { copied, upToDate, failed, cancelled, ...(skipped > 0 ? { skipped } : {}), bytes };
   }
 }

@@ -5,8 +5,12 @@ import { addReferrers, noReferrers, type ImageCounts } from './run-counts.js';
 export interface ImageOutcome {
   source: string;
   target: string;
-  /** `cancelled`: the run was stopped before this image was copied (not a failure). */
-  status: 'copied' | 'up-to-date' | 'failed' | 'cancelled' | 'would-copy';
+  /**
+   * `cancelled`: the run was stopped before this image was copied (not a failure). `skipped`: a
+   * platform filter that skips found none of its platforms in the image (`note` says what it has).
+   */
+  status: 'copied' | 'up-to-date' | 'skipped' | 'failed' | 'cancelled' | 'would-copy';
+  note?: string | undefined;
   digest?: string | undefined;
   bytes: number;
   error?: { code: string; message: string } | undefined;
@@ -89,6 +93,7 @@ export function totalOutcome(registries: RegistryOutcome[], startedAt: number, d
     upToDate: sum((r) => r.upToDate),
     failed: sum((r) => r.failed),
     cancelled: sum((r) => r.cancelled),
+    ...(sum((r) => r.skipped ?? 0) > 0 ? { skipped: sum((r) => r.skipped ?? 0) } : {}),
     scriptFailures: sum((r) => (r.scriptError ? 1 : 0)),
     invalidLines: sum((r) => r.invalidLines.length),
     selectionErrors: sum((r) => selectionErrorCount(r)),

@@ -15,6 +15,8 @@ export interface CopyJobData {
   source: string;
   target: string;
   platforms?: readonly string[];
+  /** With `platforms`: `skip` skips an image without them instead of failing it. */
+  missingPlatforms?: 'skip';
   force?: boolean;
 }
 
@@ -34,6 +36,7 @@ export function jobData(registry: string, task: CopyTask): CopyJobData {
     source: task.source,
     target: task.target,
     ...(task.platforms && task.platforms.length > 0 ? { platforms: task.platforms } : {}),
+    ...(task.platforms && task.platforms.length > 0 && task.missingPlatforms === 'skip' ? { missingPlatforms: 'skip' as const } : {}),
     ...(task.force ? { force: true } : {}),
   };
 }
@@ -53,6 +56,7 @@ export function taskOf(data: CopyJobData, config: PictureBookConfig): CopyTask {
     source: data.source,
     target: data.target,
     ...(data.platforms ? { platforms: data.platforms } : {}),
+    ...(data.platforms && data.missingPlatforms === 'skip' ? { missingPlatforms: 'skip' as const } : {}),
     ...(data.force ? { force: true } : {}),
     sourceEndpoint: sourceEndpoint(registry, source.registry, source.repository),
     targetEndpoint: targetEndpoint(registry, target.repository),

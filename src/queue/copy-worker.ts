@@ -143,7 +143,9 @@ export class CopyWorker {
       this.#running.delete(id);
     }
     await sent;
-    this.#ended(job, result.status === 'done' ? result.result.status : result.status);
+    // A platform filter's skip is a skip to whoever counts job endings.
+    const ended = result.status === 'done' ? result.result.status : result.status;
+    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended);
     return result;
   }
 

@@ -7,7 +7,7 @@ import type { CopyJobData } from './copy-job.js';
  * caller follows the first job to its end.
  */
 export function deduplicationId(data: CopyJobData): string {
-  const platforms = [...(data.platforms ?? [])].sort().join(',');
+  const platforms = [...(data.platforms ?? []), ...(data.missingPlatforms ? [`missing:${data.missingPlatforms}`] : [])].sort().join(',');
   const key = [data.registry, data.source, data.target, platforms, data.force === true ? 'force' : ''].join('\n');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -2,7 +2,15 @@ export { MediaType, MANIFEST_ACCEPT, isIndexMediaType, isImageMediaType } from '
 export { parseManifest, referencedBlobs, type Descriptor, type ParsedManifest, type ReferrerFields } from './parse-manifest.js';
 export { referrerEntries, type ReferrerEntry, type ReferrersListing } from './referrers-requests.js';
 export { isCosignTagOf, referrersTag } from './referrers-tag.js';
-export { parsePlatform, formatPlatform, platformMatches, type Platform } from './platform.js';
+export {
+  ANY,
+  parsePlatform,
+  formatPlatform,
+  platformMatches,
+  isPlatformPattern,
+  type MissingPlatforms,
+  type Platform,
+} from './platform.js';
 export { checkedDigest, digestOf, verifiableAlgorithm, verifyBytes } from './content-digest.js';
 export { sha256Digest, type FetchedManifest, type ManifestHead, type ManifestPushed } from './manifest-requests.js';
 export type { UploadSession } from './uploads.js';

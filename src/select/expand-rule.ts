@@ -33,6 +33,7 @@ function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace, ne
     source: source.toString(),
     target: mapTarget(source, target, rule.target, newTag).toString(),
     ...(rule.platforms ? { platforms: rule.platforms } : {}),
+    ...(rule.platforms && rule.missingPlatforms === 'skip' ? { missingPlatforms: 'skip' as const } : {}),
     ...(rule.force ? { force: true } : {}),
     ...(rule.referrers !== undefined ? { referrers: rule.referrers } : {}),
     ...(rule.cosignTags !== undefined ? { cosignTags: rule.cosignTags } : {}),

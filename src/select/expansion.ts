@@ -10,6 +10,8 @@ export interface SelectedImage {
   /** Full target reference. */
   target: string;
   platforms?: readonly string[];
+  /** Only with `platforms`, when not the default `fail`. */
+  missingPlatforms?: 'skip';
   force?: boolean;
   /** Set by a rule's `referrers:`; absent, the registry's setting applies. */
   referrers?: boolean;

@@ -19,8 +19,10 @@ function sourceKey(source: string): string {
   return ref.tag === undefined && ref.digest === undefined ? ref.withTag('latest').toString() : ref.toString();
 }
 
-const samePlatforms = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
-  [...(a ?? [])].sort().join(',') === [...(b ?? [])].sort().join(',');
+/** The same platforms, and the same choice for an image without them (fail or skip). */
+const samePlatforms = (a: SelectedImage, b: SelectedImage): boolean =>
+  [...(a.platforms ?? []), a.missingPlatforms ?? ''].sort().join(',') ===
+  [...(b.platforms ?? []), b.missingPlatforms ?? ''].sort().join(',');
 
 function collision(slot: string, claims: readonly SelectedImage[]): SelectionProblem {
   const sources = claims.map((c) => ({ source: c.source, rule: c.rule }));
@@ -59,8 +61,8 @@ export function mergeSelections(images: readonly SelectedImage[]): { images: Pla
     const [first] = claims;
     if (!first) continue;
     const conflicting = slot.includes('@')
-      ? claims.filter((c) => !samePlatforms(c.platforms, first.platforms))
-      : claims.filter((c) => sourceKey(c.source) !== sourceKey(first.source) || !samePlatforms(c.platforms, first.platforms));
+      ? claims.filter((c) => !samePlatforms(c, first))
+      : claims.filter((c) => sourceKey(c.source) !== sourceKey(first.source) || !samePlatforms(c, first));
     if (conflicting.length > 0) {
       // One line per distinct claim: the same source from two rules is named once per rule.
       problems.push(collision(slot, claims));

@@ -56,6 +56,10 @@ export const ruleSchema = z
       .describe('which repositories of a namespace or registry rule'),
     target: z.string().optional().describe('a repository rule: the path its tags land at under hostname/repository'),
     platforms: z.array(z.string()).optional().describe('os/arch[/variant]: only these platforms of a multi-platform image'),
+    missingPlatforms: z
+      .enum(['fail', 'skip'])
+      .optional()
+      .describe('an image without the platforms asked for: fail it (default), or skip it with a note'),
     force: z.boolean().optional().describe('copy even when the target already has the source digest'),
     referrers: z.boolean().optional().describe("copy the images' signatures, attestations and SBOMs (default: the registry's referrers)"),
     cosignTags: z.boolean().optional().describe("with referrers: also cosign's sha256-<hex>.* tags (default: the registry's cosignTags)"),

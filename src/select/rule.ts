@@ -1,7 +1,7 @@
 import { InvalidReferenceError } from '../errors/index.js';
 import { validateRepository, validateTag } from '../reference/grammar.js';
 import { trimRepositoryPath, type Reference } from '../reference/index.js';
-import { parsePlatform } from '../registry/index.js';
+import { parsePlatform, type MissingPlatforms } from '../registry/index.js';
 import { compileRepositoryFilter, type RepositoryFilter, type RepositoryFilterSpec } from './repository-filter.js';
 import { RuleError } from './rule-error.js';
 import { describeSource, parseRuleSource, type RuleSource } from './rule-source.js';
@@ -20,8 +20,10 @@ export interface RuleSpec {
    * each is renamed, in order. A digest-only source may repeat its digest (`tools/etcd@sha256:...`).
    */
   target?: string | undefined;
-  /** `os/arch[/variant]`: only these platforms of a multi-platform image. */
+  /** `os/arch[/variant]` (the OS or arch may be `*`): only these platforms of a multi-platform image. */
   platforms?: readonly string[] | undefined;
+  /** An image without the platforms asked for: an error (`fail`, the default) or skipped with a note (`skip`). */
+  missingPlatforms?: MissingPlatforms | undefined;
   /** Copy even when the target already has the source digest. */
   force?: boolean | undefined;
   /** Signatures, attestations and SBOMs follow the images (undefined: the registry's `referrers`). */
@@ -50,6 +52,7 @@ export interface SelectionRule {
   /** The new names of the source's own tags, in order (a tag-list or one-tag source with `target: path:t1,t2`). */
   targetTags: string[] | undefined;
   platforms: readonly string[] | undefined;
+  missingPlatforms: MissingPlatforms;
   force: boolean;
   /** Undefined: the registry entry's `referrers` decides. */
   referrers: boolean | undefined;
@@ -170,6 +173,7 @@ export function compileRule(spec: RuleSpec, label?: string): SelectionRule {
     targetTags: target?.tags,
     // An empty list means what no list means: every platform.
     platforms: platforms !== undefined && platforms.length > 0 ? platforms : undefined,
+    missingPlatforms: spec.missingPlatforms ?? 'fail',
     force: spec.force ?? false,
     referrers: spec.referrers,
     cosignTags: spec.cosignTags,
@@ -193,6 +197,7 @@ export function referenceRule(reference: Reference, label: string): SelectionRul
     target: undefined,
     targetTags: undefined,
     platforms: undefined,
+    missingPlatforms: 'fail',
     force: false,
     referrers: undefined,
     cosignTags: undefined,

@@ -15,7 +15,7 @@ export interface ConfigDiff {
 
 /** File key names of RegistryConfig fields that differ from them. */
 const FILE_KEYS: Record<string, string> = { pullAuth: 'pullAuthConfig', pushAuth: 'pushAuthConfig' };
-const IGNORED = new Set(['hostname', 'line', 'sources']);
+const IGNORED = new Set(['hostname', 'line', 'sources', 'targets']);
 
 /**
  * A value reduced to something comparable: secrets become a digest, so that a changed password is

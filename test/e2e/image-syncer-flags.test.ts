@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { pushImage, skopeoInspectRaw, startFaultProxy, startRegistry, startedSoFar, type TestRegistry } from '../harness/index.js';
 import { dockerImage, ociImage, ociIndex } from './fixtures.js';
 import { tags, workDir as inDir } from './image-syncer-kit.js';
+import { waitFor } from './stop-kit.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
 
 /*
@@ -108,7 +109,7 @@ test('--force rewrites an image already there; --dry-run writes nothing; --log a
   assert.deepEqual(await tags(second, 'force/app'), ['v1']);
 });
 
-test('--os and --arch: each OS with each architecture of a multi-platform source (two: a new index of them; one: that image); one flag alone is refused for now', async () => {
+test('--os and --arch: each OS with each architecture of a multi-platform source (two: a new index of them; one: that image)', async () => {
   await pushImage(ociIndex, source, 'multi/app:v1');
   const images = `${source.host}/multi/app:v1: [${first.host}/plat/two, ${second.host}/plat/one]\n`;
   const work = await workDir('platforms', { 'images.yaml': images });
@@ -122,9 +123,92 @@ test('--os and --arch: each OS with each architecture of a multi-platform source
   assert.equal(single.code, 0, single.stderr);
   const one = JSON.parse((await skopeoInspectRaw(`${second.host}/plat/one:v1`, second)).raw.toString('utf8')) as { layers?: unknown[] };
   assert.ok(Array.isArray(one.layers), 'one platform: the image itself, not an index');
-  const alone = await runCli(['image-syncer', '--images', 'images.yaml', '--arch', 'amd64'], {}, work);
-  assert.equal(alone.code, 2);
-  assert.match(alone.stderr, /--arch alone is not supported yet: give both --os and --arch/);
+});
+
+test('--arch alone (any OS) or --os alone (any architecture): an image or index with none of them is skipped with a note, not failed, and not tagged', async () => {
+  await pushImage(ociIndex, source, 'multi/app:v2');
+  const index = JSON.parse((await skopeoInspectRaw(`${source.host}/multi/app:v2`, source)).raw.toString('utf8')) as {
+    manifests: Array<{ digest: string; platform: { architecture: string } }>;
+  };
+  const arm64 = index.manifests.find((m) => m.platform.architecture === 'arm64')?.digest;
+  const images = [
+    `${source.host}/multi/app:v2: ${first.host}/skip/multi`,
+    `${source.host}/team/app:v1: ${first.host}/skip/single`,
+    '',
+  ].join('\n');
+  const work = await workDir('platform-skips', { 'images.yaml': images });
+  const arch = await runCli(['image-syncer', '--images', 'images.yaml', '--arch', 'arm64', '--log-format', 'json'], {}, work);
+  assert.equal(arch.code, 0, arch.stderr);
+  assert.equal(
+    (await skopeoInspectRaw(`${first.host}/skip/multi:v2`, first)).digest,
+    arm64,
+    'the arm64 image of the index, whatever its OS',
+  );
+  const events = jsonLines(arch.stderr);
+  const skipped = events.filter((e) => e.type === 'image-skipped');
+  assert.deepEqual(
+    skipped.map((e) => [e.target, e.reason, e.note]),
+    [[`${first.host}/skip/single:v1`, 'platform', 'not */arm64: it is a single-platform linux/amd64 image']],
+  );
+  assert.ok(!events.some((e) => e.type === 'image-failed'));
+  const finished = events.find((e) => e.type === 'run-finished');
+  assert.deepEqual([finished?.copied, finished?.skipped, finished?.failed, finished?.ok], [1, 1, 0, true]);
+  assert.deepEqual(await tags(first, 'skip/single'), [], 'a skipped image is not tagged');
+
+  const os = await runCli(['image-syncer', '--images', 'images.yaml', '--os', 'windows'], {}, work);
+  assert.equal(os.code, 0, os.stderr);
+  assert.match(os.stderr, /images: 0 copied, 0 up to date, 2 skipped \(platform\), 0 failed/);
+  assert.match(
+    os.stderr,
+    new RegExp(
+      `skipped ${source.host}/multi/app:v2 -> ${first.host}/skip/multi:v2: no image for windows/\\* \\(the index has linux/amd64, linux/arm64/v8, linux/arm/v7\\)`,
+    ),
+  );
+  assert.match(os.stderr, /skipped images \(2\):/);
+  assert.deepEqual(await tags(first, 'skip/single'), [], 'still not tagged');
+  assert.deepEqual(await tags(first, 'skip/multi'), ['v2'], 'the earlier copy is left as it was');
+});
+
+test('--proc N: at most N images copy at once (their blob reads overlap, never N + 1 of them)', async () => {
+  const count = 4;
+  for (let i = 0; i < count; i++)
+    await pushImage(
+      { kind: 'image', format: 'oci', layers: [{ seed: `proc-${i}`, size: 64 * 1024 }], platform: { os: 'linux', architecture: 'amd64' } },
+      source,
+      `proc/app${i}:v1`,
+    );
+  const proxy = await startFaultProxy(source);
+  try {
+    const blobReads = /^GET \/v2\/proc\/[^/]+\/blobs\//;
+    const repositoryOf = (path: string) => /^\/v2\/(.+?)\/blobs\//.exec(path)?.[1] ?? path;
+    for (const proc of [1, 3]) {
+      const images = Array.from({ length: count }, (_, i) => `${proxy.host}/proc/app${i}:v1: ${second.host}/proc${proc}/app${i}`).join(
+        '\n',
+      );
+      const work = await workDir(`proc-${proc}`, { 'images.yaml': `${images}\n` });
+      const overlap = proxy.trackGroups(blobReads, repositoryOf);
+      // Every blob read is held, so the images that got a slot keep it until the release.
+      proxy.addFault({ method: 'GET', pathPattern: /\/v2\/proc\/[^/]+\/blobs\//, times: 1000, action: { kind: 'stall', afterBytes: 0 } });
+      const run = runCli(['image-syncer', '--images', 'images.yaml', '--proc', String(proc)], {}, work);
+      const resolved = () =>
+        new Set(proxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/manifests/')).map((r) => r.path)).size;
+      await waitFor(
+        () => new Set(proxy.stalled.map((r) => repositoryOf(r.path))).size >= proc && resolved() >= count,
+        `${proc} images holding a blob read, every manifest read`,
+        60_000,
+      );
+      proxy.clearFaults();
+      proxy.release();
+      const result = await run;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(overlap.seen.length, count, 'every image was read');
+      assert.equal(overlap.max, proc, `--proc ${proc}: the most images reading at once`);
+      for (let i = 0; i < count; i++) assert.deepEqual(await tags(second, `proc${proc}/app${i}`), ['v1']);
+      proxy.clearRequests();
+    }
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('config import-image-syncer prints a config.yaml (credentials as ${VAR}) that load turns into the same target state as the drop-in', async () => {
@@ -165,4 +249,39 @@ test('config import-image-syncer prints a config.yaml (credentials as ${VAR}) th
     }
   }
   assert.deepEqual(await tags(first, 'conv/renamed'), ['one', 'two']);
+});
+
+test('config import-image-syncer writes the namespace entries of a destination host as targets: (the host entry cannot push, the namespace entry can), and load pushes with them', async () => {
+  const user = secured.username ?? '';
+  const password = secured.password ?? '';
+  const entry = (key: string, name: string, secret: string) => `${key}:\n  username: ${name}\n  password: ${secret}\n  insecure: true\n`;
+  const auth = [
+    entry(secured.host, 'nobody', 'wrong'),
+    entry(`${secured.host}/coreos`, user, '${PW}'),
+    entry(`${secured.host}/pushed`, user, '${PW}'),
+  ].join('');
+  const images = `${secured.host}/coreos/kube-rbac-proxy:v1.0: ${secured.host}/pushed/app\n`;
+  const work = await workDir('import-targets', { 'auth.yaml': auth, 'images.yaml': images });
+  const converted = await runCli(['config', 'import-image-syncer', '--auth', 'auth.yaml', '--images', 'images.yaml'], {}, work);
+  assert.equal(converted.code, 0, converted.stderr);
+  assert.ok(!converted.stdout.includes(password), 'no password in the config');
+  const host = secured.host.replaceAll('.', '\\.');
+  // Every namespace entry of the destination host (coreos/ is one too), after the sources: block.
+  assert.match(
+    converted.stdout,
+    new RegExp(
+      `\\ntargets:\\n(?: {2}.*\\n)*? {2}${host}/pushed:\\n {4}auth: '\\$\\{IMAGE_SYNCER_[0-9_]+_PUSHED_USERNAME\\}:\\$\\{PW\\}'\\n`,
+    ),
+  );
+  const named = /set these variables before load or sync: (.*)/.exec(converted.stderr)?.[1]?.split(', ') ?? [];
+  const env = Object.fromEntries(named.map((name) => [name, name.endsWith('_USERNAME') ? user : name === 'PW' ? password : 'wrong']));
+  await writeFile(join(work, 'config.yaml'), converted.stdout);
+  const loaded = await runCli(['load', '--config', 'config.yaml', '--all'], env, work);
+  assert.equal(loaded.code, 0, loaded.stdout + loaded.stderr);
+  assert.deepEqual(await tags(secured, 'pushed/app'), ['v1.0']);
+  const [copied, original] = await Promise.all([
+    skopeoInspectRaw(`${secured.host}/pushed/app:v1.0`, secured),
+    skopeoInspectRaw(`${secured.host}/coreos/kube-rbac-proxy:v1.0`, secured),
+  ]);
+  assert.equal(copied.digest, original.digest);
 });

@@ -9,6 +9,7 @@ import {
   type RecordedRequest,
   type RewriteAction,
 } from './fault-types.js';
+import { GroupCounter, type GroupTracker } from './group-tracker.js';
 import type { TestRegistry } from './registry.js';
 
 export type { FaultAction, FaultProxy, FaultRule, RecordedRequest } from './fault-types.js';
@@ -37,6 +38,7 @@ class Proxy implements FaultProxy {
   #maxPipelined = 0;
   #inFlight = 0;
   #maxInFlight = 0;
+  #trackers: GroupCounter[] = [];
 
   constructor(upstreamPort: number) {
     this.#upstreamPort = upstreamPort;
@@ -51,10 +53,12 @@ class Proxy implements FaultProxy {
       this.#inFlight++;
       this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight);
       let done = false;
+      const ends = this.#trackers.map((t) => t.begin(req.method ?? '', req.url ?? ''));
       const settle = (): void => {
         if (done) return;
         done = true;
         this.#inFlight--;
+        for (const end of ends) end?.();
       };
       res.once('finish', settle).once('close', settle);
       this.#handle(req, res);
@@ -92,6 +96,12 @@ class Proxy implements FaultProxy {
 
   get url(): string {
     return `http://${this.host}`;
+  }
+
+  trackGroups(pattern: RegExp, groupOf: (path: string) => string): GroupTracker {
+    const tracker = new GroupCounter(pattern, groupOf);
+    this.#trackers.push(tracker);
+    return tracker;
   }
 
   addFault(rule: FaultRule): void {

@@ -1,5 +1,6 @@
 /** What a fault proxy records, the faults it injects, and its interface (see fault-proxy.ts). */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { GroupTracker } from './group-tracker.js';
 
 export interface RecordedRequest {
   method: string;
@@ -79,6 +80,11 @@ export interface FaultProxy {
   readonly maxInFlight: number;
   /** Requests whose answer a `stall` fault holds right now (the client has not gone away). */
   readonly stalled: readonly RecordedRequest[];
+  /**
+   * From now on, the most distinct groups (`groupOf(path)`) with a request in flight at once, among
+   * the requests whose `METHOD path` matches `pattern` (e.g. how many images' blob GETs overlap).
+   */
+  trackGroups(pattern: RegExp, groupOf: (path: string) => string): GroupTracker;
   addFault(rule: FaultRule): void;
   /**
    * Lets every held answer go on, and every answer a stall already picked but has not reached its

@@ -16,6 +16,7 @@ export { pushRecords, serialisedPush, type PushRecord } from './push-lock.js';
 export { FIXTURE_ROOT } from './fixture-cache.js';
 export { skopeo, skopeoCopyToLayout, skopeoInspectRaw, skopeoListTags } from './skopeo.js';
 export { startFaultProxy, type FaultAction, type FaultProxy, type FaultRule, type RecordedRequest } from './fault-proxy.js';
+export type { GroupTracker } from './group-tracker.js';
 export { startPlainHttpFront, type PlainHttpFront } from './plain-http-front.js';
 export { sendSpaces, startHostileRegistry, sha256, type HostileRegistry, type FakeAnswer, type FakeHandler } from './hostile-registry.js';
 export { pushRawBlob, pushRawImage, pushRawManifest, type RawImage } from './raw-push.js';

@@ -19,6 +19,8 @@ export interface RegistryOptions {
   deleteEnabled?: boolean;
   username?: string;
   password?: string;
+  /** htpasswd only: more users the registry accepts besides `username` (distribution grants every user everything). */
+  moreUsers?: ReadonlyArray<{ username: string; password: string }>;
   /** Listen on IPv6 loopback (`[::1]:PORT`) instead of 127.0.0.1. */
   ipv6?: boolean;
   /** Token-issuer policy when auth is 'token' (also mutable later through `tokenIssuer`). */
@@ -95,7 +97,9 @@ class RegistryInstance implements TestRegistry {
     }
     if (this.auth === 'htpasswd') {
       const path = join(this.#baseDir, 'htpasswd');
-      await writeFile(path, `${await htpasswdLine(this.username ?? '', this.password ?? '')}\n`, { mode: 0o600 });
+      const users = [{ username: this.username ?? '', password: this.password ?? '' }, ...(options.moreUsers ?? [])];
+      const lines = await Promise.all(users.map((u) => htpasswdLine(u.username, u.password)));
+      await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
       this.#config.htpasswd = { path };
     }
     if (this.auth === 'token') {

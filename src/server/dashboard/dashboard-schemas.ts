@@ -68,7 +68,7 @@ const imageOutcomeSchema = z
   .object({
     source: z.string(),
     target: z.string(),
-    status: z.enum(['copied', 'up-to-date', 'failed', 'cancelled', 'would-copy']),
+    status: z.enum(['copied', 'up-to-date', 'skipped', 'failed', 'cancelled', 'would-copy']),
     digest: z.string().nullable(),
     bytes: count,
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
