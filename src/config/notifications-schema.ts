@@ -9,6 +9,7 @@ export const NOTIFICATION_EVENTS = [
   'image-failed',
   'schedule-missed',
   'quota-paused',
+  'prune-done',
 ] as const;
 export type NotificationEventName = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -18,6 +19,7 @@ export const DEFAULT_NOTIFICATION_EVENTS: readonly NotificationEventName[] = [
   'run-recovered',
   'schedule-missed',
   'quota-paused',
+  'prune-done',
 ];
 
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 300;

@@ -7,6 +7,7 @@ import { MAX_LISTED_IMAGES, type Notification } from './notification.js';
 
 type RunResult = 'succeeded' | 'failed' | 'cancelled';
 type ImageFailure = NonNullable<Notification['image']>;
+type PruneReport = NonNullable<Notification['prune']>;
 
 /** A registry's schedule as the overdue check needs it. */
 export interface ScheduleView {
@@ -22,11 +23,13 @@ function base(event: Notification['event'], registry: string, time: number, mess
 
 /**
  * Turns the server's events into notifications: a run that finished (failed, or succeeded after a
- * failure), a failed image, a tick that started no run, a host paused for its quota. Keeps what
- * that takes: each registry's failed images during its run, its previous result, its last tick.
+ * failure), a failed image, a tick that started no run, a host paused for its quota, tags a run
+ * pruned. Keeps what that takes: each registry's failed images and pruned tags during its run, its
+ * previous result, its last tick.
  */
 export class NotificationEvents {
   #failures = new Map<string, { listed: ImageFailure[] }>();
+  #prunes = new Map<string, PruneReport>();
   #previous = new Map<string, RunResult>();
   #ticks = new TickWatch();
   /** The tick mark an overdue notification was sent for, per registry: one per missed tick. */
@@ -38,6 +41,10 @@ export class NotificationEvents {
     switch (event.type) {
       case 'sync-run-started':
         this.#failures.set(event.registry, { listed: [] });
+        this.#prunes.delete(event.registry);
+        return [];
+      case 'prune':
+        if (event.action === 'deleted' || event.action === 'failed') this.#pruned(event, event.action);
         return [];
       case 'image-failed': {
         const image = { source: event.source, target: event.target, code: event.error.code, message: event.error.message };
@@ -71,11 +78,22 @@ export class NotificationEvents {
       case 'sync-removed':
         this.#previous.delete(event.registry);
         this.#failures.delete(event.registry);
+        this.#prunes.delete(event.registry);
         this.#overdueSent.delete(event.registry);
         return [];
       default:
         return [];
     }
+  }
+
+  /** A tag the registry's run deleted (or failed to): counted, and listed up to the cap. */
+  #pruned(event: Extract<ServerEvent, { type: 'prune' }>, action: 'deleted' | 'failed'): void {
+    const report = this.#prunes.get(event.registry) ?? { deleted: 0, failed: 0, tags: [] };
+    report[action]++;
+    if (report.tags.length < MAX_LISTED_IMAGES) {
+      report.tags.push({ rule: event.rule, target: event.target, digest: event.digest, action, reason: event.reason });
+    }
+    this.#prunes.set(event.registry, report);
   }
 
   #runFinished(event: Extract<ServerEvent, { type: 'sync-run-finished' }>): Notification[] {
@@ -102,6 +120,12 @@ export class NotificationEvents {
     if (event.result === 'failed') out.push({ ...base('run-failed', event.registry, event.time, message), run });
     if (event.result === 'succeeded' && previous === 'failed') {
       out.push({ ...base('run-recovered', event.registry, event.time, `${message} (the previous run failed)`), run });
+    }
+    const prune = this.#prunes.get(event.registry);
+    this.#prunes.delete(event.registry);
+    if (prune) {
+      const failed = prune.failed > 0 ? `, ${prune.failed} could not be deleted` : '';
+      out.push({ ...base('prune-done', event.registry, event.time, `pruned ${prune.deleted} tag(s)${failed}`), prune });
     }
     return out;
   }

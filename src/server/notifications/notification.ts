@@ -64,6 +64,24 @@ export const notificationSchema = z
       })
       .optional()
       .describe('quota-paused'),
+    prune: z
+      .object({
+        deleted: z.number().int().describe('Target tags the run deleted'),
+        failed: z.number().int().describe('Target tags it tried to delete and could not'),
+        tags: z
+          .array(
+            z.object({
+              rule: z.string().describe('The rule that owned the tag (`mirrors[0]`)'),
+              target: z.string().describe('The target tag'),
+              digest: z.string(),
+              action: z.enum(['deleted', 'failed']),
+              reason: z.string().describe('Why it went (gone from the source), or why the delete failed'),
+            }),
+          )
+          .describe(`The tags, at most ${MAX_LISTED_IMAGES} (the run's history has them all)`),
+      })
+      .optional()
+      .describe('prune-done'),
   })
   .strict();
 

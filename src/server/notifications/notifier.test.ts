@@ -115,6 +115,52 @@ test('runs become run-finished, run-failed (with the failed images) and run-reco
   assert.deepEqual(late.overdue([{ ...schedule, state: 'running' }], T + 900_000), [], 'a running registry is not late');
 });
 
+test('tags a run pruned (deleted, or failed to delete) become one prune-done after its run, listed up to the cap; kept or planned tags none', () => {
+  const events = new NotificationEvents();
+  const all: Notification[] = [];
+  const observe = (event: ServerEvent) => all.push(...events.observe(event));
+  const prune = (target: string, action: 'deleted' | 'failed' | 'kept' | 'would-delete'): ServerEvent => ({
+    type: 'prune',
+    registry: 'mirror:5000',
+    rule: 'mirrors[0]',
+    target,
+    digest: 'sha256:' + 'a'.repeat(64),
+    action,
+    reason: action === 'failed' ? 'DELETE answered 500' : 'gone from the source',
+    source: 'src:5000/app',
+    lastSeenAt: T,
+    time: T,
+  });
+  observe({ type: 'sync-run-started', registry: 'mirror:5000', runId: 7, trigger: 'schedule', time: T });
+  for (let i = 0; i < 22; i++) observe(prune(`mirror:5000/app:v${i}`, 'deleted'));
+  observe(prune('mirror:5000/app:old', 'failed'));
+  observe(prune('mirror:5000/app:grace', 'kept'));
+  observe(runFinished('mirror:5000', 'succeeded'));
+  // The next run prunes nothing: no prune-done for it.
+  observe({ type: 'sync-run-started', registry: 'mirror:5000', runId: 8, trigger: 'schedule', time: T });
+  observe(prune('mirror:5000/app:planned', 'would-delete'));
+  observe(runFinished('mirror:5000', 'succeeded'));
+
+  assert.deepEqual(
+    all.map((n) => n.event),
+    ['run-finished', 'prune-done', 'run-finished'],
+  );
+  for (const n of all) notificationSchema.parse(n);
+  const done = all[1];
+  assert.ok(done?.prune);
+  assert.equal(done.prune.deleted, 22);
+  assert.equal(done.prune.failed, 1);
+  assert.equal(done.prune.tags.length, 20, 'listed up to the cap');
+  assert.deepEqual(done.prune.tags[0], {
+    rule: 'mirrors[0]',
+    target: 'mirror:5000/app:v0',
+    digest: 'sha256:' + 'a'.repeat(64),
+    action: 'deleted',
+    reason: 'gone from the source',
+  });
+  assert.equal(done.message, 'mirror:5000: pruned 22 tag(s), 1 could not be deleted');
+});
+
 test('a delivery is POSTed as JSON with its event, id and HMAC signature headers; 5xx is tried again, 4xx is not, a silent receiver times out', async (t) => {
   const good = await startReceiver([503, 200]);
   const refusing = await startReceiver([400]);

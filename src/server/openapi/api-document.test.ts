@@ -251,6 +251,7 @@ test('the webhook body is documented as the webhooks section of the document, it
     'image-failed',
     'schedule-missed',
     'quota-paused',
+    'prune-done',
   ]);
   assert.deepEqual(notification.required.sort(), ['event', 'id', 'message', 'registry', 'time']);
 });
