@@ -137,7 +137,7 @@ const CASES: Case[] = [
   { kind: 'api', name: 'a wrong token', headers: { authorization: 'Bearer not-the-token' }, method: 'GET', path: '/list?type=active', status: 401, code: 'UNAUTHORIZED', expect: /token is not valid/ },
   { kind: 'api', name: 'headers over 16 KiB', headers: { 'x-filler': 'x'.repeat(20_000) }, method: 'GET', path: '/list?type=active', status: 431, code: 'HEADERS_TOO_LARGE', expect: /at most 16 KiB/ },
   { kind: 'api', name: 'unknown list type', method: 'GET', path: '/list?type=everything', status: 400, code: 'INVALID_QUERY', expect: /^type must be "configured" or "active"$/ },
-  { kind: 'api', name: 'unknown ops action', method: 'POST', path: '/ops?sync=127.0.0.1:9&action=explode', status: 400, code: 'INVALID_QUERY', expect: /^action must be one of: details, pause, resume, run$/ },
+  { kind: 'api', name: 'unknown ops action', method: 'POST', path: '/ops?sync=127.0.0.1:9&action=explode', status: 400, code: 'INVALID_QUERY', expect: /^action must be one of: details, pause, resume, run, prune-confirm$/ },
   { kind: 'api', name: 'ops on a registry that is not configured', method: 'POST', path: '/ops?sync=nowhere.example&action=pause', status: 404, code: 'UNKNOWN_REGISTRY', expect: /nowhere\.example/ },
   { kind: 'api', name: 'DELETE on /list', method: 'DELETE', path: '/list', status: 405, code: 'METHOD_NOT_ALLOWED', expect: /DELETE is not allowed on \/list/ },
   { kind: 'api', name: 'a job id that does not exist', method: 'GET', path: '/api/distribute/image/..%2F..%2Fetc%2Fpasswd', status: 404, code: 'JOB_NOT_FOUND', expect: /^no distribute job \.\.\/\.\.\/etc\/passwd$/ },
