@@ -23,7 +23,9 @@ const bigImage: ImageSpec = {
   platform: { os: 'linux', architecture: 'amd64' },
 };
 const BLOB_ATTEMPTS = 3; // the blob copier restarts a broken or stalled blob this many times in all
-const MARGIN_MS = 5_000;
+// Generous: on a loaded machine filling socket buffers and restarting attempts took 28 s where 14 s was
+// budgeted; without the deadlines these copies would hang until the test's own timeout (60 s).
+const MARGIN_MS = 30_000;
 
 let built: BuiltImage;
 const pair = useProxiedPair(async ({ source }) => {

@@ -219,7 +219,7 @@ test(
   },
 );
 
-test('a history longer than a page: older runs a page at a time, and back', { timeout: 240_000 }, async (t) => {
+test('a history longer than a page: older runs a page at a time, and back', { timeout: 300_000 }, async (t) => {
   const { server, C } = f;
   // C fails every 2 s: wait for more runs than a page holds (20).
   await until(async () => (await server.api(`/api/sync/runs?registry=${C}&limit=20`)).json.next !== null, 'more than 20 runs of C', 90_000);
@@ -235,18 +235,30 @@ test('a history longer than a page: older runs a page at a time, and back', { ti
   // did so before the fix): a live refresh must not win over the click.
   let refreshes = 0;
   let held = false;
+  let holdFailed: unknown;
   await page.route(/\/api\/sync\/runs\?/, async (route) => {
-    if (!new URL(route.request().url()).searchParams.has('before')) refreshes += held ? 1 : 0;
-    else if (!held) {
-      held = true;
-      const runs = server.events('sync-run-finished', C).length;
-      await until(() => server.events('sync-run-finished', C).length >= runs + 2, 'two more runs of C', 30_000);
+    try {
+      if (!new URL(route.request().url()).searchParams.has('before')) refreshes += held ? 1 : 0;
+      else if (!held) {
+        held = true;
+        const runs = server.events('sync-run-finished', C).length;
+        await until(() => server.events('sync-run-finished', C).length >= runs + 2, 'two more runs of C', 60_000);
+      }
+    } catch (error) {
+      // Said below, not lost in the route handler (the request would then hang and hide why).
+      holdFailed = error;
+    } finally {
+      await route.continue();
     }
-    await route.continue();
   });
   await page.getByRole('button', { name: 'Older →' }).click();
-  // The hold above alone may take up to 30 s on a busy machine: the older page gets that and more.
-  await until(async () => Number(await page.locator('tr.run').first().getAttribute('data-run')) < oldestShown, 'the older page', 60_000);
+  // The hold above alone may take up to 60 s on a busy machine: the older page gets that and more.
+  await until(
+    async () => holdFailed ?? Number(await page.locator('tr.run').first().getAttribute('data-run')) < oldestShown,
+    'the older page',
+    90_000,
+  );
+  assert.equal(holdFailed, undefined, 'C ran twice while the older page was held');
   assert.equal(refreshes, 0, 'no refresh of the first page while the older one loads');
   await page.unroute(/\/api\/sync\/runs\?/);
   assert.equal(await page.locator('tr.run-failed').count(), await page.locator('tr.run').count(), 'every run of C failed');
