@@ -3,7 +3,7 @@ import { parseReference, type Reference } from '../reference/index.js';
 import { parsePlatform, RegistryClients, type ContentRepository } from '../registry/index.js';
 import type { EndpointOptions, HostEventListener, RetryNotice, Timeouts } from '../transport/index.js';
 import { BlobCopier } from './blob-copier.js';
-import type { CopyEventListener } from './events.js';
+import type { CopyEventListener, ReferrerCounts } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
@@ -170,21 +170,10 @@ export class CopyEngine {
         });
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
-          const noReferrers = task.referrers === false ? undefined : referrersUnsupported(sourceRepo, targetRepo);
-          if (noReferrers) result.referrers = referrersNotFollowed(result.digest, result.target, noReferrers, emit);
-          else if (task.referrers !== false) {
-            const subjects = await upToDateSubjects(targetRepo, checked.check.digest, checked.check.targetMediaType);
-            result.referrers = await followReferrers({
-              task,
-              sourceRepo,
-              targetRepo,
-              targetName: target.toString(),
-              subjects,
-              emit,
-              blobs: this.#blobs,
-              locks: this.#referrerLocks,
-              tagListings: shared(run.tagListings, source),
-            });
+          if (task.referrers !== false) {
+            const { digest, targetMediaType } = checked.check;
+            const image = { task, source, target, sourceRepo, targetRepo, digest: result.digest, run, emit };
+            result.referrers = await this.#referrers(image, () => upToDateSubjects(targetRepo, digest, targetMediaType));
           }
           emit({
             type: 'image-skipped',
@@ -216,21 +205,9 @@ export class CopyEngine {
         });
         // An image skipped for its platforms was not written: nothing of it to sign at the target.
         const follows = task.referrers !== false && result.status !== 'platform-skipped';
-        const noReferrers = follows ? referrersUnsupported(sourceRepo, targetRepo) : undefined;
-        if (noReferrers) result.referrers = referrersNotFollowed(result.sourceDigest, result.target, noReferrers, emit);
-        else if (follows) {
-          result.referrers = await followReferrers({
-            task,
-            sourceRepo,
-            targetRepo,
-            targetName: target.toString(),
-            subjects,
-            emit,
-            blobs: this.#blobs,
-            locks: this.#referrerLocks,
-            tagListings: shared(run.tagListings, source),
-          });
-          if (result.sourceDigest !== result.digest) await notApplicable(task, sourceRepo, result.sourceDigest, result.target, emit);
+        if (follows) {
+          const image = { task, source, target, sourceRepo, targetRepo, digest: result.sourceDigest, written: result.digest, run, emit };
+          result.referrers = await this.#referrers(image, () => Promise.resolve(subjects));
         }
         const time = Date.now();
         const referrers = result.referrers ? { referrers: result.referrers } : {};
@@ -272,6 +249,46 @@ export class CopyEngine {
       emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: errorInfo(error), time: Date.now() });
       throw error;
     }
+  }
+
+  /**
+   * What follows an image copied or found up to date: its referrers and cosign tags, or, where a
+   * place keeps none (an OCI layout), a note saying so. `subjects` is read only when they are followed.
+   */
+  async #referrers(
+    image: {
+      task: CopyTask;
+      source: Reference;
+      target: Reference;
+      sourceRepo: ContentRepository;
+      targetRepo: ContentRepository;
+      /** The source image's digest. */
+      digest: string;
+      /** What was written at the target tag, when a platform filter made it differ from `digest`. */
+      written?: string;
+      run: CopyRunOptions;
+      emit: CopyEventListener;
+    },
+    subjects: () => Promise<string[]>,
+  ): Promise<ReferrerCounts> {
+    const { task, source, target, sourceRepo, targetRepo, run, emit } = image;
+    const unsupported = referrersUnsupported(sourceRepo, targetRepo);
+    if (unsupported) return referrersNotFollowed(image.digest, target.toString(), unsupported, emit);
+    const counts = await followReferrers({
+      task,
+      sourceRepo,
+      targetRepo,
+      targetName: target.toString(),
+      subjects: await subjects(),
+      emit,
+      blobs: this.#blobs,
+      locks: this.#referrerLocks,
+      tagListings: shared(run.tagListings, source),
+    });
+    // The source index's own referrers have no subject at the target when a filter wrote a new index.
+    if (image.written !== undefined && image.written !== image.digest)
+      await notApplicable(task, sourceRepo, image.digest, target.toString(), emit);
+    return counts;
   }
 
   /** What `copy` would do (HEAD requests, and the listings of signatures and attestations; writes nothing). */
