@@ -11,7 +11,7 @@ import { Places } from './places.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 import type { CopyTask } from './copy-task.js';
-import { followReferrers, notApplicable, referrersNotFollowed, referrersUnsupported, upToDateSubjects } from './referrers/follow.js';
+import { followReferrers, notApplicable, upToDateSubjects } from './referrers/follow.js';
 import { KeyedLock } from './referrers/keyed-lock.js';
 import { planReferrers, planSubjects } from './referrers/plan-referrers.js';
 import type { TagListings } from './tag-listings.js';
@@ -252,8 +252,8 @@ export class CopyEngine {
   }
 
   /**
-   * What follows an image copied or found up to date: its referrers and cosign tags, or, where a
-   * place keeps none (an OCI layout), a note saying so. `subjects` is read only when they are followed.
+   * What follows an image copied or found up to date, between registries and OCI layouts alike: its
+   * referrers and cosign tags. `subjects` is read only when they are followed.
    */
   async #referrers(
     image: {
@@ -272,8 +272,6 @@ export class CopyEngine {
     subjects: () => Promise<string[]>,
   ): Promise<ReferrerCounts> {
     const { task, source, target, sourceRepo, targetRepo, run, emit } = image;
-    const unsupported = referrersUnsupported(sourceRepo, targetRepo);
-    if (unsupported) return referrersNotFollowed(image.digest, target.toString(), unsupported, emit);
     const counts = await followReferrers({
       task,
       sourceRepo,
@@ -304,8 +302,7 @@ export class CopyEngine {
     };
     const checked = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
     const { action, digest } = checked;
-    // A dry run into or out of an OCI layout counts no referrers: none are copied there (see referrersUnsupported).
-    if (task.referrers === false || referrersUnsupported(sourceRepo, targetRepo)) return { action, digest };
+    if (task.referrers === false) return { action, digest };
     const platforms = (task.platforms ?? []).map(parsePlatform);
     const referrers = await planReferrers({
       source: sourceRepo,

@@ -79,8 +79,7 @@ export type CopyEvent =
   | { type: 'referrers-index-written'; target: string; subject: string; tag: string; entries: number; time: number }
   /**
    * Referrers of a source manifest that is not at the target (a platform filter wrote another
-   * index): they describe something the target does not hold, so they were not copied. `count` 0:
-   * not looked for at all (a layout on either side keeps no referrers; `reason` says which).
+   * index): they describe something the target does not hold, so they were not copied.
    */
   | { type: 'referrers-not-applicable'; target: string; subject: string; count: number; reason: string; time: number }
   /**

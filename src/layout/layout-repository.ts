@@ -91,8 +91,11 @@ export class LayoutRepository implements ContentRepository {
     return { bytes, digest: found.digest, mediaType: parsed.mediaType, parsed };
   }
 
-  /** Keeps the bytes, then (unless it is an index's child) lists the image in index.json. */
-  /** A layout keeps no subject index: `ociSubject` is always undefined. */
+  /**
+   * Keeps the bytes, then (unless it is a child: of an index, or a referrer that its subject's
+   * fallback index lists) names the image in index.json. A layout keeps no subject index:
+   * `ociSubject` is always undefined.
+   */
   async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<ManifestPushed> {
     await this.#ready();
     const digest = sha256Digest(bytes);
@@ -109,10 +112,16 @@ export class LayoutRepository implements ContentRepository {
     return { digest, ociSubject: undefined };
   }
 
-  /** OCI layouts here keep no referrers (nor their fallback tags): the engine does not follow them. */
-  readonly keepsReferrers = false;
-
-  /** No referrers API; the engine asks `keepsReferrers` first, so this is never the way in. */
+  /**
+   * The image-layout spec has no referrers API, so a layout keeps signatures, attestations and
+   * SBOMs as a registry without one does (distribution spec 1.1, the referrers tag schema), with
+   * index.json names for tags, as regclient's ocidir does: each referrer's blobs and manifest under
+   * blobs/, written as a child (no entry of its own); then the subject's fallback tag `sha256-<hex>`,
+   * an index.json entry holding the OCI index of its referrers, which lists them (and makes them
+   * count as complete); cosign's `sha256-<hex>.sig` / `.att` / `.sbom` are names like any tag.
+   * Tools that walk index.json (skopeo, oras, regctl) read such a layout, and the engine finds the
+   * referrers there again through the fallback tag.
+   */
   listReferrers(): Promise<ReferrersListing> {
     return Promise.resolve({ supported: false });
   }

@@ -28,8 +28,9 @@ export interface BlobUpload {
 
 export interface PutManifestOptions {
   /**
-   * The manifest is written because an index lists it, not as an image of its own. A registry keeps
-   * it in the repository all the same; a layout keeps it as a blob but lists only images in index.json.
+   * The manifest is written because an index lists it (an image index, or the fallback index of a
+   * referrer's subject), not as an image of its own. A registry keeps it in the repository all the
+   * same; a layout keeps it as a blob but names only images (and tags) in index.json.
    */
   child?: boolean;
 }
@@ -64,12 +65,9 @@ export interface ContentRepository {
   /** Whether the repository exists; undefined when the place will not say. Asked only to explain a miss. */
   exists(): Promise<boolean | undefined>;
   /**
-   * Whether signatures and attestations (OCI referrers, their fallback tags, cosign tags) are looked
-   * for and written here: a registry does; an OCI layout keeps none, so the engine does not follow
-   * referrers into or out of one (and says so).
+   * The OCI 1.1 referrers of `digest`, or `supported: false`: a registry without the API, or an OCI
+   * layout (it has none; its index.json names the fallback tag `sha256-<hex>` instead).
    */
-  readonly keepsReferrers: boolean;
-  /** The OCI 1.1 referrers of `digest`, or `supported: false` (a registry without the API: use the fallback tag). */
   listReferrers(digest: string, artifactType?: string): Promise<ReferrersListing>;
   /** Every tag. */
   listTags(options?: PageOptions & { pageSize?: number }): Promise<string[]>;

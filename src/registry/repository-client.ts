@@ -77,9 +77,6 @@ export class RepositoryClient implements ContentRepository {
     return pushManifest(this.#ctx, reference, bytes, mediaType);
   }
 
-  /** A registry's referrers: through its API, or its fallback tag. */
-  readonly keepsReferrers = true;
-
   /** The OCI 1.1 referrers of `digest`, or `supported: false` (use the fallback tag). */
   listReferrers(digest: string, artifactType?: string): Promise<ReferrersListing> {
     return listReferrers(this.#ctx, digest, artifactType);

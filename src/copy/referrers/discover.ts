@@ -57,7 +57,10 @@ export async function discoverReferrers(
     const [found, atTarget] = await Promise.all([lookUpManifest(source, tag), atTargetOrNone]);
     if (!found) return null; // no tag: no referrers
     const sameAtTarget = atTarget?.digest === found.digest;
-    const bytes = found.manifest?.bytes ?? (await (sameAtTarget && target ? target : source).getManifest(found.digest)).bytes;
+    // A delta bundle names its base's index without holding its bytes: then the source is read.
+    const read = (from: ContentRepository) => from.getManifest(found.digest);
+    const fromTarget = sameAtTarget && target ? read(target).catch(() => read(source)) : undefined;
+    const bytes = found.manifest?.bytes ?? (await (fromTarget ?? read(source))).bytes;
     const where = `referrers tag ${source.where}:${tag}`;
     return { ...keep(referrerEntries(bytes, MediaType.ociIndex, where)), sourceIndex: { digest: found.digest, bytes }, sameAtTarget };
   });

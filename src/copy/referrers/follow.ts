@@ -82,15 +82,3 @@ export async function notApplicable(
     time: Date.now(),
   });
 }
-
-/** Why referrers cannot follow between these places (an OCI layout keeps none), undefined when they can. */
-export function referrersUnsupported(sourceRepo: ContentRepository, targetRepo: ContentRepository): string | undefined {
-  const layout = [sourceRepo, targetRepo].find((repo) => !repo.keepsReferrers);
-  return layout && `${layout.where} is an OCI layout, which keeps no referrers (signatures and attestations)`;
-}
-
-/** Says once per image that its referrers were not looked for, and why (see referrersUnsupported). */
-export function referrersNotFollowed(subject: string, target: string, reason: string, emit: CopyEventListener): ReferrerCounts {
-  emit({ type: 'referrers-not-applicable', target, subject, count: 0, reason, time: Date.now() });
-  return { copied: 0, present: 0, failed: 0 };
-}

@@ -101,7 +101,8 @@ async function copyReferrer(
     }
     const manifest = await ctx.tree.source.getManifest(digest);
     await copyReferenced(ctx.tree, manifest);
-    const pushed = await writeManifest(ctx.tree, digest, manifest.bytes, manifest.mediaType);
+    // A child: the fallback index (or the target's referrers API) lists it, not a tag of its own.
+    const pushed = await writeManifest(ctx.tree, digest, manifest.bytes, manifest.mediaType, { child: true });
     ctx.counts.copied++;
     ctx.tree.emit({
       type: 'referrer-copied',
@@ -138,7 +139,7 @@ async function keepFallbackIndex(
   const tag = referrersTag(subject);
   const key = `${target.where}:${tag}`;
   await ctx.locks.run(key, async () => {
-    const existing = (await target.headManifest(tag)) ? (await target.getManifest(tag)).bytes : undefined;
+    const existing = await existingIndex(ctx, tag);
     if (existing) {
       const held = indexDigests(existing);
       if (atTarget.every((e) => held.has(e.descriptor.digest))) return;
@@ -164,4 +165,20 @@ async function keepFallbackIndex(
       time: Date.now(),
     });
   });
+}
+
+/**
+ * The target's fallback index now, undefined when it has none. A delta bundle names the index its
+ * base bundle holds without holding its bytes: those are read from the source by digest (verified).
+ */
+async function existingIndex(ctx: ReferrerContext, tag: string): Promise<Buffer | undefined> {
+  const { source, target } = ctx.tree;
+  const head = await target.headManifest(tag);
+  if (!head) return undefined;
+  try {
+    return (await target.getManifest(tag)).bytes;
+  } catch (error) {
+    if (!head.digest || error instanceof CancelledError) throw error;
+    return (await source.getManifest(head.digest).catch(() => Promise.reject(error as Error))).bytes;
+  }
 }
