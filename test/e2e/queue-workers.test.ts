@@ -46,7 +46,12 @@ test('sync --queue and three worker processes: one job per image, each image rea
     repository: 'mirror',
     images: NAMES.map((name) => `${sourceProxy.host}/queue/${name}:v1`),
   };
-  const workerConfig = await writeConfig(await makeTempDir('queue-worker'), { registries: [registry], queue: { stalledSeconds: 5 } });
+  const workerConfig = await writeConfig(await makeTempDir('queue-worker'), {
+    registries: [registry],
+    // The held layers wait for the others on a loaded machine: a lapsed job lock (a slow lock renewal)
+    // must not hand them to another worker meanwhile.
+    queue: { stalledSeconds: 60 },
+  });
   // Each worker copies one image at a time: the first holds alpha, the second bravo, the third takes the rest.
   hold('alpha');
   hold('bravo');
