@@ -54,6 +54,12 @@ export interface CopyRunOptions {
    * (or taken from the selection rule that listed them), not once per image. Without it, once per copy.
    */
   tagListings?: TagListings;
+  /**
+   * Called once the check says the image must be written, with its source digest: resolves when
+   * this copy may write `target@digest` (`waited`: another process held it, so the target is
+   * checked again), and gives what frees it when the copy ends. Workers sharing a queue use it.
+   */
+  claim?: (digest: string) => Promise<{ waited: boolean; release: () => void }>;
 }
 
 /** What `copy` would do: the image's action, and the signatures and attestations it would copy, by artifact type. */
@@ -148,26 +154,35 @@ export class CopyEngine {
       // copy has its manifests read there too, and then waits for a transfer slot biggest first.
       const leaveWindow = await this.#lookahead.acquire();
       let transfer: () => void = () => {};
+      let unclaim: () => void = () => {};
       try {
-        const checked = await this.#checks.run(async () => {
-          throwIfStopping(run, shownTarget);
-          const check = await checkImage(source, target, sourceRepo, targetRepo, {
-            filtered,
-            force,
-            onDigestFallback: digestFallback(target, emit),
+        const checkNow = () =>
+          this.#checks.run(async () => {
+            throwIfStopping(run, shownTarget);
+            const check = await checkImage(source, target, sourceRepo, targetRepo, {
+              filtered,
+              force,
+              onDigestFallback: digestFallback(target, emit),
+            });
+            if (check.action === 'up-to-date') return { check, resolved: undefined };
+            const resolved = await resolveImage({
+              sourceRepo,
+              targetRepo,
+              sourceDigest: check.digest,
+              sourceManifest: check.manifest,
+              shownSource: source.toString(),
+              filtered,
+              force,
+            });
+            return { check, resolved };
           });
-          if (check.action === 'up-to-date') return { check, resolved: undefined };
-          const resolved = await resolveImage({
-            sourceRepo,
-            targetRepo,
-            sourceDigest: check.digest,
-            sourceManifest: check.manifest,
-            shownSource: source.toString(),
-            filtered,
-            force,
-          });
-          return { check, resolved };
-        });
+        let checked = await checkNow();
+        if (checked.resolved && run.claim) {
+          const claim = await run.claim(checked.check.digest);
+          unclaim = claim.release;
+          // Another process wrote this image to this tag meanwhile: what the target has now decides.
+          if (claim.waited) checked = await checkNow();
+        }
         if (!checked.resolved) {
           const result = upToDateResult(source, target, checked.check.digest, began);
           if (task.referrers !== false) {
@@ -236,6 +251,7 @@ export class CopyEngine {
         }
         return result;
       } finally {
+        unclaim();
         transfer();
         leaveWindow();
       }

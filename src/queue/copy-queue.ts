@@ -176,6 +176,9 @@ export class CopyQueue {
       else this.#followers.fail(jobId, queueError(job.failedReason));
     } else if (state === 'unknown') {
       // Gone without an end: Redis restarted without its data. The copy is idempotent: add it again.
+      const [first] = followers;
+      if (first)
+        this.#emit({ type: 'copy-job-lost', job: jobId, registry: first.data.registry, target: first.data.target, time: Date.now() });
       for (const follower of this.#followers.release(jobId)) void this.#add(follower);
     }
   }

@@ -11,6 +11,7 @@ import { cancelChannel, COPY_QUEUE } from './queue-names.js';
 import { redisOptions } from './redis-connection.js';
 import { RedisWatch } from './redis-watch.js';
 import { withinGrace } from '../copy/grace-period.js';
+import { TargetClaims } from './target-claims.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -41,6 +42,7 @@ export class CopyWorker {
   #watch: RedisWatch;
   #subscriber: RedisWatch['redis'];
   #running = new Map<string, AbortController>();
+  #claims: TargetClaims;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
@@ -58,6 +60,7 @@ export class CopyWorker {
     });
     this.#worker.on('error', () => undefined); // the watch reports the outage once
     this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
+    this.#claims = new TargetClaims(this.#watch.redis, settings);
     this.#subscriber = this.#watch.redis.duplicate();
     this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('message', (_channel: string, jobId: string) => this.#running.get(jobId)?.abort('cancelled' satisfies AbortReason));
@@ -119,7 +122,19 @@ export class CopyWorker {
     let result: CopyJobResult;
     try {
       const task = taskOf(data, this.#options.config());
-      result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent }) };
+      const claim = (digest: string): ReturnType<TargetClaims['hold']> =>
+        this.#claims.hold(data.target, digest, controller.signal, () =>
+          emit({
+            type: 'copy-job-waiting',
+            worker: this.name,
+            job: id,
+            registry: data.registry,
+            target: data.target,
+            digest,
+            time: Date.now(),
+          }),
+        );
+      result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim }) };
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
         await sent;

@@ -15,6 +15,10 @@ export type QueueEvent =
       status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted';
       time: number;
     }
+  /** Another worker is writing the same image to the same tag: this one waits for it, then finds the target up to date. */
+  | { type: 'copy-job-waiting'; worker: string; job: string; registry: string; target: string; digest: string; time: number }
+  /** Redis no longer has a job it had (restarted without its data): the job is added again, the copy being idempotent. */
+  | { type: 'copy-job-lost'; job: string; registry: string; target: string; time: number }
   /** The worker holding a copy stopped answering (killed, cut off): the job goes back to the queue for another. */
   | { type: 'copy-job-stalled'; job: string; registry: string; target: string; time: number };
 

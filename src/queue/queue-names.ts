@@ -10,3 +10,5 @@ export const cancelChannel = (settings: Pick<QueueSettings, 'name'>): string => 
 export const tickKey = (settings: Pick<QueueSettings, 'name'>, registry: string, scheduledAt: number): string =>
   `${settings.name}:tick:${registry}:${scheduledAt}`;
 export const runLockKey = (settings: Pick<QueueSettings, 'name'>, registry: string): string => `${settings.name}:run:${registry}`;
+/** Redis key of a worker's claim on writing one image to one tag (`target@digest`, hashed). */
+export const targetClaimKey = (settings: Pick<QueueSettings, 'name'>, hash: string): string => `${settings.name}:writing:${hash}`;

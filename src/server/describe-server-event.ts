@@ -74,6 +74,10 @@ export function describeServerEvent(event: ServerEvent): string {
       return event.status === 'interrupted'
         ? `copy job handed back to the queue: ${event.target}`
         : `copy job ${event.status}: ${event.target}`;
+    case 'copy-job-waiting':
+      return `${event.target}: another worker is writing ${event.digest} there; this copy waits for it`;
+    case 'copy-job-lost':
+      return `${event.target}: Redis lost its copy job (restarted without its data?); the job is added again`;
     case 'copy-job-stalled':
       return `${event.target}: its worker stopped answering; the copy goes to another worker`;
     default:

@@ -35,6 +35,7 @@ const WARN = new Set([
   'notification-failed',
   'queue-unreachable',
   'copy-job-stalled',
+  'copy-job-lost',
 ]);
 
 /**

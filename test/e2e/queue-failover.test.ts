@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import {
-  pushImage,
-  startedSoFar,
-  startFaultProxy,
-  startRedis,
-  startRegistry,
-  type BuiltImage,
-  type FaultProxy,
-  type ImageSpec,
-  type TestRedis,
-  type TestRegistry,
-} from '../harness/index.js';
-import { jobsTaken, startWorker } from './queue-kit.js';
+import { pushImage, type BuiltImage, type ImageSpec } from '../harness/index.js';
+import { jobsTaken, layerOf, startWorker, useQueueRig } from './queue-kit.js';
 import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
 /*
@@ -31,35 +20,16 @@ const image = (seed: string): ImageSpec => ({
   platform: { os: 'linux', architecture: 'amd64' },
 });
 
-let redis: TestRedis;
-let source: TestRegistry;
-let target: TestRegistry;
-let sourceProxy: FaultProxy;
-let dir: string;
 let kilo: BuiltImage;
 let lima: BuiltImage;
-const processes: SyncProcess[] = [];
-
-before(async () => {
-  [redis, source, target] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
-  sourceProxy = await startFaultProxy(source);
+const rig = useQueueRig('queue-failover', async ({ source }) => {
   kilo = await pushImage(image('queue-kilo'), source, 'queue/kilo:v1');
   lima = await pushImage(image('queue-lima'), source, 'queue/lima:v1');
-  dir = await makeTempDir('queue-failover');
 });
-
-after(async () => {
-  const started = startedSoFar({ redis, source, target, sourceProxy });
-  await Promise.all(processes.map((p) => p.kill()));
-  started.sourceProxy?.release();
-  await started.sourceProxy?.close();
-  await Promise.all([started.redis?.stop(), started.source?.stop(), started.target?.stop()]);
-});
-
-const layerOf = (built: BuiltImage): string => built.blobs.reduce((a, b) => (b.size > a.size ? b : a)).digest;
 
 /** A sync server with the queue in its config (no flag), one registry entry of one image; its run starts at once. */
 async function startServer(name: string, imageRef: string): Promise<SyncProcess> {
+  const { redis, target, sourceProxy, processes } = rig;
   const port = await apiPort();
   const home = await makeTempDir(`queue-${name}`);
   const config = {
@@ -74,6 +44,7 @@ async function startServer(name: string, imageRef: string): Promise<SyncProcess>
 }
 
 test('a worker killed with SIGKILL mid-blob: its job goes to another worker after the stall interval; no tag points at a partial image', async () => {
+  const { redis, target, sourceProxy, dir, processes } = rig;
   const workerConfig = await writeConfig(await makeTempDir('queue-worker'), {
     // The same entry as the server's: the worker reads how to reach the registries from it (images unused).
     registries: [{ hostname: target.host, repository: 'killed', images: [`${sourceProxy.host}/queue/kilo:v1`] }],
@@ -118,6 +89,7 @@ test('a worker killed with SIGKILL mid-blob: its job goes to another worker afte
 });
 
 test('Redis killed and restarted mid-copy: health and log say so, work waits, and the run ends recorded', async () => {
+  const { redis, target, sourceProxy, dir, processes } = rig;
   const workerConfig = await writeConfig(await makeTempDir('queue-worker-2'), {
     registries: [{ hostname: target.host, repository: 'restarted', images: [`${sourceProxy.host}/queue/lima:v1`] }],
     queue: { url: redis.url, stalledSeconds: 10 },
@@ -151,4 +123,39 @@ test('Redis killed and restarted mid-copy: health and log say so, work waits, an
   assert.deepEqual([up.status, up.json], [200, { status: 'ok', queue: 'reachable' }]);
   const runs = (await server.api(`/api/sync/runs?registry=${encodeURIComponent(target.host)}`)).json;
   assert.deepEqual([runs.runs.length, runs.runs[0].result, runs.runs[0].copied], [1, 'succeeded', 1]);
+});
+
+test('Redis restarted EMPTY mid-copy (its data lost): the server says the job was lost, adds it again, and the run ends recorded', async () => {
+  const { redis, target, sourceProxy, dir, processes } = rig;
+  const workerConfig = await writeConfig(await makeTempDir('queue-worker-3'), {
+    registries: [{ hostname: target.host, repository: 'emptied', images: [`${sourceProxy.host}/queue/lima:v1`] }],
+    queue: { url: redis.url, stalledSeconds: 10 },
+  });
+  const worker = await startWorker(workerConfig, { cwd: dir, concurrency: 1 });
+  processes.push(worker);
+  sourceProxy.clearFaults();
+  sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${layerOf(lima)}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 256 * 1024 },
+  });
+  const server = await startServer('emptied', 'queue/lima:v1');
+  await until(() => sourceProxy.stalled.length === 1, "lima's layer held mid-blob", 60_000);
+
+  await redis.restartEmpty();
+  const lost = await server.waitForLog((l) => l.event === 'copy-job-lost', 'the server to find its job gone', 0, 60_000);
+  assert.equal(lost.target, `${target.host}/emptied/queue/lima:v1`);
+  sourceProxy.release();
+  const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to finish', 0, 90_000);
+  assert.deepEqual([finished.result, finished.failed], ['succeeded', 0]);
+  assert.equal(await digestAt(target, 'emptied/queue/lima:v1'), lima.digest);
+  const runs = (await server.api(`/api/sync/runs?registry=${encodeURIComponent(target.host)}`)).json;
+  assert.deepEqual([runs.runs.length, runs.runs[0].result], [1, 'succeeded'], 'the run is in the history');
+  const detail = (await server.api(`/api/sync/runs/${runs.runs[0].id}`)).json;
+  const images = (detail.images ?? detail.run?.images) as Array<{ target: string; digest: string }>;
+  assert.deepEqual(
+    images.map((i) => [i.target, i.digest]),
+    [[`${target.host}/emptied/queue/lima:v1`, lima.digest]],
+  );
 });

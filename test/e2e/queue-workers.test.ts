@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import {
-  pushImage,
-  startedSoFar,
-  startFaultProxy,
-  startRedis,
-  startRegistry,
-  type BuiltImage,
-  type FaultProxy,
-  type ImageSpec,
-  type TestRedis,
-  type TestRegistry,
-} from '../harness/index.js';
-import { jobsEnded, jobsTaken, startWorker } from './queue-kit.js';
-import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
+import { pushImage, type BuiltImage, type ImageSpec } from '../harness/index.js';
+import { jobsEnded, jobsTaken, layerOf, startWorker, useQueueRig } from './queue-kit.js';
+import { CopyQueue } from '../../src/queue/index.js';
+import { apiPort, digestAt, startSync, until, writeConfig } from './sync-kit.js';
 
 /*
  * Scale-out: `picture-book sync --queue` copies nothing itself; `picture-book worker` processes
@@ -24,7 +14,7 @@ import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } fr
  */
 
 const KiB = 1024;
-const NAMES = ['alpha', 'bravo', 'charlie', 'delta'];
+const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
 const image = (name: string): ImageSpec => ({
   kind: 'image',
   format: 'oci',
@@ -32,48 +22,41 @@ const image = (name: string): ImageSpec => ({
   platform: { os: 'linux', architecture: 'amd64' },
 });
 
-let redis: TestRedis;
-let source: TestRegistry;
-let target: TestRegistry;
-let sourceProxy: FaultProxy;
-let targetProxy: FaultProxy;
-let dir: string;
 const built = new Map<string, BuiltImage>();
-const processes: SyncProcess[] = [];
-
-before(async () => {
-  [redis, source, target] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
-  [sourceProxy, targetProxy] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
+const rig = useQueueRig('queue-workers', async ({ source }) => {
   for (const name of NAMES) built.set(name, await pushImage(image(name), source, `queue/${name}:v1`));
-  dir = await makeTempDir('queue-workers');
 });
+const layer = (name: string): string => {
+  const image = built.get(name);
+  assert.ok(image, name);
+  return layerOf(image);
+};
+const hold = (name: string): void =>
+  rig.sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${layer(name)}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 1024 },
+  });
 
-after(async () => {
-  const started = startedSoFar({ redis, source, target, sourceProxy, targetProxy });
-  await Promise.all(processes.map((p) => p.kill()));
-  started.sourceProxy?.release();
-  await Promise.all([started.sourceProxy?.close(), started.targetProxy?.close()]);
-  await Promise.all([started.redis?.stop(), started.source?.stop(), started.target?.stop()]);
-});
-
-test('sync --queue: one job per image, shared by two worker processes; their events reach the server; the run is recorded as in-process', async () => {
+test('sync --queue and three worker processes: one job per image, each image read and written once (the proxies count it); their events reach the server; the run is recorded as in-process', async () => {
+  const { redis, sourceProxy, targetProxy, target, dir, processes } = rig;
   const registry = {
     hostname: targetProxy.host,
     repository: 'mirror',
     images: NAMES.map((name) => `${sourceProxy.host}/queue/${name}:v1`),
   };
-  const workerConfig = await writeConfig(await makeTempDir('queue-worker'), { registries: [registry], queue: { stalledSeconds: 5 } });
-  // Each worker copies one image at a time: while the first holds alpha, the other takes the rest.
+  const workerConfig = await writeConfig(await makeTempDir('queue-worker'), {
+    registries: [registry],
+    // The held layers wait for the others on a loaded machine: a lapsed job lock (a slow lock renewal)
+    // must not hand them to another worker meanwhile.
+    queue: { stalledSeconds: 60 },
+  });
+  // Each worker copies one image at a time: the first holds alpha, the second bravo, the third takes the rest.
+  hold('alpha');
+  hold('bravo');
   const first = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 });
   processes.push(first);
-  const alphaLayer = built.get('alpha')?.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  assert.ok(alphaLayer, 'the layer of alpha');
-  sourceProxy.addFault({
-    method: 'GET',
-    pathPattern: new RegExp(`/blobs/${alphaLayer.digest}$`),
-    times: 1,
-    action: { kind: 'stall', afterBytes: 1024 },
-  });
 
   const port = await apiPort();
   const config = {
@@ -91,24 +74,35 @@ test('sync --queue: one job per image, shared by two worker processes; their eve
     [`${targetProxy.host}/mirror/queue/alpha:v1`],
     'the first worker holds alpha',
   );
-
   const second = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 });
   processes.push(second);
-  await until(() => jobsEnded(second).length === 3, 'the second worker to copy the three others', 60_000);
-  assert.equal(await digestAt(target, 'mirror/queue/alpha:v1'), undefined, 'alpha is not tagged while its layer is held');
+  await until(() => sourceProxy.stalled.length === 2, "bravo's layer held mid-blob too", 60_000);
+  const third = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 });
+  processes.push(third);
+  const workers = [first, second, third];
+  const copied = (): string[] => workers.flatMap((w) => jobsEnded(w, 'copied').map((l) => String(l.target)));
+  await until(() => copied().length === NAMES.length - 2, 'the workers to copy the four others', 60_000);
+  assert.ok(jobsTaken(third).length >= 1, 'the third worker copied some');
+  for (const name of ['alpha', 'bravo'])
+    assert.equal(await digestAt(target, `mirror/queue/${name}:v1`), undefined, `${name} held, untagged`);
   sourceProxy.release();
   const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to finish', 0, 60_000);
-  assert.deepEqual([finished.result, finished.copied, finished.failed], ['succeeded', 4, 0]);
+  assert.deepEqual([finished.result, finished.copied, finished.failed], ['succeeded', NAMES.length, 0]);
 
-  // Every image copied once, by one worker: one job each, one manifest PUT each at the target.
+  // Every image copied once, by one worker: one job each, its layer read once at the source, its
+  // layer and manifest written once at the target.
   const targets = NAMES.map((name) => `${targetProxy.host}/mirror/queue/${name}:v1`);
-  assert.deepEqual(
-    jobsTaken(second)
-      .map((l) => l.target)
-      .sort(),
-    targets.slice(1).sort(),
-  );
-  assert.deepEqual([...jobsEnded(first, 'copied'), ...jobsEnded(second, 'copied')].map((l) => l.target).sort(), targets.sort());
+  const taken = workers.flatMap((w) => jobsTaken(w).map((l) => String(l.target)));
+  assert.deepEqual([...taken].sort(), [...targets].sort(), 'one job taken per image, by one of the workers');
+  assert.deepEqual(copied().sort(), [...targets].sort());
+  for (const name of NAMES) {
+    assert.equal(sourceProxy.count('GET', new RegExp(`/blobs/${layer(name)}$`)), 1, `${name}: layer read once at the source`);
+    assert.equal(
+      targetProxy.count('PUT', new RegExp(`/blobs/uploads/.*digest=sha256(%3A|:)${layer(name).slice('sha256:'.length)}`)),
+      1,
+      `${name}: layer written once at the target`,
+    );
+  }
   const manifestPuts = targetProxy.requests.filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'));
   assert.deepEqual(manifestPuts.map((r) => r.path.replace(/^\/v2\/mirror\/queue\/|\/manifests\/v1$/g, '')).sort(), [...NAMES].sort());
   for (const name of NAMES) assert.equal(await digestAt(target, `mirror/queue/${name}:v1`), built.get(name)?.digest, name);
@@ -120,7 +114,7 @@ test('sync --queue: one job per image, shared by two worker processes; their eve
   // The history has the run and its images, as without a queue.
   const runs = (await server.api(`/api/sync/runs?registry=${encodeURIComponent(targetProxy.host)}`)).json;
   assert.equal(runs.runs.length, 1);
-  assert.deepEqual([runs.runs[0].result, runs.runs[0].copied], ['succeeded', 4]);
+  assert.deepEqual([runs.runs[0].result, runs.runs[0].copied], ['succeeded', NAMES.length]);
   const detail = (await server.api(`/api/sync/runs/${runs.runs[0].id}`)).json;
   const images = (detail.images ?? detail.run?.images) as Array<{ target: string; status: string; digest: string }>;
   assert.deepEqual(
@@ -131,10 +125,11 @@ test('sync --queue: one job per image, shared by two worker processes; their eve
   assert.deepEqual([health.status, health.json], [200, { status: 'ok', queue: 'reachable' }]);
   const metrics = (await server.api('/metrics')).text;
   assert.match(metrics, /^picture_book_queue_up 1$/m);
-  await Promise.all([server.stop(), first.stop(), second.stop()]);
+  await Promise.all([server.stop(), ...workers.map((w) => w.stop())]);
 });
 
 test('a pause withdraws the jobs no worker has taken and stops the copy under way on its worker: nothing is tagged', async () => {
+  const { redis, sourceProxy, targetProxy, target, processes } = rig;
   const registry = {
     hostname: targetProxy.host,
     repository: 'paused',
@@ -143,15 +138,8 @@ test('a pause withdraws the jobs no worker has taken and stops the copy under wa
   const home = await makeTempDir('queue-pause');
   const worker = await startWorker(await writeConfig(home, { registries: [registry] }), { cwd: home, queue: redis.url, concurrency: 1 });
   processes.push(worker);
-  const alphaLayer = built.get('alpha')?.blobs.reduce((a, b) => (b.size > a.size ? b : a));
-  assert.ok(alphaLayer);
   sourceProxy.clearFaults();
-  sourceProxy.addFault({
-    method: 'GET',
-    pathPattern: new RegExp(`/blobs/${alphaLayer.digest}$`),
-    times: 1,
-    action: { kind: 'stall', afterBytes: 1024 },
-  });
+  hold('alpha');
   const port = await apiPort();
   const config = {
     registries: [registry],
@@ -181,4 +169,48 @@ test('a pause withdraws the jobs no worker has taken and stops the copy under wa
     [await digestAt(target, 'paused/queue/alpha:v1'), await digestAt(target, 'paused/queue/bravo:v1')],
     [undefined, undefined],
   );
+});
+
+test('the same image for the same tag asked twice from different sources (two servers with different configs): written once; the second worker waits, then finds it up to date', async (t) => {
+  const { redis, source, sourceProxy, targetProxy, target, processes } = rig;
+  const home = await makeTempDir('queue-twice');
+  const entry = { hostname: targetProxy.host, repository: 'twice', images: [`${sourceProxy.host}/queue/charlie:v1`] };
+  const workerConfig = await writeConfig(home, { registries: [entry] });
+  const workers = [
+    await startWorker(workerConfig, { cwd: home, queue: redis.url, concurrency: 1 }),
+    await startWorker(workerConfig, { cwd: home, queue: redis.url, concurrency: 1 }),
+  ];
+  processes.push(...workers);
+  sourceProxy.clearFaults();
+  sourceProxy.clearRequests();
+  targetProxy.clearRequests();
+  hold('charlie');
+  // Two `sync` sides: one reads charlie through the proxy, the other straight from the registry
+  // (a config being rolled out, say): different jobs, one target tag, one digest.
+  const settings = { url: redis.url, name: 'picture-book', stalledSeconds: 30 };
+  const servers = [new CopyQueue(settings, () => undefined), new CopyQueue(settings, () => undefined)];
+  t.after(() => Promise.all(servers.map((s) => s.close())));
+  await Promise.all(servers.map((s) => s.ready()));
+  const targetRef = `${targetProxy.host}/twice/queue/charlie:v1`;
+  const viaProxy = servers[0]?.copy(entry.hostname, { source: `${sourceProxy.host}/queue/charlie:v1`, target: targetRef });
+  await until(() => sourceProxy.stalled.length === 1, "charlie's layer held mid-blob", 60_000);
+  const direct = servers[1]?.copy(entry.hostname, { source: `${source.host}/queue/charlie:v1`, target: targetRef });
+  const waiting = await until(
+    () => workers.flatMap((w) => w.events('copy-job-waiting'))[0],
+    'the second worker to wait for the first',
+    60_000,
+  );
+  assert.deepEqual([waiting.target, waiting.digest], [targetRef, built.get('charlie')?.digest]);
+  assert.equal(await digestAt(target, 'twice/queue/charlie:v1'), undefined, 'nothing tagged while the first copy is held');
+  sourceProxy.release();
+  const [first, second] = await Promise.all([viaProxy, direct]);
+  assert.deepEqual([first?.status, second?.status], ['copied', 'skipped'], 'the second found the image written by the first');
+  assert.equal(targetProxy.count('PUT', /\/v2\/twice\/queue\/charlie\/manifests\//), 1, 'one manifest write at the target');
+  assert.equal(
+    targetProxy.count('PUT', new RegExp(`/blobs/uploads/.*digest=sha256(%3A|:)${layer('charlie').slice('sha256:'.length)}`)),
+    1,
+    'one layer write at the target',
+  );
+  assert.equal(await digestAt(target, 'twice/queue/charlie:v1'), built.get('charlie')?.digest);
+  await Promise.all(workers.map((w) => w.stop()));
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
 import { freePort } from './ports.js';
 import { makeTempDir, removeTempDir, trackChild } from './procs.js';
 
@@ -13,6 +14,8 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
+  /** SIGKILL, its data deleted, started again on the same port: a Redis that lost everything. */
+  restartEmpty(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,12 @@ export async function startRedis(): Promise<TestRedis> {
       url: `redis://127.0.0.1:${port}`,
       kill: () => gone('SIGKILL'),
       start: launch,
+      restartEmpty: async () => {
+        await gone('SIGKILL');
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        await launch();
+      },
       stop: async () => {
         await gone('SIGKILL');
         await removeTempDir(dir);
