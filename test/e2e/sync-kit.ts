@@ -173,7 +173,8 @@ export async function startSync(
   if (options.waitFor === 'nothing') return server;
   try {
     await Promise.race([
-      server.waitForLog((l) => l.event === 'api-listening', 'the API to listen'),
+      // Starting node and opening the store takes 20 s and more on a loaded machine (seen at load 35).
+      server.waitForLog((l) => l.event === 'api-listening', 'the API to listen', 0, 60_000),
       server.exited.then(({ code }) => {
         throw new Error(`picture-book sync exited with ${code} before listening: ${server.stderr}`);
       }),
