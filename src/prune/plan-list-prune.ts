@@ -57,17 +57,15 @@ export async function planListPrune(input: PlanListPruneInput): Promise<RulePrun
       streaks.set(what, runs);
     }
     const streak = `source ${what} missing for ${runs} run${runs === 1 ? '' : 's'} in a row (${detail})`;
-    if (runs >= policy.graceRuns) plan.candidates.push({ owned: tag, reason: streak });
+    if (input.incomplete !== undefined)
+      plan.kept.push({ owned: tag, note: `${streak}; the list was not read whole (${input.incomplete})` });
+    else if (runs >= policy.graceRuns) plan.candidates.push({ owned: tag, reason: streak });
     else plan.kept.push({ owned: tag, note: `${streak}: its tags go after ${policy.graceRuns} (pruneImages.graceRuns)` });
   };
   for (const tag of owned) {
     const source = parseReference(tag.source);
     if (mapTarget(source, place, undefined).toString() !== tag.target || source.tag === undefined) {
       plan.kept.push({ owned: tag, note: "not where the list writes its source: outside the entry's target path" });
-      continue;
-    }
-    if (input.incomplete !== undefined) {
-      plan.kept.push({ owned: tag, note: `the list was not read whole (${input.incomplete}): nothing of it is pruned this run` });
       continue;
     }
     if (selected.has(tag.target)) {
@@ -79,6 +77,10 @@ export async function planListPrune(input: PlanListPruneInput): Promise<RulePrun
       plan.stillSelected.push(tag.target);
       // Found again; any other failure neither counts nor ends a streak.
       if (outcome?.status === 'copied' || outcome?.status === 'up-to-date') answered.push(tag.source);
+      continue;
+    }
+    if (input.incomplete !== undefined) {
+      plan.kept.push({ owned: tag, note: `the list was not read whole (${input.incomplete}): nothing of it is pruned this run` });
       continue;
     }
     const listing = listings.find(
