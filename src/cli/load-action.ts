@@ -90,7 +90,10 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   if (flags.prunePlan === true && flags.pruneConfirm === true)
     throw new PictureBookError('USAGE', '--prune-plan deletes nothing: --prune-confirm has nothing to confirm beside it');
   if (!registries.some(prunes) && (flags.prunePlan === true || flags.pruneConfirm === true))
-    throw new PictureBookError('USAGE', '--prune-plan and --prune-confirm need a mirrors: rule with prune: in the registries loaded');
+    throw new PictureBookError(
+      'USAGE',
+      '--prune-plan and --prune-confirm need a mirrors: rule with prune: (or a pruneImages:) in the registries loaded',
+    );
   // What picture-book owns is in the same history `sync` keeps: opened when a rule prunes.
   const store = registries.some(prunes) ? SqliteRunStore.open(config.state.path) : undefined;
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout, { verbose: flags.verbose === true });
@@ -116,9 +119,9 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
   }
 }
 
-/** A registry with a `mirrors:` rule that prunes. */
+/** A registry with a `mirrors:` rule that prunes, or whose list does (`pruneImages:`). */
 function prunes(registry: RegistryConfig): boolean {
-  return (registry.mirrors ?? []).some((rule) => rule.prune !== undefined && rule.prune !== false);
+  return registry.pruneImages !== undefined || (registry.mirrors ?? []).some((rule) => rule.prune !== undefined && rule.prune !== false);
 }
 
 export interface RunToEndOptions {

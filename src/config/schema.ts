@@ -11,7 +11,9 @@ import {
   workingDirPath,
   type SchemaContext,
 } from './fields.js';
-import { artifactTypesSchema, rulesSchema } from '../select/rule-schema.js';
+import { artifactTypesSchema, pruneSpecSchema, rulesSchema } from '../select/rule-schema.js';
+import { compilePrunePolicy } from '../select/prune-policy.js';
+import { pruneImagesProblem } from './prune-images.js';
 import { hostSettingsOf, hostSettingsShape } from './host-settings.js';
 import { listenHostProblem } from './listen-host.js';
 import { notificationsSchema } from './notifications-schema.js';
@@ -64,6 +66,9 @@ function registrySchema(context: SchemaContext) {
         .default([])
         .describe('a literal list of references (or repo:* / repo:/regex/ for many tags), instead of or with the script'),
       mirrors: rulesSchema.describe('selection rules: repositories, namespaces or registries, with tag and repository filters'),
+      pruneImages: pruneSpecSchema
+        .optional()
+        .describe('delete target tags the images: list or the syncer script wrote once they leave it (or their source is gone)'),
       ...hostSettingsShape(context),
       concurrency: z.number().int().positive().max(MAX_CONCURRENCY).optional().describe('images of this registry at once'),
       referrers: z.boolean().default(true).describe("copy each image's signatures, attestations and SBOMs (OCI referrers, cosign tags)"),
@@ -98,6 +103,10 @@ function registrySchema(context: SchemaContext) {
         .describe('most lines the script may print'),
     })
     .strict()
+    .superRefine((r, ctx) => {
+      const problem = pruneImagesProblem(r);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: problem.path, message: problem.message });
+    })
     .transform((r): Omit<RegistryConfig, 'line' | 'sources'> => ({
       hostname: r.hostname,
       repository: r.repository,
@@ -113,6 +122,7 @@ function registrySchema(context: SchemaContext) {
       deleteLocalImages: r.deleteLocalImages,
       images: r.images,
       mirrors: r.mirrors,
+      ...(r.pruneImages !== undefined && r.pruneImages !== false ? { pruneImages: compilePrunePolicy(r.pruneImages, true) } : {}),
       ...hostSettingsOf(r),
       concurrency: r.concurrency,
       referrers: r.referrers,

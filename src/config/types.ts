@@ -1,6 +1,7 @@
 import type { Credentials } from '../auth/credentials.js';
 import type { ArtifactTypeFilter } from '../copy/referrers/artifact-filter.js';
 import type { RuleSpec } from '../select/rule.js';
+import type { PrunePolicy } from '../select/prune-policy.js';
 import type { TimeoutSettings } from '../transport/timeouts.js';
 import type { HostSettings } from './host-settings.js';
 import type { NotificationSettings } from './notifications-schema.js';
@@ -59,6 +60,11 @@ export interface RegistryConfig extends HostSettings {
    * labelled `mirrors[i]`). Optional: configs built in code may have none.
    */
   mirrors?: RuleSpec[];
+  /**
+   * The entry opts its `images:` list and syncer script into pruning (`pruneImages:`): a tag they
+   * wrote goes once it leaves them, or once its listed source has been gone for `graceRuns` runs.
+   */
+  pruneImages?: PrunePolicy;
   concurrency: number | undefined;
   /** Signatures, attestations and SBOMs follow each image (optional: configs built in code get true). */
   referrers?: boolean;

@@ -242,6 +242,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
     expansions,
     images,
     outcomes: outcome.images,
+    invalidLines: outcome.invalidLines.length,
     ledger: options.ownership,
     clients: options.engine.clients,
     resolve: options.credentials.resolve,

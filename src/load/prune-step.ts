@@ -14,6 +14,8 @@ export interface PruneStepInput {
   expansions: readonly RuleExpansion[];
   images: readonly PlannedImage[];
   outcomes: readonly ImageOutcome[];
+  /** Syncer-script lines that could not be read: the list was not read whole, so it prunes nothing. */
+  invalidLines?: number | undefined;
   ledger: OwnershipLedger | undefined;
   clients: RegistryClients | undefined;
   /** The run's credentials (its credential helpers are asked only when a repository is pruned). */
@@ -36,6 +38,7 @@ export async function pruneStep(input: PruneStepInput): Promise<{ problems: Prun
   const none: { problems: PruneProblem[]; deleted: number } = { problems: [], deleted: 0 };
   const name = input.registry.hostname;
   const pruning = input.expansions.filter((e) => e.rule.prune !== undefined).map((e) => e.rule.label);
+  if (input.registry.pruneImages) pruning.push('pruneImages');
   const warn = (why: string): void =>
     input.emit({ type: 'warning', message: `${name}: nothing pruned (${pruning.join(', ')}): ${why}`, time: Date.now() });
   if (pruning.length === 0) {
@@ -67,6 +70,8 @@ export async function pruneStep(input: PruneStepInput): Promise<{ problems: Prun
           signal: input.signal,
         }),
       dryRun: input.dryRun,
+      listPolicy: input.registry.pruneImages,
+      listIncomplete: unreadLines(input.invalidLines ?? 0),
       confirm: input.confirm,
       runId: input.runId,
       emit: input.emit,
@@ -76,6 +81,11 @@ export async function pruneStep(input: PruneStepInput): Promise<{ problems: Prun
     const message = `${name}: pruning failed: ${errorMessage(error)}`;
     return { problems: [{ code: 'PRUNE_FAILED', severity: 'error', rule: pruning.join(', '), message }], deleted: 0 };
   }
+}
+
+/** Why the list is not whole: script lines that could not be read. */
+function unreadLines(count: number): string | undefined {
+  return count === 0 ? undefined : `${count} line${count === 1 ? '' : 's'} of the syncer script could not be read`;
 }
 
 /** Only the ownership records: no rule prunes this run. */

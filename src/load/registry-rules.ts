@@ -13,7 +13,7 @@ export interface RegistryRules {
 
 /** A plain reference keeps its meaning (no tag: `latest`); the explicit all-tags forms are rules already (labelled alike). */
 function ruleOf(entry: ImageEntry, label: string): SelectionRule {
-  return entry.kind === 'reference' ? referenceRule(entry.reference, label) : entry.rule;
+  return { ...(entry.kind === 'reference' ? referenceRule(entry.reference, label) : entry.rule), fromList: true };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface RulePrunePlan {
   rule: string;
   key: string;
   policy: PrunePolicy;
+  /** Where its limits are set, for messages: `prune` (a rule's), `pruneImages` (a registry entry's list). */
+  policyKey?: string;
   /** Tags the rule owns at the target (before this run's deletions): what the guard's fraction is of. */
   owned: number;
   candidates: PruneCandidate[];
@@ -104,12 +106,13 @@ export async function planRulePrune(input: PlanPruneInput): Promise<RulePrunePla
 }
 
 /** The guard: why this many deletions is too many for the rule, or undefined when it is not. */
-export function guardReason(plan: Pick<RulePrunePlan, 'policy' | 'owned'>, deletions: number): string | undefined {
+export function guardReason(plan: Pick<RulePrunePlan, 'policy' | 'owned' | 'policyKey'>, deletions: number): string | undefined {
   if (deletions === 0) return undefined;
   const { maxFraction, maxCount } = plan.policy;
+  const key = plan.policyKey ?? 'prune';
   const share = plan.owned === 0 ? 1 : deletions / plan.owned;
   const percent = (n: number): string => `${Math.round(n * 1000) / 10}%`;
-  if (maxCount !== undefined && deletions > maxCount) return `${deletions} is more than prune.maxCount ${maxCount}`;
-  if (share > maxFraction) return `${percent(share)} of its ${plan.owned} tags is more than prune.maxFraction ${percent(maxFraction)}`;
+  if (maxCount !== undefined && deletions > maxCount) return `${deletions} is more than ${key}.maxCount ${maxCount}`;
+  if (share > maxFraction) return `${percent(share)} of its ${plan.owned} tags is more than ${key}.maxFraction ${percent(maxFraction)}`;
   return undefined;
 }

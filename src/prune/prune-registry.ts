@@ -1,12 +1,13 @@
 import { errorMessage, PictureBookError } from '../errors/index.js';
 import type { ImageOutcome } from '../load/run-outcome.js';
 import { parseReference } from '../reference/index.js';
-import type { PlannedImage, RuleExpansion, TargetPlace } from '../select/index.js';
+import type { PlannedImage, PrunePolicy, RuleExpansion, TargetPlace } from '../select/index.js';
 import type { OwnedTag, OwnershipLedger } from '../store/index.js';
 import { deleteTags, type DeleteCapabilities, type Deletion, type DeletionResult, type TargetRepository } from './delete-tags.js';
 import type { PruneEvent } from './events.js';
 import { guardReason, planRulePrune, type PruneCandidate, type RulePrunePlan } from './plan-prune.js';
-import { ruleKey } from './rule-key.js';
+import { planListPrune } from './plan-list-prune.js';
+import { listKey, ruleKey } from './rule-key.js';
 
 export interface PruneRegistryInput {
   place: TargetPlace;
@@ -18,6 +19,10 @@ export interface PruneRegistryInput {
   /** The target repository, opened for push (its endpoint may ask a credential helper). */
   target: (repository: string) => Promise<TargetRepository>;
   dryRun: boolean;
+  /** The registry entry's `pruneImages:`: its `images:` list and syncer script prune too. */
+  listPolicy?: PrunePolicy | undefined;
+  /** Why the list was not read whole this run (invalid script lines): the list prunes nothing. */
+  listIncomplete?: string | undefined;
   /** Lifts the guards for this run (`--prune-confirm`, the API's action). */
   confirm: boolean;
   runId: number | undefined;
@@ -46,9 +51,19 @@ async function recordWritten(input: PruneRegistryInput): Promise<void> {
   const byLabel = new Map(input.expansions.filter((e) => LISTING_KINDS.has(e.rule.source.kind)).map((e) => [e.rule.label, e.rule]));
   const copied = new Map(input.outcomes.filter((o) => o.status === 'copied' && o.digest !== undefined).map((o) => [o.target, o]));
   const written: Array<Omit<OwnedTag, 'lastSeenAt' | 'writtenAt'>> = [];
+  const fromList = new Set(input.expansions.filter((e) => e.rule.fromList).map((e) => e.rule.label));
   for (const image of input.images) {
     const outcome = copied.get(image.target);
     if (!outcome?.digest || parseReference(image.target).tag === undefined) continue;
+    // The list owns what any of its entries wrote (recorded whether or not it prunes, so turning pruneImages on knows).
+    if (image.rules.some((label) => fromList.has(label)))
+      written.push({
+        registry: input.place.hostname,
+        ruleKey: listKey(input.place),
+        target: image.target,
+        source: image.source,
+        digest: outcome.digest,
+      });
     for (const label of image.rules) {
       const rule = byLabel.get(label);
       if (rule)
@@ -75,6 +90,7 @@ export async function pruneRegistry(input: PruneRegistryInput): Promise<PruneReg
   if (!input.dryRun) await recordWritten(input);
   const selected = new Set(input.expansions.flatMap((e) => e.images.map((i) => i.target)));
   const capabilities: DeleteCapabilities = {};
+  const plans: RulePrunePlan[] = [];
   for (const expansion of input.expansions) {
     if (!expansion.rule.prune) continue;
     const plan = await planRulePrune({
@@ -85,11 +101,27 @@ export async function pruneRegistry(input: PruneRegistryInput): Promise<PruneReg
       dryRun: input.dryRun,
       now: input.now(),
     });
-    if (!plan) continue;
+    if (plan) plans.push(plan);
+  }
+  if (input.listPolicy)
+    plans.push(
+      await planListPrune({
+        policy: input.listPolicy,
+        expansions: input.expansions,
+        place: input.place,
+        selected,
+        outcomes: input.outcomes,
+        incomplete: input.listIncomplete,
+        ledger: input.ledger,
+        dryRun: input.dryRun,
+        now: input.now(),
+      }),
+    );
+  for (const plan of plans) {
     for (const kept of plan.kept) emit(input, plan, kept.owned, 'kept', kept.note);
     const blocked = guardReason(plan, plan.candidates.length);
     if (blocked !== undefined && !input.confirm) {
-      const message = `${plan.rule}: prune stopped by its guard: it would delete ${plan.candidates.length} tag${plan.candidates.length === 1 ? '' : 's'} (${blocked}); nothing was deleted. If that is right, run once with --prune-confirm (sync: POST /ops?sync=${input.place.hostname}&action=prune-confirm) or raise the rule's prune limits`;
+      const message = `${plan.rule}: prune stopped by its guard: it would delete ${plan.candidates.length} tag${plan.candidates.length === 1 ? '' : 's'} (${blocked}); nothing was deleted. If that is right, run once with --prune-confirm (sync: POST /ops?sync=${input.place.hostname}&action=prune-confirm) or raise the ${plan.policyKey ?? 'prune'} limits`;
       result.problems.push({ code: 'PRUNE_BLOCKED', severity: 'error', rule: plan.rule, message });
       for (const c of plan.candidates) emit(input, plan, c.owned, 'kept', `${c.reason}; held by the guard (${blocked})`);
       continue;

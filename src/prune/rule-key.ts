@@ -10,3 +10,11 @@ export function ruleKey(rule: SelectionRule, place: TargetPlace): string {
   const where = `${place.hostname}/${place.repository}`;
   return `${describeSource(rule.source)} -> ${where}${rule.target === undefined ? '' : ` as ${rule.target}`}`;
 }
+
+/** What a registry entry's `images:` list and syncer script own together (`pruneImages:`): one owner per target place. */
+export function listKey(place: TargetPlace): string {
+  return `images list and syncer script -> ${place.hostname}/${place.repository}`;
+}
+
+/** How messages name the list's pruning. */
+export const LIST_LABEL = 'pruneImages';

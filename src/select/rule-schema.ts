@@ -22,6 +22,22 @@ export const artifactTypesSchema = z
   .strict()
   .describe("which signatures, attestations and SBOMs travel, by artifact type (as copy's --referrer-type, --skip-referrer-type)");
 
+/** `prune: true` or the guards: a rule's `prune:`, and a registry entry's `pruneImages:` (checked by compilePrunePolicy). */
+export const pruneSpecSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      // Whole numbers and ranges are checked by the rule compiler, so the message is said once.
+      graceRuns: z.number().optional().describe('runs in a row a source repository must be missing before its tags go (default 2)'),
+      maxFraction: z
+        .number()
+        .optional()
+        .describe("a run that would delete more than this share of the rule's tags deletes nothing (default 0.1)"),
+      maxCount: z.number().optional().describe("a run that would delete more than this many of the rule's tags deletes nothing"),
+    })
+    .strict(),
+]);
+
 /**
  * One `mirrors:` rule, strict (unknown keys are refused, so a typo is never silently ignored).
  * Its check compiles the rule, so a bad source, regex, range, target or platform is reported at
@@ -65,23 +81,7 @@ export const ruleSchema = z
     cosignTags: z.boolean().optional().describe("with referrers: also cosign's sha256-<hex>.* tags (default: the registry's cosignTags)"),
     artifactTypes: artifactTypesSchema.optional(),
     required: z.boolean().optional().describe('an empty selection fails the run instead of being a warning'),
-    prune: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            // Whole numbers and ranges are checked by the rule compiler, so the message is said once.
-            graceRuns: z.number().optional().describe('runs in a row a source repository must be missing before its tags go (default 2)'),
-            maxFraction: z
-              .number()
-              .optional()
-              .describe("a run that would delete more than this share of the rule's tags deletes nothing (default 0.1)"),
-            maxCount: z.number().optional().describe("a run that would delete more than this many of the rule's tags deletes nothing"),
-          })
-          .strict(),
-      ])
-      .optional()
-      .describe('delete target tags this rule wrote once its selection no longer holds their source'),
+    prune: pruneSpecSchema.optional().describe('delete target tags this rule wrote once its selection no longer holds their source'),
   })
   .strict()
   .superRefine((spec, ctx) => {

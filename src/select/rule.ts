@@ -63,6 +63,8 @@ export interface SelectionRule {
   required: boolean;
   /** Set when the rule prunes. */
   prune: PrunePolicy | undefined;
+  /** An `images:` entry or a syncer-script line: pruned only through the registry entry's `pruneImages:`. */
+  fromList?: true;
 }
 
 /** The tags a source names itself: one for `repo:tag`, the list for `repo:v1,v2`, none otherwise. */
