@@ -9,7 +9,7 @@ import { isLayoutPlace, parsePlace } from '../reference/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import type { LoadEvent } from '../load/events.js';
 import { runLoad } from '../load/load-run.js';
-import { SqliteRunStore, type OwnershipLedger } from '../store/index.js';
+import type { OwnershipLedger } from '../store/index.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 
 export interface LoadFlags {
@@ -95,7 +95,8 @@ export async function runLoadCommand(flags: LoadFlags): Promise<void> {
       '--prune-plan and --prune-confirm need a mirrors: rule with prune: (or a pruneImages:) in the registries loaded',
     );
   // What picture-book owns is in the same history `sync` keeps: opened when a rule prunes.
-  const store = registries.some(prunes) ? SqliteRunStore.open(config.state.path) : undefined;
+  // Imported only then: the SQLite addon and its modules cost a few MB of every load's memory.
+  const store = registries.some(prunes) ? (await import('../store/sqlite-run-store.js')).SqliteRunStore.open(config.state.path) : undefined;
   const reporter = createReporter(displayMode(config, flags.logFormat), process.stdout, { verbose: flags.verbose === true });
   const engine = new CopyEngine({
     imageConcurrency: config.concurrency.images,
