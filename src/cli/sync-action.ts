@@ -4,6 +4,7 @@ import { loadConfig, resolveConfigPath } from '../config/index.js';
 import { ServerLog } from '../server/server-log.js';
 import { SyncService } from '../server/sync-service.js';
 import { checkQueueFlag, queueSettings } from './queue-flag.js';
+import { logStopSignal, ServerStopSignals } from './server-stop-signals.js';
 
 /** Editors save in bursts (truncate, write, rename): one reload per burst. */
 const RELOAD_DEBOUNCE_MS = 300;
@@ -42,17 +43,10 @@ export async function runSyncServer(configFlag: string | undefined, queueFlag?: 
   };
   const watcher = watchFile(file, reload);
   process.on('SIGHUP', reload);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      log.logger.info({ event: 'signal', signal }, `${signal} received`);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signals = new ServerStopSignals((signal, second) => logStopSignal(log, signal, second));
+  await signals.requested;
   watcher.close();
   process.off('SIGHUP', reload);
-  await service.stop();
+  await service.stop(signals.hurry.signal);
+  signals.dispose();
 }

@@ -5,6 +5,7 @@ import { CopyWorker } from '../queue/index.js';
 import { ServerLog } from '../server/server-log.js';
 import { timeoutsFromSettings } from '../transport/index.js';
 import { checkQueueFlag, queueSettings } from './queue-flag.js';
+import { logStopSignal, ServerStopSignals } from './server-stop-signals.js';
 
 /**
  * Runs a copy worker until SIGTERM or SIGINT: it takes no more jobs, the copies under way get
@@ -32,21 +33,13 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
     concurrency: flags.concurrency ?? config.concurrency.images,
     emit: (event) => log.event(event),
   });
-  const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signals = new ServerStopSignals((signal, second) => logStopSignal(log, signal, second));
   await worker.start();
-  const signal = await stopped;
-  log.logger.info({ event: 'signal', signal }, `${signal} received`);
+  await signals.requested;
   const graceMs = config.sync.gracePeriodSeconds * 1000;
   log.event({ type: 'server-stopping', graceMs, time: Date.now() });
-  await worker.stop(graceMs);
+  await worker.stop(graceMs, signals.hurry.signal);
+  signals.dispose();
   await engine.close();
   log.event({ type: 'server-stopped', time: Date.now() });
 }

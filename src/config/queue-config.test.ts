@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ConfigError } from '../errors/index.js';
-import { configSecrets, loadConfig } from './index.js';
+import { useConfigDir } from './config-test-kit.js';
+import { configSecrets } from './index.js';
 import { queueUrlProblem } from './queue-url.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pb-queue-config-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const configDir = useConfigDir('pb-queue-config-');
 
 const REGISTRY = 'registries:\n  - hostname: reg.example\n    images: [nginx:1.25]\n';
 
-async function load(yaml: string) {
-  const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
-  await writeFile(file, yaml);
-  return loadConfig(file, {});
-}
+const load = async (yaml: string) => (await configDir.load(yaml)).result;
 
 test('without a queue block nothing is queued: no url, the documented defaults', async () => {
   const { config } = await load(REGISTRY);

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ConfigError } from '../errors/index.js';
+import { useConfigDir } from './config-test-kit.js';
 import { DEFAULT_TIMEOUTS, resolveTimeouts, timeoutsFromSettings } from '../transport/timeouts.js';
-import { loadConfig } from './index.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pb-timeouts-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const configDir = useConfigDir('pb-timeouts-');
 
 const REGISTRY = 'registries:\n  - hostname: reg.example\n    images: [nginx:1.25]\n';
 
-async function load(yaml: string) {
-  const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
-  await writeFile(file, yaml);
-  return loadConfig(file, {});
-}
+const load = async (yaml: string) => (await configDir.load(yaml)).result;
 
 test('without a timeouts block the documented defaults apply, the same as the transport’s', async () => {
   const { config } = await load(REGISTRY);

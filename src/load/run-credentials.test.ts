@@ -42,3 +42,16 @@ test('a DockerConfigJSON of config.yaml asks its credHelpers entry, else its cre
     'bot',
   );
 });
+
+test('a helper asked by run after run: the newest token is masked, the ones before are let go (not one per run for ever)', async () => {
+  let run = 0;
+  const ask = async () => new Credentials('rotating-user', `rotating-token-${run}-aaaa`);
+  const setting = parseAuthSetting(JSON.stringify({ credHelpers: { 'cloud.example': 'rotating' } }));
+  for (run = 1; run <= 3; run++) await new RunCredentials(ask).resolve(setting, 'cloud.example');
+  assert.equal(processScrubber.scrub('rotating-token-3-aaaa'), '***', 'the newest token is masked');
+  assert.equal(processScrubber.scrub('rotating-token-1-aaaa rotating-token-2-aaaa'), 'rotating-token-1-aaaa rotating-token-2-aaaa');
+  // The same token asked again stays masked: the new hold comes before the old one is released.
+  run = 3;
+  await new RunCredentials(ask).resolve(setting, 'cloud.example');
+  assert.equal(processScrubber.scrub('rotating-token-3-aaaa'), '***');
+});

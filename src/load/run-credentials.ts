@@ -12,6 +12,12 @@ import { processScrubber } from '../errors/secret-scrubber.js';
  * image that needs it (a retry pass, say), not served its failure.
  */
 export class RunCredentials {
+  /**
+   * The scrubber's hold on the newest answer of each helper and server, across runs: a new answer
+   * replaces the one before (released only once the new one is held), so a server running for
+   * months masks one token per helper and host, not one per run.
+   */
+  static readonly #held = new Map<string, () => void>();
   #asked = new Map<string, Promise<Credentials | undefined>>();
   #ask: AskHelper;
 
@@ -32,7 +38,11 @@ export class RunCredentials {
     if (!asked) {
       asked = this.#ask(name, server).then((credentials) => {
         // Known to the scrubber before anything could quote them (a registry's error body echoing a header).
-        if (credentials) processScrubber.addCredentials(credentials.username, credentials.password);
+        if (credentials) {
+          const release = processScrubber.addCredentials(credentials.username, credentials.password);
+          RunCredentials.#held.get(key)?.();
+          RunCredentials.#held.set(key, release);
+        }
         return credentials;
       });
       asked.catch(() => this.#asked.delete(key));

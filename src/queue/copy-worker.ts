@@ -10,6 +10,7 @@ import type { QueueEventListener } from './queue-events.js';
 import { cancelChannel, COPY_QUEUE } from './queue-names.js';
 import { redisOptions } from './redis-connection.js';
 import { RedisWatch } from './redis-watch.js';
+import { withinGrace } from '../copy/grace-period.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -84,14 +85,9 @@ export class CopyWorker {
    * Takes no more jobs; the running ones get `graceMs` to finish, then are handed back to the
    * queue (another worker runs them again).
    */
-  async stop(graceMs: number): Promise<void> {
+  async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     const closing = this.#worker.close();
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    });
-    await Promise.race([closing, grace]);
-    clearTimeout(timer);
+    await withinGrace(closing, graceMs, hurry);
     for (const controller of this.#running.values()) controller.abort('worker-stopping' satisfies AbortReason);
     await closing;
     await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);

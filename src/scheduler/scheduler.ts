@@ -111,9 +111,9 @@ export class Scheduler {
   }
 
   /** Stops every synchronizer: running runs get `graceMs` to finish, then are aborted. */
-  async stop(graceMs: number): Promise<void> {
+  async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     this.#stopping = true;
-    await Promise.all(this.list().map((s) => s.stop(graceMs)));
+    await Promise.all(this.list().map((s) => s.stop(graceMs, hurry)));
   }
 
   #add(registry: RegistryConfig, settings: ScheduleSettings, paused: boolean): void {

@@ -6,6 +6,7 @@ import { runError, thrownOutcome } from './outcome-summary.js';
 import type { RegistryRunner } from './registry-runner.js';
 import type { SchedulerEventListener } from './scheduler-events.js';
 import type { Ticker, TickerFactory } from './ticker.js';
+import { withinGrace } from '../copy/grace-period.js';
 
 /** `unscheduled`: the registry has no syncPeriod; it runs only on start and on demand. */
 export type SynchronizerState = 'scheduled' | 'unscheduled' | 'running' | 'paused' | 'stopped';
@@ -163,19 +164,13 @@ export class Synchronizer {
    * No more runs. A running one starts no further image; the images it is copying get `graceMs`
    * to finish, then are aborted. Resolves once the run has ended either way.
    */
-  async stop(graceMs: number): Promise<void> {
+  async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     this.#stopped = true;
     this.#unschedule();
     const running = this.#current;
     if (!running) return;
     running.drain.abort();
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    });
-    const finished = await Promise.race([running.done.then(() => true), grace.then(() => false)]);
-    clearTimeout(timer);
-    if (finished) return;
+    if (await withinGrace(running.done, graceMs, hurry)) return;
     running.controller.abort();
     await running.done;
   }

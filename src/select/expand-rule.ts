@@ -28,6 +28,19 @@ interface RepositoryResult {
   problems: SelectionProblem[];
 }
 
+/** A name the registry listed that breaks the reference grammar: skipped with a warning, never fatal. */
+function invalidName(rule: SelectionRule, registry: string, repository: string, error: unknown): SelectionProblem {
+  return {
+    code: 'INVALID_NAME',
+    severity: 'warning',
+    rule: rule.label,
+    registry,
+    repository,
+    error,
+    message: `${rule.label}: ${errorMessage(error)}; skipped`,
+  };
+}
+
 function imageOf(source: Reference, rule: SelectionRule, target: TargetPlace, newTag?: string): SelectedImage {
   return {
     source: source.toString(),
@@ -87,15 +100,7 @@ async function expandRepository(
     validateRepository(`${registry}/${repository}`, repository);
     base = new Reference(registry, repository);
   } catch (error) {
-    result.problems.push({
-      code: 'INVALID_NAME',
-      severity: 'warning',
-      rule: rule.label,
-      registry,
-      repository,
-      error,
-      message: `${rule.label}: ${errorMessage(error)}; skipped`,
-    });
+    result.problems.push(invalidName(rule, registry, repository, error));
     return result;
   }
   let found = 0;
@@ -119,15 +124,7 @@ async function expandRepository(
       result.images.push(imageOf(base.withTag(tag), rule, context.target));
       kept.push(tag);
     } catch (error) {
-      result.problems.push({
-        code: 'INVALID_NAME',
-        severity: 'warning',
-        rule: rule.label,
-        registry,
-        repository,
-        error,
-        message: `${rule.label}: ${errorMessage(error)}; skipped`,
-      });
+      result.problems.push(invalidName(rule, registry, repository, error));
     }
   }
   result.outcome = { registry, repository, listed: new Set(tags).size, kept };

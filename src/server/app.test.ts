@@ -261,3 +261,43 @@ test('/list?type=configured shows sources: too, their auth redacted', async (t) 
   assert.equal(sources['build-cache.lan:5000'].insecure, true);
   assert.equal(sources['build-cache.lan:5000'].auth, '');
 });
+
+test('/list?type=configured shows targets: and notifications: when written, every secret redacted', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-api-configured-'));
+  const secrets = { TEAM_PW: 'team-pw-77e1' };
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(
+    join(dir, 'config.yaml'),
+    [
+      'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
+      'targets:',
+      "  'mirror.example/team-a': {auth: 'robot-a:${TEAM_PW}'}",
+      'notifications:',
+      '  webhooks:',
+      "    - url: 'https://hooks.example:8443/services/T000/literal-path-5d1e?channel=ops'",
+      "      secret: 'literal-secret-1f0a'",
+      '      headers: {X-Api-Key: literal-key-9e2b}',
+      '',
+    ].join('\n'),
+  );
+  const { config } = await loadConfig(join(dir, 'config.yaml'), secrets);
+  const api = await testApi(config);
+  t.after(() => api.close());
+  const configured = await api.app.inject({ url: '/list?type=configured', headers: api.auth });
+  assert.equal(configured.statusCode, 200);
+  for (const secret of [...Object.values(secrets), 'literal-path-5d1e', 'literal-secret-1f0a', 'literal-key-9e2b'])
+    assert.equal(configured.body.includes(secret), false, `${secret} is not shown`);
+  const body = configured.json();
+  assert.deepEqual(Object.keys(body.targets), ['mirror.example/team-a']);
+  assert.equal(body.targets['mirror.example/team-a'].auth.username, 'robot-a');
+  assert.equal(body.targets['mirror.example/team-a'].auth.password, '***');
+  assert.equal(body.notifications.webhooks.length, 1);
+  assert.equal(body.notifications.webhooks[0].url, 'https://hooks.example:8443/***');
+  assert.equal(body.notifications.webhooks[0].secret, '***');
+  assert.deepEqual(body.notifications.webhooks[0].headers, { 'X-Api-Key': '***' });
+  // Without them, the answer keeps the seed's shape.
+  const plain = await testApi(testConfig());
+  t.after(() => plain.close());
+  const answer = (await plain.app.inject({ url: '/list?type=configured', headers: plain.auth })).json();
+  assert.deepEqual(Object.keys(answer).sort(), ['file', 'registries', 'sources']);
+});

@@ -247,13 +247,13 @@ export class SyncService {
 
   /**
    * Stops scheduling and listening; running runs and jobs get the grace period, then are
-   * aborted (interrupted jobs go back to the queue for the next start).
+   * aborted (interrupted jobs go back to the queue for the next start); at once when `hurry` aborts.
    */
-  async stop(): Promise<void> {
+  async stop(hurry?: AbortSignal): Promise<void> {
     const graceMs = this.#config.sync.gracePeriodSeconds * 1000;
     this.#emit({ type: 'server-stopping', graceMs, time: Date.now() });
     clearInterval(this.#pruneTimer);
-    await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs), this.#jobs.stop(graceMs)]);
+    await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs, hurry), this.#jobs.stop(graceMs, hurry)]);
     await this.#reloads;
     // The last runs' notifications get one attempt's time, never more.
     const webhooks = this.#config.notifications?.webhooks ?? [];

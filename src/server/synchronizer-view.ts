@@ -40,11 +40,21 @@ export async function synchronizerView(sync: Synchronizer, store: RunStore) {
 
 /** The configured registries with every secret replaced, as the config module redacts them. */
 export function redactedRegistries(config: PictureBookConfig): Array<Record<string, unknown> & { hostname: string }> {
-  const redacted = redactConfig(config) as { registries?: Array<Record<string, unknown> & { hostname: string }> };
-  return redacted.registries ?? [];
+  return configuredView(config).registries;
 }
 
-/** The configuration's `sources:` (TLS settings and auth per source host), auth redacted. */
-export function redactedSources(config: PictureBookConfig): Record<string, unknown> {
-  return (redactConfig(config) as { sources?: Record<string, unknown> }).sources ?? {};
+interface RedactedView {
+  registries?: Array<Record<string, unknown> & { hostname: string }>;
+  sources?: Record<string, unknown>;
+  targets?: Record<string, unknown>;
+  notifications?: { webhooks: Array<Record<string, unknown>> };
+}
+
+/**
+ * `/list?type=configured`: what the file says about where images go and who is told, every secret
+ * replaced as the config module redacts it (`targets:` and `notifications:` only when written).
+ */
+export function configuredView(config: PictureBookConfig) {
+  const { registries = [], sources = {}, targets, notifications } = redactConfig(config) as RedactedView;
+  return { file: config.file, registries, sources, ...(targets ? { targets } : {}), ...(notifications ? { notifications } : {}) };
 }

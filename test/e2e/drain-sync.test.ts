@@ -86,3 +86,35 @@ test('SIGTERM with a grace period: the running image finishes, the next one neve
   assert.equal(await digestAt(target, 'mirror/drain/first:v1'), first.digest);
   assert.deepEqual(await skopeoListTags(`${target.host}/mirror/drain/second`, target).catch(() => []), []);
 });
+
+test('a second SIGTERM cuts the grace period short: the held copy is aborted at once, exit 0, the run recorded, no tag', async () => {
+  const blobPath = `/v2/drain/first/blobs/${largestBlob(first).digest}`;
+  proxy.addFault({ method: 'GET', pathPattern: new RegExp(blobPath), times: 1, action: { kind: 'stall', afterBytes: 64 * 1024 } });
+  const stalledBefore = proxy.stalled.length;
+  const home = await makeTempDir('drain-sync-hurry');
+  const port = await apiPort();
+  const file = await writeConfig(home, {
+    registries: [{ hostname: target.host, repository: 'hurried', concurrency: 1, images: [`${proxy.host}/drain/first:v1`] }],
+    api: { enabled: true, port },
+    state: { path: join(home, 'state.db') },
+    sync: { runOnStart: true, gracePeriodSeconds: 3600 },
+  });
+  const sync = await startSync(file, { port, cwd: home });
+  server = sync;
+  await waitFor(() => proxy.stalled.length > stalledBefore, 'the image to be held mid-stream');
+
+  sync.signal('SIGTERM');
+  const stopping = await sync.waitForLog((l) => l.event === 'server-stopping', 'the stop to begin');
+  assert.equal(stopping.graceMs, 3_600_000);
+  sync.signal('SIGTERM'); // the source still holds the blob: only the second signal can end this within the test
+  const { code, signal } = await sync.exited;
+  assert.deepEqual({ code, signal }, { code: 0, signal: null }, sync.stderr);
+  const signals = sync.events('signal');
+  assert.equal(signals.length, 2);
+  assert.match(String(signals[0]?.msg), /a second SIGINT or SIGTERM aborts the copies under way at once/);
+  assert.equal(signals[1]?.again, true);
+  const [run] = sync.events('sync-run-finished');
+  assert.deepEqual([run?.result, run?.copied], ['cancelled', 0]);
+  assert.equal(sync.events('server-stopped').length, 1, 'stopped cleanly, its store closed');
+  assert.deepEqual(await skopeoListTags(`${target.host}/hurried/drain/first`, target).catch(() => []), []);
+});

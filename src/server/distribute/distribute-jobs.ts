@@ -11,6 +11,7 @@ import { parseEndpoint } from './endpoint-address.js';
 import { endpointOptions, type EndpointContext } from './endpoint-options.js';
 import { distributeRequestSchema, imageReference, type DistributeRequest, type DistributeTarget } from './request-schema.js';
 import { jobSecrets, scrubRequest } from './scrub-request.js';
+import { withinGrace } from '../../copy/grace-period.js';
 
 export interface DistributeJobsOptions {
   store: RunStore;
@@ -76,17 +77,12 @@ export class DistributeJobs {
   }
 
   /** Takes no more jobs; running ones get `graceMs`, then are aborted and put back in the queue. */
-  async stop(graceMs: number): Promise<void> {
+  async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     this.#closing.abort();
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    });
     const stopping = this.#stopping;
     // Running jobs get the grace period (none: abort at once); waiting ones stay queued (#closing).
     const idle = this.idle();
-    await Promise.race([idle, grace]);
-    clearTimeout(timer);
+    await withinGrace(idle, graceMs, hurry);
     stopping.abort();
     await idle;
   }

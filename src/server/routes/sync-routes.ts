@@ -6,7 +6,7 @@ import type { ApiContext } from '../api-context.js';
 import { apiTime } from '../distribute/job-view.js';
 import { describeIssues } from '../distribute/request-schema.js';
 import { type ZodTypeProvider, zodValidatorCompiler } from '../openapi/zod-compilers.js';
-import { redactedRegistries, redactedSources, runView, synchronizerView } from '../synchronizer-view.js';
+import { configuredView, redactedRegistries, runView, synchronizerView } from '../synchronizer-view.js';
 import { listSchema, opsGetSchema, opsPostSchema, type opsQuery } from './sync-schemas.js';
 
 const RECENT_RUNS = 10;
@@ -91,8 +91,7 @@ export function syncRoutes(app: FastifyInstance, context: ApiContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get('/list', { schema: listSchema, validatorCompiler: queryValidator }, async (request) => {
     const { type } = request.query;
-    if (type === 'configured')
-      return { file: context.config().file, registries: redactedRegistries(context.config()), sources: redactedSources(context.config()) };
+    if (type === 'configured') return configuredView(context.config());
     return { synchronizers: await Promise.all(context.scheduler.list().map((s) => synchronizerView(s, context.store))) };
   });
   routes.get('/ops', { schema: opsGetSchema, validatorCompiler: queryValidator }, (request, reply) =>

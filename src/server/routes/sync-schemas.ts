@@ -63,11 +63,16 @@ const listAnswer = z
         file: z.string(),
         registries: z.array(redactedRegistry),
         sources: z.record(z.unknown()).describe('sources: by host, auth redacted'),
+        targets: z.record(z.unknown()).optional().describe('targets: push credentials by host or host/namespace, redacted'),
+        notifications: z
+          .object({ webhooks: z.array(z.record(z.unknown())) })
+          .optional()
+          .describe('notifications: each webhook by origin, its path, query, headers and secret redacted'),
       })
       .strict(),
     z.object({ synchronizers: z.array(synchronizerSchema) }).strict(),
   ])
-  .describe('type=configured: {file, registries, sources}; type=active: {synchronizers}');
+  .describe('type=configured: {file, registries, sources, targets?, notifications?}; type=active: {synchronizers}');
 
 const opsAnswer = z
   .union([
