@@ -85,7 +85,7 @@ export class BlobCopier {
    * them, under one blob slot (grouped-transfer.ts); other repositories of a place mount from there.
    * A target whose upload fails fails alone (its session cancelled), retried alone when that may help.
    */
-  copyToMany(source: ContentRepository, targets: readonly BlobTarget[], blob: Descriptor): Promise<BlobOutcome>[] {
+  copyToMany(source: ContentRepository, targets: readonly BlobTarget[], blob: Descriptor): Array<Promise<BlobOutcome>> {
     const leads = new Map<number, BlobTarget>();
     const places = new Set<string>();
     targets.forEach((target, i) => {
@@ -125,8 +125,8 @@ export class BlobCopier {
     targets: readonly BlobTarget[],
     blob: Descriptor,
     earlier: ReadonlyArray<Promise<BlobOutcome> | undefined>,
-  ): Promise<PromiseSettledResult<BlobOutcome>[]> {
-    await Promise.all(earlier.map((running) => running?.catch(() => undefined)));
+  ): Promise<Array<PromiseSettledResult<BlobOutcome>>> {
+    for (const running of earlier) await running?.catch(() => undefined);
     return this.#options.limiter.run(async () => {
       const results = await sendToMany({
         source,

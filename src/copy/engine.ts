@@ -256,7 +256,7 @@ export class CopyEngine {
    * One source image to several destinations, read once (grouped-copy.ts): settles per destination
    * as copy() would, each destination's events to its own listener.
    */
-  copyGroup(members: readonly GroupMember[]): Promise<PromiseSettledResult<CopyResult>[]> {
+  copyGroup(members: readonly GroupMember[]): Promise<Array<PromiseSettledResult<CopyResult>>> {
     return copyGroup(members, {
       copy: (task, run) => this.copy(task, run),
       repositories: (source, target, task, emit, signal) => this.#repositories(source, target, task, 'push', emit, signal),

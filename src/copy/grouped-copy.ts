@@ -77,7 +77,7 @@ function groupable(members: readonly GroupMember[]): boolean {
  * fails alone and is never tagged. Destinations already up to date, or that cannot be checked,
  * take the plain path (engine.copy), which reports them as it always does.
  */
-export async function copyGroup(members: readonly GroupMember[], engine: GroupEngine): Promise<PromiseSettledResult<CopyResult>[]> {
+export async function copyGroup(members: readonly GroupMember[], engine: GroupEngine): Promise<Array<PromiseSettledResult<CopyResult>>> {
   const alone = (member: GroupMember): Promise<CopyResult> => engine.copy(member.task, member.run);
   if (!groupable(members)) return Promise.allSettled(members.map(alone));
   const results = new Map<GroupMember, Promise<CopyResult>>();
@@ -176,7 +176,8 @@ async function copyChecked(
     const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
     const done = checked.map(async (one, i) => {
       const target = targets[i] as GroupTarget;
-      if (target.failed !== undefined) return Promise.reject(failedCopy(one, shown, target.failed));
+      // Thrown as it came (a typed error, or the CancelledError of a stop).
+      if (target.failed !== undefined) throw failedCopy(one, shown, target.failed);
       const result: CopyResult = {
         status: 'copied',
         source: shown,

@@ -29,11 +29,11 @@ export interface GroupedBlob {
  * Checks and mounts at every target, then sends the bytes once to all that still need them (one
  * source read, transferToMany); a target whose share failed is handed to `alone`. Settles per target.
  */
-export async function sendToMany(group: GroupedBlob): Promise<PromiseSettledResult<BlobOutcome>[]> {
+export async function sendToMany(group: GroupedBlob): Promise<Array<PromiseSettledResult<BlobOutcome>>> {
   const { source, blob, targets } = group;
   const prepared = await Promise.allSettled(targets.map((target) => group.prepare(target)));
   const uploads = prepared.flatMap((p, i) => (p.status === 'fulfilled' && !('kind' in p.value) ? [{ i, session: p.value }] : []));
-  const results: PromiseSettledResult<BlobOutcome>[] = prepared.map((p) =>
+  const results: Array<PromiseSettledResult<BlobOutcome>> = prepared.map((p) =>
     p.status === 'fulfilled' && 'kind' in p.value ? { status: 'fulfilled', value: p.value } : p.status === 'rejected' ? p : pending,
   );
   const teed = uploads.map(({ i, session }) => ({ ...(targets[i] as BlobTarget), session }));
@@ -70,7 +70,7 @@ export function transferToMany(
   blob: Descriptor,
   uploads: readonly TeedUpload[],
   progressStepBytes: number,
-): Promise<PromiseSettledResult<void>[]> {
+): Promise<Array<PromiseSettledResult<void>>> {
   const event = (caller: BlobCaller) => ({ target: caller.targetName, digest: blob.digest, size: blob.size });
   const resumed = (caller: BlobCaller, side: Side, offset: number, reason: string): void =>
     caller.emit({ type: 'blob-resumed', ...event(caller), side, offset, reason, time: Date.now() });

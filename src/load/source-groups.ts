@@ -1,6 +1,6 @@
 import type { CopyResult, CopyTask, GroupMember } from '../copy/index.js';
 
-type CopyGroup = (members: readonly GroupMember[]) => Promise<PromiseSettledResult<CopyResult>[]>;
+type CopyGroup = (members: readonly GroupMember[]) => Promise<Array<PromiseSettledResult<CopyResult>>>;
 
 interface Waiting {
   member: GroupMember;

@@ -36,15 +36,15 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([sourceProxy?.close(), secondProxy?.close()]);
-  const started = startedSoFar({ source, first, second });
+  const started = startedSoFar({ source, first, second, sourceProxy, secondProxy });
+  await Promise.all([started.sourceProxy?.close(), started.secondProxy?.close()]);
   await Promise.all([started.source?.stop(), started.first?.stop(), started.second?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const blobGets = (proxy: FaultProxy): string[] =>
   proxy.requests
-    .filter((r) => r.method === 'GET' && /\/v2\/team\/app\/blobs\/sha256:/.test(r.path))
+    .filter((r) => r.method === 'GET' && r.path.includes('/v2/team/app/blobs/sha256:'))
     .map((r) => r.path.split('/').pop() ?? '');
 
 test('a list of destinations on two registries: each source blob is read once, both targets get the image', async () => {
@@ -69,7 +69,7 @@ test('a list of destinations on two registries: each source blob is read once, b
   };
   const blobs = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
   assert.deepEqual([...gets].sort(), [...new Set(blobs)].sort(), 'every blob of the image GET exactly once at the source');
-  const manifestGets = sourceProxy.requests.filter((r) => r.method === 'GET' && /\/v2\/team\/app\/manifests\//.test(r.path));
+  const manifestGets = sourceProxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/v2/team/app/manifests/'));
   assert.ok(manifestGets.length <= 1, `the source manifest read once, not ${manifestGets.length} times`);
 });
 
