@@ -77,7 +77,9 @@ export async function runImageSyncerCommand(flags: ImageSyncerFlags): Promise<vo
   });
   const engine = new CopyEngine({ imageConcurrency: flags.proc, blobConcurrency: Math.max(16, flags.proc) });
   try {
-    await runToEnd({ registries: plan.registries, reporter, engine, warnings: plan.warnings, dryRun: flags.dryRun === true });
+    // A rule's list of destinations reads its source once for all of them (image-syncer's many-to-many).
+    const dryRun = flags.dryRun === true;
+    await runToEnd({ registries: plan.registries, reporter, engine, warnings: plan.warnings, dryRun, groupSources: true });
   } finally {
     file?.close();
   }

@@ -22,6 +22,8 @@ export interface LoadFlags {
   since?: string;
   prunePlan?: boolean;
   pruneConfirm?: boolean;
+  /** Copies of one source to several targets read it once (LoadRunOptions.groupSources). */
+  groupSources?: boolean;
 }
 
 /** `--registry oci:mirror` names the layout as config.yaml does once made absolute (here: against the working directory). */
@@ -136,6 +138,8 @@ export interface RunToEndOptions {
   ownership?: OwnershipLedger;
   prunePlan?: boolean;
   pruneConfirm?: boolean;
+  /** Copies of one source to several targets read it once (LoadRunOptions.groupSources). */
+  groupSources?: boolean;
 }
 
 /**
@@ -182,6 +186,7 @@ export async function runToEnd(options: RunToEndOptions): Promise<void> {
       ownership: options.ownership,
       prunePlan: options.prunePlan,
       pruneConfirm: options.pruneConfirm,
+      ...(options.groupSources ? { groupSources: true } : {}),
     });
     // Interrupted is not "failed" (1): scripts can tell a stopped load from a broken one.
     process.exitCode = received ? 128 + osConstants.signals[received] : outcome.ok ? 0 : 1;

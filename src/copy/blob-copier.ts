@@ -1,11 +1,11 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, errorMessage } from '../errors/index.js';
 import type { BlobUpload, ContentRepository, Descriptor } from '../registry/index.js';
-import { retryDelayMs } from '../transport/index.js';
 import { BlobLocations } from './blob-locations.js';
 import { TransferFailure, transferBlob, type Side } from './blob-transfer.js';
 import type { CopyEventListener } from './events.js';
 import type { Limiter } from './limiter.js';
+import { sendToMany } from './grouped-transfer.js';
+import { pauseBeforeRetry } from './retry-pause.js';
 
 export type BlobOutcome = { kind: 'skipped' } | { kind: 'mounted'; from: string } | { kind: 'copied'; bytes: number };
 
@@ -13,6 +13,12 @@ export type BlobOutcome = { kind: 'skipped' } | { kind: 'mounted'; from: string 
 export interface BlobCaller {
   targetName: string;
   emit: CopyEventListener;
+}
+
+/** One target of a grouped copy: where the blob goes, and whose events it is. */
+export interface BlobTarget {
+  repo: ContentRepository;
+  caller: BlobCaller;
 }
 
 export interface BlobCopierOptions {
@@ -73,6 +79,89 @@ export class BlobCopier {
     return work;
   }
 
+  /**
+   * One blob into the targets of a grouped copy (one source image, several destinations), each checked
+   * and mounted as by copy(); the bytes are read once, teed into the upload of every place that needs
+   * them, under one blob slot (grouped-transfer.ts); other repositories of a place mount from there.
+   * A target whose upload fails fails alone (its session cancelled), retried alone when that may help.
+   */
+  copyToMany(source: ContentRepository, targets: readonly BlobTarget[], blob: Descriptor): Array<Promise<BlobOutcome>> {
+    const leads = new Map<number, BlobTarget>();
+    const places = new Set<string>();
+    targets.forEach((target, i) => {
+      if (this.#intoRepository.has(`${target.repo.place}/${target.repo.name}|${blob.digest}`) || places.has(target.repo.place)) return;
+      places.add(target.repo.place);
+      leads.set(i, target);
+    });
+    if (leads.size < 2) return targets.map(({ repo, caller }) => this.copy(source, repo, blob, caller));
+    const leading = [...leads.values()];
+    // Other copies streaming this blob into these places go first: then a HEAD or a mount finds it.
+    const earlier = leading.map(({ repo }) => this.#streaming.get(`${repo.place}|${blob.digest}`));
+    const group = this.#copyGrouped(source, leading, blob, earlier);
+    const outcomes = new Map<number, Promise<BlobOutcome>>();
+    [...leads.keys()].forEach((index, j) => {
+      const { repo } = leading[j] as BlobTarget;
+      const work = group.then((settled) => {
+        const mine = settled[j] as PromiseSettledResult<BlobOutcome>;
+        if (mine.status === 'rejected') throw mine.reason;
+        return mine.value;
+      });
+      const key = `${repo.place}/${repo.name}|${blob.digest}`;
+      this.#intoRepository.set(key, work);
+      const placeKey = `${repo.place}|${blob.digest}`;
+      if (this.#locations.repositories(repo.place, blob.digest).length === 0) this.#streaming.set(placeKey, work);
+      const forget = () => {
+        this.#intoRepository.delete(key);
+        if (this.#streaming.get(placeKey) === work) this.#streaming.delete(placeKey);
+      };
+      work.then(forget, forget);
+      outcomes.set(index, work);
+    });
+    return targets.map(({ repo, caller }, i) => outcomes.get(i) ?? this.copy(source, repo, blob, caller));
+  }
+
+  async #copyGrouped(
+    source: ContentRepository,
+    targets: readonly BlobTarget[],
+    blob: Descriptor,
+    earlier: ReadonlyArray<Promise<BlobOutcome> | undefined>,
+  ): Promise<Array<PromiseSettledResult<BlobOutcome>>> {
+    for (const running of earlier) await running?.catch(() => undefined);
+    return this.#options.limiter.run(async () => {
+      const results = await sendToMany({
+        source,
+        blob,
+        targets,
+        progressStepBytes: this.#options.progressStepBytes,
+        prepare: async ({ repo, caller }) => {
+          const ready = await this.#prepare(source, repo, blob, caller);
+          return 'kind' in ready ? ready : (ready.session ?? (await repo.startUpload()));
+        },
+        alone: (target, session, failed) => this.#alone(source, target, blob, session, failed),
+      });
+      results.forEach((result, i) => {
+        const { repo } = targets[i] as BlobTarget;
+        if (result.status === 'fulfilled') this.#locations.remember(repo.place, blob.digest, repo.name);
+      });
+      return results;
+    }, blob.size);
+  }
+
+  /** A target of a grouped copy on its own: the only one needing bytes, or its share failed (`failed`) and may be retried alone. */
+  async #alone(
+    source: ContentRepository,
+    target: BlobTarget,
+    blob: Descriptor,
+    session: BlobUpload,
+    failed: unknown,
+  ): Promise<BlobOutcome> {
+    if (failed === undefined) return this.#stream(source, target.repo, blob, target.caller, session);
+    await session.cancel();
+    if (!(failed instanceof TransferFailure) || !failed.transient || this.#options.attempts < 2) throw unwrap(failed);
+    await pauseBeforeRetry(failed, failed.side === 'source' ? source : target.repo, blob, 1, target.caller);
+    return this.#stream(source, target.repo, blob, target.caller, undefined);
+  }
+
   /** A manifest PUT named a blob missing from `repository`: what this process saw there is stale. */
   forgetRepository(place: string, repository: string): void {
     this.#locations.forgetRepository(place, repository);
@@ -117,6 +206,17 @@ export class BlobCopier {
   }
 
   async #copyOnce(source: ContentRepository, target: ContentRepository, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
+    const prepared = await this.#prepare(source, target, blob, caller);
+    return 'kind' in prepared ? prepared : this.#stream(source, target, blob, caller, prepared.session);
+  }
+
+  /** Already there, or mounted: the outcome; else the upload a refused mount opened, if any (the bytes must travel). */
+  async #prepare(
+    source: ContentRepository,
+    target: ContentRepository,
+    blob: Descriptor,
+    caller: BlobCaller,
+  ): Promise<BlobOutcome | { session: BlobUpload | undefined }> {
     const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
     // Every request costs the registry too (a HEAD is ~3 ms of its CPU on a small machine): what
@@ -151,7 +251,7 @@ export class BlobCopier {
       if (session) await session.cancel();
       session = result;
     }
-    return this.#stream(source, target, blob, caller, session);
+    return { session };
   }
 
   async #stream(
@@ -191,32 +291,10 @@ export class BlobCopier {
         const cancelled = CancelledError.ifAborted([source.signal, target.signal], `blob ${blob.digest} to ${targetName}`, error);
         if (cancelled) throw cancelled;
         if (!failed || attempt >= attempts || !failed.transient) throw error;
-        await this.#pause(failed, failed.side === 'source' ? source : target, blob, attempt, caller);
+        await pauseBeforeRetry(failed, failed.side === 'source' ? source : target, blob, attempt, caller);
       }
     }
   }
-
-  /**
-   * Waits before the next whole-blob attempt: the failing registry's `Retry-After` as given, else
-   * its retry policy's backoff. A wait longer than the policy allows for retries fails the blob.
-   */
-  async #pause(failed: TransferFailure, side: ContentRepository, blob: Descriptor, attempt: number, caller: BlobCaller): Promise<void> {
-    const policy = side.retryPolicy;
-    const delayMs = retryDelayMs(policy, attempt, failed.retryAfterMs);
-    if (delayMs > policy.maxTotalMs) throw failed.error;
-    caller.emit({
-      type: 'retry',
-      method: failed.side === 'source' ? 'GET' : 'PUT',
-      url: `${side.where} blob ${blob.digest}`,
-      attempt,
-      delayMs,
-      reason: failed.error.message,
-      time: Date.now(),
-    });
-    try {
-      await delay(delayMs, undefined, side.signal ? { signal: side.signal } : undefined);
-    } catch (error) {
-      throw CancelledError.ifAborted([side.signal], `blob ${blob.digest} to ${caller.targetName}`, error) ?? error;
-    }
-  }
 }
+
+const unwrap = (failed: unknown): unknown => (failed instanceof TransferFailure ? failed.error : failed);

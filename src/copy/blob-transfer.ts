@@ -46,6 +46,8 @@ export interface TransferContext {
   onProgress: (transferred: number) => void;
   /** A broken connection was resumed at `offset` instead of starting over. */
   onResume: (side: Side, offset: number, reason: string) => void;
+  /** Where the first try reads the whole blob from, when not from its own GET (a branch of a read shared by several targets). */
+  firstBody?: () => Promise<Readable>;
 }
 
 /** Upload resumes within one session before its break counts as a failure of the whole blob. */
@@ -69,10 +71,14 @@ export async function transferBlob(ctx: TransferContext, upload: BlobUpload): Pr
     throw failure('source', error, source, target, blob);
   }
   let readFrom = 0;
+  let open: (() => Promise<Readable>) | undefined = ctx.firstBody;
   let send = (body: Readable): Promise<void> => upload.send(body, blob.digest, blob.size, source.place);
   for (let resumes = 0; ; resumes++) {
     try {
-      await pump(ctx, readFrom, verifier, send);
+      const body = open ?? (() => openBlobSource(source, blob, readFrom, (offset, reason) => ctx.onResume('source', offset, reason)));
+      // A shared read is read once: whatever follows reads the source itself, from where the target kept.
+      open = undefined;
+      await pump(ctx, body, verifier, send);
       return;
     } catch (thrown) {
       const broken = thrown instanceof TransferFailure && thrown.side === 'target' && thrown.error instanceof NetworkError;
@@ -86,20 +92,20 @@ export async function transferBlob(ctx: TransferContext, upload: BlobUpload): Pr
 }
 
 /**
- * Source bytes from `readFrom`, through `verifier`, into `send`. When one end breaks the other
+ * Source bytes from `open` (the whole blob or its rest), through `verifier`, into `send`. When one end breaks the other
  * breaks too (a 503 on the PUT cuts the source read short): the first break is the news, so the
  * failure names the side that broke first.
  */
 async function pump(
   ctx: TransferContext,
-  readFrom: number,
+  open: () => Promise<Readable>,
   verifier: DigestVerifier,
   send: (body: Readable) => Promise<void>,
 ): Promise<void> {
   const { source, target, blob } = ctx;
   let stream: Readable;
   try {
-    stream = await openBlobSource(source, blob, readFrom, (offset, reason) => ctx.onResume('source', offset, reason));
+    stream = await open();
   } catch (error) {
     destroyQuietly(verifier);
     throw failure('source', error, source, target, blob);

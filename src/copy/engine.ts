@@ -5,6 +5,7 @@ import type { EndpointOptions, HostEventListener, RetryNotice, Timeouts } from '
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener, ReferrerCounts } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
+import { copyGroup, type GroupMember } from './grouped-copy.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
 import { Places } from './places.js';
@@ -265,6 +266,21 @@ export class CopyEngine {
       emit({ type: 'image-failed', source: shownSource, target: shownTarget, error: errorInfo(error), time: Date.now() });
       throw error;
     }
+  }
+
+  /**
+   * One source image to several destinations, read once (grouped-copy.ts): settles per destination
+   * as copy() would, each destination's events to its own listener.
+   */
+  copyGroup(members: readonly GroupMember[]): Promise<Array<PromiseSettledResult<CopyResult>>> {
+    return copyGroup(members, {
+      copy: (task, run) => this.copy(task, run),
+      repositories: (source, target, task, emit, signal) => this.#repositories(source, target, task, 'push', emit, signal),
+      images: this.#images,
+      checks: this.#checks,
+      blobs: this.#blobs,
+      referrers: (image, subjects) => this.#referrers(image, subjects),
+    });
   }
 
   /**

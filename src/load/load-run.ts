@@ -19,6 +19,7 @@ import { registryRules } from './registry-rules.js';
 import { selectRegistryImages } from './registry-selection.js';
 import { resolvedSourceEndpoint, resolvedTargetEndpoint } from './registry-endpoints.js';
 import { RunCredentials } from './run-credentials.js';
+import { SourceGroups } from './source-groups.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
 import { referrersFound, RunCounter } from './run-counts.js';
 import {
@@ -40,7 +41,11 @@ export interface LoadRunOptions {
    * Shared with other runs and jobs: each copy reports its events to its own caller. Its `clients`
    * list tags and catalogs for the rules, so listings share the copies' connections and tokens.
    */
-  engine: Pick<CopyEngine, 'copy' | 'plan'> & { readonly clients?: RegistryClients; finish?: CopyEngine['finish'] };
+  engine: Pick<CopyEngine, 'copy' | 'plan'> & {
+    readonly clients?: RegistryClients;
+    finish?: CopyEngine['finish'];
+    copyGroup?: CopyEngine['copyGroup'];
+  };
   /** Lists a registry's sources for its rules (default: through the engine's clients, with the registry's source settings). */
   lister?: (registry: RegistryConfig) => Lister;
   emit: LoadEventListener;
@@ -62,6 +67,11 @@ export interface LoadRunOptions {
   prunePlan?: boolean | undefined;
   /** The run's credentials (default: a new RunCredentials, which runs the config's credential helpers). */
   credentials?: RunCredentials;
+  /**
+   * Copies of one source image to several targets, across registry entries, read it once (see
+   * source-groups.ts): every entry is listed before any image is copied, as image-syncer does.
+   */
+  groupSources?: boolean;
 }
 
 /**
@@ -77,7 +87,9 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   emit({ type: 'run-started', registries: options.registries.map((r) => r.hostname), dryRun, time: Date.now() });
   const listings = new Limiter(LISTING_CONCURRENCY);
   // Credential helpers are asked once per run (each sync run asks again: their tokens may be short-lived).
-  const run = { ...options, credentials: options.credentials ?? new RunCredentials() };
+  const copyGroup = options.engine.copyGroup?.bind(options.engine);
+  const groups = options.groupSources && !dryRun && copyGroup ? new SourceGroups(options.registries.length, copyGroup) : undefined;
+  const run = { ...options, credentials: options.credentials ?? new RunCredentials(), groups };
   const outcomes = await Promise.all(options.registries.map((registry) => loadRegistry(registry, run, listings)));
   const total = totalOutcome(outcomes, startedAt, dryRun);
   const { copied, upToDate, failed, cancelled, skipped, scriptFailures, invalidLines, selectionErrors, bytes, durationMs, ok } = total;
@@ -100,7 +112,7 @@ export async function runLoad(options: LoadRunOptions): Promise<RunOutcome> {
   return total;
 }
 
-type RunOptions = LoadRunOptions & { credentials: RunCredentials };
+type RunOptions = LoadRunOptions & { credentials: RunCredentials; groups: SourceGroups | undefined };
 
 /** The lister of `registry`'s rules: through the engine's connections, with the registry's source settings; a layout source is read from its index.json. */
 function listerFor(registry: RegistryConfig, options: RunOptions): Lister {
@@ -159,6 +171,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       stderrTail: listed.scriptError.stderrTail,
       time: Date.now(),
     });
+    options.groups?.listed([]);
     return finish();
   }
   for (const bad of listed.invalidLines) emit({ type: 'registry-line-invalid', registry: name, ...bad, time: Date.now() });
@@ -186,6 +199,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
   } catch (error) {
     if (!(error instanceof CancelledError)) throw error;
     emit({ type: 'warning', message: `${name}: listing stopped: the run was cancelled before its images were known`, time: Date.now() });
+    options.groups?.listed([]);
     return finish();
   }
   emit({ type: 'registry-listed', registry: name, images: images.length, time: Date.now() });
@@ -205,6 +219,7 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
       ...((image.artifactTypes ?? registry.artifactTypes) ? { artifactTypes: image.artifactTypes ?? registry.artifactTypes } : {}),
     });
   }
+  options.groups?.listed(tasks.values());
   // Endpoints are built when an image's turn comes: a credential helper is asked only then, and
   // one that fails fails the images that need it, not the run.
   const withEndpoints = async (task: CopyTask): Promise<CopyTask> => {
@@ -218,7 +233,9 @@ async function loadRegistry(registry: RegistryConfig, options: RunOptions, listi
     return { ...task, sourceEndpoint, targetEndpoint };
   };
   const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, withEndpoints, options, name, tagListings));
-  const firstTries = await Promise.all([...tasks.values()].map(attempt));
+  // A first try may share its source read with other targets; a retry goes on its own.
+  const firstTry = (task: CopyTask) => limiter.run(() => copyOrPlan(task, withEndpoints, options, name, tagListings, options.groups));
+  const firstTries = await Promise.all([...tasks.values()].map(firstTry));
   const passes = options.dryRun ? 0 : (registry.retries ?? 0);
   outcome.images = await runRetryPasses({
     registry: name,
@@ -292,11 +309,13 @@ async function copyOrPlan(
   options: LoadRunOptions,
   registry: string,
   tagListings: TagListings,
+  groups?: SourceGroups,
 ): Promise<ImageOutcome> {
   const base = { source: unready.source, target: unready.target };
   const onEvent: CopyEventListener = (event) => options.emit({ ...event, registry });
   if (options.signal?.aborted || options.drain?.aborted) {
     // Its turn came after the stop began: it is not started at all.
+    groups?.withdraw(unready);
     options.emit({ type: 'image-cancelled', registry, ...base, started: false, time: Date.now() });
     return { ...base, status: 'cancelled', bytes: 0 };
   }
@@ -305,6 +324,7 @@ async function copyOrPlan(
     task = await withEndpoints(unready);
   } catch (error) {
     // A credential helper failed: this image fails as the engine fails one, before any request.
+    groups?.withdraw(unready);
     const info = errorInfo(error);
     if (options.dryRun)
       options.emit({ type: 'image-planned', registry, ...base, action: 'error', message: info.message, time: Date.now() });
@@ -325,7 +345,8 @@ async function copyOrPlan(
   }
   try {
     const { signal, drain } = options;
-    const result = await options.engine.copy(task, { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent, tagListings });
+    const run = { ...(signal ? { signal } : {}), ...(drain ? { drain } : {}), onEvent, tagListings };
+    const result = await (groups ? groups.copy({ task, run }) : options.engine.copy(task, run));
     if (result.status === 'platform-skipped') return { ...base, status: 'skipped', digest: result.digest, bytes: 0, note: result.note };
     const status = result.status === 'skipped' ? 'up-to-date' : 'copied';
     return { ...base, status, digest: result.digest, bytes: result.bytes, ...(result.referrers ? { referrers: result.referrers } : {}) };

@@ -1,0 +1,233 @@
+import { CancelledError, errorInfo } from '../errors/index.js';
+import { parseReference, Reference } from '../reference/index.js';
+import { referencedBlobs, type ContentRepository, type FetchedManifest } from '../registry/index.js';
+import type { BlobCopier } from './blob-copier.js';
+import { checkImage, type ImageCheck } from './check-image.js';
+import { CopyStats } from './copy-stats.js';
+import type { CopyTask } from './copy-task.js';
+import type { CopyRunOptions } from './engine.js';
+import type { CopyEventListener, ReferrerCounts } from './events.js';
+import { copyTreeToMany, type GroupTarget } from './grouped-tree.js';
+import type { CopyResult } from './image-copier.js';
+import type { Limiter } from './limiter.js';
+import { fetchSource } from './resolve.js';
+import { withSourceTag } from './target-defaults.js';
+
+/** One destination of a grouped copy: its task (same source as the others) and its own run options and listener. */
+export interface GroupMember {
+  task: CopyTask;
+  run: CopyRunOptions;
+}
+
+/** What follows a copied image (the engine's referrers step), per destination. */
+export interface FollowedImage {
+  task: CopyTask;
+  source: Reference;
+  target: Reference;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
+  digest: string;
+  written?: string;
+  run: CopyRunOptions;
+  emit: CopyEventListener;
+}
+
+/** The engine's parts a grouped copy uses: its limits, its blob copier, and its plain copy for what is not grouped. */
+export interface GroupEngine {
+  copy: (task: CopyTask, run: CopyRunOptions) => Promise<CopyResult>;
+  repositories: (
+    source: Reference,
+    target: Reference,
+    task: CopyTask,
+    emit: CopyEventListener,
+    signal?: AbortSignal,
+  ) => Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }>;
+  images: Limiter;
+  checks: Limiter;
+  blobs: BlobCopier;
+  referrers: (image: FollowedImage, subjects: () => Promise<string[]>) => Promise<ReferrerCounts>;
+}
+
+interface Opened {
+  member: GroupMember;
+  target: Reference;
+  emit: CopyEventListener;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
+}
+
+const ignore: CopyEventListener = () => {};
+
+/** Grouped: same source, no platform filter (that path stays per destination), no layout delta. */
+function groupable(members: readonly GroupMember[]): boolean {
+  const first = members[0]?.task;
+  return (
+    first !== undefined &&
+    members.length > 1 &&
+    members.every(({ task }) => task.source === first.source && (task.platforms ?? []).length === 0 && task.since === undefined) &&
+    members.every(({ task }) => (task.force === true) === (first.force === true))
+  );
+}
+
+/**
+ * One source image to several destinations, read once: one image slot (it counts once against
+ * the image limit), the source manifest read once, each blob streamed once from the source and
+ * teed into every destination that lacks it (grouped-tree.ts). Each destination hears its own
+ * events and gets its own result, as a plain copy's; one that fails (its upload, its manifest)
+ * fails alone and is never tagged. Destinations already up to date, or that cannot be checked,
+ * take the plain path (engine.copy), which reports them as it always does.
+ */
+export async function copyGroup(members: readonly GroupMember[], engine: GroupEngine): Promise<Array<PromiseSettledResult<CopyResult>>> {
+  const alone = (member: GroupMember): Promise<CopyResult> => engine.copy(member.task, member.run);
+  if (!groupable(members)) return Promise.allSettled(members.map(alone));
+  const results = new Map<GroupMember, Promise<CopyResult>>();
+  const source = parseReference((members[0] as GroupMember).task.source);
+  const force = (members[0] as GroupMember).task.force === true;
+  const opened: Opened[] = [];
+  await Promise.all(
+    members.map(async (member) => {
+      try {
+        const target = withSourceTag(source, parseReference(member.task.target));
+        const emit = member.run.onEvent ?? ignore;
+        opened.push({ member, target, emit, ...(await engine.repositories(source, target, member.task, emit, member.run.signal)) });
+      } catch {
+        results.set(member, alone(member));
+      }
+    }),
+  );
+  const toCopy = await checkAll(source, opened, force, engine);
+  for (const one of opened) if (!toCopy.checked.includes(one)) results.set(one.member, alone(one.member));
+  if (toCopy.checked.length === 1) results.set((toCopy.checked[0] as Opened).member, alone((toCopy.checked[0] as Opened).member));
+  if (toCopy.checked.length > 1) {
+    const grouped = copyChecked(source, toCopy.digest, toCopy.manifest, toCopy.checked, force, engine);
+    toCopy.checked.forEach((one, i) =>
+      results.set(
+        one.member,
+        grouped.then((all) => all[i] as Promise<CopyResult>),
+      ),
+    );
+  }
+  return Promise.allSettled(members.map((member) => results.get(member) ?? alone(member)));
+}
+
+/** The no-change check of every destination, the source asked once: those that need the image copied. */
+async function checkAll(
+  source: Reference,
+  opened: readonly Opened[],
+  force: boolean,
+  engine: GroupEngine,
+): Promise<{ checked: Opened[]; digest: string; manifest?: FetchedManifest | undefined }> {
+  const first = opened[0];
+  if (!first) return { checked: [], digest: '' };
+  const options = { filtered: false, force };
+  let lead: ImageCheck;
+  try {
+    lead = await engine.checks.run(() => checkImage(source, first.target, first.sourceRepo, first.targetRepo, options));
+  } catch {
+    return { checked: [], digest: '' };
+  }
+  // The others compare with the digest the source gave: the source is not asked again.
+  const pinned = new Reference(source.registry, source.repository, source.tag, lead.digest);
+  const rest = await Promise.all(
+    opened
+      .slice(1)
+      .map((one) =>
+        engine.checks.run(() => checkImage(pinned, one.target, one.sourceRepo, one.targetRepo, options)).catch(() => undefined),
+      ),
+  );
+  const checks = [lead, ...rest];
+  return { checked: opened.filter((_, i) => checks[i]?.action === 'copy'), digest: lead.digest, manifest: lead.manifest };
+}
+
+/** The grouped transfer itself, under one image slot; one promise per destination, in order. */
+async function copyChecked(
+  source: Reference,
+  digest: string,
+  known: FetchedManifest | undefined,
+  checked: readonly Opened[],
+  force: boolean,
+  engine: GroupEngine,
+): Promise<Array<Promise<CopyResult>>> {
+  const lead = checked[0] as Opened;
+  const shown = source.toString();
+  let manifest: FetchedManifest;
+  try {
+    manifest = known ?? (await fetchSource(lead.sourceRepo, digest, shown));
+  } catch {
+    return checked.map((one) => engine.copy(one.member.task, one.member.run));
+  }
+  const bytes = manifest.parsed.kind === 'image' ? referencedBlobs(manifest.parsed).reduce((sum, b) => sum + Math.max(0, b.size), 0) : 0;
+  const release = await engine.images.acquire(bytes);
+  try {
+    const began = Date.now();
+    const targets: GroupTarget[] = checked.map((one) => ({
+      repo: one.targetRepo,
+      name: one.target.toString(),
+      reference: one.target.tag ?? manifest.digest,
+      emit: one.emit,
+      stats: new CopyStats(),
+    }));
+    for (const [i, one] of checked.entries()) {
+      const stopped = CancelledError.ifAborted([one.member.run.signal, one.member.run.drain], one.target.toString());
+      if (stopped) (targets[i] as GroupTarget).failed = stopped;
+      else one.emit({ type: 'image-started', source: shown, target: one.target.toString(), time: Date.now() });
+    }
+    await copyTreeToMany(lead.sourceRepo, manifest, targets, engine.blobs, force);
+    const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
+    const done = checked.map(async (one, i) => {
+      const target = targets[i] as GroupTarget;
+      // Thrown as it came (a typed error, or the CancelledError of a stop).
+      if (target.failed !== undefined) throw failedCopy(one, shown, target.failed);
+      const result: CopyResult = {
+        status: 'copied',
+        source: shown,
+        target: target.name,
+        digest: manifest.digest,
+        sourceDigest: manifest.digest,
+        bytes: target.stats.bytes,
+        blobsCopied: target.stats.blobsCopied,
+        blobsSkipped: target.stats.blobsSkipped,
+        blobsMounted: target.stats.blobsMounted,
+        manifestsWritten: target.stats.manifestsWritten,
+        durationMs: Date.now() - began,
+      };
+      if (one.member.task.referrers !== false) {
+        const image = { ...one, task: one.member.task, run: one.member.run, source, digest: manifest.digest, written: manifest.digest };
+        result.referrers = await engine.referrers(image, () => Promise.resolve([manifest.digest, ...children]));
+      }
+      const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs } = result;
+      one.emit({
+        type: 'image-done',
+        source: shown,
+        target: target.name,
+        digest: manifest.digest,
+        sourceDigest: manifest.digest,
+        bytes,
+        blobsCopied,
+        blobsSkipped,
+        blobsMounted,
+        durationMs,
+        ...(result.referrers ? { referrers: result.referrers } : {}),
+        time: Date.now(),
+      });
+      return result;
+    });
+    // The slot is held until every destination has its result (referrers included).
+    await Promise.allSettled(done);
+    return done;
+  } finally {
+    release();
+  }
+}
+
+/** A destination that failed: reported as the engine reports one (cancelled once its run was stopped). */
+function failedCopy(one: Opened, shown: string, error: unknown): unknown {
+  const target = one.target.toString();
+  const cancelled = CancelledError.ifAborted([one.member.run.signal], target, error);
+  if (cancelled) {
+    one.emit({ type: 'image-cancelled', source: shown, target, started: true, time: Date.now() });
+    return cancelled;
+  }
+  one.emit({ type: 'image-failed', source: shown, target, error: errorInfo(error), time: Date.now() });
+  return error;
+}

@@ -1,0 +1,118 @@
+import { referencedBlobs, type ContentRepository, type FetchedManifest } from '../registry/index.js';
+import type { BlobCopier } from './blob-copier.js';
+import type { CopyStats } from './copy-stats.js';
+import type { CopyEventListener } from './events.js';
+import { presentAtTarget, writeManifest, type TreeContext } from './manifest-tree.js';
+
+/** One destination of a grouped copy: where it writes, what it moved, and why it failed (then it writes nothing more). */
+export interface GroupTarget {
+  repo: ContentRepository;
+  /** As the target is shown (its events' `target`). */
+  name: string;
+  /** The tag (or digest) the image manifest is written at. */
+  reference: string;
+  emit: CopyEventListener;
+  stats: CopyStats;
+  failed?: unknown;
+}
+
+const live = (targets: readonly GroupTarget[]): GroupTarget[] => targets.filter((t) => t.failed === undefined);
+
+function contextOf(source: ContentRepository, target: GroupTarget, blobs: BlobCopier, force: boolean): TreeContext {
+  return { source, target: target.repo, targetName: target.name, blobs, stats: target.stats, force, emit: target.emit };
+}
+
+/**
+ * Copies `manifest` (read once from `source`) to every target at once: each blob is read once for
+ * all the targets that lack it (BlobCopier.copyToMany), each child manifest of an index fetched
+ * once. A target that fails anywhere is marked failed and left out of what follows; the others go
+ * on. Manifest last, per target: a target whose content did not all arrive is never tagged.
+ */
+export async function copyTreeToMany(
+  source: ContentRepository,
+  manifest: FetchedManifest,
+  targets: readonly GroupTarget[],
+  blobs: BlobCopier,
+  force: boolean,
+): Promise<void> {
+  await referencedToMany(source, manifest, live(targets), blobs, force);
+  await writeAll(source, live(targets), blobs, force, (t) => t.reference, manifest, false);
+}
+
+async function writeAll(
+  source: ContentRepository,
+  targets: readonly GroupTarget[],
+  blobs: BlobCopier,
+  force: boolean,
+  reference: (target: GroupTarget) => string,
+  manifest: FetchedManifest,
+  child: boolean,
+): Promise<void> {
+  await Promise.all(
+    targets.map((target) =>
+      writeManifest(contextOf(source, target, blobs, force), reference(target), manifest.bytes, manifest.mediaType, { child }).then(
+        () => undefined,
+        (error: unknown) => {
+          target.failed ??= error;
+        },
+      ),
+    ),
+  );
+}
+
+async function referencedToMany(
+  source: ContentRepository,
+  manifest: FetchedManifest,
+  targets: readonly GroupTarget[],
+  blobs: BlobCopier,
+  force: boolean,
+): Promise<void> {
+  const parsed = manifest.parsed;
+  if (parsed.kind === 'image') {
+    await Promise.all(
+      referencedBlobs(parsed).map(async (blob) => {
+        const going = live(targets);
+        const callers = going.map((t) => ({ repo: t.repo, caller: { targetName: t.name, emit: t.emit } }));
+        const outcomes = blobs.copyToMany(source, callers, blob);
+        await Promise.all(
+          outcomes.map((outcome, i) => {
+            const target = going[i] as GroupTarget;
+            return outcome.then(
+              (done) => target.stats.add(done),
+              (error: unknown) => {
+                target.failed ??= error;
+              },
+            );
+          }),
+        );
+      }),
+    );
+    return;
+  }
+  await Promise.all(
+    parsed.manifests.map(async ({ digest }) => {
+      // A child the target holds by digest is complete there (a registry took it whole).
+      const present = await Promise.all(
+        live(targets).map(async (target) => {
+          try {
+            return (await presentAtTarget(target.repo, digest, force)) ? undefined : target;
+          } catch (error) {
+            target.failed ??= error;
+            return undefined;
+          }
+        }),
+      );
+      const needing = present.filter((t): t is GroupTarget => t !== undefined);
+      if (needing.length === 0) return;
+      let child: FetchedManifest;
+      try {
+        child = await source.getManifest(digest);
+      } catch (error) {
+        for (const target of needing) target.failed ??= error;
+        return;
+      }
+      await referencedToMany(source, child, needing, blobs, force);
+      await writeAll(source, live(needing), blobs, force, () => digest, child, true);
+    }),
+  );
+}
