@@ -22,9 +22,12 @@ const image = (seed: string): ImageSpec => ({
 
 let kilo: BuiltImage;
 let lima: BuiltImage;
+let mike: BuiltImage;
 const rig = useQueueRig('queue-failover', async ({ source }) => {
   kilo = await pushImage(image('queue-kilo'), source, 'queue/kilo:v1');
   lima = await pushImage(image('queue-lima'), source, 'queue/lima:v1');
+  // Its own image: lima's layer is at the target after the test before, and would be mounted, not read.
+  mike = await pushImage(image('queue-mike'), source, 'queue/mike:v1');
 });
 
 /** A sync server with the queue in its config (no flag), one registry entry of one image; its run starts at once. */
@@ -128,7 +131,7 @@ test('Redis killed and restarted mid-copy: health and log say so, work waits, an
 test('Redis restarted EMPTY mid-copy (its data lost): the server says the job was lost, adds it again, and the run ends recorded', async () => {
   const { redis, target, sourceProxy, dir, processes } = rig;
   const workerConfig = await writeConfig(await makeTempDir('queue-worker-3'), {
-    registries: [{ hostname: target.host, repository: 'emptied', images: [`${sourceProxy.host}/queue/lima:v1`] }],
+    registries: [{ hostname: target.host, repository: 'emptied', images: [`${sourceProxy.host}/queue/mike:v1`] }],
     queue: { url: redis.url, stalledSeconds: 10 },
   });
   const worker = await startWorker(workerConfig, { cwd: dir, concurrency: 1 });
@@ -136,26 +139,26 @@ test('Redis restarted EMPTY mid-copy (its data lost): the server says the job wa
   sourceProxy.clearFaults();
   sourceProxy.addFault({
     method: 'GET',
-    pathPattern: new RegExp(`/blobs/${layerOf(lima)}$`),
+    pathPattern: new RegExp(`/blobs/${layerOf(mike)}$`),
     times: 1,
     action: { kind: 'stall', afterBytes: 256 * 1024 },
   });
-  const server = await startServer('emptied', 'queue/lima:v1');
-  await until(() => sourceProxy.stalled.length === 1, "lima's layer held mid-blob", 60_000);
+  const server = await startServer('emptied', 'queue/mike:v1');
+  await until(() => sourceProxy.stalled.length === 1, "mike's layer held mid-blob", 60_000);
 
   await redis.restartEmpty();
   const lost = await server.waitForLog((l) => l.event === 'copy-job-lost', 'the server to find its job gone', 0, 60_000);
-  assert.equal(lost.target, `${target.host}/emptied/queue/lima:v1`);
+  assert.equal(lost.target, `${target.host}/emptied/queue/mike:v1`);
   sourceProxy.release();
   const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the run to finish', 0, 90_000);
   assert.deepEqual([finished.result, finished.failed], ['succeeded', 0]);
-  assert.equal(await digestAt(target, 'emptied/queue/lima:v1'), lima.digest);
+  assert.equal(await digestAt(target, 'emptied/queue/mike:v1'), mike.digest);
   const runs = (await server.api(`/api/sync/runs?registry=${encodeURIComponent(target.host)}`)).json;
   assert.deepEqual([runs.runs.length, runs.runs[0].result], [1, 'succeeded'], 'the run is in the history');
   const detail = (await server.api(`/api/sync/runs/${runs.runs[0].id}`)).json;
   const images = (detail.images ?? detail.run?.images) as Array<{ target: string; digest: string }>;
   assert.deepEqual(
     images.map((i) => [i.target, i.digest]),
-    [[`${target.host}/emptied/queue/lima:v1`, lima.digest]],
+    [[`${target.host}/emptied/queue/mike:v1`, mike.digest]],
   );
 });

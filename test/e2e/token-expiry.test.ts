@@ -101,10 +101,13 @@ test('a 401 on a blob upload stream (the token gone while the body was sent) ref
   const result = await engine.copy({ source: `${source.host}/expiry/first:v1`, target: `${front.host}/expiry/stream:v1`, targetEndpoint });
   assert.equal(result.digest, first.digest);
   const refused = front.requests.filter((r) => r.status === 401 && r.method === 'PUT');
-  assert.equal(refused.length, 1);
-  assert.ok(
-    issuer.issued.slice(issued).some((i) => i.at >= (refused[0]?.at ?? Infinity)),
-    'a token was fetched after the refused upload',
-  );
+  // The injected 401 comes first. On a loaded machine the registry may also refuse a token that
+  // really lapsed (it accepts each for 2 s): every refusal must be answered by a new token.
+  assert.ok(refused.length >= 1, 'the upload was refused');
+  for (const refusal of refused)
+    assert.ok(
+      issuer.issued.slice(issued).some((i) => i.at >= refusal.at),
+      `a token was fetched after the upload refused at ${refusal.at}`,
+    );
   assert.equal((await skopeoInspectRaw(`${target.host}/expiry/stream:v1`, target)).digest, first.digest);
 });
