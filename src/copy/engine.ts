@@ -5,7 +5,7 @@ import type { EndpointOptions, HostEventListener, RetryNotice, Timeouts } from '
 import { BlobCopier } from './blob-copier.js';
 import type { CopyEventListener, ReferrerCounts } from './events.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
-import { copyGroup, type GroupMember } from './grouped-copy.js';
+import { copyGroup, type FollowedImage, type GroupMember } from './grouped-copy.js';
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
 import { Places } from './places.js';
@@ -287,22 +287,7 @@ export class CopyEngine {
    * What follows an image copied or found up to date, between registries and OCI layouts alike: its
    * referrers and cosign tags. `subjects` is read only when they are followed.
    */
-  async #referrers(
-    image: {
-      task: CopyTask;
-      source: Reference;
-      target: Reference;
-      sourceRepo: ContentRepository;
-      targetRepo: ContentRepository;
-      /** The source image's digest. */
-      digest: string;
-      /** What was written at the target tag, when a platform filter made it differ from `digest`. */
-      written?: string;
-      run: CopyRunOptions;
-      emit: CopyEventListener;
-    },
-    subjects: () => Promise<string[]>,
-  ): Promise<ReferrerCounts> {
+  async #referrers(image: FollowedImage, subjects: () => Promise<string[]>): Promise<ReferrerCounts> {
     const { task, source, target, sourceRepo, targetRepo, run, emit } = image;
     const counts = await followReferrers({
       task,

@@ -19,14 +19,16 @@ export interface GroupMember {
   run: CopyRunOptions;
 }
 
-/** What follows a copied image (the engine's referrers step), per destination. */
+/** An image whose referrers may follow it (the engine's referrers step), copied alone or in a group. */
 export interface FollowedImage {
   task: CopyTask;
   source: Reference;
   target: Reference;
   sourceRepo: ContentRepository;
   targetRepo: ContentRepository;
+  /** The source image's digest. */
   digest: string;
+  /** What was written at the target tag, when a platform filter made it differ from `digest`. */
   written?: string;
   run: CopyRunOptions;
   emit: CopyEventListener;
