@@ -32,6 +32,13 @@ export class StopSignals {
     process.on('SIGTERM', this.#onSignal);
   }
 
+  /** Resolves at the first signal (a long-lived process begins its stop then). */
+  stopRequested(): Promise<void> {
+    const { signal } = this.drain;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
   /** 128 + the number of the first signal received (130, 143), or undefined when none came. */
   get exitCode(): number | undefined {
     return this.#received ? 128 + osConstants.signals[this.#received] : undefined;

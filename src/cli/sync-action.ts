@@ -4,7 +4,8 @@ import { loadConfig, resolveConfigPath } from '../config/index.js';
 import { ServerLog } from '../server/server-log.js';
 import { SyncService } from '../server/sync-service.js';
 import { checkQueueFlag, queueSettings } from './queue-flag.js';
-import { logStopSignal, ServerStopSignals } from './server-stop-signals.js';
+import { logStopSignal } from './log-stop-signal.js';
+import { StopSignals } from './stop-signals.js';
 
 /** Editors save in bursts (truncate, write, rename): one reload per burst. */
 const RELOAD_DEBOUNCE_MS = 300;
@@ -43,10 +44,10 @@ export async function runSyncServer(configFlag: string | undefined, queueFlag?: 
   };
   const watcher = watchFile(file, reload);
   process.on('SIGHUP', reload);
-  const signals = new ServerStopSignals((signal, second) => logStopSignal(log, signal, second));
-  await signals.requested;
+  const signals = new StopSignals((signal, second) => logStopSignal(log, signal, second));
+  await signals.stopRequested();
   watcher.close();
   process.off('SIGHUP', reload);
-  await service.stop(signals.hurry.signal);
+  await service.stop(signals.abort.signal);
   signals.dispose();
 }

@@ -5,7 +5,8 @@ import { CopyWorker } from '../queue/index.js';
 import { ServerLog } from '../server/server-log.js';
 import { timeoutsFromSettings } from '../transport/index.js';
 import { checkQueueFlag, queueSettings } from './queue-flag.js';
-import { logStopSignal, ServerStopSignals } from './server-stop-signals.js';
+import { logStopSignal } from './log-stop-signal.js';
+import { StopSignals } from './stop-signals.js';
 
 /**
  * Runs a copy worker until SIGTERM or SIGINT: it takes no more jobs, the copies under way get
@@ -33,12 +34,12 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
     concurrency: flags.concurrency ?? config.concurrency.images,
     emit: (event) => log.event(event),
   });
-  const signals = new ServerStopSignals((signal, second) => logStopSignal(log, signal, second));
+  const signals = new StopSignals((signal, second) => logStopSignal(log, signal, second));
   await worker.start();
-  await signals.requested;
+  await signals.stopRequested();
   const graceMs = config.sync.gracePeriodSeconds * 1000;
   log.event({ type: 'server-stopping', graceMs, time: Date.now() });
-  await worker.stop(graceMs, signals.hurry.signal);
+  await worker.stop(graceMs, signals.abort.signal);
   signals.dispose();
   await engine.close();
   log.event({ type: 'server-stopped', time: Date.now() });
