@@ -20,6 +20,7 @@ import type { Layout } from './layout.js';
 import { LayoutUpload } from './layout-upload.js';
 import { missingBlob } from './missing-blob.js';
 import { digestRefName, parseRefName, tagRefName } from './ref-names.js';
+import { subjectNames } from './subject-names.js';
 
 /**
  * The images of an OCI layout named under one repository (`team/app` for `team/app:v1`, '' for a
@@ -93,8 +94,9 @@ export class LayoutRepository implements ContentRepository {
 
   /**
    * Keeps the bytes, then (unless it is a child: of an index, or a referrer that its subject's
-   * fallback index lists) names the image in index.json. A layout keeps no subject index:
-   * `ociSubject` is always undefined.
+   * fallback index lists) names the image in index.json; in a delta bundle, a subject's fallback
+   * or cosign tag also names the subject its base held (subject-names.ts). A layout keeps no
+   * subject index: `ociSubject` is always undefined.
    */
   async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<ManifestPushed> {
     await this.#ready();
@@ -108,7 +110,8 @@ export class LayoutRepository implements ContentRepository {
       size: bytes.length,
       ...(name !== undefined ? { annotations: { [REF_NAME]: name } } : {}),
     };
-    await this.#layout.list(entry);
+    const subject = isTag(reference) ? subjectNames(this.#layout.base, this.name, reference, await this.#layout.index()) : [];
+    await Promise.all([...subject, entry].map((e) => this.#layout.list(e)));
     return { digest, ociSubject: undefined };
   }
 
