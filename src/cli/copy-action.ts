@@ -108,7 +108,9 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       process.stdout.write(
         plan.action === 'copy'
           ? `would copy ${task.source} -> ${shownTarget} (${plan.digest}; dry run, nothing written)\n`
-          : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
+          : plan.action === 'skip'
+            ? `would skip ${task.source} -> ${shownTarget}: ${plan.note ?? 'none of the platforms asked for'} (dry run)\n`
+            : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
       );
       if (referrers) process.stdout.write(`  signatures and attestations: ${referrers}\n`);
       return;
