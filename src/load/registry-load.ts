@@ -119,11 +119,14 @@ export async function loadRegistry(registry: RegistryConfig, options: RunOptions
 
   const limiter = new Limiter(registry.concurrency ?? Number.MAX_SAFE_INTEGER);
   const tasks = registryTasks(options.prunePlan ? [] : images, registry, options.since);
-  options.groups?.listed(tasks.values());
+  // An entry with its own concurrency copies on its own: a task waiting for its group would hold one
+  // of the entry's slots while the group waits for a task queued behind that slot (a deadlock).
+  const groups = registry.concurrency === undefined ? options.groups : undefined;
+  options.groups?.listed(groups ? tasks.values() : []);
   const ready = withEndpoints(registry, options.credentials.resolve);
   const attempt = (task: CopyTask) => limiter.run(() => copyOrPlan(task, ready, options, name, tagListings));
   // A first try may share its source read with other targets; a retry goes on its own.
-  const firstTry = (task: CopyTask) => limiter.run(() => copyOrPlan(task, ready, options, name, tagListings, options.groups));
+  const firstTry = (task: CopyTask) => limiter.run(() => copyOrPlan(task, ready, options, name, tagListings, groups));
   const firstTries = await Promise.all([...tasks.values()].map(firstTry));
   const passes = options.dryRun ? 0 : (registry.retries ?? 0);
   outcome.images = await runRetryPasses({
