@@ -75,6 +75,17 @@ const imageOutcomeSchema = z
   })
   .strict();
 
+const runPruneSchema = z
+  .object({
+    rule: z.string().describe('The rule that owned the tag: `mirrors[0]`, or `images` for the list'),
+    target: z.string().describe('The target tag, `host/repo:tag`'),
+    digest: z.string().describe('What picture-book had written there'),
+    outcome: z.enum(['deleted']).describe('deleted: the tag (and what refers to it) left the target'),
+    reason: z.string().describe('Why: `gone from the source`, `dropped by exclude`, `source repository missing for 2 runs`'),
+    at: apiTimeSchema,
+  })
+  .strict();
+
 export const overviewSchema = {
   summary: 'Every registry for the dashboard: state, schedule, last run, warnings, live run',
   response: {
@@ -132,6 +143,7 @@ export const runDetailSchema = {
       .object({
         run: historyRunSchema,
         images: z.array(imageOutcomeSchema).describe('Written when the run ends'),
+        prunes: z.array(runPruneSchema).describe("Target tags the run's pruning deleted, in the order it deleted them"),
         live: liveRunSchema.nullable(),
       })
       .strict()
