@@ -130,7 +130,7 @@ test('run history: pages, the failed-only filter, a run with its images; bad cur
   }
 });
 
-test("a run's detail lists the tags its pruning deleted, oldest first, and no other run's", async (t) => {
+test("a run's detail lists the tags its pruning deleted or kept, oldest first, and no other run's", async (t) => {
   const api = await testApi();
   t.after(() => api.close());
   const [first, second] = [await api.store.startRun(MIRROR, 'manual', 1000), await api.store.startRun(MIRROR, 'manual', 2000)];
@@ -146,6 +146,17 @@ test("a run's detail lists the tags its pruning deleted, oldest first, and no ot
   await api.store.ownership?.recordPruned(pruned(first, 'v1', 1500));
   await api.store.ownership?.recordPruned(pruned(second, 'v2', 2500));
   await api.store.ownership?.recordPruned(pruned(second, 'v3', 2600));
+  await api.store.ownership?.recordSkipped([
+    {
+      runId: second ?? 0,
+      rule: 'mirrors[0]',
+      target: `${MIRROR}/mirror/app:v4`,
+      digest: 'sha256:v4',
+      outcome: 'kept',
+      reason: 'the registry deletes by digest only, ...: kept',
+      at: 2550,
+    },
+  ]);
   const detail = async (id: number | undefined) => (await api.app.inject({ url: `/api/sync/runs/${id}`, headers: api.auth })).json();
   assert.deepEqual((await detail(second)).prunes, [
     {
@@ -155,6 +166,14 @@ test("a run's detail lists the tags its pruning deleted, oldest first, and no ot
       outcome: 'deleted',
       reason: 'gone from the source',
       at: '1970-01-01T00:00:02.500+00:00',
+    },
+    {
+      rule: 'mirrors[0]',
+      target: `${MIRROR}/mirror/app:v4`,
+      digest: 'sha256:v4',
+      outcome: 'kept',
+      reason: 'the registry deletes by digest only, ...: kept',
+      at: '1970-01-01T00:00:02.550+00:00',
     },
     {
       rule: 'mirrors[0]',

@@ -32,10 +32,11 @@ export function dashboardRoutes(app: FastifyInstance, context: ApiContext): void
     if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no run ${request.params.id} (runs older than state.retentionDays are pruned)`);
     const live = feed.runs.view(run.registry, Date.now());
     const pruned = (await store.ownership?.prunedTags({ runId: run.id, limit: RUN_PRUNES })) ?? [];
+    const skipped = (await store.ownership?.skippedPrunes(run.id)) ?? [];
     return {
       run: historyRunView(run),
       images: runImagesView(run),
-      prunes: runPrunesView(pruned),
+      prunes: runPrunesView(pruned, skipped),
       live: live?.runId === run.id ? liveRunView(live) : null,
     };
   });
