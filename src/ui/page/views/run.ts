@@ -114,7 +114,7 @@ export function runView(context: Context, id: number): View {
     reconcile(
       prunes.tbody,
       d.prunes,
-      (p) => p.target,
+      (p) => `${p.rule} ${p.target}`,
       (p) => JSON.stringify(p),
       pruneRow,
     );
