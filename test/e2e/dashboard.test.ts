@@ -310,10 +310,27 @@ test('at phone width in dark mode: every page fits the screen, dark', { timeout:
   assert.equal(await horizontalOverflow(page), 0, 'the overview fits');
   await screenshot(page, f.shots, 'dashboard-phone-dark.png');
 
-  const [run] = (await server.api(`/api/sync/runs?registry=${A}&failed=true&limit=1`)).json.runs;
+  // What it shows, made here (not left by the cases before): C fails on every 2 s tick, B mirrors
+  // tools:v1 on every tick, and a job of its own.
+  await submitJob(server, {
+    source: { endpoint: `http://${f.source.host}/v2`, image: 'dash/tools', ref: 'v1' },
+    targets: [{ endpoint: `http://${f.targetA.host}/v2` }],
+  });
+  const failedRun = await until(
+    async () => (await server.api(`/api/sync/runs?registry=${f.C}&failed=true&limit=1`)).json.runs[0],
+    'a failed run of C',
+    60_000,
+  );
+  const runOfB = await until(
+    async () =>
+      (await server.api(`/api/sync/runs?registry=${f.B}&limit=5`)).json.runs.find((run: { result: string }) => run.result === 'succeeded'),
+    'a succeeded run of B',
+    60_000,
+  );
   for (const [hash, ready] of [
-    [`#/registry/${A}`, 'tr.run'],
-    [`#/run/${run.id}`, 'table.images'],
+    [`#/registry/${f.C}`, 'tr.run'],
+    [`#/run/${failedRun.id}`, '.run-error'],
+    [`#/run/${runOfB.id}`, 'table.images'],
     ['#/jobs', 'tr.job'],
   ] as const) {
     await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);

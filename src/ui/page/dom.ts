@@ -53,14 +53,16 @@ export function keyed(slot: HTMLElement, key: string, render: () => Child): void
 
 /**
  * Makes `elements` the children of `parent`, in order, without touching those already in place:
- * moving a node (even to where it was) takes the focus out of it. Anything else is removed.
+ * moving a node (even to where it was) takes the focus out of it. Anything else is removed first, so
+ * a row replaced by a new element (a run that ended) does not push the rows after it to be moved.
  */
 export function arrange(parent: Element, elements: Element[]): void {
+  const keep = new Set(elements);
+  for (const child of [...parent.children]) if (!keep.has(child)) child.remove();
   elements.forEach((element, i) => {
     const at = parent.children[i];
     if (at !== element) parent.insertBefore(element, at ?? null);
   });
-  while (parent.children.length > elements.length) parent.lastElementChild?.remove();
 }
 
 /**
