@@ -66,8 +66,9 @@ test('a run that prunes a tag lists it in GET /api/sync/runs/:id and in the Prun
 
   const runs = (await s.api(`/api/sync/runs?registry=${target.host}`)).json.runs as Array<{ id: number; pruned: number }>;
   const [pruning, first] = runs;
-  assert.equal(pruning?.pruned, 1);
-  const detail = await s.api(`/api/sync/runs/${pruning?.id}`);
+  assert.ok(pruning && first, 'two runs');
+  assert.equal(pruning.pruned, 1);
+  const detail = await s.api(`/api/sync/runs/${pruning.id}`);
   assert.equal(detail.status, 200, detail.text);
   assert.deepEqual(
     detail.json.prunes.map((p: Record<string, unknown>) => ({ ...p, at: typeof p.at })),
@@ -85,7 +86,7 @@ test('a run that prunes a tag lists it in GET /api/sync/runs/:id and in the Prun
 
   browser = await launchChromium();
   const { page, problems } = await watchedPage(browser);
-  await signIn(page, `http://127.0.0.1:${port}/ui/#/run/${pruning?.id}`, TOKEN);
+  await signIn(page, `http://127.0.0.1:${port}/ui/#/run/${pruning.id}`, TOKEN);
   const row = page.locator('.pruned table.prunes tbody tr');
   await row.waitFor();
   assert.equal(await page.locator('.pruned h2').textContent(), 'Pruned');
@@ -99,8 +100,8 @@ test('a run that prunes a tag lists it in GET /api/sync/runs/:id and in the Prun
   assert.equal(await row.locator('td[data-label="Digest"]').getAttribute('title'), v2.digest, 'the whole digest on hover');
 
   // The first run pruned nothing: its page has no Pruned section.
-  await page.goto(`http://127.0.0.1:${port}/ui/#/run/${first?.id}`);
-  await page.locator('h1', { hasText: `Run #${first?.id}` }).waitFor();
+  await page.goto(`http://127.0.0.1:${port}/ui/#/run/${first.id}`);
+  await page.locator('h1', { hasText: `Run #${first.id}` }).waitFor();
   await page.locator('table.images tbody tr').first().waitFor();
   assert.equal(await page.locator('.pruned').isHidden(), true, 'no Pruned section for a run that pruned nothing');
   assert.deepEqual(problems, [], 'no console errors');

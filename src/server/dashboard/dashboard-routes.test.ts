@@ -143,12 +143,12 @@ test("a run's detail lists the tags its pruning deleted or kept, oldest first, a
     reason: 'gone from the source',
     prunedAt,
   });
-  await api.store.ownership?.recordPruned(pruned(first, 'v1', 1500));
-  await api.store.ownership?.recordPruned(pruned(second, 'v2', 2500));
-  await api.store.ownership?.recordPruned(pruned(second, 'v3', 2600));
-  await api.store.ownership?.recordSkipped([
+  await api.store.ownership.recordPruned(pruned(first, 'v1', 1500));
+  await api.store.ownership.recordPruned(pruned(second, 'v2', 2500));
+  await api.store.ownership.recordPruned(pruned(second, 'v3', 2600));
+  await api.store.ownership.recordSkipped([
     {
-      runId: second ?? 0,
+      runId: second,
       rule: 'mirrors[0]',
       target: `${MIRROR}/mirror/app:v4`,
       digest: 'sha256:v4',
