@@ -20,6 +20,7 @@ import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
 import { wipeRegistry } from './target-reset.js';
 import { apiLoadSection, formatApiLoad } from './api-load-section.js';
 import { layoutSection } from './layout-rows.js';
+import { scalingOnly } from './scaling-only.js';
 
 /**
  * `npm run bench`: picture-book against `skopeo sync` and a raw floor on two local registries, then
@@ -41,6 +42,7 @@ async function main(options: BenchOptions): Promise<void> {
   const work = await makeTempDir('bench');
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
   if (options.layoutOnly) return layoutOnly(options, machine, work);
+  if (options.scalingOnly) return scalingOnly(options, machine, work, log);
   if (!options.manyOnly) {
     const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
     log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);

@@ -46,6 +46,12 @@ export interface BenchOptions {
   layoutOnly: boolean;
   /** Where the figures of those rows go. */
   layoutOut: string;
+  /** Only the scaling run's Nx row (the corpus times `scale`), on registries of its own. */
+  scalingOnly: boolean;
+  /** With `scalingOnly`: another build's CLI (its dist/bin/picture-book.js), run interleaved with this one. */
+  baselineCli: string | undefined;
+  /** Where the figures of the scaling-only run go. */
+  scalingOut: string;
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -68,6 +74,11 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --layout-only          run only the air-gap rows: the corpus exported to an OCI layout by picture-book
                          and by skopeo copy (figures: bench/results/layout.json)
   --layout-out FILE      where the air-gap rows' figures go (default bench/results/layout.json)
+  --scaling-only         run only the scaling run's Nx row (the corpus times --scale, no large image), e.g. to
+                         measure its peak RSS alone (figures: bench/results/scaling.json)
+  --baseline-cli FILE    with --scaling-only: also run that build's CLI (another checkout's
+                         dist/bin/picture-book.js), interleaved round by round with this one
+  --scaling-out FILE     where the scaling-only figures go (default bench/results/scaling.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
   --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
   --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
@@ -116,9 +127,14 @@ export function parseOptions(argv: string[]): BenchOptions {
       'api-only': { type: 'boolean' },
       'layout-only': { type: 'boolean' },
       'layout-out': { type: 'string' },
+      'scaling-only': { type: 'boolean' },
+      'baseline-cli': { type: 'string' },
+      'scaling-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values['baseline-cli'] !== undefined && values['scaling-only'] !== true)
+    throw new Error('--baseline-cli works with --scaling-only only');
   if (values.help) {
     process.stdout.write(HELP);
     process.exit(0);
@@ -149,5 +165,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     apiOnly: values['api-only'] === true,
     layoutOnly: values['layout-only'] === true,
     layoutOut: values['layout-out'] ?? (quick ? '.bench/quick-layout.json' : 'bench/results/layout.json'),
+    scalingOnly: values['scaling-only'] === true,
+    baselineCli: values['baseline-cli'],
+    scalingOut: values['scaling-out'] ?? (quick ? '.bench/quick-scaling.json' : 'bench/results/scaling.json'),
   };
 }

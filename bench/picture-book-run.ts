@@ -36,9 +36,17 @@ function benchEnv(): NodeJS.ProcessEnv {
   return { ...minimalEnv(tmpdir()), DOCKER_CONFIG: '/nonexistent' };
 }
 
-/** `picture-book load --config FILE --all`, the way a user runs it (plain text output, not a TTY). */
-export function runPictureBookLoad(config: string, timeoutMs: number, nodeFlags: readonly string[] = []): Promise<Measured> {
-  return runTimed(process.execPath, [...nodeFlags, PICTURE_BOOK_CLI, 'load', '--config', config, '--all'], { timeoutMs, env: benchEnv() });
+/**
+ * `picture-book load --config FILE --all`, the way a user runs it (plain text output, not a TTY);
+ * `cli` runs another build's bundle instead of this one's (`--baseline-cli`).
+ */
+export function runPictureBookLoad(
+  config: string,
+  timeoutMs: number,
+  nodeFlags: readonly string[] = [],
+  cli: string = PICTURE_BOOK_CLI,
+): Promise<Measured> {
+  return runTimed(process.execPath, [...nodeFlags, cli, 'load', '--config', config, '--all'], { timeoutMs, env: benchEnv() });
 }
 
 /** `picture-book copy SRC DST` for one image. */

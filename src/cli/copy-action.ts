@@ -4,7 +4,8 @@ import { createCopyView } from '../display/copy-view.js';
 import { plannedReferrers } from '../display/event-lines.js';
 import { parseReference } from '../reference/index.js';
 import { formatBytes, formatDuration, formatRate } from '../display/units.js';
-import { endpointFromFlags, type SideFlags } from './endpoint-flags.js';
+import { endpointFromFlags } from './endpoint-flags.js';
+import type { SideFlags } from './side-flags.js';
 import { tuneForOneShotRun } from './one-shot-runtime.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import { timeoutSettingsFromFlags, type TimeoutFlags } from './timeout-flags.js';
@@ -107,7 +108,9 @@ export async function runCopy(sourceArg: string, targetArg: string, flags: CopyF
       process.stdout.write(
         plan.action === 'copy'
           ? `would copy ${task.source} -> ${shownTarget} (${plan.digest}; dry run, nothing written)\n`
-          : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
+          : plan.action === 'skip'
+            ? `would skip ${task.source} -> ${shownTarget}: ${plan.note ?? 'none of the platforms asked for'} (dry run)\n`
+            : `up to date: ${shownTarget} already has ${plan.digest} (dry run)\n`,
       );
       if (referrers) process.stdout.write(`  signatures and attestations: ${referrers}\n`);
       return;

@@ -3,7 +3,7 @@ import { createAllTagsView, type AllTagsView } from '../display/all-tags-view.js
 import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
 import { processScrubber } from '../errors/secret-scrubber.js';
 import type { LoadEvent } from '../load/events.js';
-import { referrersFound, RunCounter } from '../load/run-counts.js';
+import { plannedStatus, referrersFound, RunCounter } from '../load/run-counts.js';
 import type { ImageOutcome } from '../load/run-outcome.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import { RegistryClients } from '../registry/index.js';
@@ -67,8 +67,9 @@ async function copyOne(image: { source: string; target: string }, run: AllTagsRu
       // HEADs and listings only, as `load --dry-run` (the repository's tags come from the selection's listing).
       const plan = await run.engine.plan(task, { onEvent, tagListings: run.tagListings });
       const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
-      emit({ type: 'image-planned', registry, ...image, action: plan.action, ...referrers, time: Date.now() });
-      return { ...image, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', bytes: 0 };
+      const note = plan.note ? { note: plan.note } : {};
+      emit({ type: 'image-planned', registry, ...image, action: plan.action, ...note, ...referrers, time: Date.now() });
+      return { ...image, status: plannedStatus(plan.action), bytes: 0, ...note };
     } catch (error) {
       const info = errorInfo(error);
       emit({ type: 'image-planned', registry, ...image, action: 'error', message: info.message, time: Date.now() });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { SIDE_FLAGS } from './endpoint-flags.js';
+import { SIDE_FLAGS } from './side-flags.js';
 import type { CopyFlags } from './copy-action.js';
-import { refuseFiltersWithoutAllTags } from './tag-filter-flags.js';
 import { parseRate, parseSeconds } from './timeout-flags.js';
 
 export function registerCopyCommand(program: Command): void {
@@ -51,6 +50,8 @@ export function registerCopyCommand(program: Command): void {
     )
     .option('-v, --verbose', 'print every blob and manifest as it is handled')
     .action(async (sourceArg: string, targetArg: string, flags: CopyFlags) => {
+      // Each import here is the command's own: `--version`, `--help` and the other commands never load them.
+      const { refuseFiltersWithoutAllTags } = await import('./tag-filter-flags.js');
       refuseFiltersWithoutAllTags(flags);
       if (flags.allTags === true) {
         const { runCopyAllTags } = await import('./copy-all-tags.js');

@@ -9,6 +9,7 @@ import { copyGroup, type FollowedImage, type GroupMember } from './grouped-copy.
 import { Limiter } from './limiter.js';
 import { checkImage, type PlanAction } from './check-image.js';
 import { Places } from './places.js';
+import { planPlatforms } from './plan-platforms.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 import type { CopyTask } from './copy-task.js';
@@ -65,8 +66,10 @@ export interface CopyRunOptions {
 
 /** What `copy` would do: the image's action, and the signatures and attestations it would copy, by artifact type. */
 export interface PlanResult {
-  action: PlanAction;
+  /** `skip`: a platform filter leaves nothing of the image (the copy would skip it, `note` says why). */
+  action: PlanAction | 'skip';
   digest: string;
+  note?: string;
   /** Referrers of the image's own digest missing at the target, and cosign tags that differ (see plan-referrers.ts). */
   referrers?: Record<string, number>;
 }
@@ -317,14 +320,21 @@ export class CopyEngine {
       force: task.force === true,
       onDigestFallback: digestFallback(target, emit),
     };
-    const checked = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
-    const { action, digest } = checked;
-    if (task.referrers === false) return { action, digest };
+    let checked = await this.#checks.run(() => checkImage(source, target, sourceRepo, targetRepo, check));
     const platforms = (task.platforms ?? []).map(parsePlatform);
+    const missing = task.missingPlatforms;
+    const filtered = check.filtered
+      ? await planPlatforms({ source, target, sourceRepo, targetRepo, check: checked, platforms, missing, force: check.force })
+      : undefined;
+    if (filtered) checked = { ...checked, manifest: filtered.manifest };
+    const action = filtered?.action ?? checked.action;
+    const digest = checked.digest;
+    if (filtered?.action === 'skip') return { action: 'skip', digest, ...(filtered.note ? { note: filtered.note } : {}) };
+    if (task.referrers === false) return { action, digest };
     const referrers = await planReferrers({
       source: sourceRepo,
       target: targetRepo,
-      subjects: await planSubjects(sourceRepo, targetRepo, checked, platforms, source.toString()),
+      subjects: await planSubjects(sourceRepo, targetRepo, checked, platforms, source.toString(), missing),
       filter: task.artifactTypes ?? {},
       cosignTags: task.cosignTags !== false,
       force: check.force,

@@ -1,12 +1,13 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, Reference } from '../reference/index.js';
-import { referencedBlobs, type ContentRepository, type FetchedManifest } from '../registry/index.js';
+import { parsePlatform, referencedBlobs, type ContentRepository, type FetchedManifest } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { checkImage, type ImageCheck } from './check-image.js';
 import { CopyStats } from './copy-stats.js';
 import type { CopyTask } from './copy-task.js';
 import type { CopyRunOptions } from './engine.js';
 import type { CopyEventListener, ReferrerCounts } from './events.js';
+import { filteredUpToDate, groupWrite, platformSkipped, upToDate, type GroupWrite } from './grouped-platforms.js';
 import { copyTreeToMany, type GroupTarget } from './grouped-tree.js';
 import type { CopyResult } from './image-copier.js';
 import type { Limiter } from './limiter.js';
@@ -50,7 +51,8 @@ export interface GroupEngine {
   referrers: (image: FollowedImage, subjects: () => Promise<string[]>) => Promise<ReferrerCounts>;
 }
 
-interface Opened {
+/** A destination whose repositories are open (grouped-platforms.ts reports on it too). */
+export interface Opened {
   member: GroupMember;
   target: Reference;
   emit: CopyEventListener;
@@ -60,13 +62,16 @@ interface Opened {
 
 const ignore: CopyEventListener = () => {};
 
-/** Grouped: same source, no platform filter (that path stays per destination), no layout delta. */
+/** The platform filter of a task, as a group compares it. */
+const filterOf = (task: CopyTask): string => JSON.stringify([task.platforms ?? [], task.missingPlatforms ?? '']);
+
+/** Grouped: same source, same platform filter (applied once for all), same force, no layout delta. */
 function groupable(members: readonly GroupMember[]): boolean {
   const first = members[0]?.task;
   return (
     first !== undefined &&
     members.length > 1 &&
-    members.every(({ task }) => task.source === first.source && (task.platforms ?? []).length === 0 && task.since === undefined) &&
+    members.every(({ task }) => task.source === first.source && filterOf(task) === filterOf(first) && task.since === undefined) &&
     members.every(({ task }) => (task.force === true) === (first.force === true))
   );
 }
@@ -121,7 +126,8 @@ async function checkAll(
 ): Promise<{ checked: Opened[]; digest: string; manifest?: FetchedManifest | undefined }> {
   const first = opened[0];
   if (!first) return { checked: [], digest: '' };
-  const options = { filtered: false, force };
+  // A filtered image's target digest is only known once the filter is applied (copyChecked): it checks as `copy`.
+  const options = { filtered: (first.member.task.platforms ?? []).length > 0, force };
   let lead: ImageCheck;
   try {
     lead = await engine.checks.run(() => checkImage(source, first.target, first.sourceRepo, first.targetRepo, options));
@@ -152,12 +158,39 @@ async function copyChecked(
 ): Promise<Array<Promise<CopyResult>>> {
   const lead = checked[0] as Opened;
   const shown = source.toString();
-  let manifest: FetchedManifest;
+  const task = lead.member.task;
+  let sourceManifest: FetchedManifest;
+  let write: GroupWrite;
   try {
-    manifest = known ?? (await fetchSource(lead.sourceRepo, digest, shown));
+    sourceManifest = known ?? (await fetchSource(lead.sourceRepo, digest, shown));
+    write = await groupWrite(lead.sourceRepo, sourceManifest, (task.platforms ?? []).map(parsePlatform), task.missingPlatforms, shown);
   } catch {
     return checked.map((one) => engine.copy(one.member.task, one.member.run));
   }
+  if (write.kind === 'skip') return checked.map((one) => Promise.resolve(platformSkipped(one, shown, sourceManifest.digest, write.note)));
+  const began = Date.now();
+  const fresh = await upToDate(checked, write.manifest.digest, sourceManifest.digest, force);
+  const toWrite = checked.filter((_, i) => !fresh[i]);
+  const written = toWrite.length > 0 ? await writeMany(source, sourceManifest.digest, write, toWrite, force, engine) : [];
+  return checked.map((one, i) =>
+    fresh[i]
+      ? filteredUpToDate(one, source, sourceManifest.digest, write, began, engine)
+      : (written[toWrite.indexOf(one)] as Promise<CopyResult>),
+  );
+}
+
+/** The grouped transfer of what the filter left (or the whole image) to `checked`, under one image slot; one promise per destination, in order. */
+async function writeMany(
+  source: Reference,
+  sourceDigest: string,
+  write: GroupWrite & { kind: 'write' },
+  checked: readonly Opened[],
+  force: boolean,
+  engine: GroupEngine,
+): Promise<Array<Promise<CopyResult>>> {
+  const lead = checked[0] as Opened;
+  const shown = source.toString();
+  const manifest = write.manifest;
   const bytes = manifest.parsed.kind === 'image' ? referencedBlobs(manifest.parsed).reduce((sum, b) => sum + Math.max(0, b.size), 0) : 0;
   const release = await engine.images.acquire(bytes);
   try {
@@ -175,7 +208,6 @@ async function copyChecked(
       else one.emit({ type: 'image-started', source: shown, target: one.target.toString(), time: Date.now() });
     }
     await copyTreeToMany(lead.sourceRepo, manifest, targets, engine.blobs, force);
-    const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
     const done = checked.map(async (one, i) => {
       const target = targets[i] as GroupTarget;
       // Thrown as it came (a typed error, or the CancelledError of a stop).
@@ -185,17 +217,18 @@ async function copyChecked(
         source: shown,
         target: target.name,
         digest: manifest.digest,
-        sourceDigest: manifest.digest,
+        sourceDigest,
         bytes: target.stats.bytes,
         blobsCopied: target.stats.blobsCopied,
         blobsSkipped: target.stats.blobsSkipped,
         blobsMounted: target.stats.blobsMounted,
         manifestsWritten: target.stats.manifestsWritten,
         durationMs: Date.now() - began,
+        ...(write.note ? { note: write.note } : {}),
       };
       if (one.member.task.referrers !== false) {
-        const image = { ...one, task: one.member.task, run: one.member.run, source, digest: manifest.digest, written: manifest.digest };
-        result.referrers = await engine.referrers(image, () => Promise.resolve([manifest.digest, ...children]));
+        const image = { ...one, task: one.member.task, run: one.member.run, source, digest: sourceDigest, written: manifest.digest };
+        result.referrers = await engine.referrers(image, () => Promise.resolve(write.subjects));
       }
       const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs } = result;
       one.emit({
@@ -203,7 +236,7 @@ async function copyChecked(
         source: shown,
         target: target.name,
         digest: manifest.digest,
-        sourceDigest: manifest.digest,
+        sourceDigest,
         bytes,
         blobsCopied,
         blobsSkipped,

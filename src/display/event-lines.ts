@@ -45,6 +45,7 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return undefined;
     case 'image-planned':
       if (event.action === 'copy') return [`would copy ${task(event)}${plannedReferrers(event.referrers, ', with')}`];
+      if (event.action === 'skip') return [`would skip ${task(event)}: ${event.note ?? 'none of the platforms asked for'}`];
       if (event.action === 'up-to-date') return [`up to date ${task(event)}${plannedReferrers(event.referrers, '; would copy')}`];
       return [`error ${task(event)}: ${event.message ?? 'unknown error'}`];
     case 'registry-finished':

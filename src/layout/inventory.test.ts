@@ -112,3 +112,29 @@ test('listing an image replaces the entry of the same name (a tag moves) and kee
     ],
   );
 });
+
+test('an inventory keeps the media type of each manifest index.json names, through a delta and a round trip; an older one without it still reads', () => {
+  const index: IndexDocument = { ...emptyIndex(), manifests: [entry(d('a'), 'team/app:v1')] };
+  const inventory = inventoryOf(
+    'b1.tar',
+    index,
+    new Map([
+      [d('a'), 10],
+      [d('1'), 100],
+    ]),
+    new Map(),
+  );
+  const read = parseInventory(serialiseInventory(inventory), 'b1.tar.inventory.json');
+  assert.equal(read.blobs.get(d('a'))?.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+  assert.equal(read.blobs.get(d('1'))?.mediaType, undefined, 'a layer is not named: no media type');
+  const delta = inventoryOf('b2.tar', emptyIndex(), new Map(), new Map(), read);
+  assert.equal(delta.blobs.get(d('a'))?.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+  const older = Buffer.from(
+    JSON.stringify({ mediaType: INVENTORY_MEDIA_TYPE, bundle: 'b0', blobs: { [d('a')]: { size: 10, bundle: 'b0' } } }),
+  );
+  assert.equal(parseInventory(older, 'b0.json').blobs.get(d('a'))?.mediaType, undefined);
+  const bad = Buffer.from(
+    JSON.stringify({ mediaType: INVENTORY_MEDIA_TYPE, bundle: 'b0', blobs: { [d('a')]: { size: 10, bundle: 'b0', mediaType: 1 } } }),
+  );
+  assert.throws(() => parseInventory(bad, 'b0.json'), /mediaType is not a string/);
+});

@@ -32,6 +32,8 @@ export interface InventoryBlob {
   size: number;
   bundle: string;
   repositories?: string[];
+  /** For a manifest index.json names: its media type, so a delta can name the image again (see subject-names.ts). */
+  mediaType?: string;
 }
 
 /** Whether the inventory holds `digest` for images of `repository` (undefined: for any). */
@@ -63,6 +65,10 @@ export function inventoryOf(
     if (name !== undefined) inventory.images.set(name, entry.digest);
   }
   for (const [digest, size] of blobs) if (!inventory.blobs.has(digest)) inventory.blobs.set(digest, { size, bundle });
+  for (const entry of index.manifests) {
+    const blob = inventory.blobs.get(entry.digest);
+    if (blob) blob.mediaType ??= entry.mediaType;
+  }
   for (const [digest, repositories] of owners) {
     const blob = inventory.blobs.get(digest);
     if (blob?.repositories) blob.repositories = [...new Set([...blob.repositories, ...repositories])].sort();
@@ -78,9 +84,9 @@ export function serialiseInventory(inventory: Inventory): Buffer {
     ...(inventory.since !== undefined ? { since: inventory.since } : {}),
     images: Object.fromEntries(inventory.images),
     blobs: Object.fromEntries(
-      [...inventory.blobs].map(([digest, { size, bundle, repositories }]) => [
+      [...inventory.blobs].map(([digest, { size, bundle, repositories, mediaType }]) => [
         digest,
-        { size, bundle, ...(repositories ? { repositories } : {}) },
+        { size, bundle, ...(repositories ? { repositories } : {}), ...(mediaType !== undefined ? { mediaType } : {}) },
       ]),
     ),
   };
@@ -107,11 +113,12 @@ export function parseInventory(bytes: Buffer, file: string): Inventory {
   }
   const blobs = new Map<string, InventoryBlob>();
   for (const [digest, value] of Object.entries((doc.blobs ?? {}) as Record<string, unknown>)) {
-    const { size, bundle, repositories } = (value ?? {}) as { size?: unknown; bundle?: unknown; repositories?: unknown };
+    const { size, bundle, repositories, mediaType } = (value ?? {}) as Record<string, unknown>;
     if (!isDigest(digest) || typeof size !== 'number' || typeof bundle !== 'string') throw bad(`blobs["${digest}"] is not {size, bundle}`);
     const names = Array.isArray(repositories) && repositories.every((r): r is string => typeof r === 'string') ? repositories : undefined;
     if (repositories !== undefined && !names) throw bad(`blobs["${digest}"].repositories is not a list of names`);
-    blobs.set(digest, { size, bundle, ...(names ? { repositories: names } : {}) });
+    if (mediaType !== undefined && typeof mediaType !== 'string') throw bad(`blobs["${digest}"].mediaType is not a string`);
+    blobs.set(digest, { size, bundle, ...(names ? { repositories: names } : {}), ...(mediaType !== undefined ? { mediaType } : {}) });
   }
   return { bundle: doc.bundle, since: typeof doc.since === 'string' ? doc.since : undefined, images, blobs };
 }

@@ -3,7 +3,10 @@ import { CancelledError, ImageNotFoundError, LayoutError } from '../errors/index
 import { isTag } from '../reference/index.js';
 import {
   MANIFEST_SIZE_LIMIT,
+  MediaType,
   parseManifest,
+  referrerEntries,
+  referrersTag,
   sha256Digest,
   type BlobUpload,
   type ContentRepository,
@@ -20,6 +23,7 @@ import type { Layout } from './layout.js';
 import { LayoutUpload } from './layout-upload.js';
 import { missingBlob } from './missing-blob.js';
 import { digestRefName, parseRefName, tagRefName } from './ref-names.js';
+import { subjectNames } from './subject-names.js';
 
 /**
  * The images of an OCI layout named under one repository (`team/app` for `team/app:v1`, '' for a
@@ -93,14 +97,14 @@ export class LayoutRepository implements ContentRepository {
 
   /**
    * Keeps the bytes, then (unless it is a child: of an index, or a referrer that its subject's
-   * fallback index lists) names the image in index.json. A layout keeps no subject index:
-   * `ociSubject` is always undefined.
+   * fallback index lists) names the image in index.json; in a delta bundle, a subject's fallback
+   * or cosign tag also names the subject its base held (subject-names.ts).
    */
   async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<ManifestPushed> {
     await this.#ready();
     const digest = sha256Digest(bytes);
     await this.#layout.putBlobBytes(digest, bytes, this.name);
-    if (options.child) return { digest, ociSubject: undefined };
+    if (options.child) return this.#child(digest, bytes, mediaType);
     const name = isTag(reference) ? tagRefName(this.name, reference) : digestRefName(this.name, digest);
     const entry: IndexEntry = {
       mediaType,
@@ -108,8 +112,21 @@ export class LayoutRepository implements ContentRepository {
       size: bytes.length,
       ...(name !== undefined ? { annotations: { [REF_NAME]: name } } : {}),
     };
-    await this.#layout.list(entry);
+    const subject = isTag(reference) ? subjectNames(this.#layout.base, this.name, reference, await this.#layout.index()) : [];
+    await Promise.all([...subject, entry].map((e) => this.#layout.list(e)));
     return { digest, ociSubject: undefined };
+  }
+
+  /**
+   * A child, unless it is a referrer of a subject whose referrers this layout keeps as bare entries
+   * (oras's way): then it is listed so too, and, as a registry with the referrers API says
+   * `OCI-Subject`, `ociSubject` tells the copier that no fallback index is needed.
+   */
+  async #child(digest: string, bytes: Buffer, mediaType: string): Promise<ManifestPushed> {
+    const subject = parseManifest(bytes, mediaType).subject?.digest;
+    if (subject === undefined || (await this.#layout.bareReferrersOf(subject)).length === 0) return { digest, ociSubject: undefined };
+    await this.#layout.list({ mediaType, digest, size: bytes.length });
+    return { digest, ociSubject: subject };
   }
 
   /**
@@ -120,10 +137,19 @@ export class LayoutRepository implements ContentRepository {
    * an index.json entry holding the OCI index of its referrers, which lists them (and makes them
    * count as complete); cosign's `sha256-<hex>.sig` / `.att` / `.sbom` are names like any tag.
    * Tools that walk index.json (skopeo, oras, regctl) read such a layout, and the engine finds the
-   * referrers there again through the fallback tag.
+   * referrers there again through the fallback tag (`supported: false`).
+   * oras keeps them otherwise: each referrer a bare (unnamed) index.json entry. A subject with such
+   * entries is answered here as a referrers API would, with what its fallback index lists besides.
    */
-  listReferrers(): Promise<ReferrersListing> {
-    return Promise.resolve({ supported: false });
+  async listReferrers(subject: string): Promise<ReferrersListing> {
+    await this.#ready();
+    const bare = await this.#layout.bareReferrersOf(subject);
+    if (bare.length === 0) return { supported: false };
+    const tag = referrersTag(subject);
+    const fallback = (await this.#tagged(tag)) ? (await this.getManifest(tag)).bytes : undefined;
+    const listed = fallback ? referrerEntries(fallback, MediaType.ociIndex, `${this.where}:${tag}`) : [];
+    const referrers = [...bare, ...listed.filter((e) => !bare.some((b) => b.descriptor.digest === e.descriptor.digest))];
+    return { supported: true, referrers, filtersApplied: [] };
   }
 
   async exists(): Promise<boolean | undefined> {

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { ContentError, LayoutError } from '../errors/index.js';
-import { MANIFEST_SIZE_LIMIT, parseManifest } from '../registry/index.js';
+import { MANIFEST_SIZE_LIMIT, parseManifest, type ReferrerEntry } from '../registry/index.js';
+import { bareReferrers } from './bare-referrers.js';
 import { blobOwners } from './blob-owners.js';
 import { DigestCheck } from './digest-check.js';
 import { emptyIndex, refNameOf, type IndexDocument, type IndexEntry } from './index-document.js';
@@ -33,6 +34,8 @@ export class Layout {
   #children = new Map<string, readonly string[]>();
   #own: Promise<Inventory | undefined> | undefined;
   #listed: { doc: IndexDocument; digests: Set<string> } | undefined;
+  #bare: { doc: IndexDocument; bySubject: Promise<Map<string, ReferrerEntry[]>> } | undefined;
+  #described = new Map<string, { subject: string; entry: ReferrerEntry } | null>();
 
   constructor(storage: LayoutStorage, path: string, options: LayoutOptions = {}) {
     this.storage = storage;
@@ -74,6 +77,17 @@ export class Layout {
     for (const entry of doc.manifests) await visit(entry.digest, entry.mediaType);
     this.#listed = { doc, digests: listed };
     return listed;
+  }
+
+  /** The referrers of `subject` that index.json lists as bare entries (oras's way; see bare-referrers.ts). */
+  async bareReferrersOf(subject: string): Promise<ReferrerEntry[]> {
+    const doc = await this.index();
+    if (this.#bare?.doc !== doc) {
+      const read = async (digest: string, size: number) =>
+        (await this.storage.blobSize(digest)) === size ? this.readWhole(digest, size, size) : undefined;
+      this.#bare = { doc, bySubject: bareReferrers(doc, read, this.#described) };
+    }
+    return (await this.#bare.bySubject).get(subject) ?? [];
   }
 
   async #childrenOf(digest: string, mediaType: string | undefined): Promise<readonly string[]> {

@@ -69,8 +69,10 @@ export type RunEvent =
       registry: string;
       source: string;
       target: string;
-      action: 'copy' | 'up-to-date' | 'error';
+      /** `skip`: a platform filter leaves nothing of it (`note` says why), as the copy would skip it. */
+      action: 'copy' | 'up-to-date' | 'skip' | 'error';
       message?: string;
+      note?: string;
       /** Signatures and attestations that would be copied, by artifact type (absent: none, or referrers off). */
       referrers?: Record<string, number>;
       time: number;

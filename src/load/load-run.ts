@@ -21,7 +21,7 @@ import { resolvedSourceEndpoint, resolvedTargetEndpoint } from './registry-endpo
 import { RunCredentials } from './run-credentials.js';
 import { SourceGroups } from './source-groups.js';
 import { retrySummary, runRetryPasses, taskKey } from './retry-passes.js';
-import { referrersFound, RunCounter } from './run-counts.js';
+import { plannedStatus, referrersFound, RunCounter } from './run-counts.js';
 import {
   emptyOutcome,
   scriptFailureSummary,
@@ -335,8 +335,9 @@ async function copyOrPlan(
     try {
       const plan = await options.engine.plan(task, { onEvent, tagListings });
       const referrers = plan.referrers && Object.keys(plan.referrers).length > 0 ? { referrers: plan.referrers } : {};
-      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, ...referrers, time: Date.now() });
-      return { ...base, status: plan.action === 'copy' ? 'would-copy' : 'up-to-date', digest: plan.digest, bytes: 0 };
+      const note = plan.note ? { note: plan.note } : {};
+      options.emit({ type: 'image-planned', registry, ...base, action: plan.action, ...note, ...referrers, time: Date.now() });
+      return { ...base, status: plannedStatus(plan.action), digest: plan.digest, bytes: 0, ...note };
     } catch (error) {
       const info = errorInfo(error);
       options.emit({ type: 'image-planned', registry, ...base, action: 'error', message: info.message, time: Date.now() });

@@ -27,6 +27,11 @@ export interface FinishedCounts extends ImageCounts {
   referrers?: ReferrerCounts;
 }
 
+/** How a dry run's planned action counts: as the image's outcome would (a platform skip is a skip, not a failure). */
+export function plannedStatus(action: Extract<LoadEvent, { type: 'image-planned' }>['action']): ImageOutcome['status'] {
+  return action === 'copy' ? 'would-copy' : action === 'up-to-date' ? 'up-to-date' : action === 'skip' ? 'skipped' : 'failed';
+}
+
 /** No referrers yet. */
 export const noReferrers = (): ReferrerCounts => ({ copied: 0, present: 0, failed: 0 });
 
@@ -91,7 +96,7 @@ export class RunCounter implements ImageCounts {
       case 'image-cancelled':
         return this.add('cancelled', 0);
       case 'image-planned':
-        return this.add(event.action === 'copy' ? 'would-copy' : event.action === 'up-to-date' ? 'up-to-date' : 'failed', 0);
+        return this.add(plannedStatus(event.action), 0);
       case 'registry-script-failed':
         this.scriptFailures++;
         return;

@@ -1,4 +1,4 @@
-import { isCosignTagOf, isIndexMediaType, type ContentRepository, type Platform } from '../../registry/index.js';
+import { isCosignTagOf, isIndexMediaType, type ContentRepository, type MissingPlatforms, type Platform } from '../../registry/index.js';
 import type { ImageCheck } from '../check-image.js';
 import { lookUpManifest } from '../manifest-lookup.js';
 import { presentAtTarget } from '../manifest-tree.js';
@@ -35,13 +35,14 @@ export async function planSubjects(
   check: ImageCheck,
   platforms: readonly Platform[],
   shownSource: string,
+  missing?: MissingPlatforms,
 ): Promise<string[]> {
   if (check.action === 'up-to-date') return upToDateSubjects(target, check.digest, check.targetMediaType);
   const mediaType = check.manifest?.mediaType ?? check.sourceMediaType;
   if (!mediaType || !isIndexMediaType(mediaType)) return [check.digest];
   const index = check.manifest ?? (await source.getManifest(check.digest));
   if (index.parsed.kind !== 'index') return [check.digest];
-  const selection = selectPlatforms(index as typeof index & { parsed: { kind: 'index' } }, platforms, shownSource);
+  const selection = selectPlatforms(index as typeof index & { parsed: { kind: 'index' } }, platforms, shownSource, missing);
   if (selection.kind === 'child') return [selection.descriptor.digest];
   if (selection.kind === 'subset') return selection.children.map((c) => c.digest);
   return [check.digest, ...index.parsed.manifests.map((c) => c.digest)];

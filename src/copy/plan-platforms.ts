@@ -1,0 +1,50 @@
+import type { Reference } from '../reference/index.js';
+import type { ContentRepository, FetchedManifest, MissingPlatforms, Platform } from '../registry/index.js';
+import type { ImageCheck } from './check-image.js';
+import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
+import { fetchSource } from './resolve.js';
+
+export interface PlatformPlanInput {
+  source: Reference;
+  target: Reference;
+  sourceRepo: ContentRepository;
+  targetRepo: ContentRepository;
+  /** The no-change check's answer (with a filter it is always `copy`: HEADs cannot tell). */
+  check: ImageCheck;
+  platforms: readonly Platform[];
+  missing?: MissingPlatforms | undefined;
+  force: boolean;
+}
+
+/** What a filtered copy would do: `skip` (none of the platforms asked for, `note` says why), as image-copier.ts decides. */
+export interface PlatformPlan {
+  action: 'copy' | 'up-to-date' | 'skip';
+  note?: string;
+  /** The source manifest read to decide (the dry run's referrers step reads it from here). */
+  manifest: FetchedManifest;
+}
+
+/**
+ * A dry run with a platform filter says what the copy would do, not just `copy`: the source index
+ * (or, for a single-platform image, its config) is read and the filter applied exactly as the copy
+ * applies it (image-copier.ts), so an image the copy would skip is planned as skipped with the
+ * same note, one whose filtered manifest is already at the target tag as up to date, and one
+ * missing a platform asked for (`missing: fail`) fails with the copy's error.
+ */
+export async function planPlatforms(input: PlatformPlanInput): Promise<PlatformPlan> {
+  const { source, target, sourceRepo, targetRepo, check, platforms, missing, force } = input;
+  const shown = source.toString();
+  const manifest = check.manifest ?? (await fetchSource(sourceRepo, check.digest, shown));
+  const parsed = manifest.parsed;
+  if (parsed.kind === 'image') {
+    const config = await sourceRepo.readBlob(parsed.config.digest, parsed.config.size);
+    const note = checkImagePlatform(config, platforms, shown, missing);
+    return note === undefined ? { action: 'copy', manifest } : { action: 'skip', note, manifest };
+  }
+  const selection = selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, platforms, shown, missing);
+  if (selection.kind === 'none') return { action: 'skip', note: selection.note, manifest };
+  if (selection.kind === 'whole') return { action: 'copy', manifest };
+  const written = selection.kind === 'child' ? selection.descriptor.digest : selection.digest;
+  const there = force ? undefined : await targetRepo.headManifest(target.tag ?? written);
+  return { action: there?.digest === written ? 'up-to-date' : 'copy', manifest };
+}
