@@ -57,11 +57,12 @@ export interface HostAccess extends HostSettings {
 /**
  * The one way host settings become EndpointOptions, for every caller. A setting's path from
  * config.yaml to the socket:
- *   config.yaml → the schema (config/schema.ts with hostSettingsShape above: defaults, absolute
- *   caFile, parsed auth) → PictureBookConfig (a registry's own keys for its target, `sources:` for
- *   the hosts it pulls from) → sync/registry-endpoints.ts (picks the host's settings and
- *   credentials) → toEndpointOptions → CopyTask.sourceEndpoint/targetEndpoint → RegistryClients
- *   (registry/registry-clients.ts: one Transport per host and settings) → Transport
+ *   config.yaml → the schema (config/registry-schema.ts and host-entries-schema.ts with
+ *   hostSettingsShape above: defaults, absolute caFile, parsed auth) → PictureBookConfig (a
+ *   registry's own keys for its target, `sources:` for the hosts it pulls from) →
+ *   load/registry-endpoints.ts (picks the host's settings and credentials) → toEndpointOptions →
+ *   CopyTask.sourceEndpoint/targetEndpoint → RegistryClients (registry/registry-clients.ts: one
+ *   Transport per host and settings) → Transport
  *   (transport/transport.ts: scheme, TLS verify, CA, pipelined HEADs) → an undici Agent
  *   (transport/agent-pool.ts) → the TLS socket.
  * `copy`'s flags (cli/endpoint-flags.ts) and distribute jobs (server/distribute/endpoint-options.ts)

@@ -5,7 +5,7 @@ import type { BlobCopier } from './blob-copier.js';
 import { checkImage, type ImageCheck } from './check-image.js';
 import { CopyStats } from './copy-stats.js';
 import type { CopyTask } from './copy-task.js';
-import type { CopyRunOptions } from './engine.js';
+import type { CopyRunOptions } from './copy-run-options.js';
 import type { CopyEventListener, ReferrerCounts } from './events.js';
 import { filteredUpToDate, groupWrite, platformSkipped, upToDate, type GroupWrite } from './grouped-platforms.js';
 import { copyTreeToMany, type GroupTarget } from './grouped-tree.js';

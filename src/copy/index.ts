@@ -1,5 +1,7 @@
 export type { CopyTask } from './copy-task.js';
-export { CopyEngine, type CopyEngineOptions, type CopyRunOptions, type PlanOptions, type PlanResult } from './engine.js';
+export { CopyEngine, type CopyEngineOptions } from './engine.js';
+export type { CopyRunOptions } from './copy-run-options.js';
+export type { PlanOptions, PlanResult } from './plan-copy.js';
 export type { PlanAction } from './check-image.js';
 export type { CopyResult } from './image-copier.js';
 export type { GroupMember } from './grouped-copy.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { errorMessage, InvalidReferenceError } from '../errors/index.js';
 import { maskUserinfo } from '../errors/mask-userinfo.js';
 import { parseImageEntry, RuleError, type ImageEntry } from '../select/index.js';
-import { DEFAULT_SCRIPT_MAX_LINE_BYTES, DEFAULT_SCRIPT_MAX_LINES } from '../config/schema.js';
+import { DEFAULT_SCRIPT_MAX_LINE_BYTES, DEFAULT_SCRIPT_MAX_LINES } from '../config/schema-limits.js';
 import { splitScriptArgs } from '../config/script-args.js';
 import { BoundedLines } from './bounded-lines.js';
 
