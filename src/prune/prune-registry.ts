@@ -2,7 +2,7 @@ import { errorMessage, PictureBookError } from '../errors/index.js';
 import type { ImageOutcome } from '../load/run-outcome.js';
 import { parseReference } from '../reference/index.js';
 import type { PlannedImage, PrunePolicy, RuleExpansion, TargetPlace } from '../select/index.js';
-import type { OwnedTag, OwnershipLedger } from '../store/index.js';
+import type { OwnedTag, OwnershipLedger, SkippedPrune } from '../store/index.js';
 import { deleteTags, type DeleteCapabilities, type Deletion, type DeletionResult, type TargetRepository } from './delete-tags.js';
 import type { PruneEvent } from './events.js';
 import { guardReason, planRulePrune, type PruneCandidate, type RulePrunePlan } from './plan-prune.js';
@@ -85,7 +85,29 @@ async function recordWritten(input: PruneRegistryInput): Promise<void> {
  * the guards, and deletes them from the target (deleteTags), recording each deletion. A dry run
  * records nothing and deletes nothing, and says what it would do.
  */
-export async function pruneRegistry(input: PruneRegistryInput): Promise<PruneRegistryResult> {
+export async function pruneRegistry(given: PruneRegistryInput): Promise<PruneRegistryResult> {
+  const skipped: SkippedPrune[] = [];
+  const input = { ...given, emit: keepSkipped(given, skipped) };
+  try {
+    return await pruneTargets(input);
+  } finally {
+    if (skipped.length > 0) await input.ledger.recordSkipped(skipped);
+  }
+}
+
+/** A run's kept and failed prunes are recorded with it (the run's page shows them); a dry run's are not. */
+function keepSkipped(input: PruneRegistryInput, skipped: SkippedPrune[]): (event: PruneEvent) => void {
+  return (event) => {
+    const { runId } = input;
+    if (runId !== undefined && !input.dryRun && (event.action === 'kept' || event.action === 'failed')) {
+      const { rule, target, digest, action: outcome, reason, time: at } = event;
+      skipped.push({ runId, rule, target, digest, outcome, reason, at });
+    }
+    input.emit(event);
+  };
+}
+
+async function pruneTargets(input: PruneRegistryInput): Promise<PruneRegistryResult> {
   const result: PruneRegistryResult = { problems: [], deleted: 0 };
   if (!input.dryRun) await recordWritten(input);
   const selected = new Set(input.expansions.flatMap((e) => e.images.map((i) => i.target)));

@@ -31,6 +31,17 @@ export interface PrunedTag {
   prunedAt: number;
 }
 
+/** An owned tag a run's pruning left in place (`kept`: a guard, a shared digest, an incomplete listing) or could not delete. */
+export interface SkippedPrune {
+  runId: number;
+  rule: string;
+  target: string;
+  digest: string;
+  outcome: 'kept' | 'failed';
+  reason: string;
+  at: number;
+}
+
 export interface OwnershipLedger {
   /** Records that picture-book wrote `target` (digest) from a rule; refreshes the digest when it wrote it again. */
   recordWritten(tags: ReadonlyArray<Omit<OwnedTag, 'lastSeenAt' | 'writtenAt'>>, at: number): Promise<void>;
@@ -48,4 +59,8 @@ export interface OwnershipLedger {
   recordPruned(tag: PrunedTag): Promise<void>;
   /** Newest first; one registry's, one run's when given. */
   prunedTags(options: { registry?: string; runId?: number; limit: number }): Promise<PrunedTag[]>;
+  /** Kept with the run: they go when it does (state.retentionDays). */
+  recordSkipped(skips: readonly SkippedPrune[]): Promise<void>;
+  /** One run's, in the order it recorded them. */
+  skippedPrunes(runId: number): Promise<SkippedPrune[]>;
 }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { OwnedTag, OwnershipLedger, PrunedTag } from './ownership.js';
+import type { OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';
 
 interface OwnedRow {
   registry: string;
@@ -65,6 +65,13 @@ function prepare(db: Database) {
       `SELECT * FROM pruned_tags WHERE (@registry IS NULL OR registry = @registry) AND (@runId IS NULL OR run_id = @runId)
        ORDER BY id DESC LIMIT @limit`,
     ),
+    recordSkipped: db.prepare(
+      `INSERT INTO run_prune_skips (run_id, rule, target, digest, outcome, reason, at)
+       VALUES (@runId, @rule, @target, @digest, @outcome, @reason, @at)`,
+    ),
+    skipped: db.prepare<[number], SkippedPrune>(
+      `SELECT run_id AS runId, rule, target, digest, outcome, reason, at FROM run_prune_skips WHERE run_id = ? ORDER BY rowid`,
+    ),
   };
 }
 
@@ -116,5 +123,15 @@ export class SqliteOwnershipLedger implements OwnershipLedger {
 
   async prunedTags(options: { registry?: string; runId?: number; limit: number }): Promise<PrunedTag[]> {
     return this.#sql.pruned.all({ registry: options.registry ?? null, runId: options.runId ?? null, limit: options.limit }).map(pruned);
+  }
+
+  async recordSkipped(skips: readonly SkippedPrune[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const skip of skips) this.#sql.recordSkipped.run(skip);
+    })();
+  }
+
+  async skippedPrunes(runId: number): Promise<SkippedPrune[]> {
+    return this.#sql.skipped.all(runId);
   }
 }

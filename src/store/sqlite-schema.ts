@@ -95,6 +95,17 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN referrers_copied INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE runs ADD COLUMN referrers_present INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE runs ADD COLUMN referrers_failed INTEGER NOT NULL DEFAULT 0;`,
+  // Prunes a run held back (a guard, a shared digest, an incomplete listing) or failed, with why: shown with the run, gone with it.
+  `CREATE TABLE run_prune_skips (
+     run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     rule TEXT NOT NULL,
+     target TEXT NOT NULL,
+     digest TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX run_prune_skips_by_run ON run_prune_skips (run_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -53,6 +53,14 @@ test('sync: the guard holds a prune, action=prune-confirm lifts it once; details
     /1 selection error\(s\), the first: mirrors\[0\]: prune stopped by its guard: it would delete 1 tag/,
   );
   assert.deepEqual((await skopeoListTags(`${target.host}/m/team/app`, target)).sort(), ['v1', 'v2', 'v3'], 'nothing deleted');
+  const guarded = (await s.api(`/api/sync/runs?registry=${target.host}&limit=1`)).json.runs[0].id;
+  const held = (await s.api(`/api/sync/runs/${guarded}`)).json.prunes;
+  assert.deepEqual(
+    held.map((p: { target: string; outcome: string }) => [p.target, p.outcome]),
+    [[`${target.host}/m/team/app:v2`, 'kept']],
+    "the held prune is in the run's detail",
+  );
+  assert.match(held[0].reason, /^gone from the source; held by the guard \(/);
 
   const confirm = await s.api(`/ops?sync=${target.host}&action=prune-confirm`, { method: 'POST' });
   assert.equal(confirm.status, 202, confirm.text);
@@ -66,6 +74,11 @@ test('sync: the guard holds a prune, action=prune-confirm lifts it once; details
   assert.deepEqual(
     [pruned.rule, pruned.target, pruned.reason, pruned.runId],
     ['mirrors[0]', `${target.host}/m/team/app:v2`, 'gone from the source', details.json.recentRuns[0].id],
+  );
+  const confirmed = (await s.api(`/api/sync/runs/${details.json.recentRuns[0].id}`)).json.prunes;
+  assert.deepEqual(
+    confirmed.map((p: { target: string; outcome: string; reason: string }) => [p.target, p.outcome, p.reason]),
+    [[`${target.host}/m/team/app:v2`, 'deleted', 'gone from the source']],
   );
   assert.deepEqual(
     details.json.recentRuns.map((r: { pruned: number }) => r.pruned),

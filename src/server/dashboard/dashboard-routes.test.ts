@@ -115,6 +115,7 @@ test('run history: pages, the failed-only filter, a run with its images; bad cur
     },
   ]);
   assert.equal(detail.live, null);
+  assert.deepEqual(detail.prunes, [], 'a run that pruned nothing');
 
   for (const [url, status, message] of [
     ['/api/sync/runs?before=99999', 400, /^before: no run 99999/],
@@ -127,6 +128,66 @@ test('run history: pages, the failed-only filter, a run with its images; bad cur
     assert.equal(answer.statusCode, status, url);
     assert.match(answer.json().error.message, message, url);
   }
+});
+
+test("a run's detail lists the tags its pruning deleted or kept, oldest first, and no other run's", async (t) => {
+  const api = await testApi();
+  t.after(() => api.close());
+  const [first, second] = [await api.store.startRun(MIRROR, 'manual', 1000), await api.store.startRun(MIRROR, 'manual', 2000)];
+  const pruned = (runId: number | undefined, tag: string, prunedAt: number) => ({
+    runId: runId ?? null,
+    registry: MIRROR,
+    rule: 'mirrors[0]',
+    target: `${MIRROR}/mirror/app:${tag}`,
+    digest: `sha256:${tag}`,
+    reason: 'gone from the source',
+    prunedAt,
+  });
+  await api.store.ownership.recordPruned(pruned(first, 'v1', 1500));
+  await api.store.ownership.recordPruned(pruned(second, 'v2', 2500));
+  await api.store.ownership.recordPruned(pruned(second, 'v3', 2600));
+  await api.store.ownership.recordSkipped([
+    {
+      runId: second,
+      rule: 'mirrors[0]',
+      target: `${MIRROR}/mirror/app:v4`,
+      digest: 'sha256:v4',
+      outcome: 'kept',
+      reason: 'the registry deletes by digest only, ...: kept',
+      at: 2550,
+    },
+  ]);
+  const detail = async (id: number | undefined) => (await api.app.inject({ url: `/api/sync/runs/${id}`, headers: api.auth })).json();
+  assert.deepEqual((await detail(second)).prunes, [
+    {
+      rule: 'mirrors[0]',
+      target: `${MIRROR}/mirror/app:v2`,
+      digest: 'sha256:v2',
+      outcome: 'deleted',
+      reason: 'gone from the source',
+      at: '1970-01-01T00:00:02.500+00:00',
+    },
+    {
+      rule: 'mirrors[0]',
+      target: `${MIRROR}/mirror/app:v4`,
+      digest: 'sha256:v4',
+      outcome: 'kept',
+      reason: 'the registry deletes by digest only, ...: kept',
+      at: '1970-01-01T00:00:02.550+00:00',
+    },
+    {
+      rule: 'mirrors[0]',
+      target: `${MIRROR}/mirror/app:v3`,
+      digest: 'sha256:v3',
+      outcome: 'deleted',
+      reason: 'gone from the source',
+      at: '1970-01-01T00:00:02.600+00:00',
+    },
+  ]);
+  assert.deepEqual(
+    (await detail(first)).prunes.map((p: { target: string }) => p.target),
+    [`${MIRROR}/mirror/app:v1`],
+  );
 });
 
 test('the page and its files are open, carry no data, say whether a token is needed, and are never framed', async (t) => {

@@ -4,7 +4,10 @@ import type { ApiContext } from '../api-context.js';
 import { apiTime } from '../distribute/job-view.js';
 import type { ZodTypeProvider } from '../openapi/zod-compilers.js';
 import { overviewSchema, runDetailSchema, runPageSchema } from './dashboard-schemas.js';
-import { dashboardRow, historyRunView, liveRunView, runImagesView } from './dashboard-views.js';
+import { dashboardRow, historyRunView, liveRunView, runImagesView, runPrunesView } from './dashboard-views.js';
+
+/** A run's deletions shown with it: more than a page of the dashboard would ever be read. */
+const RUN_PRUNES = 10_000;
 
 /** What the dashboard reads beyond /list and /ops: the overview with warnings and live runs, the run history. */
 export function dashboardRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -28,6 +31,13 @@ export function dashboardRoutes(app: FastifyInstance, context: ApiContext): void
     const run = await store.getRun(request.params.id);
     if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no run ${request.params.id} (runs older than state.retentionDays are pruned)`);
     const live = feed.runs.view(run.registry, Date.now());
-    return { run: historyRunView(run), images: runImagesView(run), live: live?.runId === run.id ? liveRunView(live) : null };
+    const pruned = (await store.ownership?.prunedTags({ runId: run.id, limit: RUN_PRUNES })) ?? [];
+    const skipped = (await store.ownership?.skippedPrunes(run.id)) ?? [];
+    return {
+      run: historyRunView(run),
+      images: runImagesView(run),
+      prunes: runPrunesView(pruned, skipped),
+      live: live?.runId === run.id ? liveRunView(live) : null,
+    };
   });
 }

@@ -75,6 +75,25 @@ const imageOutcomeSchema = z
   })
   .strict();
 
+const runPruneSchema = z
+  .object({
+    rule: z.string().describe('The rule that owned the tag: `mirrors[0]`, or `images` for the list'),
+    target: z.string().describe('The target tag, `host/repo:tag`'),
+    digest: z.string().describe('What picture-book had written there'),
+    outcome: z
+      .enum(['deleted', 'kept', 'failed'])
+      .describe(
+        'deleted: the tag (and what refers to it) left the target; kept: it stays this run (see reason); failed: deleting it failed',
+      ),
+    reason: z
+      .string()
+      .describe(
+        'Why it went (`gone from the source`, `dropped by exclude`), why it stays (`...; held by the guard (...)`, a shared digest, a source not listed completely), or the error',
+      ),
+    at: apiTimeSchema,
+  })
+  .strict();
+
 export const overviewSchema = {
   summary: 'Every registry for the dashboard: state, schedule, last run, warnings, live run',
   response: {
@@ -132,6 +151,9 @@ export const runDetailSchema = {
       .object({
         run: historyRunSchema,
         images: z.array(imageOutcomeSchema).describe('Written when the run ends'),
+        prunes: z
+          .array(runPruneSchema)
+          .describe("Owned target tags the run's pruning deleted, held back or failed to delete, oldest first"),
         live: liveRunSchema.nullable(),
       })
       .strict()

@@ -1,5 +1,5 @@
 import type { Synchronizer } from '../../scheduler/index.js';
-import type { RunRecord, RunStore, RunSummary } from '../../store/index.js';
+import type { PrunedTag, RunRecord, RunStore, RunSummary, SkippedPrune } from '../../store/index.js';
 import { apiTime } from '../distribute/job-view.js';
 import { runView, synchronizerView } from '../synchronizer-view.js';
 import type { DashboardFeed } from './live-feed.js';
@@ -36,6 +36,20 @@ export function runImagesView(run: RunRecord) {
     bytes,
     error: error ?? null,
   }));
+}
+
+/** A run's deletions and the prunes it held back or failed, oldest first (the ledger answers deletions newest first). */
+export function runPrunesView(pruned: readonly PrunedTag[], skipped: readonly SkippedPrune[]) {
+  const deleted = pruned.map(({ rule, target, digest, reason, prunedAt }) => ({
+    rule,
+    target,
+    digest,
+    outcome: 'deleted' as const,
+    reason,
+    at: prunedAt,
+  }));
+  const kept = skipped.map(({ rule, target, digest, outcome, reason, at }) => ({ rule, target, digest, outcome, reason, at }));
+  return [...deleted.reverse(), ...kept].sort((a, b) => a.at - b.at).map((p) => ({ ...p, at: time(p.at) }));
 }
 
 /** A registry's row of the overview: its synchronizer, when its schedule owes a tick, its warnings, its live run. */

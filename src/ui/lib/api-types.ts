@@ -16,6 +16,7 @@ export type HistoryRun = z.output<typeof historyRunSchema>;
 export type RunPage = z.output<(typeof runPageSchema)['response'][200]>;
 export type RunDetail = z.output<(typeof runDetailSchema)['response'][200]>;
 export type RunImage = RunDetail['images'][number];
+export type RunPrune = RunDetail['prunes'][number];
 export type Job = z.output<typeof jobListItemSchema>;
 
 export interface Overview {

@@ -1,4 +1,4 @@
-import type { RunDetail, RunImage } from '../../lib/api-types.js';
+import type { RunDetail, RunImage, RunPrune } from '../../lib/api-types.js';
 import { bytes, duration, rate } from '../../lib/format.js';
 import { api } from '../api.js';
 import { relativeAndAbsolute } from '../clock.js';
@@ -21,6 +21,17 @@ function imageRow(image: RunImage): HTMLElement {
       { 'data-label': 'Error' },
       image.error ? h('div', { class: 'error-text' }, h('strong', {}, image.error.code), ': ', image.error.message) : '',
     ),
+  );
+}
+
+function pruneRow(prune: RunPrune): HTMLElement {
+  return h(
+    'tr',
+    { class: `prune prune-${prune.outcome}` },
+    h('td', { 'data-label': 'Outcome' }, resultBadge(prune.outcome)),
+    h('td', { 'data-label': 'Target tag', class: 'mono' }, prune.target),
+    h('td', { 'data-label': 'Digest', class: 'mono', title: prune.digest }, shortDigest(prune.digest)),
+    h('td', { 'data-label': 'Why' }, `${prune.rule}: ${prune.reason}`),
   );
 }
 
@@ -68,6 +79,9 @@ export function runView(context: Context, id: number): View {
     empty,
     table,
   );
+  // Only runs that pruned something show the section.
+  const prunes = headedTable('prunes', ['Outcome', 'Target tag', 'Digest', 'Why']);
+  const pruned = h('div', { class: 'pruned', hidden: true }, h('h2', {}, 'Pruned'), prunes.table);
   let detail: RunDetail | undefined;
 
   const drawLiveRun = (d: RunDetail) => {
@@ -97,6 +111,14 @@ export function runView(context: Context, id: number): View {
         : d.run.result === 'running'
           ? 'The images are listed here when the run ends.'
           : 'No image in this run.';
+    reconcile(
+      prunes.tbody,
+      d.prunes,
+      (p) => `${p.rule} ${p.target}`,
+      (p) => JSON.stringify(p),
+      pruneRow,
+    );
+    pruned.hidden = prunes.table.hidden = d.prunes.length === 0;
   };
 
   const load = async () => {
@@ -104,7 +126,7 @@ export function runView(context: Context, id: number): View {
       detail = await api.get<RunDetail>(`api/sync/runs/${id}`);
       draw(detail);
     } catch (error) {
-      images.hidden = true;
+      images.hidden = pruned.hidden = true;
       head.dataset.key = 'error';
       fill(
         head,
@@ -116,7 +138,7 @@ export function runView(context: Context, id: number): View {
   };
   void load();
   return {
-    element: h('section', { class: 'run-page' }, head, liveSlot, images),
+    element: h('section', { class: 'run-page' }, head, liveSlot, images, pruned),
     live: (runs) => {
       if (detail && runs.some((r) => r.registry === detail?.run.registry && r.runId === id)) drawLiveRun(detail);
     },
