@@ -140,3 +140,6 @@ export interface ImageCopyFigures {
 
 /** Receives events; must not throw (a throwing listener is the caller's bug, not a copy failure). */
 export type CopyEventListener = (event: CopyEvent) => void;
+
+/** The listener of a copy whose caller asked for no events. */
+export const ignoreEvents: CopyEventListener = () => {};

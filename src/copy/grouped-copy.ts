@@ -6,7 +6,8 @@ import { checkImage, type ImageCheck } from './check-image.js';
 import { CopyStats } from './copy-stats.js';
 import type { CopyTask } from './copy-task.js';
 import type { CopyRunOptions } from './copy-run-options.js';
-import type { CopyEventListener, ReferrerCounts } from './events.js';
+import { ignoreEvents, type CopyEventListener, type ReferrerCounts } from './events.js';
+import type { OpenRepositories } from './open-repositories.js';
 import { filteredUpToDate, groupWrite, platformSkipped, upToDate, type GroupWrite } from './grouped-platforms.js';
 import { copyTreeToMany, type GroupTarget } from './grouped-tree.js';
 import type { CopyResult } from './image-copier.js';
@@ -38,13 +39,7 @@ export interface FollowedImage {
 /** The engine's parts a grouped copy uses: its limits, its blob copier, and its plain copy for what is not grouped. */
 export interface GroupEngine {
   copy: (task: CopyTask, run: CopyRunOptions) => Promise<CopyResult>;
-  repositories: (
-    source: Reference,
-    target: Reference,
-    task: CopyTask,
-    emit: CopyEventListener,
-    signal?: AbortSignal,
-  ) => Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }>;
+  repositories: OpenRepositories;
   images: Limiter;
   checks: Limiter;
   blobs: BlobCopier;
@@ -59,8 +54,6 @@ export interface Opened {
   sourceRepo: ContentRepository;
   targetRepo: ContentRepository;
 }
-
-const ignore: CopyEventListener = () => {};
 
 /** The platform filter of a task, as a group compares it. */
 const filterOf = (task: CopyTask): string => JSON.stringify([task.platforms ?? [], task.missingPlatforms ?? '']);
@@ -95,7 +88,7 @@ export async function copyGroup(members: readonly GroupMember[], engine: GroupEn
     members.map(async (member) => {
       try {
         const target = withSourceTag(source, parseReference(member.task.target));
-        const emit = member.run.onEvent ?? ignore;
+        const emit = member.run.onEvent ?? ignoreEvents;
         opened.push({ member, target, emit, ...(await engine.repositories(source, target, member.task, emit, member.run.signal)) });
       } catch {
         results.set(member, alone(member));

@@ -1,8 +1,9 @@
-import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, type ContentRepository } from '../registry/index.js';
+import { parseReference } from '../reference/index.js';
+import { parsePlatform } from '../registry/index.js';
 import { checkImage, type PlanAction } from './check-image.js';
 import type { CopyTask } from './copy-task.js';
-import type { CopyEventListener } from './events.js';
+import { ignoreEvents, type CopyEventListener } from './events.js';
+import type { OpenRepositories } from './open-repositories.js';
 import type { Limiter } from './limiter.js';
 import { planReferrers, planSubjects } from './referrers/plan-referrers.js';
 import { planPlatforms } from './plan-platforms.js';
@@ -30,18 +31,13 @@ export interface PlanOptions {
 /** The engine's parts a plan goes through: its check limit and its repositories. */
 export interface PlanParts {
   /** The source and target of the plan, the target opened for pull; their requests report retries to `emit`. */
-  repositories: (
-    source: Reference,
-    target: Reference,
-    task: CopyTask,
-    emit: CopyEventListener,
-  ) => Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }>;
+  repositories: OpenRepositories;
   checks: Limiter;
 }
 
 /** What `copy` would do (HEAD requests, and the listings of signatures and attestations; writes nothing). */
 export async function planCopy(task: CopyTask, options: PlanOptions, parts: PlanParts): Promise<PlanResult> {
-  const emit = options.onEvent ?? ignore;
+  const emit = options.onEvent ?? ignoreEvents;
   const source = parseReference(task.source);
   const target = withSourceTag(source, parseReference(task.target));
   const { sourceRepo, targetRepo } = await parts.repositories(source, target, task, emit);
@@ -76,5 +72,3 @@ export async function planCopy(task: CopyTask, options: PlanOptions, parts: Plan
   });
   return { action, digest, referrers };
 }
-
-const ignore: CopyEventListener = () => {};

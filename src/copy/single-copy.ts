@@ -1,11 +1,12 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform, type ContentRepository } from '../registry/index.js';
+import { parsePlatform } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { checkImage } from './check-image.js';
 import type { CopyRunOptions } from './copy-run-options.js';
 import type { CopyTask } from './copy-task.js';
-import type { CopyEventListener, ReferrerCounts } from './events.js';
+import { ignoreEvents, type CopyEventListener, type ReferrerCounts } from './events.js';
+import type { OpenRepositories } from './open-repositories.js';
 import type { FollowedImage } from './grouped-copy.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import type { Limiter } from './limiter.js';
@@ -16,13 +17,7 @@ import { withSourceTag } from './target-defaults.js';
 /** The engine's parts one copy goes through: its limits, its blob copier, its repositories and its referrers step. */
 export interface SingleCopyParts {
   /** The source and target of the copy, the target opened for push; their requests report retries to `emit`. */
-  repositories: (
-    source: Reference,
-    target: Reference,
-    task: CopyTask,
-    emit: CopyEventListener,
-    signal?: AbortSignal,
-  ) => Promise<{ sourceRepo: ContentRepository; targetRepo: ContentRepository }>;
+  repositories: OpenRepositories;
   lookahead: Limiter;
   checks: Limiter;
   images: Limiter;
@@ -37,7 +32,7 @@ export interface SingleCopyParts {
 export async function copySingle(task: CopyTask, run: CopyRunOptions, parts: SingleCopyParts): Promise<CopyResult> {
   const shownSource = task.source;
   const shownTarget = task.target;
-  const emit = run.onEvent ?? ignore;
+  const emit = run.onEvent ?? ignoreEvents;
   let started = false;
   try {
     const source = parseReference(task.source);
@@ -165,8 +160,6 @@ export async function copySingle(task: CopyTask, run: CopyRunOptions, parts: Sin
     throw error;
   }
 }
-
-const ignore: CopyEventListener = () => {};
 
 /** Reports a GET that stood in for a HEAD without digest, as an event of the image `target`. */
 export function digestFallback(target: Reference, emit: CopyEventListener): (reference: string) => void {
