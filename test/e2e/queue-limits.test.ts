@@ -153,7 +153,7 @@ test('a 429 with Retry-After at one worker: the other workers send nothing more 
     'both other workers to hear of the pause',
     60_000,
   );
-  for (const heard of shared) assert.deepEqual([heard?.host, heard?.from], [sourceProxy.host, third.events('worker-ready')[0]?.worker]);
+  for (const heard of shared) assert.deepEqual([heard.host, heard.from], [sourceProxy.host, third.events('worker-ready')[0]?.worker]);
   assert.ok((await probe.pttl(pauseKey)) > 0, 'the pause is stored in Redis');
   sourceProxy.clearFaults();
   sourceProxy.release();
