@@ -31,6 +31,7 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
     settings,
     config: () => config,
     engine,
+    hosts: engine,
     concurrency: flags.concurrency ?? config.concurrency.images,
     emit: (event) => log.event(event),
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkedBy } from './fields.js';
+import { checkedBy, registryHostKey } from './fields.js';
 import { queueUrlProblem } from './queue-url.js';
 import { MAX_BLOB_MIN_BYTES, MAX_CONCURRENCY, MAX_STALLED_SECONDS, MAX_TIMEOUT_SECONDS } from './schema-limits.js';
 
@@ -57,6 +57,10 @@ export const queueSchema = z
       .max(MAX_STALLED_SECONDS)
       .default(30)
       .describe('a worker silent this long (killed, cut off) loses its copy job to another worker'),
+    sourceCopies: z
+      .record(registryHostKey, z.number().int().positive().max(MAX_CONCURRENCY))
+      .optional()
+      .describe('per source host (docker.io, host:port): copies reading from it at once, across every worker'),
   })
   .strict()
   .default({})

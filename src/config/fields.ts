@@ -61,6 +61,8 @@ export function checkedBy(problem: (text: string) => string | undefined) {
 
 /** A registry host as a reference has it (lowercase, `docker.io` for Docker Hub's other names). */
 export const registryHost = z.string().transform(parsedWith(parseRegistryHost));
+/** The same as a record key (`queue.sourceCopies`): its problems point at the key. */
+export const registryHostKey = z.string().transform(parsedWith(parseRegistryHost, 'key'));
 
 /**
  * Where a registry entry's images go: a registry host, or an OCI layout on disk (`oci:DIR`,

@@ -136,6 +136,8 @@ export interface QueueSettings {
   url?: string;
   name: string;
   stalledSeconds: number;
+  /** Per source host: copies reading from it at once, across every worker of the queue. */
+  sourceCopies?: Record<string, number>;
 }
 
 export interface LoadedConfig {

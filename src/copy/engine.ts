@@ -154,6 +154,11 @@ export class CopyEngine {
     return this.#clients.onHostEvent(listener);
   }
 
+  /** Requests of every copy to `host` wait `waitMs` from now, as after a 429 (one another worker got). */
+  pauseHost(host: string, waitMs: number): void {
+    this.#clients.pauseHost(host, waitMs);
+  }
+
   /**
    * Ends the writing run of a layout target (`oci:`/`oci-archive:` place): an archive gets its
    * index.json and is renamed into place, a bundle its inventory. A no-op for a registry.

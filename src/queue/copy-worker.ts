@@ -12,12 +12,17 @@ import { redisOptions } from './redis-connection.js';
 import { RedisWatch } from './redis-watch.js';
 import { withinGrace } from '../copy/grace-period.js';
 import { TargetClaims } from './target-claims.js';
+import { HostSlots, type HostSlot } from './host-slots.js';
+import { SharedPauses, type PausableHosts } from './shared-pauses.js';
+import { parseReference } from '../reference/index.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
   /** Where the worker finds how to reach each registry (credentials never travel in the queue). */
   config: () => PictureBookConfig;
   engine: Pick<CopyEngine, 'copy'>;
+  /** The engine's host gates: a 429 it gets pauses the host for every worker, and theirs pause it here (none: not shared). */
+  hosts?: PausableHosts;
   /** Copy jobs at once (the engine's own limits apply below it). */
   concurrency: number;
   emit: QueueEventListener;
@@ -43,6 +48,8 @@ export class CopyWorker {
   #subscriber: RedisWatch['redis'];
   #running = new Map<string, AbortController>();
   #claims: TargetClaims;
+  #slots: HostSlots;
+  #pauses: SharedPauses | undefined;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
@@ -61,9 +68,15 @@ export class CopyWorker {
     this.#worker.on('error', () => undefined); // the watch reports the outage once
     this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
     this.#claims = new TargetClaims(this.#watch.redis, settings);
+    // A killed worker's source slot lapses when its job would go to another worker.
+    this.#slots = new HostSlots(this.#watch.redis, settings, stalledMs);
+    if (options.hosts) this.#pauses = new SharedPauses(this.#watch.redis, settings, options.hosts, this.name, options.emit);
     this.#subscriber = this.#watch.redis.duplicate();
     this.#subscriber.on('error', () => undefined);
-    this.#subscriber.on('message', (_channel: string, jobId: string) => this.#running.get(jobId)?.abort('cancelled' satisfies AbortReason));
+    this.#subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.#pauses?.channel) this.#pauses.heard(message);
+      else this.#running.get(message)?.abort('cancelled' satisfies AbortReason);
+    });
   }
 
   get reachable(): boolean {
@@ -72,7 +85,7 @@ export class CopyWorker {
 
   /** Starts taking jobs; resolves once connected. */
   async start(): Promise<void> {
-    await this.#subscriber.subscribe(cancelChannel(this.#options.settings));
+    await this.#subscriber.subscribe(cancelChannel(this.#options.settings), ...(this.#pauses ? [this.#pauses.channel] : []));
     void this.#worker.run();
     await this.#worker.waitUntilReady();
     this.#options.emit({
@@ -93,6 +106,7 @@ export class CopyWorker {
     await withinGrace(closing, graceMs, hurry);
     for (const controller of this.#running.values()) controller.abort('worker-stopping' satisfies AbortReason);
     await closing;
+    this.#pauses?.close();
     await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);
   }
 
@@ -120,8 +134,11 @@ export class CopyWorker {
       sent = sent.then(() => job.updateProgress(progress as unknown as object)).catch(() => undefined);
     };
     let result: CopyJobResult;
+    let slot: HostSlot | undefined;
     try {
-      const task = taskOf(data, this.#options.config());
+      const config = this.#options.config();
+      const task = taskOf(data, config);
+      slot = await this.#sourceSlot(id, data, config.queue?.sourceCopies, controller.signal);
       const claim = (digest: string): ReturnType<TargetClaims['hold']> =>
         this.#claims.hold(data.target, digest, controller.signal, () =>
           emit({
@@ -151,6 +168,7 @@ export class CopyWorker {
         result = { status: 'failed', error: info };
       }
     } finally {
+      slot?.release();
       this.#running.delete(id);
     }
     await sent;
@@ -158,6 +176,25 @@ export class CopyWorker {
     const ended = result.status === 'done' ? result.result.status : result.status;
     this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended);
     return result;
+  }
+
+  /**
+   * Before a copy reads its source: one of the host's `queue.sourceCopies` slots, shared by every
+   * worker (none to take without a limit for the host), and any 429 pause another worker stored for it.
+   */
+  async #sourceSlot(
+    job: string,
+    data: CopyJobData,
+    limits: Record<string, number> | undefined,
+    signal: AbortSignal,
+  ): Promise<HostSlot | undefined> {
+    const host = parseReference(data.source).registry;
+    await this.#pauses?.honour(host);
+    const limit = limits?.[host];
+    if (limit === undefined) return undefined;
+    return this.#slots.take(host, limit, signal, () =>
+      this.#options.emit({ type: 'host-slot-waiting', worker: this.name, job, host, limit, target: data.target, time: Date.now() }),
+    );
   }
 
   #ended(job: Job<CopyJobData, CopyJobResult>, status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted'): void {

@@ -17,6 +17,10 @@ export type QueueEvent =
     }
   /** Another worker is writing the same image to the same tag: this one waits for it, then finds the target up to date. */
   | { type: 'copy-job-waiting'; worker: string; job: string; registry: string; target: string; digest: string; time: number }
+  /** `source`'s host has all its `limit` slots taken by other copies (`queue.sourceCopies`): this copy waits for one. */
+  | { type: 'host-slot-waiting'; worker: string; job: string; host: string; limit: number; target: string; time: number }
+  /** Worker `from` got a 429 from `host`: this worker's requests to it wait `waitMs` too. */
+  | { type: 'host-pause-shared'; worker: string; host: string; waitMs: number; from: string; time: number }
   /** Redis no longer has a job it had (restarted without its data): the job is added again, the copy being idempotent. */
   | { type: 'copy-job-lost'; job: string; registry: string; target: string; time: number }
   /** The worker holding a copy stopped answering (killed, cut off): the job goes back to the queue for another. */

@@ -12,3 +12,8 @@ export const tickKey = (settings: Pick<QueueSettings, 'name'>, registry: string,
 export const runLockKey = (settings: Pick<QueueSettings, 'name'>, registry: string): string => `${settings.name}:run:${registry}`;
 /** Redis key of a worker's claim on writing one image to one tag (`target@digest`, hashed). */
 export const targetClaimKey = (settings: Pick<QueueSettings, 'name'>, hash: string): string => `${settings.name}:writing:${hash}`;
+/** Redis key of the leases on a source host's copy slots (`queue.sourceCopies`). */
+export const hostSlotsKey = (settings: Pick<QueueSettings, 'name'>, host: string): string => `${settings.name}:host-slots:${host}`;
+/** Redis key of a host's shared pause after a 429 (it lapses when the pause ends), and the channel that announces one. */
+export const hostPauseKey = (settings: Pick<QueueSettings, 'name'>, host: string): string => `${settings.name}:host-pause:${host}`;
+export const hostPauseChannel = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:host-paused`;

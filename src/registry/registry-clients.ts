@@ -65,6 +65,11 @@ export class RegistryClients {
     return this.#gates.listen(listener);
   }
 
+  /** Requests to `host` wait `waitMs` from now, as after a 429 (one that another process got). */
+  pauseHost(host: string, waitMs: number): void {
+    this.#gates.pause(host, waitMs);
+  }
+
   transport(registry: string, endpoint?: EndpointOptions): Transport {
     const key = endpoint ? `${registry}|${endpointKey(endpoint)}` : registry;
     let transport = this.#transports.get(key);

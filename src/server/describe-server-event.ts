@@ -76,6 +76,10 @@ export function describeServerEvent(event: ServerEvent): string {
         : `copy job ${event.status}: ${event.target}`;
     case 'copy-job-waiting':
       return `${event.target}: another worker is writing ${event.digest} there; this copy waits for it`;
+    case 'host-slot-waiting':
+      return `${event.target}: ${event.host} has its ${event.limit} copy slots taken (queue.sourceCopies); this copy waits for one`;
+    case 'host-pause-shared':
+      return `${event.host}: worker ${event.from} got a 429; requests to it wait ${Math.ceil(event.waitMs / 1000)}s here too`;
     case 'copy-job-lost':
       return `${event.target}: Redis lost its copy job (restarted without its data?); the job is added again`;
     case 'copy-job-stalled':

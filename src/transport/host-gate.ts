@@ -109,6 +109,15 @@ export class HostGate {
     };
   }
 
+  /**
+   * Pauses the host for `waitMs` from now, as a 429 another process saw says (a worker of the same
+   * queue): requests wait as after a 429 of this process. No event: the process that got it reports it.
+   */
+  pauseFor(waitMs: number): void {
+    const until = this.#now() + waitMs;
+    if (until > this.#backoffUntil) this.#backoffUntil = until;
+  }
+
   #afterStatus(status: number, retryAfter: string | undefined): void {
     if (status !== 429) {
       if (status < 400) this.#backoffLevel = 0;

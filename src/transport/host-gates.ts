@@ -40,6 +40,11 @@ export class HostGates {
     return gate;
   }
 
+  /** A 429 seen elsewhere pauses `host` here too (see HostGate.pauseFor). */
+  pause(host: string, waitMs: number): void {
+    this.gate(host).pauseFor(waitMs);
+  }
+
   #emit(event: HostEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
