@@ -15,4 +15,4 @@ export type {
 export { CRASH_LIMIT, crashReason, JOB_STATES } from './run-store.js';
 export { SqliteRunStore } from './sqlite-run-store.js';
 export { StoreError } from './store-error.js';
-export type { OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';
+export type { OwnedReferrer, OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';
