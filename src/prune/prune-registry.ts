@@ -238,7 +238,13 @@ function referrerOf(owned: Owned, digest: string): Owned & { referrerOf: string 
 
 const referrerReason = (owned: Owned, candidate: PruneCandidate): string => `referrer of ${owned.target}, ${candidate.reason}`;
 
-type Owned = { target: string; digest: string; source: string; lastSeenAt: number; referrerOf?: string };
+interface Owned {
+  target: string;
+  digest: string;
+  source: string;
+  lastSeenAt: number;
+  referrerOf?: string;
+}
 
 function emit(
   input: PruneRegistryInput,

@@ -134,7 +134,7 @@ test('a signature only the referrers API lists is pruned with its image, recorde
     );
     assert.match(pruned[0]?.reason ?? '', /^referrer of .*:v2, gone from the source$/);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
