@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { logFormat } from './log-format-flag.js';
 import type { ImageSyncerFlags } from './image-syncer-action.js';
 
 const count = (flag: string, min: number) => (value: string) => {
@@ -35,15 +36,7 @@ export function registerImageSyncerCommand(program: Command): void {
     .option('--force', 'write the manifest even when the destination already has it')
     .option('--dry-run', 'print what would be copied; write nothing')
     .option('-v, --verbose', "name every tag a rule's filters dropped; the live view prints every event")
-    .option(
-      '--log-format <format>',
-      'text (a live view on a terminal, else plain lines) or json (one object per event)',
-      (v: string) => {
-        if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
-        return v;
-      },
-      'text',
-    )
+    .option('--log-format <format>', 'text (a live view on a terminal, else plain lines) or json (one object per event)', logFormat, 'text')
     .action(async (flags: ImageSyncerFlags) => {
       const { runImageSyncerCommand } = await import('./image-syncer-action.js');
       await runImageSyncerCommand(flags);

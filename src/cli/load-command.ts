@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import type { LoadFlags } from './load-action.js';
+import { logFormat } from './log-format-flag.js';
 
 export function registerLoadCommand(program: Command): void {
   const collect = (value: string, previous: string[]) => [...previous, value];
@@ -20,15 +20,7 @@ export function registerLoadCommand(program: Command): void {
       'targets that are OCI layouts become delta bundles: only what the previous bundle (oci: dir, oci-archive: file or its .inventory.json) lacks',
     )
     .option('-v, --verbose', "name every repository and tag a rule's filters dropped, and why; the live view prints every event")
-    .option(
-      '--log-format <format>',
-      'text (live view or plain lines, per `display`) or json (one object per event)',
-      (v: string) => {
-        if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
-        return v;
-      },
-      'text',
-    )
+    .option('--log-format <format>', 'text (live view or plain lines, per `display`) or json (one object per event)', logFormat, 'text')
     .action(async (flags: LoadFlags) => {
       const { runLoadCommand } = await import('./load-action.js');
       await runLoadCommand(flags);

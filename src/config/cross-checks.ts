@@ -2,8 +2,8 @@ import { Cron } from 'croner';
 import { errorMessage } from '../errors/index.js';
 import { parseRegistryHost } from '../reference/index.js';
 import { authCovers, parseAuthSetting } from './auth-setting.js';
-import { parseSourceKey } from './source-key.js';
 import { checkAuthHosts, listedHosts } from './auth-hosts.js';
+import { hostKeyedEntries, quietly } from './host-keyed-entries.js';
 import { checkTargetKeys } from './target-keys.js';
 import type { AuthSetting } from './types.js';
 import type { PathProblem } from './zod-problems.js';
@@ -23,16 +23,6 @@ export function checkCron(pattern: string, timezone: string): string | undefined
 type Loose = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : {});
-
-/** A value as the schema normalises it, or undefined when it cannot be (the schema reports why). */
-function quietly<T>(parse: (text: string) => T, value: unknown): T | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return parse(value);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * What no single key can say, so the schema cannot: duplicate hosts, a registry with nothing to
@@ -97,14 +87,7 @@ export function checkAcrossKeys(data: unknown): { problems: PathProblem[]; warni
  */
 function checkSources(raw: unknown, problems: PathProblem[], warnings: PathProblem[]): Map<string, AuthSetting | undefined> {
   const auths = new Map<string, AuthSetting | undefined>();
-  const keyOf = new Map<string, string>();
-  for (const [key, value] of Object.entries(obj(raw))) {
-    const host = quietly(parseSourceKey, key);
-    if (host === undefined) continue;
-    const first = keyOf.get(host);
-    if (first !== undefined)
-      problems.push({ path: ['sources', key], at: 'key', message: `duplicate source "${host}" (already listed as "${first}")` });
-    keyOf.set(host, key);
+  for (const { key, host, value } of hostKeyedEntries('sources', raw, problems)) {
     const auth = quietly(parseAuthSetting, obj(value).auth);
     // Pull side: a warning (the host's images are then pulled with pullAuthConfig, or anonymously).
     const registry = host.split('/')[0] ?? host;

@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { ConfigError } from '../errors/index.js';
-import { loadConfig, redactConfig } from './index.js';
+import { test } from 'node:test';
+import { useConfigDir } from './config-test-kit.js';
+import { redactConfig } from './index.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pb-mirrors-config-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
-
-let counter = 0;
+const config = useConfigDir('pb-mirrors-config-');
 async function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
-  const file = join(dir, `config-${++counter}.yaml`);
-  await writeFile(file, yaml);
-  return { file, loaded: await loadConfig(file, env) };
+  const { file, result } = await config.load(yaml, env);
+  return { file, loaded: await result };
 }
-
-/** The problems of a config expected to be refused, as `line:col path: message`. */
-async function problems(yaml: string): Promise<string[]> {
-  try {
-    await load(yaml);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
-  }
-  assert.fail('the config was accepted');
-}
+const { problems } = config;
 
 const RULES = `registries:
   - hostname: mirror.example:5000

@@ -1,34 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { ConfigError } from '../errors/index.js';
-import { loadConfig } from './index.js';
+import { test } from 'node:test';
+import { useConfigDir } from './config-test-kit.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pb-prune-images-config-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
-
-let counter = 0;
-async function load(yaml: string) {
-  const file = join(dir, `config-${++counter}.yaml`);
-  await writeFile(file, yaml);
-  return (await loadConfig(file, {})).config;
-}
-
-/** The problems of a config expected to be refused, as `line:col path: message`. */
-async function problems(yaml: string): Promise<string[]> {
-  try {
-    await load(yaml);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
-  }
-  assert.fail('the config was accepted');
-}
+const config = useConfigDir('pb-prune-images-config-');
+const load = async (yaml: string) => (await (await config.load(yaml)).result).config;
+const { problems } = config;
 
 const entry = (pruneImages: string, images = "images: ['quay.io/coreos/etcd:v3.5.0']") => `registries:
   - hostname: mirror.example:5000

@@ -1,35 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { ConfigError } from '../errors/index.js';
-import { loadConfig } from './index.js';
+import { test } from 'node:test';
+import { useConfigDir } from './config-test-kit.js';
 
 /* What config.yaml gained for image-syncer users: tag lists, tag renames, retries, namespace-keyed sources. */
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pb-syncer-keys-'));
-});
-after(() => rm(dir, { recursive: true, force: true }));
-
-let counter = 0;
-async function load(yaml: string) {
-  const file = join(dir, `config-${++counter}.yaml`);
-  await writeFile(file, yaml);
-  return (await loadConfig(file, {})).config;
-}
-
-async function problems(yaml: string): Promise<string[]> {
-  try {
-    await load(yaml);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
-  }
-  assert.fail('the config was accepted');
-}
+const config = useConfigDir('pb-syncer-keys-');
+const load = async (yaml: string) => (await (await config.load(yaml)).result).config;
+const { problems } = config;
 
 test('images: takes repo:v1,v2; mirrors: a target renaming named tags; retries; sources: keyed by host/namespace', async () => {
   const ok = await load(`registries:

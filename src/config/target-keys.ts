@@ -1,16 +1,7 @@
 import { parseAuthSetting } from './auth-setting.js';
 import { listedHosts } from './auth-hosts.js';
-import { parseSourceKey } from './source-key.js';
+import { hostKeyedEntries, quietly } from './host-keyed-entries.js';
 import type { PathProblem } from './zod-problems.js';
-
-const quietly = <T>(parse: (text: string) => T, value: unknown): T | undefined => {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return parse(value);
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * `targets:` keys (push credentials by host or host/namespace), checked against the registries:
@@ -19,15 +10,7 @@ const quietly = <T>(parse: (text: string) => T, value: unknown): T | undefined =
  */
 export function checkTargetKeys(raw: unknown, hostnames: ReadonlySet<string>): PathProblem[] {
   const problems: PathProblem[] = [];
-  const keyOf = new Map<string, string>();
-  const entries = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? Object.entries(raw) : [];
-  for (const [key, value] of entries) {
-    const normalised = quietly(parseSourceKey, key);
-    if (normalised === undefined) continue;
-    const first = keyOf.get(normalised);
-    if (first !== undefined)
-      problems.push({ path: ['targets', key], at: 'key', message: `duplicate target "${normalised}" (already listed as "${first}")` });
-    keyOf.set(normalised, key);
+  for (const { key, host: normalised, value } of hostKeyedEntries('targets', raw, problems)) {
     const host = normalised.split('/')[0] ?? normalised;
     if (!hostnames.has(host)) {
       const known = [...hostnames].map((h) => JSON.stringify(h)).join(', ');

@@ -11,6 +11,7 @@ import type { OpenRepositories } from './open-repositories.js';
 import { filteredUpToDate, groupWrite, platformSkipped, upToDate, type GroupWrite } from './grouped-platforms.js';
 import { copyTreeToMany, type GroupTarget } from './grouped-tree.js';
 import type { CopyResult } from './image-copier.js';
+import { imageDoneEvent } from './image-done.js';
 import type { Limiter } from './limiter.js';
 import { fetchSource } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
@@ -55,6 +56,14 @@ export interface Opened {
   targetRepo: ContentRepository;
 }
 
+/** What every step of one grouped copy shares: its source (and that source as events show it), its `force`, the engine. */
+interface GroupSource {
+  source: Reference;
+  shown: string;
+  force: boolean;
+  engine: GroupEngine;
+}
+
 /** The platform filter of a task, as a group compares it. */
 const filterOf = (task: CopyTask): string => JSON.stringify([task.platforms ?? [], task.missingPlatforms ?? '']);
 
@@ -83,6 +92,7 @@ export async function copyGroup(members: readonly GroupMember[], engine: GroupEn
   const results = new Map<GroupMember, Promise<CopyResult>>();
   const source = parseReference((members[0] as GroupMember).task.source);
   const force = (members[0] as GroupMember).task.force === true;
+  const group: GroupSource = { source, shown: source.toString(), force, engine };
   const opened: Opened[] = [];
   await Promise.all(
     members.map(async (member) => {
@@ -95,11 +105,11 @@ export async function copyGroup(members: readonly GroupMember[], engine: GroupEn
       }
     }),
   );
-  const toCopy = await checkAll(source, opened, force, engine);
+  const toCopy = await checkAll(group, opened);
   for (const one of opened) if (!toCopy.checked.includes(one)) results.set(one.member, alone(one.member));
   if (toCopy.checked.length === 1) results.set((toCopy.checked[0] as Opened).member, alone((toCopy.checked[0] as Opened).member));
   if (toCopy.checked.length > 1) {
-    const grouped = copyChecked(source, toCopy.digest, toCopy.manifest, toCopy.checked, force, engine);
+    const grouped = copyChecked(group, toCopy.digest, toCopy.manifest, toCopy.checked);
     toCopy.checked.forEach((one, i) =>
       results.set(
         one.member,
@@ -112,11 +122,10 @@ export async function copyGroup(members: readonly GroupMember[], engine: GroupEn
 
 /** The no-change check of every destination, the source asked once: those that need the image copied. */
 async function checkAll(
-  source: Reference,
+  group: GroupSource,
   opened: readonly Opened[],
-  force: boolean,
-  engine: GroupEngine,
 ): Promise<{ checked: Opened[]; digest: string; manifest?: FetchedManifest | undefined }> {
+  const { source, force, engine } = group;
   const first = opened[0];
   if (!first) return { checked: [], digest: '' };
   // A filtered image's target digest is only known once the filter is applied (copyChecked): it checks as `copy`.
@@ -142,15 +151,13 @@ async function checkAll(
 
 /** The grouped transfer itself, under one image slot; one promise per destination, in order. */
 async function copyChecked(
-  source: Reference,
+  group: GroupSource,
   digest: string,
   known: FetchedManifest | undefined,
   checked: readonly Opened[],
-  force: boolean,
-  engine: GroupEngine,
 ): Promise<Array<Promise<CopyResult>>> {
+  const { source, shown, force, engine } = group;
   const lead = checked[0] as Opened;
-  const shown = source.toString();
   const task = lead.member.task;
   let sourceManifest: FetchedManifest;
   let write: GroupWrite;
@@ -164,7 +171,7 @@ async function copyChecked(
   const began = Date.now();
   const fresh = await upToDate(checked, write.manifest.digest, sourceManifest.digest, force);
   const toWrite = checked.filter((_, i) => !fresh[i]);
-  const written = toWrite.length > 0 ? await writeMany(source, sourceManifest.digest, write, toWrite, force, engine) : [];
+  const written = toWrite.length > 0 ? await writeMany(group, sourceManifest.digest, write, toWrite) : [];
   return checked.map((one, i) =>
     fresh[i]
       ? filteredUpToDate(one, source, sourceManifest.digest, write, began, engine)
@@ -174,15 +181,13 @@ async function copyChecked(
 
 /** The grouped transfer of what the filter left (or the whole image) to `checked`, under one image slot; one promise per destination, in order. */
 async function writeMany(
-  source: Reference,
+  group: GroupSource,
   sourceDigest: string,
   write: GroupWrite & { kind: 'write' },
   checked: readonly Opened[],
-  force: boolean,
-  engine: GroupEngine,
 ): Promise<Array<Promise<CopyResult>>> {
+  const { source, shown, force, engine } = group;
   const lead = checked[0] as Opened;
-  const shown = source.toString();
   const manifest = write.manifest;
   const bytes = manifest.parsed.kind === 'image' ? referencedBlobs(manifest.parsed).reduce((sum, b) => sum + Math.max(0, b.size), 0) : 0;
   const release = await engine.images.acquire(bytes);
@@ -223,21 +228,7 @@ async function writeMany(
         const image = { ...one, task: one.member.task, run: one.member.run, source, digest: sourceDigest, written: manifest.digest };
         result.referrers = await engine.referrers(image, () => Promise.resolve(write.subjects));
       }
-      const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs } = result;
-      one.emit({
-        type: 'image-done',
-        source: shown,
-        target: target.name,
-        digest: manifest.digest,
-        sourceDigest,
-        bytes,
-        blobsCopied,
-        blobsSkipped,
-        blobsMounted,
-        durationMs,
-        ...(result.referrers ? { referrers: result.referrers } : {}),
-        time: Date.now(),
-      });
+      one.emit(imageDoneEvent(result, Date.now()));
       return result;
     });
     // The slot is held until every destination has its result (referrers included).

@@ -9,6 +9,7 @@ import { ignoreEvents, type CopyEventListener, type ReferrerCounts } from './eve
 import type { OpenRepositories } from './open-repositories.js';
 import type { FollowedImage } from './grouped-copy.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
+import { imageDoneEvent } from './image-done.js';
 import type { Limiter } from './limiter.js';
 import { upToDateSubjects } from './referrers/follow.js';
 import { resolveImage } from './resolve.js';
@@ -127,21 +128,7 @@ export async function copySingle(task: CopyTask, run: CopyRunOptions, parts: Sin
         const { source, target, digest, note } = result;
         emit({ type: 'image-skipped', source, target, digest, reason: 'platform', ...(note ? { note } : {}), time });
       } else {
-        const { bytes, blobsCopied, blobsSkipped, blobsMounted, durationMs, digest, sourceDigest } = result;
-        emit({
-          type: 'image-done',
-          source: result.source,
-          target: result.target,
-          digest,
-          sourceDigest,
-          bytes,
-          blobsCopied,
-          blobsSkipped,
-          blobsMounted,
-          durationMs,
-          ...referrers,
-          time,
-        });
+        emit(imageDoneEvent(result, time));
       }
       return result;
     } finally {

@@ -1,5 +1,6 @@
 export { Scheduler, type ReloadSummary, type ScheduleSettings, type SchedulerOptions } from './scheduler.js';
-export { Synchronizer, type RunClaim, type RunClaims, type SynchronizerState } from './synchronizer.js';
+export { Synchronizer, type SynchronizerState } from './synchronizer.js';
+export type { RunClaim, RunClaims } from './run-claims.js';
 export { loadRunner, type CopiesElsewhere, type RegistryRunner } from './registry-runner.js';
 export { cronTicker, type Ticker, type TickerFactory } from './ticker.js';
 export { ScheduleError } from './schedule-error.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { SqliteRunStore } from '../store/sqlite-run-store.js';
 import { Scheduler } from './scheduler.js';
 import { ControlledRunner, eventsOf, ManualTickers, registryConfig, until } from './scheduler-test-kit.js';
-import type { RunClaim, RunClaims } from './synchronizer.js';
+import type { RunClaim, RunClaims } from './run-claims.js';
 
 /**
  * Claims as ScheduleClaims keeps them in Redis (a key per tick, a lock per registry), in memory:

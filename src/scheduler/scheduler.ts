@@ -1,7 +1,7 @@
 import { checkCron, type RegistryConfig } from '../config/index.js';
 import type { RunStore } from '../store/index.js';
 import type { RegistryRunner } from './registry-runner.js';
-import type { RunClaims } from './synchronizer.js';
+import type { RunClaims } from './run-claims.js';
 import { ScheduleError } from './schedule-error.js';
 import type { SchedulerEventListener } from './scheduler-events.js';
 import { Synchronizer } from './synchronizer.js';

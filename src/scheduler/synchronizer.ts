@@ -1,37 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import type { RegistryConfig } from '../config/index.js';
-import { errorMessage } from '../errors/index.js';
-import type { RunStore, RunTrigger } from '../store/index.js';
-import { runError, thrownOutcome } from './outcome-summary.js';
-import type { RegistryRunner } from './registry-runner.js';
-import type { SchedulerEventListener } from './scheduler-events.js';
+import type { RunTrigger } from '../store/index.js';
+import { claimedRun, type ClaimedRunDeps } from './claimed-run.js';
+import { recordedRun, reportStoreFailure, type RecordedRunDeps, type StartedRun } from './recorded-run.js';
 import type { Ticker, TickerFactory } from './ticker.js';
 import { withinGrace } from '../copy/grace-period.js';
 
 /** `unscheduled`: the registry has no syncPeriod; it runs only on start and on demand. */
 export type SynchronizerState = 'scheduled' | 'unscheduled' | 'running' | 'paused' | 'stopped';
 
-/** A run's right to go: held while it runs, released at its end. */
-export interface RunClaim {
-  release(): Promise<void>;
-}
-
-/**
- * Shared by several `sync` servers (through the queue's Redis): a tick (`scheduledAt`) is taken by
- * one of them only, and a registry runs on one of them at a time. Undefined: another has it.
- */
-export interface RunClaims {
-  claim(registry: string, trigger: RunTrigger, scheduledAt: number | undefined, signal: AbortSignal): Promise<RunClaim | undefined>;
-}
-
-export interface SynchronizerDeps {
-  store: RunStore;
-  /** Absent: this process is the only one running its registries. */
-  claims?: RunClaims;
-  runner: RegistryRunner;
+/** The store, runner and events of its runs, their claims when shared, and its tickers. */
+export interface SynchronizerDeps extends RecordedRunDeps, ClaimedRunDeps {
   tickers: TickerFactory;
-  emit: SchedulerEventListener;
-  now: () => number;
 }
 
 interface CurrentRun {
@@ -207,110 +187,17 @@ export class Synchronizer {
     setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    current.done = this.#claimed(trigger, scheduledAt, controller.signal, drain.signal, pruneConfirm).finally(() => {
+    const started: StartedRun = { trigger, scheduledAt, signal: controller.signal, drain: drain.signal, pruneConfirm };
+    // The registry as it is when the run goes (after the claim): a reload meanwhile applies.
+    const run = () => recordedRun(this.#registry, started, this.#deps);
+    current.done = claimedRun(this.hostname, started, this.#deps, run).finally(() => {
       if (this.#current === current) this.#current = undefined;
     });
   }
 
-  /** Runs when this server holds the claim (always, alone); else says another server has the run. */
-  async #claimed(
-    trigger: RunTrigger,
-    scheduledAt: number | undefined,
-    signal: AbortSignal,
-    drain: AbortSignal,
-    pruneConfirm: boolean,
-  ): Promise<void> {
-    const { claims, emit, now } = this.#deps;
-    if (!claims) return this.#execute(trigger, scheduledAt, signal, drain, pruneConfirm);
-    const claim = await claims.claim(this.hostname, trigger, scheduledAt, signal).catch((error: unknown) => {
-      emit({
-        type: 'warning',
-        message: `${this.hostname}: no run: the shared schedule could not be read: ${errorMessage(error)}`,
-        time: now(),
-      });
-      return null;
-    });
-    if (claim === null) return;
-    if (!claim) {
-      if (!signal.aborted)
-        emit({ type: 'sync-run-elsewhere', registry: this.hostname, trigger, scheduledAt: scheduledAt ?? null, time: now() });
-      return;
-    }
-    try {
-      await this.#execute(trigger, scheduledAt, signal, drain, pruneConfirm);
-    } finally {
-      await claim.release().catch(() => undefined);
-    }
-  }
-
-  async #execute(
-    trigger: RunTrigger,
-    scheduledAt: number | undefined,
-    signal: AbortSignal,
-    drain: AbortSignal,
-    pruneConfirm: boolean,
-  ): Promise<void> {
-    const { store, runner, emit, now } = this.#deps;
-    const registry = this.#registry;
-    const startedAt = now();
-    const runId = await store.startRun(registry.hostname, trigger, startedAt).catch((error: unknown) => this.#storeFailed(error));
-    emit({
-      type: 'sync-run-started',
-      registry: registry.hostname,
-      runId,
-      trigger,
-      ...(scheduledAt === undefined ? {} : { scheduledAt }),
-      time: startedAt,
-    });
-    const outcome = await runner(registry, signal, emit, drain, { runId, pruneConfirm }).catch((error: unknown) =>
-      thrownOutcome(registry.hostname, startedAt, error),
-    );
-    const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
-    const endedAt = now();
-    const { copied, upToDate, failed, cancelled, bytes } = outcome;
-    const error = runError(outcome);
-    if (runId !== undefined) {
-      await store
-        .finishRun(runId, {
-          endedAt,
-          result,
-          copied,
-          upToDate,
-          failed,
-          cancelled,
-          pruned: outcome.pruned ?? 0,
-          bytes,
-          error,
-          images: outcome.images,
-          referrers: outcome.referrers,
-        })
-        .catch((e: unknown) => this.#storeFailed(e));
-    }
-    emit({
-      type: 'sync-run-finished',
-      registry: registry.hostname,
-      runId,
-      trigger,
-      result,
-      copied,
-      upToDate,
-      failed,
-      cancelled,
-      bytes,
-      durationMs: endedAt - startedAt,
-      error,
-      referrers: outcome.referrers,
-      time: endedAt,
-    });
-  }
-
   async #persistPause(paused: boolean): Promise<void> {
-    await this.#deps.store.setPaused(this.hostname, paused, this.#deps.now()).catch((error: unknown) => this.#storeFailed(error));
-  }
-
-  #storeFailed(error: unknown): undefined {
-    const message = errorMessage(error);
-    this.#deps.emit({ type: 'sync-store-failed', registry: this.hostname, message, time: this.#deps.now() });
-    return undefined;
+    await this.#deps.store
+      .setPaused(this.hostname, paused, this.#deps.now())
+      .catch((error: unknown) => reportStoreFailure(this.#deps, this.hostname, error));
   }
 }
