@@ -74,7 +74,8 @@ export class RunTally {
         break;
       }
       case 'prune':
-        if (event.action === 'deleted' || event.action === 'would-delete') this.#pruned++;
+        // Tags: a referrer deleted with one is logged on its own, not counted as another tag.
+        if ((event.action === 'deleted' || event.action === 'would-delete') && event.referrerOf === undefined) this.#pruned++;
         break;
       case 'selection-problem':
         if (event.severity === 'error') this.#failures.push({ registry: event.registry, kind: 'list', subject: event.message, reason: '' });

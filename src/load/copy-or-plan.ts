@@ -19,7 +19,11 @@ export async function copyOrPlan(
   groups?: SourceGroups,
 ): Promise<ImageOutcome> {
   const base = { source: unready.source, target: unready.target };
-  const onEvent: CopyEventListener = (event) => options.emit({ ...event, registry });
+  const written: Array<{ digest: string; subject: string }> = [];
+  const onEvent: CopyEventListener = (event) => {
+    if (event.type === 'referrer-copied') written.push({ digest: event.digest, subject: event.subject });
+    options.emit({ ...event, registry });
+  };
   if (options.signal?.aborted || options.drain?.aborted) {
     // Its turn came after the stop began: it is not started at all.
     groups?.withdraw(unready);
@@ -57,7 +61,15 @@ export async function copyOrPlan(
     const result = await (groups ? groups.copy({ task, run }) : options.engine.copy(task, run));
     if (result.status === 'platform-skipped') return { ...base, status: 'skipped', digest: result.digest, bytes: 0, note: result.note };
     const status = result.status === 'skipped' ? 'up-to-date' : 'copied';
-    return { ...base, status, digest: result.digest, bytes: result.bytes, ...(result.referrers ? { referrers: result.referrers } : {}) };
+    const referrers = result.referrers ? { referrers: result.referrers } : {};
+    return {
+      ...base,
+      status,
+      digest: result.digest,
+      bytes: result.bytes,
+      ...referrers,
+      ...(written.length > 0 ? { referrersWritten: written } : {}),
+    };
   } catch (error) {
     // The engine already emitted image-failed (or image-cancelled) with the reason.
     if (error instanceof CancelledError) return { ...base, status: 'cancelled', bytes: 0 };

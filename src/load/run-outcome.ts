@@ -18,6 +18,8 @@ export interface ImageOutcome {
   retried?: number | undefined;
   /** What followed it (signatures, attestations, SBOMs); absent when none were looked for. */
   referrers?: ReferrerCounts | undefined;
+  /** The referrer manifests this copy wrote (pruning the tag deletes them): the referrer's digest and what it refers to. */
+  referrersWritten?: Array<{ digest: string; subject: string }> | undefined;
 }
 
 export interface RegistryOutcome extends ImageCounts {

@@ -1,6 +1,7 @@
 import { Limiter } from '../copy/limiter.js';
 import { errorMessage, HttpError, PictureBookError } from '../errors/index.js';
 import type { ParsedManifest } from '../registry/index.js';
+import { removableReferrers, type RecordedReferrer, type RepositoryView } from './recorded-referrers.js';
 
 /** What deleting needs of one target repository (a RepositoryClient opened for push). */
 export interface TargetRepository {
@@ -17,7 +18,8 @@ export interface Deletion {
 }
 
 export type DeletionResult =
-  | { tag: string; action: 'deleted' | 'would-delete'; digest: string; referrers: string[] }
+  /** `referrers`: the referrer tags that went with it; `referrerDigests`: the recorded referrer manifests (see recorded-referrers.ts). */
+  | { tag: string; action: 'deleted' | 'would-delete'; digest: string; referrers: string[]; referrerDigests: string[] }
   /** Left in place this run (the ownership stays, so a later run tries again). */
   | { tag: string; action: 'kept'; note: string }
   /** Not picture-book's any more (gone, or holding something else): released, never deleted. */
@@ -46,7 +48,9 @@ function refusesTag(error: unknown): boolean {
  * distribution 2.8 answers by removing every tag of the repository at that digest: so only when
  * every such tag is being deleted too; else the tag stays, with a note saying why. What refers to a
  * deleted image (its referrers fallback index and the manifests it lists, cosign's `.sig`/`.att`
- * tags) goes with it. A tag no longer at the digest picture-book wrote is not touched. With
+ * tags) goes with it, and so do the referrers picture-book recorded copying for that tag
+ * (`recorded`), unless something staying still refers to them. A tag no longer at the digest
+ * picture-book wrote is not touched. With
  * `simulate`, nothing is deleted and the results say what would be. A 405 (deletes disabled)
  * is thrown: nothing else of the registry can be deleted either.
  */
@@ -55,6 +59,7 @@ export async function deleteTags(
   deletions: readonly Deletion[],
   capabilities: DeleteCapabilities,
   simulate: boolean,
+  recorded: readonly RecordedReferrer[] = [],
 ): Promise<DeletionResult[]> {
   const tags = await repository.listTags();
   const heads = new Limiter(8);
@@ -73,9 +78,11 @@ export async function deleteTags(
       });
     else going.add(d.tag);
   }
+  const view: RepositoryView = { tags, digests, going, recorded, getManifest: (reference) => repository.getManifest(reference) };
+  const ctx: DeleteContext = { repository, view, capabilities, simulate, handled: new Set() };
   for (const d of deletions.filter((x) => going.has(x.tag))) {
     try {
-      results.push(await deleteOne(repository, d, tags, digests, going, capabilities, simulate));
+      results.push(await deleteOne(ctx, d));
     } catch (error) {
       if (error instanceof PictureBookError && error.code === 'DELETE_DISABLED') throw error;
       results.push({ tag: d.tag, action: 'failed', error });
@@ -84,15 +91,18 @@ export async function deleteTags(
   return results;
 }
 
-async function deleteOne(
-  repository: TargetRepository,
-  d: Deletion,
-  tags: readonly string[],
-  digests: ReadonlyMap<string, string | undefined>,
-  going: ReadonlySet<string>,
-  capabilities: DeleteCapabilities,
-  simulate: boolean,
-): Promise<DeletionResult> {
+interface DeleteContext {
+  repository: TargetRepository;
+  view: RepositoryView;
+  capabilities: DeleteCapabilities;
+  simulate: boolean;
+  /** Recorded referrers already deleted (or listed, on a dry run) for another tag of this call. */
+  handled: Set<string>;
+}
+
+async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResult> {
+  const { repository, capabilities, simulate } = ctx;
+  const { tags, digests, going } = ctx.view;
   const referrers = referrerTags(tags, d.digest);
   const sharing = tags.filter((t) => t !== d.tag && digests.get(t) === d.digest);
   const action = simulate ? 'would-delete' : 'deleted';
@@ -101,8 +111,9 @@ async function deleteOne(
       await repository.deleteManifest(d.tag);
       capabilities.byTag = true;
       // Its digest may still be tagged elsewhere: its referrers then still refer to something kept.
-      if (sharing.length === 0) await deleteReferrers(repository, referrers, digests);
-      return { tag: d.tag, action, digest: d.digest, referrers: sharing.length === 0 ? referrers : [] };
+      if (sharing.length > 0) return { tag: d.tag, action, digest: d.digest, referrers: [], referrerDigests: [] };
+      const gone = await deleteReferrers(repository, referrers, digests);
+      return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await deleteRecorded(ctx, d, gone) };
     } catch (error) {
       if (!refusesTag(error)) throw error;
       capabilities.byTag = false;
@@ -116,20 +127,22 @@ async function deleteOne(
       note: `the registry deletes by digest only, which would remove every tag at ${d.digest}, and ${staying.join(', ')} must stay: kept`,
     };
   }
+  let gone = new Set<string>();
   if (!simulate) {
     // Gone already when another tag of the same digest was deleted just before: fine.
     await repository.deleteManifest(d.digest);
-    await deleteReferrers(repository, referrers, digests);
+    gone = await deleteReferrers(repository, referrers, digests);
   }
-  return { tag: d.tag, action, digest: d.digest, referrers };
+  return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await deleteRecorded(ctx, d, gone) };
 }
 
-/** The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it). */
+/** The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it); returns the digests deleted. */
 async function deleteReferrers(
   repository: TargetRepository,
   referrers: readonly string[],
   digests: ReadonlyMap<string, string | undefined>,
-) {
+): Promise<Set<string>> {
+  const gone = new Set<string>();
   for (const tag of referrers) {
     const digest = digests.get(tag);
     if (digest === undefined) continue;
@@ -137,8 +150,25 @@ async function deleteReferrers(
       const index = await repository.getManifest(digest).catch((error: unknown) => {
         throw new PictureBookError('HTTP', `reading the referrers index ${tag}: ${errorMessage(error)}`, { cause: error });
       });
-      if (index.parsed.kind === 'index') for (const entry of index.parsed.manifests) await repository.deleteManifest(entry.digest);
+      if (index.parsed.kind === 'index')
+        for (const entry of index.parsed.manifests) if (await repository.deleteManifest(entry.digest)) gone.add(entry.digest);
     }
-    await repository.deleteManifest(digest);
+    if (await repository.deleteManifest(digest)) gone.add(digest);
   }
+  return gone;
+}
+
+/**
+ * The referrers recorded for the tag (found through the referrers API, so no tag leads to them)
+ * that nothing staying refers to, deleted by digest; one the fallback index's deletion already
+ * removed counts as deleted. Returns their digests.
+ */
+async function deleteRecorded(ctx: DeleteContext, d: Deletion, alreadyGone: ReadonlySet<string>): Promise<string[]> {
+  const removable = (await removableReferrers(ctx.view, d.tag, d.digest)).filter((digest) => !ctx.handled.has(digest));
+  const deleted: string[] = [];
+  for (const digest of removable) {
+    ctx.handled.add(digest);
+    if (ctx.simulate || alreadyGone.has(digest) || (await ctx.repository.deleteManifest(digest))) deleted.push(digest);
+  }
+  return deleted;
 }

@@ -22,5 +22,10 @@ export interface PruneEvent {
   lastSeenAt: number;
   /** Referrer tags deleted (or to be deleted) with it. */
   referrers?: string[] | undefined;
+  /**
+   * Set when this is a referrer picture-book copied for a pruned tag (found through the referrers
+   * API: no tag leads to it), deleted with it: `target` is then `host/name@<digest>`, and this the tag.
+   */
+  referrerOf?: string | undefined;
   time: number;
 }

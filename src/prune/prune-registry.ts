@@ -2,12 +2,13 @@ import { errorMessage, PictureBookError } from '../errors/index.js';
 import type { ImageOutcome } from '../load/run-outcome.js';
 import { parseReference } from '../reference/index.js';
 import type { PlannedImage, PrunePolicy, RuleExpansion, TargetPlace } from '../select/index.js';
-import type { OwnedTag, OwnershipLedger, SkippedPrune } from '../store/index.js';
+import type { OwnershipLedger, SkippedPrune } from '../store/index.js';
 import { deleteTags, type DeleteCapabilities, type Deletion, type DeletionResult, type TargetRepository } from './delete-tags.js';
 import type { PruneEvent } from './events.js';
 import { guardReason, planRulePrune, type PruneCandidate, type RulePrunePlan } from './plan-prune.js';
 import { planListPrune } from './plan-list-prune.js';
-import { listKey, ruleKey } from './rule-key.js';
+import { recordWritten } from './record-written.js';
+import type { RecordedReferrer } from './recorded-referrers.js';
 
 export interface PruneRegistryInput {
   place: TargetPlace;
@@ -42,41 +43,6 @@ export interface PruneRegistryResult {
   /** Guard stops and deletion failures: errors that fail the registry's run. */
   problems: PruneProblem[];
   deleted: number;
-}
-
-const LISTING_KINDS = new Set(['repository', 'namespace', 'registry']);
-
-/** What this run copied becomes owned by each listing rule that selected it. */
-async function recordWritten(input: PruneRegistryInput): Promise<void> {
-  const byLabel = new Map(input.expansions.filter((e) => LISTING_KINDS.has(e.rule.source.kind)).map((e) => [e.rule.label, e.rule]));
-  const copied = new Map(input.outcomes.filter((o) => o.status === 'copied' && o.digest !== undefined).map((o) => [o.target, o]));
-  const written: Array<Omit<OwnedTag, 'lastSeenAt' | 'writtenAt'>> = [];
-  const fromList = new Set(input.expansions.filter((e) => e.rule.fromList).map((e) => e.rule.label));
-  for (const image of input.images) {
-    const outcome = copied.get(image.target);
-    if (!outcome?.digest || parseReference(image.target).tag === undefined) continue;
-    // The list owns what any of its entries wrote (recorded whether or not it prunes, so turning pruneImages on knows).
-    if (image.rules.some((label) => fromList.has(label)))
-      written.push({
-        registry: input.place.hostname,
-        ruleKey: listKey(input.place),
-        target: image.target,
-        source: image.source,
-        digest: outcome.digest,
-      });
-    for (const label of image.rules) {
-      const rule = byLabel.get(label);
-      if (rule)
-        written.push({
-          registry: input.place.hostname,
-          ruleKey: ruleKey(rule, input.place),
-          target: image.target,
-          source: image.source,
-          digest: outcome.digest,
-        });
-    }
-  }
-  await input.ledger.recordWritten(written, input.now());
 }
 
 /**
@@ -174,7 +140,8 @@ async function pruneRule(
   let deleted = 0;
   for (const [repository, candidates] of byRepository) {
     const deletions: Deletion[] = candidates.map((c) => ({ tag: parseReference(c.owned.target).tag ?? '', digest: c.owned.digest }));
-    const outcomes = await deleteTags(await input.target(repository), deletions, capabilities, input.dryRun);
+    const recorded = await recordedReferrers(input.ledger, candidates[0]?.owned.target ?? '');
+    const outcomes = await deleteTags(await input.target(repository), deletions, capabilities, input.dryRun, recorded);
     for (const outcome of outcomes) {
       const candidate = candidates.find((c) => parseReference(c.owned.target).tag === outcome.tag);
       if (!candidate) continue;
@@ -182,6 +149,18 @@ async function pruneRule(
     }
   }
   return deleted;
+}
+
+/** The referrers recorded for the tags of the repository of `target` (`host/name:tag`). */
+async function recordedReferrers(ledger: OwnershipLedger, target: string): Promise<RecordedReferrer[]> {
+  const tag = parseReference(target).tag ?? '';
+  const rows = await ledger.ownedReferrers(target.slice(0, target.length - tag.length - 1));
+  return rows.map((r) => ({
+    tag: r.target.slice(target.length - tag.length),
+    imageDigest: r.imageDigest,
+    digest: r.digest,
+    subject: r.subject,
+  }));
 }
 
 async function settle(
@@ -195,6 +174,8 @@ async function settle(
   switch (outcome.action) {
     case 'would-delete':
       emit(input, plan, owned, 'would-delete', candidate.reason, outcome.referrers);
+      for (const digest of outcome.referrerDigests)
+        emit(input, plan, referrerOf(owned, digest), 'would-delete', referrerReason(owned, candidate));
       return 0;
     case 'deleted':
       await input.ledger.recordPruned({
@@ -208,9 +189,11 @@ async function settle(
       });
       await input.ledger.release(plan.key, owned.target);
       emit(input, plan, owned, 'deleted', candidate.reason, outcome.referrers);
+      await settleReferrers(input, plan, candidate, outcome.referrerDigests);
       return 1;
     case 'released':
       if (!input.dryRun) await input.ledger.release(plan.key, owned.target);
+      if (!input.dryRun) await input.ledger.forgetReferrers(owned.target);
       emit(input, plan, owned, 'released', outcome.note);
       return 0;
     case 'kept':
@@ -225,10 +208,48 @@ async function settle(
   }
 }
 
+/** Each recorded referrer deleted with the tag is a deletion of its own: recorded, logged and counted as one. */
+async function settleReferrers(input: PruneRegistryInput, plan: RulePrunePlan, candidate: PruneCandidate, digests: readonly string[]) {
+  const { owned } = candidate;
+  for (const digest of digests) {
+    const referrer = referrerOf(owned, digest);
+    const reason = referrerReason(owned, candidate);
+    const { target } = referrer;
+    await input.ledger.recordPruned({
+      runId: input.runId ?? null,
+      registry: input.place.hostname,
+      rule: plan.rule,
+      target,
+      digest,
+      reason,
+      prunedAt: input.now(),
+    });
+    emit(input, plan, referrer, 'deleted', reason);
+  }
+  await input.ledger.forgetReferrers(owned.target);
+}
+
+/** A referrer as a prune event names it: `host/name@digest`, `referrerOf` its image's tag. */
+function referrerOf(owned: Owned, digest: string): Owned & { referrerOf: string } {
+  const tag = parseReference(owned.target).tag ?? '';
+  const target = `${owned.target.slice(0, owned.target.length - tag.length - 1)}@${digest}`;
+  return { target, digest, source: owned.source, lastSeenAt: owned.lastSeenAt, referrerOf: owned.target };
+}
+
+const referrerReason = (owned: Owned, candidate: PruneCandidate): string => `referrer of ${owned.target}, ${candidate.reason}`;
+
+interface Owned {
+  target: string;
+  digest: string;
+  source: string;
+  lastSeenAt: number;
+  referrerOf?: string;
+}
+
 function emit(
   input: PruneRegistryInput,
   plan: RulePrunePlan,
-  owned: { target: string; digest: string; source: string; lastSeenAt: number },
+  owned: Owned,
   action: PruneEvent['action'],
   reason: string,
   referrers?: string[],
@@ -244,6 +265,7 @@ function emit(
     source: owned.source,
     lastSeenAt: owned.lastSeenAt,
     ...(referrers && referrers.length > 0 ? { referrers } : {}),
+    ...(owned.referrerOf === undefined ? {} : { referrerOf: owned.referrerOf }),
     time: input.now(),
   });
 }

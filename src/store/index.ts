@@ -2,4 +2,4 @@
 export * from './run-store.js';
 export { SqliteRunStore } from './sqlite-run-store.js';
 export { StoreError } from './store-error.js';
-export type { OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';
+export type { OwnedReferrer, OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';

@@ -42,6 +42,16 @@ export interface SkippedPrune {
   at: number;
 }
 
+/** A referrer manifest a run copied for `target` (a tag), when that tag held `imageDigest`. */
+export interface OwnedReferrer {
+  target: string;
+  imageDigest: string;
+  /** The referrer manifest's digest. */
+  digest: string;
+  /** What it refers to: the image, one of its index's children, or another referrer (a signature of an SBOM). */
+  subject: string;
+}
+
 export interface OwnershipLedger {
   /** Records that picture-book wrote `target` (digest) from a rule; refreshes the digest when it wrote it again. */
   recordWritten(tags: ReadonlyArray<Omit<OwnedTag, 'lastSeenAt' | 'writtenAt'>>, at: number): Promise<void>;
@@ -63,4 +73,9 @@ export interface OwnershipLedger {
   recordSkipped(skips: readonly SkippedPrune[]): Promise<void>;
   /** One run's, in the order it recorded them. */
   skippedPrunes(runId: number): Promise<SkippedPrune[]>;
+  recordReferrers(referrers: readonly OwnedReferrer[], at: number): Promise<void>;
+  /** Those of every tag of one repository: `repository` is `host/name`. */
+  ownedReferrers(repository: string): Promise<OwnedReferrer[]>;
+  /** The tag was pruned or is no longer picture-book's: its referrers are no longer its to delete. */
+  forgetReferrers(target: string): Promise<void>;
 }

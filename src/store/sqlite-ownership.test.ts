@@ -55,3 +55,15 @@ test('deletions are kept per registry and run, newest first, and age out with th
   );
   assert.equal((await ledger.ownedTags('k')).length, 1, 'what picture-book owns never ages out');
 });
+
+test("a tag's referrers are kept per repository, written again in place, and forgotten with the tag", async () => {
+  const sig = { target: 'm:5000/x/app:v1', imageDigest: D1, digest: D2, subject: D1 };
+  const other = { target: 'm:5000/x/app:v2', imageDigest: D2, digest: `sha256:${'3'.repeat(64)}`, subject: D2 };
+  const deeper = { ...sig, target: 'm:5000/x/app/deeper:v1' };
+  await ledger.recordReferrers([sig, other, deeper], 1);
+  await ledger.recordReferrers([sig], 2);
+  assert.deepEqual(await ledger.ownedReferrers('m:5000/x/app'), [sig, other], 'one repository, not a deeper one; no duplicate');
+  await ledger.forgetReferrers(sig.target);
+  assert.deepEqual(await ledger.ownedReferrers('m:5000/x/app'), [other]);
+  assert.deepEqual(await ledger.ownedReferrers('m:5000/x/app/deeper'), [deeper]);
+});

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';
+import type { OwnedReferrer, OwnedTag, OwnershipLedger, PrunedTag, SkippedPrune } from './ownership.js';
 
 interface OwnedRow {
   registry: string;
@@ -72,10 +72,20 @@ function prepare(db: Database) {
     skipped: db.prepare<[number], SkippedPrune>(
       `SELECT run_id AS runId, rule, target, digest, outcome, reason, at FROM run_prune_skips WHERE run_id = ? ORDER BY rowid`,
     ),
+    recordReferrer: db.prepare(
+      `INSERT INTO owned_referrers (target, image_digest, digest, subject, written_at) VALUES (@target, @imageDigest, @digest, @subject, @at)
+       ON CONFLICT (target, image_digest, digest) DO UPDATE SET subject = @subject, written_at = @at`,
+    ),
+    // The `host/name:tag` rows of one repository (a name holds no `:`, so `host/name/deeper:tag` never matches).
+    referrers: db.prepare<{ prefix: string }, OwnedReferrer>(
+      `SELECT target, image_digest AS imageDigest, digest, subject FROM owned_referrers
+       WHERE substr(target, 1, length(@prefix)) = @prefix ORDER BY rowid`,
+    ),
+    forgetReferrers: db.prepare<[string]>(`DELETE FROM owned_referrers WHERE target = ?`),
   };
 }
 
-/** The ownership ledger in the history database (tables owned_tags, missing_sources, pruned_tags). */
+/** The ownership ledger in the history database (tables owned_tags, missing_sources, pruned_tags, owned_referrers). */
 export class SqliteOwnershipLedger implements OwnershipLedger {
   #db: Database;
   #sql: ReturnType<typeof prepare>;
@@ -133,5 +143,19 @@ export class SqliteOwnershipLedger implements OwnershipLedger {
 
   async skippedPrunes(runId: number): Promise<SkippedPrune[]> {
     return this.#sql.skipped.all(runId);
+  }
+
+  async recordReferrers(referrers: readonly OwnedReferrer[], at: number): Promise<void> {
+    this.#db.transaction(() => {
+      for (const referrer of referrers) this.#sql.recordReferrer.run({ ...referrer, at });
+    })();
+  }
+
+  async ownedReferrers(repository: string): Promise<OwnedReferrer[]> {
+    return this.#sql.referrers.all({ prefix: `${repository}:` });
+  }
+
+  async forgetReferrers(target: string): Promise<void> {
+    this.#sql.forgetReferrers.run(target);
   }
 }

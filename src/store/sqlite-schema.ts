@@ -106,6 +106,16 @@ export const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL
    );
    CREATE INDEX run_prune_skips_by_run ON run_prune_skips (run_id);`,
+  // Referrers (signatures, attestations, SBOMs) a run copied for a target tag, under the image the tag
+  // held then: pruning the tag deletes them, as the target's referrers API has no tag to find them by.
+  `CREATE TABLE owned_referrers (
+     target TEXT NOT NULL,
+     image_digest TEXT NOT NULL,
+     digest TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     written_at INTEGER NOT NULL,
+     PRIMARY KEY (target, image_digest, digest)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -98,6 +98,23 @@ test('a run that prunes a tag lists it in GET /api/sync/runs/:id and in the Prun
     'mirrors[0]: gone from the source',
   ]);
   assert.equal(await row.locator('td[data-label="Digest"]').getAttribute('title'), v2.digest, 'the whole digest on hover');
+  // Each outcome its own look: neither a deletion nor a kept tag looks like a cancelled run.
+  const looks = JSON.parse(
+    String(
+      await page.evaluate(`(() => {
+        const look = (e) => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.boxShadow].join(' '); };
+        const deleted = document.querySelector('.pruned table.prunes tbody tr .badge');
+        const probe = (result) => {
+          const badge = document.createElement('span');
+          badge.className = 'badge result-' + result;
+          deleted.parentElement.append(badge);
+          return look(badge);
+        };
+        return JSON.stringify({ deleted: look(deleted), kept: probe('kept'), cancelled: probe('cancelled') });
+      })()`),
+    ),
+  ) as Record<string, string>;
+  assert.equal(new Set(Object.values(looks)).size, 3, `three distinct looks: ${JSON.stringify(looks)}`);
 
   // The first run pruned nothing: its page has no Pruned section.
   await page.goto(`http://127.0.0.1:${port}/ui/#/run/${first.id}`);

@@ -46,7 +46,10 @@ export class SyncMetrics {
     'picture_book_registry_pauses_total',
     'Pauses of every request to a registry host, by reason (quota: its pull quota at the reserve; rate_limited: a 429).',
   );
-  readonly pruned = new Counter('picture_book_pruned_total', 'Target tags deleted by pruning, by registry and rule.');
+  readonly pruned = new Counter(
+    'picture_book_pruned_total',
+    'Target tags, and the referrers recorded with them, deleted by pruning, by registry and rule.',
+  );
   readonly queueOutages = new Counter(
     'picture_book_queue_unreachable_total',
     "Times the queue's Redis could not be reached (scale-out: `queue:`); work waits and resumes when it answers.",
