@@ -6,7 +6,7 @@ import { settleAll } from './settle-all.js';
 import type { CopyEventListener, ImageCopyFigures, ReferrerCounts } from './events.js';
 import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
 import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
-import { fetchSource, type ResolvedImage } from './resolve.js';
+import { fetchSourceOrTarget, type ResolvedImage } from './resolve.js';
 
 export interface ImageCopyInput {
   source: Reference;
@@ -112,7 +112,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     const digest = selection.descriptor.digest;
     if (!input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest)
       return result('skipped', digest, manifest.digest, [digest]);
-    const child = await fetchSource(sourceRepo, digest, `${shownSource}@${digest}`);
+    const child = await fetchSourceOrTarget(sourceRepo, targetRepo, digest, `${shownSource}@${digest}`);
     await copyReferenced(ctx, child);
     await writeManifest(ctx, target.tag ?? digest, child.bytes, child.mediaType);
     return result(

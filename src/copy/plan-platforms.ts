@@ -2,7 +2,7 @@ import type { Reference } from '../reference/index.js';
 import type { ContentRepository, FetchedManifest, MissingPlatforms, Platform } from '../registry/index.js';
 import type { ImageCheck } from './check-image.js';
 import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
-import { fetchSource } from './resolve.js';
+import { fetchSourceOrTarget } from './resolve.js';
 
 export interface PlatformPlanInput {
   source: Reference;
@@ -34,7 +34,7 @@ export interface PlatformPlan {
 export async function planPlatforms(input: PlatformPlanInput): Promise<PlatformPlan> {
   const { source, target, sourceRepo, targetRepo, check, platforms, missing, force } = input;
   const shown = source.toString();
-  const manifest = check.manifest ?? (await fetchSource(sourceRepo, check.digest, shown));
+  const manifest = check.manifest ?? (await fetchSourceOrTarget(sourceRepo, targetRepo, check.digest, shown));
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
     const config = await sourceRepo.readBlob(parsed.config.digest, parsed.config.size);

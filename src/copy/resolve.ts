@@ -1,4 +1,5 @@
-import { HttpError } from '../errors/index.js';
+import { CancelledError, HttpError, LayoutError } from '../errors/index.js';
+import { isDigest } from '../reference/index.js';
 import { referencedBlobs, type FetchedManifest, type ContentRepository } from '../registry/index.js';
 import { settleAll } from './settle-all.js';
 import { presentAtTarget } from './manifest-tree.js';
@@ -38,6 +39,27 @@ export async function fetchSource(repo: ContentRepository, reference: string, sh
   }
 }
 
+/**
+ * A source manifest by digest. A delta bundle names an image its base carried without the
+ * manifest's bytes, which stay in the base (layout subject-names.ts): a copy that must read it (with a
+ * platform filter) finds it missing (BLOB_MISSING). Once the base was imported, the
+ * target holds it by the same digest (checked as it is read), so it is read there; else the
+ * source's error stands, naming the bundle to import first.
+ */
+export async function fetchSourceOrTarget(
+  source: ContentRepository,
+  target: ContentRepository,
+  digest: string,
+  shown: string,
+): Promise<FetchedManifest> {
+  try {
+    return await fetchSource(source, digest, shown);
+  } catch (error) {
+    if (!(error instanceof LayoutError && error.code === 'BLOB_MISSING') || !isDigest(digest)) throw error;
+    return target.getManifest(digest).catch((failed: unknown) => Promise.reject(failed instanceof CancelledError ? failed : error));
+  }
+}
+
 const blobBytes = (manifest: FetchedManifest): number =>
   manifest.parsed.kind === 'image' ? referencedBlobs(manifest.parsed).reduce((sum, b) => sum + Math.max(0, b.size), 0) : 0;
 
@@ -48,7 +70,8 @@ const blobBytes = (manifest: FetchedManifest): number =>
  * chosen later; such an index counts as 0 bytes.
  */
 export async function resolveImage(input: ResolveInput): Promise<ResolvedImage> {
-  const manifest = input.sourceManifest ?? (await fetchSource(input.sourceRepo, input.sourceDigest, input.shownSource));
+  const manifest =
+    input.sourceManifest ?? (await fetchSourceOrTarget(input.sourceRepo, input.targetRepo, input.sourceDigest, input.shownSource));
   const children = new Map<string, PrefetchedChild>();
   if (manifest.parsed.kind === 'image' || input.filtered) return { manifest, children, bytes: blobBytes(manifest) };
   let bytes = 0;
