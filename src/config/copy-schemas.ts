@@ -57,6 +57,13 @@ export const queueSchema = z
       .max(MAX_STALLED_SECONDS)
       .default(30)
       .describe('a worker silent this long (killed, cut off) loses its copy job to another worker'),
+    keyFile: z
+      .string()
+      .min(1, 'is empty')
+      .optional()
+      .describe(
+        'file with the key (at least 32 characters) that seals the credentials of distribute jobs; `sync` and every worker hold the same',
+      ),
   })
   .strict()
   .default({})

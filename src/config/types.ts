@@ -136,6 +136,8 @@ export interface QueueSettings {
   url?: string;
   name: string;
   stalledSeconds: number;
+  /** The file holding the key that seals job data (a distribute request's credentials); relative to the config file. */
+  keyFile?: string;
 }
 
 export interface LoadedConfig {

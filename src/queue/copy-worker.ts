@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { PictureBookConfig } from '../config/index.js';
-import type { CopyEngine, CopyEvent } from '../copy/index.js';
-import { CancelledError, errorInfo } from '../errors/index.js';
+import type { CopyEngine, CopyEvent, CopyTask } from '../copy/index.js';
+import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
 import { taskOf, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
 import { MAX_STALLS, type QueueSettingsWithUrl } from './copy-queue.js';
 import type { QueueEventListener } from './queue-events.js';
@@ -21,6 +21,11 @@ export interface CopyWorkerOptions {
   /** Copy jobs at once (the engine's own limits apply below it). */
   concurrency: number;
   emit: QueueEventListener;
+  /**
+   * Opens a job that carries its own endpoints (a distribute copy): its task, and `release` to
+   * call once it ended (forgets its secrets). Absent: such jobs fail, naming why.
+   */
+  openEndpoints?: (data: CopyJobData, signal: AbortSignal) => Promise<{ task: CopyTask; release: () => void }>;
   /** This worker's name in events and logs (default: host and process id). */
   name?: string;
 }
@@ -120,8 +125,11 @@ export class CopyWorker {
       sent = sent.then(() => job.updateProgress(progress as unknown as object)).catch(() => undefined);
     };
     let result: CopyJobResult;
+    let release = (): void => undefined;
     try {
-      const task = taskOf(data, this.#options.config());
+      const opened = await this.#open(data, controller.signal);
+      const task = opened.task;
+      release = opened.release;
       const claim = (digest: string): ReturnType<TargetClaims['hold']> =>
         this.#claims.hold(data.target, digest, controller.signal, () =>
           emit({
@@ -151,6 +159,7 @@ export class CopyWorker {
         result = { status: 'failed', error: info };
       }
     } finally {
+      release();
       this.#running.delete(id);
     }
     await sent;
@@ -158,6 +167,14 @@ export class CopyWorker {
     const ended = result.status === 'done' ? result.result.status : result.status;
     this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended);
     return result;
+  }
+
+  /** The job's task: from this worker's config, or from the endpoints the job carries. */
+  async #open(data: CopyJobData, signal: AbortSignal): Promise<{ task: CopyTask; release: () => void }> {
+    if (data.endpoints === undefined) return { task: taskOf(data, this.#options.config()), release: () => undefined };
+    if (!this.#options.openEndpoints)
+      throw new PictureBookError('QUEUE', `${data.target}: this worker cannot run a copy that carries its endpoints`);
+    return this.#options.openEndpoints(data, signal);
   }
 
   #ended(job: Job<CopyJobData, CopyJobResult>, status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted'): void {
