@@ -31,9 +31,17 @@ test('the same copy enqueued twice before any worker starts is one job; both cal
   const added: string[] = [];
   const folded: Array<{ jobId: string; deduplicatedJobId: string }> = [];
   const bothAdded = new Promise<void>((resolve) => {
-    const check = (): void => void (added.length + folded.length === 2 && resolve());
-    watcher.on('waiting', ({ jobId }) => (added.push(jobId), check()));
-    watcher.on('deduplicated', (event) => (folded.push(event as { jobId: string; deduplicatedJobId: string }), check()));
+    const check = (): void => {
+      if (added.length + folded.length === 2) resolve();
+    };
+    watcher.on('waiting', ({ jobId }) => {
+      added.push(jobId);
+      check();
+    });
+    watcher.on('deduplicated', (event) => {
+      folded.push(event);
+      check();
+    });
   });
 
   const registry = { hostname: target.host, images: [`${source.host}/library/app:v1`] };
