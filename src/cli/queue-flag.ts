@@ -15,5 +15,10 @@ export function checkQueueFlag(url: string | undefined): string | undefined {
 export function queueSettings(config: PictureBookConfig, flag: string | undefined): QueueSettingsWithUrl | undefined {
   const url = flag ?? config.queue?.url;
   if (url === undefined) return undefined;
-  return { name: config.queue?.name ?? 'picture-book', stalledSeconds: config.queue?.stalledSeconds ?? 30, url };
+  return {
+    name: config.queue?.name ?? 'picture-book',
+    stalledSeconds: config.queue?.stalledSeconds ?? 30,
+    ...(config.queue?.keyFile !== undefined ? { keyFile: config.queue.keyFile } : {}),
+    url,
+  };
 }

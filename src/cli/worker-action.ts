@@ -2,6 +2,8 @@ import { loadConfig, resolveConfigPath } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { CopyWorker } from '../queue/index.js';
+import { queueKey } from '../queue/queue-key.js';
+import { distributeJobOpener } from '../server/distribute/distribute-worker.js';
 import { ServerLog } from '../server/server-log.js';
 import { timeoutsFromSettings } from '../transport/index.js';
 import { checkQueueFlag, queueSettings } from './queue-flag.js';
@@ -27,9 +29,11 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
     timeouts: timeoutsFromSettings(config.timeouts),
   });
   engine.onHostEvent((event) => log.event(event));
+  const key = queueKey(settings, file, process.env);
   const worker = new CopyWorker({
     settings,
     config: () => config,
+    openEndpoints: distributeJobOpener(() => config, key),
     engine,
     hosts: engine,
     concurrency: flags.concurrency ?? config.concurrency.images,

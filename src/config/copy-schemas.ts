@@ -61,6 +61,13 @@ export const queueSchema = z
       .record(registryHostKey, z.number().int().positive().max(MAX_CONCURRENCY))
       .optional()
       .describe('per source host (docker.io, host:port): copies reading from it at once, across every worker'),
+    keyFile: z
+      .string()
+      .min(1, 'is empty')
+      .optional()
+      .describe(
+        'file with the key (at least 32 characters) that seals the credentials of distribute jobs; `sync` and every worker hold the same',
+      ),
   })
   .strict()
   .default({})

@@ -138,6 +138,8 @@ export interface QueueSettings {
   stalledSeconds: number;
   /** Per source host: copies reading from it at once, across every worker of the queue. */
   sourceCopies?: Record<string, number>;
+  /** The file holding the key that seals job data (a distribute request's credentials); relative to the config file. */
+  keyFile?: string;
 }
 
 export interface LoadedConfig {

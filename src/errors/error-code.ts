@@ -110,6 +110,8 @@ export type ErrorCode =
   // Scale-out (`queue:`).
   /** The shared job queue (Redis) refused or lost a copy job, or a worker could not run it (its config lacks the registry). */
   | 'QUEUE'
+  /** A distribute request with credentials while copies go through the queue and no queue key seals them: refused, never queued in clear. */
+  | 'QUEUE_KEY_MISSING'
 
   // Neither failure nor bug.
   /** The work was stopped on purpose (a signal, a pause, a stop's grace period ran out). */

@@ -18,6 +18,11 @@ export interface CopyJobData {
   /** With `platforms`: `skip` skips an image without them instead of failing it. */
   missingPlatforms?: 'skip';
   force?: boolean;
+  /**
+   * A copy no registries entry describes (a distribute job's): how to reach both sides, sealed with
+   * the queue key when it holds credentials (`sealed-box.ts`), plain only when it holds none.
+   */
+  endpoints?: { sealed: string } | { plain: unknown };
 }
 
 /** How a copy job ended, as the worker returns it (a failed copy is an answer, not a job failure: no BullMQ retry). */

@@ -88,6 +88,12 @@ export class CopyQueue {
    * worker's result, or throws its error (a CancelledError when the copy was stopped).
    */
   async copy(registry: string, task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
+    return this.copyJob(jobData(registry, task), run);
+  }
+
+  /** As `copy`, for a job whose data the caller made (a distribute copy carries its endpoints). */
+  async copyJob(data: CopyJobData, run: CopyRunOptions = {}): Promise<CopyResult> {
+    const task = data;
     let cancelledSaid = false;
     const onEvent = (event: CopyEvent): void => {
       if (event.type === 'image-cancelled') cancelledSaid = true;
@@ -99,7 +105,7 @@ export class CopyQueue {
       return new CancelledError(`${task.target}: cancelled, the run is stopping`);
     };
     if (run.signal?.aborted || run.drain?.aborted) throw cancelled();
-    const answer = await this.#run(jobData(registry, task), { ...run, onEvent });
+    const answer = await this.#run(data, { ...run, onEvent });
     if (answer.status === 'done') return answer.result;
     if (answer.status === 'failed') throw new PictureBookError(answer.error.code as ErrorCode, answer.error.message);
     throw cancelled();

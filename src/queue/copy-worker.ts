@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { PictureBookConfig } from '../config/index.js';
-import type { CopyEngine, CopyEvent } from '../copy/index.js';
-import { CancelledError, errorInfo } from '../errors/index.js';
+import type { CopyEngine, CopyEvent, CopyTask } from '../copy/index.js';
+import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
 import { taskOf, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
 import { MAX_STALLS, type QueueSettingsWithUrl } from './copy-queue.js';
 import type { QueueEventListener } from './queue-events.js';
@@ -26,6 +26,11 @@ export interface CopyWorkerOptions {
   /** Copy jobs at once (the engine's own limits apply below it). */
   concurrency: number;
   emit: QueueEventListener;
+  /**
+   * Opens a job that carries its own endpoints (a distribute copy): its task, and `release` to
+   * call once it ended (forgets its secrets). Absent: such jobs fail, naming why.
+   */
+  openEndpoints?: (data: CopyJobData, signal: AbortSignal) => Promise<{ task: CopyTask; release: () => void }>;
   /** This worker's name in events and logs (default: host and process id). */
   name?: string;
 }
@@ -135,10 +140,12 @@ export class CopyWorker {
     };
     let result: CopyJobResult;
     let slot: HostSlot | undefined;
+    let release = (): void => undefined;
     try {
-      const config = this.#options.config();
-      const task = taskOf(data, config);
-      slot = await this.#sourceSlot(id, data, config.queue?.sourceCopies, controller.signal);
+      const opened = await this.#open(data, controller.signal);
+      const task = opened.task;
+      release = opened.release;
+      slot = await this.#sourceSlot(id, data, this.#options.config().queue?.sourceCopies, controller.signal);
       const claim = (digest: string): ReturnType<TargetClaims['hold']> =>
         this.#claims.hold(data.target, digest, controller.signal, () =>
           emit({
@@ -169,6 +176,7 @@ export class CopyWorker {
       }
     } finally {
       slot?.release();
+      release();
       this.#running.delete(id);
     }
     await sent;
@@ -195,6 +203,14 @@ export class CopyWorker {
     return this.#slots.take(host, limit, signal, () =>
       this.#options.emit({ type: 'host-slot-waiting', worker: this.name, job, host, limit, target: data.target, time: Date.now() }),
     );
+  }
+
+  /** The job's task: from this worker's config, or from the endpoints the job carries. */
+  async #open(data: CopyJobData, signal: AbortSignal): Promise<{ task: CopyTask; release: () => void }> {
+    if (data.endpoints === undefined) return { task: taskOf(data, this.#options.config()), release: () => undefined };
+    if (!this.#options.openEndpoints)
+      throw new PictureBookError('QUEUE', `${data.target}: this worker cannot run a copy that carries its endpoints`);
+    return this.#options.openEndpoints(data, signal);
   }
 
   #ended(job: Job<CopyJobData, CopyJobResult>, status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted'): void {

@@ -20,7 +20,8 @@ import { buildApp } from './app.js';
 import { diffConfig } from './config-diff.js';
 import { DashboardFeed } from './dashboard/live-feed.js';
 import { addressPolicy } from './distribute/address-policy.js';
-import { DistributeJobs } from './distribute/distribute-jobs.js';
+import { DistributeJobs, type DistributeJobsOptions } from './distribute/distribute-jobs.js';
+import { queueKey } from '../queue/queue-key.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
 import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
@@ -113,9 +114,13 @@ export class SyncService {
     const queueSettings = options.queue ?? (config.queue?.url ? { ...config.queue, url: config.queue.url } : undefined);
     let copies: CopiesElsewhere | undefined;
     let claims: ScheduleClaims | undefined;
+    let distributeQueue: DistributeJobsOptions['queue'];
     if (queueSettings) {
+      // Read first: a missing key file stops the start before any connection is opened.
+      const key = queueKey(queueSettings, config.file, process.env);
       const queue = new CopyQueue(queueSettings, (event) => this.#emit(event));
       this.#queue = queue;
+      distributeQueue = { copyJob: (data, run) => queue.copyJob(data, run), key };
       // A layout target is a directory or file of this machine: its copies stay here.
       copies = (registry) => (isLayoutPlace(registry.hostname) ? undefined : (task, run) => queue.copy(registry.hostname, task, run));
       claims = new ScheduleClaims(queue.redis, queueSettings);
@@ -133,6 +138,7 @@ export class SyncService {
       engine: this.#engine,
       emit: this.#emit,
       addressPolicy: () => addressPolicy(this.#config.api.distributeAllowedNetworks),
+      ...(distributeQueue ? { queue: distributeQueue } : {}),
     });
   }
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { CopyEngine } from '../../copy/index.js';
+import type { CopyEngine, CopyResult, CopyRunOptions } from '../../copy/index.js';
+import type { CopyJobData } from '../../queue/copy-job.js';
+import { ApiError } from '../api-error.js';
+import { distributeJobData, queueKeyProblem } from './queued-copy.js';
 import { Limiter } from '../../copy/index.js';
 import { CancelledError, errorInfo } from '../../errors/index.js';
 import { processScrubber, type SecretScrubber } from '../../errors/secret-scrubber.js';
@@ -21,6 +24,11 @@ export interface DistributeJobsOptions {
   concurrency?: number;
   /** Where jobs may connect (read when a job starts: a reload applies to the next one). Default: loopback and public addresses. */
   addressPolicy?: () => AddressPolicy;
+  /**
+   * Scale-out: each target copy becomes a queue job a worker runs, its credentials sealed with
+   * `queueKey` (without one, a request with credentials is refused). Absent: copies run here.
+   */
+  queue?: { copyJob: (data: CopyJobData, run: CopyRunOptions) => Promise<CopyResult>; key: Buffer | undefined };
   /** Knows a job's credentials while it runs, so that no message quotes them. Default: the process's. */
   scrubber?: SecretScrubber;
   now?: () => number;
@@ -51,6 +59,9 @@ export class DistributeJobs {
 
   /** Records a validated request as a QUEUED job and starts it when a slot is free. */
   async submit(request: DistributeRequest): Promise<string> {
+    const { queue } = this.#options;
+    const refused = queue ? queueKeyProblem(request, queue.key) : undefined;
+    if (refused) throw new ApiError(400, 'QUEUE_KEY_MISSING', refused);
     const id = randomUUID();
     await this.#options.store.createJob(id, request, this.#now());
     this.#options.emit({ type: 'job-queued', id, targets: request.targets.length, time: this.#now() });
@@ -169,8 +180,9 @@ export class DistributeJobs {
     const source = imageReference(sourceAddress.host, request.source.image, request.source.ref);
     const policy = this.#options.addressPolicy?.() ?? addressPolicy(undefined);
     const context = { signal, policy, keepSecret };
-    const sourceEndpoint = endpointOptions(request.source, sourceAddress, context);
-    sourceEndpoint.catch(() => undefined); // awaited per target below; one failure reported on each
+    // Through the queue, each worker reaches the source itself (its token, its address checks).
+    const sourceEndpoint = this.#options.queue ? undefined : endpointOptions(request.source, sourceAddress, context);
+    sourceEndpoint?.catch(() => undefined); // awaited per target below; one failure reported on each
     const results = await Promise.all(
       pending.map(async (target): Promise<JobTargetResult | undefined> => {
         const result = await this.#copyTo(target, source, request, sourceEndpoint, context);
@@ -189,24 +201,31 @@ export class DistributeJobs {
     target: DistributeTarget,
     source: string,
     request: DistributeRequest,
-    sourceEndpoint: ReturnType<typeof endpointOptions>,
+    sourceEndpoint: ReturnType<typeof endpointOptions> | undefined,
     context: EndpointContext,
   ): Promise<JobTargetResult | undefined> {
     const signal = context.signal;
     try {
       const address = parseEndpoint(target.endpoint);
-      const [pull, push] = await Promise.all([sourceEndpoint, endpointOptions(target, address, context)]);
-      const copy = await this.#options.engine.copy(
-        {
-          source,
-          target: imageReference(address.host, request.source.image, request.source.ref),
-          force: target.overwrite,
-          sourceEndpoint: pull,
-          targetEndpoint: push,
-        },
+      const copy = { source, target: imageReference(address.host, request.source.image, request.source.ref), force: target.overwrite };
+      const { queue } = this.#options;
+      if (queue) {
+        // A worker builds the endpoints (and checks the addresses again with its own policy).
+        const done = await queue.copyJob(distributeJobData(queue.key, copy, request.source, target), {
+          signal,
+          drain: this.#closing.signal,
+        });
+        return { endpoint: target.endpoint, outcome: done.status === 'skipped' ? 'skipped' : 'finished' };
+      }
+      const [pull, push] = await Promise.all([
+        sourceEndpoint ?? endpointOptions(request.source, parseEndpoint(request.source.endpoint), context),
+        endpointOptions(target, address, context),
+      ]);
+      const done = await this.#options.engine.copy(
+        { ...copy, sourceEndpoint: pull, targetEndpoint: push },
         { signal, drain: this.#closing.signal },
       );
-      return { endpoint: target.endpoint, outcome: copy.status === 'skipped' ? 'skipped' : 'finished' };
+      return { endpoint: target.endpoint, outcome: done.status === 'skipped' ? 'skipped' : 'finished' };
     } catch (error) {
       if (error instanceof CancelledError) return undefined;
       return { endpoint: target.endpoint, outcome: 'failed', error: errorInfo(error) };

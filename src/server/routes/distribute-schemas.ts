@@ -47,7 +47,7 @@ export const submitSchema = {
       .strict()
       .describe('The job is queued'),
     ...errorResponses({
-      400: 'INVALID_BODY: the body is not a valid request (each problem named); ADDRESS_REFUSED: an endpoint or token URL outside api.distributeAllowedNetworks',
+      400: 'INVALID_BODY: the body is not a valid request (each problem named); ADDRESS_REFUSED: an endpoint or token URL outside api.distributeAllowedNetworks; QUEUE_KEY_MISSING: auth in a request while jobs go through a queue without a key to seal it',
       403: 'CROSS_ORIGIN: a job requested from another origin or site (Origin, Sec-Fetch-Site)',
       ...BODY_REFUSALS,
     }),
