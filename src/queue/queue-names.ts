@@ -12,3 +12,7 @@ export const tickKey = (settings: Pick<QueueSettings, 'name'>, registry: string,
 export const runLockKey = (settings: Pick<QueueSettings, 'name'>, registry: string): string => `${settings.name}:run:${registry}`;
 /** Redis key of a worker's claim on writing one image to one tag (`target@digest`, hashed). */
 export const targetClaimKey = (settings: Pick<QueueSettings, 'name'>, hash: string): string => `${settings.name}:writing:${hash}`;
+/** Redis keys of the run history `sync` servers sharing the queue publish (shared-runs.ts). */
+export const runIdKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-id`;
+export const runSummariesKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:runs`;
+export const runRecordsKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-records`;

@@ -114,11 +114,14 @@ export class Synchronizer {
   }
 
   /** Starts a run now, unless one is going or the registry is paused; `pruneConfirm` lifts its prune guards. */
-  runNow(options: { pruneConfirm?: boolean } = {}): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
+  /** `claimed`: told whether this server took the run (servers sharing the schedules; see run-request.ts). */
+  runNow(
+    options: { pruneConfirm?: boolean; claimed?: (taken: boolean) => void } = {},
+  ): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
     if (this.#stopped) return { started: false, reason: 'stopped' };
     if (this.#current) return { started: false, reason: 'running' };
     if (this.#paused) return { started: false, reason: 'paused' };
-    this.#begin('manual', undefined, options.pruneConfirm === true);
+    this.#begin('manual', undefined, options.pruneConfirm === true, options.claimed);
     return { started: true };
   }
 
@@ -200,14 +203,14 @@ export class Synchronizer {
   }
 
   /** Marks the run as going synchronously, so a tick right after it is already skipped. */
-  #begin(trigger: RunTrigger, scheduledAt?: number, pruneConfirm = false): void {
+  #begin(trigger: RunTrigger, scheduledAt?: number, pruneConfirm = false, claimed?: (taken: boolean) => void): void {
     const controller = new AbortController();
     const drain = new AbortController();
     // Every request of the run listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
     setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    current.done = this.#claimed(trigger, scheduledAt, controller.signal, drain.signal, pruneConfirm).finally(() => {
+    current.done = this.#claimed(trigger, scheduledAt, controller.signal, drain.signal, pruneConfirm, claimed).finally(() => {
       if (this.#current === current) this.#current = undefined;
     });
   }
@@ -219,9 +222,13 @@ export class Synchronizer {
     signal: AbortSignal,
     drain: AbortSignal,
     pruneConfirm: boolean,
+    claimed: (taken: boolean) => void = () => undefined,
   ): Promise<void> {
     const { claims, emit, now } = this.#deps;
-    if (!claims) return this.#execute(trigger, scheduledAt, signal, drain, pruneConfirm);
+    if (!claims) {
+      claimed(true);
+      return this.#execute(trigger, scheduledAt, signal, drain, pruneConfirm);
+    }
     const claim = await claims.claim(this.hostname, trigger, scheduledAt, signal).catch((error: unknown) => {
       emit({
         type: 'warning',
@@ -230,6 +237,7 @@ export class Synchronizer {
       });
       return null;
     });
+    claimed(Boolean(claim));
     if (claim === null) return;
     if (!claim) {
       if (!signal.aborted)

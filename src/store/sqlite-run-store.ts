@@ -32,7 +32,9 @@ export interface SqliteRunStoreOptions {
 /** Prepared once per database: SQLite compiles each statement a single time. */
 function prepareStatements(db: Database.Database) {
   return {
-    insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
+    insertRun: db.prepare<[number | null, string, string, number]>(
+      `INSERT INTO runs (id, registry, trigger, started_at, result) VALUES (?, ?, ?, ?, 'running')`,
+    ),
     finishRun: db.prepare(
       `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, pruned = @pruned, bytes = @bytes, error = @error, referrers_copied = @referrersCopied, referrers_present = @referrersPresent, referrers_failed = @referrersFailed WHERE id = @id`,
     ),
@@ -145,8 +147,8 @@ export class SqliteRunStore implements RunStore {
     }
   }
 
-  async startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number> {
-    return Number(this.#sql.insertRun.run(registry, trigger, startedAt).lastInsertRowid);
+  async startRun(registry: string, trigger: RunTrigger, startedAt: number, id?: number): Promise<number> {
+    return Number(this.#sql.insertRun.run(id ?? null, registry, trigger, startedAt).lastInsertRowid);
   }
 
   async finishRun(id: number, finish: RunFinish): Promise<void> {
