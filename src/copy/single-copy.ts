@@ -82,7 +82,7 @@ export async function copySingle(task: CopyTask, run: CopyRunOptions, parts: Sin
         if (task.referrers !== false) {
           const { digest, targetMediaType } = checked.check;
           const image = { task, source, target, sourceRepo, targetRepo, digest: result.digest, run, emit };
-          result.referrers = await parts.referrers(image, () => upToDateSubjects(targetRepo, digest, targetMediaType));
+          result.referrers = await parts.referrers(image, () => upToDateSubjects(targetRepo, sourceRepo, digest, targetMediaType));
         }
         emit({
           type: 'image-skipped',

@@ -23,7 +23,7 @@ import type { Layout } from './layout.js';
 import { LayoutUpload } from './layout-upload.js';
 import { missingBlob } from './missing-blob.js';
 import { digestRefName, parseRefName, tagRefName } from './ref-names.js';
-import { subjectNames } from './subject-names.js';
+import { subjectNames, type SubjectWrite } from './subject-names.js';
 
 /**
  * The images of an OCI layout named under one repository (`team/app` for `team/app:v1`, '' for a
@@ -70,7 +70,8 @@ export class LayoutRepository implements ContentRepository {
     if (this.name === '' && tag === 'latest' && manifests.length === 1 && manifests[0]) return manifests[0];
     const base = this.#layout.base;
     const digest = base?.images.get(tagRefName(this.name, tag));
-    return digest === undefined ? undefined : { digest, size: holds(base, digest, this.name)?.size };
+    const held = digest === undefined ? undefined : holds(base, digest, this.name);
+    return digest === undefined ? undefined : { digest, size: held?.size, mediaType: held?.mediaType };
   }
 
   async headManifest(reference: string): Promise<ManifestHead | undefined> {
@@ -79,8 +80,11 @@ export class LayoutRepository implements ContentRepository {
       const found = await this.#tagged(reference);
       return found ? { digest: found.digest, mediaType: found.mediaType, size: found.size } : undefined;
     }
-    const listed = (await this.#layout.listedManifests()).has(reference) || holds(this.#layout.base, reference, this.name) !== undefined;
-    return listed ? { digest: reference, mediaType: undefined, size: await this.#layout.blobSize(reference) } : undefined;
+    if ((await this.#layout.listedManifests()).has(reference))
+      return { digest: reference, mediaType: undefined, size: await this.#layout.blobSize(reference) };
+    // Held by the base bundle of a delta: the inventory knows the media type of each image the base named.
+    const held = holds(this.#layout.base, reference, this.name);
+    return held ? { digest: reference, mediaType: held.mediaType, size: held.size } : undefined;
   }
 
   async getManifest(reference: string): Promise<FetchedManifest> {
@@ -97,14 +101,19 @@ export class LayoutRepository implements ContentRepository {
 
   /**
    * Keeps the bytes, then (unless it is a child: of an index, or a referrer that its subject's
-   * fallback index lists) names the image in index.json; in a delta bundle, a subject's fallback
-   * or cosign tag also names the subject its base held (subject-names.ts).
+   * fallback index lists) names the image in index.json; in a delta bundle, a name written while
+   * following an image's referrers (a fallback or cosign tag, a bare referrer) also names that image,
+   * and the referrer tags on the way down to what is new, as its base named them (subject-names.ts).
    */
   async putManifest(reference: string, bytes: Buffer, mediaType: string, options: PutManifestOptions = {}): Promise<ManifestPushed> {
     await this.#ready();
     const digest = sha256Digest(bytes);
     await this.#layout.putBlobBytes(digest, bytes, this.name);
-    if (options.child) return this.#child(digest, bytes, mediaType);
+    if (options.child) {
+      const pushed = await this.#child(digest, bytes, mediaType);
+      if (pushed.ociSubject !== undefined) await this.#nameSubjects({ path: options.referrerPath }, []);
+      return pushed;
+    }
     const name = isTag(reference) ? tagRefName(this.name, reference) : digestRefName(this.name, digest);
     const entry: IndexEntry = {
       mediaType,
@@ -112,9 +121,14 @@ export class LayoutRepository implements ContentRepository {
       size: bytes.length,
       ...(name !== undefined ? { annotations: { [REF_NAME]: name } } : {}),
     };
-    const subject = isTag(reference) ? subjectNames(this.#layout.base, this.name, reference, await this.#layout.index()) : [];
-    await Promise.all([...subject, entry].map((e) => this.#layout.list(e)));
+    await this.#nameSubjects({ tag: isTag(reference) ? reference : undefined, path: options.referrerPath }, [entry]);
     return { digest, ociSubject: undefined };
+  }
+
+  /** Lists `entries` and, in a delta bundle, the up-to-date images they are about (see subjectNames). */
+  async #nameSubjects(write: SubjectWrite, entries: IndexEntry[]): Promise<void> {
+    const subjects = this.#layout.base ? subjectNames(this.#layout.base, this.name, write, await this.#layout.index()) : [];
+    await Promise.all([...subjects, ...entries].map((e) => this.#layout.list(e)));
   }
 
   /**

@@ -33,6 +33,13 @@ export interface PutManifestOptions {
    * same; a layout keeps it as a blob but names only images (and tags) in index.json.
    */
   child?: boolean;
+  /**
+   * Written while following an image's referrers (a referrer, a fallback index, a cosign tag): the
+   * image's digest first, then each subject down to the one this manifest describes (a child of an
+   * index, an SBOM, ...). A registry ignores it; a delta bundle names that image and the referrer
+   * tags on the way as its base named them, so an import by the image's name reaches what is new.
+   */
+  referrerPath?: readonly string[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { settleAll } from '../settle-all.js';
 import { artifactTypeOfManifest, passesFilter } from './artifact-filter.js';
 import { copyOrWarn } from './referrer-problems.js';
 import type { ReferrerContext } from './referrer-copier.js';
+import { noteParent, referrerPath } from './referrer-path.js';
 
 /** Goes on to what describes a copied referrer (referrer-copier.ts followSubject; passed in, not imported, to keep the two files apart). */
 export type FollowSubject = (ctx: ReferrerContext, subject: string, depth: number) => Promise<void>;
@@ -33,7 +34,7 @@ export async function copyCosignTags(ctx: ReferrerContext, subject: string, dept
         const artifactType = artifactTypeOfManifest(manifest);
         if (!passesFilter(artifactType, ctx.settings.filter)) return;
         await copyReferenced(ctx.tree, manifest);
-        await writeManifest(ctx.tree, tag, manifest.bytes, manifest.mediaType);
+        await writeManifest(ctx.tree, tag, manifest.bytes, manifest.mediaType, { referrerPath: referrerPath(ctx.parents, subject) });
         ctx.counts.copied++;
         ctx.tree.emit({
           type: 'referrer-copied',
@@ -47,7 +48,9 @@ export async function copyCosignTags(ctx: ReferrerContext, subject: string, dept
         });
         next = found.digest;
       });
-      if (next) await follow(ctx, next, depth + 1);
+      if (!next) return;
+      noteParent(ctx.parents, next, subject);
+      await follow(ctx, next, depth + 1);
     }),
   );
 }

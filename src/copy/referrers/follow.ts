@@ -1,3 +1,4 @@
+import { CancelledError } from '../../errors/index.js';
 import { isIndexMediaType, type ContentRepository } from '../../registry/index.js';
 import type { BlobCopier } from '../blob-copier.js';
 import { CopyStats } from '../copy-stats.js';
@@ -50,16 +51,30 @@ export async function followReferrers(input: FollowInput): Promise<ReferrerCount
       sourceTags: () => (tags ??= listOrWarn(sourceRepo, 'tags', about, list)),
       counts,
       visited: new Set(),
+      // An index's children hang under the index (the image named at the target).
+      parents: new Map(input.subjects.slice(1).map((child) => [child, input.subjects[0] ?? child])),
     },
     input.subjects,
   );
   return counts;
 }
 
-/** An up-to-date image's manifests: itself and, for an index, its children (read at the target, not the source). */
-export async function upToDateSubjects(targetRepo: ContentRepository, digest: string, mediaType: string | undefined): Promise<string[]> {
+/**
+ * An up-to-date image's manifests: itself and, for an index, its children, read at the target. A
+ * delta bundle names an index its base holds without its bytes: then the source is read, by the
+ * same digest (up to date: the source serves it too).
+ */
+export async function upToDateSubjects(
+  targetRepo: ContentRepository,
+  sourceRepo: ContentRepository,
+  digest: string,
+  mediaType: string | undefined,
+): Promise<string[]> {
   if (!mediaType || !isIndexMediaType(mediaType)) return [digest];
-  const index = await targetRepo.getManifest(digest);
+  const index = await targetRepo.getManifest(digest).catch(async (error: unknown) => {
+    if (error instanceof CancelledError) throw error;
+    return sourceRepo.getManifest(digest).catch(() => Promise.reject(error as Error));
+  });
   return [digest, ...(index.parsed.kind === 'index' ? index.parsed.manifests.map((c) => c.digest) : [])];
 }
 

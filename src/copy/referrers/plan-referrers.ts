@@ -37,7 +37,7 @@ export async function planSubjects(
   shownSource: string,
   missing?: MissingPlatforms,
 ): Promise<string[]> {
-  if (check.action === 'up-to-date') return upToDateSubjects(target, check.digest, check.targetMediaType);
+  if (check.action === 'up-to-date') return upToDateSubjects(target, source, check.digest, check.targetMediaType);
   const mediaType = check.manifest?.mediaType ?? check.sourceMediaType;
   if (!mediaType || !isIndexMediaType(mediaType)) return [check.digest];
   const index = check.manifest ?? (await source.getManifest(check.digest));

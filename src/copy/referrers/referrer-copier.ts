@@ -8,6 +8,7 @@ import { copyCosignTags } from './cosign-tags.js';
 import { discoverReferrers, type Discovered } from './discover.js';
 import { indexDigests, mergeFallbackIndex } from './fallback-index.js';
 import type { KeyedLock } from './keyed-lock.js';
+import { noteParent, referrerPath, type ReferrerParents } from './referrer-path.js';
 import { copyOrWarn } from './referrer-problems.js';
 
 /** What follows an image, and how far. */
@@ -37,6 +38,8 @@ export interface ReferrerContext {
   counts: ReferrerCounts;
   /** Subjects already handled by this copy: a referrer loop ends here. */
   visited: Set<string>;
+  /** What each followed manifest describes: the path from the image told to the target on each write. */
+  parents: ReferrerParents;
 }
 
 /**
@@ -81,6 +84,7 @@ async function copyListed(ctx: ReferrerContext, subject: string, depth: number):
     const allWritten = pushed.length === found.entries.length;
     await copyOrWarn(target, about, () => keepFallbackIndex(ctx, subject, found, atTarget, allWritten));
   }
+  for (const entry of atTarget) noteParent(ctx.parents, entry.descriptor.digest, subject);
   await settleAll(atTarget.map((entry) => followSubject(ctx, entry.descriptor.digest, depth + 1)));
 }
 
@@ -102,7 +106,8 @@ async function copyReferrer(
     const manifest = await ctx.tree.source.getManifest(digest);
     await copyReferenced(ctx.tree, manifest);
     // A child: the fallback index (or the target's referrers API) lists it, not a tag of its own.
-    const pushed = await writeManifest(ctx.tree, digest, manifest.bytes, manifest.mediaType, { child: true });
+    const path = referrerPath(ctx.parents, subject);
+    const pushed = await writeManifest(ctx.tree, digest, manifest.bytes, manifest.mediaType, { child: true, referrerPath: path });
     ctx.counts.copied++;
     ctx.tree.emit({
       type: 'referrer-copied',
@@ -155,7 +160,7 @@ async function keepFallbackIndex(
             atTarget.map((e) => ({ ...e.raw, digest: e.descriptor.digest })),
           );
     if (!bytes) return;
-    await writeManifest(ctx.tree, tag, bytes, MediaType.ociIndex);
+    await writeManifest(ctx.tree, tag, bytes, MediaType.ociIndex, { referrerPath: referrerPath(ctx.parents, subject) });
     ctx.tree.emit({
       type: 'referrers-index-written',
       target: ctx.tree.targetName,
