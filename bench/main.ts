@@ -20,6 +20,7 @@ import { runSkopeoSync, SkopeoHome, writeSkopeoSource } from './skopeo-run.js';
 import { wipeRegistry } from './target-reset.js';
 import { apiLoadSection, formatApiLoad } from './api-load-section.js';
 import { layoutSection } from './layout-rows.js';
+import { queueRow } from './queue-row.js';
 import { scalingOnly } from './scaling-only.js';
 
 /**
@@ -43,6 +44,7 @@ async function main(options: BenchOptions): Promise<void> {
   await chmod(work, 0o755); // skopeo runs as nobody and reads its source file from here
   if (options.layoutOnly) return layoutOnly(options, machine, work);
   if (options.scalingOnly) return scalingOnly(options, machine, work, log);
+  if (options.queueOnly) return queueRow(options, machine, work, log);
   if (!options.manyOnly) {
     const [source, target] = await Promise.all([startRegistry(), startRegistry()]);
     log(`source registry ${source.host}, target registry ${target.host}, work dir ${work}`);
@@ -58,6 +60,7 @@ async function main(options: BenchOptions): Promise<void> {
     }
   }
   if (options.manyTags > 0 || options.manyRepos > 0) await manySection({ options, machine, work, timeoutMs, log });
+  if (options.queueWorkers > 0 && !options.manyOnly) await queueRow(options, machine, work, log);
 }
 
 /** `--layout-only`: the air-gap rows alone, on a source registry of their own seeded with the corpus. */

@@ -16,3 +16,18 @@ test('--scaling-only and --baseline-cli are parsed; the scaling-only figures hav
 test('--baseline-cli without --scaling-only is refused: no other row runs a second build', () => {
   assert.throws(() => parseOptions(['--baseline-cli', '/old/dist/bin/picture-book.js']), /--baseline-cli works with --scaling-only only/);
 });
+
+test('--queue-only, --queue-workers and --queue-out are parsed; the scale-out row runs by default with 2 workers, 0 skips it', () => {
+  const only = parseOptions(['--queue-only', '--queue-workers', '3']);
+  assert.equal(only.queueOnly, true);
+  assert.equal(only.queueWorkers, 3);
+  assert.equal(only.queueOut, 'bench/results/queue.json');
+  assert.equal(parseOptions(['--queue-only', '--quick']).queueOut, '.bench/quick-queue.json');
+  assert.equal(parseOptions(['--queue-out', '/tmp/q.json']).queueOut, '/tmp/q.json');
+  const plain = parseOptions([]);
+  assert.equal(plain.queueOnly, false);
+  assert.equal(plain.queueWorkers, 2);
+  assert.equal(parseOptions(['--queue-workers', '0']).queueWorkers, 0);
+  assert.throws(() => parseOptions(['--queue-workers=-1']), /--queue-workers wants an integer >= 0/);
+  assert.throws(() => parseOptions(['--queue-only', '--queue-workers', '0']), /--queue-only wants --queue-workers of 1 or more/);
+});

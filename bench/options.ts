@@ -52,6 +52,12 @@ export interface BenchOptions {
   baselineCli: string | undefined;
   /** Where the figures of the scaling-only run go. */
   scalingOut: string;
+  /** Workers of the scale-out row (corpus through `sync --queue` and a redis-server; 0 skips it). */
+  queueWorkers: number;
+  /** Only the scale-out row. */
+  queueOnly: boolean;
+  /** Where the figures of the queue-only run go. */
+  queueOut: string;
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -79,6 +85,10 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --baseline-cli FILE    with --scaling-only: also run that build's CLI (another checkout's
                          dist/bin/picture-book.js), interleaved round by round with this one
   --scaling-out FILE     where the scaling-only figures go (default bench/results/scaling.json)
+  --queue-workers N      workers of the scale-out row: the corpus through 1 sync + N workers on a
+                         redis-server vs in-process, with the queue overhead per image (default 2; 0 skips it)
+  --queue-only           run only the scale-out row (figures: bench/results/queue.json)
+  --queue-out FILE       where the queue-only figures go (default bench/results/queue.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
   --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
   --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
@@ -130,11 +140,15 @@ export function parseOptions(argv: string[]): BenchOptions {
       'scaling-only': { type: 'boolean' },
       'baseline-cli': { type: 'string' },
       'scaling-out': { type: 'string' },
+      'queue-workers': { type: 'string' },
+      'queue-only': { type: 'boolean' },
+      'queue-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values['baseline-cli'] !== undefined && values['scaling-only'] !== true)
     throw new Error('--baseline-cli works with --scaling-only only');
+  if (values['queue-only'] === true && values['queue-workers'] === '0') throw new Error('--queue-only wants --queue-workers of 1 or more');
   if (values.help) {
     process.stdout.write(HELP);
     process.exit(0);
@@ -168,5 +182,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     scalingOnly: values['scaling-only'] === true,
     baselineCli: values['baseline-cli'],
     scalingOut: values['scaling-out'] ?? (quick ? '.bench/quick-scaling.json' : 'bench/results/scaling.json'),
+    queueWorkers: positive('queue-workers', values['queue-workers'], 2, 0),
+    queueOnly: values['queue-only'] === true,
+    queueOut: values['queue-out'] ?? (quick ? '.bench/quick-queue.json' : 'bench/results/queue.json'),
   };
 }

@@ -17,3 +17,7 @@ export const hostSlotsKey = (settings: Pick<QueueSettings, 'name'>, host: string
 /** Redis key of a host's shared pause after a 429 (it lapses when the pause ends), and the channel that announces one. */
 export const hostPauseKey = (settings: Pick<QueueSettings, 'name'>, host: string): string => `${settings.name}:host-pause:${host}`;
 export const hostPauseChannel = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:host-paused`;
+/** Redis keys of the run history `sync` servers sharing the queue publish (shared-runs.ts). */
+export const runIdKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-id`;
+export const runSummariesKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:runs`;
+export const runRecordsKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-records`;

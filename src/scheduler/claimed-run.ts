@@ -15,9 +15,12 @@ export interface ClaimedRunDeps {
  * another server has the run.
  */
 export async function claimedRun(hostname: string, started: StartedRun, deps: ClaimedRunDeps, run: () => Promise<void>): Promise<void> {
-  const { trigger, scheduledAt, signal } = started;
+  const { trigger, scheduledAt, signal, claimed = () => undefined } = started;
   const { claims, emit, now } = deps;
-  if (!claims) return run();
+  if (!claims) {
+    claimed(true);
+    return run();
+  }
   const claim = await claims.claim(hostname, trigger, scheduledAt, signal).catch((error: unknown) => {
     emit({
       type: 'warning',
@@ -26,6 +29,7 @@ export async function claimedRun(hostname: string, started: StartedRun, deps: Cl
     });
     return null;
   });
+  claimed(Boolean(claim));
   if (claim === null) return;
   if (!claim) {
     if (!signal.aborted) emit({ type: 'sync-run-elsewhere', registry: hostname, trigger, scheduledAt: scheduledAt ?? null, time: now() });

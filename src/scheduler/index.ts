@@ -5,3 +5,4 @@ export { loadRunner, type CopiesElsewhere, type RegistryRunner } from './registr
 export { cronTicker, type Ticker, type TickerFactory } from './ticker.js';
 export { ScheduleError } from './schedule-error.js';
 export type { SchedulerEvent, SchedulerEventListener } from './scheduler-events.js';
+export { requestRun, type RunRequest } from './run-request.js';

@@ -16,6 +16,8 @@ export interface StartedRun {
   drain: AbortSignal;
   /** Lifts the run's prune guards. */
   pruneConfirm: boolean;
+  /** Told whether this server took the run (servers sharing the schedules; see run-request.ts). */
+  claimed?: (taken: boolean) => void;
 }
 
 export interface RecordedRunDeps {

@@ -94,11 +94,14 @@ export class Synchronizer {
   }
 
   /** Starts a run now, unless one is going or the registry is paused; `pruneConfirm` lifts its prune guards. */
-  runNow(options: { pruneConfirm?: boolean } = {}): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
+  /** `claimed`: told whether this server took the run (servers sharing the schedules; see run-request.ts). */
+  runNow(
+    options: { pruneConfirm?: boolean; claimed?: (taken: boolean) => void } = {},
+  ): { started: true } | { started: false; reason: 'running' | 'paused' | 'stopped' } {
     if (this.#stopped) return { started: false, reason: 'stopped' };
     if (this.#current) return { started: false, reason: 'running' };
     if (this.#paused) return { started: false, reason: 'paused' };
-    this.#begin('manual', undefined, options.pruneConfirm === true);
+    this.#begin('manual', undefined, options.pruneConfirm === true, options.claimed);
     return { started: true };
   }
 
@@ -180,14 +183,14 @@ export class Synchronizer {
   }
 
   /** Marks the run as going synchronously, so a tick right after it is already skipped. */
-  #begin(trigger: RunTrigger, scheduledAt?: number, pruneConfirm = false): void {
+  #begin(trigger: RunTrigger, scheduledAt?: number, pruneConfirm = false, claimed?: (taken: boolean) => void): void {
     const controller = new AbortController();
     const drain = new AbortController();
     // Every request of the run listens on these: far more than Node's default of 10 (MaxListenersExceededWarning).
     setMaxListeners(0, controller.signal, drain.signal);
     const current: CurrentRun = { controller, drain, done: Promise.resolve() };
     this.#current = current;
-    const started: StartedRun = { trigger, scheduledAt, signal: controller.signal, drain: drain.signal, pruneConfirm };
+    const started: StartedRun = { trigger, scheduledAt, signal: controller.signal, drain: drain.signal, pruneConfirm, claimed };
     // The registry as it is when the run goes (after the claim): a reload meanwhile applies.
     const run = () => recordedRun(this.#registry, started, this.#deps);
     current.done = claimedRun(this.hostname, started, this.#deps, run).finally(() => {

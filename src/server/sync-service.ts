@@ -11,7 +11,7 @@ import {
   type SchedulerEvent,
   type TickerFactory,
 } from '../scheduler/index.js';
-import { CopyQueue, ScheduleClaims, type QueueEvent, type QueueSettingsWithUrl } from '../queue/index.js';
+import { CopyQueue, ScheduleClaims, SharedRuns, SharedRunStore, type QueueEvent, type QueueSettingsWithUrl } from '../queue/index.js';
 import { isLayoutPlace } from '../reference/index.js';
 import { SqliteRunStore, type RunStore } from '../store/index.js';
 import type { LoadEvent } from '../load/events.js';
@@ -124,6 +124,8 @@ export class SyncService {
       // A layout target is a directory or file of this machine: its copies stay here.
       copies = (registry) => (isLayoutPlace(registry.hostname) ? undefined : (task, run) => queue.copy(registry.hostname, task, run));
       claims = new ScheduleClaims(queue.redis, queueSettings);
+      // Several servers on one queue: the API of each shows the runs of all.
+      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings));
     }
     const runner = options.runner ?? loadRunner(this.#engine, copies, this.#store.ownership);
     this.#scheduler = new Scheduler({

@@ -119,7 +119,8 @@ export interface JobRecord {
 export interface RunStore {
   /** Which target tags picture-book wrote from which rule, and what pruning deleted (absent: nothing is ever pruned). */
   readonly ownership?: OwnershipLedger;
-  startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number>;
+  /** `id`: the run's id when the caller chose it (runs shared by several servers); else the store's next. */
+  startRun(registry: string, trigger: RunTrigger, startedAt: number, id?: number): Promise<number>;
   finishRun(id: number, finish: RunFinish): Promise<void>;
   /**
    * Runs left `running` by a process that died become `interrupted`; a registry whose last

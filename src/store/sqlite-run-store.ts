@@ -55,8 +55,8 @@ export class SqliteRunStore implements RunStore {
     return openSqliteDatabase(file, (db) => new SqliteRunStore(db, options.scrubber ?? processScrubber));
   }
 
-  startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number> {
-    return this.#runs.startRun(registry, trigger, startedAt);
+  startRun(registry: string, trigger: RunTrigger, startedAt: number, id?: number): Promise<number> {
+    return this.#runs.startRun(registry, trigger, startedAt, id);
   }
 
   finishRun(id: number, finish: RunFinish): Promise<void> {

@@ -6,7 +6,9 @@ import { imageOutcome, runSummary, type ImageRow, type RunRow } from './sqlite-r
 
 function prepareStatements(db: Database.Database) {
   return {
-    insertRun: db.prepare<[string, string, number]>(`INSERT INTO runs (registry, trigger, started_at, result) VALUES (?, ?, ?, 'running')`),
+    insertRun: db.prepare<[number | null, string, string, number]>(
+      `INSERT INTO runs (id, registry, trigger, started_at, result) VALUES (?, ?, ?, ?, 'running')`,
+    ),
     finishRun: db.prepare(
       `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, pruned = @pruned, bytes = @bytes, error = @error, referrers_copied = @referrersCopied, referrers_present = @referrersPresent, referrers_failed = @referrersFailed WHERE id = @id`,
     ),
@@ -42,8 +44,8 @@ export class SqliteRuns extends SqliteTables<ReturnType<typeof prepareStatements
     super(db, prepareStatements, scrub);
   }
 
-  async startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number> {
-    return Number(this.sql.insertRun.run(registry, trigger, startedAt).lastInsertRowid);
+  async startRun(registry: string, trigger: RunTrigger, startedAt: number, id?: number): Promise<number> {
+    return Number(this.sql.insertRun.run(id ?? null, registry, trigger, startedAt).lastInsertRowid);
   }
 
   async finishRun(id: number, finish: RunFinish): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { requestRun } from '../../scheduler/index.js';
 import { ApiError } from '../api-error.js';
 import { crossOriginProblem } from '../cross-origin.js';
 import type { ApiContext } from '../api-context.js';
@@ -71,10 +72,11 @@ async function ops(context: ApiContext, request: FastifyRequest, reply: FastifyR
     }
     case 'run':
     case 'prune-confirm': {
-      const started = sync.runNow({ pruneConfirm: action === 'prune-confirm' });
+      const started = await requestRun(sync, { pruneConfirm: action === 'prune-confirm' });
       if (!started.started) {
         const why = {
           running: 'a run is already going',
+          elsewhere: 'a run is already going on another server sharing the queue; nothing was started here',
           paused: 'the synchronizer is paused; resume it first',
           stopped: 'the server is stopping',
         }[started.reason];

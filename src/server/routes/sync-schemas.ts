@@ -121,7 +121,7 @@ const opsResponses = {
     403: 'CROSS_ORIGIN: a change requested from another origin or site (Origin, Sec-Fetch-Site)',
     404: 'UNKNOWN_REGISTRY: no synchronizer for that hostname',
     405: 'METHOD_NOT_ALLOWED: pause, resume or run by HEAD, or by GET with auth off (Allow names the methods)',
-    409: 'CONFLICT: run while a run is going, the synchronizer is paused, or the server is stopping',
+    409: 'CONFLICT: run while a run is going (here or on another server sharing the queue), the synchronizer is paused, or the server is stopping',
   }),
 };
 

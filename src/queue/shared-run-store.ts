@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { RunFinish, RunPage, RunRecord, RunStore, RunSummary, RunTrigger } from '../store/index.js';
+import { type SharedRunSummary, type SharedRuns, SHARED_RUNS } from './shared-runs.js';
+
+const newestFirst = (a: RunSummary, b: RunSummary): number => b.startedAt - a.startedAt || b.id - a.id;
+const failedRun = (r: RunSummary): boolean => r.result === 'failed' || r.result === 'interrupted' || r.failed > 0;
+
+/**
+ * A server's own store (SQLite) that also shows the runs of the other `sync` servers sharing its
+ * queue: run ids come from one counter in Redis, each run is published there as it starts and
+ * ends, and the reads of run history (lists, summaries, a run's details) merge the other servers'
+ * published runs (the newest SHARED_RUNS) into this server's own. Everything else is its own store's.
+ */
+export class SharedRunStore implements RunStore {
+  readonly #own: RunStore;
+  readonly #shared: SharedRuns;
+  /** Whose runs are whose: random per process (a restarted server's old runs show as another's). */
+  readonly server = randomUUID();
+  readonly #started = new Map<number, SharedRunSummary>();
+
+  constructor(own: RunStore, shared: SharedRuns) {
+    this.#own = own;
+    this.#shared = shared;
+  }
+
+  get ownership(): RunStore['ownership'] {
+    return this.#own.ownership;
+  }
+
+  async startRun(registry: string, trigger: RunTrigger, startedAt: number): Promise<number> {
+    const newest = (await this.#own.listRunPage({ limit: 1 }))?.runs[0]?.id ?? 0;
+    const wanted = await this.#shared.nextId(newest);
+    // Redis silent, or an id this store already holds (Redis lost its counter): the store's own next id.
+    const id =
+      wanted === undefined
+        ? await this.#own.startRun(registry, trigger, startedAt)
+        : await this.#own.startRun(registry, trigger, startedAt, wanted).catch(() => this.#own.startRun(registry, trigger, startedAt));
+    const summary: SharedRunSummary = {
+      ...{ id, registry, trigger, startedAt, endedAt: null, result: 'running', error: null, server: this.server },
+      ...{ copied: 0, upToDate: 0, failed: 0, cancelled: 0, pruned: 0, bytes: 0 },
+      referrers: { copied: 0, present: 0, failed: 0 },
+    };
+    this.#started.set(id, summary);
+    await this.#shared.publish(summary);
+    return id;
+  }
+
+  async finishRun(id: number, finish: RunFinish): Promise<void> {
+    await this.#own.finishRun(id, finish);
+    const started = this.#started.get(id);
+    this.#started.delete(id);
+    const record = await this.#own.getRun(id);
+    if (!started || !record) return;
+    const { images, ...summary } = record;
+    await this.#shared.publish({ ...summary, server: this.server }, { ...summary, images });
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const own = await this.#own.getRun(id);
+    if (own) return own;
+    const record = await this.#shared.record(id);
+    if (record) return record;
+    const running = (await this.#others()).find((r) => r.id === id);
+    return running ? { ...withoutServer(running), images: [] } : undefined;
+  }
+
+  async listRuns(registry: string, limit: number): Promise<RunSummary[]> {
+    const own = await this.#own.listRuns(registry, limit);
+    return merge(
+      own,
+      (await this.#others()).filter((r) => r.registry === registry),
+      limit,
+    );
+  }
+
+  async registrySummary(registry: string): Promise<{ runs: number; lastRun: RunSummary | undefined }> {
+    const own = await this.#own.registrySummary(registry);
+    const others = (await this.#others()).filter((r) => r.registry === registry);
+    const lastRun = merge(own.lastRun ? [own.lastRun] : [], others, 1)[0];
+    return { runs: own.runs + others.length, lastRun };
+  }
+
+  async listRunPage(page: RunPage): Promise<{ runs: RunSummary[]; more: boolean } | undefined> {
+    const others = (await this.#others()).filter(
+      (r) => (page.registry === undefined || r.registry === page.registry) && (!page.failedOnly || failedRun(r)),
+    );
+    const otherCursor = page.before === undefined ? undefined : others.find((r) => r.id === page.before);
+    // A cursor on another server's run: this store's runs before it are read from its newest (at most SHARED_RUNS).
+    const own = otherCursor
+      ? await this.#own.listRunPage({ ...page, before: undefined, limit: SHARED_RUNS })
+      : await this.#own.listRunPage(page);
+    if (!own) return undefined;
+    const cursor = otherCursor ?? (page.before === undefined ? undefined : await this.#own.getRun(page.before));
+    const older = (r: RunSummary): boolean => cursor === undefined || newestFirst(cursor, r) < 0;
+    const runs = merge(own.runs.filter(older), others.filter(older), page.limit + 1);
+    return { runs: runs.slice(0, page.limit), more: own.more || runs.length > page.limit };
+  }
+
+  /** Runs published by the other servers (this server's own are in its store). */
+  async #others(): Promise<SharedRunSummary[]> {
+    return (await this.#shared.summaries()).filter((r) => r.server !== this.server);
+  }
+
+  closeInterruptedRuns: RunStore['closeInterruptedRuns'] = (...a) => this.#own.closeInterruptedRuns(...a);
+  createJob: RunStore['createJob'] = (...a) => this.#own.createJob(...a);
+  startJob: RunStore['startJob'] = (...a) => this.#own.startJob(...a);
+  recordJobTarget: RunStore['recordJobTarget'] = (...a) => this.#own.recordJobTarget(...a);
+  finishJob: RunStore['finishJob'] = (...a) => this.#own.finishJob(...a);
+  requeueJob: RunStore['requeueJob'] = (...a) => this.#own.requeueJob(...a);
+  getJob: RunStore['getJob'] = (...a) => this.#own.getJob(...a);
+  countCrashedJobs: RunStore['countCrashedJobs'] = (...a) => this.#own.countCrashedJobs(...a);
+  listJobs: RunStore['listJobs'] = (...a) => this.#own.listJobs(...a);
+  recoverableJobs: RunStore['recoverableJobs'] = (...a) => this.#own.recoverableJobs(...a);
+  jobCounts: RunStore['jobCounts'] = (...a) => this.#own.jobCounts(...a);
+  setPaused: RunStore['setPaused'] = (...a) => this.#own.setPaused(...a);
+  pausedRegistries: RunStore['pausedRegistries'] = (...a) => this.#own.pausedRegistries(...a);
+  prune: RunStore['prune'] = (...a) => this.#own.prune(...a);
+  close: RunStore['close'] = (...a) => this.#own.close(...a);
+}
+
+function withoutServer(run: SharedRunSummary): RunSummary {
+  const { server: _server, ...summary } = run;
+  return summary;
+}
+
+/** This server's runs and the others', newest first; an id in both (never, unless Redis lost its counter) shows this server's. */
+function merge(own: readonly RunSummary[], others: readonly SharedRunSummary[], limit: number): RunSummary[] {
+  const ids = new Set(own.map((r) => r.id));
+  return [...own, ...others.filter((r) => !ids.has(r.id)).map(withoutServer)].sort(newestFirst).slice(0, limit);
+}

@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { QueueSettings } from '../config/index.js';
+import type { RunRecord, RunSummary } from '../store/index.js';
+import { runIdKey, runRecordsKey, runSummariesKey } from './queue-names.js';
+
+/** The newest runs every server shows besides its own; older ones stay only in their owner's history. */
+export const SHARED_RUNS = 200;
+/** A read or write of the shared runs waits this long for Redis, then the server answers from its own history. */
+const REDIS_WAIT_MS = 2_000;
+
+/** A run as published for the other servers: `server` tells whose history holds it. */
+export type SharedRunSummary = RunSummary & { server: string };
+
+// Ids are taken from one counter so runs of different servers never share one; a counter behind a
+// server's own history (Redis lost its data) is moved past it (`floor`).
+const NEXT_ID = `local n = redis.call('INCR', KEYS[1]) if n <= tonumber(ARGV[1]) then n = tonumber(ARGV[1]) + 1 redis.call('SET', KEYS[1], n) end return n`;
+// One summary (and, once ended, its record) per run; only the newest SHARED_RUNS ids stay.
+const PUBLISH = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
+local extra = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
+if extra > 0 then
+  for _, old in ipairs(redis.call('ZPOPMIN', KEYS[3], extra)) do redis.call('HDEL', KEYS[1], old) redis.call('HDEL', KEYS[2], old) end
+end
+return 1`;
+
+/**
+ * The run history several `sync` servers sharing a queue publish in its Redis, so the API of any
+ * of them answers for all: each server keeps its own runs in its own store and publishes their
+ * summaries (at start and end) and, once ended, their records. Redis down: reads and writes give
+ * up after a short wait (`undefined`), and every server still answers from its own history.
+ */
+export class SharedRuns {
+  #redis: Redis;
+  #settings: Pick<QueueSettings, 'name'>;
+
+  constructor(redis: Redis, settings: Pick<QueueSettings, 'name'>) {
+    this.#redis = redis;
+    this.#settings = settings;
+  }
+
+  /** A run id no other server has used (undefined: Redis did not answer). */
+  async nextId(floor: number): Promise<number | undefined> {
+    const id = await this.#bounded(this.#redis.eval(NEXT_ID, 1, runIdKey(this.#settings), floor));
+    return typeof id === 'number' ? id : undefined;
+  }
+
+  async publish(summary: SharedRunSummary, record?: RunRecord): Promise<void> {
+    const keys = [runSummariesKey(this.#settings), runRecordsKey(this.#settings), `${runSummariesKey(this.#settings)}:ids`];
+    const args = [summary.id, JSON.stringify(summary), record ? JSON.stringify(record) : '', SHARED_RUNS];
+    await this.#bounded(this.#redis.eval(PUBLISH, keys.length, ...keys, ...args));
+  }
+
+  /** Every published summary (at most SHARED_RUNS); empty when Redis does not answer. */
+  async summaries(): Promise<SharedRunSummary[]> {
+    const values = await this.#bounded(this.#redis.hvals(runSummariesKey(this.#settings)));
+    return (values ?? []).map((v) => JSON.parse(v) as SharedRunSummary);
+  }
+
+  async record(id: number): Promise<RunRecord | undefined> {
+    const value = await this.#bounded(this.#redis.hget(runRecordsKey(this.#settings), String(id)));
+    return typeof value === 'string' ? (JSON.parse(value) as RunRecord) : undefined;
+  }
+
+  async #bounded<T>(work: Promise<T>): Promise<T | undefined> {
+    const gaveUp = sleep(REDIS_WAIT_MS, undefined, { ref: false });
+    return Promise.race([work.catch(() => undefined), gaveUp]);
+  }
+}
