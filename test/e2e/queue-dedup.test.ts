@@ -22,7 +22,13 @@ const rig = useQueueRig('queue-dedup', async ({ source }) => {
 test('the same copy enqueued twice before any worker starts is one job; both callers get its result', async (t) => {
   const { redis, source, target, dir, processes } = rig;
   const settings = { url: redis.url, name: 'dedup', stalledSeconds: 30 };
-  const watcher = new QueueEvents(COPY_QUEUE, { connection: { host: '127.0.0.1', port: redis.port }, prefix: settings.name });
+  // From the stream's start ('0-0'), not from its end ('$', BullMQ's default): ready means connected,
+  // not yet reading, so on a loaded machine both adds could land before the first read and be missed.
+  const watcher = new QueueEvents(COPY_QUEUE, {
+    connection: { host: '127.0.0.1', port: redis.port },
+    prefix: settings.name,
+    lastEventId: '0-0',
+  });
   const first = new CopyQueue(settings, () => undefined);
   const second = new CopyQueue(settings, () => undefined);
   t.after(() => Promise.all([watcher.close(), first.close(), second.close()]));
