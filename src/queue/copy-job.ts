@@ -30,9 +30,11 @@ export type CopyJobResult =
   { status: 'done'; result: CopyResult } | { status: 'failed'; error: { code: string; message: string } } | { status: 'cancelled' };
 
 /** A copy event on its way from a worker to `sync`, with the worker that caused it. */
+/** One progress update of a job: the copy events since the last one, in order (`event`: one alone, as older workers sent it). */
 export interface CopyJobProgress {
   worker: string;
-  event: CopyEvent;
+  events?: CopyEvent[];
+  event?: CopyEvent;
 }
 
 export function jobData(registry: string, task: CopyTask): CopyJobData {

@@ -49,10 +49,17 @@ export class CopyQueue {
     this.#watch = new RedisWatch(settings.url, 'sync', emit);
     this.#events.on('progress', ({ jobId, data }) => {
       const progress = data as unknown as CopyJobProgress;
-      for (const follower of this.#followers.of(jobId)) follower.run.onEvent?.(progress.event);
+      const events = progress.events ?? (progress.event ? [progress.event] : []);
+      for (const follower of this.#followers.of(jobId)) for (const event of events) follower.run.onEvent?.(event);
     });
-    this.#events.on('completed', ({ jobId, returnvalue }) => this.#followers.settle(jobId, returnvalue as unknown as CopyJobResult));
-    this.#events.on('failed', ({ jobId, failedReason }) => this.#followers.fail(jobId, queueError(failedReason)));
+    this.#events.on('completed', ({ jobId, returnvalue }) => {
+      this.#seen(jobId);
+      this.#followers.settle(jobId, returnvalue as unknown as CopyJobResult);
+    });
+    this.#events.on('failed', ({ jobId, failedReason }) => {
+      this.#seen(jobId);
+      this.#followers.fail(jobId, queueError(failedReason));
+    });
     this.#events.on('removed', ({ jobId }) => this.#followers.settle(jobId, { status: 'cancelled' }));
     this.#events.on('stalled', ({ jobId }) => {
       const follower = this.#followers.of(jobId)[0];
@@ -133,6 +140,7 @@ export class CopyQueue {
   async #add(follower: Follower): Promise<void> {
     const id = randomUUID();
     this.#followers.follow(id, follower);
+    follower.queuedAt = Date.now();
     try {
       const job = await this.#queue.add('copy', follower.data, {
         jobId: id,
@@ -178,6 +186,7 @@ export class CopyQueue {
     if (state === 'completed' || state === 'failed') {
       const job = await this.#queue.getJob(jobId);
       if (!job) return;
+      this.#seen(jobId);
       if (state === 'completed') this.#followers.settle(jobId, job.returnvalue);
       else this.#followers.fail(jobId, queueError(job.failedReason));
     } else if (state === 'unknown') {
@@ -187,6 +196,14 @@ export class CopyQueue {
         this.#emit({ type: 'copy-job-lost', job: jobId, registry: first.data.registry, target: first.data.target, time: Date.now() });
       for (const follower of this.#followers.release(jobId)) void this.#add(follower);
     }
+  }
+
+  /** Says that a followed job's end reached this side (the bench measures the queue's own time from it). */
+  #seen(jobId: string): void {
+    const follower = this.#followers.of(jobId)[0];
+    if (follower?.queuedAt === undefined) return;
+    const { registry, target } = follower.data;
+    this.#emit({ type: 'copy-job-result-seen', job: jobId, registry, target, queuedAt: follower.queuedAt, time: Date.now() });
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { TargetClaims } from './target-claims.js';
 import { HostSlots, type HostSlot } from './host-slots.js';
 import { SharedPauses, type PausableHosts } from './shared-pauses.js';
 import { parseReference } from '../reference/index.js';
+import { ProgressBatches } from './progress-batches.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -133,11 +134,11 @@ export class CopyWorker {
     setMaxListeners(0, controller.signal); // every request of the copy listens on it
     this.#running.set(id, controller);
     // Progress is sent in order, and all of it before the result.
-    let sent: Promise<unknown> = Promise.resolve();
-    const onEvent = (event: CopyEvent): void => {
-      const progress: CopyJobProgress = { worker: this.name, event };
-      sent = sent.then(() => job.updateProgress(progress as unknown as object)).catch(() => undefined);
-    };
+    const progress = new ProgressBatches<CopyEvent>((events) =>
+      job.updateProgress({ worker: this.name, events } satisfies CopyJobProgress as unknown as object),
+    );
+    const onEvent = (event: CopyEvent): void => progress.push(event);
+    const sent = (): Promise<void> => progress.sent();
     let result: CopyJobResult;
     let slot: HostSlot | undefined;
     let release = (): void => undefined;
@@ -161,8 +162,9 @@ export class CopyWorker {
       result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim }) };
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
-        await sent;
-        this.#ended(job, 'interrupted');
+        const copyEnded = Date.now();
+        await sent();
+        this.#ended(job, 'interrupted', Date.now() - copyEnded);
         // Thrown, so BullMQ hands the job to another worker (it has JOB_ATTEMPTS tries).
         throw new CancelledError(`${data.target}: worker ${this.name} stopped; the copy goes back to the queue`);
       }
@@ -179,10 +181,11 @@ export class CopyWorker {
       release();
       this.#running.delete(id);
     }
-    await sent;
+    const copyEnded = Date.now();
+    await sent();
     // A platform filter's skip is a skip to whoever counts job endings.
     const ended = result.status === 'done' ? result.result.status : result.status;
-    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended);
+    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, Date.now() - copyEnded);
     return result;
   }
 
@@ -213,7 +216,12 @@ export class CopyWorker {
     return this.#options.openEndpoints(data, signal);
   }
 
-  #ended(job: Job<CopyJobData, CopyJobResult>, status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted'): void {
+  /** `progressWaitMs`: from the copy's end to the last of its progress in Redis (the result goes after it). */
+  #ended(
+    job: Job<CopyJobData, CopyJobResult>,
+    status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted',
+    progressWaitMs: number,
+  ): void {
     this.#options.emit({
       type: 'copy-job-ended',
       worker: this.name,
@@ -221,6 +229,7 @@ export class CopyWorker {
       registry: job.data.registry,
       target: job.data.target,
       status,
+      progressWaitMs,
       time: Date.now(),
     });
   }

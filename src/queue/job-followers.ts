@@ -9,6 +9,8 @@ export interface Follower {
   jobId?: string;
   /** The job is in Redis (until then a lookup that finds nothing means "not yet", not "lost"). */
   added: boolean;
+  /** When its job was handed to Redis. */
+  queuedAt?: number;
   resolve: (result: CopyJobResult) => void;
   reject: (error: Error) => void;
   /** Called once when it ends (removes its abort listeners). */

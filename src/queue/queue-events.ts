@@ -13,8 +13,12 @@ export type QueueEvent =
       registry: string;
       target: string;
       status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted';
+      /** From the copy's end to its last progress update stored in Redis (the result follows it). */
+      progressWaitMs: number;
       time: number;
     }
+  /** The `sync` side received a job's end (`queuedAt`: when it added the job), from its event or a lookup. */
+  | { type: 'copy-job-result-seen'; job: string; registry: string; target: string; queuedAt: number; time: number }
   /** Another worker is writing the same image to the same tag: this one waits for it, then finds the target up to date. */
   | { type: 'copy-job-waiting'; worker: string; job: string; registry: string; target: string; digest: string; time: number }
   /** `source`'s host has all its `limit` slots taken by other copies (`queue.sourceCopies`): this copy waits for one. */

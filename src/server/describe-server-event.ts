@@ -74,6 +74,8 @@ export function describeServerEvent(event: ServerEvent): string {
       return event.status === 'interrupted'
         ? `copy job handed back to the queue: ${event.target}`
         : `copy job ${event.status}: ${event.target}`;
+    case 'copy-job-result-seen':
+      return `copy job result received: ${event.target}`;
     case 'copy-job-waiting':
       return `${event.target}: another worker is writing ${event.digest} there; this copy waits for it`;
     case 'host-slot-waiting':
