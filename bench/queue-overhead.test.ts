@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { jobOverheads } from './queue-overhead.js';
+
+const at = (ms: number): string => new Date(Date.UTC(2026, 11, 1, 0, 0, 0, ms)).toISOString();
+const base = Date.UTC(2026, 11, 1);
+
+test('jobOverheads: pickup, progress and result time of each job, from the sync and worker logs on one clock', () => {
+  const sync = [
+    { event: 'copy-job-result-seen', job: 'a', queuedAt: base + 100, time: at(2_010) },
+    { event: 'copy-job-result-seen', job: 'b', queuedAt: base + 100, time: at(3_500) },
+    { event: 'sync-run-finished', time: at(4_000) },
+  ];
+  const workers = [
+    { event: 'copy-job-taken', job: 'a', time: at(103) },
+    { event: 'copy-job-taken', job: 'b', time: at(150) },
+    { event: 'copy-job-ended', job: 'a', progressWaitMs: 4, time: at(2_000) },
+    { event: 'copy-job-ended', job: 'b', progressWaitMs: 0, time: at(3_499) },
+  ];
+  assert.deepEqual(jobOverheads(sync, workers), [
+    { job: 'a', pickupMs: 3, progressMs: 4, resultMs: 10, totalMs: 17 },
+    { job: 'b', pickupMs: 50, progressMs: 0, resultMs: 1, totalMs: 51 },
+  ]);
+});
+
+test('jobOverheads leaves out a job taken twice (its retry is not the queue) and one never seen ended', () => {
+  const sync = [
+    { event: 'copy-job-result-seen', job: 'twice', queuedAt: base, time: at(900) },
+    { event: 'copy-job-result-seen', job: 'no-end', queuedAt: base, time: at(900) },
+  ];
+  const workers = [
+    { event: 'copy-job-taken', job: 'twice', time: at(1) },
+    { event: 'copy-job-taken', job: 'twice', time: at(500) },
+    { event: 'copy-job-ended', job: 'twice', progressWaitMs: 1, time: at(800) },
+    { event: 'copy-job-taken', job: 'no-end', time: at(1) },
+  ];
+  assert.deepEqual(jobOverheads(sync, workers), []);
+  assert.throws(
+    () =>
+      jobOverheads(
+        [{ event: 'copy-job-result-seen', job: 'x', queuedAt: base, time: 'soon' }],
+        [
+          { event: 'copy-job-taken', job: 'x', time: at(1) },
+          { event: 'copy-job-ended', job: 'x', progressWaitMs: 1, time: at(2) },
+        ],
+      ),
+    /a copy-job-result-seen line without a time/,
+  );
+});
