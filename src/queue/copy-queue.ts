@@ -52,10 +52,7 @@ export class CopyQueue {
       const events = progress.events ?? (progress.event ? [progress.event] : []);
       for (const follower of this.#followers.of(jobId)) for (const event of events) follower.run.onEvent?.(event);
     });
-    this.#events.on('completed', ({ jobId, returnvalue }) => {
-      this.#seen(jobId);
-      this.#followers.settle(jobId, returnvalue as unknown as CopyJobResult);
-    });
+    this.#events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown as CopyJobResult));
     this.#events.on('failed', ({ jobId, failedReason }) => {
       this.#seen(jobId);
       this.#followers.fail(jobId, queueError(failedReason));
@@ -196,6 +193,11 @@ export class CopyQueue {
         this.#emit({ type: 'copy-job-lost', job: jobId, registry: first.data.registry, target: first.data.target, time: Date.now() });
       for (const follower of this.#followers.release(jobId)) void this.#add(follower);
     }
+  }
+
+  #completed(jobId: string, result: CopyJobResult): void {
+    this.#seen(jobId);
+    this.#followers.settle(jobId, result);
   }
 
   /** Says that a followed job's end reached this side (the bench measures the queue's own time from it). */

@@ -135,7 +135,7 @@ export class CopyWorker {
     this.#running.set(id, controller);
     // Progress is sent in order, and all of it before the result.
     const progress = new ProgressBatches<CopyEvent>((events) =>
-      job.updateProgress({ worker: this.name, events } satisfies CopyJobProgress as unknown as object),
+      job.updateProgress({ worker: this.name, events } satisfies CopyJobProgress),
     );
     const onEvent = (event: CopyEvent): void => progress.push(event);
     const sent = (): Promise<void> => progress.sent();

@@ -4,7 +4,7 @@ import { ProgressBatches } from './progress-batches.js';
 
 test('events pushed while a send is on its way go in one next send, in order, and sent() waits for all of them', async () => {
   const sends: number[][] = [];
-  const waiting: (() => void)[] = [];
+  const waiting: Array<() => void> = [];
   const batches = new ProgressBatches<number>((batch) => {
     sends.push(batch);
     return new Promise<void>((resolve) => waiting.push(resolve));
