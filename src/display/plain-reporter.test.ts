@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadEvent } from '../load/events.js';
-import { REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
+import { dockerHubQuotaPause, REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
 import { PlainReporter } from './plain-reporter.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
@@ -39,17 +39,7 @@ describe('PlainReporter', () => {
     const { reporter, lines } = plain();
     const events: LoadEvent[] = [
       { type: 'host-quota', host: 'docker.io', limit: 100, remaining: 10, windowSeconds: 21600, time: T0 },
-      {
-        type: 'host-paused',
-        host: 'docker.io',
-        reason: 'quota',
-        remaining: 10,
-        limit: 100,
-        windowSeconds: 21600,
-        reserve: 10,
-        maxWaitMs: 21_600_000,
-        time: T0,
-      },
+      dockerHubQuotaPause(T0, 21_600_000),
       { type: 'host-resumed', host: 'docker.io', reason: 'quota', pausedMs: 61_000, time: T0 },
       { type: 'host-paused', host: 'ghcr.io', reason: 'rate-limited', waitMs: 30_000, retryAfter: true, time: T0 },
       { type: 'host-resumed', host: 'ghcr.io', reason: 'rate-limited', pausedMs: 30_000, time: T0 },
