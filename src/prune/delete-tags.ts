@@ -18,7 +18,10 @@ export interface Deletion {
 }
 
 export type DeletionResult =
-  /** `referrers`: the referrer tags that went with it; `referrerDigests`: the recorded referrer manifests (see recorded-referrers.ts). */
+  /**
+   * `referrers`: the referrer tags that went with it; `referrerDigests`: every referrer manifest deleted
+   * with it (those the fallback index and cosign tags led to, and the recorded ones: recorded-referrers.ts).
+   */
   | { tag: string; action: 'deleted' | 'would-delete'; digest: string; referrers: string[]; referrerDigests: string[] }
   /** Left in place this run (the ownership stays, so a later run tries again). */
   | { tag: string; action: 'kept'; note: string }
@@ -113,7 +116,7 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
       // Its digest may still be tagged elsewhere: its referrers then still refer to something kept.
       if (sharing.length > 0) return { tag: d.tag, action, digest: d.digest, referrers: [], referrerDigests: [] };
       const gone = await deleteReferrers(repository, referrers, digests);
-      return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await deleteRecorded(ctx, d, gone) };
+      return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await withRecorded(ctx, d, gone) };
     } catch (error) {
       if (!refusesTag(error)) throw error;
       capabilities.byTag = false;
@@ -133,7 +136,14 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
     await repository.deleteManifest(d.digest);
     gone = await deleteReferrers(repository, referrers, digests);
   }
-  return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await deleteRecorded(ctx, d, gone) };
+  return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await withRecorded(ctx, d, gone) };
+}
+
+/** What went through the fallback index and cosign tags, then the recorded referrers: each digest once. */
+async function withRecorded(ctx: DeleteContext, d: Deletion, gone: ReadonlySet<string>): Promise<string[]> {
+  const recorded = await deleteRecorded(ctx, d, gone);
+  for (const digest of gone) ctx.handled.add(digest);
+  return [...new Set([...gone, ...recorded])];
 }
 
 /** The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it); returns the digests deleted. */

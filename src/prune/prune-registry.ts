@@ -208,7 +208,7 @@ async function settle(
   }
 }
 
-/** Each recorded referrer deleted with the tag is a deletion of its own: recorded, logged and counted as one. */
+/** Each referrer manifest deleted with the tag is a deletion of its own: recorded, logged and counted as one. */
 async function settleReferrers(input: PruneRegistryInput, plan: RulePrunePlan, candidate: PruneCandidate, digests: readonly string[]) {
   const { owned } = candidate;
   for (const digest of digests) {

@@ -17,7 +17,7 @@ import {
   type TestRegistry,
 } from '../harness/index.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
-import { writeConfig } from './sync-kit.js';
+import { digestAt, writeConfig } from './sync-kit.js';
 
 /*
  * `load` with `prune:` rules, end to end: the built CLI against real registries with deletes
@@ -277,13 +277,22 @@ test('a signature and the referrers fallback index are pruned with their image',
     }),
   );
   await pushRawManifest(target, 'p6/t6/app', fallbackTag, index, OCI_INDEX);
+  const fallbackDigest = await digestAt(target, `p6/t6/app:${fallbackTag}`);
+  const signatureDigest = await digestAt(target, `p6/t6/app:${fallbackTag}.sig`);
   await deleteAtSource(source, 't6/app:v2');
 
   const result = await load(file);
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  const [pruned] = pruneEvents(result.stdout);
+  const [pruned, ...referrers] = pruneEvents(result.stdout);
   assert.equal(pruned?.action, 'deleted');
   assert.deepEqual(pruned.referrers, [fallbackTag, `${fallbackTag}.sig`]);
+  // Each manifest that went with it is a deletion of its own: the listed artifact, the fallback index, the signature.
+  assert.deepEqual(
+    referrers.map((e) => [e.action, e.target, e.referrerOf]).sort(),
+    [artifactDigest, fallbackDigest, signatureDigest]
+      .map((d) => ['deleted', `${target.host}/p6/t6/app@${d}`, `${target.host}/p6/t6/app:v2`])
+      .sort(),
+  );
   assert.deepEqual(await tagsAt(target, 'p6/t6/app'), ['v1'], 'the image, its signature tag and its fallback index tag are gone');
   const artifactHead = await fetch(`${target.url}/v2/p6/t6/app/manifests/${artifactDigest}`, { method: 'HEAD' });
   assert.equal(artifactHead.status, 404, 'the referrer the fallback index listed is gone too');
