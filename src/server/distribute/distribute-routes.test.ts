@@ -20,7 +20,7 @@ const postJob = (api: Api, payload: unknown) =>
 async function refused(api: Api, payload: object): Promise<{ problems: string[]; body: string }> {
   const response = await postJob(api, payload);
   assert.equal(response.statusCode, 400);
-  return { problems: (response.json() as { error: { message: string } }).error.message.split('; '), body: response.body };
+  return { problems: response.json<{ error: { message: string } }>().error.message.split('; '), body: response.body };
 }
 
 test('POST /api/distribute/image answers 201 as the transfer service does, with the request normalised', async (t) => {
