@@ -2,37 +2,42 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseWwwAuthenticate } from './challenge.js';
 
-test('bearer challenge with quoted commas, followed by a basic challenge', () => {
-  const header = 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", Basic realm="x y"';
-  assert.deepEqual(parseWwwAuthenticate(header), [
-    { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' } },
-    { scheme: 'basic', params: { realm: 'x y' } },
-  ]);
-});
-
-test("Docker Hub's challenge", () => {
-  const header = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"';
-  assert.deepEqual(parseWwwAuthenticate(header), [
-    {
-      scheme: 'bearer',
-      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' },
-    },
-  ]);
-});
+// Whole headers and every challenge they hold, in order.
+const wholeHeaders: Array<{ name: string; header: string; challenges: unknown[] }> = [
+  {
+    name: 'bearer challenge with quoted commas, followed by a basic challenge',
+    header: 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", Basic realm="x y"',
+    challenges: [
+      { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' } },
+      { scheme: 'basic', params: { realm: 'x y' } },
+    ],
+  },
+  {
+    name: "Docker Hub's challenge",
+    header: 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
+    challenges: [
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' },
+      },
+    ],
+  },
+  {
+    name: 'RFC 7235 example: escapes in quoted strings and unquoted values',
+    header: 'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"',
+    challenges: [
+      { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
+      { scheme: 'basic', params: { realm: 'simple' } },
+    ],
+  },
+];
+for (const { name, header, challenges } of wholeHeaders) test(name, () => assert.deepEqual(parseWwwAuthenticate(header), challenges));
 
 test('insufficient_scope with several space-separated scopes', () => {
   const header = 'Bearer realm="https://r/t",service="r",scope="repository:a:pull repository:b:pull,push",error="insufficient_scope"';
   const [challenge] = parseWwwAuthenticate(header);
   assert.equal(challenge?.params.scope, 'repository:a:pull repository:b:pull,push');
   assert.equal(challenge.params.error, 'insufficient_scope');
-});
-
-test('RFC 7235 example: escapes in quoted strings and unquoted values', () => {
-  const header = 'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"';
-  assert.deepEqual(parseWwwAuthenticate(header), [
-    { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
-    { scheme: 'basic', params: { realm: 'simple' } },
-  ]);
 });
 
 test('tolerant of spacing, case, unquoted values and escapes', () => {

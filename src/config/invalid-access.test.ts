@@ -4,6 +4,14 @@ import { invalidConfigTests, reg, useConfigDir } from './config-test-kit.js';
 
 const configDir = useConfigDir('pb-config-access-');
 
+const FOR_EXAMPLE = '(e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)';
+/** A config whose api.host is `host`, refused at api.host's value with `problem`. */
+const apiHost = (name: string, host: string, problem: string): [string, string, string[]] => [
+  name,
+  `${reg()}api:\n  host: '${host}'\n`,
+  [`6:9 api.host: ${problem}`],
+];
+
 invalidConfigTests(configDir, [
   [
     'enableAuth without a token',
@@ -82,31 +90,11 @@ invalidConfigTests(configDir, [
     ['5:21 environment variable "REGISTRY_PASSWORD" is not set'],
   ],
   ['missing CA file', reg('    caFile: ./ca.pem\n'), [`5:13 registries[0].caFile: CA file not found: DIR/ca.pem`]],
-  [
-    'api.host with spaces',
-    `${reg()}api:\n  host: 'not a host'\n`,
-    ['6:9 api.host: "not a host" is neither an IP address nor a host name (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)'],
-  ],
-  [
-    'api.host with a port',
-    `${reg()}api:\n  host: '127.0.0.1:8001'\n`,
-    ['6:9 api.host: "127.0.0.1:8001": the port goes in api.port, not in api.host'],
-  ],
-  [
-    'api.host IPv6 in brackets',
-    `${reg()}api:\n  host: '[::1]'\n`,
-    ['6:9 api.host: "[::1]": write the IPv6 address without brackets ("::1")'],
-  ],
-  [
-    'api.host with a scheme',
-    `${reg()}api:\n  host: 'http://0.0.0.0'\n`,
-    ['6:9 api.host: "http://0.0.0.0": no scheme, only the address to listen on (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)'],
-  ],
-  [
-    'api.host empty',
-    `${reg()}api:\n  host: ''\n`,
-    ['6:9 api.host: is empty: give an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost)'],
-  ],
+  apiHost('api.host with spaces', 'not a host', `"not a host" is neither an IP address nor a host name ${FOR_EXAMPLE}`),
+  apiHost('api.host with a port', '127.0.0.1:8001', `"127.0.0.1:8001": the port goes in api.port, not in api.host`),
+  apiHost('api.host IPv6 in brackets', '[::1]', `"[::1]": write the IPv6 address without brackets ("::1")`),
+  apiHost('api.host with a scheme', 'http://0.0.0.0', `"http://0.0.0.0": no scheme, only the address to listen on ${FOR_EXAMPLE}`),
+  apiHost('api.host empty', '', `is empty: give an IP address or a host name ${FOR_EXAMPLE}`),
   [
     'CA file that is a private key',
     reg('    caFile: ./key.pem\n'),

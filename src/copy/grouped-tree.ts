@@ -18,7 +18,14 @@ export interface GroupTarget {
 
 const live = (targets: readonly GroupTarget[]): GroupTarget[] => targets.filter((t) => t.failed === undefined);
 
-function contextOf(source: ContentRepository, target: GroupTarget, blobs: BlobCopier, force: boolean): TreeContext {
+/** What every step of one grouped copy shares: where it reads, the blob copier, and whether it rewrites what is present. */
+interface GroupCopy {
+  source: ContentRepository;
+  blobs: BlobCopier;
+  force: boolean;
+}
+
+function contextOf({ source, blobs, force }: GroupCopy, target: GroupTarget): TreeContext {
   return { source, target: target.repo, targetName: target.name, blobs, stats: target.stats, force, emit: target.emit };
 }
 
@@ -35,22 +42,21 @@ export async function copyTreeToMany(
   blobs: BlobCopier,
   force: boolean,
 ): Promise<void> {
-  await referencedToMany(source, manifest, live(targets), blobs, force);
-  await writeAll(source, live(targets), blobs, force, (t) => t.reference, manifest, false);
+  const copy: GroupCopy = { source, blobs, force };
+  await referencedToMany(copy, manifest, live(targets));
+  await writeAll(copy, live(targets), (t) => t.reference, manifest, false);
 }
 
 async function writeAll(
-  source: ContentRepository,
+  copy: GroupCopy,
   targets: readonly GroupTarget[],
-  blobs: BlobCopier,
-  force: boolean,
   reference: (target: GroupTarget) => string,
   manifest: FetchedManifest,
   child: boolean,
 ): Promise<void> {
   await Promise.all(
     targets.map((target) =>
-      writeManifest(contextOf(source, target, blobs, force), reference(target), manifest.bytes, manifest.mediaType, { child }).then(
+      writeManifest(contextOf(copy, target), reference(target), manifest.bytes, manifest.mediaType, { child }).then(
         () => undefined,
         (error: unknown) => {
           target.failed ??= error;
@@ -60,13 +66,8 @@ async function writeAll(
   );
 }
 
-async function referencedToMany(
-  source: ContentRepository,
-  manifest: FetchedManifest,
-  targets: readonly GroupTarget[],
-  blobs: BlobCopier,
-  force: boolean,
-): Promise<void> {
+async function referencedToMany(copy: GroupCopy, manifest: FetchedManifest, targets: readonly GroupTarget[]): Promise<void> {
+  const { source, blobs, force } = copy;
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
     await Promise.all(
@@ -111,8 +112,8 @@ async function referencedToMany(
         for (const target of needing) target.failed ??= error;
         return;
       }
-      await referencedToMany(source, child, needing, blobs, force);
-      await writeAll(source, live(needing), blobs, force, () => digest, child, true);
+      await referencedToMany(copy, child, needing);
+      await writeAll(copy, live(needing), () => digest, child, true);
     }),
   );
 }

@@ -50,20 +50,7 @@ export function twoRegistryRun(t0: number): LoadEvent[] {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       time: t0 + 310,
     },
-    {
-      type: 'image-done',
-      registry: a,
-      source: APP_SOURCE,
-      target: APP_TARGET,
-      digest: digest('4'),
-      sourceDigest: digest('4'),
-      bytes: 4 * MIB,
-      blobsCopied: 1,
-      blobsSkipped: 1,
-      blobsMounted: 0,
-      durationMs: 290,
-      time: t0 + 320,
-    },
+    imageDone(a, APP_SOURCE, APP_TARGET, { digest: digest('4'), bytes: 4 * MIB, blobsSkipped: 1, durationMs: 290, time: t0 + 320 }),
     {
       type: 'registry-finished',
       registry: a,
@@ -78,20 +65,7 @@ export function twoRegistryRun(t0: number): LoadEvent[] {
     },
     { type: 'blob-progress', registry: b, target: DB_TARGET, digest: digest('3'), size: 8 * MIB, transferred: 8 * MIB, time: t0 + 400 },
     { type: 'blob-done', registry: b, target: DB_TARGET, digest: digest('3'), size: 8 * MIB, durationMs: 330, time: t0 + 400 },
-    {
-      type: 'image-done',
-      registry: b,
-      source: DB_SOURCE,
-      target: DB_TARGET,
-      digest: digest('5'),
-      sourceDigest: digest('5'),
-      bytes: 8 * MIB,
-      blobsCopied: 1,
-      blobsSkipped: 0,
-      blobsMounted: 0,
-      durationMs: 370,
-      time: t0 + 410,
-    },
+    imageDone(b, DB_SOURCE, DB_TARGET, { digest: digest('5'), bytes: 8 * MIB, blobsSkipped: 0, durationMs: 370, time: t0 + 410 }),
     {
       type: 'registry-finished',
       registry: b,
@@ -106,4 +80,29 @@ export function twoRegistryRun(t0: number): LoadEvent[] {
     },
     { type: 'run-finished', copied: 2, upToDate: 0, failed: 1, cancelled: 0, bytes: 12 * MIB, durationMs: 430, ok: false, time: t0 + 430 },
   ];
+}
+
+/** An image copied with one blob streamed: where it went, and what differs between the images of the run. */
+function imageDone(
+  registry: string,
+  source: string,
+  target: string,
+  done: { digest: string; bytes: number; blobsSkipped: number; durationMs: number; time: number },
+): LoadEvent {
+  return { type: 'image-done', registry, source, target, sourceDigest: done.digest, blobsCopied: 1, blobsMounted: 0, ...done };
+}
+
+/** docker.io pausing every request at its pull-quota reserve (10 of 100 pulls left per 6 h). */
+export function dockerHubQuotaPause(time: number, maxWaitMs: number): LoadEvent {
+  return {
+    type: 'host-paused',
+    host: 'docker.io',
+    reason: 'quota',
+    remaining: 10,
+    limit: 100,
+    windowSeconds: 21600,
+    reserve: 10,
+    maxWaitMs,
+    time,
+  };
 }

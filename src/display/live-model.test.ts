@@ -15,7 +15,25 @@ const until = (stop: (e: LoadEvent) => boolean): LoadEvent[] => {
   const all = twoRegistryRun(T0);
   return all.slice(0, all.findIndex(stop) + 1);
 };
+/** The byte counts of the first image in the model's view at `now`. */
+const bytesOfFirstImage = (model: LiveModel, now: number): { total?: number; done?: number; streamed?: number } => {
+  const [image] = model.view(now).images;
+  return { total: image?.totalBytes, done: image?.doneBytes, streamed: image?.streamedBytes };
+};
 const r = 'reg';
+/** `registry-finished` of a registry that did not end well, with `failed` images. */
+const failedRegistry = (failed: number): LoadEvent => ({
+  type: 'registry-finished',
+  registry: r,
+  copied: 0,
+  upToDate: 0,
+  failed,
+  cancelled: 0,
+  bytes: 0,
+  durationMs: 1,
+  ok: false,
+  time: T0,
+});
 const t = 'reg/app:v1';
 const start: LoadEvent[] = [
   { type: 'registry-started', registry: r, time: T0 },
@@ -33,11 +51,7 @@ describe('LiveModel per-image bytes', () => {
       { type: 'blob-progress', registry: r, target: t, digest: digest('b'), size: 300, transferred: 60, time: T0 + 2 },
       { type: 'blob-progress', registry: r, target: t, digest: digest('a'), size: 100, transferred: 70, time: T0 + 3 },
     ]);
-    const [image] = model.view(T0 + 1000).images;
-    assert.deepEqual(
-      { total: image?.totalBytes, done: image?.doneBytes, streamed: image?.streamedBytes },
-      { total: 400, done: 130, streamed: 130 },
-    );
+    assert.deepEqual(bytesOfFirstImage(model, T0 + 1000), { total: 400, done: 130, streamed: 130 });
   });
 
   it('counts skipped and mounted blobs as done but not as streamed', () => {
@@ -47,11 +61,7 @@ describe('LiveModel per-image bytes', () => {
       { type: 'blob-mounted', registry: r, target: t, digest: digest('b'), size: 200, from: 'other/repo', time: T0 },
       { type: 'blob-started', registry: r, target: t, digest: digest('c'), size: 50, time: T0 },
     ]);
-    const [image] = model.view(T0).images;
-    assert.deepEqual(
-      { total: image?.totalBytes, done: image?.doneBytes, streamed: image?.streamedBytes },
-      { total: 350, done: 300, streamed: 0 },
-    );
+    assert.deepEqual(bytesOfFirstImage(model, T0), { total: 350, done: 300, streamed: 0 });
   });
 
   it('completes a blob on blob-done even without a final progress event', () => {
@@ -174,21 +184,7 @@ describe('LiveModel registries and totals', () => {
   });
 
   it('drops images of a registry that finished without their own end event', () => {
-    const view = fed([
-      ...start,
-      {
-        type: 'registry-finished',
-        registry: r,
-        copied: 0,
-        upToDate: 0,
-        failed: 1,
-        cancelled: 0,
-        bytes: 0,
-        durationMs: 1,
-        ok: false,
-        time: T0,
-      },
-    ]).view(T0);
+    const view = fed([...start, failedRegistry(1)]).view(T0);
     assert.equal(view.images.length, 0);
     assert.equal(view.registries[0]?.ok, false);
   });
@@ -203,18 +199,7 @@ describe('LiveModel registries and totals', () => {
         stderrTail: ['oops', 'boom'],
         time: T0,
       },
-      {
-        type: 'registry-finished',
-        registry: r,
-        copied: 0,
-        upToDate: 0,
-        failed: 0,
-        cancelled: 0,
-        bytes: 0,
-        durationMs: 1,
-        ok: false,
-        time: T0,
-      },
+      failedRegistry(0),
     ]).view(T0);
     assert.deepEqual(
       [view.registries[0]?.scriptError, view.registries[0]?.ok],

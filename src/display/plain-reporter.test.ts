@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadEvent } from '../load/events.js';
-import { REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
+import { dockerHubQuotaPause, REGISTRY_A, REGISTRY_B, twoRegistryRun } from './fixtures.js';
 import { PlainReporter } from './plain-reporter.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const BAD = '127.0.0.1:5001/library/missing:v9 -> 127.0.0.1:5003/mirror/library/missing:v9';
+
+/** The time every event of these cases carries, as the lines print it. */
+const AT = '2026-11-22T10:00:00.000Z';
+
+/** The lines a fresh reporter prints for `events`. */
+function printed(events: LoadEvent[]): string[] {
+  const { reporter, lines } = plain();
+  for (const e of events) reporter.handle(e);
+  return lines();
+}
 
 function plain(now = T0) {
   const chunks: string[] = [];
@@ -36,26 +46,14 @@ describe('PlainReporter', () => {
   });
 
   it("prints a host's pauses for its quota or a 429 and their end, not each quota reading", () => {
-    const { reporter, lines } = plain();
     const events: LoadEvent[] = [
       { type: 'host-quota', host: 'docker.io', limit: 100, remaining: 10, windowSeconds: 21600, time: T0 },
-      {
-        type: 'host-paused',
-        host: 'docker.io',
-        reason: 'quota',
-        remaining: 10,
-        limit: 100,
-        windowSeconds: 21600,
-        reserve: 10,
-        maxWaitMs: 21_600_000,
-        time: T0,
-      },
+      dockerHubQuotaPause(T0, 21_600_000),
       { type: 'host-resumed', host: 'docker.io', reason: 'quota', pausedMs: 61_000, time: T0 },
       { type: 'host-paused', host: 'ghcr.io', reason: 'rate-limited', waitMs: 30_000, retryAfter: true, time: T0 },
       { type: 'host-resumed', host: 'ghcr.io', reason: 'rate-limited', pausedMs: 30_000, time: T0 },
     ];
-    for (const e of events) reporter.handle(e);
-    assert.deepEqual(lines(), [
+    assert.deepEqual(printed(events), [
       '2026-11-22T10:00:00.000Z docker.io: 10 of 100 pulls left per 6h00m, the reserve is 10 (quotaReserve): manifest GETs wait for the quota, each at most 6h00m (quotaWaitSeconds)',
       '2026-11-22T10:00:00.000Z docker.io: requests go again after 1m01s (the pull quota allows)',
       '2026-11-22T10:00:00.000Z ghcr.io: answered 429 Too Many Requests: every request to it waits 30.0s (its Retry-After)',
@@ -64,9 +62,7 @@ describe('PlainReporter', () => {
   });
 
   it('ends a run with the summary block listing the failures it saw', () => {
-    const { reporter, lines } = plain();
-    for (const e of twoRegistryRun(T0)) reporter.handle(e);
-    assert.deepEqual(lines().slice(-6), [
+    assert.deepEqual(printed(twoRegistryRun(T0)).slice(-6), [
       '2026-11-22T10:00:00.430Z run finished with FAILURES',
       'images: 2 copied, 0 up to date, 1 failed',
       'bytes moved: 12.0 MiB (27.9 MiB/s)',
@@ -77,7 +73,6 @@ describe('PlainReporter', () => {
   });
 
   it('prints script failures with their stderr tail, invalid lines, warnings and retries', () => {
-    const { reporter, lines } = plain();
     const events: LoadEvent[] = [
       {
         type: 'registry-script-failed',
@@ -97,14 +92,13 @@ describe('PlainReporter', () => {
       { type: 'warning', message: 'config reloaded', time: T0 },
       { type: 'retry', method: 'GET', url: 'https://r/v2/', attempt: 2, delayMs: 500, reason: 'HTTP 503', time: T0, registry: '' },
     ];
-    for (const e of events) reporter.handle(e);
-    assert.deepEqual(lines(), [
-      '2026-11-22T10:00:00.000Z [r] FAILED syncer script "x" exited with code 2; its stderr ended with:',
+    assert.deepEqual(printed(events), [
+      `${AT} [r] FAILED syncer script "x" exited with code 2; its stderr ended with:`,
       '    | oops',
       '    | fatal',
-      '2026-11-22T10:00:00.000Z [r] line 7: "Bad Ref": invalid reference: reference contains whitespace',
-      '2026-11-22T10:00:00.000Z warning: config reloaded',
-      '2026-11-22T10:00:00.000Z retrying GET https://r/v2/ (attempt 2) in 500ms: HTTP 503',
+      `${AT} [r] line 7: "Bad Ref": invalid reference: reference contains whitespace`,
+      `${AT} warning: config reloaded`,
+      `${AT} retrying GET https://r/v2/ (attempt 2) in 500ms: HTTP 503`,
     ]);
   });
 

@@ -36,30 +36,13 @@ export class RunTally {
     this.#counts.addEvent(event);
     switch (event.type) {
       case 'image-skipped':
-        if (event.reason === 'platform')
-          this.#skips.push({
-            registry: event.registry,
-            kind: 'image',
-            subject: `${event.source} -> ${event.target}`,
-            reason: event.note ?? '',
-          });
+        if (event.reason === 'platform') this.#skips.push(imageProblem(event, event.note ?? ''));
         break;
       case 'image-failed':
-        this.#failures.push({
-          registry: event.registry,
-          kind: 'image',
-          subject: `${event.source} -> ${event.target}`,
-          reason: event.error.message,
-        });
+        this.#failures.push(imageProblem(event, event.error.message));
         break;
       case 'image-planned':
-        if (event.action === 'error')
-          this.#failures.push({
-            registry: event.registry,
-            kind: 'image',
-            subject: `${event.source} -> ${event.target}`,
-            reason: event.message ?? 'unknown error',
-          });
+        if (event.action === 'error') this.#failures.push(imageProblem(event, event.message ?? 'unknown error'));
         break;
       case 'registry-script-failed':
         this.#failures.push({ registry: event.registry, kind: 'list', subject: scriptFailureSummary(event), reason: '' });
@@ -116,4 +99,9 @@ export class RunTally {
     this.#skips = [];
     this.#finished = undefined;
   }
+}
+
+/** One image's problem (a failure, or a skip worth listing) as the summary lists it. */
+function imageProblem(event: { registry: string; source: string; target: string }, reason: string): Failure {
+  return { registry: event.registry, kind: 'image', subject: `${event.source} -> ${event.target}`, reason };
 }

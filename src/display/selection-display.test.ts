@@ -37,6 +37,19 @@ const collision: LoadEvent = {
   time: T0 + 6,
 };
 
+/** The counts both the registry and the run finish with: nothing copied, one selection error. */
+const nothingCopied = {
+  copied: 0,
+  upToDate: 0,
+  failed: 0,
+  cancelled: 0,
+  bytes: 0,
+  durationMs: 9,
+  ok: false,
+  selectionErrors: 1,
+  time: T0 + 9,
+};
+
 function dryRun(): LoadEvent[] {
   return [
     { type: 'run-started', registries: [REG], dryRun: true, time: T0 },
@@ -67,27 +80,11 @@ function dryRun(): LoadEvent[] {
     {
       type: 'registry-finished',
       registry: REG,
-      copied: 0,
-      upToDate: 0,
-      failed: 0,
-      cancelled: 0,
-      bytes: 0,
-      durationMs: 9,
-      ok: false,
-      selectionErrors: 1,
-      time: T0 + 9,
+      ...nothingCopied,
     },
     {
       type: 'run-finished',
-      copied: 0,
-      upToDate: 0,
-      failed: 0,
-      cancelled: 0,
-      bytes: 0,
-      durationMs: 9,
-      ok: false,
-      selectionErrors: 1,
-      time: T0 + 9,
+      ...nothingCopied,
     },
   ];
 }

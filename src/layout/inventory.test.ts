@@ -14,34 +14,24 @@ const entry = (digest: string, name?: string) => ({
   ...(name ? { annotations: { [REF_NAME]: name } } : {}),
 });
 
+/** A bundle of one image `<repository>:v1` (manifest d(c), 10 bytes) and the 100-byte layer d('1') every such bundle shares. */
+const oneImage = (c: string, repository: string) => ({
+  index: { ...emptyIndex(), manifests: [entry(d(c), `${repository}:v1`)] } satisfies IndexDocument,
+  sizes: new Map([
+    [d(c), 10],
+    [d('1'), 100],
+  ]),
+  users: new Map([
+    [d(c), new Set([repository])],
+    [d('1'), new Set([repository])],
+  ]),
+});
+
 test('a delta inventory keeps its base, adds its own blobs and images, and says which repositories use each blob', () => {
-  const baseIndex: IndexDocument = { ...emptyIndex(), manifests: [entry(d('a'), 'team/app:v1')] };
-  const base = inventoryOf(
-    'b1.tar',
-    baseIndex,
-    new Map([
-      [d('a'), 10],
-      [d('1'), 100],
-    ]),
-    new Map([
-      [d('a'), new Set(['team/app'])],
-      [d('1'), new Set(['team/app'])],
-    ]),
-  );
-  const deltaIndex: IndexDocument = { ...emptyIndex(), manifests: [entry(d('b'), 'team/tool:v1')] };
-  const delta = inventoryOf(
-    'b2.tar',
-    deltaIndex,
-    new Map([
-      [d('b'), 10],
-      [d('1'), 100],
-    ]),
-    new Map([
-      [d('b'), new Set(['team/tool'])],
-      [d('1'), new Set(['team/tool'])],
-    ]),
-    base,
-  );
+  const app = oneImage('a', 'team/app');
+  const base = inventoryOf('b1.tar', app.index, app.sizes, app.users);
+  const tool = oneImage('b', 'team/tool');
+  const delta = inventoryOf('b2.tar', tool.index, tool.sizes, tool.users, base);
   assert.equal(delta.since, 'b1.tar');
   assert.deepEqual(
     [...delta.images],

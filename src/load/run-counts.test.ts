@@ -4,6 +4,19 @@ import type { LoadEvent } from './events.js';
 import { RunCounter } from './run-counts.js';
 
 const base = { registry: 'r', source: 's/a:1', target: 'r/a:1', time: 1 };
+/** An `image-done` event of one copied blob: only its bytes (and referrers) vary between cases. */
+const imageDone = (bytes: number, extra: Partial<Extract<LoadEvent, { type: 'image-done' }>> = {}): LoadEvent => ({
+  type: 'image-done',
+  ...base,
+  digest: 'd',
+  sourceDigest: 'd',
+  bytes,
+  blobsCopied: 1,
+  blobsSkipped: 0,
+  blobsMounted: 0,
+  durationMs: 1,
+  ...extra,
+});
 
 test("a run's outcomes and the events that report them count the same", () => {
   const fromOutcomes = new RunCounter();
@@ -20,28 +33,8 @@ test("a run's outcomes and the events that report them count the same", () => {
   const fromEvents = new RunCounter();
   const events: LoadEvent[] = [
     { type: 'image-started', ...base },
-    {
-      type: 'image-done',
-      ...base,
-      digest: 'd',
-      sourceDigest: 'd',
-      bytes: 10,
-      blobsCopied: 1,
-      blobsSkipped: 0,
-      blobsMounted: 0,
-      durationMs: 1,
-    },
-    {
-      type: 'image-done',
-      ...base,
-      digest: 'd',
-      sourceDigest: 'd',
-      bytes: 5,
-      blobsCopied: 1,
-      blobsSkipped: 0,
-      blobsMounted: 0,
-      durationMs: 1,
-    },
+    imageDone(10),
+    imageDone(5),
     { type: 'image-skipped', ...base, digest: 'd', reason: 'up-to-date' },
     { type: 'image-failed', ...base, error: { code: 'X', message: 'no' } },
     { type: 'image-cancelled', ...base, started: true },
@@ -83,18 +76,7 @@ test('the referrers that followed each image add up apart from the images, from 
   fromOutcomes.add('up-to-date', 0, { copied: 0, present: 3, failed: 0 });
   fromOutcomes.add('failed', 0);
   const fromEvents = new RunCounter();
-  fromEvents.addEvent({
-    type: 'image-done',
-    ...base,
-    digest: 'd',
-    sourceDigest: 'd',
-    bytes: 10,
-    blobsCopied: 1,
-    blobsSkipped: 0,
-    blobsMounted: 0,
-    durationMs: 1,
-    referrers: { copied: 2, present: 0, failed: 1 },
-  });
+  fromEvents.addEvent(imageDone(10, { referrers: { copied: 2, present: 0, failed: 1 } }));
   fromEvents.addEvent({
     type: 'image-skipped',
     ...base,

@@ -11,6 +11,13 @@ import { deleteTags, referrerTags, type DeleteCapabilities, type TargetRepositor
  */
 
 const D = (c: string): string => `sha256:${c.repeat(64)}`;
+/** Tags as `<tag><digest char>`: 'a1' is tag a at D('1'). */
+const tagged = (...tags: string[]) => tags.map(([tag = '', c = '']) => ({ tag, digest: D(c) }));
+/** A repository holding `tags` (as for `tagged`); `byTag`: whether it deletes a tag alone. */
+const repositoryOf = (byTag: boolean, ...tags: string[]) =>
+  new MemoryRepository(new Map(tagged(...tags).map(({ tag, digest }) => [tag, digest])), byTag);
+/** What happened to each tag, in the order of the results. */
+const actionsOf = (results: ReadonlyArray<{ tag: string; action: string }>) => results.map((r) => [r.tag, r.action]);
 
 class MemoryRepository implements TargetRepository {
   readonly deletes: string[] = [];
@@ -51,47 +58,21 @@ class MemoryRepository implements TargetRepository {
 }
 
 test('by digest only: a tag whose digest another staying tag shares is kept; tags going together go in one delete', async () => {
-  const repo = new MemoryRepository(
-    new Map([
-      ['a', D('1')],
-      ['b', D('1')],
-      ['c', D('2')],
-      ['d', D('2')],
-    ]),
-    false,
-  );
+  const repo = repositoryOf(false, 'a1', 'b1', 'c2', 'd2');
   const caps: DeleteCapabilities = {};
-  const results = await deleteTags(
-    repo,
-    [
-      { tag: 'a', digest: D('1') },
-      { tag: 'c', digest: D('2') },
-      { tag: 'd', digest: D('2') },
-    ],
-    caps,
-    false,
-  );
-  assert.deepEqual(
-    results.map((r) => [r.tag, r.action]),
-    [
-      ['a', 'kept'],
-      ['c', 'deleted'],
-      ['d', 'deleted'],
-    ],
-  );
+  const results = await deleteTags(repo, tagged('a1', 'c2', 'd2'), caps, false);
+  assert.deepEqual(actionsOf(results), [
+    ['a', 'kept'],
+    ['c', 'deleted'],
+    ['d', 'deleted'],
+  ]);
   assert.equal(caps.byTag, false, 'learnt from the 400');
   assert.deepEqual([...repo.tags.keys()], ['a', 'b']);
   assert.match((results[0] as { note: string }).note, /deletes by digest only, .* and b must stay/);
 });
 
 test('a registry that deletes a tag alone gets the tag deleted, whatever shares its digest', async () => {
-  const repo = new MemoryRepository(
-    new Map([
-      ['a', D('1')],
-      ['b', D('1')],
-    ]),
-    true,
-  );
+  const repo = repositoryOf(true, 'a1', 'b1');
   const results = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false);
   assert.deepEqual(
     results.map((r) => r.action),
@@ -102,31 +83,13 @@ test('a registry that deletes a tag alone gets the tag deleted, whatever shares 
 });
 
 test('a tag holding another digest than the one written, or gone, is released and never deleted; a simulation deletes nothing', async () => {
-  const repo = new MemoryRepository(
-    new Map([
-      ['a', D('9')],
-      ['c', D('3')],
-    ]),
-    false,
-  );
-  const results = await deleteTags(
-    repo,
-    [
-      { tag: 'a', digest: D('1') },
-      { tag: 'b', digest: D('2') },
-      { tag: 'c', digest: D('3') },
-    ],
-    {},
-    true,
-  );
-  assert.deepEqual(
-    results.map((r) => [r.tag, r.action]),
-    [
-      ['a', 'released'],
-      ['b', 'released'],
-      ['c', 'would-delete'],
-    ],
-  );
+  const repo = repositoryOf(false, 'a9', 'c3');
+  const results = await deleteTags(repo, tagged('a1', 'b2', 'c3'), {}, true);
+  assert.deepEqual(actionsOf(results), [
+    ['a', 'released'],
+    ['b', 'released'],
+    ['c', 'would-delete'],
+  ]);
   assert.deepEqual(repo.deletes, []);
 });
 

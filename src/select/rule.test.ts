@@ -47,27 +47,19 @@ test('a tag list is those tags; a target with as many tags renames them in order
   assert.equal(pinned.targetTags, undefined);
 });
 
+// Problems more than one case below names.
+const TAGS_OF_ONE_IMAGE =
+  'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags';
+const RENAMES_MANY = 'renames one repository, but this source names many: a namespace or registry rule keeps the source paths';
 const bad: Array<[RuleSpec, Array<string | number>, string]> = [
-  [
-    { source: 'quay.io/coreos/etcd:v3.5.0', tags: { latest: 1 } },
-    ['tags'],
-    'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags',
-  ],
+  [{ source: 'quay.io/coreos/etcd:v3.5.0', tags: { latest: 1 } }, ['tags'], TAGS_OF_ONE_IMAGE],
   [
     { source: 'quay.io/coreos/etcd', repositories: { include: ['x'] } },
     ['repositories'],
     'filters the repositories of a namespace or registry rule, but this source names one repository',
   ],
-  [
-    { source: 'registry.internal:5000', target: 'x' },
-    ['target'],
-    'renames one repository, but this source names many: a namespace or registry rule keeps the source paths',
-  ],
-  [
-    { source: 'reg.example/team/', target: 'x' },
-    ['target'],
-    'renames one repository, but this source names many: a namespace or registry rule keeps the source paths',
-  ],
+  [{ source: 'registry.internal:5000', target: 'x' }, ['target'], RENAMES_MANY],
+  [{ source: 'reg.example/team/', target: 'x' }, ['target'], RENAMES_MANY],
   [
     { source: 'quay.io/coreos/etcd', target: 'tools/etcd:v1' },
     ['target'],
@@ -93,11 +85,7 @@ const bad: Array<[RuleSpec, Array<string | number>, string]> = [
     ['target'],
     `"tools/etcd@sha256:${'b'.repeat(64)}" has digest sha256:${'b'.repeat(64)} but the source has no digest: a target has no digest, or the source's`,
   ],
-  [
-    { source: 'quay.io/coreos/etcd:v1,v2', tags: { latest: 1 } },
-    ['tags'],
-    'filters the tags of a repository, namespace or registry, but this source names one image: drop its tag or digest to choose among all tags',
-  ],
+  [{ source: 'quay.io/coreos/etcd:v1,v2', tags: { latest: 1 } }, ['tags'], TAGS_OF_ONE_IMAGE],
   [{ source: 'quay.io/coreos/etcd:v1,,v2' }, ['source'], 'invalid source "quay.io/coreos/etcd:v1,,v2": tag is empty'],
   [{ source: 'quay.io/coreos/etcd:v1,v1' }, ['source'], 'invalid source "quay.io/coreos/etcd:v1,v1": tag "v1" is listed twice'],
   [

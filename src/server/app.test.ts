@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { loadConfig } from '../config/index.js';
 import { until } from '../scheduler/scheduler-test-kit.js';
 import { API_TOKEN, PUSH_PASSWORD, testApi, testConfig } from './api-test-kit.js';
@@ -234,24 +234,26 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
   ]);
 });
 
-test('/list?type=configured shows sources: too, their auth redacted', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'pb-api-sources-'));
-  const secret = 'source-pw-4c1d';
+/** Starts the API on a config file of `lines` (read with `env`) and asks it for /list?type=configured. */
+async function configuredList(t: TestContext, prefix: string, env: Record<string, string>, lines: string[]) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(
-    join(dir, 'config.yaml'),
-    [
-      'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
-      'sources:',
-      "  'registry.internal:5000': {auth: 'puller:${SOURCE_PW}', tlsVerify: false}",
-      "  'build-cache.lan:5000': {insecure: true}",
-      '',
-    ].join('\n'),
-  );
-  const { config } = await loadConfig(join(dir, 'config.yaml'), { SOURCE_PW: secret });
+  await writeFile(join(dir, 'config.yaml'), lines.join('\n'));
+  const { config } = await loadConfig(join(dir, 'config.yaml'), env);
   const api = await testApi(config);
   t.after(() => api.close());
-  const configured = await api.app.inject({ url: '/list?type=configured', headers: api.auth });
+  return api.app.inject({ url: '/list?type=configured', headers: api.auth });
+}
+
+test('/list?type=configured shows sources: too, their auth redacted', async (t) => {
+  const secret = 'source-pw-4c1d';
+  const configured = await configuredList(t, 'pb-api-sources-', { SOURCE_PW: secret }, [
+    'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
+    'sources:',
+    "  'registry.internal:5000': {auth: 'puller:${SOURCE_PW}', tlsVerify: false}",
+    "  'build-cache.lan:5000': {insecure: true}",
+    '',
+  ]);
   assert.equal(configured.body.includes(secret), false);
   assert.equal(configured.body.includes(Buffer.from(`puller:${secret}`).toString('base64')), false);
   const { sources } = configured.json();
@@ -263,27 +265,18 @@ test('/list?type=configured shows sources: too, their auth redacted', async (t) 
 });
 
 test('/list?type=configured shows targets: and notifications: when written, every secret redacted', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'pb-api-configured-'));
   const secrets = { TEAM_PW: 'team-pw-77e1' };
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(
-    join(dir, 'config.yaml'),
-    [
-      'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
-      'targets:',
-      "  'mirror.example/team-a': {auth: 'robot-a:${TEAM_PW}'}",
-      'notifications:',
-      '  webhooks:',
-      "    - url: 'https://hooks.example:8443/services/T000/literal-path-5d1e?channel=ops'",
-      "      secret: 'literal-secret-1f0a'",
-      '      headers: {X-Api-Key: literal-key-9e2b}',
-      '',
-    ].join('\n'),
-  );
-  const { config } = await loadConfig(join(dir, 'config.yaml'), secrets);
-  const api = await testApi(config);
-  t.after(() => api.close());
-  const configured = await api.app.inject({ url: '/list?type=configured', headers: api.auth });
+  const configured = await configuredList(t, 'pb-api-configured-', secrets, [
+    'registries: [{hostname: mirror.example, images: [registry.internal:5000/app:v1]}]',
+    'targets:',
+    "  'mirror.example/team-a': {auth: 'robot-a:${TEAM_PW}'}",
+    'notifications:',
+    '  webhooks:',
+    "    - url: 'https://hooks.example:8443/services/T000/literal-path-5d1e?channel=ops'",
+    "      secret: 'literal-secret-1f0a'",
+    '      headers: {X-Api-Key: literal-key-9e2b}',
+    '',
+  ]);
   assert.equal(configured.statusCode, 200);
   for (const secret of [...Object.values(secrets), 'literal-path-5d1e', 'literal-secret-1f0a', 'literal-key-9e2b'])
     assert.equal(configured.body.includes(secret), false, `${secret} is not shown`);

@@ -53,22 +53,18 @@ test('Retry-After in seconds and as an HTTP-date', () => {
 
 test('backoff grows exponentially, is jittered, and is capped', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
-  assert.equal(
-    retryDelayMs(policy, 1, undefined, () => 0),
-    50,
-  );
-  assert.equal(
-    retryDelayMs(policy, 1, undefined, () => 1),
-    100,
-  );
-  assert.equal(
-    retryDelayMs(policy, 3, undefined, () => 1),
-    400,
-  );
-  assert.equal(
-    retryDelayMs(policy, 10, undefined, () => 1),
-    1000,
-  );
+  // [attempt, Retry-After ms, jitter draw, delay]
+  const cases: Array<[number, number | undefined, number, number]> = [
+    [1, undefined, 0, 50],
+    [1, undefined, 1, 100],
+    [3, undefined, 1, 400],
+    [10, undefined, 1, 1000],
+  ];
+  for (const [attempt, retryAfter, draw, delay] of cases)
+    assert.equal(
+      retryDelayMs(policy, attempt, retryAfter, () => draw),
+      delay,
+    );
   assert.equal(
     retryDelayMs(policy, 10, 7000, () => 1),
     7000,

@@ -7,10 +7,26 @@ const valid = {
   targets: [{ endpoint: 'https://mirror.example/v2', overwrite: 'true', verify_tls: 'false' }, { endpoint: 'mirror2.example:5000' }],
 };
 
+/** The status of a job no runner has started yet, as the transfer service shows it. */
+const queuedStatus = { value: 'QUEUED', started_at: null, finished_endpoints: [], skipped_clusters: [], finished_at: null, errors: [] };
+
+type Api = Awaited<ReturnType<typeof testApi>>;
+
+/** POSTs a distribute job with the API's credentials. */
+const postJob = (api: Api, payload: unknown) =>
+  api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: payload as object });
+
+/** POSTs a body that must be refused: checks the 400, gives the problems its message names (one per `; `) and the raw body. */
+async function refused(api: Api, payload: object): Promise<{ problems: string[]; body: string }> {
+  const response = await postJob(api, payload);
+  assert.equal(response.statusCode, 400);
+  return { problems: response.json<{ error: { message: string } }>().error.message.split('; '), body: response.body };
+}
+
 test('POST /api/distribute/image answers 201 as the transfer service does, with the request normalised', async (t) => {
   const api = await testApi();
   t.after(() => api.close());
-  const created = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: valid });
+  const created = await postJob(api, valid);
   assert.equal(created.statusCode, 201);
   assert.deepEqual(created.json(), { id: 'job-1', msg: 'Image sync started', status: 'success' });
   assert.deepEqual(api.submitted[0]?.targets, [
@@ -100,9 +116,8 @@ test('every problem of a body is named at once: a bad image next to other bad fi
       },
     ],
   };
-  const response = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
-  assert.equal(response.statusCode, 400);
-  assert.deepEqual(response.json().error.message.split('; '), [
+  const response = await refused(api, payload);
+  assert.deepEqual(response.problems, [
     'source.endpoint: is empty',
     'source.image: invalid reference "A": path component "A" must be lowercase',
     'source.auth.token_type: must be "Bearer" or "JWT"',
@@ -119,14 +134,7 @@ test('GET /api/distribute/image/:id shows the job in the transfer-service shape'
   t.after(() => api.close());
   await api.store.createJob('abc', {}, Date.UTC(2026, 0, 2, 3, 4, 5));
   const queued = await api.app.inject({ url: '/api/distribute/image/abc', headers: api.auth });
-  assert.deepEqual(queued.json(), {
-    value: 'QUEUED',
-    started_at: null,
-    finished_endpoints: [],
-    skipped_clusters: [],
-    finished_at: null,
-    errors: [],
-  });
+  assert.deepEqual(queued.json(), queuedStatus);
   await api.store.startJob('abc', Date.UTC(2026, 0, 2, 3, 4, 6));
   await api.store.recordJobTarget('abc', { endpoint: 'http://a/v2', outcome: 'finished' });
   await api.store.recordJobTarget('abc', { endpoint: 'http://b/v2', outcome: 'skipped' });
@@ -148,8 +156,7 @@ test('GET /api/distribute/image/:id shows the job in the transfer-service shape'
 
 test('request forgery: token URLs only http(s), no metadata, odd, unspecified, link-local or private hosts, no steering headers', async (t) => {
   const api = await testApi();
-  const post = (payload: unknown) =>
-    api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload: payload as object });
+  const post = (payload: unknown) => postJob(api, payload);
   const withTokenUrl = (auth: object) => ({ ...valid, source: { ...valid.source, auth } });
   const cases: Array<[unknown, string, RegExp]> = [
     [
@@ -248,9 +255,7 @@ test('one target registry spelled two ways is refused, naming both entries', asy
       { endpoint: 'https://Mirror.Example/v2/' },
     ],
   };
-  const answer = await api.app.inject({ method: 'POST', url: '/api/distribute/image', headers: api.auth, payload });
-  assert.equal(answer.statusCode, 400);
-  assert.deepEqual(answer.json().error.message.split('; '), [
+  assert.deepEqual((await refused(api, payload)).problems, [
     'targets[2].endpoint: 127.0.0.1:5000 is the registry of targets[0] (http://127.0.0.1:5000/v2)',
     'list each registry once',
     'targets[3].endpoint: https://Mirror.Example/v2/ is the registry of targets[1] (mirror.example)',
@@ -295,12 +300,7 @@ test('GET /api/distribute/image lists jobs newest first, a page at a time, optio
     created_at: '2026-01-01T00:00:05.000+00:00',
     source: { endpoint: 'http://127.0.0.1:5000/v2', image: 'team/app', ref: 'v1' },
     targets: ['a.example', 'b.example'],
-    value: 'QUEUED',
-    started_at: null,
-    finished_endpoints: [],
-    skipped_clusters: [],
-    finished_at: null,
-    errors: [],
+    ...queuedStatus,
   });
   const second = (await list(`?limit=4&before=${page.next}`)).json();
   assert.deepEqual([second.jobs.map((j: { id: string }) => j.id), second.next], [['job-2', 'job-1'], null]);
@@ -327,13 +327,7 @@ test('GET /api/distribute/image lists jobs newest first, a page at a time, optio
 
 test('ca: PEM certificates only, a private key is named as such', async (t) => {
   const api = await testApi();
-  const post = (ca: string) =>
-    api.app.inject({
-      method: 'POST',
-      url: '/api/distribute/image',
-      headers: api.auth,
-      payload: { ...valid, targets: [{ endpoint: 'https://127.0.0.1:5443', ca }] },
-    });
+  const post = (ca: string) => postJob(api, { ...valid, targets: [{ endpoint: 'https://127.0.0.1:5443', ca }] });
   t.after(() => api.close());
   assert.match(
     (await post('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')).json().error.message,

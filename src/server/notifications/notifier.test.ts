@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { notificationsSchema, type NotificationSettings } from '../../config/notifications-schema.js';
+import { dockerHubQuotaPause } from '../../display/fixtures.js';
 import { SecretScrubber } from '../../errors/secret-scrubber.js';
 import { AgentPool } from '../../transport/index.js';
 import type { ServiceEvent } from '../service-events.js';
@@ -52,17 +53,7 @@ test('runs become run-finished, run-failed (with the failed images) and run-reco
   observe(runFinished('mirror:5000', 'succeeded'));
   observe(runFinished('mirror:5000', 'succeeded'));
   observe({ type: 'sync-tick-skipped', registry: 'mirror:5000', skippedTicks: 2, time: T });
-  observe({
-    type: 'host-paused',
-    host: 'docker.io',
-    reason: 'quota',
-    remaining: 10,
-    limit: 100,
-    windowSeconds: 21600,
-    reserve: 10,
-    maxWaitMs: 1,
-    time: T,
-  });
+  observe(dockerHubQuotaPause(T, 1));
   observe({ type: 'host-paused', host: 'docker.io', reason: 'rate-limited', waitMs: 100, retryAfter: false, time: T });
 
   assert.deepEqual(

@@ -3,30 +3,14 @@ import { test } from 'node:test';
 import { absolute, bytes, counts, duration, percent, progress, rate, relative } from './format.js';
 
 test('sizes in decimal units, rates per second', () => {
-  assert.deepEqual([0, 830, 1000, 12_345, 1_500_000, 123_456_789, 2e12, 5e15].map(bytes), [
-    '0 B',
-    '830 B',
-    '1.0 KB',
-    '12.3 KB',
-    '1.5 MB',
-    '123 MB',
-    '2.0 TB',
-    '5000 TB',
-  ]);
+  const expected = ['0 B', '830 B', '1.0 KB', '12.3 KB', '1.5 MB', '123 MB', '2.0 TB', '5000 TB'];
+  assert.deepEqual([0, 830, 1000, 12_345, 1_500_000, 123_456_789, 2e12, 5e15].map(bytes), expected);
   assert.equal(rate(4_200_000), '4.2 MB/s');
 });
 
 test('durations: the two largest units that matter', () => {
-  assert.deepEqual([850, 1000, 12_340, 59_400, 65_000, 3_600_000, 7_800_000, 90_061_000].map(duration), [
-    '850 ms',
-    '1.0 s',
-    '12 s',
-    '59 s',
-    '1 min 5 s',
-    '1 h',
-    '2 h 10 min',
-    '1 d 1 h',
-  ]);
+  const expected = ['850 ms', '1.0 s', '12 s', '59 s', '1 min 5 s', '1 h', '2 h 10 min', '1 d 1 h'];
+  assert.deepEqual([850, 1000, 12_340, 59_400, 65_000, 3_600_000, 7_800_000, 90_061_000].map(duration), expected);
 });
 
 test('relative times: ahead, behind, now', () => {
