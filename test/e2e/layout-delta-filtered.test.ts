@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CopyEngine, type CopyTask } from '../../src/copy/index.js';
 import {
   pushArtifact,
   pushImage,
@@ -14,11 +13,11 @@ import {
   startRegistry,
   startedSoFar,
   subjectOf,
-  type BuiltImage,
   type FaultProxy,
   type TestRegistry,
 } from '../harness/index.js';
 import { ociIndex } from './fixtures.js';
+import { carried, copy, everything, names } from './layout-delta-kit.js';
 
 /*
  * Delta bundles of a multi-platform image exported with a platform filter: the base holds a new
@@ -28,7 +27,6 @@ import { ociIndex } from './fixtures.js';
  */
 
 const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-const REF_NAME = 'org.opencontainers.image.ref.name';
 const PLATFORMS = ['linux/amd64', 'linux/arm64/v8'];
 
 let source: TestRegistry;
@@ -50,36 +48,6 @@ after(async () => {
   await Promise.all([started.source?.stop(), started.fresh?.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
-
-async function copy(task: CopyTask, finish?: string) {
-  const engine = new CopyEngine();
-  try {
-    const result = await engine.copy(task);
-    if (finish) await engine.finish(finish);
-    return result;
-  } finally {
-    await engine.close();
-  }
-}
-
-/** `name digest` of every index.json entry, sorted. */
-const names = async (layout: string) =>
-  (
-    JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as {
-      manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
-    }
-  ).manifests
-    .map((m) => `${m.annotations?.[REF_NAME]} ${m.digest}`)
-    .sort();
-
-const carried = async (layout: string) => new Set((await readdir(join(layout, 'blobs', 'sha256'))).map((hex) => `sha256:${hex}`));
-
-/** Every manifest and blob of a pushed image (an index's children too). */
-const everything = (image: BuiltImage): string[] => [
-  image.digest,
-  ...image.blobs.map((b) => b.digest),
-  ...(image.children ?? []).flatMap(everything),
-];
 
 /** The base bundle of `repo:v1`, two of its three platforms; the digest of the index the filter wrote. */
 async function filteredBase(repo: string, base: string): Promise<string> {

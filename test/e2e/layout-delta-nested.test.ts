@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CopyEngine, type CopyTask } from '../../src/copy/index.js';
 import {
   pushArtifact,
   pushImage,
@@ -16,11 +15,11 @@ import {
   startRegistry,
   startedSoFar,
   subjectOf,
-  type BuiltImage,
   type FaultProxy,
   type TestRegistry,
 } from '../harness/index.js';
 import { ociImage, ociIndex } from './fixtures.js';
+import { carried, copy, everything, names } from './layout-delta-kit.js';
 
 /*
  * Delta bundles over images their base already held, where what is new sits below the image: a
@@ -32,7 +31,6 @@ import { ociImage, ociIndex } from './fixtures.js';
 
 const SBOM = 'application/spdx+json';
 const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-const REF_NAME = 'org.opencontainers.image.ref.name';
 
 let source: TestRegistry;
 let fresh: TestRegistry;
@@ -51,36 +49,6 @@ after(async () => {
   await Promise.all([started.source?.stop(), started.fresh?.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
-
-async function copy(task: CopyTask, finish?: string) {
-  const engine = new CopyEngine();
-  try {
-    const result = await engine.copy(task);
-    if (finish) await engine.finish(finish);
-    return result;
-  } finally {
-    await engine.close();
-  }
-}
-
-/** `name digest` of every index.json entry, sorted. */
-const names = async (layout: string) =>
-  (
-    JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as {
-      manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
-    }
-  ).manifests
-    .map((m) => `${m.annotations?.[REF_NAME]} ${m.digest}`)
-    .sort();
-
-const carried = async (layout: string) => new Set((await readdir(join(layout, 'blobs', 'sha256'))).map((hex) => `sha256:${hex}`));
-
-/** Every manifest and blob of a pushed image (an index's children too). */
-const everything = (image: BuiltImage): string[] => [
-  image.digest,
-  ...image.blobs.map((b) => b.digest),
-  ...(image.children ?? []).flatMap(everything),
-];
 
 /** Blob uploads the target received (the digest each closing PUT named). */
 const uploaded = () =>
