@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   referencedBlobs,
   type ContentRepository,
@@ -11,6 +12,7 @@ import type { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
 import type { CopyEventListener } from './events.js';
 import type { PrefetchedChild } from './resolve.js';
+import { isLinkRace, linkRaceDelayMs, MANIFEST_PUT_ATTEMPTS } from './manifest-link-race.js';
 
 export interface TreeContext {
   source: ContentRepository;
@@ -73,14 +75,24 @@ export async function writeManifest(
 ): Promise<ManifestPushed> {
   const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
   if (stopped) throw stopped;
-  let pushed: ManifestPushed;
-  try {
-    pushed = await ctx.target.putManifest(reference, bytes, mediaType, options);
-  } catch (error) {
-    // Someone deleted a blob we had seen there: the next copy asks the registry again.
-    if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN')
-      ctx.blobs.forgetRepository(ctx.target.place, ctx.target.name);
-    throw error;
+  let pushed: ManifestPushed | undefined;
+  for (let attempt = 1; pushed === undefined; attempt++) {
+    try {
+      pushed = await ctx.target.putManifest(reference, bytes, mediaType, options);
+    } catch (error) {
+      // Someone deleted a blob we had seen there: the next copy asks the registry again.
+      if (error instanceof HttpError && error.registryCode === 'MANIFEST_BLOB_UNKNOWN')
+        ctx.blobs.forgetRepository(ctx.target.place, ctx.target.name);
+      if (!isLinkRace(error) || attempt >= MANIFEST_PUT_ATTEMPTS) throw error;
+      const delayMs = linkRaceDelayMs(attempt);
+      ctx.emit({ type: 'retry', method: error.method, url: error.url, attempt, delayMs, reason: error.message, time: Date.now() });
+      const waited = await sleep(delayMs, true, { signal: ctx.target.signal }).catch(() => false);
+      if (!waited) {
+        const stopped = CancelledError.ifAborted([ctx.target.signal], `manifest ${reference} of ${ctx.targetName}`);
+        if (stopped) throw stopped;
+        throw error;
+      }
+    }
   }
   ctx.stats.manifestsWritten++;
   ctx.emit({ type: 'manifest-written', target: ctx.targetName, digest: pushed.digest, mediaType, time: Date.now() });

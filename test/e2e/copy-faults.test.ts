@@ -51,6 +51,29 @@ test('503 on a blob HEAD and a reset connection are retried', async () => {
   assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/flaky:v1`, pair.target)).digest, built.digest);
 });
 
+test('a manifest PUT answered 400 DIGEST_INVALID (a blob link rewritten by another process meanwhile) is sent again', async () => {
+  // distribution 2.8 answers so while another process pushes a layer of the image into the same repository.
+  pair.targetProxy.addFault({
+    method: 'PUT',
+    pathPattern: /\/manifests\/v1$/,
+    times: 1,
+    action: {
+      kind: 'status',
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }] }),
+    },
+  });
+  const { result, events } = await run('faults/link-race');
+  assert.equal(result.digest, built.digest);
+  assert.equal(pair.targetProxy.count('PUT', /\/faults\/link-race\/manifests\/v1$/), 2, 'the PUT was sent twice');
+  assert.deepEqual(
+    events.flatMap((e) => (e.type === 'retry' ? [[e.method, e.attempt]] : [])),
+    [['PUT', 1]],
+  );
+  assert.equal((await skopeoInspectRaw(`${pair.target.host}/faults/link-race:v1`, pair.target)).digest, built.digest);
+});
+
 test('a blob download cut mid-stream is resumed with a Range request from the byte it reached, never replayed half-read', async () => {
   const big = built.blobs.reduce((a, b) => (b.size > a.size ? b : a));
   pair.sourceProxy.addFault({
