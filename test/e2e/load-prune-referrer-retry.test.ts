@@ -3,21 +3,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SqliteRunStore } from '../../src/store/index.js';
-import {
-  pushArtifact,
-  pushRawImage,
-  skopeo,
-  skopeoListTags,
-  startFaultProxy,
-  startReferrersFront,
-  startedSoFar,
-  startRegistry,
-  subjectOf,
-  type FaultProxy,
-  type ReferrersFront,
-  type TestRegistry,
-} from '../harness/index.js';
+import { pushArtifact, pushRawImage, skopeo, skopeoListTags, subjectOf } from '../harness/index.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
+import { useReferrersApiSides } from './referrers-api-kit.js';
 import { writeConfig } from './sync-kit.js';
 
 /*
@@ -25,34 +13,15 @@ import { writeConfig } from './sync-kit.js';
  * its image, the registry, the registry's answer) and keeps its record, so the next run, finding
  * the tag gone, deletes the referrer instead of forgetting it. Real registries (deletes enabled)
  * behind the referrers front (the signature travels by the referrers API: no tag leads to it); the
- * target's front behind a fault proxy that answers 500 to that one DELETE during the second run.
+ * target's fault proxy answers 500 to that one DELETE during the second run.
  */
 
-interface Side {
-  registry: TestRegistry;
-  front: ReferrersFront;
-}
-const source = {} as Side;
-const target = {} as Side;
-let proxy: FaultProxy;
+const { source, target } = useReferrersApiSides();
 let dir: string;
-
-async function start(side: Side): Promise<void> {
-  side.registry = await startRegistry();
-  side.front = await startReferrersFront(side.registry);
-}
 before(async () => {
-  await Promise.all([start(source), start(target)]);
-  proxy = await startFaultProxy(target.front);
   dir = await tempDir('pb-prune-referrer-retry-');
 });
 after(async () => {
-  await proxy.close();
-  for (const side of [source, target]) {
-    const started = startedSoFar(side);
-    await started.front?.close();
-    await started.registry?.stop();
-  }
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -72,6 +41,7 @@ test('a referrer whose DELETE failed after its tag went is reported, kept on rec
   const repo = 'rr/app';
   await pushRawImage(source.front, `${repo}:v1`, { seed: 'prune-retry v1' });
   await pushRawImage(source.front, `${repo}:v2`, { seed: 'prune-retry v2' });
+  const proxy = target.proxy;
   const sig2 = await pushArtifact(source.front, repo, await subjectOf(source.front, repo, 'v2'), { artifactType: SIG, seed: 'sig of v2' });
   const work = join(dir, 'retry');
   await mkdir(work, { recursive: true });
