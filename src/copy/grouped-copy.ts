@@ -44,7 +44,11 @@ export interface GroupEngine {
   images: Limiter;
   checks: Limiter;
   blobs: BlobCopier;
-  referrers: (image: FollowedImage, subjects: () => Promise<string[]>, children?: () => Promise<readonly string[]>) => Promise<ReferrerCounts>;
+  referrers: (
+    image: FollowedImage,
+    subjects: () => Promise<string[]>,
+    children?: () => Promise<readonly string[]>,
+  ) => Promise<ReferrerCounts>;
 }
 
 /** A destination whose repositories are open (grouped-platforms.ts reports on it too). */

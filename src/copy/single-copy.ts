@@ -23,7 +23,11 @@ export interface SingleCopyParts {
   checks: Limiter;
   images: Limiter;
   blobs: BlobCopier;
-  referrers: (image: FollowedImage, subjects: () => Promise<string[]>, children?: () => Promise<readonly string[]>) => Promise<ReferrerCounts>;
+  referrers: (
+    image: FollowedImage,
+    subjects: () => Promise<string[]>,
+    children?: () => Promise<readonly string[]>,
+  ) => Promise<ReferrerCounts>;
 }
 
 /**

@@ -106,7 +106,10 @@ test('cosignTags: false lists no tags, so the fallback tag is still looked for (
   assert.equal(sourceProxy.count('GET', /\/tags\/list/), 0);
   assert.ok(fallbackHeads('signed/app') >= 1);
   const tags = (await skopeoListTags(`${target.host}/no-cosign/signed/app`, target)).sort();
-  assert.deepEqual(tags, signedTags.filter((t) => !t.endsWith('.sig')));
+  assert.deepEqual(
+    tags,
+    signedTags.filter((t) => !t.endsWith('.sig')),
+  );
 });
 
 test('a source with the referrers API is asked for every manifest: the signatures of both images of a repository travel', async () => {
@@ -120,7 +123,12 @@ test("an up-to-date index whose children may have referrers takes them from the 
   const entry = { repository: 'from-api-index', images: [`${apiProxy.host}/api/multi:v1`] };
   await load('api-index', entry);
   // HEADs without Docker-Content-Digest: the no-change check reads the source's index (see copy-digest-fallback).
-  apiProxy.addFault({ method: 'HEAD', pathPattern: /\/manifests\//, times: 1000, action: { kind: 'drop-headers', names: ['docker-content-digest'] } });
+  apiProxy.addFault({
+    method: 'HEAD',
+    pathPattern: /\/manifests\//,
+    times: 1000,
+    action: { kind: 'drop-headers', names: ['docker-content-digest'] },
+  });
   targetProxy.clearRequests();
   apiProxy.clearRequests();
   await load('api-index-again', entry);
