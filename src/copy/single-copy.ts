@@ -5,9 +5,9 @@ import type { BlobCopier } from './blob-copier.js';
 import { checkImage } from './check-image.js';
 import type { CopyRunOptions } from './copy-run-options.js';
 import type { CopyTask } from './copy-task.js';
-import { ignoreEvents, type CopyEventListener, type ReferrerCounts } from './events.js';
+import { ignoreEvents, type CopyEventListener } from './events.js';
 import type { OpenRepositories } from './open-repositories.js';
-import type { FollowedImage } from './grouped-copy.js';
+import type { ReferrersStep } from './grouped-copy.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { imageDoneEvent } from './image-done.js';
 import type { Limiter } from './limiter.js';
@@ -23,11 +23,7 @@ export interface SingleCopyParts {
   checks: Limiter;
   images: Limiter;
   blobs: BlobCopier;
-  referrers: (
-    image: FollowedImage,
-    subjects: () => Promise<string[]>,
-    children?: () => Promise<readonly string[]>,
-  ) => Promise<ReferrerCounts>;
+  referrers: ReferrersStep;
 }
 
 /**

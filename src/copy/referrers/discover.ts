@@ -40,9 +40,9 @@ export interface DiscoveryWitness {
 
 /**
  * Finds the referrers of `subject` at the source: the referrers API (paged), or, where the registry
- * has none, its fallback tag `<alg>-<hex>` (see DiscoveryLookups for what a run spares of both). A fallback index the target's tag already holds (same
- * digest, by HEAD on both sides) is read from the target, so a no-change run reads nothing at the
- * source. A listing that fails is a warning (see referrer-problems.ts): the result is then empty.
+ * has none, its fallback tag `<alg>-<hex>` (DiscoveryLookups says what a run spares of both). A
+ * fallback index the target's tag already holds (same digest, by HEAD on both sides) is read from
+ * the target, so a no-change run reads nothing at the source. A listing that fails is a warning (see referrer-problems.ts): the result is then empty.
  */
 export async function discoverReferrers(
   source: ContentRepository,
