@@ -42,24 +42,33 @@ async function counted(input: CountedPassInput, tool: Tool): Promise<{ full: Cou
   }
 }
 
-export async function countedPass(
-  input: CountedPassInput,
-): Promise<{ pictureBook: { full: CountedRun; noChange: CountedRun }; skopeo: { full: CountedRun; noChange: CountedRun } }> {
-  const pictureBook = await counted(input, async (sourceHost, targetHost) => {
-    const config = await writePictureBookConfig(input.work, 'pb-counted', {
-      sourceHost,
-      targetHost,
-      images: input.images,
-      concurrency: input.concurrency,
+export interface CountedPasses {
+  pictureBook: { full: CountedRun; noChange: CountedRun };
+  skopeo: { full: CountedRun; noChange: CountedRun };
+  /** picture-book with `referrers: false` (no signatures, as skopeo sync); absent from older result files. */
+  pictureBookNoReferrers?: { full: CountedRun; noChange: CountedRun };
+}
+
+export async function countedPass(input: CountedPassInput): Promise<CountedPasses> {
+  const pictureBookWith = (name: string, referrers?: false) =>
+    counted(input, async (sourceHost, targetHost) => {
+      const config = await writePictureBookConfig(input.work, name, {
+        sourceHost,
+        targetHost,
+        images: input.images,
+        concurrency: input.concurrency,
+        referrers,
+      });
+      const go = () => runPictureBookLoad(config, input.timeoutMs);
+      return { full: go, again: go };
     });
-    const go = () => runPictureBookLoad(config, input.timeoutMs);
-    return { full: go, again: go };
-  });
+  const pictureBook = await pictureBookWith('pb-counted');
+  const pictureBookNoReferrers = await pictureBookWith('pb-counted-no-referrers', false);
   const skopeo = await counted(input, async (sourceHost, targetHost) => {
     const home = await SkopeoHome.create(input.work, 'skopeo-counted');
     const file = await writeSkopeoSource(home.dir, 'source', { sourceHost, targetHost, images: input.images });
     const go = () => runSkopeoSync(home, file, targetHost, input.timeoutMs);
     return { full: go, again: go };
   });
-  return { pictureBook, skopeo };
+  return { pictureBook, skopeo, pictureBookNoReferrers };
 }

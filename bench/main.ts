@@ -104,6 +104,8 @@ async function measure(
   const imagePaths = paths(images);
   log(`corpus: ${images.length} images, ${blobs.length} unique blobs, ${(bytes / 1e6).toFixed(0)} MB`);
 
+  // picture-book with `referrers: false` (no signatures looked for), beside the default: skopeo sync copies none.
+  const bare = { full: new Series('picture-book referrers: false full'), noChange: new Series('picture-book referrers: false no-change') };
   const results: BenchResults = {
     date: new Date().toISOString(),
     machine,
@@ -116,34 +118,42 @@ async function measure(
       bytes,
       largeLayerMiB: options.largeMb,
     },
-    full: { pictureBook: new Series('picture-book full'), skopeo: new Series('skopeo full'), floor: new Series('raw floor') },
-    noChange: { pictureBook: new Series('picture-book no-change'), skopeo: new Series('skopeo no-change') },
+    full: {
+      pictureBook: new Series('picture-book full'),
+      pictureBookNoReferrers: bare.full,
+      skopeo: new Series('skopeo full'),
+      floor: new Series('raw floor'),
+    },
+    noChange: {
+      pictureBook: new Series('picture-book no-change'),
+      pictureBookNoReferrers: bare.noChange,
+      skopeo: new Series('skopeo no-change'),
+    },
   };
 
   // 2. Full mirror + no-change re-run, both tools, and the raw floor: interleaved rounds.
   const concurrency = { images: options.pbImages, blobs: options.pbBlobs };
-  const pbConfig = await writePictureBookConfig(work, 'pb-full', {
-    sourceHost: source.host,
-    targetHost: target.host,
-    images: imagePaths,
-    concurrency,
+  const job = { sourceHost: source.host, targetHost: target.host, images: imagePaths, concurrency };
+  const pbConfig = await writePictureBookConfig(work, 'pb-full', job);
+  // The same without signatures (`referrers: false`): what skopeo sync does, for parity.
+  const pbBareConfig = await writePictureBookConfig(work, 'pb-full-no-referrers', { ...job, referrers: false });
+  /** A full mirror then a no-change re-run of picture-book with `config`, into the two series. */
+  const pictureBookRound = (name: string, config: string, full: Series, noChange: Series) => ({
+    name,
+    run: async () => {
+      const once = await measureMirror(target, imagePaths, name, full, () => runPictureBookLoad(config, timeoutMs));
+      const again = noChange.add(await runPictureBookLoad(config, timeoutMs));
+      log(
+        `  ${name}: full ${(once.wallMs / 1000).toFixed(2)} s (${(once.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`,
+      );
+    },
   });
   const floorPlan = { sourceUrl: source.url, targetUrl: target.url, concurrency: options.floorConcurrency, blobs };
   await interleave(
     options.rounds,
     [
-      {
-        name: 'picture-book',
-        run: async () => {
-          const full = await measureMirror(target, imagePaths, 'picture-book', results.full.pictureBook, () =>
-            runPictureBookLoad(pbConfig, timeoutMs),
-          );
-          const again = results.noChange.pictureBook.add(await runPictureBookLoad(pbConfig, timeoutMs));
-          log(
-            `  picture-book: full ${(full.wallMs / 1000).toFixed(2)} s (${(full.peakRssKiB / 1024).toFixed(0)} MiB), no-change ${(again.wallMs / 1000).toFixed(2)} s`,
-          );
-        },
-      },
+      pictureBookRound('picture-book', pbConfig, results.full.pictureBook, results.noChange.pictureBook),
+      pictureBookRound('picture-book referrers: false', pbBareConfig, bare.full, bare.noChange),
       {
         name: 'skopeo',
         run: async (round) => {

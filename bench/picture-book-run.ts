@@ -16,13 +16,22 @@ export interface PictureBookJob {
   images: readonly string[];
   /** `concurrency:` of the config; absent = picture-book's defaults, what a user gets. */
   concurrency?: { images?: number | undefined; blobs?: number | undefined } | undefined;
+  /** `referrers: false` on the registry entry: no signatures looked for, as `skopeo sync` copies none. */
+  referrers?: false | undefined;
 }
 
 /** The config.yaml `load --all` reads: one target registry listing every image literally. */
 export async function writePictureBookConfig(dir: string, name: string, job: PictureBookJob): Promise<string> {
   const file = join(dir, `${name}.yaml`);
   const config = {
-    registries: [{ hostname: job.targetHost, repository: 'mirror', images: job.images.map((path) => `${job.sourceHost}/${path}`) }],
+    registries: [
+      {
+        hostname: job.targetHost,
+        repository: 'mirror',
+        images: job.images.map((path) => `${job.sourceHost}/${path}`),
+        ...(job.referrers === false ? { referrers: false } : {}),
+      },
+    ],
     ...(job.concurrency?.images || job.concurrency?.blobs
       ? { concurrency: Object.fromEntries(Object.entries<number | undefined>(job.concurrency).filter(([, v]) => v !== undefined)) }
       : {}),

@@ -1,7 +1,8 @@
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ApiLoadFigures } from '../test/chaos/api-load.js';
-import { contentGets, requestRow, type CountedRun } from './request-count.js';
+import type { CountedPasses } from './counted-pass.js';
+import { contentGets, requestRow } from './request-count.js';
 import { round, type Series } from './series.js';
 import { fixed, formatTable } from './table.js';
 
@@ -11,8 +12,9 @@ export interface BenchResults {
   machine: MachineInfo;
   options: Record<string, unknown>;
   corpus: { images: number; repositories: number; indexes: number; blobs: number; bytes: number; largeLayerMiB: number };
-  full: { pictureBook: Series; skopeo: Series; floor: Series };
-  noChange: { pictureBook: Series; skopeo: Series };
+  /** `pictureBookNoReferrers`: with `referrers: false`, for parity with skopeo sync (absent from older result files). */
+  full: { pictureBook: Series; skopeo: Series; floor: Series; pictureBookNoReferrers?: Series };
+  noChange: { pictureBook: Series; skopeo: Series; pictureBookNoReferrers?: Series };
   /** Mirrors of one image with a single big layer. */
   bigLayer?: { layerMiB: number; bytes: number; pictureBook: Series; skopeo: Series };
   scaling?: {
@@ -24,7 +26,7 @@ export interface BenchResults {
     pictureBook1x: Series;
     pictureBook4x: Series;
   };
-  requests?: { pictureBook: { full: CountedRun; noChange: CountedRun }; skopeo: { full: CountedRun; noChange: CountedRun } };
+  requests?: CountedPasses;
   profile?: ProfileSummary;
   /** The API under load: jobs at once, requests during a running sync. */
   apiLoad?: ApiLoadFigures;
@@ -38,6 +40,8 @@ export interface TargetCheck {
 }
 
 const MB = 1e6;
+/** The tool column of the rows run with `referrers: false` (no signatures, as skopeo sync copies none). */
+const NO_REFERRERS = 'picture-book, referrers: false';
 
 /** The issue's targets, each as a ratio measured in this run. */
 export function targets(r: BenchResults): TargetCheck[] {
@@ -112,9 +116,15 @@ export function formatResults(r: BenchResults): string {
   const bytes = r.corpus.bytes;
   const rows: string[][] = [
     row('full mirror', 'picture-book', r.full.pictureBook, bytes, r.full.skopeo, r.full.floor),
+    ...(r.full.pictureBookNoReferrers
+      ? [row('full mirror', NO_REFERRERS, r.full.pictureBookNoReferrers, bytes, r.full.skopeo, r.full.floor)]
+      : []),
     row('full mirror', 'skopeo sync', r.full.skopeo, bytes, r.full.skopeo, r.full.floor),
     row('full mirror', 'raw floor', r.full.floor, bytes, r.full.skopeo, r.full.floor),
     row('no change', 'picture-book', r.noChange.pictureBook, 0, r.noChange.skopeo, undefined),
+    ...(r.noChange.pictureBookNoReferrers
+      ? [row('no change', NO_REFERRERS, r.noChange.pictureBookNoReferrers, 0, r.noChange.skopeo, undefined)]
+      : []),
     row('no change', 'skopeo sync', r.noChange.skopeo, 0, r.noChange.skopeo, undefined),
   ];
   if (r.bigLayer) {
@@ -146,8 +156,10 @@ export function formatResults(r: BenchResults): string {
         ['run', 'tool', 'manifest+blob GETs', 'source requests', 'target requests'],
         [
           requestRow('full mirror', 'picture-book', q.pictureBook.full),
+          ...(q.pictureBookNoReferrers ? [requestRow('full mirror', NO_REFERRERS, q.pictureBookNoReferrers.full)] : []),
           requestRow('full mirror', 'skopeo sync', q.skopeo.full),
           requestRow('no change', 'picture-book', q.pictureBook.noChange),
+          ...(q.pictureBookNoReferrers ? [requestRow('no change', NO_REFERRERS, q.pictureBookNoReferrers.noChange)] : []),
           requestRow('no change', 'skopeo sync', q.skopeo.noChange),
         ],
       ),

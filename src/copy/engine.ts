@@ -99,7 +99,7 @@ export class CopyEngine {
       checks: this.#checks,
       images: this.#images,
       blobs: this.#blobs,
-      referrers: (image, subjects) => this.#referrers(image, subjects),
+      referrers: (image, subjects, children) => this.#referrers(image, subjects, children),
     });
   }
 
@@ -114,15 +114,20 @@ export class CopyEngine {
       images: this.#images,
       checks: this.#checks,
       blobs: this.#blobs,
-      referrers: (image, subjects) => this.#referrers(image, subjects),
+      referrers: (image, subjects, children) => this.#referrers(image, subjects, children),
     });
   }
 
   /**
    * What follows an image copied or found up to date, between registries and OCI layouts alike: its
-   * referrers and cosign tags. `subjects` is read only when they are followed.
+   * referrers and cosign tags. `subjects` is read only when they are followed, `children` (an
+   * up-to-date index's) only when one could have referrers (follow.ts).
    */
-  async #referrers(image: FollowedImage, subjects: () => Promise<string[]>): Promise<ReferrerCounts> {
+  async #referrers(
+    image: FollowedImage,
+    subjects: () => Promise<string[]>,
+    children?: () => Promise<readonly string[]>,
+  ): Promise<ReferrerCounts> {
     const { task, source, target, sourceRepo, targetRepo, run, emit } = image;
     const counts = await followReferrers({
       task,
@@ -130,14 +135,18 @@ export class CopyEngine {
       targetRepo,
       targetName: target.toString(),
       subjects: await subjects(),
+      children,
       emit,
       blobs: this.#blobs,
       locks: this.#referrerLocks,
       tagListings: shared(run.tagListings, source),
     });
     // The source index's own referrers have no subject at the target when a filter wrote a new index.
-    if (image.written !== undefined && image.written !== image.digest)
-      await notApplicable(task, sourceRepo, image.digest, target.toString(), emit);
+    if (image.written !== undefined && image.written !== image.digest) {
+      const listed = run.tagListings?.listed(source.registry, source.repository);
+      const lookups = { api: run.tagListings?.referrersApi, tags: listed && (() => listed.catch(() => undefined)) };
+      await notApplicable(task, sourceRepo, image.digest, target.toString(), emit, lookups);
+    }
     return counts;
   }
 

@@ -37,6 +37,16 @@ export interface FollowedImage {
   emit: CopyEventListener;
 }
 
+/**
+ * The engine's referrers step: what follows an image, for the manifests `subjects` and, for an
+ * up-to-date index, its `children` (read only when one could have referrers: follow.ts).
+ */
+export type ReferrersStep = (
+  image: FollowedImage,
+  subjects: () => Promise<string[]>,
+  children?: () => Promise<readonly string[]>,
+) => Promise<ReferrerCounts>;
+
 /** The engine's parts a grouped copy uses: its limits, its blob copier, and its plain copy for what is not grouped. */
 export interface GroupEngine {
   copy: (task: CopyTask, run: CopyRunOptions) => Promise<CopyResult>;
@@ -44,7 +54,7 @@ export interface GroupEngine {
   images: Limiter;
   checks: Limiter;
   blobs: BlobCopier;
-  referrers: (image: FollowedImage, subjects: () => Promise<string[]>) => Promise<ReferrerCounts>;
+  referrers: ReferrersStep;
 }
 
 /** A destination whose repositories are open (grouped-platforms.ts reports on it too). */

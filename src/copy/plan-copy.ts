@@ -65,6 +65,7 @@ export async function planCopy(task: CopyTask, options: PlanOptions, parts: Plan
     cosignTags: task.cosignTags !== false,
     force: check.force,
     witness: { target: target.toString(), emit },
+    referrersApi: options.tagListings?.referrersApi,
     sourceTags: () => {
       const list = () => sourceRepo.listTags();
       return options.tagListings ? options.tagListings.tags(source.registry, source.repository, list) : list();

@@ -1,17 +1,17 @@
 import { CancelledError, errorInfo } from '../errors/index.js';
 import { parseReference, type Reference } from '../reference/index.js';
-import { parsePlatform } from '../registry/index.js';
+import { isIndexMediaType, parsePlatform } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { checkImage } from './check-image.js';
 import type { CopyRunOptions } from './copy-run-options.js';
 import type { CopyTask } from './copy-task.js';
-import { ignoreEvents, type CopyEventListener, type ReferrerCounts } from './events.js';
+import { ignoreEvents, type CopyEventListener } from './events.js';
 import type { OpenRepositories } from './open-repositories.js';
-import type { FollowedImage } from './grouped-copy.js';
+import type { ReferrersStep } from './grouped-copy.js';
 import { copyImage, upToDateResult, type CopyResult } from './image-copier.js';
 import { imageDoneEvent } from './image-done.js';
 import type { Limiter } from './limiter.js';
-import { upToDateSubjects } from './referrers/follow.js';
+import { upToDateChildren } from './referrers/follow.js';
 import { resolveImage } from './resolve.js';
 import { withSourceTag } from './target-defaults.js';
 
@@ -23,7 +23,7 @@ export interface SingleCopyParts {
   checks: Limiter;
   images: Limiter;
   blobs: BlobCopier;
-  referrers: (image: FollowedImage, subjects: () => Promise<string[]>) => Promise<ReferrerCounts>;
+  referrers: ReferrersStep;
 }
 
 /**
@@ -81,9 +81,12 @@ export async function copySingle(task: CopyTask, run: CopyRunOptions, parts: Sin
       if (!checked.resolved) {
         const result = upToDateResult(source, target, checked.check.digest, began);
         if (task.referrers !== false) {
-          const { digest, targetMediaType } = checked.check;
+          const { digest, targetMediaType, manifest } = checked.check;
           const image = { task, source, target, sourceRepo, targetRepo, digest: result.digest, run, emit };
-          result.referrers = await parts.referrers(image, () => upToDateSubjects(targetRepo, sourceRepo, digest, targetMediaType));
+          // An index's children are read only if one could have referrers, from the source's bytes if the check read them.
+          const index = targetMediaType !== undefined && isIndexMediaType(targetMediaType);
+          const children = index ? () => upToDateChildren(targetRepo, sourceRepo, digest, manifest) : undefined;
+          result.referrers = await parts.referrers(image, () => Promise.resolve([digest]), children);
         }
         emit({
           type: 'image-skipped',

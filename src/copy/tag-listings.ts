@@ -1,4 +1,5 @@
 import { parseReference } from '../reference/index.js';
+import { ReferrersApiAnswers } from './referrers/referrers-api-answers.js';
 
 /**
  * A repository's tags listed once per run: the listing of a selection rule (remembered here) or of
@@ -7,6 +8,8 @@ import { parseReference } from '../reference/index.js';
  */
 export class TagListings {
   #lists = new Map<string, Promise<readonly string[]>>();
+  /** Which source repositories have no referrers API, learnt once per run as their tags are. */
+  readonly referrersApi = new ReferrersApiAnswers();
 
   /** `registry/repository` as a reference names it (`docker.io/library/x` for `x`), so both sides agree. */
   static key(registry: string, repository: string): string {
@@ -21,6 +24,11 @@ export class TagListings {
   /** What a rule listed: later copies of the repository read it rather than listing again. */
   remember(registry: string, repository: string, tags: readonly string[]): void {
     this.#lists.set(TagListings.key(registry, repository), Promise.resolve(tags));
+  }
+
+  /** The tags of `registry/repository` when this run listed them already; undefined (nothing asked) when not. */
+  listed(registry: string, repository: string): Promise<readonly string[]> | undefined {
+    return this.#lists.get(TagListings.key(registry, repository));
   }
 
   /**

@@ -8,6 +8,7 @@ import { artifactTypeOf, type ArtifactTypeFilter } from './artifact-filter.js';
 import { discoverReferrers, type DiscoveryWitness } from './discover.js';
 import { upToDateSubjects } from './follow.js';
 import { listOrWarn } from './referrer-problems.js';
+import type { ReferrersApiAnswers } from './referrers-api-answers.js';
 
 export interface PlanReferrersInput {
   source: ContentRepository;
@@ -21,6 +22,8 @@ export interface PlanReferrersInput {
   witness: DiscoveryWitness;
   /** The source's tags (the run's listing, see tag-listings.ts). */
   sourceTags: () => Promise<readonly string[]>;
+  /** The run's answers of the referrers API (see referrers-api-answers.ts). */
+  referrersApi?: ReferrersApiAnswers | undefined;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function planSubjects(
   shownSource: string,
   missing?: MissingPlatforms,
 ): Promise<string[]> {
-  if (check.action === 'up-to-date') return upToDateSubjects(target, source, check.digest, check.targetMediaType);
+  if (check.action === 'up-to-date') return upToDateSubjects(target, source, check.digest, check.targetMediaType, check.manifest);
   const mediaType = check.manifest?.mediaType ?? check.sourceMediaType;
   if (!mediaType || !isIndexMediaType(mediaType)) return [check.digest];
   const index = check.manifest ?? (await source.getManifest(check.digest));
@@ -71,7 +74,8 @@ async function planSubject(
   add: (type: string) => void,
   sourceTags: () => Promise<readonly string[] | undefined>,
 ): Promise<void> {
-  const found = await discoverReferrers(input.source, input.target, subject, input.filter, input.witness);
+  const lookups = { api: input.referrersApi, tags: input.cosignTags ? sourceTags : undefined };
+  const found = await discoverReferrers(input.source, input.target, subject, input.filter, input.witness, lookups);
   if (!found.sameAtTarget) {
     await settleAll(
       found.entries.map(async (entry) => {

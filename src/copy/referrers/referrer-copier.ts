@@ -5,7 +5,7 @@ import { copyReferenced, presentAtTarget, writeManifest, type TreeContext } from
 import { settleAll } from '../settle-all.js';
 import { artifactTypeOfManifest, type ArtifactTypeFilter } from './artifact-filter.js';
 import { copyCosignTags } from './cosign-tags.js';
-import { discoverReferrers, type Discovered } from './discover.js';
+import { discoverReferrers, type Discovered, type DiscoveryLookups } from './discover.js';
 import { indexDigests, mergeFallbackIndex } from './fallback-index.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { noteParent, referrerPath, type ReferrerParents } from './referrer-path.js';
@@ -35,6 +35,8 @@ export interface ReferrerContext {
    * when they could not be listed (a `referrers-not-listed` warning said so once).
    */
   sourceTags: () => Promise<readonly string[] | undefined>;
+  /** What the run knows of the source repository that spares discovery requests (see discover.ts). */
+  lookups: DiscoveryLookups;
   counts: ReferrerCounts;
   /** Subjects already handled by this copy: a referrer loop ends here. */
   visited: Set<string>;
@@ -70,7 +72,7 @@ export async function followSubject(ctx: ReferrerContext, subject: string, depth
 /** The OCI 1.1 referrers of `subject`, then the target's fallback index when it needs one, then theirs. */
 async function copyListed(ctx: ReferrerContext, subject: string, depth: number): Promise<void> {
   const { source, target, targetName, emit } = ctx.tree;
-  const found = await discoverReferrers(source, target, subject, ctx.settings.filter, { target: targetName, emit });
+  const found = await discoverReferrers(source, target, subject, ctx.settings.filter, { target: targetName, emit }, ctx.lookups);
   if (found.entries.length === 0) return;
   const outcomes = await settleAll(found.entries.map((entry) => copyReferrer(ctx, subject, entry, found)));
   // Only what is at the target is indexed there and followed further.
