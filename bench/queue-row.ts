@@ -99,7 +99,13 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
         median: round(median(jobs.map((j) => j[key])), 1),
         max: round(Math.max(...jobs.map((j) => j[key])), 1),
       });
-      return { jobs: jobs.length, pickupMs: part('pickupMs'), progressMs: part('progressMs'), resultMs: part('resultMs'), totalMs: part('totalMs') };
+      return {
+        jobs: jobs.length,
+        pickupMs: part('pickupMs'),
+        progressMs: part('progressMs'),
+        resultMs: part('resultMs'),
+        totalMs: part('totalMs'),
+      };
     };
     const overhead = overheadOf(queued.flatMap((s) => s.jobs ?? []));
     const cold = overheadOf(warmup.jobs ?? []);
