@@ -8,7 +8,12 @@ import { SlotWorkers } from '../../src/queue/slot-workers.js';
 // The worker's copy slots against a real redis-server: a job taken is started before its process
 // takes another (BullMQ's worker of concurrency N took every job it had room for first).
 
-let redis: TestRedis;
+let redis: TestRedis | undefined;
+/** The connection options of the file's redis-server. */
+const connection = (): ReturnType<typeof redisOptions> => {
+  if (!redis) throw new Error('redis-server did not start');
+  return redisOptions(redis.url);
+};
 before(async () => {
   redis = await startRedis();
 });
@@ -30,7 +35,7 @@ function recordTakes(slots: SlotWorkers<{ n: number }, string>, order: string[])
 }
 
 test('three slots take three queued jobs, each started before another is taken, and run them at once', async (t) => {
-  const queue = new Queue<{ n: number }, string>('slots-start', { connection: redisOptions(redis.url) });
+  const queue = new Queue<{ n: number }, string>('slots-start', { connection: connection() });
   t.after(() => queue.close());
   await queue.addBulk([1, 2, 3].map((n) => ({ name: 'copy', data: { n } })));
   const order: string[] = [];
@@ -45,7 +50,7 @@ test('three slots take three queued jobs, each started before another is taken, 
       await started;
       return `done ${job.data.n}`;
     },
-    { connection: redisOptions(redis.url), slots: 3 },
+    { connection: connection(), slots: 3 },
     (error) => assert.fail(error),
   );
   recordTakes(slots, order);
@@ -71,7 +76,7 @@ test('only the first slot looks for stalled jobs; every slot runs one job at a t
   const slots = new SlotWorkers<{ n: number }, string>(
     'slots-options',
     () => Promise.resolve('done'),
-    { connection: redisOptions(redis.url), slots: 4 },
+    { connection: connection(), slots: 4 },
     () => undefined,
   );
   t.after(() => slots.close());
