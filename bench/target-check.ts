@@ -21,10 +21,10 @@ export async function targetTags(targetUrl: string): Promise<string[]> {
   return tags.sort();
 }
 
-/** Throws unless the target holds one tag per expected image (names: `mirror/<repo>:<tag>`, either tool). */
-export async function assertMirrored(targetUrl: string, expected: readonly string[], who: string): Promise<void> {
+/** Throws unless the target holds one tag per expected image (names: `<repository>/<repo>:<tag>`, either tool). */
+export async function assertMirrored(targetUrl: string, expected: readonly string[], who: string, repository = 'mirror'): Promise<void> {
   const have = new Set(await targetTags(targetUrl));
-  const missing = expected.filter((path) => !have.has(`mirror/${path}`));
+  const missing = expected.filter((path) => !have.has(`${repository}/${path}`));
   if (missing.length > 0 || have.size !== expected.length) {
     const sample = [...have].slice(0, 3).join(', ');
     throw new Error(

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { PictureBookConfig } from '../config/index.js';
 import type { CopyEngine, CopyEvent, CopyTask } from '../copy/index.js';
 import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
@@ -16,6 +16,7 @@ import { HostSlots, type HostSlot } from './host-slots.js';
 import { SharedPauses, type PausableHosts } from './shared-pauses.js';
 import { parseReference } from '../reference/index.js';
 import { ProgressBatches } from './progress-batches.js';
+import { SlotWorkers } from './slot-workers.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -49,7 +50,7 @@ type AbortReason = 'cancelled' | 'worker-stopping';
 export class CopyWorker {
   readonly name: string;
   #options: CopyWorkerOptions;
-  #worker: Worker<CopyJobData, CopyJobResult>;
+  #worker: SlotWorkers<CopyJobData, CopyJobResult>;
   #watch: RedisWatch;
   #subscriber: RedisWatch['redis'];
   #running = new Map<string, AbortController>();
@@ -62,16 +63,20 @@ export class CopyWorker {
     this.name = options.name ?? `${hostname()}:${process.pid}`;
     const { settings } = options;
     const stalledMs = settings.stalledSeconds * 1000;
-    this.#worker = new Worker<CopyJobData, CopyJobResult>(COPY_QUEUE, (job) => this.#process(job), {
-      connection: redisOptions(settings.url),
-      prefix: settings.name,
-      concurrency: options.concurrency,
-      lockDuration: stalledMs,
-      stalledInterval: stalledMs,
-      maxStalledCount: MAX_STALLS,
-      autorun: false,
-    });
-    this.#worker.on('error', () => undefined); // the watch reports the outage once
+    // One BullMQ worker per copy slot: a job starts as soon as it is taken (slot-workers.ts).
+    this.#worker = new SlotWorkers<CopyJobData, CopyJobResult>(
+      COPY_QUEUE,
+      (job) => this.#process(job),
+      {
+        connection: redisOptions(settings.url),
+        prefix: settings.name,
+        slots: options.concurrency,
+        lockDuration: stalledMs,
+        stalledInterval: stalledMs,
+        maxStalledCount: MAX_STALLS,
+      },
+      () => undefined, // the watch reports the outage once
+    );
     this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
     this.#claims = new TargetClaims(this.#watch.redis, settings);
     // A killed worker's source slot lapses when its job would go to another worker.
@@ -92,8 +97,7 @@ export class CopyWorker {
   /** Starts taking jobs; resolves once connected. */
   async start(): Promise<void> {
     await this.#subscriber.subscribe(cancelChannel(this.#options.settings), ...(this.#pauses ? [this.#pauses.channel] : []));
-    void this.#worker.run();
-    await this.#worker.waitUntilReady();
+    await this.#worker.start();
     this.#options.emit({
       type: 'worker-ready',
       worker: this.name,

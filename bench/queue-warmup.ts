@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { makeTempDir } from '../test/harness/procs.js';
+import { startSync, writeConfig, type SyncProcess } from '../test/e2e/sync-kit.js';
+import type { LogLine } from '../test/e2e/sync-kit.js';
+
+/** One `sync` run to its end (runOnStart), its log kept: a warm-up, or a measured run. */
+export async function syncRun(
+  registries: object[],
+  extra: object,
+  timeoutMs: number,
+  what: string,
+): Promise<{ finished: LogLine; logs: LogLine[] }> {
+  const home = await makeTempDir('bench-queue-sync');
+  const config = { registries, state: { path: join(home, 'state.db') }, sync: { runOnStart: true }, ...extra };
+  const server: SyncProcess = await startSync(await writeConfig(home, config), { cwd: home, waitFor: 'nothing' });
+  try {
+    const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', `${what} to finish`, 0, timeoutMs);
+    if (finished.result !== 'succeeded')
+      throw new Error(
+        `${what} ${String(finished.result)}: ${server.logs
+          .filter((l) => l.level !== 'info')
+          .slice(0, 3)
+          .map((l) => l.msg)
+          .join('; ')}`,
+      );
+    return { finished, logs: server.logs };
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * The target repository of warm-up `i`: each warm-up copies one small image of the corpus there,
+ * so a worker has run a copy (its code compiled, its connections open) before the measured run,
+ * and the in-process run sees the same target (the same blobs already in it).
+ */
+export const warmupRepository = (i: number): string => `warmup-${i}`;
