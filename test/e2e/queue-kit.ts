@@ -128,7 +128,7 @@ export async function startWorker(
   const worker = new SyncProcess(configFile, 'http://127.0.0.1:0', undefined, options.cwd, args);
   try {
     await Promise.race([
-      worker.waitForLog((l) => l.event === 'worker-ready', 'the worker to take jobs', 0, 60_000),
+      worker.waitForLog((l) => l.event === 'worker-ready', 'the worker to take jobs', 0, 120_000),
       worker.exited.then(({ code }) => {
         throw new Error(`picture-book worker exited with ${code} before it was ready: ${worker.stderr}`);
       }),

@@ -61,7 +61,7 @@ async function allArrived(names: readonly string[], repository: string): Promise
 }
 
 test('queue.sourceCopies 1 and three workers: the source proxy never sees two images read at once; every image arrives', async (t) => {
-  const { sourceProxy, processes } = rig;
+  const { sourceProxy } = rig;
   const home = await makeTempDir('queue-limits-slots');
   const names = SETS.slots;
   const entry = entryOf('slots', names);
@@ -91,11 +91,10 @@ test('queue.sourceCopies 1 and three workers: the source proxy never sees two im
   await allArrived(names, 'slots');
   t.diagnostic(`copies by worker: ${workers.map((w) => jobsEnded(w, 'copied').length).join(', ')}`);
   await Promise.all([server.stop(), ...workers.map((w) => w.stop())]);
-  processes.length = 0;
 });
 
 test('a 429 with Retry-After at one worker: the other workers send nothing more to that host until the shared pause lapses; everything completes', async (t) => {
-  const { redis, sourceProxy, processes } = rig;
+  const { redis, sourceProxy } = rig;
   const home = await makeTempDir('queue-limits-pause');
   const names = SETS.pause;
   const [alpha, bravo, charlie] = names as [string, string, string];
@@ -157,11 +156,10 @@ test('a 429 with Retry-After at one worker: the other workers send nothing more 
   assert.ok(others(tooMany, sourceProxy.requests.length).length > 0, 'the other workers did go on after the pause');
   await allArrived(names, 'paused');
   await Promise.all([server.stop(), ...[first, second, third].map((w) => w.stop())]);
-  processes.length = 0;
 });
 
 test('a worker killed with kill -9 while it holds the only slot of the source host: its lease lapses, another worker takes the slot, and the run finishes', async () => {
-  const { sourceProxy, processes } = rig;
+  const { sourceProxy } = rig;
   const home = await makeTempDir('queue-limits-killed');
   const names = SETS.killed;
   const entry = entryOf('killed', names);
@@ -181,5 +179,4 @@ test('a worker killed with kill -9 while it holds the only slot of the source ho
   assert.deepEqual([finished.result, finished.copied, finished.failed], ['succeeded', names.length, 0]);
   await allArrived(names, 'killed');
   await Promise.all([server.stop(), ...others.map((w) => w.stop())]);
-  processes.length = 0;
 });
