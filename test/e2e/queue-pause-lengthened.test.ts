@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../harness/index.js';
+import { startedSoFar, startRedis, type TestRedis } from '../harness/index.js';
 import { HostGates, type HostEvent } from '../../src/transport/index.js';
 import type { QueueEvent } from '../../src/queue/queue-events.js';
 import { SharedPauses } from '../../src/queue/shared-pauses.js';
@@ -18,7 +18,7 @@ let redis: TestRedis;
 before(async () => {
   redis = await startRedis();
 });
-after(() => redis?.stop());
+after(() => startedSoFar({ redis }).redis?.stop());
 
 const HOST = 'registry.example:5000';
 const blob = new URL(`http://${HOST}/v2/library/app/blobs/sha256:00`);
