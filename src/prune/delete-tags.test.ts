@@ -100,3 +100,55 @@ test('referrer tags of a digest: its fallback index tag and the cosign-style suf
     `sha256-${hex}.sig`,
   ]);
 });
+
+/** A repository also holding untagged manifests (referrers found through the API); DELETEs of `failing` answer 500. */
+class ReferrerRepository extends MemoryRepository {
+  constructor(
+    tags: Map<string, string>,
+    readonly untagged: Set<string>,
+    readonly failing: Set<string>,
+  ) {
+    super(tags, true);
+  }
+
+  override async deleteManifest(reference: string): Promise<boolean> {
+    if (this.failing.has(reference)) {
+      this.deletes.push(reference);
+      throw new HttpError({ status: 500, method: 'DELETE', url: `http://x/${reference}`, errors: [] });
+    }
+    if (this.untagged.delete(reference)) return (this.deletes.push(reference), true);
+    return super.deleteManifest(reference);
+  }
+}
+
+test('a recorded referrer whose DELETE fails is reported with the deleted tag, the others still go; the tag gone, the next call deletes it', async () => {
+  const [sigA, sigB] = [D('5'), D('6')];
+  const recorded = [sigA, sigB].map((digest) => ({ tag: 'a', imageDigest: D('1'), digest, subject: D('1') }));
+  const repo = new ReferrerRepository(
+    new Map([
+      ['a', D('1')],
+      ['b', D('2')],
+    ]),
+    new Set([sigA, sigB]),
+    new Set([sigA]),
+  );
+  const [first] = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false, recorded);
+  assert.ok(first?.action === 'deleted', 'the tag itself went');
+  assert.deepEqual(first.referrerDigests, [sigB]);
+  assert.deepEqual(
+    first.referrerFailures.map((f) => [f.digest, f.subject, (f.error as HttpError).status]),
+    [[sigA, D('1'), 500]],
+  );
+  assert.deepEqual([...repo.untagged], [sigA]);
+
+  repo.failing.clear();
+  const [second] = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false, recorded.slice(0, 1));
+  assert.deepEqual(second, {
+    tag: 'a',
+    action: 'released',
+    note: 'already gone from the target',
+    referrerDigests: [sigA],
+    referrerFailures: [],
+  });
+  assert.deepEqual([...repo.untagged], [], 'the referrer left behind is gone now');
+});

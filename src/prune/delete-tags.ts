@@ -1,7 +1,14 @@
 import { Limiter } from '../copy/limiter.js';
-import { errorMessage, HttpError, PictureBookError } from '../errors/index.js';
+import { HttpError, PictureBookError } from '../errors/index.js';
 import type { ParsedManifest } from '../registry/index.js';
-import { removableReferrers, type RecordedReferrer, type RepositoryView } from './recorded-referrers.js';
+import {
+  deleteRecordedReferrers,
+  deleteTaggedReferrers,
+  type RecordedContext,
+  type ReferrerDeletions,
+  type ReferrerFailure,
+} from './delete-referrers.js';
+import type { RecordedReferrer, RepositoryView } from './recorded-referrers.js';
 
 /** What deleting needs of one target repository (a RepositoryClient opened for push). */
 export interface TargetRepository {
@@ -17,16 +24,25 @@ export interface Deletion {
   digest: string;
 }
 
+/** The referrer manifests deleted with a tag, and those that could not be. */
+export interface ReferrerOutcome {
+  /** Every referrer manifest deleted with it (those the fallback index and cosign tags led to, and the recorded ones: recorded-referrers.ts). */
+  referrerDigests: string[];
+  /** Those whose deletion failed: their records stay (or are made) so the next run tries again. */
+  referrerFailures: ReferrerFailure[];
+}
+
 export type DeletionResult =
-  /**
-   * `referrers`: the referrer tags that went with it; `referrerDigests`: every referrer manifest deleted
-   * with it (those the fallback index and cosign tags led to, and the recorded ones: recorded-referrers.ts).
-   */
-  | { tag: string; action: 'deleted' | 'would-delete'; digest: string; referrers: string[]; referrerDigests: string[] }
+  /** `referrers`: the referrer tags that went with it. */
+  | ({ tag: string; action: 'deleted' | 'would-delete'; digest: string; referrers: string[] } & ReferrerOutcome)
   /** Left in place this run (the ownership stays, so a later run tries again). */
   | { tag: string; action: 'kept'; note: string }
-  /** Not picture-book's any more (gone, or holding something else): released, never deleted. */
-  | { tag: string; action: 'released'; note: string }
+  /**
+   * Not picture-book's any more (gone, or holding something else): released, never deleted. A tag
+   * already gone still has its recorded referrers deleted (a run before deleted the tag but not
+   * all of them, or someone else deleted the tag): nothing else would ever lead to them.
+   */
+  | ({ tag: string; action: 'released'; note: string } & ReferrerOutcome)
   | { tag: string; action: 'failed'; error: unknown };
 
 /** Whether the registry deletes a tag alone (OCI 1.1); learnt once per target registry and run. */
@@ -52,8 +68,10 @@ function refusesTag(error: unknown): boolean {
  * every such tag is being deleted too; else the tag stays, with a note saying why. What refers to a
  * deleted image (its referrers fallback index and the manifests it lists, cosign's `.sig`/`.att`
  * tags) goes with it, and so do the referrers picture-book recorded copying for that tag
- * (`recorded`), unless something staying still refers to them. A tag no longer at the digest
- * picture-book wrote is not touched. With
+ * (`recorded`), unless something staying still refers to them; a referrer that cannot be deleted
+ * is reported in the tag's result (`referrerFailures`), the tag counting as deleted. A tag no longer
+ * at the digest picture-book wrote is not touched; one gone already has its recorded referrers
+ * deleted (those a run before failed to delete included). With
  * `simulate`, nothing is deleted and the results say what would be. A 405 (deletes disabled)
  * is thrown: nothing else of the registry can be deleted either.
  */
@@ -68,21 +86,20 @@ export async function deleteTags(
   const heads = new Limiter(8);
   const digests = new Map<string, string | undefined>();
   await Promise.all(tags.map((tag) => heads.run(async () => digests.set(tag, (await repository.headManifest(tag))?.digest))));
-  const going = new Set<string>();
-  const results: DeletionResult[] = [];
-  for (const d of deletions) {
-    const now = digests.get(d.tag);
-    if (!tags.includes(d.tag) || now === undefined) results.push({ tag: d.tag, action: 'released', note: 'already gone from the target' });
-    else if (now !== d.digest)
-      results.push({
-        tag: d.tag,
-        action: 'released',
-        note: `now holds ${now}, not the ${d.digest} picture-book wrote: someone else's, kept`,
-      });
-    else going.add(d.tag);
-  }
+  const isGone = (d: Deletion): boolean => !tags.includes(d.tag) || digests.get(d.tag) === undefined;
+  const going = new Set(deletions.filter((d) => !isGone(d) && digests.get(d.tag) === d.digest).map((d) => d.tag));
   const view: RepositoryView = { tags, digests, going, recorded, getManifest: (reference) => repository.getManifest(reference) };
   const ctx: DeleteContext = { repository, view, capabilities, simulate, handled: new Set() };
+  const results: DeletionResult[] = [];
+  for (const d of deletions.filter((x) => !going.has(x.tag))) {
+    if (isGone(d)) {
+      const left = await deleteRecordedReferrers(ctx, d.tag, d.digest, new Set());
+      results.push({ tag: d.tag, action: 'released', note: 'already gone from the target', ...referrerOutcome(left) });
+    } else {
+      const note = `now holds ${digests.get(d.tag)}, not the ${d.digest} picture-book wrote: someone else's, kept`;
+      results.push({ tag: d.tag, action: 'released', note, ...referrerOutcome(NO_REFERRERS) });
+    }
+  }
   for (const d of deletions.filter((x) => going.has(x.tag))) {
     try {
       results.push(await deleteOne(ctx, d));
@@ -94,14 +111,16 @@ export async function deleteTags(
   return results;
 }
 
-interface DeleteContext {
+interface DeleteContext extends RecordedContext {
   repository: TargetRepository;
-  view: RepositoryView;
   capabilities: DeleteCapabilities;
-  simulate: boolean;
-  /** Recorded referrers already deleted (or listed, on a dry run) for another tag of this call. */
-  handled: Set<string>;
 }
+
+const referrerOutcome = (deletions: ReferrerDeletions): ReferrerOutcome => ({
+  referrerDigests: [...deletions.deleted],
+  referrerFailures: deletions.failures,
+});
+const NO_REFERRERS: ReferrerDeletions = { deleted: new Set(), failures: [] };
 
 async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResult> {
   const { repository, capabilities, simulate } = ctx;
@@ -114,9 +133,9 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
       await repository.deleteManifest(d.tag);
       capabilities.byTag = true;
       // Its digest may still be tagged elsewhere: its referrers then still refer to something kept.
-      if (sharing.length > 0) return { tag: d.tag, action, digest: d.digest, referrers: [], referrerDigests: [] };
-      const gone = await deleteReferrers(repository, referrers, digests);
-      return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await withRecorded(ctx, d, gone) };
+      if (sharing.length > 0) return { tag: d.tag, action, digest: d.digest, referrers: [], ...referrerOutcome(NO_REFERRERS) };
+      const gone = await deleteTaggedReferrers(repository, referrers, digests, d.digest);
+      return { tag: d.tag, action, digest: d.digest, referrers, ...(await withRecorded(ctx, d, gone)) };
     } catch (error) {
       if (!refusesTag(error)) throw error;
       capabilities.byTag = false;
@@ -130,55 +149,24 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
       note: `the registry deletes by digest only, which would remove every tag at ${d.digest}, and ${staying.join(', ')} must stay: kept`,
     };
   }
-  let gone = new Set<string>();
+  let gone = NO_REFERRERS;
   if (!simulate) {
     // Gone already when another tag of the same digest was deleted just before: fine.
     await repository.deleteManifest(d.digest);
-    gone = await deleteReferrers(repository, referrers, digests);
+    gone = await deleteTaggedReferrers(repository, referrers, digests, d.digest);
   }
-  return { tag: d.tag, action, digest: d.digest, referrers, referrerDigests: await withRecorded(ctx, d, gone) };
-}
-
-/** What went through the fallback index and cosign tags, then the recorded referrers: each digest once. */
-async function withRecorded(ctx: DeleteContext, d: Deletion, gone: ReadonlySet<string>): Promise<string[]> {
-  const recorded = await deleteRecorded(ctx, d, gone);
-  for (const digest of gone) ctx.handled.add(digest);
-  return [...new Set([...gone, ...recorded])];
-}
-
-/** The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it); returns the digests deleted. */
-async function deleteReferrers(
-  repository: TargetRepository,
-  referrers: readonly string[],
-  digests: ReadonlyMap<string, string | undefined>,
-): Promise<Set<string>> {
-  const gone = new Set<string>();
-  for (const tag of referrers) {
-    const digest = digests.get(tag);
-    if (digest === undefined) continue;
-    if (!tag.includes('.')) {
-      const index = await repository.getManifest(digest).catch((error: unknown) => {
-        throw new PictureBookError('HTTP', `reading the referrers index ${tag}: ${errorMessage(error)}`, { cause: error });
-      });
-      if (index.parsed.kind === 'index')
-        for (const entry of index.parsed.manifests) if (await repository.deleteManifest(entry.digest)) gone.add(entry.digest);
-    }
-    if (await repository.deleteManifest(digest)) gone.add(digest);
-  }
-  return gone;
+  return { tag: d.tag, action, digest: d.digest, referrers, ...(await withRecorded(ctx, d, gone)) };
 }
 
 /**
- * The referrers recorded for the tag (found through the referrers API, so no tag leads to them)
- * that nothing staying refers to, deleted by digest; one the fallback index's deletion already
- * removed counts as deleted. Returns their digests.
+ * What went through the fallback index and cosign tags, then the recorded referrers: each digest
+ * once. The tag itself is gone by now: a referrer that fails is reported, never the tag.
  */
-async function deleteRecorded(ctx: DeleteContext, d: Deletion, alreadyGone: ReadonlySet<string>): Promise<string[]> {
-  const removable = (await removableReferrers(ctx.view, d.tag, d.digest)).filter((digest) => !ctx.handled.has(digest));
-  const deleted: string[] = [];
-  for (const digest of removable) {
-    ctx.handled.add(digest);
-    if (ctx.simulate || alreadyGone.has(digest) || (await ctx.repository.deleteManifest(digest))) deleted.push(digest);
-  }
-  return deleted;
+async function withRecorded(ctx: DeleteContext, d: Deletion, tagged: ReferrerDeletions): Promise<ReferrerOutcome> {
+  const recorded = await deleteRecordedReferrers(ctx, d.tag, d.digest, tagged.deleted);
+  for (const digest of tagged.deleted) ctx.handled.add(digest);
+  return {
+    referrerDigests: [...new Set([...tagged.deleted, ...recorded.deleted])],
+    referrerFailures: [...tagged.failures, ...recorded.failures],
+  };
 }

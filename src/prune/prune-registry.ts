@@ -5,10 +5,12 @@ import type { PlannedImage, PrunePolicy, RuleExpansion, TargetPlace } from '../s
 import type { OwnershipLedger, SkippedPrune } from '../store/index.js';
 import { deleteTags, type DeleteCapabilities, type Deletion, type DeletionResult, type TargetRepository } from './delete-tags.js';
 import type { PruneEvent } from './events.js';
+import { emitPrune as emit } from './prune-emit.js';
 import { guardReason, planRulePrune, type PruneCandidate, type RulePrunePlan } from './plan-prune.js';
 import { planListPrune } from './plan-list-prune.js';
 import { recordWritten } from './record-written.js';
 import type { RecordedReferrer } from './recorded-referrers.js';
+import { settleReferrers } from './settle-referrers.js';
 
 export interface PruneRegistryInput {
   place: TargetPlace;
@@ -171,11 +173,13 @@ async function settle(
   result: PruneRegistryResult,
 ): Promise<number> {
   const { owned } = candidate;
+  const failed = (messages: string[]) => {
+    for (const message of messages) result.problems.push({ code: 'PRUNE_FAILED', severity: 'error', rule: plan.rule, message });
+  };
   switch (outcome.action) {
     case 'would-delete':
       emit(input, plan, owned, 'would-delete', candidate.reason, outcome.referrers);
-      for (const digest of outcome.referrerDigests)
-        emit(input, plan, referrerOf(owned, digest), 'would-delete', referrerReason(owned, candidate));
+      failed(await settleReferrers(input, plan, candidate, outcome));
       return 0;
     case 'deleted':
       await input.ledger.recordPruned({
@@ -187,14 +191,15 @@ async function settle(
         reason: candidate.reason,
         prunedAt: input.now(),
       });
-      await input.ledger.release(plan.key, owned.target);
+      // A referrer left behind keeps the tag owned: the next run finds it gone and tries the referrer again.
+      if (outcome.referrerFailures.length === 0) await input.ledger.release(plan.key, owned.target);
       emit(input, plan, owned, 'deleted', candidate.reason, outcome.referrers);
-      await settleReferrers(input, plan, candidate, outcome.referrerDigests);
+      failed(await settleReferrers(input, plan, candidate, outcome));
       return 1;
     case 'released':
-      if (!input.dryRun) await input.ledger.release(plan.key, owned.target);
-      if (!input.dryRun) await input.ledger.forgetReferrers(owned.target);
+      if (!input.dryRun && outcome.referrerFailures.length === 0) await input.ledger.release(plan.key, owned.target);
       emit(input, plan, owned, 'released', outcome.note);
+      failed(await settleReferrers(input, plan, candidate, outcome));
       return 0;
     case 'kept':
       emit(input, plan, owned, 'kept', outcome.note);
@@ -206,66 +211,4 @@ async function settle(
       return 0;
     }
   }
-}
-
-/** Each referrer manifest deleted with the tag is a deletion of its own: recorded, logged and counted as one. */
-async function settleReferrers(input: PruneRegistryInput, plan: RulePrunePlan, candidate: PruneCandidate, digests: readonly string[]) {
-  const { owned } = candidate;
-  for (const digest of digests) {
-    const referrer = referrerOf(owned, digest);
-    const reason = referrerReason(owned, candidate);
-    const { target } = referrer;
-    await input.ledger.recordPruned({
-      runId: input.runId ?? null,
-      registry: input.place.hostname,
-      rule: plan.rule,
-      target,
-      digest,
-      reason,
-      prunedAt: input.now(),
-    });
-    emit(input, plan, referrer, 'deleted', reason);
-  }
-  await input.ledger.forgetReferrers(owned.target);
-}
-
-/** A referrer as a prune event names it: `host/name@digest`, `referrerOf` its image's tag. */
-function referrerOf(owned: Owned, digest: string): Owned & { referrerOf: string } {
-  const tag = parseReference(owned.target).tag ?? '';
-  const target = `${owned.target.slice(0, owned.target.length - tag.length - 1)}@${digest}`;
-  return { target, digest, source: owned.source, lastSeenAt: owned.lastSeenAt, referrerOf: owned.target };
-}
-
-const referrerReason = (owned: Owned, candidate: PruneCandidate): string => `referrer of ${owned.target}, ${candidate.reason}`;
-
-interface Owned {
-  target: string;
-  digest: string;
-  source: string;
-  lastSeenAt: number;
-  referrerOf?: string;
-}
-
-function emit(
-  input: PruneRegistryInput,
-  plan: RulePrunePlan,
-  owned: Owned,
-  action: PruneEvent['action'],
-  reason: string,
-  referrers?: string[],
-): void {
-  input.emit({
-    type: 'prune',
-    registry: input.place.hostname,
-    rule: plan.rule,
-    target: owned.target,
-    digest: owned.digest,
-    action,
-    reason,
-    source: owned.source,
-    lastSeenAt: owned.lastSeenAt,
-    ...(referrers && referrers.length > 0 ? { referrers } : {}),
-    ...(owned.referrerOf === undefined ? {} : { referrerOf: owned.referrerOf }),
-    time: input.now(),
-  });
 }

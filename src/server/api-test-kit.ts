@@ -78,6 +78,8 @@ export async function testApi(config = testConfig()) {
   return {
     app,
     auth,
+    /** The app's context: a test may set what the server would (`queueReachable`). */
+    context,
     store,
     tickers,
     runner,

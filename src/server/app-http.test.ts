@@ -106,8 +106,26 @@ test('HTTP details: a body with __proto__ or constructor.prototype is refused by
   assert.equal(broken.statusCode, 400);
   assert.match(broken.json().error.message, /^the body is not valid JSON \(at character \d+\)$/);
   assert.equal(broken.body.includes('Hunter2'), false);
-  assert.match((await post('')).json().error.message, /^the body is not valid JSON/);
+  const empty = await post('');
+  assert.deepEqual([empty.statusCode, empty.json().error.code], [400, 'INVALID_BODY']);
+  assert.match(empty.json().error.message, /^the body is missing: expected a JSON object body: \{source: /);
   assert.equal(api.submitted.length, 0);
+});
+
+test('an empty body sent as application/json is no body: a POST that takes none answers as without the header', async (t) => {
+  const api = await testApi();
+  t.after(() => api.close());
+  // What `curl -X POST -H 'Content-Type: application/json' URL` (no -d) sends: Content-Length 0.
+  for (const action of ['pause', 'resume']) {
+    const answer = await api.app.inject({
+      method: 'POST',
+      url: `/ops?sync=other.example&action=${action}`,
+      headers: { ...api.auth, 'content-type': 'application/json' },
+      payload: '',
+    });
+    assert.equal(answer.statusCode, 200, `${action}: ${answer.body}`);
+  }
+  assert.equal(api.scheduler.get('other.example')?.state, 'scheduled', 'paused, then resumed');
 });
 
 test('HTTP details: headers too large get 431 in the {error: {code, message}} shape', async (t) => {

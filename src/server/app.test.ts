@@ -223,6 +223,7 @@ test('the OpenAPI document describes exactly the routes the app serves', async (
     'GET /api/sync/runs/:id',
     'GET /healthz',
     'GET /list',
+    'GET /livez',
     'GET /metrics',
     'GET /openapi.json',
     'GET /ops',

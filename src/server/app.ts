@@ -45,7 +45,7 @@ function clientErrorCode(error: FastifyError): string {
 
 /**
  * The sync server's HTTP API. JSON everywhere, errors as `{error: {code, message}}`; with
- * `api.enableAuth` every route but /healthz and the dashboard's page (/ui/) needs the bearer token. Fastify logs nothing: each
+ * `api.enableAuth` every route but /healthz, /livez and the dashboard's page (/ui/) needs the bearer token. Fastify logs nothing: each
  * request becomes an `api-request` event (method, route, status; never headers or the query).
  * Routes are added when the app gets ready (`ready()`, `listen()`, `inject()`); their zod schemas
  * validate requests and describe the API at /openapi.json.

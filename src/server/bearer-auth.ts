@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './api-error.js';
 import { isUiPath } from './dashboard/ui-routes.js';
 
-/** The paths anyone may call: a liveness probe, and the dashboard's page and files, carry no data and no credentials. */
+/** The paths anyone may call: the readiness and liveness probes, and the dashboard's page and files, carry no data and no credentials. */
 export function isPublicPath(path: string): boolean {
-  return path === '/healthz' || isUiPath(path);
+  return path === '/healthz' || path === '/livez' || isUiPath(path);
 }
 
 export const WWW_AUTHENTICATE = 'Bearer realm="picture-book"';

@@ -20,19 +20,18 @@ function poisonedKey(value: unknown): string | undefined {
 /**
  * The API's JSON body parser. JSON.parse makes `__proto__` an own key (no pollution by itself), but
  * such a key is refused by name instead of being called invalid JSON or dropped without a word.
- * Syntax errors say where, never quoting the body (it may hold credentials).
+ * Syntax errors say where, never quoting the body (it may hold credentials). An empty body is no
+ * body (`curl -X POST -H 'Content-Type: application/json'` without `-d`): a route that takes none
+ * accepts it, one that needs one says the body is missing.
  */
 export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
-    throw new ApiError(
-      400,
-      'INVALID_BODY',
-      `the body is not valid JSON${position === undefined ? (text.trim() === '' ? ' (it is empty)' : '') : ` (at character ${position})`}`,
-    );
+    throw new ApiError(400, 'INVALID_BODY', `the body is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`);
   }
   const key = poisonedKey(value);
   if (key !== undefined)

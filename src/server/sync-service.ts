@@ -199,7 +199,7 @@ export class SyncService {
     if (this.#url) this.#emit({ type: 'api-listening', url: this.#url, auth: this.#config.api.enableAuth, time: Date.now() });
   }
 
-  /** Binds the API (when enabled); until the start-up is done it answers 503, /healthz aside. */
+  /** Binds the API (when enabled); until the start-up is done it answers 503, /healthz and /livez aside. */
   async #listen(): Promise<void> {
     const { api } = this.#config;
     if (!api.enabled) return;

@@ -76,6 +76,9 @@ export interface OwnershipLedger {
   recordReferrers(referrers: readonly OwnedReferrer[], at: number): Promise<void>;
   /** Those of every tag of one repository: `repository` is `host/name`. */
   ownedReferrers(repository: string): Promise<OwnedReferrer[]>;
-  /** The tag was pruned or is no longer picture-book's: its referrers are no longer its to delete. */
-  forgetReferrers(target: string): Promise<void>;
+  /**
+   * The tag was pruned or is no longer picture-book's: its referrers are no longer its to delete.
+   * With `digests`, only those (deleted while others failed: their records stay for the next run).
+   */
+  forgetReferrers(target: string, digests?: readonly string[]): Promise<void>;
 }

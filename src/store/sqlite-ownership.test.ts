@@ -67,3 +67,11 @@ test("a tag's referrers are kept per repository, written again in place, and for
   assert.deepEqual(await ledger.ownedReferrers('m:5000/x/app'), [other]);
   assert.deepEqual(await ledger.ownedReferrers('m:5000/x/app/deeper'), [deeper]);
 });
+
+test("forgetting some of a tag's referrers (those deleted while another failed) keeps the others' records", async () => {
+  const kept = { target: 'm:5000/y/app:v1', imageDigest: D1, digest: D2, subject: D1 };
+  const gone = { ...kept, digest: `sha256:${'4'.repeat(64)}` };
+  await ledger.recordReferrers([kept, gone], 1);
+  await ledger.forgetReferrers(kept.target, [gone.digest]);
+  assert.deepEqual(await ledger.ownedReferrers('m:5000/y/app'), [kept]);
+});

@@ -82,6 +82,7 @@ function prepare(db: Database) {
        WHERE substr(target, 1, length(@prefix)) = @prefix ORDER BY rowid`,
     ),
     forgetReferrers: db.prepare<[string]>(`DELETE FROM owned_referrers WHERE target = ?`),
+    forgetReferrer: db.prepare<[string, string]>(`DELETE FROM owned_referrers WHERE target = ? AND digest = ?`),
   };
 }
 
@@ -155,7 +156,11 @@ export class SqliteOwnershipLedger implements OwnershipLedger {
     return this.#sql.referrers.all({ prefix: `${repository}:` });
   }
 
-  async forgetReferrers(target: string): Promise<void> {
-    this.#sql.forgetReferrers.run(target);
+  async forgetReferrers(target: string, digests?: readonly string[]): Promise<void> {
+    if (digests === undefined) this.#sql.forgetReferrers.run(target);
+    else
+      this.#db.transaction(() => {
+        for (const digest of digests) this.#sql.forgetReferrer.run(target, digest);
+      })();
   }
 }

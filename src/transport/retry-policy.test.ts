@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ContentError, HttpError, NetworkError, TimeoutError } from '../errors/index.js';
+import { ContentError, HttpError, NetworkError, TimeoutError, TlsError } from '../errors/index.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableNetworkError,
@@ -15,7 +15,7 @@ test('retryable statuses: 429 and 5xx except 501', () => {
   for (const s of [200, 400, 401, 403, 404, 416, 501]) assert.equal(isRetryableStatus(s), false, String(s));
 });
 
-test('transient failures of a whole operation: network failures, 408 and the statuses requests retry; never another 4xx', () => {
+test('transient failures of a whole operation: network failures, 408 and the statuses requests retry; never another 4xx, never TLS', () => {
   const http = (status: number) => new HttpError({ status, method: 'PUT', url: 'https://r.example/v2/a/blobs/uploads/x', errors: [] });
   for (const error of [
     new NetworkError('GET', 'https://r.example/v2/', 'ERR_STREAM_PREMATURE_CLOSE'),
@@ -33,6 +33,7 @@ test('transient failures of a whole operation: network failures, 408 and the sta
     http(404),
     http(413),
     http(501),
+    new TlsError('GET', 'https://storage.example/blob', 'unknown-ca', 'the certificate is not trusted'),
     new ContentError('DIGEST_MISMATCH', 'x'),
     new Error('bug'),
     'text',

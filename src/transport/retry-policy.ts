@@ -1,4 +1,4 @@
-import { HttpError, NetworkError } from '../errors/index.js';
+import { HttpError, NetworkError, TlsError } from '../errors/index.js';
 
 /** How hard to try again after transient failures. Bounded both in attempts and in total time. */
 export interface RetryPolicy {
@@ -53,9 +53,11 @@ export function isRetryableNetworkError(error: unknown): boolean {
  * A failed operation worth another whole attempt, once its requests' own retries are spent or could
  * not be made (a streamed body cannot be replayed): any network failure, including a body broken
  * or stalled mid-way; the statuses a request is retried on; and 408, the registry tired of waiting
- * for a body a new attempt sends again. Never another 4xx.
+ * for a body a new attempt sends again. Never another 4xx, and never a TLS failure (an untrusted or
+ * expired certificate, a name mismatch: the next handshake meets the same certificate).
  */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof TlsError) return false;
   if (error instanceof NetworkError) return true;
   if (error instanceof HttpError) return error.status === 408 || isRetryableStatus(error.status);
   return false;

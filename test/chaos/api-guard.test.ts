@@ -21,8 +21,8 @@ import { chaosFigures } from './chaos-kit.js';
 
 const figures = chaosFigures(import.meta.filename);
 
-/** The routes open without the token: a liveness probe, and the dashboard's page and its files (no data; see below). */
-const OPEN = ['/healthz', '/', '/ui', '/ui/', '/ui/:file'];
+/** The routes open without the token: the readiness and liveness probes, and the dashboard's page and its files (no data; see below). */
+const OPEN = ['/healthz', '/livez', '/', '/ui', '/ui/', '/ui/:file'];
 
 test("every route but /healthz and the dashboard's page, from the route table, refuses a missing or wrong token, in every spelling of its path", async (t) => {
   const api = await testApi();
@@ -83,6 +83,7 @@ test("every route but /healthz and the dashboard's page, from the route table, r
   assert.ok(figures.routesGuarded >= 10, `${figures.routesGuarded} routes (method and path) checked`);
   const health = await api.app.inject({ url: '/healthz' });
   assert.equal(health.statusCode, 200, '/healthz stays open');
+  assert.equal((await api.app.inject({ url: '/livez' })).statusCode, 200, '/livez stays open');
 });
 
 // --- Secrets never leave: a real sync with runs, jobs and failures ---

@@ -117,7 +117,7 @@ const CASES: Case[] = [
 
   // API bodies, headers and sizes (against the running server, authenticated unless said).
   { kind: 'api', name: 'body that is not JSON', body: '{"source":', status: 400, code: 'INVALID_BODY', expect: /JSON/ },
-  { kind: 'api', name: 'empty body', body: '', status: 400, code: 'INVALID_BODY', expect: /^the body is not valid JSON \(it is empty\)$/ },
+  { kind: 'api', name: 'empty body', body: '', status: 400, code: 'INVALID_BODY', expect: /^the body is missing: expected a JSON object body: / },
   { kind: 'api', name: 'a JSON array', body: '[1,2]', status: 400, code: 'INVALID_BODY', expect: /object/ },
   { kind: 'api', name: '__proto__ key', body: '{"__proto__": {"polluted": true}, "source": {}, "targets": []}', status: 400, code: 'INVALID_BODY', expect: /^__proto__: keys named "__proto__"/ },
   { kind: 'api', name: 'no targets', body: JSON.stringify({ source: { endpoint: 'http://127.0.0.1:9/v2', image: 'a', ref: 'v1' } }), status: 400, code: 'INVALID_BODY', expect: /^targets: Required/ },

@@ -9,8 +9,8 @@ import { testApi, testConfig } from '../api-test-kit.js';
 
 /** The document is generated from the routes: checked against fastify's own route table and the OpenAPI 3.1 schema. */
 
-/** Open to anyone: a liveness probe, and the dashboard's page and files (they hold no data). */
-const PUBLIC_PATHS = ['/healthz', '/', '/ui', '/ui/', '/ui/{file}'];
+/** Open to anyone: the readiness and liveness probes, and the dashboard's page and files (they hold no data). */
+const PUBLIC_PATHS = ['/healthz', '/livez', '/', '/ui', '/ui/', '/ui/{file}'];
 
 interface Route {
   method: string;
@@ -168,6 +168,7 @@ test('every answer the API gives is documented for its route and status, and mat
   await api.store.createJob('j1', request, 1);
 
   await answer('GET', '/healthz', '/healthz', { status: 200 });
+  await answer('GET', '/livez', '/livez', { status: 200 });
   await answer('GET', '/metrics', '/metrics', { status: 200 });
   await answer('GET', '/metrics', '/metrics', { headers: { authorization: 'wrong' }, status: 401 });
   await answer('GET', '/openapi.json', '/openapi.json', { status: 200 });

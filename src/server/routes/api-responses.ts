@@ -7,7 +7,7 @@ export const apiErrorSchema = z
   })
   .strict();
 
-/** What any route but /healthz may answer before its handler runs. */
+/** What any route but /healthz and /livez may answer before its handler runs. */
 const GUARDED = {
   401: 'UNAUTHORIZED: the token is missing or wrong (only when api.enableAuth is on)',
   503: 'STARTING: the server is still starting (recovering jobs, scheduling); Retry-After says when to try again',

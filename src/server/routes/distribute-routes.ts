@@ -13,11 +13,9 @@ async function refuseBeforeValidation(request: FastifyRequest): Promise<void> {
   const crossOrigin = crossOriginProblem(request);
   if (crossOrigin) throw new ApiError(403, 'CROSS_ORIGIN', crossOrigin);
   if (request.body === undefined || request.body === null || typeof request.body !== 'object') {
-    throw new ApiError(
-      400,
-      'INVALID_BODY',
-      'expected a JSON object body: {source: {endpoint, image, ref, auth?}, targets: [{endpoint, overwrite?, verify_tls?, auth?}]}',
-    );
+    const expected =
+      'expected a JSON object body: {source: {endpoint, image, ref, auth?}, targets: [{endpoint, overwrite?, verify_tls?, auth?}]}';
+    throw new ApiError(400, 'INVALID_BODY', request.body === undefined ? `the body is missing: ${expected}` : expected);
   }
 }
 

@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from '../openapi/zod-compilers.js';
 import { errorResponses } from './api-responses.js';
 
 const healthzSchema = {
-  summary: 'Liveness (never needs the token); with a queue, whether its Redis answers',
+  summary: 'Readiness (never needs the token): with a queue, 503 while its Redis cannot be reached',
   security: [],
   response: {
     200: z
@@ -17,6 +17,16 @@ const healthzSchema = {
       .object({ status: z.literal('unavailable'), queue: z.literal('unreachable') })
       .strict()
       .describe("The queue's Redis cannot be reached: runs wait for it"),
+  },
+};
+const livezSchema = {
+  summary: 'Liveness (never needs the token): 200 while the process serves requests, Redis or not',
+  security: [],
+  response: {
+    200: z
+      .object({ status: z.literal('ok') })
+      .strict()
+      .describe('The process serves requests'),
   },
 };
 const metricsSchema = {
@@ -35,7 +45,11 @@ const openApiSchema = {
   },
 };
 
-/** Liveness, metrics and the API description. */
+/**
+ * Readiness (/healthz), liveness (/livez), metrics and the API description. /healthz says whether the
+ * server can work (503 while the queue's Redis is down: a load balancer should wait); /livez only that
+ * the process answers, so a liveness probe does not restart a server that is merely waiting for Redis.
+ */
 export function serviceRoutes(app: FastifyInstance, context: ApiContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get('/healthz', { schema: healthzSchema }, async (_request, reply) => {
@@ -43,6 +57,7 @@ export function serviceRoutes(app: FastifyInstance, context: ApiContext): void {
     if (reachable === false) return reply.code(503).send({ status: 'unavailable' as const, queue: 'unreachable' as const });
     return reachable === undefined ? { status: 'ok' as const } : { status: 'ok' as const, queue: 'reachable' as const };
   });
+  routes.get('/livez', { schema: livezSchema }, async () => ({ status: 'ok' as const }));
   routes.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
     reply.header('content-type', PROMETHEUS_CONTENT_TYPE);
     return context.metrics.render();
