@@ -167,7 +167,8 @@ function unlisted(event: Extract<LoadEvent, { type: 'referrers-not-listed' }>): 
 
 function hostPausedLine(event: Extract<LoadEvent, { type: 'host-paused' }>): string {
   if (event.reason === 'rate-limited') {
-    return `${event.host}: answered 429 Too Many Requests: every request to it waits ${formatDuration(event.waitMs)}${event.retryAfter ? ' (its Retry-After)' : ''}`;
+    const again = event.lengthened ? ' again during its pause' : '';
+    return `${event.host}: answered 429 Too Many Requests${again}: every request to it waits ${formatDuration(event.waitMs)}${event.retryAfter ? ' (its Retry-After)' : ''}`;
   }
   const of = event.limit === undefined ? '' : ` of ${event.limit}`;
   const per = event.windowSeconds === undefined ? '' : ` per ${formatDuration(event.windowSeconds * 1000)}`;

@@ -7,7 +7,7 @@ import { Credentials } from '../auth/credentials.js';
 import { loadConfig } from '../config/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { jobData, taskOf } from './copy-job.js';
-import { deduplicationId } from './job-id.js';
+import { deduplicationId, endpointsFingerprint } from './job-id.js';
 
 let dir: string;
 before(async () => {
@@ -73,4 +73,23 @@ test('the de-duplication id is the same for the same copy, whatever the order of
   );
   assert.notEqual(deduplicationId(base), deduplicationId({ ...base, target: 't/a:2' }));
   assert.notEqual(deduplicationId(base), deduplicationId({ ...base, force: true }));
+});
+
+test('a copy carrying its endpoints: the same endpoints are one job, other credentials another; the fingerprint is keyed and quotes nothing', () => {
+  const key = Buffer.alloc(32, 7);
+  const request = (password: string) => ({
+    source: { endpoint: 'http://s.example/v2', image: 'a', ref: '1' },
+    targets: [{ endpoint: 'http://t.example/v2', auth: { basicauth: { user: 'pusher', password } } }],
+  });
+  const job = (password: string, jobKey = key) => ({
+    registry: 'distribute',
+    source: 's.example/a:1',
+    target: 't.example/a:1',
+    fingerprint: endpointsFingerprint(jobKey, request(password)),
+  });
+  assert.equal(deduplicationId(job('first-Secret')), deduplicationId(job('first-Secret')));
+  assert.notEqual(deduplicationId(job('first-Secret')), deduplicationId(job('second-Secret')));
+  const fingerprint = job('first-Secret').fingerprint;
+  assert.match(fingerprint, /^[0-9a-f]{64}$/);
+  assert.notEqual(fingerprint, job('first-Secret', Buffer.alloc(32, 8)).fingerprint, 'another queue key, another fingerprint');
 });

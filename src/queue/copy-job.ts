@@ -23,6 +23,8 @@ export interface CopyJobData {
    * the queue key when it holds credentials (`sealed-box.ts`), plain only when it holds none.
    */
   endpoints?: { sealed: string } | { plain: unknown };
+  /** With `endpoints`: their keyed fingerprint (`job-id.ts`), so requests with different credentials are different jobs. */
+  fingerprint?: string;
 }
 
 /** How a copy job ended, as the worker returns it (a failed copy is an answer, not a job failure: no BullMQ retry). */

@@ -21,3 +21,5 @@ export const hostPauseChannel = (settings: Pick<QueueSettings, 'name'>): string 
 export const runIdKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-id`;
 export const runSummariesKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:runs`;
 export const runRecordsKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-records`;
+/** Redis key that says a `sync` server sharing the queue is alive (it lapses when the server stops renewing it). */
+export const syncServerKey = (settings: Pick<QueueSettings, 'name'>, server: string): string => `${settings.name}:sync-server:${server}`;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RunFinish, RunPage, RunRecord, RunStore, RunSummary, RunTrigger } from '../store/index.js';
 import { type SharedRunSummary, type SharedRuns, SHARED_RUNS } from './shared-runs.js';
 
@@ -14,13 +13,38 @@ const failedRun = (r: RunSummary): boolean => r.result === 'failed' || r.result 
 export class SharedRunStore implements RunStore {
   readonly #own: RunStore;
   readonly #shared: SharedRuns;
-  /** Whose runs are whose: random per process (a restarted server's old runs show as another's). */
-  readonly server = randomUUID();
+  /**
+   * Whose runs are whose: a name that outlives the process (the host and the state path), so a
+   * restarted server knows its earlier runs as its own.
+   */
+  readonly server: string;
   readonly #started = new Map<number, SharedRunSummary>();
+  readonly #stopLiving: () => Promise<void>;
 
-  constructor(own: RunStore, shared: SharedRuns) {
+  constructor(own: RunStore, shared: SharedRuns, server: string) {
     this.#own = own;
     this.#shared = shared;
+    this.server = server;
+    // Said every few seconds: when it lapses (the server was killed), the others show its running runs as interrupted.
+    this.#stopLiving = shared.keepAlive(server);
+  }
+
+  /** A stop, not a death: the others no longer wait for this server's alive key to lapse. Before the queue's connection closes. */
+  leave(): Promise<void> {
+    return this.#stopLiving();
+  }
+
+  /** Closes the runs a dead process left `running` in this store, and publishes them closed (the others showed them running). */
+  async closeInterruptedRuns(endedAt: number, crashLimit?: number): ReturnType<RunStore['closeInterruptedRuns']> {
+    const running = ((await this.#own.listRunPage({ limit: SHARED_RUNS }))?.runs ?? []).filter((r) => r.result === 'running');
+    const closed = await this.#own.closeInterruptedRuns(endedAt, crashLimit);
+    for (const { id } of running) {
+      const record = await this.#own.getRun(id);
+      if (!record) continue;
+      const { images, ...summary } = record;
+      await this.#shared.publish({ ...summary, server: this.server }, { ...summary, images });
+    }
+    return closed;
   }
 
   get ownership(): RunStore['ownership'] {
@@ -96,12 +120,19 @@ export class SharedRunStore implements RunStore {
     return { runs: runs.slice(0, page.limit), more: own.more || runs.length > page.limit };
   }
 
-  /** Runs published by the other servers (this server's own are in its store). */
+  /**
+   * Runs published by the other servers (this server's own are in its store). A run still
+   * `running` whose server no longer says it is alive (killed, cut off for SERVER_ALIVE_MS) shows
+   * as `interrupted`: its server closes it so when it starts again.
+   */
   async #others(): Promise<SharedRunSummary[]> {
-    return (await this.#shared.summaries()).filter((r) => r.server !== this.server);
+    const others = (await this.#shared.summaries()).filter((r) => r.server !== this.server);
+    const running = [...new Set(others.filter((r) => r.result === 'running').map((r) => r.server))];
+    const alive = await this.#shared.alive(running);
+    if (!alive) return others;
+    return others.map((r) => (r.result === 'running' && !alive.has(r.server) ? { ...r, result: 'interrupted' } : r));
   }
 
-  closeInterruptedRuns: RunStore['closeInterruptedRuns'] = (...a) => this.#own.closeInterruptedRuns(...a);
   createJob: RunStore['createJob'] = (...a) => this.#own.createJob(...a);
   startJob: RunStore['startJob'] = (...a) => this.#own.startJob(...a);
   recordJobTarget: RunStore['recordJobTarget'] = (...a) => this.#own.recordJobTarget(...a);

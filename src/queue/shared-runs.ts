@@ -2,12 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { QueueSettings } from '../config/index.js';
 import type { RunRecord, RunSummary } from '../store/index.js';
-import { runIdKey, runRecordsKey, runSummariesKey } from './queue-names.js';
+import { runIdKey, runRecordsKey, runSummariesKey, syncServerKey } from './queue-names.js';
 
 /** The newest runs every server shows besides its own; older ones stay only in their owner's history. */
 export const SHARED_RUNS = 200;
 /** A read or write of the shared runs waits this long for Redis, then the server answers from its own history. */
 const REDIS_WAIT_MS = 2_000;
+/** A server that has not said it is alive for this long is taken as gone: its runs still `running` were interrupted. */
+export const SERVER_ALIVE_MS = 30_000;
+/** How often a server says it is alive (three times per expiry: one missed renewal is no death). */
+const ALIVE_EVERY_MS = SERVER_ALIVE_MS / 3;
 
 /** A run as published for the other servers: `server` tells whose history holds it. */
 export type SharedRunSummary = RunSummary & { server: string };
@@ -62,6 +66,29 @@ export class SharedRuns {
   async record(id: number): Promise<RunRecord | undefined> {
     const value = await this.#bounded(this.#redis.hget(runRecordsKey(this.#settings), String(id)));
     return typeof value === 'string' ? (JSON.parse(value) as RunRecord) : undefined;
+  }
+
+  /**
+   * Says `server` is alive now and every ALIVE_EVERY_MS (a key expiring after SERVER_ALIVE_MS); the
+   * returned function stops saying so and removes the key (a server stopping, not dying).
+   */
+  keepAlive(server: string): () => Promise<void> {
+    const key = syncServerKey(this.#settings, server);
+    const say = (): Promise<unknown> => this.#bounded(this.#redis.set(key, String(Date.now()), 'PX', SERVER_ALIVE_MS));
+    void say();
+    const timer = setInterval(() => void say(), ALIVE_EVERY_MS);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.#bounded(this.#redis.del(key));
+    };
+  }
+
+  /** Which of `servers` said lately that they are alive (undefined: Redis did not answer). */
+  async alive(servers: readonly string[]): Promise<Set<string> | undefined> {
+    if (servers.length === 0) return new Set();
+    const values = await this.#bounded(this.#redis.mget(...servers.map((s) => syncServerKey(this.#settings, s))));
+    return values && new Set(servers.filter((_, i) => values[i] !== null));
   }
 
   async #bounded<T>(work: Promise<T>): Promise<T | undefined> {

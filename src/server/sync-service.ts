@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
@@ -125,7 +126,8 @@ export class SyncService {
       copies = (registry) => (isLayoutPlace(registry.hostname) ? undefined : (task, run) => queue.copy(registry.hostname, task, run));
       claims = new ScheduleClaims(queue.redis, queueSettings);
       // Several servers on one queue: the API of each shows the runs of all.
-      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings));
+      // Named by host and state path: a restarted server knows its earlier runs as its own.
+      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), `${hostname()}:${config.state.path}`);
     }
     const runner = options.runner ?? loadRunner(this.#engine, copies, this.#store.ownership);
     this.#scheduler = new Scheduler({
@@ -266,6 +268,7 @@ export class SyncService {
     // The last runs' notifications get one attempt's time, never more.
     const webhooks = this.#config.notifications?.webhooks ?? [];
     await this.#notifier.stop(Math.max(0, ...webhooks.map((w) => w.timeoutSeconds * 1000)));
+    if (this.#store instanceof SharedRunStore) await this.#store.leave();
     await this.#queue?.close();
     await this.#engine.close();
     this.#dashboard.close();

@@ -23,7 +23,8 @@ export type HostEvent =
       maxWaitMs: number;
       time: number;
     }
-  | { type: 'host-paused'; host: string; reason: 'rate-limited'; waitMs: number; retryAfter: boolean; time: number }
+  /** `lengthened`: another 429 came during the pause and put its end `waitMs` from now (one event per pause otherwise). */
+  | { type: 'host-paused'; host: string; reason: 'rate-limited'; waitMs: number; retryAfter: boolean; lengthened?: true; time: number }
   /** Requests go again, after waiting `pausedMs`. */
   | { type: 'host-resumed'; host: string; reason: 'quota' | 'rate-limited'; pausedMs: number; time: number };
 

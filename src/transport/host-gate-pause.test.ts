@@ -20,3 +20,29 @@ test('HostGates.pause: a 429 seen by another process holds the requests to that 
   await assert.rejects(held, /stopped|aborted/);
   assert.deepEqual(events, [], 'the process that got the 429 reports it, not this one');
 });
+
+test('HostGate: a 429 inside a pause that lengthens it by a second or more is told (lengthened); one that lengthens it less is not', async () => {
+  const events: HostEvent[] = [];
+  let now = 1_000_000;
+  const gates = new HostGates(() => now);
+  gates.listen((event) => events.push(event));
+  const gate = gates.gate('r.example');
+  // Three requests in flight when the first 429 comes: their answers arrive during the pause.
+  const passes = await Promise.all([1, 2, 3].map(() => gate.enter('GET', blob, undefined)));
+  const answer = (index: number, retryAfter: string): void => {
+    passes[index]?.answered(429, (name) => (name === 'retry-after' ? retryAfter : undefined));
+    passes[index]?.release();
+  };
+  answer(0, '60');
+  now += 200;
+  answer(1, '60'); // ends 200 ms later than told: the jitter of answers sent together
+  answer(2, '600');
+  const paused = events.filter((e) => e.type === 'host-paused' && e.reason === 'rate-limited');
+  assert.deepEqual(
+    paused.map((e) => [e.waitMs, e.lengthened ?? false]),
+    [
+      [60_000, false],
+      [600_000, true],
+    ],
+  );
+});

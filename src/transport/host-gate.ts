@@ -17,6 +17,11 @@ export interface GatePass {
 /** How long everyone waits after a 429 without `Retry-After`: doubling from 1 s, at most a minute (unless set). */
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
+/**
+ * A 429 inside a pause that puts its end at least this much later is told (`lengthened`): other
+ * processes (queue workers) pause as long. Less is the jitter of answers to requests sent together.
+ */
+const TOLD_LENGTHENING_MS = 1_000;
 
 export interface GateBackoff {
   baseMs: number;
@@ -39,6 +44,8 @@ export class HostGate {
   #backoffUntil = 0;
   #backoffLevel = 0;
   #backoffSince: number | undefined;
+  /** The end of the pause as last told in a `host-paused` event. */
+  #toldUntil = 0;
 
   /**
    * The pause after a 429 without `Retry-After`. A transport sets it from its retry policy, so that
@@ -129,15 +136,18 @@ export class HostGate {
     const until = this.#now() + waitMs;
     if (until <= this.#backoffUntil) return;
     this.#backoffUntil = until;
-    // One event per pause, not per 429 inside it.
-    if (this.#backoffSince !== undefined) return;
-    this.#backoffSince = this.#now();
+    // One event per pause, not per 429 inside it; but one that makes it markedly longer is told.
+    const lengthened = this.#backoffSince !== undefined;
+    if (lengthened && until - this.#toldUntil < TOLD_LENGTHENING_MS) return;
+    this.#backoffSince ??= this.#now();
+    this.#toldUntil = until;
     this.#emit({
       type: 'host-paused',
       host: this.host,
       reason: 'rate-limited',
       waitMs,
       retryAfter: given !== undefined,
+      ...(lengthened ? { lengthened: true as const } : {}),
       time: this.#now(),
     });
   }

@@ -1,6 +1,7 @@
 import type { CopyTask } from '../../copy/index.js';
 import { PictureBookError } from '../../errors/index.js';
 import type { CopyJobData } from '../../queue/copy-job.js';
+import { endpointsFingerprint } from '../../queue/job-id.js';
 import { QUEUE_KEY_ENV } from '../../queue/queue-key.js';
 import { seal, unseal } from '../../queue/sealed-box.js';
 import { parseEndpoint } from './endpoint-address.js';
@@ -59,6 +60,8 @@ export function distributeJobData(
     target: copy.target,
     ...(copy.force ? { force: true } : {}),
     endpoints: key ? { sealed: seal(key, context(copy), request) } : { plain: request },
+    // The sealed box differs at every seal (a fresh IV): the fingerprint tells equal requests apart from different ones.
+    fingerprint: endpointsFingerprint(key, request),
   };
 }
 

@@ -133,6 +133,8 @@ export class SyncMetrics {
         this.#quota.set(e.host, e.remaining);
         break;
       case 'host-paused':
+        // A pause is counted once, not again when a later 429 lengthens it.
+        if (e.reason === 'rate-limited' && e.lengthened) break;
         this.hostPauses.inc({ registry: e.host, reason: e.reason === 'quota' ? 'quota' : 'rate_limited' });
         break;
       case 'queue-unreachable':
