@@ -87,7 +87,7 @@ for (const { name, from, platforms, repository, built } of [
     const second = await copyOnce(task);
     assert.equal(second.status, 'skipped');
     assert.deepEqual(
-      second.events.filter((e) => e.type === 'image-skipped').map((e) => e.type === 'image-skipped' && e.reason),
+      second.events.flatMap((e) => (e.type === 'image-skipped' ? [e.reason] : [])),
       ['up-to-date'],
     );
     assert.equal(second.events.filter((e) => e.type === 'image-done').length, 0);
