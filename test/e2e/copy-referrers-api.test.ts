@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { CopyEngine, type CopyEvent, type CopyTask } from '../../src/copy/index.js';
-import {
-  pushArtifact,
-  pushImage,
-  skopeoInspectRaw,
-  skopeoListTags,
-  startFaultProxy,
-  startReferrersFront,
-  startedSoFar,
-  startRegistry,
-  subjectOf,
-  type FaultProxy,
-  type ReferrersFront,
-  type Subject,
-  type TestRegistry,
-} from '../harness/index.js';
+import { pushArtifact, pushImage, skopeoInspectRaw, skopeoListTags, subjectOf, type Subject } from '../harness/index.js';
 import { ociIndex } from './fixtures.js';
+import { useReferrersApiSides } from './referrers-api-kit.js';
 
 /*
  * The referrers API path. No real registry here offers it (distribution 2.8 has none), so each
@@ -24,27 +11,7 @@ import { ociIndex } from './fixtures.js';
  * against the spec's rules in its own test), itself behind a fault proxy that records requests.
  */
 
-interface Side {
-  registry: TestRegistry;
-  front: ReferrersFront;
-  proxy: FaultProxy;
-}
-const source = {} as Side;
-const target = {} as Side;
-async function start(side: Side): Promise<void> {
-  side.registry = await startRegistry();
-  side.front = await startReferrersFront(side.registry);
-  side.proxy = await startFaultProxy(side.front);
-}
-before(() => Promise.all([start(source), start(target)]));
-after(async () => {
-  for (const side of [source, target]) {
-    const started = startedSoFar(side);
-    await started.proxy?.close();
-    await started.front?.close();
-    await started.registry?.stop();
-  }
-});
+const { source, target } = useReferrersApiSides();
 
 async function copy(task: CopyTask, events: CopyEvent[] = []) {
   const engine = new CopyEngine();

@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import {
-  pushArtifact,
-  pushImage,
-  pushReferrersTag,
-  skopeoInspectRaw,
-  skopeoListTags,
-  startFaultProxy,
-  startRegistry,
-  startedSoFar,
-  subjectOf,
-  type FaultProxy,
-  type TestRegistry,
-} from '../harness/index.js';
+import { test } from 'node:test';
+import { pushArtifact, pushImage, pushReferrersTag, skopeoInspectRaw, skopeoListTags, subjectOf } from '../harness/index.js';
 import { ociIndex } from './fixtures.js';
-import { carried, copy, everything, names } from './layout-delta-kit.js';
+import { carried, copy, everything, names, useLayoutRig } from './layout-delta-kit.js';
 
 /*
  * Delta bundles of a multi-platform image exported with a platform filter: the base holds a new
@@ -29,30 +15,12 @@ import { carried, copy, everything, names } from './layout-delta-kit.js';
 const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 const PLATFORMS = ['linux/amd64', 'linux/arm64/v8'];
 
-let source: TestRegistry;
-let fresh: TestRegistry;
-let front: FaultProxy;
-/** In front of the source: what an export reads there. */
-let upstream: FaultProxy;
-let scratch: string;
-
-before(async () => {
-  [source, fresh] = await Promise.all([startRegistry(), startRegistry()]);
-  [front, upstream] = await Promise.all([startFaultProxy(fresh), startFaultProxy(source)]);
-  scratch = await mkdtemp(join(tmpdir(), 'pb-layout-delta-filtered-'));
-});
-
-after(async () => {
-  const started = startedSoFar({ source, fresh, front, upstream });
-  await Promise.all([started.front?.close(), started.upstream?.close()]);
-  await Promise.all([started.source?.stop(), started.fresh?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
-});
+const rig = useLayoutRig('layout-delta-filtered');
 
 /** The base bundle of `repo:v1`, two of its three platforms; the digest of the index the filter wrote. */
 async function filteredBase(repo: string, base: string): Promise<string> {
   const written = await copy(
-    { source: `${source.host}/${repo}:v1`, target: `oci:${base}:${repo}:v1`, platforms: PLATFORMS },
+    { source: `${rig.source.host}/${repo}:v1`, target: `oci:${base}:${repo}:v1`, platforms: PLATFORMS },
     `oci:${base}`,
   );
   assert.equal(written.status, 'copied');
@@ -60,6 +28,7 @@ async function filteredBase(repo: string, base: string): Promise<string> {
 }
 
 test('a delta made with a platform filter carries a new signature of a kept platform of the index its base filtered: base then delta imported, with or without the filter, bring it', async () => {
+  const { source, fresh, front, scratch } = rig;
   const repo = 'filtered/app';
   const built = await pushImage(ociIndex, source, `${repo}:v1`);
   const child = built.children?.[1];
@@ -112,6 +81,7 @@ test('a delta made with a platform filter carries a new signature of a kept plat
 });
 
 test('a delta made with a platform filter and without referrers skips the image its base filtered and carries nothing of it', async () => {
+  const { source, upstream, scratch } = rig;
   const repo = 'filtered/plain';
   await pushImage(ociIndex, source, `${repo}:v1`);
   const base = join(scratch, 'plain-base');

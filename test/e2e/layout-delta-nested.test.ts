@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   pushArtifact,
   pushImage,
@@ -11,15 +9,10 @@ import {
   skopeo,
   skopeoInspectRaw,
   skopeoListTags,
-  startFaultProxy,
-  startRegistry,
-  startedSoFar,
   subjectOf,
-  type FaultProxy,
-  type TestRegistry,
 } from '../harness/index.js';
 import { ociImage, ociIndex } from './fixtures.js';
-import { carried, copy, everything, names } from './layout-delta-kit.js';
+import { carried, copy, everything, names, uploaded, useLayoutRig } from './layout-delta-kit.js';
 
 /*
  * Delta bundles over images their base already held, where what is new sits below the image: a
@@ -32,38 +25,18 @@ import { carried, copy, everything, names } from './layout-delta-kit.js';
 const SBOM = 'application/spdx+json';
 const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 
-let source: TestRegistry;
-let fresh: TestRegistry;
-let front: FaultProxy;
-let scratch: string;
-
-before(async () => {
-  [source, fresh] = await Promise.all([startRegistry(), startRegistry()]);
-  front = await startFaultProxy(fresh);
-  scratch = await mkdtemp(join(tmpdir(), 'pb-layout-delta-nested-'));
-});
-
-after(async () => {
-  const started = startedSoFar({ source, fresh, front });
-  await started.front?.close();
-  await Promise.all([started.source?.stop(), started.fresh?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
-});
-
-/** Blob uploads the target received (the digest each closing PUT named). */
-const uploaded = () =>
-  front.requests
-    .filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/'))
-    .map((r) => decodeURIComponent(/[?&]digest=([^&]+)/.exec(r.path)?.[1] ?? '?'));
+const rig = useLayoutRig('layout-delta-nested');
 
 /** Machine B: the base, then the delta, the image selected by name, into the fresh registry; the delta's import returned. */
 async function importBaseThenDelta(base: string, delta: string, image: string) {
+  const { front } = rig;
   assert.equal((await copy({ source: `oci:${base}:${image}`, target: `${front.host}/${image}` })).status, 'copied');
   front.clearRequests();
   return copy({ source: `oci:${delta}:${image}`, target: `${front.host}/${image}` });
 }
 
 test('a delta carrying a new signature of an SBOM of an image its base held names the image and its fallback tag: base then delta imported by name bring the signature', async () => {
+  const { source, fresh, front, scratch } = rig;
   const repo = 'nested/app';
   const built = await pushImage(ociImage, source, `${repo}:v1`);
   const subject = await subjectOf(source, repo, 'v1');
@@ -93,7 +66,7 @@ test('a delta carrying a new signature of an SBOM of an image its base held name
   const imported = await importBaseThenDelta(base, delta, `${repo}:v1`);
   assert.equal(imported.status, 'skipped', 'the image came with the base');
   assert.deepEqual(imported.referrers, { copied: 1, present: 1, failed: 0 });
-  for (const digest of uploaded()) assert.ok(!everything(built).includes(digest), `${digest} of the image was written again`);
+  for (const digest of uploaded(front)) assert.ok(!everything(built).includes(digest), `${digest} of the image was written again`);
   assert.equal(front.count('POST', /[?&]mount=/), 0);
 
   // At the target, byte for byte: the image, the SBOM, its signature and the SBOM's fallback index.
@@ -107,6 +80,7 @@ test('a delta carrying a new signature of an SBOM of an image its base held name
 });
 
 test('a delta carrying a new signature of a child of a multi-platform index its base held names the index: base then delta imported by name bring the signature', async () => {
+  const { source, fresh, scratch } = rig;
   const repo = 'nested/multi';
   const built = await pushImage(ociIndex, source, `${repo}:v1`);
   const child = built.children?.[1];
@@ -131,7 +105,7 @@ test('a delta carrying a new signature of a child of a multi-platform index its 
   const imported = await importBaseThenDelta(base, delta, `${repo}:v1`);
   assert.equal(imported.status, 'skipped', 'the index came with the base');
   assert.deepEqual(imported.referrers, { copied: 1, present: 0, failed: 0 });
-  for (const digest of uploaded()) assert.ok(!everything(built).includes(digest), `${digest} of the index was written again`);
+  for (const digest of uploaded(rig.front)) assert.ok(!everything(built).includes(digest), `${digest} of the index was written again`);
 
   const at = (ref: string) => skopeoInspectRaw(`${fresh.host}/${repo}${ref}`, fresh);
   assert.deepEqual((await skopeoListTags(`${fresh.host}/${repo}`, fresh)).sort(), ['v1', sigs.tag].sort());

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { CopyEngine, type CopyEvent, type CopyTask } from '../../src/copy/index.js';
+import { test } from 'node:test';
 import {
   pushArtifact,
   pushCosignTag,
@@ -13,14 +11,10 @@ import {
   skopeo,
   skopeoInspectRaw,
   skopeoListTags,
-  startFaultProxy,
-  startRegistry,
-  startedSoFar,
   subjectOf,
-  type FaultProxy,
-  type TestRegistry,
 } from '../harness/index.js';
 import { dockerImage, ociImage } from './fixtures.js';
+import { copy, REF_NAME, uploaded, useLayoutRig } from './layout-delta-kit.js';
 
 /*
  * A delta bundle over an image its base already held, signed since: the delta carries the new
@@ -29,37 +23,8 @@ import { dockerImage, ociImage } from './fixtures.js';
  */
 
 const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-const REF_NAME = 'org.opencontainers.image.ref.name';
 
-let source: TestRegistry;
-let fresh: TestRegistry;
-let front: FaultProxy;
-let scratch: string;
-
-before(async () => {
-  [source, fresh] = await Promise.all([startRegistry(), startRegistry()]);
-  front = await startFaultProxy(fresh);
-  scratch = await mkdtemp(join(tmpdir(), 'pb-layout-delta-referrers-'));
-});
-
-after(async () => {
-  const started = startedSoFar({ source, fresh, front });
-  await started.front?.close();
-  await Promise.all([started.source?.stop(), started.fresh?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
-});
-
-async function copy(task: CopyTask, finish?: string) {
-  const engine = new CopyEngine();
-  const events: CopyEvent[] = [];
-  try {
-    const result = await engine.copy(task, { onEvent: (e) => events.push(e) });
-    if (finish) await engine.finish(finish);
-    return { result, events };
-  } finally {
-    await engine.close();
-  }
-}
+const rig = useLayoutRig('layout-delta-referrers');
 
 interface IndexJson {
   manifests: Array<{ mediaType: string; digest: string; size: number; annotations?: Record<string, string> }>;
@@ -70,13 +35,8 @@ const names = async (layout: string) =>
     (m) => `${m.annotations?.[REF_NAME]} ${m.digest} ${m.mediaType} ${m.size}`,
   );
 
-/** Blob uploads the target received (the digest each closing PUT named), in order. */
-const uploaded = () =>
-  front.requests
-    .filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/'))
-    .map((r) => decodeURIComponent(/[?&]digest=([^&]+)/.exec(r.path)?.[1] ?? '?'));
-
 test('a delta names an image its base held when it carries a new signature of it: base then delta imported by name bring the signature, and no blob of the image', async () => {
+  const { source, fresh, front, scratch } = rig;
   const repo = 'later/app';
   const built = await pushImage(ociImage, source, `${repo}:v1`);
   const other = await pushImage(dockerImage, source, 'later/other:v1');
@@ -95,10 +55,10 @@ test('a delta names an image its base held when it carries a new signature of it
     copy({ source: `${source.host}/${image}`, target: `oci:${delta}:${image}`, since: base }, `oci:${delta}`);
   const signed = await exportDelta(`${repo}:v1`);
   const unchanged = await exportDelta('later/other:v1');
-  assert.equal(signed.result.status, 'skipped');
-  assert.deepEqual(signed.result.referrers, { copied: 2, present: 0, failed: 0 });
-  assert.equal(unchanged.result.status, 'skipped');
-  assert.deepEqual(unchanged.result.referrers, { copied: 0, present: 0, failed: 0 });
+  assert.equal(signed.status, 'skipped');
+  assert.deepEqual(signed.referrers, { copied: 2, present: 0, failed: 0 });
+  assert.equal(unchanged.status, 'skipped');
+  assert.deepEqual(unchanged.referrers, { copied: 0, present: 0, failed: 0 });
 
   // The delta names the image (its manifest, in the base, described as the base listed it), its
   // fallback index and its cosign tag; the unchanged image is not named; no blob of either image is carried.
@@ -118,14 +78,14 @@ test('a delta names an image its base held when it carries a new signature of it
   // Machine B: the base, then the delta, each image selected by name, into a fresh registry.
   for (const image of images) {
     const imported = await copy({ source: `oci:${base}:${image}`, target: `${front.host}/${image}` });
-    assert.equal(imported.result.status, 'copied');
+    assert.equal(imported.status, 'copied');
   }
   front.clearRequests();
   const fromDelta = await copy({ source: `oci:${delta}:${repo}:v1`, target: `${front.host}/${repo}:v1` });
-  assert.equal(fromDelta.result.status, 'skipped', 'the image itself came with the base');
-  assert.deepEqual(fromDelta.result.referrers, { copied: 2, present: 0, failed: 0 });
+  assert.equal(fromDelta.status, 'skipped', 'the image itself came with the base');
+  assert.deepEqual(fromDelta.referrers, { copied: 2, present: 0, failed: 0 });
   // The signature's blobs were written, and nothing of the image.
-  const written = uploaded();
+  const written = uploaded(front);
   assert.ok(written.length > 0);
   for (const digest of written) assert.ok(!built.blobs.some((b) => b.digest === digest), `${digest} of the image was written again`);
   assert.equal(front.count('POST', /[?&]mount=/), 0);

@@ -9,18 +9,14 @@ import {
   pushRawImage,
   skopeo,
   skopeoListTags,
-  startReferrersFront,
-  startedSoFar,
-  startRegistry,
   subjectOf,
   type ImageSpec,
   type IndexSpec,
   type PushedArtifact,
-  type ReferrersFront,
   type Subject,
-  type TestRegistry,
 } from '../harness/index.js';
 import { jsonLines, runCli, tempDir } from './load-harness.js';
+import { useReferrersApiSides } from './referrers-api-kit.js';
 import { writeConfig } from './sync-kit.js';
 
 /*
@@ -29,28 +25,14 @@ import { writeConfig } from './sync-kit.js';
  * the signatures travel by the API and the target gets no fallback or cosign tag naming them.
  */
 
-interface Side {
-  registry: TestRegistry;
-  front: ReferrersFront;
-}
-const source = {} as Side;
-const target = {} as Side;
+// Each side also has a fault proxy in front; this file reaches the referrers fronts directly.
+const { source, target } = useReferrersApiSides();
 let dir: string;
 
-async function start(side: Side): Promise<void> {
-  side.registry = await startRegistry();
-  side.front = await startReferrersFront(side.registry);
-}
 before(async () => {
-  await Promise.all([start(source), start(target)]);
   dir = await tempDir('pb-prune-referrers-');
 });
 after(async () => {
-  for (const side of [source, target]) {
-    const started = startedSoFar(side);
-    await started.front?.close();
-    await started.registry?.stop();
-  }
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import { Credentials } from '../../src/auth/credentials.js';
 import { CopyQueue } from '../../src/queue/index.js';
 import { ociImage } from './fixtures.js';
 import { jobsTaken, startWorker, useQueueRig } from './queue-kit.js';
-import { apiPort, digestAt, idleRegistry, jobWhen, startSync, submitJob, until, writeConfig } from './sync-kit.js';
+import { apiPort, digestAt, idleRegistry, jobWhen, startSync, submitJob, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
 /*
  * Distribute jobs through the queue: `sync --queue` enqueues one copy job per target, a
@@ -37,22 +37,28 @@ async function rawJobs(url: string, name: string): Promise<Array<Record<string, 
   }
 }
 
-test('a distribute job with credentials through the queue: sealed in Redis (the password is nowhere in the job), run by a worker holding the key; the job API answers FINISHED', async () => {
-  const { redis, source, dir, processes } = rig;
-  assert.ok(authTarget);
-  const keyFile = join(dir, 'queue.key');
-  await writeFile(keyFile, `${KEY}\n`, { mode: 0o600 });
+/** A sync server with its API on and no run of its own, on the rig's Redis (`--queue`) with queue settings `queue`. */
+async function startServer(name: string, queue: object): Promise<SyncProcess> {
   const port = await apiPort();
-  const serverDir = await makeTempDir('queue-distribute-server');
+  const serverDir = await makeTempDir(name);
   const config = {
     registries: [idleRegistry],
     api: { enabled: true, port },
     state: { path: join(serverDir, 'state.db') },
     sync: { runOnStart: false },
-    queue: { name: 'sealed', keyFile },
+    queue,
   };
-  const server = await startSync(await writeConfig(serverDir, config), { port, cwd: serverDir, args: ['--queue', redis.url] });
-  processes.push(server);
+  const server = await startSync(await writeConfig(serverDir, config), { port, cwd: serverDir, args: ['--queue', rig.redis.url] });
+  rig.processes.push(server);
+  return server;
+}
+
+test('a distribute job with credentials through the queue: sealed in Redis (the password is nowhere in the job), run by a worker holding the key; the job API answers FINISHED', async () => {
+  const { redis, source, dir, processes } = rig;
+  assert.ok(authTarget);
+  const keyFile = join(dir, 'queue.key');
+  await writeFile(keyFile, `${KEY}\n`, { mode: 0o600 });
+  const server = await startServer('queue-distribute-server', { name: 'sealed', keyFile });
   const targetEndpoint = `http://${authTarget.host}/v2`;
   const id = await submitJob(server, {
     source: { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' },
@@ -92,17 +98,7 @@ test('a distribute job with credentials through the queue: sealed in Redis (the 
 
 test('without a queue key a distribute request with credentials is refused (400 QUEUE_KEY_MISSING), never queued in clear; one without credentials goes through the queue', async () => {
   const { redis, source, target, processes } = rig;
-  const port = await apiPort();
-  const serverDir = await makeTempDir('queue-distribute-nokey');
-  const config = {
-    registries: [idleRegistry],
-    api: { enabled: true, port },
-    state: { path: join(serverDir, 'state.db') },
-    sync: { runOnStart: false },
-    queue: { name: 'keyless' },
-  };
-  const server = await startSync(await writeConfig(serverDir, config), { port, cwd: serverDir, args: ['--queue', redis.url] });
-  processes.push(server);
+  const server = await startServer('queue-distribute-nokey', { name: 'keyless' });
   const sourceSide = { endpoint: `http://${source.host}/v2`, image: 'library/app', ref: 'v1' };
   const refused = await server.api('/api/distribute/image', {
     method: 'POST',

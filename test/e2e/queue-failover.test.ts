@@ -46,6 +46,30 @@ async function startServer(name: string, imageRef: string): Promise<SyncProcess>
   return server;
 }
 
+/**
+ * A worker (stalledSeconds 10) with an entry copying queue/`image`:v1 into `name` at the target, then
+ * a server whose run copies it; resolves once the image's layer (of `built`) is held mid-blob at the source.
+ */
+async function startHeldRun(name: string, image: string, built: BuiltImage): Promise<{ worker: SyncProcess; server: SyncProcess }> {
+  const { redis, target, sourceProxy, dir, processes } = rig;
+  const workerConfig = await writeConfig(await makeTempDir(`queue-worker-${name}`), {
+    registries: [{ hostname: target.host, repository: name, images: [`${sourceProxy.host}/queue/${image}:v1`] }],
+    queue: { url: redis.url, stalledSeconds: 10 },
+  });
+  const worker = await startWorker(workerConfig, { cwd: dir, concurrency: 1 });
+  processes.push(worker);
+  sourceProxy.clearFaults();
+  sourceProxy.addFault({
+    method: 'GET',
+    pathPattern: new RegExp(`/blobs/${layerOf(built)}$`),
+    times: 1,
+    action: { kind: 'stall', afterBytes: 256 * 1024 },
+  });
+  const server = await startServer(name, `queue/${image}:v1`);
+  await until(() => sourceProxy.stalled.length === 1, `${image}'s layer held mid-blob`, 60_000);
+  return { worker, server };
+}
+
 test('a worker killed with SIGKILL mid-blob: its job goes to another worker after the stall interval; no tag points at a partial image', async () => {
   const { redis, target, sourceProxy, dir, processes } = rig;
   const workerConfig = await writeConfig(await makeTempDir('queue-worker'), {
@@ -92,22 +116,8 @@ test('a worker killed with SIGKILL mid-blob: its job goes to another worker afte
 });
 
 test('Redis killed and restarted mid-copy: health and log say so, work waits, and the run ends recorded', async () => {
-  const { redis, target, sourceProxy, dir, processes } = rig;
-  const workerConfig = await writeConfig(await makeTempDir('queue-worker-2'), {
-    registries: [{ hostname: target.host, repository: 'restarted', images: [`${sourceProxy.host}/queue/lima:v1`] }],
-    queue: { url: redis.url, stalledSeconds: 10 },
-  });
-  const worker = await startWorker(workerConfig, { cwd: dir, concurrency: 1 });
-  processes.push(worker);
-  sourceProxy.clearFaults();
-  sourceProxy.addFault({
-    method: 'GET',
-    pathPattern: new RegExp(`/blobs/${layerOf(lima)}$`),
-    times: 1,
-    action: { kind: 'stall', afterBytes: 256 * 1024 },
-  });
-  const server = await startServer('restarted', 'queue/lima:v1');
-  await until(() => sourceProxy.stalled.length === 1, "lima's layer held mid-blob", 60_000);
+  const { redis, target, sourceProxy } = rig;
+  const { worker, server } = await startHeldRun('restarted', 'lima', lima);
 
   await redis.kill();
   await server.waitForLog((l) => l.event === 'queue-unreachable', 'the server to notice', 0, 30_000);
@@ -135,22 +145,8 @@ test('Redis killed and restarted mid-copy: health and log say so, work waits, an
 });
 
 test('Redis restarted EMPTY mid-copy (its data lost): the server says the job was lost, adds it again, and the run ends recorded', async () => {
-  const { redis, target, sourceProxy, dir, processes } = rig;
-  const workerConfig = await writeConfig(await makeTempDir('queue-worker-3'), {
-    registries: [{ hostname: target.host, repository: 'emptied', images: [`${sourceProxy.host}/queue/mike:v1`] }],
-    queue: { url: redis.url, stalledSeconds: 10 },
-  });
-  const worker = await startWorker(workerConfig, { cwd: dir, concurrency: 1 });
-  processes.push(worker);
-  sourceProxy.clearFaults();
-  sourceProxy.addFault({
-    method: 'GET',
-    pathPattern: new RegExp(`/blobs/${layerOf(mike)}$`),
-    times: 1,
-    action: { kind: 'stall', afterBytes: 256 * 1024 },
-  });
-  const server = await startServer('emptied', 'queue/mike:v1');
-  await until(() => sourceProxy.stalled.length === 1, "mike's layer held mid-blob", 60_000);
+  const { redis, target, sourceProxy } = rig;
+  const { server } = await startHeldRun('emptied', 'mike', mike);
 
   await redis.restartEmpty();
   const lost = await server.waitForLog((l) => l.event === 'copy-job-lost', 'the server to find its job gone', 0, 60_000);

@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
 import {
@@ -6,10 +8,11 @@ import {
   startRegistry,
   type BuiltImage,
   type FaultProxy,
+  type ImageSpec,
   type TestRedis,
   type TestRegistry,
 } from '../harness/index.js';
-import { SyncProcess, CLI, type LogLine } from './sync-kit.js';
+import { SyncProcess, CLI, apiPort, startSync, writeConfig, type LogLine } from './sync-kit.js';
 
 /** Helpers for the scale-out tests: their shared set-up, `picture-book worker` processes and what their logs say. */
 
@@ -48,6 +51,65 @@ export function useQueueRig(name: string, fixtures: (rig: QueueRig) => Promise<v
 
 /** The biggest blob of an image (its layer): the one a test holds mid-transfer. */
 export const layerOf = (built: BuiltImage): string => built.blobs.reduce((a, b) => (b.size > a.size ? b : a)).digest;
+
+/** A one-layer image of 256 KiB: a layer of its own per seed, so a test can hold one image's reads. */
+export const oneLayerImage = (seed: string): ImageSpec => ({
+  kind: 'image',
+  format: 'oci',
+  layers: [{ seed, size: 256 * 1024 }],
+  platform: { os: 'linux', architecture: 'amd64' },
+});
+
+/** Holding the layer reads of the images a file pushed (`built`, by name) at the rig's source proxy. */
+export function layerHolds(rig: QueueRig, built: ReadonlyMap<string, BuiltImage>) {
+  const layer = (name: string): string => {
+    const image = built.get(name);
+    assert.ok(image, name);
+    return layerOf(image);
+  };
+  return {
+    layer,
+    /**
+     * Holds every read of `name`'s layer until release(): on a loaded machine an upload can break while
+     * it waits (the target side closes it), and the engine then reads the blob again, which must be held too.
+     */
+    hold: (name: string): void =>
+      rig.sourceProxy.addFault({
+        method: 'GET',
+        pathPattern: new RegExp(`/blobs/${layer(name)}$`),
+        times: 100,
+        action: { kind: 'stall', afterBytes: 1024 },
+      }),
+    /** Whether a read of `name`'s layer is held at the source proxy now. */
+    isHeld: (name: string): boolean => rig.sourceProxy.stalled.some((r) => r.path.endsWith(`/blobs/${layer(name)}`)),
+  };
+}
+
+/**
+ * High availability: a `picture-book worker` and two `sync` servers (a and b, APIs on, no run on
+ * start) with the same `registry` entry on the rig's Redis; all in the rig's processes. `name`
+ * prefixes their temp dirs.
+ */
+export async function startSyncPair(rig: QueueRig, name: string, registry: object): Promise<[SyncProcess, SyncProcess]> {
+  const workerConfig = await writeConfig(await makeTempDir(`${name}-worker`), { registries: [registry] });
+  rig.processes.push(await startWorker(workerConfig, { cwd: await makeTempDir(name), queue: rig.redis.url }));
+  const servers: SyncProcess[] = [];
+  for (const server of ['a', 'b']) {
+    const port = await apiPort();
+    const home = await makeTempDir(`${name}-${server}`);
+    const config = {
+      registries: [registry],
+      api: { enabled: true, port },
+      state: { path: join(home, 'state.db') },
+      sync: { runOnStart: false },
+      queue: { url: rig.redis.url },
+    };
+    const started = await startSync(await writeConfig(home, config), { port, cwd: home });
+    rig.processes.push(started);
+    servers.push(started);
+  }
+  return servers as [SyncProcess, SyncProcess];
+}
 
 /**
  * A `picture-book worker` process (a real child process): its JSON log, as SyncProcess reads a

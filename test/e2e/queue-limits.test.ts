@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, type BuiltImage, type ImageSpec } from '../harness/index.js';
-import { jobsEnded, layerOf, startWorker, useQueueRig } from './queue-kit.js';
+import { pushImage, type BuiltImage } from '../harness/index.js';
+import { jobsEnded, layerHolds, oneLayerImage, startWorker, useQueueRig } from './queue-kit.js';
 import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
 /*
@@ -13,13 +13,6 @@ import { apiPort, digestAt, startSync, until, writeConfig, type SyncProcess } fr
  * one worker gets pauses that host for every worker (a key in Redis, announced to all).
  */
 
-const KiB = 1024;
-const image = (name: string): ImageSpec => ({
-  kind: 'image',
-  format: 'oci',
-  layers: [{ seed: `queue-limits-${name}`, size: 256 * KiB }],
-  platform: { os: 'linux', architecture: 'amd64' },
-});
 // Each test has images of its own: a layer copied by a test before would be mounted at the target, not read.
 const SETS = {
   slots: ['s-alpha', 's-bravo', 's-charlie', 's-delta'],
@@ -28,22 +21,10 @@ const SETS = {
 };
 const built = new Map<string, BuiltImage>();
 const rig = useQueueRig('queue-limits', async ({ source }) => {
-  for (const name of Object.values(SETS).flat()) built.set(name, await pushImage(image(name), source, `limits/${name}:v1`));
+  for (const name of Object.values(SETS).flat())
+    built.set(name, await pushImage(oneLayerImage(`queue-limits-${name}`), source, `limits/${name}:v1`));
 });
-const layer = (name: string): string => {
-  const image = built.get(name);
-  assert.ok(image, name);
-  return layerOf(image);
-};
-/** Holds every read of `name`'s layer at the source proxy until release(). */
-const hold = (name: string): void =>
-  rig.sourceProxy.addFault({
-    method: 'GET',
-    pathPattern: new RegExp(`/blobs/${layer(name)}$`),
-    times: 100,
-    action: { kind: 'stall', afterBytes: 1024 },
-  });
-const isHeld = (name: string): boolean => rig.sourceProxy.stalled.some((r) => r.path.endsWith(`/blobs/${layer(name)}`));
+const { hold, isHeld } = layerHolds(rig, built);
 const repositoryOf = (path: string): string => /^\/v2\/(.+?)\/(?:manifests|blobs|referrers|tags)\//.exec(path)?.[1] ?? path;
 
 /** A registries entry copying `names` from the source proxy into `repository` at the target. */

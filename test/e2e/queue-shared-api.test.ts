@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { makeTempDir } from '../harness/procs.js';
-import { pushImage, startedSoFar, startRedis, startRegistry, type TestRedis, type TestRegistry } from '../harness/index.js';
+import { pushImage } from '../harness/index.js';
 import { ociImage } from './fixtures.js';
-import { startWorker } from './queue-kit.js';
-import { apiPort, startSync, until, writeConfig, type LogLine, type SyncProcess } from './sync-kit.js';
+import { startSyncPair, useQueueRig } from './queue-kit.js';
+import { until, type LogLine, type SyncProcess } from './sync-kit.js';
 
 /*
  * Two `sync` servers on one queue: the API of either answers for the runs of both (run ids from
@@ -14,45 +12,18 @@ import { apiPort, startSync, until, writeConfig, type LogLine, type SyncProcess 
  * running on another is refused, not reported started.
  */
 
-let redis: TestRedis;
-let source: TestRegistry;
-let target: TestRegistry;
 let client: Redis | undefined;
-const processes: SyncProcess[] = [];
-
-before(async () => {
-  [redis, source, target] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
+// The test's own connection to the rig's Redis, let go after the file's tests.
+after(() => client?.disconnect());
+const rig = useQueueRig('queue-api-rig', async ({ source }) => {
   await pushImage(ociImage, source, 'library/app:v1');
 });
 
-after(async () => {
-  const started = startedSoFar({ redis, source, target });
-  client?.disconnect();
-  await Promise.all(processes.map((p) => p.kill()));
-  await Promise.all([started.redis?.stop(), started.source?.stop(), started.target?.stop()]);
-});
-
 test('two sync servers on one queue: each API lists and details the runs of the other; a run held elsewhere is refused', async () => {
+  const { redis, source, target } = rig;
   // A schedule that never fires during the test: runs are asked for, so which server runs is known.
   const registry = { hostname: target.host, repository: 'mirror', images: [`${source.host}/library/app:v1`], syncPeriod: '0 0 1 1 *' };
-  const workerConfig = await writeConfig(await makeTempDir('queue-api-worker'), { registries: [registry] });
-  processes.push(await startWorker(workerConfig, { cwd: await makeTempDir('queue-api'), queue: redis.url }));
-  const servers: SyncProcess[] = [];
-  for (const name of ['a', 'b']) {
-    const port = await apiPort();
-    const home = await makeTempDir(`queue-api-${name}`);
-    const config = {
-      registries: [registry],
-      api: { enabled: true, port },
-      state: { path: join(home, 'state.db') },
-      sync: { runOnStart: false },
-      queue: { url: redis.url },
-    };
-    const server = await startSync(await writeConfig(home, config), { port, cwd: home });
-    processes.push(server);
-    servers.push(server);
-  }
-  const [a, b] = servers as [SyncProcess, SyncProcess];
+  const [a, b] = await startSyncPair(rig, 'queue-api', registry);
   const ops = (s: SyncProcess, action: string) =>
     s.api(`/ops?sync=${encodeURIComponent(target.host)}&action=${action}`, { method: action === 'details' ? 'GET' : 'POST' });
   const finished = (s: SyncProcess, from = 0): LogLine | undefined => s.events('sync-run-finished', target.host)[from];

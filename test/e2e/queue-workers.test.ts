@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
-import { pushImage, type BuiltImage, type ImageSpec } from '../harness/index.js';
-import { jobsEnded, jobsTaken, layerOf, startWorker, useQueueRig } from './queue-kit.js';
+import { pushImage, type BuiltImage } from '../harness/index.js';
+import { jobsEnded, jobsTaken, layerHolds, oneLayerImage, startWorker, useQueueRig } from './queue-kit.js';
 import { CopyQueue } from '../../src/queue/index.js';
 import { apiPort, digestAt, startSync, until, writeConfig } from './sync-kit.js';
 
@@ -13,36 +13,13 @@ import { apiPort, digestAt, startSync, until, writeConfig } from './sync-kit.js'
  * registries, and send their events back, so the server's log, history and API show their work.
  */
 
-const KiB = 1024;
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
-const image = (name: string): ImageSpec => ({
-  kind: 'image',
-  format: 'oci',
-  layers: [{ seed: `queue-${name}`, size: 256 * KiB }],
-  platform: { os: 'linux', architecture: 'amd64' },
-});
 
 const built = new Map<string, BuiltImage>();
 const rig = useQueueRig('queue-workers', async ({ source }) => {
-  for (const name of NAMES) built.set(name, await pushImage(image(name), source, `queue/${name}:v1`));
+  for (const name of NAMES) built.set(name, await pushImage(oneLayerImage(`queue-${name}`), source, `queue/${name}:v1`));
 });
-const layer = (name: string): string => {
-  const image = built.get(name);
-  assert.ok(image, name);
-  return layerOf(image);
-};
-/**
- * Holds every read of `name`'s layer until release(): on a loaded machine an upload can break while
- * it waits (the target side closes it), and the engine then reads the blob again, which must be held too.
- */
-const hold = (name: string): void =>
-  rig.sourceProxy.addFault({
-    method: 'GET',
-    pathPattern: new RegExp(`/blobs/${layer(name)}$`),
-    times: 100,
-    action: { kind: 'stall', afterBytes: 1024 },
-  });
-const isHeld = (name: string): boolean => rig.sourceProxy.stalled.some((r) => r.path.endsWith(`/blobs/${layer(name)}`));
+const { layer, hold, isHeld } = layerHolds(rig, built);
 
 test('sync --queue and three worker processes: one job per image, each image read and written once (the proxies count it); their events reach the server; the run is recorded as in-process', async () => {
   const { redis, sourceProxy, targetProxy, target, dir, processes } = rig;
