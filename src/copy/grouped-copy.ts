@@ -179,7 +179,7 @@ async function copyChecked(
   }
   if (write.kind === 'skip') return checked.map((one) => Promise.resolve(platformSkipped(one, shown, sourceManifest.digest, write.note)));
   const began = Date.now();
-  const fresh = await upToDate(checked, write.manifest.digest, sourceManifest.digest, force);
+  const fresh = await upToDate(checked, write.manifest.digest, (task.platforms ?? []).length > 0, force);
   const toWrite = checked.filter((_, i) => !fresh[i]);
   const written = toWrite.length > 0 ? await writeMany(group, sourceManifest.digest, write, toWrite) : [];
   return checked.map((one, i) =>

@@ -75,9 +75,13 @@ export async function groupWrite(
   };
 }
 
-/** The destinations that already hold what a platform filter writes, at their tag (HEADs only; not asked when the filter changes nothing). */
-export async function upToDate(checked: readonly Opened[], written: string, sourceDigest: string, force: boolean): Promise<boolean[]> {
-  if (force || written === sourceDigest) return checked.map(() => false);
+/**
+ * The destinations that already hold what a platform filter writes, at their tag (HEADs only). Not
+ * asked without a filter (the no-change check compared already), but asked when the filter keeps
+ * the image whole: such an image checked as `copy` without comparing.
+ */
+export async function upToDate(checked: readonly Opened[], written: string, filtered: boolean, force: boolean): Promise<boolean[]> {
+  if (force || !filtered) return checked.map(() => false);
   return Promise.all(
     checked.map((one) =>
       one.targetRepo.headManifest(one.target.tag ?? written).then(

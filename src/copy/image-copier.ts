@@ -142,8 +142,16 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     const skipped = checkImagePlatform(config, input.platforms, shownSource, input.missingPlatforms);
     if (skipped !== undefined) return result('platform-skipped', manifest.digest, manifest.digest, [], skipped);
   }
+  const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
+  const subjects = [manifest.digest, ...children];
+  // A filter that keeps the image whole: the no-change check could not compare (checked as `copy`), so compare now.
+  if (
+    input.platforms.length > 0 &&
+    !input.force &&
+    (await targetRepo.headManifest(target.tag ?? manifest.digest))?.digest === manifest.digest
+  )
+    return result('skipped', manifest.digest, manifest.digest, subjects);
   await copyReferenced(ctx, manifest);
   await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
-  const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
-  return result('copied', manifest.digest, manifest.digest, [manifest.digest, ...children]);
+  return result('copied', manifest.digest, manifest.digest, subjects);
 }

@@ -35,16 +35,20 @@ export async function planPlatforms(input: PlatformPlanInput): Promise<PlatformP
   const { source, target, sourceRepo, targetRepo, check, platforms, missing, force } = input;
   const shown = source.toString();
   const manifest = check.manifest ?? (await fetchSourceOrTarget(sourceRepo, targetRepo, check.digest, shown));
+  // Whether the target tag already holds what the filter writes (a filter that keeps the image whole too).
+  const atTarget = async (written: string): Promise<'copy' | 'up-to-date'> => {
+    const there = force ? undefined : await targetRepo.headManifest(target.tag ?? written);
+    return there?.digest === written ? 'up-to-date' : 'copy';
+  };
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
     const config = await sourceRepo.readBlob(parsed.config.digest, parsed.config.size);
     const note = checkImagePlatform(config, platforms, shown, missing);
-    return note === undefined ? { action: 'copy', manifest } : { action: 'skip', note, manifest };
+    return note === undefined ? { action: await atTarget(manifest.digest), manifest } : { action: 'skip', note, manifest };
   }
   const selection = selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, platforms, shown, missing);
   if (selection.kind === 'none') return { action: 'skip', note: selection.note, manifest };
-  if (selection.kind === 'whole') return { action: 'copy', manifest };
-  const written = selection.kind === 'child' ? selection.descriptor.digest : selection.digest;
-  const there = force ? undefined : await targetRepo.headManifest(target.tag ?? written);
-  return { action: there?.digest === written ? 'up-to-date' : 'copy', manifest };
+  const written =
+    selection.kind === 'whole' ? manifest.digest : selection.kind === 'child' ? selection.descriptor.digest : selection.digest;
+  return { action: await atTarget(written), manifest };
 }

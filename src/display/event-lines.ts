@@ -192,12 +192,14 @@ function verdict(event: { ok: boolean; cancelled: number }): string {
 }
 
 /**
- * `N copied, N up to date, N failed`, and `, N cancelled` when a stop left some: how the images of a
+ * `N copied, N up to date, N failed`, with `N skipped (platform)` when a platform filter left some out
+ * and `, N cancelled` when a stop left some: how the images of a
  * registry or run went, in every output that says it in a line. `first` replaces the copied count
  * (a dry run's `N would copy`).
  */
 export function imageCountsPhrase(counts: ImageCounts, first = `${counts.copied} copied`): string {
-  return `${first}, ${counts.upToDate} up to date, ${counts.failed} failed${cancelledCount(counts)}`;
+  const skipped = counts.skipped ? `${counts.skipped} skipped (platform), ` : '';
+  return `${first}, ${counts.upToDate} up to date, ${skipped}${counts.failed} failed${cancelledCount(counts)}`;
 }
 
 /** `, N cancelled`, only when a stop left some: a normal run's line stays as it was. */

@@ -30,7 +30,9 @@ export class Layouts {
   /** A repository of the layout `place` (`oci:/abs/dir`, `oci-archive:/abs/file.tar`). */
   async repository(place: string, name: string, options: OpenLayoutOptions): Promise<LayoutRepository> {
     const layout = await this.#layout(place, options.since);
-    if (options.write && layout.storage instanceof ArchiveStorage) await layout.prepareWrite();
+    // A delta bundle is made even when nothing is new: an empty layout (no manifests) whose inventory
+    // covers the base, so the next delta can be made `--since` it and the import finds a layout.
+    if (options.write && (layout.storage instanceof ArchiveStorage || layout.base !== undefined)) await layout.prepareWrite();
     return new LayoutRepository(layout, name, { mustExist: options.mustExist, signal: options.signal });
   }
 

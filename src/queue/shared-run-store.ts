@@ -61,7 +61,7 @@ export class SharedRunStore implements RunStore {
         : await this.#own.startRun(registry, trigger, startedAt, wanted).catch(() => this.#own.startRun(registry, trigger, startedAt));
     const summary: SharedRunSummary = {
       ...{ id, registry, trigger, startedAt, endedAt: null, result: 'running', error: null, server: this.server },
-      ...{ copied: 0, upToDate: 0, failed: 0, cancelled: 0, pruned: 0, bytes: 0 },
+      ...{ copied: 0, upToDate: 0, failed: 0, cancelled: 0, skipped: 0, pruned: 0, bytes: 0 },
       referrers: { copied: 0, present: 0, failed: 0 },
     };
     this.#started.set(id, summary);

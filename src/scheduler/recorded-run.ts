@@ -56,6 +56,7 @@ export async function recordedRun(registry: RegistryConfig, started: StartedRun,
   const result = signal.aborted || outcome.cancelled > 0 ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
   const endedAt = now();
   const { copied, upToDate, failed, cancelled, bytes } = outcome;
+  const skipped = outcome.skipped ?? 0;
   const error = runError(outcome);
   if (runId !== undefined) {
     await store
@@ -66,6 +67,7 @@ export async function recordedRun(registry: RegistryConfig, started: StartedRun,
         upToDate,
         failed,
         cancelled,
+        skipped,
         pruned: outcome.pruned ?? 0,
         bytes,
         error,
@@ -84,6 +86,7 @@ export async function recordedRun(registry: RegistryConfig, started: StartedRun,
     upToDate,
     failed,
     cancelled,
+    skipped,
     bytes,
     durationMs: endedAt - startedAt,
     error,

@@ -16,6 +16,7 @@ export function runView(run: RunSummary) {
     upToDate: run.upToDate,
     failed: run.failed,
     cancelled: run.cancelled,
+    skipped: run.skipped,
     pruned: run.pruned,
     bytes: run.bytes,
     error: run.error,

@@ -20,6 +20,8 @@ export interface RunSummary {
   failed: number;
   /** Images not copied because the run was paused or stopped (not failures). */
   cancelled: number;
+  /** Images a platform filter that skips left out (not failures; 0 for runs stored before they were counted). */
+  skipped: number;
   /** Target tags pruning deleted (their records: OwnershipLedger.prunedTags). */
   pruned: number;
   bytes: number;
@@ -41,6 +43,8 @@ export interface RunFinish {
   failed: number;
   /** Defaults to 0. */
   cancelled?: number;
+  /** Defaults to 0. */
+  skipped?: number;
   /** Defaults to 0. */
   pruned?: number;
   bytes: number;

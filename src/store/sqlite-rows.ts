@@ -13,6 +13,7 @@ export interface RunRow {
   up_to_date: number;
   failed: number;
   cancelled: number;
+  skipped: number;
   pruned: number;
   bytes: number;
   error: string | null;
@@ -29,6 +30,8 @@ export interface ImageRow {
   bytes: number;
   error_code: string | null;
   error_message: string | null;
+  /** Why it was skipped (a platform filter's note); null before notes were kept. */
+  note: string | null;
 }
 
 export interface JobRow {
@@ -60,6 +63,7 @@ export function runSummary(row: RunRow): RunSummary {
     upToDate: row.up_to_date,
     failed: row.failed,
     cancelled: row.cancelled,
+    skipped: row.skipped,
     pruned: row.pruned,
     bytes: row.bytes,
     error: row.error,
@@ -75,6 +79,7 @@ export function imageOutcome(row: ImageRow): ImageOutcome {
     digest: row.digest ?? undefined,
     bytes: row.bytes,
     error: row.error_code !== null ? { code: row.error_code, message: row.error_message ?? '' } : undefined,
+    ...(row.note !== null ? { note: row.note } : {}),
   };
 }
 

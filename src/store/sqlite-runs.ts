@@ -10,10 +10,10 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO runs (id, registry, trigger, started_at, result) VALUES (?, ?, ?, ?, 'running')`,
     ),
     finishRun: db.prepare(
-      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, pruned = @pruned, bytes = @bytes, error = @error, referrers_copied = @referrersCopied, referrers_present = @referrersPresent, referrers_failed = @referrersFailed WHERE id = @id`,
+      `UPDATE runs SET ended_at = @endedAt, result = @result, copied = @copied, up_to_date = @upToDate, failed = @failed, cancelled = @cancelled, skipped = @skipped, pruned = @pruned, bytes = @bytes, error = @error, referrers_copied = @referrersCopied, referrers_present = @referrersPresent, referrers_failed = @referrersFailed WHERE id = @id`,
     ),
     insertImage: db.prepare(
-      `INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage)`,
+      `INSERT INTO run_images (run_id, source, target, status, digest, bytes, error_code, error_message, note) VALUES (@runId, @source, @target, @status, @digest, @bytes, @errorCode, @errorMessage, @note)`,
     ),
     runningRuns: db.prepare<[], { registry: string }>(`SELECT DISTINCT registry FROM runs WHERE result = 'running' ORDER BY registry`),
     interruptRuns: db.prepare<[number]>(`UPDATE runs SET result = 'interrupted', ended_at = ? WHERE result = 'running'`),
@@ -59,6 +59,7 @@ export class SqliteRuns extends SqliteTables<ReturnType<typeof prepareStatements
         upToDate,
         failed,
         cancelled: finish.cancelled ?? 0,
+        skipped: finish.skipped ?? 0,
         pruned: finish.pruned ?? 0,
         bytes,
         error: this.scrub(finish.error),
@@ -76,6 +77,7 @@ export class SqliteRuns extends SqliteTables<ReturnType<typeof prepareStatements
           bytes: image.bytes,
           errorCode: image.error?.code ?? null,
           errorMessage: this.scrub(image.error?.message),
+          note: this.scrub(image.note) ?? null,
         });
       }
     })();

@@ -116,6 +116,9 @@ export const MIGRATIONS: readonly string[] = [
      written_at INTEGER NOT NULL,
      PRIMARY KEY (target, image_digest, digest)
    );`,
+  // Images a platform filter left out, counted apart (as the CLI counts them), and each image's note (why it was skipped).
+  `ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE run_images ADD COLUMN note TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

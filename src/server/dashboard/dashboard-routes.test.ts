@@ -112,6 +112,7 @@ test('run history: pages, the failed-only filter, a run with its images; bad cur
       digest: null,
       bytes: 0,
       error: { code: 'IMAGE_NOT_FOUND', message: 'no such image' },
+      note: null,
     },
   ]);
   assert.equal(detail.live, null);

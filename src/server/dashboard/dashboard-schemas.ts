@@ -36,6 +36,7 @@ export const liveRunSchema = z
     upToDate: count,
     failed: count,
     cancelled: count,
+    skipped: count.describe('Left out by a platform filter that skips (missingPlatforms: skip)'),
     bytes: count,
     bytesPerSecond: z.number().describe('Over the last 5 seconds while it runs; over the whole run once ended'),
     retries: count,
@@ -72,6 +73,10 @@ const imageOutcomeSchema = z
     digest: z.string().nullable(),
     bytes: count,
     error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    note: z
+      .string()
+      .nullable()
+      .describe('Why it was skipped (`no image for linux/s390x (the index has ...)`), or what a platform filter wrote'),
   })
   .strict();
 

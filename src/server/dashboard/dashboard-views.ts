@@ -28,13 +28,14 @@ export function historyRunView(run: RunSummary) {
 }
 
 export function runImagesView(run: RunRecord) {
-  return run.images.map(({ source, target, status, digest, bytes, error }) => ({
+  return run.images.map(({ source, target, status, digest, bytes, error, note }) => ({
     source,
     target,
     status,
     digest: digest ?? null,
     bytes,
     error: error ?? null,
+    note: note ?? null,
   }));
 }
 

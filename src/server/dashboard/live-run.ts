@@ -51,6 +51,8 @@ export interface LiveRunView {
   upToDate: number;
   failed: number;
   cancelled: number;
+  /** Left out by a platform filter that skips (not failures). */
+  skipped: number;
   bytes: number;
   /** Over the last seconds while it runs; over the whole run once it ended. */
   bytesPerSecond: number;
@@ -171,7 +173,7 @@ export class LiveRun {
     );
     const bytes = this.counts.bytes + streaming;
     const phase = this.ended ? 'done' : (LIVE_PHASES[Math.max(rank(this.phase), ...images.map((i) => rank(i.phase)))] ?? this.phase);
-    const { copied, upToDate, failed, cancelled } = this.counts;
+    const { copied, upToDate, failed, cancelled, skipped } = this.counts;
     return {
       registry: this.registry,
       runId: this.runId,
@@ -181,11 +183,12 @@ export class LiveRun {
       startedAt: this.startedAt,
       endedAt: this.endedAt,
       listed: this.listed,
-      done: copied + upToDate + failed + cancelled,
+      done: copied + upToDate + failed + cancelled + skipped,
       copied,
       upToDate,
       failed,
       cancelled,
+      skipped,
       bytes,
       bytesPerSecond: this.endedAt === null ? this.#rate(now) : bytes / Math.max((this.endedAt - this.startedAt) / 1000, 0.001),
       retries: this.retries,

@@ -21,7 +21,7 @@ export class SyncMetrics {
   readonly runs = new Counter('picture_book_sync_runs_total', 'Finished sync runs by registry and result.');
   readonly images = new Counter(
     'picture_book_sync_images_total',
-    'Images handled by sync runs, by registry and status (copied, up_to_date, failed, cancelled).',
+    'Images handled by sync runs, by registry and status (copied, up_to_date, failed, cancelled, skipped: left out by a platform filter that skips).',
   );
   readonly bytes = new Counter('picture_book_sync_bytes_total', 'Blob bytes copied by sync runs, by registry.');
   readonly referrers = new Counter(
@@ -112,6 +112,8 @@ export class SyncMetrics {
         this.images.inc({ registry, status: 'failed' }, e.failed);
         // A pause or stop is not a failure: counted on its own so it does not inflate `failed`.
         this.images.inc({ registry, status: 'cancelled' }, e.cancelled);
+        // Left out by a platform filter (`missingPlatforms: skip`): neither copied nor a failure.
+        this.images.inc({ registry, status: 'skipped' }, e.skipped ?? 0);
         this.bytes.inc({ registry }, e.bytes);
         for (const status of ['copied', 'present', 'failed'] as const) this.referrers.inc({ registry, status }, e.referrers?.[status] ?? 0);
         this.durations.observe({ registry }, e.durationMs / 1000);

@@ -110,6 +110,7 @@ export class NotificationEvents {
       upToDate: event.upToDate,
       failed: event.failed,
       cancelled: event.cancelled,
+      skipped: event.skipped ?? 0,
       bytes: event.bytes,
       error: event.error ?? null,
       failedImages,

@@ -32,6 +32,7 @@ export const notificationSchema = z
         upToDate: z.number().int(),
         failed: z.number().int(),
         cancelled: z.number().int(),
+        skipped: z.number().int().describe('Images a platform filter that skips left out (not failures)'),
         bytes: z.number(),
         error: z.string().nullable().describe("The run's own failure (its script, its image list), beside failed images"),
         failedImages: z.array(imageFailure).describe(`The run's failed images, at most ${MAX_LISTED_IMAGES}`),

@@ -29,6 +29,7 @@ export const runSchema = z
     upToDate: z.number().int(),
     failed: z.number().int(),
     cancelled: z.number().int().describe('Images not copied because the run was paused or stopped'),
+    skipped: z.number().int().describe('Images a platform filter that skips left out (missingPlatforms: skip); not failures'),
     pruned: z.number().int().describe('Target tags deleted by pruning (rules with prune:)'),
     bytes: z.number().int(),
     error: z.string().nullable().describe('Why the whole run failed, when it did'),

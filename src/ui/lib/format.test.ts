@@ -36,4 +36,10 @@ test('progress and counts', () => {
   assert.equal(counts({ copied: 2, upToDate: 3, failed: 1, cancelled: 0 }), '2 copied, 3 up to date, 1 failed');
   assert.equal(counts({ copied: 0, upToDate: 3, failed: 0, cancelled: 2 }), '0 copied, 3 up to date, 2 cancelled');
   assert.equal(counts({ copied: 0, upToDate: 0, failed: 0, cancelled: 0 }), 'no images');
+  assert.equal(counts({ copied: 1, upToDate: 0, failed: 0, cancelled: 0, skipped: 2 }), '1 copied, 2 skipped (platform)');
+  assert.equal(
+    counts({ copied: 0, upToDate: 0, failed: 0, cancelled: 0, skipped: 1 }),
+    '0 copied, 1 skipped (platform)',
+    'a run that only skipped has images',
+  );
 });

@@ -74,14 +74,15 @@ export function percent(done: number, total: number | null): number {
   return Math.min(100, Math.round((done * 100) / total));
 }
 
-/** "1 copied, 2 up to date, 1 failed" (zero counts left out but for copied); "nothing to do" when all are zero. */
-export function counts(run: { copied: number; upToDate: number; failed: number; cancelled: number }): string {
+/** "1 copied, 2 up to date, 1 skipped (platform), 1 failed" (zero counts left out but for copied); "no images" when all are zero. */
+export function counts(run: { copied: number; upToDate: number; failed: number; cancelled: number; skipped?: number }): string {
   const parts = [
     [run.copied, 'copied'],
     [run.upToDate, 'up to date'],
+    [run.skipped ?? 0, 'skipped (platform)'],
     [run.failed, 'failed'],
     [run.cancelled, 'cancelled'],
   ] as const;
   const shown = parts.filter(([n], i) => n > 0 || i === 0);
-  return run.copied + run.upToDate + run.failed + run.cancelled === 0 ? 'no images' : shown.map(([n, what]) => `${n} ${what}`).join(', ');
+  return parts.every(([n]) => n === 0) ? 'no images' : shown.map(([n, what]) => `${n} ${what}`).join(', ');
 }

@@ -130,6 +130,7 @@ export function runFigures(run: {
   upToDate: number;
   failed: number;
   cancelled: number;
+  skipped?: number;
   bytes: number;
   durationMs: number | null;
 }): string {

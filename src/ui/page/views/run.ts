@@ -19,7 +19,11 @@ function imageRow(image: RunImage): HTMLElement {
     h(
       'td',
       { 'data-label': 'Error' },
-      image.error ? h('div', { class: 'error-text' }, h('strong', {}, image.error.code), ': ', image.error.message) : '',
+      image.error
+        ? h('div', { class: 'error-text' }, h('strong', {}, image.error.code), ': ', image.error.message)
+        : image.status === 'skipped' && image.note
+          ? h('div', { class: 'muted' }, image.note)
+          : '',
     ),
   );
 }
@@ -52,7 +56,11 @@ function runFacts(d: RunDetail, timezone: string): HTMLElement[] {
       h('dt', {}, 'Duration'),
       h('dd', {}, run.durationMs === null ? 'still going' : duration(run.durationMs)),
       h('dt', {}, 'Images'),
-      h('dd', {}, `${run.copied} copied, ${run.upToDate} up to date, ${run.failed} failed, ${run.cancelled} cancelled`),
+      h(
+        'dd',
+        {},
+        `${run.copied} copied, ${run.upToDate} up to date, ${run.skipped ? `${run.skipped} skipped (platform), ` : ''}${run.failed} failed, ${run.cancelled} cancelled`,
+      ),
       h('dt', {}, 'Bytes'),
       h('dd', {}, bytes(run.bytes), run.bytesPerSecond === null ? '' : ` at ${rate(run.bytesPerSecond)}`),
     ),
