@@ -17,7 +17,7 @@ test('jobOverheads: pickup, progress and result time of each job, from the sync 
     { event: 'copy-job-ended', job: 'a', progressWaitMs: 4, time: at(2_000) },
     { event: 'copy-job-ended', job: 'b', progressWaitMs: 0, time: at(3_499) },
   ];
-  assert.deepEqual(jobOverheads(sync, workers), [
+  assert.deepEqual(jobOverheads(sync, [{ lines: workers, slots: 8 }]), [
     { job: 'a', pickupMs: 3, progressMs: 4, resultMs: 10, totalMs: 17 },
     { job: 'b', pickupMs: 50, progressMs: 0, resultMs: 1, totalMs: 51 },
   ]);
@@ -34,16 +34,48 @@ test('jobOverheads leaves out a job taken twice (its retry is not the queue) and
     { event: 'copy-job-ended', job: 'twice', progressWaitMs: 1, time: at(800) },
     { event: 'copy-job-taken', job: 'no-end', time: at(1) },
   ];
-  assert.deepEqual(jobOverheads(sync, workers), []);
+  assert.deepEqual(jobOverheads(sync, [{ lines: workers, slots: 8 }]), []);
   assert.throws(
     () =>
       jobOverheads(
         [{ event: 'copy-job-result-seen', job: 'x', queuedAt: base, time: 'soon' }],
         [
-          { event: 'copy-job-taken', job: 'x', time: at(1) },
-          { event: 'copy-job-ended', job: 'x', progressWaitMs: 1, time: at(2) },
+          {
+            lines: [
+              { event: 'copy-job-taken', job: 'x', time: at(1) },
+              { event: 'copy-job-ended', job: 'x', progressWaitMs: 1, time: at(2) },
+            ],
+            slots: 1,
+          },
         ],
       ),
     /a copy-job-result-seen line without a time/,
   );
+});
+
+test('jobOverheads counts a pickup from when the worker had a free slot: a job queued behind running copies waited for them, not for the queue', () => {
+  const sync = [
+    { event: 'copy-job-result-seen', job: 'a', queuedAt: base, time: at(1_001) },
+    { event: 'copy-job-result-seen', job: 'b', queuedAt: base, time: at(1_502) },
+    { event: 'copy-job-result-seen', job: 'c', queuedAt: base, time: at(2_003) },
+  ];
+  // One slot: b waits for a's end at 1,000 and is taken at 1,004; c waits for b's end at 1,500.
+  const lines = [
+    { event: 'copy-job-taken', job: 'a', time: at(2) },
+    { event: 'copy-job-ended', job: 'a', progressWaitMs: 0, time: at(1_000) },
+    { event: 'copy-job-taken', job: 'b', time: at(1_004) },
+    { event: 'copy-job-ended', job: 'b', progressWaitMs: 1, time: at(1_500) },
+    { event: 'copy-job-taken', job: 'c', time: at(1_500) },
+    { event: 'copy-job-ended', job: 'c', progressWaitMs: 0, time: at(2_000) },
+  ];
+  assert.deepEqual(
+    jobOverheads(sync, [{ lines, slots: 1 }]).map((j) => [j.job, j.pickupMs, j.totalMs]),
+    [
+      ['a', 2, 3],
+      ['b', 4, 7],
+      ['c', 0, 3],
+    ],
+  );
+  // With two slots b had room from the start: its pickup is all of its 1,004 ms.
+  assert.equal(jobOverheads(sync, [{ lines, slots: 2 }])[1]?.pickupMs, 1_004);
 });

@@ -18,18 +18,44 @@ export interface JobOverhead {
   totalMs: number;
 }
 
+/** One worker's log lines (of one run) and how many jobs it runs at once (its `--concurrency`). */
+export interface WorkerLog {
+  lines: readonly QueueLogLine[];
+  slots: number;
+}
+
 /**
  * Per job, the queue's share of its time, from the logs alone: `copy-job-result-seen` of the
  * `sync` (when it added the job, when it received the end) and `copy-job-taken` / `copy-job-ended`
  * of the workers. Only jobs taken once and seen ended count (a retried job's time is not the queue's).
+ *
+ * The pickup counts only the time a job waited while its worker had a free slot: a run of more
+ * jobs than the workers have slots queues most of them behind running copies, and that wait is the
+ * copies' time, not the queue's. So a job's pickup starts at the later of its add and the moment its
+ * worker last had room (a copy ended while every slot was busy, or the run began).
  */
-export function jobOverheads(syncLines: readonly QueueLogLine[], workerLines: readonly QueueLogLine[]): JobOverhead[] {
-  const taken = new Map<string, number[]>();
+export function jobOverheads(syncLines: readonly QueueLogLine[], workers: readonly WorkerLog[]): JobOverhead[] {
+  const taken = new Map<string, Array<{ at: number; roomSince: number }>>();
   const ended = new Map<string, { at: number; progressMs: number }>();
-  for (const line of workerLines) {
-    const job = String(line.job);
-    if (line.event === 'copy-job-taken') taken.set(job, [...(taken.get(job) ?? []), timeOf(line)]);
-    if (line.event === 'copy-job-ended') ended.set(job, { at: timeOf(line), progressMs: Number(line.progressWaitMs) });
+  for (const worker of workers) {
+    let running = 0;
+    let roomSince = Number.NEGATIVE_INFINITY;
+    // A copy's end frees its slot before a take of the same millisecond can use it.
+    const lines = worker.lines
+      .filter((l) => l.event === 'copy-job-taken' || l.event === 'copy-job-ended')
+      .map((line, order) => ({ line, order, at: timeOf(line) }))
+      .sort((a, b) => a.at - b.at || rank(a.line) - rank(b.line) || a.order - b.order);
+    for (const { line, at } of lines) {
+      const job = String(line.job);
+      if (line.event === 'copy-job-ended') {
+        if (running === worker.slots) roomSince = at;
+        running = Math.max(0, running - 1);
+        ended.set(job, { at, progressMs: Number(line.progressWaitMs) });
+      } else {
+        taken.set(job, [...(taken.get(job) ?? []), { at, roomSince }]);
+        running++;
+      }
+    }
   }
   const overheads: JobOverhead[] = [];
   for (const line of syncLines) {
@@ -38,12 +64,15 @@ export function jobOverheads(syncLines: readonly QueueLogLine[], workerLines: re
     const takes = taken.get(job);
     const end = ended.get(job);
     if (takes?.length !== 1 || end === undefined) continue;
-    const pickupMs = (takes[0] as number) - Number(line.queuedAt);
+    const take = takes[0] as { at: number; roomSince: number };
+    const pickupMs = take.at - Math.max(Number(line.queuedAt), take.roomSince);
     const resultMs = timeOf(line) - end.at;
     overheads.push({ job, pickupMs, progressMs: end.progressMs, resultMs, totalMs: pickupMs + end.progressMs + resultMs });
   }
   return overheads;
 }
+
+const rank = (line: QueueLogLine): number => (line.event === 'copy-job-ended' ? 0 : 1);
 
 function timeOf(line: QueueLogLine): number {
   const ms = typeof line.time === 'number' ? line.time : Date.parse(String(line.time));

@@ -56,6 +56,8 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     const workerConfig = await writeConfig(await makeTempDir('bench-queue-worker'), { registries: [registryTo('mirror')], concurrency });
     const timeoutMs = options.timeoutS * 1000;
     const queue = { queue: { url: redis.url } };
+    // How many jobs a worker runs at once, as it said when it started.
+    const slotsOf = (w: SyncProcess): number => Number(w.logs.find((l) => l.event === 'worker-ready')?.concurrency);
     // Warm workers, as a long-running deployment has them: started once, then one unmeasured queued
     // run (its jobs are each worker's first: the cold-start figure). The target is wiped before each
     // run and every run writes to a repository of its own: a worker trusts for 10 minutes the blobs
@@ -73,7 +75,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       if (queued)
         sample.jobs = jobOverheads(
           run.logs,
-          workers.flatMap((w, i) => w.logs.slice(linesBefore[i])),
+          workers.map((w, i) => ({ lines: w.logs.slice(linesBefore[i]), slots: slotsOf(w) })),
         );
       return sample;
     };
