@@ -100,6 +100,9 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     emit: input.emit,
     prefetched: resolved.children,
   };
+  // The target tag already holds `digest`, what the filter writes (never asked with --force).
+  const held = async (digest: string): Promise<boolean> =>
+    !input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest;
   const selection =
     manifest.parsed.kind === 'index'
       ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource, input.missingPlatforms)
@@ -110,8 +113,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
 
   if (selection.kind === 'child') {
     const digest = selection.descriptor.digest;
-    if (!input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest)
-      return result('skipped', digest, manifest.digest, [digest]);
+    if (await held(digest)) return result('skipped', digest, manifest.digest, [digest]);
     const child = await fetchSourceOrTarget(sourceRepo, targetRepo, digest, `${shownSource}@${digest}`);
     await copyReferenced(ctx, child);
     await writeManifest(ctx, target.tag ?? digest, child.bytes, child.mediaType);
@@ -125,8 +127,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
   }
   if (selection.kind === 'subset') {
     const subjects = [selection.digest, ...selection.children.map((c) => c.digest)];
-    if (!input.force && (await targetRepo.headManifest(target.tag ?? selection.digest))?.digest === selection.digest)
-      return result('skipped', selection.digest, manifest.digest, subjects);
+    if (await held(selection.digest)) return result('skipped', selection.digest, manifest.digest, subjects);
     await settleAll(selection.children.map((c) => copyChild(ctx, c.digest)));
     await writeManifest(ctx, target.tag ?? selection.digest, selection.bytes, selection.mediaType);
     return result(
@@ -145,12 +146,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
   const children = manifest.parsed.kind === 'index' ? manifest.parsed.manifests.map((c) => c.digest) : [];
   const subjects = [manifest.digest, ...children];
   // A filter that keeps the image whole: the no-change check could not compare (checked as `copy`), so compare now.
-  if (
-    input.platforms.length > 0 &&
-    !input.force &&
-    (await targetRepo.headManifest(target.tag ?? manifest.digest))?.digest === manifest.digest
-  )
-    return result('skipped', manifest.digest, manifest.digest, subjects);
+  if (input.platforms.length > 0 && (await held(manifest.digest))) return result('skipped', manifest.digest, manifest.digest, subjects);
   await copyReferenced(ctx, manifest);
   await writeManifest(ctx, target.tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
   return result('copied', manifest.digest, manifest.digest, subjects);
