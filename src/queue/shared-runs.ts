@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { QueueSettings } from '../config/index.js';
 import type { RunRecord, RunSummary } from '../store/index.js';
+import { parseSharedRecord, parseSharedSummary } from './shared-run-json.js';
 import { runIdKey, runRecordsKey, runSummariesKey, syncServerKey } from './queue-names.js';
 
 /** The newest runs every server shows besides its own; older ones stay only in their owner's history. */
@@ -60,12 +61,12 @@ export class SharedRuns {
   /** Every published summary (at most SHARED_RUNS); empty when Redis does not answer. */
   async summaries(): Promise<SharedRunSummary[]> {
     const values = await this.#bounded(this.#redis.hvals(runSummariesKey(this.#settings)));
-    return (values ?? []).map((v) => JSON.parse(v) as SharedRunSummary);
+    return (values ?? []).map((v) => parseSharedSummary<SharedRunSummary>(v));
   }
 
   async record(id: number): Promise<RunRecord | undefined> {
     const value = await this.#bounded(this.#redis.hget(runRecordsKey(this.#settings), String(id)));
-    return typeof value === 'string' ? (JSON.parse(value) as RunRecord) : undefined;
+    return typeof value === 'string' ? parseSharedRecord(value) : undefined;
   }
 
   /**
