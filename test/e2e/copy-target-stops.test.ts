@@ -146,3 +146,37 @@ test('single copy: a blob the target refuses stops the image’s other uploads a
   assertFailedTarget(t, events, target);
   await assert.rejects(skopeoInspectRaw(`${failing.host}/single/app:v1`, failing), 'never tagged');
 });
+
+test(
+  'grouped copy: a transient break of one target is retried as before, not cut: both get the whole image',
+  { timeout: 240_000 },
+  async () => {
+    proxy.clearFaults();
+    proxy.clearRequests();
+    // A connection broken mid-body is worth another attempt (distribution drops the session: the blob starts over).
+    proxy.addFault({ method: 'PUT', pathPattern: uploadOf(large), times: 1, action: { kind: 'cut-request', afterBytes: MiB } });
+    const events: CopyEvent[] = [];
+    const engine = new CopyEngine();
+    try {
+      const settled = await engine.copyGroup(
+        ['retry-a', 'retry-b'].map((repository, i) => ({
+          task: { source: `${source.host}/stop/app:v1`, target: `${i === 0 ? healthy.host : proxy.host}/${repository}/app:v1` },
+          run: { onEvent: (e: CopyEvent) => events.push(e) },
+        })),
+      );
+      assert.deepEqual(
+        settled.map((s) => (s.status === 'fulfilled' ? s.value.status : s.reason)),
+        ['copied', 'copied'],
+      );
+    } finally {
+      await engine.close();
+    }
+    assert.equal(events.filter((e) => e.type === 'target-failed' || e.type === 'image-failed').length, 0);
+    assert.ok(
+      events.some((e) => e.type === 'retry' && e.url.includes(large.digest)),
+      'the broken upload was retried',
+    );
+    assert.equal((await skopeoInspectRaw(`${failing.host}/retry-b/app:v1`, failing)).digest, built.digest);
+    assert.equal((await skopeoInspectRaw(`${healthy.host}/retry-a/app:v1`, healthy)).digest, built.digest);
+  },
+);
