@@ -71,7 +71,7 @@ export class SharedRuns {
   /** Every published summary (at most SHARED_RUNS); empty when Redis does not answer. */
   async summaries(): Promise<SharedRunSummary[]> {
     const values = await this.#bounded(this.#redis.hvals(runSummariesKey(this.#settings)));
-    return (values ?? []).map((v) => parseSharedSummary<SharedRunSummary>(v));
+    return (values ?? []).map((v) => parseSharedSummary(v));
   }
 
   async record(id: number): Promise<RunRecord | undefined> {
