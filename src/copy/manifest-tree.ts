@@ -7,7 +7,7 @@ import {
   type ManifestPushed,
   type PutManifestOptions,
 } from '../registry/index.js';
-import { CancelledError, HttpError } from '../errors/index.js';
+import { CancelledError, HttpError, LayoutError } from '../errors/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
@@ -78,11 +78,27 @@ export async function presentAtTarget(target: ContentRepository, digest: string,
   return head !== undefined && (head.digest === undefined || head.digest === digest);
 }
 
+/**
+ * A child of an index, read at the source. A delta bundle names an index its base carried without
+ * the children's bytes, which stay in the base (BLOB_MISSING): a copy that reads them anyway (a
+ * forced one) reads them at the target, where importing the base put them (checked against the
+ * digest as they are read); if the target lacks one too, the source's error stands, naming the
+ * bundle to import first.
+ */
+export async function readChild(source: ContentRepository, target: ContentRepository, digest: string): Promise<FetchedManifest> {
+  try {
+    return await source.getManifest(digest);
+  } catch (error) {
+    if (!(error instanceof LayoutError && error.code === 'BLOB_MISSING')) throw error;
+    return target.getManifest(digest).catch((failed: unknown) => Promise.reject(failed instanceof CancelledError ? failed : error));
+  }
+}
+
 /** One child of an index: skipped whole when the target already has it by digest. */
 export async function copyChild(ctx: TreeContext, digest: string): Promise<FetchedManifest | undefined> {
   const known = ctx.prefetched?.get(digest);
   if (known === 'present' || (!known && (await presentAtTarget(ctx.target, digest, ctx.force)))) return undefined;
-  const child = known ?? (await ctx.source.getManifest(digest));
+  const child = known ?? (await readChild(ctx.source, ctx.target, digest));
   await copyReferenced(ctx, child);
   await writeManifest(ctx, digest, child.bytes, child.mediaType, { child: true });
   return child;
