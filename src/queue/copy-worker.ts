@@ -42,7 +42,8 @@ type AbortReason = 'cancelled' | 'worker-stopping';
 
 /**
  * `picture-book worker`: takes copy jobs from the queue and runs them on its own engine. Every
- * event of a copy goes back as the job's progress, in order, before its result. A worker killed
+ * event of a copy goes back numbered, as the job's progress or (those not yet stored when the copy
+ * ended) in its result; `sync` applies each once, in order, before the result. A worker killed
  * mid-copy leaves its job locked until `stalledSeconds` pass; another worker then takes it again
  * from the start (the copy is idempotent, and the manifest is written last, so no tag ever
  * pointed at the incomplete content).
@@ -137,12 +138,12 @@ export class CopyWorker {
     const controller = new AbortController();
     setMaxListeners(0, controller.signal); // every request of the copy listens on it
     this.#running.set(id, controller);
-    // Progress is sent in order, and all of it before the result.
-    const progress = new ProgressBatches<CopyEvent>((events) =>
-      job.updateProgress({ worker: this.name, events } satisfies CopyJobProgress),
+    // Progress is sent in order, numbered; what is not known stored when the copy ends goes in the result.
+    const attempt = job.attemptsStarted;
+    const progress = new ProgressBatches<CopyEvent>(({ first, items }) =>
+      job.updateProgress({ worker: this.name, events: items, attempt, first } satisfies CopyJobProgress),
     );
     const onEvent = (event: CopyEvent): void => progress.push(event);
-    const sent = (): Promise<void> => progress.sent();
     let result: CopyJobResult;
     let slot: HostSlot | undefined;
     let release = (): void => undefined;
@@ -166,8 +167,9 @@ export class CopyWorker {
       result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim }) };
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
+        // No result to carry them: the events go as progress before the job goes back to the queue.
         const copyEnded = Date.now();
-        await sent();
+        await progress.sent();
         this.#ended(job, 'interrupted', Date.now() - copyEnded);
         // Thrown, so BullMQ hands the job to another worker (it has JOB_ATTEMPTS tries).
         throw new CancelledError(`${data.target}: worker ${this.name} stopped; the copy goes back to the queue`);
@@ -185,12 +187,13 @@ export class CopyWorker {
       release();
       this.#running.delete(id);
     }
+    // The result carries the events not yet stored: the job ends without waiting for their round trip.
     const copyEnded = Date.now();
-    await sent();
+    const { first, items } = progress.take();
     // A platform filter's skip is a skip to whoever counts job endings.
     const ended = result.status === 'done' ? result.result.status : result.status;
     this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, Date.now() - copyEnded);
-    return result;
+    return items.length > 0 ? { ...result, trailing: { attempt, first, items } } : result;
   }
 
   /**
@@ -220,7 +223,10 @@ export class CopyWorker {
     return this.#options.openEndpoints(data, signal);
   }
 
-  /** `progressWaitMs`: from the copy's end to the last of its progress in Redis (the result goes after it). */
+  /**
+   * `progressWaitMs`: from the copy's end to the result ready to go with its last events (it no
+   * longer waits for them to be stored as progress; a stopping worker's copy still does).
+   */
   #ended(
     job: Job<CopyJobData, CopyJobResult>,
     status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted',
