@@ -58,6 +58,7 @@ export class CopyWorker {
   #claims: TargetClaims;
   #slots: HostSlots;
   #pauses: SharedPauses | undefined;
+  #listening = false;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
@@ -89,6 +90,10 @@ export class CopyWorker {
       if (channel === this.#pauses?.channel) this.#pauses.heard(message);
       else this.#running.get(message)?.abort('cancelled' satisfies AbortReason);
     });
+    // Reconnected: pauses announced while the subscription was down are loaded once it is back.
+    this.#subscriber.on('ready', () => {
+      if (this.#listening) void this.#listen().catch(() => undefined);
+    });
   }
 
   get reachable(): boolean {
@@ -97,7 +102,8 @@ export class CopyWorker {
 
   /** Starts taking jobs; resolves once connected. */
   async start(): Promise<void> {
-    await this.#subscriber.subscribe(cancelChannel(this.#options.settings), ...(this.#pauses ? [this.#pauses.channel] : []));
+    await this.#listen();
+    this.#listening = true;
     await this.#worker.start();
     this.#options.emit({
       type: 'worker-ready',
@@ -113,12 +119,19 @@ export class CopyWorker {
    * queue (another worker runs them again).
    */
   async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
+    this.#listening = false;
     const closing = this.#worker.close();
     await withinGrace(closing, graceMs, hurry);
     for (const controller of this.#running.values()) controller.abort('worker-stopping' satisfies AbortReason);
     await closing;
     this.#pauses?.close();
     await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);
+  }
+
+  /** Subscribes (again: a no-op when the reconnection did), then loads the pauses stored meanwhile. */
+  async #listen(): Promise<void> {
+    await this.#subscriber.subscribe(cancelChannel(this.#options.settings), ...(this.#pauses ? [this.#pauses.channel] : []));
+    await this.#pauses?.load();
   }
 
   async #process(job: Job<CopyJobData, CopyJobResult>): Promise<CopyJobResult> {
@@ -198,7 +211,8 @@ export class CopyWorker {
 
   /**
    * Before a copy reads its source: one of the host's `queue.sourceCopies` slots, shared by every
-   * worker (none to take without a limit for the host), and any 429 pause another worker stored for it.
+   * worker (none to take without a limit for the host). A 429 pause another worker stored for the
+   * host is already in this worker's gates (`SharedPauses`): the copy's requests wait for it.
    */
   async #sourceSlot(
     job: string,
@@ -207,7 +221,6 @@ export class CopyWorker {
     signal: AbortSignal,
   ): Promise<HostSlot | undefined> {
     const host = parseReference(data.source).registry;
-    await this.#pauses?.honour(host);
     const limit = limits?.[host];
     if (limit === undefined) return undefined;
     return this.#slots.take(host, limit, signal, () =>
