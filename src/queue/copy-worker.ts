@@ -138,6 +138,10 @@ export class CopyWorker {
     const { data } = job;
     const id = job.id ?? '';
     const emit = this.#options.emit;
+    // Nothing of ours comes between BullMQ handing the job over and this line. The pickup before it
+    // is BullMQ's: `sync`'s add wakes one waiting slot (one marker in Redis however many jobs were
+    // added), whose take wakes the next: jobs added at once are taken one after another, a Redis
+    // round trip and a process wake-up each; a slot that ends a job takes the next in the same call.
     emit({
       type: 'copy-job-taken',
       worker: this.name,
