@@ -101,6 +101,8 @@ test('a queued copy: sync receives every event its worker emitted, once and in o
 test("a progress update lost on its way to Redis: the result brings its events, and sync applies them before the later updates' ones, each once", async (t) => {
   const { source, target } = rig;
   // The job's first progress update fails without reaching Redis (as when a connection breaks); the next ones are stored.
+  // Called with the job as `this` below (apply), as BullMQ calls it.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = Job.prototype.updateProgress;
   let calls = 0;
   Job.prototype.updateProgress = function (this: Job, ...args: Parameters<Job['updateProgress']>) {

@@ -89,7 +89,10 @@ test('a pause stored before the worker started holds from its start; its copies 
 
   const monitored = new Redis(redis.url);
   const monitor = await monitored.monitor();
-  t.after(() => Promise.all([monitored.quit(), monitor.disconnect()]));
+  t.after(async () => {
+    monitor.disconnect();
+    await monitored.quit();
+  });
 
   // Every Redis command between two markers (MONITOR reports them in the order Redis ran them).
   const commands: string[][] = [];
