@@ -27,16 +27,32 @@ export interface CopyJobData {
   fingerprint?: string;
 }
 
-/** How a copy job ended, as the worker returns it (a failed copy is an answer, not a job failure: no BullMQ retry). */
-export type CopyJobResult =
-  { status: 'done'; result: CopyResult } | { status: 'failed'; error: { code: string; message: string } } | { status: 'cancelled' };
+/**
+ * How a copy job ended, as the worker returns it (a failed copy is an answer, not a job failure: no
+ * BullMQ retry). `trailing`: the copy's last events, those not yet known stored as progress when
+ * it ended (`sync` applies them after the progress, each event once).
+ */
+export type CopyJobResult = (
+  { status: 'done'; result: CopyResult } | { status: 'failed'; error: { code: string; message: string } } | { status: 'cancelled' }
+) & { trailing?: NumberedEvents };
 
-/** A copy event on its way from a worker to `sync`, with the worker that caused it. */
-/** One progress update of a job: the copy events since the last one, in order (`event`: one alone, as older workers sent it). */
+/** A job's copy events from number `first` on (counted from 0 in attempt `attempt`, BullMQ's `attemptsStarted`). */
+export interface NumberedEvents {
+  attempt: number;
+  first: number;
+  items: CopyEvent[];
+}
+
+/**
+ * One progress update of a job: the copy events since the last one, in order, numbered from
+ * `first` in `attempt` (older workers sent `events` without numbers, or one `event` alone).
+ */
 export interface CopyJobProgress {
   worker: string;
   events?: CopyEvent[];
   event?: CopyEvent;
+  attempt?: number;
+  first?: number;
 }
 
 export function jobData(registry: string, task: CopyTask): CopyJobData {

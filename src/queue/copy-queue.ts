@@ -47,16 +47,10 @@ export class CopyQueue {
     this.#queue.on('error', () => undefined);
     this.#events.on('error', () => undefined);
     this.#watch = new RedisWatch(settings.url, 'sync', emit);
-    this.#events.on('progress', ({ jobId, data }) => {
-      const progress = data as unknown as CopyJobProgress;
-      const events = progress.events ?? (progress.event ? [progress.event] : []);
-      for (const follower of this.#followers.of(jobId)) for (const event of events) follower.run.onEvent?.(event);
-    });
+    this.#events.on('progress', ({ jobId, data }) => this.#progress(jobId, data as unknown as CopyJobProgress));
+    // The completed event carries the job's return value: no lookup of the job after it.
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown as CopyJobResult));
-    this.#events.on('failed', ({ jobId, failedReason }) => {
-      this.#seen(jobId);
-      this.#followers.fail(jobId, queueError(failedReason));
-    });
+    this.#events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
     this.#events.on('removed', ({ jobId }) => this.#followers.settle(jobId, { status: 'cancelled' }));
     this.#events.on('stalled', ({ jobId }) => {
       const follower = this.#followers.of(jobId)[0];
@@ -183,9 +177,8 @@ export class CopyQueue {
     if (state === 'completed' || state === 'failed') {
       const job = await this.#queue.getJob(jobId);
       if (!job) return;
-      this.#seen(jobId);
-      if (state === 'completed') this.#followers.settle(jobId, job.returnvalue);
-      else this.#followers.fail(jobId, queueError(job.failedReason));
+      if (state === 'completed') this.#completed(jobId, job.returnvalue);
+      else this.#failed(jobId, job.failedReason);
     } else if (state === 'unknown') {
       // Gone without an end: Redis restarted without its data. The copy is idempotent: add it again.
       const [first] = followers;
@@ -195,9 +188,30 @@ export class CopyQueue {
     }
   }
 
+  /** A progress update: its events, each once and in order (an older worker's unnumbered ones as they come). */
+  #progress(jobId: string, progress: CopyJobProgress): void {
+    const events = progress.events ?? (progress.event ? [progress.event] : []);
+    if (progress.attempt === undefined || progress.first === undefined) this.#deliver(jobId, events);
+    else this.#deliver(jobId, this.#followers.order(jobId)?.add(progress.attempt, { first: progress.first, items: events }) ?? []);
+  }
+
+  /** The job's end: the last events its result carries (those progress did not bring), then the result. */
   #completed(jobId: string, result: CopyJobResult): void {
     this.#seen(jobId);
+    const order = this.#followers.order(jobId);
+    if (order) this.#deliver(jobId, [...(result.trailing ? order.add(result.trailing.attempt, result.trailing) : []), ...order.end()]);
     this.#followers.settle(jobId, result);
+  }
+
+  #failed(jobId: string, reason: string): void {
+    this.#seen(jobId);
+    this.#deliver(jobId, this.#followers.order(jobId)?.end() ?? []);
+    this.#followers.fail(jobId, queueError(reason));
+  }
+
+  #deliver(jobId: string, events: readonly CopyEvent[]): void {
+    if (events.length === 0) return;
+    for (const follower of this.#followers.of(jobId)) for (const event of events) follower.run.onEvent?.(event);
   }
 
   /** Says that a followed job's end reached this side (the bench measures the queue's own time from it). */

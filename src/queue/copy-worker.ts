@@ -42,7 +42,8 @@ type AbortReason = 'cancelled' | 'worker-stopping';
 
 /**
  * `picture-book worker`: takes copy jobs from the queue and runs them on its own engine. Every
- * event of a copy goes back as the job's progress, in order, before its result. A worker killed
+ * event of a copy goes back numbered, as the job's progress or (those not yet stored when the copy
+ * ended) in its result; `sync` applies each once, in order, before the result. A worker killed
  * mid-copy leaves its job locked until `stalledSeconds` pass; another worker then takes it again
  * from the start (the copy is idempotent, and the manifest is written last, so no tag ever
  * pointed at the incomplete content).
@@ -57,6 +58,7 @@ export class CopyWorker {
   #claims: TargetClaims;
   #slots: HostSlots;
   #pauses: SharedPauses | undefined;
+  #listening = false;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
@@ -88,6 +90,10 @@ export class CopyWorker {
       if (channel === this.#pauses?.channel) this.#pauses.heard(message);
       else this.#running.get(message)?.abort('cancelled' satisfies AbortReason);
     });
+    // Reconnected: pauses announced while the subscription was down are loaded once it is back.
+    this.#subscriber.on('ready', () => {
+      if (this.#listening) void this.#listen().catch(() => undefined);
+    });
   }
 
   get reachable(): boolean {
@@ -96,7 +102,8 @@ export class CopyWorker {
 
   /** Starts taking jobs; resolves once connected. */
   async start(): Promise<void> {
-    await this.#subscriber.subscribe(cancelChannel(this.#options.settings), ...(this.#pauses ? [this.#pauses.channel] : []));
+    await this.#listen();
+    this.#listening = true;
     await this.#worker.start();
     this.#options.emit({
       type: 'worker-ready',
@@ -112,6 +119,7 @@ export class CopyWorker {
    * queue (another worker runs them again).
    */
   async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
+    this.#listening = false;
     const closing = this.#worker.close();
     await withinGrace(closing, graceMs, hurry);
     for (const controller of this.#running.values()) controller.abort('worker-stopping' satisfies AbortReason);
@@ -120,10 +128,20 @@ export class CopyWorker {
     await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);
   }
 
+  /** Subscribes (again: a no-op when the reconnection did), then loads the pauses stored meanwhile. */
+  async #listen(): Promise<void> {
+    await this.#subscriber.subscribe(cancelChannel(this.#options.settings), ...(this.#pauses ? [this.#pauses.channel] : []));
+    await this.#pauses?.load();
+  }
+
   async #process(job: Job<CopyJobData, CopyJobResult>): Promise<CopyJobResult> {
     const { data } = job;
     const id = job.id ?? '';
     const emit = this.#options.emit;
+    // Nothing of ours comes between BullMQ handing the job over and this line. The pickup before it
+    // is BullMQ's: `sync`'s add wakes one waiting slot (one marker in Redis however many jobs were
+    // added), whose take wakes the next: jobs added at once are taken one after another, a Redis
+    // round trip and a process wake-up each; a slot that ends a job takes the next in the same call.
     emit({
       type: 'copy-job-taken',
       worker: this.name,
@@ -137,12 +155,12 @@ export class CopyWorker {
     const controller = new AbortController();
     setMaxListeners(0, controller.signal); // every request of the copy listens on it
     this.#running.set(id, controller);
-    // Progress is sent in order, and all of it before the result.
-    const progress = new ProgressBatches<CopyEvent>((events) =>
-      job.updateProgress({ worker: this.name, events } satisfies CopyJobProgress),
+    // Progress is sent in order, numbered; what is not known stored when the copy ends goes in the result.
+    const attempt = job.attemptsStarted;
+    const progress = new ProgressBatches<CopyEvent>(({ first, items }) =>
+      job.updateProgress({ worker: this.name, events: items, attempt, first } satisfies CopyJobProgress),
     );
     const onEvent = (event: CopyEvent): void => progress.push(event);
-    const sent = (): Promise<void> => progress.sent();
     let result: CopyJobResult;
     let slot: HostSlot | undefined;
     let release = (): void => undefined;
@@ -166,8 +184,9 @@ export class CopyWorker {
       result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim }) };
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
+        // No result to carry them: the events go as progress before the job goes back to the queue.
         const copyEnded = Date.now();
-        await sent();
+        await progress.sent();
         this.#ended(job, 'interrupted', Date.now() - copyEnded);
         // Thrown, so BullMQ hands the job to another worker (it has JOB_ATTEMPTS tries).
         throw new CancelledError(`${data.target}: worker ${this.name} stopped; the copy goes back to the queue`);
@@ -185,17 +204,19 @@ export class CopyWorker {
       release();
       this.#running.delete(id);
     }
+    // The result carries the events not yet stored: the job ends without waiting for their round trip.
     const copyEnded = Date.now();
-    await sent();
+    const { first, items } = progress.take();
     // A platform filter's skip is a skip to whoever counts job endings.
     const ended = result.status === 'done' ? result.result.status : result.status;
     this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, Date.now() - copyEnded);
-    return result;
+    return items.length > 0 ? { ...result, trailing: { attempt, first, items } } : result;
   }
 
   /**
    * Before a copy reads its source: one of the host's `queue.sourceCopies` slots, shared by every
-   * worker (none to take without a limit for the host), and any 429 pause another worker stored for it.
+   * worker (none to take without a limit for the host). A 429 pause another worker stored for the
+   * host is already in this worker's gates (`SharedPauses`): the copy's requests wait for it.
    */
   async #sourceSlot(
     job: string,
@@ -204,7 +225,6 @@ export class CopyWorker {
     signal: AbortSignal,
   ): Promise<HostSlot | undefined> {
     const host = parseReference(data.source).registry;
-    await this.#pauses?.honour(host);
     const limit = limits?.[host];
     if (limit === undefined) return undefined;
     return this.#slots.take(host, limit, signal, () =>
@@ -220,7 +240,10 @@ export class CopyWorker {
     return this.#options.openEndpoints(data, signal);
   }
 
-  /** `progressWaitMs`: from the copy's end to the last of its progress in Redis (the result goes after it). */
+  /**
+   * `progressWaitMs`: from the copy's end to the result ready to go with its last events (it no
+   * longer waits for them to be stored as progress; a stopping worker's copy still does).
+   */
   #ended(
     job: Job<CopyJobData, CopyJobResult>,
     status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted',

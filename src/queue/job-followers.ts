@@ -1,5 +1,6 @@
-import type { CopyRunOptions } from '../copy/index.js';
+import type { CopyEvent, CopyRunOptions } from '../copy/index.js';
 import type { CopyJobData, CopyJobResult } from './copy-job.js';
+import { JobEventOrder } from './job-event-order.js';
 
 /** One caller waiting for a copy job: its events go to `run.onEvent`, its end settles the promise. */
 export interface Follower {
@@ -23,6 +24,7 @@ export interface Follower {
  */
 export class JobFollowers {
   #byJob = new Map<string, Set<Follower>>();
+  #orders = new Map<string, JobEventOrder<CopyEvent>>();
 
   /** `follower` now follows `jobId` (and no longer the job it followed before). */
   follow(jobId: string, follower: Follower): void {
@@ -37,6 +39,14 @@ export class JobFollowers {
     return [...(this.#byJob.get(jobId) ?? [])];
   }
 
+  /** The order of a followed job's events (none for a job nobody here follows: another server's). */
+  order(jobId: string): JobEventOrder<CopyEvent> | undefined {
+    if (!this.#byJob.has(jobId)) return undefined;
+    let order = this.#orders.get(jobId);
+    if (!order) this.#orders.set(jobId, (order = new JobEventOrder<CopyEvent>()));
+    return order;
+  }
+
   jobIds(): string[] {
     return [...this.#byJob.keys()];
   }
@@ -45,6 +55,7 @@ export class JobFollowers {
   release(jobId: string): Follower[] {
     const followers = this.of(jobId);
     this.#byJob.delete(jobId);
+    this.#orders.delete(jobId);
     for (const follower of followers) follower.jobId = undefined;
     return followers;
   }

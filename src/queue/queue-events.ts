@@ -13,7 +13,7 @@ export type QueueEvent =
       registry: string;
       target: string;
       status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted';
-      /** From the copy's end to its last progress update stored in Redis (the result follows it). */
+      /** From the copy's end to its result ready to go (it carries the events not yet stored as progress: about 0). */
       progressWaitMs: number;
       time: number;
     }

@@ -27,7 +27,8 @@ interface PauseMessage {
  * A 429 one worker gets slows every worker for that host: the worker that got it stores the pause
  * in Redis (a key that lapses when the pause ends) and announces it; every other worker pauses its
  * own requests to the host for as long (its host gate, as after a 429 of its own). A worker that
- * missed the announcement (it was starting) finds the key before its next copy from that host.
+ * could have missed announcements (starting, or its subscription reconnecting) loads the stored
+ * pauses once it listens again: its gates then hold every pause, and a copy asks Redis nothing.
  */
 export class SharedPauses {
   #redis: Redis;
@@ -65,11 +66,29 @@ export class SharedPauses {
     this.#apply(pause.host, pause.waitMs, pause.worker);
   }
 
-  /** Before a copy from `host`: a pause stored in Redis (announced before this worker listened) holds it too. */
-  async honour(host: string): Promise<void> {
-    const key = hostPauseKey(this.#settings, host);
-    const [leftMs, from] = await Promise.all([this.#redis.pttl(key), this.#redis.get(key)]);
-    if (leftMs > 0 && from !== null && from !== this.#worker) this.#apply(host, leftMs, from);
+  /**
+   * Once subscribed to `channel` (at start, and again after the subscription reconnected): the
+   * pauses stored in Redis, announced while this worker did not listen, hold here too.
+   */
+  async load(): Promise<void> {
+    const prefix = hostPauseKey(this.#settings, '');
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.#redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length === 0) return;
+    const pipeline = this.#redis.pipeline();
+    for (const key of keys) pipeline.pttl(key).get(key);
+    const answers = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const leftMs = answers[2 * i]?.[1];
+      const from = answers[2 * i + 1]?.[1];
+      if (typeof leftMs === 'number' && leftMs > 0 && typeof from === 'string' && from !== this.#worker)
+        this.#apply(key.slice(prefix.length), leftMs, from);
+    });
   }
 
   close(): void {
