@@ -19,8 +19,8 @@ before(async () => {
   redis = new Redis(server.url);
 });
 after(async () => {
-  redis?.disconnect();
-  await server?.stop();
+  (redis as Redis | undefined)?.disconnect();
+  await (server as TestRedis | undefined)?.stop();
 });
 
 const HOST = 'registry.example:5000';
