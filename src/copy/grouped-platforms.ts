@@ -11,6 +11,7 @@ import type { GroupEngine, Opened } from './grouped-copy.js';
 import { upToDateResult, type CopyResult } from './image-copier.js';
 import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSource } from './resolve.js';
+import { targetHolds } from './target-holds.js';
 
 /** What a grouped copy writes at every destination, its platform filter applied once for all of them. */
 export type GroupWrite =
@@ -81,15 +82,9 @@ export async function groupWrite(
  * the image whole: such an image checked as `copy` without comparing.
  */
 export async function upToDate(checked: readonly Opened[], written: string, filtered: boolean, force: boolean): Promise<boolean[]> {
-  if (force || !filtered) return checked.map(() => false);
-  return Promise.all(
-    checked.map((one) =>
-      one.targetRepo.headManifest(one.target.tag ?? written).then(
-        (head) => head?.digest === written,
-        () => false,
-      ),
-    ),
-  );
+  if (!filtered) return checked.map(() => false);
+  // A destination whose HEAD failed is not held: it is copied, and its copy reports what is wrong.
+  return Promise.all(checked.map((one) => targetHolds(one.targetRepo, one.target, written, force).catch(() => false)));
 }
 
 /** A destination that holds the filtered image already: up to date, its referrers followed, as the engine's plain copy says it. */

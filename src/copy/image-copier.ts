@@ -8,6 +8,7 @@ import type { CopyEventListener, ImageCopyFigures, ReferrerCounts } from './even
 import { copyChild, copyReferenced, settleStopping, writeManifest, type TreeContext } from './manifest-tree.js';
 import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSourceOrTarget, type ResolvedImage } from './resolve.js';
+import { targetHolds } from './target-holds.js';
 
 export interface ImageCopyInput {
   source: Reference;
@@ -105,9 +106,8 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     stop: new TargetStop(shownTarget, input.emit),
     ...(input.sharedBlobs ? { sharedBlobs: input.sharedBlobs } : {}),
   };
-  // The target tag already holds `digest`, what the filter writes (never asked with --force).
-  const held = async (digest: string): Promise<boolean> =>
-    !input.force && (await targetRepo.headManifest(target.tag ?? digest))?.digest === digest;
+  // The target tag already holds `digest`, what the filter writes (a failed HEAD fails the copy).
+  const held = (digest: string): Promise<boolean> => targetHolds(targetRepo, target, digest, input.force);
   const selection =
     manifest.parsed.kind === 'index'
       ? selectPlatforms(manifest as FetchedManifest & { parsed: { kind: 'index' } }, input.platforms, shownSource, input.missingPlatforms)

@@ -57,10 +57,12 @@ export async function planCopy(task: CopyTask, options: PlanOptions, parts: Plan
   const digest = checked.digest;
   if (filtered?.action === 'skip') return { action: 'skip', digest, ...(filtered.note ? { note: filtered.note } : {}) };
   if (task.referrers === false) return { action, digest };
+  const planned = await planSubjects(sourceRepo, targetRepo, checked, platforms, source.toString(), missing);
   const referrers = await planReferrers({
     source: sourceRepo,
     target: targetRepo,
-    subjects: await planSubjects(sourceRepo, targetRepo, checked, platforms, source.toString(), missing),
+    subjects: planned.subjects,
+    children: planned.children,
     filter: task.artifactTypes ?? {},
     cosignTags: task.cosignTags !== false,
     force: check.force,

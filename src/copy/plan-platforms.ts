@@ -3,6 +3,7 @@ import type { ContentRepository, FetchedManifest, MissingPlatforms, Platform } f
 import type { ImageCheck } from './check-image.js';
 import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSourceOrTarget } from './resolve.js';
+import { targetHolds } from './target-holds.js';
 
 export interface PlatformPlanInput {
   source: Reference;
@@ -35,11 +36,10 @@ export async function planPlatforms(input: PlatformPlanInput): Promise<PlatformP
   const { source, target, sourceRepo, targetRepo, check, platforms, missing, force } = input;
   const shown = source.toString();
   const manifest = check.manifest ?? (await fetchSourceOrTarget(sourceRepo, targetRepo, check.digest, shown));
-  // Whether the target tag already holds what the filter writes (a filter that keeps the image whole too).
-  const atTarget = async (written: string): Promise<'copy' | 'up-to-date'> => {
-    const there = force ? undefined : await targetRepo.headManifest(target.tag ?? written);
-    return there?.digest === written ? 'up-to-date' : 'copy';
-  };
+  // Whether the target tag already holds what the filter writes (a filter that keeps the image whole
+  // too); a failed HEAD fails the plan, as it fails the copy.
+  const atTarget = async (written: string): Promise<'copy' | 'up-to-date'> =>
+    (await targetHolds(targetRepo, target, written, force)) ? 'up-to-date' : 'copy';
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
     const config = await sourceRepo.readBlob(parsed.config.digest, parsed.config.size);

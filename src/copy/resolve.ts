@@ -2,7 +2,7 @@ import { CancelledError, HttpError, LayoutError } from '../errors/index.js';
 import { isDigest } from '../reference/index.js';
 import { referencedBlobs, type FetchedManifest, type ContentRepository } from '../registry/index.js';
 import { settleAll } from './settle-all.js';
-import { presentAtTarget } from './manifest-tree.js';
+import { presentAtTarget, readChild } from './manifest-tree.js';
 import { imageNotFound } from './not-found.js';
 
 /** A child of an index, settled before the transfer: fetched, or already at the target by digest. */
@@ -81,7 +81,7 @@ export async function resolveImage(input: ResolveInput): Promise<ResolvedImage> 
         children.set(digest, 'present');
         return;
       }
-      const child = await input.sourceRepo.getManifest(digest);
+      const child = await readChild(input.sourceRepo, input.targetRepo, digest);
       children.set(digest, child);
       bytes += blobBytes(child);
     }),

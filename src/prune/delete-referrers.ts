@@ -30,9 +30,28 @@ function rethrowDisabled(error: unknown): void {
   if (error instanceof PictureBookError && error.code === 'DELETE_DISABLED') throw error;
 }
 
+/** The manifests the fallback index `tag` (at `digest`) lists; undefined, its failure reported, when it cannot be read. */
+async function listedBy(
+  repository: ReferrerRepository,
+  tag: string,
+  digest: string,
+  subject: string,
+  failures: ReferrerFailure[],
+): Promise<string[] | undefined> {
+  try {
+    const index = await repository.getManifest(digest);
+    return index.parsed.kind === 'index' ? index.parsed.manifests.map((entry) => entry.digest) : [];
+  } catch (error) {
+    const cause = new PictureBookError('HTTP', `reading the referrers index ${tag}: ${errorMessage(error)}`, { cause: error });
+    failures.push({ digest, subject, error: cause });
+    return undefined;
+  }
+}
+
 /**
  * The fallback index's entries, then each referrer tag's manifest (by digest: its tag goes with it).
- * One that fails does not stop the others: it is reported with `imageDigest` as its subject.
+ * One that fails does not stop the others: it is reported with `imageDigest` as its subject. An
+ * index that cannot be read stays (its record then keeps it owed, and what it lists with it).
  */
 export async function deleteTaggedReferrers(
   repository: ReferrerRepository,
@@ -53,14 +72,9 @@ export async function deleteTaggedReferrers(
     const digest = digests.get(tag);
     if (digest === undefined) continue;
     if (!tag.includes('.')) {
-      try {
-        const index = await repository.getManifest(digest);
-        if (index.parsed.kind === 'index') for (const entry of index.parsed.manifests) await attempt(entry.digest);
-      } catch (error) {
-        const cause = new PictureBookError('HTTP', `reading the referrers index ${tag}: ${errorMessage(error)}`, { cause: error });
-        result.failures.push({ digest, subject: imageDigest, error: cause });
-        continue;
-      }
+      const listed = await listedBy(repository, tag, digest, imageDigest, result.failures);
+      if (listed === undefined) continue;
+      for (const entry of listed) await attempt(entry);
     }
     await attempt(digest);
   }
@@ -78,8 +92,10 @@ export interface RecordedContext {
 
 /**
  * The referrers recorded for `tag` at `imageDigest` (found through the referrers API, so no tag
- * leads to them) that nothing staying refers to, deleted by digest; one in `alreadyGone` (the
- * fallback index's deletion removed it) counts as deleted. A failure, deciding included, is
+ * leads to them), and those owed from an image the tag held before (their deletion failed after
+ * that image went), that nothing staying refers to, deleted by digest; one in `alreadyGone` (the
+ * fallback index's deletion removed it) counts as deleted. A recorded fallback index (one a run
+ * before could not read) has what it lists deleted first. A failure, deciding included, is
  * reported per referrer and stops nothing else.
  */
 export async function deleteRecordedReferrers(
@@ -89,23 +105,40 @@ export async function deleteRecordedReferrers(
   alreadyGone: ReadonlySet<string>,
 ): Promise<ReferrerDeletions> {
   const result: ReferrerDeletions = { deleted: new Set(), failures: [] };
-  const mine = ctx.view.recorded.filter((r) => r.tag === tag && r.imageDigest === imageDigest && !ctx.handled.has(r.digest));
-  const subjectOf = (digest: string): string => mine.find((r) => r.digest === digest)?.subject ?? imageDigest;
-  let removable: string[];
+  const mine = ctx.view.recorded.filter(
+    (r) => r.tag === tag && (r.imageDigest === imageDigest || r.owed === true) && !ctx.handled.has(r.digest),
+  );
+  const recordOf = (digest: string) => mine.find((r) => r.digest === digest);
+  const subjectOf = (digest: string): string => recordOf(digest)?.subject ?? imageDigest;
+  const removable = new Set<string>();
   try {
-    removable = (await removableReferrers(ctx.view, tag, imageDigest)).filter((digest) => !ctx.handled.has(digest));
+    for (const image of new Set([imageDigest, ...mine.map((r) => r.imageDigest)])) {
+      const ours = new Set(mine.filter((r) => r.imageDigest === image).map((r) => r.digest));
+      for (const digest of await removableReferrers(ctx.view, tag, image)) if (ours.has(digest)) removable.add(digest);
+    }
   } catch (error) {
     for (const digest of new Set(mine.map((r) => r.digest))) result.failures.push({ digest, subject: subjectOf(digest), error });
     return result;
   }
-  for (const digest of removable) {
+  const attempt = async (digest: string, subject: string): Promise<void> => {
     ctx.handled.add(digest);
     try {
       if (ctx.simulate || alreadyGone.has(digest) || (await ctx.repository.deleteManifest(digest))) result.deleted.add(digest);
     } catch (error) {
       rethrowDisabled(error);
-      result.failures.push({ digest, subject: subjectOf(digest), error });
+      result.failures.push({ digest, subject, error });
     }
+  };
+  for (const digest of removable) {
+    if (ctx.handled.has(digest)) continue;
+    const image = recordOf(digest)?.imageDigest ?? imageDigest;
+    const fallback = image.replace(':', '-');
+    if (!ctx.simulate && !alreadyGone.has(digest) && ctx.view.digests.get(fallback) === digest) {
+      const listed = await listedBy(ctx.repository, fallback, digest, subjectOf(digest), result.failures);
+      if (listed === undefined) continue;
+      for (const entry of listed) if (!ctx.handled.has(entry)) await attempt(entry, image);
+    }
+    await attempt(digest, subjectOf(digest));
   }
   return result;
 }

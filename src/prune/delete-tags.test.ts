@@ -152,3 +152,29 @@ test('a recorded referrer whose DELETE fails is reported with the deleted tag, t
   });
   assert.deepEqual([...repo.untagged], [], 'the referrer left behind is gone now');
 });
+
+test('a referrer its fallback index lists and a record names, whose DELETE fails, is asked and reported once', async () => {
+  const [sig, index] = [D('5'), D('7')];
+  const listing = class extends ReferrerRepository {
+    override async getManifest(): Promise<{ parsed: ParsedManifest }> {
+      return {
+        parsed: { kind: 'index', mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ digest: sig }] } as ParsedManifest,
+      };
+    }
+  };
+  const tags = new Map([
+    ['a', D('1')],
+    ['b', D('2')],
+    [`sha256-${'1'.repeat(64)}`, index],
+  ]);
+  const repo = new listing(tags, new Set([sig]), new Set([sig]));
+  const recorded = [{ tag: 'a', imageDigest: D('1'), digest: sig, subject: D('1') }];
+  const [result] = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false, recorded);
+  assert.ok(result?.action === 'deleted', 'the tag itself went');
+  assert.deepEqual(result.referrerDigests, [index]);
+  assert.deepEqual(
+    result.referrerFailures.map((f) => f.digest),
+    [sig],
+  );
+  assert.equal(repo.deletes.filter((d) => d === sig).length, 1, 'its DELETE was sent once');
+});

@@ -160,9 +160,11 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
 
 /**
  * What went through the fallback index and cosign tags, then the recorded referrers: each digest
- * once. The tag itself is gone by now: a referrer that fails is reported, never the tag.
+ * once (a failed one too). The tag itself is gone by now: a referrer that fails is reported, never the tag.
  */
 async function withRecorded(ctx: DeleteContext, d: Deletion, tagged: ReferrerDeletions): Promise<ReferrerOutcome> {
+  // One the fallback index listed and failed to delete is not asked again (nor reported twice) for its record.
+  for (const failure of tagged.failures) ctx.handled.add(failure.digest);
   const recorded = await deleteRecordedReferrers(ctx, d.tag, d.digest, tagged.deleted);
   for (const digest of tagged.deleted) ctx.handled.add(digest);
   return {

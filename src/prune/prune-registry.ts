@@ -162,6 +162,7 @@ async function recordedReferrers(ledger: OwnershipLedger, target: string): Promi
     imageDigest: r.imageDigest,
     digest: r.digest,
     subject: r.subject,
+    ...(r.owed ? { owed: true } : {}),
   }));
 }
 

@@ -11,6 +11,8 @@ export interface RecordedReferrer {
   imageDigest: string;
   digest: string;
   subject: string;
+  /** Its deletion failed after its image went (a run before): deleted with the tag whatever image the tag holds now. */
+  owed?: boolean;
 }
 
 /** What deciding needs of the repository, as deleteTags saw it. */

@@ -57,7 +57,7 @@ export async function settleReferrers(
   await input.ledger.forgetReferrers(owned.target, outcome.referrerDigests);
   const at = input.now();
   await input.ledger.recordReferrers(
-    failures.map((f) => ({ target: owned.target, imageDigest: owned.digest, digest: f.digest, subject: f.subject })),
+    failures.map((f) => ({ target: owned.target, imageDigest: owned.digest, digest: f.digest, subject: f.subject, owed: true })),
     at,
   );
   return messages;

@@ -7,7 +7,7 @@ import { Credentials } from '../auth/credentials.js';
 import { loadConfig } from '../config/index.js';
 import { PictureBookError } from '../errors/index.js';
 import { jobData, taskOf } from './copy-job.js';
-import { deduplicationId, endpointsFingerprint } from './job-id.js';
+import { canonicalJson, deduplicationId, endpointsFingerprint } from './job-id.js';
 
 let dir: string;
 before(async () => {
@@ -92,4 +92,31 @@ test('a copy carrying its endpoints: the same endpoints are one job, other crede
   const fingerprint = job('first-Secret').fingerprint;
   assert.match(fingerprint, /^[0-9a-f]{64}$/);
   assert.notEqual(fingerprint, job('first-Secret', Buffer.alloc(32, 8)).fingerprint, 'another queue key, another fingerprint');
+});
+
+test('one request with its keys in another order, at any depth, is one job; arrays keep their order', () => {
+  const key = Buffer.alloc(32, 7);
+  const request = {
+    source: { endpoint: 'http://s.example/v2', image: 'a', ref: '1', auth: { basicauth: { user: 'reader', password: 'r-Secret' } } },
+    targets: [{ endpoint: 'http://t.example/v2', auth: { basicauth: { user: 'pusher', password: 'p-Secret' } } }],
+    platforms: ['linux/amd64', 'linux/arm64'],
+  };
+  const reordered = {
+    platforms: ['linux/amd64', 'linux/arm64'],
+    targets: [{ auth: { basicauth: { password: 'p-Secret', user: 'pusher' } }, endpoint: 'http://t.example/v2' }],
+    source: { auth: { basicauth: { password: 'r-Secret', user: 'reader' } }, ref: '1', image: 'a', endpoint: 'http://s.example/v2' },
+  };
+  assert.notEqual(JSON.stringify(request), JSON.stringify(reordered), 'the two texts differ as parsed');
+  assert.equal(endpointsFingerprint(key, reordered), endpointsFingerprint(key, request));
+  assert.equal(endpointsFingerprint(undefined, reordered), endpointsFingerprint(undefined, request));
+  const job = (endpoints: unknown) => ({
+    registry: 'distribute',
+    source: 's',
+    target: 't',
+    fingerprint: endpointsFingerprint(key, endpoints),
+  });
+  assert.equal(deduplicationId(job(reordered)), deduplicationId(job(request)));
+  const swapped = { ...request, platforms: ['linux/arm64', 'linux/amd64'] };
+  assert.notEqual(endpointsFingerprint(key, swapped), endpointsFingerprint(key, request), 'an array in another order is another request');
+  assert.equal(canonicalJson({ b: [{ d: 1, c: null }], a: undefined }), '{"b":[{"c":null,"d":1}]}');
 });

@@ -25,8 +25,20 @@ const FINGERPRINT_PURPOSE = 'picture-book copy-job endpoints fingerprint v1';
  * and a plain hash will do.
  */
 export function endpointsFingerprint(key: Buffer | undefined, endpoints: unknown): string {
-  const text = JSON.stringify(endpoints);
+  const text = canonicalJson(endpoints);
   if (key === undefined) return createHash('sha256').update(text, 'utf8').digest('hex');
   const fingerprintKey = createHmac('sha256', key).update(FINGERPRINT_PURPOSE).digest();
   return createHmac('sha256', fingerprintKey).update(text, 'utf8').digest('hex');
+}
+
+/**
+ * JSON with every object's keys sorted, at every depth: one request is one text whichever order
+ * its sender (or a parser, a schema's defaults) put the keys in. Arrays keep their order: it means something.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }

@@ -1,5 +1,5 @@
 import type { RunFinish, RunPage, RunRecord, RunStore, RunSummary, RunTrigger } from '../store/index.js';
-import { type SharedRunSummary, type SharedRuns, SHARED_RUNS } from './shared-runs.js';
+import { type NameClaim, type SharedRunSummary, type SharedRuns, SHARED_RUNS } from './shared-runs.js';
 
 const newestFirst = (a: RunSummary, b: RunSummary): number => b.startedAt - a.startedAt || b.id - a.id;
 const failedRun = (r: RunSummary): boolean => r.result === 'failed' || r.result === 'interrupted' || r.failed > 0;
@@ -19,19 +19,29 @@ export class SharedRunStore implements RunStore {
    */
   readonly server: string;
   readonly #started = new Map<number, SharedRunSummary>();
-  readonly #stopLiving: () => Promise<void>;
+  #stopLiving: (() => Promise<void>) | undefined;
 
   constructor(own: RunStore, shared: SharedRuns, server: string) {
     this.#own = own;
     this.#shared = shared;
     this.server = server;
-    // Said every few seconds: when it lapses (the server was killed), the others show its running runs as interrupted.
-    this.#stopLiving = shared.keepAlive(server);
+  }
+
+  /**
+   * Takes this server's name among the servers of the queue, then says every few seconds that it is
+   * alive (when that lapses, the server was killed: the others show its running runs as interrupted).
+   * `taken`: another live process has the name (it would count this one's runs as its own); nothing
+   * was started. Redis silent: it goes on (the alive key is written once Redis answers).
+   */
+  async join(onWait: () => void): Promise<NameClaim> {
+    const claim = await this.#shared.claimName(this.server, onWait);
+    if (claim !== 'taken') this.#stopLiving = this.#shared.keepAlive(this.server);
+    return claim;
   }
 
   /** A stop, not a death: the others no longer wait for this server's alive key to lapse. Before the queue's connection closes. */
-  leave(): Promise<void> {
-    return this.#stopLiving();
+  async leave(): Promise<void> {
+    await this.#stopLiving?.();
   }
 
   /** Closes the runs a dead process left `running` in this store, and publishes them closed (the others showed them running). */
@@ -100,8 +110,11 @@ export class SharedRunStore implements RunStore {
   async registrySummary(registry: string): Promise<{ runs: number; lastRun: RunSummary | undefined }> {
     const own = await this.#own.registrySummary(registry);
     const others = (await this.#others()).filter((r) => r.registry === registry);
+    // A run published under another name may be this store's own (the server was renamed: a new
+    // host name or state path); Redis's shared runs are the newest, so this store's newest hold it.
+    const ownIds = new Set(((await this.#own.listRunPage({ registry, limit: SHARED_RUNS }))?.runs ?? []).map((r) => r.id));
     const lastRun = merge(own.lastRun ? [own.lastRun] : [], others, 1)[0];
-    return { runs: own.runs + others.length, lastRun };
+    return { runs: own.runs + others.filter((r) => !ownIds.has(r.id)).length, lastRun };
   }
 
   async listRunPage(page: RunPage): Promise<{ runs: RunSummary[]; more: boolean } | undefined> {

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { QueueSettings } from '../config/index.js';
 import type { RunRecord, RunSummary } from '../store/index.js';
+import { parseSharedRecord, parseSharedSummary } from './shared-run-json.js';
 import { runIdKey, runRecordsKey, runSummariesKey, syncServerKey } from './queue-names.js';
 
 /** The newest runs every server shows besides its own; older ones stay only in their owner's history. */
@@ -12,6 +14,8 @@ const REDIS_WAIT_MS = 2_000;
 export const SERVER_ALIVE_MS = 30_000;
 /** How often a server says it is alive (three times per expiry: one missed renewal is no death). */
 const ALIVE_EVERY_MS = SERVER_ALIVE_MS / 3;
+/** How often a starting server looks again at an alive key of its name that another process wrote. */
+const WATCH_EVERY_MS = 500;
 
 /** A run as published for the other servers: `server` tells whose history holds it. */
 export type SharedRunSummary = RunSummary & { server: string };
@@ -29,6 +33,11 @@ if extra > 0 then
   for _, old in ipairs(redis.call('ZPOPMIN', KEYS[3], extra)) do redis.call('HDEL', KEYS[1], old) redis.call('HDEL', KEYS[2], old) end
 end
 return 1`;
+// Removes an alive key only while it holds this process's token: never another live process's.
+const LEAVE = `local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** Whether a starting server took its name: `taken`: another live process says it is alive under it; `unanswered`: Redis did not say. */
+export type NameClaim = 'claimed' | 'taken' | 'unanswered';
 
 /**
  * The run history several `sync` servers sharing a queue publish in its Redis, so the API of any
@@ -39,6 +48,8 @@ return 1`;
 export class SharedRuns {
   #redis: Redis;
   #settings: Pick<QueueSettings, 'name'>;
+  /** Marks this process's alive keys: another process of the same server name writes another. */
+  readonly #token = randomUUID();
 
   constructor(redis: Redis, settings: Pick<QueueSettings, 'name'>) {
     this.#redis = redis;
@@ -60,28 +71,57 @@ export class SharedRuns {
   /** Every published summary (at most SHARED_RUNS); empty when Redis does not answer. */
   async summaries(): Promise<SharedRunSummary[]> {
     const values = await this.#bounded(this.#redis.hvals(runSummariesKey(this.#settings)));
-    return (values ?? []).map((v) => JSON.parse(v) as SharedRunSummary);
+    return (values ?? []).map((v) => parseSharedSummary(v));
   }
 
   async record(id: number): Promise<RunRecord | undefined> {
     const value = await this.#bounded(this.#redis.hget(runRecordsKey(this.#settings), String(id)));
-    return typeof value === 'string' ? (JSON.parse(value) as RunRecord) : undefined;
+    return typeof value === 'string' ? parseSharedRecord(value) : undefined;
+  }
+
+  /**
+   * Takes the name `server` for this process, before saying it is alive under it. Its alive key
+   * holds this process's token and the time: a key of another token is another process's, alive if
+   * it renews it (a new time, at most ALIVE_EVERY_MS later: `taken`), dead if it lapses (a server
+   * killed a moment ago: the name is taken over then, at most SERVER_ALIVE_MS later; `onWait` is
+   * told once that it waits). No guess on timing: the key's own renewal or expiry decides.
+   */
+  async claimName(server: string, onWait: () => void): Promise<NameClaim> {
+    const key = syncServerKey(this.#settings, server);
+    let seen: string | undefined;
+    for (;;) {
+      const set = await this.#bounded(this.#redis.set(key, this.#aliveValue(), 'PX', SERVER_ALIVE_MS, 'NX'));
+      if (set === 'OK') return 'claimed';
+      const value = set === undefined ? undefined : await this.#bounded(this.#redis.get(key));
+      if (value === undefined) return 'unanswered';
+      if (value !== null) {
+        if (seen === undefined) onWait();
+        else if (value !== seen) return 'taken';
+        seen = value;
+      }
+      await sleep(WATCH_EVERY_MS);
+    }
   }
 
   /**
    * Says `server` is alive now and every ALIVE_EVERY_MS (a key expiring after SERVER_ALIVE_MS); the
-   * returned function stops saying so and removes the key (a server stopping, not dying).
+   * returned function stops saying so and removes the key (a server stopping, not dying) if it is still this process's.
    */
   keepAlive(server: string): () => Promise<void> {
     const key = syncServerKey(this.#settings, server);
-    const say = (): Promise<unknown> => this.#bounded(this.#redis.set(key, String(Date.now()), 'PX', SERVER_ALIVE_MS));
+    const say = (): Promise<unknown> => this.#bounded(this.#redis.set(key, this.#aliveValue(), 'PX', SERVER_ALIVE_MS));
     void say();
     const timer = setInterval(() => void say(), ALIVE_EVERY_MS);
     timer.unref();
     return async () => {
       clearInterval(timer);
-      await this.#bounded(this.#redis.del(key));
+      await this.#bounded(this.#redis.eval(LEAVE, 1, key, `${this.#token} `));
     };
+  }
+
+  /** This process's token and the time: every renewal changes the value, which is how a starting namesake sees it is alive. */
+  #aliveValue(): string {
+    return `${this.#token} ${Date.now()}`;
   }
 
   /** Which of `servers` said lately that they are alive (undefined: Redis did not answer). */

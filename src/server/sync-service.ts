@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
@@ -27,6 +26,7 @@ import { SyncMetrics } from './metrics/sync-metrics.js';
 import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
 import { settingsNeedingRestart } from './restart-settings.js';
+import { joinAsNamed, syncServerName } from './server-name.js';
 
 export type ServerEvent = ServiceEvent | SchedulerEvent | LoadEvent | QueueEvent;
 
@@ -127,7 +127,7 @@ export class SyncService {
       claims = new ScheduleClaims(queue.redis, queueSettings);
       // Several servers on one queue: the API of each shows the runs of all.
       // Named by host and state path: a restarted server knows its earlier runs as its own.
-      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), `${hostname()}:${config.state.path}`);
+      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), syncServerName(config.state.path));
     }
     const runner = options.runner ?? loadRunner(this.#engine, copies, this.#store.ownership);
     this.#scheduler = new Scheduler({
@@ -185,6 +185,8 @@ export class SyncService {
     await this.#listen();
     // Jobs are followed from their first event once the queue's event reader is connected (Redis down: it waits).
     await this.#queue?.ready();
+    if (this.#store instanceof SharedRunStore && this.#queue)
+      await joinAsNamed(this.#store, { file: this.#config.file, queueName: this.#queue.settings.name }, this.#emit);
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
     if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });

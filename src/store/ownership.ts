@@ -50,6 +50,11 @@ export interface OwnedReferrer {
   digest: string;
   /** What it refers to: the image, one of its index's children, or another referrer (a signature of an SBOM). */
   subject: string;
+  /**
+   * Its deletion failed after its image was deleted: the next prune of the tag deletes it even when
+   * the tag was written again meanwhile and holds another image (absent: a record like any other).
+   */
+  owed?: boolean;
 }
 
 export interface OwnershipLedger {

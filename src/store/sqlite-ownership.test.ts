@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { SqliteRunStore } from './sqlite-run-store.js';
+import { MIGRATIONS } from './sqlite-schema.js';
 
 const store = SqliteRunStore.open(':memory:');
 after(() => store.close());
@@ -74,4 +79,35 @@ test("forgetting some of a tag's referrers (those deleted while another failed) 
   await ledger.recordReferrers([kept, gone], 1);
   await ledger.forgetReferrers(kept.target, [gone.digest]);
   assert.deepEqual(await ledger.ownedReferrers('m:5000/y/app'), [kept]);
+});
+
+test('a referrer owed by a failed deletion is read back as owed; written again by a copy, it is a record like any other', async () => {
+  const owed = { target: 'm:5000/z/app:v1', imageDigest: D1, digest: D2, subject: D1, owed: true };
+  await ledger.recordReferrers([owed], 1);
+  assert.deepEqual(await ledger.ownedReferrers('m:5000/z/app'), [owed]);
+  const copied = { target: owed.target, imageDigest: D1, digest: D2, subject: D1 };
+  await ledger.recordReferrers([copied], 2);
+  assert.deepEqual(await ledger.ownedReferrers('m:5000/z/app'), [copied], 'no `owed` key at all');
+});
+
+test('a database of the schema before owed referrers gets the column: its records read as before', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-store-owed-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'before-owed.db');
+  const old = new Database(file);
+  const owedAt = MIGRATIONS.findIndex((sql) => sql.includes('ADD COLUMN owed'));
+  for (const sql of MIGRATIONS.slice(0, owedAt)) old.exec(sql);
+  old.pragma(`user_version = ${owedAt}`);
+  old
+    .prepare(`INSERT INTO owned_referrers (target, image_digest, digest, subject, written_at) VALUES ('m:5000/o/app:v1', ?, ?, ?, 1)`)
+    .run(D1, D2, D1);
+  old.close();
+  const reopened = SqliteRunStore.open(file);
+  try {
+    assert.deepEqual(await reopened.ownership.ownedReferrers('m:5000/o/app'), [
+      { target: 'm:5000/o/app:v1', imageDigest: D1, digest: D2, subject: D1 },
+    ]);
+  } finally {
+    await reopened.close();
+  }
 });

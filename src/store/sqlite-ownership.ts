@@ -21,6 +21,16 @@ interface PrunedRow {
   pruned_at: number;
 }
 
+interface ReferrerRow {
+  target: string;
+  imageDigest: string;
+  digest: string;
+  subject: string;
+  owed: number;
+}
+
+const ownedReferrer = ({ owed, ...row }: ReferrerRow): OwnedReferrer => (owed ? { ...row, owed: true } : row);
+
 const owned = (row: OwnedRow): OwnedTag => ({
   registry: row.registry,
   ruleKey: row.rule_key,
@@ -73,12 +83,13 @@ function prepare(db: Database) {
       `SELECT run_id AS runId, rule, target, digest, outcome, reason, at FROM run_prune_skips WHERE run_id = ? ORDER BY rowid`,
     ),
     recordReferrer: db.prepare(
-      `INSERT INTO owned_referrers (target, image_digest, digest, subject, written_at) VALUES (@target, @imageDigest, @digest, @subject, @at)
-       ON CONFLICT (target, image_digest, digest) DO UPDATE SET subject = @subject, written_at = @at`,
+      `INSERT INTO owned_referrers (target, image_digest, digest, subject, written_at, owed)
+       VALUES (@target, @imageDigest, @digest, @subject, @at, @owed)
+       ON CONFLICT (target, image_digest, digest) DO UPDATE SET subject = @subject, written_at = @at, owed = @owed`,
     ),
     // The `host/name:tag` rows of one repository (a name holds no `:`, so `host/name/deeper:tag` never matches).
-    referrers: db.prepare<{ prefix: string }, OwnedReferrer>(
-      `SELECT target, image_digest AS imageDigest, digest, subject FROM owned_referrers
+    referrers: db.prepare<{ prefix: string }, ReferrerRow>(
+      `SELECT target, image_digest AS imageDigest, digest, subject, owed FROM owned_referrers
        WHERE substr(target, 1, length(@prefix)) = @prefix ORDER BY rowid`,
     ),
     forgetReferrers: db.prepare<[string]>(`DELETE FROM owned_referrers WHERE target = ?`),
@@ -148,12 +159,12 @@ export class SqliteOwnershipLedger implements OwnershipLedger {
 
   async recordReferrers(referrers: readonly OwnedReferrer[], at: number): Promise<void> {
     this.#db.transaction(() => {
-      for (const referrer of referrers) this.#sql.recordReferrer.run({ ...referrer, at });
+      for (const { owed, ...referrer } of referrers) this.#sql.recordReferrer.run({ ...referrer, at, owed: owed ? 1 : 0 });
     })();
   }
 
   async ownedReferrers(repository: string): Promise<OwnedReferrer[]> {
-    return this.#sql.referrers.all({ prefix: `${repository}:` });
+    return this.#sql.referrers.all({ prefix: `${repository}:` }).map(ownedReferrer);
   }
 
   async forgetReferrers(target: string, digests?: readonly string[]): Promise<void> {

@@ -119,6 +119,8 @@ export const MIGRATIONS: readonly string[] = [
   // Images a platform filter left out, counted apart (as the CLI counts them), and each image's note (why it was skipped).
   `ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE run_images ADD COLUMN note TEXT;`,
+  // A referrer whose deletion failed after its image went: owed to the next prune of its tag, whatever the tag holds by then.
+  `ALTER TABLE owned_referrers ADD COLUMN owed INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

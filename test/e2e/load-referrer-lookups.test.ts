@@ -18,7 +18,7 @@ import {
   type TestRegistry,
 } from '../harness/index.js';
 import { dockerImage, ociImage, ociIndex } from './fixtures.js';
-import { runCli, tempDir } from './load-harness.js';
+import { jsonLines, runCli, tempDir } from './load-harness.js';
 import { writeConfig } from './sync-kit.js';
 
 /*
@@ -70,12 +70,13 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function load(name: string, entry: Record<string, unknown>): Promise<void> {
+async function load(name: string, entry: Record<string, unknown>, ...flags: string[]): Promise<string> {
   const work = join(dir, name);
   await mkdir(work, { recursive: true });
   const file = await writeConfig(work, { registries: [{ hostname: targetProxy.host, ...entry }] });
-  const result = await runCli(['load', '--config', file, '--all']);
+  const result = await runCli(['load', '--config', file, '--all', ...flags]);
   assert.equal(result.code, 0, result.stderr + result.stdout);
+  return result.stdout;
 }
 
 const referrersApiGets = (repository: string) => sourceProxy.count('GET', new RegExp(`^/v2/${repository}/referrers/`));
@@ -98,6 +99,23 @@ test('a no-change load asks the referrers API once per repository, no fallback t
   assert.equal(targetProxy.count('GET', /^\/v2\/lookups\/plain\/.*\/manifests\//), 0, 'nothing read at the target for the unsigned images');
   assert.equal(sourceProxy.count('GET', /^\/v2\/plain\/.*\/manifests\//), 0, 'nor at the source');
   assert.deepEqual((await skopeoListTags(`${target.host}/lookups/signed/app`, target)).sort(), signedTags);
+});
+
+test('a dry run of an up-to-date index whose repository can hold no referrer reads no manifest either, as the copy', async () => {
+  const entry = { repository: 'lookups-dry', images: [`${sourceProxy.host}/plain/multi:v1`] };
+  await load('dry-first', entry);
+  sourceProxy.clearRequests();
+  targetProxy.clearRequests();
+  const stdout = await load('dry', entry, '--dry-run', '--log-format', 'json');
+  const planned = jsonLines(stdout).filter((e) => e.type === 'image-planned');
+  assert.deepEqual(
+    planned.map((e) => [e.action, e.referrers]),
+    [['up-to-date', undefined]],
+    'up to date, no referrer to copy',
+  );
+  assert.equal(referrersApiGets('plain/multi'), 1, 'the index itself is asked for referrers (one 404: no API)');
+  assert.equal(targetProxy.count('GET', /\/manifests\//), 0, 'its children are not read at the target');
+  assert.equal(sourceProxy.count('GET', /\/manifests\//), 0, 'nor at the source');
 });
 
 test('cosignTags: false lists no tags, so the fallback tag is still looked for (and copied) by HEAD', async () => {

@@ -1,5 +1,5 @@
 import { CancelledError } from '../../errors/index.js';
-import { isIndexMediaType, type ContentRepository, type FetchedManifest } from '../../registry/index.js';
+import type { ContentRepository, FetchedManifest } from '../../registry/index.js';
 import type { BlobCopier } from '../blob-copier.js';
 import { CopyStats } from '../copy-stats.js';
 import type { CopyTask } from '../copy-task.js';
@@ -113,18 +113,6 @@ export async function upToDateChildren(
           return sourceRepo.getManifest(digest).catch(() => Promise.reject(error as Error));
         });
   return index.parsed.kind === 'index' ? index.parsed.manifests.map((c) => c.digest) : [];
-}
-
-/** An up-to-date image's manifests: itself and, for an index, its children (see upToDateChildren). */
-export async function upToDateSubjects(
-  targetRepo: ContentRepository,
-  sourceRepo: ContentRepository,
-  digest: string,
-  mediaType: string | undefined,
-  sourceIndex?: FetchedManifest,
-): Promise<string[]> {
-  if (!mediaType || !isIndexMediaType(mediaType)) return [digest];
-  return [digest, ...(await upToDateChildren(targetRepo, sourceRepo, digest, sourceIndex))];
 }
 
 /** A platform filter left the source index behind: its referrers describe a manifest the target does not hold. */

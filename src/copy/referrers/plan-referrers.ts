@@ -5,8 +5,8 @@ import { presentAtTarget } from '../manifest-tree.js';
 import { selectPlatforms } from '../platform-selection.js';
 import { settleAll } from '../settle-all.js';
 import { artifactTypeOf, type ArtifactTypeFilter } from './artifact-filter.js';
-import { discoverReferrers, type DiscoveryWitness } from './discover.js';
-import { upToDateSubjects } from './follow.js';
+import { discoverReferrers, type DiscoveryLookups, type DiscoveryWitness } from './discover.js';
+import { couldHaveReferrers, upToDateChildren } from './follow.js';
 import { listOrWarn } from './referrer-problems.js';
 import type { ReferrersApiAnswers } from './referrers-api-answers.js';
 
@@ -15,6 +15,8 @@ export interface PlanReferrersInput {
   target: ContentRepository;
   /** The manifests whose referrers a copy would follow (see planSubjects). */
   subjects: readonly string[];
+  /** An up-to-date index's children: planned only when one could have referrers, as the copy follows them (see followReferrers). */
+  children?: (() => Promise<readonly string[]>) | undefined;
   filter: ArtifactTypeFilter;
   cosignTags: boolean;
   force: boolean;
@@ -26,11 +28,18 @@ export interface PlanReferrersInput {
   referrersApi?: ReferrersApiAnswers | undefined;
 }
 
+/** The manifests a copy would follow referrers of, and an up-to-date index's children (read only when asked for). */
+export interface PlannedSubjects {
+  subjects: string[];
+  children?: () => Promise<readonly string[]>;
+}
+
 /**
  * The manifests a copy would follow referrers of: the image and, for an index, each child it lists
  * (those a platform filter keeps; the new index a filter writes has none at the source). An
- * up-to-date index is read at the target, as the copy does; one to copy at the source, the one
- * manifest a copy would read first.
+ * up-to-date index's children are read as the copy reads them (upToDateChildren), and only once
+ * planReferrers found that one could have referrers; an index to copy is read at the source, the
+ * one manifest a copy would read first.
  */
 export async function planSubjects(
   source: ContentRepository,
@@ -39,16 +48,20 @@ export async function planSubjects(
   platforms: readonly Platform[],
   shownSource: string,
   missing?: MissingPlatforms,
-): Promise<string[]> {
-  if (check.action === 'up-to-date') return upToDateSubjects(target, source, check.digest, check.targetMediaType, check.manifest);
+): Promise<PlannedSubjects> {
+  if (check.action === 'up-to-date') {
+    const { digest, targetMediaType, manifest } = check;
+    if (!targetMediaType || !isIndexMediaType(targetMediaType)) return { subjects: [digest] };
+    return { subjects: [digest], children: () => upToDateChildren(target, source, digest, manifest) };
+  }
   const mediaType = check.manifest?.mediaType ?? check.sourceMediaType;
-  if (!mediaType || !isIndexMediaType(mediaType)) return [check.digest];
+  if (!mediaType || !isIndexMediaType(mediaType)) return { subjects: [check.digest] };
   const index = check.manifest ?? (await source.getManifest(check.digest));
-  if (index.parsed.kind !== 'index') return [check.digest];
+  if (index.parsed.kind !== 'index') return { subjects: [check.digest] };
   const selection = selectPlatforms(index as typeof index & { parsed: { kind: 'index' } }, platforms, shownSource, missing);
-  if (selection.kind === 'child') return [selection.descriptor.digest];
-  if (selection.kind === 'subset') return selection.children.map((c) => c.digest);
-  return [check.digest, ...index.parsed.manifests.map((c) => c.digest)];
+  if (selection.kind === 'child') return { subjects: [selection.descriptor.digest] };
+  if (selection.kind === 'subset') return { subjects: selection.children.map((c) => c.digest) };
+  return { subjects: [check.digest, ...index.parsed.manifests.map((c) => c.digest)] };
 }
 
 /**
@@ -65,8 +78,18 @@ export async function planReferrers(input: PlanReferrersInput): Promise<Record<s
   const sourceTags = () =>
     (tags ??= listOrWarn(input.source, 'tags', { ...input.witness, subject: input.subjects[0] ?? '' }, input.sourceTags));
   await settleAll(input.subjects.map((subject) => planSubject(input, subject, add, sourceTags)));
+  if (input.children && (await couldHaveReferrers(input.source, lookupsOf(input, sourceTags)))) {
+    const children = await input.children();
+    await settleAll(children.map((child) => planSubject(input, child, add, sourceTags)));
+  }
   return counts;
 }
+
+/** What discovery spares (see DiscoveryLookups): the run's referrers API answers, and the tags when listed for cosign tags. */
+const lookupsOf = (input: PlanReferrersInput, sourceTags: () => Promise<readonly string[] | undefined>): DiscoveryLookups => ({
+  api: input.referrersApi,
+  tags: input.cosignTags ? sourceTags : undefined,
+});
 
 async function planSubject(
   input: PlanReferrersInput,
@@ -74,8 +97,7 @@ async function planSubject(
   add: (type: string) => void,
   sourceTags: () => Promise<readonly string[] | undefined>,
 ): Promise<void> {
-  const lookups = { api: input.referrersApi, tags: input.cosignTags ? sourceTags : undefined };
-  const found = await discoverReferrers(input.source, input.target, subject, input.filter, input.witness, lookups);
+  const found = await discoverReferrers(input.source, input.target, subject, input.filter, input.witness, lookupsOf(input, sourceTags));
   if (!found.sameAtTarget) {
     await settleAll(
       found.entries.map(async (entry) => {

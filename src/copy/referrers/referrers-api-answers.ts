@@ -2,6 +2,9 @@ import type { ContentRepository, ReferrersListing } from '../../registry/index.j
 
 type Answer = 'supported' | 'unsupported' | 'unknown';
 
+/** One repository of one registry: the newline cannot occur in a host or a repository name. */
+const keyOf = (repo: ContentRepository): string => `${repo.place}\n${repo.name}`;
+
 /**
  * Which source repositories answered, in one run, that they have no referrers API (a 404 that is
  * not NAME_UNKNOWN, or an answer that is not an index: distribution 2.8, and the spec's word for a
@@ -21,7 +24,7 @@ export class ReferrersApiAnswers {
    * teaches nothing (the next one asks).
    */
   async list(repo: ContentRepository, list: () => Promise<ReferrersListing>): Promise<ReferrersListing> {
-    const key = `${repo.place}\n${repo.name}`;
+    const key = keyOf(repo);
     const known = this.#answers.get(key);
     if (known) return (await known) === 'unsupported' ? { supported: false } : list();
     const listing = list();
@@ -38,6 +41,6 @@ export class ReferrersApiAnswers {
 
   /** Whether `repo` answered, in this run, that it has no referrers API. */
   async unsupported(repo: ContentRepository): Promise<boolean> {
-    return (await this.#answers.get(`${repo.place}\n${repo.name}`)) === 'unsupported';
+    return (await this.#answers.get(keyOf(repo))) === 'unsupported';
   }
 }
