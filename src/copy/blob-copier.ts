@@ -3,8 +3,10 @@ import type { BlobUpload, ContentRepository, Descriptor } from '../registry/inde
 import { BlobLocations } from './blob-locations.js';
 import { streamBlob } from './blob-stream.js';
 import { TransferFailure } from './blob-transfer.js';
+import { sharedSightings, uploadShared } from './shared-upload.js';
 import type { CopyEventListener } from './events.js';
 import type { Limiter } from './limiter.js';
+import type { SharedBlobs } from './shared-blobs.js';
 import { sendToMany } from './grouped-transfer.js';
 import { pauseBeforeRetry } from './retry-pause.js';
 
@@ -16,6 +18,8 @@ export interface BlobCaller {
   emit: CopyEventListener;
   /** Aborts once the caller's copy failed for good elsewhere (target-stop.ts): its transfers stop at once, rejecting with the reason. */
   signal?: AbortSignal | undefined;
+  /** Blob uploads shared with other processes (shared-blobs.ts): their sightings are mount candidates, and one of them uploads a blob at a time. */
+  shared?: SharedBlobs | undefined;
 }
 
 /** One target of a grouped copy: where the blob goes, and whose events it is. */
@@ -190,6 +194,7 @@ export class BlobCopier {
       const outcome = await this.#copyOnce(source, target, blob, caller);
       // Recorded before anyone waiting on this copy resumes, so they can mount from here.
       this.#locations.remember(target.place, blob.digest, target.name);
+      await caller.shared?.sighted(target.place, blob.digest, target.name).catch(() => undefined);
       return outcome;
     }, blob.size);
     if (this.#locations.repositories(target.place, blob.digest).length === 0) {
@@ -215,7 +220,17 @@ export class BlobCopier {
     // Its copy failed while this blob waited for a slot: nothing to do for it.
     if (caller.signal?.aborted) throw caller.signal.reason;
     const prepared = await this.#prepare(source, target, blob, caller);
-    return 'kind' in prepared ? prepared : streamBlob(source, target, blob, caller, prepared.session, this.#options);
+    if ('kind' in prepared) return prepared;
+    if (!caller.shared || !target.mountBlob) return streamBlob(source, target, blob, caller, prepared.session, this.#options);
+    return uploadShared({
+      target,
+      blob,
+      caller,
+      shared: caller.shared,
+      session: prepared.session,
+      mountFrom: (candidates, session) => this.#mountFrom(candidates, target, blob, caller, session),
+      stream: (session) => streamBlob(source, target, blob, caller, session, this.#options),
+    });
   }
 
   /** Already there, or mounted: the outcome; else the upload a refused mount opened, if any (the bytes must travel). */
@@ -230,15 +245,28 @@ export class BlobCopier {
     // Every request costs the registry too (a HEAD is ~3 ms of its CPU on a small machine): what
     // this process saw spares them. Known here: nothing to ask. Known elsewhere in this registry:
     // the mount is the check (201 also when the repository had it already). Unknown: HEAD first.
-    const candidates = this.#mountCandidates(source, target, blob.digest);
-    if (
-      this.#locations.has(target.place, blob.digest, target.name) ||
-      (candidates.length === 0 && (await target.headBlob(blob.digest, blob.size)) !== undefined)
-    ) {
+    const known = this.#locations.has(target.place, blob.digest, target.name);
+    const candidates = known
+      ? []
+      : [...new Set([...this.#mountCandidates(source, target, blob.digest), ...(await sharedSightings(caller, target, blob.digest))])];
+    if (known || (candidates.length === 0 && (await target.headBlob(blob.digest, blob.size)) !== undefined)) {
       emit({ type: 'blob-skipped', ...event, time: Date.now() });
       return { kind: 'skipped' };
     }
-    let session: BlobUpload | undefined;
+    return this.#mountFrom(candidates, target, blob, caller, undefined);
+  }
+
+  /** Mounted from one of `candidates`: the outcome; else the upload a refused mount opened, if any (`opened` is kept or replaced). */
+  async #mountFrom(
+    candidates: readonly string[],
+    target: ContentRepository,
+    blob: Descriptor,
+    caller: BlobCaller,
+    opened: BlobUpload | undefined,
+  ): Promise<BlobOutcome | { session: BlobUpload | undefined }> {
+    const { emit, targetName } = caller;
+    const event = { target: targetName, digest: blob.digest, size: blob.size };
+    let session = opened;
     for (const from of candidates) {
       if (!target.mountBlob) break;
       let result: 'mounted' | BlobUpload;
@@ -253,6 +281,7 @@ export class BlobCopier {
         continue;
       }
       if (result === 'mounted') {
+        if (session) await session.cancel();
         emit({ type: 'blob-mounted', ...event, from, time: Date.now() });
         return { kind: 'mounted', from };
       }

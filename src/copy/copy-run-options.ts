@@ -1,4 +1,5 @@
 import type { CopyEventListener } from './events.js';
+import type { SharedBlobs } from './shared-blobs.js';
 import type { TagListings } from './tag-listings.js';
 
 /** How one caller runs one copy: its stop signals, its event listener, its tag listings and its target claim. */
@@ -27,4 +28,9 @@ export interface CopyRunOptions {
    * checked again), and gives what frees it when the copy ends. Workers sharing a queue use it.
    */
   claim?: (digest: string) => Promise<{ waited: boolean; release: () => void }>;
+  /**
+   * Blob uploads shared with other processes writing to the same registries: a blob another one
+   * uploads is mounted from where it landed instead of sent twice. Workers sharing a queue use it.
+   */
+  sharedBlobs?: SharedBlobs;
 }

@@ -1,3 +1,4 @@
+import type { SharedBlobs } from './shared-blobs.js';
 import type { Reference } from '../reference/index.js';
 import { formatPlatform, type FetchedManifest, type MissingPlatforms, type Platform, type ContentRepository } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
@@ -22,6 +23,8 @@ export interface ImageCopyInput {
   force: boolean;
   blobs: BlobCopier;
   emit: CopyEventListener;
+  /** Blob uploads shared with other processes (copy-run-options.ts). */
+  sharedBlobs?: SharedBlobs;
 }
 
 export interface CopyResult extends ImageCopyFigures {
@@ -101,6 +104,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     emit: input.emit,
     prefetched: resolved.children,
     stop: new TargetStop(shownTarget, input.emit),
+    ...(input.sharedBlobs ? { sharedBlobs: input.sharedBlobs } : {}),
   };
   // The target tag already holds `digest`, what the filter writes (a failed HEAD fails the copy).
   const held = (digest: string): Promise<boolean> => targetHolds(targetRepo, target, digest, input.force);

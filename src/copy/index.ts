@@ -1,6 +1,7 @@
 export type { CopyTask } from './copy-task.js';
 export { CopyEngine, type CopyEngineOptions } from './engine.js';
 export type { CopyRunOptions } from './copy-run-options.js';
+export type { SharedBlobs } from './shared-blobs.js';
 export type { PlanOptions, PlanResult } from './plan-copy.js';
 export type { PlanAction } from './check-image.js';
 export type { CopyResult } from './image-copier.js';

@@ -8,6 +8,7 @@ import {
   type PutManifestOptions,
 } from '../registry/index.js';
 import { CancelledError, HttpError, LayoutError } from '../errors/index.js';
+import type { SharedBlobs } from './shared-blobs.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
@@ -28,6 +29,8 @@ export interface TreeContext {
   prefetched?: ReadonlyMap<string, PrefetchedChild>;
   /** Cuts the copy's other transfers once one part failed for good (an image copy's; absent: each part runs to its end). */
   stop?: TargetStop;
+  /** Blob uploads shared with other processes (copy-run-options.ts). */
+  sharedBlobs?: SharedBlobs;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface TreeContext {
 export async function copyReferenced(ctx: TreeContext, manifest: Pick<FetchedManifest, 'parsed'>): Promise<void> {
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
-    const caller = { targetName: ctx.targetName, emit: ctx.emit, signal: ctx.stop?.signal };
+    const caller = { targetName: ctx.targetName, emit: ctx.emit, signal: ctx.stop?.signal, shared: ctx.sharedBlobs };
     await settleStopping(
       ctx,
       referencedBlobs(parsed).map(async (blob) => ctx.stats.add(await ctx.blobs.copy(ctx.source, ctx.target, blob, caller))),

@@ -115,6 +115,7 @@ export async function copySingle(task: CopyTask, run: CopyRunOptions, parts: Sin
         force,
         blobs: parts.blobs,
         emit,
+        ...(run.sharedBlobs ? { sharedBlobs: run.sharedBlobs } : {}),
       });
       // An image skipped for its platforms was not written: nothing of it to sign at the target.
       const follows = task.referrers !== false && result.status !== 'platform-skipped';

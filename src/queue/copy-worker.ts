@@ -11,6 +11,7 @@ import { cancelChannel, COPY_QUEUE } from './queue-names.js';
 import { redisOptions } from './redis-connection.js';
 import { RedisWatch } from './redis-watch.js';
 import { withinGrace } from '../copy/grace-period.js';
+import { BlobClaims } from './blob-claims.js';
 import { TargetClaims } from './target-claims.js';
 import { HostSlots, type HostSlot } from './host-slots.js';
 import { SharedPauses, type PausableHosts } from './shared-pauses.js';
@@ -181,7 +182,11 @@ export class CopyWorker {
             time: Date.now(),
           }),
         );
-      result = { status: 'done', result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim }) };
+      const sharedBlobs = new BlobClaims(this.#watch.redis, this.#options.settings, () => this.reachable);
+      result = {
+        status: 'done',
+        result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim, sharedBlobs }),
+      };
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
         // No result to carry them: the events go as progress before the job goes back to the queue.

@@ -23,3 +23,8 @@ export const runSummariesKey = (settings: Pick<QueueSettings, 'name'>): string =
 export const runRecordsKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-records`;
 /** Redis key that says a `sync` server sharing the queue is alive (it lapses when the server stops renewing it). */
 export const syncServerKey = (settings: Pick<QueueSettings, 'name'>, server: string): string => `${settings.name}:sync-server:${server}`;
+/** Redis keys of the blob uploads workers share (blob-claims.ts): who uploads `host@digest` now, and where it was put. */
+export const blobUploadKey = (settings: Pick<QueueSettings, 'name'>, host: string, digest: string): string =>
+  `${settings.name}:blob-upload:${host}@${digest}`;
+export const blobSightingsKey = (settings: Pick<QueueSettings, 'name'>, host: string, digest: string): string =>
+  `${settings.name}:blob-seen:${host}@${digest}`;

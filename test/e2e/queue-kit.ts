@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { Redis } from 'ioredis';
 import { makeTempDir } from '../harness/procs.js';
 import {
   startFaultProxy,
@@ -147,4 +148,18 @@ export function jobsTaken(worker: SyncProcess): LogLine[] {
 
 export function jobsEnded(worker: SyncProcess, status?: string): LogLine[] {
   return worker.events('copy-job-ended').filter((l) => status === undefined || l.status === status);
+}
+
+/**
+ * Forgets where workers saw blobs (their shared sightings in Redis): a case that holds a layer's
+ * read at the source needs it uploaded, not mounted from where an earlier case put it.
+ */
+export async function forgetBlobSightings(rig: QueueRig): Promise<void> {
+  const redis = new Redis(rig.redis.url);
+  try {
+    const keys = await redis.keys('*:blob-seen:*');
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }

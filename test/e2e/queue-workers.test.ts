@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
 import { pushImage, type BuiltImage } from '../harness/index.js';
-import { jobsEnded, jobsTaken, layerHolds, oneLayerImage, startWorker, useQueueRig } from './queue-kit.js';
+import { forgetBlobSightings, jobsEnded, jobsTaken, layerHolds, oneLayerImage, startWorker, useQueueRig } from './queue-kit.js';
 import { CopyQueue } from '../../src/queue/index.js';
 import { apiPort, digestAt, startSync, until, writeConfig } from './sync-kit.js';
 
@@ -118,6 +118,7 @@ test('sync --queue and three worker processes: one job per image, each image rea
 });
 
 test('a pause withdraws the jobs no worker has taken and stops the copy under way on its worker: nothing is tagged', async () => {
+  await forgetBlobSightings(rig);
   const { redis, sourceProxy, targetProxy, target, processes } = rig;
   const registry = {
     hostname: targetProxy.host,
@@ -161,6 +162,7 @@ test('a pause withdraws the jobs no worker has taken and stops the copy under wa
 });
 
 test('the same image for the same tag asked twice from different sources (two servers with different configs): written once; the second worker waits, then finds it up to date', async (t) => {
+  await forgetBlobSightings(rig);
   const { redis, source, sourceProxy, targetProxy, target, processes } = rig;
   const home = await makeTempDir('queue-twice');
   const entry = { hostname: targetProxy.host, repository: 'twice', images: [`${sourceProxy.host}/queue/charlie:v1`] };
