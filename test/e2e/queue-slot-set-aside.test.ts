@@ -13,13 +13,15 @@ import { apiPort, digestAt, startSync, until, writeConfig, type LogLine, type Sy
  */
 
 const A_IMAGES = ['a-one', 'a-two'];
+// The cancel case's own images: a layer copied by the case before would be mounted at the target, not read.
+const C_IMAGES = ['c-one', 'c-two'];
 const built = new Map<string, BuiltImage>();
 // The rig's source proxy is host A; a second proxy in front of the same registry is host B, and a
 // second target proxy gives B's entry a registries entry of its own (an entry is keyed by its hostname).
 let hostB: FaultProxy | undefined;
 let targetB: FaultProxy | undefined;
 const rig = useQueueRig('queue-slot-set-aside', async ({ source, target }) => {
-  for (const name of [...A_IMAGES, 'b-one'])
+  for (const name of [...A_IMAGES, 'b-one', ...C_IMAGES])
     built.set(name, await pushImage(oneLayerImage(`queue-set-aside-${name}`), source, `aside/${name}:v1`));
   [hostB, targetB] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
 });
@@ -92,4 +94,38 @@ test('sourceCopies 1 for host A, a worker of 2 slots: while one A copy is held a
   for (const name of A_IMAGES) assert.equal(await digestAt(rig.target, `from-a/aside/${name}:v1`), built.get(name)?.digest, name);
   assert.equal(await digestAt(rig.target, 'from-b/aside/b-one:v1'), built.get('b-one')?.digest);
   await Promise.all([serverA.stop(), serverB.stop(), worker.stop()]);
+});
+
+test('a pause of the run while one of its jobs is set aside for a host slot: the set-aside job is withdrawn, the held copy cancelled, nothing tagged', async () => {
+  const { sourceProxy, targetProxy } = rig;
+  const queue = { name: 'set-aside-cancel', sourceCopies: { [sourceProxy.host]: 1 } };
+  const entry = { hostname: targetProxy.host, repository: 'cancelled', images: C_IMAGES.map((n) => `${sourceProxy.host}/aside/${n}:v1`) };
+  const home = await makeTempDir('queue-set-aside-cancel');
+  const workerConfig = await writeConfig(home, { registries: [entry], queue: { ...queue, stalledSeconds: 60 } });
+  sourceProxy.clearFaults();
+  for (const name of C_IMAGES) hold(name);
+  const worker = await startWorker(workerConfig, { cwd: home, queue: rig.redis.url, concurrency: 2 });
+  rig.processes.push(worker);
+  const server = await startServer('queue-set-aside-cancel-server', entry, queue);
+  await until(() => C_IMAGES.some(isHeld), 'a C image held mid-blob', 60_000);
+  const refused = await worker.waitForLog(
+    (l) => l.event === 'copy-job-ended' && l.status === 'set-aside',
+    'the other job set aside',
+    0,
+    60_000,
+  );
+  const paused = await server.api(`/ops?sync=${encodeURIComponent(targetProxy.host)}&action=pause`, { method: 'POST' });
+  assert.deepEqual([paused.status, paused.json.cancelledRun], [200, true]);
+  const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', 'the cancelled run', 0, 60_000);
+  assert.deepEqual([finished.result, finished.copied, finished.cancelled], ['cancelled', 0, 2]);
+  await worker.waitForLog((l) => l.event === 'copy-job-ended' && l.status === 'cancelled', 'the held copy to be cancelled', 0, 60_000);
+  sourceProxy.clearFaults();
+  sourceProxy.release();
+  const endsOfRefused = worker.events('copy-job-ended').filter((l) => jobOf(l) === jobOf(refused));
+  assert.ok(
+    endsOfRefused.every((l) => l.status === 'set-aside' || l.status === 'cancelled'),
+    endsOfRefused.map((l) => l.status).join(', '),
+  );
+  for (const name of C_IMAGES) assert.equal(await digestAt(rig.target, `cancelled/aside/${name}:v1`), undefined, name);
+  await Promise.all([server.stop(), worker.stop()]);
 });
