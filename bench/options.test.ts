@@ -28,6 +28,9 @@ test('--queue-only, --queue-workers and --queue-out are parsed; the scale-out ro
   assert.equal(plain.queueOnly, false);
   assert.equal(plain.queueWorkers, 2);
   assert.equal(parseOptions(['--queue-workers', '0']).queueWorkers, 0);
+  assert.equal(plain.queueSerialImages, 25);
+  assert.equal(parseOptions(['--queue-serial-images', '0']).queueSerialImages, 0);
+  assert.throws(() => parseOptions(['--queue-serial-images', 'x']), /--queue-serial-images wants an integer >= 0/);
   assert.throws(() => parseOptions(['--queue-workers=-1']), /--queue-workers wants an integer >= 0/);
   assert.throws(() => parseOptions(['--queue-only', '--queue-workers', '0']), /--queue-only wants --queue-workers of 1 or more/);
 });

@@ -54,6 +54,8 @@ export interface BenchOptions {
   scalingOut: string;
   /** Workers of the scale-out row (corpus through `sync --queue` and a redis-server; 0 skips it). */
   queueWorkers: number;
+  /** Images of the scale-out row's one-job-at-a-time line (sync and one worker at concurrency 1; 0 skips it). */
+  queueSerialImages: number;
   /** Only the scale-out row. */
   queueOnly: boolean;
   /** Where the figures of the queue-only run go. */
@@ -87,6 +89,8 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --scaling-out FILE     where the scaling-only figures go (default bench/results/scaling.json)
   --queue-workers N      workers of the scale-out row: the corpus through 1 sync + N workers on a
                          redis-server vs in-process, with the queue overhead per image (default 2; 0 skips it)
+  --queue-serial-images N  images of the scale-out row's one-job-at-a-time line: the queue's own cost, sync
+                         and one worker at concurrency 1 (default 25, at most the corpus; 0 skips it)
   --queue-only           run only the scale-out row (figures: bench/results/queue.json)
   --queue-out FILE       where the queue-only figures go (default bench/results/queue.json)
   --out FILE             where to write the figures (default bench/results/latest.json)
@@ -141,6 +145,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'baseline-cli': { type: 'string' },
       'scaling-out': { type: 'string' },
       'queue-workers': { type: 'string' },
+      'queue-serial-images': { type: 'string' },
       'queue-only': { type: 'boolean' },
       'queue-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -183,6 +188,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     baselineCli: values['baseline-cli'],
     scalingOut: values['scaling-out'] ?? (quick ? '.bench/quick-scaling.json' : 'bench/results/scaling.json'),
     queueWorkers: positive('queue-workers', values['queue-workers'], 2, 0),
+    queueSerialImages: positive('queue-serial-images', values['queue-serial-images'], 25, 0),
     queueOnly: values['queue-only'] === true,
     queueOut: values['queue-out'] ?? (quick ? '.bench/quick-queue.json' : 'bench/results/queue.json'),
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jobOverheads } from './queue-overhead.js';
+import { jobOverheads, slotsOf } from './queue-overhead.js';
 
 const at = (ms: number): string => new Date(Date.UTC(2026, 11, 1, 0, 0, 0, ms)).toISOString();
 const base = Date.UTC(2026, 11, 1);
@@ -78,4 +78,11 @@ test('jobOverheads counts a pickup from when the worker had a free slot: a job q
   );
   // With two slots b had room from the start: its pickup is all of its 1,004 ms.
   assert.equal(jobOverheads(sync, [{ lines, slots: 2 }])[1]?.pickupMs, 1_004);
+});
+
+test("slotsOf reads a worker's slots from its worker-ready line, and throws naming the worker when the line is missing or odd", () => {
+  assert.equal(slotsOf([{ event: 'copy-job-taken' }, { event: 'worker-ready', concurrency: 8 }], 'worker 1'), 8);
+  assert.throws(() => slotsOf([{ event: 'copy-job-taken' }], 'worker 2'), /worker 2 logged no worker-ready line/);
+  assert.throws(() => slotsOf([{ event: 'worker-ready' }], 'worker 3'), /worker 3's worker-ready line says concurrency undefined/);
+  assert.throws(() => slotsOf([{ event: 'worker-ready', concurrency: 0 }], 'worker 4'), /concurrency 0: not a number of slots/);
 });

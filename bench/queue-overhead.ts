@@ -72,6 +72,19 @@ export function jobOverheads(syncLines: readonly QueueLogLine[], workers: readon
   return overheads;
 }
 
+/**
+ * How many jobs a worker runs at once, from its `worker-ready` line (`concurrency`). Without it the
+ * pickups could not be counted from a free slot, so a missing or odd line is an error, not a NaN.
+ */
+export function slotsOf(lines: readonly QueueLogLine[], who: string): number {
+  const ready = lines.find((l) => l.event === 'worker-ready');
+  if (ready === undefined) throw new Error(`${who} logged no worker-ready line: its slots (concurrency) are unknown`);
+  const slots = Number(ready.concurrency);
+  if (!Number.isInteger(slots) || slots < 1)
+    throw new Error(`${who}'s worker-ready line says concurrency ${JSON.stringify(ready.concurrency)}: not a number of slots`);
+  return slots;
+}
+
 const rank = (line: QueueLogLine): number => (line.event === 'copy-job-ended' ? 0 : 1);
 
 function timeOf(line: QueueLogLine): number {

@@ -9,12 +9,18 @@ export async function syncRun(
   extra: object,
   timeoutMs: number,
   what: string,
-): Promise<{ finished: LogLine; logs: LogLine[] }> {
+  env: NodeJS.ProcessEnv = {},
+  atRunStart?: (server: SyncProcess) => void,
+): Promise<{ finished: LogLine; logs: LogLine[]; server: SyncProcess }> {
   const home = await makeTempDir('bench-queue-sync');
   const config = { registries, state: { path: join(home, 'state.db') }, sync: { runOnStart: true }, ...extra };
-  const server: SyncProcess = await startSync(await writeConfig(home, config), { cwd: home, waitFor: 'nothing' });
+  const server: SyncProcess = await startSync(await writeConfig(home, config), { cwd: home, waitFor: 'nothing', env });
   try {
+    const started =
+      atRunStart &&
+      server.waitForLog((l) => l.event === 'sync-run-started', `${what} to start`, 0, timeoutMs).then(() => atRunStart(server));
     const finished = await server.waitForLog((l) => l.event === 'sync-run-finished', `${what} to finish`, 0, timeoutMs);
+    await started;
     if (finished.result !== 'succeeded')
       throw new Error(
         `${what} ${String(finished.result)}: ${server.logs
@@ -23,7 +29,7 @@ export async function syncRun(
           .map((l) => l.msg)
           .join('; ')}`,
       );
-    return { finished, logs: server.logs };
+    return { finished, logs: server.logs, server };
   } finally {
     await server.stop();
   }

@@ -33,6 +33,7 @@ function repositoryArgument(text: string, which: 'source' | 'target'): Reference
 /** Events that carry a message (an error a registry may have filled with what it was sent). */
 const MESSAGE_EVENTS = new Set<LoadEvent['type']>([
   'image-failed',
+  'target-failed',
   'image-planned',
   'warning',
   'referrers-not-listed',

@@ -57,6 +57,7 @@ const MESSAGE_EVENTS = new Set([
   'image-planned',
   'registry-finished',
   'image-failed',
+  'target-failed',
   'warning',
   'referrers-not-listed',
   'referrer-failed',

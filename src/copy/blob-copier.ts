@@ -1,7 +1,8 @@
 import { CancelledError, errorMessage } from '../errors/index.js';
 import type { BlobUpload, ContentRepository, Descriptor } from '../registry/index.js';
 import { BlobLocations } from './blob-locations.js';
-import { TransferFailure, transferBlob, type Side } from './blob-transfer.js';
+import { streamBlob } from './blob-stream.js';
+import { TransferFailure } from './blob-transfer.js';
 import type { CopyEventListener } from './events.js';
 import type { Limiter } from './limiter.js';
 import { sendToMany } from './grouped-transfer.js';
@@ -13,6 +14,8 @@ export type BlobOutcome = { kind: 'skipped' } | { kind: 'mounted'; from: string 
 export interface BlobCaller {
   targetName: string;
   emit: CopyEventListener;
+  /** Aborts once the caller's copy failed for good elsewhere (target-stop.ts): its transfers stop at once, rejecting with the reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** One target of a grouped copy: where the blob goes, and whose events it is. */
@@ -155,11 +158,14 @@ export class BlobCopier {
     session: BlobUpload,
     failed: unknown,
   ): Promise<BlobOutcome> {
-    if (failed === undefined) return this.#stream(source, target.repo, blob, target.caller, session);
+    if (failed === undefined) return streamBlob(source, target.repo, blob, target.caller, session, this.#options);
     await session.cancel();
+    // The target failed elsewhere: its branch was cut for that, not worth a retry.
+    const stop = target.caller.signal;
+    if (stop?.aborted) throw stop.reason;
     if (!(failed instanceof TransferFailure) || !failed.transient || this.#options.attempts < 2) throw unwrap(failed);
     await pauseBeforeRetry(failed, failed.side === 'source' ? source : target.repo, blob, 1, target.caller);
-    return this.#stream(source, target.repo, blob, target.caller, undefined);
+    return streamBlob(source, target.repo, blob, target.caller, undefined, this.#options);
   }
 
   /** A manifest PUT named a blob missing from `repository`: what this process saw there is stale. */
@@ -206,8 +212,10 @@ export class BlobCopier {
   }
 
   async #copyOnce(source: ContentRepository, target: ContentRepository, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
+    // Its copy failed while this blob waited for a slot: nothing to do for it.
+    if (caller.signal?.aborted) throw caller.signal.reason;
     const prepared = await this.#prepare(source, target, blob, caller);
-    return 'kind' in prepared ? prepared : this.#stream(source, target, blob, caller, prepared.session);
+    return 'kind' in prepared ? prepared : streamBlob(source, target, blob, caller, prepared.session, this.#options);
   }
 
   /** Already there, or mounted: the outcome; else the upload a refused mount opened, if any (the bytes must travel). */
@@ -252,48 +260,6 @@ export class BlobCopier {
       session = result;
     }
     return { session };
-  }
-
-  async #stream(
-    source: ContentRepository,
-    target: ContentRepository,
-    blob: Descriptor,
-    caller: BlobCaller,
-    firstSession: BlobUpload | undefined,
-  ): Promise<BlobOutcome> {
-    const { attempts, progressStepBytes } = this.#options;
-    const { emit, targetName } = caller;
-    const event = { target: targetName, digest: blob.digest, size: blob.size };
-    const started = Date.now();
-    let session = firstSession;
-    for (let attempt = 1; ; attempt++) {
-      session ??= await target.startUpload();
-      emit({ type: 'blob-started', ...event, time: Date.now() });
-      let lastReported = 0;
-      const onProgress = (transferred: number): void => {
-        if (transferred - lastReported >= progressStepBytes || transferred === blob.size) {
-          lastReported = transferred;
-          emit({ type: 'blob-progress', ...event, transferred, time: Date.now() });
-        }
-      };
-      try {
-        const onResume = (side: Side, offset: number, reason: string): void =>
-          emit({ type: 'blob-resumed', ...event, side, offset, reason, time: Date.now() });
-        await transferBlob({ source, target, blob, onProgress, onResume }, session);
-        emit({ type: 'blob-done', ...event, durationMs: Date.now() - started, time: Date.now() });
-        return { kind: 'copied', bytes: blob.size };
-      } catch (thrown) {
-        await session.cancel();
-        session = undefined;
-        const failed = thrown instanceof TransferFailure ? thrown : undefined;
-        const error = failed?.error ?? thrown;
-        // A stopped run broke the stream on purpose: neither a network failure nor worth a retry.
-        const cancelled = CancelledError.ifAborted([source.signal, target.signal], `blob ${blob.digest} to ${targetName}`, error);
-        if (cancelled) throw cancelled;
-        if (!failed || attempt >= attempts || !failed.transient) throw error;
-        await pauseBeforeRetry(failed, failed.side === 'source' ? source : target, blob, attempt, caller);
-      }
-    }
   }
 }
 

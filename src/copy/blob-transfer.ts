@@ -48,6 +48,8 @@ export interface TransferContext {
   onResume: (side: Side, offset: number, reason: string) => void;
   /** Where the first try reads the whole blob from, when not from its own GET (a branch of a read shared by several targets). */
   firstBody?: () => Promise<Readable>;
+  /** Aborts once the target failed elsewhere (target-stop.ts): both ends are cut at once and this rejects with its reason, as it is. */
+  stop?: AbortSignal | undefined;
 }
 
 /** Upload resumes within one session before its break counts as a failure of the whole blob. */
@@ -81,6 +83,7 @@ export async function transferBlob(ctx: TransferContext, upload: BlobUpload): Pr
       await pump(ctx, body, verifier, send);
       return;
     } catch (thrown) {
+      if (ctx.stop?.aborted) throw ctx.stop.reason;
       const broken = thrown instanceof TransferFailure && thrown.side === 'target' && thrown.error instanceof NetworkError;
       const offset = broken && resumes < MAX_UPLOAD_RESUMES ? await upload.resumeOffset().catch(() => undefined) : undefined;
       if (offset === undefined) throw thrown;
@@ -102,14 +105,40 @@ async function pump(
   verifier: DigestVerifier,
   send: (body: Readable) => Promise<void>,
 ): Promise<void> {
-  const { source, target, blob } = ctx;
+  const { source, target, blob, stop } = ctx;
   let stream: Readable;
   try {
+    if (stop?.aborted) throw stop.reason;
     stream = await open();
   } catch (error) {
     destroyQuietly(verifier);
+    if (stop?.aborted) throw stop.reason;
     throw failure('source', error, source, target, blob);
   }
+  // The target failed elsewhere: cut the read (a tee branch: its buffer is freed, the others go on) and the upload.
+  const cut = (): void => {
+    destroyQuietly(stream);
+    destroyQuietly(verifier);
+  };
+  if (stop?.aborted) {
+    cut();
+    throw stop.reason;
+  }
+  stop?.addEventListener('abort', cut, { once: true });
+  try {
+    await pumpOpen(ctx, stream, verifier, send);
+  } finally {
+    stop?.removeEventListener('abort', cut);
+  }
+}
+
+async function pumpOpen(
+  ctx: TransferContext,
+  stream: Readable,
+  verifier: DigestVerifier,
+  send: (body: Readable) => Promise<void>,
+): Promise<void> {
+  const { source, target, blob, stop } = ctx;
   let first: Side | undefined;
   let sourceError: unknown;
   // Listened to before pipeline listens, so these see each end's own failure first.
@@ -135,6 +164,7 @@ async function pump(
   });
   const [read, write] = await Promise.allSettled([pipeline(stream, verifier), upload]);
   if (read.status === 'fulfilled' && write.status === 'fulfilled') return;
+  if (stop?.aborted) throw stop.reason;
   if (first === 'source' || write.status === 'fulfilled') {
     throw failure('source', sourceError ?? (read.status === 'rejected' ? read.reason : undefined), source, target, blob);
   }

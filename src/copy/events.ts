@@ -31,6 +31,12 @@ export type CopyEvent =
    * it was aborted midway, before its manifest was written, so the target tag was not touched.
    */
   | { type: 'image-cancelled'; source: string; target: string; started: boolean; time: number }
+  /**
+   * The copy to `target` failed for good (a blob or manifest it refused, a blob whose retries ran
+   * out): what was still streaming to it was stopped at once; the other destinations of a grouped
+   * copy go on. Its image-failed follows once those transfers have ended.
+   */
+  | { type: 'target-failed'; target: string; error: { code: string; message: string }; time: number }
   | { type: 'manifest-written'; target: string; digest: string; mediaType: string; time: number }
   | { type: 'blob-skipped'; target: string; digest: string; size: number; time: number }
   | { type: 'blob-mounted'; target: string; digest: string; size: number; from: string; time: number }

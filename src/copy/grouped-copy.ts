@@ -9,11 +9,12 @@ import type { CopyRunOptions } from './copy-run-options.js';
 import { ignoreEvents, type CopyEventListener, type ReferrerCounts } from './events.js';
 import type { OpenRepositories } from './open-repositories.js';
 import { filteredUpToDate, groupWrite, platformSkipped, upToDate, type GroupWrite } from './grouped-platforms.js';
-import { copyTreeToMany, type GroupTarget } from './grouped-tree.js';
+import { copyTreeToMany, failTarget, type GroupTarget } from './grouped-tree.js';
 import type { CopyResult } from './image-copier.js';
 import { imageDoneEvent } from './image-done.js';
 import type { Limiter } from './limiter.js';
 import { fetchSource } from './resolve.js';
+import { TargetStop } from './target-stop.js';
 import { withSourceTag } from './target-defaults.js';
 
 /** One destination of a grouped copy: its task (same source as the others) and its own run options and listener. */
@@ -209,10 +210,11 @@ async function writeMany(
       reference: one.target.tag ?? manifest.digest,
       emit: one.emit,
       stats: new CopyStats(),
+      stop: new TargetStop(one.target.toString(), one.emit),
     }));
     for (const [i, one] of checked.entries()) {
       const stopped = CancelledError.ifAborted([one.member.run.signal, one.member.run.drain], one.target.toString());
-      if (stopped) (targets[i] as GroupTarget).failed = stopped;
+      if (stopped) failTarget(targets[i] as GroupTarget, stopped);
       else one.emit({ type: 'image-started', source: shown, target: one.target.toString(), time: Date.now() });
     }
     await copyTreeToMany(lead.sourceRepo, manifest, targets, engine.blobs, force);

@@ -97,7 +97,8 @@ export function transferToMany(
       };
       try {
         const onResume = (side: Side, offset: number, reason: string): void => resumed(caller, side, offset, reason);
-        await transferBlob({ source, target, blob, onProgress, onResume, firstBody }, session);
+        // A target that failed elsewhere (caller.signal) has its branch cut at once: the others go on at their pace.
+        await transferBlob({ source, target, blob, onProgress, onResume, firstBody, stop: caller.signal }, session);
         caller.emit({ type: 'blob-done', ...event(caller), durationMs: Date.now() - started, time: Date.now() });
       } finally {
         // Ended without reading its branch to the end (it broke, or never began): the others go on.

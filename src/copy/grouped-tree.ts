@@ -3,6 +3,7 @@ import type { BlobCopier } from './blob-copier.js';
 import type { CopyStats } from './copy-stats.js';
 import type { CopyEventListener } from './events.js';
 import { presentAtTarget, writeManifest, type TreeContext } from './manifest-tree.js';
+import type { TargetStop } from './target-stop.js';
 
 /** One destination of a grouped copy: where it writes, what it moved, and why it failed (then it writes nothing more). */
 export interface GroupTarget {
@@ -13,7 +14,15 @@ export interface GroupTarget {
   reference: string;
   emit: CopyEventListener;
   stats: CopyStats;
+  /** Cuts what still streams to this target once it failed (the others go on). */
+  stop: TargetStop;
   failed?: unknown;
+}
+
+/** The target's first failure counts: it is marked failed and whatever still streams to it is cut at once. */
+export function failTarget(target: GroupTarget, error: unknown): void {
+  target.failed ??= error;
+  target.stop.fail(target.failed);
 }
 
 const live = (targets: readonly GroupTarget[]): GroupTarget[] => targets.filter((t) => t.failed === undefined);
@@ -58,9 +67,7 @@ async function writeAll(
     targets.map((target) =>
       writeManifest(contextOf(copy, target), reference(target), manifest.bytes, manifest.mediaType, { child }).then(
         () => undefined,
-        (error: unknown) => {
-          target.failed ??= error;
-        },
+        (error: unknown) => failTarget(target, error),
       ),
     ),
   );
@@ -73,16 +80,14 @@ async function referencedToMany(copy: GroupCopy, manifest: FetchedManifest, targ
     await Promise.all(
       referencedBlobs(parsed).map(async (blob) => {
         const going = live(targets);
-        const callers = going.map((t) => ({ repo: t.repo, caller: { targetName: t.name, emit: t.emit } }));
+        const callers = going.map((t) => ({ repo: t.repo, caller: { targetName: t.name, emit: t.emit, signal: t.stop.signal } }));
         const outcomes = blobs.copyToMany(source, callers, blob);
         await Promise.all(
           outcomes.map((outcome, i) => {
             const target = going[i] as GroupTarget;
             return outcome.then(
               (done) => target.stats.add(done),
-              (error: unknown) => {
-                target.failed ??= error;
-              },
+              (error: unknown) => failTarget(target, error),
             );
           }),
         );
@@ -98,7 +103,7 @@ async function referencedToMany(copy: GroupCopy, manifest: FetchedManifest, targ
           try {
             return (await presentAtTarget(target.repo, digest, force)) ? undefined : target;
           } catch (error) {
-            target.failed ??= error;
+            failTarget(target, error);
             return undefined;
           }
         }),
@@ -109,7 +114,7 @@ async function referencedToMany(copy: GroupCopy, manifest: FetchedManifest, targ
       try {
         child = await source.getManifest(digest);
       } catch (error) {
-        for (const target of needing) target.failed ??= error;
+        for (const target of needing) failTarget(target, error);
         return;
       }
       await referencedToMany(copy, child, needing);

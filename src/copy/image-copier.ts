@@ -2,9 +2,9 @@ import type { Reference } from '../reference/index.js';
 import { formatPlatform, type FetchedManifest, type MissingPlatforms, type Platform, type ContentRepository } from '../registry/index.js';
 import type { BlobCopier } from './blob-copier.js';
 import { CopyStats } from './copy-stats.js';
-import { settleAll } from './settle-all.js';
+import { TargetStop } from './target-stop.js';
 import type { CopyEventListener, ImageCopyFigures, ReferrerCounts } from './events.js';
-import { copyChild, copyReferenced, writeManifest, type TreeContext } from './manifest-tree.js';
+import { copyChild, copyReferenced, settleStopping, writeManifest, type TreeContext } from './manifest-tree.js';
 import { checkImagePlatform, selectPlatforms } from './platform-selection.js';
 import { fetchSourceOrTarget, type ResolvedImage } from './resolve.js';
 
@@ -99,6 +99,7 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
     force: input.force,
     emit: input.emit,
     prefetched: resolved.children,
+    stop: new TargetStop(shownTarget, input.emit),
   };
   // The target tag already holds `digest`, what the filter writes (never asked with --force).
   const held = async (digest: string): Promise<boolean> =>
@@ -128,7 +129,10 @@ export async function copyImage(input: ImageCopyInput): Promise<CopiedImage> {
   if (selection.kind === 'subset') {
     const subjects = [selection.digest, ...selection.children.map((c) => c.digest)];
     if (await held(selection.digest)) return result('skipped', selection.digest, manifest.digest, subjects);
-    await settleAll(selection.children.map((c) => copyChild(ctx, c.digest)));
+    await settleStopping(
+      ctx,
+      selection.children.map((c) => copyChild(ctx, c.digest)),
+    );
     await writeManifest(ctx, target.tag ?? selection.digest, selection.bytes, selection.mediaType);
     return result(
       'copied',

@@ -12,6 +12,7 @@ import type { CopyStats } from './copy-stats.js';
 import { settleAll } from './settle-all.js';
 import type { CopyEventListener } from './events.js';
 import type { PrefetchedChild } from './resolve.js';
+import type { TargetStop } from './target-stop.js';
 import { isLinkRace, linkRaceDelayMs, MANIFEST_PUT_ATTEMPTS } from './manifest-link-race.js';
 
 export interface TreeContext {
@@ -24,6 +25,8 @@ export interface TreeContext {
   emit: CopyEventListener;
   /** Children an earlier stage already settled (see resolve.ts), by digest. */
   prefetched?: ReadonlyMap<string, PrefetchedChild>;
+  /** Cuts the copy's other transfers once one part failed for good (an image copy's; absent: each part runs to its end). */
+  stop?: TargetStop;
 }
 
 /**
@@ -34,10 +37,32 @@ export interface TreeContext {
 export async function copyReferenced(ctx: TreeContext, manifest: FetchedManifest): Promise<void> {
   const parsed = manifest.parsed;
   if (parsed.kind === 'image') {
-    await settleAll(referencedBlobs(parsed).map(async (blob) => ctx.stats.add(await ctx.blobs.copy(ctx.source, ctx.target, blob, ctx))));
+    const caller = { targetName: ctx.targetName, emit: ctx.emit, signal: ctx.stop?.signal };
+    await settleStopping(
+      ctx,
+      referencedBlobs(parsed).map(async (blob) => ctx.stats.add(await ctx.blobs.copy(ctx.source, ctx.target, blob, caller))),
+    );
     return;
   }
-  await settleAll(parsed.manifests.map((child) => copyChild(ctx, child.digest)));
+  await settleStopping(
+    ctx,
+    parsed.manifests.map((child) => copyChild(ctx, child.digest)),
+  );
+}
+
+/**
+ * settleAll, but the first part that fails for good stops the others at once (ctx.stop): a blob
+ * the target refused leaves no other blob of the image streaming to its end for a tag never written.
+ */
+export function settleStopping<T>(ctx: TreeContext, parts: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  return settleAll(
+    parts.map((part) =>
+      part.catch((error: unknown) => {
+        ctx.stop?.fail(error);
+        throw error;
+      }),
+    ),
+  );
 }
 
 /**

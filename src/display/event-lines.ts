@@ -79,6 +79,8 @@ export function describeEvent(event: LoadEvent, options: DescribeOptions = {}): 
       return [
         `${event.started ? 'cancelled' : 'not started'} ${task(event)}: the run is stopping${event.started ? ', target tag left as it was' : ''}`,
       ];
+    case 'target-failed':
+      return [`failed ${event.target}: ${event.error.message}; stopped what was still on its way there`];
     case 'manifest-written':
       return [`wrote manifest ${shortDigest(event.digest)} to ${event.target} (${event.mediaType})`];
     case 'blob-skipped':

@@ -24,6 +24,7 @@ const WARN = new Set([
   'config-rejected',
   'server-warning',
   'image-failed',
+  'target-failed',
   'registry-script-failed',
   'registry-line-invalid',
   'selection-problem',

@@ -117,7 +117,7 @@ export async function startSyncPair(rig: QueueRig, name: string, registry: objec
  */
 export async function startWorker(
   configFile: string,
-  options: { cwd: string; queue?: string; concurrency?: number },
+  options: { cwd: string; queue?: string; concurrency?: number; env?: NodeJS.ProcessEnv },
 ): Promise<SyncProcess> {
   const args = [
     CLI,
@@ -125,7 +125,7 @@ export async function startWorker(
     ...(options.queue ? ['--queue', options.queue] : []),
     ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
   ];
-  const worker = new SyncProcess(configFile, 'http://127.0.0.1:0', undefined, options.cwd, args);
+  const worker = new SyncProcess(configFile, 'http://127.0.0.1:0', undefined, options.cwd, args, options.env);
   try {
     await Promise.race([
       worker.waitForLog((l) => l.event === 'worker-ready', 'the worker to take jobs', 0, 120_000),

@@ -250,6 +250,7 @@ class Proxy implements FaultProxy {
     const onData = (chunk: Buffer): void => {
       const room = afterBytes - passed;
       passed += Math.min(room, chunk.length);
+      record.bytesIn = passed;
       upstream.write(chunk.subarray(0, room));
       if (passed < afterBytes) return;
       // Not reading any more: the client's socket fills up and its upload stops.
@@ -257,7 +258,11 @@ class Proxy implements FaultProxy {
       req.off('end', onEnd);
       req.pause();
       const resume = (): void => {
-        if (chunk.length > room) upstream.write(chunk.subarray(room));
+        if (chunk.length > room) {
+          record.bytesIn += chunk.length - room;
+          upstream.write(chunk.subarray(room));
+        }
+        req.on('data', (more: Buffer) => (record.bytesIn += more.length));
         req.pipe(upstream);
       };
       // Released since this stall was picked: nothing is held after a release.
