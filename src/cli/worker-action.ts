@@ -12,7 +12,8 @@ import { StopSignals } from './stop-signals.js';
 
 /**
  * Runs a copy worker until SIGTERM or SIGINT: it takes no more jobs, the copies under way get
- * sync.gracePeriodSeconds, then go back to the queue for another worker; it exits 0.
+ * sync.gracePeriodSeconds, then go back to the queue for another worker; it exits 0. Redis
+ * unreachable, it stops without it (`queue-abandoned`), and exits 0 too.
  */
 export async function runWorker(flags: { config?: string; queue?: string; concurrency?: number }): Promise<void> {
   const queueFlag = checkQueueFlag(flags.queue);
@@ -44,8 +45,11 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
   await signals.stopRequested();
   const graceMs = config.sync.gracePeriodSeconds * 1000;
   log.event({ type: 'server-stopping', graceMs, time: Date.now() });
-  await worker.stop(graceMs, signals.abort.signal);
+  const stopped = await worker.stop(graceMs, signals.abort.signal);
   signals.dispose();
   await engine.close();
   log.event({ type: 'server-stopped', time: Date.now() });
+  // Stopped without Redis: BullMQ's job loops, whose close waits for Redis, would keep retrying
+  // to reach it and the process alive. The log lines are written (stdout is synchronous).
+  if (stopped === 'abandoned') process.exit(0);
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { PictureBookConfig } from '../config/index.js';
 import type { CopyEngine, CopyEvent, CopyTask } from '../copy/index.js';
 import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js';
@@ -8,7 +8,6 @@ import { taskOf, type CopyJobData, type CopyJobProgress, type CopyJobResult } fr
 import { MAX_STALLS, type QueueSettingsWithUrl } from './copy-queue.js';
 import type { QueueEventListener } from './queue-events.js';
 import { cancelChannel, COPY_QUEUE } from './queue-names.js';
-import { redisOptions } from './redis-connection.js';
 import { RedisWatch } from './redis-watch.js';
 import { withinGrace } from '../copy/grace-period.js';
 import { BlobClaims } from './blob-claims.js';
@@ -38,6 +37,12 @@ export interface CopyWorkerOptions {
   name?: string;
 }
 
+/** How long a job refused a host slot is set aside at first, and at most (`#sourceSlot`). */
+const SET_ASIDE_FIRST_MS = 250;
+const SET_ASIDE_MAX_MS = 5_000;
+/** Cancelled job ids remembered for jobs set aside when their cancel came (the latest this many). */
+const CANCELS_KEPT = 1_000;
+
 /** Why a copy was aborted: the `sync` that asked for it stopped it, or this worker is stopping (the job goes to another). */
 type AbortReason = 'cancelled' | 'worker-stopping';
 
@@ -56,6 +61,10 @@ export class CopyWorker {
   #watch: RedisWatch;
   #subscriber: RedisWatch['redis'];
   #running = new Map<string, AbortController>();
+  /** The processing of the jobs this worker holds, until it returns or throws. */
+  #jobs = new Set<Promise<unknown>>();
+  /** Jobs whose cancel this worker heard (a job set aside is not running: it is cancelled when it comes back). */
+  #cancelled = new Set<string>();
   #claims: TargetClaims;
   #slots: HostSlots;
   #pauses: SharedPauses | undefined;
@@ -66,12 +75,14 @@ export class CopyWorker {
     this.name = options.name ?? `${hostname()}:${process.pid}`;
     const { settings } = options;
     const stalledMs = settings.stalledSeconds * 1000;
-    // One BullMQ worker per copy slot: a job starts as soon as it is taken (slot-workers.ts).
+    this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
+    // One BullMQ worker per copy slot: a job starts as soon as it is taken (slot-workers.ts). The
+    // slots share the watch's connection for their commands: one more connection per slot, not two.
     this.#worker = new SlotWorkers<CopyJobData, CopyJobResult>(
       COPY_QUEUE,
-      (job) => this.#process(job),
+      (job, token) => this.#tracked(this.#process(job, token)),
       {
-        connection: redisOptions(settings.url),
+        connection: this.#watch.redis,
         prefix: settings.name,
         slots: options.concurrency,
         lockDuration: stalledMs,
@@ -80,7 +91,6 @@ export class CopyWorker {
       },
       () => undefined, // the watch reports the outage once
     );
-    this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
     this.#claims = new TargetClaims(this.#watch.redis, settings);
     // A killed worker's source slot lapses when its job would go to another worker.
     this.#slots = new HostSlots(this.#watch.redis, settings, stalledMs);
@@ -89,7 +99,7 @@ export class CopyWorker {
     this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#pauses?.channel) this.#pauses.heard(message);
-      else this.#running.get(message)?.abort('cancelled' satisfies AbortReason);
+      else this.#cancel(message);
     });
     // Reconnected: pauses announced while the subscription was down are loaded once it is back.
     this.#subscriber.on('ready', () => {
@@ -117,16 +127,29 @@ export class CopyWorker {
 
   /**
    * Takes no more jobs; the running ones get `graceMs` to finish, then are handed back to the
-   * queue (another worker runs them again).
+   * queue (another worker runs them again). Redis unreachable, BullMQ's close would wait for it
+   * (the jobs' ends, its connections' goodbyes) for ever: the worker then drops its connections
+   * ('abandoned'; BullMQ's loops may still try to reconnect: the process should exit); its jobs
+   * go to another worker once their locks lapse.
    */
-  async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
+  async stop(graceMs: number, hurry?: AbortSignal): Promise<'closed' | 'abandoned'> {
     this.#listening = false;
     const closing = this.#worker.close();
-    await withinGrace(closing, graceMs, hurry);
+    // The grace ends early when the copies under way ended (Redis gone, `closing` would not).
+    await withinGrace(Promise.race([closing, Promise.allSettled([...this.#jobs])]), graceMs, hurry);
+    const running = this.#running.size;
     for (const controller of this.#running.values()) controller.abort('worker-stopping' satisfies AbortReason);
-    await closing;
     this.#pauses?.close();
-    await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);
+    const closed = await Promise.race([closing.then(() => true), this.#watch.unreachable().then(() => false)]);
+    if (closed) {
+      await Promise.all([this.#subscriber.quit().catch(() => this.#subscriber.disconnect()), this.#watch.close()]);
+      return 'closed';
+    }
+    this.#options.emit({ type: 'queue-abandoned', role: 'worker', jobs: running, time: Date.now() });
+    this.#worker.disconnect();
+    this.#subscriber.disconnect();
+    this.#watch.redis.disconnect();
+    return 'abandoned';
   }
 
   /** Subscribes (again: a no-op when the reconnection did), then loads the pauses stored meanwhile. */
@@ -135,7 +158,20 @@ export class CopyWorker {
     await this.#pauses?.load();
   }
 
-  async #process(job: Job<CopyJobData, CopyJobResult>): Promise<CopyJobResult> {
+  #cancel(job: string): void {
+    this.#running.get(job)?.abort('cancelled' satisfies AbortReason);
+    this.#cancelled.add(job);
+    if (this.#cancelled.size > CANCELS_KEPT) this.#cancelled.delete(this.#cancelled.values().next().value ?? '');
+  }
+
+  #tracked<T>(processing: Promise<T>): Promise<T> {
+    this.#jobs.add(processing);
+    const forget = (): void => void this.#jobs.delete(processing);
+    processing.then(forget, forget);
+    return processing;
+  }
+
+  async #process(job: Job<CopyJobData, CopyJobResult>, token: string | undefined): Promise<CopyJobResult> {
     const { data } = job;
     const id = job.id ?? '';
     const emit = this.#options.emit;
@@ -169,7 +205,7 @@ export class CopyWorker {
       const opened = await this.#open(data, controller.signal);
       const task = opened.task;
       release = opened.release;
-      slot = await this.#sourceSlot(id, data, this.#options.config().queue?.sourceCopies, controller.signal);
+      slot = await this.#sourceSlot(job, token, this.#options.config().queue?.sourceCopies, controller.signal);
       const claim = (digest: string): ReturnType<TargetClaims['hold']> =>
         this.#claims.hold(data.target, digest, controller.signal, () =>
           emit({
@@ -188,6 +224,7 @@ export class CopyWorker {
         result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim, sharedBlobs }),
       };
     } catch (error) {
+      if (error instanceof DelayedError) throw error; // set aside (#sourceSlot): BullMQ takes it again later
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
         // No result to carry them: the events go as progress before the job goes back to the queue.
         const copyEnded = Date.now();
@@ -222,19 +259,33 @@ export class CopyWorker {
    * Before a copy reads its source: one of the host's `queue.sourceCopies` slots, shared by every
    * worker (none to take without a limit for the host). A 429 pause another worker stored for the
    * host is already in this worker's gates (`SharedPauses`): the copy's requests wait for it.
+   * All the host's slots taken: the job is set aside (BullMQ's delayed set, no try counted) and
+   * this worker's slot takes other jobs meanwhile; it comes back after `SET_ASIDE_FIRST_MS`, twice
+   * as long each time it is refused again, `SET_ASIDE_MAX_MS` at most. A cancel heard meanwhile
+   * cancels it when it comes back.
    */
   async #sourceSlot(
-    job: string,
-    data: CopyJobData,
+    job: Job<CopyJobData, CopyJobResult>,
+    token: string | undefined,
     limits: Record<string, number> | undefined,
     signal: AbortSignal,
   ): Promise<HostSlot | undefined> {
+    const { data } = job;
+    const id = job.id ?? '';
     const host = parseReference(data.source).registry;
+    if (signal.aborted || this.#cancelled.has(id)) throw new CancelledError(`${data.target}: cancelled`);
     const limit = limits?.[host];
     if (limit === undefined) return undefined;
-    return this.#slots.take(host, limit, signal, () =>
-      this.#options.emit({ type: 'host-slot-waiting', worker: this.name, job, host, limit, target: data.target, time: Date.now() }),
-    );
+    const slot = await this.#slots.tryTake(host, limit);
+    if (slot) return slot;
+    // Takes that counted no try: this job's set-asides before (and stalls, rare).
+    const asides = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+    if (asides === 0)
+      this.#options.emit({ type: 'host-slot-waiting', worker: this.name, job: id, host, limit, target: data.target, time: Date.now() });
+    const delay = Math.min(SET_ASIDE_FIRST_MS * 2 ** Math.min(asides, 10), SET_ASIDE_MAX_MS);
+    await job.moveToDelayed(Date.now() + delay, token);
+    this.#ended(job, 'set-aside', 0);
+    throw new DelayedError(`${data.target}: ${host} has its ${limit} copy slots taken; set aside for ${delay} ms`);
   }
 
   /** The job's task: from this worker's config, or from the endpoints the job carries. */
@@ -251,7 +302,7 @@ export class CopyWorker {
    */
   #ended(
     job: Job<CopyJobData, CopyJobResult>,
-    status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted',
+    status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted' | 'set-aside',
     progressWaitMs: number,
   ): void {
     this.#options.emit({

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { QueueSettings } from '../config/index.js';
 import { hostSlotsKey } from './queue-names.js';
-
-/** How often a worker waiting for a slot asks again (a holder's end frees it at once, a dead holder's lapses). */
-const ASK_EVERY_MS = 250;
 
 // A host's slots are a sorted set: a member per lease, scored by when it lapses (Redis's own clock,
 // so workers on hosts with skewed clocks agree). Taking or renewing first drops the lapsed leases:
@@ -22,8 +18,6 @@ end
 return 0`;
 
 export interface HostSlot {
-  /** Another copy held the host's slots first: this one waited. */
-  waited: boolean;
   release: () => void;
 }
 
@@ -43,25 +37,20 @@ export class HostSlots {
     this.#leaseMs = leaseMs;
   }
 
-  /** Resolves once this worker holds one of `host`'s `limit` slots; `onWait` hears the first refusal. */
-  async take(host: string, limit: number, signal: AbortSignal, onWait: () => void): Promise<HostSlot> {
+  /**
+   * One of `host`'s `limit` slots, or undefined when all are taken. A job that gets none is set
+   * aside by its worker (which then takes other jobs) rather than waiting here with its worker's slot.
+   */
+  async tryTake(host: string, limit: number): Promise<HostSlot | undefined> {
     const key = hostSlotsKey(this.#settings, host);
     const token = randomUUID();
     const tryTake = async (): Promise<boolean> => (await this.#redis.eval(TAKE, 1, key, token, limit, this.#leaseMs)) === 1;
-    let waited = false;
-    for (;;) {
-      signal.throwIfAborted();
-      if (await tryTake()) break;
-      if (!waited) onWait();
-      waited = true;
-      await sleep(ASK_EVERY_MS, undefined, { signal });
-    }
+    if (!(await tryTake())) return undefined;
     // Renewing re-takes a lease that lapsed meanwhile (a worker paused too long) only while a slot is free.
     const renew = setInterval(() => void tryTake().catch(() => undefined), this.#leaseMs / 3);
     renew.unref();
     let held = true;
     return {
-      waited,
       release: () => {
         if (!held) return;
         held = false;

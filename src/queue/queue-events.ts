@@ -4,6 +4,8 @@ export type QueueEvent =
   | { type: 'queue-unreachable'; role: 'sync' | 'worker'; message: string; time: number }
   /** Redis answers again after an outage. */
   | { type: 'queue-reachable'; role: 'sync' | 'worker'; time: number }
+  /** A stopping worker could not reach Redis: it stopped without it; its `jobs` under way go to another worker once their locks lapse. */
+  | { type: 'queue-abandoned'; role: 'worker'; jobs: number; time: number }
   | { type: 'worker-ready'; worker: string; queue: string; concurrency: number; time: number }
   | { type: 'copy-job-taken'; worker: string; job: string; registry: string; source: string; target: string; attempt: number; time: number }
   | {
@@ -12,7 +14,8 @@ export type QueueEvent =
       job: string;
       registry: string;
       target: string;
-      status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted';
+      /** `set-aside`: its source host had no free slot; the job comes back later (no copy, no try counted). */
+      status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted' | 'set-aside';
       /** From the copy's end to its result ready to go (it carries the events not yet stored as progress: about 0). */
       progressWaitMs: number;
       time: number;

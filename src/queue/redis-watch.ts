@@ -14,6 +14,7 @@ export class RedisWatch {
   #everReady = false;
   #down = false;
   #closing = false;
+  #onLost: Array<() => void> = [];
 
   constructor(url: string, role: 'sync' | 'worker', emit: QueueEventListener) {
     this.redis = new Redis({ ...redisOptions(url), lazyConnect: false });
@@ -25,6 +26,7 @@ export class RedisWatch {
     });
     const lost = (message: string): void => {
       this.#reachable = false;
+      for (const resolve of this.#onLost.splice(0)) resolve();
       if (this.#down || this.#closing) return;
       this.#down = true;
       emit({ type: 'queue-unreachable', role, message, time: Date.now() });
@@ -38,6 +40,12 @@ export class RedisWatch {
   /** Whether Redis answered last time it was asked (false before the first connection). */
   get reachable(): boolean {
     return this.#reachable;
+  }
+
+  /** Resolves when Redis cannot be reached: now, or at its next loss. */
+  unreachable(): Promise<void> {
+    if (!this.#reachable) return Promise.resolve();
+    return new Promise((resolve) => this.#onLost.push(resolve));
   }
 
   async close(): Promise<void> {

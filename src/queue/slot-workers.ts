@@ -7,7 +7,9 @@ import { Worker, type Job, type WorkerOptions } from 'bullmq';
  * empty: with a batch of jobs waiting, each one's start waited for every take of the batch, and
  * for whatever else the process's event loop was doing meanwhile (measured: 50 to 280 ms per job
  * on a loaded 2-core machine). A worker of one job starts it as soon as it has it. The price is
- * Redis connections: two per slot (one blocks waiting for jobs). Only the first slot looks for
+ * one Redis connection per slot, blocked waiting for jobs, when `connection` is an ioredis client:
+ * BullMQ duplicates it for the blocking wait, and every slot's other commands go through the
+ * client itself, shared by all (BullMQ leaves a client it was given open: its owner closes it). Only the first slot looks for
  * stalled jobs (one look per interval is enough; each slot renews the locks of its own job).
  */
 export class SlotWorkers<Data, Result> {
@@ -15,7 +17,7 @@ export class SlotWorkers<Data, Result> {
 
   constructor(
     queue: string,
-    process: (job: Job<Data, Result>) => Promise<Result>,
+    process: (job: Job<Data, Result>, token: string | undefined) => Promise<Result>,
     options: Omit<WorkerOptions, 'concurrency' | 'autorun'> & { slots: number },
     onError: (error: Error) => void,
   ) {
@@ -41,5 +43,13 @@ export class SlotWorkers<Data, Result> {
   /** Takes no more jobs; resolves when the running ones ended (BullMQ's `close`). */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+  }
+
+  /**
+   * Drops the slots' blocking connections at once, Redis reachable or not: what a `close` that
+   * waits for an unreachable Redis leaves behind (the shared client is its owner's to drop).
+   */
+  disconnect(): void {
+    for (const worker of this.workers) void worker.disconnect().catch(() => undefined);
   }
 }

@@ -66,11 +66,14 @@ export function describeServerEvent(event: ServerEvent): string {
       return `the queue's Redis cannot be reached (${event.message}): work waits and is retried until it answers`;
     case 'queue-reachable':
       return "the queue's Redis answers again: work resumes";
+    case 'queue-abandoned':
+      return `the queue's Redis cannot be reached: stopping without it; ${event.jobs} copy job(s) under way go to another worker once their locks lapse (queue.stalledSeconds)`;
     case 'worker-ready':
       return `worker ${event.worker} takes copy jobs of queue "${event.queue}" (${event.concurrency} at once)`;
     case 'copy-job-taken':
       return `copy job taken: ${event.source} -> ${event.target}${event.attempt > 1 ? ` (try ${event.attempt})` : ''}`;
     case 'copy-job-ended':
+      if (event.status === 'set-aside') return `copy job set aside until its source host may have a free copy slot: ${event.target}`;
       return event.status === 'interrupted'
         ? `copy job handed back to the queue: ${event.target}`
         : `copy job ${event.status}: ${event.target}`;
@@ -79,7 +82,7 @@ export function describeServerEvent(event: ServerEvent): string {
     case 'copy-job-waiting':
       return `${event.target}: another worker is writing ${event.digest} there; this copy waits for it`;
     case 'host-slot-waiting':
-      return `${event.target}: ${event.host} has its ${event.limit} copy slots taken (queue.sourceCopies); this copy waits for one`;
+      return `${event.target}: ${event.host} has its ${event.limit} copy slots taken (queue.sourceCopies); this copy is set aside until one may be free`;
     case 'host-pause-shared':
       return `${event.host}: worker ${event.from} got a 429; requests to it wait ${Math.ceil(event.waitMs / 1000)}s here too`;
     case 'copy-job-lost':

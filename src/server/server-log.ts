@@ -35,6 +35,7 @@ const WARN = new Set([
   'host-paused',
   'notification-failed',
   'queue-unreachable',
+  'queue-abandoned',
   'copy-job-stalled',
   'copy-job-lost',
 ]);

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { startRedis, type TestRedis } from '../harness/index.js';
+import { makeTempDir } from '../harness/procs.js';
+import { startWorker } from './queue-kit.js';
+import { idleRegistry, writeConfig, type SyncProcess } from './sync-kit.js';
+
+/*
+ * A `picture-book worker` process against a real redis-server, no copying: how many connections
+ * it opens, and how it stops when Redis is gone. Each test has a redis-server of its own.
+ */
+
+const redises: TestRedis[] = [];
+const workers: SyncProcess[] = [];
+after(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await Promise.all(redises.map((r) => r.stop()));
+});
+
+let configFile = '';
+before(async () => {
+  configFile = await writeConfig(await makeTempDir('queue-worker-process'), { registries: [idleRegistry] });
+});
+
+async function worker(redis: TestRedis, concurrency: number): Promise<SyncProcess> {
+  const started = await startWorker(configFile, { cwd: await makeTempDir('queue-worker-process-cwd'), queue: redis.url, concurrency });
+  workers.push(started);
+  return started;
+}
+
+/** A deadline on an exit, so a worker that never exits fails the test instead of hanging it. */
+async function exitOf(process: SyncProcess, what: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    const said = (): string => process.logs.map((l) => l.msg).join('\n');
+    timer = setTimeout(() => reject(new Error(`${what}: still running 120 s after SIGTERM; it said:\n${said()}`)), 120_000);
+  });
+  try {
+    return await Promise.race([process.exited, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('a worker of 6 copy slots holds at most slots + 2 Redis connections (one blocking connection per slot, the rest shared)', async (t) => {
+  const redis = await startRedis();
+  redises.push(redis);
+  const probe = new Redis(redis.url);
+  t.after(() => probe.quit());
+  const slots = 6;
+  const started = await worker(redis, slots);
+  // `worker-ready` comes once every slot's connections are ready: every connection the worker opens exists.
+  const clients = (await probe.client('LIST')) as string;
+  const own = String(await probe.client('ID'));
+  const theirs = clients
+    .split('\n')
+    .filter((line) => line.startsWith('id='))
+    .filter((line) => !line.startsWith(`id=${own} `));
+  t.diagnostic(theirs.map((line) => / name=(\S*)/.exec(line)?.[1] ?? '?').join(', '));
+  assert.ok(theirs.length >= slots, `one blocking connection per slot at least: ${theirs.length}`);
+  assert.ok(theirs.length <= slots + 2, `${theirs.length} connections for ${slots} slots: ${theirs.join('\n')}`);
+  assert.deepEqual(await started.stop(), { code: 0, signal: null });
+});
+
+test('Redis killed, then SIGTERM: the worker stops anyway, says it stopped without Redis, and exits 0', async () => {
+  const redis = await startRedis();
+  redises.push(redis);
+  const started = await worker(redis, 2);
+  await redis.kill();
+  await started.waitForLog((l) => l.event === 'queue-unreachable', 'the worker to notice Redis is gone', 0, 60_000);
+  started.signal('SIGTERM');
+  const exit = await exitOf(started, 'the worker');
+  assert.deepEqual(exit, { code: 0, signal: null }, started.stderr);
+  const events = started.logs.map((l) => l.event).filter((e) => e !== undefined);
+  assert.ok(events.includes('queue-abandoned'), events.join(', '));
+  assert.equal(events.at(-1), 'server-stopped', events.join(', '));
+  const abandoned = started.events('queue-abandoned')[0];
+  assert.deepEqual([abandoned?.role, abandoned?.jobs], ['worker', 0]);
+  assert.match(String(abandoned?.msg), /Redis cannot be reached/);
+});
