@@ -17,6 +17,7 @@ import { SharedPauses, type PausableHosts } from './shared-pauses.js';
 import { parseReference } from '../reference/index.js';
 import { ProgressBatches } from './progress-batches.js';
 import { SlotWorkers } from './slot-workers.js';
+import { HeardCancels, setAsideDelay } from './set-aside.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -36,12 +37,6 @@ export interface CopyWorkerOptions {
   /** This worker's name in events and logs (default: host and process id). */
   name?: string;
 }
-
-/** How long a job refused a host slot is set aside at first, and at most (`#sourceSlot`). */
-const SET_ASIDE_FIRST_MS = 250;
-const SET_ASIDE_MAX_MS = 5_000;
-/** Cancelled job ids remembered for jobs set aside when their cancel came (the latest this many). */
-const CANCELS_KEPT = 1_000;
 
 /** Why a copy was aborted: the `sync` that asked for it stopped it, or this worker is stopping (the job goes to another). */
 type AbortReason = 'cancelled' | 'worker-stopping';
@@ -64,7 +59,7 @@ export class CopyWorker {
   /** The processing of the jobs this worker holds, until it returns or throws. */
   #jobs = new Set<Promise<unknown>>();
   /** Jobs whose cancel this worker heard (a job set aside is not running: it is cancelled when it comes back). */
-  #cancelled = new Set<string>();
+  #cancelled = new HeardCancels();
   #claims: TargetClaims;
   #slots: HostSlots;
   #pauses: SharedPauses | undefined;
@@ -161,7 +156,6 @@ export class CopyWorker {
   #cancel(job: string): void {
     this.#running.get(job)?.abort('cancelled' satisfies AbortReason);
     this.#cancelled.add(job);
-    if (this.#cancelled.size > CANCELS_KEPT) this.#cancelled.delete(this.#cancelled.values().next().value ?? '');
   }
 
   #tracked<T>(processing: Promise<T>): Promise<T> {
@@ -260,8 +254,8 @@ export class CopyWorker {
    * worker (none to take without a limit for the host). A 429 pause another worker stored for the
    * host is already in this worker's gates (`SharedPauses`): the copy's requests wait for it.
    * All the host's slots taken: the job is set aside (BullMQ's delayed set, no try counted) and
-   * this worker's slot takes other jobs meanwhile; it comes back after `SET_ASIDE_FIRST_MS`, twice
-   * as long each time it is refused again, `SET_ASIDE_MAX_MS` at most. A cancel heard meanwhile
+   * this worker's slot takes other jobs meanwhile; it comes back after `setAsideDelay` (twice
+   * as long each time it is refused again, bounded). A cancel heard meanwhile
    * cancels it when it comes back.
    */
   async #sourceSlot(
@@ -278,11 +272,9 @@ export class CopyWorker {
     if (limit === undefined) return undefined;
     const slot = await this.#slots.tryTake(host, limit);
     if (slot) return slot;
-    // Takes that counted no try: this job's set-asides before (and stalls, rare).
-    const asides = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+    const { asides, delayMs: delay } = setAsideDelay(job);
     if (asides === 0)
       this.#options.emit({ type: 'host-slot-waiting', worker: this.name, job: id, host, limit, target: data.target, time: Date.now() });
-    const delay = Math.min(SET_ASIDE_FIRST_MS * 2 ** Math.min(asides, 10), SET_ASIDE_MAX_MS);
     await job.moveToDelayed(Date.now() + delay, token);
     this.#ended(job, 'set-aside', 0);
     throw new DelayedError(`${data.target}: ${host} has its ${limit} copy slots taken; set aside for ${delay} ms`);
