@@ -20,10 +20,9 @@ export async function openBlobSource(
   from: number,
   onResume: (offset: number, reason: string) => void,
 ): Promise<Readable> {
-  const first = from === 0 ? (await source.getBlob(blob.digest, blob.size)).stream : await rangeFrom(source, blob, from);
+  let body = from === 0 ? (await source.getBlob(blob.digest, blob.size)).stream : await rangeFrom(source, blob, from);
   async function* read(): AsyncGenerator<Buffer> {
     let offset = from;
-    let body = first;
     let chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
       for (let resumes = 0; ;) {
@@ -47,7 +46,11 @@ export async function openBlobSource(
       destroyQuietly(body);
     }
   }
-  return Readable.from(read(), { objectMode: false });
+  const stream = Readable.from(read(), { objectMode: false });
+  // Destroyed before its first read (a copy stopped at once), the generator never runs, nor its
+  // finally: the response would stay open, and its request with it (a pool's close waits for it).
+  stream.once('close', () => destroyQuietly(body));
+  return stream;
 }
 
 async function rangeFrom(source: ContentRepository, blob: Descriptor, offset: number): Promise<Readable> {
