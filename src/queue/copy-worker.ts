@@ -61,6 +61,7 @@ export class CopyWorker {
   /** Jobs whose cancel this worker heard (a job set aside is not running: it is cancelled when it comes back). */
   #cancelled = new HeardCancels();
   #claims: TargetClaims;
+  #blobs: BlobClaims;
   #slots: HostSlots;
   #pauses: SharedPauses | undefined;
   #listening = false;
@@ -87,6 +88,7 @@ export class CopyWorker {
       () => undefined, // the watch reports the outage once
     );
     this.#claims = new TargetClaims(this.#watch.redis, settings);
+    this.#blobs = new BlobClaims(this.#watch.redis, settings, () => this.reachable);
     // A killed worker's source slot lapses when its job would go to another worker.
     this.#slots = new HostSlots(this.#watch.redis, settings, stalledMs);
     if (options.hosts) this.#pauses = new SharedPauses(this.#watch.redis, settings, options.hosts, this.name, options.emit);
@@ -212,10 +214,9 @@ export class CopyWorker {
             time: Date.now(),
           }),
         );
-      const sharedBlobs = new BlobClaims(this.#watch.redis, this.#options.settings, () => this.reachable);
       result = {
         status: 'done',
-        result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim, sharedBlobs }),
+        result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim, sharedBlobs: this.#blobs }),
       };
     } catch (error) {
       if (error instanceof DelayedError) throw error; // set aside (#sourceSlot): BullMQ takes it again later
