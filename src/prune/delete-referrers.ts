@@ -1,5 +1,5 @@
 import { errorMessage, PictureBookError } from '../errors/index.js';
-import type { ParsedManifest } from '../registry/index.js';
+import { referrersTag, type ParsedManifest } from '../registry/index.js';
 import { removableReferrers, type RepositoryView } from './recorded-referrers.js';
 
 /** What deleting referrers needs of the target repository. */
@@ -132,7 +132,7 @@ export async function deleteRecordedReferrers(
   for (const digest of removable) {
     if (ctx.handled.has(digest)) continue;
     const image = recordOf(digest)?.imageDigest ?? imageDigest;
-    const fallback = image.replace(':', '-');
+    const fallback = referrersTag(image);
     if (!ctx.simulate && !alreadyGone.has(digest) && ctx.view.digests.get(fallback) === digest) {
       const listed = await listedBy(ctx.repository, fallback, digest, subjectOf(digest), result.failures);
       if (listed === undefined) continue;
