@@ -20,6 +20,7 @@ export class SharedRunStore implements RunStore {
   readonly server: string;
   readonly #started = new Map<number, SharedRunSummary>();
   #stopLiving: (() => Promise<void>) | undefined;
+  #nameLost = false;
 
   constructor(own: RunStore, shared: SharedRuns, server: string) {
     this.#own = own;
@@ -31,12 +32,27 @@ export class SharedRunStore implements RunStore {
    * Takes this server's name among the servers of the queue, then says every few seconds that it is
    * alive (when that lapses, the server was killed: the others show its running runs as interrupted).
    * `taken`: another live process has the name (it would count this one's runs as its own); nothing
-   * was started. Redis silent: it goes on (the alive key is written once Redis answers).
+   * was started. Redis silent: it goes on (the alive key is written once Redis answers, unless a
+   * namesake holds it then). `onLost`: another process holds the name now (see `nameLost`).
    */
-  async join(onWait: () => void): Promise<NameClaim> {
+  async join(onWait: () => void, onLost: () => void): Promise<NameClaim> {
     const claim = await this.#shared.claimName(this.server, onWait);
-    if (claim !== 'taken') this.#stopLiving = this.#shared.keepAlive(this.server);
+    if (claim !== 'taken')
+      this.#stopLiving = this.#shared.keepAlive(this.server, () => {
+        this.#nameLost = true;
+        onLost();
+      });
     return claim;
+  }
+
+  /**
+   * Another process took this server's name while its alive key had lapsed (or before Redis
+   * answered at start): the name is that process's now. Runs started from then on are not published
+   * (they would be taken for the other's); a run published before ends there as it ends here, so it
+   * does not stay `running` in the others' views. Reads and the rest go on as before.
+   */
+  get nameLost(): boolean {
+    return this.#nameLost;
   }
 
   /** A stop, not a death: the others no longer wait for this server's alive key to lapse. Before the queue's connection closes. */
@@ -74,6 +90,7 @@ export class SharedRunStore implements RunStore {
       ...{ copied: 0, upToDate: 0, failed: 0, cancelled: 0, skipped: 0, pruned: 0, bytes: 0 },
       referrers: { copied: 0, present: 0, failed: 0 },
     };
+    if (this.#nameLost) return id;
     this.#started.set(id, summary);
     await this.#shared.publish(summary);
     return id;

@@ -33,6 +33,9 @@ if extra > 0 then
   for _, old in ipairs(redis.call('ZPOPMIN', KEYS[3], extra)) do redis.call('HDEL', KEYS[1], old) redis.call('HDEL', KEYS[2], old) end
 end
 return 1`;
+// Renews an alive key only while it holds this process's token or is gone (lapsed, Redis restarted
+// empty): 0 when another process's token is there (it took the name while this one's key had lapsed).
+const RENEW = `local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then return 0 end redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1`;
 // Removes an alive key only while it holds this process's token: never another live process's.
 const LEAVE = `local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -48,12 +51,15 @@ export type NameClaim = 'claimed' | 'taken' | 'unanswered';
 export class SharedRuns {
   #redis: Redis;
   #settings: Pick<QueueSettings, 'name'>;
+  #aliveEveryMs: number;
   /** Marks this process's alive keys: another process of the same server name writes another. */
   readonly #token = randomUUID();
 
-  constructor(redis: Redis, settings: Pick<QueueSettings, 'name'>) {
+  /** `aliveEveryMs`: tests renew more often than every ALIVE_EVERY_MS. */
+  constructor(redis: Redis, settings: Pick<QueueSettings, 'name'>, timing: { aliveEveryMs?: number } = {}) {
     this.#redis = redis;
     this.#settings = settings;
+    this.#aliveEveryMs = timing.aliveEveryMs ?? ALIVE_EVERY_MS;
   }
 
   /** A run id no other server has used (undefined: Redis did not answer). */
@@ -104,15 +110,30 @@ export class SharedRuns {
   }
 
   /**
-   * Says `server` is alive now and every ALIVE_EVERY_MS (a key expiring after SERVER_ALIVE_MS); the
-   * returned function stops saying so and removes the key (a server stopping, not dying) if it is still this process's.
+   * Says `server` is alive now and every ALIVE_EVERY_MS (a key expiring after SERVER_ALIVE_MS), while
+   * the key is this process's or gone. The returned function stops saying so and removes the key (a
+   * server stopping, not dying) if it is still this process's. A key holding another process's token
+   * means this one lost the name (its key lapsed: the process was paused, cut off, or Redis restarted
+   * empty or was silent at start, and a namesake took it): it stops renewing, never writes over the
+   * other's key, and `onLost` is told once. Renewals are not bounded: one queued while Redis is away
+   * still decides when it runs.
    */
-  keepAlive(server: string): () => Promise<void> {
+  keepAlive(server: string, onLost: () => void): () => Promise<void> {
     const key = syncServerKey(this.#settings, server);
-    const say = (): Promise<unknown> => this.#bounded(this.#redis.set(key, this.#aliveValue(), 'PX', SERVER_ALIVE_MS));
-    void say();
-    const timer = setInterval(() => void say(), ALIVE_EVERY_MS);
+    let lost = false;
+    const say = (): void =>
+      void this.#redis.eval(RENEW, 1, key, `${this.#token} `, this.#aliveValue(), SERVER_ALIVE_MS).then(
+        (renewed) => {
+          if (renewed !== 0 || lost) return;
+          lost = true;
+          clearInterval(timer);
+          onLost();
+        },
+        () => undefined,
+      );
+    const timer = setInterval(say, this.#aliveEveryMs);
     timer.unref();
+    say();
     return async () => {
       clearInterval(timer);
       await this.#bounded(this.#redis.eval(LEAVE, 1, key, `${this.#token} `));

@@ -21,6 +21,8 @@ export interface ApiContext {
   scrubber?: SecretScrubber;
   /** Whether the queue's Redis answers (scale-out); absent: no queue. */
   queueReachable?: () => boolean;
+  /** Whether another process took this server's name in the queue (scale-out); absent: no queue. */
+  serverNameLost?: () => boolean;
   /** True while the server is still starting (recovering jobs, scheduling): requests get 503. */
   starting?: () => boolean;
 }

@@ -54,6 +54,8 @@ export function describeServerEvent(event: ServerEvent): string {
       return `${event.webhook} was not told of ${event.notification} (${event.registry})${event.attempts > 0 ? ` after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}` : ''}: ${event.reason}`;
     case 'server-warning':
       return event.message;
+    case 'server-name-lost':
+      return `another process took this server's name ${event.server} in queue "${event.queue}" while this one had not said it is alive for 30 s (paused, cut off from Redis, or Redis restarted empty or silent at start): this server no longer publishes its new runs nor renews the name, and /healthz answers 503. If the other process is this server started again, stop this one; otherwise two servers share one host name and state.path: give each a state.path of its own (or a host name of its own) and restart this one`;
     case 'server-stopping':
       return `stopping: running work gets ${event.graceMs / 1000}s to finish`;
     case 'server-stopped':

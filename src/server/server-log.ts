@@ -39,6 +39,8 @@ const WARN = new Set([
   'copy-job-stalled',
   'copy-job-lost',
 ]);
+/** Needs someone to act: the server goes on, but not as it should. */
+const ERROR = new Set(['server-name-lost']);
 
 /**
  * The sync server's log: one JSON line per event on stdout (pino). Events carry no secrets by
@@ -71,6 +73,6 @@ export class ServerLog {
       delete (fields as Partial<typeof event>).droppedRepositories;
       delete (fields as Partial<typeof event>).droppedTags;
     }
-    this.logger[WARN.has(type) ? 'warn' : 'info']({ event: type, ...fields }, describeServerEvent(event));
+    this.logger[ERROR.has(type) ? 'error' : WARN.has(type) ? 'warn' : 'info']({ event: type, ...fields }, describeServerEvent(event));
   }
 }

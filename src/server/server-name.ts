@@ -13,6 +13,8 @@ export function syncServerName(statePath: string): string {
  * name (the same host name and `state.path`: two containers of one fixed host name, or two
  * servers given one database) would count each other's runs as their own: the second one stops
  * with an error saying what to change. A name whose alive key a killed server left is waited for.
+ * Later, a namesake that took the name while this server's key had lapsed keeps it: this server
+ * logs `server-name-lost` (and /healthz says so) rather than share it.
  */
 export async function joinAsNamed(
   store: SharedRunStore,
@@ -25,7 +27,8 @@ export async function joinAsNamed(
       message: `another process said lately it is the sync server ${store.server} of queue "${config.queueName}"; waiting (at most 30 s) until it says so again (it is alive: this server stops) or its word lapses (it was killed: this server goes on)`,
       time: Date.now(),
     });
-  if ((await store.join(waiting)) !== 'taken') return;
+  const lost = (): void => emit({ type: 'server-name-lost', server: store.server, queue: config.queueName, time: Date.now() });
+  if ((await store.join(waiting, lost)) !== 'taken') return;
   throw new ConfigError([
     {
       file: config.file,

@@ -28,6 +28,11 @@ export type ServiceEvent =
   | { type: 'work-not-resumed'; kind: 'job'; id: string; crashes: number; time: number }
   | { type: 'server-warning'; message: string; time: number }
   /**
+   * Another process took this server's name in the queue (`server`, of queue `queue`) while its alive
+   * key had lapsed: this server no longer publishes new runs and /healthz answers 503 until it is restarted.
+   */
+  | { type: 'server-name-lost'; server: string; queue: string; time: number }
+  /**
    * A webhook was not told of a notification (`notification`: its event, `id` its id; `webhook`: its
    * key path and origin, never its path, query or headers).
    */

@@ -205,6 +205,7 @@ export class SyncService {
   async #listen(): Promise<void> {
     const { api } = this.#config;
     if (!api.enabled) return;
+    const store = this.#store;
     const exposure = apiExposureWarning(api);
     if (exposure) this.#emit({ type: 'server-warning', message: exposure, time: Date.now() });
     this.#app = buildApp({
@@ -217,6 +218,7 @@ export class SyncService {
       emit: this.#emit,
       starting: () => !this.#ready,
       ...(this.#queue ? { queueReachable: () => this.#queue?.reachable ?? false } : {}),
+      ...(store instanceof SharedRunStore ? { serverNameLost: () => store.nameLost } : {}),
     });
     try {
       this.#url = await this.#app.listen({ host: api.host, port: api.port });

@@ -85,3 +85,49 @@ test('a second live server of the same host name and state.path stops with an er
   const last = await start(await makeTempDir('queue-server-names-d'), 'api');
   assert.equal(last.logs.filter((l) => l.event === 'server-warning' && String(l.message).includes('waiting')).length, 0);
 });
+
+test("a server whose name another process took meanwhile logs server-name-lost, answers 503 on /healthz and leaves the other's key alone", async () => {
+  const home = await makeTempDir('queue-server-names-lost');
+  const statePath = join(home, 'state.db');
+  const port = await apiPort();
+  const config = {
+    registries: [idleRegistry],
+    api: { enabled: true, port },
+    state: { path: statePath },
+    sync: { runOnStart: false, gracePeriodSeconds: 5 },
+    queue: { url: redis.url, name: 'names-lost' },
+  };
+  const server = await startSync(await writeConfig(home, config), { port, cwd: home });
+  processes.push(server);
+  const name = `${hostname()}:${statePath}`;
+  const aliveKey = `names-lost:sync-server:${name}`;
+  client ??= new Redis(redis.url);
+  const own = await client.get(aliveKey);
+  assert.ok(own);
+  assert.deepEqual((await server.api('/healthz')).json, { status: 'ok', queue: 'reachable' });
+
+  // Its key lapsed (the process was paused) and another process took the name: the next renewal (10 s) finds it.
+  const other = 'another-process-token 1';
+  await client.set(aliveKey, other);
+  const outcome = await until(
+    async () =>
+      server.logs.find((l) => l.event === 'server-name-lost') ?? ((await client?.get(aliveKey)) !== other ? 'overwritten' : undefined),
+    'the loss to be logged or the key written over',
+    60_000,
+  );
+  if (outcome === 'overwritten') assert.fail("the renewal wrote over the other process's key");
+  assert.equal(outcome.level, 'error');
+  assert.equal(outcome.server, name);
+  assert.equal(outcome.queue, 'names-lost');
+  assert.match(outcome.msg, /state\.path/);
+  assert.match(outcome.msg, /stop this one/);
+  assert.equal(await client.get(aliveKey), other);
+  const health = await server.api('/healthz');
+  assert.equal(health.status, 503);
+  assert.deepEqual(health.json, { status: 'unavailable', serverName: 'lost' });
+  assert.equal((await server.api('/livez')).status, 200, 'alive: a liveness probe does not restart it');
+  // Stopped, it leaves the other's key.
+  assert.equal((await server.stop()).code, 0);
+  assert.equal(await client.get(aliveKey), other);
+  assert.equal(server.events('server-name-lost').length, 1);
+});
