@@ -5,6 +5,7 @@ import type { CopyEvent, CopyResult, CopyRunOptions, CopyTask } from '../copy/in
 import { CancelledError, PictureBookError, type ErrorCode } from '../errors/index.js';
 import { jobData, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
 import { JobFollowers, type Follower } from './job-followers.js';
+import { jobStates } from './job-states.js';
 import { deduplicationId } from './job-id.js';
 import type { QueueEventListener } from './queue-events.js';
 import { cancelChannel, COPY_QUEUE } from './queue-names.js';
@@ -37,7 +38,8 @@ export class CopyQueue {
   #timer: NodeJS.Timeout;
   #checking = false;
 
-  constructor(settings: QueueSettingsWithUrl, emit: QueueEventListener) {
+  /** `checkEveryMs`: how often `check` runs (tests run it themselves). */
+  constructor(settings: QueueSettingsWithUrl, emit: QueueEventListener, timing: { checkEveryMs?: number } = {}) {
     this.settings = settings;
     this.#emit = emit;
     const connection = redisOptions(settings.url);
@@ -63,7 +65,7 @@ export class CopyQueue {
           time: Date.now(),
         });
     });
-    this.#timer = setInterval(() => void this.#check(), CHECK_EVERY_MS).unref();
+    this.#timer = setInterval(() => void this.check(), timing.checkEveryMs ?? CHECK_EVERY_MS).unref();
   }
 
   /** Whether Redis answers (the health endpoint says so). */
@@ -158,22 +160,35 @@ export class CopyQueue {
     if (removed > 0) this.#followers.settle(follower.jobId, { status: 'cancelled' });
   }
 
-  /** Every followed job as Redis has it: an end whose event was missed, a job Redis lost (added again). */
-  async #check(): Promise<void> {
+  /**
+   * Every followed job as Redis has it: an end whose event was missed, a job Redis lost (added
+   * again). The states of all of them in one round trip (per 500), then one read of each ended job.
+   */
+  async check(): Promise<void> {
     // Redis down: one lookup waits for it, the next ones are not piled up behind it.
     if (this.#checking) return;
     this.#checking = true;
     try {
-      for (const jobId of this.#followers.jobIds()) await this.#checkJob(jobId).catch(() => undefined);
+      const ids = this.#followers.jobIds().filter((id) => this.#followers.of(id).some((f) => f.added));
+      if (ids.length === 0) return;
+      const states = await jobStates(this.#watch.redis, this.#queue.toKey, ids);
+      await Promise.all(ids.map((id, i) => this.#act(id, states[i]).catch(() => undefined)));
+    } catch {
+      // The next look tries again.
     } finally {
       this.#checking = false;
     }
   }
 
   async #checkJob(jobId: string): Promise<void> {
+    const [state] = await jobStates(this.#watch.redis, this.#queue.toKey, [jobId]);
+    await this.#act(jobId, state);
+  }
+
+  /** What a job's state says about it: its end read (the event was missed), or it is added again (Redis lost it). */
+  async #act(jobId: string, state: string | undefined): Promise<void> {
     const followers = this.#followers.of(jobId).filter((f) => f.added);
     if (followers.length === 0) return;
-    const state = await this.#queue.getJobState(jobId);
     if (state === 'completed' || state === 'failed') {
       const job = await this.#queue.getJob(jobId);
       if (!job) return;
