@@ -24,6 +24,21 @@ test('/livez answers 200 whether the queue is reachable or not, /healthz 503 whi
   assert.deepEqual([up.live.statusCode, up.live.json()], [200, { status: 'ok' }]);
 });
 
+test("/healthz answers 503 once another process took the server's name in the queue, with Redis up or down; /livez stays 200", async (t) => {
+  const api = await testApi();
+  t.after(() => api.close());
+  let reachable = true;
+  api.context.queueReachable = () => reachable;
+  api.context.serverNameLost = () => true;
+
+  const lost = { health: await api.app.inject({ url: '/healthz' }), live: await api.app.inject({ url: '/livez' }) };
+  assert.deepEqual([lost.health.statusCode, lost.health.json()], [503, { status: 'unavailable', serverName: 'lost' }]);
+  assert.deepEqual([lost.live.statusCode, lost.live.json()], [200, { status: 'ok' }]);
+  reachable = false;
+  const both = await api.app.inject({ url: '/healthz' });
+  assert.deepEqual([both.statusCode, both.json()], [503, { status: 'unavailable', queue: 'unreachable', serverName: 'lost' }]);
+});
+
 test('/livez answers 200 while the server is still starting (every other route but /healthz answers 503 STARTING)', async (t) => {
   const api = await testApi();
   t.after(() => api.close());
