@@ -63,9 +63,8 @@ test('a look at 300 followed jobs asks Redis a few times, not once per job; a jo
   await client.del(`${settings.name}:${COPY_QUEUE}:${lost.id}`);
   assert.equal(await jobs.getJobState(lost.id), 'unknown');
   await queue.check();
-  const said = events.filter((e) => e.type === 'copy-job-lost');
   assert.deepEqual(
-    said.map((e) => e.type === 'copy-job-lost' && [e.job, e.target]),
+    events.flatMap((e) => (e.type === 'copy-job-lost' ? [[e.job, e.target]] : [])),
     [[lost.id, lost.data.target]],
   );
   await until(async () => (await jobs.getWaitingCount()) === 300, 'the lost job to be added again');
