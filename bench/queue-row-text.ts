@@ -53,7 +53,7 @@ export function queueRowText(f: QueueRowFigures): string {
     formatTable(['run', 'how', 'run s', 'each run s', 'CPU s (all processes)', 'load after each'], rows),
     '',
     `(a) the corpus through the queue: ${f.how} (each worker ${f.workerSlots} slots), started once and warmed by one unmeasured queued run`,
-    `    (${f.warmed} of them took a job of it); every run into an emptied target, each into a repository of its own`,
+    `    (${f.warmed} of them took a job of it); every run into a target registry of its own that no worker has seen`,
     ...overheadText({
       title: 'queue overhead per image, the corpus on warm workers',
       meaning:
