@@ -71,7 +71,7 @@ export async function deleteTaggedReferrers(
   for (const tag of referrers) {
     const digest = digests.get(tag);
     if (digest === undefined) continue;
-    if (!tag.includes('.')) {
+    if (tag === referrersTag(imageDigest)) {
       const listed = await listedBy(repository, tag, digest, imageDigest, result.failures);
       if (listed === undefined) continue;
       for (const entry of listed) await attempt(entry);

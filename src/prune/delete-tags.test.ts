@@ -35,13 +35,13 @@ class MemoryRepository implements TargetRepository {
     return digest === undefined ? undefined : { digest };
   }
 
-  async getManifest(): Promise<{ parsed: ParsedManifest }> {
+  async getManifest(_reference: string): Promise<{ parsed: ParsedManifest }> {
     return { parsed: { kind: 'index', mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] } };
   }
 
   async deleteManifest(reference: string): Promise<boolean> {
     this.deletes.push(reference);
-    if (!reference.startsWith('sha256:')) {
+    if (!/^sha(256|512):/.test(reference)) {
       if (!this.byTag)
         throw new HttpError({
           status: 400,
@@ -177,4 +177,83 @@ test('a referrer its fallback index lists and a record names, whose DELETE fails
     [sig],
   );
   assert.equal(repo.deletes.filter((d) => d === sig).length, 1, 'its DELETE was sent once');
+});
+
+test('a tag deleted alone while another stays at its digest: the owed referrer goes, those of the digest stay and are handed to the staying tag', async () => {
+  const [sig, owedSig] = [D('5'), D('6')];
+  const recorded = [
+    { tag: 'a', imageDigest: D('1'), digest: sig, subject: D('1') },
+    { tag: 'a', imageDigest: D('0'), digest: owedSig, subject: D('0'), owed: true },
+  ];
+  const tags = new Map([
+    ['a', D('1')],
+    ['b', D('1')],
+  ]);
+  const repo = new ReferrerRepository(tags, new Set([sig, owedSig]), new Set());
+  const [result] = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false, recorded);
+  assert.ok(result?.action === 'deleted', 'the tag went');
+  assert.deepEqual(result.referrerDigests, [owedSig], 'the owed referrer of the image a held before went');
+  assert.deepEqual(result.referrerFailures, []);
+  assert.deepEqual([...repo.untagged], [sig], 'the referrer of the digest b still holds stayed');
+  assert.deepEqual(result.handedOver, [{ tag: 'b', imageDigest: D('1'), digest: sig, subject: D('1') }]);
+  assert.deepEqual([...repo.tags.keys()], ['b']);
+});
+
+test('two tags at one digest deleted alone in one call: the last takes the referrers, each once', async () => {
+  const [sig, index] = [D('5'), D('7')];
+  const listing = class extends ReferrerRepository {
+    override async getManifest(reference: string): Promise<{ parsed: ParsedManifest }> {
+      if (!this.untagged.has(reference) && ![...this.tags.values()].includes(reference))
+        throw new HttpError({ status: 404, method: 'GET', url: `http://x/${reference}`, errors: [] });
+      return {
+        parsed: { kind: 'index', mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ digest: sig }] } as ParsedManifest,
+      };
+    }
+  };
+  const tags = new Map([
+    ['a', D('1')],
+    ['b', D('1')],
+    [`sha256-${'1'.repeat(64)}`, index],
+  ]);
+  const repo = new listing(tags, new Set([sig]), new Set());
+  const recorded = [{ tag: 'b', imageDigest: D('1'), digest: sig, subject: D('1') }];
+  const results = await deleteTags(repo, tagged('a1', 'b1'), {}, false, recorded);
+  assert.deepEqual(actionsOf(results), [
+    ['a', 'deleted'],
+    ['b', 'deleted'],
+  ]);
+  const all = results.flatMap((r) => ('referrerDigests' in r ? r.referrerDigests : []));
+  const failures = results.flatMap((r) => ('referrerFailures' in r ? r.referrerFailures : []));
+  assert.deepEqual(all.sort(), [sig, index].sort(), 'the fallback index and what it lists went');
+  assert.deepEqual(failures, []);
+  assert.deepEqual([...repo.tags.keys()], []);
+  assert.deepEqual([...repo.untagged], []);
+});
+
+test("a sha512 image: its fallback index is the spec's cut tag, found and deleted with it", async () => {
+  const hex = '1'.repeat(128);
+  const image = `sha512:${hex}`;
+  const [sig, index] = [D('5'), D('7')];
+  const fallback = `sha512-${hex.slice(0, 64)}`;
+  assert.deepEqual(referrerTags(['v1', fallback, `sha512-${hex}`, `sha256-${hex.slice(0, 64)}`], image), [fallback]);
+  const listing = class extends ReferrerRepository {
+    override async getManifest(): Promise<{ parsed: ParsedManifest }> {
+      return {
+        parsed: { kind: 'index', mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ digest: sig }] } as ParsedManifest,
+      };
+    }
+  };
+  const repo = new listing(
+    new Map([
+      ['a', image],
+      [fallback, index],
+    ]),
+    new Set([sig]),
+    new Set(),
+  );
+  const [result] = await deleteTags(repo, [{ tag: 'a', digest: image }], {}, false);
+  assert.ok(result?.action === 'deleted');
+  assert.deepEqual(result.referrers, [fallback]);
+  assert.deepEqual(result.referrerDigests.sort(), [sig, index].sort());
+  assert.deepEqual([...repo.tags.keys()], []);
 });

@@ -1,6 +1,6 @@
 import { Limiter } from '../copy/limiter.js';
 import { HttpError, PictureBookError } from '../errors/index.js';
-import type { ParsedManifest } from '../registry/index.js';
+import { isCosignTagOf, referrersTag, type ParsedManifest } from '../registry/index.js';
 import {
   deleteRecordedReferrers,
   deleteTaggedReferrers,
@@ -30,6 +30,8 @@ export interface ReferrerOutcome {
   referrerDigests: string[];
   /** Those whose deletion failed: their records stay (or are made) so the next run tries again. */
   referrerFailures: ReferrerFailure[];
+  /** Recorded ones kept because tags that stay hold the same digest: recorded for those tags instead (`tag`). */
+  handedOver?: RecordedReferrer[];
 }
 
 export type DeletionResult =
@@ -50,10 +52,14 @@ export interface DeleteCapabilities {
   byTag?: boolean;
 }
 
-/** `sha256-<hex>` (the referrers fallback index) and `sha256-<hex>.sig` / `.att` / `.sbom` (cosign): what refers to `digest`. */
+/**
+ * The tags that name what refers to `digest`: its referrers fallback index (the spec's schema,
+ * referrersTag(): a sha512 digest's is cut to 64 hex characters) and cosign's `.sig` / `.att` /
+ * `.sbom` tags (isCosignTagOf()): the spellings the copy wrote them with.
+ */
 export function referrerTags(tags: readonly string[], digest: string): string[] {
-  const base = digest.replace(':', '-');
-  return tags.filter((tag) => tag === base || tag.startsWith(`${base}.`)).sort();
+  const fallback = referrersTag(digest);
+  return tags.filter((tag) => tag === fallback || isCosignTagOf(tag, digest)).sort();
 }
 
 /** A 400 DIGEST_INVALID (distribution 2.8) or UNSUPPORTED other than 405 to a DELETE by tag: the registry deletes by digest only. */
@@ -93,8 +99,9 @@ export async function deleteTags(
   const results: DeletionResult[] = [];
   for (const d of deletions.filter((x) => !going.has(x.tag))) {
     if (isGone(d)) {
-      const left = await deleteRecordedReferrers(ctx, d.tag, d.digest, new Set());
-      results.push({ tag: d.tag, action: 'released', note: 'already gone from the target', ...referrerOutcome(left) });
+      const staying = tags.filter((t) => t !== d.tag && !going.has(t) && digests.get(t) === d.digest);
+      const left = await withRecorded(ctx, d, NO_REFERRERS, staying);
+      results.push({ tag: d.tag, action: 'released', note: 'already gone from the target', ...left });
     } else {
       const note = `now holds ${digests.get(d.tag)}, not the ${d.digest} picture-book wrote: someone else's, kept`;
       results.push({ tag: d.tag, action: 'released', note, ...referrerOutcome(NO_REFERRERS) });
@@ -125,15 +132,18 @@ const NO_REFERRERS: ReferrerDeletions = { deleted: new Set(), failures: [] };
 async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResult> {
   const { repository, capabilities, simulate } = ctx;
   const { tags, digests, going } = ctx.view;
-  const referrers = referrerTags(tags, d.digest);
+  // Another tag of this call at the same digest may have taken them already (deleted, or its index found unreadable).
+  const referrers = referrerTags(tags, d.digest).filter((t) => !ctx.handled.has(digests.get(t) ?? ''));
   const sharing = tags.filter((t) => t !== d.tag && digests.get(t) === d.digest);
+  const staying = sharing.filter((t) => !going.has(t));
   const action = simulate ? 'would-delete' : 'deleted';
   if (capabilities.byTag !== false && !simulate) {
     try {
       await repository.deleteManifest(d.tag);
       capabilities.byTag = true;
-      // Its digest may still be tagged elsewhere: its referrers then still refer to something kept.
-      if (sharing.length > 0) return { tag: d.tag, action, digest: d.digest, referrers: [], ...referrerOutcome(NO_REFERRERS) };
+      // Its digest still tagged by one that stays: its referrers still refer to something kept (those owed still go).
+      if (staying.length > 0)
+        return { tag: d.tag, action, digest: d.digest, referrers: [], ...(await withRecorded(ctx, d, NO_REFERRERS, staying)) };
       const gone = await deleteTaggedReferrers(repository, referrers, digests, d.digest);
       return { tag: d.tag, action, digest: d.digest, referrers, ...(await withRecorded(ctx, d, gone)) };
     } catch (error) {
@@ -141,13 +151,15 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
       capabilities.byTag = false;
     }
   }
-  const staying = sharing.filter((t) => !going.has(t));
-  if (capabilities.byTag !== true && staying.length > 0) {
-    return {
-      tag: d.tag,
-      action: 'kept',
-      note: `the registry deletes by digest only, which would remove every tag at ${d.digest}, and ${staying.join(', ')} must stay: kept`,
-    };
+  if (staying.length > 0) {
+    if (capabilities.byTag !== true)
+      return {
+        tag: d.tag,
+        action: 'kept',
+        note: `the registry deletes by digest only, which would remove every tag at ${d.digest}, and ${staying.join(', ')} must stay: kept`,
+      };
+    // Simulating on a registry that deletes a tag alone: as above, its referrers stay with the digest.
+    return { tag: d.tag, action, digest: d.digest, referrers: [], ...(await withRecorded(ctx, d, NO_REFERRERS, staying)) };
   }
   let gone = NO_REFERRERS;
   if (!simulate) {
@@ -160,15 +172,40 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
 
 /**
  * What went through the fallback index and cosign tags, then the recorded referrers: each digest
- * once (a failed one too). The tag itself is gone by now: a referrer that fails is reported, never the tag.
+ * once (a failed one too). The tag itself is gone by now: a referrer that fails is reported, never
+ * the tag. Those recorded at its digest that stay because `staying` tags still hold that digest are
+ * handed over to them (handedOver()).
  */
-async function withRecorded(ctx: DeleteContext, d: Deletion, tagged: ReferrerDeletions): Promise<ReferrerOutcome> {
+async function withRecorded(
+  ctx: RecordedContext,
+  d: Deletion,
+  tagged: ReferrerDeletions,
+  staying: readonly string[] = [],
+): Promise<ReferrerOutcome> {
   // One the fallback index listed and failed to delete is not asked again (nor reported twice) for its record.
   for (const failure of tagged.failures) ctx.handled.add(failure.digest);
   const recorded = await deleteRecordedReferrers(ctx, d.tag, d.digest, tagged.deleted);
   for (const digest of tagged.deleted) ctx.handled.add(digest);
-  return {
+  const outcome = {
     referrerDigests: [...new Set([...tagged.deleted, ...recorded.deleted])],
     referrerFailures: [...tagged.failures, ...recorded.failures],
   };
+  const kept = handedOver(ctx.view.recorded, d, outcome, staying);
+  return kept.length > 0 ? { ...outcome, handedOver: kept } : outcome;
+}
+
+/**
+ * The referrers recorded for `d.tag` at `d.digest` that neither went nor failed, recorded again
+ * for each of the `staying` tags at that digest: they refer to what those still hold, so they go
+ * when the last of them goes (forgetting them with the tag would leave them for ever).
+ */
+function handedOver(
+  recorded: readonly RecordedReferrer[],
+  d: Deletion,
+  outcome: ReferrerOutcome,
+  staying: readonly string[],
+): RecordedReferrer[] {
+  const settled = new Set([...outcome.referrerDigests, ...outcome.referrerFailures.map((f) => f.digest)]);
+  const left = recorded.filter((r) => r.tag === d.tag && r.imageDigest === d.digest && !settled.has(r.digest));
+  return staying.flatMap((tag) => left.map((r) => ({ tag, imageDigest: r.imageDigest, digest: r.digest, subject: r.subject })));
 }

@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors/index.js';
+import { parseReference } from '../reference/index.js';
 import type { OwnershipLedger } from '../store/index.js';
 import type { ReferrerOutcome } from './delete-tags.js';
 import type { PruneCandidate, RulePrunePlan } from './plan-prune.js';
@@ -14,8 +15,8 @@ export interface ReferrerSettling extends PruneEmitter {
 /**
  * The referrers that went (or, on a dry run, would go) with a tag, each a deletion of its own:
  * recorded, logged and counted as one. Those that failed are logged as failed and their records
- * kept (or made, for one a tag led to) so the next run tries again; the rest of the tag's records
- * are forgotten. Returns a message per failure, naming the referrer, its image, the registry and why.
+ * kept (or made, for one a tag led to) so the next run tries again; those kept because other tags
+ * stay at the same digest are recorded for those tags; the rest of the tag's records are forgotten. Returns a message per failure, naming the referrer, its image, the registry and why.
  */
 export async function settleReferrers(
   input: ReferrerSettling,
@@ -49,6 +50,16 @@ export async function settleReferrers(
     emitPrune(input, plan, referrer, 'failed', why);
   }
   if (input.dryRun) return messages;
+  // Kept for the tags that stay at the same digest: theirs now, deleted when the last of them goes.
+  const tag = parseReference(owned.target).tag ?? '';
+  const repository = owned.target.slice(0, owned.target.length - tag.length);
+  const handedOver = (outcome.handedOver ?? []).map((r) => ({
+    target: `${repository}${r.tag}`,
+    imageDigest: r.imageDigest,
+    digest: r.digest,
+    subject: r.subject,
+  }));
+  if (handedOver.length > 0) await input.ledger.recordReferrers(handedOver, input.now());
   const failures = outcome.referrerFailures;
   if (failures.length === 0) {
     await input.ledger.forgetReferrers(owned.target);

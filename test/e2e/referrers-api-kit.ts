@@ -19,17 +19,20 @@ export interface ReferrersApiSide {
   proxy: FaultProxy;
 }
 
-async function start(side: Partial<ReferrersApiSide>): Promise<void> {
+async function start(side: Partial<ReferrersApiSide>, tagDeletes: boolean): Promise<void> {
   side.registry = await startRegistry();
-  side.front = await startReferrersFront(side.registry);
+  side.front = await startReferrersFront(side.registry, tagDeletes ? { tagDeletes: side.registry.rootDir } : {});
   side.proxy = await startFaultProxy(side.front);
 }
 
-/** Registers the file's `before` and `after` hooks for a source and a target side; their fields are set once `before` ran. */
-export function useReferrersApiSides(): { source: ReferrersApiSide; target: ReferrersApiSide } {
+/**
+ * Registers the file's `before` and `after` hooks for a source and a target side; their fields are
+ * set once `before` ran. `tagDeletes`: both fronts delete a tag alone, as distribution 3 does.
+ */
+export function useReferrersApiSides(options: { tagDeletes?: boolean } = {}): { source: ReferrersApiSide; target: ReferrersApiSide } {
   const source: Partial<ReferrersApiSide> = {};
   const target: Partial<ReferrersApiSide> = {};
-  before(() => Promise.all([start(source), start(target)]));
+  before(() => Promise.all([start(source, options.tagDeletes ?? false), start(target, options.tagDeletes ?? false)]));
   after(async () => {
     for (const side of [source, target]) {
       await side.proxy?.close();

@@ -105,3 +105,27 @@ describe('referrers front', () => {
     await bad.arrayBuffer();
   });
 });
+
+describe('tagDeletes', () => {
+  test('a DELETE by tag removes that tag alone (202), the image and its other tags stay; distribution 2.8 itself answers it 400', async () => {
+    await pushImage(ociImage, registry, 'untag/app:a');
+    await pushImage(ociImage, registry, 'untag/app:b');
+    const subject = await subjectOf(registry, 'untag/app', 'a');
+    assert.equal((await fetch(`${registry.url}/v2/untag/app/manifests/a`, { method: 'DELETE' })).status, 400);
+    const deleting = await startReferrersFront(registry, { tagDeletes: registry.rootDir });
+    try {
+      assert.equal((await fetch(`${deleting.url}/v2/untag/app/manifests/a`, { method: 'DELETE' })).status, 202);
+      const list = (await (await fetch(`${registry.url}/v2/untag/app/tags/list`)).json()) as { tags: string[] };
+      assert.deepEqual(list.tags, ['b']);
+      assert.equal((await subjectOf(registry, 'untag/app', 'b')).digest, subject.digest);
+      const byDigest = await fetch(`${registry.url}/v2/untag/app/manifests/${subject.digest}`, {
+        method: 'HEAD',
+        headers: { accept: subject.mediaType },
+      });
+      assert.equal(byDigest.status, 200, 'the image stays');
+      assert.equal((await fetch(`${deleting.url}/v2/untag/app/manifests/a`, { method: 'DELETE' })).status, 404, 'gone already');
+    } finally {
+      await deleting.close();
+    }
+  });
+});

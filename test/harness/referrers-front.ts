@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { endToEnd } from './fault-bodies.js';
@@ -17,6 +19,10 @@ import type { TestRegistry } from './registry.js';
  *   mediaType; annotations), an empty one for a digest with none, 400 for a digest that is not one;
  * - `?artifactType=` filters, and the answer then says `OCI-Filters-Applied: artifactType`;
  * - answers are paged `pageSize` descriptors at a time with `Link: <...>; rel="next"`.
+ * With `tagDeletes` (the registry's storage root), `DELETE /v2/<name>/manifests/<tag>` deletes the
+ * tag alone, as distribution 3 does (OCI 1.1 "Deleting Tags"): it removes the tag's directory from
+ * the registry's storage, exactly what distribution 3's Untag does (202; 404 MANIFEST_UNKNOWN for
+ * a tag it lacks). distribution 2.8 answers that DELETE 400, and no other registry is at hand.
  */
 
 export interface ReferrerDescriptor {
@@ -44,9 +50,14 @@ export interface ReferrersFront {
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const LISTING = /^\/v2\/(.+)\/referrers\/([^/?]+)(?:\?(.*))?$/;
 const MANIFEST_PUT = /^\/v2\/(.+)\/manifests\/[^/?]+$/;
+/** A manifest DELETE by tag (a tag holds no `:`, a digest always does). */
+const TAG_DELETE = /^\/v2\/(.+)\/manifests\/([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
-export async function startReferrersFront(upstream: Pick<TestRegistry, 'url' | 'tls'>): Promise<ReferrersFront> {
+export async function startReferrersFront(
+  upstream: Pick<TestRegistry, 'url' | 'tls'>,
+  options: { tagDeletes?: string } = {},
+): Promise<ReferrersFront> {
   if (upstream.tls) throw new Error('the referrers front only fronts plain-http registries');
   const upstreamPort = Number(new URL(upstream.url).port);
   const agent = new Agent({ keepAlive: true });
@@ -131,8 +142,24 @@ export async function startReferrersFront(upstream: Pick<TestRegistry, 'url' | '
     });
   };
 
+  const deleteTag = async (res: ServerResponse, name: string, tag: string, rootDir: string): Promise<void> => {
+    const dir = join(rootDir, 'docker/registry/v2/repositories', name, '_manifests/tags', tag);
+    const found = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (found) await rm(dir, { recursive: true, force: true });
+    res.writeHead(found ? 202 : 404, { 'content-type': 'application/json' });
+    res.end(found ? '' : JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+  };
+
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
+    const untag = req.method === 'DELETE' && options.tagDeletes !== undefined ? TAG_DELETE.exec(path) : null;
+    if (untag && options.tagDeletes !== undefined) {
+      deleteTag(res, untag[1] ?? '', untag[2] ?? '', options.tagDeletes).catch(() => res.socket?.destroy());
+      return;
+    }
     const listing = req.method === 'GET' ? LISTING.exec(path) : null;
     if (listing) return list(res, listing[1] ?? '', listing[2] ?? '', listing[3]);
     const put = req.method === 'PUT' ? MANIFEST_PUT.exec(path) : null;
