@@ -68,6 +68,15 @@ export class SharedRuns {
     await this.#bounded(this.#redis.eval(PUBLISH, keys.length, ...keys, ...args));
   }
 
+  /**
+   * Publishes a running run's summary again (its counts so far), not bounded by the 2-second wait:
+   * the caller sends no other until this one is done, so a Redis down holds one per run, not a pile.
+   */
+  async publishProgress(summary: SharedRunSummary): Promise<void> {
+    const keys = [runSummariesKey(this.#settings), runRecordsKey(this.#settings), `${runSummariesKey(this.#settings)}:ids`];
+    await this.#redis.eval(PUBLISH, keys.length, ...keys, summary.id, JSON.stringify(summary), '', SHARED_RUNS).catch(() => undefined);
+  }
+
   /** Every published summary (at most SHARED_RUNS); empty when Redis does not answer. */
   async summaries(): Promise<SharedRunSummary[]> {
     const values = await this.#bounded(this.#redis.hvals(runSummariesKey(this.#settings)));

@@ -25,6 +25,7 @@ import { queueKey } from '../queue/queue-key.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
 import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
+import { publishRunProgress } from './run-progress.js';
 import { settingsNeedingRestart } from './restart-settings.js';
 import { joinAsNamed, syncServerName } from './server-name.js';
 
@@ -79,6 +80,7 @@ export class SyncService {
   #app: FastifyInstance | undefined;
   #url: string | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
+  #stopProgress: (() => void) | undefined;
   #reloads: Promise<unknown> = Promise.resolve();
   #ready = false;
 
@@ -185,8 +187,10 @@ export class SyncService {
     await this.#listen();
     // Jobs are followed from their first event once the queue's event reader is connected (Redis down: it waits).
     await this.#queue?.ready();
-    if (this.#store instanceof SharedRunStore && this.#queue)
+    if (this.#store instanceof SharedRunStore && this.#queue) {
       await joinAsNamed(this.#store, { file: this.#config.file, queueName: this.#queue.settings.name }, this.#emit);
+      this.#stopProgress = publishRunProgress(this.#dashboard.runs, this.#store);
+    }
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
     if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });
@@ -265,6 +269,7 @@ export class SyncService {
     const graceMs = this.#config.sync.gracePeriodSeconds * 1000;
     this.#emit({ type: 'server-stopping', graceMs, time: Date.now() });
     clearInterval(this.#pruneTimer);
+    this.#stopProgress?.();
     await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs, hurry), this.#jobs.stop(graceMs, hurry)]);
     await this.#reloads;
     // The last runs' notifications get one attempt's time, never more.
