@@ -8,15 +8,22 @@ import type { SharedRunSummary, SharedRuns } from './shared-runs.js';
 function fakeShared() {
   const sent: Array<{ kind: 'publish' | 'progress'; summary: SharedRunSummary }> = [];
   const held: Array<() => void> = [];
+  let changes: Record<string, string> | undefined = {};
   const shared = {
     nextId: async () => undefined,
+    changes: async () => changes,
     publish: async (summary: SharedRunSummary) => void sent.push({ kind: 'publish', summary }),
     publishProgress: (summary: SharedRunSummary) => {
       sent.push({ kind: 'progress', summary });
       return new Promise<void>((resolve) => held.push(resolve));
     },
   } as unknown as SharedRuns;
-  return { shared, sent, letGo: () => held.splice(0).forEach((resolve) => resolve()) };
+  return {
+    shared,
+    sent,
+    letGo: () => held.splice(0).forEach((resolve) => resolve()),
+    setChanges: (next: Record<string, string> | undefined) => void (changes = next),
+  };
 }
 
 const counts = { copied: 0, upToDate: 0, failed: 0, cancelled: 0, skipped: 0, bytes: 0 };
@@ -56,5 +63,20 @@ test("a run's progress is published only when its counts changed, one at a time,
   assert.equal(sent.at(-1)?.kind, 'publish', 'nothing after the end');
   store.progress(12345, { ...counts, copied: 1 });
   assert.equal(sent.at(-1)?.kind, 'publish', "another server's run or none: nothing");
+  await store.close();
+});
+
+test("the registries whose runs changed on the other servers: this server's own and unchanged ones left out; Redis silent, none", async () => {
+  const { shared, setChanges } = fakeShared();
+  const store = new SharedRunStore(SqliteRunStore.open(':memory:'), shared, 'a');
+  setChanges({ 'a\nr.example': '1', 'b\nr.example': '1' });
+  assert.deepEqual(await store.changedElsewhere(), [], 'the first look only learns where they are');
+  setChanges({ 'a\nr.example': '2', 'b\nr.example': '1', 'c\ns.example': '1' });
+  assert.deepEqual(await store.changedElsewhere(), ['s.example']);
+  setChanges({ 'a\nr.example': '2', 'b\nr.example': '3', 'c\ns.example': '1' });
+  assert.deepEqual(await store.changedElsewhere(), ['r.example']);
+  assert.deepEqual(await store.changedElsewhere(), []);
+  setChanges(undefined);
+  assert.deepEqual(await store.changedElsewhere(), []);
   await store.close();
 });

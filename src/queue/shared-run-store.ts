@@ -26,6 +26,8 @@ export class SharedRunStore implements RunStore {
   readonly #started = new Map<number, SharedRunSummary>();
   /** Runs whose progress is on its way to Redis: no other is sent for them until it arrived. */
   readonly #publishing = new Set<number>();
+  /** The other servers' publish counts as last read (changedElsewhere). */
+  #changes: Record<string, string> | undefined;
   #stopLiving: (() => Promise<void>) | undefined;
 
   constructor(own: RunStore, shared: SharedRuns, server: string) {
@@ -99,6 +101,25 @@ export class SharedRunStore implements RunStore {
     this.#started.set(id, summary);
     this.#publishing.add(id);
     void this.#shared.publishProgress(summary).finally(() => this.#publishing.delete(id));
+  }
+
+  /**
+   * The registries whose runs on other servers changed (started, moved on, ended) since the last
+   * call; the first call only learns where they are. Redis silent: none.
+   */
+  async changedElsewhere(): Promise<string[]> {
+    const changes = await this.#shared.changes();
+    if (!changes) return [];
+    const first = this.#changes === undefined;
+    const before = this.#changes ?? {};
+    this.#changes = changes;
+    if (first) return [];
+    const changed = new Set<string>();
+    for (const [field, count] of Object.entries(changes)) {
+      const [server, registry] = [field.slice(0, field.indexOf('\n')), field.slice(field.indexOf('\n') + 1)];
+      if (server !== this.server && before[field] !== count) changed.add(registry);
+    }
+    return [...changed];
   }
 
   async finishRun(id: number, finish: RunFinish): Promise<void> {

@@ -129,7 +129,9 @@ export class SyncService {
       claims = new ScheduleClaims(queue.redis, queueSettings);
       // Several servers on one queue: the API of each shows the runs of all.
       // Named by host and state path: a restarted server knows its earlier runs as its own.
-      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), syncServerName(config.state.path));
+      const shared = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), syncServerName(config.state.path));
+      this.#store = shared;
+      this.#dashboard.watchElsewhere(() => shared.changedElsewhere());
     }
     const runner = options.runner ?? loadRunner(this.#engine, copies, this.#store.ownership);
     this.#scheduler = new Scheduler({
