@@ -131,8 +131,10 @@ test("a run going on on A: B's run list, run detail and overview show its counts
   const ended = (await runOf(b, runId)).run;
   assert.deepEqual({ result: ended.result, copied: ended.copied }, { result: 'succeeded', copied: 2 });
   await until(() => feedOfB.messages.slice(heard).some((m) => told(m, target.host)), "B's live feed to tell the run's end", 30_000).catch(
-    (error: Error) => {
-      throw new Error(`${error.message}; B's feed since: ${JSON.stringify(feedOfB.messages.slice(heard).map((m) => m.changed))}`);
+    (error: unknown) => {
+      throw new Error(
+        `${(error as Error).message}; B's feed since: ${JSON.stringify(feedOfB.messages.slice(heard).map((m) => m.changed))}`,
+      );
     },
   );
   feedOfB.stop();
