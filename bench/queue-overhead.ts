@@ -11,7 +11,7 @@ export interface JobOverhead {
   job: string;
   /** From `sync` adding the job to a worker taking it. */
   pickupMs: number;
-  /** From the copy's end to its last progress update stored in Redis (worker's `progressWaitMs`). */
+  /** From the copy's end to its result ready to go, carrying the events not yet stored as progress (worker's `progressWaitMs`). */
   progressMs: number;
   /** From the worker ending the job to `sync` receiving its result. */
   resultMs: number;

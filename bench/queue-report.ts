@@ -54,7 +54,7 @@ export function overheadText(line: OverheadLine, limitMs = QUEUE_OVERHEAD_LIMIT_
   const s = line.summary;
   return [
     `${passes(s, limitMs) ? 'PASS' : 'MISS'}  ${line.title}: ${fixed(s.totalMs.median, 1)} ms per image, median over ${s.jobs} jobs (max ${fixed(s.totalMs.max, 1)}; < ${limitMs} ms on loopback)`,
-    `      = sync adds the job -> a worker takes it ${ms(s.pickupMs)} + copy ended -> its last progress in Redis ${ms(s.progressMs)}`,
+    `      = sync adds the job -> a worker takes it ${ms(s.pickupMs)} + copy ended -> its result ready (with its last events) ${ms(s.progressMs)}`,
     `      + worker returns the result -> sync receives it ${ms(s.resultMs)}`,
     ...wrap(line.meaning, 96).map((l) => `      ${l}`),
   ];

@@ -53,7 +53,7 @@ export function queueRowText(f: QueueRowFigures): string {
     formatTable(['run', 'how', 'run s', 'each run s', 'CPU s (all processes)', 'load after each'], rows),
     '',
     `(a) the corpus through the queue: ${f.how} (each worker ${f.workerSlots} slots), started once and warmed by one unmeasured queued run`,
-    `    (${f.warmed} of them took a job of it); every run into an emptied target, each into a repository of its own`,
+    `    (${f.warmed} of them took a job of it); every run into a target registry of its own that no worker has seen`,
     ...overheadText({
       title: 'queue overhead per image, the corpus on warm workers',
       meaning:
@@ -65,7 +65,7 @@ export function queueRowText(f: QueueRowFigures): string {
     `    cold start (the warm-up run's jobs, the first of freshly started workers; not checked): ${fixed(f.cold.totalMs.median, 1)} ms` +
       ` (max ${fixed(f.cold.totalMs.max, 1)}) = pickup ${fixed(f.cold.pickupMs.median, 1)} + progress ${fixed(f.cold.progressMs.median, 1)} + result ${fixed(f.cold.resultMs.median, 1)}`,
     `    run-time difference per image: ${fixed(f.differenceMs, 1)} ms (difference of the medians / ${f.images} images; not the queue's cost alone:`,
-    `    a worker mounts only from repositories it saw a blob in itself, so a blob shared by images of two workers is sent twice, below)`,
+    `    the workers, sync and Redis share the cores the in-process run has to itself; the blobs sent and the CPU of each process are below)`,
   ];
   if (f.alone)
     lines.push(

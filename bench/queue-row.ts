@@ -1,5 +1,5 @@
 import { makeTempDir } from '../test/harness/procs.js';
-import { startFaultProxy, startRedis, startRegistry } from '../test/harness/index.js';
+import { startRedis, startRegistry } from '../test/harness/index.js';
 import { startWorker } from '../test/e2e/queue-kit.js';
 import { writeConfig, type SyncProcess } from '../test/e2e/sync-kit.js';
 import { corpus } from './corpus.js';
@@ -8,6 +8,7 @@ import type { BenchOptions } from './options.js';
 import { probeEnv } from './process-figures.js';
 import { queueRowText, type QueueRowFigures } from './queue-row-text.js';
 import { QueueRuns, type QueueSample } from './queue-runs.js';
+import { RunTargets } from './run-targets.js';
 import { slotsOf } from './queue-overhead.js';
 import { overheadSummary, passes, QUEUE_OVERHEAD_LIMIT_MS } from './queue-report.js';
 import { writeResultsFile } from './results-file.js';
@@ -19,7 +20,7 @@ import { uploadCounts } from './upload-counts.js';
 /**
  * The scale-out row. (a) The corpus mirrored by one `sync` run in-process, and by one `sync --queue`
  * run whose copies `--queue-workers` worker processes take from a real redis-server, interleaved
- * round by round into an emptied target; the workers run for the whole line and are warmed by one
+ * round by round, each run into a target registry of its own (run-targets.ts); the workers run for the whole line and are warmed by one
  * unmeasured queued run first (a deployment's workers are long-running; that run's jobs give the
  * cold-start figure); each `sync` is a fresh process. Then one more run of each through a counting
  * proxy in front of the target: the blob uploads each mode sends. (b) The queue mechanism alone:
@@ -29,28 +30,36 @@ import { uploadCounts } from './upload-counts.js';
  * of every process and the node processes' event-loop delay from /proc and process-probe.ts.
  */
 export async function queueRow(options: BenchOptions, machine: MachineInfo, work: string, log: (line: string) => void): Promise<void> {
-  const [source, target, redis] = await Promise.all([startRegistry(), startRegistry(), startRedis()]);
-  const counter = await startFaultProxy(target);
+  const [source, redis] = await Promise.all([startRegistry(), startRedis()]);
+  const images = corpus(options.repos, options.tags, options.largeMb);
+  const paths = images.map((i) => `${i.repo}:${i.tag}`);
+  const serialPaths = paths.slice(0, Math.min(options.queueSerialImages, paths.length));
+  // The warm-up, the measured rounds, and the one-at-a-time line's warm-up and rounds; then the two counted runs.
+  const plainRuns = 1 + 2 * options.rounds + (serialPaths.length > 0 ? 1 + options.rounds : 0);
+  const targets = await RunTargets.start(plainRuns, 2).catch(async (error: unknown) => {
+    await Promise.all([source.stop(), redis.stop()]);
+    throw error;
+  });
   const workers: SyncProcess[] = [];
   try {
-    const images = corpus(options.repos, options.tags, options.largeMb);
-    log(`queue row: seeding the source ${source.host} with ${images.length} images; redis ${redis.url}`);
+    log(
+      `queue row: seeding the source ${source.host} with ${images.length} images; redis ${redis.url}; ${plainRuns + 2} target registries, one per run`,
+    );
     const seeded = await seedSource(images, source, options.seedConcurrency, log);
-    const paths = images.map((i) => `${i.repo}:${i.tag}`);
-    const runs = new QueueRuns({ source, target, redisUrl: redis.url }, options.timeoutS * 1000);
+    const runs = new QueueRuns({ source, targets, redisUrl: redis.url }, options.timeoutS * 1000);
     const concurrency = Object.fromEntries(
       Object.entries({ images: options.pbImages, blobs: options.pbBlobs }).filter(([, v]) => v !== undefined),
     );
-    // The workers' entries name the target host and the counting proxy; the repository each job writes to comes with the job.
+    // The workers' entries name every run's target host; the repository each job writes to comes with the job.
     const startWorkers = async (n: number, workerConcurrency: object): Promise<void> => {
-      const registries = [runs.registryTo(target.host, 'mirror', paths), runs.registryTo(counter.host, 'mirror', paths)];
+      const registries = targets.hosts.map((host) => runs.registryTo(host, 'mirror', paths));
       const config = await writeConfig(await makeTempDir('bench-queue-worker'), { registries, concurrency: workerConcurrency });
       for (let i = 0; i < n; i++) workers.push(await startWorker(config, { cwd: work, queue: redis.url, env: probeEnv() }));
     };
     const stopWorkers = async (): Promise<void> => {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     };
-    const corpusRun = (queued: boolean, host = target.host) => runs.run({ queued, host, paths, concurrency }, workers);
+    const corpusRun = (queued: boolean) => runs.run({ queued, paths, concurrency }, workers);
 
     await startWorkers(options.queueWorkers, concurrency);
     const workerSlots = slotsOf((workers[0] as SyncProcess).logs, 'worker 1');
@@ -72,22 +81,20 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     );
     log('queue row: one more run of each through a counting proxy in front of the target (blob uploads)');
     const counted = async (queuedRun: boolean) => {
-      counter.clearRequests();
-      const sample = await corpusRun(queuedRun, counter.host);
-      return { runMs: sample.runMs, ...uploadCounts(counter.requests) };
+      const sample = await runs.run({ queued: queuedRun, paths, concurrency }, workers, true);
+      return { runMs: sample.runMs, ...uploadCounts(sample.requests ?? []) };
     };
     const uploads = { inProcess: await counted(false), queued: await counted(true) };
     await stopWorkers();
 
-    const serialPaths = paths.slice(0, Math.min(options.queueSerialImages, paths.length));
     const serial: QueueSample[] = [];
     if (serialPaths.length > 0) {
       const one = { ...concurrency, images: 1 };
       await startWorkers(1, one);
       log(`queue row: one job at a time (sync and 1 worker at concurrency 1, ${serialPaths.length} images); a warm-up run first`);
-      await runs.run({ queued: true, host: target.host, paths: serialPaths.slice(0, 3), concurrency: one }, workers);
+      await runs.run({ queued: true, paths: serialPaths.slice(0, 3), concurrency: one }, workers);
       for (let r = 1; r <= options.rounds; r++) {
-        serial.push(await runs.run({ queued: true, host: target.host, paths: serialPaths, concurrency: one }, workers));
+        serial.push(await runs.run({ queued: true, paths: serialPaths, concurrency: one }, workers));
         log(`  one at a time, round ${r}/${options.rounds}: ${((serial.at(-1)?.runMs ?? 0) / 1000).toFixed(2)} s`);
       }
       await stopWorkers();
@@ -147,7 +154,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     log(`figures written to ${await writeResultsFile(options.queueOut, results, undefined, text)}`);
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
-    await counter.close();
-    await Promise.all([source.stop(), target.stop(), redis.stop()]);
+    await targets.stopAll();
+    await Promise.all([source.stop(), redis.stop()]);
   }
 }

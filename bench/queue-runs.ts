@@ -2,13 +2,13 @@ import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import type { SyncProcess } from '../test/e2e/sync-kit.js';
 import { until } from '../test/e2e/sync-kit.js';
-import type { TestRegistry } from '../test/harness/index.js';
+import type { RecordedRequest, TestRegistry } from '../test/harness/index.js';
 import { syncRun } from './queue-warmup.js';
 import { childCpu, cpuByRole, probeEnv, probeReports, type ProbeFigures } from './process-figures.js';
 import { jobOverheads, slotsOf, type JobOverhead } from './queue-overhead.js';
 import { round } from './series.js';
 import { assertMirrored } from './target-check.js';
-import { wipeRegistry } from './target-reset.js';
+import type { RunTarget, RunTargets } from './run-targets.js';
 
 export interface QueueSample {
   /** The run's own duration (`sync-run-finished`'s durationMs): listing, checks, copies; no process start-up. */
@@ -25,25 +25,23 @@ export interface QueueSample {
   loopDelayMs: { sync: ProbeFigures['loopDelayMs']; workers: Array<ProbeFigures['loopDelayMs']> };
 }
 
-/** One run's place: the target host it writes to (the registry, or a counting proxy in front of it) and its images. */
+/** One run's shape: queued or not, its images. */
 export interface RunShape {
   queued: boolean;
-  host: string;
   paths: readonly string[];
   concurrency: object;
 }
 
 /**
- * Runs of the scale-out row against one rig: each into an emptied target and a repository of its
- * own (a worker trusts for 10 minutes the blobs it saw in a repository, which the wipe removed
- * behind its back), checked, timed by its own events, with the queue's time per job, the CPU of
- * every process and the event-loop delay of the node ones.
+ * Runs of the scale-out row against one rig: each into a target registry of its own that no worker
+ * has seen (run-targets.ts), checked, timed by its own events, with the queue's time per job, the
+ * CPU of every process and the event-loop delay of the node ones.
  */
 export class QueueRuns {
   #runs = 0;
 
   constructor(
-    private readonly rig: { source: TestRegistry; target: TestRegistry; redisUrl: string },
+    private readonly rig: { source: TestRegistry; targets: RunTargets; redisUrl: string },
     private readonly timeoutMs: number,
   ) {}
 
@@ -52,8 +50,17 @@ export class QueueRuns {
     return { hostname: host, repository, images: paths.map((p) => `${this.rig.source.host}/${p}`) };
   }
 
-  async run(shape: RunShape, workers: readonly SyncProcess[]): Promise<QueueSample> {
-    await wipeRegistry(this.rig.target);
+  /** One run into the next unused target (`counted`: one behind a counting proxy; its requests come back with the sample). */
+  async run(shape: RunShape, workers: readonly SyncProcess[], counted = false): Promise<QueueSample & { requests?: RecordedRequest[] }> {
+    const target = this.rig.targets.take(counted);
+    try {
+      return { ...(await this.#run(shape, target, workers)), ...(target.counter ? { requests: [...target.counter.requests] } : {}) };
+    } finally {
+      await this.rig.targets.done(target);
+    }
+  }
+
+  async #run(shape: RunShape, target: RunTarget, workers: readonly SyncProcess[]): Promise<QueueSample> {
     const repository = `mirror-${++this.#runs}`;
     const what = `the ${shape.queued ? 'queued' : 'in-process'} run`;
     const linesBefore = workers.map((w) => w.logs.length);
@@ -61,7 +68,7 @@ export class QueueRuns {
     const cpuBefore = childCpu();
     const extra = { concurrency: shape.concurrency, ...(shape.queued ? { queue: { url: this.rig.redisUrl } } : {}) };
     // The sync's probe reports at its run's start (then its start-up is behind it) and at its exit.
-    const run = await syncRun([this.registryTo(shape.host, repository, shape.paths)], extra, this.timeoutMs, what, probeEnv(), (s) =>
+    const run = await syncRun([this.registryTo(target.host, repository, shape.paths)], extra, this.timeoutMs, what, probeEnv(), (s) =>
       s.signal('SIGUSR2'),
     );
     const cpuAfter = childCpu();
@@ -72,8 +79,8 @@ export class QueueRuns {
       10_000,
     );
     const syncCpuMs = probeReports(run.server.stderr).reduce((sum, r) => sum + r.cpuMs, 0);
-    await assertMirrored(this.rig.target.url, shape.paths, shape.queued ? 'sync --queue' : 'sync', repository);
-    const cpuMs = { sync: syncCpuMs, ...cpuByRole(cpuBefore, cpuAfter, (args) => this.#roleOf(args)) };
+    await assertMirrored(target.registry.url, shape.paths, shape.queued ? 'sync --queue' : 'sync', repository);
+    const cpuMs = { sync: syncCpuMs, ...cpuByRole(cpuBefore, cpuAfter, (args) => this.#roleOf(args, target.registry)) };
     const sample: QueueSample = {
       runMs: Number(run.finished.durationMs),
       load1: round(loadavg()[0] ?? 0, 2),
@@ -88,10 +95,11 @@ export class QueueRuns {
     return sample;
   }
 
-  #roleOf(args: string): string | undefined {
+  /** A child process's role by its command line; the other runs' idle target registries are left out. */
+  #roleOf(args: string, target: TestRegistry): string | undefined {
     if (args.startsWith('redis-server')) return 'redis';
     if (args.includes(dirname(this.rig.source.rootDir))) return 'source registry';
-    if (args.includes(dirname(this.rig.target.rootDir))) return 'target registry';
+    if (args.includes(dirname(target.rootDir))) return 'target registry';
     if (/ worker( |$)/.test(args)) return 'workers';
     return undefined;
   }

@@ -34,10 +34,3 @@ export async function syncRun(
     await server.stop();
   }
 }
-
-/**
- * The target repository of warm-up `i`: each warm-up copies one small image of the corpus there,
- * so a worker has run a copy (its code compiled, its connections open) before the measured run,
- * and the in-process run sees the same target (the same blobs already in it).
- */
-export const warmupRepository = (i: number): string => `warmup-${i}`;

@@ -12,6 +12,17 @@ import { pauseBeforeRetry } from './retry-pause.js';
 
 export type BlobOutcome = { kind: 'skipped' } | { kind: 'mounted'; from: string } | { kind: 'copied'; bytes: number };
 
+/**
+ * Mounts a copy of a blob asks for at most each time it looks where the blob was seen: before its
+ * upload, and once it holds the shared upload claim (then only repositories not asked yet, so where
+ * another worker just put it is still tried). Each mount a registry refuses opens an upload
+ * session there that the next attempt deletes (distribution writes and removes its files:
+ * measured, 200 refused mounts cost a registry about the CPU of the 77 uploads of the same run),
+ * and sightings go stale together (a registry wiped, garbage-collected or its repositories
+ * deleted): without a bound, a layer seen in 50 repositories cost 50 of them before its bytes went.
+ */
+export const MOUNT_ATTEMPTS = 3;
+
 /** The copy that needs a blob: its printed target names the blob's events, and `emit` hears them. */
 export interface BlobCaller {
   targetName: string;
@@ -219,7 +230,9 @@ export class BlobCopier {
   async #copyOnce(source: ContentRepository, target: ContentRepository, blob: Descriptor, caller: BlobCaller): Promise<BlobOutcome> {
     // Its copy failed while this blob waited for a slot: nothing to do for it.
     if (caller.signal?.aborted) throw caller.signal.reason;
-    const prepared = await this.#prepare(source, target, blob, caller);
+    // The mounts this copy of the blob asked for: none twice (the shared step reads the sightings again).
+    const tried = new Set<string>();
+    const prepared = await this.#prepare(source, target, blob, caller, tried);
     if ('kind' in prepared) return prepared;
     if (!caller.shared || !target.mountBlob) return streamBlob(source, target, blob, caller, prepared.session, this.#options);
     return uploadShared({
@@ -228,7 +241,7 @@ export class BlobCopier {
       caller,
       shared: caller.shared,
       session: prepared.session,
-      mountFrom: (candidates, session) => this.#mountFrom(candidates, target, blob, caller, session),
+      mountFrom: (candidates, session) => this.#mountFrom(candidates, target, blob, caller, session, tried),
       stream: (session) => streamBlob(source, target, blob, caller, session, this.#options),
     });
   }
@@ -239,6 +252,7 @@ export class BlobCopier {
     target: ContentRepository,
     blob: Descriptor,
     caller: BlobCaller,
+    tried = new Set<string>(),
   ): Promise<BlobOutcome | { session: BlobUpload | undefined }> {
     const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
@@ -253,22 +267,31 @@ export class BlobCopier {
       emit({ type: 'blob-skipped', ...event, time: Date.now() });
       return { kind: 'skipped' };
     }
-    return this.#mountFrom(candidates, target, blob, caller, undefined);
+    return this.#mountFrom(candidates, target, blob, caller, undefined, tried);
   }
 
-  /** Mounted from one of `candidates`: the outcome; else the upload a refused mount opened, if any (`opened` is kept or replaced). */
+  /**
+   * Mounted from one of `candidates` (newest sightings first; those in `tried` are skipped, and no
+   * more than MOUNT_ATTEMPTS are asked for): the outcome; else the upload a refused mount opened,
+   * if any (`opened` is kept or replaced).
+   */
   async #mountFrom(
     candidates: readonly string[],
     target: ContentRepository,
     blob: Descriptor,
     caller: BlobCaller,
     opened: BlobUpload | undefined,
+    tried: Set<string>,
   ): Promise<BlobOutcome | { session: BlobUpload | undefined }> {
     const { emit, targetName } = caller;
     const event = { target: targetName, digest: blob.digest, size: blob.size };
     let session = opened;
+    let asked = 0;
     for (const from of candidates) {
-      if (!target.mountBlob) break;
+      if (!target.mountBlob || asked >= MOUNT_ATTEMPTS) break;
+      if (tried.has(from)) continue;
+      tried.add(from);
+      asked++;
       let result: 'mounted' | BlobUpload;
       try {
         result = await target.mountBlob(blob.digest, from);
