@@ -70,7 +70,7 @@ test("the registries whose runs changed on the other servers: this server's own 
   const { shared, setChanges } = fakeShared();
   const store = new SharedRunStore(SqliteRunStore.open(':memory:'), shared, 'a');
   setChanges({ 'a\nr.example': '1', 'b\nr.example': '1' });
-  assert.deepEqual(await store.changedElsewhere(), [], 'the first look only learns where they are');
+  assert.deepEqual(await store.changedElsewhere(), ['r.example'], 'the first look: every registry with runs elsewhere');
   setChanges({ 'a\nr.example': '2', 'b\nr.example': '1', 'c\ns.example': '1' });
   assert.deepEqual(await store.changedElsewhere(), ['s.example']);
   setChanges({ 'a\nr.example': '2', 'b\nr.example': '3', 'c\ns.example': '1' });

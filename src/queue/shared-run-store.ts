@@ -105,15 +105,14 @@ export class SharedRunStore implements RunStore {
 
   /**
    * The registries whose runs on other servers changed (started, moved on, ended) since the last
-   * call; the first call only learns where they are. Redis silent: none.
+   * call (the first call: every registry with runs on other servers). Redis silent: none.
    */
   async changedElsewhere(): Promise<string[]> {
     const changes = await this.#shared.changes();
     if (!changes) return [];
-    const first = this.#changes === undefined;
+    // The first call tells every registry with runs elsewhere: what changed before it is not swallowed.
     const before = this.#changes ?? {};
     this.#changes = changes;
-    if (first) return [];
     const changed = new Set<string>();
     for (const [field, count] of Object.entries(changes)) {
       const [server, registry] = [field.slice(0, field.indexOf('\n')), field.slice(field.indexOf('\n') + 1)];
