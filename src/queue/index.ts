@@ -4,4 +4,4 @@ export { ScheduleClaims } from './schedule-claims.js';
 export type { QueueEvent, QueueEventListener } from './queue-events.js';
 export { shownUrl } from './redis-connection.js';
 export { SharedRuns } from './shared-runs.js';
-export { SharedRunStore } from './shared-run-store.js';
+export { SharedRunStore, type RunProgress } from './shared-run-store.js';

@@ -20,6 +20,8 @@ export const hostPauseChannel = (settings: Pick<QueueSettings, 'name'>): string 
 /** Redis keys of the run history `sync` servers sharing the queue publish (shared-runs.ts). */
 export const runIdKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-id`;
 export const runSummariesKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:runs`;
+/** Redis hash counting each server's run publishes per registry (`SERVER REGISTRY`): how the others hear that its runs changed. */
+export const runChangesKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-changes`;
 export const runRecordsKey = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:run-records`;
 /** Redis key that says a `sync` server sharing the queue is alive (it lapses when the server stops renewing it). */
 export const syncServerKey = (settings: Pick<QueueSettings, 'name'>, server: string): string => `${settings.name}:sync-server:${server}`;

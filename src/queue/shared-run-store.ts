@@ -1,6 +1,10 @@
 import type { RunFinish, RunPage, RunRecord, RunStore, RunSummary, RunTrigger } from '../store/index.js';
 import { type NameClaim, type SharedRunSummary, type SharedRuns, SHARED_RUNS } from './shared-runs.js';
 
+/** The counts of a run going on that its republished summary carries. */
+const PROGRESS_COUNTS = ['copied', 'upToDate', 'failed', 'cancelled', 'skipped', 'bytes'] as const;
+export type RunProgress = Pick<RunSummary, (typeof PROGRESS_COUNTS)[number]>;
+
 const newestFirst = (a: RunSummary, b: RunSummary): number => b.startedAt - a.startedAt || b.id - a.id;
 const failedRun = (r: RunSummary): boolean => r.result === 'failed' || r.result === 'interrupted' || r.failed > 0;
 
@@ -18,7 +22,12 @@ export class SharedRunStore implements RunStore {
    * restarted server knows its earlier runs as its own.
    */
   readonly server: string;
+  /** This server's runs going on, as last published. */
   readonly #started = new Map<number, SharedRunSummary>();
+  /** Runs whose progress is on its way to Redis: no other is sent for them until it arrived. */
+  readonly #publishing = new Set<number>();
+  /** The other servers' publish counts as last read (changedElsewhere). */
+  #changes: Record<string, string> | undefined;
   #stopLiving: (() => Promise<void>) | undefined;
   #nameLost = false;
 
@@ -96,10 +105,44 @@ export class SharedRunStore implements RunStore {
     return id;
   }
 
+  /**
+   * A run of this server going on moved on: its summary is published again with these counts, so
+   * the other servers show it progressing. Sent only when they changed and no earlier one is still
+   * on its way (the caller calls it at most once a second per run); after the run's end, nothing.
+   */
+  progress(id: number, counts: RunProgress): void {
+    const published = this.#started.get(id);
+    if (!published || this.#publishing.has(id)) return;
+    if (PROGRESS_COUNTS.every((k) => published[k] === counts[k])) return;
+    const summary = { ...published, ...counts };
+    this.#started.set(id, summary);
+    this.#publishing.add(id);
+    void this.#shared.publishProgress(summary).finally(() => this.#publishing.delete(id));
+  }
+
+  /**
+   * The registries whose runs on other servers changed (started, moved on, ended) since the last
+   * call (the first call: every registry with runs on other servers). Redis silent: none.
+   */
+  async changedElsewhere(): Promise<string[]> {
+    const changes = await this.#shared.changes();
+    if (!changes) return [];
+    // The first call tells every registry with runs elsewhere: what changed before it is not swallowed.
+    const before = this.#changes ?? {};
+    this.#changes = changes;
+    const changed = new Set<string>();
+    for (const [field, count] of Object.entries(changes)) {
+      const [server, registry] = [field.slice(0, field.indexOf('\n')), field.slice(field.indexOf('\n') + 1)];
+      if (server !== this.server && before[field] !== count) changed.add(registry);
+    }
+    return [...changed];
+  }
+
   async finishRun(id: number, finish: RunFinish): Promise<void> {
-    await this.#own.finishRun(id, finish);
+    // Forgotten first: no progress is sent after this (one sent before reaches Redis before the end, on the same connection).
     const started = this.#started.get(id);
     this.#started.delete(id);
+    await this.#own.finishRun(id, finish);
     const record = await this.#own.getRun(id);
     if (!started || !record) return;
     const { images, ...summary } = record;

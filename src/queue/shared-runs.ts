@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { QueueSettings } from '../config/index.js';
 import type { RunRecord, RunSummary } from '../store/index.js';
 import { parseSharedRecord, parseSharedSummary } from './shared-run-json.js';
-import { runIdKey, runRecordsKey, runSummariesKey, syncServerKey } from './queue-names.js';
+import { runChangesKey, runIdKey, runRecordsKey, runSummariesKey, syncServerKey } from './queue-names.js';
 
 /** The newest runs every server shows besides its own; older ones stay only in their owner's history. */
 export const SHARED_RUNS = 200;
@@ -27,6 +27,7 @@ const NEXT_ID = `local n = redis.call('INCR', KEYS[1]) if n <= tonumber(ARGV[1])
 const PUBLISH = `
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
 redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
 local extra = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
 if extra > 0 then
@@ -38,6 +39,9 @@ return 1`;
 const RENEW = `local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then return 0 end redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1`;
 // Removes an alive key only while it holds this process's token: never another live process's.
 const LEAVE = `local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** The field of `<queue.name>:run-changes` a run's publish counts in: its server and registry. */
+export const changeField = (run: Pick<SharedRunSummary, 'server' | 'registry'>): string => `${run.server}\n${run.registry}`;
 
 /** Whether a starting server took its name: `taken`: another live process says it is alive under it; `unanswered`: Redis did not say. */
 export type NameClaim = 'claimed' | 'taken' | 'unanswered';
@@ -69,9 +73,27 @@ export class SharedRuns {
   }
 
   async publish(summary: SharedRunSummary, record?: RunRecord): Promise<void> {
-    const keys = [runSummariesKey(this.#settings), runRecordsKey(this.#settings), `${runSummariesKey(this.#settings)}:ids`];
-    const args = [summary.id, JSON.stringify(summary), record ? JSON.stringify(record) : '', SHARED_RUNS];
-    await this.#bounded(this.#redis.eval(PUBLISH, keys.length, ...keys, ...args));
+    await this.#bounded(this.#publish(summary, record));
+  }
+
+  #publish(summary: SharedRunSummary, record?: RunRecord): Promise<unknown> {
+    const s = this.#settings;
+    const keys = [runSummariesKey(s), runRecordsKey(s), `${runSummariesKey(s)}:ids`, runChangesKey(s)];
+    const args = [summary.id, JSON.stringify(summary), record ? JSON.stringify(record) : '', SHARED_RUNS, changeField(summary)];
+    return this.#redis.eval(PUBLISH, keys.length, ...keys, ...args);
+  }
+
+  /** How many times each server published a run of each registry (undefined: Redis did not answer). */
+  async changes(): Promise<Record<string, string> | undefined> {
+    return this.#bounded(this.#redis.hgetall(runChangesKey(this.#settings)));
+  }
+
+  /**
+   * Publishes a running run's summary again (its counts so far), not bounded by the 2-second wait:
+   * the caller sends no other until this one is done, so a Redis down holds one per run, not a pile.
+   */
+  async publishProgress(summary: SharedRunSummary): Promise<void> {
+    await this.#publish(summary).catch(() => undefined);
   }
 
   /** Every published summary (at most SHARED_RUNS); empty when Redis does not answer. */

@@ -25,6 +25,7 @@ import { queueKey } from '../queue/queue-key.js';
 import { SyncMetrics } from './metrics/sync-metrics.js';
 import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
+import { publishRunProgress } from './run-progress.js';
 import { settingsNeedingRestart } from './restart-settings.js';
 import { joinAsNamed, syncServerName } from './server-name.js';
 
@@ -79,6 +80,7 @@ export class SyncService {
   #app: FastifyInstance | undefined;
   #url: string | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
+  #stopProgress: (() => void) | undefined;
   #reloads: Promise<unknown> = Promise.resolve();
   #ready = false;
 
@@ -127,7 +129,9 @@ export class SyncService {
       claims = new ScheduleClaims(queue.redis, queueSettings);
       // Several servers on one queue: the API of each shows the runs of all.
       // Named by host and state path: a restarted server knows its earlier runs as its own.
-      this.#store = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), syncServerName(config.state.path));
+      const shared = new SharedRunStore(this.#store, new SharedRuns(queue.redis, queueSettings), syncServerName(config.state.path));
+      this.#store = shared;
+      this.#dashboard.watchElsewhere(() => shared.changedElsewhere());
     }
     const runner = options.runner ?? loadRunner(this.#engine, copies, this.#store.ownership);
     this.#scheduler = new Scheduler({
@@ -185,8 +189,10 @@ export class SyncService {
     await this.#listen();
     // Jobs are followed from their first event once the queue's event reader is connected (Redis down: it waits).
     await this.#queue?.ready();
-    if (this.#store instanceof SharedRunStore && this.#queue)
+    if (this.#store instanceof SharedRunStore && this.#queue) {
       await joinAsNamed(this.#store, { file: this.#config.file, queueName: this.#queue.settings.name }, this.#emit);
+      this.#stopProgress = publishRunProgress(this.#dashboard.runs, this.#store);
+    }
     const now = Date.now();
     const interrupted = await this.#store.closeInterruptedRuns(now);
     if (interrupted.runs > 0) this.#emit({ type: 'interrupted-runs-closed', runs: interrupted.runs, time: now });
@@ -267,6 +273,7 @@ export class SyncService {
     const graceMs = this.#config.sync.gracePeriodSeconds * 1000;
     this.#emit({ type: 'server-stopping', graceMs, time: Date.now() });
     clearInterval(this.#pruneTimer);
+    this.#stopProgress?.();
     await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs, hurry), this.#jobs.stop(graceMs, hurry)]);
     await this.#reloads;
     // The last runs' notifications get one attempt's time, never more.

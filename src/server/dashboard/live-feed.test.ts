@@ -78,3 +78,24 @@ test('config reloads and pauses change the overview; API requests alone change n
   assert.deepEqual(heard.at(-1)?.changed, { overview: true, registries: ['a.example'], jobs: false });
   feed.close();
 });
+
+test("the other servers' runs: asked only while someone listens, their registries told changed, one question at a time", async () => {
+  const feed = new DashboardFeed({ intervalMs: 60_000 });
+  const answers: Array<(registries: string[]) => void> = [];
+  feed.watchElsewhere(() => new Promise((resolve) => answers.push(resolve)));
+  const heard: FeedMessage[] = [];
+  feed.subscribe((m) => heard.push(m));
+  const asking = feed.askElsewhere();
+  void feed.askElsewhere();
+  assert.equal(answers.length, 1, 'no second question while one is unanswered');
+  answers[0]?.(['b.example']);
+  await asking;
+  feed.flush();
+  assert.deepEqual(heard.at(-1)?.changed, { overview: true, registries: ['b.example'], jobs: false });
+  const after = feed.askElsewhere();
+  answers[1]?.([]);
+  await after;
+  feed.flush();
+  assert.equal(heard.length, 2, 'nothing changed elsewhere: nothing sent');
+  feed.close();
+});

@@ -46,6 +46,9 @@ const JOB_CHANGES = new Set<ServerEvent['type']>([
   'history-pruned',
 ]);
 
+/** How often the runs of the other servers sharing a queue are looked at while someone listens. */
+const ELSEWHERE_EVERY_MS = 1_000;
+
 const noChanges = (): FeedChanges => ({ overview: false, registries: [], jobs: false });
 
 export interface DashboardFeedOptions {
@@ -68,6 +71,9 @@ export class DashboardFeed {
   #changes = noChanges();
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
+  #elsewhere: (() => Promise<string[]>) | undefined;
+  #elsewhereTimer: NodeJS.Timeout | undefined;
+  #asking = false;
 
   constructor(options: DashboardFeedOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -85,11 +91,38 @@ export class DashboardFeed {
     this.#dirty = true;
   }
 
+  /**
+   * Several servers on one queue: `changed` tells the registries whose runs changed on the other
+   * servers since it was last asked. It is asked every ELSEWHERE_EVERY_MS while someone listens
+   * (one Redis read, none without listeners), and those registries' views are told changed, so
+   * the dashboard reads their overview and history again (their live view stays their server's).
+   */
+  watchElsewhere(changed: () => Promise<string[]>): void {
+    this.#elsewhere = changed;
+  }
+
+  /** Asks which registries changed on the other servers (the timer calls it; tests too). */
+  async askElsewhere(): Promise<void> {
+    if (!this.#elsewhere || this.#asking) return;
+    this.#asking = true;
+    try {
+      // A failed question is asked again next time: the stream goes on either way.
+      const registries = await this.#elsewhere().catch(() => []);
+      if (registries.length === 0) return;
+      this.#changes.overview = true;
+      for (const registry of registries) if (!this.#changes.registries.includes(registry)) this.#changes.registries.push(registry);
+      this.#dirty = true;
+    } finally {
+      this.#asking = false;
+    }
+  }
+
   /** Hears the current state at once, then every change; returns the unsubscribe. */
   subscribe(listener: FeedListener): () => void {
     this.#listeners.add(listener);
     listener({ time: this.#now(), runs: this.runs.views(this.#now()), changed: noChanges() });
     this.#timer ??= setInterval(() => this.flush(), this.#intervalMs).unref();
+    if (this.#elsewhere) this.#elsewhereTimer ??= setInterval(() => void this.askElsewhere(), ELSEWHERE_EVERY_MS).unref();
     return () => {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0) this.#stopTimer();
@@ -116,5 +149,7 @@ export class DashboardFeed {
   #stopTimer(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    clearInterval(this.#elsewhereTimer);
+    this.#elsewhereTimer = undefined;
   }
 }
