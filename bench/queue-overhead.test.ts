@@ -23,6 +23,18 @@ test('jobOverheads: pickup, progress and result time of each job, from the sync 
   ]);
 });
 
+test('jobOverheads times each event by its preciseTime (to the microsecond) when it has one, not by when its line was written', () => {
+  // The lines were written up to a millisecond after their events: their times alone would say 3 + 1 + 2 = 6 ms.
+  const sync = [{ event: 'copy-job-result-seen', job: 'a', queuedAt: base + 100.25, preciseTime: base + 2_001.5, time: at(2_002) }];
+  const workers = [
+    { event: 'copy-job-taken', job: 'a', preciseTime: base + 101.75, time: at(103) },
+    { event: 'copy-job-ended', job: 'a', progressWaitMs: 0.125, preciseTime: base + 2_000.25, time: at(2_001) },
+  ];
+  assert.deepEqual(jobOverheads(sync, [{ lines: workers, slots: 1 }]), [
+    { job: 'a', pickupMs: 1.5, progressMs: 0.125, resultMs: 1.25, totalMs: 2.875 },
+  ]);
+});
+
 test('jobOverheads leaves out a job taken twice (its retry is not the queue) and one never seen ended', () => {
   const sync = [
     { event: 'copy-job-result-seen', job: 'twice', queuedAt: base, time: at(900) },

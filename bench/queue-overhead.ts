@@ -6,7 +6,7 @@ export interface QueueLogLine {
   [key: string]: unknown;
 }
 
-/** The time one copy job spent in the queue's own mechanism, not in its copy (ms, one machine's clock). */
+/** The time one copy job spent in the queue's own mechanism, not in its copy (ms to the microsecond, one machine's clock). */
 export interface JobOverhead {
   job: string;
   /** From `sync` adding the job to a worker taking it. */
@@ -87,7 +87,13 @@ export function slotsOf(lines: readonly QueueLogLine[], who: string): number {
 
 const rank = (line: QueueLogLine): number => (line.event === 'copy-job-ended' ? 0 : 1);
 
+/**
+ * When the line's event happened: its `preciseTime` (to the microsecond, src/queue/precise-clock.ts),
+ * or, from a build before it, when the line was written (pino's `time`, to the millisecond: as large
+ * as a hop between processes).
+ */
 function timeOf(line: QueueLogLine): number {
+  if (typeof line.preciseTime === 'number') return line.preciseTime;
   const ms = typeof line.time === 'number' ? line.time : Date.parse(String(line.time));
   if (Number.isNaN(ms)) throw new Error(`a ${String(line.event)} line without a time: ${JSON.stringify(line)}`);
   return ms;

@@ -5,6 +5,7 @@ import type { CopyEvent, CopyResult, CopyRunOptions, CopyTask } from '../copy/in
 import { CancelledError, PictureBookError, type ErrorCode } from '../errors/index.js';
 import { jobData, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
 import { JobFollowers, type Follower } from './job-followers.js';
+import { preciseNow } from './precise-clock.js';
 import { jobStates } from './job-states.js';
 import { deduplicationId } from './job-id.js';
 import type { QueueEventListener } from './queue-events.js';
@@ -133,7 +134,7 @@ export class CopyQueue {
   async #add(follower: Follower): Promise<void> {
     const id = randomUUID();
     this.#followers.follow(id, follower);
-    follower.queuedAt = Date.now();
+    follower.queuedAt = preciseNow();
     try {
       const job = await this.#queue.add('copy', follower.data, {
         jobId: id,
@@ -234,7 +235,8 @@ export class CopyQueue {
     const follower = this.#followers.of(jobId)[0];
     if (follower?.queuedAt === undefined) return;
     const { registry, target } = follower.data;
-    this.#emit({ type: 'copy-job-result-seen', job: jobId, registry, target, queuedAt: follower.queuedAt, time: Date.now() });
+    const preciseTime = preciseNow();
+    this.#emit({ type: 'copy-job-result-seen', job: jobId, registry, target, queuedAt: follower.queuedAt, preciseTime, time: Date.now() });
   }
 
   async close(): Promise<void> {

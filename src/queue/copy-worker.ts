@@ -18,6 +18,7 @@ import { parseReference } from '../reference/index.js';
 import { ProgressBatches } from './progress-batches.js';
 import { SlotWorkers } from './slot-workers.js';
 import { HeardCancels, setAsideDelay } from './set-aside.js';
+import { preciseNow } from './precise-clock.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -183,6 +184,7 @@ export class CopyWorker {
       source: data.source,
       target: data.target,
       attempt: job.attemptsMade + 1,
+      preciseTime: preciseNow(),
       time: Date.now(),
     });
     const controller = new AbortController();
@@ -222,9 +224,9 @@ export class CopyWorker {
       if (error instanceof DelayedError) throw error; // set aside (#sourceSlot): BullMQ takes it again later
       if (controller.signal.aborted && controller.signal.reason === 'worker-stopping') {
         // No result to carry them: the events go as progress before the job goes back to the queue.
-        const copyEnded = Date.now();
+        const copyEnded = preciseNow();
         await progress.sent();
-        this.#ended(job, 'interrupted', Date.now() - copyEnded);
+        this.#ended(job, 'interrupted', preciseNow() - copyEnded);
         // Thrown, so BullMQ hands the job to another worker (it has JOB_ATTEMPTS tries).
         throw new CancelledError(`${data.target}: worker ${this.name} stopped; the copy goes back to the queue`);
       }
@@ -242,11 +244,11 @@ export class CopyWorker {
       this.#running.delete(id);
     }
     // The result carries the events not yet stored: the job ends without waiting for their round trip.
-    const copyEnded = Date.now();
+    const copyEnded = preciseNow();
     const { first, items } = progress.take();
     // A platform filter's skip is a skip to whoever counts job endings.
     const ended = result.status === 'done' ? result.result.status : result.status;
-    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, Date.now() - copyEnded);
+    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, preciseNow() - copyEnded);
     return items.length > 0 ? { ...result, trailing: { attempt, first, items } } : result;
   }
 
@@ -305,7 +307,8 @@ export class CopyWorker {
       registry: job.data.registry,
       target: job.data.target,
       status,
-      progressWaitMs,
+      progressWaitMs: Math.round(progressWaitMs * 1000) / 1000,
+      preciseTime: preciseNow(),
       time: Date.now(),
     });
   }

@@ -7,7 +7,18 @@ export type QueueEvent =
   /** A stopping worker could not reach Redis: it stopped without it; its `jobs` under way go to another worker once their locks lapse. */
   | { type: 'queue-abandoned'; role: 'worker'; jobs: number; time: number }
   | { type: 'worker-ready'; worker: string; queue: string; concurrency: number; time: number }
-  | { type: 'copy-job-taken'; worker: string; job: string; registry: string; source: string; target: string; attempt: number; time: number }
+  | {
+      type: 'copy-job-taken';
+      worker: string;
+      job: string;
+      registry: string;
+      source: string;
+      target: string;
+      attempt: number;
+      /** When, to the microsecond (precise-clock.ts): the queue's time per job is a few milliseconds. */
+      preciseTime: number;
+      time: number;
+    }
   | {
       type: 'copy-job-ended';
       worker: string;
@@ -18,10 +29,12 @@ export type QueueEvent =
       status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted' | 'set-aside';
       /** From the copy's end to its result ready to go (it carries the events not yet stored as progress: about 0). */
       progressWaitMs: number;
+      /** When the result is ready to go, to the microsecond (precise-clock.ts). */
+      preciseTime: number;
       time: number;
     }
-  /** The `sync` side received a job's end (`queuedAt`: when it added the job), from its event or a lookup. */
-  | { type: 'copy-job-result-seen'; job: string; registry: string; target: string; queuedAt: number; time: number }
+  /** The `sync` side received a job's end (`queuedAt`: when it added the job), from its event or a lookup; both to the microsecond (precise-clock.ts). */
+  | { type: 'copy-job-result-seen'; job: string; registry: string; target: string; queuedAt: number; preciseTime: number; time: number }
   /** Another worker is writing the same image to the same tag: this one waits for it, then finds the target up to date. */
   | { type: 'copy-job-waiting'; worker: string; job: string; registry: string; target: string; digest: string; time: number }
   /** `source`'s host has all its `limit` slots taken by other copies (`queue.sourceCopies`): this copy waits for one. */
