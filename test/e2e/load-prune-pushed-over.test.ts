@@ -113,11 +113,14 @@ test('a referrer owed from a run before is deleted when its tag is found pushed 
   assert.deepEqual(pruneEvents(fourth.stdout), [], 'released: nothing left to prune or to retry');
 });
 
-test('a tag pushed over keeps its image\'s signature and its record: written there again and pruned, it goes with the image', async () => {
+test("a tag pushed over keeps its image's signature and its record: written there again and pruned, it goes with the image", async () => {
   const repo = 'po/kept';
   await pushRawImage(source.front, `${repo}:v1`, { seed: 'pushed-kept v1' });
   const image = await pushRawImage(source.front, `${repo}:v2`, { seed: 'pushed-kept v2' });
-  const sig = await pushArtifact(source.front, repo, await subjectOf(source.front, repo, 'v2'), { artifactType: SIG, seed: 'sig of kept v2' });
+  const sig = await pushArtifact(source.front, repo, await subjectOf(source.front, repo, 'v2'), {
+    artifactType: SIG,
+    seed: 'sig of kept v2',
+  });
   const { file, state } = await mirror('kept', repo);
   const first = await load(file);
   assert.equal(first.code, 0, first.stdout + first.stderr);
