@@ -95,24 +95,26 @@ export interface RecordedContext {
  * leads to them), and those owed from an image the tag held before (their deletion failed after
  * that image went), that nothing staying refers to, deleted by digest; one in `alreadyGone` (the
  * fallback index's deletion removed it) counts as deleted. A recorded fallback index (one a run
- * before could not read) has what it lists deleted first. A failure, deciding included, is
- * reported per referrer and stops nothing else.
+ * before could not read) has what it lists deleted first. With `owedOnly`, the owed ones alone (the
+ * tag was pushed over: the image it held is not deleted, so neither are its referrers). A failure,
+ * deciding included, is reported per referrer and stops nothing else.
  */
 export async function deleteRecordedReferrers(
   ctx: RecordedContext,
   tag: string,
   imageDigest: string,
   alreadyGone: ReadonlySet<string>,
+  owedOnly = false,
 ): Promise<ReferrerDeletions> {
   const result: ReferrerDeletions = { deleted: new Set(), failures: [] };
   const mine = ctx.view.recorded.filter(
-    (r) => r.tag === tag && (r.imageDigest === imageDigest || r.owed === true) && !ctx.handled.has(r.digest),
+    (r) => r.tag === tag && ((!owedOnly && r.imageDigest === imageDigest) || r.owed === true) && !ctx.handled.has(r.digest),
   );
   const recordOf = (digest: string) => mine.find((r) => r.digest === digest);
   const subjectOf = (digest: string): string => recordOf(digest)?.subject ?? imageDigest;
   const removable = new Set<string>();
   try {
-    for (const image of new Set([imageDigest, ...mine.map((r) => r.imageDigest)])) {
+    for (const image of new Set(mine.map((r) => r.imageDigest))) {
       const ours = new Set(mine.filter((r) => r.imageDigest === image).map((r) => r.digest));
       for (const digest of await removableReferrers(ctx.view, tag, image)) if (ours.has(digest)) removable.add(digest);
     }

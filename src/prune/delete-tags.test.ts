@@ -257,3 +257,26 @@ test("a sha512 image: its fallback index is the spec's cut tag, found and delete
   assert.deepEqual(result.referrerDigests.sort(), [sig, index].sort());
   assert.deepEqual([...repo.tags.keys()], []);
 });
+
+test('a tag pushed over: its owed referrer goes unless what the tag now holds is its subject; those of the image it held stay, handed to a tag still at it', async () => {
+  const [sig, owedSig, owedOfNow] = [D('5'), D('6'), D('7')];
+  const recorded = [
+    { tag: 'a', imageDigest: D('1'), digest: sig, subject: D('1') },
+    { tag: 'a', imageDigest: D('0'), digest: owedSig, subject: D('0'), owed: true },
+    { tag: 'a', imageDigest: D('9'), digest: owedOfNow, subject: D('9'), owed: true },
+  ];
+  // Someone pushed D('9') over a, where picture-book wrote D('1'); b (not going) still holds D('1').
+  const tags = new Map([
+    ['a', D('9')],
+    ['b', D('1')],
+  ]);
+  const repo = new ReferrerRepository(tags, new Set([sig, owedSig, owedOfNow]), new Set());
+  const [result] = await deleteTags(repo, [{ tag: 'a', digest: D('1') }], {}, false, recorded);
+  assert.ok(result?.action === 'released', 'the tag is released, not deleted');
+  assert.deepEqual(result.referrerDigests, [owedSig], 'the owed referrer of an image gone went');
+  assert.deepEqual(result.referrerFailures, []);
+  assert.equal(result.keepsRecords, true);
+  assert.deepEqual([...repo.untagged].sort(), [sig, owedOfNow].sort(), 'the referrers of what a and b hold stayed');
+  assert.deepEqual(result.handedOver, [{ tag: 'b', imageDigest: D('1'), digest: sig, subject: D('1') }]);
+  assert.deepEqual([...repo.tags.keys()], ['a', 'b']);
+});

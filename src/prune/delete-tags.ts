@@ -32,6 +32,11 @@ export interface ReferrerOutcome {
   referrerFailures: ReferrerFailure[];
   /** Recorded ones kept because tags that stay hold the same digest: recorded for those tags instead (`tag`). */
   handedOver?: RecordedReferrer[];
+  /**
+   * The tag was pushed over: the records neither settled nor handed over stay with it, as the image
+   * it held was not deleted (written there again and then pruned, its referrers go with it).
+   */
+  keepsRecords?: true;
 }
 
 export type DeletionResult =
@@ -42,7 +47,9 @@ export type DeletionResult =
   /**
    * Not picture-book's any more (gone, or holding something else): released, never deleted. A tag
    * already gone still has its recorded referrers deleted (a run before deleted the tag but not
-   * all of them, or someone else deleted the tag): nothing else would ever lead to them.
+   * all of them, or someone else deleted the tag): nothing else would ever lead to them. A tag
+   * pushed over has its owed ones deleted (their image went in a run before), not those of the
+   * image it held: that image was not deleted, and may be pulled by digest.
    */
   | ({ tag: string; action: 'released'; note: string } & ReferrerOutcome)
   | { tag: string; action: 'failed'; error: unknown };
@@ -77,7 +84,7 @@ function refusesTag(error: unknown): boolean {
  * (`recorded`), unless something staying still refers to them; a referrer that cannot be deleted
  * is reported in the tag's result (`referrerFailures`), the tag counting as deleted. A tag no longer
  * at the digest picture-book wrote is not touched; one gone already has its recorded referrers
- * deleted (those a run before failed to delete included). With
+ * deleted (those a run before failed to delete included), one pushed over its owed ones only. With
  * `simulate`, nothing is deleted and the results say what would be. A 405 (deletes disabled)
  * is thrown: nothing else of the registry can be deleted either.
  */
@@ -104,7 +111,9 @@ export async function deleteTags(
       results.push({ tag: d.tag, action: 'released', note: 'already gone from the target', ...left });
     } else {
       const note = `now holds ${digests.get(d.tag)}, not the ${d.digest} picture-book wrote: someone else's, kept`;
-      results.push({ tag: d.tag, action: 'released', note, ...referrerOutcome(NO_REFERRERS) });
+      const staying = tags.filter((t) => t !== d.tag && !going.has(t) && digests.get(t) === d.digest);
+      const left = await withRecorded(ctx, d, NO_REFERRERS, staying, true);
+      results.push({ tag: d.tag, action: 'released', note, ...left, keepsRecords: true });
     }
   }
   for (const d of deletions.filter((x) => going.has(x.tag))) {
@@ -123,10 +132,6 @@ interface DeleteContext extends RecordedContext {
   capabilities: DeleteCapabilities;
 }
 
-const referrerOutcome = (deletions: ReferrerDeletions): ReferrerOutcome => ({
-  referrerDigests: [...deletions.deleted],
-  referrerFailures: deletions.failures,
-});
 const NO_REFERRERS: ReferrerDeletions = { deleted: new Set(), failures: [] };
 
 async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResult> {
@@ -172,19 +177,20 @@ async function deleteOne(ctx: DeleteContext, d: Deletion): Promise<DeletionResul
 
 /**
  * What went through the fallback index and cosign tags, then the recorded referrers: each digest
- * once (a failed one too). The tag itself is gone by now: a referrer that fails is reported, never
- * the tag. Those recorded at its digest that stay because `staying` tags still hold that digest are
- * handed over to them (handedOver()).
+ * once (a failed one too). The tag itself is gone by now (or pushed over, `owedOnly`): a referrer
+ * that fails is reported, never the tag. Those recorded at its digest that stay because `staying`
+ * tags still hold that digest are handed over to them (handedOver()).
  */
 async function withRecorded(
   ctx: RecordedContext,
   d: Deletion,
   tagged: ReferrerDeletions,
   staying: readonly string[] = [],
+  owedOnly = false,
 ): Promise<ReferrerOutcome> {
   // One the fallback index listed and failed to delete is not asked again (nor reported twice) for its record.
   for (const failure of tagged.failures) ctx.handled.add(failure.digest);
-  const recorded = await deleteRecordedReferrers(ctx, d.tag, d.digest, tagged.deleted);
+  const recorded = await deleteRecordedReferrers(ctx, d.tag, d.digest, tagged.deleted, owedOnly);
   for (const digest of tagged.deleted) ctx.handled.add(digest);
   const outcome = {
     referrerDigests: [...new Set([...tagged.deleted, ...recorded.deleted])],

@@ -29,15 +29,16 @@ export interface RepositoryView {
 const REFERRER_TAG = /^[a-z0-9]+-[0-9a-f]{32,}(\..+)?$/;
 
 /**
- * The recorded referrers of `tag` at `imageDigest` that may go with it: not one a staying tag
- * points at, recorded under a staying tag, or referring to something a staying image still holds
+ * The recorded referrers of `tag` at `imageDigest` that may go with it: not one a staying tag (the
+ * tag itself included, when someone else pushed over it) points at, recorded under a staying tag, or referring to something a staying image still holds
  * (a child manifest shared with another index, or a referrer that stays). Staying images' indexes
  * are read only when a referrer refers to something other than the image or its other referrers.
  */
 export async function removableReferrers(view: RepositoryView, tag: string, imageDigest: string): Promise<string[]> {
   const mine = view.recorded.filter((r) => r.tag === tag && r.imageDigest === imageDigest);
   if (mine.length === 0) return [];
-  const staying = view.tags.filter((t) => t !== tag && !view.going.has(t) && !REFERRER_TAG.test(t));
+  // `tag` itself stays when someone pushed over it: what it holds now is held (gone or going, it holds nothing).
+  const staying = view.tags.filter((t) => !view.going.has(t) && !REFERRER_TAG.test(t));
   const held = new Set<string>();
   for (const t of staying) {
     const digest = view.digests.get(t);

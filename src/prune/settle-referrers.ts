@@ -16,7 +16,8 @@ export interface ReferrerSettling extends PruneEmitter {
  * The referrers that went (or, on a dry run, would go) with a tag, each a deletion of its own:
  * recorded, logged and counted as one. Those that failed are logged as failed and their records
  * kept (or made, for one a tag led to) so the next run tries again; those kept because other tags
- * stay at the same digest are recorded for those tags; the rest of the tag's records are forgotten. Returns a message per failure, naming the referrer, its image, the registry and why.
+ * stay at the same digest are recorded for those tags; the rest of the tag's records are forgotten,
+ * unless the tag was pushed over (`keepsRecords`): then they stay. Returns a message per failure, naming the referrer, its image, the registry and why.
  */
 export async function settleReferrers(
   input: ReferrerSettling,
@@ -61,11 +62,14 @@ export async function settleReferrers(
   }));
   if (handedOver.length > 0) await input.ledger.recordReferrers(handedOver, input.now());
   const failures = outcome.referrerFailures;
-  if (failures.length === 0) {
+  if (failures.length === 0 && outcome.keepsRecords !== true) {
     await input.ledger.forgetReferrers(owned.target);
     return messages;
   }
-  await input.ledger.forgetReferrers(owned.target, outcome.referrerDigests);
+  // Pushed over: only what went and what passed to the tags at its old digest leave its records.
+  const settled = outcome.keepsRecords ? [...outcome.referrerDigests, ...handedOver.map((r) => r.digest)] : outcome.referrerDigests;
+  await input.ledger.forgetReferrers(owned.target, settled);
+  if (failures.length === 0) return messages;
   const at = input.now();
   await input.ledger.recordReferrers(
     failures.map((f) => ({ target: owned.target, imageDigest: owned.digest, digest: f.digest, subject: f.subject, owed: true })),
