@@ -133,6 +133,7 @@ export class CopyQueue {
   /** Adds the job (or finds the one already queued for the same copy) and follows it. */
   async #add(follower: Follower): Promise<void> {
     const id = randomUUID();
+    follower.adding = true;
     this.#followers.follow(id, follower);
     follower.queuedAt = preciseNow();
     try {
@@ -144,12 +145,14 @@ export class CopyQueue {
         removeOnFail: { age: KEEP_ENDED_SECONDS },
       });
       follower.added = true;
+      follower.adding = false;
       // Another caller's job for the same copy is under way: follow that one, which may have ended already.
       if (job.id !== undefined && job.id !== id) {
         this.#followers.follow(job.id, follower);
         await this.#checkJob(job.id);
       }
     } catch (error) {
+      follower.adding = false;
       this.#followers.fail(id, error instanceof Error ? error : queueError(String(error)));
     }
   }
@@ -170,7 +173,7 @@ export class CopyQueue {
     if (this.#checking) return;
     this.#checking = true;
     try {
-      const ids = this.#followers.jobIds().filter((id) => this.#followers.of(id).some((f) => f.added));
+      const ids = this.#followers.jobIds().filter((id) => this.#followers.of(id).some(inRedis));
       if (ids.length === 0) return;
       const states = await jobStates(this.#watch.redis, this.#queue.toKey, ids);
       await Promise.all(ids.map((id, i) => this.#act(id, states[i]).catch(() => undefined)));
@@ -188,7 +191,7 @@ export class CopyQueue {
 
   /** What a job's state says about it: its end read (the event was missed), or it is added again (Redis lost it). */
   async #act(jobId: string, state: string | undefined): Promise<void> {
-    const followers = this.#followers.of(jobId).filter((f) => f.added);
+    const followers = this.#followers.of(jobId).filter(inRedis);
     if (followers.length === 0) return;
     if (state === 'completed' || state === 'failed') {
       const job = await this.#queue.getJob(jobId);
@@ -244,6 +247,11 @@ export class CopyQueue {
     this.#followers.failAll(new CancelledError('the queue is closing'));
     await Promise.all([this.#events.close(), this.#queue.close(), this.#watch.close()]);
   }
+}
+
+/** Whether the job `follower` follows is in Redis, so a lookup that does not find it means Redis lost it. */
+function inRedis(follower: Follower): boolean {
+  return follower.added && follower.adding !== true;
 }
 
 function queueError(reason: string): PictureBookError {

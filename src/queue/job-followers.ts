@@ -8,8 +8,13 @@ export interface Follower {
   run: CopyRunOptions;
   /** The job it follows (set by `follow`). */
   jobId?: string;
-  /** The job is in Redis (until then a lookup that finds nothing means "not yet", not "lost"). */
+  /** Its job was in Redis once (a stop from then on removes the job it follows). */
   added: boolean;
+  /**
+   * The job it follows is being added (again, after Redis lost it: `added` stays): until Redis
+   * answers, a lookup that finds nothing means "not yet", not "lost".
+   */
+  adding?: boolean;
   /** When its job was handed to Redis. */
   queuedAt?: number;
   resolve: (result: CopyJobResult) => void;
