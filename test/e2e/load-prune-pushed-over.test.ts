@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { SqliteRunStore } from '../../src/store/index.js';
-import { pushArtifact, pushRawImage, skopeo, skopeoListTags, subjectOf } from '../harness/index.js';
-import { jsonLines, runCli, tempDir } from './load-harness.js';
-import { useReferrersApiSides } from './referrers-api-kit.js';
-import { writeConfig } from './sync-kit.js';
+import { test } from 'node:test';
+import { pushArtifact, pushRawImage, skopeoListTags, subjectOf } from '../harness/index.js';
+import { SIG, loadAll, ownedReferrers, pruneEvents, usePruneReferrersRig } from './prune-referrers-kit.js';
 
 /*
  * A tag picture-book owns that someone else pushed over (the target tag holds another image than
@@ -17,53 +12,10 @@ import { writeConfig } from './sync-kit.js';
  * front; the target's fault proxy fails a DELETE.
  */
 
-const { source, target } = useReferrersApiSides();
-let dir: string;
-before(async () => {
-  dir = await tempDir('pb-prune-pushed-over-');
-});
-after(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-const load = (file: string) => runCli(['load', '--config', file, '--all', '--log-format', 'json']);
-const pruneEvents = (stdout: string) =>
-  jsonLines(stdout)
-    .filter((e) => e.type === 'prune')
-    .map((e) => [e.action, e.target, e.referrerOf]);
-const deleteAtSource = (reference: string) =>
-  skopeo(['delete', ...source.registry.skopeoFlags('plain'), `docker://${source.registry.host}/${reference}`], source.registry);
-/** What the target registry itself answers for a manifest. */
-const statusAt = async (repository: string, digest: string): Promise<number> =>
-  (
-    await fetch(`${target.registry.url}/v2/${repository}/manifests/${digest}`, {
-      method: 'HEAD',
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
-    })
-  ).status;
-
-/** A config mirroring `repository` of the source into `pr/` of the target (through its fault proxy), pruning; its own history. */
-async function mirror(name: string, repository: string): Promise<{ file: string; state: string }> {
-  const work = join(dir, name);
-  await mkdir(work, { recursive: true });
-  const state = join(work, 'state.db');
-  const mirrors = [{ source: `${source.front.host}/${repository}`, prune: { maxFraction: 1 } }];
-  const file = await writeConfig(work, {
-    registries: [{ hostname: target.proxy.host, repository: 'pr', mirrors }],
-    state: { path: state },
-  });
-  return { file, state };
-}
-
-async function recordsOf(state: string, repository: string) {
-  const store = SqliteRunStore.open(state);
-  try {
-    return (await store.ownership.ownedReferrers(repository)).map((r) => [r.target, r.digest, r.owed === true]);
-  } finally {
-    await store.close();
-  }
-}
+const { source, target, mirror, deleteAtSource, statusAt } = usePruneReferrersRig('pb-prune-pushed-over-');
+const load = loadAll;
+const recordsOf = async (state: string, repository: string) =>
+  (await ownedReferrers(state, repository)).map((r) => [r.target, r.digest, r.owed === true]);
 
 test('a referrer owed from a run before is deleted when its tag is found pushed over, and the tag is released', async () => {
   const repo = 'po/owed';

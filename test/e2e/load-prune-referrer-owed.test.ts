@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { SqliteRunStore } from '../../src/store/index.js';
-import { pushArtifact, pushRawImage, pushReferrersTag, skopeo, skopeoListTags, subjectOf } from '../harness/index.js';
-import { jsonLines, runCli, tempDir } from './load-harness.js';
-import { useReferrersApiSides } from './referrers-api-kit.js';
-import { writeConfig } from './sync-kit.js';
+import { test } from 'node:test';
+import { pushArtifact, pushRawImage, pushReferrersTag, skopeoListTags, subjectOf } from '../harness/index.js';
+import { SIG, loadAll, ownedReferrers, pruneEvents, usePruneReferrersRig } from './prune-referrers-kit.js';
 
 /*
  * What a failed prune leaves owed is deleted by a later run: the manifests an unreadable referrers
@@ -15,54 +10,10 @@ import { writeConfig } from './sync-kit.js';
  * (deletes enabled) behind the referrers front; the target's fault proxy fails one GET or DELETE.
  */
 
-const { source, target } = useReferrersApiSides();
-let dir: string;
-before(async () => {
-  dir = await tempDir('pb-prune-referrer-owed-');
-});
-after(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+const { source, target, mirror, deleteAtSource, statusAt } = usePruneReferrersRig('pb-prune-referrer-owed-');
 const SBOM = 'application/vnd.example.sbom';
-const load = (file: string) => runCli(['load', '--config', file, '--all', '--log-format', 'json']);
-const pruneEvents = (stdout: string) =>
-  jsonLines(stdout)
-    .filter((e) => e.type === 'prune')
-    .map((e) => [e.action, e.target, e.referrerOf]);
-const deleteAtSource = (reference: string) =>
-  skopeo(['delete', ...source.registry.skopeoFlags('plain'), `docker://${source.registry.host}/${reference}`], source.registry);
-/** What the target registry itself answers for a manifest. */
-const statusAt = async (repository: string, digest: string): Promise<number> =>
-  (
-    await fetch(`${target.registry.url}/v2/${repository}/manifests/${digest}`, {
-      method: 'HEAD',
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
-    })
-  ).status;
-
-/** A config mirroring `repository` of the source into `pr/` of the target (through its fault proxy), pruning; its own history. */
-async function mirror(name: string, repository: string): Promise<{ file: string; state: string }> {
-  const work = join(dir, name);
-  await mkdir(work, { recursive: true });
-  const state = join(work, 'state.db');
-  const mirrors = [{ source: `${source.front.host}/${repository}`, prune: { maxFraction: 1 } }];
-  const file = await writeConfig(work, {
-    registries: [{ hostname: target.proxy.host, repository: 'pr', mirrors }],
-    state: { path: state },
-  });
-  return { file, state };
-}
-
-async function recordsOf(state: string, repository: string) {
-  const store = SqliteRunStore.open(state);
-  try {
-    return await store.ownership.ownedReferrers(repository);
-  } finally {
-    await store.close();
-  }
-}
+const load = loadAll;
+const recordsOf = ownedReferrers;
 
 test('a fallback index that could not be read is read again by the next run, and what it lists is deleted with it', async () => {
   const repo = 'ow/index';
