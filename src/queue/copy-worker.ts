@@ -37,7 +37,17 @@ export interface CopyWorkerOptions {
   openEndpoints?: (data: CopyJobData, signal: AbortSignal) => Promise<{ task: CopyTask; release: () => void }>;
   /** This worker's name in events and logs (default: host and process id). */
   name?: string;
+  /** Least time between two progress updates of one job (default `PROGRESS_GAP_MS`; tests use 0 to see every update). */
+  progressGapMs?: number;
 }
+
+/**
+ * A job's events reach `sync` at most this often as progress (its live view and logs lag by as
+ * much); those of a copy's last moments travel in its result. Every update is a Lua script, a
+ * stream entry and a wake-up of `sync`; one per event kept Redis and the worker's connection busy,
+ * and a job's end waited behind them.
+ */
+export const PROGRESS_GAP_MS = 250;
 
 /** Why a copy was aborted: the `sync` that asked for it stopped it, or this worker is stopping (the job goes to another). */
 type AbortReason = 'cancelled' | 'worker-stopping';
@@ -192,8 +202,9 @@ export class CopyWorker {
     this.#running.set(id, controller);
     // Progress is sent in order, numbered; what is not known stored when the copy ends goes in the result.
     const attempt = job.attemptsStarted;
-    const progress = new ProgressBatches<CopyEvent>(({ first, items }) =>
-      job.updateProgress({ worker: this.name, events: items, attempt, first } satisfies CopyJobProgress),
+    const progress = new ProgressBatches<CopyEvent>(
+      ({ first, items }) => job.updateProgress({ worker: this.name, events: items, attempt, first } satisfies CopyJobProgress),
+      { gapMs: this.#options.progressGapMs ?? PROGRESS_GAP_MS },
     );
     const onEvent = (event: CopyEvent): void => progress.push(event);
     let result: CopyJobResult;

@@ -44,6 +44,8 @@ async function startWorker(name: string, emitted: CopyEvent[], log: QueueEvent[]
     },
     concurrency: 1,
     emit: (event) => log.push(event),
+    // Every event its own update when the one before is stored: the test follows many updates and the result.
+    progressGapMs: 0,
   });
   await worker.start();
   return { worker, engine };
