@@ -73,8 +73,9 @@ export function queueRowText(f: QueueRowFigures): string {
       ...overheadText({
         title: 'queue overhead per image, one job at a time',
         meaning:
-          "The queue's own cost: sync adds a job only when the one before has ended, so no other copy competes for the CPU " +
-          'and each hop runs as soon as its message arrives. This is what the queue adds to an image when the cores are free.',
+          "The queue's own cost: sync adds every job at once and the worker's one slot takes them one after another " +
+          '(the pickup counts from the copy before it ending), so no other copy competes for the CPU and each hop runs as ' +
+          'soon as its message arrives. This is what the queue adds to an image when the cores are free.',
         summary: f.alone,
       }),
     );

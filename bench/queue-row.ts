@@ -24,8 +24,8 @@ import { uploadCounts } from './upload-counts.js';
  * unmeasured queued run first (a deployment's workers are long-running; that run's jobs give the
  * cold-start figure); each `sync` is a fresh process. Then one more run of each through a counting
  * proxy in front of the target: the blob uploads each mode sends. (b) The queue mechanism alone:
- * `sync` and one worker at concurrency 1 (after a warm-up), so `sync` adds a job when the one
- * before ended and no other copy competes for the CPU. Run times are the runs' own durations
+ * `sync` and one worker at concurrency 1 (after a warm-up): `sync` adds every job at once, the one
+ * slot takes them one after another, and no other copy competes for the CPU. Run times are the runs' own durations
  * (`sync-run-finished`), the queue's time per job comes from the logs (queue-overhead.ts), the CPU
  * of every process and the node processes' event-loop delay from /proc and process-probe.ts.
  */

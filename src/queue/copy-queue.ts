@@ -9,7 +9,8 @@ import { preciseNow } from './precise-clock.js';
 import { jobStates } from './job-states.js';
 import { deduplicationId } from './job-id.js';
 import type { QueueEventListener } from './queue-events.js';
-import { cancelChannel, COPY_QUEUE } from './queue-names.js';
+import { cancelChannel, COPY_QUEUE, resultChannel } from './queue-names.js';
+import { parseResultMessage, type ResultMessage } from './result-message.js';
 import { redisOptions } from './redis-connection.js';
 import { RedisWatch } from './redis-watch.js';
 
@@ -34,6 +35,10 @@ export class CopyQueue {
   #queue: Queue<CopyJobData, CopyJobResult>;
   #events: QueueEvents;
   #watch: RedisWatch;
+  /** Hears the results workers publish (result-message.ts). */
+  #results: RedisWatch['redis'];
+  /** Published results that came before some of their job's stored progress: applied once it came. */
+  #early = new Map<string, ResultMessage>();
   #followers = new JobFollowers();
   #emit: QueueEventListener;
   #timer: NodeJS.Timeout;
@@ -54,7 +59,10 @@ export class CopyQueue {
     // The completed event carries the job's return value: no lookup of the job after it.
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown as CopyJobResult));
     this.#events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
-    this.#events.on('removed', ({ jobId }) => this.#followers.settle(jobId, { status: 'cancelled' }));
+    this.#events.on('removed', ({ jobId }) => {
+      this.#early.delete(jobId);
+      this.#followers.settle(jobId, { status: 'cancelled' });
+    });
     this.#events.on('stalled', ({ jobId }) => {
       const follower = this.#followers.of(jobId)[0];
       if (follower)
@@ -66,6 +74,9 @@ export class CopyQueue {
           time: Date.now(),
         });
     });
+    this.#results = this.#watch.redis.duplicate();
+    this.#results.on('error', () => undefined);
+    this.#results.on('message', (_channel: string, message: string) => this.#published(message));
     this.#timer = setInterval(() => void this.check(), timing.checkEveryMs ?? CHECK_EVERY_MS).unref();
   }
 
@@ -81,7 +92,7 @@ export class CopyQueue {
 
   /** Resolves once the event reader is connected: jobs added from then on are followed from their first event. */
   async ready(): Promise<void> {
-    await Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]);
+    await Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady(), this.#results.subscribe(resultChannel(this.settings))]);
   }
 
   /**
@@ -203,6 +214,7 @@ export class CopyQueue {
       const [first] = followers;
       if (first)
         this.#emit({ type: 'copy-job-lost', job: jobId, registry: first.data.registry, target: first.data.target, time: Date.now() });
+      this.#early.delete(jobId);
       for (const follower of this.#followers.release(jobId)) void this.#add(follower);
     }
   }
@@ -212,10 +224,26 @@ export class CopyQueue {
     const events = progress.events ?? (progress.event ? [progress.event] : []);
     if (progress.attempt === undefined || progress.first === undefined) this.#deliver(jobId, events);
     else this.#deliver(jobId, this.#followers.order(jobId)?.add(progress.attempt, { first: progress.first, items: events }) ?? []);
+    const early = this.#early.get(jobId);
+    if (early && this.#followers.order(jobId)?.caughtUp(early.attempt, early.stored)) this.#completed(jobId, early.result);
+  }
+
+  /**
+   * A result a worker published: applied at once when every event stored before it was applied
+   * (the usual case: the last progress went long before the end); otherwise once the progress
+   * still in the stream came, or by the completed event, which comes after it. Other servers'
+   * jobs are not followed here: nothing to do.
+   */
+  #published(text: string): void {
+    const message = parseResultMessage(text);
+    if (!message || this.#followers.of(message.job).length === 0) return;
+    if (this.#followers.order(message.job)?.caughtUp(message.attempt, message.stored)) this.#completed(message.job, message.result);
+    else this.#early.set(message.job, message);
   }
 
   /** The job's end: the last events its result carries (those progress did not bring), then the result. */
   #completed(jobId: string, result: CopyJobResult): void {
+    this.#early.delete(jobId);
     this.#seen(jobId);
     const order = this.#followers.order(jobId);
     if (order) this.#deliver(jobId, [...(result.trailing ? order.add(result.trailing.attempt, result.trailing) : []), ...order.end()]);
@@ -223,6 +251,7 @@ export class CopyQueue {
   }
 
   #failed(jobId: string, reason: string): void {
+    this.#early.delete(jobId);
     this.#seen(jobId);
     this.#deliver(jobId, this.#followers.order(jobId)?.end() ?? []);
     this.#followers.fail(jobId, queueError(reason));
@@ -245,7 +274,13 @@ export class CopyQueue {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#followers.failAll(new CancelledError('the queue is closing'));
-    await Promise.all([this.#events.close(), this.#queue.close(), this.#watch.close()]);
+    this.#early.clear();
+    await Promise.all([
+      this.#events.close(),
+      this.#queue.close(),
+      this.#watch.close(),
+      this.#results.quit().catch(() => this.#results.disconnect()),
+    ]);
   }
 }
 

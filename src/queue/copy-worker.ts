@@ -7,7 +7,8 @@ import { CancelledError, errorInfo, PictureBookError } from '../errors/index.js'
 import { taskOf, type CopyJobData, type CopyJobProgress, type CopyJobResult } from './copy-job.js';
 import { MAX_STALLS, type QueueSettingsWithUrl } from './copy-queue.js';
 import type { QueueEventListener } from './queue-events.js';
-import { cancelChannel, COPY_QUEUE } from './queue-names.js';
+import { cancelChannel, COPY_QUEUE, resultChannel } from './queue-names.js';
+import type { ResultMessage } from './result-message.js';
 import { RedisWatch } from './redis-watch.js';
 import { withinGrace } from '../copy/grace-period.js';
 import { BlobClaims } from './blob-claims.js';
@@ -260,7 +261,18 @@ export class CopyWorker {
     // A platform filter's skip is a skip to whoever counts job endings.
     const ended = result.status === 'done' ? result.result.status : result.status;
     this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, preciseNow() - copyEnded);
-    return items.length > 0 ? { ...result, trailing: { attempt, first, items } } : result;
+    const answer: CopyJobResult = items.length > 0 ? { ...result, trailing: { attempt, first, items } } : result;
+    this.#publish({ job: id, attempt, stored: first, result: answer });
+    return answer;
+  }
+
+  /**
+   * Sends the result straight to `sync` (result-message.ts), before BullMQ's finish script on the
+   * same connection: `sync` learns of the end one hop after it, not after the script and its
+   * stream. Lost (Redis down, `sync` not listening): the completed event still brings it.
+   */
+  #publish(message: ResultMessage): void {
+    void this.#watch.redis.publish(resultChannel(this.#options.settings), JSON.stringify(message)).catch(() => undefined);
   }
 
   /**

@@ -37,3 +37,17 @@ test('a new attempt starts over at 0; a late update of an earlier attempt is dro
   assert.deepEqual(order.add(2, { first: 1, items: ['b2'] }), ['b2']);
   assert.deepEqual(order.end(), []);
 });
+
+test('caughtUp: whether every event before a result was applied, in its attempt', () => {
+  const order = new JobEventOrder<string>();
+  assert.equal(order.caughtUp(1, 0), true, 'nothing stored, nothing applied: a result with every event applies');
+  assert.equal(order.caughtUp(1, 2), false, 'two stored, none applied yet');
+  order.add(1, { first: 0, items: ['a', 'b'] });
+  assert.equal(order.caughtUp(1, 2), true);
+  assert.equal(order.caughtUp(1, 1), true, 'more applied than the worker knew stored');
+  assert.equal(order.caughtUp(1, 3), false);
+  assert.equal(order.caughtUp(2, 0), true, 'a new attempt from its first event');
+  assert.equal(order.caughtUp(2, 1), false);
+  order.add(2, { first: 0, items: ['x'] });
+  assert.equal(order.caughtUp(1, 0), false, 'an earlier attempt is over');
+});

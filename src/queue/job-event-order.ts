@@ -33,6 +33,16 @@ export class JobEventOrder<T> {
     return ready;
   }
 
+  /**
+   * Whether every event of attempt `attempt` before number `count` was applied: a result whose
+   * events start at `count` can be applied now without passing over one still on its way.
+   */
+  caughtUp(attempt: number, count: number): boolean {
+    if (attempt < this.#attempt) return false;
+    if (attempt > this.#attempt) return count === 0;
+    return this.#next >= count;
+  }
+
   /** The job ended: whatever still waits for a missing event (lost in Redis), in order, past the gap. */
   end(): T[] {
     const rest = [...this.#early.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);

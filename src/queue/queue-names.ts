@@ -6,6 +6,9 @@ export const COPY_QUEUE = 'copies';
 /** The channel on which `sync` tells the workers to abort a copy (its job id). */
 export const cancelChannel = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:cancel-copy`;
 
+/** The channel on which a worker sends each copy job's result straight to `sync` (result-message.ts). */
+export const resultChannel = (settings: Pick<QueueSettings, 'name'>): string => `${settings.name}:copy-results`;
+
 /** Redis keys of the schedule claims of `sync` servers sharing the queue. */
 export const tickKey = (settings: Pick<QueueSettings, 'name'>, registry: string, scheduledAt: number): string =>
   `${settings.name}:tick:${registry}:${scheduledAt}`;
