@@ -23,7 +23,8 @@ import { uploadCounts } from './upload-counts.js';
  * round by round, each run into a target registry of its own (run-targets.ts); the workers run for the whole line and are warmed by one
  * unmeasured queued run first (a deployment's workers are long-running; that run's jobs give the
  * cold-start figure); each `sync` is a fresh process. Then one more run of each through a counting
- * proxy in front of the target: the blob uploads each mode sends. (b) The queue mechanism alone:
+ * proxy in front of the target: the blob uploads each mode sends. Then runs of each kind that find
+ * the corpus up to date (the commonest run of a periodic mirror), on the same warm workers. (b) The queue mechanism alone:
  * `sync` and one worker at concurrency 1 (after a warm-up): `sync` adds every job at once, the one
  * slot takes them one after another, and no other copy competes for the CPU. Run times are the runs' own durations
  * (`sync-run-finished`), the queue's time per job comes from the logs (queue-overhead.ts), the CPU
@@ -34,8 +35,8 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
   const images = corpus(options.repos, options.tags, options.largeMb);
   const paths = images.map((i) => `${i.repo}:${i.tag}`);
   const serialPaths = paths.slice(0, Math.min(options.queueSerialImages, paths.length));
-  // The warm-up, the measured rounds, and the one-at-a-time line's warm-up and rounds; then the two counted runs.
-  const plainRuns = 1 + 2 * options.rounds + (serialPaths.length > 0 ? 1 + options.rounds : 0);
+  // The warm-up, the measured rounds, the up-to-date rounds, and the one-at-a-time line's warm-up and rounds; then the two counted runs.
+  const plainRuns = 1 + 4 * options.rounds + (serialPaths.length > 0 ? 1 + options.rounds : 0);
   const targets = await RunTargets.start(plainRuns, 2).catch(async (error: unknown) => {
     await Promise.all([source.stop(), redis.stop()]);
     throw error;
@@ -85,6 +86,22 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       return { runMs: sample.runMs, ...uploadCounts(sample.requests ?? []) };
     };
     const uploads = { inProcess: await counted(false), queued: await counted(true) };
+    log('queue row: runs that find the corpus up to date (each target filled by an unmeasured in-process run first)');
+    const upToDate = { inProcess: [] as QueueSample[], queued: [] as QueueSample[] };
+    await interleave(
+      options.rounds,
+      [
+        {
+          name: 'in-process, up to date',
+          run: async () => void upToDate.inProcess.push(await runs.runUpToDate({ queued: false, paths, concurrency }, workers)),
+        },
+        {
+          name: `${how}, up to date`,
+          run: async () => void upToDate.queued.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
+        },
+      ],
+      log,
+    );
     await stopWorkers();
 
     const serial: QueueSample[] = [];
@@ -112,6 +129,15 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
             'one job at a time',
           )
         : undefined;
+    const current = {
+      inProcess: upToDate.inProcess,
+      queued: upToDate.queued,
+      overhead: overheadSummary(
+        upToDate.queued.flatMap((s) => s.jobs ?? []),
+        'the corpus found up to date',
+      ),
+      differenceMs: (medianMs(upToDate.queued) - medianMs(upToDate.inProcess)) / images.length,
+    };
     const figures: QueueRowFigures = {
       machine,
       options,
@@ -127,6 +153,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       overhead,
       cold: overheadSummary(warmup.jobs ?? [], 'the warm-up run'),
       alone,
+      upToDate: current,
       uploads,
       differenceMs: (medianMs(queued) - medianMs(inProcess)) / images.length,
     };
@@ -147,6 +174,13 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
         runs: serial,
         queueOverheadMsPerImage: alone,
         queueOverheadTarget: { limitMs: QUEUE_OVERHEAD_LIMIT_MS, pass: passes(alone) },
+      },
+      upToDate: {
+        inProcess: current.inProcess,
+        queued: current.queued,
+        queueOverheadMsPerImage: current.overhead,
+        queueOverheadTarget: { limitMs: QUEUE_OVERHEAD_LIMIT_MS, pass: passes(current.overhead) },
+        runDifferenceMsPerImage: round(current.differenceMs, 2),
       },
       blobUploadsAtTarget: uploads,
       runDifferenceMsPerImage: round(figures.differenceMs, 2),

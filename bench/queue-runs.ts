@@ -54,14 +54,30 @@ export class QueueRuns {
   async run(shape: RunShape, workers: readonly SyncProcess[], counted = false): Promise<QueueSample & { requests?: RecordedRequest[] }> {
     const target = this.rig.targets.take(counted);
     try {
-      return { ...(await this.#run(shape, target, workers)), ...(target.counter ? { requests: [...target.counter.requests] } : {}) };
+      const sample = await this.#run(shape, target, workers, `mirror-${++this.#runs}`);
+      return { ...sample, ...(target.counter ? { requests: [...target.counter.requests] } : {}) };
     } finally {
       await this.rig.targets.done(target);
     }
   }
 
-  async #run(shape: RunShape, target: RunTarget, workers: readonly SyncProcess[]): Promise<QueueSample> {
+  /**
+   * A run that finds every image already at its target, as most runs of a periodic mirror do: the
+   * images are copied first by an in-process run (not measured), then `shape` runs into the same
+   * repository of the same target.
+   */
+  async runUpToDate(shape: RunShape, workers: readonly SyncProcess[]): Promise<QueueSample> {
+    const target = this.rig.targets.take(false);
     const repository = `mirror-${++this.#runs}`;
+    try {
+      await this.#run({ ...shape, queued: false }, target, [], repository);
+      return await this.#run(shape, target, workers, repository);
+    } finally {
+      await this.rig.targets.done(target);
+    }
+  }
+
+  async #run(shape: RunShape, target: RunTarget, workers: readonly SyncProcess[], repository: string): Promise<QueueSample> {
     const what = `the ${shape.queued ? 'queued' : 'in-process'} run`;
     const linesBefore = workers.map((w) => w.logs.length);
     await Promise.all(workers.map((w) => probe(w)));
