@@ -33,4 +33,7 @@ test('--queue-only, --queue-workers and --queue-out are parsed; the scale-out ro
   assert.throws(() => parseOptions(['--queue-serial-images', 'x']), /--queue-serial-images wants an integer >= 0/);
   assert.throws(() => parseOptions(['--queue-workers=-1']), /--queue-workers wants an integer >= 0/);
   assert.throws(() => parseOptions(['--queue-only', '--queue-workers', '0']), /--queue-only wants --queue-workers of 1 or more/);
+  assert.equal(plain.queueRedisFsync, 'everysec');
+  assert.equal(parseOptions(['--queue-redis-fsync', 'always']).queueRedisFsync, 'always');
+  assert.throws(() => parseOptions(['--queue-redis-fsync', 'no']), /--queue-redis-fsync wants always or everysec, not "no"/);
 });

@@ -60,6 +60,8 @@ export interface BenchOptions {
   queueOnly: boolean;
   /** Where the figures of the queue-only run go. */
   queueOut: string;
+  /** When the scale-out row's Redis syncs its append-only file: `everysec` as deployed (README), or `always` as the tests' Redis. */
+  queueRedisFsync: 'always' | 'everysec';
 }
 
 const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
@@ -93,6 +95,8 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
                          and one worker at concurrency 1 (default 25, at most the corpus; 0 skips it)
   --queue-only           run only the scale-out row (figures: bench/results/queue.json)
   --queue-out FILE       where the queue-only figures go (default bench/results/queue.json)
+  --queue-redis-fsync always|everysec  when the scale-out row's Redis syncs its append-only file to disk
+                         (default everysec, Redis's default with appendonly yes, as the README deploys it)
   --out FILE             where to write the figures (default bench/results/latest.json)
   --many-tags N          tags of the one repository of the many-tags rows (default 2000; 0 skips them)
   --many-repos N         repositories of the registry of the many-repositories rows (default 200; 0 skips)
@@ -148,12 +152,16 @@ export function parseOptions(argv: string[]): BenchOptions {
       'queue-serial-images': { type: 'string' },
       'queue-only': { type: 'boolean' },
       'queue-out': { type: 'string' },
+      'queue-redis-fsync': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values['baseline-cli'] !== undefined && values['scaling-only'] !== true)
     throw new Error('--baseline-cli works with --scaling-only only');
   if (values['queue-only'] === true && values['queue-workers'] === '0') throw new Error('--queue-only wants --queue-workers of 1 or more');
+  const fsync = values['queue-redis-fsync'] ?? 'everysec';
+  if (fsync !== 'always' && fsync !== 'everysec')
+    throw new Error(`--queue-redis-fsync wants always or everysec, not ${JSON.stringify(fsync)}`);
   if (values.help) {
     process.stdout.write(HELP);
     process.exit(0);
@@ -191,5 +199,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     queueSerialImages: positive('queue-serial-images', values['queue-serial-images'], 25, 0),
     queueOnly: values['queue-only'] === true,
     queueOut: values['queue-out'] ?? (quick ? '.bench/quick-queue.json' : 'bench/results/queue.json'),
+    queueRedisFsync: fsync,
   };
 }

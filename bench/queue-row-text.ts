@@ -56,6 +56,7 @@ export function queueRowText(f: QueueRowFigures): string {
   const lines = [
     `machine: ${f.machine.cores} cores (${f.machine.cpu}), ${f.machine.memoryGiB} GiB RAM, Node ${f.machine.node}`,
     `corpus: ${f.images} images, ${fixed(f.bytes / 1e6, 0)} MB; ${f.options.rounds} interleaved rounds; run time from the run's own events`,
+    `redis-server: appendonly yes, appendfsync ${f.options.queueRedisFsync}${f.options.queueRedisFsync === 'always' ? ' (every write waits for the disk, which the registries keep busy)' : ' (as the README deploys it)'}`,
     '',
     formatTable(['run', 'how', 'run s', 'each run s', 'CPU s (all processes)', 'load after each'], rows),
     '',

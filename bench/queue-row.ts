@@ -31,7 +31,7 @@ import { uploadCounts } from './upload-counts.js';
  * of every process and the node processes' event-loop delay from /proc and process-probe.ts.
  */
 export async function queueRow(options: BenchOptions, machine: MachineInfo, work: string, log: (line: string) => void): Promise<void> {
-  const [source, redis] = await Promise.all([startRegistry(), startRedis()]);
+  const [source, redis] = await Promise.all([startRegistry(), startRedis({ fsync: options.queueRedisFsync })]);
   const images = corpus(options.repos, options.tags, options.largeMb);
   const paths = images.map((i) => `${i.repo}:${i.tag}`);
   const serialPaths = paths.slice(0, Math.min(options.queueSerialImages, paths.length));

@@ -21,16 +21,20 @@ export interface TestRedis {
 
 /**
  * Starts redis-server and resolves once it says it accepts connections (its own log line, read
- * from its stdout: no sleeps). Every write is appended to a file (`appendfsync always`), so a
- * restart keeps the queue as it was, as a production Redis with persistence would.
+ * from its stdout: no sleeps). Every write is appended to a file, so a restart keeps the queue as
+ * it was, as a production Redis with persistence would. `fsync`: when that file is synced to disk;
+ * the tests' Redis syncs every write (`always`) so that no test depends on timing; the bench runs
+ * Redis as the README deploys it (`appendonly yes`, Redis's default `everysec`: each write waits for
+ * no disk, which a registry on the same disk keeps busy).
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { fsync?: 'always' | 'everysec' } = {}): Promise<TestRedis> {
+  const fsync = options.fsync ?? 'always';
   const dir = await makeTempDir('redis');
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     let child: ChildProcess | undefined;
     const launch = async (): Promise<void> => {
-      child = await launchRedis(port, dir);
+      child = await launchRedis(port, dir, fsync);
     };
     try {
       await launch();
@@ -64,21 +68,8 @@ export async function startRedis(): Promise<TestRedis> {
   }
 }
 
-function launchRedis(port: number, dir: string): Promise<ChildProcess> {
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'always',
-  ];
+function launchRedis(port: number, dir: string, fsync: 'always' | 'everysec'): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', fsync];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let output = '';
