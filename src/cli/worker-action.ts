@@ -15,7 +15,7 @@ import { StopSignals } from './stop-signals.js';
  * sync.gracePeriodSeconds, then go back to the queue for another worker; it exits 0. Redis
  * unreachable, it stops without it (`queue-abandoned`), and exits 0 too.
  */
-export async function runWorker(flags: { config?: string; queue?: string; concurrency?: number }): Promise<void> {
+export async function runWorker(flags: { config?: string; queue?: string; concurrency?: number; prefetch?: number }): Promise<void> {
   const queueFlag = checkQueueFlag(flags.queue);
   const file = resolveConfigPath(flags.config, process.env, process.cwd());
   const { config, warnings } = await loadConfig(file);
@@ -31,6 +31,7 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
   });
   engine.onHostEvent((event) => log.event(event));
   const key = queueKey(settings, file, process.env);
+  const prefetch = flags.prefetch ?? config.queue?.prefetch;
   const worker = new CopyWorker({
     settings,
     config: () => config,
@@ -38,6 +39,7 @@ export async function runWorker(flags: { config?: string; queue?: string; concur
     engine,
     hosts: engine,
     concurrency: flags.concurrency ?? config.concurrency.images,
+    ...(prefetch !== undefined ? { prefetch } : {}),
     emit: (event) => log.event(event),
   });
   const signals = new StopSignals((signal, second) => logStopSignal(log, signal, second));

@@ -1,9 +1,18 @@
 import { InvalidArgumentError, type Command } from 'commander';
 
-function positiveInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('expected a whole number from 1 to 1000');
-  return n;
+const wholeNumber =
+  (least: number) =>
+  (text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < least || n > 1000) throw new InvalidArgumentError(`expected a whole number from ${least} to 1000`);
+    return n;
+  };
+
+interface WorkerFlags {
+  config?: string;
+  queue?: string;
+  concurrency?: number;
+  prefetch?: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -15,8 +24,9 @@ export function registerWorkerCommand(program: Command): void {
       'config file: its registries say how to reach each host (default: $PICTURE_BOOK_CONFIG, else ./config.yaml)',
     )
     .option('--queue <redis-url>', 'the Redis the sync servers use (overrides queue.url)')
-    .option('--concurrency <n>', 'copy jobs at once (default: concurrency.images)', positiveInteger)
-    .action(async (flags: { config?: string; queue?: string; concurrency?: number }) => {
+    .option('--concurrency <n>', 'copy jobs at once (default: concurrency.images)', wholeNumber(1))
+    .option('--prefetch <n>', 'copy jobs taken ahead of a free slot (default: queue.prefetch, else 1; 0: none)', wholeNumber(0))
+    .action(async (flags: WorkerFlags) => {
       const { runWorker } = await import('./worker-action.js');
       await runWorker(flags);
     });

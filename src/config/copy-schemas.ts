@@ -57,6 +57,13 @@ export const queueSchema = z
       .max(MAX_STALLED_SECONDS)
       .default(30)
       .describe('a worker silent this long (killed, cut off) loses its copy job to another worker'),
+    prefetch: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_CONCURRENCY)
+      .optional()
+      .describe("a worker's copy jobs taken ahead of a free slot, each started the moment a copy ends (default 1; 0: none)"),
     sourceCopies: z
       .record(registryHostKey, z.number().int().positive().max(MAX_CONCURRENCY))
       .optional()

@@ -136,6 +136,8 @@ export interface QueueSettings {
   url?: string;
   name: string;
   stalledSeconds: number;
+  /** A worker's jobs taken ahead of a free copy slot (absent: `PREFETCH` of src/queue/copy-worker.ts). */
+  prefetch?: number;
   /** Per source host: copies reading from it at once, across every worker of the queue. */
   sourceCopies?: Record<string, number>;
   /** The file holding the key that seals job data (a distribute request's credentials); relative to the config file. */

@@ -20,6 +20,7 @@ import { ProgressBatches } from './progress-batches.js';
 import { SlotWorkers } from './slot-workers.js';
 import { HeardCancels, setAsideDelay } from './set-aside.js';
 import { preciseNow } from './precise-clock.js';
+import { SlotGate } from './slot-gate.js';
 
 export interface CopyWorkerOptions {
   settings: QueueSettingsWithUrl;
@@ -40,6 +41,10 @@ export interface CopyWorkerOptions {
   name?: string;
   /** Least time between two progress updates of one job (default `PROGRESS_GAP_MS`; tests use 0 to see every update). */
   progressGapMs?: number;
+  /** Jobs taken ahead of a free slot (default `PREFETCH`; 0: a job is taken only when a slot is free). */
+  prefetch?: number;
+  /** How long a job taken ahead may wait for a slot before it goes back to the queue (default `HOLD_LIMIT_MS`). */
+  holdLimitMs?: number;
 }
 
 /**
@@ -49,6 +54,22 @@ export interface CopyWorkerOptions {
  * and a job's end waited behind them.
  */
 export const PROGRESS_GAP_MS = 250;
+
+/**
+ * Jobs a worker holds beyond its slots, waiting for one (slot-gate.ts): a copy's end starts the
+ * next at once, where a slot that took its next job only then waited a Redis round trip (the
+ * finish script that also takes the next job), and longer on a loaded machine. One is enough
+ * for that; each more only keeps a job from an idle worker for longer.
+ */
+export const PREFETCH = 1;
+
+/**
+ * A job taken ahead that waited this long for a slot goes back to the queue, where an idle worker
+ * takes it; the slot that held it takes no other until one of this worker's copies ends. Long
+ * enough for the worker's own slots to turn over in a run of small images (the case prefetch is
+ * for), short against the copies of large ones it would otherwise wait behind.
+ */
+export const HOLD_LIMIT_MS = 1000;
 
 /** Why a copy was aborted: the `sync` that asked for it stopped it, or this worker is stopping (the job goes to another). */
 type AbortReason = 'cancelled' | 'worker-stopping';
@@ -68,6 +89,8 @@ export class CopyWorker {
   #watch: RedisWatch;
   #subscriber: RedisWatch['redis'];
   #running = new Map<string, AbortController>();
+  /** Jobs taken ahead, waiting for a copy slot. */
+  #held = new Map<string, AbortController>();
   /** The processing of the jobs this worker holds, until it returns or throws. */
   #jobs = new Set<Promise<unknown>>();
   /** Jobs whose cancel this worker heard (a job set aside is not running: it is cancelled when it comes back). */
@@ -77,6 +100,9 @@ export class CopyWorker {
   #slots: HostSlots;
   #pauses: SharedPauses | undefined;
   #listening = false;
+  #gate: SlotGate;
+  /** Set by `stop`: a job taken from now on, or still waiting for a slot, goes back to the queue unstarted. */
+  #stopping = false;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
@@ -84,15 +110,20 @@ export class CopyWorker {
     const { settings } = options;
     const stalledMs = settings.stalledSeconds * 1000;
     this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
-    // One BullMQ worker per copy slot: a job starts as soon as it is taken (slot-workers.ts). The
-    // slots share the watch's connection for their commands: one more connection per slot, not two.
+    // One BullMQ worker per job held: a job starts as soon as it is taken and a copy slot is free
+    // (slot-workers.ts, slot-gate.ts). They share the watch's connection for their commands: one
+    // more connection per job held, not two.
+    // A copy ended with no job waiting for its slot: slots that handed a job back take again.
+    this.#gate = new SlotGate(options.concurrency, () => {
+      if (!this.#stopping) this.#worker.resume();
+    });
     this.#worker = new SlotWorkers<CopyJobData, CopyJobResult>(
       COPY_QUEUE,
-      (job, token) => this.#tracked(this.#process(job, token)),
+      (job, token, slot) => this.#tracked(this.#process(job, token, slot)),
       {
         connection: this.#watch.redis,
         prefix: settings.name,
-        slots: options.concurrency,
+        slots: options.concurrency + (options.prefetch ?? PREFETCH),
         lockDuration: stalledMs,
         stalledInterval: stalledMs,
         maxStalledCount: MAX_STALLS,
@@ -130,6 +161,7 @@ export class CopyWorker {
       worker: this.name,
       queue: this.#options.settings.name,
       concurrency: this.#options.concurrency,
+      prefetch: this.#options.prefetch ?? PREFETCH,
       time: Date.now(),
     });
   }
@@ -143,6 +175,9 @@ export class CopyWorker {
    */
   async stop(graceMs: number, hurry?: AbortSignal): Promise<'closed' | 'abandoned'> {
     this.#listening = false;
+    // Jobs not started yet go back to the queue at once: no grace to wait for, another worker starts them.
+    this.#stopping = true;
+    for (const controller of this.#held.values()) controller.abort('worker-stopping' satisfies AbortReason);
     const closing = this.#worker.close();
     // The grace ends early when the copies under way ended (Redis gone, `closing` would not).
     await withinGrace(Promise.race([closing, Promise.allSettled([...this.#jobs])]), graceMs, hurry);
@@ -179,14 +214,74 @@ export class CopyWorker {
     return processing;
   }
 
-  async #process(job: Job<CopyJobData, CopyJobResult>, token: string | undefined): Promise<CopyJobResult> {
+  /**
+   * A job BullMQ handed over (on BullMQ worker `slot`) waits for a copy slot (taken ahead: the
+   * worker's slots are all busy), then runs. A cancel while it waits ends it cancelled, without a
+   * copy. A stop, or a wait past the hold limit, hands it back to the queue unstarted (no try
+   * counted), for another worker.
+   */
+  async #process(job: Job<CopyJobData, CopyJobResult>, token: string | undefined, slot: number): Promise<CopyJobResult> {
+    const id = job.id ?? '';
+    const handedOver = preciseNow();
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal); // every request of the copy listens on it
+    this.#running.set(id, controller);
+    this.#held.set(id, controller);
+    if (this.#stopping) controller.abort('worker-stopping' satisfies AbortReason);
+    const held = AbortSignal.timeout(this.#options.holdLimitMs ?? HOLD_LIMIT_MS);
+    let release = await this.#gate.take(AbortSignal.any([controller.signal, held]));
+    if (release === undefined && !controller.signal.aborted) {
+      if (await this.#handBack(job, token, slot, 'held')) throw new DelayedError(`${job.data.target}: held too long; back to the queue`);
+      release = await this.#gate.take(controller.signal);
+    }
+    this.#held.delete(id);
+    try {
+      if (controller.signal.reason === 'worker-stopping' && (await this.#handBack(job, token, slot, 'stopping')))
+        throw new DelayedError(`${job.data.target}: worker ${this.name} stopped before it started the copy; back to the queue`);
+      return await this.#run(job, token, controller, preciseNow() - handedOver);
+    } finally {
+      release?.();
+    }
+  }
+
+  /**
+   * Puts a job not started back in the queue (BullMQ's delayed set, due at once; no try counted).
+   * Its BullMQ worker is paused first, so that it does not take that job again at once: it takes
+   * again when one of this worker's copies ends (or never, stopping). False: Redis refused.
+   */
+  async #handBack(
+    job: Job<CopyJobData, CopyJobResult>,
+    token: string | undefined,
+    slot: number,
+    why: 'held' | 'stopping',
+  ): Promise<boolean> {
+    const id = job.id ?? '';
+    await this.#worker.pause(slot);
+    try {
+      await job.moveToDelayed(Date.now(), token);
+    } catch {
+      if (!this.#stopping) this.#worker.resume();
+      return false;
+    }
+    this.#running.delete(id);
+    this.#held.delete(id);
+    this.#options.emit({ type: 'copy-job-returned', worker: this.name, job: id, target: job.data.target, why, time: Date.now() });
+    return true;
+  }
+
+  async #run(
+    job: Job<CopyJobData, CopyJobResult>,
+    token: string | undefined,
+    controller: AbortController,
+    heldMs: number,
+  ): Promise<CopyJobResult> {
     const { data } = job;
     const id = job.id ?? '';
     const emit = this.#options.emit;
-    // Nothing of ours comes between BullMQ handing the job over and this line. The pickup before it
-    // is BullMQ's: `sync`'s add wakes one waiting slot (one marker in Redis however many jobs were
+    // Nothing of ours comes between a free slot and this line. The pickup before it is BullMQ's:
+    // `sync`'s add wakes one waiting BullMQ worker (one marker in Redis however many jobs were
     // added), whose take wakes the next: jobs added at once are taken one after another, a Redis
-    // round trip and a process wake-up each; a slot that ends a job takes the next in the same call.
+    // round trip and a process wake-up each; a job taken ahead waited for the slot (`heldMs`).
     emit({
       type: 'copy-job-taken',
       worker: this.name,
@@ -195,12 +290,10 @@ export class CopyWorker {
       source: data.source,
       target: data.target,
       attempt: job.attemptsMade + 1,
+      heldMs: Math.round(heldMs * 1000) / 1000,
       preciseTime: preciseNow(),
       time: Date.now(),
     });
-    const controller = new AbortController();
-    setMaxListeners(0, controller.signal); // every request of the copy listens on it
-    this.#running.set(id, controller);
     // Progress is sent in order, numbered; what is not known stored when the copy ends goes in the result.
     const attempt = job.attemptsStarted;
     const progress = new ProgressBatches<CopyEvent>(

@@ -6,7 +6,8 @@ export type QueueEvent =
   | { type: 'queue-reachable'; role: 'sync' | 'worker'; time: number }
   /** A stopping worker could not reach Redis: it stopped without it; its `jobs` under way go to another worker once their locks lapse. */
   | { type: 'queue-abandoned'; role: 'worker'; jobs: number; time: number }
-  | { type: 'worker-ready'; worker: string; queue: string; concurrency: number; time: number }
+  /** `concurrency` copies at once; `prefetch` jobs more taken ahead, each waiting for a slot. */
+  | { type: 'worker-ready'; worker: string; queue: string; concurrency: number; prefetch: number; time: number }
   | {
       type: 'copy-job-taken';
       worker: string;
@@ -15,7 +16,9 @@ export type QueueEvent =
       source: string;
       target: string;
       attempt: number;
-      /** When, to the microsecond (precise-clock.ts): the queue's time per job is a few milliseconds. */
+      /** How long the job, taken ahead, waited in this worker for a copy slot (ms; 0: a slot was free). */
+      heldMs: number;
+      /** When its copy starts (a slot is free), to the microsecond (precise-clock.ts): the queue's time per job is a few milliseconds. */
       preciseTime: number;
       time: number;
     }
@@ -33,6 +36,11 @@ export type QueueEvent =
       preciseTime: number;
       time: number;
     }
+  /**
+   * A worker handed back a job it had taken ahead and not started: it stops, or the job waited
+   * `HOLD_LIMIT_MS` for a copy slot (`held`). Another worker takes it (no try counted).
+   */
+  | { type: 'copy-job-returned'; worker: string; job: string; target: string; why: 'held' | 'stopping'; time: number }
   /** The `sync` side received a job's end (`queuedAt`: when it added the job), from its event or a lookup; both to the microsecond (precise-clock.ts). */
   | { type: 'copy-job-result-seen'; job: string; registry: string; target: string; queuedAt: number; preciseTime: number; time: number }
   /** Another worker is writing the same image to the same tag: this one waits for it, then finds the target up to date. */

@@ -17,13 +17,13 @@ export class SlotWorkers<Data, Result> {
 
   constructor(
     queue: string,
-    process: (job: Job<Data, Result>, token: string | undefined) => Promise<Result>,
+    process: (job: Job<Data, Result>, token: string | undefined, slot: number) => Promise<Result>,
     options: Omit<WorkerOptions, 'concurrency' | 'autorun'> & { slots: number },
     onError: (error: Error) => void,
   ) {
     const { slots, ...shared } = options;
     this.workers = Array.from({ length: slots }, (_, slot) => {
-      const worker = new Worker<Data, Result>(queue, process, {
+      const worker = new Worker<Data, Result>(queue, (job, token) => process(job, token, slot), {
         ...shared,
         concurrency: 1,
         autorun: false,
@@ -38,6 +38,19 @@ export class SlotWorkers<Data, Result> {
   async start(): Promise<void> {
     for (const worker of this.workers) void worker.run();
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  /**
+   * Slot `slot` takes no job after the one it has (BullMQ's pause of one worker, not waiting for
+   * that job). Slot 0's stalled-job look pauses with it: the other workers' looks go on.
+   */
+  async pause(slot: number): Promise<void> {
+    await this.workers[slot]?.pause(true);
+  }
+
+  /** The slots paused take jobs again. */
+  resume(): void {
+    for (const worker of this.workers) if (worker.isPaused()) void worker.resume();
   }
 
   /** Takes no more jobs; resolves when the running ones ended (BullMQ's `close`). */

@@ -71,7 +71,9 @@ export function describeServerEvent(event: ServerEvent): string {
     case 'queue-abandoned':
       return `the queue's Redis cannot be reached: stopping without it; ${event.jobs} copy job(s) under way go to another worker once their locks lapse (queue.stalledSeconds)`;
     case 'worker-ready':
-      return `worker ${event.worker} takes copy jobs of queue "${event.queue}" (${event.concurrency} at once)`;
+      return `worker ${event.worker} takes copy jobs of queue "${event.queue}" (${event.concurrency} at once, ${event.prefetch} more taken ahead)`;
+    case 'copy-job-returned':
+      return `copy job not started (${event.why === 'held' ? 'every copy slot stayed busy' : 'the worker stops'}), back to the queue for another worker: ${event.target}`;
     case 'copy-job-taken':
       return `copy job taken: ${event.source} -> ${event.target}${event.attempt > 1 ? ` (try ${event.attempt})` : ''}`;
     case 'copy-job-ended':

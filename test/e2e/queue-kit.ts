@@ -118,13 +118,14 @@ export async function startSyncPair(rig: QueueRig, name: string, registry: objec
  */
 export async function startWorker(
   configFile: string,
-  options: { cwd: string; queue?: string; concurrency?: number; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; queue?: string; concurrency?: number; prefetch?: number; env?: NodeJS.ProcessEnv },
 ): Promise<SyncProcess> {
   const args = [
     CLI,
     'worker',
     ...(options.queue ? ['--queue', options.queue] : []),
     ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
+    ...(options.prefetch !== undefined ? ['--prefetch', String(options.prefetch)] : []),
   ];
   const worker = new SyncProcess(configFile, 'http://127.0.0.1:0', undefined, options.cwd, args, options.env);
   try {

@@ -49,8 +49,12 @@ async function startServer(home: string, entry: object, queue: object): Promise<
   return server;
 }
 
+/**
+ * A worker of one copy slot that takes no job ahead: each test says which worker holds which
+ * image, and a job taken ahead would sit behind a held copy (queue-prefetch.test.ts tests that).
+ */
 async function worker(configFile: string, home: string): Promise<SyncProcess> {
-  const started = await startWorker(configFile, { cwd: home, queue: rig.redis.url, concurrency: 1 });
+  const started = await startWorker(configFile, { cwd: home, queue: rig.redis.url, concurrency: 1, prefetch: 0 });
   rig.processes.push(started);
   return started;
 }

@@ -43,13 +43,15 @@ async function exitOf(process: SyncProcess, what: string): Promise<{ code: numbe
   }
 }
 
-test('a worker of 6 copy slots holds at most slots + 2 Redis connections (one blocking connection per slot, the rest shared)', async (t) => {
+test('a worker of 6 copy slots and 1 job taken ahead holds at most 6 + 1 + 2 Redis connections (one blocking connection per job held, the rest shared)', async (t) => {
   const redis = await startRedis();
   redises.push(redis);
   const probe = new Redis(redis.url);
   t.after(() => probe.quit());
   const slots = 6;
   const started = await worker(redis, slots);
+  const held = slots + Number(started.events('worker-ready')[0]?.prefetch);
+  assert.equal(held, slots + 1, 'the default: one job taken ahead');
   // `worker-ready` comes once every slot's connections are ready: every connection the worker opens exists.
   const clients = (await probe.client('LIST')) as string;
   const own = String(await probe.client('ID'));
@@ -58,8 +60,8 @@ test('a worker of 6 copy slots holds at most slots + 2 Redis connections (one bl
     .filter((line) => line.startsWith('id='))
     .filter((line) => !line.startsWith(`id=${own} `));
   t.diagnostic(theirs.map((line) => / name=(\S*)/.exec(line)?.[1] ?? '?').join(', '));
-  assert.ok(theirs.length >= slots, `one blocking connection per slot at least: ${theirs.length}`);
-  assert.ok(theirs.length <= slots + 2, `${theirs.length} connections for ${slots} slots: ${theirs.join('\n')}`);
+  assert.ok(theirs.length >= held, `one blocking connection per job held at least: ${theirs.length}`);
+  assert.ok(theirs.length <= held + 2, `${theirs.length} connections for ${held} jobs held: ${theirs.join('\n')}`);
   assert.deepEqual(await started.stop(), { code: 0, signal: null });
 });
 

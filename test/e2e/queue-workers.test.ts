@@ -34,10 +34,11 @@ test('sync --queue and three worker processes: one job per image, each image rea
     // must not hand them to another worker meanwhile.
     queue: { stalledSeconds: 60 },
   });
-  // Each worker copies one image at a time: the first holds alpha, the second bravo, the third takes the rest.
+  // Each worker copies one image at a time: the first holds alpha, the second bravo, the third takes
+  // the rest. None takes a job ahead (it would wait behind a held copy: queue-prefetch.test.ts).
   hold('alpha');
   hold('bravo');
-  const first = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 });
+  const first = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1, prefetch: 0 });
   processes.push(first);
 
   const port = await apiPort();
@@ -56,10 +57,10 @@ test('sync --queue and three worker processes: one job per image, each image rea
     [`${targetProxy.host}/mirror/queue/alpha:v1`],
     'the first worker holds alpha',
   );
-  const second = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 });
+  const second = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1, prefetch: 0 });
   processes.push(second);
   await until(() => isHeld('bravo'), "bravo's layer held mid-blob too", 60_000);
-  const third = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 });
+  const third = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1, prefetch: 0 });
   processes.push(third);
   const workers = [first, second, third];
   const copied = (): string[] => workers.flatMap((w) => jobsEnded(w, 'copied').map((l) => String(l.target)));
@@ -126,7 +127,13 @@ test('a pause withdraws the jobs no worker has taken and stops the copy under wa
     images: ['alpha', 'bravo'].map((name) => `${sourceProxy.host}/queue/${name}:v1`),
   };
   const home = await makeTempDir('queue-pause');
-  const worker = await startWorker(await writeConfig(home, { registries: [registry] }), { cwd: home, queue: redis.url, concurrency: 1 });
+  // No job taken ahead: what is under test is the withdrawal of the jobs no worker holds.
+  const worker = await startWorker(await writeConfig(home, { registries: [registry] }), {
+    cwd: home,
+    queue: redis.url,
+    concurrency: 1,
+    prefetch: 0,
+  });
   processes.push(worker);
   sourceProxy.clearFaults();
   hold('alpha');
@@ -167,9 +174,10 @@ test('the same image for the same tag asked twice from different sources (two se
   const home = await makeTempDir('queue-twice');
   const entry = { hostname: targetProxy.host, repository: 'twice', images: [`${sourceProxy.host}/queue/charlie:v1`] };
   const workerConfig = await writeConfig(home, { registries: [entry] });
+  // One job each: a worker taking the second ahead would hold it behind its own first copy.
   const workers = [
-    await startWorker(workerConfig, { cwd: home, queue: redis.url, concurrency: 1 }),
-    await startWorker(workerConfig, { cwd: home, queue: redis.url, concurrency: 1 }),
+    await startWorker(workerConfig, { cwd: home, queue: redis.url, concurrency: 1, prefetch: 0 }),
+    await startWorker(workerConfig, { cwd: home, queue: redis.url, concurrency: 1, prefetch: 0 }),
   ];
   processes.push(...workers);
   sourceProxy.clearFaults();
