@@ -52,3 +52,14 @@ test('an abort while waiting leaves the line without a slot; one aborted before 
   assert.equal(await new SlotGate(3).take(gone.signal), undefined);
   assert.throws(() => new SlotGate(0), /at least one slot/);
 });
+
+test('onFree is called when a slot is left free, not when it goes to a waiting job', async () => {
+  let freed = 0;
+  const gate = new SlotGate(1, () => freed++);
+  const first = await gate.take(new AbortController().signal);
+  const second = gate.take(new AbortController().signal);
+  first?.();
+  assert.equal(freed, 0, 'handed to the waiting job');
+  (await second)?.();
+  assert.equal(freed, 1, 'no one waiting: left free');
+});
