@@ -33,7 +33,16 @@ export class JobFollowers {
 
   /** `follower` now follows `jobId` (and no longer the job it followed before). */
   follow(jobId: string, follower: Follower): void {
-    if (follower.jobId !== undefined) this.#byJob.get(follower.jobId)?.delete(follower);
+    const before = follower.jobId;
+    if (before !== undefined && before !== jobId) {
+      const left = this.#byJob.get(before);
+      left?.delete(follower);
+      // Its own job id, found taken by another job of the same copy: nobody follows it any more.
+      if (left?.size === 0) {
+        this.#byJob.delete(before);
+        this.#orders.delete(before);
+      }
+    }
     follower.jobId = jobId;
     const set = this.#byJob.get(jobId) ?? new Set<Follower>();
     set.add(follower);
