@@ -128,8 +128,10 @@ export class CopyQueue {
       const follower: Follower = { data, run, added: false, resolve, reject };
       const onDrain = (): void => void this.#withdraw(follower);
       const onAbort = (): void => {
+        // Another caller here follows the same job (the same copy asked twice): it goes on for them.
+        const shared = follower.jobId !== undefined && this.#followers.of(follower.jobId).length > 1;
         void this.#withdraw(follower);
-        void this.#watch.redis.publish(cancelChannel(this.settings), follower.jobId ?? '').catch(() => undefined);
+        if (!shared) void this.#watch.redis.publish(cancelChannel(this.settings), follower.jobId ?? '').catch(() => undefined);
       };
       run.drain?.addEventListener('abort', onDrain, { once: true });
       run.signal?.addEventListener('abort', onAbort, { once: true });
@@ -158,19 +160,27 @@ export class CopyQueue {
       follower.added = true;
       follower.adding = false;
       // Another caller's job for the same copy is under way: follow that one, which may have ended already.
-      if (job.id !== undefined && job.id !== id) {
-        this.#followers.follow(job.id, follower);
-        await this.#checkJob(job.id);
-      }
+      if (job.id !== undefined && job.id !== id) this.#followers.follow(job.id, follower);
+      // Stopped while the add was on its way: the stop found nothing to withdraw then.
+      if (follower.run.signal?.aborted || follower.run.drain?.aborted) await this.#withdraw(follower);
+      else if (job.id !== undefined && job.id !== id) await this.#checkJob(job.id);
     } catch (error) {
       follower.adding = false;
       this.#followers.fail(id, error instanceof Error ? error : queueError(String(error)));
     }
   }
 
-  /** A stop before the copy began: the job leaves the queue unless a worker already has it. */
+  /**
+   * A stop before the copy began: the job leaves the queue unless a worker already has it. A job
+   * another caller here follows too stays for them: only this caller ends, cancelled. One still
+   * being added is withdrawn once Redis has it (#add).
+   */
   async #withdraw(follower: Follower): Promise<void> {
     if (follower.jobId === undefined || !follower.added) return;
+    if (this.#followers.of(follower.jobId).length > 1) {
+      this.#followers.settleOne(follower, { status: 'cancelled' });
+      return;
+    }
     const removed = await this.#queue.remove(follower.jobId).catch(() => 0);
     if (removed > 0) this.#followers.settle(follower.jobId, { status: 'cancelled' });
   }

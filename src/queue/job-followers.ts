@@ -33,16 +33,7 @@ export class JobFollowers {
 
   /** `follower` now follows `jobId` (and no longer the job it followed before). */
   follow(jobId: string, follower: Follower): void {
-    const before = follower.jobId;
-    if (before !== undefined && before !== jobId) {
-      const left = this.#byJob.get(before);
-      left?.delete(follower);
-      // Its own job id, found taken by another job of the same copy: nobody follows it any more.
-      if (left?.size === 0) {
-        this.#byJob.delete(before);
-        this.#orders.delete(before);
-      }
-    }
+    if (follower.jobId !== jobId) this.#leave(follower);
     follower.jobId = jobId;
     const set = this.#byJob.get(jobId) ?? new Set<Follower>();
     set.add(follower);
@@ -72,6 +63,25 @@ export class JobFollowers {
     this.#orders.delete(jobId);
     for (const follower of followers) follower.jobId = undefined;
     return followers;
+  }
+
+  /** `follower` alone stops following its job and ends with `result`; the others go on following it. */
+  settleOne(follower: Follower, result: CopyJobResult): void {
+    this.#leave(follower);
+    follower.jobId = undefined;
+    follower.done?.();
+    follower.resolve(result);
+  }
+
+  /** Takes `follower` off its job's list; a job nobody follows any more is forgotten (its own id, found taken by another job of the same copy). */
+  #leave(follower: Follower): void {
+    if (follower.jobId === undefined) return;
+    const left = this.#byJob.get(follower.jobId);
+    left?.delete(follower);
+    if (left?.size === 0) {
+      this.#byJob.delete(follower.jobId);
+      this.#orders.delete(follower.jobId);
+    }
   }
 
   settle(jobId: string, result: CopyJobResult): void {

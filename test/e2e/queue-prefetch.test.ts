@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Queue } from 'bullmq';
-import { loadConfig, type PictureBookConfig } from '../../src/config/index.js';
-import type { CopyResult, CopyTask } from '../../src/copy/index.js';
-import { CopyQueue, CopyWorker, type QueueEvent } from '../../src/queue/index.js';
-import { COPY_QUEUE } from '../../src/queue/queue-names.js';
-import { redisOptions } from '../../src/queue/redis-connection.js';
-import { startRedis, type TestRedis } from '../harness/index.js';
-import { makeTempDir } from '../harness/procs.js';
-import { until, writeConfig } from './sync-kit.js';
+import { test } from 'node:test';
+import type { QueueEvent } from '../../src/queue/index.js';
+import { REGISTRY, useHeldQueueRig } from './held-queue-rig.js';
+import { until } from './sync-kit.js';
 
 /*
  * A worker takes `prefetch` jobs ahead of a free copy slot: the one taken ahead waits in the
@@ -17,94 +11,7 @@ import { until, writeConfig } from './sync-kit.js';
  * copies end when the test says (what is under test is who runs which job when, not a copy).
  */
 
-const REGISTRY = '127.0.0.1:1'; // never reached: the engine is the test's
-let redis: TestRedis | undefined;
-let config: PictureBookConfig | undefined;
-before(async () => {
-  redis = await startRedis();
-  const file = await writeConfig(await makeTempDir('queue-prefetch'), {
-    registries: [{ hostname: REGISTRY, images: ['127.0.0.1:2/app:v1'] }],
-  });
-  config = (await loadConfig(file)).config;
-});
-after(async () => {
-  await redis?.stop();
-});
-
-/** An engine whose copies run until `end(target)`; `started` lists the targets it was asked to copy, in order. */
-function heldEngine(): { copy: (task: CopyTask) => Promise<CopyResult>; started: string[]; end: (target: string) => void } {
-  const ends = new Map<string, () => void>();
-  const started: string[] = [];
-  return {
-    started,
-    end: (target) => ends.get(target)?.(),
-    copy: async (task) => {
-      started.push(task.target);
-      await new Promise<void>((resolve) => ends.set(task.target, resolve));
-      const figures = { bytes: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, durationMs: 0, manifestsWritten: 1 };
-      return { status: 'copied', source: task.source, target: task.target, digest: 'sha256:1', sourceDigest: 'sha256:1', ...figures };
-    },
-  };
-}
-
-interface Rig {
-  url: string;
-  settings: { url: string; name: string; stalledSeconds: number };
-  queue: CopyQueue;
-  jobs: Queue;
-  workers: Array<{ worker: CopyWorker; engine: ReturnType<typeof heldEngine>; log: QueueEvent[] }>;
-  startWorker: (options?: {
-    prefetch?: number;
-    holdLimitMs?: number;
-  }) => Promise<{ worker: CopyWorker; engine: ReturnType<typeof heldEngine>; log: QueueEvent[] }>;
-  copy: (image: string, signal?: AbortSignal) => Promise<CopyResult>;
-}
-
-/**
- * A sync-side queue and workers of one copy slot each, on a queue of the test's own name. A job
- * held ahead goes back to the queue after a minute unless the test says otherwise: longer than any test.
- */
-function rigFor(t: { after: (fn: () => Promise<void>) => void }, name: string): Rig {
-  if (!redis || !config) throw new Error('redis-server did not start');
-  const url = redis.url;
-  const loaded = config;
-  const settings = { url, name, stalledSeconds: 30 };
-  const queue = new CopyQueue(settings, () => undefined, { checkEveryMs: 3_600_000 });
-  const jobs = new Queue(COPY_QUEUE, { connection: redisOptions(url), prefix: name });
-  const rig: Rig = {
-    url,
-    settings,
-    queue,
-    jobs,
-    workers: [],
-    startWorker: async ({ prefetch, holdLimitMs = 60_000 } = {}) => {
-      const engine = heldEngine();
-      const log: QueueEvent[] = [];
-      const worker = new CopyWorker({
-        settings,
-        config: () => loaded,
-        engine,
-        concurrency: 1,
-        emit: (event) => log.push(event),
-        holdLimitMs,
-        ...(prefetch !== undefined ? { prefetch } : {}),
-      });
-      await worker.start();
-      const started = { worker, engine, log };
-      rig.workers.push(started);
-      return started;
-    },
-    copy: (image, signal) =>
-      queue.copy(REGISTRY, { source: `127.0.0.1:2/${image}`, target: `${REGISTRY}/${image}` }, signal ? { signal } : {}),
-  };
-  t.after(async () => {
-    // Whatever a failed test left running ends, so every close can finish.
-    for (const { engine } of rig.workers) for (const target of engine.started) engine.end(target);
-    await Promise.all(rig.workers.map(({ worker }) => worker.stop(0)));
-    await Promise.all([queue.close(), jobs.close()]);
-  });
-  return rig;
-}
+const rigFor = useHeldQueueRig('queue-prefetch');
 
 const target = (image: string): string => `${REGISTRY}/${image}`;
 const taken = (log: QueueEvent[]): Array<QueueEvent & { type: 'copy-job-taken' }> =>
