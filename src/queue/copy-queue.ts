@@ -126,11 +126,11 @@ export class CopyQueue {
   #run(data: CopyJobData, run: CopyRunOptions): Promise<CopyJobResult> {
     return new Promise<CopyJobResult>((resolve, reject) => {
       const follower: Follower = { data, run, added: false, resolve, reject };
-      const onDrain = (): void => void this.#withdraw(follower);
+      const onDrain = (): void => void this.#withdraw(follower, 'drain');
       const onAbort = (): void => {
         // Another caller here follows the same job (the same copy asked twice): it goes on for them.
         const shared = follower.jobId !== undefined && this.#followers.of(follower.jobId).length > 1;
-        void this.#withdraw(follower);
+        void this.#withdraw(follower, 'stop');
         if (!shared) void this.#watch.redis.publish(cancelChannel(this.settings), follower.jobId ?? '').catch(() => undefined);
       };
       run.drain?.addEventListener('abort', onDrain, { once: true });
@@ -162,7 +162,8 @@ export class CopyQueue {
       // Another caller's job for the same copy is under way: follow that one, which may have ended already.
       if (job.id !== undefined && job.id !== id) this.#followers.follow(job.id, follower);
       // Stopped while the add was on its way: the stop found nothing to withdraw then.
-      if (follower.run.signal?.aborted || follower.run.drain?.aborted) await this.#withdraw(follower);
+      const stopped = follower.run.signal?.aborted ? 'stop' : follower.run.drain?.aborted ? 'drain' : undefined;
+      if (stopped) await this.#withdraw(follower, stopped);
       else if (job.id !== undefined && job.id !== id) await this.#checkJob(job.id);
     } catch (error) {
       follower.adding = false;
@@ -172,13 +173,14 @@ export class CopyQueue {
 
   /**
    * A stop before the copy began: the job leaves the queue unless a worker already has it. A job
-   * another caller here follows too stays for them: only this caller ends, cancelled. One still
-   * being added is withdrawn once Redis has it (#add).
+   * another caller here follows too stays for them: a `stop` ends this caller alone, cancelled; a
+   * `drain` (a pause: what was started ends) lets it end with the copy that goes on anyway. One
+   * still being added is withdrawn once Redis has it (#add).
    */
-  async #withdraw(follower: Follower): Promise<void> {
+  async #withdraw(follower: Follower, why: 'stop' | 'drain'): Promise<void> {
     if (follower.jobId === undefined || !follower.added) return;
     if (this.#followers.of(follower.jobId).length > 1) {
-      this.#followers.settleOne(follower, { status: 'cancelled' });
+      if (why === 'stop') this.#followers.settleOne(follower, { status: 'cancelled' });
       return;
     }
     const removed = await this.#queue.remove(follower.jobId).catch(() => 0);

@@ -83,3 +83,19 @@ test('the same copy asked twice, both still queued: a stop of one caller leaves 
   engine.end(target('a:1'));
   assert.equal((await kept).status, 'copied');
 });
+
+test('the same copy asked twice, one caller drained (a pause): its share ends with the copy, which goes on for both', async (t) => {
+  const rig = rigFor(t, 'withdraw-shared-drain');
+  await rig.queue.ready();
+  const kept = rig.copy('a:1');
+  const drain = new AbortController();
+  const task = { source: '127.0.0.1:2/a:1', target: target('a:1') };
+  const drained = rig.queue.copy(REGISTRY, task, { drain: drain.signal });
+  await until(async () => (await rig.jobs.getWaitingCount()) === 1 || undefined, 'the job queued');
+  drain.abort();
+  const { engine } = await rig.startWorker();
+  await until(() => engine.started.length === 1 || undefined, 'the copy');
+  engine.end(target('a:1'));
+  assert.deepEqual([(await kept).status, ((await endOf(drained)) as { status?: string }).status], ['copied', 'copied']);
+  assert.deepEqual(engine.started, [target('a:1')]);
+});
