@@ -222,14 +222,18 @@ export class CopyWorker {
    */
   async #process(job: Job<CopyJobData, CopyJobResult>, token: string | undefined, slot: number): Promise<CopyJobResult> {
     const id = job.id ?? '';
-    const handedOver = preciseNow();
     const controller = new AbortController();
     setMaxListeners(0, controller.signal); // every request of the copy listens on it
     this.#running.set(id, controller);
     this.#held.set(id, controller);
     if (this.#stopping) controller.abort('worker-stopping' satisfies AbortReason);
-    const held = AbortSignal.timeout(this.#options.holdLimitMs ?? HOLD_LIMIT_MS);
-    let release = await this.#gate.take(AbortSignal.any([controller.signal, held]));
+    // A free slot: no wait at all (heldMs 0), not even a turn of the event loop.
+    let release = controller.signal.aborted ? undefined : this.#gate.tryTake();
+    const heldFrom = release ? undefined : preciseNow();
+    if (!release) {
+      const held = AbortSignal.timeout(this.#options.holdLimitMs ?? HOLD_LIMIT_MS);
+      release = await this.#gate.take(AbortSignal.any([controller.signal, held]));
+    }
     if (release === undefined && !controller.signal.aborted) {
       if (await this.#handBack(job, token, slot, 'held')) throw new DelayedError(`${job.data.target}: held too long; back to the queue`);
       release = await this.#gate.take(controller.signal);
@@ -238,7 +242,7 @@ export class CopyWorker {
     try {
       if (controller.signal.reason === 'worker-stopping' && (await this.#handBack(job, token, slot, 'stopping')))
         throw new DelayedError(`${job.data.target}: worker ${this.name} stopped before it started the copy; back to the queue`);
-      return await this.#run(job, token, controller, preciseNow() - handedOver);
+      return await this.#run(job, token, controller, heldFrom === undefined ? 0 : preciseNow() - heldFrom);
     } finally {
       release?.();
     }

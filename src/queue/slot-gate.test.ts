@@ -63,3 +63,12 @@ test('onFree is called when a slot is left free, not when it goes to a waiting j
   (await second)?.();
   assert.equal(freed, 1, 'no one waiting: left free');
 });
+
+test('tryTake answers a free slot at once, and nothing while every slot is taken', () => {
+  const gate = new SlotGate(1);
+  const release = gate.tryTake();
+  assert.ok(release);
+  assert.equal(gate.tryTake(), undefined);
+  release();
+  assert.ok(gate.tryTake());
+});

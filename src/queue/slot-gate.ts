@@ -28,10 +28,8 @@ export class SlotGate {
    */
   take(signal: AbortSignal): Promise<(() => void) | undefined> {
     if (signal.aborted) return Promise.resolve(undefined);
-    if (this.#free > 0) {
-      this.#free--;
-      return Promise.resolve(this.#release());
-    }
+    const free = this.tryTake();
+    if (free) return Promise.resolve(free);
     return new Promise((resolve) => {
       const waiter = {
         admit: (release: () => void): void => {
@@ -46,6 +44,13 @@ export class SlotGate {
       signal.addEventListener('abort', leave, { once: true });
       this.#waiting.push(waiter);
     });
+  }
+
+  /** A free slot's release at once, or `undefined` when every slot is taken (nothing waits in line). */
+  tryTake(): (() => void) | undefined {
+    if (this.#free === 0) return undefined;
+    this.#free--;
+    return this.#release();
   }
 
   #release(): () => void {

@@ -42,10 +42,10 @@ test('a job taken ahead waits for the busy slot and starts the moment its copy e
     next.map((e) => e.type),
     ['copy-job-ended', 'copy-job-taken'],
   );
-  // The second waited at least the test's look at the queue (50 ms between looks); the first, for nothing but its turn.
+  // The second waited for the slot (the test's looks at the queue at least); the first found it free: 0, not a short wait.
   const [firstTaken, secondTaken] = taken(log);
-  assert.ok(secondTaken && secondTaken.heldMs >= 10, `the second job says it was held: ${JSON.stringify(secondTaken)}`);
-  assert.ok(firstTaken && firstTaken.heldMs < 5, `the first found a free slot: ${JSON.stringify(firstTaken)}`);
+  assert.ok(secondTaken && secondTaken.heldMs > 0, `the second job says it was held: ${JSON.stringify(secondTaken)}`);
+  assert.equal(firstTaken?.heldMs, 0, `the first found a free slot: ${JSON.stringify(firstTaken)}`);
   engine.end(engine.started[1] ?? '');
   await until(() => engine.started.length === 3 || undefined, 'the third copy');
   engine.end(engine.started[2] ?? '');
