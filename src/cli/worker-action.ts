@@ -15,7 +15,15 @@ import { StopSignals } from './stop-signals.js';
  * sync.gracePeriodSeconds, then go back to the queue for another worker; it exits 0. Redis
  * unreachable, it stops without it (`queue-abandoned`), and exits 0 too.
  */
-export async function runWorker(flags: { config?: string; queue?: string; concurrency?: number; prefetch?: number }): Promise<void> {
+/** `picture-book worker`'s flags (worker-command.ts). */
+export interface WorkerFlags {
+  config?: string;
+  queue?: string;
+  concurrency?: number;
+  prefetch?: number;
+}
+
+export async function runWorker(flags: WorkerFlags): Promise<void> {
   const queueFlag = checkQueueFlag(flags.queue);
   const file = resolveConfigPath(flags.config, process.env, process.cwd());
   const { config, warnings } = await loadConfig(file);

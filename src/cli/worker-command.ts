@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { WorkerFlags } from './worker-action.js';
 
 const wholeNumber =
   (least: number) =>
@@ -7,13 +8,6 @@ const wholeNumber =
     if (!Number.isInteger(n) || n < least || n > 1000) throw new InvalidArgumentError(`expected a whole number from ${least} to 1000`);
     return n;
   };
-
-interface WorkerFlags {
-  config?: string;
-  queue?: string;
-  concurrency?: number;
-  prefetch?: number;
-}
 
 export function registerWorkerCommand(program: Command): void {
   program

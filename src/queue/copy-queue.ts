@@ -129,7 +129,7 @@ export class CopyQueue {
       const onDrain = (): void => void this.#withdraw(follower, 'drain');
       const onAbort = (): void => {
         // Another caller here follows the same job (the same copy asked twice): it goes on for them.
-        const shared = follower.jobId !== undefined && this.#followers.of(follower.jobId).length > 1;
+        const shared = this.#followers.isShared(follower);
         void this.#withdraw(follower, 'stop');
         if (!shared) void this.#watch.redis.publish(cancelChannel(this.settings), follower.jobId ?? '').catch(() => undefined);
       };
@@ -179,7 +179,7 @@ export class CopyQueue {
    */
   async #withdraw(follower: Follower, why: 'stop' | 'drain'): Promise<void> {
     if (follower.jobId === undefined || !follower.added) return;
-    if (this.#followers.of(follower.jobId).length > 1) {
+    if (this.#followers.isShared(follower)) {
       if (why === 'stop') this.#followers.settleOne(follower, { status: 'cancelled' });
       return;
     }

@@ -101,12 +101,15 @@ export class CopyWorker {
   #pauses: SharedPauses | undefined;
   #listening = false;
   #gate: SlotGate;
+  /** Jobs held beyond the copy slots (`prefetch`, default `PREFETCH`). */
+  #prefetch: number;
   /** Set by `stop`: a job taken from now on, or still waiting for a slot, goes back to the queue unstarted. */
   #stopping = false;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
     this.name = options.name ?? `${hostname()}:${process.pid}`;
+    this.#prefetch = options.prefetch ?? PREFETCH;
     const { settings } = options;
     const stalledMs = settings.stalledSeconds * 1000;
     this.#watch = new RedisWatch(settings.url, 'worker', options.emit);
@@ -123,7 +126,7 @@ export class CopyWorker {
       {
         connection: this.#watch.redis,
         prefix: settings.name,
-        slots: options.concurrency + (options.prefetch ?? PREFETCH),
+        slots: options.concurrency + this.#prefetch,
         lockDuration: stalledMs,
         stalledInterval: stalledMs,
         maxStalledCount: MAX_STALLS,
@@ -161,7 +164,7 @@ export class CopyWorker {
       worker: this.name,
       queue: this.#options.settings.name,
       concurrency: this.#options.concurrency,
-      prefetch: this.#options.prefetch ?? PREFETCH,
+      prefetch: this.#prefetch,
       time: Date.now(),
     });
   }

@@ -40,6 +40,11 @@ export class JobFollowers {
     this.#byJob.set(jobId, set);
   }
 
+  /** Another caller here follows `follower`'s job too (the same copy asked twice). */
+  isShared(follower: Follower): boolean {
+    return follower.jobId !== undefined && (this.#byJob.get(follower.jobId)?.size ?? 0) > 1;
+  }
+
   of(jobId: string): Follower[] {
     return [...(this.#byJob.get(jobId) ?? [])];
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REGISTRY, useHeldQueueRig } from './held-queue-rig.js';
+import { within } from '../chaos/chaos-kit.js';
 import { until } from './sync-kit.js';
 
 /*
@@ -12,23 +13,6 @@ import { until } from './sync-kit.js';
 const rigFor = useHeldQueueRig('queue-withdraw');
 const target = (image: string): string => `${REGISTRY}/${image}`;
 
-/** What `copy` ended with, or 'still waiting' after `ms`: a copy nobody settles fails the test instead of hanging it. */
-async function endOf(copy: Promise<unknown>, ms = 20_000): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise((resolve) => (timer = setTimeout(resolve, ms, 'still waiting')));
-  try {
-    return await Promise.race([
-      copy.then(
-        (value) => value,
-        (error: unknown) => error,
-      ),
-      deadline,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 test('stopped while its add is on the way: the job is withdrawn once Redis has it, and no worker ever runs it', async (t) => {
   const rig = rigFor(t, 'withdraw-adding');
   await rig.queue.ready();
@@ -36,8 +20,7 @@ test('stopped while its add is on the way: the job is withdrawn once Redis has i
   const copy = rig.copy('a:1', stop.signal);
   // The add has left (copy() sends it at once) and has not come back: the stop cannot remove it yet.
   stop.abort();
-  const ended = await endOf(copy);
-  assert.match(String(ended), /cancel/i);
+  await assert.rejects(within(20_000, 'the stopped copy to end', copy), /cancel/i);
   assert.deepEqual(await rig.jobs.getJobCounts('waiting', 'active', 'delayed'), { waiting: 0, active: 0, delayed: 0 });
   // A worker started now finds nothing: a later copy is the first it runs.
   const { engine } = await rig.startWorker();
@@ -57,7 +40,7 @@ test('the same copy asked twice on one server: a stop of one caller leaves the c
   const stop = new AbortController();
   const stopped = rig.copy('a:1', stop.signal);
   stop.abort();
-  assert.match(String(await endOf(stopped)), /cancel/i);
+  await assert.rejects(within(20_000, 'the stopped copy to end', stopped), /cancel/i);
   // The first caller's copy was not stopped: it ends when the engine says, copied.
   engine.end(target('a:1'));
   assert.equal((await kept).status, 'copied');
@@ -76,7 +59,7 @@ test('the same copy asked twice, both still queued: a stop of one caller leaves 
   const stopped = rig.copy('a:1', stop.signal);
   await until(async () => (await rig.jobs.getWaitingCount()) === 1 || undefined, 'the job queued');
   stop.abort();
-  assert.match(String(await endOf(stopped)), /cancel/i);
+  await assert.rejects(within(20_000, 'the stopped copy to end', stopped), /cancel/i);
   assert.equal(await rig.jobs.getWaitingCount(), 1, 'still queued for the other caller');
   const { engine } = await rig.startWorker();
   await until(() => engine.started.length === 1 || undefined, 'the copy');
@@ -96,6 +79,6 @@ test('the same copy asked twice, one caller drained (a pause): its share ends wi
   const { engine } = await rig.startWorker();
   await until(() => engine.started.length === 1 || undefined, 'the copy');
   engine.end(target('a:1'));
-  assert.deepEqual([(await kept).status, ((await endOf(drained)) as { status?: string }).status], ['copied', 'copied']);
+  assert.deepEqual([(await kept).status, (await within(20_000, 'the drained copy to end', drained)).value.status], ['copied', 'copied']);
   assert.deepEqual(engine.started, [target('a:1')]);
 });
