@@ -28,6 +28,9 @@ test('--queue-only, --queue-workers and --queue-out are parsed; the scale-out ro
   assert.equal(plain.queueOnly, false);
   assert.equal(plain.queueWorkers, 2);
   assert.equal(parseOptions(['--queue-workers', '0']).queueWorkers, 0);
+  assert.equal(plain.queueWorkerImages, undefined); // the in-process run's slots shared out (queue-report.ts)
+  assert.equal(parseOptions(['--queue-worker-images', '8']).queueWorkerImages, 8);
+  assert.throws(() => parseOptions(['--queue-worker-images', '0']), /--queue-worker-images wants an integer >= 1/);
   assert.equal(plain.queueSerialImages, 25);
   assert.equal(parseOptions(['--queue-serial-images', '0']).queueSerialImages, 0);
   assert.throws(() => parseOptions(['--queue-serial-images', 'x']), /--queue-serial-images wants an integer >= 0/);

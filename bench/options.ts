@@ -54,6 +54,11 @@ export interface BenchOptions {
   scalingOut: string;
   /** Workers of the scale-out row (corpus through `sync --queue` and a redis-server; 0 skips it). */
   queueWorkers: number;
+  /**
+   * Copy slots of each worker of the scale-out row's measured lines (undefined: the in-process run's
+   * `concurrency.images` shared out over the workers, so both runs have as many copies under way).
+   */
+  queueWorkerImages: number | undefined;
   /** Images of the scale-out row's one-job-at-a-time line (sync and one worker at concurrency 1; 0 skips it). */
   queueSerialImages: number;
   /** Only the scale-out row. */
@@ -91,6 +96,9 @@ const HELP = `node dist/bench/main.js [options]     (npm run bench -- [options])
   --scaling-out FILE     where the scaling-only figures go (default bench/results/scaling.json)
   --queue-workers N      workers of the scale-out row: the corpus through 1 sync + N workers on a
                          redis-server vs in-process, with the queue overhead per image (default 2; 0 skips it)
+  --queue-worker-images N  copy slots of each worker in the scale-out row's measured lines (default: the
+                         in-process run's concurrency.images shared out, 8 / 2 workers = 4, so both runs have
+                         as many copies under way; a line of workers at the in-process figure each follows)
   --queue-serial-images N  images of the scale-out row's one-job-at-a-time line: the queue's own cost, sync
                          and one worker at concurrency 1 (default 25, at most the corpus; 0 skips it)
   --queue-only           run only the scale-out row (figures: bench/results/queue.json)
@@ -149,6 +157,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'baseline-cli': { type: 'string' },
       'scaling-out': { type: 'string' },
       'queue-workers': { type: 'string' },
+      'queue-worker-images': { type: 'string' },
       'queue-serial-images': { type: 'string' },
       'queue-only': { type: 'boolean' },
       'queue-out': { type: 'string' },
@@ -196,6 +205,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     baselineCli: values['baseline-cli'],
     scalingOut: values['scaling-out'] ?? (quick ? '.bench/quick-scaling.json' : 'bench/results/scaling.json'),
     queueWorkers: positive('queue-workers', values['queue-workers'], 2, 0),
+    queueWorkerImages:
+      values['queue-worker-images'] === undefined ? undefined : positive('queue-worker-images', values['queue-worker-images'], 0),
     queueSerialImages: positive('queue-serial-images', values['queue-serial-images'], 25, 0),
     queueOnly: values['queue-only'] === true,
     queueOut: values['queue-out'] ?? (quick ? '.bench/quick-queue.json' : 'bench/results/queue.json'),

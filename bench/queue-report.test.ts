@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cpuText, loopDelaySummary, loopDelayText, medianCpu, overheadSummary, overheadText, passes } from './queue-report.js';
+import {
+  cpuText,
+  loopDelaySummary,
+  loopDelayText,
+  medianCpu,
+  overheadSummary,
+  overheadText,
+  passes,
+  workerImagesOf,
+} from './queue-report.js';
 
 const job = (job: string, pickupMs: number, progressMs: number, resultMs: number) => ({
   job,
@@ -36,6 +45,17 @@ test('an overhead line passes when its median is under the limit, and its text s
   );
   assert.match(text.join('\n'), /one job at a time, nothing else on the cores/);
   assert.match(overheadText({ title: 'corpus', meaning: 'x', summary: slow })[0] ?? '', /^MISS {2}corpus: 38\.0 ms per image/);
+  // A line shown for comparison has no verdict, whether its figure is over the limit or not.
+  assert.match(overheadText({ title: 'twice', meaning: 'x', summary: slow, checked: false })[0] ?? '', /^SHOWN twice: 38\.0 ms per image/);
+  assert.match(overheadText({ title: 'twice', meaning: 'x', summary: fast, checked: false })[0] ?? '', /^SHOWN twice: 4\.0 ms per image/);
+});
+
+test("workerImagesOf shares the in-process run's copy slots out over the workers (rounded up, at least 1), unless told", () => {
+  assert.equal(workerImagesOf(8, 2), 4);
+  assert.equal(workerImagesOf(8, 3), 3); // 9 under way against 8: the nearest without leaving a slot of the 8 unused
+  assert.equal(workerImagesOf(1, 2), 1);
+  assert.equal(workerImagesOf(8, 1), 8);
+  assert.equal(workerImagesOf(8, 2, 8), 8);
 });
 
 test("medianCpu takes each role's median over the runs (a role missing from a run counts 0 there); cpuText adds them up", () => {

@@ -36,12 +36,24 @@ export function overheadSummary(jobs: readonly JobOverhead[], what: string): Ove
   };
 }
 
+/**
+ * Copy slots of each worker of the row's measured lines: `explicit` (--queue-worker-images), or the
+ * in-process run's slots shared out over the workers (rounded up), so the queued run has as many
+ * copies under way as the in-process one and the two load the cores alike: the difference is then
+ * the queue's, not that of twice the copies competing for the same cores.
+ */
+export function workerImagesOf(inProcessImages: number, workers: number, explicit?: number): number {
+  return explicit ?? Math.max(1, Math.ceil(inProcessImages / Math.max(1, workers)));
+}
+
 /** One line of the row's overhead report: what was measured, what it means, its figures. */
 export interface OverheadLine {
   title: string;
   /** What the figure says, in a sentence or two (shown under it). */
   meaning: string;
   summary: OverheadSummary;
+  /** False: shown for comparison, not held to the limit (no PASS or MISS). */
+  checked?: boolean;
 }
 
 /** PASS when the median job's queue time is under the limit: the figure is per image, a typical one. */
@@ -53,7 +65,7 @@ const ms = (p: PartFigure): string => `${fixed(p.median, 1)} ms (max ${fixed(p.m
 export function overheadText(line: OverheadLine, limitMs = QUEUE_OVERHEAD_LIMIT_MS): string[] {
   const s = line.summary;
   return [
-    `${passes(s, limitMs) ? 'PASS' : 'MISS'}  ${line.title}: ${fixed(s.totalMs.median, 1)} ms per image, median over ${s.jobs} jobs (max ${fixed(s.totalMs.max, 1)}; < ${limitMs} ms on loopback)`,
+    `${line.checked === false ? 'SHOWN' : passes(s, limitMs) ? 'PASS ' : 'MISS '} ${line.title}: ${fixed(s.totalMs.median, 1)} ms per image, median over ${s.jobs} jobs (max ${fixed(s.totalMs.max, 1)}; < ${limitMs} ms on loopback)`,
     `      = sync adds the job -> a worker takes it ${ms(s.pickupMs)} + copy ended -> its result ready (with its last events) ${ms(s.progressMs)}`,
     `      + worker returns the result -> sync receives it ${ms(s.resultMs)}`,
     ...wrap(line.meaning, 96).map((l) => `      ${l}`),

@@ -10,7 +10,8 @@ import { queueRowText, type QueueRowFigures } from './queue-row-text.js';
 import { QueueRuns, type QueueSample } from './queue-runs.js';
 import { RunTargets } from './run-targets.js';
 import { slotsOf } from './queue-overhead.js';
-import { overheadSummary, passes, QUEUE_OVERHEAD_LIMIT_MS } from './queue-report.js';
+import { overheadSummary, passes, QUEUE_OVERHEAD_LIMIT_MS, workerImagesOf } from './queue-report.js';
+import { concurrencySchema } from '../src/config/copy-schemas.js';
 import { writeResultsFile } from './results-file.js';
 import { seedSource, totalBytes, uniqueBlobs } from './seed.js';
 import { interleave, round } from './series.js';
@@ -24,7 +25,10 @@ import { uploadCounts } from './upload-counts.js';
  * unmeasured queued run first (a deployment's workers are long-running; that run's jobs give the
  * cold-start figure); each `sync` is a fresh process. Then one more run of each through a counting
  * proxy in front of the target: the blob uploads each mode sends. Then runs of each kind that find
- * the corpus up to date (the commonest run of a periodic mirror), on the same warm workers. (b) The queue mechanism alone:
+ * the corpus up to date (the commonest run of a periodic mirror), on the same warm workers. The workers of these lines
+ * share out the in-process run's copy slots (8 in-process: 4 + 4), so both runs have as many copies under way
+ * (queue-report.ts `workerImagesOf`); (d) then the same queued runs on workers at the in-process figure each
+ * (8 + 8: twice the copies under way on the same cores), shown, not checked. (b) The queue mechanism alone:
  * `sync` and one worker at concurrency 1 (after a warm-up): `sync` adds every job at once, the one
  * slot takes them one after another, and no other copy competes for the CPU. Run times are the runs' own durations
  * (`sync-run-finished`), the queue's time per job comes from the logs (queue-overhead.ts), the CPU
@@ -35,8 +39,9 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
   const images = corpus(options.repos, options.tags, options.largeMb);
   const paths = images.map((i) => `${i.repo}:${i.tag}`);
   const serialPaths = paths.slice(0, Math.min(options.queueSerialImages, paths.length));
-  // The warm-up, the measured rounds, the up-to-date rounds, and the one-at-a-time line's warm-up and rounds; then the two counted runs.
-  const plainRuns = 1 + 4 * options.rounds + (serialPaths.length > 0 ? 1 + options.rounds : 0);
+  // The warm-up, the measured rounds, the up-to-date rounds, (d)'s warm-up and rounds of each kind, and the one-at-a-time
+  // line's warm-up and rounds; then the two counted runs.
+  const plainRuns = 1 + 4 * options.rounds + 1 + 2 * options.rounds + (serialPaths.length > 0 ? 1 + options.rounds : 0);
   const targets = await RunTargets.start(plainRuns, 2).catch(async (error: unknown) => {
     await Promise.all([source.stop(), redis.stop()]);
     throw error;
@@ -61,8 +66,10 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     };
     const corpusRun = (queued: boolean) => runs.run({ queued, paths, concurrency }, workers);
+    const inProcessImages = options.pbImages ?? concurrencySchema.parse({}).images;
+    const workerImages = workerImagesOf(inProcessImages, options.queueWorkers, options.queueWorkerImages);
 
-    await startWorkers(options.queueWorkers, concurrency);
+    await startWorkers(options.queueWorkers, { ...concurrency, images: workerImages });
     const workerSlots = slotsOf((workers[0] as SyncProcess).logs, 'worker 1');
     log(`queue row: ${options.queueWorkers} workers started; a warm-up run through the queue`);
     const warmedAt = workers.map((w) => w.logs.length);
@@ -71,7 +78,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     const warmed = workers.filter((w, i) => w.logs.slice(warmedAt[i]).some((l) => l.event === 'copy-job-taken')).length;
     const inProcess: QueueSample[] = [];
     const queued: QueueSample[] = [];
-    const how = `1 sync + ${options.queueWorkers} workers`;
+    const how = `1 sync + ${options.queueWorkers} workers x ${workerImages}`;
     await interleave(
       options.rounds,
       [
@@ -98,6 +105,25 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
         {
           name: `${how}, up to date`,
           run: async () => void upToDate.queued.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
+        },
+      ],
+      log,
+    );
+    await stopWorkers();
+
+    // (d) Workers at the in-process run's slots each: what twice the copies under way costs on the same cores.
+    await startWorkers(options.queueWorkers, concurrency);
+    const wideHow = `1 sync + ${options.queueWorkers} workers x ${inProcessImages}`;
+    log(`queue row: ${wideHow} (the in-process run's ${inProcessImages} copy slots each); a warm-up run through the queue`);
+    await corpusRun(true);
+    const wide = { queued: [] as QueueSample[], upToDate: [] as QueueSample[] };
+    await interleave(
+      options.rounds,
+      [
+        { name: wideHow, run: async () => void wide.queued.push(await corpusRun(true)) },
+        {
+          name: `${wideHow}, up to date`,
+          run: async () => void wide.upToDate.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
         },
       ],
       log,
@@ -138,6 +164,22 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       ),
       differenceMs: (medianMs(upToDate.queued) - medianMs(upToDate.inProcess)) / images.length,
     };
+    const twice = {
+      how: wideHow,
+      slotsEach: inProcessImages,
+      queued: wide.queued,
+      upToDate: wide.upToDate,
+      overhead: overheadSummary(
+        wide.queued.flatMap((s) => s.jobs ?? []),
+        `the corpus through ${wideHow}`,
+      ),
+      upToDateOverhead: overheadSummary(
+        wide.upToDate.flatMap((s) => s.jobs ?? []),
+        `the corpus found up to date through ${wideHow}`,
+      ),
+      differenceMs: (medianMs(wide.queued) - medianMs(inProcess)) / images.length,
+      upToDateDifferenceMs: (medianMs(wide.upToDate) - medianMs(upToDate.inProcess)) / images.length,
+    };
     const figures: QueueRowFigures = {
       machine,
       options,
@@ -154,6 +196,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       cold: overheadSummary(warmup.jobs ?? [], 'the warm-up run'),
       alone,
       upToDate: current,
+      twice,
       uploads,
       differenceMs: (medianMs(queued) - medianMs(inProcess)) / images.length,
     };
@@ -184,6 +227,17 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       },
       blobUploadsAtTarget: uploads,
       runDifferenceMsPerImage: round(figures.differenceMs, 2),
+      workerImages,
+      inProcessImages,
+      twiceTheCopiesUnderWay: {
+        how: wideHow,
+        queued: twice.queued,
+        upToDate: twice.upToDate,
+        queueOverheadMsPerImage: twice.overhead,
+        upToDateQueueOverheadMsPerImage: twice.upToDateOverhead,
+        runDifferenceMsPerImage: round(twice.differenceMs, 2),
+        upToDateRunDifferenceMsPerImage: round(twice.upToDateDifferenceMs, 2),
+      },
     };
     log(`figures written to ${await writeResultsFile(options.queueOut, results, undefined, text)}`);
   } finally {
