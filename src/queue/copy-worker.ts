@@ -286,21 +286,23 @@ export class CopyWorker {
     const id = job.id ?? '';
     const emit = this.#options.emit;
     // Nothing of ours comes between a free slot and this line. The pickup before it is BullMQ's:
-    // `sync`'s add wakes one waiting BullMQ worker (one marker in Redis however many jobs were
-    // added), whose take wakes the next: jobs added at once are taken one after another, a Redis
-    // round trip and a process wake-up each; a job taken ahead waited for the slot (`heldMs`).
-    emit({
-      type: 'copy-job-taken',
-      worker: this.name,
-      job: id,
-      registry: data.registry,
-      source: data.source,
-      target: data.target,
-      attempt: job.attemptsMade + 1,
-      heldMs: Math.round(heldMs * 1000) / 1000,
-      preciseTime: preciseNow(),
-      time: Date.now(),
-    });
+    // each add puts back its one marker in Redis, which wakes one blocked BullMQ worker, whose
+    // take is a Redis round trip; on busy cores the woken process first waits for a core (a
+    // run's first jobs, taken together); a job taken ahead waited for the slot (`heldMs`).
+    // One cancelled while it waited for a slot never took one: it ends cancelled, not taken.
+    if (!controller.signal.aborted)
+      emit({
+        type: 'copy-job-taken',
+        worker: this.name,
+        job: id,
+        registry: data.registry,
+        source: data.source,
+        target: data.target,
+        attempt: job.attemptsMade + 1,
+        heldMs: Math.round(heldMs * 1000) / 1000,
+        preciseTime: preciseNow(),
+        time: Date.now(),
+      });
     // Progress is sent in order, numbered; what is not known stored when the copy ends goes in the result.
     const attempt = job.attemptsStarted;
     const progress = new ProgressBatches<CopyEvent>(

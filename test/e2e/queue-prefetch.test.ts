@@ -88,6 +88,11 @@ test('a cancel reaches a job waiting for a slot: it ends cancelled, never copied
   engine.end(engine.started[0] ?? '');
   assert.equal((await first).status, 'copied');
   assert.deepEqual(engine.started, [target('a:1')], 'the cancelled job never reached the engine');
+  assert.deepEqual(
+    taken(log).map((e) => e.target),
+    [target('a:1')],
+    'the cancelled job is not logged as taken: it never had a copy slot',
+  );
 });
 
 test('a stopping worker hands the job it took ahead back at once: another worker runs it, no try counted', async (t) => {
