@@ -25,17 +25,19 @@ export interface QueueRowFigures {
   alone: OverheadSummary | undefined;
   /** Runs that find every image already at the target (the target filled first by an unmeasured run). */
   upToDate: { inProcess: QueueSample[]; queued: QueueSample[]; overhead: OverheadSummary; differenceMs: number };
-  /** (d) The same queued runs on workers at the in-process run's slots each: twice the copies under way. */
-  twice: {
-    how: string;
-    slotsEach: number;
-    queued: QueueSample[];
-    upToDate: QueueSample[];
-    overhead: OverheadSummary;
-    upToDateOverhead: OverheadSummary;
-    differenceMs: number;
-    upToDateDifferenceMs: number;
-  };
+  /** (d) The same queued runs on workers at the in-process run's slots each, more copies under way (false: not run, the measured lines' workers are those). */
+  twice:
+    | false
+    | {
+        how: string;
+        slotsEach: number;
+        queued: QueueSample[];
+        upToDate: QueueSample[];
+        overhead: OverheadSummary;
+        upToDateOverhead: OverheadSummary;
+        differenceMs: number;
+        upToDateDifferenceMs: number;
+      };
   uploads: { inProcess: UploadCounts & { runMs: number }; queued: UploadCounts & { runMs: number } };
   differenceMs: number;
 }
@@ -60,9 +62,8 @@ export function queueRowText(f: QueueRowFigures): string {
     row(f.how, f.queued, f.images),
     row('in-process, up to date', f.upToDate.inProcess, f.images),
     row(`${f.how}, up to date`, f.upToDate.queued, f.images),
-    row(f.twice.how, f.twice.queued, f.images),
-    row(`${f.twice.how}, up to date`, f.twice.upToDate, f.images),
   ];
+  if (f.twice) rows.push(row(f.twice.how, f.twice.queued, f.images), row(`${f.twice.how}, up to date`, f.twice.upToDate, f.images));
   if (f.serial.length > 0) rows.push(row('1 sync + 1 worker, one job at a time', f.serial, f.serialImages));
   const loops = (samples: QueueSample[], who: 'sync' | 'workers') =>
     loopDelayText(loopDelaySummary(samples.flatMap((s) => (who === 'sync' ? [s.loopDelayMs.sync] : s.loopDelayMs.workers))));
@@ -100,24 +101,26 @@ export function queueRowText(f: QueueRowFigures): string {
     }),
     `    run-time difference per image: ${fixed(f.upToDate.differenceMs, 1)} ms (difference of the medians / ${f.images} images)`,
   );
-  lines.push(
-    `(d) the same queued runs on ${f.twice.how}: each worker at the in-process run's ${f.twice.slotsEach} slots, twice the copies under way on the same cores`,
-    ...overheadText({
-      title: 'queue overhead per image, the corpus, twice the copies under way',
-      meaning:
-        'What the cores being shared by twice the copies costs each hop (shown, not checked: on a machine whose cores ' +
-        'the workers share, this is contention, not the queue).',
-      summary: f.twice.overhead,
-      checked: false,
-    }),
-    ...overheadText({
-      title: 'queue overhead per image, found up to date, twice the copies under way',
-      meaning: 'The same for runs that find the corpus up to date.',
-      summary: f.twice.upToDateOverhead,
-      checked: false,
-    }),
-    `    run-time difference per image: ${fixed(f.twice.differenceMs, 1)} ms; up to date ${fixed(f.twice.upToDateDifferenceMs, 1)} ms (against the in-process medians above)`,
-  );
+  if (f.twice)
+    lines.push(
+      `(d) the same queued runs on ${f.twice.how}: each worker at the in-process run's ${f.twice.slotsEach} slots, ` +
+        `${f.options.queueWorkers * f.twice.slotsEach} copies under way against its ${f.twice.slotsEach}, on the same cores`,
+      ...overheadText({
+        title: 'queue overhead per image, the corpus, more copies under way',
+        meaning:
+          'What the cores being shared by more copies costs each hop (shown, not checked: on a machine whose cores ' +
+          'the workers share, this is contention, not the queue).',
+        summary: f.twice.overhead,
+        checked: false,
+      }),
+      ...overheadText({
+        title: 'queue overhead per image, found up to date, more copies under way',
+        meaning: 'The same for runs that find the corpus up to date.',
+        summary: f.twice.upToDateOverhead,
+        checked: false,
+      }),
+      `    run-time difference per image: ${fixed(f.twice.differenceMs, 1)} ms; up to date ${fixed(f.twice.upToDateDifferenceMs, 1)} ms (against the in-process medians above)`,
+    );
   if (f.alone)
     lines.push(
       `(b) the queue mechanism alone: ${f.serialImages} images, sync and one worker at concurrency 1 (after a warm-up run), ${f.options.rounds} runs`,

@@ -28,7 +28,7 @@ import { uploadCounts } from './upload-counts.js';
  * the corpus up to date (the commonest run of a periodic mirror), on the same warm workers. The workers of these lines
  * share out the in-process run's copy slots (8 in-process: 4 + 4), so both runs have as many copies under way
  * (queue-report.ts `workerImagesOf`); (d) then the same queued runs on workers at the in-process figure each
- * (8 + 8: twice the copies under way on the same cores), shown, not checked. (b) The queue mechanism alone:
+ * (8 + 8: twice the copies under way on the same cores), shown, not checked (skipped when those are the measured lines' workers). (b) The queue mechanism alone:
  * `sync` and one worker at concurrency 1 (after a warm-up): `sync` adds every job at once, the one
  * slot takes them one after another, and no other copy competes for the CPU. Run times are the runs' own durations
  * (`sync-run-finished`), the queue's time per job comes from the logs (queue-overhead.ts), the CPU
@@ -39,9 +39,13 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
   const images = corpus(options.repos, options.tags, options.largeMb);
   const paths = images.map((i) => `${i.repo}:${i.tag}`);
   const serialPaths = paths.slice(0, Math.min(options.queueSerialImages, paths.length));
+  const inProcessImages = options.pbImages ?? concurrencySchema.parse({}).images;
+  const workerImages = workerImagesOf(inProcessImages, options.queueWorkers, options.queueWorkerImages);
+  // (d) only when its workers differ from the measured lines' (one worker, or told to take the in-process figure: the same runs).
+  const wideLine = workerImages !== inProcessImages;
   // The warm-up, the measured rounds, the up-to-date rounds, (d)'s warm-up and rounds of each kind, and the one-at-a-time
   // line's warm-up and rounds; then the two counted runs.
-  const plainRuns = 1 + 4 * options.rounds + 1 + 2 * options.rounds + (serialPaths.length > 0 ? 1 + options.rounds : 0);
+  const plainRuns = 1 + 4 * options.rounds + (wideLine ? 1 + 2 * options.rounds : 0) + (serialPaths.length > 0 ? 1 + options.rounds : 0);
   const targets = await RunTargets.start(plainRuns, 2).catch(async (error: unknown) => {
     await Promise.all([source.stop(), redis.stop()]);
     throw error;
@@ -66,8 +70,6 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     };
     const corpusRun = (queued: boolean) => runs.run({ queued, paths, concurrency }, workers);
-    const inProcessImages = options.pbImages ?? concurrencySchema.parse({}).images;
-    const workerImages = workerImagesOf(inProcessImages, options.queueWorkers, options.queueWorkerImages);
 
     await startWorkers(options.queueWorkers, { ...concurrency, images: workerImages });
     const workerSlots = slotsOf((workers[0] as SyncProcess).logs, 'worker 1');
@@ -111,24 +113,26 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     );
     await stopWorkers();
 
-    // (d) Workers at the in-process run's slots each: what twice the copies under way costs on the same cores.
-    await startWorkers(options.queueWorkers, concurrency);
+    // (d) Workers at the in-process run's slots each: what more copies under way cost on the same cores.
     const wideHow = `1 sync + ${options.queueWorkers} workers x ${inProcessImages}`;
-    log(`queue row: ${wideHow} (the in-process run's ${inProcessImages} copy slots each); a warm-up run through the queue`);
-    await corpusRun(true);
     const wide = { queued: [] as QueueSample[], upToDate: [] as QueueSample[] };
-    await interleave(
-      options.rounds,
-      [
-        { name: wideHow, run: async () => void wide.queued.push(await corpusRun(true)) },
-        {
-          name: `${wideHow}, up to date`,
-          run: async () => void wide.upToDate.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
-        },
-      ],
-      log,
-    );
-    await stopWorkers();
+    if (wideLine) {
+      await startWorkers(options.queueWorkers, concurrency);
+      log(`queue row: ${wideHow} (the in-process run's ${inProcessImages} copy slots each); a warm-up run through the queue`);
+      await corpusRun(true);
+      await interleave(
+        options.rounds,
+        [
+          { name: wideHow, run: async () => void wide.queued.push(await corpusRun(true)) },
+          {
+            name: `${wideHow}, up to date`,
+            run: async () => void wide.upToDate.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
+          },
+        ],
+        log,
+      );
+      await stopWorkers();
+    }
 
     const serial: QueueSample[] = [];
     if (serialPaths.length > 0) {
@@ -164,7 +168,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       ),
       differenceMs: (medianMs(upToDate.queued) - medianMs(upToDate.inProcess)) / images.length,
     };
-    const twice = {
+    const twice = wideLine && {
       how: wideHow,
       slotsEach: inProcessImages,
       queued: wide.queued,
@@ -229,7 +233,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       runDifferenceMsPerImage: round(figures.differenceMs, 2),
       workerImages,
       inProcessImages,
-      twiceTheCopiesUnderWay: {
+      twiceTheCopiesUnderWay: twice && {
         how: wideHow,
         queued: twice.queued,
         upToDate: twice.upToDate,
