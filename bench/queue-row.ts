@@ -43,6 +43,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
   const workerImages = workerImagesOf(inProcessImages, options.queueWorkers, options.queueWorkerImages);
   // (d) only when its workers differ from the measured lines' (one worker, or told to take the in-process figure: the same runs).
   const wideLine = workerImages !== inProcessImages;
+  const workersText = `${options.queueWorkers} worker${options.queueWorkers === 1 ? '' : 's'}`;
   // The warm-up, the measured rounds, the up-to-date rounds, (d)'s warm-up and rounds of each kind, and the one-at-a-time
   // line's warm-up and rounds; then the two counted runs.
   const plainRuns = 1 + 4 * options.rounds + (wideLine ? 1 + 2 * options.rounds : 0) + (serialPaths.length > 0 ? 1 + options.rounds : 0);
@@ -73,14 +74,14 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
 
     await startWorkers(options.queueWorkers, { ...concurrency, images: workerImages });
     const workerSlots = slotsOf((workers[0] as SyncProcess).logs, 'worker 1');
-    log(`queue row: ${options.queueWorkers} workers started; a warm-up run through the queue`);
+    log(`queue row: ${workersText} started; a warm-up run through the queue`);
     const warmedAt = workers.map((w) => w.logs.length);
     const warmup = await corpusRun(true);
     // Which workers took a warm-up job (FIFO: Redis hands a job to the slot that has waited longest).
     const warmed = workers.filter((w, i) => w.logs.slice(warmedAt[i]).some((l) => l.event === 'copy-job-taken')).length;
     const inProcess: QueueSample[] = [];
     const queued: QueueSample[] = [];
-    const how = `1 sync + ${options.queueWorkers} workers x ${workerImages}`;
+    const how = `1 sync + ${workersText} x ${workerImages}`;
     await interleave(
       options.rounds,
       [
@@ -114,7 +115,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     await stopWorkers();
 
     // (d) Workers at the in-process run's slots each: what more copies under way cost on the same cores.
-    const wideHow = `1 sync + ${options.queueWorkers} workers x ${inProcessImages}`;
+    const wideHow = `1 sync + ${workersText} x ${inProcessImages}`;
     const wide = { queued: [] as QueueSample[], upToDate: [] as QueueSample[] };
     if (wideLine) {
       await startWorkers(options.queueWorkers, concurrency);
