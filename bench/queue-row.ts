@@ -10,11 +10,12 @@ import { queueRowText, type QueueRowFigures } from './queue-row-text.js';
 import { QueueRuns, type QueueSample } from './queue-runs.js';
 import { RunTargets } from './run-targets.js';
 import { slotsOf } from './queue-overhead.js';
-import { overheadSummary, passes, QUEUE_OVERHEAD_LIMIT_MS, workerImagesOf } from './queue-report.js';
+import { overheadSummary, workerImagesOf } from './queue-report.js';
+import { queueResults } from './queue-results.js';
 import { concurrencySchema } from '../src/config/copy-schemas.js';
 import { writeResultsFile } from './results-file.js';
 import { seedSource, totalBytes, uniqueBlobs } from './seed.js';
-import { interleave, round } from './series.js';
+import { interleave } from './series.js';
 import { median } from './stats.js';
 import { uploadCounts } from './upload-counts.js';
 
@@ -207,43 +208,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     };
     const text = queueRowText(figures);
     process.stdout.write(`\n${text}\n`);
-    const results = {
-      date: new Date().toISOString(),
-      machine,
-      options: { ...options },
-      inProcess,
-      queued,
-      warmup: { ...warmup, workersThatTookAJob: warmed },
-      queueOverheadMsPerImage: overhead,
-      coldStartOverheadMsPerImage: figures.cold,
-      queueOverheadTarget: { limitMs: QUEUE_OVERHEAD_LIMIT_MS, pass: passes(overhead) },
-      oneJobAtATime: alone && {
-        images: serialPaths.length,
-        runs: serial,
-        queueOverheadMsPerImage: alone,
-        queueOverheadTarget: { limitMs: QUEUE_OVERHEAD_LIMIT_MS, pass: passes(alone) },
-      },
-      upToDate: {
-        inProcess: current.inProcess,
-        queued: current.queued,
-        queueOverheadMsPerImage: current.overhead,
-        queueOverheadTarget: { limitMs: QUEUE_OVERHEAD_LIMIT_MS, pass: passes(current.overhead) },
-        runDifferenceMsPerImage: round(current.differenceMs, 2),
-      },
-      blobUploadsAtTarget: uploads,
-      runDifferenceMsPerImage: round(figures.differenceMs, 2),
-      workerImages,
-      inProcessImages,
-      twiceTheCopiesUnderWay: twice && {
-        how: wideHow,
-        queued: twice.queued,
-        upToDate: twice.upToDate,
-        queueOverheadMsPerImage: twice.overhead,
-        upToDateQueueOverheadMsPerImage: twice.upToDateOverhead,
-        runDifferenceMsPerImage: round(twice.differenceMs, 2),
-        upToDateRunDifferenceMsPerImage: round(twice.upToDateDifferenceMs, 2),
-      },
-    };
+    const results = queueResults(figures, warmup, { workerImages, inProcessImages });
     log(`figures written to ${await writeResultsFile(options.queueOut, results, undefined, text)}`);
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
