@@ -26,17 +26,23 @@ export const PROGRESS_GAP_MS = 250;
 
 export interface CopyJobRunnerOptions {
   settings: QueueSettingsWithUrl;
+  /** Where the worker finds how to reach each registry (credentials never travel in the queue). */
+  config: () => PictureBookConfig;
+  engine: Pick<CopyEngine, 'copy'>;
+  emit: QueueEventListener;
+  /**
+   * Opens a job that carries its own endpoints (a distribute copy): its task, and `release` to
+   * call once it ended (forgets its secrets). Absent: such jobs fail, naming why.
+   */
+  openEndpoints?: (data: CopyJobData, signal: AbortSignal) => Promise<{ task: CopyTask; release: () => void }>;
+  /** Least time between two progress updates of one job (default `PROGRESS_GAP_MS`; tests use 0 to see every update). */
+  progressGapMs?: number;
   /** The worker's connection for claims, slots and results (its owner closes it). */
   redis: Redis;
   /** Whether Redis answers now (shared blob uploads are skipped while it does not). */
   reachable: () => boolean;
-  config: () => PictureBookConfig;
-  engine: Pick<CopyEngine, 'copy'>;
-  emit: QueueEventListener;
-  openEndpoints?: (data: CopyJobData, signal: AbortSignal) => Promise<{ task: CopyTask; release: () => void }>;
   /** The worker's name in events. */
   name: string;
-  progressGapMs?: number;
   /** Lease of a source host slot: how long a killed worker's slot stays taken. */
   stalledMs: number;
   /** Jobs whose cancel the worker heard while they were set aside. */
@@ -51,18 +57,12 @@ export interface CopyJobRunnerOptions {
  */
 export class CopyJobRunner {
   #options: CopyJobRunnerOptions;
-  #name: string;
-  #redis: Redis;
   #claims: TargetClaims;
   #blobs: BlobClaims;
   #slots: HostSlots;
-  #cancelled: HeardCancels;
 
   constructor(options: CopyJobRunnerOptions) {
     this.#options = options;
-    this.#name = options.name;
-    this.#redis = options.redis;
-    this.#cancelled = options.cancelled;
     this.#claims = new TargetClaims(options.redis, options.settings);
     this.#blobs = new BlobClaims(options.redis, options.settings, options.reachable);
     // A killed worker's source slot lapses when its job would go to another worker.
@@ -91,7 +91,7 @@ export class CopyJobRunner {
     if (!controller.signal.aborted)
       emit({
         type: 'copy-job-taken',
-        worker: this.#name,
+        worker: this.#options.name,
         job: id,
         registry: data.registry,
         source: data.source,
@@ -104,7 +104,7 @@ export class CopyJobRunner {
     // Progress is sent in order, numbered; what is not known stored when the copy ends goes in the result.
     const attempt = job.attemptsStarted;
     const progress = new ProgressBatches<CopyEvent>(
-      ({ first, items }) => job.updateProgress({ worker: this.#name, events: items, attempt, first } satisfies CopyJobProgress),
+      ({ first, items }) => job.updateProgress({ worker: this.#options.name, events: items, attempt, first } satisfies CopyJobProgress),
       { gapMs: this.#options.progressGapMs ?? PROGRESS_GAP_MS },
     );
     const onEvent = (event: CopyEvent): void => progress.push(event);
@@ -120,7 +120,7 @@ export class CopyJobRunner {
         this.#claims.hold(data.target, digest, controller.signal, () =>
           emit({
             type: 'copy-job-waiting',
-            worker: this.#name,
+            worker: this.#options.name,
             job: id,
             registry: data.registry,
             target: data.target,
@@ -140,7 +140,7 @@ export class CopyJobRunner {
         await progress.sent();
         this.#ended(job, 'interrupted', preciseNow() - copyEnded);
         // Thrown, so BullMQ hands the job to another worker (it has JOB_ATTEMPTS tries).
-        throw new CancelledError(`${data.target}: worker ${this.#name} stopped; the copy goes back to the queue`);
+        throw new CancelledError(`${data.target}: worker ${this.#options.name} stopped; the copy goes back to the queue`);
       }
       if (error instanceof CancelledError) result = { status: 'cancelled' };
       else {
@@ -171,7 +171,7 @@ export class CopyJobRunner {
    * stream. Lost (Redis down, `sync` not listening): the completed event still brings it.
    */
   #publish(message: ResultMessage): void {
-    void this.#redis.publish(resultChannel(this.#options.settings), JSON.stringify(message)).catch(() => undefined);
+    void this.#options.redis.publish(resultChannel(this.#options.settings), JSON.stringify(message)).catch(() => undefined);
   }
 
   /**
@@ -192,14 +192,22 @@ export class CopyJobRunner {
     const { data } = job;
     const id = job.id ?? '';
     const host = parseReference(data.source).registry;
-    if (signal.aborted || this.#cancelled.has(id)) throw new CancelledError(`${data.target}: cancelled`);
+    if (signal.aborted || this.#options.cancelled.has(id)) throw new CancelledError(`${data.target}: cancelled`);
     const limit = limits?.[host];
     if (limit === undefined) return undefined;
     const slot = await this.#slots.tryTake(host, limit);
     if (slot) return slot;
     const { asides, delayMs: delay } = setAsideDelay(job);
     if (asides === 0)
-      this.#options.emit({ type: 'host-slot-waiting', worker: this.#name, job: id, host, limit, target: data.target, time: Date.now() });
+      this.#options.emit({
+        type: 'host-slot-waiting',
+        worker: this.#options.name,
+        job: id,
+        host,
+        limit,
+        target: data.target,
+        time: Date.now(),
+      });
     await job.moveToDelayed(Date.now() + delay, token);
     this.#ended(job, 'set-aside', 0);
     throw new DelayedError(`${data.target}: ${host} has its ${limit} copy slots taken; set aside for ${delay} ms`);
@@ -224,7 +232,7 @@ export class CopyJobRunner {
   ): void {
     this.#options.emit({
       type: 'copy-job-ended',
-      worker: this.#name,
+      worker: this.#options.name,
       job: job.id ?? '',
       registry: job.data.registry,
       target: job.data.target,

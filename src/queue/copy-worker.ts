@@ -1,14 +1,11 @@
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job } from 'bullmq';
-import type { PictureBookConfig } from '../config/index.js';
-import type { CopyEngine, CopyTask } from '../copy/index.js';
 import { withinGrace } from '../copy/grace-period.js';
-import { CopyJobRunner } from './copy-job-runner.js';
+import { CopyJobRunner, type CopyJobRunnerOptions } from './copy-job-runner.js';
 import type { CopyJobData, CopyJobResult } from './copy-job.js';
-import { MAX_STALLS, type QueueSettingsWithUrl } from './copy-queue.js';
+import { MAX_STALLS } from './copy-queue.js';
 import { preciseNow } from './precise-clock.js';
-import type { QueueEventListener } from './queue-events.js';
 import { cancelChannel, COPY_QUEUE } from './queue-names.js';
 import { RedisWatch } from './redis-watch.js';
 import { HeardCancels } from './set-aside.js';
@@ -16,25 +13,17 @@ import { SharedPauses, type PausableHosts } from './shared-pauses.js';
 import { SlotGate } from './slot-gate.js';
 import { SlotWorkers } from './slot-workers.js';
 
-export interface CopyWorkerOptions {
-  settings: QueueSettingsWithUrl;
-  /** Where the worker finds how to reach each registry (credentials never travel in the queue). */
-  config: () => PictureBookConfig;
-  engine: Pick<CopyEngine, 'copy'>;
+/** What `picture-book worker` runs its jobs with (copy-job-runner.ts), and how it takes them. */
+export interface CopyWorkerOptions extends Pick<
+  CopyJobRunnerOptions,
+  'settings' | 'config' | 'engine' | 'emit' | 'openEndpoints' | 'progressGapMs'
+> {
   /** The engine's host gates: a 429 it gets pauses the host for every worker, and theirs pause it here (none: not shared). */
   hosts?: PausableHosts;
   /** Copy jobs at once (the engine's own limits apply below it). */
   concurrency: number;
-  emit: QueueEventListener;
-  /**
-   * Opens a job that carries its own endpoints (a distribute copy): its task, and `release` to
-   * call once it ended (forgets its secrets). Absent: such jobs fail, naming why.
-   */
-  openEndpoints?: (data: CopyJobData, signal: AbortSignal) => Promise<{ task: CopyTask; release: () => void }>;
   /** This worker's name in events and logs (default: host and process id). */
   name?: string;
-  /** Least time between two progress updates of one job (default `PROGRESS_GAP_MS`; tests use 0 to see every update). */
-  progressGapMs?: number;
   /** Jobs taken ahead of a free slot (default `PREFETCH`; 0: a job is taken only when a slot is free). */
   prefetch?: number;
   /** How long a job taken ahead may wait for a slot before it goes back to the queue (default `HOLD_LIMIT_MS`). */
@@ -117,16 +106,17 @@ export class CopyWorker {
       },
       () => undefined, // the watch reports the outage once
     );
+    const { config, engine, emit, openEndpoints, progressGapMs } = options;
     this.#runner = new CopyJobRunner({
       settings,
+      config,
+      engine,
+      emit,
+      openEndpoints,
+      progressGapMs,
       redis: this.#watch.redis,
       reachable: () => this.reachable,
-      config: options.config,
-      engine: options.engine,
-      emit: options.emit,
-      ...(options.openEndpoints ? { openEndpoints: options.openEndpoints } : {}),
       name: this.name,
-      ...(options.progressGapMs === undefined ? {} : { progressGapMs: options.progressGapMs }),
       stalledMs,
       cancelled: this.#cancelled,
     });
