@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseReference } from '../reference/index.js';
 import { ReferrersApiAnswers } from './referrers/referrers-api-answers.js';
 
@@ -7,6 +8,11 @@ import { ReferrersApiAnswers } from './referrers/referrers-api-answers.js';
  * repository. A run creates one and drops it at its end, so the next run lists afresh.
  */
 export class TagListings {
+  /**
+   * Names these listings to the processes that copy for the run (queue workers, which keep their
+   * own listings under it: src/queue/run-listings.ts); a new run's listings have a new name.
+   */
+  readonly id: string = randomUUID();
   #lists = new Map<string, Promise<readonly string[]>>();
   /** Which source repositories have no referrers API, learnt once per run as their tags are. */
   readonly referrersApi = new ReferrersApiAnswers();

@@ -13,6 +13,7 @@ import { ProgressBatches } from './progress-batches.js';
 import type { QueueEventListener } from './queue-events.js';
 import { resultChannel } from './queue-names.js';
 import type { ResultMessage } from './result-message.js';
+import { RunListings } from './run-listings.js';
 import { setAsideDelay, type HeardCancels } from './set-aside.js';
 import { TargetClaims } from './target-claims.js';
 
@@ -60,6 +61,7 @@ export class CopyJobRunner {
   #claims: TargetClaims;
   #blobs: BlobClaims;
   #slots: HostSlots;
+  #listings = new RunListings();
 
   constructor(options: CopyJobRunnerOptions) {
     this.#options = options;
@@ -130,7 +132,14 @@ export class CopyJobRunner {
         );
       result = {
         status: 'done',
-        result: await this.#options.engine.copy(task, { signal: controller.signal, onEvent, claim, sharedBlobs: this.#blobs }),
+        result: await this.#options.engine.copy(task, {
+          signal: controller.signal,
+          onEvent,
+          claim,
+          sharedBlobs: this.#blobs,
+          // The run's listings on this worker, as an in-process run shares its own between its copies.
+          tagListings: this.#listings.of(data.listings),
+        }),
       };
     } catch (error) {
       if (error instanceof DelayedError) throw error; // set aside (#sourceSlot): BullMQ takes it again later

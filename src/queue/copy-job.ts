@@ -25,6 +25,12 @@ export interface CopyJobData {
   endpoints?: { sealed: string } | { plain: unknown };
   /** With `endpoints`: their keyed fingerprint (`job-id.ts`), so requests with different credentials are different jobs. */
   fingerprint?: string;
+  /**
+   * The id of the run's tag listings (`TagListings.id`): a worker shares its listings of source
+   * tags and referrers API answers between the jobs of one run, as the copies of a run in one
+   * process share theirs (run-listings.ts). Absent: the job lists for itself.
+   */
+  listings?: string;
 }
 
 /**
@@ -55,7 +61,8 @@ export interface CopyJobProgress {
   first?: number;
 }
 
-export function jobData(registry: string, task: CopyTask): CopyJobData {
+/** The job of `task`; `listings`: the id of its run's tag listings, shared with the run's other jobs. */
+export function jobData(registry: string, task: CopyTask, listings?: string): CopyJobData {
   return {
     registry,
     source: task.source,
@@ -63,6 +70,7 @@ export function jobData(registry: string, task: CopyTask): CopyJobData {
     ...(task.platforms && task.platforms.length > 0 ? { platforms: task.platforms } : {}),
     ...(task.platforms && task.platforms.length > 0 && task.missingPlatforms === 'skip' ? { missingPlatforms: 'skip' as const } : {}),
     ...(task.force ? { force: true } : {}),
+    ...(listings !== undefined ? { listings } : {}),
   };
 }
 

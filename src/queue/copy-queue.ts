@@ -100,7 +100,7 @@ export class CopyQueue {
    * worker's result, or throws its error (a CancelledError when the copy was stopped).
    */
   async copy(registry: string, task: CopyTask, run: CopyRunOptions = {}): Promise<CopyResult> {
-    return this.copyJob(jobData(registry, task), run);
+    return this.copyJob(jobData(registry, task, run.tagListings?.id), run);
   }
 
   /** As `copy`, for a job whose data the caller made (a distribute copy carries its endpoints). */
