@@ -19,7 +19,7 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option('--queue <redis-url>', 'the Redis the sync servers use (overrides queue.url)')
     .option('--concurrency <n>', 'copy jobs at once (default: concurrency.images)', wholeNumber(1))
-    .option('--prefetch <n>', 'copy jobs taken ahead of a free slot (default: queue.prefetch, else 1; 0: none)', wholeNumber(0))
+    .option('--prefetch <n>', 'copy jobs taken ahead of a free slot (default: queue.prefetch, else one per slot; 0: none)', wholeNumber(0))
     .action(async (flags: WorkerFlags) => {
       const { runWorker } = await import('./worker-action.js');
       await runWorker(flags);

@@ -63,7 +63,9 @@ export const queueSchema = z
       .min(0)
       .max(MAX_CONCURRENCY)
       .optional()
-      .describe("a worker's copy jobs taken ahead of a free slot, each started the moment a copy ends (default 1; 0: none)"),
+      .describe(
+        "a worker's copy jobs taken ahead of a free slot, each started the moment a copy ends (default: one per copy slot; 0: none)",
+      ),
     sourceCopies: z
       .record(registryHostKey, z.number().int().positive().max(MAX_CONCURRENCY))
       .optional()

@@ -136,7 +136,7 @@ export interface QueueSettings {
   url?: string;
   name: string;
   stalledSeconds: number;
-  /** A worker's jobs taken ahead of a free copy slot (absent: `PREFETCH` of src/queue/copy-worker.ts). */
+  /** A worker's jobs taken ahead of a free copy slot (absent: one per slot, `defaultPrefetch` of src/queue/copy-worker.ts). */
   prefetch?: number;
   /** Per source host: copies reading from it at once, across every worker of the queue. */
   sourceCopies?: Record<string, number>;

@@ -24,19 +24,25 @@ export interface CopyWorkerOptions extends Pick<
   concurrency: number;
   /** This worker's name in events and logs (default: host and process id). */
   name?: string;
-  /** Jobs taken ahead of a free slot (default `PREFETCH`; 0: a job is taken only when a slot is free). */
+  /** Jobs taken ahead of a free slot (default `defaultPrefetch`: one per slot; 0: a job is taken only when a slot is free). */
   prefetch?: number;
   /** How long a job taken ahead may wait for a slot before it goes back to the queue (default `HOLD_LIMIT_MS`). */
   holdLimitMs?: number;
 }
 
 /**
- * Jobs a worker holds beyond its slots, waiting for one (slot-gate.ts): a copy's end starts the
- * next at once, where a slot that took its next job only then waited a Redis round trip (the
- * finish script that also takes the next job), and longer on a loaded machine. One is enough
- * for that; each more only keeps a job from an idle worker for longer.
+ * Jobs a worker holds beyond its slots, waiting for one (slot-gate.ts), unless told: one per copy
+ * slot. A copy's end then starts the next at once, where a slot that took its next job only then
+ * waited a Redis round trip (the finish script that also takes the next job), and longer on a
+ * loaded machine. One job held in all was not enough: short copies end together (a no-change run,
+ * or the images of one repository that waited for one tag listing), and every slot freed but the
+ * first waited that round trip (the bench's no-change line: 4 to 9 ms per job on 4 slots, under
+ * 1 ms with 3 or 4 held). Each held job may keep a job from an idle worker, for at most the hold
+ * limit (below).
  */
-export const PREFETCH = 1;
+export function defaultPrefetch(concurrency: number): number {
+  return concurrency;
+}
 
 /**
  * A job taken ahead that waited this long for a slot goes back to the queue, where an idle worker
@@ -74,7 +80,7 @@ export class CopyWorker {
   #pauses: SharedPauses | undefined;
   #listening = false;
   #gate: SlotGate;
-  /** Jobs held beyond the copy slots (`prefetch`, default `PREFETCH`). */
+  /** Jobs held beyond the copy slots (`prefetch`, default `defaultPrefetch`). */
   #prefetch: number;
   /** Set by `stop`: a job taken from now on, or still waiting for a slot, goes back to the queue unstarted. */
   #stopping = false;
@@ -82,7 +88,7 @@ export class CopyWorker {
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
     this.name = options.name ?? `${hostname()}:${process.pid}`;
-    this.#prefetch = options.prefetch ?? PREFETCH;
+    this.#prefetch = options.prefetch ?? defaultPrefetch(options.concurrency);
     const { settings } = options;
     const stalledMs = settings.stalledSeconds * 1000;
     this.#watch = new RedisWatch(settings.url, 'worker', options.emit);

@@ -43,7 +43,7 @@ async function exitOf(process: SyncProcess, what: string): Promise<{ code: numbe
   }
 }
 
-test('a worker of 6 copy slots and 1 job taken ahead holds at most 6 + 1 + 2 Redis connections (one blocking connection per job held, the rest shared)', async (t) => {
+test('a worker of 6 copy slots and, by default, 6 jobs taken ahead holds at most 6 + 6 + 2 Redis connections (one blocking connection per job held, the rest shared)', async (t) => {
   const redis = await startRedis();
   redises.push(redis);
   const probe = new Redis(redis.url);
@@ -51,7 +51,7 @@ test('a worker of 6 copy slots and 1 job taken ahead holds at most 6 + 1 + 2 Red
   const slots = 6;
   const started = await worker(redis, slots);
   const held = slots + Number(started.events('worker-ready')[0]?.prefetch);
-  assert.equal(held, slots + 1, 'the default: one job taken ahead');
+  assert.equal(held, 2 * slots, 'the default: one job taken ahead per copy slot');
   // `worker-ready` comes once every slot's connections are ready: every connection the worker opens exists.
   const clients = (await probe.client('LIST')) as string;
   const own = String(await probe.client('ID'));
