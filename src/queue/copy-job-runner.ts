@@ -168,9 +168,11 @@ export class CopyJobRunner {
     const { first, items } = progress.take();
     // A platform filter's skip is a skip to whoever counts job endings.
     const ended = result.status === 'done' ? result.result.status : result.status;
-    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, preciseNow() - copyEnded);
     const answer: CopyJobResult = items.length > 0 ? { ...result, trailing: { attempt, first, items } } : result;
+    const resultReady = preciseNow();
+    // The result goes before the log line: its write (a pipe, a file) and the wake-up of whoever reads it come after.
     this.#publish({ job: id, attempt, stored: first, result: answer });
+    this.#ended(job, ended === 'platform-skipped' ? 'skipped' : ended, resultReady - copyEnded, resultReady);
     return answer;
   }
 
@@ -232,12 +234,14 @@ export class CopyJobRunner {
 
   /**
    * `progressWaitMs`: from the copy's end to the result ready to go with its last events (it no
-   * longer waits for them to be stored as progress; a stopping worker's copy still does).
+   * longer waits for them to be stored as progress; a stopping worker's copy still does). `at`:
+   * when the result was ready (the line's `preciseTime`; default now).
    */
   #ended(
     job: Job<CopyJobData, CopyJobResult>,
     status: 'copied' | 'skipped' | 'failed' | 'cancelled' | 'interrupted' | 'set-aside',
     progressWaitMs: number,
+    at = preciseNow(),
   ): void {
     this.#options.emit({
       type: 'copy-job-ended',
@@ -247,7 +251,7 @@ export class CopyJobRunner {
       target: job.data.target,
       status,
       progressWaitMs: Math.round(progressWaitMs * 1000) / 1000,
-      preciseTime: preciseNow(),
+      preciseTime: at,
       time: Date.now(),
     });
   }
