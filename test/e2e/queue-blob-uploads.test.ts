@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { pushImage, type BuiltImage, type ImageSpec } from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
-import { layerOf, startWorker, useQueueRig } from './queue-kit.js';
-import { apiPort, digestAt, startSync, until, writeConfig } from './sync-kit.js';
+import { layerOf, startQueuedSync, startWorker, useQueueRig } from './queue-kit.js';
+import { digestAt, until, writeConfig } from './sync-kit.js';
 
 /*
  * Two `picture-book worker` processes copying images of different repositories that share one
@@ -58,15 +57,7 @@ test('two workers, three images sharing a layer, two of them copied at once: the
     action: { kind: 'stall', afterBytes: 1024 },
   });
   for (let i = 0; i < 2; i++) processes.push(await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1 }));
-  const port = await apiPort();
-  const config = {
-    registries: [registry],
-    api: { enabled: true, port },
-    state: { path: join(dir, 'state.db') },
-    sync: { runOnStart: true },
-  };
-  const server = await startSync(await writeConfig(dir, config), { port, cwd: dir, args: ['--queue', redis.url] });
-  processes.push(server);
+  const server = await startQueuedSync(rig, registry);
 
   const layerHeads = (): Set<string> =>
     new Set(targetProxy.requests.filter((r) => r.method === 'HEAD' && r.path.endsWith(`/blobs/${shared}`)).map((r) => r.path));

@@ -113,6 +113,23 @@ export async function startSyncPair(rig: QueueRig, name: string, registry: objec
 }
 
 /**
+ * A `sync --queue` server (the queue from the flag) of `registry`, API on, its state in the rig's
+ * dir, running once at start; one of the rig's processes.
+ */
+export async function startQueuedSync(rig: QueueRig, registry: object): Promise<SyncProcess> {
+  const port = await apiPort();
+  const config = {
+    registries: [registry],
+    api: { enabled: true, port },
+    state: { path: join(rig.dir, 'state.db') },
+    sync: { runOnStart: true },
+  };
+  const server = await startSync(await writeConfig(rig.dir, config), { port, cwd: rig.dir, args: ['--queue', rig.redis.url] });
+  rig.processes.push(server);
+  return server;
+}
+
+/**
  * A `picture-book worker` process (a real child process): its JSON log, as SyncProcess reads a
  * server's. Resolves once it says it takes jobs.
  */

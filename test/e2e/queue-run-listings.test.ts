@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { pushCosignTag, pushImage, skopeoListTags, type ImageSpec } from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
-import { startWorker, useQueueRig } from './queue-kit.js';
-import { apiPort, startSync, until, writeConfig, type LogLine } from './sync-kit.js';
+import { startQueuedSync, startWorker, useQueueRig } from './queue-kit.js';
+import { until, writeConfig, type LogLine } from './sync-kit.js';
 
 /*
  * A run's copies on a `picture-book worker` share its listings, as an in-process run's copies do:
@@ -36,15 +35,7 @@ test("a run's jobs on a worker list the source repository once and ask its refer
   const workerConfig = await writeConfig(await makeTempDir('queue-run-listings-worker'), { registries: [registry] });
   // Two slots: the run's first two copies ask at once, and still list once.
   processes.push(await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 2 }));
-  const port = await apiPort();
-  const config = {
-    registries: [registry],
-    api: { enabled: true, port },
-    state: { path: join(dir, 'state.db') },
-    sync: { runOnStart: true },
-  };
-  const server = await startSync(await writeConfig(dir, config), { port, cwd: dir, args: ['--queue', redis.url] });
-  processes.push(server);
+  const server = await startQueuedSync(rig, registry);
   const finished = (n: number): Promise<LogLine> =>
     until(() => server.events('sync-run-finished', target.host)[n], `run ${n + 1} to finish`, 120_000);
 

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '../harness/procs.js';
 import { pushImage, type BuiltImage } from '../harness/index.js';
-import { forgetBlobSightings, jobsEnded, jobsTaken, layerHolds, oneLayerImage, startWorker, useQueueRig } from './queue-kit.js';
+import {
+  forgetBlobSightings,
+  jobsEnded,
+  jobsTaken,
+  layerHolds,
+  oneLayerImage,
+  startQueuedSync,
+  startWorker,
+  useQueueRig,
+} from './queue-kit.js';
 import { CopyQueue } from '../../src/queue/index.js';
 import { apiPort, digestAt, startSync, until, writeConfig } from './sync-kit.js';
 
@@ -41,16 +50,8 @@ test('sync --queue and three worker processes: one job per image, each image rea
   const first = await startWorker(workerConfig, { cwd: dir, queue: redis.url, concurrency: 1, prefetch: 0 });
   processes.push(first);
 
-  const port = await apiPort();
-  const config = {
-    registries: [registry],
-    api: { enabled: true, port },
-    state: { path: join(dir, 'state.db') },
-    sync: { runOnStart: true },
-  };
-  // The queue comes from the flag here (the workers' config has no url either).
-  const server = await startSync(await writeConfig(dir, config), { port, cwd: dir, args: ['--queue', redis.url] });
-  processes.push(server);
+  // The queue comes from the flag (the workers' config has no url either).
+  const server = await startQueuedSync(rig, registry);
   await until(() => isHeld('alpha'), "alpha's layer held mid-blob", 60_000);
   assert.deepEqual(
     jobsTaken(first).map((l) => l.target),
