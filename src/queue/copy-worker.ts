@@ -36,9 +36,9 @@ export interface CopyWorkerOptions extends Pick<
  * waited a Redis round trip (the finish script that also takes the next job), and longer on a
  * loaded machine. One job held in all was not enough: short copies end together (a no-change run,
  * or the images of one repository that waited for one tag listing), and every slot freed but the
- * first waited that round trip (the bench's no-change line: 4 to 9 ms per job on 4 slots, under
- * 1 ms with 3 or 4 held). Each held job may keep a job from an idle worker, for at most the hold
- * limit (below).
+ * first waited that round trip (no-change runs on 2 workers x 4 slots: a job's pickup 2.6 to 8.9
+ * ms, the median of a run, with one held; under 1 ms with 3 or 4). Each held job may keep a job
+ * from an idle worker, for at most the hold limit (below).
  */
 export function defaultPrefetch(concurrency: number): number {
   return concurrency;
