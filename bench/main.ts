@@ -313,7 +313,14 @@ async function measure(
   return results;
 }
 
-const options = parseOptions(process.argv.slice(2));
+let options: BenchOptions;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  // A wrong flag is the user's to fix: what is wrong, not where in the bench it was found.
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)} (--help lists the options)\n`);
+  process.exit(2);
+}
 // Every measured process has its own timeout; this bounds everything else (seeding, registries).
 const watchdog = setTimeout(
   () => {

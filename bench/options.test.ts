@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { parseOptions } from './options.js';
 
@@ -39,4 +41,17 @@ test('--queue-only, --queue-workers and --queue-out are parsed; the scale-out ro
   assert.equal(plain.queueRedisFsync, 'everysec');
   assert.equal(parseOptions(['--queue-redis-fsync', 'always']).queueRedisFsync, 'always');
   assert.throws(() => parseOptions(['--queue-redis-fsync', 'no']), /--queue-redis-fsync wants always or everysec, not "no"/);
+});
+
+test('`npm run bench` with a wrong flag says what is wrong, without a stack trace, and exits 2 before starting anything', () => {
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  for (const [args, said] of [
+    [['--queue-worker-images', 'x'], /^bench: --queue-worker-images wants an integer >= 1, got "x" \(--help lists the options\)\n$/],
+    [['--no-such-flag'], /^bench: .*--no-such-flag.*\(--help lists the options\)\n$/],
+  ] as const) {
+    const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, said);
+    assert.equal(run.stdout, '', 'no figures, no progress lines');
+  }
 });
