@@ -1,11 +1,9 @@
-import { makeTempDir } from '../test/harness/procs.js';
 import { startRedis, startRegistry } from '../test/harness/index.js';
-import { startWorker } from '../test/e2e/queue-kit.js';
-import { writeConfig, type SyncProcess } from '../test/e2e/sync-kit.js';
+import type { SyncProcess } from '../test/e2e/sync-kit.js';
 import { corpus } from './corpus.js';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
-import { probeEnv } from './process-figures.js';
+import { QueueRowRig } from './queue-row-rig.js';
 import { queueRowText, type QueueRowFigures } from './queue-row-text.js';
 import { QueueRuns, type QueueSample } from './queue-runs.js';
 import { RunTargets } from './run-targets.js';
@@ -52,7 +50,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     await Promise.all([source.stop(), redis.stop()]);
     throw error;
   });
-  const workers: SyncProcess[] = [];
+  let rig: QueueRowRig | undefined;
   try {
     log(
       `queue row: seeding the source ${source.host} with ${images.length} images; redis ${redis.url}; ${plainRuns + 2} target registries, one per run`,
@@ -62,157 +60,168 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     const concurrency = Object.fromEntries(
       Object.entries({ images: options.pbImages, blobs: options.pbBlobs }).filter(([, v]) => v !== undefined),
     );
-    // The workers' entries name every run's target host; the repository each job writes to comes with the job.
-    const startWorkers = async (n: number, workerConcurrency: object): Promise<void> => {
-      const registries = targets.hosts.map((host) => runs.registryTo(host, 'mirror', paths));
-      const config = await writeConfig(await makeTempDir('bench-queue-worker'), { registries, concurrency: workerConcurrency });
-      for (let i = 0; i < n; i++) workers.push(await startWorker(config, { cwd: work, queue: redis.url, env: probeEnv() }));
-    };
-    const stopWorkers = async (): Promise<void> => {
-      await Promise.all(workers.splice(0).map((w) => w.stop()));
-    };
-    const corpusRun = (queued: boolean) => runs.run({ queued, paths, concurrency }, workers);
-
-    await startWorkers(options.queueWorkers, { ...concurrency, images: workerImages });
-    const workerSlots = slotsOf((workers[0] as SyncProcess).logs, 'worker 1');
-    log(`queue row: ${workersText} started; a warm-up run through the queue`);
-    const warmedAt = workers.map((w) => w.logs.length);
-    const warmup = await corpusRun(true);
-    // Which workers took a warm-up job (FIFO: Redis hands a job to the slot that has waited longest).
-    const warmed = workers.filter((w, i) => w.logs.slice(warmedAt[i]).some((l) => l.event === 'copy-job-taken')).length;
-    const inProcess: QueueSample[] = [];
-    const queued: QueueSample[] = [];
+    rig = new QueueRowRig(runs, { targets, redisUrl: redis.url, work, paths, concurrency });
     const how = `1 sync + ${workersText} x ${workerImages}`;
-    await interleave(
-      options.rounds,
-      [
-        { name: 'in-process', run: async () => void inProcess.push(await corpusRun(false)) },
-        { name: how, run: async () => void queued.push(await corpusRun(true)) },
-      ],
-      log,
-    );
-    log('queue row: one more run of each through a counting proxy in front of the target (blob uploads)');
-    const counted = async (queuedRun: boolean) => {
-      const sample = await runs.run({ queued: queuedRun, paths, concurrency }, workers, true);
-      return { runMs: sample.runMs, ...uploadCounts(sample.requests ?? []) };
-    };
-    const uploads = { inProcess: await counted(false), queued: await counted(true) };
-    log('queue row: runs that find the corpus up to date (each target filled by an unmeasured in-process run first)');
-    const upToDate = { inProcess: [] as QueueSample[], queued: [] as QueueSample[] };
-    await interleave(
-      options.rounds,
-      [
-        {
-          name: 'in-process, up to date',
-          run: async () => void upToDate.inProcess.push(await runs.runUpToDate({ queued: false, paths, concurrency }, workers)),
-        },
-        {
-          name: `${how}, up to date`,
-          run: async () => void upToDate.queued.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
-        },
-      ],
-      log,
-    );
-    await stopWorkers();
-
-    // (d) Workers at the in-process run's slots each: what more copies under way cost on the same cores.
-    const wideHow = `1 sync + ${workersText} x ${inProcessImages}`;
-    const wide = { queued: [] as QueueSample[], upToDate: [] as QueueSample[] };
-    if (wideLine) {
-      await startWorkers(options.queueWorkers, concurrency);
-      log(`queue row: ${wideHow} (the in-process run's ${inProcessImages} copy slots each); a warm-up run through the queue`);
-      await corpusRun(true);
-      await interleave(
-        options.rounds,
-        [
-          { name: wideHow, run: async () => void wide.queued.push(await corpusRun(true)) },
-          {
-            name: `${wideHow}, up to date`,
-            run: async () => void wide.upToDate.push(await runs.runUpToDate({ queued: true, paths, concurrency }, workers)),
-          },
-        ],
-        log,
-      );
-      await stopWorkers();
-    }
-
-    const serial: QueueSample[] = [];
-    if (serialPaths.length > 0) {
-      const one = { ...concurrency, images: 1 };
-      await startWorkers(1, one);
-      log(`queue row: one job at a time (sync and 1 worker at concurrency 1, ${serialPaths.length} images); a warm-up run first`);
-      await runs.run({ queued: true, paths: serialPaths.slice(0, 3), concurrency: one }, workers);
-      for (let r = 1; r <= options.rounds; r++) {
-        serial.push(await runs.run({ queued: true, paths: serialPaths, concurrency: one }, workers));
-        log(`  one at a time, round ${r}/${options.rounds}: ${((serial.at(-1)?.runMs ?? 0) / 1000).toFixed(2)} s`);
-      }
-      await stopWorkers();
-    }
-
+    const measured = await measuredLines(rig, options, { ...concurrency, images: workerImages }, how, workersText, log);
     const medianMs = (samples: QueueSample[]): number => median(samples.map((s) => s.runMs));
-    const overhead = overheadSummary(
-      queued.flatMap((s) => s.jobs ?? []),
-      'the corpus through the queue',
-    );
-    const alone =
-      serial.length > 0
-        ? overheadSummary(
-            serial.flatMap((s) => s.jobs ?? []),
-            'one job at a time',
-          )
-        : undefined;
-    const current = {
-      inProcess: upToDate.inProcess,
-      queued: upToDate.queued,
-      overhead: overheadSummary(
-        upToDate.queued.flatMap((s) => s.jobs ?? []),
-        'the corpus found up to date',
-      ),
-      differenceMs: (medianMs(upToDate.queued) - medianMs(upToDate.inProcess)) / images.length,
-    };
-    const twice = wideLine && {
-      how: wideHow,
-      slotsEach: inProcessImages,
-      queued: wide.queued,
-      upToDate: wide.upToDate,
-      overhead: overheadSummary(
-        wide.queued.flatMap((s) => s.jobs ?? []),
-        `the corpus through ${wideHow}`,
-      ),
-      upToDateOverhead: overheadSummary(
-        wide.upToDate.flatMap((s) => s.jobs ?? []),
-        `the corpus found up to date through ${wideHow}`,
-      ),
-      differenceMs: (medianMs(wide.queued) - medianMs(inProcess)) / images.length,
-      upToDateDifferenceMs: (medianMs(wide.upToDate) - medianMs(upToDate.inProcess)) / images.length,
-    };
+    const wideHow = `1 sync + ${workersText} x ${inProcessImages}`;
+    const wide = wideLine ? await wideLines(rig, options, concurrency, wideHow, inProcessImages, log) : undefined;
+    const serial = serialPaths.length > 0 ? await serialLine(rig, options, concurrency, serialPaths, log) : [];
+    const { inProcess, queued, upToDate } = measured;
     const figures: QueueRowFigures = {
       machine,
       options,
       images: images.length,
       bytes: totalBytes(uniqueBlobs(seeded)),
       how,
-      workerSlots,
-      warmed,
+      workerSlots: measured.workerSlots,
+      warmed: measured.warmed,
       inProcess,
       queued,
       serial,
       serialImages: serialPaths.length,
-      overhead,
-      cold: overheadSummary(warmup.jobs ?? [], 'the warm-up run'),
-      alone,
-      upToDate: current,
-      twice,
-      uploads,
+      overhead: overheadSummary(
+        queued.flatMap((s) => s.jobs ?? []),
+        'the corpus through the queue',
+      ),
+      cold: overheadSummary(measured.warmup.jobs ?? [], 'the warm-up run'),
+      alone:
+        serial.length > 0
+          ? overheadSummary(
+              serial.flatMap((s) => s.jobs ?? []),
+              'one job at a time',
+            )
+          : undefined,
+      upToDate: {
+        ...upToDate,
+        overhead: overheadSummary(
+          upToDate.queued.flatMap((s) => s.jobs ?? []),
+          'the corpus found up to date',
+        ),
+        differenceMs: (medianMs(upToDate.queued) - medianMs(upToDate.inProcess)) / images.length,
+      },
+      twice: wide !== undefined && {
+        how: wideHow,
+        slotsEach: inProcessImages,
+        queued: wide.queued,
+        upToDate: wide.upToDate,
+        overhead: overheadSummary(
+          wide.queued.flatMap((s) => s.jobs ?? []),
+          `the corpus through ${wideHow}`,
+        ),
+        upToDateOverhead: overheadSummary(
+          wide.upToDate.flatMap((s) => s.jobs ?? []),
+          `the corpus found up to date through ${wideHow}`,
+        ),
+        differenceMs: (medianMs(wide.queued) - medianMs(inProcess)) / images.length,
+        upToDateDifferenceMs: (medianMs(wide.upToDate) - medianMs(upToDate.inProcess)) / images.length,
+      },
+      uploads: measured.uploads,
       differenceMs: (medianMs(queued) - medianMs(inProcess)) / images.length,
     };
     const text = queueRowText(figures);
     process.stdout.write(`\n${text}\n`);
-    const results = queueResults(figures, warmup, { workerImages, inProcessImages });
+    const results = queueResults(figures, measured.warmup, { workerImages, inProcessImages });
     log(`figures written to ${await writeResultsFile(options.queueOut, results, undefined, text)}`);
   } finally {
-    await Promise.all(workers.map((w) => w.stop()));
+    await rig?.stopWorkers();
     await targets.stopAll();
     await Promise.all([source.stop(), redis.stop()]);
   }
+}
+
+/**
+ * Lines (a) and (c), on workers that share out the in-process run's slots (`workerConcurrency`):
+ * a warm-up run through the queue, the corpus in-process and queued round by round, one run of
+ * each behind a counting proxy (the blob uploads), then the runs that find the corpus up to date.
+ */
+async function measuredLines(
+  rig: QueueRowRig,
+  options: BenchOptions,
+  workerConcurrency: object,
+  how: string,
+  workersText: string,
+  log: (line: string) => void,
+) {
+  await rig.startWorkers(options.queueWorkers, workerConcurrency);
+  const workerSlots = slotsOf((rig.workers[0] as SyncProcess).logs, 'worker 1');
+  log(`queue row: ${workersText} started; a warm-up run through the queue`);
+  const warmedAt = rig.workers.map((w) => w.logs.length);
+  const warmup = await rig.corpusRun(true);
+  // Which workers took a warm-up job (FIFO: Redis hands a job to the slot that has waited longest).
+  const warmed = rig.workers.filter((w, i) => w.logs.slice(warmedAt[i]).some((l) => l.event === 'copy-job-taken')).length;
+  const inProcess: QueueSample[] = [];
+  const queued: QueueSample[] = [];
+  await interleave(
+    options.rounds,
+    [
+      { name: 'in-process', run: async () => void inProcess.push(await rig.corpusRun(false)) },
+      { name: how, run: async () => void queued.push(await rig.corpusRun(true)) },
+    ],
+    log,
+  );
+  log('queue row: one more run of each through a counting proxy in front of the target (blob uploads)');
+  const counted = async (queuedRun: boolean) => {
+    const sample = await rig.corpusRun(queuedRun, true);
+    return { runMs: sample.runMs, ...uploadCounts(sample.requests ?? []) };
+  };
+  const uploads = { inProcess: await counted(false), queued: await counted(true) };
+  log('queue row: runs that find the corpus up to date (each target filled by an unmeasured in-process run first)');
+  const upToDate = { inProcess: [] as QueueSample[], queued: [] as QueueSample[] };
+  await interleave(
+    options.rounds,
+    [
+      { name: 'in-process, up to date', run: async () => void upToDate.inProcess.push(await rig.upToDateRun(false)) },
+      { name: `${how}, up to date`, run: async () => void upToDate.queued.push(await rig.upToDateRun(true)) },
+    ],
+    log,
+  );
+  await rig.stopWorkers();
+  return { workerSlots, warmup, warmed, inProcess, queued, uploads, upToDate };
+}
+
+/** (d) Workers at the in-process run's slots each: what more copies under way cost on the same cores. */
+async function wideLines(
+  rig: QueueRowRig,
+  options: BenchOptions,
+  concurrency: object,
+  wideHow: string,
+  inProcessImages: number,
+  log: (line: string) => void,
+): Promise<{ queued: QueueSample[]; upToDate: QueueSample[] }> {
+  const wide = { queued: [] as QueueSample[], upToDate: [] as QueueSample[] };
+  await rig.startWorkers(options.queueWorkers, concurrency);
+  log(`queue row: ${wideHow} (the in-process run's ${inProcessImages} copy slots each); a warm-up run through the queue`);
+  await rig.corpusRun(true);
+  await interleave(
+    options.rounds,
+    [
+      { name: wideHow, run: async () => void wide.queued.push(await rig.corpusRun(true)) },
+      { name: `${wideHow}, up to date`, run: async () => void wide.upToDate.push(await rig.upToDateRun(true)) },
+    ],
+    log,
+  );
+  await rig.stopWorkers();
+  return wide;
+}
+
+/** (b) The queue mechanism alone: `sync` and one worker at concurrency 1, after a warm-up run of 3 images. */
+async function serialLine(
+  rig: QueueRowRig,
+  options: BenchOptions,
+  concurrency: object,
+  serialPaths: readonly string[],
+  log: (line: string) => void,
+): Promise<QueueSample[]> {
+  const serial: QueueSample[] = [];
+  const one = { ...concurrency, images: 1 };
+  await rig.startWorkers(1, one);
+  log(`queue row: one job at a time (sync and 1 worker at concurrency 1, ${serialPaths.length} images); a warm-up run first`);
+  await rig.queuedRun(serialPaths.slice(0, 3), one);
+  for (let r = 1; r <= options.rounds; r++) {
+    serial.push(await rig.queuedRun(serialPaths, one));
+    log(`  one at a time, round ${r}/${options.rounds}: ${((serial.at(-1)?.runMs ?? 0) / 1000).toFixed(2)} s`);
+  }
+  await rig.stopWorkers();
+  return serial;
 }
