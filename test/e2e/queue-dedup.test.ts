@@ -82,6 +82,8 @@ test('the same copy enqueued twice before any worker starts is one job; both cal
     [jobId],
     'one job was run',
   );
+  // The result reaches the callers before the worker writes its copy-job-ended line (copy-job-runner.ts).
+  await worker.waitForLog((l) => l.event === 'copy-job-ended' && l.status === 'copied', "the worker's line of the copy's end", 0, 30_000);
   assert.equal(jobsEnded(worker, 'copied').length, 1);
   assert.equal(await digestAt(target, 'library/app:v1'), await digestAt(source, 'library/app:v1'));
 });

@@ -80,6 +80,13 @@ test('sourceCopies 1 for host A, a worker of 2 slots: while one A copy is held a
   assert.deepEqual([finishedA?.result, finishedA?.copied, finishedA?.failed], ['succeeded', 2, 0]);
   assert.deepEqual([finishedB?.result, finishedB?.copied, finishedB?.failed], ['succeeded', 1, 0]);
   // Event order in the worker's log: B's copy ended before the waiting A job's last take, the one that copied it.
+  // (The runs can finish before the worker's line of that copy's end is read: its result goes first.)
+  await worker.waitForLog(
+    (l) => l.event === 'copy-job-ended' && l.status === 'copied' && jobOf(l) === jobOf(refused),
+    "the waiting A job's end",
+    0,
+    30_000,
+  );
   const lines = worker.logs;
   const takesOfWaiting = lines.flatMap((l, i) => (l.event === 'copy-job-taken' && jobOf(l) === jobOf(refused) ? [i] : []));
   const lastTake = takesOfWaiting.at(-1) ?? -1;
