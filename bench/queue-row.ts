@@ -64,6 +64,11 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     const how = `1 sync + ${workersText} x ${workerImages}`;
     const measured = await measuredLines(rig, options, { ...concurrency, images: workerImages }, how, workersText, log);
     const medianMs = (samples: QueueSample[]): number => median(samples.map((s) => s.runMs));
+    const overheadOf = (samples: QueueSample[], what: string) =>
+      overheadSummary(
+        samples.flatMap((s) => s.jobs ?? []),
+        what,
+      );
     const wideHow = `1 sync + ${workersText} x ${inProcessImages}`;
     const wide = wideLine ? await wideLines(rig, options, concurrency, wideHow, inProcessImages, log) : undefined;
     const serial = serialPaths.length > 0 ? await serialLine(rig, options, concurrency, serialPaths, log) : [];
@@ -80,24 +85,12 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
       queued,
       serial,
       serialImages: serialPaths.length,
-      overhead: overheadSummary(
-        queued.flatMap((s) => s.jobs ?? []),
-        'the corpus through the queue',
-      ),
-      cold: overheadSummary(measured.warmup.jobs ?? [], 'the warm-up run'),
-      alone:
-        serial.length > 0
-          ? overheadSummary(
-              serial.flatMap((s) => s.jobs ?? []),
-              'one job at a time',
-            )
-          : undefined,
+      overhead: overheadOf(queued, 'the corpus through the queue'),
+      cold: overheadOf([measured.warmup], 'the warm-up run'),
+      alone: serial.length > 0 ? overheadOf(serial, 'one job at a time') : undefined,
       upToDate: {
         ...upToDate,
-        overhead: overheadSummary(
-          upToDate.queued.flatMap((s) => s.jobs ?? []),
-          'the corpus found up to date',
-        ),
+        overhead: overheadOf(upToDate.queued, 'the corpus found up to date'),
         differenceMs: (medianMs(upToDate.queued) - medianMs(upToDate.inProcess)) / images.length,
       },
       twice: wide !== undefined && {
@@ -105,14 +98,8 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
         slotsEach: inProcessImages,
         queued: wide.queued,
         upToDate: wide.upToDate,
-        overhead: overheadSummary(
-          wide.queued.flatMap((s) => s.jobs ?? []),
-          `the corpus through ${wideHow}`,
-        ),
-        upToDateOverhead: overheadSummary(
-          wide.upToDate.flatMap((s) => s.jobs ?? []),
-          `the corpus found up to date through ${wideHow}`,
-        ),
+        overhead: overheadOf(wide.queued, `the corpus through ${wideHow}`),
+        upToDateOverhead: overheadOf(wide.upToDate, `the corpus found up to date through ${wideHow}`),
         differenceMs: (medianMs(wide.queued) - medianMs(inProcess)) / images.length,
         upToDateDifferenceMs: (medianMs(wide.upToDate) - medianMs(upToDate.inProcess)) / images.length,
       },
