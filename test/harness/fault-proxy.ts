@@ -217,8 +217,14 @@ class Proxy implements FaultProxy {
       const cut = (): void => {
         answer.destroy();
         upstream.destroy();
-        // Destroy only once the kept bytes are flushed, so the client really receives N bytes.
-        res.write(Buffer.alloc(0), () => res.socket?.destroy());
+        // Destroy only once the kept bytes are flushed, so the client really receives N bytes: the
+        // empty write sends the headers (a cut at 0), and its callback can come while earlier
+        // chunks still wait in the socket's own buffer (up to its 64 KiB mark: seen as a resume 67,198
+        // bytes short of N); the socket's end comes after all of them.
+        res.write(Buffer.alloc(0), () => {
+          const socket = res.socket;
+          socket?.end(() => socket.destroy());
+        });
       };
       if (truncateAfter === 0) return cut();
       answer.on('data', (chunk: Buffer) => {
