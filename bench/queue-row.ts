@@ -22,7 +22,8 @@ import { uploadCounts } from './upload-counts.js';
  * run whose copies `--queue-workers` worker processes take from a real redis-server, interleaved
  * round by round, each run into a target registry of its own (run-targets.ts); the workers run for the whole line and are warmed by one
  * unmeasured queued run first (a deployment's workers are long-running; that run's jobs give the
- * cold-start figure); each `sync` is a fresh process. Then one more run of each through a counting
+ * cold-start figure); the runs are fired in two long-running `sync` servers, one in-process and one
+ * queued, as deployed (sync-servers.ts), the in-process one warmed by an unmeasured run too. Then one more run of each through a counting
  * proxy in front of the target: the blob uploads each mode sends. Then runs of each kind that find
  * the corpus up to date (the commonest run of a periodic mirror), on the same warm workers. The workers of these lines
  * share out the in-process run's copy slots (8 in-process: 4 + 4), so both runs have as many copies under way
@@ -43,20 +44,21 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
   // (d) only when its workers differ from the measured lines' (one worker, or told to take the in-process figure: the same runs).
   const wideLine = workerImages !== inProcessImages;
   const workersText = `${options.queueWorkers} worker${options.queueWorkers === 1 ? '' : 's'}`;
-  // The warm-up, the measured rounds, the up-to-date rounds, (d)'s warm-up and rounds of each kind, and the one-at-a-time
+  // The two warm-ups, the measured rounds, the up-to-date rounds, (d)'s warm-up and rounds of each kind, and the one-at-a-time
   // line's warm-up and rounds; then the two counted runs.
-  const plainRuns = 1 + 4 * options.rounds + (wideLine ? 1 + 2 * options.rounds : 0) + (serialPaths.length > 0 ? 1 + options.rounds : 0);
+  const plainRuns = 2 + 4 * options.rounds + (wideLine ? 1 + 2 * options.rounds : 0) + (serialPaths.length > 0 ? 1 + options.rounds : 0);
   const targets = await RunTargets.start(plainRuns, 2).catch(async (error: unknown) => {
     await Promise.all([source.stop(), redis.stop()]);
     throw error;
   });
   let rig: QueueRowRig | undefined;
+  let runs: QueueRuns | undefined;
   try {
     log(
       `queue row: seeding the source ${source.host} with ${images.length} images; redis ${redis.url}; ${plainRuns + 2} target registries, one per run`,
     );
     const seeded = await seedSource(images, source, options.seedConcurrency, log);
-    const runs = new QueueRuns({ source, targets, redisUrl: redis.url }, options.timeoutS * 1000);
+    runs = new QueueRuns({ source, targets, redisUrl: redis.url }, options.timeoutS * 1000);
     const concurrency = Object.fromEntries(
       Object.entries({ images: options.pbImages, blobs: options.pbBlobs }).filter(([, v]) => v !== undefined),
     );
@@ -112,6 +114,7 @@ export async function queueRow(options: BenchOptions, machine: MachineInfo, work
     log(`figures written to ${await writeResultsFile(options.queueOut, results, undefined, text)}`);
   } finally {
     await rig?.stopWorkers();
+    await runs?.close();
     await targets.stopAll();
     await Promise.all([source.stop(), redis.stop()]);
   }
@@ -137,6 +140,8 @@ async function measuredLines(
   const warmup = await rig.corpusRun(true);
   // Which workers took a warm-up job (FIFO: Redis hands a job to the slot that has waited longest).
   const warmed = rig.workers.filter((w, i) => w.logs.slice(warmedAt[i]).some((l) => l.event === 'copy-job-taken')).length;
+  log('queue row: a warm-up run in-process (its server, like the queued one, is warm for the measured runs)');
+  await rig.corpusRun(false);
   const inProcess: QueueSample[] = [];
   const queued: QueueSample[] = [];
   await interleave(
@@ -192,7 +197,7 @@ async function wideLines(
   return wide;
 }
 
-/** (b) The queue mechanism alone: `sync` and one worker at concurrency 1, after a warm-up run of 3 images. */
+/** (b) The queue mechanism alone: `sync` and one worker at concurrency 1, after a warm-up run of the same images. */
 async function serialLine(
   rig: QueueRowRig,
   options: BenchOptions,
@@ -204,7 +209,8 @@ async function serialLine(
   const one = { ...concurrency, images: 1 };
   await rig.startWorkers(1, one);
   log(`queue row: one job at a time (sync and 1 worker at concurrency 1, ${serialPaths.length} images); a warm-up run first`);
-  await rig.queuedRun(serialPaths.slice(0, 3), one);
+  // The same images: a server is one configuration (sync-servers.ts), so this warms the one measured.
+  await rig.queuedRun(serialPaths, one);
   for (let r = 1; r <= options.rounds; r++) {
     serial.push(await rig.queuedRun(serialPaths, one));
     log(`  one at a time, round ${r}/${options.rounds}: ${((serial.at(-1)?.runMs ?? 0) / 1000).toFixed(2)} s`);

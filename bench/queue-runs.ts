@@ -3,12 +3,12 @@ import { loadavg } from 'node:os';
 import type { SyncProcess } from '../test/e2e/sync-kit.js';
 import { until } from '../test/e2e/sync-kit.js';
 import type { RecordedRequest, TestRegistry } from '../test/harness/index.js';
-import { syncRun } from './queue-warmup.js';
-import { childCpu, cpuByRole, probeEnv, probeReports, type ProbeFigures } from './process-figures.js';
+import { childCpu, cpuByRole, probeReports, type ProbeFigures } from './process-figures.js';
 import { jobOverheads, slotsOf, type JobOverhead } from './queue-overhead.js';
 import { round } from './series.js';
 import { assertMirrored } from './target-check.js';
 import type { RunTarget, RunTargets } from './run-targets.js';
+import { SyncServers } from './sync-servers.js';
 
 export interface QueueSample {
   /** The run's own duration (`sync-run-finished`'s durationMs): listing, checks, copies; no process start-up. */
@@ -17,11 +17,11 @@ export interface QueueSample {
   /** Queued runs: each job's time in the queue mechanism, from the sync and worker logs. */
   jobs?: JobOverhead[];
   /**
-   * CPU time each process used during the run, ms: `sync` from its start to its exit (start-up
-   * included), the others from just before the sync started to just after it exited (/proc).
+   * CPU time each process used during the run, ms: `sync` from its run's start to its end
+   * (process-probe.ts), the others from just before the run was fired to just after it ended (/proc).
    */
   cpuMs: Record<string, number>;
-  /** Event-loop delay (process-probe.ts) of `sync` from its run's start to its exit and of each worker over the run. */
+  /** Event-loop delay (process-probe.ts) of `sync` over its run and of each worker over the run. */
   loopDelayMs: { sync: ProbeFigures['loopDelayMs']; workers: Array<ProbeFigures['loopDelayMs']> };
 }
 
@@ -32,18 +32,29 @@ export interface RunShape {
   concurrency: object;
 }
 
+/** The repository every run writes to: each target registry gets one run (or one up-to-date pair). */
+const REPOSITORY = 'mirror';
+
 /**
  * Runs of the scale-out row against one rig: each into a target registry of its own that no worker
- * has seen (run-targets.ts), checked, timed by its own events, with the queue's time per job, the
- * CPU of every process and the event-loop delay of the node ones.
+ * has seen (run-targets.ts), fired in a long-running `sync` server (sync-servers.ts), checked,
+ * timed by its own events, with the queue's time per job, the CPU of every process and the
+ * event-loop delay of the node ones.
  */
 export class QueueRuns {
-  #runs = 0;
+  #servers: SyncServers;
 
   constructor(
     private readonly rig: { source: TestRegistry; targets: RunTargets; redisUrl: string },
-    private readonly timeoutMs: number,
-  ) {}
+    timeoutMs: number,
+  ) {
+    this.#servers = new SyncServers({
+      hosts: rig.targets.hosts,
+      redisUrl: rig.redisUrl,
+      timeoutMs,
+      entry: (host, paths) => this.registryTo(host, REPOSITORY, paths),
+    });
+  }
 
   /** The registries entry of a run: every image of `paths` from the source into `host/repository`. */
   registryTo(host: string, repository: string, paths: readonly string[]) {
@@ -54,7 +65,7 @@ export class QueueRuns {
   async run(shape: RunShape, workers: readonly SyncProcess[], counted = false): Promise<QueueSample & { requests?: RecordedRequest[] }> {
     const target = this.rig.targets.take(counted);
     try {
-      const sample = await this.#run(shape, target, workers, `mirror-${++this.#runs}`);
+      const sample = await this.#run(shape, target, workers);
       return { ...sample, ...(target.counter ? { requests: [...target.counter.requests] } : {}) };
     } finally {
       await this.rig.targets.done(target);
@@ -68,40 +79,34 @@ export class QueueRuns {
    */
   async runUpToDate(shape: RunShape, workers: readonly SyncProcess[]): Promise<QueueSample> {
     const target = this.rig.targets.take(false);
-    const repository = `mirror-${++this.#runs}`;
     try {
-      await this.#run({ ...shape, queued: false }, target, [], repository);
-      return await this.#run(shape, target, workers, repository);
+      await this.#run({ ...shape, queued: false }, target, []);
+      return await this.#run(shape, target, workers);
     } finally {
       await this.rig.targets.done(target);
     }
   }
 
-  async #run(shape: RunShape, target: RunTarget, workers: readonly SyncProcess[], repository: string): Promise<QueueSample> {
+  /** Stops the row's `sync` servers. */
+  async close(): Promise<void> {
+    await this.#servers.stopAll();
+  }
+
+  async #run(shape: RunShape, target: RunTarget, workers: readonly SyncProcess[]): Promise<QueueSample> {
     const what = `the ${shape.queued ? 'queued' : 'in-process'} run`;
     const linesBefore = workers.map((w) => w.logs.length);
     await Promise.all(workers.map((w) => probe(w)));
     const cpuBefore = childCpu();
-    const extra = { concurrency: shape.concurrency, ...(shape.queued ? { queue: { url: this.rig.redisUrl } } : {}) };
-    // The sync's probe reports at its run's start (then its start-up is behind it) and at its exit.
-    const run = await syncRun([this.registryTo(target.host, repository, shape.paths)], extra, this.timeoutMs, what, probeEnv(), (s) =>
-      s.signal('SIGUSR2'),
-    );
+    const run = await this.#servers.run(shape, target.host, what);
     const cpuAfter = childCpu();
     const workerReports = await Promise.all(workers.map((w) => probe(w)));
-    const syncReport = await until(
-      () => probeReports(run.server.stderr).find((r) => r.why === 'exit'),
-      "the sync's probe report at its exit",
-      10_000,
-    );
-    const syncCpuMs = probeReports(run.server.stderr).reduce((sum, r) => sum + r.cpuMs, 0);
-    await assertMirrored(target.registry.url, shape.paths, shape.queued ? 'sync --queue' : 'sync', repository);
-    const cpuMs = { sync: syncCpuMs, ...cpuByRole(cpuBefore, cpuAfter, (args) => this.#roleOf(args, target.registry)) };
+    await assertMirrored(target.registry.url, shape.paths, shape.queued ? 'sync --queue' : 'sync', REPOSITORY);
+    const cpuMs = { sync: run.probe.cpuMs, ...cpuByRole(cpuBefore, cpuAfter, (args) => this.#roleOf(args, target.registry)) };
     const sample: QueueSample = {
       runMs: Number(run.finished.durationMs),
       load1: round(loadavg()[0] ?? 0, 2),
       cpuMs,
-      loopDelayMs: { sync: syncReport.loopDelayMs, workers: workerReports.map((r) => r.loopDelayMs) },
+      loopDelayMs: { sync: run.probe.loopDelayMs, workers: workerReports.map((r) => r.loopDelayMs) },
     };
     if (shape.queued)
       sample.jobs = jobOverheads(
