@@ -139,3 +139,31 @@ test('HTTP details: headers too large get 431 in the {error: {code, message}} sh
     error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large (at most 16 KiB)' },
   });
 });
+
+test('HTTP details: a body over 1 MiB gets its 413 after it was sent, so the client reads it; the connection stays usable', async (t) => {
+  const api = await testApi();
+  t.after(() => api.close());
+  const url = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const big = JSON.stringify({ source: { image: 'a'.repeat(2 * 1024 * 1024) } });
+  const headers = { ...api.auth, 'content-type': 'application/json' };
+  const refused = { error: { code: 'BODY_TOO_LARGE', message: 'the request body is too large (at most 1 MiB)' } };
+  // Answered before the body was read, most of these failed to send ("fetch failed": EPIPE).
+  for (let i = 0; i < 20; i++) {
+    const answer = await fetch(`${url}/api/distribute/image`, { method: 'POST', headers, body: big });
+    assert.equal(answer.status, 413, `request ${i + 1}`);
+    assert.deepEqual(await answer.json(), refused);
+    assert.notEqual(answer.headers.get('connection'), 'close', 'the body was read: the connection can be kept');
+  }
+  // No Content-Length (chunked): refused once past the limit, the rest read too.
+  const chunks = Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024, 'a'));
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
+  const chunked = await fetch(`${url}/api/distribute/image`, { method: 'POST', headers, body: stream, duplex: 'half' });
+  assert.equal(chunked.status, 413);
+  assert.deepEqual(await chunked.json(), refused);
+});

@@ -6,6 +6,7 @@ import { ApiError, errorBody } from './api-error.js';
 import type { ApiContext } from './api-context.js';
 import { bearerAuth, isPublicPath } from './bearer-auth.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { drainRequest } from './drain-request.js';
 import { liveStreamRoute } from './dashboard/live-stream.js';
 import { uiRoutes } from './dashboard/ui-routes.js';
 import { parseJsonBody } from './json-body.js';
@@ -87,11 +88,17 @@ export function buildApp(context: ApiContext): FastifyInstance {
   const scrubber = context.scrubber ?? processScrubber;
   app.addHook('onSend', async (_request, _reply, payload) => (typeof payload === 'string' ? scrubber.scrub(payload) : payload));
 
-  app.setErrorHandler(async (error: FastifyError, _request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).headers(error.headers).send(errorBody(error.code, error.message));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = clientErrorCode(error);
+      // Answered once the client has sent its body, or it fails to send and never reads the answer.
+      if (code === 'BODY_TOO_LARGE') {
+        await drainRequest(request.raw);
+        // Fastify closes the connection after a body it did not read; all of it read, it can be kept.
+        if (request.raw.complete) reply.removeHeader('connection');
+      }
       // Fastify's own words ("Request body is too large") do not say what the limit is.
       const message = code === 'BODY_TOO_LARGE' ? `the request body is too large (at most ${BODY_LIMIT / 1024 / 1024} MiB)` : error.message;
       return reply.code(status).send(errorBody(code, message));
