@@ -10,6 +10,7 @@ import { cancelChannel, COPY_QUEUE } from './queue-names.js';
 import { RedisWatch } from './redis-watch.js';
 import { HeardCancels } from './set-aside.js';
 import { SharedPauses, type PausableHosts } from './shared-pauses.js';
+import { SlotBalance } from './slot-balance.js';
 import { SlotGate } from './slot-gate.js';
 import { SlotWorkers } from './slot-workers.js';
 
@@ -84,6 +85,8 @@ export class CopyWorker {
   #prefetch: number;
   /** Set by `stop`: a job taken from now on, or still waiting for a slot, goes back to the queue unstarted. */
   #stopping = false;
+  /** Which BullMQ slots without a job wait for one. */
+  #balance: SlotBalance;
 
   constructor(options: CopyWorkerOptions) {
     this.#options = options;
@@ -95,23 +98,23 @@ export class CopyWorker {
     // One BullMQ worker per job held: a job starts as soon as it is taken and a copy slot is free
     // (slot-workers.ts, slot-gate.ts). They share the watch's connection for their commands: one
     // more connection per job held, not two.
-    // A copy ended with no job waiting for its slot: slots that handed a job back take again.
-    this.#gate = new SlotGate(options.concurrency, () => {
-      if (!this.#stopping) this.#worker.resume();
-    });
+    // A copy ended with no job waiting for its slot: slots that handed a job back may take again.
+    this.#gate = new SlotGate(options.concurrency, () => this.#balance.copyEnded());
+    const slots = options.concurrency + this.#prefetch;
     this.#worker = new SlotWorkers<CopyJobData, CopyJobResult>(
       COPY_QUEUE,
       (job, token, slot) => this.#tracked(this.#process(job, token, slot)),
       {
         connection: this.#watch.redis,
         prefix: settings.name,
-        slots: options.concurrency + this.#prefetch,
+        slots,
         lockDuration: stalledMs,
         stalledInterval: stalledMs,
         maxStalledCount: MAX_STALLS,
       },
       () => undefined, // the watch reports the outage once
     );
+    this.#balance = new SlotBalance(this.#worker, this.#gate, this.#prefetch, slots);
     const { config, engine, emit, openEndpoints, progressGapMs } = options;
     this.#runner = new CopyJobRunner({
       settings,
@@ -147,7 +150,8 @@ export class CopyWorker {
   async start(): Promise<void> {
     await this.#listen();
     this.#listening = true;
-    await this.#worker.start();
+    // Idle: as many slots take jobs as there are copy slots, no more (slot-balance.ts).
+    await this.#worker.start(this.#options.concurrency);
     this.#options.emit({
       type: 'worker-ready',
       worker: this.name,
@@ -169,6 +173,7 @@ export class CopyWorker {
     this.#listening = false;
     // Jobs not started yet go back to the queue at once: no grace to wait for, another worker starts them.
     this.#stopping = true;
+    this.#balance.stop();
     for (const controller of this.#held.values()) controller.abort('worker-stopping' satisfies AbortReason);
     const closing = this.#worker.close();
     // The grace ends early when the copies under way ended (Redis gone, `closing` would not).
@@ -213,6 +218,15 @@ export class CopyWorker {
    * counted), for another worker.
    */
   async #process(job: Job<CopyJobData, CopyJobResult>, token: string | undefined, slot: number): Promise<CopyJobResult> {
+    this.#balance.taken(slot);
+    try {
+      return await this.#holdAndRun(job, token, slot);
+    } finally {
+      this.#balance.ended(slot);
+    }
+  }
+
+  async #holdAndRun(job: Job<CopyJobData, CopyJobResult>, token: string | undefined, slot: number): Promise<CopyJobResult> {
     const id = job.id ?? '';
     const controller = new AbortController();
     setMaxListeners(0, controller.signal); // every request of the copy listens on it
@@ -222,10 +236,11 @@ export class CopyWorker {
     // A free slot: no wait at all (heldMs 0), not even a turn of the event loop.
     let release = controller.signal.aborted ? undefined : this.#gate.tryTake();
     const heldFrom = release ? undefined : preciseNow();
-    if (!release) {
-      const held = AbortSignal.timeout(this.#options.holdLimitMs ?? HOLD_LIMIT_MS);
-      release = await this.#gate.take(AbortSignal.any([controller.signal, held]));
-    }
+    const holdLimit = this.#options.holdLimitMs ?? HOLD_LIMIT_MS;
+    const taking = release ? undefined : this.#gate.take(AbortSignal.any([controller.signal, AbortSignal.timeout(holdLimit)]));
+    // This job has a copy slot or waits in line for one: the BullMQ slots still needed take the rest.
+    this.#balance.balance();
+    if (taking) release = await taking;
     if (release === undefined && !controller.signal.aborted) {
       if (await this.#handBack(job, token, slot, 'held')) throw new DelayedError(`${job.data.target}: held too long; back to the queue`);
       release = await this.#gate.take(controller.signal);
@@ -253,11 +268,11 @@ export class CopyWorker {
     why: 'held' | 'stopping',
   ): Promise<boolean> {
     const id = job.id ?? '';
-    await this.#worker.pause(slot);
+    await this.#balance.handingBack(slot);
     try {
       await job.moveToDelayed(Date.now(), token);
     } catch {
-      if (!this.#stopping) this.#worker.resume();
+      this.#balance.keptBack(slot);
       return false;
     }
     this.#running.delete(id);

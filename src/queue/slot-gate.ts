@@ -17,6 +17,11 @@ export class SlotGate {
     this.#onFree = onFree;
   }
 
+  /** Slots no job has (none while a job waits: a slot freed goes straight to it). */
+  get free(): number {
+    return this.#free;
+  }
+
   /** Jobs waiting for a slot. */
   get waiting(): number {
     return this.#waiting.length;

@@ -45,13 +45,13 @@ export interface HeldQueueRig {
   queue: CopyQueue;
   jobs: Queue;
   workers: HeldWorker[];
-  startWorker: (options?: { prefetch?: number; holdLimitMs?: number }) => Promise<HeldWorker>;
+  startWorker: (options?: { prefetch?: number; holdLimitMs?: number; concurrency?: number }) => Promise<HeldWorker>;
   copy: (image: string, signal?: AbortSignal) => Promise<CopyResult>;
 }
 
 /**
  * Starts redis-server before the file's tests (stopped after them); answers `rigFor(t, name)`:
- * a queue of the test's own name and workers of one copy slot each. A job held ahead goes back to
+ * a queue of the test's own name and workers of one copy slot each unless told. A job held ahead goes back to
  * the queue after a minute unless the test says otherwise: longer than any test.
  */
 export function useHeldQueueRig(label: string): (t: { after: (fn: () => Promise<void>) => void }, name: string) => HeldQueueRig {
@@ -80,14 +80,14 @@ export function useHeldQueueRig(label: string): (t: { after: (fn: () => Promise<
       queue,
       jobs,
       workers: [],
-      startWorker: async ({ prefetch, holdLimitMs = 60_000 } = {}) => {
+      startWorker: async ({ prefetch, holdLimitMs = 60_000, concurrency = 1 } = {}) => {
         const engine = heldEngine();
         const log: QueueEvent[] = [];
         const worker = new CopyWorker({
           settings,
           config: () => loaded,
           engine,
-          concurrency: 1,
+          concurrency,
           emit: (event) => log.push(event),
           holdLimitMs,
           ...(prefetch !== undefined ? { prefetch } : {}),
