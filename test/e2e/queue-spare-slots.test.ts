@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { REGISTRY, useHeldQueueRig } from './held-queue-rig.js';
 import { until } from './sync-kit.js';
@@ -26,13 +26,21 @@ async function slotConnections(redis: Redis): Promise<{ waiting: number; ended: 
   };
 }
 
-test('an idle worker has as many slots waiting for jobs as free copy slots; its spare slots wait only once all are busy', async (t) => {
-  const rig = rigFor(t, 'spare-idle');
+/** The test's rig and one worker of `options`; `waiting(n)` waits until n BullMQ slots wait for jobs. */
+async function oneWorker(t: TestContext, name: string, options: { concurrency: number; prefetch: number }) {
+  const rig = rigFor(t, name);
   await rig.queue.ready();
   const redis = new Redis(rig.url);
   t.after(() => redis.quit());
-  const a = await rig.startWorker({ concurrency: 2, prefetch: 2 });
-  await until(async () => (await slotConnections(redis)).waiting === 2 || undefined, 'the two free copy slots waiting');
+  const worker = await rig.startWorker(options);
+  const waiting = (n: number, what: string): Promise<true> =>
+    until(async () => (await slotConnections(redis)).waiting === n || undefined, what);
+  return { rig, redis, worker, waiting };
+}
+
+test('an idle worker has as many slots waiting for jobs as free copy slots; its spare slots wait only once all are busy', async (t) => {
+  const { rig, redis, worker: a, waiting } = await oneWorker(t, 'spare-idle', { concurrency: 2, prefetch: 2 });
+  await waiting(2, 'the two free copy slots waiting');
   // One copy, to its end: a slot took it while the other went on waiting, then took again.
   const first = rig.copy('a:1');
   await until(() => a.engine.started.length === 1 || undefined, 'the first copy');
@@ -59,16 +67,12 @@ test('an idle worker has as many slots waiting for jobs as free copy slots; its 
 });
 
 test('a spare slot leaves the line of waiting slots once a copy slot is free again', async (t) => {
-  const rig = rigFor(t, 'spare-leaves');
-  await rig.queue.ready();
-  const redis = new Redis(rig.url);
-  t.after(() => redis.quit());
-  const a = await rig.startWorker({ concurrency: 1, prefetch: 1 });
-  await until(async () => (await slotConnections(redis)).waiting === 1 || undefined, 'the free copy slot waiting');
+  const { rig, redis, worker: a, waiting } = await oneWorker(t, 'spare-leaves', { concurrency: 1, prefetch: 1 });
+  await waiting(1, 'the free copy slot waiting');
   const copy = rig.copy('a:1');
   await until(() => a.engine.started.length === 1 || undefined, 'the copy');
   // Busy: the spare slot waits for a job to hold ahead.
-  await until(async () => (await slotConnections(redis)).waiting === 1 || undefined, 'the spare slot waiting');
+  await waiting(1, 'the spare slot waiting');
   a.engine.end(target('a:1'));
   assert.equal((await copy).status, 'copied');
   // Free again: one slot waits; the spare's wait ended (within SLOT_WAIT_SECONDS) and was not
