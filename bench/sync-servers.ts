@@ -47,6 +47,8 @@ export class SyncServers {
     const started = server
       .waitForLog(ofThisRun('sync-run-started'), `${what} to start`, from, this.setting.timeoutMs)
       .then(() => server.signal('SIGUSR2'));
+    // Awaited once the run ended; a run that failed to fire throws first, and this must not stay unhandled.
+    started.catch(() => undefined);
     const fired = await server.api(`/ops?sync=${encodeURIComponent(host)}&action=run`, { method: 'POST' });
     if (fired.status !== 202) throw new Error(`${what}: the run could not be fired (${fired.status} ${fired.text})`);
     const finished = await server.waitForLog(ofThisRun('sync-run-finished'), `${what} to finish`, from, this.setting.timeoutMs);
