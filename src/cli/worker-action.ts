@@ -51,8 +51,12 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     emit: (event) => log.event(event),
   });
   const signals = new StopSignals((signal, second) => logStopSignal(log, signal, second));
-  await worker.start();
-  await signals.stopRequested();
+  // Redis unreachable, the start waits for it: a stop asked meanwhile stops the worker all the same.
+  const stopRequested = signals.stopRequested();
+  const started = worker.start().then(() => stopRequested);
+  // A start that fails once the stop began is the stop's doing (it drops the connections).
+  started.catch(() => undefined);
+  await Promise.race([started, stopRequested]);
   const graceMs = config.sync.gracePeriodSeconds * 1000;
   log.event({ type: 'server-stopping', graceMs, time: Date.now() });
   const stopped = await worker.stop(graceMs, signals.abort.signal);

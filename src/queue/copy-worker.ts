@@ -149,6 +149,8 @@ export class CopyWorker {
   /** Starts taking jobs; resolves once connected. */
   async start(): Promise<void> {
     await this.#listen();
+    // Stopped while it waited for Redis: no slot starts.
+    if (this.#stopping) return;
     this.#listening = true;
     // Idle: as many slots take jobs as there are copy slots, no more (slot-balance.ts).
     await this.#worker.start(this.#options.concurrency);

@@ -131,11 +131,11 @@ export async function startQueuedSync(rig: QueueRig, registry: object): Promise<
 
 /**
  * A `picture-book worker` process (a real child process): its JSON log, as SyncProcess reads a
- * server's. Resolves once it says it takes jobs.
+ * server's. Resolves once it says it takes jobs (`waitFor: 'nothing'`: at once).
  */
 export async function startWorker(
   configFile: string,
-  options: { cwd: string; queue?: string; concurrency?: number; prefetch?: number; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; queue?: string; concurrency?: number; prefetch?: number; env?: NodeJS.ProcessEnv; waitFor?: 'ready' | 'nothing' },
 ): Promise<SyncProcess> {
   const args = [
     CLI,
@@ -145,6 +145,7 @@ export async function startWorker(
     ...(options.prefetch !== undefined ? ['--prefetch', String(options.prefetch)] : []),
   ];
   const worker = new SyncProcess(configFile, 'http://127.0.0.1:0', undefined, options.cwd, args, options.env);
+  if (options.waitFor === 'nothing') return worker;
   try {
     await Promise.race([
       worker.waitForLog((l) => l.event === 'worker-ready', 'the worker to take jobs', 0, 120_000),

@@ -23,8 +23,9 @@ before(async () => {
   configFile = await writeConfig(await makeTempDir('queue-worker-process'), { registries: [idleRegistry] });
 });
 
-async function worker(redis: TestRedis, concurrency: number): Promise<SyncProcess> {
-  const started = await startWorker(configFile, { cwd: await makeTempDir('queue-worker-process-cwd'), queue: redis.url, concurrency });
+async function worker(redis: TestRedis, concurrency: number, waitFor: 'ready' | 'nothing' = 'ready'): Promise<SyncProcess> {
+  const cwd = await makeTempDir('queue-worker-process-cwd');
+  const started = await startWorker(configFile, { cwd, queue: redis.url, concurrency, waitFor });
   workers.push(started);
   return started;
 }
@@ -80,4 +81,34 @@ test('Redis killed, then SIGTERM: the worker stops anyway, says it stopped witho
   const abandoned = started.events('queue-abandoned')[0];
   assert.deepEqual([abandoned?.role, abandoned?.jobs], ['worker', 0]);
   assert.match(String(abandoned?.msg), /Redis cannot be reached/);
+});
+
+test('Redis unreachable from the start: the worker says so and waits; SIGTERM stops it all the same (exit 0), without Redis', async () => {
+  const redis = await startRedis();
+  redises.push(redis);
+  await redis.kill();
+  const started = await worker(redis, 2, 'nothing');
+  await started.waitForLog((l) => l.event === 'queue-unreachable', 'the worker to say Redis cannot be reached', 0, 60_000);
+  started.signal('SIGTERM');
+  // It waited for Redis before it listened for the stop: it never exited.
+  const exit = await exitOf(started, 'the worker');
+  assert.deepEqual(exit, { code: 0, signal: null }, started.stderr);
+  const events = started.logs.map((l) => l.event).filter((e) => e !== undefined);
+  assert.ok(!events.includes('worker-ready'), events.join(', '));
+  assert.deepEqual(
+    events.filter((e) => ['signal', 'queue-abandoned', 'server-stopped'].includes(e)),
+    ['signal', 'queue-abandoned', 'server-stopped'],
+  );
+});
+
+test('Redis unreachable from the start, then back: the worker gets ready and stops cleanly (exit 0)', async () => {
+  const redis = await startRedis();
+  redises.push(redis);
+  await redis.kill();
+  const started = await worker(redis, 2, 'nothing');
+  await started.waitForLog((l) => l.event === 'queue-unreachable', 'the worker to say Redis cannot be reached', 0, 60_000);
+  await redis.start();
+  await started.waitForLog((l) => l.event === 'worker-ready', 'the worker to take jobs once Redis answers', 0, 60_000);
+  assert.deepEqual(await started.stop(), { code: 0, signal: null });
+  assert.ok(!started.events('queue-abandoned').length, 'stopped with Redis, not without it');
 });
