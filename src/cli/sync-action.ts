@@ -36,18 +36,25 @@ export async function runSyncServer(configFlag: string | undefined, queueFlag?: 
   for (const message of warnings) log.event({ type: 'server-warning', message, time: Date.now() });
   const queue = queueSettings(config, queueFlag);
   if (queue) log.addSecrets({ ...config, queue }); // a password in --queue's URL
+  // Heard from the start: a stop asked while the start waits for Redis stops the server all the same.
+  const signals = new StopSignals((signal, second) => logStopSignal(log, signal, second));
   // The queue is fixed for the life of the process: a reload does not move it (restart-settings.ts says so).
-  const service = await SyncService.start(config, { emit: (event) => log.event(event), ...(queue ? { queue } : {}) });
+  const service = await SyncService.start(config, {
+    emit: (event) => log.event(event),
+    ...(queue ? { queue } : {}),
+    stopping: signals.drain.signal,
+  });
 
   const reload = () => {
     void service.reload().then(() => log.addSecrets(service.config));
   };
   const watcher = watchFile(file, reload);
   process.on('SIGHUP', reload);
-  const signals = new StopSignals((signal, second) => logStopSignal(log, signal, second));
   await signals.stopRequested();
   watcher.close();
   process.off('SIGHUP', reload);
-  await service.stop(signals.abort.signal);
+  const stopped = await service.stop(signals.abort.signal);
   signals.dispose();
+  // Stopped without Redis: BullMQ's loops, whose close waits for Redis, would keep the process alive.
+  if (stopped === 'abandoned') process.exit(0);
 }

@@ -43,6 +43,7 @@ export class CopyQueue {
   #emit: QueueEventListener;
   #timer: NodeJS.Timeout;
   #checking = false;
+  #abandoned = false;
 
   /** `checkEveryMs`: how often `check` runs (tests run it themselves). */
   constructor(settings: QueueSettingsWithUrl, emit: QueueEventListener, timing: { checkEveryMs?: number } = {}) {
@@ -83,6 +84,34 @@ export class CopyQueue {
   /** Whether Redis answers (the health endpoint says so). */
   get reachable(): boolean {
     return this.#watch.reachable;
+  }
+
+  /** Resolves when Redis cannot be reached: now, or at its next loss. */
+  unreachable(): Promise<void> {
+    return this.#watch.unreachable();
+  }
+
+  /** Whether `abandon` was called. */
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /**
+   * Gives up on Redis (the server stops while it cannot be reached): every copy followed ends here
+   * cancelled (a job still in Redis may yet be copied by a worker once Redis is back: the copy is
+   * idempotent) and every connection is dropped, so what still waits for Redis fails at once
+   * instead of waiting for ever. Returns how many jobs were followed.
+   */
+  abandon(): number {
+    this.#abandoned = true;
+    clearInterval(this.#timer);
+    const jobs = this.#followers.jobIds().length;
+    this.#followers.failAll(new CancelledError("cancelled: the server stops and the queue's Redis cannot be reached"));
+    this.#early.clear();
+    for (const bullmq of [this.#queue, this.#events]) void bullmq.disconnect().catch(() => undefined);
+    this.#results.disconnect();
+    this.#watch.redis.disconnect();
+    return jobs;
   }
 
   /** The Redis connection of claims and messages (schedule claims share it). */

@@ -5,7 +5,7 @@ export type QueueEvent =
   /** Redis answers again after an outage. */
   | { type: 'queue-reachable'; role: 'sync' | 'worker'; time: number }
   /** A stopping worker could not reach Redis: it stopped without it; its `jobs` under way go to another worker once their locks lapse. */
-  | { type: 'queue-abandoned'; role: 'worker'; jobs: number; time: number }
+  | { type: 'queue-abandoned'; role: 'worker' | 'sync'; jobs: number; time: number }
   /** `concurrency` copies at once; `prefetch` jobs more taken ahead, each waiting for a slot. */
   | { type: 'worker-ready'; worker: string; queue: string; concurrency: number; prefetch: number; time: number }
   | {

@@ -69,7 +69,9 @@ export function describeServerEvent(event: ServerEvent): string {
     case 'queue-reachable':
       return "the queue's Redis answers again: work resumes";
     case 'queue-abandoned':
-      return `the queue's Redis cannot be reached: stopping without it; ${event.jobs} copy job(s) under way go to another worker once their locks lapse (queue.stalledSeconds)`;
+      return event.role === 'worker'
+        ? `the queue's Redis cannot be reached: stopping without it; ${event.jobs} copy job(s) under way go to another worker once their locks lapse (queue.stalledSeconds)`
+        : `the queue's Redis cannot be reached: stopping without it; ${event.jobs} copy job(s) followed end cancelled in their runs (a job still queued may be copied by a worker once Redis is back)`;
     case 'worker-ready':
       return `worker ${event.worker} takes copy jobs of queue "${event.queue}" (${event.concurrency} at once, ${event.prefetch} more taken ahead)`;
     case 'copy-job-returned':

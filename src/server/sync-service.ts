@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type PictureBookConfig } from '../config/index.js';
 import { CopyEngine } from '../copy/index.js';
 import { timeoutsFromSettings } from '../transport/index.js';
-import { ConfigError, errorMessage, PictureBookError } from '../errors/index.js';
+import { ConfigError, errorMessage } from '../errors/index.js';
 import {
   loadRunner,
   Scheduler,
@@ -27,6 +27,8 @@ import { Notifier } from './notifications/notifier.js';
 import type { ServiceEvent } from './service-events.js';
 import { publishRunProgress } from './run-progress.js';
 import { settingsNeedingRestart } from './restart-settings.js';
+import { listenError } from './listen-error.js';
+import { QueueStop, readyUnlessStopped } from './stop-without-redis.js';
 import { joinAsNamed, syncServerName } from './server-name.js';
 
 export type ServerEvent = ServiceEvent | SchedulerEvent | LoadEvent | QueueEvent;
@@ -39,27 +41,12 @@ export interface SyncServiceOptions {
   store?: RunStore;
   /** Copies go to workers through this queue (default: `queue:` of the config when it has a url; else in-process). */
   queue?: QueueSettingsWithUrl;
+  /** Aborted by a stop asked while the start waits for Redis: nothing more starts (the caller then stops the service). */
+  stopping?: AbortSignal;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const LISTEN_PROBLEMS: Record<string, string> = {
-  EADDRINUSE: 'the address is already in use (another picture-book sync, or another program, listens there)',
-  EACCES: 'permission denied (ports below 1024 need privileges)',
-  EADDRNOTAVAIL: "the address is not one of this machine's",
-};
-
-/** Why the API could not bind, naming `host:port` and the keys that set them. */
-function listenError(error: unknown, api: PictureBookConfig['api'], file: string): PictureBookError {
-  const code = (error as { code?: unknown }).code;
-  const why = (typeof code === 'string' ? LISTEN_PROBLEMS[code] : undefined) ?? errorMessage(error);
-  const where = api.host.includes(':') ? `[${api.host}]:${api.port}` : `${api.host}:${api.port}`;
-  return new PictureBookError(
-    'API_LISTEN_FAILED',
-    `cannot listen on ${where}: ${why}; nothing was started (api.host / api.port in ${file})`,
-    { cause: error },
-  );
-}
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
 /**
@@ -159,7 +146,7 @@ export class SyncService {
     }
     const service = new SyncService(config, options);
     try {
-      await service.#startUp();
+      await service.#startUp(options.stopping);
     } catch (error) {
       await service.stop();
       throw error;
@@ -184,11 +171,12 @@ export class SyncService {
     return this.#url;
   }
 
-  async #startUp(): Promise<void> {
+  async #startUp(stopping: AbortSignal | undefined): Promise<void> {
     // The API's address first: a port already taken fails the start before any run, job or write.
     await this.#listen();
     // Jobs are followed from their first event once the queue's event reader is connected (Redis down: it waits).
-    await this.#queue?.ready();
+    if (this.#queue) await readyUnlessStopped(this.#queue, stopping);
+    if (stopping?.aborted) return;
     if (this.#store instanceof SharedRunStore && this.#queue) {
       await joinAsNamed(this.#store, { file: this.#config.file, queueName: this.#queue.settings.name }, this.#emit);
       this.#stopProgress = publishRunProgress(this.#dashboard.runs, this.#store);
@@ -268,23 +256,36 @@ export class SyncService {
   /**
    * Stops scheduling and listening; running runs and jobs get the grace period, then are
    * aborted (interrupted jobs go back to the queue for the next start); at once when `hurry` aborts.
+   * Redis unreachable then, it stops without it ('abandoned', stop-without-redis.ts): the runs
+   * end with their queued copies cancelled and are recorded here.
    */
-  async stop(hurry?: AbortSignal): Promise<void> {
+  async stop(hurry?: AbortSignal): Promise<'closed' | 'abandoned'> {
     const graceMs = this.#config.sync.gracePeriodSeconds * 1000;
     this.#emit({ type: 'server-stopping', graceMs, time: Date.now() });
     clearInterval(this.#pruneTimer);
     this.#stopProgress?.();
-    await Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs, hurry), this.#jobs.stop(graceMs, hurry)]);
+    const work = Promise.all([this.#app?.close(), this.#scheduler.stop(graceMs, hurry), this.#jobs.stop(graceMs, hurry)]);
+    const queueStop =
+      this.#queue &&
+      new QueueStop(this.#queue, work, { graceMs, hurry }, (jobs) =>
+        this.#emit({ type: 'queue-abandoned', role: 'sync', jobs, time: Date.now() }),
+      );
+    await work;
     await this.#reloads;
     // The last runs' notifications get one attempt's time, never more.
     const webhooks = this.#config.notifications?.webhooks ?? [];
     await this.#notifier.stop(Math.max(0, ...webhooks.map((w) => w.timeoutSeconds * 1000)));
-    if (this.#store instanceof SharedRunStore) await this.#store.leave();
-    await this.#queue?.close();
+    const store = this.#store;
+    const how = queueStop
+      ? await queueStop.close(async () => {
+          if (store instanceof SharedRunStore) await store.leave();
+        })
+      : 'closed';
     await this.#engine.close();
     this.#dashboard.close();
     await this.#store.close();
     this.#emit({ type: 'server-stopped', time: Date.now() });
+    return how;
   }
 
   async #prune(): Promise<void> {
