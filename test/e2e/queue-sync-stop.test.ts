@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
-import { apiPort, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
+import { apiPort, exitOf, startSync, until, writeConfig, type SyncProcess } from './sync-kit.js';
 
 /*
  * A `sync --queue` server stopped (SIGTERM) while Redis cannot be reached: it must not wait for
@@ -18,20 +18,6 @@ after(async () => {
   await Promise.all(servers.map((s) => s.kill()));
   await Promise.all(redises.map((r) => r.stop()));
 });
-
-/** The exit of `server`, or a failure (with what it said) if it is still running after 120 s. */
-async function exitOf(server: SyncProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    const said = (): string => server.logs.map((l) => `${String(l.event)}: ${l.msg}`).join('\n');
-    timer = setTimeout(() => reject(new Error(`still running 120 s after SIGTERM; it said:\n${said()}`)), 120_000);
-  });
-  try {
-    return await Promise.race([server.exited, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 test('Redis killed while a run waits for its job, then SIGTERM: sync stops after the grace (exit 0), the run recorded as cancelled', async (t) => {
   const redis = await startRedis();
@@ -55,7 +41,7 @@ test('Redis killed while a run waits for its job, then SIGTERM: sync stops after
   await redis.kill();
   await server.waitForLog((l) => l.event === 'queue-unreachable', 'the server to notice Redis is gone', 0, 60_000);
   server.signal('SIGTERM');
-  assert.deepEqual(await exitOf(server), { code: 0, signal: null }, server.stderr);
+  assert.deepEqual(await exitOf(server, 'sync'), { code: 0, signal: null }, server.stderr);
   const [run] = server.events('sync-run-finished', registry.hostname);
   assert.deepEqual([run?.result, run?.copied, run?.failed, run?.cancelled], ['cancelled', 0, 0, 1]);
   const events = server.logs.map((l) => l.event).filter((e) => e !== undefined);
@@ -81,7 +67,7 @@ test('Redis unreachable from the start: SIGTERM stops sync all the same (exit 0)
   await server.waitForLog((l) => l.event === 'queue-unreachable', 'the server to say Redis cannot be reached', 0, 60_000);
   server.signal('SIGTERM');
   // Its start waited for Redis before it listened for the stop: the signal's default action killed it.
-  assert.deepEqual(await exitOf(server), { code: 0, signal: null }, server.stderr);
+  assert.deepEqual(await exitOf(server, 'sync'), { code: 0, signal: null }, server.stderr);
   const events = server.logs.map((l) => l.event).filter((e) => e !== undefined);
   assert.deepEqual(
     events.filter((e) => ['signal', 'sync-run-started', 'queue-abandoned', 'server-stopped'].includes(e)),

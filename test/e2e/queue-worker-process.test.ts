@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../harness/index.js';
 import { makeTempDir } from '../harness/procs.js';
 import { startWorker } from './queue-kit.js';
-import { idleRegistry, writeConfig, type SyncProcess } from './sync-kit.js';
+import { exitOf, idleRegistry, writeConfig, type SyncProcess } from './sync-kit.js';
 
 /*
  * A `picture-book worker` process against a real redis-server, no copying: how many connections
@@ -28,20 +28,6 @@ async function worker(redis: TestRedis, concurrency: number, waitFor: 'ready' | 
   const started = await startWorker(configFile, { cwd, queue: redis.url, concurrency, waitFor });
   workers.push(started);
   return started;
-}
-
-/** A deadline on an exit, so a worker that never exits fails the test instead of hanging it. */
-async function exitOf(process: SyncProcess, what: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    const said = (): string => process.logs.map((l) => l.msg).join('\n');
-    timer = setTimeout(() => reject(new Error(`${what}: still running 120 s after SIGTERM; it said:\n${said()}`)), 120_000);
-  });
-  try {
-    return await Promise.race([process.exited, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 test('a worker of 6 copy slots and, by default, 6 jobs taken ahead holds at most 6 + 6 + 2 Redis connections (one blocking connection per job held, the rest shared)', async (t) => {
@@ -83,12 +69,18 @@ test('Redis killed, then SIGTERM: the worker stops anyway, says it stopped witho
   assert.match(String(abandoned?.msg), /Redis cannot be reached/);
 });
 
-test('Redis unreachable from the start: the worker says so and waits; SIGTERM stops it all the same (exit 0), without Redis', async () => {
+/** A worker started while its Redis is down, once it said Redis cannot be reached. */
+async function workerWithoutRedis(): Promise<{ redis: TestRedis; started: SyncProcess }> {
   const redis = await startRedis();
   redises.push(redis);
   await redis.kill();
   const started = await worker(redis, 2, 'nothing');
   await started.waitForLog((l) => l.event === 'queue-unreachable', 'the worker to say Redis cannot be reached', 0, 60_000);
+  return { redis, started };
+}
+
+test('Redis unreachable from the start: the worker says so and waits; SIGTERM stops it all the same (exit 0), without Redis', async () => {
+  const { started } = await workerWithoutRedis();
   started.signal('SIGTERM');
   // It waited for Redis before it listened for the stop: it never exited.
   const exit = await exitOf(started, 'the worker');
@@ -102,11 +94,7 @@ test('Redis unreachable from the start: the worker says so and waits; SIGTERM st
 });
 
 test('Redis unreachable from the start, then back: the worker gets ready and stops cleanly (exit 0)', async () => {
-  const redis = await startRedis();
-  redises.push(redis);
-  await redis.kill();
-  const started = await worker(redis, 2, 'nothing');
-  await started.waitForLog((l) => l.event === 'queue-unreachable', 'the worker to say Redis cannot be reached', 0, 60_000);
+  const { redis, started } = await workerWithoutRedis();
   await redis.start();
   await started.waitForLog((l) => l.event === 'worker-ready', 'the worker to take jobs once Redis answers', 0, 60_000);
   assert.deepEqual(await started.stop(), { code: 0, signal: null });

@@ -59,6 +59,23 @@ export interface ApiAnswer {
   json: any;
 }
 
+/**
+ * The exit of a process told to stop (SIGTERM), with a deadline: one that never exits fails the
+ * test (with what it said) instead of hanging it.
+ */
+export async function exitOf(process: SyncProcess, what: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    const said = (): string => process.logs.map((l) => `${String(l.event)}: ${l.msg}`).join('\n');
+    timer = setTimeout(() => reject(new Error(`${what}: still running 120 s after SIGTERM; it said:\n${said()}`)), 120_000);
+  });
+  try {
+    return await Promise.race([process.exited, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class SyncProcess {
   readonly logs: LogLine[] = [];
   readonly rawLines: string[] = [];
