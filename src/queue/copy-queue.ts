@@ -43,7 +43,6 @@ export class CopyQueue {
   #emit: QueueEventListener;
   #timer: NodeJS.Timeout;
   #checking = false;
-  #abandoned = false;
 
   /** `checkEveryMs`: how often `check` runs (tests run it themselves). */
   constructor(settings: QueueSettingsWithUrl, emit: QueueEventListener, timing: { checkEveryMs?: number } = {}) {
@@ -91,11 +90,6 @@ export class CopyQueue {
     return this.#watch.unreachable();
   }
 
-  /** Whether `abandon` was called. */
-  get abandoned(): boolean {
-    return this.#abandoned;
-  }
-
   /**
    * Gives up on Redis (the server stops while it cannot be reached): every copy followed ends here
    * cancelled (a job still in Redis may yet be copied by a worker once Redis is back: the copy is
@@ -103,7 +97,6 @@ export class CopyQueue {
    * instead of waiting for ever. Returns how many jobs were followed.
    */
   abandon(): number {
-    this.#abandoned = true;
     clearInterval(this.#timer);
     const jobs = this.#followers.jobIds().length;
     this.#followers.failAll(new CancelledError("cancelled: the server stops and the queue's Redis cannot be reached"));

@@ -12,7 +12,6 @@ function queueOf(redis: { ready: Promise<void>; lost: Promise<void> }) {
       abandoned.push(2);
       return 2;
     },
-    abandoned: false,
     close: async () => undefined,
   };
   return { queue, abandoned };

@@ -5,7 +5,6 @@ export interface AbandonableQueue {
   ready(): Promise<void>;
   unreachable(): Promise<void>;
   abandon(): number;
-  readonly abandoned: boolean;
   close(): Promise<void>;
 }
 
@@ -65,6 +64,8 @@ export class QueueStop {
   #queue: AbandonableQueue;
   #abandoned: Promise<boolean>;
   #stopped = (): void => undefined;
+  /** Set (at once) when the queue is abandoned. */
+  #gone = false;
 
   constructor(
     queue: AbandonableQueue,
@@ -74,7 +75,10 @@ export class QueueStop {
   ) {
     this.#queue = queue;
     const stopped = new Promise<void>((resolve) => (this.#stopped = resolve));
-    this.#abandoned = abandonWithoutRedis(queue, { work, stopped }, grace, onAbandon);
+    this.#abandoned = abandonWithoutRedis(queue, { work, stopped }, grace, (jobs) => {
+      this.#gone = true;
+      onAbandon(jobs);
+    });
   }
 
   /** `leave` (the server's goodbyes in Redis), then the queue's close; or neither, once abandoned. */
@@ -84,7 +88,7 @@ export class QueueStop {
       await this.#queue.close();
     })().catch((error: unknown) => {
       // Its connections dropped (abandoned): what waited for Redis failed, as it should.
-      if (!this.#queue.abandoned) throw error;
+      if (!this.#gone) throw error;
     });
     await Promise.race([leaving, this.#abandoned.then((gone) => (gone ? undefined : leaving))]);
     this.#stopped();
